@@ -1,0 +1,2 @@
+/* Placeholder: the engine lands with issue 4. */
+#include "engine.h"

@@ -1,0 +1,166 @@
+/*
+ * engine.h - the public face of the VM model.
+ *
+ * The engine is a userspace model of the FreeBSD VM page layer (pages,
+ * objects, page queues, free queues, page daemon) and of the amd64 pmap's pv
+ * lists, with every lock design from the seeds selectable at run time.  It is
+ * honest concurrent code: real atomics and real locks, no global lock around
+ * an operation.  Replay drives it one event at a time from many threads.
+ *
+ * Identity: events handed to eng_apply() carry dense ids: ev->obj is an
+ * object slot in [0, nobjects), ev->pmap a pmap slot in [0, npmaps).  The
+ * replay layer maps a trace's ids onto slots before the run.
+ *
+ * Threads: each worker thread owns one eng_cpu (a "CPU" of the model: per-CPU
+ * batch queues and free caches are real per-thread structures) and only that
+ * thread may pass it to eng_apply().
+ *
+ * Everything that is not thread-safe says so.
+ */
+#ifndef ENG_ENGINE_H
+#define ENG_ENGINE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "trace.h"
+
+/* Design families (PRODUCT.md section 5). */
+enum eng_page_design {
+	ENG_PAGE_PAGELOCK = 0,	/* hashed pa_lock array */
+	ENG_PAGE_REFCOUNT,	/* per-page atomic ref_count (r352110) */
+};
+
+enum eng_queue_design {
+	ENG_QUEUE_LOCKED = 0,	/* page-queue lock per operation */
+	ENG_QUEUE_BATCH,	/* per-CPU batch queues (r330296, D37305) */
+	ENG_QUEUE_ASTATE,	/* atomic queue-state word (FreeBSD 13/14) */
+};
+
+enum eng_pv_design {
+	ENG_PV_HASHED = 0,	/* N rwlocks hashed by pa >> 21 */
+	ENG_PV_SUPERPAGE,	/* one lock per 2 MiB frame (D21833) */
+	ENG_PV_PERPAGE,		/* one-byte lock per page (D24217) */
+};
+
+enum eng_pvchunk_design {
+	ENG_PVCHUNK_GLOBAL = 0,	/* global chunk LRU under a global lock */
+	ENG_PVCHUNK_PMAPS,	/* global list of pmaps (D24217) */
+};
+
+struct eng_design {
+	enum eng_page_design	page;
+	unsigned		page_locks;	/* pagelock: array size (256) */
+	bool			page_lock_pad;	/* pagelock: cache-line padded */
+	enum eng_queue_design	queue;
+	unsigned		batch;		/* batch/astate: entries, 1..256 */
+	bool			trylock;	/* batch: trylock at half full */
+	enum eng_pv_design	pv;
+	unsigned		pv_locks;	/* hashed: array size (256) */
+	enum eng_pvchunk_design	pvchunk;
+};
+
+/* The families, for parse/format. */
+enum eng_family {
+	ENG_FAM_PAGE = 0,
+	ENG_FAM_QUEUE,
+	ENG_FAM_PV,
+	ENG_FAM_PVCHUNK,
+	ENG_FAM_COUNT
+};
+
+void	eng_design_default(struct eng_design *d);
+/* Parse one family's spec ("refcount", "batch:63:trylock", "hashed:128").
+ * Returns 0, or -1 with a one-line reason in err. */
+int	eng_design_parse(struct eng_design *d, enum eng_family fam,
+	    const char *spec, char *err, size_t errlen);
+/* Canonical spec of one family, as used in CSV rows; returns buf. */
+const char *eng_design_format(const struct eng_design *d, enum eng_family fam,
+	    char *buf, size_t len);
+const char *eng_family_name(enum eng_family fam);	/* "page", "queue" ... */
+
+struct eng_params {
+	struct eng_design design;
+	unsigned	nslots;		/* worker threads ("CPUs") */
+	uint64_t	nobjects;	/* object slots */
+	uint64_t	npmaps;		/* pmap slots */
+	uint64_t	phys_pages;	/* physical memory, 4 KiB pages */
+	bool		timing;		/* lock wait/hold timing (TSC) */
+};
+
+struct vm_engine;
+struct eng_cpu;
+
+struct vm_engine *eng_create(const struct eng_params *p, char *err,
+	    size_t errlen);
+void	eng_destroy(struct vm_engine *e);
+struct eng_cpu *eng_cpu(struct vm_engine *e, unsigned slot);
+
+/*
+ * Apply one event.  Every event is valid in any model state: a wire of a page
+ * that is not resident grabs it first, an unwire of an unwired page is
+ * skipped.  Returns 0 when done, 1 when skipped (counted per kind).
+ */
+int	eng_apply(struct eng_cpu *c, const struct pr_event *ev);
+
+/*
+ * After every worker has stopped (single-threaded): drain batch queues and
+ * per-CPU caches so that logical and physical state agree.
+ */
+void	eng_quiesce(struct vm_engine *e);
+
+/*
+ * Invariant check (single-threaded, after eng_quiesce()): reference counts vs
+ * wirings and object membership, queue flags vs membership, free pages,
+ * pv lists vs mappings.  Prints one line per violation naming the page;
+ * returns the number of violations.
+ */
+uint64_t eng_check(struct vm_engine *e, FILE *out);
+
+/* Lock classes (PRODUCT.md section 5). */
+enum eng_lock_class {
+	LC_PAGE = 0,		/* page lock, or refcount atomics */
+	LC_OBJECT,
+	LC_PAGEQUEUE,
+	LC_FREEQUEUE,
+	LC_PV,
+	LC_PMAP,
+	LC_PVCHUNK,
+	LC_COUNT
+};
+const char *eng_lock_class_name(unsigned lc);
+
+/* Log-linear histogram of nanoseconds. */
+#define ENG_HIST_BUCKETS	512
+struct eng_hist {
+	uint64_t	count;
+	uint64_t	sum_ns;
+	uint64_t	max_ns;
+	uint64_t	bucket[ENG_HIST_BUCKETS];
+};
+uint64_t eng_hist_quantile(const struct eng_hist *h, double q);	/* ns */
+
+struct eng_lock_stats {
+	uint64_t	acquisitions;
+	uint64_t	contended;	/* had to wait */
+	uint64_t	cas_retries;	/* failed CAS in atomic designs */
+	struct eng_hist	wait;		/* timing on: every acquisition */
+	struct eng_hist	hold;
+};
+
+struct eng_stats {
+	struct eng_lock_stats lock[LC_COUNT];
+	uint64_t	events;			/* applied, incl. skipped */
+	uint64_t	skipped;
+	uint64_t	by_kind[PR_KIND_COUNT];
+	uint64_t	skipped_by_kind[PR_KIND_COUNT];
+};
+
+/* Merge every CPU's counters (call after the workers stopped). */
+void	eng_stats_collect(struct vm_engine *e, struct eng_stats *out);
+/* Zero every counter (e.g. after a warm-up). Workers must be stopped. */
+void	eng_stats_reset(struct vm_engine *e);
+
+#endif /* ENG_ENGINE_H */

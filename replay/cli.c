@@ -1,0 +1,141 @@
+/*
+ * cli.c - parsing and progress helpers shared by the subcommands.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli.h"
+
+int
+cli_parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out)
+{
+	char *end;
+	unsigned long long v;
+
+	if (s == NULL || *s == '\0' || *s == '-' || isspace((unsigned char)*s))
+		return (-1);
+	errno = 0;
+	v = strtoull(s, &end, 0);
+	if (errno != 0 || *end != '\0' || v < min || v > max)
+		return (-1);
+	*out = v;
+	return (0);
+}
+
+/* Split "123abc" into a number and a unit suffix; 0 or -1. */
+static int
+split_number(const char *s, double *v, const char **unit)
+{
+	char *end;
+
+	if (s == NULL || *s == '\0' || *s == '-' || isspace((unsigned char)*s))
+		return (-1);
+	errno = 0;
+	*v = strtod(s, &end);
+	if (errno != 0 || end == s || *v < 0)
+		return (-1);
+	*unit = end;
+	return (0);
+}
+
+int
+cli_parse_size(const char *s, uint64_t *bytes)
+{
+	static const struct { const char *u; double mult; } units[] = {
+		{ "", 1 }, { "b", 1 }, { "B", 1 },
+		{ "k", 1024.0 }, { "K", 1024.0 }, { "KiB", 1024.0 },
+		{ "m", 1048576.0 }, { "M", 1048576.0 }, { "MiB", 1048576.0 },
+		{ "g", 1073741824.0 }, { "G", 1073741824.0 },
+		{ "GiB", 1073741824.0 },
+	};
+	const char *unit;
+	double v;
+	size_t i;
+
+	if (split_number(s, &v, &unit) != 0)
+		return (-1);
+	for (i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
+		if (strcmp(unit, units[i].u) == 0) {
+			v *= units[i].mult;
+			if (v >= 18446744073709551615.0)
+				return (-1);
+			*bytes = (uint64_t)v;
+			return (0);
+		}
+	}
+	return (-1);
+}
+
+int
+cli_parse_duration(const char *s, uint64_t *ns)
+{
+	static const struct { const char *u; double mult; } units[] = {
+		{ "", 1e9 }, { "s", 1e9 }, { "ms", 1e6 }, { "us", 1e3 },
+		{ "ns", 1 }, { "m", 60e9 }, { "min", 60e9 }, { "h", 3600e9 },
+	};
+	const char *unit;
+	double v;
+	size_t i;
+
+	if (split_number(s, &v, &unit) != 0)
+		return (-1);
+	for (i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
+		if (strcmp(unit, units[i].u) == 0) {
+			v *= units[i].mult;
+			if (v >= 18446744073709551615.0)
+				return (-1);
+			*ns = (uint64_t)v;
+			return (0);
+		}
+	}
+	return (-1);
+}
+
+bool
+cli_progress_enabled(void)
+{
+	static int enabled = -1;
+
+	if (enabled < 0)
+		enabled = isatty(STDOUT_FILENO) && isatty(STDERR_FILENO);
+	return (enabled);
+}
+
+void
+cli_progress(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!cli_progress_enabled())
+		return;
+	fputs("\r", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputs("\033[K", stderr);
+	fflush(stderr);
+}
+
+void
+cli_progress_done(void)
+{
+	if (!cli_progress_enabled())
+		return;
+	fputs("\r\033[K", stderr);
+	fflush(stderr);
+}
+
+uint64_t
+cli_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ((uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec);
+}

@@ -1,0 +1,173 @@
+/*
+ * trace.h - the pagereplay trace: event model, writer and reader.
+ *
+ * One library, used by every tool (record, synth, info, replay, sweep), reads
+ * and writes the versioned binary format described in docs/trace-format.md.
+ * The body is a sequence of independent zstd frames (bounded raw size), so a
+ * reader can seek, decode frames in parallel and recover every complete frame
+ * of a file that was cut short.
+ *
+ * Events are abstract VM operations, not Linux internals, so that a trace
+ * captured on Linux drives the FreeBSD model in engine/.
+ *
+ * Error convention: functions return 0 (PR_OK) on success or a positive
+ * enum pr_error; pr_reader_next() returns 1 (event), 0 (end) or -error.
+ */
+#ifndef PR_TRACE_H
+#define PR_TRACE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define PR_TRACE_VERSION	1
+#define PR_PAGE_SHIFT		12	/* the model's page: 4 KiB */
+
+/*
+ * Event kinds.  The numeric values are part of the file format (the header
+ * also carries the name table, so a reader maps names, not numbers); append
+ * new kinds before PR_KIND_COUNT, never renumber.
+ */
+enum pr_kind {
+	PR_OBJ_CREATE = 0,	/* obj */
+	PR_OBJ_TERMINATE,	/* obj: free every page (vm_object_terminate) */
+	PR_PAGE_INSERT,		/* obj, pindex, npages: allocate + insert */
+	PR_PAGE_LOOKUP,		/* obj, pindex, npages: grab (insert if absent) */
+	PR_PAGE_REMOVE,		/* obj, pindex, npages: remove + free */
+	PR_WIRE,		/* obj, pindex, npages */
+	PR_UNWIRE,		/* obj, pindex, npages */
+	PR_RELEASE,		/* obj, pindex, npages; flags NOCACHE */
+	PR_ACTIVATE,		/* obj, pindex, npages */
+	PR_DEACTIVATE,		/* obj, pindex, npages; flags HEAD (noreuse) */
+	PR_REQUEUE,		/* obj, pindex, npages */
+	PR_PMAP_CREATE,		/* pmap */
+	PR_PMAP_DESTROY,	/* pmap */
+	PR_MAP,			/* pmap, addr, obj, pindex, npages; flags WRITE */
+	PR_UNMAP,		/* pmap, addr, npages */
+	PR_REMOVE_ALL,		/* obj, pindex, npages */
+	PR_REMOVE_WRITE,	/* obj, pindex, npages */
+	PR_EXTRACT_HOLD,	/* pmap, addr, npages */
+	PR_PROMOTE,		/* pmap, addr (2 MiB aligned) */
+	PR_DEMOTE,		/* pmap, addr (2 MiB aligned) */
+	PR_SCAN,		/* arg = pages the page daemon scans */
+	PR_SENDFILE,		/* obj, pindex, npages; addr = byte offset,
+				   arg = byte length; flags NOCACHE */
+	PR_LOST,		/* arg = events lost (ring buffer overflow) */
+	PR_KIND_COUNT
+};
+
+/* Event flags (struct pr_event.flags). */
+#define PR_F_WRITE	0x01	/* map / lookup: for writing */
+#define PR_F_NOCACHE	0x02	/* release / sendfile: SF_NOCACHE, FADV_DONTNEED */
+#define PR_F_HEAD	0x04	/* deactivate: head of inactive (noreuse) */
+#define PR_F_MASK	0x07
+
+/*
+ * One decoded event.  Fields a kind does not use are 0; npages is >= 1 for
+ * page-range kinds (a Linux large folio covers 2^order pages).
+ */
+struct pr_event {
+	uint64_t	time_ns;	/* since pr_header.start_ns */
+	uint64_t	obj;		/* object id (inode, anon object, file) */
+	uint64_t	pindex;		/* first page index in obj */
+	uint64_t	pmap;		/* address-space id (mm) */
+	uint64_t	addr;		/* virtual address, or byte offset */
+	uint64_t	arg;		/* kind-specific (see enum pr_kind) */
+	uint32_t	npages;		/* pages covered */
+	uint32_t	cpu;		/* CPU the event was recorded on */
+	uint32_t	tid;		/* recording thread (or connection) */
+	uint8_t		kind;		/* enum pr_kind */
+	uint8_t		flags;		/* PR_F_* */
+};
+
+enum pr_source {
+	PR_SRC_SYNTH = 0,
+	PR_SRC_EBPF,
+	PR_SRC_PCAP,
+	PR_SRC_COUNT
+};
+
+#define PR_HDR_STR	256
+#define PR_HDR_CMDLINE	4096
+
+struct pr_header {
+	uint32_t	version;		/* PR_TRACE_VERSION (read: file's) */
+	uint32_t	source;			/* enum pr_source */
+	char		kernel[PR_HDR_STR];	/* uname -r of the recording host */
+	char		hostname[PR_HDR_STR];
+	uint32_t	ncpus;			/* online CPUs when recorded */
+	uint32_t	page_size;		/* recording host's page size */
+	char		clock[32];		/* "monotonic", "synthetic", ... */
+	uint64_t	start_ns;		/* CLOCK_REALTIME at start, ns */
+	char		cmdline[PR_HDR_CMDLINE];	/* what was recorded */
+};
+
+enum pr_error {
+	PR_OK = 0,
+	PR_E_IO,		/* read/write/open failed (errno kept) */
+	PR_E_NOMEM,
+	PR_E_ARG,		/* bad argument to the API */
+	PR_E_MAGIC,		/* not a pagereplay trace */
+	PR_E_VERSION,		/* unknown format version */
+	PR_E_CORRUPT,		/* a frame or header fails its checks */
+	PR_E_TRUNCATED,		/* the file ends before its end marker */
+	PR_E_COUNT
+};
+
+const char	*pr_strerror(int err);
+const char	*pr_kind_name(unsigned kind);	/* "?" when unknown */
+int		 pr_kind_from_name(const char *name);	/* -1 when unknown */
+const char	*pr_source_name(unsigned source);
+
+/* Fill a header with this host's facts (uname, CPUs, page size, time). */
+void		 pr_header_init(struct pr_header *h, enum pr_source source);
+
+/*
+ * Writer: streaming, bounded memory.  Events are buffered into the current
+ * frame and compressed when it reaches its size bound, on pr_writer_flush(),
+ * or on pr_writer_close(), which also writes the frame index and the end
+ * marker with totals.  Not thread-safe: one writer per thread.
+ */
+struct pr_writer;
+
+struct pr_writer *pr_writer_create(const char *path,
+		    const struct pr_header *h, int *errp);
+int		 pr_writer_write(struct pr_writer *w, const struct pr_event *ev);
+/* Attach a named counter to the trailer (e.g. "pcap.malformed"). */
+int		 pr_writer_note(struct pr_writer *w, const char *key,
+		    uint64_t value);
+int		 pr_writer_flush(struct pr_writer *w);
+int		 pr_writer_close(struct pr_writer *w);	/* frees w */
+uint64_t	 pr_writer_bytes(const struct pr_writer *w);	/* on disk */
+
+/*
+ * Reader.  pr_reader_next() streams every event in order.
+ * pr_reader_frame() decodes frame i into a caller-freed array and is safe to
+ * call from several threads at once for any frames (parallel decode).
+ */
+struct pr_reader;
+
+struct pr_reader_status {
+	bool		truncated;	/* no end marker: the file was cut */
+	uint64_t	frames;		/* complete, readable frames */
+	uint64_t	events;		/* events in those frames */
+	uint64_t	lost;		/* sum of PR_LOST.arg */
+	int		error;		/* first error met (0: none) */
+	uint64_t	error_frame;	/* frame of that error */
+	uint64_t	error_offset;	/* byte offset of that error */
+};
+
+struct pr_reader *pr_reader_open(const char *path, int *errp);
+const struct pr_header *pr_reader_header(const struct pr_reader *r);
+size_t		 pr_reader_frames(const struct pr_reader *r);
+int		 pr_reader_next(struct pr_reader *r, struct pr_event *ev);
+int		 pr_reader_frame(struct pr_reader *r, size_t i,
+		    struct pr_event **evsp, size_t *np);
+void		 pr_reader_status(const struct pr_reader *r,
+		    struct pr_reader_status *st);
+/* Trailer notes, i = 0.. until it returns false. */
+bool		 pr_reader_note(const struct pr_reader *r, size_t i,
+		    const char **keyp, uint64_t *valuep);
+void		 pr_reader_close(struct pr_reader *r);
+
+#endif /* PR_TRACE_H */
