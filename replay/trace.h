@@ -144,6 +144,17 @@ uint64_t	 pr_writer_bytes(const struct pr_writer *w);	/* on disk */
  * Reader.  pr_reader_next() streams every event in order.
  * pr_reader_frame() decodes frame i into a caller-freed array and is safe to
  * call from several threads at once for any frames (parallel decode).
+ *
+ * pr_reader_open() fails (NULL, *errp set) only when the file cannot be
+ * read or its header is bad: PR_E_IO, PR_E_MAGIC, PR_E_VERSION, PR_E_CORRUPT
+ * (header checksum or fields), PR_E_TRUNCATED (cut inside the header).  A
+ * body without end marker opens with status.truncated set and every
+ * complete frame available; a damaged index falls back to the frames before
+ * it (status.error = PR_E_CORRUPT at the index offset).
+ * pr_reader_next() returns -PR_E_CORRUPT once for a frame that fails its
+ * checks and goes on with the next frame on the following call; on a
+ * truncated file it returns -PR_E_TRUNCATED once after the last recovered
+ * event, then 0.  The status keeps the error nearest the start of the file.
  */
 struct pr_reader;
 
@@ -155,6 +166,8 @@ struct pr_reader_status {
 	int		error;		/* first error met (0: none) */
 	uint64_t	error_frame;	/* frame of that error */
 	uint64_t	error_offset;	/* byte offset of that error */
+	uint64_t	skipped;	/* events of kinds unknown to this build,
+					   dropped by the decoder so far */
 };
 
 struct pr_reader *pr_reader_open(const char *path, int *errp);
