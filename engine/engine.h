@@ -148,6 +148,7 @@ struct eng_lock_stats {
 	uint64_t	cas_retries;	/* failed CAS in atomic designs */
 	struct eng_hist	wait;		/* timing on: every acquisition */
 	struct eng_hist	hold;
+	uint64_t	atomics;	/* atomic RMWs executed (locks incl.) */
 };
 
 struct eng_stats {
@@ -156,6 +157,19 @@ struct eng_stats {
 	uint64_t	skipped;
 	uint64_t	by_kind[PR_KIND_COUNT];
 	uint64_t	skipped_by_kind[PR_KIND_COUNT];
+	/* Counters the kernel has too (vm.stats.page.*). */
+	uint64_t	queue_ops;		/* batch entries acted on */
+	uint64_t	queue_nops;		/* stale batch entries skipped */
+	uint64_t	pqstate_commit_retries;	/* astate CAS / recheck failed */
+	uint64_t	relock_restarts;	/* vm_page_pa_tryrelock EAGAIN */
+	/* Memory pressure. */
+	uint64_t	reclaims;		/* inline page-daemon scans */
+	uint64_t	alloc_failures;		/* nothing reclaimable: skipped */
+	uint64_t	reserv_breaks;		/* reservations broken */
+	/* Page daemon. */
+	uint64_t	scan_pages;		/* pages examined */
+	uint64_t	scan_freed;
+	uint64_t	scan_skipped;		/* trylock failed, busy, stale */
 };
 
 /* Merge every CPU's counters (call after the workers stopped). */

@@ -1,0 +1,198 @@
+/*
+ * vm.h - the engine's internal structures: the machine (struct vm_engine),
+ * objects, the domain's page queues and free memory, and the model CPU
+ * (struct eng_cpu).  Used by the engine's .c files and by the pmap (engine/amd64).
+ *
+ * Locks (see vm_page.h for the letters):
+ *	(C) constant after eng_create()
+ *	(F) vmd_free_mtx
+ *	(O) the object's lock
+ *	(Q) the page queue's pq_mutex
+ *	(T) owned by the CPU's thread (per-CPU state)
+ */
+#ifndef ENG_VM_H
+#define ENG_VM_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/queue.h>
+
+#include "engine.h"
+#include "lock.h"
+#include "vm_page.h"
+
+#define PAGE_SHIFT	12
+#define PAGE_SIZE	(1u << PAGE_SHIFT)
+#define PDRSHIFT	21			/* 2 MiB superpage */
+#define NPDEPG		512			/* 4 KiB pages per 2 MiB */
+#define PA_LOCK_COUNT	256			/* amd64 with SMP */
+#define VM_BATCHQUEUE_SIZE	63		/* amd64 after D37305 */
+#define VM_BATCHQUEUE_MAX	256
+
+TAILQ_HEAD(pglist, vm_page);
+
+/*
+ * Page queue.  Counted and linked under pq_mutex; vm_pagequeue is
+ * cache-line aligned as in the kernel.
+ */
+struct vm_pagequeue {
+	_Alignas(ENG_CACHE_LINE) struct eng_mtx pq_mutex;
+	struct pglist	pq_pl;		/* (Q) */
+	uint64_t	pq_cnt;		/* (Q) pages physically enqueued */
+	uint8_t		pq_index;	/* (C) PQ_* */
+	const char	*pq_name;	/* (C) */
+};
+
+/* Per-CPU batch of deferred queue operations for one page queue. */
+struct vm_batchqueue {
+	struct vm_page	**bq_pa;	/* (T) design.batch entries */
+	int		bq_cnt;		/* (T) */
+};
+
+/*
+ * A 2 MiB physical frame.  Either free (on vmd_free_frames), a superpage
+ * reservation of (rv_object, rv_gen, rv_pindex) whose page i is reserved for
+ * pindex rv_pindex * 512 + i, or broken: its free pages are on vmd_free_pages
+ * for any use.  rv_popcnt counts the frame's allocated pages (including pages
+ * sitting in per-CPU free caches).
+ */
+#define RV_FREE		0
+#define RV_RESERVED	1
+#define RV_BROKEN	2
+
+struct vm_reserv {
+	TAILQ_ENTRY(vm_reserv) rv_link;	/* (F) free-frame list */
+	struct vm_object *rv_object;	/* (F) owner when RV_RESERVED */
+	uint64_t	rv_gen;		/* (F) owner's generation */
+	vm_pindex_t	rv_pindex;	/* (F) owner pindex >> 9 */
+	uint32_t	rv_popcnt;	/* (F) */
+	uint8_t		rv_state;	/* (F) RV_* */
+};
+
+TAILQ_HEAD(rvlist, vm_reserv);
+
+/* The domain's free memory (one domain in the model). */
+struct vm_domain {
+	struct vm_pagequeue vmd_pagequeues[PQ_COUNT];
+	struct vm_page	vmd_inacthead;	/* (Q) inactive head marker */
+	struct vm_page	vmd_clock;	/* (Q) active scan's clock hand */
+	_Alignas(ENG_CACHE_LINE) struct eng_mtx vmd_free_mtx;
+	struct rvlist	vmd_free_frames; /* (F) whole free frames */
+	struct pglist	vmd_free_pages;	/* (F) free pages of broken frames */
+	uint64_t	vmd_free_count;	/* (F) free pages, any kind */
+	uint64_t	vmd_nfree_frames; /* (F) */
+};
+
+/*
+ * Hash table from pindex (page lookup) or reservation index to pointer,
+ * open addressing with linear probing; guarded by the owner's lock.
+ */
+struct vm_phash {
+	uint64_t	*ph_key;
+	void		**ph_val;
+	uint64_t	ph_cap;		/* power of two, or 0 */
+	uint64_t	ph_cnt;
+};
+
+/*
+ * Object.  An object slot is reused after termination: ob_gen tells
+ * incarnations apart (reservations name their owner by it).
+ */
+struct vm_object {
+	struct eng_rw	lock;		/* the object lock */
+	bool		alive;		/* (O) created, not terminated */
+	uint64_t	gen;		/* (O) incarnation */
+	uint64_t	resident_page_count; /* (O) */
+	struct vm_phash	pages;		/* (O) pindex -> vm_page */
+	struct vm_phash	rvs;		/* (O) pindex >> 9 -> vm_reserv */
+	uint64_t	slot;		/* (C) */
+};
+
+#define VM_OBJECT_WLOCK(c, o)	eng_rw_wlock(&(c)->lk, &(o)->lock, ENG_HERE)
+#define VM_OBJECT_RLOCK(c, o)	eng_rw_rlock(&(c)->lk, &(o)->lock, ENG_HERE)
+#define VM_OBJECT_TRYWLOCK(c, o) eng_rw_try_wlock(&(c)->lk, &(o)->lock, \
+				    ENG_HERE)
+#define VM_OBJECT_WUNLOCK(c, o)	eng_rw_wunlock(&(c)->lk, &(o)->lock)
+#define VM_OBJECT_RUNLOCK(c, o)	eng_rw_runlock(&(c)->lk, &(o)->lock)
+#define VM_OBJECT_ASSERT_WLOCKED(o)	ENG_ASSERT(eng_rw_wowned(&(o)->lock))
+#define VM_OBJECT_ASSERT_LOCKED(o)	ENG_ASSERT(eng_rw_locked(&(o)->lock))
+
+#ifndef NDEBUG
+#define ENG_ASSERT(x)	do {						\
+	if (!(x))							\
+		eng_panic(__FILE__, __LINE__, #x);			\
+} while (0)
+#else
+#define ENG_ASSERT(x)	do { } while (0)
+#endif
+_Noreturn void eng_panic(const char *file, int line, const char *what);
+
+/* Per-CPU (per worker thread) counters beside the lock statistics. */
+struct eng_cpu_stats {
+	uint64_t	events;
+	uint64_t	skipped;
+	uint64_t	by_kind[PR_KIND_COUNT];
+	uint64_t	skipped_by_kind[PR_KIND_COUNT];
+	uint64_t	queue_ops;
+	uint64_t	queue_nops;
+	uint64_t	pqstate_commit_retries;
+	uint64_t	relock_restarts;
+	uint64_t	reclaims;
+	uint64_t	alloc_failures;
+	uint64_t	reserv_breaks;
+	uint64_t	scan_pages;
+	uint64_t	scan_freed;
+	uint64_t	scan_skipped;
+};
+
+/*
+ * A model CPU: one per worker thread, used only by that thread (T), except
+ * that eng_quiesce(), eng_stats_collect() and eng_stats_reset() read and
+ * reset it after the workers stopped.
+ */
+struct eng_cpu {
+	struct vm_engine *e;		/* (C) */
+	unsigned	slot;		/* (C) */
+	struct vm_batchqueue bq[PQ_COUNT]; /* (T) pqbatch[domain][queue] */
+	struct vm_page	**fc_pa;	/* (T) free cache (vmd_pgcache) */
+	int		fc_cnt;		/* (T) */
+	struct eng_cpu_stats st;	/* (T) */
+	struct eng_lkstat lk;		/* (T) lock statistics */
+};
+
+/* The machine. */
+struct vm_engine {
+	struct eng_design design;	/* (C) */
+	struct eng_params params;	/* (C) */
+	struct vm_page	*vm_page_array;	/* (C) type-stable, never freed */
+	uint64_t	vm_page_array_size; /* (C) pages */
+	struct vm_reserv *vm_reserv_array; /* (C) one per 2 MiB frame */
+	uint64_t	nframes;	/* (C) */
+	char		*pa_lock;	/* (C) the page-lock array */
+	size_t		pa_lock_stride;	/* (C) bytes per lock */
+	unsigned	pa_lock_count;	/* (C) */
+	struct vm_domain vmd;		/* one domain */
+	struct vm_object *objects;	/* (C) nobjects slots */
+	uint64_t	nobjects;	/* (C) */
+	struct eng_cpu	**cpus;		/* (C) nslots */
+	unsigned	ncpus;		/* (C) */
+	struct pmap_md	*md;		/* (C) machine-dependent state */
+	/* Design shorthands. */
+	bool		pagelock;	/* (C) --page pagelock */
+	bool		q_locked;	/* (C) --queue locked */
+	bool		q_batch;	/* (C) --queue batch */
+	bool		q_astate;	/* (C) --queue astate */
+};
+
+#define PHYS_TO_VM_PAGE(e, pa)	(&(e)->vm_page_array[(pa) >> PAGE_SHIFT])
+#define VM_PAGE_TO_PHYS(m)	((m)->phys_addr)
+#define VM_PAGE_TO_INDEX(e, m)	((uint64_t)((m) - (e)->vm_page_array))
+
+static inline struct vm_pagequeue *
+vm_page_pagequeue(struct vm_engine *e, uint8_t queue)
+{
+	return (&e->vmd.vmd_pagequeues[queue]);
+}
+
+#endif /* ENG_VM_H */
