@@ -1,0 +1,29 @@
+/*
+ * idmap.h - map sparse 64-bit ids (trace object and pmap ids, thread ids,
+ * CPUs) onto dense indexes 0, 1, 2, ... in order of first appearance.
+ *
+ * Open addressing with linear probing; grows at 1/2 load.  Not thread-safe:
+ * one owner.
+ */
+#ifndef PR_IDMAP_H
+#define PR_IDMAP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct rp_idmap {
+	uint64_t	*key;		/* slot keys */
+	uint32_t	*val;		/* dense index + 1; 0 = empty slot */
+	size_t		 cap;		/* slots, a power of two */
+	size_t		 n;		/* ids mapped so far */
+};
+
+void	rp_idmap_init(struct rp_idmap *m);
+void	rp_idmap_free(struct rp_idmap *m);
+/*
+ * The dense index of id, assigning the next one when id is new.  Returns
+ * the index, or -1 when out of memory or past UINT32_MAX - 1 ids.
+ */
+int64_t	rp_idmap_get(struct rp_idmap *m, uint64_t id);
+
+#endif /* PR_IDMAP_H */

@@ -1,0 +1,232 @@
+/*
+ * load.c - decode a trace into memory in parallel and remap its ids (see
+ * load.h).
+ */
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "idmap.h"
+#include "load.h"
+
+uint64_t
+rp_mem_available(void)
+{
+	char line[256];
+	unsigned long long kb;
+	FILE *f;
+
+	f = fopen("/proc/meminfo", "r");
+	if (f == NULL)
+		return (0);
+	kb = 0;
+	while (fgets(line, sizeof(line), f) != NULL)
+		if (sscanf(line, "MemAvailable: %llu kB", &kb) == 1)
+			break;
+	fclose(f);
+	return ((uint64_t)kb * 1024);
+}
+
+/* Shared state of the decode threads. */
+struct decode_job {
+	struct pr_reader *r;		/* (C) safe for pr_reader_frame */
+	size_t		 nframes;	/* (C) */
+	atomic_size_t	 next;		/* (A) next frame to take */
+	struct pr_event	**evs;		/* [frame], written by its decoder */
+	size_t		*n;		/* [frame] */
+	int		*err;		/* [frame] */
+};
+
+/* Decode frames until none is left. */
+static void *
+decode_worker(void *arg)
+{
+	struct decode_job *j = arg;
+	size_t i;
+
+	while ((i = atomic_fetch_add(&j->next, 1)) < j->nframes)
+		j->err[i] = pr_reader_frame(j->r, i, &j->evs[i], &j->n[i]);
+	return (NULL);
+}
+
+/* Replace object and pmap ids by dense slots; set the trace's totals. */
+static int
+trace_remap(struct rp_trace *t, char *err, size_t errlen)
+{
+	struct rp_idmap objs, pmaps;
+	struct pr_event *ev;
+	uint64_t last;
+	int64_t s;
+	size_t i;
+	int rc;
+
+	rp_idmap_init(&objs);
+	rp_idmap_init(&pmaps);
+	rc = 0;
+	t->first_ns = t->nev > 0 ? UINT64_MAX : 0;
+	last = 0;
+	for (i = 0; i < t->nev; i++) {
+		ev = &t->ev[i];
+		if (ev->time_ns < t->first_ns)
+			t->first_ns = ev->time_ns;
+		if (ev->time_ns > last)
+			last = ev->time_ns;
+		if (ev->kind == PR_LOST)
+			t->lost += ev->arg;
+		if (rp_kind_has_obj(ev->kind)) {
+			if ((s = rp_idmap_get(&objs, ev->obj)) < 0)
+				goto nomem;
+			ev->obj = (uint64_t)s;
+		}
+		if (rp_kind_has_pmap(ev->kind)) {
+			if ((s = rp_idmap_get(&pmaps, ev->pmap)) < 0)
+				goto nomem;
+			ev->pmap = (uint64_t)s;
+		}
+	}
+	t->span_ns = last - t->first_ns;
+	t->nobjects = objs.n;
+	t->npmaps = pmaps.n;
+	goto out;
+nomem:
+	snprintf(err, errlen, "out of memory remapping trace ids");
+	rc = -1;
+out:
+	rp_idmap_free(&objs);
+	rp_idmap_free(&pmaps);
+	return (rc);
+}
+
+/* Refuse a trace whose events need more than mem_limit bytes. */
+static int
+trace_fits(uint64_t nev, uint64_t mem_limit, char *err, size_t errlen)
+{
+	uint64_t need;
+
+	need = nev * sizeof(struct pr_event);
+	if (mem_limit == 0 || need <= mem_limit)
+		return (0);
+	snprintf(err, errlen,
+	    "trace needs %.1f MiB in memory (%llu events x %zu bytes) but "
+	    "only %.1f MiB is available", need / 1048576.0,
+	    (unsigned long long)nev, sizeof(struct pr_event),
+	    mem_limit / 1048576.0);
+	return (-1);
+}
+
+int
+rp_trace_load(const char *path, unsigned nthreads, uint64_t mem_limit,
+    struct rp_trace *t, char *err, size_t errlen)
+{
+	struct pr_reader_status st;
+	struct decode_job j;
+	pthread_t *tids;
+	uint64_t t0, total;
+	size_t i, off;
+	unsigned k, started;
+	int e, rc;
+
+	memset(t, 0, sizeof(*t));
+	memset(&j, 0, sizeof(j));
+	rc = -1;
+	tids = NULL;
+	if ((j.r = pr_reader_open(path, &e)) == NULL) {
+		snprintf(err, errlen, "%s: %s", path, pr_strerror(e));
+		return (-1);
+	}
+	t->hdr = *pr_reader_header(j.r);
+	pr_reader_status(j.r, &st);
+	t->truncated = st.truncated;
+	if (trace_fits(st.events, mem_limit, err, errlen) != 0)
+		goto out;
+	j.nframes = pr_reader_frames(j.r);
+	if (j.nframes == 0 && st.error != 0) {
+		snprintf(err, errlen, "%s: %s at byte %llu", path,
+		    pr_strerror(st.error),
+		    (unsigned long long)st.error_offset);
+		goto out;
+	}
+	j.evs = calloc(j.nframes + 1, sizeof(*j.evs));
+	j.n = calloc(j.nframes + 1, sizeof(*j.n));
+	j.err = calloc(j.nframes + 1, sizeof(*j.err));
+	if (nthreads < 1)
+		nthreads = 1;
+	if (nthreads > j.nframes)
+		nthreads = j.nframes > 0 ? (unsigned)j.nframes : 1;
+	tids = calloc(nthreads, sizeof(*tids));
+	if (j.evs == NULL || j.n == NULL || j.err == NULL || tids == NULL) {
+		snprintf(err, errlen, "out of memory");
+		goto out;
+	}
+	t->decode_threads = nthreads;
+	t0 = cli_now_ns();
+	for (started = 0; started < nthreads; started++)
+		if (pthread_create(&tids[started], NULL, decode_worker,
+		    &j) != 0)
+			break;
+	if (started == 0)
+		decode_worker(&j);
+	for (k = 0; k < started; k++)
+		pthread_join(tids[k], NULL);
+	t->decode_ns = cli_now_ns() - t0;
+
+	total = 0;
+	for (i = 0; i < j.nframes; i++) {
+		if (j.err[i] != 0) {
+			snprintf(err, errlen, "%s: frame %zu: %s", path, i,
+			    pr_strerror(j.err[i]));
+			goto out;
+		}
+		total += j.n[i];
+	}
+	if (trace_fits(total, mem_limit, err, errlen) != 0)
+		goto out;
+	t->ev = malloc((total > 0 ? total : 1) * sizeof(*t->ev));
+	if (t->ev == NULL) {
+		snprintf(err, errlen, "out of memory for %llu events",
+		    (unsigned long long)total);
+		goto out;
+	}
+	for (i = 0, off = 0; i < j.nframes; i++) {
+		memcpy(t->ev + off, j.evs[i], j.n[i] * sizeof(*t->ev));
+		off += j.n[i];
+	}
+	t->nev = total;
+	rc = trace_remap(t, err, errlen);
+out:
+	for (i = 0; j.evs != NULL && i < j.nframes; i++)
+		free(j.evs[i]);
+	free(j.evs);
+	free(j.n);
+	free(j.err);
+	free(tids);
+	pr_reader_close(j.r);
+	if (rc != 0)
+		rp_trace_free(t);
+	return (rc);
+}
+
+int
+rp_trace_adopt(struct pr_event *ev, size_t nev, struct rp_trace *t,
+    char *err, size_t errlen)
+{
+	memset(t, 0, sizeof(*t));
+	pr_header_init(&t->hdr, PR_SRC_SYNTH);
+	t->ev = ev;
+	t->nev = nev;
+	if (trace_remap(t, err, errlen) != 0) {
+		rp_trace_free(t);
+		return (-1);
+	}
+	return (0);
+}
+
+void
+rp_trace_free(struct rp_trace *t)
+{
+	free(t->ev);
+	memset(t, 0, sizeof(*t));
+}

@@ -1,0 +1,71 @@
+/*
+ * options.h - the command-line options `replay` and `sweep` share: CPUs,
+ * partitioning, scaling mode, pacing, warm-up, duration, loops, timing,
+ * check, model memory.  Each command adds its own (single values for
+ * replay, lists for sweep) to a getopt_long table that ends with
+ * RP_OPT_COMMON_LONG.
+ */
+#ifndef PR_OPTIONS_H
+#define PR_OPTIONS_H
+
+#include <getopt.h>
+#include <stddef.h>
+
+#include "session.h"
+
+enum rp_opt {
+	RP_OPT_CPUS = 256,
+	RP_OPT_PARTITION,
+	RP_OPT_SCALE_MODE,
+	RP_OPT_PACE,
+	RP_OPT_WARMUP,
+	RP_OPT_DURATION,
+	RP_OPT_LOOP,
+	RP_OPT_NO_TIMING,
+	RP_OPT_NO_HWC,
+	RP_OPT_CHECK,
+	RP_OPT_PHYS_MEM,
+	RP_OPT_CSV,
+	RP_OPT_JSON,
+	RP_OPT_HELP,
+	RP_OPT_COMMAND		/* first value free for a command's own */
+};
+
+#define RP_OPT_COMMON_LONG						\
+	{ "cpus", required_argument, NULL, RP_OPT_CPUS },		\
+	{ "partition", required_argument, NULL, RP_OPT_PARTITION },	\
+	{ "scale-mode", required_argument, NULL, RP_OPT_SCALE_MODE },	\
+	{ "pace", required_argument, NULL, RP_OPT_PACE },		\
+	{ "warmup", required_argument, NULL, RP_OPT_WARMUP },		\
+	{ "duration", required_argument, NULL, RP_OPT_DURATION },	\
+	{ "loop", required_argument, NULL, RP_OPT_LOOP },		\
+	{ "no-timing", no_argument, NULL, RP_OPT_NO_TIMING },		\
+	{ "no-hwc", no_argument, NULL, RP_OPT_NO_HWC },			\
+	{ "check", no_argument, NULL, RP_OPT_CHECK },			\
+	{ "phys-mem", required_argument, NULL, RP_OPT_PHYS_MEM },	\
+	{ "csv", required_argument, NULL, RP_OPT_CSV },			\
+	{ "json", required_argument, NULL, RP_OPT_JSON },		\
+	{ "help", no_argument, NULL, RP_OPT_HELP },			\
+	{ NULL, 0, NULL, 0 }
+
+/* Help text of the shared options, for the commands' usage(). */
+extern const char rp_opt_common_help[];
+
+struct rp_opts {
+	struct rp_config cfg;
+	const char	*cpus;		/* --cpus as given (NULL: online) */
+	const char	*csv;
+	const char	*json;
+};
+
+/*
+ * Apply option opt with argument arg.  Returns 1 when it is a shared
+ * option, 0 when it is not, -1 on a bad value (one-line reason in err).
+ */
+int	rp_opt_common(int opt, const char *arg, struct rp_opts *o, char *err,
+	    size_t errlen);
+
+/* Open an output file ("-" is stdout); NULL with a reason in err. */
+FILE	*rp_open_out(const char *path, char *err, size_t errlen);
+
+#endif /* PR_OPTIONS_H */

@@ -1,0 +1,414 @@
+/*
+ * run.c - the replay thread pool (see run.h).
+ *
+ * Phases, each worker and the main thread meeting on one barrier between
+ * them:
+ *	start	workers pin themselves, open their counters	barrier A
+ *	warm-up	each worker replays its share of the warm-up	barrier B
+ *	reset	the main thread zeroes the target's statistics	barrier C
+ *	measure	workers replay the rest, timed; main shows progress
+ *		and raises the stop flag at the duration limit; join.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cli.h"
+#include "run.h"
+
+#define RUN_CHECK_EVERY	256		/* events between flag checks */
+#define RUN_TICK_NS	200000000ULL	/* progress refresh */
+#define RUN_SPIN_NS	20000ULL	/* pacing: spin below, sleep above */
+#define RUN_SLEEP_MAX_NS 10000000ULL	/* pacing: longest single sleep */
+
+struct run_shared;
+
+/*
+ * Per-worker state.  Locks: (C) set before the threads start, (W) written
+ * by the worker only, read by main after the join or a barrier, (A) atomic.
+ */
+struct run_worker {
+	struct run_shared *sh;		/* (C) */
+	unsigned	 slot;		/* (C) */
+	pthread_t	 tid;		/* (C) */
+	struct rp_worker_result res;	/* (W) */
+	int		 error;		/* (W) errno of pinning, 0 if fine */
+	char		 hw_note[192];	/* (W) */
+	_Alignas(64) atomic_uint_fast64_t done;	/* (A) events so far */
+};
+
+struct run_shared {
+	const struct rp_trace *t;	/* (C) */
+	const struct rp_plan *p;	/* (C) */
+	const struct rp_target *tg;	/* (C) */
+	const struct rp_run_opts *o;	/* (C) */
+	pthread_barrier_t barrier;	/* main + every worker */
+	pthread_mutex_t	 gate_mtx;	/* protects gate and abort */
+	pthread_cond_t	 gate_cv;
+	bool		 gate;		/* all threads created */
+	bool		 abort;		/* creation failed: leave */
+	atomic_int	 warm_stop;	/* (A) warm-up time is over */
+	atomic_int	 stop;		/* (A) duration limit reached */
+	uint64_t	 pace_start;	/* (C) recorded pacing zero, set
+					   before barrier A */
+};
+
+/* Pin the calling worker; read the affinity back. 0 or errno. */
+static int
+run_pin(struct run_worker *w)
+{
+	const struct rp_run_opts *o = w->sh->o;
+	cpu_set_t set;
+	int cpu, e;
+
+	w->res.cpu = -1;
+	if (o->ncpus > 0) {
+		cpu = (int)o->cpus[w->slot % o->ncpus];
+		CPU_ZERO(&set);
+		CPU_SET(cpu, &set);
+		e = pthread_setaffinity_np(pthread_self(), sizeof(set), &set);
+		if (e != 0)
+			return (e);
+		w->res.cpu = cpu;
+		CPU_ZERO(&set);
+		if (pthread_getaffinity_np(pthread_self(), sizeof(set),
+		    &set) == 0)
+			w->res.affinity_ok = CPU_COUNT(&set) == 1 &&
+			    CPU_ISSET(cpu, &set);
+	}
+	w->res.ran_on = sched_getcpu();
+	return (0);
+}
+
+/* Wait until the recorded time of ev (recorded pacing). */
+static void
+run_pace(struct run_shared *sh, const struct pr_event *ev, unsigned loop)
+{
+	struct timespec ts;
+	uint64_t due, now, rel;
+
+	rel = ev->time_ns - sh->t->first_ns +
+	    (uint64_t)loop * (sh->t->span_ns + 1);
+	due = sh->pace_start + (uint64_t)((double)rel / sh->o->pace_factor);
+	while ((now = cli_now_ns()) < due &&
+	    atomic_load_explicit(&sh->stop, memory_order_relaxed) == 0) {
+		if (due - now <= RUN_SPIN_NS)
+			continue;
+		rel = due - now - RUN_SPIN_NS;
+		if (rel > RUN_SLEEP_MAX_NS)
+			rel = RUN_SLEEP_MAX_NS;
+		ts.tv_sec = (time_t)(rel / 1000000000u);
+		ts.tv_nsec = (long)(rel % 1000000000u);
+		nanosleep(&ts, NULL);
+	}
+}
+
+/*
+ * Replay items [*pos, end) of loop `loop`, stopping early when *flag is
+ * raised.  Counts into *events / *skipped; advances *pos.
+ */
+static void
+run_items(struct run_worker *w, void *cpu, size_t *pos, size_t end,
+    unsigned loop, atomic_int *flag, uint64_t *events, uint64_t *skipped)
+{
+	struct run_shared *sh = w->sh;
+	const struct rp_worker_plan *wp = &sh->p->w[w->slot];
+	struct pr_event ev;
+	bool paced;
+	size_t i;
+
+	paced = sh->o->pace == RP_PACE_RECORDED;
+	for (i = *pos; i < end; i++) {
+		if ((i & (RUN_CHECK_EVERY - 1)) == 0) {
+			atomic_store_explicit(&w->done, *events,
+			    memory_order_relaxed);
+			if (atomic_load_explicit(flag,
+			    memory_order_relaxed) != 0)
+				break;
+		}
+		rp_plan_event(sh->p, sh->t, wp->item[i], &ev);
+		if (paced)
+			run_pace(sh, &ev, loop);
+		if (sh->tg->apply(cpu, &ev) != 0)
+			(*skipped)++;
+		(*events)++;
+	}
+	*pos = i;
+	atomic_store_explicit(&w->done, *events, memory_order_relaxed);
+}
+
+static void *
+run_worker_main(void *arg)
+{
+	struct run_worker *w = arg;
+	struct run_shared *sh = w->sh;
+	const struct rp_run_opts *o = sh->o;
+	size_t n, pos, quota;
+	uint64_t warm_skipped;
+	struct rp_hwc hwc;
+	unsigned loop;
+	void *cpu;
+
+	pthread_mutex_lock(&sh->gate_mtx);
+	while (!sh->gate && !sh->abort)
+		pthread_cond_wait(&sh->gate_cv, &sh->gate_mtx);
+	pthread_mutex_unlock(&sh->gate_mtx);
+	if (sh->abort)
+		return (NULL);
+
+	w->error = run_pin(w);
+	cpu = w->error == 0 ? sh->tg->cpu(sh->tg->ctx, w->slot) : NULL;
+	hwc.fd[0] = -1;
+	if (w->error == 0 && o->hwc)
+		rp_hwc_open(&hwc, w->hw_note, sizeof(w->hw_note));
+	pthread_barrier_wait(&sh->barrier);		/* A */
+
+	n = sh->p->w[w->slot].n;
+	pos = 0;
+	if (w->error == 0 && (o->warmup_events > 0 || o->warmup_ns > 0)) {
+		quota = n;
+		if (o->warmup_ns == 0)
+			quota = sh->p->items == 0 ? 0 : (size_t)
+			    ((double)o->warmup_events * n / sh->p->items);
+		if (quota > n)
+			quota = n;
+		warm_skipped = 0;
+		run_items(w, cpu, &pos, quota, 0, &sh->warm_stop,
+		    &w->res.warmup_events, &warm_skipped);
+	}
+	pthread_barrier_wait(&sh->barrier);		/* B */
+	pthread_barrier_wait(&sh->barrier);		/* C */
+
+	rp_hwc_start(&hwc);
+	w->res.start_ns = cli_now_ns();
+	for (loop = 0; w->error == 0 && loop < o->loops; loop++) {
+		run_items(w, cpu, &pos, n, loop, &sh->stop, &w->res.events,
+		    &w->res.skipped);
+		if (pos < n)
+			break;		/* stopped */
+		pos = 0;
+	}
+	w->res.end_ns = cli_now_ns();
+	rp_hwc_stop(&hwc, &w->res.hw);
+	rp_hwc_close(&hwc);
+	return (NULL);
+}
+
+/* Sum of the workers' progress counters. */
+static uint64_t
+run_done(struct run_worker *ws, unsigned n)
+{
+	uint64_t sum;
+	unsigned i;
+
+	sum = 0;
+	for (i = 0; i < n; i++)
+		sum += atomic_load_explicit(&ws[i].done, memory_order_relaxed);
+	return (sum);
+}
+
+/* An absolute CLOCK_REALTIME deadline ns from now (pthread_timedjoin_np). */
+static struct timespec
+run_deadline(uint64_t ns)
+{
+	struct timespec ts;
+	uint64_t t;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	t = (uint64_t)ts.tv_nsec + ns;
+	ts.tv_sec += (time_t)(t / 1000000000u);
+	ts.tv_nsec = (long)(t % 1000000000u);
+	return (ts);
+}
+
+/*
+ * Main thread during the measured phase: join every worker, showing
+ * progress, and raise *flag after limit_ns (0: never).
+ */
+static void
+run_watch(struct run_shared *sh, struct run_worker *ws, unsigned n,
+    uint64_t limit_ns, atomic_int *flag, const char *what)
+{
+	struct timespec dl;
+	uint64_t t0, now, left, step, total;
+	unsigned i;
+
+	t0 = cli_now_ns();
+	total = sh->p->items * sh->o->loops;
+	for (i = 0; i < n; i++) {
+		for (;;) {
+			now = cli_now_ns();
+			if (limit_ns > 0 && now - t0 >= limit_ns)
+				atomic_store(flag, 1);
+			step = RUN_TICK_NS;
+			if (limit_ns > 0 && atomic_load(flag) == 0) {
+				left = limit_ns - (now - t0);
+				if (left < step)
+					step = left;
+			}
+			dl = run_deadline(step);
+			if (pthread_timedjoin_np(ws[i].tid, NULL, &dl) == 0)
+				break;
+			if (sh->o->progress)
+				cli_progress("%s: %llu of %llu events, %.1f s",
+				    what, (unsigned long long)run_done(ws, n),
+				    (unsigned long long)total,
+				    (cli_now_ns() - t0) / 1e9);
+		}
+	}
+	cli_progress_done();
+}
+
+/*
+ * Main thread during the warm-up: raise warm_stop after warmup_ns; the
+ * workers reach barrier B themselves.
+ */
+static void *
+run_warm_timer(void *arg)
+{
+	struct run_shared *sh = arg;
+	struct timespec ts;
+	uint64_t ns;
+
+	ns = sh->o->warmup_ns;
+	ts.tv_sec = (time_t)(ns / 1000000000u);
+	ts.tv_nsec = (long)(ns % 1000000000u);
+	nanosleep(&ts, NULL);
+	atomic_store(&sh->warm_stop, 1);
+	return (NULL);
+}
+
+int
+rp_run(const struct rp_trace *t, const struct rp_plan *p,
+    const struct rp_target *tg, const struct rp_run_opts *o,
+    struct rp_run_result *r, char *err, size_t errlen)
+{
+	struct run_shared sh;
+	struct run_worker *ws;
+	pthread_t timer;
+	unsigned i, n, created;
+	bool timer_on, hw_all;
+	uint64_t first, last;
+	int rc, e, k;
+
+	memset(r, 0, sizeof(*r));
+	memset(&sh, 0, sizeof(sh));
+	n = p->nworkers;
+	sh.t = t;
+	sh.p = p;
+	sh.tg = tg;
+	sh.o = o;
+	ws = aligned_alloc(64, ((n * sizeof(*ws) + 63) / 64) * 64);
+	r->w = calloc(n, sizeof(*r->w));
+	if (ws == NULL || r->w == NULL) {
+		free(ws);
+		free(r->w);
+		r->w = NULL;
+		snprintf(err, errlen, "out of memory");
+		return (-1);
+	}
+	memset(ws, 0, n * sizeof(*ws));
+	e = 0;
+	r->nworkers = n;
+	pthread_barrier_init(&sh.barrier, NULL, n + 1);
+	pthread_mutex_init(&sh.gate_mtx, NULL);
+	pthread_cond_init(&sh.gate_cv, NULL);
+	for (created = 0; created < n; created++) {
+		ws[created].sh = &sh;
+		ws[created].slot = created;
+		e = pthread_create(&ws[created].tid, NULL, run_worker_main,
+		    &ws[created]);
+		if (e != 0)
+			break;
+	}
+	pthread_mutex_lock(&sh.gate_mtx);
+	if (created < n)
+		sh.abort = true;
+	else
+		sh.gate = true;
+	pthread_cond_broadcast(&sh.gate_cv);
+	pthread_mutex_unlock(&sh.gate_mtx);
+	if (created < n) {
+		for (i = 0; i < created; i++)
+			pthread_join(ws[i].tid, NULL);
+		snprintf(err, errlen, "cannot start worker %u of %u: %s",
+		    created + 1, n, strerror(e));
+		rc = -1;
+		goto out;
+	}
+
+	sh.pace_start = cli_now_ns();
+	pthread_barrier_wait(&sh.barrier);		/* A */
+	timer_on = o->warmup_ns > 0 &&
+	    pthread_create(&timer, NULL, run_warm_timer, &sh) == 0;
+	pthread_barrier_wait(&sh.barrier);		/* B */
+	if (timer_on) {
+		pthread_cancel(timer);
+		pthread_join(timer, NULL);
+	}
+	if (tg->reset != NULL)
+		tg->reset(tg->ctx);
+	pthread_barrier_wait(&sh.barrier);		/* C */
+	run_watch(&sh, ws, n, o->duration_ns, &sh.stop, "replay");
+
+	rc = 0;
+	first = UINT64_MAX;
+	last = 0;
+	hw_all = o->hwc;
+	for (i = 0; i < n; i++) {
+		struct rp_worker_result *wr = &ws[i].res;
+
+		if (ws[i].error != 0 && rc == 0) {
+			snprintf(err, errlen,
+			    "cannot pin worker %u to CPU %u: %s", i,
+			    o->cpus[i % o->ncpus], strerror(ws[i].error));
+			rc = -1;
+		}
+		r->w[i] = *wr;
+		r->events += wr->events;
+		r->skipped += wr->skipped;
+		r->warmup_events += wr->warmup_events;
+		if (wr->start_ns < first)
+			first = wr->start_ns;
+		if (wr->end_ns > last)
+			last = wr->end_ns;
+		if (!wr->hw.valid) {
+			if (hw_all && ws[i].hw_note[0] != '\0')
+				snprintf(r->hw_note, sizeof(r->hw_note), "%s",
+				    ws[i].hw_note);
+			hw_all = false;
+		}
+		for (k = 0; k < RP_HWC_COUNT; k++)
+			r->hw.v[k] += wr->hw.v[k];
+	}
+	r->hw.valid = hw_all;
+	if (!o->hwc)
+		snprintf(r->hw_note, sizeof(r->hw_note),
+		    "hardware counters off");
+	else if (!hw_all && r->hw_note[0] == '\0')
+		snprintf(r->hw_note, sizeof(r->hw_note),
+		    "hardware counters unavailable");
+	r->elapsed_ns = last > first ? last - first : 0;
+	r->stopped = atomic_load(&sh.stop) != 0 &&
+	    r->events < p->items * o->loops;
+out:
+	pthread_barrier_destroy(&sh.barrier);
+	pthread_mutex_destroy(&sh.gate_mtx);
+	pthread_cond_destroy(&sh.gate_cv);
+	free(ws);
+	if (rc != 0)
+		rp_run_result_free(r);
+	return (rc);
+}
+
+void
+rp_run_result_free(struct rp_run_result *r)
+{
+	free(r->w);
+	memset(r, 0, sizeof(*r));
+}

@@ -1,0 +1,242 @@
+/*
+ * session.c - one replay run against the engine (see session.h).
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "session.h"
+
+void
+rp_config_default(struct rp_config *c)
+{
+	memset(c, 0, sizeof(*c));
+	eng_design_default(&c->design);
+	c->threads = 0;			/* one per CPU of --cpus */
+	c->partition = RP_PART_TID;
+	c->scale = 1;
+	c->scale_mode = RP_SCALE_DISJOINT;
+	c->pace = RP_PACE_ASAP;
+	c->pace_factor = 1.0;
+	c->loops = 1;
+	c->timing = true;
+	c->hwc = true;
+}
+
+uint64_t
+rp_config_phys_pages(const struct rp_config *c)
+{
+	uint64_t bytes;
+
+	bytes = c->phys_bytes;
+	if (bytes == 0)
+		bytes = RP_PHYS_DEFAULT *
+		    (c->scale_mode == RP_SCALE_DISJOINT ? c->scale : 1);
+	return (bytes >> PR_PAGE_SHIFT);
+}
+
+void
+rp_session_memory(const struct rp_trace *t, const struct rp_config *c,
+    struct rp_memory *m)
+{
+	m->trace = (uint64_t)t->nev * sizeof(struct pr_event);
+	m->plan = rp_plan_bytes(t, c->scale);
+	m->model = rp_config_phys_pages(c) * RP_MODEL_PAGE_BYTES;
+	m->available = rp_mem_available();
+}
+
+int
+rp_session_fits(const struct rp_trace *t, const struct rp_config *c,
+    char *err, size_t errlen)
+{
+	struct rp_memory m;
+
+	rp_session_memory(t, c, &m);
+	if (m.available == 0 || m.plan + m.model <= m.available)
+		return (0);
+	snprintf(err, errlen, "a run needs about %.0f MiB (trace %.0f, plan "
+	    "%.0f, model %.0f for --phys-mem %.0f MiB) but %.0f MiB is "
+	    "available: lower --scale or --phys-mem",
+	    (m.trace + m.plan + m.model) / 1048576.0, m.trace / 1048576.0,
+	    m.plan / 1048576.0, m.model / 1048576.0,
+	    (double)(rp_config_phys_pages(c) << PR_PAGE_SHIFT) / 1048576.0,
+	    (m.trace + m.available) / 1048576.0);
+	return (-1);
+}
+
+int
+rp_cpus_resolve(const char *spec, unsigned threads, struct rp_cpulist *out,
+    bool *oversubscribed, char *err, size_t errlen)
+{
+	struct rp_cpulist online;
+	size_t i;
+
+	*oversubscribed = false;
+	if (rp_cpulist_online(&online, err, errlen) != 0)
+		return (-1);
+	if (spec == NULL) {
+		*out = online;
+	} else {
+		if (rp_cpulist_parse(spec, out, err, errlen) != 0) {
+			rp_cpulist_free(&online);
+			return (-1);
+		}
+		for (i = 0; i < out->n; i++) {
+			if (!rp_cpulist_has(&online, out->cpu[i])) {
+				snprintf(err, errlen, "CPU %u is not online",
+				    out->cpu[i]);
+				rp_cpulist_free(&online);
+				rp_cpulist_free(out);
+				return (-1);
+			}
+		}
+		rp_cpulist_free(&online);
+	}
+	*oversubscribed = threads > out->n;
+	return (0);
+}
+
+/* rp_target ops over the engine. */
+static void *
+target_cpu(void *ctx, unsigned slot)
+{
+	return (eng_cpu(ctx, slot));
+}
+
+static int
+target_apply(void *cpu, const struct pr_event *ev)
+{
+	return (eng_apply(cpu, ev));
+}
+
+static void
+target_reset(void *ctx)
+{
+	eng_stats_reset(ctx);
+}
+
+/* Engine statistics of every lock class into report rows. */
+static void
+session_locks(const struct eng_stats *s, struct rp_report *rep)
+{
+	static const double q[RP_QUANTILES] = { 0.5, 0.9, 0.99, 0.999 };
+	const struct eng_lock_stats *ls;
+	struct rp_lock_row *l;
+	unsigned i, k;
+
+	rep->nlocks = 0;
+	for (i = 0; i < LC_COUNT && i < RP_LOCK_MAX; i++) {
+		ls = &s->lock[i];
+		l = &rep->lock[rep->nlocks++];
+		memset(l, 0, sizeof(*l));
+		snprintf(l->name, sizeof(l->name), "%s",
+		    eng_lock_class_name(i));
+		l->acquisitions = ls->acquisitions;
+		l->contended = ls->contended;
+		l->cas_retries = ls->cas_retries;
+		for (k = 0; k < RP_QUANTILES; k++) {
+			l->wait_q[k] = eng_hist_quantile(&ls->wait, q[k]);
+			l->hold_q[k] = eng_hist_quantile(&ls->hold, q[k]);
+		}
+		l->wait_max = ls->wait.max_ns;
+		l->wait_total = ls->wait.sum_ns;
+		l->hold_max = ls->hold.max_ns;
+		l->hold_total = ls->hold.sum_ns;
+	}
+	memcpy(rep->by_kind, s->by_kind, sizeof(rep->by_kind));
+	memcpy(rep->skipped_by_kind, s->skipped_by_kind,
+	    sizeof(rep->skipped_by_kind));
+}
+
+/* The configuration's facts into the report's columns. */
+static void
+session_describe(const struct rp_trace *t, const struct rp_config *c,
+    struct rp_report *rep)
+{
+	const struct eng_design *d = &c->design;
+
+	rep->trace_source = pr_source_name(t->hdr.source);
+	rep->trace_events = t->nev;
+	rep->threads = c->threads;
+	rep->cpu_list[0] = '\0';
+	if (c->cpus != NULL)
+		rp_cpulist_format(c->cpus, rep->cpu_list,
+		    sizeof(rep->cpu_list));
+	rep->partition = rp_partition_name(c->partition);
+	rep->scale = c->scale;
+	rep->scale_mode = rp_scale_mode_name(c->scale_mode);
+	eng_design_format(d, ENG_FAM_PAGE, rep->page, sizeof(rep->page));
+	eng_design_format(d, ENG_FAM_QUEUE, rep->queue, sizeof(rep->queue));
+	eng_design_format(d, ENG_FAM_PV, rep->pv, sizeof(rep->pv));
+	eng_design_format(d, ENG_FAM_PVCHUNK, rep->pvchunk,
+	    sizeof(rep->pvchunk));
+	rep->batch = d->queue == ENG_QUEUE_LOCKED ? 0 : d->batch;
+	if (c->pace == RP_PACE_ASAP)
+		snprintf(rep->pace, sizeof(rep->pace), "asap");
+	else
+		snprintf(rep->pace, sizeof(rep->pace), "recorded:%g",
+		    c->pace_factor);
+	rep->timing = c->timing;
+	rep->loops = c->loops;
+	rep->phys_pages = rp_config_phys_pages(c);
+	rep->lost = t->lost;
+	rep->check_violations = -1;
+}
+
+int
+rp_session_run(const struct rp_trace *t, const struct rp_config *c,
+    struct rp_report *rep, struct rp_run_result *res, char *err,
+    size_t errlen)
+{
+	struct rp_run_opts o;
+	struct eng_params ep;
+	struct eng_stats st;
+	struct rp_target tg;
+	struct vm_engine *e;
+	struct rp_plan plan;
+	int rc;
+
+	session_describe(t, c, rep);
+	if (rp_plan_build(t, c->threads, c->partition, c->scale,
+	    c->scale_mode, &plan, err, errlen) != 0)
+		return (-1);
+	memset(&ep, 0, sizeof(ep));
+	ep.design = c->design;
+	ep.nslots = c->threads;
+	ep.nobjects = plan.nobjects;
+	ep.npmaps = plan.npmaps;
+	ep.phys_pages = rep->phys_pages;
+	ep.timing = c->timing;
+	if ((e = eng_create(&ep, err, errlen)) == NULL) {
+		rp_plan_free(&plan);
+		return (-1);
+	}
+	tg.ctx = e;
+	tg.cpu = target_cpu;
+	tg.apply = target_apply;
+	tg.reset = target_reset;
+	memset(&o, 0, sizeof(o));
+	if (c->cpus != NULL) {
+		o.cpus = c->cpus->cpu;
+		o.ncpus = c->cpus->n;
+	}
+	o.pace = c->pace;
+	o.pace_factor = c->pace_factor;
+	o.warmup_events = c->warmup_events;
+	o.warmup_ns = c->warmup_ns;
+	o.duration_ns = c->duration_ns;
+	o.loops = c->loops;
+	o.hwc = c->hwc;
+	o.progress = c->progress;
+	rc = rp_run(t, &plan, &tg, &o, res, err, errlen);
+	if (rc == 0) {
+		eng_quiesce(e);
+		if (c->check)
+			rep->check_violations = (int64_t)eng_check(e, stderr);
+		eng_stats_collect(e, &st);
+		session_locks(&st, rep);
+		rep->run = res;
+	}
+	eng_destroy(e);
+	rp_plan_free(&plan);
+	return (rc);
+}

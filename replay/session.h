@@ -1,0 +1,84 @@
+/*
+ * session.h - one replay run against the engine: the plan, a fresh model,
+ * pinned workers, quiesce, the optional invariant check and the report.
+ * Shared by `replay` (one run) and `sweep` (many runs of one loaded trace).
+ */
+#ifndef PR_SESSION_H
+#define PR_SESSION_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "cpulist.h"
+#include "engine.h"
+#include "load.h"
+#include "plan.h"
+#include "report.h"
+#include "run.h"
+
+/* Estimated model memory per physical page (engine structures). */
+#define RP_MODEL_PAGE_BYTES	192
+#define RP_PHYS_DEFAULT		(1ULL << 30)	/* per replica, bytes */
+
+struct rp_config {
+	struct eng_design design;
+	unsigned	 threads;
+	const struct rp_cpulist *cpus;	/* workers' CPUs; NULL: unpinned */
+	enum rp_partition partition;
+	unsigned	 scale;
+	enum rp_scale_mode scale_mode;
+	enum rp_pace	 pace;
+	double		 pace_factor;
+	uint64_t	 warmup_events;
+	uint64_t	 warmup_ns;
+	uint64_t	 duration_ns;
+	unsigned	 loops;
+	bool		 timing;	/* lock wait/hold timing */
+	bool		 check;		/* invariant check after the run */
+	bool		 hwc;		/* hardware counters */
+	bool		 progress;
+	uint64_t	 phys_bytes;	/* model memory (0: default) */
+};
+
+/* Defaults of every option (docs/user-guide.md). */
+void	rp_config_default(struct rp_config *c);
+
+/* Model pages a configuration gets (phys_bytes or the default). */
+uint64_t rp_config_phys_pages(const struct rp_config *c);
+
+/* Bytes a run of c on t needs: the decoded trace, the plan, the model. */
+struct rp_memory {
+	uint64_t	trace;
+	uint64_t	plan;
+	uint64_t	model;		/* estimate: RP_MODEL_PAGE_BYTES/page */
+	uint64_t	available;	/* MemAvailable now (0: unknown) */
+};
+void	rp_session_memory(const struct rp_trace *t, const struct rp_config *c,
+	    struct rp_memory *m);
+/*
+ * Refuse (-1, the figures in err) when a run of c on t would not fit in
+ * the available memory (the decoded trace being already in memory).
+ */
+int	rp_session_fits(const struct rp_trace *t, const struct rp_config *c,
+	    char *err, size_t errlen);
+
+/*
+ * Resolve --cpus for n threads: spec NULL means every online CPU.  A CPU
+ * that is not online is an error; more threads than CPUs only sets
+ * *oversubscribed.  0, or -1 with a one-line reason in err.
+ */
+int	rp_cpus_resolve(const char *spec, unsigned threads,
+	    struct rp_cpulist *out, bool *oversubscribed, char *err,
+	    size_t errlen);
+
+/*
+ * Run c on t.  Fills rep (rep->run points at res) and res; the caller
+ * sets rep->trace, rep->repeat and rep->host before.  Returns 0, or -1
+ * with a one-line reason in err.  Invariant violations are not an error
+ * here: rep->check_violations counts them.
+ */
+int	rp_session_run(const struct rp_trace *t, const struct rp_config *c,
+	    struct rp_report *rep, struct rp_run_result *res, char *err,
+	    size_t errlen);
+
+#endif /* PR_SESSION_H */
