@@ -15,6 +15,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -91,15 +92,25 @@ struct note {
 	uint64_t	value;
 };
 
-/* Delta contexts shared by the encoder and the decoder; zero per frame. */
-struct codec_ctx {
-	uint64_t	time_ns;
+/*
+ * Delta contexts shared by the encoder and the decoder, zeroed at the start
+ * of every frame: time and tid against the previous event, the other fields
+ * against the previous event of the same thread slot (tid modulo
+ * PR_CTX_SLOTS), since a thread's events touch the same objects and
+ * addresses.
+ */
+struct slot_ctx {
 	uint64_t	obj;
 	uint64_t	pindex;
 	uint64_t	pmap;
 	uint64_t	addr;
 	uint32_t	cpu;
+};
+
+struct codec_ctx {
+	uint64_t	time_ns;
 	uint32_t	tid;
+	struct slot_ctx	slot[PR_CTX_SLOTS];
 };
 
 /* The writer is owned by one thread; nothing in it is locked. */
@@ -197,17 +208,6 @@ pr_source_name(unsigned source)
 	return (source_names[source]);
 }
 
-/* Copy a C string into a fixed field, always NUL-terminated. */
-static void
-copy_str(char *dst, size_t size, const char *src)
-{
-	size_t n;
-
-	n = strnlen(src, size - 1);
-	memcpy(dst, src, n);
-	dst[n] = '\0';
-}
-
 void
 pr_header_init(struct pr_header *h, enum pr_source source)
 {
@@ -219,14 +219,14 @@ pr_header_init(struct pr_header *h, enum pr_source source)
 	h->version = PR_TRACE_VERSION;
 	h->source = source;
 	if (uname(&u) == 0) {
-		copy_str(h->kernel, sizeof(h->kernel), u.release);
-		copy_str(h->hostname, sizeof(h->hostname), u.nodename);
+		snprintf(h->kernel, sizeof(h->kernel), "%s", u.release);
+		snprintf(h->hostname, sizeof(h->hostname), "%s", u.nodename);
 	}
 	n = sysconf(_SC_NPROCESSORS_ONLN);
 	h->ncpus = n > 0 ? (uint32_t)n : 1;
 	n = sysconf(_SC_PAGESIZE);
 	h->page_size = n > 0 ? (uint32_t)n : 4096;
-	copy_str(h->clock, sizeof(h->clock), "monotonic");
+	snprintf(h->clock, sizeof(h->clock), "monotonic");
 	if (clock_gettime(CLOCK_REALTIME, &ts) == 0)
 		h->start_ns = (uint64_t)ts.tv_sec * 1000000000u +
 		    (uint64_t)ts.tv_nsec;
@@ -309,10 +309,29 @@ get_varint(const uint8_t *p, uint64_t *v, bool *bad)
 	return (p + 10);
 }
 
+/*
+ * Addresses are mostly page aligned: a delta d is written as one varint
+ * zigzag(d >> 12) << 1 | (low 12 bits != 0), then the low 12 bits as a
+ * varint when they are not zero.
+ */
+static inline uint8_t *
+put_addr_delta(uint8_t *p, uint64_t d)
+{
+	uint64_t hi, lo;
+
+	hi = (d >> 12) | (0 - (d >> 63)) << 52;	/* arithmetic shift */
+	lo = d & 0xfff;
+	p = put_varint(p, zigzag(hi) << 1 | (lo != 0));
+	if (lo != 0)
+		p = put_varint(p, lo);
+	return (p);
+}
+
 /* Append one event to a raw frame; at most PR_EVENT_MAX bytes. */
 static uint8_t *
 encode_event(struct codec_ctx *c, const struct pr_event *ev, uint8_t *p)
 {
+	struct slot_ctx *sc;
 	uint8_t *maskp;
 	uint8_t mask = 0;
 
@@ -327,30 +346,31 @@ encode_event(struct codec_ctx *c, const struct pr_event *ev, uint8_t *p)
 		p = put_varint(p, ev->tid);
 		c->tid = ev->tid;
 	}
-	if (ev->cpu != c->cpu) {
+	sc = &c->slot[ev->tid % PR_CTX_SLOTS];
+	if (ev->cpu != sc->cpu) {
 		mask |= PR_M_CPU;
 		p = put_varint(p, ev->cpu);
-		c->cpu = ev->cpu;
+		sc->cpu = ev->cpu;
 	}
 	if (ev->obj != 0) {
 		mask |= PR_M_OBJ;
-		p = put_varint(p, zigzag(ev->obj - c->obj));
-		c->obj = ev->obj;
+		p = put_varint(p, zigzag(ev->obj - sc->obj));
+		sc->obj = ev->obj;
 	}
 	if (ev->pindex != 0) {
 		mask |= PR_M_PINDEX;
-		p = put_varint(p, zigzag(ev->pindex - c->pindex));
-		c->pindex = ev->pindex;
+		p = put_varint(p, zigzag(ev->pindex - sc->pindex));
+		sc->pindex = ev->pindex;
 	}
 	if (ev->pmap != 0) {
 		mask |= PR_M_PMAP;
-		p = put_varint(p, zigzag(ev->pmap - c->pmap));
-		c->pmap = ev->pmap;
+		p = put_varint(p, zigzag(ev->pmap - sc->pmap));
+		sc->pmap = ev->pmap;
 	}
 	if (ev->addr != 0) {
 		mask |= PR_M_ADDR;
-		p = put_varint(p, zigzag(ev->addr - c->addr));
-		c->addr = ev->addr;
+		p = put_addr_delta(p, ev->addr - sc->addr);
+		sc->addr = ev->addr;
 	}
 	if (ev->arg != 0) {
 		mask |= PR_M_ARG;
@@ -375,9 +395,10 @@ decode_frame(const uint8_t *kindmap, unsigned nfilekinds,
     struct pr_event *out, size_t *nout, uint64_t *skipped)
 {
 	struct codec_ctx c;
+	struct slot_ctx *sc;
 	const uint8_t *p = raw, *end = raw + rawlen;
 	struct pr_event *ev = out;
-	uint64_t v;
+	uint64_t v, lo;
 	uint32_t i;
 	unsigned fk;
 	uint8_t b0, mask;
@@ -405,36 +426,40 @@ decode_frame(const uint8_t *kindmap, unsigned nfilekinds,
 			c.tid = (uint32_t)v;
 		}
 		ev->tid = c.tid;
+		sc = &c.slot[c.tid % PR_CTX_SLOTS];
 		if (mask & PR_M_CPU) {
 			p = get_varint(p, &v, &bad);
 			if (v > UINT32_MAX)
 				return (PR_E_CORRUPT);
-			c.cpu = (uint32_t)v;
+			sc->cpu = (uint32_t)v;
 		}
-		ev->cpu = c.cpu;
+		ev->cpu = sc->cpu;
 		ev->obj = 0;
 		if (mask & PR_M_OBJ) {
 			p = get_varint(p, &v, &bad);
-			c.obj += unzigzag(v);
-			ev->obj = c.obj;
+			sc->obj += unzigzag(v);
+			ev->obj = sc->obj;
 		}
 		ev->pindex = 0;
 		if (mask & PR_M_PINDEX) {
 			p = get_varint(p, &v, &bad);
-			c.pindex += unzigzag(v);
-			ev->pindex = c.pindex;
+			sc->pindex += unzigzag(v);
+			ev->pindex = sc->pindex;
 		}
 		ev->pmap = 0;
 		if (mask & PR_M_PMAP) {
 			p = get_varint(p, &v, &bad);
-			c.pmap += unzigzag(v);
-			ev->pmap = c.pmap;
+			sc->pmap += unzigzag(v);
+			ev->pmap = sc->pmap;
 		}
 		ev->addr = 0;
 		if (mask & PR_M_ADDR) {
 			p = get_varint(p, &v, &bad);
-			c.addr += unzigzag(v);
-			ev->addr = c.addr;
+			lo = 0;
+			if (v & 1)
+				p = get_varint(p, &lo, &bad);
+			sc->addr += unzigzag(v >> 1) << 12 | lo;
+			ev->addr = sc->addr;
 		}
 		ev->arg = 0;
 		if (mask & PR_M_ARG)

@@ -32,8 +32,9 @@
 #define PR_FRAME_RAW_TARGET	(1u << 20)	/* writer: raw bytes/frame */
 #define PR_FRAME_RAW_MAX	(16u << 20)	/* reader: larger is corrupt */
 #define PR_EVENT_MIN		3	/* kind, mask, time: bytes per event */
-#define PR_EVENT_MAX		93	/* 3 + flags + 9 varints of 10 */
+#define PR_EVENT_MAX		103	/* kind, flags, mask, 10 varints of 10 */
 #define PR_DECODE_PAD		128	/* zeroed slack after a raw frame */
+#define PR_CTX_SLOTS		256	/* delta contexts: tid % PR_CTX_SLOTS */
 
 /* Frame header field offsets. */
 #define PR_FH_MAGIC		0	/* u32 PR_FRAME_MAGIC */
