@@ -1092,12 +1092,12 @@ ph_open(const char *file, const char *iface, int snaplen)
 		p = pcap_open_offline_with_tstamp_precision(file,
 		    PCAP_TSTAMP_PRECISION_NANO, ebuf);
 		if (p == NULL)
-			warnx("--pcap %s: %s", file, ebuf);
+			warnx("record: %s", ebuf);
 		return (p);
 	}
 	p = pcap_create(iface, ebuf);
 	if (p == NULL) {
-		warnx("--iface %s: %s", iface, ebuf);
+		warnx("record: --iface %s: %s", iface, ebuf);
 		return (NULL);
 	}
 	(void)pcap_set_snaplen(p, snaplen);
@@ -1108,14 +1108,14 @@ ph_open(const char *file, const char *iface, int snaplen)
 	(void)pcap_set_tstamp_precision(p, PCAP_TSTAMP_PRECISION_NANO);
 	e = pcap_activate(p);
 	if (e < 0) {
-		warnx("--iface %s: %s%s", iface, pcap_geterr(p),
+		warnx("record: --iface %s: %s%s", iface, pcap_geterr(p),
 		    e == PCAP_ERROR_PERM_DENIED ? " (needs root or "
 		    "CAP_NET_RAW)" : "");
 		pcap_close(p);
 		return (NULL);
 	}
 	if (e > 0)
-		warnx("--iface %s: %s", iface, pcap_statustostr(e));
+		warnx("record: --iface %s: %s", iface, pcap_statustostr(e));
 	return (p);
 }
 
@@ -1158,10 +1158,11 @@ cmd_record_pcap(int argc, char **argv)
 	const char *file, *iface, *filter;
 	uint64_t duration, deadline, v;
 	int ch, e, rc, snaplen, fd;
-	bool input_err;
+	bool created, input_err;
 	size_t b;
 
 	file = iface = filter = NULL;
+	created = false;
 	duration = 0;
 	snaplen = PH_SNAPLEN;
 	x = calloc(1, sizeof(*x));
@@ -1236,8 +1237,14 @@ cmd_record_pcap(int argc, char **argv)
 		warnx("record: --duration applies to --iface only");
 		goto out;
 	}
-	/* Fail on an unwritable output now, not after the capture. */
-	fd = open(x->out, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+	/*
+	 * Fail on an unwritable output now, not after the capture; a file
+	 * made only for this check goes away if the capture cannot start.
+	 */
+	fd = open(x->out, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	created = fd >= 0;
+	if (fd < 0 && errno == EEXIST)
+		fd = open(x->out, O_WRONLY | O_CLOEXEC);
 	if (fd < 0) {
 		warn("record: %s", x->out);
 		rc = 1;
@@ -1346,6 +1353,8 @@ cmd_record_pcap(int argc, char **argv)
 close:
 	pcap_close(x->pcap);
 out:
+	if (created && !x->started)
+		(void)unlink(x->out);
 	free(x);
 	return (rc);
 }

@@ -1,0 +1,665 @@
+/*
+ * test_pcap_http.c - `record --pcap` on captures this test writes itself:
+ * crafted Ethernet/IPv4/TCP packets saved with libpcap's dump API (and one
+ * pcapng file written block by block), clean and damaged.  Each case runs
+ * the command in-process and reads the trace back: the sendfile events and
+ * the pcap.* trailer counts must be exactly what the packets imply.
+ */
+#include <errno.h>
+#include <pcap/pcap.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "commands.h"
+#include "trace.h"
+
+#define MSS	1448
+
+static char	tmpdir[] = "/tmp/pr-pcap-XXXXXX";
+
+/* A capture being written: pcap dumper, or our own pcapng blocks. */
+struct cap {
+	pcap_t		*dead;
+	pcap_dumper_t	*dump;
+	FILE		*ng;		/* pcapng when non-NULL */
+	uint64_t	usec;		/* clock of the next packet */
+	size_t		snap;		/* payload bytes kept per packet */
+};
+
+/* One TCP connection on 10.0.0.1:cport -> 10.0.0.2:80. */
+struct flow {
+	struct cap	*cap;
+	uint16_t	cport;
+	uint32_t	cseq;		/* client's next sequence number */
+	uint32_t	sseq;		/* server's */
+};
+
+static char *
+tpath(const char *name)
+{
+	static char buf[4][256];
+	static int i;
+
+	i = (i + 1) % 4;
+	snprintf(buf[i], sizeof(buf[i]), "%s/%s", tmpdir, name);
+	return (buf[i]);
+}
+
+static void
+cap_open(struct cap *c, const char *path, bool pcapng)
+{
+	static const uint8_t shb[28] = {
+		0x0a, 0x0d, 0x0d, 0x0a, 28, 0, 0, 0,	/* type, length */
+		0x4d, 0x3c, 0x2b, 0x1a, 1, 0, 0, 0,	/* magic, v1.0 */
+		0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+		28, 0, 0, 0
+	};
+	static const uint8_t idb[20] = {
+		1, 0, 0, 0, 20, 0, 0, 0,		/* IDB, length */
+		1, 0, 0, 0,				/* EN10MB, reserved */
+		0xff, 0xff, 0, 0,			/* snaplen 65535 */
+		20, 0, 0, 0
+	};
+
+	memset(c, 0, sizeof(*c));
+	c->usec = 1700000000ull * 1000000;
+	c->snap = SIZE_MAX;
+	if (pcapng) {
+		c->ng = fopen(path, "wb");
+		assert_non_null(c->ng);
+		assert_int_equal(fwrite(shb, 1, sizeof(shb), c->ng),
+		    sizeof(shb));
+		assert_int_equal(fwrite(idb, 1, sizeof(idb), c->ng),
+		    sizeof(idb));
+		return;
+	}
+	c->dead = pcap_open_dead(DLT_EN10MB, 65535);
+	assert_non_null(c->dead);
+	c->dump = pcap_dump_open(c->dead, path);
+	assert_non_null(c->dump);
+}
+
+static void
+cap_close(struct cap *c)
+{
+	if (c->ng != NULL) {
+		assert_int_equal(fclose(c->ng), 0);
+		return;
+	}
+	pcap_dump_close(c->dump);
+	pcap_close(c->dead);
+}
+
+/* Save a frame of wire length len, of which caplen bytes are kept. */
+static void
+cap_frame(struct cap *c, const uint8_t *frame, size_t caplen, size_t len)
+{
+	struct pcap_pkthdr ph;
+
+	c->usec += 100;
+	if (c->ng != NULL) {
+		uint8_t hdr[28], pad[4] = { 0 };
+		uint32_t v, padded = (uint32_t)(caplen + 3) & ~3u;
+
+		v = 6;				/* enhanced packet block */
+		memcpy(hdr, &v, 4);
+		v = 32 + padded;
+		memcpy(hdr + 4, &v, 4);
+		v = 0;				/* interface 0 */
+		memcpy(hdr + 8, &v, 4);
+		v = (uint32_t)(c->usec >> 32);
+		memcpy(hdr + 12, &v, 4);
+		v = (uint32_t)c->usec;
+		memcpy(hdr + 16, &v, 4);
+		v = (uint32_t)caplen;
+		memcpy(hdr + 20, &v, 4);
+		v = (uint32_t)len;
+		memcpy(hdr + 24, &v, 4);
+		fwrite(hdr, 1, sizeof(hdr), c->ng);
+		fwrite(frame, 1, caplen, c->ng);
+		fwrite(pad, 1, padded - caplen, c->ng);
+		v = 32 + padded;
+		fwrite(&v, 1, 4, c->ng);
+		return;
+	}
+	ph.ts.tv_sec = (time_t)(c->usec / 1000000);
+	ph.ts.tv_usec = (suseconds_t)(c->usec % 1000000);
+	ph.caplen = (bpf_u_int32)caplen;
+	ph.len = (bpf_u_int32)len;
+	pcap_dump((u_char *)c->dump, &ph, frame);
+}
+
+#define TH_FIN	0x01
+#define TH_SYN	0x02
+#define TH_RST	0x04
+#define TH_PSH	0x08
+#define TH_ACK	0x10
+
+/*
+ * Build and save Ethernet + IPv4 + TCP with payload p[0..n); the capture
+ * keeps at most c->snap payload bytes.
+ */
+static void
+cap_tcp(struct cap *c, bool from_client, uint16_t cport, uint32_t seq,
+    uint8_t flags, const void *p, size_t n)
+{
+	static uint8_t f[14 + 20 + 20 + 65536];
+	uint8_t *ip = f + 14, *tcp = f + 34;
+	size_t iplen = 40 + n, keep;
+
+	memset(f, 0, 54);
+	f[12] = 0x08;				/* IPv4 */
+	ip[0] = 0x45;
+	ip[2] = (uint8_t)(iplen >> 8);
+	ip[3] = (uint8_t)iplen;
+	ip[8] = 64;
+	ip[9] = 6;
+	ip[12] = 10; ip[15] = from_client ? 1 : 2;
+	ip[16] = 10; ip[19] = from_client ? 2 : 1;
+	tcp[0] = (uint8_t)((from_client ? cport : 80) >> 8);
+	tcp[1] = (uint8_t)(from_client ? cport : 80);
+	tcp[2] = (uint8_t)((from_client ? 80 : cport) >> 8);
+	tcp[3] = (uint8_t)(from_client ? 80 : cport);
+	tcp[4] = (uint8_t)(seq >> 24);
+	tcp[5] = (uint8_t)(seq >> 16);
+	tcp[6] = (uint8_t)(seq >> 8);
+	tcp[7] = (uint8_t)seq;
+	tcp[12] = 5 << 4;
+	tcp[13] = flags;
+	if (n > 0)
+		memcpy(f + 54, p, n);
+	keep = n < c->snap ? n : c->snap;
+	cap_frame(c, f, 54 + keep, 54 + n);
+}
+
+static void
+flow_open(struct flow *fl, struct cap *c, uint16_t cport)
+{
+	fl->cap = c;
+	fl->cport = cport;
+	fl->cseq = 1000u * cport;
+	fl->sseq = 0xfffff000u;		/* wraps: sequence arithmetic */
+	cap_tcp(c, true, cport, fl->cseq++, TH_SYN, NULL, 0);
+	cap_tcp(c, false, cport, fl->sseq++, TH_SYN | TH_ACK, NULL, 0);
+	cap_tcp(c, true, cport, fl->cseq, TH_ACK, NULL, 0);
+}
+
+static void
+flow_client(struct flow *fl, const char *s)
+{
+	size_t n = strlen(s);
+
+	cap_tcp(fl->cap, true, fl->cport, fl->cseq, TH_ACK | TH_PSH, s, n);
+	fl->cseq += (uint32_t)n;
+}
+
+/* Server sends header h then body bytes of 'x', in MSS segments. */
+static void
+flow_server(struct flow *fl, const char *h, size_t body)
+{
+	static uint8_t buf[1 << 20];
+	size_t n, off, k;
+
+	n = strlen(h);
+	memcpy(buf, h, n);
+	memset(buf + n, 'x', body);
+	n += body;
+	for (off = 0; off < n; off += k) {
+		k = n - off < MSS ? n - off : MSS;
+		cap_tcp(fl->cap, false, fl->cport, fl->sseq, TH_ACK, buf + off,
+		    k);
+		fl->sseq += (uint32_t)k;
+	}
+}
+
+static void
+flow_close(struct flow *fl)
+{
+	cap_tcp(fl->cap, true, fl->cport, fl->cseq++, TH_FIN | TH_ACK, NULL, 0);
+	cap_tcp(fl->cap, false, fl->cport, fl->sseq++, TH_FIN | TH_ACK, NULL,
+	    0);
+}
+
+/* Run `record ARGS...` in-process; returns its exit status. */
+static int
+record(const char *first, ...)
+{
+	char *argv[16];
+	const char *a;
+	va_list ap;
+	int argc;
+
+	argv[0] = (char *)"record";
+	argc = 1;
+	va_start(ap, first);
+	for (a = first; a != NULL && argc < 15; a = va_arg(ap, const char *))
+		argv[argc++] = (char *)a;
+	va_end(ap);
+	argv[argc] = NULL;
+	return (cmd_record_pcap(argc, argv));
+}
+
+/* The decoded trace. */
+struct trace {
+	struct pr_event	ev[64];
+	size_t		n;
+	uint32_t	source;
+};
+
+static void
+trace_read(const char *path, struct trace *t)
+{
+	struct pr_reader *r;
+	int e;
+
+	r = pr_reader_open(path, &e);
+	assert_non_null(r);
+	t->source = pr_reader_header(r)->source;
+	t->n = 0;
+	while ((e = pr_reader_next(r, &t->ev[t->n])) == 1) {
+		assert_true(t->n < 63);
+		t->n++;
+	}
+	assert_int_equal(e, 0);
+	pr_reader_close(r);
+}
+
+static uint64_t
+note(const char *path, const char *key)
+{
+	struct pr_reader *r;
+	const char *k;
+	uint64_t v;
+	size_t i;
+	int e;
+
+	r = pr_reader_open(path, &e);
+	assert_non_null(r);
+	for (i = 0; pr_reader_note(r, i, &k, &v); i++)
+		if (strcmp(k, key) == 0) {
+			pr_reader_close(r);
+			return (v);
+		}
+	pr_reader_close(r);
+	fail_msg("note %s missing", key);
+	return (0);
+}
+
+/* FNV-1a of a path, as the front end names objects. */
+static uint64_t
+obj_of(const char *path)
+{
+	uint64_t h = 0xcbf29ce484222325ull;
+
+	for (; *path != '\0'; path++) {
+		h ^= (uint8_t)*path;
+		h *= 0x100000001b3ull;
+	}
+	return (h);
+}
+
+static void
+check_event(const struct pr_event *ev, const char *path, uint64_t off,
+    uint64_t len, uint32_t tid, uint8_t flags)
+{
+	assert_int_equal(ev->kind, PR_SENDFILE);
+	assert_true(ev->obj == obj_of(path));
+	assert_int_equal(ev->addr, off);
+	assert_int_equal(ev->arg, len);
+	assert_int_equal(ev->pindex, off / 4096);
+	assert_int_equal(ev->npages, (off + len - 1) / 4096 - off / 4096 + 1);
+	assert_int_equal(ev->tid, tid);
+	assert_int_equal(ev->flags, flags);
+}
+
+/*
+ * The clean conversation: connection 1 pipelines GET /a, GET /b with a
+ * range, HEAD /a, GET /missing; connection 2 sends GET /a?q split over two
+ * segments and its response header arrives in two pieces.
+ */
+static void
+write_clean(const char *path, bool pcapng, size_t snap)
+{
+	struct flow f1, f2;
+	struct cap c;
+
+	cap_open(&c, path, pcapng);
+	c.snap = snap;
+	flow_open(&f1, &c, 40001);
+	flow_client(&f1, "GET /a HTTP/1.1\r\nHost: t\r\n\r\n"
+	    "GET /b HTTP/1.1\r\nHost: t\r\nRange: bytes=4096-8191\r\n\r\n");
+	flow_server(&f1, "HTTP/1.1 200 OK\r\nContent-Length: 10000\r\n\r\n",
+	    10000);
+	flow_server(&f1, "HTTP/1.1 206 Partial Content\r\n"
+	    "Content-Range: bytes 4096-8191/20000\r\n"
+	    "Content-Length: 4096\r\n\r\n", 4096);
+	flow_client(&f1, "HEAD /a HTTP/1.1\r\n\r\n");
+	flow_server(&f1, "HTTP/1.1 200 OK\r\nContent-Length: 10000\r\n\r\n",
+	    0);
+	flow_client(&f1, "GET /missing HTTP/1.1\r\n\r\n");
+	flow_server(&f1, "HTTP/1.1 404 Not Found\r\nContent-Length: 10\r\n"
+	    "\r\n", 10);
+	flow_open(&f2, &c, 40002);
+	flow_client(&f2, "GET /a?q=1 HTTP/1.1\r\nHo");
+	flow_client(&f2, "st: t\r\n\r\n");
+	flow_server(&f2, "HTTP/1.1 200 OK\r\nContent-Le", 0);
+	flow_server(&f2, "ngth: 10000\r\n\r\n", 10000);
+	flow_close(&f1);
+	flow_close(&f2);
+	cap_close(&c);
+}
+
+static void
+check_clean(const char *out, uint8_t flags)
+{
+	struct trace t;
+
+	trace_read(out, &t);
+	assert_int_equal(t.source, PR_SRC_PCAP);
+	assert_int_equal(t.n, 3);
+	check_event(&t.ev[0], "/a", 0, 10000, 1, flags);
+	check_event(&t.ev[1], "/b", 4096, 4096, 1, flags);
+	check_event(&t.ev[2], "/a", 0, 10000, 2, flags);
+	/* Pipelined: both requests have the time of their segment. */
+	assert_true(t.ev[0].time_ns == t.ev[1].time_ns);
+	assert_true(t.ev[2].time_ns > t.ev[1].time_ns);
+	assert_int_equal(note(out, "pcap.connections"), 2);
+	assert_int_equal(note(out, "pcap.requests"), 5);
+	assert_int_equal(note(out, "pcap.responses"), 5);
+	assert_int_equal(note(out, "pcap.no_body"), 2);
+	assert_int_equal(note(out, "pcap.unanswered"), 0);
+	assert_int_equal(note(out, "pcap.malformed"), 0);
+	assert_int_equal(note(out, "pcap.out_of_order"), 0);
+	assert_int_equal(note(out, "pcap.bad_http"), 0);
+}
+
+static void
+test_clean_pcap(void **state)
+{
+	(void)state;
+	write_clean(tpath("clean.pcap"), false, SIZE_MAX);
+	assert_int_equal(record("--pcap", tpath("clean.pcap"), "-o",
+	    tpath("clean.prt"), NULL), 0);
+	check_clean(tpath("clean.prt"), 0);
+	assert_int_equal(note(tpath("clean.prt"), "pcap.truncated"), 0);
+}
+
+static void
+test_pcapng_nocache(void **state)
+{
+	(void)state;
+	write_clean(tpath("clean.pcapng"), true, SIZE_MAX);
+	assert_int_equal(record("--pcap", tpath("clean.pcapng"), "--nocache",
+	    "-o", tpath("ng.prt"), NULL), 0);
+	check_clean(tpath("ng.prt"), PR_F_NOCACHE);
+}
+
+/* Headers only (like tcpdump -s 512): bodies are skipped by length. */
+static void
+test_short_snaplen(void **state)
+{
+	(void)state;
+	write_clean(tpath("snap.pcap"), false, 200);
+	assert_int_equal(record("--pcap", tpath("snap.pcap"), "-o",
+	    tpath("snap.prt"), NULL), 0);
+	check_clean(tpath("snap.prt"), 0);
+	assert_int_equal(note(tpath("snap.prt"), "pcap.truncated"), 0);
+}
+
+static void
+test_filter(void **state)
+{
+	struct trace t;
+
+	(void)state;
+	write_clean(tpath("f.pcap"), false, SIZE_MAX);
+	assert_int_equal(record("--pcap", tpath("f.pcap"), "--filter",
+	    "tcp port 40002", "-o", tpath("f.prt"), NULL), 0);
+	trace_read(tpath("f.prt"), &t);
+	assert_int_equal(t.n, 1);
+	check_event(&t.ev[0], "/a", 0, 10000, 1, 0);
+	assert_int_equal(note(tpath("f.prt"), "pcap.connections"), 1);
+}
+
+/*
+ * A damaged capture: a frame cut inside its IP header, an IP header that
+ * claims more bytes than the frame holds, a bad IP version, a UDP packet,
+ * garbage where a request should start, a lost body segment, a
+ * retransmission.  Good requests around the damage still become events.
+ */
+static void
+test_damaged(void **state)
+{
+	static const uint8_t junk[64] = { 0x16, 0x03, 0x01, 0x02, 0x00, 0x01 };
+	uint8_t frame[80];
+	struct flow f1, f2;
+	struct trace t;
+	struct cap c;
+
+	(void)state;
+	cap_open(&c, tpath("bad.pcap"), false);
+	flow_open(&f1, &c, 40001);
+	/* Cut frame: Ethernet + 10 bytes of IPv4 header. */
+	memset(frame, 0, sizeof(frame));
+	frame[12] = 0x08;
+	frame[14] = 0x45;
+	cap_frame(&c, frame, 24, 24);
+	/* Total length 1000 in a 60-byte frame. */
+	frame[16] = 0x03;
+	frame[17] = 0xe8;
+	frame[23] = 6;
+	cap_frame(&c, frame, 60, 60);
+	/* IP version 7. */
+	frame[14] = 0x75;
+	cap_frame(&c, frame, 60, 60);
+	/* UDP. */
+	frame[14] = 0x45;
+	frame[16] = 0;
+	frame[17] = 40;
+	frame[23] = 17;
+	cap_frame(&c, frame, 60, 60);
+	/* Garbage payload (a TLS hello) instead of a request ... */
+	cap_tcp(&c, true, f1.cport, f1.cseq, TH_ACK, junk, sizeof(junk));
+	f1.cseq += sizeof(junk);
+	/* ... then a good request, picked up again. */
+	flow_client(&f1, "GET /c HTTP/1.1\r\n\r\n");
+	flow_server(&f1, "HTTP/1.1 200 OK\r\nContent-Length: 5000\r\n\r\n",
+	    5000);
+	/* A request whose response loses a segment of its body. */
+	flow_client(&f1, "GET /d HTTP/1.1\r\n\r\n");
+	flow_server(&f1, "HTTP/1.1 200 OK\r\nContent-Length: 3000\r\n\r\n",
+	    0);
+	f1.sseq += 3000 - MSS;		/* the hole */
+	cap_tcp(&c, false, f1.cport, f1.sseq, TH_ACK, "xxxxxxxxxx", 10);
+	f1.sseq += 10;
+	/* A retransmitted request: counted once. */
+	flow_client(&f1, "GET /e HTTP/1.1\r\n\r\n");
+	cap_tcp(&c, true, f1.cport, f1.cseq - 19, TH_ACK,
+	    "GET /e HTTP/1.1\r\n\r\n", 19);
+	flow_server(&f1, "HTTP/1.1 200 OK\r\nContent-Length: 8192\r\n\r\n",
+	    8192);
+	/* A second connection whose request never gets an answer. */
+	flow_open(&f2, &c, 40002);
+	flow_client(&f2, "GET /f HTTP/1.1\r\n\r\n");
+	cap_close(&c);
+
+	assert_int_equal(record("--pcap", tpath("bad.pcap"), "-o",
+	    tpath("bad.prt"), NULL), 0);
+	trace_read(tpath("bad.prt"), &t);
+	/*
+	 * /c is whole.  /d's header was seen, so its event is there; the
+	 * hole then puts the server stream out of step until /e's response.
+	 */
+	assert_int_equal(t.n, 3);
+	check_event(&t.ev[0], "/c", 0, 5000, 1, 0);
+	check_event(&t.ev[1], "/d", 0, 3000, 1, 0);
+	check_event(&t.ev[2], "/e", 0, 8192, 1, 0);
+	assert_int_equal(note(tpath("bad.prt"), "pcap.truncated"), 1);
+	assert_int_equal(note(tpath("bad.prt"), "pcap.malformed"), 2);
+	assert_int_equal(note(tpath("bad.prt"), "pcap.non_tcp"), 1);
+	assert_int_equal(note(tpath("bad.prt"), "pcap.bad_http"), 1);
+	assert_int_equal(note(tpath("bad.prt"), "pcap.out_of_order"), 1);
+	assert_int_equal(note(tpath("bad.prt"), "pcap.retransmits"), 1);
+	assert_int_equal(note(tpath("bad.prt"), "pcap.requests"), 4);
+	assert_int_equal(note(tpath("bad.prt"), "pcap.unanswered"), 1);
+	assert_int_equal(note(tpath("bad.prt"), "pcap.resyncs"), 2);
+}
+
+/*
+ * Random damage over a clean capture's packet bytes (headers and payload,
+ * not the record lengths): the command must neither crash nor leak, and
+ * must always leave a readable trace.
+ */
+static void
+test_mutations(void **state)
+{
+	struct trace t;
+	uint8_t *buf;
+	FILE *f;
+	long sz;
+	size_t off, i;
+	int round, rc;
+	uint32_t caplen;
+
+	(void)state;
+	write_clean(tpath("m.pcap"), false, SIZE_MAX);
+	f = fopen(tpath("m.pcap"), "rb");
+	assert_non_null(f);
+	fseek(f, 0, SEEK_END);
+	sz = ftell(f);
+	rewind(f);
+	buf = malloc((size_t)sz);
+	assert_non_null(buf);
+	assert_int_equal(fread(buf, 1, (size_t)sz, f), (size_t)sz);
+	fclose(f);
+	srandom(7);
+	for (round = 0; round < 150; round++) {
+		uint8_t *m = malloc((size_t)sz);
+
+		assert_non_null(m);
+		memcpy(m, buf, (size_t)sz);
+		/* Walk the records; damage some packets' bytes. */
+		for (off = 24; off + 16 <= (size_t)sz; off += 16 + caplen) {
+			memcpy(&caplen, m + off + 8, 4);
+			if (random() % 4 != 0)
+				continue;
+			for (i = 0; i < 1 + (size_t)random() % 8; i++)
+				m[off + 16 + (size_t)random() % caplen] =
+				    (uint8_t)random();
+		}
+		f = fopen(tpath("mut.pcap"), "wb");
+		assert_non_null(f);
+		fwrite(m, 1, (size_t)sz, f);
+		fclose(f);
+		free(m);
+		rc = record("--pcap", tpath("mut.pcap"), "-o",
+		    tpath("mut.prt"), NULL);
+		assert_int_equal(rc, 0);
+		trace_read(tpath("mut.prt"), &t);
+		for (i = 0; i < t.n; i++) {
+			const struct pr_event *ev = &t.ev[i];
+
+			assert_int_equal(ev->kind, PR_SENDFILE);
+			assert_true(ev->arg > 0);
+			assert_int_equal(ev->npages, (ev->addr + ev->arg - 1) /
+			    4096 - ev->addr / 4096 + 1);
+		}
+	}
+	free(buf);
+}
+
+static void
+test_usage(void **state)
+{
+	FILE *f;
+
+	(void)state;
+	write_clean(tpath("u.pcap"), false, SIZE_MAX);
+	assert_int_equal(record("--pcap", tpath("u.pcap"), NULL), 2);
+	assert_int_equal(record("--pcap", tpath("u.pcap"), "--iface", "lo",
+	    "-o", tpath("u.prt"), NULL), 2);
+	assert_int_equal(record("--pcap", tpath("u.pcap"), "--duration",
+	    "1s", "-o", tpath("u.prt"), NULL), 2);
+	assert_int_equal(record("--pcap", tpath("u.pcap"), "--filter",
+	    "tcp port", "-o", tpath("u.prt"), NULL), 2);
+	assert_int_equal(record("--pcap", tpath("nonexistent.pcap"), "-o",
+	    tpath("u.prt"), NULL), 1);
+	assert_int_equal(record("--pcap", tpath("u.pcap"), "-o",
+	    "/nonexistent/dir/u.prt", NULL), 1);
+	/* Not a capture at all. */
+	f = fopen(tpath("junk.pcap"), "wb");
+	assert_non_null(f);
+	fputs("this is not a capture file\n", f);
+	fclose(f);
+	assert_int_equal(record("--pcap", tpath("junk.pcap"), "-o",
+	    tpath("u.prt"), NULL), 1);
+	assert_int_equal(record("--help", NULL), 0);
+}
+
+/* A capture cut in the middle of a packet record keeps what came before. */
+static void
+test_cut_file(void **state)
+{
+	struct trace t;
+	long sz;
+	FILE *f;
+
+	(void)state;
+	write_clean(tpath("cut.pcap"), false, SIZE_MAX);
+	f = fopen(tpath("cut.pcap"), "rb");
+	assert_non_null(f);
+	fseek(f, 0, SEEK_END);
+	sz = ftell(f);
+	fclose(f);
+	/* Cut inside connection 2's last body segment. */
+	assert_int_equal(truncate(tpath("cut.pcap"), sz - 200), 0);
+	assert_int_equal(record("--pcap", tpath("cut.pcap"), "-o",
+	    tpath("cut.prt"), NULL), 1);
+	trace_read(tpath("cut.prt"), &t);
+	assert_int_equal(t.n, 3);
+	check_event(&t.ev[2], "/a", 0, 10000, 2, 0);
+}
+
+static int
+setup(void **state)
+{
+	(void)state;
+	if (mkdtemp(tmpdir) == NULL)
+		return (-1);
+	return (0);
+}
+
+static int
+teardown(void **state)
+{
+	char cmd[300];
+
+	(void)state;
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
+	return (system(cmd) == 0 ? 0 : -1);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_clean_pcap),
+		cmocka_unit_test(test_pcapng_nocache),
+		cmocka_unit_test(test_short_snaplen),
+		cmocka_unit_test(test_filter),
+		cmocka_unit_test(test_damaged),
+		cmocka_unit_test(test_mutations),
+		cmocka_unit_test(test_usage),
+		cmocka_unit_test(test_cut_file),
+	};
+
+	return (cmocka_run_group_tests(tests, setup, teardown));
+}
