@@ -1229,6 +1229,12 @@ pr_reader_frames(const struct pr_reader *r)
 	return (r->nframes);
 }
 
+uint64_t
+pr_reader_frame_offset(const struct pr_reader *r, size_t i)
+{
+	return (r == NULL || i >= r->nframes ? 0 : r->frames[i].off);
+}
+
 /*
  * Decode frame i with the caller's buffers: comp (>= f->comp bytes), raw
  * (>= f->raw + PR_DECODE_PAD) and out (>= f->nevents events).  Records a

@@ -173,6 +173,8 @@ struct pr_reader_status {
 struct pr_reader *pr_reader_open(const char *path, int *errp);
 const struct pr_header *pr_reader_header(const struct pr_reader *r);
 size_t		 pr_reader_frames(const struct pr_reader *r);
+/* File offset of frame i's header (to name a bad frame); 0 if none. */
+uint64_t	 pr_reader_frame_offset(const struct pr_reader *r, size_t i);
 int		 pr_reader_next(struct pr_reader *r, struct pr_event *ev);
 int		 pr_reader_frame(struct pr_reader *r, size_t i,
 		    struct pr_event **evsp, size_t *np);
