@@ -1,12 +1,89 @@
-/* Placeholder until its owner lands the real command. */
+/*
+ * cmd_plot.c - `pagereplay plot CSV -o FILE.svg|png [--kind KIND]`: charts
+ * of any CSV of runs (replay --csv, sweep) with gnuplot.
+ */
 #include <err.h>
+#include <getopt.h>
+#include <stdio.h>
 
+#include "cli.h"
 #include "commands.h"
+#include "plot.h"
+
+static void
+plot_usage(FILE *f)
+{
+	fprintf(f,
+	    "usage: pagereplay plot CSV -o FILE.svg|FILE.png "
+	    "[--kind throughput|wait|hold]\n"
+	    "\n"
+	    "Draw a chart of a CSV of runs (`replay --csv`, `sweep --csv`,\n"
+	    "shards concatenated) with gnuplot (Debian: gnuplot-nox).\n"
+	    "Repeated runs of a point are reduced to their median.\n"
+	    "\n"
+	    "  -o, --output FILE     the chart; .svg or .png picks the format\n"
+	    "  --kind KIND           throughput (default): events/s vs worker\n"
+	    "                        threads, one line per design;\n"
+	    "                        wait: lock wait p99 vs page-queue batch\n"
+	    "                        size, one line per lock class and threads;\n"
+	    "                        hold: hold-time p50..max per lock class\n"
+	    "  --help                this text\n"
+	    "\n"
+	    "Example:\n"
+	    "  pagereplay plot sweep.csv -o sweep.png\n"
+	    "  pagereplay plot sweep.csv -o wait.svg --kind wait\n");
+}
 
 int
 cmd_plot(int argc, char **argv)
 {
-	(void)argc;
-	warnx("%s: not implemented yet", argv[0]);
-	return (1);
+	static const struct option longopts[] = {
+		{ "output", required_argument, NULL, 'o' },
+		{ "kind", required_argument, NULL, 'k' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	enum rp_plot_kind kind;
+	const char *out;
+	char err[512];
+	int ch;
+
+	kind = RP_PLOT_THROUGHPUT;
+	out = NULL;
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "o:", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'o':
+			out = optarg;
+			break;
+		case 'k':
+			if (rp_plot_kind_parse(optarg, &kind) != 0) {
+				warnx("plot: --kind: '%s' is not throughput, "
+				    "wait or hold", optarg);
+				return (EXIT_USAGE);
+			}
+			break;
+		case 'h':
+			plot_usage(stdout);
+			return (0);
+		default:
+			plot_usage(stderr);
+			return (EXIT_USAGE);
+		}
+	}
+	if (optind != argc - 1 || out == NULL) {
+		warnx("plot: %s", out == NULL ? "no output given (-o FILE.svg)"
+		    : optind >= argc ? "no CSV given" : "one CSV only");
+		plot_usage(stderr);
+		return (EXIT_USAGE);
+	}
+	if (rp_plot_check_name(out, err, sizeof(err)) != 0) {
+		warnx("plot: -o %s", err);
+		return (EXIT_USAGE);
+	}
+	if (rp_plot(argv[optind], out, kind, err, sizeof(err)) != 0) {
+		warnx("plot: %s", err);
+		return (1);
+	}
+	return (0);
 }

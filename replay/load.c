@@ -2,6 +2,7 @@
  * load.c - decode a trace into memory in parallel and remap its ids (see
  * load.h).
  */
+#include <errno.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -133,8 +134,12 @@ rp_trace_load(const char *path, unsigned nthreads, uint64_t mem_limit,
 	memset(&j, 0, sizeof(j));
 	rc = -1;
 	tids = NULL;
+	errno = 0;
 	if ((j.r = pr_reader_open(path, &e)) == NULL) {
-		snprintf(err, errlen, "%s: %s", path, pr_strerror(e));
+		if (e == PR_E_IO && errno != 0)
+			snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		else
+			snprintf(err, errlen, "%s: %s", path, pr_strerror(e));
 		return (-1);
 	}
 	t->hdr = *pr_reader_header(j.r);
