@@ -29,6 +29,7 @@
 #define PR_ZSTD_LEVEL	3
 #define PR_NOTES_MAX	4096
 #define PR_KINDMAP_NONE	0xff
+#define PR_NEXT_BATCH	256	/* events pr_reader_next decodes at once */
 
 static const char *const kind_names[PR_KIND_COUNT] = {
 	[PR_OBJ_CREATE] = "obj_create",
@@ -113,6 +114,19 @@ struct codec_ctx {
 	struct slot_ctx	slot[PR_CTX_SLOTS];
 };
 
+/*
+ * A resumable decoder over one raw frame (followed by PR_DECODE_PAD zero
+ * bytes), so that streaming decodes small batches that stay in cache.
+ */
+struct decoder {
+	struct codec_ctx c;
+	const uint8_t	*p;
+	const uint8_t	*end;
+	uint32_t	left;		/* events not decoded yet */
+	const uint8_t	*kindmap;	/* file kind -> local kind */
+	unsigned	nfilekinds;
+};
+
 /* The writer is owned by one thread; nothing in it is locked. */
 struct pr_writer {
 	int		fd;
@@ -137,9 +151,21 @@ struct pr_writer {
 	size_t		nnotes;
 };
 
+/* Buffers for decoding one frame: a zstd context and three arrays. */
+struct decode_bufs {
+	ZSTD_DCtx	*dctx;
+	uint8_t		*comp;		/* frame header + compressed payload */
+	size_t		compcap;
+	uint8_t		*raw;		/* decompressed + PR_DECODE_PAD */
+	size_t		rawcap;
+	struct pr_event	*evs;
+	size_t		evcap;
+	struct decode_bufs *next;	/* in the reader's pool */
+};
+
 /*
  * Reader locking: everything is immutable after pr_reader_open() except
- * (S) st.error*, under st_mtx, and (N) the streaming state used only by
+ * (S) the error fields of st, skipped and pool, under st_mtx, and (N) the streaming state used only by
  * pr_reader_next()'s caller.
  */
 struct pr_reader {
@@ -155,18 +181,14 @@ struct pr_reader {
 	pthread_mutex_t	st_mtx;
 	struct pr_reader_status st;	/* (S) for error fields */
 	uint64_t	skipped;	/* (S) events of unknown kinds */
+	struct decode_bufs *pool;	/* (S) idle decode buffers */
 	/* Streaming (N). */
 	size_t		cur;		/* next frame to decode */
 	bool		end_done;	/* truncation already reported */
-	ZSTD_DCtx	*dctx;
-	uint8_t		*compbuf;
-	size_t		compcap;
-	uint8_t		*rawbuf;
-	size_t		rawcap;
-	struct pr_event	*evs;
-	size_t		evcap;
-	size_t		nev;
-	size_t		pos;
+	struct decode_bufs *sbufs;	/* the current frame, its batch */
+	struct decoder	dec;		/* where in the current frame */
+	size_t		nev;		/* events in the batch */
+	size_t		pos;		/* next one to return */
 };
 
 const char *
@@ -384,49 +406,61 @@ encode_event(struct codec_ctx *c, const struct pr_event *ev, uint8_t *p)
 	return (p);
 }
 
+static void
+decoder_init(struct decoder *d, const uint8_t *kindmap, unsigned nfilekinds,
+    const uint8_t *raw, size_t rawlen, uint32_t nevents)
+{
+	memset(&d->c, 0, sizeof(d->c));
+	d->p = raw;
+	d->end = raw + rawlen;
+	d->left = nevents;
+	d->kindmap = kindmap;
+	d->nfilekinds = nfilekinds;
+}
+
 /*
- * Decode the nevents events of a raw frame (followed by PR_DECODE_PAD zero
- * bytes) into out[], dropping events whose file kind is unknown here.
- * Returns PR_OK or PR_E_CORRUPT; *nout and *skipped count what came out.
+ * Decode up to max more events into out[], dropping events whose file kind
+ * is unknown here.  Returns PR_OK or PR_E_CORRUPT; *nout and *skipped
+ * count what came out.  After the last event the frame must be used up.
  */
 static int
-decode_frame(const uint8_t *kindmap, unsigned nfilekinds,
-    const uint8_t *raw, size_t rawlen, uint32_t nevents,
-    struct pr_event *out, size_t *nout, uint64_t *skipped)
+decoder_run(struct decoder *d, struct pr_event *out, size_t max,
+    size_t *nout, uint64_t *skipped)
 {
-	struct codec_ctx c;
+	struct codec_ctx *c = &d->c;
 	struct slot_ctx *sc;
-	const uint8_t *p = raw, *end = raw + rawlen;
+	const uint8_t *p = d->p, *end = d->end;
 	struct pr_event *ev = out;
 	uint64_t v, lo;
-	uint32_t i;
+	size_t i, n;
 	unsigned fk;
 	uint8_t b0, mask;
 	bool bad = false;
 
-	memset(&c, 0, sizeof(c));
+	*nout = 0;
 	*skipped = 0;
-	for (i = 0; i < nevents; i++) {
+	n = d->left < max ? d->left : max;
+	for (i = 0; i < n; i++) {
 		if (p >= end)
 			return (PR_E_CORRUPT);
 		b0 = *p++;
 		fk = b0 & PR_EV_KIND;
-		if (fk >= nfilekinds)
+		if (fk >= d->nfilekinds)
 			return (PR_E_CORRUPT);
-		ev->kind = kindmap[fk];
+		ev->kind = d->kindmap[fk];
 		ev->flags = (b0 & PR_EV_FLAGS) != 0 ? *p++ : 0;
 		mask = *p++;
 		p = get_varint(p, &v, &bad);
-		c.time_ns += unzigzag(v);
-		ev->time_ns = c.time_ns;
+		c->time_ns += unzigzag(v);
+		ev->time_ns = c->time_ns;
 		if (mask & PR_M_TID) {
 			p = get_varint(p, &v, &bad);
 			if (v > UINT32_MAX)
 				return (PR_E_CORRUPT);
-			c.tid = (uint32_t)v;
+			c->tid = (uint32_t)v;
 		}
-		ev->tid = c.tid;
-		sc = &c.slot[c.tid % PR_CTX_SLOTS];
+		ev->tid = c->tid;
+		sc = &c->slot[c->tid % PR_CTX_SLOTS];
 		if (mask & PR_M_CPU) {
 			p = get_varint(p, &v, &bad);
 			if (v > UINT32_MAX)
@@ -478,7 +512,9 @@ decode_frame(const uint8_t *kindmap, unsigned nfilekinds,
 		else
 			(*skipped)++;
 	}
-	if (p != end)
+	d->p = p;
+	d->left -= (uint32_t)n;
+	if (d->left == 0 && p != end)
 		return (PR_E_CORRUPT);
 	*nout = (size_t)(ev - out);
 	return (PR_OK);
@@ -1235,83 +1271,7 @@ pr_reader_frame_offset(const struct pr_reader *r, size_t i)
 	return (r == NULL || i >= r->nframes ? 0 : r->frames[i].off);
 }
 
-/*
- * Decode frame i with the caller's buffers: comp (>= f->comp bytes), raw
- * (>= f->raw + PR_DECODE_PAD) and out (>= f->nevents events).  Records a
- * failure in the status.  Safe from several threads with distinct buffers.
- */
-static int
-frame_decode(struct pr_reader *r, size_t i, ZSTD_DCtx *dctx, uint8_t *comp,
-    uint8_t *raw, struct pr_event *out, size_t *np)
-{
-	const struct frame_info *f = &r->frames[i];
-	uint8_t fh[PR_FRAME_HDR];
-	uint64_t skipped;
-	size_t n;
-	int err;
-
-	err = pread_all(r->fd, comp, f->comp, f->off + PR_FRAME_HDR);
-	if (err == PR_E_IO) {
-		record_error(r, err, i, f->off);
-		return (err);
-	}
-	frame_header_enc(fh, f, NULL);
-	if (err != PR_OK || pr_checksum(pr_checksum(0, fh, PR_FH_SUM), comp,
-	    f->comp) != f->sum)
-		goto corrupt;
-	n = ZSTD_decompressDCtx(dctx, raw, f->raw, comp, f->comp);
-	if (ZSTD_isError(n) || n != f->raw)
-		goto corrupt;
-	memset(raw + f->raw, 0, PR_DECODE_PAD);
-	if (decode_frame(r->kindmap, r->nfilekinds, raw, f->raw, f->nevents,
-	    out, np, &skipped) != PR_OK)
-		goto corrupt;
-	if (skipped != 0) {
-		pthread_mutex_lock(&r->st_mtx);
-		r->skipped += skipped;
-		pthread_mutex_unlock(&r->st_mtx);
-	}
-	return (PR_OK);
-corrupt:
-	record_error(r, PR_E_CORRUPT, i, f->off);
-	return (PR_E_CORRUPT);
-}
-
-int
-pr_reader_frame(struct pr_reader *r, size_t i, struct pr_event **evsp,
-    size_t *np)
-{
-	const struct frame_info *f;
-	struct pr_event *evs;
-	ZSTD_DCtx *dctx;
-	uint8_t *comp, *raw;
-	int err;
-
-	*evsp = NULL;
-	*np = 0;
-	if (r == NULL || i >= r->nframes)
-		return (PR_E_ARG);
-	f = &r->frames[i];
-	comp = malloc(f->comp);
-	raw = malloc((size_t)f->raw + PR_DECODE_PAD);
-	evs = malloc((size_t)f->nevents * sizeof(*evs));
-	dctx = ZSTD_createDCtx();
-	err = PR_E_NOMEM;
-	if (comp != NULL && raw != NULL && evs != NULL && dctx != NULL)
-		err = frame_decode(r, i, dctx, comp, raw, evs, np);
-	ZSTD_freeDCtx(dctx);
-	free(comp);
-	free(raw);
-	if (err != PR_OK) {
-		free(evs);
-		*np = 0;
-		return (err);
-	}
-	*evsp = evs;
-	return (PR_OK);
-}
-
-/* Grow a streaming buffer to at least need bytes. */
+/* Grow a buffer to at least need bytes (contents kept). */
 static int
 grow(void **bufp, size_t *capp, size_t need)
 {
@@ -1326,16 +1286,170 @@ grow(void **bufp, size_t *capp, size_t need)
 	return (PR_OK);
 }
 
+/* Take a set of decode buffers from the reader's pool (or a new one). */
+static struct decode_bufs *
+bufs_get(struct pr_reader *r)
+{
+	struct decode_bufs *b;
+
+	pthread_mutex_lock(&r->st_mtx);
+	if ((b = r->pool) != NULL)
+		r->pool = b->next;
+	pthread_mutex_unlock(&r->st_mtx);
+	if (b == NULL && (b = calloc(1, sizeof(*b))) != NULL &&
+	    (b->dctx = ZSTD_createDCtx()) == NULL) {
+		free(b);
+		b = NULL;
+	}
+	return (b);
+}
+
+static void
+bufs_put(struct pr_reader *r, struct decode_bufs *b)
+{
+	pthread_mutex_lock(&r->st_mtx);
+	b->next = r->pool;
+	r->pool = b;
+	pthread_mutex_unlock(&r->st_mtx);
+}
+
+static void
+bufs_free(struct decode_bufs *b)
+{
+	ZSTD_freeDCtx(b->dctx);
+	free(b->comp);
+	free(b->raw);
+	free(b->evs);
+	free(b);
+}
+
+/*
+ * Read frame i, check it (against the index's copy of its header, then its
+ * checksum) and decompress it into b->raw, growing b's buffers only as far
+ * as what has been checked so far justifies.  Records a failure in the
+ * status.  Safe from several threads with distinct b.
+ */
+static int
+frame_load(struct pr_reader *r, size_t i, struct decode_bufs *b)
+{
+	const struct frame_info *f = &r->frames[i];
+	uint8_t fh[PR_FRAME_HDR];
+	unsigned long long csize;
+	size_t n;
+	int err;
+
+	if (grow((void **)&b->comp, &b->compcap, PR_FRAME_HDR +
+	    (size_t)f->comp) != PR_OK)
+		return (PR_E_NOMEM);
+	err = pread_all(r->fd, b->comp, PR_FRAME_HDR + (size_t)f->comp,
+	    f->off);
+	if (err == PR_E_IO) {
+		record_error(r, err, i, f->off);
+		return (err);
+	}
+	frame_header_enc(fh, f, NULL);
+	if (err != PR_OK || memcmp(fh, b->comp, PR_FRAME_HDR) != 0 ||
+	    pr_checksum(pr_checksum(0, fh, PR_FH_SUM), b->comp + PR_FRAME_HDR,
+	    f->comp) != f->sum)
+		goto corrupt;
+	csize = ZSTD_getFrameContentSize(b->comp + PR_FRAME_HDR, f->comp);
+	if (csize != f->raw)
+		goto corrupt;
+	if (grow((void **)&b->raw, &b->rawcap, (size_t)f->raw +
+	    PR_DECODE_PAD) != PR_OK)
+		return (PR_E_NOMEM);
+	n = ZSTD_decompressDCtx(b->dctx, b->raw, f->raw,
+	    b->comp + PR_FRAME_HDR, f->comp);
+	if (ZSTD_isError(n) || n != f->raw)
+		goto corrupt;
+	memset(b->raw + f->raw, 0, PR_DECODE_PAD);
+	return (PR_OK);
+corrupt:
+	record_error(r, PR_E_CORRUPT, i, f->off);
+	return (PR_E_CORRUPT);
+}
+
+/* Decode up to max events of frame i (loaded in d); count what is skipped. */
+static int
+frame_run(struct pr_reader *r, size_t i, struct decoder *d,
+    struct pr_event *out, size_t max, size_t *np)
+{
+	uint64_t skipped;
+
+	if (decoder_run(d, out, max, np, &skipped) != PR_OK) {
+		*np = 0;
+		record_error(r, PR_E_CORRUPT, i, r->frames[i].off);
+		return (PR_E_CORRUPT);
+	}
+	if (skipped != 0) {
+		pthread_mutex_lock(&r->st_mtx);
+		r->skipped += skipped;
+		pthread_mutex_unlock(&r->st_mtx);
+	}
+	return (PR_OK);
+}
+
+int
+pr_reader_frame(struct pr_reader *r, size_t i, struct pr_event **evsp,
+    size_t *np)
+{
+	const struct frame_info *f;
+	struct decode_bufs *b;
+	struct decoder d;
+	int err;
+
+	*evsp = NULL;
+	*np = 0;
+	if (r == NULL || i >= r->nframes)
+		return (PR_E_ARG);
+	f = &r->frames[i];
+	if ((b = bufs_get(r)) == NULL)
+		return (PR_E_NOMEM);
+	if ((err = frame_load(r, i, b)) == PR_OK) {
+		if ((*evsp = malloc((size_t)f->nevents * sizeof(**evsp))) ==
+		    NULL) {
+			err = PR_E_NOMEM;
+		} else {
+			decoder_init(&d, r->kindmap, r->nfilekinds, b->raw,
+			    f->raw, f->nevents);
+			err = frame_run(r, i, &d, *evsp, f->nevents, np);
+		}
+	}
+	bufs_put(r, b);
+	if (err != PR_OK) {
+		free(*evsp);
+		*evsp = NULL;
+	}
+	return (err);
+}
+
 int
 pr_reader_next(struct pr_reader *r, struct pr_event *ev)
 {
 	const struct frame_info *f;
-	size_t i;
+	struct decode_bufs *b;
 	int err;
 
 	if (r == NULL || ev == NULL)
 		return (-PR_E_ARG);
 	while (r->pos == r->nev) {
+		r->nev = r->pos = 0;
+		if ((b = r->sbufs) == NULL) {
+			if ((b = r->sbufs = bufs_get(r)) == NULL)
+				return (-PR_E_NOMEM);
+			if (grow((void **)&b->evs, &b->evcap, PR_NEXT_BATCH *
+			    sizeof(*b->evs)) != PR_OK)
+				return (-PR_E_NOMEM);
+		}
+		if (r->dec.left > 0) {
+			err = frame_run(r, r->cur - 1, &r->dec, b->evs,
+			    PR_NEXT_BATCH, &r->nev);
+			if (err != PR_OK) {
+				r->dec.left = 0;
+				return (-err);
+			}
+			continue;
+		}
 		if (r->cur == r->nframes) {
 			if (r->st.truncated && !r->end_done) {
 				r->end_done = true;
@@ -1343,25 +1457,13 @@ pr_reader_next(struct pr_reader *r, struct pr_event *ev)
 			}
 			return (0);
 		}
-		i = r->cur++;
-		f = &r->frames[i];
-		r->nev = r->pos = 0;
-		if (r->dctx == NULL && (r->dctx = ZSTD_createDCtx()) == NULL)
-			return (-PR_E_NOMEM);
-		if (grow((void **)&r->compbuf, &r->compcap, f->comp) != PR_OK ||
-		    grow((void **)&r->rawbuf, &r->rawcap,
-		    (size_t)f->raw + PR_DECODE_PAD) != PR_OK ||
-		    grow((void **)&r->evs, &r->evcap,
-		    (size_t)f->nevents * sizeof(*r->evs)) != PR_OK)
-			return (-PR_E_NOMEM);
-		err = frame_decode(r, i, r->dctx, r->compbuf, r->rawbuf,
-		    r->evs, &r->nev);
-		if (err != PR_OK) {
-			r->nev = 0;
+		f = &r->frames[r->cur];
+		if ((err = frame_load(r, r->cur++, b)) != PR_OK)
 			return (-err);
-		}
+		decoder_init(&r->dec, r->kindmap, r->nfilekinds, b->raw,
+		    f->raw, f->nevents);
 	}
-	*ev = r->evs[r->pos++];
+	*ev = r->sbufs->evs[r->pos++];
 	return (1);
 }
 
@@ -1390,6 +1492,7 @@ pr_reader_note(const struct pr_reader *r, size_t i, const char **keyp,
 void
 pr_reader_close(struct pr_reader *r)
 {
+	struct decode_bufs *b;
 	size_t i;
 
 	if (r == NULL)
@@ -1400,10 +1503,12 @@ pr_reader_close(struct pr_reader *r)
 	for (i = 0; i < r->nnotes; i++)
 		free(r->notes[i].key);
 	free(r->notes);
-	ZSTD_freeDCtx(r->dctx);
-	free(r->compbuf);
-	free(r->rawbuf);
-	free(r->evs);
+	while ((b = r->pool) != NULL) {
+		r->pool = b->next;
+		bufs_free(b);
+	}
+	if (r->sbufs != NULL)
+		bufs_free(r->sbufs);
 	pthread_mutex_destroy(&r->st_mtx);
 	free(r);
 }
