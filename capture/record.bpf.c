@@ -1,0 +1,1000 @@
+// SPDX-License-Identifier: (BSD-2-Clause OR GPL-2.0)
+/*
+ * record.bpf.c - the kernel half of `pagereplay record`.
+ *
+ * Each handler turns one Linux hook into abstract VM events (trace.h enum
+ * pr_kind; the mapping is tabled in docs/capture.md) for the followed
+ * process tree (or every task with follow_all) and writes them to one BPF
+ * ring buffer.  A failed reserve is counted in the per-CPU `lost` counter,
+ * which record.c turns into PR_LOST records: nothing is dropped silently.
+ *
+ * Every hook has two flavours: tracepoints as tp_btf (BTF-typed, cheapest
+ * dispatch) and raw_tp, functions as fentry/fexit and kprobe.  record.c
+ * probes the kernel and turns off the flavour it does not use with
+ * bpf_program__set_autoload(); the handlers read through BPF_CORE_READ so
+ * the same helper serves both.
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+
+#include "record.h"
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";
+
+#define PAGE_SHIFT	12
+#define PAGE_SIZE	(1ULL << PAGE_SHIFT)
+#define MAX_RANGE	(1U << 20)	/* cap on npages of one event */
+#define MAX_FOLIO_ORDER	20
+
+#define USER_TOP	0x00007ffffffff000ULL	/* x86-64 TASK_SIZE_MAX */
+#define X86_PF_WRITE	0x02		/* page fault error code: write */
+#define O_DIRECT	00040000	/* x86 open(2) flag */
+#define ENOENT		2
+#define POSIX_FADV_DONTNEED	4
+#define POSIX_FADV_NOREUSE	5
+
+/* Events to user space; record.c sets the size from --buffer. */
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 1 << 24);
+} events SEC(".maps");
+
+/* Followed thread groups (tgid -> 1), seeded by record.c. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 65536);
+	__type(key, __u32);
+	__type(value, __u8);
+} tgids SEC(".maps");
+
+/*
+ * Address spaces of followed processes: tgid -> mm, and mm -> how many
+ * followed processes use it (vfork and CLONE_VM share one).  The pmap ends
+ * when the count drops to 0 at exec or exit.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 65536);
+	__type(key, __u32);
+	__type(value, __u64);
+} tgmm SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 65536);
+	__type(key, __u64);
+	__type(value, __u32);
+} mmusers SEC(".maps");
+
+/* A thread's pinned user range, unwired when its system call returns. */
+struct pin_range {
+	__u64	pmap;
+	__u64	lo;	/* first virtual page */
+	__u64	hi;	/* last virtual page + 1 */
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u32);
+	__type(value, struct pin_range);
+} pins SEC(".maps");
+
+/* Events that found the ring buffer full. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} lost SEC(".maps");
+
+/* Hook firings for followed tasks, by enum rec_hook. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, HOOK_COUNT);
+	__type(key, __u32);
+	__type(value, __u64);
+} hits SEC(".maps");
+
+/* Knobs, written by record.c before load. */
+const volatile bool follow_all = false;		/* -a: every task */
+const volatile __u32 self_tgid = 0;		/* the recorder: never */
+const volatile __u64 wakeup_bytes = 1 << 20;	/* wake the reader past */
+const volatile long nr_munmap = -1;		/* syscall numbers */
+const volatile long nr_sendfile = -1;
+const volatile long nr_fadvise = -1;
+const volatile long nr_read = -1;
+const volatile long nr_write = -1;
+const volatile long nr_pread = -1;
+const volatile long nr_pwrite = -1;
+
+/* Threads with a pin_range entry: sys_exit looks only when non-zero. */
+__u64 pins_outstanding = 0;
+
+static __always_inline bool
+tgid_followed(__u32 tgid)
+{
+	if (tgid == self_tgid)
+		return (false);
+	if (follow_all)
+		return (true);
+	return (bpf_map_lookup_elem(&tgids, &tgid) != NULL);
+}
+
+static __always_inline bool
+current_followed(void)
+{
+	return (tgid_followed(bpf_get_current_pid_tgid() >> 32));
+}
+
+static __always_inline void
+hit(enum rec_hook hook)
+{
+	__u32 key = hook;
+	__u64 *c;
+
+	c = bpf_map_lookup_elem(&hits, &key);
+	if (c != NULL)
+		(*c)++;
+}
+
+/*
+ * Reserve one event of the given kind with its time, CPU and thread filled
+ * in and every other field 0; on a full ring buffer count the loss and
+ * return NULL.
+ */
+static __always_inline struct rec_event *
+rec_reserve(__u8 kind)
+{
+	struct rec_event *r;
+	__u32 key = 0;
+	__u64 *c;
+
+	r = bpf_ringbuf_reserve(&events, sizeof(*r), 0);
+	if (r == NULL) {
+		c = bpf_map_lookup_elem(&lost, &key);
+		if (c != NULL)
+			(*c)++;
+		return (NULL);
+	}
+	r->ts = bpf_ktime_get_ns();
+	r->obj = 0;
+	r->pindex = 0;
+	r->pmap = 0;
+	r->addr = 0;
+	r->arg = 0;
+	r->npages = 0;
+	r->tid = (__u32)bpf_get_current_pid_tgid();
+	r->cpu = (unsigned short)bpf_get_smp_processor_id();
+	r->kind = kind;
+	r->flags = 0;
+	r->pad = 0;
+	return (r);
+}
+
+/*
+ * Commit an event.  The reader is woken only once wakeup_bytes are waiting
+ * (it also polls every 10 ms), so a burst costs no wakeup per record.
+ */
+static __always_inline void
+rec_submit(struct rec_event *r)
+{
+	__u64 avail;
+
+	avail = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA);
+	bpf_ringbuf_submit(r, avail >= wakeup_bytes ? BPF_RB_FORCE_WAKEUP :
+	    BPF_RB_NO_WAKEUP);
+}
+
+/* Emit a page-range event of kind on (obj, pindex, npages). */
+static __always_inline void
+emit_range(__u8 kind, __u64 obj, __u64 pindex, __u64 npages, __u8 flags)
+{
+	struct rec_event *r;
+
+	if (obj == 0)
+		return;
+	r = rec_reserve(kind);
+	if (r == NULL)
+		return;
+	r->obj = obj;
+	r->pindex = pindex;
+	r->npages = npages == 0 ? 1 : npages > MAX_RANGE ? MAX_RANGE : npages;
+	r->flags = flags;
+	rec_submit(r);
+}
+
+/*
+ * Emit the end of an address space (record.c ends its anonymous object
+ * with it).
+ */
+static __always_inline void
+emit_pmap_end(__u64 mm)
+{
+	struct rec_event *r;
+
+	r = rec_reserve(REC_PMAP_DESTROY);
+	if (r == NULL)
+		return;
+	r->pmap = mm;
+	rec_submit(r);
+}
+
+/* One more followed process uses mm; the first announces the pmap. */
+static __always_inline void
+mm_get(__u32 tgid, __u64 mm)
+{
+	struct rec_event *r;
+	__u32 *c, one = 1;
+
+	if (mm == 0)
+		return;
+	bpf_map_update_elem(&tgmm, &tgid, &mm, BPF_ANY);
+	c = bpf_map_lookup_elem(&mmusers, &mm);
+	if (c != NULL) {
+		__sync_fetch_and_add(c, 1);
+		return;
+	}
+	bpf_map_update_elem(&mmusers, &mm, &one, BPF_NOEXIST);
+	r = rec_reserve(REC_PMAP_CREATE);
+	if (r == NULL)
+		return;
+	r->pmap = mm;
+	rec_submit(r);
+}
+
+/*
+ * tgid stops using its address space (exec, exit); the last user ends the
+ * pmap.  A process followed without a known mm (-p, -a, CMD before its
+ * exec) ends fallback_mm, when given, directly.
+ */
+static __always_inline void
+mm_put(__u32 tgid, __u64 fallback_mm)
+{
+	__u64 *mmp, mm;
+	__u32 *c;
+
+	mmp = bpf_map_lookup_elem(&tgmm, &tgid);
+	if (mmp == NULL) {
+		if (fallback_mm != 0)
+			emit_pmap_end(fallback_mm);
+		return;
+	}
+	mm = *mmp;
+	bpf_map_delete_elem(&tgmm, &tgid);
+	c = bpf_map_lookup_elem(&mmusers, &mm);
+	if (c == NULL || __sync_sub_and_fetch(c, 1) != 0)
+		return;
+	bpf_map_delete_elem(&mmusers, &mm);
+	emit_pmap_end(mm);
+}
+
+/* Object id of an inode: device and inode number (record.h). */
+static __always_inline __u64
+obj_of_inode(struct inode *inode)
+{
+	__u64 ino;
+	__u32 dev;
+
+	if (inode == NULL)
+		return (0);
+	dev = BPF_CORE_READ(inode, i_sb, s_dev);
+	ino = BPF_CORE_READ(inode, i_ino);
+	return (((__u64)((dev >> 20) & 0xff) << REC_OBJ_MAJOR_SHIFT) |
+	    (((__u64)dev & REC_OBJ_MINOR_MASK) << REC_OBJ_MINOR_SHIFT) |
+	    (ino & REC_OBJ_INO_MASK));
+}
+
+static __always_inline __u64
+obj_of_mapping(struct address_space *mapping)
+{
+	if (mapping == NULL)
+		return (0);
+	return (obj_of_inode(BPF_CORE_READ(mapping, host)));
+}
+
+static __always_inline __u64
+current_mm(void)
+{
+	struct task_struct *t = (struct task_struct *)bpf_get_current_task();
+
+	return ((__u64)BPF_CORE_READ(t, mm));
+}
+
+/*
+ * A folio's object: the inode of a page-cache folio; for an anonymous one
+ * (mapping bit 0, PAGE_MAPPING_ANON) the current address space's anonymous
+ * object.  0 when there is none (movable-ops pages, kernel threads).
+ */
+static __always_inline __u64
+obj_of_folio(struct folio *folio)
+{
+	__u64 m, mm;
+
+	m = (__u64)BPF_CORE_READ(folio, mapping);
+	if (m == 0)
+		return (0);
+	if ((m & 3) == 2)
+		return (0);
+	if (m & 1) {
+		mm = current_mm();
+		return (mm == 0 ? 0 : mm | REC_OBJ_ANON);
+	}
+	return (obj_of_mapping((struct address_space *)m));
+}
+
+/*
+ * Pages in a folio: 1, or 2^order for a large folio (PG_head set; the order
+ * is the low byte of the first tail page's flags, folio->_flags_1, in
+ * the kernels that have that field; older ones report 1).
+ */
+static __always_inline __u32
+folio_npages(struct folio *folio)
+{
+	unsigned long flags = 0, flags1 = 0;
+	int head = bpf_core_enum_value(enum pageflags, PG_head);
+	__u32 order;
+
+	bpf_core_read(&flags, sizeof(flags), &folio->flags);
+	if (!(flags & (1UL << head)))
+		return (1);
+	if (!bpf_core_field_exists(folio->_flags_1))
+		return (1);
+	flags1 = BPF_CORE_READ(folio, _flags_1);
+	order = flags1 & 0xff;
+	if (order > MAX_FOLIO_ORDER)
+		order = MAX_FOLIO_ORDER;
+	return (1U << order);
+}
+
+static __always_inline bool
+folio_active(struct folio *folio)
+{
+	unsigned long flags = 0;
+	int active = bpf_core_enum_value(enum pageflags, PG_active);
+
+	bpf_core_read(&flags, sizeof(flags), &folio->flags);
+	return ((flags & (1UL << active)) != 0);
+}
+
+/* A folio event: kind on the folio's object and pages. */
+static __always_inline void
+emit_folio(enum rec_hook hook, __u8 kind, struct folio *folio)
+{
+	if (!current_followed())
+		return;
+	hit(hook);
+	emit_range(kind, obj_of_folio(folio),
+	    (__u64)BPF_CORE_READ(folio, index), folio_npages(folio), 0);
+}
+
+/* A mapping range event: kind on pages [first, last] of mapping. */
+static __always_inline void
+emit_mapping(enum rec_hook hook, __u8 kind, struct address_space *mapping,
+    __u64 first, __u64 last)
+{
+	if (!current_followed())
+		return;
+	hit(hook);
+	emit_range(kind, obj_of_mapping(mapping), first,
+	    last >= first ? last - first + 1 : 1, 0);
+}
+
+/* --- process tree ---------------------------------------------------- */
+
+/*
+ * A fork by a followed process: follow the child; a new process (not a
+ * thread) uses its own address space, or its parent's under CLONE_VM.
+ */
+static __always_inline void
+on_fork(struct task_struct *parent, struct task_struct *child)
+{
+	__u32 ptgid = BPF_CORE_READ(parent, tgid);
+	__u32 ctgid = BPF_CORE_READ(child, tgid);
+	__u8 one = 1;
+
+	if (!tgid_followed(ptgid))
+		return;
+	hit(HOOK_FORK);
+	if (ctgid == ptgid)
+		return;		/* a thread */
+	if (!follow_all)
+		bpf_map_update_elem(&tgids, &ctgid, &one, BPF_ANY);
+	mm_get(ctgid, (__u64)BPF_CORE_READ(child, mm));
+}
+
+/* exec: the old address space is left, a new one starts. */
+static __always_inline void
+on_exec(struct task_struct *p)
+{
+	__u32 tgid = BPF_CORE_READ(p, tgid);
+
+	if (!tgid_followed(tgid))
+		return;
+	hit(HOOK_EXEC);
+	mm_put(tgid, 0);
+	mm_get(tgid, (__u64)BPF_CORE_READ(p, mm));
+}
+
+/* The last thread of a followed process exits: stop following it. */
+static __always_inline void
+on_exit(struct task_struct *p)
+{
+	__u32 tgid = BPF_CORE_READ(p, tgid);
+
+	if (!tgid_followed(tgid))
+		return;
+	hit(HOOK_EXIT);
+	if (BPF_CORE_READ(p, signal, live.counter) != 0)
+		return;
+	mm_put(tgid, (__u64)BPF_CORE_READ(p, mm));
+	if (!follow_all)
+		bpf_map_delete_elem(&tgids, &tgid);
+}
+
+SEC("tp_btf/sched_process_fork")
+int BPF_PROG(fork_btf, struct task_struct *parent, struct task_struct *child)
+{
+	on_fork(parent, child);
+	return (0);
+}
+
+SEC("raw_tp/sched_process_fork")
+int BPF_PROG(fork_raw, struct task_struct *parent, struct task_struct *child)
+{
+	on_fork(parent, child);
+	return (0);
+}
+
+SEC("tp_btf/sched_process_exec")
+int BPF_PROG(exec_btf, struct task_struct *p)
+{
+	on_exec(p);
+	return (0);
+}
+
+SEC("raw_tp/sched_process_exec")
+int BPF_PROG(exec_raw, struct task_struct *p)
+{
+	on_exec(p);
+	return (0);
+}
+
+SEC("tp_btf/sched_process_exit")
+int BPF_PROG(exit_btf, struct task_struct *p)
+{
+	on_exit(p);
+	return (0);
+}
+
+SEC("raw_tp/sched_process_exit")
+int BPF_PROG(exit_raw, struct task_struct *p)
+{
+	on_exit(p);
+	return (0);
+}
+
+/* --- page cache ------------------------------------------------------ */
+
+SEC("tp_btf/mm_filemap_add_to_page_cache")
+int BPF_PROG(add_btf, struct folio *folio)
+{
+	emit_folio(HOOK_ADD_TO_PAGE_CACHE, REC_PAGE_INSERT, folio);
+	return (0);
+}
+
+SEC("raw_tp/mm_filemap_add_to_page_cache")
+int BPF_PROG(add_raw, struct folio *folio)
+{
+	emit_folio(HOOK_ADD_TO_PAGE_CACHE, REC_PAGE_INSERT, folio);
+	return (0);
+}
+
+SEC("tp_btf/mm_filemap_delete_from_page_cache")
+int BPF_PROG(delete_btf, struct folio *folio)
+{
+	emit_folio(HOOK_DELETE_FROM_PAGE_CACHE, REC_PAGE_REMOVE, folio);
+	return (0);
+}
+
+SEC("raw_tp/mm_filemap_delete_from_page_cache")
+int BPF_PROG(delete_raw, struct folio *folio)
+{
+	emit_folio(HOOK_DELETE_FROM_PAGE_CACHE, REC_PAGE_REMOVE, folio);
+	return (0);
+}
+
+SEC("tp_btf/mm_filemap_get_pages")
+int BPF_PROG(get_pages_btf, struct address_space *mapping,
+    unsigned long first, unsigned long last)
+{
+	emit_mapping(HOOK_GET_PAGES, REC_PAGE_LOOKUP, mapping, first, last);
+	return (0);
+}
+
+SEC("raw_tp/mm_filemap_get_pages")
+int BPF_PROG(get_pages_raw, struct address_space *mapping,
+    unsigned long first, unsigned long last)
+{
+	emit_mapping(HOOK_GET_PAGES, REC_PAGE_LOOKUP, mapping, first, last);
+	return (0);
+}
+
+SEC("tp_btf/mm_filemap_map_pages")
+int BPF_PROG(map_pages_btf, struct address_space *mapping,
+    unsigned long first, unsigned long last)
+{
+	emit_mapping(HOOK_MAP_PAGES, REC_PAGE_LOOKUP, mapping, first, last);
+	return (0);
+}
+
+SEC("raw_tp/mm_filemap_map_pages")
+int BPF_PROG(map_pages_raw, struct address_space *mapping,
+    unsigned long first, unsigned long last)
+{
+	emit_mapping(HOOK_MAP_PAGES, REC_PAGE_LOOKUP, mapping, first, last);
+	return (0);
+}
+
+/* --- page queues ----------------------------------------------------- */
+
+static __always_inline void
+on_lru_insertion(struct folio *folio)
+{
+	emit_folio(HOOK_LRU_INSERTION, folio_active(folio) ? REC_ACTIVATE :
+	    REC_DEACTIVATE, folio);
+}
+
+SEC("tp_btf/mm_lru_insertion")
+int BPF_PROG(lru_insertion_btf, struct folio *folio)
+{
+	on_lru_insertion(folio);
+	return (0);
+}
+
+SEC("raw_tp/mm_lru_insertion")
+int BPF_PROG(lru_insertion_raw, struct folio *folio)
+{
+	on_lru_insertion(folio);
+	return (0);
+}
+
+SEC("tp_btf/mm_lru_activate")
+int BPF_PROG(lru_activate_btf, struct folio *folio)
+{
+	emit_folio(HOOK_LRU_ACTIVATE, REC_ACTIVATE, folio);
+	return (0);
+}
+
+SEC("raw_tp/mm_lru_activate")
+int BPF_PROG(lru_activate_raw, struct folio *folio)
+{
+	emit_folio(HOOK_LRU_ACTIVATE, REC_ACTIVATE, folio);
+	return (0);
+}
+
+static __always_inline void
+on_lru_isolate(unsigned long nr_scanned)
+{
+	struct rec_event *r;
+
+	if (!current_followed())
+		return;
+	hit(HOOK_LRU_ISOLATE);
+	r = rec_reserve(REC_SCAN);
+	if (r == NULL)
+		return;
+	r->arg = nr_scanned;
+	rec_submit(r);
+}
+
+SEC("tp_btf/mm_vmscan_lru_isolate")
+int BPF_PROG(lru_isolate_btf, int zoneidx, int order,
+    unsigned long nr_requested, unsigned long nr_scanned)
+{
+	on_lru_isolate(nr_scanned);
+	return (0);
+}
+
+SEC("raw_tp/mm_vmscan_lru_isolate")
+int BPF_PROG(lru_isolate_raw, int zoneidx, int order,
+    unsigned long nr_requested, unsigned long nr_scanned)
+{
+	on_lru_isolate(nr_scanned);
+	return (0);
+}
+
+/* --- mappings -------------------------------------------------------- */
+
+/* bpf_find_vma() callback: the faulting page's object and index. */
+struct fault_ctx {
+	__u64	addr;
+	__u64	obj;
+	__u64	pindex;
+};
+
+static long
+fault_vma(struct task_struct *task, struct vm_area_struct *vma, void *data)
+{
+	struct fault_ctx *fc = data;
+	struct file *file;
+
+	file = BPF_CORE_READ(vma, vm_file);
+	if (file == NULL)
+		return (0);	/* anonymous: the caller's default */
+	fc->obj = obj_of_inode(BPF_CORE_READ(file, f_inode));
+	fc->pindex = BPF_CORE_READ(vma, vm_pgoff) +
+	    ((fc->addr - BPF_CORE_READ(vma, vm_start)) >> PAGE_SHIFT);
+	return (0);
+}
+
+/*
+ * A page fault on a user address by a followed task: MAP of the page,
+ * on the vma's file at its page offset, or on the address space's
+ * anonymous object at the virtual page number.  Taken at fault entry.
+ */
+static __always_inline void
+on_fault(unsigned long address, unsigned long error_code)
+{
+	struct task_struct *task;
+	struct fault_ctx fc;
+	struct rec_event *r;
+	__u64 mm;
+	__u32 tgid;
+
+	if (address >= USER_TOP || !current_followed())
+		return;
+	task = bpf_get_current_task_btf();
+	mm = (__u64)BPF_CORE_READ(task, mm);
+	if (mm == 0)
+		return;
+	hit(HOOK_FAULT);
+	tgid = bpf_get_current_pid_tgid() >> 32;
+	if (bpf_map_lookup_elem(&tgmm, &tgid) == NULL)
+		mm_get(tgid, mm);	/* first sight of this process's mm */
+	fc.addr = address & ~(PAGE_SIZE - 1);
+	fc.obj = mm | REC_OBJ_ANON;
+	fc.pindex = fc.addr >> PAGE_SHIFT;
+	if (bpf_find_vma(task, fc.addr, fault_vma, &fc, 0) == -ENOENT)
+		return;		/* no vma: the fault fails */
+	r = rec_reserve(REC_MAP);
+	if (r == NULL)
+		return;
+	r->pmap = mm;
+	r->addr = fc.addr;
+	r->obj = fc.obj;
+	r->pindex = fc.pindex;
+	r->npages = 1;
+	r->flags = (error_code & X86_PF_WRITE) ? REC_F_WRITE : 0;
+	rec_submit(r);
+}
+
+SEC("tp_btf/page_fault_user")
+int BPF_PROG(fault_user_btf, unsigned long address, struct pt_regs *regs,
+    unsigned long error_code)
+{
+	on_fault(address, error_code);
+	return (0);
+}
+
+SEC("raw_tp/page_fault_user")
+int BPF_PROG(fault_user_raw, unsigned long address, struct pt_regs *regs,
+    unsigned long error_code)
+{
+	on_fault(address, error_code);
+	return (0);
+}
+
+/* The kernel touching user memory (copy_to_user and friends). */
+SEC("tp_btf/page_fault_kernel")
+int BPF_PROG(fault_kernel_btf, unsigned long address, struct pt_regs *regs,
+    unsigned long error_code)
+{
+	on_fault(address, error_code);
+	return (0);
+}
+
+SEC("raw_tp/page_fault_kernel")
+int BPF_PROG(fault_kernel_raw, unsigned long address, struct pt_regs *regs,
+    unsigned long error_code)
+{
+	on_fault(address, error_code);
+	return (0);
+}
+
+/*
+ * Direct I/O (a read or write on an O_DIRECT file): the model's
+ * extract-and-hold plus a wire of the user buffer's pages, taken as the
+ * address space's anonymous object.  The range is remembered per thread and
+ * unwired when the system call returns (synchronous direct I/O completes
+ * before that).
+ */
+static __always_inline void
+on_direct_io(__u64 start, __u64 len)
+{
+	struct pin_range *pr, nr;
+	struct rec_event *r;
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	__u64 mm, lo, n;
+
+	mm = current_mm();
+	if (mm == 0 || len == 0)
+		return;
+	hit(HOOK_PIN);
+	lo = start >> PAGE_SHIFT;
+	n = ((start + len + PAGE_SIZE - 1) >> PAGE_SHIFT) - lo;
+	r = rec_reserve(REC_EXTRACT_HOLD);
+	if (r != NULL) {
+		r->pmap = mm;
+		r->addr = lo << PAGE_SHIFT;
+		r->npages = n > MAX_RANGE ? MAX_RANGE : n;
+		rec_submit(r);
+	}
+	emit_range(REC_WIRE, mm | REC_OBJ_ANON, lo, n, 0);
+	pr = bpf_map_lookup_elem(&pins, &tid);
+	if (pr != NULL) {
+		if (lo < pr->lo)
+			pr->lo = lo;
+		if (lo + n > pr->hi)
+			pr->hi = lo + n;
+		return;
+	}
+	nr.pmap = mm;
+	nr.lo = lo;
+	nr.hi = lo + n;
+	if (bpf_map_update_elem(&pins, &tid, &nr, BPF_NOEXIST) == 0)
+		__sync_fetch_and_add(&pins_outstanding, 1);
+}
+
+static __always_inline void
+on_sys_exit(void)
+{
+	struct pin_range *pr;
+	__u32 tid;
+
+	if (pins_outstanding == 0)
+		return;
+	tid = (__u32)bpf_get_current_pid_tgid();
+	pr = bpf_map_lookup_elem(&pins, &tid);
+	if (pr == NULL)
+		return;
+	hit(HOOK_UNPIN);
+	emit_range(REC_UNWIRE, pr->pmap | REC_OBJ_ANON, pr->lo,
+	    pr->hi - pr->lo, 0);
+	if (bpf_map_delete_elem(&pins, &tid) == 0)
+		__sync_fetch_and_sub(&pins_outstanding, 1);
+}
+
+SEC("tp_btf/sys_exit")
+int BPF_PROG(sys_exit_btf)
+{
+	on_sys_exit();
+	return (0);
+}
+
+SEC("raw_tp/sys_exit")
+int BPF_PROG(sys_exit_raw)
+{
+	on_sys_exit();
+	return (0);
+}
+
+/* The file open on fd in the current task, or NULL. */
+static __always_inline struct file *
+fd_file(long fd)
+{
+	struct task_struct *t = (struct task_struct *)bpf_get_current_task();
+	struct fdtable *fdt;
+	struct file **fds;
+	struct file *f = NULL;
+
+	if (fd < 0)
+		return (NULL);
+	fdt = BPF_CORE_READ(t, files, fdt);
+	if (fdt == NULL || fd >= BPF_CORE_READ(fdt, max_fds))
+		return (NULL);
+	fds = BPF_CORE_READ(fdt, fd);
+	if (bpf_probe_read_kernel(&f, sizeof(f), &fds[fd]) != 0)
+		return (NULL);
+	return (f);
+}
+
+/* Pages [off, off + len) as (first page, count), len clipped to size. */
+static __always_inline void
+byte_range(__u64 off, __u64 len, __u64 size, __u64 *first, __u64 *n)
+{
+	if (len == 0 || off + len > size)
+		len = size > off ? size - off : 1;
+	*first = off >> PAGE_SHIFT;
+	*n = ((off + len + PAGE_SIZE - 1) >> PAGE_SHIFT) - *first;
+}
+
+static __always_inline void
+on_munmap(unsigned long addr, unsigned long len)
+{
+	struct rec_event *r;
+
+	hit(HOOK_MUNMAP);
+	r = rec_reserve(REC_UNMAP);
+	if (r == NULL)
+		return;
+	r->pmap = current_mm();
+	r->addr = addr & ~(PAGE_SIZE - 1);
+	r->npages = (len + PAGE_SIZE - 1) >> PAGE_SHIFT;
+	rec_submit(r);
+}
+
+static __always_inline void
+on_sendfile(long in_fd, loff_t *uoff, unsigned long count)
+{
+	struct rec_event *r;
+	struct inode *inode;
+	struct file *f;
+	__u64 off = 0, first, n;
+
+	f = fd_file(in_fd);
+	if (f == NULL)
+		return;
+	hit(HOOK_SENDFILE);
+	if (uoff != NULL)
+		bpf_probe_read_user(&off, sizeof(off), uoff);
+	else
+		off = BPF_CORE_READ(f, f_pos);
+	inode = BPF_CORE_READ(f, f_inode);
+	byte_range(off, count, BPF_CORE_READ(inode, i_size), &first, &n);
+	r = rec_reserve(REC_SENDFILE);
+	if (r == NULL)
+		return;
+	r->obj = obj_of_inode(inode);
+	r->pindex = first;
+	r->npages = n;
+	r->addr = off;
+	r->arg = count;
+	rec_submit(r);
+}
+
+static __always_inline void
+on_fadvise(long fd, __u64 off, __u64 len, long advice)
+{
+	struct inode *inode;
+	struct file *f;
+	__u64 first, n;
+
+	if (advice != POSIX_FADV_DONTNEED && advice != POSIX_FADV_NOREUSE)
+		return;
+	f = fd_file(fd);
+	if (f == NULL)
+		return;
+	hit(HOOK_FADVISE);
+	inode = BPF_CORE_READ(f, f_inode);
+	byte_range(off, len, BPF_CORE_READ(inode, i_size), &first, &n);
+	if (advice == POSIX_FADV_DONTNEED)
+		emit_range(REC_RELEASE, obj_of_inode(inode), first, n,
+		    REC_F_NOCACHE);
+	else
+		emit_range(REC_DEACTIVATE, obj_of_inode(inode), first, n,
+		    REC_F_HEAD);
+}
+
+/* A read or write of fd: direct I/O when fd is open with O_DIRECT. */
+static __always_inline void
+on_rw(long fd, __u64 buf, __u64 len)
+{
+	struct file *f;
+
+	f = fd_file(fd);
+	if (f == NULL || !(BPF_CORE_READ(f, f_flags) & O_DIRECT))
+		return;
+	on_direct_io(buf, len);
+}
+
+static __always_inline void
+on_sys_enter(struct pt_regs *regs, long id)
+{
+	if (id != nr_read && id != nr_write && id != nr_pread &&
+	    id != nr_pwrite && id != nr_munmap && id != nr_sendfile &&
+	    id != nr_fadvise)
+		return;
+	if (!current_followed())
+		return;
+	if (id == nr_read || id == nr_write || id == nr_pread ||
+	    id == nr_pwrite)
+		on_rw(PT_REGS_PARM1_CORE_SYSCALL(regs),
+		    PT_REGS_PARM2_CORE_SYSCALL(regs),
+		    PT_REGS_PARM3_CORE_SYSCALL(regs));
+	else if (id == nr_munmap)
+		on_munmap(PT_REGS_PARM1_CORE_SYSCALL(regs),
+		    PT_REGS_PARM2_CORE_SYSCALL(regs));
+	else if (id == nr_sendfile)
+		on_sendfile(PT_REGS_PARM2_CORE_SYSCALL(regs),
+		    (loff_t *)PT_REGS_PARM3_CORE_SYSCALL(regs),
+		    PT_REGS_PARM4_CORE_SYSCALL(regs));
+	else
+		on_fadvise(PT_REGS_PARM1_CORE_SYSCALL(regs),
+		    PT_REGS_PARM2_CORE_SYSCALL(regs),
+		    PT_REGS_PARM3_CORE_SYSCALL(regs),
+		    PT_REGS_PARM4_CORE_SYSCALL(regs));
+}
+
+SEC("tp_btf/sys_enter")
+int BPF_PROG(sys_enter_btf, struct pt_regs *regs, long id)
+{
+	on_sys_enter(regs, id);
+	return (0);
+}
+
+SEC("raw_tp/sys_enter")
+int BPF_PROG(sys_enter_raw, struct pt_regs *regs, long id)
+{
+	on_sys_enter(regs, id);
+	return (0);
+}
+
+/* --- reverse mappings and object end -------------------------------- */
+
+SEC("fentry/try_to_unmap")
+int BPF_PROG(try_to_unmap_fentry, struct folio *folio)
+{
+	emit_folio(HOOK_TRY_TO_UNMAP, REC_REMOVE_ALL, folio);
+	return (0);
+}
+
+SEC("kprobe/try_to_unmap")
+int BPF_KPROBE(try_to_unmap_kprobe, struct folio *folio)
+{
+	emit_folio(HOOK_TRY_TO_UNMAP, REC_REMOVE_ALL, folio);
+	return (0);
+}
+
+SEC("fentry/folio_mkclean")
+int BPF_PROG(mkclean_fentry, struct folio *folio)
+{
+	emit_folio(HOOK_MKCLEAN, REC_REMOVE_WRITE, folio);
+	return (0);
+}
+
+SEC("kprobe/folio_mkclean")
+int BPF_KPROBE(mkclean_kprobe, struct folio *folio)
+{
+	emit_folio(HOOK_MKCLEAN, REC_REMOVE_WRITE, folio);
+	return (0);
+}
+
+/*
+ * An inode leaves memory (ext4; other file systems have no generic
+ * tracepoint and need fentry): the object ends.
+ */
+static __always_inline void
+on_evict(struct inode *inode)
+{
+	struct rec_event *r;
+	__u64 obj;
+
+	if (!current_followed())
+		return;
+	obj = obj_of_inode(inode);
+	if (obj == 0)
+		return;
+	hit(HOOK_EVICT);
+	r = rec_reserve(REC_OBJ_TERMINATE);
+	if (r == NULL)
+		return;
+	r->obj = obj;
+	rec_submit(r);
+}
+
+SEC("tp_btf/ext4_evict_inode")
+int BPF_PROG(evict_btf, struct inode *inode)
+{
+	on_evict(inode);
+	return (0);
+}
+
+SEC("raw_tp/ext4_evict_inode")
+int BPF_PROG(evict_raw, struct inode *inode)
+{
+	on_evict(inode);
+	return (0);
+}

@@ -1,0 +1,106 @@
+/*
+ * trace_stats.c - summarise a trace for the ebpf tests, one fact a line:
+ *
+ *	events N / lost N / truncated 0|1 / frames N
+ *	kind NAME EVENTS PAGES		per kind, PAGES = sum of npages
+ *	insert_max_obj OBJ PAGES	the object with the most inserted pages
+ *	pmaps_mapped N			distinct pmaps with PR_MAP events
+ *	tid TID EVENTS			per recording thread
+ *	note KEY VALUE			trailer notes
+ *
+ * Usage: trace_stats FILE [dump].  With dump, every event first, one a
+ * line.  Exit 1 when the file cannot be read.
+ */
+#include <err.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "trace.h"
+
+#define MAXN	65536
+
+struct count {
+	uint64_t	key;
+	uint64_t	n;
+};
+
+/* Add n to key's count in a small linear table; the table is bounded. */
+static void
+bump(struct count *t, size_t *nt, uint64_t key, uint64_t n)
+{
+	size_t i;
+
+	for (i = 0; i < *nt; i++)
+		if (t[i].key == key) {
+			t[i].n += n;
+			return;
+		}
+	if (*nt < MAXN) {
+		t[*nt].key = key;
+		t[*nt].n = n;
+		(*nt)++;
+	}
+}
+
+int
+main(int argc, char **argv)
+{
+	static struct count objs[MAXN], pmaps[MAXN], tids[MAXN];
+	uint64_t kev[PR_KIND_COUNT] = { 0 }, kpg[PR_KIND_COUNT] = { 0 };
+	size_t nobj = 0, npmap = 0, ntid = 0, i, best = 0;
+	struct pr_reader_status st;
+	struct pr_reader *r;
+	struct pr_event ev;
+	const char *key;
+	uint64_t val;
+	int err, rc;
+
+	if (argc != 2 && (argc != 3 || strcmp(argv[2], "dump") != 0)) {
+		fprintf(stderr, "usage: trace_stats FILE [dump]\n");
+		return (2);
+	}
+	r = pr_reader_open(argv[1], &err);
+	if (r == NULL)
+		errx(1, "%s: %s", argv[1], pr_strerror(err));
+	while ((rc = pr_reader_next(r, &ev)) == 1) {
+		if (argc == 3)
+			printf("%" PRIu64 " %s obj=%#" PRIx64 " pindex=%" PRIu64
+			    " n=%u pmap=%" PRIu64 " addr=%#" PRIx64 " arg=%"
+			    PRIu64 " tid=%u cpu=%u flags=%u\n", ev.time_ns,
+			    pr_kind_name(ev.kind), ev.obj, ev.pindex,
+			    ev.npages, ev.pmap, ev.addr, ev.arg, ev.tid, ev.cpu,
+			    ev.flags);
+		if (ev.kind >= PR_KIND_COUNT)
+			continue;
+		kev[ev.kind]++;
+		kpg[ev.kind] += ev.npages;
+		if (ev.kind == PR_PAGE_INSERT)
+			bump(objs, &nobj, ev.obj, ev.npages);
+		if (ev.kind == PR_MAP)
+			bump(pmaps, &npmap, ev.pmap, 1);
+		bump(tids, &ntid, ev.tid, 1);
+	}
+	pr_reader_status(r, &st);
+	printf("events %" PRIu64 "\nlost %" PRIu64 "\ntruncated %d\n"
+	    "frames %" PRIu64 "\nerror %d\n", st.events, st.lost,
+	    st.truncated ? 1 : 0, st.frames, rc < 0 ? -rc : 0);
+	for (i = 0; i < PR_KIND_COUNT; i++)
+		printf("kind %s %" PRIu64 " %" PRIu64 "\n", pr_kind_name(i),
+		    kev[i], kpg[i]);
+	for (i = 1; i < nobj; i++)
+		if (objs[i].n > objs[best].n)
+			best = i;
+	if (nobj > 0)
+		printf("insert_max_obj %#" PRIx64 " %" PRIu64 "\n",
+		    objs[best].key, objs[best].n);
+	printf("pmaps_mapped %zu\n", npmap);
+	for (i = 0; i < ntid; i++)
+		printf("tid %" PRIu64 " %" PRIu64 "\n", tids[i].key,
+		    tids[i].n);
+	for (i = 0; pr_reader_note(r, i, &key, &val); i++)
+		printf("note %s %" PRIu64 "\n", key, val);
+	pr_reader_close(r);
+	return (0);
+}
