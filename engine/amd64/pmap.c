@@ -1,38 +1,1175 @@
 /*
- * pmap.c - placeholder until the amd64 pmap model lands (issue 5): every
- * pmap event is skipped, nothing is ever mapped.
+ * pmap.c - the amd64 pmap model: address spaces with a page-table stand-in
+ * (4 KiB PTEs and 2 MiB PDEs), one pv entry per managed mapping on the
+ * mapped page's pv list (or the 2 MiB frame's pv head), and the operations
+ * of sys/amd64/amd64/pmap.c that the VM layer and the traces drive.
+ *
+ * Locking, as amd64 (REFERENCE.md section 3.1):
+ *  - mapping-centric operations (pmap_enter, pmap_remove, promotion,
+ *    demotion, pmap_extract_and_hold) lock the pmap, then switch the pv
+ *    lock cursor from page to page (pv_lock.c);
+ *  - page-centric operations (pmap_remove_all, pmap_remove_write) hold the
+ *    page's pv lock and need each mapping's pmap lock: PMAP_TRYLOCK, else
+ *    save the pv generations, drop the pv lock, PMAP_LOCK, retake, and
+ *    restart when a generation moved (counted as pv_restarts);
+ *  - every pv-list insert and removal bumps that list's pv_gen.
+ * The pv entry allocator and reclamation are in pv_chunk.c.
+ *
+ * Modelled, not kept: TLB invalidation (delayed invalidation), PAT modes,
+ * the dirty bit's propagation to the page (PG_M stays in the PTE), 1 GiB
+ * pages, kernel and unmanaged mappings.
  */
+#include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
-#include "pmap.h"
+#include "pmap_internal.h"
 
-struct pmap_md {
-	int	unused;
-};
+#define PMAP_PDHASH_MIN	16
+
+static struct pmap *
+pmap_slot(struct pmap_md *md, uint64_t slot)
+{
+
+	return (slot < md->md_npmaps ? &md->md_pmaps[slot] : NULL);
+}
+
+static struct vm_page *
+pmap_phys_page(struct pmap_md *md, vm_paddr_t pa)
+{
+
+	return (pmap_mi_phys_to_page(md->md_engine, pa));
+}
+
+/*
+ * Page-table stand-in.
+ */
+static unsigned
+pmap_pd_hash(const struct pmap *pm, uint64_t va)
+{
+
+	return ((unsigned)((pmap_pde_index(va) * 0x9e3779b97f4a7c15ul) >>
+	    32) & pm->pm_pdmask);
+}
+
+/* The pmap_pd of va's 2 MiB region, or NULL.  The pmap is locked. */
+struct pmap_pd *
+pmap_pd_lookup(struct pmap *pm, uint64_t va)
+{
+	struct pmap_pd *pd;
+
+	va &= ~PDRMASK;
+	if (pm->pm_pdhash == NULL)
+		return (NULL);
+	for (pd = pm->pm_pdhash[pmap_pd_hash(pm, va)]; pd != NULL;
+	    pd = pd->pd_next)
+		if (pd->pd_va == va)
+			return (pd);
+	return (NULL);
+}
+
+static void
+pmap_pd_rehash(struct pmap *pm, unsigned nbuckets)
+{
+	struct pmap_pd **old, *pd, *next;
+	unsigned i, oldn;
+
+	old = pm->pm_pdhash;
+	oldn = old != NULL ? pm->pm_pdmask + 1 : 0;
+	pm->pm_pdhash = calloc(nbuckets, sizeof(*pm->pm_pdhash));
+	if (pm->pm_pdhash == NULL)
+		abort();
+	pm->pm_pdmask = nbuckets - 1;
+	for (i = 0; i < oldn; i++) {
+		for (pd = old[i]; pd != NULL; pd = next) {
+			next = pd->pd_next;
+			pd->pd_next = pm->pm_pdhash[pmap_pd_hash(pm, pd->pd_va)];
+			pm->pm_pdhash[pmap_pd_hash(pm, pd->pd_va)] = pd;
+		}
+	}
+	free(old);
+}
+
+/*
+ * The pmap_pd of va, created empty (no PTP, pd_count 0) if absent: the
+ * model's pmap_allocpte() up to the page-directory level.  Locked pmap.
+ */
+static struct pmap_pd *
+pmap_pd_get(struct pmap *pm, uint64_t va)
+{
+	struct pmap_pd *pd;
+	unsigned b;
+
+	pd = pmap_pd_lookup(pm, va);
+	if (pd != NULL)
+		return (pd);
+	if (pm->pm_pdhash == NULL || pm->pm_pdcount >= 2 * (pm->pm_pdmask + 1))
+		pmap_pd_rehash(pm, pm->pm_pdhash == NULL ? PMAP_PDHASH_MIN :
+		    2 * (pm->pm_pdmask + 1));
+	pd = calloc(1, sizeof(*pd));
+	if (pd == NULL)
+		abort();
+	pd->pd_va = va & ~PDRMASK;
+	b = pmap_pd_hash(pm, pd->pd_va);
+	pd->pd_next = pm->pm_pdhash[b];
+	pm->pm_pdhash[b] = pd;
+	pm->pm_pdcount++;
+	return (pd);
+}
+
+static uint64_t *
+pmap_ptp_alloc(void)
+{
+	uint64_t *ptp;
+
+	ptp = calloc(NPTEPG, sizeof(*ptp));
+	if (ptp == NULL)
+		abort();
+	return (ptp);
+}
+
+static void
+pmap_pd_free(struct pmap *pm, struct pmap_pd *pd)
+{
+	struct pmap_pd **pp;
+
+	for (pp = &pm->pm_pdhash[pmap_pd_hash(pm, pd->pd_va)]; *pp != pd;
+	    pp = &(*pp)->pd_next)
+		;
+	*pp = pd->pd_next;
+	pm->pm_pdcount--;
+	free(pd->pd_ptp);
+	free(pd);
+}
+
+/*
+ * pmap_unuse_pt: drop one reference of the PTP of pd; the last one frees
+ * the page-table page (and the model's directory entry).  Locked pmap.
+ */
+void
+pmap_unuse_pt(struct pmap *pm, struct pmap_pd *pd)
+{
+
+	if (--pd->pd_count == 0)
+		pmap_pd_free(pm, pd);
+}
+
+/*
+ * pv list helpers.
+ */
+
+/*
+ * pmap_pvh_remove: unlink and return the pv entry of (pm, va) on pvh, or
+ * NULL.  pvh's pv lock is held.
+ */
+struct pv_entry *
+pmap_pvh_remove(struct md_page *pvh, struct pmap *pm, uint64_t va)
+{
+	struct pv_entry *pv;
+
+	TAILQ_FOREACH(pv, &pvh->pv_list, pv_next) {
+		if (PV_PMAP(pv) == pm && pv->pv_va == va) {
+			TAILQ_REMOVE(&pvh->pv_list, pv, pv_next);
+			pvh->pv_gen++;
+			return (pv);
+		}
+	}
+	return (NULL);
+}
+
+/* pmap_pvh_free: remove and free the pv entry of (pm, va).  As above. */
+static void
+pmap_pvh_free(struct eng_cpu *c, struct md_page *pvh, struct pmap *pm,
+    uint64_t va)
+{
+	struct pv_entry *pv;
+
+	pv = pmap_pvh_remove(pvh, pm, va);
+	if (pv == NULL)
+		abort();	/* a mapping without its pv entry */
+	free_pv_entry(c, pm, pv);
+}
+
+static void
+pmap_pv_insert(struct md_page *pvh, struct pv_entry *pv)
+{
+
+	TAILQ_INSERT_TAIL(&pvh->pv_list, pv, pv_next);
+	pvh->pv_gen++;
+}
+
+/*
+ * Clear PGA_WRITEABLE once m has no 4 KiB and no 2 MiB mapping left.  The
+ * pv locks of m and of its frame's pv head are held.
+ */
+void
+pmap_clear_writeable_if_unmapped(struct eng_cpu *c, struct pmap_md *md,
+    struct vm_page *m)
+{
+
+	if (TAILQ_EMPTY(&pmap_mi_md(m)->pv_list) &&
+	    TAILQ_EMPTY(&pa_to_pvh(md, pmap_mi_page_to_phys(m))->pv_list))
+		pmap_mi_writeable_clear(c, m);
+}
+
+/*
+ * Promotion and demotion.
+ */
+
+/*
+ * pmap_pv_promote_pde: fold the 512 pv entries of the 4 KiB mappings of
+ * [va, va + 2 MiB) -> [pa, pa + 2 MiB) into one entry on the frame's pv
+ * head: the first page's entry moves, the 511 others are freed.  One lock
+ * under hashed/superpage; the head and all 512 page locks under perpage.
+ * The pmap is locked.
+ */
+static void
+pmap_pv_promote_pde(struct eng_cpu *c, struct pmap *pm, uint64_t va,
+    vm_paddr_t pa, struct pv_cursor *cur)
+{
+	struct pmap_md *md;
+	struct pv_entry *pv;
+	struct vm_page *m;
+	int i;
+
+	md = pm->pm_md;
+	pv_lock_frame_all(cur, pa);
+	m = pmap_phys_page(md, pa);
+	pv = pmap_pvh_remove(pmap_mi_md(m), pm, va);
+	if (pv == NULL)
+		abort();
+	pmap_pv_insert(pa_to_pvh(md, pa), pv);
+	for (i = 1; i < NPTEPG; i++) {
+		m = pmap_phys_page(md, pa + (uint64_t)i * PAGE_SIZE);
+		pmap_pvh_free(c, pmap_mi_md(m), pm, va + (uint64_t)i *
+		    PAGE_SIZE);
+	}
+}
+
+/*
+ * pmap_promote_pde: replace the 512 PTEs of pd by one 2 MiB mapping if they
+ * map aligned, physically contiguous memory with identical attributes
+ * (clean writable PTEs are made read-only first, as amd64 does).  The PTP
+ * is kept for a later demotion.  Returns true if promoted.  The pmap is
+ * locked; pv locks are switched through cur.
+ */
+static bool
+pmap_promote_pde(struct eng_cpu *c, struct pmap *pm, struct pmap_pd *pd,
+    struct pv_cursor *cur)
+{
+	uint64_t *ptp, first, pte, pa;
+	int i;
+
+	pmap_assert_locked(pm);
+	ptp = pd->pd_ptp;
+	if (ptp == NULL || (pd->pd_pde & PG_PS) != 0 ||
+	    pd->pd_count != NPTEPG)
+		goto fail;
+	first = ptp[0];
+	if ((first & PG_V) == 0 || ((first & PG_FRAME) & PDRMASK) != 0)
+		goto fail;
+	if ((first & (PG_M | PG_RW)) == PG_RW)
+		ptp[0] = first &= ~PG_RW;
+	pa = (first & PG_FRAME) + NBPDR - PAGE_SIZE;
+	for (i = NPTEPG - 1; i > 0; i--, pa -= PAGE_SIZE) {
+		pte = ptp[i];
+		if ((pte & PG_FRAME) != pa || (pte & PG_V) == 0)
+			goto fail;
+		if ((pte & (PG_M | PG_RW)) == PG_RW)
+			ptp[i] = pte &= ~PG_RW;
+		if ((pte & PG_PTE_PROMOTE) != (first & PG_PTE_PROMOTE))
+			goto fail;
+	}
+	pmap_pv_promote_pde(c, pm, pd->pd_va, first & PG_PS_FRAME, cur);
+	pd->pd_pde = (first & PG_PS_FRAME) | (first & PG_PTE_PROMOTE) |
+	    PG_PS | PG_PROMOTED;
+	PMAP_CNT_INC(pm->pm_md, promotions);
+	return (true);
+fail:
+	PMAP_CNT_INC(pm->pm_md, promote_failures);
+	return (false);
+}
+
+/*
+ * pmap_pv_demote_pde: unfold the frame's pv entry of (pm, va) into 512
+ * entries: it moves to the first page, 511 new ones come from the spares
+ * reserve_pv_entries() set aside.  The lock(s) are not released part-way.
+ * The pmap is locked.
+ */
+static void
+pmap_pv_demote_pde(struct eng_cpu *c, struct pmap *pm, uint64_t va,
+    vm_paddr_t pa, struct pv_cursor *cur)
+{
+	struct pmap_md *md;
+	struct pv_entry *pv;
+	struct vm_page *m;
+	int i;
+
+	md = pm->pm_md;
+	pv_lock_frame_all(cur, pa);
+	pv = pmap_pvh_remove(pa_to_pvh(md, pa), pm, va);
+	if (pv == NULL)
+		abort();
+	m = pmap_phys_page(md, pa);
+	pmap_pv_insert(pmap_mi_md(m), pv);
+	for (i = 1; i < NPTEPG; i++) {
+		pv = get_pv_entry(c, pm, NULL);
+		pv->pv_va = va + (uint64_t)i * PAGE_SIZE;
+		m = pmap_phys_page(md, pa + (uint64_t)i * PAGE_SIZE);
+		pmap_pv_insert(pmap_mi_md(m), pv);
+	}
+}
+
+/*
+ * pmap_demote_pde_locked: replace the 2 MiB mapping of pd by 512 4 KiB
+ * mappings with the same attributes.  The 511 extra pv entries are
+ * reserved before anything changes (reclamation may release the pv lock
+ * meanwhile).  The pmap is locked.
+ */
+static void
+pmap_demote_pde_locked(struct eng_cpu *c, struct pmap *pm, struct pmap_pd *pd,
+    struct pv_cursor *cur)
+{
+	uint64_t pde, attrs, pa;
+	int i;
+
+	pmap_assert_locked(pm);
+	reserve_pv_entries(c, pm, NPTEPG - 1, cur);
+	pde = pd->pd_pde;
+	pa = pde & PG_PS_FRAME;
+	attrs = pde & PG_PTE_PROMOTE;
+	if (pd->pd_ptp == NULL)
+		pd->pd_ptp = pmap_ptp_alloc();
+	for (i = 0; i < NPTEPG; i++)
+		pd->pd_ptp[i] = (pa + (uint64_t)i * PAGE_SIZE) | attrs;
+	pd->pd_pde = 0;
+	pmap_pv_demote_pde(c, pm, pd->pd_va, pa, cur);
+	PMAP_CNT_INC(pm->pm_md, demotions);
+}
+
+/*
+ * Removal.
+ */
+
+/*
+ * pmap_remove_pde: remove the 2 MiB mapping of pd and its frame's pv
+ * entry; pd is freed.  Frame-wide pv lock(s).  The pmap is locked.
+ */
+static void
+pmap_remove_pde(struct eng_cpu *c, struct pmap *pm, struct pmap_pd *pd,
+    struct pv_cursor *cur)
+{
+	struct pmap_md *md;
+	vm_paddr_t pa;
+	uint64_t pde;
+	int i;
+
+	md = pm->pm_md;
+	pde = pd->pd_pde;
+	pa = pde & PG_PS_FRAME;
+	pv_lock_frame_all(cur, pa);
+	pmap_pvh_free(c, pa_to_pvh(md, pa), pm, pd->pd_va);
+	pm->pm_stats.resident_count -= NPTEPG;
+	if ((pde & PG_W) != 0)
+		pm->pm_stats.wired_count -= NPTEPG;
+	if ((pde & PG_RW) != 0) {
+		for (i = 0; i < NPTEPG; i++)
+			pmap_clear_writeable_if_unmapped(c, md,
+			    pmap_phys_page(md, pa + (uint64_t)i * PAGE_SIZE));
+	}
+	pd->pd_pde = 0;
+	pd->pd_count = 0;
+	pmap_pd_free(pm, pd);
+}
+
+/*
+ * pmap_remove_pte: remove the 4 KiB mapping of va in pd, and its pv entry.
+ * Returns true if that freed pd (its last PTE).  The pmap is locked.
+ */
+static bool
+pmap_remove_pte(struct eng_cpu *c, struct pmap *pm, struct pmap_pd *pd,
+    uint64_t va, struct pv_cursor *cur)
+{
+	struct pmap_md *md;
+	struct vm_page *m;
+	uint64_t *pte, tpte;
+	bool last;
+
+	md = pm->pm_md;
+	pte = &pd->pd_ptp[pmap_pte_index(va)];
+	tpte = *pte;
+	*pte = 0;
+	pm->pm_stats.resident_count--;
+	if ((tpte & PG_W) != 0)
+		pm->pm_stats.wired_count--;
+	m = pmap_phys_page(md, tpte & PG_FRAME);
+	pv_lock_page_and_frame(cur, m);
+	pmap_pvh_free(c, pmap_mi_md(m), pm, va);
+	pmap_clear_writeable_if_unmapped(c, md, m);
+	last = pd->pd_count == 1;
+	pmap_unuse_pt(pm, pd);
+	return (last);
+}
+
+/* Remove the mappings of [sva, eva) within pd's 2 MiB region.  Locked. */
+static void
+pmap_remove_pd(struct eng_cpu *c, struct pmap *pm, struct pmap_pd *pd,
+    uint64_t sva, uint64_t eva, struct pv_cursor *cur)
+{
+	uint64_t va;
+
+	if ((pd->pd_pde & PG_PS) != 0) {
+		if (sva == pd->pd_va && eva - sva == NBPDR) {
+			pmap_remove_pde(c, pm, pd, cur);
+			return;
+		}
+		pmap_demote_pde_locked(c, pm, pd, cur);
+	}
+	for (va = sva; va < eva; va += PAGE_SIZE) {
+		if ((pd->pd_ptp[pmap_pte_index(va)] & PG_V) != 0 &&
+		    pmap_remove_pte(c, pm, pd, va, cur))
+			return;
+	}
+}
+
+/*
+ * pmap_remove of [sva, eva) with the pmap locked.  Visits the regions in
+ * range, or, for a range sparser than the pmap, the pmap's regions.
+ */
+static void
+pmap_remove_locked(struct eng_cpu *c, struct pmap *pm, uint64_t sva,
+    uint64_t eva, struct pv_cursor *cur)
+{
+	struct pmap_pd *pd, **pds;
+	uint64_t va, va_next;
+	unsigned i, n;
+
+	pmap_assert_locked(pm);
+	if (pm->pm_pdhash == NULL || pm->pm_pdcount == 0 || sva >= eva)
+		return;
+	if (((eva - sva) >> PDRSHIFT) > 2 * (uint64_t)pm->pm_pdcount) {
+		pds = malloc(pm->pm_pdcount * sizeof(*pds));
+		if (pds == NULL)
+			abort();
+		n = 0;
+		for (i = 0; i <= pm->pm_pdmask; i++)
+			for (pd = pm->pm_pdhash[i]; pd != NULL;
+			    pd = pd->pd_next)
+				if (pd->pd_va + NBPDR > sva && pd->pd_va < eva)
+					pds[n++] = pd;
+		for (i = 0; i < n; i++) {
+			pd = pds[i];
+			pmap_remove_pd(c, pm, pd,
+			    pd->pd_va < sva ? sva : pd->pd_va,
+			    pd->pd_va + NBPDR > eva ? eva : pd->pd_va + NBPDR,
+			    cur);
+		}
+		free(pds);
+		return;
+	}
+	for (va = sva; va < eva; va = va_next) {
+		va_next = (va + NBPDR) & ~PDRMASK;
+		if (va_next < va || va_next > eva)
+			va_next = eva;
+		pd = pmap_pd_lookup(pm, va);
+		if (pd != NULL)
+			pmap_remove_pd(c, pm, pd, va, va_next, cur);
+	}
+}
+
+/*
+ * Operations.
+ */
+
+/*
+ * pmap_pinit: make the pmap slot an empty address space.  Under
+ * --pvchunk pmaps it joins the global pmap list (its lock: the only global
+ * lock of a pmap's life besides reclamation).  The pmap is locked.
+ */
+static void
+pmap_pinit_locked(struct eng_cpu *c, struct pmap *pm)
+{
+	ENG_SITE_DEFINE;
+	struct pmap_md *md;
+
+	md = pm->pm_md;
+	pm->pm_active = true;
+	memset(&pm->pm_stats, 0, sizeof(pm->pm_stats));
+	TAILQ_INIT(&pm->pm_pvchunk);
+	if (md->md_pvchunk == ENG_PVCHUNK_PMAPS) {
+		pv_global_lock(c, &md->md_allpmaps_mtx, ENG_HERE);
+		TAILQ_INSERT_TAIL(&md->md_allpmaps, pm, pm_list);
+		pv_global_unlock(c, &md->md_allpmaps_mtx);
+	}
+}
+
+/* pmap_create (fork/exec): returns 1 if the slot is already in use. */
+int
+pmap_ev_create(struct eng_cpu *c, uint64_t slot)
+{
+	ENG_SITE_DEFINE;
+	struct pmap *pm;
+	int rv;
+
+	pm = pmap_slot(pmap_mi_cpu_md(c), slot);
+	if (pm == NULL)
+		return (1);
+	PMAP_LOCK(c, pm);
+	rv = pm->pm_active ? 1 : 0;
+	if (!pm->pm_active)
+		pmap_pinit_locked(c, pm);
+	PMAP_UNLOCK(c, pm);
+	return (rv);
+}
+
+/*
+ * pmap_destroy (exit): remove every mapping (vm_map teardown), give the
+ * pv chunks back and release the pmap (pmap_release).  Returns 1 if the
+ * slot is not in use.
+ */
+int
+pmap_ev_destroy(struct eng_cpu *c, uint64_t slot)
+{
+	ENG_SITE_DEFINE;
+	struct pmap_md *md;
+	struct pmap *pm;
+	struct pv_cursor cur;
+
+	md = pmap_mi_cpu_md(c);
+	pm = pmap_slot(md, slot);
+	if (pm == NULL)
+		return (1);
+	pv_cursor_init(&cur, c, md, ENG_HERE);
+	PMAP_LOCK(c, pm);
+	if (!pm->pm_active) {
+		PMAP_UNLOCK(c, pm);
+		return (1);
+	}
+	pmap_remove_locked(c, pm, 0, UINT64_MAX, &cur);
+	pv_unlock(&cur);
+	pv_chunks_release_pmap(c, pm);
+	if (md->md_pvchunk == ENG_PVCHUNK_PMAPS) {
+		pv_global_lock(c, &md->md_allpmaps_mtx, ENG_HERE);
+		TAILQ_REMOVE(&md->md_allpmaps, pm, pm_list);
+		pv_global_unlock(c, &md->md_allpmaps_mtx);
+	}
+	free(pm->pm_pdhash);
+	pm->pm_pdhash = NULL;
+	pm->pm_pdmask = 0;
+	pm->pm_active = false;
+	PMAP_UNLOCK(c, pm);
+	return (0);
+}
+
+/*
+ * pmap_enter: map va to m in pm, writable if write, wired (PG_W) if wired.
+ * Demotes a 2 MiB mapping of va first; replaces another page's mapping at
+ * va, reusing its pv entry; else takes a new pv entry (which may reclaim).
+ * Attempts a promotion when the PTP becomes full.  The caller holds m busy
+ * or its object locked (MI rule); takes the pmap lock, then pv locks.
+ */
+void
+pmap_enter(struct eng_cpu *c, struct pmap *pm, uint64_t va, struct vm_page *m,
+    bool write, bool wired)
+{
+	ENG_SITE_DEFINE;
+	struct pmap_md *md;
+	struct pmap_pd *pd;
+	struct pv_cursor cur;
+	struct pv_entry *pv;
+	struct vm_page *om;
+	uint64_t newpte, origpte, *pte;
+	vm_paddr_t pa;
+
+	md = pm->pm_md;
+	va &= ~PAGE_MASK;
+	pa = pmap_mi_page_to_phys(m);
+	newpte = pa | PG_V | PG_A | PG_MANAGED;
+	if (write)
+		newpte |= PG_RW | PG_M;
+	if (wired)
+		newpte |= PG_W;
+	pv_cursor_init(&cur, c, md, ENG_HERE);
+	PMAP_LOCK(c, pm);
+	if (!pm->pm_active)
+		pmap_pinit_locked(c, pm);
+	pd = pmap_pd_get(pm, va);
+	if ((pd->pd_pde & PG_PS) != 0)
+		pmap_demote_pde_locked(c, pm, pd, &cur);
+	if (pd->pd_ptp == NULL)
+		pd->pd_ptp = pmap_ptp_alloc();
+	pte = &pd->pd_ptp[pmap_pte_index(va)];
+	origpte = *pte;
+	pv = NULL;
+	if ((origpte & PG_V) != 0 && (origpte & PG_FRAME) == pa) {
+		/* Same page: only the attributes change. */
+		if ((origpte & PG_W) != 0 && !wired)
+			pm->pm_stats.wired_count--;
+		else if ((origpte & PG_W) == 0 && wired)
+			pm->pm_stats.wired_count++;
+		if (write) {
+			pv_lock_page(&cur, m);
+			pmap_mi_writeable_set(c, m);
+		}
+		*pte = newpte | (origpte & PG_M);
+		goto unchanged;
+	}
+	if ((origpte & PG_V) != 0) {
+		/* Another page: unmap it, keeping its pv entry for m. */
+		*pte = 0;
+		if ((origpte & PG_W) != 0)
+			pm->pm_stats.wired_count--;
+		om = pmap_phys_page(md, origpte & PG_FRAME);
+		pv_lock_page_and_frame(&cur, om);
+		pv = pmap_pvh_remove(pmap_mi_md(om), pm, va);
+		if (pv == NULL)
+			abort();
+		pmap_clear_writeable_if_unmapped(c, md, om);
+	} else {
+		/* A new mapping: the PTP reference keeps pd alive. */
+		pd->pd_count++;
+		pm->pm_stats.resident_count++;
+	}
+	if (wired)
+		pm->pm_stats.wired_count++;
+	if (pv == NULL)
+		pv = get_pv_entry(c, pm, &cur);
+	pv->pv_va = va;
+	pv_lock_page(&cur, m);
+	pmap_pv_insert(pmap_mi_md(m), pv);
+	if (write)
+		pmap_mi_writeable_set(c, m);
+	*pte = newpte;
+	if (pd->pd_count == NPTEPG)
+		(void)pmap_promote_pde(c, pm, pd, &cur);
+unchanged:
+	pv_unlock(&cur);
+	PMAP_UNLOCK(c, pm);
+}
+
+int
+pmap_ev_enter(struct eng_cpu *c, uint64_t slot, uint64_t va,
+    struct vm_page *m, bool write)
+{
+	struct pmap *pm;
+
+	pm = pmap_slot(pmap_mi_cpu_md(c), slot);
+	if (pm == NULL || m == NULL)
+		return (1);
+	pmap_enter(c, pm, va, m, write, false);
+	return (0);
+}
+
+/*
+ * pmap_remove: remove the mappings of [sva, eva): 2 MiB mappings wholly in
+ * range at once, others demoted first.  Takes the pmap lock, then pv locks.
+ */
+void
+pmap_remove(struct eng_cpu *c, struct pmap *pm, uint64_t sva, uint64_t eva)
+{
+	ENG_SITE_DEFINE;
+	struct pv_cursor cur;
+
+	pv_cursor_init(&cur, c, pm->pm_md, ENG_HERE);
+	PMAP_LOCK(c, pm);
+	if (pm->pm_active)
+		pmap_remove_locked(c, pm, sva & ~PAGE_MASK, eva, &cur);
+	pv_unlock(&cur);
+	PMAP_UNLOCK(c, pm);
+}
+
+int
+pmap_ev_remove(struct eng_cpu *c, uint64_t slot, uint64_t va,
+    uint32_t npages)
+{
+	struct pmap *pm;
+	uint64_t eva;
+
+	pm = pmap_slot(pmap_mi_cpu_md(c), slot);
+	if (pm == NULL || npages == 0)
+		return (1);
+	va &= ~PAGE_MASK;
+	eva = va + ((uint64_t)npages << PAGE_SHIFT);
+	if (eva < va)
+		eva = UINT64_MAX & ~PAGE_MASK;
+	pmap_remove(c, pm, va, eva);
+	return (0);
+}
+
+/*
+ * pmap_remove_all: remove every mapping of m, 2 MiB ones by demotion first.
+ * Holds m's pv lock (and its frame's) and takes each pmap lock by trylock,
+ * else by the generation protocol.  The caller holds m busy and its object
+ * locked; under --page refcount VPRC_BLOCKED is set (vm_page.c).
+ */
+void
+pmap_remove_all(struct eng_cpu *c, struct vm_page *m)
+{
+	ENG_SITE_DEFINE;
+	struct pmap_md *md;
+	struct md_page *mdp, *pvh;
+	struct pv_cursor cur;
+	struct pv_entry *pv;
+	struct pmap_pd *pd;
+	struct pmap *pm;
+	uint64_t *pte, tpte;
+	int md_gen, pvh_gen;
+
+	md = pmap_mi_cpu_md(c);
+	mdp = pmap_mi_md(m);
+	pvh = pa_to_pvh(md, pmap_mi_page_to_phys(m));
+	pv_cursor_init(&cur, c, md, ENG_HERE);
+retry:
+	pv_lock_page_and_frame(&cur, m);
+	while ((pv = TAILQ_FIRST(&pvh->pv_list)) != NULL) {
+		pm = PV_PMAP(pv);
+		if (!PMAP_TRYLOCK(c, pm)) {
+			pvh_gen = pvh->pv_gen;
+			pv_unlock(&cur);
+			PMAP_LOCK(c, pm);
+			pv_lock_page_and_frame(&cur, m);
+			if (pvh_gen != pvh->pv_gen) {
+				pv_unlock(&cur);
+				PMAP_UNLOCK(c, pm);
+				PMAP_CNT_INC(md, pv_restarts);
+				goto retry;
+			}
+		}
+		pd = pmap_pd_lookup(pm, pv->pv_va);
+		pmap_demote_pde_locked(c, pm, pd, &cur);
+		PMAP_UNLOCK(c, pm);
+		pv_lock_page_and_frame(&cur, m);
+	}
+	while ((pv = TAILQ_FIRST(&mdp->pv_list)) != NULL) {
+		pm = PV_PMAP(pv);
+		if (!PMAP_TRYLOCK(c, pm)) {
+			pvh_gen = pvh->pv_gen;
+			md_gen = mdp->pv_gen;
+			pv_unlock(&cur);
+			PMAP_LOCK(c, pm);
+			pv_lock_page_and_frame(&cur, m);
+			if (pvh_gen != pvh->pv_gen || md_gen != mdp->pv_gen) {
+				pv_unlock(&cur);
+				PMAP_UNLOCK(c, pm);
+				PMAP_CNT_INC(md, pv_restarts);
+				goto retry;
+			}
+		}
+		pd = pmap_pd_lookup(pm, pv->pv_va);
+		pte = &pd->pd_ptp[pmap_pte_index(pv->pv_va)];
+		tpte = *pte;
+		*pte = 0;
+		pm->pm_stats.resident_count--;
+		if ((tpte & PG_W) != 0)
+			pm->pm_stats.wired_count--;
+		TAILQ_REMOVE(&mdp->pv_list, pv, pv_next);
+		mdp->pv_gen++;
+		pmap_unuse_pt(pm, pd);
+		free_pv_entry(c, pm, pv);
+		PMAP_UNLOCK(c, pm);
+	}
+	pmap_mi_writeable_clear(c, m);
+	pv_unlock(&cur);
+}
+
+/*
+ * pmap_remove_write: make every mapping of m read-only; writable 2 MiB
+ * mappings are demoted first.  Returns at once unless PGA_WRITEABLE is set.
+ * Locking as pmap_remove_all(); the caller holds m busy.
+ */
+void
+pmap_remove_write(struct eng_cpu *c, struct vm_page *m)
+{
+	ENG_SITE_DEFINE;
+	struct pmap_md *md;
+	struct md_page *mdp, *pvh;
+	struct pv_cursor cur;
+	struct pv_entry *pv;
+	struct pmap_pd *pd;
+	struct pmap *pm;
+	uint64_t *pte;
+	int md_gen, pvh_gen;
+
+	if (!pmap_mi_writeable(m))
+		return;
+	md = pmap_mi_cpu_md(c);
+	mdp = pmap_mi_md(m);
+	pvh = pa_to_pvh(md, pmap_mi_page_to_phys(m));
+	pv_cursor_init(&cur, c, md, ENG_HERE);
+retry_pv_loop:
+	pv_lock_page_and_frame(&cur, m);
+	TAILQ_FOREACH(pv, &pvh->pv_list, pv_next) {
+		pm = PV_PMAP(pv);
+		if (!PMAP_TRYLOCK(c, pm)) {
+			pvh_gen = pvh->pv_gen;
+			pv_unlock(&cur);
+			PMAP_LOCK(c, pm);
+			pv_lock_page_and_frame(&cur, m);
+			if (pvh_gen != pvh->pv_gen) {
+				pv_unlock(&cur);
+				PMAP_UNLOCK(c, pm);
+				PMAP_CNT_INC(md, pv_restarts);
+				goto retry_pv_loop;
+			}
+		}
+		pd = pmap_pd_lookup(pm, pv->pv_va);
+		if ((pd->pd_pde & PG_RW) != 0) {
+			/* The list changes: walk it again. */
+			pmap_demote_pde_locked(c, pm, pd, &cur);
+			PMAP_UNLOCK(c, pm);
+			goto retry_pv_loop;
+		}
+		PMAP_UNLOCK(c, pm);
+	}
+	TAILQ_FOREACH(pv, &mdp->pv_list, pv_next) {
+		pm = PV_PMAP(pv);
+		if (!PMAP_TRYLOCK(c, pm)) {
+			pvh_gen = pvh->pv_gen;
+			md_gen = mdp->pv_gen;
+			pv_unlock(&cur);
+			PMAP_LOCK(c, pm);
+			pv_lock_page_and_frame(&cur, m);
+			if (pvh_gen != pvh->pv_gen || md_gen != mdp->pv_gen) {
+				pv_unlock(&cur);
+				PMAP_UNLOCK(c, pm);
+				PMAP_CNT_INC(md, pv_restarts);
+				goto retry_pv_loop;
+			}
+		}
+		pd = pmap_pd_lookup(pm, pv->pv_va);
+		pte = &pd->pd_ptp[pmap_pte_index(pv->pv_va)];
+		*pte &= ~(PG_RW | PG_M);
+		PMAP_UNLOCK(c, pm);
+	}
+	pmap_mi_writeable_clear(c, m);
+	pv_unlock(&cur);
+}
+
+/*
+ * pmap_extract_and_hold: the page mapped at va, wired so that it cannot go
+ * away, or NULL when va is unmapped, not writable though write is asked,
+ * or the wiring fails.  --page refcount: vm_page_wire_mapped() under the
+ * pmap lock, no pv or page lock; it fails while the page's VPRC_BLOCKED is
+ * set (a try_remove_all/_write in progress) and the fault handler would be
+ * the fallback (counted).  --page pagelock: the page lock by the
+ * vm_page_pa_tryrelock() protocol, redoing the lookup after each EAGAIN
+ * (counted).
+ */
+struct vm_page *
+pmap_extract_and_hold(struct eng_cpu *c, struct pmap *pm, uint64_t va,
+    bool write)
+{
+	ENG_SITE_DEFINE;
+	struct pmap_md *md;
+	struct pmap_pd *pd;
+	struct eng_mtx *locked;
+	struct vm_page *m;
+	uint64_t pte;
+	vm_paddr_t pa;
+
+	md = pm->pm_md;
+	m = NULL;
+	locked = NULL;
+	PMAP_LOCK(c, pm);
+retry:
+	pd = pm->pm_active ? pmap_pd_lookup(pm, va) : NULL;
+	if (pd == NULL)
+		goto out;
+	if ((pd->pd_pde & PG_PS) != 0) {
+		pte = pd->pd_pde;
+		pa = (pte & PG_PS_FRAME) | (va & PDRMASK & ~PAGE_MASK);
+	} else {
+		pte = pd->pd_ptp[pmap_pte_index(va)];
+		pa = pte & PG_FRAME;
+	}
+	if ((pte & PG_V) == 0 || (write && (pte & PG_RW) == 0))
+		goto out;
+	if (pmap_mi_pagelock(c)) {
+		if (pmap_mi_pa_tryrelock(c, &pm->pm_mtx, pa, &locked) ==
+		    EAGAIN) {
+			PMAP_CNT_INC(md, pa_restarts);
+			goto retry;
+		}
+	}
+	m = pmap_phys_page(md, pa);
+	if (!pmap_mi_wire_mapped(c, m)) {
+		PMAP_CNT_INC(md, hold_fallbacks);
+		m = NULL;
+	}
+out:
+	if (locked != NULL)
+		pmap_mi_pa_unlock(c, &locked);
+	PMAP_UNLOCK(c, pm);
+	return (m);
+}
+
+/*
+ * Trace event: extract and hold, then drop the hold with an unwire (a
+ * trace carries no matching release).  1 if nothing was held.
+ */
+int
+pmap_ev_extract_and_hold(struct eng_cpu *c, uint64_t slot, uint64_t va)
+{
+	struct pmap *pm;
+	struct vm_page *m;
+
+	pm = pmap_slot(pmap_mi_cpu_md(c), slot);
+	if (pm == NULL)
+		return (1);
+	m = pmap_extract_and_hold(c, pm, va, false);
+	if (m == NULL)
+		return (1);
+	pmap_mi_unwire(c, m);
+	return (0);
+}
+
+/*
+ * Trace event: promote the 2 MiB region at va (as a THP collapse would).
+ * 1 if the region is not a full, promotable PTP.
+ */
+int
+pmap_ev_promote(struct eng_cpu *c, uint64_t slot, uint64_t va)
+{
+	ENG_SITE_DEFINE;
+	struct pmap_md *md;
+	struct pmap_pd *pd;
+	struct pmap *pm;
+	struct pv_cursor cur;
+	bool done;
+
+	md = pmap_mi_cpu_md(c);
+	pm = pmap_slot(md, slot);
+	if (pm == NULL)
+		return (1);
+	pv_cursor_init(&cur, c, md, ENG_HERE);
+	PMAP_LOCK(c, pm);
+	pd = pm->pm_active ? pmap_pd_lookup(pm, va) : NULL;
+	done = pd != NULL && pmap_promote_pde(c, pm, pd, &cur);
+	pv_unlock(&cur);
+	PMAP_UNLOCK(c, pm);
+	return (done ? 0 : 1);
+}
+
+/* Trace event: demote the 2 MiB mapping at va.  1 if there is none. */
+int
+pmap_ev_demote(struct eng_cpu *c, uint64_t slot, uint64_t va)
+{
+	ENG_SITE_DEFINE;
+	struct pmap_md *md;
+	struct pmap_pd *pd;
+	struct pmap *pm;
+	struct pv_cursor cur;
+	bool done;
+
+	md = pmap_mi_cpu_md(c);
+	pm = pmap_slot(md, slot);
+	if (pm == NULL)
+		return (1);
+	pv_cursor_init(&cur, c, md, ENG_HERE);
+	PMAP_LOCK(c, pm);
+	pd = pm->pm_active ? pmap_pd_lookup(pm, va) : NULL;
+	done = pd != NULL && (pd->pd_pde & PG_PS) != 0;
+	if (done)
+		pmap_demote_pde_locked(c, pm, pd, &cur);
+	pv_unlock(&cur);
+	PMAP_UNLOCK(c, pm);
+	return (done ? 0 : 1);
+}
+
+/*
+ * pmap_page_is_mapped: whether m has any 4 KiB or 2 MiB mapping.  Takes
+ * m's pv lock in read mode (two byte locks under perpage).
+ */
+bool
+pmap_page_mapped(struct eng_cpu *c, struct vm_page *m)
+{
+	ENG_SITE_DEFINE;
+	struct pmap_md *md;
+	struct pv_cursor cur;
+	bool rv;
+
+	md = pmap_mi_cpu_md(c);
+	pv_cursor_init(&cur, c, md, ENG_HERE);
+	pv_rlock_page(&cur, m);
+	rv = !TAILQ_EMPTY(&pmap_mi_md(m)->pv_list) ||
+	    !TAILQ_EMPTY(&pa_to_pvh(md, pmap_mi_page_to_phys(m))->pv_list);
+	pv_unlock(&cur);
+	return (rv);
+}
+
+/*
+ * pmap_page_is_mapped without a CPU: a lock-free snapshot, only for
+ * single-threaded use (checkers, a quiesced engine).
+ */
+bool
+pmap_page_is_mapped(struct vm_page *m)
+{
+
+	return (!TAILQ_EMPTY(&pmap_mi_md(m)->pv_list));
+}
+
+/*
+ * Set-up and tear-down.
+ */
+void
+pmap_page_init(struct vm_page *m)
+{
+	struct md_page *mdp;
+
+	mdp = pmap_mi_md(m);
+	TAILQ_INIT(&mdp->pv_list);
+	mdp->pv_gen = 0;
+	atomic_init(&mdp->pv_lock, 0);
+}
+
+static void
+md_page_init(struct md_page *mdp)
+{
+
+	TAILQ_INIT(&mdp->pv_list);
+	mdp->pv_gen = 0;
+	atomic_init(&mdp->pv_lock, 0);
+}
 
 struct pmap_md *
 pmap_md_create(struct vm_engine *e, const struct eng_params *p, char *err,
     size_t errlen)
 {
-	(void)e; (void)p; (void)err; (void)errlen;
-	return (calloc(1, sizeof(struct pmap_md)));
+	struct pmap_md *md;
+	struct pmap *pm;
+	uint64_t i;
+
+	md = calloc(1, sizeof(*md));
+	if (md == NULL)
+		goto nomem;
+	md->md_engine = e;
+	md->md_pv = p->design.pv;
+	md->md_pvchunk = p->design.pvchunk;
+	md->md_npages = pmap_mi_phys_pages(e);
+	md->md_nframes = (md->md_npages + NPTEPG - 1) / NPTEPG;
+	if (md->md_pv == ENG_PV_SUPERPAGE) {
+		md->md_pv_large = calloc(md->md_nframes,
+		    sizeof(*md->md_pv_large));
+		if (md->md_pv_large == NULL)
+			goto nomem;
+		for (i = 0; i < md->md_nframes; i++)
+			md_page_init(&md->md_pv_large[i].pv_page);
+	} else {
+		md->md_pv_table = calloc(md->md_nframes,
+		    sizeof(*md->md_pv_table));
+		if (md->md_pv_table == NULL)
+			goto nomem;
+		for (i = 0; i < md->md_nframes; i++)
+			md_page_init(&md->md_pv_table[i]);
+	}
+	if (md->md_pv == ENG_PV_HASHED) {
+		md->md_npv_list_locks = p->design.pv_locks != 0 ?
+		    p->design.pv_locks : 256;
+		md->md_pv_list_locks = calloc(md->md_npv_list_locks,
+		    sizeof(*md->md_pv_list_locks));
+		if (md->md_pv_list_locks == NULL)
+			goto nomem;
+	}
+	pv_locks_init(md);
+	md->md_npmaps = p->npmaps;
+	md->md_pmaps = calloc(md->md_npmaps != 0 ? md->md_npmaps : 1,
+	    sizeof(*md->md_pmaps));
+	if (md->md_pmaps == NULL)
+		goto nomem;
+	for (i = 0; i < md->md_npmaps; i++) {
+		pm = &md->md_pmaps[i];
+		eng_mtx_init(&pm->pm_mtx, LC_PMAP);
+		pm->pm_md = md;
+		pm->pm_id = i;
+		TAILQ_INIT(&pm->pm_pvchunk);
+	}
+	eng_mtx_init(&md->md_chunks_mtx, LC_PVCHUNK);
+	TAILQ_INIT(&md->md_chunks);
+	eng_mtx_init(&md->md_allpmaps_mtx, LC_PVCHUNK);
+	TAILQ_INIT(&md->md_allpmaps);
+	pmap_md_set_chunk_limit(md, 0);
+	return (md);
+nomem:
+	snprintf(err, errlen, "pmap: out of memory for %llu pages",
+	    (unsigned long long)pmap_mi_phys_pages(e));
+	pmap_md_destroy(md);
+	return (NULL);
 }
 
+/* Free everything (single-threaded; workers stopped). */
 void
 pmap_md_destroy(struct pmap_md *md)
 {
+	struct pmap_pd *pd, *next;
+	struct pv_chunk *pc;
+	struct pmap *pm;
+	uint64_t i;
+	unsigned b;
+
+	if (md == NULL)
+		return;
+	for (i = 0; md->md_pmaps != NULL && i < md->md_npmaps; i++) {
+		pm = &md->md_pmaps[i];
+		for (b = 0; pm->pm_pdhash != NULL && b <= pm->pm_pdmask; b++) {
+			for (pd = pm->pm_pdhash[b]; pd != NULL; pd = next) {
+				next = pd->pd_next;
+				free(pd->pd_ptp);
+				free(pd);
+			}
+		}
+		free(pm->pm_pdhash);
+		while ((pc = TAILQ_FIRST(&pm->pm_pvchunk)) != NULL) {
+			TAILQ_REMOVE(&pm->pm_pvchunk, pc, pc_list);
+			free(pc);
+		}
+	}
+	free(md->md_pmaps);
+	free(md->md_pv_list_locks);
+	free(md->md_pv_large);
+	free(md->md_pv_table);
 	free(md);
 }
 
-void pmap_page_init(struct vm_page *m) { (void)m; }
-int pmap_ev_create(struct eng_cpu *c, uint64_t pmap) { (void)c; (void)pmap; return (1); }
-int pmap_ev_destroy(struct eng_cpu *c, uint64_t pmap) { (void)c; (void)pmap; return (1); }
-int pmap_ev_enter(struct eng_cpu *c, uint64_t pmap, uint64_t va, struct vm_page *m, bool write) { (void)c; (void)pmap; (void)va; (void)m; (void)write; return (1); }
-int pmap_ev_remove(struct eng_cpu *c, uint64_t pmap, uint64_t va, uint32_t npages) { (void)c; (void)pmap; (void)va; (void)npages; return (1); }
-int pmap_ev_extract_and_hold(struct eng_cpu *c, uint64_t pmap, uint64_t va) { (void)c; (void)pmap; (void)va; return (1); }
-int pmap_ev_promote(struct eng_cpu *c, uint64_t pmap, uint64_t va) { (void)c; (void)pmap; (void)va; return (1); }
-int pmap_ev_demote(struct eng_cpu *c, uint64_t pmap, uint64_t va) { (void)c; (void)pmap; (void)va; return (1); }
-void pmap_remove_all(struct eng_cpu *c, struct vm_page *m) { (void)c; (void)m; }
-void pmap_remove_write(struct eng_cpu *c, struct vm_page *m) { (void)c; (void)m; }
-bool pmap_page_is_mapped(struct vm_page *m) { (void)m; return (false); }
-uint64_t pmap_check(struct pmap_md *md, FILE *out) { (void)md; (void)out; return (0); }
+/*
+ * Chunk budget: by default a sixteenth of physical memory, at least 64
+ * chunks, i.e. room for ten mappings per physical page.
+ */
+void
+pmap_md_set_chunk_limit(struct pmap_md *md, uint64_t chunks)
+{
+
+	if (chunks == 0) {
+		chunks = md->md_npages / 16;
+		if (chunks < 64)
+			chunks = 64;
+	}
+	md->md_chunk_limit = chunks;
+}
+
+void
+pmap_md_counters(struct pmap_md *md, struct pmap_counters *out)
+{
+
+#define	CNT(f)	out->f = atomic_load_explicit(&md->md_cnt.f,		\
+	    memory_order_relaxed)
+	CNT(pv_restarts);
+	CNT(pa_restarts);
+	CNT(hold_fallbacks);
+	CNT(promotions);
+	CNT(promote_failures);
+	CNT(demotions);
+	CNT(reclaims);
+	CNT(reclaimed);
+	CNT(chunk_allocs);
+	CNT(chunk_frees);
+	CNT(chunk_overcommits);
+#undef CNT
+}
+
+void
+pmap_md_counters_reset(struct pmap_md *md)
+{
+
+	memset(&md->md_cnt, 0, sizeof(md->md_cnt));
+}

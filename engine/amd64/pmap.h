@@ -11,6 +11,8 @@
 #ifndef ENG_AMD64_PMAP_H
 #define ENG_AMD64_PMAP_H
 
+#include <sys/queue.h>
+
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -20,9 +22,19 @@ struct eng_params;
 struct vm_engine;
 struct vm_page;
 
-/* Machine-dependent part of struct vm_page (m->md); see pmap.c for locks. */
+struct pv_entry;
+
+/*
+ * Machine-dependent part of struct vm_page (m->md), and the pv head of each
+ * 2 MiB physical frame (pa_to_pvh()).  Locks:
+ *	(L) the page's pv list lock, chosen by --pv: the hashed rwlock of the
+ *	    page's 2 MiB frame, the frame's own rwlock, or pv_lock below.
+ *	(A) atomic.
+ */
 struct md_page {
-	void		*pv_list;	/* placeholder until pmap.c lands */
+	TAILQ_HEAD(, pv_entry) pv_list;	/* (L) one entry per mapping */
+	int		pv_gen;		/* (L) bumped by every insert/remove */
+	_Atomic uint8_t	pv_lock;	/* (A) --pv perpage: one-byte mutex */
 };
 
 struct pmap_md;		/* pmaps, pv locks, pv-chunk lists */
@@ -47,9 +59,32 @@ int	pmap_ev_demote(struct eng_cpu *c, uint64_t pmap, uint64_t va);
 /* Page-centric operations, called by the MI layer (vm_page.c). */
 void	pmap_remove_all(struct eng_cpu *c, struct vm_page *m);
 void	pmap_remove_write(struct eng_cpu *c, struct vm_page *m);
-bool	pmap_page_is_mapped(struct vm_page *m);
+bool	pmap_page_is_mapped(struct vm_page *m);	/* unlocked snapshot */
+bool	pmap_page_mapped(struct eng_cpu *c, struct vm_page *m);	/* pv rlock */
 
 /* Invariants of pv lists vs mappings; violations printed, counted. */
 uint64_t pmap_check(struct pmap_md *md, FILE *out);
+
+/*
+ * Counters of the pv machinery (single-threaded, after the workers stopped;
+ * reset with the lock statistics by pmap_md_counters_reset()).
+ */
+struct pmap_counters {
+	uint64_t	pv_restarts;	/* page-centric ops: pmap-lock retries */
+	uint64_t	pa_restarts;	/* extract_and_hold: pa_tryrelock EAGAIN */
+	uint64_t	hold_fallbacks;	/* wire_mapped failed (BLOCKED) */
+	uint64_t	promotions;
+	uint64_t	promote_failures;	/* 512 PTEs not promotable */
+	uint64_t	demotions;
+	uint64_t	reclaims;	/* reclaim_pv_chunk() calls */
+	uint64_t	reclaimed;	/* mappings destroyed by reclamation */
+	uint64_t	chunk_allocs;
+	uint64_t	chunk_frees;
+	uint64_t	chunk_overcommits;	/* nothing reclaimable: over limit */
+};
+void	pmap_md_counters(struct pmap_md *md, struct pmap_counters *out);
+void	pmap_md_counters_reset(struct pmap_md *md);
+/* Pages available for pv chunks (memory pressure); 0 = the default. */
+void	pmap_md_set_chunk_limit(struct pmap_md *md, uint64_t chunks);
 
 #endif /* ENG_AMD64_PMAP_H */

@@ -1,0 +1,268 @@
+/*
+ * pmap_check.c - invariants of the pmap model: mappings vs pv entries, pv
+ * chunk bookkeeping, superpage entries, per-pmap counts.
+ *
+ * Single-threaded: call only after every worker stopped (no lock taken).
+ */
+#include <stdarg.h>
+#include <stdio.h>
+
+#include "pmap_internal.h"
+
+/* Violations printed in full; the rest are only counted. */
+#define CHECK_PRINT_MAX	50
+
+struct check {
+	FILE		*out;
+	uint64_t	 nviol;
+};
+
+__attribute__((format(printf, 2, 3)))
+static void
+violation(struct check *ck, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (ck->nviol++ < CHECK_PRINT_MAX && ck->out != NULL) {
+		fputs("pmap_check: ", ck->out);
+		va_start(ap, fmt);
+		vfprintf(ck->out, fmt, ap);
+		va_end(ap);
+		fputc('\n', ck->out);
+	}
+}
+
+/* Entries of (pm, va) on a pv list. */
+static int
+pv_count(const struct md_page *pvh, const struct pmap *pm, uint64_t va)
+{
+	const struct pv_entry *pv;
+	int n;
+
+	n = 0;
+	TAILQ_FOREACH(pv, &pvh->pv_list, pv_next)
+		if (PV_PMAP(pv) == pm && pv->pv_va == va)
+			n++;
+	return (n);
+}
+
+/*
+ * Forward: every mapping of pm has exactly one pv entry on its page's (or
+ * frame's) list; counts and chunk bitmaps agree.  Returns pm's chunks.
+ */
+static uint64_t
+check_pmap(struct check *ck, struct pmap_md *md, struct pmap *pm)
+{
+	const struct pv_chunk *pc;
+	struct pmap_pd *pd;
+	struct vm_page *m;
+	uint64_t resident, wired, npv, used, nchunks, pte, va, pa;
+	unsigned b, valid;
+	int i;
+
+	resident = wired = npv = 0;
+	for (b = 0; pm->pm_pdhash != NULL && b <= pm->pm_pdmask; b++) {
+		for (pd = pm->pm_pdhash[b]; pd != NULL; pd = pd->pd_next) {
+			if ((pd->pd_pde & PG_PS) != 0) {
+				pa = pd->pd_pde & PG_PS_FRAME;
+				if ((pa >> PAGE_SHIFT) + NPTEPG > md->md_npages)
+					violation(ck, "pmap %llu va %#llx: "
+					    "2M mapping beyond memory",
+					    (unsigned long long)pm->pm_id,
+					    (unsigned long long)pd->pd_va);
+				else if (pv_count(pa_to_pvh(md, pa), pm,
+				    pd->pd_va) != 1)
+					violation(ck, "frame %#llx: pmap %llu "
+					    "va %#llx: 2M mapping without "
+					    "exactly one pv entry",
+					    (unsigned long long)pa,
+					    (unsigned long long)pm->pm_id,
+					    (unsigned long long)pd->pd_va);
+				if (pd->pd_count != NPTEPG)
+					violation(ck, "pmap %llu va %#llx: 2M "
+					    "mapping with PTP count %u",
+					    (unsigned long long)pm->pm_id,
+					    (unsigned long long)pd->pd_va,
+					    pd->pd_count);
+				resident += NPTEPG;
+				if ((pd->pd_pde & PG_W) != 0)
+					wired += NPTEPG;
+				npv++;
+				continue;
+			}
+			if (pd->pd_ptp == NULL) {
+				violation(ck, "pmap %llu va %#llx: directory "
+				    "entry without PTP",
+				    (unsigned long long)pm->pm_id,
+				    (unsigned long long)pd->pd_va);
+				continue;
+			}
+			valid = 0;
+			for (i = 0; i < NPTEPG; i++) {
+				pte = pd->pd_ptp[i];
+				if ((pte & PG_V) == 0)
+					continue;
+				valid++;
+				va = pd->pd_va + (uint64_t)i * PAGE_SIZE;
+				pa = pte & PG_FRAME;
+				if ((pa >> PAGE_SHIFT) >= md->md_npages) {
+					violation(ck, "pmap %llu va %#llx: "
+					    "maps beyond memory",
+					    (unsigned long long)pm->pm_id,
+					    (unsigned long long)va);
+					continue;
+				}
+				m = pmap_mi_phys_to_page(md->md_engine, pa);
+				if (pv_count(pmap_mi_md(m), pm, va) != 1)
+					violation(ck, "page %#llx: pmap %llu "
+					    "va %#llx: mapping without exactly "
+					    "one pv entry",
+					    (unsigned long long)pa,
+					    (unsigned long long)pm->pm_id,
+					    (unsigned long long)va);
+				if ((pte & PG_RW) != 0 && !pmap_mi_writeable(m))
+					violation(ck, "page %#llx: writable "
+					    "mapping without PGA_WRITEABLE",
+					    (unsigned long long)pa);
+				if ((pte & PG_W) != 0)
+					wired++;
+				npv++;
+			}
+			if (valid != pd->pd_count || valid == 0)
+				violation(ck, "pmap %llu va %#llx: PTP count "
+				    "%u, %u valid PTEs",
+				    (unsigned long long)pm->pm_id,
+				    (unsigned long long)pd->pd_va,
+				    pd->pd_count, valid);
+			resident += valid;
+		}
+	}
+	if (resident != pm->pm_stats.resident_count ||
+	    wired != pm->pm_stats.wired_count)
+		violation(ck, "pmap %llu: resident %llu wired %llu, counted "
+		    "%llu and %llu", (unsigned long long)pm->pm_id,
+		    (unsigned long long)pm->pm_stats.resident_count,
+		    (unsigned long long)pm->pm_stats.wired_count,
+		    (unsigned long long)resident, (unsigned long long)wired);
+	used = nchunks = 0;
+	TAILQ_FOREACH(pc, &pm->pm_pvchunk, pc_list) {
+		nchunks++;
+		if (pc->pc_pmap != pm)
+			violation(ck, "pmap %llu: chunk %p owned by another "
+			    "pmap", (unsigned long long)pm->pm_id,
+			    (const void *)pc);
+		if ((pc->pc_map[_NPCM - 1] & ~PC_FREEL) != 0)
+			violation(ck, "pmap %llu: chunk %p bitmap beyond 168 "
+			    "entries", (unsigned long long)pm->pm_id,
+			    (const void *)pc);
+		used += (uint64_t)(_NPCPV - pv_chunk_count_free(pc));
+	}
+	if (used != npv)
+		violation(ck, "pmap %llu: %llu pv entries allocated in its "
+		    "chunks, %llu mappings", (unsigned long long)pm->pm_id,
+		    (unsigned long long)used, (unsigned long long)npv);
+	return (nchunks);
+}
+
+/*
+ * Reverse: every pv entry on a page's list is a 4 KiB mapping of that page
+ * by an active pmap; every entry on a frame's pv head a 2 MiB one.  No pv
+ * lock is left held.
+ */
+static void
+check_pv_list(struct check *ck, struct pmap_md *md, struct md_page *pvh,
+    vm_paddr_t pa, bool frame)
+{
+	struct pv_entry *pv;
+	struct pmap_pd *pd;
+	struct pmap *pm;
+	uint64_t pte;
+
+	if (atomic_load(&pvh->pv_lock) != 0)
+		violation(ck, "%s %#llx: pv byte lock left held",
+		    frame ? "frame" : "page", (unsigned long long)pa);
+	TAILQ_FOREACH(pv, &pvh->pv_list, pv_next) {
+		pm = PV_PMAP(pv);
+		if (pm < md->md_pmaps || pm >= md->md_pmaps + md->md_npmaps ||
+		    !pm->pm_active) {
+			violation(ck, "%s %#llx: pv entry of no active pmap",
+			    frame ? "frame" : "page", (unsigned long long)pa);
+			continue;
+		}
+		pd = pmap_pd_lookup(pm, pv->pv_va);
+		if (frame)
+			pte = pd != NULL ? pd->pd_pde : 0;
+		else
+			pte = pd != NULL && (pd->pd_pde & PG_PS) == 0 &&
+			    pd->pd_ptp != NULL ?
+			    pd->pd_ptp[pmap_pte_index(pv->pv_va)] : 0;
+		if ((pte & PG_V) == 0 ||
+		    (frame ? (pte & PG_PS_FRAME) : (pte & PG_FRAME)) != pa ||
+		    (frame && (pv->pv_va & PDRMASK) != 0))
+			violation(ck, "%s %#llx: pv entry pmap %llu va %#llx "
+			    "without its mapping", frame ? "frame" : "page",
+			    (unsigned long long)pa,
+			    (unsigned long long)pm->pm_id,
+			    (unsigned long long)pv->pv_va);
+	}
+}
+
+uint64_t
+pmap_check(struct pmap_md *md, FILE *out)
+{
+	struct check ck = { out, 0 };
+	const struct pv_chunk *pc;
+	struct pmap *pm;
+	uint64_t i, nactive, nchunks, nlist;
+
+	nchunks = nactive = 0;
+	for (i = 0; i < md->md_npmaps; i++) {
+		pm = &md->md_pmaps[i];
+		if (pm->pm_active) {
+			nactive++;
+			nchunks += check_pmap(&ck, md, pm);
+		} else if (!TAILQ_EMPTY(&pm->pm_pvchunk) ||
+		    pm->pm_pdhash != NULL)
+			violation(&ck, "pmap %llu: destroyed but holds "
+			    "chunks or page tables", (unsigned long long)i);
+	}
+	for (i = 0; i < md->md_npages; i++)
+		check_pv_list(&ck, md, pmap_mi_md(pmap_mi_phys_to_page(
+		    md->md_engine, i << PAGE_SHIFT)), i << PAGE_SHIFT, false);
+	for (i = 0; i < md->md_nframes; i++)
+		check_pv_list(&ck, md, pa_to_pvh(md, i << PDRSHIFT),
+		    i << PDRSHIFT, true);
+	if (md->md_pvchunk == ENG_PVCHUNK_GLOBAL) {
+		nlist = 0;
+		TAILQ_FOREACH(pc, &md->md_chunks, pc_lru) {
+			nlist++;
+			if (pc->pc_pmap == NULL || !pc->pc_pmap->pm_active)
+				violation(&ck, "chunk LRU: chunk %p of no "
+				    "active pmap", (const void *)pc);
+		}
+		if (nlist != nchunks)
+			violation(&ck, "chunk LRU holds %llu chunks, pmaps "
+			    "%llu", (unsigned long long)nlist,
+			    (unsigned long long)nchunks);
+	} else {
+		nlist = 0;
+		TAILQ_FOREACH(pm, &md->md_allpmaps, pm_list) {
+			nlist++;
+			if (pm->pm_marker || !pm->pm_active)
+				violation(&ck, "pmap list: marker or "
+				    "destroyed pmap left on it");
+		}
+		if (nlist != nactive)
+			violation(&ck, "pmap list holds %llu pmaps, %llu "
+			    "active", (unsigned long long)nlist,
+			    (unsigned long long)nactive);
+	}
+	if (atomic_load(&md->md_chunks_used) != nchunks)
+		violation(&ck, "%llu chunk pages in use, %llu on pmaps",
+		    (unsigned long long)atomic_load(&md->md_chunks_used),
+		    (unsigned long long)nchunks);
+	if (ck.nviol > CHECK_PRINT_MAX && out != NULL)
+		fprintf(out, "pmap_check: %llu more violations not shown\n",
+		    (unsigned long long)(ck.nviol - CHECK_PRINT_MAX));
+	return (ck.nviol);
+}

@@ -1,0 +1,257 @@
+/*
+ * pmap_internal.h - the amd64 pmap model's shared internals: page-table
+ * stand-in, pmaps, pv entries and chunks, pv-list lock families.
+ *
+ * Lock legend (one letter per lock; "X,Y": either to read, both to write):
+ *	(C) constant after creation
+ *	(M) the pmap lock, pm_mtx (PMAP_LOCK)
+ *	(L) the pv list lock of the page or frame (pv_lock.c)
+ *	(G) the global pv-chunk lock (--pvchunk global: pv_chunks_mutex) or
+ *	    the global pmap-list lock (--pvchunk pmaps: allpmaps_lock)
+ *	(A) atomic
+ *
+ * Lock order: pmap lock -> pv list lock(s) -> global chunk/pmap-list lock.
+ * Two pmap locks only in reclamation, blocking only for the pmap at the
+ * higher address.  Under --pv perpage several pv locks are held only by
+ * promotion, demotion and 2 MiB removal: the frame's pv head lock first,
+ * then the 512 page locks in ascending address order.  Debug builds check
+ * the order (pv_lock.c) and abort on a violation instead of deadlocking.
+ */
+#ifndef ENG_AMD64_PMAP_INTERNAL_H
+#define ENG_AMD64_PMAP_INTERNAL_H
+
+#include <sys/queue.h>
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "engine.h"
+#include "lock.h"
+#include "pmap.h"
+#include "pmap_mi.h"
+
+/* amd64 geometry. */
+#define PAGE_SHIFT	12
+#define PAGE_SIZE	(1ul << PAGE_SHIFT)
+#define PAGE_MASK	(PAGE_SIZE - 1)
+#define PDRSHIFT	21
+#define NBPDR		(1ul << PDRSHIFT)		/* 2 MiB */
+#define PDRMASK		(NBPDR - 1)
+#define NPTEPG		512				/* PTEs per PTP */
+
+/* PTE/PDE bits, as amd64 (only those the model uses). */
+#define PG_V		0x001ul		/* valid */
+#define PG_RW		0x002ul		/* read/write */
+#define PG_A		0x020ul		/* accessed */
+#define PG_M		0x040ul		/* modified (dirty) */
+#define PG_PS		0x080ul		/* 2 MiB page (PDE) */
+#define PG_W		0x200ul		/* wired mapping (PG_AVAIL1) */
+#define PG_MANAGED	0x400ul		/* has a pv entry (PG_AVAIL2) */
+#define PG_PROMOTED	0x800ul		/* PDE made by promotion (PG_AVAIL3) */
+#define PG_FRAME	0x000ffffffffff000ul
+#define PG_PS_FRAME	0x000fffffffe00000ul
+/* Attributes that must agree across 512 PTEs for a promotion. */
+#define PG_PTE_PROMOTE	(PG_V | PG_RW | PG_A | PG_M | PG_W | PG_MANAGED)
+
+#define pmap_pde_index(va)	((va) >> PDRSHIFT)
+#define pmap_pte_index(va)	(((va) >> PAGE_SHIFT) & (NPTEPG - 1))
+
+/*
+ * pv entries and chunks, exactly as amd64 (sys/_pv_entry.h): a chunk is one
+ * 4 KiB page holding a 64-byte header and 168 entries of 24 bytes; pc_map
+ * has one bit per entry, 1 = free.  PV_PMAP() finds the owner from the
+ * chunk header, so chunks are 4 KiB aligned.
+ */
+#define _NPCM		3
+#define _NPCPV		168
+#define PC_FREEN	0xfffffffffffffffful
+#define PC_FREEL	((1ul << (_NPCPV % 64)) - 1)	/* 40 bits */
+
+struct pmap;
+
+struct pv_entry {
+	uint64_t		pv_va;		/* (M) virtual address */
+	TAILQ_ENTRY(pv_entry)	pv_next;	/* (L) page's pv list */
+};
+TAILQ_HEAD(pv_list, pv_entry);
+
+struct pv_chunk {
+	struct pmap		*pc_pmap;	/* (M,G) owner; NULL: marker */
+	TAILQ_ENTRY(pv_chunk)	pc_list;	/* (M) pmap's chunks */
+	uint64_t		pc_map[_NPCM];	/* (M) 1 = free */
+	TAILQ_ENTRY(pv_chunk)	pc_lru;		/* (G) global LRU */
+	struct pv_entry		pc_pventry[_NPCPV];
+};
+_Static_assert(sizeof(struct pv_chunk) == PAGE_SIZE,
+    "a pv chunk is exactly one page");
+_Static_assert(sizeof(struct pv_entry) == 24, "pv entry is 24 bytes");
+TAILQ_HEAD(pv_chunk_list, pv_chunk);
+
+#define PV_PMAP(pv)							\
+	(((struct pv_chunk *)((uintptr_t)(pv) & ~PAGE_MASK))->pc_pmap)
+
+/*
+ * Page-table stand-in: one pmap_pd per 2 MiB of virtual address space in
+ * use, found through a per-pmap hash on va >> 21.  pd_pde is either a 2 MiB
+ * mapping (PG_PS) or 0, in which case pd_ptp holds the 512 PTEs of the
+ * page-table page.  A promotion keeps the PTP (pmap_insert_pt_page) for the
+ * next demotion.  pd_count is the PTP's ref_count: valid 4 KiB PTEs, or 512
+ * under a 2 MiB mapping.
+ */
+struct pmap_pd {
+	uint64_t		pd_va;		/* (M) 2 MiB aligned */
+	uint64_t		pd_pde;		/* (M) PG_PS mapping or 0 */
+	uint64_t		*pd_ptp;	/* (M) NPTEPG PTEs or NULL */
+	unsigned		pd_count;	/* (M) PTP ref_count */
+	struct pmap_pd		*pd_next;	/* (M) hash chain */
+};
+
+struct pmap_statistics {
+	uint64_t		resident_count;	/* (M) 4 KiB pages mapped */
+	uint64_t		wired_count;	/* (M) PG_W mappings */
+};
+
+/*
+ * One address space.  Slots are preallocated and type-stable, like the
+ * kernel's vmspace zone, so that reclamation may lock a pmap that is being
+ * destroyed and then find it inactive.
+ */
+struct pmap {
+	struct eng_mtx		pm_mtx;		/* PMAP_LOCK, class pmap */
+	struct pmap_md		*pm_md;		/* (C) */
+	uint64_t		pm_id;		/* (C) slot */
+	bool			pm_active;	/* (M) created, not destroyed */
+	bool			pm_marker;	/* (C) allpmaps marker */
+	struct pmap_statistics	pm_stats;	/* (M) */
+	struct pmap_pd		**pm_pdhash;	/* (M) page directory */
+	unsigned		pm_pdmask;	/* (M) buckets - 1 */
+	unsigned		pm_pdcount;	/* (M) pmap_pd in use */
+	struct pv_chunk_list	pm_pvchunk;	/* (M) chunks, free first */
+	TAILQ_ENTRY(pmap)	pm_list;	/* (G) allpmaps (--pvchunk pmaps) */
+};
+TAILQ_HEAD(pmap_list, pmap);
+
+/* --pv superpage: the pv head of a 2 MiB frame with its own lock (D21833). */
+struct pmap_large_md_page {
+	struct eng_rw		pv_lock;
+	struct md_page		pv_page;
+};
+
+struct pmap_md {
+	struct vm_engine	*md_engine;	/* (C) */
+	enum eng_pv_design	 md_pv;		/* (C) --pv */
+	enum eng_pvchunk_design	 md_pvchunk;	/* (C) --pvchunk */
+	uint64_t		 md_npages;	/* (C) physical pages */
+	uint64_t		 md_nframes;	/* (C) 2 MiB frames */
+
+	/* hashed and perpage: pv heads of 2 MiB frames, pa_to_pvh(). */
+	struct md_page		*md_pv_table;	/* (C) [md_nframes] */
+	/* hashed: NPV_LIST_LOCKS rwlocks, (pa >> 21) % n. */
+	struct eng_rw		*md_pv_list_locks;	/* (C) */
+	unsigned		 md_npv_list_locks;	/* (C) */
+	/* superpage: lock + pv head per frame. */
+	struct pmap_large_md_page *md_pv_large;	/* (C) [md_nframes] */
+
+	/* pmap slots. */
+	struct pmap		*md_pmaps;	/* (C) [md_npmaps] */
+	uint64_t		 md_npmaps;	/* (C) */
+
+	/* --pvchunk global: the chunk LRU. */
+	struct eng_mtx		 md_chunks_mtx;	/* pv_chunks_mutex */
+	struct pv_chunk_list	 md_chunks;	/* (G) all chunks, LRU */
+	/* --pvchunk pmaps: every active pmap. */
+	struct eng_mtx		 md_allpmaps_mtx;
+	struct pmap_list	 md_allpmaps;	/* (G) */
+	unsigned		 md_active_reclaims;	/* (G) */
+
+	/* Pages for pv chunks (the model's "vm_page_alloc" budget). */
+	_Atomic uint64_t	 md_chunks_used;	/* (A) */
+	uint64_t		 md_chunk_limit;	/* (C) */
+
+	struct {
+		_Atomic uint64_t pv_restarts, pa_restarts, hold_fallbacks,
+				 promotions, promote_failures, demotions,
+				 reclaims, reclaimed, chunk_allocs,
+				 chunk_frees, chunk_overcommits;
+	} md_cnt;					/* (A) */
+};
+
+#define PMAP_CNT_INC(md, f)						\
+	atomic_fetch_add_explicit(&(md)->md_cnt.f, 1, memory_order_relaxed)
+
+/*
+ * The pv lock cursor (struct rwlock **lockp in the kernel): what the
+ * current thread holds of the pv locks.  Functions that may switch pv
+ * locks take a cursor; CHANGE_PV_LIST_LOCK becomes pv_lock_page() and
+ * friends, which are no-ops when the locks held already cover the request.
+ */
+struct pv_cursor {
+	struct eng_cpu		*cpu;
+	struct eng_lkstat	*ls;		/* cpu's lock statistics */
+	struct eng_site		*site;		/* operation taking the locks */
+	struct pmap_md		*md;
+	struct eng_rw		*rw;		/* hashed/superpage: held */
+	uint64_t		 frame;		/* perpage: frame of pvh/all */
+	uint64_t		 page;		/* perpage: page held */
+	bool			 pvh_held;	/* perpage: pvh byte lock */
+	bool			 page_held;	/* perpage: one page lock */
+	bool			 all_held;	/* perpage: 512 page locks */
+	bool			 read;		/* rw held in read mode */
+};
+
+/* pv_lock.c */
+void	pv_locks_init(struct pmap_md *md);
+void	pv_cursor_init(struct pv_cursor *cur, struct eng_cpu *c,
+	    struct pmap_md *md, struct eng_site *site);
+void	pv_lock_page(struct pv_cursor *cur, struct vm_page *m);
+void	pv_lock_page_and_frame(struct pv_cursor *cur, struct vm_page *m);
+void	pv_lock_frame_all(struct pv_cursor *cur, vm_paddr_t pa);
+void	pv_unlock(struct pv_cursor *cur);
+bool	pv_cursor_held(const struct pv_cursor *cur);
+void	pv_rlock_page(struct pv_cursor *cur, struct vm_page *m);
+struct md_page *pa_to_pvh(struct pmap_md *md, vm_paddr_t pa);
+
+/* The global pv-chunk / pmap-list lock (class pvchunk): a leaf lock. */
+void	pv_global_lock(struct eng_cpu *c, struct eng_mtx *m,
+	    struct eng_site *site);
+void	pv_global_unlock(struct eng_cpu *c, struct eng_mtx *m);
+
+#define PMAP_LOCK(c, pm)	pmap_lock((c), (pm), ENG_HERE)
+#define PMAP_TRYLOCK(c, pm)	pmap_trylock((c), (pm), ENG_HERE)
+#define PMAP_UNLOCK(c, pm)	pmap_unlock((c), (pm))
+void	pmap_lock(struct eng_cpu *c, struct pmap *pm, struct eng_site *site);
+bool	pmap_trylock(struct eng_cpu *c, struct pmap *pm,
+	    struct eng_site *site);
+void	pmap_unlock(struct eng_cpu *c, struct pmap *pm);
+void	pmap_assert_locked(struct pmap *pm);
+void	pv_assert_page_locked(struct pv_cursor *cur, struct vm_page *m);
+
+/* pv_chunk.c */
+struct pv_entry *get_pv_entry(struct eng_cpu *c, struct pmap *pm,
+	    struct pv_cursor *cur);
+void	free_pv_entry(struct eng_cpu *c, struct pmap *pm,
+	    struct pv_entry *pv);
+void	reserve_pv_entries(struct eng_cpu *c, struct pmap *pm, int needed,
+	    struct pv_cursor *cur);
+void	pv_chunks_release_pmap(struct eng_cpu *c, struct pmap *pm);
+int	pv_chunk_count_free(const struct pv_chunk *pc);
+
+/* pmap.c: operations on a pmap (the event entry points wrap these) */
+void	pmap_enter(struct eng_cpu *c, struct pmap *pm, uint64_t va,
+	    struct vm_page *m, bool write, bool wired);
+void	pmap_remove(struct eng_cpu *c, struct pmap *pm, uint64_t sva,
+	    uint64_t eva);
+struct vm_page *pmap_extract_and_hold(struct eng_cpu *c, struct pmap *pm,
+	    uint64_t va, bool write);
+
+/* pmap.c, used by reclamation */
+struct pmap_pd *pmap_pd_lookup(struct pmap *pm, uint64_t va);
+void	pmap_unuse_pt(struct pmap *pm, struct pmap_pd *pd);
+struct pv_entry *pmap_pvh_remove(struct md_page *pvh, struct pmap *pm,
+	    uint64_t va);
+void	pmap_clear_writeable_if_unmapped(struct eng_cpu *c,
+	    struct pmap_md *md, struct vm_page *m);
+
+#endif /* ENG_AMD64_PMAP_INTERNAL_H */

@@ -1,0 +1,424 @@
+/*
+ * pv_lock.c - the pv-list lock families (--pv), the pmap lock, the global
+ * pv-chunk lock, and the lock-order checker of debug builds.
+ *
+ * --pv hashed[:N]   N rwlocks, PHYS_TO_PV_LIST_LOCK(pa) = locks[(pa >> 21)
+ *                   % N]: the 512 pages of a 2 MiB frame and the frame's pv
+ *                   head share one lock (amd64 without NUMA, NPV_LIST_LOCKS).
+ * --pv superpage    one rwlock per 2 MiB frame, kept beside the frame's pv
+ *                   head in struct pmap_large_md_page (D21833, r353149).
+ * --pv perpage      a one-byte mutex in each page's md_page and in each pv
+ *                   head (D24217, seed 004); promotion, demotion and 2 MiB
+ *                   removal take the head's lock and then all 512 page locks
+ *                   in address order.
+ *
+ * The cursor (struct pv_cursor) is the kernel's "struct rwlock **lockp": a
+ * lock is switched only when the next page is covered by another one
+ * (CHANGE_PV_LIST_LOCK_TO_VM_PAGE), so a run of pages of one frame takes the
+ * hashed or superpage lock once.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "pmap_internal.h"
+
+/*
+ * Lock-order checking.  engine/lock.h checks the class order (pmap -> pv ->
+ * pvchunk) at every blocking acquisition.  Debug builds also check, per
+ * thread, what the class order cannot see: a second pmap lock is taken
+ * blocking only above the one held (reclamation); pv byte locks are taken
+ * in increasing rank (a frame's pv head, then its pages by address); two pv
+ * rwlocks are never held at once.  A violation aborts, so a deadlock shows
+ * up as a test failure rather than a hang.
+ */
+#ifndef NDEBUG
+static _Thread_local struct {
+	int		pv;		/* pv locks held */
+	int		rw;		/* of which rwlocks */
+	uint64_t	rank;		/* last byte lock rank + 1 */
+	struct pmap	*pm[2];		/* pmap locks held */
+	int		npm;
+} lo;
+
+static void
+lock_order_fail(const char *what)
+{
+
+	fprintf(stderr, "pmap: lock order violation: %s\n", what);
+	abort();
+}
+
+#define LO_CHECK(cond, what) do {					\
+	if (!(cond))							\
+		lock_order_fail(what);					\
+} while (0)
+#define LO(stmt)	do { stmt; } while (0)
+#else
+#define LO_CHECK(cond, what)	do { } while (0)
+#define LO(stmt)		do { } while (0)
+#endif
+
+/*
+ * PMAP_LOCK: block for the pmap lock.  The caller holds no pv lock, and no
+ * pmap lock at a higher or equal address.
+ */
+void
+pmap_lock(struct eng_cpu *c, struct pmap *pm, struct eng_site *site)
+{
+
+	LO_CHECK(lo.pv == 0, "pmap lock taken with a pv lock held");
+	LO_CHECK(lo.npm == 0 || (lo.npm == 1 && lo.pm[0] < pm),
+	    "pmap lock taken below a held pmap");
+	eng_mtx_lock(pmap_mi_lkstat(c), &pm->pm_mtx, site);
+	LO(lo.pm[lo.npm++] = pm);
+}
+
+/* PMAP_TRYLOCK: never blocks, so any locks may be held. */
+bool
+pmap_trylock(struct eng_cpu *c, struct pmap *pm, struct eng_site *site)
+{
+
+	if (!eng_mtx_trylock(pmap_mi_lkstat(c), &pm->pm_mtx, site))
+		return (false);
+	LO_CHECK(lo.npm < 2, "three pmap locks held");
+	LO(lo.pm[lo.npm++] = pm);
+	return (true);
+}
+
+void
+pmap_unlock(struct eng_cpu *c, struct pmap *pm)
+{
+
+#ifndef NDEBUG
+	if (lo.npm == 2 && lo.pm[0] == pm)
+		lo.pm[0] = lo.pm[1];
+	else
+		LO_CHECK(lo.npm > 0 && lo.pm[lo.npm - 1] == pm,
+		    "unlock of a pmap not held");
+	lo.npm--;
+#endif
+	eng_mtx_unlock(pmap_mi_lkstat(c), &pm->pm_mtx);
+}
+
+/* PMAP_LOCK_ASSERT(pm, MA_OWNED), as far as a debug build can tell. */
+void
+pmap_assert_locked(struct pmap *pm)
+{
+
+	LO_CHECK((lo.npm > 0 && lo.pm[0] == pm) ||
+	    (lo.npm > 1 && lo.pm[1] == pm), "pmap not locked");
+	(void)pm;
+}
+
+/* The global pv-chunk or pmap-list lock: a leaf, never held across others. */
+void
+pv_global_lock(struct eng_cpu *c, struct eng_mtx *m, struct eng_site *site)
+{
+
+	eng_mtx_lock(pmap_mi_lkstat(c), m, site);
+}
+
+void
+pv_global_unlock(struct eng_cpu *c, struct eng_mtx *m)
+{
+
+	eng_mtx_unlock(pmap_mi_lkstat(c), m);
+}
+
+/* rwlocks of the hashed and superpage designs. */
+static void
+pv_rw_lock(struct pv_cursor *cur, struct eng_rw *l, bool read)
+{
+
+	LO_CHECK(lo.rw == 0, "two pv rwlocks held");
+	if (read)
+		eng_rw_rlock(cur->ls, l, cur->site);
+	else
+		eng_rw_wlock(cur->ls, l, cur->site);
+	LO(lo.pv++; lo.rw++);
+}
+
+static void
+pv_rw_unlock(struct pv_cursor *cur, struct eng_rw *l, bool read)
+{
+
+	if (read)
+		eng_rw_runlock(cur->ls, l);
+	else
+		eng_rw_wunlock(cur->ls, l);
+	LO(lo.pv--; lo.rw--);
+}
+
+/*
+ * The one-byte mutex of --pv perpage (engine/lock.h eng_blk, class pv).
+ * rank orders the locks of one frame for the checker: pv head f * 513,
+ * page i of the frame f * 513 + 1 + i.
+ */
+static void
+obm_lock(struct pv_cursor *cur, eng_blk_t *l, uint64_t rank)
+{
+
+	LO_CHECK(lo.rw == 0, "byte lock taken with a pv rwlock held");
+	LO_CHECK(lo.pv == 0 || rank + 1 > lo.rank,
+	    "pv byte locks taken out of address order");
+	eng_blk_lock(cur->ls, l, LC_PV, cur->site);
+	LO(lo.pv++; lo.rank = rank + 1);
+	(void)rank;
+}
+
+static void
+obm_unlock(struct pv_cursor *cur, eng_blk_t *l)
+{
+
+	eng_blk_unlock(cur->ls, l);
+#ifndef NDEBUG
+	if (--lo.pv == 0)
+		lo.rank = 0;
+#endif
+}
+
+/* Initialise the pv lock table of the design (pmap_md_create()). */
+void
+pv_locks_init(struct pmap_md *md)
+{
+	uint64_t i;
+
+	switch (md->md_pv) {
+	case ENG_PV_HASHED:
+		for (i = 0; i < md->md_npv_list_locks; i++)
+			eng_rw_init(&md->md_pv_list_locks[i], LC_PV);
+		break;
+	case ENG_PV_SUPERPAGE:
+		for (i = 0; i < md->md_nframes; i++)
+			eng_rw_init(&md->md_pv_large[i].pv_lock, LC_PV);
+		break;
+	case ENG_PV_PERPAGE:
+		break;
+	}
+}
+
+/* pa_to_pvh(): the pv head of the 2 MiB frame holding pa. */
+struct md_page *
+pa_to_pvh(struct pmap_md *md, vm_paddr_t pa)
+{
+
+	if (md->md_pv == ENG_PV_SUPERPAGE)
+		return (&md->md_pv_large[pa >> PDRSHIFT].pv_page);
+	return (&md->md_pv_table[pa >> PDRSHIFT]);
+}
+
+/* PHYS_TO_PV_LIST_LOCK(pa) of the rwlock designs. */
+static struct eng_rw *
+phys_to_pv_list_lock(struct pmap_md *md, vm_paddr_t pa)
+{
+
+	if (md->md_pv == ENG_PV_SUPERPAGE)
+		return (&md->md_pv_large[pa >> PDRSHIFT].pv_lock);
+	return (&md->md_pv_list_locks[(pa >> PDRSHIFT) %
+	    md->md_npv_list_locks]);
+}
+
+void
+pv_cursor_init(struct pv_cursor *cur, struct eng_cpu *c, struct pmap_md *md,
+    struct eng_site *site)
+{
+
+	cur->cpu = c;
+	cur->ls = pmap_mi_lkstat(c);
+	cur->site = site;
+	cur->md = md;
+	cur->rw = NULL;
+	cur->frame = cur->page = 0;
+	cur->pvh_held = cur->page_held = cur->all_held = false;
+	cur->read = false;
+}
+
+bool
+pv_cursor_held(const struct pv_cursor *cur)
+{
+
+	return (cur->rw != NULL || cur->pvh_held || cur->page_held ||
+	    cur->all_held);
+}
+
+/* RELEASE_PV_LIST_LOCK: drop whatever the cursor holds. */
+void
+pv_unlock(struct pv_cursor *cur)
+{
+	struct pmap_md *md;
+	struct vm_page *m;
+	uint64_t i, first;
+
+	md = cur->md;
+	if (cur->rw != NULL) {
+		pv_rw_unlock(cur, cur->rw, cur->read);
+		cur->rw = NULL;
+		cur->read = false;
+		return;
+	}
+	if (cur->all_held) {
+		first = cur->frame * NPTEPG;
+		for (i = first + NPTEPG; i-- > first;) {
+			if (i >= md->md_npages)
+				continue;
+			m = pmap_mi_phys_to_page(md->md_engine,
+			    i << PAGE_SHIFT);
+			obm_unlock(cur, &pmap_mi_md(m)->pv_lock);
+		}
+		cur->all_held = false;
+	}
+	if (cur->page_held) {
+		m = pmap_mi_phys_to_page(md->md_engine,
+		    cur->page << PAGE_SHIFT);
+		obm_unlock(cur, &pmap_mi_md(m)->pv_lock);
+		cur->page_held = false;
+	}
+	if (cur->pvh_held) {
+		obm_unlock(cur, &md->md_pv_table[cur->frame].pv_lock);
+		cur->pvh_held = false;
+	}
+}
+
+/* CHANGE_PV_LIST_LOCK_TO_PHYS of the rwlock designs. */
+static void
+pv_rw_change(struct pv_cursor *cur, vm_paddr_t pa)
+{
+	struct eng_rw *want;
+
+	want = phys_to_pv_list_lock(cur->md, pa);
+	if (cur->rw == want && !cur->read)
+		return;
+	pv_unlock(cur);
+	pv_rw_lock(cur, want, false);
+	cur->rw = want;
+}
+
+/*
+ * Make the cursor cover m's pv list (write).  The 2 MiB frame's pv head is
+ * covered too under hashed and superpage, not under perpage.
+ */
+void
+pv_lock_page(struct pv_cursor *cur, struct vm_page *m)
+{
+	vm_paddr_t pa;
+	uint64_t idx;
+
+	pa = pmap_mi_page_to_phys(m);
+	if (cur->md->md_pv != ENG_PV_PERPAGE) {
+		pv_rw_change(cur, pa);
+		return;
+	}
+	idx = pa >> PAGE_SHIFT;
+	if ((cur->all_held && cur->frame == pa >> PDRSHIFT) ||
+	    (cur->page_held && cur->page == idx))
+		return;
+	pv_unlock(cur);
+	obm_lock(cur, &pmap_mi_md(m)->pv_lock,
+	    (pa >> PDRSHIFT) * (NPTEPG + 1) + 1 + (idx & (NPTEPG - 1)));
+	cur->page = idx;
+	cur->page_held = true;
+}
+
+/* Make the cursor cover m's pv list and its frame's pv head (write). */
+void
+pv_lock_page_and_frame(struct pv_cursor *cur, struct vm_page *m)
+{
+	vm_paddr_t pa;
+	uint64_t f, idx;
+
+	pa = pmap_mi_page_to_phys(m);
+	if (cur->md->md_pv != ENG_PV_PERPAGE) {
+		pv_rw_change(cur, pa);
+		return;
+	}
+	f = pa >> PDRSHIFT;
+	idx = pa >> PAGE_SHIFT;
+	if ((cur->all_held && cur->frame == f) ||
+	    (cur->pvh_held && cur->frame == f && cur->page_held &&
+	    cur->page == idx))
+		return;
+	pv_unlock(cur);
+	obm_lock(cur, &cur->md->md_pv_table[f].pv_lock,
+	    f * (NPTEPG + 1));
+	cur->frame = f;
+	cur->pvh_held = true;
+	obm_lock(cur, &pmap_mi_md(m)->pv_lock,
+	    f * (NPTEPG + 1) + 1 + (idx & (NPTEPG - 1)));
+	cur->page = idx;
+	cur->page_held = true;
+}
+
+/*
+ * Make the cursor cover the pv head of pa's frame and all its 512 page
+ * lists, for promotion, demotion and 2 MiB removal: one lock under hashed
+ * and superpage; the head's byte lock then 512 page locks in address order
+ * under perpage.
+ */
+void
+pv_lock_frame_all(struct pv_cursor *cur, vm_paddr_t pa)
+{
+	struct pmap_md *md;
+	struct vm_page *m;
+	uint64_t f, i;
+
+	md = cur->md;
+	if (md->md_pv != ENG_PV_PERPAGE) {
+		pv_rw_change(cur, pa);
+		return;
+	}
+	f = pa >> PDRSHIFT;
+	if (cur->all_held && cur->frame == f)
+		return;
+	pv_unlock(cur);
+	obm_lock(cur, &md->md_pv_table[f].pv_lock, f * (NPTEPG + 1));
+	cur->frame = f;
+	cur->pvh_held = true;
+	for (i = 0; i < NPTEPG && f * NPTEPG + i < md->md_npages; i++) {
+		m = pmap_mi_phys_to_page(md->md_engine,
+		    (f * NPTEPG + i) << PAGE_SHIFT);
+		obm_lock(cur, &pmap_mi_md(m)->pv_lock,
+		    f * (NPTEPG + 1) + 1 + i);
+	}
+	cur->all_held = true;
+}
+
+/*
+ * Read-lock m's pv list and its frame's pv head, for queries
+ * (pmap_page_is_mapped): the rwlock in read mode, or under perpage the two
+ * byte locks.  Released with pv_unlock().
+ */
+void
+pv_rlock_page(struct pv_cursor *cur, struct vm_page *m)
+{
+
+	if (cur->md->md_pv == ENG_PV_PERPAGE) {
+		pv_lock_page_and_frame(cur, m);
+		return;
+	}
+	pv_unlock(cur);
+	cur->rw = phys_to_pv_list_lock(cur->md, pmap_mi_page_to_phys(m));
+	cur->read = true;
+	pv_rw_lock(cur, cur->rw, true);
+}
+
+/* Assert that the cursor covers m's pv list (debug builds). */
+void
+pv_assert_page_locked(struct pv_cursor *cur, struct vm_page *m)
+{
+#ifndef NDEBUG
+	vm_paddr_t pa;
+	uint64_t idx;
+
+	pa = pmap_mi_page_to_phys(m);
+	idx = pa >> PAGE_SHIFT;
+	if (cur->md->md_pv != ENG_PV_PERPAGE)
+		LO_CHECK(cur->rw == phys_to_pv_list_lock(cur->md, pa),
+		    "pv list of the page not locked");
+	else
+		LO_CHECK((cur->all_held && cur->frame == pa >> PDRSHIFT) ||
+		    (cur->page_held && cur->page == idx),
+		    "pv list of the page not locked");
+#else
+	(void)cur; (void)m;
+#endif
+}
