@@ -1,0 +1,361 @@
+/*
+ * test_core.c - the replay core without threads or the engine: CPU lists,
+ * id maps, id remapping, stream partitioning and balance, scaling, and the
+ * CSV schema against docs/csv.md.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "cpulist.h"
+#include "idmap.h"
+#include "plan.h"
+#include "recorder.h"
+#include "report.h"
+
+static void
+test_cpulist_parse(void **state)
+{
+	struct rp_cpulist l;
+	char err[256], buf[128];
+
+	(void)state;
+	assert_int_equal(rp_cpulist_parse("0-3,8,10-11", &l, err,
+	    sizeof(err)), 0);
+	assert_int_equal(l.n, 7);
+	assert_int_equal(l.cpu[0], 0);
+	assert_int_equal(l.cpu[4], 8);
+	assert_int_equal(l.cpu[6], 11);
+	assert_string_equal(rp_cpulist_format(&l, buf, sizeof(buf)),
+	    "0-3,8,10-11");
+	assert_true(rp_cpulist_has(&l, 10));
+	assert_false(rp_cpulist_has(&l, 9));
+	rp_cpulist_free(&l);
+
+	assert_int_equal(rp_cpulist_parse("5,1", &l, err, sizeof(err)), 0);
+	assert_int_equal(l.cpu[0], 5);		/* order kept */
+	rp_cpulist_free(&l);
+}
+
+static void
+test_cpulist_errors(void **state)
+{
+	static const char *const bad[] = { "", ",", "1,", "a", "3-1", "1-",
+	    "-1", "1,,2", "0-3,2", "4096", "1 2" };
+	struct rp_cpulist l;
+	char err[256];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		err[0] = '\0';
+		assert_int_equal(rp_cpulist_parse(bad[i], &l, err,
+		    sizeof(err)), -1);
+		assert_true(strlen(err) > 0);
+		assert_null(strchr(err, '\n'));
+		assert_null(l.cpu);
+	}
+	assert_int_equal(rp_cpulist_online(&l, err, sizeof(err)), 0);
+	assert_true(l.n >= 1);
+	rp_cpulist_free(&l);
+}
+
+static void
+test_idmap(void **state)
+{
+	struct rp_idmap m;
+	uint64_t i;
+
+	(void)state;
+	rp_idmap_init(&m);
+	for (i = 0; i < 10000; i++)
+		assert_int_equal(rp_idmap_get(&m, i * 0x10001ULL << 12), i);
+	for (i = 0; i < 10000; i++)
+		assert_int_equal(rp_idmap_get(&m, i * 0x10001ULL << 12), i);
+	assert_int_equal(m.n, 10000);
+	rp_idmap_free(&m);
+}
+
+static size_t
+len_equal(unsigned s)
+{
+	(void)s;
+	return (100);
+}
+
+static size_t
+len_skewed(unsigned s)
+{
+	return (10 + 37 * (size_t)(s % 7) + (s == 3 ? 500 : 0));
+}
+
+/* Ids become dense slots, in order of first appearance. */
+static void
+test_remap(void **state)
+{
+	struct rp_trace t;
+	size_t i;
+
+	(void)state;
+	rec_trace(&t, 8, 5, len_equal);
+	assert_int_equal(t.nobjects, 5);
+	assert_int_equal(t.npmaps, 3);
+	for (i = 0; i < t.nev; i++) {
+		assert_true(t.ev[i].obj < 5);
+		if (t.ev[i].kind == PR_MAP)
+			assert_true(t.ev[i].pmap < 3);
+	}
+	assert_int_equal(t.ev[0].obj, 0);	/* object 1000 seen first */
+	rp_trace_free(&t);
+}
+
+/*
+ * Every stream replica is given to exactly one worker, in order, and the
+ * workers' loads differ by no more than the largest stream.
+ */
+static void
+check_plan(const struct rp_trace *t, const struct rp_plan *p,
+    unsigned nstreams, size_t (*len)(unsigned))
+{
+	int64_t *owner, *last;
+	size_t i, total, maxlen, lo, hi;
+	unsigned w, s;
+
+	owner = malloc(nstreams * p->scale * sizeof(*owner));
+	last = malloc(nstreams * p->scale * sizeof(*last));
+	for (i = 0; i < nstreams * p->scale; i++)
+		owner[i] = last[i] = -1;
+	total = 0;
+	lo = SIZE_MAX;
+	hi = 0;
+	for (w = 0; w < p->nworkers; w++) {
+		for (i = 0; i < p->w[w].n; i++) {
+			struct pr_event ev;
+			size_t u;
+
+			rp_plan_event(p, t, p->w[w].item[i], &ev);
+			u = (size_t)ev.tid * p->scale +
+			    p->w[w].item[i].replica;
+			if (owner[u] < 0)
+				owner[u] = w;
+			assert_int_equal(owner[u], w);
+			assert_int_equal((int64_t)ev.pindex, last[u] + 1);
+			last[u] = (int64_t)ev.pindex;
+		}
+		total += p->w[w].n;
+		if (p->w[w].n < lo)
+			lo = p->w[w].n;
+		if (p->w[w].n > hi)
+			hi = p->w[w].n;
+	}
+	maxlen = 0;
+	for (s = 0; s < nstreams; s++) {
+		if (len(s) > maxlen)
+			maxlen = len(s);
+		for (i = 0; i < p->scale; i++)
+			assert_int_equal(last[s * p->scale + i] + 1,
+			    (int64_t)len(s));
+	}
+	assert_int_equal(total, t->nev * p->scale);
+	assert_int_equal(total, p->items);
+	assert_true(hi - lo <= maxlen);
+	free(owner);
+	free(last);
+}
+
+static void
+test_partition_order(void **state)
+{
+	struct rp_trace t;
+	struct rp_plan p;
+	char err[256];
+	unsigned w;
+
+	(void)state;
+	rec_trace(&t, 13, 4, len_skewed);
+	for (w = 1; w <= 5; w++) {
+		assert_int_equal(rp_plan_build(&t, w, RP_PART_TID, 1,
+		    RP_SCALE_DISJOINT, &p, err, sizeof(err)), 0);
+		assert_int_equal(p.streams, 13);
+		check_plan(&t, &p, 13, len_skewed);
+		rp_plan_free(&p);
+	}
+	assert_int_equal(rp_plan_build(&t, 3, RP_PART_TID, 4,
+	    RP_SCALE_SHARED, &p, err, sizeof(err)), 0);
+	check_plan(&t, &p, 13, len_skewed);
+	rp_plan_free(&p);
+	rp_trace_free(&t);
+}
+
+/* Equal streams spread exactly evenly. */
+static void
+test_partition_even(void **state)
+{
+	struct rp_trace t;
+	struct rp_plan p;
+	char err[256];
+	unsigned w;
+
+	(void)state;
+	rec_trace(&t, 12, 3, len_equal);
+	assert_int_equal(rp_plan_build(&t, 4, RP_PART_TID, 1,
+	    RP_SCALE_DISJOINT, &p, err, sizeof(err)), 0);
+	for (w = 0; w < 4; w++) {
+		assert_int_equal(p.w[w].n, 300);
+		assert_int_equal(p.w[w].streams, 3);
+	}
+	rp_plan_free(&p);
+	/* By CPU: 4 recorded CPUs make 4 streams. */
+	assert_int_equal(rp_plan_build(&t, 2, RP_PART_CPU, 1,
+	    RP_SCALE_DISJOINT, &p, err, sizeof(err)), 0);
+	assert_int_equal(p.streams, 4);
+	rp_plan_free(&p);
+	/* By object: 3 objects (maps carry an object too). */
+	assert_int_equal(rp_plan_build(&t, 2, RP_PART_OBJECT, 1,
+	    RP_SCALE_DISJOINT, &p, err, sizeof(err)), 0);
+	assert_int_equal(p.streams, 3);
+	rp_plan_free(&p);
+	rp_trace_free(&t);
+}
+
+/* Distinct object and pmap slots the plan's events touch. */
+static void
+touched(const struct rp_trace *t, const struct rp_plan *p, uint64_t *nobj,
+    uint64_t *npmap)
+{
+	unsigned char *o, *m;
+	struct pr_event ev;
+	unsigned w;
+	size_t i;
+
+	o = calloc(p->nobjects, 1);
+	m = calloc(p->npmaps, 1);
+	*nobj = *npmap = 0;
+	for (w = 0; w < p->nworkers; w++) {
+		for (i = 0; i < p->w[w].n; i++) {
+			rp_plan_event(p, t, p->w[w].item[i], &ev);
+			assert_true(ev.obj < p->nobjects);
+			*nobj += !o[ev.obj];
+			o[ev.obj] = 1;
+			if (ev.kind == PR_MAP) {
+				assert_true(ev.pmap < p->npmaps);
+				*npmap += !m[ev.pmap];
+				m[ev.pmap] = 1;
+			}
+		}
+	}
+	free(o);
+	free(m);
+}
+
+static void
+test_scale(void **state)
+{
+	struct rp_trace t;
+	struct rp_plan p;
+	uint64_t no, nm;
+	char err[256];
+
+	(void)state;
+	rec_trace(&t, 6, 5, len_equal);
+	assert_int_equal(rp_plan_build(&t, 3, RP_PART_TID, 4,
+	    RP_SCALE_DISJOINT, &p, err, sizeof(err)), 0);
+	assert_int_equal(p.nobjects, 20);
+	touched(&t, &p, &no, &nm);
+	assert_int_equal(no, 4 * 5);
+	assert_int_equal(nm, 4 * 3);
+	assert_int_equal(p.items, 4 * 600);
+	rp_plan_free(&p);
+	assert_int_equal(rp_plan_build(&t, 3, RP_PART_TID, 4,
+	    RP_SCALE_SHARED, &p, err, sizeof(err)), 0);
+	assert_int_equal(p.nobjects, 5);
+	touched(&t, &p, &no, &nm);
+	assert_int_equal(no, 5);
+	assert_int_equal(nm, 3);
+	rp_plan_free(&p);
+	rp_trace_free(&t);
+}
+
+/* Lost-event records are counted, not replayed. */
+static void
+test_lost(void **state)
+{
+	struct pr_event *ev;
+	struct rp_trace t;
+	struct rp_plan p;
+	char err[256];
+
+	(void)state;
+	ev = calloc(3, sizeof(*ev));
+	ev[0].kind = PR_PAGE_LOOKUP;
+	ev[1].kind = PR_LOST;
+	ev[1].arg = 42;
+	ev[2].kind = PR_WIRE;
+	assert_int_equal(rp_trace_adopt(ev, 3, &t, err, sizeof(err)), 0);
+	assert_int_equal(t.lost, 42);
+	assert_int_equal(rp_plan_build(&t, 2, RP_PART_TID, 1,
+	    RP_SCALE_DISJOINT, &p, err, sizeof(err)), 0);
+	assert_int_equal(p.items, 2);
+	assert_int_equal(p.dropped, 1);
+	rp_plan_free(&p);
+	rp_trace_free(&t);
+	assert_int_equal(rp_plan_build(&t, 0, RP_PART_TID, 1,
+	    RP_SCALE_DISJOINT, &p, err, sizeof(err)), -1);
+}
+
+/* The column table equals the table in docs/csv.md, in order. */
+static void
+test_csv_schema(void **state)
+{
+	const char *path;
+	char line[1024], *a, *b;
+	unsigned n;
+	FILE *f;
+
+	(void)state;
+	path = getenv("PR_DOCS_CSV");
+	assert_non_null(path);
+	f = fopen(path, "r");
+	assert_non_null(f);
+	n = 0;
+	while (fgets(line, sizeof(line), f) != NULL) {
+		if (strncmp(line, "| `", 3) != 0)
+			continue;
+		a = line + 3;
+		b = strchr(a, '`');
+		assert_non_null(b);
+		*b = '\0';
+		assert_true(n < rp_ncolumns);
+		assert_string_equal(a, rp_columns[n].name);
+		/* "integer"/"number" columns are JSON numbers. */
+		assert_int_equal(rp_columns[n].numeric,
+		    strstr(b + 1, "| string |") == NULL);
+		n++;
+	}
+	fclose(f);
+	assert_int_equal(n, rp_ncolumns);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_cpulist_parse),
+		cmocka_unit_test(test_cpulist_errors),
+		cmocka_unit_test(test_idmap),
+		cmocka_unit_test(test_remap),
+		cmocka_unit_test(test_partition_order),
+		cmocka_unit_test(test_partition_even),
+		cmocka_unit_test(test_scale),
+		cmocka_unit_test(test_lost),
+		cmocka_unit_test(test_csv_schema),
+	};
+
+	return (cmocka_run_group_tests(tests, NULL, NULL));
+}
