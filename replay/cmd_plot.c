@@ -25,7 +25,7 @@ plot_usage(FILE *f)
 	    "  --kind KIND           throughput (default): events/s vs worker\n"
 	    "                        threads, one line per design;\n"
 	    "                        wait: lock wait p99 vs page-queue batch\n"
-	    "                        size, one line per lock class and threads;\n"
+	    "                        size, a line per lock class and threads;\n"
 	    "                        hold: hold-time p50..max per lock class\n"
 	    "  --help                this text\n"
 	    "\n"
@@ -51,6 +51,7 @@ cmd_plot(int argc, char **argv)
 	kind = RP_PLOT_THROUGHPUT;
 	out = NULL;
 	optind = 1;
+	opterr = 0;
 	while ((ch = getopt_long(argc, argv, "o:", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'o':
@@ -67,14 +68,14 @@ cmd_plot(int argc, char **argv)
 			plot_usage(stdout);
 			return (0);
 		default:
-			plot_usage(stderr);
+			warnx("plot: bad option '%s' (see pagereplay "
+			    "plot --help)", argv[optind - 1]);
 			return (EXIT_USAGE);
 		}
 	}
 	if (optind != argc - 1 || out == NULL) {
 		warnx("plot: %s", out == NULL ? "no output given (-o FILE.svg)"
 		    : optind >= argc ? "no CSV given" : "one CSV only");
-		plot_usage(stderr);
 		return (EXIT_USAGE);
 	}
 	if (rp_plot_check_name(out, err, sizeof(err)) != 0) {

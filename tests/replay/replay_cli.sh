@@ -1,0 +1,119 @@
+#!/bin/sh
+# replay_cli.sh PAGEREPLAY DOCS_CSV - the replay, sweep and plot commands
+# end to end on a small synthetic trace: CSV header = docs/csv.md, JSON
+# parses, scale multiplies the events, sweep row count = product x repeats,
+# shards' union = the full sweep, the plot is an SVG with the expected
+# series, gnuplot failure leaves no file, bad input gives one line and a
+# non-zero status.
+set -u
+PR=$1
+DOCS=$2
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+fail() { echo "FAIL: $*"; exit 1; }
+
+# expect_error STATUS CMD...: CMD exits with STATUS and says one line.
+expect_error() {
+	want=$1; shift
+	"$@" >"$T/out" 2>"$T/err"
+	rc=$?
+	[ "$rc" -eq "$want" ] || fail "'$*' exited $rc, wanted $want"
+	[ "$(wc -l <"$T/err")" -eq 1 ] || { cat "$T/err"; fail "'$*': not one line on stderr"; }
+	grep -q '^pagereplay: ' "$T/err" || fail "'$*': no 'pagereplay:' prefix"
+}
+
+"$PR" synth build --seed 1 --events 20000 -o "$T/b.prt" >/dev/null ||
+    fail "synth build"
+
+# replay: table, CSV with the documented header, JSON.
+"$PR" replay "$T/b.prt" --threads 2 --cpus 0 --check --csv "$T/r.csv" \
+    --json "$T/r.json" >"$T/table" 2>"$T/err" || { cat "$T/err"; fail "replay"; }
+grep -q 'events/s' "$T/table" || fail "no events/s in the table"
+doc_header=$(sed -n 's/^| `\([a-z0-9_]*\)`.*/\1/p' "$DOCS" | paste -sd, -)
+[ "$(head -1 "$T/r.csv")" = "$doc_header" ] || fail "CSV header differs from docs/csv.md"
+[ "$(wc -l <"$T/r.csv")" -eq 8 ] || fail "replay CSV: not 7 lock-class rows"
+python3 - "$T/r.json" "$T/r.csv" <<'PY' || fail "JSON"
+import csv, json, sys
+d = json.load(open(sys.argv[1]))
+rows = list(csv.DictReader(open(sys.argv[2])))
+assert len(d["rows"]) == len(rows) == 7
+assert len(d["workers"]) == 2
+assert sum(w["events"] for w in d["workers"]) == int(rows[0]["events"])
+assert all(w["cpu"] == 0 for w in d["workers"])
+assert rows[0]["threads"] == "2" and rows[0]["cpu_list"] == "0"
+assert rows[0]["check_violations"] == "0"
+assert int(rows[0]["events"]) > 0
+PY
+
+# --scale 3 replays three times the events.
+"$PR" replay "$T/b.prt" --threads 2 --scale 3 --csv "$T/s3.csv" >/dev/null ||
+    fail "replay --scale"
+python3 - "$T/r.csv" "$T/s3.csv" <<'PY' || fail "--scale 3 events"
+import csv, sys
+a = next(csv.DictReader(open(sys.argv[1])))
+b = next(csv.DictReader(open(sys.argv[2])))
+assert int(b["events"]) == 3 * int(a["events"]), (a["events"], b["events"])
+assert b["scale"] == "3" and b["scale_mode"] == "disjoint"
+PY
+
+# sweep: rows = product x repeats x lock classes; shards add up to it.
+SW="--threads 1,2 --page pagelock,refcount --queue locked,batch:8 --repeat 2"
+"$PR" sweep "$T/b.prt" $SW --csv "$T/full.csv" --plot "$T/full.svg" \
+    >/dev/null 2>"$T/err" || { cat "$T/err"; fail "sweep"; }
+[ "$(wc -l <"$T/full.csv")" -eq $((2 * 2 * 2 * 2 * 7 + 1)) ] ||
+    fail "sweep: $(wc -l <"$T/full.csv") lines, wanted $((16 * 7 + 1))"
+for i in 0 1 2; do
+	"$PR" sweep "$T/b.prt" $SW --shard $i/3 --csv "$T/shard$i.csv" \
+	    >/dev/null || fail "sweep --shard $i/3"
+done
+head -1 "$T/shard1.csv" | grep -q '^run_id' && fail "shard 1 wrote a header"
+cat "$T/shard0.csv" "$T/shard1.csv" "$T/shard2.csv" >"$T/union.csv"
+python3 - "$T/full.csv" "$T/union.csv" <<'PY' || fail "shards' union != full sweep"
+import csv, sys
+key = ("repeat", "threads", "page", "queue", "pv", "pvchunk", "scale",
+       "lock_class", "events")
+def rows(p):
+    return sorted(tuple(r[k] for k in key) for r in csv.DictReader(open(p)))
+a, b = rows(sys.argv[1]), rows(sys.argv[2])
+assert len(a) == 16 * 7 and a == b, (len(a), len(b))
+PY
+
+# The sweep's chart: an SVG naming every design series.
+python3 - "$T/full.svg" <<'PY' || fail "sweep --plot SVG"
+import sys, xml.etree.ElementTree as ET
+root = ET.parse(sys.argv[1]).getroot()
+assert root.tag.endswith("svg")
+text = " ".join(t.strip() for t in root.itertext())
+for s in ("pagelock/locked", "pagelock/batch:8", "refcount/locked",
+          "refcount/batch:8", "worker threads", "million events/s"):
+    assert s in text, s
+PY
+"$PR" plot "$T/union.csv" -o "$T/hold.svg" --kind hold || fail "plot hold"
+python3 -c "import xml.etree.ElementTree as E,sys; E.parse(sys.argv[1])" \
+    "$T/hold.svg" || fail "hold SVG"
+
+# gnuplot missing: one clear line, no chart left behind.
+expect_error 1 env PATH=/nonexistent "$PR" plot "$T/full.csv" -o "$T/no.svg"
+grep -q gnuplot "$T/err" || fail "gnuplot not named"
+ls "$T" | grep -q '^no\.svg' && fail "a failed plot left a file"
+
+# Bad input.
+printf 'not a trace at all, just text\n' >"$T/junk.prt"
+head -c 3000 "$T/b.prt" >"$T/cut.prt"
+expect_error 2 "$PR" replay "$T/b.prt" --page nosuchdesign
+expect_error 2 "$PR" replay "$T/b.prt" --queue batch:x
+expect_error 2 "$PR" replay "$T/b.prt" --cpus 0-
+expect_error 2 "$PR" replay "$T/b.prt" --cpus 4095
+expect_error 2 "$PR" replay "$T/b.prt" --threads 0
+expect_error 2 "$PR" replay "$T/b.prt" --pace sometimes
+expect_error 2 "$PR" replay
+expect_error 1 "$PR" replay "$T/missing.prt"
+expect_error 1 "$PR" replay "$T/junk.prt"
+expect_error 1 "$PR" replay "$T/cut.prt"
+expect_error 2 "$PR" sweep "$T/b.prt" --threads 1,,2
+expect_error 2 "$PR" sweep "$T/b.prt" --threads 1,two
+expect_error 2 "$PR" sweep "$T/b.prt" --queue locked,bogus
+expect_error 2 "$PR" sweep "$T/b.prt" --shard 3/3
+expect_error 2 "$PR" plot "$T/full.csv" -o "$T/x.pdf"
+expect_error 1 "$PR" plot "$T/b.prt" -o "$T/x.svg"
+echo "ok"
