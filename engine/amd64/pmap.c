@@ -613,7 +613,7 @@ pmap_enter(struct eng_cpu *c, struct pmap *pm, uint64_t va, struct vm_page *m,
 			pmap_mi_writeable_set(c, m);
 		}
 		*pte = newpte | (origpte & PG_M);
-		goto unchanged;
+		goto validate;
 	}
 	if ((origpte & PG_V) != 0) {
 		/* Another page: unmap it, keeping its pv entry for m. */
@@ -641,9 +641,9 @@ pmap_enter(struct eng_cpu *c, struct pmap *pm, uint64_t va, struct vm_page *m,
 	if (write)
 		pmap_mi_writeable_set(c, m);
 	*pte = newpte;
+validate:
 	if (pd->pd_count == NPTEPG)
 		(void)pmap_promote_pde(c, pm, pd, &cur);
-unchanged:
 	pv_unlock(&cur);
 	PMAP_UNLOCK(c, pm);
 }
