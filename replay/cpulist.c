@@ -3,6 +3,7 @@
  */
 #include <ctype.h>
 #include <errno.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -125,6 +126,29 @@ rp_cpulist_online(struct rp_cpulist *out, char *err, size_t errlen)
 	for (i = 0; i < (unsigned)n; i++)
 		out->cpu[i] = i;
 	out->n = (size_t)n;
+	return (0);
+}
+
+int
+rp_cpulist_allowed(struct rp_cpulist *out, char *err, size_t errlen)
+{
+	cpu_set_t set;
+	size_t i, n;
+
+	if (rp_cpulist_online(out, err, errlen) != 0)
+		return (-1);
+	if (sched_getaffinity(0, sizeof(set), &set) != 0)
+		return (0);
+	for (i = n = 0; i < out->n; i++)
+		if (out->cpu[i] < CPU_SETSIZE && CPU_ISSET(out->cpu[i], &set))
+			out->cpu[n++] = out->cpu[i];
+	if (n == 0) {
+		snprintf(err, errlen, "no online CPU is allowed to this "
+		    "process");
+		rp_cpulist_free(out);
+		return (-1);
+	}
+	out->n = n;
 	return (0);
 }
 

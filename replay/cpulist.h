@@ -23,6 +23,11 @@ int	rp_cpulist_parse(const char *s, struct rp_cpulist *out, char *err,
 	    size_t errlen);
 /* The online CPUs (/sys/devices/system/cpu/online); 0 or -1 with err. */
 int	rp_cpulist_online(struct rp_cpulist *out, char *err, size_t errlen);
+/*
+ * The online CPUs this process may run on (sched_getaffinity: a cgroup
+ * cpuset or taskset narrows it); 0 or -1 with err.
+ */
+int	rp_cpulist_allowed(struct rp_cpulist *out, char *err, size_t errlen);
 bool	rp_cpulist_has(const struct rp_cpulist *l, unsigned cpu);
 /* Canonical text with ranges folded ("0-3,8"); returns buf. */
 const char *rp_cpulist_format(const struct rp_cpulist *l, char *buf,

@@ -11,8 +11,9 @@
 
 const char rp_opt_common_help[] =
     "  --cpus LIST           CPUs to pin workers to, e.g. 0-15,32-47\n"
-    "                        (default: every online CPU; worker i runs on\n"
-    "                        the i-th CPU of the list, wrapping around)\n"
+    "                        (default: every online CPU this process may\n"
+    "                        use; worker i runs on the i-th CPU of the\n"
+    "                        list, wrapping around)\n"
     "  --partition KEY       streams by original tid (default), cpu or\n"
     "                        object; each stream keeps its order\n"
     "  --scale-mode MODE     disjoint (default: replicas on different\n"

@@ -74,7 +74,9 @@ rp_cpus_resolve(const char *spec, unsigned threads, struct rp_cpulist *out,
 	if (rp_cpulist_online(&online, err, errlen) != 0)
 		return (-1);
 	if (spec == NULL) {
-		*out = online;
+		rp_cpulist_free(&online);
+		if (rp_cpulist_allowed(out, err, errlen) != 0)
+			return (-1);
 	} else {
 		if (rp_cpulist_parse(spec, out, err, errlen) != 0) {
 			rp_cpulist_free(&online);

@@ -63,7 +63,8 @@ int	rp_session_fits(const struct rp_trace *t, const struct rp_config *c,
 	    char *err, size_t errlen);
 
 /*
- * Resolve --cpus for n threads: spec NULL means every online CPU.  A CPU
+ * Resolve --cpus for n threads: spec NULL means every online CPU the
+ * process may run on (rp_cpulist_allowed).  A CPU
  * that is not online is an error; more threads than CPUs only sets
  * *oversubscribed.  0, or -1 with a one-line reason in err.
  */
