@@ -617,6 +617,8 @@ pr_writer_create(const char *path, const struct pr_header *h, int *errp)
 		goto nomem;
 	ZSTD_CCtx_setParameter(w->cctx, ZSTD_c_compressionLevel,
 	    PR_ZSTD_LEVEL);
+	/* zstd's own content checksum: catches what a forged frame sum hides. */
+	ZSTD_CCtx_setParameter(w->cctx, ZSTD_c_checksumFlag, 1);
 	w->fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (w->fd < 0) {
 		err = errno;
@@ -1057,11 +1059,13 @@ add_frame(struct pr_reader *r, const struct frame_info *f, size_t *capp)
 }
 
 /*
- * No usable end marker: walk frame headers from the body start up to
- * limit.  Stops at the first incomplete or invalid frame.
+ * No usable end marker (truncated), or a damaged one: walk frame headers
+ * from the body start up to limit.  Stops at the first incomplete or
+ * invalid frame, recording why; an index block met there is the end of the
+ * frames (cut while closing when truncated, already reported otherwise).
  */
 static int
-reader_scan(struct pr_reader *r, uint64_t off, uint64_t limit)
+reader_scan(struct pr_reader *r, uint64_t off, uint64_t limit, bool truncated)
 {
 	uint8_t fh[PR_FRAME_HDR];
 	struct frame_info f;
@@ -1077,8 +1081,12 @@ reader_scan(struct pr_reader *r, uint64_t off, uint64_t limit)
 			return (err);
 		err = frame_header_dec(fh, off, limit, &f);
 		if (err == PR_E_CORRUPT &&
-		    pr_le32dec(fh + PR_FH_MAGIC) == PR_INDEX_MAGIC)
-			err = PR_E_TRUNCATED;	/* cut while closing */
+		    pr_le32dec(fh + PR_FH_MAGIC) == PR_INDEX_MAGIC) {
+			if (truncated)
+				record_error(r, PR_E_TRUNCATED, r->nframes,
+				    off);
+			return (PR_OK);
+		}
 		if (err != PR_OK) {
 			record_error(r, err, r->nframes, off);
 			return (PR_OK);
@@ -1233,14 +1241,14 @@ pr_reader_open(const char *path, int *errp)
 		/* No end marker: recover what the frames themselves say. */
 		reader_reset_frames(r);
 		r->st.truncated = true;
-		if ((err = reader_scan(r, body, r->size)) != PR_OK)
+		if ((err = reader_scan(r, body, r->size, true)) != PR_OK)
 			goto fail;
 		if (r->st.error == PR_OK)	/* cut at a frame boundary */
 			record_error(r, PR_E_TRUNCATED, r->nframes, r->size);
 	} else if (err == PR_E_CORRUPT) {
 		/* A damaged index: the frames before it still count. */
 		reader_reset_frames(r);
-		if ((err = reader_scan(r, body, badoff)) != PR_OK)
+		if ((err = reader_scan(r, body, badoff, false)) != PR_OK)
 			goto fail;
 		record_error(r, PR_E_CORRUPT, r->nframes, badoff);
 	}
