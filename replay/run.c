@@ -163,7 +163,8 @@ run_worker_main(void *arg)
 
 	w->error = run_pin(w);
 	cpu = w->error == 0 ? sh->tg->cpu(sh->tg->ctx, w->slot) : NULL;
-	hwc.fd[0] = -1;
+	for (loop = 0; loop < RP_HWC_COUNT; loop++)
+		hwc.fd[loop] = -1;
 	if (w->error == 0 && o->hwc)
 		rp_hwc_open(&hwc, w->hw_note, sizeof(w->hw_note));
 	pthread_barrier_wait(&sh->barrier);		/* A */
