@@ -32,6 +32,7 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 #define X86_PF_WRITE	0x02		/* page fault error code: write */
 #define O_DIRECT	00040000	/* x86 open(2) flag */
 #define ENOENT		2
+#define EBUSY		16
 #define POSIX_FADV_DONTNEED	4
 #define POSIX_FADV_NOREUSE	5
 
@@ -81,6 +82,25 @@ struct {
 	__type(key, __u32);
 	__type(value, struct pin_range);
 } pins SEC(".maps");
+
+/*
+ * A thread's file-backed fault in progress: where its vma maps the file,
+ * so the pages fault-around maps (mm_filemap_map_pages) get addresses.
+ */
+struct fault_vma {
+	__u64	mm;
+	__u64	obj;
+	__u64	start;	/* vm_start */
+	__u64	pgoff;	/* vm_pgoff: file page at vm_start */
+	__u64	npages;	/* vma length in pages */
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u32);
+	__type(value, struct fault_vma);
+} faulting SEC(".maps");
 
 /* Events that found the ring buffer full. */
 struct {
@@ -522,11 +542,44 @@ int BPF_PROG(get_pages_raw, struct address_space *mapping,
 	return (0);
 }
 
+/*
+ * Fault-around: the pages [first, last] of mapping are looked up and, when
+ * the thread's fault in progress maps that file, mapped at the matching
+ * addresses of its vma.
+ */
+static __always_inline void
+on_map_pages(struct address_space *mapping, __u64 first, __u64 last)
+{
+	struct fault_vma *fv;
+	struct rec_event *r;
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	__u64 obj;
+
+	emit_mapping(HOOK_MAP_PAGES, REC_PAGE_LOOKUP, mapping, first, last);
+	fv = bpf_map_lookup_elem(&faulting, &tid);
+	if (fv == NULL)
+		return;
+	obj = obj_of_mapping(mapping);
+	if (obj == 0 || obj != fv->obj || first < fv->pgoff ||
+	    last < first || last >= fv->pgoff + fv->npages)
+		return;
+	r = rec_reserve(REC_MAP);
+	if (r == NULL)
+		return;
+	r->pmap = fv->mm;
+	r->addr = fv->start + ((first - fv->pgoff) << PAGE_SHIFT);
+	r->obj = obj;
+	r->pindex = first;
+	r->npages = last - first + 1 > MAX_RANGE ? MAX_RANGE :
+	    last - first + 1;
+	rec_submit(r);
+}
+
 SEC("tp_btf/mm_filemap_map_pages")
 int BPF_PROG(map_pages_btf, struct address_space *mapping,
     unsigned long first, unsigned long last)
 {
-	emit_mapping(HOOK_MAP_PAGES, REC_PAGE_LOOKUP, mapping, first, last);
+	on_map_pages(mapping, first, last);
 	return (0);
 }
 
@@ -534,7 +587,7 @@ SEC("raw_tp/mm_filemap_map_pages")
 int BPF_PROG(map_pages_raw, struct address_space *mapping,
     unsigned long first, unsigned long last)
 {
-	emit_mapping(HOOK_MAP_PAGES, REC_PAGE_LOOKUP, mapping, first, last);
+	on_map_pages(mapping, first, last);
 	return (0);
 }
 
@@ -610,9 +663,10 @@ int BPF_PROG(lru_isolate_raw, int zoneidx, int order,
 
 /* bpf_find_vma() callback: the faulting page's object and index. */
 struct fault_ctx {
-	__u64	addr;
-	__u64	obj;
-	__u64	pindex;
+	__u64		addr;
+	__u64		obj;
+	__u64		pindex;
+	struct fault_vma vma;	/* file-backed: the vma (vma.obj != 0) */
 };
 
 static long
@@ -625,8 +679,12 @@ fault_vma(struct task_struct *task, struct vm_area_struct *vma, void *data)
 	if (file == NULL)
 		return (0);	/* anonymous: the caller's default */
 	fc->obj = obj_of_inode(BPF_CORE_READ(file, f_inode));
-	fc->pindex = BPF_CORE_READ(vma, vm_pgoff) +
-	    ((fc->addr - BPF_CORE_READ(vma, vm_start)) >> PAGE_SHIFT);
+	fc->vma.obj = fc->obj;
+	fc->vma.start = BPF_CORE_READ(vma, vm_start);
+	fc->vma.pgoff = BPF_CORE_READ(vma, vm_pgoff);
+	fc->vma.npages = (BPF_CORE_READ(vma, vm_end) - fc->vma.start) >>
+	    PAGE_SHIFT;
+	fc->pindex = fc->vma.pgoff + ((fc->addr - fc->vma.start) >> PAGE_SHIFT);
 	return (0);
 }
 
@@ -642,7 +700,8 @@ on_fault(unsigned long address, unsigned long error_code)
 	struct fault_ctx fc;
 	struct rec_event *r;
 	__u64 mm;
-	__u32 tgid;
+	__u32 tgid, tid;
+	long err;
 
 	if (address >= USER_TOP || !current_followed())
 		return;
@@ -654,11 +713,21 @@ on_fault(unsigned long address, unsigned long error_code)
 	tgid = bpf_get_current_pid_tgid() >> 32;
 	if (bpf_map_lookup_elem(&tgmm, &tgid) == NULL)
 		mm_get(tgid, mm);	/* first sight of this process's mm */
+	__builtin_memset(&fc, 0, sizeof(fc));
 	fc.addr = address & ~(PAGE_SIZE - 1);
 	fc.obj = mm | REC_OBJ_ANON;
 	fc.pindex = fc.addr >> PAGE_SHIFT;
-	if (bpf_find_vma(task, fc.addr, fault_vma, &fc, 0) == -ENOENT)
+	err = bpf_find_vma(task, fc.addr, fault_vma, &fc, 0);
+	if (err == -ENOENT)
 		return;		/* no vma: the fault fails */
+	if (err == -EBUSY)
+		hit(HOOK_VMA_BUSY);	/* taken as anonymous */
+	tid = (__u32)bpf_get_current_pid_tgid();
+	if (fc.vma.obj != 0) {
+		fc.vma.mm = mm;
+		bpf_map_update_elem(&faulting, &tid, &fc.vma, BPF_ANY);
+	} else
+		bpf_map_delete_elem(&faulting, &tid);
 	r = rec_reserve(REC_MAP);
 	if (r == NULL)
 		return;

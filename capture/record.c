@@ -155,6 +155,7 @@ static const char *const hook_note[HOOK_COUNT] = {
 	[HOOK_TRY_TO_UNMAP] = "ebpf.hook.try_to_unmap",
 	[HOOK_MKCLEAN] = "ebpf.hook.folio_mkclean",
 	[HOOK_EVICT] = "ebpf.hook.ext4_evict_inode",
+	[HOOK_VMA_BUSY] = "ebpf.vma_busy",
 };
 
 /* Options (one struct, designated defaults: execsnoop's struct env). */
@@ -1026,21 +1027,26 @@ write_notes(struct rec_state *s, int fallbacks)
 		    percpu_sum(s, s->skel->maps.hits, k));
 }
 
-/* Wait for the end: signal, CMD's or PID's exit, --duration, or a writer
- * failure; draw the status line meanwhile.  Returns CMD's wait status. */
-static int
+/*
+ * Wait for the end: a signal, CMD's or PID's exit, --duration, or a writer
+ * failure; draw the status line meanwhile.  A CMD still running at the end
+ * gets SIGTERM (as perf record does) and up to 2 s to exit, recorded.
+ */
+static void
 wait_end(struct rec_state *s, pid_t child, int pidfd)
 {
 	struct pollfd pfd;
 	uint64_t start = cli_now_ns(), now, last_draw = 0, last_events = 0;
 	uint64_t ev;
-	int status = 0;
+	int i;
 
 	for (;;) {
 		if (got_signal != 0 || atomic_load(&s->failed))
 			break;
-		if (child > 0 && waitpid(child, &status, WNOHANG) == child)
+		if (child > 0 && waitpid(child, NULL, WNOHANG) == child) {
+			child = -1;
 			break;
+		}
 		now = cli_now_ns();
 		if (s->o->duration_ns != 0 && now - start >= s->o->duration_ns)
 			break;
@@ -1062,7 +1068,12 @@ wait_end(struct rec_state *s, pid_t child, int pidfd)
 			break;
 	}
 	cli_progress_done();
-	return (status);
+	if (child > 0 && kill(child, SIGTERM) == 0)
+		for (i = 0; i < 2000 / TICK_MS; i++) {
+			if (waitpid(child, NULL, WNOHANG) == child)
+				break;
+			poll(NULL, 0, TICK_MS);
+		}
 }
 
 /* Start the capture: everything after the options are known. */

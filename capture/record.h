@@ -78,6 +78,7 @@ enum rec_hook {
 	HOOK_TRY_TO_UNMAP,
 	HOOK_MKCLEAN,
 	HOOK_EVICT,
+	HOOK_VMA_BUSY,		/* bpf_find_vma() busy: fault taken as anon */
 	HOOK_COUNT
 };
 

@@ -5,13 +5,18 @@
  *	kind NAME EVENTS PAGES		per kind, PAGES = sum of npages
  *	insert_max_obj OBJ PAGES	the object with the most inserted pages
  *	pmaps_mapped N			distinct pmaps with PR_MAP events
+ *	map_anon_pages N		pages mapped from anonymous objects
  *	tid TID EVENTS			per recording thread
+ *	tidkind TID KIND EVENTS		per thread and kind
+ *	obj_events N			events on obj=ID (when given)
+ *	cmdline TEXT			the header's command line
  *	note KEY VALUE			trailer notes
  *
- * Usage: trace_stats FILE [dump].  With dump, every event first, one a
- * line.  Exit 1 when the file cannot be read.
+ * Usage: trace_stats FILE [dump] [obj=ID].  With dump, every event first,
+ * one a line.  Exit 1 when the file cannot be read.
  */
 #include <err.h>
+#include <stdbool.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -47,9 +52,11 @@ bump(struct count *t, size_t *nt, uint64_t key, uint64_t n)
 int
 main(int argc, char **argv)
 {
-	static struct count objs[MAXN], pmaps[MAXN], tids[MAXN];
+	static struct count objs[MAXN], pmaps[MAXN], tids[MAXN], tk[MAXN];
 	uint64_t kev[PR_KIND_COUNT] = { 0 }, kpg[PR_KIND_COUNT] = { 0 };
-	size_t nobj = 0, npmap = 0, ntid = 0, i, best = 0;
+	size_t nobj = 0, npmap = 0, ntid = 0, ntk = 0, i, best = 0;
+	uint64_t want = 0, nwant = 0, anon = 0;
+	bool dump = false;
 	struct pr_reader_status st;
 	struct pr_reader *r;
 	struct pr_event ev;
@@ -57,15 +64,23 @@ main(int argc, char **argv)
 	uint64_t val;
 	int err, rc;
 
-	if (argc != 2 && (argc != 3 || strcmp(argv[2], "dump") != 0)) {
-		fprintf(stderr, "usage: trace_stats FILE [dump]\n");
+	for (i = 2; i < (size_t)argc; i++) {
+		if (strcmp(argv[i], "dump") == 0)
+			dump = true;
+		else if (strncmp(argv[i], "obj=", 4) == 0)
+			want = strtoull(argv[i] + 4, NULL, 0);
+		else
+			argc = 0;
+	}
+	if (argc < 2) {
+		fprintf(stderr, "usage: trace_stats FILE [dump] [obj=ID]\n");
 		return (2);
 	}
 	r = pr_reader_open(argv[1], &err);
 	if (r == NULL)
 		errx(1, "%s: %s", argv[1], pr_strerror(err));
 	while ((rc = pr_reader_next(r, &ev)) == 1) {
-		if (argc == 3)
+		if (dump)
 			printf("%" PRIu64 " %s obj=%#" PRIx64 " pindex=%" PRIu64
 			    " n=%u pmap=%" PRIu64 " addr=%#" PRIx64 " arg=%"
 			    PRIu64 " tid=%u cpu=%u flags=%u\n", ev.time_ns,
@@ -80,7 +95,12 @@ main(int argc, char **argv)
 			bump(objs, &nobj, ev.obj, ev.npages);
 		if (ev.kind == PR_MAP)
 			bump(pmaps, &npmap, ev.pmap, 1);
+		if (ev.kind == PR_MAP && (ev.obj >> 63) != 0)
+			anon += ev.npages;
 		bump(tids, &ntid, ev.tid, 1);
+		bump(tk, &ntk, (uint64_t)ev.tid << 8 | ev.kind, 1);
+		if (want != 0 && ev.obj == want)
+			nwant++;
 	}
 	pr_reader_status(r, &st);
 	printf("events %" PRIu64 "\nlost %" PRIu64 "\ntruncated %d\n"
@@ -95,10 +115,16 @@ main(int argc, char **argv)
 	if (nobj > 0)
 		printf("insert_max_obj %#" PRIx64 " %" PRIu64 "\n",
 		    objs[best].key, objs[best].n);
-	printf("pmaps_mapped %zu\n", npmap);
+	printf("pmaps_mapped %zu\nmap_anon_pages %" PRIu64 "\n", npmap, anon);
 	for (i = 0; i < ntid; i++)
 		printf("tid %" PRIu64 " %" PRIu64 "\n", tids[i].key,
 		    tids[i].n);
+	for (i = 0; i < ntk; i++)
+		printf("tidkind %" PRIu64 " %s %" PRIu64 "\n", tk[i].key >> 8,
+		    pr_kind_name(tk[i].key & 0xff), tk[i].n);
+	if (want != 0)
+		printf("obj_events %" PRIu64 "\n", nwant);
+	printf("cmdline %s\n", pr_reader_header(r)->cmdline);
 	for (i = 0; pr_reader_note(r, i, &key, &val); i++)
 		printf("note %s %" PRIu64 "\n", key, val);
 	pr_reader_close(r);
