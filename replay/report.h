@@ -82,6 +82,7 @@ struct rp_report {
 	uint64_t	 skipped_by_kind[PR_KIND_COUNT];
 	int64_t		 check_violations;	/* -1: not checked */
 	uint64_t	 lost;		/* events the recorder lost */
+	uint64_t	 streams;	/* stream replicas replayed */
 	const struct rp_host *host;
 };
 
