@@ -201,6 +201,7 @@ rp_session_run(const struct rp_trace *t, const struct rp_config *c,
 	if (rp_plan_build(t, c->threads, c->partition, c->scale,
 	    c->scale_mode, &plan, err, errlen) != 0)
 		return (-1);
+	rep->streams = plan.streams * plan.scale;
 	memset(&ep, 0, sizeof(ep));
 	ep.design = c->design;
 	ep.nslots = c->threads;
