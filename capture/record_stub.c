@@ -16,8 +16,8 @@ cmd_record_ebpf(int argc, char **argv)
 {
 	(void)argc;
 	(void)argv;
-	warnx("record: built without the eBPF recorder (missing: %s); "
-	    "run scripts/setup and reconfigure with -Dcapture=enabled",
-	    PR_RECORD_MISSING);
+	warnx("record: built without the eBPF recorder (%s); scripts/setup "
+	    "installs libbpf-dev, clang and bpftool, then reconfigure with "
+	    "-Dcapture=enabled", PR_RECORD_MISSING);
 	return (1);
 }

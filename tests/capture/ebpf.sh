@@ -2,8 +2,8 @@
 # ebpf.sh - `pagereplay record` against this kernel (meson suite `ebpf`).
 #
 # Usage: ebpf.sh TEST PAGEREPLAY TRACE_STATS SENDFILE_ONCE MMAP_TOUCH
-# TEST: cat, counts, directio, sendfile, tree, signals, errors, anonymize,
-# classic.  Exit 0 pass, 1 fail (with the reason), 77 skip (with why).
+# TEST: cat, counts, directio, sendfile, tree, pid, signals, errors,
+# anonymize, classic.  Exit 0 pass, 1 fail (with the reason), 77 skip (with why).
 set -u
 
 test_name=$1
@@ -182,6 +182,26 @@ tree)
 	seen=$(obj_events "$WORK/all.prt" "$obj")
 	[ "$seen" -gt 0 ] || fail "record -a did not see the outside process either"
 	[ "$inside" = 0 ] || fail "$inside events of the outside process in the tree's trace"
+	;;
+pid)
+	# -p follows a running process and the children it forks after the
+	# attach, and ends when the process exits.
+	cold_file "$WORK/f8" 8
+	sh -c 'while [ ! -e "$1/stop" ]; do
+	    dd if="$2" of=/dev/null bs=1M iflag=nocache status=none; done' \
+	    sh "$WORK" "$WORK/f8" &
+	loop=$!
+	"$PR" record -p $loop --duration 1s -o "$WORK/p.prt" 2> "$WORK/err" ||
+	    fail "record -p: $(cat "$WORK/err")"
+	touch "$WORK/stop"
+	wait $loop
+	n=$(obj_events "$WORK/p.prt" "$(obj_of "$WORK/f8")")
+	[ "$n" -gt 0 ] || fail "no events on the file the children read"
+	sleep 1 &
+	t0=$(date +%s)
+	"$PR" record -p $! -o "$WORK/p2.prt" 2> "$WORK/err" ||
+	    fail "record -p: $(cat "$WORK/err")"
+	[ $(( $(date +%s) - t0 )) -le 3 ] || fail "record -p did not end with its process"
 	;;
 signals)
 	# SIGINT ends cleanly; kill -9 leaves complete frames readable.
