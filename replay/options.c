@@ -41,7 +41,7 @@ opt_pace(const char *arg, struct rp_config *c, char *err, size_t errlen)
 	double f;
 
 	if (strcmp(arg, "asap") == 0) {
-		c->pace = RP_PACE_ASAP;
+		c->run.pace = RP_PACE_ASAP;
 		return (0);
 	}
 	if (strncmp(arg, "recorded", 8) == 0 &&
@@ -54,8 +54,8 @@ opt_pace(const char *arg, struct rp_config *c, char *err, size_t errlen)
 			    !(f > 0 && f < 1e9))
 				goto bad;
 		}
-		c->pace = RP_PACE_RECORDED;
-		c->pace_factor = f;
+		c->run.pace = RP_PACE_RECORDED;
+		c->run.pace_factor = f;
 		return (0);
 	}
 bad:
@@ -92,18 +92,18 @@ rp_opt_common(int opt, const char *arg, struct rp_opts *o, char *err,
 	case RP_OPT_PACE:
 		return (opt_pace(arg, c, err, errlen) == 0 ? 1 : -1);
 	case RP_OPT_WARMUP:
-		c->warmup_events = c->warmup_ns = 0;
+		c->run.warmup_events = c->run.warmup_ns = 0;
 		if (cli_parse_u64(arg, 0, UINT64_MAX, &v) == 0)
-			c->warmup_events = v;
-		else if (cli_parse_duration(arg, &c->warmup_ns) != 0) {
+			c->run.warmup_events = v;
+		else if (cli_parse_duration(arg, &c->run.warmup_ns) != 0) {
 			snprintf(err, errlen, "--warmup: '%s' is neither a "
 			    "number of events nor a duration", arg);
 			return (-1);
 		}
 		return (1);
 	case RP_OPT_DURATION:
-		if (cli_parse_duration(arg, &c->duration_ns) != 0 ||
-		    c->duration_ns == 0) {
+		if (cli_parse_duration(arg, &c->run.duration_ns) != 0 ||
+		    c->run.duration_ns == 0) {
 			snprintf(err, errlen, "--duration: '%s' is not a "
 			    "duration (e.g. 10s, 500ms)", arg);
 			return (-1);
@@ -115,13 +115,13 @@ rp_opt_common(int opt, const char *arg, struct rp_opts *o, char *err,
 			    "in 1..1000000", arg);
 			return (-1);
 		}
-		c->loops = (unsigned)v;
+		c->run.loops = (unsigned)v;
 		return (1);
 	case RP_OPT_NO_TIMING:
 		c->timing = false;
 		return (1);
 	case RP_OPT_NO_HWC:
-		c->hwc = false;
+		c->run.hwc = false;
 		return (1);
 	case RP_OPT_CHECK:
 		c->check = true;

@@ -20,6 +20,18 @@ static const char *const scale_mode_names[RP_SCALE_COUNT] = {
 	[RP_SCALE_SHARED] = "shared",
 };
 
+/* Index of s in names[0..n), or -1. */
+static int
+name_index(const char *const *names, unsigned n, const char *s)
+{
+	unsigned i;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(s, names[i]) == 0)
+			return ((int)i);
+	return (-1);
+}
+
 const char *
 rp_partition_name(enum rp_partition p)
 {
@@ -29,14 +41,12 @@ rp_partition_name(enum rp_partition p)
 int
 rp_partition_parse(const char *s, enum rp_partition *p)
 {
-	unsigned i;
+	int i;
 
-	for (i = 0; i < RP_PART_COUNT; i++)
-		if (strcmp(s, partition_names[i]) == 0) {
-			*p = (enum rp_partition)i;
-			return (0);
-		}
-	return (-1);
+	if ((i = name_index(partition_names, RP_PART_COUNT, s)) < 0)
+		return (-1);
+	*p = (enum rp_partition)i;
+	return (0);
 }
 
 const char *
@@ -48,14 +58,12 @@ rp_scale_mode_name(enum rp_scale_mode m)
 int
 rp_scale_mode_parse(const char *s, enum rp_scale_mode *m)
 {
-	unsigned i;
+	int i;
 
-	for (i = 0; i < RP_SCALE_COUNT; i++)
-		if (strcmp(s, scale_mode_names[i]) == 0) {
-			*m = (enum rp_scale_mode)i;
-			return (0);
-		}
-	return (-1);
+	if ((i = name_index(scale_mode_names, RP_SCALE_COUNT, s)) < 0)
+		return (-1);
+	*m = (enum rp_scale_mode)i;
+	return (0);
 }
 
 uint64_t

@@ -15,11 +15,11 @@ rp_config_default(struct rp_config *c)
 	c->partition = RP_PART_TID;
 	c->scale = 1;
 	c->scale_mode = RP_SCALE_DISJOINT;
-	c->pace = RP_PACE_ASAP;
-	c->pace_factor = 1.0;
-	c->loops = 1;
+	c->run.pace = RP_PACE_ASAP;
+	c->run.pace_factor = 1.0;
+	c->run.loops = 1;
+	c->run.hwc = true;
 	c->timing = true;
-	c->hwc = true;
 }
 
 uint64_t
@@ -172,13 +172,13 @@ session_describe(const struct rp_trace *t, const struct rp_config *c,
 	eng_design_format(d, ENG_FAM_PVCHUNK, rep->pvchunk,
 	    sizeof(rep->pvchunk));
 	rep->batch = d->queue == ENG_QUEUE_LOCKED ? 0 : d->batch;
-	if (c->pace == RP_PACE_ASAP)
+	if (c->run.pace == RP_PACE_ASAP)
 		snprintf(rep->pace, sizeof(rep->pace), "asap");
 	else
 		snprintf(rep->pace, sizeof(rep->pace), "recorded:%g",
-		    c->pace_factor);
+		    c->run.pace_factor);
 	rep->timing = c->timing;
-	rep->loops = c->loops;
+	rep->loops = c->run.loops;
 	rep->phys_pages = rp_config_phys_pages(c);
 	rep->lost = t->lost;
 	rep->check_violations = -1;
@@ -217,19 +217,9 @@ rp_session_run(const struct rp_trace *t, const struct rp_config *c,
 	tg.cpu = target_cpu;
 	tg.apply = target_apply;
 	tg.reset = target_reset;
-	memset(&o, 0, sizeof(o));
-	if (c->cpus != NULL) {
-		o.cpus = c->cpus->cpu;
-		o.ncpus = c->cpus->n;
-	}
-	o.pace = c->pace;
-	o.pace_factor = c->pace_factor;
-	o.warmup_events = c->warmup_events;
-	o.warmup_ns = c->warmup_ns;
-	o.duration_ns = c->duration_ns;
-	o.loops = c->loops;
-	o.hwc = c->hwc;
-	o.progress = c->progress;
+	o = c->run;
+	o.cpus = c->cpus != NULL ? c->cpus->cpu : NULL;
+	o.ncpus = c->cpus != NULL ? c->cpus->n : 0;
 	rc = rp_run(t, &plan, &tg, &o, res, err, errlen);
 	if (rc == 0) {
 		eng_quiesce(e);

@@ -27,16 +27,11 @@ struct rp_config {
 	enum rp_partition partition;
 	unsigned	 scale;
 	enum rp_scale_mode scale_mode;
-	enum rp_pace	 pace;
-	double		 pace_factor;
-	uint64_t	 warmup_events;
-	uint64_t	 warmup_ns;
-	uint64_t	 duration_ns;
-	unsigned	 loops;
+	struct rp_run_opts run;		/* pacing, warm-up, duration, loops,
+					   counters, progress (cpus unused:
+					   from the cpus member) */
 	bool		 timing;	/* lock wait/hold timing */
 	bool		 check;		/* invariant check after the run */
-	bool		 hwc;		/* hardware counters */
-	bool		 progress;
 	uint64_t	 phys_bytes;	/* model memory (0: default) */
 };
 

@@ -26,12 +26,46 @@ len_stream(unsigned s)
 	return (2000 + 300 * (size_t)s);
 }
 
+/* A trace, its plan on nw workers, a recorder and default options. */
+struct fixture {
+	struct rp_trace	 t;
+	struct rp_plan	 p;
+	struct recorder	 rec;
+	struct rp_target tg;
+	struct rp_run_opts o;
+	struct rp_run_result res;
+};
+
 static void
-opts_default(struct rp_run_opts *o)
+fx_init(struct fixture *f, unsigned nstreams, unsigned nw, unsigned scale)
 {
-	memset(o, 0, sizeof(*o));
-	o->loops = 1;
-	o->pace_factor = 1.0;
+	char err[256];
+
+	memset(f, 0, sizeof(*f));
+	rec_trace(&f->t, nstreams, 5, len_stream);
+	assert_int_equal(rp_plan_build(&f->t, nw, RP_PART_TID, scale,
+	    RP_SCALE_DISJOINT, &f->p, err, sizeof(err)), 0);
+	rec_init(&f->rec, nw, &f->tg);
+	f->o.loops = 1;
+	f->o.pace_factor = 1.0;
+}
+
+static void
+fx_run(struct fixture *f)
+{
+	char err[256];
+
+	assert_int_equal(rp_run(&f->t, &f->p, &f->tg, &f->o, &f->res, err,
+	    sizeof(err)), 0);
+}
+
+static void
+fx_free(struct fixture *f)
+{
+	rp_run_result_free(&f->res);
+	rec_free(&f->rec);
+	rp_plan_free(&f->p);
+	rp_trace_free(&f->t);
 }
 
 /* Each worker pinned to its CPU: affinity read back and every event. */
@@ -39,48 +73,35 @@ static void
 test_pinning(void **state)
 {
 	struct rp_cpulist online;
-	struct rp_run_result res;
-	struct rp_run_opts o;
-	struct rp_target tg;
-	struct recorder rec;
-	struct rp_trace t;
-	struct rp_plan p;
+	struct fixture f;
 	char err[256];
-	unsigned w, nw;
+	unsigned w, nw, c;
 	size_t i;
 
 	(void)state;
-	assert_int_equal(rp_cpulist_online(&online, err, sizeof(err)), 0);
+	assert_int_equal(rp_cpulist_allowed(&online, err, sizeof(err)), 0);
 	nw = online.n < 4 ? (unsigned)online.n : 4;
-	rec_trace(&t, 8, 4, len_stream);
-	assert_int_equal(rp_plan_build(&t, nw, RP_PART_TID, 1,
-	    RP_SCALE_DISJOINT, &p, err, sizeof(err)), 0);
-	rec_init(&rec, nw, &tg);
-	opts_default(&o);
+	fx_init(&f, 8, nw, 1);
 	/* Reverse order, so that worker i is not on CPU i by chance. */
 	for (i = 0; i < online.n / 2; i++) {
-		unsigned c = online.cpu[i];
-
+		c = online.cpu[i];
 		online.cpu[i] = online.cpu[online.n - 1 - i];
 		online.cpu[online.n - 1 - i] = c;
 	}
-	o.cpus = online.cpu;
-	o.ncpus = online.n;
-	assert_int_equal(rp_run(&t, &p, &tg, &o, &res, err, sizeof(err)), 0);
+	f.o.cpus = online.cpu;
+	f.o.ncpus = online.n;
+	fx_run(&f);
 	for (w = 0; w < nw; w++) {
-		assert_int_equal(res.w[w].cpu, (int)online.cpu[w]);
-		assert_true(res.w[w].affinity_ok);
-		assert_int_equal(res.w[w].ran_on, (int)online.cpu[w]);
-		assert_int_equal(rec.w[w].n, p.w[w].n);
-		for (i = 0; i < rec.w[w].n; i++)
-			assert_int_equal(rec.w[w].e[i].cpu,
+		assert_int_equal(f.res.w[w].cpu, (int)online.cpu[w]);
+		assert_true(f.res.w[w].affinity_ok);
+		assert_int_equal(f.res.w[w].ran_on, (int)online.cpu[w]);
+		assert_int_equal(f.rec.w[w].n, f.p.w[w].n);
+		for (i = 0; i < f.rec.w[w].n; i++)
+			assert_int_equal(f.rec.w[w].e[i].cpu,
 			    (int)online.cpu[w]);
 	}
-	assert_int_equal(res.events, p.items);
-	rp_run_result_free(&res);
-	rec_free(&rec);
-	rp_plan_free(&p);
-	rp_trace_free(&t);
+	assert_int_equal(f.res.events, f.p.items);
+	fx_free(&f);
 	rp_cpulist_free(&online);
 }
 
@@ -91,39 +112,24 @@ test_pinning(void **state)
 static void
 test_stream_order(void **state)
 {
-	struct rp_run_result res;
-	struct rp_run_opts o;
-	struct rp_target tg;
-	struct recorder rec;
-	struct rp_trace t;
-	struct rp_plan p;
-	int64_t *last, *owner;
-	char err[256];
-	unsigned w, nstreams, scale, r;
+	const unsigned nstreams = 10, scale = 3, nw = 6;
+	int64_t last[10 * 3], owner[10 * 3];
+	struct fixture f;
+	unsigned w, r;
 	size_t i, u, total;
-	uint64_t objs;
 
 	(void)state;
-	nstreams = 10;
-	scale = 3;
-	rec_trace(&t, nstreams, 5, len_stream);
-	assert_int_equal(rp_plan_build(&t, 6, RP_PART_TID, scale,
-	    RP_SCALE_DISJOINT, &p, err, sizeof(err)), 0);
-	rec_init(&rec, 6, &tg);
-	opts_default(&o);
-	assert_int_equal(rp_run(&t, &p, &tg, &o, &res, err, sizeof(err)), 0);
-
-	last = malloc(nstreams * scale * sizeof(*last));
-	owner = malloc(nstreams * scale * sizeof(*owner));
+	fx_init(&f, nstreams, nw, scale);
+	fx_run(&f);
 	for (u = 0; u < nstreams * scale; u++)
 		last[u] = owner[u] = -1;
 	total = 0;
-	for (w = 0; w < 6; w++) {
-		for (i = 0; i < rec.w[w].n; i++) {
-			const struct rec_entry *e = &rec.w[w].e[i];
+	for (w = 0; w < nw; w++) {
+		for (i = 0; i < f.rec.w[w].n; i++) {
+			const struct rec_entry *e = &f.rec.w[w].e[i];
 
 			/* The replica shows in the object slot. */
-			r = (unsigned)(e->obj / t.nobjects);
+			r = (unsigned)(e->obj / f.t.nobjects);
 			assert_true(r < scale);
 			u = (size_t)e->tid * scale + r;
 			if (owner[u] < 0)
@@ -132,127 +138,79 @@ test_stream_order(void **state)
 			assert_int_equal((int64_t)e->pindex, last[u] + 1);
 			last[u] = (int64_t)e->pindex;
 		}
-		total += rec.w[w].n;
-		assert_int_equal(res.w[w].events, rec.w[w].n);
+		total += f.rec.w[w].n;
+		assert_int_equal(f.res.w[w].events, f.rec.w[w].n);
 	}
-	assert_int_equal(total, t.nev * scale);
+	assert_int_equal(total, f.t.nev * scale);
 	for (u = 0; u < nstreams * scale; u++)
 		assert_int_equal(last[u] + 1, (int64_t)len_stream(
 		    (unsigned)(u / scale)));
-	objs = 0;
-	for (u = 0; u < nstreams * scale; u++)
-		objs += owner[u] >= 0;
-	assert_int_equal(objs, nstreams * scale);
-	free(last);
-	free(owner);
-	rp_run_result_free(&res);
-	rec_free(&rec);
-	rp_plan_free(&p);
-	rp_trace_free(&t);
+	fx_free(&f);
 }
 
 /* Warm-up events are replayed, then statistics reset; loops repeat. */
 static void
 test_warmup_loops(void **state)
 {
-	struct rp_run_result res;
-	struct rp_run_opts o;
-	struct rp_target tg;
-	struct recorder rec;
-	struct rp_trace t;
-	struct rp_plan p;
-	char err[256];
+	struct fixture f;
 	uint64_t logged;
 	unsigned w;
 
 	(void)state;
-	rec_trace(&t, 4, 2, len_stream);
-	assert_int_equal(rp_plan_build(&t, 2, RP_PART_TID, 1,
-	    RP_SCALE_DISJOINT, &p, err, sizeof(err)), 0);
-	rec_init(&rec, 2, &tg);
-	opts_default(&o);
-	o.warmup_events = 1000;
-	o.loops = 3;
-	assert_int_equal(rp_run(&t, &p, &tg, &o, &res, err, sizeof(err)), 0);
-	assert_int_equal(rec.resets, 1);
-	assert_true(res.warmup_events >= 999 && res.warmup_events <= 1000);
+	fx_init(&f, 4, 2, 1);
+	f.o.warmup_events = 1000;
+	f.o.loops = 3;
+	fx_run(&f);
+	assert_int_equal(f.rec.resets, 1);
+	assert_true(f.res.warmup_events >= 999 &&
+	    f.res.warmup_events <= 1000);
 	/* Measured: three loops minus the warm-up prefix of the first. */
-	assert_int_equal(res.events + res.warmup_events, 3 * p.items);
+	assert_int_equal(f.res.events + f.res.warmup_events, 3 * f.p.items);
 	logged = 0;
 	for (w = 0; w < 2; w++)
-		logged += rec.w[w].n;
-	assert_int_equal(logged, res.events);	/* reset cleared warm-up */
-	assert_false(res.stopped);
-	rp_run_result_free(&res);
-	rec_free(&rec);
-	rp_plan_free(&p);
-	rp_trace_free(&t);
+		logged += f.rec.w[w].n;
+	assert_int_equal(logged, f.res.events);	/* reset cleared warm-up */
+	assert_false(f.res.stopped);
+	fx_free(&f);
 }
 
 /* The duration limit stops an endless-looking replay. */
 static void
 test_duration(void **state)
 {
-	struct rp_run_result res;
-	struct rp_run_opts o;
-	struct rp_target tg;
-	struct recorder rec;
-	struct rp_trace t;
-	struct rp_plan p;
-	char err[256];
+	struct fixture f;
 	uint64_t t0, el;
 
 	(void)state;
-	rec_trace(&t, 2, 2, len_stream);
-	assert_int_equal(rp_plan_build(&t, 2, RP_PART_TID, 1,
-	    RP_SCALE_DISJOINT, &p, err, sizeof(err)), 0);
-	rec_init(&rec, 2, &tg);
-	opts_default(&o);
-	o.loops = 1000000;
-	o.duration_ns = 200000000;	/* 0.2 s */
+	fx_init(&f, 2, 2, 1);
+	f.o.loops = 1000000;
+	f.o.duration_ns = 200000000;	/* 0.2 s */
 	t0 = cli_now_ns();
-	assert_int_equal(rp_run(&t, &p, &tg, &o, &res, err, sizeof(err)), 0);
+	fx_run(&f);
 	el = cli_now_ns() - t0;
-	assert_true(res.stopped);
-	assert_true(res.events < p.items * o.loops);
+	assert_true(f.res.stopped);
+	assert_true(f.res.events < f.p.items * f.o.loops);
 	assert_true(el < 5000000000ULL);
-	assert_true(res.elapsed_ns >= 150000000ULL);
-	rp_run_result_free(&res);
-	rec_free(&rec);
-	rp_plan_free(&p);
-	rp_trace_free(&t);
+	assert_true(f.res.elapsed_ns >= 150000000ULL);
+	fx_free(&f);
 }
 
-/* Recorded pacing: events 1 us apart at factor 10 take ~0.1 us each. */
+/* Recorded pacing: 4300 events 1 us apart at factor 0.1 take ~43 ms. */
 static void
 test_pacing(void **state)
 {
-	struct rp_run_result res;
-	struct rp_run_opts o;
-	struct rp_target tg;
-	struct recorder rec;
-	struct rp_trace t;
-	struct rp_plan p;
-	char err[256];
+	struct fixture f;
 	double span;
 
 	(void)state;
-	rec_trace(&t, 2, 2, len_stream);
-	/* 4300 events, 1 us apart: 4.3 ms recorded. */
-	assert_int_equal(rp_plan_build(&t, 1, RP_PART_TID, 1,
-	    RP_SCALE_DISJOINT, &p, err, sizeof(err)), 0);
-	rec_init(&rec, 1, &tg);
-	opts_default(&o);
-	o.pace = RP_PACE_RECORDED;
-	o.pace_factor = 0.1;		/* ten times slower: 43 ms */
-	assert_int_equal(rp_run(&t, &p, &tg, &o, &res, err, sizeof(err)), 0);
-	span = t.span_ns / o.pace_factor;
-	assert_true(res.elapsed_ns >= span * 0.9);
-	assert_true(res.elapsed_ns < span * 20);
-	rp_run_result_free(&res);
-	rec_free(&rec);
-	rp_plan_free(&p);
-	rp_trace_free(&t);
+	fx_init(&f, 2, 1, 1);
+	f.o.pace = RP_PACE_RECORDED;
+	f.o.pace_factor = 0.1;
+	fx_run(&f);
+	span = f.t.span_ns / f.o.pace_factor;
+	assert_true(f.res.elapsed_ns >= span * 0.9);
+	assert_true(f.res.elapsed_ns < span * 20);
+	fx_free(&f);
 }
 
 int
