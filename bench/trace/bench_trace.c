@@ -1,0 +1,225 @@
+/*
+ * bench_trace.c - trace library speed: for a synthetic trace of each model
+ * (pagereplay synth build|sendfile), encode speed (pr_writer_write of
+ * events held in memory), decode speed single-threaded (pr_reader_next,
+ * and pr_reader_frame over every frame) and bytes per event.  Medians of
+ * --repeat runs.  Not a test: figures go in docs/benchmarks.md.
+ *
+ * usage: bench_trace [--events N] [--repeat R] [--dir DIR]
+ */
+#include <sys/stat.h>
+
+#include <err.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "commands.h"
+#include "trace.h"
+
+static int
+cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return ((x > y) - (x < y));
+}
+
+static double
+median(double *v, int n)
+{
+	qsort(v, (size_t)n, sizeof(*v), cmp_double);
+	return (n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2);
+}
+
+/* Load every event of path into memory. */
+static struct pr_event *
+load(const char *path, uint64_t *np)
+{
+	struct pr_reader_status st;
+	struct pr_reader *r;
+	struct pr_event *evs, *fe;
+	uint64_t n = 0;
+	size_t i, k;
+	int e;
+
+	if ((r = pr_reader_open(path, &e)) == NULL)
+		errx(1, "%s: %s", path, pr_strerror(e));
+	pr_reader_status(r, &st);
+	if ((evs = malloc(st.events * sizeof(*evs))) == NULL)
+		err(1, "malloc");
+	for (i = 0; i < pr_reader_frames(r); i++) {
+		if ((e = pr_reader_frame(r, i, &fe, &k)) != PR_OK)
+			errx(1, "%s: frame %zu: %s", path, i, pr_strerror(e));
+		memcpy(evs + n, fe, k * sizeof(*fe));
+		n += k;
+		free(fe);
+	}
+	pr_reader_close(r);
+	*np = n;
+	return (evs);
+}
+
+/* Seconds to write n events to path. */
+static double
+encode(const char *path, const struct pr_event *evs, uint64_t n)
+{
+	struct pr_header h;
+	struct pr_writer *w;
+	uint64_t i, t0;
+	int e;
+
+	pr_header_init(&h, PR_SRC_SYNTH);
+	t0 = cli_now_ns();
+	if ((w = pr_writer_create(path, &h, &e)) == NULL)
+		errx(1, "%s: %s", path, pr_strerror(e));
+	for (i = 0; i < n; i++)
+		if ((e = pr_writer_write(w, &evs[i])) != PR_OK)
+			errx(1, "write: %s", pr_strerror(e));
+	if ((e = pr_writer_close(w)) != PR_OK)
+		errx(1, "close: %s", pr_strerror(e));
+	return ((double)(cli_now_ns() - t0) / 1e9);
+}
+
+/* Seconds to stream every event; *sink defeats dead-code elimination. */
+static double
+decode_next(const char *path, uint64_t n, uint64_t *sink)
+{
+	struct pr_reader *r;
+	struct pr_event ev;
+	uint64_t t0, k = 0;
+	int e;
+
+	t0 = cli_now_ns();
+	if ((r = pr_reader_open(path, &e)) == NULL)
+		errx(1, "%s: %s", path, pr_strerror(e));
+	while (pr_reader_next(r, &ev) == 1) {
+		*sink += ev.pindex;
+		k++;
+	}
+	pr_reader_close(r);
+	if (k != n)
+		errx(1, "%s: read %" PRIu64 " of %" PRIu64, path, k, n);
+	return ((double)(cli_now_ns() - t0) / 1e9);
+}
+
+static double
+decode_frames(const char *path, uint64_t n, uint64_t *sink)
+{
+	struct pr_reader *r;
+	struct pr_event *evs;
+	uint64_t t0, k = 0;
+	size_t i, m;
+	int e;
+
+	t0 = cli_now_ns();
+	if ((r = pr_reader_open(path, &e)) == NULL)
+		errx(1, "%s: %s", path, pr_strerror(e));
+	for (i = 0; i < pr_reader_frames(r); i++) {
+		if (pr_reader_frame(r, i, &evs, &m) != PR_OK)
+			errx(1, "%s: frame %zu", path, i);
+		*sink += evs[m - 1].pindex;
+		k += m;
+		free(evs);
+	}
+	pr_reader_close(r);
+	if (k != n)
+		errx(1, "%s: read %" PRIu64 " of %" PRIu64, path, k, n);
+	return ((double)(cli_now_ns() - t0) / 1e9);
+}
+
+static uint64_t
+frames_of(const char *path)
+{
+	struct pr_reader_status st;
+	struct pr_reader *r;
+	int e;
+
+	if ((r = pr_reader_open(path, &e)) == NULL)
+		errx(1, "%s: %s", path, pr_strerror(e));
+	pr_reader_status(r, &st);
+	pr_reader_close(r);
+	return (st.frames);
+}
+
+int
+main(int argc, char **argv)
+{
+	static const char *const models[] = { "build", "sendfile" };
+	static const struct option longopts[] = {
+		{ "events", required_argument, NULL, 'n' },
+		{ "repeat", required_argument, NULL, 'r' },
+		{ "dir", required_argument, NULL, 'd' },
+		{ NULL, 0, NULL, 0 },
+	};
+	char src[512], dst[512], nev[32], *sargv[9];
+	const char *dir = "/tmp";
+	double enc[16], next[16], frame[16];
+	struct pr_event *evs;
+	struct stat sb;
+	uint64_t events = 10000000, repeat = 3, n, sink = 0;
+	unsigned m;
+	int c, i;
+
+	while ((c = getopt_long(argc, argv, "n:r:d:", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'n':
+			if (cli_parse_u64(optarg, 1, UINT64_MAX, &events) != 0)
+				errx(2, "--events: bad number '%s'", optarg);
+			break;
+		case 'r':
+			if (cli_parse_u64(optarg, 1, 16, &repeat) != 0)
+				errx(2, "--repeat: 1..16");
+			break;
+		case 'd':
+			dir = optarg;
+			break;
+		default:
+			fprintf(stderr, "usage: bench_trace [--events N] "
+			    "[--repeat R] [--dir DIR]\n");
+			return (2);
+		}
+	}
+	printf("%-9s %10s %8s %7s %12s %12s %12s\n", "model", "events",
+	    "frames", "B/event", "encode ev/s", "next ev/s", "frame ev/s");
+	for (m = 0; m < 2; m++) {
+		snprintf(src, sizeof(src), "%s/bench-trace-%s.prt", dir,
+		    models[m]);
+		snprintf(dst, sizeof(dst), "%s/bench-trace-%s.out.prt", dir,
+		    models[m]);
+		snprintf(nev, sizeof(nev), "%" PRIu64, events);
+		sargv[0] = "synth";
+		sargv[1] = (char *)models[m];
+		sargv[2] = "-n";
+		sargv[3] = nev;
+		sargv[4] = "--seed";
+		sargv[5] = "1";
+		sargv[6] = "-o";
+		sargv[7] = src;
+		sargv[8] = NULL;
+		if (cmd_synth(8, sargv) != 0)
+			errx(1, "synth %s failed", models[m]);
+		evs = load(src, &n);
+		for (i = 0; i < (int)repeat; i++) {
+			enc[i] = encode(dst, evs, n);
+			next[i] = decode_next(dst, n, &sink);
+			frame[i] = decode_frames(dst, n, &sink);
+		}
+		if (stat(dst, &sb) != 0)
+			err(1, "%s", dst);
+		printf("%-9s %10" PRIu64 " %8" PRIu64 " %7.2f %12.3g %12.3g "
+		    "%12.3g\n", models[m], n, frames_of(dst),
+		    (double)sb.st_size / (double)n,
+		    (double)n / median(enc, (int)repeat),
+		    (double)n / median(next, (int)repeat),
+		    (double)n / median(frame, (int)repeat));
+		free(evs);
+		unlink(src);
+		unlink(dst);
+	}
+	return (sink == 1 ? 1 : 0);
+}
