@@ -160,6 +160,29 @@ pmap_unuse_pt(struct pmap *pm, struct pmap_pd *pd)
  */
 
 /*
+ * Every change of a pv list goes through these two: the generation moves
+ * (the restart protocol) and pv_count follows for lock-free readers.  The
+ * list's pv lock is held.
+ */
+static void
+pmap_pv_insert(struct md_page *pvh, struct pv_entry *pv)
+{
+
+	TAILQ_INSERT_TAIL(&pvh->pv_list, pv, pv_next);
+	pvh->pv_gen++;
+	atomic_fetch_add_explicit(&pvh->pv_count, 1, memory_order_relaxed);
+}
+
+void
+pmap_pv_unlink(struct md_page *pvh, struct pv_entry *pv)
+{
+
+	TAILQ_REMOVE(&pvh->pv_list, pv, pv_next);
+	pvh->pv_gen++;
+	atomic_fetch_sub_explicit(&pvh->pv_count, 1, memory_order_relaxed);
+}
+
+/*
  * pmap_pvh_remove: unlink and return the pv entry of (pm, va) on pvh, or
  * NULL.  pvh's pv lock is held.
  */
@@ -170,8 +193,7 @@ pmap_pvh_remove(struct md_page *pvh, struct pmap *pm, uint64_t va)
 
 	TAILQ_FOREACH(pv, &pvh->pv_list, pv_next) {
 		if (PV_PMAP(pv) == pm && pv->pv_va == va) {
-			TAILQ_REMOVE(&pvh->pv_list, pv, pv_next);
-			pvh->pv_gen++;
+			pmap_pv_unlink(pvh, pv);
 			return (pv);
 		}
 	}
@@ -191,13 +213,6 @@ pmap_pvh_free(struct eng_cpu *c, struct md_page *pvh, struct pmap *pm,
 	free_pv_entry(c, pm, pv);
 }
 
-static void
-pmap_pv_insert(struct md_page *pvh, struct pv_entry *pv)
-{
-
-	TAILQ_INSERT_TAIL(&pvh->pv_list, pv, pv_next);
-	pvh->pv_gen++;
-}
 
 /*
  * Clear PGA_WRITEABLE once m has no 4 KiB and no 2 MiB mapping left.  The
@@ -763,8 +778,7 @@ retry:
 		pm->pm_stats.resident_count--;
 		if ((tpte & PG_W) != 0)
 			pm->pm_stats.wired_count--;
-		TAILQ_REMOVE(&mdp->pv_list, pv, pv_next);
-		mdp->pv_gen++;
+		pmap_pv_unlink(mdp, pv);
 		pmap_unuse_pt(pm, pd);
 		free_pv_entry(c, pm, pv);
 		PMAP_UNLOCK(c, pm);
@@ -978,58 +992,45 @@ pmap_ev_demote(struct eng_cpu *c, uint64_t slot, uint64_t va)
 }
 
 /*
- * pmap_page_is_mapped: whether m has any 4 KiB or 2 MiB mapping.  Takes
- * m's pv lock in read mode (two byte locks under perpage).
- */
-bool
-pmap_page_mapped(struct eng_cpu *c, struct vm_page *m)
-{
-	ENG_SITE_DEFINE;
-	struct pmap_md *md;
-	struct pv_cursor cur;
-	bool rv;
-
-	md = pmap_mi_cpu_md(c);
-	pv_cursor_init(&cur, c, md, ENG_HERE);
-	pv_rlock_page(&cur, m);
-	rv = !TAILQ_EMPTY(&pmap_mi_md(m)->pv_list) ||
-	    !TAILQ_EMPTY(&pa_to_pvh(md, pmap_mi_page_to_phys(m))->pv_list);
-	pv_unlock(&cur);
-	return (rv);
-}
-
-/*
- * pmap_page_is_mapped without a CPU: a lock-free snapshot, only for
- * single-threaded use (checkers, a quiesced engine).
+ * pmap_page_is_mapped: whether m has any 4 KiB or 2 MiB mapping.  A
+ * lock-free snapshot of the pv counts (the kernel read-locks the pv list
+ * for the same answer); it stays true while the caller holds the object
+ * lock or m busy, since no mapping can then be added.
  */
 bool
 pmap_page_is_mapped(struct vm_page *m)
 {
+	struct md_page *mdp;
 
-	return (!TAILQ_EMPTY(&pmap_mi_md(m)->pv_list));
+	mdp = pmap_mi_md(m);
+	return (atomic_load_explicit(&mdp->pv_count,
+	    memory_order_relaxed) != 0 ||
+	    atomic_load_explicit(&mdp->pv_pvh->pv_count,
+	    memory_order_relaxed) != 0);
 }
 
 /*
  * Set-up and tear-down.
  */
-void
-pmap_page_init(struct vm_page *m)
-{
-	struct md_page *mdp;
-
-	mdp = pmap_mi_md(m);
-	TAILQ_INIT(&mdp->pv_list);
-	mdp->pv_gen = 0;
-	atomic_init(&mdp->pv_lock, 0);
-}
-
 static void
 md_page_init(struct md_page *mdp)
 {
 
 	TAILQ_INIT(&mdp->pv_list);
 	mdp->pv_gen = 0;
+	atomic_init(&mdp->pv_count, 0);
 	atomic_init(&mdp->pv_lock, 0);
+}
+
+/*
+ * Initialise m->md (no mappings).  pv_pvh is left alone: pmap_md_create()
+ * sets it for every page, before or after this is called.
+ */
+void
+pmap_page_init(struct vm_page *m)
+{
+
+	md_page_init(pmap_mi_md(m));
 }
 
 struct pmap_md *
@@ -1037,6 +1038,7 @@ pmap_md_create(struct vm_engine *e, const struct eng_params *p, char *err,
     size_t errlen)
 {
 	struct pmap_md *md;
+	struct md_page *mdp;
 	struct pmap *pm;
 	uint64_t i;
 
@@ -1072,6 +1074,11 @@ pmap_md_create(struct vm_engine *e, const struct eng_params *p, char *err,
 			goto nomem;
 	}
 	pv_locks_init(md);
+	for (i = 0; i < md->md_npages; i++) {
+		mdp = pmap_mi_md(pmap_phys_page(md, i << PAGE_SHIFT));
+		md_page_init(mdp);
+		mdp->pv_pvh = pa_to_pvh(md, i << PAGE_SHIFT);
+	}
 	md->md_npmaps = p->npmaps;
 	md->md_pmaps = calloc(md->md_npmaps != 0 ? md->md_npmaps : 1,
 	    sizeof(*md->md_pmaps));

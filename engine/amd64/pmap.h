@@ -30,10 +30,16 @@ struct pv_entry;
  *	(L) the page's pv list lock, chosen by --pv: the hashed rwlock of the
  *	    page's 2 MiB frame, the frame's own rwlock, or pv_lock below.
  *	(A) atomic.
+ *	(C) set by pmap_md_create().
+ * pv_count mirrors the list's length for lock-free readers
+ * (pmap_page_is_mapped()); it changes only with the list, under (L).
+ * pv_pvh saves the model a global pv_table: pa_to_pvh() of this page.
  */
 struct md_page {
 	TAILQ_HEAD(, pv_entry) pv_list;	/* (L) one entry per mapping */
+	struct md_page	*pv_pvh;	/* (C) the 2 MiB frame's pv head */
 	int		pv_gen;		/* (L) bumped by every insert/remove */
+	_Atomic uint32_t pv_count;	/* (L,A) entries on pv_list */
 	_Atomic uint8_t	pv_lock;	/* (A) --pv perpage: one-byte mutex */
 };
 
@@ -59,8 +65,7 @@ int	pmap_ev_demote(struct eng_cpu *c, uint64_t pmap, uint64_t va);
 /* Page-centric operations, called by the MI layer (vm_page.c). */
 void	pmap_remove_all(struct eng_cpu *c, struct vm_page *m);
 void	pmap_remove_write(struct eng_cpu *c, struct vm_page *m);
-bool	pmap_page_is_mapped(struct vm_page *m);	/* unlocked snapshot */
-bool	pmap_page_mapped(struct eng_cpu *c, struct vm_page *m);	/* pv rlock */
+bool	pmap_page_is_mapped(struct vm_page *m);	/* lock-free snapshot */
 
 /* Invariants of pv lists vs mappings; violations printed, counted. */
 uint64_t pmap_check(struct pmap_md *md, FILE *out);

@@ -198,7 +198,6 @@ struct pv_cursor {
 	bool			 pvh_held;	/* perpage: pvh byte lock */
 	bool			 page_held;	/* perpage: one page lock */
 	bool			 all_held;	/* perpage: 512 page locks */
-	bool			 read;		/* rw held in read mode */
 };
 
 /* pv_lock.c */
@@ -210,7 +209,6 @@ void	pv_lock_page_and_frame(struct pv_cursor *cur, struct vm_page *m);
 void	pv_lock_frame_all(struct pv_cursor *cur, vm_paddr_t pa);
 void	pv_unlock(struct pv_cursor *cur);
 bool	pv_cursor_held(const struct pv_cursor *cur);
-void	pv_rlock_page(struct pv_cursor *cur, struct vm_page *m);
 struct md_page *pa_to_pvh(struct pmap_md *md, vm_paddr_t pa);
 
 /* The global pv-chunk / pmap-list lock (class pvchunk): a leaf lock. */
@@ -251,6 +249,7 @@ struct pmap_pd *pmap_pd_lookup(struct pmap *pm, uint64_t va);
 void	pmap_unuse_pt(struct pmap *pm, struct pmap_pd *pd);
 struct pv_entry *pmap_pvh_remove(struct md_page *pvh, struct pmap *pm,
 	    uint64_t va);
+void	pmap_pv_unlink(struct md_page *pvh, struct pv_entry *pv);
 void	pmap_clear_writeable_if_unmapped(struct eng_cpu *c,
 	    struct pmap_md *md, struct vm_page *m);
 

@@ -158,8 +158,7 @@ reclaim_chunk_mappings(struct pmap *pm, struct pv_chunk *pc,
 			*pte = 0;
 			pv_lock_page_and_frame(cur, m);
 			mdp = pmap_mi_md(m);
-			TAILQ_REMOVE(&mdp->pv_list, pv, pv_next);
-			mdp->pv_gen++;
+			pmap_pv_unlink(mdp, pv);
 			pmap_clear_writeable_if_unmapped(cur->cpu, md, m);
 			pc->pc_map[field] |= 1ul << bit;
 			pm->pm_stats.resident_count--;

@@ -125,27 +125,24 @@ pv_global_unlock(struct eng_cpu *c, struct eng_mtx *m)
 	eng_mtx_unlock(pmap_mi_lkstat(c), m);
 }
 
-/* rwlocks of the hashed and superpage designs. */
+/*
+ * rwlocks of the hashed and superpage designs, write mode (the model has
+ * no read-mode user: pmap_page_is_mapped() reads pv_count instead).
+ */
 static void
-pv_rw_lock(struct pv_cursor *cur, struct eng_rw *l, bool read)
+pv_rw_lock(struct pv_cursor *cur, struct eng_rw *l)
 {
 
 	LO_CHECK(lo.rw == 0, "two pv rwlocks held");
-	if (read)
-		eng_rw_rlock(cur->ls, l, cur->site);
-	else
-		eng_rw_wlock(cur->ls, l, cur->site);
+	eng_rw_wlock(cur->ls, l, cur->site);
 	LO(lo.pv++; lo.rw++);
 }
 
 static void
-pv_rw_unlock(struct pv_cursor *cur, struct eng_rw *l, bool read)
+pv_rw_unlock(struct pv_cursor *cur, struct eng_rw *l)
 {
 
-	if (read)
-		eng_rw_runlock(cur->ls, l);
-	else
-		eng_rw_wunlock(cur->ls, l);
+	eng_rw_wunlock(cur->ls, l);
 	LO(lo.pv--; lo.rw--);
 }
 
@@ -230,7 +227,6 @@ pv_cursor_init(struct pv_cursor *cur, struct eng_cpu *c, struct pmap_md *md,
 	cur->rw = NULL;
 	cur->frame = cur->page = 0;
 	cur->pvh_held = cur->page_held = cur->all_held = false;
-	cur->read = false;
 }
 
 bool
@@ -251,9 +247,8 @@ pv_unlock(struct pv_cursor *cur)
 
 	md = cur->md;
 	if (cur->rw != NULL) {
-		pv_rw_unlock(cur, cur->rw, cur->read);
+		pv_rw_unlock(cur, cur->rw);
 		cur->rw = NULL;
-		cur->read = false;
 		return;
 	}
 	if (cur->all_held) {
@@ -286,10 +281,10 @@ pv_rw_change(struct pv_cursor *cur, vm_paddr_t pa)
 	struct eng_rw *want;
 
 	want = phys_to_pv_list_lock(cur->md, pa);
-	if (cur->rw == want && !cur->read)
+	if (cur->rw == want)
 		return;
 	pv_unlock(cur);
-	pv_rw_lock(cur, want, false);
+	pv_rw_lock(cur, want);
 	cur->rw = want;
 }
 
@@ -380,25 +375,6 @@ pv_lock_frame_all(struct pv_cursor *cur, vm_paddr_t pa)
 		    f * (NPTEPG + 1) + 1 + i);
 	}
 	cur->all_held = true;
-}
-
-/*
- * Read-lock m's pv list and its frame's pv head, for queries
- * (pmap_page_is_mapped): the rwlock in read mode, or under perpage the two
- * byte locks.  Released with pv_unlock().
- */
-void
-pv_rlock_page(struct pv_cursor *cur, struct vm_page *m)
-{
-
-	if (cur->md->md_pv == ENG_PV_PERPAGE) {
-		pv_lock_page_and_frame(cur, m);
-		return;
-	}
-	pv_unlock(cur);
-	cur->rw = phys_to_pv_list_lock(cur->md, pmap_mi_page_to_phys(m));
-	cur->read = true;
-	pv_rw_lock(cur, cur->rw, true);
 }
 
 /* Assert that the cursor covers m's pv list (debug builds). */

@@ -252,6 +252,9 @@ test_promote_demote(void **state)
 		assert_int_equal(pv_len(pvh), 1);
 		assert_int_equal(pv_len(&fake_page(e, 1024)->md), 0);
 		assert_int_equal(pv_len(&fake_page(e, 1535)->md), 0);
+		/* Mapped through the frame's pv head only. */
+		assert_true(pmap_page_is_mapped(fake_page(e, 1535)));
+		assert_false(pmap_page_is_mapped(fake_page(e, 1536)));
 		assert_int_equal(pm->pm_stats.resident_count, NPTEPG);
 		assert_int_equal(pmap_check(e->md, stderr), 0);
 		/* Promoting again is skipped; demote; promote by event. */
@@ -287,6 +290,7 @@ test_promote_demote(void **state)
 		assert_int_equal(CNT(e, promotions), 4);
 		assert_int_equal(pmap_ev_remove(c, 0, VA0, NPTEPG), 0);
 		assert_int_equal(pv_len(pvh), 0);
+		assert_false(pmap_page_is_mapped(fake_page(e, 1200)));
 		assert_false(fake_writeable(fake_page(e, 1200)));
 		assert_int_equal(pm->pm_stats.resident_count, 0);
 		assert_int_equal(pmap_check(e->md, stderr), 0);
