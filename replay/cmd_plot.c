@@ -16,6 +16,7 @@ plot_usage(FILE *f)
 	fprintf(f,
 	    "usage: pagereplay plot CSV -o FILE.svg|FILE.png "
 	    "[--kind throughput|wait|hold]\n"
+	    "           [--where COLUMN=VALUE]...\n"
 	    "\n"
 	    "Draw a chart of a CSV of runs (`replay --csv`, `sweep --csv`,\n"
 	    "shards concatenated) with gnuplot (Debian: gnuplot-nox).\n"
@@ -27,11 +28,16 @@ plot_usage(FILE *f)
 	    "                        wait: lock wait p99 vs page-queue batch\n"
 	    "                        size, a line per lock class and threads;\n"
 	    "                        hold: hold-time p50..max per lock class\n"
+	    "  --where COLUMN=VALUE  only rows whose COLUMN (docs/csv.md) is\n"
+	    "                        VALUE; repeatable, all must hold\n"
 	    "  --help                this text\n"
 	    "\n"
 	    "Example:\n"
 	    "  pagereplay plot sweep.csv -o sweep.png\n"
-	    "  pagereplay plot sweep.csv -o wait.svg --kind wait\n");
+	    "  pagereplay plot sweep.csv -o wait.svg --kind wait "
+	    "--where page=refcount\n"
+	    "  pagereplay plot sweep.csv -o hold.svg --kind hold "
+	    "--where queue=batch:63 --where threads=2\n");
 }
 
 int
@@ -40,16 +46,20 @@ cmd_plot(int argc, char **argv)
 	static const struct option longopts[] = {
 		{ "output", required_argument, NULL, 'o' },
 		{ "kind", required_argument, NULL, 'k' },
+		{ "where", required_argument, NULL, 'w' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
+	char *where[RP_PLOT_WHERE_MAX];
 	enum rp_plot_kind kind;
 	const char *out;
+	size_t nwhere;
 	char err[512];
 	int ch;
 
 	kind = RP_PLOT_THROUGHPUT;
 	out = NULL;
+	nwhere = 0;
 	optind = 1;
 	opterr = 0;
 	while ((ch = getopt_long(argc, argv, "o:", longopts, NULL)) != -1) {
@@ -63,6 +73,14 @@ cmd_plot(int argc, char **argv)
 				    "wait or hold", optarg);
 				return (EXIT_USAGE);
 			}
+			break;
+		case 'w':
+			if (nwhere == RP_PLOT_WHERE_MAX) {
+				warnx("plot: more than %d --where filters",
+				    RP_PLOT_WHERE_MAX);
+				return (EXIT_USAGE);
+			}
+			where[nwhere++] = optarg;
 			break;
 		case 'h':
 			plot_usage(stdout);
@@ -82,7 +100,8 @@ cmd_plot(int argc, char **argv)
 		warnx("plot: -o %s", err);
 		return (EXIT_USAGE);
 	}
-	if (rp_plot(argv[optind], out, kind, err, sizeof(err)) != 0) {
+	if (rp_plot(argv[optind], out, kind, where, nwhere, err,
+	    sizeof(err)) != 0) {
 		warnx("plot: %s", err);
 		return (1);
 	}

@@ -42,7 +42,7 @@ static const char *const pcol_names[P_COUNT] = {
 /* One point of a series before reduction. */
 struct point {
 	char		*series;
-	char		*design;	/* hold: told apart when several */
+	char		*design;	/* page/queue/pv/pvchunk of the row */
 	double		 x;
 	double		 y;
 };
@@ -213,14 +213,49 @@ plot_row(enum rp_plot_kind kind, char **v, const char *prev_run,
 	}
 }
 
-/* Read the CSV into points; 0 or -1 with err. */
+/*
+ * The columns and values of the filters ("column=value") against header
+ * fields f[0..n); 0 or -1 with err.
+ */
 static int
-plot_read(const char *csv, enum rp_plot_kind kind, struct points *ps,
-    char *err, size_t errlen)
+plot_where(char *const *where, size_t nwhere, char **f, size_t n,
+    int *wcol, const char **wval, char *err, size_t errlen)
+{
+	const char *eq;
+	size_t k, i, len;
+
+	for (k = 0; k < nwhere; k++) {
+		eq = strchr(where[k], '=');
+		if (eq == NULL || eq == where[k]) {
+			snprintf(err, errlen, "--where '%s' is not "
+			    "COLUMN=VALUE", where[k]);
+			return (-1);
+		}
+		len = (size_t)(eq - where[k]);
+		wcol[k] = -1;
+		for (i = 0; i < n; i++)
+			if (strlen(f[i]) == len &&
+			    strncmp(f[i], where[k], len) == 0)
+				wcol[k] = (int)i;
+		if (wcol[k] < 0) {
+			snprintf(err, errlen, "--where '%s': no such column "
+			    "(docs/csv.md)", where[k]);
+			return (-1);
+		}
+		wval[k] = eq + 1;
+	}
+	return (0);
+}
+
+/* Read the rows of the CSV that pass the filters into points. */
+static int
+plot_read(const char *csv, enum rp_plot_kind kind, char *const *where,
+    size_t nwhere, struct points *ps, char *err, size_t errlen)
 {
 	char *line, *hdr, *f[PLOT_FIELDS_MAX], *v[P_COUNT], prev[256];
-	size_t cap, n, i, lineno;
-	int col[P_COUNT], j, rc;
+	const char *wval[RP_PLOT_WHERE_MAX];
+	int col[P_COUNT], wcol[RP_PLOT_WHERE_MAX], j, rc;
+	size_t cap, n, i, k, lineno;
 	FILE *fp;
 
 	if ((fp = fopen(csv, "r")) == NULL) {
@@ -251,6 +286,13 @@ plot_read(const char *csv, enum rp_plot_kind kind, struct points *ps,
 			goto out;
 		}
 	}
+	if (nwhere > RP_PLOT_WHERE_MAX) {
+		snprintf(err, errlen, "more than %d --where filters",
+		    RP_PLOT_WHERE_MAX);
+		goto out;
+	}
+	if (plot_where(where, nwhere, f, n, wcol, wval, err, errlen) != 0)
+		goto out;
 	for (lineno = 2; getline(&line, &cap, fp) >= 0; lineno++) {
 		if (strcmp(line, hdr) == 0 || line[strspn(line, "\r\n")] ==
 		    '\0')
@@ -264,6 +306,12 @@ plot_read(const char *csv, enum rp_plot_kind kind, struct points *ps,
 			}
 			v[j] = f[col[j]];
 		}
+		for (k = 0; k < nwhere; k++)
+			if ((size_t)wcol[k] >= n || strcmp(f[wcol[k]],
+			    wval[k]) != 0)
+				break;
+		if (k < nwhere)
+			continue;
 		if (plot_row(kind, v, prev, ps) != 0) {
 			snprintf(err, errlen, "out of memory");
 			goto out;
@@ -271,9 +319,10 @@ plot_read(const char *csv, enum rp_plot_kind kind, struct points *ps,
 		snprintf(prev, sizeof(prev), "%s", v[P_RUN_ID]);
 	}
 	if (ps->n == 0) {
-		snprintf(err, errlen, "%s: nothing to plot (no runs%s)", csv,
+		snprintf(err, errlen, "%s: nothing to plot (no runs%s%s)", csv,
 		    kind == RP_PLOT_THROUGHPUT ? "" :
-		    " with lock acquisitions and times");
+		    " with lock acquisitions and times",
+		    nwhere > 0 ? " matching --where" : "");
 		goto out;
 	}
 	rc = 0;
@@ -284,16 +333,14 @@ out:
 	return (rc);
 }
 
-/* By series (then design, when arg is non-NULL), then x. */
+/* By series, then x. */
 static int
-point_cmp(const void *a, const void *b, void *arg)
+point_cmp(const void *a, const void *b)
 {
 	const struct point *pa = a, *pb = b;
 	int c;
 
 	if ((c = strcmp(pa->series, pb->series)) != 0)
-		return (c);
-	if (arg != NULL && (c = strcmp(pa->design, pb->design)) != 0)
 		return (c);
 	return (pa->x < pb->x ? -1 : pa->x > pb->x);
 }
@@ -354,16 +401,14 @@ plot_write(struct points *ps, enum rp_plot_kind kind, const char *fmt,
 	FILE *df, *sf;
 	double *ys;
 	size_t i, j, k, nser;
-	bool designs;
-	char *title;
+	char title[512];
+	bool one_design;
 
-	/* Hold charts tell designs apart when the CSV has several. */
-	designs = false;
+	/* The design goes in the title when every row shares it. */
+	one_design = true;
 	for (i = 1; i < ps->n; i++)
-		designs |= strcmp(ps->p[i].design, ps->p[0].design) != 0;
-	designs &= kind == RP_PLOT_HOLD;
-	qsort_r(ps->p, ps->n, sizeof(*ps->p), point_cmp,
-	    designs ? ps : NULL);
+		one_design &= strcmp(ps->p[i].design, ps->p[0].design) == 0;
+	qsort(ps->p, ps->n, sizeof(*ps->p), point_cmp);
 	if ((ys = malloc(ps->n * sizeof(*ys))) == NULL)
 		return (-1);
 	df = fopen(data, "w");
@@ -390,14 +435,19 @@ plot_write(struct points *ps, enum rp_plot_kind kind, const char *fmt,
 		    "set yrange [0:*]\n");
 		break;
 	case RP_PLOT_WAIT:
-		fprintf(sf, "set title 'Lock wait time p99 vs batch size'\n"
+		fprintf(sf, "set title 'Lock wait time p99 vs batch size%s'\n"
 		    "set xlabel 'page-queue batch size (entries; 0 = locked "
 		    "queue)'\nset ylabel 'wait p99 (ns)'\n"
-		    "set logscale y\n");
+		    "set logscale y\n", one_design ? "" : " (median over the "
+		    "designs; pick one with --where)");
 		break;
 	default:
-		fprintf(sf, "set title 'Lock hold time distribution per lock "
-		    "class'\nset xlabel 'quantile'\n"
+		snprintf(title, sizeof(title), "Lock hold time distribution "
+		    "per lock class (%s)", one_design ? ps->p[0].design :
+		    "median over the designs; pick one with --where");
+		fprintf(sf, "set title ");
+		plot_title(sf, title);
+		fprintf(sf, "\nset xlabel 'quantile'\n"
 		    "set ylabel 'hold time (ns)'\nset logscale y\n"
 		    "set xtics %s\nset xrange [-0.3:4.3]\n", hold_tics);
 	}
@@ -408,8 +458,7 @@ plot_write(struct points *ps, enum rp_plot_kind kind, const char *fmt,
 	for (i = 0; i < ps->n; i = j) {
 		/* One series: points i .. j-1; one line per distinct x. */
 		for (j = i; j < ps->n && strcmp(ps->p[j].series,
-		    ps->p[i].series) == 0 && (!designs ||
-		    strcmp(ps->p[j].design, ps->p[i].design) == 0); j++)
+		    ps->p[i].series) == 0; j++)
 			continue;
 		for (k = i; k < j;) {
 			size_t m, n;
@@ -423,17 +472,9 @@ plot_write(struct points *ps, enum rp_plot_kind kind, const char *fmt,
 			k = m;
 		}
 		fprintf(df, "\n\n");
-		title = ps->p[i].series;
 		fprintf(sf, "%s '%s' index %zu using 1:2 with linespoints "
 		    "lw 2 title ", nser > 0 ? "," : "", data, nser);
-		if (designs) {
-			char buf[768];
-
-			snprintf(buf, sizeof(buf), "%s %s", title,
-			    ps->p[i].design);
-			plot_title(sf, buf);
-		} else
-			plot_title(sf, title);
+		plot_title(sf, ps->p[i].series);
 		nser++;
 	}
 	fprintf(sf, "\n");
@@ -489,7 +530,7 @@ plot_gnuplot(const char *script, const char *errpath, char *err,
 
 int
 rp_plot(const char *csv, const char *out, enum rp_plot_kind kind,
-    char *err, size_t errlen)
+    char *const *where, size_t nwhere, char *err, size_t errlen)
 {
 	char dir[] = "/tmp/pagereplay-plot.XXXXXX";
 	char data[64], script[64], errpath[64], *tmp;
@@ -502,7 +543,7 @@ rp_plot(const char *csv, const char *out, enum rp_plot_kind kind,
 		return (-1);
 	fmt = plot_format(out);
 	memset(&ps, 0, sizeof(ps));
-	if (plot_read(csv, kind, &ps, err, errlen) != 0) {
+	if (plot_read(csv, kind, where, nwhere, &ps, err, errlen) != 0) {
 		points_free(&ps);
 		return (-1);
 	}

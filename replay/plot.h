@@ -4,7 +4,8 @@
  *	wait		wait p99 vs queue batch size, one line per lock class
  *			and thread count
  *	hold		hold-time distribution (p50 .. max) per lock class
- * Repeated runs of one point are reduced to their median.  The chart is
+ * Repeated runs of one point are reduced to their median; filters
+ * ("column=value", all must hold) pick the rows, e.g. one design.  The chart is
  * drawn into a temporary file and renamed into place only when gnuplot
  * succeeded, so a failure leaves no file behind.
  */
@@ -23,8 +24,13 @@ enum rp_plot_kind {
 int	rp_plot_kind_parse(const char *s, enum rp_plot_kind *k);
 /* The output must end in .svg or .png; 0 or -1 with err. */
 int	rp_plot_check_name(const char *out, char *err, size_t errlen);
-/* Draw csv into out; 0, or -1 with a one-line reason in err. */
+#define RP_PLOT_WHERE_MAX	16
+
+/*
+ * Draw the rows of csv that match every filter where[0..nwhere) into out.
+ * Returns 0, or -1 with a one-line reason in err.
+ */
 int	rp_plot(const char *csv, const char *out, enum rp_plot_kind kind,
-	    char *err, size_t errlen);
+	    char *const *where, size_t nwhere, char *err, size_t errlen);
 
 #endif /* PR_PLOT_H */
