@@ -215,16 +215,21 @@ pmap_pvh_free(struct eng_cpu *c, struct md_page *pvh, struct pmap *pm,
 
 
 /*
- * Clear PGA_WRITEABLE once m has no 4 KiB and no 2 MiB mapping left.  The
- * pv locks of m and of its frame's pv head are held.
+ * Clear PGA_WRITEABLE once m has no 4 KiB and no 2 MiB mapping left.  m's
+ * pv lock is held.  The frame's pv head is read through its atomic count,
+ * without its lock: while m's list is empty and locked no promotion can add
+ * a 2 MiB entry covering m (it would need m's entry and lock), and a racing
+ * demotion only makes the answer conservative (the flag stays set).
  */
 void
-pmap_clear_writeable_if_unmapped(struct eng_cpu *c, struct pmap_md *md,
-    struct vm_page *m)
+pmap_clear_writeable_if_unmapped(struct eng_cpu *c, struct vm_page *m)
 {
+	struct md_page *mdp;
 
-	if (TAILQ_EMPTY(&pmap_mi_md(m)->pv_list) &&
-	    TAILQ_EMPTY(&pa_to_pvh(md, pmap_mi_page_to_phys(m))->pv_list))
+	mdp = pmap_mi_md(m);
+	if (TAILQ_EMPTY(&mdp->pv_list) &&
+	    atomic_load_explicit(&mdp->pv_pvh->pv_count,
+	    memory_order_relaxed) == 0)
 		pmap_mi_writeable_clear(c, m);
 }
 
@@ -390,7 +395,7 @@ pmap_remove_pde(struct eng_cpu *c, struct pmap *pm, struct pmap_pd *pd,
 		pm->pm_stats.wired_count -= NPTEPG;
 	if ((pde & PG_RW) != 0) {
 		for (i = 0; i < NPTEPG; i++)
-			pmap_clear_writeable_if_unmapped(c, md,
+			pmap_clear_writeable_if_unmapped(c,
 			    pmap_phys_page(md, pa + (uint64_t)i * PAGE_SIZE));
 	}
 	pd->pd_pde = 0;
@@ -419,9 +424,9 @@ pmap_remove_pte(struct eng_cpu *c, struct pmap *pm, struct pmap_pd *pd,
 	if ((tpte & PG_W) != 0)
 		pm->pm_stats.wired_count--;
 	m = pmap_phys_page(md, tpte & PG_FRAME);
-	pv_lock_page_and_frame(cur, m);
+	pv_lock_page(cur, m);
 	pmap_pvh_free(c, pmap_mi_md(m), pm, va);
-	pmap_clear_writeable_if_unmapped(c, md, m);
+	pmap_clear_writeable_if_unmapped(c, m);
 	last = pd->pd_count == 1;
 	pmap_unuse_pt(pm, pd);
 	return (last);
@@ -636,11 +641,11 @@ pmap_enter(struct eng_cpu *c, struct pmap *pm, uint64_t va, struct vm_page *m,
 		if ((origpte & PG_W) != 0)
 			pm->pm_stats.wired_count--;
 		om = pmap_phys_page(md, origpte & PG_FRAME);
-		pv_lock_page_and_frame(&cur, om);
+		pv_lock_page(&cur, om);
 		pv = pmap_pvh_remove(pmap_mi_md(om), pm, va);
 		if (pv == NULL)
 			abort();
-		pmap_clear_writeable_if_unmapped(c, md, om);
+		pmap_clear_writeable_if_unmapped(c, om);
 	} else {
 		/* A new mapping: the PTP reference keeps pd alive. */
 		pd->pd_count++;

@@ -251,6 +251,6 @@ struct pv_entry *pmap_pvh_remove(struct md_page *pvh, struct pmap *pm,
 	    uint64_t va);
 void	pmap_pv_unlink(struct md_page *pvh, struct pv_entry *pv);
 void	pmap_clear_writeable_if_unmapped(struct eng_cpu *c,
-	    struct pmap_md *md, struct vm_page *m);
+	    struct vm_page *m);
 
 #endif /* ENG_AMD64_PMAP_INTERNAL_H */

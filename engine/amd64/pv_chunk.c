@@ -156,10 +156,10 @@ reclaim_chunk_mappings(struct pmap *pm, struct pv_chunk *pc,
 				continue;
 			m = pmap_mi_phys_to_page(md->md_engine, *pte & PG_FRAME);
 			*pte = 0;
-			pv_lock_page_and_frame(cur, m);
+			pv_lock_page(cur, m);
 			mdp = pmap_mi_md(m);
 			pmap_pv_unlink(mdp, pv);
-			pmap_clear_writeable_if_unmapped(cur->cpu, md, m);
+			pmap_clear_writeable_if_unmapped(cur->cpu, m);
 			pc->pc_map[field] |= 1ul << bit;
 			pm->pm_stats.resident_count--;
 			pmap_unuse_pt(pm, pd);
