@@ -27,6 +27,7 @@
 #include <getopt.h>
 #include <inttypes.h>
 #include <pcap/pcap.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -44,6 +45,7 @@
 #define PH_PENDING_MAX	4096		/* pipelined requests per connection */
 #define PH_BUCKETS	4096		/* connection hash buckets (power of 2) */
 #define PH_SNAPLEN	262144
+#define PH_REORDER_NS	2000000000ull	/* events held to sort by time */
 
 /* Counters, written to the trailer as "pcap.<name>" notes. */
 struct ph_counts {
@@ -64,6 +66,8 @@ struct ph_counts {
 	uint64_t	orphan_responses; /* responses without a request */
 	uint64_t	no_body;	/* not a sendfile: error, HEAD, empty */
 	uint64_t	events;		/* sendfile events written */
+	uint64_t	late;		/* answered after PH_REORDER_NS: time
+					   raised to keep the file sorted */
 	uint64_t	kernel_drops;	/* live: dropped by the kernel/driver */
 };
 
@@ -117,6 +121,12 @@ struct ph_conn {
 	struct ph_conn	*next;		/* hash chain */
 };
 
+/* An event waiting in the reorder heap; seq keeps equal times in order. */
+struct ph_held {
+	struct pr_event	ev;
+	uint64_t	seq;
+};
+
 /* The whole run; single-threaded. */
 struct ph_ctx {
 	pcap_t		*pcap;
@@ -130,6 +140,11 @@ struct ph_ctx {
 	uint64_t	now;		/* current packet time, ns since epoch */
 	int		err;		/* first write error */
 	uint32_t	nconns;
+	struct ph_held	*heap;		/* events by (time, seq), min first */
+	size_t		nheld;
+	size_t		heapcap;
+	uint64_t	seq;		/* events made so far */
+	uint64_t	written_ns;	/* time of the last event written */
 	struct ph_conn	*buckets[PH_BUCKETS];
 	struct ph_counts c;
 };
@@ -217,13 +232,87 @@ ph_start(struct ph_ctx *x)
 	return (0);
 }
 
-/* Write the sendfile event of a request whose body is [off, off + len). */
+static bool
+ph_held_less(const struct ph_held *a, const struct ph_held *b)
+{
+	return (a->ev.time_ns < b->ev.time_ns ||
+	    (a->ev.time_ns == b->ev.time_ns && a->seq < b->seq));
+}
+
+/*
+ * Events are made when a response arrives but carry their request's time,
+ * so they come out of order across connections.  They wait in a min-heap
+ * and are written once the capture clock is PH_REORDER_NS past them (all,
+ * when `all`); one answered later than that is written at the time of the
+ * last event written, and counted.
+ */
+static void
+ph_drain(struct ph_ctx *x, bool all)
+{
+	struct ph_held *hp = x->heap, t;
+	size_t i, c;
+	int e;
+
+	while (x->nheld > 0 && (all || (x->now > x->t0 &&
+	    hp[0].ev.time_ns + PH_REORDER_NS <= x->now - x->t0))) {
+		e = pr_writer_write(x->w, &hp[0].ev);
+		if (e != 0 && x->err == 0) {
+			warnx("record: %s: %s", x->out, pr_strerror(e));
+			x->err = e;
+		}
+		x->written_ns = hp[0].ev.time_ns;
+		hp[0] = hp[--x->nheld];
+		for (i = 0; (c = 2 * i + 1) < x->nheld; i = c) {
+			if (c + 1 < x->nheld && ph_held_less(&hp[c + 1],
+			    &hp[c]))
+				c++;
+			if (!ph_held_less(&hp[c], &hp[i]))
+				break;
+			t = hp[i];
+			hp[i] = hp[c];
+			hp[c] = t;
+		}
+	}
+}
+
+static void
+ph_hold(struct ph_ctx *x, const struct pr_event *ev)
+{
+	struct ph_held *nh, t;
+	size_t i;
+
+	if (x->nheld == x->heapcap) {
+		nh = realloc(x->heap, (x->heapcap == 0 ? 1024 : x->heapcap * 2) *
+		    sizeof(*nh));
+		if (nh == NULL) {
+			warnx("record: out of memory");
+			x->err = PR_E_NOMEM;
+			return;
+		}
+		x->heap = nh;
+		x->heapcap = x->heapcap == 0 ? 1024 : x->heapcap * 2;
+	}
+	i = x->nheld++;
+	x->heap[i].ev = *ev;
+	x->heap[i].seq = x->seq++;
+	if (x->heap[i].ev.time_ns < x->written_ns) {
+		x->heap[i].ev.time_ns = x->written_ns;
+		x->c.late++;
+	}
+	for (; i > 0 && ph_held_less(&x->heap[i], &x->heap[(i - 1) / 2]);
+	    i = (i - 1) / 2) {
+		t = x->heap[i];
+		x->heap[i] = x->heap[(i - 1) / 2];
+		x->heap[(i - 1) / 2] = t;
+	}
+}
+
+/* Make the sendfile event of a request whose body is [off, off + len). */
 static void
 ph_emit(struct ph_ctx *x, const struct ph_conn *cn, const struct ph_req *rq,
     uint64_t off, uint64_t len)
 {
 	struct pr_event ev;
-	int e;
 
 	if (!rq->get || len == 0) {
 		x->c.no_body++;
@@ -242,11 +331,7 @@ ph_emit(struct ph_ctx *x, const struct ph_conn *cn, const struct ph_req *rq,
 	ev.arg = len;
 	ev.tid = cn->tid;
 	ev.flags = x->nocache ? PR_F_NOCACHE : 0;
-	e = pr_writer_write(x->w, &ev);
-	if (e != 0 && x->err == 0) {
-		warnx("%s: %s", x->out, pr_strerror(e));
-		x->err = e;
-	}
+	ph_hold(x, &ev);
 	x->c.events++;
 }
 
@@ -1041,6 +1126,7 @@ ph_packet(u_char *arg, const struct pcap_pkthdr *ph, const u_char *pkt)
 		return;
 	}
 	ph_ip(x, pkt + off, cap - off, wire - off);
+	ph_drain(x, false);
 	if (cli_progress_enabled() && (x->c.packets & 0xfff) == 0)
 		cli_progress("record: %" PRIu64 " packets, %" PRIu64
 		    " requests, %" PRIu64 " events", x->c.packets,
@@ -1069,6 +1155,7 @@ ph_notes(struct ph_ctx *x)
 		{ "pcap.orphan_responses", x->c.orphan_responses },
 		{ "pcap.no_body", x->c.no_body },
 		{ "pcap.kernel_drops", x->c.kernel_drops },
+		{ "pcap.late", x->c.late },
 	};
 	size_t i;
 	int e;
@@ -1151,7 +1238,9 @@ cmd_record_pcap(int argc, char **argv)
 		{ NULL, 0, NULL, 0 }
 	};
 	struct sigaction sa, oint, oterm;
+	char ebuf[PCAP_ERRBUF_SIZE];
 	struct bpf_program prog;
+	struct pollfd pfd;
 	struct pcap_stat ps;
 	struct ph_ctx *x;
 	struct ph_conn *cn;
@@ -1279,6 +1368,16 @@ cmd_record_pcap(int argc, char **argv)
 			goto close;
 		}
 	}
+	pfd.fd = -1;
+	pfd.events = POLLIN;
+	if (iface != NULL) {
+		pfd.fd = pcap_get_selectable_fd(x->pcap);
+		if (pfd.fd < 0 || pcap_setnonblock(x->pcap, 1, ebuf) != 0) {
+			warnx("record: --iface %s: cannot poll the capture",
+			    iface);
+			goto close;
+		}
+	}
 	pr_header_init(&x->hdr, PR_SRC_PCAP);
 	snprintf(x->hdr.clock, sizeof(x->hdr.clock), "pcap");
 	ph_cmdline(x->hdr.cmdline, sizeof(x->hdr.cmdline), argc, argv);
@@ -1294,6 +1393,15 @@ cmd_record_pcap(int argc, char **argv)
 	deadline = duration != 0 ? cli_now_ns() + duration : 0;
 	input_err = false;
 	while (!ph_stop && x->err == 0) {
+		/*
+		 * Live: wait at most 100 ms (immediate mode would block in
+		 * pcap_dispatch), so that --duration ends on time.
+		 */
+		if (pfd.fd >= 0 && poll(&pfd, 1, 100) < 0 && errno != EINTR) {
+			warn("record: poll");
+			input_err = true;
+			break;
+		}
 		e = pcap_dispatch(x->pcap, -1, ph_packet, (u_char *)x);
 		if (e == PCAP_ERROR) {
 			/* Keep what was read before the damage. */
@@ -1323,6 +1431,7 @@ cmd_record_pcap(int argc, char **argv)
 		}
 	if (ph_start(x) != 0)
 		goto close;
+	ph_drain(x, true);
 	if (x->err == 0) {
 		if ((e = ph_notes(x)) != 0) {
 			warnx("record: %s: %s", x->out, pr_strerror(e));
@@ -1355,6 +1464,7 @@ close:
 out:
 	if (created && !x->started)
 		(void)unlink(x->out);
+	free(x->heap);
 	free(x);
 	return (rc);
 }

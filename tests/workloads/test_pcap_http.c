@@ -430,6 +430,40 @@ test_filter(void **state)
 }
 
 /*
+ * Events carry their request's time, but responses may come back in
+ * another order across connections: the trace is still sorted by time.
+ */
+static void
+test_time_order(void **state)
+{
+	struct flow f1, f2;
+	struct trace t;
+	struct cap c;
+
+	(void)state;
+	cap_open(&c, tpath("order.pcap"), false);
+	flow_open(&f1, &c, 40001);
+	flow_open(&f2, &c, 40002);
+	flow_client(&f1, "GET /slow HTTP/1.1\r\n\r\n");	/* frame 7 */
+	flow_client(&f2, "GET /fast HTTP/1.1\r\n\r\n");	/* frame 8 */
+	flow_server(&f2, "HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\n",
+	    10);
+	flow_server(&f1, "HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\n",
+	    10);
+	cap_close(&c);
+	assert_int_equal(record("--pcap", tpath("order.pcap"), "-o",
+	    tpath("order.prt"), NULL), 0);
+	trace_read(tpath("order.prt"), &t);
+	assert_int_equal(t.n, 2);
+	check_event(&t.ev[0], "/slow", 0, 10, 1, 0);
+	check_event(&t.ev[1], "/fast", 0, 10, 2, 0);
+	/* Frames are 100 us apart; time counts from the first one. */
+	assert_int_equal(t.ev[0].time_ns, 600000);
+	assert_int_equal(t.ev[1].time_ns, 700000);
+	assert_int_equal(note(tpath("order.prt"), "pcap.late"), 0);
+}
+
+/*
  * A damaged capture: a frame cut inside its IP header, an IP header that
  * claims more bytes than the frame holds, a bad IP version, a UDP packet,
  * garbage where a request should start, a lost body segment, a
@@ -655,6 +689,7 @@ main(void)
 		cmocka_unit_test(test_pcapng_nocache),
 		cmocka_unit_test(test_short_snaplen),
 		cmocka_unit_test(test_filter),
+		cmocka_unit_test(test_time_order),
 		cmocka_unit_test(test_damaged),
 		cmocka_unit_test(test_mutations),
 		cmocka_unit_test(test_usage),
