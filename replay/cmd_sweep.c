@@ -1,12 +1,510 @@
-/* Placeholder until its owner lands the real command. */
+/*
+ * cmd_sweep.c - `pagereplay sweep TRACE`: replay the cross product of
+ * designs, batch sizes, thread counts and scales, repeated, into one CSV.
+ *
+ * The trace is decoded once.  Runs are numbered in a fixed order (page,
+ * queue, pv, pvchunk, scale, threads, then repeat innermost); --shard i/n
+ * runs the numbers k with k % n == i.  Only shard 0 writes the CSV header,
+ * so `cat` of the shards' files in shard order is the whole sweep.
+ */
 #include <err.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
+#include "cli.h"
 #include "commands.h"
+#include "options.h"
+#include "plot.h"
+#include "report.h"
+#include "session.h"
+
+enum {
+	OPT_THREADS = RP_OPT_COMMAND,
+	OPT_PAGE,
+	OPT_QUEUE,
+	OPT_PV,
+	OPT_PVCHUNK,
+	OPT_SCALE,
+	OPT_REPEAT,
+	OPT_SHARD,
+	OPT_PLOT,
+};
+
+/* The list options, in the order of the cross product's loops. */
+enum sweep_axis {
+	AX_PAGE = 0,
+	AX_QUEUE,
+	AX_PV,
+	AX_PVCHUNK,
+	AX_SCALE,
+	AX_THREADS,
+	AX_COUNT
+};
+
+static const struct option sweep_long[] = {
+	{ "threads", required_argument, NULL, OPT_THREADS },
+	{ "page", required_argument, NULL, OPT_PAGE },
+	{ "queue", required_argument, NULL, OPT_QUEUE },
+	{ "pv", required_argument, NULL, OPT_PV },
+	{ "pvchunk", required_argument, NULL, OPT_PVCHUNK },
+	{ "scale", required_argument, NULL, OPT_SCALE },
+	{ "repeat", required_argument, NULL, OPT_REPEAT },
+	{ "shard", required_argument, NULL, OPT_SHARD },
+	{ "plot", required_argument, NULL, OPT_PLOT },
+	RP_OPT_COMMON_LONG
+};
+
+/* One axis: the items of a comma-separated list. */
+struct sweep_list {
+	char		*buf;		/* the list, commas made NULs */
+	char		**item;
+	size_t		 n;
+};
+
+static void
+sweep_usage(FILE *f)
+{
+	fprintf(f,
+	    "usage: pagereplay sweep TRACE [--threads LIST] [--page LIST] "
+	    "[--queue LIST]\n"
+	    "           [--pv LIST] [--pvchunk LIST] [--scale LIST] "
+	    "[--repeat R]\n"
+	    "           [--shard I/N] [--csv FILE] [--plot FILE.svg|FILE.png]\n"
+	    "           [replay options]\n"
+	    "\n"
+	    "Replay TRACE (decoded once) for every combination of the lists,\n"
+	    "R times each, in a fixed order, and write one CSV: the columns\n"
+	    "of `replay --csv` (docs/csv.md), one row per run x lock class,\n"
+	    "the repeat index in `repeat`.  Lists are comma-separated.\n"
+	    "\n"
+	    "  --threads LIST        e.g. 1,2,4,8 (default: one per CPU)\n"
+	    "  --page LIST           e.g. pagelock,refcount\n"
+	    "  --queue LIST          e.g. locked,batch:8,batch:32,batch:128\n"
+	    "  --pv LIST             e.g. hashed,superpage,perpage\n"
+	    "  --pvchunk LIST        e.g. global,pmaps\n"
+	    "  --scale LIST          e.g. 1,4,16 (replicas of the streams)\n"
+	    "  --repeat R            runs of each combination (default 1)\n"
+	    "  --shard I/N           do only runs k with k %% N == I (0 <= I <\n"
+	    "                        N; runs numbered in the fixed order, the\n"
+	    "                        repeats innermost); only shard 0 writes\n"
+	    "                        the CSV header, so the shards' files\n"
+	    "                        concatenated in order are the sweep\n"
+	    "  --plot FILE           chart of the sweep (needs --csv FILE)\n"
+	    "\n"
+	    "Replay options (each run):\n"
+	    "%s"
+	    "\n"
+	    "Without --csv the CSV goes to stdout.\n"
+	    "\n"
+	    "Example:\n"
+	    "  pagereplay sweep build.prt --threads 1,2 "
+	    "--page pagelock,refcount \\\n"
+	    "      --queue locked,batch:8,batch:64 --repeat 3 --csv sweep.csv "
+	    "--plot sweep.svg\n",
+	    rp_opt_common_help);
+}
+
+/*
+ * Split a non-empty comma-separated list; an empty item is an error.
+ * 0, or -1 with a reason printed.
+ */
+static int
+sweep_list_parse(struct sweep_list *l, const char *opt, const char *arg)
+{
+	char *p;
+	size_t n;
+
+	free(l->buf);
+	free(l->item);
+	l->buf = strdup(arg);
+	for (n = 1, p = l->buf; p != NULL && *p != '\0'; p++)
+		n += *p == ',';
+	l->item = calloc(n, sizeof(*l->item));
+	if (l->buf == NULL || l->item == NULL) {
+		warnx("sweep: out of memory");
+		return (-1);
+	}
+	l->n = 0;
+	for (p = l->buf;; p++) {
+		l->item[l->n++] = p;
+		p = strchr(p, ',');
+		if (p == NULL)
+			break;
+		*p = '\0';
+	}
+	for (n = 0; n < l->n; n++) {
+		if (l->item[n][0] == '\0') {
+			warnx("sweep: --%s: malformed list '%s' (an empty "
+			    "item)", opt, arg);
+			return (-1);
+		}
+	}
+	return (0);
+}
+
+static void
+sweep_list_free(struct sweep_list *l)
+{
+	free(l->buf);
+	free(l->item);
+	memset(l, 0, sizeof(*l));
+}
+
+/* Check every item of a numeric axis; 0 or -1 with a reason printed. */
+static int
+sweep_check_numbers(const struct sweep_list *l, const char *opt,
+    uint64_t max)
+{
+	uint64_t v;
+	size_t i;
+
+	for (i = 0; i < l->n; i++) {
+		if (cli_parse_u64(l->item[i], 1, max, &v) != 0) {
+			warnx("sweep: --%s: '%s' is not a number in "
+			    "1..%llu", opt, l->item[i],
+			    (unsigned long long)max);
+			return (-1);
+		}
+	}
+	return (0);
+}
+
+/* Check every item of a design axis; 0 or -1 with a reason printed. */
+static int
+sweep_check_designs(const struct sweep_list *l, enum eng_family fam)
+{
+	struct eng_design d;
+	char err[256];
+	size_t i;
+
+	for (i = 0; i < l->n; i++) {
+		eng_design_default(&d);
+		if (eng_design_parse(&d, fam, l->item[i], err,
+		    sizeof(err)) != 0) {
+			warnx("sweep: --%s: %s", eng_family_name(fam), err);
+			return (-1);
+		}
+	}
+	return (0);
+}
+
+/* --shard I/N */
+static int
+sweep_shard(const char *arg, uint64_t *i, uint64_t *n)
+{
+	char buf[64], *slash;
+
+	snprintf(buf, sizeof(buf), "%s", arg);
+	slash = strchr(buf, '/');
+	if (slash == NULL)
+		goto bad;
+	*slash = '\0';
+	if (cli_parse_u64(slash + 1, 1, 1000000, n) != 0 ||
+	    cli_parse_u64(buf, 0, *n - 1, i) != 0)
+		goto bad;
+	return (0);
+bad:
+	warnx("sweep: --shard: '%s' is not I/N with 0 <= I < N", arg);
+	return (-1);
+}
+
+/* The configuration of combination idx[] (axis items) into c. */
+static void
+sweep_config(struct sweep_list *ax, const size_t *idx, struct rp_config *c)
+{
+	char err[256];
+	uint64_t v;
+
+	eng_design_default(&c->design);
+	eng_design_parse(&c->design, ENG_FAM_PAGE, ax[AX_PAGE].item[
+	    idx[AX_PAGE]], err, sizeof(err));
+	eng_design_parse(&c->design, ENG_FAM_QUEUE, ax[AX_QUEUE].item[
+	    idx[AX_QUEUE]], err, sizeof(err));
+	eng_design_parse(&c->design, ENG_FAM_PV, ax[AX_PV].item[idx[AX_PV]],
+	    err, sizeof(err));
+	eng_design_parse(&c->design, ENG_FAM_PVCHUNK, ax[AX_PVCHUNK].item[
+	    idx[AX_PVCHUNK]], err, sizeof(err));
+	cli_parse_u64(ax[AX_SCALE].item[idx[AX_SCALE]], 1, RP_SCALE_MAX, &v);
+	c->scale = (unsigned)v;
+	cli_parse_u64(ax[AX_THREADS].item[idx[AX_THREADS]], 1, 4096, &v);
+	c->threads = (unsigned)v;
+}
+
+/* Advance the odometer idx[] over the axes; false after the last. */
+static bool
+sweep_next(const struct sweep_list *ax, size_t *idx)
+{
+	int a;
+
+	for (a = AX_COUNT - 1; a >= 0; a--) {
+		if (++idx[a] < ax[a].n)
+			return (true);
+		idx[a] = 0;
+	}
+	return (false);
+}
+
+/* Format seconds as "1h02m", "3m05s" or "12s". */
+static const char *
+sweep_eta(double s, char *buf, size_t len)
+{
+	unsigned long t = s > 0 ? (unsigned long)(s + 0.5) : 0;
+
+	if (t >= 3600)
+		snprintf(buf, len, "%luh%02lum", t / 3600, t % 3600 / 60);
+	else if (t >= 60)
+		snprintf(buf, len, "%lum%02lus", t / 60, t % 60);
+	else
+		snprintf(buf, len, "%lus", t);
+	return (buf);
+}
 
 int
 cmd_sweep(int argc, char **argv)
 {
-	(void)argc;
-	warnx("%s: not implemented yet", argv[0]);
-	return (1);
+	static const char *const axis_opt[AX_COUNT] = {
+		"page", "queue", "pv", "pvchunk", "scale", "threads"
+	};
+	struct sweep_list ax[AX_COUNT];
+	struct rp_cpulist cpus, online;
+	struct rp_run_result res;
+	struct rp_report rep;
+	struct rp_host host;
+	struct rp_trace t;
+	struct rp_opts o;
+	struct rp_config c;
+	size_t idx[AX_COUNT];
+	uint64_t repeat, shard, nshards, v, k, total, mine, done, t0;
+	uint64_t violations, maxscale;
+	const char *plot, *dflt;
+	char err[512], eta[32];
+	unsigned r, warned;
+	bool over, loaded;
+	FILE *csv;
+	int ch, a, rc;
+
+	memset(ax, 0, sizeof(ax));
+	memset(&o, 0, sizeof(o));
+	memset(&cpus, 0, sizeof(cpus));
+	rp_config_default(&o.cfg);
+	repeat = 1;
+	shard = 0;
+	nshards = 1;
+	plot = NULL;
+	rc = EXIT_USAGE;
+	loaded = false;
+	csv = NULL;
+	optind = 1;
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, "", sweep_long, NULL)) != -1) {
+		switch (ch) {
+		case OPT_THREADS:
+		case OPT_PAGE:
+		case OPT_QUEUE:
+		case OPT_PV:
+		case OPT_PVCHUNK:
+		case OPT_SCALE:
+			for (a = 0; a < AX_COUNT; a++)
+				if (strcmp(axis_opt[a], sweep_long[ch -
+				    OPT_THREADS].name) == 0)
+					break;
+			if (sweep_list_parse(&ax[a], axis_opt[a], optarg) != 0)
+				goto out;
+			continue;
+		case OPT_REPEAT:
+			if (cli_parse_u64(optarg, 1, 100000, &repeat) != 0) {
+				warnx("sweep: --repeat: '%s' is not a number "
+				    "in 1..100000", optarg);
+				goto out;
+			}
+			continue;
+		case OPT_SHARD:
+			if (sweep_shard(optarg, &shard, &nshards) != 0)
+				goto out;
+			continue;
+		case OPT_PLOT:
+			plot = optarg;
+			continue;
+		case RP_OPT_HELP:
+			sweep_usage(stdout);
+			rc = 0;
+			goto out;
+		case '?':
+			warnx("sweep: bad option '%s' (see pagereplay "
+			    "sweep --help)", argv[optind - 1]);
+			goto out;
+		}
+		if (rp_opt_common(ch, optarg, &o, err, sizeof(err)) < 0) {
+			warnx("sweep: %s", err);
+			goto out;
+		}
+	}
+	if (optind != argc - 1) {
+		warnx("sweep: %s", optind >= argc ? "no trace given" :
+		    "one trace only");
+		goto out;
+	}
+	if (plot != NULL && (o.csv == NULL || strcmp(o.csv, "-") == 0)) {
+		warnx("sweep: --plot needs --csv FILE (the chart is drawn "
+		    "from it)");
+		goto out;
+	}
+	if (plot != NULL && rp_plot_check_name(plot, err, sizeof(err)) != 0) {
+		warnx("sweep: --plot: %s", err);
+		goto out;
+	}
+	/* Unset axes get the replay default. */
+	if (rp_cpus_resolve(o.cpus, 0, &cpus, &over, err, sizeof(err)) != 0) {
+		warnx("sweep: --cpus: %s", err);
+		goto out;
+	}
+	for (a = 0; a < AX_COUNT; a++) {
+		char num[32], spec[64];
+
+		if (ax[a].n > 0)
+			continue;
+		switch (a) {
+		case AX_SCALE:
+			dflt = "1";
+			break;
+		case AX_THREADS:
+			snprintf(num, sizeof(num), "%zu", cpus.n);
+			dflt = num;
+			break;
+		default:
+			dflt = eng_design_format(&o.cfg.design,
+			    (enum eng_family)a, spec, sizeof(spec));
+		}
+		if (sweep_list_parse(&ax[a], axis_opt[a], dflt) != 0)
+			goto out;
+	}
+	if (sweep_check_designs(&ax[AX_PAGE], ENG_FAM_PAGE) != 0 ||
+	    sweep_check_designs(&ax[AX_QUEUE], ENG_FAM_QUEUE) != 0 ||
+	    sweep_check_designs(&ax[AX_PV], ENG_FAM_PV) != 0 ||
+	    sweep_check_designs(&ax[AX_PVCHUNK], ENG_FAM_PVCHUNK) != 0 ||
+	    sweep_check_numbers(&ax[AX_SCALE], "scale", RP_SCALE_MAX) != 0 ||
+	    sweep_check_numbers(&ax[AX_THREADS], "threads", 4096) != 0)
+		goto out;
+
+	total = repeat;
+	for (a = 0; a < AX_COUNT; a++)
+		total *= ax[a].n;
+	mine = total / nshards + (shard < total % nshards ? 1 : 0);
+
+	rc = 1;
+	if (rp_cpulist_online(&online, err, sizeof(err)) != 0) {
+		warnx("sweep: %s", err);
+		goto out;
+	}
+	ch = rp_trace_load(argv[optind], (unsigned)online.n,
+	    rp_mem_available(), &t, err, sizeof(err));
+	rp_cpulist_free(&online);
+	if (ch != 0) {
+		warnx("sweep: %s", err);
+		goto out;
+	}
+	loaded = true;
+	if (t.truncated)
+		warnx("sweep: warning: %s was cut short; replaying its %zu "
+		    "events in complete frames", argv[optind], t.nev);
+	maxscale = 1;
+	for (k = 0; k < ax[AX_SCALE].n; k++) {
+		cli_parse_u64(ax[AX_SCALE].item[k], 1, RP_SCALE_MAX, &v);
+		if (v > maxscale)
+			maxscale = v;
+	}
+	c = o.cfg;
+	c.scale = (unsigned)maxscale;
+	if (rp_session_fits(&t, &c, err, sizeof(err)) != 0) {
+		warnx("sweep: %s", err);
+		goto out;
+	}
+
+	if ((csv = rp_open_out(o.csv != NULL ? o.csv : "-", err,
+	    sizeof(err))) == NULL) {
+		warnx("sweep: --csv %s", err);
+		goto out;
+	}
+	if (shard == 0)
+		rp_report_csv_header(csv);
+	rp_host_get(&host);
+	memset(idx, 0, sizeof(idx));
+	violations = 0;
+	warned = 0;
+	done = 0;
+	t0 = cli_now_ns();
+	k = 0;
+	do {
+		for (r = 0; r < repeat; r++, k++) {
+			if (k % nshards != shard)
+				continue;
+			c = o.cfg;
+			c.cpus = &cpus;
+			c.run.progress = false;
+			sweep_config(ax, idx, &c);
+			if (c.threads > cpus.n && c.threads > warned) {
+				warnx("sweep: warning: %u threads on %zu "
+				    "CPUs: workers share CPUs", c.threads,
+				    cpus.n);
+				warned = c.threads;
+			}
+			cli_progress("sweep: run %llu of %llu (%s, %s, %s, "
+			    "%s, scale %u, %u threads, repeat %u)%s%s",
+			    (unsigned long long)done + 1,
+			    (unsigned long long)mine, ax[AX_PAGE].item[
+			    idx[AX_PAGE]], ax[AX_QUEUE].item[idx[AX_QUEUE]],
+			    ax[AX_PV].item[idx[AX_PV]], ax[AX_PVCHUNK].item[
+			    idx[AX_PVCHUNK]], c.scale, c.threads, r,
+			    done > 0 ? ", ETA " : "", done > 0 ? sweep_eta(
+			    (cli_now_ns() - t0) / 1e9 / done * (mine - done),
+			    eta, sizeof(eta)) : "");
+			memset(&rep, 0, sizeof(rep));
+			rep.host = &host;
+			rep.trace = argv[optind];
+			rep.repeat = r;
+			rp_report_run_id(&rep, &host, (unsigned)k);
+			if (rp_session_run(&t, &c, &rep, &res, err,
+			    sizeof(err)) != 0) {
+				cli_progress_done();
+				warnx("sweep: run %llu: %s",
+				    (unsigned long long)k, err);
+				goto out;
+			}
+			rp_report_csv_rows(csv, &rep);
+			fflush(csv);
+			if (rep.check_violations > 0)
+				violations += (uint64_t)rep.check_violations;
+			rp_run_result_free(&res);
+			done++;
+		}
+	} while (sweep_next(ax, idx));
+	cli_progress_done();
+	if (csv != stdout && fclose(csv) != 0) {
+		csv = NULL;
+		warnx("sweep: --csv %s: write failed", o.csv);
+		goto out;
+	}
+	csv = NULL;
+	if (violations > 0) {
+		warnx("sweep: invariant check failed: %llu violations",
+		    (unsigned long long)violations);
+		goto out;
+	}
+	if (plot != NULL && rp_plot(o.csv, plot, RP_PLOT_THROUGHPUT, NULL, 0,
+	    err, sizeof(err)) != 0) {
+		warnx("sweep: --plot: %s", err);
+		goto out;
+	}
+	rc = 0;
+out:
+	if (csv != NULL && csv != stdout)
+		fclose(csv);
+	if (loaded)
+		rp_trace_free(&t);
+	rp_cpulist_free(&cpus);
+	for (a = 0; a < AX_COUNT; a++)
+		sweep_list_free(&ax[a]);
+	return (rc);
 }

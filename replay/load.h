@@ -23,7 +23,7 @@ struct rp_trace {
 	uint64_t	 nobjects;	/* distinct objects (slots) */
 	uint64_t	 npmaps;	/* distinct pmaps (slots) */
 	uint64_t	 lost;		/* events the recorder lost */
-	bool		 truncated;	/* file cut short: complete frames only */
+	bool		 truncated;	/* cut short: complete frames only */
 	uint64_t	 first_ns;	/* smallest event time */
 	uint64_t	 span_ns;	/* last minus first event time */
 	uint64_t	 decode_ns;	/* wall time of the parallel decode */
@@ -49,7 +49,8 @@ _Static_assert(PR_KIND_COUNT <= 32, "kind masks are 32 bits");
 static inline bool
 rp_kind_has_obj(unsigned kind)
 {
-	return (kind < PR_KIND_COUNT && (RP_KINDS_OBJ & RP_KIND_BIT(kind)) != 0);
+	return (kind < PR_KIND_COUNT &&
+	    (RP_KINDS_OBJ & RP_KIND_BIT(kind)) != 0);
 }
 
 static inline bool

@@ -55,7 +55,7 @@ struct rp_plan {
 	enum rp_scale_mode scale_mode;
 	uint64_t	 nobjects;	/* engine object slots */
 	uint64_t	 npmaps;	/* engine pmap slots */
-	uint64_t	 obj_stride;	/* slot offset per replica (0: shared) */
+	uint64_t	 obj_stride;	/* slots per replica (0: shared) */
 	uint64_t	 pmap_stride;
 	uint64_t	 streams;	/* distinct streams in the trace */
 	uint64_t	 items;		/* events to replay per loop */

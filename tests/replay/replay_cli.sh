@@ -79,13 +79,15 @@ assert len(a) == 16 * 7 and a == b, (len(a), len(b))
 PY
 
 # The sweep's chart: an SVG naming every design series.
-python3 - "$T/full.svg" <<'PY' || fail "sweep --plot SVG"
-import sys, xml.etree.ElementTree as ET
+python3 - "$T/full.svg" "$T/full.csv" <<'PY' || fail "sweep --plot SVG"
+import csv, sys, xml.etree.ElementTree as ET
 root = ET.parse(sys.argv[1]).getroot()
 assert root.tag.endswith("svg")
 text = " ".join(t.strip() for t in root.itertext())
-for s in ("pagelock/locked", "pagelock/batch:8", "refcount/locked",
-          "refcount/batch:8", "worker threads", "million events/s"):
+series = {"/".join((r["page"], r["queue"], r["pv"], r["pvchunk"]))
+          for r in csv.DictReader(open(sys.argv[2]))}
+assert len(series) == 4, series
+for s in sorted(series) + ["worker threads", "million events/s"]:
     assert s in text, s
 PY
 "$PR" plot "$T/union.csv" -o "$T/hold.svg" --kind hold || fail "plot hold"
