@@ -1,11 +1,21 @@
 /*
  * engine.c - the engine's public entry points (engine.h): designs, creation,
- * event dispatch, statistics.  The VM operations live in vm_*.c.
+ * event dispatch, quiesce, invariant check, statistics.  The VM operations
+ * live in vm_object.c, vm_page.c, vm_pagequeue.c, vm_phys.c, vm_pageout.c.
  */
 #include <err.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
 #include <stdlib.h>
+#include <string.h>
 
-#include "vm.h"
+#include "vm_internal.h"
+
+#define ENG_DEFAULT_PHYS_PAGES	262144		/* 1 GiB */
+#define ENG_MAX_SLOTS		1024
+#define ENG_PINDEX_MAX		((uint64_t)1 << 52)
+#define ENG_SENDFILE_CHUNK	64		/* pages grabbed at once */
 
 static const char *const eng_lock_class_names[LC_COUNT] = {
 	[LC_PAGE] = "page",
@@ -17,14 +27,1101 @@ static const char *const eng_lock_class_names[LC_COUNT] = {
 	[LC_PVCHUNK] = "pvchunk",
 };
 
+static const char *const eng_family_names[ENG_FAM_COUNT] = {
+	[ENG_FAM_PAGE] = "page",
+	[ENG_FAM_QUEUE] = "queue",
+	[ENG_FAM_PV] = "pv",
+	[ENG_FAM_PVCHUNK] = "pvchunk",
+};
+
 const char *
 eng_lock_class_name(unsigned lc)
 {
 	return (lc < LC_COUNT ? eng_lock_class_names[lc] : "?");
 }
 
+const char *
+eng_family_name(enum eng_family fam)
+{
+	return ((unsigned)fam < ENG_FAM_COUNT ? eng_family_names[fam] : "?");
+}
+
 void
 eng_panic(const char *file, int line, const char *what)
 {
 	errx(70, "%s:%d: assertion failed: %s", file, line, what);
+}
+
+/* ------------------------------------------------------------- designs */
+
+/* The defaults are what FreeBSD 14 ships. */
+void
+eng_design_default(struct eng_design *d)
+{
+	memset(d, 0, sizeof(*d));
+	d->page = ENG_PAGE_REFCOUNT;
+	d->page_locks = PA_LOCK_COUNT;
+	d->page_lock_pad = true;
+	d->queue = ENG_QUEUE_ASTATE;
+	d->batch = VM_BATCHQUEUE_SIZE;
+	d->trylock = false;
+	d->pv = ENG_PV_HASHED;
+	d->pv_locks = 256;
+	d->pvchunk = ENG_PVCHUNK_GLOBAL;
+}
+
+static int
+eng_errf(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (err != NULL && errlen > 0) {
+		va_start(ap, fmt);
+		vsnprintf(err, errlen, fmt, ap);
+		va_end(ap);
+	}
+	return (-1);
+}
+
+/* Parse a count in [lo, hi] that ends at *end (NUL or a separator). */
+static int
+eng_parse_count(const char *s, unsigned lo, unsigned hi, unsigned *out,
+    const char **end)
+{
+	unsigned long v;
+	char *ep;
+
+	if (*s < '0' || *s > '9')
+		return (-1);
+	errno = 0;
+	v = strtoul(s, &ep, 10);
+	if (errno != 0 || v < lo || v > hi)
+		return (-1);
+	*out = (unsigned)v;
+	*end = ep;
+	return (0);
+}
+
+static int
+eng_parse_page(struct eng_design *d, const char *spec, char *err,
+    size_t errlen)
+{
+	const char *p;
+
+	if (strcmp(spec, "refcount") == 0) {
+		d->page = ENG_PAGE_REFCOUNT;
+		return (0);
+	}
+	if (strncmp(spec, "pagelock", 8) != 0 ||
+	    (spec[8] != '\0' && spec[8] != ':'))
+		return (eng_errf(err, errlen, "unknown --page design '%s' "
+		    "(pagelock[:N[,nopad]] or refcount)", spec));
+	d->page = ENG_PAGE_PAGELOCK;
+	d->page_locks = PA_LOCK_COUNT;
+	d->page_lock_pad = true;
+	if (spec[8] == '\0')
+		return (0);
+	p = spec + 9;
+	if (strcmp(p, "nopad") == 0) {
+		d->page_lock_pad = false;
+		return (0);
+	}
+	if (eng_parse_count(p, 1, 65536, &d->page_locks, &p) != 0)
+		return (eng_errf(err, errlen, "--page %s: lock count must be "
+		    "1..65536", spec));
+	if (*p == '\0')
+		return (0);
+	if (strcmp(p, ",nopad") == 0) {
+		d->page_lock_pad = false;
+		return (0);
+	}
+	return (eng_errf(err, errlen, "--page %s: expected pagelock:N or "
+	    "pagelock:N,nopad", spec));
+}
+
+static int
+eng_parse_queue(struct eng_design *d, const char *spec, char *err,
+    size_t errlen)
+{
+	const char *p;
+	size_t len;
+
+	if (strcmp(spec, "locked") == 0) {
+		d->queue = ENG_QUEUE_LOCKED;
+		d->trylock = false;
+		return (0);
+	}
+	if (strncmp(spec, "batch", 5) == 0 &&
+	    (spec[5] == '\0' || spec[5] == ':')) {
+		d->queue = ENG_QUEUE_BATCH;
+		len = 5;
+	} else if (strncmp(spec, "astate", 6) == 0 &&
+	    (spec[6] == '\0' || spec[6] == ':')) {
+		d->queue = ENG_QUEUE_ASTATE;
+		len = 6;
+	} else
+		return (eng_errf(err, errlen, "unknown --queue design '%s' "
+		    "(locked, batch:N[:trylock] or astate:N)", spec));
+	d->batch = VM_BATCHQUEUE_SIZE;
+	d->trylock = false;
+	p = spec + len;
+	if (*p == '\0')
+		return (0);
+	p++;
+	if (*p >= '0' && *p <= '9') {
+		if (eng_parse_count(p, 1, VM_BATCHQUEUE_MAX, &d->batch, &p) !=
+		    0)
+			return (eng_errf(err, errlen, "--queue %s: batch size "
+			    "must be 1..%d", spec, VM_BATCHQUEUE_MAX));
+		if (*p == '\0')
+			return (0);
+		p++;
+	}
+	if (d->queue == ENG_QUEUE_BATCH && strcmp(p, "trylock") == 0) {
+		d->trylock = true;
+		return (0);
+	}
+	return (eng_errf(err, errlen, "--queue %s: expected %s", spec,
+	    d->queue == ENG_QUEUE_BATCH ? "batch:N or batch:N:trylock" :
+	    "astate:N"));
+}
+
+static int
+eng_parse_pv(struct eng_design *d, const char *spec, char *err,
+    size_t errlen)
+{
+	const char *p;
+
+	if (strcmp(spec, "superpage") == 0) {
+		d->pv = ENG_PV_SUPERPAGE;
+		return (0);
+	}
+	if (strcmp(spec, "perpage") == 0) {
+		d->pv = ENG_PV_PERPAGE;
+		return (0);
+	}
+	if (strncmp(spec, "hashed", 6) != 0 ||
+	    (spec[6] != '\0' && spec[6] != ':'))
+		return (eng_errf(err, errlen, "unknown --pv design '%s' "
+		    "(hashed[:N], superpage or perpage)", spec));
+	d->pv = ENG_PV_HASHED;
+	d->pv_locks = 256;
+	if (spec[6] == '\0')
+		return (0);
+	if (eng_parse_count(spec + 7, 1, 65536, &d->pv_locks, &p) != 0 ||
+	    *p != '\0')
+		return (eng_errf(err, errlen, "--pv %s: lock count must be "
+		    "1..65536", spec));
+	return (0);
+}
+
+int
+eng_design_parse(struct eng_design *d, enum eng_family fam, const char *spec,
+    char *err, size_t errlen)
+{
+	struct eng_design n = *d;
+	int rv;
+
+	if (spec == NULL || *spec == '\0')
+		return (eng_errf(err, errlen, "empty --%s design",
+		    eng_family_name(fam)));
+	switch (fam) {
+	case ENG_FAM_PAGE:
+		rv = eng_parse_page(&n, spec, err, errlen);
+		break;
+	case ENG_FAM_QUEUE:
+		rv = eng_parse_queue(&n, spec, err, errlen);
+		break;
+	case ENG_FAM_PV:
+		rv = eng_parse_pv(&n, spec, err, errlen);
+		break;
+	case ENG_FAM_PVCHUNK:
+		if (strcmp(spec, "global") == 0) {
+			n.pvchunk = ENG_PVCHUNK_GLOBAL;
+			rv = 0;
+		} else if (strcmp(spec, "pmaps") == 0) {
+			n.pvchunk = ENG_PVCHUNK_PMAPS;
+			rv = 0;
+		} else
+			rv = eng_errf(err, errlen, "unknown --pvchunk design "
+			    "'%s' (global or pmaps)", spec);
+		break;
+	default:
+		rv = eng_errf(err, errlen, "unknown design family");
+		break;
+	}
+	if (rv == 0)
+		*d = n;
+	return (rv);
+}
+
+/*
+ * Canonical spec (round-trips through eng_design_parse): counts are always
+ * written, "pagelock:256", "batch:63:trylock", "astate:63", "hashed:256".
+ */
+const char *
+eng_design_format(const struct eng_design *d, enum eng_family fam, char *buf,
+    size_t len)
+{
+	switch (fam) {
+	case ENG_FAM_PAGE:
+		if (d->page == ENG_PAGE_REFCOUNT)
+			snprintf(buf, len, "refcount");
+		else
+			snprintf(buf, len, "pagelock:%u%s", d->page_locks,
+			    d->page_lock_pad ? "" : ",nopad");
+		break;
+	case ENG_FAM_QUEUE:
+		if (d->queue == ENG_QUEUE_LOCKED)
+			snprintf(buf, len, "locked");
+		else if (d->queue == ENG_QUEUE_BATCH)
+			snprintf(buf, len, "batch:%u%s", d->batch,
+			    d->trylock ? ":trylock" : "");
+		else
+			snprintf(buf, len, "astate:%u", d->batch);
+		break;
+	case ENG_FAM_PV:
+		if (d->pv == ENG_PV_HASHED)
+			snprintf(buf, len, "hashed:%u", d->pv_locks);
+		else
+			snprintf(buf, len, "%s", d->pv == ENG_PV_SUPERPAGE ?
+			    "superpage" : "perpage");
+		break;
+	case ENG_FAM_PVCHUNK:
+		snprintf(buf, len, "%s", d->pvchunk == ENG_PVCHUNK_GLOBAL ?
+		    "global" : "pmaps");
+		break;
+	default:
+		snprintf(buf, len, "?");
+		break;
+	}
+	return (buf);
+}
+
+/* ------------------------------------------------------------ creation */
+
+static struct eng_cpu *
+eng_cpu_alloc(struct vm_engine *e, unsigned slot)
+{
+	struct eng_cpu *c;
+
+	c = aligned_alloc(ENG_CACHE_LINE, sizeof(*c));
+	if (c == NULL)
+		return (NULL);
+	memset(c, 0, sizeof(*c));
+	c->e = e;
+	c->slot = slot;
+	eng_lkstat_init(&c->lk, e->params.timing);
+	if (vm_batchqueue_init(c) != 0 || vm_phys_cache_init(c) != 0) {
+		vm_batchqueue_fini(c);
+		vm_phys_cache_fini(c);
+		free(c);
+		return (NULL);
+	}
+	return (c);
+}
+
+static void
+eng_cpu_free(struct eng_cpu *c)
+{
+	if (c == NULL)
+		return;
+	vm_batchqueue_fini(c);
+	vm_phys_cache_fini(c);
+	free(c);
+}
+
+struct vm_engine *
+eng_create(const struct eng_params *p, char *err, size_t errlen)
+{
+	struct vm_engine *e;
+	size_t bytes;
+	unsigned i;
+	uint64_t n;
+
+	if (p->nslots == 0 || p->nslots > ENG_MAX_SLOTS) {
+		eng_errf(err, errlen, "%u worker slots: must be 1..%d",
+		    p->nslots, ENG_MAX_SLOTS);
+		return (NULL);
+	}
+	if (p->design.page_locks == 0 || p->design.batch == 0 ||
+	    p->design.batch > VM_BATCHQUEUE_MAX) {
+		eng_errf(err, errlen, "invalid design: page locks %u, batch "
+		    "%u", p->design.page_locks, p->design.batch);
+		return (NULL);
+	}
+	n = p->phys_pages ? p->phys_pages : ENG_DEFAULT_PHYS_PAGES;
+	if (n > ((uint64_t)1 << 32)) {
+		eng_errf(err, errlen, "physical memory of %" PRIu64 " pages "
+		    "is more than the model supports (2^32)", n);
+		return (NULL);
+	}
+	e = calloc(1, sizeof(*e));
+	if (e == NULL) {
+		eng_errf(err, errlen, "out of memory");
+		return (NULL);
+	}
+	e->params = *p;
+	e->design = p->design;
+	e->pagelock = p->design.page == ENG_PAGE_PAGELOCK;
+	e->q_locked = p->design.queue == ENG_QUEUE_LOCKED;
+	e->q_batch = p->design.queue == ENG_QUEUE_BATCH;
+	e->q_astate = p->design.queue == ENG_QUEUE_ASTATE;
+	e->nframes = (n + NPDEPG - 1) / NPDEPG;
+	e->vm_page_array_size = e->nframes * NPDEPG;
+	e->params.phys_pages = e->vm_page_array_size;
+	e->nobjects = p->nobjects;
+	e->pa_lock_count = p->design.page_locks;
+	e->pa_lock_stride = p->design.page_lock_pad ?
+	    sizeof(struct eng_mtx_padalign) : sizeof(struct eng_mtx);
+	bytes = e->pa_lock_count * e->pa_lock_stride;
+	bytes = (bytes + ENG_CACHE_LINE - 1) / ENG_CACHE_LINE * ENG_CACHE_LINE;
+	e->pa_lock = aligned_alloc(ENG_CACHE_LINE, bytes);
+	if (e->pa_lock == NULL || vm_phys_init(e) != 0 ||
+	    vm_object_init(e) != 0) {
+		eng_errf(err, errlen, "out of memory for %" PRIu64 " pages",
+		    e->vm_page_array_size);
+		eng_destroy(e);
+		return (NULL);
+	}
+	for (i = 0; i < e->pa_lock_count; i++)
+		eng_mtx_init((struct eng_mtx *)(e->pa_lock +
+		    i * e->pa_lock_stride), LC_PAGE);
+	vm_pagequeue_init(e);
+	e->cpus = calloc(p->nslots, sizeof(*e->cpus));
+	if (e->cpus == NULL) {
+		eng_errf(err, errlen, "out of memory");
+		eng_destroy(e);
+		return (NULL);
+	}
+	e->ncpus = p->nslots;
+	for (i = 0; i < p->nslots; i++)
+		if ((e->cpus[i] = eng_cpu_alloc(e, i)) == NULL) {
+			eng_errf(err, errlen, "out of memory");
+			eng_destroy(e);
+			return (NULL);
+		}
+	e->md = pmap_md_create(e, &e->params, err, errlen);
+	if (e->md == NULL) {
+		eng_destroy(e);
+		return (NULL);
+	}
+	for (n = 0; n < e->vm_page_array_size; n++)
+		pmap_page_init(&e->vm_page_array[n]);
+	return (e);
+}
+
+void
+eng_destroy(struct vm_engine *e)
+{
+	unsigned i;
+
+	if (e == NULL)
+		return;
+	if (e->md != NULL)
+		pmap_md_destroy(e->md);
+	if (e->cpus != NULL)
+		for (i = 0; i < e->ncpus; i++)
+			eng_cpu_free(e->cpus[i]);
+	free(e->cpus);
+	if (e->objects != NULL)
+		vm_object_fini(e);
+	vm_phys_fini(e);
+	free(e->pa_lock);
+	free(e);
+}
+
+struct eng_cpu *
+eng_cpu(struct vm_engine *e, unsigned slot)
+{
+	return (slot < e->ncpus ? e->cpus[slot] : NULL);
+}
+
+/* -------------------------------------------------------------- events */
+
+/* Pages covered by a page-range event, clipped to the model's range. */
+static uint32_t
+eng_ev_npages(const struct pr_event *ev)
+{
+	uint64_t n = ev->npages ? ev->npages : 1;
+
+	if (ev->pindex >= ENG_PINDEX_MAX)
+		return (0);
+	if (n > ENG_PINDEX_MAX - ev->pindex)
+		n = ENG_PINDEX_MAX - ev->pindex;
+	return ((uint32_t)n);
+}
+
+/* page_insert: allocate and insert the absent pages. */
+static int
+ev_page_insert(struct eng_cpu *c, struct vm_object *obj, vm_pindex_t pindex,
+    uint32_t n)
+{
+	ENG_SITE_DEFINE;
+	bool allocated;
+	uint32_t i, did = 0;
+
+	VM_OBJECT_WLOCK(c, obj);
+	for (i = 0; i < n; i++)
+		if (vm_page_grab(c, obj, pindex + i, false, &allocated) !=
+		    NULL && allocated)
+			did++;
+	VM_OBJECT_WUNLOCK(c, obj);
+	return (did ? 0 : 1);
+}
+
+/*
+ * page_lookup (vm_page_grab_pages): a read-locked lookup when every page
+ * is resident, else the write lock to insert the missing ones.
+ */
+static int
+ev_page_lookup(struct eng_cpu *c, struct vm_object *obj, vm_pindex_t pindex,
+    uint32_t n)
+{
+	ENG_SITE_DEFINE;
+	bool allocated;
+	uint32_t i;
+
+	VM_OBJECT_RLOCK(c, obj);
+	for (i = 0; i < n && vm_page_lookup(obj, pindex + i) != NULL; i++)
+		;
+	VM_OBJECT_RUNLOCK(c, obj);
+	if (i == n)
+		return (0);
+	VM_OBJECT_WLOCK(c, obj);
+	for (; i < n; i++)
+		if (vm_page_grab(c, obj, pindex + i, false, &allocated) ==
+		    NULL)
+			break;
+	VM_OBJECT_WUNLOCK(c, obj);
+	return (0);
+}
+
+/*
+ * page_remove (vm_object_page_remove): unmap and free the resident pages;
+ * wired ones are left alone, as the kernel does.
+ */
+static int
+ev_page_remove(struct eng_cpu *c, struct vm_object *obj, vm_pindex_t pindex,
+    uint32_t n)
+{
+	ENG_SITE_DEFINE;
+	struct vm_page *m;
+	uint32_t i, did = 0;
+
+	VM_OBJECT_WLOCK(c, obj);
+	for (i = 0; i < n; i++) {
+		if ((m = vm_page_lookup(obj, pindex + i)) == NULL ||
+		    vm_page_wired_count(c->e, m) != 0)
+			continue;
+		if (pmap_page_is_mapped(m))
+			pmap_remove_all(c, m);
+		if (c->e->pagelock)
+			vm_page_lock(c, m);
+		if (vm_page_remove(c, m))
+			vm_page_free(c, m);
+		if (c->e->pagelock)
+			eng_mtx_unlock(&c->lk, vm_page_pa_lockptr(c,
+			    m->phys_addr));
+		did++;
+	}
+	VM_OBJECT_WUNLOCK(c, obj);
+	return (did ? 0 : 1);
+}
+
+/* wire: grab (allocating if absent) and wire every page. */
+static int
+ev_wire(struct eng_cpu *c, struct vm_object *obj, vm_pindex_t pindex,
+    uint32_t n)
+{
+	ENG_SITE_DEFINE;
+	struct vm_page *m;
+	bool allocated;
+	uint32_t i, did = 0;
+
+	VM_OBJECT_WLOCK(c, obj);
+	for (i = 0; i < n; i++)
+		if ((m = vm_page_grab(c, obj, pindex + i, true, &allocated)) !=
+		    NULL) {
+			atomic_fetch_add_explicit(&m->ev_wirings, 1,
+			    memory_order_relaxed);
+			did++;
+		}
+	VM_OBJECT_WUNLOCK(c, obj);
+	return (did ? 0 : 1);
+}
+
+/* unwire: vm_page_unwire(m, PQ_ACTIVE) of each wired resident page. */
+static int
+ev_unwire(struct eng_cpu *c, struct vm_object *obj, vm_pindex_t pindex,
+    uint32_t n)
+{
+	ENG_SITE_DEFINE;
+	struct vm_page *m;
+	uint32_t i, did = 0;
+
+	VM_OBJECT_RLOCK(c, obj);
+	for (i = 0; i < n; i++)
+		if ((m = vm_page_lookup(obj, pindex + i)) != NULL &&
+		    vm_page_unwire_event(c, m))
+			did++;
+	VM_OBJECT_RUNLOCK(c, obj);
+	return (did ? 0 : 1);
+}
+
+/*
+ * release: vm_page_release_locked() of a wiring taken by a wire event;
+ * NOCACHE tries to free the page (FADV_DONTNEED).
+ */
+static int
+ev_release(struct eng_cpu *c, struct vm_object *obj, vm_pindex_t pindex,
+    uint32_t n, int flags)
+{
+	ENG_SITE_DEFINE;
+	struct vm_page *m;
+	uint32_t i, did = 0;
+	bool ok;
+
+	VM_OBJECT_WLOCK(c, obj);
+	for (i = 0; i < n; i++) {
+		if ((m = vm_page_lookup(obj, pindex + i)) == NULL ||
+		    !vm_page_ev_wiring_take(m))
+			continue;
+		if (c->e->pagelock) {
+			struct eng_mtx *mtx = vm_page_lockptr(c, m);
+
+			eng_mtx_lock(&c->lk, mtx, ENG_HERE);
+			ok = vm_page_release_locked(c, m, flags);
+			eng_mtx_unlock(&c->lk, mtx);
+		} else
+			ok = vm_page_release_locked(c, m, flags);
+		if (ok)
+			did++;
+	}
+	VM_OBJECT_WUNLOCK(c, obj);
+	return (did ? 0 : 1);
+}
+
+enum eng_qop { QOP_ACTIVATE, QOP_DEACTIVATE, QOP_DEACTIVATE_HEAD, QOP_REQUEUE };
+
+/* activate / deactivate / requeue of each resident page. */
+static int
+ev_queue_op(struct eng_cpu *c, struct vm_object *obj, vm_pindex_t pindex,
+    uint32_t n, enum eng_qop op)
+{
+	ENG_SITE_DEFINE;
+	struct vm_page *m;
+	uint32_t i, did = 0;
+
+	VM_OBJECT_RLOCK(c, obj);
+	for (i = 0; i < n; i++) {
+		if ((m = vm_page_lookup(obj, pindex + i)) == NULL)
+			continue;
+		switch (op) {
+		case QOP_ACTIVATE:
+			vm_page_activate(c, m);
+			did++;
+			break;
+		case QOP_DEACTIVATE:
+		case QOP_DEACTIVATE_HEAD:
+			vm_page_deactivate(c, m, op == QOP_DEACTIVATE_HEAD);
+			did++;
+			break;
+		case QOP_REQUEUE:
+			if (vm_page_requeue(c, m))
+				did++;
+			break;
+		}
+	}
+	VM_OBJECT_RUNLOCK(c, obj);
+	return (did ? 0 : 1);
+}
+
+/*
+ * map (vm_fault): a resident page is entered under the object's read lock
+ * (vm_fault_soft_fast); a missing one is grabbed under the write lock and
+ * entered there.  The page is marked referenced.
+ */
+static int
+ev_map(struct eng_cpu *c, const struct pr_event *ev, struct vm_object *obj,
+    uint32_t n)
+{
+	ENG_SITE_DEFINE;
+	bool write = (ev->flags & PR_F_WRITE) != 0, allocated;
+	struct vm_page *m;
+	uint32_t i, did = 0;
+	uint64_t va;
+
+	for (i = 0; i < n; i++) {
+		va = ev->addr + ((uint64_t)i << PAGE_SHIFT);
+		VM_OBJECT_RLOCK(c, obj);
+		if ((m = vm_page_lookup(obj, ev->pindex + i)) != NULL) {
+			vm_page_aflag_set(c, m, PGA_REFERENCED);
+			if (pmap_ev_enter(c, ev->pmap, va, m, write) == 0)
+				did++;
+			VM_OBJECT_RUNLOCK(c, obj);
+			continue;
+		}
+		VM_OBJECT_RUNLOCK(c, obj);
+		VM_OBJECT_WLOCK(c, obj);
+		m = vm_page_grab(c, obj, ev->pindex + i, false, &allocated);
+		if (m != NULL) {
+			vm_page_aflag_set(c, m, PGA_REFERENCED);
+			if (pmap_ev_enter(c, ev->pmap, va, m, write) == 0)
+				did++;
+		}
+		VM_OBJECT_WUNLOCK(c, obj);
+	}
+	return (did ? 0 : 1);
+}
+
+/* remove_all / remove_write: vm_page_try_remove_all/_write, busied. */
+static int
+ev_remove_mappings(struct eng_cpu *c, struct vm_object *obj,
+    vm_pindex_t pindex, uint32_t n, bool all)
+{
+	ENG_SITE_DEFINE;
+	struct vm_page *m;
+	uint32_t i, did = 0;
+
+	VM_OBJECT_WLOCK(c, obj);
+	for (i = 0; i < n; i++) {
+		if ((m = vm_page_lookup(obj, pindex + i)) == NULL ||
+		    !vm_page_tryxbusy(c, m))
+			continue;
+		if (all ? vm_page_try_remove_all(c, m) :
+		    vm_page_try_remove_write(c, m))
+			did++;
+		vm_page_xunbusy(c, m);
+	}
+	VM_OBJECT_WUNLOCK(c, obj);
+	return (did ? 0 : 1);
+}
+
+/*
+ * sendfile: as the kernel's sendfile path, grab and wire the pages under
+ * the object lock (vm_page_grab_pages), send, and at completion release
+ * each page with no object lock held (vm_page_release; SF_NOCACHE:
+ * VPR_TRYFREE).  Ranges are handled ENG_SENDFILE_CHUNK pages at a time.
+ */
+static int
+ev_sendfile(struct eng_cpu *c, const struct pr_event *ev,
+    struct vm_object *obj)
+{
+	ENG_SITE_DEFINE;
+	struct vm_page *ma[ENG_SENDFILE_CHUNK];
+	vm_pindex_t pindex = ev->pindex;
+	uint64_t n = ev->npages, did = 0, last;
+	int flags, k, i;
+
+	if (ev->npages == 0 && ev->arg != 0) {
+		pindex = ev->addr >> PAGE_SHIFT;
+		last = (ev->addr + ev->arg - 1) >> PAGE_SHIFT;
+		n = last - pindex + 1;
+	}
+	if (n == 0)
+		n = 1;
+	if (pindex >= ENG_PINDEX_MAX)
+		return (1);
+	if (n > ENG_PINDEX_MAX - pindex)
+		n = ENG_PINDEX_MAX - pindex;
+	flags = (ev->flags & PR_F_NOCACHE) != 0 ? VPR_TRYFREE : 0;
+	while (n > 0) {
+		k = n > ENG_SENDFILE_CHUNK ? ENG_SENDFILE_CHUNK : (int)n;
+		VM_OBJECT_WLOCK(c, obj);
+		k = vm_page_grab_pages(c, obj, pindex, true, ma, k);
+		VM_OBJECT_WUNLOCK(c, obj);
+		if (k == 0)
+			break;
+		for (i = 0; i < k; i++)
+			vm_page_release(c, ma[i], flags);
+		did += (uint64_t)k;
+		pindex += (uint64_t)k;
+		n -= (uint64_t)k;
+	}
+	return (did ? 0 : 1);
+}
+
+static int
+ev_scan(struct eng_cpu *c, uint64_t pages)
+{
+	if (pages == 0)
+		pages = VM_BATCHQUEUE_SIZE;
+	vm_pageout_scan_inactive(c, pages);
+	vm_pageout_scan_active(c, pages);
+	return (0);
+}
+
+/* The object of a page-range event, or NULL (slot out of range). */
+static struct vm_object *
+eng_ev_object(struct eng_cpu *c, const struct pr_event *ev)
+{
+	return (vm_object_slot(c, ev->obj));
+}
+
+static int
+eng_dispatch(struct eng_cpu *c, const struct pr_event *ev)
+{
+	struct vm_object *obj = NULL;
+	uint32_t n = 0;
+
+	switch (ev->kind) {
+	case PR_OBJ_CREATE:
+	case PR_OBJ_TERMINATE:
+	case PR_SENDFILE:
+		if ((obj = eng_ev_object(c, ev)) == NULL)
+			return (1);
+		break;
+	case PR_PAGE_INSERT:
+	case PR_PAGE_LOOKUP:
+	case PR_PAGE_REMOVE:
+	case PR_WIRE:
+	case PR_UNWIRE:
+	case PR_RELEASE:
+	case PR_ACTIVATE:
+	case PR_DEACTIVATE:
+	case PR_REQUEUE:
+	case PR_MAP:
+	case PR_REMOVE_ALL:
+	case PR_REMOVE_WRITE:
+		if ((obj = eng_ev_object(c, ev)) == NULL ||
+		    (n = eng_ev_npages(ev)) == 0)
+			return (1);
+		break;
+	default:
+		break;
+	}
+	switch (ev->kind) {
+	case PR_OBJ_CREATE:
+		return (vm_object_create(c, obj));
+	case PR_OBJ_TERMINATE:
+		return (vm_object_terminate(c, obj));
+	case PR_PAGE_INSERT:
+		return (ev_page_insert(c, obj, ev->pindex, n));
+	case PR_PAGE_LOOKUP:
+		return (ev_page_lookup(c, obj, ev->pindex, n));
+	case PR_PAGE_REMOVE:
+		return (ev_page_remove(c, obj, ev->pindex, n));
+	case PR_WIRE:
+		return (ev_wire(c, obj, ev->pindex, n));
+	case PR_UNWIRE:
+		return (ev_unwire(c, obj, ev->pindex, n));
+	case PR_RELEASE:
+		return (ev_release(c, obj, ev->pindex, n,
+		    (ev->flags & PR_F_NOCACHE) != 0 ?
+		    VPR_TRYFREE | VPR_NOREUSE : 0));
+	case PR_ACTIVATE:
+		return (ev_queue_op(c, obj, ev->pindex, n, QOP_ACTIVATE));
+	case PR_DEACTIVATE:
+		return (ev_queue_op(c, obj, ev->pindex, n,
+		    (ev->flags & PR_F_HEAD) != 0 ? QOP_DEACTIVATE_HEAD :
+		    QOP_DEACTIVATE));
+	case PR_REQUEUE:
+		return (ev_queue_op(c, obj, ev->pindex, n, QOP_REQUEUE));
+	case PR_PMAP_CREATE:
+		return (pmap_ev_create(c, ev->pmap));
+	case PR_PMAP_DESTROY:
+		return (pmap_ev_destroy(c, ev->pmap));
+	case PR_MAP:
+		return (ev_map(c, ev, obj, n));
+	case PR_UNMAP:
+		return (pmap_ev_remove(c, ev->pmap, ev->addr,
+		    ev->npages ? ev->npages : 1));
+	case PR_REMOVE_ALL:
+		return (ev_remove_mappings(c, obj, ev->pindex, n, true));
+	case PR_REMOVE_WRITE:
+		return (ev_remove_mappings(c, obj, ev->pindex, n, false));
+	case PR_EXTRACT_HOLD:
+		return (pmap_ev_extract_and_hold(c, ev->pmap, ev->addr));
+	case PR_PROMOTE:
+		return (pmap_ev_promote(c, ev->pmap, ev->addr));
+	case PR_DEMOTE:
+		return (pmap_ev_demote(c, ev->pmap, ev->addr));
+	case PR_SCAN:
+		return (ev_scan(c, ev->arg));
+	case PR_SENDFILE:
+		return (ev_sendfile(c, ev, obj));
+	case PR_LOST:
+		return (0);
+	default:
+		return (1);
+	}
+}
+
+int
+eng_apply(struct eng_cpu *c, const struct pr_event *ev)
+{
+	unsigned kind = ev->kind < PR_KIND_COUNT ? ev->kind : PR_LOST;
+	int rv;
+
+	rv = ev->kind < PR_KIND_COUNT ? eng_dispatch(c, ev) : 1;
+	c->st.events++;
+	c->st.by_kind[kind]++;
+	if (rv != 0) {
+		c->st.skipped++;
+		c->st.skipped_by_kind[kind]++;
+	}
+	return (rv != 0);
+}
+
+/* ------------------------------------------------------ quiesce, check */
+
+/*
+ * Drain every CPU's batch queues and free cache, then complete requests
+ * that sit in no batch (astate's lazy dequeue of wired pages), so logical
+ * and physical queue state agree.  The work is not counted in the
+ * statistics.
+ */
+void
+eng_quiesce(struct vm_engine *e)
+{
+	ENG_SITE_DEFINE;
+	struct eng_cpu_stats st;
+	struct eng_lkstat *save;
+	struct vm_pagequeue *pq;
+	struct eng_cpu *c;
+	struct vm_page *m;
+	vm_page_astate_t a;
+	uint64_t i;
+	unsigned s;
+
+	save = malloc(sizeof(*save));
+	if (save == NULL)
+		eng_panic(__FILE__, __LINE__, "out of memory");
+	for (s = 0; s < e->ncpus; s++) {
+		c = e->cpus[s];
+		memcpy(save, &c->lk, sizeof(*save));
+		st = c->st;
+		vm_page_pqbatch_drain(c);
+		vm_phys_cache_flush(c);
+		if (s == 0)
+			for (i = 0; i < e->vm_page_array_size; i++) {
+				m = &e->vm_page_array[i];
+				a = vm_page_astate_load(m);
+				if (VM_PAGE_A_QUEUE(a) == PQ_NONE ||
+				    (VM_PAGE_A_FLAGS(a) & PGA_QUEUE_OP_MASK) ==
+				    0)
+					continue;
+				pq = vm_page_pagequeue(e, VM_PAGE_A_QUEUE(a));
+				eng_mtx_lock(&c->lk, &pq->pq_mutex, ENG_HERE);
+				vm_pqbatch_process_page(c, pq, m,
+				    VM_PAGE_A_QUEUE(a));
+				eng_mtx_unlock(&c->lk, &pq->pq_mutex);
+			}
+		memcpy(&c->lk, save, sizeof(*save));
+		c->st = st;
+	}
+	free(save);
+}
+
+static uint64_t eng_check_bad;
+
+static void
+eng_check_fail(FILE *out, struct vm_engine *e, struct vm_page *m,
+    const char *fmt, ...)
+{
+	struct vm_object *obj;
+	va_list ap;
+
+	obj = atomic_load_explicit(&m->object, memory_order_relaxed);
+	fprintf(out, "page %#" PRIx64 " (index %" PRIu64, m->phys_addr,
+	    VM_PAGE_TO_INDEX(e, m));
+	if (obj != NULL)
+		fprintf(out, ", object %" PRIu64 " pindex %" PRIu64,
+		    obj->slot, m->pindex);
+	fprintf(out, "): ");
+	va_start(ap, fmt);
+	vfprintf(out, fmt, ap);
+	va_end(ap);
+	fputc('\n', out);
+	eng_check_bad++;
+}
+
+struct eng_check_obj {
+	struct vm_engine *e;
+	struct vm_object *obj;
+	FILE		*out;
+};
+
+static void
+eng_check_obj_page(void *val, void *arg)
+{
+	struct eng_check_obj *co = arg;
+	struct vm_page *m = val;
+
+	if (atomic_load_explicit(&m->object, memory_order_relaxed) !=
+	    co->obj)
+		eng_check_fail(co->out, co->e, m, "indexed by object %" PRIu64
+		    " but belongs elsewhere", co->obj->slot);
+}
+
+/*
+ * Invariants (engine.h).  Single-threaded, after eng_quiesce().  Prints
+ * one line per violation; returns their number.
+ */
+uint64_t
+eng_check(struct vm_engine *e, FILE *out)
+{
+	struct eng_check_obj co;
+	struct vm_pagequeue *pq;
+	struct vm_object *obj;
+	struct vm_page *m;
+	vm_page_astate_t a;
+	uint64_t i, cnt, *seen;
+	uint32_t wired, ref;
+	uint8_t st, q;
+
+	eng_check_bad = 0;
+	seen = calloc((e->vm_page_array_size + 63) / 64, sizeof(*seen));
+	if (seen == NULL)
+		eng_panic(__FILE__, __LINE__, "out of memory");
+	for (q = 0; q < PQ_COUNT; q++) {
+		pq = vm_page_pagequeue(e, q);
+		cnt = 0;
+		TAILQ_FOREACH(m, &pq->pq_pl, plinks_q) {
+			if ((m->flags & PG_MARKER) != 0)
+				continue;
+			cnt++;
+			i = VM_PAGE_TO_INDEX(e, m);
+			seen[i / 64] |= (uint64_t)1 << (i % 64);
+			a = vm_page_astate_load(m);
+			if (VM_PAGE_A_QUEUE(a) != q ||
+			    (VM_PAGE_A_FLAGS(a) & PGA_ENQUEUED) == 0)
+				eng_check_fail(out, e, m, "on the %s queue but "
+				    "its state says queue %u%s", pq->pq_name,
+				    VM_PAGE_A_QUEUE(a),
+				    (VM_PAGE_A_FLAGS(a) & PGA_ENQUEUED) ? "" :
+				    " not enqueued");
+		}
+		if (cnt != pq->pq_cnt) {
+			fprintf(out, "%s queue: %" PRIu64 " pages linked, "
+			    "count %" PRIu64 "\n", pq->pq_name, cnt,
+			    pq->pq_cnt);
+			eng_check_bad++;
+		}
+	}
+	for (i = 0; i < e->vm_page_array_size; i++) {
+		m = &e->vm_page_array[i];
+		st = atomic_load_explicit(&m->pstate, memory_order_relaxed);
+		a = vm_page_astate_load(m);
+		obj = atomic_load_explicit(&m->object, memory_order_relaxed);
+		wired = vm_page_wired_count(e, m);
+		ref = atomic_load_explicit(&m->ref_count, memory_order_relaxed);
+		if ((VM_PAGE_A_FLAGS(a) & PGA_QUEUE_OP_MASK) != 0)
+			eng_check_fail(out, e, m, "queue request %#x pending "
+			    "after quiesce", VM_PAGE_A_FLAGS(a) &
+			    PGA_QUEUE_OP_MASK);
+		if (((VM_PAGE_A_FLAGS(a) & PGA_ENQUEUED) != 0) !=
+		    ((seen[i / 64] >> (i % 64)) & 1))
+			eng_check_fail(out, e, m, "PGA_ENQUEUED %s but %s a "
+			    "queue list", (VM_PAGE_A_FLAGS(a) & PGA_ENQUEUED) ?
+			    "set" : "clear", ((seen[i / 64] >> (i % 64)) & 1) ?
+			    "on" : "not on");
+		if (VM_PAGE_A_QUEUE(a) != PQ_NONE &&
+		    (VM_PAGE_A_FLAGS(a) & PGA_ENQUEUED) == 0)
+			eng_check_fail(out, e, m, "logically in queue %u but "
+			    "not physically", VM_PAGE_A_QUEUE(a));
+		if (st != PS_ALLOCATED) {
+			if (obj != NULL || wired != 0 || ref != 0 ||
+			    VM_PAGE_A_QUEUE(a) != PQ_NONE)
+				eng_check_fail(out, e, m, "free but object %s, "
+				    "%u wirings, ref_count %#x, queue %u",
+				    obj ? "set" : "NULL", wired, ref,
+				    VM_PAGE_A_QUEUE(a));
+			if (pmap_page_is_mapped(m))
+				eng_check_fail(out, e, m, "free but mapped");
+			continue;
+		}
+		if (!e->pagelock && (ref & VPRC_BLOCKED) != 0)
+			eng_check_fail(out, e, m, "VPRC_BLOCKED left set");
+		if (atomic_load_explicit(&m->busy_lock, memory_order_relaxed) !=
+		    VPB_UNBUSIED)
+			eng_check_fail(out, e, m, "left busy");
+		if (atomic_load_explicit(&m->ev_wirings, memory_order_relaxed) >
+		    wired)
+			eng_check_fail(out, e, m, "%u event wirings but %u "
+			    "wirings", atomic_load_explicit(&m->ev_wirings,
+			    memory_order_relaxed), wired);
+		if (obj == NULL) {
+			/* Every event finished: no holder can free it. */
+			eng_check_fail(out, e, m, "allocated in no object "
+			    "(%u wirings): leaked", wired);
+			if (pmap_page_is_mapped(m))
+				eng_check_fail(out, e, m, "mapped but in no "
+				    "object");
+			continue;
+		}
+		if (!obj->alive)
+			eng_check_fail(out, e, m, "in a terminated object");
+		if (vm_phash_lookup(&obj->pages, m->pindex) != m)
+			eng_check_fail(out, e, m, "not found by its object's "
+			    "index");
+		if (!e->pagelock && (ref & VPRC_OBJREF) == 0)
+			eng_check_fail(out, e, m, "in an object without "
+			    "VPRC_OBJREF (ref_count %#x)", ref);
+		if (e->q_locked && wired != 0 && VM_PAGE_A_QUEUE(a) != PQ_NONE)
+			eng_check_fail(out, e, m, "wired but in queue %u "
+			    "(--queue locked dequeues at wiring)",
+			    VM_PAGE_A_QUEUE(a));
+	}
+	for (i = 0; i < e->nobjects; i++) {
+		obj = &e->objects[i];
+		if (obj->pages.ph_cnt != obj->resident_page_count ||
+		    (!obj->alive && obj->pages.ph_cnt != 0)) {
+			fprintf(out, "object %" PRIu64 ": %" PRIu64 " pages "
+			    "indexed, resident count %" PRIu64 "%s\n", i,
+			    obj->pages.ph_cnt, obj->resident_page_count,
+			    obj->alive ? "" : " (terminated)");
+			eng_check_bad++;
+		}
+		co.e = e;
+		co.obj = obj;
+		co.out = out;
+		vm_phash_foreach(&obj->pages, eng_check_obj_page, &co);
+	}
+	free(seen);
+	return (eng_check_bad + vm_phys_check(e, out) +
+	    pmap_check(e->md, out));
+}
+
+/* ---------------------------------------------------------- statistics */
+
+void
+eng_stats_collect(struct vm_engine *e, struct eng_stats *out)
+{
+	const struct eng_cpu_stats *st;
+	unsigned s, k;
+
+	memset(out, 0, sizeof(*out));
+	for (s = 0; s < e->ncpus; s++) {
+		eng_lkstat_merge(&e->cpus[s]->lk, out->lock, NULL);
+		st = &e->cpus[s]->st;
+		out->events += st->events;
+		out->skipped += st->skipped;
+		for (k = 0; k < PR_KIND_COUNT; k++) {
+			out->by_kind[k] += st->by_kind[k];
+			out->skipped_by_kind[k] += st->skipped_by_kind[k];
+		}
+		out->queue_ops += st->queue_ops;
+		out->queue_nops += st->queue_nops;
+		out->pqstate_commit_retries += st->pqstate_commit_retries;
+		out->relock_restarts += st->relock_restarts;
+		out->reclaims += st->reclaims;
+		out->alloc_failures += st->alloc_failures;
+		out->reserv_breaks += st->reserv_breaks;
+		out->scan_pages += st->scan_pages;
+		out->scan_freed += st->scan_freed;
+		out->scan_skipped += st->scan_skipped;
+	}
+}
+
+void
+eng_stats_reset(struct vm_engine *e)
+{
+	unsigned s;
+
+	for (s = 0; s < e->ncpus; s++) {
+		eng_lkstat_reset(&e->cpus[s]->lk);
+		memset(&e->cpus[s]->st, 0, sizeof(e->cpus[s]->st));
+	}
 }

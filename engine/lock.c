@@ -318,6 +318,17 @@ eng_lkstat_merge(const struct eng_lkstat *ls,
 		}
 }
 
+bool
+eng_lock_held(const struct eng_lkstat *ls, const void *lock)
+{
+	unsigned i;
+
+	for (i = ls->nheld; i-- > 0;)
+		if (ls->held[i].lock == lock)
+			return (true);
+	return (false);
+}
+
 /* Abort on a lock-order violation (lock.h): blocking acquisition of lc. */
 static void
 eng_lock_order_check(const struct eng_lkstat *ls, unsigned lc,

@@ -132,6 +132,8 @@ void	eng_lkstat_reset(struct eng_lkstat *ls);
 void	eng_lkstat_merge(const struct eng_lkstat *ls,
 	    struct eng_lock_stats out[LC_COUNT],
 	    struct eng_site_stats sites[ENG_SITE_MAX][LC_COUNT]);
+/* Does this CPU hold lock (any primitive)? (mtx_owned(): by curthread) */
+bool	eng_lock_held(const struct eng_lkstat *ls, const void *lock);
 /* Name of registered site i, or NULL; number registered. */
 const char *eng_site_name(unsigned i);
 unsigned eng_site_count(void);

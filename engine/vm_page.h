@@ -44,6 +44,13 @@
  * vm_page_pqstate_commit().  act_count is (P) except under astate (A).
  * PGA_WRITEABLE and PGA_REFERENCED are (A) in every design.
  *
+ * ev_wirings is the model's own bookkeeping, with no kernel counterpart: how
+ * many of the page's wirings were taken by wire events and may be dropped
+ * by unwire and release events (or by the object's termination, since the
+ * trace's holder is gone).  Wirings held inside one event (sendfile, a
+ * pmap_extract_and_hold) are not among them, so an unwire event can never
+ * drop a wiring another thread is using.  Its atomics are not counted.
+ *
  * Physical queue linkage plinks.q is (Q).  Pages are type-stable: the array
  * is allocated once and never freed, so the page daemon and batch queues may
  * hold pointers to pages that have since been freed and reused.
@@ -129,9 +136,10 @@ struct vm_page {
 	vm_paddr_t	phys_addr;	/* (C) physical address */
 	struct md_page	md;		/* (M) machine dependent */
 	_Atomic uint32_t ref_count;	/* (A) refcount: refs + flag bits */
-	uint32_t	wire_count;	/* (P) pagelock: wirings */
+	_Atomic uint32_t wire_count;	/* (P) pagelock: wirings */
 	_Atomic vm_page_astate_t a;	/* aflags, queue, act_count */
 	_Atomic uint32_t busy_lock;	/* (A) busy state */
+	_Atomic uint32_t ev_wirings;	/* (A) wirings held by trace events */
 	_Atomic uint8_t	pstate;		/* (F) PS_*; PS_CACHED is (A) */
 	uint8_t		flags;		/* (C) PG_* */
 };

@@ -1,0 +1,125 @@
+/*
+ * vm_internal.h - functions shared by the machine-independent engine files
+ * (vm_object.c, vm_page.c, vm_pagequeue.c, vm_phys.c, vm_pageout.c,
+ * engine.c).  Not for the pmap or for replay.
+ */
+#ifndef ENG_VM_INTERNAL_H
+#define ENG_VM_INTERNAL_H
+
+#include "vm.h"
+
+/* vm_page_release() flags. */
+#define VPR_TRYFREE	0x01
+#define VPR_NOREUSE	0x02
+
+/* Page lock of m, with the caller's site. */
+#define vm_page_lock(c, m)						\
+	eng_mtx_lock(&(c)->lk, vm_page_lockptr((c), (m)), ENG_HERE)
+#define vm_page_trylock(c, m)						\
+	eng_mtx_trylock(&(c)->lk, vm_page_lockptr((c), (m)), ENG_HERE)
+#define vm_page_unlock(c, m)						\
+	eng_mtx_unlock(&(c)->lk, vm_page_lockptr((c), (m)))
+
+/* Does the design use the page lock for logical queue state? */
+static inline bool
+vm_page_qlock(const struct vm_engine *e)
+{
+	return (!e->q_astate);
+}
+
+/* Busy lock (vm_page.c). */
+bool	vm_page_tryxbusy(struct eng_cpu *c, struct vm_page *m);
+void	vm_page_xunbusy(struct eng_cpu *c, struct vm_page *m);
+
+/* Hash tables (vm_object.c). */
+void	*vm_phash_lookup(const struct vm_phash *h, uint64_t key);
+int	 vm_phash_insert(struct vm_phash *h, uint64_t key, void *val);
+void	 vm_phash_remove(struct vm_phash *h, uint64_t key);
+void	 vm_phash_clear(struct vm_phash *h);
+void	 vm_phash_fini(struct vm_phash *h);
+/* Calls fn on each value (no changes to h meanwhile). */
+void	 vm_phash_foreach(const struct vm_phash *h,
+	    void (*fn)(void *val, void *arg), void *arg);
+
+/* Objects (vm_object.c). */
+int	vm_object_init(struct vm_engine *e);
+void	vm_object_fini(struct vm_engine *e);
+struct vm_object *vm_object_slot(struct eng_cpu *c, uint64_t slot);
+int	vm_object_create(struct eng_cpu *c, struct vm_object *obj);
+int	vm_object_terminate(struct eng_cpu *c, struct vm_object *obj);
+void	vm_object_make_alive(struct eng_cpu *c, struct vm_object *obj);
+struct vm_page *vm_page_lookup(struct vm_object *obj, vm_pindex_t pindex);
+
+/* Pages (vm_page.c). */
+struct vm_page *vm_page_alloc(struct eng_cpu *c, struct vm_object *obj,
+	    vm_pindex_t pindex, bool wired);
+struct vm_page *vm_page_grab(struct eng_cpu *c, struct vm_object *obj,
+	    vm_pindex_t pindex, bool wired, bool *allocated);
+int	vm_page_grab_pages(struct eng_cpu *c, struct vm_object *obj,
+	    vm_pindex_t pindex, bool wired, struct vm_page **ma, int count);
+void	vm_page_insert(struct eng_cpu *c, struct vm_page *m,
+	    struct vm_object *obj, vm_pindex_t pindex);
+bool	vm_page_remove(struct eng_cpu *c, struct vm_page *m);
+void	vm_page_free(struct eng_cpu *c, struct vm_page *m);
+void	vm_page_wire(struct eng_cpu *c, struct vm_page *m);
+bool	vm_page_unwire_noq(struct eng_cpu *c, struct vm_page *m);
+bool	vm_page_unwire_event(struct eng_cpu *c, struct vm_page *m);
+bool	vm_page_ev_wiring_take(struct vm_page *m);
+void	vm_page_release(struct eng_cpu *c, struct vm_page *m, int flags);
+bool	vm_page_release_locked(struct eng_cpu *c, struct vm_page *m,
+	    int flags);
+void	vm_page_change_lock(struct eng_cpu *c, struct vm_page *m,
+	    struct eng_mtx **mtx, struct eng_site *site);
+uint32_t vm_page_wired_count(const struct vm_engine *e, struct vm_page *m);
+bool	vm_page_tryacquire_transient(struct eng_cpu *c, struct vm_page *m);
+bool	vm_page_drop_transient(struct eng_cpu *c, struct vm_page *m);
+
+/* Page queues (vm_pagequeue.c). */
+void	vm_pagequeue_init(struct vm_engine *e);
+int	vm_batchqueue_init(struct eng_cpu *c);
+void	vm_batchqueue_fini(struct eng_cpu *c);
+void	vm_page_enqueue(struct eng_cpu *c, struct vm_page *m, uint8_t queue);
+void	vm_page_activate(struct eng_cpu *c, struct vm_page *m);
+void	vm_page_activate_locked(struct eng_cpu *c, struct vm_page *m);
+void	vm_page_deactivate(struct eng_cpu *c, struct vm_page *m, bool head);
+void	vm_page_deactivate_locked(struct eng_cpu *c, struct vm_page *m,
+	    bool head);
+bool	vm_page_requeue(struct eng_cpu *c, struct vm_page *m);
+void	vm_page_release_toq(struct eng_cpu *c, struct vm_page *m,
+	    uint8_t queue, int flags);
+void	vm_page_dequeue(struct eng_cpu *c, struct vm_page *m);
+void	vm_page_dequeue_deferred(struct eng_cpu *c, struct vm_page *m);
+void	vm_page_dequeue_deferred_free(struct eng_cpu *c, struct vm_page *m);
+void	vm_page_wire_queue(struct eng_cpu *c, struct vm_page *m);
+void	vm_page_pqbatch_submit(struct eng_cpu *c, struct vm_page *m,
+	    uint8_t queue);
+void	vm_page_pqbatch_drain(struct eng_cpu *c);
+bool	vm_page_pqstate_commit(struct eng_cpu *c, struct vm_page *m,
+	    vm_page_astate_t *old, vm_page_astate_t new);
+uint8_t	vm_page_act_adjust(struct eng_cpu *c, struct vm_page *m, int delta,
+	    int floor);
+void	vm_pqbatch_process_page(struct eng_cpu *c, struct vm_pagequeue *pq,
+	    struct vm_page *m, uint8_t queue);
+void	vm_page_mvqueue(struct eng_cpu *c, struct vm_page *m, uint8_t nqueue,
+	    uint16_t nflag);
+void	vm_pagequeue_insert(struct vm_pagequeue *pq, struct vm_page *m,
+	    struct vm_page *before);
+void	vm_pagequeue_remove(struct vm_pagequeue *pq, struct vm_page *m);
+
+/* Free memory and reservations (vm_phys.c). */
+int	vm_phys_init(struct vm_engine *e);
+void	vm_phys_fini(struct vm_engine *e);
+int	vm_phys_cache_init(struct eng_cpu *c);
+void	vm_phys_cache_fini(struct eng_cpu *c);
+struct vm_page *vm_phys_alloc(struct eng_cpu *c, struct vm_object *obj,
+	    vm_pindex_t pindex);
+void	vm_phys_free(struct eng_cpu *c, struct vm_page *m);
+void	vm_phys_cache_flush(struct eng_cpu *c);
+uint64_t vm_phys_check(struct vm_engine *e, FILE *out);
+
+/* Page daemon (vm_pageout.c). */
+uint64_t vm_pageout_scan_inactive(struct eng_cpu *c, uint64_t maxscan);
+uint64_t vm_pageout_scan_active(struct eng_cpu *c, uint64_t maxscan);
+uint64_t vm_pageout_reclaim(struct eng_cpu *c, uint64_t target);
+
+#endif /* ENG_VM_INTERNAL_H */

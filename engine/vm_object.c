@@ -1,0 +1,322 @@
+/*
+ * vm_object.c - objects: the per-object page index (the kernel's radix
+ * trie, a hash table here), creation and termination.
+ *
+ * An object is a slot in e->objects chosen by the replay layer; its lock is
+ * a reader/writer lock (the kernel's VM_OBJECT_*LOCK).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "vm_internal.h"
+
+#define PH_EMPTY	UINT64_MAX
+
+static uint64_t
+vm_phash_hash(uint64_t key)
+{
+	key ^= key >> 33;
+	key *= 0xff51afd7ed558ccdULL;
+	key ^= key >> 33;
+	return (key);
+}
+
+void *
+vm_phash_lookup(const struct vm_phash *h, uint64_t key)
+{
+	uint64_t i, mask;
+
+	if (h->ph_cnt == 0)
+		return (NULL);
+	mask = h->ph_cap - 1;
+	for (i = vm_phash_hash(key) & mask; h->ph_key[i] != PH_EMPTY;
+	    i = (i + 1) & mask)
+		if (h->ph_key[i] == key)
+			return (h->ph_val[i]);
+	return (NULL);
+}
+
+static int
+vm_phash_grow(struct vm_phash *h)
+{
+	struct vm_phash n;
+	uint64_t i, j, mask;
+
+	n.ph_cap = h->ph_cap ? h->ph_cap * 2 : 16;
+	n.ph_cnt = h->ph_cnt;
+	n.ph_key = malloc(n.ph_cap * sizeof(*n.ph_key));
+	n.ph_val = malloc(n.ph_cap * sizeof(*n.ph_val));
+	if (n.ph_key == NULL || n.ph_val == NULL) {
+		free(n.ph_key);
+		free(n.ph_val);
+		return (-1);
+	}
+	memset(n.ph_key, 0xff, n.ph_cap * sizeof(*n.ph_key));
+	mask = n.ph_cap - 1;
+	for (i = 0; i < h->ph_cap; i++) {
+		if (h->ph_key[i] == PH_EMPTY)
+			continue;
+		for (j = vm_phash_hash(h->ph_key[i]) & mask;
+		    n.ph_key[j] != PH_EMPTY; j = (j + 1) & mask)
+			;
+		n.ph_key[j] = h->ph_key[i];
+		n.ph_val[j] = h->ph_val[i];
+	}
+	free(h->ph_key);
+	free(h->ph_val);
+	*h = n;
+	return (0);
+}
+
+/* Insert or replace.  Returns 0, or -1 when out of memory. */
+int
+vm_phash_insert(struct vm_phash *h, uint64_t key, void *val)
+{
+	uint64_t i, mask;
+
+	if ((h->ph_cnt + 1) * 2 > h->ph_cap && vm_phash_grow(h) != 0)
+		return (-1);
+	mask = h->ph_cap - 1;
+	for (i = vm_phash_hash(key) & mask; h->ph_key[i] != PH_EMPTY;
+	    i = (i + 1) & mask)
+		if (h->ph_key[i] == key) {
+			h->ph_val[i] = val;
+			return (0);
+		}
+	h->ph_key[i] = key;
+	h->ph_val[i] = val;
+	h->ph_cnt++;
+	return (0);
+}
+
+/* Remove with backward shift, so lookups need no tombstones. */
+void
+vm_phash_remove(struct vm_phash *h, uint64_t key)
+{
+	uint64_t i, j, k, mask;
+
+	if (h->ph_cnt == 0)
+		return;
+	mask = h->ph_cap - 1;
+	for (i = vm_phash_hash(key) & mask; h->ph_key[i] != key;
+	    i = (i + 1) & mask)
+		if (h->ph_key[i] == PH_EMPTY)
+			return;
+	h->ph_cnt--;
+	for (j = i;;) {
+		h->ph_key[i] = PH_EMPTY;
+		for (;;) {
+			j = (j + 1) & mask;
+			if (h->ph_key[j] == PH_EMPTY)
+				return;
+			k = vm_phash_hash(h->ph_key[j]) & mask;
+			/* Move j back to i unless its home lies in (i, j]. */
+			if (i <= j ? (i < k && k <= j) : (i < k || k <= j))
+				continue;
+			break;
+		}
+		h->ph_key[i] = h->ph_key[j];
+		h->ph_val[i] = h->ph_val[j];
+		i = j;
+	}
+}
+
+void
+vm_phash_clear(struct vm_phash *h)
+{
+	if (h->ph_cap != 0)
+		memset(h->ph_key, 0xff, h->ph_cap * sizeof(*h->ph_key));
+	h->ph_cnt = 0;
+}
+
+void
+vm_phash_fini(struct vm_phash *h)
+{
+	free(h->ph_key);
+	free(h->ph_val);
+	memset(h, 0, sizeof(*h));
+}
+
+void
+vm_phash_foreach(const struct vm_phash *h, void (*fn)(void *, void *),
+    void *arg)
+{
+	uint64_t i;
+
+	for (i = 0; i < h->ph_cap; i++)
+		if (h->ph_key[i] != PH_EMPTY)
+			fn(h->ph_val[i], arg);
+}
+
+int
+vm_object_init(struct vm_engine *e)
+{
+	uint64_t i;
+
+	e->objects = calloc(e->nobjects ? e->nobjects : 1,
+	    sizeof(*e->objects));
+	if (e->objects == NULL)
+		return (-1);
+	for (i = 0; i < e->nobjects; i++) {
+		eng_rw_init(&e->objects[i].lock, LC_OBJECT);
+		e->objects[i].slot = i;
+	}
+	return (0);
+}
+
+void
+vm_object_fini(struct vm_engine *e)
+{
+	uint64_t i;
+
+	for (i = 0; i < e->nobjects; i++) {
+		vm_phash_fini(&e->objects[i].pages);
+		vm_phash_fini(&e->objects[i].rvs);
+	}
+	free(e->objects);
+}
+
+/* The object in a slot, or NULL when the slot is out of range. */
+struct vm_object *
+vm_object_slot(struct eng_cpu *c, uint64_t slot)
+{
+	return (slot < c->e->nobjects ? &c->e->objects[slot] : NULL);
+}
+
+/*
+ * Resident page of obj at pindex, or NULL.  The object must be locked.
+ */
+struct vm_page *
+vm_page_lookup(struct vm_object *obj, vm_pindex_t pindex)
+{
+	VM_OBJECT_ASSERT_LOCKED(obj);
+	return (vm_phash_lookup(&obj->pages, pindex));
+}
+
+/*
+ * Start a new incarnation of a dead object.  The object must be
+ * write-locked.  Page-range events on an object never created make it alive
+ * this way, as a file's object exists while the file does.
+ */
+void
+vm_object_make_alive(struct eng_cpu *c, struct vm_object *obj)
+{
+	(void)c;
+	VM_OBJECT_ASSERT_WLOCKED(obj);
+	if (obj->alive)
+		return;
+	obj->alive = true;
+	obj->gen++;
+	obj->resident_page_count = 0;
+}
+
+/* vm_object_allocate().  Skipped (1) when the object is already alive. */
+int
+vm_object_create(struct eng_cpu *c, struct vm_object *obj)
+{
+	ENG_SITE_DEFINE;
+	int rv = 1;
+
+	VM_OBJECT_WLOCK(c, obj);
+	if (!obj->alive) {
+		vm_object_make_alive(c, obj);
+		rv = 0;
+	}
+	VM_OBJECT_WUNLOCK(c, obj);
+	return (rv);
+}
+
+struct vm_object_collect {
+	struct vm_page	**ma;
+	uint64_t	n;
+};
+
+static void
+vm_object_collect_one(void *val, void *arg)
+{
+	struct vm_object_collect *oc = arg;
+
+	oc->ma[oc->n++] = val;
+}
+
+static int
+vm_page_pindex_cmp(const void *a, const void *b)
+{
+	const struct vm_page *x = *(struct vm_page *const *)a;
+	const struct vm_page *y = *(struct vm_page *const *)b;
+
+	return (x->pindex < y->pindex ? -1 : x->pindex > y->pindex);
+}
+
+/*
+ * vm_object_terminate_pages(): free every resident page, in pindex order as
+ * the kernel walks memq.  Mapped pages are unmapped first (pmap_remove_all).
+ * Wirings taken by wire events are dropped (their holder, the trace's
+ * process, is gone); a page still wired by an event in flight (sendfile)
+ * only loses the object's reference and is freed by its last unwiring.
+ *
+ * --page pagelock: each page is freed under its page lock; the walk keeps
+ * the lock while the next page hashes to the same one and switches
+ * otherwise (vm_page_change_lock), so an object in one 2 MiB reservation
+ * takes one page lock, a scattered one bounces between many.
+ * --page refcount: no page lock; vm_page_remove() drops VPRC_OBJREF
+ * atomically and the page is freed if that was the last reference.
+ *
+ * The object must be write-locked.
+ */
+static void
+vm_object_terminate_pages(struct eng_cpu *c, struct vm_object *obj)
+{
+	ENG_SITE_DEFINE;
+	struct vm_object_collect oc;
+	struct eng_mtx *mtx = NULL;
+	struct vm_page *m;
+	uint64_t i;
+	uint32_t n;
+
+	VM_OBJECT_ASSERT_WLOCKED(obj);
+	if (obj->pages.ph_cnt == 0)
+		return;
+	oc.ma = malloc(obj->pages.ph_cnt * sizeof(*oc.ma));
+	if (oc.ma == NULL)
+		eng_panic(__FILE__, __LINE__, "out of memory");
+	oc.n = 0;
+	vm_phash_foreach(&obj->pages, vm_object_collect_one, &oc);
+	qsort(oc.ma, oc.n, sizeof(*oc.ma), vm_page_pindex_cmp);
+	for (i = 0; i < oc.n; i++) {
+		m = oc.ma[i];
+		if (pmap_page_is_mapped(m))
+			pmap_remove_all(c, m);
+		if (c->e->pagelock)
+			vm_page_change_lock(c, m, &mtx, ENG_HERE);
+		/* The trace's own wirings go with the object's holder. */
+		for (n = atomic_exchange_explicit(&m->ev_wirings, 0,
+		    memory_order_relaxed); n > 0; n--)
+			vm_page_unwire_noq(c, m);
+		if (vm_page_remove(c, m))
+			vm_page_free(c, m);
+	}
+	if (mtx != NULL)
+		eng_mtx_unlock(&c->lk, mtx);
+	free(oc.ma);
+}
+
+/*
+ * vm_object_terminate().  Skipped (1) when the object is not alive.
+ */
+int
+vm_object_terminate(struct eng_cpu *c, struct vm_object *obj)
+{
+	ENG_SITE_DEFINE;
+
+	VM_OBJECT_WLOCK(c, obj);
+	if (!obj->alive) {
+		VM_OBJECT_WUNLOCK(c, obj);
+		return (1);
+	}
+	vm_object_terminate_pages(c, obj);
+	vm_phash_clear(&obj->rvs);
+	obj->alive = false;
+	VM_OBJECT_WUNLOCK(c, obj);
+	return (0);
+}

@@ -1,0 +1,686 @@
+/*
+ * vm_page.c - page identity and wiring: allocation, insertion into and
+ * removal from objects, freeing, wiring and unwiring, release, busy, and the
+ * page-lock array.  Both --page designs live here, side by side:
+ *
+ *  pagelock: the hashed page-lock array (FreeBSD 10 to mid-2019).  The page
+ *	lock protects wire_count and the object's reference; a managed page
+ *	is freed only under its page lock.
+ *  refcount: r352110 (D20486).  ref_count counts wirings and transient
+ *	references, with VPRC_OBJREF for the object's reference and
+ *	VPRC_BLOCKED to hold off vm_page_wire_mapped() during
+ *	vm_page_try_remove_all/_write.  No page lock for identity or wiring;
+ *	it survives only for logical queue state under --queue locked|batch.
+ */
+#include <errno.h>
+#include <sched.h>
+
+#include "vm_internal.h"
+
+/* ---------------------------------------------------------------- locks */
+
+struct eng_mtx *
+vm_page_pa_lockptr(struct eng_cpu *c, vm_paddr_t pa)
+{
+	struct vm_engine *e = c->e;
+
+	return ((struct eng_mtx *)(e->pa_lock +
+	    ((pa >> PDRSHIFT) % e->pa_lock_count) * e->pa_lock_stride));
+}
+
+/* pa_lock[(pa >> 21) % N]: the 512 pages of a 2 MiB frame share one. */
+struct eng_mtx *
+vm_page_lockptr(struct eng_cpu *c, struct vm_page *m)
+{
+	return (vm_page_pa_lockptr(c, m->phys_addr));
+}
+
+/*
+ * Make *mtx the page lock of m, switching only when m hashes elsewhere.
+ * *mtx is NULL (no lock held) or a page lock held by the caller.
+ */
+void
+vm_page_change_lock(struct eng_cpu *c, struct vm_page *m,
+    struct eng_mtx **mtx, struct eng_site *site)
+{
+	struct eng_mtx *n = vm_page_lockptr(c, m);
+
+	if (*mtx == n)
+		return;
+	if (*mtx != NULL)
+		eng_mtx_unlock(&c->lk, *mtx);
+	eng_mtx_lock(&c->lk, n, site);
+	*mtx = n;
+}
+
+/*
+ * vm_page_pa_tryrelock(): see vm_page.h.  pmap_lock is held on entry and on
+ * return; *locked is NULL or a page lock the caller holds.
+ */
+int
+vm_page_pa_tryrelock(struct eng_cpu *c, struct eng_mtx *pmap_lock,
+    vm_paddr_t pa, struct eng_mtx **locked)
+{
+	ENG_SITE_DEFINE;
+	struct eng_mtx *n = vm_page_pa_lockptr(c, pa);
+
+	if (*locked == n)
+		return (0);
+	if (*locked != NULL)
+		eng_mtx_unlock(&c->lk, *locked);
+	*locked = n;
+	if (eng_mtx_trylock(&c->lk, n, ENG_HERE))
+		return (0);
+	eng_mtx_unlock(&c->lk, pmap_lock);
+	eng_mtx_lock(&c->lk, n, ENG_HERE);
+	eng_mtx_lock(&c->lk, pmap_lock, ENG_HERE);
+	c->st.relock_restarts++;
+	return (EAGAIN);
+}
+
+void
+vm_page_pa_unlock(struct eng_cpu *c, struct eng_mtx **locked)
+{
+	if (*locked != NULL) {
+		eng_mtx_unlock(&c->lk, *locked);
+		*locked = NULL;
+	}
+}
+
+/* ----------------------------------------------------------------- busy */
+
+/* Exclusive busy, never sleeping: false if the page is busy. */
+bool
+vm_page_tryxbusy(struct eng_cpu *c, struct vm_page *m)
+{
+	ENG_SITE_DEFINE;
+	uint32_t x = VPB_UNBUSIED;
+
+	return (eng_atomic_fcmpset_32(&c->lk, LC_PAGE, ENG_HERE,
+	    &m->busy_lock, &x, VPB_BIT_EXCLUSIVE));
+}
+
+/* One cmpset EXCLUSIVE -> UNBUSIED (no sleepers in the model). */
+void
+vm_page_xunbusy(struct eng_cpu *c, struct vm_page *m)
+{
+	ENG_SITE_DEFINE;
+	uint32_t x = VPB_BIT_EXCLUSIVE;
+
+	if (!eng_atomic_fcmpset_32(&c->lk, LC_PAGE, ENG_HERE, &m->busy_lock,
+	    &x, VPB_UNBUSIED))
+		eng_panic(__FILE__, __LINE__, "xunbusy of a page not xbusied");
+}
+
+/* --------------------------------------------------------------- aflags */
+
+void
+vm_page_aflag_set(struct eng_cpu *c, struct vm_page *m, uint16_t bits)
+{
+	eng_atomic_fetchor_32(&c->lk, LC_PAGEQUEUE, &m->a, bits);
+}
+
+void
+vm_page_aflag_clear(struct eng_cpu *c, struct vm_page *m, uint16_t bits)
+{
+	eng_atomic_fetchand_32(&c->lk, LC_PAGEQUEUE, &m->a,
+	    ~(uint32_t)bits);
+}
+
+/* --------------------------------------------------------------- wiring */
+
+/* Wirings of m (pagelock: wire_count; refcount: low bits of ref_count). */
+uint32_t
+vm_page_wired_count(const struct vm_engine *e, struct vm_page *m)
+{
+	if (e->pagelock)
+		return (atomic_load_explicit(&m->wire_count,
+		    memory_order_relaxed));
+	return (VPRC_WIRE_COUNT(atomic_load_explicit(&m->ref_count,
+	    memory_order_relaxed)));
+}
+
+uint32_t
+vm_page_wire_count(const struct eng_cpu *c, struct vm_page *m)
+{
+	return (vm_page_wired_count(c->e, m));
+}
+
+/*
+ * vm_page_wire(): add a wiring to a page in an object.  The object must be
+ * locked.  pagelock: under the page lock (taken here).  refcount: one atomic
+ * add.  On the first wiring the queue design decides (vm_page_wire_queue):
+ * locked dequeues now, batch dequeues lazily, astate requests a dequeue.
+ */
+void
+vm_page_wire(struct eng_cpu *c, struct vm_page *m)
+{
+	ENG_SITE_DEFINE;
+	struct vm_engine *e = c->e;
+	uint32_t old;
+
+	VM_OBJECT_ASSERT_LOCKED(atomic_load_explicit(&m->object,
+	    memory_order_relaxed));
+	if (e->pagelock) {
+		vm_page_lock(c, m);
+		old = atomic_load_explicit(&m->wire_count,
+		    memory_order_relaxed);
+		atomic_store_explicit(&m->wire_count, old + 1,
+		    memory_order_relaxed);
+		if (old == 0)
+			vm_page_wire_queue(c, m);
+		vm_page_unlock(c, m);
+		return;
+	}
+	old = eng_atomic_fetchadd_32(&c->lk, LC_PAGE, &m->ref_count, 1);
+	ENG_ASSERT(VPRC_WIRE_COUNT(old) != VPRC_WIRE_COUNT_MAX);
+	if (VPRC_WIRE_COUNT(old) == 0) {
+		if (e->q_locked) {
+			vm_page_lock(c, m);
+			vm_page_wire_queue(c, m);
+			vm_page_unlock(c, m);
+		} else
+			vm_page_wire_queue(c, m);
+	}
+}
+
+/*
+ * vm_page_wire_mapped(): see vm_page.h.  refcount: CAS loop, failing while
+ * VPRC_BLOCKED is set; old must be non-zero (the page is mapped, so in an
+ * object).  pagelock: the caller holds the page lock.
+ */
+bool
+vm_page_wire_mapped(struct eng_cpu *c, struct vm_page *m)
+{
+	ENG_SITE_DEFINE;
+	uint32_t old;
+
+	if (c->e->pagelock) {
+		old = atomic_load_explicit(&m->wire_count,
+		    memory_order_relaxed);
+		atomic_store_explicit(&m->wire_count, old + 1,
+		    memory_order_relaxed);
+		return (true);
+	}
+	old = atomic_load_explicit(&m->ref_count, memory_order_relaxed);
+	do {
+		if ((old & VPRC_BLOCKED) != 0 || old == 0)
+			return (false);
+	} while (!eng_atomic_fcmpset_32(&c->lk, LC_PAGE, ENG_HERE,
+	    &m->ref_count, &old, old + 1));
+	return (true);
+}
+
+/*
+ * vm_page_unwire_noq(): drop one wiring without touching the queues.
+ * Returns true if it was the last wiring (not necessarily the last
+ * reference).  pagelock: the caller holds the page lock.  refcount: atomic;
+ * the caller holds a reference other than this wiring (the object's), so
+ * the page is not freed here.
+ */
+bool
+vm_page_unwire_noq(struct eng_cpu *c, struct vm_page *m)
+{
+	uint32_t old;
+
+	if (c->e->pagelock) {
+		old = atomic_load_explicit(&m->wire_count,
+		    memory_order_relaxed);
+		ENG_ASSERT(old > 0);
+		atomic_store_explicit(&m->wire_count, old - 1,
+		    memory_order_relaxed);
+		return (old == 1);
+	}
+	old = eng_atomic_fetchadd_32(&c->lk, LC_PAGE, &m->ref_count,
+	    (uint32_t)-1);
+	ENG_ASSERT(VPRC_WIRE_COUNT(old) > 0);
+	return (VPRC_WIRE_COUNT(old) == 1);
+}
+
+/*
+ * Common body of vm_page_unwire() and vm_page_release(): drop one wiring,
+ * placing the page in queue (vm_page_release_toq(), per flags) when it was
+ * the last, and freeing it when it was the last reference.  With check, an
+ * unwired page is left alone and false returned (the event is skipped).
+ *
+ * pagelock: everything under the page lock.  refcount: CAS loop (FreeBSD
+ * 2019): on the last wiring of a page in an object, take the page lock
+ * first when the queue design keeps queue state under it, place the page,
+ * and drop the lock only after the decrement, so the page daemon cannot
+ * dequeue a still-wired page; astate places the page with no lock.  The
+ * caller holds no page lock.
+ */
+static bool
+vm_page_unwire_common(struct eng_cpu *c, struct vm_page *m, uint8_t queue,
+    int flags, bool check)
+{
+	ENG_SITE_DEFINE;
+	struct vm_engine *e = c->e;
+	bool locked = false, placed = false;
+	uint32_t old;
+
+	if (e->pagelock) {
+		vm_page_lock(c, m);
+		if (check && atomic_load_explicit(&m->wire_count,
+		    memory_order_relaxed) == 0) {
+			vm_page_unlock(c, m);
+			return (false);
+		}
+		if (vm_page_unwire_noq(c, m)) {
+			if (atomic_load_explicit(&m->object,
+			    memory_order_relaxed) == NULL)
+				vm_page_free(c, m);
+			else
+				vm_page_release_toq(c, m, queue, flags);
+		}
+		vm_page_unlock(c, m);
+		return (true);
+	}
+	old = atomic_load_explicit(&m->ref_count, memory_order_relaxed);
+	for (;;) {
+		if (VPRC_WIRE_COUNT(old) == 0) {
+			ENG_ASSERT(check);
+			if (locked)
+				vm_page_unlock(c, m);
+			return (false);
+		}
+		/* Last wiring of a page in an object: place it first. */
+		if ((old & ~VPRC_BLOCKED) == (VPRC_OBJREF | 1) && !placed) {
+			if (vm_page_qlock(e) && !locked) {
+				vm_page_lock(c, m);
+				locked = true;
+				old = atomic_load_explicit(&m->ref_count,
+				    memory_order_relaxed);
+				continue;
+			}
+			vm_page_release_toq(c, m, queue, flags);
+			placed = true;
+		}
+		if (eng_atomic_fcmpset_32(&c->lk, LC_PAGE, ENG_HERE,
+		    &m->ref_count, &old, old - 1))
+			break;
+	}
+	if (locked)
+		vm_page_unlock(c, m);
+	if (old == 1)
+		vm_page_free(c, m);
+	return (true);
+}
+
+/* vm_page_unwire(): see vm_page.h. */
+void
+vm_page_unwire(struct eng_cpu *c, struct vm_page *m, uint8_t queue)
+{
+	vm_page_unwire_common(c, m, queue, 0, false);
+}
+
+/*
+ * The unwire event: vm_page_unwire(m, PQ_ACTIVE) of a wiring taken by a
+ * wire event, else false.  The object is locked by the caller (to find m).
+ */
+bool
+vm_page_unwire_event(struct eng_cpu *c, struct vm_page *m)
+{
+	if (!vm_page_ev_wiring_take(m))
+		return (false);
+	return (vm_page_unwire_common(c, m, PQ_ACTIVE, 0, false));
+}
+
+/* Claim one event-held wiring of m (see vm_page.h); false if none. */
+bool
+vm_page_ev_wiring_take(struct vm_page *m)
+{
+	uint32_t old;
+
+	old = atomic_load_explicit(&m->ev_wirings, memory_order_relaxed);
+	do {
+		if (old == 0)
+			return (false);
+	} while (!atomic_compare_exchange_weak_explicit(&m->ev_wirings, &old,
+	    old - 1, memory_order_relaxed, memory_order_relaxed));
+	return (true);
+}
+
+/*
+ * vm_page_release(): release a wiring to the page cache, no object lock
+ * held (sendfile completion).  With VPR_TRYFREE (SF_NOCACHE), try to free
+ * the page at once: read m->object racily, trylock it, recheck, and use
+ * vm_page_release_locked().  pagelock: the page lock is taken first, then
+ * the object trylocked (sendfile_free_page()).  The caller holds the
+ * wiring being released.
+ */
+void
+vm_page_release(struct eng_cpu *c, struct vm_page *m, int flags)
+{
+	ENG_SITE_DEFINE;
+	struct vm_object *obj;
+
+	if (c->e->pagelock) {
+		vm_page_lock(c, m);
+		obj = atomic_load_explicit(&m->object, memory_order_relaxed);
+		if ((flags & VPR_TRYFREE) != 0 && obj != NULL &&
+		    atomic_load_explicit(&m->wire_count,
+		    memory_order_relaxed) == 1 && VM_OBJECT_TRYWLOCK(c, obj)) {
+			vm_page_release_locked(c, m, flags);
+			VM_OBJECT_WUNLOCK(c, obj);
+			vm_page_unlock(c, m);
+			return;
+		}
+		vm_page_unlock(c, m);
+		vm_page_unwire_common(c, m, PQ_INACTIVE, flags, false);
+		return;
+	}
+	if ((flags & VPR_TRYFREE) != 0) {
+		obj = atomic_load_explicit(&m->object, memory_order_relaxed);
+		if (obj != NULL && atomic_load_explicit(&m->busy_lock,
+		    memory_order_relaxed) == VPB_UNBUSIED &&
+		    VM_OBJECT_TRYWLOCK(c, obj)) {
+			if (atomic_load_explicit(&m->object,
+			    memory_order_relaxed) == obj) {
+				vm_page_release_locked(c, m, flags);
+				VM_OBJECT_WUNLOCK(c, obj);
+				return;
+			}
+			VM_OBJECT_WUNLOCK(c, obj);
+		}
+	}
+	vm_page_unwire_common(c, m, PQ_INACTIVE, flags, false);
+}
+
+/*
+ * vm_page_release_locked(): the object is write-locked (pagelock: and the
+ * page lock held).  Drop one wiring; on the last, free the page if
+ * VPR_TRYFREE and it is unmapped and unbusied, else place it
+ * (vm_page_release_toq).  Returns false when m was not wired.
+ */
+bool
+vm_page_release_locked(struct eng_cpu *c, struct vm_page *m, int flags)
+{
+	ENG_SITE_DEFINE;
+	struct vm_engine *e = c->e;
+
+	VM_OBJECT_ASSERT_WLOCKED(atomic_load_explicit(&m->object,
+	    memory_order_relaxed));
+	if (vm_page_wired_count(e, m) == 0)
+		return (false);
+	if (!vm_page_unwire_noq(c, m))
+		return (true);
+	if ((flags & VPR_TRYFREE) != 0 && !pmap_page_is_mapped(m) &&
+	    atomic_load_explicit(&m->busy_lock, memory_order_relaxed) ==
+	    VPB_UNBUSIED) {
+		if (vm_page_remove(c, m))
+			vm_page_free(c, m);
+		return (true);
+	}
+	if (!e->pagelock && vm_page_qlock(e)) {
+		vm_page_lock(c, m);
+		vm_page_release_toq(c, m, PQ_INACTIVE, flags);
+		vm_page_unlock(c, m);
+	} else
+		vm_page_release_toq(c, m, PQ_INACTIVE, flags);
+	return (true);
+}
+
+/*
+ * Page daemon's transient reference (refcount, seed 000): taken before the
+ * object lock so a concurrent vm_page_free_prep() cannot race the scan's
+ * queue updates.  Fails on a page with no reference (free or being freed).
+ */
+bool
+vm_page_tryacquire_transient(struct eng_cpu *c, struct vm_page *m)
+{
+	ENG_SITE_DEFINE;
+	uint32_t old;
+
+	old = atomic_load_explicit(&m->ref_count, memory_order_relaxed);
+	do {
+		if (old == 0)
+			return (false);
+	} while (!eng_atomic_fcmpset_32(&c->lk, LC_PAGE, ENG_HERE,
+	    &m->ref_count, &old, old + 1));
+	return (true);
+}
+
+/*
+ * Drop the transient reference; true if it was the last reference (the page
+ * left its object meanwhile), and the caller must free the page.
+ */
+bool
+vm_page_drop_transient(struct eng_cpu *c, struct vm_page *m)
+{
+	return (eng_atomic_fetchadd_32(&c->lk, LC_PAGE, &m->ref_count,
+	    (uint32_t)-1) == 1);
+}
+
+/*
+ * vm_page_try_blocked_op(): refcount: with no wiring, set VPRC_BLOCKED so
+ * vm_page_wire_mapped() fails, run op, clear it.  pagelock: under the page
+ * lock (taken here unless the caller, e.g. the page daemon, holds it), fail
+ * if wired.  The object is write-locked and the page busied.
+ */
+static bool
+vm_page_try_blocked_op(struct eng_cpu *c, struct vm_page *m,
+    void (*op)(struct eng_cpu *, struct vm_page *))
+{
+	ENG_SITE_DEFINE;
+	uint32_t old;
+	bool ok;
+
+	VM_OBJECT_ASSERT_WLOCKED(atomic_load_explicit(&m->object,
+	    memory_order_relaxed));
+	if (c->e->pagelock) {
+		bool held = eng_lock_held(&c->lk, vm_page_lockptr(c, m));
+
+		if (!held)
+			vm_page_lock(c, m);
+		ok = atomic_load_explicit(&m->wire_count,
+		    memory_order_relaxed) == 0;
+		if (ok)
+			op(c, m);
+		if (!held)
+			vm_page_unlock(c, m);
+		return (ok);
+	}
+	old = atomic_load_explicit(&m->ref_count, memory_order_relaxed);
+	do {
+		if (VPRC_WIRE_COUNT(old) != 0)
+			return (false);
+	} while (!eng_atomic_fcmpset_32(&c->lk, LC_PAGE, ENG_HERE,
+	    &m->ref_count, &old, old | VPRC_BLOCKED));
+	op(c, m);
+	old = eng_atomic_fetchadd_32(&c->lk, LC_PAGE, &m->ref_count,
+	    (uint32_t)-VPRC_BLOCKED);
+	/* Exactly BLOCKED|OBJREF but for a scan's transient reference. */
+	ENG_ASSERT((old & (VPRC_BLOCKED | VPRC_OBJREF)) ==
+	    (VPRC_BLOCKED | VPRC_OBJREF));
+	return (true);
+}
+
+bool
+vm_page_try_remove_all(struct eng_cpu *c, struct vm_page *m)
+{
+	return (vm_page_try_blocked_op(c, m, pmap_remove_all));
+}
+
+bool
+vm_page_try_remove_write(struct eng_cpu *c, struct vm_page *m)
+{
+	return (vm_page_try_blocked_op(c, m, pmap_remove_write));
+}
+
+/* ----------------------------------------------------- identity, alloc */
+
+/*
+ * vm_page_insert(): make m the page of obj at pindex.  The object must be
+ * write-locked; m is freshly allocated (no other reference exists).
+ * refcount: VPRC_OBJREF is set by the allocator's initial store.
+ */
+void
+vm_page_insert(struct eng_cpu *c, struct vm_page *m, struct vm_object *obj,
+    vm_pindex_t pindex)
+{
+	(void)c;
+	VM_OBJECT_ASSERT_WLOCKED(obj);
+	m->pindex = pindex;
+	atomic_store_explicit(&m->object, obj, memory_order_release);
+	if (vm_phash_insert(&obj->pages, pindex, m) != 0)
+		eng_panic(__FILE__, __LINE__, "out of memory");
+	obj->resident_page_count++;
+}
+
+/*
+ * vm_page_remove(): unlink m from its object.  The object must be
+ * write-locked; pagelock: the page lock held too (m->object is (O,P)).
+ * Returns true if the object's was the last reference: the caller frees the
+ * page.  Otherwise a wiring (or the page daemon's transient reference)
+ * keeps it, and its last release frees it.
+ */
+bool
+vm_page_remove(struct eng_cpu *c, struct vm_page *m)
+{
+	struct vm_object *obj;
+	uint32_t old;
+
+	obj = atomic_load_explicit(&m->object, memory_order_relaxed);
+	VM_OBJECT_ASSERT_WLOCKED(obj);
+	vm_phash_remove(&obj->pages, m->pindex);
+	obj->resident_page_count--;
+	atomic_store_explicit(&m->object, NULL, memory_order_release);
+	if (c->e->pagelock) {
+		ENG_ASSERT(eng_mtx_owned(vm_page_lockptr(c, m)));
+		return (atomic_load_explicit(&m->wire_count,
+		    memory_order_relaxed) == 0);
+	}
+	old = eng_atomic_fetchadd_32(&c->lk, LC_PAGE, &m->ref_count,
+	    (uint32_t)-VPRC_OBJREF);
+	ENG_ASSERT((old & VPRC_OBJREF) != 0);
+	return (old == VPRC_OBJREF);
+}
+
+/*
+ * vm_page_free_prep() + vm_page_free_toq(): the page has no reference left
+ * and is not in an object (vm_page_remove() said so), or is removed here
+ * when the caller frees a page it found in its object.  The object, if any,
+ * must be write-locked; pagelock: the page lock held.  The logical dequeue
+ * needs no page lock since no one else holds a reference; it is deferred
+ * through the batch queues except under --queue locked.  The page goes to
+ * the CPU's free cache (batch, astate) or straight to the free lists.
+ */
+void
+vm_page_free(struct eng_cpu *c, struct vm_page *m)
+{
+	struct vm_engine *e = c->e;
+
+	if (atomic_load_explicit(&m->object, memory_order_relaxed) != NULL &&
+	    !vm_page_remove(c, m))
+		eng_panic(__FILE__, __LINE__, "freeing a referenced page");
+	ENG_ASSERT(vm_page_wired_count(e, m) == 0);
+	ENG_ASSERT(!pmap_page_is_mapped(m));
+	if (e->q_locked)
+		vm_page_dequeue(c, m);
+	else
+		vm_page_dequeue_deferred_free(c, m);
+	vm_page_aflag_clear(c, m, PGA_WRITEABLE | PGA_REFERENCED |
+	    PGA_EXECUTABLE);
+	atomic_store_explicit(&m->ref_count, 0, memory_order_relaxed);
+	vm_phys_free(c, m);
+}
+
+/*
+ * vm_page_alloc(): a page for obj at pindex, inserted, wired once if
+ * wired, else left for the caller to enqueue.  The object must be
+ * write-locked.  Free memory exhausted: reclaim inline with the page
+ * daemon's inactive scan (it only trylocks objects, so holding this one
+ * cannot deadlock) and retry; NULL (counted) if nothing could be freed.
+ * The page is physically dequeued first if its previous life left it on a
+ * queue (a deferred dequeue still in some CPU's batch).
+ */
+struct vm_page *
+vm_page_alloc(struct eng_cpu *c, struct vm_object *obj, vm_pindex_t pindex,
+    bool wired)
+{
+	struct vm_engine *e = c->e;
+	struct vm_page *m;
+	int tries;
+
+	VM_OBJECT_ASSERT_WLOCKED(obj);
+	for (tries = 0; (m = vm_phys_alloc(c, obj, pindex)) == NULL; tries++) {
+		if (tries == 3) {
+			c->st.alloc_failures++;
+			return (NULL);
+		}
+		c->st.reclaims++;
+		vm_pageout_reclaim(c, 64);
+		vm_phys_cache_flush(c);
+	}
+	if ((VM_PAGE_A_FLAGS(vm_page_astate_load(m)) &
+	    PGA_QUEUE_STATE_MASK) != 0 ||
+	    VM_PAGE_A_QUEUE(vm_page_astate_load(m)) != PQ_NONE)
+		vm_page_dequeue(c, m);
+	atomic_store_explicit(&m->a, VM_PAGE_A_MAKE(0, PQ_NONE, 0),
+	    memory_order_relaxed);
+	atomic_store_explicit(&m->busy_lock, VPB_UNBUSIED,
+	    memory_order_relaxed);
+	atomic_store_explicit(&m->ev_wirings, 0, memory_order_relaxed);
+	if (e->pagelock) {
+		atomic_store_explicit(&m->ref_count, 0, memory_order_relaxed);
+		atomic_store_explicit(&m->wire_count, wired ? 1 : 0,
+		    memory_order_relaxed);
+	} else {
+		atomic_store_explicit(&m->wire_count, 0, memory_order_relaxed);
+		atomic_store_explicit(&m->ref_count,
+		    VPRC_OBJREF | (wired ? 1 : 0), memory_order_release);
+	}
+	vm_page_insert(c, m, obj, pindex);
+	return (m);
+}
+
+/*
+ * vm_page_grab(): the page of obj at pindex, allocated and inserted if
+ * absent (then enqueued on inactive unless wired); wired once more if wired.
+ * The object must be write-locked.  NULL when memory ran out.
+ */
+struct vm_page *
+vm_page_grab(struct eng_cpu *c, struct vm_object *obj, vm_pindex_t pindex,
+    bool wired, bool *allocated)
+{
+	struct vm_page *m;
+
+	VM_OBJECT_ASSERT_WLOCKED(obj);
+	vm_object_make_alive(c, obj);
+	*allocated = false;
+	m = vm_page_lookup(obj, pindex);
+	if (m != NULL) {
+		if (wired)
+			vm_page_wire(c, m);
+		return (m);
+	}
+	m = vm_page_alloc(c, obj, pindex, wired);
+	if (m == NULL)
+		return (NULL);
+	*allocated = true;
+	if (!wired)
+		vm_page_deactivate(c, m, false);
+	return (m);
+}
+
+/*
+ * vm_page_grab_pages(): grab count pages from pindex into ma (sendfile
+ * wires them).  The object must be write-locked.  Returns how many were
+ * grabbed (fewer when memory ran out).
+ */
+int
+vm_page_grab_pages(struct eng_cpu *c, struct vm_object *obj,
+    vm_pindex_t pindex, bool wired, struct vm_page **ma, int count)
+{
+	bool allocated;
+	int i;
+
+	for (i = 0; i < count; i++) {
+		ma[i] = vm_page_grab(c, obj, pindex + (vm_pindex_t)i, wired,
+		    &allocated);
+		if (ma[i] == NULL)
+			break;
+	}
+	return (i);
+}

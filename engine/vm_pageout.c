@@ -1,0 +1,419 @@
+/*
+ * vm_pageout.c - the page daemon's scans, run by scan events and inline by
+ * an allocator that found no free page.
+ *
+ * Inactive scan (vm_pageout_scan_inactive): a marker is inserted at the
+ * head of the inactive queue and pages are taken from behind it.
+ *  --queue locked: one page per queue-lock acquisition (the page lock is
+ *	trylocked under the queue lock and the page dequeued, logically and
+ *	physically, as FreeBSD 10 did); a kept page is enqueued again, taking
+ *	the queue lock once more.
+ *  --queue batch, astate: vm_pageout_collect_batch() takes up to N pages
+ *	under one queue-lock acquisition and dequeues them physically only;
+ *	they stay logically inactive.  Each is then examined with the page
+ *	and object locks only (batch: page lock; astate: none), and the kept
+ *	ones are reinserted before the marker under one more acquisition
+ *	(r330296).
+ * Per page: skip it if its logical state moved on; --page refcount takes a
+ * transient reference and drops it once the object lock is held (seed
+ * 000); the object is only trylocked, since an inline reclaim already holds
+ * another object's lock, so the scan can never deadlock; wired pages are
+ * dequeued lazily; referenced pages get a second chance (reactivated if
+ * mapped); the others are unmapped (vm_page_try_remove_all) and freed.
+ *
+ * Active scan (vm_pageout_scan_active): the clock hand marker vmd_clock
+ * sweeps the active queue without dequeuing; act_count rises for referenced
+ * pages and decays otherwise, and a page reaching 0 moves to the inactive
+ * queue (batch: the swapqueue commit; astate: vm_page_mvqueue).
+ */
+#include "vm_internal.h"
+
+enum vm_pageout_verdict {
+	PO_FREED,
+	PO_REINSERT,	/* keep in the inactive queue */
+	PO_SKIP,	/* someone else owns its queue state now */
+};
+
+struct vm_pageout_scan {
+	struct vm_page	marker;
+	struct vm_pagequeue *pq;
+	uint64_t	maxscan;
+	uint64_t	scanned;
+};
+
+static void
+vm_pageout_init_scan(struct eng_cpu *c, struct vm_pageout_scan *ss,
+    uint8_t queue, uint64_t maxscan)
+{
+	ENG_SITE_DEFINE;
+
+	ss->pq = vm_page_pagequeue(c->e, queue);
+	ss->maxscan = maxscan;
+	ss->scanned = 0;
+	ss->marker.flags = PG_MARKER;
+	atomic_init(&ss->marker.a, VM_PAGE_A_MAKE(PGA_ENQUEUED, queue, 0));
+	eng_mtx_lock(&c->lk, &ss->pq->pq_mutex, ENG_HERE);
+	TAILQ_INSERT_HEAD(&ss->pq->pq_pl, &ss->marker, plinks_q);
+	eng_mtx_unlock(&c->lk, &ss->pq->pq_mutex);
+}
+
+static void
+vm_pageout_end_scan(struct eng_cpu *c, struct vm_pageout_scan *ss)
+{
+	ENG_SITE_DEFINE;
+
+	eng_mtx_lock(&c->lk, &ss->pq->pq_mutex, ENG_HERE);
+	TAILQ_REMOVE(&ss->pq->pq_pl, &ss->marker, plinks_q);
+	eng_mtx_unlock(&c->lk, &ss->pq->pq_mutex);
+	c->st.scan_pages += ss->scanned;
+}
+
+/*
+ * vm_pageout_collect_batch(): under the queue lock, take up to limit pages
+ * after the marker and unlink them (clearing PGA_ENQUEUED); the marker
+ * moves to the first page not taken.  --queue locked also dequeues them
+ * logically, under the page lock, which is trylocked here (a page whose
+ * lock is busy is passed over) and left held for the caller.
+ */
+static int
+vm_pageout_collect_batch(struct eng_cpu *c, struct vm_pageout_scan *ss,
+    struct vm_page **ma, int limit)
+{
+	ENG_SITE_DEFINE;
+	struct vm_pagequeue *pq = ss->pq;
+	struct vm_page *m, *next;
+	vm_page_astate_t old, new;
+	bool locked = c->e->q_locked;
+	int n = 0;
+
+	eng_mtx_lock(&c->lk, &pq->pq_mutex, ENG_HERE);
+	for (m = TAILQ_NEXT(&ss->marker, plinks_q);
+	    m != NULL && n < limit && ss->scanned < ss->maxscan; m = next) {
+		next = TAILQ_NEXT(m, plinks_q);
+		if ((m->flags & PG_MARKER) != 0)
+			continue;
+		ss->scanned++;
+		if (locked && !vm_page_trylock(c, m)) {
+			c->st.scan_skipped++;
+			continue;
+		}
+		vm_pagequeue_remove(pq, m);
+		old = vm_page_astate_load(m);
+		do
+			new = locked ? VM_PAGE_A_MAKE(VM_PAGE_A_FLAGS(old) &
+			    ~PGA_QUEUE_STATE_MASK, PQ_NONE, VM_PAGE_A_ACT(old)) :
+			    old & ~(vm_page_astate_t)PGA_ENQUEUED;
+		while (!eng_atomic_fcmpset_32(&c->lk, LC_PAGEQUEUE, ENG_HERE,
+		    &m->a, &old, new));
+		ma[n++] = m;
+	}
+	TAILQ_REMOVE(&pq->pq_pl, &ss->marker, plinks_q);
+	if (m != NULL)
+		TAILQ_INSERT_BEFORE(m, &ss->marker, plinks_q);
+	else
+		TAILQ_INSERT_TAIL(&pq->pq_pl, &ss->marker, plinks_q);
+	eng_mtx_unlock(&c->lk, &pq->pq_mutex);
+	return (n);
+}
+
+/*
+ * Reinsert kept pages before the marker under one queue-lock acquisition
+ * (batch, astate), unless their state moved on meanwhile: another queue, a
+ * pending request, or already relinked.
+ */
+static void
+vm_pageout_reinsert(struct eng_cpu *c, struct vm_pageout_scan *ss,
+    struct vm_page **ma, int n)
+{
+	ENG_SITE_DEFINE;
+	vm_page_astate_t old;
+	int i;
+
+	if (n == 0)
+		return;
+	eng_mtx_lock(&c->lk, &ss->pq->pq_mutex, ENG_HERE);
+	for (i = 0; i < n; i++) {
+		old = vm_page_astate_load(ma[i]);
+		do {
+			if (VM_PAGE_A_QUEUE(old) != PQ_INACTIVE ||
+			    (VM_PAGE_A_FLAGS(old) & PGA_QUEUE_STATE_MASK) != 0)
+				break;
+		} while (!eng_atomic_fcmpset_32(&c->lk, LC_PAGEQUEUE, ENG_HERE,
+		    &ma[i]->a, &old, old | PGA_ENQUEUED));
+		if (VM_PAGE_A_QUEUE(old) == PQ_INACTIVE &&
+		    (VM_PAGE_A_FLAGS(old) & PGA_QUEUE_STATE_MASK) == 0)
+			vm_pagequeue_insert(ss->pq, ma[i], &ss->marker);
+	}
+	eng_mtx_unlock(&c->lk, &ss->pq->pq_mutex);
+}
+
+/*
+ * Examine one collected page (see the file comment).  On entry --queue
+ * locked holds the page lock and the page is in no queue; batch and astate
+ * hold nothing and the page is logically inactive but unlinked.  Returns
+ * with the page lock dropped.
+ */
+static enum vm_pageout_verdict
+vm_pageout_inactive_page(struct eng_cpu *c, struct vm_page *m)
+{
+	ENG_SITE_DEFINE;
+	struct vm_engine *e = c->e;
+	struct vm_object *obj;
+	vm_page_astate_t a;
+	bool locked = e->q_locked, plock, transient = false;
+	enum vm_pageout_verdict v;
+	uint8_t expect = locked ? PQ_NONE : PQ_INACTIVE;
+
+	plock = e->pagelock || vm_page_qlock(e);
+	if (!locked) {
+		a = vm_page_astate_load(m);
+		if (vm_page_astate_queue(a) != PQ_INACTIVE ||
+		    (VM_PAGE_A_FLAGS(a) & PGA_QUEUE_STATE_MASK) != 0)
+			return (PO_SKIP);
+		if (plock)
+			vm_page_lock(c, m);
+	}
+	v = PO_SKIP;
+	a = vm_page_astate_load(m);
+	if (VM_PAGE_A_QUEUE(a) != expect ||
+	    (VM_PAGE_A_FLAGS(a) & PGA_QUEUE_STATE_MASK) != 0)
+		goto out;
+	if (!e->pagelock) {
+		if (!vm_page_tryacquire_transient(c, m))
+			goto out;	/* free, or being freed */
+		transient = true;
+	}
+	obj = atomic_load_explicit(&m->object, memory_order_acquire);
+	if (obj == NULL) {
+		/* A wired page that left its object: dequeue it lazily. */
+		if (!locked)
+			vm_page_dequeue_deferred(c, m);
+		goto out;
+	}
+	if (!VM_OBJECT_TRYWLOCK(c, obj)) {
+		c->st.scan_skipped++;
+		v = PO_REINSERT;
+		goto out;
+	}
+	if (atomic_load_explicit(&m->object, memory_order_relaxed) != obj) {
+		v = PO_REINSERT;
+		goto unlock_obj;
+	}
+	if (transient) {
+		vm_page_drop_transient(c, m);	/* the object's ref remains */
+		transient = false;
+	}
+	if (vm_page_wired_count(e, m) != 0) {
+		if (!locked)
+			vm_page_dequeue_deferred(c, m);
+		goto unlock_obj;
+	}
+	if (!vm_page_tryxbusy(c, m)) {
+		c->st.scan_skipped++;
+		v = PO_REINSERT;
+		goto unlock_obj;
+	}
+	a = vm_page_astate_load(m);
+	if (VM_PAGE_A_QUEUE(a) != expect ||
+	    (VM_PAGE_A_FLAGS(a) & PGA_QUEUE_STATE_MASK) != 0)
+		goto unbusy;
+	if ((VM_PAGE_A_FLAGS(a) & PGA_REFERENCED) != 0) {
+		vm_page_aflag_clear(c, m, PGA_REFERENCED);
+		if (pmap_page_is_mapped(m)) {
+			vm_page_act_adjust(c, m, ACT_ADVANCE, ACT_INIT);
+			if (locked)
+				vm_page_enqueue(c, m, PQ_ACTIVE);
+			else
+				vm_page_activate_locked(c, m);
+		} else
+			v = PO_REINSERT;
+		goto unbusy;
+	}
+	if (pmap_page_is_mapped(m) && !vm_page_try_remove_all(c, m)) {
+		v = PO_REINSERT;
+		goto unbusy;
+	}
+	/* The sanctioned exception: queue = PQ_NONE without the queue lock. */
+	if (!locked)
+		atomic_store_explicit(&m->a, VM_PAGE_A_MAKE(VM_PAGE_A_FLAGS(a) &
+		    ~PGA_QUEUE_STATE_MASK, PQ_NONE, VM_PAGE_A_ACT(a)),
+		    memory_order_release);
+	vm_page_xunbusy(c, m);
+	vm_page_free(c, m);
+	VM_OBJECT_WUNLOCK(c, obj);
+	v = PO_FREED;
+	goto out;
+unbusy:
+	vm_page_xunbusy(c, m);
+unlock_obj:
+	VM_OBJECT_WUNLOCK(c, obj);
+out:
+	/* Our transient reference was the last: the page left its object. */
+	if (transient && vm_page_drop_transient(c, m)) {
+		vm_page_free(c, m);
+		v = PO_FREED;
+	}
+	if (locked && v == PO_REINSERT) {
+		vm_page_enqueue(c, m, PQ_INACTIVE);
+		v = PO_SKIP;
+	}
+	if (plock)
+		vm_page_unlock(c, m);
+	return (v);
+}
+
+/*
+ * vm_pageout_scan_inactive(): examine up to maxscan inactive pages; returns
+ * how many were freed.  Takes and drops every lock itself; the caller may
+ * hold one object lock (inline reclaim).
+ */
+uint64_t
+vm_pageout_scan_inactive(struct eng_cpu *c, uint64_t maxscan)
+{
+	struct vm_page *ma[VM_BATCHQUEUE_MAX], *rq[VM_BATCHQUEUE_MAX];
+	struct vm_pageout_scan ss;
+	uint64_t freed = 0;
+	int i, n, nrq, limit;
+
+	limit = c->e->q_locked ? 1 : (int)c->e->design.batch;
+	vm_pageout_init_scan(c, &ss, PQ_INACTIVE, maxscan);
+	while ((n = vm_pageout_collect_batch(c, &ss, ma, limit)) > 0 ||
+	    ss.scanned < ss.maxscan) {
+		if (n == 0) {
+			if (TAILQ_NEXT(&ss.marker, plinks_q) == NULL)
+				break;
+			continue;
+		}
+		nrq = 0;
+		for (i = 0; i < n; i++)
+			switch (vm_pageout_inactive_page(c, ma[i])) {
+			case PO_FREED:
+				freed++;
+				break;
+			case PO_REINSERT:
+				rq[nrq++] = ma[i];
+				break;
+			case PO_SKIP:
+				break;
+			}
+		vm_pageout_reinsert(c, &ss, rq, nrq);
+	}
+	vm_pageout_end_scan(c, &ss);
+	c->st.scan_freed += freed;
+	return (freed);
+}
+
+/*
+ * Active scan, one clock-hand step: under the queue lock take up to limit
+ * pages after vmd_clock (without dequeuing them) and move the hand past
+ * them, or back to the head at the end of the queue.
+ */
+static int
+vm_pageout_clock_step(struct eng_cpu *c, struct vm_page **ma, int limit)
+{
+	ENG_SITE_DEFINE;
+	struct vm_pagequeue *pq = vm_page_pagequeue(c->e, PQ_ACTIVE);
+	struct vm_page *clock = &c->e->vmd.vmd_clock, *m, *last = NULL;
+	int n = 0;
+
+	eng_mtx_lock(&c->lk, &pq->pq_mutex, ENG_HERE);
+	for (m = TAILQ_NEXT(clock, plinks_q); m != NULL && n < limit;
+	    m = TAILQ_NEXT(m, plinks_q)) {
+		last = m;
+		if ((m->flags & PG_MARKER) == 0)
+			ma[n++] = m;
+	}
+	TAILQ_REMOVE(&pq->pq_pl, clock, plinks_q);
+	if (m == NULL)
+		TAILQ_INSERT_HEAD(&pq->pq_pl, clock, plinks_q);
+	else
+		TAILQ_INSERT_AFTER(&pq->pq_pl, last, clock, plinks_q);
+	eng_mtx_unlock(&c->lk, &pq->pq_mutex);
+	return (n);
+}
+
+/* Age one active page; move it to inactive when act_count reaches 0. */
+static void
+vm_pageout_active_page(struct eng_cpu *c, struct vm_page *m)
+{
+	ENG_SITE_DEFINE;
+	struct vm_engine *e = c->e;
+	vm_page_astate_t old, new;
+	bool plock = vm_page_qlock(e);
+	uint8_t act;
+
+	if (plock)
+		vm_page_lock(c, m);
+	old = vm_page_astate_load(m);
+	if (vm_page_astate_queue(old) != PQ_ACTIVE)
+		goto out;
+	if (vm_page_wired_count(e, m) != 0) {
+		if (!e->q_locked)
+			vm_page_dequeue_deferred(c, m);
+		goto out;
+	}
+	if ((VM_PAGE_A_FLAGS(old) & PGA_REFERENCED) != 0) {
+		vm_page_aflag_clear(c, m, PGA_REFERENCED);
+		act = vm_page_act_adjust(c, m, ACT_ADVANCE, 0);
+	} else
+		act = vm_page_act_adjust(c, m, -ACT_DECLINE, 0);
+	if (act != 0)
+		goto out;
+	if (e->q_batch) {
+		/* vm_page_swapqueue(m, PQ_ACTIVE, PQ_INACTIVE) */
+		old = vm_page_astate_load(m);
+		do {
+			if (VM_PAGE_A_QUEUE(old) != PQ_ACTIVE ||
+			    (VM_PAGE_A_FLAGS(old) & PGA_DEQUEUE) != 0)
+				break;
+			new = VM_PAGE_A_MAKE((VM_PAGE_A_FLAGS(old) &
+			    ~PGA_QUEUE_OP_MASK) | PGA_REQUEUE, PQ_INACTIVE,
+			    VM_PAGE_A_ACT(old));
+		} while (!vm_page_pqstate_commit(c, m, &old, new));
+	} else
+		vm_page_deactivate_locked(c, m, false);
+out:
+	if (plock)
+		vm_page_unlock(c, m);
+}
+
+/* vm_pageout_scan_active(): age up to maxscan active pages. */
+uint64_t
+vm_pageout_scan_active(struct eng_cpu *c, uint64_t maxscan)
+{
+	struct vm_page *ma[VM_BATCHQUEUE_MAX];
+	uint64_t scanned = 0;
+	int i, n, limit;
+
+	limit = c->e->q_locked ? 1 : (int)c->e->design.batch;
+	while (scanned < maxscan) {
+		if ((uint64_t)limit > maxscan - scanned)
+			limit = (int)(maxscan - scanned);
+		n = vm_pageout_clock_step(c, ma, limit);
+		if (n == 0)
+			break;
+		for (i = 0; i < n; i++)
+			vm_pageout_active_page(c, ma[i]);
+		scanned += (uint64_t)n;
+	}
+	c->st.scan_pages += scanned;
+	return (scanned);
+}
+
+/*
+ * Inline reclaim by an allocator with no free page: scan the inactive
+ * queue; if that frees too little, age the active queue and scan again.
+ * The caller may hold one object write lock.  Returns pages freed.
+ */
+uint64_t
+vm_pageout_reclaim(struct eng_cpu *c, uint64_t target)
+{
+	uint64_t freed;
+
+	freed = vm_pageout_scan_inactive(c, target * 4);
+	if (freed < target) {
+		vm_pageout_scan_active(c, target * 16);
+		freed += vm_pageout_scan_inactive(c, target * 8);
+	}
+	return (freed);
+}

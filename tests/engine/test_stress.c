@@ -1,0 +1,131 @@
+/*
+ * test_stress.c - every --page x --queue design on 2-4 threads running a
+ * random mix of every event kind against a small machine (so allocation
+ * reclaims inline and breaks reservations), for a bounded time each; then
+ * eng_quiesce() and eng_check() must find no violation.  Run under TSan and
+ * ASan/UBSan by scripts/test.
+ *
+ * Usage: test_engine_stress [seconds-per-design]   (default 0.4)
+ */
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+
+#include "engine.h"
+#include "evgen.h"
+
+static const char *const pages[] = { "pagelock", "pagelock:16,nopad",
+    "refcount" };
+static const char *const queues[] = { "locked", "batch:1", "batch:7",
+    "batch:63:trylock", "astate:8", "astate:63" };
+
+struct worker {
+	pthread_t	tid;
+	struct eng_cpu	*cpu;
+	uint64_t	seed;
+	uint64_t	events;
+	_Atomic bool	*stop;
+};
+
+static void *
+worker_main(void *arg)
+{
+	struct worker *w = arg;
+	struct pr_event ev;
+	struct evgen g = {
+		.state = w->seed, .nobjects = 24, .npmaps = 4,
+		.pindex_span = 1500, .scan = true, .pmap = true,
+	};
+
+	while (!atomic_load_explicit(w->stop, memory_order_relaxed)) {
+		evgen_next(&g, &ev);
+		eng_apply(w->cpu, &ev);
+		w->events++;
+	}
+	return (NULL);
+}
+
+static int
+run_design(const char *page, const char *queue, unsigned nthreads,
+    double seconds, uint64_t seed)
+{
+	struct worker w[4];
+	struct eng_params p = { 0 };
+	struct eng_stats st;
+	struct vm_engine *e;
+	struct timespec ts;
+	_Atomic bool stop = false;
+	uint64_t bad, events = 0;
+	char err[256];
+	unsigned i;
+
+	eng_design_default(&p.design);
+	if (eng_design_parse(&p.design, ENG_FAM_PAGE, page, err,
+	    sizeof(err)) != 0 || eng_design_parse(&p.design, ENG_FAM_QUEUE,
+	    queue, err, sizeof(err)) != 0) {
+		fprintf(stderr, "design: %s\n", err);
+		return (1);
+	}
+	p.nslots = nthreads;
+	p.nobjects = 24;
+	p.npmaps = 4;
+	p.phys_pages = 2048;
+	p.timing = (seed & 1) != 0;
+	if ((e = eng_create(&p, err, sizeof(err))) == NULL) {
+		fprintf(stderr, "eng_create: %s\n", err);
+		return (1);
+	}
+	for (i = 0; i < nthreads; i++) {
+		w[i].cpu = eng_cpu(e, i);
+		w[i].seed = seed * 7919 + i + 1;
+		w[i].events = 0;
+		w[i].stop = &stop;
+		if (pthread_create(&w[i].tid, NULL, worker_main, &w[i]) != 0) {
+			fprintf(stderr, "pthread_create failed\n");
+			return (1);
+		}
+	}
+	ts.tv_sec = (time_t)seconds;
+	ts.tv_nsec = (long)((seconds - (double)ts.tv_sec) * 1e9);
+	nanosleep(&ts, NULL);
+	atomic_store(&stop, true);
+	for (i = 0; i < nthreads; i++) {
+		pthread_join(w[i].tid, NULL);
+		events += w[i].events;
+	}
+	eng_quiesce(e);
+	bad = eng_check(e, stderr);
+	eng_stats_collect(e, &st);
+	printf("%-18s %-17s %u threads: %8ju events, %6ju skipped, "
+	    "%5ju reclaims, %4ju alloc failures, %ju violations\n", page,
+	    queue, nthreads, (uintmax_t)events, (uintmax_t)st.skipped,
+	    (uintmax_t)st.reclaims, (uintmax_t)st.alloc_failures,
+	    (uintmax_t)bad);
+	if (st.events != events) {
+		fprintf(stderr, "stats count %ju events, workers %ju\n",
+		    (uintmax_t)st.events, (uintmax_t)events);
+		bad++;
+	}
+	eng_destroy(e);
+	return (bad != 0);
+}
+
+int
+main(int argc, char **argv)
+{
+	double seconds = argc > 1 ? atof(argv[1]) : 0.4;
+	unsigned pi, qi, n = 0;
+	int fails = 0;
+
+	for (pi = 0; pi < sizeof(pages) / sizeof(pages[0]); pi++)
+		for (qi = 0; qi < sizeof(queues) / sizeof(queues[0]); qi++) {
+			fails += run_design(pages[pi], queues[qi], 2 + n % 3,
+			    seconds, n + 1);
+			n++;
+		}
+	if (fails != 0)
+		fprintf(stderr, "%d designs failed\n", fails);
+	return (fails != 0);
+}
