@@ -305,7 +305,7 @@ eng_cpu_alloc(struct vm_engine *e, unsigned slot)
 {
 	struct eng_cpu *c;
 
-	c = aligned_alloc(ENG_CACHE_LINE, sizeof(*c));
+	c = vm_aligned_alloc(sizeof(*c));
 	if (c == NULL)
 		return (NULL);
 	memset(c, 0, sizeof(*c));
@@ -335,7 +335,6 @@ struct vm_engine *
 eng_create(const struct eng_params *p, char *err, size_t errlen)
 {
 	struct vm_engine *e;
-	size_t bytes;
 	unsigned i;
 	uint64_t n;
 
@@ -374,9 +373,7 @@ eng_create(const struct eng_params *p, char *err, size_t errlen)
 	e->pa_lock_count = p->design.page_locks;
 	e->pa_lock_stride = p->design.page_lock_pad ?
 	    sizeof(struct eng_mtx_padalign) : sizeof(struct eng_mtx);
-	bytes = e->pa_lock_count * e->pa_lock_stride;
-	bytes = (bytes + ENG_CACHE_LINE - 1) / ENG_CACHE_LINE * ENG_CACHE_LINE;
-	e->pa_lock = aligned_alloc(ENG_CACHE_LINE, bytes);
+	e->pa_lock = vm_aligned_alloc(e->pa_lock_count * e->pa_lock_stride);
 	if (e->pa_lock == NULL || vm_phys_init(e) != 0 ||
 	    vm_object_init(e) != 0) {
 		eng_errf(err, errlen, "out of memory for %" PRIu64 " pages",

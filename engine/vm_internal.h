@@ -6,6 +6,8 @@
 #ifndef ENG_VM_INTERNAL_H
 #define ENG_VM_INTERNAL_H
 
+#include <stdlib.h>
+
 #include "vm.h"
 
 /* vm_page_release() flags. */
@@ -19,6 +21,14 @@
 	eng_mtx_trylock(&(c)->lk, vm_page_lockptr((c), (m)), ENG_HERE)
 #define vm_page_unlock(c, m)						\
 	eng_mtx_unlock(&(c)->lk, vm_page_lockptr((c), (m)))
+
+/* Cache-line aligned allocation (aligned_alloc wants a size multiple). */
+static inline void *
+vm_aligned_alloc(size_t size)
+{
+	return (aligned_alloc(ENG_CACHE_LINE, (size + ENG_CACHE_LINE - 1) /
+	    ENG_CACHE_LINE * ENG_CACHE_LINE));
+}
 
 /* Does the design use the page lock for logical queue state? */
 static inline bool

@@ -27,8 +27,8 @@ vm_phys_init(struct vm_engine *e)
 	struct vm_page *m;
 	uint64_t i;
 
-	e->vm_page_array = aligned_alloc(ENG_CACHE_LINE,
-	    e->vm_page_array_size * sizeof(struct vm_page));
+	e->vm_page_array = vm_aligned_alloc(e->vm_page_array_size *
+	    sizeof(struct vm_page));
 	e->vm_reserv_array = calloc(e->nframes, sizeof(struct vm_reserv));
 	if (e->vm_page_array == NULL || e->vm_reserv_array == NULL)
 		return (-1);
