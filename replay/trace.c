@@ -38,7 +38,8 @@
 #define SUM_OK(computed, stored)	((computed) == (stored))
 #endif
 #define PR_NOTES_MAX	4096
-#define PR_KINDMAP_NONE	0xff
+#define PR_KINDMAP_NONE	0xff	/* a kind this build does not know */
+#define PR_KINDMAP_BAD	0xfe	/* beyond the file's kind table */
 #define PR_NEXT_BATCH	256	/* events pr_reader_next decodes at once */
 
 static const char *const kind_names[PR_KIND_COUNT] = {
@@ -134,7 +135,6 @@ struct decoder {
 	const uint8_t	*end;
 	uint32_t	left;		/* events not decoded yet */
 	const uint8_t	*kindmap;	/* file kind -> local kind */
-	unsigned	nfilekinds;
 };
 
 /* The writer is owned by one thread; nothing in it is locked. */
@@ -183,7 +183,6 @@ struct pr_reader {
 	uint64_t	size;		/* file size at open */
 	struct pr_header hdr;
 	uint8_t		kindmap[PR_EV_KIND + 1];	/* file → local kind */
-	unsigned	nfilekinds;
 	struct frame_info *frames;
 	size_t		nframes;
 	struct note	*notes;
@@ -314,30 +313,54 @@ unzigzag(uint64_t z)
 
 /*
  * Read a varint without a bounds check: the caller guarantees at least 10
- * readable bytes (the decode padding).  Sets *bad on an 11-byte varint.
+ * readable bytes (the decode padding).  Varints of up to 8 bytes (values
+ * below 2^56) are decoded without branching on their length: one 8-byte
+ * load, the first byte without its high bit ends it, then the 7-bit
+ * groups are packed together.  Sets *bad on an 11-byte varint.
  */
 static inline const uint8_t *
 get_varint(const uint8_t *p, uint64_t *v, bool *bad)
 {
-	uint64_t r, b;
-	unsigned i, shift;
+	uint64_t w, stop, x, b;
+	unsigned n, shift;
 
-	r = p[0];
-	if (r < 0x80) {
-		*v = r;
+	if (p[0] < 0x80) {
+		*v = p[0];
 		return (p + 1);
 	}
-	r &= 0x7f;
-	for (i = 1, shift = 7; i < 10; i++, shift += 7) {
-		b = p[i];
-		r |= (b & 0x7f) << shift;
+	if (p[1] < 0x80) {
+		*v = (p[0] & 0x7fu) | (uint64_t)p[1] << 7;
+		return (p + 2);
+	}
+	w = pr_le64dec(p);
+	stop = ~w & 0x8080808080808080ull;
+	if (stop != 0) {
+		n = (unsigned)__builtin_ctzll(stop) + 1;	/* bits used */
+		x = n == 64 ? w : w & ((1ull << n) - 1);
+		x &= 0x7f7f7f7f7f7f7f7full;
+		x = (x & 0x007f007f007f007full) |
+		    (x & 0x7f007f007f007f00ull) >> 1;
+		x = (x & 0x00003fff00003fffull) |
+		    (x & 0x3fff00003fff0000ull) >> 2;
+		x = (x & 0x000000000fffffffull) |
+		    (x & 0x0fffffff00000000ull) >> 4;
+		*v = x;
+		return (p + n / 8);
+	}
+	x = w & 0x7f7f7f7f7f7f7f7full;
+	x = (x & 0x007f007f007f007full) | (x & 0x7f007f007f007f00ull) >> 1;
+	x = (x & 0x00003fff00003fffull) | (x & 0x3fff00003fff0000ull) >> 2;
+	x = (x & 0x000000000fffffffull) | (x & 0x0fffffff00000000ull) >> 4;
+	for (n = 8, shift = 56; n < 10; n++, shift += 7) {
+		b = p[n];
+		x |= (b & 0x7f) << shift;
 		if (b < 0x80) {
-			*v = r;
-			return (p + i + 1);
+			*v = x;
+			return (p + n + 1);
 		}
 	}
 	*bad = true;
-	*v = r;
+	*v = x;
 	return (p + 10);
 }
 
@@ -417,15 +440,14 @@ encode_event(struct codec_ctx *c, const struct pr_event *ev, uint8_t *p)
 }
 
 static void
-decoder_init(struct decoder *d, const uint8_t *kindmap, unsigned nfilekinds,
-    const uint8_t *raw, size_t rawlen, uint32_t nevents)
+decoder_init(struct decoder *d, const uint8_t *kindmap, const uint8_t *raw,
+    size_t rawlen, uint32_t nevents)
 {
 	memset(&d->c, 0, sizeof(d->c));
 	d->p = raw;
 	d->end = raw + rawlen;
 	d->left = nevents;
 	d->kindmap = kindmap;
-	d->nfilekinds = nfilekinds;
 }
 
 /*
@@ -443,7 +465,6 @@ decoder_run(struct decoder *d, struct pr_event *out, size_t max,
 	struct pr_event *ev = out;
 	uint64_t v, lo;
 	size_t i, n;
-	unsigned fk;
 	uint8_t b0, mask;
 	bool bad = false;
 
@@ -451,13 +472,9 @@ decoder_run(struct decoder *d, struct pr_event *out, size_t max,
 	*skipped = 0;
 	n = d->left < max ? d->left : max;
 	for (i = 0; i < n; i++) {
-		if (p >= end)
-			return (PR_E_CORRUPT);
+		/* Past the end, the zero padding decodes; p > end stops it. */
 		b0 = *p++;
-		fk = b0 & PR_EV_KIND;
-		if (fk >= d->nfilekinds)
-			return (PR_E_CORRUPT);
-		ev->kind = d->kindmap[fk];
+		ev->kind = d->kindmap[b0 & PR_EV_KIND];
 		ev->flags = (b0 & PR_EV_FLAGS) != 0 ? *p++ : 0;
 		mask = *p++;
 		p = get_varint(p, &v, &bad);
@@ -517,10 +534,12 @@ decoder_run(struct decoder *d, struct pr_event *out, size_t max,
 		}
 		if (p > end || bad)
 			return (PR_E_CORRUPT);
-		if (ev->kind != PR_KINDMAP_NONE)
+		if (ev->kind < PR_KIND_COUNT)
 			ev++;
-		else
+		else if (ev->kind == PR_KINDMAP_NONE)
 			(*skipped)++;
+		else
+			return (PR_E_CORRUPT);	/* beyond the kind table */
 	}
 	d->p = p;
 	d->left -= (uint32_t)n;
@@ -1008,12 +1027,12 @@ reader_header(struct pr_reader *r, uint64_t *bodyp)
 	n = cur_varint(&c);
 	if (n > PR_EV_KIND + 1)
 		c.bad = true;
+	memset(r->kindmap, PR_KINDMAP_BAD, sizeof(r->kindmap));
 	for (i = 0; i < n && !c.bad; i++) {
 		cur_str(&c, name, sizeof(name));
 		k = pr_kind_from_name(name);
 		r->kindmap[i] = k < 0 ? PR_KINDMAP_NONE : (uint8_t)k;
 	}
-	r->nfilekinds = (unsigned)i;
 	free(buf);
 	if (c.bad)
 		return (PR_E_CORRUPT);
@@ -1428,7 +1447,7 @@ pr_reader_frame(struct pr_reader *r, size_t i, struct pr_event **evsp,
 		    NULL) {
 			err = PR_E_NOMEM;
 		} else {
-			decoder_init(&d, r->kindmap, r->nfilekinds, b->raw,
+			decoder_init(&d, r->kindmap, b->raw,
 			    f->raw, f->nevents);
 			err = frame_run(r, i, &d, *evsp, f->nevents, np);
 		}
@@ -1478,7 +1497,7 @@ pr_reader_next(struct pr_reader *r, struct pr_event *ev)
 		f = &r->frames[r->cur];
 		if ((err = frame_load(r, r->cur++, b)) != PR_OK)
 			return (-err);
-		decoder_init(&r->dec, r->kindmap, r->nfilekinds, b->raw,
+		decoder_init(&r->dec, r->kindmap, b->raw,
 		    f->raw, f->nevents);
 	}
 	*ev = r->sbufs->evs[r->pos++];
