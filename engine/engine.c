@@ -1056,9 +1056,10 @@ eng_check(struct vm_engine *e, FILE *out)
 		if (!e->pagelock && (ref & VPRC_OBJREF) == 0)
 			eng_check_fail(out, e, m, "in an object without "
 			    "VPRC_OBJREF (ref_count %#x)", ref);
-		if (e->q_locked && wired != 0 && VM_PAGE_A_QUEUE(a) != PQ_NONE)
+		if (e->pagelock && e->q_locked && wired != 0 &&
+		    VM_PAGE_A_QUEUE(a) != PQ_NONE)
 			eng_check_fail(out, e, m, "wired but in queue %u "
-			    "(--queue locked dequeues at wiring)",
+			    "(pagelock + locked dequeues at wiring)",
 			    VM_PAGE_A_QUEUE(a));
 	}
 	for (i = 0; i < e->nobjects; i++) {

@@ -148,9 +148,11 @@ vm_page_wire_count(const struct eng_cpu *c, struct vm_page *m)
 
 /*
  * vm_page_wire(): add a wiring to a page in an object.  The object must be
- * locked.  pagelock: under the page lock (taken here).  refcount: one atomic
- * add.  On the first wiring the queue design decides (vm_page_wire_queue):
- * locked dequeues now, batch dequeues lazily, astate requests a dequeue.
+ * locked.  pagelock: under the page lock (taken here); on the first wiring
+ * the queue design decides (vm_page_wire_queue): locked dequeues now, as
+ * FreeBSD 10 did, batch dequeues lazily, astate requests a dequeue.
+ * refcount: one atomic add and no page lock (r352110); the page is dequeued
+ * lazily, or by request under astate (r356156).
  */
 void
 vm_page_wire(struct eng_cpu *c, struct vm_page *m)
@@ -174,14 +176,8 @@ vm_page_wire(struct eng_cpu *c, struct vm_page *m)
 	}
 	old = eng_atomic_fetchadd_32(&c->lk, LC_PAGE, &m->ref_count, 1);
 	ENG_ASSERT(VPRC_WIRE_COUNT(old) != VPRC_WIRE_COUNT_MAX);
-	if (VPRC_WIRE_COUNT(old) == 0) {
-		if (e->q_locked) {
-			vm_page_lock(c, m);
-			vm_page_wire_queue(c, m);
-			vm_page_unlock(c, m);
-		} else
-			vm_page_wire_queue(c, m);
-	}
+	if (VPRC_WIRE_COUNT(old) == 0 && e->q_astate)
+		vm_page_wire_queue(c, m);
 }
 
 /*

@@ -641,8 +641,7 @@ vm_page_release_toq(struct eng_cpu *c, struct vm_page *m, uint8_t queue,
 			fl = VM_PAGE_A_FLAGS(old) & ~PGA_QUEUE_OP_MASK;
 			act = VM_PAGE_A_ACT(old);
 			if (nflag != PGA_REQUEUE_HEAD &&
-			    VM_PAGE_A_QUEUE(old) == PQ_ACTIVE &&
-			    (VM_PAGE_A_FLAGS(old) & PGA_ENQUEUED) != 0) {
+			    VM_PAGE_A_QUEUE(old) == PQ_ACTIVE) {
 				fl |= PGA_REFERENCED;
 				new = VM_PAGE_A_MAKE(fl, PQ_ACTIVE, act);
 			} else {
@@ -697,7 +696,8 @@ vm_page_dequeue_deferred_free(struct eng_cpu *c, struct vm_page *m)
 }
 
 /*
- * Queue side of a page's first wiring.  locked (page lock held): dequeue
+ * Queue side of a page's first wiring.  locked (pagelock; page lock held):
+ * dequeue
  * now, as FreeBSD 10 did.  batch: nothing; wired pages are dequeued
  * lazily by the page daemon (r328977).  astate: request the dequeue
  * without submitting it (r356156).
