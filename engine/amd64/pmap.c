@@ -455,37 +455,39 @@ pmap_remove_pd(struct eng_cpu *c, struct pmap *pm, struct pmap_pd *pd,
 
 /*
  * pmap_remove of [sva, eva) with the pmap locked.  Visits the regions in
- * range, or, for a range sparser than the pmap, the pmap's regions.
+ * range, or, for a range sparser than the pmap, the pmap's regions, by
+ * address: a demotion's reclamation may free other regions of this pmap,
+ * so no pmap_pd pointer is kept across one region's removal.
  */
 static void
 pmap_remove_locked(struct eng_cpu *c, struct pmap *pm, uint64_t sva,
     uint64_t eva, struct pv_cursor *cur)
 {
-	struct pmap_pd *pd, **pds;
-	uint64_t va, va_next;
+	struct pmap_pd *pd;
+	uint64_t *vas, va, va_next;
 	unsigned i, n;
 
 	pmap_assert_locked(pm);
 	if (pm->pm_pdhash == NULL || pm->pm_pdcount == 0 || sva >= eva)
 		return;
 	if (((eva - sva) >> PDRSHIFT) > 2 * (uint64_t)pm->pm_pdcount) {
-		pds = malloc(pm->pm_pdcount * sizeof(*pds));
-		if (pds == NULL)
+		vas = malloc(pm->pm_pdcount * sizeof(*vas));
+		if (vas == NULL)
 			abort();
 		n = 0;
 		for (i = 0; i <= pm->pm_pdmask; i++)
 			for (pd = pm->pm_pdhash[i]; pd != NULL;
 			    pd = pd->pd_next)
 				if (pd->pd_va + NBPDR > sva && pd->pd_va < eva)
-					pds[n++] = pd;
+					vas[n++] = pd->pd_va;
 		for (i = 0; i < n; i++) {
-			pd = pds[i];
-			pmap_remove_pd(c, pm, pd,
-			    pd->pd_va < sva ? sva : pd->pd_va,
-			    pd->pd_va + NBPDR > eva ? eva : pd->pd_va + NBPDR,
-			    cur);
+			pd = pmap_pd_lookup(pm, vas[i]);
+			if (pd == NULL)
+				continue;
+			pmap_remove_pd(c, pm, pd, vas[i] < sva ? sva : vas[i],
+			    vas[i] + NBPDR > eva ? eva : vas[i] + NBPDR, cur);
 		}
-		free(pds);
+		free(vas);
 		return;
 	}
 	for (va = sva; va < eva; va = va_next) {
