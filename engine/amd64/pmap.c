@@ -304,10 +304,10 @@ pmap_promote_pde(struct eng_cpu *c, struct pmap *pm, struct pmap_pd *pd,
 	pmap_pv_promote_pde(c, pm, pd->pd_va, first & PG_PS_FRAME, cur);
 	pd->pd_pde = (first & PG_PS_FRAME) | (first & PG_PTE_PROMOTE) |
 	    PG_PS | PG_PROMOTED;
-	PMAP_CNT_INC(pm->pm_md, promotions);
+	PMAP_CNT_INC(c, pm->pm_md, promotions);
 	return (true);
 fail:
-	PMAP_CNT_INC(pm->pm_md, promote_failures);
+	PMAP_CNT_INC(c, pm->pm_md, promote_failures);
 	return (false);
 }
 
@@ -365,7 +365,7 @@ pmap_demote_pde_locked(struct eng_cpu *c, struct pmap *pm, struct pmap_pd *pd,
 		pd->pd_ptp[i] = (pa + (uint64_t)i * PAGE_SIZE) | attrs;
 	pd->pd_pde = 0;
 	pmap_pv_demote_pde(c, pm, pd->pd_va, pa, cur);
-	PMAP_CNT_INC(pm->pm_md, demotions);
+	PMAP_CNT_INC(c, pm->pm_md, demotions);
 }
 
 /*
@@ -754,7 +754,7 @@ retry:
 			if (pvh_gen != pvh->pv_gen) {
 				pv_unlock(&cur);
 				PMAP_UNLOCK(c, pm);
-				PMAP_CNT_INC(md, pv_restarts);
+				PMAP_CNT_INC(c, md, pv_restarts);
 				goto retry;
 			}
 		}
@@ -774,7 +774,7 @@ retry:
 			if (pvh_gen != pvh->pv_gen || md_gen != mdp->pv_gen) {
 				pv_unlock(&cur);
 				PMAP_UNLOCK(c, pm);
-				PMAP_CNT_INC(md, pv_restarts);
+				PMAP_CNT_INC(c, md, pv_restarts);
 				goto retry;
 			}
 		}
@@ -830,7 +830,7 @@ retry_pv_loop:
 			if (pvh_gen != pvh->pv_gen) {
 				pv_unlock(&cur);
 				PMAP_UNLOCK(c, pm);
-				PMAP_CNT_INC(md, pv_restarts);
+				PMAP_CNT_INC(c, md, pv_restarts);
 				goto retry_pv_loop;
 			}
 		}
@@ -854,7 +854,7 @@ retry_pv_loop:
 			if (pvh_gen != pvh->pv_gen || md_gen != mdp->pv_gen) {
 				pv_unlock(&cur);
 				PMAP_UNLOCK(c, pm);
-				PMAP_CNT_INC(md, pv_restarts);
+				PMAP_CNT_INC(c, md, pv_restarts);
 				goto retry_pv_loop;
 			}
 		}
@@ -909,13 +909,13 @@ retry:
 	if (pmap_mi_pagelock(c)) {
 		if (pmap_mi_pa_tryrelock(c, &pm->pm_mtx, pa, &locked) ==
 		    EAGAIN) {
-			PMAP_CNT_INC(md, pa_restarts);
+			PMAP_CNT_INC(c, md, pa_restarts);
 			goto retry;
 		}
 	}
 	m = pmap_phys_page(md, pa);
 	if (!pmap_mi_wire_mapped(c, m)) {
-		PMAP_CNT_INC(md, hold_fallbacks);
+		PMAP_CNT_INC(c, md, hold_fallbacks);
 		m = NULL;
 	}
 out:
@@ -1102,6 +1102,12 @@ pmap_md_create(struct vm_engine *e, const struct eng_params *p, char *err,
 	TAILQ_INIT(&md->md_chunks);
 	eng_mtx_init(&md->md_allpmaps_mtx, LC_PVCHUNK);
 	TAILQ_INIT(&md->md_allpmaps);
+	md->md_ncnt = p->nslots != 0 ? p->nslots : 1;
+	md->md_cnt = aligned_alloc(_Alignof(struct pmap_cpu_counters),
+	    md->md_ncnt * sizeof(*md->md_cnt));
+	if (md->md_cnt == NULL)
+		goto nomem;
+	pmap_md_counters_reset(md);
 	pmap_md_set_chunk_limit(md, 0);
 	return (md);
 nomem:
@@ -1138,6 +1144,7 @@ pmap_md_destroy(struct pmap_md *md)
 			free(pc);
 		}
 	}
+	free(md->md_cnt);
 	free(md->md_pmaps);
 	free(md->md_pv_list_locks);
 	free(md->md_pv_large);
@@ -1161,29 +1168,33 @@ pmap_md_set_chunk_limit(struct pmap_md *md, uint64_t chunks)
 	md->md_chunk_limit = chunks;
 }
 
+/* Sum the CPUs' counters (workers stopped). */
 void
 pmap_md_counters(struct pmap_md *md, struct pmap_counters *out)
 {
+	const struct pmap_counters *k;
+	unsigned i;
 
-#define	CNT(f)	out->f = atomic_load_explicit(&md->md_cnt.f,		\
-	    memory_order_relaxed)
-	CNT(pv_restarts);
-	CNT(pa_restarts);
-	CNT(hold_fallbacks);
-	CNT(promotions);
-	CNT(promote_failures);
-	CNT(demotions);
-	CNT(reclaims);
-	CNT(reclaimed);
-	CNT(chunk_allocs);
-	CNT(chunk_frees);
-	CNT(chunk_overcommits);
-#undef CNT
+	memset(out, 0, sizeof(*out));
+	for (i = 0; i < md->md_ncnt; i++) {
+		k = &md->md_cnt[i].cnt;
+		out->pv_restarts += k->pv_restarts;
+		out->pa_restarts += k->pa_restarts;
+		out->hold_fallbacks += k->hold_fallbacks;
+		out->promotions += k->promotions;
+		out->promote_failures += k->promote_failures;
+		out->demotions += k->demotions;
+		out->reclaims += k->reclaims;
+		out->reclaimed += k->reclaimed;
+		out->chunk_allocs += k->chunk_allocs;
+		out->chunk_frees += k->chunk_frees;
+		out->chunk_overcommits += k->chunk_overcommits;
+	}
 }
 
 void
 pmap_md_counters_reset(struct pmap_md *md)
 {
 
-	memset(&md->md_cnt, 0, sizeof(md->md_cnt));
+	memset(md->md_cnt, 0, md->md_ncnt * sizeof(*md->md_cnt));
 }

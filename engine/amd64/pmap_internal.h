@@ -9,6 +9,7 @@
  *	(G) the global pv-chunk lock (--pvchunk global: pv_chunks_mutex) or
  *	    the global pmap-list lock (--pvchunk pmaps: allpmaps_lock)
  *	(A) atomic
+ *	(T) written only by the thread of one CPU slot, read once it stopped
  *
  * Lock order: pmap lock -> pv list lock(s) -> global chunk/pmap-list lock.
  * Two pmap locks only in reclamation, blocking only for the pmap at the
@@ -170,16 +171,18 @@ struct pmap_md {
 	_Atomic uint64_t	 md_chunks_used;	/* (A) */
 	uint64_t		 md_chunk_limit;	/* (C) */
 
-	struct {
-		_Atomic uint64_t pv_restarts, pa_restarts, hold_fallbacks,
-				 promotions, promote_failures, demotions,
-				 reclaims, reclaimed, chunk_allocs,
-				 chunk_frees, chunk_overcommits;
-	} md_cnt;					/* (A) */
+	/* Counters, one cache line per CPU slot (T: its thread). */
+	struct pmap_cpu_counters *md_cnt;	/* (C) [md_ncnt] */
+	unsigned		 md_ncnt;	/* (C) */
 };
 
-#define PMAP_CNT_INC(md, f)						\
-	atomic_fetch_add_explicit(&(md)->md_cnt.f, 1, memory_order_relaxed)
+struct pmap_cpu_counters {
+	_Alignas(64) struct pmap_counters cnt;	/* (T) */
+};
+
+#define PMAP_CNT_ADD(c, md, f, n)					\
+	((md)->md_cnt[pmap_mi_cpu_slot(c) % (md)->md_ncnt].cnt.f += (n))
+#define PMAP_CNT_INC(c, md, f)	PMAP_CNT_ADD(c, md, f, 1)
 
 /*
  * The pv lock cursor (struct rwlock **lockp in the kernel): what the

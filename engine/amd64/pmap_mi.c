@@ -14,6 +14,13 @@ pmap_mi_cpu_md(struct eng_cpu *c)
 	return (c->e->md);
 }
 
+unsigned
+pmap_mi_cpu_slot(struct eng_cpu *c)
+{
+
+	return (c->slot);
+}
+
 uint64_t
 pmap_mi_phys_pages(struct vm_engine *e)
 {

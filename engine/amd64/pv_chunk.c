@@ -59,7 +59,7 @@ pv_chunk_init(struct pv_chunk *pc, struct pmap *pm)
  * failing).  over: take it regardless, counted as an overcommit.
  */
 static struct pv_chunk *
-pv_chunk_page_alloc(struct pmap_md *md, bool over)
+pv_chunk_page_alloc(struct eng_cpu *c, struct pmap_md *md, bool over)
 {
 	struct pv_chunk *pc;
 	uint64_t used;
@@ -73,20 +73,20 @@ pv_chunk_page_alloc(struct pmap_md *md, bool over)
 	pc = aligned_alloc(PAGE_SIZE, PAGE_SIZE);
 	if (pc == NULL)
 		abort();	/* the host is out of memory */
-	PMAP_CNT_INC(md, chunk_allocs);
+	PMAP_CNT_INC(c, md, chunk_allocs);
 	if (over)
-		PMAP_CNT_INC(md, chunk_overcommits);
+		PMAP_CNT_INC(c, md, chunk_overcommits);
 	return (pc);
 }
 
 static void
-pv_chunk_page_free(struct pmap_md *md, struct pv_chunk *pc)
+pv_chunk_page_free(struct eng_cpu *c, struct pmap_md *md, struct pv_chunk *pc)
 {
 
 	free(pc);
 	atomic_fetch_sub_explicit(&md->md_chunks_used, 1,
 	    memory_order_relaxed);
-	PMAP_CNT_INC(md, chunk_frees);
+	PMAP_CNT_INC(c, md, chunk_frees);
 }
 
 /*
@@ -119,7 +119,7 @@ free_pv_chunk(struct eng_cpu *c, struct pmap_md *md, struct pv_chunk *pc)
 		TAILQ_REMOVE(&md->md_chunks, pc, pc_lru);
 		pv_global_unlock(c, &md->md_chunks_mtx);
 	}
-	pv_chunk_page_free(md, pc);
+	pv_chunk_page_free(c, md, pc);
 }
 
 /*
@@ -166,9 +166,7 @@ reclaim_chunk_mappings(struct pmap *pm, struct pv_chunk *pc,
 			freed++;
 		}
 	}
-	if (freed != 0)
-		atomic_fetch_add_explicit(&md->md_cnt.reclaimed,
-		    (uint64_t)freed, memory_order_relaxed);
+	PMAP_CNT_ADD(cur->cpu, md, reclaimed, (uint64_t)freed);
 	return (freed);
 }
 
@@ -347,7 +345,7 @@ reclaim_pv_chunk(struct eng_cpu *c, struct pmap *locked_pmap,
 {
 
 	pmap_assert_locked(locked_pmap);
-	PMAP_CNT_INC(locked_pmap->pm_md, reclaims);
+	PMAP_CNT_INC(c, locked_pmap->pm_md, reclaims);
 	if (locked_pmap->pm_md->md_pvchunk == ENG_PVCHUNK_GLOBAL)
 		return (reclaim_pv_chunk_global(c, locked_pmap, cur));
 	return (reclaim_pv_chunk_pmaps(c, locked_pmap, cur));
@@ -369,11 +367,11 @@ pv_chunk_get_page(struct eng_cpu *c, struct pmap *pm, struct pv_cursor *cur,
 
 	md = pm->pm_md;
 	*reclaimed = false;
-	pc = pv_chunk_page_alloc(md, false);
+	pc = pv_chunk_page_alloc(c, md, false);
 	if (pc != NULL)
 		return (pc);
 	if (*tries >= RECLAIM_TRIES)
-		return (pv_chunk_page_alloc(md, true));
+		return (pv_chunk_page_alloc(c, md, true));
 	before = 0;
 	TAILQ_FOREACH(pc, &pm->pm_pvchunk, pc_list)
 		before += pv_chunk_count_free(pc);

@@ -33,6 +33,7 @@ fake_create(const struct eng_design *d, uint64_t npages, uint64_t npmaps,
 	for (k = 0; k < ncpus; k++) {
 		e->cpus[k] = calloc(1, sizeof(*e->cpus[k]));
 		e->cpus[k]->e = e;
+		e->cpus[k]->slot = k;
 		eng_lkstat_init(&e->cpus[k]->lk, false);
 	}
 	memset(&p, 0, sizeof(p));
@@ -129,6 +130,13 @@ pmap_mi_cpu_md(struct eng_cpu *c)
 {
 
 	return (c->e->md);
+}
+
+unsigned
+pmap_mi_cpu_slot(struct eng_cpu *c)
+{
+
+	return (c->slot);
 }
 
 uint64_t

@@ -21,6 +21,7 @@ struct vm_page {
 
 struct eng_cpu {
 	struct vm_engine	*e;
+	unsigned		slot;
 	struct eng_lkstat	lk;
 };
 
