@@ -41,6 +41,7 @@
 #define OBJ_HEADER_BASE	1000u		/* header files (build) */
 #define OBJ_FILE_BASE	100000u		/* served files (sendfile) */
 #define OBJ_PRIV_BASE	1000000u	/* heaps, temp files, outputs */
+#define TID_INIT	1u		/* creates the long-lived objects */
 #define TID_DAEMON	100u		/* the page daemon */
 #define TID_BASE	1000u		/* first process / client thread */
 
@@ -323,11 +324,6 @@ touch_shared(struct stream *s, struct sim *sim, struct shobj *so,
 {
 	uint64_t i;
 
-	if (!so->created) {
-		emit_obj(s, rng_range(&sim->rng, 1000, 3000), PR_OBJ_CREATE,
-		    so->obj, 0, 0);
-		so->created = true;
-	}
 	if (so->resident[pindex]) {
 		emit_obj(s, rng_range(&sim->rng, 200, 800), PR_PAGE_LOOKUP,
 		    so->obj, pindex, npages);
@@ -747,11 +743,6 @@ sendfile_request(struct stream *s, void *arg)
 	if (rng_below(r, 200) == 0)
 		s->cpu = (uint32_t)rng_below(r, o->cpus);
 	f = pick_file(sim);
-	if (!f->created) {
-		emit_obj(s, rng_range(r, 2000, 8000), PR_OBJ_CREATE, f->obj, 0,
-		    0);
-		f->created = true;
-	}
 	size = f->pages * PAGE_SIZE - rng_below(r, PAGE_SIZE);
 	off = 0;
 	len = size;
@@ -772,6 +763,44 @@ sendfile_request(struct stream *s, void *arg)
 		if (!o->nocache)
 			memset(f->resident + ev->pindex, 1, ev->npages);
 	}
+}
+
+/* Create objects (open files) on s, as the init thread, at trace start. */
+static void
+create_objects(struct stream *s, struct sim *sim, struct shobj *so, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		emit_obj(s, rng_range(&sim->rng, 20, 60), PR_OBJ_CREATE,
+		    so[i].obj, 0, 0);
+		so[i].created = true;
+	}
+}
+
+/*
+ * The trace starts with the creation of every long-lived object (the
+ * shared binaries, libraries and headers of a build, the served files),
+ * so that no event touches an object before its creation; every other
+ * thread starts after that.
+ */
+static void
+sim_start(struct sim *sim, struct stream *ss, size_t nss)
+{
+	const struct synth_opts *o = sim->o;
+	size_t i;
+
+	ss[0].tid = TID_INIT;
+	if (o->model == M_BUILD) {
+		create_objects(&ss[0], sim, sim->bins, NBINS);
+		create_objects(&ss[0], sim, sim->libs, o->libs);
+		create_objects(&ss[0], sim, sim->hdrs, o->headers);
+	} else {
+		create_objects(&ss[0], sim, sim->files, o->files);
+	}
+	ss[0].tid = TID_DAEMON;
+	for (i = 1; i < nss; i++)
+		ss[i].now = ss[0].now;
 }
 
 static void
@@ -1198,6 +1227,7 @@ cmd_synth(int argc, char **argv)
 		}
 	}
 
+	sim_start(&sim, ss, nss);
 	make_header(&o, &h);
 	if ((w = pr_writer_create(o.output, &h, &e)) == NULL) {
 		warnx("synth: %s: %s%s%s", o.output, pr_strerror(e),
