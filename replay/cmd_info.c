@@ -176,8 +176,9 @@ print_json(const char *path, struct pr_reader *r, const struct info *in)
 	    in->st.truncated ? "true" : "false");
 	for (i = 0; i < in->nbad; i++)
 		printf("%s{\"frame\": %zu, \"offset\": %" PRIu64
-		    ", \"error\": \"%s\"}", i == 0 ? "" : ", ", in->bad[i].frame,
-		    in->bad[i].offset, pr_strerror(in->bad[i].error));
+		    ", \"error\": \"%s\"}", i == 0 ? "" : ", ",
+		    in->bad[i].frame, in->bad[i].offset,
+		    pr_strerror(in->bad[i].error));
 	printf("], \"error\": ");
 	if (in->st.error == PR_OK)
 		printf("null");

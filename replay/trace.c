@@ -174,21 +174,20 @@ struct decode_bufs {
 };
 
 /*
- * Reader locking: everything is immutable after pr_reader_open() except
- * (S) the error fields of st, skipped and pool, under st_mtx, and (N) the streaming state used only by
- * pr_reader_next()'s caller.
+ * Reader locking: (C) immutable after pr_reader_open(); (S) under st_mtx;
+ * (N) the streaming state, used only by pr_reader_next()'s caller.
  */
 struct pr_reader {
-	int		fd;
-	uint64_t	size;		/* file size at open */
-	struct pr_header hdr;
-	uint8_t		kindmap[PR_EV_KIND + 1];	/* file → local kind */
-	struct frame_info *frames;
-	size_t		nframes;
-	struct note	*notes;
-	size_t		nnotes;
+	int		fd;		/* (C) */
+	uint64_t	size;		/* (C) file size at open */
+	struct pr_header hdr;		/* (C) */
+	uint8_t		kindmap[PR_EV_KIND + 1]; /* (C) file -> local kind */
+	struct frame_info *frames;	/* (C) */
+	size_t		nframes;	/* (C) */
+	struct note	*notes;		/* (C) */
+	size_t		nnotes;		/* (C) */
 	pthread_mutex_t	st_mtx;
-	struct pr_reader_status st;	/* (S) for error fields */
+	struct pr_reader_status st;	/* (S) error fields; the rest (C) */
 	uint64_t	skipped;	/* (S) events of unknown kinds */
 	struct decode_bufs *pool;	/* (S) idle decode buffers */
 	/* Streaming (N). */
@@ -646,7 +645,7 @@ pr_writer_create(const char *path, const struct pr_header *h, int *errp)
 		goto nomem;
 	ZSTD_CCtx_setParameter(w->cctx, ZSTD_c_compressionLevel,
 	    PR_ZSTD_LEVEL);
-	/* zstd's own content checksum: catches what a forged frame sum hides. */
+	/* zstd's content checksum: catches what a forged frame sum hides. */
 	ZSTD_CCtx_setParameter(w->cctx, ZSTD_c_checksumFlag, 1);
 	w->fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (w->fd < 0) {

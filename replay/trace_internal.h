@@ -32,7 +32,7 @@
 #define PR_FRAME_RAW_TARGET	(1u << 20)	/* writer: raw bytes/frame */
 #define PR_FRAME_RAW_MAX	(16u << 20)	/* reader: larger is corrupt */
 #define PR_EVENT_MIN		3	/* kind, mask, time: bytes per event */
-#define PR_EVENT_MAX		103	/* kind, flags, mask, 10 varints of 10 */
+#define PR_EVENT_MAX		103	/* kind, flags, mask, 10 varints */
 #define PR_DECODE_PAD		128	/* zeroed slack after a raw frame */
 #define PR_CTX_SLOTS		256	/* delta contexts: tid % PR_CTX_SLOTS */
 
@@ -44,7 +44,7 @@
 #define PR_FH_FIRST		16	/* u64 smallest time_ns */
 #define PR_FH_LAST		24	/* u64 largest time_ns */
 #define PR_FH_LOST		32	/* u64 sum of PR_LOST.arg */
-#define PR_FH_SUM		40	/* u64 checksum: bytes 0..39 + payload */
+#define PR_FH_SUM		40	/* u64 checksum: bytes 0-39, payload */
 
 /*
  * Index block (written by pr_writer_close): u32 PR_INDEX_MAGIC, u32 0,

@@ -449,7 +449,7 @@ build_process(struct stream *s, void *arg)
 	emit_obj(s, rng_range(r, 500, 2000), PR_OBJ_CREATE, heap->obj, 0, 0);
 	memset(promoted, 0, sizeof(promoted));
 
-	/* A private temporary file (cc -pipe off: the .s the assembler reads). */
+	/* A private temporary file: the .s the assembler reads. */
 	tmp = sim->next_obj++;
 	tmppages = rng_range(r, 4, 64);
 	emit_obj(s, rng_range(r, 500, 2000), PR_OBJ_CREATE, tmp, 0, 0);
@@ -1108,8 +1108,8 @@ parse(int argc, char **argv, struct synth_opts *o)
 			break;
 		case OPT_ZIPF:
 			o->zipf = strtod(optarg, &end);
-			if (*optarg == '\0' || *end != '\0' || !(o->zipf >= 0) ||
-			    o->zipf > 10)
+			if (*optarg == '\0' || *end != '\0' ||
+			    !(o->zipf >= 0) || o->zipf > 10)
 				errx(EXIT_USAGE, "synth: --zipf: expected a "
 				    "number in [0, 10], got '%s'", optarg);
 			break;
