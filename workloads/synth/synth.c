@@ -245,6 +245,7 @@ struct shobj {
 	uint64_t	pages;
 	uint8_t		*resident;	/* one byte per page */
 	bool		created;
+	uint64_t	created_ns;	/* time of its obj_create */
 };
 
 /* State shared by every stream of one generator run. */
@@ -501,7 +502,8 @@ build_process(struct stream *s, void *arg)
 		} else if (a < 87 && sim->nouts > 1) {
 			/* The linker reads earlier outputs. */
 			in = &sim->outs[rng_below(r, sim->nouts)];
-			if (in != out && in->created)
+			if (in != out && in->created &&
+			    in->created_ns < s->now)
 				read_file(s, sim, in);
 		} else if (a < 92 && faulted > 0 && nheld < 16) {
 			/* A syscall copies to/from user memory: hold it. */
@@ -542,6 +544,7 @@ build_process(struct stream *s, void *arg)
 	/* Write the output, then start its writeback (write-protect). */
 	emit_obj(s, rng_range(r, 500, 2000), PR_OBJ_CREATE, out->obj, 0, 0);
 	out->created = true;
+	out->created_ns = s->now;
 	for (p = 0; p < outpages; p += n) {
 		n = folio_pages(sim, p, outpages);
 		if (is_link) {
@@ -574,9 +577,12 @@ build_process(struct stream *s, void *arg)
 	emit_obj(s, rng_range(r, 500, 2000), PR_OBJ_TERMINATE, tmp, 0, 0);
 }
 
-/* The files the page daemon may reclaim from, by model. */
+/*
+ * A file the page daemon may reclaim from, by model, if it exists at now
+ * (an output is created by a process that may be generated ahead of time).
+ */
 static struct shobj *
-daemon_victim(struct sim *sim)
+daemon_victim(struct sim *sim, uint64_t now)
 {
 	struct shobj *so;
 
@@ -589,7 +595,7 @@ daemon_victim(struct sim *sim)
 	} else {
 		so = &sim->hdrs[rng_below(&sim->rng, sim->o->headers)];
 	}
-	return (so->created ? so : NULL);
+	return (so->created && so->created_ns < now ? so : NULL);
 }
 
 /*
@@ -612,7 +618,7 @@ daemon_pass(struct stream *s, void *arg)
 	ev->arg = rng_range(r, 32, 1024);
 	ev->npages = 0;
 	for (i = 0; i < 8; i++) {
-		if ((so = daemon_victim(sim)) == NULL)
+		if ((so = daemon_victim(sim, s->now)) == NULL)
 			continue;
 		p = rng_below(r, so->pages);
 		n = so->pages - p >= 4 ? (uint32_t)rng_range(r, 1, 4) : 1;
@@ -775,6 +781,7 @@ create_objects(struct stream *s, struct sim *sim, struct shobj *so, size_t n)
 		emit_obj(s, rng_range(&sim->rng, 20, 60), PR_OBJ_CREATE,
 		    so[i].obj, 0, 0);
 		so[i].created = true;
+		so[i].created_ns = s->now;
 	}
 }
 
