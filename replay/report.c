@@ -387,6 +387,15 @@ rp_report_print(FILE *f, const struct rp_report *r)
 	    (unsigned long long)run->warmup_events,
 	    run->stopped ? ", stopped at the duration limit" : "",
 	    r->lost > 0 ? ", trace lost events while recording" : "");
+	for (k = 0, i = 0; k < PR_KIND_COUNT; k++) {
+		if (r->skipped_by_kind[k] == 0)
+			continue;
+		fprintf(f, "%s%s %llu", i++ == 0 ? "skipped by kind: " : ", ",
+		    pr_kind_name(k),
+		    (unsigned long long)r->skipped_by_kind[k]);
+	}
+	if (i > 0)
+		fputc('\n', f);
 	if (run->hw.valid && run->events > 0)
 		fprintf(f, "per event: %.1f cycles, %.1f instructions, "
 		    "%.3f LLC misses\n",

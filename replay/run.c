@@ -262,7 +262,8 @@ run_watch(struct run_shared *sh, struct run_worker *ws, unsigned n,
 				    (cli_now_ns() - t0) / 1e9);
 		}
 	}
-	cli_progress_done();
+	if (sh->o->progress)
+		cli_progress_done();
 }
 
 /*
