@@ -22,6 +22,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "cli.h"
 #include "mi_fake.h"
 
 #define VA0		0x7f0000000000ul
@@ -31,15 +32,6 @@
 #define NRUNS		8		/* 2 MiB runs for promote/demote */
 
 static double scale = 1.0;
-
-static uint64_t
-now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ((uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec);
-}
 
 static int
 dbl_cmp(const void *a, const void *b)
@@ -90,7 +82,7 @@ sample(unsigned op, uint64_t t0, uint64_t nops)
 {
 
 	if (samp[op].n < MAXSAMPLES)
-		samp[op].v[samp[op].n++] = (double)(now_ns() - t0) /
+		samp[op].v[samp[op].n++] = (double)(cli_now_ns() - t0) /
 		    (double)nops;
 }
 
@@ -104,14 +96,14 @@ single_round(const struct eng_design *d)
 	e = fake_create(d, NPAGES, 8, 1);
 	c = e->cpus[0];
 	for (b = 0; b < NOPS; b += BATCH) {
-		t = now_ns();
+		t = cli_now_ns();
 		for (i = b; i < b + BATCH; i++)
 			pmap_ev_enter(c, 0, VA0 + i * PAGE_SIZE,
 			    fake_page(e, page_of(i)), true);
 		sample(OP_ENTER, t, BATCH);
 	}
 	for (b = 0; b < NOPS; b += BATCH) {
-		t = now_ns();
+		t = cli_now_ns();
 		for (i = b; i < b + BATCH; i++)
 			pmap_ev_extract_and_hold(c, 0, VA0 + i * PAGE_SIZE);
 		sample(OP_HOLD, t, BATCH);
@@ -121,13 +113,13 @@ single_round(const struct eng_design *d)
 			pmap_ev_enter(c, p, VA0 + i * PAGE_SIZE,
 			    fake_page(e, page_of(i)), true);
 	for (b = 0; b < NOPS; b += BATCH) {
-		t = now_ns();
+		t = cli_now_ns();
 		for (i = b; i < b + BATCH; i++)
 			pmap_remove_write(c, fake_page(e, page_of(i)));
 		sample(OP_RWRITE, t, BATCH);
 	}
 	for (b = 0; b < NOPS; b += BATCH) {
-		t = now_ns();
+		t = cli_now_ns();
 		for (i = b; i < b + BATCH; i++)
 			pmap_remove_all(c, fake_page(e, page_of(i)));
 		sample(OP_RALL, t, BATCH);
@@ -136,7 +128,7 @@ single_round(const struct eng_design *d)
 		pmap_ev_enter(c, 0, VA0 + i * PAGE_SIZE, fake_page(e,
 		    page_of(i)), true);
 	for (b = 0; b < NOPS; b += BATCH) {
-		t = now_ns();
+		t = cli_now_ns();
 		for (i = b; i < b + BATCH; i++)
 			pmap_ev_remove(c, 0, VA0 + i * PAGE_SIZE, 1);
 		sample(OP_REMOVE, t, BATCH);
@@ -147,12 +139,12 @@ single_round(const struct eng_design *d)
 			    fake_page(e, r * NPTEPG + i), true);
 	for (p = 0; p < 8; p++) {
 		for (r = 0; r < NRUNS; r++) {
-			t = now_ns();
+			t = cli_now_ns();
 			pmap_ev_demote(c, 4, VA0 + r * NBPDR);
 			sample(OP_DEMOTE, t, 1);
 		}
 		for (r = 0; r < NRUNS; r++) {
-			t = now_ns();
+			t = cli_now_ns();
 			pmap_ev_promote(c, 4, VA0 + r * NBPDR);
 			sample(OP_PROMOTE, t, 1);
 		}
@@ -212,7 +204,7 @@ contention_round(const struct eng_design *d, bool shared, double *mops,
 		w[k].ops = 0;
 		w[k].stop = &stop;
 	}
-	t = now_ns();
+	t = cli_now_ns();
 	for (k = 0; k < 2; k++)
 		pthread_create(&w[k].td, NULL, cworker_main, &w[k]);
 	dur.tv_sec = 0;
@@ -223,7 +215,7 @@ contention_round(const struct eng_design *d, bool shared, double *mops,
 	atomic_store(&stop, true);
 	for (k = 0; k < 2; k++)
 		pthread_join(w[k].td, NULL);
-	t = now_ns() - t;
+	t = cli_now_ns() - t;
 	for (k = 0; k < 2; k++) {
 		pv.acquisitions += e->cpus[k]->lk.cls[LC_PV].acquisitions;
 		pv.contended += e->cpus[k]->lk.cls[LC_PV].contended;

@@ -720,6 +720,38 @@ pmap_ev_remove(struct eng_cpu *c, uint64_t slot, uint64_t va,
 }
 
 /*
+ * Lock pm, the owner of an entry on m's lists, in a page-centric walk that
+ * holds m's and its frame's pv locks through cur: PMAP_TRYLOCK; else save
+ * the generations of the frame's head and (small) of m's list, drop the pv
+ * locks, PMAP_LOCK, retake them.  Returns false, with pm unlocked and the
+ * pv locks dropped, if a generation moved: the caller restarts its walk
+ * (counted as a pv restart).
+ */
+static bool
+pmap_pv_walk_lock(struct eng_cpu *c, struct pmap *pm, struct vm_page *m,
+    bool small, struct pv_cursor *cur)
+{
+	struct md_page *mdp, *pvh;
+	int md_gen, pvh_gen;
+
+	if (pmap_trylock(c, pm, cur->site))
+		return (true);
+	mdp = pmap_mi_md(m);
+	pvh = mdp->pv_pvh;
+	pvh_gen = pvh->pv_gen;
+	md_gen = mdp->pv_gen;
+	pv_unlock(cur);
+	pmap_lock(c, pm, cur->site);
+	pv_lock_page_and_frame(cur, m);
+	if (pvh_gen == pvh->pv_gen && (!small || md_gen == mdp->pv_gen))
+		return (true);
+	pv_unlock(cur);
+	PMAP_UNLOCK(c, pm);
+	PMAP_CNT_INC(c, cur->md, pv_restarts);
+	return (false);
+}
+
+/*
  * pmap_remove_all: remove every mapping of m, 2 MiB ones by demotion first.
  * Holds m's pv lock (and its frame's) and takes each pmap lock by trylock,
  * else by the generation protocol.  The caller holds m busy and its object
@@ -736,7 +768,6 @@ pmap_remove_all(struct eng_cpu *c, struct vm_page *m)
 	struct pmap_pd *pd;
 	struct pmap *pm;
 	uint64_t *pte, tpte;
-	int md_gen, pvh_gen;
 
 	md = pmap_mi_cpu_md(c);
 	mdp = pmap_mi_md(m);
@@ -746,18 +777,8 @@ retry:
 	pv_lock_page_and_frame(&cur, m);
 	while ((pv = TAILQ_FIRST(&pvh->pv_list)) != NULL) {
 		pm = PV_PMAP(pv);
-		if (!PMAP_TRYLOCK(c, pm)) {
-			pvh_gen = pvh->pv_gen;
-			pv_unlock(&cur);
-			PMAP_LOCK(c, pm);
-			pv_lock_page_and_frame(&cur, m);
-			if (pvh_gen != pvh->pv_gen) {
-				pv_unlock(&cur);
-				PMAP_UNLOCK(c, pm);
-				PMAP_CNT_INC(c, md, pv_restarts);
-				goto retry;
-			}
-		}
+		if (!pmap_pv_walk_lock(c, pm, m, false, &cur))
+			goto retry;
 		pd = pmap_pd_lookup(pm, pv->pv_va);
 		pmap_demote_pde_locked(c, pm, pd, &cur);
 		PMAP_UNLOCK(c, pm);
@@ -765,19 +786,8 @@ retry:
 	}
 	while ((pv = TAILQ_FIRST(&mdp->pv_list)) != NULL) {
 		pm = PV_PMAP(pv);
-		if (!PMAP_TRYLOCK(c, pm)) {
-			pvh_gen = pvh->pv_gen;
-			md_gen = mdp->pv_gen;
-			pv_unlock(&cur);
-			PMAP_LOCK(c, pm);
-			pv_lock_page_and_frame(&cur, m);
-			if (pvh_gen != pvh->pv_gen || md_gen != mdp->pv_gen) {
-				pv_unlock(&cur);
-				PMAP_UNLOCK(c, pm);
-				PMAP_CNT_INC(c, md, pv_restarts);
-				goto retry;
-			}
-		}
+		if (!pmap_pv_walk_lock(c, pm, m, true, &cur))
+			goto retry;
 		pd = pmap_pd_lookup(pm, pv->pv_va);
 		pte = &pd->pd_ptp[pmap_pte_index(pv->pv_va)];
 		tpte = *pte;
@@ -810,7 +820,6 @@ pmap_remove_write(struct eng_cpu *c, struct vm_page *m)
 	struct pmap_pd *pd;
 	struct pmap *pm;
 	uint64_t *pte;
-	int md_gen, pvh_gen;
 
 	if (!pmap_mi_writeable(m))
 		return;
@@ -822,18 +831,8 @@ retry_pv_loop:
 	pv_lock_page_and_frame(&cur, m);
 	TAILQ_FOREACH(pv, &pvh->pv_list, pv_next) {
 		pm = PV_PMAP(pv);
-		if (!PMAP_TRYLOCK(c, pm)) {
-			pvh_gen = pvh->pv_gen;
-			pv_unlock(&cur);
-			PMAP_LOCK(c, pm);
-			pv_lock_page_and_frame(&cur, m);
-			if (pvh_gen != pvh->pv_gen) {
-				pv_unlock(&cur);
-				PMAP_UNLOCK(c, pm);
-				PMAP_CNT_INC(c, md, pv_restarts);
-				goto retry_pv_loop;
-			}
-		}
+		if (!pmap_pv_walk_lock(c, pm, m, false, &cur))
+			goto retry_pv_loop;
 		pd = pmap_pd_lookup(pm, pv->pv_va);
 		if ((pd->pd_pde & PG_RW) != 0) {
 			/* The list changes: walk it again. */
@@ -845,19 +844,8 @@ retry_pv_loop:
 	}
 	TAILQ_FOREACH(pv, &mdp->pv_list, pv_next) {
 		pm = PV_PMAP(pv);
-		if (!PMAP_TRYLOCK(c, pm)) {
-			pvh_gen = pvh->pv_gen;
-			md_gen = mdp->pv_gen;
-			pv_unlock(&cur);
-			PMAP_LOCK(c, pm);
-			pv_lock_page_and_frame(&cur, m);
-			if (pvh_gen != pvh->pv_gen || md_gen != mdp->pv_gen) {
-				pv_unlock(&cur);
-				PMAP_UNLOCK(c, pm);
-				PMAP_CNT_INC(c, md, pv_restarts);
-				goto retry_pv_loop;
-			}
-		}
+		if (!pmap_pv_walk_lock(c, pm, m, true, &cur))
+			goto retry_pv_loop;
 		pd = pmap_pd_lookup(pm, pv->pv_va);
 		pte = &pd->pd_ptp[pmap_pte_index(pv->pv_va)];
 		*pte &= ~(PG_RW | PG_M);
