@@ -62,9 +62,13 @@ struct sf_conn {
 	off_t		fstart;		/* first body byte (for --nocache) */
 	uint64_t	fleft;		/* body bytes still to send */
 	uint64_t	flen;		/* body length */
+	int		dropfd;		/* --nocache: file of the last body */
+	off_t		dropoff;	/* ... its range, dropped once the */
+	off_t		droplen;	/* ... peer has read it */
 	bool		busy;		/* a response is in flight */
 	bool		close_after;	/* close once the response is sent */
 	bool		want_out;	/* registered for EPOLLOUT */
+	bool		draining;	/* sent our FIN, awaiting the peer's */
 	LIST_ENTRY(sf_conn) link;	/* the worker's open connections */
 };
 
@@ -460,15 +464,36 @@ handle_request(struct sf_conn *c, struct sf_stats *st, size_t hlen)
 		    (int)(sp2 - sp1 - 1), sp1 + 1, start, len);
 }
 
-/* Finish the response in flight: drop its pages if asked, close its file. */
+/*
+ * --nocache: drop the pages of the last body sent.  sendfile(2) queues
+ * references to the page-cache pages in the socket, and pages still
+ * referenced cannot be dropped, so this runs once the peer has read the
+ * body: when its next request arrives or it closes the connection (FreeBSD
+ * frees SF_NOCACHE pages likewise when the network stack is done with them).
+ */
+static void
+drop_sent(struct sf_conn *c)
+{
+	if (c->dropfd < 0)
+		return;
+	(void)posix_fadvise(c->dropfd, c->dropoff, c->droplen,
+	    POSIX_FADV_DONTNEED);
+	close(c->dropfd);
+	c->dropfd = -1;
+}
+
+/* Finish the response in flight and close its file (or keep it to drop). */
 static void
 end_response(struct sf_conn *c)
 {
 	if (c->filefd >= 0) {
-		if (cfg.nocache)
-			(void)posix_fadvise(c->filefd, c->fstart,
-			    (off_t)c->flen, POSIX_FADV_DONTNEED);
-		close(c->filefd);
+		if (cfg.nocache) {
+			drop_sent(c);
+			c->dropfd = c->filefd;
+			c->dropoff = c->fstart;
+			c->droplen = (off_t)c->flen;
+		} else
+			close(c->filefd);
 		c->filefd = -1;
 	}
 	c->busy = false;
@@ -525,9 +550,10 @@ static void
 conn_close(struct sf_worker *w, struct sf_conn *c)
 {
 	(void)epoll_ctl(w->epfd, EPOLL_CTL_DEL, c->fd, NULL);
-	close(c->fd);
+	close(c->fd);	/* first: frees the pages the socket still holds */
 	if (c->filefd >= 0)
 		close(c->filefd);
+	drop_sent(c);
 	LIST_REMOVE(c, link);
 	free(c);
 }
@@ -544,6 +570,15 @@ conn_run(struct sf_worker *w, struct sf_conn *c, bool readable)
 	ssize_t n;
 	int r;
 
+	if (c->draining) {
+		/* Discard until the peer closes (lingering close). */
+		n = recv(c->fd, c->rbuf, sizeof(c->rbuf), 0);
+		if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) {
+			conn_close(w, c);
+			return (false);
+		}
+		return (true);
+	}
 	if (readable && c->rlen < sizeof(c->rbuf)) {
 		n = recv(c->fd, c->rbuf + c->rlen, sizeof(c->rbuf) - c->rlen,
 		    0);
@@ -567,6 +602,7 @@ conn_run(struct sf_worker *w, struct sf_conn *c, bool readable)
 				} else
 					break;
 			} else {
+				drop_sent(c);
 				handle_request(c, &w->stats, hlen);
 				memmove(c->rbuf, c->rbuf + hlen, c->rlen - hlen);
 				c->rlen -= hlen;
@@ -581,8 +617,16 @@ conn_run(struct sf_worker *w, struct sf_conn *c, bool readable)
 			break;
 		end_response(c);
 		if (c->close_after) {
-			conn_close(w, c);
-			return (false);
+			/*
+			 * Half-close and wait for the peer's FIN, so that it
+			 * reads the whole response and --nocache can drop it.
+			 */
+			if (shutdown(c->fd, SHUT_WR) != 0) {
+				conn_close(w, c);
+				return (false);
+			}
+			c->draining = true;
+			break;
 		}
 	}
 	/* Wait for room to send, or for more requests. */
@@ -617,6 +661,7 @@ accept_all(struct sf_worker *w)
 		    sizeof(one));
 		c->fd = fd;
 		c->filefd = -1;
+		c->dropfd = -1;
 		ev.events = EPOLLIN;
 		ev.data.ptr = c;
 		if (epoll_ctl(w->epfd, EPOLL_CTL_ADD, fd, &ev) != 0) {

@@ -1,0 +1,101 @@
+#!/usr/bin/env bash
+# pcap_live.sh PAGEREPLAY SFSERVER - the libpcap front end against the real
+# server on loopback: `record --iface lo --filter` live, and tcpdump's pcap
+# through `record --pcap`, must both find exactly the requests curl made.
+set -euo pipefail
+PR=$1
+SF=$2
+skip() { echo "SKIP: $*"; exit 77; }
+fail() { echo "FAIL: $*" >&2; exit 1; }
+
+[ "$(id -u)" = 0 ] || skip "live capture needs root"
+command -v curl >/dev/null || skip "curl is not installed"
+command -v tcpdump >/dev/null || skip "tcpdump is not installed"
+command -v python3 >/dev/null || skip "python3 is not installed"
+if "$PR" record --pcap /dev/null -o /dev/null 2>&1 | grep -q 'without libpcap'
+then
+	skip "pagereplay was built without libpcap"
+fi
+
+tmp=$(mktemp -d /tmp/pr-pcaplive-XXXXXX)
+pids=()
+cleanup() {
+	local p
+	for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+	wait 2>/dev/null || true
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+mkdir "$tmp/www"
+head -c 200000 /dev/urandom >"$tmp/www/a.bin"
+head -c 50000 /dev/urandom >"$tmp/www/b.bin"
+"$SF" -d "$tmp/www" -p 0 --port-file "$tmp/port" --nocache 2>"$tmp/sf.log" &
+pids+=($!)
+for _ in $(seq 50); do [ -s "$tmp/port" ] && break; sleep 0.1; done
+[ -s "$tmp/port" ] || fail "server did not start"
+port=$(cat "$tmp/port")
+url=http://127.0.0.1:$port
+
+"$PR" record --iface lo --filter "tcp port $port" --duration 4s --nocache \
+    -o "$tmp/live.prt" >"$tmp/live.log" 2>&1 &
+live=$!
+tcpdump -i lo -s 512 -U -w "$tmp/cap.pcap" "tcp port $port" \
+    2>"$tmp/tcpdump.log" &
+pids+=($!)
+tcpd=$!
+for _ in $(seq 50); do
+	grep -q 'listening on' "$tmp/tcpdump.log" && break
+	sleep 0.1
+done
+sleep 1		# the live recorder has no ready signal
+
+# 8 whole files and 6 ranges on two keep-alive connections, plus 3 HEADs
+# and 3 misses that must not become events.
+curl -sf -o /dev/null -o /dev/null -o /dev/null -o /dev/null \
+    "$url/a.bin" "$url/b.bin" "$url/a.bin" "$url/b.bin"
+curl -sf -o /dev/null -o /dev/null -o /dev/null -o /dev/null \
+    "$url/a.bin" "$url/a.bin" "$url/b.bin" "$url/b.bin"
+for r in 0-4095 8192-20000 100000-; do
+	curl -sf -o /dev/null -r "$r" "$url/a.bin"
+	curl -sf -o /dev/null -r "$r" "$url/a.bin"
+done
+for _ in 1 2 3; do
+	curl -sfI -o /dev/null "$url/a.bin"
+	curl -s -o /dev/null "$url/missing"
+done
+
+wait "$live" || fail "record --iface failed: $(cat "$tmp/live.log")"
+sleep 0.5
+kill -INT "$tcpd"
+wait "$tcpd" || true
+"$PR" record --pcap "$tmp/cap.pcap" --nocache -o "$tmp/file.prt" \
+    >"$tmp/file.log" 2>&1 || fail "record --pcap: $(cat "$tmp/file.log")"
+
+check() {
+	"$PR" info --json "$1" >"$tmp/info.json" || fail "info $1"
+	python3 - "$tmp/info.json" "$1" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+n = d["notes"]
+want = {"pcap.requests": 20, "pcap.responses": 20, "pcap.no_body": 6,
+        "pcap.connections": 14, "pcap.unanswered": 0,
+        "pcap.malformed": 0, "pcap.bad_http": 0}
+errs = [f"{k} = {n.get(k)}, want {v}" for k, v in want.items()
+        if n.get(k) != v]
+if d["source"] != "pcap":
+    errs.append(f"source {d['source']}")
+if d["by_kind"].get("sendfile") != 14 or d["events"] != 14:
+    errs.append(f"events {d['by_kind']}")
+# 8 whole files (4 of 200000 B = 49 pages, 4 of 50000 B = 13 pages) and
+# 2 x (1 + 3 + 25) pages of ranges.
+if d["pages_by_kind"].get("sendfile") != 4 * 49 + 4 * 13 + 2 * (1 + 3 + 25):
+    errs.append(f"pages {d['pages_by_kind']}")
+if errs:
+    print(sys.argv[2] + ": " + "; ".join(errs))
+    sys.exit(1)
+PY
+}
+check "$tmp/live.prt" || fail "live capture"
+check "$tmp/file.prt" || fail "tcpdump capture"
+echo "pcap_live: live and tcpdump captures both match the 20 requests"
