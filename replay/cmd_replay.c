@@ -230,6 +230,7 @@ cmd_replay(int argc, char **argv)
 	rep.host = &host;
 	rep.trace = argv[optind];
 	rp_report_run_id(&rep, &host, 0);
+	rp_run_catch_signals();
 	if (rp_session_run(&t, &o.cfg, &rep, &res, err, sizeof(err)) != 0) {
 		warnx("replay: %s", err);
 		goto out_trace;
@@ -241,6 +242,10 @@ cmd_replay(int argc, char **argv)
 		    o.cfg.threads);
 	if (replay_output(&o, &rep) == 0)
 		rc = 0;
+	if (res.interrupted) {
+		warnx("replay: interrupted: the figures are of a partial run");
+		rc = 1;
+	}
 	if (rep.check_violations > 0) {
 		warnx("replay: invariant check failed: %lld violations",
 		    (long long)rep.check_violations);

@@ -430,6 +430,7 @@ cmd_sweep(int argc, char **argv)
 	if (shard == 0)
 		rp_report_csv_header(csv);
 	rp_host_get(&host);
+	rp_run_catch_signals();
 	memset(idx, 0, sizeof(idx));
 	violations = 0;
 	warned = 0;
@@ -470,6 +471,15 @@ cmd_sweep(int argc, char **argv)
 				cli_progress_done();
 				warnx("sweep: run %llu: %s",
 				    (unsigned long long)k, err);
+				goto out;
+			}
+			if (res.interrupted) {
+				rp_run_result_free(&res);
+				cli_progress_done();
+				warnx("sweep: interrupted after %llu of %llu "
+				    "runs; the CSV holds the completed ones",
+				    (unsigned long long)done,
+				    (unsigned long long)mine);
 				goto out;
 			}
 			rp_report_csv_rows(csv, &rep);

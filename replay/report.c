@@ -385,6 +385,7 @@ rp_report_print(FILE *f, const struct rp_report *r)
 	    (unsigned long long)run->skipped, run->events > 0 ?
 	    100.0 * run->skipped / run->events : 0.0,
 	    (unsigned long long)run->warmup_events,
+	    run->interrupted ? ", interrupted: partial run" :
 	    run->stopped ? ", stopped at the duration limit" : "",
 	    r->lost > 0 ? ", trace lost events while recording" : "");
 	for (k = 0, i = 0; k < PR_KIND_COUNT; k++) {

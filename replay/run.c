@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <pthread.h>
 #include <sched.h>
+#include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,6 +28,9 @@
 #define RUN_SLEEP_MAX_NS 10000000ULL	/* pacing: longest single sleep */
 
 struct run_shared;
+
+/* Set by rp_run_interrupt() (signal handlers); never cleared. */
+static volatile sig_atomic_t run_interrupted;
 
 /*
  * Per-worker state.  Locks: (C) set before the threads start, (W) written
@@ -244,7 +248,8 @@ run_watch(struct run_shared *sh, struct run_worker *ws, unsigned n,
 	for (i = 0; i < n; i++) {
 		for (;;) {
 			now = cli_now_ns();
-			if (limit_ns > 0 && now - t0 >= limit_ns)
+			if ((limit_ns > 0 && now - t0 >= limit_ns) ||
+			    run_interrupted)
 				atomic_store(flag, 1);
 			step = RUN_TICK_NS;
 			if (limit_ns > 0 && atomic_load(flag) == 0) {
@@ -396,7 +401,8 @@ rp_run(const struct rp_trace *t, const struct rp_plan *p,
 		snprintf(r->hw_note, sizeof(r->hw_note),
 		    "hardware counters unavailable");
 	r->elapsed_ns = last > first ? last - first : 0;
-	r->stopped = atomic_load(&sh.stop) != 0 &&
+	r->interrupted = run_interrupted != 0;
+	r->stopped = atomic_load(&sh.stop) != 0 && !r->interrupted &&
 	    r->events < p->items * o->loops;
 out:
 	pthread_barrier_destroy(&sh.barrier);
@@ -413,4 +419,36 @@ rp_run_result_free(struct rp_run_result *r)
 {
 	free(r->w);
 	memset(r, 0, sizeof(*r));
+}
+
+void
+rp_run_interrupt(void)
+{
+	run_interrupted = 1;
+}
+
+bool
+rp_run_interrupted(void)
+{
+	return (run_interrupted != 0);
+}
+
+/* Signal handler: only raises the flag. */
+static void
+run_on_signal(int sig)
+{
+	(void)sig;
+	rp_run_interrupt();
+}
+
+void
+rp_run_catch_signals(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = run_on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
 }

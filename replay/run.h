@@ -66,6 +66,7 @@ struct rp_run_result {
 	uint64_t	 warmup_events;
 	uint64_t	 elapsed_ns;	/* first start to last end */
 	bool		 stopped;	/* the duration limit ended it */
+	bool		 interrupted;	/* rp_run_interrupt() ended it */
 	struct rp_hwc_counts hw;	/* sums; valid when every worker's is */
 	char		 hw_note[192];	/* why hw is not valid */
 };
@@ -79,5 +80,15 @@ int	rp_run(const struct rp_trace *t, const struct rp_plan *p,
 	    const struct rp_target *tg, const struct rp_run_opts *o,
 	    struct rp_run_result *r, char *err, size_t errlen);
 void	rp_run_result_free(struct rp_run_result *r);
+
+/*
+ * Ask the replay under way (and rp_run_interrupted() callers) to stop:
+ * async-signal-safe, for a SIGINT/SIGTERM handler.  The workers stop
+ * within a progress tick and the run reports what it measured.
+ */
+void	rp_run_interrupt(void);
+bool	rp_run_interrupted(void);
+/* Install rp_run_interrupt() as the SIGINT and SIGTERM handler. */
+void	rp_run_catch_signals(void);
 
 #endif /* PR_RUN_H */
