@@ -28,6 +28,7 @@
 
 #define PMAP_PDHASH_MIN	16
 
+/* The pmap of a trace slot, or NULL when the slot is out of range. */
 static struct pmap *
 pmap_slot(struct pmap_md *md, uint64_t slot)
 {
@@ -35,6 +36,7 @@ pmap_slot(struct pmap_md *md, uint64_t slot)
 	return (slot < md->md_npmaps ? &md->md_pmaps[slot] : NULL);
 }
 
+/* PHYS_TO_VM_PAGE. */
 static struct vm_page *
 pmap_phys_page(struct pmap_md *md, vm_paddr_t pa)
 {
@@ -45,6 +47,7 @@ pmap_phys_page(struct pmap_md *md, vm_paddr_t pa)
 /*
  * Page-table stand-in.
  */
+/* Bucket of va's 2 MiB region in pm's directory hash. */
 static unsigned
 pmap_pd_hash(const struct pmap *pm, uint64_t va)
 {
@@ -69,6 +72,7 @@ pmap_pd_lookup(struct pmap *pm, uint64_t va)
 	return (NULL);
 }
 
+/* Grow (or create) pm's directory hash to nbuckets.  Locked pmap. */
 static void
 pmap_pd_rehash(struct pmap *pm, unsigned nbuckets)
 {
@@ -118,6 +122,7 @@ pmap_pd_get(struct pmap *pm, uint64_t va)
 	return (pd);
 }
 
+/* A zeroed page-table page (512 invalid PTEs). */
 static uint64_t *
 pmap_ptp_alloc(void)
 {
@@ -129,6 +134,7 @@ pmap_ptp_alloc(void)
 	return (ptp);
 }
 
+/* Unlink pd from pm's directory and free it with its PTP.  Locked pmap. */
 static void
 pmap_pd_free(struct pmap *pm, struct pmap_pd *pd)
 {
@@ -160,9 +166,9 @@ pmap_unuse_pt(struct pmap *pm, struct pmap_pd *pd)
  */
 
 /*
- * Every change of a pv list goes through these two: the generation moves
- * (the restart protocol) and pv_count follows for lock-free readers.  The
- * list's pv lock is held.
+ * Every change of a pv list goes through pmap_pv_insert and pmap_pv_unlink:
+ * the generation moves (the restart protocol) and pv_count follows for
+ * lock-free readers.  The list's pv lock is held.
  */
 static void
 pmap_pv_insert(struct md_page *pvh, struct pv_entry *pv)
@@ -173,6 +179,7 @@ pmap_pv_insert(struct md_page *pvh, struct pv_entry *pv)
 	atomic_fetch_add_explicit(&pvh->pv_count, 1, memory_order_relaxed);
 }
 
+/* Unlink pv from pvh (see pmap_pv_insert). */
 void
 pmap_pv_unlink(struct md_page *pvh, struct pv_entry *pv)
 {
@@ -670,6 +677,7 @@ validate:
 	PMAP_UNLOCK(c, pm);
 }
 
+/* Trace event: map (pmap_enter, never wired).  1 if the slot is invalid. */
 int
 pmap_ev_enter(struct eng_cpu *c, uint64_t slot, uint64_t va,
     struct vm_page *m, bool write)
@@ -701,6 +709,7 @@ pmap_remove(struct eng_cpu *c, struct pmap *pm, uint64_t sva, uint64_t eva)
 	PMAP_UNLOCK(c, pm);
 }
 
+/* Trace event: unmap npages from va (pmap_remove). */
 int
 pmap_ev_remove(struct eng_cpu *c, uint64_t slot, uint64_t va,
     uint32_t npages)
@@ -1028,6 +1037,11 @@ pmap_page_init(struct vm_page *m)
 	md_page_init(pmap_mi_md(m));
 }
 
+/*
+ * The MD state of engine e: pv heads and locks of the --pv design for
+ * p->phys_pages pages, pmap slots, chunk lists, counters; every page's
+ * md_page initialised.  NULL with a one-line reason in err.
+ */
 struct pmap_md *
 pmap_md_create(struct vm_engine *e, const struct eng_params *p, char *err,
     size_t errlen)
@@ -1180,6 +1194,7 @@ pmap_md_counters(struct pmap_md *md, struct pmap_counters *out)
 	}
 }
 
+/* Zero the counters (workers stopped). */
 void
 pmap_md_counters_reset(struct pmap_md *md)
 {

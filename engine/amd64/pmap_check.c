@@ -18,6 +18,7 @@ struct check {
 };
 
 __attribute__((format(printf, 2, 3)))
+/* Count one violation; print it while fewer than CHECK_PRINT_MAX were. */
 static void
 violation(struct check *ck, const char *fmt, ...)
 {
@@ -207,6 +208,11 @@ check_pv_list(struct check *ck, struct pmap_md *md, struct md_page *pvh,
 	}
 }
 
+/*
+ * Check every invariant (see docs/design-pv.md); print one line per
+ * violation (the first CHECK_PRINT_MAX) to out, return how many.
+ * Single-threaded, workers stopped.
+ */
 uint64_t
 pmap_check(struct pmap_md *md, FILE *out)
 {

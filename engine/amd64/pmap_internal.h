@@ -211,7 +211,6 @@ void	pv_lock_page(struct pv_cursor *cur, struct vm_page *m);
 void	pv_lock_page_and_frame(struct pv_cursor *cur, struct vm_page *m);
 void	pv_lock_frame_all(struct pv_cursor *cur, vm_paddr_t pa);
 void	pv_unlock(struct pv_cursor *cur);
-bool	pv_cursor_held(const struct pv_cursor *cur);
 struct md_page *pa_to_pvh(struct pmap_md *md, vm_paddr_t pa);
 
 /* The global pv-chunk / pmap-list lock (class pvchunk): a leaf lock. */
@@ -227,7 +226,6 @@ bool	pmap_trylock(struct eng_cpu *c, struct pmap *pm,
 	    struct eng_site *site);
 void	pmap_unlock(struct eng_cpu *c, struct pmap *pm);
 void	pmap_assert_locked(struct pmap *pm);
-void	pv_assert_page_locked(struct pv_cursor *cur, struct vm_page *m);
 
 /* pv_chunk.c */
 struct pv_entry *get_pv_entry(struct eng_cpu *c, struct pmap *pm,

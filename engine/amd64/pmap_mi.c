@@ -1,6 +1,8 @@
 /*
  * pmap_mi.c - the MI services of pmap_mi.h, on the engine's vm_page layer
- * (engine/vm.h, engine/vm_page.h).
+ * (engine/vm.h, engine/vm_page.h).  Each function is the one-line mapping
+ * of its declaration in pmap_mi.h onto the kernel-named MI interface; the
+ * contracts and locking rules are there and in vm_page.h.
  */
 #include "vm.h"
 #include "vm_page.h"

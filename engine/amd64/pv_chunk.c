@@ -27,6 +27,7 @@
 /* Failed reclamations in a row before the allocator goes over budget. */
 #define RECLAIM_TRIES	3
 
+/* Free entries of pc (set bits of pc_map).  The owner's pmap lock. */
 int
 pv_chunk_count_free(const struct pv_chunk *pc)
 {
@@ -36,6 +37,7 @@ pv_chunk_count_free(const struct pv_chunk *pc)
 	    __builtin_popcountl(pc->pc_map[2]));
 }
 
+/* Whether every entry of pc is free. */
 static bool
 pv_chunk_all_free(const struct pv_chunk *pc)
 {
@@ -44,6 +46,7 @@ pv_chunk_all_free(const struct pv_chunk *pc)
 	    pc->pc_map[2] == PC_FREEL);
 }
 
+/* Make pc an empty chunk of pm. */
 static void
 pv_chunk_init(struct pv_chunk *pc, struct pmap *pm)
 {
@@ -79,6 +82,7 @@ pv_chunk_page_alloc(struct eng_cpu *c, struct pmap_md *md, bool over)
 	return (pc);
 }
 
+/* Give a chunk's page back to the budget. */
 static void
 pv_chunk_page_free(struct eng_cpu *c, struct pmap_md *md, struct pv_chunk *pc)
 {
@@ -339,6 +343,7 @@ reclaim_pv_chunk_pmaps(struct eng_cpu *c, struct pmap *locked_pmap,
 	return (ret);
 }
 
+/* reclaim_pv_chunk of the --pvchunk design; see the two variants. */
 static struct pv_chunk *
 reclaim_pv_chunk(struct eng_cpu *c, struct pmap *locked_pmap,
     struct pv_cursor *cur)

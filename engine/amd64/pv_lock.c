@@ -40,6 +40,7 @@ static _Thread_local struct {
 	int		npm;
 } lo;
 
+/* Report a lock-order violation and abort. */
 static void
 lock_order_fail(const char *what)
 {
@@ -85,6 +86,7 @@ pmap_trylock(struct eng_cpu *c, struct pmap *pm, struct eng_site *site)
 	return (true);
 }
 
+/* PMAP_UNLOCK. */
 void
 pmap_unlock(struct eng_cpu *c, struct pmap *pm)
 {
@@ -118,6 +120,7 @@ pv_global_lock(struct eng_cpu *c, struct eng_mtx *m, struct eng_site *site)
 	eng_mtx_lock(pmap_mi_lkstat(c), m, site);
 }
 
+/* Drop the global pv-chunk or pmap-list lock. */
 void
 pv_global_unlock(struct eng_cpu *c, struct eng_mtx *m)
 {
@@ -138,6 +141,7 @@ pv_rw_lock(struct pv_cursor *cur, struct eng_rw *l)
 	LO(lo.pv++; lo.rw++);
 }
 
+/* Drop a pv rwlock taken by pv_rw_lock(). */
 static void
 pv_rw_unlock(struct pv_cursor *cur, struct eng_rw *l)
 {
@@ -163,6 +167,7 @@ obm_lock(struct pv_cursor *cur, eng_blk_t *l, uint64_t rank)
 	(void)rank;
 }
 
+/* Release a one-byte pv lock (release store). */
 static void
 obm_unlock(struct pv_cursor *cur, eng_blk_t *l)
 {
@@ -215,6 +220,7 @@ phys_to_pv_list_lock(struct pmap_md *md, vm_paddr_t pa)
 	    md->md_npv_list_locks]);
 }
 
+/* An empty cursor of CPU c; its acquisitions are charged to site. */
 void
 pv_cursor_init(struct pv_cursor *cur, struct eng_cpu *c, struct pmap_md *md,
     struct eng_site *site)
@@ -227,14 +233,6 @@ pv_cursor_init(struct pv_cursor *cur, struct eng_cpu *c, struct pmap_md *md,
 	cur->rw = NULL;
 	cur->frame = cur->page = 0;
 	cur->pvh_held = cur->page_held = cur->all_held = false;
-}
-
-bool
-pv_cursor_held(const struct pv_cursor *cur)
-{
-
-	return (cur->rw != NULL || cur->pvh_held || cur->page_held ||
-	    cur->all_held);
 }
 
 /* RELEASE_PV_LIST_LOCK: drop whatever the cursor holds. */
@@ -375,26 +373,4 @@ pv_lock_frame_all(struct pv_cursor *cur, vm_paddr_t pa)
 		    f * (NPTEPG + 1) + 1 + i);
 	}
 	cur->all_held = true;
-}
-
-/* Assert that the cursor covers m's pv list (debug builds). */
-void
-pv_assert_page_locked(struct pv_cursor *cur, struct vm_page *m)
-{
-#ifndef NDEBUG
-	vm_paddr_t pa;
-	uint64_t idx;
-
-	pa = pmap_mi_page_to_phys(m);
-	idx = pa >> PAGE_SHIFT;
-	if (cur->md->md_pv != ENG_PV_PERPAGE)
-		LO_CHECK(cur->rw == phys_to_pv_list_lock(cur->md, pa),
-		    "pv list of the page not locked");
-	else
-		LO_CHECK((cur->all_held && cur->frame == pa >> PDRSHIFT) ||
-		    (cur->page_held && cur->page == idx),
-		    "pv list of the page not locked");
-#else
-	(void)cur; (void)m;
-#endif
 }

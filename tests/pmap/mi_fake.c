@@ -1,5 +1,7 @@
 /*
- * mi_fake.c - the test page layer behind pmap_mi.h (see mi_fake.h).
+ * mi_fake.c - the test page layer behind pmap_mi.h (see mi_fake.h): the
+ * fake_* helpers are documented in mi_fake.h, the pmap_mi_* functions in
+ * pmap_mi.h; here each is the smallest implementation that honours them.
  */
 #include <errno.h>
 #include <stdio.h>
