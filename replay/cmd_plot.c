@@ -10,6 +10,7 @@
 #include "commands.h"
 #include "plot.h"
 
+/* The --help text. */
 static void
 plot_usage(FILE *f)
 {

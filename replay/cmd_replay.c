@@ -33,6 +33,7 @@ static const struct option replay_long[] = {
 	RP_OPT_COMMON_LONG
 };
 
+/* The --help text. */
 static void
 replay_usage(FILE *f)
 {

@@ -63,6 +63,7 @@ struct sweep_list {
 	size_t		 n;
 };
 
+/* The --help text. */
 static void
 sweep_usage(FILE *f)
 {
@@ -144,6 +145,7 @@ sweep_list_parse(struct sweep_list *l, const char *opt, const char *arg)
 	return (0);
 }
 
+/* Free a list's items (the list is reusable). */
 static void
 sweep_list_free(struct sweep_list *l)
 {

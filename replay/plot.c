@@ -128,6 +128,7 @@ csv_split(char *line, char **f, size_t max)
 	}
 }
 
+/* Append a point (copies the strings); 0 or -1 when out of memory. */
 static int
 points_add(struct points *ps, const char *series, const char *design,
     double x, double y)
@@ -155,6 +156,7 @@ points_add(struct points *ps, const char *series, const char *design,
 	return (0);
 }
 
+/* Free every point and the array. */
 static void
 points_free(struct points *ps)
 {
@@ -345,6 +347,7 @@ point_cmp(const void *a, const void *b)
 	return (pa->x < pb->x ? -1 : pa->x > pb->x);
 }
 
+/* Ascending doubles, for qsort. */
 static int
 double_cmp(const void *a, const void *b)
 {

@@ -146,6 +146,11 @@ run_items(struct run_worker *w, void *cpu, size_t *pos, size_t end,
 	atomic_store_explicit(&w->done, *events, memory_order_relaxed);
 }
 
+/*
+ * A worker thread: wait for the gate, pin itself, then meet the main
+ * thread on barriers A, B and C (see the top of this file) around the
+ * warm-up, and replay its items.  Writes only its own run_worker.
+ */
 static void *
 run_worker_main(void *arg)
 {
@@ -290,6 +295,10 @@ run_warm_timer(void *arg)
 	return (NULL);
 }
 
+/*
+ * The main thread's side of a run (see run.h): start the workers, pass the
+ * barriers, reset the target after the warm-up, watch, join and sum.
+ */
 int
 rp_run(const struct rp_trace *t, const struct rp_plan *p,
     const struct rp_target *tg, const struct rp_run_opts *o,

@@ -97,19 +97,25 @@ rp_cpus_resolve(const char *spec, unsigned threads, struct rp_cpulist *out,
 	return (0);
 }
 
-/* rp_target ops over the engine. */
+/*
+ * rp_target ops over the engine: a worker's eng_cpu, one event on it
+ * (called only by the worker owning the eng_cpu), and the statistics reset
+ * while every worker waits.
+ */
 static void *
 target_cpu(void *ctx, unsigned slot)
 {
 	return (eng_cpu(ctx, slot));
 }
 
+/* See target_cpu. */
 static int
 target_apply(void *cpu, const struct pr_event *ev)
 {
 	return (eng_apply(cpu, ev));
 }
 
+/* See target_cpu. */
 static void
 target_reset(void *ctx)
 {

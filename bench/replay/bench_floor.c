@@ -26,6 +26,7 @@
 
 static _Atomic uint64_t floor_counter[FLOOR_COUNTERS];
 
+/* Every worker shares the one context (the targets keep no state). */
 static void *
 floor_cpu(void *ctx, unsigned slot)
 {
@@ -33,6 +34,7 @@ floor_cpu(void *ctx, unsigned slot)
 	return (ctx);
 }
 
+/* The replay core alone: plan, dispatch, counting. */
 static int
 floor_null(void *cpu, const struct pr_event *ev)
 {
@@ -57,6 +59,7 @@ floor_atomic(void *cpu, const struct pr_event *ev)
 	return (0);
 }
 
+/* Ascending doubles, for qsort. */
 static int
 dbl_cmp(const void *a, const void *b)
 {
