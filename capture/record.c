@@ -43,6 +43,7 @@
 #include "cli.h"
 #include "commands.h"
 #include "record.h"
+#include "record_internal.h"
 /* The skeleton embeds the BPF object as one long string literal. */
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Woverlength-strings"
@@ -172,19 +173,6 @@ struct rec_opts {
 };
 
 /*
- * Id map: 64-bit key to 64-bit value, open addressing, linear probing,
- * backward-shift deletion; key 0 is the empty slot.  Single owner (the drain
- * thread).  Unlike replay/idmap.h it deletes, which ending pmaps and
- * objects need.
- */
-struct rec_map {
-	uint64_t	*key;
-	uint64_t	*val;
-	size_t		 cap;	/* power of two */
-	size_t		 n;
-};
-
-/*
  * Drain state.  (D) owned by the drain thread; (A) atomic, written by the
  * drain thread and read by the main thread; (C) constant after start.
  */
@@ -248,115 +236,6 @@ usage(FILE *f)
 	    "  pagereplay record -o sys.prt -a --duration 10s\n");
 }
 
-/* --- id map ---------------------------------------------------------- */
-
-static int
-map_grow(struct rec_map *m)
-{
-	struct rec_map n;
-	size_t i, j;
-
-	n.cap = m->cap == 0 ? 1024 : m->cap * 2;
-	n.n = m->n;
-	n.key = calloc(n.cap, sizeof(*n.key));
-	n.val = calloc(n.cap, sizeof(*n.val));
-	if (n.key == NULL || n.val == NULL) {
-		free(n.key);
-		free(n.val);
-		return (-1);
-	}
-	for (i = 0; i < m->cap; i++) {
-		if (m->key[i] == 0)
-			continue;
-		for (j = m->key[i] * 0x9e3779b97f4a7c15ULL >> 20 &
-		    (n.cap - 1); n.key[j] != 0; j = (j + 1) & (n.cap - 1))
-			;
-		n.key[j] = m->key[i];
-		n.val[j] = m->val[i];
-	}
-	free(m->key);
-	free(m->val);
-	*m = n;
-	return (0);
-}
-
-/* The slot of key, or of the empty slot where it would go. */
-static size_t
-map_slot(const struct rec_map *m, uint64_t key)
-{
-	size_t i;
-
-	for (i = key * 0x9e3779b97f4a7c15ULL >> 20 & (m->cap - 1);
-	    m->key[i] != 0 && m->key[i] != key; i = (i + 1) & (m->cap - 1))
-		;
-	return (i);
-}
-
-/* Look key (non-zero) up: its value in *valp and true, or false. */
-static bool
-map_get(const struct rec_map *m, uint64_t key, uint64_t *valp)
-{
-	size_t i;
-
-	if (m->cap == 0)
-		return (false);
-	i = map_slot(m, key);
-	if (m->key[i] == 0)
-		return (false);
-	*valp = m->val[i];
-	return (true);
-}
-
-/* Insert or replace key (non-zero); -1 when out of memory. */
-static int
-map_put(struct rec_map *m, uint64_t key, uint64_t val)
-{
-	size_t i;
-
-	if ((m->n + 1) * 2 > m->cap && map_grow(m) != 0)
-		return (-1);
-	i = map_slot(m, key);
-	if (m->key[i] == 0)
-		m->n++;
-	m->key[i] = key;
-	m->val[i] = val;
-	return (0);
-}
-
-/* Remove key if present (backward-shift deletion keeps probes short). */
-static void
-map_del(struct rec_map *m, uint64_t key)
-{
-	size_t i, j, home;
-
-	if (m->cap == 0)
-		return;
-	i = map_slot(m, key);
-	if (m->key[i] == 0)
-		return;
-	m->key[i] = 0;
-	m->n--;
-	for (j = (i + 1) & (m->cap - 1); m->key[j] != 0;
-	    j = (j + 1) & (m->cap - 1)) {
-		home = m->key[j] * 0x9e3779b97f4a7c15ULL >> 20 & (m->cap - 1);
-		/* Move j back to i unless its home lies in (i, j]. */
-		if (i <= j ? (i < home && home <= j) : (i < home || home <= j))
-			continue;
-		m->key[i] = m->key[j];
-		m->val[i] = m->val[j];
-		m->key[j] = 0;
-		i = j;
-	}
-}
-
-static void
-map_free(struct rec_map *m)
-{
-	free(m->key);
-	free(m->val);
-	memset(m, 0, sizeof(*m));
-}
-
 /* --- drain thread ---------------------------------------------------- */
 
 /* splitmix64 finaliser of x ^ key: --anonymize's object id hash. */
@@ -397,10 +276,10 @@ pmap_id(struct rec_state *s, uint64_t mm, const struct pr_event *at)
 	struct pr_event ev;
 	uint64_t id;
 
-	if (map_get(&s->pmaps, mm, &id))
+	if (rec_map_get(&s->pmaps, mm, &id))
 		return (id);
 	id = ++s->next_pmap;
-	if (map_put(&s->pmaps, mm, id) != 0)
+	if (rec_map_put(&s->pmaps, mm, id) != 0)
 		return (0);
 	ev = *at;
 	ev.kind = PR_PMAP_CREATE;
@@ -419,9 +298,9 @@ obj_seen(struct rec_state *s, uint64_t obj, const struct pr_event *at)
 	struct pr_event ev;
 	uint64_t one;
 
-	if (map_get(&s->objs, obj, &one))
+	if (rec_map_get(&s->objs, obj, &one))
 		return;
-	if (map_put(&s->objs, obj, 1) != 0)
+	if (rec_map_put(&s->objs, obj, 1) != 0)
 		return;
 	memset(&ev, 0, sizeof(ev));
 	ev.time_ns = at->time_ns;
@@ -441,9 +320,9 @@ end_anon(struct rec_state *s, uint64_t obj, const struct pr_event *at)
 
 	if (s->o->anonymize)
 		obj = anon_hash(obj, s->anon_key);
-	if (!map_get(&s->objs, obj, &one))
+	if (!rec_map_get(&s->objs, obj, &one))
 		return;
-	map_del(&s->objs, obj);
+	rec_map_del(&s->objs, obj);
 	memset(&ev, 0, sizeof(ev));
 	ev.time_ns = at->time_ns;
 	ev.cpu = at->cpu;
@@ -484,18 +363,18 @@ on_record(void *ctx, void *data, size_t size)
 	mm = r->pmap | REC_OBJ_ANON;
 	if (r->kind == PR_PMAP_DESTROY) {
 		/* The end of a pmap never seen: nothing to end. */
-		if (!map_get(&s->pmaps, mm, &id)) {
+		if (!rec_map_get(&s->pmaps, mm, &id)) {
 			s->dropped++;
 			return (0);
 		}
 		ev.pmap = id;
 		put(s, &ev);
 		end_anon(s, REC_OBJ_ANON | id, &ev);
-		map_del(&s->pmaps, mm);
+		rec_map_del(&s->pmaps, mm);
 		return (0);
 	}
 	if (r->pmap != 0) {
-		if (r->kind == PR_PMAP_CREATE && map_get(&s->pmaps, mm, &id))
+		if (r->kind == PR_PMAP_CREATE && rec_map_get(&s->pmaps, mm, &id))
 			return (0);	/* already announced */
 		ev.pmap = pmap_id(s, mm, &ev);
 		if (r->kind == PR_PMAP_CREATE)
@@ -510,11 +389,11 @@ on_record(void *ctx, void *data, size_t size)
 
 	if (ev.obj != 0) {
 		if (r->kind == PR_OBJ_TERMINATE) {
-			if (!map_get(&s->objs, ev.obj, &id)) {
+			if (!rec_map_get(&s->objs, ev.obj, &id)) {
 				s->dropped++;
 				return (0);
 			}
-			map_del(&s->objs, ev.obj);
+			rec_map_del(&s->objs, ev.obj);
 		} else
 			obj_seen(s, ev.obj, &ev);
 	}
@@ -1191,8 +1070,8 @@ cleanup:
 	for (i = 0; i < NHOOKS; i++)
 		bpf_link__destroy(links[i]);
 	record_bpf__destroy(s.skel);
-	map_free(&s.pmaps);
-	map_free(&s.objs);
+	rec_map_free(&s.pmaps);
+	rec_map_free(&s.objs);
 	return (rc);
 }
 
