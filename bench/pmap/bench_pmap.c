@@ -267,18 +267,19 @@ main(int argc, char **argv)
 	}
 	printf("\nTwo threads, own pmaps, enter+remove of different pages "
 	    "(median of %d rounds)\n\n", ROUNDS);
-	printf("| design | shared run Mops/s | separate runs Mops/s | "
-	    "pv contended, shared | pv wait p50/p99 ns, shared |\n");
-	printf("|---|---:|---:|---:|---:|\n");
+	printf("| design | Mops/s shared run | Mops/s separate runs | "
+	    "pv contended shared | pv contended separate | "
+	    "pv wait p50/p99 ns shared |\n");
+	printf("|---|---:|---:|---:|---:|---:|\n");
 	for (k = 0; k < FAKE_NDESIGNS; k++) {
 		fake_design(k, &d, &name);
 		for (s = 0; s < 2; s++)
 			for (r = 0; r < ROUNDS; r++)
 				contention_round(&d, s == 0, &mops[s][r],
 				    &cont[s][r], &p50[s][r], &p99[s][r]);
-		printf("| %s | %.2f | %.2f | %.1f%% | %llu/%llu |\n", name,
-		    median(mops[0], ROUNDS), median(mops[1], ROUNDS),
-		    median(cont[0], ROUNDS),
+		printf("| %s | %.2f | %.2f | %.2f%% | %.2f%% | %llu/%llu |\n",
+		    name, median(mops[0], ROUNDS), median(mops[1], ROUNDS),
+		    median(cont[0], ROUNDS), median(cont[1], ROUNDS),
 		    (unsigned long long)p50[0][ROUNDS / 2],
 		    (unsigned long long)p99[0][ROUNDS / 2]);
 	}
