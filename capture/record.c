@@ -267,13 +267,32 @@ put(struct rec_state *s, const struct pr_event *ev)
 }
 
 /*
+ * Write an event record.c makes up (announcements, ends) on obj or pmap,
+ * at the time, CPU and thread of the event that called for it.
+ */
+static void
+put_synth(struct rec_state *s, uint8_t kind, uint64_t obj, uint64_t pmap,
+    const struct pr_event *at)
+{
+	struct pr_event ev;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.time_ns = at->time_ns;
+	ev.cpu = at->cpu;
+	ev.tid = at->tid;
+	ev.kind = kind;
+	ev.obj = obj;
+	ev.pmap = pmap;
+	put(s, &ev);
+}
+
+/*
  * The dense pmap id of an mm, announcing it with PR_PMAP_CREATE (at the
  * event's time) the first time it is seen.  0 when out of memory.
  */
 static uint64_t
 pmap_id(struct rec_state *s, uint64_t mm, const struct pr_event *at)
 {
-	struct pr_event ev;
 	uint64_t id;
 
 	if (rec_map_get(&s->pmaps, mm, &id))
@@ -281,13 +300,7 @@ pmap_id(struct rec_state *s, uint64_t mm, const struct pr_event *at)
 	id = ++s->next_pmap;
 	if (rec_map_put(&s->pmaps, mm, id) != 0)
 		return (0);
-	ev = *at;
-	ev.kind = PR_PMAP_CREATE;
-	ev.obj = ev.pindex = ev.addr = ev.arg = 0;
-	ev.npages = 0;
-	ev.flags = 0;
-	ev.pmap = id;
-	put(s, &ev);
+	put_synth(s, PR_PMAP_CREATE, 0, id, at);
 	return (id);
 }
 
@@ -295,27 +308,19 @@ pmap_id(struct rec_state *s, uint64_t mm, const struct pr_event *at)
 static void
 obj_seen(struct rec_state *s, uint64_t obj, const struct pr_event *at)
 {
-	struct pr_event ev;
 	uint64_t one;
 
 	if (rec_map_get(&s->objs, obj, &one))
 		return;
 	if (rec_map_put(&s->objs, obj, 1) != 0)
 		return;
-	memset(&ev, 0, sizeof(ev));
-	ev.time_ns = at->time_ns;
-	ev.cpu = at->cpu;
-	ev.tid = at->tid;
-	ev.kind = PR_OBJ_CREATE;
-	ev.obj = obj;
-	put(s, &ev);
+	put_synth(s, PR_OBJ_CREATE, obj, 0, at);
 }
 
 /* A pmap ended: so does its anonymous object, if it was announced. */
 static void
 end_anon(struct rec_state *s, uint64_t obj, const struct pr_event *at)
 {
-	struct pr_event ev;
 	uint64_t one;
 
 	if (s->o->anonymize)
@@ -323,13 +328,7 @@ end_anon(struct rec_state *s, uint64_t obj, const struct pr_event *at)
 	if (!rec_map_get(&s->objs, obj, &one))
 		return;
 	rec_map_del(&s->objs, obj);
-	memset(&ev, 0, sizeof(ev));
-	ev.time_ns = at->time_ns;
-	ev.cpu = at->cpu;
-	ev.tid = at->tid;
-	ev.kind = PR_OBJ_TERMINATE;
-	ev.obj = obj;
-	put(s, &ev);
+	put_synth(s, PR_OBJ_TERMINATE, obj, 0, at);
 }
 
 /*
