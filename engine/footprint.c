@@ -1,12 +1,440 @@
-/* Placeholder until its owner lands the real command. */
+/*
+ * footprint.c - `pagereplay footprint`: the locks each VM operation takes
+ * and the atomics it executes under the chosen designs, read from the
+ * engine's own instrumentation counters (nothing here is written by hand).
+ *
+ * For each event kind (and the flag variants that change the work done):
+ *  - single: one execution on a fresh one-CPU model prepared so the event
+ *    does its full work (page resident, wired or mapped as it needs) and
+ *    with the batch queues drained, so deferred work shows as 0;
+ *  - amortized: the same event on REPS prepared targets run back to back,
+ *    totals divided by REPS, so a batch flush shows as 1/N.
+ */
 #include <err.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
+#include "cli.h"
 #include "commands.h"
+#include "vm_internal.h"
+
+#define FP_REPS		1000
+#define FP_REPS_SUPER	128		/* promote, demote: 512 pages each */
+#define FP_PER_OBJ	128		/* targets sharing one object */
+
+enum fp_prep {
+	FP_NONE,
+	FP_OBJECT,	/* object created */
+	FP_RESIDENT,	/* one page resident (inactive) */
+	FP_ACTIVE,	/* resident and active */
+	FP_WIRED,	/* resident and wired by a wire event */
+	FP_PMAP,	/* pmap created */
+	FP_PMAP_PAGE,	/* pmap created, page resident */
+	FP_MAPPED,	/* page mapped read-only */
+	FP_MAPPED_WRITE,	/* page mapped writeable */
+	FP_SUPER,	/* 512 pages mapped in an aligned 2 MiB range, 4 KiB */
+	FP_PROMOTED,	/* ... and promoted */
+	FP_SCANNABLE,	/* 64 inactive pages */
+};
+
+struct fp_variant {
+	const char	*name;
+	uint8_t		kind;
+	uint8_t		flags;
+	enum fp_prep	prep;
+	bool		fresh_object;	/* one object per repetition */
+};
+
+static const struct fp_variant fp_variants[] = {
+	{ "obj_create", PR_OBJ_CREATE, 0, FP_NONE, true },
+	{ "obj_terminate", PR_OBJ_TERMINATE, 0, FP_RESIDENT, true },
+	{ "page_insert", PR_PAGE_INSERT, 0, FP_OBJECT, false },
+	{ "page_lookup", PR_PAGE_LOOKUP, 0, FP_RESIDENT, false },
+	{ "page_remove", PR_PAGE_REMOVE, 0, FP_RESIDENT, false },
+	{ "wire", PR_WIRE, 0, FP_RESIDENT, false },
+	{ "unwire", PR_UNWIRE, 0, FP_WIRED, false },
+	{ "release", PR_RELEASE, 0, FP_WIRED, false },
+	{ "release:nocache", PR_RELEASE, PR_F_NOCACHE, FP_WIRED, false },
+	{ "activate", PR_ACTIVATE, 0, FP_RESIDENT, false },
+	{ "deactivate", PR_DEACTIVATE, 0, FP_ACTIVE, false },
+	{ "deactivate:head", PR_DEACTIVATE, PR_F_HEAD, FP_ACTIVE, false },
+	{ "requeue", PR_REQUEUE, 0, FP_RESIDENT, false },
+	{ "pmap_create", PR_PMAP_CREATE, 0, FP_NONE, false },
+	{ "pmap_destroy", PR_PMAP_DESTROY, 0, FP_MAPPED, false },
+	{ "map", PR_MAP, 0, FP_PMAP_PAGE, false },
+	{ "map:write", PR_MAP, PR_F_WRITE, FP_PMAP_PAGE, false },
+	{ "unmap", PR_UNMAP, 0, FP_MAPPED, false },
+	{ "remove_all", PR_REMOVE_ALL, 0, FP_MAPPED, false },
+	{ "remove_write", PR_REMOVE_WRITE, 0, FP_MAPPED_WRITE, false },
+	{ "extract_hold", PR_EXTRACT_HOLD, 0, FP_MAPPED, false },
+	{ "promote", PR_PROMOTE, 0, FP_SUPER, true },
+	{ "demote", PR_DEMOTE, 0, FP_PROMOTED, true },
+	{ "scan", PR_SCAN, 0, FP_SCANNABLE, true },
+	{ "sendfile", PR_SENDFILE, 0, FP_RESIDENT, false },
+	{ "sendfile:nocache", PR_SENDFILE, PR_F_NOCACHE, FP_RESIDENT, false },
+	{ "lost", PR_LOST, 0, FP_NONE, false },
+};
+#define FP_NVARIANTS	(sizeof(fp_variants) / sizeof(fp_variants[0]))
+
+struct fp_counts {
+	uint64_t	acq[LC_COUNT];
+	uint64_t	atomics[LC_COUNT];
+};
+
+struct fp_row {
+	struct fp_counts single;
+	struct fp_counts total;
+	unsigned	reps;
+	int		single_rv;	/* eng_apply() of the single run */
+};
+
+/* The event of repetition r of a variant, with its target. */
+static void
+fp_event(const struct fp_variant *v, unsigned r, struct pr_event *ev)
+{
+	memset(ev, 0, sizeof(*ev));
+	ev->kind = v->kind;
+	ev->flags = v->flags;
+	ev->npages = 1;
+	ev->pmap = r;
+	if (v->fresh_object) {
+		ev->obj = r;
+		ev->pindex = 0;
+	} else {
+		ev->obj = r / FP_PER_OBJ;
+		ev->pindex = (r % FP_PER_OBJ) * 4;
+	}
+	ev->addr = ev->pindex << PAGE_SHIFT;
+	switch (v->kind) {
+	case PR_PROMOTE:
+	case PR_DEMOTE:
+		ev->addr = (uint64_t)1 << PDRSHIFT;
+		ev->npages = NPDEPG;
+		break;
+	case PR_SCAN:
+		ev->arg = 64;
+		break;
+	case PR_SENDFILE:
+		ev->arg = PAGE_SIZE;
+		ev->addr = ev->pindex << PAGE_SHIFT;
+		break;
+	default:
+		break;
+	}
+}
+
+static void
+fp_apply(struct eng_cpu *c, uint8_t kind, const struct pr_event *t,
+    uint32_t npages, uint64_t addr, uint8_t flags)
+{
+	struct pr_event ev = *t;
+
+	ev.kind = kind;
+	ev.npages = npages;
+	ev.addr = addr;
+	ev.flags = flags;
+	ev.arg = 0;
+	eng_apply(c, &ev);
+}
+
+/* Bring the target of repetition r into the state the event needs. */
+static void
+fp_prepare(struct eng_cpu *c, const struct fp_variant *v, unsigned r)
+{
+	struct pr_event t;
+	uint64_t a;
+
+	fp_event(v, r, &t);
+	a = t.pindex << PAGE_SHIFT;
+	switch (v->prep) {
+	case FP_NONE:
+		break;
+	case FP_OBJECT:
+		fp_apply(c, PR_OBJ_CREATE, &t, 1, 0, 0);
+		break;
+	case FP_RESIDENT:
+		fp_apply(c, PR_PAGE_INSERT, &t, 1, 0, 0);
+		break;
+	case FP_ACTIVE:
+		fp_apply(c, PR_PAGE_INSERT, &t, 1, 0, 0);
+		fp_apply(c, PR_ACTIVATE, &t, 1, 0, 0);
+		break;
+	case FP_WIRED:
+		fp_apply(c, PR_WIRE, &t, 1, 0, 0);
+		break;
+	case FP_PMAP:
+		fp_apply(c, PR_PMAP_CREATE, &t, 1, 0, 0);
+		break;
+	case FP_PMAP_PAGE:
+		fp_apply(c, PR_PMAP_CREATE, &t, 1, 0, 0);
+		fp_apply(c, PR_PAGE_INSERT, &t, 1, 0, 0);
+		break;
+	case FP_MAPPED:
+	case FP_MAPPED_WRITE:
+		fp_apply(c, PR_PMAP_CREATE, &t, 1, 0, 0);
+		fp_apply(c, PR_MAP, &t, 1, a,
+		    v->prep == FP_MAPPED_WRITE ? PR_F_WRITE : 0);
+		break;
+	case FP_SUPER:
+	case FP_PROMOTED:
+		fp_apply(c, PR_PMAP_CREATE, &t, 1, 0, 0);
+		fp_apply(c, PR_MAP, &t, NPDEPG, t.addr, PR_F_WRITE);
+		/* pmap_enter may have promoted the full run already. */
+		fp_apply(c, v->prep == FP_PROMOTED ? PR_PROMOTE : PR_DEMOTE,
+		    &t, NPDEPG, t.addr, 0);
+		break;
+	case FP_SCANNABLE:
+		fp_apply(c, PR_PAGE_INSERT, &t, 64, 0, 0);
+		break;
+	}
+}
+
+static void
+fp_snapshot(const struct eng_cpu *c, struct fp_counts *out)
+{
+	unsigned lc;
+
+	for (lc = 0; lc < LC_COUNT; lc++) {
+		out->acq[lc] = c->lk.cls[lc].acquisitions;
+		out->atomics[lc] = c->lk.cls[lc].atomics;
+	}
+}
+
+static struct vm_engine *
+fp_engine(const struct eng_design *d, uint64_t phys, char *err, size_t len)
+{
+	struct eng_params p;
+
+	memset(&p, 0, sizeof(p));
+	p.design = *d;
+	p.nslots = 1;
+	p.nobjects = FP_REPS + 1;
+	p.npmaps = FP_REPS + 1;
+	p.phys_pages = phys;
+	p.timing = false;
+	return (eng_create(&p, err, len));
+}
+
+/* Measure one variant: a single execution, then REPS back to back. */
+static int
+fp_measure(const struct eng_design *d, const struct fp_variant *v,
+    struct fp_row *row)
+{
+	struct vm_engine *e;
+	struct eng_cpu *c;
+	struct pr_event ev;
+	struct fp_counts before;
+	uint64_t phys;
+	unsigned r, lc;
+	char err[256];
+
+	row->reps = v->prep == FP_SUPER || v->prep == FP_PROMOTED ?
+	    FP_REPS_SUPER : FP_REPS;
+	/* A reservation per fresh object, else a few shared ones. */
+	phys = (uint64_t)(v->fresh_object ? row->reps + 16 : 64) * NPDEPG;
+	if ((e = fp_engine(d, phys, err, sizeof(err))) == NULL) {
+		warnx("footprint: %s", err);
+		return (-1);
+	}
+	c = eng_cpu(e, 0);
+	fp_prepare(c, v, 0);
+	eng_quiesce(e);
+	fp_snapshot(c, &before);
+	fp_event(v, 0, &ev);
+	row->single_rv = eng_apply(c, &ev);
+	fp_snapshot(c, &row->single);
+	for (lc = 0; lc < LC_COUNT; lc++) {
+		row->single.acq[lc] -= before.acq[lc];
+		row->single.atomics[lc] -= before.atomics[lc];
+	}
+	eng_destroy(e);
+
+	if ((e = fp_engine(d, phys, err, sizeof(err))) == NULL) {
+		warnx("footprint: %s", err);
+		return (-1);
+	}
+	c = eng_cpu(e, 0);
+	for (r = 0; r < row->reps; r++)
+		fp_prepare(c, v, r);
+	eng_quiesce(e);
+	fp_snapshot(c, &before);
+	for (r = 0; r < row->reps; r++) {
+		fp_event(v, r, &ev);
+		eng_apply(c, &ev);
+	}
+	fp_snapshot(c, &row->total);
+	for (lc = 0; lc < LC_COUNT; lc++) {
+		row->total.acq[lc] -= before.acq[lc];
+		row->total.atomics[lc] -= before.atomics[lc];
+	}
+	eng_destroy(e);
+	return (0);
+}
+
+static void
+fp_usage(FILE *f)
+{
+	fprintf(f,
+	    "usage: pagereplay footprint [--page SPEC] [--queue SPEC] "
+	    "[--pv SPEC]\n"
+	    "                            [--pvchunk SPEC] [--json]\n"
+	    "\n"
+	    "For each event kind, the locks taken (per lock class) and the "
+	    "atomic\n"
+	    "read-modify-writes executed by one single-threaded execution on "
+	    "a model\n"
+	    "prepared so the event does its full work, with the batch queues "
+	    "drained\n"
+	    "(deferred work shows as 0), and beside it the acquisitions per "
+	    "event\n"
+	    "amortized over %d executions back to back (%d for promote and "
+	    "demote),\n"
+	    "where a batch flush shows as 1/N.  Read from the engine's lock "
+	    "counters.\n"
+	    "\n"
+	    "  --page pagelock[:N[,nopad]] | refcount\n"
+	    "  --queue locked | batch:N[:trylock] | astate:N\n"
+	    "  --pv hashed[:N] | superpage | perpage\n"
+	    "  --pvchunk global | pmaps\n"
+	    "  --json     a list of {event, lock_class, acquisitions, "
+	    "amortized, atomics}\n"
+	    "  -h, --help\n"
+	    "\n"
+	    "Variants: release:nocache and sendfile:nocache (SF_NOCACHE), "
+	    "deactivate:head,\n"
+	    "map:write.  Events that were skipped show \"(skipped)\".\n"
+	    "\n"
+	    "example: pagereplay footprint --page pagelock --queue batch:63\n",
+	    FP_REPS, FP_REPS_SUPER);
+}
+
+static void
+fp_print(const struct eng_design *d, const struct fp_row *rows, bool json)
+{
+	const struct fp_row *row;
+	char b[4][64];
+	unsigned i, lc, n = 0;
+	bool any;
+
+	if (!json) {
+		printf("# page %s, queue %s, pv %s, pvchunk %s\n",
+		    eng_design_format(d, ENG_FAM_PAGE, b[0], sizeof(b[0])),
+		    eng_design_format(d, ENG_FAM_QUEUE, b[1], sizeof(b[1])),
+		    eng_design_format(d, ENG_FAM_PV, b[2], sizeof(b[2])),
+		    eng_design_format(d, ENG_FAM_PVCHUNK, b[3], sizeof(b[3])));
+		printf("%-18s %-10s %12s %10s %8s\n", "EVENT", "LOCK_CLASS",
+		    "ACQUISITIONS", "AMORTIZED", "ATOMICS");
+	} else
+		printf("[");
+	for (i = 0; i < FP_NVARIANTS; i++) {
+		row = &rows[i];
+		any = false;
+		for (lc = 0; lc < LC_COUNT; lc++) {
+			if (row->single.acq[lc] == 0 &&
+			    row->single.atomics[lc] == 0 &&
+			    row->total.acq[lc] == 0)
+				continue;
+			any = true;
+			if (json)
+				printf("%s\n  {\"event\": \"%s\", "
+				    "\"lock_class\": \"%s\", "
+				    "\"acquisitions\": %" PRIu64 ", "
+				    "\"amortized\": %.3f, \"atomics\": %" PRIu64
+				    "}", n++ ? "," : "", fp_variants[i].name,
+				    eng_lock_class_name(lc),
+				    row->single.acq[lc],
+				    (double)row->total.acq[lc] / row->reps,
+				    row->single.atomics[lc]);
+			else
+				printf("%-18s %-10s %12" PRIu64 " %10.3f "
+				    "%8" PRIu64 "%s\n", fp_variants[i].name,
+				    eng_lock_class_name(lc),
+				    row->single.acq[lc],
+				    (double)row->total.acq[lc] / row->reps,
+				    row->single.atomics[lc],
+				    row->single_rv ? "  (skipped)" : "");
+		}
+		if (!any && !json)
+			printf("%-18s %-10s %12d %10.3f %8d%s\n",
+			    fp_variants[i].name, "-", 0, 0.0, 0,
+			    row->single_rv ? "  (skipped)" : "");
+	}
+	if (json)
+		printf("\n]\n");
+}
 
 int
 cmd_footprint(int argc, char **argv)
 {
-	(void)argc;
-	warnx("%s: not implemented yet", argv[0]);
-	return (1);
+	static const struct option opts[] = {
+		{ "page", required_argument, NULL, 'P' },
+		{ "queue", required_argument, NULL, 'Q' },
+		{ "pv", required_argument, NULL, 'V' },
+		{ "pvchunk", required_argument, NULL, 'C' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct eng_design d;
+	struct fp_row *rows;
+	enum eng_family fam;
+	bool json = false;
+	char err[256];
+	unsigned i;
+	int ch;
+
+	eng_design_default(&d);
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'P':
+		case 'Q':
+		case 'V':
+		case 'C':
+			fam = ch == 'P' ? ENG_FAM_PAGE : ch == 'Q' ?
+			    ENG_FAM_QUEUE : ch == 'V' ? ENG_FAM_PV :
+			    ENG_FAM_PVCHUNK;
+			if (eng_design_parse(&d, fam, optarg, err,
+			    sizeof(err)) != 0) {
+				warnx("footprint: %s", err);
+				return (EXIT_USAGE);
+			}
+			break;
+		case 'j':
+			json = true;
+			break;
+		case 'h':
+			fp_usage(stdout);
+			return (0);
+		default:
+			fp_usage(stderr);
+			return (EXIT_USAGE);
+		}
+	}
+	if (optind != argc) {
+		warnx("footprint: unexpected argument '%s'", argv[optind]);
+		fp_usage(stderr);
+		return (EXIT_USAGE);
+	}
+	rows = calloc(FP_NVARIANTS, sizeof(*rows));
+	if (rows == NULL) {
+		warnx("footprint: out of memory");
+		return (1);
+	}
+	for (i = 0; i < FP_NVARIANTS; i++) {
+		if (cli_progress_enabled())
+			cli_progress("footprint: %s", fp_variants[i].name);
+		if (fp_measure(&d, &fp_variants[i], &rows[i]) != 0) {
+			free(rows);
+			return (1);
+		}
+	}
+	if (cli_progress_enabled())
+		cli_progress_done();
+	fp_print(&d, rows, json);
+	free(rows);
+	return (0);
 }

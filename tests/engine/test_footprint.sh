@@ -1,0 +1,47 @@
+#!/bin/sh
+# test_footprint.sh PAGEREPLAY - `pagereplay footprint` end to end: JSON
+# shape, and the seed's claim computed from the counters: an SF_NOCACHE
+# sendfile completion takes no page lock under refcount and does under the
+# page-lock array; a batch flush amortizes to 1/N; bad specs fail with one
+# line and exit 2.
+set -eu
+PR=$1
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+"$PR" footprint --page refcount --queue batch:63 --json >"$tmp/ref.json"
+"$PR" footprint --page pagelock --queue batch:63 --json >"$tmp/pl.json"
+"$PR" footprint --help | grep -q '^usage: pagereplay footprint'
+
+python3 - "$tmp/ref.json" "$tmp/pl.json" <<'PY'
+import json, sys
+ref = json.load(open(sys.argv[1]))
+pl = json.load(open(sys.argv[2]))
+for rows in (ref, pl):
+    for r in rows:
+        assert set(r) == {"event", "lock_class", "acquisitions",
+                          "amortized", "atomics"}, r
+    classes = {r["lock_class"] for r in rows}
+    assert classes <= {"page", "object", "pagequeue", "freequeue", "pv",
+                       "pmap", "pvchunk"}, classes
+def acq(rows, ev, lc):
+    return sum(r["acquisitions"] for r in rows
+               if r["event"] == ev and r["lock_class"] == lc)
+def amort(rows, ev, lc):
+    return sum(r["amortized"] for r in rows
+               if r["event"] == ev and r["lock_class"] == lc)
+assert acq(ref, "sendfile:nocache", "page") == 0, "refcount took a page lock"
+assert acq(pl, "sendfile:nocache", "page") >= 1, "pagelock took none"
+# Requeue under batch:63: no queue lock now, 1/64 amortized.
+assert acq(pl, "requeue", "pagequeue") == 0
+a = amort(pl, "requeue", "pagequeue")
+assert abs(a - 1 / 64) < 0.002, a
+print("footprint: ok")
+PY
+
+if "$PR" footprint --queue batch:999 2>"$tmp/err"; then
+	echo "bad spec accepted" >&2
+	exit 1
+fi
+test "$(wc -l <"$tmp/err")" -eq 1
+grep -q 'batch size' "$tmp/err"
