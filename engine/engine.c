@@ -911,11 +911,9 @@ eng_quiesce(struct vm_engine *e)
 	free(save);
 }
 
-static uint64_t eng_check_bad;
-
 static void
 eng_check_fail(FILE *out, struct vm_engine *e, struct vm_page *m,
-    const char *fmt, ...)
+    uint64_t *bad, const char *fmt, ...)
 {
 	struct vm_object *obj;
 	va_list ap;
@@ -931,13 +929,14 @@ eng_check_fail(FILE *out, struct vm_engine *e, struct vm_page *m,
 	vfprintf(out, fmt, ap);
 	va_end(ap);
 	fputc('\n', out);
-	eng_check_bad++;
+	(*bad)++;
 }
 
 struct eng_check_obj {
 	struct vm_engine *e;
 	struct vm_object *obj;
 	FILE		*out;
+	uint64_t	*bad;
 };
 
 static void
@@ -948,7 +947,7 @@ eng_check_obj_page(void *val, void *arg)
 
 	if (atomic_load_explicit(&m->object, memory_order_relaxed) !=
 	    co->obj)
-		eng_check_fail(co->out, co->e, m, "indexed by object %" PRIu64
+		eng_check_fail(co->out, co->e, m, co->bad, "indexed by object %" PRIu64
 		    " but belongs elsewhere", co->obj->slot);
 }
 
@@ -966,9 +965,9 @@ eng_check(struct vm_engine *e, FILE *out)
 	vm_page_astate_t a;
 	uint64_t i, cnt, *seen;
 	uint32_t wired, ref;
+	uint64_t bad = 0;
 	uint8_t st, q;
 
-	eng_check_bad = 0;
 	seen = calloc((e->vm_page_array_size + 63) / 64, sizeof(*seen));
 	if (seen == NULL)
 		eng_panic(__FILE__, __LINE__, "out of memory");
@@ -984,7 +983,7 @@ eng_check(struct vm_engine *e, FILE *out)
 			a = vm_page_astate_load(m);
 			if (VM_PAGE_A_QUEUE(a) != q ||
 			    (VM_PAGE_A_FLAGS(a) & PGA_ENQUEUED) == 0)
-				eng_check_fail(out, e, m, "on the %s queue but "
+				eng_check_fail(out, e, m, &bad, "on the %s queue but "
 				    "its state says queue %u%s", pq->pq_name,
 				    VM_PAGE_A_QUEUE(a),
 				    (VM_PAGE_A_FLAGS(a) & PGA_ENQUEUED) ? "" :
@@ -994,7 +993,7 @@ eng_check(struct vm_engine *e, FILE *out)
 			fprintf(out, "%s queue: %" PRIu64 " pages linked, "
 			    "count %" PRIu64 "\n", pq->pq_name, cnt,
 			    pq->pq_cnt);
-			eng_check_bad++;
+			bad++;
 		}
 	}
 	for (i = 0; i < e->vm_page_array_size; i++) {
@@ -1005,60 +1004,60 @@ eng_check(struct vm_engine *e, FILE *out)
 		wired = vm_page_wired_count(e, m);
 		ref = atomic_load_explicit(&m->ref_count, memory_order_relaxed);
 		if ((VM_PAGE_A_FLAGS(a) & PGA_QUEUE_OP_MASK) != 0)
-			eng_check_fail(out, e, m, "queue request %#x pending "
+			eng_check_fail(out, e, m, &bad, "queue request %#x pending "
 			    "after quiesce", VM_PAGE_A_FLAGS(a) &
 			    PGA_QUEUE_OP_MASK);
 		if (((VM_PAGE_A_FLAGS(a) & PGA_ENQUEUED) != 0) !=
 		    ((seen[i / 64] >> (i % 64)) & 1))
-			eng_check_fail(out, e, m, "PGA_ENQUEUED %s but %s a "
+			eng_check_fail(out, e, m, &bad, "PGA_ENQUEUED %s but %s a "
 			    "queue list", (VM_PAGE_A_FLAGS(a) & PGA_ENQUEUED) ?
 			    "set" : "clear", ((seen[i / 64] >> (i % 64)) & 1) ?
 			    "on" : "not on");
 		if (VM_PAGE_A_QUEUE(a) != PQ_NONE &&
 		    (VM_PAGE_A_FLAGS(a) & PGA_ENQUEUED) == 0)
-			eng_check_fail(out, e, m, "logically in queue %u but "
+			eng_check_fail(out, e, m, &bad, "logically in queue %u but "
 			    "not physically", VM_PAGE_A_QUEUE(a));
 		if (st != PS_ALLOCATED) {
 			if (obj != NULL || wired != 0 || ref != 0 ||
 			    VM_PAGE_A_QUEUE(a) != PQ_NONE)
-				eng_check_fail(out, e, m, "free but object %s, "
+				eng_check_fail(out, e, m, &bad, "free but object %s, "
 				    "%u wirings, ref_count %#x, queue %u",
 				    obj ? "set" : "NULL", wired, ref,
 				    VM_PAGE_A_QUEUE(a));
 			if (pmap_page_is_mapped(m))
-				eng_check_fail(out, e, m, "free but mapped");
+				eng_check_fail(out, e, m, &bad, "free but mapped");
 			continue;
 		}
 		if (!e->pagelock && (ref & VPRC_BLOCKED) != 0)
-			eng_check_fail(out, e, m, "VPRC_BLOCKED left set");
+			eng_check_fail(out, e, m, &bad, "VPRC_BLOCKED left set");
 		if (atomic_load_explicit(&m->busy_lock, memory_order_relaxed) !=
 		    VPB_UNBUSIED)
-			eng_check_fail(out, e, m, "left busy");
+			eng_check_fail(out, e, m, &bad, "left busy");
 		if (atomic_load_explicit(&m->ev_wirings, memory_order_relaxed) >
 		    wired)
-			eng_check_fail(out, e, m, "%u event wirings but %u "
+			eng_check_fail(out, e, m, &bad, "%u event wirings but %u "
 			    "wirings", atomic_load_explicit(&m->ev_wirings,
 			    memory_order_relaxed), wired);
 		if (obj == NULL) {
 			/* Every event finished: no holder can free it. */
-			eng_check_fail(out, e, m, "allocated in no object "
+			eng_check_fail(out, e, m, &bad, "allocated in no object "
 			    "(%u wirings): leaked", wired);
 			if (pmap_page_is_mapped(m))
-				eng_check_fail(out, e, m, "mapped but in no "
+				eng_check_fail(out, e, m, &bad, "mapped but in no "
 				    "object");
 			continue;
 		}
 		if (!obj->alive)
-			eng_check_fail(out, e, m, "in a terminated object");
+			eng_check_fail(out, e, m, &bad, "in a terminated object");
 		if (vm_phash_lookup(&obj->pages, m->pindex) != m)
-			eng_check_fail(out, e, m, "not found by its object's "
+			eng_check_fail(out, e, m, &bad, "not found by its object's "
 			    "index");
 		if (!e->pagelock && (ref & VPRC_OBJREF) == 0)
-			eng_check_fail(out, e, m, "in an object without "
+			eng_check_fail(out, e, m, &bad, "in an object without "
 			    "VPRC_OBJREF (ref_count %#x)", ref);
 		if (e->pagelock && e->q_locked && wired != 0 &&
 		    VM_PAGE_A_QUEUE(a) != PQ_NONE)
-			eng_check_fail(out, e, m, "wired but in queue %u "
+			eng_check_fail(out, e, m, &bad, "wired but in queue %u "
 			    "(pagelock + locked dequeues at wiring)",
 			    VM_PAGE_A_QUEUE(a));
 	}
@@ -1070,15 +1069,16 @@ eng_check(struct vm_engine *e, FILE *out)
 			    "indexed, resident count %" PRIu64 "%s\n", i,
 			    obj->pages.ph_cnt, obj->resident_page_count,
 			    obj->alive ? "" : " (terminated)");
-			eng_check_bad++;
+			bad++;
 		}
 		co.e = e;
 		co.obj = obj;
 		co.out = out;
+		co.bad = &bad;
 		vm_phash_foreach(&obj->pages, eng_check_obj_page, &co);
 	}
 	free(seen);
-	return (eng_check_bad + vm_phys_check(e, out) +
+	return (bad + vm_phys_check(e, out) +
 	    pmap_check(e->md, out));
 }
 
@@ -1111,6 +1111,54 @@ eng_stats_collect(struct vm_engine *e, struct eng_stats *out)
 		out->scan_freed += st->scan_freed;
 		out->scan_skipped += st->scan_skipped;
 	}
+}
+
+static int
+eng_site_row_cmp(const void *a, const void *b)
+{
+	const struct eng_site_row *x = a, *y = b;
+
+	return (x->acquisitions > y->acquisitions ? -1 :
+	    x->acquisitions < y->acquisitions);
+}
+
+size_t
+eng_stats_sites(struct vm_engine *e, struct eng_site_row *rows, size_t max)
+{
+	struct eng_site_stats (*sites)[LC_COUNT];
+	struct eng_lock_stats *cls;
+	struct eng_site_row *all;
+	unsigned s, lc, nsites = eng_site_count();
+	size_t n = 0;
+
+	sites = calloc(ENG_SITE_MAX, sizeof(*sites));
+	cls = calloc(LC_COUNT, sizeof(*cls));
+	all = calloc((size_t)ENG_SITE_MAX * LC_COUNT, sizeof(*all));
+	if (sites == NULL || cls == NULL || all == NULL)
+		eng_panic(__FILE__, __LINE__, "out of memory");
+	for (s = 0; s < e->ncpus; s++)
+		eng_lkstat_merge(&e->cpus[s]->lk, cls, sites);
+	for (s = 0; s < nsites && s < ENG_SITE_MAX; s++)
+		for (lc = 0; lc < LC_COUNT; lc++) {
+			const struct eng_site_stats *ss = &sites[s][lc];
+
+			if (ss->acquisitions == 0 && ss->cas_retries == 0)
+				continue;
+			all[n].site = eng_site_name(s);
+			all[n].lock_class = lc;
+			all[n].acquisitions = ss->acquisitions;
+			all[n].contended = ss->contended;
+			all[n].cas_retries = ss->cas_retries;
+			all[n].wait_ns = ss->wait_ns;
+			all[n].hold_ns = ss->hold_ns;
+			n++;
+		}
+	qsort(all, n, sizeof(*all), eng_site_row_cmp);
+	memcpy(rows, all, (n < max ? n : max) * sizeof(*rows));
+	free(all);
+	free(cls);
+	free(sites);
+	return (n);
 }
 
 void

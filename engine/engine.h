@@ -174,6 +174,24 @@ struct eng_stats {
 
 /* Merge every CPU's counters (call after the workers stopped). */
 void	eng_stats_collect(struct vm_engine *e, struct eng_stats *out);
+/*
+ * Per call site: the function that took the lock (lockstat and perf lock key
+ * by caller), per lock class, merged over CPUs (workers stopped).  Rows
+ * with no activity are left out; sorted by acquisitions, most first.
+ */
+struct eng_site_row {
+	const char	*site;		/* function name */
+	unsigned	lock_class;	/* enum eng_lock_class */
+	uint64_t	acquisitions;
+	uint64_t	contended;
+	uint64_t	cas_retries;
+	uint64_t	wait_ns;	/* sums; timing on */
+	uint64_t	hold_ns;
+};
+/* Fills up to max rows; returns how many there are in all. */
+size_t	eng_stats_sites(struct vm_engine *e, struct eng_site_row *rows,
+	    size_t max);
+
 /* Zero every counter (e.g. after a warm-up). Workers must be stopped. */
 void	eng_stats_reset(struct vm_engine *e);
 

@@ -306,10 +306,11 @@ vm_pageout_scan_inactive(struct eng_cpu *c, uint64_t maxscan)
 /*
  * Active scan, one clock-hand step: under the queue lock take up to limit
  * pages after vmd_clock (without dequeuing them) and move the hand past
- * them, or back to the head at the end of the queue.
+ * them, or back to the head at the end of the queue (*wrapped).
  */
 static int
-vm_pageout_clock_step(struct eng_cpu *c, struct vm_page **ma, int limit)
+vm_pageout_clock_step(struct eng_cpu *c, struct vm_page **ma, int limit,
+    bool *wrapped)
 {
 	ENG_SITE_DEFINE;
 	struct vm_pagequeue *pq = vm_page_pagequeue(c->e, PQ_ACTIVE);
@@ -324,6 +325,7 @@ vm_pageout_clock_step(struct eng_cpu *c, struct vm_page **ma, int limit)
 			ma[n++] = m;
 	}
 	TAILQ_REMOVE(&pq->pq_pl, clock, plinks_q);
+	*wrapped = m == NULL;
 	if (m == NULL)
 		TAILQ_INSERT_HEAD(&pq->pq_pl, clock, plinks_q);
 	else
@@ -377,21 +379,23 @@ out:
 		vm_page_unlock(c, m);
 }
 
-/* vm_pageout_scan_active(): age up to maxscan active pages. */
+/*
+ * vm_pageout_scan_active(): age up to maxscan active pages, stopping when
+ * the clock hand wraps around the queue.
+ */
 uint64_t
 vm_pageout_scan_active(struct eng_cpu *c, uint64_t maxscan)
 {
 	struct vm_page *ma[VM_BATCHQUEUE_MAX];
 	uint64_t scanned = 0;
+	bool wrapped = false;
 	int i, n, limit;
 
 	limit = c->e->q_locked ? 1 : (int)c->e->design.batch;
-	while (scanned < maxscan) {
+	while (scanned < maxscan && !wrapped) {
 		if ((uint64_t)limit > maxscan - scanned)
 			limit = (int)(maxscan - scanned);
-		n = vm_pageout_clock_step(c, ma, limit);
-		if (n == 0)
-			break;
+		n = vm_pageout_clock_step(c, ma, limit, &wrapped);
 		for (i = 0; i < n; i++)
 			vm_pageout_active_page(c, ma[i]);
 		scanned += (uint64_t)n;
