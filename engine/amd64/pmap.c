@@ -693,23 +693,27 @@ pmap_ev_enter(struct eng_cpu *c, uint64_t slot, uint64_t va,
 
 /*
  * pmap_remove: remove the mappings of [sva, eva): 2 MiB mappings wholly in
- * range at once, others demoted first.  Takes the pmap lock, then pv locks.
+ * range at once, others demoted first.  False if the pmap is not in use.
+ * Takes the pmap lock, then pv locks.
  */
-void
+bool
 pmap_remove(struct eng_cpu *c, struct pmap *pm, uint64_t sva, uint64_t eva)
 {
 	ENG_SITE_DEFINE;
 	struct pv_cursor cur;
+	bool active;
 
 	pv_cursor_init(&cur, c, pm->pm_md, ENG_HERE);
 	PMAP_LOCK(c, pm);
-	if (pm->pm_active)
+	active = pm->pm_active;
+	if (active)
 		pmap_remove_locked(c, pm, sva & ~PAGE_MASK, eva, &cur);
 	pv_unlock(&cur);
 	PMAP_UNLOCK(c, pm);
+	return (active);
 }
 
-/* Trace event: unmap npages from va (pmap_remove). */
+/* Trace event: unmap npages from va (pmap_remove); 1 if no such pmap. */
 int
 pmap_ev_remove(struct eng_cpu *c, uint64_t slot, uint64_t va,
     uint32_t npages)
@@ -724,8 +728,7 @@ pmap_ev_remove(struct eng_cpu *c, uint64_t slot, uint64_t va,
 	eva = va + ((uint64_t)npages << PAGE_SHIFT);
 	if (eva < va)
 		eva = UINT64_MAX & ~PAGE_MASK;
-	pmap_remove(c, pm, va, eva);
-	return (0);
+	return (pmap_remove(c, pm, va, eva) ? 0 : 1);
 }
 
 /*

@@ -240,7 +240,7 @@ int	pv_chunk_count_free(const struct pv_chunk *pc);
 /* pmap.c: operations on a pmap (the event entry points wrap these) */
 void	pmap_enter(struct eng_cpu *c, struct pmap *pm, uint64_t va,
 	    struct vm_page *m, bool write, bool wired);
-void	pmap_remove(struct eng_cpu *c, struct pmap *pm, uint64_t sva,
+bool	pmap_remove(struct eng_cpu *c, struct pmap *pm, uint64_t sva,
 	    uint64_t eva);
 struct vm_page *pmap_extract_and_hold(struct eng_cpu *c, struct pmap *pm,
 	    uint64_t va, bool write);

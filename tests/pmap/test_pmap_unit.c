@@ -104,8 +104,13 @@ test_enter_remove(void **state)
 		assert_int_equal(pv_len(&fake_page(e, 101)->md), 0);
 		assert_int_equal(atomic_load(&e->md->md_chunks_used), 0);
 		assert_int_equal(pmap_check(e->md, stderr), 0);
-		/* An event on a slot that does not exist is skipped. */
+		/* Events on a destroyed or missing pmap are skipped. */
+		assert_int_equal(pmap_ev_remove(c, 0, VA0, 1), 1);
+		assert_int_equal(pmap_ev_promote(c, 0, VA0), 1);
+		assert_int_equal(pmap_ev_extract_and_hold(c, 0, VA0), 1);
 		assert_int_equal(pmap_ev_create(c, 99), 1);
+		assert_int_equal(pmap_ev_enter(c, 99, VA0,
+		    fake_page(e, 1), false), 1);
 		fake_destroy(e);
 	}
 }
