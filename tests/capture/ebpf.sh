@@ -1,8 +1,8 @@
 #!/bin/sh
 # ebpf.sh - `pagereplay record` against this kernel (meson suite `ebpf`).
 #
-# Usage: ebpf.sh TEST PAGEREPLAY TRACE_STATS SENDFILE_ONCE MMAP_TOUCH
-# TEST: cat, counts, directio, sendfile, tree, pid, signals, errors,
+# Usage: ebpf.sh TEST PAGEREPLAY TRACE_STATS SENDFILE_ONCE MMAP_TOUCH HOOKCOUNT
+# TEST: cat, counts, perf, directio, sendfile, tree, pid, signals, errors,
 # anonymize, classic.  Exit 0 pass, 1 fail (with the reason), 77 skip (with why).
 set -u
 
@@ -11,6 +11,7 @@ PR=$2
 STATS=$3
 SENDFILE_ONCE=$4
 MMAP_TOUCH=$5
+HOOKCOUNT=$6
 
 fail() {
 	echo "FAIL ($test_name): $*" >&2
@@ -90,8 +91,28 @@ cat)
 	echo "$info" | grep -q page_insert || fail "info does not show page_insert: $info"
 	;;
 counts)
-	# The trace against perf's own count of the same tracepoints, for
-	# the same process: within 1%.
+	# The trace against an independent BPF counter (tests/capture/
+	# hookcount.bpf.c, a raw_tp program of its own) of the same hook on
+	# the same file in the same run: within 1%.
+	cold_file "$WORK/f32" 32
+	"$HOOKCOUNT" "$WORK/f32" "$PR" record -o "$WORK/counts.prt" -- \
+	    sh -c 'cat "$1" > /dev/null' sh "$WORK/f32" > "$WORK/hc" \
+	    2> "$WORK/err"
+	rc=$?
+	[ $rc = 77 ] && skip "$(cat "$WORK/err")"
+	[ $rc = 0 ] || fail "hookcount/record: $(cat "$WORK/err")"
+	hc=$(awk '$1 == "inserts" { print $2 }' "$WORK/hc")
+	ins=$("$STATS" "$WORK/counts.prt" obj="$(obj_of "$WORK/f32")" |
+	    awk '$1 == "obj_inserts" { print $2 }')
+	[ "$hc" -ge 256 ] || fail "counter saw $hc inserts < 256 for a cold 32 MiB file"
+	diff=$(( ins > hc ? ins - hc : hc - ins ))
+	[ $(( diff * 100 )) -le "$hc" ] ||
+	    fail "page inserts on the file: trace $ins, counter $hc (> 1% apart)"
+	echo "page inserts on the file: trace $ins, independent counter $hc"
+	;;
+perf)
+	# The trace against perf's own count of the same tracepoint, for
+	# the same workload: within 1%.
 	command -v perf > /dev/null || skip "perf not installed"
 	mountpoint -q /sys/kernel/tracing ||
 	    mount -t tracefs nodev /sys/kernel/tracing 2> /dev/null ||

@@ -9,6 +9,7 @@
  *	tid TID EVENTS			per recording thread
  *	tidkind TID KIND EVENTS		per thread and kind
  *	obj_events N			events on obj=ID (when given)
+ *	obj_inserts N			PR_PAGE_INSERT events on obj=ID
  *	cmdline TEXT			the header's command line
  *	note KEY VALUE			trailer notes
  *
@@ -55,7 +56,7 @@ main(int argc, char **argv)
 	static struct count objs[MAXN], pmaps[MAXN], tids[MAXN], tk[MAXN];
 	uint64_t kev[PR_KIND_COUNT] = { 0 }, kpg[PR_KIND_COUNT] = { 0 };
 	size_t nobj = 0, npmap = 0, ntid = 0, ntk = 0, i, best = 0;
-	uint64_t want = 0, nwant = 0, anon = 0;
+	uint64_t want = 0, nwant = 0, nwins = 0, anon = 0;
 	bool dump = false;
 	struct pr_reader_status st;
 	struct pr_reader *r;
@@ -99,8 +100,11 @@ main(int argc, char **argv)
 			anon += ev.npages;
 		bump(tids, &ntid, ev.tid, 1);
 		bump(tk, &ntk, (uint64_t)ev.tid << 8 | ev.kind, 1);
-		if (want != 0 && ev.obj == want)
+		if (want != 0 && ev.obj == want) {
 			nwant++;
+			if (ev.kind == PR_PAGE_INSERT)
+				nwins++;
+		}
 	}
 	pr_reader_status(r, &st);
 	printf("events %" PRIu64 "\nlost %" PRIu64 "\ntruncated %d\n"
@@ -123,7 +127,8 @@ main(int argc, char **argv)
 		printf("tidkind %" PRIu64 " %s %" PRIu64 "\n", tk[i].key >> 8,
 		    pr_kind_name(tk[i].key & 0xff), tk[i].n);
 	if (want != 0)
-		printf("obj_events %" PRIu64 "\n", nwant);
+		printf("obj_events %" PRIu64 "\nobj_inserts %" PRIu64 "\n",
+		    nwant, nwins);
 	printf("cmdline %s\n", pr_reader_header(r)->cmdline);
 	for (i = 0; pr_reader_note(r, i, &key, &val); i++)
 		printf("note %s %" PRIu64 "\n", key, val);
