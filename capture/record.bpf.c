@@ -133,6 +133,10 @@ const volatile long nr_pwrite = -1;
 /* Threads with a pin_range entry: sys_exit looks only when non-zero. */
 __u64 pins_outstanding = 0;
 
+/*
+ * Whether tgid is recorded: every task but the recorder with -a, else the
+ * followed tree.
+ */
 static __always_inline bool
 tgid_followed(__u32 tgid)
 {
@@ -143,12 +147,14 @@ tgid_followed(__u32 tgid)
 	return (bpf_map_lookup_elem(&tgids, &tgid) != NULL);
 }
 
+/* Whether the current task is recorded. */
 static __always_inline bool
 current_followed(void)
 {
 	return (tgid_followed(bpf_get_current_pid_tgid() >> 32));
 }
 
+/* Count one firing of hook for a recorded task (this CPU's counter). */
 static __always_inline void
 hit(enum rec_hook hook)
 {
@@ -307,6 +313,7 @@ obj_of_inode(struct inode *inode)
 	    (ino & REC_OBJ_INO_MASK));
 }
 
+/* Object id of a page-cache mapping (its inode), 0 for none. */
 static __always_inline __u64
 obj_of_mapping(struct address_space *mapping)
 {
@@ -315,6 +322,7 @@ obj_of_mapping(struct address_space *mapping)
 	return (obj_of_inode(BPF_CORE_READ(mapping, host)));
 }
 
+/* The current task's address space, 0 for a kernel thread. */
 static __always_inline __u64
 current_mm(void)
 {
@@ -369,6 +377,7 @@ folio_npages(struct folio *folio)
 	return (1U << order);
 }
 
+/* Whether the folio is on an active LRU list (PG_active). */
 static __always_inline bool
 folio_active(struct folio *folio)
 {
@@ -593,6 +602,7 @@ int BPF_PROG(map_pages_raw, struct address_space *mapping,
 
 /* --- page queues ----------------------------------------------------- */
 
+/* A folio joins an LRU list: the inactive (or active) page queue. */
 static __always_inline void
 on_lru_insertion(struct folio *folio)
 {
@@ -628,6 +638,7 @@ int BPF_PROG(lru_activate_raw, struct folio *folio)
 	return (0);
 }
 
+/* Reclaim isolates pages from an LRU list: a page-daemon scan. */
 static __always_inline void
 on_lru_isolate(unsigned long nr_scanned)
 {
@@ -817,6 +828,7 @@ on_direct_io(__u64 start, __u64 len)
 		__sync_fetch_and_add(&pins_outstanding, 1);
 }
 
+/* A system call returns: unwire what the thread's direct I/O wired. */
 static __always_inline void
 on_sys_exit(void)
 {
@@ -880,6 +892,7 @@ byte_range(__u64 off, __u64 len, __u64 size, __u64 *first, __u64 *n)
 	*n = ((off + len + PAGE_SIZE - 1) >> PAGE_SHIFT) - *first;
 }
 
+/* munmap(addr, len) by a recorded task. */
 static __always_inline void
 on_munmap(unsigned long addr, unsigned long len)
 {
@@ -895,6 +908,7 @@ on_munmap(unsigned long addr, unsigned long len)
 	rec_submit(r);
 }
 
+/* sendfile(out, in_fd, uoff, count): the range of in_fd's file sent. */
 static __always_inline void
 on_sendfile(long in_fd, loff_t *uoff, unsigned long count)
 {
@@ -924,6 +938,7 @@ on_sendfile(long in_fd, loff_t *uoff, unsigned long count)
 	rec_submit(r);
 }
 
+/* fadvise64(fd, off, len, advice): DONTNEED and NOREUSE only. */
 static __always_inline void
 on_fadvise(long fd, __u64 off, __u64 len, long advice)
 {
@@ -959,6 +974,10 @@ on_rw(long fd, __u64 buf, __u64 len)
 	on_direct_io(buf, len);
 }
 
+/*
+ * Every system call enters here; only the ones the model needs, by a
+ * recorded task, go on (the syscall numbers are knobs set by record.c).
+ */
 static __always_inline void
 on_sys_enter(struct pt_regs *regs, long id)
 {

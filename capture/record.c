@@ -200,12 +200,14 @@ struct rec_state {
 
 static volatile sig_atomic_t got_signal;
 
+/* SIGINT/SIGTERM: only note it; the main loop ends the capture. */
 static void
 on_signal(int sig)
 {
 	got_signal = sig;
 }
 
+/* The usage text, to f. */
 static void
 usage(FILE *f)
 {
@@ -437,6 +439,10 @@ write_lost(struct rec_state *s)
 	atomic_store(&s->lost, total);
 }
 
+/*
+ * Close the current frame (a failure is kept as the writer's error) and
+ * publish the bytes on disk.  Drain thread only.
+ */
 static void
 flush(struct rec_state *s)
 {
@@ -480,6 +486,10 @@ drain_main(void *arg)
 
 /* --- setup ----------------------------------------------------------- */
 
+/*
+ * libbpf's messages: everything with -v, nothing otherwise (record.c says
+ * what failed in its own one line).
+ */
 static int
 libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
 {
