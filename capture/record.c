@@ -173,8 +173,9 @@ struct rec_opts {
 };
 
 /*
- * Drain state.  (D) owned by the drain thread; (A) atomic, written by the
- * drain thread and read by the main thread; (C) constant after start.
+ * Drain state.  (D) owned by the drain thread (the main thread reads it
+ * only after joining it); (A) atomic, shared by both threads; (C) constant
+ * after start.
  */
 struct rec_state {
 	struct record_bpf	*skel;		/* (C) */
@@ -189,7 +190,7 @@ struct rec_state {
 	uint64_t		 next_pmap;	/* (D) next dense pmap id */
 	uint64_t		 lost_seen;	/* (D) losses already written */
 	uint64_t		 dropped;	/* (D) orphan destroys skipped */
-	int			 write_err;	/* (A) first pr_* error, 0 none */
+	int			 write_err;	/* (D) first pr_* error, 0 none */
 	int			 write_errno;	/* (D) its errno */
 	atomic_bool		 stop;		/* (A) main -> drain: finish */
 	atomic_bool		 failed;	/* (A) drain -> main: writer gave up */
