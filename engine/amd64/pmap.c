@@ -1080,8 +1080,9 @@ pmap_md_create(struct vm_engine *e, const struct eng_params *p, char *err,
 	if (md->md_pv == ENG_PV_HASHED) {
 		md->md_npv_list_locks = p->design.pv_locks != 0 ?
 		    p->design.pv_locks : 256;
-		md->md_pv_list_locks = calloc(md->md_npv_list_locks,
-		    sizeof(*md->md_pv_list_locks));
+		md->md_pv_list_locks = aligned_alloc(64,
+		    ((md->md_npv_list_locks * sizeof(*md->md_pv_list_locks) +
+		    63) & ~(size_t)63));
 		if (md->md_pv_list_locks == NULL)
 			goto nomem;
 	}

@@ -134,6 +134,15 @@ struct pmap {
 };
 TAILQ_HEAD(pmap_list, pmap);
 
+/*
+ * --pv hashed: one of the NPV_LIST_LOCKS rwlocks, spaced as the kernel's
+ * 32-byte struct rwlock so that two share a cache line, as on amd64.
+ */
+struct pv_list_lock {
+	_Alignas(32) struct eng_rw lock;
+};
+_Static_assert(sizeof(struct pv_list_lock) == 32, "two locks per line");
+
 /* --pv superpage: the pv head of a 2 MiB frame with its own lock (D21833). */
 struct pmap_large_md_page {
 	struct eng_rw		pv_lock;
@@ -150,7 +159,7 @@ struct pmap_md {
 	/* hashed and perpage: pv heads of 2 MiB frames, pa_to_pvh(). */
 	struct md_page		*md_pv_table;	/* (C) [md_nframes] */
 	/* hashed: NPV_LIST_LOCKS rwlocks, (pa >> 21) % n. */
-	struct eng_rw		*md_pv_list_locks;	/* (C) */
+	struct pv_list_lock	*md_pv_list_locks;	/* (C) */
 	unsigned		 md_npv_list_locks;	/* (C) */
 	/* superpage: lock + pv head per frame. */
 	struct pmap_large_md_page *md_pv_large;	/* (C) [md_nframes] */

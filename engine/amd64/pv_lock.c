@@ -188,7 +188,7 @@ pv_locks_init(struct pmap_md *md)
 	switch (md->md_pv) {
 	case ENG_PV_HASHED:
 		for (i = 0; i < md->md_npv_list_locks; i++)
-			eng_rw_init(&md->md_pv_list_locks[i], LC_PV);
+			eng_rw_init(&md->md_pv_list_locks[i].lock, LC_PV);
 		break;
 	case ENG_PV_SUPERPAGE:
 		for (i = 0; i < md->md_nframes; i++)
@@ -217,7 +217,7 @@ phys_to_pv_list_lock(struct pmap_md *md, vm_paddr_t pa)
 	if (md->md_pv == ENG_PV_SUPERPAGE)
 		return (&md->md_pv_large[pa >> PDRSHIFT].pv_lock);
 	return (&md->md_pv_list_locks[(pa >> PDRSHIFT) %
-	    md->md_npv_list_locks]);
+	    md->md_npv_list_locks].lock);
 }
 
 /* An empty cursor of CPU c; its acquisitions are charged to site. */
