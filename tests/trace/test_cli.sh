@@ -33,6 +33,21 @@ expect 0 "$PR" synth sendfile --seed 3 --files 50 --clients 4 --zipf 1.2 \
     --nocache -n 30000 -o "$dir/s1again.prt"
 cmp -s "$dir/s1.prt" "$dir/s1again.prt" || fail "synth sendfile not deterministic"
 
+# The header's command line regenerates the same file.
+for f in b2 s1; do
+	cmd=$(python3 - "$f" <<PY
+import json, subprocess, sys
+d = json.loads(subprocess.run(["$PR", "info", "--json", "$dir/$f.prt"],
+    capture_output=True, text=True).stdout)
+print(d["cmdline"].removeprefix("pagereplay "))
+PY
+)
+	# shellcheck disable=SC2086
+	expect 0 "$PR" $cmd -o "$dir/$f.regen.prt"
+	cmp -s "$dir/$f.prt" "$dir/$f.regen.prt" ||
+	    fail "header command line '$cmd' does not regenerate $f"
+done
+
 # info --json: keys, counts that add up, kinds by their names.
 check_json() {
 	python3 - "$@" <<'PY'

@@ -1155,10 +1155,14 @@ parse(int argc, char **argv, struct synth_opts *o)
 		o->jobs = o->cpus;
 }
 
-/* The header: fixed host facts and the canonical parameters. */
+/*
+ * The header: fixed host facts and the canonical parameters, as a command
+ * line that regenerates the trace (without its -o).
+ */
 static void
 make_header(const struct synth_opts *o, struct pr_header *h)
 {
+	char dur[48];
 	int n;
 
 	memset(h, 0, sizeof(*h));
@@ -1170,11 +1174,15 @@ make_header(const struct synth_opts *o, struct pr_header *h)
 	h->page_size = PAGE_SIZE;
 	snprintf(h->clock, sizeof(h->clock), "synthetic");
 	h->start_ns = 0;
+	dur[0] = '\0';
+	if (o->duration_ns != 0)
+		snprintf(dur, sizeof(dur), " --duration %" PRIu64 "ns",
+		    o->duration_ns);
 	n = snprintf(h->cmdline, sizeof(h->cmdline),
-	    "pagereplay synth %s --events %" PRIu64 " --duration %" PRIu64
-	    "ns --seed %" PRIu64 " --cpus %" PRIu64 " --scan-interval %"
-	    PRIu64 "ns", o->model == M_BUILD ? "build" : "sendfile",
-	    o->events, o->duration_ns, o->seed, o->cpus, o->scan_interval_ns);
+	    "pagereplay synth %s --events %" PRIu64 "%s --seed %" PRIu64
+	    " --cpus %" PRIu64 " --scan-interval %" PRIu64 "ns",
+	    o->model == M_BUILD ? "build" : "sendfile", o->events, dur,
+	    o->seed, o->cpus, o->scan_interval_ns);
 	if (n < 0 || (size_t)n >= sizeof(h->cmdline))
 		return;
 	if (o->model == M_BUILD)
