@@ -131,6 +131,7 @@ struct ph_held {
 struct ph_ctx {
 	pcap_t		*pcap;
 	int		linktype;
+	int		linkhdr;	/* its header length */
 	struct pr_writer *w;
 	struct pr_header hdr;
 	const char	*out;
@@ -152,6 +153,7 @@ struct ph_ctx {
 static volatile sig_atomic_t ph_stop;
 static pcap_t *ph_signal_pcap;
 
+/* SIGINT/SIGTERM: end the capture cleanly (async-signal-safe). */
 static void
 ph_on_signal(int sig)
 {
@@ -161,6 +163,7 @@ ph_on_signal(int sig)
 		pcap_breakloop(ph_signal_pcap);
 }
 
+/* The help text of record --pcap/--iface. */
 static void
 usage(FILE *f)
 {
@@ -232,6 +235,7 @@ ph_start(struct ph_ctx *x)
 	return (0);
 }
 
+/* Heap order: earlier time first, then the order events were made. */
 static bool
 ph_held_less(const struct ph_held *a, const struct ph_held *b)
 {
@@ -275,6 +279,7 @@ ph_drain(struct ph_ctx *x, bool all)
 	}
 }
 
+/* Put an event into the reorder heap (see ph_drain). */
 static void
 ph_hold(struct ph_ctx *x, const struct pr_event *ev)
 {
@@ -335,6 +340,7 @@ ph_emit(struct ph_ctx *x, const struct ph_conn *cn, const struct ph_req *rq,
 	x->c.events++;
 }
 
+/* Take the oldest pending request of cn; false when there is none. */
 static bool
 ph_pop(struct ph_conn *cn, struct ph_req *rq)
 {
@@ -346,6 +352,10 @@ ph_pop(struct ph_conn *cn, struct ph_req *rq)
 	return (true);
 }
 
+/*
+ * Queue a request behind the pending ones of cn; past PH_PENDING_MAX the
+ * oldest is dropped as unanswered.
+ */
 static void
 ph_push(struct ph_ctx *x, struct ph_conn *cn, const struct ph_req *rq)
 {
@@ -470,6 +480,7 @@ looks_like_request(const uint8_t *p, size_t n)
 	return (false);
 }
 
+/* Does p (n bytes) start like a status line? */
 static bool
 looks_like_response(const uint8_t *p, size_t n)
 {
@@ -759,6 +770,7 @@ ph_skip(struct ph_ctx *x, struct ph_conn *cn, int d, size_t n)
 	ph_desync(h);
 }
 
+/* Bucket of a connection key. */
 static uint32_t
 ph_key_hash(const struct ph_key *k)
 {
@@ -780,6 +792,7 @@ ph_conn_end(struct ph_ctx *x, struct ph_conn *cn)
 	free(cn);
 }
 
+/* Unlink cn from its bucket, then end it (ph_conn_end). */
 static void
 ph_conn_remove(struct ph_ctx *x, struct ph_conn *cn)
 {
@@ -1026,23 +1039,32 @@ ph_ip(struct ph_ctx *x, const uint8_t *l3, size_t cap, size_t wire)
 	    tcplen - thl);
 }
 
-/* Link layers we decode; see pcap-linktype(7). */
+/* Link layers we decode (pcap-linktype(7)) and their header lengths. */
 #define PH_ETHERTYPE_IP		0x0800
 #define PH_ETHERTYPE_IPV6	0x86dd
 
-static bool
-ph_linktype_ok(int lt)
+static const struct {
+	int	dlt;
+	size_t	hdrlen;
+} ph_links[] = {
+	{ DLT_EN10MB, 14 }, { DLT_NULL, 4 }, { DLT_LOOP, 4 },
+	{ DLT_LINUX_SLL, 16 }, { DLT_LINUX_SLL2, 20 },
+	{ DLT_RAW, 0 }, { DLT_IPV4, 0 }, { DLT_IPV6, 0 },
+};
+
+/* Link-layer header length of link type lt, or -1 when unsupported. */
+static int
+ph_link_hdrlen(int lt)
 {
-	switch (lt) {
-	case DLT_EN10MB: case DLT_NULL: case DLT_LOOP: case DLT_RAW:
-	case DLT_IPV4: case DLT_IPV6: case DLT_LINUX_SLL:
-	case DLT_LINUX_SLL2:
-		return (true);
-	}
-	return (false);
+	size_t i;
+
+	for (i = 0; i < sizeof(ph_links) / sizeof(ph_links[0]); i++)
+		if (ph_links[i].dlt == lt)
+			return ((int)ph_links[i].hdrlen);
+	return (-1);
 }
 
-/* pcap callback: one packet. */
+/* pcap callback: one packet, decoded down to IP, then ph_ip(). */
 static void
 ph_packet(u_char *arg, const struct pcap_pkthdr *ph, const u_char *pkt)
 {
@@ -1063,62 +1085,40 @@ ph_packet(u_char *arg, const struct pcap_pkthdr *ph, const u_char *pkt)
 	}
 	cap = ph->caplen;
 	wire = ph->len >= ph->caplen ? ph->len : ph->caplen;
-	et = 0;
+	off = (size_t)x->linkhdr;
+	if (cap < off || (off == 0 && cap == 0)) {
+		x->c.truncated++;
+		return;
+	}
 	switch (x->linktype) {
 	case DLT_EN10MB:
-		if (cap < 14) {
-			x->c.truncated++;
-			return;
-		}
 		et = (uint16_t)(pkt[12] << 8 | pkt[13]);
-		off = 14;
 		while ((et == 0x8100 || et == 0x88a8) && cap >= off + 4) {
 			et = (uint16_t)(pkt[off + 2] << 8 | pkt[off + 3]);
 			off += 4;
 		}
 		break;
 	case DLT_NULL:
-	case DLT_LOOP:
-		if (cap < 4) {
-			x->c.truncated++;
-			return;
-		}
+	case DLT_LOOP:		/* an address family, host or network order */
 		memcpy(&fam, pkt, 4);
 		if (x->linktype == DLT_LOOP || (fam & 0xffff) == 0)
 			fam = (uint32_t)pkt[0] << 24 | (uint32_t)pkt[1] << 16 |
 			    (uint32_t)pkt[2] << 8 | pkt[3];
 		et = fam == 2 ? PH_ETHERTYPE_IP : (fam == 10 || fam == 24 ||
 		    fam == 28 || fam == 30) ? PH_ETHERTYPE_IPV6 : 0;
-		off = 4;
 		break;
 	case DLT_LINUX_SLL:
-		if (cap < 16) {
-			x->c.truncated++;
-			return;
-		}
 		et = (uint16_t)(pkt[14] << 8 | pkt[15]);
-		off = 16;
 		break;
 	case DLT_LINUX_SLL2:
-		if (cap < 20) {
-			x->c.truncated++;
-			return;
-		}
 		et = (uint16_t)(pkt[0] << 8 | pkt[1]);
-		off = 20;
 		break;
 	default:		/* raw IP */
-		off = 0;
-		et = cap > 0 && (pkt[0] >> 4) == 6 ? PH_ETHERTYPE_IPV6 :
-		    PH_ETHERTYPE_IP;
+		et = (pkt[0] >> 4) == 6 ? PH_ETHERTYPE_IPV6 : PH_ETHERTYPE_IP;
 		break;
 	}
 	if (et != PH_ETHERTYPE_IP && et != PH_ETHERTYPE_IPV6) {
 		x->c.non_tcp++;
-		return;
-	}
-	if (off > cap) {
-		x->c.truncated++;
 		return;
 	}
 	if (off > wire) {
@@ -1223,6 +1223,11 @@ ph_cmdline(char *dst, size_t size, int argc, char **argv)
 	}
 }
 
+/*
+ * `record --pcap FILE | --iface IF`: argv[0] is "record".  Returns 0, 1
+ * (failure, or an input error after which the events read so far were
+ * still written) or 2 (usage).
+ */
 int
 cmd_record_pcap(int argc, char **argv)
 {
@@ -1346,7 +1351,8 @@ cmd_record_pcap(int argc, char **argv)
 	if (x->pcap == NULL)
 		goto out;
 	x->linktype = pcap_datalink(x->pcap);
-	if (!ph_linktype_ok(x->linktype)) {
+	x->linkhdr = ph_link_hdrlen(x->linktype);
+	if (x->linkhdr < 0) {
 		warnx("record: link type %s (%d) is not supported",
 		    pcap_datalink_val_to_name(x->linktype) != NULL ?
 		    pcap_datalink_val_to_name(x->linktype) : "?",

@@ -42,6 +42,7 @@ struct flow {
 	uint32_t	sseq;		/* server's */
 };
 
+/* A path in the test's temporary directory (4 rotating buffers). */
 static char *
 tpath(const char *name)
 {
@@ -53,6 +54,7 @@ tpath(const char *name)
 	return (buf[i]);
 }
 
+/* Start a capture file: pcap through libpcap, or pcapng by hand. */
 static void
 cap_open(struct cap *c, const char *path, bool pcapng)
 {
@@ -87,6 +89,7 @@ cap_open(struct cap *c, const char *path, bool pcapng)
 	assert_non_null(c->dump);
 }
 
+/* Finish a capture file. */
 static void
 cap_close(struct cap *c)
 {
@@ -180,6 +183,7 @@ cap_tcp(struct cap *c, bool from_client, uint16_t cport, uint32_t seq,
 	cap_frame(c, f, 54 + keep, 54 + n);
 }
 
+/* Three-way handshake of a new connection from client port cport. */
 static void
 flow_open(struct flow *fl, struct cap *c, uint16_t cport)
 {
@@ -192,6 +196,7 @@ flow_open(struct flow *fl, struct cap *c, uint16_t cport)
 	cap_tcp(c, true, cport, fl->cseq, TH_ACK, NULL, 0);
 }
 
+/* The client sends s in one segment. */
 static void
 flow_client(struct flow *fl, const char *s)
 {
@@ -220,6 +225,7 @@ flow_server(struct flow *fl, const char *h, size_t body)
 	}
 }
 
+/* Both sides send FIN. */
 static void
 flow_close(struct flow *fl)
 {
@@ -254,6 +260,7 @@ struct trace {
 	uint32_t	source;
 };
 
+/* Read every event of a trace (at most 63) into t. */
 static void
 trace_read(const char *path, struct trace *t)
 {
@@ -272,6 +279,7 @@ trace_read(const char *path, struct trace *t)
 	pr_reader_close(r);
 }
 
+/* The value of trailer note key; fails the test when it is missing. */
 static uint64_t
 note(const char *path, const char *key)
 {
@@ -306,6 +314,7 @@ obj_of(const char *path)
 	return (h);
 }
 
+/* ev is the sendfile of [off, off + len) of path on connection tid. */
 static void
 check_event(const struct pr_event *ev, const char *path, uint64_t off,
     uint64_t len, uint32_t tid, uint8_t flags)
@@ -357,6 +366,7 @@ write_clean(const char *path, bool pcapng, size_t snap)
 	cap_close(&c);
 }
 
+/* The events and counts write_clean's conversation must give. */
 static void
 check_clean(const char *out, uint8_t flags)
 {
@@ -381,6 +391,7 @@ check_clean(const char *out, uint8_t flags)
 	assert_int_equal(note(out, "pcap.bad_http"), 0);
 }
 
+/* The clean conversation, full packets, pcap. */
 static void
 test_clean_pcap(void **state)
 {
@@ -392,6 +403,7 @@ test_clean_pcap(void **state)
 	assert_int_equal(note(tpath("clean.prt"), "pcap.truncated"), 0);
 }
 
+/* The same as pcapng, with --nocache setting the flag. */
 static void
 test_pcapng_nocache(void **state)
 {
@@ -414,6 +426,7 @@ test_short_snaplen(void **state)
 	assert_int_equal(note(tpath("snap.prt"), "pcap.truncated"), 0);
 }
 
+/* --filter keeps connection 2 only; it becomes thread 1. */
 static void
 test_filter(void **state)
 {
@@ -610,6 +623,7 @@ test_mutations(void **state)
 	free(buf);
 }
 
+/* Bad options and inputs: one-line errors and exit status 1 or 2. */
 static void
 test_usage(void **state)
 {
@@ -662,6 +676,7 @@ test_cut_file(void **state)
 	check_event(&t.ev[2], "/a", 0, 10000, 2, 0);
 }
 
+/* One temporary directory for the whole run. */
 static int
 setup(void **state)
 {
@@ -671,6 +686,7 @@ setup(void **state)
 	return (0);
 }
 
+/* Remove it. */
 static int
 teardown(void **state)
 {
@@ -681,6 +697,7 @@ teardown(void **state)
 	return (system(cmd) == 0 ? 0 : -1);
 }
 
+/* The cases, in order. */
 int
 main(void)
 {

@@ -97,6 +97,7 @@ static struct {
 
 static volatile sig_atomic_t stopping;
 
+/* SIGINT/SIGTERM: the workers stop within their 200 ms poll. */
 static void
 on_signal(int sig)
 {
@@ -104,6 +105,7 @@ on_signal(int sig)
 	stopping = 1;
 }
 
+/* The help text. */
 static void
 usage(FILE *f)
 {
@@ -203,6 +205,7 @@ loopback_addr(const char *host, int port, struct sockaddr_storage *ss,
 	return (0);
 }
 
+/* The local port a socket is bound to, or -1. */
 static int
 bound_port(int fd)
 {
@@ -546,6 +549,7 @@ request_end(const struct sf_conn *c)
 	return (0);
 }
 
+/* Close and free a connection of worker w (owned by w only). */
 static void
 conn_close(struct sf_worker *w, struct sf_conn *c)
 {
@@ -642,6 +646,7 @@ conn_run(struct sf_worker *w, struct sf_conn *c, bool readable)
 	return (true);
 }
 
+/* Accept every pending connection onto worker w's epoll set. */
 static void
 accept_all(struct sf_worker *w)
 {
@@ -707,6 +712,7 @@ worker_main(void *arg)
 	return (NULL);
 }
 
+/* Parse options, bind, run the workers until a signal, print counters. */
 int
 main(int argc, char **argv)
 {
