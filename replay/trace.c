@@ -1061,7 +1061,7 @@ frame_header_dec(const uint8_t *fh, uint64_t off, uint64_t limit,
 	    (uint64_t)f->nevents * PR_EVENT_MIN > f->raw || f->comp == 0 ||
 	    f->comp > ZSTD_compressBound(f->raw) || f->first_ns > f->last_ns)
 		return (PR_E_CORRUPT);
-	if (off + PR_FRAME_HDR + f->comp > limit)
+	if (off > limit || limit - off < PR_FRAME_HDR + (uint64_t)f->comp)
 		return (PR_E_TRUNCATED);
 	return (PR_OK);
 }
@@ -1152,7 +1152,7 @@ reader_index(struct pr_reader *r, uint64_t body, uint64_t *badoff)
 	ioff = pr_le64dec(tail);
 	*badoff = r->size - PR_TAIL;
 	if (ioff < body || ioff > r->size - PR_TAIL ||
-	    r->size - PR_TAIL - ioff > (uint64_t)SIZE_MAX / 2)
+	    r->size - PR_TAIL - ioff > PR_INDEX_MAX)
 		return (PR_E_CORRUPT);
 	*badoff = ioff;
 	n = r->size - PR_TAIL - ioff;

@@ -58,6 +58,7 @@
 #define PR_TAIL			24
 #define PR_TAIL_MAGIC		"PREND\0v1"
 #define PR_NOTE_KEY_MAX		255
+#define PR_INDEX_MAX		(256u << 20)	/* larger is corrupt */
 
 /* Event encoding: byte 0 = file kind | PR_EV_FLAGS; byte 1 = PR_M_* mask. */
 #define PR_EV_FLAGS		0x80	/* a flags byte follows */
