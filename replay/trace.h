@@ -152,7 +152,9 @@ uint64_t	 pr_writer_bytes(const struct pr_writer *w);	/* on disk */
  * complete frame available; a damaged index falls back to the frames before
  * it (status.error = PR_E_CORRUPT at the index offset).
  * pr_reader_next() returns -PR_E_CORRUPT once for a frame that fails its
- * checks and goes on with the next frame on the following call; on a
+ * checks and goes on with the next frame on the following call (it decodes
+ * in batches after the checksums pass, so only a forged frame can fail
+ * after some of its events were returned); on a
  * truncated file it returns -PR_E_TRUNCATED once after the last recovered
  * event, then 0.  The status keeps the error nearest the start of the file.
  */
