@@ -93,6 +93,8 @@ sweep_usage(FILE *f)
 	    "                        the CSV header, so the shards' files\n"
 	    "                        concatenated in order are the sweep\n"
 	    "  --plot FILE           chart of the sweep (needs --csv FILE)\n"
+	    "  --json FILE           a JSON array of every run's `replay\n"
+	    "                        --json` document\n"
 	    "\n"
 	    "Replay options (each run):\n"
 	    "%s"
@@ -284,7 +286,7 @@ cmd_sweep(int argc, char **argv)
 	char err[512], eta[32];
 	unsigned r, warned;
 	bool over, loaded;
-	FILE *csv;
+	FILE *csv, *json;
 	int ch, a, rc;
 
 	memset(ax, 0, sizeof(ax));
@@ -297,7 +299,7 @@ cmd_sweep(int argc, char **argv)
 	plot = NULL;
 	rc = EXIT_USAGE;
 	loaded = false;
-	csv = NULL;
+	csv = json = NULL;
 	optind = 1;
 	opterr = 0;
 	while ((ch = getopt_long(argc, argv, "", sweep_long, NULL)) != -1) {
@@ -431,6 +433,13 @@ cmd_sweep(int argc, char **argv)
 	}
 	if (shard == 0)
 		rp_report_csv_header(csv);
+	if (o.json != NULL) {
+		if ((json = rp_open_out(o.json, err, sizeof(err))) == NULL) {
+			warnx("sweep: --json %s", err);
+			goto out;
+		}
+		fputs("[\n", json);
+	}
 	rp_host_get(&host);
 	rp_run_catch_signals();
 	memset(idx, 0, sizeof(idx));
@@ -486,6 +495,11 @@ cmd_sweep(int argc, char **argv)
 			}
 			rp_report_csv_rows(csv, &rep);
 			fflush(csv);
+			if (json != NULL) {
+				if (done > 0)
+					fputs(",\n", json);
+				rp_report_json(json, &rep);
+			}
 			if (rep.check_violations > 0)
 				violations += (uint64_t)rep.check_violations;
 			rp_run_result_free(&res);
@@ -499,6 +513,15 @@ cmd_sweep(int argc, char **argv)
 		goto out;
 	}
 	csv = NULL;
+	if (json != NULL) {
+		fputs("]\n", json);
+		if ((json != stdout ? fclose(json) : fflush(json)) != 0) {
+			json = NULL;
+			warnx("sweep: --json %s: write failed", o.json);
+			goto out;
+		}
+		json = NULL;
+	}
 	if (violations > 0) {
 		warnx("sweep: invariant check failed: %llu violations",
 		    (unsigned long long)violations);
@@ -513,6 +536,8 @@ cmd_sweep(int argc, char **argv)
 out:
 	if (csv != NULL && csv != stdout)
 		fclose(csv);
+	if (json != NULL && json != stdout)
+		fclose(json);
 	if (loaded)
 		rp_trace_free(&t);
 	rp_cpulist_free(&cpus);

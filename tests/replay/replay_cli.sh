@@ -64,6 +64,14 @@ SW="--threads 1,2 --page pagelock,refcount --queue locked,batch:8 --repeat 2"
     >/dev/null 2>"$T/err" || { cat "$T/err"; fail "sweep"; }
 [ "$(wc -l <"$T/full.csv")" -eq $((2 * 2 * 2 * 2 * 7 + 1)) ] ||
     fail "sweep: $(wc -l <"$T/full.csv") lines, wanted $((16 * 7 + 1))"
+"$PR" sweep "$T/b.prt" --threads 1,2 --json "$T/sw.json" --csv "$T/sw.csv" \
+    >/dev/null || fail "sweep --json"
+python3 - "$T/sw.json" <<'PY' || fail "sweep --json: not 2 run documents"
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert len(d) == 2 and all(len(r["rows"]) == 7 for r in d)
+assert [r["rows"][0]["threads"] for r in d] == [1, 2]
+PY
 for i in 0 1 2; do
 	"$PR" sweep "$T/b.prt" $SW --shard $i/3 --csv "$T/shard$i.csv" \
 	    >/dev/null || fail "sweep --shard $i/3"
