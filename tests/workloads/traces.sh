@@ -30,10 +30,12 @@ for t in "${traces[@]}"; do
 	"$PR" info "$t" >"$tmp/$name.info" || fail "info $t"
 	grep -q '^status: *complete' "$tmp/$name.info" ||
 	    fail "$t is not complete: $(grep '^status' "$tmp/$name.info")"
+	rc=0
 	"$PR" sweep "$t" --threads 2 --page "$PAGES" --queue "$QUEUES" \
 	    --pv "$PVS" --check --no-hwc --duration 2s \
-	    --csv "$tmp/$name.csv" >"$tmp/$name.log" 2>&1 ||
-	    fail "sweep $t: $(tail -5 "$tmp/$name.log")"
+	    --csv "$tmp/$name.csv" >"$tmp/$name.log" 2>&1 || rc=$?
+	[ -s "$tmp/$name.csv" ] ||
+	    fail "sweep $t wrote no CSV: $(tail -5 "$tmp/$name.log")"
 	python3 - "$tmp/$name.csv" "$t" "$PAGES" "$QUEUES" "$PVS" <<'PY' ||
 import csv, itertools, sys
 path, trace, pages, queues, pvs = sys.argv[1:6]
@@ -59,5 +61,6 @@ if errs:
     sys.exit(1)
 print(f"{trace}: {len(runs)} designs, 0 violations")
 PY
-	    fail "$t"
+	    fail "$t: $(grep -m 3 -i -E 'violation|error' "$tmp/$name.log")"
+	[ "$rc" = 0 ] || fail "sweep $t exited $rc: $(tail -3 "$tmp/$name.log")"
 done
