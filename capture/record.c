@@ -541,11 +541,14 @@ tracing_loads(enum bpf_attach_type at, int id)
 		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0 },
 		{ .code = BPF_JMP | BPF_EXIT },
 	};
-	LIBBPF_OPTS(bpf_prog_load_opts, opts,
-	    .expected_attach_type = at,
-	    .attach_btf_id = (uint32_t)id);
+	struct bpf_prog_load_opts opts;
 	int fd;
 
+	/* Not LIBBPF_OPTS(): its statement expression is not ISO C. */
+	memset(&opts, 0, sizeof(opts));
+	opts.sz = sizeof(opts);
+	opts.expected_attach_type = at;
+	opts.attach_btf_id = (uint32_t)id;
 	fd = bpf_prog_load(BPF_PROG_TYPE_TRACING, NULL, "GPL", insns, 2,
 	    &opts);
 	if (fd < 0)
