@@ -125,7 +125,7 @@ int
 cmd_replay(int argc, char **argv)
 {
 	struct rp_run_result res;
-	struct rp_cpulist cpus, online;
+	struct rp_cpulist cpus;
 	struct rp_report rep;
 	struct rp_memory mem;
 	struct rp_trace t;
@@ -200,14 +200,7 @@ cmd_replay(int argc, char **argv)
 	o.cfg.run.progress = cli_progress_enabled();
 
 	rc = 1;
-	if (rp_cpulist_online(&online, err, sizeof(err)) != 0) {
-		warnx("replay: %s", err);
-		goto out_cpus;
-	}
-	r = rp_trace_load(argv[optind], (unsigned)online.n,
-	    rp_mem_available(), &t, err, sizeof(err));
-	rp_cpulist_free(&online);
-	if (r != 0) {
+	if (rp_session_load(argv[optind], &t, err, sizeof(err)) != 0) {
 		warnx("replay: %s", err);
 		goto out_cpus;
 	}

@@ -272,7 +272,7 @@ cmd_sweep(int argc, char **argv)
 		"page", "queue", "pv", "pvchunk", "scale", "threads"
 	};
 	struct sweep_list ax[AX_COUNT];
-	struct rp_cpulist cpus, online;
+	struct rp_cpulist cpus;
 	struct rp_run_result res;
 	struct rp_report rep;
 	struct rp_host host;
@@ -398,14 +398,7 @@ cmd_sweep(int argc, char **argv)
 	mine = total / nshards + (shard < total % nshards ? 1 : 0);
 
 	rc = 1;
-	if (rp_cpulist_online(&online, err, sizeof(err)) != 0) {
-		warnx("sweep: %s", err);
-		goto out;
-	}
-	ch = rp_trace_load(argv[optind], (unsigned)online.n,
-	    rp_mem_available(), &t, err, sizeof(err));
-	rp_cpulist_free(&online);
-	if (ch != 0) {
+	if (rp_session_load(argv[optind], &t, err, sizeof(err)) != 0) {
 		warnx("sweep: %s", err);
 		goto out;
 	}

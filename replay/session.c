@@ -64,6 +64,21 @@ rp_session_fits(const struct rp_trace *t, const struct rp_config *c,
 }
 
 int
+rp_session_load(const char *path, struct rp_trace *t, char *err,
+    size_t errlen)
+{
+	struct rp_cpulist online;
+	unsigned n;
+
+	n = 1;
+	if (rp_cpulist_online(&online, err, errlen) == 0) {
+		n = (unsigned)online.n;
+		rp_cpulist_free(&online);
+	}
+	return (rp_trace_load(path, n, rp_mem_available(), t, err, errlen));
+}
+
+int
 rp_cpus_resolve(const char *spec, unsigned threads, struct rp_cpulist *out,
     bool *oversubscribed, char *err, size_t errlen)
 {

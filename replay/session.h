@@ -58,6 +58,13 @@ int	rp_session_fits(const struct rp_trace *t, const struct rp_config *c,
 	    char *err, size_t errlen);
 
 /*
+ * Load a trace for a run or a sweep: decoded on every online CPU, refused
+ * when it would not fit in the available memory.  0, or -1 with err.
+ */
+int	rp_session_load(const char *path, struct rp_trace *t, char *err,
+	    size_t errlen);
+
+/*
  * Resolve --cpus for n threads: spec NULL means every online CPU the
  * process may run on (rp_cpulist_allowed).  A CPU
  * that is not online is an error; more threads than CPUs only sets
