@@ -191,7 +191,7 @@ test_duration(void **state)
 	assert_true(f.res.stopped);
 	assert_true(f.res.events < f.p.items * f.o.loops);
 	assert_true(el < 5000000000ULL);
-	assert_true(f.res.elapsed_ns >= 150000000ULL);
+	assert_true(f.res.elapsed_ns >= 100000000ULL);
 	fx_free(&f);
 }
 
