@@ -200,6 +200,7 @@ cmd_replay(int argc, char **argv)
 	o.cfg.run.progress = cli_progress_enabled();
 
 	rc = 1;
+	rp_run_catch_signals();
 	if (rp_session_load(argv[optind], &t, err, sizeof(err)) != 0) {
 		warnx("replay: %s", err);
 		goto out_cpus;
@@ -224,7 +225,6 @@ cmd_replay(int argc, char **argv)
 	rep.host = &host;
 	rep.trace = argv[optind];
 	rp_report_run_id(&rep, &host, 0);
-	rp_run_catch_signals();
 	if (rp_session_run(&t, &o.cfg, &rep, &res, err, sizeof(err)) != 0) {
 		warnx("replay: %s", err);
 		goto out_trace;

@@ -398,6 +398,7 @@ cmd_sweep(int argc, char **argv)
 	mine = total / nshards + (shard < total % nshards ? 1 : 0);
 
 	rc = 1;
+	rp_run_catch_signals();
 	if (rp_session_load(argv[optind], &t, err, sizeof(err)) != 0) {
 		warnx("sweep: %s", err);
 		goto out;
@@ -434,7 +435,6 @@ cmd_sweep(int argc, char **argv)
 		fputs("[\n", json);
 	}
 	rp_host_get(&host);
-	rp_run_catch_signals();
 	memset(idx, 0, sizeof(idx));
 	violations = 0;
 	warned = 0;
