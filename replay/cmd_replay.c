@@ -56,7 +56,7 @@ replay_usage(FILE *f)
 	    "and hardware counters per event where the kernel allows.\n"
 	    "\n"
 	    "  --threads N           worker threads (default: one per CPU)\n"
-	    "  --page SPEC           pagelock[:N[:pad]] | refcount\n"
+	    "  --page SPEC           pagelock[:N[,nopad]] | refcount\n"
 	    "  --queue SPEC          locked | batch:N[:trylock] | astate:N\n"
 	    "  --pv SPEC             hashed[:N] | superpage | perpage\n"
 	    "  --pvchunk SPEC        global | pmaps\n"

@@ -175,14 +175,42 @@ sweep_check_numbers(const struct sweep_list *l, const char *opt,
 	return (0);
 }
 
-/* Check every item of a design axis; 0 or -1 with a reason printed. */
-static int
-sweep_check_designs(const struct sweep_list *l, enum eng_family fam)
+/* Whether spec is a valid design of family fam. */
+static bool
+sweep_design_ok(enum eng_family fam, const char *spec)
 {
 	struct eng_design d;
 	char err[256];
-	size_t i;
 
+	eng_design_default(&d);
+	return (eng_design_parse(&d, fam, spec, err, sizeof(err)) == 0);
+}
+
+/*
+ * Check every item of a design axis; 0 or -1 with a reason printed.  A
+ * spec may itself hold a comma (pagelock:128,nopad): an item that is no
+ * design alone but completes the one before it is joined to it.
+ */
+static int
+sweep_check_designs(struct sweep_list *l, enum eng_family fam)
+{
+	struct eng_design d;
+	char err[256];
+	size_t i, j;
+
+	for (i = 1; i < l->n; i++) {
+		if (sweep_design_ok(fam, l->item[i]))
+			continue;
+		l->item[i][-1] = ',';	/* items are consecutive in buf */
+		if (!sweep_design_ok(fam, l->item[i - 1])) {
+			l->item[i][-1] = '\0';
+			continue;
+		}
+		for (j = i; j + 1 < l->n; j++)
+			l->item[j] = l->item[j + 1];
+		l->n--;
+		i--;
+	}
 	for (i = 0; i < l->n; i++) {
 		eng_design_default(&d);
 		if (eng_design_parse(&d, fam, l->item[i], err,

@@ -72,6 +72,15 @@ d = json.load(open(sys.argv[1]))
 assert len(d) == 2 and all(len(r["rows"]) == 7 for r in d)
 assert [r["rows"][0]["threads"] for r in d] == [1, 2]
 PY
+# A design spec with a comma inside a list.
+"$PR" sweep "$T/b.prt" --threads 1 --page pagelock:128,nopad,refcount \
+    --csv "$T/nopad.csv" >/dev/null || fail "sweep --page pagelock:128,nopad"
+python3 - "$T/nopad.csv" <<'PY' || fail "pagelock:128,nopad not one design"
+import csv, sys
+pages = sorted({r["page"] for r in csv.DictReader(open(sys.argv[1]))})
+assert len(pages) == 2 and pages[1] == "refcount", pages
+assert pages[0].startswith("pagelock:128"), pages
+PY
 for i in 0 1 2; do
 	"$PR" sweep "$T/b.prt" $SW --shard $i/3 --csv "$T/shard$i.csv" \
 	    >/dev/null || fail "sweep --shard $i/3"
