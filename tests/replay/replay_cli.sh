@@ -112,6 +112,17 @@ PY
 "$PR" plot "$T/union.csv" -o "$T/hold.svg" --kind hold || fail "plot hold"
 python3 -c "import xml.etree.ElementTree as E,sys; E.parse(sys.argv[1])" \
     "$T/hold.svg" || fail "hold SVG"
+"$PR" plot "$T/full.csv" -o "$T/wait.svg" --kind wait --where threads=2 ||
+    fail "plot wait"
+python3 - "$T/wait.svg" <<'PY' || fail "wait SVG"
+import sys, xml.etree.ElementTree as ET
+text = " ".join(t.strip() for t in ET.parse(sys.argv[1]).getroot().itertext())
+assert "wait p99 (ns)" in text and "batch size" in text
+assert "2 threads" in text and "1 threads" not in text  # --where threads=2
+PY
+"$PR" plot "$T/full.csv" -o "$T/full.png" || fail "plot png"
+[ "$(head -c 4 "$T/full.png" | od -An -c | tr -d ' ')" = '211PNG' ] ||
+    fail "not a PNG"
 
 # SIGINT ends a long replay early: partial figures, status 1, CSV kept.
 "$PR" replay "$T/b.prt" --threads 2 --loop 1000000 --csv "$T/int.csv" \
