@@ -19,8 +19,6 @@
  * not parse as HTTP.  Headers only are needed, so a small snap length
  * (tcpdump -s 512) is enough: missing body bytes are skipped by length.
  */
-#include <sys/socket.h>
-
 #include <err.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -87,8 +85,8 @@ struct ph_half {
 	uint64_t	body_left;	/* PH_BODY: bytes still to skip */
 	uint64_t	t_first;	/* time of buf's first byte */
 	char		*buf;		/* PH_HEAD: header bytes so far */
-	size_t		len;
-	size_t		cap;
+	size_t		len;		/* bytes in buf */
+	size_t		cap;		/* buf's size (0 or PH_HDR_MAX) */
 };
 
 /* A request waiting for its response. */
@@ -105,19 +103,20 @@ struct ph_key {
 	uint16_t	port[2];
 };
 
+/* One TCP connection, in the hash table from first packet to FIN/RST. */
 struct ph_conn {
 	struct ph_key	key;
 	struct ph_half	half[2];	/* half[d]: bytes sent by endpoint d */
 	int		client;		/* endpoint sending requests, or -1 */
 	uint32_t	tid;		/* connection number, from 1 */
-	struct ph_req	*q;		/* pending requests (ring) */
-	size_t		qhead;
-	size_t		qlen;
-	size_t		qcap;
+	struct ph_req	*q;		/* pending requests (ring) ... */
+	size_t		qhead;		/* ... oldest at q[qhead] ... */
+	size_t		qlen;		/* ... qlen of them ... */
+	size_t		qcap;		/* ... in room for qcap */
 	struct ph_req	eof_req;	/* PH_BODY_EOF: its request ... */
 	uint64_t	eof_off;	/* ... body offset ... */
 	uint64_t	eof_bytes;	/* ... and bytes so far */
-	bool		eof_pending;
+	bool		eof_pending;	/* eof_* are in use */
 	struct ph_conn	*next;		/* hash chain */
 };
 
@@ -140,13 +139,13 @@ struct ph_ctx {
 	uint64_t	t0;		/* first packet time, ns since epoch */
 	uint64_t	now;		/* current packet time, ns since epoch */
 	int		err;		/* first write error */
-	uint32_t	nconns;
+	uint32_t	nconns;		/* connections numbered so far */
 	struct ph_held	*heap;		/* events by (time, seq), min first */
-	size_t		nheld;
-	size_t		heapcap;
+	size_t		nheld;		/* events in heap */
+	size_t		heapcap;	/* room in heap */
 	uint64_t	seq;		/* events made so far */
 	uint64_t	written_ns;	/* time of the last event written */
-	struct ph_conn	*buckets[PH_BUCKETS];
+	struct ph_conn	*buckets[PH_BUCKETS];	/* connections by key */
 	struct ph_counts c;
 };
 
