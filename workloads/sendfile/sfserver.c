@@ -43,8 +43,8 @@
 #define SF_RBUF		8192		/* request bytes buffered per conn */
 #define SF_WBUF		1024		/* response header (+ error body) */
 #define SF_CHUNK	(1u << 20)	/* bytes per sendfile(2) call */
-#define SF_MAXTHREADS	256
-#define SF_EVENTS	64
+#define SF_MAXTHREADS	256		/* --threads limit */
+#define SF_EVENTS	64		/* epoll events per wait */
 
 /*
  * One connection.  Owned by the worker that accepted it; no locking.
@@ -74,25 +74,29 @@ struct sf_conn {
 
 /* Per-worker counters, summed after the workers have exited. */
 struct sf_stats {
-	uint64_t	conns;
-	uint64_t	requests;
+	uint64_t	conns;		/* connections accepted */
+	uint64_t	requests;	/* requests answered */
 	uint64_t	errors;		/* 4xx/5xx responses */
 	uint64_t	bytes;		/* body bytes sent */
 };
 
+/*
+ * A worker thread.  Everything in it belongs to that thread until it has
+ * been joined; main() reads stats after the join.
+ */
 struct sf_worker {
 	pthread_t	thread;
-	int		lfd;		/* listening socket */
-	int		epfd;
+	int		lfd;		/* listening socket (SO_REUSEPORT) */
+	int		epfd;		/* lfd and every connection */
 	LIST_HEAD(, sf_conn) conns;	/* open connections */
-	struct sf_stats	stats;
+	struct sf_stats	stats;		/* this worker's counters */
 };
 
 /* Set once at start, read-only afterwards. */
 static struct {
 	int		dirfd;		/* served directory */
-	bool		nocache;
-	bool		verbose;
+	bool		nocache;	/* --nocache */
+	bool		verbose;	/* -v: log each request */
 } cfg;
 
 static volatile sig_atomic_t stopping;
