@@ -235,9 +235,10 @@ vm_pageout_inactive_page(struct eng_cpu *c, struct vm_page *m)
 	}
 	/* The sanctioned exception: queue = PQ_NONE without the queue lock. */
 	if (!locked)
-		atomic_store_explicit(&m->a, VM_PAGE_A_MAKE(VM_PAGE_A_FLAGS(a) &
-		    ~PGA_QUEUE_STATE_MASK, PQ_NONE, VM_PAGE_A_ACT(a)),
-		    memory_order_release);
+		while (!eng_atomic_fcmpset_32(&c->lk, LC_PAGEQUEUE, ENG_HERE,
+		    &m->a, &a, VM_PAGE_A_MAKE(VM_PAGE_A_FLAGS(a) &
+		    ~PGA_QUEUE_STATE_MASK, PQ_NONE, VM_PAGE_A_ACT(a))))
+			;
 	vm_page_xunbusy(c, m);
 	vm_page_free(c, m);
 	VM_OBJECT_WUNLOCK(c, obj);

@@ -641,9 +641,10 @@ vm_page_release_toq(struct eng_cpu *c, struct vm_page *m, uint8_t queue,
 			fl = VM_PAGE_A_FLAGS(old) & ~PGA_QUEUE_OP_MASK;
 			act = VM_PAGE_A_ACT(old);
 			if (nflag != PGA_REQUEUE_HEAD &&
-			    VM_PAGE_A_QUEUE(old) == PQ_ACTIVE) {
-				fl |= PGA_REFERENCED;
-				new = VM_PAGE_A_MAKE(fl, PQ_ACTIVE, act);
+			    vm_page_astate_queue(old) == PQ_ACTIVE) {
+				/* Keep a pending request: it may be the one
+				 * that links the page. */
+				new = old | PGA_REFERENCED;
 			} else {
 				if (queue == PQ_ACTIVE && act < ACT_INIT)
 					act = ACT_INIT;
