@@ -47,7 +47,8 @@ evgen_next(struct evgen *g, struct pr_event *ev)
 		PR_DEACTIVATE, PR_DEACTIVATE, PR_REQUEUE, PR_SENDFILE,
 		PR_SENDFILE, PR_OBJ_TERMINATE, PR_OBJ_CREATE, PR_SCAN,
 		PR_PMAP_CREATE, PR_MAP, PR_MAP, PR_UNMAP, PR_REMOVE_ALL,
-		PR_REMOVE_WRITE, PR_EXTRACT_HOLD, PR_PMAP_DESTROY,
+		PR_REMOVE_WRITE, PR_EXTRACT_HOLD, PR_PMAP_DESTROY, PR_PROMOTE,
+		PR_DEMOTE,
 	};
 	uint8_t kind;
 
@@ -78,6 +79,10 @@ evgen_next(struct evgen *g, struct pr_event *ev)
 		break;
 	case PR_SCAN:
 		ev->arg = 1 + evgen_below(g, 16);
+		break;
+	case PR_PROMOTE:
+	case PR_DEMOTE:
+		ev->addr &= ~(((uint64_t)1 << 21) - 1);
 		break;
 	case PR_OBJ_TERMINATE:
 		/* Rarer than the rest: keep objects populated. */
