@@ -986,6 +986,11 @@ record_run(const struct rec_opts *o)
 		warnx("record: cannot record: missing %s", why);
 		return (1);
 	}
+	/* First, so a signal during the set-up still ends the capture. */
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
 	libbpf_set_print(o->verbose ? libbpf_print : libbpf_quiet);
 	memset(&s, 0, sizeof(s));
 	s.o = o;
@@ -1008,11 +1013,6 @@ record_run(const struct rec_opts *o)
 		    strerror(errno));
 		goto cleanup;
 	}
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
 
 	pr_header_init(&h, PR_SRC_EBPF);
 	snprintf(h.clock, sizeof(h.clock), "monotonic");

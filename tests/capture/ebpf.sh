@@ -67,6 +67,17 @@ uncache() {
 	    fail "cannot drop $1 from the page cache"
 }
 
+# Wait until trace FILE of recorder PID has a complete frame (start-up is
+# slow under sanitizers and on a loaded machine); 30 s at most.
+wait_frame() {
+	i=0
+	until [ -s "$1" ] && [ "$(stat_of "$1" frames)" -ge 1 ]; do
+		i=$((i + 1))
+		[ $i -le 60 ] || { kill -9 "$2"; fail "no frame in $1 within 30 s"; }
+		sleep 0.5
+	done
+}
+
 # A file of N MiB whose pages are not cached.
 cold_file() {
 	head -c "$(( $2 * 1048576 ))" /dev/urandom > "$1" || fail "write $1"
@@ -231,7 +242,7 @@ signals)
 	"$PR" record -o "$WORK/int.prt" -- sh -c "$loop" sh "$WORK/f16" \
 	    2> "$WORK/err" &
 	rec=$!
-	sleep 1.5
+	wait_frame "$WORK/int.prt" $rec
 	kill -INT $rec
 	wait $rec || fail "record after SIGINT: exit $? $(cat "$WORK/err")"
 	[ "$(stat_of "$WORK/int.prt" truncated)" = 0 ] || fail "SIGINT: no end marker"
@@ -239,13 +250,17 @@ signals)
 	setsid "$PR" record -o "$WORK/k9.prt" -- sh -c "$loop" sh "$WORK/f16" \
 	    2> /dev/null &
 	rec=$!
+	# Once the first frame is on disk, 2.5 s more must bring at least one
+	# more: frames every second.
+	wait_frame "$WORK/k9.prt" $rec
 	sleep 2.5
 	kill -9 $rec
 	wait $rec
 	pkill -TERM -s $rec 2> /dev/null	# CMD, orphaned by kill -9
 	out=$("$STATS" "$WORK/k9.prt") || fail "kill -9: unreadable: $out"
 	[ "$(stat_of "$WORK/k9.prt" truncated)" = 1 ] || fail "kill -9: end marker?"
-	[ "$(stat_of "$WORK/k9.prt" frames)" -ge 1 ] || fail "kill -9: no complete frame after 2.5 s"
+	[ "$(stat_of "$WORK/k9.prt" frames)" -ge 2 ] ||
+	    fail "kill -9: no second frame 2.5 s after the first"
 	[ "$(stat_of "$WORK/k9.prt" events)" -gt 0 ] || fail "kill -9: no events"
 	;;
 errors)
