@@ -140,12 +140,6 @@ vm_page_wired_count(const struct vm_engine *e, struct vm_page *m)
 	    memory_order_relaxed)));
 }
 
-uint32_t
-vm_page_wire_count(const struct eng_cpu *c, struct vm_page *m)
-{
-	return (vm_page_wired_count(c->e, m));
-}
-
 /*
  * vm_page_wire(): add a wiring to a page in an object.  The object must be
  * locked.  pagelock: under the page lock (taken here); on the first wiring

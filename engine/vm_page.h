@@ -196,8 +196,6 @@ void	vm_page_unwire(struct eng_cpu *c, struct vm_page *m, uint8_t queue);
  */
 bool	vm_page_try_remove_all(struct eng_cpu *c, struct vm_page *m);
 bool	vm_page_try_remove_write(struct eng_cpu *c, struct vm_page *m);
-/* Number of wirings (a racy snapshot unless the caller excludes changes). */
-uint32_t vm_page_wire_count(const struct eng_cpu *c, struct vm_page *m);
 /* The page lock of m (pagelock array slot) and of a physical address. */
 struct eng_mtx *vm_page_lockptr(struct eng_cpu *c, struct vm_page *m);
 struct eng_mtx *vm_page_pa_lockptr(struct eng_cpu *c, vm_paddr_t pa);
