@@ -102,6 +102,36 @@ struct {
 	__type(value, struct fault_vma);
 } faulting SEC(".maps");
 
+/*
+ * Recently looked-up vmas of each followed address space, so a fault
+ * costs a bpf_find_vma() (mmap lock, and an irq_work to release it) only on
+ * a miss.  Emptied when the mm ends and around every system call that
+ * changes its mappings (mmap, munmap, mremap, brk); splits and merges keep
+ * a cached range's file offsets right.  Slots are replaced round robin
+ * without a lock: a racing update can misattribute one fault.
+ */
+#define VMA_SLOTS	4
+
+struct vma_cache {
+	struct fault_vma slot[VMA_SLOTS];	/* npages 0: empty; obj 0: anon */
+	__u32		next;			/* slot to replace */
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u64);
+	__type(value, struct vma_cache);
+} vmacache SEC(".maps");
+
+/* Threads inside a mapping-changing system call (tid -> 1). */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u32);
+	__type(value, __u8);
+} remapping SEC(".maps");
+
 /* Events that found the ring buffer full. */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -129,9 +159,14 @@ const volatile long nr_read = -1;
 const volatile long nr_write = -1;
 const volatile long nr_pread = -1;
 const volatile long nr_pwrite = -1;
+const volatile long nr_mmap = -1;
+const volatile long nr_mremap = -1;
+const volatile long nr_brk = -1;
 
 /* Threads with a pin_range entry: sys_exit looks only when non-zero. */
 __u64 pins_outstanding = 0;
+/* Threads with a remapping entry, likewise. */
+__u64 remaps_outstanding = 0;
 
 /*
  * Whether tgid is recorded: every task but the recorder with -a, else the
@@ -284,8 +319,10 @@ mm_put(__u32 tgid, __u64 fallback_mm)
 
 	mmp = bpf_map_lookup_elem(&tgmm, &tgid);
 	if (mmp == NULL) {
-		if (fallback_mm != 0)
+		if (fallback_mm != 0) {
+			bpf_map_delete_elem(&vmacache, &fallback_mm);
 			emit_pmap_end(fallback_mm);
+		}
 		return;
 	}
 	mm = *mmp;
@@ -294,6 +331,7 @@ mm_put(__u32 tgid, __u64 fallback_mm)
 	if (c == NULL || __sync_sub_and_fetch(c, 1) != 0)
 		return;
 	bpf_map_delete_elem(&mmusers, &mm);
+	bpf_map_delete_elem(&vmacache, &mm);
 	emit_pmap_end(mm);
 }
 
@@ -672,30 +710,59 @@ int BPF_PROG(lru_isolate_raw, int zoneidx, int order,
 
 /* --- mappings -------------------------------------------------------- */
 
-/* bpf_find_vma() callback: the faulting page's object and index. */
-struct fault_ctx {
-	__u64		addr;
-	__u64		obj;
-	__u64		pindex;
-	struct fault_vma vma;	/* file-backed: the vma (vma.obj != 0) */
-};
-
+/* bpf_find_vma() callback: the vma's range, offset and file object. */
 static long
 fault_vma(struct task_struct *task, struct vm_area_struct *vma, void *data)
 {
-	struct fault_ctx *fc = data;
+	struct fault_vma *fv = data;
 	struct file *file;
 
+	fv->start = BPF_CORE_READ(vma, vm_start);
+	fv->pgoff = BPF_CORE_READ(vma, vm_pgoff);
+	fv->npages = (BPF_CORE_READ(vma, vm_end) - fv->start) >> PAGE_SHIFT;
 	file = BPF_CORE_READ(vma, vm_file);
-	if (file == NULL)
-		return (0);	/* anonymous: the caller's default */
-	fc->obj = obj_of_inode(BPF_CORE_READ(file, f_inode));
-	fc->vma.obj = fc->obj;
-	fc->vma.start = BPF_CORE_READ(vma, vm_start);
-	fc->vma.pgoff = BPF_CORE_READ(vma, vm_pgoff);
-	fc->vma.npages = (BPF_CORE_READ(vma, vm_end) - fc->vma.start) >>
-	    PAGE_SHIFT;
-	fc->pindex = fc->vma.pgoff + ((fc->addr - fc->vma.start) >> PAGE_SHIFT);
+	fv->obj = file == NULL ? 0 : obj_of_inode(BPF_CORE_READ(file, f_inode));
+	return (0);
+}
+
+/*
+ * The vma of mm holding addr into *fv: from the cache, else looked up and
+ * cached.  Returns 0, -ENOENT (no vma: the fault fails) or -EBUSY (the
+ * lookup could not run now).
+ */
+static __always_inline long
+vma_of(struct task_struct *task, __u64 mm, __u64 addr, struct fault_vma *fv)
+{
+	struct vma_cache *vc, nvc;
+	struct fault_vma *v;
+	long err;
+	__u32 i;
+
+	vc = bpf_map_lookup_elem(&vmacache, &mm);
+	if (vc != NULL) {
+		for (i = 0; i < VMA_SLOTS; i++) {
+			v = &vc->slot[i];
+			if (v->npages != 0 && addr >= v->start &&
+			    addr < v->start + (v->npages << PAGE_SHIFT)) {
+				*fv = *v;
+				return (0);
+			}
+		}
+	}
+	err = bpf_find_vma(task, addr, fault_vma, fv, 0);
+	if (err != 0)
+		return (err);
+	fv->mm = mm;
+	if (vc != NULL) {
+		i = vc->next & (VMA_SLOTS - 1);
+		vc->slot[i] = *fv;
+		vc->next = i + 1;
+		return (0);
+	}
+	__builtin_memset(&nvc, 0, sizeof(nvc));
+	nvc.slot[0] = *fv;
+	nvc.next = 1;
+	bpf_map_update_elem(&vmacache, &mm, &nvc, BPF_NOEXIST);
 	return (0);
 }
 
@@ -708,9 +775,9 @@ static __always_inline void
 on_fault(unsigned long address, unsigned long error_code)
 {
 	struct task_struct *task;
-	struct fault_ctx fc;
+	struct fault_vma fv;
 	struct rec_event *r;
-	__u64 mm;
+	__u64 mm, addr, obj, pindex;
 	__u32 tgid, tid;
 	long err;
 
@@ -724,28 +791,29 @@ on_fault(unsigned long address, unsigned long error_code)
 	tgid = bpf_get_current_pid_tgid() >> 32;
 	if (bpf_map_lookup_elem(&tgmm, &tgid) == NULL)
 		mm_get(tgid, mm);	/* first sight of this process's mm */
-	__builtin_memset(&fc, 0, sizeof(fc));
-	fc.addr = address & ~(PAGE_SIZE - 1);
-	fc.obj = mm | REC_OBJ_ANON;
-	fc.pindex = fc.addr >> PAGE_SHIFT;
-	err = bpf_find_vma(task, fc.addr, fault_vma, &fc, 0);
+	__builtin_memset(&fv, 0, sizeof(fv));
+	addr = address & ~(PAGE_SIZE - 1);
+	obj = mm | REC_OBJ_ANON;
+	pindex = addr >> PAGE_SHIFT;
+	err = vma_of(task, mm, addr, &fv);
 	if (err == -ENOENT)
 		return;		/* no vma: the fault fails */
 	if (err == -EBUSY)
 		hit(HOOK_VMA_BUSY);	/* taken as anonymous */
 	tid = (__u32)bpf_get_current_pid_tgid();
-	if (fc.vma.obj != 0) {
-		fc.vma.mm = mm;
-		bpf_map_update_elem(&faulting, &tid, &fc.vma, BPF_ANY);
+	if (err == 0 && fv.obj != 0) {
+		obj = fv.obj;
+		pindex = fv.pgoff + ((addr - fv.start) >> PAGE_SHIFT);
+		bpf_map_update_elem(&faulting, &tid, &fv, BPF_ANY);
 	} else
 		bpf_map_delete_elem(&faulting, &tid);
 	r = rec_reserve(REC_MAP);
 	if (r == NULL)
 		return;
 	r->pmap = mm;
-	r->addr = fc.addr;
-	r->obj = fc.obj;
-	r->pindex = fc.pindex;
+	r->addr = addr;
+	r->obj = obj;
+	r->pindex = pindex;
 	r->npages = 1;
 	r->flags = (error_code & X86_PF_WRITE) ? REC_F_WRITE : 0;
 	rec_submit(r);
@@ -828,13 +896,26 @@ on_direct_io(__u64 start, __u64 len)
 		__sync_fetch_and_add(&pins_outstanding, 1);
 }
 
-/* A system call returns: unwire what the thread's direct I/O wired. */
+/*
+ * A system call returns: forget the cached vmas if it changed mappings,
+ * unwire what the thread's direct I/O wired.
+ */
 static __always_inline void
 on_sys_exit(void)
 {
 	struct pin_range *pr;
+	__u64 mm;
 	__u32 tid;
 
+	if (remaps_outstanding != 0) {
+		tid = (__u32)bpf_get_current_pid_tgid();
+		if (bpf_map_lookup_elem(&remapping, &tid) != NULL) {
+			mm = current_mm();
+			bpf_map_delete_elem(&vmacache, &mm);
+			if (bpf_map_delete_elem(&remapping, &tid) == 0)
+				__sync_fetch_and_sub(&remaps_outstanding, 1);
+		}
+	}
 	if (pins_outstanding == 0)
 		return;
 	tid = (__u32)bpf_get_current_pid_tgid();
@@ -981,12 +1062,29 @@ on_rw(long fd, __u64 buf, __u64 len)
 static __always_inline void
 on_sys_enter(struct pt_regs *regs, long id)
 {
+	__u32 tid;
+	__u64 mm;
+	__u8 one = 1;
+
 	if (id != nr_read && id != nr_write && id != nr_pread &&
 	    id != nr_pwrite && id != nr_munmap && id != nr_sendfile &&
-	    id != nr_fadvise)
+	    id != nr_fadvise && id != nr_mmap && id != nr_mremap &&
+	    id != nr_brk)
 		return;
 	if (!current_followed())
 		return;
+	if (id == nr_munmap || id == nr_mmap || id == nr_mremap ||
+	    id == nr_brk) {
+		/* Mappings change: no cached vma until the call returns. */
+		mm = current_mm();
+		bpf_map_delete_elem(&vmacache, &mm);
+		tid = (__u32)bpf_get_current_pid_tgid();
+		if (bpf_map_update_elem(&remapping, &tid, &one,
+		    BPF_NOEXIST) == 0)
+			__sync_fetch_and_add(&remaps_outstanding, 1);
+		if (id != nr_munmap)
+			return;
+	}
 	if (id == nr_read || id == nr_write || id == nr_pread ||
 	    id == nr_pwrite)
 		on_rw(PT_REGS_PARM1_CORE_SYSCALL(regs),

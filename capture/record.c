@@ -638,6 +638,9 @@ load_skel(const struct rec_opts *o, bool classic, int *fallbacks)
 	skel->rodata->nr_write = SYS_write;
 	skel->rodata->nr_pread = SYS_pread64;
 	skel->rodata->nr_pwrite = SYS_pwrite64;
+	skel->rodata->nr_mmap = SYS_mmap;
+	skel->rodata->nr_mremap = SYS_mremap;
+	skel->rodata->nr_brk = SYS_brk;
 	if (bpf_map__set_max_entries(skel->maps.events,
 	    (uint32_t)o->buffer) != 0) {
 		warnx("record: bad --buffer size %ju", (uintmax_t)o->buffer);
