@@ -144,17 +144,19 @@ eng_tsc_ghz(void)
 
 /*
  * Log-linear buckets: 0..63 ns one bucket each; above, 16 buckets per power
- * of two.  The last bucket takes everything from ~8.6 s up.
+ * of two.  The last bucket takes everything from ~8.6 s up.  Computed
+ * without branches (clz, then selects the compiler turns into cmov): hold
+ * times straddle 64 ns, so a branch there would be mispredicted often.
  */
-static unsigned
+static inline unsigned
 eng_hist_bucket(uint64_t ns)
 {
 	unsigned k, b;
 
-	if (ns < 64)
-		return ((unsigned)ns);
-	k = 63 - (unsigned)__builtin_clzll(ns);		/* k >= 6 */
-	b = 64 + (k - 6) * 16 + (unsigned)((ns >> (k - 4)) & 15);
+	k = 63 - (unsigned)__builtin_clzll(ns | 1);
+	k = k < 6 ? 6 : k;
+	b = 16 * k - 32 + (unsigned)((ns >> (k - 4)) & 15);
+	b = ns < 64 ? (unsigned)ns : b;
 	return (b < ENG_HIST_BUCKETS ? b : ENG_HIST_BUCKETS - 1);
 }
 
@@ -170,14 +172,19 @@ eng_hist_lower(unsigned b)
 	return (((uint64_t)1 << k) + ((uint64_t)((b - 64) % 16) << (k - 4)));
 }
 
-void
-eng_hist_add(struct eng_hist *h, uint64_t ns)
+static inline void
+eng_hist_put(struct eng_hist *h, uint64_t ns)
 {
 	h->count++;
 	h->sum_ns += ns;
-	if (ns > h->max_ns)
-		h->max_ns = ns;
+	h->max_ns = ns > h->max_ns ? ns : h->max_ns;
 	h->bucket[eng_hist_bucket(ns)]++;
+}
+
+void
+eng_hist_add(struct eng_hist *h, uint64_t ns)
+{
+	eng_hist_put(h, ns);
 }
 
 void
@@ -349,32 +356,41 @@ eng_lock_order_check(const struct eng_lkstat *ls, unsigned lc,
 }
 
 /*
- * Bookkeeping once a lock is owned: t0 is the TSC before the first attempt
- * (timing on), contended whether the first attempt failed.
+ * Bookkeeping once a lock is owned.  Timing on: an acquisition whose first
+ * attempt succeeded (!contended) reads the TSC once, after that attempt, as
+ * the start of the hold, and records a wait of 0 ns, as lock profilers
+ * count wait time only for acquisitions that had to wait; a contended one
+ * waited from t0, the TSC read after its first attempt failed, to now.
  */
 static void
 eng_acquired(struct eng_lkstat *ls, const void *lock, unsigned lc,
     struct eng_site *site, uint64_t t0, bool contended, bool shared)
 {
 	unsigned s = eng_site_index(site);
+	struct eng_lock_stats *cs = &ls->cls[lc];
+	struct eng_site_stats *ss = &ls->site[s][lc];
 	struct eng_held *h;
 	uint64_t t1 = 0;
 
-	ls->cls[lc].acquisitions++;
-	ls->site[s][lc].acquisitions++;
-	if (contended) {
-		ls->cls[lc].contended++;
-		ls->site[s][lc].contended++;
-	}
-	if (ls->timing) {
-		uint64_t d, ns;
-
+	cs->acquisitions++;
+	ss->acquisitions++;
+	if (ls->timing)
 		t1 = eng_rdtsc();
-		d = t1 - t0;
-		d = d > eng_tsc_probe ? d - eng_tsc_probe : 0;
-		ns = eng_tsc_ns(d);
-		eng_hist_add(&ls->cls[lc].wait, ns);
-		ls->site[s][lc].wait_ns += ns;
+	if (contended) {
+		cs->contended++;
+		ss->contended++;
+		if (ls->timing) {
+			uint64_t d, ns;
+
+			d = t1 - t0;
+			d = d > eng_tsc_probe ? d - eng_tsc_probe : 0;
+			ns = eng_tsc_ns(d);
+			eng_hist_put(&cs->wait, ns);
+			ss->wait_ns += ns;
+		}
+	} else if (ls->timing) {
+		cs->wait.count++;
+		cs->wait.bucket[0]++;
 	}
 	if (ls->nheld >= ENG_HELD_MAX)
 		errx(70, "more than %d locks held at %s", ENG_HELD_MAX,
@@ -407,13 +423,14 @@ eng_releasing(struct eng_lkstat *ls, const void *lock)
 		d = eng_rdtsc() - h->t1;
 		d = d > eng_tsc_probe ? d - eng_tsc_probe : 0;
 		ns = eng_tsc_ns(d);
-		eng_hist_add(&ls->cls[h->lc].hold, ns);
+		eng_hist_put(&ls->cls[h->lc].hold, ns);
 		ls->site[h->site][h->lc].hold_ns += ns;
 	}
 	ls->held_class[h->lc]--;
 	*h = ls->held[--ls->nheld];
 }
 
+/* TSC at the start of a wait: after the first attempt failed. */
 static inline uint64_t
 eng_t0(const struct eng_lkstat *ls)
 {
@@ -443,7 +460,7 @@ eng_mtx_owned(const struct eng_mtx *m)
 void
 eng_mtx_lock(struct eng_lkstat *ls, struct eng_mtx *m, struct eng_site *site)
 {
-	uint64_t t0 = eng_t0(ls);
+	uint64_t t0;
 	uint32_t v = 0;
 	unsigned spins;
 
@@ -451,9 +468,10 @@ eng_mtx_lock(struct eng_lkstat *ls, struct eng_mtx *m, struct eng_site *site)
 	ls->cls[m->mtx_class].atomics++;
 	if (atomic_compare_exchange_strong_explicit(&m->mtx_lock, &v, 1,
 	    memory_order_acquire, memory_order_relaxed)) {
-		eng_acquired(ls, m, m->mtx_class, site, t0, false, false);
+		eng_acquired(ls, m, m->mtx_class, site, 0, false, false);
 		return;
 	}
+	t0 = eng_t0(ls);
 	for (spins = 0; spins < ENG_SPINS; spins++) {
 		eng_cpu_relax();
 		v = atomic_load_explicit(&m->mtx_lock, memory_order_relaxed);
@@ -482,14 +500,13 @@ bool
 eng_mtx_trylock(struct eng_lkstat *ls, struct eng_mtx *m,
     struct eng_site *site)
 {
-	uint64_t t0 = eng_t0(ls);
 	uint32_t v = 0;
 
 	ls->cls[m->mtx_class].atomics++;
 	if (!atomic_compare_exchange_strong_explicit(&m->mtx_lock, &v, 1,
 	    memory_order_acquire, memory_order_relaxed))
 		return (false);
-	eng_acquired(ls, m, m->mtx_class, site, t0, false, false);
+	eng_acquired(ls, m, m->mtx_class, site, 0, false, false);
 	return (true);
 }
 
@@ -551,7 +568,7 @@ static void
 eng_rw_lock(struct eng_lkstat *ls, struct eng_rw *rw, bool shared,
     struct eng_site *site)
 {
-	uint64_t t0 = eng_t0(ls);
+	uint64_t t0 = 0;
 	unsigned spins = 0;
 	bool contended = false;
 	uint32_t v;
@@ -561,6 +578,8 @@ eng_rw_lock(struct eng_lkstat *ls, struct eng_rw *rw, bool shared,
 	for (;;) {
 		if (eng_rw_try(ls, rw, shared, &v))
 			break;
+		if (!contended)
+			t0 = eng_t0(ls);
 		contended = true;
 		if (spins++ < ENG_SPINS) {
 			eng_cpu_relax();
@@ -599,7 +618,6 @@ static bool
 eng_rw_trylock(struct eng_lkstat *ls, struct eng_rw *rw, bool shared,
     struct eng_site *site)
 {
-	uint64_t t0 = eng_t0(ls);
 	uint32_t v;
 
 	v = atomic_load_explicit(&rw->rw_lock, memory_order_relaxed);
@@ -611,7 +629,7 @@ eng_rw_trylock(struct eng_lkstat *ls, struct eng_rw *rw, bool shared,
 		    (!shared && (v & ENG_RW_READERS) != 0))
 			return (false);
 	}
-	eng_acquired(ls, rw, rw->rw_class, site, t0, false, shared);
+	eng_acquired(ls, rw, rw->rw_class, site, 0, false, shared);
 	return (true);
 }
 
@@ -670,13 +688,14 @@ void
 eng_ticket_lock(struct eng_lkstat *ls, struct eng_ticket *t,
     struct eng_site *site)
 {
-	uint64_t t0 = eng_t0(ls);
+	uint64_t t0 = 0;
 	bool contended;
 
 	eng_lock_order_check(ls, t->tk_class, site);
 	ls->cls[t->tk_class].atomics++;
 	contended = !ck_spinlock_ticket_trylock(&t->tk);
 	if (contended) {
+		t0 = eng_t0(ls);
 		ls->cls[t->tk_class].atomics++;
 		ck_spinlock_ticket_lock(&t->tk);
 	}
@@ -701,13 +720,14 @@ void
 eng_mcs_lock(struct eng_lkstat *ls, struct eng_mcs *l,
     ck_spinlock_mcs_context_t *node, struct eng_site *site)
 {
-	uint64_t t0 = eng_t0(ls);
+	uint64_t t0 = 0;
 	bool contended;
 
 	eng_lock_order_check(ls, l->mcs_class, site);
 	ls->cls[l->mcs_class].atomics++;
 	contended = !ck_spinlock_mcs_trylock(&l->mcs, node);
 	if (contended) {
+		t0 = eng_t0(ls);
 		ls->cls[l->mcs_class].atomics++;
 		ck_spinlock_mcs_lock(&l->mcs, node);
 	}
@@ -740,12 +760,14 @@ void
 eng_blk_lock(struct eng_lkstat *ls, eng_blk_t *b, enum eng_lock_class lc,
     struct eng_site *site)
 {
-	uint64_t t0 = eng_t0(ls);
+	uint64_t t0 = 0;
 	unsigned spins = 0;
 	bool contended = false;
 
 	eng_lock_order_check(ls, lc, site);
 	while (!eng_blk_try(ls, b, lc)) {
+		if (!contended)
+			t0 = eng_t0(ls);
 		contended = true;
 		do {
 			if (spins++ < ENG_SPINS)
@@ -761,11 +783,9 @@ bool
 eng_blk_trylock(struct eng_lkstat *ls, eng_blk_t *b, enum eng_lock_class lc,
     struct eng_site *site)
 {
-	uint64_t t0 = eng_t0(ls);
-
 	if (!eng_blk_try(ls, b, lc))
 		return (false);
-	eng_acquired(ls, b, lc, site, t0, false, false);
+	eng_acquired(ls, b, lc, site, 0, false, false);
 	return (true);
 }
 

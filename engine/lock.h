@@ -18,7 +18,11 @@
  * that took the lock, as lockstat and perf lock key by caller):
  * acquisitions, contended acquisitions, CAS retries, atomics executed, and
  * with timing on wait and hold times (TSC, calibrated once to ns, the
- * probe's own cost subtracted) into log-linear histograms.
+ * probe's own cost subtracted) into log-linear histograms.  An acquisition
+ * whose first attempt succeeds reads the TSC once (the start of its hold)
+ * and records a wait of 0 ns; a contended one waits from the TSC read after
+ * its first failed attempt.  So timing costs two TSC reads per uncontended
+ * acquire/release pair, three per contended one.
  *
  * Call sites: a function that takes locks starts with ENG_SITE_DEFINE; the
  * wrappers are then called with ENG_HERE.
