@@ -1396,6 +1396,13 @@ cmd_record_pcap(int argc, char **argv)
 	sigaction(SIGINT, &sa, &oint);
 	sigaction(SIGTERM, &sa, &oterm);
 	deadline = duration != 0 ? cli_now_ns() + duration : 0;
+	if (iface != NULL) {
+		/* Like tcpdump's: scripts wait for it before making traffic. */
+		fprintf(stderr, "record: listening on %s%s%s%s\n", iface,
+		    filter != NULL ? ", filter '" : "",
+		    filter != NULL ? filter : "", filter != NULL ? "'" : "");
+		fflush(stderr);
+	}
 	input_err = false;
 	while (!ph_stop && x->err == 0) {
 		/*

@@ -12,8 +12,9 @@ fail() { echo "FAIL: $*" >&2; exit 1; }
 command -v curl >/dev/null || skip "curl is not installed"
 command -v tcpdump >/dev/null || skip "tcpdump is not installed"
 command -v python3 >/dev/null || skip "python3 is not installed"
-if "$PR" record --pcap /dev/null -o /dev/null 2>&1 | grep -q 'without libpcap'
-then
+# (Outputs captured first: with pipefail, `cmd | grep -q` has cmd's status.)
+probe=$("$PR" record --pcap /dev/null -o /dev/null 2>&1 || true)
+if grep -q 'without libpcap' <<<"$probe"; then
 	skip "pagereplay was built without libpcap"
 fi
 
@@ -37,18 +38,20 @@ for _ in $(seq 50); do [ -s "$tmp/port" ] && break; sleep 0.1; done
 port=$(cat "$tmp/port")
 url=http://127.0.0.1:$port
 
-"$PR" record --iface lo --filter "tcp port $port" --duration 4s --nocache \
+"$PR" record --iface lo --filter "tcp port $port" --nocache \
     -o "$tmp/live.prt" >"$tmp/live.log" 2>&1 &
 live=$!
 tcpdump -i lo -s 512 -U -w "$tmp/cap.pcap" "tcp port $port" \
     2>"$tmp/tcpdump.log" &
 pids+=($!)
 tcpd=$!
-for _ in $(seq 50); do
-	grep -q 'listening on' "$tmp/tcpdump.log" && break
+for _ in $(seq 100); do
+	grep -q 'listening on' "$tmp/tcpdump.log" &&
+	    grep -q 'listening on' "$tmp/live.log" && break
 	sleep 0.1
 done
-sleep 1		# the live recorder has no ready signal
+grep -q 'listening on' "$tmp/live.log" ||
+    fail "record --iface did not start: $(cat "$tmp/live.log")"
 
 # 8 whole files and 6 ranges on two keep-alive connections, plus 3 HEADs
 # and 3 misses that must not become events.
@@ -65,8 +68,9 @@ for _ in 1 2 3; do
 	curl -s -o /dev/null "$url/missing"
 done
 
-wait "$live" || fail "record --iface failed: $(cat "$tmp/live.log")"
 sleep 0.5
+kill -INT "$live"		# SIGINT ends a live capture cleanly
+wait "$live" || fail "record --iface failed: $(cat "$tmp/live.log")"
 kill -INT "$tcpd"
 wait "$tcpd" || true
 "$PR" record --pcap "$tmp/cap.pcap" --nocache -o "$tmp/file.prt" \
@@ -97,5 +101,12 @@ if errs:
 PY
 }
 check "$tmp/live.prt" || fail "live capture"
+# --duration ends a live capture on time even when no packet comes.
+start=$(date +%s)
+"$PR" record --iface lo --filter 'tcp port 1' --duration 1s \
+    -o "$tmp/idle.prt" >"$tmp/idle.log" 2>&1 ||
+    fail "record --duration: $(cat "$tmp/idle.log")"
+[ $(($(date +%s) - start)) -le 5 ] || fail "--duration 1s took too long"
+"$PR" info "$tmp/idle.prt" | grep -q '^events: *0$' || fail "idle capture"
 check "$tmp/file.prt" || fail "tcpdump capture"
 echo "pcap_live: live and tcpdump captures both match the 20 requests"

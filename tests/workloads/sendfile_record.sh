@@ -16,12 +16,13 @@ fail() { echo "FAIL: $*" >&2; exit 1; }
 command -v wrk >/dev/null || skip "wrk is not installed"
 command -v python3 >/dev/null || skip "python3 is not installed"
 [ -r /sys/kernel/btf/vmlinux ] || skip "no kernel BTF"
-if "$PR" record --pcap /dev/null -o /dev/null 2>&1 | grep -q 'without libpcap'
-then
+# (Outputs captured first: with pipefail, `cmd | grep -q` has cmd's status.)
+probe=$("$PR" record --pcap /dev/null -o /dev/null 2>&1 || true)
+if grep -q 'without libpcap' <<<"$probe"; then
 	skip "pagereplay was built without libpcap"
 fi
-if "$PR" record --help 2>&1 | grep -q -E 'built without|not implemented'
-then
+probe=$("$PR" record --help 2>&1 || true)
+if grep -q -E 'built without|not implemented' <<<"$probe"; then
 	skip "pagereplay was built without eBPF capture"
 fi
 

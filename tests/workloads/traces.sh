@@ -14,7 +14,8 @@ command -v python3 >/dev/null || skip "python3 is not installed"
 shopt -s nullglob
 traces=("$DIR"/*.prt)
 [ ${#traces[@]} -gt 0 ] || skip "no bundled traces in $DIR yet"
-if "$PR" sweep --help 2>&1 | grep -q 'not implemented'; then
+probe=$("$PR" sweep --help 2>&1 || true)
+if grep -q 'not implemented' <<<"$probe"; then
 	skip "pagereplay sweep is not implemented yet"
 fi
 

@@ -142,10 +142,18 @@ if [ -n "$pcapfile" ]; then
 	tcpdumppid=$!
 	pids+=("$tcpdumppid")
 fi
-# The eBPF recorder writes its header once attached.
-for _ in $(seq 100); do [ -s "$ebpf" ] && break; sleep 0.1; done
+# Wait for both recorders (and tcpdump): the eBPF one writes its header
+# once attached, the live capture says "listening on".
+for _ in $(seq 300); do
+	[ -s "$ebpf" ] && grep -q 'listening on' "$tmp/pcap.log" &&
+	    { [ -z "$pcapfile" ] || grep -q 'listening on' "$tmp/tcpdump.log"; } &&
+	    break
+	sleep 0.1
+done
 [ -s "$ebpf" ] || die "eBPF recorder did not start: $(cat "$tmp/ebpf.log")"
-sleep 1
+grep -q 'listening on' "$tmp/pcap.log" ||
+    die "live capture did not start: $(cat "$tmp/pcap.log")"
+sleep 0.5
 
 cmd="wrk -t2 -c$conns -d${duration}s -s $ROOT/workloads/sendfile/zipf.lua $url"
 echo "record.sh: $cmd -- MANIFEST 1.0 0.3 $((requests / 2)) $seed" >&2
