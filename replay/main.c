@@ -62,11 +62,24 @@ usage(FILE *f)
 	fprintf(f, "\nSee docs/user-guide.md for a walk-through.\n");
 }
 
+/*
+ * `record` has two front ends: libpcap when --pcap or --iface appears
+ * before "--", eBPF otherwise.  Plain `record --help` shows both usages.
+ */
 static int
 cmd_record(int argc, char **argv)
 {
-	int i;
+	char *pcap_help[] = { argv[0], (char *)"--pcap", (char *)"-",
+	    (char *)"--help", NULL };
+	int i, rv;
 
+	if (argc == 2 && (strcmp(argv[1], "--help") == 0 ||
+	    strcmp(argv[1], "-h") == 0)) {
+		rv = cmd_record_ebpf(argc, argv);
+		printf("\n");
+		fflush(stdout);
+		return (rv | cmd_record_pcap(4, pcap_help));
+	}
 	for (i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--") == 0)
 			break;
