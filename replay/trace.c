@@ -1459,15 +1459,19 @@ pr_reader_frame(struct pr_reader *r, size_t i, struct pr_event **evsp,
 	return (err);
 }
 
-int
-pr_reader_next(struct pr_reader *r, struct pr_event *ev)
+/*
+ * pr_reader_next()'s slow path, out of line so that the common call (an
+ * event left in the batch) stays a leaf without a stack frame: decode the
+ * next batch, loading the next frame when the current one is used up.
+ * Returns 1 with a non-empty batch, else what pr_reader_next returns.
+ */
+static __attribute__((noinline)) int
+reader_refill(struct pr_reader *r)
 {
 	const struct frame_info *f;
 	struct decode_bufs *b;
 	int err;
 
-	if (r == NULL || ev == NULL)
-		return (-PR_E_ARG);
 	while (r->pos == r->nev) {
 		r->nev = r->pos = 0;
 		if ((b = r->sbufs) == NULL) {
@@ -1499,6 +1503,19 @@ pr_reader_next(struct pr_reader *r, struct pr_event *ev)
 		decoder_init(&r->dec, r->kindmap, b->raw,
 		    f->raw, f->nevents);
 	}
+	return (1);
+}
+
+int
+pr_reader_next(struct pr_reader *r, struct pr_event *ev)
+{
+	int ret;
+
+	if (r == NULL || ev == NULL)
+		return (-PR_E_ARG);
+	if (__builtin_expect(r->pos == r->nev, 0) &&
+	    (ret = reader_refill(r)) != 1)
+		return (ret);
 	*ev = r->sbufs->evs[r->pos++];
 	return (1);
 }
