@@ -147,6 +147,18 @@ struct eng_cpu_stats {
 };
 
 /*
+ * An entry of a CPU's allocation cache: a free slot of obj's reservation,
+ * claimed (PS_CACHED, counted in rv_popcnt) under the free lock for the
+ * page at pindex of generation gen of obj.  m is NULL once consumed.
+ */
+struct vm_pcache_ent {
+	struct vm_page	*m;		/* (T) */
+	struct vm_object *obj;		/* (T) */
+	uint64_t	gen;		/* (T) */
+	vm_pindex_t	pindex;		/* (T) */
+};
+
+/*
  * A model CPU: one per worker thread, used only by that thread (T), except
  * that eng_quiesce(), eng_stats_collect() and eng_stats_reset() read and
  * reset it after the workers stopped.
@@ -157,6 +169,8 @@ struct eng_cpu {
 	struct vm_batchqueue bq[PQ_COUNT]; /* (T) pqbatch[domain][queue] */
 	struct vm_page	**fc_pa;	/* (T) free cache (vmd_pgcache) */
 	int		fc_cnt;		/* (T) */
+	struct vm_pcache_ent *ac;	/* (T) allocation cache (vmd_pgcache) */
+	int		ac_cnt;		/* (T) entries, oldest first */
 	struct eng_cpu_stats st;	/* (T) */
 	struct eng_lkstat lk;		/* (T) lock statistics */
 };

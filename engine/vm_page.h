@@ -123,10 +123,14 @@ typedef uint32_t vm_page_astate_t;
 /* m->flags: set at allocation and free, under (O) or (F). */
 #define PG_MARKER		0x01	/* queue marker, not a real page */
 
-/* m->pstate: allocation state, (F) except the per-CPU free-cache steps. */
+/*
+ * m->pstate: allocation state, (F) except the per-CPU cache steps: a page
+ * leaves PS_CACHED only by compare-and-swap (the allocation cache's fast
+ * path runs without the free lock).
+ */
 #define PS_FREE		0	/* in its reservation or the free list */
 #define PS_ALLOCATED	1
-#define PS_CACHED	2	/* freed into a CPU's free cache (A) */
+#define PS_CACHED	2	/* in a CPU's free or allocation cache (A) */
 
 struct vm_page {
 	TAILQ_ENTRY(vm_page) plinks_q;	/* (Q) page-queue linkage */

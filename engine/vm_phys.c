@@ -15,10 +15,28 @@
  * all its pages.  An allocator that wants a cached page (its reservation
  * slot) takes it back under the free lock, and the cache entry becomes
  * stale: flushes skip entries no longer PS_CACHED.
+ *
+ * Per-CPU allocation caches (batch, astate; the 2018+ vmd_pgcache, whose
+ * import takes the free lock once for a whole bucket): an allocation that
+ * misses the cache takes the free lock, takes its page from the object's
+ * reservation and claims up to N (the batch size) further free slots of the
+ * same reservation, pindex upwards, into this CPU's cache (PS_CACHED,
+ * counted in rv_popcnt and no longer in vmd_free_count), each tagged with
+ * (object, generation, pindex).  The next allocations of those pindexes by
+ * this CPU take their page with one compare-and-swap and no free lock, so
+ * a sequential fill costs one free-lock acquisition per N pages and the
+ * pages stay the reservation's: contiguous file pages still share one
+ * 2 MiB frame.  A cache holds 2N entries; the oldest unconsumed ones go
+ * back to their reservation under the refill's free-lock acquisition.
+ * Another CPU that needs a claimed slot takes it back under the free lock
+ * like a freed one (the entry's compare-and-swap then fails).  --queue
+ * locked (FreeBSD 10) keeps one free-lock acquisition per allocation.
  */
 #include <stdlib.h>
 
 #include "vm_internal.h"
+
+static void	vm_phys_free_locked(struct vm_engine *e, struct vm_page *m);
 
 int
 vm_phys_init(struct vm_engine *e)
@@ -69,13 +87,16 @@ vm_phys_cache_init(struct eng_cpu *c)
 {
 	c->fc_pa = calloc(VM_BATCHQUEUE_MAX, sizeof(*c->fc_pa));
 	c->fc_cnt = 0;
-	return (c->fc_pa == NULL ? -1 : 0);
+	c->ac = calloc(2 * VM_BATCHQUEUE_MAX, sizeof(*c->ac));
+	c->ac_cnt = 0;
+	return (c->fc_pa == NULL || c->ac == NULL ? -1 : 0);
 }
 
 void
 vm_phys_cache_fini(struct eng_cpu *c)
 {
 	free(c->fc_pa);
+	free(c->ac);
 }
 
 static struct vm_reserv *
@@ -100,12 +121,17 @@ vm_phys_take(struct vm_engine *e, struct vm_page *m)
 {
 	struct vm_reserv *rv = vm_reserv_of(e, m);
 
-	switch (atomic_load_explicit(&m->pstate, memory_order_acquire)) {
+	uint8_t st;
+
+	st = atomic_load_explicit(&m->pstate, memory_order_acquire);
+	switch (st) {
 	case PS_CACHED:
-		/* Still counted in rv_popcnt; the cache entry goes stale. */
-		atomic_store_explicit(&m->pstate, PS_ALLOCATED,
-		    memory_order_relaxed);
-		return (true);
+		/*
+		 * Still counted in rv_popcnt; the cache entry goes stale.  An
+		 * allocation cache's owner may win the page meanwhile.
+		 */
+		return (atomic_compare_exchange_strong_explicit(&m->pstate, &st,
+		    PS_ALLOCATED, memory_order_acquire, memory_order_acquire));
 	case PS_FREE:
 		if (rv->rv_state == RV_BROKEN)
 			TAILQ_REMOVE(&e->vmd.vmd_free_pages, m, freeq);
@@ -176,10 +202,108 @@ vm_phys_alloc_single(struct eng_cpu *c)
 }
 
 /*
+ * Return the oldest allocation-cache entries until at most keep remain.
+ * Entries already consumed or taken back are dropped.  The free lock is
+ * held.
+ */
+static void
+vm_phys_acache_trim(struct eng_cpu *c, int keep)
+{
+	struct vm_pcache_ent *ent;
+	struct vm_page *m;
+	int i, n, live;
+	uint8_t st;
+
+	for (i = live = 0; i < c->ac_cnt; i++)
+		if (c->ac[i].m != NULL)
+			live++;
+	for (i = n = 0; i < c->ac_cnt; i++) {
+		ent = &c->ac[i];
+		if ((m = ent->m) == NULL)
+			continue;
+		if (live > keep) {
+			live--;
+			st = PS_CACHED;
+			if (atomic_compare_exchange_strong_explicit(&m->pstate,
+			    &st, PS_FREE, memory_order_acquire,
+			    memory_order_relaxed))
+				vm_phys_free_locked(c->e, m);
+			continue;
+		}
+		c->ac[n++] = *ent;
+	}
+	c->ac_cnt = n;
+}
+
+/*
+ * Claim up to N free slots of rv after off for obj into this CPU's
+ * allocation cache.  The free lock is held.
+ */
+static void
+vm_phys_acache_fill(struct eng_cpu *c, struct vm_object *obj,
+    struct vm_reserv *rv, vm_pindex_t pindex, unsigned off)
+{
+	struct vm_engine *e = c->e;
+	struct vm_pcache_ent *ent;
+	struct vm_page *m;
+	int batch = (int)e->design.batch, n;
+
+	vm_phys_acache_trim(c, batch);
+	for (n = 0, off++, pindex++; off < NPDEPG && n < batch; off++,
+	    pindex++) {
+		m = vm_reserv_page(e, rv, off);
+		if (atomic_load_explicit(&m->pstate, memory_order_relaxed) !=
+		    PS_FREE)
+			continue;
+		rv->rv_popcnt++;
+		e->vmd.vmd_free_count--;
+		atomic_store_explicit(&m->pstate, PS_CACHED,
+		    memory_order_relaxed);
+		ent = &c->ac[c->ac_cnt++];
+		ent->m = m;
+		ent->obj = obj;
+		ent->gen = obj->gen;
+		ent->pindex = pindex;
+		n++;
+	}
+}
+
+/*
+ * The allocation cache's fast path: this CPU's claimed page for obj at
+ * pindex, taken by compare-and-swap without the free lock, or NULL.
+ */
+static struct vm_page *
+vm_phys_acache_alloc(struct eng_cpu *c, struct vm_object *obj,
+    vm_pindex_t pindex)
+{
+	struct vm_pcache_ent *ent;
+	struct vm_page *m;
+	int i;
+	uint8_t st;
+
+	for (i = 0; i < c->ac_cnt; i++) {
+		ent = &c->ac[i];
+		if (ent->m == NULL || ent->obj != obj || ent->pindex != pindex ||
+		    ent->gen != obj->gen)
+			continue;
+		m = ent->m;
+		ent->m = NULL;
+		st = PS_CACHED;
+		if (atomic_compare_exchange_strong_explicit(&m->pstate, &st,
+		    PS_ALLOCATED, memory_order_acquire, memory_order_relaxed))
+			return (m);
+		return (NULL);
+	}
+	return (NULL);
+}
+
+/*
  * A free page for obj at pindex: its reservation slot if the reservation
  * exists and the slot is free, a new reservation if a whole frame is free,
- * else a single page.  NULL when memory is exhausted.  The object must be
- * write-locked (its reservation table is (O)); takes the free lock.
+ * else a single page.  NULL when memory is exhausted.  Under batch and
+ * astate this CPU's allocation cache is tried first, and a reservation
+ * allocation refills it.  The object must be write-locked (its
+ * reservation table is (O)); takes the free lock unless the cache hits.
  */
 struct vm_page *
 vm_phys_alloc(struct eng_cpu *c, struct vm_object *obj, vm_pindex_t pindex)
@@ -193,6 +317,8 @@ vm_phys_alloc(struct eng_cpu *c, struct vm_object *obj, vm_pindex_t pindex)
 	struct vm_page *m = NULL;
 
 	VM_OBJECT_ASSERT_WLOCKED(obj);
+	if (!e->q_locked && (m = vm_phys_acache_alloc(c, obj, pindex)) != NULL)
+		return (m);
 	rv = vm_phash_lookup(&obj->rvs, ri);
 	eng_mtx_lock(&c->lk, &vmd->vmd_free_mtx, ENG_HERE);
 	if (rv != NULL && rv->rv_state == RV_RESERVED &&
@@ -214,6 +340,8 @@ vm_phys_alloc(struct eng_cpu *c, struct vm_object *obj, vm_pindex_t pindex)
 		if (!vm_phys_take(e, m))
 			eng_panic(__FILE__, __LINE__, "free frame in use");
 	}
+	if (m != NULL && !e->q_locked)
+		vm_phys_acache_fill(c, obj, rv, pindex, off);
 	if (m == NULL)
 		m = vm_phys_alloc_single(c);
 	eng_mtx_unlock(&c->lk, &vmd->vmd_free_mtx);
@@ -252,28 +380,43 @@ vm_phys_free_locked(struct vm_engine *e, struct vm_page *m)
 }
 
 /*
- * vm_phys_cache_flush(): return every page of this CPU's free cache under
- * one free-lock acquisition, skipping entries taken back by an allocator.
+ * Return every page of this CPU's free cache under one free-lock
+ * acquisition, skipping entries taken back by an allocator; with all, also
+ * the unconsumed pages of its allocation cache.
  */
-void
-vm_phys_cache_flush(struct eng_cpu *c)
+static void
+vm_phys_cache_flush1(struct eng_cpu *c, bool all)
 {
 	ENG_SITE_DEFINE;
 	struct vm_engine *e = c->e;
 	struct vm_page *m;
 	int i;
+	uint8_t st;
 
-	if (c->fc_cnt == 0)
+	if (c->fc_cnt == 0 && (!all || c->ac_cnt == 0))
 		return;
 	eng_mtx_lock(&c->lk, &e->vmd.vmd_free_mtx, ENG_HERE);
 	for (i = 0; i < c->fc_cnt; i++) {
 		m = c->fc_pa[i];
-		if (atomic_load_explicit(&m->pstate, memory_order_acquire) ==
-		    PS_CACHED)
+		st = PS_CACHED;
+		if (atomic_compare_exchange_strong_explicit(&m->pstate, &st,
+		    PS_FREE, memory_order_acquire, memory_order_relaxed))
 			vm_phys_free_locked(e, m);
 	}
 	c->fc_cnt = 0;
+	if (all)
+		vm_phys_acache_trim(c, 0);
 	eng_mtx_unlock(&c->lk, &e->vmd.vmd_free_mtx);
+}
+
+/*
+ * vm_phys_cache_flush(): return this CPU's free cache and the unconsumed
+ * pages of its allocation cache (memory shortage, quiesce).
+ */
+void
+vm_phys_cache_flush(struct eng_cpu *c)
+{
+	vm_phys_cache_flush1(c, true);
 }
 
 /*
@@ -294,7 +437,7 @@ vm_phys_free(struct eng_cpu *c, struct vm_page *m)
 		return;
 	}
 	if (c->fc_cnt == (int)e->design.batch)
-		vm_phys_cache_flush(c);
+		vm_phys_cache_flush1(c, false);
 	atomic_store_explicit(&m->pstate, PS_CACHED, memory_order_release);
 	c->fc_pa[c->fc_cnt++] = m;
 }
