@@ -607,7 +607,8 @@ on_map_pages(struct address_space *mapping, __u64 first, __u64 last)
 	if (fv == NULL)
 		return;
 	obj = obj_of_mapping(mapping);
-	if (obj == 0 || obj != fv->obj || first < fv->pgoff ||
+	if (obj == 0 || obj != fv->obj || fv->mm != current_mm() ||
+	    first < fv->pgoff ||
 	    last < first || last >= fv->pgoff + fv->npages)
 		return;
 	r = rec_reserve(REC_MAP);
@@ -749,6 +750,7 @@ vma_of(struct task_struct *task, __u64 mm, __u64 addr, struct fault_vma *fv)
 			}
 		}
 	}
+	hit(HOOK_VMA_LOOKUP);
 	err = bpf_find_vma(task, addr, fault_vma, fv, 0);
 	if (err != 0)
 		return (err);
@@ -801,12 +803,15 @@ on_fault(unsigned long address, unsigned long error_code)
 	if (err == -EBUSY)
 		hit(HOOK_VMA_BUSY);	/* taken as anonymous */
 	tid = (__u32)bpf_get_current_pid_tgid();
+	/*
+	 * Only file faults leave their vma for fault-around (an anonymous
+	 * fault has none; a stale entry is told apart by mm and file).
+	 */
 	if (err == 0 && fv.obj != 0) {
 		obj = fv.obj;
 		pindex = fv.pgoff + ((addr - fv.start) >> PAGE_SHIFT);
 		bpf_map_update_elem(&faulting, &tid, &fv, BPF_ANY);
-	} else
-		bpf_map_delete_elem(&faulting, &tid);
+	}
 	r = rec_reserve(REC_MAP);
 	if (r == NULL)
 		return;

@@ -157,6 +157,7 @@ static const char *const hook_note[HOOK_COUNT] = {
 	[HOOK_MKCLEAN] = "ebpf.hook.folio_mkclean",
 	[HOOK_EVICT] = "ebpf.hook.ext4_evict_inode",
 	[HOOK_VMA_BUSY] = "ebpf.vma_busy",
+	[HOOK_VMA_LOOKUP] = "ebpf.vma_lookups",
 };
 
 /* Options (one struct, designated defaults: execsnoop's struct env). */

@@ -79,6 +79,7 @@ enum rec_hook {
 	HOOK_MKCLEAN,
 	HOOK_EVICT,
 	HOOK_VMA_BUSY,		/* bpf_find_vma() busy: fault taken as anon */
+	HOOK_VMA_LOOKUP,	/* bpf_find_vma() calls (vma cache misses) */
 	HOOK_COUNT
 };
 
