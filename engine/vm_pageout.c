@@ -13,7 +13,10 @@
  *	they stay logically inactive.  Each is then examined with the page
  *	and object locks only (batch: page lock; astate: none), and the kept
  *	ones are reinserted before the marker under one more acquisition
- *	(r330296).
+ *	(r330296).  The page lock is a cursor carried from page to page
+ *	(vm_page_change_lock, as the 2019 scans do): it is switched only when
+ *	the next page hashes to another lock, so the pages of one 2 MiB frame
+ *	cost one acquisition.
  * Per page: skip it if its logical state moved on; --page refcount takes a
  * transient reference and drops it once the object lock is held (seed
  * 000); the object is only trylocked, since an inline reclaim already holds
@@ -149,12 +152,14 @@ vm_pageout_reinsert(struct eng_cpu *c, struct vm_pageout_scan *ss,
 
 /*
  * Examine one collected page (see the file comment).  On entry --queue
- * locked holds the page lock and the page is in no queue; batch and astate
- * hold nothing and the page is logically inactive but unlinked.  Returns
- * with the page lock dropped.
+ * locked holds the page lock and the page is in no queue, and returns with
+ * it dropped; batch and astate hold at most the page-lock cursor *mtx (the
+ * lock of an earlier page) and the page is logically inactive but
+ * unlinked, and return with *mtx the lock of m or unchanged.
  */
 static enum vm_pageout_verdict
-vm_pageout_inactive_page(struct eng_cpu *c, struct vm_page *m)
+vm_pageout_inactive_page(struct eng_cpu *c, struct vm_page *m,
+    struct eng_mtx **mtx)
 {
 	ENG_SITE_DEFINE;
 	struct vm_engine *e = c->e;
@@ -171,7 +176,7 @@ vm_pageout_inactive_page(struct eng_cpu *c, struct vm_page *m)
 		    (VM_PAGE_A_FLAGS(a) & PGA_QUEUE_STATE_MASK) != 0)
 			return (PO_SKIP);
 		if (plock)
-			vm_page_lock(c, m);
+			vm_page_change_lock(c, m, mtx, ENG_HERE);
 	}
 	v = PO_SKIP;
 	a = vm_page_astate_load(m);
@@ -254,12 +259,13 @@ out:
 		vm_page_free(c, m);
 		v = PO_FREED;
 	}
-	if (locked && v == PO_REINSERT) {
-		vm_page_enqueue(c, m, PQ_INACTIVE);
-		v = PO_SKIP;
-	}
-	if (plock)
+	if (locked) {
+		if (v == PO_REINSERT) {
+			vm_page_enqueue(c, m, PQ_INACTIVE);
+			v = PO_SKIP;
+		}
 		vm_page_unlock(c, m);
+	}
 	return (v);
 }
 
@@ -273,6 +279,7 @@ vm_pageout_scan_inactive(struct eng_cpu *c, uint64_t maxscan)
 {
 	struct vm_page *ma[VM_BATCHQUEUE_MAX], *rq[VM_BATCHQUEUE_MAX];
 	struct vm_pageout_scan ss;
+	struct eng_mtx *mtx = NULL;
 	uint64_t freed = 0;
 	int i, n, nrq, limit;
 
@@ -287,7 +294,7 @@ vm_pageout_scan_inactive(struct eng_cpu *c, uint64_t maxscan)
 		}
 		nrq = 0;
 		for (i = 0; i < n; i++)
-			switch (vm_pageout_inactive_page(c, ma[i])) {
+			switch (vm_pageout_inactive_page(c, ma[i], &mtx)) {
 			case PO_FREED:
 				freed++;
 				break;
@@ -299,6 +306,8 @@ vm_pageout_scan_inactive(struct eng_cpu *c, uint64_t maxscan)
 			}
 		vm_pageout_reinsert(c, &ss, rq, nrq);
 	}
+	if (mtx != NULL)
+		eng_mtx_unlock(&c->lk, mtx);
 	vm_pageout_end_scan(c, &ss);
 	c->st.scan_freed += freed;
 	return (freed);
@@ -335,9 +344,14 @@ vm_pageout_clock_step(struct eng_cpu *c, struct vm_page **ma, int limit,
 	return (n);
 }
 
-/* Age one active page; move it to inactive when act_count reaches 0. */
+/*
+ * Age one active page; move it to inactive when act_count reaches 0.
+ * --queue locked takes and drops the page lock; batch carries the
+ * page-lock cursor *mtx from page to page (vm_page_change_lock).
+ */
 static void
-vm_pageout_active_page(struct eng_cpu *c, struct vm_page *m)
+vm_pageout_active_page(struct eng_cpu *c, struct vm_page *m,
+    struct eng_mtx **mtx)
 {
 	ENG_SITE_DEFINE;
 	struct vm_engine *e = c->e;
@@ -345,8 +359,10 @@ vm_pageout_active_page(struct eng_cpu *c, struct vm_page *m)
 	bool plock = vm_page_qlock(e);
 	uint8_t act;
 
-	if (plock)
+	if (plock && e->q_locked)
 		vm_page_lock(c, m);
+	else if (plock)
+		vm_page_change_lock(c, m, mtx, ENG_HERE);
 	old = vm_page_astate_load(m);
 	if (vm_page_astate_queue(old) != PQ_ACTIVE)
 		goto out;
@@ -376,7 +392,7 @@ vm_pageout_active_page(struct eng_cpu *c, struct vm_page *m)
 	} else
 		vm_page_deactivate_locked(c, m, false);
 out:
-	if (plock)
+	if (plock && e->q_locked)
 		vm_page_unlock(c, m);
 }
 
@@ -388,6 +404,7 @@ uint64_t
 vm_pageout_scan_active(struct eng_cpu *c, uint64_t maxscan)
 {
 	struct vm_page *ma[VM_BATCHQUEUE_MAX];
+	struct eng_mtx *mtx = NULL;
 	uint64_t scanned = 0;
 	bool wrapped = false;
 	int i, n, limit;
@@ -398,9 +415,11 @@ vm_pageout_scan_active(struct eng_cpu *c, uint64_t maxscan)
 			limit = (int)(maxscan - scanned);
 		n = vm_pageout_clock_step(c, ma, limit, &wrapped);
 		for (i = 0; i < n; i++)
-			vm_pageout_active_page(c, ma[i]);
+			vm_pageout_active_page(c, ma[i], &mtx);
 		scanned += (uint64_t)n;
 	}
+	if (mtx != NULL)
+		eng_mtx_unlock(&c->lk, mtx);
 	c->st.scan_pages += scanned;
 	return (scanned);
 }
