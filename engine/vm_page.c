@@ -240,6 +240,23 @@ vm_page_unwire_noq(struct eng_cpu *c, struct vm_page *m)
  * dequeue a still-wired page; astate places the page with no lock.  The
  * caller holds no page lock.
  */
+/*
+ * pagelock: drop a wiring of m, placing or freeing it when it was the last
+ * (see vm_page_unwire_common()).  The page lock is held.
+ */
+static void
+vm_page_unwire_pagelocked(struct eng_cpu *c, struct vm_page *m,
+    uint8_t queue, int flags)
+{
+	if (vm_page_unwire_noq(c, m)) {
+		if (atomic_load_explicit(&m->object, memory_order_relaxed) ==
+		    NULL)
+			vm_page_free(c, m);
+		else
+			vm_page_release_toq(c, m, queue, flags);
+	}
+}
+
 static bool
 vm_page_unwire_common(struct eng_cpu *c, struct vm_page *m, uint8_t queue,
     int flags, bool check)
@@ -256,13 +273,7 @@ vm_page_unwire_common(struct eng_cpu *c, struct vm_page *m, uint8_t queue,
 			vm_page_unlock(c, m);
 			return (false);
 		}
-		if (vm_page_unwire_noq(c, m)) {
-			if (atomic_load_explicit(&m->object,
-			    memory_order_relaxed) == NULL)
-				vm_page_free(c, m);
-			else
-				vm_page_release_toq(c, m, queue, flags);
-		}
+		vm_page_unwire_pagelocked(c, m, queue, flags);
 		vm_page_unlock(c, m);
 		return (true);
 	}
@@ -335,9 +346,10 @@ vm_page_ev_wiring_take(struct vm_page *m)
  * vm_page_release(): release a wiring to the page cache, no object lock
  * held (sendfile completion).  With VPR_TRYFREE (SF_NOCACHE), try to free
  * the page at once: read m->object racily, trylock it, recheck, and use
- * vm_page_release_locked().  pagelock: the page lock is taken first, then
- * the object trylocked (sendfile_free_page()).  The caller holds the
- * wiring being released.
+ * vm_page_release_locked().  pagelock: one page-lock critical section
+ * (sendfile_free_page()): with VPR_TRYFREE the object is trylocked under
+ * it; otherwise, or if that fails, the wiring is dropped under the same
+ * lock.  The caller holds the wiring being released.
  */
 void
 vm_page_release(struct eng_cpu *c, struct vm_page *m, int flags)
@@ -356,8 +368,8 @@ vm_page_release(struct eng_cpu *c, struct vm_page *m, int flags)
 			vm_page_unlock(c, m);
 			return;
 		}
+		vm_page_unwire_pagelocked(c, m, PQ_INACTIVE, flags);
 		vm_page_unlock(c, m);
-		vm_page_unwire_common(c, m, PQ_INACTIVE, flags, false);
 		return;
 	}
 	if ((flags & VPR_TRYFREE) != 0) {

@@ -51,6 +51,9 @@ assert amort(lk, "page_insert", "freequeue") == 1.0
 # The page daemon carries a page-lock cursor (vm_page_change_lock): the
 # 64 scanned pages of one 2 MiB frame cost one page-lock acquisition.
 assert acq(pl, "scan", "page") == 1, acq(pl, "scan", "page")
+# pagelock sendfile completion: one page-lock critical section, so a
+# sendfile costs 2 page locks (wire, release).
+assert acq(pl, "sendfile", "page") == 2, acq(pl, "sendfile", "page")
 print("footprint: ok")
 PY
 
