@@ -228,8 +228,17 @@ vm_pageout_inactive_page(struct eng_cpu *c, struct vm_page *m,
 			vm_page_act_adjust(c, m, ACT_ADVANCE, ACT_INIT);
 			if (locked)
 				vm_page_enqueue(c, m, PQ_ACTIVE);
-			else
+			else {
 				vm_page_activate_locked(c, m);
+				/*
+				 * Refused (refcount: wired since the check
+				 * above by pmap_extract_and_hold): the page is
+				 * logically inactive on no list; dequeue it
+				 * lazily like any wired page.
+				 */
+				if (vm_page_wired_count(e, m) != 0)
+					vm_page_dequeue_deferred(c, m);
+			}
 		} else
 			v = PO_REINSERT;
 		goto unbusy;
