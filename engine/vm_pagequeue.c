@@ -619,9 +619,12 @@ vm_page_requeue(struct eng_cpu *c, struct vm_page *m)
 
 /*
  * vm_page_release_toq(): place a page whose last wiring is going away.
- * VPR_NOREUSE: the inactive head (deactivate_noreuse); already active:
- * just PGA_REFERENCED; otherwise queue.  locked, batch: the page lock is
- * held.  astate: one commit that also cancels a pending lazy dequeue.
+ * VPR_NOREUSE or VPR_TRYFREE (an SF_NOCACHE page that could not be freed):
+ * the inactive head (deactivate_noreuse), as FreeBSD's release_toq does
+ * (it also sends invalid pages there; the model has no valid bits);
+ * already active: just PGA_REFERENCED; otherwise queue.  locked, batch:
+ * the page lock is held.  astate: one commit that also cancels a pending
+ * lazy dequeue.
  */
 void
 vm_page_release_toq(struct eng_cpu *c, struct vm_page *m, uint8_t queue,
@@ -632,8 +635,8 @@ vm_page_release_toq(struct eng_cpu *c, struct vm_page *m, uint8_t queue,
 	uint8_t act;
 
 	if (c->e->q_astate) {
-		nflag = (flags & VPR_NOREUSE) != 0 ? PGA_REQUEUE_HEAD :
-		    PGA_REQUEUE;
+		nflag = (flags & (VPR_NOREUSE | VPR_TRYFREE)) != 0 ?
+		    PGA_REQUEUE_HEAD : PGA_REQUEUE;
 		if (nflag == PGA_REQUEUE_HEAD)
 			queue = PQ_INACTIVE;
 		old = vm_page_astate_load(m);
@@ -653,7 +656,7 @@ vm_page_release_toq(struct eng_cpu *c, struct vm_page *m, uint8_t queue,
 		} while (!vm_page_pqstate_commit(c, m, &old, new));
 		return;
 	}
-	if ((flags & VPR_NOREUSE) != 0)
+	if ((flags & (VPR_NOREUSE | VPR_TRYFREE)) != 0)
 		vm_page_mvqueue_locked(c, m, PQ_INACTIVE, true);
 	else if (vm_page_queue(m) == PQ_ACTIVE)
 		vm_page_aflag_set(c, m, PGA_REFERENCED);

@@ -183,6 +183,48 @@ test_release(void **state)
 	}
 }
 
+/*
+ * An SF_NOCACHE sendfile completion that cannot free its page (still
+ * mapped) sends it to the inactive head, as deactivate_noreuse does
+ * (release_toq with VPR_TRYFREE).
+ */
+static void
+test_release_nocache_kept(void **state)
+{
+	struct pr_event x;
+	struct vm_page *m;
+	unsigned d;
+
+	(void)state;
+	for (d = 0; d < NDESIGNS; d++) {
+		struct vm_engine *e = mk(d, 2048);
+
+		ev(e, PR_PAGE_INSERT, 3, 0, 4, 0);
+		memset(&x, 0, sizeof(x));
+		x.kind = PR_MAP;
+		x.obj = 3;
+		x.pindex = 1;
+		x.npages = 1;
+		x.addr = 1 << 12;
+		assert_int_equal(eng_apply(eng_cpu(e, 0), &x), 0);
+		/* sendfile(SF_NOCACHE) of page 1: VPR_TRYFREE only. */
+		memset(&x, 0, sizeof(x));
+		x.kind = PR_SENDFILE;
+		x.obj = 3;
+		x.addr = 1 << 12;
+		x.arg = 1 << 12;
+		x.flags = PR_F_NOCACHE;
+		assert_int_equal(eng_apply(eng_cpu(e, 0), &x), 0);
+		m = page(e, 3, 1);
+		assert_non_null(m);
+		assert_int_equal(queue_of(e, m), PQ_INACTIVE);
+		assert_ptr_equal(TAILQ_PREV(&e->vmd.vmd_inacthead, pglist,
+		    plinks_q), m);
+		check_clean(e);
+		eng_destroy(e);
+	}
+}
+
 static void
 test_queue_ops(void **state)
 {
@@ -527,6 +569,7 @@ main(void)
 		cmocka_unit_test(test_insert_lookup_remove),
 		cmocka_unit_test(test_wire_unwire),
 		cmocka_unit_test(test_release),
+		cmocka_unit_test(test_release_nocache_kept),
 		cmocka_unit_test(test_queue_ops),
 		cmocka_unit_test(test_sendfile),
 		cmocka_unit_test(test_terminate),
