@@ -171,6 +171,7 @@ struct eng_cpu {
 	int		fc_cnt;		/* (T) */
 	struct vm_pcache_ent *ac;	/* (T) allocation cache (vmd_pgcache) */
 	int		ac_cnt;		/* (T) entries, oldest first */
+	bool		in_reclaim;	/* (T) inline reclaim: trylock only */
 	struct eng_cpu_stats st;	/* (T) */
 	struct eng_lkstat lk;		/* (T) lock statistics */
 };

@@ -19,8 +19,12 @@
  *	cost one acquisition.
  * Per page: skip it if its logical state moved on; --page refcount takes a
  * transient reference and drops it once the object lock is held (seed
- * 000); the object is only trylocked, since an inline reclaim already holds
- * another object's lock, so the scan can never deadlock; wired pages are
+ * 000); the object is trylocked; if that fails, a scan event under batch
+ * or astate drops the page-lock cursor, blocks on the object lock, takes
+ * the page lock again and re-checks the page's queue state, as the 2019
+ * scan does, while an inline reclaim (vm_pageout_reclaim(), which already
+ * holds another object's lock) and --queue locked only trylock and keep
+ * the page, so the scan can never deadlock; wired pages are
  * dequeued lazily; referenced pages get a second chance (reactivated if
  * mapped); the others are unmapped (vm_page_try_remove_all) and freed.
  *
@@ -196,9 +200,23 @@ vm_pageout_inactive_page(struct eng_cpu *c, struct vm_page *m,
 		goto out;
 	}
 	if (!VM_OBJECT_TRYWLOCK(c, obj)) {
-		c->st.scan_skipped++;
-		v = PO_REINSERT;
-		goto out;
+		if (locked || c->in_reclaim) {
+			c->st.scan_skipped++;
+			v = PO_REINSERT;
+			goto out;
+		}
+		/* Lock order object -> page: drop the cursor, block. */
+		if (*mtx != NULL) {
+			eng_mtx_unlock(&c->lk, *mtx);
+			*mtx = NULL;
+		}
+		VM_OBJECT_WLOCK(c, obj);
+		if (plock)
+			vm_page_change_lock(c, m, mtx, ENG_HERE);
+		a = vm_page_astate_load(m);
+		if (VM_PAGE_A_QUEUE(a) != expect ||
+		    (VM_PAGE_A_FLAGS(a) & PGA_QUEUE_STATE_MASK) != 0)
+			goto unlock_obj;	/* someone else placed it */
 	}
 	if (atomic_load_explicit(&m->object, memory_order_relaxed) != obj) {
 		v = PO_REINSERT;
@@ -443,10 +461,12 @@ vm_pageout_reclaim(struct eng_cpu *c, uint64_t target)
 {
 	uint64_t freed;
 
+	c->in_reclaim = true;
 	freed = vm_pageout_scan_inactive(c, target * 4);
 	if (freed < target) {
 		vm_pageout_scan_active(c, target * 16);
 		freed += vm_pageout_scan_inactive(c, target * 8);
 	}
+	c->in_reclaim = false;
 	return (freed);
 }
