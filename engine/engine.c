@@ -1088,6 +1088,7 @@ void
 eng_stats_collect(struct vm_engine *e, struct eng_stats *out)
 {
 	const struct eng_cpu_stats *st;
+	struct pmap_counters pc;
 	unsigned s, k;
 
 	memset(out, 0, sizeof(*out));
@@ -1111,6 +1112,18 @@ eng_stats_collect(struct vm_engine *e, struct eng_stats *out)
 		out->scan_freed += st->scan_freed;
 		out->scan_skipped += st->scan_skipped;
 	}
+	pmap_md_counters(e->md, &pc);
+	out->pv_restarts = pc.pv_restarts;
+	out->pa_restarts = pc.pa_restarts;
+	out->hold_fallbacks = pc.hold_fallbacks;
+	out->promotions = pc.promotions;
+	out->promote_failures = pc.promote_failures;
+	out->demotions = pc.demotions;
+	out->pv_reclaims = pc.reclaims;
+	out->pv_reclaimed = pc.reclaimed;
+	out->pv_chunk_allocs = pc.chunk_allocs;
+	out->pv_chunk_frees = pc.chunk_frees;
+	out->pv_chunk_overcommits = pc.chunk_overcommits;
 }
 
 static int
@@ -1170,4 +1183,5 @@ eng_stats_reset(struct vm_engine *e)
 		eng_lkstat_reset(&e->cpus[s]->lk);
 		memset(&e->cpus[s]->st, 0, sizeof(e->cpus[s]->st));
 	}
+	pmap_md_counters_reset(e->md);
 }

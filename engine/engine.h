@@ -170,9 +170,24 @@ struct eng_stats {
 	uint64_t	scan_pages;		/* pages examined */
 	uint64_t	scan_freed;
 	uint64_t	scan_skipped;		/* trylock failed, busy, stale */
+	/* The pmap layer (engine/amd64/pmap.h, struct pmap_counters). */
+	uint64_t	pv_restarts;		/* page-centric pmap-lock retries */
+	uint64_t	pa_restarts;		/* extract_and_hold EAGAIN */
+	uint64_t	hold_fallbacks;		/* wire_mapped failed (BLOCKED) */
+	uint64_t	promotions;
+	uint64_t	promote_failures;	/* 512 PTEs not promotable */
+	uint64_t	demotions;
+	uint64_t	pv_reclaims;		/* reclaim_pv_chunk() calls */
+	uint64_t	pv_reclaimed;		/* mappings it destroyed */
+	uint64_t	pv_chunk_allocs;
+	uint64_t	pv_chunk_frees;
+	uint64_t	pv_chunk_overcommits;	/* over the chunk budget */
 };
 
-/* Merge every CPU's counters (call after the workers stopped). */
+/*
+ * Merge every CPU's counters, the pmap layer's included (call after the
+ * workers stopped).
+ */
 void	eng_stats_collect(struct vm_engine *e, struct eng_stats *out);
 /*
  * Per call site: the function that took the lock (lockstat and perf lock key
@@ -192,7 +207,10 @@ struct eng_site_row {
 size_t	eng_stats_sites(struct vm_engine *e, struct eng_site_row *rows,
 	    size_t max);
 
-/* Zero every counter (e.g. after a warm-up). Workers must be stopped. */
+/*
+ * Zero every counter, the pmap layer's included (e.g. after a warm-up).
+ * Workers must be stopped.
+ */
 void	eng_stats_reset(struct vm_engine *e);
 
 #endif /* ENG_ENGINE_H */
