@@ -247,16 +247,17 @@ pmap_clear_writeable_if_unmapped(struct eng_cpu *c, struct vm_page *m)
 /*
  * pmap_pv_promote_pde: fold the 512 pv entries of the 4 KiB mappings of
  * [va, va + 2 MiB) -> [pa, pa + 2 MiB) into one entry on the frame's pv
- * head: the first page's entry moves, the 511 others are freed.  One lock
- * under hashed/superpage; the head and all 512 page locks under perpage.
- * The pmap is locked.
+ * head: the first page's entry moves, the 511 others are freed together
+ * (free_pv_entries: the pv-chunk lock once per chunk, not per entry).  One
+ * pv lock under hashed/superpage; the head and all 512 page locks under
+ * perpage.  The pmap is locked.
  */
 static void
 pmap_pv_promote_pde(struct eng_cpu *c, struct pmap *pm, uint64_t va,
     vm_paddr_t pa, struct pv_cursor *cur)
 {
+	struct pv_entry *pv, *pvs[NPTEPG - 1];
 	struct pmap_md *md;
-	struct pv_entry *pv;
 	struct vm_page *m;
 	int i;
 
@@ -269,9 +270,13 @@ pmap_pv_promote_pde(struct eng_cpu *c, struct pmap *pm, uint64_t va,
 	pmap_pv_insert(pa_to_pvh(md, pa), pv);
 	for (i = 1; i < NPTEPG; i++) {
 		m = pmap_phys_page(md, pa + (uint64_t)i * PAGE_SIZE);
-		pmap_pvh_free(c, pmap_mi_md(m), pm, va + (uint64_t)i *
+		pv = pmap_pvh_remove(pmap_mi_md(m), pm, va + (uint64_t)i *
 		    PAGE_SIZE);
+		if (pv == NULL)
+			abort();	/* a mapping without its pv entry */
+		pvs[i - 1] = pv;
 	}
+	free_pv_entries(c, pm, pvs, NPTEPG - 1);
 }
 
 /*
@@ -320,16 +325,17 @@ fail:
 
 /*
  * pmap_pv_demote_pde: unfold the frame's pv entry of (pm, va) into 512
- * entries: it moves to the first page, 511 new ones come from the spares
- * reserve_pv_entries() set aside.  The lock(s) are not released part-way.
+ * entries: it moves to the first page, 511 new ones come straight from the
+ * spares reserve_pv_entries() set aside (get_pv_entries_reserved: the
+ * pv-chunk lock once per chunk).  The lock(s) are not released part-way.
  * The pmap is locked.
  */
 static void
 pmap_pv_demote_pde(struct eng_cpu *c, struct pmap *pm, uint64_t va,
     vm_paddr_t pa, struct pv_cursor *cur)
 {
+	struct pv_entry *pv, *pvs[NPTEPG - 1];
 	struct pmap_md *md;
-	struct pv_entry *pv;
 	struct vm_page *m;
 	int i;
 
@@ -340,8 +346,9 @@ pmap_pv_demote_pde(struct eng_cpu *c, struct pmap *pm, uint64_t va,
 		abort();
 	m = pmap_phys_page(md, pa);
 	pmap_pv_insert(pmap_mi_md(m), pv);
+	get_pv_entries_reserved(c, pm, pvs, NPTEPG - 1);
 	for (i = 1; i < NPTEPG; i++) {
-		pv = get_pv_entry(c, pm, NULL);
+		pv = pvs[i - 1];
 		pv->pv_va = va + (uint64_t)i * PAGE_SIZE;
 		m = pmap_phys_page(md, pa + (uint64_t)i * PAGE_SIZE);
 		pmap_pv_insert(pmap_mi_md(m), pv);

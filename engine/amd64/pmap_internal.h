@@ -243,6 +243,10 @@ void	free_pv_entry(struct eng_cpu *c, struct pmap *pm,
 	    struct pv_entry *pv);
 void	reserve_pv_entries(struct eng_cpu *c, struct pmap *pm, int needed,
 	    struct pv_cursor *cur);
+void	get_pv_entries_reserved(struct eng_cpu *c, struct pmap *pm,
+	    struct pv_entry **pvs, int n);
+void	free_pv_entries(struct eng_cpu *c, struct pmap *pm,
+	    struct pv_entry *const *pvs, int n);
 void	pv_chunks_release_pmap(struct eng_cpu *c, struct pmap *pm);
 int	pv_chunk_count_free(const struct pv_chunk *pc);
 

@@ -483,6 +483,111 @@ free_pv_entry(struct eng_cpu *c, struct pmap *pm, struct pv_entry *pv)
 }
 
 /*
+ * Bulk variants for promotion and demotion, which allocate or free 511
+ * entries at once.  As amd64's pmap_pv_demote_pde() takes the spares
+ * straight from the chunks and pmap_pv_promote_pde()'s frees touch the
+ * global list only when a chunk becomes entirely free, the global lock is
+ * taken once per chunk involved, not once per entry: a chunk is moved to
+ * the LRU tail once (the single-entry paths above move it every time) or,
+ * when entirely free, unlinked and freed.
+ */
+
+/*
+ * get_pv_entries_reserved: n pv entries of pm from the spares that
+ * reserve_pv_entries() set aside, into pvs[], taken from the first chunks
+ * of pm's list (a chunk that becomes full moves to the tail).  The pmap is
+ * locked.
+ */
+void
+get_pv_entries_reserved(struct eng_cpu *c, struct pmap *pm,
+    struct pv_entry **pvs, int n)
+{
+	struct pmap_md *md;
+	struct pv_chunk *pc;
+	int bit, field, i;
+
+	pmap_assert_locked(pm);
+	md = pm->pm_md;
+	i = 0;
+	while (i < n) {
+		pc = TAILQ_FIRST(&pm->pm_pvchunk);
+		if (pc == NULL || (pc->pc_map[0] == 0 && pc->pc_map[1] == 0 &&
+		    pc->pc_map[2] == 0))
+			abort();	/* reserve_pv_entries() was not called */
+		for (field = 0; field < _NPCM && i < n; field++) {
+			while (pc->pc_map[field] != 0 && i < n) {
+				bit = __builtin_ctzl(pc->pc_map[field]);
+				pc->pc_map[field] &= ~(1ul << bit);
+				pvs[i++] = &pc->pc_pventry[field * 64 + bit];
+			}
+		}
+		if (pc->pc_map[0] == 0 && pc->pc_map[1] == 0 &&
+		    pc->pc_map[2] == 0) {
+			TAILQ_REMOVE(&pm->pm_pvchunk, pc, pc_list);
+			TAILQ_INSERT_TAIL(&pm->pm_pvchunk, pc, pc_list);
+		}
+		if (md->md_pvchunk == ENG_PVCHUNK_GLOBAL)
+			pv_chunk_lru_touch(c, md, pc);
+	}
+}
+
+/* Order of chunk addresses, for free_pv_entries(). */
+static int
+pv_chunk_addr_cmp(const void *a, const void *b)
+{
+	uintptr_t x, y;
+
+	x = (uintptr_t)*(struct pv_chunk *const *)a;
+	y = (uintptr_t)*(struct pv_chunk *const *)b;
+	return (x < y ? -1 : x > y);
+}
+
+/*
+ * free_pv_entries: free_pv_entry() of the n (at most NPTEPG) entries of
+ * pvs[], with the global list touched once per chunk.  The pmap is locked;
+ * the entries are off every pv list.
+ */
+void
+free_pv_entries(struct eng_cpu *c, struct pmap *pm,
+    struct pv_entry *const *pvs, int n)
+{
+	struct pmap_md *md;
+	struct pv_chunk *pc, *pcs[NPTEPG];
+	int bit, field, i, idx, nc;
+
+	pmap_assert_locked(pm);
+	if (n > NPTEPG)
+		abort();
+	md = pm->pm_md;
+	for (i = 0; i < n; i++) {
+		pc = (struct pv_chunk *)((uintptr_t)pvs[i] & ~PAGE_MASK);
+		idx = (int)(pvs[i] - &pc->pc_pventry[0]);
+		field = idx / 64;
+		bit = idx % 64;
+		pc->pc_map[field] |= 1ul << bit;
+		pcs[i] = pc;
+	}
+	qsort(pcs, (size_t)n, sizeof(*pcs), pv_chunk_addr_cmp);
+	for (i = 0, nc = 0; i < n; i++)
+		if (nc == 0 || pcs[nc - 1] != pcs[i])
+			pcs[nc++] = pcs[i];
+	for (i = 0; i < nc; i++) {
+		pc = pcs[i];
+		if (!pv_chunk_all_free(pc)) {
+			if (pc != TAILQ_FIRST(&pm->pm_pvchunk)) {
+				TAILQ_REMOVE(&pm->pm_pvchunk, pc, pc_list);
+				TAILQ_INSERT_HEAD(&pm->pm_pvchunk, pc, pc_list);
+			}
+			if (md->md_pvchunk == ENG_PVCHUNK_GLOBAL)
+				pv_chunk_lru_touch(c, md, pc);
+			continue;
+		}
+		TAILQ_REMOVE(&pm->pm_pvchunk, pc, pc_list);
+		free_pv_chunk(c, md, pc);
+	}
+}
+
+/*
  * reserve_pv_entries: make sure pm has at least needed free pv entries, so
  * that a following operation (demotion: 511) cannot fail half-way.  New
  * chunks stay on a private list until the end so that a reclamation cannot
