@@ -2,6 +2,7 @@
  * report.c - human table, CSV and JSON of a run (see report.h).
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/utsname.h>
 #include <time.h>
@@ -319,6 +320,7 @@ rp_report_json(FILE *f, const struct rp_report *r)
 {
 	const struct rp_run_result *run = r->run;
 	const struct rp_worker_result *w;
+	const struct rp_site_row *s;
 	char buf[512];
 	unsigned i, c, k;
 
@@ -357,10 +359,106 @@ rp_report_json(FILE *f, const struct rp_report *r)
 		    (unsigned long long)r->by_kind[k],
 		    (unsigned long long)r->skipped_by_kind[k]);
 	}
-	fprintf(f, "\n  },\n  \"lost\": %llu,\n  \"hw_note\": ",
-	    (unsigned long long)r->lost);
+	fprintf(f, "\n  },\n  \"counters\": {");
+	for (i = 0; i < r->ncounters; i++)
+		fprintf(f, "%s\n    \"%s\": %llu", i > 0 ? "," : "",
+		    r->counter[i].name,
+		    (unsigned long long)r->counter[i].value);
+	fprintf(f, "\n  },\n  \"sites\": [");
+	for (i = 0; i < r->nsites; i++) {
+		s = &r->site[i];
+		fprintf(f, "%s\n    {\"site\": ", i > 0 ? "," : "");
+		json_string(f, s->site);
+		fprintf(f, ", \"lock_class\": ");
+		json_string(f, s->lock_class);
+		fprintf(f, ", \"acquisitions\": %llu, \"contended\": %llu, "
+		    "\"cas_retries\": %llu, \"wait_total_ns\": %llu, "
+		    "\"hold_total_ns\": %llu}",
+		    (unsigned long long)s->acquisitions,
+		    (unsigned long long)s->contended,
+		    (unsigned long long)s->cas_retries,
+		    (unsigned long long)s->wait_total,
+		    (unsigned long long)s->hold_total);
+	}
+	fprintf(f, "\n  ],\n  \"sites_left_off\": %llu,\n  \"lost\": %llu,"
+	    "\n  \"hw_note\": ", (unsigned long long)(r->sites_total -
+	    r->nsites), (unsigned long long)r->lost);
 	json_string(f, run->hw.valid ? "" : run->hw_note);
 	fprintf(f, "\n}\n");
+}
+
+/*
+ * Busiest call sites first: by wait total (timing on), then by
+ * acquisitions, then by name for a stable order.
+ */
+static int
+site_busier(const void *a, const void *b)
+{
+	const struct rp_site_row *x = *(const struct rp_site_row *const *)a;
+	const struct rp_site_row *y = *(const struct rp_site_row *const *)b;
+	int c;
+
+	if (x->wait_total != y->wait_total)
+		return (x->wait_total > y->wait_total ? -1 : 1);
+	if (x->acquisitions != y->acquisitions)
+		return (x->acquisitions > y->acquisitions ? -1 : 1);
+	if ((c = strcmp(x->site, y->site)) != 0)
+		return (c);
+	return (strcmp(x->lock_class, y->lock_class));
+}
+
+/* The engine's counters, several to a line. */
+static void
+print_counters(FILE *f, const struct rp_report *r)
+{
+	unsigned i, col;
+	int n;
+
+	if (r->ncounters == 0)
+		return;
+	fprintf(f, "\nengine counters:\n");
+	for (i = 0, col = 0; i < r->ncounters; i++) {
+		n = fprintf(f, "%s%s %llu", col == 0 ? "  " : ", ",
+		    r->counter[i].name,
+		    (unsigned long long)r->counter[i].value);
+		col += n > 0 ? (unsigned)n : 0;
+		if (col > 60 || i + 1 == r->ncounters) {
+			fputc('\n', f);
+			col = 0;
+		}
+	}
+}
+
+/* The top RP_SITE_TOP call sites x lock class (site_busier order). */
+static void
+print_sites(FILE *f, const struct rp_report *r)
+{
+	const struct rp_site_row **top, *s;
+	size_t i, n;
+
+	if (r->nsites == 0)
+		return;
+	if ((top = calloc(r->nsites, sizeof(*top))) == NULL)
+		return;
+	for (i = 0; i < r->nsites; i++)
+		top[i] = &r->site[i];
+	qsort(top, r->nsites, sizeof(*top), site_busier);
+	n = r->nsites < RP_SITE_TOP ? r->nsites : RP_SITE_TOP;
+	fprintf(f, "\ntop %zu of %zu call sites by %s:\n", n, r->sites_total,
+	    r->timing ? "wait total" : "acquisitions");
+	fprintf(f, "%-28s %-10s %12s %8s %10s %12s %12s\n", "site", "lock",
+	    "acquired", "cont%", "cas_retry", "wait_total", "hold_total");
+	for (i = 0; i < n; i++) {
+		s = top[i];
+		fprintf(f, "%-28s %-10s %12llu %8.2f %10llu %12llu %12llu\n",
+		    s->site, s->lock_class,
+		    (unsigned long long)s->acquisitions, s->acquisitions > 0 ?
+		    100.0 * s->contended / s->acquisitions : 0.0,
+		    (unsigned long long)s->cas_retries,
+		    (unsigned long long)s->wait_total,
+		    (unsigned long long)s->hold_total);
+	}
+	free(top);
 }
 
 void
@@ -430,6 +528,8 @@ rp_report_print(FILE *f, const struct rp_report *r)
 	}
 	fprintf(f, "(times in ns%s)\n", r->timing ? "" :
 	    "; timing off: no wait/hold times");
+	print_sites(f, r);
+	print_counters(f, r);
 
 	fprintf(f, "\n%-6s %4s %12s %10s %12s\n", "worker", "cpu", "events",
 	    "skipped", "events/s");

@@ -42,6 +42,33 @@ struct rp_lock_row {
 	uint64_t	 hold_total;
 };
 
+/*
+ * One engine counter of a run (struct eng_stats beyond the lock classes:
+ * queue, reclamation, page-daemon and pmap counters).  name is the JSON key
+ * (docs/csv.md); the names and their order are stable.
+ */
+#define RP_COUNTER_MAX	32
+struct rp_counter {
+	const char	*name;		/* static */
+	uint64_t	 value;
+};
+
+/*
+ * One call site x lock class of a run (eng_stats_sites(): the function that
+ * took the lock, as lockstat and perf lock key by caller).
+ */
+#define RP_SITE_MAX	1024
+struct rp_site_row {
+	const char	*site;		/* function name, static */
+	const char	*lock_class;	/* static */
+	uint64_t	 acquisitions;
+	uint64_t	 contended;
+	uint64_t	 cas_retries;
+	uint64_t	 wait_total;	/* ns; timing on */
+	uint64_t	 hold_total;
+};
+#define RP_SITE_TOP	10		/* sites in the human table */
+
 /* Host facts, gathered once per process. */
 struct rp_host {
 	char		 name[256];
@@ -80,6 +107,12 @@ struct rp_report {
 	unsigned	 nlocks;
 	uint64_t	 by_kind[PR_KIND_COUNT];
 	uint64_t	 skipped_by_kind[PR_KIND_COUNT];
+	struct rp_counter counter[RP_COUNTER_MAX];
+	unsigned	 ncounters;
+	struct rp_site_row site[RP_SITE_MAX];	/* most acquisitions first */
+	size_t		 nsites;	/* rows in site[] */
+	size_t		 sites_total;	/* rows the engine had (> nsites:
+					   the rest were left off) */
 	int64_t		 check_violations;	/* -1: not checked */
 	uint64_t	 lost;		/* events the recorder lost */
 	uint64_t	 streams;	/* stream replicas replayed */
@@ -93,9 +126,15 @@ void	rp_report_run_id(struct rp_report *r, const struct rp_host *h,
 /* The header line; then one row per lock class of a run. */
 void	rp_report_csv_header(FILE *f);
 void	rp_report_csv_rows(FILE *f, const struct rp_report *r);
-/* One JSON document: the rows, the workers, events per kind. */
+/*
+ * One JSON document: the rows, the workers, events per kind, the engine's
+ * counters and every call site.
+ */
 void	rp_report_json(FILE *f, const struct rp_report *r);
-/* The human table. */
+/*
+ * The human table, the engine's counters and the busiest call sites (by
+ * wait total with timing on, else by acquisitions).
+ */
 void	rp_report_print(FILE *f, const struct rp_report *r);
 
 #endif /* PR_REPORT_H */

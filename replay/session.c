@@ -1,7 +1,9 @@
 /*
  * session.c - one replay run against the engine (see session.h).
  */
+#include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "session.h"
@@ -170,6 +172,76 @@ session_locks(const struct eng_stats *s, struct rp_report *rep)
 	    sizeof(rep->skipped_by_kind));
 }
 
+/*
+ * The engine's counters beyond the lock classes, in report order; the names
+ * are the JSON keys documented in docs/csv.md (stable: append only).
+ */
+static const struct {
+	const char	*name;
+	size_t		 off;
+} session_counters[] = {
+#define CNT(f)	{ #f, offsetof(struct eng_stats, f) }
+	CNT(queue_ops),
+	CNT(queue_nops),
+	CNT(pqstate_commit_retries),
+	CNT(relock_restarts),
+	CNT(reclaims),
+	CNT(alloc_failures),
+	CNT(reserv_breaks),
+	CNT(scan_pages),
+	CNT(scan_freed),
+	CNT(scan_skipped),
+	CNT(pv_restarts),
+	CNT(pa_restarts),
+	CNT(hold_fallbacks),
+	CNT(promotions),
+	CNT(promote_failures),
+	CNT(demotions),
+	CNT(pv_reclaims),
+	CNT(pv_reclaimed),
+	CNT(pv_chunk_allocs),
+	CNT(pv_chunk_frees),
+	CNT(pv_chunk_overcommits),
+#undef CNT
+};
+_Static_assert(sizeof(session_counters) / sizeof(session_counters[0]) <=
+    RP_COUNTER_MAX, "RP_COUNTER_MAX too small");
+
+/* Engine counters and per-call-site lock rows into the report. */
+static void
+session_counters_sites(struct vm_engine *e, const struct eng_stats *s,
+    struct rp_report *rep)
+{
+	struct eng_site_row *rows;
+	size_t i;
+
+	rep->ncounters = 0;
+	for (i = 0; i < sizeof(session_counters) /
+	    sizeof(session_counters[0]); i++) {
+		rep->counter[i].name = session_counters[i].name;
+		memcpy(&rep->counter[i].value, (const char *)s +
+		    session_counters[i].off, sizeof(uint64_t));
+		rep->ncounters++;
+	}
+	rep->nsites = rep->sites_total = 0;
+	if ((rows = calloc(RP_SITE_MAX, sizeof(*rows))) == NULL)
+		return;
+	rep->sites_total = eng_stats_sites(e, rows, RP_SITE_MAX);
+	rep->nsites = rep->sites_total < RP_SITE_MAX ? rep->sites_total :
+	    RP_SITE_MAX;
+	for (i = 0; i < rep->nsites; i++) {
+		rep->site[i].site = rows[i].site != NULL ? rows[i].site : "?";
+		rep->site[i].lock_class = eng_lock_class_name(
+		    rows[i].lock_class);
+		rep->site[i].acquisitions = rows[i].acquisitions;
+		rep->site[i].contended = rows[i].contended;
+		rep->site[i].cas_retries = rows[i].cas_retries;
+		rep->site[i].wait_total = rows[i].wait_ns;
+		rep->site[i].hold_total = rows[i].hold_ns;
+	}
+	free(rows);
+}
+
 /* The configuration's facts into the report's columns. */
 static void
 session_describe(const struct rp_trace *t, const struct rp_config *c,
@@ -248,6 +320,7 @@ rp_session_run(const struct rp_trace *t, const struct rp_config *c,
 			rep->check_violations = (int64_t)eng_check(e, stderr);
 		eng_stats_collect(e, &st);
 		session_locks(&st, rep);
+		session_counters_sites(e, &st, rep);
 		rep->run = res;
 	}
 	eng_destroy(e);

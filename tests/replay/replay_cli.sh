@@ -31,6 +31,10 @@ expect_error() {
     --csv "$T/r.csv" \
     --json "$T/r.json" >"$T/table" 2>"$T/err" || { cat "$T/err"; fail "replay"; }
 grep -q 'events/s' "$T/table" || fail "no events/s in the table"
+grep -q '^engine counters:' "$T/table" || fail "no engine counters in the table"
+grep -q '^  queue_ops [0-9]' "$T/table" || fail "no queue_ops in the table"
+grep -q '^top [0-9]* of [0-9]* call sites by wait total:' "$T/table" ||
+    fail "no call-site table"
 doc_header=$(sed -n 's/^| `\([a-z0-9_]*\)`.*/\1/p' "$DOCS" | paste -sd, -)
 [ "$(head -1 "$T/r.csv")" = "$doc_header" ] || fail "CSV header differs from docs/csv.md"
 [ "$(wc -l <"$T/r.csv")" -eq 8 ] || fail "replay CSV: not 7 lock-class rows"
@@ -45,6 +49,26 @@ assert all(w["cpu"] == 0 for w in d["workers"])
 assert rows[0]["threads"] == "2" and rows[0]["cpu_list"] == "0"
 assert rows[0]["check_violations"] == "0"
 assert int(rows[0]["events"]) > 0
+# Engine counters (docs/csv.md, in this order) and every call site.
+names = ["queue_ops", "queue_nops", "pqstate_commit_retries",
+         "relock_restarts", "reclaims", "alloc_failures", "reserv_breaks",
+         "scan_pages", "scan_freed", "scan_skipped", "pv_restarts",
+         "pa_restarts", "hold_fallbacks", "promotions", "promote_failures",
+         "demotions", "pv_reclaims", "pv_reclaimed", "pv_chunk_allocs",
+         "pv_chunk_frees", "pv_chunk_overcommits"]
+assert list(d["counters"]) == names, list(d["counters"])
+assert all(isinstance(v, int) and v >= 0 for v in d["counters"].values())
+assert d["counters"]["queue_ops"] > 0 and d["counters"]["pv_chunk_allocs"] > 0
+assert d["sites_left_off"] == 0 and len(d["sites"]) > 0
+for s in d["sites"]:
+    assert set(s) == {"site", "lock_class", "acquisitions", "contended",
+                      "cas_retries", "wait_total_ns", "hold_total_ns"}, s
+# The sites of a class add up to the class's row.
+for r in rows:
+    lc = r["lock_class"]
+    for k in ("acquisitions", "contended", "cas_retries"):
+        got = sum(s[k] for s in d["sites"] if s["lock_class"] == lc)
+        assert got == int(r[k]), (lc, k, got, r[k])
 PY
 
 # --scale 3 replays three times the events.
