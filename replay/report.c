@@ -22,6 +22,7 @@ enum col {
 	C_PHYS_PAGES,
 	C_LOCK_CLASS, C_ACQUISITIONS, C_CONTENDED, C_CONTENDED_PCT,
 	C_CAS_RETRIES,
+	C_ATOMICS,
 	C_WAIT_P50, C_WAIT_P90, C_WAIT_P99, C_WAIT_P999, C_WAIT_MAX,
 	C_WAIT_TOTAL,
 	C_HOLD_P50, C_HOLD_P90, C_HOLD_P99, C_HOLD_P999, C_HOLD_MAX,
@@ -59,6 +60,7 @@ const struct rp_column rp_columns[C_COUNT] = {
 	[C_CONTENDED] = { "contended", true },
 	[C_CONTENDED_PCT] = { "contended_pct", true },
 	[C_CAS_RETRIES] = { "cas_retries", true },
+	[C_ATOMICS] = { "atomics", true },
 	[C_WAIT_P50] = { "wait_p50_ns", true },
 	[C_WAIT_P90] = { "wait_p90_ns", true },
 	[C_WAIT_P99] = { "wait_p99_ns", true },
@@ -207,6 +209,7 @@ cell(const struct rp_report *r, const struct rp_lock_row *l, enum col c,
 		    100.0 * l->contended / l->acquisitions : 0.0);
 		break;
 	case C_CAS_RETRIES: U(l->cas_retries); break;
+	case C_ATOMICS: U(l->atomics); break;
 	case C_WAIT_P50: U(l->wait_q[0]); break;
 	case C_WAIT_P90: U(l->wait_q[1]); break;
 	case C_WAIT_P99: U(l->wait_q[2]); break;
@@ -504,17 +507,18 @@ rp_report_print(FILE *f, const struct rp_report *r)
 	else
 		fprintf(f, "note: %s\n", run->hw_note);
 
-	fprintf(f, "\n%-10s %12s %8s %10s %8s %8s %8s %9s %10s %12s"
+	fprintf(f, "\n%-10s %12s %8s %10s %12s %8s %8s %8s %9s %10s %12s"
 	    " %8s %8s %8s %9s %10s %12s\n", "lock", "acquired", "cont%",
-	    "cas_retry", "wait50", "wait90", "wait99", "wait99.9", "wait_max",
+	    "cas_retry", "atomics", "wait50", "wait90", "wait99", "wait99.9", "wait_max",
 	    "wait_total", "hold50", "hold90", "hold99", "hold99.9",
 	    "hold_max", "hold_total");
 	for (i = 0; i < r->nlocks; i++) {
 		l = &r->lock[i];
-		fprintf(f, "%-10s %12llu %8.2f %10llu", l->name,
+		fprintf(f, "%-10s %12llu %8.2f %10llu %12llu", l->name,
 		    (unsigned long long)l->acquisitions, l->acquisitions > 0 ?
 		    100.0 * l->contended / l->acquisitions : 0.0,
-		    (unsigned long long)l->cas_retries);
+		    (unsigned long long)l->cas_retries,
+		    (unsigned long long)l->atomics);
 		for (k = 0; k < RP_QUANTILES; k++)
 			fprintf(f, " %*llu", k == 3 ? 9 : 8,
 			    (unsigned long long)l->wait_q[k]);

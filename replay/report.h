@@ -34,6 +34,7 @@ struct rp_lock_row {
 	uint64_t	 acquisitions;
 	uint64_t	 contended;
 	uint64_t	 cas_retries;
+	uint64_t	 atomics;	/* atomic RMWs, lock operations incl. */
 	uint64_t	 wait_q[RP_QUANTILES];	/* ns */
 	uint64_t	 wait_max;
 	uint64_t	 wait_total;

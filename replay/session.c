@@ -158,6 +158,7 @@ session_locks(const struct eng_stats *s, struct rp_report *rep)
 		l->acquisitions = ls->acquisitions;
 		l->contended = ls->contended;
 		l->cas_retries = ls->cas_retries;
+		l->atomics = ls->atomics;
 		for (k = 0; k < RP_QUANTILES; k++) {
 			l->wait_q[k] = eng_hist_quantile(&ls->wait, q[k]);
 			l->hold_q[k] = eng_hist_quantile(&ls->hold, q[k]);
