@@ -45,7 +45,7 @@ tcpdump -i lo -s 512 -U -w "$tmp/cap.pcap" "tcp port $port" \
     2>"$tmp/tcpdump.log" &
 pids+=($!)
 tcpd=$!
-for _ in $(seq 100); do
+for _ in $(seq 300); do
 	grep -q 'listening on' "$tmp/tcpdump.log" &&
 	    grep -q 'listening on' "$tmp/live.log" && break
 	sleep 0.1
@@ -68,7 +68,7 @@ for _ in 1 2 3; do
 	curl -s -o /dev/null "$url/missing"
 done
 
-sleep 0.5
+sleep 2			# let a loaded machine deliver the last packets
 kill -INT "$live"		# SIGINT ends a live capture cleanly
 wait "$live" || fail "record --iface failed: $(cat "$tmp/live.log")"
 kill -INT "$tcpd"

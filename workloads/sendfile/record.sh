@@ -161,7 +161,8 @@ $cmd -- "$tmp/manifest" 1.0 0.3 $((requests / 2)) "$seed" >"$tmp/wrk.log" ||
     die "wrk failed: $(cat "$tmp/wrk.log")"
 sed 's/^/    /' "$tmp/wrk.log" >&2
 
-sleep 0.5
+# Let a loaded machine deliver the last packets to the live capture.
+sleep 2
 kill -INT "$pcappid"
 wait "$pcappid" || die "record --iface failed: $(cat "$tmp/pcap.log")"
 if [ -n "$pcapfile" ]; then
