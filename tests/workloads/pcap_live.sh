@@ -52,6 +52,8 @@ for _ in $(seq 300); do
 done
 grep -q 'listening on' "$tmp/live.log" ||
     fail "record --iface did not start: $(cat "$tmp/live.log")"
+grep -q 'listening on' "$tmp/tcpdump.log" ||
+    fail "tcpdump did not start: $(cat "$tmp/tcpdump.log")"
 
 # 8 whole files and 6 ranges on two keep-alive connections, plus 3 HEADs
 # and 3 misses that must not become events.
