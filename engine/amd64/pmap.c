@@ -1070,8 +1070,13 @@ pmap_md_create(struct vm_engine *e, const struct eng_params *p, char *err,
 	md->md_npages = pmap_mi_phys_pages(e);
 	md->md_nframes = (md->md_npages + NPTEPG - 1) / NPTEPG;
 	if (md->md_pv == ENG_PV_SUPERPAGE) {
-		md->md_pv_large = calloc(md->md_nframes,
-		    sizeof(*md->md_pv_large));
+		/* The size is a multiple of the alignment (static assert). */
+		md->md_pv_large = aligned_alloc(
+		    _Alignof(struct pmap_large_md_page),
+		    md->md_nframes * sizeof(*md->md_pv_large));
+		if (md->md_pv_large != NULL)
+			memset(md->md_pv_large, 0, md->md_nframes *
+			    sizeof(*md->md_pv_large));
 		if (md->md_pv_large == NULL)
 			goto nomem;
 		for (i = 0; i < md->md_nframes; i++)

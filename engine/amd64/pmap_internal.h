@@ -143,11 +143,16 @@ struct pv_list_lock {
 };
 _Static_assert(sizeof(struct pv_list_lock) == 32, "two locks per line");
 
-/* --pv superpage: the pv head of a 2 MiB frame with its own lock (D21833). */
+/*
+ * --pv superpage: the pv head of a 2 MiB frame with its own lock (D21833).
+ * One per cache line, as amd64's 64-byte pmap_large_md_page, so that
+ * neighbouring frames' locks do not share a line (hashed does: two per line).
+ */
 struct pmap_large_md_page {
-	struct eng_rw		pv_lock;
+	_Alignas(64) struct eng_rw pv_lock;
 	struct md_page		pv_page;
 };
+_Static_assert(sizeof(struct pmap_large_md_page) == 64, "one frame per line");
 
 struct pmap_md {
 	struct vm_engine	*md_engine;	/* (C) */
