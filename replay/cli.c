@@ -44,28 +44,28 @@ split_number(const char *s, double *v, const char **unit)
 	return (0);
 }
 
-int
-cli_parse_size(const char *s, uint64_t *bytes)
+struct unit {
+	const char	*name;
+	double		 mult;
+};
+
+/* A number followed by one of units (or by nothing if "" is a unit). */
+static int
+parse_with_units(const char *s, const struct unit *units, size_t nunits,
+    uint64_t *out)
 {
-	static const struct { const char *u; double mult; } units[] = {
-		{ "", 1 }, { "b", 1 }, { "B", 1 },
-		{ "k", 1024.0 }, { "K", 1024.0 }, { "KiB", 1024.0 },
-		{ "m", 1048576.0 }, { "M", 1048576.0 }, { "MiB", 1048576.0 },
-		{ "g", 1073741824.0 }, { "G", 1073741824.0 },
-		{ "GiB", 1073741824.0 },
-	};
 	const char *unit;
 	double v;
 	size_t i;
 
 	if (split_number(s, &v, &unit) != 0)
 		return (-1);
-	for (i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
-		if (strcmp(unit, units[i].u) == 0) {
+	for (i = 0; i < nunits; i++) {
+		if (strcmp(unit, units[i].name) == 0) {
 			v *= units[i].mult;
 			if (v >= 18446744073709551615.0)
 				return (-1);
-			*bytes = (uint64_t)v;
+			*out = (uint64_t)v;
 			return (0);
 		}
 	}
@@ -73,28 +73,30 @@ cli_parse_size(const char *s, uint64_t *bytes)
 }
 
 int
+cli_parse_size(const char *s, uint64_t *bytes)
+{
+	static const struct unit units[] = {
+		{ "", 1 }, { "b", 1 }, { "B", 1 },
+		{ "k", 1024.0 }, { "K", 1024.0 }, { "KiB", 1024.0 },
+		{ "m", 1048576.0 }, { "M", 1048576.0 }, { "MiB", 1048576.0 },
+		{ "g", 1073741824.0 }, { "G", 1073741824.0 },
+		{ "GiB", 1073741824.0 },
+	};
+
+	return (parse_with_units(s, units, sizeof(units) / sizeof(units[0]),
+	    bytes));
+}
+
+int
 cli_parse_duration(const char *s, uint64_t *ns)
 {
-	static const struct { const char *u; double mult; } units[] = {
+	static const struct unit units[] = {
 		{ "", 1e9 }, { "s", 1e9 }, { "ms", 1e6 }, { "us", 1e3 },
 		{ "ns", 1 }, { "m", 60e9 }, { "min", 60e9 }, { "h", 3600e9 },
 	};
-	const char *unit;
-	double v;
-	size_t i;
 
-	if (split_number(s, &v, &unit) != 0)
-		return (-1);
-	for (i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
-		if (strcmp(unit, units[i].u) == 0) {
-			v *= units[i].mult;
-			if (v >= 18446744073709551615.0)
-				return (-1);
-			*ns = (uint64_t)v;
-			return (0);
-		}
-	}
-	return (-1);
+	return (parse_with_units(s, units, sizeof(units) / sizeof(units[0]),
+	    ns));
 }
 
 bool
