@@ -169,6 +169,7 @@ struct rec_opts {
 	uint64_t	 buffer;	/* --buffer, bytes */
 	uint64_t	 duration_ns;	/* --duration, 0 = until the end */
 	bool		 anonymize;	/* --anonymize */
+	bool		 nocache;	/* --nocache: sendfile is SF_NOCACHE */
 	bool		 classic;	/* --classic: raw_tp/kprobe only */
 	bool		 verbose;	/* -v: libbpf's debug output */
 };
@@ -216,7 +217,7 @@ usage(FILE *f)
 	fprintf(f,
 	    "usage: pagereplay record -o FILE [-a | -p PID | -- CMD [ARGS...]]\n"
 	    "           [--buffer SIZE] [--duration TIME] [--anonymize]\n"
-	    "           [--classic] [-v]\n"
+	    "           [--nocache] [--classic] [-v]\n"
 	    "\n"
 	    "Record page-level VM events with eBPF into a trace: page-cache\n"
 	    "inserts, lookups and removals, page-queue moves, faults, pins,\n"
@@ -231,6 +232,9 @@ usage(FILE *f)
 	    "      --buffer SIZE   BPF ring buffer (default 64M, power of 2)\n"
 	    "      --duration TIME stop after TIME (30s, 500ms, 2m)\n"
 	    "      --anonymize     hash object ids, leave out command lines\n"
+	    "      --nocache       mark sendfile events NOCACHE: the server\n"
+	    "                      drops what it sent (Linux has no\n"
+	    "                      SF_NOCACHE; as record --pcap --nocache)\n"
 	    "      --classic       raw tracepoints and kprobes only (no\n"
 	    "                      tp_btf/fentry), to test the fallback\n"
 	    "  -v, --verbose       libbpf's debug output\n"
@@ -361,6 +365,8 @@ on_record(void *ctx, void *data, size_t size)
 	ev.tid = r->tid;
 	ev.kind = r->kind;
 	ev.flags = r->flags;
+	if (r->kind == PR_SENDFILE && s->o->nocache)
+		ev.flags |= PR_F_NOCACHE;
 
 	/* mm keys carry REC_OBJ_ANON, as anonymous object ids do. */
 	mm = r->pmap | REC_OBJ_ANON;
@@ -828,6 +834,7 @@ parse_args(int argc, char **argv, struct rec_opts *o, bool *helpp)
 		{ "buffer", required_argument, NULL, 'b' },
 		{ "duration", required_argument, NULL, 'd' },
 		{ "anonymize", no_argument, NULL, 'A' },
+		{ "nocache", no_argument, NULL, 'N' },
 		{ "classic", no_argument, NULL, 'C' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
@@ -876,6 +883,9 @@ parse_args(int argc, char **argv, struct rec_opts *o, bool *helpp)
 			break;
 		case 'A':
 			o->anonymize = true;
+			break;
+		case 'N':
+			o->nocache = true;
 			break;
 		case 'C':
 			o->classic = true;

@@ -129,7 +129,7 @@ url=http://127.0.0.1:$port
 ebpf=$outdir/$name-ebpf.prt
 pcap=$outdir/$name-pcap.prt
 rm -f "$ebpf" "$pcap"
-"$PR" record -p "$sfpid" -o "$ebpf" >"$tmp/ebpf.log" 2>&1 &
+"$PR" record -p "$sfpid" $nocache -o "$ebpf" >"$tmp/ebpf.log" 2>&1 &
 ebpfpid=$!
 pids+=("$ebpfpid")
 "$PR" record --iface lo --filter "tcp port $port" $nocache -o "$pcap" \
