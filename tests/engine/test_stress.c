@@ -16,6 +16,8 @@
 #include "engine.h"
 #include "evgen.h"
 
+#define STRESS_MAX_THREADS	8
+
 static const char *const pages[] = { "pagelock", "pagelock:16,nopad",
     "refcount" };
 static const char *const queues[] = { "locked", "batch:1", "batch:7",
@@ -51,7 +53,7 @@ static int
 run_design(const char *page, const char *queue, unsigned nthreads,
     double seconds, uint64_t seed)
 {
-	struct worker w[4];
+	struct worker w[STRESS_MAX_THREADS];
 	struct eng_params p = { 0 };
 	struct eng_stats st;
 	struct vm_engine *e;
@@ -116,7 +118,7 @@ int
 main(int argc, char **argv)
 {
 	/* More threads than this machine's CPUs too: the mutex parks. */
-	static const unsigned nthreads[] = { 2, 3, 4, 8 };
+	static const unsigned nthreads[] = { 2, 3, 4, STRESS_MAX_THREADS };
 	double seconds = argc > 1 ? atof(argv[1]) : 0.4;
 	unsigned pi, qi, n = 0;
 	int fails = 0;
