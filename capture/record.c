@@ -192,6 +192,7 @@ struct rec_state {
 	uint64_t		 next_pmap;	/* (D) next dense pmap id */
 	uint64_t		 lost_seen;	/* (D) losses already written */
 	uint64_t		 dropped;	/* (D) orphan destroys skipped */
+	uint64_t		 foreign;	/* (D) others' page events skipped */
 	int			 write_err;	/* (D) first pr_* error, 0 none */
 	int			 write_errno;	/* (D) its errno */
 	atomic_bool		 stop;		/* (A) main -> drain: finish */
@@ -340,6 +341,42 @@ end_anon(struct rec_state *s, uint64_t obj, const struct pr_event *at)
 }
 
 /*
+ * Following a process tree, a followed task also runs page work on behalf
+ * of others: it drains the per-CPU LRU batches that other processes filled
+ * and reclaims their pages.  A queue move or removal on an object (or an
+ * anonymous object of an address space) the tree never touched is such
+ * work: skip it and count it (ebpf.foreign_page_events).  -a keeps all.
+ */
+static bool
+foreign_page_event(struct rec_state *s, const struct rec_event *r)
+{
+	uint64_t id, obj;
+
+	if (s->o->all || r->obj == 0)
+		return (false);
+	switch (r->kind) {
+	case PR_ACTIVATE:
+	case PR_DEACTIVATE:
+	case PR_REQUEUE:
+	case PR_PAGE_REMOVE:
+		break;
+	default:
+		return (false);
+	}
+	if (r->obj & REC_OBJ_ANON) {
+		if (rec_map_get(&s->pmaps, r->obj, &id))
+			return (false);
+	} else {
+		obj = s->o->anonymize ? anon_hash(r->obj, s->anon_key) :
+		    r->obj;
+		if (rec_map_get(&s->objs, obj, &id))
+			return (false);
+	}
+	s->foreign++;
+	return (true);
+}
+
+/*
  * Turn one kernel record into trace events: time relative to the start,
  * mm pointers to dense pmap ids (an anonymous object's id follows its
  * pmap's), objects and pmaps announced on first sight, ends of unseen ones
@@ -389,6 +426,8 @@ on_record(void *ctx, void *data, size_t size)
 		if (r->kind == PR_PMAP_CREATE)
 			return (0);	/* pmap_id() wrote it */
 	}
+	if (foreign_page_event(s, r))
+		return (0);
 	if (r->obj & REC_OBJ_ANON)
 		ev.obj = REC_OBJ_ANON | pmap_id(s, r->obj, &ev);
 	else
@@ -928,6 +967,7 @@ write_notes(struct rec_state *s, int fallbacks)
 	pr_writer_note(s->w, "ebpf.buffer", s->o->buffer);
 	pr_writer_note(s->w, "ebpf.fallback_hooks", (uint64_t)fallbacks);
 	pr_writer_note(s->w, "ebpf.orphan_ends", s->dropped);
+	pr_writer_note(s->w, "ebpf.foreign_page_events", s->foreign);
 	for (k = 0; k < HOOK_COUNT; k++)
 		pr_writer_note(s->w, hook_note[k],
 		    percpu_sum(s, s->skel->maps.hits, k));
