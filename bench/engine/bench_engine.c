@@ -12,8 +12,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
+#include "cli.h"
 #include "engine.h"
 #include "evgen.h"
 
@@ -29,15 +29,6 @@ enum op { OP_SENDFILE, OP_SENDFILE_NOCACHE, OP_WIRE_UNWIRE, OP_ACT_DEACT,
     OP_MIX, OP_COUNT };
 static const char *const opnames[OP_COUNT] = { "sendfile", "sendfile:nocache",
     "wire+unwire", "activate+deactivate", "mix" };
-
-static uint64_t
-now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ((uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec);
-}
 
 static int
 cmpd(const void *a, const void *b)
@@ -114,12 +105,12 @@ run(const char *page, const char *queue, enum op op, bool timing,
 	for (i = 0; i < 64 * 256; i++)		/* warm: every page resident */
 		step(c, OP_SENDFILE, i, &g);
 	eng_stats_reset(e);
-	t0 = now_ns();
+	t0 = cli_now_ns();
 	do {
 		for (i = 0; i < 4096; i++)
 			step(c, op, n + i, &g);
 		n += 4096;
-		t = now_ns();
+		t = cli_now_ns();
 	} while ((double)(t - t0) < seconds * 1e9);
 	eng_stats_collect(e, &st);
 	for (a = 0, lc = 0; lc < LC_COUNT; lc++)
@@ -139,11 +130,11 @@ atomic_cost(void)
 	int k;
 
 	for (k = 0; k < RUNS; k++) {
-		t0 = now_ns();
+		t0 = cli_now_ns();
 		for (i = 0; i < 20000000; i++)
 			atomic_fetch_add_explicit(&word, 1,
 			    memory_order_acq_rel);
-		r[k] = (double)(now_ns() - t0) / 20000000.0;
+		r[k] = (double)(cli_now_ns() - t0) / 20000000.0;
 	}
 	qsort(r, RUNS, sizeof(r[0]), cmpd);
 	return (r[RUNS / 2]);

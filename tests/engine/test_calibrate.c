@@ -9,21 +9,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
+#include "cli.h"
 #include "lock.h"
 
 #define REPS	301
 #define WAIT_NS	1000
-
-static uint64_t
-now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ((uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec);
-}
 
 static int
 cmp(const void *a, const void *b)
@@ -63,8 +54,8 @@ measure(struct eng_lkstat *ls)
 	int i;
 
 	for (i = 0; i < REPS; i++) {
-		t0 = now_ns();
-		clk[i] = now_ns() - t0;
+		t0 = cli_now_ns();
+		clk[i] = cli_now_ns() - t0;
 	}
 	qsort(clk, REPS, sizeof(clk[0]), cmp);
 
@@ -72,9 +63,9 @@ measure(struct eng_lkstat *ls)
 	for (i = 0; i < REPS; i++) {
 		before = ls->cls[LC_PAGE].hold.sum_ns;
 		eng_mtx_lock(ls, &m, ENG_HERE);
-		t0 = now_ns();
+		t0 = cli_now_ns();
 		do
-			t1 = now_ns();
+			t1 = cli_now_ns();
 		while (t1 - t0 < WAIT_NS);
 		eng_mtx_unlock(ls, &m);
 		want[i] = t1 - t0;
