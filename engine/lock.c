@@ -551,14 +551,13 @@ eng_rw_try(struct eng_lkstat *ls, struct eng_rw *rw, bool shared,
 	uint32_t v = *vp, new;
 
 	if (shared) {
-		if ((v & (ENG_RW_WRITER | ENG_RW_WWAIT)) != 0)
+		if ((v & ENG_RW_WRITER) != 0)
 			return (false);
 		new = v + 1;
 	} else {
 		if ((v & (ENG_RW_WRITER | ENG_RW_READERS)) != 0)
 			return (false);
-		/* Other waiting writers set WWAIT again as they retry. */
-		new = (v & ENG_RW_WAITERS) | ENG_RW_WRITER;
+		new = v | ENG_RW_WRITER;
 	}
 	ls->cls[rw->rw_class].atomics++;
 	return (atomic_compare_exchange_weak_explicit(&rw->rw_lock, vp, new,
@@ -582,15 +581,6 @@ eng_rw_lock(struct eng_lkstat *ls, struct eng_rw *rw, bool shared,
 		if (!contended)
 			t0 = eng_t0(ls);
 		contended = true;
-		/* A waiting writer holds off new readers. */
-		if (!shared && (v & ENG_RW_WWAIT) == 0) {
-			ls->cls[rw->rw_class].atomics++;
-			if (!atomic_compare_exchange_weak_explicit(
-			    &rw->rw_lock, &v, v | ENG_RW_WWAIT,
-			    memory_order_relaxed, memory_order_relaxed))
-				continue;
-			v |= ENG_RW_WWAIT;
-		}
 		if (spins++ < ENG_SPINS) {
 			eng_cpu_relax();
 			v = atomic_load_explicit(&rw->rw_lock,
@@ -635,8 +625,8 @@ eng_rw_trylock(struct eng_lkstat *ls, struct eng_rw *rw, bool shared,
 		if (eng_rw_try(ls, rw, shared, &v))
 			break;
 		/* Retry only a CAS that failed spuriously or lost to a reader. */
-		if ((v & (ENG_RW_WRITER |
-		    (shared ? ENG_RW_WWAIT : ENG_RW_READERS))) != 0)
+		if ((v & ENG_RW_WRITER) != 0 ||
+		    (!shared && (v & ENG_RW_READERS) != 0))
 			return (false);
 	}
 	eng_acquired(ls, rw, rw->rw_class, site, 0, false, shared);
@@ -657,10 +647,7 @@ eng_rw_try_wlock(struct eng_lkstat *ls, struct eng_rw *rw,
 	return (eng_rw_trylock(ls, rw, false, site));
 }
 
-/*
- * Last reader out with sleepers: clear the sleeper mark (a waiting
- * writer's WWAIT stays) and wake them all.
- */
+/* Last reader out with sleepers: clear the mark and wake them all. */
 void
 eng_rw_runlock(struct eng_lkstat *ls, struct eng_rw *rw)
 {
@@ -670,11 +657,10 @@ eng_rw_runlock(struct eng_lkstat *ls, struct eng_rw *rw)
 	ls->cls[rw->rw_class].atomics++;
 	v = atomic_fetch_sub_explicit(&rw->rw_lock, 1, memory_order_release) -
 	    1;
-	if ((v & ~ENG_RW_WWAIT) == ENG_RW_WAITERS) {
+	if (v == ENG_RW_WAITERS) {
 		ls->cls[rw->rw_class].atomics++;
-		if (atomic_compare_exchange_strong_explicit(&rw->rw_lock, &v,
-		    v & ~ENG_RW_WAITERS, memory_order_relaxed,
-		    memory_order_relaxed))
+		if (atomic_compare_exchange_strong_explicit(&rw->rw_lock, &v, 0,
+		    memory_order_relaxed, memory_order_relaxed))
 			eng_futex_wake(&rw->rw_lock, INT_MAX);
 	}
 }

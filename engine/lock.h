@@ -106,11 +106,7 @@ struct eng_mtx_padalign {
 	_Alignas(ENG_CACHE_LINE) struct eng_mtx m;
 };
 
-/*
- * Reader/writer lock: bit 31 writer, bit 30 sleepers, bit 29 a writer is
- * waiting, bits 0-28 readers.  As the kernel's rw_rlock, new readers wait
- * while a writer waits (no writer starvation); readers never nest here.
- */
+/* Reader/writer lock: bit 31 writer, bit 30 sleepers, bits 0-29 readers. */
 struct eng_rw {
 	_Atomic uint32_t rw_lock;	/* (A) */
 	uint8_t		rw_class;	/* (C) */
@@ -118,8 +114,7 @@ struct eng_rw {
 
 #define ENG_RW_WRITER	0x80000000u
 #define ENG_RW_WAITERS	0x40000000u
-#define ENG_RW_WWAIT	0x20000000u
-#define ENG_RW_READERS	0x1fffffffu
+#define ENG_RW_READERS	0x3fffffffu
 
 struct eng_ticket {
 	ck_spinlock_ticket_t tk;

@@ -1,11 +1,8 @@
 /*
  * test_lock.c - the lock primitives and their instrumentation, one thread:
  * counts per class and per call site, atomics, trylock failures, the
- * log-linear histogram, the lock-order assertion (debug builds), and the
- * reader/writer lock's writer preference (a second thread).
+ * log-linear histogram, and the lock-order assertion (debug builds).
  */
-#include <pthread.h>
-#include <sched.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -96,48 +93,6 @@ test_rwlock(void **state)
 	assert_int_equal(ls->cls[LC_PV].acquisitions, 3);
 	/* Timing off: no histogram entries. */
 	assert_int_equal(ls->cls[LC_PV].wait.count, 0);
-	free(ls);
-}
-
-/* A writer that blocks on a read-held lock (it must set ENG_RW_WWAIT). */
-static void *
-rw_writer_main(void *arg)
-{
-	ENG_SITE_DEFINE;
-	struct eng_rw *rw = arg;
-	struct eng_lkstat *ls = lk_new(false);
-
-	eng_rw_wlock(ls, rw, ENG_HERE);
-	eng_rw_wunlock(ls, rw);
-	free(ls);
-	return (NULL);
-}
-
-/*
- * As the kernel's rw_rlock: once a writer waits, new readers wait too, so
- * a stream of overlapping readers cannot starve it.
- */
-static void
-test_rwlock_writer_preference(void **state)
-{
-	ENG_SITE_DEFINE;
-	struct eng_lkstat *ls = lk_new(false);
-	struct eng_rw rw;
-	pthread_t writer;
-
-	(void)state;
-	eng_rw_init(&rw, LC_OBJECT);
-	eng_rw_rlock(ls, &rw, ENG_HERE);
-	assert_int_equal(pthread_create(&writer, NULL, rw_writer_main, &rw),
-	    0);
-	while ((atomic_load(&rw.rw_lock) & ENG_RW_WWAIT) == 0)
-		sched_yield();
-	assert_false(eng_rw_try_rlock(ls, &rw, ENG_HERE));
-	eng_rw_runlock(ls, &rw);
-	assert_int_equal(pthread_join(writer, NULL), 0);
-	assert_false(eng_rw_locked(&rw));
-	assert_true(eng_rw_try_rlock(ls, &rw, ENG_HERE));
-	eng_rw_runlock(ls, &rw);
 	free(ls);
 }
 
@@ -260,7 +215,6 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_mutex),
 		cmocka_unit_test(test_rwlock),
-		cmocka_unit_test(test_rwlock_writer_preference),
 		cmocka_unit_test(test_spin_and_byte_locks),
 		cmocka_unit_test(test_counted_atomics),
 		cmocka_unit_test(test_histogram),
