@@ -5,7 +5,7 @@
  * skeleton, pick each hook's flavour (tp_btf/fentry, else raw_tp/kprobe)
  * with bpf_program__set_autoload(), write the knobs, load, attach, seed the
  * followed tgids, then a drain thread polls the ring buffer every 10 ms and
- * writes events through replay/trace.h while the main thread waits for CMD,
+ * writes events through common/trace.h while the main thread waits for CMD,
  * a signal, --duration or -p's process, and draws the status line.
  *
  * The drain thread owns the writer (trace.h writers are single-threaded);

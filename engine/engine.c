@@ -17,28 +17,12 @@
 #define ENG_PINDEX_MAX		((uint64_t)1 << 52)
 #define ENG_SENDFILE_CHUNK	64		/* pages grabbed at once */
 
-static const char *const eng_lock_class_names[LC_COUNT] = {
-	[LC_PAGE] = "page",
-	[LC_OBJECT] = "object",
-	[LC_PAGEQUEUE] = "pagequeue",
-	[LC_FREEQUEUE] = "freequeue",
-	[LC_PV] = "pv",
-	[LC_PMAP] = "pmap",
-	[LC_PVCHUNK] = "pvchunk",
-};
-
 static const char *const eng_family_names[ENG_FAM_COUNT] = {
 	[ENG_FAM_PAGE] = "page",
 	[ENG_FAM_QUEUE] = "queue",
 	[ENG_FAM_PV] = "pv",
 	[ENG_FAM_PVCHUNK] = "pvchunk",
 };
-
-const char *
-eng_lock_class_name(unsigned lc)
-{
-	return (lc < LC_COUNT ? eng_lock_class_names[lc] : "?");
-}
 
 const char *
 eng_family_name(enum eng_family fam)

@@ -25,7 +25,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "trace.h"
+#include "lock_stats.h"
+#include "trace_event.h"
 
 /* Design families (PRODUCT.md section 5). */
 enum eng_page_design {
@@ -118,38 +119,6 @@ void	eng_quiesce(struct vm_engine *e);
  * returns the number of violations.
  */
 uint64_t eng_check(struct vm_engine *e, FILE *out);
-
-/* Lock classes (PRODUCT.md section 5). */
-enum eng_lock_class {
-	LC_PAGE = 0,		/* page lock, or refcount atomics */
-	LC_OBJECT,
-	LC_PAGEQUEUE,
-	LC_FREEQUEUE,
-	LC_PV,
-	LC_PMAP,
-	LC_PVCHUNK,
-	LC_COUNT
-};
-const char *eng_lock_class_name(unsigned lc);
-
-/* Log-linear histogram of nanoseconds. */
-#define ENG_HIST_BUCKETS	512
-struct eng_hist {
-	uint64_t	count;
-	uint64_t	sum_ns;
-	uint64_t	max_ns;
-	uint64_t	bucket[ENG_HIST_BUCKETS];
-};
-uint64_t eng_hist_quantile(const struct eng_hist *h, double q);	/* ns */
-
-struct eng_lock_stats {
-	uint64_t	acquisitions;
-	uint64_t	contended;	/* had to wait */
-	uint64_t	cas_retries;	/* failed CAS in atomic designs */
-	struct eng_hist	wait;		/* timing on: every acquisition */
-	struct eng_hist	hold;
-	uint64_t	atomics;	/* atomic RMWs executed (locks incl.) */
-};
 
 struct eng_stats {
 	struct eng_lock_stats lock[LC_COUNT];

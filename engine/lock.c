@@ -18,6 +18,22 @@
 
 #include "lock.h"
 
+static const char *const eng_lock_class_names[LC_COUNT] = {
+	[LC_PAGE] = "page",
+	[LC_OBJECT] = "object",
+	[LC_PAGEQUEUE] = "pagequeue",
+	[LC_FREEQUEUE] = "freequeue",
+	[LC_PV] = "pv",
+	[LC_PMAP] = "pmap",
+	[LC_PVCHUNK] = "pvchunk",
+};
+
+const char *
+eng_lock_class_name(unsigned lc)
+{
+	return (lc < LC_COUNT ? eng_lock_class_names[lc] : "?");
+}
+
 /* Spins before a mutex or rwlock waiter parks on its futex. */
 #define ENG_SPINS	256
 

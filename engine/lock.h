@@ -14,7 +14,7 @@
  *
  * Instrumentation: every acquire and release goes through the wrappers
  * below, which count into the calling CPU's struct eng_lkstat, keyed by lock
- * class (enum eng_lock_class in engine.h) and by call site (the function
+ * class (enum eng_lock_class in lock_stats.h) and by call site (the function
  * that took the lock, as lockstat and perf lock key by caller):
  * acquisitions, contended acquisitions, CAS retries, atomics executed, and
  * with timing on wait and hold times (TSC, calibrated once to ns, the
@@ -44,7 +44,7 @@
 
 #include <ck_spinlock.h>
 
-#include "engine.h"
+#include "lock_stats.h"
 
 #define ENG_CACHE_LINE	64
 
@@ -164,7 +164,7 @@ eng_rdtsc(void)
 #endif
 }
 
-/* Histograms (engine.h's struct eng_hist). */
+/* Histograms (lock_stats.h's struct eng_hist). */
 void	eng_hist_add(struct eng_hist *h, uint64_t ns);
 void	eng_hist_merge(struct eng_hist *dst, const struct eng_hist *src);
 

@@ -1,5 +1,5 @@
 /*
- * test_trace.c - unit tests of the trace library (replay/trace.c): round
+ * test_trace.c - unit tests of the trace library (common/trace.c): round
  * trips of random event streams, recovery of files cut anywhere, and the
  * documented error for every kind of damage.
  */

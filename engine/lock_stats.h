@@ -1,0 +1,45 @@
+/*
+ * lock_stats.h - the lock layer's public vocabulary: lock classes, the
+ * nanosecond histogram and the per-class counters.  The engine's public
+ * face (engine.h) reports in these types and the lock primitives (lock.h)
+ * count into them; this header depends on neither, so the lock layer is a
+ * leaf of the engine.
+ */
+#ifndef ENG_LOCK_STATS_H
+#define ENG_LOCK_STATS_H
+
+#include <stdint.h>
+
+/* Lock classes (PRODUCT.md section 5). */
+enum eng_lock_class {
+	LC_PAGE = 0,		/* page lock, or refcount atomics */
+	LC_OBJECT,
+	LC_PAGEQUEUE,
+	LC_FREEQUEUE,
+	LC_PV,
+	LC_PMAP,
+	LC_PVCHUNK,
+	LC_COUNT
+};
+const char *eng_lock_class_name(unsigned lc);
+
+/* Log-linear histogram of nanoseconds. */
+#define ENG_HIST_BUCKETS	512
+struct eng_hist {
+	uint64_t	count;
+	uint64_t	sum_ns;
+	uint64_t	max_ns;
+	uint64_t	bucket[ENG_HIST_BUCKETS];
+};
+uint64_t eng_hist_quantile(const struct eng_hist *h, double q);	/* ns */
+
+struct eng_lock_stats {
+	uint64_t	acquisitions;
+	uint64_t	contended;	/* had to wait */
+	uint64_t	cas_retries;	/* failed CAS in atomic designs */
+	struct eng_hist	wait;		/* timing on: every acquisition */
+	struct eng_hist	hold;
+	uint64_t	atomics;	/* atomic RMWs executed (locks incl.) */
+};
+
+#endif /* ENG_LOCK_STATS_H */
