@@ -30,12 +30,6 @@ eng_family_name(enum eng_family fam)
 	return ((unsigned)fam < ENG_FAM_COUNT ? eng_family_names[fam] : "?");
 }
 
-void
-eng_panic(const char *file, int line, const char *what)
-{
-	errx(70, "%s:%d: assertion failed: %s", file, line, what);
-}
-
 /* ------------------------------------------------------------- designs */
 
 /* The defaults are what FreeBSD 14 ships. */
@@ -868,7 +862,7 @@ eng_quiesce(struct vm_engine *e)
 
 	save = malloc(sizeof(*save));
 	if (save == NULL)
-		eng_panic(__FILE__, __LINE__, "out of memory");
+		ENG_PANIC("out of memory");
 	for (s = 0; s < e->ncpus; s++) {
 		c = e->cpus[s];
 		memcpy(save, &c->lk, sizeof(*save));
@@ -954,7 +948,7 @@ eng_check(struct vm_engine *e, FILE *out)
 
 	seen = calloc((e->vm_page_array_size + 63) / 64, sizeof(*seen));
 	if (seen == NULL)
-		eng_panic(__FILE__, __LINE__, "out of memory");
+		ENG_PANIC("out of memory");
 	for (q = 0; q < PQ_COUNT; q++) {
 		pq = vm_page_pagequeue(e, q);
 		cnt = 0;
@@ -1132,7 +1126,7 @@ eng_stats_sites(struct vm_engine *e, struct eng_site_row *rows, size_t max)
 	cls = calloc(LC_COUNT, sizeof(*cls));
 	all = calloc((size_t)ENG_SITE_MAX * LC_COUNT, sizeof(*all));
 	if (sites == NULL || cls == NULL || all == NULL)
-		eng_panic(__FILE__, __LINE__, "out of memory");
+		ENG_PANIC("out of memory");
 	for (s = 0; s < e->ncpus; s++)
 		eng_lkstat_merge(&e->cpus[s]->lk, cls, sites);
 	for (s = 0; s < nsites && s < ENG_SITE_MAX; s++)

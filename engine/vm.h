@@ -18,6 +18,7 @@
 #include <stdint.h>
 #include <sys/queue.h>
 
+#include "eng_assert.h"
 #include "engine.h"
 #include "lock.h"
 #include "vm_page.h"
@@ -118,15 +119,6 @@ struct vm_object {
 #define VM_OBJECT_ASSERT_WLOCKED(o)	ENG_ASSERT(eng_rw_wowned(&(o)->lock))
 #define VM_OBJECT_ASSERT_LOCKED(o)	ENG_ASSERT(eng_rw_locked(&(o)->lock))
 
-#ifndef NDEBUG
-#define ENG_ASSERT(x)	do {						\
-	if (!(x))							\
-		eng_panic(__FILE__, __LINE__, #x);			\
-} while (0)
-#else
-#define ENG_ASSERT(x)	do { } while (0)
-#endif
-_Noreturn void eng_panic(const char *file, int line, const char *what);
 
 /* Per-CPU (per worker thread) counters beside the lock statistics. */
 struct eng_cpu_stats {

@@ -279,7 +279,7 @@ vm_object_terminate_pages(struct eng_cpu *c, struct vm_object *obj)
 		return;
 	oc.ma = malloc(obj->pages.ph_cnt * sizeof(*oc.ma));
 	if (oc.ma == NULL)
-		eng_panic(__FILE__, __LINE__, "out of memory");
+		ENG_PANIC("out of memory");
 	oc.n = 0;
 	vm_phash_foreach(&obj->pages, vm_object_collect_one, &oc);
 	qsort(oc.ma, oc.n, sizeof(*oc.ma), vm_page_pindex_cmp);

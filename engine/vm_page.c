@@ -109,7 +109,7 @@ vm_page_xunbusy(struct eng_cpu *c, struct vm_page *m)
 
 	if (!eng_atomic_fcmpset_32(&c->lk, LC_PAGE, ENG_HERE, &m->busy_lock,
 	    &x, VPB_UNBUSIED))
-		eng_panic(__FILE__, __LINE__, "xunbusy of a page not xbusied");
+		ENG_PANIC("xunbusy of a page not xbusied");
 }
 
 /* --------------------------------------------------------------- aflags */
@@ -526,7 +526,7 @@ vm_page_insert(struct eng_cpu *c, struct vm_page *m, struct vm_object *obj,
 	m->pindex = pindex;
 	atomic_store_explicit(&m->object, obj, memory_order_release);
 	if (vm_phash_insert(&obj->pages, pindex, m) != 0)
-		eng_panic(__FILE__, __LINE__, "out of memory");
+		ENG_PANIC("out of memory");
 	obj->resident_page_count++;
 }
 
@@ -575,7 +575,7 @@ vm_page_free(struct eng_cpu *c, struct vm_page *m)
 
 	if (atomic_load_explicit(&m->object, memory_order_relaxed) != NULL &&
 	    !vm_page_remove(c, m))
-		eng_panic(__FILE__, __LINE__, "freeing a referenced page");
+		ENG_PANIC("freeing a referenced page");
 	ENG_ASSERT(vm_page_wired_count(e, m) == 0);
 	ENG_ASSERT(!pmap_page_is_mapped(m));
 	if (e->q_locked)

@@ -338,7 +338,7 @@ vm_phys_alloc(struct eng_cpu *c, struct vm_object *obj, vm_pindex_t pindex)
 		rv->rv_popcnt = 0;
 		m = vm_reserv_page(e, rv, off);
 		if (!vm_phys_take(e, m))
-			eng_panic(__FILE__, __LINE__, "free frame in use");
+			ENG_PANIC("free frame in use");
 	}
 	if (m != NULL && !e->q_locked)
 		vm_phys_acache_fill(c, obj, rv, pindex, off);

@@ -83,7 +83,8 @@ pmap_pd_rehash(struct pmap *pm, unsigned nbuckets)
 	oldn = old != NULL ? pm->pm_pdmask + 1 : 0;
 	pm->pm_pdhash = calloc(nbuckets, sizeof(*pm->pm_pdhash));
 	if (pm->pm_pdhash == NULL)
-		abort();
+		ENG_PANIC("pmap %p: out of memory for %u pd buckets", (void *)pm,
+		    nbuckets);
 	pm->pm_pdmask = nbuckets - 1;
 	for (i = 0; i < oldn; i++) {
 		for (pd = old[i]; pd != NULL; pd = next) {
@@ -113,7 +114,8 @@ pmap_pd_get(struct pmap *pm, uint64_t va)
 		    2 * (pm->pm_pdmask + 1));
 	pd = calloc(1, sizeof(*pd));
 	if (pd == NULL)
-		abort();
+		ENG_PANIC("pmap %p: out of memory for a page directory",
+		    (void *)pm);
 	pd->pd_va = va & ~PDRMASK;
 	b = pmap_pd_hash(pm, pd->pd_va);
 	pd->pd_next = pm->pm_pdhash[b];
@@ -130,7 +132,7 @@ pmap_ptp_alloc(void)
 
 	ptp = calloc(NPTEPG, sizeof(*ptp));
 	if (ptp == NULL)
-		abort();
+		ENG_PANIC("out of memory for a page-table page");
 	return (ptp);
 }
 
@@ -216,7 +218,7 @@ pmap_pvh_free(struct eng_cpu *c, struct md_page *pvh, struct pmap *pm,
 
 	pv = pmap_pvh_remove(pvh, pm, va);
 	if (pv == NULL)
-		abort();	/* a mapping without its pv entry */
+		ENG_PANIC("a mapping without its pv entry");
 	free_pv_entry(c, pm, pv);
 }
 
@@ -266,14 +268,15 @@ pmap_pv_promote_pde(struct eng_cpu *c, struct pmap *pm, uint64_t va,
 	m = pmap_phys_page(md, pa);
 	pv = pmap_pvh_remove(pmap_mi_md(m), pm, va);
 	if (pv == NULL)
-		abort();
+		ENG_PANIC("pmap %p va %#jx pa %#jx: mapping without its pv entry",
+		    (void *)pm, (uintmax_t)va, (uintmax_t)pa);
 	pmap_pv_insert(pa_to_pvh(md, pa), pv);
 	for (i = 1; i < NPTEPG; i++) {
 		m = pmap_phys_page(md, pa + (uint64_t)i * PAGE_SIZE);
 		pv = pmap_pvh_remove(pmap_mi_md(m), pm, va + (uint64_t)i *
 		    PAGE_SIZE);
 		if (pv == NULL)
-			abort();	/* a mapping without its pv entry */
+			ENG_PANIC("a mapping without its pv entry");
 		pvs[i - 1] = pv;
 	}
 	free_pv_entries(c, pm, pvs, NPTEPG - 1);
@@ -343,7 +346,8 @@ pmap_pv_demote_pde(struct eng_cpu *c, struct pmap *pm, uint64_t va,
 	pv_lock_frame_all(cur, pa);
 	pv = pmap_pvh_remove(pa_to_pvh(md, pa), pm, va);
 	if (pv == NULL)
-		abort();
+		ENG_PANIC("pmap %p va %#jx pa %#jx: superpage mapping without "
+		    "its pv entry", (void *)pm, (uintmax_t)va, (uintmax_t)pa);
 	m = pmap_phys_page(md, pa);
 	pmap_pv_insert(pmap_mi_md(m), pv);
 	get_pv_entries_reserved(c, pm, pvs, NPTEPG - 1);
@@ -487,7 +491,7 @@ pmap_remove_locked(struct eng_cpu *c, struct pmap *pm, uint64_t sva,
 	if (((eva - sva) >> PDRSHIFT) > 2 * (uint64_t)pm->pm_pdcount) {
 		vas = malloc(pm->pm_pdcount * sizeof(*vas));
 		if (vas == NULL)
-			abort();
+			ENG_PANIC("pmap %p: out of memory", (void *)pm);
 		n = 0;
 		for (i = 0; i <= pm->pm_pdmask; i++)
 			for (pd = pm->pm_pdhash[i]; pd != NULL;
@@ -660,7 +664,8 @@ pmap_enter(struct eng_cpu *c, struct pmap *pm, uint64_t va, struct vm_page *m,
 		pv_lock_page(&cur, om);
 		pv = pmap_pvh_remove(pmap_mi_md(om), pm, va);
 		if (pv == NULL)
-			abort();
+			ENG_PANIC("pmap %p va %#jx: replaced mapping without "
+			    "its pv entry", (void *)pm, (uintmax_t)va);
 		pmap_clear_writeable_if_unmapped(c, om);
 	} else {
 		/* A new mapping: the PTP reference keeps pd alive. */

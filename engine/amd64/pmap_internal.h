@@ -28,6 +28,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "eng_assert.h"
 #include "engine.h"
 #include "lock.h"
 #include "pmap.h"

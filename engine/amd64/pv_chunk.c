@@ -75,7 +75,7 @@ pv_chunk_page_alloc(struct eng_cpu *c, struct pmap_md *md, bool over)
 	    &used, used + 1, memory_order_relaxed, memory_order_relaxed));
 	pc = aligned_alloc(PAGE_SIZE, PAGE_SIZE);
 	if (pc == NULL)
-		abort();	/* the host is out of memory */
+		ENG_PANIC("the host is out of memory");
 	PMAP_CNT_INC(c, md, chunk_allocs);
 	if (over)
 		PMAP_CNT_INC(c, md, chunk_overcommits);
@@ -435,7 +435,7 @@ retry:
 		}
 	}
 	if (cur == NULL)
-		abort();	/* reserve_pv_entries() was not called */
+		ENG_PANIC("reserve_pv_entries() was not called");
 	pc = pv_chunk_get_page(c, pm, cur, &tries, &reclaimed);
 	if (pc == NULL)
 		goto retry;
@@ -513,7 +513,7 @@ get_pv_entries_reserved(struct eng_cpu *c, struct pmap *pm,
 		pc = TAILQ_FIRST(&pm->pm_pvchunk);
 		if (pc == NULL || (pc->pc_map[0] == 0 && pc->pc_map[1] == 0 &&
 		    pc->pc_map[2] == 0))
-			abort();	/* reserve_pv_entries() was not called */
+			ENG_PANIC("reserve_pv_entries() was not called");
 		for (field = 0; field < _NPCM && i < n; field++) {
 			while (pc->pc_map[field] != 0 && i < n) {
 				bit = __builtin_ctzl(pc->pc_map[field]);
@@ -556,8 +556,8 @@ free_pv_entries(struct eng_cpu *c, struct pmap *pm,
 	int bit, field, i, idx, nc;
 
 	pmap_assert_locked(pm);
-	if (n > NPTEPG)
-		abort();
+	ENG_KASSERT(n <= NPTEPG, "pmap %p: %d pv entries at once, at most %d",
+	    (void *)pm, n, NPTEPG);
 	md = pm->pm_md;
 	for (i = 0; i < n; i++) {
 		pc = (struct pv_chunk *)((uintptr_t)pvs[i] & ~PAGE_MASK);
@@ -648,7 +648,7 @@ pv_chunks_release_pmap(struct eng_cpu *c, struct pmap *pm)
 	pmap_assert_locked(pm);
 	while ((pc = TAILQ_FIRST(&pm->pm_pvchunk)) != NULL) {
 		if (!pv_chunk_all_free(pc))
-			abort();	/* a mapping outlived pmap_remove() */
+			ENG_PANIC("a mapping outlived pmap_remove()");
 		TAILQ_REMOVE(&pm->pm_pvchunk, pc, pc_list);
 		free_pv_chunk(c, pm->pm_md, pc);
 	}

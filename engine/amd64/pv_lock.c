@@ -45,8 +45,7 @@ static void
 lock_order_fail(const char *what)
 {
 
-	fprintf(stderr, "pmap: lock order violation: %s\n", what);
-	abort();
+	ENG_PANIC("pmap: lock order violation: %s", what);
 }
 
 #define LO_CHECK(cond, what) do {					\
