@@ -26,6 +26,7 @@ Exit 0 on success, 1 on failure, 2 on a malformed table or usage error.
 
 import json
 import os
+import re
 import subprocess
 import sys
 from fractions import Fraction
@@ -265,12 +266,19 @@ def md_cell(text):
     return text.replace("|", "\\|").replace("\n", " ")
 
 
+def item_order(fixed_by):
+    """Sort key: issue items in their numeric order, then the rest."""
+    m = re.search(r"\bitems? (\d+)", fixed_by)
+    return int(m.group(1)) if m else 1000
+
+
 def markdown(table, devs):
     rows = {(r["event"], r["preset"], r["lock_class"]): r for r in table}
     out = ["| event | preset | lock class | field | model | kernel | "
            "confidence | kernel function | revision | fixed by |",
            "|---|---|---|---|---|---|---|---|---|---|"]
-    for d in sorted(devs, key=lambda d: (d["fixed_by"], d["event"],
+    for d in sorted(devs, key=lambda d: (item_order(d["fixed_by"]),
+                                         d["fixed_by"], d["event"],
                                          d["preset"], d["lock_class"],
                                          d["field"])):
         r = rows.get((d["event"], d["preset"], d["lock_class"]))
