@@ -68,6 +68,7 @@ static const char *const error_names[PR_E_COUNT] = {
 	[PR_E_VERSION] = "unsupported trace format version",
 	[PR_E_CORRUPT] = "corrupt trace data",
 	[PR_E_TRUNCATED] = "trace is truncated (no end marker)",
+	[PR_E_HEADER_CUT] = "trace header cut short",
 };
 
 const char *

@@ -128,7 +128,7 @@ reader_header(struct pr_reader *r, uint64_t *bodyp)
 		if ((err = pr_pread_all(r->fd, fixed, r->size, 0)) != PR_OK)
 			return (err);
 		return (memcmp(fixed, PR_FILE_MAGIC, r->size < 8 ? r->size :
-		    8) == 0 ? PR_E_TRUNCATED : PR_E_MAGIC);
+		    8) == 0 ? PR_E_HEADER_CUT : PR_E_MAGIC);
 	}
 	if ((err = pr_pread_all(r->fd, fixed, sizeof(fixed), 0)) != PR_OK)
 		return (err);
@@ -141,7 +141,7 @@ reader_header(struct pr_reader *r, uint64_t *bodyp)
 	if (len > PR_HDR_PAYLOAD_MAX)
 		return (PR_E_CORRUPT);
 	if (r->size < PR_FILE_FIXED + len + 8)
-		return (PR_E_TRUNCATED);
+		return (PR_E_HEADER_CUT);
 	if ((buf = malloc(PR_FILE_FIXED + len + 8)) == NULL)
 		return (PR_E_NOMEM);
 	if ((err = pr_pread_all(r->fd, buf, PR_FILE_FIXED + len + 8, 0)) !=
@@ -233,21 +233,26 @@ add_frame(struct pr_reader *r, const struct pr_frame_info *f, size_t *capp)
 
 /*
  * No usable end marker (truncated), or a damaged one: walk frame headers
- * from the body start up to limit.  Stops at the first incomplete or
- * invalid frame, recording why; an index block met there is the end of the
- * frames (cut while closing when truncated, already reported otherwise).
+ * from the body start up to limit, frame by frame.  Stops at the first
+ * incomplete or invalid frame, recording why (a frame running past limit
+ * is a cut when truncated, corruption otherwise); an index block met there
+ * is the end of the frames (cut while closing when truncated, reported by
+ * the caller otherwise).  *endp is where the scan stopped.
  */
 static int
-reader_scan(struct pr_reader *r, uint64_t off, uint64_t limit, bool truncated)
+reader_scan(struct pr_reader *r, uint64_t off, uint64_t limit, bool truncated,
+    uint64_t *endp)
 {
 	uint8_t fh[PR_FRAME_HDR];
 	struct pr_frame_info f;
 	size_t cap = 0;
 	int err;
 
-	while (off < limit) {
+	for (; off < limit; off += PR_FRAME_HDR + f.comp) {
+		*endp = off;
 		if (limit - off < PR_FRAME_HDR) {
-			pr_reader_error(r, PR_E_TRUNCATED, r->nframes, off);
+			pr_reader_error(r, truncated ? PR_E_TRUNCATED :
+			    PR_E_CORRUPT, r->nframes, off);
 			return (PR_OK);
 		}
 		if ((err = pr_pread_all(r->fd, fh, sizeof(fh), off)) != PR_OK)
@@ -260,52 +265,71 @@ reader_scan(struct pr_reader *r, uint64_t off, uint64_t limit, bool truncated)
 				    off);
 			return (PR_OK);
 		}
+		if (err == PR_E_TRUNCATED && !truncated)
+			err = PR_E_CORRUPT;
 		if (err != PR_OK) {
 			pr_reader_error(r, err, r->nframes, off);
 			return (PR_OK);
 		}
 		if ((err = add_frame(r, &f, &cap)) != PR_OK)
 			return (err);
-		off += PR_FRAME_HDR + f.comp;
 	}
+	*endp = off;
 	return (PR_OK);
 }
 
 /*
- * Read the tail, the index block and the end marker.  PR_OK when the index
- * is usable, PR_E_TRUNCATED when there is no tail, PR_E_CORRUPT (with
- * *badoff) when there is a tail but the index fails its checks.
+ * Read the tail and the index block it names.  PR_OK when the index is
+ * usable; PR_E_TRUNCATED when there is no tail; PR_E_CORRUPT when there is
+ * a tail but it or the index fails a check, or the index disagrees with
+ * the body's layout (frames not back to back from the body start to the
+ * index block).  *ioffp is the index offset the tail names.
+ *
+ * A tail whose magic is damaged is still trusted when it names an index
+ * block that passes every check, the tail's checksum included (a cut
+ * leaves no such thing): PR_OK with *magicbadp set.  Failing that, the
+ * file is taken for one cut short (PR_E_TRUNCATED).
  */
 static int
-reader_index(struct pr_reader *r, uint64_t body, uint64_t *badoff)
+reader_index(struct pr_reader *r, uint64_t body, uint64_t *ioffp,
+    bool *magicbadp)
 {
-	uint8_t tail[PR_TAIL], *buf = NULL;
+	uint8_t tail[PR_TAIL], magic[4], *buf = NULL;
 	struct pr_frame_info f;
 	struct cursor c;
 	uint64_t ioff, n, i, events, lost, prev_end;
 	size_t cap = 0, klen;
-	int err;
+	int bad, err;
 
-	*badoff = r->size;
+	*ioffp = r->size;
+	*magicbadp = false;
 	if (r->size < body + PR_TAIL)
 		return (PR_E_TRUNCATED);
 	if ((err = pr_pread_all(r->fd, tail, sizeof(tail),
 	    r->size - PR_TAIL)) != PR_OK)
 		return (err);
-	if (memcmp(tail + 16, PR_TAIL_MAGIC, 8) != 0)
-		return (PR_E_TRUNCATED);
-	ioff = pr_le64dec(tail);
-	*badoff = r->size - PR_TAIL;
+	*magicbadp = memcmp(tail + 16, PR_TAIL_MAGIC, 8) != 0;
+	bad = *magicbadp ? PR_E_TRUNCATED : PR_E_CORRUPT;
+	ioff = *ioffp = pr_le64dec(tail);
 	if (ioff < body || ioff > r->size - PR_TAIL ||
 	    r->size - PR_TAIL - ioff > PR_INDEX_MAX)
-		return (PR_E_CORRUPT);
-	*badoff = ioff;
+		return (bad);
 	n = r->size - PR_TAIL - ioff;
+	if (*magicbadp) {
+		/* Read no more of a cut file than its would-be index magic. */
+		if (n < 16)
+			return (bad);
+		if ((err = pr_pread_all(r->fd, magic, sizeof(magic), ioff)) !=
+		    PR_OK)
+			return (err);
+		if (pr_le32dec(magic) != PR_INDEX_MAGIC)
+			return (bad);
+	}
 	if ((buf = malloc(n + 1)) == NULL)
 		return (PR_E_NOMEM);
 	if ((err = pr_pread_all(r->fd, buf, n, ioff)) != PR_OK)
 		goto out;
-	err = PR_E_CORRUPT;
+	err = bad;
 	if (!SUM_OK(pr_checksum(0, buf, n), pr_le64dec(tail + 8)) || n < 16 ||
 	    pr_le32dec(buf) != PR_INDEX_MAGIC)
 		goto out;
@@ -318,19 +342,20 @@ reader_index(struct pr_reader *r, uint64_t body, uint64_t *badoff)
 	prev_end = body;
 	for (i = 0; i < n; i++) {
 		if (frame_header_dec(c.p + 8, pr_le64dec(c.p), ioff, &f) !=
-		    PR_OK || f.off < prev_end)
+		    PR_OK || f.off != prev_end)
 			goto out;
 		prev_end = f.off + PR_FRAME_HDR + f.comp;
 		if ((err = add_frame(r, &f, &cap)) != PR_OK)
 			goto out;
-		err = PR_E_CORRUPT;
+		err = bad;
 		c.p += PR_INDEX_ENTRY;
 	}
 	events = cur_u64(&c);
 	lost = cur_u64(&c);
 	n = cur_u64(&c);
-	if (c.bad || events != r->st.events || lost != r->st.lost ||
-	    n > PR_NOTES_MAX || n > (uint64_t)(c.end - c.p) / 10)
+	if (c.bad || prev_end != ioff || events != r->st.events ||
+	    lost != r->st.lost || n > PR_NOTES_MAX ||
+	    n > (uint64_t)(c.end - c.p) / 10)
 		goto out;
 	if ((r->notes = calloc(n + 1, sizeof(*r->notes))) == NULL) {
 		err = PR_E_NOMEM;
@@ -353,7 +378,7 @@ reader_index(struct pr_reader *r, uint64_t body, uint64_t *badoff)
 		if (c.bad)
 			goto out;
 	}
-	err = c.p == c.end ? PR_OK : PR_E_CORRUPT;
+	err = c.p == c.end ? PR_OK : bad;
 out:
 	free(buf);
 	return (err);
@@ -382,7 +407,8 @@ pr_reader_open(const char *path, int *errp)
 {
 	struct pr_reader *r;
 	struct stat sb;
-	uint64_t body, badoff;
+	uint64_t body, ioff, end;
+	bool magicbad;
 	int err;
 
 	if (path == NULL) {
@@ -407,24 +433,37 @@ pr_reader_open(const char *path, int *errp)
 	r->size = (uint64_t)sb.st_size;
 	if ((err = reader_header(r, &body)) != PR_OK)
 		goto fail;
-	err = reader_index(r, body, &badoff);
+	err = reader_index(r, body, &ioff, &magicbad);
 	if (err == PR_E_IO || err == PR_E_NOMEM)
 		goto fail;
-	if (err == PR_E_TRUNCATED) {
+	if (err == PR_OK && magicbad) {
+		/* Only the tail's magic is damaged: the index is sound. */
+		r->st.end_damaged = true;
+		pr_reader_error(r, PR_E_CORRUPT, r->nframes,
+		    r->size - PR_TAIL + 16);
+	} else if (err == PR_E_TRUNCATED) {
 		/* No end marker: recover what the frames themselves say. */
 		reader_reset_frames(r);
 		r->st.truncated = true;
-		if ((err = reader_scan(r, body, r->size, true)) != PR_OK)
+		if ((err = reader_scan(r, body, r->size, true, &end)) != PR_OK)
 			goto fail;
 		if (r->st.error == PR_OK)	/* cut at a frame boundary */
 			pr_reader_error(r, PR_E_TRUNCATED, r->nframes,
 			    r->size);
 	} else if (err == PR_E_CORRUPT) {
-		/* A damaged index: the frames before it still count. */
+		/*
+		 * A damaged tail or index: every frame of the body is found
+		 * by scanning it up to the index block, whatever offset the
+		 * tail names.  The damage is placed at the index when the
+		 * scan ends where the tail says it starts, else at the tail.
+		 */
 		reader_reset_frames(r);
-		if ((err = reader_scan(r, body, badoff, false)) != PR_OK)
+		r->st.end_damaged = true;
+		if ((err = reader_scan(r, body, r->size - PR_TAIL, false,
+		    &end)) != PR_OK)
 			goto fail;
-		pr_reader_error(r, PR_E_CORRUPT, r->nframes, badoff);
+		pr_reader_error(r, PR_E_CORRUPT, r->nframes, end == ioff ?
+		    ioff : r->size - PR_TAIL);
 	}
 	r->st.frames = r->nframes;
 	*errp = PR_OK;
