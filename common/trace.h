@@ -5,7 +5,9 @@
  * and writes the versioned binary format described in docs/trace-format.md.
  * The body is a sequence of independent zstd frames (bounded raw size), so a
  * reader can seek, decode frames in parallel and recover every complete frame
- * of a file that was cut short.
+ * of a file that was cut short or whose end marker (tail, index) is damaged.
+ * The implementation is split by part (common/trace.c says which file holds
+ * what); the byte-level format is in trace_internal.h.
  *
  * The event model (kinds, flags, struct pr_event) is in trace_event.h.
  *
