@@ -83,6 +83,8 @@ _Static_assert(sizeof(struct rec_event) == 64, "rec_event is 64 bytes");
 #define FLUSH_NS	1000000000ULL	/* frames reach the disk this often */
 #define TICK_MS		100		/* main loop period */
 #define MAX_PIDS	64		/* -p PIDs followed at once */
+#define PIDFD_GONE	(-1)		/* -p process exited (or unused slot) */
+#define PIDFD_NONE	(-2)		/* no pidfd_open(): poll kill(0) */
 #define STOP_MS		2000		/* CMD's time to exit on SIGTERM */
 
 /* Hook table: the two flavours of each hook and the kernel name probed. */
@@ -1091,8 +1093,8 @@ stop_child(pid_t child)
 
 /*
  * Whether every -p process has exited: pidfds[i] polls readable at its
- * exit (and is then closed and set to -1); a process without a pidfd (no
- * pidfd_open) is checked with kill(0).  Waits up to TICK_MS.
+ * exit (and is then closed and set to PIDFD_GONE); a process without one
+ * (PIDFD_NONE) is checked with kill(0).  Waits up to TICK_MS.
  */
 static bool
 pids_gone(const struct rec_opts *o, int *pidfds)
@@ -1104,18 +1106,18 @@ pids_gone(const struct rec_opts *o, int *pidfds)
 		pfd[i].fd = pidfds[i];	/* poll skips negative fds */
 		pfd[i].events = POLLIN;
 		pfd[i].revents = 0;
-		if (pidfds[i] == -2 && kill(o->pids[i], 0) != 0 &&
+		if (pidfds[i] == PIDFD_NONE && kill(o->pids[i], 0) != 0 &&
 		    errno == ESRCH)
-			pidfds[i] = -1;
+			pidfds[i] = PIDFD_GONE;
 	}
 	if (poll(pfd, (nfds_t)o->npids, TICK_MS) > 0)
 		for (i = 0; i < o->npids; i++)
 			if (pidfds[i] >= 0 && pfd[i].revents != 0) {
 				close(pidfds[i]);
-				pidfds[i] = -1;
+				pidfds[i] = PIDFD_GONE;
 			}
 	for (i = 0; i < o->npids; i++)
-		if (pidfds[i] != -1)
+		if (pidfds[i] != PIDFD_GONE)
 			left++;
 	return (o->npids > 0 && left == 0);
 }
@@ -1250,7 +1252,7 @@ record_run(const struct rec_opts *o)
 	s.o = o;
 	s.ncpus = libbpf_num_possible_cpus();
 	for (i = 0; i < MAX_PIDS; i++)
-		pidfds[i] = -1;
+		pidfds[i] = PIDFD_GONE;
 	if (o->anonymize && getrandom(&s.anon_key, sizeof(s.anon_key), 0) !=
 	    (ssize_t)sizeof(s.anon_key))
 		s.anon_key = cli_now_ns() ^ ((uint64_t)getpid() << 32);
@@ -1284,7 +1286,7 @@ record_run(const struct rec_opts *o)
 	for (i = 0; i < o->npids; i++) {
 		pidfds[i] = (int)syscall(SYS_pidfd_open, o->pids[i], 0);
 		if (pidfds[i] < 0)
-			pidfds[i] = -2;		/* pids_gone() polls kill(0) */
+			pidfds[i] = PIDFD_NONE;
 		seed_tree(s.skel, o->pids[i]);
 	}
 	if (pthread_create(&drain, NULL, drain_main, &s) != 0) {
