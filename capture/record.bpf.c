@@ -496,14 +496,16 @@ emit_mapping(enum rec_hook hook, __u8 kind, struct address_space *mapping,
  * thread) uses its own address space, or its parent's under CLONE_VM.
  * With CMD, the recorder's own fork of CMD is followed from here, so
  * nothing CMD's process does escapes (a seed after fork() returned would
- * miss its first faults).
+ * miss its first faults); a CLONE_VM clone of the recorder (a sanitizer's
+ * helper task) is not CMD.
  */
 static __always_inline void
 on_fork(struct task_struct *parent, struct task_struct *child)
 {
 	__u32 ptgid = BPF_CORE_READ(parent, tgid);
 	__u32 ctgid = BPF_CORE_READ(child, tgid);
-	bool cmd = follow_cmd && ptgid == self_tgid && ctgid != ptgid;
+	bool cmd = follow_cmd && ptgid == self_tgid && ctgid != ptgid &&
+	    BPF_CORE_READ(child, mm) != BPF_CORE_READ(parent, mm);
 	__u8 one = 1;
 
 	if (!cmd && !tgid_followed(ptgid))

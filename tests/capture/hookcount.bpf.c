@@ -82,6 +82,10 @@ int BPF_PROG(count_fork, struct task_struct *parent, struct task_struct *child)
 	if (ctgid == ptgid || (ptgid != root_tgid &&
 	    bpf_map_lookup_elem(&tree, &ptgid) == NULL))
 		return (0);
+	/* The root's CLONE_VM clones (LeakSanitizer's tracer) are not CMD. */
+	if (ptgid == root_tgid &&
+	    BPF_CORE_READ(child, mm) == BPF_CORE_READ(parent, mm))
+		return (0);
 	bpf_map_update_elem(&tree, &ctgid, &one, BPF_ANY);
 	__sync_fetch_and_add(&forks, 1);
 	if (BPF_CORE_READ(child, mm) != BPF_CORE_READ(parent, mm))
