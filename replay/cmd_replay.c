@@ -1,6 +1,9 @@
 /*
  * cmd_replay.c - `pagereplay replay TRACE`: replay a trace on pinned worker
  * threads against one lock design and report throughput and lock times.
+ *
+ * Steps: parse, set up (outputs created, trace loaded), run, finish (the
+ * report, outputs committed, exit status).
  */
 #include <err.h>
 #include <getopt.h>

@@ -6,6 +6,9 @@
  * queue, pv, pvchunk, scale, threads, then repeat innermost); --shard i/n
  * runs the numbers k with k % n == i.  Only shard 0 writes the CSV header,
  * so `cat` of the shards' files in shard order is the whole sweep.
+ *
+ * Steps: parse, axes (defaults, checks), set up (outputs created, trace
+ * loaded), run (one sweep_one per run), finish (outputs committed, chart).
  */
 #include <err.h>
 #include <getopt.h>
@@ -582,8 +585,8 @@ sweep_run(struct sweep *s)
 static int
 sweep_finish(struct sweep *s, int ran)
 {
-	char err[512];
 	struct rp_out *plot = &s->out.out[RP_RES_PLOT];
+	char err[512];
 
 	if (rp_results_close(&s->out, ran >= 0, err, sizeof(err)) != 0) {
 		warnx("sweep: %s", err);
@@ -602,10 +605,15 @@ sweep_finish(struct sweep *s, int ran)
 		    (unsigned long long)s->violations);
 		return (1);
 	}
-	if (s->plot != NULL && (rp_plot(s->o.csv, plot, RP_PLOT_THROUGHPUT,
-	    NULL, 0, err, sizeof(err)) != 0 || rp_out_commit(plot, err,
-	    sizeof(err)) != 0)) {
+	if (s->plot == NULL)
+		return (0);
+	if (rp_plot(s->o.csv, plot, RP_PLOT_THROUGHPUT, NULL, 0, err,
+	    sizeof(err)) != 0) {
 		warnx("sweep: --plot: %s", err);
+		return (1);
+	}
+	if (rp_out_commit(plot, err, sizeof(err)) != 0) {
+		warnx("sweep: %s", err);
 		return (1);
 	}
 	return (0);
