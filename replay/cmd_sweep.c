@@ -542,6 +542,8 @@ sweep_one(struct sweep *s, const size_t *idx, unsigned r, uint64_t k,
 	}
 	rc = 1;
 	if (!res.interrupted) {
+		if (rp_results_stdout(&s->out))
+			cli_progress_done();	/* rows on a line of their own */
 		rp_results_add(&s->out, &rep);
 		if (rep.check_violations > 0)
 			s->violations += (uint64_t)rep.check_violations;

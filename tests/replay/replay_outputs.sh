@@ -4,7 +4,8 @@
 # name, symbolic or hard link) or replace another trace; one file named
 # twice is refused; a bad output path fails before the run; a failed write
 # leaves the old file as it was and no temporary file; --csv -/--json -
-# put only the data on stdout; write errors on stdout are caught; a trace
+# put only the data on stdout; write errors on stdout are caught; on a
+# terminal sweep rows are not glued onto the progress line; a trace
 # with a flipped byte in its index, its tail or a frame is refused, and
 # --salvage replays what is intact with a warning saying how much.
 set -u
@@ -106,6 +107,34 @@ grep -q 'events/s' "$T/err" || fail "--csv -: no report on stderr"
     2>/dev/null || fail "replay --json -"
 python3 -c 'import json, sys; json.load(open(sys.argv[1]))' "$T/o.json" ||
     fail "--json -: stdout is not the JSON alone"
+
+# On a terminal, a sweep's CSV rows on stdout are not glued onto its
+# progress line on stderr.
+python3 - "$PR" "$T/b.prt" <<'PY' || fail "sweep rows glued onto the progress line"
+import os, pty, sys
+pid, fd = pty.fork()
+if pid == 0:
+    os.execv(sys.argv[1], [sys.argv[1], "sweep", sys.argv[2], "--threads",
+                           "1,1,1", "--no-hwc"])
+out = b""
+while True:
+    try:
+        chunk = os.read(fd, 65536)
+    except OSError:
+        break
+    if not chunk:
+        break
+    out += chunk
+os.waitpid(pid, 0)
+# What the terminal shows of each line: the text after its last \r.
+text = out.decode(errors="replace").replace("\x1b[K", "")
+shown = [l.rstrip("\r").split("\r")[-1] for l in text.split("\n")]
+rows = [l for l in text.split("\n") if ",synth," in l]
+assert len(rows) == 3 * 7, text
+assert "sweep: run 2 of 3" in text, "no progress line drawn"
+for l in shown:
+    assert ",synth," not in l or not l.startswith("sweep:"), repr(l)
+PY
 
 # Damaged traces: a byte flipped in the index block, in the tail's index
 # offset, or in the second frame of a two-frame trace; and a cut one.
