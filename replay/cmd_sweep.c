@@ -470,6 +470,8 @@ sweep_setup(struct sweep *s)
 	rp_run_catch_signals();
 	rp_results_init(&s->out, s->o.csv != NULL ? s->o.csv : "-",
 	    s->o.json, s->plot, s->shard == 0, true);
+	if (s->o.csv == NULL)
+		s->out.out[RP_RES_CSV].what = "the CSV (stdout without --csv)";
 	if (rp_results_open(&s->out, s->path, err, sizeof(err)) != 0) {
 		warnx("sweep: %s", err);
 		return (-1);

@@ -54,6 +54,8 @@ expect_error 1 "$PR" replay "$T/b.prt" $R --csv "$T/x.csv" --json "$T/x.csv"
 expect_error 1 "$PR" replay "$T/b.prt" $R --csv "$T/x.csv" \
     --json "$T/../$(basename "$T")/x.csv"
 expect_error 1 "$PR" replay "$T/b.prt" $R --csv - --json -
+expect_error 1 "$PR" sweep "$T/b.prt" --threads 1 --json -
+grep -q 'stdout without --csv' "$T/err" || fail "sweep --json -: $(cat "$T/err")"
 expect_error 1 "$PR" sweep "$T/b.prt" --threads 1 --csv "$T/x.svg" \
     --plot "$T/x.svg"
 [ -e "$T/x.csv" ] || [ -e "$T/x.svg" ] && fail "a refused output was made"
