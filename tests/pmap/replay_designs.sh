@@ -7,51 +7,37 @@
 # create/destroy and reclamation, seed 004); a promotion-heavy trace takes
 # more pv locks under perpage (512 per promotion) than under hashed.
 set -eu
+. "$(dirname "$0")/../lib.sh"
 pr=$1
-dir=$(mktemp -d)
-trap 'rm -rf "$dir"' EXIT
 
-"$pr" synth build -n 60000 -o "$dir/t.prt" >/dev/null
-
-# col FILE CLASS COLUMN: the value of COLUMN in the row of lock class CLASS.
-col() {
-	awk -F, -v cls="$2" -v name="$3" '
-	    NR == 1 {
-		for (i = 1; i <= NF; i++) {
-			if ($i == name) c = i
-			if ($i == "lock_class") l = i
-		}
-		next
-	    }
-	    $l == cls { print $c }' "$1"
-}
+"$pr" synth build -n 60000 -o "$T/t.prt" >/dev/null
 
 for page in refcount pagelock; do
 	for pv in hashed superpage perpage hashed:4; do
 		for chunk in global pmaps; do
-			csv="$dir/$page-$pv-$chunk.csv"
+			csv="$T/$page-$pv-$chunk.csv"
 			rc=0
-			"$pr" replay "$dir/t.prt" --threads 2 --page "$page" \
+			"$pr" replay "$T/t.prt" --threads 2 --page "$page" \
 			    --pv "$pv" --pvchunk "$chunk" --check --no-hwc \
-			    --csv "$csv" >"$dir/out" 2>&1 || rc=$?
-			if grep -q '^pmap_check:' "$dir/out" || { [ $rc -ne 0 ] &&
-			    ! grep -q 'invariant check failed' "$dir/out"; }; then
+			    --csv "$csv" >"$T/out" 2>&1 || rc=$?
+			if grep -q '^pmap_check:' "$T/out" || { [ $rc -ne 0 ] &&
+			    ! grep -q 'invariant check failed' "$T/out"; }; then
 				echo "FAIL: $page $pv $chunk" >&2
-				cat "$dir/out" >&2
+				cat "$T/out" >&2
 				exit 1
 			fi
 			[ $rc -eq 0 ] || echo "note: $page $pv $chunk:" \
-			    "$(grep -c '^page ' "$dir/out") MI violations" >&2
+			    "$(grep -c '^page ' "$T/out") MI violations" >&2
 		done
 	done
 done
 
-g=$(col "$dir/refcount-hashed-global.csv" pvchunk acquisitions)
-p=$(col "$dir/refcount-hashed-pmaps.csv" pvchunk acquisitions)
+g=$(csv_col "$T/refcount-hashed-global.csv" pvchunk acquisitions)
+p=$(csv_col "$T/refcount-hashed-pmaps.csv" pvchunk acquisitions)
 [ "$g" -gt $((10 * p)) ] || {
 	echo "FAIL: pvchunk acquisitions global $g, pmaps $p" >&2; exit 1; }
-h=$(col "$dir/refcount-hashed-pmaps.csv" pv acquisitions)
-pp=$(col "$dir/refcount-perpage-pmaps.csv" pv acquisitions)
+h=$(csv_col "$T/refcount-hashed-pmaps.csv" pv acquisitions)
+pp=$(csv_col "$T/refcount-perpage-pmaps.csv" pv acquisitions)
 [ "$pp" -gt "$h" ] || {
 	echo "FAIL: pv acquisitions perpage $pp, hashed $h" >&2; exit 1; }
 echo "ok: 16 replays checked; pvchunk global $g vs pmaps $p;" \
