@@ -1,9 +1,10 @@
 /*
- * pcap_http.c - `pagereplay record --pcap FILE | --iface IF`: the libpcap
- * front end.  HTTP/1.1 traffic of a sendfile server becomes sendfile events.
+ * pcap_http.c - the packet parser of the libpcap front end (pcap_http.h;
+ * the command around it is pcap_record.c).  HTTP/1.1 traffic of a sendfile
+ * server becomes sendfile events.
  *
- * Packets (pcap or pcapng files, or a live interface with a BPF filter
- * compiled by libpcap) are decoded down to TCP; each connection's two byte
+ * Packets (of a pcap or pcapng file, or a live interface) are decoded down
+ * to TCP; each connection's two byte
  * streams are followed in sequence order, far enough to read HTTP/1.1
  * request and response headers and to skip response bodies by their length.
  * Every request (pipelined ones queue in order) is paired with its response;
@@ -19,55 +20,20 @@
  * not parse as HTTP.  Headers only are needed, so a small snap length
  * (tcpdump -s 512) is enough: missing body bytes are skipped by length.
  */
-#include <err.h>
-#include <errno.h>
-#include <fcntl.h>
-#include <getopt.h>
-#include <inttypes.h>
-#include <pcap/pcap.h>
-#include <poll.h>
-#include <signal.h>
+#include <pcap/dlt.h>
 #include <stdbool.h>
 #include <stdint.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <unistd.h>
 
-#include "cli.h"
-#include "commands.h"
+#include "pcap_http.h"
 #include "trace.h"
 
 #define PH_HDR_MAX	65536		/* longest HTTP header we buffer */
 #define PH_PENDING_MAX	4096		/* pipelined requests per connection */
 #define PH_BUCKETS	4096		/* connection hash buckets (power of 2) */
-#define PH_SNAPLEN	262144
 #define PH_REORDER_NS	2000000000ull	/* events held to sort by time */
-
-/* Counters, written to the trailer as "pcap.<name>" notes. */
-struct ph_counts {
-	uint64_t	packets;	/* packets read */
-	uint64_t	non_tcp;	/* not IPv4/IPv6 TCP: skipped */
-	uint64_t	fragments;	/* IP fragments: skipped */
-	uint64_t	malformed;	/* headers that do not decode */
-	uint64_t	truncated;	/* captured too short for what we need */
-	uint64_t	retransmits;	/* segments already seen */
-	uint64_t	out_of_order;	/* segments past a hole in the stream */
-	uint64_t	resyncs;	/* streams picked up again at a message */
-	uint64_t	skipped_bytes;	/* payload dropped while out of step */
-	uint64_t	connections;
-	uint64_t	requests;
-	uint64_t	responses;
-	uint64_t	bad_http;	/* bytes that are not an HTTP message */
-	uint64_t	unanswered;	/* requests without a response */
-	uint64_t	orphan_responses; /* responses without a request */
-	uint64_t	no_body;	/* not a sendfile: error, HEAD, empty */
-	uint64_t	events;		/* sendfile events written */
-	uint64_t	late;		/* answered after PH_REORDER_NS: time
-					   raised to keep the file sorted */
-	uint64_t	kernel_drops;	/* live: dropped by the kernel/driver */
-};
 
 /* Where a response body ends. */
 enum ph_state {
@@ -75,6 +41,7 @@ enum ph_state {
 	PH_BODY,		/* skipping body_left bytes */
 	PH_BODY_EOF		/* response body runs to the end of the stream */
 };
+
 
 /* One direction of a connection. */
 struct ph_half {
@@ -127,78 +94,24 @@ struct ph_held {
 };
 
 /* The whole run; single-threaded. */
-struct ph_ctx {
-	pcap_t		*pcap;
+struct ph_parser {
 	int		linktype;
 	int		linkhdr;	/* its header length */
-	struct pr_writer *w;
-	struct pr_header hdr;
-	const char	*out;
-	bool		nocache;
-	bool		started;	/* writer created, t0 set */
+	bool		nocache;	/* events flagged NOCACHE */
+	ph_sink_fn	sink;		/* where events go ... */
+	void		*sink_arg;	/* ... and its argument */
+	int		err;		/* first error (sink's or NOMEM) */
 	uint64_t	t0;		/* first packet time, ns since epoch */
 	uint64_t	now;		/* current packet time, ns since epoch */
-	int		err;		/* first write error */
 	uint32_t	nconns;		/* connections numbered so far */
 	struct ph_held	*heap;		/* events by (time, seq), min first */
 	size_t		nheld;		/* events in heap */
 	size_t		heapcap;	/* room in heap */
 	uint64_t	seq;		/* events made so far */
-	uint64_t	written_ns;	/* time of the last event written */
+	uint64_t	written_ns;	/* time of the last event handed over */
 	struct ph_conn	*buckets[PH_BUCKETS];	/* connections by key */
 	struct ph_counts c;
 };
-
-static volatile sig_atomic_t ph_stop;
-static pcap_t *ph_signal_pcap;
-
-/* SIGINT/SIGTERM: end the capture cleanly (async-signal-safe). */
-static void
-ph_on_signal(int sig)
-{
-	(void)sig;
-	ph_stop = 1;
-	if (ph_signal_pcap != NULL)
-		pcap_breakloop(ph_signal_pcap);
-}
-
-/* The help text of record --pcap/--iface. */
-static void
-usage(FILE *f)
-{
-	fprintf(f,
-	    "usage: pagereplay record --pcap FILE -o OUT [--filter EXPR] "
-	    "[--nocache]\n"
-	    "       pagereplay record --iface IF -o OUT [--filter EXPR] "
-	    "[--duration D]\n"
-	    "                         [--snaplen N] [--nocache]\n"
-	    "\n"
-	    "Turn the HTTP/1.1 traffic of a sendfile server into sendfile "
-	    "events:\n"
-	    "each GET answered 200/206 is one event on the object of its path,\n"
-	    "at the request's time, one thread per TCP connection.\n"
-	    "\n"
-	    "  --pcap FILE       read a pcap or pcapng file\n"
-	    "  --iface IF        capture live on interface IF (needs root)\n"
-	    "  --filter EXPR     BPF filter expression, e.g. 'tcp port 8080'\n"
-	    "  --duration D      stop a live capture after D (30s, 2m, ...)\n"
-	    "  --snaplen N       bytes kept per packet (default %d; headers "
-	    "suffice)\n"
-	    "  --nocache         flag events NOCACHE (server ran with "
-	    "SF_NOCACHE)\n"
-	    "  -o, --output OUT  trace file to write\n"
-	    "  -h, --help        this text\n"
-	    "\n"
-	    "Malformed, truncated and out-of-order packets are counted and\n"
-	    "skipped; `pagereplay info OUT` shows the counts (pcap.*).\n"
-	    "\n"
-	    "Examples:\n"
-	    "  tcpdump -i lo -s 512 -w web.pcap 'tcp port 8080'\n"
-	    "  pagereplay record --pcap web.pcap -o web.prt\n"
-	    "  pagereplay record --iface lo --filter 'tcp port 8080' "
-	    "--duration 30s -o live.prt\n",
-	    PH_SNAPLEN);
-}
 
 /* FNV-1a, 64 bits: the object id of a path. */
 static uint64_t
@@ -214,26 +127,6 @@ path_hash(const char *p, size_t n)
 	}
 	return (h);
 }
-
-/* Create the writer at the first packet, so that its start is t0. */
-static int
-ph_start(struct ph_ctx *x)
-{
-	int e;
-
-	if (x->started)
-		return (x->w != NULL ? 0 : -1);
-	x->started = true;
-	x->hdr.start_ns = x->t0;
-	x->w = pr_writer_create(x->out, &x->hdr, &e);
-	if (x->w == NULL) {
-		warnx("%s: %s", x->out, pr_strerror(e));
-		x->err = e;
-		return (-1);
-	}
-	return (0);
-}
-
 /* Heap order: earlier time first, then the order events were made. */
 static bool
 ph_held_less(const struct ph_held *a, const struct ph_held *b)
@@ -245,12 +138,12 @@ ph_held_less(const struct ph_held *a, const struct ph_held *b)
 /*
  * Events are made when a response arrives but carry their request's time,
  * so they come out of order across connections.  They wait in a min-heap
- * and are written once the capture clock is PH_REORDER_NS past them (all,
- * when `all`); one answered later than that is written at the time of the
- * last event written, and counted.
+ * and go to the sink once the capture clock is PH_REORDER_NS past them
+ * (all, when `all`); one answered later than that is handed over at the
+ * time of the last event handed over, and counted.
  */
 static void
-ph_drain(struct ph_ctx *x, bool all)
+ph_drain(struct ph_parser *x, bool all)
 {
 	struct ph_held *hp = x->heap, t;
 	size_t i, c;
@@ -258,11 +151,8 @@ ph_drain(struct ph_ctx *x, bool all)
 
 	while (x->nheld > 0 && (all || (x->now > x->t0 &&
 	    hp[0].ev.time_ns + PH_REORDER_NS <= x->now - x->t0))) {
-		e = pr_writer_write(x->w, &hp[0].ev);
-		if (e != 0 && x->err == 0) {
-			warnx("record: %s: %s", x->out, pr_strerror(e));
+		if (x->err == 0 && (e = x->sink(x->sink_arg, &hp[0].ev)) != 0)
 			x->err = e;
-		}
 		x->written_ns = hp[0].ev.time_ns;
 		hp[0] = hp[--x->nheld];
 		for (i = 0; (c = 2 * i + 1) < x->nheld; i = c) {
@@ -280,7 +170,7 @@ ph_drain(struct ph_ctx *x, bool all)
 
 /* Put an event into the reorder heap (see ph_drain). */
 static void
-ph_hold(struct ph_ctx *x, const struct pr_event *ev)
+ph_hold(struct ph_parser *x, const struct pr_event *ev)
 {
 	struct ph_held *nh, t;
 	size_t i;
@@ -289,7 +179,6 @@ ph_hold(struct ph_ctx *x, const struct pr_event *ev)
 		nh = realloc(x->heap, (x->heapcap == 0 ? 1024 : x->heapcap * 2) *
 		    sizeof(*nh));
 		if (nh == NULL) {
-			warnx("record: out of memory");
 			x->err = PR_E_NOMEM;
 			return;
 		}
@@ -313,7 +202,7 @@ ph_hold(struct ph_ctx *x, const struct pr_event *ev)
 
 /* Make the sendfile event of a request whose body is [off, off + len). */
 static void
-ph_emit(struct ph_ctx *x, const struct ph_conn *cn, const struct ph_req *rq,
+ph_emit(struct ph_parser *x, const struct ph_conn *cn, const struct ph_req *rq,
     uint64_t off, uint64_t len)
 {
 	struct pr_event ev;
@@ -322,8 +211,6 @@ ph_emit(struct ph_ctx *x, const struct ph_conn *cn, const struct ph_req *rq,
 		x->c.no_body++;
 		return;
 	}
-	if (ph_start(x) != 0)
-		return;
 	memset(&ev, 0, sizeof(ev));
 	ev.kind = PR_SENDFILE;
 	ev.time_ns = rq->time_ns >= x->t0 ? rq->time_ns - x->t0 : 0;
@@ -356,7 +243,7 @@ ph_pop(struct ph_conn *cn, struct ph_req *rq)
  * oldest is dropped as unanswered.
  */
 static void
-ph_push(struct ph_ctx *x, struct ph_conn *cn, const struct ph_req *rq)
+ph_push(struct ph_parser *x, struct ph_conn *cn, const struct ph_req *rq)
 {
 	struct ph_req *nq, old;
 	size_t i, ncap;
@@ -395,7 +282,7 @@ ph_desync(struct ph_half *h)
 
 /* A body that ran to the end of its stream is complete: emit it. */
 static void
-ph_end_eof_body(struct ph_ctx *x, struct ph_conn *cn)
+ph_end_eof_body(struct ph_parser *x, struct ph_conn *cn)
 {
 	if (!cn->eof_pending)
 		return;
@@ -491,7 +378,7 @@ looks_like_response(const uint8_t *p, size_t n)
  * it is not a request.
  */
 static bool
-ph_request(struct ph_ctx *x, struct ph_conn *cn, struct ph_half *h,
+ph_request(struct ph_parser *x, struct ph_conn *cn, struct ph_half *h,
     const char *m, size_t n, uint64_t t)
 {
 	const char *sp1, *sp2, *l, *v, *end, *path, *pe;
@@ -551,7 +438,7 @@ ph_request(struct ph_ctx *x, struct ph_conn *cn, struct ph_half *h,
  * it is not a response we can follow.
  */
 static bool
-ph_response(struct ph_ctx *x, struct ph_conn *cn, struct ph_half *h,
+ph_response(struct ph_parser *x, struct ph_conn *cn, struct ph_half *h,
     const char *m, size_t n)
 {
 	const char *l, *v, *end;
@@ -643,7 +530,7 @@ header_end(const char *p, size_t n, size_t from)
 
 /* One complete header on half d of cn. */
 static void
-ph_message(struct ph_ctx *x, struct ph_conn *cn, int d, const char *m,
+ph_message(struct ph_parser *x, struct ph_conn *cn, int d, const char *m,
     size_t n, uint64_t t)
 {
 	struct ph_half *h = &cn->half[d];
@@ -667,7 +554,7 @@ ph_message(struct ph_ctx *x, struct ph_conn *cn, int d, const char *m,
  * skip bodies.
  */
 static void
-ph_feed(struct ph_ctx *x, struct ph_conn *cn, int d, const uint8_t *p,
+ph_feed(struct ph_parser *x, struct ph_conn *cn, int d, const uint8_t *p,
     size_t n, uint64_t t)
 {
 	struct ph_half *h = &cn->half[d];
@@ -749,7 +636,7 @@ ph_feed(struct ph_ctx *x, struct ph_conn *cn, int d, const uint8_t *p,
  * fine inside a body, a loss anywhere else.
  */
 static void
-ph_skip(struct ph_ctx *x, struct ph_conn *cn, int d, size_t n)
+ph_skip(struct ph_parser *x, struct ph_conn *cn, int d, size_t n)
 {
 	struct ph_half *h = &cn->half[d];
 
@@ -777,23 +664,30 @@ ph_key_hash(const struct ph_key *k)
 	    (PH_BUCKETS - 1));
 }
 
-/* Flush what a connection still holds and free it. */
+/* Free a connection and its buffers. */
 static void
-ph_conn_end(struct ph_ctx *x, struct ph_conn *cn)
+ph_conn_free(struct ph_conn *cn)
 {
 	int d;
 
-	ph_end_eof_body(x, cn);
-	x->c.unanswered += cn->qlen;
 	for (d = 0; d < 2; d++)
 		free(cn->half[d].buf);
 	free(cn->q);
 	free(cn);
 }
 
+/* Flush what a connection still holds and free it. */
+static void
+ph_conn_end(struct ph_parser *x, struct ph_conn *cn)
+{
+	ph_end_eof_body(x, cn);
+	x->c.unanswered += cn->qlen;
+	ph_conn_free(cn);
+}
+
 /* Unlink cn from its bucket, then end it (ph_conn_end). */
 static void
-ph_conn_remove(struct ph_ctx *x, struct ph_conn *cn)
+ph_conn_remove(struct ph_parser *x, struct ph_conn *cn)
 {
 	struct ph_conn **pp;
 
@@ -806,7 +700,7 @@ ph_conn_remove(struct ph_ctx *x, struct ph_conn *cn)
 
 /* Find (or, if create, make) the connection of key k. */
 static struct ph_conn *
-ph_conn_get(struct ph_ctx *x, const struct ph_key *k, bool create)
+ph_conn_get(struct ph_parser *x, const struct ph_key *k, bool create)
 {
 	struct ph_conn *cn;
 	uint32_t b;
@@ -837,7 +731,7 @@ ph_conn_get(struct ph_ctx *x, const struct ph_key *k, bool create)
  * p[0..cap) of a wire payload of wlen bytes.
  */
 static void
-ph_segment(struct ph_ctx *x, const uint8_t src[16], uint16_t sport,
+ph_segment(struct ph_parser *x, const uint8_t src[16], uint16_t sport,
     const uint8_t dst[16], uint16_t dport, uint32_t seq, uint8_t flags,
     const uint8_t *p, size_t cap, size_t wlen)
 {
@@ -939,7 +833,7 @@ flags:
 
 /* Decode an IPv4 or IPv6 packet at l3[0..cap) of wire length wire. */
 static void
-ph_ip(struct ph_ctx *x, const uint8_t *l3, size_t cap, size_t wire)
+ph_ip(struct ph_parser *x, const uint8_t *l3, size_t cap, size_t wire)
 {
 	uint8_t src[16], dst[16];
 	const uint8_t *tcp;
@@ -1052,7 +946,7 @@ static const struct {
 };
 
 /* Link-layer header length of link type lt, or -1 when unsupported. */
-static int
+int
 ph_link_hdrlen(int lt)
 {
 	size_t i;
@@ -1063,27 +957,21 @@ ph_link_hdrlen(int lt)
 	return (-1);
 }
 
-/* pcap callback: one packet, decoded down to IP, then ph_ip(). */
-static void
-ph_packet(u_char *arg, const struct pcap_pkthdr *ph, const u_char *pkt)
+/* One packet (pcap_http.h), decoded down to IP, then ph_ip(). */
+void
+ph_parser_packet(struct ph_parser *x, uint64_t ts_ns, const uint8_t *pkt,
+    size_t cap, size_t wire)
 {
-	struct ph_ctx *x = (struct ph_ctx *)arg;
-	size_t cap, wire, off;
+	size_t off;
 	uint32_t fam;
 	uint16_t et;
 
 	x->c.packets++;
-	x->now = (uint64_t)ph->ts.tv_sec * 1000000000u +
-	    (uint64_t)ph->ts.tv_usec;	/* nanosecond precision requested */
-	if (x->c.packets == 1) {
+	x->now = ts_ns;
+	if (x->c.packets == 1)
 		x->t0 = x->now;
-		if (ph_start(x) != 0) {
-			pcap_breakloop(x->pcap);
-			return;
-		}
-	}
-	cap = ph->caplen;
-	wire = ph->len >= ph->caplen ? ph->len : ph->caplen;
+	if (wire < cap)
+		wire = cap;
 	off = (size_t)x->linkhdr;
 	if (cap < off || (off == 0 && cap == 0)) {
 		x->c.truncated++;
@@ -1126,357 +1014,67 @@ ph_packet(u_char *arg, const struct pcap_pkthdr *ph, const u_char *pkt)
 	}
 	ph_ip(x, pkt + off, cap - off, wire - off);
 	ph_drain(x, false);
-	if (cli_progress_enabled() && (x->c.packets & 0xfff) == 0)
-		cli_progress("record: %" PRIu64 " packets, %" PRIu64
-		    " requests, %" PRIu64 " events", x->c.packets,
-		    x->c.requests, x->c.events);
 }
 
-/* Write the counters as trailer notes. */
-static int
-ph_notes(struct ph_ctx *x)
+/* A parser for link type lt (pcap_http.h). */
+struct ph_parser *
+ph_parser_create(int lt, bool nocache, ph_sink_fn sink, void *arg)
 {
-	const struct { const char *k; uint64_t v; } n[] = {
-		{ "pcap.packets", x->c.packets },
-		{ "pcap.non_tcp", x->c.non_tcp },
-		{ "pcap.fragments", x->c.fragments },
-		{ "pcap.malformed", x->c.malformed },
-		{ "pcap.truncated", x->c.truncated },
-		{ "pcap.retransmits", x->c.retransmits },
-		{ "pcap.out_of_order", x->c.out_of_order },
-		{ "pcap.resyncs", x->c.resyncs },
-		{ "pcap.skipped_bytes", x->c.skipped_bytes },
-		{ "pcap.connections", x->c.connections },
-		{ "pcap.requests", x->c.requests },
-		{ "pcap.responses", x->c.responses },
-		{ "pcap.bad_http", x->c.bad_http },
-		{ "pcap.unanswered", x->c.unanswered },
-		{ "pcap.orphan_responses", x->c.orphan_responses },
-		{ "pcap.no_body", x->c.no_body },
-		{ "pcap.kernel_drops", x->c.kernel_drops },
-		{ "pcap.late", x->c.late },
-	};
-	size_t i;
-	int e;
+	struct ph_parser *x;
 
-	for (i = 0; i < sizeof(n) / sizeof(n[0]); i++)
-		if ((e = pr_writer_note(x->w, n[i].k, n[i].v)) != 0)
-			return (e);
-	return (0);
-}
-
-/* Open the capture: a file, or a live interface; NULL after a warning. */
-static pcap_t *
-ph_open(const char *file, const char *iface, int snaplen)
-{
-	char ebuf[PCAP_ERRBUF_SIZE];
-	pcap_t *p;
-	int e;
-
-	ebuf[0] = '\0';
-	if (file != NULL) {
-		p = pcap_open_offline_with_tstamp_precision(file,
-		    PCAP_TSTAMP_PRECISION_NANO, ebuf);
-		if (p == NULL)
-			warnx("record: %s", ebuf);
-		return (p);
-	}
-	p = pcap_create(iface, ebuf);
-	if (p == NULL) {
-		warnx("record: --iface %s: %s", iface, ebuf);
+	if (ph_link_hdrlen(lt) < 0 || (x = calloc(1, sizeof(*x))) == NULL)
 		return (NULL);
-	}
-	(void)pcap_set_snaplen(p, snaplen);
-	(void)pcap_set_promisc(p, 0);
-	(void)pcap_set_timeout(p, 100);
-	(void)pcap_set_immediate_mode(p, 1);
-	(void)pcap_set_buffer_size(p, 32 << 20);
-	(void)pcap_set_tstamp_precision(p, PCAP_TSTAMP_PRECISION_NANO);
-	e = pcap_activate(p);
-	if (e < 0) {
-		warnx("record: --iface %s: %s%s", iface, pcap_geterr(p),
-		    e == PCAP_ERROR_PERM_DENIED ? " (needs root or "
-		    "CAP_NET_RAW)" : "");
-		pcap_close(p);
-		return (NULL);
-	}
-	if (e > 0)
-		warnx("record: --iface %s: %s", iface, pcap_statustostr(e));
-	return (p);
+	x->linktype = lt;
+	x->linkhdr = ph_link_hdrlen(lt);
+	x->nocache = nocache;
+	x->sink = sink;
+	x->sink_arg = arg;
+	return (x);
 }
 
-/* Join argv into the header's command line. */
-static void
-ph_cmdline(char *dst, size_t size, int argc, char **argv)
+/* End of input: every connection ends, every held event goes out. */
+void
+ph_parser_finish(struct ph_parser *x)
 {
-	size_t o;
-	int i, n;
-
-	dst[0] = '\0';
-	for (i = 0, o = 0; i < argc && o < size; i++) {
-		n = snprintf(dst + o, size - o, "%s%s", i > 0 ? " " : "",
-		    argv[i]);
-		if (n < 0)
-			break;
-		o += (size_t)n;
-	}
-}
-
-/*
- * `record --pcap FILE | --iface IF`: argv[0] is "record".  Returns 0, 1
- * (failure, or an input error after which the events read so far were
- * still written) or 2 (usage).
- */
-int
-cmd_record_pcap(int argc, char **argv)
-{
-	static const struct option opts[] = {
-		{ "pcap", required_argument, NULL, 'P' },
-		{ "iface", required_argument, NULL, 'i' },
-		{ "filter", required_argument, NULL, 'f' },
-		{ "duration", required_argument, NULL, 'd' },
-		{ "snaplen", required_argument, NULL, 's' },
-		{ "nocache", no_argument, NULL, 'N' },
-		{ "output", required_argument, NULL, 'o' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 }
-	};
-	struct sigaction sa, oint, oterm;
-	char ebuf[PCAP_ERRBUF_SIZE];
-	struct bpf_program prog;
-	struct pollfd pfd;
-	struct pcap_stat ps;
-	struct ph_ctx *x;
 	struct ph_conn *cn;
-	const char *file, *iface, *filter;
-	uint64_t duration, deadline, v;
-	int ch, e, rc, snaplen, fd;
-	bool created, input_err;
 	size_t b;
 
-	file = iface = filter = NULL;
-	created = false;
-	duration = 0;
-	snaplen = PH_SNAPLEN;
-	x = calloc(1, sizeof(*x));
-	if (x == NULL) {
-		warnx("record: out of memory");
-		return (1);
-	}
-	optind = 0;
-	opterr = 1;
-	rc = 1;
-	while ((ch = getopt_long(argc, argv, "o:h", opts, NULL)) != -1) {
-		switch (ch) {
-		case 'P':
-			file = optarg;
-			break;
-		case 'i':
-			iface = optarg;
-			break;
-		case 'f':
-			filter = optarg;
-			break;
-		case 'd':
-			if (cli_parse_duration(optarg, &duration) != 0 ||
-			    duration == 0) {
-				warnx("record: --duration %s: expected a "
-				    "duration such as 30s or 2m", optarg);
-				rc = EXIT_USAGE;
-				goto out;
-			}
-			break;
-		case 's':
-			if (cli_parse_u64(optarg, 64, PH_SNAPLEN, &v) != 0) {
-				warnx("record: --snaplen %s: expected 64..%d",
-				    optarg, PH_SNAPLEN);
-				rc = EXIT_USAGE;
-				goto out;
-			}
-			snaplen = (int)v;
-			break;
-		case 'N':
-			x->nocache = true;
-			break;
-		case 'o':
-			x->out = optarg;
-			break;
-		case 'h':
-			usage(stdout);
-			rc = 0;
-			goto out;
-		default:
-			usage(stderr);
-			rc = EXIT_USAGE;
-			goto out;
-		}
-	}
-	rc = EXIT_USAGE;
-	if (optind != argc) {
-		warnx("record: unexpected argument '%s' (a command to run "
-		    "goes with eBPF recording, not --pcap/--iface)",
-		    argv[optind]);
-		goto out;
-	}
-	if ((file == NULL) == (iface == NULL)) {
-		warnx("record: give exactly one of --pcap FILE and --iface IF");
-		goto out;
-	}
-	if (x->out == NULL) {
-		warnx("record: -o OUT is required");
-		goto out;
-	}
-	if (file != NULL && duration != 0) {
-		warnx("record: --duration applies to --iface only");
-		goto out;
-	}
-	/*
-	 * Fail on an unwritable output now, not after the capture; a file
-	 * made only for this check goes away if the capture cannot start.
-	 */
-	fd = open(x->out, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-	created = fd >= 0;
-	if (fd < 0 && errno == EEXIST)
-		fd = open(x->out, O_WRONLY | O_CLOEXEC);
-	if (fd < 0) {
-		warn("record: %s", x->out);
-		rc = 1;
-		goto out;
-	}
-	close(fd);
-
-	rc = 1;
-	x->pcap = ph_open(file, iface, snaplen);
-	if (x->pcap == NULL)
-		goto out;
-	x->linktype = pcap_datalink(x->pcap);
-	x->linkhdr = ph_link_hdrlen(x->linktype);
-	if (x->linkhdr < 0) {
-		warnx("record: link type %s (%d) is not supported",
-		    pcap_datalink_val_to_name(x->linktype) != NULL ?
-		    pcap_datalink_val_to_name(x->linktype) : "?",
-		    x->linktype);
-		goto close;
-	}
-	if (filter != NULL) {
-		if (pcap_compile(x->pcap, &prog, filter, 1,
-		    PCAP_NETMASK_UNKNOWN) != 0) {
-			warnx("record: --filter '%s': %s", filter,
-			    pcap_geterr(x->pcap));
-			rc = EXIT_USAGE;
-			goto close;
-		}
-		e = pcap_setfilter(x->pcap, &prog);
-		pcap_freecode(&prog);
-		if (e != 0) {
-			warnx("record: --filter: %s", pcap_geterr(x->pcap));
-			goto close;
-		}
-	}
-	pfd.fd = -1;
-	pfd.events = POLLIN;
-	if (iface != NULL) {
-		pfd.fd = pcap_get_selectable_fd(x->pcap);
-		if (pfd.fd < 0 || pcap_setnonblock(x->pcap, 1, ebuf) != 0) {
-			warnx("record: --iface %s: cannot poll the capture",
-			    iface);
-			goto close;
-		}
-	}
-	pr_header_init(&x->hdr, PR_SRC_PCAP);
-	snprintf(x->hdr.clock, sizeof(x->hdr.clock), "pcap");
-	ph_cmdline(x->hdr.cmdline, sizeof(x->hdr.cmdline), argc, argv);
-	x->t0 = x->hdr.start_ns;
-
-	ph_stop = 0;
-	ph_signal_pcap = x->pcap;
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = ph_on_signal;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, &oint);
-	sigaction(SIGTERM, &sa, &oterm);
-	deadline = duration != 0 ? cli_now_ns() + duration : 0;
-	if (iface != NULL) {
-		/* Like tcpdump's: scripts wait for it before making traffic. */
-		fprintf(stderr, "record: listening on %s%s%s%s\n", iface,
-		    filter != NULL ? ", filter '" : "",
-		    filter != NULL ? filter : "", filter != NULL ? "'" : "");
-		fflush(stderr);
-	}
-	input_err = false;
-	while (!ph_stop && x->err == 0) {
-		/*
-		 * Live: wait at most 100 ms (immediate mode would block in
-		 * pcap_dispatch), so that --duration ends on time.
-		 */
-		if (pfd.fd >= 0 && poll(&pfd, 1, 100) < 0 && errno != EINTR) {
-			warn("record: poll");
-			input_err = true;
-			break;
-		}
-		e = pcap_dispatch(x->pcap, -1, ph_packet, (u_char *)x);
-		if (e == PCAP_ERROR) {
-			/* Keep what was read before the damage. */
-			warnx("record: %s after %" PRIu64 " packets: %s",
-			    file != NULL ? file : iface, x->c.packets,
-			    pcap_geterr(x->pcap));
-			input_err = true;
-			break;
-		}
-		if (file != NULL && e == 0)	/* end of file */
-			break;
-		if (deadline != 0 && cli_now_ns() >= deadline)
-			break;
-	}
-	sigaction(SIGINT, &oint, NULL);
-	sigaction(SIGTERM, &oterm, NULL);
-	ph_signal_pcap = NULL;
-	cli_progress_done();
-	if (iface != NULL && pcap_stats(x->pcap, &ps) == 0)
-		x->c.kernel_drops = (uint64_t)ps.ps_drop + ps.ps_ifdrop;
-
-	/* Connections still open: their pending work ends here. */
 	for (b = 0; b < PH_BUCKETS; b++)
 		while ((cn = x->buckets[b]) != NULL) {
 			x->buckets[b] = cn->next;
 			ph_conn_end(x, cn);
 		}
-	if (ph_start(x) != 0)
-		goto close;
 	ph_drain(x, true);
-	if (x->err == 0) {
-		if ((e = ph_notes(x)) != 0) {
-			warnx("record: %s: %s", x->out, pr_strerror(e));
-			x->err = e;
+}
+
+/* The counters so far. */
+const struct ph_counts *
+ph_parser_counts(const struct ph_parser *x)
+{
+	return (&x->c);
+}
+
+/* The first error, 0 when none. */
+int
+ph_parser_error(const struct ph_parser *x)
+{
+	return (x->err);
+}
+
+/* Free x and whatever it still holds. */
+void
+ph_parser_destroy(struct ph_parser *x)
+{
+	struct ph_conn *cn;
+	size_t b;
+
+	if (x == NULL)
+		return;
+	for (b = 0; b < PH_BUCKETS; b++)
+		while ((cn = x->buckets[b]) != NULL) {
+			x->buckets[b] = cn->next;
+			ph_conn_free(cn);
 		}
-	}
-	e = pr_writer_close(x->w);
-	x->w = NULL;
-	if (e != 0 && x->err == 0) {
-		warnx("record: %s: %s", x->out, pr_strerror(e));
-		x->err = e;
-	}
-	if (x->err == 0) {
-		printf("record: %s: %" PRIu64 " packets, %" PRIu64
-		    " connections, %" PRIu64 " requests, %" PRIu64
-		    " sendfile events\n", x->out, x->c.packets,
-		    x->c.connections, x->c.requests, x->c.events);
-		if (x->c.malformed + x->c.truncated + x->c.out_of_order +
-		    x->c.bad_http + x->c.kernel_drops > 0)
-			printf("record: skipped: %" PRIu64 " malformed, %"
-			    PRIu64 " truncated, %" PRIu64 " out of order, %"
-			    PRIu64 " not HTTP, %" PRIu64 " dropped by the "
-			    "kernel\n", x->c.malformed, x->c.truncated,
-			    x->c.out_of_order, x->c.bad_http,
-			    x->c.kernel_drops);
-		rc = input_err ? 1 : 0;
-	}
-close:
-	pcap_close(x->pcap);
-out:
-	if (created && !x->started)
-		(void)unlink(x->out);
 	free(x->heap);
 	free(x);
-	return (rc);
 }
