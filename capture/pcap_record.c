@@ -8,6 +8,8 @@
  * The trace's start is the first packet's time, so the writer is created
  * at the first packet (or at the end, for a capture without packets).
  */
+#include <sys/stat.h>
+
 #include <err.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -194,21 +196,35 @@ parse_args(int argc, char **argv, struct rp_opts *o, bool *helpp)
 }
 
 /*
- * Fail on an unwritable output now, not after the capture; a file made
- * only for this check (r->created) goes away if the capture never starts.
- * 0, or 1 after a message.
+ * Refuse an output that is the capture being read, whatever the names (a
+ * hard link or a symlink to it): the writer would truncate it before it is
+ * read.  Files are compared by device and inode; only a regular file is
+ * lost that way (writing /dev/null or a FIFO destroys nothing).  Then fail
+ * on an unwritable output now, not after the capture; a file made only for
+ * this check (r->created) goes away if the capture never starts.  0, or
+ * the exit status after a message.
  */
 static int
 check_output(struct rp_run *r)
 {
+	const struct rp_opts *o = r->o;
+	struct stat in, out;
 	int fd;
 
-	fd = open(r->o->out, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	if (o->file != NULL && (strcmp(o->file, "-") == 0 ?
+	    fstat(STDIN_FILENO, &in) : stat(o->file, &in)) == 0 &&
+	    S_ISREG(in.st_mode) && stat(o->out, &out) == 0 &&
+	    in.st_dev == out.st_dev && in.st_ino == out.st_ino) {
+		warnx("record: -o %s is the capture being read (--pcap %s); "
+		    "refusing to overwrite it", o->out, o->file);
+		return (EXIT_USAGE);
+	}
+	fd = open(o->out, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
 	r->created = fd >= 0;
 	if (fd < 0 && errno == EEXIST)
-		fd = open(r->o->out, O_WRONLY | O_CLOEXEC);
+		fd = open(o->out, O_WRONLY | O_CLOEXEC);
 	if (fd < 0) {
-		warn("record: %s", r->o->out);
+		warn("record: %s", o->out);
 		return (1);
 	}
 	close(fd);

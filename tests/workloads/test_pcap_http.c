@@ -652,6 +652,63 @@ test_usage(void **state)
 	assert_int_equal(record("--help", NULL), 0);
 }
 
+/* The whole contents of file path, in a new buffer; its size in *np. */
+static uint8_t *
+slurp(const char *path, size_t *np)
+{
+	uint8_t *buf;
+	long sz;
+	FILE *f;
+
+	f = fopen(path, "rb");
+	assert_non_null(f);
+	fseek(f, 0, SEEK_END);
+	sz = ftell(f);
+	rewind(f);
+	buf = malloc((size_t)sz + 1);
+	assert_non_null(buf);
+	assert_int_equal(fread(buf, 1, (size_t)sz, f), (size_t)sz);
+	fclose(f);
+	*np = (size_t)sz;
+	return (buf);
+}
+
+/*
+ * `record --pcap X -o X` must not truncate the capture it is about to
+ * read (issue 16), nor through a hard link or a symlink to it, nor with
+ * the symlink as the input: refused (usage, 2), the capture intact.
+ */
+static void
+test_output_is_input(void **state)
+{
+	uint8_t *before, *after;
+	size_t n0, n1;
+
+	(void)state;
+	write_clean(tpath("self.pcap"), false, SIZE_MAX);
+	before = slurp(tpath("self.pcap"), &n0);
+	assert_int_equal(link(tpath("self.pcap"), tpath("self-hard.pcap")), 0);
+	assert_int_equal(symlink(tpath("self.pcap"), tpath("self-sym.pcap")),
+	    0);
+	assert_int_equal(record("--pcap", tpath("self.pcap"), "-o",
+	    tpath("self.pcap"), NULL), 2);
+	assert_int_equal(record("--pcap", tpath("self.pcap"), "-o",
+	    tpath("self-hard.pcap"), NULL), 2);
+	assert_int_equal(record("--pcap", tpath("self.pcap"), "-o",
+	    tpath("self-sym.pcap"), NULL), 2);
+	assert_int_equal(record("--pcap", tpath("self-sym.pcap"), "-o",
+	    tpath("self.pcap"), NULL), 2);
+	after = slurp(tpath("self.pcap"), &n1);
+	assert_int_equal(n1, n0);
+	assert_memory_equal(after, before, n0);
+	/* Still the capture it was. */
+	assert_int_equal(record("--pcap", tpath("self-sym.pcap"), "-o",
+	    tpath("self.prt"), NULL), 0);
+	check_clean(tpath("self.prt"), 0);
+	free(before);
+	free(after);
+}
+
 /* A capture cut in the middle of a packet record keeps what came before. */
 static void
 test_cut_file(void **state)
@@ -711,6 +768,7 @@ main(void)
 		cmocka_unit_test(test_mutations),
 		cmocka_unit_test(test_usage),
 		cmocka_unit_test(test_cut_file),
+		cmocka_unit_test(test_output_is_input),
 	};
 
 	return (cmocka_run_group_tests(tests, setup, teardown));
