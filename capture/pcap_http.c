@@ -34,6 +34,7 @@
 #define PH_PENDING_MAX	4096		/* pipelined requests per connection */
 #define PH_BUCKETS	4096		/* connection hash buckets (power of 2) */
 #define PH_REORDER_NS	2000000000ull	/* events held to sort by time */
+#define PH_NPAGES_MAX	UINT32_MAX	/* pages one event holds (ph_emit) */
 
 /* Where a response body ends. */
 enum ph_state {
@@ -200,24 +201,42 @@ ph_hold(struct ph_parser *x, const struct pr_event *ev)
 	}
 }
 
-/* Make the sendfile event of a request whose body is [off, off + len). */
+/*
+ * Make the sendfile event of a request whose body is [off, off + len).
+ *
+ * An event holds at most PH_NPAGES_MAX pages (npages is 32 bits) and ends
+ * at most at byte 2^64: a longer body (Content-Length 2^44 and up, or a
+ * range that runs past 2^64) is clipped to the pages an event can hold,
+ * arg to the bytes of those pages from off, and counted in `clipped`; the
+ * body is still skipped by its real length.  So every event keeps npages
+ * >= 1 and pages that cover exactly [addr, addr + arg).
+ */
 static void
 ph_emit(struct ph_parser *x, const struct ph_conn *cn, const struct ph_req *rq,
     uint64_t off, uint64_t len)
 {
 	struct pr_event ev;
+	uint64_t first, room;
 
 	if (!rq->get || len == 0) {
 		x->c.no_body++;
 		return;
 	}
+	first = off >> PR_PAGE_SHIFT;
+	if (first > (UINT64_MAX >> PR_PAGE_SHIFT) - PH_NPAGES_MAX)
+		room = UINT64_MAX - off + 1;	/* off > 0 here */
+	else
+		room = ((first + PH_NPAGES_MAX) << PR_PAGE_SHIFT) - off;
+	if (len > room) {
+		len = room;
+		x->c.clipped++;
+	}
 	memset(&ev, 0, sizeof(ev));
 	ev.kind = PR_SENDFILE;
 	ev.time_ns = rq->time_ns >= x->t0 ? rq->time_ns - x->t0 : 0;
 	ev.obj = rq->obj;
-	ev.pindex = off >> PR_PAGE_SHIFT;
-	ev.npages = (uint32_t)(((off + len - 1) >> PR_PAGE_SHIFT) -
-	    (off >> PR_PAGE_SHIFT) + 1);
+	ev.pindex = first;
+	ev.npages = (uint32_t)(((off + len - 1) >> PR_PAGE_SHIFT) - first + 1);
 	ev.addr = off;
 	ev.arg = len;
 	ev.tid = cn->tid;
@@ -322,7 +341,8 @@ parse_dec(const char *s, const char **endp, uint64_t *v)
 	if (*s < '0' || *s > '9')
 		return (false);
 	for (r = 0; *s >= '0' && *s <= '9'; s++) {
-		if (r > (UINT64_MAX - 9) / 10)
+		if (r > UINT64_MAX / 10 ||
+		    r * 10 > UINT64_MAX - (uint64_t)(*s - '0'))
 			return (false);
 		r = r * 10 + (uint64_t)(*s - '0');
 	}

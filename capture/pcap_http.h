@@ -37,6 +37,7 @@ struct ph_counts {
 	uint64_t	events;		/* sendfile events made */
 	uint64_t	late;		/* answered after PH_REORDER_NS: time
 					   raised to keep the file sorted */
+	uint64_t	clipped;	/* bodies longer than an event holds */
 };
 
 /*

@@ -472,6 +472,7 @@ write_notes(struct rp_run *r)
 		{ "pcap.no_body", c->no_body },
 		{ "pcap.kernel_drops", r->kernel_drops },
 		{ "pcap.late", c->late },
+		{ "pcap.clipped", c->clipped },
 	};
 	size_t i;
 	int e;

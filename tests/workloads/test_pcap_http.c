@@ -652,6 +652,52 @@ test_usage(void **state)
 	assert_int_equal(record("--help", NULL), 0);
 }
 
+/*
+ * Bodies whose pages do not fit an event's 32-bit npages (issue 18): a
+ * Content-Length of 2^44 used to give npages = 0, and a range near the end
+ * of the 64-bit byte space wrapped.  Clipped to the pages an event holds,
+ * arg to their bytes, and counted in pcap.clipped.
+ */
+static void
+test_huge_body(void **state)
+{
+	struct flow f1, f2, f3;
+	struct trace t;
+	struct cap c;
+
+	(void)state;
+	cap_open(&c, tpath("huge.pcap"), false);
+	flow_open(&f1, &c, 40001);
+	flow_client(&f1, "GET /huge HTTP/1.1\r\n\r\n");
+	flow_server(&f1, "HTTP/1.1 200 OK\r\n"
+	    "Content-Length: 17592186044416\r\n\r\n", 1000);	/* 2^44 */
+	flow_close(&f1);
+	flow_open(&f2, &c, 40002);
+	flow_client(&f2, "GET /end HTTP/1.1\r\n\r\n");
+	flow_server(&f2, "HTTP/1.1 206 Partial Content\r\n"
+	    "Content-Range: bytes 18446744073709547520-18446744073709551615/"
+	    "18446744073709551615\r\n"
+	    "Content-Length: 1099511627776\r\n\r\n", 100);	/* 2^40 */
+	flow_close(&f2);
+	flow_open(&f3, &c, 40003);		/* just fits: not clipped */
+	flow_client(&f3, "GET /big HTTP/1.1\r\n\r\n");
+	flow_server(&f3, "HTTP/1.1 200 OK\r\n"
+	    "Content-Length: 17592186040320\r\n\r\n", 10);	/* 2^44-4096 */
+	flow_close(&f3);
+	cap_close(&c);
+	assert_int_equal(record("--pcap", tpath("huge.pcap"), "-o",
+	    tpath("huge.prt"), NULL), 0);
+	trace_read(tpath("huge.prt"), &t);
+	assert_int_equal(t.n, 3);
+	check_event(&t.ev[0], "/huge", 0, (uint64_t)UINT32_MAX * 4096, 1, 0);
+	assert_int_equal(t.ev[0].npages, UINT32_MAX);
+	check_event(&t.ev[1], "/end", 18446744073709547520ull, 4096, 2, 0);
+	assert_int_equal(t.ev[1].npages, 1);
+	check_event(&t.ev[2], "/big", 0, 17592186040320ull, 3, 0);
+	assert_int_equal(t.ev[2].npages, UINT32_MAX);
+	assert_int_equal(note(tpath("huge.prt"), "pcap.clipped"), 2);
+}
+
 /* The whole contents of file path, in a new buffer; its size in *np. */
 static uint8_t *
 slurp(const char *path, size_t *np)
@@ -769,6 +815,7 @@ main(void)
 		cmocka_unit_test(test_usage),
 		cmocka_unit_test(test_cut_file),
 		cmocka_unit_test(test_output_is_input),
+		cmocka_unit_test(test_huge_body),
 	};
 
 	return (cmocka_run_group_tests(tests, setup, teardown));
