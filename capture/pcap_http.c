@@ -63,6 +63,7 @@ struct ph_req {
 	uint64_t	obj;		/* hash of its path */
 	bool		get;		/* GET (else HEAD or other: no event) */
 	bool		head;		/* HEAD: the response has no body */
+	uint64_t	gap;		/* dropped requests just before it */
 };
 
 /* Connection endpoints; a is the lower (addr, port) of the two. */
@@ -81,6 +82,7 @@ struct ph_conn {
 	size_t		qhead;		/* ... oldest at q[qhead] ... */
 	size_t		qlen;		/* ... qlen of them ... */
 	size_t		qcap;		/* ... in room for qcap */
+	uint64_t	qgap;		/* dropped requests after the last */
 	struct ph_req	eof_req;	/* PH_BODY_EOF: its request ... */
 	uint64_t	eof_off;	/* ... body offset ... */
 	uint64_t	eof_bytes;	/* ... and bytes so far */
@@ -245,10 +247,23 @@ ph_emit(struct ph_parser *x, const struct ph_conn *cn, const struct ph_req *rq,
 	x->c.events++;
 }
 
-/* Take the oldest pending request of cn; false when there is none. */
+/*
+ * The request the next response of cn answers: the oldest pending one,
+ * unless requests dropped before it (ph_push) are due first.  False when
+ * there is none; *dropped then says whether the response answers a
+ * dropped request (else it answers nothing we saw: an orphan).
+ */
 static bool
-ph_pop(struct ph_conn *cn, struct ph_req *rq)
+ph_pop(struct ph_conn *cn, struct ph_req *rq, bool *dropped)
 {
+	uint64_t *gap;
+
+	gap = cn->qlen > 0 ? &cn->q[cn->qhead].gap : &cn->qgap;
+	*dropped = *gap > 0;
+	if (*dropped) {
+		(*gap)--;
+		return (false);
+	}
 	if (cn->qlen == 0)
 		return (false);
 	*rq = cn->q[cn->qhead];
@@ -258,24 +273,25 @@ ph_pop(struct ph_conn *cn, struct ph_req *rq)
 }
 
 /*
- * Queue a request behind the pending ones of cn; past PH_PENDING_MAX the
- * oldest is dropped as unanswered.
+ * Queue a request behind the pending ones of cn.  At most PH_PENDING_MAX
+ * wait: a request past that (or one there is no memory for) is dropped
+ * and counted, but its place in the order is kept (as a gap before the
+ * next request queued), so that every later response still pairs with its
+ * own request.
  */
 static void
 ph_push(struct ph_parser *x, struct ph_conn *cn, const struct ph_req *rq)
 {
-	struct ph_req *nq, old;
+	struct ph_req *nq;
 	size_t i, ncap;
 
-	if (cn->qlen == PH_PENDING_MAX) {	/* never answered: drop */
-		(void)ph_pop(cn, &old);
-		x->c.unanswered++;
-	}
 	if (cn->qlen == cn->qcap) {
 		ncap = cn->qcap == 0 ? 8 : cn->qcap * 2;
-		nq = malloc(ncap * sizeof(*nq));
+		nq = cn->qlen < PH_PENDING_MAX ?
+		    malloc(ncap * sizeof(*nq)) : NULL;
 		if (nq == NULL) {
-			x->c.unanswered++;
+			cn->qgap++;
+			x->c.dropped_requests++;
 			return;
 		}
 		for (i = 0; i < cn->qlen; i++)
@@ -286,6 +302,8 @@ ph_push(struct ph_parser *x, struct ph_conn *cn, const struct ph_req *rq)
 		cn->qhead = 0;
 	}
 	cn->q[(cn->qhead + cn->qlen) % cn->qcap] = *rq;
+	cn->q[(cn->qhead + cn->qlen) % cn->qcap].gap = cn->qgap;
+	cn->qgap = 0;
 	cn->qlen++;
 }
 
@@ -464,7 +482,7 @@ ph_response(struct ph_parser *x, struct ph_conn *cn, struct ph_half *h,
 	const char *l, *v, *end;
 	uint64_t status, clen, rstart, rend;
 	struct ph_req rq;
-	bool has_clen, has_range, chunked, have_req;
+	bool has_clen, has_range, chunked, have_req, dropped;
 	size_t ll;
 
 	if (!printable(m, n) || n < 12 || memcmp(m, "HTTP/1.", 7) != 0 ||
@@ -493,9 +511,10 @@ ph_response(struct ph_parser *x, struct ph_conn *cn, struct ph_half *h,
 	if (status < 200)		/* 100 Continue: the real one follows */
 		return (true);
 	x->c.responses++;
-	have_req = ph_pop(cn, &rq);
+	have_req = ph_pop(cn, &rq, &dropped);
 	if (!have_req) {
-		x->c.orphan_responses++;
+		if (!dropped)
+			x->c.orphan_responses++;
 		memset(&rq, 0, sizeof(rq));	/* no event for it */
 	}
 	if (rq.head || status == 204 || status == 304) {

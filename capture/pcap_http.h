@@ -32,6 +32,7 @@ struct ph_counts {
 	uint64_t	responses;
 	uint64_t	bad_http;	/* bytes that are not an HTTP message */
 	uint64_t	unanswered;	/* requests without a response */
+	uint64_t	dropped_requests; /* past PH_PENDING_MAX pipelined */
 	uint64_t	orphan_responses; /* responses without a request */
 	uint64_t	no_body;	/* not a sendfile: error, HEAD, empty */
 	uint64_t	events;		/* sendfile events made */

@@ -468,6 +468,7 @@ write_notes(struct rp_run *r)
 		{ "pcap.responses", c->responses },
 		{ "pcap.bad_http", c->bad_http },
 		{ "pcap.unanswered", c->unanswered },
+		{ "pcap.dropped_requests", c->dropped_requests },
 		{ "pcap.orphan_responses", c->orphan_responses },
 		{ "pcap.no_body", c->no_body },
 		{ "pcap.kernel_drops", r->kernel_drops },

@@ -6,6 +6,7 @@
  * the pcap.* trailer counts must be exactly what the packets imply.
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <pcap/pcap.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -698,6 +699,66 @@ test_huge_body(void **state)
 	assert_int_equal(note(tpath("huge.prt"), "pcap.clipped"), 2);
 }
 
+/*
+ * 5,000 pipelined GETs, then their 5,000 responses (issue 18): only 4,096
+ * requests wait at once, and the 904 past that used to push the oldest
+ * out, so every event carried the object of a request 904 later.  The
+ * first 4,096 now pair with their own responses (object and length), the
+ * rest are counted in pcap.dropped_requests, and their responses are
+ * neither orphans nor paired with another request; a request after them
+ * pairs with its own response again.
+ */
+static void
+test_pipeline_5000(void **state)
+{
+	struct pr_event ev;
+	struct pr_reader *r;
+	struct flow f;
+	struct cap c;
+	char buf[128];
+	uint64_t i;
+	int e;
+
+	(void)state;
+	cap_open(&c, tpath("pipe.pcap"), false);
+	c.snap = 200;
+	flow_open(&f, &c, 40001);
+	for (i = 0; i < 5000; i++) {
+		snprintf(buf, sizeof(buf), "GET /o%" PRIu64 " HTTP/1.1\r\n"
+		    "\r\n", i);
+		flow_client(&f, buf);
+	}
+	for (i = 0; i < 5000; i++) {
+		snprintf(buf, sizeof(buf), "HTTP/1.1 200 OK\r\n"
+		    "Content-Length: %" PRIu64 "\r\n\r\n", 100 + i);
+		flow_server(&f, buf, 100 + i);
+	}
+	/* Once the dropped ones are answered, pairing goes on. */
+	flow_client(&f, "GET /last HTTP/1.1\r\n\r\n");
+	flow_server(&f, "HTTP/1.1 200 OK\r\nContent-Length: 7\r\n\r\n", 7);
+	flow_close(&f);
+	cap_close(&c);
+	assert_int_equal(record("--pcap", tpath("pipe.pcap"), "-o",
+	    tpath("pipe.prt"), NULL), 0);
+	r = pr_reader_open(tpath("pipe.prt"), &e);
+	assert_non_null(r);
+	for (i = 0; (e = pr_reader_next(r, &ev)) == 1 && i < 4096; i++) {
+		snprintf(buf, sizeof(buf), "/o%" PRIu64, i);
+		check_event(&ev, buf, 0, 100 + i, 1, 0);
+	}
+	assert_int_equal(e, 1);
+	check_event(&ev, "/last", 0, 7, 1, 0);
+	assert_int_equal(pr_reader_next(r, &ev), 0);
+	pr_reader_close(r);
+	assert_int_equal(i, 4096);
+	assert_int_equal(note(tpath("pipe.prt"), "pcap.requests"), 5001);
+	assert_int_equal(note(tpath("pipe.prt"), "pcap.responses"), 5001);
+	assert_int_equal(note(tpath("pipe.prt"), "pcap.dropped_requests"),
+	    904);
+	assert_int_equal(note(tpath("pipe.prt"), "pcap.unanswered"), 0);
+	assert_int_equal(note(tpath("pipe.prt"), "pcap.orphan_responses"), 0);
+}
+
 /* The whole contents of file path, in a new buffer; its size in *np. */
 static uint8_t *
 slurp(const char *path, size_t *np)
@@ -816,6 +877,7 @@ main(void)
 		cmocka_unit_test(test_cut_file),
 		cmocka_unit_test(test_output_is_input),
 		cmocka_unit_test(test_huge_body),
+		cmocka_unit_test(test_pipeline_5000),
 	};
 
 	return (cmocka_run_group_tests(tests, setup, teardown));
