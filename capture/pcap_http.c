@@ -17,8 +17,10 @@
  * Bad input is counted, skipped and reported as trailer notes (pcap.*):
  * packets too short for their headers, undecodable headers, segments out
  * of order (the stream then skips to the next message start), bytes that do
- * not parse as HTTP.  Headers only are needed, so a small snap length
- * (tcpdump -s 512) is enough: missing body bytes are skipped by length.
+ * not parse as HTTP.  Headers only are needed: missing body bytes are
+ * skipped by length.  Response headers the capture did not keep (a short
+ * snap length, pipelined responses deep in a large segment) are estimated
+ * from their requests and sizes seen earlier (PH_BLIND, ph_blind_end).
  */
 #include <pcap/dlt.h>
 #include <stdbool.h>
@@ -35,12 +37,15 @@
 #define PH_BUCKETS	4096		/* connection hash buckets (power of 2) */
 #define PH_REORDER_NS	2000000000ull	/* events held to sort by time */
 #define PH_NPAGES_MAX	UINT32_MAX	/* pages one event holds (ph_emit) */
+#define PH_SIZES	4096		/* object sizes remembered (power of 2) */
 
 /* Where a response body ends. */
 enum ph_state {
 	PH_HEAD = 0,		/* reading a message header */
 	PH_BODY,		/* skipping body_left bytes */
-	PH_BODY_EOF		/* response body runs to the end of the stream */
+	PH_BODY_EOF,		/* response body runs to the end of the stream */
+	PH_BLIND		/* in step, but where the responses in the last
+				   `blind` bytes start was not captured */
 };
 
 
@@ -51,6 +56,7 @@ struct ph_half {
 	bool		fin;		/* FIN seen */
 	enum ph_state	state;
 	uint64_t	body_left;	/* PH_BODY: bytes still to skip */
+	uint64_t	blind;		/* PH_BLIND: bytes since a message start */
 	uint64_t	t_first;	/* time of buf's first byte */
 	char		*buf;		/* PH_HEAD: header bytes so far */
 	size_t		len;		/* bytes in buf */
@@ -63,7 +69,18 @@ struct ph_req {
 	uint64_t	obj;		/* hash of its path */
 	bool		get;		/* GET (else HEAD or other: no event) */
 	bool		head;		/* HEAD: the response has no body */
+	uint8_t		range;		/* PH_RANGE_*: its Range header ... */
+	uint64_t	ra, rb;		/* ... bytes=ra-rb, ra-, or -rb */
 	uint64_t	gap;		/* dropped requests just before it */
+};
+
+/* The Range header of a request, as far as a size can be predicted. */
+enum {
+	PH_RANGE_NONE = 0,	/* none: the whole object */
+	PH_RANGE_AB,		/* bytes=ra-rb */
+	PH_RANGE_FROM,		/* bytes=ra- */
+	PH_RANGE_SUFFIX,	/* bytes=-rb: the last rb bytes */
+	PH_RANGE_OTHER		/* several ranges, or not understood */
 };
 
 /* Connection endpoints; a is the lower (addr, port) of the two. */
@@ -87,6 +104,8 @@ struct ph_conn {
 	uint64_t	eof_off;	/* ... body offset ... */
 	uint64_t	eof_bytes;	/* ... and bytes so far */
 	bool		eof_pending;	/* eof_* are in use */
+	uint32_t	hlen[2];	/* last response header length seen:
+					   [0] whole object, [1] a range */
 	struct ph_conn	*next;		/* hash chain */
 };
 
@@ -113,6 +132,11 @@ struct ph_parser {
 	uint64_t	seq;		/* events made so far */
 	uint64_t	written_ns;	/* time of the last event handed over */
 	struct ph_conn	*buckets[PH_BUCKETS];	/* connections by key */
+	struct ph_size {		/* object sizes seen, by obj */
+		uint64_t	obj;
+		uint64_t	size;
+		bool		known;
+	}		sizes[PH_SIZES];
 	struct ph_counts c;
 };
 
@@ -327,6 +351,118 @@ ph_end_eof_body(struct ph_parser *x, struct ph_conn *cn)
 	ph_emit(x, cn, &cn->eof_req, cn->eof_off, cn->eof_bytes);
 }
 
+/* Remember the size of object obj (a 200's body, a Content-Range total). */
+static void
+ph_size_put(struct ph_parser *x, uint64_t obj, uint64_t size)
+{
+	struct ph_size *z = &x->sizes[obj & (PH_SIZES - 1)];
+
+	z->obj = obj;
+	z->size = size;
+	z->known = true;
+}
+
+/* The size of object obj, if one was seen: true and *sizep. */
+static bool
+ph_size_get(const struct ph_parser *x, uint64_t obj, uint64_t *sizep)
+{
+	const struct ph_size *z = &x->sizes[obj & (PH_SIZES - 1)];
+
+	if (!z->known || z->obj != obj)
+		return (false);
+	*sizep = z->size;
+	return (true);
+}
+
+/*
+ * Predict the response to rq on cn whose header the capture did not keep:
+ * its header length *hlp (the last one of its kind seen on cn, 0 when none
+ * was) and its body [*offp, *offp + *lenp), from rq's Range header and the
+ * size of its object seen earlier.  False when the body cannot be
+ * predicted (*offp is then the range's start, if any).
+ */
+static bool
+ph_predict(const struct ph_parser *x, const struct ph_conn *cn,
+    const struct ph_req *rq, uint64_t *offp, uint64_t *lenp, uint64_t *hlp)
+{
+	uint64_t size;
+	bool known;
+	int k;
+
+	k = rq->range != PH_RANGE_NONE;
+	*hlp = cn->hlen[k] != 0 ? cn->hlen[k] : cn->hlen[1 - k];
+	*offp = rq->range == PH_RANGE_AB || rq->range == PH_RANGE_FROM ?
+	    rq->ra : 0;
+	*lenp = 0;
+	if (*hlp == 0 || (!rq->get && !rq->head))
+		return (false);
+	if (rq->head)
+		return (true);
+	known = ph_size_get(x, rq->obj, &size);
+	switch (rq->range) {
+	case PH_RANGE_NONE:
+		*lenp = size;
+		return (known);
+	case PH_RANGE_AB:
+		if (known && rq->ra >= size)
+			return (false);		/* 416 */
+		*lenp = (known && rq->rb >= size ? size - 1 : rq->rb) -
+		    rq->ra + 1;
+		return (true);
+	case PH_RANGE_FROM:
+		if (!known || rq->ra >= size)
+			return (false);
+		*lenp = size - rq->ra;
+		return (true);
+	case PH_RANGE_SUFFIX:
+		if (!known)
+			return (false);
+		*lenp = rq->rb < size ? rq->rb : size;
+		*offp = size - *lenp;
+		return (true);
+	default:
+		return (false);
+	}
+}
+
+/*
+ * The end of a blind stretch of half h of cn (PH_BLIND): its h->blind
+ * bytes held the responses to the oldest pending requests, whose headers
+ * the capture did not keep (a small snap length, pipelined responses deep
+ * in a large segment).  Walk the requests in order, predicting each
+ * response's size (ph_predict), and make the event of each one that fits
+ * in what is left of the stretch (give or take half a header), counted as
+ * estimated; a GET whose size cannot be predicted takes the rest of the
+ * stretch.  Stops at the first request that does not fit, and at requests
+ * dropped past PH_PENDING_MAX.  The half then reads a header again.
+ */
+static void
+ph_blind_end(struct ph_parser *x, struct ph_conn *cn, struct ph_half *h)
+{
+	uint64_t rem, off, len, hl, n;
+	struct ph_req rq;
+	bool dropped;
+
+	rem = h->blind;
+	h->blind = 0;
+	h->state = PH_HEAD;
+	h->len = 0;
+	while (rem > 0 && cn->qlen > 0 && cn->q[cn->qhead].gap == 0) {
+		if (ph_predict(x, cn, &cn->q[cn->qhead], &off, &len, &hl)) {
+			if (len > rem || rem - len < hl / 2)
+				break;
+		} else if (cn->q[cn->qhead].get && hl > 0 && rem > hl)
+			len = rem - hl;
+		else
+			break;
+		(void)ph_pop(cn, &rq, &dropped);
+		n = x->c.events;
+		ph_emit(x, cn, &rq, off, len);
+		x->c.estimated += x->c.events - n;
+		rem = rem - len > hl ? rem - len - hl : 0;
+	}
+}
+
 /* Length of the header line at p (up to '\n'), or n when unterminated. */
 static size_t
 line_len(const char *p, size_t n)
@@ -367,6 +503,33 @@ parse_dec(const char *s, const char **endp, uint64_t *v)
 	*endp = s;
 	*v = r;
 	return (true);
+}
+
+/*
+ * A request's Range header value v: a single range of bytes, kept in rq
+ * so that the size of a response the capture did not keep can be
+ * predicted (ph_predict); anything else is PH_RANGE_OTHER.
+ */
+static void
+parse_range(const char *v, struct ph_req *rq)
+{
+	rq->range = PH_RANGE_OTHER;
+	if (strncasecmp(v, "bytes=", 6) != 0)
+		return;
+	v += 6;
+	if (*v == '-') {
+		if (parse_dec(v + 1, &v, &rq->rb) && rq->rb > 0 &&
+		    (*v == '\r' || *v == '\n'))
+			rq->range = PH_RANGE_SUFFIX;
+		return;
+	}
+	if (!parse_dec(v, &v, &rq->ra) || *v++ != '-')
+		return;
+	if (*v == '\r' || *v == '\n')
+		rq->range = PH_RANGE_FROM;
+	else if (parse_dec(v, &v, &rq->rb) && rq->rb >= rq->ra &&
+	    rq->rb < UINT64_MAX && (*v == '\r' || *v == '\n'))
+		rq->range = PH_RANGE_AB;
 }
 
 /*
@@ -457,7 +620,9 @@ ph_request(struct ph_parser *x, struct ph_conn *cn, struct ph_half *h,
 		if ((v = hdr_value(l, ll, "Content-Length")) != NULL) {
 			if (!parse_dec(v, &v, &clen))
 				return (false);
-		} else if ((v = hdr_value(l, ll, "Transfer-Encoding")) !=
+		} else if ((v = hdr_value(l, ll, "Range")) != NULL)
+			parse_range(v, &rq);
+		else if ((v = hdr_value(l, ll, "Transfer-Encoding")) !=
 		    NULL && strncasecmp(v, "identity", 8) != 0)
 			return (false);	/* chunked upload: not followed */
 	}
@@ -480,7 +645,7 @@ ph_response(struct ph_parser *x, struct ph_conn *cn, struct ph_half *h,
     const char *m, size_t n)
 {
 	const char *l, *v, *end;
-	uint64_t status, clen, rstart, rend;
+	uint64_t status, clen, rstart, rend, total;
 	struct ph_req rq;
 	bool has_clen, has_range, chunked, have_req, dropped;
 	size_t ll;
@@ -490,7 +655,7 @@ ph_response(struct ph_parser *x, struct ph_conn *cn, struct ph_half *h,
 	    status > 999)
 		return (false);
 	has_clen = has_range = chunked = false;
-	clen = rstart = rend = 0;
+	clen = rstart = rend = total = 0;
 	end = m + n;
 	for (l = m + line_len(m, n); l < end; l += ll) {
 		ll = line_len(l, (size_t)(end - l));
@@ -502,8 +667,11 @@ ph_response(struct ph_parser *x, struct ph_conn *cn, struct ph_half *h,
 			/* "bytes a-b/total"; the unsatisfied form has no range */
 			if (strncasecmp(v, "bytes ", 6) == 0 &&
 			    parse_dec(v + 6, &v, &rstart) && *v == '-' &&
-			    parse_dec(v + 1, &v, &rend) && rend >= rstart)
+			    parse_dec(v + 1, &v, &rend) && rend >= rstart) {
 				has_range = true;
+				if (*v != '/' || !parse_dec(v + 1, &v, &total))
+					total = 0;
+			}
 		} else if ((v = hdr_value(l, ll, "Transfer-Encoding")) !=
 		    NULL && strncasecmp(v, "identity", 8) != 0)
 			chunked = true;
@@ -511,19 +679,25 @@ ph_response(struct ph_parser *x, struct ph_conn *cn, struct ph_half *h,
 	if (status < 200)		/* 100 Continue: the real one follows */
 		return (true);
 	x->c.responses++;
+	cn->hlen[status == 206] = (uint32_t)n;
 	have_req = ph_pop(cn, &rq, &dropped);
 	if (!have_req) {
 		if (!dropped)
 			x->c.orphan_responses++;
 		memset(&rq, 0, sizeof(rq));	/* no event for it */
-	}
+	} else if (status == 200 && has_clen && !chunked)
+		ph_size_put(x, rq.obj, clen);
+	else if (status == 206 && total > 0)
+		ph_size_put(x, rq.obj, total);
 	if (rq.head || status == 204 || status == 304) {
-		x->c.no_body++;
+		if (have_req)
+			x->c.no_body++;
 		return (true);
 	}
 	if (chunked) {
 		/* Not a sendfile response; we do not follow chunks. */
-		x->c.no_body++;
+		if (have_req)
+			x->c.no_body++;
 		return (false);
 	}
 	if (status != 200 && status != 206)
@@ -533,6 +707,7 @@ ph_response(struct ph_parser *x, struct ph_conn *cn, struct ph_half *h,
 	if (!has_clen) {
 		/* Delimited by the end of the stream. */
 		if (have_req) {
+			ph_end_eof_body(x, cn);	/* one from before a hole */
 			cn->eof_req = rq;
 			cn->eof_off = rstart;
 			cn->eof_bytes = 0;
@@ -615,6 +790,15 @@ ph_feed(struct ph_parser *x, struct ph_conn *cn, int d, const uint8_t *p,
 			cn->eof_bytes += n;
 			return;
 		}
+		if (h->state == PH_BLIND) {
+			/* In step: a status line here ends the stretch. */
+			if (!looks_like_response(p, n)) {
+				h->blind += n;
+				return;
+			}
+			ph_blind_end(x, cn, h);
+			continue;
+		}
 		if (h->len == 0) {
 			/* A message must start like one. */
 			if (d == cn->client)
@@ -672,7 +856,8 @@ ph_feed(struct ph_parser *x, struct ph_conn *cn, int d, const uint8_t *p,
 
 /*
  * Payload bytes of half d that the capture did not keep (snap length):
- * fine inside a body, a loss anywhere else.
+ * fine inside a body; past a response body, the responses there are
+ * estimated (PH_BLIND); a loss anywhere else.
  */
 static void
 ph_skip(struct ph_parser *x, struct ph_conn *cn, int d, size_t n)
@@ -691,7 +876,24 @@ ph_skip(struct ph_parser *x, struct ph_conn *cn, int d, size_t n)
 		cn->eof_bytes += n;
 		return;
 	}
+	if (h->state == PH_BLIND) {
+		h->blind += n;
+		return;
+	}
 	x->c.truncated++;
+	if (cn->client >= 0 && d != cn->client) {
+		/*
+		 * A response starts in what was not kept: stay in step by
+		 * sequence number, blind to where responses start, until a
+		 * header shows again (ph_blind_end).
+		 */
+		h->blind = h->state == PH_BODY ? n - h->body_left :
+		    h->len + n;
+		h->state = PH_BLIND;
+		h->body_left = 0;
+		h->len = 0;
+		return;
+	}
 	ph_desync(h);
 }
 
@@ -719,7 +921,12 @@ ph_conn_free(struct ph_conn *cn)
 static void
 ph_conn_end(struct ph_parser *x, struct ph_conn *cn)
 {
+	int d;
+
 	ph_end_eof_body(x, cn);
+	for (d = 0; d < 2; d++)
+		if (cn->half[d].state == PH_BLIND)
+			ph_blind_end(x, cn, &cn->half[d]);
 	x->c.unanswered += cn->qlen;
 	ph_conn_free(cn);
 }
@@ -836,6 +1043,8 @@ ph_segment(struct ph_parser *x, const uint8_t src[16], uint16_t sport,
 		} else if (diff > 0) {
 			/* A hole (lost or reordered segment): out of step. */
 			x->c.out_of_order++;
+			if (h->state == PH_BLIND)
+				ph_blind_end(x, cn, h);
 			ph_desync(h);
 		}
 	}
@@ -865,6 +1074,8 @@ flags:
 		h->fin = true;
 		if (h->state == PH_BODY_EOF)
 			ph_end_eof_body(x, cn);
+		else if (h->state == PH_BLIND)
+			ph_blind_end(x, cn, h);
 	}
 	if ((flags & TH_RST) || (cn->half[0].fin && cn->half[1].fin))
 		ph_conn_remove(x, cn);

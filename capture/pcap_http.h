@@ -39,6 +39,8 @@ struct ph_counts {
 	uint64_t	late;		/* answered after PH_REORDER_NS: time
 					   raised to keep the file sorted */
 	uint64_t	clipped;	/* bodies longer than an event holds */
+	uint64_t	estimated;	/* events of responses whose header was
+					   not captured (sizes predicted) */
 };
 
 /*

@@ -91,8 +91,9 @@ usage(FILE *f)
 	    "  --iface IF        capture live on interface IF (needs root)\n"
 	    "  --filter EXPR     BPF filter expression, e.g. 'tcp port 8080'\n"
 	    "  --duration D      stop a live capture after D (30s, 2m, ...)\n"
-	    "  --snaplen N       bytes kept per packet (default %d; headers "
-	    "suffice)\n"
+	    "  --snaplen N       bytes kept per packet (default %d; a short "
+	    "one\n"
+	    "                    only without pipelining: docs/workloads.md)\n"
 	    "  --nocache         flag events NOCACHE (server ran with "
 	    "SF_NOCACHE)\n"
 	    "  -o, --output OUT  trace file to write\n"
@@ -102,7 +103,7 @@ usage(FILE *f)
 	    "skipped; `pagereplay info OUT` shows the counts (pcap.*).\n"
 	    "\n"
 	    "Examples:\n"
-	    "  tcpdump -i lo -s 512 -w web.pcap 'tcp port 8080'\n"
+	    "  tcpdump -i lo -s 0 -w web.pcap 'tcp port 8080'\n"
 	    "  pagereplay record --pcap web.pcap -o web.prt\n"
 	    "  pagereplay record --iface lo --filter 'tcp port 8080' "
 	    "--duration 30s -o live.prt\n",
@@ -474,6 +475,7 @@ write_notes(struct rp_run *r)
 		{ "pcap.kernel_drops", r->kernel_drops },
 		{ "pcap.late", c->late },
 		{ "pcap.clipped", c->clipped },
+		{ "pcap.estimated", c->estimated },
 	};
 	size_t i;
 	int e;
