@@ -24,7 +24,8 @@
 
 #define MSS	1448
 
-static char	tmpdir[] = "/tmp/pr-pcap-XXXXXX";
+static char	tmpdir[256] = "/tmp/pr-pcap-XXXXXX";
+static bool	keep;		/* $PR_PCAP_CORPUS: leave the files there */
 
 /* A capture being written: pcap dumper, or our own pcapng blocks. */
 struct cap {
@@ -47,7 +48,7 @@ struct flow {
 static char *
 tpath(const char *name)
 {
-	static char buf[4][256];
+	static char buf[4][512];
 	static int i;
 
 	i = (i + 1) % 4;
@@ -959,23 +960,36 @@ test_cut_file(void **state)
 	check_event(&t.ev[2], "/a", 0, 10000, 2, 0);
 }
 
-/* One temporary directory for the whole run. */
+/*
+ * One temporary directory for the whole run; or, with $PR_PCAP_CORPUS set
+ * to an existing directory, that one, kept: the captures written there
+ * seed the pcap fuzzers (tests/fuzz/run_fuzz_pcap.sh).
+ */
 static int
 setup(void **state)
 {
+	const char *dir = getenv("PR_PCAP_CORPUS");
+
 	(void)state;
+	if (dir != NULL) {
+		keep = true;
+		snprintf(tmpdir, sizeof(tmpdir), "%s", dir);
+		return (0);
+	}
 	if (mkdtemp(tmpdir) == NULL)
 		return (-1);
 	return (0);
 }
 
-/* Remove it. */
+/* Remove it (unless kept). */
 static int
 teardown(void **state)
 {
-	char cmd[300];
+	char cmd[300 + sizeof(tmpdir)];
 
 	(void)state;
+	if (keep)
+		return (0);
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
 	return (system(cmd) == 0 ? 0 : -1);
 }
