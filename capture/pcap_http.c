@@ -69,6 +69,7 @@ struct ph_req {
 	uint64_t	obj;		/* hash of its path */
 	bool		get;		/* GET (else HEAD or other: no event) */
 	bool		head;		/* HEAD: the response has no body */
+	bool		guessed;	/* cut off, estimated (ph_lost_requests) */
 	uint8_t		range;		/* PH_RANGE_*: its Range header ... */
 	uint64_t	ra, rb;		/* ... bytes=ra-rb, ra-, or -rb */
 	uint64_t	gap;		/* dropped requests just before it */
@@ -106,6 +107,8 @@ struct ph_conn {
 	bool		eof_pending;	/* eof_* are in use */
 	uint32_t	hlen[2];	/* last response header length seen:
 					   [0] whole object, [1] a range */
+	struct ph_req	last_req;	/* last request without a body ... */
+	size_t		last_req_len;	/* ... and its header's length */
 	struct ph_conn	*next;		/* hash chain */
 };
 
@@ -235,11 +238,12 @@ ph_hold(struct ph_parser *x, const struct pr_event *ev)
  * range that runs past 2^64) is clipped to the pages an event can hold,
  * arg to the bytes of those pages from off, and counted in `clipped`; the
  * body is still skipped by its real length.  So every event keeps npages
- * >= 1 and pages that cover exactly [addr, addr + arg).
+ * >= 1 and pages that cover exactly [addr, addr + arg).  An event whose
+ * size (`estimated`) or request (rq->guessed) was estimated is counted so.
  */
 static void
 ph_emit(struct ph_parser *x, const struct ph_conn *cn, const struct ph_req *rq,
-    uint64_t off, uint64_t len)
+    uint64_t off, uint64_t len, bool estimated)
 {
 	struct pr_event ev;
 	uint64_t first, room;
@@ -269,6 +273,8 @@ ph_emit(struct ph_parser *x, const struct ph_conn *cn, const struct ph_req *rq,
 	ev.flags = x->nocache ? PR_F_NOCACHE : 0;
 	ph_hold(x, &ev);
 	x->c.events++;
+	if (estimated || rq->guessed)
+		x->c.estimated++;
 }
 
 /*
@@ -348,7 +354,7 @@ ph_end_eof_body(struct ph_parser *x, struct ph_conn *cn)
 	if (!cn->eof_pending)
 		return;
 	cn->eof_pending = false;
-	ph_emit(x, cn, &cn->eof_req, cn->eof_off, cn->eof_bytes);
+	ph_emit(x, cn, &cn->eof_req, cn->eof_off, cn->eof_bytes, false);
 }
 
 /* Remember the size of object obj (a 200's body, a Content-Range total). */
@@ -439,7 +445,7 @@ ph_predict(const struct ph_parser *x, const struct ph_conn *cn,
 static void
 ph_blind_end(struct ph_parser *x, struct ph_conn *cn, struct ph_half *h)
 {
-	uint64_t rem, off, len, hl, n;
+	uint64_t rem, off, len, hl;
 	struct ph_req rq;
 	bool dropped;
 
@@ -456,9 +462,7 @@ ph_blind_end(struct ph_parser *x, struct ph_conn *cn, struct ph_half *h)
 		else
 			break;
 		(void)ph_pop(cn, &rq, &dropped);
-		n = x->c.events;
-		ph_emit(x, cn, &rq, off, len);
-		x->c.estimated += x->c.events - n;
+		ph_emit(x, cn, &rq, off, len, true);
 		rem = rem - len > hl ? rem - len - hl : 0;
 	}
 }
@@ -575,31 +579,22 @@ looks_like_response(const uint8_t *p, size_t n)
 }
 
 /*
- * A request header m[0..n) on connection cn: queue it.  Returns false when
- * it is not a request.
+ * The request line at m (ll bytes, its '\n' included) into *rq: method and
+ * object.  False when it is not a request line.
  */
 static bool
-ph_request(struct ph_parser *x, struct ph_conn *cn, struct ph_half *h,
-    const char *m, size_t n, uint64_t t)
+ph_request_line(const char *m, size_t ll, struct ph_req *rq)
 {
-	const char *sp1, *sp2, *l, *v, *end, *path, *pe;
-	struct ph_req rq;
-	uint64_t clen;
-	size_t ll;
+	const char *sp1, *sp2, *path, *pe;
 
-	if (!printable(m, n))
-		return (false);
-	ll = line_len(m, n);
 	sp1 = memchr(m, ' ', ll);
 	sp2 = sp1 != NULL ? memchr(sp1 + 1, ' ', ll - (size_t)(sp1 + 1 - m)) :
 	    NULL;
 	if (sp1 == NULL || sp2 == NULL || sp1 == m || sp2 == sp1 + 1 ||
 	    (size_t)(m + ll - sp2) < 9 || memcmp(sp2 + 1, "HTTP/1.", 7) != 0)
 		return (false);
-	memset(&rq, 0, sizeof(rq));
-	rq.time_ns = t;
-	rq.get = sp1 - m == 3 && memcmp(m, "GET", 3) == 0;
-	rq.head = sp1 - m == 4 && memcmp(m, "HEAD", 4) == 0;
+	rq->get = sp1 - m == 3 && memcmp(m, "GET", 3) == 0;
+	rq->head = sp1 - m == 4 && memcmp(m, "HEAD", 4) == 0;
 	/* Object: the path without query; an absolute URI keeps its path. */
 	path = sp1 + 1;
 	if (*path != '/') {
@@ -611,7 +606,30 @@ ph_request(struct ph_parser *x, struct ph_conn *cn, struct ph_half *h,
 	}
 	for (pe = path; pe < sp2 && *pe != '?' && *pe != '#'; pe++)
 		continue;
-	rq.obj = path_hash(path, (size_t)(pe - path));
+	rq->obj = path_hash(path, (size_t)(pe - path));
+	return (true);
+}
+
+/*
+ * A request header m[0..n) on connection cn: queue it.  Returns false when
+ * it is not a request.
+ */
+static bool
+ph_request(struct ph_parser *x, struct ph_conn *cn, struct ph_half *h,
+    const char *m, size_t n, uint64_t t)
+{
+	const char *l, *v, *end;
+	struct ph_req rq;
+	uint64_t clen;
+	size_t ll;
+
+	if (!printable(m, n))
+		return (false);
+	ll = line_len(m, n);
+	memset(&rq, 0, sizeof(rq));
+	rq.time_ns = t;
+	if (!ph_request_line(m, ll, &rq))
+		return (false);
 	/* A request body (POST, ...) follows the header: skip it. */
 	clen = 0;
 	end = m + n;
@@ -631,6 +649,9 @@ ph_request(struct ph_parser *x, struct ph_conn *cn, struct ph_half *h,
 	if (clen > 0) {
 		h->state = PH_BODY;
 		h->body_left = clen;
+	} else {
+		cn->last_req = rq;
+		cn->last_req_len = n;
 	}
 	return (true);
 }
@@ -717,7 +738,7 @@ ph_response(struct ph_parser *x, struct ph_conn *cn, struct ph_half *h,
 		return (true);
 	}
 	if (have_req)
-		ph_emit(x, cn, &rq, rstart, clen);
+		ph_emit(x, cn, &rq, rstart, clen, false);
 	if (clen > 0) {
 		h->state = PH_BODY;
 		h->body_left = clen;
@@ -855,9 +876,46 @@ ph_feed(struct ph_parser *x, struct ph_conn *cn, int d, const uint8_t *p,
 }
 
 /*
+ * Requests on the client's half h of cn cut off by the snap length: n
+ * bytes not captured, after h->len bytes of a header.  When they make a
+ * whole number of requests as long as the last one seen whole (a client
+ * repeating a request, as benchmarks and pipelining scripts do), they are
+ * taken as that many copies of it, with the path of the cut-off request
+ * line when that was captured, queued as guessed (their events count as
+ * estimated) and counted; the stream is then at a request boundary again.
+ * False when they are not.
+ */
+static bool
+ph_lost_requests(struct ph_parser *x, struct ph_conn *cn, struct ph_half *h,
+    size_t n)
+{
+	struct ph_req rq;
+	uint64_t s, k;
+	size_t ll;
+
+	s = (uint64_t)h->len + n;
+	if (cn->last_req_len == 0 || s % cn->last_req_len != 0)
+		return (false);
+	rq = cn->last_req;
+	ll = h->len > 0 ? line_len(h->buf, h->len) : 0;
+	if (ll > 0 && h->buf[ll - 1] == '\n' && printable(h->buf, ll))
+		(void)ph_request_line(h->buf, ll, &rq);
+	rq.time_ns = h->len > 0 ? h->t_first : x->now;
+	rq.guessed = true;
+	for (k = s / cn->last_req_len; k > 0; k--) {
+		x->c.requests++;
+		x->c.estimated_requests++;
+		ph_push(x, cn, &rq);
+	}
+	h->len = 0;
+	return (true);
+}
+
+/*
  * Payload bytes of half d that the capture did not keep (snap length):
  * fine inside a body; past a response body, the responses there are
- * estimated (PH_BLIND); a loss anywhere else.
+ * estimated (PH_BLIND); requests cut off may be (ph_lost_requests); a
+ * loss anywhere else.
  */
 static void
 ph_skip(struct ph_parser *x, struct ph_conn *cn, int d, size_t n)
@@ -881,6 +939,9 @@ ph_skip(struct ph_parser *x, struct ph_conn *cn, int d, size_t n)
 		return;
 	}
 	x->c.truncated++;
+	if (d == cn->client && h->state == PH_HEAD &&
+	    ph_lost_requests(x, cn, h, n))
+		return;
 	if (cn->client >= 0 && d != cn->client) {
 		/*
 		 * A response starts in what was not kept: stay in step by

@@ -40,7 +40,11 @@ struct ph_counts {
 					   raised to keep the file sorted */
 	uint64_t	clipped;	/* bodies longer than an event holds */
 	uint64_t	estimated;	/* events of responses whose header was
-					   not captured (sizes predicted) */
+					   not captured (sizes predicted), or of
+					   estimated requests */
+	uint64_t	estimated_requests; /* requests cut off by the snap
+					   length, taken as copies of the
+					   last one */
 };
 
 /*

@@ -476,6 +476,7 @@ write_notes(struct rp_run *r)
 		{ "pcap.late", c->late },
 		{ "pcap.clipped", c->clipped },
 		{ "pcap.estimated", c->estimated },
+		{ "pcap.estimated_requests", c->estimated_requests },
 	};
 	size_t i;
 	int e;

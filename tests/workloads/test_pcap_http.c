@@ -879,6 +879,51 @@ test_pipelined_snaplen(void **state)
 	assert_int_equal(note(tpath("lo512.prt"), "pcap.orphan_responses"), 0);
 }
 
+/*
+ * A client writing 20 pipelined GETs in one segment, captured at snap
+ * length 512: the last 4 requests are cut off (the 17th after its request
+ * line).  The bytes lost are exactly 4 requests as long as the ones seen,
+ * so they are taken as 4 more of them (pcap.estimated_requests) and all 20
+ * responses pair.
+ */
+static void
+test_pipelined_requests_cut(void **state)
+{
+	static const char *get = "GET /a HTTP/1.1\r\nHost: t\r\n\r\n";
+	char reqs[20 * 28 + 1];
+	struct flow f;
+	struct trace t;
+	struct cap c;
+	size_t i;
+
+	(void)state;
+	assert_int_equal(strlen(get), 28);
+	reqs[0] = '\0';
+	for (i = 0; i < 20; i++)
+		strcat(reqs, get);
+	cap_open(&c, tpath("reqcut.pcap"), false);
+	c.snap = 16 * 28 + 20;		/* ... "GET /a HTTP/1.1\r\nHos" */
+	flow_open(&f, &c, 40001);
+	flow_client(&f, reqs);
+	for (i = 0; i < 20; i++)
+		flow_server(&f, "HTTP/1.1 200 OK\r\nContent-Length: 10000\r\n"
+		    "\r\n", 10000);
+	flow_close(&f);
+	cap_close(&c);
+	assert_int_equal(record("--pcap", tpath("reqcut.pcap"), "-o",
+	    tpath("reqcut.prt"), NULL), 0);
+	trace_read(tpath("reqcut.prt"), &t);
+	assert_int_equal(t.n, 20);
+	for (i = 0; i < 20; i++)
+		check_event(&t.ev[i], "/a", 0, 10000, 1, 0);
+	assert_int_equal(note(tpath("reqcut.prt"), "pcap.requests"), 20);
+	assert_int_equal(note(tpath("reqcut.prt"), "pcap.estimated_requests"),
+	    4);
+	assert_int_equal(note(tpath("reqcut.prt"), "pcap.unanswered"), 0);
+	assert_int_equal(note(tpath("reqcut.prt"), "pcap.orphan_responses"), 0);
+	assert_true(note(tpath("reqcut.prt"), "pcap.estimated") >= 4);
+}
+
 /* The whole contents of file path, in a new buffer; its size in *np. */
 static uint8_t *
 slurp(const char *path, size_t *np)
@@ -1012,6 +1057,7 @@ main(void)
 		cmocka_unit_test(test_huge_body),
 		cmocka_unit_test(test_pipeline_5000),
 		cmocka_unit_test(test_pipelined_snaplen),
+		cmocka_unit_test(test_pipelined_requests_cut),
 	};
 
 	return (cmocka_run_group_tests(tests, setup, teardown));
