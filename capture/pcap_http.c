@@ -33,7 +33,6 @@
 #include "trace.h"
 
 #define PH_HDR_MAX	65536		/* longest HTTP header we buffer */
-#define PH_PENDING_MAX	4096		/* pipelined requests per connection */
 #define PH_BUCKETS	4096		/* connection hash buckets (power of 2) */
 #define PH_REORDER_NS	2000000000ull	/* events held to sort by time */
 #define PH_NPAGES_MAX	UINT32_MAX	/* pages one event holds (ph_emit) */

@@ -16,6 +16,8 @@
 
 #include "trace_event.h"
 
+#define PH_PENDING_MAX	4096	/* pipelined requests a connection keeps */
+
 /* Counters, written to the trailer as "pcap.<name>" notes. */
 struct ph_counts {
 	uint64_t	packets;	/* packets read */

@@ -529,6 +529,15 @@ finish(struct rp_run *r)
 		    " not HTTP, %" PRIu64 " dropped by the kernel\n",
 		    c->malformed, c->truncated, c->out_of_order, c->bad_http,
 		    r->kernel_drops);
+	if (c->estimated + c->estimated_requests + c->dropped_requests +
+	    c->clipped > 0)
+		printf("record: estimated %" PRIu64 " events and %" PRIu64
+		    " requests past the snap length; dropped %" PRIu64
+		    " requests (more than %d pipelined); clipped %" PRIu64
+		    " bodies\n",
+		    c->estimated,
+		    c->estimated_requests, c->dropped_requests, PH_PENDING_MAX,
+		    c->clipped);
 	return (r->input_err ? 1 : 0);
 }
 
