@@ -181,7 +181,7 @@ main(void)
 {
 	static struct th t[NTHREADS];
 	uint64_t start, now, seen[NTHREADS], since[NTHREADS], ops, writes,
-	    mwrites;
+	    mwrites, spins, blocks, contended;
 	struct timespec tick = { 0, TICK_MS * 1000000L };
 	unsigned i, ndone;
 
@@ -221,12 +221,17 @@ main(void)
 		if (ndone == NTHREADS)
 			break;
 	}
-	writes = mwrites = ops = 0;
+	writes = mwrites = ops = spins = blocks = contended = 0;
 	for (i = 0; i < NTHREADS; i++) {
 		pthread_join(t[i].tid, NULL);
 		writes += t[i].writes;
 		mwrites += t[i].mwrites;
 		ops += t[i].progress;
+		spins += t[i].ls->cls[LC_PV].spins + t[i].ls->cls[LC_PAGE].spins;
+		blocks += t[i].ls->cls[LC_PV].blocks +
+		    t[i].ls->cls[LC_PAGE].blocks;
+		contended += t[i].ls->cls[LC_PV].contended +
+		    t[i].ls->cls[LC_PAGE].contended;
 		printf("thread %u %-6s %" PRIu64 " operations\n", i,
 		    role_name[t[i].role], atomic_load(&t[i].progress));
 		if (t[i].ls->nheld != 0) {
@@ -236,6 +241,8 @@ main(void)
 		}
 		free(t[i].ls);
 	}
+	printf("%" PRIu64 " contended acquisitions, %" PRIu64 " pauses spun, "
+	    "%" PRIu64 " parks\n", contended, spins, blocks);
 	printf("%" PRIu64 " operations; writes %" PRIu64 " (counter %" PRIu64
 	    "), mutex %" PRIu64 " (counter %" PRIu64 "), %d exclusion "
 	    "failures\n", ops, writes, wcount, mwrites, mcount,
