@@ -147,6 +147,26 @@ eng_park(struct eng_lkstat *ls, unsigned lc, _Atomic uint32_t *p,
 	eng_running(ls);
 }
 
+/*
+ * A waiter about to sleep on *p, which read *vp: make sure the word
+ * carries its waiter bit (a CAS if it does not yet).  True when *vp is
+ * then the word with bit set, to sleep on; false when the word moved (*vp
+ * is its new value, to be judged again).
+ */
+static bool
+eng_waiter_bit(struct eng_lkstat *ls, unsigned lc, _Atomic uint32_t *p,
+    uint32_t *vp, uint32_t bit)
+{
+	if ((*vp & bit) != 0)
+		return (true);
+	ls->cls[lc].atomics++;
+	if (!atomic_compare_exchange_weak_explicit(p, vp, *vp | bit,
+	    memory_order_release, memory_order_relaxed))
+		return (false);
+	*vp |= bit;
+	return (true);
+}
+
 /* Is the owner with this cpu_id running (TD_IS_RUNNING)? */
 static inline bool
 eng_owner_running(uint32_t id)
@@ -644,22 +664,11 @@ eng_mtx_lock(struct eng_lkstat *ls, struct eng_mtx *m, struct eng_site *site)
 		/* turnstile_trywait(): re-check, set CONTESTED, sleep. */
 		eng_parking(ls);
 		v = atomic_load_explicit(&m->mtx_lock, memory_order_relaxed);
-		for (;;) {
-			sleep = false;
-			if (v == 0 || (eng_owner_running(v & ENG_MTX_OWNER) &&
-			    !eng_delay_spent(&d)))
-				break;		/* take it, or spin */
-			sleep = true;
-			if ((v & ENG_MTX_CONTESTED) != 0)
-				break;
-			ls->cls[lc].atomics++;
-			if (atomic_compare_exchange_weak_explicit(&m->mtx_lock,
-			    &v, v | ENG_MTX_CONTESTED, memory_order_release,
-			    memory_order_relaxed)) {
-				v |= ENG_MTX_CONTESTED;
-				break;
-			}
-		}
+		do {
+			sleep = v != 0 && (!eng_owner_running(v &
+			    ENG_MTX_OWNER) || eng_delay_spent(&d));
+		} while (sleep && !eng_waiter_bit(ls, lc, &m->mtx_lock, &v,
+		    ENG_MTX_CONTESTED));
 		if (!sleep) {
 			eng_running(ls);	/* turnstile_cancel() */
 			continue;
@@ -787,6 +796,34 @@ eng_rw_spin_owner(struct eng_lkstat *ls, struct eng_rw *rw,
 }
 
 /*
+ * Spin on a read-locked lock, n pauses a round for n readers and
+ * rowner_loops pauses at most (kern_rwlock.c), until the readers are gone
+ * or, for a reader, it may enter or a writer holds; for a writer, its
+ * WRITE_SPINNER is gone.  True when the lock changed so (retry), false
+ * when the spinning ran out (sleep).
+ */
+static bool
+eng_rw_spin_readers(struct eng_lkstat *ls, struct eng_rw *rw,
+    struct eng_delay *d, uint32_t *vp, bool writer)
+{
+	uint32_t v = *vp;
+	unsigned i, n;
+
+	for (i = 0, n = v & ENG_RW_COUNT; i < ENG_ROWNER_LOOPS && n != 0 &&
+	    !eng_delay_spent(d); i += n) {
+		eng_delay_spin(ls, rw->rw_class, d, n);
+		v = atomic_load_explicit(&rw->rw_lock, memory_order_relaxed);
+		if (writer ? (v & (ENG_RW_WRITE_SPINNER | ENG_RW_WRITER)) !=
+		    ENG_RW_WRITE_SPINNER : (v & ENG_RW_WRITER) != 0 ||
+		    eng_rw_can_read(ls, v))
+			break;
+		n = v & ENG_RW_COUNT;
+	}
+	*vp = v;
+	return (i < ENG_ROWNER_LOOPS && !eng_delay_spent(d));
+}
+
+/*
  * __rw_rlock_hard.  The first attempt failed with *vp the word it saw;
  * returns owning a read lock.
  */
@@ -795,7 +832,7 @@ eng_rw_rlock_hard(struct eng_lkstat *ls, struct eng_rw *rw, uint32_t v)
 {
 	const unsigned lc = rw->rw_class;
 	struct eng_delay d;
-	unsigned spintries = 0, i, n;
+	unsigned spintries = 0;
 	bool sleep;
 
 	eng_delay_start(&d);
@@ -815,44 +852,22 @@ eng_rw_rlock_hard(struct eng_lkstat *ls, struct eng_rw *rw, uint32_t v)
 		} else if (spintries < ENG_ROWNER_RETRIES &&
 		    !eng_delay_spent(&d)) {
 			spintries++;
-			n = v & ENG_RW_COUNT;
-			for (i = 0; i < ENG_ROWNER_LOOPS && n != 0; i += n) {
-				eng_delay_spin(ls, lc, &d, n);
-				v = atomic_load_explicit(&rw->rw_lock,
-				    memory_order_relaxed);
-				if ((v & ENG_RW_WRITER) != 0 ||
-				    eng_rw_can_read(ls, v) ||
-				    eng_delay_spent(&d))
-					break;
-				n = v & ENG_RW_COUNT;
-			}
-			if (i < ENG_ROWNER_LOOPS && !eng_delay_spent(&d))
+			if (eng_rw_spin_readers(ls, rw, &d, &v, false))
 				continue;
 		}
 		/* turnstile_trywait(): re-check, set READ_WAITERS, sleep. */
 		eng_parking(ls);
 		v = atomic_load_explicit(&rw->rw_lock, memory_order_relaxed);
-		for (;;) {
-			sleep = false;
-			if (eng_rw_can_read(ls, v))
-				break;		/* take it */
-			if (!eng_delay_spent(&d) &&
+		do {
+			/* Not if it can take it, or should spin. */
+			sleep = !eng_rw_can_read(ls, v) &&
+			    (eng_delay_spent(&d) ||
 			    ((v & ENG_RW_WRITER) != 0 ?
-			    eng_owner_running(v & ENG_RW_COUNT) :
-			    (v & (ENG_RW_WRITE_SPINNER | ENG_RW_COUNT)) ==
-			    ENG_RW_WRITE_SPINNER))
-				break;		/* spin */
-			sleep = true;
-			if ((v & ENG_RW_READ_WAITERS) != 0)
-				break;
-			ls->cls[lc].atomics++;
-			if (atomic_compare_exchange_weak_explicit(&rw->rw_lock,
-			    &v, v | ENG_RW_READ_WAITERS, memory_order_relaxed,
-			    memory_order_relaxed)) {
-				v |= ENG_RW_READ_WAITERS;
-				break;
-			}
-		}
+			    !eng_owner_running(v & ENG_RW_COUNT) :
+			    (v & (ENG_RW_WRITE_SPINNER | ENG_RW_COUNT)) !=
+			    ENG_RW_WRITE_SPINNER));
+		} while (sleep && !eng_waiter_bit(ls, lc, &rw->rw_lock, &v,
+		    ENG_RW_READ_WAITERS));
 		if (!sleep) {
 			eng_running(ls);	/* turnstile_cancel() */
 			continue;
@@ -874,7 +889,7 @@ eng_rw_wlock_hard(struct eng_lkstat *ls, struct eng_rw *rw, uint32_t v)
 {
 	const unsigned lc = rw->rw_class;
 	struct eng_delay d;
-	unsigned spintries = 0, i, n;
+	unsigned spintries = 0;
 	bool spinner = false, on_writer = false, sleep;
 	uint32_t setv;
 
@@ -900,18 +915,7 @@ eng_rw_wlock_hard(struct eng_lkstat *ls, struct eng_rw *rw, uint32_t v)
 				spinner = true;
 			}
 			spintries++;
-			n = v & ENG_RW_COUNT;
-			for (i = 0; i < ENG_ROWNER_LOOPS && n != 0; i += n) {
-				eng_delay_spin(ls, lc, &d, n);
-				v = atomic_load_explicit(&rw->rw_lock,
-				    memory_order_relaxed);
-				if ((v & (ENG_RW_WRITE_SPINNER |
-				    ENG_RW_WRITER)) != ENG_RW_WRITE_SPINNER ||
-				    eng_delay_spent(&d))
-					break;
-				n = v & ENG_RW_COUNT;
-			}
-			if (i < ENG_ROWNER_LOOPS && !eng_delay_spent(&d))
+			if (eng_rw_spin_readers(ls, rw, &d, &v, true))
 				continue;
 		}
 		/* turnstile_trywait(): re-check, set WRITE_WAITERS, sleep. */

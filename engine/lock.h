@@ -5,8 +5,9 @@
  *  - eng_mtx: the kernel's adaptive mutex (kern_mutex.c, MTX_DEF).  The
  *    word holds the owner (the CPU id of its struct eng_lkstat) and a
  *    CONTESTED bit.  A waiter spins while the owner is running, with the
- *    kernel's exponential backoff (lock_delay(): 1, 2, 4 ... pauses up to
- *    roundup2(ncpus) * 256, at most 32678), and parks at once when the
+ *    kernel's exponential backoff (lock_delay(): 2, 4, 8 ... pauses a step,
+ *    up to roundup2(ncpus) * 256, at most 32678; ncpus: the host's online
+ *    CPUs, as the kernel's mp_ncpus), and parks at once when the
  *    owner is not running (__mtx_lock_sleep: TD_IS_RUNNING(owner) false ->
  *    turnstile_wait).  In the model "not running" means "parked on a lock"
  *    (a per-CPU flag, set around the futex wait).  To park it sets
@@ -22,9 +23,11 @@
  *      eng_lkstat.rw_rlocks), so that a recursing reader does not wait
  *      behind a writer that waits for it.
  *    * A writer blocked by readers sets WRITE_SPINNER and spins (up to
- *      rowner_retries x rowner_loops), then trades WRITE_SPINNER for
- *      WRITE_WAITERS and parks; a waiter on a write-locked lock spins while
- *      the owner runs and parks when it does not, as for the mutex.
+ *      rowner_retries x rowner_loops pauses, and ENG_SPIN_LIMIT; a reader
+ *      blocked by a waiting writer spins as long), then trades
+ *      WRITE_SPINNER for WRITE_WAITERS and parks; a waiter on a
+ *      write-locked lock spins while the owner runs and parks when it does
+ *      not, as for the mutex.
  *    * Release (__rw_wunlock_hard, __rw_runlock_hard): with writers
  *      waiting, wake the writers and leave READ_WAITERS set; else wake the
  *      readers.  Readers and writers sleep on the one futex word in two
@@ -40,7 +43,7 @@
  * Where the primitives differ from the kernel:
  *  - A host thread preempted by the host scheduler still looks "running":
  *    the model cannot see it.  So every spin phase of one acquisition ends
- *    after ENG_SPIN_LIMIT pauses (lock.c) and the waiter parks, the model's
+ *    after ENG_SPIN_LIMIT (1024) pauses and the waiter parks, the model's
  *    stand-in for "the owner was preempted".  The kernel has no such bound.
  *  - The kernel's turnstile chain lock makes "set the waiter bit, then
  *    sleep" atomic against the release; a futex compares the word instead.
@@ -50,9 +53,10 @@
  *  - No priority propagation, no write recursion, no upgrade/downgrade, no
  *    spin mutexes (MTX_SPIN): the model has no use for them.  Owner ids
  *    come from a table of ENG_RUN_SLOTS run-state slots that struct
- *    eng_lkstat instances take in turn (type-stable, like struct thread):
- *    two live instances more than ENG_RUN_SLOTS apart would share a slot,
- *    which only blurs the running/parked hint, never exclusion.
+ *    eng_lkstat instances take in turn at eng_lkstat_init() (type-stable,
+ *    like struct thread): instances initialised a multiple of
+ *    ENG_RUN_SLOTS apart share a slot, which blurs the running/parked
+ *    hint of both, never exclusion.
  *  - The kernel reads the owner's td_state; the model's owner sets its own
  *    "parked" flag just before it decides to sleep, so a waiter may park a
  *    little early (while the owner cancels its sleep), never late.
