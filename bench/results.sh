@@ -140,7 +140,8 @@ int main(int argc, char **argv)
 }
 EOF
 	${CC:-cc} -O2 -std=c11 -D_GNU_SOURCE -Iengine -Ireplay -o "$O/sites" \
-	    "$O/sites.c" "$B/engine/libprengine.a" "$B/replay/libprtrace.a" \
+	    "$O/sites.c" "$B/engine/libprengine.a" "$B/engine/libprlock.a" \
+	    "$B/replay/libprtrace.a" \
 	    -lzstd -lpthread -lm
 }
 
