@@ -140,7 +140,8 @@ int main(int argc, char **argv)
 }
 EOF
 	${CC:-cc} -O2 -std=c11 -D_GNU_SOURCE -Iengine -Icommon -o "$O/sites" \
-	    "$O/sites.c" "$B/engine/libprengine.a" "$B/common/libprtrace.a" \
+	    "$O/sites.c" "$B/engine/libprengine.a" "$B/engine/libprlock.a" \
+	    "$B/common/libprtrace.a" \
 	    -lzstd -lpthread -lm
 }
 
