@@ -249,20 +249,21 @@ pmap_clear_writeable_if_unmapped(struct eng_cpu *c, struct vm_page *m)
 /*
  * pmap_pv_promote_pde: fold the 512 pv entries of the 4 KiB mappings of
  * [va, va + 2 MiB) -> [pa, pa + 2 MiB) into one entry on the frame's pv
- * head: the first page's entry moves, the 511 others are freed together
- * (free_pv_entries: the pv-chunk lock once per chunk, not per entry).  One
- * pv lock under hashed/superpage; the head and all 512 page locks under
- * perpage.  The pmap is locked.
+ * head: the first page's entry moves, the 511 others are freed one by one
+ * (pmap_pvh_free(), as amd64: the chunk lock only for a chunk that becomes
+ * entirely free).  One pv lock under hashed/superpage; the head and all
+ * 512 page locks under perpage.  The pmap is locked.
  */
 static void
 pmap_pv_promote_pde(struct eng_cpu *c, struct pmap *pm, uint64_t va,
     vm_paddr_t pa, struct pv_cursor *cur)
 {
-	struct pv_entry *pv, *pvs[NPTEPG - 1];
+	struct pv_entry *pv;
 	struct pmap_md *md;
 	struct vm_page *m;
 	int i;
 
+	PMAP_LOCK_ASSERT(c, pm);
 	md = pm->pm_md;
 	pv_lock_frame_all(cur, pa);
 	m = pmap_phys_page(md, pa);
@@ -273,13 +274,9 @@ pmap_pv_promote_pde(struct eng_cpu *c, struct pmap *pm, uint64_t va,
 	pmap_pv_insert(pa_to_pvh(md, pa), pv);
 	for (i = 1; i < NPTEPG; i++) {
 		m = pmap_phys_page(md, pa + (uint64_t)i * PAGE_SIZE);
-		pv = pmap_pvh_remove(pmap_mi_md(m), pm, va + (uint64_t)i *
+		pmap_pvh_free(c, pmap_mi_md(m), pm, va + (uint64_t)i *
 		    PAGE_SIZE);
-		if (pv == NULL)
-			ENG_PANIC("a mapping without its pv entry");
-		pvs[i - 1] = pv;
 	}
-	free_pv_entries(c, pm, pvs, NPTEPG - 1);
 }
 
 /*
@@ -296,7 +293,7 @@ pmap_promote_pde(struct eng_cpu *c, struct pmap *pm, struct pmap_pd *pd,
 	uint64_t *ptp, first, pte, pa;
 	int i;
 
-	pmap_assert_locked(pm);
+	PMAP_LOCK_ASSERT(c, pm);
 	ptp = pd->pd_ptp;
 	if (ptp == NULL || (pd->pd_pde & PG_PS) != 0 ||
 	    pd->pd_count != NPTEPG)
@@ -329,19 +326,20 @@ fail:
 /*
  * pmap_pv_demote_pde: unfold the frame's pv entry of (pm, va) into 512
  * entries: it moves to the first page, 511 new ones come straight from the
- * spares reserve_pv_entries() set aside (get_pv_entries_reserved: the
- * pv-chunk lock once per chunk).  The lock(s) are not released part-way.
- * The pmap is locked.
+ * spares reserve_pv_entries() set aside (get_pv_entry() without a cursor
+ * cannot allocate a chunk: no chunk lock).  The lock(s) are not released
+ * part-way.  The pmap is locked.
  */
 static void
 pmap_pv_demote_pde(struct eng_cpu *c, struct pmap *pm, uint64_t va,
     vm_paddr_t pa, struct pv_cursor *cur)
 {
-	struct pv_entry *pv, *pvs[NPTEPG - 1];
+	struct pv_entry *pv;
 	struct pmap_md *md;
 	struct vm_page *m;
 	int i;
 
+	PMAP_LOCK_ASSERT(c, pm);
 	md = pm->pm_md;
 	pv_lock_frame_all(cur, pa);
 	pv = pmap_pvh_remove(pa_to_pvh(md, pa), pm, va);
@@ -350,9 +348,8 @@ pmap_pv_demote_pde(struct eng_cpu *c, struct pmap *pm, uint64_t va,
 		    "its pv entry", (void *)pm, (uintmax_t)va, (uintmax_t)pa);
 	m = pmap_phys_page(md, pa);
 	pmap_pv_insert(pmap_mi_md(m), pv);
-	get_pv_entries_reserved(c, pm, pvs, NPTEPG - 1);
 	for (i = 1; i < NPTEPG; i++) {
-		pv = pvs[i - 1];
+		pv = get_pv_entry(c, pm, NULL);
 		pv->pv_va = va + (uint64_t)i * PAGE_SIZE;
 		m = pmap_phys_page(md, pa + (uint64_t)i * PAGE_SIZE);
 		pmap_pv_insert(pmap_mi_md(m), pv);
@@ -372,7 +369,7 @@ pmap_demote_pde_locked(struct eng_cpu *c, struct pmap *pm, struct pmap_pd *pd,
 	uint64_t pde, attrs, pa;
 	int i;
 
-	pmap_assert_locked(pm);
+	PMAP_LOCK_ASSERT(c, pm);
 	reserve_pv_entries(c, pm, NPTEPG - 1, cur);
 	pde = pd->pd_pde;
 	pa = pde & PG_PS_FRAME;
@@ -391,23 +388,29 @@ pmap_demote_pde_locked(struct eng_cpu *c, struct pmap *pm, struct pmap_pd *pd,
  */
 
 /*
- * pmap_remove_pde: remove the 2 MiB mapping of pd and its frame's pv
- * entry; pd is freed.  Frame-wide pv lock(s).  The pmap is locked.
+ * pmap_unmap_pde: clear the 2 MiB mapping of pd and unlink its frame's pv
+ * entry, which is returned for the caller to free; pd is freed.
+ * Frame-wide pv lock(s).  The pmap is locked.
  */
-static void
-pmap_remove_pde(struct eng_cpu *c, struct pmap *pm, struct pmap_pd *pd,
+static struct pv_entry *
+pmap_unmap_pde(struct eng_cpu *c, struct pmap *pm, struct pmap_pd *pd,
     struct pv_cursor *cur)
 {
 	struct pmap_md *md;
+	struct pv_entry *pv;
 	vm_paddr_t pa;
 	uint64_t pde;
 	int i;
 
+	PMAP_LOCK_ASSERT(c, pm);
 	md = pm->pm_md;
 	pde = pd->pd_pde;
 	pa = pde & PG_PS_FRAME;
 	pv_lock_frame_all(cur, pa);
-	pmap_pvh_free(c, pa_to_pvh(md, pa), pm, pd->pd_va);
+	pv = pmap_pvh_remove(pa_to_pvh(md, pa), pm, pd->pd_va);
+	if (pv == NULL)
+		ENG_PANIC("pmap %p va %#jx: superpage mapping without its pv "
+		    "entry", (void *)pm, (uintmax_t)pd->pd_va);
 	pm->pm_stats.resident_count -= NPTEPG;
 	if ((pde & PG_W) != 0)
 		pm->pm_stats.wired_count -= NPTEPG;
@@ -419,6 +422,38 @@ pmap_remove_pde(struct eng_cpu *c, struct pmap *pm, struct pmap_pd *pd,
 	pd->pd_pde = 0;
 	pd->pd_count = 0;
 	pmap_pd_free(pm, pd);
+	return (pv);
+}
+
+/*
+ * pmap_unmap_pte: clear the 4 KiB mapping of va in pd and unlink its pv
+ * entry, which is returned for the caller to free; the last PTE frees pd.
+ * The page's pv lock through cur.  The pmap is locked.
+ */
+static struct pv_entry *
+pmap_unmap_pte(struct eng_cpu *c, struct pmap *pm, struct pmap_pd *pd,
+    uint64_t va, struct pv_cursor *cur)
+{
+	struct vm_page *m;
+	struct pv_entry *pv;
+	uint64_t *pte, tpte;
+
+	PMAP_LOCK_ASSERT(c, pm);
+	pte = &pd->pd_ptp[pmap_pte_index(va)];
+	tpte = *pte;
+	*pte = 0;
+	pm->pm_stats.resident_count--;
+	if ((tpte & PG_W) != 0)
+		pm->pm_stats.wired_count--;
+	m = pmap_phys_page(pm->pm_md, tpte & PG_FRAME);
+	pv_lock_page(cur, m);
+	pv = pmap_pvh_remove(pmap_mi_md(m), pm, va);
+	if (pv == NULL)
+		ENG_PANIC("pmap %p va %#jx: mapping without its pv entry",
+		    (void *)pm, (uintmax_t)va);
+	pmap_clear_writeable_if_unmapped(c, m);
+	pmap_unuse_pt(pm, pd);
+	return (pv);
 }
 
 /*
@@ -429,24 +464,10 @@ static bool
 pmap_remove_pte(struct eng_cpu *c, struct pmap *pm, struct pmap_pd *pd,
     uint64_t va, struct pv_cursor *cur)
 {
-	struct pmap_md *md;
-	struct vm_page *m;
-	uint64_t *pte, tpte;
 	bool last;
 
-	md = pm->pm_md;
-	pte = &pd->pd_ptp[pmap_pte_index(va)];
-	tpte = *pte;
-	*pte = 0;
-	pm->pm_stats.resident_count--;
-	if ((tpte & PG_W) != 0)
-		pm->pm_stats.wired_count--;
-	m = pmap_phys_page(md, tpte & PG_FRAME);
-	pv_lock_page(cur, m);
-	pmap_pvh_free(c, pmap_mi_md(m), pm, va);
-	pmap_clear_writeable_if_unmapped(c, m);
 	last = pd->pd_count == 1;
-	pmap_unuse_pt(pm, pd);
+	free_pv_entry(c, pm, pmap_unmap_pte(c, pm, pd, va, cur));
 	return (last);
 }
 
@@ -459,7 +480,7 @@ pmap_remove_pd(struct eng_cpu *c, struct pmap *pm, struct pmap_pd *pd,
 
 	if ((pd->pd_pde & PG_PS) != 0) {
 		if (sva == pd->pd_va && eva - sva == NBPDR) {
-			pmap_remove_pde(c, pm, pd, cur);
+			free_pv_entry(c, pm, pmap_unmap_pde(c, pm, pd, cur));
 			return;
 		}
 		pmap_demote_pde_locked(c, pm, pd, cur);
@@ -485,7 +506,7 @@ pmap_remove_locked(struct eng_cpu *c, struct pmap *pm, uint64_t sva,
 	uint64_t *vas, va, va_next;
 	unsigned i, n;
 
-	pmap_assert_locked(pm);
+	PMAP_LOCK_ASSERT(c, pm);
 	if (pm->pm_pdhash == NULL || pm->pm_pdcount == 0 || sva >= eva)
 		return;
 	if (((eva - sva) >> PDRSHIFT) > 2 * (uint64_t)pm->pm_pdcount) {
@@ -516,6 +537,67 @@ pmap_remove_locked(struct eng_cpu *c, struct pmap *pm, uint64_t sva,
 		if (pd != NULL)
 			pmap_remove_pd(c, pm, pd, va, va_next, cur);
 	}
+}
+
+/*
+ * pmap_remove_pages: process exit (vmspace_exit()).  Destroy every
+ * non-wired mapping of pm by walking its pv chunks instead of its page
+ * tables, setting the entries' bits directly, and free the chunks that
+ * became entirely free together (free_pv_chunk_batch()), as amd64
+ * pmap_remove_pages(): no chunk lock per entry.  Wired mappings are left
+ * for the vm_map teardown's pmap_remove().  The pmap is locked.
+ */
+static void
+pmap_remove_pages(struct eng_cpu *c, struct pmap *pm, struct pv_cursor *cur)
+{
+	struct pv_chunk_list free_chunks[PMAP_MEMDOM];
+	struct pv_chunk *pc, *npc;
+	struct pv_entry *pv;
+	struct pmap_pd *pd;
+	uint64_t inuse;
+	int bit, field, i;
+	bool allfree, wired;
+
+	PMAP_LOCK_ASSERT(c, pm);
+	for (i = 0; i < PMAP_MEMDOM; i++)
+		TAILQ_INIT(&free_chunks[i]);
+	for (pc = TAILQ_FIRST(&pm->pm_pvchunk); pc != NULL; pc = npc) {
+		npc = TAILQ_NEXT(pc, pc_list);
+		allfree = true;
+		for (field = 0; field < _NPCM; field++) {
+			inuse = ~pc->pc_map[field] &
+			    (field == _NPCM - 1 ? PC_FREEL : PC_FREEN);
+			while (inuse != 0) {
+				bit = __builtin_ctzl(inuse);
+				inuse &= ~(1ul << bit);
+				pv = &pc->pc_pventry[field * 64 + bit];
+				pd = pmap_pd_lookup(pm, pv->pv_va);
+				if ((pd->pd_pde & PG_PS) != 0) {
+					wired = (pd->pd_pde & PG_W) != 0;
+					if (!wired)
+						(void)pmap_unmap_pde(c, pm, pd,
+						    cur);
+				} else {
+					wired = (pd->pd_ptp[pmap_pte_index(
+					    pv->pv_va)] & PG_W) != 0;
+					if (!wired)
+						(void)pmap_unmap_pte(c, pm, pd,
+						    pv->pv_va, cur);
+				}
+				if (wired)
+					allfree = false;
+				else
+					pc->pc_map[field] |= 1ul << bit;
+			}
+		}
+		if (allfree) {
+			TAILQ_REMOVE(&pm->pm_pvchunk, pc, pc_list);
+			TAILQ_INSERT_TAIL(&free_chunks[pc_to_domain(pc)], pc,
+			    pc_list);
+		}
+	}
+	pv_unlock(cur);
+	free_pv_chunk_batch(c, pm, free_chunks);
 }
 
 /*
@@ -564,8 +646,9 @@ pmap_ev_create(struct eng_cpu *c, uint64_t slot)
 }
 
 /*
- * pmap_destroy (exit): remove every mapping (vm_map teardown), give the
- * pv chunks back and release the pmap (pmap_release).  Returns 1 if the
+ * pmap_destroy (exit): pmap_remove_pages(), then the vm_map teardown's
+ * pmap_remove() of what is left (wired mappings), then release the pmap
+ * (pmap_release(): no mapping and no pv chunk left).  Returns 1 if the
  * slot is not in use.
  */
 int
@@ -586,9 +669,13 @@ pmap_ev_destroy(struct eng_cpu *c, uint64_t slot)
 		PMAP_UNLOCK(c, pm);
 		return (1);
 	}
+	pmap_remove_pages(c, pm, &cur);
 	pmap_remove_locked(c, pm, 0, UINT64_MAX, &cur);
 	pv_unlock(&cur);
-	pv_chunks_release_pmap(c, pm);
+	ENG_KASSERT(TAILQ_EMPTY(&pm->pm_pvchunk) &&
+	    pm->pm_stats.resident_count == 0, "pmap %p (slot %ju) released "
+	    "with %ju mappings", (void *)pm, (uintmax_t)slot,
+	    (uintmax_t)pm->pm_stats.resident_count);
 	if (md->md_pvchunk == ENG_PVCHUNK_PMAPS) {
 		pv_global_lock(c, &md->md_allpmaps_mtx, ENG_HERE);
 		TAILQ_REMOVE(&md->md_allpmaps, pm, pm_list);
@@ -958,13 +1045,16 @@ pmap_ev_extract_and_hold(struct eng_cpu *c, uint64_t slot, uint64_t va)
 }
 
 /*
- * Trace event: promote the 2 MiB region at va (as a THP collapse would).
- * 1 if the region is not a full, promotable PTP.
+ * The trace events on a 2 MiB region (promote, demote): op on the pmap_pd
+ * of va in the pmap of slot, with the pmap locked and a pv cursor charged
+ * to site.  1 (skipped) if the slot is invalid, the pmap not in use, va's
+ * region unmapped, or op declined.
  */
-int
-pmap_ev_promote(struct eng_cpu *c, uint64_t slot, uint64_t va)
+static int
+pmap_ev_region(struct eng_cpu *c, uint64_t slot, uint64_t va,
+    bool (*op)(struct eng_cpu *, struct pmap *, struct pmap_pd *,
+    struct pv_cursor *), struct eng_site *site)
 {
-	ENG_SITE_DEFINE;
 	struct pmap_md *md;
 	struct pmap_pd *pd;
 	struct pmap *pm;
@@ -975,39 +1065,45 @@ pmap_ev_promote(struct eng_cpu *c, uint64_t slot, uint64_t va)
 	pm = pmap_slot(md, slot);
 	if (pm == NULL)
 		return (1);
-	pv_cursor_init(&cur, c, md, ENG_HERE);
-	PMAP_LOCK(c, pm);
+	pv_cursor_init(&cur, c, md, site);
+	pmap_lock(c, pm, site);
 	pd = pm->pm_active ? pmap_pd_lookup(pm, va) : NULL;
-	done = pd != NULL && pmap_promote_pde(c, pm, pd, &cur);
+	done = pd != NULL && op(c, pm, pd, &cur);
 	pv_unlock(&cur);
 	PMAP_UNLOCK(c, pm);
 	return (done ? 0 : 1);
 }
 
-/* Trace event: demote the 2 MiB mapping at va.  1 if there is none. */
+/* Trace event: promote the 2 MiB region at va (as a THP collapse would). */
+int
+pmap_ev_promote(struct eng_cpu *c, uint64_t slot, uint64_t va)
+{
+	ENG_SITE_DEFINE;
+
+	return (pmap_ev_region(c, slot, va, pmap_promote_pde, ENG_HERE));
+}
+
+/* Demote pd's 2 MiB mapping; false if it has none.  The pmap is locked. */
+static bool
+pmap_demote_pde_if_mapped(struct eng_cpu *c, struct pmap *pm,
+    struct pmap_pd *pd, struct pv_cursor *cur)
+{
+
+	PMAP_LOCK_ASSERT(c, pm);
+	if ((pd->pd_pde & PG_PS) == 0)
+		return (false);
+	pmap_demote_pde_locked(c, pm, pd, cur);
+	return (true);
+}
+
+/* Trace event: demote the 2 MiB mapping at va. */
 int
 pmap_ev_demote(struct eng_cpu *c, uint64_t slot, uint64_t va)
 {
 	ENG_SITE_DEFINE;
-	struct pmap_md *md;
-	struct pmap_pd *pd;
-	struct pmap *pm;
-	struct pv_cursor cur;
-	bool done;
 
-	md = pmap_mi_cpu_md(c);
-	pm = pmap_slot(md, slot);
-	if (pm == NULL)
-		return (1);
-	pv_cursor_init(&cur, c, md, ENG_HERE);
-	PMAP_LOCK(c, pm);
-	pd = pm->pm_active ? pmap_pd_lookup(pm, va) : NULL;
-	done = pd != NULL && (pd->pd_pde & PG_PS) != 0;
-	if (done)
-		pmap_demote_pde_locked(c, pm, pd, &cur);
-	pv_unlock(&cur);
-	PMAP_UNLOCK(c, pm);
-	return (done ? 0 : 1);
+	return (pmap_ev_region(c, slot, va, pmap_demote_pde_if_mapped,
+	    ENG_HERE));
 }
 
 /*
@@ -1066,9 +1162,11 @@ pmap_md_create(struct vm_engine *e, const struct eng_params *p, char *err,
 	struct pmap *pm;
 	uint64_t i;
 
-	md = calloc(1, sizeof(*md));
+	/* The size is a multiple of the (cache-line) alignment. */
+	md = aligned_alloc(_Alignof(struct pmap_md), sizeof(*md));
 	if (md == NULL)
 		goto nomem;
+	memset(md, 0, sizeof(*md));
 	md->md_engine = e;
 	md->md_pv = p->design.pv;
 	md->md_pvchunk = p->design.pvchunk;
@@ -1121,8 +1219,19 @@ pmap_md_create(struct vm_engine *e, const struct eng_params *p, char *err,
 		pm->pm_id = i;
 		TAILQ_INIT(&pm->pm_pvchunk);
 	}
-	eng_mtx_init(&md->md_chunks_mtx, LC_PVCHUNK);
-	TAILQ_INIT(&md->md_chunks);
+	md->md_ndomains = md->md_pvchunk == ENG_PVCHUNK_GLOBAL ? 1 :
+	    md->md_pvchunk == ENG_PVCHUNK_DOMAIN ? (p->design.pvchunk_domains
+	    != 0 ? p->design.pvchunk_domains : 2) : 0;
+	if (md->md_ndomains > PMAP_MEMDOM) {
+		snprintf(err, errlen, "pmap: %u memory domains, at most %d",
+		    md->md_ndomains, PMAP_MEMDOM);
+		pmap_md_destroy(md);
+		return (NULL);
+	}
+	for (i = 0; i < PMAP_MEMDOM; i++) {
+		eng_mtx_init(&md->md_pv_chunks[i].pvc_lock, LC_PVCHUNK);
+		TAILQ_INIT(&md->md_pv_chunks[i].pvc_list);
+	}
 	eng_mtx_init(&md->md_allpmaps_mtx, LC_PVCHUNK);
 	TAILQ_INIT(&md->md_allpmaps);
 	md->md_ncnt = p->nslots != 0 ? p->nslots : 1;

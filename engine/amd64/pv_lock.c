@@ -101,17 +101,7 @@ pmap_unlock(struct eng_cpu *c, struct pmap *pm)
 	eng_mtx_unlock(pmap_mi_lkstat(c), &pm->pm_mtx);
 }
 
-/* PMAP_LOCK_ASSERT(pm, MA_OWNED), as far as a debug build can tell. */
-void
-pmap_assert_locked(struct pmap *pm)
-{
-
-	LO_CHECK((lo.npm > 0 && lo.pm[0] == pm) ||
-	    (lo.npm > 1 && lo.pm[1] == pm), "pmap not locked");
-	(void)pm;
-}
-
-/* The global pv-chunk or pmap-list lock: a leaf, never held across others. */
+/* A chunk-list or pmap-list lock (class pvchunk): a leaf lock. */
 void
 pv_global_lock(struct eng_cpu *c, struct eng_mtx *m, struct eng_site *site)
 {
@@ -119,7 +109,7 @@ pv_global_lock(struct eng_cpu *c, struct eng_mtx *m, struct eng_site *site)
 	eng_mtx_lock(pmap_mi_lkstat(c), m, site);
 }
 
-/* Drop the global pv-chunk or pmap-list lock. */
+/* Drop a chunk-list or pmap-list lock. */
 void
 pv_global_unlock(struct eng_cpu *c, struct eng_mtx *m)
 {

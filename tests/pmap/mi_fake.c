@@ -112,16 +112,21 @@ void
 fake_design(unsigned i, struct eng_design *d, const char **name)
 {
 	static const char *names[FAKE_NDESIGNS] = {
-		"hashed:256/global", "hashed:4/pmaps", "superpage/global",
-		"superpage/pmaps", "perpage/global", "perpage/pmaps",
+		"hashed:256/global", "hashed:4/pmaps", "hashed:256/domain:2",
+		"superpage/global", "superpage/pmaps", "superpage/domain:4",
+		"perpage/global", "perpage/pmaps", "perpage/domain:2",
+	};
+	static const enum eng_pvchunk_design pvchunk[3] = {
+		ENG_PVCHUNK_GLOBAL, ENG_PVCHUNK_PMAPS, ENG_PVCHUNK_DOMAIN,
 	};
 
 	memset(d, 0, sizeof(*d));
 	d->page = ENG_PAGE_REFCOUNT;
-	d->pv = i < 2 ? ENG_PV_HASHED : i < 4 ? ENG_PV_SUPERPAGE :
+	d->pv = i < 3 ? ENG_PV_HASHED : i < 6 ? ENG_PV_SUPERPAGE :
 	    ENG_PV_PERPAGE;
 	d->pv_locks = i == 1 ? 4 : 256;
-	d->pvchunk = i % 2 == 0 ? ENG_PVCHUNK_GLOBAL : ENG_PVCHUNK_PMAPS;
+	d->pvchunk = pvchunk[i % 3];
+	d->pvchunk_domains = i == 5 ? 4 : 2;
 	*name = names[i];
 }
 

@@ -494,6 +494,71 @@ test_lock_footprint(void **state)
 	}
 }
 
+/*
+ * The chunk lock (class pvchunk) is taken only when a chunk page is
+ * allocated or freed, as amd64's get_pv_entry(), free_pv_entry(),
+ * free_pv_chunk() and pmap_remove_pages(): a map and an unmap within an
+ * existing chunk take it 0 times; process exit frees the chunks with one
+ * acquisition per chunk (global: stable/12 free_pv_chunk()) or per domain
+ * (domain: free_pv_chunk_batch()), and pmaps only leaves the pmap list.
+ */
+static void
+test_pvchunk_lock_footprint(void **state)
+{
+	struct vm_engine *e;
+	struct eng_cpu *c;
+	struct eng_design d;
+	const char *name;
+	uint64_t before, exit_acq;
+	unsigned k;
+
+	(void)state;
+	for (k = 0; k < FAKE_NDESIGNS; k++) {
+		fake_design(k, &d, &name);
+		e = fake_create(&d, 4096, 2, 1);
+		c = e->cpus[0];
+		map_run(c, 0, VA0, 0, 2, false);
+		before = c->lk.cls[LC_PVCHUNK].acquisitions;
+		map_run(c, 0, VA0 + 2 * PAGE_SIZE, 2, 1, true);
+		assert_int_equal(pmap_ev_remove(c, 0, VA0 + 2 * PAGE_SIZE, 1),
+		    0);
+		if (c->lk.cls[LC_PVCHUNK].acquisitions != before)
+			fail_msg("%s: map+unmap in an existing chunk took the "
+			    "chunk lock %llu times", name, (unsigned long long)
+			    (c->lk.cls[LC_PVCHUNK].acquisitions - before));
+		map_run(c, 1, VA0, 1024, 3 * _NPCPV, false);
+		assert_int_equal(atomic_load(&e->md->md_chunks_used), 4);
+		before = c->lk.cls[LC_PVCHUNK].acquisitions;
+		assert_int_equal(pmap_ev_destroy(c, 1), 0);
+		exit_acq = c->lk.cls[LC_PVCHUNK].acquisitions - before;
+		assert_int_equal(atomic_load(&e->md->md_chunks_used), 1);
+		assert_int_equal(exit_acq, d.pvchunk == ENG_PVCHUNK_GLOBAL ?
+		    3 : 1);
+		assert_int_equal(pmap_check(e->md, stderr), 0);
+		fake_destroy(e);
+		if (d.pvchunk != ENG_PVCHUNK_DOMAIN)
+			continue;
+		/* A chunk joins the list of its CPU's domain (first touch). */
+		e = fake_create(&d, 4096, 2, 2);
+		c = e->cpus[0];
+		map_run(c, 0, VA0, 0, _NPCPV, false);
+		map_run(e->cpus[1], 0, VA0 + _NPCPV * PAGE_SIZE, _NPCPV, 1,
+		    false);
+		assert_ptr_not_equal(TAILQ_FIRST(&e->md->md_pv_chunks[0].
+		    pvc_list), NULL);
+		assert_ptr_not_equal(TAILQ_FIRST(&e->md->md_pv_chunks[1].
+		    pvc_list), NULL);
+		assert_int_equal(pmap_check(e->md, stderr), 0);
+		before = c->lk.cls[LC_PVCHUNK].acquisitions;
+		assert_int_equal(pmap_ev_destroy(c, 0), 0);
+		/* free_pv_chunk_batch(): one acquisition per domain. */
+		assert_int_equal(c->lk.cls[LC_PVCHUNK].acquisitions - before,
+		    2);
+		assert_int_equal(pmap_check(e->md, stderr), 0);
+		fake_destroy(e);
+	}
+}
+
 /* A debug build turns a lock-order violation into an abort, not a hang. */
 static void
 test_lock_order_checked(void **state)
@@ -508,7 +573,7 @@ test_lock_order_checked(void **state)
 	int status;
 
 	(void)state;
-	fake_design(4, &d, &name);
+	fake_design(6, &d, &name);	/* perpage/global */
 	e = fake_create(&d, 2048, 2, 1);
 	c = e->cpus[0];
 	pid = fork();
@@ -544,6 +609,7 @@ main(void)
 		cmocka_unit_test(test_reclaim),
 		cmocka_unit_test(test_extract_and_hold),
 		cmocka_unit_test(test_lock_footprint),
+		cmocka_unit_test(test_pvchunk_lock_footprint),
 		cmocka_unit_test(test_lock_order_checked),
 	};
 
