@@ -247,6 +247,28 @@ pmap_clear_writeable_if_unmapped(struct eng_cpu *c, struct vm_page *m)
  */
 
 /*
+ * Move the pv entry of (pm, va) from the list from to the list to of pa's
+ * 2 MiB frame (the first page's list and the frame's head), the frame's
+ * pv locks taken through cur: the first step of promotion and demotion.
+ * The pmap is locked.
+ */
+static void
+pmap_pv_move_frame_entry(struct eng_cpu *c, struct pmap *pm, uint64_t va,
+    vm_paddr_t pa, struct md_page *from, struct md_page *to,
+    struct pv_cursor *cur)
+{
+	struct pv_entry *pv;
+
+	PMAP_LOCK_ASSERT(c, pm);
+	pv_lock_frame_all(cur, pa);
+	pv = pmap_pvh_remove(from, pm, va);
+	if (pv == NULL)
+		ENG_PANIC("pmap %p va %#jx pa %#jx: mapping without its pv entry",
+		    (void *)pm, (uintmax_t)va, (uintmax_t)pa);
+	pmap_pv_insert(to, pv);
+}
+
+/*
  * pmap_pv_promote_pde: fold the 512 pv entries of the 4 KiB mappings of
  * [va, va + 2 MiB) -> [pa, pa + 2 MiB) into one entry on the frame's pv
  * head: the first page's entry moves, the 511 others are freed one by one
@@ -258,25 +280,15 @@ static void
 pmap_pv_promote_pde(struct eng_cpu *c, struct pmap *pm, uint64_t va,
     vm_paddr_t pa, struct pv_cursor *cur)
 {
-	struct pv_entry *pv;
 	struct pmap_md *md;
-	struct vm_page *m;
 	int i;
 
-	PMAP_LOCK_ASSERT(c, pm);
 	md = pm->pm_md;
-	pv_lock_frame_all(cur, pa);
-	m = pmap_phys_page(md, pa);
-	pv = pmap_pvh_remove(pmap_mi_md(m), pm, va);
-	if (pv == NULL)
-		ENG_PANIC("pmap %p va %#jx pa %#jx: mapping without its pv entry",
-		    (void *)pm, (uintmax_t)va, (uintmax_t)pa);
-	pmap_pv_insert(pa_to_pvh(md, pa), pv);
-	for (i = 1; i < NPTEPG; i++) {
-		m = pmap_phys_page(md, pa + (uint64_t)i * PAGE_SIZE);
-		pmap_pvh_free(c, pmap_mi_md(m), pm, va + (uint64_t)i *
-		    PAGE_SIZE);
-	}
+	pmap_pv_move_frame_entry(c, pm, va, pa,
+	    pmap_mi_md(pmap_phys_page(md, pa)), pa_to_pvh(md, pa), cur);
+	for (i = 1; i < NPTEPG; i++)
+		pmap_pvh_free(c, pmap_mi_md(pmap_phys_page(md, pa +
+		    (uint64_t)i * PAGE_SIZE)), pm, va + (uint64_t)i * PAGE_SIZE);
 }
 
 /*
@@ -336,23 +348,16 @@ pmap_pv_demote_pde(struct eng_cpu *c, struct pmap *pm, uint64_t va,
 {
 	struct pv_entry *pv;
 	struct pmap_md *md;
-	struct vm_page *m;
 	int i;
 
-	PMAP_LOCK_ASSERT(c, pm);
 	md = pm->pm_md;
-	pv_lock_frame_all(cur, pa);
-	pv = pmap_pvh_remove(pa_to_pvh(md, pa), pm, va);
-	if (pv == NULL)
-		ENG_PANIC("pmap %p va %#jx pa %#jx: superpage mapping without "
-		    "its pv entry", (void *)pm, (uintmax_t)va, (uintmax_t)pa);
-	m = pmap_phys_page(md, pa);
-	pmap_pv_insert(pmap_mi_md(m), pv);
+	pmap_pv_move_frame_entry(c, pm, va, pa, pa_to_pvh(md, pa),
+	    pmap_mi_md(pmap_phys_page(md, pa)), cur);
 	for (i = 1; i < NPTEPG; i++) {
 		pv = get_pv_entry(c, pm, NULL);
 		pv->pv_va = va + (uint64_t)i * PAGE_SIZE;
-		m = pmap_phys_page(md, pa + (uint64_t)i * PAGE_SIZE);
-		pmap_pv_insert(pmap_mi_md(m), pv);
+		pmap_pv_insert(pmap_mi_md(pmap_phys_page(md, pa +
+		    (uint64_t)i * PAGE_SIZE)), pv);
 	}
 }
 
@@ -554,8 +559,7 @@ pmap_remove_pages(struct eng_cpu *c, struct pmap *pm, struct pv_cursor *cur)
 	struct pv_chunk *pc, *npc;
 	struct pv_entry *pv;
 	struct pmap_pd *pd;
-	uint64_t inuse;
-	int bit, field, i;
+	int i, idx;
 	bool allfree, wired;
 
 	PMAP_LOCK_ASSERT(c, pm);
@@ -564,31 +568,25 @@ pmap_remove_pages(struct eng_cpu *c, struct pmap *pm, struct pv_cursor *cur)
 	for (pc = TAILQ_FIRST(&pm->pm_pvchunk); pc != NULL; pc = npc) {
 		npc = TAILQ_NEXT(pc, pc_list);
 		allfree = true;
-		for (field = 0; field < _NPCM; field++) {
-			inuse = ~pc->pc_map[field] &
-			    (field == _NPCM - 1 ? PC_FREEL : PC_FREEN);
-			while (inuse != 0) {
-				bit = __builtin_ctzl(inuse);
-				inuse &= ~(1ul << bit);
-				pv = &pc->pc_pventry[field * 64 + bit];
-				pd = pmap_pd_lookup(pm, pv->pv_va);
-				if ((pd->pd_pde & PG_PS) != 0) {
-					wired = (pd->pd_pde & PG_W) != 0;
-					if (!wired)
-						(void)pmap_unmap_pde(c, pm, pd,
-						    cur);
-				} else {
-					wired = (pd->pd_ptp[pmap_pte_index(
-					    pv->pv_va)] & PG_W) != 0;
-					if (!wired)
-						(void)pmap_unmap_pte(c, pm, pd,
-						    pv->pv_va, cur);
-				}
-				if (wired)
-					allfree = false;
-				else
-					pc->pc_map[field] |= 1ul << bit;
+		for (idx = pv_chunk_next_inuse(pc, 0); idx < _NPCPV;
+		    idx = pv_chunk_next_inuse(pc, idx + 1)) {
+			pv = &pc->pc_pventry[idx];
+			pd = pmap_pd_lookup(pm, pv->pv_va);
+			if ((pd->pd_pde & PG_PS) != 0) {
+				wired = (pd->pd_pde & PG_W) != 0;
+				if (!wired)
+					(void)pmap_unmap_pde(c, pm, pd, cur);
+			} else {
+				wired = (pd->pd_ptp[pmap_pte_index(pv->pv_va)] &
+				    PG_W) != 0;
+				if (!wired)
+					(void)pmap_unmap_pte(c, pm, pd,
+					    pv->pv_va, cur);
 			}
+			if (wired)
+				allfree = false;
+			else
+				pv_chunk_free_bit(pc, idx);
 		}
 		if (allfree) {
 			TAILQ_REMOVE(&pm->pm_pvchunk, pc, pc_list);
@@ -863,6 +861,23 @@ pmap_pv_walk_lock(struct eng_cpu *c, struct pmap *pm, struct vm_page *m,
 }
 
 /*
+ * The start of a page-centric walk of m's pv lists (pmap_remove_all,
+ * pmap_remove_write): an empty pv cursor of CPU c charged to site; returns
+ * the pv head of m's 2 MiB frame and sets *mdpp to m's own list.
+ */
+static struct md_page *
+pmap_page_walk_init(struct eng_cpu *c, struct vm_page *m,
+    struct pv_cursor *cur, struct eng_site *site, struct md_page **mdpp)
+{
+	struct pmap_md *md;
+
+	md = pmap_mi_cpu_md(c);
+	pv_cursor_init(cur, c, md, site);
+	*mdpp = pmap_mi_md(m);
+	return (pa_to_pvh(md, pmap_mi_page_to_phys(m)));
+}
+
+/*
  * pmap_remove_all: remove every mapping of m, 2 MiB ones by demotion first.
  * Holds m's pv lock (and its frame's) and takes each pmap lock by trylock,
  * else by the generation protocol.  The caller holds m busy and its object
@@ -872,7 +887,6 @@ void
 pmap_remove_all(struct eng_cpu *c, struct vm_page *m)
 {
 	ENG_SITE_DEFINE;
-	struct pmap_md *md;
 	struct md_page *mdp, *pvh;
 	struct pv_cursor cur;
 	struct pv_entry *pv;
@@ -880,10 +894,7 @@ pmap_remove_all(struct eng_cpu *c, struct vm_page *m)
 	struct pmap *pm;
 	uint64_t *pte, tpte;
 
-	md = pmap_mi_cpu_md(c);
-	mdp = pmap_mi_md(m);
-	pvh = pa_to_pvh(md, pmap_mi_page_to_phys(m));
-	pv_cursor_init(&cur, c, md, ENG_HERE);
+	pvh = pmap_page_walk_init(c, m, &cur, ENG_HERE, &mdp);
 retry:
 	pv_lock_page_and_frame(&cur, m);
 	while ((pv = TAILQ_FIRST(&pvh->pv_list)) != NULL) {
@@ -924,7 +935,6 @@ void
 pmap_remove_write(struct eng_cpu *c, struct vm_page *m)
 {
 	ENG_SITE_DEFINE;
-	struct pmap_md *md;
 	struct md_page *mdp, *pvh;
 	struct pv_cursor cur;
 	struct pv_entry *pv;
@@ -934,10 +944,7 @@ pmap_remove_write(struct eng_cpu *c, struct vm_page *m)
 
 	if (!pmap_mi_writeable(m))
 		return;
-	md = pmap_mi_cpu_md(c);
-	mdp = pmap_mi_md(m);
-	pvh = pa_to_pvh(md, pmap_mi_page_to_phys(m));
-	pv_cursor_init(&cur, c, md, ENG_HERE);
+	pvh = pmap_page_walk_init(c, m, &cur, ENG_HERE, &mdp);
 retry_pv_loop:
 	pv_lock_page_and_frame(&cur, m);
 	TAILQ_FOREACH(pv, &pvh->pv_list, pv_next) {

@@ -288,6 +288,8 @@ void	reserve_pv_entries(struct eng_cpu *c, struct pmap *pm, int needed,
 void	free_pv_chunk_batch(struct eng_cpu *c, struct pmap *pm,
 	    struct pv_chunk_list batch[PMAP_MEMDOM]);
 int	pv_chunk_count_free(const struct pv_chunk *pc);
+int	pv_chunk_next_inuse(const struct pv_chunk *pc, int idx);
+void	pv_chunk_free_bit(struct pv_chunk *pc, int idx);
 
 /* pmap.c: operations on a pmap (the event entry points wrap these) */
 void	pmap_enter(struct eng_cpu *c, struct pmap *pm, uint64_t va,

@@ -50,6 +50,37 @@ pv_chunk_count_free(const struct pv_chunk *pc)
 	    __builtin_popcountl(pc->pc_map[2]));
 }
 
+/*
+ * The index of the first entry of pc in use at or after idx, or _NPCPV:
+ * the walk over a chunk's allocated entries of pmap_remove_pages() and
+ * reclaim_pv_chunk() (~pc_map & pc_freemask, word by word).  The owner's
+ * pmap lock.
+ */
+int
+pv_chunk_next_inuse(const struct pv_chunk *pc, int idx)
+{
+	uint64_t inuse;
+	int field;
+
+	for (field = idx / 64; field < _NPCM; field++) {
+		inuse = ~pc->pc_map[field] &
+		    (field == _NPCM - 1 ? PC_FREEL : PC_FREEN);
+		if (field == idx / 64)
+			inuse &= ~0ul << (idx % 64);
+		if (inuse != 0)
+			return (field * 64 + __builtin_ctzl(inuse));
+	}
+	return (_NPCPV);
+}
+
+/* Mark entry idx of pc free.  The owner's pmap lock. */
+void
+pv_chunk_free_bit(struct pv_chunk *pc, int idx)
+{
+
+	pc->pc_map[idx / 64] |= 1ul << (idx % 64);
+}
+
 /* Whether every entry of pc is free (amd64 pc_is_free()). */
 static bool
 pv_chunk_all_free(const struct pv_chunk *pc)
@@ -199,37 +230,30 @@ reclaim_chunk_mappings(struct pmap *pm, struct pv_chunk *pc,
 	struct pmap_pd *pd;
 	struct pv_entry *pv;
 	struct vm_page *m;
-	struct md_page *mdp;
-	uint64_t inuse, *pte;
-	int bit, field, freed;
+	uint64_t *pte;
+	int freed, idx;
 
 	PMAP_LOCK_ASSERT(cur->cpu, pm);
 	md = pm->pm_md;
 	freed = 0;
-	for (field = 0; field < _NPCM; field++) {
-		inuse = ~pc->pc_map[field] &
-		    (field == _NPCM - 1 ? PC_FREEL : PC_FREEN);
-		while (inuse != 0) {
-			bit = __builtin_ctzl(inuse);
-			inuse &= ~(1ul << bit);
-			pv = &pc->pc_pventry[field * 64 + bit];
-			pd = pmap_pd_lookup(pm, pv->pv_va);
-			if (pd == NULL || (pd->pd_pde & PG_PS) != 0)
-				continue;
-			pte = &pd->pd_ptp[pmap_pte_index(pv->pv_va)];
-			if ((*pte & PG_W) != 0)
-				continue;
-			m = pmap_mi_phys_to_page(md->md_engine, *pte & PG_FRAME);
-			*pte = 0;
-			pv_lock_page(cur, m);
-			mdp = pmap_mi_md(m);
-			pmap_pv_unlink(mdp, pv);
-			pmap_clear_writeable_if_unmapped(cur->cpu, m);
-			pc->pc_map[field] |= 1ul << bit;
-			pm->pm_stats.resident_count--;
-			pmap_unuse_pt(pm, pd);
-			freed++;
-		}
+	for (idx = pv_chunk_next_inuse(pc, 0); idx < _NPCPV;
+	    idx = pv_chunk_next_inuse(pc, idx + 1)) {
+		pv = &pc->pc_pventry[idx];
+		pd = pmap_pd_lookup(pm, pv->pv_va);
+		if (pd == NULL || (pd->pd_pde & PG_PS) != 0)
+			continue;
+		pte = &pd->pd_ptp[pmap_pte_index(pv->pv_va)];
+		if ((*pte & PG_W) != 0)
+			continue;
+		m = pmap_mi_phys_to_page(md->md_engine, *pte & PG_FRAME);
+		*pte = 0;
+		pv_lock_page(cur, m);
+		pmap_pv_unlink(pmap_mi_md(m), pv);
+		pmap_clear_writeable_if_unmapped(cur->cpu, m);
+		pv_chunk_free_bit(pc, idx);
+		pm->pm_stats.resident_count--;
+		pmap_unuse_pt(pm, pd);
+		freed++;
 	}
 	PMAP_CNT_ADD(cur->cpu, md, reclaimed, (uint64_t)freed);
 	return (freed);
@@ -541,16 +565,12 @@ void
 free_pv_entry(struct eng_cpu *c, struct pmap *pm, struct pv_entry *pv)
 {
 	struct pv_chunk *pc;
-	int bit, field, idx;
 
 	PMAP_LOCK_ASSERT(c, pm);
 	pc = pv_to_chunk(pv);
 	ENG_KASSERT(PC_PMAP(pc) == pm, "pv %p of pmap %p freed to pmap %p",
 	    (void *)pv, (void *)PC_PMAP(pc), (void *)pm);
-	idx = (int)(pv - &pc->pc_pventry[0]);
-	field = idx / 64;
-	bit = idx % 64;
-	pc->pc_map[field] |= 1ul << bit;
+	pv_chunk_free_bit(pc, (int)(pv - &pc->pc_pventry[0]));
 	if (!pv_chunk_all_free(pc)) {
 		/* 98% of the time, pc is already at the head of the list. */
 		if (pc != TAILQ_FIRST(&pm->pm_pvchunk)) {

@@ -2,6 +2,8 @@
  * mi_fake.c - the test page layer behind pmap_mi.h (see mi_fake.h): the
  * fake_* helpers are documented in mi_fake.h, the pmap_mi_* functions in
  * pmap_mi.h; here each is the smallest implementation that honours them.
+ * The accessors both layers share (CPU, md, lock statistics) come from
+ * engine/amd64/pmap_mi.c, compiled against mi_fake.h.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -132,20 +134,6 @@ fake_design(unsigned i, struct eng_design *d, const char **name)
 
 /* pmap_mi.h */
 
-struct pmap_md *
-pmap_mi_cpu_md(struct eng_cpu *c)
-{
-
-	return (c->e->md);
-}
-
-unsigned
-pmap_mi_cpu_slot(struct eng_cpu *c)
-{
-
-	return (c->slot);
-}
-
 uint64_t
 pmap_mi_phys_pages(struct vm_engine *e)
 {
@@ -165,13 +153,6 @@ pmap_mi_page_to_phys(const struct vm_page *m)
 {
 
 	return (m->phys_addr);
-}
-
-struct md_page *
-pmap_mi_md(struct vm_page *m)
-{
-
-	return (&m->md);
 }
 
 void
@@ -195,13 +176,6 @@ pmap_mi_writeable(struct vm_page *m)
 {
 
 	return ((atomic_load(&m->aflags) & FAKE_PGA_WRITEABLE) != 0);
-}
-
-bool
-pmap_mi_pagelock(struct eng_cpu *c)
-{
-
-	return (c->e->pagelock);
 }
 
 static struct eng_mtx *
@@ -262,9 +236,3 @@ pmap_mi_unwire(struct eng_cpu *c, struct vm_page *m)
 	atomic_fetch_sub(&m->ref, 1);
 }
 
-struct eng_lkstat *
-pmap_mi_lkstat(struct eng_cpu *c)
-{
-
-	return (&c->lk);
-}
