@@ -56,9 +56,13 @@ pmap_pd_hash(const struct pmap *pm, uint64_t va)
 	    32) & pm->pm_pdmask);
 }
 
-/* The pmap_pd of va's 2 MiB region, or NULL.  The pmap is locked. */
+/*
+ * The pmap_pd of va's 2 MiB region, or NULL, without a lock of its own:
+ * the caller keeps pm still, by its lock (pmap_pd_lookup()) or because
+ * the workers have stopped (pmap_check()).
+ */
 struct pmap_pd *
-pmap_pd_lookup(struct pmap *pm, uint64_t va)
+pmap_pd_find(const struct pmap *pm, uint64_t va)
 {
 	struct pmap_pd *pd;
 
@@ -72,13 +76,23 @@ pmap_pd_lookup(struct pmap *pm, uint64_t va)
 	return (NULL);
 }
 
-/* Grow (or create) pm's directory hash to nbuckets.  Locked pmap. */
+/* The pmap_pd of va's 2 MiB region, or NULL.  The pmap is locked. */
+struct pmap_pd *
+pmap_pd_lookup(struct eng_cpu *c, struct pmap *pm, uint64_t va)
+{
+
+	PMAP_LOCK_ASSERT(c, pm);
+	return (pmap_pd_find(pm, va));
+}
+
+/* Grow (or create) pm's directory hash to nbuckets.  The pmap is locked. */
 static void
-pmap_pd_rehash(struct pmap *pm, unsigned nbuckets)
+pmap_pd_rehash(struct eng_cpu *c, struct pmap *pm, unsigned nbuckets)
 {
 	struct pmap_pd **old, *pd, *next;
 	unsigned i, oldn;
 
+	PMAP_LOCK_ASSERT(c, pm);
 	old = pm->pm_pdhash;
 	oldn = old != NULL ? pm->pm_pdmask + 1 : 0;
 	pm->pm_pdhash = calloc(nbuckets, sizeof(*pm->pm_pdhash));
@@ -98,19 +112,20 @@ pmap_pd_rehash(struct pmap *pm, unsigned nbuckets)
 
 /*
  * The pmap_pd of va, created empty (no PTP, pd_count 0) if absent: the
- * model's pmap_allocpte() up to the page-directory level.  Locked pmap.
+ * model's pmap_allocpte() up to the page-directory level.  The pmap is
+ * locked.
  */
 static struct pmap_pd *
-pmap_pd_get(struct pmap *pm, uint64_t va)
+pmap_pd_get(struct eng_cpu *c, struct pmap *pm, uint64_t va)
 {
 	struct pmap_pd *pd;
 	unsigned b;
 
-	pd = pmap_pd_lookup(pm, va);
+	pd = pmap_pd_lookup(c, pm, va);
 	if (pd != NULL)
 		return (pd);
 	if (pm->pm_pdhash == NULL || pm->pm_pdcount >= 2 * (pm->pm_pdmask + 1))
-		pmap_pd_rehash(pm, pm->pm_pdhash == NULL ? PMAP_PDHASH_MIN :
+		pmap_pd_rehash(c, pm, pm->pm_pdhash == NULL ? PMAP_PDHASH_MIN :
 		    2 * (pm->pm_pdmask + 1));
 	pd = calloc(1, sizeof(*pd));
 	if (pd == NULL)
@@ -136,12 +151,16 @@ pmap_ptp_alloc(void)
 	return (ptp);
 }
 
-/* Unlink pd from pm's directory and free it with its PTP.  Locked pmap. */
+/*
+ * Unlink pd from pm's directory and free it with its PTP.  The pmap is
+ * locked.
+ */
 static void
-pmap_pd_free(struct pmap *pm, struct pmap_pd *pd)
+pmap_pd_free(struct eng_cpu *c, struct pmap *pm, struct pmap_pd *pd)
 {
 	struct pmap_pd **pp;
 
+	PMAP_LOCK_ASSERT(c, pm);
 	for (pp = &pm->pm_pdhash[pmap_pd_hash(pm, pd->pd_va)]; *pp != pd;
 	    pp = &(*pp)->pd_next)
 		;
@@ -153,14 +172,16 @@ pmap_pd_free(struct pmap *pm, struct pmap_pd *pd)
 
 /*
  * pmap_unuse_pt: drop one reference of the PTP of pd; the last one frees
- * the page-table page (and the model's directory entry).  Locked pmap.
+ * the page-table page (and the model's directory entry).  The pmap is
+ * locked.
  */
 void
-pmap_unuse_pt(struct pmap *pm, struct pmap_pd *pd)
+pmap_unuse_pt(struct eng_cpu *c, struct pmap *pm, struct pmap_pd *pd)
 {
 
+	PMAP_LOCK_ASSERT(c, pm);
 	if (--pd->pd_count == 0)
-		pmap_pd_free(pm, pd);
+		pmap_pd_free(c, pm, pd);
 }
 
 /*
@@ -170,22 +191,26 @@ pmap_unuse_pt(struct pmap *pm, struct pmap_pd *pd)
 /*
  * Every change of a pv list goes through pmap_pv_insert and pmap_pv_unlink:
  * the generation moves (the restart protocol) and pv_count follows for
- * lock-free readers.  The list's pv lock is held.
+ * lock-free readers.  The list's pv lock is held through cur.
  */
 static void
-pmap_pv_insert(struct md_page *pvh, struct pv_entry *pv)
+pmap_pv_insert(struct pv_cursor *cur, struct md_page *pvh,
+    struct pv_entry *pv)
 {
 
+	PV_LIST_LOCK_ASSERT(cur, pvh);
 	TAILQ_INSERT_TAIL(&pvh->pv_list, pv, pv_next);
 	pvh->pv_gen++;
 	atomic_fetch_add_explicit(&pvh->pv_count, 1, memory_order_relaxed);
 }
 
-/* Unlink pv from pvh (see pmap_pv_insert). */
+/* Unlink pv from pvh (see pmap_pv_insert).  pvh's pv lock, through cur. */
 void
-pmap_pv_unlink(struct md_page *pvh, struct pv_entry *pv)
+pmap_pv_unlink(struct pv_cursor *cur, struct md_page *pvh,
+    struct pv_entry *pv)
 {
 
+	PV_LIST_LOCK_ASSERT(cur, pvh);
 	TAILQ_REMOVE(&pvh->pv_list, pv, pv_next);
 	pvh->pv_gen++;
 	atomic_fetch_sub_explicit(&pvh->pv_count, 1, memory_order_relaxed);
@@ -193,53 +218,61 @@ pmap_pv_unlink(struct md_page *pvh, struct pv_entry *pv)
 
 /*
  * pmap_pvh_remove: unlink and return the pv entry of (pm, va) on pvh, or
- * NULL.  pvh's pv lock is held.
+ * NULL.  pvh's pv lock is held through cur.
  */
 struct pv_entry *
-pmap_pvh_remove(struct md_page *pvh, struct pmap *pm, uint64_t va)
+pmap_pvh_remove(struct pv_cursor *cur, struct md_page *pvh, struct pmap *pm,
+    uint64_t va)
 {
 	struct pv_entry *pv;
 
+	PV_LIST_LOCK_ASSERT(cur, pvh);
 	TAILQ_FOREACH(pv, &pvh->pv_list, pv_next) {
 		if (PV_PMAP(pv) == pm && pv->pv_va == va) {
-			pmap_pv_unlink(pvh, pv);
+			pmap_pv_unlink(cur, pvh, pv);
 			return (pv);
 		}
 	}
 	return (NULL);
 }
 
-/* pmap_pvh_free: remove and free the pv entry of (pm, va).  As above. */
+/*
+ * pmap_pvh_free: remove and free the pv entry of (pm, va).  pvh's pv lock
+ * is held through cur, and the pmap is locked.
+ */
 static void
-pmap_pvh_free(struct eng_cpu *c, struct md_page *pvh, struct pmap *pm,
+pmap_pvh_free(struct pv_cursor *cur, struct md_page *pvh, struct pmap *pm,
     uint64_t va)
 {
 	struct pv_entry *pv;
 
-	pv = pmap_pvh_remove(pvh, pm, va);
+	PMAP_LOCK_ASSERT(cur->cpu, pm);
+	pv = pmap_pvh_remove(cur, pvh, pm, va);
 	if (pv == NULL)
-		ENG_PANIC("a mapping without its pv entry");
-	free_pv_entry(c, pm, pv);
+		ENG_PANIC("pmap %p va %#jx: a mapping without its pv entry",
+		    (void *)pm, (uintmax_t)va);
+	free_pv_entry(cur->cpu, pm, pv);
 }
-
 
 /*
  * Clear PGA_WRITEABLE once m has no 4 KiB and no 2 MiB mapping left.  m's
- * pv lock is held.  The frame's pv head is read through its atomic count,
- * without its lock: while m's list is empty and locked no promotion can add
- * a 2 MiB entry covering m (it would need m's entry and lock), and a racing
- * demotion only makes the answer conservative (the flag stays set).
+ * pv lock is held through cur.  The frame's pv head is read through its
+ * atomic count, without its lock: while m's list is empty and locked no
+ * promotion can add a 2 MiB entry covering m (it would need m's entry and
+ * lock), and a racing demotion only makes the answer conservative (the
+ * flag stays set).
  */
 void
-pmap_clear_writeable_if_unmapped(struct eng_cpu *c, struct vm_page *m)
+pmap_clear_writeable_if_unmapped(struct pv_cursor *cur, struct vm_page *m)
 {
 	struct md_page *mdp;
 
 	mdp = pmap_mi_md(m);
+	PV_LIST_LOCK_ASSERT(cur, mdp);
 	if (TAILQ_EMPTY(&mdp->pv_list) &&
 	    atomic_load_explicit(&mdp->pv_pvh->pv_count,
 	    memory_order_relaxed) == 0)
-		pmap_mi_writeable_clear(c, m);
+		pmap_mi_writeable_clear(cur->cpu, m);
 }
 
 /*
@@ -261,11 +294,11 @@ pmap_pv_move_frame_entry(struct eng_cpu *c, struct pmap *pm, uint64_t va,
 
 	PMAP_LOCK_ASSERT(c, pm);
 	pv_lock_frame_all(cur, pa);
-	pv = pmap_pvh_remove(from, pm, va);
+	pv = pmap_pvh_remove(cur, from, pm, va);
 	if (pv == NULL)
-		ENG_PANIC("pmap %p va %#jx pa %#jx: mapping without its pv entry",
-		    (void *)pm, (uintmax_t)va, (uintmax_t)pa);
-	pmap_pv_insert(to, pv);
+		ENG_PANIC("pmap %p va %#jx pa %#jx: mapping without its pv "
+		    "entry", (void *)pm, (uintmax_t)va, (uintmax_t)pa);
+	pmap_pv_insert(cur, to, pv);
 }
 
 /*
@@ -283,12 +316,14 @@ pmap_pv_promote_pde(struct eng_cpu *c, struct pmap *pm, uint64_t va,
 	struct pmap_md *md;
 	int i;
 
+	PMAP_LOCK_ASSERT(c, pm);
 	md = pm->pm_md;
 	pmap_pv_move_frame_entry(c, pm, va, pa,
 	    pmap_mi_md(pmap_phys_page(md, pa)), pa_to_pvh(md, pa), cur);
 	for (i = 1; i < NPTEPG; i++)
-		pmap_pvh_free(c, pmap_mi_md(pmap_phys_page(md, pa +
-		    (uint64_t)i * PAGE_SIZE)), pm, va + (uint64_t)i * PAGE_SIZE);
+		pmap_pvh_free(cur, pmap_mi_md(pmap_phys_page(md, pa +
+		    (uint64_t)i * PAGE_SIZE)), pm, va +
+		    (uint64_t)i * PAGE_SIZE);
 }
 
 /*
@@ -350,13 +385,14 @@ pmap_pv_demote_pde(struct eng_cpu *c, struct pmap *pm, uint64_t va,
 	struct pmap_md *md;
 	int i;
 
+	PMAP_LOCK_ASSERT(c, pm);
 	md = pm->pm_md;
 	pmap_pv_move_frame_entry(c, pm, va, pa, pa_to_pvh(md, pa),
 	    pmap_mi_md(pmap_phys_page(md, pa)), cur);
 	for (i = 1; i < NPTEPG; i++) {
 		pv = get_pv_entry(c, pm, NULL);
 		pv->pv_va = va + (uint64_t)i * PAGE_SIZE;
-		pmap_pv_insert(pmap_mi_md(pmap_phys_page(md, pa +
+		pmap_pv_insert(cur, pmap_mi_md(pmap_phys_page(md, pa +
 		    (uint64_t)i * PAGE_SIZE)), pv);
 	}
 }
@@ -412,7 +448,7 @@ pmap_unmap_pde(struct eng_cpu *c, struct pmap *pm, struct pmap_pd *pd,
 	pde = pd->pd_pde;
 	pa = pde & PG_PS_FRAME;
 	pv_lock_frame_all(cur, pa);
-	pv = pmap_pvh_remove(pa_to_pvh(md, pa), pm, pd->pd_va);
+	pv = pmap_pvh_remove(cur, pa_to_pvh(md, pa), pm, pd->pd_va);
 	if (pv == NULL)
 		ENG_PANIC("pmap %p va %#jx: superpage mapping without its pv "
 		    "entry", (void *)pm, (uintmax_t)pd->pd_va);
@@ -421,12 +457,12 @@ pmap_unmap_pde(struct eng_cpu *c, struct pmap *pm, struct pmap_pd *pd,
 		pm->pm_stats.wired_count -= NPTEPG;
 	if ((pde & PG_RW) != 0) {
 		for (i = 0; i < NPTEPG; i++)
-			pmap_clear_writeable_if_unmapped(c,
+			pmap_clear_writeable_if_unmapped(cur,
 			    pmap_phys_page(md, pa + (uint64_t)i * PAGE_SIZE));
 	}
 	pd->pd_pde = 0;
 	pd->pd_count = 0;
-	pmap_pd_free(pm, pd);
+	pmap_pd_free(c, pm, pd);
 	return (pv);
 }
 
@@ -452,12 +488,12 @@ pmap_unmap_pte(struct eng_cpu *c, struct pmap *pm, struct pmap_pd *pd,
 		pm->pm_stats.wired_count--;
 	m = pmap_phys_page(pm->pm_md, tpte & PG_FRAME);
 	pv_lock_page(cur, m);
-	pv = pmap_pvh_remove(pmap_mi_md(m), pm, va);
+	pv = pmap_pvh_remove(cur, pmap_mi_md(m), pm, va);
 	if (pv == NULL)
 		ENG_PANIC("pmap %p va %#jx: mapping without its pv entry",
 		    (void *)pm, (uintmax_t)va);
-	pmap_clear_writeable_if_unmapped(c, m);
-	pmap_unuse_pt(pm, pd);
+	pmap_clear_writeable_if_unmapped(cur, m);
+	pmap_unuse_pt(c, pm, pd);
 	return (pv);
 }
 
@@ -471,18 +507,23 @@ pmap_remove_pte(struct eng_cpu *c, struct pmap *pm, struct pmap_pd *pd,
 {
 	bool last;
 
+	PMAP_LOCK_ASSERT(c, pm);
 	last = pd->pd_count == 1;
 	free_pv_entry(c, pm, pmap_unmap_pte(c, pm, pd, va, cur));
 	return (last);
 }
 
-/* Remove the mappings of [sva, eva) within pd's 2 MiB region.  Locked. */
+/*
+ * Remove the mappings of [sva, eva) within pd's 2 MiB region.  The pmap is
+ * locked.
+ */
 static void
 pmap_remove_pd(struct eng_cpu *c, struct pmap *pm, struct pmap_pd *pd,
     uint64_t sva, uint64_t eva, struct pv_cursor *cur)
 {
 	uint64_t va;
 
+	PMAP_LOCK_ASSERT(c, pm);
 	if ((pd->pd_pde & PG_PS) != 0) {
 		if (sva == pd->pd_va && eva - sva == NBPDR) {
 			free_pv_entry(c, pm, pmap_unmap_pde(c, pm, pd, cur));
@@ -525,7 +566,7 @@ pmap_remove_locked(struct eng_cpu *c, struct pmap *pm, uint64_t sva,
 				if (pd->pd_va + NBPDR > sva && pd->pd_va < eva)
 					vas[n++] = pd->pd_va;
 		for (i = 0; i < n; i++) {
-			pd = pmap_pd_lookup(pm, vas[i]);
+			pd = pmap_pd_lookup(c, pm, vas[i]);
 			if (pd == NULL)
 				continue;
 			pmap_remove_pd(c, pm, pd, vas[i] < sva ? sva : vas[i],
@@ -538,7 +579,7 @@ pmap_remove_locked(struct eng_cpu *c, struct pmap *pm, uint64_t sva,
 		va_next = (va + NBPDR) & ~PDRMASK;
 		if (va_next < va || va_next > eva)
 			va_next = eva;
-		pd = pmap_pd_lookup(pm, va);
+		pd = pmap_pd_lookup(c, pm, va);
 		if (pd != NULL)
 			pmap_remove_pd(c, pm, pd, va, va_next, cur);
 	}
@@ -568,10 +609,10 @@ pmap_remove_pages(struct eng_cpu *c, struct pmap *pm, struct pv_cursor *cur)
 	for (pc = TAILQ_FIRST(&pm->pm_pvchunk); pc != NULL; pc = npc) {
 		npc = TAILQ_NEXT(pc, pc_list);
 		allfree = true;
-		for (idx = pv_chunk_next_inuse(pc, 0); idx < _NPCPV;
-		    idx = pv_chunk_next_inuse(pc, idx + 1)) {
+		for (idx = pv_chunk_next_inuse(c, pc, 0); idx < _NPCPV;
+		    idx = pv_chunk_next_inuse(c, pc, idx + 1)) {
 			pv = &pc->pc_pventry[idx];
-			pd = pmap_pd_lookup(pm, pv->pv_va);
+			pd = pmap_pd_lookup(c, pm, pv->pv_va);
 			if ((pd->pd_pde & PG_PS) != 0) {
 				wired = (pd->pd_pde & PG_W) != 0;
 				if (!wired)
@@ -586,7 +627,7 @@ pmap_remove_pages(struct eng_cpu *c, struct pmap *pm, struct pv_cursor *cur)
 			if (wired)
 				allfree = false;
 			else
-				pv_chunk_free_bit(pc, idx);
+				pv_chunk_free_bit(c, pc, idx);
 		}
 		if (allfree) {
 			TAILQ_REMOVE(&pm->pm_pvchunk, pc, pc_list);
@@ -613,6 +654,7 @@ pmap_pinit_locked(struct eng_cpu *c, struct pmap *pm)
 	ENG_SITE_DEFINE;
 	struct pmap_md *md;
 
+	PMAP_LOCK_ASSERT(c, pm);
 	md = pm->pm_md;
 	pm->pm_active = true;
 	memset(&pm->pm_stats, 0, sizeof(pm->pm_stats));
@@ -719,7 +761,7 @@ pmap_enter(struct eng_cpu *c, struct pmap *pm, uint64_t va, struct vm_page *m,
 	PMAP_LOCK(c, pm);
 	if (!pm->pm_active)
 		pmap_pinit_locked(c, pm);
-	pd = pmap_pd_get(pm, va);
+	pd = pmap_pd_get(c, pm, va);
 	if ((pd->pd_pde & PG_PS) != 0)
 		pmap_demote_pde_locked(c, pm, pd, &cur);
 	if (pd->pd_ptp == NULL)
@@ -747,11 +789,11 @@ pmap_enter(struct eng_cpu *c, struct pmap *pm, uint64_t va, struct vm_page *m,
 			pm->pm_stats.wired_count--;
 		om = pmap_phys_page(md, origpte & PG_FRAME);
 		pv_lock_page(&cur, om);
-		pv = pmap_pvh_remove(pmap_mi_md(om), pm, va);
+		pv = pmap_pvh_remove(&cur, pmap_mi_md(om), pm, va);
 		if (pv == NULL)
 			ENG_PANIC("pmap %p va %#jx: replaced mapping without "
 			    "its pv entry", (void *)pm, (uintmax_t)va);
-		pmap_clear_writeable_if_unmapped(c, om);
+		pmap_clear_writeable_if_unmapped(&cur, om);
 	} else {
 		/* A new mapping: the PTP reference keeps pd alive. */
 		pd->pd_count++;
@@ -763,7 +805,7 @@ pmap_enter(struct eng_cpu *c, struct pmap *pm, uint64_t va, struct vm_page *m,
 		pv = get_pv_entry(c, pm, &cur);
 	pv->pv_va = va;
 	pv_lock_page(&cur, m);
-	pmap_pv_insert(pmap_mi_md(m), pv);
+	pmap_pv_insert(&cur, pmap_mi_md(m), pv);
 	if (write)
 		pmap_mi_writeable_set(c, m);
 	*pte = newpte;
@@ -843,6 +885,8 @@ pmap_pv_walk_lock(struct eng_cpu *c, struct pmap *pm, struct vm_page *m,
 	struct md_page *mdp, *pvh;
 	int md_gen, pvh_gen;
 
+	PV_LIST_LOCK_ASSERT(cur, pmap_mi_md(m));
+	PV_LIST_LOCK_ASSERT(cur, pmap_mi_md(m)->pv_pvh);
 	if (pmap_trylock(c, pm, cur->site))
 		return (true);
 	mdp = pmap_mi_md(m);
@@ -901,7 +945,7 @@ retry:
 		pm = PV_PMAP(pv);
 		if (!pmap_pv_walk_lock(c, pm, m, false, &cur))
 			goto retry;
-		pd = pmap_pd_lookup(pm, pv->pv_va);
+		pd = pmap_pd_lookup(c, pm, pv->pv_va);
 		pmap_demote_pde_locked(c, pm, pd, &cur);
 		PMAP_UNLOCK(c, pm);
 		pv_lock_page_and_frame(&cur, m);
@@ -910,15 +954,15 @@ retry:
 		pm = PV_PMAP(pv);
 		if (!pmap_pv_walk_lock(c, pm, m, true, &cur))
 			goto retry;
-		pd = pmap_pd_lookup(pm, pv->pv_va);
+		pd = pmap_pd_lookup(c, pm, pv->pv_va);
 		pte = &pd->pd_ptp[pmap_pte_index(pv->pv_va)];
 		tpte = *pte;
 		*pte = 0;
 		pm->pm_stats.resident_count--;
 		if ((tpte & PG_W) != 0)
 			pm->pm_stats.wired_count--;
-		pmap_pv_unlink(mdp, pv);
-		pmap_unuse_pt(pm, pd);
+		pmap_pv_unlink(&cur, mdp, pv);
+		pmap_unuse_pt(c, pm, pd);
 		free_pv_entry(c, pm, pv);
 		PMAP_UNLOCK(c, pm);
 	}
@@ -951,7 +995,7 @@ retry_pv_loop:
 		pm = PV_PMAP(pv);
 		if (!pmap_pv_walk_lock(c, pm, m, false, &cur))
 			goto retry_pv_loop;
-		pd = pmap_pd_lookup(pm, pv->pv_va);
+		pd = pmap_pd_lookup(c, pm, pv->pv_va);
 		if ((pd->pd_pde & PG_RW) != 0) {
 			/* The list changes: walk it again. */
 			pmap_demote_pde_locked(c, pm, pd, &cur);
@@ -964,7 +1008,7 @@ retry_pv_loop:
 		pm = PV_PMAP(pv);
 		if (!pmap_pv_walk_lock(c, pm, m, true, &cur))
 			goto retry_pv_loop;
-		pd = pmap_pd_lookup(pm, pv->pv_va);
+		pd = pmap_pd_lookup(c, pm, pv->pv_va);
 		pte = &pd->pd_ptp[pmap_pte_index(pv->pv_va)];
 		*pte &= ~(PG_RW | PG_M);
 		PMAP_UNLOCK(c, pm);
@@ -1000,7 +1044,7 @@ pmap_extract_and_hold(struct eng_cpu *c, struct pmap *pm, uint64_t va,
 	locked = NULL;
 	PMAP_LOCK(c, pm);
 retry:
-	pd = pm->pm_active ? pmap_pd_lookup(pm, va) : NULL;
+	pd = pm->pm_active ? pmap_pd_lookup(c, pm, va) : NULL;
 	if (pd == NULL)
 		goto out;
 	if ((pd->pd_pde & PG_PS) != 0) {
@@ -1074,7 +1118,7 @@ pmap_ev_region(struct eng_cpu *c, uint64_t slot, uint64_t va,
 		return (1);
 	pv_cursor_init(&cur, c, md, site);
 	pmap_lock(c, pm, site);
-	pd = pm->pm_active ? pmap_pd_lookup(pm, va) : NULL;
+	pd = pm->pm_active ? pmap_pd_lookup(c, pm, va) : NULL;
 	done = pd != NULL && op(c, pm, pd, &cur);
 	pv_unlock(&cur);
 	PMAP_UNLOCK(c, pm);

@@ -190,7 +190,7 @@ check_pv_list(struct check *ck, struct pmap_md *md, struct md_page *pvh,
 			    frame ? "frame" : "page", (unsigned long long)pa);
 			continue;
 		}
-		pd = pmap_pd_lookup(pm, pv->pv_va);
+		pd = pmap_pd_find(pm, pv->pv_va);
 		if (frame)
 			pte = pd != NULL ? pd->pd_pde : 0;
 		else

@@ -138,7 +138,7 @@ struct pmap_statistics {
  * destroyed and then find it inactive.
  */
 struct pmap {
-	struct eng_mtx		pm_mtx;		/* PMAP_LOCK, class pmap */
+	struct eng_mtx		pm_mtx;		/* the (M) lock, PMAP_LOCK */
 	struct pmap_md		*pm_md;		/* (C) */
 	uint64_t		pm_id;		/* (C) slot */
 	bool			pm_active;	/* (M) created, not destroyed */
@@ -162,7 +162,7 @@ _Static_assert(_Alignof(struct pmap) >= PMAP_MEMDOM,
  * taken only when a chunk joins or leaves the list and by reclamation.
  */
 struct pv_chunks_list {
-	_Alignas(64) struct eng_mtx pvc_lock;	/* class pvchunk */
+	_Alignas(64) struct eng_mtx pvc_lock;	/* the (D) lock: pvchunk */
 	struct pv_chunk_list	pvc_list;	/* (D) chunks, LRU */
 	unsigned		active_reclaims;	/* (D) */
 };
@@ -210,7 +210,7 @@ struct pmap_md {
 	struct pv_chunks_list	 md_pv_chunks[PMAP_MEMDOM];
 	unsigned		 md_ndomains;	/* (C) 1, N; pmaps: 0 */
 	/* --pvchunk pmaps: every active pmap. */
-	struct eng_mtx		 md_allpmaps_mtx;
+	struct eng_mtx		 md_allpmaps_mtx;	/* the (G) lock */
 	struct pmap_list	 md_allpmaps;	/* (G) */
 	unsigned		 md_active_reclaims;	/* (G) */
 
@@ -236,6 +236,8 @@ struct pmap_cpu_counters {
  * current thread holds of the pv locks.  Functions that may switch pv
  * locks take a cursor; CHANGE_PV_LIST_LOCK becomes pv_lock_page() and
  * friends, which are no-ops when the locks held already cover the request.
+ * A cursor is a stack object: every field belongs to the thread that
+ * declared it, and says which pv locks that thread's CPU holds.
  */
 struct pv_cursor {
 	struct eng_cpu		*cpu;
@@ -259,6 +261,12 @@ void	pv_lock_page_and_frame(struct pv_cursor *cur, struct vm_page *m);
 void	pv_lock_frame_all(struct pv_cursor *cur, vm_paddr_t pa);
 void	pv_unlock(struct pv_cursor *cur);
 struct md_page *pa_to_pvh(struct pmap_md *md, vm_paddr_t pa);
+bool	pv_list_locked(const struct pv_cursor *cur, const struct md_page *mdp);
+/* The pv list mdp (a page's or a frame's head) is locked by this CPU. */
+#define PV_LIST_LOCK_ASSERT(cur, mdp)					\
+	ENG_KASSERT(pv_list_locked((cur), (mdp)), "pv list %p is not "	\
+	    "locked by this CPU (cursor %p)", (const void *)(mdp),	\
+	    (const void *)(cur))
 
 /* The chunk-list and pmap-list locks (class pvchunk): leaf locks. */
 void	pv_global_lock(struct eng_cpu *c, struct eng_mtx *m,
@@ -272,11 +280,12 @@ void	pmap_lock(struct eng_cpu *c, struct pmap *pm, struct eng_site *site);
 bool	pmap_trylock(struct eng_cpu *c, struct pmap *pm,
 	    struct eng_site *site);
 void	pmap_unlock(struct eng_cpu *c, struct pmap *pm);
+bool	pmap_lock_owned(struct eng_cpu *c, const struct pmap *pm);
 /* PMAP_LOCK_ASSERT(pm, MA_OWNED): held by this CPU (mtx_owned()). */
 #define PMAP_LOCK_ASSERT(c, pm)						\
-	ENG_KASSERT(eng_lock_held(pmap_mi_lkstat(c), &(pm)->pm_mtx),	\
-	    "pmap %p (slot %ju) is not locked by this CPU", (void *)(pm),	\
-	    (uintmax_t)(pm)->pm_id)
+	ENG_KASSERT(pmap_lock_owned((c), (pm)),				\
+	    "pmap %p (slot %ju) is not locked by this CPU",		\
+	    (void *)(pm), (uintmax_t)(pm)->pm_id)
 
 /* pv_chunk.c */
 struct pv_entry *get_pv_entry(struct eng_cpu *c, struct pmap *pm,
@@ -288,8 +297,9 @@ void	reserve_pv_entries(struct eng_cpu *c, struct pmap *pm, int needed,
 void	free_pv_chunk_batch(struct eng_cpu *c, struct pmap *pm,
 	    struct pv_chunk_list batch[PMAP_MEMDOM]);
 int	pv_chunk_count_free(const struct pv_chunk *pc);
-int	pv_chunk_next_inuse(const struct pv_chunk *pc, int idx);
-void	pv_chunk_free_bit(struct pv_chunk *pc, int idx);
+int	pv_chunk_next_inuse(struct eng_cpu *c, const struct pv_chunk *pc,
+	    int idx);
+void	pv_chunk_free_bit(struct eng_cpu *c, struct pv_chunk *pc, int idx);
 
 /* pmap.c: operations on a pmap (the event entry points wrap these) */
 void	pmap_enter(struct eng_cpu *c, struct pmap *pm, uint64_t va,
@@ -299,13 +309,16 @@ bool	pmap_remove(struct eng_cpu *c, struct pmap *pm, uint64_t sva,
 struct vm_page *pmap_extract_and_hold(struct eng_cpu *c, struct pmap *pm,
 	    uint64_t va, bool write);
 
-/* pmap.c, used by reclamation */
-struct pmap_pd *pmap_pd_lookup(struct pmap *pm, uint64_t va);
-void	pmap_unuse_pt(struct pmap *pm, struct pmap_pd *pd);
-struct pv_entry *pmap_pvh_remove(struct md_page *pvh, struct pmap *pm,
+/* pmap.c, used by reclamation and the checker */
+struct pmap_pd *pmap_pd_find(const struct pmap *pm, uint64_t va);
+struct pmap_pd *pmap_pd_lookup(struct eng_cpu *c, struct pmap *pm,
 	    uint64_t va);
-void	pmap_pv_unlink(struct md_page *pvh, struct pv_entry *pv);
-void	pmap_clear_writeable_if_unmapped(struct eng_cpu *c,
+void	pmap_unuse_pt(struct eng_cpu *c, struct pmap *pm, struct pmap_pd *pd);
+struct pv_entry *pmap_pvh_remove(struct pv_cursor *cur, struct md_page *pvh,
+	    struct pmap *pm, uint64_t va);
+void	pmap_pv_unlink(struct pv_cursor *cur, struct md_page *pvh,
+	    struct pv_entry *pv);
+void	pmap_clear_writeable_if_unmapped(struct pv_cursor *cur,
 	    struct vm_page *m);
 
 #endif /* ENG_AMD64_PMAP_INTERNAL_H */

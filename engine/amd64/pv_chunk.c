@@ -40,7 +40,11 @@
 /* Failed reclamations in a row before the allocator goes over budget. */
 #define RECLAIM_TRIES	3
 
-/* Free entries of pc (set bits of pc_map).  The owner's pmap lock. */
+/*
+ * Free entries of pc (set bits of pc_map): a reading of the bitmap, exact
+ * while the caller holds the owner's pmap lock (reserve_pv_entries()) or
+ * the workers have stopped (pmap_check()).
+ */
 int
 pv_chunk_count_free(const struct pv_chunk *pc)
 {
@@ -54,14 +58,15 @@ pv_chunk_count_free(const struct pv_chunk *pc)
  * The index of the first entry of pc in use at or after idx, or _NPCPV:
  * the walk over a chunk's allocated entries of pmap_remove_pages() and
  * reclaim_pv_chunk() (~pc_map & pc_freemask, word by word).  The owner's
- * pmap lock.
+ * pmap lock is held.
  */
 int
-pv_chunk_next_inuse(const struct pv_chunk *pc, int idx)
+pv_chunk_next_inuse(struct eng_cpu *c, const struct pv_chunk *pc, int idx)
 {
 	uint64_t inuse;
 	int field;
 
+	PMAP_LOCK_ASSERT(c, PC_PMAP(pc));
 	for (field = idx / 64; field < _NPCM; field++) {
 		inuse = ~pc->pc_map[field] &
 		    (field == _NPCM - 1 ? PC_FREEL : PC_FREEN);
@@ -73,11 +78,12 @@ pv_chunk_next_inuse(const struct pv_chunk *pc, int idx)
 	return (_NPCPV);
 }
 
-/* Mark entry idx of pc free.  The owner's pmap lock. */
+/* Mark entry idx of pc free.  The owner's pmap lock is held. */
 void
-pv_chunk_free_bit(struct pv_chunk *pc, int idx)
+pv_chunk_free_bit(struct eng_cpu *c, struct pv_chunk *pc, int idx)
 {
 
+	PMAP_LOCK_ASSERT(c, PC_PMAP(pc));
 	pc->pc_map[idx / 64] |= 1ul << (idx % 64);
 }
 
@@ -236,10 +242,10 @@ reclaim_chunk_mappings(struct pmap *pm, struct pv_chunk *pc,
 	PMAP_LOCK_ASSERT(cur->cpu, pm);
 	md = pm->pm_md;
 	freed = 0;
-	for (idx = pv_chunk_next_inuse(pc, 0); idx < _NPCPV;
-	    idx = pv_chunk_next_inuse(pc, idx + 1)) {
+	for (idx = pv_chunk_next_inuse(cur->cpu, pc, 0); idx < _NPCPV;
+	    idx = pv_chunk_next_inuse(cur->cpu, pc, idx + 1)) {
 		pv = &pc->pc_pventry[idx];
-		pd = pmap_pd_lookup(pm, pv->pv_va);
+		pd = pmap_pd_lookup(cur->cpu, pm, pv->pv_va);
 		if (pd == NULL || (pd->pd_pde & PG_PS) != 0)
 			continue;
 		pte = &pd->pd_ptp[pmap_pte_index(pv->pv_va)];
@@ -248,11 +254,11 @@ reclaim_chunk_mappings(struct pmap *pm, struct pv_chunk *pc,
 		m = pmap_mi_phys_to_page(md->md_engine, *pte & PG_FRAME);
 		*pte = 0;
 		pv_lock_page(cur, m);
-		pmap_pv_unlink(pmap_mi_md(m), pv);
-		pmap_clear_writeable_if_unmapped(cur->cpu, m);
-		pv_chunk_free_bit(pc, idx);
+		pmap_pv_unlink(cur, pmap_mi_md(m), pv);
+		pmap_clear_writeable_if_unmapped(cur, m);
+		pv_chunk_free_bit(cur->cpu, pc, idx);
 		pm->pm_stats.resident_count--;
-		pmap_unuse_pt(pm, pd);
+		pmap_unuse_pt(cur->cpu, pm, pd);
 		freed++;
 	}
 	PMAP_CNT_ADD(cur->cpu, md, reclaimed, (uint64_t)freed);
@@ -318,7 +324,8 @@ reclaim_pv_chunk_domain(struct eng_cpu *c, struct pmap *locked_pmap,
 				pm = NULL;
 				pv_global_lock(c, &pvc->pvc_lock, ENG_HERE);
 				pc = TAILQ_NEXT(marker, pc_lru);
-				if (pc == marker_end || PC_PMAP(pc) != next_pmap)
+				if (pc == marker_end ||
+				    PC_PMAP(pc) != next_pmap)
 					continue;
 				goto next_chunk;
 			}
@@ -380,6 +387,7 @@ reclaim_pv_chunk_pmaps(struct eng_cpu *c, struct pmap *locked_pmap,
 	struct pv_chunk *pc, *next, *ret;
 	bool done;
 
+	PMAP_LOCK_ASSERT(c, locked_pmap);
 	md = locked_pmap->pm_md;
 	marker.pm_marker = true;
 	ret = NULL;
@@ -463,7 +471,8 @@ reclaim_pv_chunk(struct eng_cpu *c, struct pmap *locked_pmap,
  * A page for a new chunk of pm: from the budget, else by reclamation, else
  * (after RECLAIM_TRIES fruitless reclamations) over budget.  Returns NULL
  * when reclamation freed an entry of pm itself, so the caller rescans its
- * chunks.  *tries counts fruitless reclamations across calls.
+ * chunks.  *tries counts fruitless reclamations across calls.  The pmap is
+ * locked; cur may be released.
  */
 static struct pv_chunk *
 pv_chunk_get_page(struct eng_cpu *c, struct pmap *pm, struct pv_cursor *cur,
@@ -473,6 +482,7 @@ pv_chunk_get_page(struct eng_cpu *c, struct pmap *pm, struct pv_cursor *cur,
 	struct pv_chunk *pc;
 	int before;
 
+	PMAP_LOCK_ASSERT(c, pm);
 	md = pm->pm_md;
 	*reclaimed = false;
 	pc = pv_chunk_page_alloc(c, md, false);
@@ -570,7 +580,7 @@ free_pv_entry(struct eng_cpu *c, struct pmap *pm, struct pv_entry *pv)
 	pc = pv_to_chunk(pv);
 	ENG_KASSERT(PC_PMAP(pc) == pm, "pv %p of pmap %p freed to pmap %p",
 	    (void *)pv, (void *)PC_PMAP(pc), (void *)pm);
-	pv_chunk_free_bit(pc, (int)(pv - &pc->pc_pventry[0]));
+	pv_chunk_free_bit(c, pc, (int)(pv - &pc->pc_pventry[0]));
 	if (!pv_chunk_all_free(pc)) {
 		/* 98% of the time, pc is already at the head of the list. */
 		if (pc != TAILQ_FIRST(&pm->pm_pvchunk)) {

@@ -46,7 +46,7 @@ pte_of(struct pmap *pm, uint64_t va)
 {
 	struct pmap_pd *pd;
 
-	pd = pmap_pd_lookup(pm, va);
+	pd = pmap_pd_find(pm, va);
 	if (pd == NULL)
 		return (0);
 	if ((pd->pd_pde & PG_PS) != 0)
@@ -559,36 +559,127 @@ test_pvchunk_lock_footprint(void **state)
 	}
 }
 
+/*
+ * Run fn(e) in a child; true if it died (a failed assertion panics with
+ * exit status 70), false if it returned.
+ */
+static bool
+child_dies(struct vm_engine *e, void (*fn)(struct vm_engine *))
+{
+	pid_t pid;
+	int status;
+
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		freopen("/dev/null", "w", stderr);
+		fn(e);
+		_exit(0);
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	return (!WIFEXITED(status) || WEXITSTATUS(status) != 0);
+}
+
+/* CPU 1 holds pmap 0's lock; CPU 0 takes a pv entry of pmap 0. */
+static void
+entry_under_other_cpus_lock(struct vm_engine *e)
+{
+	ENG_SITE_DEFINE;
+
+	pmap_lock(e->cpus[1], fake_pmap(e, 0), ENG_HERE);
+	(void)get_pv_entry(e->cpus[0], fake_pmap(e, 0), NULL);
+	pmap_unlock(e->cpus[1], fake_pmap(e, 0));
+}
+
+/* CPU 1's cursor holds page 3's pv lock; CPU 0's cursor edits its list. */
+static void
+pv_list_under_other_cpus_lock(struct vm_engine *e)
+{
+	ENG_SITE_DEFINE;
+	struct pv_cursor cur0, cur1;
+
+	pv_cursor_init(&cur0, e->cpus[0], e->md, ENG_HERE);
+	pv_cursor_init(&cur1, e->cpus[1], e->md, ENG_HERE);
+	pv_lock_page(&cur1, fake_page(e, 3));
+	pmap_clear_writeable_if_unmapped(&cur0, fake_page(e, 3));
+	pv_unlock(&cur1);
+}
+
+/* The same, with the locks held by the calling CPU: must return. */
+static void
+under_own_locks(struct vm_engine *e)
+{
+	ENG_SITE_DEFINE;
+	struct pv_cursor cur;
+
+	pmap_lock(e->cpus[0], fake_pmap(e, 0), ENG_HERE);
+	(void)get_pv_entry(e->cpus[0], fake_pmap(e, 0), NULL);
+	pmap_unlock(e->cpus[0], fake_pmap(e, 0));
+	pv_cursor_init(&cur, e->cpus[0], e->md, ENG_HERE);
+	pv_lock_page(&cur, fake_page(e, 3));
+	pmap_clear_writeable_if_unmapped(&cur, fake_page(e, 3));
+	pv_unlock(&cur);
+}
+
+/*
+ * PMAP_LOCK_ASSERT and PV_LIST_LOCK_ASSERT test "held by this CPU", as
+ * mtx_assert(MA_OWNED) and rw_assert(RA_WLOCKED) do, not "held by
+ * anyone": a lock held by another CPU fails them (debug builds).
+ */
+static void
+test_lock_asserts_this_cpu(void **state)
+{
+#ifndef NDEBUG
+	struct vm_engine *e;
+	struct eng_design d;
+	const char *name;
+	unsigned k;
+
+	(void)state;
+	for (k = 0; k < FAKE_NDESIGNS; k++) {
+		fake_design(k, &d, &name);
+		e = fake_create(&d, 2048, 2, 2);
+		map_run(e->cpus[0], 0, VA0, 100, 1, false);
+		if (!child_dies(e, entry_under_other_cpus_lock))
+			fail_msg("%s: get_pv_entry() under another CPU's "
+			    "pmap lock passed its assertion", name);
+		if (!child_dies(e, pv_list_under_other_cpus_lock))
+			fail_msg("%s: a pv list edited under another CPU's pv "
+			    "lock passed its assertion", name);
+		assert_false(child_dies(e, under_own_locks));
+		fake_destroy(e);
+	}
+#else
+	(void)state;
+	skip();
+#endif
+}
+
+/* A pv lock, then a pmap lock: against the lock order. */
+static void
+pmap_lock_after_pv_lock(struct vm_engine *e)
+{
+	ENG_SITE_DEFINE;
+	struct pv_cursor cur;
+
+	pv_cursor_init(&cur, e->cpus[0], e->md, ENG_HERE);
+	pv_lock_page(&cur, fake_page(e, 3));
+	pmap_lock(e->cpus[0], fake_pmap(e, 0), ENG_HERE);
+}
+
 /* A debug build turns a lock-order violation into an abort, not a hang. */
 static void
 test_lock_order_checked(void **state)
 {
 #ifndef NDEBUG
 	struct vm_engine *e;
-	struct eng_cpu *c;
 	struct eng_design d;
-	struct pv_cursor cur;
 	const char *name;
-	pid_t pid;
-	int status;
 
 	(void)state;
 	fake_design(6, &d, &name);	/* perpage/global */
 	e = fake_create(&d, 2048, 2, 1);
-	c = e->cpus[0];
-	pid = fork();
-	assert_true(pid >= 0);
-	if (pid == 0) {
-		ENG_SITE_DEFINE;
-
-		freopen("/dev/null", "w", stderr);
-		pv_cursor_init(&cur, c, e->md, ENG_HERE);
-		pv_lock_page(&cur, fake_page(e, 3));
-		pmap_lock(c, fake_pmap(e, 0), ENG_HERE);	/* pv -> pmap */
-		_exit(0);
-	}
-	assert_int_equal(waitpid(pid, &status, 0), pid);
-	assert_false(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	assert_true(child_dies(e, pmap_lock_after_pv_lock));
 	fake_destroy(e);
 #else
 	(void)state;
@@ -611,6 +702,7 @@ main(void)
 		cmocka_unit_test(test_lock_footprint),
 		cmocka_unit_test(test_pvchunk_lock_footprint),
 		cmocka_unit_test(test_lock_order_checked),
+		cmocka_unit_test(test_lock_asserts_this_cpu),
 	};
 
 	return (cmocka_run_group_tests(tests, NULL, NULL));
