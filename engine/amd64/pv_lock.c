@@ -1,6 +1,7 @@
 /*
- * pv_lock.c - the pv-list lock families (--pv), the pmap lock, the global
- * pv-chunk lock, and the lock-order checker of debug builds.
+ * pv_lock.c - the pv-list lock families (--pv), the pmap lock and its
+ * ownership assertion, the chunk-list and pmap-list locks, the pv-list
+ * lock assertion, and the lock-order checker of debug builds.
  *
  * --pv hashed[:N]   N rwlocks, PHYS_TO_PV_LIST_LOCK(pa) = locks[(pa >> 21)
  *                   % N]: the 512 pages of a 2 MiB frame and the frame's pv
