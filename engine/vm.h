@@ -185,11 +185,8 @@ struct vm_engine {
 	struct eng_cpu	**cpus;		/* (C) nslots */
 	unsigned	ncpus;		/* (C) */
 	struct pmap_md	*md;		/* (C) machine-dependent state */
-	/* Design shorthands. */
-	bool		pagelock;	/* (C) --page pagelock */
-	bool		q_locked;	/* (C) --queue locked */
-	bool		q_batch;	/* (C) --queue batch */
-	bool		q_astate;	/* (C) --queue astate */
+	bool		pagelock;	/* (C) page design is pagelock */
+	const struct vm_pagequeue_ops *pq; /* (C) the page-queue design */
 };
 
 #define PHYS_TO_VM_PAGE(e, pa)	(&(e)->vm_page_array[(pa) >> PAGE_SHIFT])

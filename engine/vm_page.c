@@ -170,7 +170,12 @@ vm_page_wire(struct eng_cpu *c, struct vm_page *m)
 	}
 	old = eng_atomic_fetchadd_32(&c->lk, LC_PAGE, &m->ref_count, 1);
 	ENG_ASSERT(VPRC_WIRE_COUNT(old) != VPRC_WIRE_COUNT_MAX);
-	if (VPRC_WIRE_COUNT(old) == 0 && e->q_astate)
+	/*
+	 * Page x queue interlock: a design that keeps queue state under the
+	 * page lock cannot touch it here, where refcount takes no page lock;
+	 * such a page is dequeued lazily.
+	 */
+	if (VPRC_WIRE_COUNT(old) == 0 && !vm_page_qlock(e))
 		vm_page_wire_queue(c, m);
 }
 
@@ -578,10 +583,7 @@ vm_page_free(struct eng_cpu *c, struct vm_page *m)
 		ENG_PANIC("freeing a referenced page");
 	ENG_ASSERT(vm_page_wired_count(e, m) == 0);
 	ENG_ASSERT(!pmap_page_is_mapped(m));
-	if (e->q_locked)
-		vm_page_dequeue(c, m);
-	else
-		vm_page_dequeue_deferred_free(c, m);
+	vm_page_free_dequeue(c, m);
 	vm_page_aflag_clear(c, m, PGA_WRITEABLE | PGA_REFERENCED |
 	    PGA_EXECUTABLE);
 	atomic_store_explicit(&m->ref_count, 0, memory_order_relaxed);

@@ -317,7 +317,8 @@ vm_phys_alloc(struct eng_cpu *c, struct vm_object *obj, vm_pindex_t pindex)
 	struct vm_page *m = NULL;
 
 	VM_OBJECT_ASSERT_WLOCKED(obj);
-	if (!e->q_locked && (m = vm_phys_acache_alloc(c, obj, pindex)) != NULL)
+	if (vm_pq_flagged(e, VM_PQ_PGCACHE) &&
+	    (m = vm_phys_acache_alloc(c, obj, pindex)) != NULL)
 		return (m);
 	rv = vm_phash_lookup(&obj->rvs, ri);
 	eng_mtx_lock(&c->lk, &vmd->vmd_free_mtx, ENG_HERE);
@@ -340,7 +341,7 @@ vm_phys_alloc(struct eng_cpu *c, struct vm_object *obj, vm_pindex_t pindex)
 		if (!vm_phys_take(e, m))
 			ENG_PANIC("free frame in use");
 	}
-	if (m != NULL && !e->q_locked)
+	if (m != NULL && vm_pq_flagged(e, VM_PQ_PGCACHE))
 		vm_phys_acache_fill(c, obj, rv, pindex, off);
 	if (m == NULL)
 		m = vm_phys_alloc_single(c);
@@ -430,7 +431,7 @@ vm_phys_free(struct eng_cpu *c, struct vm_page *m)
 	ENG_SITE_DEFINE;
 	struct vm_engine *e = c->e;
 
-	if (e->q_locked) {
+	if (!vm_pq_flagged(e, VM_PQ_PGCACHE)) {
 		eng_mtx_lock(&c->lk, &e->vmd.vmd_free_mtx, ENG_HERE);
 		vm_phys_free_locked(e, m);
 		eng_mtx_unlock(&c->lk, &e->vmd.vmd_free_mtx);
