@@ -223,4 +223,31 @@ size_t	eng_stats_sites(struct vm_engine *e, struct eng_site_row *rows,
  */
 void	eng_stats_reset(struct vm_engine *e);
 
+/*
+ * Footprint (footprint.c): for each event kind and flag variant, the lock
+ * acquisitions and atomics per lock class of one execution on a fresh
+ * one-CPU model prepared so the event does its full work, batch queues
+ * drained first (single), and the totals of reps executions back to back
+ * (total; ENG_FP_REPS, ENG_FP_REPS_SUPER for promote and demote).
+ */
+#define ENG_FP_REPS		1000
+#define ENG_FP_REPS_SUPER	128	/* promote, demote: 512 pages each */
+#define ENG_FP_NVARIANTS	27
+
+struct eng_fp_counts {
+	uint64_t	acq[LC_COUNT];
+	uint64_t	atomics[LC_COUNT];
+};
+
+struct eng_fp_row {
+	const char	*event;		/* "release:nocache" */
+	struct eng_fp_counts single;
+	struct eng_fp_counts total;
+	unsigned	reps;
+	int		single_rv;	/* eng_apply() of the single run */
+};
+
+int	eng_footprint(const struct eng_design *d, struct eng_fp_row *rows,
+	    void (*progress)(const char *event), char *err, size_t errlen);
+
 #endif /* ENG_ENGINE_H */
