@@ -466,21 +466,202 @@ eng_ev_npages(const struct pr_event *ev)
 	return ((uint32_t)n);
 }
 
-/* page_insert: allocate and insert the absent pages. */
-static int
+/*
+ * The page-range events that do one thing per resident page under the
+ * object lock.  Each ev_* below is that per-page work (true if it did
+ * it); eng_ev_range() takes the object lock around the range.  site is
+ * the handler's call site (its own name), used for every lock it takes.
+ */
+typedef bool eng_page_op(struct eng_cpu *c, struct vm_object *obj,
+    vm_pindex_t pindex, const struct pr_event *ev, struct eng_site *site);
+
+/* page_insert: allocate and insert an absent page. */
+static bool
 ev_page_insert(struct eng_cpu *c, struct vm_object *obj, vm_pindex_t pindex,
-    uint32_t n)
+    const struct pr_event *ev, struct eng_site *site)
 {
-	ENG_SITE_DEFINE;
 	bool allocated;
+
+	(void)ev;
+	(void)site;
+	return (vm_page_grab(c, obj, pindex, false, &allocated) != NULL &&
+	    allocated);
+}
+
+/*
+ * page_remove (vm_object_page_remove): unmap and free a resident page;
+ * a wired one is left alone, as the kernel does.
+ */
+static bool
+ev_page_remove(struct eng_cpu *c, struct vm_object *obj, vm_pindex_t pindex,
+    const struct pr_event *ev, struct eng_site *site)
+{
+	struct eng_mtx *mtx = NULL;
+	struct vm_page *m;
+
+	(void)ev;
+	if ((m = vm_page_lookup(obj, pindex)) == NULL ||
+	    vm_page_wired_count(c->e, m) != 0)
+		return (false);
+	if (pmap_page_is_mapped(m))
+		pmap_remove_all(c, m);
+	if (c->e->pagelock) {
+		mtx = vm_page_lockptr(c, m);
+		eng_mtx_lock(&c->lk, mtx, site);
+	}
+	if (vm_page_remove(c, m))
+		vm_page_free(c, m);
+	if (mtx != NULL)
+		eng_mtx_unlock(&c->lk, mtx);
+	return (true);
+}
+
+/* wire: grab (allocating if absent) and wire a page. */
+static bool
+ev_wire(struct eng_cpu *c, struct vm_object *obj, vm_pindex_t pindex,
+    const struct pr_event *ev, struct eng_site *site)
+{
+	struct vm_page *m;
+	bool allocated;
+
+	(void)ev;
+	(void)site;
+	if ((m = vm_page_grab(c, obj, pindex, true, &allocated)) == NULL)
+		return (false);
+	atomic_fetch_add_explicit(&m->ev_wirings, 1, memory_order_relaxed);
+	return (true);
+}
+
+/* unwire: vm_page_unwire(m, PQ_ACTIVE) of a wired resident page. */
+static bool
+ev_unwire(struct eng_cpu *c, struct vm_object *obj, vm_pindex_t pindex,
+    const struct pr_event *ev, struct eng_site *site)
+{
+	struct vm_page *m;
+
+	(void)ev;
+	(void)site;
+	return ((m = vm_page_lookup(obj, pindex)) != NULL &&
+	    vm_page_unwire_event(c, m));
+}
+
+/*
+ * release: vm_page_release_locked() of a wiring taken by a wire event;
+ * NOCACHE tries to free the page (FADV_DONTNEED).  pagelock: under the
+ * page lock.
+ */
+static bool
+ev_release(struct eng_cpu *c, struct vm_object *obj, vm_pindex_t pindex,
+    const struct pr_event *ev, struct eng_site *site)
+{
+	int flags = (ev->flags & PR_F_NOCACHE) != 0 ?
+	    VPR_TRYFREE | VPR_NOREUSE : 0;
+	struct eng_mtx *mtx;
+	struct vm_page *m;
+	bool ok;
+
+	if ((m = vm_page_lookup(obj, pindex)) == NULL ||
+	    !vm_page_ev_wiring_take(m))
+		return (false);
+	if (!c->e->pagelock)
+		return (vm_page_release_locked(c, m, flags));
+	mtx = vm_page_lockptr(c, m);
+	eng_mtx_lock(&c->lk, mtx, site);
+	ok = vm_page_release_locked(c, m, flags);
+	eng_mtx_unlock(&c->lk, mtx);
+	return (ok);
+}
+
+/* activate / deactivate (PR_F_HEAD: noreuse) / requeue of a page. */
+static bool
+ev_queue_op(struct eng_cpu *c, struct vm_object *obj, vm_pindex_t pindex,
+    const struct pr_event *ev, struct eng_site *site)
+{
+	struct vm_page *m;
+
+	(void)site;
+	if ((m = vm_page_lookup(obj, pindex)) == NULL)
+		return (false);
+	switch (ev->kind) {
+	case PR_ACTIVATE:
+		vm_page_activate(c, m);
+		return (true);
+	case PR_DEACTIVATE:
+		vm_page_deactivate(c, m, (ev->flags & PR_F_HEAD) != 0);
+		return (true);
+	default:
+		return (vm_page_requeue(c, m));
+	}
+}
+
+/* remove_all / remove_write: vm_page_try_remove_all/_write, busied. */
+static bool
+ev_remove_mappings(struct eng_cpu *c, struct vm_object *obj,
+    vm_pindex_t pindex, const struct pr_event *ev, struct eng_site *site)
+{
+	struct vm_page *m;
+	bool ok;
+
+	(void)site;
+	if ((m = vm_page_lookup(obj, pindex)) == NULL ||
+	    !vm_page_tryxbusy(c, m))
+		return (false);
+	ok = ev->kind == PR_REMOVE_ALL ? vm_page_try_remove_all(c, m) :
+	    vm_page_try_remove_write(c, m);
+	vm_page_xunbusy(c, m);
+	return (ok);
+}
+
+struct eng_range_op {
+	eng_page_op	*op;
+	bool		wlock;		/* object write lock, else read */
+	struct eng_site	*site;		/* the handler's name */
+};
+
+#define EV_SITE(fn)	static struct eng_site fn##_site = { #fn, 0 }
+EV_SITE(ev_page_insert);
+EV_SITE(ev_page_remove);
+EV_SITE(ev_wire);
+EV_SITE(ev_unwire);
+EV_SITE(ev_release);
+EV_SITE(ev_queue_op);
+EV_SITE(ev_remove_mappings);
+#define EV_RANGE(fn, wl)	{ fn, wl, &fn##_site }
+
+static const struct eng_range_op eng_range_ops[PR_KIND_COUNT] = {
+	[PR_PAGE_INSERT] = EV_RANGE(ev_page_insert, true),
+	[PR_PAGE_REMOVE] = EV_RANGE(ev_page_remove, true),
+	[PR_WIRE] = EV_RANGE(ev_wire, true),
+	[PR_UNWIRE] = EV_RANGE(ev_unwire, false),
+	[PR_RELEASE] = EV_RANGE(ev_release, true),
+	[PR_ACTIVATE] = EV_RANGE(ev_queue_op, false),
+	[PR_DEACTIVATE] = EV_RANGE(ev_queue_op, false),
+	[PR_REQUEUE] = EV_RANGE(ev_queue_op, false),
+	[PR_REMOVE_ALL] = EV_RANGE(ev_remove_mappings, true),
+	[PR_REMOVE_WRITE] = EV_RANGE(ev_remove_mappings, true),
+};
+
+/*
+ * Run ro's per-page work on the n pages from ev->pindex under the object
+ * lock; 0 if it did any, else 1 (the event is skipped).
+ */
+static int
+eng_ev_range(struct eng_cpu *c, struct vm_object *obj,
+    const struct pr_event *ev, uint32_t n, const struct eng_range_op *ro)
+{
 	uint32_t i, did = 0;
 
-	VM_OBJECT_WLOCK(c, obj);
+	if (ro->wlock)
+		eng_rw_wlock(&c->lk, &obj->lock, ro->site);
+	else
+		eng_rw_rlock(&c->lk, &obj->lock, ro->site);
 	for (i = 0; i < n; i++)
-		if (vm_page_grab(c, obj, pindex + i, false, &allocated) !=
-		    NULL && allocated)
+		if (ro->op(c, obj, ev->pindex + i, ev, ro->site))
 			did++;
-	VM_OBJECT_WUNLOCK(c, obj);
+	if (ro->wlock)
+		VM_OBJECT_WUNLOCK(c, obj);
+	else
+		VM_OBJECT_RUNLOCK(c, obj);
 	return (did ? 0 : 1);
 }
 
@@ -509,146 +690,6 @@ ev_page_lookup(struct eng_cpu *c, struct vm_object *obj, vm_pindex_t pindex,
 			break;
 	VM_OBJECT_WUNLOCK(c, obj);
 	return (0);
-}
-
-/*
- * page_remove (vm_object_page_remove): unmap and free the resident pages;
- * wired ones are left alone, as the kernel does.
- */
-static int
-ev_page_remove(struct eng_cpu *c, struct vm_object *obj, vm_pindex_t pindex,
-    uint32_t n)
-{
-	ENG_SITE_DEFINE;
-	struct vm_page *m;
-	uint32_t i, did = 0;
-
-	VM_OBJECT_WLOCK(c, obj);
-	for (i = 0; i < n; i++) {
-		if ((m = vm_page_lookup(obj, pindex + i)) == NULL ||
-		    vm_page_wired_count(c->e, m) != 0)
-			continue;
-		if (pmap_page_is_mapped(m))
-			pmap_remove_all(c, m);
-		if (c->e->pagelock)
-			vm_page_lock(c, m);
-		if (vm_page_remove(c, m))
-			vm_page_free(c, m);
-		if (c->e->pagelock)
-			eng_mtx_unlock(&c->lk, vm_page_pa_lockptr(c,
-			    m->phys_addr));
-		did++;
-	}
-	VM_OBJECT_WUNLOCK(c, obj);
-	return (did ? 0 : 1);
-}
-
-/* wire: grab (allocating if absent) and wire every page. */
-static int
-ev_wire(struct eng_cpu *c, struct vm_object *obj, vm_pindex_t pindex,
-    uint32_t n)
-{
-	ENG_SITE_DEFINE;
-	struct vm_page *m;
-	bool allocated;
-	uint32_t i, did = 0;
-
-	VM_OBJECT_WLOCK(c, obj);
-	for (i = 0; i < n; i++)
-		if ((m = vm_page_grab(c, obj, pindex + i, true, &allocated)) !=
-		    NULL) {
-			atomic_fetch_add_explicit(&m->ev_wirings, 1,
-			    memory_order_relaxed);
-			did++;
-		}
-	VM_OBJECT_WUNLOCK(c, obj);
-	return (did ? 0 : 1);
-}
-
-/* unwire: vm_page_unwire(m, PQ_ACTIVE) of each wired resident page. */
-static int
-ev_unwire(struct eng_cpu *c, struct vm_object *obj, vm_pindex_t pindex,
-    uint32_t n)
-{
-	ENG_SITE_DEFINE;
-	struct vm_page *m;
-	uint32_t i, did = 0;
-
-	VM_OBJECT_RLOCK(c, obj);
-	for (i = 0; i < n; i++)
-		if ((m = vm_page_lookup(obj, pindex + i)) != NULL &&
-		    vm_page_unwire_event(c, m))
-			did++;
-	VM_OBJECT_RUNLOCK(c, obj);
-	return (did ? 0 : 1);
-}
-
-/*
- * release: vm_page_release_locked() of a wiring taken by a wire event;
- * NOCACHE tries to free the page (FADV_DONTNEED).
- */
-static int
-ev_release(struct eng_cpu *c, struct vm_object *obj, vm_pindex_t pindex,
-    uint32_t n, int flags)
-{
-	ENG_SITE_DEFINE;
-	struct vm_page *m;
-	uint32_t i, did = 0;
-	bool ok;
-
-	VM_OBJECT_WLOCK(c, obj);
-	for (i = 0; i < n; i++) {
-		if ((m = vm_page_lookup(obj, pindex + i)) == NULL ||
-		    !vm_page_ev_wiring_take(m))
-			continue;
-		if (c->e->pagelock) {
-			struct eng_mtx *mtx = vm_page_lockptr(c, m);
-
-			eng_mtx_lock(&c->lk, mtx, ENG_HERE);
-			ok = vm_page_release_locked(c, m, flags);
-			eng_mtx_unlock(&c->lk, mtx);
-		} else
-			ok = vm_page_release_locked(c, m, flags);
-		if (ok)
-			did++;
-	}
-	VM_OBJECT_WUNLOCK(c, obj);
-	return (did ? 0 : 1);
-}
-
-enum eng_qop { QOP_ACTIVATE, QOP_DEACTIVATE, QOP_DEACTIVATE_HEAD, QOP_REQUEUE };
-
-/* activate / deactivate / requeue of each resident page. */
-static int
-ev_queue_op(struct eng_cpu *c, struct vm_object *obj, vm_pindex_t pindex,
-    uint32_t n, enum eng_qop op)
-{
-	ENG_SITE_DEFINE;
-	struct vm_page *m;
-	uint32_t i, did = 0;
-
-	VM_OBJECT_RLOCK(c, obj);
-	for (i = 0; i < n; i++) {
-		if ((m = vm_page_lookup(obj, pindex + i)) == NULL)
-			continue;
-		switch (op) {
-		case QOP_ACTIVATE:
-			vm_page_activate(c, m);
-			did++;
-			break;
-		case QOP_DEACTIVATE:
-		case QOP_DEACTIVATE_HEAD:
-			vm_page_deactivate(c, m, op == QOP_DEACTIVATE_HEAD);
-			did++;
-			break;
-		case QOP_REQUEUE:
-			if (vm_page_requeue(c, m))
-				did++;
-			break;
-		}
-	}
-	VM_OBJECT_RUNLOCK(c, obj);
-	return (did ? 0 : 1);
 }
 
 /*
@@ -686,29 +727,6 @@ ev_map(struct eng_cpu *c, const struct pr_event *ev, struct vm_object *obj,
 		}
 		VM_OBJECT_WUNLOCK(c, obj);
 	}
-	return (did ? 0 : 1);
-}
-
-/* remove_all / remove_write: vm_page_try_remove_all/_write, busied. */
-static int
-ev_remove_mappings(struct eng_cpu *c, struct vm_object *obj,
-    vm_pindex_t pindex, uint32_t n, bool all)
-{
-	ENG_SITE_DEFINE;
-	struct vm_page *m;
-	uint32_t i, did = 0;
-
-	VM_OBJECT_WLOCK(c, obj);
-	for (i = 0; i < n; i++) {
-		if ((m = vm_page_lookup(obj, pindex + i)) == NULL ||
-		    !vm_page_tryxbusy(c, m))
-			continue;
-		if (all ? vm_page_try_remove_all(c, m) :
-		    vm_page_try_remove_write(c, m))
-			did++;
-		vm_page_xunbusy(c, m);
-	}
-	VM_OBJECT_WUNLOCK(c, obj);
 	return (did ? 0 : 1);
 }
 
@@ -805,33 +823,15 @@ eng_dispatch(struct eng_cpu *c, const struct pr_event *ev)
 	default:
 		break;
 	}
+	if (eng_range_ops[ev->kind].op != NULL)
+		return (eng_ev_range(c, obj, ev, n, &eng_range_ops[ev->kind]));
 	switch (ev->kind) {
 	case PR_OBJ_CREATE:
 		return (vm_object_create(c, obj));
 	case PR_OBJ_TERMINATE:
 		return (vm_object_terminate(c, obj));
-	case PR_PAGE_INSERT:
-		return (ev_page_insert(c, obj, ev->pindex, n));
 	case PR_PAGE_LOOKUP:
 		return (ev_page_lookup(c, obj, ev->pindex, n));
-	case PR_PAGE_REMOVE:
-		return (ev_page_remove(c, obj, ev->pindex, n));
-	case PR_WIRE:
-		return (ev_wire(c, obj, ev->pindex, n));
-	case PR_UNWIRE:
-		return (ev_unwire(c, obj, ev->pindex, n));
-	case PR_RELEASE:
-		return (ev_release(c, obj, ev->pindex, n,
-		    (ev->flags & PR_F_NOCACHE) != 0 ?
-		    VPR_TRYFREE | VPR_NOREUSE : 0));
-	case PR_ACTIVATE:
-		return (ev_queue_op(c, obj, ev->pindex, n, QOP_ACTIVATE));
-	case PR_DEACTIVATE:
-		return (ev_queue_op(c, obj, ev->pindex, n,
-		    (ev->flags & PR_F_HEAD) != 0 ? QOP_DEACTIVATE_HEAD :
-		    QOP_DEACTIVATE));
-	case PR_REQUEUE:
-		return (ev_queue_op(c, obj, ev->pindex, n, QOP_REQUEUE));
 	case PR_PMAP_CREATE:
 		return (pmap_ev_create(c, ev->pmap));
 	case PR_PMAP_DESTROY:
@@ -841,10 +841,6 @@ eng_dispatch(struct eng_cpu *c, const struct pr_event *ev)
 	case PR_UNMAP:
 		return (pmap_ev_remove(c, ev->pmap, ev->addr,
 		    ev->npages ? ev->npages : 1));
-	case PR_REMOVE_ALL:
-		return (ev_remove_mappings(c, obj, ev->pindex, n, true));
-	case PR_REMOVE_WRITE:
-		return (ev_remove_mappings(c, obj, ev->pindex, n, false));
 	case PR_EXTRACT_HOLD:
 		return (pmap_ev_extract_and_hold(c, ev->pmap, ev->addr));
 	case PR_PROMOTE:

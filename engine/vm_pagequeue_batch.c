@@ -9,6 +9,9 @@
  * between queues dequeues it synchronously from the old queue.  With
  * :trylock (D37305) a batch half full tries the lock and keeps batching
  * when it is busy; only a full batch blocks.
+ *
+ * Functions that take locks keep the names they had before the designs
+ * were split: they are the call sites lock statistics report.
  */
 #include "vm_internal.h"
 
@@ -17,7 +20,7 @@
  * value PQ_NONE, is held), physical one deferred.
  */
 static void
-vm_pq_batch_enqueue(struct eng_cpu *c, struct vm_page *m, uint8_t queue,
+vm_page_enqueue_batch(struct eng_cpu *c, struct vm_page *m, uint8_t queue,
     bool head)
 {
 	ENG_SITE_DEFINE;
@@ -80,7 +83,7 @@ vm_pq_batch_scan_deactivate(struct eng_cpu *c, struct vm_page *m)
 const struct vm_pagequeue_ops vm_pagequeue_batch_ops = {
 	.name = "batch",
 	.flags = VM_PQ_PAGELOCK | VM_PQ_PGCACHE,
-	.enqueue = vm_pq_batch_enqueue,
+	.enqueue = vm_page_enqueue_batch,
 	.requeue = vm_pq_batch_requeue,
 	.stay = vm_pq_batch_stay,
 	.activate = vm_pq_plock_activate,

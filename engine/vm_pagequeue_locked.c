@@ -4,12 +4,15 @@
  * dequeue and requeue takes the page queue's lock around one list
  * operation, with the page lock held; the queue field and PGA_ENQUEUED
  * always agree.  No batch queues; frees go straight to the free lists.
+ *
+ * Functions that take locks keep the names they had before the designs
+ * were split: they are the call sites lock statistics report.
  */
 #include "vm_internal.h"
 
 /* Physically enqueue a page that is in no queue (queue is (P,Q)). */
 static void
-vm_pq_locked_enqueue(struct eng_cpu *c, struct vm_page *m, uint8_t queue,
+vm_page_enqueue_now(struct eng_cpu *c, struct vm_page *m, uint8_t queue,
     bool head)
 {
 	ENG_SITE_DEFINE;
@@ -29,7 +32,7 @@ vm_pq_locked_enqueue(struct eng_cpu *c, struct vm_page *m, uint8_t queue,
 
 /* Move an enqueued page to the tail (or the inactive head) now. */
 static void
-vm_pq_locked_requeue(struct eng_cpu *c, struct vm_page *m, uint8_t queue,
+vm_page_requeue_now(struct eng_cpu *c, struct vm_page *m, uint8_t queue,
     bool head)
 {
 	ENG_SITE_DEFINE;
@@ -54,7 +57,7 @@ vm_pq_locked_stay(struct eng_cpu *c, struct vm_page *m, uint8_t queue,
     bool head)
 {
 	if (head)
-		vm_pq_locked_requeue(c, m, queue, true);
+		vm_page_requeue_now(c, m, queue, true);
 }
 
 /*
@@ -64,8 +67,8 @@ vm_pq_locked_stay(struct eng_cpu *c, struct vm_page *m, uint8_t queue,
 const struct vm_pagequeue_ops vm_pagequeue_locked_ops = {
 	.name = "locked",
 	.flags = VM_PQ_PAGELOCK | VM_PQ_SYNC,
-	.enqueue = vm_pq_locked_enqueue,
-	.requeue = vm_pq_locked_requeue,
+	.enqueue = vm_page_enqueue_now,
+	.requeue = vm_page_requeue_now,
 	.stay = vm_pq_locked_stay,
 	.activate = vm_pq_plock_activate,
 	.deactivate = vm_pq_plock_deactivate,
