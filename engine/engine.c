@@ -500,7 +500,7 @@ ev_page_remove(struct eng_cpu *c, struct vm_object *obj, vm_pindex_t pindex,
 	struct vm_page *m;
 
 	(void)ev;
-	if ((m = vm_page_lookup(obj, pindex)) == NULL ||
+	if ((m = vm_page_lookup(c, obj, pindex)) == NULL ||
 	    vm_page_wired_count(c->e, m) != 0)
 		return (false);
 	if (pmap_page_is_mapped(m))
@@ -541,7 +541,7 @@ ev_unwire(struct eng_cpu *c, struct vm_object *obj, vm_pindex_t pindex,
 
 	(void)ev;
 	(void)site;
-	return ((m = vm_page_lookup(obj, pindex)) != NULL &&
+	return ((m = vm_page_lookup(c, obj, pindex)) != NULL &&
 	    vm_page_unwire_event(c, m));
 }
 
@@ -560,7 +560,7 @@ ev_release(struct eng_cpu *c, struct vm_object *obj, vm_pindex_t pindex,
 	struct vm_page *m;
 	bool ok;
 
-	if ((m = vm_page_lookup(obj, pindex)) == NULL ||
+	if ((m = vm_page_lookup(c, obj, pindex)) == NULL ||
 	    !vm_page_ev_wiring_take(m))
 		return (false);
 	if (!c->e->pagelock)
@@ -580,7 +580,7 @@ ev_queue_op(struct eng_cpu *c, struct vm_object *obj, vm_pindex_t pindex,
 	struct vm_page *m;
 
 	(void)site;
-	if ((m = vm_page_lookup(obj, pindex)) == NULL)
+	if ((m = vm_page_lookup(c, obj, pindex)) == NULL)
 		return (false);
 	switch (ev->kind) {
 	case PR_ACTIVATE:
@@ -603,7 +603,7 @@ ev_remove_mappings(struct eng_cpu *c, struct vm_object *obj,
 	bool ok;
 
 	(void)site;
-	if ((m = vm_page_lookup(obj, pindex)) == NULL ||
+	if ((m = vm_page_lookup(c, obj, pindex)) == NULL ||
 	    !vm_page_tryxbusy(c, m))
 		return (false);
 	ok = ev->kind == PR_REMOVE_ALL ? vm_page_try_remove_all(c, m) :
@@ -678,7 +678,7 @@ ev_page_lookup(struct eng_cpu *c, struct vm_object *obj, vm_pindex_t pindex,
 	uint32_t i;
 
 	VM_OBJECT_RLOCK(c, obj);
-	for (i = 0; i < n && vm_page_lookup(obj, pindex + i) != NULL; i++)
+	for (i = 0; i < n && vm_page_lookup(c, obj, pindex + i) != NULL; i++)
 		;
 	VM_OBJECT_RUNLOCK(c, obj);
 	if (i == n)
@@ -710,7 +710,7 @@ ev_map(struct eng_cpu *c, const struct pr_event *ev, struct vm_object *obj,
 	for (i = 0; i < n; i++) {
 		va = ev->addr + ((uint64_t)i << PAGE_SHIFT);
 		VM_OBJECT_RLOCK(c, obj);
-		if ((m = vm_page_lookup(obj, ev->pindex + i)) != NULL) {
+		if ((m = vm_page_lookup(c, obj, ev->pindex + i)) != NULL) {
 			vm_page_aflag_set(c, m, PGA_REFERENCED);
 			if (pmap_ev_enter(c, ev->pmap, va, m, write) == 0)
 				did++;

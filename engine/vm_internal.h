@@ -122,7 +122,8 @@ struct vm_object *vm_object_slot(struct eng_cpu *c, uint64_t slot);
 int	vm_object_create(struct eng_cpu *c, struct vm_object *obj);
 int	vm_object_terminate(struct eng_cpu *c, struct vm_object *obj);
 void	vm_object_make_alive(struct eng_cpu *c, struct vm_object *obj);
-struct vm_page *vm_page_lookup(struct vm_object *obj, vm_pindex_t pindex);
+struct vm_page *vm_page_lookup(struct eng_cpu *c, struct vm_object *obj,
+	    vm_pindex_t pindex);
 
 /* Pages (vm_page.c). */
 struct vm_page *vm_page_alloc(struct eng_cpu *c, struct vm_object *obj,
@@ -182,9 +183,10 @@ uint8_t	vm_page_act_adjust(struct eng_cpu *c, struct vm_page *m, int delta,
 	    int floor);
 void	vm_pqbatch_process_page(struct eng_cpu *c, struct vm_pagequeue *pq,
 	    struct vm_page *m, uint8_t queue);
-void	vm_pagequeue_insert(struct vm_pagequeue *pq, struct vm_page *m,
-	    struct vm_page *before);
-void	vm_pagequeue_remove(struct vm_pagequeue *pq, struct vm_page *m);
+void	vm_pagequeue_insert(struct eng_cpu *c, struct vm_pagequeue *pq,
+	    struct vm_page *m, struct vm_page *before);
+void	vm_pagequeue_remove(struct eng_cpu *c, struct vm_pagequeue *pq,
+	    struct vm_page *m);
 struct vm_page *vm_pagequeue_where(struct vm_engine *e, uint8_t queue,
 	    bool head);
 /* The page-lock designs' placement (locked, batch; page lock held). */

@@ -13,6 +13,7 @@
  *	it survives only for logical queue state under --queue locked|batch.
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <sched.h>
 
 #include "vm_internal.h"
@@ -89,7 +90,9 @@ vm_page_pa_unlock(struct eng_cpu *c, struct eng_mtx **locked)
 
 /* ----------------------------------------------------------------- busy */
 
-/* Exclusive busy, never sleeping: false if the page is busy. */
+/*
+ * Exclusive busy by this CPU, never sleeping: false if the page is busy.
+ */
 bool
 vm_page_tryxbusy(struct eng_cpu *c, struct vm_page *m)
 {
@@ -97,19 +100,24 @@ vm_page_tryxbusy(struct eng_cpu *c, struct vm_page *m)
 	uint32_t x = VPB_UNBUSIED;
 
 	return (eng_atomic_fcmpset_32(&c->lk, LC_PAGE, ENG_HERE,
-	    &m->busy_lock, &x, VPB_BIT_EXCLUSIVE));
+	    &m->busy_lock, &x, VPB_CPU_EXCLUSIVE(c)));
 }
 
-/* One cmpset EXCLUSIVE -> UNBUSIED (no sleepers in the model). */
+/*
+ * One cmpset EXCLUSIVE -> UNBUSIED (no sleepers in the model).  The page
+ * must be exclusive busied by this CPU.
+ */
 void
 vm_page_xunbusy(struct eng_cpu *c, struct vm_page *m)
 {
 	ENG_SITE_DEFINE;
-	uint32_t x = VPB_BIT_EXCLUSIVE;
+	uint32_t x = VPB_CPU_EXCLUSIVE(c);
 
+	vm_page_assert_xbusied(c, m);
 	if (!eng_atomic_fcmpset_32(&c->lk, LC_PAGE, ENG_HERE, &m->busy_lock,
 	    &x, VPB_UNBUSIED))
-		ENG_PANIC("xunbusy of a page not xbusied");
+		ENG_PANIC("page %p (pa %#" PRIx64 "): xunbusy of a page not "
+		    "xbusied", (void *)m, m->phys_addr);
 }
 
 /* --------------------------------------------------------------- aflags */
@@ -155,7 +163,7 @@ vm_page_wire(struct eng_cpu *c, struct vm_page *m)
 	struct vm_engine *e = c->e;
 	uint32_t old;
 
-	VM_OBJECT_ASSERT_LOCKED(atomic_load_explicit(&m->object,
+	VM_OBJECT_ASSERT_LOCKED(c, atomic_load_explicit(&m->object,
 	    memory_order_relaxed));
 	if (e->pagelock) {
 		vm_page_lock(c, m);
@@ -191,6 +199,7 @@ vm_page_wire_mapped(struct eng_cpu *c, struct vm_page *m)
 	uint32_t old;
 
 	if (c->e->pagelock) {
+		vm_page_assert_locked(c, m);
 		old = atomic_load_explicit(&m->wire_count,
 		    memory_order_relaxed);
 		atomic_store_explicit(&m->wire_count, old + 1,
@@ -219,9 +228,11 @@ vm_page_unwire_noq(struct eng_cpu *c, struct vm_page *m)
 	uint32_t old;
 
 	if (c->e->pagelock) {
+		vm_page_assert_locked(c, m);
 		old = atomic_load_explicit(&m->wire_count,
 		    memory_order_relaxed);
-		ENG_ASSERT(old > 0);
+		ENG_KASSERT(old > 0, "page %p (pa %#" PRIx64 "): unwiring an "
+		    "unwired page", (void *)m, m->phys_addr);
 		atomic_store_explicit(&m->wire_count, old - 1,
 		    memory_order_relaxed);
 		return (old == 1);
@@ -253,6 +264,7 @@ static void
 vm_page_unwire_pagelocked(struct eng_cpu *c, struct vm_page *m,
     uint8_t queue, int flags)
 {
+	vm_page_assert_locked(c, m);
 	if (vm_page_unwire_noq(c, m)) {
 		if (atomic_load_explicit(&m->object, memory_order_relaxed) ==
 		    NULL)
@@ -406,8 +418,10 @@ vm_page_release_locked(struct eng_cpu *c, struct vm_page *m, int flags)
 	ENG_SITE_DEFINE;
 	struct vm_engine *e = c->e;
 
-	VM_OBJECT_ASSERT_WLOCKED(atomic_load_explicit(&m->object,
+	VM_OBJECT_ASSERT_WLOCKED(c, atomic_load_explicit(&m->object,
 	    memory_order_relaxed));
+	if (e->pagelock)
+		vm_page_assert_locked(c, m);
 	if (vm_page_wired_count(e, m) == 0)
 		return (false);
 	if (!vm_page_unwire_noq(c, m))
@@ -473,8 +487,9 @@ vm_page_try_blocked_op(struct eng_cpu *c, struct vm_page *m,
 	uint32_t old;
 	bool ok;
 
-	VM_OBJECT_ASSERT_WLOCKED(atomic_load_explicit(&m->object,
+	VM_OBJECT_ASSERT_WLOCKED(c, atomic_load_explicit(&m->object,
 	    memory_order_relaxed));
+	vm_page_assert_xbusied(c, m);
 	if (c->e->pagelock) {
 		bool held = eng_lock_held(&c->lk, vm_page_lockptr(c, m));
 
@@ -526,8 +541,7 @@ void
 vm_page_insert(struct eng_cpu *c, struct vm_page *m, struct vm_object *obj,
     vm_pindex_t pindex)
 {
-	(void)c;
-	VM_OBJECT_ASSERT_WLOCKED(obj);
+	VM_OBJECT_ASSERT_WLOCKED(c, obj);
 	m->pindex = pindex;
 	atomic_store_explicit(&m->object, obj, memory_order_release);
 	if (vm_phash_insert(&obj->pages, pindex, m) != 0)
@@ -549,12 +563,13 @@ vm_page_remove(struct eng_cpu *c, struct vm_page *m)
 	uint32_t old;
 
 	obj = atomic_load_explicit(&m->object, memory_order_relaxed);
-	VM_OBJECT_ASSERT_WLOCKED(obj);
+	VM_OBJECT_ASSERT_WLOCKED(c, obj);
+	if (c->e->pagelock)
+		vm_page_assert_locked(c, m);
 	vm_phash_remove(&obj->pages, m->pindex);
 	obj->resident_page_count--;
 	atomic_store_explicit(&m->object, NULL, memory_order_release);
 	if (c->e->pagelock) {
-		ENG_ASSERT(eng_mtx_owned(vm_page_lockptr(c, m)));
 		return (atomic_load_explicit(&m->wire_count,
 		    memory_order_relaxed) == 0);
 	}
@@ -578,6 +593,8 @@ vm_page_free(struct eng_cpu *c, struct vm_page *m)
 {
 	struct vm_engine *e = c->e;
 
+	if (e->pagelock)
+		vm_page_assert_locked(c, m);
 	if (atomic_load_explicit(&m->object, memory_order_relaxed) != NULL &&
 	    !vm_page_remove(c, m))
 		ENG_PANIC("freeing a referenced page");
@@ -607,7 +624,7 @@ vm_page_alloc(struct eng_cpu *c, struct vm_object *obj, vm_pindex_t pindex,
 	struct vm_page *m;
 	int tries;
 
-	VM_OBJECT_ASSERT_WLOCKED(obj);
+	VM_OBJECT_ASSERT_WLOCKED(c, obj);
 	for (tries = 0; (m = vm_phys_alloc(c, obj, pindex)) == NULL; tries++) {
 		if (tries == 3) {
 			c->st.alloc_failures++;
@@ -650,10 +667,10 @@ vm_page_grab(struct eng_cpu *c, struct vm_object *obj, vm_pindex_t pindex,
 {
 	struct vm_page *m;
 
-	VM_OBJECT_ASSERT_WLOCKED(obj);
+	VM_OBJECT_ASSERT_WLOCKED(c, obj);
 	vm_object_make_alive(c, obj);
 	*allocated = false;
-	m = vm_page_lookup(obj, pindex);
+	m = vm_page_lookup(c, obj, pindex);
 	if (m != NULL) {
 		if (wired)
 			vm_page_wire(c, m);

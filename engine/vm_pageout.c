@@ -110,7 +110,7 @@ vm_pageout_collect_batch(struct eng_cpu *c, struct vm_pageout_scan *ss,
 			c->st.scan_skipped++;
 			continue;
 		}
-		vm_pagequeue_remove(pq, m);
+		vm_pagequeue_remove(c, pq, m);
 		old = vm_page_astate_load(m);
 		do
 			new = locked ? VM_PAGE_A_MAKE(VM_PAGE_A_FLAGS(old) &
@@ -155,7 +155,7 @@ vm_pageout_reinsert(struct eng_cpu *c, struct vm_pageout_scan *ss,
 		    &ma[i]->a, &old, old | PGA_ENQUEUED));
 		if (VM_PAGE_A_QUEUE(old) == PQ_INACTIVE &&
 		    (VM_PAGE_A_FLAGS(old) & PGA_QUEUE_STATE_MASK) == 0)
-			vm_pagequeue_insert(ss->pq, ma[i], &ss->marker);
+			vm_pagequeue_insert(c, ss->pq, ma[i], &ss->marker);
 	}
 	eng_mtx_unlock(&c->lk, &ss->pq->pq_mutex);
 }
@@ -179,6 +179,8 @@ vm_pageout_inactive_page(struct eng_cpu *c, struct vm_page *m,
 	enum vm_pageout_verdict v;
 	uint8_t expect = locked ? PQ_NONE : PQ_INACTIVE;
 
+	if (locked)
+		vm_page_assert_locked(c, m);
 	plock = e->pagelock || vm_page_qlock(e);
 	if (!locked) {
 		a = vm_page_astate_load(m);

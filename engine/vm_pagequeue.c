@@ -80,15 +80,15 @@ vm_batchqueue_fini(struct eng_cpu *c)
 }
 
 /*
- * Physical list operations; the page queue must be locked.  before: insert
- * in front of it (the inactive head marker, a scan marker), NULL for the
- * tail.
+ * Physical list operations.  before: insert in front of it (the inactive
+ * head marker, a scan marker), NULL for the tail.  The page queue must be
+ * locked.
  */
 void
-vm_pagequeue_insert(struct vm_pagequeue *pq, struct vm_page *m,
-    struct vm_page *before)
+vm_pagequeue_insert(struct eng_cpu *c, struct vm_pagequeue *pq,
+    struct vm_page *m, struct vm_page *before)
 {
-	ENG_ASSERT(eng_mtx_owned(&pq->pq_mutex));
+	vm_pagequeue_assert_locked(c, pq);
 	if (before != NULL)
 		TAILQ_INSERT_BEFORE(before, m, plinks_q);
 	else
@@ -97,9 +97,10 @@ vm_pagequeue_insert(struct vm_pagequeue *pq, struct vm_page *m,
 }
 
 void
-vm_pagequeue_remove(struct vm_pagequeue *pq, struct vm_page *m)
+vm_pagequeue_remove(struct eng_cpu *c, struct vm_pagequeue *pq,
+    struct vm_page *m)
 {
-	ENG_ASSERT(eng_mtx_owned(&pq->pq_mutex));
+	vm_pagequeue_assert_locked(c, pq);
 	TAILQ_REMOVE(&pq->pq_pl, m, plinks_q);
 	pq->pq_cnt--;
 }
@@ -183,7 +184,7 @@ vm_page_dequeue(struct eng_cpu *c, struct vm_page *m)
 		eng_mtx_unlock(&c->lk, &pq->pq_mutex);
 	}
 	if ((VM_PAGE_A_FLAGS(old) & PGA_ENQUEUED) != 0)
-		vm_pagequeue_remove(pq, m);
+		vm_pagequeue_remove(c, pq, m);
 	do
 		new = VM_PAGE_A_MAKE(VM_PAGE_A_FLAGS(old) &
 		    ~PGA_QUEUE_STATE_MASK, PQ_NONE, VM_PAGE_A_ACT(old));
@@ -197,7 +198,7 @@ vm_page_dequeue(struct eng_cpu *c, struct vm_page *m)
  * no request remains) are no-ops.  A dequeue unlinks speculatively before
  * the CAS and relinks if the CAS fails; a requeue CASes first, which is
  * safe because PGA_ENQUEUED and the queue field cannot change without this
- * lock.
+ * lock.  The page queue must be locked.
  */
 void
 vm_pqbatch_process_page(struct eng_cpu *c, struct vm_pagequeue *pq,
@@ -208,6 +209,7 @@ vm_pqbatch_process_page(struct eng_cpu *c, struct vm_pagequeue *pq,
 	struct vm_page *next;
 	uint16_t fl;
 
+	vm_pagequeue_assert_locked(c, pq);
 	old = vm_page_astate_load(m);
 	for (;;) {
 		fl = VM_PAGE_A_FLAGS(old);
@@ -220,14 +222,14 @@ vm_pqbatch_process_page(struct eng_cpu *c, struct vm_pagequeue *pq,
 			next = NULL;
 			if ((fl & PGA_ENQUEUED) != 0) {
 				next = TAILQ_NEXT(m, plinks_q);
-				vm_pagequeue_remove(pq, m);
+				vm_pagequeue_remove(c, pq, m);
 			}
 			new = VM_PAGE_A_MAKE(fl & ~PGA_QUEUE_STATE_MASK,
 			    PQ_NONE, VM_PAGE_A_ACT(old));
 			if (vm_page_astate_fcmpset(c, m, &old, new, ENG_HERE))
 				break;
 			if ((fl & PGA_ENQUEUED) != 0)
-				vm_pagequeue_insert(pq, m, next);
+				vm_pagequeue_insert(c, pq, m, next);
 			continue;
 		}
 		new = VM_PAGE_A_MAKE((fl & ~(PGA_REQUEUE | PGA_REQUEUE_HEAD)) |
@@ -235,20 +237,22 @@ vm_pqbatch_process_page(struct eng_cpu *c, struct vm_pagequeue *pq,
 		if (!vm_page_astate_fcmpset(c, m, &old, new, ENG_HERE))
 			continue;
 		if ((fl & PGA_ENQUEUED) != 0)
-			vm_pagequeue_remove(pq, m);
-		vm_pagequeue_insert(pq, m, vm_pagequeue_where(c->e, queue,
+			vm_pagequeue_remove(c, pq, m);
+		vm_pagequeue_insert(c, pq, m, vm_pagequeue_where(c->e, queue,
 		    (fl & PGA_REQUEUE_HEAD) != 0));
 		break;
 	}
 	c->st.queue_ops++;
 }
 
+/* Process every entry of bq.  The page queue must be locked. */
 static void
 vm_pqbatch_process(struct eng_cpu *c, struct vm_pagequeue *pq,
     struct vm_batchqueue *bq, uint8_t queue)
 {
 	int i;
 
+	vm_pagequeue_assert_locked(c, pq);
 	for (i = 0; i < bq->bq_cnt; i++)
 		vm_pqbatch_process_page(c, pq, bq->bq_pa[i], queue);
 	bq->bq_cnt = 0;
@@ -339,13 +343,13 @@ vm_page_pqstate_commit(struct eng_cpu *c, struct vm_page *m,
 		}
 		if ((VM_PAGE_A_FLAGS(*old) & PGA_ENQUEUED) != 0) {
 			next = TAILQ_NEXT(m, plinks_q);
-			vm_pagequeue_remove(pq, m);
+			vm_pagequeue_remove(c, pq, m);
 			unlinked = true;
 			new &= ~(vm_page_astate_t)PGA_ENQUEUED;
 		}
 		if (!vm_page_astate_fcmpset(c, m, old, new, ENG_HERE)) {
 			if (unlinked)
-				vm_pagequeue_insert(pq, m, next);
+				vm_pagequeue_insert(c, pq, m, next);
 			eng_mtx_unlock(&c->lk, &pq->pq_mutex);
 			return (false);
 		}
@@ -436,7 +440,7 @@ static void
 vm_pq_plock_place(struct eng_cpu *c, struct vm_page *m, uint8_t queue,
     bool head)
 {
-	ENG_ASSERT(eng_lock_held(&c->lk, vm_page_lockptr(c, m)));
+	vm_page_assert_locked(c, m);
 	if (queue == PQ_ACTIVE)
 		vm_page_act_adjust(c, m, 0, ACT_INIT);
 	if (vm_page_queue(m) != queue)
@@ -463,7 +467,7 @@ vm_pq_plock_requeue_page(struct eng_cpu *c, struct vm_page *m)
 {
 	uint8_t queue = vm_page_queue(m);
 
-	ENG_ASSERT(eng_lock_held(&c->lk, vm_page_lockptr(c, m)));
+	vm_page_assert_locked(c, m);
 	if (queue == PQ_NONE)
 		return (false);
 	c->e->pq->requeue(c, m, queue, false);
@@ -471,16 +475,18 @@ vm_pq_plock_requeue_page(struct eng_cpu *c, struct vm_page *m)
 }
 
 /*
- * vm_page_release_toq() of the page-lock designs (page lock held).
+ * vm_page_release_toq() of the page-lock designs.
  * VPR_NOREUSE or VPR_TRYFREE (an SF_NOCACHE page that could not be freed):
  * the inactive head (deactivate_noreuse), as FreeBSD's release_toq does
  * (it also sends invalid pages there; the model has no valid bits);
- * already active: just PGA_REFERENCED; otherwise queue.
+ * already active: just PGA_REFERENCED; otherwise queue.  The page lock is
+ * held.
  */
 void
 vm_pq_plock_release_toq(struct eng_cpu *c, struct vm_page *m, uint8_t queue,
     int flags)
 {
+	vm_page_assert_locked(c, m);
 	if ((flags & (VPR_NOREUSE | VPR_TRYFREE)) != 0)
 		vm_pq_plock_place(c, m, PQ_INACTIVE, true);
 	else if (vm_page_queue(m) == PQ_ACTIVE)
@@ -531,7 +537,8 @@ vm_page_activate(struct eng_cpu *c, struct vm_page *m)
 /*
  * vm_page_deactivate() / _noreuse (head): put an unwired page in the
  * inactive queue (see each design for a page already there).  The _locked
- * form: the page lock is held (VM_PQ_PAGELOCK designs).
+ * form: the page lock is held (VM_PQ_PAGELOCK designs, asserted by the
+ * designs' hooks).
  */
 void
 vm_page_deactivate_locked(struct eng_cpu *c, struct vm_page *m, bool head)

@@ -26,6 +26,7 @@ vm_page_enqueue_batch(struct eng_cpu *c, struct vm_page *m, uint8_t queue,
 	ENG_SITE_DEFINE;
 	vm_page_astate_t old, new;
 
+	vm_page_assert_locked(c, m);
 	old = vm_page_astate_load(m);
 	do {
 		ENG_ASSERT(VM_PAGE_A_QUEUE(old) == PQ_NONE);
@@ -41,6 +42,7 @@ static void
 vm_pq_batch_requeue(struct eng_cpu *c, struct vm_page *m, uint8_t queue,
     bool head)
 {
+	vm_page_assert_locked(c, m);
 	eng_atomic_fetchor_32(&c->lk, LC_PAGEQUEUE, &m->a,
 	    head ? PGA_REQUEUE_HEAD : PGA_REQUEUE);
 	vm_page_pqbatch_submit(c, m, queue);
@@ -65,6 +67,7 @@ vm_pq_batch_scan_deactivate(struct eng_cpu *c, struct vm_page *m)
 {
 	vm_page_astate_t old, new;
 
+	vm_page_assert_locked(c, m);
 	old = vm_page_astate_load(m);
 	do {
 		if (VM_PAGE_A_QUEUE(old) != PQ_ACTIVE ||

@@ -10,7 +10,10 @@
  */
 #include "vm_internal.h"
 
-/* Physically enqueue a page that is in no queue (queue is (P,Q)). */
+/*
+ * Physically enqueue a page that is in no queue.  The page lock is held
+ * (queue is (P,Q)).
+ */
 static void
 vm_page_enqueue_now(struct eng_cpu *c, struct vm_page *m, uint8_t queue,
     bool head)
@@ -19,6 +22,7 @@ vm_page_enqueue_now(struct eng_cpu *c, struct vm_page *m, uint8_t queue,
 	struct vm_pagequeue *pq = vm_page_pagequeue(c->e, queue);
 	vm_page_astate_t old, new;
 
+	vm_page_assert_locked(c, m);
 	eng_mtx_lock(&c->lk, &pq->pq_mutex, ENG_HERE);
 	old = vm_page_astate_load(m);
 	do {
@@ -26,11 +30,14 @@ vm_page_enqueue_now(struct eng_cpu *c, struct vm_page *m, uint8_t queue,
 		new = VM_PAGE_A_MAKE(VM_PAGE_A_FLAGS(old) | PGA_ENQUEUED, queue,
 		    VM_PAGE_A_ACT(old));
 	} while (!vm_page_astate_fcmpset(c, m, &old, new, ENG_HERE));
-	vm_pagequeue_insert(pq, m, vm_pagequeue_where(c->e, queue, head));
+	vm_pagequeue_insert(c, pq, m, vm_pagequeue_where(c->e, queue, head));
 	eng_mtx_unlock(&c->lk, &pq->pq_mutex);
 }
 
-/* Move an enqueued page to the tail (or the inactive head) now. */
+/*
+ * Move an enqueued page to the tail (or the inactive head) now.  The page
+ * lock is held.
+ */
 static void
 vm_page_requeue_now(struct eng_cpu *c, struct vm_page *m, uint8_t queue,
     bool head)
@@ -38,10 +45,11 @@ vm_page_requeue_now(struct eng_cpu *c, struct vm_page *m, uint8_t queue,
 	ENG_SITE_DEFINE;
 	struct vm_pagequeue *pq = vm_page_pagequeue(c->e, queue);
 
+	vm_page_assert_locked(c, m);
 	eng_mtx_lock(&c->lk, &pq->pq_mutex, ENG_HERE);
 	if ((VM_PAGE_A_FLAGS(vm_page_astate_load(m)) & PGA_ENQUEUED) != 0) {
-		vm_pagequeue_remove(pq, m);
-		vm_pagequeue_insert(pq, m, vm_pagequeue_where(c->e, queue,
+		vm_pagequeue_remove(c, pq, m);
+		vm_pagequeue_insert(c, pq, m, vm_pagequeue_where(c->e, queue,
 		    head));
 	}
 	eng_mtx_unlock(&c->lk, &pq->pq_mutex);

@@ -10,6 +10,8 @@
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -561,6 +563,69 @@ test_equivalence(void **state)
 		}
 }
 
+/*
+ * Lock assertions test "held by this CPU": CPU 1 holds object 0's lock
+ * and page 0's page lock; the object and page-lock assertions of CPU 0
+ * panic (exit 70), CPU 1's pass.  Debug builds only (ENG_KASSERT).
+ */
+static int
+assert_child(int which)
+{
+	struct eng_params p = { 0 };
+	struct vm_engine *e;
+	struct eng_cpu *c0, *c1;
+	struct vm_object *obj;
+	struct vm_page *m;
+	char err[128];
+
+	ENG_SITE_DEFINE;
+	eng_design_default(&p.design);
+	eng_design_parse(&p.design, ENG_FAM_PAGE, "pagelock", err,
+	    sizeof(err));
+	p.nslots = 2;
+	p.nobjects = 1;
+	p.phys_pages = 1024;
+	if ((e = eng_create(&p, err, sizeof(err))) == NULL)
+		return (2);
+	c0 = eng_cpu(e, 0);
+	c1 = eng_cpu(e, 1);
+	ev(e, PR_PAGE_INSERT, 0, 0, 1, 0);
+	obj = &e->objects[0];
+	m = page(e, 0, 0);
+	VM_OBJECT_WLOCK(c1, obj);
+	vm_page_lock(c1, m);
+	VM_OBJECT_ASSERT_WLOCKED(c1, obj);
+	vm_page_assert_locked(c1, m);
+	if (which == 0)
+		(void)vm_page_lookup(c0, obj, 0);
+	else
+		vm_page_assert_locked(c0, m);
+	return (0);
+}
+
+static void
+test_assert_held_by_this_cpu(void **state)
+{
+	int which, status;
+	pid_t pid;
+
+	(void)state;
+	if (!ENG_DEBUG)
+		skip();
+	for (which = 0; which < 2; which++) {
+		fflush(NULL);
+		pid = fork();
+		assert_true(pid >= 0);
+		if (pid == 0) {
+			freopen("/dev/null", "w", stderr);
+			_exit(assert_child(which));
+		}
+		assert_int_equal(waitpid(pid, &status, 0), pid);
+		assert_true(WIFEXITED(status));
+		assert_int_equal(WEXITSTATUS(status), 70);
+	}
+}
+
 int
 main(void)
 {
@@ -576,6 +641,7 @@ main(void)
 		cmocka_unit_test(test_scan_and_reclaim),
 		cmocka_unit_test(test_batching),
 		cmocka_unit_test(test_equivalence),
+		cmocka_unit_test(test_assert_held_by_this_cpu),
 	};
 
 	return (cmocka_run_group_tests(tests, NULL, NULL));
