@@ -48,13 +48,20 @@ vm_pq_batch_requeue(struct eng_cpu *c, struct vm_page *m, uint8_t queue,
 	vm_page_pqbatch_submit(c, m, queue);
 }
 
-/* A page already where it is placed: only the inactive head moves it. */
+/*
+ * A page already in the queue it is placed in (deactivated or released
+ * while inactive): a requeue is submitted every time, as FreeBSD 12's
+ * vm_page_deactivate() calls vm_page_requeue() for an inactive page
+ * (r330296 era sys/vm/vm_page.c) and the 2019 vm_page_mvqueue() does for
+ * any queue but the active one (sys/vm/vm_page.c after r352110).  An
+ * active page stays put; its act_count was raised by the caller.
+ */
 static void
 vm_pq_batch_stay(struct eng_cpu *c, struct vm_page *m, uint8_t queue,
     bool head)
 {
-	if (head)
-		vm_pq_batch_requeue(c, m, queue, true);
+	if (queue != PQ_ACTIVE)
+		vm_pq_batch_requeue(c, m, queue, head);
 }
 
 /*

@@ -564,6 +564,62 @@ test_equivalence(void **state)
 }
 
 /*
+ * Deactivating or releasing a page that is already inactive: --queue batch
+ * submits a requeue every time, as FreeBSD 12's vm_page_deactivate() ->
+ * vm_page_requeue() and the 2019 vm_page_mvqueue() -> vm_page_requeue()
+ * do (issue 12 item 2); --queue locked returns early, as FreeBSD 10's
+ * _vm_page_deactivate() does, and takes no queue lock.
+ */
+static void
+test_requeue_inactive(void **state)
+{
+	static const char *const qs[] = { "batch:4", "locked" };
+	struct eng_params p = { 0 };
+	struct eng_stats st;
+	struct vm_engine *e;
+	char err[128];
+	unsigned qi, i;
+
+	(void)state;
+	for (qi = 0; qi < 2; qi++) {
+		eng_design_default(&p.design);
+		assert_int_equal(eng_design_parse(&p.design, ENG_FAM_PAGE,
+		    "pagelock", err, sizeof(err)), 0);
+		assert_int_equal(eng_design_parse(&p.design, ENG_FAM_QUEUE,
+		    qs[qi], err, sizeof(err)), 0);
+		p.nslots = 1;
+		p.nobjects = 2;
+		p.phys_pages = 1024;
+		e = eng_create(&p, err, sizeof(err));
+		assert_non_null(e);
+		ev(e, PR_PAGE_INSERT, 0, 0, 3, 0);
+		ev(e, PR_WIRE, 0, 1, 1, 0);	/* page 1: wired, inactive */
+		eng_quiesce(e);
+		eng_stats_reset(e);
+		/* batch: four requeues fill batch:4; locked: no-ops. */
+		for (i = 0; i < 4; i++)
+			assert_int_equal(ev(e, PR_DEACTIVATE, 0, 0, 1, 0), 0);
+		assert_int_equal(acq(e, LC_PAGEQUEUE), 0);
+		/*
+		 * batch: the release's requeue is the fifth submission and
+		 * flushes the batch.  locked dequeued page 1 at wiring
+		 * (FreeBSD 10) and enqueues it now.
+		 */
+		assert_int_equal(ev(e, PR_RELEASE, 0, 1, 1, 0), 0);
+		assert_int_equal(acq(e, LC_PAGEQUEUE), 1);
+		eng_stats_collect(e, &st);
+		if (qi == 0)
+			assert_int_equal(st.queue_ops + st.queue_nops, 5);
+		/* Page 1 went to the tail (requeue or enqueue). */
+		assert_ptr_equal(TAILQ_LAST(&e->vmd.vmd_pagequeues[
+		    PQ_INACTIVE].pq_pl, pglist), page(e, 0, 1));
+		assert_int_equal(queue_of(e, page(e, 0, 0)), PQ_INACTIVE);
+		check_clean(e);
+		eng_destroy(e);
+	}
+}
+
+/*
  * Lock assertions test "held by this CPU": CPU 1 holds object 0's lock
  * and page 0's page lock; the object and page-lock assertions of CPU 0
  * panic (exit 70), CPU 1's pass.  Debug builds only (ENG_KASSERT).
@@ -641,6 +697,7 @@ main(void)
 		cmocka_unit_test(test_scan_and_reclaim),
 		cmocka_unit_test(test_batching),
 		cmocka_unit_test(test_equivalence),
+		cmocka_unit_test(test_requeue_inactive),
 		cmocka_unit_test(test_assert_held_by_this_cpu),
 	};
 
