@@ -77,8 +77,10 @@ struct vm_pagequeue_ops {
 	void	(*free)(struct eng_cpu *, struct vm_page *);
 	/* Optional: the lazy dequeue of a wired page the daemon finds. */
 	void	(*dequeue_lazy)(struct eng_cpu *, struct vm_page *);
-	/* Optional: queue side of a page's first wiring. */
+	/* Optional: queue side of a page's first wiring and last unwiring
+	 * (the latter also when the unwiring drops the last reference). */
 	void	(*wire)(struct eng_cpu *, struct vm_page *);
+	void	(*unwire)(struct eng_cpu *, struct vm_page *);
 	/* Optional: the active scan's move of a page to inactive; NULL:
 	 * deactivate. */
 	void	(*scan_deactivate)(struct eng_cpu *, struct vm_page *);
@@ -167,13 +169,15 @@ void	vm_page_dequeue(struct eng_cpu *c, struct vm_page *m);
 void	vm_page_dequeue_lazy(struct eng_cpu *c, struct vm_page *m);
 void	vm_page_free_dequeue(struct eng_cpu *c, struct vm_page *m);
 void	vm_page_wire_queue(struct eng_cpu *c, struct vm_page *m);
+void	vm_page_unwire_queue(struct eng_cpu *c, struct vm_page *m);
 /* Shared by the designs (vm_pagequeue.c). */
 bool	vm_page_astate_fcmpset(struct eng_cpu *c, struct vm_page *m,
 	    vm_page_astate_t *old, vm_page_astate_t new,
 	    struct eng_site *site);
 void	vm_page_dequeue_deferred(struct eng_cpu *c, struct vm_page *m);
 void	vm_page_dequeue_deferred_free(struct eng_cpu *c, struct vm_page *m);
-uint8_t	vm_page_dequeue_request(struct eng_cpu *c, struct vm_page *m);
+uint8_t	vm_page_dequeue_request(struct eng_cpu *c, struct vm_page *m,
+	    bool *made);
 void	vm_page_pqbatch_submit(struct eng_cpu *c, struct vm_page *m,
 	    uint8_t queue);
 void	vm_page_pqbatch_drain(struct eng_cpu *c);

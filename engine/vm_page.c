@@ -235,12 +235,17 @@ vm_page_unwire_noq(struct eng_cpu *c, struct vm_page *m)
 		    "unwired page", (void *)m, m->phys_addr);
 		atomic_store_explicit(&m->wire_count, old - 1,
 		    memory_order_relaxed);
+		if (old == 1)
+			vm_page_unwire_queue(c, m);
 		return (old == 1);
 	}
 	old = eng_atomic_fetchadd_32(&c->lk, LC_PAGE, &m->ref_count,
 	    (uint32_t)-1);
 	ENG_ASSERT(VPRC_WIRE_COUNT(old) > 0);
-	return (VPRC_WIRE_COUNT(old) == 1);
+	if (VPRC_WIRE_COUNT(old) != 1)
+		return (false);
+	vm_page_unwire_queue(c, m);
+	return (true);
 }
 
 /*
@@ -314,6 +319,9 @@ vm_page_unwire_common(struct eng_cpu *c, struct vm_page *m, uint8_t queue,
 			vm_page_release_toq(c, m, queue, flags);
 			placed = true;
 		}
+		/* The last reference (13/14 vm_page_unwire_managed()). */
+		if (old == 1)
+			vm_page_unwire_queue(c, m);
 		if (eng_atomic_fcmpset_32(&c->lk, LC_PAGE, ENG_HERE,
 		    &m->ref_count, &old, old - 1))
 			break;

@@ -370,48 +370,66 @@ vm_page_pqstate_commit(struct eng_cpu *c, struct vm_page *m,
 
 /*
  * vm_page_dequeue_request(): request a dequeue without the queue lock: set
- * PGA_DEQUEUE unless the page is in no queue or already has the request.
- * Returns the queue the request was made on, PQ_NONE if none was made.
- * Alone (astate's first wiring, r356156) the request waits for whoever
- * touches the page's queue state next; vm_page_dequeue_deferred() submits
- * it.  Page-lock designs: the page lock is held, or no reference is left.
+ * PGA_DEQUEUE unless the page is in no queue or already has the request
+ * (*made says whether this call set it).  Returns the page's queue,
+ * PQ_NONE if it is in none.  Alone (astate's first wiring, r356156) the
+ * request waits for whoever touches the page's queue state next.
+ * Page-lock designs: the page lock is held, or no reference is left.
  */
 uint8_t
-vm_page_dequeue_request(struct eng_cpu *c, struct vm_page *m)
+vm_page_dequeue_request(struct eng_cpu *c, struct vm_page *m, bool *made)
 {
 	ENG_SITE_DEFINE;
 	vm_page_astate_t old, new;
 
+	*made = false;
 	old = vm_page_astate_load(m);
 	do {
 		if (VM_PAGE_A_QUEUE(old) == PQ_NONE ||
 		    (VM_PAGE_A_FLAGS(old) & PGA_DEQUEUE) != 0)
-			return (PQ_NONE);
+			return (VM_PAGE_A_QUEUE(old));
 		new = old | PGA_DEQUEUE;
 	} while (!vm_page_astate_fcmpset(c, m, &old, new, ENG_HERE));
+	*made = true;
 	return (VM_PAGE_A_QUEUE(old));
 }
 
-/* vm_page_dequeue_deferred(): request a dequeue and submit it. */
+/*
+ * vm_page_dequeue_deferred(): request a dequeue and submit it, always,
+ * even when PGA_DEQUEUE was already set: FreeBSD 12 sets the flag and
+ * calls vm_pqbatch_submit_page() unconditionally (sys/vm/vm_page.c,
+ * r330296 era), and 13/14 commit through vm_page_pqstate_commit_request(),
+ * which submits whether or not the word changed.  Under astate a request
+ * set by vm_page_wire() was never submitted, so this is what completes it.
+ * Page-lock designs: the page lock is held.
+ */
 void
 vm_page_dequeue_deferred(struct eng_cpu *c, struct vm_page *m)
 {
 	uint8_t queue;
+	bool made;
 
-	if ((queue = vm_page_dequeue_request(c, m)) != PQ_NONE)
+	if ((queue = vm_page_dequeue_request(c, m, &made)) != PQ_NONE)
 		vm_page_pqbatch_submit(c, m, queue);
 }
 
 /*
- * vm_page_dequeue_deferred_free(): the same from vm_page_free_prep(), no
- * reference left.
+ * vm_page_dequeue_deferred_free() (--queue batch, from
+ * vm_page_free_prep()): no reference is left, so nothing else schedules
+ * queue operations on the page and the page lock is not needed.  Unlike
+ * vm_page_dequeue_deferred() it returns early when PGA_DEQUEUE is already
+ * set, as FreeBSD 12's does: in that design a set request has always been
+ * submitted.  13/14 have no such variant (astate frees through
+ * vm_page_dequeue_deferred()).
  */
 void
 vm_page_dequeue_deferred_free(struct eng_cpu *c, struct vm_page *m)
 {
 	uint8_t queue;
+	bool made;
 
-	if ((queue = vm_page_dequeue_request(c, m)) != PQ_NONE)
+	queue = vm_page_dequeue_request(c, m, &made);
+	if (made)
 		vm_page_pqbatch_submit(c, m, queue);
 }
 
@@ -627,12 +645,19 @@ vm_page_dequeue_lazy(struct eng_cpu *c, struct vm_page *m)
 }
 
 /*
- * Queue side of a page's first wiring (see the designs).  Page lock held
- * (VM_PQ_PAGELOCK designs).
+ * Queue side of a page's first wiring and of its last unwiring (see the
+ * designs).  Page lock held (VM_PQ_PAGELOCK designs).
  */
 void
 vm_page_wire_queue(struct eng_cpu *c, struct vm_page *m)
 {
 	if (c->e->pq->wire != NULL)
 		c->e->pq->wire(c, m);
+}
+
+void
+vm_page_unwire_queue(struct eng_cpu *c, struct vm_page *m)
+{
+	if (c->e->pq->unwire != NULL)
+		c->e->pq->unwire(c, m);
 }

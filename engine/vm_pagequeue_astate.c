@@ -121,7 +121,21 @@ vm_pq_astate_release_toq(struct eng_cpu *c, struct vm_page *m,
 static void
 vm_pq_astate_wire(struct eng_cpu *c, struct vm_page *m)
 {
-	vm_page_dequeue_request(c, m);
+	bool made;
+
+	vm_page_dequeue_request(c, m, &made);
+}
+
+/*
+ * The last wiring goes: clear the wiring's PGA_DEQUEUE request, as 13/14's
+ * vm_page_unwire_noq() does (and vm_page_unwire_managed() when the wiring
+ * was the last reference), so that placing or freeing the page makes and
+ * submits its own request.
+ */
+static void
+vm_pq_astate_unwire(struct eng_cpu *c, struct vm_page *m)
+{
+	vm_page_aflag_clear(c, m, PGA_DEQUEUE);
 }
 
 const struct vm_pagequeue_ops vm_pagequeue_astate_ops = {
@@ -132,7 +146,8 @@ const struct vm_pagequeue_ops vm_pagequeue_astate_ops = {
 	.deactivate = vm_pq_astate_deactivate,
 	.requeue_page = vm_pq_astate_requeue_page,
 	.release_toq = vm_pq_astate_release_toq,
-	.free = vm_page_dequeue_deferred_free,
+	.free = vm_page_dequeue_deferred,
 	.dequeue_lazy = vm_page_dequeue_deferred,
 	.wire = vm_pq_astate_wire,
+	.unwire = vm_pq_astate_unwire,
 };

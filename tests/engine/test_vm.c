@@ -620,6 +620,59 @@ test_requeue_inactive(void **state)
 }
 
 /*
+ * astate: an SF_NOCACHE send of a cached page wires it (vm_page_wire sets
+ * PGA_DEQUEUE without submitting, r356156), then frees it.  13/14's
+ * vm_page_unwire_noq() clears PGA_DEQUEUE on the last wiring and
+ * vm_page_free_prep()'s vm_page_dequeue_deferred() always submits, so the
+ * dequeue goes through the batch queues; before, the request was never
+ * submitted and each reallocation dequeued synchronously, one queue-lock
+ * acquisition per page (issue 12 item 4: 488 extra per 1000 sends).
+ */
+static void
+test_astate_nocache_dequeue(void **state)
+{
+	enum { N = 252 };		/* 4 batches of 63 */
+	struct eng_params p = { 0 };
+	struct pr_event x;
+	struct vm_engine *e;
+	char err[128];
+	uint64_t sends, reuse;
+	unsigned i;
+
+	(void)state;
+	eng_design_default(&p.design);
+	assert_int_equal(eng_design_parse(&p.design, ENG_FAM_QUEUE,
+	    "astate:63", err, sizeof(err)), 0);
+	p.nslots = 1;
+	p.nobjects = 2;
+	p.phys_pages = 2048;
+	e = eng_create(&p, err, sizeof(err));
+	assert_non_null(e);
+	ev(e, PR_PAGE_INSERT, 0, 0, N, 0);
+	eng_quiesce(e);
+	eng_stats_reset(e);
+	for (i = 0; i < N; i++) {
+		memset(&x, 0, sizeof(x));
+		x.kind = PR_SENDFILE;
+		x.obj = 0;
+		x.addr = (uint64_t)i << 12;
+		x.arg = 1 << 12;
+		x.flags = PR_F_NOCACHE;
+		assert_int_equal(eng_apply(eng_cpu(e, 0), &x), 0);
+		assert_null(page(e, 0, i));
+	}
+	sends = acq(e, LC_PAGEQUEUE);
+	/* Reallocate the same frames: the object's reservation slots. */
+	ev(e, PR_PAGE_INSERT, 0, 0, N, 0);
+	reuse = acq(e, LC_PAGEQUEUE) - sends;
+	/* One flush per 63 dequeues; the new pages' enqueues batch too. */
+	assert_int_equal(sends, N / 63 - 1);
+	assert_true(reuse <= N / 63 + 1);
+	check_clean(e);
+	eng_destroy(e);
+}
+
+/*
  * Lock assertions test "held by this CPU": CPU 1 holds object 0's lock
  * and page 0's page lock; the object and page-lock assertions of CPU 0
  * panic (exit 70), CPU 1's pass.  Debug builds only (ENG_KASSERT).
@@ -698,6 +751,7 @@ main(void)
 		cmocka_unit_test(test_batching),
 		cmocka_unit_test(test_equivalence),
 		cmocka_unit_test(test_requeue_inactive),
+		cmocka_unit_test(test_astate_nocache_dequeue),
 		cmocka_unit_test(test_assert_held_by_this_cpu),
 	};
 
