@@ -22,25 +22,34 @@ static const char *const pages[] = { "pagelock", "refcount" };
 static const char *const queues[] = { "locked", "batch:4", "astate:4" };
 #define NDESIGNS	(2 * 3)
 
+/* An engine of the given page and queue designs (NULL: the default). */
 static struct vm_engine *
-mk(unsigned d, uint64_t phys)
+mk_spec(const char *pg, const char *q, unsigned nslots, uint64_t phys)
 {
 	struct eng_params p = { 0 };
 	struct vm_engine *e;
 	char err[128];
 
 	eng_design_default(&p.design);
-	assert_int_equal(eng_design_parse(&p.design, ENG_FAM_PAGE,
-	    pages[d / 3], err, sizeof(err)), 0);
-	assert_int_equal(eng_design_parse(&p.design, ENG_FAM_QUEUE,
-	    queues[d % 3], err, sizeof(err)), 0);
-	p.nslots = 1;
+	if (pg != NULL)
+		assert_int_equal(eng_design_parse(&p.design, ENG_FAM_PAGE, pg,
+		    err, sizeof(err)), 0);
+	if (q != NULL)
+		assert_int_equal(eng_design_parse(&p.design, ENG_FAM_QUEUE, q,
+		    err, sizeof(err)), 0);
+	p.nslots = nslots;
 	p.nobjects = 8;
 	p.npmaps = 2;
 	p.phys_pages = phys;
 	e = eng_create(&p, err, sizeof(err));
 	assert_non_null(e);
 	return (e);
+}
+
+static struct vm_engine *
+mk(unsigned d, uint64_t phys)
+{
+	return (mk_spec(pages[d / 3], queues[d % 3], 1, phys));
 }
 
 static int
@@ -574,24 +583,13 @@ static void
 test_requeue_inactive(void **state)
 {
 	static const char *const qs[] = { "batch:4", "locked" };
-	struct eng_params p = { 0 };
 	struct eng_stats st;
 	struct vm_engine *e;
-	char err[128];
 	unsigned qi, i;
 
 	(void)state;
 	for (qi = 0; qi < 2; qi++) {
-		eng_design_default(&p.design);
-		assert_int_equal(eng_design_parse(&p.design, ENG_FAM_PAGE,
-		    "pagelock", err, sizeof(err)), 0);
-		assert_int_equal(eng_design_parse(&p.design, ENG_FAM_QUEUE,
-		    qs[qi], err, sizeof(err)), 0);
-		p.nslots = 1;
-		p.nobjects = 2;
-		p.phys_pages = 1024;
-		e = eng_create(&p, err, sizeof(err));
-		assert_non_null(e);
+		e = mk_spec("pagelock", qs[qi], 1, 1024);
 		ev(e, PR_PAGE_INSERT, 0, 0, 3, 0);
 		ev(e, PR_WIRE, 0, 1, 1, 0);	/* page 1: wired, inactive */
 		eng_quiesce(e);
@@ -632,22 +630,13 @@ static void
 test_astate_nocache_dequeue(void **state)
 {
 	enum { N = 252 };		/* 4 batches of 63 */
-	struct eng_params p = { 0 };
 	struct pr_event x;
 	struct vm_engine *e;
-	char err[128];
 	uint64_t sends, reuse;
 	unsigned i;
 
 	(void)state;
-	eng_design_default(&p.design);
-	assert_int_equal(eng_design_parse(&p.design, ENG_FAM_QUEUE,
-	    "astate:63", err, sizeof(err)), 0);
-	p.nslots = 1;
-	p.nobjects = 2;
-	p.phys_pages = 2048;
-	e = eng_create(&p, err, sizeof(err));
-	assert_non_null(e);
+	e = mk_spec(NULL, "astate:63", 1, 2048);
 	ev(e, PR_PAGE_INSERT, 0, 0, N, 0);
 	eng_quiesce(e);
 	eng_stats_reset(e);
@@ -680,22 +669,13 @@ test_astate_nocache_dequeue(void **state)
 static int
 assert_child(int which)
 {
-	struct eng_params p = { 0 };
 	struct vm_engine *e;
 	struct eng_cpu *c0, *c1;
 	struct vm_object *obj;
 	struct vm_page *m;
-	char err[128];
 
 	ENG_SITE_DEFINE;
-	eng_design_default(&p.design);
-	eng_design_parse(&p.design, ENG_FAM_PAGE, "pagelock", err,
-	    sizeof(err));
-	p.nslots = 2;
-	p.nobjects = 1;
-	p.phys_pages = 1024;
-	if ((e = eng_create(&p, err, sizeof(err))) == NULL)
-		return (2);
+	e = mk_spec("pagelock", NULL, 2, 1024);
 	c0 = eng_cpu(e, 0);
 	c1 = eng_cpu(e, 1);
 	ev(e, PR_PAGE_INSERT, 0, 0, 1, 0);
