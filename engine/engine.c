@@ -41,7 +41,8 @@ eng_family_name(enum eng_family fam)
 static const struct eng_design_info eng_designs[] = {
 	{ ENG_FAM_PAGE, ENG_PAGE_PAGELOCK, "pagelock", "pagelock[:N[,nopad]]",
 	    ENG_DP_COUNT | ENG_DP_NOPAD, 1, 65536, PA_LOCK_COUNT, "lock count",
-	    "FreeBSD 10-12 sys/vm/vm_page.c (pa_lock[], PA_LOCK_COUNT)",
+	    "FreeBSD 10 to 2019 (until r352110) sys/vm/vm_page.c "
+	    "(pa_lock[], PA_LOCK_COUNT)",
 	    "hashed page-lock array of N mutexes, padded unless nopad" },
 	{ ENG_FAM_PAGE, ENG_PAGE_REFCOUNT, "refcount", "refcount", 0, 0, 0, 0,
 	    NULL, "r352110 (D20486) sys/vm/vm_page.c, FreeBSD 13/14",
