@@ -6,6 +6,7 @@
 #ifndef ENG_VM_INTERNAL_H
 #define ENG_VM_INTERNAL_H
 
+#include <inttypes.h>
 #include <stdlib.h>
 
 #include "vm.h"
@@ -102,6 +103,33 @@ vm_page_qlock(const struct vm_engine *e)
 {
 	return (vm_pq_flagged(e, VM_PQ_PAGELOCK));
 }
+
+/*
+ * May this CPU change m's logical queue state?  Always under astate; under
+ * the page-lock designs with the page lock held, or when no reference is
+ * left (vm_page_free_prep(), an allocation): FreeBSD's "the page must
+ * either be locked or unallocated".
+ */
+static inline bool
+vm_page_queue_state_owned(struct eng_cpu *c, struct vm_page *m)
+{
+	if (!vm_page_qlock(c->e) ||
+	    eng_lock_held(&c->lk, vm_page_lockptr(c, m)))
+		return (true);
+	if (c->e->pagelock)
+		return (atomic_load_explicit(&m->wire_count,
+		    memory_order_relaxed) == 0 &&
+		    atomic_load_explicit(&m->object, memory_order_relaxed) ==
+		    NULL);
+	return (atomic_load_explicit(&m->ref_count, memory_order_relaxed) ==
+	    0);
+}
+
+#define vm_page_assert_queue_state_owned(c, m)				\
+	ENG_KASSERT(vm_page_queue_state_owned((c), (m)),		\
+	    "page %p (pa %#" PRIx64 "): queue state changed by CPU %u "	\
+	    "without its page lock", (void *)(m), (m)->phys_addr,	\
+	    (c)->slot)
 
 /* Busy lock (vm_page.c). */
 bool	vm_page_tryxbusy(struct eng_cpu *c, struct vm_page *m);

@@ -46,6 +46,9 @@ vm_page_change_lock(struct eng_cpu *c, struct vm_page *m,
 {
 	struct eng_mtx *n = vm_page_lockptr(c, m);
 
+	ENG_KASSERT(*mtx == NULL || eng_lock_held(&c->lk, *mtx),
+	    "page %p (pa %#" PRIx64 "): lock cursor not held by CPU %u",
+	    (void *)m, m->phys_addr, c->slot);
 	if (*mtx == n)
 		return;
 	if (*mtx != NULL)
@@ -65,6 +68,9 @@ vm_page_pa_tryrelock(struct eng_cpu *c, struct eng_mtx *pmap_lock,
 	ENG_SITE_DEFINE;
 	struct eng_mtx *n = vm_page_pa_lockptr(c, pa);
 
+	ENG_KASSERT(eng_lock_held(&c->lk, pmap_lock) && (*locked == NULL ||
+	    eng_lock_held(&c->lk, *locked)), "pa %#" PRIx64 ": pmap or page "
+	    "lock not held by CPU %u", pa, c->slot);
 	if (*locked == n)
 		return (0);
 	if (*locked != NULL)
@@ -382,6 +388,8 @@ vm_page_release(struct eng_cpu *c, struct vm_page *m, int flags)
 	ENG_SITE_DEFINE;
 	struct vm_object *obj;
 
+	ENG_KASSERT(vm_page_wired_count(c->e, m) > 0, "page %p (pa %#"
+	    PRIx64 "): release of an unwired page", (void *)m, m->phys_addr);
 	if (c->e->pagelock) {
 		vm_page_lock(c, m);
 		obj = atomic_load_explicit(&m->object, memory_order_relaxed);
@@ -600,10 +608,14 @@ void
 vm_page_free(struct eng_cpu *c, struct vm_page *m)
 {
 	struct vm_engine *e = c->e;
+	struct vm_object *obj;
 
+	if ((obj = atomic_load_explicit(&m->object, memory_order_relaxed)) !=
+	    NULL)
+		VM_OBJECT_ASSERT_WLOCKED(c, obj);
 	if (e->pagelock)
 		vm_page_assert_locked(c, m);
-	if (atomic_load_explicit(&m->object, memory_order_relaxed) != NULL &&
+	if (obj != NULL &&
 	    !vm_page_remove(c, m))
 		ENG_PANIC("freeing a referenced page");
 	ENG_ASSERT(vm_page_wired_count(e, m) == 0);
@@ -705,6 +717,7 @@ vm_page_grab_pages(struct eng_cpu *c, struct vm_object *obj,
 	bool allocated;
 	int i;
 
+	VM_OBJECT_ASSERT_WLOCKED(c, obj);
 	for (i = 0; i < count; i++) {
 		ma[i] = vm_page_grab(c, obj, pindex + (vm_pindex_t)i, wired,
 		    &allocated);

@@ -137,6 +137,8 @@ vm_page_act_adjust(struct eng_cpu *c, struct vm_page *m, int delta,
 	vm_page_astate_t old, new;
 	int act;
 
+	if (vm_page_qlock(c->e))
+		vm_page_assert_locked(c, m);
 	old = vm_page_astate_load(m);
 	do {
 		act = VM_PAGE_A_ACT(old) + delta;
@@ -158,7 +160,8 @@ vm_page_act_adjust(struct eng_cpu *c, struct vm_page *m, int delta,
  * the dequeue: queue = PQ_NONE, state flags cleared.  Used by allocators
  * (a page must be physically dequeued before reuse), by --queue locked
  * for every dequeue, and by batch when moving a page between queues (page
- * lock held there).
+ * lock held there).  The page must be locked or unreferenced
+ * (vm_page_queue_state_owned()).
  */
 void
 vm_page_dequeue(struct eng_cpu *c, struct vm_page *m)
@@ -168,6 +171,7 @@ vm_page_dequeue(struct eng_cpu *c, struct vm_page *m)
 	vm_page_astate_t old, new;
 	uint8_t queue;
 
+	vm_page_assert_queue_state_owned(c, m);
 	for (;;) {
 		old = vm_page_astate_load(m);
 		queue = VM_PAGE_A_QUEUE(old);
@@ -382,6 +386,7 @@ vm_page_dequeue_request(struct eng_cpu *c, struct vm_page *m, bool *made)
 	ENG_SITE_DEFINE;
 	vm_page_astate_t old, new;
 
+	vm_page_assert_queue_state_owned(c, m);
 	*made = false;
 	old = vm_page_astate_load(m);
 	do {
