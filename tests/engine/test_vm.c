@@ -496,6 +496,48 @@ test_design_parse(void **state)
 }
 
 /*
+ * The table of designs: every row parses by its name alone, formats back
+ * to its canonical spec (with the default count where it has one), and
+ * no two rows of a family share a name or a design value.
+ */
+static void
+test_design_table(void **state)
+{
+	const struct eng_design_info *ri, *rj;
+	struct eng_design d;
+	char err[128], buf[64], want[64];
+	size_t i, j, n[ENG_FAM_COUNT] = { 0 };
+
+	(void)state;
+	for (i = 0; (ri = eng_design_info(i)) != NULL; i++) {
+		n[ri->fam]++;
+		eng_design_default(&d);
+		assert_int_equal(eng_design_parse(&d, ri->fam, ri->name, err,
+		    sizeof(err)), 0);
+		if ((ri->params & ENG_DP_COUNT) != 0)
+			snprintf(want, sizeof(want), "%s:%u", ri->name,
+			    ri->count_default);
+		else
+			snprintf(want, sizeof(want), "%s", ri->name);
+		assert_string_equal(eng_design_format(&d, ri->fam, buf,
+		    sizeof(buf)), want);
+		assert_non_null(strstr(eng_design_syntax(ri->fam, " | ", err,
+		    sizeof(err)), ri->syntax));
+		assert_true(strlen(ri->models) > 0 && strlen(ri->help) > 0);
+		for (j = 0; j < i; j++) {
+			rj = eng_design_info(j);
+			assert_false(rj->fam == ri->fam &&
+			    (rj->value == ri->value ||
+			    strcmp(rj->name, ri->name) == 0));
+		}
+	}
+	assert_int_equal(n[ENG_FAM_PAGE], ENG_PAGE_NDESIGNS);
+	assert_int_equal(n[ENG_FAM_QUEUE], ENG_QUEUE_NDESIGNS);
+	assert_int_equal(n[ENG_FAM_PV], ENG_PV_NDESIGNS);
+	assert_int_equal(n[ENG_FAM_PVCHUNK], ENG_PVCHUNK_NDESIGNS);
+}
+
+/*
  * Design equivalence: the same single-threaded stream (no page-daemon
  * scans, whose choices follow physical queue order, which batching
  * legitimately changes; enough memory that no reclaim runs) leaves the
@@ -729,6 +771,7 @@ main(void)
 		cmocka_unit_test(test_terminate),
 		cmocka_unit_test(test_scan_and_reclaim),
 		cmocka_unit_test(test_batching),
+		cmocka_unit_test(test_design_table),
 		cmocka_unit_test(test_equivalence),
 		cmocka_unit_test(test_requeue_inactive),
 		cmocka_unit_test(test_astate_nocache_dequeue),
