@@ -17,12 +17,14 @@
 #define ENG_PINDEX_MAX		((uint64_t)1 << 52)
 #define ENG_SENDFILE_CHUNK	64		/* pages grabbed at once */
 
-static const char *const eng_family_names[ENG_FAM_COUNT] = {
+static const char *const eng_family_names[] = {
 	[ENG_FAM_PAGE] = "page",
 	[ENG_FAM_QUEUE] = "queue",
 	[ENG_FAM_PV] = "pv",
 	[ENG_FAM_PVCHUNK] = "pvchunk",
 };
+_Static_assert(sizeof(eng_family_names) / sizeof(eng_family_names[0]) ==
+    ENG_FAM_COUNT, "a family without a name");
 
 const char *
 eng_family_name(enum eng_family fam)
@@ -31,6 +33,79 @@ eng_family_name(enum eng_family fam)
 }
 
 /* ------------------------------------------------------------- designs */
+
+/*
+ * The designs, in family order.  Each row names the source it models;
+ * docs/user-guide.md ("Design options") and docs/design-*.md say the same.
+ */
+static const struct eng_design_info eng_designs[] = {
+	{ ENG_FAM_PAGE, ENG_PAGE_PAGELOCK, "pagelock", "pagelock[:N[,nopad]]",
+	    ENG_DP_COUNT | ENG_DP_NOPAD, 1, 65536, PA_LOCK_COUNT, "lock count",
+	    "FreeBSD 10 to 2019 (until r352110) sys/vm/vm_page.c "
+	    "(pa_lock[], PA_LOCK_COUNT)",
+	    "hashed page-lock array of N mutexes, padded unless nopad" },
+	{ ENG_FAM_PAGE, ENG_PAGE_REFCOUNT, "refcount", "refcount", 0, 0, 0, 0,
+	    NULL, "r352110 (D20486) sys/vm/vm_page.c, FreeBSD 13/14",
+	    "per-page atomic ref_count, no page lock for identity" },
+	{ ENG_FAM_QUEUE, ENG_QUEUE_LOCKED, "locked", "locked", 0, 0, 0, 0,
+	    NULL, "FreeBSD 10 sys/vm/vm_page.c (vm_page_enqueue, "
+	    "vm_pagequeue_lock)",
+	    "the page-queue lock around every queue operation" },
+	{ ENG_FAM_QUEUE, ENG_QUEUE_BATCH, "batch", "batch:N[:trylock]",
+	    ENG_DP_COUNT | ENG_DP_TRYLOCK, 1, VM_BATCHQUEUE_MAX,
+	    VM_BATCHQUEUE_SIZE, "batch size",
+	    "r330296/r332974 sys/vm/vm_page.c (vm_pqbatch_submit_page); "
+	    ":trylock D37305",
+	    "per-CPU batch queues of N entries, page lock for queue state" },
+	{ ENG_FAM_QUEUE, ENG_QUEUE_ASTATE, "astate", "astate:N", ENG_DP_COUNT,
+	    1, VM_BATCHQUEUE_MAX, VM_BATCHQUEUE_SIZE, "batch size",
+	    "FreeBSD 13/14 sys/vm/vm_page.c (vm_page_pqstate_commit)",
+	    "atomic queue-state word and batch queues of N entries" },
+	{ ENG_FAM_PV, ENG_PV_HASHED, "hashed", "hashed[:N]", ENG_DP_COUNT, 1,
+	    65536, 256, "lock count",
+	    "amd64 sys/amd64/amd64/pmap.c (pv_list_locks[], NPV_LIST_LOCKS)",
+	    "N pv-list rwlocks hashed by 2 MiB frame" },
+	{ ENG_FAM_PV, ENG_PV_SUPERPAGE, "superpage", "superpage", 0, 0, 0, 0,
+	    NULL, "r353149 (D21833) sys/amd64/amd64/pmap.c, options NUMA",
+	    "one pv-list rwlock per 2 MiB frame" },
+	{ ENG_FAM_PV, ENG_PV_PERPAGE, "perpage", "perpage", 0, 0, 0, 0, NULL,
+	    "D24217 (unlanded; unverified as a whole)",
+	    "one one-byte pv lock per 4 KiB page" },
+	{ ENG_FAM_PVCHUNK, ENG_PVCHUNK_GLOBAL, "global", "global", 0, 0, 0, 0,
+	    NULL, "amd64 sys/amd64/amd64/pmap.c (pv_chunks, pv_chunks_mutex)",
+	    "one global pv-chunk list under one mutex" },
+	{ ENG_FAM_PVCHUNK, ENG_PVCHUNK_PMAPS, "pmaps", "pmaps", 0, 0, 0, 0,
+	    NULL, "D24217 (unlanded; unverified as a whole)",
+	    "a global list of pmaps instead of chunks" },
+};
+#define ENG_NDESIGNS	(sizeof(eng_designs) / sizeof(eng_designs[0]))
+_Static_assert(ENG_NDESIGNS == ENG_PAGE_NDESIGNS + ENG_QUEUE_NDESIGNS +
+    ENG_PV_NDESIGNS + ENG_PVCHUNK_NDESIGNS,
+    "eng_designs[] and the design enums disagree");
+
+const struct eng_design_info *
+eng_design_info(size_t i)
+{
+	return (i < ENG_NDESIGNS ? &eng_designs[i] : NULL);
+}
+
+const char *
+eng_design_syntax(enum eng_family fam, const char *sep, char *buf,
+    size_t len)
+{
+	size_t i, off = 0;
+
+	if (len > 0)
+		buf[0] = '\0';
+	for (i = 0; i < ENG_NDESIGNS; i++) {
+		if (eng_designs[i].fam != fam)
+			continue;
+		off += (size_t)snprintf(buf + (off < len ? off : len),
+		    off < len ? len - off : 0, "%s%s", off > 0 ? sep : "",
+		    eng_designs[i].syntax);
+	}
+	return (buf);
+}
 
 /* The defaults are what FreeBSD 14 ships. */
 void
@@ -61,176 +136,145 @@ eng_errf(char *err, size_t errlen, const char *fmt, ...)
 	return (-1);
 }
 
-/* Parse a count in [lo, hi] that ends at *end (NUL or a separator). */
+/* The design of family fam that d selects. */
 static int
-eng_parse_count(const char *s, unsigned lo, unsigned hi, unsigned *out,
-    const char **end)
+eng_design_value(const struct eng_design *d, enum eng_family fam)
+{
+	switch (fam) {
+	case ENG_FAM_PAGE:
+		return ((int)d->page);
+	case ENG_FAM_QUEUE:
+		return ((int)d->queue);
+	case ENG_FAM_PV:
+		return ((int)d->pv);
+	case ENG_FAM_PVCHUNK:
+		return ((int)d->pvchunk);
+	default:
+		return (-1);
+	}
+}
+
+/* Select design row ri in d; returns its family's count field or NULL. */
+static unsigned *
+eng_design_select(struct eng_design *d, const struct eng_design_info *ri)
+{
+	switch (ri->fam) {
+	case ENG_FAM_PAGE:
+		d->page = (enum eng_page_design)ri->value;
+		return (&d->page_locks);
+	case ENG_FAM_QUEUE:
+		d->queue = (enum eng_queue_design)ri->value;
+		return (&d->batch);
+	case ENG_FAM_PV:
+		d->pv = (enum eng_pv_design)ri->value;
+		return (&d->pv_locks);
+	default:
+		d->pvchunk = (enum eng_pvchunk_design)ri->value;
+		return (NULL);
+	}
+}
+
+/* The table row of family fam whose name spec starts with, or NULL. */
+static const struct eng_design_info *
+eng_design_lookup(enum eng_family fam, const char *spec)
+{
+	const struct eng_design_info *ri;
+	size_t i, n;
+
+	for (i = 0; i < ENG_NDESIGNS; i++) {
+		ri = &eng_designs[i];
+		n = strlen(ri->name);
+		if (ri->fam == fam && strncmp(spec, ri->name, n) == 0 &&
+		    (spec[n] == '\0' || spec[n] == ':'))
+			return (ri);
+	}
+	return (NULL);
+}
+
+/*
+ * Parse the parameters p of design ri (what follows "name:") into n.
+ * Returns 0 or -1 with the reason in err.
+ */
+static int
+eng_design_parse_params(struct eng_design *n, const struct eng_design_info *ri,
+    unsigned *count, const char *spec, const char *p, char *err,
+    size_t errlen)
 {
 	unsigned long v;
 	char *ep;
 
-	if (*s < '0' || *s > '9')
-		return (-1);
-	errno = 0;
-	v = strtoul(s, &ep, 10);
-	if (errno != 0 || v < lo || v > hi)
-		return (-1);
-	*out = (unsigned)v;
-	*end = ep;
-	return (0);
-}
-
-static int
-eng_parse_page(struct eng_design *d, const char *spec, char *err,
-    size_t errlen)
-{
-	const char *p;
-
-	if (strcmp(spec, "refcount") == 0) {
-		d->page = ENG_PAGE_REFCOUNT;
-		return (0);
-	}
-	if (strncmp(spec, "pagelock", 8) != 0 ||
-	    (spec[8] != '\0' && spec[8] != ':'))
-		return (eng_errf(err, errlen, "unknown --page design '%s' "
-		    "(pagelock[:N[,nopad]] or refcount)", spec));
-	d->page = ENG_PAGE_PAGELOCK;
-	d->page_locks = PA_LOCK_COUNT;
-	d->page_lock_pad = true;
-	if (spec[8] == '\0')
-		return (0);
-	p = spec + 9;
-	if (strcmp(p, "nopad") == 0) {
-		d->page_lock_pad = false;
-		return (0);
-	}
-	if (eng_parse_count(p, 1, 65536, &d->page_locks, &p) != 0)
-		return (eng_errf(err, errlen, "--page %s: lock count must be "
-		    "1..65536", spec));
-	if (*p == '\0')
-		return (0);
-	if (strcmp(p, ",nopad") == 0) {
-		d->page_lock_pad = false;
-		return (0);
-	}
-	return (eng_errf(err, errlen, "--page %s: expected pagelock:N or "
-	    "pagelock:N,nopad", spec));
-}
-
-static int
-eng_parse_queue(struct eng_design *d, const char *spec, char *err,
-    size_t errlen)
-{
-	const char *p;
-	size_t len;
-
-	if (strcmp(spec, "locked") == 0) {
-		d->queue = ENG_QUEUE_LOCKED;
-		d->trylock = false;
-		return (0);
-	}
-	if (strncmp(spec, "batch", 5) == 0 &&
-	    (spec[5] == '\0' || spec[5] == ':')) {
-		d->queue = ENG_QUEUE_BATCH;
-		len = 5;
-	} else if (strncmp(spec, "astate", 6) == 0 &&
-	    (spec[6] == '\0' || spec[6] == ':')) {
-		d->queue = ENG_QUEUE_ASTATE;
-		len = 6;
-	} else
-		return (eng_errf(err, errlen, "unknown --queue design '%s' "
-		    "(locked, batch:N[:trylock] or astate:N)", spec));
-	d->batch = VM_BATCHQUEUE_SIZE;
-	d->trylock = false;
-	p = spec + len;
-	if (*p == '\0')
-		return (0);
-	p++;
-	if (*p >= '0' && *p <= '9') {
-		if (eng_parse_count(p, 1, VM_BATCHQUEUE_MAX, &d->batch, &p) !=
-		    0)
-			return (eng_errf(err, errlen, "--queue %s: batch size "
-			    "must be 1..%d", spec, VM_BATCHQUEUE_MAX));
+	if ((ri->params & ENG_DP_COUNT) != 0 && *p >= '0' && *p <= '9') {
+		errno = 0;
+		v = strtoul(p, &ep, 10);
+		if (errno != 0 || v < ri->count_min || v > ri->count_max)
+			return (eng_errf(err, errlen, "%s design %s: %s must "
+			    "be %u..%u", eng_family_name(ri->fam), spec,
+			    ri->count_what, ri->count_min, ri->count_max));
+		*count = (unsigned)v;
+		p = ep;
 		if (*p == '\0')
 			return (0);
 		p++;
-	}
-	if (d->queue == ENG_QUEUE_BATCH && strcmp(p, "trylock") == 0) {
-		d->trylock = true;
+		if (p[-1] == ',' && (ri->params & ENG_DP_NOPAD) != 0 &&
+		    strcmp(p, "nopad") == 0) {
+			n->page_lock_pad = false;
+			return (0);
+		}
+		if (p[-1] == ':' && (ri->params & ENG_DP_TRYLOCK) != 0 &&
+		    strcmp(p, "trylock") == 0) {
+			n->trylock = true;
+			return (0);
+		}
+	} else if ((ri->params & ENG_DP_NOPAD) != 0 &&
+	    strcmp(p, "nopad") == 0) {
+		n->page_lock_pad = false;
+		return (0);
+	} else if ((ri->params & ENG_DP_TRYLOCK) != 0 &&
+	    strcmp(p, "trylock") == 0) {
+		n->trylock = true;
 		return (0);
 	}
-	return (eng_errf(err, errlen, "--queue %s: expected %s", spec,
-	    d->queue == ENG_QUEUE_BATCH ? "batch:N or batch:N:trylock" :
-	    "astate:N"));
+	return (eng_errf(err, errlen, "%s design %s: expected %s",
+	    eng_family_name(ri->fam), spec, ri->syntax));
 }
 
-static int
-eng_parse_pv(struct eng_design *d, const char *spec, char *err,
-    size_t errlen)
-{
-	const char *p;
-
-	if (strcmp(spec, "superpage") == 0) {
-		d->pv = ENG_PV_SUPERPAGE;
-		return (0);
-	}
-	if (strcmp(spec, "perpage") == 0) {
-		d->pv = ENG_PV_PERPAGE;
-		return (0);
-	}
-	if (strncmp(spec, "hashed", 6) != 0 ||
-	    (spec[6] != '\0' && spec[6] != ':'))
-		return (eng_errf(err, errlen, "unknown --pv design '%s' "
-		    "(hashed[:N], superpage or perpage)", spec));
-	d->pv = ENG_PV_HASHED;
-	d->pv_locks = 256;
-	if (spec[6] == '\0')
-		return (0);
-	if (eng_parse_count(spec + 7, 1, 65536, &d->pv_locks, &p) != 0 ||
-	    *p != '\0')
-		return (eng_errf(err, errlen, "--pv %s: lock count must be "
-		    "1..65536", spec));
-	return (0);
-}
-
+/*
+ * Parse by the table: the row whose name starts spec, then its
+ * parameters.  Selecting a design resets its family's parameters to the
+ * row's defaults (count, padded, no trylock).
+ */
 int
 eng_design_parse(struct eng_design *d, enum eng_family fam, const char *spec,
     char *err, size_t errlen)
 {
+	const struct eng_design_info *ri;
 	struct eng_design n = *d;
-	int rv;
+	unsigned *count;
+	char syn[128];
+	size_t len;
 
+	if ((unsigned)fam >= ENG_FAM_COUNT)
+		return (eng_errf(err, errlen, "unknown design family"));
 	if (spec == NULL || *spec == '\0')
-		return (eng_errf(err, errlen, "empty --%s design",
+		return (eng_errf(err, errlen, "empty %s design",
 		    eng_family_name(fam)));
-	switch (fam) {
-	case ENG_FAM_PAGE:
-		rv = eng_parse_page(&n, spec, err, errlen);
-		break;
-	case ENG_FAM_QUEUE:
-		rv = eng_parse_queue(&n, spec, err, errlen);
-		break;
-	case ENG_FAM_PV:
-		rv = eng_parse_pv(&n, spec, err, errlen);
-		break;
-	case ENG_FAM_PVCHUNK:
-		if (strcmp(spec, "global") == 0) {
-			n.pvchunk = ENG_PVCHUNK_GLOBAL;
-			rv = 0;
-		} else if (strcmp(spec, "pmaps") == 0) {
-			n.pvchunk = ENG_PVCHUNK_PMAPS;
-			rv = 0;
-		} else
-			rv = eng_errf(err, errlen, "unknown --pvchunk design "
-			    "'%s' (global or pmaps)", spec);
-		break;
-	default:
-		rv = eng_errf(err, errlen, "unknown design family");
-		break;
-	}
-	if (rv == 0)
-		*d = n;
-	return (rv);
+	if ((ri = eng_design_lookup(fam, spec)) == NULL)
+		return (eng_errf(err, errlen, "unknown %s design '%s' (%s)",
+		    eng_family_name(fam), spec, eng_design_syntax(fam, ", ",
+		    syn, sizeof(syn))));
+	count = eng_design_select(&n, ri);
+	if ((ri->params & ENG_DP_COUNT) != 0)
+		*count = ri->count_default;
+	if (fam == ENG_FAM_PAGE)
+		n.page_lock_pad = true;
+	if (fam == ENG_FAM_QUEUE)
+		n.trylock = false;
+	len = strlen(ri->name);
+	if (spec[len] != '\0' && eng_design_parse_params(&n, ri, count, spec,
+	    spec + len + 1, err, errlen) != 0)
+		return (-1);
+	*d = n;
+	return (0);
 }
 
 /*
@@ -241,42 +285,39 @@ const char *
 eng_design_format(const struct eng_design *d, enum eng_family fam, char *buf,
     size_t len)
 {
-	switch (fam) {
-	case ENG_FAM_PAGE:
-		if (d->page == ENG_PAGE_REFCOUNT)
-			snprintf(buf, len, "refcount");
-		else
-			snprintf(buf, len, "pagelock:%u%s", d->page_locks,
-			    d->page_lock_pad ? "" : ",nopad");
-		break;
-	case ENG_FAM_QUEUE:
-		if (d->queue == ENG_QUEUE_LOCKED)
-			snprintf(buf, len, "locked");
-		else if (d->queue == ENG_QUEUE_BATCH)
-			snprintf(buf, len, "batch:%u%s", d->batch,
-			    d->trylock ? ":trylock" : "");
-		else
-			snprintf(buf, len, "astate:%u", d->batch);
-		break;
-	case ENG_FAM_PV:
-		if (d->pv == ENG_PV_HASHED)
-			snprintf(buf, len, "hashed:%u", d->pv_locks);
-		else
-			snprintf(buf, len, "%s", d->pv == ENG_PV_SUPERPAGE ?
-			    "superpage" : "perpage");
-		break;
-	case ENG_FAM_PVCHUNK:
-		snprintf(buf, len, "%s", d->pvchunk == ENG_PVCHUNK_GLOBAL ?
-		    "global" : "pmaps");
-		break;
-	default:
+	const struct eng_design_info *ri = NULL;
+	struct eng_design tmp = *d;
+	int value = eng_design_value(d, fam);
+	size_t i;
+
+	for (i = 0; i < ENG_NDESIGNS && ri == NULL; i++)
+		if (eng_designs[i].fam == fam && eng_designs[i].value == value)
+			ri = &eng_designs[i];
+	if (ri == NULL) {
 		snprintf(buf, len, "?");
-		break;
+		return (buf);
 	}
+	if ((ri->params & ENG_DP_COUNT) == 0) {
+		snprintf(buf, len, "%s", ri->name);
+		return (buf);
+	}
+	snprintf(buf, len, "%s:%u%s%s", ri->name, *eng_design_select(&tmp, ri),
+	    (ri->params & ENG_DP_NOPAD) != 0 && !d->page_lock_pad ? ",nopad" :
+	    "", (ri->params & ENG_DP_TRYLOCK) != 0 && d->trylock ?
+	    ":trylock" : "");
 	return (buf);
 }
 
 /* ------------------------------------------------------------ creation */
+
+/* The page-queue designs' ops, by enum eng_queue_design. */
+static const struct vm_pagequeue_ops *const eng_queue_ops[] = {
+	[ENG_QUEUE_LOCKED] = &vm_pagequeue_locked_ops,
+	[ENG_QUEUE_BATCH] = &vm_pagequeue_batch_ops,
+	[ENG_QUEUE_ASTATE] = &vm_pagequeue_astate_ops,
+};
+_Static_assert(sizeof(eng_queue_ops) / sizeof(eng_queue_ops[0]) ==
+    ENG_QUEUE_NDESIGNS, "a queue design without ops");
 
 static struct eng_cpu *
 eng_cpu_alloc(struct vm_engine *e, unsigned slot)
@@ -321,7 +362,8 @@ eng_create(const struct eng_params *p, char *err, size_t errlen)
 		    p->nslots, ENG_MAX_SLOTS);
 		return (NULL);
 	}
-	if (p->design.page_locks == 0 || p->design.batch == 0 ||
+	if ((unsigned)p->design.queue >= ENG_QUEUE_NDESIGNS ||
+	    p->design.page_locks == 0 || p->design.batch == 0 ||
 	    p->design.batch > VM_BATCHQUEUE_MAX) {
 		eng_errf(err, errlen, "invalid design: page locks %u, batch "
 		    "%u", p->design.page_locks, p->design.batch);
@@ -341,9 +383,7 @@ eng_create(const struct eng_params *p, char *err, size_t errlen)
 	e->params = *p;
 	e->design = p->design;
 	e->pagelock = p->design.page == ENG_PAGE_PAGELOCK;
-	e->q_locked = p->design.queue == ENG_QUEUE_LOCKED;
-	e->q_batch = p->design.queue == ENG_QUEUE_BATCH;
-	e->q_astate = p->design.queue == ENG_QUEUE_ASTATE;
+	e->pq = eng_queue_ops[p->design.queue];
 	e->nframes = (n + NPDEPG - 1) / NPDEPG;
 	e->vm_page_array_size = e->nframes * NPDEPG;
 	e->params.phys_pages = e->vm_page_array_size;
@@ -427,21 +467,202 @@ eng_ev_npages(const struct pr_event *ev)
 	return ((uint32_t)n);
 }
 
-/* page_insert: allocate and insert the absent pages. */
-static int
+/*
+ * The page-range events that do one thing per resident page under the
+ * object lock.  Each ev_* below is that per-page work (true if it did
+ * it); eng_ev_range() takes the object lock around the range.  site is
+ * the handler's call site (its own name), used for every lock it takes.
+ */
+typedef bool eng_page_op(struct eng_cpu *c, struct vm_object *obj,
+    vm_pindex_t pindex, const struct pr_event *ev, struct eng_site *site);
+
+/* page_insert: allocate and insert an absent page. */
+static bool
 ev_page_insert(struct eng_cpu *c, struct vm_object *obj, vm_pindex_t pindex,
-    uint32_t n)
+    const struct pr_event *ev, struct eng_site *site)
 {
-	ENG_SITE_DEFINE;
 	bool allocated;
+
+	(void)ev;
+	(void)site;
+	return (vm_page_grab(c, obj, pindex, false, &allocated) != NULL &&
+	    allocated);
+}
+
+/*
+ * page_remove (vm_object_page_remove): unmap and free a resident page;
+ * a wired one is left alone, as the kernel does.
+ */
+static bool
+ev_page_remove(struct eng_cpu *c, struct vm_object *obj, vm_pindex_t pindex,
+    const struct pr_event *ev, struct eng_site *site)
+{
+	struct eng_mtx *mtx = NULL;
+	struct vm_page *m;
+
+	(void)ev;
+	if ((m = vm_page_lookup(c, obj, pindex)) == NULL ||
+	    vm_page_wired_count(c->e, m) != 0)
+		return (false);
+	if (pmap_page_is_mapped(m))
+		pmap_remove_all(c, m);
+	if (c->e->pagelock) {
+		mtx = vm_page_lockptr(c, m);
+		eng_mtx_lock(&c->lk, mtx, site);
+	}
+	if (vm_page_remove(c, m))
+		vm_page_free(c, m);
+	if (mtx != NULL)
+		eng_mtx_unlock(&c->lk, mtx);
+	return (true);
+}
+
+/* wire: grab (allocating if absent) and wire a page. */
+static bool
+ev_wire(struct eng_cpu *c, struct vm_object *obj, vm_pindex_t pindex,
+    const struct pr_event *ev, struct eng_site *site)
+{
+	struct vm_page *m;
+	bool allocated;
+
+	(void)ev;
+	(void)site;
+	if ((m = vm_page_grab(c, obj, pindex, true, &allocated)) == NULL)
+		return (false);
+	atomic_fetch_add_explicit(&m->ev_wirings, 1, memory_order_relaxed);
+	return (true);
+}
+
+/* unwire: vm_page_unwire(m, PQ_ACTIVE) of a wired resident page. */
+static bool
+ev_unwire(struct eng_cpu *c, struct vm_object *obj, vm_pindex_t pindex,
+    const struct pr_event *ev, struct eng_site *site)
+{
+	struct vm_page *m;
+
+	(void)ev;
+	(void)site;
+	return ((m = vm_page_lookup(c, obj, pindex)) != NULL &&
+	    vm_page_unwire_event(c, m));
+}
+
+/*
+ * release: vm_page_release_locked() of a wiring taken by a wire event;
+ * NOCACHE tries to free the page (FADV_DONTNEED).  pagelock: under the
+ * page lock.
+ */
+static bool
+ev_release(struct eng_cpu *c, struct vm_object *obj, vm_pindex_t pindex,
+    const struct pr_event *ev, struct eng_site *site)
+{
+	int flags = (ev->flags & PR_F_NOCACHE) != 0 ?
+	    VPR_TRYFREE | VPR_NOREUSE : 0;
+	struct eng_mtx *mtx;
+	struct vm_page *m;
+	bool ok;
+
+	if ((m = vm_page_lookup(c, obj, pindex)) == NULL ||
+	    !vm_page_ev_wiring_take(m))
+		return (false);
+	if (!c->e->pagelock)
+		return (vm_page_release_locked(c, m, flags));
+	mtx = vm_page_lockptr(c, m);
+	eng_mtx_lock(&c->lk, mtx, site);
+	ok = vm_page_release_locked(c, m, flags);
+	eng_mtx_unlock(&c->lk, mtx);
+	return (ok);
+}
+
+/* activate / deactivate (PR_F_HEAD: noreuse) / requeue of a page. */
+static bool
+ev_queue_op(struct eng_cpu *c, struct vm_object *obj, vm_pindex_t pindex,
+    const struct pr_event *ev, struct eng_site *site)
+{
+	struct vm_page *m;
+
+	(void)site;
+	if ((m = vm_page_lookup(c, obj, pindex)) == NULL)
+		return (false);
+	switch (ev->kind) {
+	case PR_ACTIVATE:
+		vm_page_activate(c, m);
+		return (true);
+	case PR_DEACTIVATE:
+		vm_page_deactivate(c, m, (ev->flags & PR_F_HEAD) != 0);
+		return (true);
+	default:
+		return (vm_page_requeue(c, m));
+	}
+}
+
+/* remove_all / remove_write: vm_page_try_remove_all/_write, busied. */
+static bool
+ev_remove_mappings(struct eng_cpu *c, struct vm_object *obj,
+    vm_pindex_t pindex, const struct pr_event *ev, struct eng_site *site)
+{
+	struct vm_page *m;
+	bool ok;
+
+	(void)site;
+	if ((m = vm_page_lookup(c, obj, pindex)) == NULL ||
+	    !vm_page_tryxbusy(c, m))
+		return (false);
+	ok = ev->kind == PR_REMOVE_ALL ? vm_page_try_remove_all(c, m) :
+	    vm_page_try_remove_write(c, m);
+	vm_page_xunbusy(c, m);
+	return (ok);
+}
+
+struct eng_range_op {
+	eng_page_op	*op;
+	bool		wlock;		/* object write lock, else read */
+	struct eng_site	*site;		/* the handler's name */
+};
+
+#define EV_SITE(fn)	static struct eng_site fn##_site = { #fn, 0 }
+EV_SITE(ev_page_insert);
+EV_SITE(ev_page_remove);
+EV_SITE(ev_wire);
+EV_SITE(ev_unwire);
+EV_SITE(ev_release);
+EV_SITE(ev_queue_op);
+EV_SITE(ev_remove_mappings);
+#define EV_RANGE(fn, wl)	{ fn, wl, &fn##_site }
+
+static const struct eng_range_op eng_range_ops[PR_KIND_COUNT] = {
+	[PR_PAGE_INSERT] = EV_RANGE(ev_page_insert, true),
+	[PR_PAGE_REMOVE] = EV_RANGE(ev_page_remove, true),
+	[PR_WIRE] = EV_RANGE(ev_wire, true),
+	[PR_UNWIRE] = EV_RANGE(ev_unwire, false),
+	[PR_RELEASE] = EV_RANGE(ev_release, true),
+	[PR_ACTIVATE] = EV_RANGE(ev_queue_op, false),
+	[PR_DEACTIVATE] = EV_RANGE(ev_queue_op, false),
+	[PR_REQUEUE] = EV_RANGE(ev_queue_op, false),
+	[PR_REMOVE_ALL] = EV_RANGE(ev_remove_mappings, true),
+	[PR_REMOVE_WRITE] = EV_RANGE(ev_remove_mappings, true),
+};
+
+/*
+ * Run ro's per-page work on the n pages from ev->pindex under the object
+ * lock; 0 if it did any, else 1 (the event is skipped).
+ */
+static int
+eng_ev_range(struct eng_cpu *c, struct vm_object *obj,
+    const struct pr_event *ev, uint32_t n, const struct eng_range_op *ro)
+{
 	uint32_t i, did = 0;
 
-	VM_OBJECT_WLOCK(c, obj);
+	if (ro->wlock)
+		eng_rw_wlock(&c->lk, &obj->lock, ro->site);
+	else
+		eng_rw_rlock(&c->lk, &obj->lock, ro->site);
 	for (i = 0; i < n; i++)
-		if (vm_page_grab(c, obj, pindex + i, false, &allocated) !=
-		    NULL && allocated)
+		if (ro->op(c, obj, ev->pindex + i, ev, ro->site))
 			did++;
-	VM_OBJECT_WUNLOCK(c, obj);
+	if (ro->wlock)
+		VM_OBJECT_WUNLOCK(c, obj);
+	else
+		VM_OBJECT_RUNLOCK(c, obj);
 	return (did ? 0 : 1);
 }
 
@@ -458,7 +679,7 @@ ev_page_lookup(struct eng_cpu *c, struct vm_object *obj, vm_pindex_t pindex,
 	uint32_t i;
 
 	VM_OBJECT_RLOCK(c, obj);
-	for (i = 0; i < n && vm_page_lookup(obj, pindex + i) != NULL; i++)
+	for (i = 0; i < n && vm_page_lookup(c, obj, pindex + i) != NULL; i++)
 		;
 	VM_OBJECT_RUNLOCK(c, obj);
 	if (i == n)
@@ -470,146 +691,6 @@ ev_page_lookup(struct eng_cpu *c, struct vm_object *obj, vm_pindex_t pindex,
 			break;
 	VM_OBJECT_WUNLOCK(c, obj);
 	return (0);
-}
-
-/*
- * page_remove (vm_object_page_remove): unmap and free the resident pages;
- * wired ones are left alone, as the kernel does.
- */
-static int
-ev_page_remove(struct eng_cpu *c, struct vm_object *obj, vm_pindex_t pindex,
-    uint32_t n)
-{
-	ENG_SITE_DEFINE;
-	struct vm_page *m;
-	uint32_t i, did = 0;
-
-	VM_OBJECT_WLOCK(c, obj);
-	for (i = 0; i < n; i++) {
-		if ((m = vm_page_lookup(obj, pindex + i)) == NULL ||
-		    vm_page_wired_count(c->e, m) != 0)
-			continue;
-		if (pmap_page_is_mapped(m))
-			pmap_remove_all(c, m);
-		if (c->e->pagelock)
-			vm_page_lock(c, m);
-		if (vm_page_remove(c, m))
-			vm_page_free(c, m);
-		if (c->e->pagelock)
-			eng_mtx_unlock(&c->lk, vm_page_pa_lockptr(c,
-			    m->phys_addr));
-		did++;
-	}
-	VM_OBJECT_WUNLOCK(c, obj);
-	return (did ? 0 : 1);
-}
-
-/* wire: grab (allocating if absent) and wire every page. */
-static int
-ev_wire(struct eng_cpu *c, struct vm_object *obj, vm_pindex_t pindex,
-    uint32_t n)
-{
-	ENG_SITE_DEFINE;
-	struct vm_page *m;
-	bool allocated;
-	uint32_t i, did = 0;
-
-	VM_OBJECT_WLOCK(c, obj);
-	for (i = 0; i < n; i++)
-		if ((m = vm_page_grab(c, obj, pindex + i, true, &allocated)) !=
-		    NULL) {
-			atomic_fetch_add_explicit(&m->ev_wirings, 1,
-			    memory_order_relaxed);
-			did++;
-		}
-	VM_OBJECT_WUNLOCK(c, obj);
-	return (did ? 0 : 1);
-}
-
-/* unwire: vm_page_unwire(m, PQ_ACTIVE) of each wired resident page. */
-static int
-ev_unwire(struct eng_cpu *c, struct vm_object *obj, vm_pindex_t pindex,
-    uint32_t n)
-{
-	ENG_SITE_DEFINE;
-	struct vm_page *m;
-	uint32_t i, did = 0;
-
-	VM_OBJECT_RLOCK(c, obj);
-	for (i = 0; i < n; i++)
-		if ((m = vm_page_lookup(obj, pindex + i)) != NULL &&
-		    vm_page_unwire_event(c, m))
-			did++;
-	VM_OBJECT_RUNLOCK(c, obj);
-	return (did ? 0 : 1);
-}
-
-/*
- * release: vm_page_release_locked() of a wiring taken by a wire event;
- * NOCACHE tries to free the page (FADV_DONTNEED).
- */
-static int
-ev_release(struct eng_cpu *c, struct vm_object *obj, vm_pindex_t pindex,
-    uint32_t n, int flags)
-{
-	ENG_SITE_DEFINE;
-	struct vm_page *m;
-	uint32_t i, did = 0;
-	bool ok;
-
-	VM_OBJECT_WLOCK(c, obj);
-	for (i = 0; i < n; i++) {
-		if ((m = vm_page_lookup(obj, pindex + i)) == NULL ||
-		    !vm_page_ev_wiring_take(m))
-			continue;
-		if (c->e->pagelock) {
-			struct eng_mtx *mtx = vm_page_lockptr(c, m);
-
-			eng_mtx_lock(&c->lk, mtx, ENG_HERE);
-			ok = vm_page_release_locked(c, m, flags);
-			eng_mtx_unlock(&c->lk, mtx);
-		} else
-			ok = vm_page_release_locked(c, m, flags);
-		if (ok)
-			did++;
-	}
-	VM_OBJECT_WUNLOCK(c, obj);
-	return (did ? 0 : 1);
-}
-
-enum eng_qop { QOP_ACTIVATE, QOP_DEACTIVATE, QOP_DEACTIVATE_HEAD, QOP_REQUEUE };
-
-/* activate / deactivate / requeue of each resident page. */
-static int
-ev_queue_op(struct eng_cpu *c, struct vm_object *obj, vm_pindex_t pindex,
-    uint32_t n, enum eng_qop op)
-{
-	ENG_SITE_DEFINE;
-	struct vm_page *m;
-	uint32_t i, did = 0;
-
-	VM_OBJECT_RLOCK(c, obj);
-	for (i = 0; i < n; i++) {
-		if ((m = vm_page_lookup(obj, pindex + i)) == NULL)
-			continue;
-		switch (op) {
-		case QOP_ACTIVATE:
-			vm_page_activate(c, m);
-			did++;
-			break;
-		case QOP_DEACTIVATE:
-		case QOP_DEACTIVATE_HEAD:
-			vm_page_deactivate(c, m, op == QOP_DEACTIVATE_HEAD);
-			did++;
-			break;
-		case QOP_REQUEUE:
-			if (vm_page_requeue(c, m))
-				did++;
-			break;
-		}
-	}
-	VM_OBJECT_RUNLOCK(c, obj);
-	return (did ? 0 : 1);
 }
 
 /*
@@ -630,7 +711,7 @@ ev_map(struct eng_cpu *c, const struct pr_event *ev, struct vm_object *obj,
 	for (i = 0; i < n; i++) {
 		va = ev->addr + ((uint64_t)i << PAGE_SHIFT);
 		VM_OBJECT_RLOCK(c, obj);
-		if ((m = vm_page_lookup(obj, ev->pindex + i)) != NULL) {
+		if ((m = vm_page_lookup(c, obj, ev->pindex + i)) != NULL) {
 			vm_page_aflag_set(c, m, PGA_REFERENCED);
 			if (pmap_ev_enter(c, ev->pmap, va, m, write) == 0)
 				did++;
@@ -647,29 +728,6 @@ ev_map(struct eng_cpu *c, const struct pr_event *ev, struct vm_object *obj,
 		}
 		VM_OBJECT_WUNLOCK(c, obj);
 	}
-	return (did ? 0 : 1);
-}
-
-/* remove_all / remove_write: vm_page_try_remove_all/_write, busied. */
-static int
-ev_remove_mappings(struct eng_cpu *c, struct vm_object *obj,
-    vm_pindex_t pindex, uint32_t n, bool all)
-{
-	ENG_SITE_DEFINE;
-	struct vm_page *m;
-	uint32_t i, did = 0;
-
-	VM_OBJECT_WLOCK(c, obj);
-	for (i = 0; i < n; i++) {
-		if ((m = vm_page_lookup(obj, pindex + i)) == NULL ||
-		    !vm_page_tryxbusy(c, m))
-			continue;
-		if (all ? vm_page_try_remove_all(c, m) :
-		    vm_page_try_remove_write(c, m))
-			did++;
-		vm_page_xunbusy(c, m);
-	}
-	VM_OBJECT_WUNLOCK(c, obj);
 	return (did ? 0 : 1);
 }
 
@@ -766,33 +824,15 @@ eng_dispatch(struct eng_cpu *c, const struct pr_event *ev)
 	default:
 		break;
 	}
+	if (eng_range_ops[ev->kind].op != NULL)
+		return (eng_ev_range(c, obj, ev, n, &eng_range_ops[ev->kind]));
 	switch (ev->kind) {
 	case PR_OBJ_CREATE:
 		return (vm_object_create(c, obj));
 	case PR_OBJ_TERMINATE:
 		return (vm_object_terminate(c, obj));
-	case PR_PAGE_INSERT:
-		return (ev_page_insert(c, obj, ev->pindex, n));
 	case PR_PAGE_LOOKUP:
 		return (ev_page_lookup(c, obj, ev->pindex, n));
-	case PR_PAGE_REMOVE:
-		return (ev_page_remove(c, obj, ev->pindex, n));
-	case PR_WIRE:
-		return (ev_wire(c, obj, ev->pindex, n));
-	case PR_UNWIRE:
-		return (ev_unwire(c, obj, ev->pindex, n));
-	case PR_RELEASE:
-		return (ev_release(c, obj, ev->pindex, n,
-		    (ev->flags & PR_F_NOCACHE) != 0 ?
-		    VPR_TRYFREE | VPR_NOREUSE : 0));
-	case PR_ACTIVATE:
-		return (ev_queue_op(c, obj, ev->pindex, n, QOP_ACTIVATE));
-	case PR_DEACTIVATE:
-		return (ev_queue_op(c, obj, ev->pindex, n,
-		    (ev->flags & PR_F_HEAD) != 0 ? QOP_DEACTIVATE_HEAD :
-		    QOP_DEACTIVATE));
-	case PR_REQUEUE:
-		return (ev_queue_op(c, obj, ev->pindex, n, QOP_REQUEUE));
 	case PR_PMAP_CREATE:
 		return (pmap_ev_create(c, ev->pmap));
 	case PR_PMAP_DESTROY:
@@ -802,10 +842,6 @@ eng_dispatch(struct eng_cpu *c, const struct pr_event *ev)
 	case PR_UNMAP:
 		return (pmap_ev_remove(c, ev->pmap, ev->addr,
 		    ev->npages ? ev->npages : 1));
-	case PR_REMOVE_ALL:
-		return (ev_remove_mappings(c, obj, ev->pindex, n, true));
-	case PR_REMOVE_WRITE:
-		return (ev_remove_mappings(c, obj, ev->pindex, n, false));
 	case PR_EXTRACT_HOLD:
 		return (pmap_ev_extract_and_hold(c, ev->pmap, ev->addr));
 	case PR_PROMOTE:
@@ -1033,7 +1069,8 @@ eng_check(struct vm_engine *e, FILE *out)
 		if (!e->pagelock && (ref & VPRC_OBJREF) == 0)
 			eng_check_fail(out, e, m, &bad, "in an object without "
 			    "VPRC_OBJREF (ref_count %#x)", ref);
-		if (e->pagelock && e->q_locked && wired != 0 &&
+		if (e->pagelock && vm_pq_flagged(e, VM_PQ_SYNC) &&
+		    wired != 0 &&
 		    VM_PAGE_A_QUEUE(a) != PQ_NONE)
 			eng_check_fail(out, e, m, &bad, "wired but in queue %u "
 			    "(pagelock + locked dequeues at wiring)",

@@ -33,25 +33,30 @@ enum eng_page_design {
 	ENG_PAGE_PAGELOCK = 0,	/* hashed pa_lock array */
 	ENG_PAGE_REFCOUNT,	/* per-page atomic ref_count (r352110) */
 };
+#define ENG_PAGE_NDESIGNS	2
 
 enum eng_queue_design {
 	ENG_QUEUE_LOCKED = 0,	/* page-queue lock per operation */
 	ENG_QUEUE_BATCH,	/* per-CPU batch queues (r330296, D37305) */
 	ENG_QUEUE_ASTATE,	/* atomic queue-state word (FreeBSD 13/14) */
 };
+#define ENG_QUEUE_NDESIGNS	3
 
 enum eng_pv_design {
 	ENG_PV_HASHED = 0,	/* N rwlocks hashed by pa >> 21 */
 	ENG_PV_SUPERPAGE,	/* one lock per 2 MiB frame (D21833) */
 	ENG_PV_PERPAGE,		/* one-byte lock per page (D24217) */
 };
+#define ENG_PV_NDESIGNS	3
 
 enum eng_pvchunk_design {
 	ENG_PVCHUNK_GLOBAL = 0,	/* global chunk LRU under a global lock */
 	ENG_PVCHUNK_PMAPS,	/* global list of pmaps (D24217) */
 	ENG_PVCHUNK_DOMAIN,	/* per-domain chunk lists, pvc_lock (2019+) */
 };
+#define ENG_PVCHUNK_NDESIGNS	2
 
+/* The ENG_*_NDESIGNS counts are checked against eng_designs[] (engine.c). */
 struct eng_design {
 	enum eng_page_design	page;
 	unsigned		page_locks;	/* pagelock: array size (256) */
@@ -74,9 +79,45 @@ enum eng_family {
 	ENG_FAM_COUNT
 };
 
+/*
+ * The table of designs (engine.c, eng_designs[]): one row per design, in
+ * family order, driving parsing, formatting and the help text of every
+ * command that takes --page/--queue/--pv/--pvchunk.  A design's parameters
+ * are the ENG_DP_* bits: ":N" sets the count field of its family
+ * (page_locks, batch or pv_locks) within [count_min, count_max], ",nopad"
+ * clears page_lock_pad, ":trylock" sets trylock.
+ */
+#define ENG_DP_COUNT	0x01	/* ":N"; the canonical form always has it */
+#define ENG_DP_NOPAD	0x02	/* ",nopad" after the count, or alone */
+#define ENG_DP_TRYLOCK	0x04	/* ":trylock" after the count, or alone */
+
+struct eng_design_info {
+	enum eng_family	fam;
+	int		value;		/* enum eng_{page,queue,...}_design */
+	const char	*name;		/* "batch" */
+	const char	*syntax;	/* "batch:N[:trylock]" */
+	unsigned	params;		/* ENG_DP_* */
+	unsigned	count_min;
+	unsigned	count_max;
+	unsigned	count_default;
+	const char	*count_what;	/* "lock count", "batch size" */
+	const char	*models;	/* revision and file it models */
+	const char	*help;		/* one line */
+};
+
+/* Row i of the table, or NULL past its end. */
+const struct eng_design_info *eng_design_info(size_t i);
+/*
+ * The family's designs as "a | b | c" (their syntax), as usage lines show
+ * them; returns buf.
+ */
+const char *eng_design_syntax(enum eng_family fam, const char *sep,
+	    char *buf, size_t len);
+
 void	eng_design_default(struct eng_design *d);
 /* Parse one family's spec ("refcount", "batch:63:trylock", "hashed:128").
- * Returns 0, or -1 with a one-line reason in err. */
+ * Returns 0, or -1 with a one-line reason in err (naming the family, not a
+ * command-line flag). */
 int	eng_design_parse(struct eng_design *d, enum eng_family fam,
 	    const char *spec, char *err, size_t errlen);
 /* Canonical spec of one family, as used in CSV rows; returns buf. */
@@ -183,5 +224,32 @@ size_t	eng_stats_sites(struct vm_engine *e, struct eng_site_row *rows,
  * Workers must be stopped.
  */
 void	eng_stats_reset(struct vm_engine *e);
+
+/*
+ * Footprint (footprint.c): for each event kind and flag variant, the lock
+ * acquisitions and atomics per lock class of one execution on a fresh
+ * one-CPU model prepared so the event does its full work, batch queues
+ * drained first (single), and the totals of reps executions back to back
+ * (total; ENG_FP_REPS, ENG_FP_REPS_SUPER for promote and demote).
+ */
+#define ENG_FP_REPS		1000
+#define ENG_FP_REPS_SUPER	128	/* promote, demote: 512 pages each */
+#define ENG_FP_NVARIANTS	27
+
+struct eng_fp_counts {
+	uint64_t	acq[LC_COUNT];
+	uint64_t	atomics[LC_COUNT];
+};
+
+struct eng_fp_row {
+	const char	*event;		/* "release:nocache" */
+	struct eng_fp_counts single;
+	struct eng_fp_counts total;
+	unsigned	reps;
+	int		single_rv;	/* eng_apply() of the single run */
+};
+
+int	eng_footprint(const struct eng_design *d, struct eng_fp_row *rows,
+	    void (*progress)(const char *event), char *err, size_t errlen);
 
 #endif /* ENG_ENGINE_H */

@@ -1,7 +1,9 @@
 /*
- * footprint.c - `pagereplay footprint`: the locks each VM operation takes
- * and the atomics it executes under the chosen designs, read from the
- * engine's own instrumentation counters (nothing here is written by hand).
+ * footprint.c - the measuring half of `pagereplay footprint`
+ * (eng_footprint(), engine.h): the locks each VM operation takes and the
+ * atomics it executes under the chosen designs, read from the engine's own
+ * instrumentation counters (nothing here is written by hand).  The command
+ * shell (options, usage, printing) is replay/cmd_footprint.c.
  *
  * For each event kind (and the flag variants that change the work done):
  *  - single: one execution on a fresh one-CPU model prepared so the event
@@ -10,19 +12,12 @@
  *  - amortized: the same event on REPS prepared targets run back to back,
  *    totals divided by REPS, so a batch flush shows as 1/N.
  */
-#include <err.h>
-#include <getopt.h>
-#include <inttypes.h>
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
-#include "cli.h"
-#include "commands.h"
 #include "vm_internal.h"
 
-#define FP_REPS		1000
-#define FP_REPS_SUPER	128		/* promote, demote: 512 pages each */
+#define FP_REPS		ENG_FP_REPS
+#define FP_REPS_SUPER	ENG_FP_REPS_SUPER
 #define FP_PER_OBJ	128		/* targets sharing one object */
 
 enum fp_prep {
@@ -79,17 +74,8 @@ static const struct fp_variant fp_variants[] = {
 };
 #define FP_NVARIANTS	(sizeof(fp_variants) / sizeof(fp_variants[0]))
 
-struct fp_counts {
-	uint64_t	acq[LC_COUNT];
-	uint64_t	atomics[LC_COUNT];
-};
-
-struct fp_row {
-	struct fp_counts single;
-	struct fp_counts total;
-	unsigned	reps;
-	int		single_rv;	/* eng_apply() of the single run */
-};
+_Static_assert(FP_NVARIANTS == ENG_FP_NVARIANTS,
+    "ENG_FP_NVARIANTS (engine.h) and fp_variants[] disagree");
 
 /* The event of repetition r of a variant, with its target. */
 static void
@@ -193,7 +179,7 @@ fp_prepare(struct eng_cpu *c, const struct fp_variant *v, unsigned r)
 }
 
 static void
-fp_snapshot(const struct eng_cpu *c, struct fp_counts *out)
+fp_snapshot(const struct eng_cpu *c, struct eng_fp_counts *out)
 {
 	unsigned lc;
 
@@ -221,24 +207,22 @@ fp_engine(const struct eng_design *d, uint64_t phys, char *err, size_t len)
 /* Measure one variant: a single execution, then REPS back to back. */
 static int
 fp_measure(const struct eng_design *d, const struct fp_variant *v,
-    struct fp_row *row)
+    struct eng_fp_row *row, char *err, size_t errlen)
 {
 	struct vm_engine *e;
 	struct eng_cpu *c;
 	struct pr_event ev;
-	struct fp_counts before;
+	struct eng_fp_counts before;
 	uint64_t phys;
 	unsigned r, lc;
-	char err[256];
 
+	row->event = v->name;
 	row->reps = v->prep == FP_SUPER || v->prep == FP_PROMOTED ?
 	    FP_REPS_SUPER : FP_REPS;
 	/* A reservation per fresh object, else a few shared ones. */
 	phys = (uint64_t)(v->fresh_object ? row->reps + 16 : 64) * NPDEPG;
-	if ((e = fp_engine(d, phys, err, sizeof(err))) == NULL) {
-		warnx("footprint: %s", err);
+	if ((e = fp_engine(d, phys, err, errlen)) == NULL)
 		return (-1);
-	}
 	c = eng_cpu(e, 0);
 	fp_prepare(c, v, 0);
 	eng_quiesce(e);
@@ -252,10 +236,8 @@ fp_measure(const struct eng_design *d, const struct fp_variant *v,
 	}
 	eng_destroy(e);
 
-	if ((e = fp_engine(d, phys, err, sizeof(err))) == NULL) {
-		warnx("footprint: %s", err);
+	if ((e = fp_engine(d, phys, err, errlen)) == NULL)
 		return (-1);
-	}
 	c = eng_cpu(e, 0);
 	for (r = 0; r < row->reps; r++)
 		fp_prepare(c, v, r);
@@ -274,167 +256,23 @@ fp_measure(const struct eng_design *d, const struct fp_variant *v,
 	return (0);
 }
 
-static void
-fp_usage(FILE *f)
-{
-	fprintf(f,
-	    "usage: pagereplay footprint [--page SPEC] [--queue SPEC] "
-	    "[--pv SPEC]\n"
-	    "                            [--pvchunk SPEC] [--json]\n"
-	    "\n"
-	    "For each event kind, the locks taken (per lock class) and the "
-	    "atomic\n"
-	    "read-modify-writes executed by one single-threaded execution on "
-	    "a model\n"
-	    "prepared so the event does its full work, with the batch queues "
-	    "drained\n"
-	    "(deferred work shows as 0), and beside it the acquisitions per "
-	    "event\n"
-	    "amortized over %d executions back to back (%d for promote and "
-	    "demote),\n"
-	    "where a batch flush shows as 1/N.  Read from the engine's lock "
-	    "counters.\n"
-	    "\n"
-	    "  --page pagelock[:N[,nopad]] | refcount\n"
-	    "  --queue locked | batch:N[:trylock] | astate:N\n"
-	    "  --pv hashed[:N] | superpage | perpage\n"
-	    "  --pvchunk global | pmaps\n"
-	    "  --json     a list of {event, lock_class, acquisitions, "
-	    "amortized, atomics}\n"
-	    "  -h, --help\n"
-	    "\n"
-	    "Variants: release:nocache and sendfile:nocache (SF_NOCACHE), "
-	    "deactivate:head,\n"
-	    "map:write.  Events that were skipped show \"(skipped)\".\n"
-	    "\n"
-	    "example: pagereplay footprint --page pagelock --queue batch:63\n",
-	    FP_REPS, FP_REPS_SUPER);
-}
-
-static void
-fp_print(const struct eng_design *d, const struct fp_row *rows, bool json)
-{
-	const struct fp_row *row;
-	char b[4][64];
-	unsigned i, lc, n = 0;
-	bool any;
-
-	if (!json) {
-		printf("# page %s, queue %s, pv %s, pvchunk %s\n",
-		    eng_design_format(d, ENG_FAM_PAGE, b[0], sizeof(b[0])),
-		    eng_design_format(d, ENG_FAM_QUEUE, b[1], sizeof(b[1])),
-		    eng_design_format(d, ENG_FAM_PV, b[2], sizeof(b[2])),
-		    eng_design_format(d, ENG_FAM_PVCHUNK, b[3], sizeof(b[3])));
-		printf("%-18s %-10s %12s %10s %8s\n", "EVENT", "LOCK_CLASS",
-		    "ACQUISITIONS", "AMORTIZED", "ATOMICS");
-	} else
-		printf("[");
-	for (i = 0; i < FP_NVARIANTS; i++) {
-		row = &rows[i];
-		any = false;
-		for (lc = 0; lc < LC_COUNT; lc++) {
-			if (row->single.acq[lc] == 0 &&
-			    row->single.atomics[lc] == 0 &&
-			    row->total.acq[lc] == 0)
-				continue;
-			any = true;
-			if (json)
-				printf("%s\n  {\"event\": \"%s\", "
-				    "\"lock_class\": \"%s\", "
-				    "\"acquisitions\": %" PRIu64 ", "
-				    "\"amortized\": %.3f, \"atomics\": %" PRIu64
-				    "}", n++ ? "," : "", fp_variants[i].name,
-				    eng_lock_class_name(lc),
-				    row->single.acq[lc],
-				    (double)row->total.acq[lc] / row->reps,
-				    row->single.atomics[lc]);
-			else
-				printf("%-18s %-10s %12" PRIu64 " %10.3f "
-				    "%8" PRIu64 "%s\n", fp_variants[i].name,
-				    eng_lock_class_name(lc),
-				    row->single.acq[lc],
-				    (double)row->total.acq[lc] / row->reps,
-				    row->single.atomics[lc],
-				    row->single_rv ? "  (skipped)" : "");
-		}
-		if (!any && !json)
-			printf("%-18s %-10s %12d %10.3f %8d%s\n",
-			    fp_variants[i].name, "-", 0, 0.0, 0,
-			    row->single_rv ? "  (skipped)" : "");
-	}
-	if (json)
-		printf("\n]\n");
-}
-
+/*
+ * Measure every variant under design d into rows[ENG_FP_NVARIANTS];
+ * progress (optional) is called with each variant's name before it runs.
+ * Returns 0, or -1 with the reason in err.  Single-threaded; creates and
+ * destroys its own engines.
+ */
 int
-cmd_footprint(int argc, char **argv)
+eng_footprint(const struct eng_design *d, struct eng_fp_row *rows,
+    void (*progress)(const char *event), char *err, size_t errlen)
 {
-	static const struct option opts[] = {
-		{ "page", required_argument, NULL, 'P' },
-		{ "queue", required_argument, NULL, 'Q' },
-		{ "pv", required_argument, NULL, 'V' },
-		{ "pvchunk", required_argument, NULL, 'C' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	struct eng_design d;
-	struct fp_row *rows;
-	enum eng_family fam;
-	bool json = false;
-	char err[256];
 	unsigned i;
-	int ch;
 
-	eng_design_default(&d);
-	optind = 1;
-	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		switch (ch) {
-		case 'P':
-		case 'Q':
-		case 'V':
-		case 'C':
-			fam = ch == 'P' ? ENG_FAM_PAGE : ch == 'Q' ?
-			    ENG_FAM_QUEUE : ch == 'V' ? ENG_FAM_PV :
-			    ENG_FAM_PVCHUNK;
-			if (eng_design_parse(&d, fam, optarg, err,
-			    sizeof(err)) != 0) {
-				warnx("footprint: %s", err);
-				return (EXIT_USAGE);
-			}
-			break;
-		case 'j':
-			json = true;
-			break;
-		case 'h':
-			fp_usage(stdout);
-			return (0);
-		default:
-			fp_usage(stderr);
-			return (EXIT_USAGE);
-		}
-	}
-	if (optind != argc) {
-		warnx("footprint: unexpected argument '%s'", argv[optind]);
-		fp_usage(stderr);
-		return (EXIT_USAGE);
-	}
-	rows = calloc(FP_NVARIANTS, sizeof(*rows));
-	if (rows == NULL) {
-		warnx("footprint: out of memory");
-		return (1);
-	}
 	for (i = 0; i < FP_NVARIANTS; i++) {
-		if (cli_progress_enabled())
-			cli_progress("footprint: %s", fp_variants[i].name);
-		if (fp_measure(&d, &fp_variants[i], &rows[i]) != 0) {
-			free(rows);
-			return (1);
-		}
+		if (progress != NULL)
+			progress(fp_variants[i].name);
+		if (fp_measure(d, &fp_variants[i], &rows[i], err, errlen) != 0)
+			return (-1);
 	}
-	if (cli_progress_enabled())
-		cli_progress_done();
-	fp_print(&d, rows, json);
-	free(rows);
 	return (0);
 }

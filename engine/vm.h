@@ -9,10 +9,13 @@
  *	(O) the object's lock
  *	(Q) the page queue's pq_mutex
  *	(T) owned by the CPU's thread (per-CPU state)
+ *	(H) the lock of the structure holding the hash table (see there)
+ * A lock itself carries no letter: it is what the letters name.
  */
 #ifndef ENG_VM_H
 #define ENG_VM_H
 
+#include <inttypes.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -75,7 +78,7 @@ TAILQ_HEAD(rvlist, vm_reserv);
 
 /* The domain's free memory (one domain in the model). */
 struct vm_domain {
-	struct vm_pagequeue vmd_pagequeues[PQ_COUNT];
+	struct vm_pagequeue vmd_pagequeues[PQ_COUNT]; /* (C) each (Q) */
 	struct vm_page	vmd_inacthead;	/* (Q) inactive head marker */
 	struct vm_page	vmd_clock;	/* (Q) active scan's clock hand */
 	_Alignas(ENG_CACHE_LINE) struct eng_mtx vmd_free_mtx;
@@ -90,10 +93,10 @@ struct vm_domain {
  * open addressing with linear probing; guarded by the owner's lock.
  */
 struct vm_phash {
-	uint64_t	*ph_key;
-	void		**ph_val;
-	uint64_t	ph_cap;		/* power of two, or 0 */
-	uint64_t	ph_cnt;
+	uint64_t	*ph_key;	/* (H) */
+	void		**ph_val;	/* (H) */
+	uint64_t	ph_cap;		/* (H) power of two, or 0 */
+	uint64_t	ph_cnt;		/* (H) */
 };
 
 /*
@@ -105,7 +108,7 @@ struct vm_object {
 	bool		alive;		/* (O) created, not terminated */
 	uint64_t	gen;		/* (O) incarnation */
 	uint64_t	resident_page_count; /* (O) */
-	struct vm_phash	pages;		/* (O) pindex -> vm_page */
+	struct vm_phash	pages;		/* (O) pindex -> vm_page (H = O) */
 	struct vm_phash	rvs;		/* (O) pindex >> 9 -> vm_reserv */
 	uint64_t	slot;		/* (C) */
 };
@@ -116,8 +119,41 @@ struct vm_object {
 				    ENG_HERE)
 #define VM_OBJECT_WUNLOCK(c, o)	eng_rw_wunlock(&(c)->lk, &(o)->lock)
 #define VM_OBJECT_RUNLOCK(c, o)	eng_rw_runlock(&(c)->lk, &(o)->lock)
-#define VM_OBJECT_ASSERT_WLOCKED(o)	ENG_ASSERT(eng_rw_wowned(&(o)->lock))
-#define VM_OBJECT_ASSERT_LOCKED(o)	ENG_ASSERT(eng_rw_locked(&(o)->lock))
+
+/*
+ * Lock assertions, each on "held by this CPU" (eng_lock_held()), as the
+ * kernel's are on curthread: the object's lock (write-locked: held here
+ * and a writer present), the page lock, a page queue's lock, the domain's
+ * free lock, and the exclusive busy lock (owned by this CPU).
+ */
+#define VM_OBJECT_ASSERT_WLOCKED(c, o)					\
+	ENG_KASSERT(eng_rw_wowned(&(o)->lock) &&			\
+	    eng_lock_held(&(c)->lk, &(o)->lock),			\
+	    "object %" PRIu64 " not write-locked by CPU %u", (o)->slot,	\
+	    (c)->slot)
+#define VM_OBJECT_ASSERT_LOCKED(c, o)					\
+	ENG_KASSERT(eng_lock_held(&(c)->lk, &(o)->lock),		\
+	    "object %" PRIu64 " not locked by CPU %u", (o)->slot,	\
+	    (c)->slot)
+#define vm_page_assert_locked(c, m)					\
+	ENG_KASSERT(eng_lock_held(&(c)->lk, vm_page_lockptr((c), (m))),	\
+	    "page %p (pa %#" PRIx64 ") not locked by CPU %u",		\
+	    (void *)(m), (m)->phys_addr, (c)->slot)
+#define vm_pagequeue_assert_locked(c, pq)				\
+	ENG_KASSERT(eng_lock_held(&(c)->lk, &(pq)->pq_mutex),		\
+	    "%s queue not locked by CPU %u", (pq)->pq_name, (c)->slot)
+#define vm_domain_free_assert_locked(c)					\
+	ENG_KASSERT(eng_lock_held(&(c)->lk, &(c)->e->vmd.vmd_free_mtx),	\
+	    "free lock not held by CPU %u", (c)->slot)
+#define vm_page_assert_xbusied(c, m)					\
+	ENG_KASSERT(atomic_load_explicit(&(m)->busy_lock,		\
+	    memory_order_relaxed) == VPB_CPU_EXCLUSIVE(c),		\
+	    "page %p (pa %#" PRIx64 ") not exclusive busied by CPU %u",	\
+	    (void *)(m), (m)->phys_addr, (c)->slot)
+#define vm_page_assert_unbusied(m)					\
+	ENG_KASSERT(atomic_load_explicit(&(m)->busy_lock,		\
+	    memory_order_relaxed) == VPB_UNBUSIED,			\
+	    "page %p (pa %#" PRIx64 ") busied", (void *)(m), (m)->phys_addr)
 
 
 /* Per-CPU (per worker thread) counters beside the lock statistics. */
@@ -179,17 +215,14 @@ struct vm_engine {
 	char		*pa_lock;	/* (C) the page-lock array */
 	size_t		pa_lock_stride;	/* (C) bytes per lock */
 	unsigned	pa_lock_count;	/* (C) */
-	struct vm_domain vmd;		/* one domain */
+	struct vm_domain vmd;		/* (C) one domain, fields as there */
 	struct vm_object *objects;	/* (C) nobjects slots */
 	uint64_t	nobjects;	/* (C) */
 	struct eng_cpu	**cpus;		/* (C) nslots */
 	unsigned	ncpus;		/* (C) */
 	struct pmap_md	*md;		/* (C) machine-dependent state */
-	/* Design shorthands. */
-	bool		pagelock;	/* (C) --page pagelock */
-	bool		q_locked;	/* (C) --queue locked */
-	bool		q_batch;	/* (C) --queue batch */
-	bool		q_astate;	/* (C) --queue astate */
+	bool		pagelock;	/* (C) page design is pagelock */
+	const struct vm_pagequeue_ops *pq; /* (C) the page-queue design */
 };
 
 #define PHYS_TO_VM_PAGE(e, pa)	(&(e)->vm_page_array[(pa) >> PAGE_SHIFT])

@@ -6,6 +6,7 @@
 #ifndef ENG_VM_INTERNAL_H
 #define ENG_VM_INTERNAL_H
 
+#include <inttypes.h>
 #include <stdlib.h>
 
 #include "vm.h"
@@ -30,12 +31,105 @@ vm_aligned_alloc(size_t size)
 	    ENG_CACHE_LINE * ENG_CACHE_LINE));
 }
 
+/*
+ * A page-queue design (--queue): an ops table chosen once by eng_create()
+ * (e->pq), one file per design, in the manner of fio's ioengine_ops.  The
+ * engine calls a design only through the vm_page_* wrappers in
+ * vm_pagequeue.c; a NULL hook means "nothing to do" in that design.
+ * Capability flags say what the rest of the engine must do differently:
+ *
+ *  VM_PQ_PAGELOCK: logical queue state (queue field, request flags) is
+ *	protected by the page lock, so callers take it around the hooks
+ *	(FreeBSD 10 through 2019).  Without it the state word is changed by
+ *	CAS only (13/14).
+ *  VM_PQ_SYNC: no deferred queue operations: every enqueue, dequeue and
+ *	requeue is done at once under the queue lock, and the page daemon
+ *	dequeues the pages it scans logically, one per queue-lock
+ *	acquisition (FreeBSD 10).
+ *  VM_PQ_PGCACHE: frees and allocations go through this CPU's page caches
+ *	(vm_phys.c).  An era property that rides on the queue design today
+ *	(issue 12 item 5 makes it its own axis).
+ */
+#define VM_PQ_PAGELOCK	0x01
+#define VM_PQ_SYNC	0x02
+#define VM_PQ_PGCACHE	0x04
+
+struct vm_pagequeue_ops {
+	const char	*name;		/* as in eng_designs[] */
+	unsigned	flags;		/* VM_PQ_* */
+	/* Put m, in no queue, in queue (head: the inactive head). */
+	void	(*enqueue)(struct eng_cpu *, struct vm_page *, uint8_t queue,
+		    bool head);
+	/* Move m, in queue, to its tail (head: the inactive head). */
+	void	(*requeue)(struct eng_cpu *, struct vm_page *, uint8_t queue,
+		    bool head);
+	/* Place m where it already is: deactivate/release of a page that
+	 * is already in queue. */
+	void	(*stay)(struct eng_cpu *, struct vm_page *, uint8_t queue,
+		    bool head);
+	/* vm_page_activate(), _deactivate(), _requeue(), _release_toq() of
+	 * an unwired page; page lock held with VM_PQ_PAGELOCK. */
+	void	(*activate)(struct eng_cpu *, struct vm_page *);
+	void	(*deactivate)(struct eng_cpu *, struct vm_page *, bool head);
+	bool	(*requeue_page)(struct eng_cpu *, struct vm_page *);
+	void	(*release_toq)(struct eng_cpu *, struct vm_page *,
+		    uint8_t queue, int flags);
+	/* Queue side of vm_page_free_prep(): no reference is left. */
+	void	(*free)(struct eng_cpu *, struct vm_page *);
+	/* Optional: the lazy dequeue of a wired page the daemon finds. */
+	void	(*dequeue_lazy)(struct eng_cpu *, struct vm_page *);
+	/* Optional: queue side of a page's first wiring and last unwiring
+	 * (the latter also when the unwiring drops the last reference). */
+	void	(*wire)(struct eng_cpu *, struct vm_page *);
+	void	(*unwire)(struct eng_cpu *, struct vm_page *);
+	/* Optional: the active scan's move of a page to inactive; NULL:
+	 * deactivate. */
+	void	(*scan_deactivate)(struct eng_cpu *, struct vm_page *);
+};
+
+extern const struct vm_pagequeue_ops vm_pagequeue_locked_ops;
+extern const struct vm_pagequeue_ops vm_pagequeue_batch_ops;
+extern const struct vm_pagequeue_ops vm_pagequeue_astate_ops;
+
+static inline bool
+vm_pq_flagged(const struct vm_engine *e, unsigned flag)
+{
+	return ((e->pq->flags & flag) != 0);
+}
+
 /* Does the design use the page lock for logical queue state? */
 static inline bool
 vm_page_qlock(const struct vm_engine *e)
 {
-	return (!e->q_astate);
+	return (vm_pq_flagged(e, VM_PQ_PAGELOCK));
 }
+
+/*
+ * May this CPU change m's logical queue state?  Always under astate; under
+ * the page-lock designs with the page lock held, or when no reference is
+ * left (vm_page_free_prep(), an allocation): FreeBSD's "the page must
+ * either be locked or unallocated".
+ */
+static inline bool
+vm_page_queue_state_owned(struct eng_cpu *c, struct vm_page *m)
+{
+	if (!vm_page_qlock(c->e) ||
+	    eng_lock_held(&c->lk, vm_page_lockptr(c, m)))
+		return (true);
+	if (c->e->pagelock)
+		return (atomic_load_explicit(&m->wire_count,
+		    memory_order_relaxed) == 0 &&
+		    atomic_load_explicit(&m->object, memory_order_relaxed) ==
+		    NULL);
+	return (atomic_load_explicit(&m->ref_count, memory_order_relaxed) ==
+	    0);
+}
+
+#define vm_page_assert_queue_state_owned(c, m)				\
+	ENG_KASSERT(vm_page_queue_state_owned((c), (m)),		\
+	    "page %p (pa %#" PRIx64 "): queue state changed by CPU %u "	\
+	    "without its page lock", (void *)(m), (m)->phys_addr,	\
+	    (c)->slot)
 
 /* Busy lock (vm_page.c). */
 bool	vm_page_tryxbusy(struct eng_cpu *c, struct vm_page *m);
@@ -58,7 +152,8 @@ struct vm_object *vm_object_slot(struct eng_cpu *c, uint64_t slot);
 int	vm_object_create(struct eng_cpu *c, struct vm_object *obj);
 int	vm_object_terminate(struct eng_cpu *c, struct vm_object *obj);
 void	vm_object_make_alive(struct eng_cpu *c, struct vm_object *obj);
-struct vm_page *vm_page_lookup(struct vm_object *obj, vm_pindex_t pindex);
+struct vm_page *vm_page_lookup(struct eng_cpu *c, struct vm_object *obj,
+	    vm_pindex_t pindex);
 
 /* Pages (vm_page.c). */
 struct vm_page *vm_page_alloc(struct eng_cpu *c, struct vm_object *obj,
@@ -84,7 +179,7 @@ uint32_t vm_page_wired_count(const struct vm_engine *e, struct vm_page *m);
 bool	vm_page_tryacquire_transient(struct eng_cpu *c, struct vm_page *m);
 bool	vm_page_drop_transient(struct eng_cpu *c, struct vm_page *m);
 
-/* Page queues (vm_pagequeue.c). */
+/* Page queues (vm_pagequeue.c), through the design's ops. */
 void	vm_pagequeue_init(struct vm_engine *e);
 int	vm_batchqueue_init(struct eng_cpu *c);
 void	vm_batchqueue_fini(struct eng_cpu *c);
@@ -94,13 +189,23 @@ void	vm_page_activate_locked(struct eng_cpu *c, struct vm_page *m);
 void	vm_page_deactivate(struct eng_cpu *c, struct vm_page *m, bool head);
 void	vm_page_deactivate_locked(struct eng_cpu *c, struct vm_page *m,
 	    bool head);
+void	vm_page_scan_deactivate(struct eng_cpu *c, struct vm_page *m);
 bool	vm_page_requeue(struct eng_cpu *c, struct vm_page *m);
 void	vm_page_release_toq(struct eng_cpu *c, struct vm_page *m,
 	    uint8_t queue, int flags);
 void	vm_page_dequeue(struct eng_cpu *c, struct vm_page *m);
+void	vm_page_dequeue_lazy(struct eng_cpu *c, struct vm_page *m);
+void	vm_page_free_dequeue(struct eng_cpu *c, struct vm_page *m);
+void	vm_page_wire_queue(struct eng_cpu *c, struct vm_page *m);
+void	vm_page_unwire_queue(struct eng_cpu *c, struct vm_page *m);
+/* Shared by the designs (vm_pagequeue.c). */
+bool	vm_page_astate_fcmpset(struct eng_cpu *c, struct vm_page *m,
+	    vm_page_astate_t *old, vm_page_astate_t new,
+	    struct eng_site *site);
 void	vm_page_dequeue_deferred(struct eng_cpu *c, struct vm_page *m);
 void	vm_page_dequeue_deferred_free(struct eng_cpu *c, struct vm_page *m);
-void	vm_page_wire_queue(struct eng_cpu *c, struct vm_page *m);
+uint8_t	vm_page_dequeue_request(struct eng_cpu *c, struct vm_page *m,
+	    bool *made);
 void	vm_page_pqbatch_submit(struct eng_cpu *c, struct vm_page *m,
 	    uint8_t queue);
 void	vm_page_pqbatch_drain(struct eng_cpu *c);
@@ -110,11 +215,19 @@ uint8_t	vm_page_act_adjust(struct eng_cpu *c, struct vm_page *m, int delta,
 	    int floor);
 void	vm_pqbatch_process_page(struct eng_cpu *c, struct vm_pagequeue *pq,
 	    struct vm_page *m, uint8_t queue);
-void	vm_page_mvqueue(struct eng_cpu *c, struct vm_page *m, uint8_t nqueue,
-	    uint16_t nflag);
-void	vm_pagequeue_insert(struct vm_pagequeue *pq, struct vm_page *m,
-	    struct vm_page *before);
-void	vm_pagequeue_remove(struct vm_pagequeue *pq, struct vm_page *m);
+void	vm_pagequeue_insert(struct eng_cpu *c, struct vm_pagequeue *pq,
+	    struct vm_page *m, struct vm_page *before);
+void	vm_pagequeue_remove(struct eng_cpu *c, struct vm_pagequeue *pq,
+	    struct vm_page *m);
+struct vm_page *vm_pagequeue_where(struct vm_engine *e, uint8_t queue,
+	    bool head);
+/* The page-lock designs' placement (locked, batch; page lock held). */
+void	vm_pq_plock_activate(struct eng_cpu *c, struct vm_page *m);
+void	vm_pq_plock_deactivate(struct eng_cpu *c, struct vm_page *m,
+	    bool head);
+bool	vm_pq_plock_requeue_page(struct eng_cpu *c, struct vm_page *m);
+void	vm_pq_plock_release_toq(struct eng_cpu *c, struct vm_page *m,
+	    uint8_t queue, int flags);
 
 /* Free memory and reservations (vm_phys.c). */
 int	vm_phys_init(struct vm_engine *e);

@@ -187,9 +187,10 @@ vm_object_slot(struct eng_cpu *c, uint64_t slot)
  * Resident page of obj at pindex, or NULL.  The object must be locked.
  */
 struct vm_page *
-vm_page_lookup(struct vm_object *obj, vm_pindex_t pindex)
+vm_page_lookup(struct eng_cpu *c, struct vm_object *obj,
+    vm_pindex_t pindex)
 {
-	VM_OBJECT_ASSERT_LOCKED(obj);
+	VM_OBJECT_ASSERT_LOCKED(c, obj);
 	return (vm_phash_lookup(&obj->pages, pindex));
 }
 
@@ -201,8 +202,7 @@ vm_page_lookup(struct vm_object *obj, vm_pindex_t pindex)
 void
 vm_object_make_alive(struct eng_cpu *c, struct vm_object *obj)
 {
-	(void)c;
-	VM_OBJECT_ASSERT_WLOCKED(obj);
+	VM_OBJECT_ASSERT_WLOCKED(c, obj);
 	if (obj->alive)
 		return;
 	obj->alive = true;
@@ -274,7 +274,7 @@ vm_object_terminate_pages(struct eng_cpu *c, struct vm_object *obj)
 	uint64_t i;
 	uint32_t n;
 
-	VM_OBJECT_ASSERT_WLOCKED(obj);
+	VM_OBJECT_ASSERT_WLOCKED(c, obj);
 	if (obj->pages.ph_cnt == 0)
 		return;
 	oc.ma = malloc(obj->pages.ph_cnt * sizeof(*oc.ma));

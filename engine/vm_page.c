@@ -13,6 +13,7 @@
  *	it survives only for logical queue state under --queue locked|batch.
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <sched.h>
 
 #include "vm_internal.h"
@@ -45,6 +46,9 @@ vm_page_change_lock(struct eng_cpu *c, struct vm_page *m,
 {
 	struct eng_mtx *n = vm_page_lockptr(c, m);
 
+	ENG_KASSERT(*mtx == NULL || eng_lock_held(&c->lk, *mtx),
+	    "page %p (pa %#" PRIx64 "): lock cursor not held by CPU %u",
+	    (void *)m, m->phys_addr, c->slot);
 	if (*mtx == n)
 		return;
 	if (*mtx != NULL)
@@ -64,6 +68,9 @@ vm_page_pa_tryrelock(struct eng_cpu *c, struct eng_mtx *pmap_lock,
 	ENG_SITE_DEFINE;
 	struct eng_mtx *n = vm_page_pa_lockptr(c, pa);
 
+	ENG_KASSERT(eng_lock_held(&c->lk, pmap_lock) && (*locked == NULL ||
+	    eng_lock_held(&c->lk, *locked)), "pa %#" PRIx64 ": pmap or page "
+	    "lock not held by CPU %u", pa, c->slot);
 	if (*locked == n)
 		return (0);
 	if (*locked != NULL)
@@ -89,7 +96,9 @@ vm_page_pa_unlock(struct eng_cpu *c, struct eng_mtx **locked)
 
 /* ----------------------------------------------------------------- busy */
 
-/* Exclusive busy, never sleeping: false if the page is busy. */
+/*
+ * Exclusive busy by this CPU, never sleeping: false if the page is busy.
+ */
 bool
 vm_page_tryxbusy(struct eng_cpu *c, struct vm_page *m)
 {
@@ -97,19 +106,24 @@ vm_page_tryxbusy(struct eng_cpu *c, struct vm_page *m)
 	uint32_t x = VPB_UNBUSIED;
 
 	return (eng_atomic_fcmpset_32(&c->lk, LC_PAGE, ENG_HERE,
-	    &m->busy_lock, &x, VPB_BIT_EXCLUSIVE));
+	    &m->busy_lock, &x, VPB_CPU_EXCLUSIVE(c)));
 }
 
-/* One cmpset EXCLUSIVE -> UNBUSIED (no sleepers in the model). */
+/*
+ * One cmpset EXCLUSIVE -> UNBUSIED (no sleepers in the model).  The page
+ * must be exclusive busied by this CPU.
+ */
 void
 vm_page_xunbusy(struct eng_cpu *c, struct vm_page *m)
 {
 	ENG_SITE_DEFINE;
-	uint32_t x = VPB_BIT_EXCLUSIVE;
+	uint32_t x = VPB_CPU_EXCLUSIVE(c);
 
+	vm_page_assert_xbusied(c, m);
 	if (!eng_atomic_fcmpset_32(&c->lk, LC_PAGE, ENG_HERE, &m->busy_lock,
 	    &x, VPB_UNBUSIED))
-		ENG_PANIC("xunbusy of a page not xbusied");
+		ENG_PANIC("page %p (pa %#" PRIx64 "): xunbusy of a page not "
+		    "xbusied", (void *)m, m->phys_addr);
 }
 
 /* --------------------------------------------------------------- aflags */
@@ -155,7 +169,7 @@ vm_page_wire(struct eng_cpu *c, struct vm_page *m)
 	struct vm_engine *e = c->e;
 	uint32_t old;
 
-	VM_OBJECT_ASSERT_LOCKED(atomic_load_explicit(&m->object,
+	VM_OBJECT_ASSERT_LOCKED(c, atomic_load_explicit(&m->object,
 	    memory_order_relaxed));
 	if (e->pagelock) {
 		vm_page_lock(c, m);
@@ -170,7 +184,12 @@ vm_page_wire(struct eng_cpu *c, struct vm_page *m)
 	}
 	old = eng_atomic_fetchadd_32(&c->lk, LC_PAGE, &m->ref_count, 1);
 	ENG_ASSERT(VPRC_WIRE_COUNT(old) != VPRC_WIRE_COUNT_MAX);
-	if (VPRC_WIRE_COUNT(old) == 0 && e->q_astate)
+	/*
+	 * Page x queue interlock: a design that keeps queue state under the
+	 * page lock cannot touch it here, where refcount takes no page lock;
+	 * such a page is dequeued lazily.
+	 */
+	if (VPRC_WIRE_COUNT(old) == 0 && !vm_page_qlock(e))
 		vm_page_wire_queue(c, m);
 }
 
@@ -186,6 +205,7 @@ vm_page_wire_mapped(struct eng_cpu *c, struct vm_page *m)
 	uint32_t old;
 
 	if (c->e->pagelock) {
+		vm_page_assert_locked(c, m);
 		old = atomic_load_explicit(&m->wire_count,
 		    memory_order_relaxed);
 		atomic_store_explicit(&m->wire_count, old + 1,
@@ -214,17 +234,24 @@ vm_page_unwire_noq(struct eng_cpu *c, struct vm_page *m)
 	uint32_t old;
 
 	if (c->e->pagelock) {
+		vm_page_assert_locked(c, m);
 		old = atomic_load_explicit(&m->wire_count,
 		    memory_order_relaxed);
-		ENG_ASSERT(old > 0);
+		ENG_KASSERT(old > 0, "page %p (pa %#" PRIx64 "): unwiring an "
+		    "unwired page", (void *)m, m->phys_addr);
 		atomic_store_explicit(&m->wire_count, old - 1,
 		    memory_order_relaxed);
+		if (old == 1)
+			vm_page_unwire_queue(c, m);
 		return (old == 1);
 	}
 	old = eng_atomic_fetchadd_32(&c->lk, LC_PAGE, &m->ref_count,
 	    (uint32_t)-1);
 	ENG_ASSERT(VPRC_WIRE_COUNT(old) > 0);
-	return (VPRC_WIRE_COUNT(old) == 1);
+	if (VPRC_WIRE_COUNT(old) != 1)
+		return (false);
+	vm_page_unwire_queue(c, m);
+	return (true);
 }
 
 /*
@@ -248,6 +275,7 @@ static void
 vm_page_unwire_pagelocked(struct eng_cpu *c, struct vm_page *m,
     uint8_t queue, int flags)
 {
+	vm_page_assert_locked(c, m);
 	if (vm_page_unwire_noq(c, m)) {
 		if (atomic_load_explicit(&m->object, memory_order_relaxed) ==
 		    NULL)
@@ -297,6 +325,9 @@ vm_page_unwire_common(struct eng_cpu *c, struct vm_page *m, uint8_t queue,
 			vm_page_release_toq(c, m, queue, flags);
 			placed = true;
 		}
+		/* The last reference (13/14 vm_page_unwire_managed()). */
+		if (old == 1)
+			vm_page_unwire_queue(c, m);
 		if (eng_atomic_fcmpset_32(&c->lk, LC_PAGE, ENG_HERE,
 		    &m->ref_count, &old, old - 1))
 			break;
@@ -357,6 +388,8 @@ vm_page_release(struct eng_cpu *c, struct vm_page *m, int flags)
 	ENG_SITE_DEFINE;
 	struct vm_object *obj;
 
+	ENG_KASSERT(vm_page_wired_count(c->e, m) > 0, "page %p (pa %#"
+	    PRIx64 "): release of an unwired page", (void *)m, m->phys_addr);
 	if (c->e->pagelock) {
 		vm_page_lock(c, m);
 		obj = atomic_load_explicit(&m->object, memory_order_relaxed);
@@ -401,8 +434,10 @@ vm_page_release_locked(struct eng_cpu *c, struct vm_page *m, int flags)
 	ENG_SITE_DEFINE;
 	struct vm_engine *e = c->e;
 
-	VM_OBJECT_ASSERT_WLOCKED(atomic_load_explicit(&m->object,
+	VM_OBJECT_ASSERT_WLOCKED(c, atomic_load_explicit(&m->object,
 	    memory_order_relaxed));
+	if (e->pagelock)
+		vm_page_assert_locked(c, m);
 	if (vm_page_wired_count(e, m) == 0)
 		return (false);
 	if (!vm_page_unwire_noq(c, m))
@@ -468,8 +503,9 @@ vm_page_try_blocked_op(struct eng_cpu *c, struct vm_page *m,
 	uint32_t old;
 	bool ok;
 
-	VM_OBJECT_ASSERT_WLOCKED(atomic_load_explicit(&m->object,
+	VM_OBJECT_ASSERT_WLOCKED(c, atomic_load_explicit(&m->object,
 	    memory_order_relaxed));
+	vm_page_assert_xbusied(c, m);
 	if (c->e->pagelock) {
 		bool held = eng_lock_held(&c->lk, vm_page_lockptr(c, m));
 
@@ -521,8 +557,7 @@ void
 vm_page_insert(struct eng_cpu *c, struct vm_page *m, struct vm_object *obj,
     vm_pindex_t pindex)
 {
-	(void)c;
-	VM_OBJECT_ASSERT_WLOCKED(obj);
+	VM_OBJECT_ASSERT_WLOCKED(c, obj);
 	m->pindex = pindex;
 	atomic_store_explicit(&m->object, obj, memory_order_release);
 	if (vm_phash_insert(&obj->pages, pindex, m) != 0)
@@ -544,12 +579,13 @@ vm_page_remove(struct eng_cpu *c, struct vm_page *m)
 	uint32_t old;
 
 	obj = atomic_load_explicit(&m->object, memory_order_relaxed);
-	VM_OBJECT_ASSERT_WLOCKED(obj);
+	VM_OBJECT_ASSERT_WLOCKED(c, obj);
+	if (c->e->pagelock)
+		vm_page_assert_locked(c, m);
 	vm_phash_remove(&obj->pages, m->pindex);
 	obj->resident_page_count--;
 	atomic_store_explicit(&m->object, NULL, memory_order_release);
 	if (c->e->pagelock) {
-		ENG_ASSERT(eng_mtx_owned(vm_page_lockptr(c, m)));
 		return (atomic_load_explicit(&m->wire_count,
 		    memory_order_relaxed) == 0);
 	}
@@ -572,16 +608,19 @@ void
 vm_page_free(struct eng_cpu *c, struct vm_page *m)
 {
 	struct vm_engine *e = c->e;
+	struct vm_object *obj;
 
-	if (atomic_load_explicit(&m->object, memory_order_relaxed) != NULL &&
+	if ((obj = atomic_load_explicit(&m->object, memory_order_relaxed)) !=
+	    NULL)
+		VM_OBJECT_ASSERT_WLOCKED(c, obj);
+	if (e->pagelock)
+		vm_page_assert_locked(c, m);
+	if (obj != NULL &&
 	    !vm_page_remove(c, m))
 		ENG_PANIC("freeing a referenced page");
 	ENG_ASSERT(vm_page_wired_count(e, m) == 0);
 	ENG_ASSERT(!pmap_page_is_mapped(m));
-	if (e->q_locked)
-		vm_page_dequeue(c, m);
-	else
-		vm_page_dequeue_deferred_free(c, m);
+	vm_page_free_dequeue(c, m);
 	vm_page_aflag_clear(c, m, PGA_WRITEABLE | PGA_REFERENCED |
 	    PGA_EXECUTABLE);
 	atomic_store_explicit(&m->ref_count, 0, memory_order_relaxed);
@@ -605,7 +644,7 @@ vm_page_alloc(struct eng_cpu *c, struct vm_object *obj, vm_pindex_t pindex,
 	struct vm_page *m;
 	int tries;
 
-	VM_OBJECT_ASSERT_WLOCKED(obj);
+	VM_OBJECT_ASSERT_WLOCKED(c, obj);
 	for (tries = 0; (m = vm_phys_alloc(c, obj, pindex)) == NULL; tries++) {
 		if (tries == 3) {
 			c->st.alloc_failures++;
@@ -648,10 +687,10 @@ vm_page_grab(struct eng_cpu *c, struct vm_object *obj, vm_pindex_t pindex,
 {
 	struct vm_page *m;
 
-	VM_OBJECT_ASSERT_WLOCKED(obj);
+	VM_OBJECT_ASSERT_WLOCKED(c, obj);
 	vm_object_make_alive(c, obj);
 	*allocated = false;
-	m = vm_page_lookup(obj, pindex);
+	m = vm_page_lookup(c, obj, pindex);
 	if (m != NULL) {
 		if (wired)
 			vm_page_wire(c, m);
@@ -678,6 +717,7 @@ vm_page_grab_pages(struct eng_cpu *c, struct vm_object *obj,
 	bool allocated;
 	int i;
 
+	VM_OBJECT_ASSERT_WLOCKED(c, obj);
 	for (i = 0; i < count; i++) {
 		ma[i] = vm_page_grab(c, obj, pindex + (vm_pindex_t)i, wired,
 		    &allocated);

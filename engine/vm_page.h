@@ -7,7 +7,8 @@
  *	(B) the page's busy lock
  *	(C) constant after eng_create()
  *	(F) the free-queue lock (vm_domain.vmd_free_mtx)
- *	(M) machine-dependent: the pv-list lock (engine/amd64)
+ *	(V) the page's pv-list lock (engine/amd64, pv_lock.c; the
+ *	    pmap_internal.h legend's (M) is the pmap lock)
  *	(O) the object lock of m->object
  *	(P) the page lock, pa_lock[(phys_addr >> 21) % N]
  *	(Q) the page-queue lock of the queue named by m->a.queue
@@ -114,13 +115,24 @@ typedef uint32_t vm_page_astate_t;
 #define VPRC_WIRE_COUNT(c)	((c) & ~(VPRC_BLOCKED | VPRC_OBJREF))
 #define VPRC_WIRE_COUNT_MAX	(~(VPRC_BLOCKED | VPRC_OBJREF))
 
-/* Busy lock (32 bits, as in every FreeBSD scheme). */
+/*
+ * Busy lock (32 bits, as in every FreeBSD scheme).  An exclusive busy
+ * records its owner above the flag bits, as VPB_CURTHREAD_EXCLUSIVE records
+ * curthread: here the model CPU (slot + 1).
+ */
 #define VPB_BIT_SHARED		0x01
 #define VPB_BIT_EXCLUSIVE	0x02
 #define VPB_BIT_WAITERS		0x04
+#define VPB_SHIFT		3
 #define VPB_UNBUSIED		VPB_BIT_SHARED
+#define VPB_CPU_EXCLUSIVE(c)						\
+	(VPB_BIT_EXCLUSIVE | (((uint32_t)(c)->slot + 1) << VPB_SHIFT))
 
-/* m->flags: set at allocation and free, under (O) or (F). */
+/*
+ * m->flags (C): set once before the page is first linked anywhere (the
+ * domain's markers at eng_create(), a scan's marker before it is
+ * inserted), never changed afterwards.
+ */
 #define PG_MARKER		0x01	/* queue marker, not a real page */
 
 /*
@@ -138,11 +150,12 @@ struct vm_page {
 	_Atomic(struct vm_object *) object; /* (O,P) or (O): see above */
 	vm_pindex_t	pindex;		/* (O,P) offset into object */
 	vm_paddr_t	phys_addr;	/* (C) physical address */
-	struct md_page	md;		/* (M) machine dependent */
+	struct md_page	md;		/* (V) machine dependent */
 	_Atomic uint32_t ref_count;	/* (A) refcount: refs + flag bits */
 	_Atomic uint32_t wire_count;	/* (P) pagelock: wirings */
-	_Atomic vm_page_astate_t a;	/* aflags, queue, act_count */
-	_Atomic uint32_t busy_lock;	/* (A) busy state */
+	_Atomic vm_page_astate_t a;	/* (A; P,Q by design) aflags, queue,
+					   act_count: see above */
+	_Atomic uint32_t busy_lock;	/* (A,B) busy state and owner */
 	_Atomic uint32_t ev_wirings;	/* (A) wirings held by trace events */
 	_Atomic uint8_t	pstate;		/* (F) PS_*; PS_CACHED is (A) */
 	uint8_t		flags;		/* (C) PG_* */

@@ -31,7 +31,13 @@
  * Active scan (vm_pageout_scan_active): the clock hand marker vmd_clock
  * sweeps the active queue without dequeuing; act_count rises for referenced
  * pages and decays otherwise, and a page reaching 0 moves to the inactive
- * queue (batch: the swapqueue commit; astate: vm_page_mvqueue).
+ * queue (vm_page_scan_deactivate: batch's swapqueue commit, the others'
+ * deactivation).
+ *
+ * The queue design enters through its ops (vm_internal.h): VM_PQ_SYNC
+ * selects FreeBSD 10's one-page-at-a-time logical dequeue, VM_PQ_PAGELOCK
+ * the page-lock cursor; the lazy dequeue of wired pages and the active
+ * scan's deactivation are hooks.
  */
 #include "vm_internal.h"
 
@@ -90,7 +96,7 @@ vm_pageout_collect_batch(struct eng_cpu *c, struct vm_pageout_scan *ss,
 	struct vm_pagequeue *pq = ss->pq;
 	struct vm_page *m, *next;
 	vm_page_astate_t old, new;
-	bool locked = c->e->q_locked;
+	bool locked = vm_pq_flagged(c->e, VM_PQ_SYNC);
 	int n = 0;
 
 	eng_mtx_lock(&c->lk, &pq->pq_mutex, ENG_HERE);
@@ -104,7 +110,7 @@ vm_pageout_collect_batch(struct eng_cpu *c, struct vm_pageout_scan *ss,
 			c->st.scan_skipped++;
 			continue;
 		}
-		vm_pagequeue_remove(pq, m);
+		vm_pagequeue_remove(c, pq, m);
 		old = vm_page_astate_load(m);
 		do
 			new = locked ? VM_PAGE_A_MAKE(VM_PAGE_A_FLAGS(old) &
@@ -149,7 +155,7 @@ vm_pageout_reinsert(struct eng_cpu *c, struct vm_pageout_scan *ss,
 		    &ma[i]->a, &old, old | PGA_ENQUEUED));
 		if (VM_PAGE_A_QUEUE(old) == PQ_INACTIVE &&
 		    (VM_PAGE_A_FLAGS(old) & PGA_QUEUE_STATE_MASK) == 0)
-			vm_pagequeue_insert(ss->pq, ma[i], &ss->marker);
+			vm_pagequeue_insert(c, ss->pq, ma[i], &ss->marker);
 	}
 	eng_mtx_unlock(&c->lk, &ss->pq->pq_mutex);
 }
@@ -169,10 +175,12 @@ vm_pageout_inactive_page(struct eng_cpu *c, struct vm_page *m,
 	struct vm_engine *e = c->e;
 	struct vm_object *obj;
 	vm_page_astate_t a;
-	bool locked = e->q_locked, plock, transient = false;
+	bool locked = vm_pq_flagged(e, VM_PQ_SYNC), plock, transient = false;
 	enum vm_pageout_verdict v;
 	uint8_t expect = locked ? PQ_NONE : PQ_INACTIVE;
 
+	if (locked)
+		vm_page_assert_locked(c, m);
 	plock = e->pagelock || vm_page_qlock(e);
 	if (!locked) {
 		a = vm_page_astate_load(m);
@@ -195,8 +203,7 @@ vm_pageout_inactive_page(struct eng_cpu *c, struct vm_page *m,
 	obj = atomic_load_explicit(&m->object, memory_order_acquire);
 	if (obj == NULL) {
 		/* A wired page that left its object: dequeue it lazily. */
-		if (!locked)
-			vm_page_dequeue_deferred(c, m);
+		vm_page_dequeue_lazy(c, m);
 		goto out;
 	}
 	if (!VM_OBJECT_TRYWLOCK(c, obj)) {
@@ -227,8 +234,7 @@ vm_pageout_inactive_page(struct eng_cpu *c, struct vm_page *m,
 		transient = false;
 	}
 	if (vm_page_wired_count(e, m) != 0) {
-		if (!locked)
-			vm_page_dequeue_deferred(c, m);
+		vm_page_dequeue_lazy(c, m);
 		goto unlock_obj;
 	}
 	if (!vm_page_tryxbusy(c, m)) {
@@ -255,7 +261,7 @@ vm_pageout_inactive_page(struct eng_cpu *c, struct vm_page *m,
 				 * lazily like any wired page.
 				 */
 				if (vm_page_wired_count(e, m) != 0)
-					vm_page_dequeue_deferred(c, m);
+					vm_page_dequeue_lazy(c, m);
 			}
 		} else
 			v = PO_REINSERT;
@@ -310,7 +316,7 @@ vm_pageout_scan_inactive(struct eng_cpu *c, uint64_t maxscan)
 	uint64_t freed = 0;
 	int i, n, nrq, limit;
 
-	limit = c->e->q_locked ? 1 : (int)c->e->design.batch;
+	limit = vm_pq_flagged(c->e, VM_PQ_SYNC) ? 1 : (int)c->e->design.batch;
 	vm_pageout_init_scan(c, &ss, PQ_INACTIVE, maxscan);
 	while ((n = vm_pageout_collect_batch(c, &ss, ma, limit)) > 0 ||
 	    ss.scanned < ss.maxscan) {
@@ -382,11 +388,11 @@ vm_pageout_active_page(struct eng_cpu *c, struct vm_page *m,
 {
 	ENG_SITE_DEFINE;
 	struct vm_engine *e = c->e;
-	vm_page_astate_t old, new;
-	bool plock = vm_page_qlock(e);
+	vm_page_astate_t old;
+	bool plock = vm_page_qlock(e), sync = vm_pq_flagged(e, VM_PQ_SYNC);
 	uint8_t act;
 
-	if (plock && e->q_locked)
+	if (plock && sync)
 		vm_page_lock(c, m);
 	else if (plock)
 		vm_page_change_lock(c, m, mtx, ENG_HERE);
@@ -394,8 +400,7 @@ vm_pageout_active_page(struct eng_cpu *c, struct vm_page *m,
 	if (vm_page_astate_queue(old) != PQ_ACTIVE)
 		goto out;
 	if (vm_page_wired_count(e, m) != 0) {
-		if (!e->q_locked)
-			vm_page_dequeue_deferred(c, m);
+		vm_page_dequeue_lazy(c, m);
 		goto out;
 	}
 	if ((VM_PAGE_A_FLAGS(old) & PGA_REFERENCED) != 0) {
@@ -403,23 +408,10 @@ vm_pageout_active_page(struct eng_cpu *c, struct vm_page *m,
 		act = vm_page_act_adjust(c, m, ACT_ADVANCE, 0);
 	} else
 		act = vm_page_act_adjust(c, m, -ACT_DECLINE, 0);
-	if (act != 0)
-		goto out;
-	if (e->q_batch) {
-		/* vm_page_swapqueue(m, PQ_ACTIVE, PQ_INACTIVE) */
-		old = vm_page_astate_load(m);
-		do {
-			if (VM_PAGE_A_QUEUE(old) != PQ_ACTIVE ||
-			    (VM_PAGE_A_FLAGS(old) & PGA_DEQUEUE) != 0)
-				break;
-			new = VM_PAGE_A_MAKE((VM_PAGE_A_FLAGS(old) &
-			    ~PGA_QUEUE_OP_MASK) | PGA_REQUEUE, PQ_INACTIVE,
-			    VM_PAGE_A_ACT(old));
-		} while (!vm_page_pqstate_commit(c, m, &old, new));
-	} else
-		vm_page_deactivate_locked(c, m, false);
+	if (act == 0)
+		vm_page_scan_deactivate(c, m);
 out:
-	if (plock && e->q_locked)
+	if (plock && sync)
 		vm_page_unlock(c, m);
 }
 
@@ -436,7 +428,7 @@ vm_pageout_scan_active(struct eng_cpu *c, uint64_t maxscan)
 	bool wrapped = false;
 	int i, n, limit;
 
-	limit = c->e->q_locked ? 1 : (int)c->e->design.batch;
+	limit = vm_pq_flagged(c->e, VM_PQ_SYNC) ? 1 : (int)c->e->design.batch;
 	while (scanned < maxscan && !wrapped) {
 		if ((uint64_t)limit > maxscan - scanned)
 			limit = (int)(maxscan - scanned);

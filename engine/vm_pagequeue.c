@@ -1,21 +1,21 @@
 /*
- * vm_pagequeue.c - page queues under the three --queue designs:
+ * vm_pagequeue.c - the page queues' machinery shared by the --queue
+ * designs, and the entry points the rest of the engine calls.  Each design
+ * is an ops table in its own file (struct vm_pagequeue_ops, vm_internal.h),
+ * chosen once by eng_create():
  *
- *  locked: FreeBSD 10.  Every enqueue, dequeue and requeue takes the page
- *	queue's lock around one list operation, with the page lock held; the
- *	queue field and PGA_ENQUEUED always agree.
- *  batch:N[:trylock]: r330296 / r332974 (2018-19).  The logical update
- *	(queue field, PGA_DEQUEUE / PGA_REQUEUE / PGA_REQUEUE_HEAD) is made
- *	under the page lock; the physical one is deferred through this CPU's
- *	batch queue for the target page queue, and a full batch takes the
- *	queue lock once for all its entries, skipping stale ones.  Moving a
- *	page between queues dequeues it synchronously from the old queue.
- *	With :trylock (D37305) a batch half full tries the lock and keeps
- *	batching when it is busy; only a full batch blocks.
- *  astate:N: FreeBSD 13/14.  No page lock: queue, flags and act_count
- *	change by CAS of the 32-bit word; vm_page_pqstate_commit() moves a
- *	page between queues by locking the old queue, unlinking speculatively
- *	and rolling back if the CAS fails.
+ *  vm_pagequeue_locked.c	locked: FreeBSD 10, the queue lock per operation.
+ *  vm_pagequeue_batch.c	batch:N[:trylock]: r330296 / r332974 per-CPU
+ *				batch queues, page lock for logical state;
+ *				D37305's half-full trylock.
+ *  vm_pagequeue_astate.c	astate:N: FreeBSD 13/14, the atomic queue-state
+ *				word and vm_page_pqstate_commit().
+ *
+ * Here: queue initialisation, the physical list operations, the batch
+ * queues (submit, process, drain), the synchronous dequeue, the
+ * queue-state commit, the lazy dequeue requests, and the page-lock
+ * designs' shared placement logic (locked and batch differ only in their
+ * enqueue/requeue/stay hooks there).
  *
  * Page-queue locks are leaf locks in every design.
  */
@@ -80,15 +80,15 @@ vm_batchqueue_fini(struct eng_cpu *c)
 }
 
 /*
- * Physical list operations; the page queue must be locked.  before: insert
- * in front of it (the inactive head marker, a scan marker), NULL for the
- * tail.
+ * Physical list operations.  before: insert in front of it (the inactive
+ * head marker, a scan marker), NULL for the tail.  The page queue must be
+ * locked.
  */
 void
-vm_pagequeue_insert(struct vm_pagequeue *pq, struct vm_page *m,
-    struct vm_page *before)
+vm_pagequeue_insert(struct eng_cpu *c, struct vm_pagequeue *pq,
+    struct vm_page *m, struct vm_page *before)
 {
-	ENG_ASSERT(eng_mtx_owned(&pq->pq_mutex));
+	vm_pagequeue_assert_locked(c, pq);
 	if (before != NULL)
 		TAILQ_INSERT_BEFORE(before, m, plinks_q);
 	else
@@ -97,21 +97,23 @@ vm_pagequeue_insert(struct vm_pagequeue *pq, struct vm_page *m,
 }
 
 void
-vm_pagequeue_remove(struct vm_pagequeue *pq, struct vm_page *m)
+vm_pagequeue_remove(struct eng_cpu *c, struct vm_pagequeue *pq,
+    struct vm_page *m)
 {
-	ENG_ASSERT(eng_mtx_owned(&pq->pq_mutex));
+	vm_pagequeue_assert_locked(c, pq);
 	TAILQ_REMOVE(&pq->pq_pl, m, plinks_q);
 	pq->pq_cnt--;
 }
 
-static struct vm_page *
+/* Where to insert into queue: before the inactive head marker, or the tail. */
+struct vm_page *
 vm_pagequeue_where(struct vm_engine *e, uint8_t queue, bool head)
 {
 	return (head && queue == PQ_INACTIVE ? &e->vmd.vmd_inacthead : NULL);
 }
 
 /* CAS of the queue-state word, failures counted as commit retries. */
-static bool
+bool
 vm_page_astate_fcmpset(struct eng_cpu *c, struct vm_page *m,
     vm_page_astate_t *old, vm_page_astate_t new, struct eng_site *site)
 {
@@ -135,6 +137,8 @@ vm_page_act_adjust(struct eng_cpu *c, struct vm_page *m, int delta,
 	vm_page_astate_t old, new;
 	int act;
 
+	if (vm_page_qlock(c->e))
+		vm_page_assert_locked(c, m);
 	old = vm_page_astate_load(m);
 	do {
 		act = VM_PAGE_A_ACT(old) + delta;
@@ -156,7 +160,8 @@ vm_page_act_adjust(struct eng_cpu *c, struct vm_page *m, int delta,
  * the dequeue: queue = PQ_NONE, state flags cleared.  Used by allocators
  * (a page must be physically dequeued before reuse), by --queue locked
  * for every dequeue, and by batch when moving a page between queues (page
- * lock held there).
+ * lock held there).  The page must be locked or unreferenced
+ * (vm_page_queue_state_owned()).
  */
 void
 vm_page_dequeue(struct eng_cpu *c, struct vm_page *m)
@@ -166,6 +171,7 @@ vm_page_dequeue(struct eng_cpu *c, struct vm_page *m)
 	vm_page_astate_t old, new;
 	uint8_t queue;
 
+	vm_page_assert_queue_state_owned(c, m);
 	for (;;) {
 		old = vm_page_astate_load(m);
 		queue = VM_PAGE_A_QUEUE(old);
@@ -182,7 +188,7 @@ vm_page_dequeue(struct eng_cpu *c, struct vm_page *m)
 		eng_mtx_unlock(&c->lk, &pq->pq_mutex);
 	}
 	if ((VM_PAGE_A_FLAGS(old) & PGA_ENQUEUED) != 0)
-		vm_pagequeue_remove(pq, m);
+		vm_pagequeue_remove(c, pq, m);
 	do
 		new = VM_PAGE_A_MAKE(VM_PAGE_A_FLAGS(old) &
 		    ~PGA_QUEUE_STATE_MASK, PQ_NONE, VM_PAGE_A_ACT(old));
@@ -191,77 +197,12 @@ vm_page_dequeue(struct eng_cpu *c, struct vm_page *m)
 }
 
 /*
- * --queue locked: physically enqueue a page that is in no queue.  The page
- * lock is held (queue is (P,Q)).
- */
-static void
-vm_page_enqueue_now(struct eng_cpu *c, struct vm_page *m, uint8_t queue,
-    bool head)
-{
-	ENG_SITE_DEFINE;
-	struct vm_pagequeue *pq = vm_page_pagequeue(c->e, queue);
-	vm_page_astate_t old, new;
-
-	eng_mtx_lock(&c->lk, &pq->pq_mutex, ENG_HERE);
-	old = vm_page_astate_load(m);
-	do {
-		ENG_ASSERT(VM_PAGE_A_QUEUE(old) == PQ_NONE);
-		new = VM_PAGE_A_MAKE(VM_PAGE_A_FLAGS(old) | PGA_ENQUEUED, queue,
-		    VM_PAGE_A_ACT(old));
-	} while (!vm_page_astate_fcmpset(c, m, &old, new, ENG_HERE));
-	vm_pagequeue_insert(pq, m, vm_pagequeue_where(c->e, queue, head));
-	eng_mtx_unlock(&c->lk, &pq->pq_mutex);
-}
-
-/* --queue locked: move an enqueued page to the tail (or inactive head). */
-static bool
-vm_page_requeue_now(struct eng_cpu *c, struct vm_page *m, bool head)
-{
-	ENG_SITE_DEFINE;
-	struct vm_pagequeue *pq;
-	uint8_t queue = vm_page_queue(m);
-
-	if (queue == PQ_NONE)
-		return (false);
-	pq = vm_page_pagequeue(c->e, queue);
-	eng_mtx_lock(&c->lk, &pq->pq_mutex, ENG_HERE);
-	if ((VM_PAGE_A_FLAGS(vm_page_astate_load(m)) & PGA_ENQUEUED) != 0) {
-		vm_pagequeue_remove(pq, m);
-		vm_pagequeue_insert(pq, m, vm_pagequeue_where(c->e, queue,
-		    head));
-	}
-	eng_mtx_unlock(&c->lk, &pq->pq_mutex);
-	return (true);
-}
-
-/*
- * --queue batch: logical enqueue of a page in no queue (the page lock,
- * lock of the old value PQ_NONE, is held), physical one deferred.
- */
-static void
-vm_page_enqueue_batch(struct eng_cpu *c, struct vm_page *m, uint8_t queue,
-    bool head)
-{
-	ENG_SITE_DEFINE;
-	vm_page_astate_t old, new;
-
-	old = vm_page_astate_load(m);
-	do {
-		ENG_ASSERT(VM_PAGE_A_QUEUE(old) == PQ_NONE);
-		new = VM_PAGE_A_MAKE(VM_PAGE_A_FLAGS(old) |
-		    (head ? PGA_REQUEUE_HEAD : PGA_REQUEUE), queue,
-		    VM_PAGE_A_ACT(old));
-	} while (!vm_page_astate_fcmpset(c, m, &old, new, ENG_HERE));
-	vm_page_pqbatch_submit(c, m, queue);
-}
-
-/*
  * Process one batch entry under the page-queue lock
  * (vm_pqbatch_process_page).  Stale entries (the page left this queue, or
  * no request remains) are no-ops.  A dequeue unlinks speculatively before
  * the CAS and relinks if the CAS fails; a requeue CASes first, which is
  * safe because PGA_ENQUEUED and the queue field cannot change without this
- * lock.
+ * lock.  The page queue must be locked.
  */
 void
 vm_pqbatch_process_page(struct eng_cpu *c, struct vm_pagequeue *pq,
@@ -272,6 +213,7 @@ vm_pqbatch_process_page(struct eng_cpu *c, struct vm_pagequeue *pq,
 	struct vm_page *next;
 	uint16_t fl;
 
+	vm_pagequeue_assert_locked(c, pq);
 	old = vm_page_astate_load(m);
 	for (;;) {
 		fl = VM_PAGE_A_FLAGS(old);
@@ -284,14 +226,14 @@ vm_pqbatch_process_page(struct eng_cpu *c, struct vm_pagequeue *pq,
 			next = NULL;
 			if ((fl & PGA_ENQUEUED) != 0) {
 				next = TAILQ_NEXT(m, plinks_q);
-				vm_pagequeue_remove(pq, m);
+				vm_pagequeue_remove(c, pq, m);
 			}
 			new = VM_PAGE_A_MAKE(fl & ~PGA_QUEUE_STATE_MASK,
 			    PQ_NONE, VM_PAGE_A_ACT(old));
 			if (vm_page_astate_fcmpset(c, m, &old, new, ENG_HERE))
 				break;
 			if ((fl & PGA_ENQUEUED) != 0)
-				vm_pagequeue_insert(pq, m, next);
+				vm_pagequeue_insert(c, pq, m, next);
 			continue;
 		}
 		new = VM_PAGE_A_MAKE((fl & ~(PGA_REQUEUE | PGA_REQUEUE_HEAD)) |
@@ -299,20 +241,22 @@ vm_pqbatch_process_page(struct eng_cpu *c, struct vm_pagequeue *pq,
 		if (!vm_page_astate_fcmpset(c, m, &old, new, ENG_HERE))
 			continue;
 		if ((fl & PGA_ENQUEUED) != 0)
-			vm_pagequeue_remove(pq, m);
-		vm_pagequeue_insert(pq, m, vm_pagequeue_where(c->e, queue,
+			vm_pagequeue_remove(c, pq, m);
+		vm_pagequeue_insert(c, pq, m, vm_pagequeue_where(c->e, queue,
 		    (fl & PGA_REQUEUE_HEAD) != 0));
 		break;
 	}
 	c->st.queue_ops++;
 }
 
+/* Process every entry of bq.  The page queue must be locked. */
 static void
 vm_pqbatch_process(struct eng_cpu *c, struct vm_pagequeue *pq,
     struct vm_batchqueue *bq, uint8_t queue)
 {
 	int i;
 
+	vm_pagequeue_assert_locked(c, pq);
 	for (i = 0; i < bq->bq_cnt; i++)
 		vm_pqbatch_process_page(c, pq, bq->bq_pa[i], queue);
 	bq->bq_cnt = 0;
@@ -403,13 +347,13 @@ vm_page_pqstate_commit(struct eng_cpu *c, struct vm_page *m,
 		}
 		if ((VM_PAGE_A_FLAGS(*old) & PGA_ENQUEUED) != 0) {
 			next = TAILQ_NEXT(m, plinks_q);
-			vm_pagequeue_remove(pq, m);
+			vm_pagequeue_remove(c, pq, m);
 			unlinked = true;
 			new &= ~(vm_page_astate_t)PGA_ENQUEUED;
 		}
 		if (!vm_page_astate_fcmpset(c, m, old, new, ENG_HERE)) {
 			if (unlinked)
-				vm_pagequeue_insert(pq, m, next);
+				vm_pagequeue_insert(c, pq, m, next);
 			eng_mtx_unlock(&c->lk, &pq->pq_mutex);
 			return (false);
 		}
@@ -427,114 +371,176 @@ vm_page_pqstate_commit(struct eng_cpu *c, struct vm_page *m,
 	return (true);
 }
 
-/*
- * vm_page_mvqueue() (astate): move the page to nqueue with request nflag,
- * unless wired or being dequeued.  No lock.
- */
-void
-vm_page_mvqueue(struct eng_cpu *c, struct vm_page *m, uint8_t nqueue,
-    uint16_t nflag)
-{
-	vm_page_astate_t old, new;
-	uint16_t fl;
-	uint8_t act;
 
-	if (vm_page_wired_count(c->e, m) != 0)
-		return;
+/*
+ * vm_page_dequeue_request(): request a dequeue without the queue lock: set
+ * PGA_DEQUEUE unless the page is in no queue or already has the request
+ * (*made says whether this call set it).  Returns the page's queue,
+ * PQ_NONE if it is in none.  Alone (astate's first wiring, r356156) the
+ * request waits for whoever touches the page's queue state next.
+ * Page-lock designs: the page lock is held, or no reference is left.
+ */
+uint8_t
+vm_page_dequeue_request(struct eng_cpu *c, struct vm_page *m, bool *made)
+{
+	ENG_SITE_DEFINE;
+	vm_page_astate_t old, new;
+
+	vm_page_assert_queue_state_owned(c, m);
+	*made = false;
 	old = vm_page_astate_load(m);
 	do {
-		fl = VM_PAGE_A_FLAGS(old);
-		if ((fl & PGA_DEQUEUE) != 0)
-			return;
-		act = VM_PAGE_A_ACT(old);
-		if (nqueue == PQ_ACTIVE && act < ACT_INIT)
-			act = ACT_INIT;
-		fl &= ~PGA_QUEUE_OP_MASK;
-		if (VM_PAGE_A_QUEUE(old) != nqueue || nqueue != PQ_ACTIVE ||
-		    (fl & PGA_ENQUEUED) == 0)
-			fl |= nflag;
-		new = VM_PAGE_A_MAKE(fl, nqueue, act);
-	} while (!vm_page_pqstate_commit(c, m, &old, new));
+		if (VM_PAGE_A_QUEUE(old) == PQ_NONE ||
+		    (VM_PAGE_A_FLAGS(old) & PGA_DEQUEUE) != 0)
+			return (VM_PAGE_A_QUEUE(old));
+		new = old | PGA_DEQUEUE;
+	} while (!vm_page_astate_fcmpset(c, m, &old, new, ENG_HERE));
+	*made = true;
+	return (VM_PAGE_A_QUEUE(old));
 }
 
 /*
- * Move a page (locked, batch; page lock held) from its queue, if any, to
- * queue: a synchronous dequeue, then the design's enqueue.
+ * vm_page_dequeue_deferred(): request a dequeue and submit it, always,
+ * even when PGA_DEQUEUE was already set: FreeBSD 12 sets the flag and
+ * calls vm_pqbatch_submit_page() unconditionally (sys/vm/vm_page.c,
+ * r330296 era), and 13/14 commit through vm_page_pqstate_commit_request(),
+ * which submits whether or not the word changed.  Under astate a request
+ * set by vm_page_wire() was never submitted, so this is what completes it.
+ * Page-lock designs: the page lock is held.
+ */
+void
+vm_page_dequeue_deferred(struct eng_cpu *c, struct vm_page *m)
+{
+	uint8_t queue;
+	bool made;
+
+	if ((queue = vm_page_dequeue_request(c, m, &made)) != PQ_NONE)
+		vm_page_pqbatch_submit(c, m, queue);
+}
+
+/*
+ * vm_page_dequeue_deferred_free() (--queue batch, from
+ * vm_page_free_prep()): no reference is left, so nothing else schedules
+ * queue operations on the page and the page lock is not needed.  Unlike
+ * vm_page_dequeue_deferred() it returns early when PGA_DEQUEUE is already
+ * set, as FreeBSD 12's does: in that design a set request has always been
+ * submitted.  13/14 have no such variant (astate frees through
+ * vm_page_dequeue_deferred()).
+ */
+void
+vm_page_dequeue_deferred_free(struct eng_cpu *c, struct vm_page *m)
+{
+	uint8_t queue;
+	bool made;
+
+	queue = vm_page_dequeue_request(c, m, &made);
+	if (made)
+		vm_page_pqbatch_submit(c, m, queue);
+}
+
+/* ------------------------------------------- the page-lock designs' logic */
+
+/*
+ * Move a page (page lock held) from its queue, if any, to queue: a
+ * synchronous dequeue, then the design's enqueue.
  */
 static void
-vm_page_move(struct eng_cpu *c, struct vm_page *m, uint8_t queue, bool head)
+vm_pq_plock_move(struct eng_cpu *c, struct vm_page *m, uint8_t queue,
+    bool head)
 {
 	if (VM_PAGE_A_QUEUE(vm_page_astate_load(m)) != PQ_NONE)
 		vm_page_dequeue(c, m);
-	if (c->e->q_locked)
-		vm_page_enqueue_now(c, m, queue, head);
-	else
-		vm_page_enqueue_batch(c, m, queue, head);
+	c->e->pq->enqueue(c, m, queue, head);
 }
 
 /*
- * vm_page_enqueue(): put a page that is in no queue into queue.  locked,
- * batch: the page lock is held.
+ * Place a page (page lock held) in queue: act_count at least ACT_INIT for
+ * the active queue; a page already there is left to the design's stay
+ * hook; otherwise it moves.  No wiring check: the unwire path places a
+ * page before dropping its last wiring.
+ */
+static void
+vm_pq_plock_place(struct eng_cpu *c, struct vm_page *m, uint8_t queue,
+    bool head)
+{
+	vm_page_assert_locked(c, m);
+	if (queue == PQ_ACTIVE)
+		vm_page_act_adjust(c, m, 0, ACT_INIT);
+	if (vm_page_queue(m) != queue)
+		vm_pq_plock_move(c, m, queue, head);
+	else
+		c->e->pq->stay(c, m, queue, head);
+}
+
+void
+vm_pq_plock_activate(struct eng_cpu *c, struct vm_page *m)
+{
+	vm_pq_plock_place(c, m, PQ_ACTIVE, false);
+}
+
+void
+vm_pq_plock_deactivate(struct eng_cpu *c, struct vm_page *m, bool head)
+{
+	vm_pq_plock_place(c, m, PQ_INACTIVE, head);
+}
+
+/* vm_page_requeue() of the page-lock designs: the page lock is held. */
+bool
+vm_pq_plock_requeue_page(struct eng_cpu *c, struct vm_page *m)
+{
+	uint8_t queue = vm_page_queue(m);
+
+	vm_page_assert_locked(c, m);
+	if (queue == PQ_NONE)
+		return (false);
+	c->e->pq->requeue(c, m, queue, false);
+	return (true);
+}
+
+/*
+ * vm_page_release_toq() of the page-lock designs.
+ * VPR_NOREUSE or VPR_TRYFREE (an SF_NOCACHE page that could not be freed):
+ * the inactive head (deactivate_noreuse), as FreeBSD's release_toq does
+ * (it also sends invalid pages there; the model has no valid bits);
+ * already active: just PGA_REFERENCED; otherwise queue.  The page lock is
+ * held.
+ */
+void
+vm_pq_plock_release_toq(struct eng_cpu *c, struct vm_page *m, uint8_t queue,
+    int flags)
+{
+	vm_page_assert_locked(c, m);
+	if ((flags & (VPR_NOREUSE | VPR_TRYFREE)) != 0)
+		vm_pq_plock_place(c, m, PQ_INACTIVE, true);
+	else if (vm_page_queue(m) == PQ_ACTIVE)
+		vm_page_aflag_set(c, m, PGA_REFERENCED);
+	else
+		vm_pq_plock_place(c, m, queue, false);
+}
+
+/* ------------------------------------------------------- entry points */
+
+/*
+ * vm_page_enqueue(): put a page that is in no queue into queue.
+ * VM_PQ_PAGELOCK designs: the page lock is held.
  */
 void
 vm_page_enqueue(struct eng_cpu *c, struct vm_page *m, uint8_t queue)
 {
-	vm_page_astate_t old;
-
-	if (c->e->q_locked)
-		vm_page_enqueue_now(c, m, queue, false);
-	else if (c->e->q_batch)
-		vm_page_enqueue_batch(c, m, queue, false);
-	else {
-		old = vm_page_astate_load(m);
-		while (!vm_page_pqstate_commit(c, m, &old,
-		    VM_PAGE_A_MAKE(VM_PAGE_A_FLAGS(old) | PGA_REQUEUE, queue,
-		    VM_PAGE_A_ACT(old))))
-			;
-	}
-}
-
-/*
- * Place a page (locked, batch; page lock held) in queue: act_count at least
- * ACT_INIT for the active queue; a page already there stays put unless
- * head asks for the inactive head; otherwise it moves.  No wiring check:
- * the unwire path places a page before dropping its last wiring.
- */
-static void
-vm_page_mvqueue_locked(struct eng_cpu *c, struct vm_page *m, uint8_t queue,
-    bool head)
-{
-	if (queue == PQ_ACTIVE)
-		vm_page_act_adjust(c, m, 0, ACT_INIT);
-	if (vm_page_queue(m) != queue) {
-		vm_page_move(c, m, queue, head);
-		return;
-	}
-	if (!head)
-		return;
-	if (c->e->q_locked)
-		vm_page_requeue_now(c, m, true);
-	else {
-		eng_atomic_fetchor_32(&c->lk, LC_PAGEQUEUE, &m->a,
-		    PGA_REQUEUE_HEAD);
-		vm_page_pqbatch_submit(c, m, queue);
-	}
+	c->e->pq->enqueue(c, m, queue, false);
 }
 
 /*
  * vm_page_activate(): put an unwired page in the active queue, or raise
- * its act_count if it is there.  locked, batch: the page lock is held
- * (the _locked form) or taken here; astate: no lock.
+ * its act_count if it is there.  The _locked form: the page lock is held
+ * (VM_PQ_PAGELOCK designs); the other takes it there.
  */
 void
 vm_page_activate_locked(struct eng_cpu *c, struct vm_page *m)
 {
 	if (vm_page_wired_count(c->e, m) != 0)
 		return;
-	if (c->e->q_astate)
-		vm_page_mvqueue(c, m, PQ_ACTIVE, PGA_REQUEUE);
-	else
-		vm_page_mvqueue_locked(c, m, PQ_ACTIVE, false);
+	c->e->pq->activate(c, m);
 }
 
 void
@@ -553,19 +559,16 @@ vm_page_activate(struct eng_cpu *c, struct vm_page *m)
 
 /*
  * vm_page_deactivate() / _noreuse (head): put an unwired page in the
- * inactive queue; a page already inactive stays put unless head asks for
- * the inactive head (FreeBSD 2019; astate requeues as 13/14 does).
+ * inactive queue (see each design for a page already there).  The _locked
+ * form: the page lock is held (VM_PQ_PAGELOCK designs, asserted by the
+ * designs' hooks).
  */
 void
 vm_page_deactivate_locked(struct eng_cpu *c, struct vm_page *m, bool head)
 {
 	if (vm_page_wired_count(c->e, m) != 0)
 		return;
-	if (c->e->q_astate)
-		vm_page_mvqueue(c, m, PQ_INACTIVE,
-		    head ? PGA_REQUEUE_HEAD : PGA_REQUEUE);
-	else
-		vm_page_mvqueue_locked(c, m, PQ_INACTIVE, head);
+	c->e->pq->deactivate(c, m, head);
 }
 
 void
@@ -583,134 +586,83 @@ vm_page_deactivate(struct eng_cpu *c, struct vm_page *m, bool head)
 }
 
 /*
+ * The active scan's move of an aged-out active page to the inactive
+ * queue.  The page lock is held (VM_PQ_PAGELOCK designs).
+ */
+void
+vm_page_scan_deactivate(struct eng_cpu *c, struct vm_page *m)
+{
+	if (c->e->pq->scan_deactivate != NULL)
+		c->e->pq->scan_deactivate(c, m);
+	else
+		vm_page_deactivate_locked(c, m, false);
+}
+
+/*
  * vm_page_requeue(): move an enqueued page to the tail of its queue.
- * False if it is in no queue.  Takes the page lock (locked, batch).
+ * False if it is in no queue.  Takes the page lock (VM_PQ_PAGELOCK).
  */
 bool
 vm_page_requeue(struct eng_cpu *c, struct vm_page *m)
 {
 	ENG_SITE_DEFINE;
-	vm_page_astate_t old, new;
-	uint8_t queue;
 	bool done;
 
-	if (c->e->q_astate) {
-		old = vm_page_astate_load(m);
-		do {
-			if (vm_page_astate_queue(old) == PQ_NONE)
-				return (false);
-			new = old | PGA_REQUEUE;
-		} while (!vm_page_pqstate_commit(c, m, &old, new));
-		return (true);
-	}
+	if (!vm_page_qlock(c->e))
+		return (c->e->pq->requeue_page(c, m));
 	vm_page_lock(c, m);
-	if (c->e->q_locked)
-		done = vm_page_requeue_now(c, m, false);
-	else if ((queue = vm_page_queue(m)) != PQ_NONE) {
-		eng_atomic_fetchor_32(&c->lk, LC_PAGEQUEUE, &m->a,
-		    PGA_REQUEUE);
-		vm_page_pqbatch_submit(c, m, queue);
-		done = true;
-	} else
-		done = false;
+	done = c->e->pq->requeue_page(c, m);
 	vm_page_unlock(c, m);
 	return (done);
 }
 
 /*
- * vm_page_release_toq(): place a page whose last wiring is going away.
- * VPR_NOREUSE or VPR_TRYFREE (an SF_NOCACHE page that could not be freed):
- * the inactive head (deactivate_noreuse), as FreeBSD's release_toq does
- * (it also sends invalid pages there; the model has no valid bits);
- * already active: just PGA_REFERENCED; otherwise queue.  locked, batch:
- * the page lock is held.  astate: one commit that also cancels a pending
- * lazy dequeue.
+ * vm_page_release_toq(): place a page whose last wiring is going away
+ * (see the designs).  VM_PQ_PAGELOCK designs: the page lock is held.
  */
 void
 vm_page_release_toq(struct eng_cpu *c, struct vm_page *m, uint8_t queue,
     int flags)
 {
-	vm_page_astate_t old, new;
-	uint16_t fl, nflag;
-	uint8_t act;
-
-	if (c->e->q_astate) {
-		nflag = (flags & (VPR_NOREUSE | VPR_TRYFREE)) != 0 ?
-		    PGA_REQUEUE_HEAD : PGA_REQUEUE;
-		if (nflag == PGA_REQUEUE_HEAD)
-			queue = PQ_INACTIVE;
-		old = vm_page_astate_load(m);
-		do {
-			fl = VM_PAGE_A_FLAGS(old) & ~PGA_QUEUE_OP_MASK;
-			act = VM_PAGE_A_ACT(old);
-			if (nflag != PGA_REQUEUE_HEAD &&
-			    vm_page_astate_queue(old) == PQ_ACTIVE) {
-				/* Keep a pending request: it may be the one
-				 * that links the page. */
-				new = old | PGA_REFERENCED;
-			} else {
-				if (queue == PQ_ACTIVE && act < ACT_INIT)
-					act = ACT_INIT;
-				new = VM_PAGE_A_MAKE(fl | nflag, queue, act);
-			}
-		} while (!vm_page_pqstate_commit(c, m, &old, new));
-		return;
-	}
-	if ((flags & (VPR_NOREUSE | VPR_TRYFREE)) != 0)
-		vm_page_mvqueue_locked(c, m, PQ_INACTIVE, true);
-	else if (vm_page_queue(m) == PQ_ACTIVE)
-		vm_page_aflag_set(c, m, PGA_REFERENCED);
-	else
-		vm_page_mvqueue_locked(c, m, queue, false);
+	c->e->pq->release_toq(c, m, queue, flags);
 }
 
 /*
- * Request a dequeue without the queue lock (vm_page_dequeue_deferred):
- * set PGA_DEQUEUE unless the page is in no queue or already has the
- * request, then submit.  batch: the page lock is held, or (the _free form,
- * from vm_page_free()) no other reference exists.
+ * The queue side of vm_page_free_prep(): the page has no reference left,
+ * so no lock is needed for its queue state.
  */
-static void
-vm_page_dequeue_request(struct eng_cpu *c, struct vm_page *m, bool submit)
-{
-	ENG_SITE_DEFINE;
-	vm_page_astate_t old, new;
-
-	old = vm_page_astate_load(m);
-	do {
-		if (VM_PAGE_A_QUEUE(old) == PQ_NONE ||
-		    (VM_PAGE_A_FLAGS(old) & PGA_DEQUEUE) != 0)
-			return;
-		new = old | PGA_DEQUEUE;
-	} while (!vm_page_astate_fcmpset(c, m, &old, new, ENG_HERE));
-	if (submit)
-		vm_page_pqbatch_submit(c, m, VM_PAGE_A_QUEUE(old));
-}
-
 void
-vm_page_dequeue_deferred(struct eng_cpu *c, struct vm_page *m)
+vm_page_free_dequeue(struct eng_cpu *c, struct vm_page *m)
 {
-	vm_page_dequeue_request(c, m, true);
-}
-
-void
-vm_page_dequeue_deferred_free(struct eng_cpu *c, struct vm_page *m)
-{
-	vm_page_dequeue_request(c, m, true);
+	c->e->pq->free(c, m);
 }
 
 /*
- * Queue side of a page's first wiring.  locked (pagelock; page lock held):
- * dequeue
- * now, as FreeBSD 10 did.  batch: nothing; wired pages are dequeued
- * lazily by the page daemon (r328977).  astate: request the dequeue
- * without submitting it (r356156).
+ * The page daemon found a wired page (or one that left its object) in a
+ * queue: dequeue it lazily where the design does (r328977).  Page lock
+ * held (VM_PQ_PAGELOCK designs).
+ */
+void
+vm_page_dequeue_lazy(struct eng_cpu *c, struct vm_page *m)
+{
+	if (c->e->pq->dequeue_lazy != NULL)
+		c->e->pq->dequeue_lazy(c, m);
+}
+
+/*
+ * Queue side of a page's first wiring and of its last unwiring (see the
+ * designs).  Page lock held (VM_PQ_PAGELOCK designs).
  */
 void
 vm_page_wire_queue(struct eng_cpu *c, struct vm_page *m)
 {
-	if (c->e->q_locked)
-		vm_page_dequeue(c, m);
-	else if (c->e->q_astate)
-		vm_page_dequeue_request(c, m, false);
+	if (c->e->pq->wire != NULL)
+		c->e->pq->wire(c, m);
+}
+
+void
+vm_page_unwire_queue(struct eng_cpu *c, struct vm_page *m)
+{
+	if (c->e->pq->unwire != NULL)
+		c->e->pq->unwire(c, m);
 }

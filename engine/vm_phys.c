@@ -36,7 +36,7 @@
 
 #include "vm_internal.h"
 
-static void	vm_phys_free_locked(struct vm_engine *e, struct vm_page *m);
+static void	vm_phys_free_locked(struct eng_cpu *c, struct vm_page *m);
 
 int
 vm_phys_init(struct vm_engine *e)
@@ -117,12 +117,13 @@ vm_reserv_page(struct vm_engine *e, struct vm_reserv *rv, unsigned i)
  * free lock is held.
  */
 static bool
-vm_phys_take(struct vm_engine *e, struct vm_page *m)
+vm_phys_take(struct eng_cpu *c, struct vm_page *m)
 {
+	struct vm_engine *e = c->e;
 	struct vm_reserv *rv = vm_reserv_of(e, m);
-
 	uint8_t st;
 
+	vm_domain_free_assert_locked(c);
 	st = atomic_load_explicit(&m->pstate, memory_order_acquire);
 	switch (st) {
 	case PS_CACHED:
@@ -145,13 +146,18 @@ vm_phys_take(struct vm_engine *e, struct vm_page *m)
 	}
 }
 
-/* Break a frame: its free pages go to the single-page free list. */
+/*
+ * Break a frame: its free pages go to the single-page free list.  The free
+ * lock is held.
+ */
 static void
-vm_reserv_break(struct vm_engine *e, struct vm_reserv *rv)
+vm_reserv_break(struct eng_cpu *c, struct vm_reserv *rv)
 {
+	struct vm_engine *e = c->e;
 	struct vm_page *m;
 	unsigned i;
 
+	vm_domain_free_assert_locked(c);
 	rv->rv_state = RV_BROKEN;
 	rv->rv_object = NULL;
 	for (i = 0; i < NPDEPG; i++) {
@@ -176,11 +182,12 @@ vm_phys_alloc_single(struct eng_cpu *c)
 	struct vm_page *m;
 	uint64_t i;
 
+	vm_domain_free_assert_locked(c);
 	if (TAILQ_EMPTY(&vmd->vmd_free_pages)) {
 		if ((rv = TAILQ_FIRST(&vmd->vmd_free_frames)) != NULL) {
 			TAILQ_REMOVE(&vmd->vmd_free_frames, rv, rv_link);
 			vmd->vmd_nfree_frames--;
-			vm_reserv_break(e, rv);
+			vm_reserv_break(c, rv);
 		} else {
 			for (i = 0; i < e->nframes; i++) {
 				rv = &e->vm_reserv_array[i];
@@ -191,12 +198,12 @@ vm_phys_alloc_single(struct eng_cpu *c)
 			}
 			if (best == NULL)
 				return (NULL);
-			vm_reserv_break(e, best);
+			vm_reserv_break(c, best);
 			c->st.reserv_breaks++;
 		}
 	}
 	while ((m = TAILQ_FIRST(&vmd->vmd_free_pages)) != NULL)
-		if (vm_phys_take(e, m))
+		if (vm_phys_take(c, m))
 			return (m);
 	return (NULL);
 }
@@ -214,6 +221,7 @@ vm_phys_acache_trim(struct eng_cpu *c, int keep)
 	int i, n, live;
 	uint8_t st;
 
+	vm_domain_free_assert_locked(c);
 	for (i = live = 0; i < c->ac_cnt; i++)
 		if (c->ac[i].m != NULL)
 			live++;
@@ -227,7 +235,7 @@ vm_phys_acache_trim(struct eng_cpu *c, int keep)
 			if (atomic_compare_exchange_strong_explicit(&m->pstate,
 			    &st, PS_FREE, memory_order_acquire,
 			    memory_order_relaxed))
-				vm_phys_free_locked(c->e, m);
+				vm_phys_free_locked(c, m);
 			continue;
 		}
 		c->ac[n++] = *ent;
@@ -248,6 +256,7 @@ vm_phys_acache_fill(struct eng_cpu *c, struct vm_object *obj,
 	struct vm_page *m;
 	int batch = (int)e->design.batch, n;
 
+	vm_domain_free_assert_locked(c);
 	vm_phys_acache_trim(c, batch);
 	for (n = 0, off++, pindex++; off < NPDEPG && n < batch; off++,
 	    pindex++) {
@@ -316,8 +325,9 @@ vm_phys_alloc(struct eng_cpu *c, struct vm_object *obj, vm_pindex_t pindex)
 	struct vm_reserv *rv;
 	struct vm_page *m = NULL;
 
-	VM_OBJECT_ASSERT_WLOCKED(obj);
-	if (!e->q_locked && (m = vm_phys_acache_alloc(c, obj, pindex)) != NULL)
+	VM_OBJECT_ASSERT_WLOCKED(c, obj);
+	if (vm_pq_flagged(e, VM_PQ_PGCACHE) &&
+	    (m = vm_phys_acache_alloc(c, obj, pindex)) != NULL)
 		return (m);
 	rv = vm_phash_lookup(&obj->rvs, ri);
 	eng_mtx_lock(&c->lk, &vmd->vmd_free_mtx, ENG_HERE);
@@ -325,7 +335,7 @@ vm_phys_alloc(struct eng_cpu *c, struct vm_object *obj, vm_pindex_t pindex)
 	    rv->rv_object == obj && rv->rv_gen == obj->gen &&
 	    rv->rv_pindex == ri) {
 		m = vm_reserv_page(e, rv, off);
-		if (!vm_phys_take(e, m))
+		if (!vm_phys_take(c, m))
 			m = NULL;
 	} else if ((rv = TAILQ_FIRST(&vmd->vmd_free_frames)) != NULL &&
 	    vm_phash_insert(&obj->rvs, ri, rv) == 0) {
@@ -337,10 +347,10 @@ vm_phys_alloc(struct eng_cpu *c, struct vm_object *obj, vm_pindex_t pindex)
 		rv->rv_pindex = ri;
 		rv->rv_popcnt = 0;
 		m = vm_reserv_page(e, rv, off);
-		if (!vm_phys_take(e, m))
+		if (!vm_phys_take(c, m))
 			ENG_PANIC("free frame in use");
 	}
-	if (m != NULL && !e->q_locked)
+	if (m != NULL && vm_pq_flagged(e, VM_PQ_PGCACHE))
 		vm_phys_acache_fill(c, obj, rv, pindex, off);
 	if (m == NULL)
 		m = vm_phys_alloc_single(c);
@@ -354,13 +364,17 @@ vm_phys_alloc(struct eng_cpu *c, struct vm_object *obj, vm_pindex_t pindex)
  * is held.
  */
 static void
-vm_phys_free_locked(struct vm_engine *e, struct vm_page *m)
+vm_phys_free_locked(struct eng_cpu *c, struct vm_page *m)
 {
+	struct vm_engine *e = c->e;
 	struct vm_domain *vmd = &e->vmd;
 	struct vm_reserv *rv = vm_reserv_of(e, m);
 	unsigned i;
 
-	ENG_ASSERT(rv->rv_popcnt > 0);
+	vm_domain_free_assert_locked(c);
+	ENG_KASSERT(rv->rv_popcnt > 0, "page %p (pa %#" PRIx64 "): freed "
+	    "into a reservation with no page allocated", (void *)m,
+	    m->phys_addr);
 	atomic_store_explicit(&m->pstate, PS_FREE, memory_order_relaxed);
 	rv->rv_popcnt--;
 	vmd->vmd_free_count++;
@@ -401,7 +415,7 @@ vm_phys_cache_flush1(struct eng_cpu *c, bool all)
 		st = PS_CACHED;
 		if (atomic_compare_exchange_strong_explicit(&m->pstate, &st,
 		    PS_FREE, memory_order_acquire, memory_order_relaxed))
-			vm_phys_free_locked(e, m);
+			vm_phys_free_locked(c, m);
 	}
 	c->fc_cnt = 0;
 	if (all)
@@ -430,9 +444,9 @@ vm_phys_free(struct eng_cpu *c, struct vm_page *m)
 	ENG_SITE_DEFINE;
 	struct vm_engine *e = c->e;
 
-	if (e->q_locked) {
+	if (!vm_pq_flagged(e, VM_PQ_PGCACHE)) {
 		eng_mtx_lock(&c->lk, &e->vmd.vmd_free_mtx, ENG_HERE);
-		vm_phys_free_locked(e, m);
+		vm_phys_free_locked(c, m);
 		eng_mtx_unlock(&c->lk, &e->vmd.vmd_free_mtx);
 		return;
 	}

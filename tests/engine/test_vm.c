@@ -10,6 +10,8 @@
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -20,25 +22,34 @@ static const char *const pages[] = { "pagelock", "refcount" };
 static const char *const queues[] = { "locked", "batch:4", "astate:4" };
 #define NDESIGNS	(2 * 3)
 
+/* An engine of the given page and queue designs (NULL: the default). */
 static struct vm_engine *
-mk(unsigned d, uint64_t phys)
+mk_spec(const char *pg, const char *q, unsigned nslots, uint64_t phys)
 {
 	struct eng_params p = { 0 };
 	struct vm_engine *e;
 	char err[128];
 
 	eng_design_default(&p.design);
-	assert_int_equal(eng_design_parse(&p.design, ENG_FAM_PAGE,
-	    pages[d / 3], err, sizeof(err)), 0);
-	assert_int_equal(eng_design_parse(&p.design, ENG_FAM_QUEUE,
-	    queues[d % 3], err, sizeof(err)), 0);
-	p.nslots = 1;
+	if (pg != NULL)
+		assert_int_equal(eng_design_parse(&p.design, ENG_FAM_PAGE, pg,
+		    err, sizeof(err)), 0);
+	if (q != NULL)
+		assert_int_equal(eng_design_parse(&p.design, ENG_FAM_QUEUE, q,
+		    err, sizeof(err)), 0);
+	p.nslots = nslots;
 	p.nobjects = 8;
 	p.npmaps = 2;
 	p.phys_pages = phys;
 	e = eng_create(&p, err, sizeof(err));
 	assert_non_null(e);
 	return (e);
+}
+
+static struct vm_engine *
+mk(unsigned d, uint64_t phys)
+{
+	return (mk_spec(pages[d / 3], queues[d % 3], 1, phys));
 }
 
 static int
@@ -485,6 +496,48 @@ test_design_parse(void **state)
 }
 
 /*
+ * The table of designs: every row parses by its name alone, formats back
+ * to its canonical spec (with the default count where it has one), and
+ * no two rows of a family share a name or a design value.
+ */
+static void
+test_design_table(void **state)
+{
+	const struct eng_design_info *ri, *rj;
+	struct eng_design d;
+	char err[128], buf[64], want[64];
+	size_t i, j, n[ENG_FAM_COUNT] = { 0 };
+
+	(void)state;
+	for (i = 0; (ri = eng_design_info(i)) != NULL; i++) {
+		n[ri->fam]++;
+		eng_design_default(&d);
+		assert_int_equal(eng_design_parse(&d, ri->fam, ri->name, err,
+		    sizeof(err)), 0);
+		if ((ri->params & ENG_DP_COUNT) != 0)
+			snprintf(want, sizeof(want), "%s:%u", ri->name,
+			    ri->count_default);
+		else
+			snprintf(want, sizeof(want), "%s", ri->name);
+		assert_string_equal(eng_design_format(&d, ri->fam, buf,
+		    sizeof(buf)), want);
+		assert_non_null(strstr(eng_design_syntax(ri->fam, " | ", err,
+		    sizeof(err)), ri->syntax));
+		assert_true(strlen(ri->models) > 0 && strlen(ri->help) > 0);
+		for (j = 0; j < i; j++) {
+			rj = eng_design_info(j);
+			assert_false(rj->fam == ri->fam &&
+			    (rj->value == ri->value ||
+			    strcmp(rj->name, ri->name) == 0));
+		}
+	}
+	assert_int_equal(n[ENG_FAM_PAGE], ENG_PAGE_NDESIGNS);
+	assert_int_equal(n[ENG_FAM_QUEUE], ENG_QUEUE_NDESIGNS);
+	assert_int_equal(n[ENG_FAM_PV], ENG_PV_NDESIGNS);
+	assert_int_equal(n[ENG_FAM_PVCHUNK], ENG_PVCHUNK_NDESIGNS);
+}
+
+/*
  * Design equivalence: the same single-threaded stream (no page-daemon
  * scans, whose choices follow physical queue order, which batching
  * legitimately changes; enough memory that no reclaim runs) leaves the
@@ -561,6 +614,149 @@ test_equivalence(void **state)
 		}
 }
 
+/*
+ * Deactivating or releasing a page that is already inactive: --queue batch
+ * submits a requeue every time, as FreeBSD 12's vm_page_deactivate() ->
+ * vm_page_requeue() and the 2019 vm_page_mvqueue() -> vm_page_requeue()
+ * do (issue 12 item 2); --queue locked returns early, as FreeBSD 10's
+ * _vm_page_deactivate() does, and takes no queue lock.
+ */
+static void
+test_requeue_inactive(void **state)
+{
+	static const char *const qs[] = { "batch:4", "locked" };
+	struct eng_stats st;
+	struct vm_engine *e;
+	unsigned qi, i;
+
+	(void)state;
+	for (qi = 0; qi < 2; qi++) {
+		e = mk_spec("pagelock", qs[qi], 1, 1024);
+		ev(e, PR_PAGE_INSERT, 0, 0, 3, 0);
+		ev(e, PR_WIRE, 0, 1, 1, 0);	/* page 1: wired, inactive */
+		eng_quiesce(e);
+		eng_stats_reset(e);
+		/* batch: four requeues fill batch:4; locked: no-ops. */
+		for (i = 0; i < 4; i++)
+			assert_int_equal(ev(e, PR_DEACTIVATE, 0, 0, 1, 0), 0);
+		assert_int_equal(acq(e, LC_PAGEQUEUE), 0);
+		/*
+		 * batch: the release's requeue is the fifth submission and
+		 * flushes the batch.  locked dequeued page 1 at wiring
+		 * (FreeBSD 10) and enqueues it now.
+		 */
+		assert_int_equal(ev(e, PR_RELEASE, 0, 1, 1, 0), 0);
+		assert_int_equal(acq(e, LC_PAGEQUEUE), 1);
+		eng_stats_collect(e, &st);
+		if (qi == 0)
+			assert_int_equal(st.queue_ops + st.queue_nops, 5);
+		/* Page 1 went to the tail (requeue or enqueue). */
+		assert_ptr_equal(TAILQ_LAST(&e->vmd.vmd_pagequeues[
+		    PQ_INACTIVE].pq_pl, pglist), page(e, 0, 1));
+		assert_int_equal(queue_of(e, page(e, 0, 0)), PQ_INACTIVE);
+		check_clean(e);
+		eng_destroy(e);
+	}
+}
+
+/*
+ * astate: an SF_NOCACHE send of a cached page wires it (vm_page_wire sets
+ * PGA_DEQUEUE without submitting, r356156), then frees it.  13/14's
+ * vm_page_unwire_noq() clears PGA_DEQUEUE on the last wiring and
+ * vm_page_free_prep()'s vm_page_dequeue_deferred() always submits, so the
+ * dequeue goes through the batch queues; before, the request was never
+ * submitted and each reallocation dequeued synchronously, one queue-lock
+ * acquisition per page (issue 12 item 4: 488 extra per 1000 sends).
+ */
+static void
+test_astate_nocache_dequeue(void **state)
+{
+	enum { N = 252 };		/* 4 batches of 63 */
+	struct pr_event x;
+	struct vm_engine *e;
+	uint64_t sends, reuse;
+	unsigned i;
+
+	(void)state;
+	e = mk_spec(NULL, "astate:63", 1, 2048);
+	ev(e, PR_PAGE_INSERT, 0, 0, N, 0);
+	eng_quiesce(e);
+	eng_stats_reset(e);
+	for (i = 0; i < N; i++) {
+		memset(&x, 0, sizeof(x));
+		x.kind = PR_SENDFILE;
+		x.obj = 0;
+		x.addr = (uint64_t)i << 12;
+		x.arg = 1 << 12;
+		x.flags = PR_F_NOCACHE;
+		assert_int_equal(eng_apply(eng_cpu(e, 0), &x), 0);
+		assert_null(page(e, 0, i));
+	}
+	sends = acq(e, LC_PAGEQUEUE);
+	/* Reallocate the same frames: the object's reservation slots. */
+	ev(e, PR_PAGE_INSERT, 0, 0, N, 0);
+	reuse = acq(e, LC_PAGEQUEUE) - sends;
+	/* One flush per 63 dequeues; the new pages' enqueues batch too. */
+	assert_int_equal(sends, N / 63 - 1);
+	assert_true(reuse <= N / 63 + 1);
+	check_clean(e);
+	eng_destroy(e);
+}
+
+/*
+ * Lock assertions test "held by this CPU": CPU 1 holds object 0's lock
+ * and page 0's page lock; the object and page-lock assertions of CPU 0
+ * panic (exit 70), CPU 1's pass.  Debug builds only (ENG_KASSERT).
+ */
+static int
+assert_child(int which)
+{
+	struct vm_engine *e;
+	struct eng_cpu *c0, *c1;
+	struct vm_object *obj;
+	struct vm_page *m;
+
+	ENG_SITE_DEFINE;
+	e = mk_spec("pagelock", NULL, 2, 1024);
+	c0 = eng_cpu(e, 0);
+	c1 = eng_cpu(e, 1);
+	ev(e, PR_PAGE_INSERT, 0, 0, 1, 0);
+	obj = &e->objects[0];
+	m = page(e, 0, 0);
+	VM_OBJECT_WLOCK(c1, obj);
+	vm_page_lock(c1, m);
+	VM_OBJECT_ASSERT_WLOCKED(c1, obj);
+	vm_page_assert_locked(c1, m);
+	if (which == 0)
+		(void)vm_page_lookup(c0, obj, 0);
+	else
+		vm_page_assert_locked(c0, m);
+	return (0);
+}
+
+static void
+test_assert_held_by_this_cpu(void **state)
+{
+	int which, status;
+	pid_t pid;
+
+	(void)state;
+	if (!ENG_DEBUG)
+		skip();
+	for (which = 0; which < 2; which++) {
+		fflush(NULL);
+		pid = fork();
+		assert_true(pid >= 0);
+		if (pid == 0) {
+			freopen("/dev/null", "w", stderr);
+			_exit(assert_child(which));
+		}
+		assert_int_equal(waitpid(pid, &status, 0), pid);
+		assert_true(WIFEXITED(status));
+		assert_int_equal(WEXITSTATUS(status), 70);
+	}
+}
+
 int
 main(void)
 {
@@ -575,7 +771,11 @@ main(void)
 		cmocka_unit_test(test_terminate),
 		cmocka_unit_test(test_scan_and_reclaim),
 		cmocka_unit_test(test_batching),
+		cmocka_unit_test(test_design_table),
 		cmocka_unit_test(test_equivalence),
+		cmocka_unit_test(test_requeue_inactive),
+		cmocka_unit_test(test_astate_nocache_dequeue),
+		cmocka_unit_test(test_assert_held_by_this_cpu),
 	};
 
 	return (cmocka_run_group_tests(tests, NULL, NULL));
