@@ -89,9 +89,13 @@ run_pin(struct run_worker *w)
 	return (0);
 }
 
-/* Wait until the recorded time of ev (recorded pacing). */
+/*
+ * Wait until the recorded time of ev (recorded pacing); when that time has
+ * passed already, raise *behind to how late ev is.
+ */
 static void
-run_pace(struct run_shared *sh, const struct pr_event *ev, unsigned loop)
+run_pace(struct run_shared *sh, const struct pr_event *ev, unsigned loop,
+    uint64_t *behind)
 {
 	struct timespec ts;
 	uint64_t due, now, rel;
@@ -99,6 +103,9 @@ run_pace(struct run_shared *sh, const struct pr_event *ev, unsigned loop)
 	rel = ev->time_ns - sh->t->first_ns +
 	    (uint64_t)loop * (sh->t->span_ns + 1);
 	due = sh->pace_start + (uint64_t)((double)rel / sh->o->pace_factor);
+	now = cli_now_ns();
+	if (now > due && now - due > *behind)
+		*behind = now - due;
 	while ((now = cli_now_ns()) < due &&
 	    atomic_load_explicit(&sh->stop, memory_order_relaxed) == 0) {
 		if (due - now <= RUN_SPIN_NS)
@@ -114,11 +121,13 @@ run_pace(struct run_shared *sh, const struct pr_event *ev, unsigned loop)
 
 /*
  * Replay items [*pos, end) of loop `loop`, stopping early when *flag is
- * raised.  Counts into *events / *skipped; advances *pos.
+ * raised.  Counts into *events / *skipped, the pacing lag into *behind;
+ * advances *pos.
  */
 static void
 run_items(struct run_worker *w, void *cpu, size_t *pos, size_t end,
-    unsigned loop, atomic_int *flag, uint64_t *events, uint64_t *skipped)
+    unsigned loop, atomic_int *flag, uint64_t *events, uint64_t *skipped,
+    uint64_t *behind)
 {
 	struct run_shared *sh = w->sh;
 	const struct rp_worker_plan *wp = &sh->p->w[w->slot];
@@ -137,7 +146,7 @@ run_items(struct run_worker *w, void *cpu, size_t *pos, size_t end,
 		}
 		rp_plan_event(sh->p, sh->t, wp->item[i], &ev);
 		if (paced)
-			run_pace(sh, &ev, loop);
+			run_pace(sh, &ev, loop, behind);
 		if (sh->tg->apply(cpu, &ev) != 0)
 			(*skipped)++;
 		(*events)++;
@@ -158,7 +167,7 @@ run_worker_main(void *arg)
 	struct run_shared *sh = w->sh;
 	const struct rp_run_opts *o = sh->o;
 	size_t n, pos, quota;
-	uint64_t warm_skipped;
+	uint64_t warm_skipped, warm_behind;
 	struct rp_hwc hwc;
 	unsigned loop;
 	void *cpu;
@@ -187,9 +196,9 @@ run_worker_main(void *arg)
 			    ((double)o->warmup_events * n / sh->p->items);
 		if (quota > n)
 			quota = n;
-		warm_skipped = 0;
+		warm_skipped = warm_behind = 0;
 		run_items(w, cpu, &pos, quota, 0, &sh->warm_stop,
-		    &w->res.warmup_events, &warm_skipped);
+		    &w->res.warmup_events, &warm_skipped, &warm_behind);
 	}
 	pthread_barrier_wait(&sh->barrier);		/* B */
 	pthread_barrier_wait(&sh->barrier);		/* C */
@@ -198,7 +207,7 @@ run_worker_main(void *arg)
 	w->res.start_ns = cli_now_ns();
 	for (loop = 0; w->error == 0 && loop < o->loops; loop++) {
 		run_items(w, cpu, &pos, n, loop, &sh->stop, &w->res.events,
-		    &w->res.skipped);
+		    &w->res.skipped, &w->res.behind_ns);
 		if (pos < n)
 			break;		/* stopped */
 		pos = 0;
@@ -389,6 +398,8 @@ rp_run(const struct rp_trace *t, const struct rp_plan *p,
 		r->events += wr->events;
 		r->skipped += wr->skipped;
 		r->warmup_events += wr->warmup_events;
+		if (wr->behind_ns > r->behind_ns)
+			r->behind_ns = wr->behind_ns;
 		if (wr->start_ns < first)
 			first = wr->start_ns;
 		if (wr->end_ns > last)
