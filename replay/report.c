@@ -397,6 +397,22 @@ json_string(FILE *f, const char *s)
 	fputc('"', f);
 }
 
+/* A histogram as JSON: totals and its non-empty buckets, [index, count]. */
+static void
+json_hist(FILE *f, const struct eng_hist *h)
+{
+	unsigned b, n;
+
+	fprintf(f, "{\"count\": %llu, \"sum_ns\": %llu, \"max_ns\": %llu, "
+	    "\"buckets\": [", (unsigned long long)h->count,
+	    (unsigned long long)h->sum_ns, (unsigned long long)h->max_ns);
+	for (b = 0, n = 0; b < ENG_HIST_BUCKETS; b++)
+		if (h->bucket[b] != 0)
+			fprintf(f, "%s[%u, %llu]", n++ > 0 ? ", " : "", b,
+			    (unsigned long long)h->bucket[b]);
+	fprintf(f, "]}");
+}
+
 void
 rp_report_json(FILE *f, const struct rp_report *r)
 {
@@ -461,6 +477,16 @@ rp_report_json(FILE *f, const struct rp_report *r)
 		    (unsigned long long)s->cas_retries,
 		    (unsigned long long)s->wait_total,
 		    (unsigned long long)s->hold_total);
+	}
+	fprintf(f, "\n  ],\n  \"histograms\": [");
+	for (i = 0; i < r->nlocks; i++) {
+		fprintf(f, "%s\n    {\"lock_class\": ", i > 0 ? "," : "");
+		json_string(f, r->lock[i].name);
+		fprintf(f, ", \"wait\": ");
+		json_hist(f, &r->lock[i].wait_hist);
+		fprintf(f, ", \"hold\": ");
+		json_hist(f, &r->lock[i].hold_hist);
+		fputc('}', f);
 	}
 	fprintf(f, "\n  ],\n  \"sites_left_off\": %llu,\n  \"lost\": %llu,"
 	    "\n  \"hw_note\": ", (unsigned long long)(r->sites_total -
