@@ -252,7 +252,7 @@ replay_setup(struct replay *r)
 	}
 	rp_session_memory(&r->t, &r->o.cfg, &mem);
 	fprintf(r->human, "decoded %zu events in %.3f s on %u threads (%.1f "
-	    "M events/s); memory: trace %.1f MiB, plan %.1f MiB, model ~%.0f "
+	    "M events/s)\nmemory: trace %.1f MiB, plan %.1f MiB, model ~%.0f "
 	    "MiB\n", r->t.nev, r->t.decode_ns / 1e9, r->t.decode_threads,
 	    r->t.decode_ns > 0 ? r->t.nev * 1e3 / r->t.decode_ns : 0.0,
 	    mem.trace / 1048576.0, mem.plan / 1048576.0,

@@ -789,7 +789,8 @@ rp_report_print(FILE *f, const struct rp_report *r,
 	const struct rp_run_result *run = r->run;
 	const struct rp_worker_result *w;
 	double lo, hi;
-	unsigned i, k;
+	unsigned i, k, col;
+	int n;
 
 	fprintf(f, "%s: %llu events on %u threads (CPUs %s) in %.3f s: "
 	    "%.0f events/s\n", r->trace, (unsigned long long)run->events,
@@ -817,12 +818,17 @@ rp_report_print(FILE *f, const struct rp_report *r,
 			fprintf(f, "kept the recorded times (at most %.3f ms "
 			    "late)\n", run->behind_ns / 1e6);
 	}
-	for (k = 0, i = 0; k < PR_KIND_COUNT; k++) {
+	for (k = 0, i = 0, col = 0; k < PR_KIND_COUNT; k++) {
 		if (r->skipped_by_kind[k] == 0)
 			continue;
-		fprintf(f, "%s%s %llu", i++ == 0 ? "skipped by kind: " : ", ",
-		    pr_kind_name(k),
+		if (col > 76) {
+			fputs(",\n ", f);
+			col = 1;
+		}
+		n = fprintf(f, "%s%s %llu", i++ == 0 ? "skipped by kind: " :
+		    col == 1 ? " " : ", ", pr_kind_name(k),
 		    (unsigned long long)r->skipped_by_kind[k]);
+		col += n > 0 ? (unsigned)n : 0;
 	}
 	if (i > 0)
 		fputc('\n', f);
