@@ -52,10 +52,12 @@ struct run_shared {
 	const struct rp_target *tg;	/* (C) */
 	const struct rp_run_opts *o;	/* (C) */
 	pthread_barrier_t barrier;	/* main + every worker */
-	pthread_mutex_t	 gate_mtx;	/* protects gate and abort */
+	pthread_mutex_t	 gate_mtx;	/* protects gate, abort, warm_over */
 	pthread_cond_t	 gate_cv;
 	bool		 gate;		/* all threads created */
 	bool		 abort;		/* creation failed: leave */
+	bool		 warm_over;	/* past barrier B: the warm-up timer
+					   leaves (gate_mtx) */
 	atomic_int	 warm_stop;	/* (A) warm-up time is over */
 	atomic_int	 stop;		/* (A) duration limit reached */
 	uint64_t	 pace_start;	/* (C) recorded pacing zero, set
@@ -287,19 +289,23 @@ run_watch(struct run_shared *sh, struct run_worker *ws, unsigned n,
 
 /*
  * Main thread during the warm-up: raise warm_stop after warmup_ns; the
- * workers reach barrier B themselves.
+ * workers reach barrier B themselves.  Woken early by warm_over when the
+ * workers ran out of events first (not cancelled: ASan reports a
+ * cancelled thread's exit as a stack overflow, google/sanitizers#1399).
  */
 static void *
 run_warm_timer(void *arg)
 {
 	struct run_shared *sh = arg;
 	struct timespec ts;
-	uint64_t ns;
+	int e;
 
-	ns = sh->o->warmup_ns;
-	ts.tv_sec = (time_t)(ns / 1000000000u);
-	ts.tv_nsec = (long)(ns % 1000000000u);
-	nanosleep(&ts, NULL);
+	ts = run_deadline(sh->o->warmup_ns);
+	e = 0;
+	pthread_mutex_lock(&sh->gate_mtx);
+	while (!sh->warm_over && e != ETIMEDOUT)
+		e = pthread_cond_timedwait(&sh->gate_cv, &sh->gate_mtx, &ts);
+	pthread_mutex_unlock(&sh->gate_mtx);
 	atomic_store(&sh->warm_stop, 1);
 	return (NULL);
 }
@@ -373,7 +379,10 @@ rp_run(const struct rp_trace *t, const struct rp_plan *p,
 	    pthread_create(&timer, NULL, run_warm_timer, &sh) == 0;
 	pthread_barrier_wait(&sh.barrier);		/* B */
 	if (timer_on) {
-		pthread_cancel(timer);
+		pthread_mutex_lock(&sh.gate_mtx);
+		sh.warm_over = true;
+		pthread_cond_broadcast(&sh.gate_cv);
+		pthread_mutex_unlock(&sh.gate_mtx);
 		pthread_join(timer, NULL);
 	}
 	if (tg->reset != NULL)
