@@ -579,29 +579,28 @@ site_value(const struct rp_site_row *s, enum rp_key k)
 	}
 }
 
-/* The key qsort's comparators read (one report printed at a time). */
-static enum rp_key sort_key;
-
-/* Lock classes by sort_key, larger first, then in class order. */
+/* Lock classes by the key *arg, larger first, then in class order. */
 static int
-lock_cmp(const void *a, const void *b)
+lock_cmp(const void *a, const void *b, void *arg)
 {
 	const struct rp_lock_row *x = *(const struct rp_lock_row *const *)a;
 	const struct rp_lock_row *y = *(const struct rp_lock_row *const *)b;
-	uint64_t u = lock_value(x, sort_key), v = lock_value(y, sort_key);
+	enum rp_key k = *(const enum rp_key *)arg;
+	uint64_t u = lock_value(x, k), v = lock_value(y, k);
 
 	if (u != v)
 		return (u > v ? -1 : 1);
 	return (x < y ? -1 : x > y);
 }
 
-/* Call sites by sort_key, then acquisitions, then name. */
+/* Call sites by the key *arg, then acquisitions, then name. */
 static int
-site_cmp(const void *a, const void *b)
+site_cmp(const void *a, const void *b, void *arg)
 {
 	const struct rp_site_row *x = *(const struct rp_site_row *const *)a;
 	const struct rp_site_row *y = *(const struct rp_site_row *const *)b;
-	uint64_t u = site_value(x, sort_key), v = site_value(y, sort_key);
+	enum rp_key k = *(const enum rp_key *)arg;
+	uint64_t u = site_value(x, k), v = site_value(y, k);
 	int c;
 
 	if (u != v)
@@ -666,6 +665,7 @@ print_sites(FILE *f, const struct rp_report *r, const struct rp_print_opts *o)
 {
 	const struct rp_site_row **top, *s;
 	char t1[16], t2[16], t3[16];
+	enum rp_key key;
 	size_t i, n;
 
 	if (r->nsites == 0)
@@ -674,12 +674,12 @@ print_sites(FILE *f, const struct rp_report *r, const struct rp_print_opts *o)
 		return;
 	for (i = 0; i < r->nsites; i++)
 		top[i] = &r->site[i];
-	sort_key = print_key(r, o);
-	qsort(top, r->nsites, sizeof(*top), site_cmp);
+	key = print_key(r, o);
+	qsort_r(top, r->nsites, sizeof(*top), site_cmp, &key);
 	n = o->entries > 0 ? o->entries : RP_SITE_TOP;
 	n = r->nsites < n ? r->nsites : n;
 	fprintf(f, "\ntop %zu of %zu call sites by %s:\n", n, r->sites_total,
-	    rp_keys[sort_key].site_name);
+	    rp_keys[key].site_name);
 	fprintf(f, "%-26s %-10s %11s %10s %6s", "site", "lock", "acquired",
 	    "contended", "cont%");
 	if (o->wide)
@@ -715,15 +715,16 @@ print_locks(FILE *f, const struct rp_report *r, const struct rp_print_opts *o)
 	    "p99.9" };
 	const struct rp_lock_row *top[RP_LOCK_MAX], *l;
 	char t[16], h[16];
+	enum rp_key key;
 	unsigned i, k, n;
 
 	for (i = 0; i < r->nlocks; i++)
 		top[i] = &r->lock[i];
-	sort_key = print_key(r, o);
-	qsort(top, r->nlocks, sizeof(*top), lock_cmp);
+	key = print_key(r, o);
+	qsort_r(top, r->nlocks, sizeof(*top), lock_cmp, &key);
 	n = o->entries > 0 && o->entries < r->nlocks ? o->entries : r->nlocks;
 	fprintf(f, "\n%s%u lock classes by %s:\n", n < r->nlocks ? "top " :
-	    "", n, rp_keys[sort_key].name);
+	    "", n, rp_keys[key].name);
 	fprintf(f, "%-10s %11s %10s %6s %6s", "lock", "acquired", "contended",
 	    "cont%", "share%");
 	if (o->wide) {
