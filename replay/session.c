@@ -393,7 +393,7 @@ rp_session_run(const struct rp_trace *t, const struct rp_config *c,
 	o.ncpus = c->cpus != NULL ? c->cpus->n : 0;
 	rc = rp_run(t, &plan, &tg, &o, res, err, errlen);
 	if (rc == 0 && res->events == 0 && res->warmup_events > 0 &&
-	    !res->interrupted) {
+	    !res->interrupted && !res->stopped) {
 		snprintf(err, errlen, "--warmup: the warm-up replayed all %llu "
 		    "events; nothing was measured (shorten it)",
 		    (unsigned long long)res->warmup_events);
