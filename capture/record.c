@@ -1034,15 +1034,21 @@ parse_args(int argc, char **argv, struct rec_opts *o, bool *helpp)
 }
 
 /*
- * Trailer notes: losses, hook firings, fallbacks, skipped orphans, and with
- * CMD how it ended (cmd.ran 0: it never ran, the trace holds only the
- * recorder's child before its failed exec).
+ * Trailer notes: the end of the recording (CLOCK_REALTIME, like the
+ * header's start_ns: `info` shows how long it lasted), losses, hook
+ * firings, fallbacks, skipped orphans, and with CMD how it ended (cmd.ran
+ * 0: it never ran, the trace holds only the recorder's child before its
+ * failed exec).
  */
 static void
 write_notes(struct rec_state *s, int fallbacks, const struct cmd_end *ce)
 {
+	struct timespec ts;
 	uint32_t k;
 
+	clock_gettime(CLOCK_REALTIME, &ts);
+	pr_writer_note(s->w, "record.end_ns", (uint64_t)ts.tv_sec *
+	    1000000000u + (uint64_t)ts.tv_nsec);
 	pr_writer_note(s->w, "ebpf.lost", s->lost_seen);
 	pr_writer_note(s->w, "ebpf.buffer", s->o->buffer);
 	pr_writer_note(s->w, "ebpf.fallback_hooks", (uint64_t)fallbacks);

@@ -50,7 +50,8 @@ usage(FILE *f)
 "usage: pagereplay info FILE [--json] [--allow-truncated]\n"
 "\n"
 "Show a trace's header (format version, source, host, clock, start time,\n"
-"command line), its duration, events and pages per kind, lost events,\n"
+"command line), how long the recording lasted (when the recorder noted\n"
+"its end), the span of its events, events and pages per kind, lost events,\n"
 "frames, bytes per event and trailer notes.  Every frame is decoded and\n"
 "checked.\n"
 "\n"
@@ -138,6 +139,26 @@ duration_ns(const struct info *in)
 	return (in->events == 0 ? 0 : in->last_ns - in->first_ns);
 }
 
+/*
+ * How long the recording lasted: from the header's start to the end the
+ * recorder noted (record.end_ns, CLOCK_REALTIME like start_ns); 0 when it
+ * did not note one (synthetic traces, older recordings).  A quiet system
+ * records events for only part of it, so this is not duration_ns().
+ */
+static uint64_t
+recorded_ns(struct pr_reader *r)
+{
+	const struct pr_header *h = pr_reader_header(r);
+	const char *key;
+	uint64_t value;
+	size_t i;
+
+	for (i = 0; pr_reader_note(r, i, &key, &value); i++)
+		if (strcmp(key, "record.end_ns") == 0 && value > h->start_ns)
+			return (value - h->start_ns);
+	return (0);
+}
+
 static void
 print_json(const char *path, struct pr_reader *r, const struct info *in)
 {
@@ -171,11 +192,13 @@ print_json(const char *path, struct pr_reader *r, const struct info *in)
 	printf("}, \"lost\": %" PRIu64 ", \"skipped\": %" PRIu64
 	    ", \"frames\": %zu, \"bytes\": %" PRIu64
 	    ", \"bytes_per_event\": %.3f, \"duration_ns\": %" PRIu64
+	    ", \"recorded_ns\": %" PRIu64
 	    ", \"first_ns\": %" PRIu64 ", \"last_ns\": %" PRIu64
 	    ", \"truncated\": %s, \"end_damaged\": %s"
 	    ", \"corrupt_frames\": [",
 	    in->st.lost, in->st.skipped, pr_reader_frames(r), in->size,
-	    bytes_per_event(in), duration_ns(in), in->first_ns, in->last_ns,
+	    bytes_per_event(in), duration_ns(in), recorded_ns(r), in->first_ns,
+	    in->last_ns,
 	    in->st.truncated ? "true" : "false",
 	    in->st.end_damaged ? "true" : "false");
 	for (i = 0; i < in->nbad; i++)
@@ -223,7 +246,11 @@ print_table(const char *path, struct pr_reader *r, const struct info *in)
 	printf("clock:     %s, start %s (%" PRIu64 " ns)\n", h->clock, when,
 	    h->start_ns);
 	printf("command:   %s\n", h->cmdline);
-	printf("duration:  %.6f s\n", (double)duration_ns(in) / 1e9);
+	if (recorded_ns(r) > 0)
+		printf("recorded:  %.3f s (start to end of the recording)\n",
+		    (double)recorded_ns(r) / 1e9);
+	printf("duration:  %.6f s (first to last event)\n",
+	    (double)duration_ns(in) / 1e9);
 	printf("events:    %" PRIu64 "\n", in->events);
 	printf("lost:      %" PRIu64 "\n", in->st.lost);
 	if (in->st.skipped != 0)

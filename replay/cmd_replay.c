@@ -25,6 +25,9 @@ enum {
 	OPT_PV,
 	OPT_PVCHUNK,
 	OPT_SCALE,
+	OPT_SORT,
+	OPT_ENTRIES,
+	OPT_WIDE,
 };
 
 static const struct option replay_long[] = {
@@ -34,6 +37,9 @@ static const struct option replay_long[] = {
 	{ "pv", required_argument, NULL, OPT_PV },
 	{ "pvchunk", required_argument, NULL, OPT_PVCHUNK },
 	{ "scale", required_argument, NULL, OPT_SCALE },
+	{ "sort", required_argument, NULL, OPT_SORT },
+	{ "entries", required_argument, NULL, OPT_ENTRIES },
+	{ "wide", no_argument, NULL, OPT_WIDE },
 	RP_OPT_COMMON_LONG
 };
 
@@ -52,12 +58,15 @@ replay_usage(FILE *f)
 	    "           [--loop N] [--no-timing] [--no-hwc] [--check] "
 	    "[--phys-mem SIZE]\n"
 	    "           [--csv FILE|-] [--json FILE|-] [--salvage]\n"
+	    "           [--sort KEY] [-E N] [--wide]\n"
 	    "\n"
 	    "Replay TRACE on worker threads pinned to CPUs against one lock\n"
 	    "design of the VM model; report events/s (total and per worker),\n"
 	    "skipped events, per lock class acquisitions, contention, CAS\n"
 	    "retries and wait/hold times (p50 p90 p99 p99.9 max, totals),\n"
-	    "and hardware counters per event where the kernel allows.\n"
+	    "and hardware counters per event where the kernel allows.  Wait\n"
+	    "times are over the contended acquisitions (as perf lock\n"
+	    "contention and lockstat report them), hold times over all.\n"
 	    "\n"
 	    "  --threads N           worker threads (default: one per CPU)\n"
 	    "  --page SPEC           pagelock[:N[,nopad]] | refcount\n"
@@ -65,6 +74,15 @@ replay_usage(FILE *f)
 	    "  --pv SPEC             hashed[:N] | superpage | perpage\n"
 	    "  --pvchunk SPEC        global | pmaps\n"
 	    "  --scale K             replicate the streams K times\n"
+	    "  --sort KEY            order of the lock-class and call-site\n"
+	    "                        tables: wait_total (default; contended\n"
+	    "                        with --no-timing), contended, wait_max,\n"
+	    "                        avg_wait, acquired, hold_total, hold_max\n"
+	    "  -E, --entries N       print the top N lock classes and call\n"
+	    "                        sites (default: every class, 10 sites)\n"
+	    "  --wide                every column (CAS retries, atomics, all\n"
+	    "                        wait/hold quantiles); default fits 100\n"
+	    "                        columns\n"
 	    "%s"
 	    "\n"
 	    "Examples:\n"
@@ -93,6 +111,7 @@ replay_design(struct eng_design *d, enum eng_family fam, const char *opt,
 struct replay {
 	struct rp_opts	 o;
 	const char	*path;		/* the trace */
+	struct rp_print_opts print;	/* --sort, -E, --wide */
 	struct rp_cpulist cpus;
 	struct rp_results out;		/* --csv, --json */
 	FILE		*human;		/* the report: stdout, or stderr
@@ -116,9 +135,11 @@ replay_parse(struct replay *r, int argc, char **argv, bool *helpp)
 
 	*helpp = false;
 	rp_config_default(&o->cfg);
+	r->print.sort = -1;
 	optind = 1;
 	opterr = 0;
-	while ((ch = getopt_long(argc, argv, "", replay_long, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "E:", replay_long, NULL)) !=
+	    -1) {
 		switch (ch) {
 		case OPT_THREADS:
 			if (cli_parse_u64(optarg, 1, 4096, &v) != 0) {
@@ -144,6 +165,25 @@ replay_parse(struct replay *r, int argc, char **argv, bool *helpp)
 				return (EXIT_USAGE);
 			}
 			o->cfg.scale = (unsigned)v;
+			continue;
+		case OPT_SORT:
+			if (rp_sort_key(optarg, &r->print.sort) != 0) {
+				warnx("replay: --sort: '%s' is not one of %s",
+				    optarg, rp_sort_keys());
+				return (EXIT_USAGE);
+			}
+			continue;
+		case 'E':
+		case OPT_ENTRIES:
+			if (cli_parse_u64(optarg, 1, RP_SITE_MAX, &v) != 0) {
+				warnx("replay: --entries: '%s' is not a "
+				    "number in 1..%d", optarg, RP_SITE_MAX);
+				return (EXIT_USAGE);
+			}
+			r->print.entries = (unsigned)v;
+			continue;
+		case OPT_WIDE:
+			r->print.wide = true;
 			continue;
 		case RP_OPT_HELP:
 			replay_usage(stdout);
@@ -212,7 +252,7 @@ replay_setup(struct replay *r)
 	}
 	rp_session_memory(&r->t, &r->o.cfg, &mem);
 	fprintf(r->human, "decoded %zu events in %.3f s on %u threads (%.1f "
-	    "M events/s); memory: trace %.1f MiB, plan %.1f MiB, model ~%.0f "
+	    "M events/s)\nmemory: trace %.1f MiB, plan %.1f MiB, model ~%.0f "
 	    "MiB\n", r->t.nev, r->t.decode_ns / 1e9, r->t.decode_threads,
 	    r->t.decode_ns > 0 ? r->t.nev * 1e3 / r->t.decode_ns : 0.0,
 	    mem.trace / 1048576.0, mem.plan / 1048576.0,
@@ -258,7 +298,7 @@ replay_finish(struct replay *r, const struct rp_report *rep,
 	int rc;
 
 	rc = 0;
-	rp_report_print(r->human, rep);
+	rp_report_print(r->human, rep, &r->print);
 	rp_results_add(&r->out, rep);
 	if (rp_results_close(&r->out, true, err, sizeof(err)) != 0) {
 		warnx("replay: %s", err);

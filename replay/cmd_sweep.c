@@ -4,8 +4,8 @@
  *
  * The trace is decoded once.  Runs are numbered in a fixed order (page,
  * queue, pv, pvchunk, scale, threads, then repeat innermost); --shard i/n
- * runs the numbers k with k % n == i.  Only shard 0 writes the CSV header,
- * so `cat` of the shards' files in shard order is the whole sweep.
+ * runs the numbers k with k % n == i.  Every shard writes the CSV header
+ * (a lone shard loads); `pagereplay merge` joins the shards' files.
  *
  * Steps: parse, axes (defaults, checks), set up (outputs created, trace
  * loaded), run (one sweep_one per run), finish (outputs committed, chart).
@@ -74,6 +74,7 @@ struct sweep {
 	struct sweep_list ax[AX_COUNT];	/* the lists, by enum sweep_axis */
 	uint64_t	 repeat;	/* runs of each combination */
 	uint64_t	 shard, nshards;	/* --shard I/N */
+	uint64_t	 total;		/* runs of the whole sweep */
 	uint64_t	 mine;		/* runs of this shard */
 	uint64_t	 done;		/* runs of this shard completed */
 	uint64_t	 violations;	/* invariant violations, all runs */
@@ -112,9 +113,8 @@ sweep_usage(FILE *f)
 	    "  --repeat R            runs of each combination (default 1)\n"
 	    "  --shard I/N           do only runs k with k %% N == I (0 <= I <\n"
 	    "                        N; runs numbered in the fixed order, the\n"
-	    "                        repeats innermost); only shard 0 writes\n"
-	    "                        the CSV header, so the shards' files\n"
-	    "                        concatenated in order are the sweep\n"
+	    "                        repeats innermost); `pagereplay merge`\n"
+	    "                        joins the shards' files into the sweep\n"
 	    "  --plot FILE           chart of the sweep (needs --csv FILE)\n"
 	    "  --json FILE           a JSON array of every run's `replay\n"
 	    "                        --json` document\n"
@@ -449,6 +449,7 @@ sweep_axes(struct sweep *s)
 	total = s->repeat;
 	for (a = 0; a < AX_COUNT; a++)
 		total *= s->ax[a].n;
+	s->total = total;
 	s->mine = total / s->nshards + (s->shard < total % s->nshards ? 1 :
 	    0);
 	return (0);
@@ -469,7 +470,7 @@ sweep_setup(struct sweep *s)
 
 	rp_run_catch_signals();
 	rp_results_init(&s->out, s->o.csv != NULL ? s->o.csv : "-",
-	    s->o.json, s->plot, s->shard == 0, true);
+	    s->o.json, s->plot, true, true);
 	if (s->o.csv == NULL)
 		s->out.out[RP_RES_CSV].what = "the CSV (stdout without --csv)";
 	if (rp_results_open(&s->out, s->path, err, sizeof(err)) != 0) {
@@ -536,6 +537,10 @@ sweep_one(struct sweep *s, const size_t *idx, unsigned r, uint64_t k,
 	rep.host = &s->host;
 	rep.trace = s->path;
 	rep.repeat = r;
+	rep.run_index = k;
+	rep.runs = s->total;
+	rep.shard = s->shard;
+	rep.nshards = s->nshards;
 	rp_report_run_id(&rep, &s->host, (unsigned)k);
 	if (rp_session_run(&s->t, &c, &rep, &res, err, sizeof(err)) != 0) {
 		cli_progress_done();
@@ -604,6 +609,16 @@ sweep_finish(struct sweep *s, int ran)
 		    (unsigned long long)s->mine);
 		return (1);
 	}
+	fprintf(stderr, "sweep: wrote %llu runs x %u lock classes to %s%s%s",
+	    (unsigned long long)s->done, LC_COUNT, s->o.csv != NULL ?
+	    s->o.csv : "stdout", s->o.json != NULL ? " and " : "",
+	    s->o.json != NULL ? s->o.json : "");
+	if (s->nshards > 1)
+		fprintf(stderr, " (shard %llu/%llu of %llu runs)",
+		    (unsigned long long)s->shard,
+		    (unsigned long long)s->nshards,
+		    (unsigned long long)s->total);
+	fputc('\n', stderr);
 	if (s->violations > 0) {
 		warnx("sweep: invariant check failed: %llu violations",
 		    (unsigned long long)s->violations);

@@ -35,6 +35,8 @@ static const struct command {
 	    "replay a trace on pinned threads against one lock design" },
 	{ "sweep", cmd_sweep,
 	    "replay the cross product of designs, batch sizes, threads" },
+	{ "merge", cmd_merge,
+	    "join the CSV or JSON files of a sharded sweep, checked whole" },
 	{ "plot", cmd_plot,
 	    "draw charts (SVG/PNG, gnuplot) from a CSV of runs" },
 	{ "footprint", cmd_footprint,

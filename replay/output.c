@@ -231,6 +231,25 @@ fail:
 	return (-1);
 }
 
+int
+rp_out_check_inputs(const struct rp_out *o, char *const *inputs, size_t n,
+    char *err, size_t errlen)
+{
+	struct stat in, dst;
+	size_t i;
+
+	if (o->path == NULL || o->dest == NULL || stat(o->dest, &dst) != 0)
+		return (0);
+	for (i = 0; i < n; i++) {
+		if (stat(inputs[i], &in) == 0 && same_file(&in, &dst)) {
+			snprintf(err, errlen, "%s %s is the input %s; write "
+			    "to a new file", o->what, o->path, inputs[i]);
+			return (-1);
+		}
+	}
+	return (0);
+}
+
 bool
 rp_out_is_stdout(const struct rp_out *o)
 {

@@ -55,6 +55,12 @@ struct rp_out {
  */
 int	rp_out_open(struct rp_out *out, size_t n, const char *input, char *err,
 	    size_t errlen);
+/*
+ * After rp_out_open(): refuse (-1, err) when o's destination is one of the
+ * files inputs[0..n) (a command that reads many files).
+ */
+int	rp_out_check_inputs(const struct rp_out *o, char *const *inputs,
+	    size_t n, char *err, size_t errlen);
 /* Whether o is written to stdout (the human report then goes to stderr). */
 bool	rp_out_is_stdout(const struct rp_out *o);
 /* The file to write o to by name until the commit (RP_OUT_NAMED). */

@@ -31,6 +31,8 @@ enum col {
 	C_WORKER_MIN, C_WORKER_MAX,
 	C_CYCLES, C_INSTRUCTIONS, C_LLC_MISSES, C_CHECK,
 	C_HOST, C_CPUS, C_CPU_MODEL, C_KERNEL, C_VERSION,
+	C_STATUS, C_WAIT_COUNT, C_WAIT_AVG, C_CONTENTION_SHARE,
+	C_PACE_BEHIND, C_RUN_INDEX, C_RUNS, C_SHARD, C_SCHEMA,
 	C_COUNT
 };
 
@@ -89,6 +91,15 @@ const struct rp_column rp_columns[C_COUNT] = {
 	[C_CPU_MODEL] = { "cpu_model", false },
 	[C_KERNEL] = { "kernel", false },
 	[C_VERSION] = { "version", false },
+	[C_STATUS] = { "status", false },
+	[C_WAIT_COUNT] = { "wait_count", true },
+	[C_WAIT_AVG] = { "wait_avg_ns", true },
+	[C_CONTENTION_SHARE] = { "contention_share_pct", true },
+	[C_PACE_BEHIND] = { "pace_behind_max_ns", true },
+	[C_RUN_INDEX] = { "run_index", true },
+	[C_RUNS] = { "runs", true },
+	[C_SHARD] = { "shard", false },
+	[C_SCHEMA] = { "schema", true },
 };
 const unsigned rp_ncolumns = C_COUNT;
 
@@ -159,6 +170,55 @@ worker_range(const struct rp_run_result *run, double *lo, double *hi)
 		if (i == 0 || v > *hi)
 			*hi = v;
 	}
+}
+
+/* How the run ended: "complete", "stopped" (--duration), "interrupted". */
+const char *
+rp_report_status(const struct rp_report *r)
+{
+	if (r->run->interrupted)
+		return ("interrupted");
+	return (r->run->stopped ? "stopped" : "complete");
+}
+
+/* Percent of a class's contended acquisitions among all classes'. */
+double
+rp_report_share(const struct rp_report *r, const struct rp_lock_row *l)
+{
+	uint64_t all;
+	unsigned i;
+
+	all = 0;
+	for (i = 0; i < r->nlocks; i++)
+		all += r->lock[i].contended;
+	return (all > 0 ? 100.0 * l->contended / all : 0.0);
+}
+
+/*
+ * The waits of a class's contended acquisitions: the engine's wait
+ * histogram holds every timed acquisition, an uncontended one as 0 ns in
+ * bucket 0 (engine/lock.h), so taking those out leaves exactly the
+ * contended ones; zeros change neither the sum nor the maximum.
+ */
+void
+rp_wait_contended(const struct eng_lock_stats *ls, struct eng_hist *out)
+{
+	uint64_t unc;
+
+	*out = ls->wait;
+	unc = ls->wait.count > ls->contended ? ls->wait.count -
+	    ls->contended : 0;
+	if (unc > out->bucket[0])
+		unc = out->bucket[0];
+	out->bucket[0] -= unc;
+	out->count -= unc;
+}
+
+/* Mean wait of a class's contended acquisitions, ns. */
+uint64_t
+rp_lock_wait_avg(const struct rp_lock_row *l)
+{
+	return (l->wait_count > 0 ? l->wait_total / l->wait_count : 0);
 }
 
 /*
@@ -248,6 +308,25 @@ cell(const struct rp_report *r, const struct rp_lock_row *l, enum col c,
 	case C_CPU_MODEL: S(r->host->cpu_model); break;
 	case C_KERNEL: S(r->host->kernel); break;
 	case C_VERSION: S(PR_VERSION); break;
+	case C_STATUS: S(rp_report_status(r)); break;
+	case C_WAIT_COUNT: U(l->wait_count); break;
+	case C_WAIT_AVG: U(rp_lock_wait_avg(l)); break;
+	case C_CONTENTION_SHARE:
+		snprintf(b, n, "%.3f", rp_report_share(r, l));
+		break;
+	case C_PACE_BEHIND:
+		if (strcmp(r->pace, "asap") == 0)
+			b[0] = '\0';
+		else
+			U(run->behind_ns);
+		break;
+	case C_RUN_INDEX: U(r->run_index); break;
+	case C_RUNS: U(r->runs); break;
+	case C_SHARD:
+		snprintf(b, n, "%llu/%llu", (unsigned long long)r->shard,
+		    (unsigned long long)r->nshards);
+		break;
+	case C_SCHEMA: U(RP_SCHEMA); break;
 	default: b[0] = '\0'; break;
 	}
 #undef U
@@ -318,6 +397,22 @@ json_string(FILE *f, const char *s)
 	fputc('"', f);
 }
 
+/* A histogram as JSON: totals and its non-empty buckets, [index, count]. */
+static void
+json_hist(FILE *f, const struct eng_hist *h)
+{
+	unsigned b, n;
+
+	fprintf(f, "{\"count\": %llu, \"sum_ns\": %llu, \"max_ns\": %llu, "
+	    "\"buckets\": [", (unsigned long long)h->count,
+	    (unsigned long long)h->sum_ns, (unsigned long long)h->max_ns);
+	for (b = 0, n = 0; b < ENG_HIST_BUCKETS; b++)
+		if (h->bucket[b] != 0)
+			fprintf(f, "%s[%u, %llu]", n++ > 0 ? ", " : "", b,
+			    (unsigned long long)h->bucket[b]);
+	fprintf(f, "]}");
+}
+
 void
 rp_report_json(FILE *f, const struct rp_report *r)
 {
@@ -383,6 +478,16 @@ rp_report_json(FILE *f, const struct rp_report *r)
 		    (unsigned long long)s->wait_total,
 		    (unsigned long long)s->hold_total);
 	}
+	fprintf(f, "\n  ],\n  \"histograms\": [");
+	for (i = 0; i < r->nlocks; i++) {
+		fprintf(f, "%s\n    {\"lock_class\": ", i > 0 ? "," : "");
+		json_string(f, r->lock[i].name);
+		fprintf(f, ", \"wait\": ");
+		json_hist(f, &r->lock[i].wait_hist);
+		fprintf(f, ", \"hold\": ");
+		json_hist(f, &r->lock[i].hold_hist);
+		fputc('}', f);
+	}
 	fprintf(f, "\n  ],\n  \"sites_left_off\": %llu,\n  \"lost\": %llu,"
 	    "\n  \"hw_note\": ", (unsigned long long)(r->sites_total -
 	    r->nsites), (unsigned long long)r->lost);
@@ -391,23 +496,145 @@ rp_report_json(FILE *f, const struct rp_report *r)
 }
 
 /*
- * Busiest call sites first: by wait total (timing on), then by
- * acquisitions, then by name for a stable order.
+ * Sort keys of the human tables, as perf lock contention's -k: a lock
+ * class's value and a call site's (a site has no maximum: its total
+ * stands in).  Larger first; ties keep the class order / the site name.
  */
+enum rp_key {
+	K_WAIT_TOTAL, K_CONTENDED, K_WAIT_MAX, K_AVG_WAIT, K_ACQUIRED,
+	K_HOLD_TOTAL, K_HOLD_MAX, K_COUNT
+};
+
+static const struct {
+	const char	*name;
+	const char	*site_name;	/* what a site is sorted by */
+} rp_keys[K_COUNT] = {
+	[K_WAIT_TOTAL] = { "wait_total", "wait_total" },
+	[K_CONTENDED] = { "contended", "contended" },
+	[K_WAIT_MAX] = { "wait_max", "wait_total" },
+	[K_AVG_WAIT] = { "avg_wait", "avg_wait" },
+	[K_ACQUIRED] = { "acquired", "acquired" },
+	[K_HOLD_TOTAL] = { "hold_total", "hold_total" },
+	[K_HOLD_MAX] = { "hold_max", "hold_total" },
+};
+
+int
+rp_sort_key(const char *name, int *key)
+{
+	unsigned k;
+
+	for (k = 0; k < K_COUNT; k++) {
+		if (strcmp(name, rp_keys[k].name) == 0) {
+			*key = (int)k;
+			return (0);
+		}
+	}
+	return (-1);
+}
+
+const char *
+rp_sort_keys(void)
+{
+	return ("wait_total, contended, wait_max, avg_wait, acquired, "
+	    "hold_total, hold_max");
+}
+
+/* The key a report is sorted by: o's, else wait_total or contended. */
+static enum rp_key
+print_key(const struct rp_report *r, const struct rp_print_opts *o)
+{
+	if (o->sort >= 0 && o->sort < K_COUNT)
+		return ((enum rp_key)o->sort);
+	return (r->timing ? K_WAIT_TOTAL : K_CONTENDED);
+}
+
+/* A lock class's value of key k. */
+static uint64_t
+lock_value(const struct rp_lock_row *l, enum rp_key k)
+{
+	switch (k) {
+	case K_WAIT_TOTAL: return (l->wait_total);
+	case K_CONTENDED: return (l->contended);
+	case K_WAIT_MAX: return (l->wait_max);
+	case K_AVG_WAIT: return (rp_lock_wait_avg(l));
+	case K_ACQUIRED: return (l->acquisitions);
+	case K_HOLD_TOTAL: return (l->hold_total);
+	case K_HOLD_MAX: return (l->hold_max);
+	default: return (0);
+	}
+}
+
+/* A call site's value of key k (a total for a maximum). */
+static uint64_t
+site_value(const struct rp_site_row *s, enum rp_key k)
+{
+	switch (k) {
+	case K_CONTENDED: return (s->contended);
+	case K_AVG_WAIT:
+		return (s->contended > 0 ? s->wait_total / s->contended : 0);
+	case K_ACQUIRED: return (s->acquisitions);
+	case K_HOLD_TOTAL:
+	case K_HOLD_MAX: return (s->hold_total);
+	default: return (s->wait_total);
+	}
+}
+
+/* Lock classes by the key *arg, larger first, then in class order. */
 static int
-site_busier(const void *a, const void *b)
+lock_cmp(const void *a, const void *b, void *arg)
+{
+	const struct rp_lock_row *x = *(const struct rp_lock_row *const *)a;
+	const struct rp_lock_row *y = *(const struct rp_lock_row *const *)b;
+	enum rp_key k = *(const enum rp_key *)arg;
+	uint64_t u = lock_value(x, k), v = lock_value(y, k);
+
+	if (u != v)
+		return (u > v ? -1 : 1);
+	return (x < y ? -1 : x > y);
+}
+
+/* Call sites by the key *arg, then acquisitions, then name. */
+static int
+site_cmp(const void *a, const void *b, void *arg)
 {
 	const struct rp_site_row *x = *(const struct rp_site_row *const *)a;
 	const struct rp_site_row *y = *(const struct rp_site_row *const *)b;
+	enum rp_key k = *(const enum rp_key *)arg;
+	uint64_t u = site_value(x, k), v = site_value(y, k);
 	int c;
 
-	if (x->wait_total != y->wait_total)
-		return (x->wait_total > y->wait_total ? -1 : 1);
+	if (u != v)
+		return (u > v ? -1 : 1);
 	if (x->acquisitions != y->acquisitions)
 		return (x->acquisitions > y->acquisitions ? -1 : 1);
 	if ((c = strcmp(x->site, y->site)) != 0)
 		return (c);
 	return (strcmp(x->lock_class, y->lock_class));
+}
+
+/*
+ * A time with its unit and four significant digits ("850 ns", "12.34 us",
+ * "1.234 ms", "2.500 s"); "-" with timing off.
+ */
+static const char *
+fmt_ns(const struct rp_report *r, uint64_t ns, char *b, size_t n)
+{
+	static const char *const unit[] = { "us", "ms", "s" };
+	double v;
+	unsigned u;
+
+	if (!r->timing)
+		snprintf(b, n, "-");
+	else if (ns < 1000)
+		snprintf(b, n, "%llu ns", (unsigned long long)ns);
+	else {
+		v = ns / 1e3;
+		for (u = 0; u < 2 && v >= 999.95; u++)
+			v /= 1e3;
+		snprintf(b, n, "%.*f %s", v < 9.9995 ? 3 : v < 99.995 ? 2 : 1,
+		    v, unit[u]);
+	}
+	return (b);
 }
 
 /* The engine's counters, several to a line. */
@@ -432,11 +659,13 @@ print_counters(FILE *f, const struct rp_report *r)
 	}
 }
 
-/* The top RP_SITE_TOP call sites x lock class (site_busier order). */
+/* The top entries call sites x lock class in o's order. */
 static void
-print_sites(FILE *f, const struct rp_report *r)
+print_sites(FILE *f, const struct rp_report *r, const struct rp_print_opts *o)
 {
 	const struct rp_site_row **top, *s;
+	char t1[16], t2[16], t3[16];
+	enum rp_key key;
 	size_t i, n;
 
 	if (r->nsites == 0)
@@ -445,41 +674,132 @@ print_sites(FILE *f, const struct rp_report *r)
 		return;
 	for (i = 0; i < r->nsites; i++)
 		top[i] = &r->site[i];
-	qsort(top, r->nsites, sizeof(*top), site_busier);
-	n = r->nsites < RP_SITE_TOP ? r->nsites : RP_SITE_TOP;
+	key = print_key(r, o);
+	qsort_r(top, r->nsites, sizeof(*top), site_cmp, &key);
+	n = o->entries > 0 ? o->entries : RP_SITE_TOP;
+	n = r->nsites < n ? r->nsites : n;
 	fprintf(f, "\ntop %zu of %zu call sites by %s:\n", n, r->sites_total,
-	    r->timing ? "wait total" : "acquisitions");
-	fprintf(f, "%-28s %-10s %12s %8s %10s %12s %12s\n", "site", "lock",
-	    "acquired", "cont%", "cas_retry", "wait_total", "hold_total");
+	    rp_keys[key].site_name);
+	fprintf(f, "%-26s %-10s %11s %10s %6s", "site", "lock", "acquired",
+	    "contended", "cont%");
+	if (o->wide)
+		fprintf(f, " %10s", "cas_retry");
+	fprintf(f, " %10s %9s %10s\n", "wait total", "avg wait",
+	    "hold total");
 	for (i = 0; i < n; i++) {
 		s = top[i];
-		fprintf(f, "%-28s %-10s %12llu %8.2f %10llu %12llu %12llu\n",
-		    s->site, s->lock_class,
-		    (unsigned long long)s->acquisitions, s->acquisitions > 0 ?
-		    100.0 * s->contended / s->acquisitions : 0.0,
-		    (unsigned long long)s->cas_retries,
-		    (unsigned long long)s->wait_total,
-		    (unsigned long long)s->hold_total);
+		fprintf(f, "%-26s %-10s %11llu %10llu %6.2f", s->site,
+		    s->lock_class, (unsigned long long)s->acquisitions,
+		    (unsigned long long)s->contended, s->acquisitions > 0 ?
+		    100.0 * s->contended / s->acquisitions : 0.0);
+		if (o->wide)
+			fprintf(f, " %10llu",
+			    (unsigned long long)s->cas_retries);
+		fprintf(f, " %10s %9s %10s\n",
+		    fmt_ns(r, s->wait_total, t1, sizeof(t1)),
+		    fmt_ns(r, site_value(s, K_AVG_WAIT), t2, sizeof(t2)),
+		    fmt_ns(r, s->hold_total, t3, sizeof(t3)));
 	}
 	free(top);
 }
 
+/*
+ * The lock-class table in o's order: acquisitions, contention, its share
+ * of all contention, wait figures over the contended acquisitions, hold
+ * figures over all; o->wide adds CAS retries, atomics and every quantile.
+ */
+static void
+print_locks(FILE *f, const struct rp_report *r, const struct rp_print_opts *o)
+{
+	static const char *const qn[RP_QUANTILES] = { "p50", "p90", "p99",
+	    "p99.9" };
+	const struct rp_lock_row *top[RP_LOCK_MAX], *l;
+	char t[16], h[16];
+	enum rp_key key;
+	unsigned i, k, n;
+
+	for (i = 0; i < r->nlocks; i++)
+		top[i] = &r->lock[i];
+	key = print_key(r, o);
+	qsort_r(top, r->nlocks, sizeof(*top), lock_cmp, &key);
+	n = o->entries > 0 && o->entries < r->nlocks ? o->entries : r->nlocks;
+	fprintf(f, "\n%s%u lock classes by %s:\n", n < r->nlocks ? "top " :
+	    "", n, rp_keys[key].name);
+	fprintf(f, "%-10s %11s %10s %6s %6s", "lock", "acquired", "contended",
+	    "cont%", "share%");
+	if (o->wide) {
+		fprintf(f, " %10s %12s", "cas_retry", "atomics");
+		for (k = 0; k < RP_QUANTILES; k++) {
+			snprintf(h, sizeof(h), "%s wait", qn[k]);
+			fprintf(f, " %*s", k == 3 ? 10 : 9, h);
+		}
+		fprintf(f, " %9s %9s %10s", "avg wait", "max wait",
+		    "wait total");
+		for (k = 0; k < RP_QUANTILES; k++) {
+			snprintf(h, sizeof(h), "%s hold", qn[k]);
+			fprintf(f, " %*s", k == 3 ? 10 : 9, h);
+		}
+		fprintf(f, " %9s %10s\n", "max hold", "hold total");
+	} else
+		fprintf(f, " %10s %9s %9s %9s %9s\n", "wait total", "avg wait",
+		    "max wait", "p99 wait", "p99 hold");
+	for (i = 0; i < n; i++) {
+		l = top[i];
+		fprintf(f, "%-10s %11llu %10llu %6.2f %6.2f", l->name,
+		    (unsigned long long)l->acquisitions,
+		    (unsigned long long)l->contended, l->acquisitions > 0 ?
+		    100.0 * l->contended / l->acquisitions : 0.0,
+		    rp_report_share(r, l));
+		if (!o->wide) {
+			fprintf(f, " %10s", fmt_ns(r, l->wait_total, t,
+			    sizeof(t)));
+			fprintf(f, " %9s", fmt_ns(r, rp_lock_wait_avg(l), t,
+			    sizeof(t)));
+			fprintf(f, " %9s", fmt_ns(r, l->wait_max, t,
+			    sizeof(t)));
+			fprintf(f, " %9s", fmt_ns(r, l->wait_q[2], t,
+			    sizeof(t)));
+			fprintf(f, " %9s\n", fmt_ns(r, l->hold_q[2], t,
+			    sizeof(t)));
+			continue;
+		}
+		fprintf(f, " %10llu %12llu", (unsigned long long)l->cas_retries,
+		    (unsigned long long)l->atomics);
+		for (k = 0; k < RP_QUANTILES; k++)
+			fprintf(f, " %*s", k == 3 ? 10 : 9, fmt_ns(r,
+			    l->wait_q[k], t, sizeof(t)));
+		fprintf(f, " %9s", fmt_ns(r, rp_lock_wait_avg(l), t,
+		    sizeof(t)));
+		fprintf(f, " %9s", fmt_ns(r, l->wait_max, t, sizeof(t)));
+		fprintf(f, " %10s", fmt_ns(r, l->wait_total, t, sizeof(t)));
+		for (k = 0; k < RP_QUANTILES; k++)
+			fprintf(f, " %*s", k == 3 ? 10 : 9, fmt_ns(r,
+			    l->hold_q[k], t, sizeof(t)));
+		fprintf(f, " %9s", fmt_ns(r, l->hold_max, t, sizeof(t)));
+		fprintf(f, " %10s\n", fmt_ns(r, l->hold_total, t, sizeof(t)));
+	}
+	fprintf(f, "(%s)\n", r->timing ? "wait: over the contended "
+	    "acquisitions; hold: over all; share%: of all contended "
+	    "acquisitions" : "timing off: no wait/hold times");
+}
+
 void
-rp_report_print(FILE *f, const struct rp_report *r)
+rp_report_print(FILE *f, const struct rp_report *r,
+    const struct rp_print_opts *o)
 {
 	const struct rp_run_result *run = r->run;
 	const struct rp_worker_result *w;
-	const struct rp_lock_row *l;
 	double lo, hi;
-	unsigned i, k;
+	unsigned i, k, col;
+	int n;
 
 	fprintf(f, "%s: %llu events on %u threads (CPUs %s) in %.3f s: "
 	    "%.0f events/s\n", r->trace, (unsigned long long)run->events,
 	    r->threads, r->cpu_list[0] != '\0' ? r->cpu_list : "not pinned",
 	    run->elapsed_ns / 1e9, rate(run->events, run->elapsed_ns));
 	worker_range(run, &lo, &hi);
-	fprintf(f, "design: page %s, queue %s, pv %s, pvchunk %s; "
-	    "partition %s, scale %u %s, pace %s, loops %u, timing %s\n",
+	fprintf(f, "design: page %s, queue %s, pv %s, pvchunk %s\n"
+	    "run: partition %s, scale %u %s, pace %s, loops %u, timing %s\n",
 	    r->page, r->queue, r->pv, r->pvchunk, r->partition, r->scale,
 	    r->scale_mode, r->pace, r->loops, r->timing ? "on" : "off");
 	fprintf(f, "skipped %llu (%.2f%%), warm-up %llu events%s%s\n",
@@ -489,12 +809,27 @@ rp_report_print(FILE *f, const struct rp_report *r)
 	    run->interrupted ? ", interrupted: partial run" :
 	    run->stopped ? ", stopped at the duration limit" : "",
 	    r->lost > 0 ? ", trace lost events while recording" : "");
-	for (k = 0, i = 0; k < PR_KIND_COUNT; k++) {
+	if (strcmp(r->pace, "asap") != 0) {
+		fprintf(f, "pace %s: ", r->pace);
+		if (run->behind_ns >= 1000000)
+			fprintf(f, "fell behind the recorded times by up to "
+			    "%.3f ms (the model was slower than the trace)\n",
+			    run->behind_ns / 1e6);
+		else
+			fprintf(f, "kept the recorded times (at most %.3f ms "
+			    "late)\n", run->behind_ns / 1e6);
+	}
+	for (k = 0, i = 0, col = 0; k < PR_KIND_COUNT; k++) {
 		if (r->skipped_by_kind[k] == 0)
 			continue;
-		fprintf(f, "%s%s %llu", i++ == 0 ? "skipped by kind: " : ", ",
-		    pr_kind_name(k),
+		if (col > 76) {
+			fputs(",\n ", f);
+			col = 1;
+		}
+		n = fprintf(f, "%s%s %llu", i++ == 0 ? "skipped by kind: " :
+		    col == 1 ? " " : ", ", pr_kind_name(k),
 		    (unsigned long long)r->skipped_by_kind[k]);
+		col += n > 0 ? (unsigned)n : 0;
 	}
 	if (i > 0)
 		fputc('\n', f);
@@ -507,32 +842,8 @@ rp_report_print(FILE *f, const struct rp_report *r)
 	else
 		fprintf(f, "note: %s\n", run->hw_note);
 
-	fprintf(f, "\n%-10s %12s %8s %10s %12s %8s %8s %8s %9s %10s %12s"
-	    " %8s %8s %8s %9s %10s %12s\n", "lock", "acquired", "cont%",
-	    "cas_retry", "atomics", "wait50", "wait90", "wait99", "wait99.9", "wait_max",
-	    "wait_total", "hold50", "hold90", "hold99", "hold99.9",
-	    "hold_max", "hold_total");
-	for (i = 0; i < r->nlocks; i++) {
-		l = &r->lock[i];
-		fprintf(f, "%-10s %12llu %8.2f %10llu %12llu", l->name,
-		    (unsigned long long)l->acquisitions, l->acquisitions > 0 ?
-		    100.0 * l->contended / l->acquisitions : 0.0,
-		    (unsigned long long)l->cas_retries,
-		    (unsigned long long)l->atomics);
-		for (k = 0; k < RP_QUANTILES; k++)
-			fprintf(f, " %*llu", k == 3 ? 9 : 8,
-			    (unsigned long long)l->wait_q[k]);
-		fprintf(f, " %10llu %12llu", (unsigned long long)l->wait_max,
-		    (unsigned long long)l->wait_total);
-		for (k = 0; k < RP_QUANTILES; k++)
-			fprintf(f, " %*llu", k == 3 ? 9 : 8,
-			    (unsigned long long)l->hold_q[k]);
-		fprintf(f, " %10llu %12llu\n", (unsigned long long)l->hold_max,
-		    (unsigned long long)l->hold_total);
-	}
-	fprintf(f, "(times in ns%s)\n", r->timing ? "" :
-	    "; timing off: no wait/hold times");
-	print_sites(f, r);
+	print_locks(f, r, o);
+	print_sites(f, r, o);
 	print_counters(f, r);
 
 	fprintf(f, "\n%-6s %4s %12s %10s %12s\n", "worker", "cpu", "events",

@@ -15,11 +15,13 @@
 #include <stdio.h>
 
 #include "hwc.h"
+#include "lock_stats.h"
 #include "run.h"
 #include "trace.h"
 
 #define RP_LOCK_MAX	16
 #define RP_QUANTILES	4	/* p50 p90 p99 p99.9 */
+#define RP_SCHEMA	2	/* the CSV's `schema` column (docs/csv.md) */
 
 struct rp_column {
 	const char	*name;
@@ -28,16 +30,23 @@ struct rp_column {
 extern const struct rp_column rp_columns[];
 extern const unsigned rp_ncolumns;
 
-/* One lock class of one run (engine statistics, converted). */
+/*
+ * One lock class of one run (engine statistics, converted).  Wait figures
+ * are over the contended acquisitions only, as perf lock contention and
+ * lockstat report them; hold figures over every acquisition.
+ */
 struct rp_lock_row {
 	char		 name[16];	/* "page", "object", ... */
 	uint64_t	 acquisitions;
 	uint64_t	 contended;
 	uint64_t	 cas_retries;
 	uint64_t	 atomics;	/* atomic RMWs, lock operations incl. */
-	uint64_t	 wait_q[RP_QUANTILES];	/* ns */
+	uint64_t	 wait_count;	/* contended acquisitions timed */
+	uint64_t	 wait_q[RP_QUANTILES];	/* ns, contended only */
 	uint64_t	 wait_max;
 	uint64_t	 wait_total;
+	struct eng_hist	 wait_hist;	/* contended acquisitions' waits */
+	struct eng_hist	 hold_hist;	/* every acquisition's hold */
 	uint64_t	 hold_q[RP_QUANTILES];
 	uint64_t	 hold_max;
 	uint64_t	 hold_total;
@@ -100,8 +109,13 @@ struct rp_report {
 	char		 pvchunk[64];
 	char		 pace[32];
 	bool		 timing;
-	unsigned	 loops;
+	unsigned	 loops;		/* started: a stopped run counts
+					   the loop it stopped in */
 	uint64_t	 phys_pages;
+	/* the run's place in its sweep (a replay is run 0 of 1, shard 0/1) */
+	uint64_t	 run_index;
+	uint64_t	 runs;
+	uint64_t	 shard, nshards;
 	/* results */
 	const struct rp_run_result *run;
 	struct rp_lock_row lock[RP_LOCK_MAX];
@@ -124,6 +138,19 @@ struct rp_report {
 void	rp_report_run_id(struct rp_report *r, const struct rp_host *h,
 	    unsigned seq);
 
+/* How the run ended: "complete", "stopped" (--duration), "interrupted". */
+const char *rp_report_status(const struct rp_report *r);
+/* Percent of all classes' contended acquisitions that are l's. */
+double	rp_report_share(const struct rp_report *r, const struct rp_lock_row *l);
+/*
+ * The wait histogram of ls's contended acquisitions: ls->wait without the
+ * uncontended ones, which the engine records as 0 ns (engine/lock.h).
+ */
+void	rp_wait_contended(const struct eng_lock_stats *ls,
+	    struct eng_hist *out);
+/* Mean wait of l's contended acquisitions, ns (0: none). */
+uint64_t rp_lock_wait_avg(const struct rp_lock_row *l);
+
 /* The header line; then one row per lock class of a run. */
 void	rp_report_csv_header(FILE *f);
 void	rp_report_csv_rows(FILE *f, const struct rp_report *r);
@@ -133,9 +160,25 @@ void	rp_report_csv_rows(FILE *f, const struct rp_report *r);
  */
 void	rp_report_json(FILE *f, const struct rp_report *r);
 /*
- * The human table, the engine's counters and the busiest call sites (by
- * wait total with timing on, else by acquisitions).
+ * How the human tables are printed: sorted by a key (rp_sort_key(); -1:
+ * wait_total with timing on, else contended), the first entries rows of
+ * each (0: every lock class, RP_SITE_TOP call sites), in 100 columns or
+ * wide with every column.
  */
-void	rp_report_print(FILE *f, const struct rp_report *r);
+struct rp_print_opts {
+	int		 sort;
+	unsigned	 entries;
+	bool		 wide;
+};
+/* The key named name (perf lock contention's -k names); 0 or -1. */
+int	rp_sort_key(const char *name, int *key);
+/* The key names, for messages. */
+const char *rp_sort_keys(void);
+/*
+ * The human tables: the lock classes, the busiest call sites, the engine's
+ * counters and the workers.
+ */
+void	rp_report_print(FILE *f, const struct rp_report *r,
+	    const struct rp_print_opts *o);
 
 #endif /* PR_REPORT_H */

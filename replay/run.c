@@ -52,10 +52,12 @@ struct run_shared {
 	const struct rp_target *tg;	/* (C) */
 	const struct rp_run_opts *o;	/* (C) */
 	pthread_barrier_t barrier;	/* main + every worker */
-	pthread_mutex_t	 gate_mtx;	/* protects gate and abort */
+	pthread_mutex_t	 gate_mtx;	/* protects gate, abort, warm_over */
 	pthread_cond_t	 gate_cv;
 	bool		 gate;		/* all threads created */
 	bool		 abort;		/* creation failed: leave */
+	bool		 warm_over;	/* past barrier B: the warm-up timer
+					   leaves (gate_mtx) */
 	atomic_int	 warm_stop;	/* (A) warm-up time is over */
 	atomic_int	 stop;		/* (A) duration limit reached */
 	uint64_t	 pace_start;	/* (C) recorded pacing zero, set
@@ -89,9 +91,13 @@ run_pin(struct run_worker *w)
 	return (0);
 }
 
-/* Wait until the recorded time of ev (recorded pacing). */
+/*
+ * Wait until the recorded time of ev (recorded pacing); when that time has
+ * passed already, raise *behind to how late ev is.
+ */
 static void
-run_pace(struct run_shared *sh, const struct pr_event *ev, unsigned loop)
+run_pace(struct run_shared *sh, const struct pr_event *ev, unsigned loop,
+    uint64_t *behind)
 {
 	struct timespec ts;
 	uint64_t due, now, rel;
@@ -99,6 +105,9 @@ run_pace(struct run_shared *sh, const struct pr_event *ev, unsigned loop)
 	rel = ev->time_ns - sh->t->first_ns +
 	    (uint64_t)loop * (sh->t->span_ns + 1);
 	due = sh->pace_start + (uint64_t)((double)rel / sh->o->pace_factor);
+	now = cli_now_ns();
+	if (now > due && now - due > *behind)
+		*behind = now - due;
 	while ((now = cli_now_ns()) < due &&
 	    atomic_load_explicit(&sh->stop, memory_order_relaxed) == 0) {
 		if (due - now <= RUN_SPIN_NS)
@@ -114,11 +123,13 @@ run_pace(struct run_shared *sh, const struct pr_event *ev, unsigned loop)
 
 /*
  * Replay items [*pos, end) of loop `loop`, stopping early when *flag is
- * raised.  Counts into *events / *skipped; advances *pos.
+ * raised.  Counts into *events / *skipped, the pacing lag into *behind;
+ * advances *pos.
  */
 static void
 run_items(struct run_worker *w, void *cpu, size_t *pos, size_t end,
-    unsigned loop, atomic_int *flag, uint64_t *events, uint64_t *skipped)
+    unsigned loop, atomic_int *flag, uint64_t *events, uint64_t *skipped,
+    uint64_t *behind)
 {
 	struct run_shared *sh = w->sh;
 	const struct rp_worker_plan *wp = &sh->p->w[w->slot];
@@ -137,7 +148,7 @@ run_items(struct run_worker *w, void *cpu, size_t *pos, size_t end,
 		}
 		rp_plan_event(sh->p, sh->t, wp->item[i], &ev);
 		if (paced)
-			run_pace(sh, &ev, loop);
+			run_pace(sh, &ev, loop, behind);
 		if (sh->tg->apply(cpu, &ev) != 0)
 			(*skipped)++;
 		(*events)++;
@@ -158,7 +169,7 @@ run_worker_main(void *arg)
 	struct run_shared *sh = w->sh;
 	const struct rp_run_opts *o = sh->o;
 	size_t n, pos, quota;
-	uint64_t warm_skipped;
+	uint64_t warm_skipped, warm_behind;
 	struct rp_hwc hwc;
 	unsigned loop;
 	void *cpu;
@@ -187,9 +198,9 @@ run_worker_main(void *arg)
 			    ((double)o->warmup_events * n / sh->p->items);
 		if (quota > n)
 			quota = n;
-		warm_skipped = 0;
+		warm_skipped = warm_behind = 0;
 		run_items(w, cpu, &pos, quota, 0, &sh->warm_stop,
-		    &w->res.warmup_events, &warm_skipped);
+		    &w->res.warmup_events, &warm_skipped, &warm_behind);
 	}
 	pthread_barrier_wait(&sh->barrier);		/* B */
 	pthread_barrier_wait(&sh->barrier);		/* C */
@@ -198,7 +209,7 @@ run_worker_main(void *arg)
 	w->res.start_ns = cli_now_ns();
 	for (loop = 0; w->error == 0 && loop < o->loops; loop++) {
 		run_items(w, cpu, &pos, n, loop, &sh->stop, &w->res.events,
-		    &w->res.skipped);
+		    &w->res.skipped, &w->res.behind_ns);
 		if (pos < n)
 			break;		/* stopped */
 		pos = 0;
@@ -278,19 +289,23 @@ run_watch(struct run_shared *sh, struct run_worker *ws, unsigned n,
 
 /*
  * Main thread during the warm-up: raise warm_stop after warmup_ns; the
- * workers reach barrier B themselves.
+ * workers reach barrier B themselves.  Woken early by warm_over when the
+ * workers ran out of events first (not cancelled: ASan reports a
+ * cancelled thread's exit as a stack overflow, google/sanitizers#1399).
  */
 static void *
 run_warm_timer(void *arg)
 {
 	struct run_shared *sh = arg;
 	struct timespec ts;
-	uint64_t ns;
+	int e;
 
-	ns = sh->o->warmup_ns;
-	ts.tv_sec = (time_t)(ns / 1000000000u);
-	ts.tv_nsec = (long)(ns % 1000000000u);
-	nanosleep(&ts, NULL);
+	ts = run_deadline(sh->o->warmup_ns);
+	e = 0;
+	pthread_mutex_lock(&sh->gate_mtx);
+	while (!sh->warm_over && e != ETIMEDOUT)
+		e = pthread_cond_timedwait(&sh->gate_cv, &sh->gate_mtx, &ts);
+	pthread_mutex_unlock(&sh->gate_mtx);
 	atomic_store(&sh->warm_stop, 1);
 	return (NULL);
 }
@@ -364,7 +379,10 @@ rp_run(const struct rp_trace *t, const struct rp_plan *p,
 	    pthread_create(&timer, NULL, run_warm_timer, &sh) == 0;
 	pthread_barrier_wait(&sh.barrier);		/* B */
 	if (timer_on) {
-		pthread_cancel(timer);
+		pthread_mutex_lock(&sh.gate_mtx);
+		sh.warm_over = true;
+		pthread_cond_broadcast(&sh.gate_cv);
+		pthread_mutex_unlock(&sh.gate_mtx);
 		pthread_join(timer, NULL);
 	}
 	if (tg->reset != NULL)
@@ -389,6 +407,8 @@ rp_run(const struct rp_trace *t, const struct rp_plan *p,
 		r->events += wr->events;
 		r->skipped += wr->skipped;
 		r->warmup_events += wr->warmup_events;
+		if (wr->behind_ns > r->behind_ns)
+			r->behind_ns = wr->behind_ns;
 		if (wr->start_ns < first)
 			first = wr->start_ns;
 		if (wr->end_ns > last)

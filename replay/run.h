@@ -55,6 +55,8 @@ struct rp_worker_result {
 	uint64_t	 warmup_events;
 	uint64_t	 start_ns;	/* measured phase, cli_now_ns() */
 	uint64_t	 end_ns;
+	uint64_t	 behind_ns;	/* recorded pacing: most an event of
+					   the measured part started late */
 	struct rp_hwc_counts hw;
 };
 
@@ -67,6 +69,7 @@ struct rp_run_result {
 	uint64_t	 elapsed_ns;	/* first start to last end */
 	bool		 stopped;	/* the duration limit ended it */
 	bool		 interrupted;	/* rp_run_interrupt() ended it */
+	uint64_t	 behind_ns;	/* the workers' largest behind_ns */
 	struct rp_hwc_counts hw;	/* sums; valid when every worker's is */
 	char		 hw_note[192];	/* why hw is not valid */
 };

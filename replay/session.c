@@ -205,12 +205,15 @@ session_locks(const struct eng_stats *s, struct rp_report *rep)
 		l->contended = ls->contended;
 		l->cas_retries = ls->cas_retries;
 		l->atomics = ls->atomics;
+		rp_wait_contended(ls, &l->wait_hist);
+		l->hold_hist = ls->hold;
 		for (k = 0; k < RP_QUANTILES; k++) {
-			l->wait_q[k] = eng_hist_quantile(&ls->wait, q[k]);
+			l->wait_q[k] = eng_hist_quantile(&l->wait_hist, q[k]);
 			l->hold_q[k] = eng_hist_quantile(&ls->hold, q[k]);
 		}
-		l->wait_max = ls->wait.max_ns;
-		l->wait_total = ls->wait.sum_ns;
+		l->wait_count = l->wait_hist.count;
+		l->wait_max = l->wait_hist.max_ns;
+		l->wait_total = l->wait_hist.sum_ns;
 		l->hold_max = ls->hold.max_ns;
 		l->hold_total = ls->hold.sum_ns;
 	}
@@ -322,6 +325,26 @@ session_describe(const struct rp_trace *t, const struct rp_config *c,
 	rep->phys_pages = rp_config_phys_pages(c);
 	rep->lost = t->lost;
 	rep->check_violations = -1;
+	if (rep->runs == 0)
+		rep->runs = 1;
+	if (rep->nshards == 0)
+		rep->nshards = 1;
+}
+
+/*
+ * Loops a run started (the one a stopped run stopped in counted): every
+ * loop replays items events, warm-up and measured part together.
+ */
+static unsigned
+session_loops(const struct rp_run_result *res, uint64_t items,
+    unsigned loops)
+{
+	uint64_t ran;
+
+	if (items == 0)
+		return (loops);
+	ran = (res->events + res->warmup_events + items - 1) / items;
+	return (ran < loops ? (unsigned)ran : loops);
 }
 
 int
@@ -342,6 +365,14 @@ rp_session_run(const struct rp_trace *t, const struct rp_config *c,
 	    c->scale_mode, &plan, err, errlen) != 0)
 		return (-1);
 	rep->streams = plan.streams * plan.scale;
+	if (c->run.warmup_events > 0 && c->run.warmup_events >= plan.items) {
+		snprintf(err, errlen, "--warmup %llu: the trace has %llu events "
+		    "to replay; nothing would be measured",
+		    (unsigned long long)c->run.warmup_events,
+		    (unsigned long long)plan.items);
+		rp_plan_free(&plan);
+		return (-1);
+	}
 	memset(&ep, 0, sizeof(ep));
 	ep.design = c->design;
 	ep.nslots = c->threads;
@@ -361,7 +392,16 @@ rp_session_run(const struct rp_trace *t, const struct rp_config *c,
 	o.cpus = c->cpus != NULL ? c->cpus->cpu : NULL;
 	o.ncpus = c->cpus != NULL ? c->cpus->n : 0;
 	rc = rp_run(t, &plan, &tg, &o, res, err, errlen);
+	if (rc == 0 && res->events == 0 && res->warmup_events > 0 &&
+	    !res->interrupted && !res->stopped) {
+		snprintf(err, errlen, "--warmup: the warm-up replayed all %llu "
+		    "events; nothing was measured (shorten it)",
+		    (unsigned long long)res->warmup_events);
+		rp_run_result_free(res);
+		rc = -1;
+	}
 	if (rc == 0) {
+		rep->loops = session_loops(res, plan.items, c->run.loops);
 		eng_quiesce(e);
 		if (c->check)
 			rep->check_violations = (int64_t)eng_check(e, stderr);

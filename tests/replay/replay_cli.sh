@@ -21,7 +21,7 @@ DOCS=$2
 grep -q 'events/s' "$T/table" || fail "no events/s in the table"
 grep -q '^engine counters:' "$T/table" || fail "no engine counters in the table"
 grep -q '^  queue_ops [0-9]' "$T/table" || fail "no queue_ops in the table"
-grep -q '^top [0-9]* of [0-9]* call sites by wait total:' "$T/table" ||
+grep -q '^top [0-9]* of [0-9]* call sites by wait_total:' "$T/table" ||
     fail "no call-site table"
 doc_header=$(sed -n 's/^| `\([a-z0-9_]*\)`.*/\1/p' "$DOCS" | paste -sd, -)
 [ "$(head -1 "$T/r.csv")" = "$doc_header" ] || fail "CSV header differs from docs/csv.md"
@@ -59,6 +59,103 @@ for r in rows:
         assert got == int(r[k]), (lc, k, got, r[k])
 PY
 
+# Wait statistics as perf lock contention and lockstat define them: over
+# the contended acquisitions (count, total, avg, max, percentiles), hold
+# over all; each class's share of the contention; the JSON histograms give
+# the CSV's figures back exactly.
+python3 - "$T/r.json" "$T/r.csv" <<'PY' || fail "contended-only wait statistics"
+import csv, json, sys
+d = json.load(open(sys.argv[1]))
+rows = list(csv.DictReader(open(sys.argv[2])))
+def lower(b):
+    if b < 64:
+        return b
+    k = (b - 64) // 16 + 6
+    return (1 << k) + (((b - 64) % 16) << (k - 4))
+def quantile(h, q):
+    n = h["count"]
+    if n == 0:
+        return 0
+    rank = min(int(q * n), n - 1)
+    seen = 0
+    for b, c in h["buckets"]:
+        seen += c
+        if seen > rank:
+            break
+    lo, hi = lower(b), lower(b + 1) if b + 1 < 512 else lower(b)
+    return min(lo + (hi - lo) // 2, h["max_ns"])
+hist = {h["lock_class"]: h for h in d["histograms"]}
+shares = 0.0
+for r in rows:
+    assert r["schema"] == "2" and r["status"] == "complete", r
+    h = hist[r["lock_class"]]
+    w, hd = h["wait"], h["hold"]
+    n = int(r["contended"])
+    assert int(r["wait_count"]) == n == w["count"], (r["lock_class"], n, w)
+    assert w["sum_ns"] == int(r["wait_total_ns"])
+    assert w["max_ns"] == int(r["wait_max_ns"])
+    assert int(r["wait_avg_ns"]) == (w["sum_ns"] // n if n else 0)
+    for q, col in ((0.5, "wait_p50_ns"), (0.9, "wait_p90_ns"),
+                   (0.99, "wait_p99_ns"), (0.999, "wait_p999_ns")):
+        assert quantile(w, q) == int(r[col]), (r["lock_class"], col)
+        assert quantile(hd, q) == int(r[col.replace("wait", "hold")])
+    assert hd["count"] == int(r["acquisitions"]), r["lock_class"]
+    assert sum(c for _, c in w["buckets"]) == n
+    shares += float(r["contention_share_pct"])
+    assert r["pace_behind_max_ns"] == ""        # --pace asap
+    assert (r["run_index"], r["runs"], r["shard"]) == ("0", "1", "0/1")
+total = sum(int(r["contended"]) for r in rows)
+assert abs(shares - (100.0 if total else 0.0)) < 0.01, shares
+PY
+
+# The human tables: 100 columns by default, times with units, --wide for
+# every column, --sort and -E as perf lock contention has.
+awk 'length($0) > 100 && !/^note: / {
+    print; bad = 1 } END { exit bad }' "$T/table" ||
+    fail "the default table is wider than 100 columns"
+grep -q '^7 lock classes by wait_total:' "$T/table" || fail "no lock table"
+grep -Eq '^(page|object|pagequeue|freequeue|pv|pmap|pvchunk) .* (ns|us|ms|s)$' \
+    "$T/table" || fail "no times with units in the lock table"
+grep -q 'share%' "$T/table" || fail "no share% column"
+"$PR" replay "$T/b.prt" --threads 2 --cpus 0 --wide --sort contended -E 2 \
+    >"$T/wide" 2>&1 || fail "replay --wide --sort -E"
+grep -q '^top 2 lock classes by contended:' "$T/wide" || fail "-E 2 lock table"
+grep -q '^top 2 of [0-9]* call sites by contended:' "$T/wide" ||
+    fail "-E 2 call-site table"
+grep -q 'p99.9 wait' "$T/wide" || fail "--wide: no p99.9 wait"
+grep -q 'atomics' "$T/wide" || fail "--wide: no atomics"
+python3 - "$T/wide" <<'PY' || fail "-E 2 --sort contended: not 2 rows in order"
+import sys
+lines = open(sys.argv[1]).read().split("\n")
+i = next(i for i, l in enumerate(lines) if l.endswith("classes by contended:"))
+j = next(j for j in range(i, len(lines)) if lines[j].startswith("("))
+assert j - i - 2 == 2, lines[i:j]
+vals = [int(l.split()[2]) for l in lines[i + 2:j]]
+assert vals == sorted(vals, reverse=True), vals
+PY
+expect_error 2 "$PR" replay "$T/b.prt" --sort nosuchkey
+expect_error 2 "$PR" replay "$T/b.prt" -E 0
+
+# A run stopped early says so (status; loops says what ran); a warm-up past
+# the end of the trace is an error; --pace recorded says how far behind.
+"$PR" replay "$T/b.prt" --threads 2 --loop 1000000 --duration 0.2s \
+    --csv "$T/dur.csv" >/dev/null 2>&1 || fail "replay --duration"
+[ "$(csv_col "$T/dur.csv" page status)" = stopped ] ||
+    fail "--duration: status not 'stopped'"
+loops=$(csv_col "$T/dur.csv" page loops)
+[ "$loops" -ge 1 ] && [ "$loops" -lt 1000000 ] ||
+    fail "--duration: loops $loops is not what ran"
+expect_error 1 "$PR" replay "$T/b.prt" --warmup 20000
+grep -q 'nothing would be measured' "$T/err" || fail "--warmup N past the end"
+expect_error 1 "$PR" replay "$T/b.prt" --warmup 60s
+grep -q 'nothing was measured' "$T/err" || fail "--warmup DUR past the end"
+"$PR" replay "$T/b.prt" --threads 2 --pace recorded --csv "$T/pace.csv" \
+    >"$T/pace.out" 2>&1 || fail "replay --pace recorded"
+grep -Eq '^pace recorded:1: (fell behind|kept)' "$T/pace.out" ||
+    fail "--pace recorded: no word on the lag"
+csv_col "$T/pace.csv" page pace_behind_max_ns | grep -Eq '^[0-9]+$' ||
+    fail "--pace recorded: no pace_behind_max_ns"
+
 # --scale 3 replays three times the events.
 "$PR" replay "$T/b.prt" --threads 2 --scale 3 --csv "$T/s3.csv" >/dev/null ||
     fail "replay --scale"
@@ -74,6 +171,8 @@ PY
 SW="--threads 1,2 --page pagelock,refcount --queue locked,batch:8 --repeat 2"
 "$PR" sweep "$T/b.prt" $SW --csv "$T/full.csv" --plot "$T/full.svg" \
     >/dev/null 2>"$T/err" || { cat "$T/err"; fail "sweep"; }
+grep -q "^sweep: wrote 16 runs x 7 lock classes to $T/full.csv\$" "$T/err" ||
+    fail "sweep: no one-line summary"
 [ "$(wc -l <"$T/full.csv")" -eq $((2 * 2 * 2 * 2 * 7 + 1)) ] ||
     fail "sweep: $(wc -l <"$T/full.csv") lines, wanted $((16 * 7 + 1))"
 "$PR" sweep "$T/b.prt" --threads 1,2 --json "$T/sw.json" --csv "$T/sw.csv" \
@@ -95,10 +194,34 @@ assert pages[0].startswith("pagelock:128"), pages
 PY
 for i in 0 1 2; do
 	"$PR" sweep "$T/b.prt" $SW --shard $i/3 --csv "$T/shard$i.csv" \
-	    >/dev/null || fail "sweep --shard $i/3"
+	    --json "$T/shard$i.json" >/dev/null 2>&1 ||
+	    fail "sweep --shard $i/3"
+	head -1 "$T/shard$i.csv" | grep -q '^run_id' ||
+	    fail "shard $i wrote no header"
 done
-head -1 "$T/shard1.csv" | grep -q '^run_id' && fail "shard 1 wrote a header"
-cat "$T/shard0.csv" "$T/shard1.csv" "$T/shard2.csv" >"$T/union.csv"
+"$PR" merge -o "$T/union.csv" "$T/shard2.csv" "$T/shard0.csv" \
+    "$T/shard1.csv" 2>/dev/null || fail "merge"
+"$PR" merge -o "$T/union.json" "$T/shard1.json" "$T/shard0.json" \
+    "$T/shard2.json" 2>/dev/null || fail "merge JSON"
+python3 - "$T/union.csv" "$T/union.json" <<'PY' || fail "merged CSV/JSON"
+import csv, json, sys
+rows = list(csv.DictReader(open(sys.argv[1])))
+runs = [int(r["run_index"]) for r in rows]
+assert runs == sorted(runs) and sorted(set(runs)) == list(range(16)), runs
+assert {r["shard"] for r in rows} == {"0/3", "1/3", "2/3"}
+d = json.load(open(sys.argv[2]))
+assert [x["rows"][0]["run_index"] for x in d] == list(range(16))
+PY
+expect_error 1 "$PR" merge -o "$T/m.csv" "$T/shard0.csv" "$T/shard2.csv"
+grep -q 'missing' "$T/err" || fail "merge: a missing shard not named"
+expect_error 1 "$PR" merge -o "$T/m.csv" "$T/shard0.csv" "$T/shard1.csv" \
+    "$T/shard2.csv" "$T/shard1.csv"
+grep -q 'twice' "$T/err" || fail "merge: a duplicated shard not named"
+expect_error 1 "$PR" merge -o "$T/m.json" "$T/shard0.json" "$T/shard1.json"
+expect_error 1 "$PR" merge -o "$T/shard0.csv" "$T/shard0.csv" \
+    "$T/shard1.csv" "$T/shard2.csv"
+[ -e "$T/m.csv" ] || [ -e "$T/m.json" ] && fail "a refused merge left a file"
+"$PR" plot "$T/shard1.csv" -o "$T/lone.svg" || fail "a lone shard does not plot"
 python3 - "$T/full.csv" "$T/union.csv" <<'PY' || fail "shards' union != full sweep"
 import csv, sys
 key = ("repeat", "threads", "page", "queue", "pv", "pvchunk", "scale",
@@ -145,6 +268,8 @@ kill -INT $pid
 wait $pid && fail "interrupted replay exited 0"
 grep -q interrupted "$T/int.err" || fail "no 'interrupted' message"
 [ "$(wc -l <"$T/int.csv")" -eq 8 ] || fail "interrupted replay: no CSV"
+[ "$(csv_col "$T/int.csv" page status)" = interrupted ] ||
+    fail "interrupted replay: status not 'interrupted'"
 
 # gnuplot missing: one clear line, no chart left behind.
 expect_error 1 env PATH=/nonexistent "$PR" plot "$T/full.csv" -o "$T/no.svg"

@@ -12,6 +12,9 @@
 #include <string.h>
 
 #include <cmocka.h>
+#include <unistd.h>
+
+#include "commands.h"
 
 #include "cpulist.h"
 #include "idmap.h"
@@ -342,6 +345,94 @@ test_csv_schema(void **state)
 	assert_int_equal(n, rp_ncolumns);
 }
 
+/*
+ * Wait statistics are over the contended acquisitions: the 0 ns waits the
+ * engine records for uncontended ones are taken out, the rest is exact.
+ */
+static void
+test_wait_contended(void **state)
+{
+	struct eng_lock_stats ls;
+	struct eng_hist h;
+
+	(void)state;
+	memset(&ls, 0, sizeof(ls));
+	ls.acquisitions = 1000;
+	ls.contended = 10;
+	ls.wait.count = 1000;
+	ls.wait.bucket[0] = 991;	/* 990 uncontended + one 0 ns wait */
+	ls.wait.bucket[40] = 9;		/* 40 ns */
+	ls.wait.sum_ns = 360;
+	ls.wait.max_ns = 40;
+	rp_wait_contended(&ls, &h);
+	assert_int_equal(h.count, 10);
+	assert_int_equal(h.bucket[0], 1);
+	assert_int_equal(h.bucket[40], 9);
+	assert_int_equal(h.sum_ns, 360);
+	assert_int_equal(h.max_ns, 40);
+
+	/* Timing off: nothing timed, nothing left. */
+	memset(&ls, 0, sizeof(ls));
+	ls.acquisitions = ls.contended = 5;
+	rp_wait_contended(&ls, &h);
+	assert_int_equal(h.count, 0);
+}
+
+/*
+ * info shows how long the recording lasted (header start to the
+ * recorder's record.end_ns note), not only the span of its events: a
+ * 10 s recording of a quiet system has events over 3.79 s.
+ */
+static void
+test_info_recorded(void **state)
+{
+	char path[] = "/tmp/pr_info_XXXXXX", out[] = "/tmp/pr_out_XXXXXX";
+	char *argv[] = { "info", "--json", path, NULL };
+	struct pr_header h;
+	struct pr_writer *w;
+	struct pr_event ev;
+	char buf[8192];
+	int fd, ofd, saved, e;
+	ssize_t n;
+
+	(void)state;
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	close(fd);
+	pr_header_init(&h, PR_SRC_EBPF);
+	w = pr_writer_create(path, &h, &e);
+	assert_non_null(w);
+	memset(&ev, 0, sizeof(ev));
+	ev.kind = PR_PAGE_LOOKUP;
+	ev.npages = 1;
+	ev.time_ns = 1000000000u;
+	assert_int_equal(pr_writer_write(w, &ev), 0);
+	ev.time_ns += 3790000000u;
+	assert_int_equal(pr_writer_write(w, &ev), 0);
+	assert_int_equal(pr_writer_note(w, "record.end_ns",
+	    h.start_ns + 10000000000u), 0);
+	assert_int_equal(pr_writer_close(w), 0);
+
+	ofd = mkstemp(out);
+	assert_true(ofd >= 0);
+	fflush(stdout);
+	saved = dup(STDOUT_FILENO);
+	dup2(ofd, STDOUT_FILENO);
+	e = cmd_info(3, argv);
+	fflush(stdout);
+	dup2(saved, STDOUT_FILENO);
+	close(saved);
+	assert_int_equal(e, 0);
+	n = pread(ofd, buf, sizeof(buf) - 1, 0);
+	close(ofd);
+	unlink(out);
+	unlink(path);
+	assert_true(n > 0);
+	buf[n] = '\0';
+	assert_non_null(strstr(buf, "\"recorded_ns\": 10000000000,"));
+	assert_non_null(strstr(buf, "\"duration_ns\": 3790000000,"));
+}
+
 int
 main(void)
 {
@@ -355,6 +446,8 @@ main(void)
 		cmocka_unit_test(test_scale),
 		cmocka_unit_test(test_lost),
 		cmocka_unit_test(test_csv_schema),
+		cmocka_unit_test(test_wait_contended),
+		cmocka_unit_test(test_info_recorded),
 	};
 
 	return (cmocka_run_group_tests(tests, NULL, NULL));
