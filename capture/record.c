@@ -62,6 +62,7 @@ _Static_assert(REC_UNWIRE == PR_UNWIRE, "kind");
 _Static_assert(REC_RELEASE == PR_RELEASE, "kind");
 _Static_assert(REC_ACTIVATE == PR_ACTIVATE, "kind");
 _Static_assert(REC_DEACTIVATE == PR_DEACTIVATE, "kind");
+_Static_assert(REC_REQUEUE == PR_REQUEUE, "kind");
 _Static_assert(REC_PMAP_CREATE == PR_PMAP_CREATE, "kind");
 _Static_assert(REC_PMAP_DESTROY == PR_PMAP_DESTROY, "kind");
 _Static_assert(REC_MAP == PR_MAP, "kind");
@@ -134,6 +135,12 @@ static const struct hook {
 	    false },
 	{ HOOK_EVICT, HT_TP, "ext4_evict_inode", "evict_btf", "evict_raw",
 	    false },
+	{ HOOK_WRITEBACK, HT_TP, "ext4_da_write_folios_start",
+	    "wb_start_btf", "wb_start_raw", false },
+	{ HOOK_WRITEBACK, HT_TP, "ext4_da_write_folios_end", "wb_end_btf",
+	    "wb_end_raw", false },
+	{ HOOK_VMSCAN_WRITE, HT_TP, "mm_vmscan_write_folio",
+	    "vmscan_write_btf", "vmscan_write_raw", false },
 	{ HOOK_TRY_TO_UNMAP, HT_FUNC, "try_to_unmap", "try_to_unmap_fentry",
 	    "try_to_unmap_kprobe", false },
 	{ HOOK_MKCLEAN, HT_FUNC, "folio_mkclean", "mkclean_fentry",
@@ -167,6 +174,11 @@ static const char *const hook_note[HOOK_COUNT] = {
 	[HOOK_VMA_BUSY] = "ebpf.vma_busy",
 	[HOOK_VMA_LOOKUP] = "ebpf.vma_lookups",
 	[HOOK_NO_OBJECT] = "ebpf.no_object",
+	[HOOK_WRITEBACK] = "ebpf.hook.ext4_da_write_folios",
+	[HOOK_VMSCAN_WRITE] = "ebpf.hook.mm_vmscan_write_folio",
+	[HOOK_LRU_FOLDED] = "ebpf.lru_insertion_folded",
+	[HOOK_SENDFILE_FOLDED] = "ebpf.sendfile_insert_folded",
+	[HOOK_REMOVE_MAPPED] = "ebpf.remove_mapped",
 };
 
 /*
@@ -387,6 +399,8 @@ foreign_page_event(struct rec_state *s, const struct rec_event *r)
 	case PR_DEACTIVATE:
 	case PR_REQUEUE:
 	case PR_PAGE_REMOVE:
+	case PR_REMOVE_ALL:
+	case PR_REMOVE_WRITE:
 		break;
 	default:
 		return (false);
