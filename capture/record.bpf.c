@@ -1419,7 +1419,9 @@ int BPF_PROG(sys_enter_raw, struct pt_regs *regs, long id)
  * mpage_prepare_extent_to_map between these tracepoints): FreeBSD
  * write-protects every page it starts writing (vfs_busy_pages,
  * vm_pageout_flush: pmap_remove_write).  The round's pages are the
- * wbc->nr_to_write it consumed, ending at next_pos.
+ * wbc->nr_to_write it consumed, ending at next_pos.  Any task's rounds are
+ * taken: the flusher threads write back what the followed tasks dirtied,
+ * and record.c keeps, following a tree, those on objects the tree touched.
  */
 static __always_inline void
 on_wb_start(struct writeback_control *wbc)
@@ -1427,7 +1429,7 @@ on_wb_start(struct writeback_control *wbc)
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
 	__s64 left;
 
-	if (!current_followed())
+	if (bpf_get_current_pid_tgid() >> 32 == self_tgid)
 		return;
 	left = BPF_CORE_READ(wbc, nr_to_write);
 	bpf_map_update_elem(&wbround, &tid, &left, BPF_ANY);
