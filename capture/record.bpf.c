@@ -181,18 +181,27 @@ struct {
 } mapped SEC(".maps");
 
 /*
- * Threads inside sendfile (tid -> the range the sendfile event covers):
- * the page-cache insertions they make in that range belong to the
- * sendfile, which allocates its pages in the model.
+ * Each thread's last sendfile (tid -> the file it sent).  While the call
+ * runs (SR_SENDING), the page-cache insertions the thread makes in that
+ * file belong to the sendfile: its range, which the model's sendfile
+ * allocates, and the readahead beyond it (FreeBSD's sendfile reads ahead
+ * too; the model allocates those pages at their first use).  With nocache (record --nocache: the server drops what it sends,
+ * as SF_NOCACHE would), the thread's next POSIX_FADV_DONTNEED of the same
+ * file is that SF_NOCACHE (SR_DROPPING while it runs): neither the advice
+ * nor the removals it makes are events, the NOCACHE sendfile frees them.
  */
+#define SR_SENT		0	/* the call returned */
+#define SR_SENDING	1	/* in the sendfile */
+#define SR_DROPPING	2	/* in its DONTNEED */
+
 struct send_range {
 	__u64	obj;
-	__u64	lo;	/* first page */
-	__u64	hi;	/* last page + 1 */
+	__u32	state;	/* SR_* */
+	__u32	pad;
 };
 
 struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, 4096);
 	__type(key, __u32);
 	__type(value, struct send_range);
@@ -226,6 +235,7 @@ struct {
 const volatile bool follow_all = false;		/* -a: every task */
 const volatile __u32 self_tgid = 0;		/* the recorder: never */
 const volatile bool follow_cmd = false;		/* -- CMD: follow its fork */
+const volatile bool nocache = false;		/* --nocache (sending) */
 const volatile __u64 wakeup_bytes = 1 << 20;	/* wake the reader past */
 const volatile long nr_munmap = -1;		/* syscall numbers */
 const volatile long nr_sendfile = -1;
@@ -242,7 +252,7 @@ const volatile long nr_brk = -1;
 __u64 pins_outstanding = 0;
 /* Threads with a remapping entry, likewise. */
 __u64 remaps_outstanding = 0;
-/* Threads with a sending entry, likewise. */
+/* Threads whose sending entry is not SR_SENT, likewise. */
 __u64 sends_outstanding = 0;
 
 #define FOLD_PAGES	16	/* pages of one event marked or checked */
@@ -698,6 +708,20 @@ int BPF_PROG(free_raw, struct task_struct *p)
 
 /* --- page cache ------------------------------------------------------ */
 
+/* Whether the current thread is in the DONTNEED of its sendfile of obj. */
+static __always_inline bool
+dropping(__u64 obj)
+{
+	struct send_range *sr;
+	__u32 tid;
+
+	if (sends_outstanding == 0)
+		return (false);
+	tid = (__u32)bpf_get_current_pid_tgid();
+	sr = bpf_map_lookup_elem(&sending, &tid);
+	return (sr != NULL && sr->state == SR_DROPPING && sr->obj == obj);
+}
+
 /*
  * Whether a recorded task mapped one of pages [pindex, pindex + n) of obj
  * (the first FOLD_PAGES) since they were inserted; forgets them.
@@ -749,6 +773,10 @@ on_delete(struct folio *folio)
 	n = folio_npages(folio);
 	pindex = (__u64)BPF_CORE_READ(folio, index);
 	if (ev == NULL) {
+		if (dropping(obj)) {
+			hit(HOOK_NOCACHE_FOLDED);
+			return;
+		}
 		hint = in_reclaim() ? 0 : REC_H_OWN;
 		if (was_mapped(obj, pindex, n)) {
 			hit(HOOK_REMOVE_MAPPED);
@@ -766,8 +794,8 @@ on_delete(struct folio *folio)
 
 /*
  * A folio enters the page cache: a page insertion, marked fresh for its
- * LRU insertion, unless the thread is in a sendfile whose range holds it
- * (the sendfile event allocates it).
+ * LRU insertion, unless the thread is in a sendfile of that file (the
+ * sendfile event allocates it).
  */
 static __always_inline void
 on_add(struct folio *folio)
@@ -786,8 +814,7 @@ on_add(struct folio *folio)
 	if (sends_outstanding != 0 && obj != 0) {
 		tid = (__u32)bpf_get_current_pid_tgid();
 		sr = bpf_map_lookup_elem(&sending, &tid);
-		if (sr != NULL && sr->obj == obj && pindex >= sr->lo &&
-		    pindex < sr->hi) {
+		if (sr != NULL && sr->state == SR_SENDING && sr->obj == obj) {
 			hit(HOOK_SENDFILE_FOLDED);
 			return;
 		}
@@ -895,9 +922,10 @@ int BPF_PROG(map_pages_raw, struct address_space *mapping,
 
 /*
  * A folio joins an LRU list.  A fresh page (fresh: just inserted or
- * faulted) is being enqueued by its allocation: no event.  Any other is
- * put back after isolation (folio_putback_lru: migration, compaction,
- * munlock): the active queue, or a requeue on the inactive one.
+ * faulted) is being enqueued by its allocation: no event.  Any other file
+ * page is put back after isolation (folio_putback_lru: migration,
+ * compaction, munlock): the active queue, or a requeue on the inactive
+ * one; any other anonymous one is skipped (counted).
  */
 static __always_inline void
 on_lru_insertion(struct folio *folio)
@@ -912,6 +940,15 @@ on_lru_insertion(struct folio *folio)
 	key = page_key(obj, pindex);
 	if (obj != 0 && bpf_map_delete_elem(&fresh, &key) == 0) {
 		hit(HOOK_LRU_FOLDED);
+		return;
+	}
+	if (obj & REC_OBJ_ANON) {
+		/*
+		 * An anonymous folio names its anon_vma, not its address
+		 * space: one this task did not just fault is another's
+		 * (compaction or migration running here).
+		 */
+		hit(HOOK_LRU_ANON_UNOWNED);
 		return;
 	}
 	emit_range(folio_active(folio) ? REC_ACTIVATE : REC_REQUEUE, obj,
@@ -1182,6 +1219,7 @@ on_direct_io(__u64 start, __u64 len)
 static __always_inline void
 on_sys_exit(void)
 {
+	struct send_range *sr;
 	struct pin_range *pr;
 	__u64 mm;
 	__u32 tid;
@@ -1197,8 +1235,11 @@ on_sys_exit(void)
 	}
 	if (sends_outstanding != 0) {
 		tid = (__u32)bpf_get_current_pid_tgid();
-		if (bpf_map_delete_elem(&sending, &tid) == 0)
+		sr = bpf_map_lookup_elem(&sending, &tid);
+		if (sr != NULL && sr->state != SR_SENT) {
+			sr->state = SR_SENT;
 			__sync_fetch_and_sub(&sends_outstanding, 1);
+		}
 	}
 	if (pins_outstanding == 0)
 		return;
@@ -1280,7 +1321,7 @@ on_munmap(unsigned long addr, unsigned long len)
 static __always_inline void
 on_sendfile(long in_fd, loff_t *uoff, unsigned long count)
 {
-	struct send_range sr;
+	struct send_range sr, *old;
 	struct rec_event *r;
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
 	struct inode *inode;
@@ -1298,10 +1339,12 @@ on_sendfile(long in_fd, loff_t *uoff, unsigned long count)
 	inode = BPF_CORE_READ(f, f_inode);
 	byte_range(off, count, BPF_CORE_READ(inode, i_size), &first, &n);
 	sr.obj = obj_of_inode(inode);
-	sr.lo = first;
-	sr.hi = first + n;
-	if (bpf_map_update_elem(&sending, &tid, &sr, BPF_NOEXIST) == 0)
+	sr.state = SR_SENDING;
+	sr.pad = 0;
+	old = bpf_map_lookup_elem(&sending, &tid);
+	if (old == NULL || old->state == SR_SENT)
 		__sync_fetch_and_add(&sends_outstanding, 1);
+	bpf_map_update_elem(&sending, &tid, &sr, BPF_ANY);
 	r = rec_reserve(REC_SENDFILE);
 	if (r == NULL)
 		return;
@@ -1313,11 +1356,17 @@ on_sendfile(long in_fd, loff_t *uoff, unsigned long count)
 	rec_submit(r);
 }
 
-/* fadvise64(fd, off, len, advice): DONTNEED and NOREUSE only. */
+/*
+ * fadvise64(fd, off, len, advice): DONTNEED and NOREUSE only; with nocache
+ * a DONTNEED right after a sendfile of the file is that sendfile's
+ * (sending).
+ */
 static __always_inline void
 on_fadvise(long fd, __u64 off, __u64 len, long advice)
 {
+	struct send_range *sr;
 	struct inode *inode;
+	__u32 tid;
 	struct file *f;
 	__u64 first, n;
 
@@ -1329,6 +1378,17 @@ on_fadvise(long fd, __u64 off, __u64 len, long advice)
 	hit(HOOK_FADVISE);
 	inode = BPF_CORE_READ(f, f_inode);
 	byte_range(off, len, BPF_CORE_READ(inode, i_size), &first, &n);
+	if (nocache && advice == POSIX_FADV_DONTNEED) {
+		tid = (__u32)bpf_get_current_pid_tgid();
+		sr = bpf_map_lookup_elem(&sending, &tid);
+		if (sr != NULL && sr->state == SR_SENT &&
+		    sr->obj == obj_of_inode(inode)) {
+			sr->state = SR_DROPPING;
+			__sync_fetch_and_add(&sends_outstanding, 1);
+			hit(HOOK_NOCACHE_FOLDED);
+			return;
+		}
+	}
 	if (advice == POSIX_FADV_DONTNEED)
 		emit_range(REC_RELEASE, obj_of_inode(inode), first, n,
 		    REC_F_NOCACHE, 0);

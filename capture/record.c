@@ -179,6 +179,8 @@ static const char *const hook_note[HOOK_COUNT] = {
 	[HOOK_LRU_FOLDED] = "ebpf.lru_insertion_folded",
 	[HOOK_SENDFILE_FOLDED] = "ebpf.sendfile_insert_folded",
 	[HOOK_REMOVE_MAPPED] = "ebpf.remove_mapped",
+	[HOOK_LRU_ANON_UNOWNED] = "ebpf.lru_anon_unowned",
+	[HOOK_NOCACHE_FOLDED] = "ebpf.nocache_folded",
 };
 
 /*
@@ -226,6 +228,7 @@ struct rec_state {
 	uint64_t		 lost_seen;	/* (D) losses already written */
 	uint64_t		 dropped;	/* (D) orphan destroys skipped */
 	uint64_t		 foreign;	/* (D) others' page events skipped */
+	uint64_t		 foreign_wb;	/* (D) of them, writeback rounds */
 	int			 write_err;	/* (D) first pr_* error, 0 none */
 	int			 write_errno;	/* (D) its errno */
 	atomic_bool		 stop;		/* (A) main -> drain: finish */
@@ -382,7 +385,9 @@ end_anon(struct rec_state *s, uint64_t obj, const struct pr_event *at)
  * of others: it drains the per-CPU LRU batches that other processes filled
  * and reclaims their pages.  A queue move or removal on an object (or an
  * anonymous object of an address space) the tree never touched is such
- * work: skip it and count it (ebpf.foreign_page_events).  A removal the
+ * work, and so is a flusher's writeback round (REMOVE_WRITE, any task's)
+ * on such an object: skip it and count it (ebpf.foreign_page_events; the
+ * writeback rounds also in ebpf.foreign_writeback).  A removal the
  * kernel half marks REC_H_OWN (made outside reclaim: a truncate, an unlink,
  * an eviction it started) is the task's own, seen object or not.  -a keeps
  * all.
@@ -415,6 +420,8 @@ foreign_page_event(struct rec_state *s, const struct rec_event *r)
 			return (false);
 	}
 	s->foreign++;
+	if (r->kind == PR_REMOVE_WRITE)
+		s->foreign_wb++;
 	return (true);
 }
 
@@ -719,6 +726,7 @@ load_skel(const struct rec_opts *o, bool classic, int *fallbacks)
 	skel->rodata->follow_all = o->all;
 	skel->rodata->self_tgid = (uint32_t)getpid();
 	skel->rodata->follow_cmd = o->cmd != NULL;
+	skel->rodata->nocache = o->nocache;
 	skel->rodata->wakeup_bytes = o->buffer / 8;
 	skel->rodata->nr_munmap = SYS_munmap;
 	skel->rodata->nr_sendfile = SYS_sendfile;
@@ -1062,6 +1070,7 @@ write_notes(struct rec_state *s, int fallbacks, const struct cmd_end *ce)
 	pr_writer_note(s->w, "ebpf.fallback_hooks", (uint64_t)fallbacks);
 	pr_writer_note(s->w, "ebpf.orphan_ends", s->dropped);
 	pr_writer_note(s->w, "ebpf.foreign_page_events", s->foreign);
+	pr_writer_note(s->w, "ebpf.foreign_writeback", s->foreign_wb);
 	for (k = 0; k < HOOK_COUNT; k++)
 		pr_writer_note(s->w, hook_note[k],
 		    percpu_sum(s, s->skel->maps.hits, k));

@@ -96,6 +96,8 @@ enum rec_hook {
 	HOOK_LRU_FOLDED,	/* LRU insertions of a fresh page: no event */
 	HOOK_SENDFILE_FOLDED,	/* a sendfile's own page-cache insertions */
 	HOOK_REMOVE_MAPPED,	/* removals of a mapped page: + remove_all */
+	HOOK_LRU_ANON_UNOWNED,	/* anonymous LRU insertions of no fault */
+	HOOK_NOCACHE_FOLDED,	/* --nocache: DONTNEEDs and their removals */
 	HOOK_COUNT
 };
 

@@ -224,6 +224,31 @@ sendfile)
 	obj=$(obj_of "$WORK/f8")
 	[ "$(obj_events "$WORK/sf.prt" "$obj")" -ge 8 ] ||
 	    fail "sendfile events not on the file's object"
+	# The sendfile reads its own pages: no page_insert in its range.
+	[ "$(obj_kind "$WORK/sf.prt" "$obj" page_insert)" = 0 ] ||
+	    fail "$(obj_kind "$WORK/sf.prt" "$obj" page_insert) page_insert on the file a sendfile reads in"
+	[ "$(note_of "$WORK/sf.prt" ebpf.sendfile_insert_folded)" -gt 0 ] ||
+	    fail "no insertion folded into the sendfiles"
+	# A server dropping what it sends (--nocache): its DONTNEEDs are
+	# the NOCACHE sendfile's, not releases and removals of their own;
+	# without --nocache they are.
+	for nc in "" --nocache; do
+		uncache "$WORK/f8"
+		"$PR" record $nc -o "$WORK/nc.prt" -- "$SENDFILE_ONCE" \
+		    "$WORK/f8" dontneed 2> "$WORK/err" ||
+		    fail "record $nc: $(cat "$WORK/err")"
+		rel=$(obj_kind "$WORK/nc.prt" "$obj" release)
+		rem=$(obj_kind "$WORK/nc.prt" "$obj" page_remove)
+		fold=$(note_of "$WORK/nc.prt" ebpf.nocache_folded)
+		if [ -n "$nc" ]; then
+			[ "$rel" = 0 ] && [ "$rem" = 0 ] && [ "$fold" -ge 8 ] ||
+			    fail "--nocache: release $rel, page_remove $rem, folded $fold"
+		else
+			[ "$rel" -ge 8 ] && [ "$rem" -gt 0 ] && [ "$fold" = 0 ] ||
+			    fail "release $rel, page_remove $rem, folded $fold"
+		fi
+		echo "record $nc: release $rel, page_remove $rem, nocache_folded $fold"
+	done
 	;;
 tree)
 	# fork + exec children that mmap and touch pages: map events in
@@ -375,7 +400,8 @@ kinds)
 	#   page_lookup = mm_filemap_get_pages + mm_filemap_map_pages
 	#   map = page_fault_user/kernel + mm_filemap_map_pages
 	#   activate + requeue + deactivate + page_remove + lru_insertion_folded
-	#       + foreign + no_object = mm_lru_insertion + mm_lru_activate +
+	#       + lru_anon_unowned + foreign + no_object =
+	#       mm_lru_insertion + mm_lru_activate +
 	#       mm_filemap_delete_from_page_cache + fadvise(NOREUSE)
 	#       (each of the four alone: its hooks less at most the skipped)
 	#   0 < lru_insertion_folded <= mm_filemap_add_to_page_cache + faults
@@ -427,9 +453,12 @@ kinds)
 	    $(( $(hc_of "$H" get_pages) + $(hc_of "$H" map_pages) ))
 	near map "$(kind_of "$T" map)" \
 	    $(( $(hc_of "$H" faults) + $(hc_of "$H" map_pages) ))
-	foreign=$(note_of "$T" ebpf.foreign_page_events)
+	# Less the flusher's writeback rounds on others' files (rule W).
+	foreign=$(( $(note_of "$T" ebpf.foreign_page_events) - \
+	    $(note_of "$T" ebpf.foreign_writeback) ))
 	noobj=$(note_of "$T" ebpf.no_object)
 	folded=$(note_of "$T" ebpf.lru_insertion_folded)
+	unowned=$(note_of "$T" ebpf.lru_anon_unowned)
 	[ "$folded" -gt 0 ] || fail "no LRU insertion folded into its allocation"
 	[ "$folded" -le $(( $(hc_of "$H" adds) + $(hc_of "$H" faults) )) ] ||
 	    fail "LRU insertions folded $folded > inserts + faults"
@@ -437,7 +466,7 @@ kinds)
 	near "activate+requeue+deactivate+page_remove+folded+skipped" \
 	    $(( $(kind_of "$T" activate) + $(kind_of "$T" requeue) + \
 	    $(kind_of "$T" deactivate) + $(kind_of "$T" page_remove) + \
-	    folded + foreign + noobj )) \
+	    folded + unowned + foreign + noobj )) \
 	    $(( $(hc_of "$H" lru_active) + $(hc_of "$H" lru_inactive) + \
 	    $(hc_of "$H" lru_activate) + $(hc_of "$H" deletes) + \
 	    $(hc_of "$H" noreuse) ))
@@ -446,8 +475,8 @@ kinds)
 	    "$(hc_of "$H" deletes)" $skipped
 	near_less activate "$(kind_of "$T" activate)" \
 	    $(( $(hc_of "$H" lru_active) + $(hc_of "$H" lru_activate) )) $skipped
-	near_less "requeue+folded" \
-	    $(( $(kind_of "$T" requeue) + folded )) \
+	near_less "requeue+folded+anon_unowned" \
+	    $(( $(kind_of "$T" requeue) + folded + unowned )) \
 	    $(( $(hc_of "$H" lru_inactive) + $(hc_of "$H" lru_active) )) \
 	    $(( skipped + $(kind_of "$T" activate) ))
 	near_less deactivate "$(kind_of "$T" deactivate)" \
