@@ -185,10 +185,13 @@ struct {
  * runs (SR_SENDING), the page-cache insertions the thread makes in that
  * file belong to the sendfile: its range, which the model's sendfile
  * allocates, and the readahead beyond it (FreeBSD's sendfile reads ahead
- * too; the model allocates those pages at their first use).  With nocache (record --nocache: the server drops what it sends,
- * as SF_NOCACHE would), the thread's next POSIX_FADV_DONTNEED of the same
- * file is that SF_NOCACHE (SR_DROPPING while it runs): neither the advice
- * nor the removals it makes are events, the NOCACHE sendfile frees them.
+ * too; the model allocates those pages at their first use).  With nocache
+ * (record --nocache: the server drops what it sends, as SF_NOCACHE would),
+ * a POSIX_FADV_DONTNEED of a file a sendfile sent (sent) is that
+ * SF_NOCACHE (SR_DROPPING, on the advised file, while it runs): neither the
+ * advice nor the removals it makes are events, the NOCACHE sendfile frees
+ * them.  An event loop interleaves connections, so the advice need not
+ * follow its own sendfile.
  */
 #define SR_SENT		0	/* the call returned */
 #define SR_SENDING	1	/* in the sendfile */
@@ -206,6 +209,14 @@ struct {
 	__type(key, __u32);
 	__type(value, struct send_range);
 } sending SEC(".maps");
+
+/* Files a sendfile sent, with nocache (object id -> 1). */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u64);
+	__type(value, __u8);
+} sent SEC(".maps");
 
 /* ext4 writeback rounds in progress: tid -> wbc->nr_to_write at start. */
 struct {
@@ -747,9 +758,11 @@ was_mapped(__u64 obj, __u64 pindex, __u32 n)
  * task mapped is unmapped everywhere first (REC_REMOVE_ALL): FreeBSD's
  * vm_object_page_remove() and page daemon call vm_page_try_remove_all() on
  * the pages of a referenced object, where Linux unmapped it already
- * (unmap_mapping_folio, try_to_unmap) without a tracepoint.  A removal from an inode a followed task
- * is evicting belongs to that eviction, whoever runs it (reclaim may race
- * the truncation), and the last one ends the object (struct evicting).
+ * (unmap_mapping_folio, try_to_unmap) without a tracepoint.  A removal
+ * from an inode a followed task is evicting belongs to that eviction,
+ * whoever runs it (reclaim may race the truncation), and the last one ends
+ * the object (struct evicting).  With nocache, the removals of a DONTNEED
+ * that stands for a NOCACHE sendfile are none (sending).
  */
 static __always_inline void
 on_delete(struct folio *folio)
@@ -1324,6 +1337,7 @@ on_sendfile(long in_fd, loff_t *uoff, unsigned long count)
 	struct send_range sr, *old;
 	struct rec_event *r;
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	__u8 one = 1;
 	struct inode *inode;
 	struct file *f;
 	__u64 off = 0, first, n;
@@ -1345,6 +1359,8 @@ on_sendfile(long in_fd, loff_t *uoff, unsigned long count)
 	if (old == NULL || old->state == SR_SENT)
 		__sync_fetch_and_add(&sends_outstanding, 1);
 	bpf_map_update_elem(&sending, &tid, &sr, BPF_ANY);
+	if (nocache)
+		bpf_map_update_elem(&sent, &sr.obj, &one, BPF_ANY);
 	r = rec_reserve(REC_SENDFILE);
 	if (r == NULL)
 		return;
@@ -1358,14 +1374,14 @@ on_sendfile(long in_fd, loff_t *uoff, unsigned long count)
 
 /*
  * fadvise64(fd, off, len, advice): DONTNEED and NOREUSE only; with nocache
- * a DONTNEED right after a sendfile of the file is that sendfile's
- * (sending).
+ * a DONTNEED of a file a sendfile sent is that sendfile's (sending).
  */
 static __always_inline void
 on_fadvise(long fd, __u64 off, __u64 len, long advice)
 {
 	struct send_range *sr;
 	struct inode *inode;
+	__u64 obj;
 	__u32 tid;
 	struct file *f;
 	__u64 first, n;
@@ -1378,11 +1394,13 @@ on_fadvise(long fd, __u64 off, __u64 len, long advice)
 	hit(HOOK_FADVISE);
 	inode = BPF_CORE_READ(f, f_inode);
 	byte_range(off, len, BPF_CORE_READ(inode, i_size), &first, &n);
-	if (nocache && advice == POSIX_FADV_DONTNEED) {
+	obj = obj_of_inode(inode);
+	if (nocache && advice == POSIX_FADV_DONTNEED &&
+	    bpf_map_lookup_elem(&sent, &obj) != NULL) {
 		tid = (__u32)bpf_get_current_pid_tgid();
 		sr = bpf_map_lookup_elem(&sending, &tid);
-		if (sr != NULL && sr->state == SR_SENT &&
-		    sr->obj == obj_of_inode(inode)) {
+		if (sr != NULL && sr->state == SR_SENT) {
+			sr->obj = obj;
 			sr->state = SR_DROPPING;
 			__sync_fetch_and_add(&sends_outstanding, 1);
 			hit(HOOK_NOCACHE_FOLDED);
@@ -1390,11 +1408,9 @@ on_fadvise(long fd, __u64 off, __u64 len, long advice)
 		}
 	}
 	if (advice == POSIX_FADV_DONTNEED)
-		emit_range(REC_RELEASE, obj_of_inode(inode), first, n,
-		    REC_F_NOCACHE, 0);
+		emit_range(REC_RELEASE, obj, first, n, REC_F_NOCACHE, 0);
 	else
-		emit_range(REC_DEACTIVATE, obj_of_inode(inode), first, n,
-		    REC_F_HEAD, 0);
+		emit_range(REC_DEACTIVATE, obj, first, n, REC_F_HEAD, 0);
 }
 
 /* A read or write of fd: direct I/O when fd is open with O_DIRECT. */

@@ -13,12 +13,14 @@
 #                     zstd: "-C lib libzstd.a libzstd")
 #     --self          build this project's own tree (git HEAD, with Meson
 #                     and ninja) instead of a Debian package
+#     --src DIR       build a fresh copy of the source tree DIR (e.g. an
+#                     upstream checkout) instead of a Debian package
 #     --work DIR      keep the sources and apt state in DIR (default: a
 #                     temporary directory, removed at the end)
 #     --cold          drop the source tree from the page cache first
 #     --memory-max SZ run the build in a memory cgroup limited to SZ bytes
 #                     (cgroup v2 memory.max, else v1 memory.limit_in_bytes;
-#                     e.g. 160M) so that reclaim and writeback happen in it
+#                     e.g. 80M) so that reclaim and writeback happen in it
 #
 # The Debian sources come with `apt-get source` through a private apt
 # configuration whose deb-src lines are derived from this machine's own apt
@@ -34,12 +36,13 @@ jobs=2
 package=zstd
 make_args=
 self=
+srcdir=
 work=
 cold=
 memmax=
 cg=
 
-usage() { sed -n '2,21s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"; exit "$1"; }
+usage() { sed -n '2,29s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"; exit "$1"; }
 die() { echo "record.sh: $*" >&2; exit 1; }
 
 while [ $# -gt 0 ]; do
@@ -51,6 +54,7 @@ while [ $# -gt 0 ]; do
 	--package) package=$2; shift ;;
 	--make-args) make_args=$2; shift ;;
 	--self) self=1 ;;
+	--src) srcdir=$2; shift ;;
 	--work) work=$2; shift ;;
 	--cold) cold=1 ;;
 	--memory-max) memmax=$2; shift ;;
@@ -153,6 +157,13 @@ if [ -n "$self" ]; then
 	git -C "$ROOT" archive HEAD | tar -x -C "$src"
 	meson setup "$src/b" "$src" >/dev/null
 	cmd=(ninja -C "$src/b" -j "$jobs")
+elif [ -n "$srcdir" ]; then
+	[ -d "$srcdir" ] || die "no source tree $srcdir"
+	src=$work/src
+	rm -rf "$src"
+	cp -a "$srcdir" "$src"
+	# shellcheck disable=SC2206
+	cmd=(make -j "$jobs" $make_args)
 else
 	command -v dpkg-source >/dev/null || die "needs dpkg-dev (dpkg-source)"
 	fetch_debian_source
