@@ -6,7 +6,8 @@
 #
 #   workloads/pressure/record.sh [options] [-- build/record.sh options]
 #     -B DIR          build directory of pagereplay (default: build)
-#     -o FILE         trace to write (default: build-zstd-pressure.prt)
+#     -o FILE         trace to write (default: build-PKG-pressure.prt, or
+#                     build-self-pressure.prt with -- --self)
 #     --memory-max SZ the cgroup's limit (default: 80M)
 #
 # Needs what workloads/build/record.sh needs, and a memory cgroup
@@ -15,7 +16,7 @@ set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 build=$ROOT/build
-out=build-zstd-pressure.prt
+out=
 memmax=80M
 
 while [ $# -gt 0 ]; do
@@ -24,10 +25,14 @@ while [ $# -gt 0 ]; do
 	-o) out=$2; shift ;;
 	--memory-max) memmax=$2; shift ;;
 	--) shift; break ;;
-	-h|--help) sed -n '2,14s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"; exit 0 ;;
+	-h|--help) sed -n '2,15s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"; exit 0 ;;
 	*) echo "record.sh: unknown option $1" >&2; exit 2 ;;
 	esac
 	shift
 done
+if [ -z "$out" ]; then
+	out=build-zstd-pressure.prt
+	for a in "$@"; do [ "$a" = --self ] && out=build-self-pressure.prt; done
+fi
 exec "$ROOT/workloads/build/record.sh" -B "$build" -o "$out" \
     --memory-max "$memmax" --cold "$@"
