@@ -275,6 +275,17 @@ page_key(__u64 obj, __u64 pindex)
 	return (obj ^ (pindex * 0x9e3779b97f4a7c15ULL));
 }
 
+/*
+ * The object a fresh mark names: a file, or for every anonymous object the
+ * bare REC_OBJ_ANON, since the task draining a per-CPU LRU batch (whose
+ * address space obj_of_folio() takes) need not be the one that faulted.
+ */
+static __always_inline __u64
+fresh_obj(__u64 obj)
+{
+	return ((obj & REC_OBJ_ANON) != 0 ? REC_OBJ_ANON : obj);
+}
+
 /* Mark page pindex of obj in map m (fresh, mapped). */
 static __always_inline void
 page_mark(void *m, __u64 obj, __u64 pindex)
@@ -950,7 +961,7 @@ on_lru_insertion(struct folio *folio)
 	hit(HOOK_LRU_INSERTION);
 	obj = obj_of_folio(folio);
 	pindex = (__u64)BPF_CORE_READ(folio, index);
-	key = page_key(obj, pindex);
+	key = page_key(fresh_obj(obj), pindex);
 	if (obj != 0 && bpf_map_delete_elem(&fresh, &key) == 0) {
 		hit(HOOK_LRU_FOLDED);
 		return;
@@ -958,8 +969,9 @@ on_lru_insertion(struct folio *folio)
 	if (obj & REC_OBJ_ANON) {
 		/*
 		 * An anonymous folio names its anon_vma, not its address
-		 * space: one this task did not just fault is another's
-		 * (compaction or migration running here).
+		 * space: one no fault explains is another's (compaction or
+		 * migration running here), or one allocated without a
+		 * fault (exec's stack, get_user_pages).
 		 */
 		hit(HOOK_LRU_ANON_UNOWNED);
 		return;
@@ -1133,9 +1145,9 @@ on_fault(unsigned long address, unsigned long error_code)
 		page_mark(&mapped, obj, pindex);
 		/* A write to a private mapping copies it anonymously. */
 		if (error_code & X86_PF_WRITE)
-			page_mark(&fresh, mm | REC_OBJ_ANON, pindex);
+			page_mark(&fresh, REC_OBJ_ANON, pindex);
 	}
-	page_mark(&fresh, obj, pindex);
+	page_mark(&fresh, fresh_obj(obj), pindex);
 	r = rec_reserve(REC_MAP);
 	if (r == NULL)
 		return;
