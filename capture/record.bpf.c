@@ -969,9 +969,10 @@ on_lru_insertion(struct folio *folio)
 	if (obj & REC_OBJ_ANON) {
 		/*
 		 * An anonymous folio names its anon_vma, not its address
-		 * space: one no fault explains is another's (compaction or
-		 * migration running here), or one allocated without a
-		 * fault (exec's stack, get_user_pages).
+		 * space: one no fault explains is another process's (its
+		 * per-CPU LRU batch drained here, compaction or migration
+		 * running here), or one allocated without a fault (exec's
+		 * stack, get_user_pages).
 		 */
 		hit(HOOK_LRU_ANON_UNOWNED);
 		return;
