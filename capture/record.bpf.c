@@ -247,6 +247,9 @@ const volatile bool follow_all = false;		/* -a: every task */
 const volatile __u32 self_tgid = 0;		/* the recorder: never */
 const volatile bool follow_cmd = false;		/* -- CMD: follow its fork */
 const volatile bool nocache = false;		/* --nocache (sending) */
+/* Rules U and W, off where try_to_unmap / folio_mkclean hooks load. */
+const volatile bool derive_remove_all = true;
+const volatile bool derive_remove_write = true;
 const volatile __u64 wakeup_bytes = 1 << 20;	/* wake the reader past */
 const volatile long nr_munmap = -1;		/* syscall numbers */
 const volatile long nr_sendfile = -1;
@@ -802,7 +805,7 @@ on_delete(struct folio *folio)
 			return;
 		}
 		hint = in_reclaim() ? 0 : REC_H_OWN;
-		if (was_mapped(obj, pindex, n)) {
+		if (derive_remove_all && was_mapped(obj, pindex, n)) {
 			hit(HOOK_REMOVE_MAPPED);
 			emit_range(REC_REMOVE_ALL, obj, pindex, n, 0, hint);
 		}
@@ -1518,7 +1521,8 @@ on_wb_start(struct writeback_control *wbc)
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
 	__s64 left;
 
-	if (bpf_get_current_pid_tgid() >> 32 == self_tgid)
+	if (!derive_remove_write ||
+	    bpf_get_current_pid_tgid() >> 32 == self_tgid)
 		return;
 	left = BPF_CORE_READ(wbc, nr_to_write);
 	bpf_map_update_elem(&wbround, &tid, &left, BPF_ANY);
@@ -1579,14 +1583,16 @@ int BPF_PROG(wb_end_raw, struct inode *inode, loff_t start_pos,
 SEC("tp_btf/mm_vmscan_write_folio")
 int BPF_PROG(vmscan_write_btf, struct folio *folio)
 {
-	emit_folio(HOOK_VMSCAN_WRITE, REC_REMOVE_WRITE, folio);
+	if (derive_remove_write)
+		emit_folio(HOOK_VMSCAN_WRITE, REC_REMOVE_WRITE, folio);
 	return (0);
 }
 
 SEC("raw_tp/mm_vmscan_write_folio")
 int BPF_PROG(vmscan_write_raw, struct folio *folio)
 {
-	emit_folio(HOOK_VMSCAN_WRITE, REC_REMOVE_WRITE, folio);
+	if (derive_remove_write)
+		emit_folio(HOOK_VMSCAN_WRITE, REC_REMOVE_WRITE, folio);
 	return (0);
 }
 

@@ -724,6 +724,13 @@ load_skel(const struct rec_opts *o, bool classic, int *fallbacks)
 		return (NULL);
 	}
 	*fallbacks = choose_flavours(skel, classic);
+	/* Derive what a loaded function hook does not show (capture.md). */
+	skel->rodata->derive_remove_all =
+	    !bpf_program__autoload(skel->progs.try_to_unmap_fentry) &&
+	    !bpf_program__autoload(skel->progs.try_to_unmap_kprobe);
+	skel->rodata->derive_remove_write =
+	    !bpf_program__autoload(skel->progs.mkclean_fentry) &&
+	    !bpf_program__autoload(skel->progs.mkclean_kprobe);
 	skel->rodata->follow_all = o->all;
 	skel->rodata->self_tgid = (uint32_t)getpid();
 	skel->rodata->follow_cmd = o->cmd != NULL;
