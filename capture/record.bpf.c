@@ -153,6 +153,79 @@ struct {
 	__type(value, struct evicting);
 } evicting SEC(".maps");
 
+/*
+ * Pages a recorded task has just allocated (page_key -> 1): a page-cache
+ * insertion, or a fault (which may allocate an anonymous page, or copy a
+ * private file page on write).  The LRU insertion that follows
+ * (folio_add_lru, drained from a per-CPU batch, maybe by another task) is
+ * part of that allocation, as FreeBSD enqueues the page it allocates or
+ * faults in, and makes no event; it consumes the entry.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 65536);
+	__type(key, __u64);
+	__type(value, __u8);
+} fresh SEC(".maps");
+
+/*
+ * File pages a recorded task mapped (page_key -> 1), by a fault or
+ * fault-around; the page's removal outside an eviction consumes the entry
+ * and is preceded by REC_REMOVE_ALL.  Unmapping does not clear it.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 262144);
+	__type(key, __u64);
+	__type(value, __u8);
+} mapped SEC(".maps");
+
+/*
+ * Each thread's last sendfile (tid -> the file it sent).  While the call
+ * runs (SR_SENDING), the page-cache insertions the thread makes in that
+ * file belong to the sendfile: its range, which the model's sendfile
+ * allocates, and the readahead beyond it (FreeBSD's sendfile reads ahead
+ * too; the model allocates those pages at their first use).  With nocache
+ * (record --nocache: the server drops what it sends, as SF_NOCACHE would),
+ * a POSIX_FADV_DONTNEED of a file a sendfile sent (sent) is that
+ * SF_NOCACHE (SR_DROPPING, on the advised file, while it runs): neither the
+ * advice nor the removals it makes are events, the NOCACHE sendfile frees
+ * them.  An event loop interleaves connections, so the advice need not
+ * follow its own sendfile.
+ */
+#define SR_SENT		0	/* the call returned */
+#define SR_SENDING	1	/* in the sendfile */
+#define SR_DROPPING	2	/* in its DONTNEED */
+
+struct send_range {
+	__u64	obj;
+	__u32	state;	/* SR_* */
+	__u32	pad;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u32);
+	__type(value, struct send_range);
+} sending SEC(".maps");
+
+/* Files a sendfile sent, with nocache (object id -> 1). */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u64);
+	__type(value, __u8);
+} sent SEC(".maps");
+
+/* ext4 writeback rounds in progress: tid -> wbc->nr_to_write at start. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u32);
+	__type(value, __s64);
+} wbround SEC(".maps");
+
 /* Events that found the ring buffer full. */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -173,6 +246,10 @@ struct {
 const volatile bool follow_all = false;		/* -a: every task */
 const volatile __u32 self_tgid = 0;		/* the recorder: never */
 const volatile bool follow_cmd = false;		/* -- CMD: follow its fork */
+const volatile bool nocache = false;		/* --nocache (sending) */
+/* Rules U and W, off where try_to_unmap / folio_mkclean hooks load. */
+const volatile bool derive_remove_all = true;
+const volatile bool derive_remove_write = true;
 const volatile __u64 wakeup_bytes = 1 << 20;	/* wake the reader past */
 const volatile long nr_munmap = -1;		/* syscall numbers */
 const volatile long nr_sendfile = -1;
@@ -189,6 +266,38 @@ const volatile long nr_brk = -1;
 __u64 pins_outstanding = 0;
 /* Threads with a remapping entry, likewise. */
 __u64 remaps_outstanding = 0;
+/* Threads whose sending entry is not SR_SENT, likewise. */
+__u64 sends_outstanding = 0;
+
+#define FOLD_PAGES	16	/* pages of one event marked or checked */
+
+/* Key of page pindex of obj in fresh and mapped. */
+static __always_inline __u64
+page_key(__u64 obj, __u64 pindex)
+{
+	return (obj ^ (pindex * 0x9e3779b97f4a7c15ULL));
+}
+
+/*
+ * The object a fresh mark names: a file, or for every anonymous object the
+ * bare REC_OBJ_ANON, since the task draining a per-CPU LRU batch (whose
+ * address space obj_of_folio() takes) need not be the one that faulted.
+ */
+static __always_inline __u64
+fresh_obj(__u64 obj)
+{
+	return ((obj & REC_OBJ_ANON) != 0 ? REC_OBJ_ANON : obj);
+}
+
+/* Mark page pindex of obj in map m (fresh, mapped). */
+static __always_inline void
+page_mark(void *m, __u64 obj, __u64 pindex)
+{
+	__u64 key = page_key(obj, pindex);
+	__u8 one = 1;
+
+	bpf_map_update_elem(m, &key, &one, BPF_ANY);
+}
 
 /*
  * Whether tgid is recorded: every task but the recorder with -a, else the
@@ -624,11 +733,50 @@ int BPF_PROG(free_raw, struct task_struct *p)
 
 /* --- page cache ------------------------------------------------------ */
 
+/* Whether the current thread is in the DONTNEED of its sendfile of obj. */
+static __always_inline bool
+dropping(__u64 obj)
+{
+	struct send_range *sr;
+	__u32 tid;
+
+	if (sends_outstanding == 0)
+		return (false);
+	tid = (__u32)bpf_get_current_pid_tgid();
+	sr = bpf_map_lookup_elem(&sending, &tid);
+	return (sr != NULL && sr->state == SR_DROPPING && sr->obj == obj);
+}
+
+/*
+ * Whether a recorded task mapped one of pages [pindex, pindex + n) of obj
+ * (the first FOLD_PAGES) since they were inserted; forgets them.
+ */
+static __always_inline bool
+was_mapped(__u64 obj, __u64 pindex, __u32 n)
+{
+	bool any = false;
+	__u64 key;
+	__u32 i;
+
+	for (i = 0; i < FOLD_PAGES && i < n; i++) {
+		key = page_key(obj, pindex + i);
+		if (bpf_map_delete_elem(&mapped, &key) == 0)
+			any = true;
+	}
+	return (any);
+}
+
 /*
  * A folio leaves the page cache.  A removal by a followed task outside
- * reclaim is its own (REC_H_OWN).  A removal from an inode a followed task
- * is evicting belongs to that eviction, whoever runs it (reclaim may race
- * the truncation), and the last one ends the object (struct evicting).
+ * reclaim is its own (REC_H_OWN).  Outside an eviction, a page a recorded
+ * task mapped is unmapped everywhere first (REC_REMOVE_ALL): FreeBSD's
+ * vm_object_page_remove() and page daemon call vm_page_try_remove_all() on
+ * the pages of a referenced object, where Linux unmapped it already
+ * (unmap_mapping_folio, try_to_unmap) without a tracepoint.  A removal
+ * from an inode a followed task is evicting belongs to that eviction,
+ * whoever runs it (reclaim may race the truncation), and the last one ends
+ * the object (struct evicting).  With nocache, the removals of a DONTNEED
+ * that stands for a NOCACHE sendfile are none (sending).
  */
 static __always_inline void
 on_delete(struct folio *folio)
@@ -636,7 +784,7 @@ on_delete(struct folio *folio)
 	struct evicting *ev;
 	struct inode *host;
 	__u64 key, obj, pindex;
-	__u32 n;
+	__u32 n, hint;
 
 	host = BPF_CORE_READ(folio, mapping, host);
 	key = (__u64)host;
@@ -652,8 +800,16 @@ on_delete(struct folio *folio)
 	n = folio_npages(folio);
 	pindex = (__u64)BPF_CORE_READ(folio, index);
 	if (ev == NULL) {
-		emit_range(REC_PAGE_REMOVE, obj, pindex, n, 0,
-		    in_reclaim() ? 0 : REC_H_OWN);
+		if (dropping(obj)) {
+			hit(HOOK_NOCACHE_FOLDED);
+			return;
+		}
+		hint = in_reclaim() ? 0 : REC_H_OWN;
+		if (derive_remove_all && was_mapped(obj, pindex, n)) {
+			hit(HOOK_REMOVE_MAPPED);
+			emit_range(REC_REMOVE_ALL, obj, pindex, n, 0, hint);
+		}
+		emit_range(REC_PAGE_REMOVE, obj, pindex, n, 0, hint);
 		return;
 	}
 	emit_range(REC_PAGE_REMOVE, obj, pindex, n, 0, ev->hint);
@@ -663,17 +819,47 @@ on_delete(struct folio *folio)
 		emit_whole(REC_OBJ_TERMINATE, obj, 0);
 }
 
+/*
+ * A folio enters the page cache: a page insertion, marked fresh for its
+ * LRU insertion, unless the thread is in a sendfile of that file (the
+ * sendfile event allocates it).
+ */
+static __always_inline void
+on_add(struct folio *folio)
+{
+	struct send_range *sr;
+	__u64 obj, pindex;
+	__u32 tid;
+
+	if (!current_followed())
+		return;
+	hit(HOOK_ADD_TO_PAGE_CACHE);
+	obj = obj_of_folio(folio);
+	pindex = (__u64)BPF_CORE_READ(folio, index);
+	if (obj != 0)
+		page_mark(&fresh, obj, pindex);
+	if (sends_outstanding != 0 && obj != 0) {
+		tid = (__u32)bpf_get_current_pid_tgid();
+		sr = bpf_map_lookup_elem(&sending, &tid);
+		if (sr != NULL && sr->state == SR_SENDING && sr->obj == obj) {
+			hit(HOOK_SENDFILE_FOLDED);
+			return;
+		}
+	}
+	emit_range(REC_PAGE_INSERT, obj, pindex, folio_npages(folio), 0, 0);
+}
+
 SEC("tp_btf/mm_filemap_add_to_page_cache")
 int BPF_PROG(add_btf, struct folio *folio)
 {
-	emit_folio(HOOK_ADD_TO_PAGE_CACHE, REC_PAGE_INSERT, folio);
+	on_add(folio);
 	return (0);
 }
 
 SEC("raw_tp/mm_filemap_add_to_page_cache")
 int BPF_PROG(add_raw, struct folio *folio)
 {
-	emit_folio(HOOK_ADD_TO_PAGE_CACHE, REC_PAGE_INSERT, folio);
+	on_add(folio);
 	return (0);
 }
 
@@ -717,7 +903,7 @@ on_map_pages(struct address_space *mapping, __u64 first, __u64 last)
 {
 	struct fault_vma *fv;
 	struct rec_event *r;
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	__u32 i, tid = (__u32)bpf_get_current_pid_tgid();
 	__u64 obj;
 
 	emit_mapping(HOOK_MAP_PAGES, REC_PAGE_LOOKUP, mapping, first, last);
@@ -729,6 +915,8 @@ on_map_pages(struct address_space *mapping, __u64 first, __u64 last)
 	    first < fv->pgoff ||
 	    last < first || last >= fv->pgoff + fv->npages)
 		return;
+	for (i = 0; i < FOLD_PAGES && first + i <= last; i++)
+		page_mark(&mapped, obj, first + i);
 	r = rec_reserve(REC_MAP);
 	if (r == NULL)
 		return;
@@ -759,12 +947,41 @@ int BPF_PROG(map_pages_raw, struct address_space *mapping,
 
 /* --- page queues ----------------------------------------------------- */
 
-/* A folio joins an LRU list: the inactive (or active) page queue. */
+/*
+ * A folio joins an LRU list.  A fresh page (fresh: just inserted or
+ * faulted) is being enqueued by its allocation: no event.  Any other file
+ * page is put back after isolation (folio_putback_lru: migration,
+ * compaction, munlock): the active queue, or a requeue on the inactive
+ * one; any other anonymous one is skipped (counted).
+ */
 static __always_inline void
 on_lru_insertion(struct folio *folio)
 {
-	emit_folio(HOOK_LRU_INSERTION, folio_active(folio) ? REC_ACTIVATE :
-	    REC_DEACTIVATE, folio);
+	__u64 obj, pindex, key;
+
+	if (!current_followed())
+		return;
+	hit(HOOK_LRU_INSERTION);
+	obj = obj_of_folio(folio);
+	pindex = (__u64)BPF_CORE_READ(folio, index);
+	key = page_key(fresh_obj(obj), pindex);
+	if (obj != 0 && bpf_map_delete_elem(&fresh, &key) == 0) {
+		hit(HOOK_LRU_FOLDED);
+		return;
+	}
+	if (obj & REC_OBJ_ANON) {
+		/*
+		 * An anonymous folio names its anon_vma, not its address
+		 * space: one no fault explains is another process's (its
+		 * per-CPU LRU batch drained here, compaction or migration
+		 * running here), or one allocated without a fault (exec's
+		 * stack, get_user_pages).
+		 */
+		hit(HOOK_LRU_ANON_UNOWNED);
+		return;
+	}
+	emit_range(folio_active(folio) ? REC_ACTIVATE : REC_REQUEUE, obj,
+	    pindex, folio_npages(folio), 0, 0);
 }
 
 SEC("tp_btf/mm_lru_insertion")
@@ -929,7 +1146,12 @@ on_fault(unsigned long address, unsigned long error_code)
 		obj = fv.obj;
 		pindex = fv.pgoff + ((addr - fv.start) >> PAGE_SHIFT);
 		bpf_map_update_elem(&faulting, &tid, &fv, BPF_ANY);
+		page_mark(&mapped, obj, pindex);
+		/* A write to a private mapping copies it anonymously. */
+		if (error_code & X86_PF_WRITE)
+			page_mark(&fresh, REC_OBJ_ANON, pindex);
 	}
+	page_mark(&fresh, fresh_obj(obj), pindex);
 	r = rec_reserve(REC_MAP);
 	if (r == NULL)
 		return;
@@ -1020,12 +1242,13 @@ on_direct_io(__u64 start, __u64 len)
 }
 
 /*
- * A system call returns: forget the cached vmas if it changed mappings,
- * unwire what the thread's direct I/O wired.
+ * A system call returns: forget the cached vmas if it changed mappings and
+ * the sendfile range, unwire what the thread's direct I/O wired.
  */
 static __always_inline void
 on_sys_exit(void)
 {
+	struct send_range *sr;
 	struct pin_range *pr;
 	__u64 mm;
 	__u32 tid;
@@ -1037,6 +1260,14 @@ on_sys_exit(void)
 			bpf_map_delete_elem(&vmacache, &mm);
 			if (bpf_map_delete_elem(&remapping, &tid) == 0)
 				__sync_fetch_and_sub(&remaps_outstanding, 1);
+		}
+	}
+	if (sends_outstanding != 0) {
+		tid = (__u32)bpf_get_current_pid_tgid();
+		sr = bpf_map_lookup_elem(&sending, &tid);
+		if (sr != NULL && sr->state != SR_SENT) {
+			sr->state = SR_SENT;
+			__sync_fetch_and_sub(&sends_outstanding, 1);
 		}
 	}
 	if (pins_outstanding == 0)
@@ -1112,11 +1343,17 @@ on_munmap(unsigned long addr, unsigned long len)
 	rec_submit(r);
 }
 
-/* sendfile(out, in_fd, uoff, count): the range of in_fd's file sent. */
+/*
+ * sendfile(out, in_fd, uoff, count): the range of in_fd's file sent,
+ * remembered until the call returns (on_add).
+ */
 static __always_inline void
 on_sendfile(long in_fd, loff_t *uoff, unsigned long count)
 {
+	struct send_range sr, *old;
 	struct rec_event *r;
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	__u8 one = 1;
 	struct inode *inode;
 	struct file *f;
 	__u64 off = 0, first, n;
@@ -1131,10 +1368,19 @@ on_sendfile(long in_fd, loff_t *uoff, unsigned long count)
 		off = BPF_CORE_READ(f, f_pos);
 	inode = BPF_CORE_READ(f, f_inode);
 	byte_range(off, count, BPF_CORE_READ(inode, i_size), &first, &n);
+	sr.obj = obj_of_inode(inode);
+	sr.state = SR_SENDING;
+	sr.pad = 0;
+	old = bpf_map_lookup_elem(&sending, &tid);
+	if (old == NULL || old->state == SR_SENT)
+		__sync_fetch_and_add(&sends_outstanding, 1);
+	bpf_map_update_elem(&sending, &tid, &sr, BPF_ANY);
+	if (nocache)
+		bpf_map_update_elem(&sent, &sr.obj, &one, BPF_ANY);
 	r = rec_reserve(REC_SENDFILE);
 	if (r == NULL)
 		return;
-	r->obj = obj_of_inode(inode);
+	r->obj = sr.obj;
 	r->pindex = first;
 	r->npages = n;
 	r->addr = off;
@@ -1142,11 +1388,17 @@ on_sendfile(long in_fd, loff_t *uoff, unsigned long count)
 	rec_submit(r);
 }
 
-/* fadvise64(fd, off, len, advice): DONTNEED and NOREUSE only. */
+/*
+ * fadvise64(fd, off, len, advice): DONTNEED and NOREUSE only; with nocache
+ * a DONTNEED of a file a sendfile sent is that sendfile's (sending).
+ */
 static __always_inline void
 on_fadvise(long fd, __u64 off, __u64 len, long advice)
 {
+	struct send_range *sr;
 	struct inode *inode;
+	__u64 obj;
+	__u32 tid;
 	struct file *f;
 	__u64 first, n;
 
@@ -1158,12 +1410,23 @@ on_fadvise(long fd, __u64 off, __u64 len, long advice)
 	hit(HOOK_FADVISE);
 	inode = BPF_CORE_READ(f, f_inode);
 	byte_range(off, len, BPF_CORE_READ(inode, i_size), &first, &n);
+	obj = obj_of_inode(inode);
+	if (nocache && advice == POSIX_FADV_DONTNEED &&
+	    bpf_map_lookup_elem(&sent, &obj) != NULL) {
+		tid = (__u32)bpf_get_current_pid_tgid();
+		sr = bpf_map_lookup_elem(&sending, &tid);
+		if (sr != NULL && sr->state == SR_SENT) {
+			sr->obj = obj;
+			sr->state = SR_DROPPING;
+			__sync_fetch_and_add(&sends_outstanding, 1);
+			hit(HOOK_NOCACHE_FOLDED);
+			return;
+		}
+	}
 	if (advice == POSIX_FADV_DONTNEED)
-		emit_range(REC_RELEASE, obj_of_inode(inode), first, n,
-		    REC_F_NOCACHE, 0);
+		emit_range(REC_RELEASE, obj, first, n, REC_F_NOCACHE, 0);
 	else
-		emit_range(REC_DEACTIVATE, obj_of_inode(inode), first, n,
-		    REC_F_HEAD, 0);
+		emit_range(REC_DEACTIVATE, obj, first, n, REC_F_HEAD, 0);
 }
 
 /* A read or write of fd: direct I/O when fd is open with O_DIRECT. */
@@ -1242,6 +1505,96 @@ int BPF_PROG(sys_enter_raw, struct pt_regs *regs, long id)
 }
 
 /* --- reverse mappings and object end -------------------------------- */
+
+/*
+ * ext4 writes back a run of dirty pages (ext4_do_writepages: one round of
+ * mpage_prepare_extent_to_map between these tracepoints): FreeBSD
+ * write-protects every page it starts writing (vfs_busy_pages,
+ * vm_pageout_flush: pmap_remove_write).  The round's pages are the
+ * wbc->nr_to_write it consumed, ending at next_pos.  Any task's rounds are
+ * taken: the flusher threads write back what the followed tasks dirtied,
+ * and record.c keeps, following a tree, those on objects the tree touched.
+ */
+static __always_inline void
+on_wb_start(struct writeback_control *wbc)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	__s64 left;
+
+	if (!derive_remove_write ||
+	    bpf_get_current_pid_tgid() >> 32 == self_tgid)
+		return;
+	left = BPF_CORE_READ(wbc, nr_to_write);
+	bpf_map_update_elem(&wbround, &tid, &left, BPF_ANY);
+}
+
+static __always_inline void
+on_wb_end(struct inode *inode, __u64 next_pos, struct writeback_control *wbc)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	__s64 *left, n;
+	__u64 end;
+
+	left = bpf_map_lookup_elem(&wbround, &tid);
+	if (left == NULL)
+		return;
+	n = *left - BPF_CORE_READ(wbc, nr_to_write);
+	bpf_map_delete_elem(&wbround, &tid);
+	end = next_pos >> PAGE_SHIFT;
+	if (n <= 0 || (__u64)n > end)
+		return;
+	hit(HOOK_WRITEBACK);
+	emit_range(REC_REMOVE_WRITE, obj_of_inode(inode), end - n, n, 0, 0);
+}
+
+SEC("tp_btf/ext4_da_write_folios_start")
+int BPF_PROG(wb_start_btf, struct inode *inode, loff_t start_pos,
+    loff_t next_pos, struct writeback_control *wbc)
+{
+	on_wb_start(wbc);
+	return (0);
+}
+
+SEC("raw_tp/ext4_da_write_folios_start")
+int BPF_PROG(wb_start_raw, struct inode *inode, loff_t start_pos,
+    loff_t next_pos, struct writeback_control *wbc)
+{
+	on_wb_start(wbc);
+	return (0);
+}
+
+SEC("tp_btf/ext4_da_write_folios_end")
+int BPF_PROG(wb_end_btf, struct inode *inode, loff_t start_pos,
+    loff_t next_pos, struct writeback_control *wbc, int ret)
+{
+	on_wb_end(inode, next_pos, wbc);
+	return (0);
+}
+
+SEC("raw_tp/ext4_da_write_folios_end")
+int BPF_PROG(wb_end_raw, struct inode *inode, loff_t start_pos,
+    loff_t next_pos, struct writeback_control *wbc, int ret)
+{
+	on_wb_end(inode, next_pos, wbc);
+	return (0);
+}
+
+/* Reclaim writes a dirty folio out (pageout): vm_pageout_flush. */
+SEC("tp_btf/mm_vmscan_write_folio")
+int BPF_PROG(vmscan_write_btf, struct folio *folio)
+{
+	if (derive_remove_write)
+		emit_folio(HOOK_VMSCAN_WRITE, REC_REMOVE_WRITE, folio);
+	return (0);
+}
+
+SEC("raw_tp/mm_vmscan_write_folio")
+int BPF_PROG(vmscan_write_raw, struct folio *folio)
+{
+	if (derive_remove_write)
+		emit_folio(HOOK_VMSCAN_WRITE, REC_REMOVE_WRITE, folio);
+	return (0);
+}
 
 SEC("fentry/try_to_unmap")
 int BPF_PROG(try_to_unmap_fentry, struct folio *folio)

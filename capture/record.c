@@ -62,6 +62,7 @@ _Static_assert(REC_UNWIRE == PR_UNWIRE, "kind");
 _Static_assert(REC_RELEASE == PR_RELEASE, "kind");
 _Static_assert(REC_ACTIVATE == PR_ACTIVATE, "kind");
 _Static_assert(REC_DEACTIVATE == PR_DEACTIVATE, "kind");
+_Static_assert(REC_REQUEUE == PR_REQUEUE, "kind");
 _Static_assert(REC_PMAP_CREATE == PR_PMAP_CREATE, "kind");
 _Static_assert(REC_PMAP_DESTROY == PR_PMAP_DESTROY, "kind");
 _Static_assert(REC_MAP == PR_MAP, "kind");
@@ -134,6 +135,12 @@ static const struct hook {
 	    false },
 	{ HOOK_EVICT, HT_TP, "ext4_evict_inode", "evict_btf", "evict_raw",
 	    false },
+	{ HOOK_WRITEBACK, HT_TP, "ext4_da_write_folios_start",
+	    "wb_start_btf", "wb_start_raw", false },
+	{ HOOK_WRITEBACK, HT_TP, "ext4_da_write_folios_end", "wb_end_btf",
+	    "wb_end_raw", false },
+	{ HOOK_VMSCAN_WRITE, HT_TP, "mm_vmscan_write_folio",
+	    "vmscan_write_btf", "vmscan_write_raw", false },
 	{ HOOK_TRY_TO_UNMAP, HT_FUNC, "try_to_unmap", "try_to_unmap_fentry",
 	    "try_to_unmap_kprobe", false },
 	{ HOOK_MKCLEAN, HT_FUNC, "folio_mkclean", "mkclean_fentry",
@@ -167,6 +174,13 @@ static const char *const hook_note[HOOK_COUNT] = {
 	[HOOK_VMA_BUSY] = "ebpf.vma_busy",
 	[HOOK_VMA_LOOKUP] = "ebpf.vma_lookups",
 	[HOOK_NO_OBJECT] = "ebpf.no_object",
+	[HOOK_WRITEBACK] = "ebpf.hook.ext4_da_write_folios",
+	[HOOK_VMSCAN_WRITE] = "ebpf.hook.mm_vmscan_write_folio",
+	[HOOK_LRU_FOLDED] = "ebpf.lru_insertion_folded",
+	[HOOK_SENDFILE_FOLDED] = "ebpf.sendfile_insert_folded",
+	[HOOK_REMOVE_MAPPED] = "ebpf.remove_mapped",
+	[HOOK_LRU_ANON_UNOWNED] = "ebpf.lru_anon_unowned",
+	[HOOK_NOCACHE_FOLDED] = "ebpf.nocache_folded",
 };
 
 /*
@@ -214,6 +228,7 @@ struct rec_state {
 	uint64_t		 lost_seen;	/* (D) losses already written */
 	uint64_t		 dropped;	/* (D) orphan destroys skipped */
 	uint64_t		 foreign;	/* (D) others' page events skipped */
+	uint64_t		 foreign_wb;	/* (D) of them, writeback rounds */
 	int			 write_err;	/* (D) first pr_* error, 0 none */
 	int			 write_errno;	/* (D) its errno */
 	atomic_bool		 stop;		/* (A) main -> drain: finish */
@@ -260,7 +275,8 @@ usage(FILE *f)
 	    "      --anonymize     hash object ids, leave out command lines\n"
 	    "      --nocache       mark sendfile events NOCACHE: the server\n"
 	    "                      drops what it sent (Linux has no\n"
-	    "                      SF_NOCACHE; as record --pcap --nocache)\n"
+	    "                      SF_NOCACHE; as record --pcap --nocache);\n"
+	    "                      its DONTNEEDs of sent files are folded\n"
 	    "      --classic       raw tracepoints and kprobes only (no\n"
 	    "                      tp_btf/fentry), to test the fallback\n"
 	    "  -v, --verbose       libbpf's debug output\n"
@@ -370,7 +386,9 @@ end_anon(struct rec_state *s, uint64_t obj, const struct pr_event *at)
  * of others: it drains the per-CPU LRU batches that other processes filled
  * and reclaims their pages.  A queue move or removal on an object (or an
  * anonymous object of an address space) the tree never touched is such
- * work: skip it and count it (ebpf.foreign_page_events).  A removal the
+ * work, and so is a flusher's writeback round (REMOVE_WRITE, any task's)
+ * on such an object: skip it and count it (ebpf.foreign_page_events; the
+ * writeback rounds also in ebpf.foreign_writeback).  A removal the
  * kernel half marks REC_H_OWN (made outside reclaim: a truncate, an unlink,
  * an eviction it started) is the task's own, seen object or not.  -a keeps
  * all.
@@ -387,6 +405,8 @@ foreign_page_event(struct rec_state *s, const struct rec_event *r)
 	case PR_DEACTIVATE:
 	case PR_REQUEUE:
 	case PR_PAGE_REMOVE:
+	case PR_REMOVE_ALL:
+	case PR_REMOVE_WRITE:
 		break;
 	default:
 		return (false);
@@ -401,6 +421,8 @@ foreign_page_event(struct rec_state *s, const struct rec_event *r)
 			return (false);
 	}
 	s->foreign++;
+	if (r->kind == PR_REMOVE_WRITE)
+		s->foreign_wb++;
 	return (true);
 }
 
@@ -702,9 +724,17 @@ load_skel(const struct rec_opts *o, bool classic, int *fallbacks)
 		return (NULL);
 	}
 	*fallbacks = choose_flavours(skel, classic);
+	/* Derive what a loaded function hook does not show (capture.md). */
+	skel->rodata->derive_remove_all =
+	    !bpf_program__autoload(skel->progs.try_to_unmap_fentry) &&
+	    !bpf_program__autoload(skel->progs.try_to_unmap_kprobe);
+	skel->rodata->derive_remove_write =
+	    !bpf_program__autoload(skel->progs.mkclean_fentry) &&
+	    !bpf_program__autoload(skel->progs.mkclean_kprobe);
 	skel->rodata->follow_all = o->all;
 	skel->rodata->self_tgid = (uint32_t)getpid();
 	skel->rodata->follow_cmd = o->cmd != NULL;
+	skel->rodata->nocache = o->nocache;
 	skel->rodata->wakeup_bytes = o->buffer / 8;
 	skel->rodata->nr_munmap = SYS_munmap;
 	skel->rodata->nr_sendfile = SYS_sendfile;
@@ -1054,6 +1084,7 @@ write_notes(struct rec_state *s, int fallbacks, const struct cmd_end *ce)
 	pr_writer_note(s->w, "ebpf.fallback_hooks", (uint64_t)fallbacks);
 	pr_writer_note(s->w, "ebpf.orphan_ends", s->dropped);
 	pr_writer_note(s->w, "ebpf.foreign_page_events", s->foreign);
+	pr_writer_note(s->w, "ebpf.foreign_writeback", s->foreign_wb);
 	for (k = 0; k < HOOK_COUNT; k++)
 		pr_writer_note(s->w, hook_note[k],
 		    percpu_sum(s, s->skel->maps.hits, k));

@@ -19,6 +19,7 @@
 #define REC_RELEASE		7
 #define REC_ACTIVATE		8
 #define REC_DEACTIVATE		9
+#define REC_REQUEUE		10
 #define REC_PMAP_CREATE		11
 #define REC_PMAP_DESTROY	12
 #define REC_MAP			13
@@ -90,6 +91,13 @@ enum rec_hook {
 	HOOK_VMA_BUSY,		/* bpf_find_vma() busy: fault taken as anon */
 	HOOK_VMA_LOOKUP,	/* bpf_find_vma() calls (vma cache misses) */
 	HOOK_NO_OBJECT,		/* page events without an object: skipped */
+	HOOK_WRITEBACK,		/* ext4_da_write_folios_end with pages */
+	HOOK_VMSCAN_WRITE,	/* mm_vmscan_write_folio */
+	HOOK_LRU_FOLDED,	/* LRU insertions of a fresh page: no event */
+	HOOK_SENDFILE_FOLDED,	/* a sendfile's own page-cache insertions */
+	HOOK_REMOVE_MAPPED,	/* removals of a mapped page: + remove_all */
+	HOOK_LRU_ANON_UNOWNED,	/* anonymous LRU insertions of no fault */
+	HOOK_NOCACHE_FOLDED,	/* --nocache: DONTNEEDs and their removals */
 	HOOK_COUNT
 };
 

@@ -224,6 +224,31 @@ sendfile)
 	obj=$(obj_of "$WORK/f8")
 	[ "$(obj_events "$WORK/sf.prt" "$obj")" -ge 8 ] ||
 	    fail "sendfile events not on the file's object"
+	# The sendfile reads its own pages: no page_insert in its range.
+	[ "$(obj_kind "$WORK/sf.prt" "$obj" page_insert)" = 0 ] ||
+	    fail "$(obj_kind "$WORK/sf.prt" "$obj" page_insert) page_insert on the file a sendfile reads in"
+	[ "$(note_of "$WORK/sf.prt" ebpf.sendfile_insert_folded)" -gt 0 ] ||
+	    fail "no insertion folded into the sendfiles"
+	# A server dropping what it sends (--nocache): its DONTNEEDs are
+	# the NOCACHE sendfile's, not releases and removals of their own;
+	# without --nocache they are.
+	for nc in "" --nocache; do
+		uncache "$WORK/f8"
+		"$PR" record $nc -o "$WORK/nc.prt" -- "$SENDFILE_ONCE" \
+		    "$WORK/f8" dontneed 2> "$WORK/err" ||
+		    fail "record $nc: $(cat "$WORK/err")"
+		rel=$(obj_kind "$WORK/nc.prt" "$obj" release)
+		rem=$(obj_kind "$WORK/nc.prt" "$obj" page_remove)
+		fold=$(note_of "$WORK/nc.prt" ebpf.nocache_folded)
+		if [ -n "$nc" ]; then
+			[ "$rel" = 0 ] && [ "$rem" = 0 ] && [ "$fold" -ge 8 ] ||
+			    fail "--nocache: release $rel, page_remove $rem, folded $fold"
+		else
+			[ "$rel" -ge 8 ] && [ "$rem" -gt 0 ] && [ "$fold" = 0 ] ||
+			    fail "release $rel, page_remove $rem, folded $fold"
+		fi
+		echo "record $nc: release $rel, page_remove $rem, nocache_folded $fold"
+	done
 	;;
 tree)
 	# fork + exec children that mmap and touch pages: map events in
@@ -371,13 +396,20 @@ kinds)
 	# of its own counting in the recorder's descendants (the tree record
 	# -- CMD follows) and on one file's inode.  Tolerance: 1% + 1 event
 	# (equal in practice).  The identities (docs/capture.md's table):
-	#   page_insert = mm_filemap_add_to_page_cache
+	#   page_insert + sendfile_insert_folded = mm_filemap_add_to_page_cache
 	#   page_lookup = mm_filemap_get_pages + mm_filemap_map_pages
 	#   map = page_fault_user/kernel + mm_filemap_map_pages
-	#   activate + deactivate + page_remove + foreign + no_object =
+	#   activate + requeue + deactivate + page_remove + lru_insertion_folded
+	#       + lru_anon_unowned + foreign + no_object =
 	#       mm_lru_insertion + mm_lru_activate +
 	#       mm_filemap_delete_from_page_cache + fadvise(NOREUSE)
-	#       (each of the three alone: its hooks less at most the skipped)
+	#       (each of the four alone: its hooks less at most the skipped)
+	#   0 < lru_insertion_folded <= mm_filemap_add_to_page_cache + faults
+	#   0 < sendfile_insert_folded
+	#   remove_all = remove_mapped, > 0 on the file (mapped, truncated)
+	#   remove_write pages >= the tree's pages_written of
+	#       ext4_writepages_result + mm_vmscan_write_folio (a flusher's
+	#       writeback of the tree's objects is kept too)
 	#   release = fadvise(DONTNEED); unmap = munmap; sendfile = sendfile
 	#   wire = unwire = extract_hold = iomap_dio_rw_begin
 	#   pmap_create = exec + fork without CLONE_VM = pmap_destroy
@@ -397,6 +429,7 @@ kinds)
 	dd if=f of=/dev/null bs=1M iflag=nocache status=none
 	"$1" f
 	"$2" 16 f
+	truncate -s 1M f
 	dd if=/dev/zero of=g bs=1M count=4 oflag=direct status=none
 	dd if=g of=/dev/null bs=1M iflag=direct status=none
 	rm f g
@@ -410,17 +443,30 @@ kinds)
 	T=$WORK/k.prt
 	H=$WORK/hc
 	[ "$(stat_of "$T" lost)" = 0 ] || fail "events lost"
-	near page_insert "$(kind_of "$T" page_insert)" "$(hc_of "$H" adds)"
+	sf_folded=$(note_of "$T" ebpf.sendfile_insert_folded)
+	near "page_insert+sendfile_insert_folded" \
+	    $(( $(kind_of "$T" page_insert) + sf_folded )) "$(hc_of "$H" adds)"
+	[ "$sf_folded" -gt 0 ] ||
+	    fail "no insertion folded into a sendfile of a cold file"
 	[ "$(hc_of "$H" adds)" -ge 1024 ] || fail "fewer inserts than the file's pages"
 	near page_lookup "$(kind_of "$T" page_lookup)" \
 	    $(( $(hc_of "$H" get_pages) + $(hc_of "$H" map_pages) ))
 	near map "$(kind_of "$T" map)" \
 	    $(( $(hc_of "$H" faults) + $(hc_of "$H" map_pages) ))
-	foreign=$(note_of "$T" ebpf.foreign_page_events)
+	# Less the flusher's writeback rounds on others' files (rule W).
+	foreign=$(( $(note_of "$T" ebpf.foreign_page_events) - \
+	    $(note_of "$T" ebpf.foreign_writeback) ))
 	noobj=$(note_of "$T" ebpf.no_object)
-	near "activate+deactivate+page_remove+skipped" \
-	    $(( $(kind_of "$T" activate) + $(kind_of "$T" deactivate) + \
-	    $(kind_of "$T" page_remove) + foreign + noobj )) \
+	folded=$(note_of "$T" ebpf.lru_insertion_folded)
+	unowned=$(note_of "$T" ebpf.lru_anon_unowned)
+	[ "$folded" -gt 0 ] || fail "no LRU insertion folded into its allocation"
+	[ "$folded" -le $(( $(hc_of "$H" adds) + $(hc_of "$H" faults) )) ] ||
+	    fail "LRU insertions folded $folded > inserts + faults"
+	echo "lru_insertion_folded: $folded <= inserts + faults"
+	near "activate+requeue+deactivate+page_remove+folded+skipped" \
+	    $(( $(kind_of "$T" activate) + $(kind_of "$T" requeue) + \
+	    $(kind_of "$T" deactivate) + $(kind_of "$T" page_remove) + \
+	    folded + unowned + foreign + noobj )) \
 	    $(( $(hc_of "$H" lru_active) + $(hc_of "$H" lru_inactive) + \
 	    $(hc_of "$H" lru_activate) + $(hc_of "$H" deletes) + \
 	    $(hc_of "$H" noreuse) ))
@@ -429,8 +475,25 @@ kinds)
 	    "$(hc_of "$H" deletes)" $skipped
 	near_less activate "$(kind_of "$T" activate)" \
 	    $(( $(hc_of "$H" lru_active) + $(hc_of "$H" lru_activate) )) $skipped
+	near_less "requeue+folded+anon_unowned" \
+	    $(( $(kind_of "$T" requeue) + folded + unowned )) \
+	    $(( $(hc_of "$H" lru_inactive) + $(hc_of "$H" lru_active) )) \
+	    $(( skipped + $(kind_of "$T" activate) ))
 	near_less deactivate "$(kind_of "$T" deactivate)" \
-	    $(( $(hc_of "$H" lru_inactive) + $(hc_of "$H" noreuse) )) $skipped
+	    "$(hc_of "$H" noreuse)" $skipped
+	near remove_all "$(kind_of "$T" remove_all)" \
+	    "$(note_of "$T" ebpf.remove_mapped)"
+	ra=$(obj_kind "$T" "$obj" remove_all)
+	[ "$ra" -gt 0 ] && [ "$ra" -le "$(obj_kind "$T" "$obj" page_remove)" ] ||
+	    fail "remove_all on the mapped, truncated file: $ra"
+	# The flusher's writeback of what the tree touched is kept too.
+	rw=$(kind_of "$T" remove_write 4)
+	want=$(( $(hc_of "$H" wb_pages) + $(hc_of "$H" vmscan_writes) ))
+	[ "${rw:-0}" -ge "$want" ] ||
+	    fail "remove_write pages ${rw:-0} < the tree's written back $want"
+	echo "remove_write pages: trace $rw >= the tree's $want"
+	[ "$(hc_of "$H" wb_pages)" -ge 1024 ] ||
+	    fail "ext4 wrote back $(hc_of "$H" wb_pages) pages < 1024 (sync of 4 MiB)"
 	near release "$(kind_of "$T" release)" "$(hc_of "$H" dontneed)"
 	near unmap "$(kind_of "$T" unmap)" "$(hc_of "$H" munmaps)"
 	near sendfile "$(kind_of "$T" sendfile)" "$(hc_of "$H" sendfiles)"
@@ -441,7 +504,8 @@ kinds)
 	near pmap_create "$(kind_of "$T" pmap_create)" $mms
 	near pmap_destroy "$(kind_of "$T" pmap_destroy)" $mms
 	near scan "$(kind_of "$T" scan)" "$(hc_of "$H" isolate)"
-	near "page_insert on the file" "$(obj_kind "$T" "$obj" page_insert)" \
+	near "page_insert+sendfile_insert_folded on the file" \
+	    $(( $(obj_kind "$T" "$obj" page_insert) + sf_folded )) \
 	    "$(hc_of "$H" inserts)"
 	near "page_remove on the file" "$(obj_kind "$T" "$obj" page_remove)" \
 	    "$(hc_of "$H" f_deletes)"
@@ -470,6 +534,8 @@ evict)
 	[ "$n" -ge 1024 ] || fail "-- CMD: $n pages removed from the file, want 1024"
 	[ "$(obj_kind "$WORK/e.prt" "$obj" obj_terminate)" = 1 ] ||
 	    fail "-- CMD: the file's object does not end once"
+	[ "$(obj_kind "$WORK/e.prt" "$obj" remove_all)" = 0 ] ||
+	    fail "-- CMD: remove_all in an eviction (nothing maps the file)"
 	[ "$(obj_after_end "$WORK/e.prt" "$obj")" = 0 ] ||
 	    fail "-- CMD: events on the file after its end"
 	# -a: the same workload while a system-wide recorder runs.

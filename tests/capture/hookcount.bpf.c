@@ -43,6 +43,7 @@ __u64 adds = 0, deletes = 0, get_pages = 0, map_pages = 0;
 __u64 lru_active = 0, lru_inactive = 0, lru_activate = 0, isolate = 0;
 __u64 faults = 0, munmaps = 0, sendfiles = 0, dontneed = 0, noreuse = 0;
 __u64 dio = 0, forks = 0, forks_newmm = 0, execs = 0, exits = 0;
+__u64 wb_pages = 0, vmscan_writes = 0;
 
 static __always_inline bool
 in_tree(void)
@@ -224,6 +225,24 @@ int BPF_PROG(count_dio)
 {
 	if (in_tree())
 		__sync_fetch_and_add(&dio, 1);
+	return (0);
+}
+
+/* Pages ext4 wrote back, per writepages call (not per round). */
+SEC("raw_tp/ext4_writepages_result")
+int BPF_PROG(count_writepages, struct inode *inode,
+    struct writeback_control *wbc, int ret, int pages_written)
+{
+	if (in_tree() && pages_written > 0)
+		__sync_fetch_and_add(&wb_pages, pages_written);
+	return (0);
+}
+
+SEC("raw_tp/mm_vmscan_write_folio")
+int BPF_PROG(count_vmscan_write)
+{
+	if (in_tree())
+		__sync_fetch_and_add(&vmscan_writes, 1);
 	return (0);
 }
 

@@ -95,6 +95,8 @@ main(int argc, char **argv)
 	P(forks_newmm);
 	P(execs);
 	P(exits);
+	P(wb_pages);
+	P(vmscan_writes);
 #undef P
 	hookcount_bpf__destroy(skel);
 	return (WIFEXITED(status) ? WEXITSTATUS(status) : 1);

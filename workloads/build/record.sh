@@ -13,9 +13,14 @@
 #                     zstd: "-C lib libzstd.a libzstd")
 #     --self          build this project's own tree (git HEAD, with Meson
 #                     and ninja) instead of a Debian package
+#     --src DIR       build a fresh copy of the source tree DIR (e.g. an
+#                     upstream checkout) instead of a Debian package
 #     --work DIR      keep the sources and apt state in DIR (default: a
 #                     temporary directory, removed at the end)
 #     --cold          drop the source tree from the page cache first
+#     --memory-max SZ run the build in a memory cgroup limited to SZ bytes
+#                     (cgroup v2 memory.max, else v1 memory.limit_in_bytes;
+#                     e.g. 80M) so that reclaim and writeback happen in it
 #
 # The Debian sources come with `apt-get source` through a private apt
 # configuration whose deb-src lines are derived from this machine's own apt
@@ -31,10 +36,13 @@ jobs=2
 package=zstd
 make_args=
 self=
+srcdir=
 work=
 cold=
+memmax=
+cg=
 
-usage() { sed -n '2,21s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"; exit "$1"; }
+usage() { sed -n '2,29s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"; exit "$1"; }
 die() { echo "record.sh: $*" >&2; exit 1; }
 
 while [ $# -gt 0 ]; do
@@ -46,8 +54,10 @@ while [ $# -gt 0 ]; do
 	--package) package=$2; shift ;;
 	--make-args) make_args=$2; shift ;;
 	--self) self=1 ;;
+	--src) srcdir=$2; shift ;;
 	--work) work=$2; shift ;;
 	--cold) cold=1 ;;
+	--memory-max) memmax=$2; shift ;;
 	-h|--help) usage 0 ;;
 	*) echo "record.sh: unknown option $1" >&2; usage 2 ;;
 	esac
@@ -67,6 +77,7 @@ out=$(cd "$(dirname "$out")" && pwd)/$(basename "$out")
 
 if [ -z "$work" ]; then
 	work=$(mktemp -d /tmp/pr-build-XXXXXX)
+	tmpwork=1
 	trap 'rm -rf "$work"' EXIT
 fi
 mkdir -p "$work"
@@ -146,6 +157,13 @@ if [ -n "$self" ]; then
 	git -C "$ROOT" archive HEAD | tar -x -C "$src"
 	meson setup "$src/b" "$src" >/dev/null
 	cmd=(ninja -C "$src/b" -j "$jobs")
+elif [ -n "$srcdir" ]; then
+	[ -d "$srcdir" ] || die "no source tree $srcdir"
+	src=$work/src
+	rm -rf "$src"
+	cp -a "$srcdir" "$src"
+	# shellcheck disable=SC2206
+	cmd=(make -j "$jobs" $make_args)
 else
 	command -v dpkg-source >/dev/null || die "needs dpkg-dev (dpkg-source)"
 	fetch_debian_source
@@ -156,6 +174,50 @@ if [ -n "$cold" ]; then
 	find "$src" -type f -exec dd if={} iflag=nocache count=0 status=none \;
 fi
 
+# A memory cgroup of its own under this process's: v2 where the memory
+# controller is there, else v1.  The recorder's CMD joins it and execs the
+# build, so every process of the build is charged to it.
+make_cgroup() {
+	local v2 v1 self
+	v2=$(awk '$3 == "cgroup2" { print $2; exit }' /proc/mounts)
+	if [ -n "$v2" ] && grep -qw memory "$v2/cgroup.controllers" 2>/dev/null; then
+		self=$(awk -F: '$1 == "0" { print $3 }' /proc/self/cgroup)
+		cg=$v2$self/pr-pressure-$$
+		mkdir "$cg" || die "cannot create cgroup $cg"
+		echo "$memmax" >"$cg/memory.max" || die "cannot set memory.max"
+		return
+	fi
+	v1=$(awk '$3 == "cgroup" && $4 ~ /(^|,)memory(,|$)/ { print $2; exit }' \
+	    /proc/mounts)
+	[ -n "$v1" ] || die "no memory cgroup controller (v2 or v1)"
+	self=$(awk -F: '$2 == "memory" { print $3 }' /proc/self/cgroup)
+	cg=$v1$self/pr-pressure-$$
+	mkdir "$cg" || die "cannot create cgroup $cg"
+	echo "$memmax" >"$cg/memory.limit_in_bytes" ||
+	    die "cannot set memory.limit_in_bytes"
+}
+
+# What the cgroup saw: limit hits and reclaim (v1 or v2 names).
+cgroup_report() {
+	if [ -f "$cg/memory.events" ]; then
+		echo "record.sh: $cg memory.events:" \
+		    "$(tr '\n' ' ' <"$cg/memory.events")" >&2
+		grep -E '^(pgscan|pgsteal|file_writeback) ' "$cg/memory.stat" >&2 || true
+	else
+		echo "record.sh: $cg failcnt $(cat "$cg/memory.failcnt")," \
+		    "max usage $(cat "$cg/memory.max_usage_in_bytes")" >&2
+		grep -E '^(total_)?(pgpgout|pgmajfault|writeback) ' \
+		    "$cg/memory.stat" >&2 || true
+	fi
+}
+
+if [ -n "$memmax" ]; then
+	make_cgroup
+	trap 'rmdir "$cg" 2>/dev/null; [ -n "${tmpwork:-}" ] && rm -rf "$work"' EXIT
+	# shellcheck disable=SC2016
+	cmd=(sh -c 'echo $$ >"$0/cgroup.procs" && exec "$@"' "$cg" "${cmd[@]}")
+fi
+
 echo "record.sh: in $src: pagereplay record -o $out -- ${cmd[*]}" >&2
 start=$(date +%s.%N)
 (cd "$src" && "$PR" record -o "$out" -- "${cmd[@]}" >"$work/make.log") ||
@@ -163,4 +225,5 @@ start=$(date +%s.%N)
 end=$(date +%s.%N)
 printf 'record.sh: %s in %.1f s; pagereplay info %s:\n' "${cmd[*]}" \
     "$(echo "$end - $start" | bc)" "$out" >&2
+[ -z "$memmax" ] || cgroup_report
 "$PR" info "$out"
