@@ -32,6 +32,8 @@ struct obj_slot {
 /* The encoder is owned by its writer's thread; nothing is locked. */
 struct pr_enc2 {
 	uint8_t		*buf[PR_S_COUNT];	/* the streams */
+	uint64_t	*tz;		/* zigzag(time delta) of each event */
+	uint32_t	ntz;
 	size_t		len[PR_S_COUNT];
 	size_t		rawlen;			/* sum of len[] */
 	uint16_t	*shapemap;	/* shape key -> table index + 1 */
@@ -69,6 +71,7 @@ enc2_reset(struct pr_enc2 *e)
 	e->nshapes = 0;
 	memset(e->len, 0, sizeof(e->len));
 	e->rawlen = 0;
+	e->ntz = 0;
 	e->gen++;
 	e->nobjs = 1;
 	e->objs[0].obj = 0;
@@ -89,8 +92,13 @@ pr_enc2_create(void)
 	if ((e = calloc(1, sizeof(*e))) == NULL)
 		return (NULL);
 	for (s = 0; s < PR_S_COUNT; s++)
-		if ((e->buf[s] = malloc(PR_FRAME_RAW_TARGET)) == NULL)
+		if ((e->buf[s] = malloc(s == PR_S_TIMELO ? PR_TLO_MAX *
+		    (PR_FRAME_RAW_TARGET / PR_EVENT_MIN_V2) :
+		    PR_FRAME_RAW_TARGET)) == NULL)
 			goto fail;
+	if ((e->tz = malloc(PR_FRAME_RAW_TARGET / PR_EVENT_MIN_V2 *
+	    sizeof(*e->tz))) == NULL)
+		goto fail;
 	e->shapemap = calloc(SHAPE_KEYS, sizeof(*e->shapemap));
 	e->objmap = calloc(1u << OBJ_HASH_BITS, sizeof(*e->objmap));
 	e->objs = malloc(PR_OBJS_MAX * sizeof(*e->objs));
@@ -112,6 +120,7 @@ pr_enc2_free(struct pr_enc2 *e)
 		return;
 	for (s = 0; s < PR_S_COUNT; s++)
 		free(e->buf[s]);
+	free(e->tz);
 	free(e->shapemap);
 	free(e->objmap);
 	free(e->objs);
@@ -129,6 +138,12 @@ pr_enc2_bound(void)
 {
 	return (PR_DIR_MAX + PR_S_COUNT *
 	    ZSTD_compressBound(PR_FRAME_RAW_TARGET));
+}
+
+static inline size_t
+varint_len(uint64_t v)
+{
+	return (v < 0x80 ? 1 : (size_t)(64 - __builtin_clzll(v) + 6) / 7);
 }
 
 static inline void
@@ -215,7 +230,9 @@ pr_enc2_event(struct pr_enc2 *e, const struct pr_event *ev)
 		e->buf[PR_S_SHAPES][e->len[PR_S_SHAPES]++] = mask;
 	}
 	e->buf[PR_S_SHAPE][e->len[PR_S_SHAPE]++] = (uint8_t)(si - 1);
-	put(e, PR_S_TIME, pr_zigzag(ev->time_ns - e->time_ns));
+	/* Time goes into its streams at emit, when tlo is known. */
+	e->tz[e->ntz] = pr_zigzag(ev->time_ns - e->time_ns);
+	e->len[PR_S_TIME] += varint_len(e->tz[e->ntz++]);
 	e->time_ns = ev->time_ns;
 	if (mask & PR_M_TID) {
 		put(e, PR_S_TID, zigzag32(ev->tid - e->tid));
@@ -271,14 +288,58 @@ pr_enc2_event(struct pr_enc2 *e, const struct pr_event *ev)
 	return (true);
 }
 
+/*
+ * How many low bytes of the frame's zigzag time deltas go to PR_S_TIMELO:
+ * those below the median delta's top 4 bits, which are close to noise
+ * (zstd stores them as they are, and they keep the varints of PR_S_TIME
+ * short).
+ */
+static unsigned
+time_split(const struct pr_enc2 *e)
+{
+	uint32_t hist[65] = { 0 }, i, seen = 0;
+	unsigned bits;
+
+	for (i = 0; i < e->ntz; i++)
+		hist[64 - __builtin_clzll(e->tz[i] | 1)]++;
+	for (bits = 0; bits < 64; bits++)
+		if ((seen += hist[bits]) * 2 >= e->ntz)
+			break;
+	bits = bits > 4 ? (bits - 4) / 8 : 0;
+	return (bits < PR_TLO_MAX ? bits : PR_TLO_MAX);
+}
+
+/* Write the frame's time deltas into PR_S_TIME and PR_S_TIMELO. */
+static unsigned
+time_emit(struct pr_enc2 *e)
+{
+	uint8_t *lo = e->buf[PR_S_TIMELO];
+	unsigned tlo, b;
+	uint32_t i;
+
+	tlo = time_split(e);
+	e->len[PR_S_TIME] = 0;
+	for (i = 0; i < e->ntz; i++) {
+		for (b = 0; b < tlo; b++)
+			*lo++ = (uint8_t)(e->tz[i] >> (8 * b));
+		put(e, PR_S_TIME, tlo == 0 ? e->tz[i] : e->tz[i] >> (8 * tlo));
+	}
+	e->len[PR_S_TIMELO] = (size_t)(lo - e->buf[PR_S_TIMELO]);
+	return (tlo);
+}
+
 size_t
 pr_enc2_emit(struct pr_enc2 *e, ZSTD_CCtx *cctx, uint8_t *out,
     uint32_t *rawp)
 {
 	uint8_t *p = out, *c = out + PR_DIR_MAX;
 	size_t clen[PR_S_COUNT], n, total = 0;
-	unsigned s;
+	unsigned s, tlo;
 
+	tlo = time_emit(e);
+	e->rawlen = 0;
+	for (s = 0; s < PR_S_COUNT; s++)
+		e->rawlen += e->len[s];
 	for (s = 0; s < PR_S_COUNT; s++) {
 		clen[s] = 0;
 		if (e->len[s] == 0)
@@ -291,6 +352,7 @@ pr_enc2_emit(struct pr_enc2 *e, ZSTD_CCtx *cctx, uint8_t *out,
 		c += n;
 		total += n;
 	}
+	*p++ = (uint8_t)tlo;
 	for (s = 0; s < PR_S_COUNT; s++) {
 		p = pr_put_varint(p, e->len[s]);
 		p = pr_put_varint(p, clen[s]);
@@ -330,6 +392,9 @@ pr_streams_dir(const uint8_t *payload, size_t comp, size_t raw,
 	bool bad = false;
 	unsigned s;
 
+	if (comp < 1 || *p > PR_TLO_MAX)
+		return (PR_E_CORRUPT);
+	st->tlo = *p++;
 	for (s = 0; s < PR_S_COUNT; s++) {
 		len = dir_varint(&p, end, &bad);
 		clen = dir_varint(&p, end, &bad);
@@ -363,8 +428,11 @@ pr_decoder2_init(struct pr_decoder2 *d, const uint8_t *kindmap,
 	}
 	n = st->len[PR_S_SHAPES] / 3;
 	if (st->len[PR_S_SHAPE] != nevents || n == 0 || n > PR_SHAPES_MAX ||
-	    st->len[PR_S_SHAPES] % 3 != 0)
+	    st->len[PR_S_SHAPES] % 3 != 0 ||
+	    st->len[PR_S_TIMELO] != (size_t)st->tlo * nevents)
 		return (PR_E_CORRUPT);
+	d->tloshift = 8 * st->tlo;
+	d->tlomask = (1ull << d->tloshift) - 1;
 	sh = d->p[PR_S_SHAPES];
 	for (i = 0; i < PR_SHAPES_MAX; i++) {
 		d->shape[i].kind = PR_KINDMAP_BAD;
@@ -405,6 +473,9 @@ pr_decoder2_run(struct pr_decoder2 *d, struct pr_event *out, size_t max,
     size_t *nout, uint64_t *skipped)
 {
 	const uint8_t *ps = d->p[PR_S_SHAPE], *pt = d->p[PR_S_TIME];
+	const uint8_t *ptlo = d->p[PR_S_TIMELO];
+	const uint64_t tlomask = d->tlomask;
+	const unsigned tloshift = d->tloshift, tlo = tloshift / 8;
 	const uint8_t *ptid = d->p[PR_S_TID], *pcpu = d->p[PR_S_CPU];
 	const uint8_t *pobj = d->p[PR_S_OBJ], *pnew = d->p[PR_S_OBJNEW];
 	const uint8_t *ppi = d->p[PR_S_PINDEX], *ppm = d->p[PR_S_PMAP];
@@ -429,7 +500,9 @@ pr_decoder2_run(struct pr_decoder2 *d, struct pr_event *out, size_t max,
 			ev->kind = sh.kind;
 			ev->flags = sh.flags;
 			pt = pr_get_varint(pt, &v, &bad);
-			time_ns += pr_unzigzag(v);
+			lo = pr_le32dec(ptlo) & tlomask;
+			ptlo += tlo;
+			time_ns += pr_unzigzag(v << tloshift | lo);
 			ev->time_ns = time_ns;
 			if (sh.mask & PR_M_TID) {
 				ptid = pr_get_varint(ptid, &v, &bad);
@@ -527,6 +600,7 @@ pr_decoder2_run(struct pr_decoder2 *d, struct pr_event *out, size_t max,
 		return (PR_E_CORRUPT);
 	d->p[PR_S_SHAPE] = ps;
 	d->p[PR_S_TIME] = pt;
+	d->p[PR_S_TIMELO] = ptlo;
 	d->p[PR_S_TID] = ptid;
 	d->p[PR_S_CPU] = pcpu;
 	d->p[PR_S_OBJ] = pobj;

@@ -156,7 +156,8 @@ int	 pr_decoder_run(struct pr_decoder *d, struct pr_event *out, size_t max,
 enum pr_stream {
 	PR_S_SHAPE = 0,	/* u8 per event: index into the shape table */
 	PR_S_SHAPES,	/* the shape table: (kind, flags, mask) byte triples */
-	PR_S_TIME,	/* varint per event: zigzag(time delta) */
+	PR_S_TIME,	/* varint per event: zigzag(time delta) >> 8 tlo */
+	PR_S_TIMELO,	/* tlo bytes per event: zigzag(time delta)'s low */
 	PR_S_TID,	/* varint per PR_M_TID: zigzag32(tid delta) */
 	PR_S_CPU,	/* varint per PR_M_CPU: cpu */
 	PR_S_OBJ,	/* varint per PR_M_OBJ: object reference */
@@ -172,7 +173,8 @@ enum pr_stream {
 
 #define PR_SHAPES_MAX	256	/* shape table entries per frame */
 #define PR_OBJS_MAX	65536	/* distinct objects per frame (v2) */
-#define PR_DIR_MAX	(PR_S_COUNT * 10)	/* directory: 2 varints each */
+#define PR_TLO_MAX	3	/* time's low bytes stored apart, at most */
+#define PR_DIR_MAX	(1 + PR_S_COUNT * 10)	/* tlo, 2 varints each */
 #define PR_V2_SLACK	(PR_S_COUNT * 80 + PR_DIR_MAX)	/* over the bound */
 
 /*
@@ -229,6 +231,7 @@ size_t		 pr_enc2_bound(void);
  * each followed by PR_DECODE_PAD zero bytes.
  */
 struct pr_streams {
+	unsigned	tlo;		/* bytes of PR_S_TIMELO per event */
 	size_t		off[PR_S_COUNT];
 	size_t		len[PR_S_COUNT];
 	size_t		clen[PR_S_COUNT];
@@ -251,6 +254,8 @@ struct pr_decoder2 {
 	const uint8_t	*end[PR_S_COUNT];
 	struct pr_shape	shape[PR_SHAPES_MAX];
 	struct pr_obj_ctx *objs;	/* the frame's object table */
+	uint64_t	tlomask;	/* the low bytes PR_S_TIMELO holds */
+	unsigned	tloshift;	/* their bits */
 	uint32_t	nobjs;
 	uint32_t	objcap;
 	uint64_t	prevnew;	/* the last new object */
