@@ -403,7 +403,7 @@ pr_streams_dir(const uint8_t *payload, size_t comp, size_t raw,
 		st->off[s] = (size_t)off;
 		st->len[s] = (size_t)len;
 		st->clen[s] = (size_t)clen;
-		off += len + PR_DECODE_PAD;
+		off += len + PR_STREAM_PAD;
 		rsum += len;
 		csum += clen;
 	}
@@ -463,10 +463,10 @@ pr_decoder2_init(struct pr_decoder2 *d, const uint8_t *kindmap,
 
 /*
  * Decode up to max more events into out[], dropping events whose file kind
- * is unknown here.  The streams are read without bounds checks for 8
- * events at a time (at most 8 varints of 10 bytes per stream, inside the
- * PR_DECODE_PAD zero bytes behind each), then every stream is checked; at
- * the last event each must be used up exactly.
+ * is unknown here.  The streams are read without bounds checks for
+ * PR_CHUNK events at a time (inside the PR_STREAM_PAD zero bytes behind
+ * each), then every stream is checked; at the last event each must be
+ * used up exactly.
  */
 int
 pr_decoder2_run(struct pr_decoder2 *d, struct pr_event *out, size_t max,
@@ -494,7 +494,7 @@ pr_decoder2_run(struct pr_decoder2 *d, struct pr_event *out, size_t max,
 	*skipped = 0;
 	n = d->left < max ? d->left : max;
 	for (i = 0; i < n; i += k) {
-		k = n - i < 8 ? n - i : 8;
+		k = n - i < PR_CHUNK ? n - i : PR_CHUNK;
 		for (j = 0; j < k; j++) {
 			sh = d->shape[*ps++];
 			ev->kind = sh.kind;

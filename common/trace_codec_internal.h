@@ -228,8 +228,12 @@ size_t		 pr_enc2_bound(void);
 
 /*
  * A v2 frame's streams in memory: stream s at raw + off[s], len[s] bytes,
- * each followed by PR_DECODE_PAD zero bytes.
+ * each followed by PR_STREAM_PAD zero bytes: the decoder reads up to
+ * PR_CHUNK events (at most 10 bytes each per stream, and 8 bytes ahead)
+ * without a bounds check, then checks every stream.
  */
+#define PR_CHUNK	256
+#define PR_STREAM_PAD	(PR_CHUNK * 10 + 16)
 struct pr_streams {
 	unsigned	tlo;		/* bytes of PR_S_TIMELO per event */
 	size_t		off[PR_S_COUNT];
@@ -239,7 +243,7 @@ struct pr_streams {
 };
 
 /* The buffer that holds a frame of raw bytes as streams, with padding. */
-#define PR_STREAMS_BUF(raw)	((size_t)(raw) + PR_S_COUNT * PR_DECODE_PAD)
+#define PR_STREAMS_BUF(raw)	((size_t)(raw) + PR_S_COUNT * PR_STREAM_PAD)
 
 /*
  * Parse a v2 frame's directory (payload of comp bytes, raw bytes in

@@ -1044,7 +1044,7 @@ test_bitflip_payload(void **state)
 
 /* Hand-made v2 streams for test_v2_decoder_checks(). */
 struct v2frame {
-	uint8_t		buf[PR_S_COUNT][64 + PR_DECODE_PAD];
+	uint8_t		buf[PR_S_COUNT][64 + PR_STREAM_PAD];
 	size_t		len[PR_S_COUNT];
 };
 
@@ -1064,7 +1064,7 @@ static int
 v2_decode(const struct v2frame *f, uint32_t nevents, uint32_t objcap,
     struct pr_event *out, size_t *np)
 {
-	static uint8_t raw[PR_S_COUNT * (64 + PR_DECODE_PAD)];
+	static uint8_t raw[PR_S_COUNT * (64 + PR_STREAM_PAD)];
 	static struct pr_decoder2 d;
 	struct pr_obj_ctx objs[8];
 	struct pr_streams st;
@@ -1080,7 +1080,7 @@ v2_decode(const struct v2frame *f, uint32_t nevents, uint32_t objcap,
 		memcpy(raw + off, f->buf[s], f->len[s]);
 		st.off[s] = off;
 		st.len[s] = f->len[s];
-		off += f->len[s] + PR_DECODE_PAD;
+		off += f->len[s] + PR_STREAM_PAD;
 	}
 	for (s = 0; s <= PR_EV_KIND; s++)
 		kindmap[s] = s < PR_KIND_COUNT ? (uint8_t)s : PR_KINDMAP_NONE;
