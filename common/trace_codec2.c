@@ -462,6 +462,21 @@ pr_decoder2_init(struct pr_decoder2 *d, const uint8_t *kindmap,
 }
 
 /*
+ * Has a stream been read past its end (exact: or not been used up)?  The
+ * shape table is read at init, so it counts as used up.
+ */
+static bool
+streams_overrun(const struct pr_decoder2 *d, bool exact)
+{
+	unsigned s;
+
+	for (s = 0; s < PR_S_COUNT; s++)
+		if (d->p[s] > d->end[s] || (exact && d->p[s] != d->end[s]))
+			return (true);
+	return (false);
+}
+
+/*
  * Decode up to max more events into out[], dropping events whose file kind
  * is unknown here.  The streams are read without bounds checks for
  * PR_CHUNK events at a time (inside the PR_STREAM_PAD zero bytes behind
@@ -581,36 +596,25 @@ pr_decoder2_run(struct pr_decoder2 *d, struct pr_event *out, size_t max,
 			else
 				return (PR_E_CORRUPT);	/* no such shape */
 		}
-		bad |= pt > d->end[PR_S_TIME] || ptid > d->end[PR_S_TID] ||
-		    pcpu > d->end[PR_S_CPU] || pobj > d->end[PR_S_OBJ] ||
-		    pnew > d->end[PR_S_OBJNEW] ||
-		    ppi > d->end[PR_S_PINDEX] || ppm > d->end[PR_S_PMAP] ||
-		    pa > d->end[PR_S_ADDR] || palo > d->end[PR_S_ADDRLO] ||
-		    parg > d->end[PR_S_ARG] || pnp > d->end[PR_S_NPAGES];
-		if (bad)
+		d->p[PR_S_SHAPE] = ps;
+		d->p[PR_S_TIME] = pt;
+		d->p[PR_S_TIMELO] = ptlo;
+		d->p[PR_S_TID] = ptid;
+		d->p[PR_S_CPU] = pcpu;
+		d->p[PR_S_OBJ] = pobj;
+		d->p[PR_S_OBJNEW] = pnew;
+		d->p[PR_S_PINDEX] = ppi;
+		d->p[PR_S_PMAP] = ppm;
+		d->p[PR_S_ADDR] = pa;
+		d->p[PR_S_ADDRLO] = palo;
+		d->p[PR_S_ARG] = parg;
+		d->p[PR_S_NPAGES] = pnp;
+		if (bad || streams_overrun(d, false))
 			return (PR_E_CORRUPT);
 	}
 	d->left -= (uint32_t)n;
-	if (d->left == 0 && (pt != d->end[PR_S_TIME] ||
-	    ptid != d->end[PR_S_TID] || pcpu != d->end[PR_S_CPU] ||
-	    pobj != d->end[PR_S_OBJ] || pnew != d->end[PR_S_OBJNEW] ||
-	    ppi != d->end[PR_S_PINDEX] || ppm != d->end[PR_S_PMAP] ||
-	    pa != d->end[PR_S_ADDR] || palo != d->end[PR_S_ADDRLO] ||
-	    parg != d->end[PR_S_ARG] || pnp != d->end[PR_S_NPAGES]))
+	if (d->left == 0 && streams_overrun(d, true))
 		return (PR_E_CORRUPT);
-	d->p[PR_S_SHAPE] = ps;
-	d->p[PR_S_TIME] = pt;
-	d->p[PR_S_TIMELO] = ptlo;
-	d->p[PR_S_TID] = ptid;
-	d->p[PR_S_CPU] = pcpu;
-	d->p[PR_S_OBJ] = pobj;
-	d->p[PR_S_OBJNEW] = pnew;
-	d->p[PR_S_PINDEX] = ppi;
-	d->p[PR_S_PMAP] = ppm;
-	d->p[PR_S_ADDR] = pa;
-	d->p[PR_S_ADDRLO] = palo;
-	d->p[PR_S_ARG] = parg;
-	d->p[PR_S_NPAGES] = pnp;
 	d->time_ns = time_ns;
 	d->tid = tid;
 	*nout = (size_t)(ev - out);
