@@ -204,7 +204,10 @@ struct pr_shape {
 	uint8_t		mask;
 };
 
-/* The v2 encoder: one frame's streams, built event by event. */
+/*
+ * The v2 encoder: one frame's streams, built event by event.  Owned by its
+ * writer's thread; not locked.
+ */
 struct pr_enc2;
 
 struct pr_enc2	*pr_enc2_create(void);
@@ -252,7 +255,10 @@ struct pr_streams {
 int	 pr_streams_dir(const uint8_t *payload, size_t comp, size_t raw,
 	    struct pr_streams *st);
 
-/* A resumable v2 decoder over one frame's streams. */
+/*
+ * A resumable v2 decoder over one frame's streams.  Owned by one caller: a
+ * pr_reader_frame() call, or the streaming reader's (N) state; not locked.
+ */
 struct pr_decoder2 {
 	const uint8_t	*p[PR_S_COUNT];
 	const uint8_t	*end[PR_S_COUNT];
