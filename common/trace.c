@@ -7,7 +7,8 @@
  * The library, file by file, with the header that is its contract (trace.h
  * is the public API of them all):
  *   trace.c         this file                        trace_internal.h
- *   trace_codec.c   events <-> raw frame bytes       trace_codec_internal.h
+ *   trace_codec.c   v1 events <-> raw frame bytes    trace_codec_internal.h
+ *   trace_codec2.c  v2 events <-> column streams     trace_codec_internal.h
  *   trace_writer.c  pr_writer_*: frames, index, tail trace.h
  *   trace_reader.c  pr_reader_open: header, then the trace_reader_internal.h
  *                   index or a scan; status, close
@@ -160,10 +161,11 @@ pr_checksum(uint64_t seed, const void *buf, size_t len)
 
 /* Fill a 48-byte frame header, checksum included (over hdr + payload). */
 void
-pr_frame_header_enc(uint8_t *fh, const struct pr_frame_info *f,
-    const uint8_t *payload)
+pr_frame_header_enc(uint8_t *fh, uint32_t version,
+    const struct pr_frame_info *f, const uint8_t *payload)
 {
-	pr_le32enc(fh + PR_FH_MAGIC, PR_FRAME_MAGIC);
+	pr_le32enc(fh + PR_FH_MAGIC, version == PR_VERSION_V1 ?
+	    PR_FRAME_MAGIC : PR_FRAME_MAGIC_V2);
 	pr_le32enc(fh + PR_FH_RAW, f->raw);
 	pr_le32enc(fh + PR_FH_COMP, f->comp);
 	pr_le32enc(fh + PR_FH_EVENTS, f->nevents);

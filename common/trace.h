@@ -23,7 +23,7 @@
 
 #include "trace_event.h"
 
-#define PR_TRACE_VERSION	1
+#define PR_TRACE_VERSION	2	/* written; 1 and 2 are read */
 
 enum pr_source {
 	PR_SRC_SYNTH = 0,
@@ -36,7 +36,8 @@ enum pr_source {
 #define PR_HDR_CMDLINE	4096
 
 struct pr_header {
-	uint32_t	version;		/* PR_TRACE_VERSION (read: file's) */
+	uint32_t	version;		/* written: PR_TRACE_VERSION;
+						   read: the file's (1, 2) */
 	uint32_t	source;			/* enum pr_source */
 	char		kernel[PR_HDR_STR];	/* uname -r of the recording host */
 	char		hostname[PR_HDR_STR];

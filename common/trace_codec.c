@@ -4,77 +4,10 @@
  * event and the previous event of its thread slot.  Pure functions over
  * memory: no I/O, no locks.
  */
-#include <stdbool.h>
 #include <string.h>
 
 #include "trace.h"
 #include "trace_codec_internal.h"
-
-/* Zigzag: a signed delta as an unsigned varint, and back. */
-static inline uint64_t
-zigzag(uint64_t delta)
-{
-	return ((delta << 1) ^ (0 - (delta >> 63)));
-}
-
-static inline uint64_t
-unzigzag(uint64_t z)
-{
-	return ((z >> 1) ^ (0 - (z & 1)));
-}
-
-/*
- * Read a varint without a bounds check: the caller guarantees at least 10
- * readable bytes (the decode padding).  Varints of up to 8 bytes (values
- * below 2^56) are decoded without branching on their length: one 8-byte
- * load, the first byte without its high bit ends it, then the 7-bit
- * groups are packed together.  Sets *bad on an 11-byte varint.
- */
-static inline const uint8_t *
-get_varint(const uint8_t *p, uint64_t *v, bool *bad)
-{
-	uint64_t w, stop, x, b;
-	unsigned n, shift;
-
-	if (p[0] < 0x80) {
-		*v = p[0];
-		return (p + 1);
-	}
-	if (p[1] < 0x80) {
-		*v = (p[0] & 0x7fu) | (uint64_t)p[1] << 7;
-		return (p + 2);
-	}
-	w = pr_le64dec(p);
-	stop = ~w & 0x8080808080808080ull;
-	if (stop != 0) {
-		n = (unsigned)__builtin_ctzll(stop) + 1;	/* bits used */
-		x = n == 64 ? w : w & ((1ull << n) - 1);
-		x &= 0x7f7f7f7f7f7f7f7full;
-		x = (x & 0x007f007f007f007full) |
-		    (x & 0x7f007f007f007f00ull) >> 1;
-		x = (x & 0x00003fff00003fffull) |
-		    (x & 0x3fff00003fff0000ull) >> 2;
-		x = (x & 0x000000000fffffffull) |
-		    (x & 0x0fffffff00000000ull) >> 4;
-		*v = x;
-		return (p + n / 8);
-	}
-	x = w & 0x7f7f7f7f7f7f7f7full;
-	x = (x & 0x007f007f007f007full) | (x & 0x7f007f007f007f00ull) >> 1;
-	x = (x & 0x00003fff00003fffull) | (x & 0x3fff00003fff0000ull) >> 2;
-	x = (x & 0x000000000fffffffull) | (x & 0x0fffffff00000000ull) >> 4;
-	for (n = 8, shift = 56; n < 10; n++, shift += 7) {
-		b = p[n];
-		x |= (b & 0x7f) << shift;
-		if (b < 0x80) {
-			*v = x;
-			return (p + n + 1);
-		}
-	}
-	*bad = true;
-	*v = x;
-	return (p + 10);
-}
 
 /*
  * Addresses are mostly page aligned: a delta d is written as one varint
@@ -88,7 +21,7 @@ put_addr_delta(uint8_t *p, uint64_t d)
 
 	hi = (d >> 12) | (0 - (d >> 63)) << 52;	/* arithmetic shift */
 	lo = d & 0xfff;
-	p = pr_put_varint(p, zigzag(hi) << 1 | (lo != 0));
+	p = pr_put_varint(p, pr_zigzag(hi) << 1 | (lo != 0));
 	if (lo != 0)
 		p = pr_put_varint(p, lo);
 	return (p);
@@ -107,7 +40,7 @@ pr_encode_event(struct pr_codec_ctx *c, const struct pr_event *ev,
 	if (ev->flags != 0)
 		*p++ = ev->flags;
 	maskp = p++;
-	p = pr_put_varint(p, zigzag(ev->time_ns - c->time_ns));
+	p = pr_put_varint(p, pr_zigzag(ev->time_ns - c->time_ns));
 	c->time_ns = ev->time_ns;
 	if (ev->tid != c->tid) {
 		mask |= PR_M_TID;
@@ -122,17 +55,17 @@ pr_encode_event(struct pr_codec_ctx *c, const struct pr_event *ev,
 	}
 	if (ev->obj != 0) {
 		mask |= PR_M_OBJ;
-		p = pr_put_varint(p, zigzag(ev->obj - sc->obj));
+		p = pr_put_varint(p, pr_zigzag(ev->obj - sc->obj));
 		sc->obj = ev->obj;
 	}
 	if (ev->pindex != 0) {
 		mask |= PR_M_PINDEX;
-		p = pr_put_varint(p, zigzag(ev->pindex - sc->pindex));
+		p = pr_put_varint(p, pr_zigzag(ev->pindex - sc->pindex));
 		sc->pindex = ev->pindex;
 	}
 	if (ev->pmap != 0) {
 		mask |= PR_M_PMAP;
-		p = pr_put_varint(p, zigzag(ev->pmap - sc->pmap));
+		p = pr_put_varint(p, pr_zigzag(ev->pmap - sc->pmap));
 		sc->pmap = ev->pmap;
 	}
 	if (ev->addr != 0) {
@@ -190,11 +123,11 @@ pr_decoder_run(struct pr_decoder *d, struct pr_event *out, size_t max,
 		ev->kind = d->kindmap[b0 & PR_EV_KIND];
 		ev->flags = (b0 & PR_EV_FLAGS) != 0 ? *p++ : 0;
 		mask = *p++;
-		p = get_varint(p, &v, &bad);
-		c->time_ns += unzigzag(v);
+		p = pr_get_varint(p, &v, &bad);
+		c->time_ns += pr_unzigzag(v);
 		ev->time_ns = c->time_ns;
 		if (mask & PR_M_TID) {
-			p = get_varint(p, &v, &bad);
+			p = pr_get_varint(p, &v, &bad);
 			if (v > UINT32_MAX)
 				return (PR_E_CORRUPT);
 			c->tid = (uint32_t)v;
@@ -202,7 +135,7 @@ pr_decoder_run(struct pr_decoder *d, struct pr_event *out, size_t max,
 		ev->tid = c->tid;
 		sc = &c->slot[c->tid % PR_CTX_SLOTS];
 		if (mask & PR_M_CPU) {
-			p = get_varint(p, &v, &bad);
+			p = pr_get_varint(p, &v, &bad);
 			if (v > UINT32_MAX)
 				return (PR_E_CORRUPT);
 			sc->cpu = (uint32_t)v;
@@ -210,37 +143,37 @@ pr_decoder_run(struct pr_decoder *d, struct pr_event *out, size_t max,
 		ev->cpu = sc->cpu;
 		ev->obj = 0;
 		if (mask & PR_M_OBJ) {
-			p = get_varint(p, &v, &bad);
-			sc->obj += unzigzag(v);
+			p = pr_get_varint(p, &v, &bad);
+			sc->obj += pr_unzigzag(v);
 			ev->obj = sc->obj;
 		}
 		ev->pindex = 0;
 		if (mask & PR_M_PINDEX) {
-			p = get_varint(p, &v, &bad);
-			sc->pindex += unzigzag(v);
+			p = pr_get_varint(p, &v, &bad);
+			sc->pindex += pr_unzigzag(v);
 			ev->pindex = sc->pindex;
 		}
 		ev->pmap = 0;
 		if (mask & PR_M_PMAP) {
-			p = get_varint(p, &v, &bad);
-			sc->pmap += unzigzag(v);
+			p = pr_get_varint(p, &v, &bad);
+			sc->pmap += pr_unzigzag(v);
 			ev->pmap = sc->pmap;
 		}
 		ev->addr = 0;
 		if (mask & PR_M_ADDR) {
-			p = get_varint(p, &v, &bad);
+			p = pr_get_varint(p, &v, &bad);
 			lo = 0;
 			if (v & 1)
-				p = get_varint(p, &lo, &bad);
-			sc->addr += unzigzag(v >> 1) << 12 | lo;
+				p = pr_get_varint(p, &lo, &bad);
+			sc->addr += pr_unzigzag(v >> 1) << 12 | lo;
 			ev->addr = sc->addr;
 		}
 		ev->arg = 0;
 		if (mask & PR_M_ARG)
-			p = get_varint(p, &ev->arg, &bad);
+			p = pr_get_varint(p, &ev->arg, &bad);
 		ev->npages = 1;
 		if (mask & PR_M_NPAGES) {
-			p = get_varint(p, &v, &bad);
+			p = pr_get_varint(p, &v, &bad);
 			if (v > UINT32_MAX)
 				return (PR_E_CORRUPT);
 			ev->npages = (uint32_t)v;

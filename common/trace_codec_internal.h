@@ -1,14 +1,18 @@
 /*
- * trace_codec_internal.h - the event codec of trace format v1, internal to
- * the trace library: events to raw frame bytes (the writer) and back (the
- * decoder), with every delta context reset at the start of a frame
- * (docs/trace-format.md, "Events").  Implemented in trace_codec.c.
+ * trace_codec_internal.h - the event codecs of trace formats v1 and v2,
+ * internal to the trace library: events to frame bytes (the writer) and
+ * back (the decoder), with every context reset at the start of a frame
+ * (docs/trace-format.md, "Events" and "Format v2: column streams").  v1
+ * is implemented in trace_codec.c, v2 in trace_codec2.c.
  */
 #ifndef PR_TRACE_CODEC_INTERNAL_H
 #define PR_TRACE_CODEC_INTERNAL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include <zstd.h>
 
 #include "trace_event.h"
 #include "trace_internal.h"
@@ -62,6 +66,72 @@ pr_put_varint(uint8_t *p, uint64_t v)
 	return (p);
 }
 
+/* Zigzag: a signed delta as an unsigned varint, and back. */
+static inline uint64_t
+pr_zigzag(uint64_t delta)
+{
+	return ((delta << 1) ^ (0 - (delta >> 63)));
+}
+
+static inline uint64_t
+pr_unzigzag(uint64_t z)
+{
+	return ((z >> 1) ^ (0 - (z & 1)));
+}
+
+/*
+ * Read a varint without a bounds check: the caller guarantees at least 10
+ * readable bytes (the decode padding).  Varints of up to 8 bytes (values
+ * below 2^56) are decoded without branching on their length: one 8-byte
+ * load, the first byte without its high bit ends it, then the 7-bit
+ * groups are packed together.  Sets *bad on an 11-byte varint.
+ */
+static inline const uint8_t *
+pr_get_varint(const uint8_t *p, uint64_t *v, bool *bad)
+{
+	uint64_t w, stop, x, b;
+	unsigned n, shift;
+
+	if (p[0] < 0x80) {
+		*v = p[0];
+		return (p + 1);
+	}
+	if (p[1] < 0x80) {
+		*v = (p[0] & 0x7fu) | (uint64_t)p[1] << 7;
+		return (p + 2);
+	}
+	w = pr_le64dec(p);
+	stop = ~w & 0x8080808080808080ull;
+	if (stop != 0) {
+		n = (unsigned)__builtin_ctzll(stop) + 1;	/* bits used */
+		x = n == 64 ? w : w & ((1ull << n) - 1);
+		x &= 0x7f7f7f7f7f7f7f7full;
+		x = (x & 0x007f007f007f007full) |
+		    (x & 0x7f007f007f007f00ull) >> 1;
+		x = (x & 0x00003fff00003fffull) |
+		    (x & 0x3fff00003fff0000ull) >> 2;
+		x = (x & 0x000000000fffffffull) |
+		    (x & 0x0fffffff00000000ull) >> 4;
+		*v = x;
+		return (p + n / 8);
+	}
+	x = w & 0x7f7f7f7f7f7f7f7full;
+	x = (x & 0x007f007f007f007full) | (x & 0x7f007f007f007f00ull) >> 1;
+	x = (x & 0x00003fff00003fffull) | (x & 0x3fff00003fff0000ull) >> 2;
+	x = (x & 0x000000000fffffffull) | (x & 0x0fffffff00000000ull) >> 4;
+	for (n = 8, shift = 56; n < 10; n++, shift += 7) {
+		b = p[n];
+		x |= (b & 0x7f) << shift;
+		if (b < 0x80) {
+			*v = x;
+			return (p + n + 1);
+		}
+	}
+	*bad = true;
+	*v = x;
+	return (p + 10);
+}
+
 /* Append one event to a raw frame; at most PR_EVENT_MAX bytes. */
 uint8_t	*pr_encode_event(struct pr_codec_ctx *c, const struct pr_event *ev,
 	    uint8_t *p);
@@ -77,5 +147,145 @@ void	 pr_decoder_init(struct pr_decoder *d, const uint8_t *kindmap,
  */
 int	 pr_decoder_run(struct pr_decoder *d, struct pr_event *out, size_t max,
 	    size_t *nout, uint64_t *skipped);
+
+/*
+ * Format v2: each frame holds its events as column streams, one zstd frame
+ * per non-empty stream behind a directory of their sizes.  The streams, in
+ * directory order:
+ */
+enum pr_stream {
+	PR_S_SHAPE = 0,	/* u8 per event: index into the shape table */
+	PR_S_SHAPES,	/* the shape table: (kind, flags, mask) byte triples */
+	PR_S_TIME,	/* varint per event: zigzag(time delta) >> 8 tlo */
+	PR_S_TIMELO,	/* tlo bytes per event: zigzag(time delta)'s low */
+	PR_S_TID,	/* varint per PR_M_TID: zigzag32(tid delta) */
+	PR_S_CPU,	/* varint per PR_M_CPU: cpu */
+	PR_S_OBJ,	/* varint per PR_M_OBJ: object reference */
+	PR_S_OBJNEW,	/* varint per new object: zigzag(obj - previous new) */
+	PR_S_PINDEX,	/* varint per PR_M_PINDEX: zigzag(slot delta) */
+	PR_S_PMAP,	/* varint per PR_M_PMAP: zigzag(slot delta) */
+	PR_S_ADDR,	/* varint per PR_M_ADDR: address delta, high part */
+	PR_S_ADDRLO,	/* varint per odd PR_S_ADDR value: low 12 bits */
+	PR_S_ARG,	/* varint per PR_M_ARG: zigzag(object delta) */
+	PR_S_NPAGES,	/* varint per PR_M_NPAGES: zigzag32(object delta) */
+	PR_S_COUNT
+};
+
+#define PR_SHAPES_MAX	256	/* shape table entries per frame */
+#define PR_OBJS_MAX	65536	/* distinct objects per frame (v2) */
+#define PR_TLO_MAX	3	/* time's low bytes stored apart, at most */
+#define PR_DIR_MAX	(1 + PR_S_COUNT * 10)	/* tlo, 2 varints each */
+#define PR_V2_SLACK	(PR_S_COUNT * 80 + PR_DIR_MAX)	/* over the bound */
+
+/*
+ * An object of a v2 frame and the contexts kept with it: arg and npages
+ * are coded against the previous values for the same object.  Entry 0 of
+ * the table is object 0, the context of events without an object.
+ */
+struct pr_obj_ctx {
+	uint64_t	obj;
+	uint64_t	arg;
+	uint32_t	npages;
+};
+
+/* v2 per-slot contexts (tid % PR_CTX_SLOTS). */
+struct pr_slot2 {
+	uint64_t	pindex;
+	uint64_t	pmap;
+	uint64_t	addr;
+	uint32_t	cpu;
+	uint32_t	oi;		/* the slot's object: table index */
+};
+
+/* A v2 frame's shape, decoded: local kind, flags, presence mask. */
+struct pr_shape {
+	uint8_t		kind;
+	uint8_t		flags;
+	uint8_t		mask;
+};
+
+/*
+ * The v2 encoder: one frame's streams, built event by event.  Owned by its
+ * writer's thread; not locked.
+ */
+struct pr_enc2;
+
+struct pr_enc2	*pr_enc2_create(void);
+void		 pr_enc2_free(struct pr_enc2 *e);
+/* Raw bytes buffered so far (all streams). */
+size_t		 pr_enc2_rawlen(const struct pr_enc2 *e);
+/*
+ * Append one event; false (nothing appended) when the frame is full: its
+ * shape or object table, or PR_FRAME_RAW_TARGET raw bytes.
+ */
+bool		 pr_enc2_event(struct pr_enc2 *e, const struct pr_event *ev);
+/*
+ * Compress the frame into out (at least pr_enc2_bound() bytes): the
+ * directory, then one zstd frame per non-empty stream.  Returns the
+ * payload's length or 0 on a zstd failure; *rawp is the raw total.  The
+ * encoder is reset for the next frame.
+ */
+size_t		 pr_enc2_emit(struct pr_enc2 *e, ZSTD_CCtx *cctx, uint8_t *out,
+		    uint32_t *rawp);
+size_t		 pr_enc2_bound(void);
+
+/*
+ * A v2 frame's streams in memory: stream s at raw + off[s], len[s] bytes,
+ * each followed by PR_STREAM_PAD zero bytes: the decoder reads up to
+ * PR_CHUNK events (at most 10 bytes each per stream, and 8 bytes ahead)
+ * without a bounds check, then checks every stream.
+ */
+#define PR_CHUNK	256
+#define PR_STREAM_PAD	(PR_CHUNK * 10 + 16)
+struct pr_streams {
+	unsigned	tlo;		/* bytes of PR_S_TIMELO per event */
+	size_t		off[PR_S_COUNT];
+	size_t		len[PR_S_COUNT];
+	size_t		clen[PR_S_COUNT];
+	size_t		dirlen;		/* the directory's length */
+};
+
+/* The buffer that holds a frame of raw bytes as streams, with padding. */
+#define PR_STREAMS_BUF(raw)	((size_t)(raw) + PR_S_COUNT * PR_STREAM_PAD)
+
+/*
+ * Parse a v2 frame's directory (payload of comp bytes, raw bytes in
+ * total): PR_OK or PR_E_CORRUPT.  Fills st.
+ */
+int	 pr_streams_dir(const uint8_t *payload, size_t comp, size_t raw,
+	    struct pr_streams *st);
+
+/*
+ * A resumable v2 decoder over one frame's streams.  Owned by one caller: a
+ * pr_reader_frame() call, or the streaming reader's (N) state; not locked.
+ */
+struct pr_decoder2 {
+	const uint8_t	*p[PR_S_COUNT];
+	const uint8_t	*end[PR_S_COUNT];
+	struct pr_shape	shape[PR_SHAPES_MAX];
+	struct pr_obj_ctx *objs;	/* the frame's object table */
+	uint64_t	tlomask;	/* the low bytes PR_S_TIMELO holds */
+	unsigned	tloshift;	/* their bits */
+	uint32_t	nobjs;
+	uint32_t	objcap;
+	uint64_t	prevnew;	/* the last new object */
+	uint64_t	time_ns;
+	uint32_t	tid;
+	uint32_t	left;		/* events not decoded yet */
+	struct pr_slot2	slot[PR_CTX_SLOTS];
+};
+
+/*
+ * Start decoding a frame of nevents events whose streams are in raw (as
+ * st says), with an object table of objcap entries (at least
+ * min(nevents, PR_OBJS_MAX) + 1).  PR_E_CORRUPT when the shape table is
+ * malformed.
+ */
+int	 pr_decoder2_init(struct pr_decoder2 *d, const uint8_t *kindmap,
+	    const uint8_t *raw, const struct pr_streams *st, uint32_t nevents,
+	    struct pr_obj_ctx *objs, uint32_t objcap);
+/* As pr_decoder_run(), for v2. */
+int	 pr_decoder2_run(struct pr_decoder2 *d, struct pr_event *out,
+	    size_t max, size_t *nout, uint64_t *skipped);
 
 #endif /* PR_TRACE_CODEC_INTERNAL_H */

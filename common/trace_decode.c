@@ -65,15 +65,51 @@ pr_decode_bufs_free(struct pr_decode_bufs *b)
 	ZSTD_freeDCtx(b->dctx);
 	free(b->comp);
 	free(b->raw);
+	free(b->objs);
 	free(b->evs);
 	free(b);
 }
 
 /*
+ * Decompress a v2 frame's streams (payload of f->comp bytes, its
+ * directory already parsed into b->st) into b->raw, each stream followed
+ * by PR_STREAM_PAD zero bytes.  PR_E_CORRUPT when a stream's zstd frame
+ * does not give exactly its size.
+ */
+static int
+streams_load(const struct pr_frame_info *f, struct pr_decode_bufs *b,
+    const uint8_t *payload)
+{
+	const struct pr_streams *st = &b->st;
+	unsigned long long csize;
+	size_t n;
+	unsigned s;
+
+	if (grow((void **)&b->raw, &b->rawcap, PR_STREAMS_BUF(f->raw)) !=
+	    PR_OK)
+		return (PR_E_NOMEM);
+	payload += st->dirlen;
+	for (s = 0; s < PR_S_COUNT; s++) {
+		if (st->len[s] > 0) {
+			csize = ZSTD_getFrameContentSize(payload, st->clen[s]);
+			if (csize != st->len[s])
+				return (PR_E_CORRUPT);
+			n = ZSTD_decompressDCtx(b->dctx, b->raw + st->off[s],
+			    st->len[s], payload, st->clen[s]);
+			if (ZSTD_isError(n) || n != st->len[s])
+				return (PR_E_CORRUPT);
+			payload += st->clen[s];
+		}
+		memset(b->raw + st->off[s] + st->len[s], 0, PR_STREAM_PAD);
+	}
+	return (PR_OK);
+}
+
+/*
  * Read frame i, check it (against the index's copy of its header, then its
- * checksum) and decompress it into b->raw, growing b's buffers only as far
- * as what has been checked so far justifies.  Records a failure in the
- * status.  Safe from several threads with distinct b.
+ * checksum) and decompress it into b->raw (v2: as streams), growing b's
+ * buffers only as far as what has been checked so far justifies.  Records
+ * a failure in the status.  Safe from several threads with distinct b.
  */
 static int
 frame_load(struct pr_reader *r, size_t i, struct pr_decode_bufs *b)
@@ -93,11 +129,20 @@ frame_load(struct pr_reader *r, size_t i, struct pr_decode_bufs *b)
 		pr_reader_error(r, err, i, f->off);
 		return (err);
 	}
-	pr_frame_header_enc(fh, f, NULL);
+	pr_frame_header_enc(fh, r->hdr.version, f, NULL);
 	if (err != PR_OK || memcmp(fh, b->comp, PR_FRAME_HDR) != 0 ||
 	    !SUM_OK(pr_checksum(pr_checksum(0, fh, PR_FH_SUM),
 	    b->comp + PR_FRAME_HDR, f->comp), f->sum))
 		goto corrupt;
+	if (r->hdr.version == PR_VERSION_V2) {
+		if (pr_streams_dir(b->comp + PR_FRAME_HDR, f->comp, f->raw,
+		    &b->st) != PR_OK)
+			goto corrupt;
+		err = streams_load(f, b, b->comp + PR_FRAME_HDR);
+		if (err == PR_E_CORRUPT)
+			goto corrupt;
+		return (err);
+	}
 	csize = ZSTD_getFrameContentSize(b->comp + PR_FRAME_HDR, f->comp);
 	if (csize != f->raw)
 		goto corrupt;
@@ -115,14 +160,49 @@ corrupt:
 	return (PR_E_CORRUPT);
 }
 
-/* Decode up to max events of frame i (loaded in d); count what is skipped. */
+/*
+ * Start decoding frame i, loaded in b, with d1 (v1) or d2 (v2), whichever
+ * the file's version uses.  A v2 frame gets its object table from b.
+ */
 static int
-frame_run(struct pr_reader *r, size_t i, struct pr_decoder *d,
-    struct pr_event *out, size_t max, size_t *np)
+frame_start(struct pr_reader *r, size_t i, struct pr_decode_bufs *b,
+    struct pr_decoder *d1, struct pr_decoder2 *d2)
+{
+	const struct pr_frame_info *f = &r->frames[i];
+	size_t nobjs;
+
+	if (r->hdr.version == PR_VERSION_V1) {
+		pr_decoder_init(d1, r->kindmap, b->raw, f->raw, f->nevents);
+		return (PR_OK);
+	}
+	nobjs = (f->nevents < PR_OBJS_MAX ? f->nevents : PR_OBJS_MAX) + 1;
+	if (grow((void **)&b->objs, &b->objcap, nobjs * sizeof(*b->objs)) !=
+	    PR_OK)
+		return (PR_E_NOMEM);
+	if (pr_decoder2_init(d2, r->kindmap, b->raw, &b->st, f->nevents,
+	    b->objs, (uint32_t)nobjs) != PR_OK) {
+		pr_reader_error(r, PR_E_CORRUPT, i, f->off);
+		return (PR_E_CORRUPT);
+	}
+	return (PR_OK);
+}
+
+/*
+ * Decode up to max events of frame i (started in d1 or d2, by the file's
+ * version); count what is skipped.
+ */
+static int
+frame_run(struct pr_reader *r, size_t i, struct pr_decoder *d1,
+    struct pr_decoder2 *d2, struct pr_event *out, size_t max, size_t *np)
 {
 	uint64_t skipped;
+	int err;
 
-	if (pr_decoder_run(d, out, max, np, &skipped) != PR_OK) {
+	if (r->hdr.version == PR_VERSION_V1)
+		err = pr_decoder_run(d1, out, max, np, &skipped);
+	else
+		err = pr_decoder2_run(d2, out, max, np, &skipped);
+	if (err != PR_OK) {
 		*np = 0;
 		pr_reader_error(r, PR_E_CORRUPT, i, r->frames[i].off);
 		return (PR_E_CORRUPT);
@@ -141,7 +221,8 @@ pr_reader_frame(struct pr_reader *r, size_t i, struct pr_event **evsp,
 {
 	const struct pr_frame_info *f;
 	struct pr_decode_bufs *b;
-	struct pr_decoder d;
+	struct pr_decoder d1;
+	struct pr_decoder2 d2;
 	int err;
 
 	*evsp = NULL;
@@ -151,15 +232,13 @@ pr_reader_frame(struct pr_reader *r, size_t i, struct pr_event **evsp,
 	f = &r->frames[i];
 	if ((b = bufs_get(r)) == NULL)
 		return (PR_E_NOMEM);
-	if ((err = frame_load(r, i, b)) == PR_OK) {
+	if ((err = frame_load(r, i, b)) == PR_OK &&
+	    (err = frame_start(r, i, b, &d1, &d2)) == PR_OK) {
 		if ((*evsp = malloc((size_t)f->nevents * sizeof(**evsp))) ==
-		    NULL) {
+		    NULL)
 			err = PR_E_NOMEM;
-		} else {
-			pr_decoder_init(&d, r->kindmap, b->raw,
-			    f->raw, f->nevents);
-			err = frame_run(r, i, &d, *evsp, f->nevents, np);
-		}
+		else
+			err = frame_run(r, i, &d1, &d2, *evsp, f->nevents, np);
 	}
 	bufs_put(r, b);
 	if (err != PR_OK) {
@@ -178,10 +257,11 @@ pr_reader_frame(struct pr_reader *r, size_t i, struct pr_event **evsp,
 static __attribute__((noinline)) int
 reader_refill(struct pr_reader *r)
 {
-	const struct pr_frame_info *f;
 	struct pr_decode_bufs *b;
+	uint32_t *left;
 	int err;
 
+	left = r->hdr.version == PR_VERSION_V1 ? &r->dec.left : &r->dec2.left;
 	while (r->pos == r->nev) {
 		r->nev = r->pos = 0;
 		if ((b = r->sbufs) == NULL) {
@@ -191,11 +271,11 @@ reader_refill(struct pr_reader *r)
 			    sizeof(*b->evs)) != PR_OK)
 				return (-PR_E_NOMEM);
 		}
-		if (r->dec.left > 0) {
-			err = frame_run(r, r->cur - 1, &r->dec, b->evs,
-			    PR_NEXT_BATCH, &r->nev);
+		if (*left > 0) {
+			err = frame_run(r, r->cur - 1, &r->dec, &r->dec2,
+			    b->evs, PR_NEXT_BATCH, &r->nev);
 			if (err != PR_OK) {
-				r->dec.left = 0;
+				*left = 0;
 				return (-err);
 			}
 			continue;
@@ -207,11 +287,10 @@ reader_refill(struct pr_reader *r)
 			}
 			return (0);
 		}
-		f = &r->frames[r->cur];
-		if ((err = frame_load(r, r->cur++, b)) != PR_OK)
+		if ((err = frame_load(r, r->cur++, b)) != PR_OK ||
+		    (err = frame_start(r, r->cur - 1, b, &r->dec,
+		    &r->dec2)) != PR_OK)
 			return (-err);
-		pr_decoder_init(&r->dec, r->kindmap, b->raw,
-		    f->raw, f->nevents);
 	}
 	return (1);
 }

@@ -1,5 +1,5 @@
 /*
- * trace_internal.h - byte-level constants of trace format v1 and the frame
+ * trace_internal.h - byte-level constants of trace formats v1 and v2 and the frame
  * header's in-memory form, shared by the trace library's files
  * (common/trace*.c) and the tests that build damaged files on purpose.
  * docs/trace-format.md is the prose version of this file.
@@ -26,10 +26,16 @@
 #define PR_HDR_PAYLOAD_MAX	65536
 
 /*
- * Frame: a 48-byte frame header then comp_size bytes of one zstd frame that
- * decompresses to raw_size bytes of encoded events.
+ * Frame: a 48-byte frame header then comp_size bytes.  v1: one zstd frame
+ * that decompresses to raw_size bytes of encoded events.  v2: a stream
+ * directory then one zstd frame per non-empty column stream, raw_size the
+ * sum of the streams' decompressed sizes (trace_codec2.c).
  */
+#define PR_VERSION_V1		1
+#define PR_VERSION_V2		2
 #define PR_FRAME_MAGIC		0x31465250u	/* "PRF1" */
+#define PR_FRAME_MAGIC_V2	0x32465250u	/* "PRF2" */
+#define PR_EVENT_MIN_V2		2	/* shape byte, time: bytes per event */
 #define PR_FRAME_HDR		48
 #define PR_FRAME_RAW_TARGET	(1u << 20)	/* writer: raw bytes/frame */
 #define PR_FRAME_RAW_MAX	(16u << 20)	/* reader: larger is corrupt */
@@ -128,12 +134,21 @@ struct pr_note {
 };
 
 /*
- * Fill a 48-byte frame header from f; its checksum is computed over the
- * header and payload (f->comp bytes), or taken from f->sum when payload is
- * NULL (the index's copy, the reader's check).
+ * Fill a 48-byte frame header of a file of the given format version from
+ * f; its checksum is computed over the header and payload (f->comp bytes),
+ * or taken from f->sum when payload is NULL (the index's copy, the
+ * reader's check).
  */
-void		pr_frame_header_enc(uint8_t *fh, const struct pr_frame_info *f,
-		    const uint8_t *payload);
+void		pr_frame_header_enc(uint8_t *fh, uint32_t version,
+		    const struct pr_frame_info *f, const uint8_t *payload);
+
+/*
+ * pr_writer_create() for a given format version (PR_VERSION_V1 or
+ * PR_VERSION_V2): v1 files for the tests and the v1/v2 benchmark.
+ */
+struct pr_header;
+struct pr_writer *pr_writer_create_version(const char *path,
+		    const struct pr_header *h, uint32_t version, int *errp);
 
 /*
  * The format's checksum: 64-bit multiply-xorshift over little-endian

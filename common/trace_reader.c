@@ -135,7 +135,7 @@ reader_header(struct pr_reader *r, uint64_t *bodyp)
 	if (memcmp(fixed, PR_FILE_MAGIC, PR_FILE_MAGIC_LEN) != 0)
 		return (PR_E_MAGIC);
 	r->hdr.version = pr_le32dec(fixed + 8);
-	if (r->hdr.version != PR_TRACE_VERSION)
+	if (r->hdr.version != PR_VERSION_V1 && r->hdr.version != PR_VERSION_V2)
 		return (PR_E_VERSION);
 	len = pr_le32dec(fixed + 12);
 	if (len > PR_HDR_PAYLOAD_MAX)
@@ -185,14 +185,17 @@ reader_header(struct pr_reader *r, uint64_t *bodyp)
 }
 
 /*
- * Decode a 48-byte frame header found at off and check it against the
- * format's bounds and the file's end (limit).  PR_E_TRUNCATED if the frame
- * runs past limit, PR_E_CORRUPT if a field is out of bounds.
+ * Decode a 48-byte frame header found at off in a file of the given format
+ * version and check it against the format's bounds and the file's end
+ * (limit).  PR_E_TRUNCATED if the frame runs past limit, PR_E_CORRUPT if a
+ * field is out of bounds.
  */
 static int
-frame_header_dec(const uint8_t *fh, uint64_t off, uint64_t limit,
-    struct pr_frame_info *f)
+frame_header_dec(const uint8_t *fh, uint32_t version, uint64_t off,
+    uint64_t limit, struct pr_frame_info *f)
 {
+	bool v1 = version == PR_VERSION_V1;
+
 	f->off = off;
 	f->raw = pr_le32dec(fh + PR_FH_RAW);
 	f->comp = pr_le32dec(fh + PR_FH_COMP);
@@ -201,10 +204,12 @@ frame_header_dec(const uint8_t *fh, uint64_t off, uint64_t limit,
 	f->last_ns = pr_le64dec(fh + PR_FH_LAST);
 	f->lost = pr_le64dec(fh + PR_FH_LOST);
 	f->sum = pr_le64dec(fh + PR_FH_SUM);
-	if (pr_le32dec(fh + PR_FH_MAGIC) != PR_FRAME_MAGIC ||
-	    f->raw > PR_FRAME_RAW_MAX || f->nevents == 0 ||
-	    (uint64_t)f->nevents * PR_EVENT_MIN > f->raw || f->comp == 0 ||
-	    f->comp > ZSTD_compressBound(f->raw) || f->first_ns > f->last_ns)
+	if (pr_le32dec(fh + PR_FH_MAGIC) != (v1 ? PR_FRAME_MAGIC :
+	    PR_FRAME_MAGIC_V2) || f->raw > PR_FRAME_RAW_MAX ||
+	    f->nevents == 0 || (uint64_t)f->nevents * (v1 ? PR_EVENT_MIN :
+	    PR_EVENT_MIN_V2) > f->raw || f->comp == 0 ||
+	    f->comp > ZSTD_compressBound(f->raw) + (v1 ? 0 : PR_V2_SLACK) ||
+	    f->first_ns > f->last_ns)
 		return (PR_E_CORRUPT);
 	if (off > limit || limit - off < PR_FRAME_HDR + (uint64_t)f->comp)
 		return (PR_E_TRUNCATED);
@@ -257,7 +262,7 @@ reader_scan(struct pr_reader *r, uint64_t off, uint64_t limit, bool truncated,
 		}
 		if ((err = pr_pread_all(r->fd, fh, sizeof(fh), off)) != PR_OK)
 			return (err);
-		err = frame_header_dec(fh, off, limit, &f);
+		err = frame_header_dec(fh, r->hdr.version, off, limit, &f);
 		if (err == PR_E_CORRUPT &&
 		    pr_le32dec(fh + PR_FH_MAGIC) == PR_INDEX_MAGIC) {
 			if (truncated)
@@ -341,8 +346,8 @@ reader_index(struct pr_reader *r, uint64_t body, uint64_t *ioffp,
 		goto out;
 	prev_end = body;
 	for (i = 0; i < n; i++) {
-		if (frame_header_dec(c.p + 8, pr_le64dec(c.p), ioff, &f) !=
-		    PR_OK || f.off != prev_end)
+		if (frame_header_dec(c.p + 8, r->hdr.version, pr_le64dec(c.p),
+		    ioff, &f) != PR_OK || f.off != prev_end)
 			goto out;
 		prev_end = f.off + PR_FRAME_HDR + f.comp;
 		if ((err = add_frame(r, &f, &cap)) != PR_OK)

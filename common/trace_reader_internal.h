@@ -28,13 +28,17 @@
 #define SUM_OK(computed, stored)	((computed) == (stored))
 #endif
 
-/* Buffers for decoding one frame: a zstd context and three arrays. */
+/* Buffers for decoding one frame: a zstd context and four arrays. */
 struct pr_decode_bufs {
 	ZSTD_DCtx	*dctx;
 	uint8_t		*comp;		/* frame header + compressed payload */
 	size_t		compcap;
-	uint8_t		*raw;		/* decompressed + PR_DECODE_PAD */
+	uint8_t		*raw;		/* decompressed + PR_DECODE_PAD (v2:
+					   PR_STREAM_PAD after each stream) */
 	size_t		rawcap;
+	struct pr_streams st;		/* v2: where the streams are in raw */
+	struct pr_obj_ctx *objs;	/* v2: the frame's object table */
+	size_t		objcap;
 	struct pr_event	*evs;
 	size_t		evcap;
 	struct pr_decode_bufs *next;	/* in the reader's pool */
@@ -61,7 +65,8 @@ struct pr_reader {
 	size_t		cur;		/* next frame to decode */
 	bool		end_done;	/* truncation already reported */
 	struct pr_decode_bufs *sbufs;	/* the current frame, its batch */
-	struct pr_decoder dec;		/* where in the current frame */
+	struct pr_decoder dec;		/* where in the current frame (v1) */
+	struct pr_decoder2 dec2;	/* where in the current frame (v2) */
 	size_t		nev;		/* events in the batch */
 	size_t		pos;		/* next one to return */
 };

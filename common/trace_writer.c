@@ -1,10 +1,13 @@
 /*
  * trace_writer.c - the streaming writer (trace.h, pr_writer_*): the file
- * header, then events encoded into a raw frame buffer, each raw frame of at
- * most PR_FRAME_RAW_TARGET bytes compressed into one zstd frame behind a
- * checksummed frame header, and on close the index block and the tail.  A
- * frame therefore decodes on its own, and a file cut anywhere still yields
- * every frame written completely before the cut.
+ * header, then events encoded into a frame of at most PR_FRAME_RAW_TARGET
+ * raw bytes, compressed behind a checksummed frame header, and on close the
+ * index block and the tail.  A frame therefore decodes on its own, and a
+ * file cut anywhere still yields every frame written completely before the
+ * cut.  Format v2 (the default) encodes a frame as column streams
+ * (trace_codec2.c); v1 (one zstd frame of per-event records, trace_codec.c)
+ * is still written on request (pr_writer_create_version, for tests and
+ * the v1/v2 benchmark).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -23,11 +26,13 @@
 /* The writer is owned by one thread; nothing in it is locked. */
 struct pr_writer {
 	int		fd;
+	uint32_t	version;	/* PR_VERSION_V1 or PR_VERSION_V2 */
 	int		error;		/* sticky: first failure */
 	uint64_t	off;		/* bytes written so far */
 	ZSTD_CCtx	*cctx;
-	uint8_t		*raw;		/* current frame, encoded */
+	uint8_t		*raw;		/* v1: current frame, encoded */
 	size_t		rawlen;
+	struct pr_enc2	*enc2;		/* v2: current frame, as streams */
 	uint8_t		*comp;		/* compressed frame + its header */
 	size_t		compcap;
 	struct pr_codec_ctx ctx;
@@ -108,6 +113,7 @@ writer_free(struct pr_writer *w)
 		close(w->fd);
 	ZSTD_freeCCtx(w->cctx);
 	free(w->raw);
+	pr_enc2_free(w->enc2);
 	free(w->comp);
 	free(w->frames);
 	for (i = 0; i < w->nnotes; i++)
@@ -119,12 +125,20 @@ writer_free(struct pr_writer *w)
 struct pr_writer *
 pr_writer_create(const char *path, const struct pr_header *h, int *errp)
 {
+	return (pr_writer_create_version(path, h, PR_TRACE_VERSION, errp));
+}
+
+struct pr_writer *
+pr_writer_create_version(const char *path, const struct pr_header *h,
+    uint32_t version, int *errp)
+{
 	struct pr_writer *w;
 	uint8_t *buf;
 	size_t len;
 	int err;
 
-	if (path == NULL || h == NULL || h->source >= PR_SRC_COUNT) {
+	if (path == NULL || h == NULL || h->source >= PR_SRC_COUNT ||
+	    (version != PR_VERSION_V1 && version != PR_VERSION_V2)) {
 		*errp = PR_E_ARG;
 		return (NULL);
 	}
@@ -133,11 +147,19 @@ pr_writer_create(const char *path, const struct pr_header *h, int *errp)
 	if (w == NULL || buf == NULL)
 		goto nomem;
 	w->fd = -1;
-	w->compcap = PR_FRAME_HDR + ZSTD_compressBound(PR_FRAME_RAW_TARGET);
-	w->raw = malloc(PR_FRAME_RAW_TARGET);
+	w->version = version;
+	if (version == PR_VERSION_V1) {
+		w->compcap = PR_FRAME_HDR +
+		    ZSTD_compressBound(PR_FRAME_RAW_TARGET);
+		w->raw = malloc(PR_FRAME_RAW_TARGET);
+	} else {
+		w->compcap = PR_FRAME_HDR + pr_enc2_bound();
+		w->enc2 = pr_enc2_create();
+	}
 	w->comp = malloc(w->compcap);
 	w->cctx = ZSTD_createCCtx();
-	if (w->raw == NULL || w->comp == NULL || w->cctx == NULL)
+	if ((w->raw == NULL && w->enc2 == NULL) || w->comp == NULL ||
+	    w->cctx == NULL)
 		goto nomem;
 	ZSTD_CCtx_setParameter(w->cctx, ZSTD_c_compressionLevel,
 	    PR_ZSTD_LEVEL);
@@ -153,7 +175,7 @@ pr_writer_create(const char *path, const struct pr_header *h, int *errp)
 		return (NULL);
 	}
 	memcpy(buf, PR_FILE_MAGIC, PR_FILE_MAGIC_LEN);
-	pr_le32enc(buf + 8, PR_TRACE_VERSION);
+	pr_le32enc(buf + 8, version);
 	len = hdr_encode(h, buf + PR_FILE_FIXED);
 	pr_le32enc(buf + 12, (uint32_t)len);
 	len += PR_FILE_FIXED;
@@ -194,18 +216,23 @@ writer_emit(struct pr_writer *w)
 		w->frames = nf;
 		w->framecap = cap;
 	}
-	n = ZSTD_compress2(w->cctx, w->comp + PR_FRAME_HDR,
-	    w->compcap - PR_FRAME_HDR, w->raw, w->rawlen);
-	if (ZSTD_isError(n))
+	if (w->version == PR_VERSION_V1) {
+		n = ZSTD_compress2(w->cctx, w->comp + PR_FRAME_HDR,
+		    w->compcap - PR_FRAME_HDR, w->raw, w->rawlen);
+		if (ZSTD_isError(n))
+			return (PR_E_NOMEM);
+		f.raw = (uint32_t)w->rawlen;
+	} else if ((n = pr_enc2_emit(w->enc2, w->cctx, w->comp +
+	    PR_FRAME_HDR, &f.raw)) == 0) {
 		return (PR_E_NOMEM);
+	}
 	f.off = w->off;
-	f.raw = (uint32_t)w->rawlen;
 	f.comp = (uint32_t)n;
 	f.nevents = w->fevents;
 	f.first_ns = w->ffirst;
 	f.last_ns = w->flast;
 	f.lost = w->flost;
-	pr_frame_header_enc(w->comp, &f, w->comp + PR_FRAME_HDR);
+	pr_frame_header_enc(w->comp, w->version, &f, w->comp + PR_FRAME_HDR);
 	f.sum = pr_le64dec(w->comp + PR_FH_SUM);
 	if (write_all(w, w->comp, PR_FRAME_HDR + n) != PR_OK)
 		return (PR_E_IO);
@@ -225,11 +252,18 @@ pr_writer_write(struct pr_writer *w, const struct pr_event *ev)
 		return (PR_E_ARG);
 	if (w->error != PR_OK)
 		return (w->error);
-	if (w->rawlen + PR_EVENT_MAX > PR_FRAME_RAW_TARGET &&
-	    (w->error = writer_emit(w)) != PR_OK)
-		return (w->error);
-	w->rawlen = (size_t)(pr_encode_event(&w->ctx, ev, w->raw + w->rawlen) -
-	    w->raw);
+	if (w->version == PR_VERSION_V1) {
+		if (w->rawlen + PR_EVENT_MAX > PR_FRAME_RAW_TARGET &&
+		    (w->error = writer_emit(w)) != PR_OK)
+			return (w->error);
+		w->rawlen = (size_t)(pr_encode_event(&w->ctx, ev,
+		    w->raw + w->rawlen) - w->raw);
+	} else if (!pr_enc2_event(w->enc2, ev)) {
+		/* The frame is full: emit it; a fresh frame takes any event. */
+		if ((w->error = writer_emit(w)) != PR_OK)
+			return (w->error);
+		(void)pr_enc2_event(w->enc2, ev);
+	}
 	if (w->fevents == 0 || ev->time_ns < w->ffirst)
 		w->ffirst = ev->time_ns;
 	if (w->fevents == 0 || ev->time_ns > w->flast)
@@ -309,7 +343,7 @@ writer_finish(struct pr_writer *w)
 	p += 16;
 	for (i = 0; i < w->nframes; i++) {
 		pr_le64enc(p, w->frames[i].off);
-		pr_frame_header_enc(p + 8, &w->frames[i], NULL);
+		pr_frame_header_enc(p + 8, w->version, &w->frames[i], NULL);
 		p += PR_INDEX_ENTRY;
 	}
 	pr_le64enc(p, w->events);

@@ -6,7 +6,11 @@
  * second of thread CPU time, medians of --repeat runs.  Not a test:
  * figures go in docs/benchmarks.md.
  *
- * usage: bench_trace [--events N] [--repeat R] [--dir DIR]
+ * With trace files as arguments, decode speed of those files instead
+ * (format v1 or v2, e.g. the bundled traces and their trace_rewrite
+ * copies), events per second of thread CPU time and of wall time.
+ *
+ * usage: bench_trace [--events N] [--repeat R] [--dir DIR] [TRACE...]
  */
 #include <sys/stat.h>
 
@@ -33,6 +37,15 @@ cpu_ns(void)
 	struct timespec ts;
 
 	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return ((uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec);
+}
+
+static uint64_t
+wall_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return ((uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec);
 }
 
@@ -111,15 +124,19 @@ encode(const char *path, const struct pr_event *evs, uint64_t n)
 	return ((double)(cpu_ns() - t0) / 1e9);
 }
 
-/* Seconds to stream every event; *sink defeats dead-code elimination. */
+/*
+ * CPU seconds to stream every event (*wall: wall seconds); *sink defeats
+ * dead-code elimination.
+ */
 static double
-decode_next(const char *path, uint64_t n, uint64_t *sink)
+decode_next(const char *path, uint64_t n, uint64_t *sink, double *wall)
 {
 	struct pr_reader *r;
 	struct pr_event ev;
-	uint64_t t0, k = 0;
+	uint64_t t0, w0, k = 0;
 	int e;
 
+	w0 = wall_ns();
 	t0 = cpu_ns();
 	if ((r = pr_reader_open(path, &e)) == NULL)
 		errx(1, "%s: %s", path, pr_strerror(e));
@@ -128,20 +145,22 @@ decode_next(const char *path, uint64_t n, uint64_t *sink)
 		k++;
 	}
 	pr_reader_close(r);
+	*wall = (double)(wall_ns() - w0) / 1e9;
 	if (k != n)
 		errx(1, "%s: read %" PRIu64 " of %" PRIu64, path, k, n);
 	return ((double)(cpu_ns() - t0) / 1e9);
 }
 
 static double
-decode_frames(const char *path, uint64_t n, uint64_t *sink)
+decode_frames(const char *path, uint64_t n, uint64_t *sink, double *wall)
 {
 	struct pr_reader *r;
 	struct pr_event *evs;
-	uint64_t t0, k = 0;
+	uint64_t t0, w0, k = 0;
 	size_t i, m;
 	int e;
 
+	w0 = wall_ns();
 	t0 = cpu_ns();
 	if ((r = pr_reader_open(path, &e)) == NULL)
 		errx(1, "%s: %s", path, pr_strerror(e));
@@ -153,9 +172,54 @@ decode_frames(const char *path, uint64_t n, uint64_t *sink)
 		free(evs);
 	}
 	pr_reader_close(r);
+	*wall = (double)(wall_ns() - w0) / 1e9;
 	if (k != n)
 		errx(1, "%s: read %" PRIu64 " of %" PRIu64, path, k, n);
 	return ((double)(cpu_ns() - t0) / 1e9);
+}
+
+/*
+ * Decode speed of existing trace files: median (best) of repeat runs,
+ * thread CPU time and wall time, pr_reader_next and pr_reader_frame.
+ */
+static void
+bench_files(char **paths, int npaths, int repeat)
+{
+	double next[16], frame[16], wnext[16], wframe[16];
+	struct pr_reader_status st;
+	struct pr_reader *r;
+	struct stat sb;
+	uint64_t sink = 0;
+	int e, i, j;
+
+	printf("events per second: median of --repeat runs (best run)\n");
+	printf("%-40s %3s %9s %7s %16s %16s %16s %16s\n", "trace", "v",
+	    "events", "B/event", "next (CPU)", "next (wall)", "frame (CPU)",
+	    "frame (wall)");
+	for (i = 0; i < npaths; i++) {
+		if ((r = pr_reader_open(paths[i], &e)) == NULL)
+			errx(1, "%s: %s", paths[i], pr_strerror(e));
+		pr_reader_status(r, &st);
+		printf("%-40s %3u %9" PRIu64, paths[i],
+		    (unsigned)pr_reader_header(r)->version, st.events);
+		pr_reader_close(r);
+		if (stat(paths[i], &sb) != 0)
+			err(1, "%s", paths[i]);
+		printf(" %7.2f", (double)sb.st_size / (double)st.events);
+		for (j = 0; j < repeat; j++) {
+			next[j] = decode_next(paths[i], st.events, &sink,
+			    &wnext[j]);
+			frame[j] = decode_frames(paths[i], st.events, &sink,
+			    &wframe[j]);
+		}
+		print_rate(st.events, next, repeat);
+		print_rate(st.events, wnext, repeat);
+		print_rate(st.events, frame, repeat);
+		print_rate(st.events, wframe, repeat);
+		printf("\n");
+	}
+	if (sink == 1)
+		printf("\n");
 }
 
 static uint64_t
@@ -184,7 +248,7 @@ main(int argc, char **argv)
 	};
 	char src[512], dst[512], nev[32], *sargv[9];
 	const char *dir = "/tmp";
-	double enc[16], next[16], frame[16];
+	double enc[16], next[16], frame[16], wall;
 	struct pr_event *evs;
 	struct stat sb;
 	uint64_t events = 10000000, repeat = 3, n, sink = 0;
@@ -206,9 +270,13 @@ main(int argc, char **argv)
 			break;
 		default:
 			fprintf(stderr, "usage: bench_trace [--events N] "
-			    "[--repeat R] [--dir DIR]\n");
+			    "[--repeat R] [--dir DIR] [TRACE...]\n");
 			return (2);
 		}
+	}
+	if (optind < argc) {
+		bench_files(argv + optind, argc - optind, (int)repeat);
+		return (0);
 	}
 	printf("events per CPU second: median of --repeat runs (best run)\n");
 	printf("%-9s %10s %7s %7s %16s %16s %16s\n", "model", "events",
@@ -233,8 +301,8 @@ main(int argc, char **argv)
 		evs = load(src, &n);
 		for (i = 0; i < (int)repeat; i++) {
 			enc[i] = encode(dst, evs, n);
-			next[i] = decode_next(dst, n, &sink);
-			frame[i] = decode_frames(dst, n, &sink);
+			next[i] = decode_next(dst, n, &sink, &wall);
+			frame[i] = decode_frames(dst, n, &sink, &wall);
 		}
 		if (stat(dst, &sb) != 0)
 			err(1, "%s", dst);

@@ -64,7 +64,7 @@ names = ("obj_create obj_terminate page_insert page_lookup page_remove wire "
          "sendfile lost").split()
 assert list(d["by_kind"]) == names, d["by_kind"].keys()
 assert list(d["pages_by_kind"]) == names
-assert d["version"] == 1 and d["source"] == "synth"
+assert d["version"] == 2 and d["source"] == "synth"
 assert d["events"] == want_events, (d["events"], want_events)
 assert sum(d["by_kind"].values()) == d["events"]
 assert d["truncated"] is False and d["lost"] == 0 and d["frames"] >= 1
@@ -100,8 +100,15 @@ python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert 0 < d["durat
     fail "--duration 20ms not honoured"
 
 # A truncated file: what was recovered, non-zero unless --allow-truncated.
-size=$(stat -c %s "$dir/b1.prt")
-head -c $((size * 2 / 3)) "$dir/b1.prt" >"$dir/cut.prt"
+# Cut inside the second frame (file header, then 48-byte frame headers).
+size=$(python3 - "$dir/b1.prt" <<'PY'
+import struct, sys
+b = open(sys.argv[1], "rb").read()
+body = 16 + struct.unpack_from("<I", b, 12)[0] + 8
+print(body + 48 + struct.unpack_from("<I", b, body + 8)[0] + 100)
+PY
+)
+head -c "$size" "$dir/b1.prt" >"$dir/cut.prt"
 expect 1 "$PR" info "$dir/cut.prt"
 grep -q "truncated" "$dir/err" || fail "truncated file: stderr does not say so"
 expect 0 "$PR" info --allow-truncated --json "$dir/cut.prt"

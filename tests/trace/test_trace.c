@@ -1,7 +1,9 @@
 /*
- * test_trace.c - unit tests of the trace library (common/trace.c): round
+ * test_trace.c - unit tests of the trace library (common/trace*.c): round
  * trips of random event streams, recovery of files cut anywhere, and the
- * documented error for every kind of damage.
+ * documented error for every kind of damage, in format v2 (written by
+ * default) and, for the tests listed with "(v1)", in format v1 too; the
+ * v2 decoder's own checks on hand-made column streams.
  */
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -20,9 +22,11 @@
 #include <cmocka.h>
 
 #include "trace.h"
+#include "trace_codec_internal.h"
 #include "trace_internal.h"
 
 static char	tmpdir[] = "/tmp/prtrace-test.XXXXXX";
+static uint32_t	wversion = PR_TRACE_VERSION;	/* write_random()'s format */
 
 /* A small deterministic generator (splitmix64) for the property tests. */
 static uint64_t
@@ -130,7 +134,7 @@ write_random(const char *path, uint64_t seed, size_t n, size_t flush_every)
 	pr_header_init(&h, PR_SRC_SYNTH);
 	snprintf(h.cmdline, sizeof(h.cmdline), "test seed %llu",
 	    (unsigned long long)seed);
-	w = pr_writer_create(path, &h, &err);
+	w = pr_writer_create_version(path, &h, wversion, &err);
 	assert_non_null(w);
 	assert_int_equal(err, PR_OK);
 	for (i = 0; i < n; i++) {
@@ -243,7 +247,7 @@ test_round_trip(void **state)
 		r = pr_reader_open(tpath("rt.prt"), &err);
 		assert_non_null(r);
 		h = pr_reader_header(r);
-		assert_int_equal(h->version, PR_TRACE_VERSION);
+		assert_int_equal(h->version, wversion);
 		assert_int_equal(h->source, PR_SRC_SYNTH);
 		assert_true(strncmp(h->cmdline, "test seed ", 10) == 0);
 		assert_int_equal(read_compare(r, evs, n), 0);
@@ -979,6 +983,205 @@ test_kill9(void **state)
 	pr_reader_close(r);
 }
 
+/*
+ * One bit flipped in every byte of a frame's payload, every checksum made
+ * to match (so that the frame's own checks are what stands): the frame is
+ * either refused (PR_E_CORRUPT, the others still decode) or, when the bit
+ * changes nothing zstd decodes (a window size field, say), gives exactly
+ * the events written.  Never different events.
+ */
+static void
+test_bitflip_payload(void **state)
+{
+	struct pr_reader *r;
+	struct pr_event *evs, *fe;
+	uint8_t *buf, *copy;
+	uint64_t off;
+	size_t len, comp, b, n, j;
+	int err, rc, ncorrupt = 0;
+
+	(void)state;
+	evs = write_random(tpath("bf.prt"), 31, 500, 100);
+	buf = slurp(tpath("bf.prt"), &len);
+	copy = malloc(len);
+	r = pr_reader_open(tpath("bf.prt"), &err);
+	assert_non_null(r);
+	assert_int_equal(pr_reader_frames(r), 5);
+	off = pr_reader_frame_offset(r, 2);
+	pr_reader_close(r);
+	comp = pr_le32dec(buf + off + PR_FH_COMP);
+	for (b = 0; b < comp; b++) {
+		memcpy(copy, buf, len);
+		copy[off + PR_FRAME_HDR + b] ^= (uint8_t)(1u << (b % 8));
+		fix_frame(copy, len, 2, off);
+		r = open_patched(copy, len, tpath("bfc.prt"), &err);
+		assert_non_null(r);
+		rc = pr_reader_frame(r, 2, &fe, &n);
+		if (rc == PR_OK) {
+			assert_int_equal(n, 100);
+			for (j = 0; j < n; j++)
+				assert_event_equal(&fe[j], &evs[200 + j]);
+			free(fe);
+		} else {
+			assert_int_equal(rc, PR_E_CORRUPT);
+			ncorrupt++;
+		}
+		assert_int_equal(pr_reader_frame(r, 3, &fe, &n), PR_OK);
+		assert_event_equal(&fe[0], &evs[300]);
+		free(fe);
+		if (rc == PR_OK)
+			assert_int_equal(read_compare(r, evs, 500), 0);
+		else
+			assert_int_equal(read_compare(r, evs, 200),
+			    -PR_E_CORRUPT);
+		pr_reader_close(r);
+	}
+	assert_true(ncorrupt > (int)comp / 2);
+	free(copy);
+	free(buf);
+	free(evs);
+}
+
+/* Hand-made v2 streams for test_v2_decoder_checks(). */
+struct v2frame {
+	uint8_t		buf[PR_S_COUNT][64 + PR_STREAM_PAD];
+	size_t		len[PR_S_COUNT];
+};
+
+static void
+v2_add(struct v2frame *f, unsigned s, const uint8_t *bytes, size_t n)
+{
+	memcpy(f->buf[s] + f->len[s], bytes, n);
+	f->len[s] += n;
+}
+
+/*
+ * Decode the hand-made frame of nevents events with an object table of
+ * objcap entries: lay the streams out as pr_streams_dir() would, each with
+ * its zero padding.
+ */
+static int
+v2_decode(const struct v2frame *f, uint32_t nevents, uint32_t objcap,
+    struct pr_event *out, size_t *np)
+{
+	static uint8_t raw[PR_S_COUNT * (64 + PR_STREAM_PAD)];
+	static struct pr_decoder2 d;
+	struct pr_obj_ctx objs[8];
+	struct pr_streams st;
+	uint8_t kindmap[PR_EV_KIND + 1];
+	uint64_t skipped;
+	size_t off = 0;
+	unsigned s;
+	int err;
+
+	memset(raw, 0, sizeof(raw));
+	memset(&st, 0, sizeof(st));
+	for (s = 0; s < PR_S_COUNT; s++) {
+		memcpy(raw + off, f->buf[s], f->len[s]);
+		st.off[s] = off;
+		st.len[s] = f->len[s];
+		off += f->len[s] + PR_STREAM_PAD;
+	}
+	for (s = 0; s <= PR_EV_KIND; s++)
+		kindmap[s] = s < PR_KIND_COUNT ? (uint8_t)s : PR_KINDMAP_NONE;
+	if ((err = pr_decoder2_init(&d, kindmap, raw, &st, nevents, objs,
+	    objcap)) != PR_OK)
+		return (err);
+	return (pr_decoder2_run(&d, out, nevents, np, &skipped));
+}
+
+/*
+ * The v2 decoder's checks on the streams themselves (behind zstd's content
+ * checksums, so only a forged frame meets them): a good frame decodes; an
+ * object reference past the table, an unused or a missing stream byte, a
+ * shape index past the table, a tid delta over 32 bits, a table of too
+ * many objects and a bad shape table are PR_E_CORRUPT.
+ */
+static void
+test_v2_decoder_checks(void **state)
+{
+	/* Two page_lookups of tid 7: a new object, then the slot's again. */
+	static const uint8_t shapes[] = { PR_PAGE_LOOKUP, 0,
+	    PR_M_TID | PR_M_OBJ | PR_M_PINDEX, PR_PAGE_LOOKUP, PR_F_WRITE,
+	    PR_M_OBJ | PR_M_PINDEX };
+	static const uint8_t shape[] = { 0, 1 }, time[] = { 20, 2 };
+	static const uint8_t tid[] = { 14 }, obj[] = { 1, 0 }, objnew[] = { 10 };
+	static const uint8_t pindex[] = { 6, 2 };
+	struct v2frame good, f;
+	struct pr_event out[4];
+	size_t n;
+
+	(void)state;
+	memset(&good, 0, sizeof(good));
+	v2_add(&good, PR_S_SHAPES, shapes, sizeof(shapes));
+	v2_add(&good, PR_S_SHAPE, shape, sizeof(shape));
+	v2_add(&good, PR_S_TIME, time, sizeof(time));
+	v2_add(&good, PR_S_TID, tid, sizeof(tid));
+	v2_add(&good, PR_S_OBJ, obj, sizeof(obj));
+	v2_add(&good, PR_S_OBJNEW, objnew, sizeof(objnew));
+	v2_add(&good, PR_S_PINDEX, pindex, sizeof(pindex));
+	assert_int_equal(v2_decode(&good, 2, 3, out, &n), PR_OK);
+	assert_int_equal(n, 2);
+	assert_int_equal(out[0].time_ns, 10);
+	assert_int_equal(out[1].time_ns, 11);
+	assert_int_equal(out[0].tid, 7);
+	assert_int_equal(out[1].tid, 7);
+	assert_int_equal(out[0].obj, 5);
+	assert_int_equal(out[1].obj, 5);
+	assert_int_equal(out[0].pindex, 3);
+	assert_int_equal(out[1].pindex, 4);
+	assert_int_equal(out[1].flags, PR_F_WRITE);
+	assert_int_equal(out[1].npages, 1);
+
+	f = good;		/* a reference past the table */
+	f.buf[PR_S_OBJ][1] = 3;
+	assert_int_equal(v2_decode(&f, 2, 3, out, &n), PR_E_CORRUPT);
+	f = good;		/* a byte left over */
+	v2_add(&f, PR_S_PINDEX, pindex, 1);
+	assert_int_equal(v2_decode(&f, 2, 3, out, &n), PR_E_CORRUPT);
+	f = good;		/* a byte missing */
+	f.len[PR_S_TIME] = 1;
+	assert_int_equal(v2_decode(&f, 2, 3, out, &n), PR_E_CORRUPT);
+	f = good;		/* a shape index past the table */
+	f.buf[PR_S_SHAPE][1] = 2;
+	assert_int_equal(v2_decode(&f, 2, 3, out, &n), PR_E_CORRUPT);
+	f = good;		/* a tid delta over 32 bits */
+	memcpy(f.buf[PR_S_TID], "\x80\x80\x80\x80\x20", 5);
+	f.len[PR_S_TID] = 5;
+	assert_int_equal(v2_decode(&f, 2, 3, out, &n), PR_E_CORRUPT);
+	f = good;		/* two new objects: 3 entries hold them */
+	f.buf[PR_S_OBJ][1] = 2;
+	v2_add(&f, PR_S_OBJNEW, objnew, 1);
+	assert_int_equal(v2_decode(&f, 2, 3, out, &n), PR_OK);
+	assert_int_equal(out[1].obj, 10);
+	assert_int_equal(v2_decode(&f, 2, 2, out, &n), PR_E_CORRUPT);
+	f = good;		/* a shape table of 5 bytes */
+	f.len[PR_S_SHAPES] = 5;
+	assert_int_equal(v2_decode(&f, 2, 3, out, &n), PR_E_CORRUPT);
+	f = good;		/* a kind byte past 127 */
+	f.buf[PR_S_SHAPES][0] = 0x80;
+	assert_int_equal(v2_decode(&f, 2, 3, out, &n), PR_E_CORRUPT);
+}
+
+/* Setup and teardown of the "(v1)" tests: write_random() writes v1. */
+static int
+use_v1(void **state)
+{
+	(void)state;
+	wversion = PR_VERSION_V1;
+	return (0);
+}
+
+static int
+use_default(void **state)
+{
+	(void)state;
+	wversion = PR_TRACE_VERSION;
+	return (0);
+}
+
+#define V1_TEST(f)	{ #f " (v1)", f, use_v1, use_default, NULL }
+
 static int
 setup(void **state)
 {
@@ -1013,6 +1216,17 @@ main(void)
 		cmocka_unit_test(test_index_disagrees),
 		cmocka_unit_test(test_unknown_kind),
 		cmocka_unit_test(test_kill9),
+		cmocka_unit_test(test_bitflip_payload),
+		cmocka_unit_test(test_v2_decoder_checks),
+		V1_TEST(test_round_trip),
+		V1_TEST(test_frames_and_empty),
+		V1_TEST(test_truncation_everywhere),
+		V1_TEST(test_corrupt_frame),
+		V1_TEST(test_scan_lies),
+		V1_TEST(test_bad_index),
+		V1_TEST(test_end_damage_everywhere),
+		V1_TEST(test_unknown_kind),
+		V1_TEST(test_bitflip_payload),
 	};
 
 	return (cmocka_run_group_tests(tests, setup, teardown));

@@ -1,0 +1,118 @@
+/*
+ * trace_rewrite.c - rewrite a trace in format v1 or v2, event for event, to
+ * compare the formats on the same (real) traces: the same header, notes
+ * and frame boundaries (a frame of the input is a frame of the output, as
+ * the recorder's per-second flushes made them), then every event of the
+ * output is read back and compared with the input.  Prints bytes per
+ * event of both.  Not a user tool: the bundled traces stay as recorded.
+ *
+ * usage: trace_rewrite [--version 1|2] IN OUT
+ */
+#include <sys/stat.h>
+
+#include <err.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "trace.h"
+#include "trace_internal.h"
+
+static uint64_t
+file_size(const char *path)
+{
+	struct stat sb;
+
+	if (stat(path, &sb) != 0)
+		err(1, "%s", path);
+	return ((uint64_t)sb.st_size);
+}
+
+static struct pr_reader *
+open_sound(const char *path)
+{
+	struct pr_reader *r;
+	int e;
+
+	if ((r = pr_reader_open(path, &e)) == NULL)
+		errx(1, "%s: %s", path, pr_strerror(e));
+	return (r);
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "version", required_argument, NULL, 'v' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct pr_reader_status st;
+	struct pr_reader *in, *out;
+	struct pr_writer *w;
+	struct pr_event *evs, ev, ev2;
+	const char *key;
+	uint64_t version = PR_TRACE_VERSION, value, n = 0, k = 0;
+	unsigned inversion;
+	size_t i, j, m;
+	int c, e, rc;
+
+	while ((c = getopt_long(argc, argv, "v:", longopts, NULL)) != -1) {
+		if (c != 'v' || cli_parse_u64(optarg, 1, 2, &version) != 0) {
+			fprintf(stderr, "usage: trace_rewrite [--version 1|2] "
+			    "IN OUT\n");
+			return (2);
+		}
+	}
+	if (argc - optind != 2)
+		errx(2, "usage: trace_rewrite [--version 1|2] IN OUT");
+	in = open_sound(argv[optind]);
+	inversion = pr_reader_header(in)->version;
+	w = pr_writer_create_version(argv[optind + 1], pr_reader_header(in),
+	    (uint32_t)version, &e);
+	if (w == NULL)
+		errx(1, "%s: %s", argv[optind + 1], pr_strerror(e));
+	for (i = 0; i < pr_reader_frames(in); i++) {
+		if ((e = pr_reader_frame(in, i, &evs, &m)) != PR_OK)
+			errx(1, "%s: frame %zu: %s", argv[optind], i,
+			    pr_strerror(e));
+		for (j = 0; j < m; j++)
+			if ((e = pr_writer_write(w, &evs[j])) != PR_OK)
+				errx(1, "write: %s", pr_strerror(e));
+		if ((e = pr_writer_flush(w)) != PR_OK)
+			errx(1, "flush: %s", pr_strerror(e));
+		n += m;
+		free(evs);
+	}
+	for (i = 0; pr_reader_note(in, i, &key, &value); i++)
+		if ((e = pr_writer_note(w, key, value)) != PR_OK)
+			errx(1, "note: %s", pr_strerror(e));
+	if ((e = pr_writer_close(w)) != PR_OK)
+		errx(1, "close: %s", pr_strerror(e));
+	pr_reader_status(in, &st);
+	if (st.truncated || st.end_damaged || st.error != PR_OK)
+		errx(1, "%s: not a sound trace", argv[optind]);
+	pr_reader_close(in);
+
+	/* Read both back: the same events, in order. */
+	in = open_sound(argv[optind]);
+	out = open_sound(argv[optind + 1]);
+	while ((rc = pr_reader_next(in, &ev)) == 1) {
+		if (pr_reader_next(out, &ev2) != 1 ||
+		    memcmp(&ev, &ev2, offsetof(struct pr_event, flags) + 1) !=
+		    0)
+			errx(1, "event %" PRIu64 " differs", k);
+		k++;
+	}
+	if (rc != 0 || pr_reader_next(out, &ev) != 0 || k != n)
+		errx(1, "event counts differ");
+	pr_reader_close(in);
+	pr_reader_close(out);
+	printf("%s: %" PRIu64 " events, v%u %.3f B/event -> v%u %.3f "
+	    "B/event\n", argv[optind], n, inversion, (double)file_size(argv[optind]) / (double)n, (unsigned)version,
+	    (double)file_size(argv[optind + 1]) / (double)n);
+	return (0);
+}
