@@ -14,6 +14,7 @@ int	cmd_synth(int argc, char **argv);	/* workloads/synth/synth.c */
 int	cmd_replay(int argc, char **argv);	/* replay/cmd_replay.c */
 int	cmd_sweep(int argc, char **argv);	/* replay/cmd_sweep.c */
 int	cmd_plot(int argc, char **argv);	/* replay/cmd_plot.c */
+int	cmd_report(int argc, char **argv);	/* replay/cmd_report.c */
 int	cmd_footprint(int argc, char **argv);	/* engine/footprint.c */
 
 #endif /* PR_COMMANDS_H */

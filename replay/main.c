@@ -37,6 +37,8 @@ static const struct command {
 	    "replay the cross product of designs, batch sizes, threads" },
 	{ "plot", cmd_plot,
 	    "draw charts (SVG/PNG, gnuplot) from a CSV of runs" },
+	{ "report", cmd_report,
+	    "one self-contained HTML page of charts and tables of a CSV" },
 	{ "footprint", cmd_footprint,
 	    "locks and atomics each VM operation takes under a design" },
 };
