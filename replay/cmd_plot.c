@@ -48,7 +48,7 @@ plot_usage(FILE *f)
 	    "                        VALUE; repeatable, all must hold\n"
 	    "  -h, --help            this text\n"
 	    "\n"
-	    "Manual: man pagereplay-plot; docs in /usr/share/doc/pagereplay.\n"
+	    "Manual: man pagereplay-plot; docs in " PR_DOCDIR "\n"
 	    "\n"
 	    "Example:\n"
 	    "  pagereplay plot sweep.csv -o sweep.png\n"
