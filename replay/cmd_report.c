@@ -37,12 +37,11 @@ static const char *const rcol_names[R_COUNT] = {
 	"hold_total_ns", "hold_max_ns", "events_per_s",
 };
 
-#define REPORT_FIELDS_MAX	256
-
 /* One CSV row: the columns of enum rcol, copied. */
 struct row {
 	char		*v[R_COUNT];
 	char		*key;		/* design and threads, for grouping */
+	size_t		 seq;		/* its place in the CSV */
 };
 
 struct rows {
@@ -122,6 +121,44 @@ rows_free(struct rows *rs)
 	memset(rs, 0, sizeof(*rs));
 }
 
+/* rp_csv_reader.row: copy a row's columns. */
+static int
+report_row(void *arg, char **v, char **f, size_t n, char *err,
+    size_t errlen)
+{
+	struct rows *rs = arg;
+	char key[512];
+	struct row *r;
+	unsigned j;
+
+	(void)f;
+	(void)n;
+	if (rs->n == rs->cap) {
+		rs->cap = rs->cap == 0 ? 256 : 2 * rs->cap;
+		r = realloc(rs->r, rs->cap * sizeof(*r));
+		if (r == NULL)
+			goto oom;
+		rs->r = r;
+	}
+	r = &rs->r[rs->n];
+	memset(r, 0, sizeof(*r));
+	r->seq = rs->n++;
+	for (j = 0; j < R_COUNT; j++)
+		if ((r->v[j] = strdup(v[j])) == NULL)
+			goto oom;
+	snprintf(key, sizeof(key), "%s/%s/%s/%s%s%s, %s threads",
+	    r->v[R_PAGE], r->v[R_QUEUE], r->v[R_PV], r->v[R_PVCHUNK],
+	    strcmp(r->v[R_SCALE], "1") == 0 ? "" : " x",
+	    strcmp(r->v[R_SCALE], "1") == 0 ? "" : r->v[R_SCALE],
+	    r->v[R_THREADS]);
+	if ((r->key = strdup(key)) == NULL)
+		goto oom;
+	return (0);
+oom:
+	snprintf(err, errlen, "out of memory");
+	return (-1);
+}
+
 /*
  * Read the rows of csv that pass the filters where[0..nwhere)
  * ("COLUMN=VALUE"); 0, or -1 with err.
@@ -130,103 +167,23 @@ static int
 report_read(const char *csv, char *const *where, size_t nwhere,
     struct rows *rs, char *err, size_t errlen)
 {
-	char *line, *hdr, *f[REPORT_FIELDS_MAX], key[512];
-	int col[R_COUNT], wcol[RP_PLOT_WHERE_MAX], rc;
-	size_t cap, n, i, k, len;
-	const char *eq;
-	struct row *r;
-	unsigned j;
-	FILE *fp;
+	struct rp_csv_reader rd;
 
-	if ((fp = fopen(csv, "r")) == NULL) {
-		snprintf(err, errlen, "%s: %s", csv, strerror(errno));
+	rd.header = NULL;
+	rd.row = report_row;
+	rd.arg = rs;
+	if (rp_csv_read(csv, rcol_names, R_COUNT, where, nwhere, &rd, err,
+	    errlen) != 0)
 		return (-1);
-	}
-	line = hdr = NULL;
-	cap = 0;
-	rc = -1;
-	if (getline(&line, &cap, fp) < 0 || (hdr = strdup(line)) == NULL) {
-		snprintf(err, errlen, "%s: empty, not a CSV of runs", csv);
-		goto out;
-	}
-	n = rp_csv_split(line, f, REPORT_FIELDS_MAX);
-	for (j = 0; j < R_COUNT; j++) {
-		for (col[j] = -1, i = 0; i < n; i++)
-			if (strcmp(f[i], rcol_names[j]) == 0)
-				col[j] = (int)i;
-		if (col[j] < 0) {
-			snprintf(err, errlen, "%s: no '%s' column: not a CSV "
-			    "of runs (docs/csv.md)", csv, rcol_names[j]);
-			goto out;
-		}
-	}
-	for (k = 0; k < nwhere; k++) {
-		eq = strchr(where[k], '=');
-		len = eq == NULL ? 0 : (size_t)(eq - where[k]);
-		for (wcol[k] = -1, i = 0; i < n && len > 0; i++)
-			if (strlen(f[i]) == len && strncmp(f[i], where[k],
-			    len) == 0)
-				wcol[k] = (int)i;
-		if (wcol[k] < 0) {
-			snprintf(err, errlen, "--where '%s': not COLUMN=VALUE "
-			    "of a column (docs/csv.md)", where[k]);
-			goto out;
-		}
-	}
-	while (getline(&line, &cap, fp) >= 0) {
-		if (strcmp(line, hdr) == 0 || line[strspn(line, "\r\n")] ==
-		    '\0')
-			continue;	/* concatenated shards' headers */
-		n = rp_csv_split(line, f, REPORT_FIELDS_MAX);
-		for (k = 0; k < nwhere; k++)
-			if ((size_t)wcol[k] >= n || strcmp(f[wcol[k]],
-			    strchr(where[k], '=') + 1) != 0)
-				break;
-		if (k < nwhere)
-			continue;
-		for (j = 0; j < R_COUNT; j++)
-			if ((size_t)col[j] >= n) {
-				snprintf(err, errlen, "%s: a row with %zu "
-				    "fields, fewer than the header's", csv, n);
-				goto out;
-			}
-		if (rs->n == rs->cap) {
-			rs->cap = rs->cap == 0 ? 256 : 2 * rs->cap;
-			r = realloc(rs->r, rs->cap * sizeof(*r));
-			if (r == NULL)
-				goto oom;
-			rs->r = r;
-		}
-		r = &rs->r[rs->n++];
-		memset(r, 0, sizeof(*r));
-		for (j = 0; j < R_COUNT; j++)
-			if ((r->v[j] = strdup(f[col[j]])) == NULL)
-				goto oom;
-		snprintf(key, sizeof(key), "%s/%s/%s/%s%s%s, %s threads",
-		    r->v[R_PAGE], r->v[R_QUEUE], r->v[R_PV], r->v[R_PVCHUNK],
-		    strcmp(r->v[R_SCALE], "1") == 0 ? "" : " x",
-		    strcmp(r->v[R_SCALE], "1") == 0 ? "" : r->v[R_SCALE],
-		    r->v[R_THREADS]);
-		if ((r->key = strdup(key)) == NULL)
-			goto oom;
-	}
 	if (rs->n == 0) {
 		snprintf(err, errlen, "%s: no runs%s", csv, nwhere > 0 ?
 		    " matching --where" : "");
-		goto out;
+		return (-1);
 	}
-	rc = 0;
-	goto out;
-oom:
-	snprintf(err, errlen, "out of memory");
-out:
-	free(line);
-	free(hdr);
-	fclose(fp);
-	return (rc);
+	return (0);
 }
 
-/* By key (natural order), then lock class in first-seen order. */
+/* By key (natural order), then run, then the CSV's order (classes). */
 static int
 row_cmp(const void *a, const void *b)
 {
@@ -235,7 +192,9 @@ row_cmp(const void *a, const void *b)
 
 	if ((c = strverscmp(ra->key, rb->key)) != 0)
 		return (c);
-	return (strverscmp(ra->v[R_RUN_ID], rb->v[R_RUN_ID]));
+	if ((c = strverscmp(ra->v[R_RUN_ID], rb->v[R_RUN_ID])) != 0)
+		return (c);
+	return (ra->seq < rb->seq ? -1 : ra->seq > rb->seq);
 }
 
 /* A time in ns as ns, µs, ms or s with its unit. */

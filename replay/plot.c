@@ -54,8 +54,6 @@ static const char *const dim_names[D_COUNT] = {
 	"class",
 };
 
-#define PLOT_FIELDS_MAX	256
-
 /* One point before reduction. */
 struct point {
 	char		*dim[D_COUNT];
@@ -393,18 +391,22 @@ plot_opt_cols(const struct rp_plot_opts *po, char **f, size_t n,
 	return (0);
 }
 
-/* Read the rows of the CSV that pass the filters into points. */
-static int
-plot_read(const char *csv, const struct rp_plot_opts *po, struct points *ps,
-    char *err, size_t errlen)
+int
+rp_csv_read(const char *csv, const char *const *names, size_t nnames,
+    char *const *where, size_t nwhere, struct rp_csv_reader *rd, char *err,
+    size_t errlen)
 {
-	char *line, *hdr, *f[PLOT_FIELDS_MAX], *v[P_COUNT], prev[256];
+	char *line, *hdr, *f[RP_CSV_FIELDS_MAX], *v[RP_CSV_FIELDS_MAX];
 	const char *wval[RP_PLOT_WHERE_MAX];
-	int wcol[RP_PLOT_WHERE_MAX], j, rc;
-	struct plot_cols pc;
-	size_t cap, n, k, lineno;
+	int col[RP_CSV_FIELDS_MAX], wcol[RP_PLOT_WHERE_MAX], rc;
+	size_t cap, n, j, k, lineno;
 	FILE *fp;
 
+	if (nnames > RP_CSV_FIELDS_MAX || nwhere > RP_PLOT_WHERE_MAX) {
+		snprintf(err, errlen, "more than %d --where filters",
+		    RP_PLOT_WHERE_MAX);
+		return (-1);
+	}
 	if ((fp = fopen(csv, "r")) == NULL) {
 		snprintf(err, errlen, "%s: %s", csv, strerror(errno));
 		return (-1);
@@ -412,7 +414,6 @@ plot_read(const char *csv, const struct rp_plot_opts *po, struct points *ps,
 	line = hdr = NULL;
 	cap = 0;
 	rc = -1;
-	prev[0] = '\0';
 	if (getline(&line, &cap, fp) < 0) {
 		snprintf(err, errlen, "%s: empty, not a CSV of runs", csv);
 		goto out;
@@ -421,59 +422,40 @@ plot_read(const char *csv, const struct rp_plot_opts *po, struct points *ps,
 		snprintf(err, errlen, "out of memory");
 		goto out;
 	}
-	n = rp_csv_split(line, f, PLOT_FIELDS_MAX);
-	for (j = 0; j < P_COUNT; j++) {
-		pc.col[j] = plot_col(f, n, pcol_names[j],
-		    strlen(pcol_names[j]));
-		if (pc.col[j] < 0) {
+	n = rp_csv_split(line, f, RP_CSV_FIELDS_MAX);
+	for (j = 0; j < nnames; j++) {
+		col[j] = plot_col(f, n, names[j], strlen(names[j]));
+		if (col[j] < 0) {
 			snprintf(err, errlen, "%s: no '%s' column: not a CSV "
-			    "of runs (docs/csv.md)", csv, pcol_names[j]);
+			    "of runs (docs/csv.md)", csv, names[j]);
 			goto out;
 		}
 	}
-	if (po->nwhere > RP_PLOT_WHERE_MAX) {
-		snprintf(err, errlen, "more than %d --where filters",
-		    RP_PLOT_WHERE_MAX);
-		goto out;
-	}
-	if (plot_where(po->where, po->nwhere, f, n, wcol, wval, err,
-	    errlen) != 0 || plot_opt_cols(po, f, n, &pc, err, errlen) != 0)
+	if (plot_where(where, nwhere, f, n, wcol, wval, err, errlen) != 0 ||
+	    (rd->header != NULL && rd->header(rd->arg, f, n, err,
+	    errlen) != 0))
 		goto out;
 	for (lineno = 2; getline(&line, &cap, fp) >= 0; lineno++) {
 		if (strcmp(line, hdr) == 0 || line[strspn(line, "\r\n")] ==
 		    '\0')
 			continue;	/* concatenated shards' headers */
-		n = rp_csv_split(line, f, PLOT_FIELDS_MAX);
-		if ((size_t)pc.y >= n || (size_t)pc.by + 1 > n ||
-		    (size_t)pc.base + 1 > n) {
-			snprintf(err, errlen, "%s:%zu: %zu fields, fewer than "
-			    "the header's", csv, lineno, n);
-			goto out;
-		}
-		for (j = 0; j < P_COUNT; j++) {
-			if ((size_t)pc.col[j] >= n) {
+		n = rp_csv_split(line, f, RP_CSV_FIELDS_MAX);
+		for (j = 0; j < nnames; j++) {
+			if ((size_t)col[j] >= n) {
 				snprintf(err, errlen, "%s:%zu: %zu fields, "
 				    "fewer than the header's", csv, lineno, n);
 				goto out;
 			}
-			v[j] = f[pc.col[j]];
+			v[j] = f[col[j]];
 		}
-		for (k = 0; k < po->nwhere; k++)
+		for (k = 0; k < nwhere; k++)
 			if ((size_t)wcol[k] >= n || strcmp(f[wcol[k]],
 			    wval[k]) != 0)
 				break;
-		if (k < po->nwhere)
+		if (k < nwhere)
 			continue;
-		if (plot_row(po, &pc, f, v, prev, ps) != 0) {
-			snprintf(err, errlen, "out of memory");
+		if (rd->row(rd->arg, v, f, n, err, errlen) != 0)
 			goto out;
-		}
-		snprintf(prev, sizeof(prev), "%s", v[P_RUN_ID]);
-	}
-	if (ps->n == 0) {
-		snprintf(err, errlen, "%s: nothing to plot (no runs%s)", csv,
-		    po->nwhere > 0 ? " matching --where" : "");
-		goto out;
 	}
 	rc = 0;
 out:
@@ -481,6 +463,70 @@ out:
 	free(hdr);
 	fclose(fp);
 	return (rc);
+}
+
+/* What plot_read() hands its callbacks. */
+struct plot_reading {
+	const struct rp_plot_opts	*po;
+	struct plot_cols		 pc;
+	struct points			*ps;
+	char				 prev[256];	/* run_id of the
+							   previous row */
+};
+
+/* rp_csv_reader.header: the columns of the options. */
+static int
+plot_read_header(void *arg, char **f, size_t n, char *err, size_t errlen)
+{
+	struct plot_reading *pr = arg;
+
+	return (plot_opt_cols(pr->po, f, n, &pr->pc, err, errlen));
+}
+
+/* rp_csv_reader.row: the points of a row. */
+static int
+plot_read_row(void *arg, char **v, char **f, size_t n, char *err,
+    size_t errlen)
+{
+	struct plot_reading *pr = arg;
+
+	if ((size_t)pr->pc.y >= n || (size_t)(pr->pc.by + 1) > n ||
+	    (size_t)(pr->pc.base + 1) > n) {
+		snprintf(err, errlen, "a row with %zu fields, fewer than the "
+		    "header's", n);
+		return (-1);
+	}
+	if (plot_row(pr->po, &pr->pc, f, v, pr->prev, pr->ps) != 0) {
+		snprintf(err, errlen, "out of memory");
+		return (-1);
+	}
+	snprintf(pr->prev, sizeof(pr->prev), "%s", v[P_RUN_ID]);
+	return (0);
+}
+
+/* Read the rows of the CSV that pass the filters into points. */
+static int
+plot_read(const char *csv, const struct rp_plot_opts *po, struct points *ps,
+    char *err, size_t errlen)
+{
+	struct plot_reading pr;
+	struct rp_csv_reader rd;
+
+	memset(&pr, 0, sizeof(pr));
+	pr.po = po;
+	pr.ps = ps;
+	rd.header = plot_read_header;
+	rd.row = plot_read_row;
+	rd.arg = &pr;
+	if (rp_csv_read(csv, pcol_names, P_COUNT, po->where, po->nwhere, &rd,
+	    err, errlen) != 0)
+		return (-1);
+	if (ps->n == 0) {
+		snprintf(err, errlen, "%s: nothing to plot (no runs%s)", csv,
+		    po->nwhere > 0 ? " matching --where" : "");
+		return (-1);
+	}
+	return (0);
 }
 
 /* Ascending doubles, for qsort. */

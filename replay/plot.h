@@ -58,6 +58,32 @@ int	rp_plot_check_name(const char *out, char *err, size_t errlen);
  */
 size_t	rp_csv_split(char *line, char **f, size_t max);
 
+#define RP_CSV_FIELDS_MAX	256
+
+/*
+ * What rp_csv_read() calls: header with all header fields f[0..n) (NULL:
+ * nothing to check), then row for every data row that passes the filters,
+ * with v[i] the field of names[i] and all fields f[0..n).  Each returns 0,
+ * or -1 with a one-line reason in err, which stops the reading.
+ */
+struct rp_csv_reader {
+	int	(*header)(void *arg, char **f, size_t n, char *err,
+		    size_t errlen);
+	int	(*row)(void *arg, char **v, char **f, size_t n, char *err,
+		    size_t errlen);
+	void	*arg;
+};
+
+/*
+ * Read a CSV of runs (shards concatenated: repeated headers are skipped)
+ * that must have the columns names[0..nnames), keeping the rows that
+ * match every filter where[0..nwhere) ("COLUMN=VALUE").  0, or -1 with
+ * err.
+ */
+int	rp_csv_read(const char *csv, const char *const *names, size_t nnames,
+	    char *const *where, size_t nwhere, struct rp_csv_reader *rd,
+	    char *err, size_t errlen);
+
 /*
  * Draw the rows of csv that match every filter into the file name (NULL:
  * path); path's suffix gives the format.  Returns 0, or -1 with a
