@@ -15,6 +15,7 @@ int	cmd_replay(int argc, char **argv);	/* replay/cmd_replay.c */
 int	cmd_sweep(int argc, char **argv);	/* replay/cmd_sweep.c */
 int	cmd_plot(int argc, char **argv);	/* replay/cmd_plot.c */
 int	cmd_merge(int argc, char **argv);	/* replay/cmd_merge.c */
+int	cmd_report(int argc, char **argv);	/* replay/cmd_report.c */
 int	cmd_footprint(int argc, char **argv);	/* replay/cmd_footprint.c */
 
 #endif /* PR_COMMANDS_H */

@@ -17,6 +17,9 @@
 #ifndef PR_VERSION
 #define PR_VERSION "unknown"
 #endif
+#ifndef PR_DOCDIR
+#define PR_DOCDIR "/usr/local/share/doc/pagereplay"
+#endif
 
 static int	cmd_record(int argc, char **argv);
 
@@ -39,6 +42,8 @@ static const struct command {
 	    "join the CSV or JSON files of a sharded sweep, checked whole" },
 	{ "plot", cmd_plot,
 	    "draw charts (SVG/PNG, gnuplot) from a CSV of runs" },
+	{ "report", cmd_report,
+	    "one self-contained HTML page of charts and tables of a CSV" },
 	{ "footprint", cmd_footprint,
 	    "locks and atomics each VM operation takes under a design" },
 };
@@ -61,7 +66,8 @@ usage(FILE *f)
 	for (i = 0; i < NCOMMANDS; i++)
 		fprintf(f, "  %-10s %s\n", commands[i].name,
 		    commands[i].summary);
-	fprintf(f, "\nSee docs/user-guide.md for a walk-through.\n");
+	fprintf(f, "\nSee pagereplay(1), pagereplay-COMMAND(1) and the user "
+	    "guide,\n%s/user-guide.md.\n", PR_DOCDIR);
 }
 
 /*

@@ -1,0 +1,38 @@
+#!/bin/sh
+# recipes.sh PAGEREPLAY GUIDE - the chart recipes of the user guide
+# (section 6, the blocks after "<!-- tests/report: recipe -->") run
+# verbatim, and each chart shows its answer: the speedup of refcount over
+# pagelock is a line of its own; the batch-queue chart has a pagequeue line
+# (before, its p99 of 0 fell off the log axis and the line was missing)
+# and every lock class; the report page is written.
+set -u
+. "$(dirname "$0")/../lib.sh"
+PR=$1
+GUIDE=$2
+command -v gnuplot >/dev/null 2>&1 || {
+	echo "SKIP: gnuplot is not installed (Debian: gnuplot-nox)"; exit 77; }
+mkdir -p "$T/bin" "$T/w"
+ln -s "$(cd "$(dirname "$PR")" && pwd)/$(basename "$PR")" "$T/bin/pagereplay"
+export PATH="$T/bin:$PATH"
+cd "$T/w" || fail "cd"
+awk '$0 == "<!-- tests/report: recipe -->" { f = 1; next }
+    f == 1 && /^```/ { f = 2; next }
+    f == 2 && /^```/ { f = 0; next }
+    f == 2 { print }' "$GUIDE" >recipes.sh
+[ "$(grep -c '^pagereplay plot' recipes.sh)" -ge 3 ] ||
+    fail "the recipes are not in $GUIDE"
+sh -e recipes.sh >out 2>err || { cat err; fail "a recipe failed"; }
+
+svg_text() {
+	sed -n 's/.*<text[^>]*>\(<tspan[^>]*>\)\{0,1\}\([^<]*\)<.*/\2/p' "$1"
+}
+svg_text refcount-speedup.svg >sp.txt
+grep -qx 'page=refcount' sp.txt || fail "speedup: no refcount panel"
+grep -q 'Speedup over page=pagelock:256' sp.txt || fail "speedup: title"
+svg_text batch-wait.svg >w.txt
+for c in page object pagequeue freequeue pv pmap pvchunk; do
+	grep -qx "$c" w.txt || fail "batch chart: no $c line"
+done
+grep -qx 'pagequeue (batch:trylock)' w.txt || fail "batch chart: no trylock line"
+[ "$(grep -c '<svg' batch.html)" -ge 3 ] || fail "batch report: charts"
+exit 0
