@@ -48,11 +48,22 @@ n = int(sys.argv[3])
 errs = []
 if p["source"] != "pcap" or e["source"] != "ebpf":
     errs.append("sources")
-if p["by_kind"].get("sendfile") != n:
-    errs.append(f"pcap sendfile events {p['by_kind'].get('sendfile')}, "
-                f"server answered {n}")
-if p["notes"].get("pcap.requests") != n:
-    errs.append(f"pcap.requests {p['notes'].get('pcap.requests')}")
+drops = p["notes"].get("pcap.kernel_drops", 0)
+if drops > 0:
+    # The kernel dropped packets before libpcap saw them (a loaded
+    # machine); the trace says so in pcap.kernel_drops, so fewer events is
+    # a counted loss, not a silent one.  More is still wrong.
+    print(f"note: live capture: {drops} packets dropped by the kernel",
+          file=sys.stderr)
+    if p["by_kind"].get("sendfile", 0) > n:
+        errs.append(f"pcap sendfile events {p['by_kind'].get('sendfile')} "
+                    f"> server answered {n}")
+else:
+    if p["by_kind"].get("sendfile") != n:
+        errs.append(f"pcap sendfile events {p['by_kind'].get('sendfile')}, "
+                    f"server answered {n}")
+    if p["notes"].get("pcap.requests") != n:
+        errs.append(f"pcap.requests {p['notes'].get('pcap.requests')}")
 if e["by_kind"].get("sendfile", 0) < n:
     errs.append(f"ebpf sendfile events {e['by_kind'].get('sendfile')} < {n}")
 for note in ("ebpf.sendfile_insert_folded", "ebpf.nocache_folded"):
@@ -63,7 +74,7 @@ if e["by_kind"].get("release", 0) != 0:
 if e["lost"] != 0:
     errs.append(f"ebpf lost {e['lost']} events")
 if errs:
-    print("; ".join(errs))
+    print("; ".join(errs) + f" (pcap.kernel_drops {drops})")
     sys.exit(1)
 print(f"sendfile_record: {n} requests; pcap {p['by_kind']['sendfile']} "
       f"events, ebpf {e['events']} events")
