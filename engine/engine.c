@@ -595,20 +595,31 @@ ev_queue_op(struct eng_cpu *c, struct vm_object *obj, vm_pindex_t pindex,
 	}
 }
 
-/* remove_all / remove_write: vm_page_try_remove_all/_write, busied. */
+/*
+ * remove_all / remove_write: vm_page_try_remove_all/_write, busied.
+ * --page pagelock (FreeBSD <= 12): there is no vm_page_try_remove_write;
+ * its callers (vm_object_page_remove_write, the page daemon) call
+ * pmap_remove_write() under the object write lock with the page busied,
+ * and take no page lock (12's pmap_remove_write asserts the object lock;
+ * research conformance-notes.md 2.6 item 18).
+ */
 static bool
 ev_remove_mappings(struct eng_cpu *c, struct vm_object *obj,
     vm_pindex_t pindex, const struct pr_event *ev, struct eng_site *site)
 {
 	struct vm_page *m;
-	bool ok;
+	bool ok = true;
 
 	(void)site;
 	if ((m = vm_page_lookup(c, obj, pindex)) == NULL ||
 	    !vm_page_tryxbusy(c, m))
 		return (false);
-	ok = ev->kind == PR_REMOVE_ALL ? vm_page_try_remove_all(c, m) :
-	    vm_page_try_remove_write(c, m);
+	if (ev->kind == PR_REMOVE_ALL)
+		ok = vm_page_try_remove_all(c, m);
+	else if (c->e->pagelock)
+		pmap_remove_write(c, m);
+	else
+		ok = vm_page_try_remove_write(c, m);
 	vm_page_xunbusy(c, m);
 	return (ok);
 }
@@ -667,8 +678,13 @@ eng_ev_range(struct eng_cpu *c, struct vm_object *obj,
 }
 
 /*
- * page_lookup (vm_page_grab_pages): a read-locked lookup when every page
- * is resident, else the write lock to insert the missing ones.
+ * page_lookup (vm_page_grab_pages).  --page pagelock (FreeBSD <= 12):
+ * vm_page_grab() and vm_page_grab_pages() assert the object write lock
+ * (VM_OBJECT_ASSERT_WLOCKED, 2018 head vm_page.c), so the whole grab is
+ * write-locked.  --page refcount: a read-locked lookup when every page is
+ * resident, else the write lock to insert the missing ones (13+ callers
+ * look up locklessly, vm_page_grab_unlocked; the model has no SMR, see
+ * docs/design-page.md).
  */
 static int
 ev_page_lookup(struct eng_cpu *c, struct vm_object *obj, vm_pindex_t pindex,
@@ -676,14 +692,17 @@ ev_page_lookup(struct eng_cpu *c, struct vm_object *obj, vm_pindex_t pindex,
 {
 	ENG_SITE_DEFINE;
 	bool allocated;
-	uint32_t i;
+	uint32_t i = 0;
 
+	if (c->e->pagelock)
+		goto grab;
 	VM_OBJECT_RLOCK(c, obj);
 	for (i = 0; i < n && vm_page_lookup(c, obj, pindex + i) != NULL; i++)
 		;
 	VM_OBJECT_RUNLOCK(c, obj);
 	if (i == n)
 		return (0);
+grab:
 	VM_OBJECT_WLOCK(c, obj);
 	for (; i < n; i++)
 		if (vm_page_grab(c, obj, pindex + i, false, &allocated) ==
@@ -736,6 +755,18 @@ ev_map(struct eng_cpu *c, const struct pr_event *ev, struct vm_object *obj,
  * the object lock (vm_page_grab_pages), send, and at completion release
  * each page with no object lock held (vm_page_release; SF_NOCACHE:
  * VPR_TRYFREE).  Ranges are handled ENG_SENDFILE_CHUNK pages at a time.
+ *
+ * --page pagelock (FreeBSD <= 12, kern_sendfile.c of 11/12): the syscall
+ * also write-locks the object once in sendfile_getobj() to take its
+ * reference (vm_object_reference_locked) and once in
+ * vm_object_deallocate() to drop it (12's deallocate write-locks before
+ * vm_object_vndeallocate); each chunk is sendfile_swapin()'s write-locked
+ * vm_page_grab_pages().  --page refcount (13+): sendfile_getobj()
+ * read-locks once and vm_page_grab_pages_unlocked() needs no object lock,
+ * and 13's vm_object_deallocate() drops a vnode object's extra reference
+ * with refcount_release_if_gt(); the model has no SMR lookup, so its one
+ * object acquisition per chunk is the grab's write lock (same count for a
+ * one-chunk send; docs/design-page.md).
  */
 static int
 ev_sendfile(struct eng_cpu *c, const struct pr_event *ev,
@@ -759,6 +790,10 @@ ev_sendfile(struct eng_cpu *c, const struct pr_event *ev,
 	if (n > ENG_PINDEX_MAX - pindex)
 		n = ENG_PINDEX_MAX - pindex;
 	flags = (ev->flags & PR_F_NOCACHE) != 0 ? VPR_TRYFREE : 0;
+	if (c->e->pagelock) {		/* sendfile_getobj() */
+		VM_OBJECT_WLOCK(c, obj);
+		VM_OBJECT_WUNLOCK(c, obj);
+	}
 	while (n > 0) {
 		k = n > ENG_SENDFILE_CHUNK ? ENG_SENDFILE_CHUNK : (int)n;
 		VM_OBJECT_WLOCK(c, obj);
@@ -771,6 +806,10 @@ ev_sendfile(struct eng_cpu *c, const struct pr_event *ev,
 		did += (uint64_t)k;
 		pindex += (uint64_t)k;
 		n -= (uint64_t)k;
+	}
+	if (c->e->pagelock) {		/* vm_object_deallocate() */
+		VM_OBJECT_WLOCK(c, obj);
+		VM_OBJECT_WUNLOCK(c, obj);
 	}
 	return (did ? 0 : 1);
 }

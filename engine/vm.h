@@ -105,8 +105,8 @@ struct vm_phash {
  */
 struct vm_object {
 	struct eng_rw	lock;		/* the object lock */
-	bool		alive;		/* (O) created, not terminated */
-	uint64_t	gen;		/* (O) incarnation */
+	_Atomic bool	alive;		/* (a) created, not terminated */
+	uint64_t	gen;		/* (O) incarnation, +1 per termination */
 	uint64_t	resident_page_count; /* (O) */
 	struct vm_phash	pages;		/* (O) pindex -> vm_page (H = O) */
 	struct vm_phash	rvs;		/* (O) pindex >> 9 -> vm_reserv */
