@@ -139,8 +139,9 @@ int main(int argc, char **argv)
 	return 0;
 }
 EOF
-	${CC:-cc} -O2 -std=c11 -D_GNU_SOURCE -Iengine -Ireplay -o "$O/sites" \
-	    "$O/sites.c" "$B/engine/libprengine.a" "$B/replay/libprtrace.a" \
+	${CC:-cc} -O2 -std=c11 -D_GNU_SOURCE -Iengine -Icommon -o "$O/sites" \
+	    "$O/sites.c" "$B/engine/libprengine.a" "$B/engine/libprlock.a" \
+	    "$B/common/libprtrace.a" \
 	    -lzstd -lpthread -lm
 }
 

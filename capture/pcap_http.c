@@ -1,9 +1,10 @@
 /*
- * pcap_http.c - `pagereplay record --pcap FILE | --iface IF`: the libpcap
- * front end.  HTTP/1.1 traffic of a sendfile server becomes sendfile events.
+ * pcap_http.c - the packet parser of the libpcap front end (pcap_http.h;
+ * the command around it is pcap_record.c).  HTTP/1.1 traffic of a sendfile
+ * server becomes sendfile events.
  *
- * Packets (pcap or pcapng files, or a live interface with a BPF filter
- * compiled by libpcap) are decoded down to TCP; each connection's two byte
+ * Packets (of a pcap or pcapng file, or a live interface) are decoded down
+ * to TCP; each connection's two byte
  * streams are followed in sequence order, far enough to read HTTP/1.1
  * request and response headers and to skip response bodies by their length.
  * Every request (pipelined ones queue in order) is paired with its response;
@@ -16,65 +17,36 @@
  * Bad input is counted, skipped and reported as trailer notes (pcap.*):
  * packets too short for their headers, undecodable headers, segments out
  * of order (the stream then skips to the next message start), bytes that do
- * not parse as HTTP.  Headers only are needed, so a small snap length
- * (tcpdump -s 512) is enough: missing body bytes are skipped by length.
+ * not parse as HTTP.  Headers only are needed: missing body bytes are
+ * skipped by length.  Response headers the capture did not keep (a short
+ * snap length, pipelined responses deep in a large segment) are estimated
+ * from their requests and sizes seen earlier (PH_BLIND, ph_blind_end).
  */
-#include <err.h>
-#include <errno.h>
-#include <fcntl.h>
-#include <getopt.h>
-#include <inttypes.h>
-#include <pcap/pcap.h>
-#include <poll.h>
-#include <signal.h>
+#include <pcap/dlt.h>
 #include <stdbool.h>
 #include <stdint.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <unistd.h>
 
-#include "cli.h"
-#include "commands.h"
+#include "pcap_http.h"
 #include "trace.h"
 
 #define PH_HDR_MAX	65536		/* longest HTTP header we buffer */
-#define PH_PENDING_MAX	4096		/* pipelined requests per connection */
 #define PH_BUCKETS	4096		/* connection hash buckets (power of 2) */
-#define PH_SNAPLEN	262144
 #define PH_REORDER_NS	2000000000ull	/* events held to sort by time */
-
-/* Counters, written to the trailer as "pcap.<name>" notes. */
-struct ph_counts {
-	uint64_t	packets;	/* packets read */
-	uint64_t	non_tcp;	/* not IPv4/IPv6 TCP: skipped */
-	uint64_t	fragments;	/* IP fragments: skipped */
-	uint64_t	malformed;	/* headers that do not decode */
-	uint64_t	truncated;	/* captured too short for what we need */
-	uint64_t	retransmits;	/* segments already seen */
-	uint64_t	out_of_order;	/* segments past a hole in the stream */
-	uint64_t	resyncs;	/* streams picked up again at a message */
-	uint64_t	skipped_bytes;	/* payload dropped while out of step */
-	uint64_t	connections;
-	uint64_t	requests;
-	uint64_t	responses;
-	uint64_t	bad_http;	/* bytes that are not an HTTP message */
-	uint64_t	unanswered;	/* requests without a response */
-	uint64_t	orphan_responses; /* responses without a request */
-	uint64_t	no_body;	/* not a sendfile: error, HEAD, empty */
-	uint64_t	events;		/* sendfile events written */
-	uint64_t	late;		/* answered after PH_REORDER_NS: time
-					   raised to keep the file sorted */
-	uint64_t	kernel_drops;	/* live: dropped by the kernel/driver */
-};
+#define PH_NPAGES_MAX	UINT32_MAX	/* pages one event holds (ph_emit) */
+#define PH_SIZES	4096		/* object sizes remembered (power of 2) */
 
 /* Where a response body ends. */
 enum ph_state {
 	PH_HEAD = 0,		/* reading a message header */
 	PH_BODY,		/* skipping body_left bytes */
-	PH_BODY_EOF		/* response body runs to the end of the stream */
+	PH_BODY_EOF,		/* response body runs to the end of the stream */
+	PH_BLIND		/* in step, but where the responses in the last
+				   `blind` bytes start was not captured */
 };
+
 
 /* One direction of a connection. */
 struct ph_half {
@@ -83,6 +55,7 @@ struct ph_half {
 	bool		fin;		/* FIN seen */
 	enum ph_state	state;
 	uint64_t	body_left;	/* PH_BODY: bytes still to skip */
+	uint64_t	blind;		/* PH_BLIND: bytes since a message start */
 	uint64_t	t_first;	/* time of buf's first byte */
 	char		*buf;		/* PH_HEAD: header bytes so far */
 	size_t		len;		/* bytes in buf */
@@ -95,6 +68,19 @@ struct ph_req {
 	uint64_t	obj;		/* hash of its path */
 	bool		get;		/* GET (else HEAD or other: no event) */
 	bool		head;		/* HEAD: the response has no body */
+	bool		guessed;	/* cut off, estimated (ph_lost_requests) */
+	uint8_t		range;		/* PH_RANGE_*: its Range header ... */
+	uint64_t	ra, rb;		/* ... bytes=ra-rb, ra-, or -rb */
+	uint64_t	gap;		/* dropped requests just before it */
+};
+
+/* The Range header of a request, as far as a size can be predicted. */
+enum {
+	PH_RANGE_NONE = 0,	/* none: the whole object */
+	PH_RANGE_AB,		/* bytes=ra-rb */
+	PH_RANGE_FROM,		/* bytes=ra- */
+	PH_RANGE_SUFFIX,	/* bytes=-rb: the last rb bytes */
+	PH_RANGE_OTHER		/* several ranges, or not understood */
 };
 
 /* Connection endpoints; a is the lower (addr, port) of the two. */
@@ -113,10 +99,15 @@ struct ph_conn {
 	size_t		qhead;		/* ... oldest at q[qhead] ... */
 	size_t		qlen;		/* ... qlen of them ... */
 	size_t		qcap;		/* ... in room for qcap */
+	uint64_t	qgap;		/* dropped requests after the last */
 	struct ph_req	eof_req;	/* PH_BODY_EOF: its request ... */
 	uint64_t	eof_off;	/* ... body offset ... */
 	uint64_t	eof_bytes;	/* ... and bytes so far */
 	bool		eof_pending;	/* eof_* are in use */
+	uint32_t	hlen[2];	/* last response header length seen:
+					   [0] whole object, [1] a range */
+	struct ph_req	last_req;	/* last request without a body ... */
+	size_t		last_req_len;	/* ... and its header's length */
 	struct ph_conn	*next;		/* hash chain */
 };
 
@@ -127,78 +118,29 @@ struct ph_held {
 };
 
 /* The whole run; single-threaded. */
-struct ph_ctx {
-	pcap_t		*pcap;
+struct ph_parser {
 	int		linktype;
 	int		linkhdr;	/* its header length */
-	struct pr_writer *w;
-	struct pr_header hdr;
-	const char	*out;
-	bool		nocache;
-	bool		started;	/* writer created, t0 set */
+	bool		nocache;	/* events flagged NOCACHE */
+	ph_sink_fn	sink;		/* where events go ... */
+	void		*sink_arg;	/* ... and its argument */
+	int		err;		/* first error (sink's or NOMEM) */
 	uint64_t	t0;		/* first packet time, ns since epoch */
 	uint64_t	now;		/* current packet time, ns since epoch */
-	int		err;		/* first write error */
 	uint32_t	nconns;		/* connections numbered so far */
 	struct ph_held	*heap;		/* events by (time, seq), min first */
 	size_t		nheld;		/* events in heap */
 	size_t		heapcap;	/* room in heap */
 	uint64_t	seq;		/* events made so far */
-	uint64_t	written_ns;	/* time of the last event written */
+	uint64_t	written_ns;	/* time of the last event handed over */
 	struct ph_conn	*buckets[PH_BUCKETS];	/* connections by key */
+	struct ph_size {		/* object sizes seen, by obj */
+		uint64_t	obj;
+		uint64_t	size;
+		bool		known;
+	}		sizes[PH_SIZES];
 	struct ph_counts c;
 };
-
-static volatile sig_atomic_t ph_stop;
-static pcap_t *ph_signal_pcap;
-
-/* SIGINT/SIGTERM: end the capture cleanly (async-signal-safe). */
-static void
-ph_on_signal(int sig)
-{
-	(void)sig;
-	ph_stop = 1;
-	if (ph_signal_pcap != NULL)
-		pcap_breakloop(ph_signal_pcap);
-}
-
-/* The help text of record --pcap/--iface. */
-static void
-usage(FILE *f)
-{
-	fprintf(f,
-	    "usage: pagereplay record --pcap FILE -o OUT [--filter EXPR] "
-	    "[--nocache]\n"
-	    "       pagereplay record --iface IF -o OUT [--filter EXPR] "
-	    "[--duration D]\n"
-	    "                         [--snaplen N] [--nocache]\n"
-	    "\n"
-	    "Turn the HTTP/1.1 traffic of a sendfile server into sendfile "
-	    "events:\n"
-	    "each GET answered 200/206 is one event on the object of its path,\n"
-	    "at the request's time, one thread per TCP connection.\n"
-	    "\n"
-	    "  --pcap FILE       read a pcap or pcapng file\n"
-	    "  --iface IF        capture live on interface IF (needs root)\n"
-	    "  --filter EXPR     BPF filter expression, e.g. 'tcp port 8080'\n"
-	    "  --duration D      stop a live capture after D (30s, 2m, ...)\n"
-	    "  --snaplen N       bytes kept per packet (default %d; headers "
-	    "suffice)\n"
-	    "  --nocache         flag events NOCACHE (server ran with "
-	    "SF_NOCACHE)\n"
-	    "  -o, --output OUT  trace file to write\n"
-	    "  -h, --help        this text\n"
-	    "\n"
-	    "Malformed, truncated and out-of-order packets are counted and\n"
-	    "skipped; `pagereplay info OUT` shows the counts (pcap.*).\n"
-	    "\n"
-	    "Examples:\n"
-	    "  tcpdump -i lo -s 512 -w web.pcap 'tcp port 8080'\n"
-	    "  pagereplay record --pcap web.pcap -o web.prt\n"
-	    "  pagereplay record --iface lo --filter 'tcp port 8080' "
-	    "--duration 30s -o live.prt\n",
-	    PH_SNAPLEN);
-}
 
 /* FNV-1a, 64 bits: the object id of a path. */
 static uint64_t
@@ -214,26 +156,6 @@ path_hash(const char *p, size_t n)
 	}
 	return (h);
 }
-
-/* Create the writer at the first packet, so that its start is t0. */
-static int
-ph_start(struct ph_ctx *x)
-{
-	int e;
-
-	if (x->started)
-		return (x->w != NULL ? 0 : -1);
-	x->started = true;
-	x->hdr.start_ns = x->t0;
-	x->w = pr_writer_create(x->out, &x->hdr, &e);
-	if (x->w == NULL) {
-		warnx("%s: %s", x->out, pr_strerror(e));
-		x->err = e;
-		return (-1);
-	}
-	return (0);
-}
-
 /* Heap order: earlier time first, then the order events were made. */
 static bool
 ph_held_less(const struct ph_held *a, const struct ph_held *b)
@@ -245,12 +167,12 @@ ph_held_less(const struct ph_held *a, const struct ph_held *b)
 /*
  * Events are made when a response arrives but carry their request's time,
  * so they come out of order across connections.  They wait in a min-heap
- * and are written once the capture clock is PH_REORDER_NS past them (all,
- * when `all`); one answered later than that is written at the time of the
- * last event written, and counted.
+ * and go to the sink once the capture clock is PH_REORDER_NS past them
+ * (all, when `all`); one answered later than that is handed over at the
+ * time of the last event handed over, and counted.
  */
 static void
-ph_drain(struct ph_ctx *x, bool all)
+ph_drain(struct ph_parser *x, bool all)
 {
 	struct ph_held *hp = x->heap, t;
 	size_t i, c;
@@ -258,11 +180,8 @@ ph_drain(struct ph_ctx *x, bool all)
 
 	while (x->nheld > 0 && (all || (x->now > x->t0 &&
 	    hp[0].ev.time_ns + PH_REORDER_NS <= x->now - x->t0))) {
-		e = pr_writer_write(x->w, &hp[0].ev);
-		if (e != 0 && x->err == 0) {
-			warnx("record: %s: %s", x->out, pr_strerror(e));
+		if (x->err == 0 && (e = x->sink(x->sink_arg, &hp[0].ev)) != 0)
 			x->err = e;
-		}
 		x->written_ns = hp[0].ev.time_ns;
 		hp[0] = hp[--x->nheld];
 		for (i = 0; (c = 2 * i + 1) < x->nheld; i = c) {
@@ -280,7 +199,7 @@ ph_drain(struct ph_ctx *x, bool all)
 
 /* Put an event into the reorder heap (see ph_drain). */
 static void
-ph_hold(struct ph_ctx *x, const struct pr_event *ev)
+ph_hold(struct ph_parser *x, const struct pr_event *ev)
 {
 	struct ph_held *nh, t;
 	size_t i;
@@ -289,7 +208,6 @@ ph_hold(struct ph_ctx *x, const struct pr_event *ev)
 		nh = realloc(x->heap, (x->heapcap == 0 ? 1024 : x->heapcap * 2) *
 		    sizeof(*nh));
 		if (nh == NULL) {
-			warnx("record: out of memory");
 			x->err = PR_E_NOMEM;
 			return;
 		}
@@ -311,38 +229,70 @@ ph_hold(struct ph_ctx *x, const struct pr_event *ev)
 	}
 }
 
-/* Make the sendfile event of a request whose body is [off, off + len). */
+/*
+ * Make the sendfile event of a request whose body is [off, off + len).
+ *
+ * An event holds at most PH_NPAGES_MAX pages (npages is 32 bits) and ends
+ * at most at byte 2^64: a longer body (Content-Length 2^44 and up, or a
+ * range that runs past 2^64) is clipped to the pages an event can hold,
+ * arg to the bytes of those pages from off, and counted in `clipped`; the
+ * body is still skipped by its real length.  So every event keeps npages
+ * >= 1 and pages that cover exactly [addr, addr + arg).  An event whose
+ * size (`estimated`) or request (rq->guessed) was estimated is counted so.
+ */
 static void
-ph_emit(struct ph_ctx *x, const struct ph_conn *cn, const struct ph_req *rq,
-    uint64_t off, uint64_t len)
+ph_emit(struct ph_parser *x, const struct ph_conn *cn, const struct ph_req *rq,
+    uint64_t off, uint64_t len, bool estimated)
 {
 	struct pr_event ev;
+	uint64_t first, room;
 
 	if (!rq->get || len == 0) {
 		x->c.no_body++;
 		return;
 	}
-	if (ph_start(x) != 0)
-		return;
+	first = off >> PR_PAGE_SHIFT;
+	if (first > (UINT64_MAX >> PR_PAGE_SHIFT) - PH_NPAGES_MAX)
+		room = UINT64_MAX - off + 1;	/* off > 0 here */
+	else
+		room = ((first + PH_NPAGES_MAX) << PR_PAGE_SHIFT) - off;
+	if (len > room) {
+		len = room;
+		x->c.clipped++;
+	}
 	memset(&ev, 0, sizeof(ev));
 	ev.kind = PR_SENDFILE;
 	ev.time_ns = rq->time_ns >= x->t0 ? rq->time_ns - x->t0 : 0;
 	ev.obj = rq->obj;
-	ev.pindex = off >> PR_PAGE_SHIFT;
-	ev.npages = (uint32_t)(((off + len - 1) >> PR_PAGE_SHIFT) -
-	    (off >> PR_PAGE_SHIFT) + 1);
+	ev.pindex = first;
+	ev.npages = (uint32_t)(((off + len - 1) >> PR_PAGE_SHIFT) - first + 1);
 	ev.addr = off;
 	ev.arg = len;
 	ev.tid = cn->tid;
 	ev.flags = x->nocache ? PR_F_NOCACHE : 0;
 	ph_hold(x, &ev);
 	x->c.events++;
+	if (estimated || rq->guessed)
+		x->c.estimated++;
 }
 
-/* Take the oldest pending request of cn; false when there is none. */
+/*
+ * The request the next response of cn answers: the oldest pending one,
+ * unless requests dropped before it (ph_push) are due first.  False when
+ * there is none; *dropped then says whether the response answers a
+ * dropped request (else it answers nothing we saw: an orphan).
+ */
 static bool
-ph_pop(struct ph_conn *cn, struct ph_req *rq)
+ph_pop(struct ph_conn *cn, struct ph_req *rq, bool *dropped)
 {
+	uint64_t *gap;
+
+	gap = cn->qlen > 0 ? &cn->q[cn->qhead].gap : &cn->qgap;
+	*dropped = *gap > 0;
+	if (*dropped) {
+		(*gap)--;
+		return (false);
+	}
 	if (cn->qlen == 0)
 		return (false);
 	*rq = cn->q[cn->qhead];
@@ -352,24 +302,25 @@ ph_pop(struct ph_conn *cn, struct ph_req *rq)
 }
 
 /*
- * Queue a request behind the pending ones of cn; past PH_PENDING_MAX the
- * oldest is dropped as unanswered.
+ * Queue a request behind the pending ones of cn.  At most PH_PENDING_MAX
+ * wait: a request past that (or one there is no memory for) is dropped
+ * and counted, but its place in the order is kept (as a gap before the
+ * next request queued), so that every later response still pairs with its
+ * own request.
  */
 static void
-ph_push(struct ph_ctx *x, struct ph_conn *cn, const struct ph_req *rq)
+ph_push(struct ph_parser *x, struct ph_conn *cn, const struct ph_req *rq)
 {
-	struct ph_req *nq, old;
+	struct ph_req *nq;
 	size_t i, ncap;
 
-	if (cn->qlen == PH_PENDING_MAX) {	/* never answered: drop */
-		(void)ph_pop(cn, &old);
-		x->c.unanswered++;
-	}
 	if (cn->qlen == cn->qcap) {
 		ncap = cn->qcap == 0 ? 8 : cn->qcap * 2;
-		nq = malloc(ncap * sizeof(*nq));
+		nq = cn->qlen < PH_PENDING_MAX ?
+		    malloc(ncap * sizeof(*nq)) : NULL;
 		if (nq == NULL) {
-			x->c.unanswered++;
+			cn->qgap++;
+			x->c.dropped_requests++;
 			return;
 		}
 		for (i = 0; i < cn->qlen; i++)
@@ -380,6 +331,8 @@ ph_push(struct ph_ctx *x, struct ph_conn *cn, const struct ph_req *rq)
 		cn->qhead = 0;
 	}
 	cn->q[(cn->qhead + cn->qlen) % cn->qcap] = *rq;
+	cn->q[(cn->qhead + cn->qlen) % cn->qcap].gap = cn->qgap;
+	cn->qgap = 0;
 	cn->qlen++;
 }
 
@@ -395,12 +348,122 @@ ph_desync(struct ph_half *h)
 
 /* A body that ran to the end of its stream is complete: emit it. */
 static void
-ph_end_eof_body(struct ph_ctx *x, struct ph_conn *cn)
+ph_end_eof_body(struct ph_parser *x, struct ph_conn *cn)
 {
 	if (!cn->eof_pending)
 		return;
 	cn->eof_pending = false;
-	ph_emit(x, cn, &cn->eof_req, cn->eof_off, cn->eof_bytes);
+	ph_emit(x, cn, &cn->eof_req, cn->eof_off, cn->eof_bytes, false);
+}
+
+/* Remember the size of object obj (a 200's body, a Content-Range total). */
+static void
+ph_size_put(struct ph_parser *x, uint64_t obj, uint64_t size)
+{
+	struct ph_size *z = &x->sizes[obj & (PH_SIZES - 1)];
+
+	z->obj = obj;
+	z->size = size;
+	z->known = true;
+}
+
+/* The size of object obj, if one was seen: true and *sizep. */
+static bool
+ph_size_get(const struct ph_parser *x, uint64_t obj, uint64_t *sizep)
+{
+	const struct ph_size *z = &x->sizes[obj & (PH_SIZES - 1)];
+
+	if (!z->known || z->obj != obj)
+		return (false);
+	*sizep = z->size;
+	return (true);
+}
+
+/*
+ * Predict the response to rq on cn whose header the capture did not keep:
+ * its header length *hlp (the last one of its kind seen on cn, 0 when none
+ * was) and its body [*offp, *offp + *lenp), from rq's Range header and the
+ * size of its object seen earlier.  False when the body cannot be
+ * predicted (*offp is then the range's start, if any).
+ */
+static bool
+ph_predict(const struct ph_parser *x, const struct ph_conn *cn,
+    const struct ph_req *rq, uint64_t *offp, uint64_t *lenp, uint64_t *hlp)
+{
+	uint64_t size;
+	bool known;
+	int k;
+
+	k = rq->range != PH_RANGE_NONE;
+	*hlp = cn->hlen[k] != 0 ? cn->hlen[k] : cn->hlen[1 - k];
+	*offp = rq->range == PH_RANGE_AB || rq->range == PH_RANGE_FROM ?
+	    rq->ra : 0;
+	*lenp = 0;
+	if (*hlp == 0 || (!rq->get && !rq->head))
+		return (false);
+	if (rq->head)
+		return (true);
+	known = ph_size_get(x, rq->obj, &size);
+	switch (rq->range) {
+	case PH_RANGE_NONE:
+		*lenp = size;
+		return (known);
+	case PH_RANGE_AB:
+		if (known && rq->ra >= size)
+			return (false);		/* 416 */
+		*lenp = (known && rq->rb >= size ? size - 1 : rq->rb) -
+		    rq->ra + 1;
+		return (true);
+	case PH_RANGE_FROM:
+		if (!known || rq->ra >= size)
+			return (false);
+		*lenp = size - rq->ra;
+		return (true);
+	case PH_RANGE_SUFFIX:
+		if (!known)
+			return (false);
+		*lenp = rq->rb < size ? rq->rb : size;
+		*offp = size - *lenp;
+		return (true);
+	default:
+		return (false);
+	}
+}
+
+/*
+ * The end of a blind stretch of half h of cn (PH_BLIND): its h->blind
+ * bytes held the responses to the oldest pending requests, whose headers
+ * the capture did not keep (a small snap length, pipelined responses deep
+ * in a large segment).  Walk the requests in order, predicting each
+ * response's size (ph_predict), and make the event of each one that fits
+ * in what is left of the stretch (give or take half a header), counted as
+ * estimated; a GET whose size cannot be predicted takes the rest of the
+ * stretch.  Stops at the first request that does not fit, and at requests
+ * dropped past PH_PENDING_MAX.  The half then reads a header again.
+ */
+static void
+ph_blind_end(struct ph_parser *x, struct ph_conn *cn, struct ph_half *h)
+{
+	uint64_t rem, off, len, hl;
+	struct ph_req rq;
+	bool dropped;
+
+	rem = h->blind;
+	h->blind = 0;
+	h->state = PH_HEAD;
+	h->len = 0;
+	while (rem > 0 && cn->qlen > 0 && cn->q[cn->qhead].gap == 0) {
+		if (ph_predict(x, cn, &cn->q[cn->qhead], &off, &len, &hl)) {
+			if (len > rem || rem - len < hl / 2)
+				break;
+		} else if (cn->q[cn->qhead].get && hl > 0 && rem > hl)
+			len = rem - hl;
+		else
+			break;
+		(void)ph_pop(cn, &rq, &dropped);
+		ph_emit(x, cn, &rq, off, len, true);
+		rem = rem - len > hl ? rem - len - hl : 0;
+	}
 }
 
 /* Length of the header line at p (up to '\n'), or n when unterminated. */
@@ -435,13 +498,41 @@ parse_dec(const char *s, const char **endp, uint64_t *v)
 	if (*s < '0' || *s > '9')
 		return (false);
 	for (r = 0; *s >= '0' && *s <= '9'; s++) {
-		if (r > (UINT64_MAX - 9) / 10)
+		if (r > UINT64_MAX / 10 ||
+		    r * 10 > UINT64_MAX - (uint64_t)(*s - '0'))
 			return (false);
 		r = r * 10 + (uint64_t)(*s - '0');
 	}
 	*endp = s;
 	*v = r;
 	return (true);
+}
+
+/*
+ * A request's Range header value v: a single range of bytes, kept in rq
+ * so that the size of a response the capture did not keep can be
+ * predicted (ph_predict); anything else is PH_RANGE_OTHER.
+ */
+static void
+parse_range(const char *v, struct ph_req *rq)
+{
+	rq->range = PH_RANGE_OTHER;
+	if (strncasecmp(v, "bytes=", 6) != 0)
+		return;
+	v += 6;
+	if (*v == '-') {
+		if (parse_dec(v + 1, &v, &rq->rb) && rq->rb > 0 &&
+		    (*v == '\r' || *v == '\n'))
+			rq->range = PH_RANGE_SUFFIX;
+		return;
+	}
+	if (!parse_dec(v, &v, &rq->ra) || *v++ != '-')
+		return;
+	if (*v == '\r' || *v == '\n')
+		rq->range = PH_RANGE_FROM;
+	else if (parse_dec(v, &v, &rq->rb) && rq->rb >= rq->ra &&
+	    rq->rb < UINT64_MAX && (*v == '\r' || *v == '\n'))
+		rq->range = PH_RANGE_AB;
 }
 
 /*
@@ -487,31 +578,22 @@ looks_like_response(const uint8_t *p, size_t n)
 }
 
 /*
- * A request header m[0..n) on connection cn: queue it.  Returns false when
- * it is not a request.
+ * The request line at m (ll bytes, its '\n' included) into *rq: method and
+ * object.  False when it is not a request line.
  */
 static bool
-ph_request(struct ph_ctx *x, struct ph_conn *cn, struct ph_half *h,
-    const char *m, size_t n, uint64_t t)
+ph_request_line(const char *m, size_t ll, struct ph_req *rq)
 {
-	const char *sp1, *sp2, *l, *v, *end, *path, *pe;
-	struct ph_req rq;
-	uint64_t clen;
-	size_t ll;
+	const char *sp1, *sp2, *path, *pe;
 
-	if (!printable(m, n))
-		return (false);
-	ll = line_len(m, n);
 	sp1 = memchr(m, ' ', ll);
 	sp2 = sp1 != NULL ? memchr(sp1 + 1, ' ', ll - (size_t)(sp1 + 1 - m)) :
 	    NULL;
 	if (sp1 == NULL || sp2 == NULL || sp1 == m || sp2 == sp1 + 1 ||
 	    (size_t)(m + ll - sp2) < 9 || memcmp(sp2 + 1, "HTTP/1.", 7) != 0)
 		return (false);
-	memset(&rq, 0, sizeof(rq));
-	rq.time_ns = t;
-	rq.get = sp1 - m == 3 && memcmp(m, "GET", 3) == 0;
-	rq.head = sp1 - m == 4 && memcmp(m, "HEAD", 4) == 0;
+	rq->get = sp1 - m == 3 && memcmp(m, "GET", 3) == 0;
+	rq->head = sp1 - m == 4 && memcmp(m, "HEAD", 4) == 0;
 	/* Object: the path without query; an absolute URI keeps its path. */
 	path = sp1 + 1;
 	if (*path != '/') {
@@ -523,7 +605,30 @@ ph_request(struct ph_ctx *x, struct ph_conn *cn, struct ph_half *h,
 	}
 	for (pe = path; pe < sp2 && *pe != '?' && *pe != '#'; pe++)
 		continue;
-	rq.obj = path_hash(path, (size_t)(pe - path));
+	rq->obj = path_hash(path, (size_t)(pe - path));
+	return (true);
+}
+
+/*
+ * A request header m[0..n) on connection cn: queue it.  Returns false when
+ * it is not a request.
+ */
+static bool
+ph_request(struct ph_parser *x, struct ph_conn *cn, struct ph_half *h,
+    const char *m, size_t n, uint64_t t)
+{
+	const char *l, *v, *end;
+	struct ph_req rq;
+	uint64_t clen;
+	size_t ll;
+
+	if (!printable(m, n))
+		return (false);
+	ll = line_len(m, n);
+	memset(&rq, 0, sizeof(rq));
+	rq.time_ns = t;
+	if (!ph_request_line(m, ll, &rq))
+		return (false);
 	/* A request body (POST, ...) follows the header: skip it. */
 	clen = 0;
 	end = m + n;
@@ -532,7 +637,9 @@ ph_request(struct ph_ctx *x, struct ph_conn *cn, struct ph_half *h,
 		if ((v = hdr_value(l, ll, "Content-Length")) != NULL) {
 			if (!parse_dec(v, &v, &clen))
 				return (false);
-		} else if ((v = hdr_value(l, ll, "Transfer-Encoding")) !=
+		} else if ((v = hdr_value(l, ll, "Range")) != NULL)
+			parse_range(v, &rq);
+		else if ((v = hdr_value(l, ll, "Transfer-Encoding")) !=
 		    NULL && strncasecmp(v, "identity", 8) != 0)
 			return (false);	/* chunked upload: not followed */
 	}
@@ -541,6 +648,9 @@ ph_request(struct ph_ctx *x, struct ph_conn *cn, struct ph_half *h,
 	if (clen > 0) {
 		h->state = PH_BODY;
 		h->body_left = clen;
+	} else {
+		cn->last_req = rq;
+		cn->last_req_len = n;
 	}
 	return (true);
 }
@@ -551,13 +661,13 @@ ph_request(struct ph_ctx *x, struct ph_conn *cn, struct ph_half *h,
  * it is not a response we can follow.
  */
 static bool
-ph_response(struct ph_ctx *x, struct ph_conn *cn, struct ph_half *h,
+ph_response(struct ph_parser *x, struct ph_conn *cn, struct ph_half *h,
     const char *m, size_t n)
 {
 	const char *l, *v, *end;
-	uint64_t status, clen, rstart, rend;
+	uint64_t status, clen, rstart, rend, total;
 	struct ph_req rq;
-	bool has_clen, has_range, chunked, have_req;
+	bool has_clen, has_range, chunked, have_req, dropped;
 	size_t ll;
 
 	if (!printable(m, n) || n < 12 || memcmp(m, "HTTP/1.", 7) != 0 ||
@@ -565,7 +675,7 @@ ph_response(struct ph_ctx *x, struct ph_conn *cn, struct ph_half *h,
 	    status > 999)
 		return (false);
 	has_clen = has_range = chunked = false;
-	clen = rstart = rend = 0;
+	clen = rstart = rend = total = 0;
 	end = m + n;
 	for (l = m + line_len(m, n); l < end; l += ll) {
 		ll = line_len(l, (size_t)(end - l));
@@ -577,8 +687,11 @@ ph_response(struct ph_ctx *x, struct ph_conn *cn, struct ph_half *h,
 			/* "bytes a-b/total"; the unsatisfied form has no range */
 			if (strncasecmp(v, "bytes ", 6) == 0 &&
 			    parse_dec(v + 6, &v, &rstart) && *v == '-' &&
-			    parse_dec(v + 1, &v, &rend) && rend >= rstart)
+			    parse_dec(v + 1, &v, &rend) && rend >= rstart) {
 				has_range = true;
+				if (*v != '/' || !parse_dec(v + 1, &v, &total))
+					total = 0;
+			}
 		} else if ((v = hdr_value(l, ll, "Transfer-Encoding")) !=
 		    NULL && strncasecmp(v, "identity", 8) != 0)
 			chunked = true;
@@ -586,18 +699,25 @@ ph_response(struct ph_ctx *x, struct ph_conn *cn, struct ph_half *h,
 	if (status < 200)		/* 100 Continue: the real one follows */
 		return (true);
 	x->c.responses++;
-	have_req = ph_pop(cn, &rq);
+	cn->hlen[status == 206] = (uint32_t)n;
+	have_req = ph_pop(cn, &rq, &dropped);
 	if (!have_req) {
-		x->c.orphan_responses++;
+		if (!dropped)
+			x->c.orphan_responses++;
 		memset(&rq, 0, sizeof(rq));	/* no event for it */
-	}
+	} else if (status == 200 && has_clen && !chunked)
+		ph_size_put(x, rq.obj, clen);
+	else if (status == 206 && total > 0)
+		ph_size_put(x, rq.obj, total);
 	if (rq.head || status == 204 || status == 304) {
-		x->c.no_body++;
+		if (have_req)
+			x->c.no_body++;
 		return (true);
 	}
 	if (chunked) {
 		/* Not a sendfile response; we do not follow chunks. */
-		x->c.no_body++;
+		if (have_req)
+			x->c.no_body++;
 		return (false);
 	}
 	if (status != 200 && status != 206)
@@ -607,6 +727,7 @@ ph_response(struct ph_ctx *x, struct ph_conn *cn, struct ph_half *h,
 	if (!has_clen) {
 		/* Delimited by the end of the stream. */
 		if (have_req) {
+			ph_end_eof_body(x, cn);	/* one from before a hole */
 			cn->eof_req = rq;
 			cn->eof_off = rstart;
 			cn->eof_bytes = 0;
@@ -616,7 +737,7 @@ ph_response(struct ph_ctx *x, struct ph_conn *cn, struct ph_half *h,
 		return (true);
 	}
 	if (have_req)
-		ph_emit(x, cn, &rq, rstart, clen);
+		ph_emit(x, cn, &rq, rstart, clen, false);
 	if (clen > 0) {
 		h->state = PH_BODY;
 		h->body_left = clen;
@@ -643,7 +764,7 @@ header_end(const char *p, size_t n, size_t from)
 
 /* One complete header on half d of cn. */
 static void
-ph_message(struct ph_ctx *x, struct ph_conn *cn, int d, const char *m,
+ph_message(struct ph_parser *x, struct ph_conn *cn, int d, const char *m,
     size_t n, uint64_t t)
 {
 	struct ph_half *h = &cn->half[d];
@@ -667,7 +788,7 @@ ph_message(struct ph_ctx *x, struct ph_conn *cn, int d, const char *m,
  * skip bodies.
  */
 static void
-ph_feed(struct ph_ctx *x, struct ph_conn *cn, int d, const uint8_t *p,
+ph_feed(struct ph_parser *x, struct ph_conn *cn, int d, const uint8_t *p,
     size_t n, uint64_t t)
 {
 	struct ph_half *h = &cn->half[d];
@@ -688,6 +809,15 @@ ph_feed(struct ph_ctx *x, struct ph_conn *cn, int d, const uint8_t *p,
 		if (h->state == PH_BODY_EOF) {
 			cn->eof_bytes += n;
 			return;
+		}
+		if (h->state == PH_BLIND) {
+			/* In step: a status line here ends the stretch. */
+			if (!looks_like_response(p, n)) {
+				h->blind += n;
+				return;
+			}
+			ph_blind_end(x, cn, h);
+			continue;
 		}
 		if (h->len == 0) {
 			/* A message must start like one. */
@@ -745,11 +875,49 @@ ph_feed(struct ph_ctx *x, struct ph_conn *cn, int d, const uint8_t *p,
 }
 
 /*
+ * Requests on the client's half h of cn cut off by the snap length: n
+ * bytes not captured, after h->len bytes of a header.  When they make a
+ * whole number of requests as long as the last one seen whole (a client
+ * repeating a request, as benchmarks and pipelining scripts do), they are
+ * taken as that many copies of it, with the path of the cut-off request
+ * line when that was captured, queued as guessed (their events count as
+ * estimated) and counted; the stream is then at a request boundary again.
+ * False when they are not.
+ */
+static bool
+ph_lost_requests(struct ph_parser *x, struct ph_conn *cn, struct ph_half *h,
+    size_t n)
+{
+	struct ph_req rq;
+	uint64_t s, k;
+	size_t ll;
+
+	s = (uint64_t)h->len + n;
+	if (cn->last_req_len == 0 || s % cn->last_req_len != 0)
+		return (false);
+	rq = cn->last_req;
+	ll = h->len > 0 ? line_len(h->buf, h->len) : 0;
+	if (ll > 0 && h->buf[ll - 1] == '\n' && printable(h->buf, ll))
+		(void)ph_request_line(h->buf, ll, &rq);
+	rq.time_ns = h->len > 0 ? h->t_first : x->now;
+	rq.guessed = true;
+	for (k = s / cn->last_req_len; k > 0; k--) {
+		x->c.requests++;
+		x->c.estimated_requests++;
+		ph_push(x, cn, &rq);
+	}
+	h->len = 0;
+	return (true);
+}
+
+/*
  * Payload bytes of half d that the capture did not keep (snap length):
- * fine inside a body, a loss anywhere else.
+ * fine inside a body; past a response body, the responses there are
+ * estimated (PH_BLIND); requests cut off may be (ph_lost_requests); a
+ * loss anywhere else.
  */
 static void
-ph_skip(struct ph_ctx *x, struct ph_conn *cn, int d, size_t n)
+ph_skip(struct ph_parser *x, struct ph_conn *cn, int d, size_t n)
 {
 	struct ph_half *h = &cn->half[d];
 
@@ -765,7 +933,27 @@ ph_skip(struct ph_ctx *x, struct ph_conn *cn, int d, size_t n)
 		cn->eof_bytes += n;
 		return;
 	}
+	if (h->state == PH_BLIND) {
+		h->blind += n;
+		return;
+	}
 	x->c.truncated++;
+	if (d == cn->client && h->state == PH_HEAD &&
+	    ph_lost_requests(x, cn, h, n))
+		return;
+	if (cn->client >= 0 && d != cn->client) {
+		/*
+		 * A response starts in what was not kept: stay in step by
+		 * sequence number, blind to where responses start, until a
+		 * header shows again (ph_blind_end).
+		 */
+		h->blind = h->state == PH_BODY ? n - h->body_left :
+		    h->len + n;
+		h->state = PH_BLIND;
+		h->body_left = 0;
+		h->len = 0;
+		return;
+	}
 	ph_desync(h);
 }
 
@@ -777,23 +965,35 @@ ph_key_hash(const struct ph_key *k)
 	    (PH_BUCKETS - 1));
 }
 
-/* Flush what a connection still holds and free it. */
+/* Free a connection and its buffers. */
 static void
-ph_conn_end(struct ph_ctx *x, struct ph_conn *cn)
+ph_conn_free(struct ph_conn *cn)
 {
 	int d;
 
-	ph_end_eof_body(x, cn);
-	x->c.unanswered += cn->qlen;
 	for (d = 0; d < 2; d++)
 		free(cn->half[d].buf);
 	free(cn->q);
 	free(cn);
 }
 
+/* Flush what a connection still holds and free it. */
+static void
+ph_conn_end(struct ph_parser *x, struct ph_conn *cn)
+{
+	int d;
+
+	ph_end_eof_body(x, cn);
+	for (d = 0; d < 2; d++)
+		if (cn->half[d].state == PH_BLIND)
+			ph_blind_end(x, cn, &cn->half[d]);
+	x->c.unanswered += cn->qlen;
+	ph_conn_free(cn);
+}
+
 /* Unlink cn from its bucket, then end it (ph_conn_end). */
 static void
-ph_conn_remove(struct ph_ctx *x, struct ph_conn *cn)
+ph_conn_remove(struct ph_parser *x, struct ph_conn *cn)
 {
 	struct ph_conn **pp;
 
@@ -806,7 +1006,7 @@ ph_conn_remove(struct ph_ctx *x, struct ph_conn *cn)
 
 /* Find (or, if create, make) the connection of key k. */
 static struct ph_conn *
-ph_conn_get(struct ph_ctx *x, const struct ph_key *k, bool create)
+ph_conn_get(struct ph_parser *x, const struct ph_key *k, bool create)
 {
 	struct ph_conn *cn;
 	uint32_t b;
@@ -837,7 +1037,7 @@ ph_conn_get(struct ph_ctx *x, const struct ph_key *k, bool create)
  * p[0..cap) of a wire payload of wlen bytes.
  */
 static void
-ph_segment(struct ph_ctx *x, const uint8_t src[16], uint16_t sport,
+ph_segment(struct ph_parser *x, const uint8_t src[16], uint16_t sport,
     const uint8_t dst[16], uint16_t dport, uint32_t seq, uint8_t flags,
     const uint8_t *p, size_t cap, size_t wlen)
 {
@@ -903,6 +1103,8 @@ ph_segment(struct ph_ctx *x, const uint8_t src[16], uint16_t sport,
 		} else if (diff > 0) {
 			/* A hole (lost or reordered segment): out of step. */
 			x->c.out_of_order++;
+			if (h->state == PH_BLIND)
+				ph_blind_end(x, cn, h);
 			ph_desync(h);
 		}
 	}
@@ -932,6 +1134,8 @@ flags:
 		h->fin = true;
 		if (h->state == PH_BODY_EOF)
 			ph_end_eof_body(x, cn);
+		else if (h->state == PH_BLIND)
+			ph_blind_end(x, cn, h);
 	}
 	if ((flags & TH_RST) || (cn->half[0].fin && cn->half[1].fin))
 		ph_conn_remove(x, cn);
@@ -939,7 +1143,7 @@ flags:
 
 /* Decode an IPv4 or IPv6 packet at l3[0..cap) of wire length wire. */
 static void
-ph_ip(struct ph_ctx *x, const uint8_t *l3, size_t cap, size_t wire)
+ph_ip(struct ph_parser *x, const uint8_t *l3, size_t cap, size_t wire)
 {
 	uint8_t src[16], dst[16];
 	const uint8_t *tcp;
@@ -1052,7 +1256,7 @@ static const struct {
 };
 
 /* Link-layer header length of link type lt, or -1 when unsupported. */
-static int
+int
 ph_link_hdrlen(int lt)
 {
 	size_t i;
@@ -1063,27 +1267,21 @@ ph_link_hdrlen(int lt)
 	return (-1);
 }
 
-/* pcap callback: one packet, decoded down to IP, then ph_ip(). */
-static void
-ph_packet(u_char *arg, const struct pcap_pkthdr *ph, const u_char *pkt)
+/* One packet (pcap_http.h), decoded down to IP, then ph_ip(). */
+void
+ph_parser_packet(struct ph_parser *x, uint64_t ts_ns, const uint8_t *pkt,
+    size_t cap, size_t wire)
 {
-	struct ph_ctx *x = (struct ph_ctx *)arg;
-	size_t cap, wire, off;
+	size_t off;
 	uint32_t fam;
 	uint16_t et;
 
 	x->c.packets++;
-	x->now = (uint64_t)ph->ts.tv_sec * 1000000000u +
-	    (uint64_t)ph->ts.tv_usec;	/* nanosecond precision requested */
-	if (x->c.packets == 1) {
+	x->now = ts_ns;
+	if (x->c.packets == 1)
 		x->t0 = x->now;
-		if (ph_start(x) != 0) {
-			pcap_breakloop(x->pcap);
-			return;
-		}
-	}
-	cap = ph->caplen;
-	wire = ph->len >= ph->caplen ? ph->len : ph->caplen;
+	if (wire < cap)
+		wire = cap;
 	off = (size_t)x->linkhdr;
 	if (cap < off || (off == 0 && cap == 0)) {
 		x->c.truncated++;
@@ -1126,357 +1324,67 @@ ph_packet(u_char *arg, const struct pcap_pkthdr *ph, const u_char *pkt)
 	}
 	ph_ip(x, pkt + off, cap - off, wire - off);
 	ph_drain(x, false);
-	if (cli_progress_enabled() && (x->c.packets & 0xfff) == 0)
-		cli_progress("record: %" PRIu64 " packets, %" PRIu64
-		    " requests, %" PRIu64 " events", x->c.packets,
-		    x->c.requests, x->c.events);
 }
 
-/* Write the counters as trailer notes. */
-static int
-ph_notes(struct ph_ctx *x)
+/* A parser for link type lt (pcap_http.h). */
+struct ph_parser *
+ph_parser_create(int lt, bool nocache, ph_sink_fn sink, void *arg)
 {
-	const struct { const char *k; uint64_t v; } n[] = {
-		{ "pcap.packets", x->c.packets },
-		{ "pcap.non_tcp", x->c.non_tcp },
-		{ "pcap.fragments", x->c.fragments },
-		{ "pcap.malformed", x->c.malformed },
-		{ "pcap.truncated", x->c.truncated },
-		{ "pcap.retransmits", x->c.retransmits },
-		{ "pcap.out_of_order", x->c.out_of_order },
-		{ "pcap.resyncs", x->c.resyncs },
-		{ "pcap.skipped_bytes", x->c.skipped_bytes },
-		{ "pcap.connections", x->c.connections },
-		{ "pcap.requests", x->c.requests },
-		{ "pcap.responses", x->c.responses },
-		{ "pcap.bad_http", x->c.bad_http },
-		{ "pcap.unanswered", x->c.unanswered },
-		{ "pcap.orphan_responses", x->c.orphan_responses },
-		{ "pcap.no_body", x->c.no_body },
-		{ "pcap.kernel_drops", x->c.kernel_drops },
-		{ "pcap.late", x->c.late },
-	};
-	size_t i;
-	int e;
+	struct ph_parser *x;
 
-	for (i = 0; i < sizeof(n) / sizeof(n[0]); i++)
-		if ((e = pr_writer_note(x->w, n[i].k, n[i].v)) != 0)
-			return (e);
-	return (0);
-}
-
-/* Open the capture: a file, or a live interface; NULL after a warning. */
-static pcap_t *
-ph_open(const char *file, const char *iface, int snaplen)
-{
-	char ebuf[PCAP_ERRBUF_SIZE];
-	pcap_t *p;
-	int e;
-
-	ebuf[0] = '\0';
-	if (file != NULL) {
-		p = pcap_open_offline_with_tstamp_precision(file,
-		    PCAP_TSTAMP_PRECISION_NANO, ebuf);
-		if (p == NULL)
-			warnx("record: %s", ebuf);
-		return (p);
-	}
-	p = pcap_create(iface, ebuf);
-	if (p == NULL) {
-		warnx("record: --iface %s: %s", iface, ebuf);
+	if (ph_link_hdrlen(lt) < 0 || (x = calloc(1, sizeof(*x))) == NULL)
 		return (NULL);
-	}
-	(void)pcap_set_snaplen(p, snaplen);
-	(void)pcap_set_promisc(p, 0);
-	(void)pcap_set_timeout(p, 100);
-	(void)pcap_set_immediate_mode(p, 1);
-	(void)pcap_set_buffer_size(p, 32 << 20);
-	(void)pcap_set_tstamp_precision(p, PCAP_TSTAMP_PRECISION_NANO);
-	e = pcap_activate(p);
-	if (e < 0) {
-		warnx("record: --iface %s: %s%s", iface, pcap_geterr(p),
-		    e == PCAP_ERROR_PERM_DENIED ? " (needs root or "
-		    "CAP_NET_RAW)" : "");
-		pcap_close(p);
-		return (NULL);
-	}
-	if (e > 0)
-		warnx("record: --iface %s: %s", iface, pcap_statustostr(e));
-	return (p);
+	x->linktype = lt;
+	x->linkhdr = ph_link_hdrlen(lt);
+	x->nocache = nocache;
+	x->sink = sink;
+	x->sink_arg = arg;
+	return (x);
 }
 
-/* Join argv into the header's command line. */
-static void
-ph_cmdline(char *dst, size_t size, int argc, char **argv)
+/* End of input: every connection ends, every held event goes out. */
+void
+ph_parser_finish(struct ph_parser *x)
 {
-	size_t o;
-	int i, n;
-
-	dst[0] = '\0';
-	for (i = 0, o = 0; i < argc && o < size; i++) {
-		n = snprintf(dst + o, size - o, "%s%s", i > 0 ? " " : "",
-		    argv[i]);
-		if (n < 0)
-			break;
-		o += (size_t)n;
-	}
-}
-
-/*
- * `record --pcap FILE | --iface IF`: argv[0] is "record".  Returns 0, 1
- * (failure, or an input error after which the events read so far were
- * still written) or 2 (usage).
- */
-int
-cmd_record_pcap(int argc, char **argv)
-{
-	static const struct option opts[] = {
-		{ "pcap", required_argument, NULL, 'P' },
-		{ "iface", required_argument, NULL, 'i' },
-		{ "filter", required_argument, NULL, 'f' },
-		{ "duration", required_argument, NULL, 'd' },
-		{ "snaplen", required_argument, NULL, 's' },
-		{ "nocache", no_argument, NULL, 'N' },
-		{ "output", required_argument, NULL, 'o' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 }
-	};
-	struct sigaction sa, oint, oterm;
-	char ebuf[PCAP_ERRBUF_SIZE];
-	struct bpf_program prog;
-	struct pollfd pfd;
-	struct pcap_stat ps;
-	struct ph_ctx *x;
 	struct ph_conn *cn;
-	const char *file, *iface, *filter;
-	uint64_t duration, deadline, v;
-	int ch, e, rc, snaplen, fd;
-	bool created, input_err;
 	size_t b;
 
-	file = iface = filter = NULL;
-	created = false;
-	duration = 0;
-	snaplen = PH_SNAPLEN;
-	x = calloc(1, sizeof(*x));
-	if (x == NULL) {
-		warnx("record: out of memory");
-		return (1);
-	}
-	optind = 0;
-	opterr = 1;
-	rc = 1;
-	while ((ch = getopt_long(argc, argv, "o:h", opts, NULL)) != -1) {
-		switch (ch) {
-		case 'P':
-			file = optarg;
-			break;
-		case 'i':
-			iface = optarg;
-			break;
-		case 'f':
-			filter = optarg;
-			break;
-		case 'd':
-			if (cli_parse_duration(optarg, &duration) != 0 ||
-			    duration == 0) {
-				warnx("record: --duration %s: expected a "
-				    "duration such as 30s or 2m", optarg);
-				rc = EXIT_USAGE;
-				goto out;
-			}
-			break;
-		case 's':
-			if (cli_parse_u64(optarg, 64, PH_SNAPLEN, &v) != 0) {
-				warnx("record: --snaplen %s: expected 64..%d",
-				    optarg, PH_SNAPLEN);
-				rc = EXIT_USAGE;
-				goto out;
-			}
-			snaplen = (int)v;
-			break;
-		case 'N':
-			x->nocache = true;
-			break;
-		case 'o':
-			x->out = optarg;
-			break;
-		case 'h':
-			usage(stdout);
-			rc = 0;
-			goto out;
-		default:
-			usage(stderr);
-			rc = EXIT_USAGE;
-			goto out;
-		}
-	}
-	rc = EXIT_USAGE;
-	if (optind != argc) {
-		warnx("record: unexpected argument '%s' (a command to run "
-		    "goes with eBPF recording, not --pcap/--iface)",
-		    argv[optind]);
-		goto out;
-	}
-	if ((file == NULL) == (iface == NULL)) {
-		warnx("record: give exactly one of --pcap FILE and --iface IF");
-		goto out;
-	}
-	if (x->out == NULL) {
-		warnx("record: -o OUT is required");
-		goto out;
-	}
-	if (file != NULL && duration != 0) {
-		warnx("record: --duration applies to --iface only");
-		goto out;
-	}
-	/*
-	 * Fail on an unwritable output now, not after the capture; a file
-	 * made only for this check goes away if the capture cannot start.
-	 */
-	fd = open(x->out, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-	created = fd >= 0;
-	if (fd < 0 && errno == EEXIST)
-		fd = open(x->out, O_WRONLY | O_CLOEXEC);
-	if (fd < 0) {
-		warn("record: %s", x->out);
-		rc = 1;
-		goto out;
-	}
-	close(fd);
-
-	rc = 1;
-	x->pcap = ph_open(file, iface, snaplen);
-	if (x->pcap == NULL)
-		goto out;
-	x->linktype = pcap_datalink(x->pcap);
-	x->linkhdr = ph_link_hdrlen(x->linktype);
-	if (x->linkhdr < 0) {
-		warnx("record: link type %s (%d) is not supported",
-		    pcap_datalink_val_to_name(x->linktype) != NULL ?
-		    pcap_datalink_val_to_name(x->linktype) : "?",
-		    x->linktype);
-		goto close;
-	}
-	if (filter != NULL) {
-		if (pcap_compile(x->pcap, &prog, filter, 1,
-		    PCAP_NETMASK_UNKNOWN) != 0) {
-			warnx("record: --filter '%s': %s", filter,
-			    pcap_geterr(x->pcap));
-			rc = EXIT_USAGE;
-			goto close;
-		}
-		e = pcap_setfilter(x->pcap, &prog);
-		pcap_freecode(&prog);
-		if (e != 0) {
-			warnx("record: --filter: %s", pcap_geterr(x->pcap));
-			goto close;
-		}
-	}
-	pfd.fd = -1;
-	pfd.events = POLLIN;
-	if (iface != NULL) {
-		pfd.fd = pcap_get_selectable_fd(x->pcap);
-		if (pfd.fd < 0 || pcap_setnonblock(x->pcap, 1, ebuf) != 0) {
-			warnx("record: --iface %s: cannot poll the capture",
-			    iface);
-			goto close;
-		}
-	}
-	pr_header_init(&x->hdr, PR_SRC_PCAP);
-	snprintf(x->hdr.clock, sizeof(x->hdr.clock), "pcap");
-	ph_cmdline(x->hdr.cmdline, sizeof(x->hdr.cmdline), argc, argv);
-	x->t0 = x->hdr.start_ns;
-
-	ph_stop = 0;
-	ph_signal_pcap = x->pcap;
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = ph_on_signal;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, &oint);
-	sigaction(SIGTERM, &sa, &oterm);
-	deadline = duration != 0 ? cli_now_ns() + duration : 0;
-	if (iface != NULL) {
-		/* Like tcpdump's: scripts wait for it before making traffic. */
-		fprintf(stderr, "record: listening on %s%s%s%s\n", iface,
-		    filter != NULL ? ", filter '" : "",
-		    filter != NULL ? filter : "", filter != NULL ? "'" : "");
-		fflush(stderr);
-	}
-	input_err = false;
-	while (!ph_stop && x->err == 0) {
-		/*
-		 * Live: wait at most 100 ms (immediate mode would block in
-		 * pcap_dispatch), so that --duration ends on time.
-		 */
-		if (pfd.fd >= 0 && poll(&pfd, 1, 100) < 0 && errno != EINTR) {
-			warn("record: poll");
-			input_err = true;
-			break;
-		}
-		e = pcap_dispatch(x->pcap, -1, ph_packet, (u_char *)x);
-		if (e == PCAP_ERROR) {
-			/* Keep what was read before the damage. */
-			warnx("record: %s after %" PRIu64 " packets: %s",
-			    file != NULL ? file : iface, x->c.packets,
-			    pcap_geterr(x->pcap));
-			input_err = true;
-			break;
-		}
-		if (file != NULL && e == 0)	/* end of file */
-			break;
-		if (deadline != 0 && cli_now_ns() >= deadline)
-			break;
-	}
-	sigaction(SIGINT, &oint, NULL);
-	sigaction(SIGTERM, &oterm, NULL);
-	ph_signal_pcap = NULL;
-	cli_progress_done();
-	if (iface != NULL && pcap_stats(x->pcap, &ps) == 0)
-		x->c.kernel_drops = (uint64_t)ps.ps_drop + ps.ps_ifdrop;
-
-	/* Connections still open: their pending work ends here. */
 	for (b = 0; b < PH_BUCKETS; b++)
 		while ((cn = x->buckets[b]) != NULL) {
 			x->buckets[b] = cn->next;
 			ph_conn_end(x, cn);
 		}
-	if (ph_start(x) != 0)
-		goto close;
 	ph_drain(x, true);
-	if (x->err == 0) {
-		if ((e = ph_notes(x)) != 0) {
-			warnx("record: %s: %s", x->out, pr_strerror(e));
-			x->err = e;
+}
+
+/* The counters so far. */
+const struct ph_counts *
+ph_parser_counts(const struct ph_parser *x)
+{
+	return (&x->c);
+}
+
+/* The first error, 0 when none. */
+int
+ph_parser_error(const struct ph_parser *x)
+{
+	return (x->err);
+}
+
+/* Free x and whatever it still holds. */
+void
+ph_parser_destroy(struct ph_parser *x)
+{
+	struct ph_conn *cn;
+	size_t b;
+
+	if (x == NULL)
+		return;
+	for (b = 0; b < PH_BUCKETS; b++)
+		while ((cn = x->buckets[b]) != NULL) {
+			x->buckets[b] = cn->next;
+			ph_conn_free(cn);
 		}
-	}
-	e = pr_writer_close(x->w);
-	x->w = NULL;
-	if (e != 0 && x->err == 0) {
-		warnx("record: %s: %s", x->out, pr_strerror(e));
-		x->err = e;
-	}
-	if (x->err == 0) {
-		printf("record: %s: %" PRIu64 " packets, %" PRIu64
-		    " connections, %" PRIu64 " requests, %" PRIu64
-		    " sendfile events\n", x->out, x->c.packets,
-		    x->c.connections, x->c.requests, x->c.events);
-		if (x->c.malformed + x->c.truncated + x->c.out_of_order +
-		    x->c.bad_http + x->c.kernel_drops > 0)
-			printf("record: skipped: %" PRIu64 " malformed, %"
-			    PRIu64 " truncated, %" PRIu64 " out of order, %"
-			    PRIu64 " not HTTP, %" PRIu64 " dropped by the "
-			    "kernel\n", x->c.malformed, x->c.truncated,
-			    x->c.out_of_order, x->c.bad_http,
-			    x->c.kernel_drops);
-		rc = input_err ? 1 : 0;
-	}
-close:
-	pcap_close(x->pcap);
-out:
-	if (created && !x->started)
-		(void)unlink(x->out);
 	free(x->heap);
 	free(x);
-	return (rc);
 }

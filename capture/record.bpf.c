@@ -35,6 +35,7 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 #define EBUSY		16
 #define POSIX_FADV_DONTNEED	4
 #define POSIX_FADV_NOREUSE	5
+#define PF_MEMALLOC	0x00000800	/* task flag: in reclaim */
 
 /* Events to user space; record.c sets the size from --buffer. */
 struct {
@@ -132,6 +133,26 @@ struct {
 	__type(value, __u8);
 } remapping SEC(".maps");
 
+/*
+ * Inodes a followed task is evicting (inode address -> what is left to
+ * remove).  ext4_evict_inode fires before truncate_inode_pages_final(), so
+ * the object ends at the removal of its last page-cache page, not at the
+ * tracepoint: otherwise its removals would follow its end.
+ */
+struct evicting {
+	__u64	obj;
+	__s64	pages;	/* (a) page-cache pages not yet removed */
+	__u32	hint;	/* REC_H_OWN when evicted outside reclaim */
+	__u32	pad;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u64);
+	__type(value, struct evicting);
+} evicting SEC(".maps");
+
 /* Events that found the ring buffer full. */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -151,6 +172,7 @@ struct {
 /* Knobs, written by record.c before load. */
 const volatile bool follow_all = false;		/* -a: every task */
 const volatile __u32 self_tgid = 0;		/* the recorder: never */
+const volatile bool follow_cmd = false;		/* -- CMD: follow its fork */
 const volatile __u64 wakeup_bytes = 1 << 20;	/* wake the reader past */
 const volatile long nr_munmap = -1;		/* syscall numbers */
 const volatile long nr_sendfile = -1;
@@ -231,7 +253,7 @@ rec_reserve(__u8 kind)
 	r->cpu = (unsigned short)bpf_get_smp_processor_id();
 	r->kind = kind;
 	r->flags = 0;
-	r->pad = 0;
+	r->hint = 0;
 	return (r);
 }
 
@@ -249,14 +271,24 @@ rec_submit(struct rec_event *r)
 	    BPF_RB_NO_WAKEUP);
 }
 
-/* Emit a page-range event of kind on (obj, pindex, npages). */
+/*
+ * Emit a page-range event of kind on (obj, pindex, npages), with hint
+ * (REC_H_*) for record.c.
+ */
 static __always_inline void
-emit_range(__u8 kind, __u64 obj, __u64 pindex, __u64 npages, __u8 flags)
+emit_range(__u8 kind, __u64 obj, __u64 pindex, __u64 npages, __u8 flags,
+    __u32 hint)
 {
 	struct rec_event *r;
 
-	if (obj == 0)
+	if (obj == 0) {
+		/*
+		 * No object: a folio truncated before the LRU batch holding
+		 * it drained (its mapping is gone), a movable-ops page.
+		 */
+		hit(HOOK_NO_OBJECT);
 		return;
+	}
 	r = rec_reserve(kind);
 	if (r == NULL)
 		return;
@@ -264,21 +296,25 @@ emit_range(__u8 kind, __u64 obj, __u64 pindex, __u64 npages, __u8 flags)
 	r->pindex = pindex;
 	r->npages = npages == 0 ? 1 : npages > MAX_RANGE ? MAX_RANGE : npages;
 	r->flags = flags;
+	r->hint = hint;
 	rec_submit(r);
 }
 
 /*
- * Emit the end of an address space (record.c ends its anonymous object
- * with it).
+ * Emit kind on a whole object or address space: an object's end
+ * (REC_OBJ_TERMINATE obj; record.c skips it if obj was never seen), an
+ * address space's start or end (REC_PMAP_CREATE/DESTROY mm; record.c ends
+ * its anonymous object with it).
  */
 static __always_inline void
-emit_pmap_end(__u64 mm)
+emit_whole(__u8 kind, __u64 obj, __u64 mm)
 {
 	struct rec_event *r;
 
-	r = rec_reserve(REC_PMAP_DESTROY);
+	r = rec_reserve(kind);
 	if (r == NULL)
 		return;
+	r->obj = obj;
 	r->pmap = mm;
 	rec_submit(r);
 }
@@ -287,7 +323,6 @@ emit_pmap_end(__u64 mm)
 static __always_inline void
 mm_get(__u32 tgid, __u64 mm)
 {
-	struct rec_event *r;
 	__u32 *c, one = 1;
 
 	if (mm == 0)
@@ -299,11 +334,7 @@ mm_get(__u32 tgid, __u64 mm)
 		return;
 	}
 	bpf_map_update_elem(&mmusers, &mm, &one, BPF_NOEXIST);
-	r = rec_reserve(REC_PMAP_CREATE);
-	if (r == NULL)
-		return;
-	r->pmap = mm;
-	rec_submit(r);
+	emit_whole(REC_PMAP_CREATE, 0, mm);
 }
 
 /*
@@ -321,7 +352,7 @@ mm_put(__u32 tgid, __u64 fallback_mm)
 	if (mmp == NULL) {
 		if (fallback_mm != 0) {
 			bpf_map_delete_elem(&vmacache, &fallback_mm);
-			emit_pmap_end(fallback_mm);
+			emit_whole(REC_PMAP_DESTROY, 0, fallback_mm);
 		}
 		return;
 	}
@@ -332,7 +363,7 @@ mm_put(__u32 tgid, __u64 fallback_mm)
 		return;
 	bpf_map_delete_elem(&mmusers, &mm);
 	bpf_map_delete_elem(&vmacache, &mm);
-	emit_pmap_end(mm);
+	emit_whole(REC_PMAP_DESTROY, 0, mm);
 }
 
 /* Object id of an inode: device and inode number (record.h). */
@@ -358,6 +389,15 @@ obj_of_mapping(struct address_space *mapping)
 	if (mapping == NULL)
 		return (0);
 	return (obj_of_inode(BPF_CORE_READ(mapping, host)));
+}
+
+/* Whether the current task is reclaiming memory (PF_MEMALLOC). */
+static __always_inline bool
+in_reclaim(void)
+{
+	struct task_struct *t = (struct task_struct *)bpf_get_current_task();
+
+	return ((BPF_CORE_READ(t, flags) & PF_MEMALLOC) != 0);
 }
 
 /* The current task's address space, 0 for a kernel thread. */
@@ -434,7 +474,7 @@ emit_folio(enum rec_hook hook, __u8 kind, struct folio *folio)
 		return;
 	hit(hook);
 	emit_range(kind, obj_of_folio(folio),
-	    (__u64)BPF_CORE_READ(folio, index), folio_npages(folio), 0);
+	    (__u64)BPF_CORE_READ(folio, index), folio_npages(folio), 0, 0);
 }
 
 /* A mapping range event: kind on pages [first, last] of mapping. */
@@ -446,7 +486,7 @@ emit_mapping(enum rec_hook hook, __u8 kind, struct address_space *mapping,
 		return;
 	hit(hook);
 	emit_range(kind, obj_of_mapping(mapping), first,
-	    last >= first ? last - first + 1 : 1, 0);
+	    last >= first ? last - first + 1 : 1, 0, 0);
 }
 
 /* --- process tree ---------------------------------------------------- */
@@ -454,15 +494,21 @@ emit_mapping(enum rec_hook hook, __u8 kind, struct address_space *mapping,
 /*
  * A fork by a followed process: follow the child; a new process (not a
  * thread) uses its own address space, or its parent's under CLONE_VM.
+ * With CMD, the recorder's own fork of CMD is followed from here, so
+ * nothing CMD's process does escapes (a seed after fork() returned would
+ * miss its first faults); a CLONE_VM clone of the recorder (a sanitizer's
+ * helper task) is not CMD.
  */
 static __always_inline void
 on_fork(struct task_struct *parent, struct task_struct *child)
 {
 	__u32 ptgid = BPF_CORE_READ(parent, tgid);
 	__u32 ctgid = BPF_CORE_READ(child, tgid);
+	bool cmd = follow_cmd && ptgid == self_tgid && ctgid != ptgid &&
+	    BPF_CORE_READ(child, mm) != BPF_CORE_READ(parent, mm);
 	__u8 one = 1;
 
-	if (!tgid_followed(ptgid))
+	if (!cmd && !tgid_followed(ptgid))
 		return;
 	hit(HOOK_FORK);
 	if (ctgid == ptgid)
@@ -485,7 +531,12 @@ on_exec(struct task_struct *p)
 	mm_get(tgid, (__u64)BPF_CORE_READ(p, mm));
 }
 
-/* The last thread of a followed process exits: stop following it. */
+/*
+ * The last thread of a followed process exits: its address space ends.
+ * The process stays followed until it is freed (on_free): after this
+ * tracepoint do_exit() still closes its files, and the last close of an
+ * unlinked file evicts it, whose removals and end are the process's.
+ */
 static __always_inline void
 on_exit(struct task_struct *p)
 {
@@ -497,8 +548,22 @@ on_exit(struct task_struct *p)
 	if (BPF_CORE_READ(p, signal, live.counter) != 0)
 		return;
 	mm_put(tgid, (__u64)BPF_CORE_READ(p, mm));
-	if (!follow_all)
-		bpf_map_delete_elem(&tgids, &tgid);
+}
+
+/*
+ * A task is freed (after it was reaped): the group leader's free stops
+ * following its process.  A leader outlives the other threads.
+ */
+static __always_inline void
+on_free(struct task_struct *p)
+{
+	__u32 tgid = BPF_CORE_READ(p, tgid);
+
+	if (follow_all || BPF_CORE_READ(p, pid) != (int)tgid ||
+	    !tgid_followed(tgid))
+		return;
+	hit(HOOK_FREE);
+	bpf_map_delete_elem(&tgids, &tgid);
 }
 
 SEC("tp_btf/sched_process_fork")
@@ -543,7 +608,60 @@ int BPF_PROG(exit_raw, struct task_struct *p)
 	return (0);
 }
 
+SEC("tp_btf/sched_process_free")
+int BPF_PROG(free_btf, struct task_struct *p)
+{
+	on_free(p);
+	return (0);
+}
+
+SEC("raw_tp/sched_process_free")
+int BPF_PROG(free_raw, struct task_struct *p)
+{
+	on_free(p);
+	return (0);
+}
+
 /* --- page cache ------------------------------------------------------ */
+
+/*
+ * A folio leaves the page cache.  A removal by a followed task outside
+ * reclaim is its own (REC_H_OWN).  A removal from an inode a followed task
+ * is evicting belongs to that eviction, whoever runs it (reclaim may race
+ * the truncation), and the last one ends the object (struct evicting).
+ */
+static __always_inline void
+on_delete(struct folio *folio)
+{
+	struct evicting *ev;
+	struct inode *host;
+	__u64 key, obj, pindex;
+	__u32 n;
+
+	host = BPF_CORE_READ(folio, mapping, host);
+	key = (__u64)host;
+	ev = key == 0 ? NULL : bpf_map_lookup_elem(&evicting, &key);
+	obj = obj_of_inode(host);
+	if (ev != NULL && ev->obj != obj) {
+		bpf_map_delete_elem(&evicting, &key);	/* a reused inode */
+		ev = NULL;
+	}
+	if (ev == NULL && !current_followed())
+		return;
+	hit(HOOK_DELETE_FROM_PAGE_CACHE);
+	n = folio_npages(folio);
+	pindex = (__u64)BPF_CORE_READ(folio, index);
+	if (ev == NULL) {
+		emit_range(REC_PAGE_REMOVE, obj, pindex, n, 0,
+		    in_reclaim() ? 0 : REC_H_OWN);
+		return;
+	}
+	emit_range(REC_PAGE_REMOVE, obj, pindex, n, 0, ev->hint);
+	if (__sync_fetch_and_add(&ev->pages, -(__s64)n) > (__s64)n)
+		return;
+	if (bpf_map_delete_elem(&evicting, &key) == 0)
+		emit_whole(REC_OBJ_TERMINATE, obj, 0);
+}
 
 SEC("tp_btf/mm_filemap_add_to_page_cache")
 int BPF_PROG(add_btf, struct folio *folio)
@@ -562,14 +680,14 @@ int BPF_PROG(add_raw, struct folio *folio)
 SEC("tp_btf/mm_filemap_delete_from_page_cache")
 int BPF_PROG(delete_btf, struct folio *folio)
 {
-	emit_folio(HOOK_DELETE_FROM_PAGE_CACHE, REC_PAGE_REMOVE, folio);
+	on_delete(folio);
 	return (0);
 }
 
 SEC("raw_tp/mm_filemap_delete_from_page_cache")
 int BPF_PROG(delete_raw, struct folio *folio)
 {
-	emit_folio(HOOK_DELETE_FROM_PAGE_CACHE, REC_PAGE_REMOVE, folio);
+	on_delete(folio);
 	return (0);
 }
 
@@ -885,7 +1003,7 @@ on_direct_io(__u64 start, __u64 len)
 		r->npages = n > MAX_RANGE ? MAX_RANGE : n;
 		rec_submit(r);
 	}
-	emit_range(REC_WIRE, mm | REC_OBJ_ANON, lo, n, 0);
+	emit_range(REC_WIRE, mm | REC_OBJ_ANON, lo, n, 0, 0);
 	pr = bpf_map_lookup_elem(&pins, &tid);
 	if (pr != NULL) {
 		if (lo < pr->lo)
@@ -929,7 +1047,7 @@ on_sys_exit(void)
 		return;
 	hit(HOOK_UNPIN);
 	emit_range(REC_UNWIRE, pr->pmap | REC_OBJ_ANON, pr->lo,
-	    pr->hi - pr->lo, 0);
+	    pr->hi - pr->lo, 0, 0);
 	if (bpf_map_delete_elem(&pins, &tid) == 0)
 		__sync_fetch_and_sub(&pins_outstanding, 1);
 }
@@ -1042,10 +1160,10 @@ on_fadvise(long fd, __u64 off, __u64 len, long advice)
 	byte_range(off, len, BPF_CORE_READ(inode, i_size), &first, &n);
 	if (advice == POSIX_FADV_DONTNEED)
 		emit_range(REC_RELEASE, obj_of_inode(inode), first, n,
-		    REC_F_NOCACHE);
+		    REC_F_NOCACHE, 0);
 	else
 		emit_range(REC_DEACTIVATE, obj_of_inode(inode), first, n,
-		    REC_F_HEAD);
+		    REC_F_HEAD, 0);
 }
 
 /* A read or write of fd: direct I/O when fd is open with O_DIRECT. */
@@ -1155,25 +1273,31 @@ int BPF_KPROBE(mkclean_kprobe, struct folio *folio)
 
 /*
  * An inode leaves memory (ext4; other file systems have no generic
- * tracepoint and need fentry): the object ends.
+ * tracepoint and need fentry): the object ends after its pages.  The
+ * tracepoint comes first in ext4_evict_inode(), before
+ * truncate_inode_pages_final() removes the i_data.nrpages pages still
+ * cached (nothing can add one: the inode is I_FREEING), so the end waits
+ * in `evicting` for the removal of the last of them (on_delete).
  */
 static __always_inline void
 on_evict(struct inode *inode)
 {
-	struct rec_event *r;
-	__u64 obj;
+	struct evicting ev;
+	__u64 key = (__u64)inode;
 
 	if (!current_followed())
 		return;
-	obj = obj_of_inode(inode);
-	if (obj == 0)
+	ev.obj = obj_of_inode(inode);
+	if (ev.obj == 0)
 		return;
 	hit(HOOK_EVICT);
-	r = rec_reserve(REC_OBJ_TERMINATE);
-	if (r == NULL)
+	ev.pages = (__s64)BPF_CORE_READ(inode, i_data.nrpages);
+	ev.hint = in_reclaim() ? 0 : REC_H_OWN;
+	ev.pad = 0;
+	if (ev.pages > 0 &&
+	    bpf_map_update_elem(&evicting, &key, &ev, BPF_ANY) == 0)
 		return;
-	r->obj = obj;
-	rec_submit(r);
+	emit_whole(REC_OBJ_TERMINATE, ev.obj, 0);
 }
 
 SEC("tp_btf/ext4_evict_inode")

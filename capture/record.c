@@ -13,6 +13,7 @@
  * reach the file: address spaces become dense ids in order of appearance.
  * The mapping of Linux hooks onto abstract events is in docs/capture.md.
  */
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -81,6 +82,10 @@ _Static_assert(sizeof(struct rec_event) == 64, "rec_event is 64 bytes");
 #define POLL_MS		10
 #define FLUSH_NS	1000000000ULL	/* frames reach the disk this often */
 #define TICK_MS		100		/* main loop period */
+#define MAX_PIDS	64		/* -p PIDs followed at once */
+#define PIDFD_GONE	(-1)		/* -p process exited (or unused slot) */
+#define PIDFD_NONE	(-2)		/* no pidfd_open(): poll kill(0) */
+#define STOP_MS		2000		/* CMD's time to exit on SIGTERM */
 
 /* Hook table: the two flavours of each hook and the kernel name probed. */
 enum hook_type {
@@ -101,6 +106,8 @@ static const struct hook {
 	{ HOOK_EXEC, HT_TP, "sched_process_exec", "exec_btf", "exec_raw",
 	    true },
 	{ HOOK_EXIT, HT_TP, "sched_process_exit", "exit_btf", "exit_raw",
+	    true },
+	{ HOOK_FREE, HT_TP, "sched_process_free", "free_btf", "free_raw",
 	    true },
 	{ HOOK_ADD_TO_PAGE_CACHE, HT_TP, "mm_filemap_add_to_page_cache",
 	    "add_btf", "add_raw", true },
@@ -139,6 +146,7 @@ static const char *const hook_note[HOOK_COUNT] = {
 	[HOOK_FORK] = "ebpf.hook.sched_process_fork",
 	[HOOK_EXEC] = "ebpf.hook.sched_process_exec",
 	[HOOK_EXIT] = "ebpf.hook.sched_process_exit",
+	[HOOK_FREE] = "ebpf.hook.sched_process_free",
 	[HOOK_ADD_TO_PAGE_CACHE] = "ebpf.hook.mm_filemap_add_to_page_cache",
 	[HOOK_DELETE_FROM_PAGE_CACHE] =
 	    "ebpf.hook.mm_filemap_delete_from_page_cache",
@@ -158,13 +166,26 @@ static const char *const hook_note[HOOK_COUNT] = {
 	[HOOK_EVICT] = "ebpf.hook.ext4_evict_inode",
 	[HOOK_VMA_BUSY] = "ebpf.vma_busy",
 	[HOOK_VMA_LOOKUP] = "ebpf.vma_lookups",
+	[HOOK_NO_OBJECT] = "ebpf.no_object",
+};
+
+/*
+ * How CMD ended, for record's exit status and the trailer notes (cmd.*).
+ * status is what a shell reports: the exit code, 128 + N for signal N,
+ * 127 when CMD was not found and 126 when it could not be run.
+ */
+struct cmd_end {
+	bool	ran;		/* exec succeeded */
+	bool	stopped;	/* the capture ended first: record ended CMD */
+	int	status;
 };
 
 /* Options (one struct, designated defaults: execsnoop's struct env). */
 struct rec_opts {
 	const char	*out;		/* -o FILE */
 	bool		 all;		/* -a */
-	pid_t		 pid;		/* -p PID, 0 = none */
+	pid_t		 pids[MAX_PIDS];	/* -p PID..., each a tree */
+	int		 npids;		/* 0 = no -p */
 	char		**cmd;		/* -- CMD ARGS..., NULL = none */
 	uint64_t	 buffer;	/* --buffer, bytes */
 	uint64_t	 duration_ns;	/* --duration, 0 = until the end */
@@ -216,7 +237,7 @@ static void
 usage(FILE *f)
 {
 	fprintf(f,
-	    "usage: pagereplay record -o FILE [-a | -p PID | -- CMD [ARGS...]]\n"
+	    "usage: pagereplay record -o FILE [-a | -p PID... | -- CMD [ARGS...]]\n"
 	    "           [--buffer SIZE] [--duration TIME] [--anonymize]\n"
 	    "           [--nocache] [--classic] [-v]\n"
 	    "\n"
@@ -225,10 +246,14 @@ usage(FILE *f)
 	    "sendfile, munmap, fadvise, address spaces (docs/capture.md).\n"
 	    "Needs root, kernel BTF and BPF.  SIGINT/SIGTERM and CMD's exit\n"
 	    "end the capture cleanly; frames reach the disk every second.\n"
+	    "With CMD, the exit status is CMD's (128+N for signal N, 127 not\n"
+	    "found, 126 not runnable; 0 when the capture ended first); CMD\n"
+	    "is killed if the recorder dies.\n"
 	    "\n"
 	    "  -o, --output FILE   trace to write\n"
 	    "  -a, --all           every process (the recorder excepted)\n"
-	    "  -p, --pid PID       PID's process tree, until PID exits\n"
+	    "  -p, --pid PID[,PID] each PID's process tree, until all have\n"
+	    "                      exited (repeatable)\n"
 	    "  -- CMD [ARGS...]    run CMD and follow its process tree\n"
 	    "      --buffer SIZE   BPF ring buffer (default 64M, power of 2)\n"
 	    "      --duration TIME stop after TIME (30s, 500ms, 2m)\n"
@@ -345,14 +370,17 @@ end_anon(struct rec_state *s, uint64_t obj, const struct pr_event *at)
  * of others: it drains the per-CPU LRU batches that other processes filled
  * and reclaims their pages.  A queue move or removal on an object (or an
  * anonymous object of an address space) the tree never touched is such
- * work: skip it and count it (ebpf.foreign_page_events).  -a keeps all.
+ * work: skip it and count it (ebpf.foreign_page_events).  A removal the
+ * kernel half marks REC_H_OWN (made outside reclaim: a truncate, an unlink,
+ * an eviction it started) is the task's own, seen object or not.  -a keeps
+ * all.
  */
 static bool
 foreign_page_event(struct rec_state *s, const struct rec_event *r)
 {
 	uint64_t id, obj;
 
-	if (s->o->all || r->obj == 0)
+	if (s->o->all || r->obj == 0 || (r->hint & REC_H_OWN) != 0)
 		return (false);
 	switch (r->kind) {
 	case PR_ACTIVATE:
@@ -676,6 +704,7 @@ load_skel(const struct rec_opts *o, bool classic, int *fallbacks)
 	*fallbacks = choose_flavours(skel, classic);
 	skel->rodata->follow_all = o->all;
 	skel->rodata->self_tgid = (uint32_t)getpid();
+	skel->rodata->follow_cmd = o->cmd != NULL;
 	skel->rodata->wakeup_bytes = o->buffer / 8;
 	skel->rodata->nr_munmap = SYS_munmap;
 	skel->rodata->nr_sendfile = SYS_sendfile;
@@ -798,13 +827,16 @@ seed_tree(struct record_bpf *skel, pid_t root)
 
 /*
  * Fork CMD, held before exec until the parent writes to *gofd; *errfd
- * reads the exec errno if exec fails (EOF when it succeeds).  -1 on error.
+ * reads the exec errno if exec fails (EOF when it succeeds).  CMD dies
+ * with the recorder (SIGKILL as its parent-death signal, which survives
+ * exec): after a kill -9 of the recorder it would run on unrecorded.
+ * -1 on error.
  */
 static pid_t
 spawn_held(char **cmd, int *gofd, int *errfd)
 {
 	int go[2], ep[2], e;
-	pid_t pid;
+	pid_t pid, parent = getpid();
 	char c;
 
 	if (pipe2(go, O_CLOEXEC) != 0)
@@ -823,6 +855,14 @@ spawn_held(char **cmd, int *gofd, int *errfd)
 		return (-1);
 	}
 	if (pid == 0) {
+		/*
+		 * The recorder may have died before prctl(): then this child
+		 * was already reparented and the signal would never come
+		 * (prctl(2)'s advice: check the parent after setting it).
+		 */
+		if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 ||
+		    getppid() != parent)
+			_exit(127);
 		close(go[1]);
 		close(ep[0]);
 		if (read(go[0], &c, 1) != 1)
@@ -846,19 +886,58 @@ describe(const struct rec_opts *o, char *buf, size_t len)
 {
 	size_t used;
 	char **a;
+	int i;
 
 	buf[0] = '\0';
 	if (o->anonymize)
 		return;
 	if (o->all)
 		snprintf(buf, len, "record -a");
-	else if (o->pid != 0)
-		snprintf(buf, len, "record -p %ld", (long)o->pid);
-	else {
+	else if (o->npids > 0) {
+		used = (size_t)snprintf(buf, len, "record -p");
+		for (i = 0; i < o->npids && used < len; i++)
+			used += (size_t)snprintf(buf + used, len - used, "%s%ld",
+			    i == 0 ? " " : ",", (long)o->pids[i]);
+	} else {
 		used = (size_t)snprintf(buf, len, "record --");
 		for (a = o->cmd; *a != NULL && used < len; a++)
 			used += (size_t)snprintf(buf + used, len - used, " %s",
 			    *a);
+	}
+}
+
+/*
+ * Add -p's comma-separated process ids to o->pids (-p may be repeated, as
+ * perf's -p takes a list); 0, or -1 after a message.
+ */
+static int
+parse_pids(const char *arg, struct rec_opts *o)
+{
+	char buf[32];
+	const char *p, *end;
+	uint64_t v;
+	size_t n;
+
+	for (p = arg;; p = end + 1) {
+		end = strchr(p, ',');
+		n = end == NULL ? strlen(p) : (size_t)(end - p);
+		if (n >= sizeof(buf)) {
+			warnx("record: bad -p '%s': process ids", arg);
+			return (-1);
+		}
+		memcpy(buf, p, n);
+		buf[n] = '\0';
+		if (cli_parse_u64(buf, 1, INT32_MAX, &v) != 0) {
+			warnx("record: bad -p '%s': process ids", arg);
+			return (-1);
+		}
+		if (o->npids == MAX_PIDS) {
+			warnx("record: more than %d processes for -p", MAX_PIDS);
+			return (-1);
+		}
+		o->pids[o->npids++] = (pid_t)v;
+		if (end == NULL)
+			return (0);
 	}
 }
 
@@ -880,7 +959,7 @@ parse_args(int argc, char **argv, struct rec_opts *o, bool *helpp)
 		{ NULL, 0, NULL, 0 }
 	};
 	uint64_t v, b;
-	int c, modes;
+	int c, i, modes;
 
 	*helpp = false;
 	optind = 1;
@@ -894,12 +973,8 @@ parse_args(int argc, char **argv, struct rec_opts *o, bool *helpp)
 			o->all = true;
 			break;
 		case 'p':
-			if (cli_parse_u64(optarg, 1, INT32_MAX, &v) != 0) {
-				warnx("record: bad -p '%s': a process id",
-				    optarg);
+			if (parse_pids(optarg, o) != 0)
 				return (EXIT_USAGE);
-			}
-			o->pid = (pid_t)v;
 			break;
 		case 'b':
 			if (cli_parse_size(optarg, &v) != 0 ||
@@ -942,7 +1017,7 @@ parse_args(int argc, char **argv, struct rec_opts *o, bool *helpp)
 	}
 	if (optind < argc)
 		o->cmd = argv + optind;
-	modes = (o->all ? 1 : 0) + (o->pid != 0 ? 1 : 0) +
+	modes = (o->all ? 1 : 0) + (o->npids > 0 ? 1 : 0) +
 	    (o->cmd != NULL ? 1 : 0);
 	if (o->out == NULL || modes != 1) {
 		warnx("record: %s", o->out == NULL ? "-o FILE is required" :
@@ -950,16 +1025,21 @@ parse_args(int argc, char **argv, struct rec_opts *o, bool *helpp)
 		usage(stderr);
 		return (EXIT_USAGE);
 	}
-	if (o->pid != 0 && kill(o->pid, 0) != 0 && errno == ESRCH) {
-		warnx("record: no process %ld", (long)o->pid);
-		return (EXIT_USAGE);
-	}
+	for (i = 0; i < o->npids; i++)
+		if (kill(o->pids[i], 0) != 0 && errno == ESRCH) {
+			warnx("record: no process %ld", (long)o->pids[i]);
+			return (EXIT_USAGE);
+		}
 	return (0);
 }
 
-/* Trailer notes: losses, hook firings, fallbacks, skipped orphans. */
+/*
+ * Trailer notes: losses, hook firings, fallbacks, skipped orphans, and with
+ * CMD how it ended (cmd.ran 0: it never ran, the trace holds only the
+ * recorder's child before its failed exec).
+ */
 static void
-write_notes(struct rec_state *s, int fallbacks)
+write_notes(struct rec_state *s, int fallbacks, const struct cmd_end *ce)
 {
 	uint32_t k;
 
@@ -971,25 +1051,94 @@ write_notes(struct rec_state *s, int fallbacks)
 	for (k = 0; k < HOOK_COUNT; k++)
 		pr_writer_note(s->w, hook_note[k],
 		    percpu_sum(s, s->skel->maps.hits, k));
+	if (ce == NULL)
+		return;
+	pr_writer_note(s->w, "cmd.ran", ce->ran ? 1 : 0);
+	pr_writer_note(s->w, "cmd.status", (uint64_t)ce->status);
+	pr_writer_note(s->w, "cmd.stopped", ce->stopped ? 1 : 0);
+}
+
+/* A wait(2) status as a shell reports it: the code, or 128 + signal. */
+static int
+shell_status(int ws)
+{
+	if (WIFEXITED(ws))
+		return (WEXITSTATUS(ws));
+	if (WIFSIGNALED(ws))
+		return (128 + WTERMSIG(ws));
+	return (1);
 }
 
 /*
- * Wait for the end: a signal, CMD's or PID's exit, --duration, or a writer
- * failure; draw the status line meanwhile.  A CMD still running at the end
- * gets SIGTERM (as perf record does) and up to 2 s to exit, recorded.
+ * End a CMD still running when the capture stops: SIGTERM (as perf record
+ * does) and up to STOP_MS to exit, recorded; then SIGKILL.  Its wait(2)
+ * status.
+ */
+static int
+stop_child(pid_t child)
+{
+	int i, ws = 0;
+
+	kill(child, SIGTERM);
+	for (i = 0; i < STOP_MS / TICK_MS; i++) {
+		if (waitpid(child, &ws, WNOHANG) == child)
+			return (ws);
+		poll(NULL, 0, TICK_MS);
+	}
+	kill(child, SIGKILL);
+	while (waitpid(child, &ws, 0) < 0 && errno == EINTR)
+		;
+	return (ws);
+}
+
+/*
+ * Whether every -p process has exited: pidfds[i] polls readable at its
+ * exit (and is then closed and set to PIDFD_GONE); a process without one
+ * (PIDFD_NONE) is checked with kill(0).  Waits up to TICK_MS.
+ */
+static bool
+pids_gone(const struct rec_opts *o, int *pidfds)
+{
+	struct pollfd pfd[MAX_PIDS];
+	int i, left = 0;
+
+	for (i = 0; i < o->npids; i++) {
+		pfd[i].fd = pidfds[i];	/* poll skips negative fds */
+		pfd[i].events = POLLIN;
+		pfd[i].revents = 0;
+		if (pidfds[i] == PIDFD_NONE && kill(o->pids[i], 0) != 0 &&
+		    errno == ESRCH)
+			pidfds[i] = PIDFD_GONE;
+	}
+	if (poll(pfd, (nfds_t)o->npids, TICK_MS) > 0)
+		for (i = 0; i < o->npids; i++)
+			if (pidfds[i] >= 0 && pfd[i].revents != 0) {
+				close(pidfds[i]);
+				pidfds[i] = PIDFD_GONE;
+			}
+	for (i = 0; i < o->npids; i++)
+		if (pidfds[i] != PIDFD_GONE)
+			left++;
+	return (o->npids > 0 && left == 0);
+}
+
+/*
+ * Wait for the end: a signal, CMD's exit, the exit of every -p process,
+ * --duration, or a writer failure; draw the status line meanwhile.  A CMD
+ * still running at the end is stopped (stop_child).  CMD's end in *ce.
  */
 static void
-wait_end(struct rec_state *s, pid_t child, int pidfd)
+wait_end(struct rec_state *s, pid_t child, int *pidfds, struct cmd_end *ce)
 {
-	struct pollfd pfd;
 	uint64_t start = cli_now_ns(), now, last_draw = 0, last_events = 0;
 	uint64_t ev;
-	int i;
+	int ws;
 
 	for (;;) {
 		if (got_signal != 0 || atomic_load(&s->failed))
 			break;
-		if (child > 0 && waitpid(child, NULL, WNOHANG) == child) {
+		if (child > 0 && waitpid(child, &ws, WNOHANG) == child) {
+			ce->status = shell_status(ws);
 			child = -1;
 			break;
 		}
@@ -1008,33 +1157,86 @@ wait_end(struct rec_state *s, pid_t child, int pidfd)
 			last_draw = now;
 			last_events = ev;
 		}
-		pfd.fd = pidfd;
-		pfd.events = POLLIN;
-		if (poll(&pfd, pidfd >= 0 ? 1 : 0, TICK_MS) > 0)
+		if (pids_gone(s->o, pidfds))
 			break;
 	}
 	cli_progress_done();
-	if (child > 0 && kill(child, SIGTERM) == 0)
-		for (i = 0; i < 2000 / TICK_MS; i++) {
-			if (waitpid(child, NULL, WNOHANG) == child)
-				break;
-			poll(NULL, 0, TICK_MS);
-		}
+	if (child > 0) {
+		ce->stopped = true;
+		ce->status = shell_status(stop_child(child));
+	}
 }
 
-/* Start the capture: everything after the options are known. */
+/*
+ * Start CMD held (followed from its fork on: record.bpf.c's follow_cmd)
+ * and let it exec: true when it runs, false
+ * when it could not start or exec (said in one line; ce->status 127 for
+ * not found, 126 otherwise, as time(1)).
+ */
+static bool
+start_cmd(struct rec_state *s, pid_t *childp, struct cmd_end *ce)
+{
+	int gofd, errfd, e = 0;
+	bool ran;
+
+	*childp = spawn_held(s->o->cmd, &gofd, &errfd);
+	if (*childp < 0) {
+		warnx("record: cannot start %s: %s", s->o->cmd[0],
+		    strerror(errno));
+		ce->status = 126;
+		return (false);
+	}
+	if (write(gofd, "g", 1) != 1)
+		e = errno;
+	else if (read(errfd, &e, sizeof(e)) != (ssize_t)sizeof(e))
+		e = 0;		/* EOF: exec succeeded */
+	close(gofd);
+	close(errfd);
+	ran = e == 0;
+	if (!ran) {
+		warnx("record: cannot run %s: %s", s->o->cmd[0], strerror(e));
+		waitpid(*childp, NULL, 0);
+		*childp = -1;
+		ce->status = e == ENOENT ? 127 : 126;
+	}
+	ce->ran = ran;
+	return (ran);
+}
+
+/* Say how CMD ended when it failed by itself (as time(1) does). */
+static void
+report_cmd(const struct rec_opts *o, const struct cmd_end *ce)
+{
+	if (!ce->ran || ce->stopped || ce->status == 0)
+		return;
+	if (ce->status > 128)
+		warnx("record: %s was killed by signal %d", o->cmd[0],
+		    ce->status - 128);
+	else
+		warnx("record: %s exited with status %d", o->cmd[0],
+		    ce->status);
+}
+
+/*
+ * Start the capture: everything after the options are known.  The exit
+ * status: 1 when the recorder fails; with CMD, CMD's status (struct
+ * cmd_end) unless the capture ended first (a signal, --duration): 0.
+ */
 static int
 record_run(const struct rec_opts *o)
 {
 	struct bpf_link *links[NHOOKS] = { NULL };
+	struct cmd_end ce = { .ran = false, .stopped = false, .status = 0 };
 	struct rec_state s;
 	struct pr_header h;
 	struct sigaction sa;
 	pthread_t drain;
 	const char *why;
 	pid_t child = -1;
-	int err, e, fallbacks = 0, gofd = -1, errfd = -1, pidfd = -1, rc = 1;
-	size_t i;
+	int pidfds[MAX_PIDS];
+	int err, e, i, fallbacks = 0, rc = 1;
+	bool ok = false, drained = false;
+	size_t k;
 
 	if ((why = missing_prereq()) != NULL) {
 		warnx("record: cannot record: missing %s", why);
@@ -1049,6 +1251,8 @@ record_run(const struct rec_opts *o)
 	memset(&s, 0, sizeof(s));
 	s.o = o;
 	s.ncpus = libbpf_num_possible_cpus();
+	for (i = 0; i < MAX_PIDS; i++)
+		pidfds[i] = PIDFD_GONE;
 	if (o->anonymize && getrandom(&s.anon_key, sizeof(s.anon_key), 0) !=
 	    (ssize_t)sizeof(s.anon_key))
 		s.anon_key = cli_now_ns() ^ ((uint64_t)getpid() << 32);
@@ -1079,36 +1283,27 @@ record_run(const struct rec_opts *o)
 		goto cleanup;
 	}
 
-	if (o->cmd != NULL) {
-		child = spawn_held(o->cmd, &gofd, &errfd);
-		if (child < 0) {
-			warnx("record: cannot start %s: %s", o->cmd[0],
-			    strerror(errno));
-			goto close_writer;
-		}
-		seed_tree(s.skel, child);
-	} else if (o->pid != 0) {
-		pidfd = (int)syscall(SYS_pidfd_open, o->pid, 0);
-		seed_tree(s.skel, o->pid);
+	for (i = 0; i < o->npids; i++) {
+		pidfds[i] = (int)syscall(SYS_pidfd_open, o->pids[i], 0);
+		if (pidfds[i] < 0)
+			pidfds[i] = PIDFD_NONE;
+		seed_tree(s.skel, o->pids[i]);
 	}
-
 	if (pthread_create(&drain, NULL, drain_main, &s) != 0) {
 		warnx("record: cannot start the drain thread");
 		goto close_writer;
 	}
-	if (child > 0 && (write(gofd, "g", 1) != 1 ? (e = errno) :
-	    read(errfd, &e, sizeof(e)) == (ssize_t)sizeof(e))) {
-		warnx("record: cannot run %s: %s", o->cmd[0], strerror(e));
-		waitpid(child, NULL, 0);
-	} else {
-		wait_end(&s, child, pidfd);
-		rc = 0;
-	}
+	drained = true;
+	if (o->cmd == NULL || start_cmd(&s, &child, &ce)) {
+		wait_end(&s, child, pidfds, &ce);
+		ok = true;
+	} else
+		ok = true;	/* the trace is written and marked cmd.ran 0 */
 	atomic_store(&s.stop, true);
 	pthread_join(drain, NULL);
 	flush(&s);
 close_writer:
-	write_notes(&s, fallbacks);
+	write_notes(&s, fallbacks, o->cmd != NULL && drained ? &ce : NULL);
 	err = s.write_err;
 	e = s.write_errno;
 	if (err == 0) {
@@ -1120,22 +1315,26 @@ close_writer:
 		warnx("record: writing %s: %s; the frames written before it "
 		    "are readable", o->out, err == PR_E_IO ? strerror(e) :
 		    pr_strerror(err));
-		rc = 1;
-	} else if (rc == 0)
+		ok = false;
+	}
+	if (ok) {
 		fprintf(stderr, "record: %ju events, %ju lost, %.1f MB "
 		    "written to %s\n", (uintmax_t)atomic_load(&s.events),
 		    (uintmax_t)s.lost_seen, (double)atomic_load(&s.bytes) /
 		    1e6, o->out);
+		rc = 0;
+		if (o->cmd != NULL) {
+			report_cmd(o, &ce);
+			rc = ce.stopped ? 0 : ce.status;
+		}
+	}
 cleanup:
-	if (gofd >= 0)
-		close(gofd);
-	if (errfd >= 0)
-		close(errfd);
-	if (pidfd >= 0)
-		close(pidfd);
+	for (i = 0; i < o->npids; i++)
+		if (pidfds[i] >= 0)
+			close(pidfds[i]);
 	ring_buffer__free(s.rb);
-	for (i = 0; i < NHOOKS; i++)
-		bpf_link__destroy(links[i]);
+	for (k = 0; k < NHOOKS; k++)
+		bpf_link__destroy(links[k]);
 	record_bpf__destroy(s.skel);
 	rec_map_free(&s.pmaps);
 	rec_map_free(&s.objs);

@@ -50,8 +50,16 @@ struct rec_event {
 	unsigned short		cpu;	/* bpf_get_smp_processor_id() */
 	unsigned char		kind;	/* REC_* */
 	unsigned char		flags;	/* REC_F_* */
-	unsigned int		pad;
+	unsigned int		hint;	/* REC_H_*: for record.c, not written */
 };
+
+/*
+ * Hints to record.c, not written to the trace.  REC_H_OWN: a page removal
+ * a followed task made on its own account (a truncate, the eviction of a
+ * file it unlinked, DONTNEED), not in reclaim (PF_MEMALLOC clear): never
+ * another process's work, even on an object the trace has not seen yet.
+ */
+#define REC_H_OWN		0x01
 
 /*
  * Kernel hooks, indexing the per-CPU hit counters: how many times each hook
@@ -62,6 +70,7 @@ enum rec_hook {
 	HOOK_FORK = 0,
 	HOOK_EXEC,
 	HOOK_EXIT,
+	HOOK_FREE,
 	HOOK_ADD_TO_PAGE_CACHE,
 	HOOK_DELETE_FROM_PAGE_CACHE,
 	HOOK_GET_PAGES,
@@ -80,6 +89,7 @@ enum rec_hook {
 	HOOK_EVICT,
 	HOOK_VMA_BUSY,		/* bpf_find_vma() busy: fault taken as anon */
 	HOOK_VMA_LOOKUP,	/* bpf_find_vma() calls (vma cache misses) */
+	HOOK_NO_OBJECT,		/* page events without an object: skipped */
 	HOOK_COUNT
 };
 

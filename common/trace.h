@@ -5,7 +5,9 @@
  * and writes the versioned binary format described in docs/trace-format.md.
  * The body is a sequence of independent zstd frames (bounded raw size), so a
  * reader can seek, decode frames in parallel and recover every complete frame
- * of a file that was cut short.
+ * of a file that was cut short or whose end marker (tail, index) is damaged.
+ * The implementation is split by part (common/trace.c says which file holds
+ * what); the byte-level format is in trace_internal.h.
  *
  * The event model (kinds, flags, struct pr_event) is in trace_event.h.
  *
@@ -54,6 +56,7 @@ enum pr_error {
 	PR_E_VERSION,		/* unknown format version */
 	PR_E_CORRUPT,		/* a frame or header fails its checks */
 	PR_E_TRUNCATED,		/* the file ends before its end marker */
+	PR_E_HEADER_CUT,	/* the file ends inside its header */
 	PR_E_COUNT
 };
 
@@ -88,21 +91,43 @@ uint64_t	 pr_writer_bytes(const struct pr_writer *w);	/* on disk */
  *
  * pr_reader_open() fails (NULL, *errp set) only when the file cannot be
  * read or its header is bad: PR_E_IO, PR_E_MAGIC, PR_E_VERSION, PR_E_CORRUPT
- * (header checksum or fields), PR_E_TRUNCATED (cut inside the header).  A
+ * (header checksum or fields), PR_E_HEADER_CUT (cut inside the header).  A
  * body without end marker opens with status.truncated set and every
- * complete frame available; a damaged index falls back to the frames before
- * it (status.error = PR_E_CORRUPT at the index offset).
+ * complete frame available.  A damaged end marker (tail or index block)
+ * opens with status.end_damaged set and every frame of the body found by
+ * scanning it frame by frame, whatever the tail or index says
+ * (status.error = PR_E_CORRUPT at the index, or at the tail when it names
+ * no index block); an index that passes its checks but does not list the
+ * body's frames back to back counts as damaged.
  * pr_reader_next() returns -PR_E_CORRUPT once for a frame that fails its
  * checks and goes on with the next frame on the following call (it decodes
  * in batches after the checksums pass, so only a forged frame can fail
  * after some of its events were returned); on a
  * truncated file it returns -PR_E_TRUNCATED once after the last recovered
  * event, then 0.  The status keeps the error nearest the start of the file.
+ *
+ * Whether a file is sound, from pr_reader_status():
+ *  - clean: !truncated && !end_damaged && error == PR_OK.  At open, that
+ *    covers the header, the tail, the index and the frame headers; frame
+ *    payloads are checked as they are decoded, so a caller that must know
+ *    decodes every frame (or checks each pr_reader_frame() result) before
+ *    trusting error.
+ *  - truncated: the file was cut (no end marker); frames and events say
+ *    what was recovered.
+ *  - end_damaged: the end marker is there but damaged (not a cut); frames
+ *    and events say what was recovered, error is PR_E_CORRUPT and
+ *    error_offset names the damage (or an earlier corrupt frame).
+ *  - error != PR_OK otherwise: a corrupt frame (error_frame, error_offset).
  */
 struct pr_reader;
 
 struct pr_reader_status {
 	bool		truncated;	/* no end marker: the file was cut */
+	bool		end_damaged;	/* the end marker (tail, index block)
+					   fails its checks, not a cut: frames
+					   found by scanning the body (from
+					   the index if only the tail's magic
+					   is hit) */
 	uint64_t	frames;		/* complete, readable frames */
 	uint64_t	events;		/* events in those frames */
 	uint64_t	lost;		/* sum of PR_LOST.arg */

@@ -1,6 +1,7 @@
 /*
- * trace_internal.h - byte-level constants of trace format v1, shared by
- * replay/trace.c and the tests that build damaged files on purpose.
+ * trace_internal.h - byte-level constants of trace format v1 and the frame
+ * header's in-memory form, shared by the trace library's files
+ * (common/trace*.c) and the tests that build damaged files on purpose.
  * docs/trace-format.md is the prose version of this file.
  *
  * File:   file header | frame* | index block | tail
@@ -15,7 +16,8 @@
 
 /*
  * File header: magic[8] "PRTRACE\0", u32 version, u32 payload length, the
- * payload (varints and length-prefixed strings, see trace.c hdr_encode()),
+ * payload (varints and length-prefixed strings, see trace_writer.c
+ * hdr_encode()),
  * then u64 checksum of every byte before it.
  */
 #define PR_FILE_MAGIC		"PRTRACE"	/* 8 bytes with its NUL */
@@ -58,6 +60,7 @@
 #define PR_TAIL			24
 #define PR_TAIL_MAGIC		"PREND\0v1"
 #define PR_NOTE_KEY_MAX		255
+#define PR_NOTES_MAX		4096	/* notes in one trailer */
 #define PR_INDEX_MAX		(256u << 20)	/* larger is corrupt */
 
 /* Event encoding: byte 0 = file kind | PR_EV_FLAGS; byte 1 = PR_M_* mask. */
@@ -105,6 +108,32 @@ pr_le64dec(const void *p)
 	return ((uint64_t)pr_le32dec(p) |
 	    (uint64_t)pr_le32dec((const uint8_t *)p + 4) << 32);
 }
+
+/* Per-frame facts, as in the frame header. */
+struct pr_frame_info {
+	uint64_t	off;		/* file offset of the frame header */
+	uint32_t	raw;		/* decompressed size */
+	uint32_t	comp;		/* compressed size */
+	uint32_t	nevents;
+	uint64_t	first_ns;
+	uint64_t	last_ns;
+	uint64_t	lost;
+	uint64_t	sum;
+};
+
+/* A trailer note (pr_writer_note, pr_reader_note). */
+struct pr_note {
+	char		*key;
+	uint64_t	value;
+};
+
+/*
+ * Fill a 48-byte frame header from f; its checksum is computed over the
+ * header and payload (f->comp bytes), or taken from f->sum when payload is
+ * NULL (the index's copy, the reader's check).
+ */
+void		pr_frame_header_enc(uint8_t *fh, const struct pr_frame_info *f,
+		    const uint8_t *payload);
 
 /*
  * The format's checksum: 64-bit multiply-xorshift over little-endian

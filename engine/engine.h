@@ -52,6 +52,7 @@ enum eng_pv_design {
 enum eng_pvchunk_design {
 	ENG_PVCHUNK_GLOBAL = 0,	/* global chunk LRU under a global lock */
 	ENG_PVCHUNK_PMAPS,	/* global list of pmaps (D24217) */
+	ENG_PVCHUNK_DOMAIN,	/* per-domain chunk lists, pvc_lock (2019+) */
 };
 #define ENG_PVCHUNK_NDESIGNS	2
 
@@ -66,6 +67,7 @@ struct eng_design {
 	enum eng_pv_design	pv;
 	unsigned		pv_locks;	/* hashed: array size (256) */
 	enum eng_pvchunk_design	pvchunk;
+	unsigned		pvchunk_domains; /* domain: 1..8 (2) */
 };
 
 /* The families, for parse/format. */

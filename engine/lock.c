@@ -2,7 +2,6 @@
  * lock.c - lock primitives of the model and their instrumentation (see
  * lock.h for the contract and the lock order).
  */
-#include <err.h>
 #include <errno.h>
 #include <limits.h>
 #include <pthread.h>
@@ -16,6 +15,7 @@
 #include <linux/futex.h>
 #include <sys/syscall.h>
 
+#include "eng_assert.h"
 #include "lock.h"
 
 static const char *const eng_lock_class_names[LC_COUNT] = {
@@ -34,8 +34,44 @@ eng_lock_class_name(unsigned lc)
 	return (lc < LC_COUNT ? eng_lock_class_names[lc] : "?");
 }
 
-/* Spins before a mutex or rwlock waiter parks on its futex. */
-#define ENG_SPINS	256
+/*
+ * Spinning (lock.h).  ENG_SPIN_LIMIT: pauses one spin phase of an
+ * acquisition may take before the waiter parks although the owner looks
+ * running (the model's stand-in for a preempted owner; not in the kernel).
+ * ENG_SPINS: the byte lock's pauses before it yields.  ENG_ROWNER_RETRIES
+ * and ENG_ROWNER_LOOPS: kern_rwlock.c's rowner_retries and rowner_loops,
+ * the spinning on a read-locked lock.
+ */
+#define ENG_SPIN_LIMIT		1024
+#define ENG_SPINS		256
+#define ENG_ROWNER_RETRIES	10
+#define ENG_ROWNER_LOOPS	10000
+
+/*
+ * Run state of the lock owners, by cpu_id: parked is set while the CPU
+ * sleeps on a lock (TD_IS_RUNNING false).  Slots are type-stable, as
+ * struct thread is in the kernel, so a waiter may read the slot of an
+ * owner that has since released the lock or gone away.
+ */
+#define ENG_RUN_SLOTS	1024
+struct eng_runstate {
+	_Alignas(ENG_CACHE_LINE) _Atomic uint32_t parked;	/* (A) */
+};
+static struct eng_runstate eng_run[ENG_RUN_SLOTS + 1];	/* by cpu_id */
+static _Atomic uint32_t eng_run_next;
+
+/* lock_delay(): doubling backoff, capped by lock_delay_default_init(). */
+static pthread_once_t eng_delay_once = PTHREAD_ONCE_INIT;
+static unsigned eng_delay_max;
+
+struct eng_delay {
+	unsigned	delay;		/* pauses of the last step */
+	unsigned	spun;		/* pauses in this spin phase */
+};
+
+/* Futex wait queues of a rwlock word (turnstile queues). */
+#define ENG_FUTEX_READERS	1u
+#define ENG_FUTEX_WRITERS	2u
 
 /*
  * Lock order rank of each class (lock.h).  A blocking acquisition of class
@@ -70,18 +106,121 @@ eng_cpu_relax(void)
 #endif
 }
 
-static void
-eng_futex_wait(_Atomic uint32_t *p, uint32_t v)
+/* Wake every waiter of queue on *p; returns how many were asleep. */
+static long
+eng_futex_wake(_Atomic uint32_t *p, uint32_t queue)
 {
-	syscall(SYS_futex, (uint32_t *)p, FUTEX_WAIT_PRIVATE, v, NULL, NULL,
-	    0);
+	return (syscall(SYS_futex, (uint32_t *)p, FUTEX_WAKE_BITSET_PRIVATE,
+	    INT_MAX, NULL, NULL, queue));
+}
+
+/*
+ * The CPU is about to sleep on a lock: from now on it is "not running" to
+ * those spinning on the locks it owns (turnstile_trywait).
+ */
+static inline void
+eng_parking(const struct eng_lkstat *ls)
+{
+	atomic_store_explicit(&eng_run[ls->cpu_id].parked, 1,
+	    memory_order_relaxed);
+}
+
+static inline void
+eng_running(const struct eng_lkstat *ls)
+{
+	atomic_store_explicit(&eng_run[ls->cpu_id].parked, 0,
+	    memory_order_relaxed);
+}
+
+/*
+ * Sleep on *p in queue while it holds v (turnstile_wait), counted as a
+ * block of class lc; the CPU runs again when this returns.  Called
+ * between eng_parking() and the caller's re-check of the word.
+ */
+static void
+eng_park(struct eng_lkstat *ls, unsigned lc, _Atomic uint32_t *p,
+    uint32_t v, uint32_t queue)
+{
+	ls->cls[lc].blocks++;
+	syscall(SYS_futex, (uint32_t *)p, FUTEX_WAIT_BITSET_PRIVATE, v, NULL,
+	    NULL, queue);
+	eng_running(ls);
+}
+
+/*
+ * A waiter about to sleep on *p, which read *vp: make sure the word
+ * carries its waiter bit (a CAS if it does not yet).  True when *vp is
+ * then the word with bit set, to sleep on; false when the word moved (*vp
+ * is its new value, to be judged again).
+ */
+static bool
+eng_waiter_bit(struct eng_lkstat *ls, unsigned lc, _Atomic uint32_t *p,
+    uint32_t *vp, uint32_t bit)
+{
+	if ((*vp & bit) != 0)
+		return (true);
+	ls->cls[lc].atomics++;
+	if (!atomic_compare_exchange_weak_explicit(p, vp, *vp | bit,
+	    memory_order_release, memory_order_relaxed))
+		return (false);
+	*vp |= bit;
+	return (true);
+}
+
+/* Is the owner with this cpu_id running (TD_IS_RUNNING)? */
+static inline bool
+eng_owner_running(uint32_t id)
+{
+	return (id <= ENG_RUN_SLOTS && atomic_load_explicit(
+	    &eng_run[id].parked, memory_order_relaxed) == 0);
 }
 
 static void
-eng_futex_wake(_Atomic uint32_t *p, int n)
+eng_delay_init_once(void)
 {
-	syscall(SYS_futex, (uint32_t *)p, FUTEX_WAKE_PRIVATE, n, NULL, NULL,
-	    0);
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+	unsigned r;
+
+	for (r = 1; n > 0 && r <= (unsigned long)n; r <<= 1)
+		continue;
+	eng_delay_max = r * 256 > 32678 ? 32678 : r * 256;
+}
+
+static inline void
+eng_delay_start(struct eng_delay *d)
+{
+	d->delay = 1;
+	d->spun = 0;
+}
+
+/* This spin phase used up ENG_SPIN_LIMIT: park as if the owner slept. */
+static inline bool
+eng_delay_spent(const struct eng_delay *d)
+{
+	return (d->spun >= ENG_SPIN_LIMIT);
+}
+
+/* lock_delay_spin(n): n pauses, counted as spinning for class lc. */
+static void
+eng_delay_spin(struct eng_lkstat *ls, unsigned lc, struct eng_delay *d,
+    unsigned n)
+{
+	unsigned i;
+
+	for (i = 0; i < n; i++)
+		eng_cpu_relax();
+	d->spun += n;
+	ls->cls[lc].spins += n;
+}
+
+/* lock_delay(): the next, doubled step of the backoff. */
+static void
+eng_delay(struct eng_lkstat *ls, unsigned lc, struct eng_delay *d)
+{
+	d->delay <<= 1;
+	if (d->delay > eng_delay_max)
+		d->delay = eng_delay_max;
+	eng_delay_spin(ls, lc, d, d->delay);
 }
 
 static uint64_t
@@ -299,6 +438,10 @@ eng_lkstat_init(struct eng_lkstat *ls, bool timing)
 {
 	memset(ls, 0, sizeof(*ls));
 	ls->timing = timing;
+	ls->cpu_id = atomic_fetch_add_explicit(&eng_run_next, 1,
+	    memory_order_relaxed) % ENG_RUN_SLOTS + 1;
+	eng_running(ls);
+	pthread_once(&eng_delay_once, eng_delay_init_once);
 	if (timing)
 		eng_tsc_calibrate();
 }
@@ -323,6 +466,8 @@ eng_lkstat_merge(const struct eng_lkstat *ls,
 		out[lc].contended += ls->cls[lc].contended;
 		out[lc].cas_retries += ls->cls[lc].cas_retries;
 		out[lc].atomics += ls->cls[lc].atomics;
+		out[lc].spins += ls->cls[lc].spins;
+		out[lc].blocks += ls->cls[lc].blocks;
 		eng_hist_merge(&out[lc].wait, &ls->cls[lc].wait);
 		eng_hist_merge(&out[lc].hold, &ls->cls[lc].hold);
 	}
@@ -363,7 +508,7 @@ eng_lock_order_check(const struct eng_lkstat *ls, unsigned lc,
 	for (i = 0; i < LC_COUNT; i++)
 		if (ls->held_class[i] != 0 &&
 		    eng_lock_rank[i] > eng_lock_rank[lc])
-			errx(70, "lock order violation: %s lock taken in %s "
+			ENG_PANIC("lock order violation: %s lock taken in %s "
 			    "while holding a %s lock", eng_lock_class_name(lc),
 			    site->name, eng_lock_class_name(i));
 #else
@@ -388,6 +533,8 @@ eng_acquired(struct eng_lkstat *ls, const void *lock, unsigned lc,
 	struct eng_held *h;
 	uint64_t t1 = 0;
 
+	ENG_KASSERT(ls->cpu_id != 0, "lock %p taken in %s with an "
+	    "uninitialised eng_lkstat", lock, site->name);
 	cs->acquisitions++;
 	ss->acquisitions++;
 	if (ls->timing)
@@ -409,7 +556,7 @@ eng_acquired(struct eng_lkstat *ls, const void *lock, unsigned lc,
 		cs->wait.bucket[0]++;
 	}
 	if (ls->nheld >= ENG_HELD_MAX)
-		errx(70, "more than %d locks held at %s", ENG_HELD_MAX,
+		ENG_PANIC("more than %d locks held at %s", ENG_HELD_MAX,
 		    site->name);
 	h = &ls->held[ls->nheld++];
 	h->lock = lock;
@@ -431,7 +578,8 @@ eng_releasing(struct eng_lkstat *ls, const void *lock)
 		if (ls->held[i].lock == lock)
 			break;
 	if (i == UINT_MAX)
-		errx(70, "releasing a lock this thread does not hold");
+		ENG_PANIC("releasing lock %p, which this CPU does not hold",
+		    lock);
 	h = &ls->held[i];
 	if (ls->timing) {
 		uint64_t d, ns;
@@ -470,46 +618,66 @@ eng_mtx_owned(const struct eng_mtx *m)
 }
 
 /*
- * Adaptive acquisition: one CAS when free; otherwise spin reading the word
- * and retrying, then park: mark the word 2 (sleepers) and futex-wait.
+ * __mtx_lock_sleep: one CAS when free; otherwise, while the owner runs,
+ * spin with lock_delay() until the mutex is free or the owner stops
+ * running; when it does not run, set CONTESTED and park.  Woken waiters
+ * race for the mutex again (the unlock wakes them all).
  */
 void
 eng_mtx_lock(struct eng_lkstat *ls, struct eng_mtx *m, struct eng_site *site)
 {
-	uint64_t t0;
+	const unsigned lc = m->mtx_class;
+	struct eng_delay d;
 	uint32_t v = 0;
-	unsigned spins;
+	uint64_t t0;
+	bool sleep;
 
-	eng_lock_order_check(ls, m->mtx_class, site);
-	ls->cls[m->mtx_class].atomics++;
-	if (atomic_compare_exchange_strong_explicit(&m->mtx_lock, &v, 1,
-	    memory_order_acquire, memory_order_relaxed)) {
-		eng_acquired(ls, m, m->mtx_class, site, 0, false, false);
+	eng_lock_order_check(ls, lc, site);
+	ls->cls[lc].atomics++;
+	if (atomic_compare_exchange_strong_explicit(&m->mtx_lock, &v,
+	    ls->cpu_id, memory_order_acquire, memory_order_relaxed)) {
+		eng_acquired(ls, m, lc, site, 0, false, false);
 		return;
 	}
 	t0 = eng_t0(ls);
-	for (spins = 0; spins < ENG_SPINS; spins++) {
-		eng_cpu_relax();
-		v = atomic_load_explicit(&m->mtx_lock, memory_order_relaxed);
-		if (v != 0)
+	eng_delay_start(&d);
+	for (;;) {
+		if (v == 0) {
+			ls->cls[lc].atomics++;
+			if (atomic_compare_exchange_weak_explicit(&m->mtx_lock,
+			    &v, ls->cpu_id, memory_order_acquire,
+			    memory_order_relaxed))
+				break;
 			continue;
-		ls->cls[m->mtx_class].atomics++;
-		if (atomic_compare_exchange_weak_explicit(&m->mtx_lock, &v, 1,
-		    memory_order_acquire, memory_order_relaxed)) {
-			eng_acquired(ls, m, m->mtx_class, site, t0, true,
-			    false);
-			return;
 		}
+		if (eng_owner_running(v & ENG_MTX_OWNER) &&
+		    !eng_delay_spent(&d)) {
+			do {
+				eng_delay(ls, lc, &d);
+				v = atomic_load_explicit(&m->mtx_lock,
+				    memory_order_relaxed);
+			} while (v != 0 &&
+			    eng_owner_running(v & ENG_MTX_OWNER) &&
+			    !eng_delay_spent(&d));
+			continue;
+		}
+		/* turnstile_trywait(): re-check, set CONTESTED, sleep. */
+		eng_parking(ls);
+		v = atomic_load_explicit(&m->mtx_lock, memory_order_relaxed);
+		do {
+			sleep = v != 0 && (!eng_owner_running(v &
+			    ENG_MTX_OWNER) || eng_delay_spent(&d));
+		} while (sleep && !eng_waiter_bit(ls, lc, &m->mtx_lock, &v,
+		    ENG_MTX_CONTESTED));
+		if (!sleep) {
+			eng_running(ls);	/* turnstile_cancel() */
+			continue;
+		}
+		eng_park(ls, lc, &m->mtx_lock, v, FUTEX_BITSET_MATCH_ANY);
+		eng_delay_start(&d);
+		v = atomic_load_explicit(&m->mtx_lock, memory_order_relaxed);
 	}
-	ls->cls[m->mtx_class].atomics++;
-	v = atomic_exchange_explicit(&m->mtx_lock, 2, memory_order_acquire);
-	while (v != 0) {
-		eng_futex_wait(&m->mtx_lock, 2);
-		ls->cls[m->mtx_class].atomics++;
-		v = atomic_exchange_explicit(&m->mtx_lock, 2,
-		    memory_order_acquire);
-	}
-	eng_acquired(ls, m, m->mtx_class, site, t0, true, false);
+	eng_acquired(ls, m, lc, site, t0, true, false);
 }
 
 bool
@@ -519,21 +687,22 @@ eng_mtx_trylock(struct eng_lkstat *ls, struct eng_mtx *m,
 	uint32_t v = 0;
 
 	ls->cls[m->mtx_class].atomics++;
-	if (!atomic_compare_exchange_strong_explicit(&m->mtx_lock, &v, 1,
-	    memory_order_acquire, memory_order_relaxed))
+	if (!atomic_compare_exchange_strong_explicit(&m->mtx_lock, &v,
+	    ls->cpu_id, memory_order_acquire, memory_order_relaxed))
 		return (false);
 	eng_acquired(ls, m, m->mtx_class, site, 0, false, false);
 	return (true);
 }
 
+/* __mtx_unlock_sleep: release; if contested, wake every waiter. */
 void
 eng_mtx_unlock(struct eng_lkstat *ls, struct eng_mtx *m)
 {
 	eng_releasing(ls, m);
 	ls->cls[m->mtx_class].atomics++;
-	if (atomic_exchange_explicit(&m->mtx_lock, 0, memory_order_release) ==
-	    2)
-		eng_futex_wake(&m->mtx_lock, 1);
+	if ((atomic_exchange_explicit(&m->mtx_lock, 0, memory_order_release) &
+	    ENG_MTX_CONTESTED) != 0)
+		eng_futex_wake(&m->mtx_lock, FUTEX_BITSET_MATCH_ANY);
 }
 
 /* Reader/writer lock ------------------------------------------------- */
@@ -556,139 +725,385 @@ bool
 eng_rw_locked(const struct eng_rw *rw)
 {
 	return ((atomic_load_explicit(&rw->rw_lock, memory_order_relaxed) &
-	    (ENG_RW_WRITER | ENG_RW_READERS)) != 0);
+	    (ENG_RW_WRITER | ENG_RW_COUNT)) != 0);
 }
 
-/* One attempt; *vp is the last value seen. */
+/*
+ * __rw_can_read: no writer holds, waits or spins; or this CPU holds a read
+ * lock already (any rwlock, as td_rw_rlocks) and the lock is read-locked.
+ */
+static inline bool
+eng_rw_can_read(const struct eng_lkstat *ls, uint32_t v)
+{
+	if ((v & (ENG_RW_WRITER | ENG_RW_WRITE_WAITERS |
+	    ENG_RW_WRITE_SPINNER)) == 0)
+		return (true);
+	return (ls->rw_rlocks > 0 && (v & ENG_RW_WRITER) == 0);
+}
+
+/* __rw_rlock_try: add a reader while eng_rw_can_read(); *vp: last seen. */
 static bool
-eng_rw_try(struct eng_lkstat *ls, struct eng_rw *rw, bool shared,
-    uint32_t *vp)
+eng_rw_rlock_try(struct eng_lkstat *ls, struct eng_rw *rw, uint32_t *vp)
 {
-	uint32_t v = *vp, new;
-
-	if (shared) {
-		if ((v & ENG_RW_WRITER) != 0)
-			return (false);
-		new = v + 1;
-	} else {
-		if ((v & (ENG_RW_WRITER | ENG_RW_READERS)) != 0)
-			return (false);
-		new = v | ENG_RW_WRITER;
+	while (eng_rw_can_read(ls, *vp)) {
+		ls->cls[rw->rw_class].atomics++;
+		if (atomic_compare_exchange_weak_explicit(&rw->rw_lock, vp,
+		    *vp + 1, memory_order_acquire, memory_order_relaxed)) {
+			ls->rw_rlocks++;
+			return (true);
+		}
 	}
-	ls->cls[rw->rw_class].atomics++;
-	return (atomic_compare_exchange_weak_explicit(&rw->rw_lock, vp, new,
-	    memory_order_acquire, memory_order_relaxed));
+	return (false);
 }
 
-static void
-eng_rw_lock(struct eng_lkstat *ls, struct eng_rw *rw, bool shared,
-    struct eng_site *site)
+/*
+ * A writer takes a lock no one holds, keeping the waiter bits (they stay
+ * for its release to act on) and dropping WRITE_SPINNER.
+ */
+static bool
+eng_rw_wlock_try(struct eng_lkstat *ls, struct eng_rw *rw, uint32_t *vp)
 {
-	uint64_t t0 = 0;
-	unsigned spins = 0;
-	bool contended = false;
-	uint32_t v;
+	while ((*vp & (ENG_RW_WRITER | ENG_RW_COUNT)) == 0) {
+		ls->cls[rw->rw_class].atomics++;
+		if (atomic_compare_exchange_weak_explicit(&rw->rw_lock, vp,
+		    ENG_RW_WRITER | ls->cpu_id | (*vp & ENG_RW_WAITERS),
+		    memory_order_acquire, memory_order_relaxed))
+			return (true);
+	}
+	return (false);
+}
 
-	eng_lock_order_check(ls, rw->rw_class, site);
-	v = atomic_load_explicit(&rw->rw_lock, memory_order_relaxed);
-	for (;;) {
-		if (eng_rw_try(ls, rw, shared, &v))
+/*
+ * Spin while the write owner in *vp runs (lock_delay()), until the lock
+ * changes hands or the spin phase is spent.  False if the owner does not
+ * run (or the phase is spent): the caller parks.
+ */
+static bool
+eng_rw_spin_owner(struct eng_lkstat *ls, struct eng_rw *rw,
+    struct eng_delay *d, uint32_t *vp)
+{
+	uint32_t v = *vp;
+
+	if (!eng_owner_running(v & ENG_RW_COUNT) || eng_delay_spent(d))
+		return (false);
+	do {
+		eng_delay(ls, rw->rw_class, d);
+		v = atomic_load_explicit(&rw->rw_lock, memory_order_relaxed);
+	} while ((v & ENG_RW_WRITER) != 0 &&
+	    eng_owner_running(v & ENG_RW_COUNT) && !eng_delay_spent(d));
+	*vp = v;
+	return (true);
+}
+
+/*
+ * Spin on a read-locked lock, n pauses a round for n readers and
+ * rowner_loops pauses at most (kern_rwlock.c), until the readers are gone
+ * or, for a reader, it may enter or a writer holds; for a writer, its
+ * WRITE_SPINNER is gone.  True when the lock changed so (retry), false
+ * when the spinning ran out (sleep).
+ */
+static bool
+eng_rw_spin_readers(struct eng_lkstat *ls, struct eng_rw *rw,
+    struct eng_delay *d, uint32_t *vp, bool writer)
+{
+	uint32_t v = *vp;
+	unsigned i, n;
+
+	for (i = 0, n = v & ENG_RW_COUNT; i < ENG_ROWNER_LOOPS && n != 0 &&
+	    !eng_delay_spent(d); i += n) {
+		eng_delay_spin(ls, rw->rw_class, d, n);
+		v = atomic_load_explicit(&rw->rw_lock, memory_order_relaxed);
+		if (writer ? (v & (ENG_RW_WRITE_SPINNER | ENG_RW_WRITER)) !=
+		    ENG_RW_WRITE_SPINNER : (v & ENG_RW_WRITER) != 0 ||
+		    eng_rw_can_read(ls, v))
 			break;
-		if (!contended)
-			t0 = eng_t0(ls);
-		contended = true;
-		if (spins++ < ENG_SPINS) {
-			eng_cpu_relax();
+		n = v & ENG_RW_COUNT;
+	}
+	*vp = v;
+	return (i < ENG_ROWNER_LOOPS && !eng_delay_spent(d));
+}
+
+/*
+ * __rw_rlock_hard.  The first attempt failed with *vp the word it saw;
+ * returns owning a read lock.
+ */
+static void
+eng_rw_rlock_hard(struct eng_lkstat *ls, struct eng_rw *rw, uint32_t v)
+{
+	const unsigned lc = rw->rw_class;
+	struct eng_delay d;
+	unsigned spintries = 0;
+	bool sleep;
+
+	eng_delay_start(&d);
+	for (;;) {
+		if (eng_rw_rlock_try(ls, rw, &v))
+			return;
+		if ((v & ENG_RW_WRITER) != 0) {
+			if (eng_rw_spin_owner(ls, rw, &d, &v))
+				continue;
+		} else if ((v & ENG_RW_WRITE_SPINNER) != 0 &&
+		    (v & ENG_RW_COUNT) == 0 && !eng_delay_spent(&d)) {
+			/* A spinning writer is about to take it. */
+			eng_delay_spin(ls, lc, &d, 2);
 			v = atomic_load_explicit(&rw->rw_lock,
 			    memory_order_relaxed);
 			continue;
-		}
-		/* Park: announce a sleeper, then wait for the word to move. */
-		if ((v & ENG_RW_WAITERS) == 0) {
-			ls->cls[rw->rw_class].atomics++;
-			if (!atomic_compare_exchange_weak_explicit(
-			    &rw->rw_lock, &v, v | ENG_RW_WAITERS,
-			    memory_order_relaxed, memory_order_relaxed))
+		} else if (spintries < ENG_ROWNER_RETRIES &&
+		    !eng_delay_spent(&d)) {
+			spintries++;
+			if (eng_rw_spin_readers(ls, rw, &d, &v, false))
 				continue;
-			v |= ENG_RW_WAITERS;
 		}
-		eng_futex_wait(&rw->rw_lock, v);
+		/* turnstile_trywait(): re-check, set READ_WAITERS, sleep. */
+		eng_parking(ls);
+		v = atomic_load_explicit(&rw->rw_lock, memory_order_relaxed);
+		do {
+			/* Not if it can take it, or should spin. */
+			sleep = !eng_rw_can_read(ls, v) &&
+			    (eng_delay_spent(&d) ||
+			    ((v & ENG_RW_WRITER) != 0 ?
+			    !eng_owner_running(v & ENG_RW_COUNT) :
+			    (v & (ENG_RW_WRITE_SPINNER | ENG_RW_COUNT)) !=
+			    ENG_RW_WRITE_SPINNER));
+		} while (sleep && !eng_waiter_bit(ls, lc, &rw->rw_lock, &v,
+		    ENG_RW_READ_WAITERS));
+		if (!sleep) {
+			eng_running(ls);	/* turnstile_cancel() */
+			continue;
+		}
+		eng_park(ls, lc, &rw->rw_lock, v, ENG_FUTEX_READERS);
+		eng_delay_start(&d);
 		v = atomic_load_explicit(&rw->rw_lock, memory_order_relaxed);
 	}
-	eng_acquired(ls, rw, rw->rw_class, site, t0, contended, shared);
+}
+
+/*
+ * __rw_wlock_hard.  The first attempt failed with v the word it saw;
+ * returns owning the write lock.  spinner: this writer set WRITE_SPINNER
+ * (the kernel's in_critical) and must trade it for WRITE_WAITERS before it
+ * sleeps.
+ */
+static void
+eng_rw_wlock_hard(struct eng_lkstat *ls, struct eng_rw *rw, uint32_t v)
+{
+	const unsigned lc = rw->rw_class;
+	struct eng_delay d;
+	unsigned spintries = 0;
+	bool spinner = false, on_writer = false, sleep;
+	uint32_t setv;
+
+	eng_delay_start(&d);
+	for (;;) {
+		if (eng_rw_wlock_try(ls, rw, &v))
+			return;
+		on_writer = (v & ENG_RW_WRITER) != 0;
+		if (on_writer) {
+			spinner = false;	/* rw_drop_critical() */
+			if (eng_rw_spin_owner(ls, rw, &d, &v))
+				continue;
+		} else if (spintries < ENG_ROWNER_RETRIES &&
+		    !eng_delay_spent(&d)) {
+			/* Read-locked: hold new readers off and spin. */
+			if ((v & ENG_RW_WRITE_SPINNER) == 0) {
+				ls->cls[lc].atomics++;
+				if (!atomic_compare_exchange_weak_explicit(
+				    &rw->rw_lock, &v, v | ENG_RW_WRITE_SPINNER,
+				    memory_order_relaxed, memory_order_relaxed))
+					continue;
+				v |= ENG_RW_WRITE_SPINNER;
+				spinner = true;
+			}
+			spintries++;
+			if (eng_rw_spin_readers(ls, rw, &d, &v, true))
+				continue;
+		}
+		/* turnstile_trywait(): re-check, set WRITE_WAITERS, sleep. */
+		eng_parking(ls);
+		v = atomic_load_explicit(&rw->rw_lock, memory_order_relaxed);
+		sleep = false;
+		for (;;) {
+			if ((v & (ENG_RW_WRITER | ENG_RW_COUNT)) == 0)
+				break;		/* free: take it */
+			if ((v & ENG_RW_WRITER) != 0 ?
+			    eng_owner_running(v & ENG_RW_COUNT) &&
+			    !eng_delay_spent(&d) :
+			    on_writer && spintries < ENG_ROWNER_RETRIES &&
+			    !eng_delay_spent(&d))
+				break;		/* spin instead */
+			setv = v | ENG_RW_WRITE_WAITERS;
+			if (spinner)
+				setv &= ~ENG_RW_WRITE_SPINNER;
+			if (setv != v) {
+				ls->cls[lc].atomics++;
+				if (!atomic_compare_exchange_weak_explicit(
+				    &rw->rw_lock, &v, setv,
+				    memory_order_relaxed, memory_order_relaxed))
+					continue;
+			}
+			v = setv;
+			spinner = false;
+			sleep = true;
+			break;
+		}
+		if (!sleep) {
+			eng_running(ls);	/* turnstile_cancel() */
+			continue;
+		}
+		eng_park(ls, lc, &rw->rw_lock, v, ENG_FUTEX_WRITERS);
+		spintries = 0;
+		eng_delay_start(&d);
+		v = atomic_load_explicit(&rw->rw_lock, memory_order_relaxed);
+	}
 }
 
 void
 eng_rw_rlock(struct eng_lkstat *ls, struct eng_rw *rw, struct eng_site *site)
 {
-	eng_rw_lock(ls, rw, true, site);
+	uint64_t t0;
+	uint32_t v;
+
+	eng_lock_order_check(ls, rw->rw_class, site);
+	v = atomic_load_explicit(&rw->rw_lock, memory_order_relaxed);
+	if (eng_rw_rlock_try(ls, rw, &v)) {
+		eng_acquired(ls, rw, rw->rw_class, site, 0, false, true);
+		return;
+	}
+	t0 = eng_t0(ls);
+	eng_rw_rlock_hard(ls, rw, v);
+	eng_acquired(ls, rw, rw->rw_class, site, t0, true, true);
 }
 
 void
 eng_rw_wlock(struct eng_lkstat *ls, struct eng_rw *rw, struct eng_site *site)
 {
-	eng_rw_lock(ls, rw, false, site);
+	uint64_t t0;
+	uint32_t v = 0;
+
+	eng_lock_order_check(ls, rw->rw_class, site);
+	ls->cls[rw->rw_class].atomics++;
+	if (atomic_compare_exchange_strong_explicit(&rw->rw_lock, &v,
+	    ENG_RW_WRITER | ls->cpu_id, memory_order_acquire,
+	    memory_order_relaxed)) {
+		eng_acquired(ls, rw, rw->rw_class, site, 0, false, false);
+		return;
+	}
+	t0 = eng_t0(ls);
+	eng_rw_wlock_hard(ls, rw, v);
+	eng_acquired(ls, rw, rw->rw_class, site, t0, true, false);
 }
 
-static bool
-eng_rw_trylock(struct eng_lkstat *ls, struct eng_rw *rw, bool shared,
+/* __rw_try_rlock: succeeds whenever no writer holds the lock. */
+bool
+eng_rw_try_rlock(struct eng_lkstat *ls, struct eng_rw *rw,
     struct eng_site *site)
 {
 	uint32_t v;
 
 	v = atomic_load_explicit(&rw->rw_lock, memory_order_relaxed);
 	for (;;) {
-		if (eng_rw_try(ls, rw, shared, &v))
-			break;
-		/* Retry only a CAS that failed spuriously or lost to a reader. */
-		if ((v & ENG_RW_WRITER) != 0 ||
-		    (!shared && (v & ENG_RW_READERS) != 0))
+		if ((v & ENG_RW_WRITER) != 0)
 			return (false);
+		ls->cls[rw->rw_class].atomics++;
+		if (atomic_compare_exchange_weak_explicit(&rw->rw_lock, &v,
+		    v + 1, memory_order_acquire, memory_order_relaxed))
+			break;
 	}
-	eng_acquired(ls, rw, rw->rw_class, site, 0, false, shared);
+	ls->rw_rlocks++;
+	eng_acquired(ls, rw, rw->rw_class, site, 0, false, true);
 	return (true);
 }
 
-bool
-eng_rw_try_rlock(struct eng_lkstat *ls, struct eng_rw *rw,
-    struct eng_site *site)
-{
-	return (eng_rw_trylock(ls, rw, true, site));
-}
-
+/* __rw_try_wlock: only a free lock with no waiter bits. */
 bool
 eng_rw_try_wlock(struct eng_lkstat *ls, struct eng_rw *rw,
     struct eng_site *site)
 {
-	return (eng_rw_trylock(ls, rw, false, site));
+	uint32_t v = 0;
+
+	ls->cls[rw->rw_class].atomics++;
+	if (!atomic_compare_exchange_strong_explicit(&rw->rw_lock, &v,
+	    ENG_RW_WRITER | ls->cpu_id, memory_order_acquire,
+	    memory_order_relaxed))
+		return (false);
+	eng_acquired(ls, rw, rw->rw_class, site, 0, false, false);
+	return (true);
 }
 
-/* Last reader out with sleepers: clear the mark and wake them all. */
+/*
+ * Wake the waiters after a release that changed the word from v to setv:
+ * the writers if WRITE_WAITERS was set (READ_WAITERS stays in setv), else
+ * the readers.  A futex has no turnstile chain lock, so WRITE_WAITERS may
+ * have been set by a writer that then took the lock without sleeping: if
+ * no writer was asleep, do what a release without it does (clear
+ * READ_WAITERS if the word did not move, wake the readers).
+ */
+static void
+eng_rw_wakeup(struct eng_lkstat *ls, struct eng_rw *rw, uint32_t v,
+    uint32_t setv)
+{
+	if ((v & ENG_RW_WRITE_WAITERS) != 0) {
+		if (eng_futex_wake(&rw->rw_lock, ENG_FUTEX_WRITERS) > 0 ||
+		    (setv & ENG_RW_READ_WAITERS) == 0)
+			return;
+		ls->cls[rw->rw_class].atomics++;
+		atomic_compare_exchange_strong_explicit(&rw->rw_lock, &setv,
+		    setv & ~ENG_RW_READ_WAITERS, memory_order_relaxed,
+		    memory_order_relaxed);
+	}
+	if ((v & ENG_RW_READ_WAITERS) != 0)
+		eng_futex_wake(&rw->rw_lock, ENG_FUTEX_READERS);
+}
+
+/*
+ * __rw_runlock_try / __rw_runlock_hard: drop one reader; the last one out
+ * with waiters frees the lock (keeping READ_WAITERS when it wakes writers,
+ * and WRITE_SPINNER) and wakes one queue.
+ */
 void
 eng_rw_runlock(struct eng_lkstat *ls, struct eng_rw *rw)
 {
-	uint32_t v;
+	uint32_t v, setv;
 
 	eng_releasing(ls, rw);
-	ls->cls[rw->rw_class].atomics++;
-	v = atomic_fetch_sub_explicit(&rw->rw_lock, 1, memory_order_release) -
-	    1;
-	if (v == ENG_RW_WAITERS) {
+	ls->rw_rlocks--;
+	v = atomic_load_explicit(&rw->rw_lock, memory_order_relaxed);
+	for (;;) {
+		if ((v & ENG_RW_COUNT) > 1 || (v & ENG_RW_WAITERS) == 0)
+			setv = v - 1;
+		else {
+			setv = (v & ENG_RW_WRITE_SPINNER) |
+			    ((v & ENG_RW_WRITE_WAITERS) != 0 ?
+			    (v & ENG_RW_READ_WAITERS) : 0);
+		}
 		ls->cls[rw->rw_class].atomics++;
-		if (atomic_compare_exchange_strong_explicit(&rw->rw_lock, &v, 0,
-		    memory_order_relaxed, memory_order_relaxed))
-			eng_futex_wake(&rw->rw_lock, INT_MAX);
+		if (atomic_compare_exchange_weak_explicit(&rw->rw_lock, &v,
+		    setv, memory_order_release, memory_order_relaxed))
+			break;
 	}
+	if ((v & ENG_RW_COUNT) == 1 && (v & ENG_RW_WAITERS) != 0)
+		eng_rw_wakeup(ls, rw, v, setv);
 }
 
+/*
+ * __rw_wunlock_hard: free the lock; with writers waiting wake them and
+ * keep READ_WAITERS, else wake the readers.
+ */
 void
 eng_rw_wunlock(struct eng_lkstat *ls, struct eng_rw *rw)
 {
+	uint32_t v, setv;
+
 	eng_releasing(ls, rw);
-	ls->cls[rw->rw_class].atomics++;
-	if ((atomic_exchange_explicit(&rw->rw_lock, 0, memory_order_release) &
-	    ENG_RW_WAITERS) != 0)
-		eng_futex_wake(&rw->rw_lock, INT_MAX);
+	v = atomic_load_explicit(&rw->rw_lock, memory_order_relaxed);
+	do {
+		setv = (v & ENG_RW_WRITE_WAITERS) != 0 ?
+		    (v & ENG_RW_READ_WAITERS) : 0;
+		ls->cls[rw->rw_class].atomics++;
+	} while (!atomic_compare_exchange_weak_explicit(&rw->rw_lock, &v,
+	    setv, memory_order_release, memory_order_relaxed));
+	if ((v & ENG_RW_WAITERS) != 0)
+		eng_rw_wakeup(ls, rw, v, setv);
 }
 
 /* Concurrency Kit spin locks ----------------------------------------- */

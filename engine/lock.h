@@ -2,27 +2,78 @@
  * lock.h - the model's lock primitives and their instrumentation.
  *
  * Primitives:
- *  - eng_mtx: the kernel's adaptive mutex, modelled as spin-then-park: spin
- *    (test-and-test-and-set with pause) while the owner is likely running,
- *    then sleep on a futex, so that more threads than CPUs measure the lock
- *    and not the scheduler.  Three-state word (free, locked, locked with
- *    sleepers) so an uncontended unlock is one atomic exchange.
- *  - eng_rw: reader/writer lock (object lock, pv-list lock), spin-then-park.
+ *  - eng_mtx: the kernel's adaptive mutex (kern_mutex.c, MTX_DEF).  The
+ *    word holds the owner (the CPU id of its struct eng_lkstat) and a
+ *    CONTESTED bit.  A waiter spins while the owner is running, with the
+ *    kernel's exponential backoff (lock_delay(): 2, 4, 8 ... pauses a step,
+ *    up to roundup2(ncpus) * 256, at most 32678; ncpus: the host's online
+ *    CPUs, as the kernel's mp_ncpus), and parks at once when the
+ *    owner is not running (__mtx_lock_sleep: TD_IS_RUNNING(owner) false ->
+ *    turnstile_wait).  In the model "not running" means "parked on a lock"
+ *    (a per-CPU flag, set around the futex wait).  To park it sets
+ *    CONTESTED and sleeps on a futex; an unlock that finds CONTESTED wakes
+ *    every waiter (__mtx_unlock_sleep's turnstile_broadcast).
+ *  - eng_rw: the kernel's reader/writer lock (kern_rwlock.c, 2017+), with
+ *    writer preference.  Word: ENG_RW_WRITER plus the owner's CPU id when
+ *    write-locked, else the reader count; ENG_RW_READ_WAITERS,
+ *    ENG_RW_WRITE_WAITERS and ENG_RW_WRITE_SPINNER as RW_LOCK_*.
+ *    * A new reader enters only when the lock is read-locked or free with
+ *      no writer waiting or spinning (__rw_can_read), or when this CPU
+ *      already holds a read lock on any rwlock (td_rw_rlocks, here
+ *      eng_lkstat.rw_rlocks), so that a recursing reader does not wait
+ *      behind a writer that waits for it.
+ *    * A writer blocked by readers sets WRITE_SPINNER and spins (up to
+ *      rowner_retries x rowner_loops pauses, and ENG_SPIN_LIMIT; a reader
+ *      blocked by a waiting writer spins as long), then trades
+ *      WRITE_SPINNER for WRITE_WAITERS and parks; a waiter on a
+ *      write-locked lock spins while the owner runs and parks when it does
+ *      not, as for the mutex.
+ *    * Release (__rw_wunlock_hard, __rw_runlock_hard): with writers
+ *      waiting, wake the writers and leave READ_WAITERS set; else wake the
+ *      readers.  Readers and writers sleep on the one futex word in two
+ *      wait queues (FUTEX_WAIT_BITSET), as on the turnstile's shared and
+ *      exclusive queues.
+ *    * try_rlock succeeds whenever the lock is not write-locked (it ignores
+ *      waiting writers, as __rw_try_rlock); try_wlock only on a free lock
+ *      with no waiter bits (__rw_try_wlock).
  *  - eng_ticket, eng_mcs: FIFO spin locks from Concurrency Kit, offered where
  *    a design calls for a spin lock.
  *  - eng_blk: a one-byte lock (D24217's per-page pv lock), spin-then-yield.
+ *
+ * Where the primitives differ from the kernel:
+ *  - A host thread preempted by the host scheduler still looks "running":
+ *    the model cannot see it.  So every spin phase of one acquisition ends
+ *    after ENG_SPIN_LIMIT (1024) pauses and the waiter parks, the model's
+ *    stand-in for "the owner was preempted".  The kernel has no such bound.
+ *  - The kernel's turnstile chain lock makes "set the waiter bit, then
+ *    sleep" atomic against the release; a futex compares the word instead.
+ *    So a writer can set WRITE_WAITERS and then take the lock without
+ *    sleeping; a release that wakes no writer therefore wakes the readers
+ *    as well (never leaving a reader asleep behind a stale bit).
+ *  - No priority propagation, no write recursion, no upgrade/downgrade, no
+ *    spin mutexes (MTX_SPIN): the model has no use for them.  Owner ids
+ *    come from a table of ENG_RUN_SLOTS run-state slots that struct
+ *    eng_lkstat instances take in turn at eng_lkstat_init() (type-stable,
+ *    like struct thread): instances initialised a multiple of
+ *    ENG_RUN_SLOTS apart share a slot, which blurs the running/parked
+ *    hint of both, never exclusion.
+ *  - The kernel reads the owner's td_state; the model's owner sets its own
+ *    "parked" flag just before it decides to sleep, so a waiter may park a
+ *    little early (while the owner cancels its sleep), never late.
  *
  * Instrumentation: every acquire and release goes through the wrappers
  * below, which count into the calling CPU's struct eng_lkstat, keyed by lock
  * class (enum eng_lock_class in lock_stats.h) and by call site (the function
  * that took the lock, as lockstat and perf lock key by caller):
- * acquisitions, contended acquisitions, CAS retries, atomics executed, and
+ * acquisitions, contended acquisitions, CAS retries, atomics executed,
+ * pauses spun and parks (lockstat's spin and block events), and
  * with timing on wait and hold times (TSC, calibrated once to ns, the
  * probe's own cost subtracted) into log-linear histograms.  An acquisition
  * whose first attempt succeeds reads the TSC once (the start of its hold)
  * and records a wait of 0 ns; a contended one waits from the TSC read after
- * its first failed attempt.  So timing costs two TSC reads per uncontended
- * acquire/release pair, three per contended one.
+ * its first failed attempt, through spinning and parking, until it owns the
+ * lock.  So timing costs two TSC reads per uncontended acquire/release
+ * pair, three per contended one.
  *
  * Call sites: a function that takes locks starts with ENG_SITE_DEFINE; the
  * wrappers are then called with ENG_HERE.
@@ -83,11 +134,13 @@ struct eng_held {
 #define ENG_HELD_MAX	1024
 
 /*
- * Per-CPU lock statistics.  Written only by the owning thread; read by
- * eng_lkstat_merge() after the workers stopped.
+ * Per-CPU lock statistics and lock-owner identity.  Written only by the
+ * owning thread; read by eng_lkstat_merge() after the workers stopped.
  */
 struct eng_lkstat {
 	bool		timing;			/* take TSC stamps */
+	uint32_t	cpu_id;			/* owner id in lock words, >= 1 */
+	unsigned	rw_rlocks;		/* read locks held (td_rw_rlocks) */
 	unsigned	nheld;
 	unsigned	held_class[LC_COUNT];	/* locks held, by class */
 	struct eng_lock_stats cls[LC_COUNT];
@@ -95,26 +148,39 @@ struct eng_lkstat {
 	struct eng_held	held[ENG_HELD_MAX];
 };
 
-/* Adaptive mutex.  mtx_lock: 0 free, 1 owned, 2 owned with sleepers. */
+/*
+ * Adaptive mutex.  mtx_lock: 0 free, else the owner's cpu_id, with
+ * ENG_MTX_CONTESTED once a waiter parked (or is about to).
+ */
 struct eng_mtx {
 	_Atomic uint32_t mtx_lock;	/* (A) */
 	uint8_t		mtx_class;	/* (C) enum eng_lock_class */
 };
+
+#define ENG_MTX_CONTESTED	0x80000000u
+#define ENG_MTX_OWNER		0x7fffffffu
 
 /* A mutex alone on its cache line (mtx_padalign). */
 struct eng_mtx_padalign {
 	_Alignas(ENG_CACHE_LINE) struct eng_mtx m;
 };
 
-/* Reader/writer lock: bit 31 writer, bit 30 sleepers, bits 0-29 readers. */
+/*
+ * Reader/writer lock.  rw_lock: ENG_RW_WRITER and the owner's cpu_id in
+ * ENG_RW_COUNT when write-locked, else the number of readers in
+ * ENG_RW_COUNT (0: free); the three flag bits as the kernel's RW_LOCK_*.
+ */
 struct eng_rw {
 	_Atomic uint32_t rw_lock;	/* (A) */
 	uint8_t		rw_class;	/* (C) */
 };
 
-#define ENG_RW_WRITER	0x80000000u
-#define ENG_RW_WAITERS	0x40000000u
-#define ENG_RW_READERS	0x3fffffffu
+#define ENG_RW_WRITER		0x80000000u	/* write-locked */
+#define ENG_RW_READ_WAITERS	0x40000000u	/* readers parked */
+#define ENG_RW_WRITE_WAITERS	0x20000000u	/* writers parked */
+#define ENG_RW_WRITE_SPINNER	0x10000000u	/* a writer spins on readers */
+#define ENG_RW_WAITERS		(ENG_RW_READ_WAITERS | ENG_RW_WRITE_WAITERS)
+#define ENG_RW_COUNT		0x0fffffffu	/* readers, or the owner */
 
 struct eng_ticket {
 	ck_spinlock_ticket_t tk;

@@ -40,6 +40,8 @@ struct eng_lock_stats {
 	struct eng_hist	wait;		/* timing on: every acquisition */
 	struct eng_hist	hold;
 	uint64_t	atomics;	/* atomic RMWs executed (locks incl.) */
+	uint64_t	spins;		/* pauses spent spinning for a lock */
+	uint64_t	blocks;		/* times parked (futex wait) */
 };
 
 #endif /* ENG_LOCK_STATS_H */

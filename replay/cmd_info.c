@@ -5,7 +5,8 @@
  *
  * Every frame is decoded (that is how the per-kind counts are known), so a
  * damaged file is checked as a side effect: a corrupt frame is named with
- * its byte offset, and a file cut short reports what was recovered.
+ * its byte offset, and a file cut short or with a damaged end marker (tail
+ * or index block) reports what was recovered.
  */
 #include <sys/stat.h>
 
@@ -59,8 +60,9 @@ usage(FILE *f)
 "  -h, --help             this text\n"
 "\n"
 "Exit status: 0 on a complete, valid trace; 1 when the file cannot be\n"
-"read, a frame is corrupt (named with its byte offset on stderr), or the\n"
-"file is truncated without --allow-truncated; 2 on a usage error.\n");
+"read, a frame or the end marker (tail, index block) is corrupt (named\n"
+"with its byte offset on stderr), or the file is truncated without\n"
+"--allow-truncated; 2 on a usage error.\n");
 }
 
 /* Decode every frame; count per kind; remember the frames that fail. */
@@ -170,10 +172,12 @@ print_json(const char *path, struct pr_reader *r, const struct info *in)
 	    ", \"frames\": %zu, \"bytes\": %" PRIu64
 	    ", \"bytes_per_event\": %.3f, \"duration_ns\": %" PRIu64
 	    ", \"first_ns\": %" PRIu64 ", \"last_ns\": %" PRIu64
-	    ", \"truncated\": %s, \"corrupt_frames\": [",
+	    ", \"truncated\": %s, \"end_damaged\": %s"
+	    ", \"corrupt_frames\": [",
 	    in->st.lost, in->st.skipped, pr_reader_frames(r), in->size,
 	    bytes_per_event(in), duration_ns(in), in->first_ns, in->last_ns,
-	    in->st.truncated ? "true" : "false");
+	    in->st.truncated ? "true" : "false",
+	    in->st.end_damaged ? "true" : "false");
 	for (i = 0; i < in->nbad; i++)
 		printf("%s{\"frame\": %zu, \"offset\": %" PRIu64
 		    ", \"error\": \"%s\"}", i == 0 ? "" : ", ",
@@ -230,6 +234,7 @@ print_table(const char *path, struct pr_reader *r, const struct info *in)
 	    bytes_per_event(in));
 	printf("status:    %s\n", in->nbad != 0 ? "CORRUPT FRAMES" :
 	    in->st.truncated ? "TRUNCATED (no end marker)" :
+	    in->st.end_damaged ? "DAMAGED END MARKER (tail or index block)" :
 	    in->st.error != PR_OK ? pr_strerror(in->st.error) : "complete");
 	printf("\n%-14s %12s %12s\n", "kind", "events", "pages");
 	for (k = 0; k < PR_KIND_COUNT; k++)
@@ -320,10 +325,16 @@ cmd_info(int argc, char **argv)
 		if (!allow_trunc)
 			rc = 1;
 	} else if (in.st.error != PR_OK && in.nbad == 0) {
-		warnx("info: %s: byte %" PRIu64 ": %s; %zu frames recovered",
-		    path, in.st.error_offset, pr_strerror(in.st.error),
-		    pr_reader_frames(r));
+		warnx("info: %s: byte %" PRIu64 ": %s%s; recovered %" PRIu64
+		    " events in %zu frames", path, in.st.error_offset,
+		    pr_strerror(in.st.error), in.st.end_damaged ?
+		    " (damaged end marker: tail or index block)" : "",
+		    in.events, pr_reader_frames(r));
 		rc = 1;
+	} else if (in.st.end_damaged) {
+		warnx("info: %s: damaged end marker (tail or index block); "
+		    "recovered %" PRIu64 " events in %zu frames", path,
+		    in.events, pr_reader_frames(r));
 	}
 	pr_reader_close(r);
 	free(in.bad);

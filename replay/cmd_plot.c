@@ -5,9 +5,11 @@
 #include <err.h>
 #include <getopt.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "cli.h"
 #include "commands.h"
+#include "output.h"
 #include "plot.h"
 
 /* The --help text. */
@@ -52,12 +54,14 @@ cmd_plot(int argc, char **argv)
 		{ NULL, 0, NULL, 0 }
 	};
 	char *where[RP_PLOT_WHERE_MAX];
+	struct rp_out o;
 	enum rp_plot_kind kind;
 	const char *out;
 	size_t nwhere;
 	char err[512];
 	int ch;
 
+	memset(&o, 0, sizeof(o));
 	kind = RP_PLOT_THROUGHPUT;
 	out = NULL;
 	nwhere = 0;
@@ -101,8 +105,16 @@ cmd_plot(int argc, char **argv)
 		warnx("plot: -o %s", err);
 		return (EXIT_USAGE);
 	}
-	if (rp_plot(argv[optind], out, kind, where, nwhere, err,
-	    sizeof(err)) != 0) {
+	o.what = "-o";
+	o.path = out;
+	o.flags = RP_OUT_NAMED;
+	if (rp_out_open(&o, 1, argv[optind], err, sizeof(err)) != 0) {
+		warnx("plot: %s", err);
+		return (1);
+	}
+	if (rp_plot(argv[optind], &o, kind, where, nwhere, err,
+	    sizeof(err)) != 0 || rp_out_commit(&o, err, sizeof(err)) != 0) {
+		rp_out_discard(&o);
 		warnx("plot: %s", err);
 		return (1);
 	}

@@ -1,6 +1,9 @@
 /*
  * cmd_replay.c - `pagereplay replay TRACE`: replay a trace on pinned worker
  * threads against one lock design and report throughput and lock times.
+ *
+ * Steps: parse, set up (outputs created, trace loaded), run, finish (the
+ * report, outputs committed, exit status).
  */
 #include <err.h>
 #include <getopt.h>
@@ -11,6 +14,7 @@
 #include "cli.h"
 #include "commands.h"
 #include "options.h"
+#include "output.h"
 #include "report.h"
 #include "session.h"
 
@@ -47,7 +51,7 @@ replay_usage(FILE *f)
 	    "[--duration DUR]\n"
 	    "           [--loop N] [--no-timing] [--no-hwc] [--check] "
 	    "[--phys-mem SIZE]\n"
-	    "           [--csv FILE] [--json FILE]\n"
+	    "           [--csv FILE|-] [--json FILE|-] [--salvage]\n"
 	    "\n"
 	    "Replay TRACE on worker threads pinned to CPUs against one lock\n"
 	    "design of the VM model; report events/s (total and per worker),\n"
@@ -85,59 +89,33 @@ replay_design(struct eng_design *d, enum eng_family fam, const char *opt,
 	return (-1);
 }
 
-/* Print the table and write the CSV and JSON files. 0 or -1. */
-static int
-replay_output(const struct rp_opts *o, const struct rp_report *rep)
-{
-	char err[512];
-	FILE *f;
-	int rc;
-
-	rp_report_print(stdout, rep);
-	rc = 0;
-	if (o->csv != NULL) {
-		if ((f = rp_open_out(o->csv, err, sizeof(err))) == NULL) {
-			warnx("replay: --csv %s", err);
-			return (-1);
-		}
-		rp_report_csv_header(f);
-		rp_report_csv_rows(f, rep);
-		if ((f != stdout ? fclose(f) : fflush(f)) != 0) {
-			warnx("replay: --csv %s: write failed", o->csv);
-			rc = -1;
-		}
-	}
-	if (o->json != NULL) {
-		if ((f = rp_open_out(o->json, err, sizeof(err))) == NULL) {
-			warnx("replay: --json %s", err);
-			return (-1);
-		}
-		rp_report_json(f, rep);
-		if ((f != stdout ? fclose(f) : fflush(f)) != 0) {
-			warnx("replay: --json %s: write failed", o->json);
-			rc = -1;
-		}
-	}
-	return (rc);
-}
-
-int
-cmd_replay(int argc, char **argv)
-{
-	struct rp_run_result res;
+/* A replay, from the command line to the report. */
+struct replay {
+	struct rp_opts	 o;
+	const char	*path;		/* the trace */
 	struct rp_cpulist cpus;
-	struct rp_report rep;
-	struct rp_memory mem;
-	struct rp_trace t;
-	struct rp_host host;
-	struct rp_opts o;
+	struct rp_results out;		/* --csv, --json */
+	FILE		*human;		/* the report: stdout, or stderr
+					   when data goes to stdout */
+	struct rp_trace	 t;
+	bool		 loaded;
+};
+
+/*
+ * Parse and check the command line into r.  0, or EXIT_USAGE after a
+ * message; *helpp when --help was printed.
+ */
+static int
+replay_parse(struct replay *r, int argc, char **argv, bool *helpp)
+{
+	struct rp_opts *o = &r->o;
 	uint64_t v;
 	char err[512];
 	bool over;
-	int ch, r, rc;
+	int ch;
 
-	memset(&o, 0, sizeof(o));
-	rp_config_default(&o.cfg);
+	*helpp = false;
+	rp_config_default(&o->cfg);
 	optind = 1;
 	opterr = 0;
 	while ((ch = getopt_long(argc, argv, "", replay_long, NULL)) != -1) {
@@ -148,13 +126,13 @@ cmd_replay(int argc, char **argv)
 				    "number in 1..4096", optarg);
 				return (EXIT_USAGE);
 			}
-			o.cfg.threads = (unsigned)v;
+			o->cfg.threads = (unsigned)v;
 			continue;
 		case OPT_PAGE:
 		case OPT_QUEUE:
 		case OPT_PV:
 		case OPT_PVCHUNK:
-			if (replay_design(&o.cfg.design, (enum eng_family)
+			if (replay_design(&o->cfg.design, (enum eng_family)
 			    (ch - OPT_PAGE), replay_long[ch - OPT_THREADS].name,
 			    optarg) != 0)
 				return (EXIT_USAGE);
@@ -165,18 +143,18 @@ cmd_replay(int argc, char **argv)
 				    "in 1..%d", optarg, RP_SCALE_MAX);
 				return (EXIT_USAGE);
 			}
-			o.cfg.scale = (unsigned)v;
+			o->cfg.scale = (unsigned)v;
 			continue;
 		case RP_OPT_HELP:
 			replay_usage(stdout);
+			*helpp = true;
 			return (0);
 		case '?':
 			warnx("replay: bad option '%s' (see pagereplay "
 			    "replay --help)", argv[optind - 1]);
 			return (EXIT_USAGE);
 		}
-		r = rp_opt_common(ch, optarg, &o, err, sizeof(err));
-		if (r < 0) {
+		if (rp_opt_common(ch, optarg, o, err, sizeof(err)) < 0) {
 			warnx("replay: %s", err);
 			return (EXIT_USAGE);
 		}
@@ -186,69 +164,141 @@ cmd_replay(int argc, char **argv)
 		    "one trace only");
 		return (EXIT_USAGE);
 	}
-	if (rp_cpus_resolve(o.cpus, o.cfg.threads, &cpus, &over, err,
+	r->path = argv[optind];
+	if (rp_cpus_resolve(o->cpus, o->cfg.threads, &r->cpus, &over, err,
 	    sizeof(err)) != 0) {
 		warnx("replay: --cpus: %s", err);
 		return (EXIT_USAGE);
 	}
-	if (o.cfg.threads == 0)
-		o.cfg.threads = (unsigned)cpus.n;
+	if (o->cfg.threads == 0)
+		o->cfg.threads = (unsigned)r->cpus.n;
 	else if (over)
 		warnx("replay: warning: %u threads on %zu CPUs: workers share "
-		    "CPUs", o.cfg.threads, cpus.n);
-	o.cfg.cpus = &cpus;
-	o.cfg.run.progress = cli_progress_enabled();
+		    "CPUs", o->cfg.threads, r->cpus.n);
+	o->cfg.cpus = &r->cpus;
+	o->cfg.run.progress = cli_progress_enabled();
+	return (0);
+}
 
-	rc = 1;
+/*
+ * Everything before the run: the outputs created (so a bad path fails
+ * now), the trace loaded and judged, its memory needs checked.  0 or -1
+ * after a message.
+ */
+static int
+replay_setup(struct replay *r)
+{
+	struct rp_memory mem;
+	char err[512], warn[512];
+
 	rp_run_catch_signals();
-	if (rp_session_load(argv[optind], &t, err, sizeof(err)) != 0) {
+	rp_results_init(&r->out, r->o.csv, r->o.json, NULL, true, false);
+	if (rp_results_open(&r->out, r->path, err, sizeof(err)) != 0) {
 		warnx("replay: %s", err);
-		goto out_cpus;
+		return (-1);
 	}
-	if (t.truncated)
-		warnx("replay: warning: %s was cut short; replaying its %zu "
-		    "events in complete frames", argv[optind], t.nev);
-	if (rp_session_fits(&t, &o.cfg, err, sizeof(err)) != 0) {
+	r->human = rp_results_stdout(&r->out) ? stderr : stdout;
+	if (rp_session_load(r->path, r->o.salvage, &r->t, warn, sizeof(warn),
+	    err, sizeof(err)) != 0) {
 		warnx("replay: %s", err);
-		goto out_trace;
+		return (-1);
 	}
-	rp_session_memory(&t, &o.cfg, &mem);
-	printf("decoded %zu events in %.3f s on %u threads (%.1f M "
-	    "events/s); memory: trace %.1f MiB, plan %.1f MiB, model ~%.0f "
-	    "MiB\n", t.nev, t.decode_ns / 1e9, t.decode_threads,
-	    t.decode_ns > 0 ? t.nev * 1e3 / t.decode_ns : 0.0,
+	r->loaded = true;
+	if (warn[0] != '\0')
+		warnx("replay: warning: %s", warn);
+	if (rp_session_fits(&r->t, &r->o.cfg, err, sizeof(err)) != 0) {
+		warnx("replay: %s", err);
+		return (-1);
+	}
+	rp_session_memory(&r->t, &r->o.cfg, &mem);
+	fprintf(r->human, "decoded %zu events in %.3f s on %u threads (%.1f "
+	    "M events/s); memory: trace %.1f MiB, plan %.1f MiB, model ~%.0f "
+	    "MiB\n", r->t.nev, r->t.decode_ns / 1e9, r->t.decode_threads,
+	    r->t.decode_ns > 0 ? r->t.nev * 1e3 / r->t.decode_ns : 0.0,
 	    mem.trace / 1048576.0, mem.plan / 1048576.0,
 	    mem.model / 1048576.0);
+	return (0);
+}
 
-	memset(&rep, 0, sizeof(rep));
-	rp_host_get(&host);
-	rep.host = &host;
-	rep.trace = argv[optind];
-	rp_report_run_id(&rep, &host, 0);
-	if (rp_session_run(&t, &o.cfg, &rep, &res, err, sizeof(err)) != 0) {
+/* The run itself, into rep and res.  0 or -1 after a message. */
+static int
+replay_run(struct replay *r, struct rp_host *host, struct rp_report *rep,
+    struct rp_run_result *res)
+{
+	char err[512];
+
+	memset(rep, 0, sizeof(*rep));
+	rp_host_get(host);
+	rep->host = host;
+	rep->trace = r->path;
+	rp_report_run_id(rep, host, 0);
+	if (rp_session_run(&r->t, &r->o.cfg, rep, res, err,
+	    sizeof(err)) != 0) {
 		warnx("replay: %s", err);
-		goto out_trace;
+		return (-1);
 	}
-	if (rep.streams < o.cfg.threads)
+	if (rep->streams < r->o.cfg.threads)
 		warnx("replay: warning: %llu streams for %u threads: some "
 		    "workers had nothing to do (try --partition object or "
-		    "--scale)", (unsigned long long)rep.streams,
-		    o.cfg.threads);
-	if (replay_output(&o, &rep) == 0)
-		rc = 0;
-	if (res.interrupted) {
+		    "--scale)", (unsigned long long)rep->streams,
+		    r->o.cfg.threads);
+	return (0);
+}
+
+/*
+ * The report, the outputs committed, and the exit status: 1 for an
+ * interrupted run (its figures are still written) or invariant
+ * violations.
+ */
+static int
+replay_finish(struct replay *r, const struct rp_report *rep,
+    const struct rp_run_result *res)
+{
+	char err[512];
+	int rc;
+
+	rc = 0;
+	rp_report_print(r->human, rep);
+	rp_results_add(&r->out, rep);
+	if (rp_results_close(&r->out, true, err, sizeof(err)) != 0) {
+		warnx("replay: %s", err);
+		rc = 1;
+	}
+	if (res->interrupted) {
 		warnx("replay: interrupted: the figures are of a partial run");
 		rc = 1;
 	}
-	if (rep.check_violations > 0) {
+	if (rep->check_violations > 0) {
 		warnx("replay: invariant check failed: %lld violations",
-		    (long long)rep.check_violations);
+		    (long long)rep->check_violations);
 		rc = 1;
 	}
-	rp_run_result_free(&res);
-out_trace:
-	rp_trace_free(&t);
-out_cpus:
-	rp_cpulist_free(&cpus);
+	return (rc);
+}
+
+int
+cmd_replay(int argc, char **argv)
+{
+	struct rp_run_result res;
+	struct rp_report rep;
+	struct rp_host host;
+	struct replay r;
+	bool help;
+	int rc;
+
+	memset(&r, 0, sizeof(r));
+	rc = replay_parse(&r, argc, argv, &help);
+	if (rc == 0 && !help) {
+		rc = 1;
+		if (replay_setup(&r) == 0 &&
+		    replay_run(&r, &host, &rep, &res) == 0) {
+			rc = replay_finish(&r, &rep, &res);
+			rp_run_result_free(&res);
+		}
+	}
+	rp_results_discard(&r.out);
+	if (r.loaded)
+		rp_trace_free(&r.t);
+	rp_cpulist_free(&r.cpus);
 	return (rc);
 }

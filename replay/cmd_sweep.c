@@ -6,6 +6,9 @@
  * queue, pv, pvchunk, scale, threads, then repeat innermost); --shard i/n
  * runs the numbers k with k % n == i.  Only shard 0 writes the CSV header,
  * so `cat` of the shards' files in shard order is the whole sweep.
+ *
+ * Steps: parse, axes (defaults, checks), set up (outputs created, trace
+ * loaded), run (one sweep_one per run), finish (outputs committed, chart).
  */
 #include <err.h>
 #include <getopt.h>
@@ -16,6 +19,7 @@
 #include "cli.h"
 #include "commands.h"
 #include "options.h"
+#include "output.h"
 #include "plot.h"
 #include "report.h"
 #include "session.h"
@@ -61,6 +65,25 @@ struct sweep_list {
 	char		*buf;		/* the list, commas made NULs */
 	char		**item;
 	size_t		 n;
+};
+
+/* A sweep, from the command line to the summary. */
+struct sweep {
+	struct rp_opts	 o;
+	const char	*path;		/* the trace */
+	struct sweep_list ax[AX_COUNT];	/* the lists, by enum sweep_axis */
+	uint64_t	 repeat;	/* runs of each combination */
+	uint64_t	 shard, nshards;	/* --shard I/N */
+	uint64_t	 mine;		/* runs of this shard */
+	uint64_t	 done;		/* runs of this shard completed */
+	uint64_t	 violations;	/* invariant violations, all runs */
+	const char	*plot;		/* --plot (NULL: none) */
+	struct rp_cpulist cpus;
+	struct rp_results out;		/* --csv (default stdout), --json,
+					   --plot */
+	struct rp_host	 host;
+	struct rp_trace	 t;
+	bool		 loaded;
 };
 
 /* The --help text. */
@@ -293,41 +316,25 @@ sweep_eta(double s, char *buf, size_t len)
 	return (buf);
 }
 
-int
-cmd_sweep(int argc, char **argv)
-{
-	static const char *const axis_opt[AX_COUNT] = {
-		"page", "queue", "pv", "pvchunk", "scale", "threads"
-	};
-	struct sweep_list ax[AX_COUNT];
-	struct rp_cpulist cpus;
-	struct rp_run_result res;
-	struct rp_report rep;
-	struct rp_host host;
-	struct rp_trace t;
-	struct rp_opts o;
-	struct rp_config c;
-	size_t idx[AX_COUNT];
-	uint64_t repeat, shard, nshards, v, k, total, mine, done, t0;
-	uint64_t violations, maxscale;
-	const char *plot, *dflt;
-	char err[512], eta[32];
-	unsigned r, warned;
-	bool over, loaded;
-	FILE *csv, *json;
-	int ch, a, rc;
+/* The axes' option names, by enum sweep_axis. */
+static const char *const axis_opt[AX_COUNT] = {
+	"page", "queue", "pv", "pvchunk", "scale", "threads"
+};
 
-	memset(ax, 0, sizeof(ax));
-	memset(&o, 0, sizeof(o));
-	memset(&cpus, 0, sizeof(cpus));
-	rp_config_default(&o.cfg);
-	repeat = 1;
-	shard = 0;
-	nshards = 1;
-	plot = NULL;
-	rc = EXIT_USAGE;
-	loaded = false;
-	csv = json = NULL;
+/*
+ * Parse the command line into s (lists unchecked).  0, or EXIT_USAGE
+ * after a message; *helpp when --help was printed.
+ */
+static int
+sweep_parse(struct sweep *s, int argc, char **argv, bool *helpp)
+{
+	char err[512];
+	int ch, a;
+
+	*helpp = false;
+	rp_config_default(&s->o.cfg);
+	s->repeat = 1;
+	s->nshards = 1;
 	optind = 1;
 	opterr = 0;
 	while ((ch = getopt_long(argc, argv, "", sweep_long, NULL)) != -1) {
@@ -342,227 +349,299 @@ cmd_sweep(int argc, char **argv)
 				if (strcmp(axis_opt[a], sweep_long[ch -
 				    OPT_THREADS].name) == 0)
 					break;
-			if (sweep_list_parse(&ax[a], axis_opt[a], optarg) != 0)
-				goto out;
+			if (sweep_list_parse(&s->ax[a], axis_opt[a],
+			    optarg) != 0)
+				return (EXIT_USAGE);
 			continue;
 		case OPT_REPEAT:
-			if (cli_parse_u64(optarg, 1, 100000, &repeat) != 0) {
+			if (cli_parse_u64(optarg, 1, 100000, &s->repeat) !=
+			    0) {
 				warnx("sweep: --repeat: '%s' is not a number "
 				    "in 1..100000", optarg);
-				goto out;
+				return (EXIT_USAGE);
 			}
 			continue;
 		case OPT_SHARD:
-			if (sweep_shard(optarg, &shard, &nshards) != 0)
-				goto out;
+			if (sweep_shard(optarg, &s->shard, &s->nshards) != 0)
+				return (EXIT_USAGE);
 			continue;
 		case OPT_PLOT:
-			plot = optarg;
+			s->plot = optarg;
 			continue;
 		case RP_OPT_HELP:
 			sweep_usage(stdout);
-			rc = 0;
-			goto out;
+			*helpp = true;
+			return (0);
 		case '?':
 			warnx("sweep: bad option '%s' (see pagereplay "
 			    "sweep --help)", argv[optind - 1]);
-			goto out;
+			return (EXIT_USAGE);
 		}
-		if (rp_opt_common(ch, optarg, &o, err, sizeof(err)) < 0) {
+		if (rp_opt_common(ch, optarg, &s->o, err, sizeof(err)) < 0) {
 			warnx("sweep: %s", err);
-			goto out;
+			return (EXIT_USAGE);
 		}
 	}
 	if (optind != argc - 1) {
 		warnx("sweep: %s", optind >= argc ? "no trace given" :
 		    "one trace only");
-		goto out;
+		return (EXIT_USAGE);
 	}
-	if (plot != NULL && (o.csv == NULL || strcmp(o.csv, "-") == 0)) {
+	s->path = argv[optind];
+	if (s->plot != NULL && (s->o.csv == NULL ||
+	    strcmp(s->o.csv, "-") == 0)) {
 		warnx("sweep: --plot needs --csv FILE (the chart is drawn "
 		    "from it)");
-		goto out;
+		return (EXIT_USAGE);
 	}
-	if (plot != NULL && rp_plot_check_name(plot, err, sizeof(err)) != 0) {
+	if (s->plot != NULL && rp_plot_check_name(s->plot, err,
+	    sizeof(err)) != 0) {
 		warnx("sweep: --plot: %s", err);
-		goto out;
+		return (EXIT_USAGE);
 	}
-	/* Unset axes get the replay default. */
-	if (rp_cpus_resolve(o.cpus, 0, &cpus, &over, err, sizeof(err)) != 0) {
+	return (0);
+}
+
+/*
+ * Give the unset axes the replay default, check every item and count the
+ * runs.  0, or EXIT_USAGE after a message.
+ */
+static int
+sweep_axes(struct sweep *s)
+{
+	char err[512], num[32], spec[64];
+	const char *dflt;
+	uint64_t total;
+	bool over;
+	int a;
+
+	if (rp_cpus_resolve(s->o.cpus, 0, &s->cpus, &over, err,
+	    sizeof(err)) != 0) {
 		warnx("sweep: --cpus: %s", err);
-		goto out;
+		return (EXIT_USAGE);
 	}
 	for (a = 0; a < AX_COUNT; a++) {
-		char num[32], spec[64];
-
-		if (ax[a].n > 0)
+		if (s->ax[a].n > 0)
 			continue;
 		switch (a) {
 		case AX_SCALE:
 			dflt = "1";
 			break;
 		case AX_THREADS:
-			snprintf(num, sizeof(num), "%zu", cpus.n);
+			snprintf(num, sizeof(num), "%zu", s->cpus.n);
 			dflt = num;
 			break;
 		default:
-			dflt = eng_design_format(&o.cfg.design,
+			dflt = eng_design_format(&s->o.cfg.design,
 			    (enum eng_family)a, spec, sizeof(spec));
 		}
-		if (sweep_list_parse(&ax[a], axis_opt[a], dflt) != 0)
-			goto out;
+		if (sweep_list_parse(&s->ax[a], axis_opt[a], dflt) != 0)
+			return (EXIT_USAGE);
 	}
-	if (sweep_check_designs(&ax[AX_PAGE], ENG_FAM_PAGE) != 0 ||
-	    sweep_check_designs(&ax[AX_QUEUE], ENG_FAM_QUEUE) != 0 ||
-	    sweep_check_designs(&ax[AX_PV], ENG_FAM_PV) != 0 ||
-	    sweep_check_designs(&ax[AX_PVCHUNK], ENG_FAM_PVCHUNK) != 0 ||
-	    sweep_check_numbers(&ax[AX_SCALE], "scale", RP_SCALE_MAX) != 0 ||
-	    sweep_check_numbers(&ax[AX_THREADS], "threads", 4096) != 0)
-		goto out;
-
-	total = repeat;
+	if (sweep_check_designs(&s->ax[AX_PAGE], ENG_FAM_PAGE) != 0 ||
+	    sweep_check_designs(&s->ax[AX_QUEUE], ENG_FAM_QUEUE) != 0 ||
+	    sweep_check_designs(&s->ax[AX_PV], ENG_FAM_PV) != 0 ||
+	    sweep_check_designs(&s->ax[AX_PVCHUNK], ENG_FAM_PVCHUNK) != 0 ||
+	    sweep_check_numbers(&s->ax[AX_SCALE], "scale", RP_SCALE_MAX) !=
+	    0 || sweep_check_numbers(&s->ax[AX_THREADS], "threads", 4096) !=
+	    0)
+		return (EXIT_USAGE);
+	total = s->repeat;
 	for (a = 0; a < AX_COUNT; a++)
-		total *= ax[a].n;
-	mine = total / nshards + (shard < total % nshards ? 1 : 0);
+		total *= s->ax[a].n;
+	s->mine = total / s->nshards + (s->shard < total % s->nshards ? 1 :
+	    0);
+	return (0);
+}
 
-	rc = 1;
+/*
+ * Everything before the runs: the outputs created (so a bad path fails
+ * now), the trace loaded and judged, the largest scale's memory checked.
+ * 0 or -1 after a message.
+ */
+static int
+sweep_setup(struct sweep *s)
+{
+	struct rp_config c;
+	char err[512], warn[512];
+	uint64_t v, maxscale;
+	size_t k;
+
 	rp_run_catch_signals();
-	if (rp_session_load(argv[optind], &t, err, sizeof(err)) != 0) {
+	rp_results_init(&s->out, s->o.csv != NULL ? s->o.csv : "-",
+	    s->o.json, s->plot, s->shard == 0, true);
+	if (s->o.csv == NULL)
+		s->out.out[RP_RES_CSV].what = "the CSV (stdout without --csv)";
+	if (rp_results_open(&s->out, s->path, err, sizeof(err)) != 0) {
 		warnx("sweep: %s", err);
-		goto out;
+		return (-1);
 	}
-	loaded = true;
-	if (t.truncated)
-		warnx("sweep: warning: %s was cut short; replaying its %zu "
-		    "events in complete frames", argv[optind], t.nev);
+	if (rp_session_load(s->path, s->o.salvage, &s->t, warn, sizeof(warn),
+	    err, sizeof(err)) != 0) {
+		warnx("sweep: %s", err);
+		return (-1);
+	}
+	s->loaded = true;
+	if (warn[0] != '\0')
+		warnx("sweep: warning: %s", warn);
 	maxscale = 1;
-	for (k = 0; k < ax[AX_SCALE].n; k++) {
-		cli_parse_u64(ax[AX_SCALE].item[k], 1, RP_SCALE_MAX, &v);
+	for (k = 0; k < s->ax[AX_SCALE].n; k++) {
+		cli_parse_u64(s->ax[AX_SCALE].item[k], 1, RP_SCALE_MAX, &v);
 		if (v > maxscale)
 			maxscale = v;
 	}
-	c = o.cfg;
+	c = s->o.cfg;
 	c.scale = (unsigned)maxscale;
-	if (rp_session_fits(&t, &c, err, sizeof(err)) != 0) {
+	if (rp_session_fits(&s->t, &c, err, sizeof(err)) != 0) {
 		warnx("sweep: %s", err);
-		goto out;
+		return (-1);
 	}
+	rp_host_get(&s->host);
+	return (0);
+}
 
-	if ((csv = rp_open_out(o.csv != NULL ? o.csv : "-", err,
-	    sizeof(err))) == NULL) {
-		warnx("sweep: --csv %s", err);
-		goto out;
+/*
+ * Run k of the sweep: combination idx[], repeat r.  0 with the run's rows
+ * written; 1 when it was interrupted (nothing written); -1 after a
+ * message.
+ */
+static int
+sweep_one(struct sweep *s, const size_t *idx, unsigned r, uint64_t k,
+    uint64_t t0, unsigned *warned)
+{
+	struct rp_run_result res;
+	struct rp_report rep;
+	struct rp_config c;
+	char err[512], eta[32];
+	int rc;
+
+	c = s->o.cfg;
+	c.cpus = &s->cpus;
+	c.run.progress = false;
+	sweep_config(s->ax, idx, &c);
+	if (c.threads > s->cpus.n && c.threads > *warned) {
+		warnx("sweep: warning: %u threads on %zu CPUs: workers share "
+		    "CPUs", c.threads, s->cpus.n);
+		*warned = c.threads;
 	}
-	if (shard == 0)
-		rp_report_csv_header(csv);
-	if (o.json != NULL) {
-		if ((json = rp_open_out(o.json, err, sizeof(err))) == NULL) {
-			warnx("sweep: --json %s", err);
-			goto out;
-		}
-		fputs("[\n", json);
+	cli_progress("sweep: run %llu of %llu (%s, %s, %s, %s, scale %u, %u "
+	    "threads, repeat %u)%s%s", (unsigned long long)s->done + 1,
+	    (unsigned long long)s->mine, s->ax[AX_PAGE].item[idx[AX_PAGE]],
+	    s->ax[AX_QUEUE].item[idx[AX_QUEUE]], s->ax[AX_PV].item[
+	    idx[AX_PV]], s->ax[AX_PVCHUNK].item[idx[AX_PVCHUNK]], c.scale,
+	    c.threads, r, s->done > 0 ? ", ETA " : "", s->done > 0 ?
+	    sweep_eta((cli_now_ns() - t0) / 1e9 / s->done * (s->mine -
+	    s->done), eta, sizeof(eta)) : "");
+	memset(&rep, 0, sizeof(rep));
+	rep.host = &s->host;
+	rep.trace = s->path;
+	rep.repeat = r;
+	rp_report_run_id(&rep, &s->host, (unsigned)k);
+	if (rp_session_run(&s->t, &c, &rep, &res, err, sizeof(err)) != 0) {
+		cli_progress_done();
+		warnx("sweep: run %llu: %s", (unsigned long long)k, err);
+		return (-1);
 	}
-	rp_host_get(&host);
+	rc = 1;
+	if (!res.interrupted) {
+		if (rp_results_stdout(&s->out))
+			cli_progress_done();	/* rows on a line of their own */
+		rp_results_add(&s->out, &rep);
+		if (rep.check_violations > 0)
+			s->violations += (uint64_t)rep.check_violations;
+		s->done++;
+		rc = 0;
+	}
+	rp_run_result_free(&res);
+	return (rc);
+}
+
+/*
+ * This shard's runs, in the fixed order.  0 when all ran, 1 when
+ * interrupted, -1 on an error (after a message).
+ */
+static int
+sweep_run(struct sweep *s)
+{
+	size_t idx[AX_COUNT];
+	uint64_t k, t0;
+	unsigned r, warned;
+	int rc;
+
 	memset(idx, 0, sizeof(idx));
-	violations = 0;
 	warned = 0;
-	done = 0;
 	t0 = cli_now_ns();
 	k = 0;
-	do {
-		for (r = 0; r < repeat; r++, k++) {
-			if (k % nshards != shard)
-				continue;
-			c = o.cfg;
-			c.cpus = &cpus;
-			c.run.progress = false;
-			sweep_config(ax, idx, &c);
-			if (c.threads > cpus.n && c.threads > warned) {
-				warnx("sweep: warning: %u threads on %zu "
-				    "CPUs: workers share CPUs", c.threads,
-				    cpus.n);
-				warned = c.threads;
-			}
-			cli_progress("sweep: run %llu of %llu (%s, %s, %s, "
-			    "%s, scale %u, %u threads, repeat %u)%s%s",
-			    (unsigned long long)done + 1,
-			    (unsigned long long)mine, ax[AX_PAGE].item[
-			    idx[AX_PAGE]], ax[AX_QUEUE].item[idx[AX_QUEUE]],
-			    ax[AX_PV].item[idx[AX_PV]], ax[AX_PVCHUNK].item[
-			    idx[AX_PVCHUNK]], c.scale, c.threads, r,
-			    done > 0 ? ", ETA " : "", done > 0 ? sweep_eta(
-			    (cli_now_ns() - t0) / 1e9 / done * (mine - done),
-			    eta, sizeof(eta)) : "");
-			memset(&rep, 0, sizeof(rep));
-			rep.host = &host;
-			rep.trace = argv[optind];
-			rep.repeat = r;
-			rp_report_run_id(&rep, &host, (unsigned)k);
-			if (rp_session_run(&t, &c, &rep, &res, err,
-			    sizeof(err)) != 0) {
-				cli_progress_done();
-				warnx("sweep: run %llu: %s",
-				    (unsigned long long)k, err);
-				goto out;
-			}
-			if (res.interrupted) {
-				rp_run_result_free(&res);
-				cli_progress_done();
-				warnx("sweep: interrupted after %llu of %llu "
-				    "runs; the CSV holds the completed ones",
-				    (unsigned long long)done,
-				    (unsigned long long)mine);
-				goto out;
-			}
-			rp_report_csv_rows(csv, &rep);
-			fflush(csv);
-			if (json != NULL) {
-				if (done > 0)
-					fputs(",\n", json);
-				rp_report_json(json, &rep);
-			}
-			if (rep.check_violations > 0)
-				violations += (uint64_t)rep.check_violations;
-			rp_run_result_free(&res);
-			done++;
-		}
-	} while (sweep_next(ax, idx));
-	cli_progress_done();
-	if (csv != stdout && fclose(csv) != 0) {
-		csv = NULL;
-		warnx("sweep: --csv %s: write failed", o.csv);
-		goto out;
-	}
-	csv = NULL;
-	if (json != NULL) {
-		fputs("]\n", json);
-		if ((json != stdout ? fclose(json) : fflush(json)) != 0) {
-			json = NULL;
-			warnx("sweep: --json %s: write failed", o.json);
-			goto out;
-		}
-		json = NULL;
-	}
-	if (violations > 0) {
-		warnx("sweep: invariant check failed: %llu violations",
-		    (unsigned long long)violations);
-		goto out;
-	}
-	if (plot != NULL && rp_plot(o.csv, plot, RP_PLOT_THROUGHPUT, NULL, 0,
-	    err, sizeof(err)) != 0) {
-		warnx("sweep: --plot: %s", err);
-		goto out;
-	}
 	rc = 0;
-out:
-	if (csv != NULL && csv != stdout)
-		fclose(csv);
-	if (json != NULL && json != stdout)
-		fclose(json);
-	if (loaded)
-		rp_trace_free(&t);
-	rp_cpulist_free(&cpus);
+	do {
+		for (r = 0; r < s->repeat && rc == 0; r++, k++)
+			if (k % s->nshards == s->shard)
+				rc = sweep_one(s, idx, r, k, t0, &warned);
+	} while (rc == 0 && sweep_next(s->ax, idx));
+	cli_progress_done();
+	return (rc);
+}
+
+/*
+ * The outputs committed (those of an interrupted sweep too: they hold the
+ * completed runs; nothing of a failed one), the chart, and the exit status.
+ */
+static int
+sweep_finish(struct sweep *s, int ran)
+{
+	struct rp_out *plot = &s->out.out[RP_RES_PLOT];
+	char err[512];
+
+	if (rp_results_close(&s->out, ran >= 0, err, sizeof(err)) != 0) {
+		warnx("sweep: %s", err);
+		return (1);
+	}
+	if (ran < 0)
+		return (1);
+	if (ran > 0) {
+		warnx("sweep: interrupted after %llu of %llu runs; the CSV "
+		    "holds the completed ones", (unsigned long long)s->done,
+		    (unsigned long long)s->mine);
+		return (1);
+	}
+	if (s->violations > 0) {
+		warnx("sweep: invariant check failed: %llu violations",
+		    (unsigned long long)s->violations);
+		return (1);
+	}
+	if (s->plot == NULL)
+		return (0);
+	if (rp_plot(s->o.csv, plot, RP_PLOT_THROUGHPUT, NULL, 0, err,
+	    sizeof(err)) != 0) {
+		warnx("sweep: --plot: %s", err);
+		return (1);
+	}
+	if (rp_out_commit(plot, err, sizeof(err)) != 0) {
+		warnx("sweep: %s", err);
+		return (1);
+	}
+	return (0);
+}
+
+int
+cmd_sweep(int argc, char **argv)
+{
+	struct sweep s;
+	bool help;
+	int a, rc;
+
+	memset(&s, 0, sizeof(s));
+	rc = sweep_parse(&s, argc, argv, &help);
+	if (rc == 0 && !help)
+		rc = sweep_axes(&s);
+	if (rc == 0 && !help)
+		rc = sweep_setup(&s) == 0 ? sweep_finish(&s, sweep_run(&s)) :
+		    1;
+	rp_results_discard(&s.out);
+	if (s.loaded)
+		rp_trace_free(&s.t);
+	rp_cpulist_free(&s.cpus);
 	for (a = 0; a < AX_COUNT; a++)
-		sweep_list_free(&ax[a]);
+		sweep_list_free(&s.ax[a]);
 	return (rc);
 }

@@ -144,7 +144,6 @@ rp_trace_load(const char *path, unsigned nthreads, uint64_t mem_limit,
 	}
 	t->hdr = *pr_reader_header(j.r);
 	pr_reader_status(j.r, &st);
-	t->truncated = st.truncated;
 	if (trace_fits(st.events, mem_limit, err, errlen) != 0)
 		goto out;
 	j.nframes = pr_reader_frames(j.r);
@@ -180,6 +179,10 @@ rp_trace_load(const char *path, unsigned nthreads, uint64_t mem_limit,
 
 	total = 0;
 	for (i = 0; i < j.nframes; i++) {
+		if (j.err[i] == PR_E_CORRUPT) {
+			t->bad_frames++;
+			continue;
+		}
 		if (j.err[i] != 0) {
 			snprintf(err, errlen, "%s: frame %zu: %s", path, i,
 			    pr_strerror(j.err[i]));
@@ -187,6 +190,13 @@ rp_trace_load(const char *path, unsigned nthreads, uint64_t mem_limit,
 		}
 		total += j.n[i];
 	}
+	/* The status now has what the decode met as well. */
+	pr_reader_status(j.r, &st);
+	t->truncated = st.truncated;
+	t->frames = j.nframes - t->bad_frames;
+	t->error = st.error;
+	t->error_frame = st.error_frame;
+	t->error_offset = st.error_offset;
 	if (trace_fits(total, mem_limit, err, errlen) != 0)
 		goto out;
 	t->ev = malloc((total > 0 ? total : 1) * sizeof(*t->ev));
@@ -196,6 +206,8 @@ rp_trace_load(const char *path, unsigned nthreads, uint64_t mem_limit,
 		goto out;
 	}
 	for (i = 0, off = 0; i < j.nframes; i++) {
+		if (j.err[i] != 0)
+			continue;
 		memcpy(t->ev + off, j.evs[i], j.n[i] * sizeof(*t->ev));
 		off += j.n[i];
 	}
@@ -227,6 +239,13 @@ rp_trace_adopt(struct pr_event *ev, size_t nev, struct rp_trace *t,
 		return (-1);
 	}
 	return (0);
+}
+
+bool
+rp_trace_damaged(const struct rp_trace *t)
+{
+	return (t->bad_frames > 0 ||
+	    (t->error != PR_OK && t->error != PR_E_TRUNCATED));
 }
 
 void

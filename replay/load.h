@@ -24,6 +24,16 @@ struct rp_trace {
 	uint64_t	 npmaps;	/* distinct pmaps (slots) */
 	uint64_t	 lost;		/* events the recorder lost */
 	bool		 truncated;	/* cut short: complete frames only */
+	uint64_t	 frames;	/* frames decoded */
+	uint64_t	 bad_frames;	/* frames that failed their checks,
+					   left out */
+	int		 error;		/* the reader's first error (enum
+					   pr_error; 0: none), as
+					   pr_reader_status has it after the
+					   decode: PR_E_TRUNCATED for a cut
+					   file, else damage */
+	uint64_t	 error_frame;	/* that error's frame */
+	uint64_t	 error_offset;	/* and byte offset */
 	uint64_t	 first_ns;	/* smallest event time */
 	uint64_t	 span_ns;	/* last minus first event time */
 	uint64_t	 decode_ns;	/* wall time of the parallel decode */
@@ -63,7 +73,10 @@ rp_kind_has_pmap(unsigned kind)
 /*
  * Decode path with up to nthreads threads and remap its ids.  Refuses, with
  * the figures, when the decoded events would not fit in mem_limit bytes
- * (0: no limit).  Returns 0, or -1 with a one-line reason in err.
+ * (0: no limit).  A frame that fails its checks is left out and counted
+ * (bad_frames, error): whether a damaged trace may be used is the caller's
+ * decision (rp_trace_damaged).  Returns 0, or -1 with a one-line reason in
+ * err.
  */
 int	rp_trace_load(const char *path, unsigned nthreads, uint64_t mem_limit,
 	    struct rp_trace *t, char *err, size_t errlen);
@@ -74,6 +87,9 @@ int	rp_trace_load(const char *path, unsigned nthreads, uint64_t mem_limit,
 int	rp_trace_adopt(struct pr_event *ev, size_t nev, struct rp_trace *t,
 	    char *err, size_t errlen);
 void	rp_trace_free(struct rp_trace *t);
+
+/* Whether t lost anything to damage, not just to a cut (truncated). */
+bool	rp_trace_damaged(const struct rp_trace *t);
 
 /* MemAvailable from /proc/meminfo in bytes (0 when unknown). */
 uint64_t rp_mem_available(void);

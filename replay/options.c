@@ -29,8 +29,14 @@ const char rp_opt_common_help[] =
     "  --phys-mem SIZE       model memory (default 1G per disjoint\n"
     "                        replica), e.g. 512M, 4G\n"
     "  --csv FILE            CSV rows, one per run x lock class\n"
-    "                        (docs/csv.md); - is stdout\n"
+    "                        (docs/csv.md); - is stdout (the human\n"
+    "                        report then goes to stderr)\n"
     "  --json FILE           the same as JSON, with per-worker figures\n"
+    "                        (outputs are written whole or not at all;\n"
+    "                        none may be the trace or an existing trace)\n"
+    "  --salvage             replay the intact frames of a corrupt trace\n"
+    "                        (refused by default; a cut one is replayed\n"
+    "                        with a warning)\n"
     "  --help                this text\n";
 
 /* --pace asap | recorded[:FACTOR] */
@@ -140,19 +146,10 @@ rp_opt_common(int opt, const char *arg, struct rp_opts *o, char *err,
 	case RP_OPT_JSON:
 		o->json = arg;
 		return (1);
+	case RP_OPT_SALVAGE:
+		o->salvage = true;
+		return (1);
 	default:
 		return (0);
 	}
-}
-
-FILE *
-rp_open_out(const char *path, char *err, size_t errlen)
-{
-	FILE *f;
-
-	if (strcmp(path, "-") == 0)
-		return (stdout);
-	if ((f = fopen(path, "w")) == NULL)
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
-	return (f);
 }

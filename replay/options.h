@@ -1,14 +1,15 @@
 /*
  * options.h - the command-line options `replay` and `sweep` share: CPUs,
  * partitioning, scaling mode, pacing, warm-up, duration, loops, timing,
- * check, model memory.  Each command adds its own (single values for
- * replay, lists for sweep) to a getopt_long table that ends with
- * RP_OPT_COMMON_LONG.
+ * check, model memory, the output files, damaged traces.  Each command
+ * adds its own (single values for replay, lists for sweep) to a
+ * getopt_long table that ends with RP_OPT_COMMON_LONG.
  */
 #ifndef PR_OPTIONS_H
 #define PR_OPTIONS_H
 
 #include <getopt.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "session.h"
@@ -27,6 +28,7 @@ enum rp_opt {
 	RP_OPT_PHYS_MEM,
 	RP_OPT_CSV,
 	RP_OPT_JSON,
+	RP_OPT_SALVAGE,
 	RP_OPT_HELP,
 	RP_OPT_COMMAND		/* first value free for a command's own */
 };
@@ -45,6 +47,7 @@ enum rp_opt {
 	{ "phys-mem", required_argument, NULL, RP_OPT_PHYS_MEM },	\
 	{ "csv", required_argument, NULL, RP_OPT_CSV },			\
 	{ "json", required_argument, NULL, RP_OPT_JSON },		\
+	{ "salvage", no_argument, NULL, RP_OPT_SALVAGE },		\
 	{ "help", no_argument, NULL, RP_OPT_HELP },			\
 	{ NULL, 0, NULL, 0 }
 
@@ -54,8 +57,10 @@ extern const char rp_opt_common_help[];
 struct rp_opts {
 	struct rp_config cfg;
 	const char	*cpus;		/* --cpus as given (NULL: online) */
-	const char	*csv;
-	const char	*json;
+	const char	*csv;		/* --csv (NULL: none; "-": stdout) */
+	const char	*json;		/* --json (likewise) */
+	bool		 salvage;	/* replay a corrupt trace's intact
+					   frames (rp_session_damage) */
 };
 
 /*
@@ -64,8 +69,5 @@ struct rp_opts {
  */
 int	rp_opt_common(int opt, const char *arg, struct rp_opts *o, char *err,
 	    size_t errlen);
-
-/* Open an output file ("-" is stdout); NULL with a reason in err. */
-FILE	*rp_open_out(const char *path, char *err, size_t errlen);
 
 #endif /* PR_OPTIONS_H */

@@ -532,26 +532,31 @@ plot_gnuplot(const char *script, const char *errpath, char *err,
 }
 
 int
-rp_plot(const char *csv, const char *out, enum rp_plot_kind kind,
+rp_plot(const char *csv, const struct rp_out *out, enum rp_plot_kind kind,
     char *const *where, size_t nwhere, char *err, size_t errlen)
 {
 	char dir[] = "/tmp/pagereplay-plot.XXXXXX";
-	char data[64], script[64], errpath[64], *tmp;
+	char data[64], script[64], errpath[64];
 	struct points ps;
 	struct stat st;
-	const char *fmt;
+	const char *fmt, *name;
 	int rc;
 
-	if (rp_plot_check_name(out, err, errlen) != 0)
+	if (rp_plot_check_name(out->path, err, errlen) != 0)
 		return (-1);
-	fmt = plot_format(out);
+	fmt = plot_format(out->path);
+	name = rp_out_name(out);
+	if (strchr(name, '\'') != NULL) {
+		snprintf(err, errlen, "'%s': quotes in the name are not "
+		    "supported", out->path);
+		return (-1);
+	}
 	memset(&ps, 0, sizeof(ps));
 	if (plot_read(csv, kind, where, nwhere, &ps, err, errlen) != 0) {
 		points_free(&ps);
 		return (-1);
 	}
 	rc = -1;
-	tmp = NULL;
 	if (mkdtemp(dir) == NULL) {
 		snprintf(err, errlen, "cannot make a temporary directory: %s",
 		    strerror(errno));
@@ -561,36 +566,20 @@ rp_plot(const char *csv, const char *out, enum rp_plot_kind kind,
 	snprintf(data, sizeof(data), "%s/data", dir);
 	snprintf(script, sizeof(script), "%s/plot.gp", dir);
 	snprintf(errpath, sizeof(errpath), "%s/stderr", dir);
-	if (asprintf(&tmp, "%s.tmp%ld", out, (long)getpid()) < 0) {
-		tmp = NULL;
-		snprintf(err, errlen, "out of memory");
-		goto out;
-	}
-	if (strchr(tmp, '\'') != NULL) {
-		snprintf(err, errlen, "'%s': quotes in the name are not "
-		    "supported", out);
-		goto out;
-	}
-	if (plot_write(&ps, kind, fmt, data, script, tmp) < 0) {
+	if (plot_write(&ps, kind, fmt, data, script, name) < 0) {
 		snprintf(err, errlen, "cannot write gnuplot input in %s: %s",
 		    dir, strerror(errno));
 		goto out;
 	}
 	if (plot_gnuplot(script, errpath, err, errlen) != 0)
 		goto out;
-	if (stat(tmp, &st) != 0 || st.st_size == 0) {
-		snprintf(err, errlen, "gnuplot wrote no chart to %s", out);
-		goto out;
-	}
-	if (rename(tmp, out) != 0) {
-		snprintf(err, errlen, "%s: %s", out, strerror(errno));
+	if (stat(name, &st) != 0 || st.st_size == 0) {
+		snprintf(err, errlen, "gnuplot wrote no chart to %s",
+		    out->path);
 		goto out;
 	}
 	rc = 0;
 out:
-	if (tmp != NULL)
-		unlink(tmp);
-	free(tmp);
 	unlink(data);
 	unlink(script);
 	unlink(errpath);

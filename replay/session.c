@@ -65,9 +65,48 @@ rp_session_fits(const struct rp_trace *t, const struct rp_config *c,
 	return (-1);
 }
 
+/*
+ * What a damaged trace gets (docs/user-guide.md "Damaged traces"): a cut one
+ * (the recorder was killed) is replayed with a warning; a corrupt one is
+ * refused unless salvage, and then replayed with a warning; one with no
+ * intact frame at all is refused.  Each message says what was recovered.
+ * 0 (a warning in warn, or warn empty), or -1 with the refusal in err.
+ */
+static int
+session_damage(const char *path, const struct rp_trace *t, bool salvage,
+    char *warn, size_t warnlen, char *err, size_t errlen)
+{
+	char what[160];
+
+	warn[0] = '\0';
+	if (!rp_trace_damaged(t)) {
+		if (t->truncated)
+			snprintf(warn, warnlen, "%s was cut short; replaying "
+			    "its %zu events in %llu complete frames", path,
+			    t->nev, (unsigned long long)t->frames);
+		return (0);
+	}
+	snprintf(what, sizeof(what), "%s at byte %llu, frame %llu%s",
+	    pr_strerror(t->error), (unsigned long long)t->error_offset,
+	    (unsigned long long)t->error_frame, t->truncated ?
+	    ", and cut short" : "");
+	if (!salvage || t->nev == 0) {
+		snprintf(err, errlen, "%s is damaged (%s): %llu intact frames "
+		    "hold %zu events%s", path, what,
+		    (unsigned long long)t->frames, t->nev, t->nev == 0 ? "" :
+		    "; --salvage replays them");
+		return (-1);
+	}
+	snprintf(warn, warnlen, "%s is damaged (%s); replaying the %zu events "
+	    "of its %llu intact frames (%llu damaged frames left out)", path,
+	    what, t->nev, (unsigned long long)t->frames,
+	    (unsigned long long)t->bad_frames);
+	return (0);
+}
+
 int
-rp_session_load(const char *path, struct rp_trace *t, char *err,
-    size_t errlen)
+rp_session_load(const char *path, bool salvage, struct rp_trace *t,
+    char *warn, size_t warnlen, char *err, size_t errlen)
 {
 	struct rp_cpulist online;
 	unsigned n;
@@ -77,7 +116,14 @@ rp_session_load(const char *path, struct rp_trace *t, char *err,
 		n = (unsigned)online.n;
 		rp_cpulist_free(&online);
 	}
-	return (rp_trace_load(path, n, rp_mem_available(), t, err, errlen));
+	if (rp_trace_load(path, n, rp_mem_available(), t, err, errlen) != 0)
+		return (-1);
+	if (session_damage(path, t, salvage, warn, warnlen, err,
+	    errlen) != 0) {
+		rp_trace_free(t);
+		return (-1);
+	}
+	return (0);
 }
 
 int

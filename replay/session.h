@@ -59,10 +59,13 @@ int	rp_session_fits(const struct rp_trace *t, const struct rp_config *c,
 
 /*
  * Load a trace for a run or a sweep: decoded on every online CPU, refused
- * when it would not fit in the available memory.  0, or -1 with err.
+ * when it would not fit in the available memory.  A cut trace comes with a
+ * warning in warn; a corrupt one is refused, or with salvage kept with a
+ * warning (docs/user-guide.md "Damaged traces"); warn is empty otherwise.
+ * 0, or -1 with err.
  */
-int	rp_session_load(const char *path, struct rp_trace *t, char *err,
-	    size_t errlen);
+int	rp_session_load(const char *path, bool salvage, struct rp_trace *t,
+	    char *warn, size_t warnlen, char *err, size_t errlen);
 
 /*
  * Resolve --cpus for n threads: spec NULL means every online CPU the

@@ -56,9 +56,13 @@ pmap_pd_hash(const struct pmap *pm, uint64_t va)
 	    32) & pm->pm_pdmask);
 }
 
-/* The pmap_pd of va's 2 MiB region, or NULL.  The pmap is locked. */
+/*
+ * The pmap_pd of va's 2 MiB region, or NULL, without a lock of its own:
+ * the caller keeps pm still, by its lock (pmap_pd_lookup()) or because
+ * the workers have stopped (pmap_check()).
+ */
 struct pmap_pd *
-pmap_pd_lookup(struct pmap *pm, uint64_t va)
+pmap_pd_find(const struct pmap *pm, uint64_t va)
 {
 	struct pmap_pd *pd;
 
@@ -72,13 +76,23 @@ pmap_pd_lookup(struct pmap *pm, uint64_t va)
 	return (NULL);
 }
 
-/* Grow (or create) pm's directory hash to nbuckets.  Locked pmap. */
+/* The pmap_pd of va's 2 MiB region, or NULL.  The pmap is locked. */
+struct pmap_pd *
+pmap_pd_lookup(struct eng_cpu *c, struct pmap *pm, uint64_t va)
+{
+
+	PMAP_LOCK_ASSERT(c, pm);
+	return (pmap_pd_find(pm, va));
+}
+
+/* Grow (or create) pm's directory hash to nbuckets.  The pmap is locked. */
 static void
-pmap_pd_rehash(struct pmap *pm, unsigned nbuckets)
+pmap_pd_rehash(struct eng_cpu *c, struct pmap *pm, unsigned nbuckets)
 {
 	struct pmap_pd **old, *pd, *next;
 	unsigned i, oldn;
 
+	PMAP_LOCK_ASSERT(c, pm);
 	old = pm->pm_pdhash;
 	oldn = old != NULL ? pm->pm_pdmask + 1 : 0;
 	pm->pm_pdhash = calloc(nbuckets, sizeof(*pm->pm_pdhash));
@@ -98,19 +112,20 @@ pmap_pd_rehash(struct pmap *pm, unsigned nbuckets)
 
 /*
  * The pmap_pd of va, created empty (no PTP, pd_count 0) if absent: the
- * model's pmap_allocpte() up to the page-directory level.  Locked pmap.
+ * model's pmap_allocpte() up to the page-directory level.  The pmap is
+ * locked.
  */
 static struct pmap_pd *
-pmap_pd_get(struct pmap *pm, uint64_t va)
+pmap_pd_get(struct eng_cpu *c, struct pmap *pm, uint64_t va)
 {
 	struct pmap_pd *pd;
 	unsigned b;
 
-	pd = pmap_pd_lookup(pm, va);
+	pd = pmap_pd_lookup(c, pm, va);
 	if (pd != NULL)
 		return (pd);
 	if (pm->pm_pdhash == NULL || pm->pm_pdcount >= 2 * (pm->pm_pdmask + 1))
-		pmap_pd_rehash(pm, pm->pm_pdhash == NULL ? PMAP_PDHASH_MIN :
+		pmap_pd_rehash(c, pm, pm->pm_pdhash == NULL ? PMAP_PDHASH_MIN :
 		    2 * (pm->pm_pdmask + 1));
 	pd = calloc(1, sizeof(*pd));
 	if (pd == NULL)
@@ -136,12 +151,16 @@ pmap_ptp_alloc(void)
 	return (ptp);
 }
 
-/* Unlink pd from pm's directory and free it with its PTP.  Locked pmap. */
+/*
+ * Unlink pd from pm's directory and free it with its PTP.  The pmap is
+ * locked.
+ */
 static void
-pmap_pd_free(struct pmap *pm, struct pmap_pd *pd)
+pmap_pd_free(struct eng_cpu *c, struct pmap *pm, struct pmap_pd *pd)
 {
 	struct pmap_pd **pp;
 
+	PMAP_LOCK_ASSERT(c, pm);
 	for (pp = &pm->pm_pdhash[pmap_pd_hash(pm, pd->pd_va)]; *pp != pd;
 	    pp = &(*pp)->pd_next)
 		;
@@ -153,14 +172,16 @@ pmap_pd_free(struct pmap *pm, struct pmap_pd *pd)
 
 /*
  * pmap_unuse_pt: drop one reference of the PTP of pd; the last one frees
- * the page-table page (and the model's directory entry).  Locked pmap.
+ * the page-table page (and the model's directory entry).  The pmap is
+ * locked.
  */
 void
-pmap_unuse_pt(struct pmap *pm, struct pmap_pd *pd)
+pmap_unuse_pt(struct eng_cpu *c, struct pmap *pm, struct pmap_pd *pd)
 {
 
+	PMAP_LOCK_ASSERT(c, pm);
 	if (--pd->pd_count == 0)
-		pmap_pd_free(pm, pd);
+		pmap_pd_free(c, pm, pd);
 }
 
 /*
@@ -170,22 +191,26 @@ pmap_unuse_pt(struct pmap *pm, struct pmap_pd *pd)
 /*
  * Every change of a pv list goes through pmap_pv_insert and pmap_pv_unlink:
  * the generation moves (the restart protocol) and pv_count follows for
- * lock-free readers.  The list's pv lock is held.
+ * lock-free readers.  The list's pv lock is held through cur.
  */
 static void
-pmap_pv_insert(struct md_page *pvh, struct pv_entry *pv)
+pmap_pv_insert(struct pv_cursor *cur, struct md_page *pvh,
+    struct pv_entry *pv)
 {
 
+	PV_LIST_LOCK_ASSERT(cur, pvh);
 	TAILQ_INSERT_TAIL(&pvh->pv_list, pv, pv_next);
 	pvh->pv_gen++;
 	atomic_fetch_add_explicit(&pvh->pv_count, 1, memory_order_relaxed);
 }
 
-/* Unlink pv from pvh (see pmap_pv_insert). */
+/* Unlink pv from pvh (see pmap_pv_insert).  pvh's pv lock, through cur. */
 void
-pmap_pv_unlink(struct md_page *pvh, struct pv_entry *pv)
+pmap_pv_unlink(struct pv_cursor *cur, struct md_page *pvh,
+    struct pv_entry *pv)
 {
 
+	PV_LIST_LOCK_ASSERT(cur, pvh);
 	TAILQ_REMOVE(&pvh->pv_list, pv, pv_next);
 	pvh->pv_gen++;
 	atomic_fetch_sub_explicit(&pvh->pv_count, 1, memory_order_relaxed);
@@ -193,53 +218,61 @@ pmap_pv_unlink(struct md_page *pvh, struct pv_entry *pv)
 
 /*
  * pmap_pvh_remove: unlink and return the pv entry of (pm, va) on pvh, or
- * NULL.  pvh's pv lock is held.
+ * NULL.  pvh's pv lock is held through cur.
  */
 struct pv_entry *
-pmap_pvh_remove(struct md_page *pvh, struct pmap *pm, uint64_t va)
+pmap_pvh_remove(struct pv_cursor *cur, struct md_page *pvh, struct pmap *pm,
+    uint64_t va)
 {
 	struct pv_entry *pv;
 
+	PV_LIST_LOCK_ASSERT(cur, pvh);
 	TAILQ_FOREACH(pv, &pvh->pv_list, pv_next) {
 		if (PV_PMAP(pv) == pm && pv->pv_va == va) {
-			pmap_pv_unlink(pvh, pv);
+			pmap_pv_unlink(cur, pvh, pv);
 			return (pv);
 		}
 	}
 	return (NULL);
 }
 
-/* pmap_pvh_free: remove and free the pv entry of (pm, va).  As above. */
+/*
+ * pmap_pvh_free: remove and free the pv entry of (pm, va).  pvh's pv lock
+ * is held through cur, and the pmap is locked.
+ */
 static void
-pmap_pvh_free(struct eng_cpu *c, struct md_page *pvh, struct pmap *pm,
+pmap_pvh_free(struct pv_cursor *cur, struct md_page *pvh, struct pmap *pm,
     uint64_t va)
 {
 	struct pv_entry *pv;
 
-	pv = pmap_pvh_remove(pvh, pm, va);
+	PMAP_LOCK_ASSERT(cur->cpu, pm);
+	pv = pmap_pvh_remove(cur, pvh, pm, va);
 	if (pv == NULL)
-		ENG_PANIC("a mapping without its pv entry");
-	free_pv_entry(c, pm, pv);
+		ENG_PANIC("pmap %p va %#jx: a mapping without its pv entry",
+		    (void *)pm, (uintmax_t)va);
+	free_pv_entry(cur->cpu, pm, pv);
 }
-
 
 /*
  * Clear PGA_WRITEABLE once m has no 4 KiB and no 2 MiB mapping left.  m's
- * pv lock is held.  The frame's pv head is read through its atomic count,
- * without its lock: while m's list is empty and locked no promotion can add
- * a 2 MiB entry covering m (it would need m's entry and lock), and a racing
- * demotion only makes the answer conservative (the flag stays set).
+ * pv lock is held through cur.  The frame's pv head is read through its
+ * atomic count, without its lock: while m's list is empty and locked no
+ * promotion can add a 2 MiB entry covering m (it would need m's entry and
+ * lock), and a racing demotion only makes the answer conservative (the
+ * flag stays set).
  */
 void
-pmap_clear_writeable_if_unmapped(struct eng_cpu *c, struct vm_page *m)
+pmap_clear_writeable_if_unmapped(struct pv_cursor *cur, struct vm_page *m)
 {
 	struct md_page *mdp;
 
 	mdp = pmap_mi_md(m);
+	PV_LIST_LOCK_ASSERT(cur, mdp);
 	if (TAILQ_EMPTY(&mdp->pv_list) &&
 	    atomic_load_explicit(&mdp->pv_pvh->pv_count,
 	    memory_order_relaxed) == 0)
-		pmap_mi_writeable_clear(c, m);
+		pmap_mi_writeable_clear(cur->cpu, m);
 }
 
 /*
@@ -247,39 +280,50 @@ pmap_clear_writeable_if_unmapped(struct eng_cpu *c, struct vm_page *m)
  */
 
 /*
+ * Move the pv entry of (pm, va) from the list from to the list to of pa's
+ * 2 MiB frame (the first page's list and the frame's head), the frame's
+ * pv locks taken through cur: the first step of promotion and demotion.
+ * The pmap is locked.
+ */
+static void
+pmap_pv_move_frame_entry(struct eng_cpu *c, struct pmap *pm, uint64_t va,
+    vm_paddr_t pa, struct md_page *from, struct md_page *to,
+    struct pv_cursor *cur)
+{
+	struct pv_entry *pv;
+
+	PMAP_LOCK_ASSERT(c, pm);
+	pv_lock_frame_all(cur, pa);
+	pv = pmap_pvh_remove(cur, from, pm, va);
+	if (pv == NULL)
+		ENG_PANIC("pmap %p va %#jx pa %#jx: mapping without its pv "
+		    "entry", (void *)pm, (uintmax_t)va, (uintmax_t)pa);
+	pmap_pv_insert(cur, to, pv);
+}
+
+/*
  * pmap_pv_promote_pde: fold the 512 pv entries of the 4 KiB mappings of
  * [va, va + 2 MiB) -> [pa, pa + 2 MiB) into one entry on the frame's pv
- * head: the first page's entry moves, the 511 others are freed together
- * (free_pv_entries: the pv-chunk lock once per chunk, not per entry).  One
- * pv lock under hashed/superpage; the head and all 512 page locks under
- * perpage.  The pmap is locked.
+ * head: the first page's entry moves, the 511 others are freed one by one
+ * (pmap_pvh_free(), as amd64: the chunk lock only for a chunk that becomes
+ * entirely free).  One pv lock under hashed/superpage; the head and all
+ * 512 page locks under perpage.  The pmap is locked.
  */
 static void
 pmap_pv_promote_pde(struct eng_cpu *c, struct pmap *pm, uint64_t va,
     vm_paddr_t pa, struct pv_cursor *cur)
 {
-	struct pv_entry *pv, *pvs[NPTEPG - 1];
 	struct pmap_md *md;
-	struct vm_page *m;
 	int i;
 
+	PMAP_LOCK_ASSERT(c, pm);
 	md = pm->pm_md;
-	pv_lock_frame_all(cur, pa);
-	m = pmap_phys_page(md, pa);
-	pv = pmap_pvh_remove(pmap_mi_md(m), pm, va);
-	if (pv == NULL)
-		ENG_PANIC("pmap %p va %#jx pa %#jx: mapping without its pv entry",
-		    (void *)pm, (uintmax_t)va, (uintmax_t)pa);
-	pmap_pv_insert(pa_to_pvh(md, pa), pv);
-	for (i = 1; i < NPTEPG; i++) {
-		m = pmap_phys_page(md, pa + (uint64_t)i * PAGE_SIZE);
-		pv = pmap_pvh_remove(pmap_mi_md(m), pm, va + (uint64_t)i *
-		    PAGE_SIZE);
-		if (pv == NULL)
-			ENG_PANIC("a mapping without its pv entry");
-		pvs[i - 1] = pv;
-	}
-	free_pv_entries(c, pm, pvs, NPTEPG - 1);
+	pmap_pv_move_frame_entry(c, pm, va, pa,
+	    pmap_mi_md(pmap_phys_page(md, pa)), pa_to_pvh(md, pa), cur);
+	for (i = 1; i < NPTEPG; i++)
+		pmap_pvh_free(cur, pmap_mi_md(pmap_phys_page(md, pa +
+		    (uint64_t)i * PAGE_SIZE)), pm, va +
+		    (uint64_t)i * PAGE_SIZE);
 }
 
 /*
@@ -296,7 +340,7 @@ pmap_promote_pde(struct eng_cpu *c, struct pmap *pm, struct pmap_pd *pd,
 	uint64_t *ptp, first, pte, pa;
 	int i;
 
-	pmap_assert_locked(pm);
+	PMAP_LOCK_ASSERT(c, pm);
 	ptp = pd->pd_ptp;
 	if (ptp == NULL || (pd->pd_pde & PG_PS) != 0 ||
 	    pd->pd_count != NPTEPG)
@@ -329,33 +373,27 @@ fail:
 /*
  * pmap_pv_demote_pde: unfold the frame's pv entry of (pm, va) into 512
  * entries: it moves to the first page, 511 new ones come straight from the
- * spares reserve_pv_entries() set aside (get_pv_entries_reserved: the
- * pv-chunk lock once per chunk).  The lock(s) are not released part-way.
- * The pmap is locked.
+ * spares reserve_pv_entries() set aside (get_pv_entry() without a cursor
+ * cannot allocate a chunk: no chunk lock).  The lock(s) are not released
+ * part-way.  The pmap is locked.
  */
 static void
 pmap_pv_demote_pde(struct eng_cpu *c, struct pmap *pm, uint64_t va,
     vm_paddr_t pa, struct pv_cursor *cur)
 {
-	struct pv_entry *pv, *pvs[NPTEPG - 1];
+	struct pv_entry *pv;
 	struct pmap_md *md;
-	struct vm_page *m;
 	int i;
 
+	PMAP_LOCK_ASSERT(c, pm);
 	md = pm->pm_md;
-	pv_lock_frame_all(cur, pa);
-	pv = pmap_pvh_remove(pa_to_pvh(md, pa), pm, va);
-	if (pv == NULL)
-		ENG_PANIC("pmap %p va %#jx pa %#jx: superpage mapping without "
-		    "its pv entry", (void *)pm, (uintmax_t)va, (uintmax_t)pa);
-	m = pmap_phys_page(md, pa);
-	pmap_pv_insert(pmap_mi_md(m), pv);
-	get_pv_entries_reserved(c, pm, pvs, NPTEPG - 1);
+	pmap_pv_move_frame_entry(c, pm, va, pa, pa_to_pvh(md, pa),
+	    pmap_mi_md(pmap_phys_page(md, pa)), cur);
 	for (i = 1; i < NPTEPG; i++) {
-		pv = pvs[i - 1];
+		pv = get_pv_entry(c, pm, NULL);
 		pv->pv_va = va + (uint64_t)i * PAGE_SIZE;
-		m = pmap_phys_page(md, pa + (uint64_t)i * PAGE_SIZE);
-		pmap_pv_insert(pmap_mi_md(m), pv);
+		pmap_pv_insert(cur, pmap_mi_md(pmap_phys_page(md, pa +
+		    (uint64_t)i * PAGE_SIZE)), pv);
 	}
 }
 
@@ -372,7 +410,7 @@ pmap_demote_pde_locked(struct eng_cpu *c, struct pmap *pm, struct pmap_pd *pd,
 	uint64_t pde, attrs, pa;
 	int i;
 
-	pmap_assert_locked(pm);
+	PMAP_LOCK_ASSERT(c, pm);
 	reserve_pv_entries(c, pm, NPTEPG - 1, cur);
 	pde = pd->pd_pde;
 	pa = pde & PG_PS_FRAME;
@@ -391,34 +429,72 @@ pmap_demote_pde_locked(struct eng_cpu *c, struct pmap *pm, struct pmap_pd *pd,
  */
 
 /*
- * pmap_remove_pde: remove the 2 MiB mapping of pd and its frame's pv
- * entry; pd is freed.  Frame-wide pv lock(s).  The pmap is locked.
+ * pmap_unmap_pde: clear the 2 MiB mapping of pd and unlink its frame's pv
+ * entry, which is returned for the caller to free; pd is freed.
+ * Frame-wide pv lock(s).  The pmap is locked.
  */
-static void
-pmap_remove_pde(struct eng_cpu *c, struct pmap *pm, struct pmap_pd *pd,
+static struct pv_entry *
+pmap_unmap_pde(struct eng_cpu *c, struct pmap *pm, struct pmap_pd *pd,
     struct pv_cursor *cur)
 {
 	struct pmap_md *md;
+	struct pv_entry *pv;
 	vm_paddr_t pa;
 	uint64_t pde;
 	int i;
 
+	PMAP_LOCK_ASSERT(c, pm);
 	md = pm->pm_md;
 	pde = pd->pd_pde;
 	pa = pde & PG_PS_FRAME;
 	pv_lock_frame_all(cur, pa);
-	pmap_pvh_free(c, pa_to_pvh(md, pa), pm, pd->pd_va);
+	pv = pmap_pvh_remove(cur, pa_to_pvh(md, pa), pm, pd->pd_va);
+	if (pv == NULL)
+		ENG_PANIC("pmap %p va %#jx: superpage mapping without its pv "
+		    "entry", (void *)pm, (uintmax_t)pd->pd_va);
 	pm->pm_stats.resident_count -= NPTEPG;
 	if ((pde & PG_W) != 0)
 		pm->pm_stats.wired_count -= NPTEPG;
 	if ((pde & PG_RW) != 0) {
 		for (i = 0; i < NPTEPG; i++)
-			pmap_clear_writeable_if_unmapped(c,
+			pmap_clear_writeable_if_unmapped(cur,
 			    pmap_phys_page(md, pa + (uint64_t)i * PAGE_SIZE));
 	}
 	pd->pd_pde = 0;
 	pd->pd_count = 0;
-	pmap_pd_free(pm, pd);
+	pmap_pd_free(c, pm, pd);
+	return (pv);
+}
+
+/*
+ * pmap_unmap_pte: clear the 4 KiB mapping of va in pd and unlink its pv
+ * entry, which is returned for the caller to free; the last PTE frees pd.
+ * The page's pv lock through cur.  The pmap is locked.
+ */
+static struct pv_entry *
+pmap_unmap_pte(struct eng_cpu *c, struct pmap *pm, struct pmap_pd *pd,
+    uint64_t va, struct pv_cursor *cur)
+{
+	struct vm_page *m;
+	struct pv_entry *pv;
+	uint64_t *pte, tpte;
+
+	PMAP_LOCK_ASSERT(c, pm);
+	pte = &pd->pd_ptp[pmap_pte_index(va)];
+	tpte = *pte;
+	*pte = 0;
+	pm->pm_stats.resident_count--;
+	if ((tpte & PG_W) != 0)
+		pm->pm_stats.wired_count--;
+	m = pmap_phys_page(pm->pm_md, tpte & PG_FRAME);
+	pv_lock_page(cur, m);
+	pv = pmap_pvh_remove(cur, pmap_mi_md(m), pm, va);
+	if (pv == NULL)
+		ENG_PANIC("pmap %p va %#jx: mapping without its pv entry",
+		    (void *)pm, (uintmax_t)va);
+	pmap_clear_writeable_if_unmapped(cur, m);
+	pmap_unuse_pt(c, pm, pd);
+	return (pv);
 }
 
 /*
@@ -429,37 +505,28 @@ static bool
 pmap_remove_pte(struct eng_cpu *c, struct pmap *pm, struct pmap_pd *pd,
     uint64_t va, struct pv_cursor *cur)
 {
-	struct pmap_md *md;
-	struct vm_page *m;
-	uint64_t *pte, tpte;
 	bool last;
 
-	md = pm->pm_md;
-	pte = &pd->pd_ptp[pmap_pte_index(va)];
-	tpte = *pte;
-	*pte = 0;
-	pm->pm_stats.resident_count--;
-	if ((tpte & PG_W) != 0)
-		pm->pm_stats.wired_count--;
-	m = pmap_phys_page(md, tpte & PG_FRAME);
-	pv_lock_page(cur, m);
-	pmap_pvh_free(c, pmap_mi_md(m), pm, va);
-	pmap_clear_writeable_if_unmapped(c, m);
+	PMAP_LOCK_ASSERT(c, pm);
 	last = pd->pd_count == 1;
-	pmap_unuse_pt(pm, pd);
+	free_pv_entry(c, pm, pmap_unmap_pte(c, pm, pd, va, cur));
 	return (last);
 }
 
-/* Remove the mappings of [sva, eva) within pd's 2 MiB region.  Locked. */
+/*
+ * Remove the mappings of [sva, eva) within pd's 2 MiB region.  The pmap is
+ * locked.
+ */
 static void
 pmap_remove_pd(struct eng_cpu *c, struct pmap *pm, struct pmap_pd *pd,
     uint64_t sva, uint64_t eva, struct pv_cursor *cur)
 {
 	uint64_t va;
 
+	PMAP_LOCK_ASSERT(c, pm);
 	if ((pd->pd_pde & PG_PS) != 0) {
 		if (sva == pd->pd_va && eva - sva == NBPDR) {
-			pmap_remove_pde(c, pm, pd, cur);
+			free_pv_entry(c, pm, pmap_unmap_pde(c, pm, pd, cur));
 			return;
 		}
 		pmap_demote_pde_locked(c, pm, pd, cur);
@@ -485,7 +552,7 @@ pmap_remove_locked(struct eng_cpu *c, struct pmap *pm, uint64_t sva,
 	uint64_t *vas, va, va_next;
 	unsigned i, n;
 
-	pmap_assert_locked(pm);
+	PMAP_LOCK_ASSERT(c, pm);
 	if (pm->pm_pdhash == NULL || pm->pm_pdcount == 0 || sva >= eva)
 		return;
 	if (((eva - sva) >> PDRSHIFT) > 2 * (uint64_t)pm->pm_pdcount) {
@@ -499,7 +566,7 @@ pmap_remove_locked(struct eng_cpu *c, struct pmap *pm, uint64_t sva,
 				if (pd->pd_va + NBPDR > sva && pd->pd_va < eva)
 					vas[n++] = pd->pd_va;
 		for (i = 0; i < n; i++) {
-			pd = pmap_pd_lookup(pm, vas[i]);
+			pd = pmap_pd_lookup(c, pm, vas[i]);
 			if (pd == NULL)
 				continue;
 			pmap_remove_pd(c, pm, pd, vas[i] < sva ? sva : vas[i],
@@ -512,10 +579,64 @@ pmap_remove_locked(struct eng_cpu *c, struct pmap *pm, uint64_t sva,
 		va_next = (va + NBPDR) & ~PDRMASK;
 		if (va_next < va || va_next > eva)
 			va_next = eva;
-		pd = pmap_pd_lookup(pm, va);
+		pd = pmap_pd_lookup(c, pm, va);
 		if (pd != NULL)
 			pmap_remove_pd(c, pm, pd, va, va_next, cur);
 	}
+}
+
+/*
+ * pmap_remove_pages: process exit (vmspace_exit()).  Destroy every
+ * non-wired mapping of pm by walking its pv chunks instead of its page
+ * tables, setting the entries' bits directly, and free the chunks that
+ * became entirely free together (free_pv_chunk_batch()), as amd64
+ * pmap_remove_pages(): no chunk lock per entry.  Wired mappings are left
+ * for the vm_map teardown's pmap_remove().  The pmap is locked.
+ */
+static void
+pmap_remove_pages(struct eng_cpu *c, struct pmap *pm, struct pv_cursor *cur)
+{
+	struct pv_chunk_list free_chunks[PMAP_MEMDOM];
+	struct pv_chunk *pc, *npc;
+	struct pv_entry *pv;
+	struct pmap_pd *pd;
+	int i, idx;
+	bool allfree, wired;
+
+	PMAP_LOCK_ASSERT(c, pm);
+	for (i = 0; i < PMAP_MEMDOM; i++)
+		TAILQ_INIT(&free_chunks[i]);
+	for (pc = TAILQ_FIRST(&pm->pm_pvchunk); pc != NULL; pc = npc) {
+		npc = TAILQ_NEXT(pc, pc_list);
+		allfree = true;
+		for (idx = pv_chunk_next_inuse(c, pc, 0); idx < _NPCPV;
+		    idx = pv_chunk_next_inuse(c, pc, idx + 1)) {
+			pv = &pc->pc_pventry[idx];
+			pd = pmap_pd_lookup(c, pm, pv->pv_va);
+			if ((pd->pd_pde & PG_PS) != 0) {
+				wired = (pd->pd_pde & PG_W) != 0;
+				if (!wired)
+					(void)pmap_unmap_pde(c, pm, pd, cur);
+			} else {
+				wired = (pd->pd_ptp[pmap_pte_index(pv->pv_va)] &
+				    PG_W) != 0;
+				if (!wired)
+					(void)pmap_unmap_pte(c, pm, pd,
+					    pv->pv_va, cur);
+			}
+			if (wired)
+				allfree = false;
+			else
+				pv_chunk_free_bit(c, pc, idx);
+		}
+		if (allfree) {
+			TAILQ_REMOVE(&pm->pm_pvchunk, pc, pc_list);
+			TAILQ_INSERT_TAIL(&free_chunks[pc_to_domain(pc)], pc,
+			    pc_list);
+		}
+	}
+	pv_unlock(cur);
+	free_pv_chunk_batch(c, pm, free_chunks);
 }
 
 /*
@@ -533,6 +654,7 @@ pmap_pinit_locked(struct eng_cpu *c, struct pmap *pm)
 	ENG_SITE_DEFINE;
 	struct pmap_md *md;
 
+	PMAP_LOCK_ASSERT(c, pm);
 	md = pm->pm_md;
 	pm->pm_active = true;
 	memset(&pm->pm_stats, 0, sizeof(pm->pm_stats));
@@ -564,8 +686,9 @@ pmap_ev_create(struct eng_cpu *c, uint64_t slot)
 }
 
 /*
- * pmap_destroy (exit): remove every mapping (vm_map teardown), give the
- * pv chunks back and release the pmap (pmap_release).  Returns 1 if the
+ * pmap_destroy (exit): pmap_remove_pages(), then the vm_map teardown's
+ * pmap_remove() of what is left (wired mappings), then release the pmap
+ * (pmap_release(): no mapping and no pv chunk left).  Returns 1 if the
  * slot is not in use.
  */
 int
@@ -586,9 +709,13 @@ pmap_ev_destroy(struct eng_cpu *c, uint64_t slot)
 		PMAP_UNLOCK(c, pm);
 		return (1);
 	}
+	pmap_remove_pages(c, pm, &cur);
 	pmap_remove_locked(c, pm, 0, UINT64_MAX, &cur);
 	pv_unlock(&cur);
-	pv_chunks_release_pmap(c, pm);
+	ENG_KASSERT(TAILQ_EMPTY(&pm->pm_pvchunk) &&
+	    pm->pm_stats.resident_count == 0, "pmap %p (slot %ju) released "
+	    "with %ju mappings", (void *)pm, (uintmax_t)slot,
+	    (uintmax_t)pm->pm_stats.resident_count);
 	if (md->md_pvchunk == ENG_PVCHUNK_PMAPS) {
 		pv_global_lock(c, &md->md_allpmaps_mtx, ENG_HERE);
 		TAILQ_REMOVE(&md->md_allpmaps, pm, pm_list);
@@ -634,7 +761,7 @@ pmap_enter(struct eng_cpu *c, struct pmap *pm, uint64_t va, struct vm_page *m,
 	PMAP_LOCK(c, pm);
 	if (!pm->pm_active)
 		pmap_pinit_locked(c, pm);
-	pd = pmap_pd_get(pm, va);
+	pd = pmap_pd_get(c, pm, va);
 	if ((pd->pd_pde & PG_PS) != 0)
 		pmap_demote_pde_locked(c, pm, pd, &cur);
 	if (pd->pd_ptp == NULL)
@@ -662,11 +789,11 @@ pmap_enter(struct eng_cpu *c, struct pmap *pm, uint64_t va, struct vm_page *m,
 			pm->pm_stats.wired_count--;
 		om = pmap_phys_page(md, origpte & PG_FRAME);
 		pv_lock_page(&cur, om);
-		pv = pmap_pvh_remove(pmap_mi_md(om), pm, va);
+		pv = pmap_pvh_remove(&cur, pmap_mi_md(om), pm, va);
 		if (pv == NULL)
 			ENG_PANIC("pmap %p va %#jx: replaced mapping without "
 			    "its pv entry", (void *)pm, (uintmax_t)va);
-		pmap_clear_writeable_if_unmapped(c, om);
+		pmap_clear_writeable_if_unmapped(&cur, om);
 	} else {
 		/* A new mapping: the PTP reference keeps pd alive. */
 		pd->pd_count++;
@@ -678,7 +805,7 @@ pmap_enter(struct eng_cpu *c, struct pmap *pm, uint64_t va, struct vm_page *m,
 		pv = get_pv_entry(c, pm, &cur);
 	pv->pv_va = va;
 	pv_lock_page(&cur, m);
-	pmap_pv_insert(pmap_mi_md(m), pv);
+	pmap_pv_insert(&cur, pmap_mi_md(m), pv);
 	if (write)
 		pmap_mi_writeable_set(c, m);
 	*pte = newpte;
@@ -758,6 +885,8 @@ pmap_pv_walk_lock(struct eng_cpu *c, struct pmap *pm, struct vm_page *m,
 	struct md_page *mdp, *pvh;
 	int md_gen, pvh_gen;
 
+	PV_LIST_LOCK_ASSERT(cur, pmap_mi_md(m));
+	PV_LIST_LOCK_ASSERT(cur, pmap_mi_md(m)->pv_pvh);
 	if (pmap_trylock(c, pm, cur->site))
 		return (true);
 	mdp = pmap_mi_md(m);
@@ -776,6 +905,23 @@ pmap_pv_walk_lock(struct eng_cpu *c, struct pmap *pm, struct vm_page *m,
 }
 
 /*
+ * The start of a page-centric walk of m's pv lists (pmap_remove_all,
+ * pmap_remove_write): an empty pv cursor of CPU c charged to site; returns
+ * the pv head of m's 2 MiB frame and sets *mdpp to m's own list.
+ */
+static struct md_page *
+pmap_page_walk_init(struct eng_cpu *c, struct vm_page *m,
+    struct pv_cursor *cur, struct eng_site *site, struct md_page **mdpp)
+{
+	struct pmap_md *md;
+
+	md = pmap_mi_cpu_md(c);
+	pv_cursor_init(cur, c, md, site);
+	*mdpp = pmap_mi_md(m);
+	return (pa_to_pvh(md, pmap_mi_page_to_phys(m)));
+}
+
+/*
  * pmap_remove_all: remove every mapping of m, 2 MiB ones by demotion first.
  * Holds m's pv lock (and its frame's) and takes each pmap lock by trylock,
  * else by the generation protocol.  The caller holds m busy and its object
@@ -785,7 +931,6 @@ void
 pmap_remove_all(struct eng_cpu *c, struct vm_page *m)
 {
 	ENG_SITE_DEFINE;
-	struct pmap_md *md;
 	struct md_page *mdp, *pvh;
 	struct pv_cursor cur;
 	struct pv_entry *pv;
@@ -793,17 +938,14 @@ pmap_remove_all(struct eng_cpu *c, struct vm_page *m)
 	struct pmap *pm;
 	uint64_t *pte, tpte;
 
-	md = pmap_mi_cpu_md(c);
-	mdp = pmap_mi_md(m);
-	pvh = pa_to_pvh(md, pmap_mi_page_to_phys(m));
-	pv_cursor_init(&cur, c, md, ENG_HERE);
+	pvh = pmap_page_walk_init(c, m, &cur, ENG_HERE, &mdp);
 retry:
 	pv_lock_page_and_frame(&cur, m);
 	while ((pv = TAILQ_FIRST(&pvh->pv_list)) != NULL) {
 		pm = PV_PMAP(pv);
 		if (!pmap_pv_walk_lock(c, pm, m, false, &cur))
 			goto retry;
-		pd = pmap_pd_lookup(pm, pv->pv_va);
+		pd = pmap_pd_lookup(c, pm, pv->pv_va);
 		pmap_demote_pde_locked(c, pm, pd, &cur);
 		PMAP_UNLOCK(c, pm);
 		pv_lock_page_and_frame(&cur, m);
@@ -812,15 +954,15 @@ retry:
 		pm = PV_PMAP(pv);
 		if (!pmap_pv_walk_lock(c, pm, m, true, &cur))
 			goto retry;
-		pd = pmap_pd_lookup(pm, pv->pv_va);
+		pd = pmap_pd_lookup(c, pm, pv->pv_va);
 		pte = &pd->pd_ptp[pmap_pte_index(pv->pv_va)];
 		tpte = *pte;
 		*pte = 0;
 		pm->pm_stats.resident_count--;
 		if ((tpte & PG_W) != 0)
 			pm->pm_stats.wired_count--;
-		pmap_pv_unlink(mdp, pv);
-		pmap_unuse_pt(pm, pd);
+		pmap_pv_unlink(&cur, mdp, pv);
+		pmap_unuse_pt(c, pm, pd);
 		free_pv_entry(c, pm, pv);
 		PMAP_UNLOCK(c, pm);
 	}
@@ -837,7 +979,6 @@ void
 pmap_remove_write(struct eng_cpu *c, struct vm_page *m)
 {
 	ENG_SITE_DEFINE;
-	struct pmap_md *md;
 	struct md_page *mdp, *pvh;
 	struct pv_cursor cur;
 	struct pv_entry *pv;
@@ -847,17 +988,14 @@ pmap_remove_write(struct eng_cpu *c, struct vm_page *m)
 
 	if (!pmap_mi_writeable(m))
 		return;
-	md = pmap_mi_cpu_md(c);
-	mdp = pmap_mi_md(m);
-	pvh = pa_to_pvh(md, pmap_mi_page_to_phys(m));
-	pv_cursor_init(&cur, c, md, ENG_HERE);
+	pvh = pmap_page_walk_init(c, m, &cur, ENG_HERE, &mdp);
 retry_pv_loop:
 	pv_lock_page_and_frame(&cur, m);
 	TAILQ_FOREACH(pv, &pvh->pv_list, pv_next) {
 		pm = PV_PMAP(pv);
 		if (!pmap_pv_walk_lock(c, pm, m, false, &cur))
 			goto retry_pv_loop;
-		pd = pmap_pd_lookup(pm, pv->pv_va);
+		pd = pmap_pd_lookup(c, pm, pv->pv_va);
 		if ((pd->pd_pde & PG_RW) != 0) {
 			/* The list changes: walk it again. */
 			pmap_demote_pde_locked(c, pm, pd, &cur);
@@ -870,7 +1008,7 @@ retry_pv_loop:
 		pm = PV_PMAP(pv);
 		if (!pmap_pv_walk_lock(c, pm, m, true, &cur))
 			goto retry_pv_loop;
-		pd = pmap_pd_lookup(pm, pv->pv_va);
+		pd = pmap_pd_lookup(c, pm, pv->pv_va);
 		pte = &pd->pd_ptp[pmap_pte_index(pv->pv_va)];
 		*pte &= ~(PG_RW | PG_M);
 		PMAP_UNLOCK(c, pm);
@@ -906,7 +1044,7 @@ pmap_extract_and_hold(struct eng_cpu *c, struct pmap *pm, uint64_t va,
 	locked = NULL;
 	PMAP_LOCK(c, pm);
 retry:
-	pd = pm->pm_active ? pmap_pd_lookup(pm, va) : NULL;
+	pd = pm->pm_active ? pmap_pd_lookup(c, pm, va) : NULL;
 	if (pd == NULL)
 		goto out;
 	if ((pd->pd_pde & PG_PS) != 0) {
@@ -958,13 +1096,16 @@ pmap_ev_extract_and_hold(struct eng_cpu *c, uint64_t slot, uint64_t va)
 }
 
 /*
- * Trace event: promote the 2 MiB region at va (as a THP collapse would).
- * 1 if the region is not a full, promotable PTP.
+ * The trace events on a 2 MiB region (promote, demote): op on the pmap_pd
+ * of va in the pmap of slot, with the pmap locked and a pv cursor charged
+ * to site.  1 (skipped) if the slot is invalid, the pmap not in use, va's
+ * region unmapped, or op declined.
  */
-int
-pmap_ev_promote(struct eng_cpu *c, uint64_t slot, uint64_t va)
+static int
+pmap_ev_region(struct eng_cpu *c, uint64_t slot, uint64_t va,
+    bool (*op)(struct eng_cpu *, struct pmap *, struct pmap_pd *,
+    struct pv_cursor *), struct eng_site *site)
 {
-	ENG_SITE_DEFINE;
 	struct pmap_md *md;
 	struct pmap_pd *pd;
 	struct pmap *pm;
@@ -975,39 +1116,45 @@ pmap_ev_promote(struct eng_cpu *c, uint64_t slot, uint64_t va)
 	pm = pmap_slot(md, slot);
 	if (pm == NULL)
 		return (1);
-	pv_cursor_init(&cur, c, md, ENG_HERE);
-	PMAP_LOCK(c, pm);
-	pd = pm->pm_active ? pmap_pd_lookup(pm, va) : NULL;
-	done = pd != NULL && pmap_promote_pde(c, pm, pd, &cur);
+	pv_cursor_init(&cur, c, md, site);
+	pmap_lock(c, pm, site);
+	pd = pm->pm_active ? pmap_pd_lookup(c, pm, va) : NULL;
+	done = pd != NULL && op(c, pm, pd, &cur);
 	pv_unlock(&cur);
 	PMAP_UNLOCK(c, pm);
 	return (done ? 0 : 1);
 }
 
-/* Trace event: demote the 2 MiB mapping at va.  1 if there is none. */
+/* Trace event: promote the 2 MiB region at va (as a THP collapse would). */
+int
+pmap_ev_promote(struct eng_cpu *c, uint64_t slot, uint64_t va)
+{
+	ENG_SITE_DEFINE;
+
+	return (pmap_ev_region(c, slot, va, pmap_promote_pde, ENG_HERE));
+}
+
+/* Demote pd's 2 MiB mapping; false if it has none.  The pmap is locked. */
+static bool
+pmap_demote_pde_if_mapped(struct eng_cpu *c, struct pmap *pm,
+    struct pmap_pd *pd, struct pv_cursor *cur)
+{
+
+	PMAP_LOCK_ASSERT(c, pm);
+	if ((pd->pd_pde & PG_PS) == 0)
+		return (false);
+	pmap_demote_pde_locked(c, pm, pd, cur);
+	return (true);
+}
+
+/* Trace event: demote the 2 MiB mapping at va. */
 int
 pmap_ev_demote(struct eng_cpu *c, uint64_t slot, uint64_t va)
 {
 	ENG_SITE_DEFINE;
-	struct pmap_md *md;
-	struct pmap_pd *pd;
-	struct pmap *pm;
-	struct pv_cursor cur;
-	bool done;
 
-	md = pmap_mi_cpu_md(c);
-	pm = pmap_slot(md, slot);
-	if (pm == NULL)
-		return (1);
-	pv_cursor_init(&cur, c, md, ENG_HERE);
-	PMAP_LOCK(c, pm);
-	pd = pm->pm_active ? pmap_pd_lookup(pm, va) : NULL;
-	done = pd != NULL && (pd->pd_pde & PG_PS) != 0;
-	if (done)
-		pmap_demote_pde_locked(c, pm, pd, &cur);
-	pv_unlock(&cur);
-	PMAP_UNLOCK(c, pm);
-	return (done ? 0 : 1);
+	return (pmap_ev_region(c, slot, va, pmap_demote_pde_if_mapped,
+	    ENG_HERE));
 }
 
 /*
@@ -1066,9 +1213,11 @@ pmap_md_create(struct vm_engine *e, const struct eng_params *p, char *err,
 	struct pmap *pm;
 	uint64_t i;
 
-	md = calloc(1, sizeof(*md));
+	/* The size is a multiple of the (cache-line) alignment. */
+	md = aligned_alloc(_Alignof(struct pmap_md), sizeof(*md));
 	if (md == NULL)
 		goto nomem;
+	memset(md, 0, sizeof(*md));
 	md->md_engine = e;
 	md->md_pv = p->design.pv;
 	md->md_pvchunk = p->design.pvchunk;
@@ -1121,8 +1270,19 @@ pmap_md_create(struct vm_engine *e, const struct eng_params *p, char *err,
 		pm->pm_id = i;
 		TAILQ_INIT(&pm->pm_pvchunk);
 	}
-	eng_mtx_init(&md->md_chunks_mtx, LC_PVCHUNK);
-	TAILQ_INIT(&md->md_chunks);
+	md->md_ndomains = md->md_pvchunk == ENG_PVCHUNK_GLOBAL ? 1 :
+	    md->md_pvchunk == ENG_PVCHUNK_DOMAIN ? (p->design.pvchunk_domains
+	    != 0 ? p->design.pvchunk_domains : 2) : 0;
+	if (md->md_ndomains > PMAP_MEMDOM) {
+		snprintf(err, errlen, "pmap: %u memory domains, at most %d",
+		    md->md_ndomains, PMAP_MEMDOM);
+		pmap_md_destroy(md);
+		return (NULL);
+	}
+	for (i = 0; i < PMAP_MEMDOM; i++) {
+		eng_mtx_init(&md->md_pv_chunks[i].pvc_lock, LC_PVCHUNK);
+		TAILQ_INIT(&md->md_pv_chunks[i].pvc_list);
+	}
 	eng_mtx_init(&md->md_allpmaps_mtx, LC_PVCHUNK);
 	TAILQ_INIT(&md->md_allpmaps);
 	md->md_ncnt = p->nslots != 0 ? p->nslots : 1;

@@ -148,7 +148,7 @@ check_pmap(struct check *ck, struct pmap_md *md, struct pmap *pm)
 	used = nchunks = 0;
 	TAILQ_FOREACH(pc, &pm->pm_pvchunk, pc_list) {
 		nchunks++;
-		if (pc->pc_pmap != pm)
+		if (PC_PMAP(pc) != pm)
 			violation(ck, "pmap %llu: chunk %p owned by another "
 			    "pmap", (unsigned long long)pm->pm_id,
 			    (const void *)pc);
@@ -190,7 +190,7 @@ check_pv_list(struct check *ck, struct pmap_md *md, struct md_page *pvh,
 			    frame ? "frame" : "page", (unsigned long long)pa);
 			continue;
 		}
-		pd = pmap_pd_lookup(pm, pv->pv_va);
+		pd = pmap_pd_find(pm, pv->pv_va);
 		if (frame)
 			pte = pd != NULL ? pd->pd_pde : 0;
 		else
@@ -220,6 +220,7 @@ pmap_check(struct pmap_md *md, FILE *out)
 	const struct pv_chunk *pc;
 	struct pmap *pm;
 	uint64_t i, nactive, nchunks, nlist;
+	unsigned d;
 
 	nchunks = nactive = 0;
 	for (i = 0; i < md->md_npmaps; i++) {
@@ -238,16 +239,25 @@ pmap_check(struct pmap_md *md, FILE *out)
 	for (i = 0; i < md->md_nframes; i++)
 		check_pv_list(&ck, md, pa_to_pvh(md, i << PDRSHIFT),
 		    i << PDRSHIFT, true);
-	if (md->md_pvchunk == ENG_PVCHUNK_GLOBAL) {
+	if (md->md_ndomains != 0) {
 		nlist = 0;
-		TAILQ_FOREACH(pc, &md->md_chunks, pc_lru) {
-			nlist++;
-			if (pc->pc_pmap == NULL || !pc->pc_pmap->pm_active)
-				violation(&ck, "chunk LRU: chunk %p of no "
-				    "active pmap", (const void *)pc);
+		for (d = 0; d < PMAP_MEMDOM; d++) {
+			TAILQ_FOREACH(pc, &md->md_pv_chunks[d].pvc_list,
+			    pc_lru) {
+				nlist++;
+				if (PC_PMAP(pc) == NULL ||
+				    !PC_PMAP(pc)->pm_active)
+					violation(&ck, "chunk LRU %u: chunk %p "
+					    "of no active pmap", d,
+					    (const void *)pc);
+				if (pc_to_domain(pc) != d)
+					violation(&ck, "chunk LRU %u: chunk %p "
+					    "of domain %u", d, (const void *)pc,
+					    pc_to_domain(pc));
+			}
 		}
 		if (nlist != nchunks)
-			violation(&ck, "chunk LRU holds %llu chunks, pmaps "
+			violation(&ck, "chunk LRUs hold %llu chunks, pmaps "
 			    "%llu", (unsigned long long)nlist,
 			    (unsigned long long)nchunks);
 	} else {

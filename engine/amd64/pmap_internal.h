@@ -6,12 +6,14 @@
  *	(C) constant after creation
  *	(M) the pmap lock, pm_mtx (PMAP_LOCK)
  *	(L) the pv list lock of the page or frame (pv_lock.c)
- *	(G) the global pv-chunk lock (--pvchunk global: pv_chunks_mutex) or
- *	    the global pmap-list lock (--pvchunk pmaps: allpmaps_lock)
+ *	(D) the chunk list lock of the chunk's memory domain, pvc_lock
+ *	    (--pvchunk domain: one per domain; --pvchunk global: the one
+ *	    pv_chunks_mutex of a single list)
+ *	(G) the global pmap-list lock (--pvchunk pmaps: allpmaps_lock)
  *	(A) atomic
  *	(T) written only by the thread of one CPU slot, read once it stopped
  *
- * Lock order: pmap lock -> pv list lock(s) -> global chunk/pmap-list lock.
+ * Lock order: pmap lock -> pv list lock(s) -> chunk list / pmap-list lock.
  * Two pmap locks only in reclamation, blocking only for the pmap at the
  * higher address.  Under --pv perpage several pv locks are held only by
  * promotion, demotion and 2 MiB removal: the frame's pv head lock first,
@@ -65,7 +67,17 @@
  * 4 KiB page holding a 64-byte header and 168 entries of 24 bytes; pc_map
  * has one bit per entry, 1 = free.  PV_PMAP() finds the owner from the
  * chunk header, so chunks are 4 KiB aligned.
+ *
+ * The kernel finds a chunk's memory domain from its page's physical
+ * address (pc_to_domain(): vm_phys_domain(DMAP_TO_PHYS(pc))).  The model's
+ * chunk pages come from aligned_alloc() and have no physical address, so
+ * the domain rides in the low bits of pc_pmap (a pmap is at least 8-byte
+ * aligned), the alternative mjg named in the per-domain review; PC_PMAP()
+ * strips it.  The domain is the page's: it stays with a page that
+ * reclamation hands to another pmap.
  */
+#define PMAP_MEMDOM	8		/* amd64 MAXMEMDOM */
+#define PC_DOMAIN_MASK	((uintptr_t)PMAP_MEMDOM - 1)
 #define _NPCM		3
 #define _NPCPV		168
 #define PC_FREEN	0xfffffffffffffffful
@@ -80,10 +92,11 @@ struct pv_entry {
 TAILQ_HEAD(pv_list, pv_entry);
 
 struct pv_chunk {
-	struct pmap		*pc_pmap;	/* (M,G) owner; NULL: marker */
+	struct pmap		*pc_pmap;	/* (M,D) owner | domain; NULL:
+						   marker */
 	TAILQ_ENTRY(pv_chunk)	pc_list;	/* (M) pmap's chunks */
 	uint64_t		pc_map[_NPCM];	/* (M) 1 = free */
-	TAILQ_ENTRY(pv_chunk)	pc_lru;		/* (G) global LRU */
+	TAILQ_ENTRY(pv_chunk)	pc_lru;		/* (D) domain's chunk LRU */
 	struct pv_entry		pc_pventry[_NPCPV];
 };
 _Static_assert(sizeof(struct pv_chunk) == PAGE_SIZE,
@@ -91,8 +104,12 @@ _Static_assert(sizeof(struct pv_chunk) == PAGE_SIZE,
 _Static_assert(sizeof(struct pv_entry) == 24, "pv entry is 24 bytes");
 TAILQ_HEAD(pv_chunk_list, pv_chunk);
 
-#define PV_PMAP(pv)							\
-	(((struct pv_chunk *)((uintptr_t)(pv) & ~PAGE_MASK))->pc_pmap)
+#define PC_PMAP(pc)							\
+	((struct pmap *)((uintptr_t)(pc)->pc_pmap & ~PC_DOMAIN_MASK))
+#define pc_to_domain(pc)	((unsigned)((uintptr_t)(pc)->pc_pmap &	\
+	PC_DOMAIN_MASK))
+#define pv_to_chunk(pv)	((struct pv_chunk *)((uintptr_t)(pv) & ~PAGE_MASK))
+#define PV_PMAP(pv)	PC_PMAP(pv_to_chunk(pv))
 
 /*
  * Page-table stand-in: one pmap_pd per 2 MiB of virtual address space in
@@ -121,7 +138,7 @@ struct pmap_statistics {
  * destroyed and then find it inactive.
  */
 struct pmap {
-	struct eng_mtx		pm_mtx;		/* PMAP_LOCK, class pmap */
+	struct eng_mtx		pm_mtx;		/* the (M) lock, PMAP_LOCK */
 	struct pmap_md		*pm_md;		/* (C) */
 	uint64_t		pm_id;		/* (C) slot */
 	bool			pm_active;	/* (M) created, not destroyed */
@@ -134,6 +151,21 @@ struct pmap {
 	TAILQ_ENTRY(pmap)	pm_list;	/* (G) allpmaps (--pvchunk pmaps) */
 };
 TAILQ_HEAD(pmap_list, pmap);
+_Static_assert(_Alignof(struct pmap) >= PMAP_MEMDOM,
+    "pc_pmap keeps the chunk's domain in the pmap pointer's low bits");
+
+/*
+ * A memory domain's chunk list (amd64 struct pv_chunks_list, 2019+ head):
+ * every chunk of the domain in LRU order, for reclaim_pv_chunk().  One
+ * list under --pvchunk global (stable/12's pv_chunks and
+ * pv_chunks_mutex), one per domain under --pvchunk domain.  The lock is
+ * taken only when a chunk joins or leaves the list and by reclamation.
+ */
+struct pv_chunks_list {
+	_Alignas(64) struct eng_mtx pvc_lock;	/* the (D) lock: pvchunk */
+	struct pv_chunk_list	pvc_list;	/* (D) chunks, LRU */
+	unsigned		active_reclaims;	/* (D) */
+};
 
 /*
  * --pv hashed: one of the NPV_LIST_LOCKS rwlocks, spaced as the kernel's
@@ -174,11 +206,11 @@ struct pmap_md {
 	struct pmap		*md_pmaps;	/* (C) [md_npmaps] */
 	uint64_t		 md_npmaps;	/* (C) */
 
-	/* --pvchunk global: the chunk LRU. */
-	struct eng_mtx		 md_chunks_mtx;	/* pv_chunks_mutex */
-	struct pv_chunk_list	 md_chunks;	/* (G) all chunks, LRU */
+	/* --pvchunk global and domain: the domains' chunk lists. */
+	struct pv_chunks_list	 md_pv_chunks[PMAP_MEMDOM];
+	unsigned		 md_ndomains;	/* (C) 1, N; pmaps: 0 */
 	/* --pvchunk pmaps: every active pmap. */
-	struct eng_mtx		 md_allpmaps_mtx;
+	struct eng_mtx		 md_allpmaps_mtx;	/* the (G) lock */
 	struct pmap_list	 md_allpmaps;	/* (G) */
 	unsigned		 md_active_reclaims;	/* (G) */
 
@@ -204,6 +236,8 @@ struct pmap_cpu_counters {
  * current thread holds of the pv locks.  Functions that may switch pv
  * locks take a cursor; CHANGE_PV_LIST_LOCK becomes pv_lock_page() and
  * friends, which are no-ops when the locks held already cover the request.
+ * A cursor is a stack object: every field belongs to the thread that
+ * declared it, and says which pv locks that thread's CPU holds.
  */
 struct pv_cursor {
 	struct eng_cpu		*cpu;
@@ -227,8 +261,14 @@ void	pv_lock_page_and_frame(struct pv_cursor *cur, struct vm_page *m);
 void	pv_lock_frame_all(struct pv_cursor *cur, vm_paddr_t pa);
 void	pv_unlock(struct pv_cursor *cur);
 struct md_page *pa_to_pvh(struct pmap_md *md, vm_paddr_t pa);
+bool	pv_list_locked(const struct pv_cursor *cur, const struct md_page *mdp);
+/* The pv list mdp (a page's or a frame's head) is locked by this CPU. */
+#define PV_LIST_LOCK_ASSERT(cur, mdp)					\
+	ENG_KASSERT(pv_list_locked((cur), (mdp)), "pv list %p is not "	\
+	    "locked by this CPU (cursor %p)", (const void *)(mdp),	\
+	    (const void *)(cur))
 
-/* The global pv-chunk / pmap-list lock (class pvchunk): a leaf lock. */
+/* The chunk-list and pmap-list locks (class pvchunk): leaf locks. */
 void	pv_global_lock(struct eng_cpu *c, struct eng_mtx *m,
 	    struct eng_site *site);
 void	pv_global_unlock(struct eng_cpu *c, struct eng_mtx *m);
@@ -240,7 +280,12 @@ void	pmap_lock(struct eng_cpu *c, struct pmap *pm, struct eng_site *site);
 bool	pmap_trylock(struct eng_cpu *c, struct pmap *pm,
 	    struct eng_site *site);
 void	pmap_unlock(struct eng_cpu *c, struct pmap *pm);
-void	pmap_assert_locked(struct pmap *pm);
+bool	pmap_lock_owned(struct eng_cpu *c, const struct pmap *pm);
+/* PMAP_LOCK_ASSERT(pm, MA_OWNED): held by this CPU (mtx_owned()). */
+#define PMAP_LOCK_ASSERT(c, pm)						\
+	ENG_KASSERT(pmap_lock_owned((c), (pm)),				\
+	    "pmap %p (slot %ju) is not locked by this CPU",		\
+	    (void *)(pm), (uintmax_t)(pm)->pm_id)
 
 /* pv_chunk.c */
 struct pv_entry *get_pv_entry(struct eng_cpu *c, struct pmap *pm,
@@ -249,12 +294,12 @@ void	free_pv_entry(struct eng_cpu *c, struct pmap *pm,
 	    struct pv_entry *pv);
 void	reserve_pv_entries(struct eng_cpu *c, struct pmap *pm, int needed,
 	    struct pv_cursor *cur);
-void	get_pv_entries_reserved(struct eng_cpu *c, struct pmap *pm,
-	    struct pv_entry **pvs, int n);
-void	free_pv_entries(struct eng_cpu *c, struct pmap *pm,
-	    struct pv_entry *const *pvs, int n);
-void	pv_chunks_release_pmap(struct eng_cpu *c, struct pmap *pm);
+void	free_pv_chunk_batch(struct eng_cpu *c, struct pmap *pm,
+	    struct pv_chunk_list batch[PMAP_MEMDOM]);
 int	pv_chunk_count_free(const struct pv_chunk *pc);
+int	pv_chunk_next_inuse(struct eng_cpu *c, const struct pv_chunk *pc,
+	    int idx);
+void	pv_chunk_free_bit(struct eng_cpu *c, struct pv_chunk *pc, int idx);
 
 /* pmap.c: operations on a pmap (the event entry points wrap these) */
 void	pmap_enter(struct eng_cpu *c, struct pmap *pm, uint64_t va,
@@ -264,13 +309,16 @@ bool	pmap_remove(struct eng_cpu *c, struct pmap *pm, uint64_t sva,
 struct vm_page *pmap_extract_and_hold(struct eng_cpu *c, struct pmap *pm,
 	    uint64_t va, bool write);
 
-/* pmap.c, used by reclamation */
-struct pmap_pd *pmap_pd_lookup(struct pmap *pm, uint64_t va);
-void	pmap_unuse_pt(struct pmap *pm, struct pmap_pd *pd);
-struct pv_entry *pmap_pvh_remove(struct md_page *pvh, struct pmap *pm,
+/* pmap.c, used by reclamation and the checker */
+struct pmap_pd *pmap_pd_find(const struct pmap *pm, uint64_t va);
+struct pmap_pd *pmap_pd_lookup(struct eng_cpu *c, struct pmap *pm,
 	    uint64_t va);
-void	pmap_pv_unlink(struct md_page *pvh, struct pv_entry *pv);
-void	pmap_clear_writeable_if_unmapped(struct eng_cpu *c,
+void	pmap_unuse_pt(struct eng_cpu *c, struct pmap *pm, struct pmap_pd *pd);
+struct pv_entry *pmap_pvh_remove(struct pv_cursor *cur, struct md_page *pvh,
+	    struct pmap *pm, uint64_t va);
+void	pmap_pv_unlink(struct pv_cursor *cur, struct md_page *pvh,
+	    struct pv_entry *pv);
+void	pmap_clear_writeable_if_unmapped(struct pv_cursor *cur,
 	    struct vm_page *m);
 
 #endif /* ENG_AMD64_PMAP_INTERNAL_H */

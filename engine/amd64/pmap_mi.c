@@ -1,11 +1,15 @@
 /*
- * pmap_mi.c - the MI services of pmap_mi.h, on the engine's vm_page layer
- * (engine/vm.h, engine/vm_page.h).  Each function is the one-line mapping
- * of its declaration in pmap_mi.h onto the kernel-named MI interface; the
- * contracts and locking rules are there and in vm_page.h.
+ * pmap_mi.c - the pmap_mi.h accessors that read only fields every page
+ * layer names alike: c->e, c->slot, c->lk of a CPU, e->md and e->pagelock
+ * of the engine, m->md of a page.  One copy for both layers: compiled with
+ * the engine's vm.h by default, and by tests/pmap with
+ * -DPMAP_MI_LAYER='"mi_fake.h"' (its minimal page layer).  The services
+ * that differ are in pmap_mi_vm.c and tests/pmap/mi_fake.c.
  */
-#include "vm.h"
-#include "vm_page.h"
+#ifndef PMAP_MI_LAYER
+#define PMAP_MI_LAYER	"vm.h"
+#endif
+#include PMAP_MI_LAYER
 
 #include "pmap_mi.h"
 
@@ -23,27 +27,6 @@ pmap_mi_cpu_slot(struct eng_cpu *c)
 	return (c->slot);
 }
 
-uint64_t
-pmap_mi_phys_pages(struct vm_engine *e)
-{
-
-	return (e->vm_page_array_size);
-}
-
-struct vm_page *
-pmap_mi_phys_to_page(struct vm_engine *e, vm_paddr_t pa)
-{
-
-	return (PHYS_TO_VM_PAGE(e, pa));
-}
-
-vm_paddr_t
-pmap_mi_page_to_phys(const struct vm_page *m)
-{
-
-	return (VM_PAGE_TO_PHYS(m));
-}
-
 struct md_page *
 pmap_mi_md(struct vm_page *m)
 {
@@ -51,62 +34,11 @@ pmap_mi_md(struct vm_page *m)
 	return (&m->md);
 }
 
-void
-pmap_mi_writeable_set(struct eng_cpu *c, struct vm_page *m)
-{
-
-	vm_page_aflag_set(c, m, PGA_WRITEABLE);
-}
-
-void
-pmap_mi_writeable_clear(struct eng_cpu *c, struct vm_page *m)
-{
-
-	vm_page_aflag_clear(c, m, PGA_WRITEABLE);
-}
-
-bool
-pmap_mi_writeable(struct vm_page *m)
-{
-
-	return ((VM_PAGE_A_FLAGS(vm_page_astate_load(m)) & PGA_WRITEABLE) !=
-	    0);
-}
-
 bool
 pmap_mi_pagelock(struct eng_cpu *c)
 {
 
 	return (c->e->pagelock);
-}
-
-int
-pmap_mi_pa_tryrelock(struct eng_cpu *c, struct eng_mtx *pmap_lock,
-    vm_paddr_t pa, struct eng_mtx **locked)
-{
-
-	return (vm_page_pa_tryrelock(c, pmap_lock, pa, locked));
-}
-
-void
-pmap_mi_pa_unlock(struct eng_cpu *c, struct eng_mtx **locked)
-{
-
-	vm_page_pa_unlock(c, locked);
-}
-
-bool
-pmap_mi_wire_mapped(struct eng_cpu *c, struct vm_page *m)
-{
-
-	return (vm_page_wire_mapped(c, m));
-}
-
-void
-pmap_mi_unwire(struct eng_cpu *c, struct vm_page *m)
-{
-
-	vm_page_unwire(c, m, PQ_ACTIVE);
 }
 
 struct eng_lkstat *

@@ -3,22 +3,35 @@
  *
  * A pv chunk is one 4 KiB page of 168 pv entries with a 3-word free bitmap
  * (amd64 _NPCPV, _NPCM).  Each pmap keeps its chunks on pm_pvchunk, chunks
- * with free entries first.  Pages for chunks come from a bounded budget
- * (md_chunk_limit, the model's vm_page_alloc()); when it is exhausted the
- * allocator reclaims: it destroys other mappings, walking between markers
+ * with free entries first; taking or returning an entry touches only that
+ * list, under the pmap lock (amd64 get_pv_entry() and free_pv_entry(), in
+ * stable/12 as in 2019+ head).  Pages for chunks come from a bounded
+ * budget (md_chunk_limit, the model's vm_page_alloc()); when it is
+ * exhausted the allocator reclaims: it destroys other mappings, walking
+ * between markers
  *
- *   --pvchunk global   the global chunk LRU (pv_chunks) under one global
- *                      mutex, which is also taken on every pv entry
- *                      allocation and free to keep the LRU order (the
- *                      contention point seed 004 names);
+ *   --pvchunk global   the one chunk LRU (stable/12 pv_chunks) under
+ *                      pv_chunks_mutex, taken only when a chunk page joins
+ *                      or leaves the list (get_pv_entry()'s new chunk,
+ *                      reserve_pv_entries(), free_pv_chunk()) and by
+ *                      reclaim_pv_chunk();
+ *   --pvchunk domain   the same per memory domain (2019+ head pv_chunks[]
+ *                      with pvc_lock): a chunk is on its page's domain's
+ *                      list, reclamation starts at the CPU's domain, and
+ *                      process exit frees a pmap's chunks with one
+ *                      acquisition per domain (free_pv_chunk_batch());
  *   --pvchunk pmaps    a global list of pmaps (D24217), whose lock is taken
  *                      only at pmap create/destroy and during reclamation.
  *
+ * Seed 004 says "any allocation or free of pv entry has to lock the mutex";
+ * that is kib's summary of the scheme, and the code above is the reference:
+ * the entry fast paths take no global lock in any release.
+ *
  * Reclamation never destroys a wired mapping (PG_W, counted in
- * pm_stats.wired_count) or a 2 MiB mapping, as amd64.  When nothing at all can be reclaimed
- * the allocator goes over the budget and counts it (chunk_overcommits): the
- * kernel would sleep until the page daemon freed memory, which a replay of
- * a trace cannot wait for.
+ * pm_stats.wired_count) or a 2 MiB mapping, as amd64.  When nothing at all
+ * can be reclaimed the allocator goes over the budget and counts it
+ * (chunk_overcommits): the kernel would sleep until the page daemon freed
+ * memory, which a replay of a trace cannot wait for.
  */
 #include <stdlib.h>
 
@@ -27,7 +40,11 @@
 /* Failed reclamations in a row before the allocator goes over budget. */
 #define RECLAIM_TRIES	3
 
-/* Free entries of pc (set bits of pc_map).  The owner's pmap lock. */
+/*
+ * Free entries of pc (set bits of pc_map): a reading of the bitmap, exact
+ * while the caller holds the owner's pmap lock (reserve_pv_entries()) or
+ * the workers have stopped (pmap_check()).
+ */
 int
 pv_chunk_count_free(const struct pv_chunk *pc)
 {
@@ -37,7 +54,40 @@ pv_chunk_count_free(const struct pv_chunk *pc)
 	    __builtin_popcountl(pc->pc_map[2]));
 }
 
-/* Whether every entry of pc is free. */
+/*
+ * The index of the first entry of pc in use at or after idx, or _NPCPV:
+ * the walk over a chunk's allocated entries of pmap_remove_pages() and
+ * reclaim_pv_chunk() (~pc_map & pc_freemask, word by word).  The owner's
+ * pmap lock is held.
+ */
+int
+pv_chunk_next_inuse(struct eng_cpu *c, const struct pv_chunk *pc, int idx)
+{
+	uint64_t inuse;
+	int field;
+
+	PMAP_LOCK_ASSERT(c, PC_PMAP(pc));
+	for (field = idx / 64; field < _NPCM; field++) {
+		inuse = ~pc->pc_map[field] &
+		    (field == _NPCM - 1 ? PC_FREEL : PC_FREEN);
+		if (field == idx / 64)
+			inuse &= ~0ul << (idx % 64);
+		if (inuse != 0)
+			return (field * 64 + __builtin_ctzl(inuse));
+	}
+	return (_NPCPV);
+}
+
+/* Mark entry idx of pc free.  The owner's pmap lock is held. */
+void
+pv_chunk_free_bit(struct eng_cpu *c, struct pv_chunk *pc, int idx)
+{
+
+	PMAP_LOCK_ASSERT(c, PC_PMAP(pc));
+	pc->pc_map[idx / 64] |= 1ul << (idx % 64);
+}
+
+/* Whether every entry of pc is free (amd64 pc_is_free()). */
 static bool
 pv_chunk_all_free(const struct pv_chunk *pc)
 {
@@ -46,20 +96,35 @@ pv_chunk_all_free(const struct pv_chunk *pc)
 	    pc->pc_map[2] == PC_FREEL);
 }
 
-/* Make pc an empty chunk of pm. */
+/*
+ * The memory domain of CPU c: where the pages it allocates come from
+ * (first touch: the model's choice; the default domain policy of the
+ * allocating thread is not verified) and where its reclamation starts
+ * (reclaim_pv_chunk(): PCPU_GET(domain)).
+ */
+static unsigned
+pv_cpu_domain(struct eng_cpu *c, const struct pmap_md *md)
+{
+
+	return (md->md_ndomains > 1 ? pmap_mi_cpu_slot(c) % md->md_ndomains :
+	    0);
+}
+
+/* Make pc an empty chunk of pm; the page keeps its domain. */
 static void
 pv_chunk_init(struct pv_chunk *pc, struct pmap *pm)
 {
 
-	pc->pc_pmap = pm;
+	pc->pc_pmap = (struct pmap *)((uintptr_t)pm | pc_to_domain(pc));
 	pc->pc_map[0] = PC_FREEN;
 	pc->pc_map[1] = PC_FREEN;
 	pc->pc_map[2] = PC_FREEL;
 }
 
 /*
- * A page for a new chunk, or NULL when the budget is spent (vm_page_alloc
- * failing).  over: take it regardless, counted as an overcommit.
+ * A page for a new chunk, from CPU c's domain, or NULL when the budget is
+ * spent (vm_page_alloc_noobj() failing).  over: take it regardless,
+ * counted as an overcommit.
  */
 static struct pv_chunk *
 pv_chunk_page_alloc(struct eng_cpu *c, struct pmap_md *md, bool over)
@@ -76,15 +141,20 @@ pv_chunk_page_alloc(struct eng_cpu *c, struct pmap_md *md, bool over)
 	pc = aligned_alloc(PAGE_SIZE, PAGE_SIZE);
 	if (pc == NULL)
 		ENG_PANIC("the host is out of memory");
+	pc->pc_pmap = (struct pmap *)(uintptr_t)pv_cpu_domain(c, md);
 	PMAP_CNT_INC(c, md, chunk_allocs);
 	if (over)
 		PMAP_CNT_INC(c, md, chunk_overcommits);
 	return (pc);
 }
 
-/* Give a chunk's page back to the budget. */
+/*
+ * free_pv_chunk_dequeued: give the page of a chunk that is off every list
+ * back to the budget.
+ */
 static void
-pv_chunk_page_free(struct eng_cpu *c, struct pmap_md *md, struct pv_chunk *pc)
+free_pv_chunk_dequeued(struct eng_cpu *c, struct pmap_md *md,
+    struct pv_chunk *pc)
 {
 
 	free(pc);
@@ -94,36 +164,63 @@ pv_chunk_page_free(struct eng_cpu *c, struct pmap_md *md, struct pv_chunk *pc)
 }
 
 /*
- * --pvchunk global: move pc to the tail of the chunk LRU.  Taken on every pv
- * entry allocation and free.  The pmap lock is held.
- */
-static void
-pv_chunk_lru_touch(struct eng_cpu *c, struct pmap_md *md, struct pv_chunk *pc)
-{
-	ENG_SITE_DEFINE;
-
-	pv_global_lock(c, &md->md_chunks_mtx, ENG_HERE);
-	TAILQ_REMOVE(&md->md_chunks, pc, pc_lru);
-	TAILQ_INSERT_TAIL(&md->md_chunks, pc, pc_lru);
-	pv_global_unlock(c, &md->md_chunks_mtx);
-}
-
-/*
- * free_pv_chunk: unlink a fully free chunk from the global LRU (global
- * design) and give its page back.  The owner's pmap lock is held and the
- * chunk is already off the pmap's list.
+ * free_pv_chunk: unlink an entirely free chunk from its domain's list (the
+ * chunk lock, global and domain designs) and give its page back.  The
+ * owner's pmap lock is held and the chunk is already off the pmap's list.
  */
 static void
 free_pv_chunk(struct eng_cpu *c, struct pmap_md *md, struct pv_chunk *pc)
 {
 	ENG_SITE_DEFINE;
+	struct pv_chunks_list *pvc;
 
-	if (md->md_pvchunk == ENG_PVCHUNK_GLOBAL) {
-		pv_global_lock(c, &md->md_chunks_mtx, ENG_HERE);
-		TAILQ_REMOVE(&md->md_chunks, pc, pc_lru);
-		pv_global_unlock(c, &md->md_chunks_mtx);
+	PMAP_LOCK_ASSERT(c, PC_PMAP(pc));
+	if (md->md_ndomains != 0) {
+		pvc = &md->md_pv_chunks[pc_to_domain(pc)];
+		pv_global_lock(c, &pvc->pvc_lock, ENG_HERE);
+		TAILQ_REMOVE(&pvc->pvc_list, pc, pc_lru);
+		pv_global_unlock(c, &pvc->pvc_lock);
 	}
-	pv_chunk_page_free(c, md, pc);
+	free_pv_chunk_dequeued(c, md, pc);
+}
+
+/*
+ * free_pv_chunk_batch: free the entirely free chunks of pm that
+ * pmap_remove_pages() gathered in batch[domain] (linked by pc_list).
+ * --pvchunk domain: each domain's lock once for all of its chunks, as
+ * 2019+ head; global: stable/12's pmap_remove_pages() called
+ * free_pv_chunk() for each chunk; pmaps: no chunk list.  The pmap is
+ * locked.
+ */
+void
+free_pv_chunk_batch(struct eng_cpu *c, struct pmap *pm,
+    struct pv_chunk_list batch[PMAP_MEMDOM])
+{
+	ENG_SITE_DEFINE;
+	struct pmap_md *md;
+	struct pv_chunks_list *pvc;
+	struct pv_chunk *pc;
+	unsigned i;
+
+	PMAP_LOCK_ASSERT(c, pm);
+	md = pm->pm_md;
+	for (i = 0; i < PMAP_MEMDOM; i++) {
+		if (md->md_pvchunk == ENG_PVCHUNK_DOMAIN &&
+		    !TAILQ_EMPTY(&batch[i])) {
+			pvc = &md->md_pv_chunks[i];
+			pv_global_lock(c, &pvc->pvc_lock, ENG_HERE);
+			TAILQ_FOREACH(pc, &batch[i], pc_list)
+				TAILQ_REMOVE(&pvc->pvc_list, pc, pc_lru);
+			pv_global_unlock(c, &pvc->pvc_lock);
+		}
+		while ((pc = TAILQ_FIRST(&batch[i])) != NULL) {
+			TAILQ_REMOVE(&batch[i], pc, pc_list);
+			if (md->md_pvchunk == ENG_PVCHUNK_DOMAIN)
+				free_pv_chunk_dequeued(c, md, pc);
+			else
+				free_pv_chunk(c, md, pc);
+		}
+	}
 }
 
 /*
@@ -139,77 +236,73 @@ reclaim_chunk_mappings(struct pmap *pm, struct pv_chunk *pc,
 	struct pmap_pd *pd;
 	struct pv_entry *pv;
 	struct vm_page *m;
-	struct md_page *mdp;
-	uint64_t inuse, *pte;
-	int bit, field, freed;
+	uint64_t *pte;
+	int freed, idx;
 
+	PMAP_LOCK_ASSERT(cur->cpu, pm);
 	md = pm->pm_md;
 	freed = 0;
-	for (field = 0; field < _NPCM; field++) {
-		inuse = ~pc->pc_map[field] &
-		    (field == _NPCM - 1 ? PC_FREEL : PC_FREEN);
-		while (inuse != 0) {
-			bit = __builtin_ctzl(inuse);
-			inuse &= ~(1ul << bit);
-			pv = &pc->pc_pventry[field * 64 + bit];
-			pd = pmap_pd_lookup(pm, pv->pv_va);
-			if (pd == NULL || (pd->pd_pde & PG_PS) != 0)
-				continue;
-			pte = &pd->pd_ptp[pmap_pte_index(pv->pv_va)];
-			if ((*pte & PG_W) != 0)
-				continue;
-			m = pmap_mi_phys_to_page(md->md_engine, *pte & PG_FRAME);
-			*pte = 0;
-			pv_lock_page(cur, m);
-			mdp = pmap_mi_md(m);
-			pmap_pv_unlink(mdp, pv);
-			pmap_clear_writeable_if_unmapped(cur->cpu, m);
-			pc->pc_map[field] |= 1ul << bit;
-			pm->pm_stats.resident_count--;
-			pmap_unuse_pt(pm, pd);
-			freed++;
-		}
+	for (idx = pv_chunk_next_inuse(cur->cpu, pc, 0); idx < _NPCPV;
+	    idx = pv_chunk_next_inuse(cur->cpu, pc, idx + 1)) {
+		pv = &pc->pc_pventry[idx];
+		pd = pmap_pd_lookup(cur->cpu, pm, pv->pv_va);
+		if (pd == NULL || (pd->pd_pde & PG_PS) != 0)
+			continue;
+		pte = &pd->pd_ptp[pmap_pte_index(pv->pv_va)];
+		if ((*pte & PG_W) != 0)
+			continue;
+		m = pmap_mi_phys_to_page(md->md_engine, *pte & PG_FRAME);
+		*pte = 0;
+		pv_lock_page(cur, m);
+		pmap_pv_unlink(cur, pmap_mi_md(m), pv);
+		pmap_clear_writeable_if_unmapped(cur, m);
+		pv_chunk_free_bit(cur->cpu, pc, idx);
+		pm->pm_stats.resident_count--;
+		pmap_unuse_pt(cur->cpu, pm, pd);
+		freed++;
 	}
 	PMAP_CNT_ADD(cur->cpu, md, reclaimed, (uint64_t)freed);
 	return (freed);
 }
 
 /*
- * reclaim_pv_chunk, --pvchunk global: walk the chunk LRU between private
- * markers, destroying reclaimable mappings until a chunk becomes entirely
- * free (returned, off every list, for the caller to reuse) or one entry of
- * locked_pmap is freed (NULL; the caller retries its own chunks).  Other
- * pmaps are locked with a trylock, or, when above locked_pmap, blocking
- * after releasing the caller's pv lock.  locked_pmap is locked.
+ * reclaim_pv_chunk_domain, --pvchunk global and domain: walk the chunk LRU
+ * of domain dom between private markers, destroying reclaimable mappings
+ * until a chunk becomes entirely free (returned, off every list, for the
+ * caller to reuse) or one entry of locked_pmap is freed (NULL; the caller
+ * retries its own chunks).  Other pmaps are locked with a trylock, or,
+ * when above locked_pmap, blocking after releasing the caller's pv lock.
+ * locked_pmap is locked.
  */
 static struct pv_chunk *
-reclaim_pv_chunk_global(struct eng_cpu *c, struct pmap *locked_pmap,
-    struct pv_cursor *cur)
+reclaim_pv_chunk_domain(struct eng_cpu *c, struct pmap *locked_pmap,
+    struct pv_cursor *cur, unsigned dom)
 {
 	ENG_SITE_DEFINE;
-	struct pmap_md *md;
+	struct pv_chunks_list *pvc;
 	struct pv_chunk marker_b, marker_end_b;	/* headers used only */
 	struct pv_chunk *marker, *marker_end, *pc, *ret;
 	struct pmap *pm, *next_pmap;
 	int freed;
 
-	md = locked_pmap->pm_md;
+	PMAP_LOCK_ASSERT(c, locked_pmap);
+	pvc = &locked_pmap->pm_md->md_pv_chunks[dom];
 	marker = &marker_b;
 	marker_end = &marker_end_b;
 	marker->pc_pmap = marker_end->pc_pmap = NULL;
 	pm = NULL;
 	ret = NULL;
-	pv_global_lock(c, &md->md_chunks_mtx, ENG_HERE);
-	md->md_active_reclaims++;
-	TAILQ_INSERT_HEAD(&md->md_chunks, marker, pc_lru);
-	TAILQ_INSERT_TAIL(&md->md_chunks, marker_end, pc_lru);
+	pv_global_lock(c, &pvc->pvc_lock, ENG_HERE);
+	pvc->active_reclaims++;
+	TAILQ_INSERT_HEAD(&pvc->pvc_list, marker, pc_lru);
+	TAILQ_INSERT_TAIL(&pvc->pvc_list, marker_end, pc_lru);
 	while ((pc = TAILQ_NEXT(marker, pc_lru)) != marker_end) {
-		next_pmap = pc->pc_pmap;
+		next_pmap = PC_PMAP(pc);
 		if (next_pmap == NULL)
 			goto next_chunk;	/* another reclaimer's marker */
-		pv_global_unlock(c, &md->md_chunks_mtx);
+		pv_global_unlock(c, &pvc->pvc_lock);
 		/*
-		 * A chunk leaves the LRU only with both the global lock and
+		 * A chunk leaves the LRU only with both the list lock and
 		 * its pmap's lock held, so once next_pmap is locked, re-read
 		 * the chunk after the marker.
 		 */
@@ -220,57 +313,58 @@ reclaim_pv_chunk_global(struct eng_cpu *c, struct pmap *locked_pmap,
 			if (pm > locked_pmap) {
 				pv_unlock(cur);
 				PMAP_LOCK(c, pm);
-				pv_global_lock(c, &md->md_chunks_mtx, ENG_HERE);
+				pv_global_lock(c, &pvc->pvc_lock, ENG_HERE);
 				continue;
 			} else if (pm != locked_pmap) {
 				if (PMAP_TRYLOCK(c, pm)) {
-					pv_global_lock(c, &md->md_chunks_mtx,
+					pv_global_lock(c, &pvc->pvc_lock,
 					    ENG_HERE);
 					continue;
 				}
 				pm = NULL;
-				pv_global_lock(c, &md->md_chunks_mtx, ENG_HERE);
+				pv_global_lock(c, &pvc->pvc_lock, ENG_HERE);
 				pc = TAILQ_NEXT(marker, pc_lru);
-				if (pc == marker_end || pc->pc_pmap != next_pmap)
+				if (pc == marker_end ||
+				    PC_PMAP(pc) != next_pmap)
 					continue;
 				goto next_chunk;
 			}
 		}
 		freed = reclaim_chunk_mappings(pm, pc, cur);
 		if (freed == 0) {
-			pv_global_lock(c, &md->md_chunks_mtx, ENG_HERE);
+			pv_global_lock(c, &pvc->pvc_lock, ENG_HERE);
 			goto next_chunk;
 		}
 		TAILQ_REMOVE(&pm->pm_pvchunk, pc, pc_list);
 		if (pv_chunk_all_free(pc)) {
-			pv_global_lock(c, &md->md_chunks_mtx, ENG_HERE);
-			TAILQ_REMOVE(&md->md_chunks, pc, pc_lru);
+			pv_global_lock(c, &pvc->pvc_lock, ENG_HERE);
+			TAILQ_REMOVE(&pvc->pvc_list, pc, pc_lru);
 			ret = pc;
 			break;
 		}
 		TAILQ_INSERT_HEAD(&pm->pm_pvchunk, pc, pc_list);
-		pv_global_lock(c, &md->md_chunks_mtx, ENG_HERE);
+		pv_global_lock(c, &pvc->pvc_lock, ENG_HERE);
 		/* One freed pv entry in locked_pmap is sufficient. */
 		if (pm == locked_pmap)
 			break;
 next_chunk:
-		TAILQ_REMOVE(&md->md_chunks, marker, pc_lru);
-		TAILQ_INSERT_AFTER(&md->md_chunks, pc, marker, pc_lru);
-		if (md->md_active_reclaims == 1 && pm != NULL) {
+		TAILQ_REMOVE(&pvc->pvc_list, marker, pc_lru);
+		TAILQ_INSERT_AFTER(&pvc->pvc_list, pc, marker, pc_lru);
+		if (pvc->active_reclaims == 1 && pm != NULL) {
 			/*
 			 * Rotate the LRU so that the next reclamation does
 			 * not rescan chunks that could not be freed.
 			 */
-			while ((pc = TAILQ_FIRST(&md->md_chunks)) != marker) {
-				TAILQ_REMOVE(&md->md_chunks, pc, pc_lru);
-				TAILQ_INSERT_TAIL(&md->md_chunks, pc, pc_lru);
+			while ((pc = TAILQ_FIRST(&pvc->pvc_list)) != marker) {
+				TAILQ_REMOVE(&pvc->pvc_list, pc, pc_lru);
+				TAILQ_INSERT_TAIL(&pvc->pvc_list, pc, pc_lru);
 			}
 		}
 	}
-	TAILQ_REMOVE(&md->md_chunks, marker, pc_lru);
-	TAILQ_REMOVE(&md->md_chunks, marker_end, pc_lru);
-	md->md_active_reclaims--;
-	pv_global_unlock(c, &md->md_chunks_mtx);
+	TAILQ_REMOVE(&pvc->pvc_list, marker, pc_lru);
+	TAILQ_REMOVE(&pvc->pvc_list, marker_end, pc_lru);
+	pvc->active_reclaims--;
+	pv_global_unlock(c, &pvc->pvc_lock);
 	if (pm != NULL && pm != locked_pmap)
 		PMAP_UNLOCK(c, pm);
 	return (ret);
@@ -293,6 +387,7 @@ reclaim_pv_chunk_pmaps(struct eng_cpu *c, struct pmap *locked_pmap,
 	struct pv_chunk *pc, *next, *ret;
 	bool done;
 
+	PMAP_LOCK_ASSERT(c, locked_pmap);
 	md = locked_pmap->pm_md;
 	marker.pm_marker = true;
 	ret = NULL;
@@ -343,24 +438,41 @@ reclaim_pv_chunk_pmaps(struct eng_cpu *c, struct pmap *locked_pmap,
 	return (ret);
 }
 
-/* reclaim_pv_chunk of the --pvchunk design; see the two variants. */
+/*
+ * reclaim_pv_chunk of the --pvchunk design: under global and domain, each
+ * domain's list in turn from the CPU's own (2019+ head; global has one);
+ * under pmaps, the pmap list.  locked_pmap is locked.
+ */
 static struct pv_chunk *
 reclaim_pv_chunk(struct eng_cpu *c, struct pmap *locked_pmap,
     struct pv_cursor *cur)
 {
+	struct pmap_md *md;
+	struct pv_chunk *pc;
+	unsigned dom, i;
 
-	pmap_assert_locked(locked_pmap);
-	PMAP_CNT_INC(c, locked_pmap->pm_md, reclaims);
-	if (locked_pmap->pm_md->md_pvchunk == ENG_PVCHUNK_GLOBAL)
-		return (reclaim_pv_chunk_global(c, locked_pmap, cur));
-	return (reclaim_pv_chunk_pmaps(c, locked_pmap, cur));
+	PMAP_LOCK_ASSERT(c, locked_pmap);
+	md = locked_pmap->pm_md;
+	PMAP_CNT_INC(c, md, reclaims);
+	if (md->md_ndomains == 0)
+		return (reclaim_pv_chunk_pmaps(c, locked_pmap, cur));
+	pc = NULL;
+	dom = pv_cpu_domain(c, md);
+	for (i = 0; i < md->md_ndomains; i++) {
+		pc = reclaim_pv_chunk_domain(c, locked_pmap, cur, dom);
+		if (pc != NULL)
+			break;
+		dom = (dom + 1) % md->md_ndomains;
+	}
+	return (pc);
 }
 
 /*
  * A page for a new chunk of pm: from the budget, else by reclamation, else
  * (after RECLAIM_TRIES fruitless reclamations) over budget.  Returns NULL
  * when reclamation freed an entry of pm itself, so the caller rescans its
- * chunks.  *tries counts fruitless reclamations across calls.
+ * chunks.  *tries counts fruitless reclamations across calls.  The pmap is
+ * locked; cur may be released.
  */
 static struct pv_chunk *
 pv_chunk_get_page(struct eng_cpu *c, struct pmap *pm, struct pv_cursor *cur,
@@ -370,6 +482,7 @@ pv_chunk_get_page(struct eng_cpu *c, struct pmap *pm, struct pv_cursor *cur,
 	struct pv_chunk *pc;
 	int before;
 
+	PMAP_LOCK_ASSERT(c, pm);
 	md = pm->pm_md;
 	*reclaimed = false;
 	pc = pv_chunk_page_alloc(c, md, false);
@@ -395,21 +508,24 @@ pv_chunk_get_page(struct eng_cpu *c, struct pmap *pm, struct pv_cursor *cur,
 
 /*
  * get_pv_entry: a free pv entry of pm, from its first chunk, else from a new
- * chunk.  The pmap is locked.  cur may be released by reclamation; NULL
- * means the entries were reserved beforehand (reserve_pv_entries()), so no
- * new chunk is needed.
+ * chunk, which joins its domain's list under the chunk lock (the only
+ * chunk-lock acquisition of this function, as amd64).  The pmap is
+ * locked.  cur may be released by reclamation; NULL means the entries
+ * were reserved beforehand (reserve_pv_entries()), so no new chunk is
+ * needed.
  */
 struct pv_entry *
 get_pv_entry(struct eng_cpu *c, struct pmap *pm, struct pv_cursor *cur)
 {
 	ENG_SITE_DEFINE;
 	struct pmap_md *md;
+	struct pv_chunks_list *pvc;
 	struct pv_chunk *pc;
 	struct pv_entry *pv;
 	bool reclaimed;
 	int bit, field, tries;
 
-	pmap_assert_locked(pm);
+	PMAP_LOCK_ASSERT(c, pm);
 	md = pm->pm_md;
 	tries = 0;
 retry:
@@ -429,169 +545,61 @@ retry:
 				TAILQ_REMOVE(&pm->pm_pvchunk, pc, pc_list);
 				TAILQ_INSERT_TAIL(&pm->pm_pvchunk, pc, pc_list);
 			}
-			if (md->md_pvchunk == ENG_PVCHUNK_GLOBAL)
-				pv_chunk_lru_touch(c, md, pc);
 			return (pv);
 		}
 	}
 	if (cur == NULL)
-		ENG_PANIC("reserve_pv_entries() was not called");
+		ENG_PANIC("pmap %p: no spare pv entry; reserve_pv_entries() "
+		    "was not called", (void *)pm);
 	pc = pv_chunk_get_page(c, pm, cur, &tries, &reclaimed);
 	if (pc == NULL)
 		goto retry;
 	pv_chunk_init(pc, pm);
 	pc->pc_map[0] &= ~1ul;		/* entry 0 is returned */
-	if (md->md_pvchunk == ENG_PVCHUNK_GLOBAL) {
-		pv_global_lock(c, &md->md_chunks_mtx, ENG_HERE);
-		TAILQ_INSERT_TAIL(&md->md_chunks, pc, pc_lru);
-		pv_global_unlock(c, &md->md_chunks_mtx);
+	if (md->md_ndomains != 0) {
+		pvc = &md->md_pv_chunks[pc_to_domain(pc)];
+		pv_global_lock(c, &pvc->pvc_lock, ENG_HERE);
+		TAILQ_INSERT_TAIL(&pvc->pvc_list, pc, pc_lru);
+		pv_global_unlock(c, &pvc->pvc_lock);
 	}
 	TAILQ_INSERT_HEAD(&pm->pm_pvchunk, pc, pc_list);
 	return (&pc->pc_pventry[0]);
 }
 
 /*
- * free_pv_entry: return pv to its chunk; a chunk that becomes entirely free
- * gives its page back.  The pmap is locked; pv is off every pv list.
+ * free_pv_entry: return pv to its chunk, which moves to the head of the
+ * pmap's list; only a chunk that becomes entirely free takes the chunk
+ * lock (free_pv_chunk()).  The pmap is locked; pv is off every pv list.
  */
 void
 free_pv_entry(struct eng_cpu *c, struct pmap *pm, struct pv_entry *pv)
 {
-	struct pmap_md *md;
 	struct pv_chunk *pc;
-	int bit, field, idx;
 
-	pmap_assert_locked(pm);
-	md = pm->pm_md;
-	pc = (struct pv_chunk *)((uintptr_t)pv & ~PAGE_MASK);
-	idx = (int)(pv - &pc->pc_pventry[0]);
-	field = idx / 64;
-	bit = idx % 64;
-	pc->pc_map[field] |= 1ul << bit;
+	PMAP_LOCK_ASSERT(c, pm);
+	pc = pv_to_chunk(pv);
+	ENG_KASSERT(PC_PMAP(pc) == pm, "pv %p of pmap %p freed to pmap %p",
+	    (void *)pv, (void *)PC_PMAP(pc), (void *)pm);
+	pv_chunk_free_bit(c, pc, (int)(pv - &pc->pc_pventry[0]));
 	if (!pv_chunk_all_free(pc)) {
 		/* 98% of the time, pc is already at the head of the list. */
 		if (pc != TAILQ_FIRST(&pm->pm_pvchunk)) {
 			TAILQ_REMOVE(&pm->pm_pvchunk, pc, pc_list);
 			TAILQ_INSERT_HEAD(&pm->pm_pvchunk, pc, pc_list);
 		}
-		if (md->md_pvchunk == ENG_PVCHUNK_GLOBAL)
-			pv_chunk_lru_touch(c, md, pc);
 		return;
 	}
 	TAILQ_REMOVE(&pm->pm_pvchunk, pc, pc_list);
-	free_pv_chunk(c, md, pc);
-}
-
-/*
- * Bulk variants for promotion and demotion, which allocate or free 511
- * entries at once.  As amd64's pmap_pv_demote_pde() takes the spares
- * straight from the chunks and pmap_pv_promote_pde()'s frees touch the
- * global list only when a chunk becomes entirely free, the global lock is
- * taken once per chunk involved, not once per entry: a chunk is moved to
- * the LRU tail once (the single-entry paths above move it every time) or,
- * when entirely free, unlinked and freed.
- */
-
-/*
- * get_pv_entries_reserved: n pv entries of pm from the spares that
- * reserve_pv_entries() set aside, into pvs[], taken from the first chunks
- * of pm's list (a chunk that becomes full moves to the tail).  The pmap is
- * locked.
- */
-void
-get_pv_entries_reserved(struct eng_cpu *c, struct pmap *pm,
-    struct pv_entry **pvs, int n)
-{
-	struct pmap_md *md;
-	struct pv_chunk *pc;
-	int bit, field, i;
-
-	pmap_assert_locked(pm);
-	md = pm->pm_md;
-	i = 0;
-	while (i < n) {
-		pc = TAILQ_FIRST(&pm->pm_pvchunk);
-		if (pc == NULL || (pc->pc_map[0] == 0 && pc->pc_map[1] == 0 &&
-		    pc->pc_map[2] == 0))
-			ENG_PANIC("reserve_pv_entries() was not called");
-		for (field = 0; field < _NPCM && i < n; field++) {
-			while (pc->pc_map[field] != 0 && i < n) {
-				bit = __builtin_ctzl(pc->pc_map[field]);
-				pc->pc_map[field] &= ~(1ul << bit);
-				pvs[i++] = &pc->pc_pventry[field * 64 + bit];
-			}
-		}
-		if (pc->pc_map[0] == 0 && pc->pc_map[1] == 0 &&
-		    pc->pc_map[2] == 0) {
-			TAILQ_REMOVE(&pm->pm_pvchunk, pc, pc_list);
-			TAILQ_INSERT_TAIL(&pm->pm_pvchunk, pc, pc_list);
-		}
-		if (md->md_pvchunk == ENG_PVCHUNK_GLOBAL)
-			pv_chunk_lru_touch(c, md, pc);
-	}
-}
-
-/* Order of chunk addresses, for free_pv_entries(). */
-static int
-pv_chunk_addr_cmp(const void *a, const void *b)
-{
-	uintptr_t x, y;
-
-	x = (uintptr_t)*(struct pv_chunk *const *)a;
-	y = (uintptr_t)*(struct pv_chunk *const *)b;
-	return (x < y ? -1 : x > y);
-}
-
-/*
- * free_pv_entries: free_pv_entry() of the n (at most NPTEPG) entries of
- * pvs[], with the global list touched once per chunk.  The pmap is locked;
- * the entries are off every pv list.
- */
-void
-free_pv_entries(struct eng_cpu *c, struct pmap *pm,
-    struct pv_entry *const *pvs, int n)
-{
-	struct pmap_md *md;
-	struct pv_chunk *pc, *pcs[NPTEPG];
-	int bit, field, i, idx, nc;
-
-	pmap_assert_locked(pm);
-	ENG_KASSERT(n <= NPTEPG, "pmap %p: %d pv entries at once, at most %d",
-	    (void *)pm, n, NPTEPG);
-	md = pm->pm_md;
-	for (i = 0; i < n; i++) {
-		pc = (struct pv_chunk *)((uintptr_t)pvs[i] & ~PAGE_MASK);
-		idx = (int)(pvs[i] - &pc->pc_pventry[0]);
-		field = idx / 64;
-		bit = idx % 64;
-		pc->pc_map[field] |= 1ul << bit;
-		pcs[i] = pc;
-	}
-	qsort(pcs, (size_t)n, sizeof(*pcs), pv_chunk_addr_cmp);
-	for (i = 0, nc = 0; i < n; i++)
-		if (nc == 0 || pcs[nc - 1] != pcs[i])
-			pcs[nc++] = pcs[i];
-	for (i = 0; i < nc; i++) {
-		pc = pcs[i];
-		if (!pv_chunk_all_free(pc)) {
-			if (pc != TAILQ_FIRST(&pm->pm_pvchunk)) {
-				TAILQ_REMOVE(&pm->pm_pvchunk, pc, pc_list);
-				TAILQ_INSERT_HEAD(&pm->pm_pvchunk, pc, pc_list);
-			}
-			if (md->md_pvchunk == ENG_PVCHUNK_GLOBAL)
-				pv_chunk_lru_touch(c, md, pc);
-			continue;
-		}
-		TAILQ_REMOVE(&pm->pm_pvchunk, pc, pc_list);
-		free_pv_chunk(c, md, pc);
-	}
+	free_pv_chunk(c, pm->pm_md, pc);
 }
 
 /*
  * reserve_pv_entries: make sure pm has at least needed free pv entries, so
  * that a following operation (demotion: 511) cannot fail half-way.  New
- * chunks stay on a private list until the end so that a reclamation cannot
- * take them back.  The pmap is locked; cur may be released.
+ * chunks stay on private per-domain lists until the end so that a
+ * reclamation cannot take them back, then join their domains' lists, one
+ * chunk-lock acquisition per domain.  The pmap is locked; cur may be
+ * released.
  */
 void
 reserve_pv_entries(struct eng_cpu *c, struct pmap *pm, int needed,
@@ -599,14 +607,17 @@ reserve_pv_entries(struct eng_cpu *c, struct pmap *pm, int needed,
 {
 	ENG_SITE_DEFINE;
 	struct pmap_md *md;
-	struct pv_chunk_list new_tail;
+	struct pv_chunk_list new_tail[PMAP_MEMDOM];
+	struct pv_chunks_list *pvc;
 	struct pv_chunk *pc;
 	bool reclaimed;
 	int avail, tries;
+	unsigned i;
 
-	pmap_assert_locked(pm);
+	PMAP_LOCK_ASSERT(c, pm);
 	md = pm->pm_md;
-	TAILQ_INIT(&new_tail);
+	for (i = 0; i < PMAP_MEMDOM; i++)
+		TAILQ_INIT(&new_tail[i]);
 	tries = 0;
 retry:
 	avail = 0;
@@ -621,7 +632,7 @@ retry:
 			goto retry;
 		pv_chunk_init(pc, pm);
 		TAILQ_INSERT_HEAD(&pm->pm_pvchunk, pc, pc_list);
-		TAILQ_INSERT_TAIL(&new_tail, pc, pc_lru);
+		TAILQ_INSERT_TAIL(&new_tail[pc_to_domain(pc)], pc, pc_lru);
 		/*
 		 * The reclamation might have freed a chunk of pm with
 		 * available entries: count again.
@@ -629,27 +640,12 @@ retry:
 		if (reclaimed)
 			goto retry;
 	}
-	if (md->md_pvchunk == ENG_PVCHUNK_GLOBAL && !TAILQ_EMPTY(&new_tail)) {
-		pv_global_lock(c, &md->md_chunks_mtx, ENG_HERE);
-		TAILQ_CONCAT(&md->md_chunks, &new_tail, pc_lru);
-		pv_global_unlock(c, &md->md_chunks_mtx);
-	}
-}
-
-/*
- * Give back the chunks of a pmap being destroyed; every entry must be free
- * (the caller removed every mapping first).  The pmap is locked.
- */
-void
-pv_chunks_release_pmap(struct eng_cpu *c, struct pmap *pm)
-{
-	struct pv_chunk *pc;
-
-	pmap_assert_locked(pm);
-	while ((pc = TAILQ_FIRST(&pm->pm_pvchunk)) != NULL) {
-		if (!pv_chunk_all_free(pc))
-			ENG_PANIC("a mapping outlived pmap_remove()");
-		TAILQ_REMOVE(&pm->pm_pvchunk, pc, pc_list);
-		free_pv_chunk(c, pm->pm_md, pc);
+	for (i = 0; i < md->md_ndomains; i++) {
+		if (TAILQ_EMPTY(&new_tail[i]))
+			continue;
+		pvc = &md->md_pv_chunks[i];
+		pv_global_lock(c, &pvc->pvc_lock, ENG_HERE);
+		TAILQ_CONCAT(&pvc->pvc_list, &new_tail[i], pc_lru);
+		pv_global_unlock(c, &pvc->pvc_lock);
 	}
 }

@@ -1,6 +1,7 @@
 /*
- * pv_lock.c - the pv-list lock families (--pv), the pmap lock, the global
- * pv-chunk lock, and the lock-order checker of debug builds.
+ * pv_lock.c - the pv-list lock families (--pv), the pmap lock and its
+ * ownership assertion, the chunk-list and pmap-list locks, the pv-list
+ * lock assertion, and the lock-order checker of debug builds.
  *
  * --pv hashed[:N]   N rwlocks, PHYS_TO_PV_LIST_LOCK(pa) = locks[(pa >> 21)
  *                   % N]: the 512 pages of a 2 MiB frame and the frame's pv
@@ -17,6 +18,7 @@
  * (CHANGE_PV_LIST_LOCK_TO_VM_PAGE), so a run of pages of one frame takes the
  * hashed or superpage lock once.
  */
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -37,6 +39,7 @@ static _Thread_local struct {
 	int		rw;		/* of which rwlocks */
 	uint64_t	rank;		/* last byte lock rank + 1 */
 	struct pmap	*pm[2];		/* pmap locks held */
+	struct eng_cpu	*pmc[2];	/* the CPU each was taken for */
 	int		npm;
 } lo;
 
@@ -66,11 +69,14 @@ void
 pmap_lock(struct eng_cpu *c, struct pmap *pm, struct eng_site *site)
 {
 
+	ENG_KASSERT(!eng_lock_held(pmap_mi_lkstat(c), &pm->pm_mtx),
+	    "pmap %p (slot %ju): lock recursion", (void *)pm,
+	    (uintmax_t)pm->pm_id);
 	LO_CHECK(lo.pv == 0, "pmap lock taken with a pv lock held");
 	LO_CHECK(lo.npm == 0 || (lo.npm == 1 && lo.pm[0] < pm),
 	    "pmap lock taken below a held pmap");
 	eng_mtx_lock(pmap_mi_lkstat(c), &pm->pm_mtx, site);
-	LO(lo.pm[lo.npm++] = pm);
+	LO(lo.pm[lo.npm] = pm; lo.pmc[lo.npm++] = c);
 }
 
 /* PMAP_TRYLOCK: never blocks, so any locks may be held. */
@@ -81,19 +87,21 @@ pmap_trylock(struct eng_cpu *c, struct pmap *pm, struct eng_site *site)
 	if (!eng_mtx_trylock(pmap_mi_lkstat(c), &pm->pm_mtx, site))
 		return (false);
 	LO_CHECK(lo.npm < 2, "three pmap locks held");
-	LO(lo.pm[lo.npm++] = pm);
+	LO(lo.pm[lo.npm] = pm; lo.pmc[lo.npm++] = c);
 	return (true);
 }
 
-/* PMAP_UNLOCK. */
+/* PMAP_UNLOCK.  This CPU holds the pmap lock. */
 void
 pmap_unlock(struct eng_cpu *c, struct pmap *pm)
 {
 
+	PMAP_LOCK_ASSERT(c, pm);
 #ifndef NDEBUG
-	if (lo.npm == 2 && lo.pm[0] == pm)
+	if (lo.npm == 2 && lo.pm[0] == pm) {
 		lo.pm[0] = lo.pm[1];
-	else
+		lo.pmc[0] = lo.pmc[1];
+	} else
 		LO_CHECK(lo.npm > 0 && lo.pm[lo.npm - 1] == pm,
 		    "unlock of a pmap not held");
 	lo.npm--;
@@ -101,17 +109,36 @@ pmap_unlock(struct eng_cpu *c, struct pmap *pm)
 	eng_mtx_unlock(pmap_mi_lkstat(c), &pm->pm_mtx);
 }
 
-/* PMAP_LOCK_ASSERT(pm, MA_OWNED), as far as a debug build can tell. */
-void
-pmap_assert_locked(struct pmap *pm)
+/*
+ * PMAP_LOCK_ASSERT(pm, MA_OWNED): whether CPU c holds pm's lock, as
+ * mtx_owned() asks of curthread.  Debug builds answer from this thread's
+ * record of the pmap locks it took and for which CPU, in constant time
+ * (eng_lock_held() is linear in the locks held: 514 while a perpage
+ * promotion runs); the lock word must agree.  vm_page_pa_tryrelock() drops
+ * and retakes the pmap lock behind the record, and no assertion runs in
+ * between.  Release builds: no record, true.
+ */
+bool
+pmap_lock_owned(struct eng_cpu *c, const struct pmap *pm)
 {
+#ifndef NDEBUG
+	int i;
 
-	LO_CHECK((lo.npm > 0 && lo.pm[0] == pm) ||
-	    (lo.npm > 1 && lo.pm[1] == pm), "pmap not locked");
+	if (atomic_load_explicit(&pm->pm_mtx.mtx_lock,
+	    memory_order_relaxed) == 0)
+		return (false);
+	for (i = 0; i < lo.npm; i++)
+		if (lo.pm[i] == pm && lo.pmc[i] == c)
+			return (true);
+	return (false);
+#else
+	(void)c;
 	(void)pm;
+	return (true);
+#endif
 }
 
-/* The global pv-chunk or pmap-list lock: a leaf, never held across others. */
+/* A chunk-list or pmap-list lock (class pvchunk): a leaf lock. */
 void
 pv_global_lock(struct eng_cpu *c, struct eng_mtx *m, struct eng_site *site)
 {
@@ -119,7 +146,7 @@ pv_global_lock(struct eng_cpu *c, struct eng_mtx *m, struct eng_site *site)
 	eng_mtx_lock(pmap_mi_lkstat(c), m, site);
 }
 
-/* Drop the global pv-chunk or pmap-list lock. */
+/* Drop a chunk-list or pmap-list lock. */
 void
 pv_global_unlock(struct eng_cpu *c, struct eng_mtx *m)
 {
@@ -217,6 +244,44 @@ phys_to_pv_list_lock(struct pmap_md *md, vm_paddr_t pa)
 		return (&md->md_pv_large[pa >> PDRSHIFT].pv_lock);
 	return (&md->md_pv_list_locks[(pa >> PDRSHIFT) %
 	    md->md_npv_list_locks].lock);
+}
+
+/*
+ * Whether this CPU holds, through cur, the pv lock of the list mdp: a
+ * page's list (mdp->pv_pvh is its frame's head) or a frame's pv head
+ * (pv_pvh NULL).  For PV_LIST_LOCK_ASSERT (rw_assert(lock, RA_WLOCKED) in
+ * the kernel, on "held by this CPU").
+ */
+bool
+pv_list_locked(const struct pv_cursor *cur, const struct md_page *mdp)
+{
+	struct pmap_md *md;
+	const struct md_page *pvh;
+	uint64_t f;
+
+	md = cur->md;
+	pvh = mdp->pv_pvh != NULL ? mdp->pv_pvh : mdp;
+	if (md->md_pv == ENG_PV_SUPERPAGE)
+		f = (uint64_t)((const struct pmap_large_md_page *)(const void *)
+		    ((const char *)pvh - offsetof(struct pmap_large_md_page,
+		    pv_page)) - md->md_pv_large);
+	else
+		f = (uint64_t)(pvh - md->md_pv_table);
+	if (md->md_pv != ENG_PV_PERPAGE)
+		return (cur->rw != NULL && cur->rw == phys_to_pv_list_lock(md,
+		    f << PDRSHIFT) && eng_lock_held(cur->ls, cur->rw));
+	/*
+	 * perpage: the cursor, which only its CPU's thread uses, records
+	 * the byte locks that CPU took (up to 513 at once, too many to look
+	 * up on every list change); the lock byte must agree.
+	 */
+	if (atomic_load_explicit(&mdp->pv_lock, memory_order_relaxed) == 0)
+		return (false);
+	if (mdp == pvh)
+		return (cur->pvh_held && cur->frame == f);
+	return ((cur->all_held && cur->frame == f) || (cur->page_held &&
+	    pmap_mi_md(pmap_mi_phys_to_page(md->md_engine, cur->page <<
+	    PAGE_SHIFT)) == mdp));
 }
 
 /* An empty cursor of CPU c; its acquisitions are charged to site. */

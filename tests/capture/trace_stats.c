@@ -10,6 +10,10 @@
  *	tidkind TID KIND EVENTS		per thread and kind
  *	obj_events N			events on obj=ID (when given)
  *	obj_inserts N			PR_PAGE_INSERT events on obj=ID
+ *	objkind KIND EVENTS		per kind, events on obj=ID
+ *	obj_after_end N			events on obj=ID after its end
+ *					(PR_OBJ_TERMINATE) and before a
+ *					new PR_OBJ_CREATE
  *	cmdline TEXT			the header's command line
  *	note KEY VALUE			trailer notes
  *
@@ -56,7 +60,9 @@ main(int argc, char **argv)
 	static struct count objs[MAXN], pmaps[MAXN], tids[MAXN], tk[MAXN];
 	uint64_t kev[PR_KIND_COUNT] = { 0 }, kpg[PR_KIND_COUNT] = { 0 };
 	size_t nobj = 0, npmap = 0, ntid = 0, ntk = 0, i, best = 0;
-	uint64_t want = 0, nwant = 0, nwins = 0, anon = 0;
+	uint64_t okev[PR_KIND_COUNT] = { 0 };
+	uint64_t want = 0, nwant = 0, anon = 0, after_end = 0;
+	bool ended = false;
 	bool dump = false;
 	struct pr_reader_status st;
 	struct pr_reader *r;
@@ -102,8 +108,12 @@ main(int argc, char **argv)
 		bump(tk, &ntk, (uint64_t)ev.tid << 8 | ev.kind, 1);
 		if (want != 0 && ev.obj == want) {
 			nwant++;
-			if (ev.kind == PR_PAGE_INSERT)
-				nwins++;
+			okev[ev.kind]++;
+			if (ended && ev.kind != PR_OBJ_CREATE)
+				after_end++;
+			if (ev.kind == PR_OBJ_TERMINATE ||
+			    ev.kind == PR_OBJ_CREATE)
+				ended = ev.kind == PR_OBJ_TERMINATE;
 		}
 	}
 	pr_reader_status(r, &st);
@@ -126,9 +136,14 @@ main(int argc, char **argv)
 	for (i = 0; i < ntk; i++)
 		printf("tidkind %" PRIu64 " %s %" PRIu64 "\n", tk[i].key >> 8,
 		    pr_kind_name(tk[i].key & 0xff), tk[i].n);
-	if (want != 0)
-		printf("obj_events %" PRIu64 "\nobj_inserts %" PRIu64 "\n",
-		    nwant, nwins);
+	if (want != 0) {
+		printf("obj_events %" PRIu64 "\nobj_inserts %" PRIu64 "\n"
+		    "obj_after_end %" PRIu64 "\n", nwant,
+		    okev[PR_PAGE_INSERT], after_end);
+		for (i = 0; i < PR_KIND_COUNT; i++)
+			printf("objkind %s %" PRIu64 "\n", pr_kind_name(i),
+			    okev[i]);
+	}
 	printf("cmdline %s\n", pr_reader_header(r)->cmdline);
 	for (i = 0; pr_reader_note(r, i, &key, &val); i++)
 		printf("note %s %" PRIu64 "\n", key, val);

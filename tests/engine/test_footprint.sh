@@ -5,17 +5,16 @@
 # page-lock array; a batch flush amortizes to 1/N; bad specs fail with one
 # line and exit 2.
 set -eu
+. "$(dirname "$0")/../lib.sh"
 PR=$1
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
 
-"$PR" footprint --page refcount --queue batch:63 --json >"$tmp/ref.json"
-"$PR" footprint --page pagelock --queue batch:63 --json >"$tmp/pl.json"
-"$PR" footprint --page pagelock --queue locked --json >"$tmp/lk.json"
-"$PR" footprint --page refcount --queue astate:63 --json >"$tmp/as.json"
+"$PR" footprint --page refcount --queue batch:63 --json >"$T/ref.json"
+"$PR" footprint --page pagelock --queue batch:63 --json >"$T/pl.json"
+"$PR" footprint --page pagelock --queue locked --json >"$T/lk.json"
+"$PR" footprint --page refcount --queue astate:63 --json >"$T/as.json"
 "$PR" footprint --help | grep -q '^usage: pagereplay footprint'
 
-python3 - "$tmp/ref.json" "$tmp/pl.json" "$tmp/lk.json" "$tmp/as.json" <<'PY'
+python3 - "$T/ref.json" "$T/pl.json" "$T/lk.json" "$T/as.json" <<'PY'
 import json, sys
 ref = json.load(open(sys.argv[1]))
 pl = json.load(open(sys.argv[2]))
@@ -57,9 +56,9 @@ assert acq(pl, "sendfile", "page") == 2, acq(pl, "sendfile", "page")
 print("footprint: ok")
 PY
 
-if "$PR" footprint --queue batch:999 2>"$tmp/err"; then
+if "$PR" footprint --queue batch:999 2>"$T/err"; then
 	echo "bad spec accepted" >&2
 	exit 1
 fi
-test "$(wc -l <"$tmp/err")" -eq 1
-grep -q 'batch size' "$tmp/err"
+test "$(wc -l <"$T/err")" -eq 1
+grep -q 'batch size' "$T/err"

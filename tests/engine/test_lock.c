@@ -1,8 +1,14 @@
 /*
- * test_lock.c - the lock primitives and their instrumentation, one thread:
- * counts per class and per call site, atomics, trylock failures, the
- * log-linear histogram, and the lock-order assertion (debug builds).
+ * test_lock.c - the lock primitives and their instrumentation: counts per
+ * class and per call site, atomics, trylock failures, the log-linear
+ * histogram, the lock-order assertion (debug builds); and, with helper
+ * threads whose progress is read from the lock words (never from the
+ * clock), the adaptive mutex (spin while the owner runs, park at once when
+ * it is parked) and the reader/writer lock's writer preference, reader
+ * recursion and try_rlock, as kern_mutex.c and kern_rwlock.c.
  */
+#include <pthread.h>
+#include <sched.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -94,6 +100,172 @@ test_rwlock(void **state)
 	assert_int_equal(ls->cls[LC_PV].acquisitions, 3);
 	/* Timing off: no histogram entries. */
 	assert_int_equal(ls->cls[LC_PV].wait.count, 0);
+	free(ls);
+}
+
+/* A thread that takes one lock (and maybe a second inside it). */
+struct locker {
+	pthread_t	tid;
+	struct eng_lkstat *ls;
+	struct eng_mtx	*m1, *m2;	/* mutexes: m1, then m2 inside */
+	struct eng_rw	*rw;		/* or this rwlock */
+	bool		write;		/* rw: write lock */
+	bool		try;		/* rw: try_rlock only */
+	_Atomic bool	acquired;
+	bool		got;		/* try: result */
+	unsigned	stamp;		/* order of acquisition */
+};
+
+static _Atomic unsigned order;
+
+static void *
+locker_main(void *arg)
+{
+	ENG_SITE_DEFINE;
+	struct locker *l = arg;
+
+	if (l->m1 != NULL) {
+		eng_mtx_lock(l->ls, l->m1, ENG_HERE);
+		atomic_store(&l->acquired, true);
+		if (l->m2 != NULL) {
+			eng_mtx_lock(l->ls, l->m2, ENG_HERE);
+			eng_mtx_unlock(l->ls, l->m2);
+		}
+		eng_mtx_unlock(l->ls, l->m1);
+	} else if (l->try) {
+		l->got = eng_rw_try_rlock(l->ls, l->rw, ENG_HERE);
+		if (l->got)
+			eng_rw_runlock(l->ls, l->rw);
+	} else if (l->write) {
+		eng_rw_wlock(l->ls, l->rw, ENG_HERE);
+		l->stamp = atomic_fetch_add(&order, 1);
+		eng_rw_wunlock(l->ls, l->rw);
+	} else {
+		eng_rw_rlock(l->ls, l->rw, ENG_HERE);
+		atomic_store(&l->acquired, true);
+		l->stamp = atomic_fetch_add(&order, 1);
+		eng_rw_runlock(l->ls, l->rw);
+	}
+	return (NULL);
+}
+
+static void
+locker_start(struct locker *l)
+{
+	l->ls = lk_new(false);
+	atomic_init(&l->acquired, false);
+	assert_int_equal(pthread_create(&l->tid, NULL, locker_main, l), 0);
+}
+
+static void
+locker_join(struct locker *l)
+{
+	assert_int_equal(pthread_join(l->tid, NULL), 0);
+	assert_int_equal(l->ls->nheld, 0);
+	assert_int_equal(l->ls->rw_rlocks, 0);
+}
+
+/* Wait (yielding) until the lock word has one of bits set. */
+static void
+wait_bits(_Atomic uint32_t *word, uint32_t bits)
+{
+	while ((atomic_load(word) & bits) == 0)
+		sched_yield();
+}
+
+/*
+ * __mtx_lock_sleep: a waiter whose owner is itself parked (here: blocked
+ * on a second mutex) parks at once, without spinning.
+ */
+static void
+test_mutex_owner_parked(void **state)
+{
+	ENG_SITE_DEFINE;
+	struct eng_lkstat *ls = lk_new(false);
+	struct locker a = { 0 }, b = { 0 };
+	struct eng_mtx m1, m2;
+
+	(void)state;
+	eng_mtx_init(&m1, LC_PAGE);
+	eng_mtx_init(&m2, LC_PAGEQUEUE);
+	eng_mtx_lock(ls, &m2, ENG_HERE);
+	a.m1 = &m1;
+	a.m2 = &m2;
+	locker_start(&a);
+	/* a holds m1 and sleeps on m2 (after spinning on us: we run). */
+	wait_bits(&m2.mtx_lock, ENG_MTX_CONTESTED);
+	assert_true(atomic_load(&a.acquired));
+	b.m1 = &m1;
+	locker_start(&b);
+	wait_bits(&m1.mtx_lock, ENG_MTX_CONTESTED);
+	eng_mtx_unlock(ls, &m2);
+	locker_join(&a);
+	locker_join(&b);
+	assert_true(a.ls->cls[LC_PAGEQUEUE].spins > 0);
+	assert_true(a.ls->cls[LC_PAGEQUEUE].blocks > 0);
+	assert_int_equal(b.ls->cls[LC_PAGE].spins, 0);
+	assert_true(b.ls->cls[LC_PAGE].blocks > 0);
+	assert_int_equal(b.ls->cls[LC_PAGE].contended, 1);
+	assert_int_equal(atomic_load(&m1.mtx_lock), 0);
+	free(a.ls);
+	free(b.ls);
+	free(ls);
+}
+
+/*
+ * Writer preference (__rw_can_read): once a writer waits for the readers,
+ * a new reader waits too and gets the lock after the writer; a reader
+ * that already holds a read lock enters (td_rw_rlocks); try_rlock ignores
+ * the waiting writer (__rw_try_rlock).
+ */
+static void
+test_rwlock_writer_preference(void **state)
+{
+	ENG_SITE_DEFINE;
+	struct eng_lkstat *ls = lk_new(false);
+	struct locker w = { 0 }, r = { 0 }, t = { 0 };
+	struct eng_rw rw;
+	uint32_t v;
+
+	(void)state;
+	eng_rw_init(&rw, LC_OBJECT);
+	atomic_store(&order, 0);
+	eng_rw_rlock(ls, &rw, ENG_HERE);
+	w.rw = &rw;
+	w.write = true;
+	locker_start(&w);
+	/* The writer spins (WRITE_SPINNER) or sleeps (WRITE_WAITERS). */
+	wait_bits(&rw.rw_lock, ~(uint32_t)1);
+	r.rw = &rw;
+	locker_start(&r);
+	/* The new reader must not enter: wait until it sleeps or enters. */
+	while ((atomic_load(&rw.rw_lock) & ENG_RW_READ_WAITERS) == 0 &&
+	    !atomic_load(&r.acquired))
+		sched_yield();
+	assert_false(atomic_load(&r.acquired));
+	/* Recursion: this CPU holds a read lock, so it enters. */
+	eng_rw_rlock(ls, &rw, ENG_HERE);
+	assert_int_equal(ls->rw_rlocks, 2);
+	t.rw = &rw;
+	t.try = true;
+	locker_start(&t);
+	locker_join(&t);
+	assert_true(t.got);
+	v = atomic_load(&rw.rw_lock);
+	assert_int_equal(v & ENG_RW_WRITER, 0);
+	assert_int_equal(v & ENG_RW_COUNT, 2);
+	eng_rw_runlock(ls, &rw);
+	eng_rw_runlock(ls, &rw);
+	assert_int_equal(ls->rw_rlocks, 0);
+	locker_join(&w);
+	locker_join(&r);
+	assert_true(w.stamp < r.stamp);
+	assert_int_equal(atomic_load(&rw.rw_lock), 0);
+	assert_int_equal(r.ls->cls[LC_OBJECT].contended, 1);
+	assert_true(r.ls->cls[LC_OBJECT].blocks > 0);
+	free(w.ls);
+	free(r.ls);
+	free(t.ls);
 	free(ls);
 }
 
@@ -216,6 +388,8 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_mutex),
 		cmocka_unit_test(test_rwlock),
+		cmocka_unit_test(test_mutex_owner_parked),
+		cmocka_unit_test(test_rwlock_writer_preference),
 		cmocka_unit_test(test_spin_and_byte_locks),
 		cmocka_unit_test(test_counted_atomics),
 		cmocka_unit_test(test_histogram),

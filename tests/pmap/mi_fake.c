@@ -2,6 +2,8 @@
  * mi_fake.c - the test page layer behind pmap_mi.h (see mi_fake.h): the
  * fake_* helpers are documented in mi_fake.h, the pmap_mi_* functions in
  * pmap_mi.h; here each is the smallest implementation that honours them.
+ * The accessors both layers share (CPU, md, lock statistics) come from
+ * engine/amd64/pmap_mi.c, compiled against mi_fake.h.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -112,34 +114,25 @@ void
 fake_design(unsigned i, struct eng_design *d, const char **name)
 {
 	static const char *names[FAKE_NDESIGNS] = {
-		"hashed:256/global", "hashed:4/pmaps", "superpage/global",
-		"superpage/pmaps", "perpage/global", "perpage/pmaps",
+		"hashed:256/global", "hashed:4/pmaps", "hashed:256/domain:2",
+		"superpage/global", "superpage/pmaps", "superpage/domain:4",
+		"perpage/global", "perpage/pmaps", "perpage/domain:2",
+	};
+	static const enum eng_pvchunk_design pvchunk[3] = {
+		ENG_PVCHUNK_GLOBAL, ENG_PVCHUNK_PMAPS, ENG_PVCHUNK_DOMAIN,
 	};
 
 	memset(d, 0, sizeof(*d));
 	d->page = ENG_PAGE_REFCOUNT;
-	d->pv = i < 2 ? ENG_PV_HASHED : i < 4 ? ENG_PV_SUPERPAGE :
+	d->pv = i < 3 ? ENG_PV_HASHED : i < 6 ? ENG_PV_SUPERPAGE :
 	    ENG_PV_PERPAGE;
 	d->pv_locks = i == 1 ? 4 : 256;
-	d->pvchunk = i % 2 == 0 ? ENG_PVCHUNK_GLOBAL : ENG_PVCHUNK_PMAPS;
+	d->pvchunk = pvchunk[i % 3];
+	d->pvchunk_domains = i == 5 ? 4 : 2;
 	*name = names[i];
 }
 
 /* pmap_mi.h */
-
-struct pmap_md *
-pmap_mi_cpu_md(struct eng_cpu *c)
-{
-
-	return (c->e->md);
-}
-
-unsigned
-pmap_mi_cpu_slot(struct eng_cpu *c)
-{
-
-	return (c->slot);
-}
 
 uint64_t
 pmap_mi_phys_pages(struct vm_engine *e)
@@ -160,13 +153,6 @@ pmap_mi_page_to_phys(const struct vm_page *m)
 {
 
 	return (m->phys_addr);
-}
-
-struct md_page *
-pmap_mi_md(struct vm_page *m)
-{
-
-	return (&m->md);
 }
 
 void
@@ -190,13 +176,6 @@ pmap_mi_writeable(struct vm_page *m)
 {
 
 	return ((atomic_load(&m->aflags) & FAKE_PGA_WRITEABLE) != 0);
-}
-
-bool
-pmap_mi_pagelock(struct eng_cpu *c)
-{
-
-	return (c->e->pagelock);
 }
 
 static struct eng_mtx *
@@ -257,9 +236,3 @@ pmap_mi_unwire(struct eng_cpu *c, struct vm_page *m)
 	atomic_fetch_sub(&m->ref, 1);
 }
 
-struct eng_lkstat *
-pmap_mi_lkstat(struct eng_cpu *c)
-{
-
-	return (&c->lk);
-}

@@ -46,8 +46,8 @@ bool	fake_try_remove_all(struct eng_cpu *c, struct vm_page *m);
 uint32_t fake_wire_count(struct vm_page *m);
 bool	fake_writeable(struct vm_page *m);
 
-/* The six pv x pvchunk designs, with names, for tests that loop on them. */
-#define FAKE_NDESIGNS	6
+/* The nine pv x pvchunk designs, with names, for tests that loop on them. */
+#define FAKE_NDESIGNS	9
 void	fake_design(unsigned i, struct eng_design *d, const char **name);
 
 #endif /* TESTS_PMAP_MI_FAKE_H */

@@ -129,14 +129,14 @@ remover_main(void *arg)
 	return (NULL);
 }
 
-/* Wait (10 s at most) until a thread sleeps on m (lock.h: word 2). */
+/* Wait (10 s at most) until a thread sleeps on m (ENG_MTX_CONTESTED). */
 static bool
 wait_for_sleeper(struct eng_mtx *m)
 {
 	int i;
 
 	for (i = 0; i < 10000; i++) {
-		if (atomic_load(&m->mtx_lock) == 2)
+		if ((atomic_load(&m->mtx_lock) & ENG_MTX_CONTESTED) != 0)
 			return (true);
 		usleep(1000);
 	}

@@ -46,7 +46,7 @@ pte_of(struct pmap *pm, uint64_t va)
 {
 	struct pmap_pd *pd;
 
-	pd = pmap_pd_lookup(pm, va);
+	pd = pmap_pd_find(pm, va);
 	if (pd == NULL)
 		return (0);
 	if ((pd->pd_pde & PG_PS) != 0)
@@ -494,36 +494,192 @@ test_lock_footprint(void **state)
 	}
 }
 
+/*
+ * The chunk lock (class pvchunk) is taken only when a chunk page is
+ * allocated or freed, as amd64's get_pv_entry(), free_pv_entry(),
+ * free_pv_chunk() and pmap_remove_pages(): a map and an unmap within an
+ * existing chunk take it 0 times; process exit frees the chunks with one
+ * acquisition per chunk (global: stable/12 free_pv_chunk()) or per domain
+ * (domain: free_pv_chunk_batch()), and pmaps only leaves the pmap list.
+ */
+static void
+test_pvchunk_lock_footprint(void **state)
+{
+	struct vm_engine *e;
+	struct eng_cpu *c;
+	struct eng_design d;
+	const char *name;
+	uint64_t before, exit_acq;
+	unsigned k;
+
+	(void)state;
+	for (k = 0; k < FAKE_NDESIGNS; k++) {
+		fake_design(k, &d, &name);
+		e = fake_create(&d, 4096, 2, 1);
+		c = e->cpus[0];
+		map_run(c, 0, VA0, 0, 2, false);
+		before = c->lk.cls[LC_PVCHUNK].acquisitions;
+		map_run(c, 0, VA0 + 2 * PAGE_SIZE, 2, 1, true);
+		assert_int_equal(pmap_ev_remove(c, 0, VA0 + 2 * PAGE_SIZE, 1),
+		    0);
+		if (c->lk.cls[LC_PVCHUNK].acquisitions != before)
+			fail_msg("%s: map+unmap in an existing chunk took the "
+			    "chunk lock %llu times", name, (unsigned long long)
+			    (c->lk.cls[LC_PVCHUNK].acquisitions - before));
+		map_run(c, 1, VA0, 1024, 3 * _NPCPV, false);
+		assert_int_equal(atomic_load(&e->md->md_chunks_used), 4);
+		before = c->lk.cls[LC_PVCHUNK].acquisitions;
+		assert_int_equal(pmap_ev_destroy(c, 1), 0);
+		exit_acq = c->lk.cls[LC_PVCHUNK].acquisitions - before;
+		assert_int_equal(atomic_load(&e->md->md_chunks_used), 1);
+		assert_int_equal(exit_acq, d.pvchunk == ENG_PVCHUNK_GLOBAL ?
+		    3 : 1);
+		assert_int_equal(pmap_check(e->md, stderr), 0);
+		fake_destroy(e);
+		if (d.pvchunk != ENG_PVCHUNK_DOMAIN)
+			continue;
+		/* A chunk joins the list of its CPU's domain (first touch). */
+		e = fake_create(&d, 4096, 2, 2);
+		c = e->cpus[0];
+		map_run(c, 0, VA0, 0, _NPCPV, false);
+		map_run(e->cpus[1], 0, VA0 + _NPCPV * PAGE_SIZE, _NPCPV, 1,
+		    false);
+		assert_ptr_not_equal(TAILQ_FIRST(&e->md->md_pv_chunks[0].
+		    pvc_list), NULL);
+		assert_ptr_not_equal(TAILQ_FIRST(&e->md->md_pv_chunks[1].
+		    pvc_list), NULL);
+		assert_int_equal(pmap_check(e->md, stderr), 0);
+		before = c->lk.cls[LC_PVCHUNK].acquisitions;
+		assert_int_equal(pmap_ev_destroy(c, 0), 0);
+		/* free_pv_chunk_batch(): one acquisition per domain. */
+		assert_int_equal(c->lk.cls[LC_PVCHUNK].acquisitions - before,
+		    2);
+		assert_int_equal(pmap_check(e->md, stderr), 0);
+		fake_destroy(e);
+	}
+}
+
+/*
+ * Run fn(e) in a child; true if it died (a failed assertion panics with
+ * exit status 70), false if it returned.
+ */
+static bool
+child_dies(struct vm_engine *e, void (*fn)(struct vm_engine *))
+{
+	pid_t pid;
+	int status;
+
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		freopen("/dev/null", "w", stderr);
+		fn(e);
+		_exit(0);
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	return (!WIFEXITED(status) || WEXITSTATUS(status) != 0);
+}
+
+/* CPU 1 holds pmap 0's lock; CPU 0 takes a pv entry of pmap 0. */
+static void
+entry_under_other_cpus_lock(struct vm_engine *e)
+{
+	ENG_SITE_DEFINE;
+
+	pmap_lock(e->cpus[1], fake_pmap(e, 0), ENG_HERE);
+	(void)get_pv_entry(e->cpus[0], fake_pmap(e, 0), NULL);
+	pmap_unlock(e->cpus[1], fake_pmap(e, 0));
+}
+
+/* CPU 1's cursor holds page 3's pv lock; CPU 0's cursor edits its list. */
+static void
+pv_list_under_other_cpus_lock(struct vm_engine *e)
+{
+	ENG_SITE_DEFINE;
+	struct pv_cursor cur0, cur1;
+
+	pv_cursor_init(&cur0, e->cpus[0], e->md, ENG_HERE);
+	pv_cursor_init(&cur1, e->cpus[1], e->md, ENG_HERE);
+	pv_lock_page(&cur1, fake_page(e, 3));
+	pmap_clear_writeable_if_unmapped(&cur0, fake_page(e, 3));
+	pv_unlock(&cur1);
+}
+
+/* The same, with the locks held by the calling CPU: must return. */
+static void
+under_own_locks(struct vm_engine *e)
+{
+	ENG_SITE_DEFINE;
+	struct pv_cursor cur;
+
+	pmap_lock(e->cpus[0], fake_pmap(e, 0), ENG_HERE);
+	(void)get_pv_entry(e->cpus[0], fake_pmap(e, 0), NULL);
+	pmap_unlock(e->cpus[0], fake_pmap(e, 0));
+	pv_cursor_init(&cur, e->cpus[0], e->md, ENG_HERE);
+	pv_lock_page(&cur, fake_page(e, 3));
+	pmap_clear_writeable_if_unmapped(&cur, fake_page(e, 3));
+	pv_unlock(&cur);
+}
+
+/*
+ * PMAP_LOCK_ASSERT and PV_LIST_LOCK_ASSERT test "held by this CPU", as
+ * mtx_assert(MA_OWNED) and rw_assert(RA_WLOCKED) do, not "held by
+ * anyone": a lock held by another CPU fails them (debug builds).
+ */
+static void
+test_lock_asserts_this_cpu(void **state)
+{
+#ifndef NDEBUG
+	struct vm_engine *e;
+	struct eng_design d;
+	const char *name;
+	unsigned k;
+
+	(void)state;
+	for (k = 0; k < FAKE_NDESIGNS; k++) {
+		fake_design(k, &d, &name);
+		e = fake_create(&d, 2048, 2, 2);
+		map_run(e->cpus[0], 0, VA0, 100, 1, false);
+		if (!child_dies(e, entry_under_other_cpus_lock))
+			fail_msg("%s: get_pv_entry() under another CPU's "
+			    "pmap lock passed its assertion", name);
+		if (!child_dies(e, pv_list_under_other_cpus_lock))
+			fail_msg("%s: a pv list edited under another CPU's pv "
+			    "lock passed its assertion", name);
+		assert_false(child_dies(e, under_own_locks));
+		fake_destroy(e);
+	}
+#else
+	(void)state;
+	skip();
+#endif
+}
+
+/* A pv lock, then a pmap lock: against the lock order. */
+static void
+pmap_lock_after_pv_lock(struct vm_engine *e)
+{
+	ENG_SITE_DEFINE;
+	struct pv_cursor cur;
+
+	pv_cursor_init(&cur, e->cpus[0], e->md, ENG_HERE);
+	pv_lock_page(&cur, fake_page(e, 3));
+	pmap_lock(e->cpus[0], fake_pmap(e, 0), ENG_HERE);
+}
+
 /* A debug build turns a lock-order violation into an abort, not a hang. */
 static void
 test_lock_order_checked(void **state)
 {
 #ifndef NDEBUG
 	struct vm_engine *e;
-	struct eng_cpu *c;
 	struct eng_design d;
-	struct pv_cursor cur;
 	const char *name;
-	pid_t pid;
-	int status;
 
 	(void)state;
-	fake_design(4, &d, &name);
+	fake_design(6, &d, &name);	/* perpage/global */
 	e = fake_create(&d, 2048, 2, 1);
-	c = e->cpus[0];
-	pid = fork();
-	assert_true(pid >= 0);
-	if (pid == 0) {
-		ENG_SITE_DEFINE;
-
-		freopen("/dev/null", "w", stderr);
-		pv_cursor_init(&cur, c, e->md, ENG_HERE);
-		pv_lock_page(&cur, fake_page(e, 3));
-		pmap_lock(c, fake_pmap(e, 0), ENG_HERE);	/* pv -> pmap */
-		_exit(0);
-	}
-	assert_int_equal(waitpid(pid, &status, 0), pid);
-	assert_false(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	assert_true(child_dies(e, pmap_lock_after_pv_lock));
 	fake_destroy(e);
 #else
 	(void)state;
@@ -544,7 +700,9 @@ main(void)
 		cmocka_unit_test(test_reclaim),
 		cmocka_unit_test(test_extract_and_hold),
 		cmocka_unit_test(test_lock_footprint),
+		cmocka_unit_test(test_pvchunk_lock_footprint),
 		cmocka_unit_test(test_lock_order_checked),
+		cmocka_unit_test(test_lock_asserts_this_cpu),
 	};
 
 	return (cmocka_run_group_tests(tests, NULL, NULL));

@@ -6,21 +6,9 @@
 # series, gnuplot failure leaves no file, bad input gives one line and a
 # non-zero status.
 set -u
+. "$(dirname "$0")/../lib.sh"
 PR=$1
 DOCS=$2
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-fail() { echo "FAIL: $*"; exit 1; }
-
-# expect_error STATUS CMD...: CMD exits with STATUS and says one line.
-expect_error() {
-	want=$1; shift
-	"$@" >"$T/out" 2>"$T/err"
-	rc=$?
-	[ "$rc" -eq "$want" ] || fail "'$*' exited $rc, wanted $want"
-	[ "$(wc -l <"$T/err")" -eq 1 ] || { cat "$T/err"; fail "'$*': not one line on stderr"; }
-	grep -q '^pagereplay: ' "$T/err" || fail "'$*': no 'pagereplay:' prefix"
-}
 
 "$PR" synth build --seed 1 --events 20000 -o "$T/b.prt" >/dev/null ||
     fail "synth build"

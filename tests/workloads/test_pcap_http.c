@@ -6,6 +6,7 @@
  * the pcap.* trailer counts must be exactly what the packets imply.
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <pcap/pcap.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -23,7 +24,8 @@
 
 #define MSS	1448
 
-static char	tmpdir[] = "/tmp/pr-pcap-XXXXXX";
+static char	tmpdir[256] = "/tmp/pr-pcap-XXXXXX";
+static bool	keep;		/* $PR_PCAP_CORPUS: leave the files there */
 
 /* A capture being written: pcap dumper, or our own pcapng blocks. */
 struct cap {
@@ -46,7 +48,7 @@ struct flow {
 static char *
 tpath(const char *name)
 {
-	static char buf[4][256];
+	static char buf[4][512];
 	static int i;
 
 	i = (i + 1) % 4;
@@ -206,23 +208,40 @@ flow_client(struct flow *fl, const char *s)
 	fl->cseq += (uint32_t)n;
 }
 
+/* The server sends p[0..n) in segments of at most seg bytes. */
+static void
+flow_server_bytes(struct flow *fl, const uint8_t *p, size_t n, size_t seg)
+{
+	size_t off, k;
+
+	for (off = 0; off < n; off += k) {
+		k = n - off < seg ? n - off : seg;
+		cap_tcp(fl->cap, false, fl->cport, fl->sseq, TH_ACK, p + off,
+		    k);
+		fl->sseq += (uint32_t)k;
+	}
+}
+
+/* Append header h and body bytes of 'x' to buf at *np. */
+static void
+append_response(uint8_t *buf, size_t *np, const char *h, size_t body)
+{
+	size_t n = strlen(h);
+
+	memcpy(buf + *np, h, n);
+	memset(buf + *np + n, 'x', body);
+	*np += n + body;
+}
+
 /* Server sends header h then body bytes of 'x', in MSS segments. */
 static void
 flow_server(struct flow *fl, const char *h, size_t body)
 {
 	static uint8_t buf[1 << 20];
-	size_t n, off, k;
+	size_t n = 0;
 
-	n = strlen(h);
-	memcpy(buf, h, n);
-	memset(buf + n, 'x', body);
-	n += body;
-	for (off = 0; off < n; off += k) {
-		k = n - off < MSS ? n - off : MSS;
-		cap_tcp(fl->cap, false, fl->cport, fl->sseq, TH_ACK, buf + off,
-		    k);
-		fl->sseq += (uint32_t)k;
-	}
+	append_response(buf, &n, h, body);
+	flow_server_bytes(fl, buf, n, MSS);
 }
 
 /* Both sides send FIN. */
@@ -652,6 +671,316 @@ test_usage(void **state)
 	assert_int_equal(record("--help", NULL), 0);
 }
 
+/*
+ * Bodies whose pages do not fit an event's 32-bit npages (issue 18): a
+ * Content-Length of 2^44 used to give npages = 0, and a range near the end
+ * of the 64-bit byte space wrapped.  Clipped to the pages an event holds,
+ * arg to their bytes, and counted in pcap.clipped.
+ */
+static void
+test_huge_body(void **state)
+{
+	struct flow f1, f2, f3;
+	struct trace t;
+	struct cap c;
+
+	(void)state;
+	cap_open(&c, tpath("huge.pcap"), false);
+	flow_open(&f1, &c, 40001);
+	flow_client(&f1, "GET /huge HTTP/1.1\r\n\r\n");
+	flow_server(&f1, "HTTP/1.1 200 OK\r\n"
+	    "Content-Length: 17592186044416\r\n\r\n", 1000);	/* 2^44 */
+	flow_close(&f1);
+	flow_open(&f2, &c, 40002);
+	flow_client(&f2, "GET /end HTTP/1.1\r\n\r\n");
+	flow_server(&f2, "HTTP/1.1 206 Partial Content\r\n"
+	    "Content-Range: bytes 18446744073709547520-18446744073709551615/"
+	    "18446744073709551615\r\n"
+	    "Content-Length: 1099511627776\r\n\r\n", 100);	/* 2^40 */
+	flow_close(&f2);
+	flow_open(&f3, &c, 40003);		/* just fits: not clipped */
+	flow_client(&f3, "GET /big HTTP/1.1\r\n\r\n");
+	flow_server(&f3, "HTTP/1.1 200 OK\r\n"
+	    "Content-Length: 17592186040320\r\n\r\n", 10);	/* 2^44-4096 */
+	flow_close(&f3);
+	cap_close(&c);
+	assert_int_equal(record("--pcap", tpath("huge.pcap"), "-o",
+	    tpath("huge.prt"), NULL), 0);
+	trace_read(tpath("huge.prt"), &t);
+	assert_int_equal(t.n, 3);
+	check_event(&t.ev[0], "/huge", 0, (uint64_t)UINT32_MAX * 4096, 1, 0);
+	assert_int_equal(t.ev[0].npages, UINT32_MAX);
+	check_event(&t.ev[1], "/end", 18446744073709547520ull, 4096, 2, 0);
+	assert_int_equal(t.ev[1].npages, 1);
+	check_event(&t.ev[2], "/big", 0, 17592186040320ull, 3, 0);
+	assert_int_equal(t.ev[2].npages, UINT32_MAX);
+	assert_int_equal(note(tpath("huge.prt"), "pcap.clipped"), 2);
+}
+
+/*
+ * 5,000 pipelined GETs, then their 5,000 responses (issue 18): only 4,096
+ * requests wait at once, and the 904 past that used to push the oldest
+ * out, so every event carried the object of a request 904 later.  The
+ * first 4,096 now pair with their own responses (object and length), the
+ * rest are counted in pcap.dropped_requests, and their responses are
+ * neither orphans nor paired with another request; a request after them
+ * pairs with its own response again.
+ */
+static void
+test_pipeline_5000(void **state)
+{
+	struct pr_event ev;
+	struct pr_reader *r;
+	struct flow f;
+	struct cap c;
+	char buf[128];
+	uint64_t i;
+	int e;
+
+	(void)state;
+	cap_open(&c, tpath("pipe.pcap"), false);
+	c.snap = 200;
+	flow_open(&f, &c, 40001);
+	for (i = 0; i < 5000; i++) {
+		snprintf(buf, sizeof(buf), "GET /o%" PRIu64 " HTTP/1.1\r\n"
+		    "\r\n", i);
+		flow_client(&f, buf);
+	}
+	for (i = 0; i < 5000; i++) {
+		snprintf(buf, sizeof(buf), "HTTP/1.1 200 OK\r\n"
+		    "Content-Length: %" PRIu64 "\r\n\r\n", 100 + i);
+		flow_server(&f, buf, 100 + i);
+	}
+	/* Once the dropped ones are answered, pairing goes on. */
+	flow_client(&f, "GET /last HTTP/1.1\r\n\r\n");
+	flow_server(&f, "HTTP/1.1 200 OK\r\nContent-Length: 7\r\n\r\n", 7);
+	flow_close(&f);
+	cap_close(&c);
+	assert_int_equal(record("--pcap", tpath("pipe.pcap"), "-o",
+	    tpath("pipe.prt"), NULL), 0);
+	r = pr_reader_open(tpath("pipe.prt"), &e);
+	assert_non_null(r);
+	for (i = 0; (e = pr_reader_next(r, &ev)) == 1 && i < 4096; i++) {
+		snprintf(buf, sizeof(buf), "/o%" PRIu64, i);
+		check_event(&ev, buf, 0, 100 + i, 1, 0);
+	}
+	assert_int_equal(e, 1);
+	check_event(&ev, "/last", 0, 7, 1, 0);
+	assert_int_equal(pr_reader_next(r, &ev), 0);
+	pr_reader_close(r);
+	assert_int_equal(i, 4096);
+	assert_int_equal(note(tpath("pipe.prt"), "pcap.requests"), 5001);
+	assert_int_equal(note(tpath("pipe.prt"), "pcap.responses"), 5001);
+	assert_int_equal(note(tpath("pipe.prt"), "pcap.dropped_requests"),
+	    904);
+	assert_int_equal(note(tpath("pipe.prt"), "pcap.unanswered"), 0);
+	assert_int_equal(note(tpath("pipe.prt"), "pcap.orphan_responses"), 0);
+}
+
+/*
+ * Pipelined responses on loopback at snap length 512 (issue 18): a
+ * response header deep in a 64 KB segment, after the previous body, is
+ * not in the capture.  Connection 1: 20 pipelined requests (the same
+ * object, two ranges, a HEAD, an object never seen) answered in 65,000-
+ * byte segments; only the first header is captured.  Connection 2: the
+ * third response's header starts a segment again.  Each lost response is
+ * estimated from its request (Range), the object's size seen earlier and
+ * the sequence numbers, and counted in pcap.estimated.
+ */
+static void
+test_pipelined_snaplen(void **state)
+{
+	static uint8_t buf[1 << 20];
+	static const char *h200 = "HTTP/1.1 200 OK\r\nServer: t\r\n"
+	    "Content-Length: 10000\r\n\r\n";
+	struct flow f1, f2;
+	struct trace t;
+	struct cap c;
+	size_t n, i, ncp;
+	int k;
+
+	(void)state;
+	cap_open(&c, tpath("lo512.pcap"), false);
+	c.snap = 512 - 54;
+	flow_open(&f1, &c, 40001);
+	n = 0;
+	for (k = 0; k < 20; k++) {
+		if (k == 8) {
+			flow_client(&f1, "GET /b HTTP/1.1\r\n"
+			    "Range: bytes=0-4095\r\n\r\n");
+			append_response(buf, &n, "HTTP/1.1 206 Partial Content"
+			    "\r\nServer: t\r\nContent-Range: bytes 0-4095/"
+			    "50000\r\nContent-Length: 4096\r\n\r\n", 4096);
+		} else if (k == 9) {
+			flow_client(&f1, "GET /b HTTP/1.1\r\n"
+			    "Range: bytes=8192-20000\r\n\r\n");
+			append_response(buf, &n, "HTTP/1.1 206 Partial Content"
+			    "\r\nServer: t\r\nContent-Range: bytes "
+			    "8192-20000/50000\r\nContent-Length: 11809\r\n"
+			    "\r\n", 11809);
+		} else if (k == 15) {
+			flow_client(&f1, "HEAD /a HTTP/1.1\r\n\r\n");
+			append_response(buf, &n, h200, 0);
+		} else if (k == 19) {
+			flow_client(&f1, "GET /c HTTP/1.1\r\n\r\n");
+			append_response(buf, &n, "HTTP/1.1 200 OK\r\nServer: t"
+			    "\r\nContent-Length: 3000\r\n\r\n", 3000);
+		} else {
+			flow_client(&f1, "GET /a HTTP/1.1\r\n\r\n");
+			append_response(buf, &n, h200, 10000);
+		}
+	}
+	flow_server_bytes(&f1, buf, n, 65000);
+	flow_close(&f1);
+	flow_open(&f2, &c, 40002);
+	for (k = 0; k < 3; k++)
+		flow_client(&f2, "GET /a HTTP/1.1\r\n\r\n");
+	n = 0;
+	append_response(buf, &n, h200, 10000);
+	append_response(buf, &n, h200, 10000);
+	flow_server_bytes(&f2, buf, n, n);
+	n = 0;
+	append_response(buf, &n, h200, 10000);
+	flow_server_bytes(&f2, buf, n, 65000);
+	flow_close(&f2);
+	cap_close(&c);
+
+	assert_int_equal(record("--pcap", tpath("lo512.pcap"), "-o",
+	    tpath("lo512.prt"), NULL), 0);
+	trace_read(tpath("lo512.prt"), &t);
+	assert_int_equal(t.n, 19 + 3);
+	for (i = 0, k = 0; k < 20; k++) {
+		if (k == 15)
+			continue;		/* HEAD: no event */
+		if (k == 8)
+			check_event(&t.ev[i], "/b", 0, 4096, 1, 0);
+		else if (k == 9)
+			check_event(&t.ev[i], "/b", 8192, 11809, 1, 0);
+		else if (k == 19) {
+			/*
+			 * Never seen: it takes the rest of the stream, less
+			 * a header as long as the last one seen.  An
+			 * estimate: the two 206 headers were 47 and 52 bytes
+			 * longer than that, its own 1 byte shorter.
+			 */
+			ncp = 3000 + 47 + 52 - 1;
+			check_event(&t.ev[i], "/c", 0, ncp, 1, 0);
+		} else
+			check_event(&t.ev[i], "/a", 0, 10000, 1, 0);
+		i++;
+	}
+	for (k = 0; k < 3; k++)
+		check_event(&t.ev[i + (size_t)k], "/a", 0, 10000, 2, 0);
+	assert_int_equal(note(tpath("lo512.prt"), "pcap.estimated"), 18 + 1);
+	assert_int_equal(note(tpath("lo512.prt"), "pcap.requests"), 23);
+	assert_int_equal(note(tpath("lo512.prt"), "pcap.responses"), 3);
+	assert_int_equal(note(tpath("lo512.prt"), "pcap.no_body"), 1);
+	assert_int_equal(note(tpath("lo512.prt"), "pcap.unanswered"), 0);
+	assert_int_equal(note(tpath("lo512.prt"), "pcap.orphan_responses"), 0);
+}
+
+/*
+ * A client writing 20 pipelined GETs in one segment, captured at snap
+ * length 512: the last 4 requests are cut off (the 17th after its request
+ * line).  The bytes lost are exactly 4 requests as long as the ones seen,
+ * so they are taken as 4 more of them (pcap.estimated_requests) and all 20
+ * responses pair.
+ */
+static void
+test_pipelined_requests_cut(void **state)
+{
+	static const char *get = "GET /a HTTP/1.1\r\nHost: t\r\n\r\n";
+	char reqs[20 * 28 + 1];
+	struct flow f;
+	struct trace t;
+	struct cap c;
+	size_t i;
+
+	(void)state;
+	assert_int_equal(strlen(get), 28);
+	reqs[0] = '\0';
+	for (i = 0; i < 20; i++)
+		strcat(reqs, get);
+	cap_open(&c, tpath("reqcut.pcap"), false);
+	c.snap = 16 * 28 + 20;		/* ... "GET /a HTTP/1.1\r\nHos" */
+	flow_open(&f, &c, 40001);
+	flow_client(&f, reqs);
+	for (i = 0; i < 20; i++)
+		flow_server(&f, "HTTP/1.1 200 OK\r\nContent-Length: 10000\r\n"
+		    "\r\n", 10000);
+	flow_close(&f);
+	cap_close(&c);
+	assert_int_equal(record("--pcap", tpath("reqcut.pcap"), "-o",
+	    tpath("reqcut.prt"), NULL), 0);
+	trace_read(tpath("reqcut.prt"), &t);
+	assert_int_equal(t.n, 20);
+	for (i = 0; i < 20; i++)
+		check_event(&t.ev[i], "/a", 0, 10000, 1, 0);
+	assert_int_equal(note(tpath("reqcut.prt"), "pcap.requests"), 20);
+	assert_int_equal(note(tpath("reqcut.prt"), "pcap.estimated_requests"),
+	    4);
+	assert_int_equal(note(tpath("reqcut.prt"), "pcap.unanswered"), 0);
+	assert_int_equal(note(tpath("reqcut.prt"), "pcap.orphan_responses"), 0);
+	assert_true(note(tpath("reqcut.prt"), "pcap.estimated") >= 4);
+}
+
+/* The whole contents of file path, in a new buffer; its size in *np. */
+static uint8_t *
+slurp(const char *path, size_t *np)
+{
+	uint8_t *buf;
+	long sz;
+	FILE *f;
+
+	f = fopen(path, "rb");
+	assert_non_null(f);
+	fseek(f, 0, SEEK_END);
+	sz = ftell(f);
+	rewind(f);
+	buf = malloc((size_t)sz + 1);
+	assert_non_null(buf);
+	assert_int_equal(fread(buf, 1, (size_t)sz, f), (size_t)sz);
+	fclose(f);
+	*np = (size_t)sz;
+	return (buf);
+}
+
+/*
+ * `record --pcap X -o X` must not truncate the capture it is about to
+ * read (issue 16), nor through a hard link or a symlink to it, nor with
+ * the symlink as the input: refused (usage, 2), the capture intact.
+ */
+static void
+test_output_is_input(void **state)
+{
+	uint8_t *before, *after;
+	size_t n0, n1;
+
+	(void)state;
+	write_clean(tpath("self.pcap"), false, SIZE_MAX);
+	before = slurp(tpath("self.pcap"), &n0);
+	assert_int_equal(link(tpath("self.pcap"), tpath("self-hard.pcap")), 0);
+	assert_int_equal(symlink(tpath("self.pcap"), tpath("self-sym.pcap")),
+	    0);
+	assert_int_equal(record("--pcap", tpath("self.pcap"), "-o",
+	    tpath("self.pcap"), NULL), 2);
+	assert_int_equal(record("--pcap", tpath("self.pcap"), "-o",
+	    tpath("self-hard.pcap"), NULL), 2);
+	assert_int_equal(record("--pcap", tpath("self.pcap"), "-o",
+	    tpath("self-sym.pcap"), NULL), 2);
+	assert_int_equal(record("--pcap", tpath("self-sym.pcap"), "-o",
+	    tpath("self.pcap"), NULL), 2);
+	after = slurp(tpath("self.pcap"), &n1);
+	assert_int_equal(n1, n0);
+	assert_memory_equal(after, before, n0);
+	/* Still the capture it was. */
+	assert_int_equal(record("--pcap", tpath("self-sym.pcap"), "-o",
+	    tpath("self.prt"), NULL), 0);
+	check_clean(tpath("self.prt"), 0);
+	free(before);
+	free(after);
+}
+
 /* A capture cut in the middle of a packet record keeps what came before. */
 static void
 test_cut_file(void **state)
@@ -676,23 +1005,36 @@ test_cut_file(void **state)
 	check_event(&t.ev[2], "/a", 0, 10000, 2, 0);
 }
 
-/* One temporary directory for the whole run. */
+/*
+ * One temporary directory for the whole run; or, with $PR_PCAP_CORPUS set
+ * to an existing directory, that one, kept: the captures written there
+ * seed the pcap fuzzers (tests/fuzz/run_fuzz_pcap.sh).
+ */
 static int
 setup(void **state)
 {
+	const char *dir = getenv("PR_PCAP_CORPUS");
+
 	(void)state;
+	if (dir != NULL) {
+		keep = true;
+		snprintf(tmpdir, sizeof(tmpdir), "%s", dir);
+		return (0);
+	}
 	if (mkdtemp(tmpdir) == NULL)
 		return (-1);
 	return (0);
 }
 
-/* Remove it. */
+/* Remove it (unless kept). */
 static int
 teardown(void **state)
 {
-	char cmd[300];
+	char cmd[300 + sizeof(tmpdir)];
 
 	(void)state;
+	if (keep)
+		return (0);
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
 	return (system(cmd) == 0 ? 0 : -1);
 }
@@ -711,6 +1053,11 @@ main(void)
 		cmocka_unit_test(test_mutations),
 		cmocka_unit_test(test_usage),
 		cmocka_unit_test(test_cut_file),
+		cmocka_unit_test(test_output_is_input),
+		cmocka_unit_test(test_huge_body),
+		cmocka_unit_test(test_pipeline_5000),
+		cmocka_unit_test(test_pipelined_snaplen),
+		cmocka_unit_test(test_pipelined_requests_cut),
 	};
 
 	return (cmocka_run_group_tests(tests, setup, teardown));
