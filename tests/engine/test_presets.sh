@@ -13,16 +13,16 @@ header() {
 	"$PR" footprint "$@" | head -1
 }
 
-[ "$(header --preset freebsd10)" = "# page pagelock:256, queue locked, pv hashed:256, pvchunk global, free global" ] ||
-    fail "freebsd10: $(header --preset freebsd10)"
-[ "$(header --preset freebsd12)" = "# page pagelock:256, queue batch:31:trylock-full, pv hashed:256, pvchunk global, free pgcache" ] ||
-    fail "freebsd12: $(header --preset freebsd12)"
-[ "$(header --preset freebsd13)" = "# page refcount, queue astate:31, pv superpage, pvchunk domain:1, free pgcache" ] ||
-    fail "freebsd13: $(header --preset freebsd13)"
-[ "$(header --preset freebsd14)" = "# page refcount, queue astate:63:trylock, pv superpage, pvchunk domain:1, free pgcache" ] ||
-    fail "freebsd14: $(header --preset freebsd14)"
-[ "$(header --preset d24217)" = "# page refcount, queue astate:63:trylock, pv perpage, pvchunk pmaps, free pgcache" ] ||
-    fail "d24217: $(header --preset d24217)"
+while IFS='|' read -r preset want; do
+	got=$(header --preset "$preset")
+	[ "$got" = "# $want" ] || fail "$preset: $got"
+done <<'EOF'
+freebsd10|page pagelock:256, queue locked, pv hashed:256, pvchunk global, free global
+freebsd12|page pagelock:256, queue batch:31:trylock-full, pv hashed:256, pvchunk global, free pgcache
+freebsd13|page refcount, queue astate:31, pv superpage, pvchunk domain:1, free pgcache
+freebsd14|page refcount, queue astate:63:trylock, pv superpage, pvchunk domain:1, free pgcache
+d24217|page refcount, queue astate:63:trylock, pv perpage, pvchunk pmaps, free pgcache
+EOF
 # No preset: the defaults, unchanged.
 [ "$(header)" = "# page refcount, queue astate:63, pv hashed:256, pvchunk global, free pgcache" ] ||
     fail "defaults: $(header)"
