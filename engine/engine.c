@@ -22,6 +22,7 @@ static const char *const eng_family_names[] = {
 	[ENG_FAM_QUEUE] = "queue",
 	[ENG_FAM_PV] = "pv",
 	[ENG_FAM_PVCHUNK] = "pvchunk",
+	[ENG_FAM_FREE] = "free",
 };
 _Static_assert(sizeof(eng_family_names) / sizeof(eng_family_names[0]) ==
     ENG_FAM_COUNT, "a family without a name");
@@ -51,16 +52,22 @@ static const struct eng_design_info eng_designs[] = {
 	    NULL, "FreeBSD 10 sys/vm/vm_page.c (vm_page_enqueue, "
 	    "vm_pagequeue_lock)",
 	    "the page-queue lock around every queue operation" },
-	{ ENG_FAM_QUEUE, ENG_QUEUE_BATCH, "batch", "batch:N[:trylock]",
+	{ ENG_FAM_QUEUE, ENG_QUEUE_BATCH, "batch",
+	    "batch:N[:trylock-full|:trylock]",
+	    ENG_DP_COUNT | ENG_DP_TRYLOCK | ENG_DP_TRYFULL, 1,
+	    VM_BATCHQUEUE_MAX, VM_BATCHQUEUE_SIZE, "batch size",
+	    "r332974 (D14893) sys/vm/vm_page.c (vm_pqbatch_submit_page); "
+	    ":trylock-full is 12.x's trylock before blocking on a full batch; "
+	    ":trylock grafts D37305 (14.0, astate) onto it: never shipped",
+	    "per-CPU batch queues of N entries, page lock for queue state" },
+	{ ENG_FAM_QUEUE, ENG_QUEUE_ASTATE, "astate", "astate:N[:trylock]",
 	    ENG_DP_COUNT | ENG_DP_TRYLOCK, 1, VM_BATCHQUEUE_MAX,
 	    VM_BATCHQUEUE_SIZE, "batch size",
-	    "r330296/r332974 sys/vm/vm_page.c (vm_pqbatch_submit_page); "
-	    ":trylock D37305",
-	    "per-CPU batch queues of N entries, page lock for queue state" },
-	{ ENG_FAM_QUEUE, ENG_QUEUE_ASTATE, "astate", "astate:N", ENG_DP_COUNT,
-	    1, VM_BATCHQUEUE_MAX, VM_BATCHQUEUE_SIZE, "batch size",
-	    "FreeBSD 13/14 sys/vm/vm_page.c (vm_page_pqstate_commit)",
-	    "atomic queue-state word and batch queues of N entries" },
+	    "rS355672/rGf3f38e2580f1 sys/vm/vm_page.c "
+	    "(vm_page_pqstate_commit), FreeBSD 13/14; :trylock D37305 "
+	    "(rG1cac76c93fb7, 14.0) vm_page_pqbatch_submit",
+	    "atomic queue-state word and batch queues of N entries; "
+	    ":trylock tries the queue lock from half full" },
 	{ ENG_FAM_PV, ENG_PV_HASHED, "hashed", "hashed[:N]", ENG_DP_COUNT, 1,
 	    65536, 256, "lock count",
 	    "amd64 sys/amd64/amd64/pmap.c (pv_list_locks[], NPV_LIST_LOCKS)",
@@ -77,10 +84,23 @@ static const struct eng_design_info eng_designs[] = {
 	{ ENG_FAM_PVCHUNK, ENG_PVCHUNK_PMAPS, "pmaps", "pmaps", 0, 0, 0, 0,
 	    NULL, "D24217 (unlanded; unverified as a whole)",
 	    "a global list of pmaps instead of chunks" },
+	{ ENG_FAM_PVCHUNK, ENG_PVCHUNK_DOMAIN, "domain", "domain[:N]",
+	    ENG_DP_COUNT, 1, ENG_PVCHUNK_DOMAINS_MAX, 2, "domain count",
+	    "2019+ head sys/amd64/amd64/pmap.c (pv_chunks[PMAP_MEMDOM], "
+	    "pvc_lock, free_pv_chunk_batch), FreeBSD 13/14",
+	    "one chunk list and lock per memory domain, N domains" },
+	{ ENG_FAM_FREE, ENG_FREE_GLOBAL, "global", "global", 0, 0, 0, 0, NULL,
+	    "FreeBSD 10 sys/vm/vm_page.c (vm_page_queue_free_mtx in "
+	    "vm_page_alloc, vm_page_free_toq)",
+	    "the free-queue lock on every page allocation and free" },
+	{ ENG_FAM_FREE, ENG_FREE_PGCACHE, "pgcache", "pgcache", 0, 0, 0, 0,
+	    NULL, "rS331863 (D14905) sys/vm/vm_page.c (vmd_pgcache, "
+	    "vm_page_free_toq), FreeBSD 12+",
+	    "per-CPU page caches holding as many pages as a batch queue" },
 };
 #define ENG_NDESIGNS	(sizeof(eng_designs) / sizeof(eng_designs[0]))
 _Static_assert(ENG_NDESIGNS == ENG_PAGE_NDESIGNS + ENG_QUEUE_NDESIGNS +
-    ENG_PV_NDESIGNS + ENG_PVCHUNK_NDESIGNS,
+    ENG_PV_NDESIGNS + ENG_PVCHUNK_NDESIGNS + ENG_FREE_NDESIGNS,
     "eng_designs[] and the design enums disagree");
 
 const struct eng_design_info *
@@ -107,7 +127,10 @@ eng_design_syntax(enum eng_family fam, const char *sep, char *buf,
 	return (buf);
 }
 
-/* The defaults are what FreeBSD 14 ships. */
+/*
+ * The defaults (engine.h): no release.  FreeBSD 14.0 is --preset
+ * freebsd14.
+ */
 void
 eng_design_default(struct eng_design *d)
 {
@@ -117,10 +140,12 @@ eng_design_default(struct eng_design *d)
 	d->page_lock_pad = true;
 	d->queue = ENG_QUEUE_ASTATE;
 	d->batch = VM_BATCHQUEUE_SIZE;
-	d->trylock = false;
+	d->trylock = ENG_TRYLOCK_NONE;
 	d->pv = ENG_PV_HASHED;
 	d->pv_locks = 256;
 	d->pvchunk = ENG_PVCHUNK_GLOBAL;
+	d->pvchunk_domains = 2;
+	d->free = ENG_FREE_PGCACHE;
 }
 
 static int
@@ -149,6 +174,8 @@ eng_design_value(const struct eng_design *d, enum eng_family fam)
 		return ((int)d->pv);
 	case ENG_FAM_PVCHUNK:
 		return ((int)d->pvchunk);
+	case ENG_FAM_FREE:
+		return ((int)d->free);
 	default:
 		return (-1);
 	}
@@ -168,8 +195,11 @@ eng_design_select(struct eng_design *d, const struct eng_design_info *ri)
 	case ENG_FAM_PV:
 		d->pv = (enum eng_pv_design)ri->value;
 		return (&d->pv_locks);
-	default:
+	case ENG_FAM_PVCHUNK:
 		d->pvchunk = (enum eng_pvchunk_design)ri->value;
+		return (&d->pvchunk_domains);
+	default:
+		d->free = (enum eng_free_design)ri->value;
 		return (NULL);
 	}
 }
@@ -192,7 +222,8 @@ eng_design_lookup(enum eng_family fam, const char *spec)
 }
 
 /*
- * Parse the parameters p of design ri (what follows "name:") into n.
+ * Parse the parameters p of design ri (what follows "name:") into n: a
+ * count, then, after sep (',' or ':'), a word; or the word alone.
  * Returns 0 or -1 with the reason in err.
  */
 static int
@@ -201,7 +232,7 @@ eng_design_parse_params(struct eng_design *n, const struct eng_design_info *ri,
     size_t errlen)
 {
 	unsigned long v;
-	char *ep;
+	char *ep, sep = '\0';
 
 	if ((ri->params & ENG_DP_COUNT) != 0 && *p >= '0' && *p <= '9') {
 		errno = 0;
@@ -214,24 +245,21 @@ eng_design_parse_params(struct eng_design *n, const struct eng_design_info *ri,
 		p = ep;
 		if (*p == '\0')
 			return (0);
-		p++;
-		if (p[-1] == ',' && (ri->params & ENG_DP_NOPAD) != 0 &&
-		    strcmp(p, "nopad") == 0) {
-			n->page_lock_pad = false;
-			return (0);
-		}
-		if (p[-1] == ':' && (ri->params & ENG_DP_TRYLOCK) != 0 &&
-		    strcmp(p, "trylock") == 0) {
-			n->trylock = true;
-			return (0);
-		}
-	} else if ((ri->params & ENG_DP_NOPAD) != 0 &&
+		sep = *p++;
+	}
+	if (sep != ':' && (ri->params & ENG_DP_NOPAD) != 0 &&
 	    strcmp(p, "nopad") == 0) {
 		n->page_lock_pad = false;
 		return (0);
-	} else if ((ri->params & ENG_DP_TRYLOCK) != 0 &&
+	}
+	if (sep != ',' && (ri->params & ENG_DP_TRYLOCK) != 0 &&
 	    strcmp(p, "trylock") == 0) {
-		n->trylock = true;
+		n->trylock = ENG_TRYLOCK_HALF;
+		return (0);
+	}
+	if (sep != ',' && (ri->params & ENG_DP_TRYFULL) != 0 &&
+	    strcmp(p, "trylock-full") == 0) {
+		n->trylock = ENG_TRYLOCK_FULL;
 		return (0);
 	}
 	return (eng_errf(err, errlen, "%s design %s: expected %s",
@@ -268,7 +296,7 @@ eng_design_parse(struct eng_design *d, enum eng_family fam, const char *spec,
 	if (fam == ENG_FAM_PAGE)
 		n.page_lock_pad = true;
 	if (fam == ENG_FAM_QUEUE)
-		n.trylock = false;
+		n.trylock = ENG_TRYLOCK_NONE;
 	len = strlen(ri->name);
 	if (spec[len] != '\0' && eng_design_parse_params(&n, ri, count, spec,
 	    spec + len + 1, err, errlen) != 0)
@@ -303,9 +331,125 @@ eng_design_format(const struct eng_design *d, enum eng_family fam, char *buf,
 	}
 	snprintf(buf, len, "%s:%u%s%s", ri->name, *eng_design_select(&tmp, ri),
 	    (ri->params & ENG_DP_NOPAD) != 0 && !d->page_lock_pad ? ",nopad" :
-	    "", (ri->params & ENG_DP_TRYLOCK) != 0 && d->trylock ?
-	    ":trylock" : "");
+	    "", (ri->params & ENG_DP_TRYLOCK) != 0 &&
+	    d->trylock == ENG_TRYLOCK_HALF ? ":trylock" :
+	    (ri->params & ENG_DP_TRYFULL) != 0 &&
+	    d->trylock == ENG_TRYLOCK_FULL ? ":trylock-full" : "");
 	return (buf);
+}
+
+/* ------------------------------------------------------------- presets */
+
+/*
+ * The presets: every family as the release shipped it on amd64 GENERIC,
+ * from docs/research/freebsd-eras.md; docs/presets.md is this table with
+ * what the research could not verify.  pvchunk domain:1: the domain count
+ * is the machine's, not the release's, and the model's page layer has one
+ * domain (--pvchunk domain:N after --preset for more).
+ */
+static const struct eng_preset_info eng_presets[] = {
+	{ "freebsd10", "FreeBSD 10.4",
+	    { "pagelock:256", "locked", "hashed:256", "global", "global" },
+	    { "release/10.4.0 sys/vm/vm_page.c (pa_lock[PA_LOCK_COUNT])",
+	      "release/10.4.0 sys/vm/vm_page.c (vm_page_enqueue, "
+	      "vm_page_dequeue: the queue lock per operation)",
+	      "release/10.4.0 sys/amd64/amd64/pmap.c (pv_list_locks"
+	      "[NPV_LIST_LOCKS], MAXCPU 256; its pvh_global_lock is not "
+	      "modelled)",
+	      "release/10.4.0 sys/amd64/amd64/pmap.c (pv_chunks, "
+	      "pv_chunks_mutex)",
+	      "release/10.4.0 sys/vm/vm_page.c (vm_page_queue_free_mtx; "
+	      "10.x vm_reserv.c not re-read)" } },
+	{ "freebsd12", "FreeBSD 12.0",
+	    { "pagelock:256", "batch:31:trylock-full", "hashed:256", "global",
+	      "pgcache" },
+	    { "releng/12.0 sys/vm/vm_page.c (pa_lock[], until r352110)",
+	      "r332974 (D14893) sys/vm/vm_page.c (vm_pqbatch_submit_page: "
+	      "trylock before blocking on a full batch), "
+	      "sys/amd64/include/vmparam.h (VM_BATCHQUEUE_SIZE 31)",
+	      "releng/12.0 sys/amd64/amd64/pmap.c (pv_list_locks[], 256 "
+	      "per D21833's text)",
+	      "releng/12.0 sys/amd64/amd64/pmap.c (pv_chunks, "
+	      "pv_chunks_mutex; inferred from 10.4 and an arm64 copy)",
+	      "rS331863 (D14905) sys/vm/vm_page.c (vmd_pgcache in "
+	      "vm_page_free_toq)" } },
+	{ "freebsd13", "FreeBSD 13.0",
+	    { "refcount", "astate:31", "superpage", "domain:1", "pgcache" },
+	    { "r352110 (D20486) sys/vm/vm_page.c (ref_count)",
+	      "rS355672 (D22753), rGf3f38e2580f1 sys/vm/vm_page.c "
+	      "(vm_page_pqstate_commit), sys/amd64/include/vmparam.h "
+	      "(VM_BATCHQUEUE_SIZE 31); plain lock when full",
+	      "r353149 (D21833) sys/amd64/amd64/pmap.c (pmap_large_md_page "
+	      "pv_lock), options NUMA in sys/amd64/conf/GENERIC",
+	      "2019+ head sys/amd64/amd64/pmap.c (pv_chunks[PMAP_MEMDOM], "
+	      "pvc_lock; in 13.0 inferred from the review date)",
+	      "rS331863 sys/vm/vm_page.c (vmd_pgcache[VM_NFREEPOOL])" } },
+	{ "freebsd14", "FreeBSD 14.0",
+	    { "refcount", "astate:63:trylock", "superpage", "domain:1",
+	      "pgcache" },
+	    { "r352110 (D20486) sys/vm/vm_page.c (ref_count)",
+	      "D37305 (rG1cac76c93fb7) sys/vm/vm_page.c "
+	      "(vm_page_pqbatch_submit: trylock from half full), "
+	      "sys/vm/vm_pagequeue.h (VM_BATCHQUEUE_SIZE 63); in 14.0 "
+	      "inferred from the review number",
+	      "r353149 (D21833) sys/amd64/amd64/pmap.c (pmap_large_md_page "
+	      "pv_lock), options NUMA in GENERIC (read in a 13/14-era file)",
+	      "main sys/amd64/amd64/pmap.c (pv_chunks[PMAP_MEMDOM], "
+	      "pvc_lock, free_pv_chunk_batch)",
+	      "rS331863 sys/vm/vm_page.c (vmd_pgcache[VM_NFREEPOOL])" } },
+	{ "d24217", "D24217 (proposal on FreeBSD 14, never landed)",
+	    { "refcount", "astate:63:trylock", "perpage", "pmaps", "pgcache" },
+	    { "as freebsd14", "as freebsd14",
+	      "D24217 (seed 004; code never found: unverified)",
+	      "D24217 (seed 004; code never found: unverified)",
+	      "as freebsd14" } },
+};
+#define ENG_NPRESETS	(sizeof(eng_presets) / sizeof(eng_presets[0]))
+
+const struct eng_preset_info *
+eng_preset_info(size_t i)
+{
+	return (i < ENG_NPRESETS ? &eng_presets[i] : NULL);
+}
+
+const char *
+eng_preset_names(const char *sep, char *buf, size_t len)
+{
+	size_t i, off = 0;
+
+	if (len > 0)
+		buf[0] = '\0';
+	for (i = 0; i < ENG_NPRESETS; i++)
+		off += (size_t)snprintf(buf + (off < len ? off : len),
+		    off < len ? len - off : 0, "%s%s", i > 0 ? sep : "",
+		    eng_presets[i].name);
+	return (buf);
+}
+
+/* Every family through eng_design_parse(), from the defaults. */
+int
+eng_preset_apply(struct eng_design *d, const char *name, char *err,
+    size_t errlen)
+{
+	const struct eng_preset_info *pi = NULL;
+	struct eng_design n;
+	char names[128];
+	size_t i;
+	int fam;
+
+	for (i = 0; i < ENG_NPRESETS && pi == NULL; i++)
+		if (strcmp(eng_presets[i].name, name) == 0)
+			pi = &eng_presets[i];
+	if (pi == NULL)
+		return (eng_errf(err, errlen, "unknown preset '%s' (%s)", name,
+		    eng_preset_names(", ", names, sizeof(names))));
+	eng_design_default(&n);
+	for (fam = 0; fam < ENG_FAM_COUNT; fam++)
+		if (eng_design_parse(&n, (enum eng_family)fam, pi->spec[fam],
+		    err, errlen) != 0)
+			return (-1);
+	*d = n;
+	return (0);
 }
 
 /* ------------------------------------------------------------ creation */

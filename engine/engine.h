@@ -37,10 +37,17 @@ enum eng_page_design {
 
 enum eng_queue_design {
 	ENG_QUEUE_LOCKED = 0,	/* page-queue lock per operation */
-	ENG_QUEUE_BATCH,	/* per-CPU batch queues (r330296, D37305) */
+	ENG_QUEUE_BATCH,	/* per-CPU batch queues (r332974) */
 	ENG_QUEUE_ASTATE,	/* atomic queue-state word (FreeBSD 13/14) */
 };
 #define ENG_QUEUE_NDESIGNS	3
+
+/* When a batch-queue submission tries the page-queue lock (batch, astate). */
+enum eng_queue_trylock {
+	ENG_TRYLOCK_NONE = 0,	/* block when the batch is full */
+	ENG_TRYLOCK_HALF,	/* D37305: try from half full, block when full */
+	ENG_TRYLOCK_FULL,	/* r332974: full: try once, then block */
+};
 
 enum eng_pv_design {
 	ENG_PV_HASHED = 0,	/* N rwlocks hashed by pa >> 21 */
@@ -54,7 +61,14 @@ enum eng_pvchunk_design {
 	ENG_PVCHUNK_PMAPS,	/* global list of pmaps (D24217) */
 	ENG_PVCHUNK_DOMAIN,	/* per-domain chunk lists, pvc_lock (2019+) */
 };
-#define ENG_PVCHUNK_NDESIGNS	2
+#define ENG_PVCHUNK_NDESIGNS	3
+#define ENG_PVCHUNK_DOMAINS_MAX	8	/* amd64 MAXMEMDOM (PMAP_MEMDOM) */
+
+enum eng_free_design {
+	ENG_FREE_GLOBAL = 0,	/* the free lock per allocation and free */
+	ENG_FREE_PGCACHE,	/* per-CPU page caches, vmd_pgcache (r331863) */
+};
+#define ENG_FREE_NDESIGNS	2
 
 /* The ENG_*_NDESIGNS counts are checked against eng_designs[] (engine.c). */
 struct eng_design {
@@ -63,11 +77,12 @@ struct eng_design {
 	bool			page_lock_pad;	/* pagelock: cache-line padded */
 	enum eng_queue_design	queue;
 	unsigned		batch;		/* batch/astate: entries, 1..256 */
-	bool			trylock;	/* batch: trylock at half full */
+	enum eng_queue_trylock	trylock;	/* batch, astate */
 	enum eng_pv_design	pv;
 	unsigned		pv_locks;	/* hashed: array size (256) */
 	enum eng_pvchunk_design	pvchunk;
 	unsigned		pvchunk_domains; /* domain: 1..8 (2) */
+	enum eng_free_design	free;
 };
 
 /* The families, for parse/format. */
@@ -76,26 +91,29 @@ enum eng_family {
 	ENG_FAM_QUEUE,
 	ENG_FAM_PV,
 	ENG_FAM_PVCHUNK,
+	ENG_FAM_FREE,
 	ENG_FAM_COUNT
 };
 
 /*
  * The table of designs (engine.c, eng_designs[]): one row per design, in
  * family order, driving parsing, formatting and the help text of every
- * command that takes --page/--queue/--pv/--pvchunk.  A design's parameters
- * are the ENG_DP_* bits: ":N" sets the count field of its family
- * (page_locks, batch or pv_locks) within [count_min, count_max], ",nopad"
- * clears page_lock_pad, ":trylock" sets trylock.
+ * command that takes --page/--queue/--pv/--pvchunk/--free.  A design's
+ * parameters are the ENG_DP_* bits: ":N" sets the count field of its
+ * family (page_locks, batch, pv_locks or pvchunk_domains) within
+ * [count_min, count_max], ",nopad" clears page_lock_pad, ":trylock" sets
+ * trylock to ENG_TRYLOCK_HALF, ":trylock-full" to ENG_TRYLOCK_FULL.
  */
 #define ENG_DP_COUNT	0x01	/* ":N"; the canonical form always has it */
 #define ENG_DP_NOPAD	0x02	/* ",nopad" after the count, or alone */
 #define ENG_DP_TRYLOCK	0x04	/* ":trylock" after the count, or alone */
+#define ENG_DP_TRYFULL	0x08	/* ":trylock-full" likewise */
 
 struct eng_design_info {
 	enum eng_family	fam;
 	int		value;		/* enum eng_{page,queue,...}_design */
 	const char	*name;		/* "batch" */
-	const char	*syntax;	/* "batch:N[:trylock]" */
+	const char	*syntax;	/* "astate:N[:trylock]" */
 	unsigned	params;		/* ENG_DP_* */
 	unsigned	count_min;
 	unsigned	count_max;
@@ -114,8 +132,13 @@ const struct eng_design_info *eng_design_info(size_t i);
 const char *eng_design_syntax(enum eng_family fam, const char *sep,
 	    char *buf, size_t len);
 
+/*
+ * The design with no option and no preset: FreeBSD 13/14's page and queue
+ * designs (astate:63 without D37305's trylock) with the !NUMA pv-lock
+ * array and one global chunk list; no release shipped it (docs/presets.md).
+ */
 void	eng_design_default(struct eng_design *d);
-/* Parse one family's spec ("refcount", "batch:63:trylock", "hashed:128").
+/* Parse one family's spec ("refcount", "astate:63:trylock", "hashed:128").
  * Returns 0, or -1 with a one-line reason in err (naming the family, not a
  * command-line flag). */
 int	eng_design_parse(struct eng_design *d, enum eng_family fam,
@@ -124,6 +147,29 @@ int	eng_design_parse(struct eng_design *d, enum eng_family fam,
 const char *eng_design_format(const struct eng_design *d, enum eng_family fam,
 	    char *buf, size_t len);
 const char *eng_family_name(enum eng_family fam);	/* "page", "queue" ... */
+
+/*
+ * Presets (engine.c, eng_presets[]): every family set as one release
+ * shipped it, each with the revision and file it follows
+ * (docs/presets.md says the same, with what is unverified).
+ */
+struct eng_preset_info {
+	const char	*name;			/* "freebsd14" */
+	const char	*release;		/* "FreeBSD 14.0" */
+	const char	*spec[ENG_FAM_COUNT];	/* by family, canonical */
+	const char	*follows[ENG_FAM_COUNT]; /* revision and file */
+};
+
+/* Preset i of the table, or NULL past its end. */
+const struct eng_preset_info *eng_preset_info(size_t i);
+/*
+ * Set every family of d to preset name's design.  Returns 0, or -1 with a
+ * one-line reason (naming the presets there are) in err.
+ */
+int	eng_preset_apply(struct eng_design *d, const char *name, char *err,
+	    size_t errlen);
+/* The presets' names as "a | b | c"; returns buf. */
+const char *eng_preset_names(const char *sep, char *buf, size_t len);
 
 struct eng_params {
 	struct eng_design design;

@@ -46,13 +46,10 @@ vm_aligned_alloc(size_t size)
  *	requeue is done at once under the queue lock, and the page daemon
  *	dequeues the pages it scans logically, one per queue-lock
  *	acquisition (FreeBSD 10).
- *  VM_PQ_PGCACHE: frees and allocations go through this CPU's page caches
- *	(vm_phys.c).  An era property that rides on the queue design today
- *	(issue 12 item 5 makes it its own axis).
+ * The free path is its own family (--free, design.free; vm_phys.c).
  */
 #define VM_PQ_PAGELOCK	0x01
 #define VM_PQ_SYNC	0x02
-#define VM_PQ_PGCACHE	0x04
 
 struct vm_pagequeue_ops {
 	const char	*name;		/* as in eng_designs[] */

@@ -5,11 +5,11 @@
  * chosen once by eng_create():
  *
  *  vm_pagequeue_locked.c	locked: FreeBSD 10, the queue lock per operation.
- *  vm_pagequeue_batch.c	batch:N[:trylock]: r330296 / r332974 per-CPU
- *				batch queues, page lock for logical state;
- *				D37305's half-full trylock.
- *  vm_pagequeue_astate.c	astate:N: FreeBSD 13/14, the atomic queue-state
- *				word and vm_page_pqstate_commit().
+ *  vm_pagequeue_batch.c	batch:N[:trylock-full]: r332974 per-CPU
+ *				batch queues, page lock for logical state.
+ *  vm_pagequeue_astate.c	astate:N[:trylock]: FreeBSD 13/14, the atomic
+ *				queue-state word and vm_page_pqstate_commit();
+ *				D37305's half-full trylock (14.0).
  *
  * Here: queue initialisation, the physical list operations, the batch
  * queues (submit, process, drain), the synchronous dequeue, the
@@ -266,8 +266,11 @@ vm_pqbatch_process(struct eng_cpu *c, struct vm_pagequeue *pq,
  * vm_page_pqbatch_submit(): defer the physical operation requested on m
  * (request flags already set) to this CPU's batch for queue.  A full batch
  * takes the queue lock once, processes every entry and m.  With :trylock
- * (D37305), once the batch is half full the lock is tried and the batch
- * kept on failure.  Called with the page lock held (batch) or no lock
+ * (D37305, 14.0: vm_batchqueue_insert() returns the free slots before the
+ * insertion and the lock is tried when at most half were free, so from
+ * n - n/2 + 1 entries) the lock is tried and the batch kept on failure;
+ * with :trylock-full (r332974, 12.x vm_pqbatch_submit_page) a full batch
+ * tries the lock once before blocking.  Called with the page lock held (batch) or no lock
  * (astate, free path).
  */
 void
@@ -282,7 +285,8 @@ vm_page_pqbatch_submit(struct eng_cpu *c, struct vm_page *m, uint8_t queue)
 	ENG_ASSERT(queue < PQ_COUNT);
 	if (bq->bq_cnt < n) {
 		bq->bq_pa[bq->bq_cnt++] = m;
-		if (!e->design.trylock || bq->bq_cnt < (n + 1) / 2)
+		if (e->design.trylock != ENG_TRYLOCK_HALF ||
+		    bq->bq_cnt <= n - n / 2)
 			return;
 		if (!eng_mtx_trylock(&c->lk, &pq->pq_mutex, ENG_HERE))
 			return;
@@ -290,7 +294,9 @@ vm_page_pqbatch_submit(struct eng_cpu *c, struct vm_page *m, uint8_t queue)
 		eng_mtx_unlock(&c->lk, &pq->pq_mutex);
 		return;
 	}
-	eng_mtx_lock(&c->lk, &pq->pq_mutex, ENG_HERE);
+	if (e->design.trylock != ENG_TRYLOCK_FULL ||
+	    !eng_mtx_trylock(&c->lk, &pq->pq_mutex, ENG_HERE))
+		eng_mtx_lock(&c->lk, &pq->pq_mutex, ENG_HERE);
 	vm_pqbatch_process(c, pq, bq, queue);
 	vm_pqbatch_process_page(c, pq, m, queue);
 	eng_mtx_unlock(&c->lk, &pq->pq_mutex);

@@ -1,10 +1,12 @@
 /*
- * vm_pagequeue_astate.c - --queue astate:N: FreeBSD 13/14 (sys/vm/vm_page.c:
- * vm_page_mvqueue, vm_page_release_toq, vm_page_pqstate_commit).  No page
- * lock: queue, request flags and act_count change by CAS of the 32-bit
- * state word; vm_page_pqstate_commit() moves a page between queues by
- * locking the old queue, unlinking speculatively and rolling back if the
- * CAS fails, and submits requests to the batch queues.
+ * vm_pagequeue_astate.c - --queue astate:N[:trylock]: FreeBSD 13/14
+ * (sys/vm/vm_page.c: vm_page_mvqueue, vm_page_release_toq,
+ * vm_page_pqstate_commit).  No page lock: queue, request flags and
+ * act_count change by CAS of the 32-bit state word;
+ * vm_page_pqstate_commit() moves a page between queues by locking the old
+ * queue, unlinking speculatively and rolling back if the
+ * CAS fails, and submits requests to the batch queues.  :trylock is
+ * D37305's half-full trylock of 14.0 (vm_page_pqbatch_submit).
  */
 #include "vm_internal.h"
 
@@ -140,7 +142,7 @@ vm_pq_astate_unwire(struct eng_cpu *c, struct vm_page *m)
 
 const struct vm_pagequeue_ops vm_pagequeue_astate_ops = {
 	.name = "astate",
-	.flags = VM_PQ_PGCACHE,
+	.flags = 0,
 	.enqueue = vm_pq_astate_enqueue,
 	.activate = vm_pq_astate_activate,
 	.deactivate = vm_pq_astate_deactivate,

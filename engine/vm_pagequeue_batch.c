@@ -1,5 +1,5 @@
 /*
- * vm_pagequeue_batch.c - --queue batch:N[:trylock]: r330296 / r332974
+ * vm_pagequeue_batch.c - --queue batch:N[:trylock-full|:trylock]: r332974
  * (2018-19, sys/vm/vm_page.c: vm_pqbatch_submit_page, vm_page_enqueue,
  * vm_page_requeue).  The logical update (queue field, PGA_DEQUEUE /
  * PGA_REQUEUE / PGA_REQUEUE_HEAD) is made under the page lock; the
@@ -7,8 +7,10 @@
  * page queue, and a full batch takes the queue lock once for all its
  * entries, skipping stale ones (vm_page_pqbatch_submit).  Moving a page
  * between queues dequeues it synchronously from the old queue.  With
- * :trylock (D37305) a batch half full tries the lock and keeps batching
- * when it is busy; only a full batch blocks.
+ * :trylock-full a full batch tries the queue lock once before blocking
+ * (12.x vm_pqbatch_submit_page); :trylock grafts D37305's half-full
+ * trylock (14.0, astate) onto this design, which never shipped together
+ * (vm_page_pqbatch_submit, vm_pagequeue.c).
  *
  * Functions that take locks keep the names they had before the designs
  * were split: they are the call sites lock statistics report.
@@ -92,7 +94,7 @@ vm_pq_batch_scan_deactivate(struct eng_cpu *c, struct vm_page *m)
  */
 const struct vm_pagequeue_ops vm_pagequeue_batch_ops = {
 	.name = "batch",
-	.flags = VM_PQ_PAGELOCK | VM_PQ_PGCACHE,
+	.flags = VM_PQ_PAGELOCK,
 	.enqueue = vm_page_enqueue_batch,
 	.requeue = vm_pq_batch_requeue,
 	.stay = vm_pq_batch_stay,

@@ -1,7 +1,7 @@
 /*
  * vm_phys.c - free memory: 2 MiB frames, superpage reservations, the free
  * lists under the domain's free-queue lock (vmd_free_mtx), and the per-CPU
- * free caches (vmd_pgcache) of the batch and astate designs.
+ * free caches (vmd_pgcache) of --free pgcache.
  *
  * A page of obj at pindex is taken from the reservation of
  * (obj, pindex >> 9): the frame's page pindex & 511.  So contiguous file
@@ -16,7 +16,7 @@
  * slot) takes it back under the free lock, and the cache entry becomes
  * stale: flushes skip entries no longer PS_CACHED.
  *
- * Per-CPU allocation caches (batch, astate; the 2018+ vmd_pgcache, whose
+ * Per-CPU allocation caches (--free pgcache; the 2018+ vmd_pgcache, whose
  * import takes the free lock once for a whole bucket): an allocation that
  * misses the cache takes the free lock, takes its page from the object's
  * reservation and claims up to N (the batch size) further free slots of the
@@ -29,8 +29,10 @@
  * 2 MiB frame.  A cache holds 2N entries; the oldest unconsumed ones go
  * back to their reservation under the refill's free-lock acquisition.
  * Another CPU that needs a claimed slot takes it back under the free lock
- * like a freed one (the entry's compare-and-swap then fails).  --queue
- * locked (FreeBSD 10) keeps one free-lock acquisition per allocation.
+ * like a freed one (the entry's compare-and-swap then fails).  --free
+ * global (FreeBSD 10's vm_page_queue_free_mtx) takes the free lock for
+ * every allocation and free.  Both caches hold as many pages as a batch
+ * queue (design.batch; under --queue locked its default, 63).
  */
 #include <stdlib.h>
 
@@ -309,8 +311,8 @@ vm_phys_acache_alloc(struct eng_cpu *c, struct vm_object *obj,
 /*
  * A free page for obj at pindex: its reservation slot if the reservation
  * exists and the slot is free, a new reservation if a whole frame is free,
- * else a single page.  NULL when memory is exhausted.  Under batch and
- * astate this CPU's allocation cache is tried first, and a reservation
+ * else a single page.  NULL when memory is exhausted.  Under --free
+ * pgcache this CPU's allocation cache is tried first, and a reservation
  * allocation refills it.  The object must be write-locked (its
  * reservation table is (O)); takes the free lock unless the cache hits.
  */
@@ -326,7 +328,7 @@ vm_phys_alloc(struct eng_cpu *c, struct vm_object *obj, vm_pindex_t pindex)
 	struct vm_page *m = NULL;
 
 	VM_OBJECT_ASSERT_WLOCKED(c, obj);
-	if (vm_pq_flagged(e, VM_PQ_PGCACHE) &&
+	if (e->design.free == ENG_FREE_PGCACHE &&
 	    (m = vm_phys_acache_alloc(c, obj, pindex)) != NULL)
 		return (m);
 	rv = vm_phash_lookup(&obj->rvs, ri);
@@ -350,7 +352,7 @@ vm_phys_alloc(struct eng_cpu *c, struct vm_object *obj, vm_pindex_t pindex)
 		if (!vm_phys_take(c, m))
 			ENG_PANIC("free frame in use");
 	}
-	if (m != NULL && vm_pq_flagged(e, VM_PQ_PGCACHE))
+	if (m != NULL && e->design.free == ENG_FREE_PGCACHE)
 		vm_phys_acache_fill(c, obj, rv, pindex, off);
 	if (m == NULL)
 		m = vm_phys_alloc_single(c);
@@ -435,8 +437,8 @@ vm_phys_cache_flush(struct eng_cpu *c)
 
 /*
  * Free a page that has no reference, object or mapping left: to the free
- * lists under the free lock (--queue locked), or into this CPU's free
- * cache (batch, astate; the cache holds as many pages as a batch queue).
+ * lists under the free lock (--free global), or into this CPU's free
+ * cache (--free pgcache; the cache holds as many pages as a batch queue).
  */
 void
 vm_phys_free(struct eng_cpu *c, struct vm_page *m)
@@ -444,7 +446,7 @@ vm_phys_free(struct eng_cpu *c, struct vm_page *m)
 	ENG_SITE_DEFINE;
 	struct vm_engine *e = c->e;
 
-	if (!vm_pq_flagged(e, VM_PQ_PGCACHE)) {
+	if (e->design.free != ENG_FREE_PGCACHE) {
 		eng_mtx_lock(&c->lk, &e->vmd.vmd_free_mtx, ENG_HERE);
 		vm_phys_free_locked(c, m);
 		eng_mtx_unlock(&c->lk, &e->vmd.vmd_free_mtx);

@@ -14,6 +14,7 @@
 #include "cli.h"
 #include "commands.h"
 #include "engine.h"
+#include "options.h"
 
 static void
 fp_progress(const char *event)
@@ -28,9 +29,10 @@ fp_usage(FILE *f)
 	unsigned fam;
 
 	fprintf(f,
-	    "usage: pagereplay footprint [--page SPEC] [--queue SPEC] "
-	    "[--pv SPEC]\n"
-	    "                            [--pvchunk SPEC] [--json]\n"
+	    "usage: pagereplay footprint [--preset NAME] [--page SPEC] "
+	    "[--queue SPEC]\n"
+	    "                            [--pv SPEC] [--pvchunk SPEC] "
+	    "[--free SPEC] [--json]\n"
 	    "\n"
 	    "For each event kind, the locks taken (per lock class) and the "
 	    "atomic\n"
@@ -50,6 +52,15 @@ fp_usage(FILE *f)
 		    eng_design_syntax((enum eng_family)fam, " | ", syn,
 		    sizeof(syn)));
 	fprintf(f,
+	    "  --preset NAME  every family as a release shipped it:\n"
+	    "             %s;\n"
+	    "             `--preset help` lists their designs "
+	    "(docs/presets.md).\n"
+	    "             Family options after --preset override it.  "
+	    "Without a preset\n"
+	    "             the design is the defaults, which are no release.\n",
+	    eng_preset_names(", ", syn, sizeof(syn)));
+	fprintf(f,
 	    "  --json     a list of {event, lock_class, acquisitions, "
 	    "amortized, atomics}\n"
 	    "  -h, --help\n"
@@ -65,16 +76,18 @@ static void
 fp_print(const struct eng_design *d, const struct eng_fp_row *rows, bool json)
 {
 	const struct eng_fp_row *row;
-	char b[4][64];
+	char b[64];
 	unsigned i, lc, n = 0;
+	int fam;
 	bool any;
 
 	if (!json) {
-		printf("# page %s, queue %s, pv %s, pvchunk %s\n",
-		    eng_design_format(d, ENG_FAM_PAGE, b[0], sizeof(b[0])),
-		    eng_design_format(d, ENG_FAM_QUEUE, b[1], sizeof(b[1])),
-		    eng_design_format(d, ENG_FAM_PV, b[2], sizeof(b[2])),
-		    eng_design_format(d, ENG_FAM_PVCHUNK, b[3], sizeof(b[3])));
+		printf("#");
+		for (fam = 0; fam < ENG_FAM_COUNT; fam++)
+			printf("%s %s %s", fam > 0 ? "," : "", eng_family_name(
+			    (enum eng_family)fam), eng_design_format(d,
+			    (enum eng_family)fam, b, sizeof(b)));
+		printf("\n");
 		printf("%-18s %-10s %12s %10s %8s\n", "EVENT", "LOCK_CLASS",
 		    "ACQUISITIONS", "AMORTIZED", "ATOMICS");
 	} else
@@ -117,7 +130,7 @@ fp_print(const struct eng_design *d, const struct eng_fp_row *rows, bool json)
 }
 
 /* getopt values: a design family's option is FP_OPT_FAM + its family. */
-enum { FP_OPT_JSON = 256, FP_OPT_FAM };
+enum { FP_OPT_JSON = 256, FP_OPT_PRESET, FP_OPT_FAM };
 
 int
 cmd_footprint(int argc, char **argv)
@@ -129,6 +142,8 @@ cmd_footprint(int argc, char **argv)
 		{ "pv", required_argument, NULL, FP_OPT_FAM + ENG_FAM_PV },
 		{ "pvchunk", required_argument, NULL,
 		    FP_OPT_FAM + ENG_FAM_PVCHUNK },
+		{ "free", required_argument, NULL, FP_OPT_FAM + ENG_FAM_FREE },
+		{ "preset", required_argument, NULL, FP_OPT_PRESET },
 		{ "json", no_argument, NULL, FP_OPT_JSON },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -156,6 +171,17 @@ cmd_footprint(int argc, char **argv)
 		switch (ch) {
 		case FP_OPT_JSON:
 			json = true;
+			break;
+		case FP_OPT_PRESET:
+			switch (rp_opt_preset(optarg, &d, err, sizeof(err))) {
+			case 0:
+				break;
+			case 1:
+				return (0);
+			default:
+				warnx("footprint: --preset: %s", err);
+				return (EXIT_USAGE);
+			}
 			break;
 		case 'h':
 			fp_usage(stdout);

@@ -265,14 +265,16 @@ bad:
 	return (-1);
 }
 
-/* The configuration of combination idx[] (axis items) into c. */
+/*
+ * The configuration of combination idx[] (axis items) into c, whose
+ * design (--preset, --free) gives what the axes do not.
+ */
 static void
 sweep_config(struct sweep_list *ax, const size_t *idx, struct rp_config *c)
 {
 	char err[256];
 	uint64_t v;
 
-	eng_design_default(&c->design);
 	eng_design_parse(&c->design, ENG_FAM_PAGE, ax[AX_PAGE].item[
 	    idx[AX_PAGE]], err, sizeof(err));
 	eng_design_parse(&c->design, ENG_FAM_QUEUE, ax[AX_QUEUE].item[

@@ -37,6 +37,15 @@ const char rp_opt_common_help[] =
     "  --salvage             replay the intact frames of a corrupt trace\n"
     "                        (refused by default; a cut one is replayed\n"
     "                        with a warning)\n"
+    "  --preset NAME         every design family as a release shipped it:\n"
+    "                        freebsd10, freebsd12, freebsd13, freebsd14,\n"
+    "                        d24217 (`--preset help` lists their designs;\n"
+    "                        docs/presets.md); design options after it\n"
+    "                        override it (sweep: design lists always do).\n"
+    "                        Without it the design is the defaults, which\n"
+    "                        are no release\n"
+    "  --free SPEC           global | pgcache: the free path (default\n"
+    "                        pgcache; FreeBSD 10 is global)\n"
     "  --help                this text\n";
 
 /* --pace asap | recorded[:FACTOR] */
@@ -70,11 +79,39 @@ bad:
 	return (-1);
 }
 
+void
+rp_preset_list(FILE *f)
+{
+	const struct eng_preset_info *pi;
+	size_t i;
+	int fam;
+
+	for (i = 0; (pi = eng_preset_info(i)) != NULL; i++) {
+		fprintf(f, "%-10s %s:", pi->name, pi->release);
+		for (fam = 0; fam < ENG_FAM_COUNT; fam++)
+			fprintf(f, " --%s %s", eng_family_name(
+			    (enum eng_family)fam), pi->spec[fam]);
+		fprintf(f, "\n");
+	}
+}
+
+int
+rp_opt_preset(const char *arg, struct eng_design *d, char *err,
+    size_t errlen)
+{
+	if (strcmp(arg, "help") == 0) {
+		rp_preset_list(stdout);
+		return (1);
+	}
+	return (eng_preset_apply(d, arg, err, errlen));
+}
+
 int
 rp_opt_common(int opt, const char *arg, struct rp_opts *o, char *err,
     size_t errlen)
 {
 	struct rp_config *c = &o->cfg;
+	char why[256];
 	uint64_t v;
 
 	switch (opt) {
@@ -148,6 +185,23 @@ rp_opt_common(int opt, const char *arg, struct rp_opts *o, char *err,
 		return (1);
 	case RP_OPT_SALVAGE:
 		o->salvage = true;
+		return (1);
+	case RP_OPT_PRESET:
+		switch (rp_opt_preset(arg, &c->design, why, sizeof(why))) {
+		case 0:
+			return (1);
+		case 1:
+			exit(0);
+		default:
+			snprintf(err, errlen, "--preset: %s", why);
+			return (-1);
+		}
+	case RP_OPT_FREE:
+		if (eng_design_parse(&c->design, ENG_FAM_FREE, arg, why,
+		    sizeof(why)) != 0) {
+			snprintf(err, errlen, "--free: %s", why);
+			return (-1);
+		}
 		return (1);
 	default:
 		return (0);

@@ -1,7 +1,8 @@
 /*
  * options.h - the command-line options `replay` and `sweep` share: CPUs,
  * partitioning, scaling mode, pacing, warm-up, duration, loops, timing,
- * check, model memory, the output files, damaged traces.  Each command
+ * check, model memory, the output files, damaged traces, the era preset
+ * and the free path (design families without a list form).  Each command
  * adds its own (single values for replay, lists for sweep) to a
  * getopt_long table that ends with RP_OPT_COMMON_LONG.
  */
@@ -11,6 +12,7 @@
 #include <getopt.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #include "session.h"
 
@@ -29,6 +31,8 @@ enum rp_opt {
 	RP_OPT_CSV,
 	RP_OPT_JSON,
 	RP_OPT_SALVAGE,
+	RP_OPT_PRESET,
+	RP_OPT_FREE,
 	RP_OPT_HELP,
 	RP_OPT_COMMAND		/* first value free for a command's own */
 };
@@ -48,6 +52,8 @@ enum rp_opt {
 	{ "csv", required_argument, NULL, RP_OPT_CSV },			\
 	{ "json", required_argument, NULL, RP_OPT_JSON },		\
 	{ "salvage", no_argument, NULL, RP_OPT_SALVAGE },		\
+	{ "preset", required_argument, NULL, RP_OPT_PRESET },		\
+	{ "free", required_argument, NULL, RP_OPT_FREE },		\
 	{ "help", no_argument, NULL, RP_OPT_HELP },			\
 	{ NULL, 0, NULL, 0 }
 
@@ -66,8 +72,19 @@ struct rp_opts {
 /*
  * Apply option opt with argument arg.  Returns 1 when it is a shared
  * option, 0 when it is not, -1 on a bad value (one-line reason in err).
+ * `--preset help` prints the presets (rp_preset_list) and exits 0.
  */
 int	rp_opt_common(int opt, const char *arg, struct rp_opts *o, char *err,
 	    size_t errlen);
+
+/*
+ * --preset NAME into d (every family; later family options override it).
+ * Returns 0, 1 when NAME is "help" (the presets printed to stdout), or -1
+ * with a one-line reason in err.  For every command that takes --preset.
+ */
+int	rp_opt_preset(const char *arg, struct eng_design *d, char *err,
+	    size_t errlen);
+/* The presets, one per line with their designs, as `--preset help`. */
+void	rp_preset_list(FILE *f);
 
 #endif /* PR_OPTIONS_H */

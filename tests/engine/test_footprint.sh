@@ -10,7 +10,7 @@ PR=$1
 
 "$PR" footprint --page refcount --queue batch:63 --json >"$T/ref.json"
 "$PR" footprint --page pagelock --queue batch:63 --json >"$T/pl.json"
-"$PR" footprint --page pagelock --queue locked --json >"$T/lk.json"
+"$PR" footprint --page pagelock --queue locked --free global --json >"$T/lk.json"
 "$PR" footprint --page refcount --queue astate:63 --json >"$T/as.json"
 "$PR" footprint --help | grep -q '^usage: pagereplay footprint'
 
@@ -42,7 +42,7 @@ assert abs(a - 1 / 64) < 0.002, a
 # Page allocation (vmd_pgcache): batch and astate refill a per-CPU cache
 # with up to 63 slots of the reservation under one free-lock acquisition;
 # footprint's page_insert targets are 4 pages apart, so 1/16 amortized.
-# locked (FreeBSD 10) takes the free lock on every allocation.
+# --free global (FreeBSD 10) takes the free lock on every allocation.
 for rows in (ref, pl, ast):
     a = amort(rows, "page_insert", "freequeue")
     assert a < 0.1, a

@@ -21,7 +21,8 @@
 static const char *const pages[] = { "pagelock", "pagelock:16,nopad",
     "refcount" };
 static const char *const queues[] = { "locked", "batch:1", "batch:7",
-    "batch:63:trylock", "astate:8", "astate:63" };
+    "batch:31:trylock-full", "batch:63:trylock", "astate:8", "astate:63",
+    "astate:63:trylock" };
 
 struct worker {
 	pthread_t	tid;

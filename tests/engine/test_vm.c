@@ -468,7 +468,7 @@ test_design_parse(void **state)
 	} bad[] = {
 		{ ENG_FAM_PAGE, "pagelocks" }, { ENG_FAM_PAGE, "pagelock:0" },
 		{ ENG_FAM_PAGE, "pagelock:8,pad" }, { ENG_FAM_QUEUE, "batch:0" },
-		{ ENG_FAM_QUEUE, "batch:257" }, { ENG_FAM_QUEUE, "astate:8:trylock" },
+		{ ENG_FAM_QUEUE, "batch:257" }, { ENG_FAM_QUEUE, "astate:8:trylock-full" },
 		{ ENG_FAM_QUEUE, "batch:8:try" }, { ENG_FAM_PV, "hashed:" },
 		{ ENG_FAM_PVCHUNK, "" }, { ENG_FAM_QUEUE, "fifo" },
 	};
