@@ -11,27 +11,36 @@
  *  --queue batch, astate: vm_pageout_collect_batch() takes up to N pages
  *	under one queue-lock acquisition and dequeues them physically only;
  *	they stay logically inactive.  Each is then examined with the page
- *	and object locks only (batch: page lock; astate: none), and the kept
- *	ones are reinserted before the marker under one more acquisition
- *	(r330296).  The page lock is a cursor carried from page to page
- *	(vm_page_change_lock, as the 2019 scans do): it is switched only when
- *	the next page hashes to another lock, so the pages of one 2 MiB frame
- *	cost one acquisition.
- * Per page: skip it if its logical state moved on; --page refcount takes a
- * transient reference and drops it once the object lock is held (seed
- * 000); the object is trylocked; if that fails, a scan event under batch
- * or astate drops the page-lock cursor, blocks on the object lock, takes
- * the page lock again and re-checks the page's queue state, as the 2019
- * scan does, while an inline reclaim (vm_pageout_reclaim(), which already
- * holds another object's lock) and --queue locked only trylock and keep
- * the page, so the scan can never deadlock; wired pages are
- * dequeued lazily; referenced pages get a second chance (reactivated if
- * mapped); the others are unmapped (vm_page_try_remove_all) and freed.
+ *	and object locks only (batch: page lock; astate: none); the kept ones
+ *	are batched and reinserted before the marker when the batch fills and
+ *	at the end, where both of the kernel's flushes take the queue lock
+ *	even when empty (r330296, vm_pageout_reinsert_inactive), and a scan
+ *	takes the laundry queue's lock once to post its request.  The page
+ *	lock is a cursor carried from page to page (vm_page_change_lock, as
+ *	the 2019 scans do): it is switched only when the next page hashes to
+ *	another lock, so the pages of one 2 MiB frame cost one acquisition.
+ *	So is the object lock: kept while consecutive pages share the object
+ *	(12.0 and 13/14 vm_pageout_scan_inactive), one acquisition per run.
+ * Per page: skip it if its logical state moved on; --page refcount with a
+ * page-locked queue takes a transient reference and drops it once the
+ * object lock is held (seed 000); astate takes none (13/14 rely on the
+ * type stability of objects, the object lock and vm_page_tryxbusy).  The
+ * object is locked: astate blocks on it and re-checks m->object (13/14);
+ * the others trylock it, and if that fails a scan event under batch drops
+ * the page-lock cursor, blocks on the object lock, takes the page lock
+ * again and re-checks the page's queue state, as the 2019 scan does.  An
+ * inline reclaim (vm_pageout_reclaim(), which already holds another
+ * object's lock) and --queue locked (FreeBSD 10: object locked per page)
+ * only trylock and keep the page, so the scan can never deadlock; wired
+ * pages are dequeued lazily; referenced pages get a second chance
+ * (reactivated if mapped); the others are unmapped
+ * (vm_page_try_remove_all) and freed.
  *
- * Active scan (vm_pageout_scan_active): the clock hand marker vmd_clock
- * sweeps the active queue without dequeuing; act_count rises for referenced
- * pages and decays otherwise, and a page reaching 0 moves to the inactive
- * queue (vm_page_scan_deactivate: batch's swapqueue commit, the others'
+ * Active scan (vm_pageout_scan_active): a marker inserted after the clock
+ * hand vmd_clock sweeps the active queue in batches without dequeuing, and
+ * the hand moves to it at the end; act_count rises for referenced pages
+ * and decays otherwise, and a page reaching 0 moves to the inactive queue
+ * (vm_page_scan_deactivate: batch's swapqueue commit, the others'
  * deactivation).
  *
  * The queue design enters through its ops (vm_internal.h): VM_PQ_SYNC
