@@ -25,8 +25,8 @@
  * page-locked queue takes a transient reference and drops it once the
  * object lock is held (seed 000); astate takes none (13/14 rely on the
  * type stability of objects, the object lock and vm_page_tryxbusy).  The
- * object is locked: astate blocks on it and re-checks m->object (13/14);
- * the others trylock it, and if that fails a scan event under batch drops
+ * object is locked: astate without page locks blocks on it and re-checks
+ * m->object (13/14); the others trylock it, and if that fails a scan event under batch drops
  * the page-lock cursor, blocks on the object lock, takes the page lock
  * again and re-checks the page's queue state, as the 2019 scan does.  An
  * inline reclaim (vm_pageout_reclaim(), which already holds another
@@ -276,7 +276,7 @@ vm_pageout_inactive_page(struct eng_cpu *c, struct vm_page *m,
 				vm_page_dequeue_lazy(c, m);
 			goto out;
 		}
-		if (astate && !c->in_reclaim)
+		if (astate && !plock && !c->in_reclaim)
 			VM_OBJECT_WLOCK(c, obj);	/* type stability */
 		else if (!VM_OBJECT_TRYWLOCK(c, obj)) {
 			if (locked || c->in_reclaim) {
