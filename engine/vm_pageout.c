@@ -11,27 +11,36 @@
  *  --queue batch, astate: vm_pageout_collect_batch() takes up to N pages
  *	under one queue-lock acquisition and dequeues them physically only;
  *	they stay logically inactive.  Each is then examined with the page
- *	and object locks only (batch: page lock; astate: none), and the kept
- *	ones are reinserted before the marker under one more acquisition
- *	(r330296).  The page lock is a cursor carried from page to page
- *	(vm_page_change_lock, as the 2019 scans do): it is switched only when
- *	the next page hashes to another lock, so the pages of one 2 MiB frame
- *	cost one acquisition.
- * Per page: skip it if its logical state moved on; --page refcount takes a
- * transient reference and drops it once the object lock is held (seed
- * 000); the object is trylocked; if that fails, a scan event under batch
- * or astate drops the page-lock cursor, blocks on the object lock, takes
- * the page lock again and re-checks the page's queue state, as the 2019
- * scan does, while an inline reclaim (vm_pageout_reclaim(), which already
- * holds another object's lock) and --queue locked only trylock and keep
- * the page, so the scan can never deadlock; wired pages are
- * dequeued lazily; referenced pages get a second chance (reactivated if
- * mapped); the others are unmapped (vm_page_try_remove_all) and freed.
+ *	and object locks only (batch: page lock; astate: none); the kept ones
+ *	are batched and reinserted before the marker when the batch fills and
+ *	at the end, where both of the kernel's flushes take the queue lock
+ *	even when empty (r330296, vm_pageout_reinsert_inactive), and a scan
+ *	takes the laundry queue's lock once to post its request.  The page
+ *	lock is a cursor carried from page to page (vm_page_change_lock, as
+ *	the 2019 scans do): it is switched only when the next page hashes to
+ *	another lock, so the pages of one 2 MiB frame cost one acquisition.
+ *	So is the object lock: kept while consecutive pages share the object
+ *	(12.0 and 13/14 vm_pageout_scan_inactive), one acquisition per run.
+ * Per page: skip it if its logical state moved on; --page refcount with a
+ * page-locked queue takes a transient reference and drops it once the
+ * object lock is held (seed 000); astate takes none (13/14 rely on the
+ * type stability of objects, the object lock and vm_page_tryxbusy).  The
+ * object is locked: astate without page locks blocks on it and re-checks
+ * m->object (13/14); the others trylock it, and if that fails a scan event under batch drops
+ * the page-lock cursor, blocks on the object lock, takes the page lock
+ * again and re-checks the page's queue state, as the 2019 scan does.  An
+ * inline reclaim (vm_pageout_reclaim(), which already holds another
+ * object's lock) and --queue locked (FreeBSD 10: object locked per page)
+ * only trylock and keep the page, so the scan can never deadlock; wired
+ * pages are dequeued lazily; referenced pages get a second chance
+ * (reactivated if mapped); the others are unmapped
+ * (vm_page_try_remove_all) and freed.
  *
- * Active scan (vm_pageout_scan_active): the clock hand marker vmd_clock
- * sweeps the active queue without dequeuing; act_count rises for referenced
- * pages and decays otherwise, and a page reaching 0 moves to the inactive
- * queue (vm_page_scan_deactivate: batch's swapqueue commit, the others'
+ * Active scan (vm_pageout_scan_active): a marker inserted after the clock
+ * hand vmd_clock sweeps the active queue in batches without dequeuing, and
+ * the hand moves to it at the end; act_count rises for referenced pages
+ * and decays otherwise, and a page reaching 0 moves to the inactive queue
+ * (vm_page_scan_deactivate: batch's swapqueue commit, the others'
  * deactivation).
  *
  * The queue design enters through its ops (vm_internal.h): VM_PQ_SYNC
@@ -54,9 +63,14 @@ struct vm_pageout_scan {
 	uint64_t	scanned;
 };
 
+/*
+ * vm_pageout_init_scan(): insert the scan's marker at the head of the queue
+ * (after == NULL) or after the marker after, under one queue-lock
+ * acquisition.  Takes and drops the queue lock.
+ */
 static void
 vm_pageout_init_scan(struct eng_cpu *c, struct vm_pageout_scan *ss,
-    uint8_t queue, uint64_t maxscan)
+    uint8_t queue, struct vm_page *after, uint64_t maxscan)
 {
 	ENG_SITE_DEFINE;
 
@@ -66,16 +80,35 @@ vm_pageout_init_scan(struct eng_cpu *c, struct vm_pageout_scan *ss,
 	ss->marker.flags = PG_MARKER;
 	atomic_init(&ss->marker.a, VM_PAGE_A_MAKE(PGA_ENQUEUED, queue, 0));
 	eng_mtx_lock(&c->lk, &ss->pq->pq_mutex, ENG_HERE);
-	TAILQ_INSERT_HEAD(&ss->pq->pq_pl, &ss->marker, plinks_q);
+	if (after == NULL)
+		TAILQ_INSERT_HEAD(&ss->pq->pq_pl, &ss->marker, plinks_q);
+	else
+		TAILQ_INSERT_AFTER(&ss->pq->pq_pl, after, &ss->marker,
+		    plinks_q);
 	eng_mtx_unlock(&c->lk, &ss->pq->pq_mutex);
 }
 
+/*
+ * vm_pageout_end_scan(): remove the marker under one queue-lock
+ * acquisition; the active scan moves its clock hand in the same critical
+ * section, to the head of the queue if the scan reached its end (wrapped),
+ * else to the marker.  Takes and drops the queue lock.
+ */
 static void
-vm_pageout_end_scan(struct eng_cpu *c, struct vm_pageout_scan *ss)
+vm_pageout_end_scan(struct eng_cpu *c, struct vm_pageout_scan *ss,
+    struct vm_page *clock, bool wrapped)
 {
 	ENG_SITE_DEFINE;
 
 	eng_mtx_lock(&c->lk, &ss->pq->pq_mutex, ENG_HERE);
+	if (clock != NULL) {
+		TAILQ_REMOVE(&ss->pq->pq_pl, clock, plinks_q);
+		if (wrapped)
+			TAILQ_INSERT_HEAD(&ss->pq->pq_pl, clock, plinks_q);
+		else
+			TAILQ_INSERT_AFTER(&ss->pq->pq_pl, &ss->marker, clock,
+			    plinks_q);
+	}
 	TAILQ_REMOVE(&ss->pq->pq_pl, &ss->marker, plinks_q);
 	eng_mtx_unlock(&c->lk, &ss->pq->pq_mutex);
 	c->st.scan_pages += ss->scanned;
@@ -83,14 +116,17 @@ vm_pageout_end_scan(struct eng_cpu *c, struct vm_pageout_scan *ss)
 
 /*
  * vm_pageout_collect_batch(): under the queue lock, take up to limit pages
- * after the marker and unlink them (clearing PGA_ENQUEUED); the marker
- * moves to the first page not taken.  --queue locked also dequeues them
+ * after the marker; the marker moves to the first page not taken (*end:
+ * it reached the end of the queue).  dequeue (the inactive scan): unlink
+ * them (clearing PGA_ENQUEUED); --queue locked also dequeues them
  * logically, under the page lock, which is trylocked here (a page whose
- * lock is busy is passed over) and left held for the caller.
+ * lock is busy is passed over) and left held for the caller.  Without
+ * dequeue (the active scan) the pages stay where they are.  Takes and
+ * drops the queue lock.
  */
 static int
 vm_pageout_collect_batch(struct eng_cpu *c, struct vm_pageout_scan *ss,
-    struct vm_page **ma, int limit)
+    struct vm_page **ma, int limit, bool dequeue, bool *end)
 {
 	ENG_SITE_DEFINE;
 	struct vm_pagequeue *pq = ss->pq;
@@ -106,6 +142,10 @@ vm_pageout_collect_batch(struct eng_cpu *c, struct vm_pageout_scan *ss,
 		if ((m->flags & PG_MARKER) != 0)
 			continue;
 		ss->scanned++;
+		if (!dequeue) {
+			ma[n++] = m;
+			continue;
+		}
 		if (locked && !vm_page_trylock(c, m)) {
 			c->st.scan_skipped++;
 			continue;
@@ -125,25 +165,27 @@ vm_pageout_collect_batch(struct eng_cpu *c, struct vm_pageout_scan *ss,
 		TAILQ_INSERT_BEFORE(m, &ss->marker, plinks_q);
 	else
 		TAILQ_INSERT_TAIL(&pq->pq_pl, &ss->marker, plinks_q);
+	*end = m == NULL;
 	eng_mtx_unlock(&c->lk, &pq->pq_mutex);
 	return (n);
 }
 
 /*
- * Reinsert kept pages before the marker under one queue-lock acquisition
- * (batch, astate), unless their state moved on meanwhile: another queue, a
- * pending request, or already relinked.
+ * vm_pageout_reinsert_inactive(): put the kept pages back before the
+ * marker, unless their state moved on meanwhile (another queue, a pending
+ * request, or already relinked).  Like the kernel's (12.0 [FB12po], 13/14
+ * [FB13]), it takes the queue lock even when there is nothing to put back:
+ * the scan's end flushes its two batches (kept pages, pages collected but
+ * not examined) unconditionally.  Takes and drops the queue lock.
  */
 static void
-vm_pageout_reinsert(struct eng_cpu *c, struct vm_pageout_scan *ss,
+vm_pageout_reinsert_inactive(struct eng_cpu *c, struct vm_pageout_scan *ss,
     struct vm_page **ma, int n)
 {
 	ENG_SITE_DEFINE;
 	vm_page_astate_t old;
 	int i;
 
-	if (n == 0)
-		return;
 	eng_mtx_lock(&c->lk, &ss->pq->pq_mutex, ENG_HERE);
 	for (i = 0; i < n; i++) {
 		old = vm_page_astate_load(ma[i]);
@@ -163,24 +205,30 @@ vm_pageout_reinsert(struct eng_cpu *c, struct vm_pageout_scan *ss,
 /*
  * Examine one collected page (see the file comment).  On entry --queue
  * locked holds the page lock and the page is in no queue, and returns with
- * it dropped; batch and astate hold at most the page-lock cursor *mtx (the
- * lock of an earlier page) and the page is logically inactive but
- * unlinked, and return with *mtx the lock of m or unchanged.
+ * it dropped; its object is locked and unlocked here.  Batch and astate
+ * hold at most the page-lock cursor *mtx (the lock of an earlier page) and
+ * the object-lock cursor *objp (the write-locked object of an earlier
+ * page); the page is logically inactive but unlinked.  They return with
+ * *mtx the lock of m or unchanged, and *objp m's object, still locked, or
+ * NULL.
  */
 static enum vm_pageout_verdict
 vm_pageout_inactive_page(struct eng_cpu *c, struct vm_page *m,
-    struct eng_mtx **mtx)
+    struct eng_mtx **mtx, struct vm_object **objp)
 {
 	ENG_SITE_DEFINE;
 	struct vm_engine *e = c->e;
 	struct vm_object *obj;
 	vm_page_astate_t a;
 	bool locked = vm_pq_flagged(e, VM_PQ_SYNC), plock, transient = false;
+	bool astate = !vm_page_qlock(e);
 	enum vm_pageout_verdict v;
 	uint8_t expect = locked ? PQ_NONE : PQ_INACTIVE;
 
 	if (locked)
 		vm_page_assert_locked(c, m);
+	ENG_KASSERT(!locked || *objp == NULL,
+	    "page %p: object cursor under --queue locked", (void *)m);
 	plock = e->pagelock || vm_page_qlock(e);
 	if (!locked) {
 		a = vm_page_astate_load(m);
@@ -195,39 +243,70 @@ vm_pageout_inactive_page(struct eng_cpu *c, struct vm_page *m,
 	if (VM_PAGE_A_QUEUE(a) != expect ||
 	    (VM_PAGE_A_FLAGS(a) & PGA_QUEUE_STATE_MASK) != 0)
 		goto out;
-	if (!e->pagelock) {
+	/*
+	 * Seed 000's transient reference (--page refcount with a page-locked
+	 * queue design).  The astate scan of 13/14 takes none: it reads
+	 * m->object racily and relies on the type stability of objects, the
+	 * object lock and vm_page_tryxbusy() ([FB13] vm_pageout_scan_inactive).
+	 */
+	if (!e->pagelock && !astate) {
 		if (!vm_page_tryacquire_transient(c, m))
 			goto out;	/* free, or being freed */
 		transient = true;
 	}
 	obj = atomic_load_explicit(&m->object, memory_order_acquire);
-	if (obj == NULL) {
-		/* A wired page that left its object: dequeue it lazily. */
-		vm_page_dequeue_lazy(c, m);
-		goto out;
-	}
-	if (!VM_OBJECT_TRYWLOCK(c, obj)) {
-		if (locked || c->in_reclaim) {
-			c->st.scan_skipped++;
+	/*
+	 * The object lock is kept while consecutive pages share the object:
+	 * 12.0 `if (object != m->object)`, 13/14 `if (object == NULL ||
+	 * object != m->object)` (vm_pageout_scan_inactive, [FB12po], [FB13]).
+	 * FreeBSD 10 (--queue locked) locked and unlocked it per page.
+	 */
+	if (obj == NULL || obj != *objp) {
+		if (*objp != NULL) {
+			VM_OBJECT_WUNLOCK(c, *objp);
+			*objp = NULL;
+		}
+		if (obj == NULL) {
+			/*
+			 * astate: being freed by another thread (13/14).
+			 * Otherwise a wired page that left its object:
+			 * dequeue it lazily.
+			 */
+			if (!astate)
+				vm_page_dequeue_lazy(c, m);
+			goto out;
+		}
+		if (astate && !plock && !c->in_reclaim)
+			VM_OBJECT_WLOCK(c, obj);	/* type stability */
+		else if (!VM_OBJECT_TRYWLOCK(c, obj)) {
+			if (locked || c->in_reclaim) {
+				c->st.scan_skipped++;
+				v = PO_REINSERT;
+				goto out;
+			}
+			/* Lock order object -> page: drop the cursor, block. */
+			if (*mtx != NULL) {
+				eng_mtx_unlock(&c->lk, *mtx);
+				*mtx = NULL;
+			}
+			VM_OBJECT_WLOCK(c, obj);
+			if (plock)
+				vm_page_change_lock(c, m, mtx, ENG_HERE);
+			a = vm_page_astate_load(m);
+			if (VM_PAGE_A_QUEUE(a) != expect ||
+			    (VM_PAGE_A_FLAGS(a) & PGA_QUEUE_STATE_MASK) != 0) {
+				*objp = obj;
+				goto out;	/* someone else placed it */
+			}
+		}
+		if (atomic_load_explicit(&m->object, memory_order_relaxed) !=
+		    obj) {
+			VM_OBJECT_WUNLOCK(c, obj);
 			v = PO_REINSERT;
 			goto out;
 		}
-		/* Lock order object -> page: drop the cursor, block. */
-		if (*mtx != NULL) {
-			eng_mtx_unlock(&c->lk, *mtx);
-			*mtx = NULL;
-		}
-		VM_OBJECT_WLOCK(c, obj);
-		if (plock)
-			vm_page_change_lock(c, m, mtx, ENG_HERE);
-		a = vm_page_astate_load(m);
-		if (VM_PAGE_A_QUEUE(a) != expect ||
-		    (VM_PAGE_A_FLAGS(a) & PGA_QUEUE_STATE_MASK) != 0)
-			goto unlock_obj;	/* someone else placed it */
-	}
-	if (atomic_load_explicit(&m->object, memory_order_relaxed) != obj) {
-		v = PO_REINSERT;
-		goto unlock_obj;
+		if (!locked)
+			*objp = obj;
 	}
 	if (transient) {
 		vm_page_drop_transient(c, m);	/* the object's ref remains */
@@ -279,13 +358,13 @@ vm_pageout_inactive_page(struct eng_cpu *c, struct vm_page *m,
 			;
 	vm_page_xunbusy(c, m);
 	vm_page_free(c, m);
-	VM_OBJECT_WUNLOCK(c, obj);
 	v = PO_FREED;
-	goto out;
+	goto unlock_obj;
 unbusy:
 	vm_page_xunbusy(c, m);
 unlock_obj:
-	VM_OBJECT_WUNLOCK(c, obj);
+	if (locked)
+		VM_OBJECT_WUNLOCK(c, obj);
 out:
 	/* Our transient reference was the last: the page left its object. */
 	if (transient && vm_page_drop_transient(c, m)) {
@@ -304,77 +383,79 @@ out:
 
 /*
  * vm_pageout_scan_inactive(): examine up to maxscan inactive pages; returns
- * how many were freed.  Takes and drops every lock itself; the caller may
- * hold one object lock (inline reclaim).
+ * how many were freed.  Kept pages are batched (rq) and put back when the
+ * batch fills and at the end of the scan, as the kernel's
+ * vm_pageout_reinsert_inactive() does.  Takes and drops every lock itself;
+ * the caller may hold one object lock (inline reclaim).
  */
 uint64_t
 vm_pageout_scan_inactive(struct eng_cpu *c, uint64_t maxscan)
 {
+	ENG_SITE_DEFINE;
 	struct vm_page *ma[VM_BATCHQUEUE_MAX], *rq[VM_BATCHQUEUE_MAX];
 	struct vm_pageout_scan ss;
+	struct vm_pagequeue *lpq;
 	struct eng_mtx *mtx = NULL;
+	struct vm_object *obj = NULL;
 	uint64_t freed = 0;
-	int i, n, nrq, limit;
+	int i, n, nrq = 0, limit;
+	bool end, sync = vm_pq_flagged(c->e, VM_PQ_SYNC);
 
-	limit = vm_pq_flagged(c->e, VM_PQ_SYNC) ? 1 : (int)c->e->design.batch;
-	vm_pageout_init_scan(c, &ss, PQ_INACTIVE, maxscan);
-	while ((n = vm_pageout_collect_batch(c, &ss, ma, limit)) > 0 ||
-	    ss.scanned < ss.maxscan) {
+	limit = sync ? 1 : (int)c->e->design.batch;
+	vm_pageout_init_scan(c, &ss, PQ_INACTIVE, NULL, maxscan);
+	while ((n = vm_pageout_collect_batch(c, &ss, ma, limit, true,
+	    &end)) > 0 || ss.scanned < ss.maxscan) {
 		if (n == 0) {
-			if (TAILQ_NEXT(&ss.marker, plinks_q) == NULL)
+			if (end)
 				break;
 			continue;
 		}
-		nrq = 0;
 		for (i = 0; i < n; i++)
-			switch (vm_pageout_inactive_page(c, ma[i], &mtx)) {
+			switch (vm_pageout_inactive_page(c, ma[i], &mtx,
+			    &obj)) {
 			case PO_FREED:
 				freed++;
 				break;
 			case PO_REINSERT:
 				rq[nrq++] = ma[i];
+				if (nrq == limit) {
+					vm_pageout_reinsert_inactive(c, &ss,
+					    rq, nrq);
+					nrq = 0;
+				}
 				break;
 			case PO_SKIP:
 				break;
 			}
-		vm_pageout_reinsert(c, &ss, rq, nrq);
 	}
 	if (mtx != NULL)
 		eng_mtx_unlock(&c->lk, mtx);
-	vm_pageout_end_scan(c, &ss);
+	if (obj != NULL)
+		VM_OBJECT_WUNLOCK(c, obj);
+	/*
+	 * FreeBSD 10 (--queue locked) put each kept page back on its own and
+	 * had no laundry queue (PQ_LAUNDRY came with 11.1/12).  Since r330296
+	 * the scan ends with two flushes, kept pages and the collected pages
+	 * the loop did not reach (none here: the model has no shortage target
+	 * that ends a scan inside a batch; the lock is taken all the same),
+	 * then removes its marker; a scan run for a shortage posts the
+	 * laundry request under the laundry queue's lock (12.0
+	 * vm_pageout_scan_inactive, 13/14 vm_pageout_inactive: `if
+	 * (starting_page_shortage > 0)`); the model has no dirty pages, so
+	 * the request is never more than the lock.
+	 */
+	if (!sync) {
+		vm_pageout_reinsert_inactive(c, &ss, rq, nrq);
+		vm_pageout_reinsert_inactive(c, &ss, NULL, 0);
+	}
+	vm_pageout_end_scan(c, &ss, NULL, false);
+	if (!sync && maxscan > 0) {
+		lpq = vm_page_pagequeue(c->e, PQ_LAUNDRY);
+		eng_mtx_lock(&c->lk, &lpq->pq_mutex, ENG_HERE);
+		eng_mtx_unlock(&c->lk, &lpq->pq_mutex);
+	}
 	c->st.scan_freed += freed;
 	return (freed);
-}
-
-/*
- * Active scan, one clock-hand step: under the queue lock take up to limit
- * pages after vmd_clock (without dequeuing them) and move the hand past
- * them, or back to the head at the end of the queue (*wrapped).
- */
-static int
-vm_pageout_clock_step(struct eng_cpu *c, struct vm_page **ma, int limit,
-    bool *wrapped)
-{
-	ENG_SITE_DEFINE;
-	struct vm_pagequeue *pq = vm_page_pagequeue(c->e, PQ_ACTIVE);
-	struct vm_page *clock = &c->e->vmd.vmd_clock, *m, *last = NULL;
-	int n = 0;
-
-	eng_mtx_lock(&c->lk, &pq->pq_mutex, ENG_HERE);
-	for (m = TAILQ_NEXT(clock, plinks_q); m != NULL && n < limit;
-	    m = TAILQ_NEXT(m, plinks_q)) {
-		last = m;
-		if ((m->flags & PG_MARKER) == 0)
-			ma[n++] = m;
-	}
-	TAILQ_REMOVE(&pq->pq_pl, clock, plinks_q);
-	*wrapped = m == NULL;
-	if (m == NULL)
-		TAILQ_INSERT_HEAD(&pq->pq_pl, clock, plinks_q);
-	else
-		TAILQ_INSERT_AFTER(&pq->pq_pl, last, clock, plinks_q);
-	eng_mtx_unlock(&c->lk, &pq->pq_mutex);
-	return (n);
 }
 
 /*
@@ -417,30 +498,37 @@ out:
 
 /*
  * vm_pageout_scan_active(): age up to maxscan active pages, stopping when
- * the clock hand wraps around the queue.
+ * the scan reaches the end of the queue.  As the kernel's
+ * (vm_pageout_scan_active, 12.0 [FB12po] and 13/14 [FB13]): a marker is
+ * inserted after the clock hand vmd_clock (one queue-lock acquisition),
+ * pages are collected behind it without dequeuing (one per batch, the last
+ * finding nothing or the end of the queue), and at the end the hand moves
+ * to the marker, or back to the head when the scan reached the end, and
+ * the marker leaves (one more).  The kernel's second hand vmd_clock[1]
+ * restarts a scan that meets it at the head; the model's stops there.
+ * Takes and drops every lock itself.
  */
 uint64_t
 vm_pageout_scan_active(struct eng_cpu *c, uint64_t maxscan)
 {
 	struct vm_page *ma[VM_BATCHQUEUE_MAX];
+	struct vm_page *clock = &c->e->vmd.vmd_clock;
+	struct vm_pageout_scan ss;
 	struct eng_mtx *mtx = NULL;
-	uint64_t scanned = 0;
-	bool wrapped = false;
+	bool end = false;
 	int i, n, limit;
 
 	limit = vm_pq_flagged(c->e, VM_PQ_SYNC) ? 1 : (int)c->e->design.batch;
-	while (scanned < maxscan && !wrapped) {
-		if ((uint64_t)limit > maxscan - scanned)
-			limit = (int)(maxscan - scanned);
-		n = vm_pageout_clock_step(c, ma, limit, &wrapped);
+	vm_pageout_init_scan(c, &ss, PQ_ACTIVE, clock, maxscan);
+	do {
+		n = vm_pageout_collect_batch(c, &ss, ma, limit, false, &end);
 		for (i = 0; i < n; i++)
 			vm_pageout_active_page(c, ma[i], &mtx);
-		scanned += (uint64_t)n;
-	}
+	} while (n > 0 && !end);
 	if (mtx != NULL)
 		eng_mtx_unlock(&c->lk, mtx);
-	c->st.scan_pages += scanned;
-	return (scanned);
+	vm_pageout_end_scan(c, &ss, clock, end);
+	return (ss.scanned);
 }
 
 /*
