@@ -1,9 +1,11 @@
 #!/bin/sh
 # parallel.sh PAGEREPLAY DOC - the GNU parallel recipe of
-# docs/sweep-cluster.md, verbatim: its shards merged by the documented
-# merge.sh are the same runs as the sweep on one machine; a failing shard
-# makes the recipe fail and leaves no merged CSV (it used to merge the
-# failures into an empty CSV and exit 0).
+# docs/sweep-cluster.md, verbatim: its shards merged by `pagereplay merge`
+# (as the recipe does) are the same runs as the sweep on one machine, with
+# one header (every shard writes one: the recipe's old `cat` of the shards
+# gave 8); a failing shard makes the recipe fail and leaves no merged CSV
+# (it used to merge the failures into an empty CSV and exit 0); the merge
+# refuses a missing shard.
 set -u
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/lib.sh"
@@ -16,14 +18,13 @@ ln -s "$(cd "$(dirname "$PR")" && pwd)/$(basename "$PR")" "$T/bin/pagereplay"
 touch "$T/home/.parallel/will-cite"
 export PATH="$T/bin:$PATH" HOME="$T/home"
 cd "$T/w" || fail "cd"
-doc_block merge.sh >merge.sh
 doc_block parallel >recipe.sh
-[ -s merge.sh ] && [ -s recipe.sh ] || fail "recipes not found in $DOC"
+[ -s recipe.sh ] || fail "recipe not found in $DOC"
 
 pagereplay synth build --seed 1 --events 10000 -o build.prt >/dev/null ||
     fail "synth build"
 sh recipe.sh >out 2>err || { cat out err; fail "the GNU parallel recipe failed"; }
-grep -q '^merge: 8 shards' out || { cat out err; fail "no merge summary"; }
+grep -q '^merge: .* runs from 8 files$' err || { cat out err; fail "no merge summary"; }
 
 # The same sweep on one machine (the recipe's lists and thread counts).
 CPUS=$(nproc); J=$(( CPUS < 4 ? CPUS : 4 )); C=$(( CPUS / J ))
@@ -40,11 +41,17 @@ cmp -s merged.set single.set || { diff merged.set single.set | head
 
 # A failing shard: the recipe fails and nothing is merged.
 rm -f sweep.csv
+cp -R results good
 head -c 3000 build.prt >cut.prt && mv cut.prt build.prt
 sh recipe.sh >out 2>err && fail "the recipe succeeded with failing shards"
 [ ! -e sweep.csv ] || fail "failed shards were merged into sweep.csv"
-# merge.sh alone refuses a missing shard.
-mkdir -p r2 && : >r2/sweep-0.csv
-sh merge.sh 2 r2 >out 2>err && fail "merge.sh merged a missing shard"
-grep -q 'shard 1 of 2' err || fail "merge.sh does not name the missing shard"
+# The documented merge refuses a missing shard (a failed one leaves no
+# file), names the first missing run and writes nothing.
+rm -rf results && mv good results
+rm results/sweep-1.csv
+pagereplay merge -o sweep.csv results/sweep-*.csv >out 2>err &&
+    fail "pagereplay merge merged a missing shard"
+grep -q 'missing (the first: run 1)' err ||
+    { cat err; fail "pagereplay merge does not name the missing run"; }
+[ ! -e sweep.csv ] || fail "a merge with a missing shard wrote sweep.csv"
 exit 0

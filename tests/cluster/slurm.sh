@@ -3,8 +3,9 @@
 # real single-node Slurm: munged, slurmctld and slurmd on localhost,
 # configured here in a temp dir (own ports, state, spool, munge key and
 # socket).  The documented sweep.sbatch is submitted as written (a 3-task
-# array and a small SWEEP), the documented merge.sh merges, and the run set
-# equals the same sweep on one machine.  Before the fix the recipe never
+# array and a small SWEEP), the documented `pagereplay merge` merges (one
+# header: every shard writes one), and the run set equals the same sweep
+# on one machine.  Before the fix the recipe never
 # created logs/ and results/: every task failed without a log.  Skipped
 # with a printed reason without Slurm, munge or root.
 set -u
@@ -88,10 +89,9 @@ done
 
 export PATH="$T/bin:$PATH"
 cd "$T/w" || fail "cd"
-doc_block merge.sh >merge.sh
 doc_block sweep.sbatch >sweep.sbatch
 doc_block slurm-submit >submit.sh
-[ -s merge.sh ] && [ -s sweep.sbatch ] && [ -s submit.sh ] ||
+[ -s sweep.sbatch ] && [ -s submit.sh ] ||
     fail "recipes not found in $DOC"
 mkdir -p traces
 pagereplay synth build --seed 1 --events 10000 -o traces/build.prt \
@@ -99,13 +99,13 @@ pagereplay synth build --seed 1 --events 10000 -o traces/build.prt \
 
 # The documented submission for 3 shards and a small sweep, bounded.
 export SWEEP="--threads 1,2 --page pagelock,refcount --queue locked,batch:8 --repeat 2"
-sed 's/^sbatch --wait sweep.sbatch$/sbatch --wait --array=0-2 sweep.sbatch/;
-    s/^sh merge.sh 16 results$/sh merge.sh 3 results/' submit.sh >small.sh
-grep -q 'array=0-2' small.sh && grep -q 'merge.sh 3' small.sh ||
+sed 's/^sbatch --wait sweep.sbatch$/sbatch --wait --array=0-2 sweep.sbatch/' \
+    submit.sh >small.sh
+grep -q 'array=0-2' small.sh ||
     fail "the submission lines of the recipe changed"
 timeout 100 sh small.sh >out 2>err || { cat out err logs/* 2>/dev/null
     tail -5 "$S/slurmctld.log"; fail "the Slurm recipe failed"; }
-grep -q '^merge: 3 shards' out || { cat out err; fail "no merge summary"; }
+grep -q '^merge: .* runs from 3 files$' err || { cat out err; fail "no merge summary"; }
 for i in 0 1 2; do
 	[ -f logs/sweep-$i.log ] || fail "no logs/sweep-$i.log"
 done
@@ -118,4 +118,5 @@ run_set single.csv >single.set
 [ -s single.set ] || fail "empty run set"
 cmp -s merged.set single.set || { diff merged.set single.set | head
     fail "the merged shards are not the one-machine sweep's runs"; }
+[ "$(grep -c '^run_id,' sweep.csv)" -eq 1 ] || fail "not one header"
 exit 0
