@@ -30,6 +30,12 @@ enum {
 	OPT_WIDE,
 };
 
+/* --page .. --pvchunk map onto the design families by offset. */
+_Static_assert(OPT_QUEUE - OPT_PAGE == ENG_FAM_QUEUE &&
+    OPT_PV - OPT_PAGE == ENG_FAM_PV &&
+    OPT_PVCHUNK - OPT_PAGE == ENG_FAM_PVCHUNK && ENG_FAM_PAGE == 0,
+    "replay's design options and enum eng_family disagree");
+
 static const struct option replay_long[] = {
 	{ "threads", required_argument, NULL, OPT_THREADS },
 	{ "page", required_argument, NULL, OPT_PAGE },
@@ -68,11 +74,9 @@ replay_usage(FILE *f)
 	    "times are over the contended acquisitions (as perf lock\n"
 	    "contention and lockstat report them), hold times over all.\n"
 	    "\n"
-	    "  --threads N           worker threads (default: one per CPU)\n"
-	    "  --page SPEC           pagelock[:N[,nopad]] | refcount\n"
-	    "  --queue SPEC          locked | batch:N[:trylock] | astate:N\n"
-	    "  --pv SPEC             hashed[:N] | superpage | perpage\n"
-	    "  --pvchunk SPEC        global | pmaps\n"
+	    "  --threads N           worker threads (default: one per CPU)\n");
+	rp_design_help(f);
+	fprintf(f,
 	    "  --scale K             replicate the streams K times\n"
 	    "  --sort KEY            order of the lock-class and call-site\n"
 	    "                        tables: wait_total (default; contended\n"

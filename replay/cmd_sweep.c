@@ -47,6 +47,14 @@ enum sweep_axis {
 	AX_COUNT
 };
 
+/* The design axes map onto the design families by index. */
+_Static_assert(AX_PAGE == (int)ENG_FAM_PAGE && AX_QUEUE == (int)ENG_FAM_QUEUE &&
+    AX_PV == (int)ENG_FAM_PV && AX_PVCHUNK == (int)ENG_FAM_PVCHUNK,
+    "sweep's design axes and enum eng_family disagree");
+_Static_assert(OPT_QUEUE - OPT_PAGE == AX_QUEUE &&
+    OPT_PV - OPT_PAGE == AX_PV && OPT_PVCHUNK - OPT_PAGE == AX_PVCHUNK,
+    "sweep's design options and axes disagree");
+
 static const struct option sweep_long[] = {
 	{ "threads", required_argument, NULL, OPT_THREADS },
 	{ "page", required_argument, NULL, OPT_PAGE },

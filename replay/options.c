@@ -80,6 +80,22 @@ bad:
 }
 
 void
+rp_design_help(FILE *f)
+{
+	char opt[32], syn[256];
+	int fam;
+
+	for (fam = 0; fam < ENG_FAM_COUNT; fam++) {
+		if (fam == ENG_FAM_FREE)	/* in rp_opt_common_help */
+			continue;
+		snprintf(opt, sizeof(opt), "--%s SPEC",
+		    eng_family_name((enum eng_family)fam));
+		fprintf(f, "  %-21s %s\n", opt, eng_design_syntax(
+		    (enum eng_family)fam, " | ", syn, sizeof(syn)));
+	}
+}
+
+void
 rp_preset_list(FILE *f)
 {
 	const struct eng_preset_info *pi;

@@ -86,5 +86,7 @@ int	rp_opt_preset(const char *arg, struct eng_design *d, char *err,
 	    size_t errlen);
 /* The presets, one per line with their designs, as `--preset help`. */
 void	rp_preset_list(FILE *f);
+/* --help lines of the design options, from the engine's design table. */
+void	rp_design_help(FILE *f);
 
 #endif /* PR_OPTIONS_H */
