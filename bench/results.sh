@@ -18,7 +18,7 @@ set -eu
 B=${1:-build-x}
 O=${2:-/tmp/pagereplay-results}
 R=${3:-3}
-SECTIONS=${SECTIONS:-"c1 c2 c3 c4 tables"}
+SECTIONS=${SECTIONS:-"c1 c2 c3 c4 eras tables"}
 PR=$B/pagereplay
 TR=workloads/traces
 mkdir -p "$O"
@@ -226,6 +226,20 @@ if want c4; then
 	done
 fi
 
+# The eras: every family as each release shipped it (--preset), on the
+# real build and the cached synthetic sendfile trace, 2 threads.
+PRESETS="freebsd10 freebsd12 freebsd13 freebsd14 d24217"
+if want eras; then
+	for t in "$TR/build-zstd.prt" "$O/sfc.prt"; do
+		n=$(basename "$t" .prt)
+		for p in $PRESETS; do
+			"$PR" sweep "$t" --threads 2 --preset "$p" \
+			    --repeat "$R" --check --csv "$O/e-$n-$p.csv" \
+			    >/dev/null 2>"$O/e-$n-$p.err"
+		done
+	done
+fi
+
 if want tables; then
 	python3 - "$O" >"$O/tables.md" <<'EOF'
 import csv, glob, os, statistics, sys
@@ -388,6 +402,30 @@ table('Claim 4b: build-zstd, threads 2, refcount, batch:63, pv perpage',
        ('pvchunk share of contention %', lambda r: 100 * I(r, 'pvchunk', 'contended') / max(1, cont_total(r)), 1),
        ('all contended', lambda r: cont_total(r), 0),
        ('events/s', lambda r: float(r['cfg']['events_per_s']), 0)])
+
+# The eras: one sweep file per preset, rows merged into one table.
+import glob, shutil, tempfile
+for n in ['build-zstd', 'sfc']:
+    files = [('%s/e-%s-%s.csv' % (O, n, p)) for p in
+             ['freebsd10', 'freebsd12', 'freebsd13', 'freebsd14', 'd24217']]
+    files = [x for x in files if os.path.exists(x)]
+    if not files:
+        continue
+    tmp = tempfile.NamedTemporaryFile('w', suffix='.csv', delete=False)
+    for i, x in enumerate(files):
+        lines = open(x).read().splitlines(True)
+        tmp.writelines(lines if i == 0 else [l for l in lines if not l.startswith('run_id,')])
+    tmp.close()
+    os.rename(tmp.name, '%s/e-%s.csv' % (O, n))
+    acq = lambda c: (c + ' acq/event', lambda r, c=c: I(r, c, 'acquisitions') / ev(r))
+    share = lambda c: (c + ' share %', lambda r, c=c: 100 * I(r, c, 'contended') / max(1, cont_total(r)), 1)
+    table('Eras: %s, threads 2, --preset' % n, '%s/e-%s.csv' % (O, n),
+          ['page', 'queue', 'pv', 'pvchunk'],
+          [acq('page'), acq('object'), acq('pagequeue'), acq('freequeue'),
+           acq('pv'), acq('pvchunk'),
+           share('pagequeue'), share('freequeue'), share('pv'), share('object'),
+           ('all cont/1k events', lambda r: 1000 * cont_total(r) / ev(r), 2),
+           ('events/s', lambda r: float(r['cfg']['events_per_s']), 0)])
 EOF
 	cat "$O/tables.md"
 fi
