@@ -461,6 +461,15 @@ test_design_parse(void **state)
 		{ ENG_FAM_PV, "hashed:64", "hashed:64" },
 		{ ENG_FAM_PV, "perpage", "perpage" },
 		{ ENG_FAM_PVCHUNK, "pmaps", "pmaps" },
+		/* The values the era presets need (issue 12 item 5). */
+		{ ENG_FAM_QUEUE, "astate:63:trylock", "astate:63:trylock" },
+		{ ENG_FAM_QUEUE, "astate:trylock", "astate:63:trylock" },
+		{ ENG_FAM_QUEUE, "batch:31:trylock-full",
+		    "batch:31:trylock-full" },
+		{ ENG_FAM_PVCHUNK, "domain", "domain:2" },
+		{ ENG_FAM_PVCHUNK, "domain:4", "domain:4" },
+		{ ENG_FAM_FREE, "global", "global" },
+		{ ENG_FAM_FREE, "pgcache", "pgcache" },
 	};
 	static const struct {
 		enum eng_family fam;
@@ -471,6 +480,10 @@ test_design_parse(void **state)
 		{ ENG_FAM_QUEUE, "batch:257" }, { ENG_FAM_QUEUE, "astate:8:trylock-full" },
 		{ ENG_FAM_QUEUE, "batch:8:try" }, { ENG_FAM_PV, "hashed:" },
 		{ ENG_FAM_PVCHUNK, "" }, { ENG_FAM_QUEUE, "fifo" },
+		{ ENG_FAM_QUEUE, "astate:63:trylock-full" },
+		{ ENG_FAM_QUEUE, "locked:trylock" },
+		{ ENG_FAM_PVCHUNK, "domain:0" }, { ENG_FAM_PVCHUNK, "domain:9" },
+		{ ENG_FAM_FREE, "slab" }, { ENG_FAM_FREE, "pgcache:8" },
 	};
 	struct eng_design d, keep;
 	char err[128], buf[64];
