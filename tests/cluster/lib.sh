@@ -6,6 +6,9 @@
 #			class (design, threads, repeat, class), sorted: what
 #			must be equal between a sharded and a one-machine
 #			sweep (run ids, times and hosts differ)
+# same_runs MERGED SINGLE
+#			fail unless the merged shards' CSV has the runs of the
+#			one-machine sweep's CSV, under one header
 
 doc_block() {
 	awk -v m="<!-- tests/cluster: $1 -->" '
@@ -22,4 +25,14 @@ run_set() {
 	    { print $c["page"], $c["queue"], $c["pv"], $c["pvchunk"],
 		$c["scale"], $c["threads"], $c["repeat"], $c["lock_class"] }' \
 	    "$1" | sort
+}
+
+same_runs() {
+	run_set "$1" >"$T/merged.set"
+	run_set "$2" >"$T/single.set"
+	[ -s "$T/single.set" ] || fail "empty run set"
+	cmp -s "$T/merged.set" "$T/single.set" || {
+		diff "$T/merged.set" "$T/single.set" | head
+		fail "the merged shards are not the one-machine sweep's runs"; }
+	[ "$(grep -c '^run_id,' "$1")" -eq 1 ] || fail "not one header"
 }

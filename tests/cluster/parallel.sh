@@ -32,12 +32,7 @@ TH=1; t=2; while [ $t -le $C ]; do TH=$TH,$t; t=$((t * 2)); done
 pagereplay sweep build.prt --threads $TH --page pagelock,refcount \
     --queue locked,batch:8,batch:64 --repeat 3 --cpus 0 \
     --csv single.csv >/dev/null 2>err || { cat err; fail "one-machine sweep"; }
-run_set sweep.csv >merged.set
-run_set single.csv >single.set
-[ -s single.set ] || fail "empty run set"
-cmp -s merged.set single.set || { diff merged.set single.set | head
-    fail "the merged shards are not the one-machine sweep's runs"; }
-[ "$(grep -c '^run_id,' sweep.csv)" -eq 1 ] || fail "not one header"
+same_runs sweep.csv single.csv
 
 # A failing shard: the recipe fails and nothing is merged.
 rm -f sweep.csv
