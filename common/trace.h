@@ -75,6 +75,8 @@ void		 pr_header_init(struct pr_header *h, enum pr_source source);
  */
 struct pr_writer;
 
+/* A non-empty regular file at path is renamed path.old first (perf's
+ * perf.data.old convention), never overwritten. */
 struct pr_writer *pr_writer_create(const char *path,
 		    const struct pr_header *h, int *errp);
 int		 pr_writer_write(struct pr_writer *w, const struct pr_event *ev);

@@ -9,8 +9,11 @@
  * is still written on request (pr_writer_create_version, for tests and
  * the v1/v2 benchmark).
  */
+#include <sys/stat.h>
+
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -122,6 +125,28 @@ writer_free(struct pr_writer *w)
 	free(w);
 }
 
+/*
+ * A non-empty regular file at path is kept as path.old (replacing an older
+ * .old), as perf record keeps perf.data.old: a trace, or any other file
+ * given as -o by mistake, is never silently destroyed.  0, or -1 with
+ * errno set.
+ */
+static int
+writer_keep_old(const char *path)
+{
+	struct stat st;
+	char *old;
+	int rv;
+
+	if (stat(path, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size == 0)
+		return (0);
+	if (asprintf(&old, "%s.old", path) < 0)
+		return (-1);
+	rv = rename(path, old);
+	free(old);
+	return (rv);
+}
+
 struct pr_writer *
 pr_writer_create(const char *path, const struct pr_header *h, int *errp)
 {
@@ -165,7 +190,9 @@ pr_writer_create_version(const char *path, const struct pr_header *h,
 	    PR_ZSTD_LEVEL);
 	/* zstd's content checksum: catches what a forged frame sum hides. */
 	ZSTD_CCtx_setParameter(w->cctx, ZSTD_c_checksumFlag, 1);
-	w->fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (writer_keep_old(path) == 0)
+		w->fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
+		    0644);
 	if (w->fd < 0) {
 		err = errno;
 		free(buf);
