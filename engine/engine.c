@@ -858,8 +858,12 @@ grab:
 
 /*
  * map (vm_fault): a resident page is entered under the object's read lock
- * (vm_fault_soft_fast); a missing one is grabbed under the write lock and
- * entered there.  The page is marked referenced.
+ * (vm_fault_soft_fast); a missing one is allocated under the write lock
+ * (vm_fault_allocate: vm_page_alloc, in no queue), entered, and then put
+ * where the page daemon finds it, vm_page_activate() ("If the page is not
+ * wired down ...": vm_fault() of FreeBSD 10 to 14, under the page lock
+ * through 12, which vm_page_activate takes here in the pagelock designs).
+ * The page is marked referenced.
  */
 static int
 ev_map(struct eng_cpu *c, const struct pr_event *ev, struct vm_object *obj,
@@ -883,11 +887,17 @@ ev_map(struct eng_cpu *c, const struct pr_event *ev, struct vm_object *obj,
 		}
 		VM_OBJECT_RUNLOCK(c, obj);
 		VM_OBJECT_WLOCK(c, obj);
-		m = vm_page_grab(c, obj, ev->pindex + i, false, &allocated);
+		vm_object_make_alive(c, obj);
+		/* Another stream may have inserted it meanwhile. */
+		m = vm_page_lookup(c, obj, ev->pindex + i);
+		if ((allocated = m == NULL))
+			m = vm_page_alloc(c, obj, ev->pindex + i, false);
 		if (m != NULL) {
 			vm_page_aflag_set(c, m, PGA_REFERENCED);
 			if (pmap_ev_enter(c, ev->pmap, va, m, write) == 0)
 				did++;
+			if (allocated)
+				vm_page_activate(c, m);
 		}
 		VM_OBJECT_WUNLOCK(c, obj);
 	}
