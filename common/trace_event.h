@@ -47,6 +47,13 @@ enum pr_kind {
 	PR_KIND_COUNT
 };
 
+/*
+ * An object id with bit 63 set is an address space's anonymous memory
+ * (pindex = virtual page number): its pages come into being at their first
+ * fault.  Other ids are files (docs/trace-format.md).
+ */
+#define PR_OBJ_ANON	(1ULL << 63)
+
 /* Event flags (struct pr_event.flags). */
 #define PR_F_WRITE	0x01	/* map / lookup: for writing */
 #define PR_F_NOCACHE	0x02	/* release / sendfile: SF_NOCACHE, FADV_DONTNEED */

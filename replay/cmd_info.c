@@ -21,6 +21,7 @@
 
 #include "cli.h"
 #include "commands.h"
+#include "prime.h"
 #include "trace.h"
 
 /* A frame that failed its checks. */
@@ -41,6 +42,7 @@ struct info {
 	struct bad_frame *bad;
 	size_t		nbad;
 	struct pr_reader_status st;
+	struct rp_prime	prime;			/* what a replay primes */
 };
 
 static void
@@ -52,8 +54,9 @@ usage(FILE *f)
 "Show a trace's header (format version, source, host, clock, start time,\n"
 "command line), how long the recording lasted (when the recorder noted\n"
 "its end), the span of its events, events and pages per kind, lost events,\n"
-"frames, bytes per event and trailer notes.  Every frame is decoded and\n"
-"checked.\n"
+"frames, bytes per event, what a replay primes (the objects and pages the\n"
+"trace touches before creating them) and trailer notes.  Every frame is\n"
+"decoded and checked.\n"
 "\n"
 "  -j, --json             print one JSON object instead of the table\n"
 "  -t, --allow-truncated  exit 0 on a file cut short (no end marker);\n"
@@ -98,6 +101,10 @@ scan(struct pr_reader *r, struct info *in)
 			in->by_kind[evs[j].kind]++;
 			in->pages_by_kind[evs[j].kind] += evs[j].npages;
 			in->events++;
+			if (rp_prime_event(&in->prime, &evs[j]) != 0) {
+				free(evs);
+				return (PR_E_NOMEM);
+			}
 		}
 		free(evs);
 		if (cli_progress_enabled())
@@ -105,7 +112,7 @@ scan(struct pr_reader *r, struct info *in)
 	}
 	cli_progress_done();
 	pr_reader_status(r, &in->st);
-	return (PR_OK);
+	return (rp_prime_finish(&in->prime) == 0 ? PR_OK : PR_E_NOMEM);
 }
 
 /* Print s as a JSON string (quoted, escaped). */
@@ -213,6 +220,11 @@ print_json(const char *path, struct pr_reader *r, const struct info *in)
 		printf("{\"error\": \"%s\", \"frame\": %" PRIu64
 		    ", \"offset\": %" PRIu64 "}", pr_strerror(in->st.error),
 		    in->st.error_frame, in->st.error_offset);
+	printf(", \"prime\": {\"objects\": %" PRIu64 ", \"pages\": %" PRIu64
+	    ", \"inactive\": %" PRIu64 ", \"active\": %" PRIu64
+	    ", \"wired\": %" PRIu64 "}", in->prime.cnt.objects,
+	    in->prime.cnt.pages, in->prime.cnt.inactive, in->prime.cnt.active,
+	    in->prime.cnt.wired);
 	printf(", \"notes\": {");
 	for (i = 0; pr_reader_note(r, i, &key, &value); i++) {
 		printf("%s", i == 0 ? "" : ", ");
@@ -263,6 +275,11 @@ print_table(const char *path, struct pr_reader *r, const struct info *in)
 	    in->st.truncated ? "TRUNCATED (no end marker)" :
 	    in->st.end_damaged ? "DAMAGED END MARKER (tail or index block)" :
 	    in->st.error != PR_OK ? pr_strerror(in->st.error) : "complete");
+	printf("primed:    %" PRIu64 " objects, %" PRIu64 " pages (%" PRIu64
+	    " inactive, %" PRIu64 " active, %" PRIu64 " wired) before a "
+	    "replay\n", in->prime.cnt.objects, in->prime.cnt.pages,
+	    in->prime.cnt.inactive, in->prime.cnt.active,
+	    in->prime.cnt.wired);
 	printf("\n%-14s %12s %12s\n", "kind", "events", "pages");
 	for (k = 0; k < PR_KIND_COUNT; k++)
 		if (in->by_kind[k] != 0)
@@ -322,12 +339,14 @@ cmd_info(int argc, char **argv)
 		return (1);
 	}
 	memset(&in, 0, sizeof(in));
+	rp_prime_init(&in.prime);
 	if (stat(path, &sb) == 0)
 		in.size = (uint64_t)sb.st_size;
 	if ((e = scan(r, &in)) != PR_OK) {
 		warnx("info: %s: %s", path, pr_strerror(e));
 		pr_reader_close(r);
 		free(in.bad);
+		rp_prime_free(&in.prime);
 		return (1);
 	}
 	if (json)
@@ -365,5 +384,6 @@ cmd_info(int argc, char **argv)
 	}
 	pr_reader_close(r);
 	free(in.bad);
+	rp_prime_free(&in.prime);
 	return (rc);
 }

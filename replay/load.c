@@ -53,7 +53,11 @@ decode_worker(void *arg)
 	return (NULL);
 }
 
-/* Replace object and pmap ids by dense slots; set the trace's totals. */
+/*
+ * Replace object and pmap ids by dense slots; set the trace's totals.  The
+ * same pass decides what the trace assumes resident (prime.h), on the
+ * trace's own ids, whose priming events are then remapped too.
+ */
 static int
 trace_remap(struct rp_trace *t, char *err, size_t errlen)
 {
@@ -66,6 +70,7 @@ trace_remap(struct rp_trace *t, char *err, size_t errlen)
 
 	rp_idmap_init(&objs);
 	rp_idmap_init(&pmaps);
+	rp_prime_init(&t->prime);
 	rc = 0;
 	t->first_ns = t->nev > 0 ? UINT64_MAX : 0;
 	last = 0;
@@ -77,6 +82,8 @@ trace_remap(struct rp_trace *t, char *err, size_t errlen)
 			last = ev->time_ns;
 		if (ev->kind == PR_LOST)
 			t->lost += ev->arg;
+		if (rp_prime_event(&t->prime, ev) != 0)
+			goto nomem;
 		if (rp_kind_has_obj(ev->kind)) {
 			if ((s = rp_idmap_get(&objs, ev->obj)) < 0)
 				goto nomem;
@@ -87,6 +94,13 @@ trace_remap(struct rp_trace *t, char *err, size_t errlen)
 				goto nomem;
 			ev->pmap = (uint64_t)s;
 		}
+	}
+	if (rp_prime_finish(&t->prime) != 0)
+		goto nomem;
+	for (i = 0; i < t->prime.nev; i++) {
+		if ((s = rp_idmap_get(&objs, t->prime.ev[i].obj)) < 0)
+			goto nomem;
+		t->prime.ev[i].obj = (uint64_t)s;
 	}
 	t->span_ns = last - t->first_ns;
 	t->nobjects = objs.n;
@@ -252,5 +266,6 @@ void
 rp_trace_free(struct rp_trace *t)
 {
 	free(t->ev);
+	rp_prime_free(&t->prime);
 	memset(t, 0, sizeof(*t));
 }

@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "prime.h"
 #include "trace.h"
 
 struct rp_trace {
@@ -38,6 +39,8 @@ struct rp_trace {
 	uint64_t	 span_ns;	/* last minus first event time */
 	uint64_t	 decode_ns;	/* wall time of the parallel decode */
 	unsigned	 decode_threads;
+	struct rp_prime	 prime;		/* the state the trace assumes
+					   (finished; dense slots) */
 };
 
 /* Which ids a kind carries (trace.h comments on enum pr_kind). */

@@ -46,6 +46,10 @@ const char rp_opt_common_help[] =
     "                        are no release\n"
     "  --free SPEC           global | pgcache: the free path (default\n"
     "                        pgcache; FreeBSD 10 is global)\n"
+    "  --no-prime            start from an empty model instead of making\n"
+    "                        resident, before the run, the pages the trace\n"
+    "                        touches before inserting them (docs/user-\n"
+    "                        guide.md \"Priming\")\n"
     "  --help                this text\n";
 
 /* --pace asap | recorded[:FACTOR] */
@@ -212,6 +216,9 @@ rp_opt_common(int opt, const char *arg, struct rp_opts *o, char *err,
 			snprintf(err, errlen, "--preset: %s", why);
 			return (-1);
 		}
+	case RP_OPT_NO_PRIME:
+		c->prime = false;
+		return (1);
 	case RP_OPT_FREE:
 		if (eng_design_parse(&c->design, ENG_FAM_FREE, arg, why,
 		    sizeof(why)) != 0) {

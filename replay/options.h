@@ -33,6 +33,7 @@ enum rp_opt {
 	RP_OPT_SALVAGE,
 	RP_OPT_PRESET,
 	RP_OPT_FREE,
+	RP_OPT_NO_PRIME,
 	RP_OPT_HELP,
 	RP_OPT_COMMAND		/* first value free for a command's own */
 };
@@ -54,6 +55,7 @@ enum rp_opt {
 	{ "salvage", no_argument, NULL, RP_OPT_SALVAGE },		\
 	{ "preset", required_argument, NULL, RP_OPT_PRESET },		\
 	{ "free", required_argument, NULL, RP_OPT_FREE },		\
+	{ "no-prime", no_argument, NULL, RP_OPT_NO_PRIME },		\
 	{ "help", no_argument, NULL, RP_OPT_HELP },			\
 	{ NULL, 0, NULL, 0 }
 

@@ -33,6 +33,7 @@ enum col {
 	C_HOST, C_CPUS, C_CPU_MODEL, C_KERNEL, C_VERSION,
 	C_STATUS, C_WAIT_COUNT, C_WAIT_AVG, C_CONTENTION_SHARE,
 	C_PACE_BEHIND, C_RUN_INDEX, C_RUNS, C_SHARD, C_SCHEMA,
+	C_PRIMED_OBJECTS, C_PRIMED_PAGES,
 	C_COUNT
 };
 
@@ -100,6 +101,8 @@ const struct rp_column rp_columns[C_COUNT] = {
 	[C_RUNS] = { "runs", true },
 	[C_SHARD] = { "shard", false },
 	[C_SCHEMA] = { "schema", true },
+	[C_PRIMED_OBJECTS] = { "primed_objects", true },
+	[C_PRIMED_PAGES] = { "primed_pages", true },
 };
 const unsigned rp_ncolumns = C_COUNT;
 
@@ -327,6 +330,8 @@ cell(const struct rp_report *r, const struct rp_lock_row *l, enum col c,
 		    (unsigned long long)r->nshards);
 		break;
 	case C_SCHEMA: U(RP_SCHEMA); break;
+	case C_PRIMED_OBJECTS: U(r->prime.objects); break;
+	case C_PRIMED_PAGES: U(r->prime.pages); break;
 	default: b[0] = '\0'; break;
 	}
 #undef U
@@ -488,7 +493,16 @@ rp_report_json(FILE *f, const struct rp_report *r)
 		json_hist(f, &r->lock[i].hold_hist);
 		fputc('}', f);
 	}
-	fprintf(f, "\n  ],\n  \"sites_left_off\": %llu,\n  \"lost\": %llu,"
+	fprintf(f, "\n  ],\n  \"prime\": {\"enabled\": %s, \"objects\": %llu, "
+	    "\"pages\": %llu, \"inactive\": %llu, \"active\": %llu, "
+	    "\"wired\": %llu, \"skipped\": %llu}", r->primed ? "true" : "false",
+	    (unsigned long long)r->prime.objects,
+	    (unsigned long long)r->prime.pages,
+	    (unsigned long long)r->prime.inactive,
+	    (unsigned long long)r->prime.active,
+	    (unsigned long long)r->prime.wired,
+	    (unsigned long long)r->prime_skipped);
+	fprintf(f, ",\n  \"sites_left_off\": %llu,\n  \"lost\": %llu,"
 	    "\n  \"hw_note\": ", (unsigned long long)(r->sites_total -
 	    r->nsites), (unsigned long long)r->lost);
 	json_string(f, run->hw.valid ? "" : run->hw_note);
@@ -809,6 +823,17 @@ rp_report_print(FILE *f, const struct rp_report *r,
 	    run->interrupted ? ", interrupted: partial run" :
 	    run->stopped ? ", stopped at the duration limit" : "",
 	    r->lost > 0 ? ", trace lost events while recording" : "");
+	if (r->primed)
+		fprintf(f, "primed before the run: %llu objects, %llu pages "
+		    "(%llu inactive, %llu active, %llu wired)\n",
+		    (unsigned long long)r->prime.objects,
+		    (unsigned long long)r->prime.pages,
+		    (unsigned long long)r->prime.inactive,
+		    (unsigned long long)r->prime.active,
+		    (unsigned long long)r->prime.wired);
+	else
+		fprintf(f, "priming off (--no-prime): the model starts "
+		    "empty\n");
 	if (strcmp(r->pace, "asap") != 0) {
 		fprintf(f, "pace %s: ", r->pace);
 		if (run->behind_ns >= 1000000)

@@ -16,6 +16,7 @@
 
 #include "hwc.h"
 #include "lock_stats.h"
+#include "prime.h"
 #include "run.h"
 #include "trace.h"
 
@@ -131,6 +132,11 @@ struct rp_report {
 	int64_t		 check_violations;	/* -1: not checked */
 	uint64_t	 lost;		/* events the recorder lost */
 	uint64_t	 streams;	/* stream replicas replayed */
+	bool		 primed;	/* priming on (not --no-prime) */
+	struct rp_prime_counts prime;	/* made before the run, all
+					   replicas */
+	uint64_t	 prime_skipped;	/* priming events the model
+					   skipped */
 	const struct rp_host *host;
 };
 

@@ -22,6 +22,7 @@ rp_config_default(struct rp_config *c)
 	c->run.loops = 1;
 	c->run.hwc = true;
 	c->timing = true;
+	c->prime = true;
 }
 
 uint64_t
@@ -183,6 +184,33 @@ static void
 target_reset(void *ctx)
 {
 	eng_stats_reset(ctx);
+}
+
+/*
+ * Before the timed part: what the trace assumes resident (prime.h), once
+ * per replica on its own objects (disjoint) or once (shared), applied on
+ * the first worker's CPU while no worker runs, then the batches drained;
+ * rp_run() zeroes the statistics it made.
+ */
+static void
+session_prime(const struct rp_trace *t, const struct rp_config *c,
+    const struct rp_plan *plan, struct vm_engine *e, struct rp_report *rep)
+{
+	unsigned replicas = plan->obj_stride != 0 ? plan->scale : 1;
+
+	rep->primed = c->prime;
+	memset(&rep->prime, 0, sizeof(rep->prime));
+	rep->prime_skipped = 0;
+	if (!c->prime)
+		return;
+	rep->prime_skipped = rp_prime_apply(&t->prime, replicas,
+	    plan->obj_stride, target_apply, eng_cpu(e, 0));
+	eng_quiesce(e);
+	rep->prime.objects = t->prime.cnt.objects * replicas;
+	rep->prime.pages = t->prime.cnt.pages * replicas;
+	rep->prime.inactive = t->prime.cnt.inactive * replicas;
+	rep->prime.active = t->prime.cnt.active * replicas;
+	rep->prime.wired = t->prime.cnt.wired * replicas;
 }
 
 /* Engine statistics of every lock class into report rows. */
@@ -384,6 +412,7 @@ rp_session_run(const struct rp_trace *t, const struct rp_config *c,
 		rp_plan_free(&plan);
 		return (-1);
 	}
+	session_prime(t, c, &plan, e, rep);
 	tg.ctx = e;
 	tg.cpu = target_cpu;
 	tg.apply = target_apply;

@@ -32,6 +32,8 @@ struct rp_config {
 					   from the cpus member) */
 	bool		 timing;	/* lock wait/hold timing */
 	bool		 check;		/* invariant check after the run */
+	bool		 prime;		/* make resident what the trace
+					   assumes before the run (prime.h) */
 	uint64_t	 phys_bytes;	/* model memory (0: default) */
 };
 

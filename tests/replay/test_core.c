@@ -118,6 +118,105 @@ test_remap(void **state)
 	rp_trace_free(&t);
 }
 
+/* One event of a priming test trace. */
+static struct pr_event
+pev(uint8_t kind, uint64_t obj, uint64_t pindex, uint32_t npages)
+{
+	struct pr_event e;
+
+	memset(&e, 0, sizeof(e));
+	e.kind = kind;
+	e.obj = obj;
+	e.pindex = pindex;
+	e.npages = npages;
+	return (e);
+}
+
+/* Priming events as the target saw them, for test_prime. */
+struct prime_log {
+	struct pr_event	 ev[64];
+	size_t		 n;
+};
+
+static int
+prime_log_apply(void *cpu, const struct pr_event *ev)
+{
+	struct prime_log *l = cpu;
+
+	assert_true(l->n < 64);
+	l->ev[l->n++] = *ev;
+	return (ev->kind == PR_OBJ_CREATE);	/* "skipped" */
+}
+
+/*
+ * Each page's first event decides what it assumed (prime.h): the loader's
+ * pass finds them, remaps them with the trace, and applying them per
+ * replica offsets the objects.
+ */
+static void
+test_prime(void **state)
+{
+	const uint64_t anon = PR_OBJ_ANON | 7, f = 500, g = 600;
+	struct pr_event *ev;
+	struct prime_log log;
+	struct rp_trace t;
+	char err[256];
+	size_t n = 0;
+
+	(void)state;
+	ev = calloc(32, sizeof(*ev));
+	ev[n++] = pev(PR_OBJ_CREATE, f, 0, 0);
+	ev[n++] = pev(PR_PAGE_INSERT, f, 0, 2);		/* made: 0, 1 */
+	ev[n++] = pev(PR_PAGE_REMOVE, f, 1, 3);		/* 2, 3 inactive */
+	ev[n++] = pev(PR_DEACTIVATE, f, 4, 1);		/* 4 active */
+	ev[n++] = pev(PR_UNWIRE, f, 5, 1);		/* 5 wired */
+	ev[n++] = pev(PR_MAP, anon, 40, 1);		/* faulted in */
+	ev[n++] = pev(PR_ACTIVATE, anon, 40, 1);
+	ev[n++] = pev(PR_MAP, g, 9, 1);			/* inserted next */
+	ev[n++] = pev(PR_PAGE_INSERT, g, 9, 1);
+	ev[n++] = pev(PR_PAGE_LOOKUP, g, 10, 2);	/* cached: 10, 11 */
+	ev[n++] = pev(PR_ACTIVATE, g, 10, 1);
+	ev[n++] = pev(PR_RELEASE, g, 20, 8);		/* an advice only */
+	ev[n++] = pev(PR_REQUEUE, g, 20, 1);		/* 20 inactive */
+	assert_int_equal(rp_trace_adopt(ev, n, &t, err, sizeof(err)), 0);
+	/* Slots: f 0, anon 1, g 2.  g was never created: primed. */
+	assert_int_equal(t.prime.cnt.objects, 2);	/* anon, g */
+	assert_int_equal(t.prime.cnt.pages, 7);
+	assert_int_equal(t.prime.cnt.inactive, 5);
+	assert_int_equal(t.prime.cnt.active, 1);
+	assert_int_equal(t.prime.cnt.wired, 1);
+	memset(&log, 0, sizeof(log));
+	assert_int_equal(rp_prime_apply(&t.prime, 2, 10, prime_log_apply,
+	    &log), 4);
+	assert_int_equal(log.n, 2 * 8);
+	/* Objects first, then runs by object and pindex (trace ids). */
+	assert_int_equal(log.ev[0].kind, PR_OBJ_CREATE);
+	assert_int_equal(log.ev[0].obj, 2);		/* g: 600 */
+	assert_int_equal(log.ev[1].obj, 1);		/* anon: 2^63 | 7 */
+	assert_int_equal(log.ev[2].kind, PR_PAGE_INSERT);	/* f 2-3 */
+	assert_int_equal(log.ev[2].obj, 0);
+	assert_int_equal(log.ev[2].pindex, 2);
+	assert_int_equal(log.ev[2].npages, 2);
+	assert_int_equal(log.ev[3].kind, PR_PAGE_INSERT);	/* f 4 */
+	assert_int_equal(log.ev[3].pindex, 4);
+	assert_int_equal(log.ev[4].kind, PR_ACTIVATE);
+	assert_int_equal(log.ev[4].pindex, 4);
+	assert_int_equal(log.ev[5].kind, PR_WIRE);		/* f 5 */
+	assert_int_equal(log.ev[5].pindex, 5);
+	assert_int_equal(log.ev[6].kind, PR_PAGE_INSERT);	/* g 10-11 */
+	assert_int_equal(log.ev[6].obj, 2);
+	assert_int_equal(log.ev[6].pindex, 10);
+	assert_int_equal(log.ev[6].npages, 2);
+	assert_int_equal(log.ev[7].pindex, 20);			/* g 20 */
+	assert_int_equal(log.ev[7].npages, 1);
+	/* Replica 1: the same on objects 10 further. */
+	assert_int_equal(log.ev[8].obj, 12);
+	assert_int_equal(log.ev[9].obj, 11);
+	assert_int_equal(log.ev[15].obj, 12);
+	assert_int_equal(log.ev[15].pindex, 20);
+	rp_trace_free(&t);
+}
+
 /*
  * Every stream replica is given to exactly one worker, in order, and the
  * workers' loads differ by no more than the largest stream.
@@ -441,6 +540,7 @@ main(void)
 		cmocka_unit_test(test_cpulist_errors),
 		cmocka_unit_test(test_idmap),
 		cmocka_unit_test(test_remap),
+		cmocka_unit_test(test_prime),
 		cmocka_unit_test(test_partition_order),
 		cmocka_unit_test(test_partition_even),
 		cmocka_unit_test(test_scale),
