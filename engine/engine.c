@@ -611,17 +611,44 @@ eng_ev_npages(const struct pr_event *ev)
 	return ((uint32_t)n);
 }
 
+static const char *const eng_skip_names[ENG_SKIP_COUNT] = {
+	[ENG_SKIP_NONE] = "none",
+	[ENG_SKIP_BAD_KIND] = "bad_kind",
+	[ENG_SKIP_NO_SLOT] = "no_slot",
+	[ENG_SKIP_RANGE] = "range",
+	[ENG_SKIP_OBJECT_EXISTS] = "object_exists",
+	[ENG_SKIP_NO_OBJECT] = "no_object",
+	[ENG_SKIP_RESIDENT] = "resident",
+	[ENG_SKIP_NOT_RESIDENT] = "not_resident",
+	[ENG_SKIP_WIRED] = "wired",
+	[ENG_SKIP_NOT_WIRED] = "not_wired",
+	[ENG_SKIP_NOT_QUEUED] = "not_queued",
+	[ENG_SKIP_BUSY] = "busy",
+	[ENG_SKIP_NO_MEMORY] = "no_memory",
+	[ENG_SKIP_PMAP_EXISTS] = "pmap_exists",
+	[ENG_SKIP_NO_PMAP] = "no_pmap",
+	[ENG_SKIP_NOT_MAPPED] = "not_mapped",
+	[ENG_SKIP_DECLINED] = "declined",
+};
+
+const char *
+eng_skip_name(enum eng_skip why)
+{
+	return ((unsigned)why < ENG_SKIP_COUNT ? eng_skip_names[why] : "?");
+}
+
 /*
  * The page-range events that do one thing per resident page under the
- * object lock.  Each ev_* below is that per-page work (true if it did
- * it); eng_ev_range() takes the object lock around the range.  site is
- * the handler's call site (its own name), used for every lock it takes.
+ * object lock.  Each ev_* below is that per-page work (ENG_SKIP_NONE if
+ * it did it, else why not); eng_ev_range() takes the object lock around
+ * the range.  site is the handler's call site (its own name), used for
+ * every lock it takes.
  */
-typedef bool eng_page_op(struct eng_cpu *c, struct vm_object *obj,
+typedef enum eng_skip eng_page_op(struct eng_cpu *c, struct vm_object *obj,
     vm_pindex_t pindex, const struct pr_event *ev, struct eng_site *site);
 
 /* page_insert: allocate and insert an absent page. */
-static bool
+static enum eng_skip
 ev_page_insert(struct eng_cpu *c, struct vm_object *obj, vm_pindex_t pindex,
     const struct pr_event *ev, struct eng_site *site)
 {
@@ -629,15 +656,16 @@ ev_page_insert(struct eng_cpu *c, struct vm_object *obj, vm_pindex_t pindex,
 
 	(void)ev;
 	(void)site;
-	return (vm_page_grab(c, obj, pindex, false, &allocated) != NULL &&
-	    allocated);
+	if (vm_page_grab(c, obj, pindex, false, &allocated) == NULL)
+		return (ENG_SKIP_NO_MEMORY);
+	return (allocated ? ENG_SKIP_NONE : ENG_SKIP_RESIDENT);
 }
 
 /*
  * page_remove (vm_object_page_remove): unmap and free a resident page;
  * a wired one is left alone, as the kernel does.
  */
-static bool
+static enum eng_skip
 ev_page_remove(struct eng_cpu *c, struct vm_object *obj, vm_pindex_t pindex,
     const struct pr_event *ev, struct eng_site *site)
 {
@@ -645,9 +673,10 @@ ev_page_remove(struct eng_cpu *c, struct vm_object *obj, vm_pindex_t pindex,
 	struct vm_page *m;
 
 	(void)ev;
-	if ((m = vm_page_lookup(c, obj, pindex)) == NULL ||
-	    vm_page_wired_count(c->e, m) != 0)
-		return (false);
+	if ((m = vm_page_lookup(c, obj, pindex)) == NULL)
+		return (ENG_SKIP_NOT_RESIDENT);
+	if (vm_page_wired_count(c->e, m) != 0)
+		return (ENG_SKIP_WIRED);
 	if (pmap_page_is_mapped(m))
 		pmap_remove_all(c, m);
 	if (c->e->pagelock) {
@@ -658,11 +687,11 @@ ev_page_remove(struct eng_cpu *c, struct vm_object *obj, vm_pindex_t pindex,
 		vm_page_free(c, m);
 	if (mtx != NULL)
 		eng_mtx_unlock(&c->lk, mtx);
-	return (true);
+	return (ENG_SKIP_NONE);
 }
 
 /* wire: grab (allocating if absent) and wire a page. */
-static bool
+static enum eng_skip
 ev_wire(struct eng_cpu *c, struct vm_object *obj, vm_pindex_t pindex,
     const struct pr_event *ev, struct eng_site *site)
 {
@@ -672,13 +701,13 @@ ev_wire(struct eng_cpu *c, struct vm_object *obj, vm_pindex_t pindex,
 	(void)ev;
 	(void)site;
 	if ((m = vm_page_grab(c, obj, pindex, true, &allocated)) == NULL)
-		return (false);
+		return (ENG_SKIP_NO_MEMORY);
 	atomic_fetch_add_explicit(&m->ev_wirings, 1, memory_order_relaxed);
-	return (true);
+	return (ENG_SKIP_NONE);
 }
 
 /* unwire: vm_page_unwire(m, PQ_ACTIVE) of a wired resident page. */
-static bool
+static enum eng_skip
 ev_unwire(struct eng_cpu *c, struct vm_object *obj, vm_pindex_t pindex,
     const struct pr_event *ev, struct eng_site *site)
 {
@@ -686,8 +715,10 @@ ev_unwire(struct eng_cpu *c, struct vm_object *obj, vm_pindex_t pindex,
 
 	(void)ev;
 	(void)site;
-	return ((m = vm_page_lookup(c, obj, pindex)) != NULL &&
-	    vm_page_unwire_event(c, m));
+	if ((m = vm_page_lookup(c, obj, pindex)) == NULL)
+		return (ENG_SKIP_NOT_RESIDENT);
+	return (vm_page_unwire_event(c, m) ? ENG_SKIP_NONE :
+	    ENG_SKIP_NOT_WIRED);
 }
 
 /*
@@ -695,30 +726,32 @@ ev_unwire(struct eng_cpu *c, struct vm_object *obj, vm_pindex_t pindex,
  * NOCACHE tries to free the page (FADV_DONTNEED).  pagelock: under the
  * page lock.
  */
-static bool
+static enum eng_skip
 ev_release(struct eng_cpu *c, struct vm_object *obj, vm_pindex_t pindex,
     const struct pr_event *ev, struct eng_site *site)
 {
 	int flags = (ev->flags & PR_F_NOCACHE) != 0 ?
 	    VPR_TRYFREE | VPR_NOREUSE : 0;
-	struct eng_mtx *mtx;
+	struct eng_mtx *mtx = NULL;
 	struct vm_page *m;
 	bool ok;
 
-	if ((m = vm_page_lookup(c, obj, pindex)) == NULL ||
-	    !vm_page_ev_wiring_take(m))
-		return (false);
-	if (!c->e->pagelock)
-		return (vm_page_release_locked(c, m, flags));
-	mtx = vm_page_lockptr(c, m);
-	eng_mtx_lock(&c->lk, mtx, site);
+	if ((m = vm_page_lookup(c, obj, pindex)) == NULL)
+		return (ENG_SKIP_NOT_RESIDENT);
+	if (!vm_page_ev_wiring_take(m))
+		return (ENG_SKIP_NOT_WIRED);
+	if (c->e->pagelock) {
+		mtx = vm_page_lockptr(c, m);
+		eng_mtx_lock(&c->lk, mtx, site);
+	}
 	ok = vm_page_release_locked(c, m, flags);
-	eng_mtx_unlock(&c->lk, mtx);
-	return (ok);
+	if (mtx != NULL)
+		eng_mtx_unlock(&c->lk, mtx);
+	return (ok ? ENG_SKIP_NONE : ENG_SKIP_NOT_WIRED);
 }
 
 /* activate / deactivate (PR_F_HEAD: noreuse) / requeue of a page. */
-static bool
+static enum eng_skip
 ev_queue_op(struct eng_cpu *c, struct vm_object *obj, vm_pindex_t pindex,
     const struct pr_event *ev, struct eng_site *site)
 {
@@ -726,16 +759,17 @@ ev_queue_op(struct eng_cpu *c, struct vm_object *obj, vm_pindex_t pindex,
 
 	(void)site;
 	if ((m = vm_page_lookup(c, obj, pindex)) == NULL)
-		return (false);
+		return (ENG_SKIP_NOT_RESIDENT);
 	switch (ev->kind) {
 	case PR_ACTIVATE:
 		vm_page_activate(c, m);
-		return (true);
+		return (ENG_SKIP_NONE);
 	case PR_DEACTIVATE:
 		vm_page_deactivate(c, m, (ev->flags & PR_F_HEAD) != 0);
-		return (true);
+		return (ENG_SKIP_NONE);
 	default:
-		return (vm_page_requeue(c, m));
+		return (vm_page_requeue(c, m) ? ENG_SKIP_NONE :
+		    ENG_SKIP_NOT_QUEUED);
 	}
 }
 
@@ -747,7 +781,7 @@ ev_queue_op(struct eng_cpu *c, struct vm_object *obj, vm_pindex_t pindex,
  * and take no page lock (12's pmap_remove_write asserts the object lock;
  * research conformance-notes.md 2.6 item 18).
  */
-static bool
+static enum eng_skip
 ev_remove_mappings(struct eng_cpu *c, struct vm_object *obj,
     vm_pindex_t pindex, const struct pr_event *ev, struct eng_site *site)
 {
@@ -755,9 +789,10 @@ ev_remove_mappings(struct eng_cpu *c, struct vm_object *obj,
 	bool ok = true;
 
 	(void)site;
-	if ((m = vm_page_lookup(c, obj, pindex)) == NULL ||
-	    !vm_page_tryxbusy(c, m))
-		return (false);
+	if ((m = vm_page_lookup(c, obj, pindex)) == NULL)
+		return (ENG_SKIP_NOT_RESIDENT);
+	if (!vm_page_tryxbusy(c, m))
+		return (ENG_SKIP_BUSY);
 	if (ev->kind == PR_REMOVE_ALL)
 		ok = vm_page_try_remove_all(c, m);
 	else if (c->e->pagelock)
@@ -765,7 +800,7 @@ ev_remove_mappings(struct eng_cpu *c, struct vm_object *obj,
 	else
 		ok = vm_page_try_remove_write(c, m);
 	vm_page_xunbusy(c, m);
-	return (ok);
+	return (ok ? ENG_SKIP_NONE : ENG_SKIP_WIRED);	/* try_blocked_op */
 }
 
 struct eng_range_op {
@@ -799,26 +834,32 @@ static const struct eng_range_op eng_range_ops[PR_KIND_COUNT] = {
 
 /*
  * Run ro's per-page work on the n pages from ev->pindex under the object
- * lock; 0 if it did any, else 1 (the event is skipped).
+ * lock; ENG_SKIP_NONE if it did any, else the first page's cause (the
+ * event is skipped).
  */
-static int
+static enum eng_skip
 eng_ev_range(struct eng_cpu *c, struct vm_object *obj,
     const struct pr_event *ev, uint32_t n, const struct eng_range_op *ro)
 {
+	enum eng_skip why, first = ENG_SKIP_NONE;
 	uint32_t i, did = 0;
 
 	if (ro->wlock)
 		eng_rw_wlock(&c->lk, &obj->lock, ro->site);
 	else
 		eng_rw_rlock(&c->lk, &obj->lock, ro->site);
-	for (i = 0; i < n; i++)
-		if (ro->op(c, obj, ev->pindex + i, ev, ro->site))
+	for (i = 0; i < n; i++) {
+		why = ro->op(c, obj, ev->pindex + i, ev, ro->site);
+		if (why == ENG_SKIP_NONE)
 			did++;
+		else if (first == ENG_SKIP_NONE)
+			first = why;
+	}
 	if (ro->wlock)
 		VM_OBJECT_WUNLOCK(c, obj);
 	else
 		VM_OBJECT_RUNLOCK(c, obj);
-	return (did ? 0 : 1);
+	return (did ? ENG_SKIP_NONE : first);
 }
 
 /*
@@ -830,7 +871,7 @@ eng_ev_range(struct eng_cpu *c, struct vm_object *obj,
  * look up locklessly, vm_page_grab_unlocked; the model has no SMR, see
  * docs/design-page.md).
  */
-static int
+static void
 ev_page_lookup(struct eng_cpu *c, struct vm_object *obj, vm_pindex_t pindex,
     uint32_t n)
 {
@@ -845,7 +886,7 @@ ev_page_lookup(struct eng_cpu *c, struct vm_object *obj, vm_pindex_t pindex,
 		;
 	VM_OBJECT_RUNLOCK(c, obj);
 	if (i == n)
-		return (0);
+		return;
 grab:
 	VM_OBJECT_WLOCK(c, obj);
 	for (; i < n; i++)
@@ -853,7 +894,6 @@ grab:
 		    NULL)
 			break;
 	VM_OBJECT_WUNLOCK(c, obj);
-	return (0);
 }
 
 /*
@@ -863,15 +903,16 @@ grab:
  * where the page daemon finds it, vm_page_activate() ("If the page is not
  * wired down ...": vm_fault() of FreeBSD 10 to 14, under the page lock
  * through 12, which vm_page_activate takes here in the pagelock designs).
- * The page is marked referenced.
+ * The page is marked referenced.  Skipped when no page could be entered:
+ * no memory, or (pmap_ev_enter) no such pmap slot.
  */
-static int
+static enum eng_skip
 ev_map(struct eng_cpu *c, const struct pr_event *ev, struct vm_object *obj,
     uint32_t n)
 {
 	ENG_SITE_DEFINE;
 	bool write = (ev->flags & PR_F_WRITE) != 0, allocated;
-	struct vm_page *m;
+	struct vm_page *m = NULL;
 	uint32_t i, did = 0;
 	uint64_t va;
 
@@ -901,7 +942,8 @@ ev_map(struct eng_cpu *c, const struct pr_event *ev, struct vm_object *obj,
 		}
 		VM_OBJECT_WUNLOCK(c, obj);
 	}
-	return (did ? 0 : 1);
+	return (did ? ENG_SKIP_NONE : m == NULL ? ENG_SKIP_NO_MEMORY :
+	    ENG_SKIP_NO_SLOT);
 }
 
 /*
@@ -920,9 +962,10 @@ ev_map(struct eng_cpu *c, const struct pr_event *ev, struct vm_object *obj,
  * and 13's vm_object_deallocate() drops a vnode object's extra reference
  * with refcount_release_if_gt(); the model has no SMR lookup, so its one
  * object acquisition per chunk is the grab's write lock (same count for a
- * one-chunk send; docs/design-page.md).
+ * one-chunk send; docs/design-page.md).  Skipped when no page could be
+ * grabbed (no memory) or the range starts beyond the model's.
  */
-static int
+static enum eng_skip
 ev_sendfile(struct eng_cpu *c, const struct pr_event *ev,
     struct vm_object *obj)
 {
@@ -940,7 +983,7 @@ ev_sendfile(struct eng_cpu *c, const struct pr_event *ev,
 	if (n == 0)
 		n = 1;
 	if (pindex >= ENG_PINDEX_MAX)
-		return (1);
+		return (ENG_SKIP_RANGE);
 	if (n > ENG_PINDEX_MAX - pindex)
 		n = ENG_PINDEX_MAX - pindex;
 	flags = (ev->flags & PR_F_NOCACHE) != 0 ? VPR_TRYFREE : 0;
@@ -965,17 +1008,16 @@ ev_sendfile(struct eng_cpu *c, const struct pr_event *ev,
 		VM_OBJECT_WLOCK(c, obj);
 		VM_OBJECT_WUNLOCK(c, obj);
 	}
-	return (did ? 0 : 1);
+	return (did ? ENG_SKIP_NONE : ENG_SKIP_NO_MEMORY);
 }
 
-static int
+static void
 ev_scan(struct eng_cpu *c, uint64_t pages)
 {
 	if (pages == 0)
 		pages = VM_BATCHQUEUE_SIZE;
 	vm_pageout_scan_inactive(c, pages);
 	vm_pageout_scan_active(c, pages);
-	return (0);
 }
 
 /* The object of a page-range event, or NULL (slot out of range). */
@@ -985,7 +1027,7 @@ eng_ev_object(struct eng_cpu *c, const struct pr_event *ev)
 	return (vm_object_slot(c, ev->obj));
 }
 
-static int
+static enum eng_skip
 eng_dispatch(struct eng_cpu *c, const struct pr_event *ev)
 {
 	struct vm_object *obj = NULL;
@@ -996,7 +1038,7 @@ eng_dispatch(struct eng_cpu *c, const struct pr_event *ev)
 	case PR_OBJ_TERMINATE:
 	case PR_SENDFILE:
 		if ((obj = eng_ev_object(c, ev)) == NULL)
-			return (1);
+			return (ENG_SKIP_NO_SLOT);
 		break;
 	case PR_PAGE_INSERT:
 	case PR_PAGE_LOOKUP:
@@ -1010,62 +1052,76 @@ eng_dispatch(struct eng_cpu *c, const struct pr_event *ev)
 	case PR_MAP:
 	case PR_REMOVE_ALL:
 	case PR_REMOVE_WRITE:
-		if ((obj = eng_ev_object(c, ev)) == NULL ||
-		    (n = eng_ev_npages(ev)) == 0)
-			return (1);
+		if ((obj = eng_ev_object(c, ev)) == NULL)
+			return (ENG_SKIP_NO_SLOT);
+		if ((n = eng_ev_npages(ev)) == 0)
+			return (ENG_SKIP_RANGE);
 		break;
 	default:
 		break;
 	}
 	if (eng_range_ops[ev->kind].op != NULL)
 		return (eng_ev_range(c, obj, ev, n, &eng_range_ops[ev->kind]));
+	/* The VM layer's and pmap's 1 (skipped) has one cause per kind. */
 	switch (ev->kind) {
 	case PR_OBJ_CREATE:
-		return (vm_object_create(c, obj));
+		return (vm_object_create(c, obj) ? ENG_SKIP_OBJECT_EXISTS :
+		    ENG_SKIP_NONE);
 	case PR_OBJ_TERMINATE:
-		return (vm_object_terminate(c, obj));
+		return (vm_object_terminate(c, obj) ? ENG_SKIP_NO_OBJECT :
+		    ENG_SKIP_NONE);
 	case PR_PAGE_LOOKUP:
-		return (ev_page_lookup(c, obj, ev->pindex, n));
+		ev_page_lookup(c, obj, ev->pindex, n);
+		return (ENG_SKIP_NONE);
 	case PR_PMAP_CREATE:
-		return (pmap_ev_create(c, ev->pmap));
+		return (pmap_ev_create(c, ev->pmap) ? ENG_SKIP_PMAP_EXISTS :
+		    ENG_SKIP_NONE);
 	case PR_PMAP_DESTROY:
-		return (pmap_ev_destroy(c, ev->pmap));
+		return (pmap_ev_destroy(c, ev->pmap) ? ENG_SKIP_NO_PMAP :
+		    ENG_SKIP_NONE);
 	case PR_MAP:
 		return (ev_map(c, ev, obj, n));
 	case PR_UNMAP:
 		return (pmap_ev_remove(c, ev->pmap, ev->addr,
-		    ev->npages ? ev->npages : 1));
+		    ev->npages ? ev->npages : 1) ? ENG_SKIP_NO_PMAP :
+		    ENG_SKIP_NONE);
 	case PR_EXTRACT_HOLD:
-		return (pmap_ev_extract_and_hold(c, ev->pmap, ev->addr));
+		return (pmap_ev_extract_and_hold(c, ev->pmap, ev->addr) ?
+		    ENG_SKIP_NOT_MAPPED : ENG_SKIP_NONE);
 	case PR_PROMOTE:
-		return (pmap_ev_promote(c, ev->pmap, ev->addr));
+		return (pmap_ev_promote(c, ev->pmap, ev->addr) ?
+		    ENG_SKIP_DECLINED : ENG_SKIP_NONE);
 	case PR_DEMOTE:
-		return (pmap_ev_demote(c, ev->pmap, ev->addr));
+		return (pmap_ev_demote(c, ev->pmap, ev->addr) ?
+		    ENG_SKIP_DECLINED : ENG_SKIP_NONE);
 	case PR_SCAN:
-		return (ev_scan(c, ev->arg));
+		ev_scan(c, ev->arg);
+		return (ENG_SKIP_NONE);
 	case PR_SENDFILE:
 		return (ev_sendfile(c, ev, obj));
 	case PR_LOST:
-		return (0);
+		return (ENG_SKIP_NONE);
 	default:
-		return (1);
+		return (ENG_SKIP_BAD_KIND);
 	}
 }
 
-int
+enum eng_skip
 eng_apply(struct eng_cpu *c, const struct pr_event *ev)
 {
 	unsigned kind = ev->kind < PR_KIND_COUNT ? ev->kind : PR_LOST;
-	int rv;
+	enum eng_skip why;
 
-	rv = ev->kind < PR_KIND_COUNT ? eng_dispatch(c, ev) : 1;
+	why = ev->kind < PR_KIND_COUNT ? eng_dispatch(c, ev) :
+	    ENG_SKIP_BAD_KIND;
 	c->st.events++;
 	c->st.by_kind[kind]++;
-	if (rv != 0) {
+	if (why != ENG_SKIP_NONE) {
 		c->st.skipped++;
 		c->st.skipped_by_kind[kind]++;
+		c->st.skipped_by_cause[why]++;
 	}
-	return (rv != 0);
+	return (why);
 }
 
 /* ------------------------------------------------------ quiesce, check */
@@ -1309,6 +1365,8 @@ eng_stats_collect(struct vm_engine *e, struct eng_stats *out)
 			out->by_kind[k] += st->by_kind[k];
 			out->skipped_by_kind[k] += st->skipped_by_kind[k];
 		}
+		for (k = 0; k < ENG_SKIP_COUNT; k++)
+			out->skipped_by_cause[k] += st->skipped_by_cause[k];
 		out->queue_ops += st->queue_ops;
 		out->queue_nops += st->queue_nops;
 		out->pqstate_commit_retries += st->pqstate_commit_retries;

@@ -189,11 +189,42 @@ void	eng_destroy(struct vm_engine *e);
 struct eng_cpu *eng_cpu(struct vm_engine *e, unsigned slot);
 
 /*
+ * Why an event was skipped: the model's state made it meaningless.  A
+ * range event is skipped when it did nothing on any of its pages, and
+ * named by its first page's cause.
+ */
+enum eng_skip {
+	ENG_SKIP_NONE = 0,	/* applied */
+	ENG_SKIP_BAD_KIND,	/* a kind this version does not know */
+	ENG_SKIP_NO_SLOT,	/* object or pmap id beyond the model's slots */
+	ENG_SKIP_RANGE,		/* pindex beyond the model's range (2^52) */
+	ENG_SKIP_OBJECT_EXISTS,	/* obj_create: the object is alive */
+	ENG_SKIP_NO_OBJECT,	/* obj_terminate: the object is not alive */
+	ENG_SKIP_RESIDENT,	/* page_insert: the page is resident */
+	ENG_SKIP_NOT_RESIDENT,	/* the page is not resident */
+	ENG_SKIP_WIRED,		/* page_remove, remove_all/_write: wired */
+	ENG_SKIP_NOT_WIRED,	/* unwire, release: no wiring of the trace's */
+	ENG_SKIP_NOT_QUEUED,	/* requeue: the page is in no queue */
+	ENG_SKIP_BUSY,		/* remove_all/_write: the page is busy */
+	ENG_SKIP_NO_MEMORY,	/* nothing could be allocated or reclaimed */
+	ENG_SKIP_PMAP_EXISTS,	/* pmap_create: the pmap is in use */
+	ENG_SKIP_NO_PMAP,	/* pmap_destroy, unmap: the pmap is not */
+	ENG_SKIP_NOT_MAPPED,	/* extract_hold: nothing mapped there */
+	ENG_SKIP_DECLINED,	/* promote/demote: the 2 MiB region is not
+				   mapped as the operation needs */
+	ENG_SKIP_COUNT
+};
+
+/* The cause's name ("not_resident", ...), stable: reports key on it. */
+const char *eng_skip_name(enum eng_skip why);
+
+/*
  * Apply one event.  Every event is valid in any model state: a wire of a page
  * that is not resident grabs it first, an unwire of an unwired page is
- * skipped.  Returns 0 when done, 1 when skipped (counted per kind).
+ * skipped.  Returns ENG_SKIP_NONE (0) when done, else why it was skipped
+ * (counted per kind and per cause).
  */
-int	eng_apply(struct eng_cpu *c, const struct pr_event *ev);
+enum eng_skip eng_apply(struct eng_cpu *c, const struct pr_event *ev);
 
 /*
  * After every worker has stopped (single-threaded): drain batch queues and
@@ -215,6 +246,7 @@ struct eng_stats {
 	uint64_t	skipped;
 	uint64_t	by_kind[PR_KIND_COUNT];
 	uint64_t	skipped_by_kind[PR_KIND_COUNT];
+	uint64_t	skipped_by_cause[ENG_SKIP_COUNT];
 	/* Counters the kernel has too (vm.stats.page.*). */
 	uint64_t	queue_ops;		/* batch entries acted on */
 	uint64_t	queue_nops;		/* stale batch entries skipped */

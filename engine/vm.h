@@ -162,6 +162,7 @@ struct eng_cpu_stats {
 	uint64_t	skipped;
 	uint64_t	by_kind[PR_KIND_COUNT];
 	uint64_t	skipped_by_kind[PR_KIND_COUNT];
+	uint64_t	skipped_by_cause[ENG_SKIP_COUNT];
 	uint64_t	queue_ops;
 	uint64_t	queue_nops;
 	uint64_t	pqstate_commit_retries;

@@ -462,6 +462,11 @@ rp_report_json(FILE *f, const struct rp_report *r)
 		    (unsigned long long)r->by_kind[k],
 		    (unsigned long long)r->skipped_by_kind[k]);
 	}
+	fprintf(f, "\n  },\n  \"skip_causes\": {");
+	for (i = 0; i < r->nskip_causes; i++)
+		fprintf(f, "%s\n    \"%s\": %llu", i > 0 ? "," : "",
+		    r->skip_cause[i].name,
+		    (unsigned long long)r->skip_cause[i].count);
 	fprintf(f, "\n  },\n  \"counters\": {");
 	for (i = 0; i < r->ncounters; i++)
 		fprintf(f, "%s\n    \"%s\": %llu", i > 0 ? "," : "",
@@ -856,6 +861,13 @@ rp_report_print(FILE *f, const struct rp_report *r,
 		    (unsigned long long)r->skipped_by_kind[k]);
 		col += n > 0 ? (unsigned)n : 0;
 	}
+	if (i > 0)
+		fputc('\n', f);
+	for (k = 0, i = 0; k < r->nskip_causes; k++)
+		if (r->skip_cause[k].count != 0)
+			fprintf(f, "%s%s %llu", i++ == 0 ? "skipped by cause: " :
+			    ", ", r->skip_cause[k].name,
+			    (unsigned long long)r->skip_cause[k].count);
 	if (i > 0)
 		fputc('\n', f);
 	if (run->hw.valid && run->events > 0)

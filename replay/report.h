@@ -80,6 +80,13 @@ struct rp_site_row {
 };
 #define RP_SITE_TOP	10		/* sites in the human table */
 
+/* Skipped events of a run with one cause (engine.h enum eng_skip). */
+#define RP_SKIP_CAUSE_MAX 32
+struct rp_skip_cause {
+	const char	*name;		/* "not_resident", ...; static */
+	uint64_t	 count;
+};
+
 /* Host facts, gathered once per process. */
 struct rp_host {
 	char		 name[256];
@@ -123,6 +130,9 @@ struct rp_report {
 	unsigned	 nlocks;
 	uint64_t	 by_kind[PR_KIND_COUNT];
 	uint64_t	 skipped_by_kind[PR_KIND_COUNT];
+	struct rp_skip_cause skip_cause[RP_SKIP_CAUSE_MAX];	/* every
+					   cause, in the engine's order */
+	unsigned	 nskip_causes;
 	struct rp_counter counter[RP_COUNTER_MAX];
 	unsigned	 ncounters;
 	struct rp_site_row site[RP_SITE_MAX];	/* most acquisitions first */

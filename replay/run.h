@@ -22,7 +22,7 @@ struct rp_target {
 	void	*ctx;
 	/* Worker slot's handle; called once by that worker's thread. */
 	void	*(*cpu)(void *ctx, unsigned slot);
-	/* Apply one event on the calling worker: 0 applied, 1 skipped. */
+	/* Apply one event on the calling worker: 0 applied, else skipped. */
 	int	 (*apply)(void *cpu, const struct pr_event *ev);
 	/* Zero statistics after the warm-up; every worker waits. Optional. */
 	void	 (*reset)(void *ctx);

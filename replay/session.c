@@ -248,7 +248,15 @@ session_locks(const struct eng_stats *s, struct rp_report *rep)
 	memcpy(rep->by_kind, s->by_kind, sizeof(rep->by_kind));
 	memcpy(rep->skipped_by_kind, s->skipped_by_kind,
 	    sizeof(rep->skipped_by_kind));
+	rep->nskip_causes = 0;
+	for (k = ENG_SKIP_NONE + 1; k < ENG_SKIP_COUNT; k++) {
+		rep->skip_cause[rep->nskip_causes].name = eng_skip_name(k);
+		rep->skip_cause[rep->nskip_causes++].count =
+		    s->skipped_by_cause[k];
+	}
 }
+_Static_assert(ENG_SKIP_COUNT <= RP_SKIP_CAUSE_MAX,
+    "RP_SKIP_CAUSE_MAX too small");
 
 /*
  * The engine's counters beyond the lock classes, in report order; the names

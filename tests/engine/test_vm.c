@@ -109,7 +109,8 @@ test_insert_lookup_remove(void **state)
 		struct vm_engine *e = mk(d, 2048);
 
 		assert_int_equal(ev(e, PR_PAGE_INSERT, 1, 10, 3, 0), 0);
-		assert_int_equal(ev(e, PR_PAGE_INSERT, 1, 10, 3, 0), 1);
+		assert_int_equal(ev(e, PR_PAGE_INSERT, 1, 10, 3, 0),
+		    ENG_SKIP_RESIDENT);
 		m = page(e, 1, 11);
 		assert_non_null(m);
 		assert_int_equal(vm_page_wired_count(e, m), 0);
@@ -123,7 +124,8 @@ test_insert_lookup_remove(void **state)
 		assert_non_null(page(e, 1, 13));
 		assert_int_equal(ev(e, PR_PAGE_REMOVE, 1, 10, 1, 0), 0);
 		assert_null(page(e, 1, 10));
-		assert_int_equal(ev(e, PR_PAGE_REMOVE, 1, 10, 1, 0), 1);
+		assert_int_equal(ev(e, PR_PAGE_REMOVE, 1, 10, 1, 0),
+		    ENG_SKIP_NOT_RESIDENT);
 		assert_int_equal(e->objects[1].resident_page_count, 3);
 		check_clean(e);
 		eng_destroy(e);
@@ -151,14 +153,16 @@ test_wire_unwire(void **state)
 			assert_int_equal(atomic_load(&m->ref_count),
 			    VPRC_OBJREF | 2);
 		/* A wired page is not removed (vm_object_page_remove). */
-		assert_int_equal(ev(e, PR_PAGE_REMOVE, 2, 5, 1, 0), 1);
+		assert_int_equal(ev(e, PR_PAGE_REMOVE, 2, 5, 1, 0),
+		    ENG_SKIP_WIRED);
 		assert_int_equal(ev(e, PR_UNWIRE, 2, 5, 1, 0), 0);
 		assert_int_equal(ev(e, PR_UNWIRE, 2, 5, 1, 0), 0);
 		assert_int_equal(vm_page_wired_count(e, m), 0);
 		/* Last unwiring activates (vm_page_unwire(m, PQ_ACTIVE)). */
 		assert_int_equal(queue_of(e, m), PQ_ACTIVE);
 		/* An unwire of an unwired page is skipped, and counted. */
-		assert_int_equal(ev(e, PR_UNWIRE, 2, 5, 1, 0), 1);
+		assert_int_equal(ev(e, PR_UNWIRE, 2, 5, 1, 0),
+		    ENG_SKIP_NOT_WIRED);
 		eng_stats_collect(e, &st);
 		assert_int_equal(st.skipped_by_kind[PR_UNWIRE], 1);
 		check_clean(e);
@@ -186,7 +190,8 @@ test_release(void **state)
 		/* NOCACHE frees at once. */
 		assert_int_equal(ev(e, PR_RELEASE, 3, 1, 1, PR_F_NOCACHE), 0);
 		assert_null(page(e, 3, 1));
-		assert_int_equal(ev(e, PR_RELEASE, 3, 0, 1, 0), 1);
+		assert_int_equal(ev(e, PR_RELEASE, 3, 0, 1, 0),
+		    ENG_SKIP_NOT_WIRED);
 		eng_quiesce(e);
 		assert_int_equal(e->vmd.vmd_free_count, free0 - 1);
 		check_clean(e);
@@ -287,6 +292,7 @@ test_map_fault_activates(void **state)
 static void
 test_queue_ops(void **state)
 {
+	struct eng_stats st;
 	struct vm_page *m;
 	unsigned d;
 
@@ -314,7 +320,12 @@ test_queue_ops(void **state)
 		ev(e, PR_WIRE, 4, 0, 1, 0);
 		ev(e, PR_ACTIVATE, 4, 0, 1, 0);
 		assert_int_not_equal(vm_page_queue(page(e, 4, 0)), PQ_ACTIVE);
-		assert_int_equal(ev(e, PR_REQUEUE, 5, 0, 1, 0), 1);
+		assert_int_equal(ev(e, PR_REQUEUE, 5, 0, 1, 0),
+		    ENG_SKIP_NOT_RESIDENT);
+		eng_stats_collect(e, &st);
+		assert_int_equal(st.skipped, 1);
+		assert_int_equal(st.skipped_by_cause[ENG_SKIP_NOT_RESIDENT], 1);
+		assert_int_equal(st.skipped_by_kind[PR_REQUEUE], 1);
 		check_clean(e);
 		eng_destroy(e);
 	}
@@ -386,7 +397,8 @@ test_terminate(void **state)
 		uint64_t free0 = e->vmd.vmd_free_count, lk;
 
 		assert_int_equal(ev(e, PR_OBJ_CREATE, 7, 0, 0, 0), 0);
-		assert_int_equal(ev(e, PR_OBJ_CREATE, 7, 0, 0, 0), 1);
+		assert_int_equal(ev(e, PR_OBJ_CREATE, 7, 0, 0, 0),
+		    ENG_SKIP_OBJECT_EXISTS);
 		ev(e, PR_PAGE_INSERT, 7, 0, 300, 0);
 		ev(e, PR_WIRE, 7, 5, 1, 0);
 		eng_stats_reset(e);
@@ -398,7 +410,8 @@ test_terminate(void **state)
 		lk = acq(e, LC_PAGE);
 		assert_int_equal(lk, e->pagelock ? 1 : 0);
 		assert_int_equal(e->objects[7].resident_page_count, 0);
-		assert_int_equal(ev(e, PR_OBJ_TERMINATE, 7, 0, 0, 0), 1);
+		assert_int_equal(ev(e, PR_OBJ_TERMINATE, 7, 0, 0, 0),
+		    ENG_SKIP_NO_OBJECT);
 		eng_quiesce(e);
 		assert_int_equal(e->vmd.vmd_free_count, free0);
 		check_clean(e);
