@@ -155,8 +155,9 @@ rp_prime_event(struct rp_prime *p, const struct pr_event *ev)
 	struct rp_prime_entry *e;
 	uint64_t first, n, i;
 
-	/* Release is no touch (prime.h); pmap-only kinds have no page. */
-	if (!rp_kind_has_obj(ev->kind) || ev->kind == PR_RELEASE)
+	/* Advice is no touch (prime.h); pmap-only kinds have no page. */
+	if (!rp_kind_has_obj(ev->kind) || ev->kind == PR_RELEASE ||
+	    (ev->kind == PR_DEACTIVATE && (ev->flags & PR_F_HEAD) != 0))
 		return (0);
 	if (ev->kind != PR_OBJ_CREATE && ev->kind != PR_OBJ_TERMINATE) {
 		prime_range(ev, &first, &n);

@@ -18,7 +18,7 @@
  *   remove_all, remove_write
  *   deactivate                           resident and active
  *   unwire                               resident and wired once
- *   release                              not a touch: the advice covers a
+ *   release, deactivate HEAD (noreuse)   not a touch: an advice covers a
  *                                        range, not the pages it finds
  *
  * and an object whose first event is not obj_create existed before: it is

@@ -177,6 +177,8 @@ test_prime(void **state)
 	ev[n++] = pev(PR_PAGE_LOOKUP, g, 10, 2);	/* cached: 10, 11 */
 	ev[n++] = pev(PR_ACTIVATE, g, 10, 1);
 	ev[n++] = pev(PR_RELEASE, g, 20, 8);		/* an advice only */
+	ev[n++] = pev(PR_DEACTIVATE, g, 20, 8);		/* noreuse: also */
+	ev[n - 1].flags = PR_F_HEAD;
 	ev[n++] = pev(PR_REQUEUE, g, 20, 1);		/* 20 inactive */
 	assert_int_equal(rp_trace_adopt(ev, n, &t, err, sizeof(err)), 0);
 	/* Slots: f 0, anon 1, g 2.  g was never created: primed. */
