@@ -33,6 +33,7 @@ enum col {
 	C_HOST, C_CPUS, C_CPU_MODEL, C_KERNEL, C_VERSION,
 	C_STATUS, C_WAIT_COUNT, C_WAIT_AVG, C_CONTENTION_SHARE,
 	C_PACE_BEHIND, C_RUN_INDEX, C_RUNS, C_SHARD, C_SCHEMA,
+	C_SCAN_PAGES, C_SCAN_FREED, C_VM_WAITS, C_VM_WAIT_NS, C_ALLOC_FAILURES,
 	C_COUNT
 };
 
@@ -100,6 +101,11 @@ const struct rp_column rp_columns[C_COUNT] = {
 	[C_RUNS] = { "runs", true },
 	[C_SHARD] = { "shard", false },
 	[C_SCHEMA] = { "schema", true },
+	[C_SCAN_PAGES] = { "scan_pages", true },
+	[C_SCAN_FREED] = { "scan_freed", true },
+	[C_VM_WAITS] = { "vm_waits", true },
+	[C_VM_WAIT_NS] = { "vm_wait_ns", true },
+	[C_ALLOC_FAILURES] = { "alloc_failures", true },
 };
 const unsigned rp_ncolumns = C_COUNT;
 
@@ -221,6 +227,19 @@ rp_lock_wait_avg(const struct rp_lock_row *l)
 	return (l->wait_count > 0 ? l->wait_total / l->wait_count : 0);
 }
 
+/* The engine counter called name (report.h), or an empty cell. */
+static void
+counter_cell(const struct rp_report *r, const char *name, char *b, size_t n)
+{
+	unsigned i;
+
+	b[0] = '\0';
+	for (i = 0; i < r->ncounters; i++)
+		if (strcmp(r->counter[i].name, name) == 0)
+			snprintf(b, n, "%llu",
+			    (unsigned long long)r->counter[i].value);
+}
+
 /*
  * The text of column c on the row of lock class l; an empty string is a
  * missing value (hardware counters that are unavailable, say).
@@ -327,6 +346,11 @@ cell(const struct rp_report *r, const struct rp_lock_row *l, enum col c,
 		    (unsigned long long)r->nshards);
 		break;
 	case C_SCHEMA: U(RP_SCHEMA); break;
+	case C_SCAN_PAGES: counter_cell(r, "scan_pages", b, n); break;
+	case C_SCAN_FREED: counter_cell(r, "scan_freed", b, n); break;
+	case C_VM_WAITS: counter_cell(r, "vm_waits", b, n); break;
+	case C_VM_WAIT_NS: counter_cell(r, "vm_wait_ns", b, n); break;
+	case C_ALLOC_FAILURES: counter_cell(r, "alloc_failures", b, n); break;
 	default: b[0] = '\0'; break;
 	}
 #undef U
