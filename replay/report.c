@@ -227,17 +227,27 @@ rp_lock_wait_avg(const struct rp_lock_row *l)
 	return (l->wait_count > 0 ? l->wait_total / l->wait_count : 0);
 }
 
-/* The engine counter called name (report.h), or an empty cell. */
-static void
-counter_cell(const struct rp_report *r, const char *name, char *b, size_t n)
+/* The engine counter called name (report.h), or NULL. */
+static const struct rp_counter *
+counter_find(const struct rp_report *r, const char *name)
 {
 	unsigned i;
 
-	b[0] = '\0';
 	for (i = 0; i < r->ncounters; i++)
 		if (strcmp(r->counter[i].name, name) == 0)
-			snprintf(b, n, "%llu",
-			    (unsigned long long)r->counter[i].value);
+			return (&r->counter[i]);
+	return (NULL);
+}
+
+/* The engine counter called name as a cell, or an empty cell. */
+static void
+counter_cell(const struct rp_report *r, const char *name, char *b, size_t n)
+{
+	const struct rp_counter *k = counter_find(r, name);
+
+	b[0] = '\0';
+	if (k != NULL)
+		snprintf(b, n, "%llu", (unsigned long long)k->value);
 }
 
 /*
@@ -813,6 +823,7 @@ rp_report_print(FILE *f, const struct rp_report *r,
 {
 	const struct rp_run_result *run = r->run;
 	const struct rp_worker_result *w;
+	const struct rp_counter *kc;
 	double lo, hi;
 	unsigned i, k, col;
 	int n;
@@ -833,6 +844,10 @@ rp_report_print(FILE *f, const struct rp_report *r,
 	    run->interrupted ? ", interrupted: partial run" :
 	    run->stopped ? ", stopped at the duration limit" : "",
 	    r->lost > 0 ? ", trace lost events while recording" : "");
+	if ((kc = counter_find(r, "alloc_failures")) != NULL && kc->value > 0)
+		fprintf(f, "page allocations failed: %llu (the page daemon "
+		    "could not free memory; raise --phys-mem)\n",
+		    (unsigned long long)kc->value);
 	if (strcmp(r->pace, "asap") != 0) {
 		fprintf(f, "pace %s: ", r->pace);
 		if (run->behind_ns >= 1000000)
