@@ -547,14 +547,15 @@ eng_create(const struct eng_params *p, char *err, size_t errlen)
 		eng_mtx_init((struct eng_mtx *)(e->pa_lock +
 		    i * e->pa_lock_stride), LC_PAGE);
 	vm_pagequeue_init(e);
-	e->cpus = calloc(p->nslots, sizeof(*e->cpus));
+	/* The workers' CPUs and the page daemon's (cpus[nslots]). */
+	e->cpus = calloc(p->nslots + 1, sizeof(*e->cpus));
 	if (e->cpus == NULL) {
 		eng_errf(err, errlen, "out of memory");
 		eng_destroy(e);
 		return (NULL);
 	}
-	e->ncpus = p->nslots;
-	for (i = 0; i < p->nslots; i++)
+	e->ncpus = p->nslots + 1;
+	for (i = 0; i < e->ncpus; i++)
 		if ((e->cpus[i] = eng_cpu_alloc(e, i)) == NULL) {
 			eng_errf(err, errlen, "out of memory");
 			eng_destroy(e);
@@ -567,6 +568,11 @@ eng_create(const struct eng_params *p, char *err, size_t errlen)
 	}
 	for (n = 0; n < e->vm_page_array_size; n++)
 		pmap_page_init(&e->vm_page_array[n]);
+	if (vm_pageout_init(e, e->cpus[p->nslots], p->pagedaemon) != 0) {
+		eng_errf(err, errlen, "cannot start the page daemon");
+		eng_destroy(e);
+		return (NULL);
+	}
 	return (e);
 }
 
@@ -577,6 +583,7 @@ eng_destroy(struct vm_engine *e)
 
 	if (e == NULL)
 		return;
+	vm_pageout_fini(e);
 	if (e->md != NULL)
 		pmap_md_destroy(e->md);
 	if (e->cpus != NULL)
@@ -593,7 +600,7 @@ eng_destroy(struct vm_engine *e)
 struct eng_cpu *
 eng_cpu(struct vm_engine *e, unsigned slot)
 {
-	return (slot < e->ncpus ? e->cpus[slot] : NULL);
+	return (slot < e->params.nslots ? e->cpus[slot] : NULL);
 }
 
 /* -------------------------------------------------------------- events */
@@ -1011,12 +1018,17 @@ ev_sendfile(struct eng_cpu *c, const struct pr_event *ev,
 	return (did ? ENG_SKIP_NONE : ENG_SKIP_NO_MEMORY);
 }
 
+/*
+ * scan: a recorded reclaim (Linux's kswapd or direct reclaim) replayed on
+ * the worker: an inactive scan of up to pages pages that frees all it
+ * can, then an active scan of as many.
+ */
 static void
 ev_scan(struct eng_cpu *c, uint64_t pages)
 {
 	if (pages == 0)
 		pages = VM_BATCHQUEUE_SIZE;
-	vm_pageout_scan_inactive(c, pages);
+	vm_pageout_scan_inactive(c, UINT64_MAX, pages, NULL, NULL);
 	vm_pageout_scan_active(c, pages);
 }
 
@@ -1145,6 +1157,7 @@ eng_quiesce(struct vm_engine *e)
 	uint64_t i;
 	unsigned s;
 
+	vm_pageout_stop(e);
 	save = malloc(sizeof(*save));
 	if (save == NULL)
 		ENG_PANIC("out of memory");
@@ -1377,6 +1390,13 @@ eng_stats_collect(struct vm_engine *e, struct eng_stats *out)
 		out->scan_pages += st->scan_pages;
 		out->scan_freed += st->scan_freed;
 		out->scan_skipped += st->scan_skipped;
+		out->scan_inactive += st->scan_inactive;
+		out->scan_active += st->scan_active;
+		out->pd_wakeups += st->pd_wakeups;
+		out->pd_passes += st->pd_passes;
+		out->pd_ooms += st->pd_ooms;
+		out->vm_waits += st->vm_waits;
+		out->vm_wait_ns += st->vm_wait_ns;
 	}
 	pmap_md_counters(e->md, &pc);
 	out->pv_restarts = pc.pv_restarts;
@@ -1445,9 +1465,11 @@ eng_stats_reset(struct vm_engine *e)
 {
 	unsigned s;
 
+	vm_pageout_hold(e);
 	for (s = 0; s < e->ncpus; s++) {
 		eng_lkstat_reset(&e->cpus[s]->lk);
 		memset(&e->cpus[s]->st, 0, sizeof(e->cpus[s]->st));
 	}
 	pmap_md_counters_reset(e->md);
+	vm_pageout_resume(e);
 }

@@ -178,6 +178,13 @@ struct eng_params {
 	uint64_t	npmaps;		/* pmap slots */
 	uint64_t	phys_pages;	/* physical memory, 4 KiB pages */
 	bool		timing;		/* lock wait/hold timing (TSC) */
+	/*
+	 * Run the page daemon's thread (vm_pageout.c) from eng_create() to
+	 * eng_quiesce(): allocators with no free page sleep in vm_wait until
+	 * it frees some.  Without it such an allocation fails (counted in
+	 * alloc_failures, the event's page skipped).
+	 */
+	bool		pagedaemon;
 };
 
 struct vm_engine;
@@ -227,8 +234,9 @@ const char *eng_skip_name(enum eng_skip why);
 enum eng_skip eng_apply(struct eng_cpu *c, const struct pr_event *ev);
 
 /*
- * After every worker has stopped (single-threaded): drain batch queues and
- * per-CPU caches so that logical and physical state agree.
+ * After every worker has stopped (single-threaded): stop the page daemon
+ * for good, drain batch queues and per-CPU caches so that logical and
+ * physical state agree.
  */
 void	eng_quiesce(struct vm_engine *e);
 
@@ -253,13 +261,20 @@ struct eng_stats {
 	uint64_t	pqstate_commit_retries;	/* astate CAS / recheck failed */
 	uint64_t	relock_restarts;	/* vm_page_pa_tryrelock EAGAIN */
 	/* Memory pressure. */
-	uint64_t	reclaims;		/* inline page-daemon scans */
-	uint64_t	alloc_failures;		/* nothing reclaimable: skipped */
+	uint64_t	reclaims;		/* allocations with no free page */
+	uint64_t	alloc_failures;		/* unsatisfiable: page skipped */
 	uint64_t	reserv_breaks;		/* reservations broken */
 	/* Page daemon. */
 	uint64_t	scan_pages;		/* pages examined */
 	uint64_t	scan_freed;
 	uint64_t	scan_skipped;		/* trylock failed, busy, stale */
+	uint64_t	scan_inactive;		/* inactive pages examined */
+	uint64_t	scan_active;		/* active pages examined */
+	uint64_t	pd_wakeups;		/* pagedaemon_wakeup() */
+	uint64_t	pd_passes;		/* daemon passes with a target */
+	uint64_t	pd_ooms;		/* daemon gave up (model OOM) */
+	uint64_t	vm_waits;		/* allocations slept in vm_wait */
+	uint64_t	vm_wait_ns;		/* their time asleep */
 	/* The pmap layer (engine/amd64/pmap.h, struct pmap_counters). */
 	uint64_t	pv_restarts;		/* page-centric pmap-lock retries */
 	uint64_t	pa_restarts;		/* extract_and_hold EAGAIN */
@@ -299,7 +314,8 @@ size_t	eng_stats_sites(struct vm_engine *e, struct eng_site_row *rows,
 
 /*
  * Zero every counter, the pmap layer's included (e.g. after a warm-up).
- * Workers must be stopped.
+ * Workers must be stopped or waiting; the page daemon is held between two
+ * passes meanwhile.
  */
 void	eng_stats_reset(struct vm_engine *e);
 

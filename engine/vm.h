@@ -173,6 +173,13 @@ struct eng_cpu_stats {
 	uint64_t	scan_pages;
 	uint64_t	scan_freed;
 	uint64_t	scan_skipped;
+	uint64_t	scan_inactive;
+	uint64_t	scan_active;
+	uint64_t	pd_wakeups;
+	uint64_t	pd_passes;
+	uint64_t	pd_ooms;
+	uint64_t	vm_waits;
+	uint64_t	vm_wait_ns;
 };
 
 /*
@@ -188,9 +195,10 @@ struct vm_pcache_ent {
 };
 
 /*
- * A model CPU: one per worker thread, used only by that thread (T), except
- * that eng_quiesce(), eng_stats_collect() and eng_stats_reset() read and
- * reset it after the workers stopped.
+ * A model CPU: one per worker thread, and one more (cpus[nslots]) for the
+ * page daemon's thread, used only by that thread (T), except that
+ * eng_quiesce(), eng_stats_collect() and eng_stats_reset() read and reset
+ * it after the workers stopped (and the daemon stopped or held idle).
  */
 struct eng_cpu {
 	struct vm_engine *e;		/* (C) */
@@ -200,7 +208,6 @@ struct eng_cpu {
 	int		fc_cnt;		/* (T) */
 	struct vm_pcache_ent *ac;	/* (T) allocation cache (vmd_pgcache) */
 	int		ac_cnt;		/* (T) entries, oldest first */
-	bool		in_reclaim;	/* (T) inline reclaim: trylock only */
 	struct eng_cpu_stats st;	/* (T) */
 	struct eng_lkstat lk;		/* (T) lock statistics */
 };
@@ -224,6 +231,7 @@ struct vm_engine {
 	struct pmap_md	*md;		/* (C) machine-dependent state */
 	bool		pagelock;	/* (C) page design is pagelock */
 	const struct vm_pagequeue_ops *pq; /* (C) the page-queue design */
+	struct vm_pagedaemon *pd;	/* (C) vm_pageout.c, fields as there */
 };
 
 #define PHYS_TO_VM_PAGE(e, pa)	(&(e)->vm_page_array[(pa) >> PAGE_SHIFT])

@@ -154,7 +154,7 @@ struct vm_page *vm_page_lookup(struct eng_cpu *c, struct vm_object *obj,
 
 /* Pages (vm_page.c). */
 struct vm_page *vm_page_alloc(struct eng_cpu *c, struct vm_object *obj,
-	    vm_pindex_t pindex, bool wired);
+	    vm_pindex_t pindex, bool wired, bool *retry);
 struct vm_page *vm_page_grab(struct eng_cpu *c, struct vm_object *obj,
 	    vm_pindex_t pindex, bool wired, bool *allocated);
 int	vm_page_grab_pages(struct eng_cpu *c, struct vm_object *obj,
@@ -238,8 +238,17 @@ void	vm_phys_cache_flush(struct eng_cpu *c);
 uint64_t vm_phys_check(struct vm_engine *e, FILE *out);
 
 /* Page daemon (vm_pageout.c). */
-uint64_t vm_pageout_scan_inactive(struct eng_cpu *c, uint64_t maxscan);
+uint64_t vm_pageout_scan_inactive(struct eng_cpu *c, uint64_t shortage,
+	    uint64_t maxscan, uint64_t *addl, uint64_t *inact);
 uint64_t vm_pageout_scan_active(struct eng_cpu *c, uint64_t maxscan);
-uint64_t vm_pageout_reclaim(struct eng_cpu *c, uint64_t target);
+int	vm_pageout_init(struct vm_engine *e, struct eng_cpu *cpu, bool run);
+void	vm_pageout_stop(struct vm_engine *e);
+void	vm_pageout_fini(struct vm_engine *e);
+void	vm_pageout_hold(struct vm_engine *e);
+void	vm_pageout_resume(struct vm_engine *e);
+void	vm_pageout_thresholds(const struct vm_engine *e, uint64_t *free_min,
+	    uint64_t *free_target, uint64_t *wakeup_thresh);
+void	vm_domain_freecnt_adj(struct eng_cpu *c, uint64_t new);
+bool	vm_domain_alloc_fail(struct eng_cpu *c, struct vm_object *obj);
 
 #endif /* ENG_VM_INTERNAL_H */

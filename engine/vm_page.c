@@ -628,31 +628,30 @@ vm_page_free(struct eng_cpu *c, struct vm_page *m)
 }
 
 /*
- * vm_page_alloc(): a page for obj at pindex, inserted, wired once if
- * wired, else left for the caller to enqueue.  The object must be
- * write-locked.  Free memory exhausted: reclaim inline with the page
- * daemon's inactive scan (it only trylocks objects, so holding this one
- * cannot deadlock) and retry; NULL (counted) if nothing could be freed.
- * The page is physically dequeued first if its previous life left it on a
- * queue (a deferred dequeue still in some CPU's batch).
+ * vm_page_alloc() with VM_ALLOC_WAITFAIL: a page for obj at pindex,
+ * inserted, wired once if wired, else left for the caller to enqueue.  The
+ * object must be write-locked.  With no free page, vm_domain_alloc_fail()
+ * drops the object lock and sleeps in vm_wait until the page daemon has
+ * freed pages, and NULL is returned with *retry set: the object was
+ * unlocked, so the caller looks the page up again (vm_page_grab's
+ * retrylookup).  NULL with *retry clear: the allocation cannot be
+ * satisfied (counted in alloc_failures).  The page is physically dequeued
+ * first if its previous life left it on a queue (a deferred dequeue still
+ * in some CPU's batch).
  */
 struct vm_page *
 vm_page_alloc(struct eng_cpu *c, struct vm_object *obj, vm_pindex_t pindex,
-    bool wired)
+    bool wired, bool *retry)
 {
 	struct vm_engine *e = c->e;
 	struct vm_page *m;
-	int tries;
 
 	VM_OBJECT_ASSERT_WLOCKED(c, obj);
-	for (tries = 0; (m = vm_phys_alloc(c, obj, pindex)) == NULL; tries++) {
-		if (tries == 3) {
+	if ((m = vm_phys_alloc(c, obj, pindex)) == NULL) {
+		*retry = vm_domain_alloc_fail(c, obj);
+		if (!*retry)
 			c->st.alloc_failures++;
-			return (NULL);
-		}
-		c->st.reclaims++;
-		vm_pageout_reclaim(c, 64);
-		vm_phys_cache_flush(c);
+		return (NULL);
 	}
 	if ((VM_PAGE_A_FLAGS(vm_page_astate_load(m)) &
 	    PGA_QUEUE_STATE_MASK) != 0 ||
@@ -679,26 +678,32 @@ vm_page_alloc(struct eng_cpu *c, struct vm_object *obj, vm_pindex_t pindex,
 /*
  * vm_page_grab(): the page of obj at pindex, allocated and inserted if
  * absent (then enqueued on inactive unless wired); wired once more if wired.
- * The object must be write-locked.  NULL when memory ran out.
+ * The object must be write-locked; it is unlocked and locked again while
+ * the allocation waits for free pages.  NULL when memory cannot be had.
  */
 struct vm_page *
 vm_page_grab(struct eng_cpu *c, struct vm_object *obj, vm_pindex_t pindex,
     bool wired, bool *allocated)
 {
 	struct vm_page *m;
+	bool retry;
 
 	VM_OBJECT_ASSERT_WLOCKED(c, obj);
-	vm_object_make_alive(c, obj);
 	*allocated = false;
+retrylookup:
+	vm_object_make_alive(c, obj);
 	m = vm_page_lookup(c, obj, pindex);
 	if (m != NULL) {
 		if (wired)
 			vm_page_wire(c, m);
 		return (m);
 	}
-	m = vm_page_alloc(c, obj, pindex, wired);
-	if (m == NULL)
+	m = vm_page_alloc(c, obj, pindex, wired, &retry);
+	if (m == NULL) {
+		if (retry)
+			goto retrylookup;
 		return (NULL);
+	}
 	*allocated = true;
 	if (!wired)
 		vm_page_deactivate(c, m, false);

@@ -1,9 +1,31 @@
 /*
- * vm_pageout.c - the page daemon's scans, run by scan events and inline by
- * an allocator that found no free page.
+ * vm_pageout.c - the page daemon: its thread (vm_pageout_worker), the free
+ * page thresholds that wake it (pagedaemon_wakeup) and that put allocators
+ * to sleep (vm_domain_alloc_fail, vm_wait_domain), and its scans, which
+ * the thread runs under memory shortage and a trace's scan events run on
+ * the worker that applies them.
+ *
+ * One memory domain: the model has one vm_domain, so there is one daemon
+ * thread, with its own model CPU (e->cpus[nslots]: its own batch queues,
+ * free caches and lock statistics, merged with the workers').  The free
+ * count is mirrored in pd->free_count at every change under the free lock
+ * (vm_domain_freecnt_adj), which detects the kernel's threshold crossings
+ * ([FB12vp] vm_domain_allocate, vm_domain_freecnt_inc): below
+ * vmd_pageout_wakeup_thresh the daemon is woken; below vmd_free_min the
+ * domain enters vm_min_domains, and an allocator with no free page drops
+ * its object lock and sleeps in vm_wait until a free brings the count back
+ * to vmd_free_min.  The daemon (12.0 vm_pageout_worker, [FB12po]) sleeps
+ * until woken, then frees free_target - free_count pages from the inactive
+ * queue plus the deficit of failed allocations, ages the active queue
+ * toward vmd_inactive_target, pauses hz / VM_INACT_SCAN_RATE when a pass
+ * missed its target and memory is still short, and gives up after
+ * vm_pageout_oom_seq passes that freed nothing: the kernel's OOM kill; the
+ * model fails the sleeping allocations instead (counted: alloc_failures).
+ * docs/design-page.md "The page daemon" lists what the model leaves out.
  *
  * Inactive scan (vm_pageout_scan_inactive): a marker is inserted at the
- * head of the inactive queue and pages are taken from behind it.
+ * head of the inactive queue and pages are taken from behind it until the
+ * shortage is met or maxscan pages were examined.
  *  --queue locked: one page per queue-lock acquisition (the page lock is
  *	trylocked under the queue lock and the page dequeued, logically and
  *	physically, as FreeBSD 10 did); a kept page is enqueued again, taking
@@ -26,28 +48,38 @@
  * object lock is held (seed 000); astate takes none (13/14 rely on the
  * type stability of objects, the object lock and vm_page_tryxbusy).  The
  * object is locked: astate without page locks blocks on it and re-checks
- * m->object (13/14); the others trylock it, and if that fails a scan event under batch drops
- * the page-lock cursor, blocks on the object lock, takes the page lock
- * again and re-checks the page's queue state, as the 2019 scan does.  An
- * inline reclaim (vm_pageout_reclaim(), which already holds another
- * object's lock) and --queue locked (FreeBSD 10: object locked per page)
- * only trylock and keep the page, so the scan can never deadlock; wired
- * pages are dequeued lazily; referenced pages get a second chance
- * (reactivated if mapped); the others are unmapped
- * (vm_page_try_remove_all) and freed.
+ * m->object (13/14); batch trylocks it, and if that fails drops the
+ * page-lock cursor, blocks on the object lock, takes the page lock again
+ * and re-checks the page's queue state, as the 2019 scan does; --queue
+ * locked (FreeBSD 10: object locked per page) only trylocks it and keeps
+ * the page.  Wired pages are dequeued lazily; a referenced page
+ * (pmap_ts_referenced() through its pv lists, then PGA_REFERENCED) is
+ * reactivated with act_count += ACT_ADVANCE + references if mapped, else
+ * requeued; the others are unmapped (vm_page_try_remove_all) and freed.
  *
  * Active scan (vm_pageout_scan_active): a marker inserted after the clock
  * hand vmd_clock sweeps the active queue in batches without dequeuing, and
- * the hand moves to it at the end; act_count rises for referenced pages
- * and decays otherwise, and a page reaching 0 moves to the inactive queue
+ * the hand moves to it at the end; act_count rises by ACT_ADVANCE plus the
+ * references found (pmap_ts_referenced, PGA_REFERENCED) and decays by
+ * ACT_DECLINE otherwise, and a page reaching 0 moves to the inactive queue
  * (vm_page_scan_deactivate: batch's swapqueue commit, the others'
  * deactivation).
+ *
+ * pmap_ts_referenced() is called where the kernel tests `object->ref_count
+ * != 0`; the model has no object reference count and calls it for a
+ * mapped page (a mapping holds a reference), so an unmapped page of an
+ * object still referenced skips the pv lock that the kernel takes.
  *
  * The queue design enters through its ops (vm_internal.h): VM_PQ_SYNC
  * selects FreeBSD 10's one-page-at-a-time logical dequeue, VM_PQ_PAGELOCK
  * the page-lock cursor; the lazy dequeue of wired pages and the active
  * scan's deactivation are hooks.
  */
+#include <errno.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <time.h>
+
 #include "vm_internal.h"
 
 enum vm_pageout_verdict {
@@ -56,17 +88,63 @@ enum vm_pageout_verdict {
 	PO_SKIP,	/* someone else owns its queue state now */
 };
 
+/* A scan's maxscan that means the queue's length at the scan's start. */
+#define VM_SCAN_QUEUE	UINT64_MAX
+
 struct vm_pageout_scan {
 	struct vm_page	marker;
 	struct vm_pagequeue *pq;
 	uint64_t	maxscan;
 	uint64_t	scanned;
+	uint64_t	end_cnt;	/* pq_cnt when the marker left */
+};
+
+/* Kernel constants ([FB12po] vm_pageout.c, 12.0 and 13/14 alike). */
+#define VM_INACT_SCAN_RATE	10	/* pwait pause: hz / 10 */
+#define VM_PAGEOUT_OOM_SEQ	12	/* vm_pageout_oom_seq */
+#define ACT_SCAN_LAUNDRY_WEIGHT	3	/* act_scan_laundry_weight */
+#define VM_INTERRUPT_FREE_MIN	2	/* vmd_interrupt_free_min */
+#define VM_MAXBSIZE		65536	/* MAXBSIZE */
+
+/*
+ * The daemon of the model's one domain.  Locks: (C) constant after
+ * vm_pageout_init(); (P) pd_mtx, the host mutex that stands for the
+ * kernel's sleep interlocks (vmd_pageout_mtx, vm_domainset_lock; left out
+ * of the lock statistics, see the file comment of docs/design-page.md);
+ * (F) written under the free lock; (a) atomic; (D) the daemon thread.
+ */
+struct vm_pagedaemon {
+	/* vm_pageout_init_domain() [FB12po], in pages (C). */
+	uint64_t	free_min;	/* vmd_free_min */
+	uint64_t	free_target;	/* vmd_free_target */
+	uint64_t	inactive_target; /* vmd_inactive_target */
+	uint64_t	wakeup_thresh;	/* vmd_pageout_wakeup_thresh */
+	struct eng_cpu	*cpu;		/* (C) the daemon's model CPU */
+	pthread_t	thread;		/* (C) */
+	bool		started;	/* (C) the thread runs */
+	_Atomic uint64_t free_count;	/* (F,a) vmd_free_count's mirror */
+	pthread_mutex_t	mtx;
+	pthread_cond_t	wanted_cv;	/* (P) psleep/pwait channel */
+	pthread_cond_t	min_cv;		/* (P) vm_min_domains: vm_wait */
+	pthread_cond_t	idle_cv;	/* (P) a pass ended */
+	bool		wanted;		/* (P) vmd_pageout_wanted */
+	bool		minset;		/* (P) vmd_minset */
+	unsigned	min_waiters;	/* (P) vm_min_waiters */
+	uint64_t	deficit;	/* (P) vmd_pageout_deficit */
+	uint64_t	oom_gen;	/* (P) the model's OOMs so far */
+	bool		oom;		/* (P) vmd_oom: gave up, no progress
+					   since */
+	bool		busy;		/* (P) the daemon is in a pass */
+	bool		stop;		/* (P) */
+	unsigned	oom_seq;	/* (D) vmd_oom_seq */
 };
 
 /*
  * vm_pageout_init_scan(): insert the scan's marker at the head of the queue
  * (after == NULL) or after the marker after, under one queue-lock
- * acquisition.  Takes and drops the queue lock.
+ * acquisition, where a maxscan of VM_SCAN_QUEUE reads the queue's length
+ * (the daemon's scans: `vm_pageout_init_scan(&ss, pq, marker, NULL,
+ * pq->pq_cnt)`).  Takes and drops the queue lock.
  */
 static void
 vm_pageout_init_scan(struct eng_cpu *c, struct vm_pageout_scan *ss,
@@ -75,11 +153,11 @@ vm_pageout_init_scan(struct eng_cpu *c, struct vm_pageout_scan *ss,
 	ENG_SITE_DEFINE;
 
 	ss->pq = vm_page_pagequeue(c->e, queue);
-	ss->maxscan = maxscan;
 	ss->scanned = 0;
 	ss->marker.flags = PG_MARKER;
 	atomic_init(&ss->marker.a, VM_PAGE_A_MAKE(PGA_ENQUEUED, queue, 0));
 	eng_mtx_lock(&c->lk, &ss->pq->pq_mutex, ENG_HERE);
+	ss->maxscan = maxscan == VM_SCAN_QUEUE ? ss->pq->pq_cnt : maxscan;
 	if (after == NULL)
 		TAILQ_INSERT_HEAD(&ss->pq->pq_pl, &ss->marker, plinks_q);
 	else
@@ -92,7 +170,8 @@ vm_pageout_init_scan(struct eng_cpu *c, struct vm_pageout_scan *ss,
  * vm_pageout_end_scan(): remove the marker under one queue-lock
  * acquisition; the active scan moves its clock hand in the same critical
  * section, to the head of the queue if the scan reached its end (wrapped),
- * else to the marker.  Takes and drops the queue lock.
+ * else to the marker; the queue's length is read there for the daemon's
+ * next target.  Takes and drops the queue lock.
  */
 static void
 vm_pageout_end_scan(struct eng_cpu *c, struct vm_pageout_scan *ss,
@@ -110,6 +189,7 @@ vm_pageout_end_scan(struct eng_cpu *c, struct vm_pageout_scan *ss,
 			    plinks_q);
 	}
 	TAILQ_REMOVE(&ss->pq->pq_pl, &ss->marker, plinks_q);
+	ss->end_cnt = ss->pq->pq_cnt;
 	eng_mtx_unlock(&c->lk, &ss->pq->pq_mutex);
 	c->st.scan_pages += ss->scanned;
 }
@@ -221,8 +301,9 @@ vm_pageout_inactive_page(struct eng_cpu *c, struct vm_page *m,
 	struct vm_object *obj;
 	vm_page_astate_t a;
 	bool locked = vm_pq_flagged(e, VM_PQ_SYNC), plock, transient = false;
-	bool astate = !vm_page_qlock(e);
+	bool astate = !vm_page_qlock(e), mapped;
 	enum vm_pageout_verdict v;
+	int act_delta;
 	uint8_t expect = locked ? PQ_NONE : PQ_INACTIVE;
 
 	if (locked)
@@ -276,10 +357,10 @@ vm_pageout_inactive_page(struct eng_cpu *c, struct vm_page *m,
 				vm_page_dequeue_lazy(c, m);
 			goto out;
 		}
-		if (astate && !plock && !c->in_reclaim)
+		if (astate && !plock)
 			VM_OBJECT_WLOCK(c, obj);	/* type stability */
 		else if (!VM_OBJECT_TRYWLOCK(c, obj)) {
-			if (locked || c->in_reclaim) {
+			if (locked) {
 				c->st.scan_skipped++;
 				v = PO_REINSERT;
 				goto out;
@@ -325,10 +406,21 @@ vm_pageout_inactive_page(struct eng_cpu *c, struct vm_page *m,
 	if (VM_PAGE_A_QUEUE(a) != expect ||
 	    (VM_PAGE_A_FLAGS(a) & PGA_QUEUE_STATE_MASK) != 0)
 		goto unbusy;
-	if ((VM_PAGE_A_FLAGS(a) & PGA_REFERENCED) != 0) {
+	/*
+	 * pmap_ts_referenced() before PGA_REFERENCED, as the kernel does so
+	 * that a reference from a concurrently destroyed mapping is seen;
+	 * "mapped" stands for the object's ref_count (file comment).
+	 */
+	mapped = pmap_page_is_mapped(m);
+	act_delta = mapped ? pmap_ts_referenced(c, m) : 0;
+	if ((VM_PAGE_A_FLAGS(vm_page_astate_load(m)) & PGA_REFERENCED) != 0) {
 		vm_page_aflag_clear(c, m, PGA_REFERENCED);
-		if (pmap_page_is_mapped(m)) {
-			vm_page_act_adjust(c, m, ACT_ADVANCE, ACT_INIT);
+		act_delta++;
+	}
+	if (act_delta != 0) {
+		if (mapped) {
+			vm_page_act_adjust(c, m, ACT_ADVANCE + act_delta,
+			    ACT_INIT);
 			if (locked)
 				vm_page_enqueue(c, m, PQ_ACTIVE);
 			else {
@@ -382,14 +474,20 @@ out:
 }
 
 /*
- * vm_pageout_scan_inactive(): examine up to maxscan inactive pages; returns
- * how many were freed.  Kept pages are batched (rq) and put back when the
- * batch fills and at the end of the scan, as the kernel's
- * vm_pageout_reinsert_inactive() does.  Takes and drops every lock itself;
- * the caller may hold one object lock (inline reclaim).
+ * vm_pageout_scan_inactive(): examine inactive pages until shortage pages
+ * were freed or maxscan pages were examined (VM_SCAN_QUEUE: the queue's
+ * length, as the daemon's scan); returns how many were freed, in *addl
+ * (if not NULL) the pages found stuck (busy, kept, or gone from the queue:
+ * the kernel's addl_page_shortage, which the active scan's target adds)
+ * and in *inact the queue's length when the marker left.
+ * Kept pages are batched (rq) and put back when the batch fills and at the
+ * end of the scan, with the collected pages the scan did not reach, as the
+ * kernel's vm_pageout_reinsert_inactive() does.  Takes and drops every
+ * lock itself; the caller holds none.
  */
 uint64_t
-vm_pageout_scan_inactive(struct eng_cpu *c, uint64_t maxscan)
+vm_pageout_scan_inactive(struct eng_cpu *c, uint64_t shortage,
+    uint64_t maxscan, uint64_t *addl, uint64_t *inact)
 {
 	ENG_SITE_DEFINE;
 	struct vm_page *ma[VM_BATCHQUEUE_MAX], *rq[VM_BATCHQUEUE_MAX];
@@ -397,26 +495,28 @@ vm_pageout_scan_inactive(struct eng_cpu *c, uint64_t maxscan)
 	struct vm_pagequeue *lpq;
 	struct eng_mtx *mtx = NULL;
 	struct vm_object *obj = NULL;
-	uint64_t freed = 0;
-	int i, n, nrq = 0, limit;
+	uint64_t freed = 0, stuck = 0;
+	int i = 0, n = 0, nrq = 0, limit;
 	bool end, sync = vm_pq_flagged(c->e, VM_PQ_SYNC);
 
+	ENG_ASSERT(c->lk.nheld == 0);
 	limit = sync ? 1 : (int)c->e->design.batch;
 	vm_pageout_init_scan(c, &ss, PQ_INACTIVE, NULL, maxscan);
-	while ((n = vm_pageout_collect_batch(c, &ss, ma, limit, true,
-	    &end)) > 0 || ss.scanned < ss.maxscan) {
+	while (freed < shortage && ((n = vm_pageout_collect_batch(c, &ss, ma,
+	    limit, true, &end)) > 0 || ss.scanned < ss.maxscan)) {
 		if (n == 0) {
 			if (end)
 				break;
 			continue;
 		}
-		for (i = 0; i < n; i++)
+		for (i = 0; i < n && freed < shortage; i++)
 			switch (vm_pageout_inactive_page(c, ma[i], &mtx,
 			    &obj)) {
 			case PO_FREED:
 				freed++;
 				break;
 			case PO_REINSERT:
+				stuck++;
 				rq[nrq++] = ma[i];
 				if (nrq == limit) {
 					vm_pageout_reinsert_inactive(c, &ss,
@@ -425,6 +525,7 @@ vm_pageout_scan_inactive(struct eng_cpu *c, uint64_t maxscan)
 				}
 				break;
 			case PO_SKIP:
+				stuck++;
 				break;
 			}
 	}
@@ -434,34 +535,42 @@ vm_pageout_scan_inactive(struct eng_cpu *c, uint64_t maxscan)
 		VM_OBJECT_WUNLOCK(c, obj);
 	/*
 	 * FreeBSD 10 (--queue locked) put each kept page back on its own and
-	 * had no laundry queue (PQ_LAUNDRY came with 11.1/12).  Since r330296
-	 * the scan ends with two flushes, kept pages and the collected pages
-	 * the loop did not reach (none here: the model has no shortage target
-	 * that ends a scan inside a batch; the lock is taken all the same),
-	 * then removes its marker; a scan run for a shortage posts the
-	 * laundry request under the laundry queue's lock (12.0
-	 * vm_pageout_scan_inactive, 13/14 vm_pageout_inactive: `if
-	 * (starting_page_shortage > 0)`); the model has no dirty pages, so
-	 * the request is never more than the lock.
+	 * had no laundry queue (PQ_LAUNDRY came with 11.1/12); its scan met
+	 * its target only between pages, so nothing is left collected.
+	 * Since r330296 the scan ends with two flushes, kept pages and the
+	 * collected pages the loop did not reach (the shortage was met inside
+	 * a batch), each taking the queue lock even when empty, then removes
+	 * its marker; a scan run for a shortage posts the laundry request
+	 * under the laundry queue's lock (12.0 vm_pageout_scan_inactive,
+	 * 13/14 vm_pageout_inactive: `if (starting_page_shortage > 0)`); the
+	 * model has no dirty pages, so the request is never more than the
+	 * lock.
 	 */
 	if (!sync) {
 		vm_pageout_reinsert_inactive(c, &ss, rq, nrq);
-		vm_pageout_reinsert_inactive(c, &ss, NULL, 0);
+		vm_pageout_reinsert_inactive(c, &ss, ma + i, n - i);
 	}
 	vm_pageout_end_scan(c, &ss, NULL, false);
-	if (!sync && maxscan > 0) {
+	if (!sync && ss.maxscan > 0) {
 		lpq = vm_page_pagequeue(c->e, PQ_LAUNDRY);
 		eng_mtx_lock(&c->lk, &lpq->pq_mutex, ENG_HERE);
 		eng_mtx_unlock(&c->lk, &lpq->pq_mutex);
 	}
+	c->st.scan_inactive += ss.scanned;
 	c->st.scan_freed += freed;
+	if (addl != NULL) {
+		*addl = stuck;
+		*inact = ss.end_cnt;
+	}
 	return (freed);
 }
 
 /*
  * Age one active page; move it to inactive when act_count reaches 0.
  * --queue locked takes and drops the page lock; batch carries the
- * page-lock cursor *mtx from page to page (vm_page_change_lock).
+ * page-lock cursor *mtx from page to page (vm_page_change_lock).  The
+ * references are counted by pmap_ts_referenced() (for a mapped page) and
+ * PGA_REFERENCED, as 12.0 and 13/14 vm_pageout_scan_active.
  */
 static void
 vm_pageout_active_page(struct eng_cpu *c, struct vm_page *m,
@@ -471,6 +580,7 @@ vm_pageout_active_page(struct eng_cpu *c, struct vm_page *m,
 	struct vm_engine *e = c->e;
 	vm_page_astate_t old;
 	bool plock = vm_page_qlock(e), sync = vm_pq_flagged(e, VM_PQ_SYNC);
+	int act_delta;
 	uint8_t act;
 
 	if (plock && sync)
@@ -484,10 +594,14 @@ vm_pageout_active_page(struct eng_cpu *c, struct vm_page *m,
 		vm_page_dequeue_lazy(c, m);
 		goto out;
 	}
-	if ((VM_PAGE_A_FLAGS(old) & PGA_REFERENCED) != 0) {
+	act_delta = pmap_page_is_mapped(m) ? pmap_ts_referenced(c, m) : 0;
+	if ((VM_PAGE_A_FLAGS(vm_page_astate_load(m)) & PGA_REFERENCED) != 0) {
 		vm_page_aflag_clear(c, m, PGA_REFERENCED);
-		act = vm_page_act_adjust(c, m, ACT_ADVANCE, 0);
-	} else
+		act_delta++;
+	}
+	if (act_delta != 0)
+		act = vm_page_act_adjust(c, m, ACT_ADVANCE + act_delta, 0);
+	else
 		act = vm_page_act_adjust(c, m, -ACT_DECLINE, 0);
 	if (act == 0)
 		vm_page_scan_deactivate(c, m);
@@ -497,16 +611,17 @@ out:
 }
 
 /*
- * vm_pageout_scan_active(): age up to maxscan active pages, stopping when
- * the scan reaches the end of the queue.  As the kernel's
- * (vm_pageout_scan_active, 12.0 [FB12po] and 13/14 [FB13]): a marker is
- * inserted after the clock hand vmd_clock (one queue-lock acquisition),
- * pages are collected behind it without dequeuing (one per batch, the last
- * finding nothing or the end of the queue), and at the end the hand moves
- * to the marker, or back to the head when the scan reached the end, and
- * the marker leaves (one more).  The kernel's second hand vmd_clock[1]
- * restarts a scan that meets it at the head; the model's stops there.
- * Takes and drops every lock itself.
+ * vm_pageout_scan_active(): age up to maxscan active pages (VM_SCAN_QUEUE:
+ * the queue's length), stopping when the scan reaches the end of the
+ * queue.  As the kernel's (vm_pageout_scan_active, 12.0 [FB12po] and 13/14
+ * [FB13]): a marker is inserted after the clock hand vmd_clock (one
+ * queue-lock acquisition), pages are collected behind it without dequeuing
+ * (one per batch, the last finding nothing or the end of the queue), and
+ * at the end the hand moves to the marker, or back to the head when the
+ * scan reached the end, and the marker leaves (one more).  The kernel's
+ * second hand vmd_clock[1] restarts a scan that meets it at the head; the
+ * model's stops there.  Takes and drops every lock itself; the caller
+ * holds none.
  */
 uint64_t
 vm_pageout_scan_active(struct eng_cpu *c, uint64_t maxscan)
@@ -518,6 +633,7 @@ vm_pageout_scan_active(struct eng_cpu *c, uint64_t maxscan)
 	bool end = false;
 	int i, n, limit;
 
+	ENG_ASSERT(c->lk.nheld == 0);
 	limit = vm_pq_flagged(c->e, VM_PQ_SYNC) ? 1 : (int)c->e->design.batch;
 	vm_pageout_init_scan(c, &ss, PQ_ACTIVE, clock, maxscan);
 	do {
@@ -528,25 +644,360 @@ vm_pageout_scan_active(struct eng_cpu *c, uint64_t maxscan)
 	if (mtx != NULL)
 		eng_mtx_unlock(&c->lk, mtx);
 	vm_pageout_end_scan(c, &ss, clock, end);
+	c->st.scan_active += ss.scanned;
 	return (ss.scanned);
 }
 
-/*
- * Inline reclaim by an allocator with no free page: scan the inactive
- * queue; if that frees too little, age the active queue and scan again.
- * The caller may hold one object write lock.  Returns pages freed.
- */
-uint64_t
-vm_pageout_reclaim(struct eng_cpu *c, uint64_t target)
-{
-	uint64_t freed;
+/* ------------------------------------------------------------ the daemon */
 
-	c->in_reclaim = true;
-	freed = vm_pageout_scan_inactive(c, target * 4);
-	if (freed < target) {
-		vm_pageout_scan_active(c, target * 16);
-		freed += vm_pageout_scan_inactive(c, target * 8);
+/*
+ * pagedaemon_wakeup() ([FB12po]): set vmd_pageout_wanted and wake the
+ * daemon if it was not wanted already; the daemon never wakes itself.
+ * pd_mtx is held.
+ */
+static void
+vm_pageout_wakeup_locked(struct eng_cpu *c, struct vm_pagedaemon *pd)
+{
+	if (c == pd->cpu || pd->wanted)
+		return;
+	pd->wanted = true;
+	c->st.pd_wakeups++;
+	pthread_cond_signal(&pd->wanted_cv);
+}
+
+/*
+ * The free count moved to new (the caller changed it under the free lock,
+ * which it still holds, so that the calls are in the order of the
+ * changes).  Detect the kernel's threshold crossings: an allocation that
+ * crosses vmd_pageout_wakeup_thresh downwards wakes the daemon
+ * (vm_domain_allocate: `vm_paging_needed(vmd, new) &&
+ * !vm_paging_needed(vmd, old)`) and one crossing vmd_free_min sets the
+ * domain in vm_min_domains (vm_domain_set); a free that brings the count
+ * back to vmd_free_min clears it and wakes every vm_wait sleeper
+ * (vm_domain_freecnt_inc -> vm_domain_clear).  The free lock is held;
+ * pd_mtx is taken only at a crossing.
+ */
+void
+vm_domain_freecnt_adj(struct eng_cpu *c, uint64_t new)
+{
+	struct vm_pagedaemon *pd = c->e->pd;
+	uint64_t old;
+	bool wake, set, clear;
+
+	vm_domain_free_assert_locked(c);
+	old = atomic_exchange_explicit(&pd->free_count, new,
+	    memory_order_relaxed);
+	wake = new < pd->wakeup_thresh && old >= pd->wakeup_thresh;
+	set = new < pd->free_min && old >= pd->free_min;
+	clear = old < pd->free_min && new >= pd->free_min;
+	if (!pd->started || (!wake && !set && !clear))
+		return;
+	pthread_mutex_lock(&pd->mtx);
+	if (wake)
+		vm_pageout_wakeup_locked(c, pd);
+	if (set)
+		pd->minset = true;
+	if (clear && pd->minset) {
+		pd->minset = false;
+		pd->oom = false;
+		if (pd->min_waiters != 0) {
+			pd->min_waiters = 0;
+			pthread_cond_broadcast(&pd->min_cv);
+		}
 	}
-	c->in_reclaim = false;
-	return (freed);
+	pthread_mutex_unlock(&pd->mtx);
+}
+
+/*
+ * vm_domain_alloc_fail() with VM_ALLOC_WAITFAIL, as vm_page_grab() asks
+ * ([FB12vp]): count the page in vmd_pageout_deficit, drop the object lock,
+ * sleep in vm_wait_domain() -> vm_wait_doms() while the domain is in
+ * vm_min_domains (until vm_domain_clear() wakes the sleepers), take the
+ * object lock again.  Before it sleeps the allocator returns its own
+ * per-CPU cached pages (the kernel's page daemon drains every CPU's UMA
+ * caches through vm_pageout_lowmem(); the model's cannot reach another
+ * thread's).  Returns true: retry the lookup and allocation; false: the
+ * allocation cannot be satisfied (no daemon runs, or the daemon gave up,
+ * while this one slept or since its last pass that freed nothing: the
+ * model's OOM), counted in alloc_failures by the caller.  obj is write-locked on entry and on return; no other lock is
+ * held.
+ */
+bool
+vm_domain_alloc_fail(struct eng_cpu *c, struct vm_object *obj)
+{
+	ENG_SITE_DEFINE;
+	struct vm_pagedaemon *pd = c->e->pd;
+	struct timespec t0, t1;
+	uint64_t gen;
+	bool ok = true;
+
+	VM_OBJECT_ASSERT_WLOCKED(c, obj);
+	ENG_ASSERT(c->lk.nheld == 1);
+	if (!pd->started || c == pd->cpu)
+		return (false);
+	c->st.reclaims++;
+	vm_phys_cache_flush(c);
+	VM_OBJECT_WUNLOCK(c, obj);
+	pthread_mutex_lock(&pd->mtx);
+	pd->deficit++;
+	if (pd->oom || pd->stop)
+		ok = false;
+	else if (pd->minset) {
+		pd->min_waiters++;
+		gen = pd->oom_gen;
+		c->st.vm_waits++;
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		while (pd->minset && gen == pd->oom_gen && !pd->stop)
+			pthread_cond_wait(&pd->min_cv, &pd->mtx);
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		c->st.vm_wait_ns += (uint64_t)((t1.tv_sec - t0.tv_sec) *
+		    1000000000LL + (t1.tv_nsec - t0.tv_nsec));
+		ok = gen == pd->oom_gen && !pd->stop;
+	}
+	pthread_mutex_unlock(&pd->mtx);
+	VM_OBJECT_WLOCK(c, obj);
+	return (ok);
+}
+
+/*
+ * vm_pageout_mightbe_oom() ([FB12po]): a scan for a shortage that freed
+ * nothing counts towards vm_pageout_oom_seq; at the limit the kernel kills
+ * the largest process, and the model wakes the vm_wait sleepers with
+ * their allocations failed (pd_ooms) and fails every allocation that finds
+ * no free page at once (vmd_oom) until a pass frees a page or the free
+ * count is back at vmd_free_min.  Called by the daemon, no lock held.
+ */
+static void
+vm_pageout_mightbe_oom(struct eng_cpu *c, struct vm_pagedaemon *pd,
+    uint64_t shortage, uint64_t freed)
+{
+	if (shortage == 0 || freed != 0) {
+		pd->oom_seq = 0;
+		pthread_mutex_lock(&pd->mtx);
+		pd->oom = false;
+		pthread_mutex_unlock(&pd->mtx);
+		return;
+	}
+	if (++pd->oom_seq < VM_PAGEOUT_OOM_SEQ)
+		return;
+	pd->oom_seq = 0;
+	c->st.pd_ooms++;
+	pthread_mutex_lock(&pd->mtx);
+	pd->oom = true;
+	pd->oom_gen++;
+	pd->min_waiters = 0;
+	pthread_cond_broadcast(&pd->min_cv);
+	pthread_mutex_unlock(&pd->mtx);
+}
+
+/*
+ * One pass of the daemon (the body of 12.0 vm_pageout_worker's loop,
+ * [FB12po]): the inactive scan for the shortage free_target - free_count
+ * (the kernel's PID controller, pidctrl_daemon(), has vmd_free_target as
+ * its setpoint; the model uses the setpoint's error alone) plus the
+ * deficit of failed allocations, then the active scan over the whole queue
+ * when vm_pageout_active_target() is positive: inactive_target plus the
+ * paging target plus the stuck pages, less the inactive queue's length.
+ * The daemon's freed pages leave its free cache at the end.  Returns
+ * whether the target was met.  No lock held.
+ */
+static bool
+vm_pageout_pass(struct eng_cpu *c, struct vm_pagedaemon *pd)
+{
+	uint64_t free, shortage, deficit, freed, addl, inact;
+	int64_t target;
+
+	free = atomic_load_explicit(&pd->free_count, memory_order_relaxed);
+	shortage = free < pd->free_target ? pd->free_target - free : 0;
+	pthread_mutex_lock(&pd->mtx);
+	deficit = pd->deficit;
+	pd->deficit = 0;
+	pthread_mutex_unlock(&pd->mtx);
+	if (shortage == 0 && deficit == 0)
+		return (true);
+	c->st.pd_passes++;
+	freed = vm_pageout_scan_inactive(c, shortage + deficit, VM_SCAN_QUEUE,
+	    &addl, &inact);
+	vm_phys_cache_flush(c);
+	vm_pageout_mightbe_oom(c, pd, shortage + deficit, freed);
+	/*
+	 * vm_pageout_active_target(), with the inactive queue's length as the
+	 * inactive scan's end found it under the queue lock (the kernel reads
+	 * pq_cnt unlocked; the model's laundry queue is always empty).
+	 */
+	free = atomic_load_explicit(&pd->free_count, memory_order_relaxed);
+	target = ((int64_t)pd->inactive_target + (int64_t)pd->free_target -
+	    (int64_t)free + (int64_t)addl + (int64_t)deficit - (int64_t)inact) *
+	    ACT_SCAN_LAUNDRY_WEIGHT;
+	if (target > 0)
+		vm_pageout_scan_active(c, VM_SCAN_QUEUE);
+	return (freed >= shortage + deficit);
+}
+
+/* Sleep on the daemon's channel for ns nanoseconds at most; pd_mtx held. */
+static void
+vm_pageout_timedwait(struct vm_pagedaemon *pd, long ns)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ts.tv_nsec += ns;
+	ts.tv_sec += ts.tv_nsec / 1000000000L;
+	ts.tv_nsec %= 1000000000L;
+	(void)pthread_cond_timedwait(&pd->wanted_cv, &pd->mtx, &ts);
+}
+
+/*
+ * vm_pageout_worker() ([FB12po]): clear vmd_pageout_wanted, then, if
+ * paging is still needed (free count below the wakeup threshold), pause
+ * hz / VM_INACT_SCAN_RATE when the last pass missed its target and go on;
+ * else sleep until pagedaemon_wakeup().  The kernel's sleep also times out
+ * every hz / VM_INACT_SCAN_RATE to age the active queue without a
+ * shortage; the model's does not, so a replay with plenty of memory has no
+ * page-daemon traffic.  Between passes the daemon is idle (pd->busy
+ * false) for eng_stats_reset().
+ */
+static void *
+vm_pageout_worker(void *arg)
+{
+	struct eng_cpu *c = arg;
+	struct vm_pagedaemon *pd = c->e->pd;
+	bool target_met = true;
+
+	pthread_mutex_lock(&pd->mtx);
+	for (;;) {
+		pd->busy = false;
+		pthread_cond_broadcast(&pd->idle_cv);
+		pd->wanted = false;
+		if (pd->stop)
+			break;
+		if (atomic_load_explicit(&pd->free_count,
+		    memory_order_relaxed) < pd->wakeup_thresh) {
+			if (!target_met)
+				vm_pageout_timedwait(pd, 1000000000L /
+				    VM_INACT_SCAN_RATE);
+		} else {
+			while (!pd->wanted && !pd->stop)
+				pthread_cond_wait(&pd->wanted_cv, &pd->mtx);
+		}
+		if (pd->stop)
+			break;
+		/* Prevent spurious wakeups by ensuring that wanted is set. */
+		pd->wanted = true;
+		pd->busy = true;
+		pthread_mutex_unlock(&pd->mtx);
+		target_met = vm_pageout_pass(c, pd);
+		pthread_mutex_lock(&pd->mtx);
+	}
+	pd->busy = false;
+	pthread_cond_broadcast(&pd->idle_cv);
+	pthread_mutex_unlock(&pd->mtx);
+	return (NULL);
+}
+
+/*
+ * The thresholds of vm_pageout_init_domain() ([FB12po]) for a domain of
+ * npages pages, and the free count's mirror; with run, start the daemon
+ * on cpu.  Returns 0 or -1 (out of memory, thread not started).
+ */
+int
+vm_pageout_init(struct vm_engine *e, struct eng_cpu *cpu, bool run)
+{
+	struct vm_pagedaemon *pd;
+	uint64_t n = e->vm_page_array_size, reserved, min, pageout_free_min;
+
+	if ((pd = calloc(1, sizeof(*pd))) == NULL)
+		return (-1);
+	e->pd = pd;
+	pd->cpu = cpu;
+	min = n > 1024 ? 4 + (n - 1024) / 200 : 4;
+	pageout_free_min = 2 * VM_MAXBSIZE / PAGE_SIZE + VM_INTERRUPT_FREE_MIN;
+	/* vm_pageout_page_count: 32, or 8 below 2000 pages (vm_pageout_init) */
+	reserved = (n < 2000 ? 8 : 32) + pageout_free_min + n / 768;
+	pd->free_target = 4 * min + reserved;
+	pd->free_min = min + reserved;
+	pd->inactive_target = 3 * pd->free_target / 2;
+	if (pd->inactive_target > n / 3)
+		pd->inactive_target = n / 3;
+	pd->wakeup_thresh = pd->free_target / 10 * 9;
+	atomic_init(&pd->free_count, e->vmd.vmd_free_count);
+	pthread_mutex_init(&pd->mtx, NULL);
+	pthread_cond_init(&pd->wanted_cv, NULL);
+	pthread_cond_init(&pd->min_cv, NULL);
+	pthread_cond_init(&pd->idle_cv, NULL);
+	pd->started = run;
+	if (run && pthread_create(&pd->thread, NULL, vm_pageout_worker,
+	    cpu) != 0) {
+		pd->started = false;
+		return (-1);
+	}
+	return (0);
+}
+
+/*
+ * Stop the daemon thread (if it runs) and wake every vm_wait sleeper with
+ * its allocation failed.  Idempotent; no lock held.
+ */
+void
+vm_pageout_stop(struct vm_engine *e)
+{
+	struct vm_pagedaemon *pd = e->pd;
+
+	if (pd == NULL || !pd->started)
+		return;
+	pthread_mutex_lock(&pd->mtx);
+	pd->stop = true;
+	pthread_cond_broadcast(&pd->wanted_cv);
+	pthread_cond_broadcast(&pd->min_cv);
+	pthread_mutex_unlock(&pd->mtx);
+	pthread_join(pd->thread, NULL);
+	pd->started = false;
+}
+
+void
+vm_pageout_fini(struct vm_engine *e)
+{
+	struct vm_pagedaemon *pd = e->pd;
+
+	if (pd == NULL)
+		return;
+	vm_pageout_stop(e);
+	pthread_mutex_destroy(&pd->mtx);
+	pthread_cond_destroy(&pd->wanted_cv);
+	pthread_cond_destroy(&pd->min_cv);
+	pthread_cond_destroy(&pd->idle_cv);
+	free(pd);
+	e->pd = NULL;
+}
+
+/*
+ * Hold the daemon between passes (idle) and keep it there until
+ * vm_pageout_resume(): eng_stats_reset() zeroes its CPU's counters
+ * meanwhile.  The workers must be stopped or waiting.
+ */
+void
+vm_pageout_hold(struct vm_engine *e)
+{
+	struct vm_pagedaemon *pd = e->pd;
+
+	pthread_mutex_lock(&pd->mtx);
+	while (pd->busy)
+		pthread_cond_wait(&pd->idle_cv, &pd->mtx);
+}
+
+/* See vm_pageout_hold(). */
+void
+vm_pageout_resume(struct vm_engine *e)
+{
+	pthread_mutex_unlock(&e->pd->mtx);
+}
+
+/* The daemon's thresholds, in pages (tests, docs). */
+void
+vm_pageout_thresholds(const struct vm_engine *e, uint64_t *free_min,
+    uint64_t *free_target, uint64_t *wakeup_thresh)
+{
+	*free_min = e->pd->free_min;
+	*free_target = e->pd->free_target;
+	*wakeup_thresh = e->pd->wakeup_thresh;
 }

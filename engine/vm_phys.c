@@ -356,6 +356,7 @@ vm_phys_alloc(struct eng_cpu *c, struct vm_object *obj, vm_pindex_t pindex)
 		vm_phys_acache_fill(c, obj, rv, pindex, off);
 	if (m == NULL)
 		m = vm_phys_alloc_single(c);
+	vm_domain_freecnt_adj(c, vmd->vmd_free_count);	/* page daemon */
 	eng_mtx_unlock(&c->lk, &vmd->vmd_free_mtx);
 	return (m);
 }
@@ -422,6 +423,7 @@ vm_phys_cache_flush1(struct eng_cpu *c, bool all)
 	c->fc_cnt = 0;
 	if (all)
 		vm_phys_acache_trim(c, 0);
+	vm_domain_freecnt_adj(c, e->vmd.vmd_free_count);
 	eng_mtx_unlock(&c->lk, &e->vmd.vmd_free_mtx);
 }
 
@@ -449,6 +451,7 @@ vm_phys_free(struct eng_cpu *c, struct vm_page *m)
 	if (e->design.free != ENG_FREE_PGCACHE) {
 		eng_mtx_lock(&c->lk, &e->vmd.vmd_free_mtx, ENG_HERE);
 		vm_phys_free_locked(c, m);
+		vm_domain_freecnt_adj(c, e->vmd.vmd_free_count);
 		eng_mtx_unlock(&c->lk, &e->vmd.vmd_free_mtx);
 		return;
 	}

@@ -62,7 +62,7 @@ replay_usage(FILE *f)
 	    "           [--pace asap|recorded[:F]] [--warmup N|DUR] "
 	    "[--duration DUR]\n"
 	    "           [--loop N] [--no-timing] [--no-hwc] [--check] "
-	    "[--phys-mem SIZE]\n"
+	    "[--phys-mem SIZE|Fx]\n"
 	    "           [--csv FILE|-] [--json FILE|-] [--salvage] "
 	    "[--no-prime]\n"
 	    "           [--sort KEY] [-E N] [--wide]\n"

@@ -269,3 +269,147 @@ rp_trace_free(struct rp_trace *t)
 	rp_prime_free(&t->prime);
 	memset(t, 0, sizeof(*t));
 }
+
+/*
+ * The resident pages of rp_trace_pages(): a set of (object slot and
+ * incarnation, page index) with linear probing; a removed entry leaves a
+ * tombstone until the next rehash.
+ */
+#define PS_EMPTY	0
+#define PS_TOMB		UINT64_MAX
+
+struct pageset {
+	uint64_t	*k1;		/* (slot + 1) | incarnation << 32 */
+	uint64_t	*k2;		/* page index */
+	uint64_t	 cap;		/* power of two */
+	uint64_t	 used;		/* entries and tombstones */
+};
+
+static uint64_t
+pageset_slot(const struct pageset *ps, uint64_t k1, uint64_t k2)
+{
+	return (((k1 ^ (k2 * 0x9e3779b97f4a7c15ULL)) * 0xff51afd7ed558ccdULL
+	    >> 17) & (ps->cap - 1));
+}
+
+/* The entry of (k1, k2), or the empty slot where it would go. */
+static uint64_t
+pageset_find(const struct pageset *ps, uint64_t k1, uint64_t k2)
+{
+	uint64_t i;
+
+	for (i = pageset_slot(ps, k1, k2);; i = (i + 1) & (ps->cap - 1))
+		if (ps->k1[i] == PS_EMPTY || (ps->k1[i] == k1 &&
+		    ps->k2[i] == k2))
+			return (i);
+}
+
+/* Allocate an empty set of cap slots; false when out of memory. */
+static bool
+pageset_init(struct pageset *ps, uint64_t cap)
+{
+	ps->k1 = calloc(cap, sizeof(*ps->k1));
+	ps->k2 = calloc(cap, sizeof(*ps->k2));
+	ps->cap = cap;
+	ps->used = 0;
+	return (ps->k1 != NULL && ps->k2 != NULL);
+}
+
+/* Add (k1, k2); 1 if it was absent, 0 if present, -1 out of memory. */
+static int
+pageset_add(struct pageset *ps, uint64_t k1, uint64_t k2)
+{
+	struct pageset big;
+	uint64_t i, j;
+
+	i = pageset_find(ps, k1, k2);
+	if (ps->k1[i] != PS_EMPTY)
+		return (0);
+	ps->k1[i] = k1;
+	ps->k2[i] = k2;
+	if (++ps->used * 2 < ps->cap)
+		return (1);
+	if (!pageset_init(&big, ps->cap * 2)) {
+		free(big.k1);
+		free(big.k2);
+		return (-1);
+	}
+	for (i = 0; i < ps->cap; i++) {
+		if (ps->k1[i] == PS_EMPTY || ps->k1[i] == PS_TOMB)
+			continue;
+		j = pageset_find(&big, ps->k1[i], ps->k2[i]);
+		big.k1[j] = ps->k1[i];
+		big.k2[j] = ps->k2[i];
+		big.used++;
+	}
+	free(ps->k1);
+	free(ps->k2);
+	*ps = big;
+	return (1);
+}
+
+/* Remove (k1, k2); whether it was there. */
+static bool
+pageset_del(struct pageset *ps, uint64_t k1, uint64_t k2)
+{
+	uint64_t i = pageset_find(ps, k1, k2);
+
+	if (ps->k1[i] == PS_EMPTY)
+		return (false);
+	ps->k1[i] = PS_TOMB;
+	return (true);
+}
+
+uint64_t
+rp_trace_pages(const struct rp_trace *t)
+{
+	const unsigned alloc = RP_KIND_BIT(PR_PAGE_INSERT) |
+	    RP_KIND_BIT(PR_PAGE_LOOKUP) | RP_KIND_BIT(PR_WIRE) |
+	    RP_KIND_BIT(PR_MAP) | RP_KIND_BIT(PR_SENDFILE);
+	const struct pr_event *ev;
+	struct pageset ps = { NULL, NULL, 0, 0 };
+	uint64_t *count, *gen, resident = 0, peak = 0, i, k1;
+	uint32_t k, np;
+	int rv = 0;
+
+	count = calloc(t->nobjects + 1, sizeof(*count));
+	gen = calloc(t->nobjects + 1, sizeof(*gen));
+	if (count == NULL || gen == NULL || !pageset_init(&ps, 1 << 16)) {
+		peak = 0;
+		goto out;
+	}
+	for (i = 0; i < t->nev && rv >= 0; i++) {
+		ev = &t->ev[i];
+		if (!rp_kind_has_obj(ev->kind) || ev->obj >= t->nobjects)
+			continue;
+		k1 = (ev->obj + 1) | gen[ev->obj] << 32;
+		np = ev->npages ? ev->npages : 1;
+		if (ev->kind == PR_OBJ_TERMINATE) {
+			resident -= count[ev->obj];
+			count[ev->obj] = 0;
+			gen[ev->obj]++;
+		} else if (ev->kind == PR_PAGE_REMOVE) {
+			for (k = 0; k < np; k++)
+				if (pageset_del(&ps, k1, ev->pindex + k)) {
+					count[ev->obj]--;
+					resident--;
+				}
+		} else if ((alloc & RP_KIND_BIT(ev->kind)) != 0) {
+			for (k = 0; k < np && rv >= 0; k++)
+				if ((rv = pageset_add(&ps, k1,
+				    ev->pindex + k)) > 0) {
+					count[ev->obj]++;
+					if (++resident > peak)
+						peak = resident;
+				}
+		}
+	}
+	if (rv < 0)
+		peak = 0;
+out:
+	free(ps.k1);
+	free(ps.k2);
+	free(count);
+	free(gen);
+	return (peak);
+}

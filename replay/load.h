@@ -91,6 +91,17 @@ int	rp_trace_adopt(struct pr_event *ev, size_t nev, struct rp_trace *t,
 	    char *err, size_t errlen);
 void	rp_trace_free(struct rp_trace *t);
 
+/*
+ * The trace's resident footprint: the peak number of pages resident at
+ * once if memory were unlimited.  A page becomes resident when an
+ * allocating event names it (page_insert, page_lookup, wire, map,
+ * sendfile: the kinds that grab an absent page) and stops being so at its
+ * page_remove or its object's obj_terminate; other frees (SF_NOCACHE,
+ * release with nocache) are not followed, so this is an upper bound.  One
+ * pass with a hash set; 0 when out of memory.
+ */
+uint64_t rp_trace_pages(const struct rp_trace *t);
+
 /* Whether t lost anything to damage, not just to a cut (truncated). */
 bool	rp_trace_damaged(const struct rp_trace *t);
 

@@ -26,8 +26,11 @@ const char rp_opt_common_help[] =
     "  --no-hwc              no hardware counters (perf_event_open)\n"
     "  --check               run the model's invariant check at the end;\n"
     "                        violations make the exit status 1\n"
-    "  --phys-mem SIZE       model memory (default 1G per disjoint\n"
-    "                        replica), e.g. 512M, 4G\n"
+    "  --phys-mem SIZE|Fx    model memory (default 1G per disjoint\n"
+    "                        replica), e.g. 512M, 4G; or F times the\n"
+    "                        trace's resident footprint (the distinct\n"
+    "                        pages it makes resident), e.g. 0.5x for\n"
+    "                        memory pressure that runs the page daemon\n"
     "  --csv FILE            CSV rows, one per run x lock class\n"
     "                        (docs/csv.md); - is stdout (the human\n"
     "                        report then goes to stderr)\n"
@@ -51,6 +54,37 @@ const char rp_opt_common_help[] =
     "                        touches before inserting them (docs/user-\n"
     "                        guide.md \"Priming\")\n"
     "  --help                this text\n";
+
+/* --phys-mem SIZE (at least 1M) | Fx (0 < F <= 1000) */
+static int
+opt_phys_mem(const char *arg, struct rp_config *c, char *err, size_t errlen)
+{
+	size_t len = strlen(arg);
+	char *end;
+	double f;
+
+	if (len > 1 && arg[len - 1] == 'x') {
+		f = strtod(arg, &end);
+		if (end != arg + len - 1 || !(f > 0 && f <= 1000)) {
+			snprintf(err, errlen, "--phys-mem: '%s' is not a "
+			    "factor in (0, 1000] followed by x (e.g. 0.5x)",
+			    arg);
+			return (-1);
+		}
+		c->phys_factor = f;
+		c->phys_bytes = 0;
+		return (1);
+	}
+	if (cli_parse_size(arg, &c->phys_bytes) != 0 ||
+	    c->phys_bytes < (1u << 20)) {
+		snprintf(err, errlen, "--phys-mem: '%s' is not a size "
+		    "of at least 1M (e.g. 512M, 4G) or a factor of the "
+		    "trace's footprint (e.g. 0.5x)", arg);
+		return (-1);
+	}
+	c->phys_factor = 0;
+	return (1);
+}
 
 /* --pace asap | recorded[:FACTOR] */
 static int
@@ -190,13 +224,7 @@ rp_opt_common(int opt, const char *arg, struct rp_opts *o, char *err,
 		c->check = true;
 		return (1);
 	case RP_OPT_PHYS_MEM:
-		if (cli_parse_size(arg, &c->phys_bytes) != 0 ||
-		    c->phys_bytes < (1u << 20)) {
-			snprintf(err, errlen, "--phys-mem: '%s' is not a size "
-			    "of at least 1M (e.g. 512M, 4G)", arg);
-			return (-1);
-		}
-		return (1);
+		return (opt_phys_mem(arg, c, err, errlen));
 	case RP_OPT_CSV:
 		o->csv = arg;
 		return (1);

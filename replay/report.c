@@ -34,6 +34,7 @@ enum col {
 	C_STATUS, C_WAIT_COUNT, C_WAIT_AVG, C_CONTENTION_SHARE,
 	C_PACE_BEHIND, C_RUN_INDEX, C_RUNS, C_SHARD, C_SCHEMA,
 	C_PRIMED_OBJECTS, C_PRIMED_PAGES,
+	C_SCAN_PAGES, C_SCAN_FREED, C_VM_WAITS, C_VM_WAIT_NS, C_ALLOC_FAILURES,
 	C_COUNT
 };
 
@@ -103,6 +104,11 @@ const struct rp_column rp_columns[C_COUNT] = {
 	[C_SCHEMA] = { "schema", true },
 	[C_PRIMED_OBJECTS] = { "primed_objects", true },
 	[C_PRIMED_PAGES] = { "primed_pages", true },
+	[C_SCAN_PAGES] = { "scan_pages", true },
+	[C_SCAN_FREED] = { "scan_freed", true },
+	[C_VM_WAITS] = { "vm_waits", true },
+	[C_VM_WAIT_NS] = { "vm_wait_ns", true },
+	[C_ALLOC_FAILURES] = { "alloc_failures", true },
 };
 const unsigned rp_ncolumns = C_COUNT;
 
@@ -224,6 +230,29 @@ rp_lock_wait_avg(const struct rp_lock_row *l)
 	return (l->wait_count > 0 ? l->wait_total / l->wait_count : 0);
 }
 
+/* The engine counter called name (report.h), or NULL. */
+static const struct rp_counter *
+counter_find(const struct rp_report *r, const char *name)
+{
+	unsigned i;
+
+	for (i = 0; i < r->ncounters; i++)
+		if (strcmp(r->counter[i].name, name) == 0)
+			return (&r->counter[i]);
+	return (NULL);
+}
+
+/* The engine counter called name as a cell, or an empty cell. */
+static void
+counter_cell(const struct rp_report *r, const char *name, char *b, size_t n)
+{
+	const struct rp_counter *k = counter_find(r, name);
+
+	b[0] = '\0';
+	if (k != NULL)
+		snprintf(b, n, "%llu", (unsigned long long)k->value);
+}
+
 /*
  * The text of column c on the row of lock class l; an empty string is a
  * missing value (hardware counters that are unavailable, say).
@@ -332,6 +361,11 @@ cell(const struct rp_report *r, const struct rp_lock_row *l, enum col c,
 	case C_SCHEMA: U(RP_SCHEMA); break;
 	case C_PRIMED_OBJECTS: U(r->prime.objects); break;
 	case C_PRIMED_PAGES: U(r->prime.pages); break;
+	case C_SCAN_PAGES: counter_cell(r, "scan_pages", b, n); break;
+	case C_SCAN_FREED: counter_cell(r, "scan_freed", b, n); break;
+	case C_VM_WAITS: counter_cell(r, "vm_waits", b, n); break;
+	case C_VM_WAIT_NS: counter_cell(r, "vm_wait_ns", b, n); break;
+	case C_ALLOC_FAILURES: counter_cell(r, "alloc_failures", b, n); break;
 	default: b[0] = '\0'; break;
 	}
 #undef U
@@ -808,6 +842,7 @@ rp_report_print(FILE *f, const struct rp_report *r,
 {
 	const struct rp_run_result *run = r->run;
 	const struct rp_worker_result *w;
+	const struct rp_counter *kc;
 	double lo, hi;
 	unsigned i, k, col;
 	int n;
@@ -839,6 +874,10 @@ rp_report_print(FILE *f, const struct rp_report *r,
 	else
 		fprintf(f, "priming off (--no-prime): the model starts "
 		    "empty\n");
+	if ((kc = counter_find(r, "alloc_failures")) != NULL && kc->value > 0)
+		fprintf(f, "page allocations failed: %llu (the page daemon "
+		    "could not free memory; raise --phys-mem)\n",
+		    (unsigned long long)kc->value);
 	if (strcmp(r->pace, "asap") != 0) {
 		fprintf(f, "pace %s: ", r->pace);
 		if (run->behind_ns >= 1000000)

@@ -26,10 +26,15 @@ rp_config_default(struct rp_config *c)
 }
 
 uint64_t
-rp_config_phys_pages(const struct rp_config *c)
+rp_config_phys_pages(const struct rp_config *c, const struct rp_trace *t)
 {
-	uint64_t bytes;
+	uint64_t bytes, pages;
 
+	if (c->phys_factor > 0) {
+		pages = (uint64_t)(c->phys_factor * (double)rp_trace_pages(t) *
+		    (c->scale_mode == RP_SCALE_DISJOINT ? c->scale : 1) + 0.5);
+		return (pages < RP_PHYS_MIN_PAGES ? RP_PHYS_MIN_PAGES : pages);
+	}
 	bytes = c->phys_bytes;
 	if (bytes == 0)
 		bytes = RP_PHYS_DEFAULT *
@@ -43,7 +48,7 @@ rp_session_memory(const struct rp_trace *t, const struct rp_config *c,
 {
 	m->trace = (uint64_t)t->nev * sizeof(struct pr_event);
 	m->plan = rp_plan_bytes(t, c->scale);
-	m->model = rp_config_phys_pages(c) * RP_MODEL_PAGE_BYTES;
+	m->model = rp_config_phys_pages(c, t) * RP_MODEL_PAGE_BYTES;
 	m->available = rp_mem_available();
 }
 
@@ -61,7 +66,7 @@ rp_session_fits(const struct rp_trace *t, const struct rp_config *c,
 	    "available: lower --scale or --phys-mem",
 	    (m.trace + m.plan + m.model) / 1048576.0, m.trace / 1048576.0,
 	    m.plan / 1048576.0, m.model / 1048576.0,
-	    (double)(rp_config_phys_pages(c) << PR_PAGE_SHIFT) / 1048576.0,
+	    (double)(rp_config_phys_pages(c, t) << PR_PAGE_SHIFT) / 1048576.0,
 	    (m.trace + m.available) / 1048576.0);
 	return (-1);
 }
@@ -288,6 +293,13 @@ static const struct {
 	CNT(pv_chunk_allocs),
 	CNT(pv_chunk_frees),
 	CNT(pv_chunk_overcommits),
+	CNT(scan_inactive),
+	CNT(scan_active),
+	CNT(pd_wakeups),
+	CNT(pd_passes),
+	CNT(pd_ooms),
+	CNT(vm_waits),
+	CNT(vm_wait_ns),
 #undef CNT
 };
 _Static_assert(sizeof(session_counters) / sizeof(session_counters[0]) <=
@@ -358,7 +370,7 @@ session_describe(const struct rp_trace *t, const struct rp_config *c,
 		    c->run.pace_factor);
 	rep->timing = c->timing;
 	rep->loops = c->run.loops;
-	rep->phys_pages = rp_config_phys_pages(c);
+	rep->phys_pages = rp_config_phys_pages(c, t);
 	rep->lost = t->lost;
 	rep->check_violations = -1;
 	if (rep->runs == 0)
@@ -416,6 +428,7 @@ rp_session_run(const struct rp_trace *t, const struct rp_config *c,
 	ep.npmaps = plan.npmaps;
 	ep.phys_pages = rep->phys_pages;
 	ep.timing = c->timing;
+	ep.pagedaemon = true;
 	if ((e = eng_create(&ep, err, errlen)) == NULL) {
 		rp_plan_free(&plan);
 		return (-1);

@@ -19,6 +19,7 @@
 /* Estimated model memory per physical page (engine structures). */
 #define RP_MODEL_PAGE_BYTES	192
 #define RP_PHYS_DEFAULT		(1ULL << 30)	/* per replica, bytes */
+#define RP_PHYS_MIN_PAGES	512		/* one 2 MiB frame */
 
 struct rp_config {
 	struct eng_design design;
@@ -35,13 +36,22 @@ struct rp_config {
 	bool		 prime;		/* make resident what the trace
 					   assumes before the run (prime.h) */
 	uint64_t	 phys_bytes;	/* model memory (0: default) */
+	double		 phys_factor;	/* > 0: model memory is this times
+					   the trace's resident footprint
+					   (rp_trace_pages), per disjoint
+					   replica; phys_bytes unused */
 };
 
 /* Defaults of every option (docs/user-guide.md). */
 void	rp_config_default(struct rp_config *c);
 
-/* Model pages a configuration gets (phys_bytes or the default). */
-uint64_t rp_config_phys_pages(const struct rp_config *c);
+/*
+ * Model pages a configuration gets on trace t: phys_factor times t's
+ * resident footprint (at least one 2 MiB frame), phys_bytes, or the
+ * default.
+ */
+uint64_t rp_config_phys_pages(const struct rp_config *c,
+	    const struct rp_trace *t);
 
 /* Bytes a run of c on t needs: the decoded trace, the plan, the model. */
 struct rp_memory {

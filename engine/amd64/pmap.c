@@ -1018,6 +1018,96 @@ retry_pv_loop:
 }
 
 /*
+ * pmap_ts_referenced: count and clear the referenced bits (PG_A) of m's
+ * mappings, at most PMAP_TS_REFERENCED_MAX, rotating each examined entry
+ * to its list's tail so that the next call starts elsewhere (amd64
+ * pmap.c, 12.0 and 13/14 [PMAPmain]).  Takes m's pv list lock and its
+ * frame's (PHYS_TO_PV_LIST_LOCK, rw_wlock), each owner pmap by
+ * PMAP_TRYLOCK, else by the generation protocol of pmap_remove_all().  A
+ * 2 MiB mapping's PG_A is cleared only for the one 4 KiB page of the 512
+ * that the kernel's hash of (pa, va, pmap) selects, and never for a wired
+ * mapping; the others count as referenced but not cleared.  x86 without
+ * EPT: safe_to_clear_referenced() is always true, so no mapping is
+ * destroyed or demoted here.  The modified bit's transfer to m->dirty
+ * (vm_page_dirty) is left out: the model has no dirty pages.  The caller
+ * holds no pv or pmap lock.
+ */
+int
+pmap_ts_referenced(struct eng_cpu *c, struct vm_page *m)
+{
+	ENG_SITE_DEFINE;
+	struct md_page *mdp, *pvh;
+	struct pv_cursor cur;
+	struct pv_entry *pv, *pvf;
+	struct pmap_pd *pd;
+	struct pmap *pm;
+	uint64_t *pte;
+	vm_paddr_t pa;
+	int cleared = 0, not_cleared;
+
+	pvh = pmap_page_walk_init(c, m, &cur, ENG_HERE, &mdp);
+	pa = pmap_mi_page_to_phys(m);
+	pv_lock_page_and_frame(&cur, m);
+retry:
+	not_cleared = 0;
+	if ((pvf = TAILQ_FIRST(&pvh->pv_list)) == NULL)
+		goto small_mappings;
+	pv = pvf;
+	do {
+		pm = PV_PMAP(pv);
+		if (!pmap_pv_walk_lock(c, pm, m, false, &cur)) {
+			pv_lock_page_and_frame(&cur, m);
+			goto retry;
+		}
+		pd = pmap_pd_lookup(c, pm, pv->pv_va);
+		if ((pd->pd_pde & PG_A) != 0) {
+			if ((((pa >> PAGE_SHIFT) ^ (pv->pv_va >> PDRSHIFT) ^
+			    (uintptr_t)pm) & (NPTEPG - 1)) == 0 &&
+			    (pd->pd_pde & PG_W) == 0) {
+				pd->pd_pde &= ~PG_A;
+				cleared++;
+			} else
+				not_cleared++;
+		}
+		PMAP_UNLOCK(c, pm);
+		if (TAILQ_NEXT(pv, pv_next) != NULL) {
+			TAILQ_REMOVE(&pvh->pv_list, pv, pv_next);
+			TAILQ_INSERT_TAIL(&pvh->pv_list, pv, pv_next);
+			pvh->pv_gen++;
+		}
+		if (cleared + not_cleared >= PMAP_TS_REFERENCED_MAX)
+			goto out;
+	} while ((pv = TAILQ_FIRST(&pvh->pv_list)) != pvf);
+small_mappings:
+	if ((pvf = TAILQ_FIRST(&mdp->pv_list)) == NULL)
+		goto out;
+	pv = pvf;
+	do {
+		pm = PV_PMAP(pv);
+		if (!pmap_pv_walk_lock(c, pm, m, true, &cur)) {
+			pv_lock_page_and_frame(&cur, m);
+			goto retry;
+		}
+		pd = pmap_pd_lookup(c, pm, pv->pv_va);
+		pte = &pd->pd_ptp[pmap_pte_index(pv->pv_va)];
+		if ((*pte & PG_A) != 0) {
+			*pte &= ~PG_A;
+			cleared++;
+		}
+		PMAP_UNLOCK(c, pm);
+		if (TAILQ_NEXT(pv, pv_next) != NULL) {
+			TAILQ_REMOVE(&mdp->pv_list, pv, pv_next);
+			TAILQ_INSERT_TAIL(&mdp->pv_list, pv, pv_next);
+			mdp->pv_gen++;
+		}
+	} while ((pv = TAILQ_FIRST(&mdp->pv_list)) != pvf &&
+	    cleared + not_cleared < PMAP_TS_REFERENCED_MAX);
+out:
+	pv_unlock(&cur);
+	return (cleared + not_cleared);
+}
+
+/*
  * pmap_extract_and_hold: the page mapped at va, wired so that it cannot go
  * away, or NULL when va is unmapped, not writable though write is asked,
  * or the wiring fails.  --page refcount: vm_page_wire_mapped() under the
@@ -1285,7 +1375,7 @@ pmap_md_create(struct vm_engine *e, const struct eng_params *p, char *err,
 	}
 	eng_mtx_init(&md->md_allpmaps_mtx, LC_PVCHUNK);
 	TAILQ_INIT(&md->md_allpmaps);
-	md->md_ncnt = p->nslots != 0 ? p->nslots : 1;
+	md->md_ncnt = p->nslots + 1;	/* the workers and the page daemon */
 	md->md_cnt = aligned_alloc(_Alignof(struct pmap_cpu_counters),
 	    md->md_ncnt * sizeof(*md->md_cnt));
 	if (md->md_cnt == NULL)

@@ -66,6 +66,7 @@ int	pmap_ev_demote(struct eng_cpu *c, uint64_t pmap, uint64_t va);
 void	pmap_remove_all(struct eng_cpu *c, struct vm_page *m);
 void	pmap_remove_write(struct eng_cpu *c, struct vm_page *m);
 bool	pmap_page_is_mapped(struct vm_page *m);	/* lock-free snapshot */
+int	pmap_ts_referenced(struct eng_cpu *c, struct vm_page *m);
 
 /* Invariants of pv lists vs mappings; violations printed, counted. */
 uint64_t pmap_check(struct pmap_md *md, FILE *out);

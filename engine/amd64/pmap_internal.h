@@ -59,6 +59,9 @@
 /* Attributes that must agree across 512 PTEs for a promotion. */
 #define PG_PTE_PROMOTE	(PG_V | PG_RW | PG_A | PG_M | PG_W | PG_MANAGED)
 
+/* pmap_ts_referenced(): referenced bits examined per call (amd64). */
+#define PMAP_TS_REFERENCED_MAX	5
+
 #define pmap_pde_index(va)	((va) >> PDRSHIFT)
 #define pmap_pte_index(va)	(((va) >> PAGE_SHIFT) & (NPTEPG - 1))
 

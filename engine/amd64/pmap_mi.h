@@ -28,7 +28,7 @@ struct vm_page;
 
 /* The engine's pmap state, as stored by the MI side from pmap_md_create(). */
 struct pmap_md	*pmap_mi_cpu_md(struct eng_cpu *c);
-/* The CPU's slot, in [0, eng_params.nslots). */
+/* The CPU's slot, in [0, eng_params.nslots]; nslots: the page daemon. */
 unsigned	 pmap_mi_cpu_slot(struct eng_cpu *c);
 
 /* Physical memory: size in 4 KiB pages, page <-> address, m->md. */

@@ -1,8 +1,20 @@
 /*
- * test_pageout.c - the page daemon's scan takes the kernel's locks
- * (issue 12 item 6; research conformance.md 2.4 items 9-11).  Read from
- * the footprint's `scan` row: 64 inactive pages of one object, scanned and
- * freed by one single-threaded scan event.
+ * test_pageout.c - the page daemon (issue 12 item 6).
+ *
+ * Its thread, under the freebsd10, freebsd12 and freebsd14 presets: it
+ * sleeps until an allocation takes the free count below
+ * vmd_pageout_wakeup_thresh, then its scans free pages back to the
+ * target; an allocator with no free page sleeps in vm_wait and is woken
+ * when the daemon has freed pages (the allocator holds the only object's
+ * lock while it allocates, so the daemon can free nothing until it
+ * sleeps); a referenced mapped page is reactivated, not freed, and its
+ * PG_A is cleared by pmap_ts_referenced(); wired memory that the daemon
+ * cannot free makes it give up (the model's OOM) and the allocations fail,
+ * counted.
+ *
+ * The scan takes the kernel's locks (research conformance.md 2.4 items
+ * 9-11).  Read from the footprint's `scan` row: 64 inactive pages of one
+ * object, scanned and freed by one single-threaded scan event.
  *
  * Kernel counts (tests/conformance/freebsd.tsv cites them):
  * - object lock: one acquisition for a run of same-object pages, 12.0
@@ -22,6 +34,7 @@
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include <cmocka.h>
 
@@ -100,10 +113,234 @@ test_scan_fb10(void **state)
 	assert_int_equal(r->single.acq[LC_PAGE], 64);
 }
 
+static const char *const presets[] = { "freebsd10", "freebsd12",
+    "freebsd14" };
+#define NPRESETS	(sizeof(presets) / sizeof(presets[0]))
+
+/* A one-worker engine of preset pre with phys pages, page daemon or not. */
+static struct vm_engine *
+mk(const char *pre, uint64_t phys, bool daemon)
+{
+	struct eng_params p = { 0 };
+	struct vm_engine *e;
+	char err[128];
+
+	eng_design_default(&p.design);
+	assert_int_equal(eng_preset_apply(&p.design, pre, err, sizeof(err)),
+	    0);
+	p.nslots = 1;
+	p.nobjects = 8;
+	p.npmaps = 2;
+	p.phys_pages = phys;
+	p.pagedaemon = daemon;
+	e = eng_create(&p, err, sizeof(err));
+	assert_non_null(e);
+	return (e);
+}
+
+static int
+ev(struct vm_engine *e, uint8_t kind, uint64_t obj, uint64_t pindex,
+    uint32_t n, uint64_t addr)
+{
+	struct pr_event x;
+
+	memset(&x, 0, sizeof(x));
+	x.kind = kind;
+	x.obj = obj;
+	x.pindex = pindex;
+	x.npages = n;
+	x.addr = addr;
+	x.arg = n;
+	return (eng_apply(eng_cpu(e, 0), &x));
+}
+
+/*
+ * Quiesce (the daemon stops), check the invariants, collect the counters;
+ * returns object 0's resident pages.
+ */
+static uint64_t
+finish(struct vm_engine *e, struct eng_stats *st)
+{
+	uint64_t resident;
+
+	eng_quiesce(e);
+	assert_int_equal(eng_check(e, stderr), 0);
+	eng_stats_collect(e, st);
+	resident = e->objects[0].resident_page_count;
+	eng_destroy(e);
+	return (resident);
+}
+
+/*
+ * Hold the daemon idle once it has made a pass (10 s at most); its CPU's
+ * counters may then be read.  The caller resumes it.
+ */
+static const struct eng_cpu_stats *
+hold_after_pass(struct vm_engine *e)
+{
+	const struct eng_cpu_stats *st = &e->cpus[e->params.nslots]->st;
+	struct timespec ms = { 0, 1000000 };
+	int i;
+
+	for (i = 0; i < 10000; i++) {
+		vm_pageout_hold(e);
+		if (st->pd_passes > 0)
+			return (st);
+		vm_pageout_resume(e);
+		nanosleep(&ms, NULL);
+	}
+	fail_msg("the page daemon made no pass in 10 s");
+	return (NULL);
+}
+
+/*
+ * The daemon sleeps while the free count is at or above the wakeup
+ * threshold, is woken by the allocation that takes it below, and frees
+ * inactive pages until the count is back at the target.
+ */
+static void
+test_daemon_wakes_at_threshold(void **state)
+{
+	const struct eng_cpu_stats *pd;
+	struct eng_cpu *c;
+	struct vm_engine *e;
+	struct eng_stats st;
+	uint64_t before = 0, fmin, ftarget, wake, i;
+	size_t k;
+
+	(void)state;
+	for (k = 0; k < NPRESETS; k++) {
+		e = mk(presets[k], 4096, true);
+		c = eng_cpu(e, 0);
+		vm_pageout_thresholds(e, &fmin, &ftarget, &wake);
+		/* vm_pageout_init_domain() for 4096 pages. */
+		assert_int_equal(fmin, 90);
+		assert_int_equal(ftarget, 147);
+		assert_int_equal(wake, 126);
+		/* The daemon sleeps until our wakeup: the count is ours. */
+		for (i = 0; c->st.pd_wakeups == 0; i++) {
+			assert_true(i < 4096);
+			before = e->vmd.vmd_free_count;
+			assert_int_equal(ev(e, PR_PAGE_INSERT, i / 512,
+			    i % 512, 1, 0), 0);
+		}
+		assert_true(before >= wake);
+		assert_int_equal(c->st.pd_wakeups, 1);
+		pd = hold_after_pass(e);
+		assert_true(pd->scan_inactive > 0);
+		assert_true(pd->scan_freed > 0);
+		assert_true(e->vmd.vmd_free_count >= wake);
+		vm_pageout_resume(e);
+		(void)finish(e, &st);
+		assert_int_equal(st.vm_waits, 0);
+		assert_int_equal(st.alloc_failures, 0);
+	}
+}
+
+/*
+ * 3000 pages into 1024: one event under one object lock, so the daemon
+ * can free nothing of it until the allocator sleeps in vm_wait; it is
+ * woken when the daemon has freed pages, and no allocation fails.
+ */
+static void
+test_waiters_wake(void **state)
+{
+	struct vm_engine *e;
+	struct eng_stats st;
+	uint64_t resident;
+	size_t k;
+
+	(void)state;
+	for (k = 0; k < NPRESETS; k++) {
+		e = mk(presets[k], 1024, true);
+		assert_int_equal(ev(e, PR_PAGE_INSERT, 0, 0, 3000, 0), 0);
+		resident = finish(e, &st);
+		assert_true(st.vm_waits > 0);
+		assert_true(st.vm_wait_ns > 0);
+		assert_true(st.reclaims >= st.vm_waits);
+		assert_int_equal(st.alloc_failures, 0);
+		assert_int_equal(st.by_kind[PR_PAGE_INSERT], 1);
+		assert_int_equal(st.skipped, 0);
+		/* Every page was allocated: resident, or freed by a scan. */
+		assert_int_equal(resident + st.scan_freed, 3000);
+		assert_true(st.pd_passes > 0);
+		assert_true(st.scan_pages >= st.scan_freed);
+	}
+}
+
+/*
+ * An inactive scan (a scan event, no daemon) reactivates the referenced
+ * mapped pages, whose PG_A pmap_ts_referenced() clears, and frees the
+ * others.
+ */
+static void
+test_referenced_reactivated(void **state)
+{
+	struct vm_engine *e;
+	struct eng_stats st;
+	struct vm_page *m;
+	uint64_t i;
+	size_t k;
+
+	(void)state;
+	for (k = 0; k < NPRESETS; k++) {
+		e = mk(presets[k], 4096, false);
+		assert_int_equal(ev(e, PR_PAGE_INSERT, 0, 0, 10, 0), 0);
+		/* pages 0-4 mapped (PG_A) and PGA_REFERENCED by the fault */
+		assert_int_equal(ev(e, PR_MAP, 0, 0, 5, 0x10000000), 0);
+		vm_page_pqbatch_drain(eng_cpu(e, 0));
+		assert_int_equal(ev(e, PR_SCAN, 0, 0, 100, 0), 0);
+		vm_page_pqbatch_drain(eng_cpu(e, 0));
+		assert_int_equal(e->objects[0].resident_page_count, 5);
+		for (i = 0; i < 5; i++) {
+			m = vm_phash_lookup(&e->objects[0].pages, i);
+			assert_non_null(m);
+			assert_int_equal(vm_page_queue(m), PQ_ACTIVE);
+			/* The scan cleared the mapping's referenced bit. */
+			assert_int_equal(pmap_ts_referenced(eng_cpu(e, 0), m),
+			    0);
+		}
+		/* A new fault sets PG_A again: one reference. */
+		assert_int_equal(ev(e, PR_MAP, 0, 0, 1, 0x10000000), 0);
+		m = vm_phash_lookup(&e->objects[0].pages, 0);
+		assert_int_equal(pmap_ts_referenced(eng_cpu(e, 0), m), 1);
+		assert_int_equal(pmap_ts_referenced(eng_cpu(e, 0), m), 0);
+		assert_int_equal(finish(e, &st), 5);
+		assert_int_equal(st.scan_freed, 5);
+		assert_int_equal(st.scan_inactive, 10);
+	}
+}
+
+/*
+ * Wired memory the daemon cannot free: after vm_pageout_oom_seq passes
+ * that freed nothing it gives up, and the allocations that find no free
+ * page fail, each counted, none dropped silently.
+ */
+static void
+test_oom_counted(void **state)
+{
+	struct vm_engine *e;
+	struct eng_stats st;
+	uint64_t resident;
+
+	(void)state;
+	e = mk("freebsd14", 1024, true);
+	assert_int_equal(ev(e, PR_WIRE, 0, 0, 1100, 0), 0);
+	resident = finish(e, &st);
+	assert_true(st.pd_ooms >= 1);
+	assert_true(st.alloc_failures >= 1100 - 1024);
+	assert_int_equal(resident + st.alloc_failures, 1100);
+	assert_int_equal(st.scan_freed, 0);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_daemon_wakes_at_threshold),
+		cmocka_unit_test(test_waiters_wake),
+		cmocka_unit_test(test_referenced_reactivated),
+		cmocka_unit_test(test_oom_counted),
 		cmocka_unit_test(test_scan_fb12),
 		cmocka_unit_test(test_scan_fb14),
 		cmocka_unit_test(test_scan_transient_batch),

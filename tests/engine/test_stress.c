@@ -1,7 +1,8 @@
 /*
  * test_stress.c - every --page x --queue design on 2-8 threads running a
- * random mix of every event kind against a small machine (so allocation
- * reclaims inline and breaks reservations), for a bounded time each; then
+ * random mix of every event kind against a small machine (so allocators
+ * sleep in vm_wait while the page daemon's thread frees pages, and
+ * reservations break), for a bounded time each; then
  * eng_quiesce() and eng_check() must find no violation.  Run under TSan and
  * ASan/UBSan by scripts/test.
  *
@@ -76,6 +77,7 @@ run_design(const char *page, const char *queue, unsigned nthreads,
 	p.npmaps = 4;
 	p.phys_pages = 2048;
 	p.timing = (seed & 1) != 0;
+	p.pagedaemon = true;
 	if ((e = eng_create(&p, err, sizeof(err))) == NULL) {
 		fprintf(stderr, "eng_create: %s\n", err);
 		return (1);
@@ -102,9 +104,10 @@ run_design(const char *page, const char *queue, unsigned nthreads,
 	bad = eng_check(e, stderr);
 	eng_stats_collect(e, &st);
 	printf("%-18s %-17s %u threads: %8ju events, %6ju skipped, "
-	    "%5ju reclaims, %4ju alloc failures, %ju violations\n", page,
-	    queue, nthreads, (uintmax_t)events, (uintmax_t)st.skipped,
-	    (uintmax_t)st.reclaims, (uintmax_t)st.alloc_failures,
+	    "%5ju vm_waits, %6ju freed by scans, %4ju alloc failures, "
+	    "%ju violations\n", page, queue, nthreads, (uintmax_t)events,
+	    (uintmax_t)st.skipped, (uintmax_t)st.vm_waits,
+	    (uintmax_t)st.scan_freed, (uintmax_t)st.alloc_failures,
 	    (uintmax_t)bad);
 	if (st.events != events) {
 		fprintf(stderr, "stats count %ju events, workers %ju\n",

@@ -43,7 +43,9 @@ names = ["queue_ops", "queue_nops", "pqstate_commit_retries",
          "scan_pages", "scan_freed", "scan_skipped", "pv_restarts",
          "pa_restarts", "hold_fallbacks", "promotions", "promote_failures",
          "demotions", "pv_reclaims", "pv_reclaimed", "pv_chunk_allocs",
-         "pv_chunk_frees", "pv_chunk_overcommits"]
+         "pv_chunk_frees", "pv_chunk_overcommits", "scan_inactive",
+         "scan_active", "pd_wakeups", "pd_passes", "pd_ooms", "vm_waits",
+         "vm_wait_ns"]
 assert list(d["counters"]) == names, list(d["counters"])
 assert all(isinstance(v, int) and v >= 0 for v in d["counters"].values())
 assert d["counters"]["queue_ops"] > 0 and d["counters"]["pv_chunk_allocs"] > 0
