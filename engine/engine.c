@@ -918,7 +918,7 @@ ev_map(struct eng_cpu *c, const struct pr_event *ev, struct vm_object *obj,
     uint32_t n)
 {
 	ENG_SITE_DEFINE;
-	bool write = (ev->flags & PR_F_WRITE) != 0, allocated;
+	bool write = (ev->flags & PR_F_WRITE) != 0, allocated, retry;
 	struct vm_page *m = NULL;
 	uint32_t i, did = 0;
 	uint64_t va;
@@ -935,11 +935,17 @@ ev_map(struct eng_cpu *c, const struct pr_event *ev, struct vm_object *obj,
 		}
 		VM_OBJECT_RUNLOCK(c, obj);
 		VM_OBJECT_WLOCK(c, obj);
-		vm_object_make_alive(c, obj);
-		/* Another stream may have inserted it meanwhile. */
-		m = vm_page_lookup(c, obj, ev->pindex + i);
-		if ((allocated = m == NULL))
-			m = vm_page_alloc(c, obj, ev->pindex + i, false);
+		/*
+		 * Another stream may have inserted it meanwhile, or while
+		 * vm_page_alloc slept in vm_wait (vm_fault's RetryFault).
+		 */
+		do {
+			vm_object_make_alive(c, obj);
+			m = vm_page_lookup(c, obj, ev->pindex + i);
+			if ((allocated = m == NULL))
+				m = vm_page_alloc(c, obj, ev->pindex + i,
+				    false, &retry);
+		} while (m == NULL && allocated && retry);
 		if (m != NULL) {
 			vm_page_aflag_set(c, m, PGA_REFERENCED);
 			if (pmap_ev_enter(c, ev->pmap, va, m, write) == 0)
