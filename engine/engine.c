@@ -1193,6 +1193,15 @@ eng_quiesce(struct vm_engine *e)
 	free(save);
 }
 
+/* See engine.h.  No lock held. */
+void
+eng_cpu_drain(struct eng_cpu *c)
+{
+	ENG_ASSERT(c->lk.nheld == 0);
+	vm_page_pqbatch_drain(c);
+	vm_phys_cache_flush(c);
+}
+
 static void
 eng_check_fail(FILE *out, struct vm_engine *e, struct vm_page *m,
     uint64_t *bad, const char *fmt, ...)

@@ -241,6 +241,14 @@ enum eng_skip eng_apply(struct eng_cpu *c, const struct pr_event *ev);
 void	eng_quiesce(struct vm_engine *e);
 
 /*
+ * Drain one CPU's batch queues and free cache, with the page daemon still
+ * running (eng_quiesce stops it for good): work applied on c becomes
+ * visible in the page queues and the free count.  Called by the thread
+ * that applies c's events, between events.
+ */
+void	eng_cpu_drain(struct eng_cpu *c);
+
+/*
  * Invariant check (single-threaded, after eng_quiesce()): reference counts vs
  * wirings and object membership, queue flags vs membership, free pages,
  * pv lists vs mappings.  Prints one line per violation naming the page;

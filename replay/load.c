@@ -360,56 +360,77 @@ pageset_del(struct pageset *ps, uint64_t k1, uint64_t k2)
 	return (true);
 }
 
-uint64_t
-rp_trace_pages(const struct rp_trace *t)
+/* The running count of rp_trace_pages(). */
+struct pagecount {
+	struct pageset	 ps;
+	uint64_t	*count;		/* resident pages per object slot */
+	uint64_t	*gen;		/* incarnation per object slot */
+	uint64_t	 resident;
+	uint64_t	 peak;
+};
+
+/* Account one event; -1 when the set cannot grow. */
+static int
+pagecount_event(struct pagecount *pc, const struct pr_event *ev,
+    uint64_t nobjects)
 {
 	const unsigned alloc = RP_KIND_BIT(PR_PAGE_INSERT) |
 	    RP_KIND_BIT(PR_PAGE_LOOKUP) | RP_KIND_BIT(PR_WIRE) |
 	    RP_KIND_BIT(PR_MAP) | RP_KIND_BIT(PR_SENDFILE);
-	const struct pr_event *ev;
-	struct pageset ps = { NULL, NULL, 0, 0 };
-	uint64_t *count, *gen, resident = 0, peak = 0, i, k1;
+	uint64_t k1;
 	uint32_t k, np;
-	int rv = 0;
+	int rv;
 
-	count = calloc(t->nobjects + 1, sizeof(*count));
-	gen = calloc(t->nobjects + 1, sizeof(*gen));
-	if (count == NULL || gen == NULL || !pageset_init(&ps, 1 << 16)) {
-		peak = 0;
-		goto out;
-	}
-	for (i = 0; i < t->nev && rv >= 0; i++) {
-		ev = &t->ev[i];
-		if (!rp_kind_has_obj(ev->kind) || ev->obj >= t->nobjects)
-			continue;
-		k1 = (ev->obj + 1) | gen[ev->obj] << 32;
-		np = ev->npages ? ev->npages : 1;
-		if (ev->kind == PR_OBJ_TERMINATE) {
-			resident -= count[ev->obj];
-			count[ev->obj] = 0;
-			gen[ev->obj]++;
-		} else if (ev->kind == PR_PAGE_REMOVE) {
-			for (k = 0; k < np; k++)
-				if (pageset_del(&ps, k1, ev->pindex + k)) {
-					count[ev->obj]--;
-					resident--;
-				}
-		} else if ((alloc & RP_KIND_BIT(ev->kind)) != 0) {
-			for (k = 0; k < np && rv >= 0; k++)
-				if ((rv = pageset_add(&ps, k1,
-				    ev->pindex + k)) > 0) {
-					count[ev->obj]++;
-					if (++resident > peak)
-						peak = resident;
-				}
+	if (!rp_kind_has_obj(ev->kind) || ev->obj >= nobjects)
+		return (0);
+	k1 = (ev->obj + 1) | pc->gen[ev->obj] << 32;
+	np = ev->npages ? ev->npages : 1;
+	if (ev->kind == PR_OBJ_TERMINATE) {
+		pc->resident -= pc->count[ev->obj];
+		pc->count[ev->obj] = 0;
+		pc->gen[ev->obj]++;
+	} else if (ev->kind == PR_PAGE_REMOVE) {
+		for (k = 0; k < np; k++)
+			if (pageset_del(&pc->ps, k1, ev->pindex + k)) {
+				pc->count[ev->obj]--;
+				pc->resident--;
+			}
+	} else if ((alloc & RP_KIND_BIT(ev->kind)) != 0) {
+		for (k = 0; k < np; k++) {
+			if ((rv = pageset_add(&pc->ps, k1, ev->pindex + k)) < 0)
+				return (-1);
+			if (rv > 0) {
+				pc->count[ev->obj]++;
+				if (++pc->resident > pc->peak)
+					pc->peak = pc->resident;
+			}
 		}
 	}
-	if (rv < 0)
-		peak = 0;
-out:
-	free(ps.k1);
-	free(ps.k2);
-	free(count);
-	free(gen);
-	return (peak);
+	return (0);
+}
+
+/*
+ * The peak number of resident pages: the primed ones (resident before the
+ * run, prime.h) and then the trace's allocations less its removals.
+ */
+uint64_t
+rp_trace_pages(const struct rp_trace *t)
+{
+	struct pagecount pc = { { NULL, NULL, 0, 0 }, NULL, NULL, 0, 0 };
+	uint64_t i;
+	int rv = 0;
+
+	pc.count = calloc(t->nobjects + 1, sizeof(*pc.count));
+	pc.gen = calloc(t->nobjects + 1, sizeof(*pc.gen));
+	if (pc.count == NULL || pc.gen == NULL || !pageset_init(&pc.ps, 1 << 16))
+		rv = -1;
+	for (i = 0; i < t->prime.nev && rv >= 0; i++)
+		rv = pagecount_event(&pc, &t->prime.ev[i], t->nobjects);
+	for (i = 0; i < t->nev && rv >= 0; i++)
+		rv = pagecount_event(&pc, &t->ev[i], t->nobjects);
+	free(pc.ps.k1);
+	free(pc.ps.k2);
+	free(pc.count);
+	free(pc.gen);
+	return (rv < 0 ? 0 : pc.peak);
 }

@@ -194,7 +194,8 @@ target_reset(void *ctx)
 /*
  * Before the timed part: what the trace assumes resident (prime.h), once
  * per replica on its own objects (disjoint) or once (shared), applied on
- * the first worker's CPU while no worker runs, then the batches drained;
+ * the first worker's CPU while no worker runs, then its batches drained
+ * (the page daemon runs meanwhile: priming may need it);
  * rp_run() zeroes the statistics it made.
  */
 static void
@@ -210,7 +211,7 @@ session_prime(const struct rp_trace *t, const struct rp_config *c,
 		return;
 	rep->prime_skipped = rp_prime_apply(&t->prime, replicas,
 	    plan->obj_stride, target_apply, eng_cpu(e, 0));
-	eng_quiesce(e);
+	eng_cpu_drain(eng_cpu(e, 0));
 	rep->prime.objects = t->prime.cnt.objects * replicas;
 	rep->prime.pages = t->prime.cnt.pages * replicas;
 	rep->prime.inactive = t->prime.cnt.inactive * replicas;
