@@ -130,6 +130,7 @@ struct vm_pagedaemon {
 	bool		wanted;		/* (P) vmd_pageout_wanted */
 	bool		minset;		/* (P) vmd_minset */
 	unsigned	min_waiters;	/* (P) vm_min_waiters */
+	uint64_t	min_wakeups;	/* (P) wakeup(&vm_min_domains) calls */
 	uint64_t	deficit;	/* (P) vmd_pageout_deficit */
 	uint64_t	oom_gen;	/* (P) the model's OOMs so far */
 	bool		oom;		/* (P) vmd_oom: gave up, no progress
@@ -666,6 +667,19 @@ vm_pageout_wakeup_locked(struct eng_cpu *c, struct vm_pagedaemon *pd)
 }
 
 /*
+ * wakeup(&vm_min_domains): every vm_wait sleeper returns.  A sleeper waits
+ * for the next call, not for a state, since the state it slept on may be
+ * back before it runs (the kernel's msleep returns once, too).  pd_mtx is
+ * held.
+ */
+static void
+vm_min_wakeup(struct vm_pagedaemon *pd)
+{
+	pd->min_wakeups++;
+	pthread_cond_broadcast(&pd->min_cv);
+}
+
+/*
  * The free count moved to new (the caller changed it under the free lock,
  * which it still holds, so that the calls are in the order of the
  * changes).  Detect the kernel's threshold crossings: an allocation that
@@ -702,7 +716,7 @@ vm_domain_freecnt_adj(struct eng_cpu *c, uint64_t new)
 		pd->oom = false;
 		if (pd->min_waiters != 0) {
 			pd->min_waiters = 0;
-			pthread_cond_broadcast(&pd->min_cv);
+			vm_min_wakeup(pd);
 		}
 	}
 	pthread_mutex_unlock(&pd->mtx);
@@ -728,7 +742,7 @@ vm_domain_alloc_fail(struct eng_cpu *c, struct vm_object *obj)
 	ENG_SITE_DEFINE;
 	struct vm_pagedaemon *pd = c->e->pd;
 	struct timespec t0, t1;
-	uint64_t gen;
+	uint64_t gen, wakeups;
 	bool ok = true;
 
 	VM_OBJECT_ASSERT_WLOCKED(c, obj);
@@ -745,9 +759,10 @@ vm_domain_alloc_fail(struct eng_cpu *c, struct vm_object *obj)
 	else if (pd->minset) {
 		pd->min_waiters++;
 		gen = pd->oom_gen;
+		wakeups = pd->min_wakeups;
 		c->st.vm_waits++;
 		clock_gettime(CLOCK_MONOTONIC, &t0);
-		while (pd->minset && gen == pd->oom_gen && !pd->stop)
+		while (wakeups == pd->min_wakeups)
 			pthread_cond_wait(&pd->min_cv, &pd->mtx);
 		clock_gettime(CLOCK_MONOTONIC, &t1);
 		c->st.vm_wait_ns += (uint64_t)((t1.tv_sec - t0.tv_sec) *
@@ -786,7 +801,7 @@ vm_pageout_mightbe_oom(struct eng_cpu *c, struct vm_pagedaemon *pd,
 	pd->oom = true;
 	pd->oom_gen++;
 	pd->min_waiters = 0;
-	pthread_cond_broadcast(&pd->min_cv);
+	vm_min_wakeup(pd);
 	pthread_mutex_unlock(&pd->mtx);
 }
 
@@ -948,7 +963,7 @@ vm_pageout_stop(struct vm_engine *e)
 	pthread_mutex_lock(&pd->mtx);
 	pd->stop = true;
 	pthread_cond_broadcast(&pd->wanted_cv);
-	pthread_cond_broadcast(&pd->min_cv);
+	vm_min_wakeup(pd);
 	pthread_mutex_unlock(&pd->mtx);
 	pthread_join(pd->thread, NULL);
 	pd->started = false;
