@@ -911,9 +911,12 @@ vm_pageout_worker(void *arg)
 }
 
 /*
- * The thresholds of vm_pageout_init_domain() ([FB12po]) for a domain of
- * npages pages, and the free count's mirror; with run, start the daemon
- * on cpu.  Returns 0 or -1 (out of memory, thread not started).
+ * The thresholds of vm_pageout_init_domain() for the domain's pages, and
+ * the free count's mirror; with run, start the daemon on cpu.  The
+ * unreserved minimum is 4 + (n - 1024) / 200 in 12.0 ([FB12po]; 10.x's
+ * vm_pageout_init has the same) and n / 200 in 13/14 ([FB13]): the queue
+ * design tells the era (astate: 13/14).  Returns 0 or -1 (out of memory,
+ * thread not started).
  */
 int
 vm_pageout_init(struct vm_engine *e, struct eng_cpu *cpu, bool run)
@@ -925,7 +928,10 @@ vm_pageout_init(struct vm_engine *e, struct eng_cpu *cpu, bool run)
 		return (-1);
 	e->pd = pd;
 	pd->cpu = cpu;
-	min = n > 1024 ? 4 + (n - 1024) / 200 : 4;
+	if (e->design.queue == ENG_QUEUE_ASTATE)
+		min = n / 200;
+	else
+		min = n > 1024 ? 4 + (n - 1024) / 200 : 4;
 	pageout_free_min = 2 * VM_MAXBSIZE / PAGE_SIZE + VM_INTERRUPT_FREE_MIN;
 	/* vm_pageout_page_count: 32, or 8 below 2000 pages (vm_pageout_init) */
 	reserved = (n < 2000 ? 8 : 32) + pageout_free_min + n / 768;
