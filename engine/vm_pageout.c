@@ -786,6 +786,7 @@ static void
 vm_pageout_mightbe_oom(struct eng_cpu *c, struct vm_pagedaemon *pd,
     uint64_t shortage, uint64_t freed)
 {
+	ENG_ASSERT(c->lk.nheld == 0);
 	if (shortage == 0 || freed != 0) {
 		pd->oom_seq = 0;
 		pthread_mutex_lock(&pd->mtx);
@@ -822,6 +823,7 @@ vm_pageout_pass(struct eng_cpu *c, struct vm_pagedaemon *pd)
 	uint64_t free, shortage, deficit, freed, addl, inact;
 	int64_t target;
 
+	ENG_ASSERT(c->lk.nheld == 0);
 	free = atomic_load_explicit(&pd->free_count, memory_order_relaxed);
 	shortage = free < pd->free_target ? pd->free_target - free : 0;
 	pthread_mutex_lock(&pd->mtx);
