@@ -733,8 +733,8 @@ vm_domain_freecnt_adj(struct eng_cpu *c, uint64_t new)
  * thread's).  Returns true: retry the lookup and allocation; false: the
  * allocation cannot be satisfied (no daemon runs, or the daemon gave up,
  * while this one slept or since its last pass that freed nothing: the
- * model's OOM), counted in alloc_failures by the caller.  obj is write-locked on entry and on return; no other lock is
- * held.
+ * model's OOM), counted in alloc_failures by the caller.  obj is
+ * write-locked on entry and on return; no other lock is held.
  */
 bool
 vm_domain_alloc_fail(struct eng_cpu *c, struct vm_object *obj)
