@@ -269,7 +269,7 @@ struct eng_stats {
 	uint64_t	pqstate_commit_retries;	/* astate CAS / recheck failed */
 	uint64_t	relock_restarts;	/* vm_page_pa_tryrelock EAGAIN */
 	/* Memory pressure. */
-	uint64_t	reclaims;		/* allocations with no free page */
+	uint64_t	reclaims;		/* allocs with no free page */
 	uint64_t	alloc_failures;		/* unsatisfiable: page skipped */
 	uint64_t	reserv_breaks;		/* reservations broken */
 	/* Page daemon. */
@@ -281,7 +281,7 @@ struct eng_stats {
 	uint64_t	pd_wakeups;		/* pagedaemon_wakeup() */
 	uint64_t	pd_passes;		/* daemon passes with a target */
 	uint64_t	pd_ooms;		/* daemon gave up (model OOM) */
-	uint64_t	vm_waits;		/* allocations slept in vm_wait */
+	uint64_t	vm_waits;		/* allocs slept in vm_wait */
 	uint64_t	vm_wait_ns;		/* their time asleep */
 	/* The pmap layer (engine/amd64/pmap.h, struct pmap_counters). */
 	uint64_t	pv_restarts;		/* page-centric pmap-lock retries */

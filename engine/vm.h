@@ -226,8 +226,8 @@ struct vm_engine {
 	struct vm_domain vmd;		/* (C) one domain, fields as there */
 	struct vm_object *objects;	/* (C) nobjects slots */
 	uint64_t	nobjects;	/* (C) */
-	struct eng_cpu	**cpus;		/* (C) nslots */
-	unsigned	ncpus;		/* (C) */
+	struct eng_cpu	**cpus;		/* (C) nslots workers, the daemon */
+	unsigned	ncpus;		/* (C) nslots + 1 */
 	struct pmap_md	*md;		/* (C) machine-dependent state */
 	bool		pagelock;	/* (C) page design is pagelock */
 	const struct vm_pagequeue_ops *pq; /* (C) the page-queue design */

@@ -130,6 +130,7 @@ struct vm_pagedaemon {
 	bool		wanted;		/* (P) vmd_pageout_wanted */
 	bool		minset;		/* (P) vmd_minset */
 	unsigned	min_waiters;	/* (P) vm_min_waiters */
+	uint64_t	min_wakeups;	/* (P) wakeup(&vm_min_domains) calls */
 	uint64_t	deficit;	/* (P) vmd_pageout_deficit */
 	uint64_t	oom_gen;	/* (P) the model's OOMs so far */
 	bool		oom;		/* (P) vmd_oom: gave up, no progress
@@ -666,6 +667,19 @@ vm_pageout_wakeup_locked(struct eng_cpu *c, struct vm_pagedaemon *pd)
 }
 
 /*
+ * wakeup(&vm_min_domains): every vm_wait sleeper returns.  A sleeper waits
+ * for the next call, not for a state, since the state it slept on may be
+ * back before it runs (the kernel's msleep returns once, too).  pd_mtx is
+ * held.
+ */
+static void
+vm_min_wakeup(struct vm_pagedaemon *pd)
+{
+	pd->min_wakeups++;
+	pthread_cond_broadcast(&pd->min_cv);
+}
+
+/*
  * The free count moved to new (the caller changed it under the free lock,
  * which it still holds, so that the calls are in the order of the
  * changes).  Detect the kernel's threshold crossings: an allocation that
@@ -702,7 +716,7 @@ vm_domain_freecnt_adj(struct eng_cpu *c, uint64_t new)
 		pd->oom = false;
 		if (pd->min_waiters != 0) {
 			pd->min_waiters = 0;
-			pthread_cond_broadcast(&pd->min_cv);
+			vm_min_wakeup(pd);
 		}
 	}
 	pthread_mutex_unlock(&pd->mtx);
@@ -719,8 +733,8 @@ vm_domain_freecnt_adj(struct eng_cpu *c, uint64_t new)
  * thread's).  Returns true: retry the lookup and allocation; false: the
  * allocation cannot be satisfied (no daemon runs, or the daemon gave up,
  * while this one slept or since its last pass that freed nothing: the
- * model's OOM), counted in alloc_failures by the caller.  obj is write-locked on entry and on return; no other lock is
- * held.
+ * model's OOM), counted in alloc_failures by the caller.  obj is
+ * write-locked on entry and on return; no other lock is held.
  */
 bool
 vm_domain_alloc_fail(struct eng_cpu *c, struct vm_object *obj)
@@ -728,7 +742,7 @@ vm_domain_alloc_fail(struct eng_cpu *c, struct vm_object *obj)
 	ENG_SITE_DEFINE;
 	struct vm_pagedaemon *pd = c->e->pd;
 	struct timespec t0, t1;
-	uint64_t gen;
+	uint64_t gen, wakeups;
 	bool ok = true;
 
 	VM_OBJECT_ASSERT_WLOCKED(c, obj);
@@ -745,9 +759,10 @@ vm_domain_alloc_fail(struct eng_cpu *c, struct vm_object *obj)
 	else if (pd->minset) {
 		pd->min_waiters++;
 		gen = pd->oom_gen;
+		wakeups = pd->min_wakeups;
 		c->st.vm_waits++;
 		clock_gettime(CLOCK_MONOTONIC, &t0);
-		while (pd->minset && gen == pd->oom_gen && !pd->stop)
+		while (wakeups == pd->min_wakeups)
 			pthread_cond_wait(&pd->min_cv, &pd->mtx);
 		clock_gettime(CLOCK_MONOTONIC, &t1);
 		c->st.vm_wait_ns += (uint64_t)((t1.tv_sec - t0.tv_sec) *
@@ -771,6 +786,7 @@ static void
 vm_pageout_mightbe_oom(struct eng_cpu *c, struct vm_pagedaemon *pd,
     uint64_t shortage, uint64_t freed)
 {
+	ENG_ASSERT(c->lk.nheld == 0);
 	if (shortage == 0 || freed != 0) {
 		pd->oom_seq = 0;
 		pthread_mutex_lock(&pd->mtx);
@@ -786,7 +802,7 @@ vm_pageout_mightbe_oom(struct eng_cpu *c, struct vm_pagedaemon *pd,
 	pd->oom = true;
 	pd->oom_gen++;
 	pd->min_waiters = 0;
-	pthread_cond_broadcast(&pd->min_cv);
+	vm_min_wakeup(pd);
 	pthread_mutex_unlock(&pd->mtx);
 }
 
@@ -807,6 +823,7 @@ vm_pageout_pass(struct eng_cpu *c, struct vm_pagedaemon *pd)
 	uint64_t free, shortage, deficit, freed, addl, inact;
 	int64_t target;
 
+	ENG_ASSERT(c->lk.nheld == 0);
 	free = atomic_load_explicit(&pd->free_count, memory_order_relaxed);
 	shortage = free < pd->free_target ? pd->free_target - free : 0;
 	pthread_mutex_lock(&pd->mtx);
@@ -896,9 +913,12 @@ vm_pageout_worker(void *arg)
 }
 
 /*
- * The thresholds of vm_pageout_init_domain() ([FB12po]) for a domain of
- * npages pages, and the free count's mirror; with run, start the daemon
- * on cpu.  Returns 0 or -1 (out of memory, thread not started).
+ * The thresholds of vm_pageout_init_domain() for the domain's pages, and
+ * the free count's mirror; with run, start the daemon on cpu.  The
+ * unreserved minimum is 4 + (n - 1024) / 200 in 12.0 ([FB12po]; 10.x's
+ * vm_pageout_init has the same) and n / 200 in 13/14 ([FB13]): the queue
+ * design tells the era (astate: 13/14).  Returns 0 or -1 (out of memory,
+ * thread not started).
  */
 int
 vm_pageout_init(struct vm_engine *e, struct eng_cpu *cpu, bool run)
@@ -910,7 +930,10 @@ vm_pageout_init(struct vm_engine *e, struct eng_cpu *cpu, bool run)
 		return (-1);
 	e->pd = pd;
 	pd->cpu = cpu;
-	min = n > 1024 ? 4 + (n - 1024) / 200 : 4;
+	if (e->design.queue == ENG_QUEUE_ASTATE)
+		min = n / 200;
+	else
+		min = n > 1024 ? 4 + (n - 1024) / 200 : 4;
 	pageout_free_min = 2 * VM_MAXBSIZE / PAGE_SIZE + VM_INTERRUPT_FREE_MIN;
 	/* vm_pageout_page_count: 32, or 8 below 2000 pages (vm_pageout_init) */
 	reserved = (n < 2000 ? 8 : 32) + pageout_free_min + n / 768;
@@ -948,7 +971,7 @@ vm_pageout_stop(struct vm_engine *e)
 	pthread_mutex_lock(&pd->mtx);
 	pd->stop = true;
 	pthread_cond_broadcast(&pd->wanted_cv);
-	pthread_cond_broadcast(&pd->min_cv);
+	vm_min_wakeup(pd);
 	pthread_mutex_unlock(&pd->mtx);
 	pthread_join(pd->thread, NULL);
 	pd->started = false;

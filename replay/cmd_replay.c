@@ -262,6 +262,15 @@ replay_setup(struct replay *r)
 	    r->t.decode_ns > 0 ? r->t.nev * 1e3 / r->t.decode_ns : 0.0,
 	    mem.trace / 1048576.0, mem.plan / 1048576.0,
 	    mem.model / 1048576.0);
+	if (r->o.cfg.phys_factor > 0)
+		fprintf(r->human, "model memory: --phys-mem %gx of the trace's "
+		    "resident footprint (%llu pages) x %u replicas = %llu "
+		    "pages\n", r->o.cfg.phys_factor,
+		    (unsigned long long)rp_trace_pages(&r->t),
+		    r->o.cfg.scale_mode == RP_SCALE_DISJOINT ?
+		    r->o.cfg.scale : 1,
+		    (unsigned long long)rp_config_phys_pages(&r->o.cfg,
+		    &r->t));
 	return (0);
 }
 

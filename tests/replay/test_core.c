@@ -413,6 +413,44 @@ test_lost(void **state)
 	    RP_SCALE_DISJOINT, &p, err, sizeof(err)), -1);
 }
 
+/*
+ * The resident footprint (--phys-mem Fx): the peak of pages resident at
+ * once, counting grabs once per page, page_remove and obj_terminate.
+ */
+static void
+test_trace_pages(void **state)
+{
+	static const struct { uint8_t kind; uint64_t obj, pindex;
+	    uint32_t npages; } in[] = {
+		{ PR_PAGE_INSERT, 7, 0, 10 },	/* obj 7: 10 */
+		{ PR_PAGE_LOOKUP, 7, 5, 10 },	/* 5 more: 15 */
+		{ PR_MAP, 9, 0, 4 },		/* obj 9: 4, 19 in all */
+		{ PR_PAGE_REMOVE, 7, 0, 8 },	/* 11 */
+		{ PR_OBJ_TERMINATE, 7, 0, 0 },	/* 4 */
+		{ PR_WIRE, 7, 8, 2 },		/* a new incarnation: 6 */
+		{ PR_PAGE_INSERT, 9, 4, 10 },	/* 16 */
+		{ PR_ACTIVATE, 9, 100, 50 },	/* no grab: 16 */
+	};
+	const size_t n = sizeof(in) / sizeof(in[0]);
+	struct pr_event *ev;
+	struct rp_trace t;
+	char err[256];
+	size_t i;
+
+	(void)state;
+	ev = calloc(n, sizeof(*ev));
+	assert_non_null(ev);
+	for (i = 0; i < n; i++) {
+		ev[i].kind = in[i].kind;
+		ev[i].obj = in[i].obj;
+		ev[i].pindex = in[i].pindex;
+		ev[i].npages = in[i].npages;
+	}
+	assert_int_equal(rp_trace_adopt(ev, n, &t, err, sizeof(err)), 0);
+	assert_int_equal(rp_trace_pages(&t), 19);
+	rp_trace_free(&t);
+}
+
 /* The column table equals the table in docs/csv.md, in order. */
 static void
 test_csv_schema(void **state)
@@ -547,6 +585,7 @@ main(void)
 		cmocka_unit_test(test_partition_even),
 		cmocka_unit_test(test_scale),
 		cmocka_unit_test(test_lost),
+		cmocka_unit_test(test_trace_pages),
 		cmocka_unit_test(test_csv_schema),
 		cmocka_unit_test(test_wait_contended),
 		cmocka_unit_test(test_info_recorded),
