@@ -93,7 +93,8 @@ void	rp_trace_free(struct rp_trace *t);
 
 /*
  * The trace's resident footprint: the peak number of pages resident at
- * once if memory were unlimited.  A page becomes resident when an
+ * once if memory were unlimited, counting from the pages priming makes
+ * resident before the run (prime.h).  A page becomes resident when an
  * allocating event names it (page_insert, page_lookup, wire, map,
  * sendfile: the kinds that grab an absent page) and stops being so at its
  * page_remove or its object's obj_terminate; other frees (SF_NOCACHE,
