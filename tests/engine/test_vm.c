@@ -358,6 +358,77 @@ test_terminate(void **state)
 	}
 }
 
+/*
+ * Free-memory locks (issue 12 item 3).  --free pgcache (FreeBSD 12+): a
+ * page of an existing reservation is allocated and freed under the
+ * reservation's own lock alone (vm_reserv_extend, vm_reserv_depopulate);
+ * the free lock only carves and empties a reservation, and breaks one when
+ * no frame is left.  --free global (FreeBSD 10): the free lock for every
+ * page, no reservation lock.
+ */
+static void
+test_reserv_locks(void **state)
+{
+	struct eng_params p = { 0 };
+	struct eng_stats st;
+	struct vm_engine *e;
+	char err[128];
+	uint64_t free0;
+
+	(void)state;
+	e = mk_spec(NULL, NULL, 1, 2048);
+	free0 = e->vmd.vmd_free_count;
+	ev(e, PR_PAGE_INSERT, 0, 0, 1, 0);		/* carves */
+	assert_int_equal(acq(e, LC_FREEQUEUE), 1);
+	assert_int_equal(acq(e, LC_RESERV), 1);
+	eng_stats_reset(e);
+	ev(e, PR_PAGE_INSERT, 0, 1, 10, 0);
+	ev(e, PR_PAGE_REMOVE, 0, 1, 10, 0);
+	assert_int_equal(acq(e, LC_RESERV), 20);
+	assert_int_equal(acq(e, LC_FREEQUEUE), 0);
+	assert_int_equal(e->vmd.vmd_nfree_frames, 3);
+	ev(e, PR_PAGE_REMOVE, 0, 0, 1, 0);		/* empties */
+	assert_int_equal(acq(e, LC_RESERV), 21);
+	assert_int_equal(acq(e, LC_FREEQUEUE), 1);
+	assert_int_equal(e->vmd.vmd_nfree_frames, 4);
+	check_clean(e);
+	assert_int_equal(e->vmd.vmd_free_count, free0);
+	eng_destroy(e);
+
+	/* Two frames, two objects: the third breaks a reservation. */
+	e = mk_spec(NULL, NULL, 1, 1024);
+	ev(e, PR_PAGE_INSERT, 1, 0, 1, 0);
+	ev(e, PR_PAGE_INSERT, 2, 0, 1, 0);
+	eng_stats_reset(e);
+	assert_int_equal(ev(e, PR_PAGE_INSERT, 3, 0, 1, 0), 0);
+	eng_stats_collect(e, &st);
+	assert_int_equal(st.reserv_breaks, 1);
+	assert_int_equal(st.alloc_failures, 0);
+	check_clean(e);
+	ev(e, PR_OBJ_TERMINATE, 1, 0, 0, 0);
+	ev(e, PR_OBJ_TERMINATE, 2, 0, 0, 0);
+	ev(e, PR_OBJ_TERMINATE, 3, 0, 0, 0);
+	check_clean(e);
+	assert_int_equal(e->vmd.vmd_free_count, 1024);
+	eng_destroy(e);
+
+	p.nslots = 1;
+	p.nobjects = 8;
+	p.npmaps = 2;
+	p.phys_pages = 2048;
+	eng_design_default(&p.design);
+	assert_int_equal(eng_design_parse(&p.design, ENG_FAM_FREE, "global",
+	    err, sizeof(err)), 0);
+	e = eng_create(&p, err, sizeof(err));
+	assert_non_null(e);
+	ev(e, PR_PAGE_INSERT, 0, 0, 10, 0);
+	ev(e, PR_PAGE_REMOVE, 0, 0, 10, 0);
+	assert_int_equal(acq(e, LC_FREEQUEUE), 20);
+	assert_int_equal(acq(e, LC_RESERV), 0);
+	check_clean(e);
+	eng_destroy(e);
+}
+
 static void
 test_scan_and_reclaim(void **state)
 {
@@ -782,6 +853,7 @@ main(void)
 		cmocka_unit_test(test_queue_ops),
 		cmocka_unit_test(test_sendfile),
 		cmocka_unit_test(test_terminate),
+		cmocka_unit_test(test_reserv_locks),
 		cmocka_unit_test(test_scan_and_reclaim),
 		cmocka_unit_test(test_batching),
 		cmocka_unit_test(test_design_table),
