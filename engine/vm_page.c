@@ -427,6 +427,15 @@ vm_page_release(struct eng_cpu *c, struct vm_page *m, int flags)
  * page lock held).  Drop one wiring; on the last, free the page if
  * VPR_TRYFREE and it is unmapped and unbusied, else place it
  * (vm_page_release_toq).  Returns false when m was not wired.
+ *
+ * pagelock (FreeBSD <= 12): the free is vm_page_try_to_free(), which
+ * calls pmap_remove_all() before vm_page_free() when
+ * m->object->ref_count != 0 (2018 head vm_page.c, index id 962366792;
+ * unconditionally in 10.x, index id 35289613); the object of a page
+ * released by the trace's holder is referenced, so always here.  On an
+ * unmapped page that costs the page's pv-list lock and nothing else.
+ * refcount (13/14 vm_page_release_locked()) frees an unmapped page with
+ * no pmap call.
  */
 bool
 vm_page_release_locked(struct eng_cpu *c, struct vm_page *m, int flags)
@@ -445,6 +454,8 @@ vm_page_release_locked(struct eng_cpu *c, struct vm_page *m, int flags)
 	if ((flags & VPR_TRYFREE) != 0 && !pmap_page_is_mapped(m) &&
 	    atomic_load_explicit(&m->busy_lock, memory_order_relaxed) ==
 	    VPB_UNBUSIED) {
+		if (e->pagelock)
+			pmap_remove_all(c, m);
 		if (vm_page_remove(c, m))
 			vm_page_free(c, m);
 		return (true);
