@@ -642,29 +642,51 @@ ev_page_insert(struct eng_cpu *c, struct vm_object *obj, vm_pindex_t pindex,
 
 /*
  * page_remove (vm_object_page_remove): unmap and free a resident page;
- * a wired one is left alone, as the kernel does.
+ * a wired one is only unmapped, as the kernel does.  The object is
+ * referenced (object->ref_count != 0), so the kernel calls
+ * pmap_remove_all() whether or not the page is mapped: one pv-list lock.
+ * --page refcount (13/14, vm_object.c 2020+, index id 47069778): the page
+ * is exclusive-busied first (vm_page_tryxbusy; the kernel sleeps on a busy
+ * page and retries, the model skips it) and unmapped with
+ * vm_page_try_remove_all(); it is freed busied.  --page pagelock (12,
+ * index id 1450408391): no busy, the page lock around the free.
  */
 static bool
 ev_page_remove(struct eng_cpu *c, struct vm_object *obj, vm_pindex_t pindex,
     const struct pr_event *ev, struct eng_site *site)
 {
-	struct eng_mtx *mtx = NULL;
+	struct eng_mtx *mtx;
 	struct vm_page *m;
 
 	(void)ev;
-	if ((m = vm_page_lookup(c, obj, pindex)) == NULL ||
-	    vm_page_wired_count(c->e, m) != 0)
+	if ((m = vm_page_lookup(c, obj, pindex)) == NULL)
 		return (false);
-	if (pmap_page_is_mapped(m))
-		pmap_remove_all(c, m);
-	if (c->e->pagelock) {
-		mtx = vm_page_lockptr(c, m);
-		eng_mtx_lock(&c->lk, mtx, site);
+	if (!c->e->pagelock) {
+		if (!vm_page_tryxbusy(c, m))
+			return (false);
+		if (vm_page_wired_count(c->e, m) != 0 ||
+		    !vm_page_try_remove_all(c, m)) {
+			pmap_remove_all(c, m);
+			vm_page_xunbusy(c, m);
+			return (false);
+		}
+		if (vm_page_remove(c, m))
+			vm_page_free(c, m);
+		else
+			vm_page_xunbusy(c, m);
+		return (true);
+	}
+	/* vm_page_change_lock(p, &mtx), then the wiring test. */
+	mtx = vm_page_lockptr(c, m);
+	eng_mtx_lock(&c->lk, mtx, site);
+	pmap_remove_all(c, m);
+	if (vm_page_wired_count(c->e, m) != 0) {
+		eng_mtx_unlock(&c->lk, mtx);
+		return (false);
 	}
 	if (vm_page_remove(c, m))
 		vm_page_free(c, m);
-	if (mtx != NULL)
-		eng_mtx_unlock(&c->lk, mtx);
+	eng_mtx_unlock(&c->lk, mtx);
 	return (true);
 }
 

@@ -431,6 +431,32 @@ test_reserv_locks(void **state)
 	eng_destroy(e);
 }
 
+/*
+ * page_remove under --page refcount exclusive-busies the page first
+ * (13/14 vm_object_page_remove: vm_page_tryxbusy); a page another CPU
+ * holds busy is left (the kernel sleeps and retries).
+ */
+static void
+test_page_remove_busy(void **state)
+{
+	struct vm_engine *e;
+	struct vm_page *m;
+
+	(void)state;
+	e = mk_spec("refcount", NULL, 1, 2048);
+	ev(e, PR_PAGE_INSERT, 0, 0, 2, 0);
+	eng_quiesce(e);
+	m = page(e, 0, 0);
+	atomic_store(&m->busy_lock, VPB_BIT_EXCLUSIVE | (7u << VPB_SHIFT));
+	assert_int_equal(ev(e, PR_PAGE_REMOVE, 0, 0, 1, 0), 1);
+	assert_ptr_equal(page(e, 0, 0), m);
+	atomic_store(&m->busy_lock, VPB_UNBUSIED);
+	assert_int_equal(ev(e, PR_PAGE_REMOVE, 0, 0, 1, 0), 0);
+	assert_null(page(e, 0, 0));
+	check_clean(e);
+	eng_destroy(e);
+}
+
 static void
 test_scan_and_reclaim(void **state)
 {
@@ -856,6 +882,7 @@ main(void)
 		cmocka_unit_test(test_sendfile),
 		cmocka_unit_test(test_terminate),
 		cmocka_unit_test(test_reserv_locks),
+		cmocka_unit_test(test_page_remove_busy),
 		cmocka_unit_test(test_scan_and_reclaim),
 		cmocka_unit_test(test_batching),
 		cmocka_unit_test(test_design_table),
