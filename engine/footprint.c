@@ -65,6 +65,7 @@ static const struct fp_variant fp_variants[] = {
 	{ "activate", PR_ACTIVATE, 0, FP_RESIDENT, false, false },
 	{ "deactivate", PR_DEACTIVATE, 0, FP_ACTIVE, false, false },
 	{ "deactivate:head", PR_DEACTIVATE, PR_F_HEAD, FP_ACTIVE, false, false },
+	{ "deactivate:inactive", PR_DEACTIVATE, 0, FP_RESIDENT, false, false },
 	{ "requeue", PR_REQUEUE, 0, FP_RESIDENT, false, false },
 	{ "pmap_create", PR_PMAP_CREATE, 0, FP_NONE, false, false },
 	{ "pmap_destroy", PR_PMAP_DESTROY, 0, FP_MAPPED, false, false },
