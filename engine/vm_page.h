@@ -207,6 +207,11 @@ bool	vm_page_wire_mapped(struct eng_cpu *c, struct vm_page *m);
  */
 void	vm_page_unwire(struct eng_cpu *c, struct vm_page *m, uint8_t queue);
 /*
+ * pagelock only: release a hold taken with vm_page_wire_mapped() (12's
+ * vm_page_unhold(): no queue operation).  The caller holds no page lock.
+ */
+void	vm_page_unhold(struct eng_cpu *c, struct vm_page *m);
+/*
  * Remove every mapping (pmap_remove_all) or write access
  * (pmap_remove_write) unless the page is wired; refcount blocks new
  * wirings meanwhile.  The caller holds the object write lock and the busy
