@@ -292,9 +292,10 @@ vm_reserv_depopulate(struct eng_cpu *c, struct vm_reserv *rv,
 }
 
 /*
- * vm_reserv_break(): the reservation ends; its free pages go to the
- * single-page free list.  The free lock is held, and under pgcache rv's
- * lock as well (vm_reserv_reclaim()).
+ * vm_reserv_break(): the reservation (or a whole free frame, taken off the
+ * free frames) ends; its free pages go to the single-page free list.  The
+ * free lock is held, and for a reservation under pgcache rv's lock as well
+ * (vm_reserv_reclaim()).
  */
 static void
 vm_reserv_break(struct eng_cpu *c, struct vm_reserv *rv)
@@ -304,7 +305,8 @@ vm_reserv_break(struct eng_cpu *c, struct vm_reserv *rv)
 	unsigned i;
 
 	vm_domain_free_assert_locked(c);
-	vm_reserv_assert_locked(c, rv);
+	if (vm_reserv_state(rv) == RV_RESERVED)
+		vm_reserv_assert_locked(c, rv);
 	vm_reserv_set_state(rv, RV_BROKEN);
 	rv->rv_object = NULL;
 	for (i = 0; i < NPDEPG; i++) {

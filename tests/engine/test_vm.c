@@ -432,6 +432,40 @@ test_reserv_locks(void **state)
 }
 
 /*
+ * --free pgcache: a page whose reservation slot is taken comes from the
+ * CPU's page cache, whose import breaks a whole free frame under the free
+ * lock alone (no reservation lock: the frame belongs to nobody).
+ */
+static void
+test_reserv_slot_taken(void **state)
+{
+	ENG_SITE_DEFINE;
+	struct vm_engine *e;
+	struct vm_object *obj;
+	struct eng_cpu *c;
+	struct vm_page *m1, *m2;
+
+	(void)state;
+	e = mk_spec(NULL, NULL, 1, 2048);
+	c = eng_cpu(e, 0);
+	obj = &e->objects[0];
+	eng_rw_wlock(&c->lk, &obj->lock, ENG_HERE);
+	m1 = vm_phys_alloc(c, obj, 0);
+	m2 = vm_phys_alloc(c, obj, 0);		/* slot 0 is m1's */
+	eng_rw_wunlock(&c->lk, &obj->lock);
+	assert_non_null(m1);
+	assert_non_null(m2);
+	assert_ptr_not_equal(m1, m2);
+	assert_int_equal(e->vmd.vmd_nfree_frames, 2);	/* one carved, one broken */
+	vm_phys_free(c, m1);
+	vm_phys_free(c, m2);
+	check_clean(e);
+	assert_int_equal(e->vmd.vmd_nfree_frames, 4);
+	assert_int_equal(e->vmd.vmd_free_count, 2048);
+	eng_destroy(e);
+}
+
+/*
  * page_remove under --page refcount exclusive-busies the page first
  * (13/14 vm_object_page_remove: vm_page_tryxbusy); a page another CPU
  * holds busy is left (the kernel sleeps and retries).
@@ -882,6 +916,7 @@ main(void)
 		cmocka_unit_test(test_sendfile),
 		cmocka_unit_test(test_terminate),
 		cmocka_unit_test(test_reserv_locks),
+		cmocka_unit_test(test_reserv_slot_taken),
 		cmocka_unit_test(test_page_remove_busy),
 		cmocka_unit_test(test_scan_and_reclaim),
 		cmocka_unit_test(test_batching),
