@@ -273,7 +273,8 @@ def f(x, nd=3):
         return ('%.' + str(nd) + 'f') % x
     return str(x)
 
-CL = ['page', 'object', 'pagequeue', 'freequeue', 'pv', 'pmap', 'pvchunk']
+CL = ['page', 'object', 'pagequeue', 'freequeue', 'pv', 'pmap', 'pvchunk',
+      'reserv']
 def I(run, c, col):
     return int(run[c][col] or 0)
 def cont_total(run):

@@ -91,12 +91,15 @@ static const struct eng_design_info eng_designs[] = {
 	    "one chunk list and lock per memory domain, N domains" },
 	{ ENG_FAM_FREE, ENG_FREE_GLOBAL, "global", "global", 0, 0, 0, 0, NULL,
 	    "FreeBSD 10 sys/vm/vm_page.c (vm_page_queue_free_mtx in "
-	    "vm_page_alloc, vm_page_free_toq)",
-	    "the free-queue lock on every page allocation and free" },
+	    "vm_page_alloc, vm_page_free_toq), sys/vm/vm_reserv.c",
+	    "the free-queue lock on every page allocation and free, "
+	    "reservations under it" },
 	{ ENG_FAM_FREE, ENG_FREE_PGCACHE, "pgcache", "pgcache", 0, 0, 0, 0,
-	    NULL, "rS331863 (D14905) sys/vm/vm_page.c (vmd_pgcache, "
-	    "vm_page_free_toq), FreeBSD 12+",
-	    "per-CPU page caches holding as many pages as a batch queue" },
+	    NULL, "r331369 (D14707) sys/vm/vm_reserv.c (struct vm_reserv's "
+	    "lock, vm_domain_allocate), rS331863 (D14905) sys/vm/vm_page.c "
+	    "(vmd_pgcache), FreeBSD 12+",
+	    "a lock per reservation; the free lock to carve or empty a "
+	    "reservation or move a bucket of the per-CPU page cache" },
 };
 #define ENG_NDESIGNS	(sizeof(eng_designs) / sizeof(eng_designs[0]))
 _Static_assert(ENG_NDESIGNS == ENG_PAGE_NDESIGNS + ENG_QUEUE_NDESIGNS +
@@ -358,8 +361,8 @@ static const struct eng_preset_info eng_presets[] = {
 	      "modelled)",
 	      "release/10.4.0 sys/amd64/amd64/pmap.c (pv_chunks, "
 	      "pv_chunks_mutex)",
-	      "release/10.4.0 sys/vm/vm_page.c (vm_page_queue_free_mtx; "
-	      "10.x vm_reserv.c not re-read)" } },
+	      "release/10.4.0 sys/vm/vm_page.c (vm_page_queue_free_mtx); "
+	      "pre-r331369 sys/vm/vm_reserv.c (reservations under it)" } },
 	{ "freebsd12", "FreeBSD 12.0",
 	    { "pagelock:256", "batch:31:trylock-full", "hashed:256", "global",
 	      "pgcache" },
@@ -371,8 +374,9 @@ static const struct eng_preset_info eng_presets[] = {
 	      "per D21833's text)",
 	      "releng/12.0 sys/amd64/amd64/pmap.c (pv_chunks, "
 	      "pv_chunks_mutex; inferred from 10.4 and an arm64 copy)",
-	      "rS331863 (D14905) sys/vm/vm_page.c (vmd_pgcache in "
-	      "vm_page_free_toq)" } },
+	      "r331369 (D14707) sys/vm/vm_reserv.c (vm_reserv_extend, "
+	      "vm_reserv_depopulate: the reservation's lock), rS331863 "
+	      "(D14905) sys/vm/vm_page.c (vmd_pgcache)" } },
 	{ "freebsd13", "FreeBSD 13.0",
 	    { "refcount", "astate:31", "superpage", "domain:1", "pgcache" },
 	    { "r352110 (D20486) sys/vm/vm_page.c (ref_count)",
@@ -383,6 +387,7 @@ static const struct eng_preset_info eng_presets[] = {
 	      "pv_lock), options NUMA in sys/amd64/conf/GENERIC",
 	      "2019+ head sys/amd64/amd64/pmap.c (pv_chunks[PMAP_MEMDOM], "
 	      "pvc_lock; in 13.0 inferred from the review date)",
+	      "r331369 sys/vm/vm_reserv.c (the reservation's lock), "
 	      "rS331863 sys/vm/vm_page.c (vmd_pgcache[VM_NFREEPOOL])" } },
 	{ "freebsd14", "FreeBSD 14.0",
 	    { "refcount", "astate:63:trylock", "superpage", "domain:1",
@@ -396,6 +401,7 @@ static const struct eng_preset_info eng_presets[] = {
 	      "pv_lock), options NUMA in GENERIC (read in a 13/14-era file)",
 	      "main sys/amd64/amd64/pmap.c (pv_chunks[PMAP_MEMDOM], "
 	      "pvc_lock, free_pv_chunk_batch)",
+	      "r331369 sys/vm/vm_reserv.c (the reservation's lock), "
 	      "rS331863 sys/vm/vm_page.c (vmd_pgcache[VM_NFREEPOOL])" } },
 	{ "d24217", "D24217 (proposal on FreeBSD 14, never landed)",
 	    { "refcount", "astate:63:trylock", "perpage", "pmaps", "pgcache" },
@@ -514,9 +520,10 @@ eng_create(const struct eng_params *p, char *err, size_t errlen)
 		return (NULL);
 	}
 	n = p->phys_pages ? p->phys_pages : ENG_DEFAULT_PHYS_PAGES;
-	if (n > ((uint64_t)1 << 32)) {
+	if (n > ((uint64_t)1 << 32) - NPDEPG) {
 		eng_errf(err, errlen, "physical memory of %" PRIu64 " pages "
-		    "is more than the model supports (2^32)", n);
+		    "is more than the model supports (2^32 - 512: the free "
+		    "count is 32 bits, as the kernel's)", n);
 		return (NULL);
 	}
 	e = calloc(1, sizeof(*e));
@@ -670,30 +677,51 @@ ev_page_insert(struct eng_cpu *c, struct vm_object *obj, vm_pindex_t pindex,
 
 /*
  * page_remove (vm_object_page_remove): unmap and free a resident page;
- * a wired one is left alone, as the kernel does.
+ * a wired one is only unmapped, as the kernel does.  The object is
+ * referenced (object->ref_count != 0), so the kernel calls
+ * pmap_remove_all() whether or not the page is mapped: one pv-list lock.
+ * --page refcount (13/14, vm_object.c 2020+, index id 47069778): the page
+ * is exclusive-busied first (vm_page_tryxbusy; the kernel sleeps on a busy
+ * page and retries, the model skips it) and unmapped with
+ * vm_page_try_remove_all(); it is freed busied.  --page pagelock (12,
+ * index id 1450408391): no busy, the page lock around the free.
  */
 static enum eng_skip
 ev_page_remove(struct eng_cpu *c, struct vm_object *obj, vm_pindex_t pindex,
     const struct pr_event *ev, struct eng_site *site)
 {
-	struct eng_mtx *mtx = NULL;
+	struct eng_mtx *mtx;
 	struct vm_page *m;
 
 	(void)ev;
 	if ((m = vm_page_lookup(c, obj, pindex)) == NULL)
 		return (ENG_SKIP_NOT_RESIDENT);
-	if (vm_page_wired_count(c->e, m) != 0)
+	if (!c->e->pagelock) {
+		if (!vm_page_tryxbusy(c, m))
+			return (ENG_SKIP_BUSY);
+		if (vm_page_wired_count(c->e, m) != 0 ||
+		    !vm_page_try_remove_all(c, m)) {
+			pmap_remove_all(c, m);
+			vm_page_xunbusy(c, m);
+			return (ENG_SKIP_WIRED);
+		}
+		if (vm_page_remove(c, m))
+			vm_page_free(c, m);
+		else
+			vm_page_xunbusy(c, m);
+		return (ENG_SKIP_NONE);
+	}
+	/* vm_page_change_lock(p, &mtx), then the wiring test. */
+	mtx = vm_page_lockptr(c, m);
+	eng_mtx_lock(&c->lk, mtx, site);
+	pmap_remove_all(c, m);
+	if (vm_page_wired_count(c->e, m) != 0) {
+		eng_mtx_unlock(&c->lk, mtx);
 		return (ENG_SKIP_WIRED);
-	if (pmap_page_is_mapped(m))
-		pmap_remove_all(c, m);
-	if (c->e->pagelock) {
-		mtx = vm_page_lockptr(c, m);
-		eng_mtx_lock(&c->lk, mtx, site);
 	}
 	if (vm_page_remove(c, m))
 		vm_page_free(c, m);
-	if (mtx != NULL)
-		eng_mtx_unlock(&c->lk, mtx);
+	eng_mtx_unlock(&c->lk, mtx);
 	return (ENG_SKIP_NONE);
 }
 

@@ -212,7 +212,7 @@ enum eng_skip {
 	ENG_SKIP_WIRED,		/* page_remove, remove_all/_write: wired */
 	ENG_SKIP_NOT_WIRED,	/* unwire, release: no wiring of the trace's */
 	ENG_SKIP_NOT_QUEUED,	/* requeue: the page is in no queue */
-	ENG_SKIP_BUSY,		/* remove_all/_write: the page is busy */
+	ENG_SKIP_BUSY,		/* remove_all/_write, page_remove: page busy */
 	ENG_SKIP_NO_MEMORY,	/* nothing could be allocated or reclaimed */
 	ENG_SKIP_PMAP_EXISTS,	/* pmap_create: the pmap is in use */
 	ENG_SKIP_NO_PMAP,	/* pmap_destroy, unmap: the pmap is not */
@@ -336,7 +336,7 @@ void	eng_stats_reset(struct vm_engine *e);
  */
 #define ENG_FP_REPS		1000
 #define ENG_FP_REPS_SUPER	128	/* promote, demote: 512 pages each */
-#define ENG_FP_NVARIANTS	27
+#define ENG_FP_NVARIANTS	28
 
 struct eng_fp_counts {
 	uint64_t	acq[LC_COUNT];

@@ -26,6 +26,7 @@ static const char *const eng_lock_class_names[LC_COUNT] = {
 	[LC_PV] = "pv",
 	[LC_PMAP] = "pmap",
 	[LC_PVCHUNK] = "pvchunk",
+	[LC_RESERV] = "reserv",
 };
 
 const char *
@@ -84,7 +85,8 @@ static const uint8_t eng_lock_rank[LC_COUNT] = {
 	[LC_PV] = 3,
 	[LC_PVCHUNK] = 4,
 	[LC_PAGEQUEUE] = 5,
-	[LC_FREEQUEUE] = 6,
+	[LC_RESERV] = 6,
+	[LC_FREEQUEUE] = 7,
 };
 
 /* Site registry: append-only, names are static strings. */

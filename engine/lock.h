@@ -80,8 +80,12 @@
  *
  * Lock order (checked at every blocking acquisition in builds without
  * NDEBUG; trylocks are exempt, several locks of one class may be held):
- *	object -> page -> pmap -> pv -> pvchunk -> pagequeue -> freequeue
- * The page-queue and free-queue locks are leaf locks.
+ *	object -> page -> pmap -> pv -> pvchunk -> pagequeue -> reserv
+ *	    -> freequeue
+ * The free-queue lock is a leaf lock; a reservation's lock is held only
+ * around that reservation's population and may take the free-queue lock
+ * inside (vm_reserv_depopulate() returning an emptied reservation,
+ * vm_reserv_reclaim() breaking one; vm_reserv.c of FreeBSD 12+).
  *
  * Thread safety: a struct eng_lkstat belongs to one thread (one model CPU);
  * the lock objects are shared.

@@ -10,7 +10,13 @@
 
 #include <stdint.h>
 
-/* Lock classes (PRODUCT.md section 5). */
+/*
+ * Lock classes (PRODUCT.md section 5).  Order of acquisition: lock.h.
+ * LC_RESERV is struct vm_reserv's own mutex (FreeBSD 12+, r331369); the
+ * domain free lock (vmd_free_mtx, FreeBSD 10's vm_page_queue_free_mtx) is
+ * LC_FREEQUEUE and is taken inside it.  Consumers iterate to LC_COUNT
+ * rather than assume the number of classes.
+ */
 enum eng_lock_class {
 	LC_PAGE = 0,		/* page lock, or refcount atomics */
 	LC_OBJECT,
@@ -19,6 +25,7 @@ enum eng_lock_class {
 	LC_PV,
 	LC_PMAP,
 	LC_PVCHUNK,
+	LC_RESERV,		/* per-reservation mutex (vm_reserv.c, r331369) */
 	LC_COUNT
 };
 const char *eng_lock_class_name(unsigned lc);

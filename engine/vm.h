@@ -6,6 +6,7 @@
  * Locks (see vm_page.h for the letters):
  *	(C) constant after eng_create()
  *	(F) vmd_free_mtx
+ *	(R) the reservation's lock (struct vm_reserv)
  *	(O) the object's lock
  *	(Q) the page queue's pq_mutex
  *	(T) owned by the CPU's thread (per-CPU state)
@@ -59,19 +60,31 @@ struct vm_batchqueue {
  * reservation of (rv_object, rv_gen, rv_pindex) whose page i is reserved for
  * pindex rv_pindex * 512 + i, or broken: its free pages are on vmd_free_pages
  * for any use.  rv_popcnt counts the frame's allocated pages (including pages
- * sitting in per-CPU free caches).
+ * sitting in per-CPU caches).
+ *
+ * (R) is the reservation's lock, by free design: rv_lock under --free
+ * pgcache (FreeBSD 12+, struct vm_reserv's own mutex since r331369);
+ * vmd_free_mtx under --free global (FreeBSD 10, whose vm_reserv.c runs under
+ * vm_page_queue_free_mtx; rv_lock is then never taken).  Under pgcache a
+ * reserved frame's fields change under rv_lock alone, a broken frame's
+ * under the free lock alone, and a frame changes kind (carved, emptied,
+ * broken) with the lock of each side held in turn, rv_lock first.
+ * rv_state and rv_popcnt are atomic so that the reclaim scan and a lookup
+ * through a stale object entry may read them racily; each rechecks under
+ * rv_lock.
  */
 #define RV_FREE		0
 #define RV_RESERVED	1
 #define RV_BROKEN	2
 
 struct vm_reserv {
+	struct eng_mtx	rv_lock;	/* reservation lock (--free pgcache) */
 	TAILQ_ENTRY(vm_reserv) rv_link;	/* (F) free-frame list */
-	struct vm_object *rv_object;	/* (F) owner when RV_RESERVED */
-	uint64_t	rv_gen;		/* (F) owner's generation */
-	vm_pindex_t	rv_pindex;	/* (F) owner pindex >> 9 */
-	uint32_t	rv_popcnt;	/* (F) */
-	uint8_t		rv_state;	/* (F) RV_* */
+	struct vm_object *rv_object;	/* (R) owner when RV_RESERVED */
+	uint64_t	rv_gen;		/* (R) owner's generation */
+	vm_pindex_t	rv_pindex;	/* (R) owner pindex >> 9 */
+	_Atomic uint32_t rv_popcnt;	/* (R); broken: (F) */
+	_Atomic uint8_t	rv_state;	/* (R) RV_*; free/broken: (F) */
 };
 
 TAILQ_HEAD(rvlist, vm_reserv);
@@ -84,7 +97,10 @@ struct vm_domain {
 	_Alignas(ENG_CACHE_LINE) struct eng_mtx vmd_free_mtx;
 	struct rvlist	vmd_free_frames; /* (F) whole free frames */
 	struct pglist	vmd_free_pages;	/* (F) free pages of broken frames */
-	uint64_t	vmd_free_count;	/* (F) free pages, any kind */
+	_Atomic uint32_t vmd_free_count; /* (F) --free global; (a) pgcache:
+					   free pages of any kind, reserved
+					   by vm_domain_allocate() (u_int,
+					   as the kernel's) */
 	uint64_t	vmd_nfree_frames; /* (F) */
 };
 
@@ -183,18 +199,6 @@ struct eng_cpu_stats {
 };
 
 /*
- * An entry of a CPU's allocation cache: a free slot of obj's reservation,
- * claimed (PS_CACHED, counted in rv_popcnt) under the free lock for the
- * page at pindex of generation gen of obj.  m is NULL once consumed.
- */
-struct vm_pcache_ent {
-	struct vm_page	*m;		/* (T) */
-	struct vm_object *obj;		/* (T) */
-	uint64_t	gen;		/* (T) */
-	vm_pindex_t	pindex;		/* (T) */
-};
-
-/*
  * A model CPU: one per worker thread, and one more (cpus[nslots]) for the
  * page daemon's thread, used only by that thread (T), except that
  * eng_quiesce(), eng_stats_collect() and eng_stats_reset() read and reset
@@ -204,10 +208,9 @@ struct eng_cpu {
 	struct vm_engine *e;		/* (C) */
 	unsigned	slot;		/* (C) */
 	struct vm_batchqueue bq[PQ_COUNT]; /* (T) pqbatch[domain][queue] */
-	struct vm_page	**fc_pa;	/* (T) free cache (vmd_pgcache) */
-	int		fc_cnt;		/* (T) */
-	struct vm_pcache_ent *ac;	/* (T) allocation cache (vmd_pgcache) */
-	int		ac_cnt;		/* (T) entries, oldest first */
+	struct vm_page	**pc;		/* (T) page cache (vmd_pgcache): free
+					   pages of broken frames, 2N */
+	int		pc_cnt;		/* (T) */
 	struct eng_cpu_stats st;	/* (T) */
 	struct eng_lkstat lk;		/* (T) lock statistics */
 };

@@ -248,7 +248,7 @@ void	vm_pageout_hold(struct vm_engine *e);
 void	vm_pageout_resume(struct vm_engine *e);
 void	vm_pageout_thresholds(const struct vm_engine *e, uint64_t *free_min,
 	    uint64_t *free_target, uint64_t *wakeup_thresh);
-void	vm_domain_freecnt_adj(struct eng_cpu *c, uint64_t new);
+void	vm_domain_freecnt_adj(struct eng_cpu *c, uint32_t old, uint32_t new);
 bool	vm_domain_alloc_fail(struct eng_cpu *c, struct vm_object *obj);
 
 #endif /* ENG_VM_INTERNAL_H */

@@ -257,10 +257,16 @@ vm_page_pindex_cmp(const void *a, const void *b)
  * process, is gone); a page still wired by an event in flight (sendfile)
  * only loses the object's reference and is freed by its last unwiring.
  *
- * --page pagelock: each page is freed under its page lock; the walk keeps
- * the lock while the next page hashes to the same one and switches
- * otherwise (vm_page_change_lock), so an object in one 2 MiB reservation
- * takes one page lock, a scattered one bounces between many.
+ * --page pagelock: each page is freed under its page lock.  FreeBSD 10
+ * (--queue locked, VM_PQ_SYNC: the era of the per-operation queue lock)
+ * locks and unlocks it around every page (vm_object_terminate()'s
+ * TAILQ_FOREACH_SAFE loop: vm_page_lock(p) ... vm_page_unlock(p); read in
+ * a 9/10-era vm_object.c, index id 19898562; stable/10's own file not
+ * re-read).  From the 12 generation the walk keeps the lock while the next
+ * page hashes to the same one and switches otherwise
+ * (vm_object_terminate_pages(): vm_page_change_lock, vm_object.c 2018/19
+ * head, index id 1450408391), so an object in one 2 MiB reservation takes
+ * one page lock, a scattered one bounces between many.
  * --page refcount: no page lock; vm_page_remove() drops VPRC_OBJREF
  * atomically and the page is freed if that was the last reference.
  *
@@ -289,6 +295,11 @@ vm_object_terminate_pages(struct eng_cpu *c, struct vm_object *obj)
 		m = oc.ma[i];
 		if (pmap_page_is_mapped(m))
 			pmap_remove_all(c, m);
+		if (c->e->pagelock && vm_pq_flagged(c->e, VM_PQ_SYNC) &&
+		    mtx != NULL) {
+			eng_mtx_unlock(&c->lk, mtx);
+			mtx = NULL;
+		}
 		if (c->e->pagelock)
 			vm_page_change_lock(c, m, &mtx, ENG_HERE);
 		/* The trace's own wirings go with the object's holder. */

@@ -358,6 +358,32 @@ vm_page_unwire_event(struct eng_cpu *c, struct vm_page *m)
 	return (vm_page_unwire_common(c, m, PQ_ACTIVE, 0, false));
 }
 
+/*
+ * vm_page_unhold() (--page pagelock: FreeBSD 10 and 12, before D19247):
+ * drop the hold pmap_extract_and_hold() took with vm_page_wire_mapped().
+ * The model counts a hold in wire_count; 12's vm_page_unhold() is
+ * hold_count-- under the page lock and no queue operation, freeing the page
+ * if it left its object while held (PG_UNHOLDFREE; 2018 head vm_page.c,
+ * index id 962366792).  The caller holds no page lock.
+ */
+void
+vm_page_unhold(struct eng_cpu *c, struct vm_page *m)
+{
+	ENG_SITE_DEFINE;
+	uint32_t old;
+
+	ENG_KASSERT(c->e->pagelock, "vm_page_unhold under --page refcount");
+	vm_page_lock(c, m);
+	old = atomic_load_explicit(&m->wire_count, memory_order_relaxed);
+	ENG_KASSERT(old > 0, "page %p (pa %#" PRIx64 "): unhold of a page "
+	    "not held", (void *)m, m->phys_addr);
+	atomic_store_explicit(&m->wire_count, old - 1, memory_order_relaxed);
+	if (old == 1 && atomic_load_explicit(&m->object,
+	    memory_order_relaxed) == NULL)
+		vm_page_free(c, m);
+	vm_page_unlock(c, m);
+}
+
 /* Claim one event-held wiring of m (see vm_page.h); false if none. */
 bool
 vm_page_ev_wiring_take(struct vm_page *m)
@@ -427,6 +453,15 @@ vm_page_release(struct eng_cpu *c, struct vm_page *m, int flags)
  * page lock held).  Drop one wiring; on the last, free the page if
  * VPR_TRYFREE and it is unmapped and unbusied, else place it
  * (vm_page_release_toq).  Returns false when m was not wired.
+ *
+ * pagelock (FreeBSD <= 12): the free is vm_page_try_to_free(), which
+ * calls pmap_remove_all() before vm_page_free() when
+ * m->object->ref_count != 0 (2018 head vm_page.c, index id 962366792;
+ * unconditionally in 10.x, index id 35289613); the object of a page
+ * released by the trace's holder is referenced, so always here.  On an
+ * unmapped page that costs the page's pv-list lock and nothing else.
+ * refcount (13/14 vm_page_release_locked()) frees an unmapped page with
+ * no pmap call.
  */
 bool
 vm_page_release_locked(struct eng_cpu *c, struct vm_page *m, int flags)
@@ -445,6 +480,8 @@ vm_page_release_locked(struct eng_cpu *c, struct vm_page *m, int flags)
 	if ((flags & VPR_TRYFREE) != 0 && !pmap_page_is_mapped(m) &&
 	    atomic_load_explicit(&m->busy_lock, memory_order_relaxed) ==
 	    VPB_UNBUSIED) {
+		if (e->pagelock)
+			pmap_remove_all(c, m);
 		if (vm_page_remove(c, m))
 			vm_page_free(c, m);
 		return (true);

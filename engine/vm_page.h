@@ -7,6 +7,7 @@
  *	(B) the page's busy lock
  *	(C) constant after eng_create()
  *	(F) the free-queue lock (vm_domain.vmd_free_mtx)
+ *	(R) the reservation lock of the page's 2 MiB frame (vm.h)
  *	(V) the page's pv-list lock (engine/amd64, pv_lock.c; the
  *	    pmap_internal.h legend's (M) is the pmap lock)
  *	(O) the object lock of m->object
@@ -136,13 +137,13 @@ typedef uint32_t vm_page_astate_t;
 #define PG_MARKER		0x01	/* queue marker, not a real page */
 
 /*
- * m->pstate: allocation state, (F) except the per-CPU cache steps: a page
- * leaves PS_CACHED only by compare-and-swap (the allocation cache's fast
- * path runs without the free lock).
+ * m->pstate: allocation state, under the lock of the page's frame (vm.h's
+ * struct vm_reserv): (R) for a reservation's page, (F) for a page of a
+ * broken or free frame, (T) while it sits in a CPU's page cache.
  */
 #define PS_FREE		0	/* in its reservation or the free list */
 #define PS_ALLOCATED	1
-#define PS_CACHED	2	/* in a CPU's free or allocation cache (A) */
+#define PS_CACHED	2	/* in a CPU's page cache (vmd_pgcache) */
 
 struct vm_page {
 	TAILQ_ENTRY(vm_page) plinks_q;	/* (Q) page-queue linkage */
@@ -157,7 +158,7 @@ struct vm_page {
 					   act_count: see above */
 	_Atomic uint32_t busy_lock;	/* (A,B) busy state and owner */
 	_Atomic uint32_t ev_wirings;	/* (A) wirings held by trace events */
-	_Atomic uint8_t	pstate;		/* (F) PS_*; PS_CACHED is (A) */
+	_Atomic uint8_t	pstate;		/* (R), (F) or (T): see above */
 	uint8_t		flags;		/* (C) PG_* */
 };
 
@@ -205,6 +206,11 @@ bool	vm_page_wire_mapped(struct eng_cpu *c, struct vm_page *m);
  * caller holds no page lock.
  */
 void	vm_page_unwire(struct eng_cpu *c, struct vm_page *m, uint8_t queue);
+/*
+ * pagelock only: release a hold taken with vm_page_wire_mapped() (12's
+ * vm_page_unhold(): no queue operation).  The caller holds no page lock.
+ */
+void	vm_page_unhold(struct eng_cpu *c, struct vm_page *m);
 /*
  * Remove every mapping (pmap_remove_all) or write access
  * (pmap_remove_write) unless the page is wired; refcount blocks new

@@ -8,8 +8,8 @@
  * One memory domain: the model has one vm_domain, so there is one daemon
  * thread, with its own model CPU (e->cpus[nslots]: its own batch queues,
  * free caches and lock statistics, merged with the workers').  The free
- * count is mirrored in pd->free_count at every change under the free lock
- * (vm_domain_freecnt_adj), which detects the kernel's threshold crossings
+ * count's every change is reported (vm_domain_freecnt_adj), which detects
+ * the kernel's threshold crossings
  * ([FB12vp] vm_domain_allocate, vm_domain_freecnt_inc): below
  * vmd_pageout_wakeup_thresh the daemon is woken; below vmd_free_min the
  * domain enters vm_min_domains, and an allocator with no free page drops
@@ -122,7 +122,6 @@ struct vm_pagedaemon {
 	struct eng_cpu	*cpu;		/* (C) the daemon's model CPU */
 	pthread_t	thread;		/* (C) */
 	bool		started;	/* (C) the thread runs */
-	_Atomic uint64_t free_count;	/* (F,a) vmd_free_count's mirror */
 	pthread_mutex_t	mtx;
 	pthread_cond_t	wanted_cv;	/* (P) psleep/pwait channel */
 	pthread_cond_t	min_cv;		/* (P) vm_min_domains: vm_wait */
@@ -679,39 +678,49 @@ vm_min_wakeup(struct vm_pagedaemon *pd)
 	pthread_cond_broadcast(&pd->min_cv);
 }
 
+/* vmd_free_count, read without a lock, as the daemon's loop reads it. */
+static uint64_t
+vm_pageout_free_count(struct vm_engine *e)
+{
+	return (atomic_load_explicit(&e->vmd.vmd_free_count,
+	    memory_order_relaxed));
+}
+
 /*
- * The free count moved to new (the caller changed it under the free lock,
- * which it still holds, so that the calls are in the order of the
- * changes).  Detect the kernel's threshold crossings: an allocation that
- * crosses vmd_pageout_wakeup_thresh downwards wakes the daemon
+ * The free count moved from old to new (vm_domain_allocate,
+ * vm_domain_freecnt_inc in vm_phys.c: an atomic update under --free
+ * pgcache, under the free lock with --free global).  Detect the kernel's
+ * threshold crossings: an allocation that crosses
+ * vmd_pageout_wakeup_thresh downwards wakes the daemon
  * (vm_domain_allocate: `vm_paging_needed(vmd, new) &&
  * !vm_paging_needed(vmd, old)`) and one crossing vmd_free_min sets the
  * domain in vm_min_domains (vm_domain_set); a free that brings the count
  * back to vmd_free_min clears it and wakes every vm_wait sleeper
- * (vm_domain_freecnt_inc -> vm_domain_clear).  The free lock is held;
- * pd_mtx is taken only at a crossing.
+ * (vm_domain_freecnt_inc -> vm_domain_clear).  As vm_domain_set and
+ * vm_domain_clear do under vm_domainset_lock, both re-check the count
+ * under pd_mtx, so crossings reported out of order by concurrent updates
+ * leave vm_min_domains as the count is.  pd_mtx is taken only at a
+ * crossing; the caller may hold the free lock.
  */
 void
-vm_domain_freecnt_adj(struct eng_cpu *c, uint64_t new)
+vm_domain_freecnt_adj(struct eng_cpu *c, uint32_t old, uint32_t new)
 {
 	struct vm_pagedaemon *pd = c->e->pd;
-	uint64_t old;
 	bool wake, set, clear;
+	uint64_t now;
 
-	vm_domain_free_assert_locked(c);
-	old = atomic_exchange_explicit(&pd->free_count, new,
-	    memory_order_relaxed);
 	wake = new < pd->wakeup_thresh && old >= pd->wakeup_thresh;
 	set = new < pd->free_min && old >= pd->free_min;
 	clear = old < pd->free_min && new >= pd->free_min;
 	if (!pd->started || (!wake && !set && !clear))
 		return;
 	pthread_mutex_lock(&pd->mtx);
+	now = vm_pageout_free_count(c->e);
 	if (wake)
 		vm_pageout_wakeup_locked(c, pd);
-	if (set)
+	if (set && now < pd->free_min)
 		pd->minset = true;
-	if (clear && pd->minset) {
+	if (clear && pd->minset && now >= pd->free_min) {
 		pd->minset = false;
 		pd->oom = false;
 		if (pd->min_waiters != 0) {
@@ -824,7 +833,7 @@ vm_pageout_pass(struct eng_cpu *c, struct vm_pagedaemon *pd)
 	int64_t target;
 
 	ENG_ASSERT(c->lk.nheld == 0);
-	free = atomic_load_explicit(&pd->free_count, memory_order_relaxed);
+	free = vm_pageout_free_count(c->e);
 	shortage = free < pd->free_target ? pd->free_target - free : 0;
 	pthread_mutex_lock(&pd->mtx);
 	deficit = pd->deficit;
@@ -842,7 +851,7 @@ vm_pageout_pass(struct eng_cpu *c, struct vm_pagedaemon *pd)
 	 * inactive scan's end found it under the queue lock (the kernel reads
 	 * pq_cnt unlocked; the model's laundry queue is always empty).
 	 */
-	free = atomic_load_explicit(&pd->free_count, memory_order_relaxed);
+	free = vm_pageout_free_count(c->e);
 	target = ((int64_t)pd->inactive_target + (int64_t)pd->free_target -
 	    (int64_t)free + (int64_t)addl + (int64_t)deficit - (int64_t)inact) *
 	    ACT_SCAN_LAUNDRY_WEIGHT;
@@ -888,8 +897,7 @@ vm_pageout_worker(void *arg)
 		pd->wanted = false;
 		if (pd->stop)
 			break;
-		if (atomic_load_explicit(&pd->free_count,
-		    memory_order_relaxed) < pd->wakeup_thresh) {
+		if (vm_pageout_free_count(c->e) < pd->wakeup_thresh) {
 			if (!target_met)
 				vm_pageout_timedwait(pd, 1000000000L /
 				    VM_INACT_SCAN_RATE);
@@ -943,7 +951,6 @@ vm_pageout_init(struct vm_engine *e, struct eng_cpu *cpu, bool run)
 	if (pd->inactive_target > n / 3)
 		pd->inactive_target = n / 3;
 	pd->wakeup_thresh = pd->free_target / 10 * 9;
-	atomic_init(&pd->free_count, e->vmd.vmd_free_count);
 	pthread_mutex_init(&pd->mtx, NULL);
 	pthread_cond_init(&pd->wanted_cv, NULL);
 	pthread_cond_init(&pd->min_cv, NULL);

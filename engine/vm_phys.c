@@ -1,38 +1,47 @@
 /*
- * vm_phys.c - free memory: 2 MiB frames, superpage reservations, the free
- * lists under the domain's free-queue lock (vmd_free_mtx), and the per-CPU
- * free caches (vmd_pgcache) of --free pgcache.
+ * vm_phys.c - free memory: 2 MiB frames, superpage reservations and their
+ * locks, the free lists under the domain's free lock (vmd_free_mtx), the
+ * domain's free count, and the per-CPU page caches (vmd_pgcache) of --free
+ * pgcache.
  *
  * A page of obj at pindex is taken from the reservation of
  * (obj, pindex >> 9): the frame's page pindex & 511.  So contiguous file
  * pages are physically contiguous and share a 2 MiB frame, hence a page
- * lock (and a pv lock), as in the kernel.  When no whole frame is free the
- * allocator falls back to single pages of broken frames, breaking a
- * partially used reservation if it must (vm_reserv_reclaim).
+ * lock (and a pv lock), as in the kernel.  When the reservation cannot
+ * give the page the allocator falls back to single pages of broken frames,
+ * breaking a partially populated reservation if it must
+ * (vm_reserv_reclaim_inactive).
  *
- * Per-CPU free caches: a freed page is marked PS_CACHED and parked in the
- * CPU's cache without any lock; a full cache takes the free lock once for
- * all its pages.  An allocator that wants a cached page (its reservation
- * slot) takes it back under the free lock, and the cache entry becomes
- * stale: flushes skip entries no longer PS_CACHED.
+ * The free designs (design.free):
+ *  global (FreeBSD 10): the free lock around every allocation and free.
+ *	Reservations and the free count are under it too: 10's vm_reserv.c
+ *	asserts vm_page_queue_free_mtx in vm_reserv_alloc_page() and
+ *	vm_reserv_depopulate(), and vm_phys_freecnt_adj() changes
+ *	cnt.v_free_count under it.
+ *  pgcache (FreeBSD 12+): a page of an existing reservation is allocated
+ *	and freed under that reservation's own mutex (r331369, D14707:
+ *	vm_reserv_extend() in 12, part of vm_reserv_alloc_page() from 13;
+ *	vm_reserv_free_page() -> vm_reserv_depopulate()), after taking it off
+ *	the domain's free count with a compare-and-swap and no lock
+ *	(vm_domain_allocate()).  The free lock is taken only where 12's
+ *	vm_reserv.c and vm_page.c take it: carving a new reservation out of
+ *	the free frames (vm_reserv_alloc_page()), returning an emptied one
+ *	(vm_reserv_depopulate() at popcnt 0), breaking one (vm_reserv_reclaim()),
+ *	and moving a bucket of pages that no reservation took between the
+ *	free lists and a CPU's page cache (vmd_pgcache, rS331863:
+ *	vm_page_zone_import() / vm_page_zone_release()).  The cache holds only
+ *	pages of broken frames, as the kernel's holds only pages allocated
+ *	outside reservations (vm_page_alloc_domain_after() tries the
+ *	reservation first, and vm_page_free_toq() gives a reservation's page
+ *	back to it).  A cache holds 2N pages, N = the batch size (design.batch;
+ *	under --queue locked its default, 63).
  *
- * Per-CPU allocation caches (--free pgcache; the 2018+ vmd_pgcache, whose
- * import takes the free lock once for a whole bucket): an allocation that
- * misses the cache takes the free lock, takes its page from the object's
- * reservation and claims up to N (the batch size) further free slots of the
- * same reservation, pindex upwards, into this CPU's cache (PS_CACHED,
- * counted in rv_popcnt and no longer in vmd_free_count), each tagged with
- * (object, generation, pindex).  The next allocations of those pindexes by
- * this CPU take their page with one compare-and-swap and no free lock, so
- * a sequential fill costs one free-lock acquisition per N pages and the
- * pages stay the reservation's: contiguous file pages still share one
- * 2 MiB frame.  A cache holds 2N entries; the oldest unconsumed ones go
- * back to their reservation under the refill's free-lock acquisition.
- * Another CPU that needs a claimed slot takes it back under the free lock
- * like a freed one (the entry's compare-and-swap then fails).  --free
- * global (FreeBSD 10's vm_page_queue_free_mtx) takes the free lock for
- * every allocation and free.  Both caches hold as many pages as a batch
- * queue (design.batch; under --queue locked its default, 63).
+ * Not modelled (docs/design-page.md): vm_reserv_domain_lock, which guards
+ * the partially populated queue and is taken by vm_reserv_populate() and
+ * _depopulate() at most once a tick per reservation and when one fills or
+ * empties; vm_reserv_object_lock around the object's reservation list;
+ * the buddy allocator's orders; and vm_reserv_alloc_page()'s refusal to
+ * reserve past the end of a vnode object (every object here may grow).
  */
 #include <stdlib.h>
 
@@ -40,10 +49,53 @@
 
 static void	vm_phys_free_locked(struct eng_cpu *c, struct vm_page *m);
 
+static inline bool
+vm_phys_pgcache(const struct vm_engine *e)
+{
+	return (e->design.free == ENG_FREE_PGCACHE);
+}
+
+/* rv_state and rv_popcnt (vm.h): plain values behind relaxed atomics. */
+static inline uint8_t
+vm_reserv_state(const struct vm_reserv *rv)
+{
+	return (atomic_load_explicit(&rv->rv_state, memory_order_relaxed));
+}
+
+static inline void
+vm_reserv_set_state(struct vm_reserv *rv, uint8_t state)
+{
+	atomic_store_explicit(&rv->rv_state, state, memory_order_relaxed);
+}
+
+static inline uint32_t
+vm_reserv_popcnt(const struct vm_reserv *rv)
+{
+	return (atomic_load_explicit(&rv->rv_popcnt, memory_order_relaxed));
+}
+
+static inline void
+vm_reserv_set_popcnt(struct vm_reserv *rv, uint32_t popcnt)
+{
+	atomic_store_explicit(&rv->rv_popcnt, popcnt, memory_order_relaxed);
+}
+
+/*
+ * (R) of vm.h held by this CPU: the reservation's lock under pgcache, the
+ * free lock under global.
+ */
+#define vm_reserv_assert_locked(c, rv)					\
+	ENG_KASSERT(eng_lock_held(&(c)->lk,				\
+	    vm_phys_pgcache((c)->e) ? &(rv)->rv_lock :			\
+	    &(c)->e->vmd.vmd_free_mtx),					\
+	    "reservation %ju not locked by CPU %u",			\
+	    (uintmax_t)((rv) - (c)->e->vm_reserv_array), (c)->slot)
+
 int
 vm_phys_init(struct vm_engine *e)
 {
 	struct vm_domain *vmd = &e->vmd;
+	struct vm_reserv *rv;
 	struct vm_page *m;
 	uint64_t i;
 
@@ -68,12 +120,14 @@ vm_phys_init(struct vm_engine *e)
 		m->flags = 0;
 	}
 	for (i = 0; i < e->nframes; i++) {
-		e->vm_reserv_array[i].rv_state = RV_FREE;
-		TAILQ_INSERT_TAIL(&vmd->vmd_free_frames, &e->vm_reserv_array[i],
-		    rv_link);
+		rv = &e->vm_reserv_array[i];
+		eng_mtx_init(&rv->rv_lock, LC_RESERV);
+		atomic_init(&rv->rv_state, RV_FREE);
+		atomic_init(&rv->rv_popcnt, 0);
+		TAILQ_INSERT_TAIL(&vmd->vmd_free_frames, rv, rv_link);
 	}
 	vmd->vmd_nfree_frames = e->nframes;
-	vmd->vmd_free_count = e->vm_page_array_size;
+	atomic_init(&vmd->vmd_free_count, (uint32_t)e->vm_page_array_size);
 	return (0);
 }
 
@@ -87,18 +141,15 @@ vm_phys_fini(struct vm_engine *e)
 int
 vm_phys_cache_init(struct eng_cpu *c)
 {
-	c->fc_pa = calloc(VM_BATCHQUEUE_MAX, sizeof(*c->fc_pa));
-	c->fc_cnt = 0;
-	c->ac = calloc(2 * VM_BATCHQUEUE_MAX, sizeof(*c->ac));
-	c->ac_cnt = 0;
-	return (c->fc_pa == NULL || c->ac == NULL ? -1 : 0);
+	c->pc = calloc(2 * VM_BATCHQUEUE_MAX, sizeof(*c->pc));
+	c->pc_cnt = 0;
+	return (c->pc == NULL ? -1 : 0);
 }
 
 void
 vm_phys_cache_fini(struct eng_cpu *c)
 {
-	free(c->fc_pa);
-	free(c->ac);
+	free(c->pc);
 }
 
 static struct vm_reserv *
@@ -114,43 +165,144 @@ vm_reserv_page(struct vm_engine *e, struct vm_reserv *rv, unsigned i)
 	    i]);
 }
 
+/* ---------------------------------------------------------- free count */
+
 /*
- * Take m for allocation if it is free or sitting in a free cache.  The
- * free lock is held.
+ * vm_domain_allocate(): take n pages off the domain's free count; false,
+ * changing nothing, when fewer are free; the change is reported to the
+ * page daemon (vm_domain_freecnt_adj).  pgcache: a compare-and-swap loop
+ * and no lock (FreeBSD 12+, vm_domain_allocate()'s atomic_fcmpset_int on
+ * vmd_free_count).  global: the free lock is held (10's
+ * vm_phys_freecnt_adj()).
  */
 static bool
-vm_phys_take(struct eng_cpu *c, struct vm_page *m)
+vm_domain_allocate(struct eng_cpu *c, uint32_t n)
 {
-	struct vm_engine *e = c->e;
-	struct vm_reserv *rv = vm_reserv_of(e, m);
-	uint8_t st;
+	ENG_SITE_DEFINE;
+	struct vm_domain *vmd = &c->e->vmd;
+	uint32_t old;
 
-	vm_domain_free_assert_locked(c);
-	st = atomic_load_explicit(&m->pstate, memory_order_acquire);
-	switch (st) {
-	case PS_CACHED:
-		/*
-		 * Still counted in rv_popcnt; the cache entry goes stale.  An
-		 * allocation cache's owner may win the page meanwhile.
-		 */
-		return (atomic_compare_exchange_strong_explicit(&m->pstate, &st,
-		    PS_ALLOCATED, memory_order_acquire, memory_order_acquire));
-	case PS_FREE:
-		if (rv->rv_state == RV_BROKEN)
-			TAILQ_REMOVE(&e->vmd.vmd_free_pages, m, freeq);
-		atomic_store_explicit(&m->pstate, PS_ALLOCATED,
+	if (!vm_phys_pgcache(c->e))
+		vm_domain_free_assert_locked(c);
+	old = atomic_load_explicit(&vmd->vmd_free_count, memory_order_relaxed);
+	if (!vm_phys_pgcache(c->e)) {
+		if (old < n)
+			return (false);
+		atomic_store_explicit(&vmd->vmd_free_count, old - n,
 		    memory_order_relaxed);
-		rv->rv_popcnt++;
-		e->vmd.vmd_free_count--;
-		return (true);
-	default:
-		return (false);
+	} else {
+		do {
+			if (old < n)
+				return (false);
+		} while (!eng_atomic_fcmpset_32(&c->lk, LC_FREEQUEUE,
+		    ENG_HERE, &vmd->vmd_free_count, &old, old - n));
 	}
+	vm_domain_freecnt_adj(c, old, old - n);	/* the page daemon */
+	return (true);
 }
 
 /*
- * Break a frame: its free pages go to the single-page free list.  The free
- * lock is held.
+ * vm_domain_freecnt_inc(): give n pages back to the free count.  pgcache:
+ * one atomic add, no lock; global: the free lock is held.  Both report
+ * the change to the page daemon (vm_domain_freecnt_adj).
+ */
+static void
+vm_domain_freecnt_inc(struct eng_cpu *c, uint32_t n)
+{
+	struct vm_domain *vmd = &c->e->vmd;
+
+	uint32_t old;
+
+	if (!vm_phys_pgcache(c->e)) {
+		vm_domain_free_assert_locked(c);
+		old = atomic_load_explicit(&vmd->vmd_free_count,
+		    memory_order_relaxed);
+		atomic_store_explicit(&vmd->vmd_free_count, old + n,
+		    memory_order_relaxed);
+	} else
+		old = eng_atomic_fetchadd_32(&c->lk, LC_FREEQUEUE,
+		    &vmd->vmd_free_count, n);
+	vm_domain_freecnt_adj(c, old, old + n);	/* the page daemon */
+}
+
+/* -------------------------------------------------------- reservations */
+
+/* Is rv the reservation of (obj, ri)?  (R) is held. */
+static bool
+vm_reserv_owned_by(struct eng_cpu *c, struct vm_reserv *rv,
+    struct vm_object *obj, vm_pindex_t ri)
+{
+	vm_reserv_assert_locked(c, rv);
+	return (vm_reserv_state(rv) == RV_RESERVED && rv->rv_object == obj &&
+	    rv->rv_gen == obj->gen && rv->rv_pindex == ri);
+}
+
+/*
+ * vm_reserv_insert(): make rv, just taken off the free frames, the
+ * reservation of (obj, ri).  (R) is held.
+ */
+static void
+vm_reserv_insert(struct eng_cpu *c, struct vm_reserv *rv,
+    struct vm_object *obj, vm_pindex_t ri)
+{
+	vm_reserv_assert_locked(c, rv);
+	ENG_KASSERT(vm_reserv_popcnt(rv) == 0, "reservation %ju: carved "
+	    "with %u pages allocated", (uintmax_t)(rv - c->e->vm_reserv_array),
+	    vm_reserv_popcnt(rv));
+	rv->rv_object = obj;
+	rv->rv_gen = obj->gen;
+	rv->rv_pindex = ri;
+	vm_reserv_set_state(rv, RV_RESERVED);
+}
+
+/* vm_reserv_populate(): allocate rv's free page m.  (R) is held. */
+static void
+vm_reserv_populate(struct eng_cpu *c, struct vm_reserv *rv,
+    struct vm_page *m)
+{
+	vm_reserv_assert_locked(c, rv);
+	ENG_KASSERT(atomic_load_explicit(&m->pstate, memory_order_relaxed) ==
+	    PS_FREE, "page %p (pa %#" PRIx64 "): populated while not free",
+	    (void *)m, m->phys_addr);
+	atomic_store_explicit(&m->pstate, PS_ALLOCATED, memory_order_relaxed);
+	vm_reserv_set_popcnt(rv, vm_reserv_popcnt(rv) + 1);
+}
+
+/*
+ * vm_reserv_depopulate() (pgcache): give m back to its reservation; an
+ * emptied reservation goes back to the free frames under the free lock,
+ * the one place this path takes it.  rv's lock is held.
+ */
+static void
+vm_reserv_depopulate(struct eng_cpu *c, struct vm_reserv *rv,
+    struct vm_page *m)
+{
+	ENG_SITE_DEFINE;
+	struct vm_domain *vmd = &c->e->vmd;
+
+	vm_reserv_assert_locked(c, rv);
+	ENG_KASSERT(vm_reserv_popcnt(rv) > 0, "page %p (pa %#" PRIx64 "): "
+	    "freed into a reservation with no page allocated", (void *)m,
+	    m->phys_addr);
+	atomic_store_explicit(&m->pstate, PS_FREE, memory_order_relaxed);
+	vm_reserv_set_popcnt(rv, vm_reserv_popcnt(rv) - 1);
+	if (vm_reserv_popcnt(rv) == 0) {
+		/* vm_reserv_remove(), then vm_phys_free_pages(order 9). */
+		rv->rv_object = NULL;
+		vm_reserv_set_state(rv, RV_FREE);
+		eng_mtx_lock(&c->lk, &vmd->vmd_free_mtx, ENG_HERE);
+		TAILQ_INSERT_TAIL(&vmd->vmd_free_frames, rv, rv_link);
+		vmd->vmd_nfree_frames++;
+		eng_mtx_unlock(&c->lk, &vmd->vmd_free_mtx);
+	}
+	vm_domain_freecnt_inc(c, 1);
+}
+
+/*
+ * vm_reserv_break(): the reservation (or a whole free frame, taken off the
+ * free frames) ends; its free pages go to the single-page free list.  The
+ * free lock is held, and for a reservation under pgcache rv's lock as well
+ * (vm_reserv_reclaim()).
  */
 static void
 vm_reserv_break(struct eng_cpu *c, struct vm_reserv *rv)
@@ -160,7 +312,9 @@ vm_reserv_break(struct eng_cpu *c, struct vm_reserv *rv)
 	unsigned i;
 
 	vm_domain_free_assert_locked(c);
-	rv->rv_state = RV_BROKEN;
+	if (vm_reserv_state(rv) == RV_RESERVED)
+		vm_reserv_assert_locked(c, rv);
+	vm_reserv_set_state(rv, RV_BROKEN);
 	rv->rv_object = NULL;
 	for (i = 0; i < NPDEPG; i++) {
 		m = vm_reserv_page(e, rv, i);
@@ -171,18 +325,90 @@ vm_reserv_break(struct eng_cpu *c, struct vm_reserv *rv)
 }
 
 /*
- * Order-0 allocation (vm_phys_alloc_pages): a page of a broken frame;
- * else break a whole free frame; else break the reservation with the most
- * free pages.  The free lock is held.
+ * The partially populated reservation with the fewest pages, or NULL
+ * (vm_reserv_reclaim_inactive()'s choice; the kernel takes the head of its
+ * partially populated queue).  A hint: read without the reservations'
+ * locks, rechecked by the caller under the lock.
+ */
+static struct vm_reserv *
+vm_reserv_reclaim_pick(struct vm_engine *e)
+{
+	struct vm_reserv *rv, *best = NULL;
+	uint32_t pop, bestpop = NPDEPG;
+	uint64_t i;
+
+	for (i = 0; i < e->nframes; i++) {
+		rv = &e->vm_reserv_array[i];
+		pop = vm_reserv_popcnt(rv);
+		if (vm_reserv_state(rv) == RV_RESERVED && pop < bestpop) {
+			best = rv;
+			bestpop = pop;
+		}
+	}
+	return (best);
+}
+
+/*
+ * vm_reserv_reclaim_inactive() (pgcache): break a partially populated
+ * reservation so its free pages can be used one by one.  Called with no
+ * free lock held: takes the reservation's lock, then the free lock
+ * (vm_reserv_reclaim() -> vm_reserv_break()).  True if one was broken.
+ */
+static bool
+vm_reserv_reclaim_inactive(struct eng_cpu *c)
+{
+	ENG_SITE_DEFINE;
+	struct vm_reserv *rv;
+	bool ok;
+
+	ENG_KASSERT(!eng_lock_held(&c->lk, &c->e->vmd.vmd_free_mtx),
+	    "reservation reclaim with the free lock held by CPU %u", c->slot);
+	if ((rv = vm_reserv_reclaim_pick(c->e)) == NULL)
+		return (false);
+	eng_mtx_lock(&c->lk, &rv->rv_lock, ENG_HERE);
+	ok = vm_reserv_state(rv) == RV_RESERVED &&
+	    vm_reserv_popcnt(rv) < NPDEPG;
+	if (ok) {
+		eng_mtx_lock(&c->lk, &c->e->vmd.vmd_free_mtx, ENG_HERE);
+		vm_reserv_break(c, rv);
+		eng_mtx_unlock(&c->lk, &c->e->vmd.vmd_free_mtx);
+		c->st.reserv_breaks++;
+	}
+	eng_mtx_unlock(&c->lk, &rv->rv_lock);
+	return (ok);
+}
+
+/* ------------------------------------------------------ the free lists */
+
+/*
+ * Take m, a free page of a broken frame, off the free list.  The free lock
+ * is held.
+ */
+static void
+vm_phys_take(struct eng_cpu *c, struct vm_page *m)
+{
+	struct vm_reserv *rv = vm_reserv_of(c->e, m);
+
+	vm_domain_free_assert_locked(c);
+	TAILQ_REMOVE(&c->e->vmd.vmd_free_pages, m, freeq);
+	atomic_store_explicit(&m->pstate, PS_ALLOCATED, memory_order_relaxed);
+	vm_reserv_set_popcnt(rv, vm_reserv_popcnt(rv) + 1);
+}
+
+/*
+ * Order-0 allocation (vm_phys_alloc_pages): a page of a broken frame, else
+ * break a whole free frame; under global, else break the reservation with
+ * the fewest pages (10's vm_reserv_reclaim_inactive() runs under the free
+ * lock; under pgcache the caller reclaims after dropping it).  The free
+ * count was already taken.  The free lock is held.
  */
 static struct vm_page *
 vm_phys_alloc_single(struct eng_cpu *c)
 {
 	struct vm_engine *e = c->e;
 	struct vm_domain *vmd = &e->vmd;
-	struct vm_reserv *rv, *best = NULL;
+	struct vm_reserv *rv;
 	struct vm_page *m;
-	uint64_t i;
 
 	vm_domain_free_assert_locked(c);
 	if (TAILQ_EMPTY(&vmd->vmd_free_pages)) {
@@ -190,181 +416,24 @@ vm_phys_alloc_single(struct eng_cpu *c)
 			TAILQ_REMOVE(&vmd->vmd_free_frames, rv, rv_link);
 			vmd->vmd_nfree_frames--;
 			vm_reserv_break(c, rv);
-		} else {
-			for (i = 0; i < e->nframes; i++) {
-				rv = &e->vm_reserv_array[i];
-				if (rv->rv_state == RV_RESERVED &&
-				    rv->rv_popcnt < NPDEPG && (best == NULL ||
-				    rv->rv_popcnt < best->rv_popcnt))
-					best = rv;
-			}
-			if (best == NULL)
-				return (NULL);
-			vm_reserv_break(c, best);
+		} else if (!vm_phys_pgcache(e) &&
+		    (rv = vm_reserv_reclaim_pick(e)) != NULL) {
+			vm_reserv_break(c, rv);
 			c->st.reserv_breaks++;
 		}
 	}
-	while ((m = TAILQ_FIRST(&vmd->vmd_free_pages)) != NULL)
-		if (vm_phys_take(c, m))
-			return (m);
-	return (NULL);
-}
-
-/*
- * Return the oldest allocation-cache entries until at most keep remain.
- * Entries already consumed or taken back are dropped.  The free lock is
- * held.
- */
-static void
-vm_phys_acache_trim(struct eng_cpu *c, int keep)
-{
-	struct vm_pcache_ent *ent;
-	struct vm_page *m;
-	int i, n, live;
-	uint8_t st;
-
-	vm_domain_free_assert_locked(c);
-	for (i = live = 0; i < c->ac_cnt; i++)
-		if (c->ac[i].m != NULL)
-			live++;
-	for (i = n = 0; i < c->ac_cnt; i++) {
-		ent = &c->ac[i];
-		if ((m = ent->m) == NULL)
-			continue;
-		if (live > keep) {
-			live--;
-			st = PS_CACHED;
-			if (atomic_compare_exchange_strong_explicit(&m->pstate,
-			    &st, PS_FREE, memory_order_acquire,
-			    memory_order_relaxed))
-				vm_phys_free_locked(c, m);
-			continue;
-		}
-		c->ac[n++] = *ent;
-	}
-	c->ac_cnt = n;
-}
-
-/*
- * Claim up to N free slots of rv after off for obj into this CPU's
- * allocation cache.  The free lock is held.
- */
-static void
-vm_phys_acache_fill(struct eng_cpu *c, struct vm_object *obj,
-    struct vm_reserv *rv, vm_pindex_t pindex, unsigned off)
-{
-	struct vm_engine *e = c->e;
-	struct vm_pcache_ent *ent;
-	struct vm_page *m;
-	int batch = (int)e->design.batch, n;
-
-	vm_domain_free_assert_locked(c);
-	vm_phys_acache_trim(c, batch);
-	for (n = 0, off++, pindex++; off < NPDEPG && n < batch; off++,
-	    pindex++) {
-		m = vm_reserv_page(e, rv, off);
-		if (atomic_load_explicit(&m->pstate, memory_order_relaxed) !=
-		    PS_FREE)
-			continue;
-		rv->rv_popcnt++;
-		e->vmd.vmd_free_count--;
-		atomic_store_explicit(&m->pstate, PS_CACHED,
-		    memory_order_relaxed);
-		ent = &c->ac[c->ac_cnt++];
-		ent->m = m;
-		ent->obj = obj;
-		ent->gen = obj->gen;
-		ent->pindex = pindex;
-		n++;
-	}
-}
-
-/*
- * The allocation cache's fast path: this CPU's claimed page for obj at
- * pindex, taken by compare-and-swap without the free lock, or NULL.
- */
-static struct vm_page *
-vm_phys_acache_alloc(struct eng_cpu *c, struct vm_object *obj,
-    vm_pindex_t pindex)
-{
-	struct vm_pcache_ent *ent;
-	struct vm_page *m;
-	int i;
-	uint8_t st;
-
-	for (i = 0; i < c->ac_cnt; i++) {
-		ent = &c->ac[i];
-		if (ent->m == NULL || ent->obj != obj || ent->pindex != pindex ||
-		    ent->gen != obj->gen)
-			continue;
-		m = ent->m;
-		ent->m = NULL;
-		st = PS_CACHED;
-		if (atomic_compare_exchange_strong_explicit(&m->pstate, &st,
-		    PS_ALLOCATED, memory_order_acquire, memory_order_relaxed))
-			return (m);
+	if ((m = TAILQ_FIRST(&vmd->vmd_free_pages)) == NULL)
 		return (NULL);
-	}
-	return (NULL);
-}
-
-/*
- * A free page for obj at pindex: its reservation slot if the reservation
- * exists and the slot is free, a new reservation if a whole frame is free,
- * else a single page.  NULL when memory is exhausted.  Under --free
- * pgcache this CPU's allocation cache is tried first, and a reservation
- * allocation refills it.  The object must be write-locked (its
- * reservation table is (O)); takes the free lock unless the cache hits.
- */
-struct vm_page *
-vm_phys_alloc(struct eng_cpu *c, struct vm_object *obj, vm_pindex_t pindex)
-{
-	ENG_SITE_DEFINE;
-	struct vm_engine *e = c->e;
-	struct vm_domain *vmd = &e->vmd;
-	vm_pindex_t ri = pindex >> (PDRSHIFT - PAGE_SHIFT);
-	unsigned off = (unsigned)(pindex & (NPDEPG - 1));
-	struct vm_reserv *rv;
-	struct vm_page *m = NULL;
-
-	VM_OBJECT_ASSERT_WLOCKED(c, obj);
-	if (e->design.free == ENG_FREE_PGCACHE &&
-	    (m = vm_phys_acache_alloc(c, obj, pindex)) != NULL)
-		return (m);
-	rv = vm_phash_lookup(&obj->rvs, ri);
-	eng_mtx_lock(&c->lk, &vmd->vmd_free_mtx, ENG_HERE);
-	if (rv != NULL && rv->rv_state == RV_RESERVED &&
-	    rv->rv_object == obj && rv->rv_gen == obj->gen &&
-	    rv->rv_pindex == ri) {
-		m = vm_reserv_page(e, rv, off);
-		if (!vm_phys_take(c, m))
-			m = NULL;
-	} else if ((rv = TAILQ_FIRST(&vmd->vmd_free_frames)) != NULL &&
-	    vm_phash_insert(&obj->rvs, ri, rv) == 0) {
-		TAILQ_REMOVE(&vmd->vmd_free_frames, rv, rv_link);
-		vmd->vmd_nfree_frames--;
-		rv->rv_state = RV_RESERVED;
-		rv->rv_object = obj;
-		rv->rv_gen = obj->gen;
-		rv->rv_pindex = ri;
-		rv->rv_popcnt = 0;
-		m = vm_reserv_page(e, rv, off);
-		if (!vm_phys_take(c, m))
-			ENG_PANIC("free frame in use");
-	}
-	if (m != NULL && e->design.free == ENG_FREE_PGCACHE)
-		vm_phys_acache_fill(c, obj, rv, pindex, off);
-	if (m == NULL)
-		m = vm_phys_alloc_single(c);
-	vm_domain_freecnt_adj(c, vmd->vmd_free_count);	/* page daemon */
-	eng_mtx_unlock(&c->lk, &vmd->vmd_free_mtx);
+	vm_phys_take(c, m);
 	return (m);
 }
 
 /*
- * Return m to its reservation or the free list (vm_phys_free_pages); a
- * frame with no page left allocated becomes free as a whole.  The free lock
- * is held.
+ * Return m to the free lists (vm_phys_free_pages): to the single-page list
+ * if its frame is broken; a frame with no page left allocated becomes free
+ * as a whole.  Under pgcache only pages of broken frames come here (a
+ * reservation's pages go back through vm_reserv_depopulate()).  The free
+ * count is the caller's.  The free lock is held.
  */
 static void
 vm_phys_free_locked(struct eng_cpu *c, struct vm_page *m)
@@ -375,90 +444,280 @@ vm_phys_free_locked(struct eng_cpu *c, struct vm_page *m)
 	unsigned i;
 
 	vm_domain_free_assert_locked(c);
-	ENG_KASSERT(rv->rv_popcnt > 0, "page %p (pa %#" PRIx64 "): freed "
-	    "into a reservation with no page allocated", (void *)m,
+	ENG_KASSERT(vm_reserv_popcnt(rv) > 0, "page %p (pa %#" PRIx64 "): "
+	    "freed into a frame with no page allocated", (void *)m,
 	    m->phys_addr);
+	ENG_KASSERT(!vm_phys_pgcache(e) || vm_reserv_state(rv) == RV_BROKEN,
+	    "page %p (pa %#" PRIx64 "): a reservation's page on the free "
+	    "lists", (void *)m, m->phys_addr);
 	atomic_store_explicit(&m->pstate, PS_FREE, memory_order_relaxed);
-	rv->rv_popcnt--;
-	vmd->vmd_free_count++;
-	if (rv->rv_state == RV_BROKEN) {
+	vm_reserv_set_popcnt(rv, vm_reserv_popcnt(rv) - 1);
+	if (vm_reserv_state(rv) == RV_BROKEN) {
 		TAILQ_INSERT_TAIL(&vmd->vmd_free_pages, m, freeq);
-		if (rv->rv_popcnt != 0)
+		if (vm_reserv_popcnt(rv) != 0)
 			return;
 		for (i = 0; i < NPDEPG; i++)
 			TAILQ_REMOVE(&vmd->vmd_free_pages,
 			    vm_reserv_page(e, rv, i), freeq);
-	} else if (rv->rv_popcnt != 0)
+	} else if (vm_reserv_popcnt(rv) != 0)
 		return;
-	rv->rv_state = RV_FREE;
+	vm_reserv_set_state(rv, RV_FREE);
 	rv->rv_object = NULL;
 	TAILQ_INSERT_TAIL(&vmd->vmd_free_frames, rv, rv_link);
 	vmd->vmd_nfree_frames++;
 }
 
+/* ------------------------------------------------------------ allocation */
+
 /*
- * Return every page of this CPU's free cache under one free-lock
- * acquisition, skipping entries taken back by an allocator; with all, also
- * the unconsumed pages of its allocation cache.
+ * FreeBSD 10's vm_page_alloc() (--free global): everything under the free
+ * lock: the free count, the object's reservation (vm_reserv_alloc_page()),
+ * else a single page.  The object is write-locked.
  */
-static void
-vm_phys_cache_flush1(struct eng_cpu *c, bool all)
+static struct vm_page *
+vm_phys_alloc_global(struct eng_cpu *c, struct vm_object *obj,
+    vm_pindex_t pindex)
 {
 	ENG_SITE_DEFINE;
 	struct vm_engine *e = c->e;
-	struct vm_page *m;
-	int i;
-	uint8_t st;
+	struct vm_domain *vmd = &e->vmd;
+	vm_pindex_t ri = pindex >> (PDRSHIFT - PAGE_SHIFT);
+	unsigned off = (unsigned)(pindex & (NPDEPG - 1));
+	struct vm_reserv *rv;
+	struct vm_page *m = NULL;
 
-	if (c->fc_cnt == 0 && (!all || c->ac_cnt == 0))
-		return;
-	eng_mtx_lock(&c->lk, &e->vmd.vmd_free_mtx, ENG_HERE);
-	for (i = 0; i < c->fc_cnt; i++) {
-		m = c->fc_pa[i];
-		st = PS_CACHED;
-		if (atomic_compare_exchange_strong_explicit(&m->pstate, &st,
-		    PS_FREE, memory_order_acquire, memory_order_relaxed))
-			vm_phys_free_locked(c, m);
+	VM_OBJECT_ASSERT_WLOCKED(c, obj);
+	eng_mtx_lock(&c->lk, &vmd->vmd_free_mtx, ENG_HERE);
+	if (!vm_domain_allocate(c, 1)) {
+		eng_mtx_unlock(&c->lk, &vmd->vmd_free_mtx);
+		return (NULL);
 	}
-	c->fc_cnt = 0;
-	if (all)
-		vm_phys_acache_trim(c, 0);
-	vm_domain_freecnt_adj(c, e->vmd.vmd_free_count);
-	eng_mtx_unlock(&c->lk, &e->vmd.vmd_free_mtx);
+	rv = vm_phash_lookup(&obj->rvs, ri);
+	if (rv != NULL && vm_reserv_owned_by(c, rv, obj, ri)) {
+		m = vm_reserv_page(e, rv, off);
+		if (atomic_load_explicit(&m->pstate, memory_order_relaxed) ==
+		    PS_FREE)
+			vm_reserv_populate(c, rv, m);
+		else
+			m = NULL;
+	} else if ((rv = TAILQ_FIRST(&vmd->vmd_free_frames)) != NULL) {
+		TAILQ_REMOVE(&vmd->vmd_free_frames, rv, rv_link);
+		vmd->vmd_nfree_frames--;
+		vm_reserv_insert(c, rv, obj, ri);
+		m = vm_reserv_page(e, rv, off);
+		vm_reserv_populate(c, rv, m);
+		if (vm_phash_insert(&obj->rvs, ri, rv) != 0)
+			ENG_PANIC("out of memory");
+	}
+	if (m == NULL && (m = vm_phys_alloc_single(c)) == NULL)
+		vm_domain_freecnt_inc(c, 1);
+	eng_mtx_unlock(&c->lk, &vmd->vmd_free_mtx);
+	return (m);
 }
 
 /*
- * vm_phys_cache_flush(): return this CPU's free cache and the unconsumed
- * pages of its allocation cache (memory shortage, quiesce).
+ * FreeBSD 12+'s reservation allocation (--free pgcache): the page of
+ * (obj, pindex) in the object's existing reservation, under that
+ * reservation's lock alone (12's vm_reserv_extend(); 13+ vm_reserv_alloc_page()
+ * for an existing reservation); without one, a new reservation carved
+ * from the free frames under the free lock and populated under its own
+ * lock (vm_reserv_alloc_page()).  NULL when the reservation exists but
+ * cannot give the page, or no frame is free.  The object is write-locked.
+ */
+static struct vm_page *
+vm_reserv_alloc_page(struct eng_cpu *c, struct vm_object *obj,
+    vm_pindex_t pindex)
+{
+	ENG_SITE_DEFINE;
+	struct vm_engine *e = c->e;
+	struct vm_domain *vmd = &e->vmd;
+	vm_pindex_t ri = pindex >> (PDRSHIFT - PAGE_SHIFT);
+	unsigned off = (unsigned)(pindex & (NPDEPG - 1));
+	struct vm_reserv *rv;
+	struct vm_page *m;
+
+	VM_OBJECT_ASSERT_WLOCKED(c, obj);
+	if ((rv = vm_phash_lookup(&obj->rvs, ri)) != NULL) {
+		eng_mtx_lock(&c->lk, &rv->rv_lock, ENG_HERE);
+		/* Handle reclaim race: the entry may be stale. */
+		if (vm_reserv_owned_by(c, rv, obj, ri)) {
+			m = vm_reserv_page(e, rv, off);
+			if (atomic_load_explicit(&m->pstate,
+			    memory_order_relaxed) == PS_FREE &&
+			    vm_domain_allocate(c, 1))
+				vm_reserv_populate(c, rv, m);
+			else
+				m = NULL;
+			eng_mtx_unlock(&c->lk, &rv->rv_lock);
+			return (m);
+		}
+		eng_mtx_unlock(&c->lk, &rv->rv_lock);
+	}
+	if (!vm_domain_allocate(c, 1))
+		return (NULL);
+	eng_mtx_lock(&c->lk, &vmd->vmd_free_mtx, ENG_HERE);
+	if ((rv = TAILQ_FIRST(&vmd->vmd_free_frames)) != NULL) {
+		TAILQ_REMOVE(&vmd->vmd_free_frames, rv, rv_link);
+		vmd->vmd_nfree_frames--;
+	}
+	eng_mtx_unlock(&c->lk, &vmd->vmd_free_mtx);
+	if (rv == NULL) {
+		vm_domain_freecnt_inc(c, 1);
+		return (NULL);
+	}
+	eng_mtx_lock(&c->lk, &rv->rv_lock, ENG_HERE);
+	vm_reserv_insert(c, rv, obj, ri);
+	m = vm_reserv_page(e, rv, off);
+	vm_reserv_populate(c, rv, m);
+	eng_mtx_unlock(&c->lk, &rv->rv_lock);
+	if (vm_phash_insert(&obj->rvs, ri, rv) != 0)
+		ENG_PANIC("out of memory");
+	return (m);
+}
+
+/*
+ * Give the top n pages of this CPU's page cache back to the free lists
+ * under one free-lock acquisition (a bucket: vm_page_zone_release()),
+ * then to the free count.  pgcache.
+ */
+static void
+vm_phys_pgcache_release(struct eng_cpu *c, int n)
+{
+	ENG_SITE_DEFINE;
+	struct vm_domain *vmd = &c->e->vmd;
+	int i;
+
+	if (n == 0)
+		return;
+	eng_mtx_lock(&c->lk, &vmd->vmd_free_mtx, ENG_HERE);
+	for (i = c->pc_cnt - n; i < c->pc_cnt; i++)
+		vm_phys_free_locked(c, c->pc[i]);
+	eng_mtx_unlock(&c->lk, &vmd->vmd_free_mtx);
+	c->pc_cnt -= n;
+	vm_domain_freecnt_inc(c, (uint32_t)n);
+}
+
+/*
+ * A page that no reservation gave (--free pgcache): from this CPU's page
+ * cache (uma_zalloc(vmd_pgcache), no lock), refilled with a bucket of N
+ * pages under one free-lock acquisition when N pages are free
+ * (vm_page_zone_import()); else one page under the free lock
+ * (vm_page_alloc_domain_after()'s vm_phys_alloc_pages()).  NULL when no
+ * single page is free.  No free lock held.
+ */
+static struct vm_page *
+vm_phys_pgcache_alloc(struct eng_cpu *c)
+{
+	ENG_SITE_DEFINE;
+	struct vm_domain *vmd = &c->e->vmd;
+	int n = (int)c->e->design.batch, i;
+	struct vm_page *m;
+
+	ENG_KASSERT(!eng_lock_held(&c->lk, &vmd->vmd_free_mtx),
+	    "page cache refill with the free lock held by CPU %u", c->slot);
+	if (c->pc_cnt == 0 && vm_domain_allocate(c, (uint32_t)n)) {
+		eng_mtx_lock(&c->lk, &vmd->vmd_free_mtx, ENG_HERE);
+		for (i = 0; i < n && (m = vm_phys_alloc_single(c)) != NULL;
+		    i++) {
+			atomic_store_explicit(&m->pstate, PS_CACHED,
+			    memory_order_relaxed);
+			c->pc[c->pc_cnt++] = m;
+		}
+		eng_mtx_unlock(&c->lk, &vmd->vmd_free_mtx);
+		if (i < n)
+			vm_domain_freecnt_inc(c, (uint32_t)(n - i));
+	}
+	if (c->pc_cnt > 0) {
+		m = c->pc[--c->pc_cnt];
+		atomic_store_explicit(&m->pstate, PS_ALLOCATED,
+		    memory_order_relaxed);
+		return (m);
+	}
+	if (!vm_domain_allocate(c, 1))
+		return (NULL);
+	eng_mtx_lock(&c->lk, &vmd->vmd_free_mtx, ENG_HERE);
+	m = vm_phys_alloc_single(c);
+	eng_mtx_unlock(&c->lk, &vmd->vmd_free_mtx);
+	if (m == NULL)
+		vm_domain_freecnt_inc(c, 1);
+	return (m);
+}
+
+/*
+ * A free page for obj at pindex: its reservation slot (an existing or a
+ * new reservation), else a single page (under pgcache through the CPU's
+ * page cache, breaking a partially populated reservation if no single
+ * page is left).  The object must be write-locked (its reservation table
+ * is (O)).  Locks by free design: see the top of this file.
+ *
+ * NULL when memory is exhausted: vm_page_alloc() then reclaims and
+ * retries.
+ */
+struct vm_page *
+vm_phys_alloc(struct eng_cpu *c, struct vm_object *obj, vm_pindex_t pindex)
+{
+	struct vm_page *m;
+
+	VM_OBJECT_ASSERT_WLOCKED(c, obj);
+	if (!vm_phys_pgcache(c->e))
+		return (vm_phys_alloc_global(c, obj, pindex));
+	if ((m = vm_reserv_alloc_page(c, obj, pindex)) != NULL ||
+	    (m = vm_phys_pgcache_alloc(c)) != NULL)
+		return (m);
+	if (vm_reserv_reclaim_inactive(c) &&
+	    (m = vm_phys_pgcache_alloc(c)) != NULL)
+		return (m);
+	return (NULL);
+}
+
+/* ------------------------------------------------------------ freeing */
+
+/*
+ * vm_phys_cache_flush(): return this CPU's page cache to the free lists
+ * (memory shortage, quiesce).  pgcache; a no-op under global.
  */
 void
 vm_phys_cache_flush(struct eng_cpu *c)
 {
-	vm_phys_cache_flush1(c, true);
+	vm_phys_pgcache_release(c, c->pc_cnt);
 }
 
 /*
- * Free a page that has no reference, object or mapping left: to the free
- * lists under the free lock (--free global), or into this CPU's free
- * cache (--free pgcache; the cache holds as many pages as a batch queue).
+ * Free a page that has no reference, object or mapping left
+ * (vm_page_free_toq()).  global: to the free lists under the free lock.
+ * pgcache: a reservation's page goes back to it under its lock
+ * (vm_reserv_free_page(): a racy look at the reservation, rechecked under
+ * the lock); any other page into this CPU's page cache, whose full
+ * bucket goes back under one free-lock acquisition (uma_zfree).
  */
 void
 vm_phys_free(struct eng_cpu *c, struct vm_page *m)
 {
 	ENG_SITE_DEFINE;
 	struct vm_engine *e = c->e;
+	struct vm_reserv *rv = vm_reserv_of(e, m);
 
-	if (e->design.free != ENG_FREE_PGCACHE) {
+	if (!vm_phys_pgcache(e)) {
 		eng_mtx_lock(&c->lk, &e->vmd.vmd_free_mtx, ENG_HERE);
 		vm_phys_free_locked(c, m);
-		vm_domain_freecnt_adj(c, e->vmd.vmd_free_count);
+		vm_domain_freecnt_inc(c, 1);
 		eng_mtx_unlock(&c->lk, &e->vmd.vmd_free_mtx);
 		return;
 	}
-	if (c->fc_cnt == (int)e->design.batch)
-		vm_phys_cache_flush1(c, false);
-	atomic_store_explicit(&m->pstate, PS_CACHED, memory_order_release);
-	c->fc_pa[c->fc_cnt++] = m;
+	if (vm_reserv_state(rv) == RV_RESERVED) {
+		eng_mtx_lock(&c->lk, &rv->rv_lock, ENG_HERE);
+		/* Re-validate: a reclaim may have broken it meanwhile. */
+		if (vm_reserv_state(rv) == RV_RESERVED) {
+			vm_reserv_depopulate(c, rv, m);
+			eng_mtx_unlock(&c->lk, &rv->rv_lock);
+			return;
+		}
+		eng_mtx_unlock(&c->lk, &rv->rv_lock);
+	}
+	if (c->pc_cnt == 2 * (int)e->design.batch)
+		vm_phys_pgcache_release(c, (int)e->design.batch);
+	atomic_store_explicit(&m->pstate, PS_CACHED, memory_order_relaxed);
+	c->pc[c->pc_cnt++] = m;
 }
 
 /*
@@ -471,7 +730,7 @@ vm_phys_check(struct vm_engine *e, FILE *out)
 	struct vm_domain *vmd = &e->vmd;
 	struct vm_reserv *rv;
 	struct vm_page *m;
-	uint64_t i, nfree = 0, nlisted = 0, bad = 0, frames = 0;
+	uint64_t i, nfree = 0, nlisted = 0, bad = 0, frames = 0, count;
 	unsigned j, alloc, freepg;
 	uint8_t st;
 
@@ -487,18 +746,19 @@ vm_phys_check(struct vm_engine *e, FILE *out)
 			else if (st == PS_FREE)
 				freepg++;
 			else {
-				fprintf(out, "page %#jx: still in a free cache "
+				fprintf(out, "page %#jx: still in a page cache "
 				    "after quiesce\n", (uintmax_t)m->phys_addr);
 				bad++;
 			}
 		}
 		nfree += freepg;
-		if (alloc != rv->rv_popcnt) {
+		if (alloc != vm_reserv_popcnt(rv)) {
 			fprintf(out, "frame %ju: %u pages allocated, "
-			    "popcnt %u\n", (uintmax_t)i, alloc, rv->rv_popcnt);
+			    "popcnt %u\n", (uintmax_t)i, alloc,
+			    vm_reserv_popcnt(rv));
 			bad++;
 		}
-		if (rv->rv_state == RV_FREE && alloc != 0) {
+		if (vm_reserv_state(rv) == RV_FREE && alloc != 0) {
 			fprintf(out, "frame %ju: free with %u pages "
 			    "allocated\n", (uintmax_t)i, alloc);
 			bad++;
@@ -506,28 +766,31 @@ vm_phys_check(struct vm_engine *e, FILE *out)
 	}
 	TAILQ_FOREACH(rv, &vmd->vmd_free_frames, rv_link) {
 		frames++;
-		if (rv->rv_state != RV_FREE) {
+		if (vm_reserv_state(rv) != RV_FREE) {
 			fprintf(out, "frame %ju on the free-frame list in "
 			    "state %u\n", (uintmax_t)(rv - e->vm_reserv_array),
-			    rv->rv_state);
+			    vm_reserv_state(rv));
 			bad++;
 		}
 	}
 	TAILQ_FOREACH(m, &vmd->vmd_free_pages, freeq) {
 		nlisted++;
 		if (atomic_load_explicit(&m->pstate, memory_order_relaxed) !=
-		    PS_FREE || vm_reserv_of(e, m)->rv_state != RV_BROKEN) {
+		    PS_FREE || vm_reserv_state(vm_reserv_of(e, m)) !=
+		    RV_BROKEN) {
 			fprintf(out, "page %#jx: on the free list but not a "
 			    "free page of a broken frame\n",
 			    (uintmax_t)m->phys_addr);
 			bad++;
 		}
 	}
-	if (frames != vmd->vmd_nfree_frames || nfree != vmd->vmd_free_count) {
+	count = atomic_load_explicit(&vmd->vmd_free_count,
+	    memory_order_relaxed);
+	if (frames != vmd->vmd_nfree_frames || nfree != count) {
 		fprintf(out, "free memory: %ju free frames listed (count %ju), "
 		    "%ju free pages (count %ju)\n", (uintmax_t)frames,
 		    (uintmax_t)vmd->vmd_nfree_frames, (uintmax_t)nfree,
-		    (uintmax_t)vmd->vmd_free_count);
+		    (uintmax_t)count);
 		bad++;
 	}
 	return (bad);

@@ -67,7 +67,8 @@ fp_usage(FILE *f)
 	    "\n"
 	    "Variants: release:nocache and sendfile:nocache (SF_NOCACHE), "
 	    "deactivate:head,\n"
-	    "map:write.  Events that were skipped show \"(skipped)\".\n"
+	    "deactivate:inactive (of a page already inactive), map:write.  "
+	    "Events that were\nskipped show \"(skipped)\".\n"
 	    "\n"
 	    "example: pagereplay footprint --page pagelock --queue batch:63\n");
 }
@@ -88,7 +89,7 @@ fp_print(const struct eng_design *d, const struct eng_fp_row *rows, bool json)
 			    (enum eng_family)fam), eng_design_format(d,
 			    (enum eng_family)fam, b, sizeof(b)));
 		printf("\n");
-		printf("%-18s %-10s %12s %10s %8s\n", "EVENT", "LOCK_CLASS",
+		printf("%-19s %-10s %12s %10s %8s\n", "EVENT", "LOCK_CLASS",
 		    "ACQUISITIONS", "AMORTIZED", "ATOMICS");
 	} else
 		printf("[");
@@ -112,7 +113,7 @@ fp_print(const struct eng_design *d, const struct eng_fp_row *rows, bool json)
 				    (double)row->total.acq[lc] / row->reps,
 				    row->single.atomics[lc]);
 			else
-				printf("%-18s %-10s %12" PRIu64 " %10.3f "
+				printf("%-19s %-10s %12" PRIu64 " %10.3f "
 				    "%8" PRIu64 "%s\n", rows[i].event,
 				    eng_lock_class_name(lc),
 				    row->single.acq[lc],
@@ -121,7 +122,7 @@ fp_print(const struct eng_design *d, const struct eng_fp_row *rows, bool json)
 				    row->single_rv ? "  (skipped)" : "");
 		}
 		if (!any && !json)
-			printf("%-18s %-10s %12d %10.3f %8d%s\n",
+			printf("%-19s %-10s %12d %10.3f %8d%s\n",
 			    rows[i].event, "-", 0, 0.0, 0,
 			    row->single_rv ? "  (skipped)" : "");
 	}

@@ -10,6 +10,9 @@
 # csv_col FILE CLASS COLUMN
 #		the value of COLUMN in the row of lock class CLASS of a
 #		replay CSV (docs/csv.md)
+# csv_classes FILE...
+#		the lock classes of replay or sweep CSVs, one a line, sorted
+#		(every run has a row per class, so this is the engine's list)
 
 T=$(mktemp -d) || exit 1
 trap 'rm -rf "$T"' EXIT
@@ -41,4 +44,12 @@ csv_col() {
 		next
 	    }
 	    $l == cls { print $c }' "$1"
+}
+
+csv_classes() {
+	awk -F, 'FNR == 1 {
+		for (i = 1; i <= NF; i++) if ($i == "lock_class") l = i
+		next
+	    }
+	    { print $l }' "$@" | sort -u
 }

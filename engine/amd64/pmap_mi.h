@@ -46,8 +46,10 @@ bool		 pmap_mi_writeable(struct vm_page *m);
  * pmap_extract_and_hold()'s reference.  --page refcount: wire_mapped, which
  * fails while VPRC_BLOCKED is set.  --page pagelock: the page lock is taken
  * by the vm_page_pa_tryrelock() protocol (trylock with the pmap locked,
- * else drop the pmap lock, block, relock, EAGAIN), then a wiring under it.
- * unwire drops the reference again.
+ * else drop the pmap lock, block, relock, EAGAIN), then a hold under it
+ * (counted in wire_count).  unwire drops the reference again: refcount
+ * vm_page_unwire(m, PQ_ACTIVE); pagelock vm_page_unhold(), no queue
+ * operation (FreeBSD 10/12 hold_count).
  */
 bool		 pmap_mi_pagelock(struct eng_cpu *c);
 int		 pmap_mi_pa_tryrelock(struct eng_cpu *c, struct eng_mtx *pmap_lock,

@@ -79,6 +79,9 @@ void
 pmap_mi_unwire(struct eng_cpu *c, struct vm_page *m)
 {
 
-	vm_page_unwire(c, m, PQ_ACTIVE);
+	if (c->e->pagelock)
+		vm_page_unhold(c, m);
+	else
+		vm_page_unwire(c, m, PQ_ACTIVE);
 }
 

@@ -26,7 +26,7 @@ for rows in (ref, pl):
                           "amortized", "atomics"}, r
     classes = {r["lock_class"] for r in rows}
     assert classes <= {"page", "object", "pagequeue", "freequeue", "pv",
-                       "pmap", "pvchunk"}, classes
+                       "pmap", "pvchunk", "reserv"}, classes
 def acq(rows, ev, lc):
     return sum(r["acquisitions"] for r in rows
                if r["event"] == ev and r["lock_class"] == lc)
@@ -39,14 +39,23 @@ assert acq(pl, "sendfile:nocache", "page") >= 1, "pagelock took none"
 assert acq(pl, "requeue", "pagequeue") == 0
 a = amort(pl, "requeue", "pagequeue")
 assert abs(a - 1 / 64) < 0.002, a
-# Page allocation (vmd_pgcache): batch and astate refill a per-CPU cache
-# with up to 63 slots of the reservation under one free-lock acquisition;
-# footprint's page_insert targets are 4 pages apart, so 1/16 amortized.
-# --free global (FreeBSD 10) takes the free lock on every allocation.
+# Page allocation and free (issue 12 item 3).  --free pgcache (FreeBSD
+# 12+): a page of an existing reservation is allocated and freed under the
+# reservation's own lock alone (vm_reserv_extend, vm_reserv_depopulate);
+# the free lock only when a reservation is carved or emptied, so not on
+# footprint's path, which keeps a neighbour page in the reservation.
+# --free global (FreeBSD 10): the free lock on every allocation and free,
+# no reservation lock.
 for rows in (ref, pl, ast):
-    a = amort(rows, "page_insert", "freequeue")
-    assert a < 0.1, a
-assert amort(lk, "page_insert", "freequeue") == 1.0
+    for ev in ("page_insert", "page_remove", "release:nocache"):
+        assert acq(rows, ev, "reserv") == 1, (ev, acq(rows, ev, "reserv"))
+        assert acq(rows, ev, "freequeue") == 0, ev
+        assert amort(rows, ev, "freequeue") == 0, ev
+    # Terminating a one-page object empties its reservation.
+    assert acq(rows, "obj_terminate", "freequeue") == 1
+for ev in ("page_insert", "page_remove", "release:nocache"):
+    assert amort(lk, ev, "freequeue") == 1.0, ev
+    assert acq(lk, ev, "reserv") == 0, ev
 # The page daemon carries a page-lock cursor (vm_page_change_lock): the
 # 64 scanned pages of one 2 MiB frame cost one page-lock acquisition.
 assert acq(pl, "scan", "page") == 1, acq(pl, "scan", "page")

@@ -1,5 +1,6 @@
 /*
- * test_stress.c - every --page x --queue design on 2-8 threads running a
+ * test_stress.c - every --page x --queue design on 2-8 threads, the --free
+ * design alternating (per-reservation locks, the global free lock), running a
  * random mix of every event kind against a small machine (so allocators
  * sleep in vm_wait while the page daemon's thread frees pages, and
  * reservations break), for a bounded time each; then
@@ -21,6 +22,7 @@
 
 static const char *const pages[] = { "pagelock", "pagelock:16,nopad",
     "refcount" };
+static const char *const frees[] = { "pgcache", "global" };
 static const char *const queues[] = { "locked", "batch:1", "batch:7",
     "batch:31:trylock-full", "batch:63:trylock", "astate:8", "astate:63",
     "astate:63:trylock" };
@@ -52,8 +54,8 @@ worker_main(void *arg)
 }
 
 static int
-run_design(const char *page, const char *queue, unsigned nthreads,
-    double seconds, uint64_t seed)
+run_design(const char *page, const char *queue, const char *freed,
+    unsigned nthreads, double seconds, uint64_t seed)
 {
 	struct worker w[STRESS_MAX_THREADS];
 	struct eng_params p = { 0 };
@@ -68,7 +70,8 @@ run_design(const char *page, const char *queue, unsigned nthreads,
 	eng_design_default(&p.design);
 	if (eng_design_parse(&p.design, ENG_FAM_PAGE, page, err,
 	    sizeof(err)) != 0 || eng_design_parse(&p.design, ENG_FAM_QUEUE,
-	    queue, err, sizeof(err)) != 0) {
+	    queue, err, sizeof(err)) != 0 || eng_design_parse(&p.design,
+	    ENG_FAM_FREE, freed, err, sizeof(err)) != 0) {
 		fprintf(stderr, "design: %s\n", err);
 		return (1);
 	}
@@ -103,9 +106,9 @@ run_design(const char *page, const char *queue, unsigned nthreads,
 	eng_quiesce(e);
 	bad = eng_check(e, stderr);
 	eng_stats_collect(e, &st);
-	printf("%-18s %-17s %u threads: %8ju events, %6ju skipped, "
+	printf("%-18s %-17s %-7s %u threads: %8ju events, %6ju skipped, "
 	    "%5ju vm_waits, %6ju freed by scans, %4ju alloc failures, "
-	    "%ju violations\n", page, queue, nthreads, (uintmax_t)events,
+	    "%ju violations\n", page, queue, freed, nthreads, (uintmax_t)events,
 	    (uintmax_t)st.skipped, (uintmax_t)st.vm_waits,
 	    (uintmax_t)st.scan_freed, (uintmax_t)st.alloc_failures,
 	    (uintmax_t)bad);
@@ -130,6 +133,7 @@ main(int argc, char **argv)
 	for (pi = 0; pi < sizeof(pages) / sizeof(pages[0]); pi++)
 		for (qi = 0; qi < sizeof(queues) / sizeof(queues[0]); qi++) {
 			fails += run_design(pages[pi], queues[qi],
+			    frees[n % (sizeof(frees) / sizeof(frees[0]))],
 			    nthreads[n % (sizeof(nthreads) / sizeof(nthreads[0]))],
 			    seconds, n + 1);
 			n++;

@@ -405,10 +405,12 @@ test_terminate(void **state)
 		assert_int_equal(ev(e, PR_OBJ_TERMINATE, 7, 0, 0, 0), 0);
 		/*
 		 * 300 pages in one reservation: pagelock takes one page lock
-		 * for the whole walk (vm_page_change_lock); refcount none.
+		 * for the whole walk (vm_page_change_lock, 12+), FreeBSD 10
+		 * (pagelock + locked) one per page; refcount none.
 		 */
 		lk = acq(e, LC_PAGE);
-		assert_int_equal(lk, e->pagelock ? 1 : 0);
+		assert_int_equal(lk, !e->pagelock ? 0 :
+		    vm_pq_flagged(e, VM_PQ_SYNC) ? 300 : 1);
 		assert_int_equal(e->objects[7].resident_page_count, 0);
 		assert_int_equal(ev(e, PR_OBJ_TERMINATE, 7, 0, 0, 0),
 		    ENG_SKIP_NO_OBJECT);
@@ -417,6 +419,138 @@ test_terminate(void **state)
 		check_clean(e);
 		eng_destroy(e);
 	}
+}
+
+/*
+ * Free-memory locks (issue 12 item 3).  --free pgcache (FreeBSD 12+): a
+ * page of an existing reservation is allocated and freed under the
+ * reservation's own lock alone (vm_reserv_extend, vm_reserv_depopulate);
+ * the free lock only carves and empties a reservation, and breaks one when
+ * no frame is left.  --free global (FreeBSD 10): the free lock for every
+ * page, no reservation lock.
+ */
+static void
+test_reserv_locks(void **state)
+{
+	struct eng_params p = { 0 };
+	struct eng_stats st;
+	struct vm_engine *e;
+	char err[128];
+	uint64_t free0;
+
+	(void)state;
+	e = mk_spec(NULL, NULL, 1, 2048);
+	free0 = e->vmd.vmd_free_count;
+	ev(e, PR_PAGE_INSERT, 0, 0, 1, 0);		/* carves */
+	assert_int_equal(acq(e, LC_FREEQUEUE), 1);
+	assert_int_equal(acq(e, LC_RESERV), 1);
+	eng_stats_reset(e);
+	ev(e, PR_PAGE_INSERT, 0, 1, 10, 0);
+	ev(e, PR_PAGE_REMOVE, 0, 1, 10, 0);
+	assert_int_equal(acq(e, LC_RESERV), 20);
+	assert_int_equal(acq(e, LC_FREEQUEUE), 0);
+	assert_int_equal(e->vmd.vmd_nfree_frames, 3);
+	ev(e, PR_PAGE_REMOVE, 0, 0, 1, 0);		/* empties */
+	assert_int_equal(acq(e, LC_RESERV), 21);
+	assert_int_equal(acq(e, LC_FREEQUEUE), 1);
+	assert_int_equal(e->vmd.vmd_nfree_frames, 4);
+	check_clean(e);
+	assert_int_equal(e->vmd.vmd_free_count, free0);
+	eng_destroy(e);
+
+	/* Two frames, two objects: the third breaks a reservation. */
+	e = mk_spec(NULL, NULL, 1, 1024);
+	ev(e, PR_PAGE_INSERT, 1, 0, 1, 0);
+	ev(e, PR_PAGE_INSERT, 2, 0, 1, 0);
+	eng_stats_reset(e);
+	assert_int_equal(ev(e, PR_PAGE_INSERT, 3, 0, 1, 0), 0);
+	eng_stats_collect(e, &st);
+	assert_int_equal(st.reserv_breaks, 1);
+	assert_int_equal(st.alloc_failures, 0);
+	check_clean(e);
+	ev(e, PR_OBJ_TERMINATE, 1, 0, 0, 0);
+	ev(e, PR_OBJ_TERMINATE, 2, 0, 0, 0);
+	ev(e, PR_OBJ_TERMINATE, 3, 0, 0, 0);
+	check_clean(e);
+	assert_int_equal(e->vmd.vmd_free_count, 1024);
+	eng_destroy(e);
+
+	p.nslots = 1;
+	p.nobjects = 8;
+	p.npmaps = 2;
+	p.phys_pages = 2048;
+	eng_design_default(&p.design);
+	assert_int_equal(eng_design_parse(&p.design, ENG_FAM_FREE, "global",
+	    err, sizeof(err)), 0);
+	e = eng_create(&p, err, sizeof(err));
+	assert_non_null(e);
+	ev(e, PR_PAGE_INSERT, 0, 0, 10, 0);
+	ev(e, PR_PAGE_REMOVE, 0, 0, 10, 0);
+	assert_int_equal(acq(e, LC_FREEQUEUE), 20);
+	assert_int_equal(acq(e, LC_RESERV), 0);
+	check_clean(e);
+	eng_destroy(e);
+}
+
+/*
+ * --free pgcache: a page whose reservation slot is taken comes from the
+ * CPU's page cache, whose import breaks a whole free frame under the free
+ * lock alone (no reservation lock: the frame belongs to nobody).
+ */
+static void
+test_reserv_slot_taken(void **state)
+{
+	ENG_SITE_DEFINE;
+	struct vm_engine *e;
+	struct vm_object *obj;
+	struct eng_cpu *c;
+	struct vm_page *m1, *m2;
+
+	(void)state;
+	e = mk_spec(NULL, NULL, 1, 2048);
+	c = eng_cpu(e, 0);
+	obj = &e->objects[0];
+	eng_rw_wlock(&c->lk, &obj->lock, ENG_HERE);
+	m1 = vm_phys_alloc(c, obj, 0);
+	m2 = vm_phys_alloc(c, obj, 0);		/* slot 0 is m1's */
+	eng_rw_wunlock(&c->lk, &obj->lock);
+	assert_non_null(m1);
+	assert_non_null(m2);
+	assert_ptr_not_equal(m1, m2);
+	assert_int_equal(e->vmd.vmd_nfree_frames, 2);	/* one carved, one broken */
+	vm_phys_free(c, m1);
+	vm_phys_free(c, m2);
+	check_clean(e);
+	assert_int_equal(e->vmd.vmd_nfree_frames, 4);
+	assert_int_equal(e->vmd.vmd_free_count, 2048);
+	eng_destroy(e);
+}
+
+/*
+ * page_remove under --page refcount exclusive-busies the page first
+ * (13/14 vm_object_page_remove: vm_page_tryxbusy); a page another CPU
+ * holds busy is left (the kernel sleeps and retries).
+ */
+static void
+test_page_remove_busy(void **state)
+{
+	struct vm_engine *e;
+	struct vm_page *m;
+
+	(void)state;
+	e = mk_spec("refcount", NULL, 1, 2048);
+	ev(e, PR_PAGE_INSERT, 0, 0, 2, 0);
+	eng_quiesce(e);
+	m = page(e, 0, 0);
+	atomic_store(&m->busy_lock, VPB_BIT_EXCLUSIVE | (7u << VPB_SHIFT));
+	assert_int_equal(ev(e, PR_PAGE_REMOVE, 0, 0, 1, 0),
+	    ENG_SKIP_BUSY);
+	assert_ptr_equal(page(e, 0, 0), m);
+	atomic_store(&m->busy_lock, VPB_UNBUSIED);
+	assert_int_equal(ev(e, PR_PAGE_REMOVE, 0, 0, 1, 0), 0);
+	assert_null(page(e, 0, 0));
+	check_clean(e);
+	eng_destroy(e);
 }
 
 /*
@@ -863,6 +997,9 @@ main(void)
 		cmocka_unit_test(test_map_fault_activates),
 		cmocka_unit_test(test_sendfile),
 		cmocka_unit_test(test_terminate),
+		cmocka_unit_test(test_reserv_locks),
+		cmocka_unit_test(test_reserv_slot_taken),
+		cmocka_unit_test(test_page_remove_busy),
 		cmocka_unit_test(test_scan_and_no_daemon),
 		cmocka_unit_test(test_batching),
 		cmocka_unit_test(test_design_table),

@@ -30,7 +30,7 @@ svg_text refcount-speedup.svg >sp.txt
 grep -qx 'page=refcount' sp.txt || fail "speedup: no refcount panel"
 grep -q 'Speedup over page=pagelock:256' sp.txt || fail "speedup: title"
 svg_text batch-wait.svg >w.txt
-for c in page object pagequeue freequeue pv pmap pvchunk; do
+for c in $(csv_classes ./*.csv); do
 	grep -qx "$c" w.txt || fail "batch chart: no $c line"
 done
 grep -qx 'pagequeue (batch:trylock)' w.txt || fail "batch chart: no trylock line"

@@ -30,7 +30,7 @@ grep -q 'Speedup over page=pagelock:256' "$T/r.html" || fail "no speedup chart"
 grep -q '<th>share</th>' "$T/r.html" || fail "no contention share column"
 [ "$(grep -c '<h3>' "$T/r.html")" -eq 8 ] ||
     fail "not one lock table per design and thread count"
-for c in page object pagequeue freequeue pv pmap pvchunk; do
+for c in $(csv_classes "$T/s.csv"); do
 	grep -q "<tr><td>$c</td>" "$T/r.html" || fail "class $c missing"
 done
 
