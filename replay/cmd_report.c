@@ -40,6 +40,7 @@ static const char *const rcol_names[R_COUNT] = {
 /* One CSV row: the columns of enum rcol, copied. */
 struct row {
 	char		*v[R_COUNT];
+	char		*instance;	/* lock_instance ("": a class row) */
 	char		*key;		/* design and threads, for grouping */
 	size_t		 seq;		/* its place in the CSV */
 };
@@ -115,6 +116,7 @@ rows_free(struct rows *rs)
 	for (i = 0; i < rs->n; i++) {
 		for (j = 0; j < R_COUNT; j++)
 			free(rs->r[i].v[j]);
+		free(rs->r[i].instance);
 		free(rs->r[i].key);
 	}
 	free(rs->r);
@@ -146,6 +148,8 @@ report_row(void *arg, char **v, char **f, size_t n, char *err,
 	for (j = 0; j < R_COUNT; j++)
 		if ((r->v[j] = strdup(v[j])) == NULL)
 			goto oom;
+	if ((r->instance = strdup(v[R_COUNT])) == NULL)
+		goto oom;
 	snprintf(key, sizeof(key), "%s/%s/%s/%s%s%s, %s threads",
 	    r->v[R_PAGE], r->v[R_QUEUE], r->v[R_PV], r->v[R_PVCHUNK],
 	    strcmp(r->v[R_SCALE], "1") == 0 ? "" : " x",
@@ -172,6 +176,7 @@ report_read(const char *csv, char *const *where, size_t nwhere,
 	rd.header = NULL;
 	rd.row = report_row;
 	rd.arg = rs;
+	rd.instances = true;
 	if (rp_csv_read(csv, rcol_names, R_COUNT, where, nwhere, &rd, err,
 	    errlen) != 0)
 		return (-1);
@@ -249,15 +254,17 @@ report_throughput(FILE *f, const struct rows *rs)
  * Per design and thread count, the lock classes as lockstat shows them:
  * means over the repeats of acquisitions, contended acquisitions, their
  * share of all contention events of the design, total and maximum wait,
- * average and maximum hold.
+ * average and maximum hold; then the class's lock instances (a single
+ * lock, as lockstat's per-address rows), their share of the same total.
  */
 static void
 report_lockstat(FILE *f, const struct rows *rs)
 {
 	struct cls {
-		char	 name[32];
+		char	 name[48];
 		double	 acq, cont, wtot, wmax, htot, hmax;
-	} c[16];
+	} c[32];
+	char name[sizeof(c[0].name)];
 	size_t i, j, k, nc, nruns;
 	double allcont;
 
@@ -278,15 +285,18 @@ report_lockstat(FILE *f, const struct rows *rs)
 			if (k == i || strcmp(r->v[R_RUN_ID],
 			    rs->r[k - 1].v[R_RUN_ID]) != 0)
 				nruns++;
+			snprintf(name, sizeof(name), "%s%s%s",
+			    r->v[R_LOCK_CLASS], r->instance[0] != '\0' ?
+			    " " : "", r->instance);
 			for (x = 0; x < nc; x++)
-				if (strcmp(c[x].name, r->v[R_LOCK_CLASS]) == 0)
+				if (strcmp(c[x].name, name) == 0)
 					break;
 			if (x == nc) {
-				if (nc == 16)
+				if (nc == 32)
 					continue;
 				memset(&c[nc], 0, sizeof(c[nc]));
 				snprintf(c[nc].name, sizeof(c[nc].name), "%s",
-				    r->v[R_LOCK_CLASS]);
+				    name);
 				nc++;
 			}
 			c[x].acq += atof(r->v[R_ACQUISITIONS]);
@@ -297,12 +307,13 @@ report_lockstat(FILE *f, const struct rows *rs)
 				c[x].wmax = atof(r->v[R_WAIT_MAX]);
 			if (atof(r->v[R_HOLD_MAX]) > c[x].hmax)
 				c[x].hmax = atof(r->v[R_HOLD_MAX]);
-			allcont += atof(r->v[R_CONTENDED]);
+			if (r->instance[0] == '\0')
+				allcont += atof(r->v[R_CONTENDED]);
 		}
 		fprintf(f, "<h3>");
 		html(f, rs->r[i].key);
 		fprintf(f, " <small>(%zu run%s)</small></h3>\n<table>\n"
-		    "<tr><th>lock class</th><th>acquisitions</th>"
+		    "<tr><th>lock class (instance)</th><th>acquisitions</th>"
 		    "<th>contended</th><th>contended %%</th><th>share</th>"
 		    "<th>wait total</th><th>wait max</th><th>hold avg</th>"
 		    "<th>hold max</th></tr>\n", nruns, nruns == 1 ? "" : "s");

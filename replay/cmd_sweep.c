@@ -619,8 +619,9 @@ sweep_finish(struct sweep *s, int ran)
 		    (unsigned long long)s->mine);
 		return (1);
 	}
-	fprintf(stderr, "sweep: wrote %llu runs x %u lock classes to %s%s%s",
-	    (unsigned long long)s->done, LC_COUNT, s->o.csv != NULL ?
+	fprintf(stderr, "sweep: wrote %llu runs x %u lock classes and %u "
+	    "lock instances to %s%s%s", (unsigned long long)s->done,
+	    LC_COUNT, eng_lock_inst_count(), s->o.csv != NULL ?
 	    s->o.csv : "stdout", s->o.json != NULL ? " and " : "",
 	    s->o.json != NULL ? s->o.json : "");
 	if (s->nshards > 1)

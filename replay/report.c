@@ -33,6 +33,7 @@ enum col {
 	C_HOST, C_CPUS, C_CPU_MODEL, C_KERNEL, C_VERSION,
 	C_STATUS, C_WAIT_COUNT, C_WAIT_AVG, C_CONTENTION_SHARE,
 	C_PACE_BEHIND, C_RUN_INDEX, C_RUNS, C_SHARD, C_SCHEMA,
+	C_LOCK_INSTANCE,
 	C_COUNT
 };
 
@@ -100,6 +101,7 @@ const struct rp_column rp_columns[C_COUNT] = {
 	[C_RUNS] = { "runs", true },
 	[C_SHARD] = { "shard", false },
 	[C_SCHEMA] = { "schema", true },
+	[C_LOCK_INSTANCE] = { "lock_instance", false },
 };
 const unsigned rp_ncolumns = C_COUNT;
 
@@ -327,6 +329,7 @@ cell(const struct rp_report *r, const struct rp_lock_row *l, enum col c,
 		    (unsigned long long)r->nshards);
 		break;
 	case C_SCHEMA: U(RP_SCHEMA); break;
+	case C_LOCK_INSTANCE: S(l->instance); break;
 	default: b[0] = '\0'; break;
 	}
 #undef U
@@ -364,17 +367,25 @@ rp_report_csv_header(FILE *f)
 	fputc('\n', f);
 }
 
+/* Row i of a run: its lock classes, then its lock instances. */
+static const struct rp_lock_row *
+report_row(const struct rp_report *r, unsigned i)
+{
+	return (i < r->nlocks ? &r->lock[i] : &r->inst[i - r->nlocks]);
+}
+
 void
 rp_report_csv_rows(FILE *f, const struct rp_report *r)
 {
 	char buf[512];
 	unsigned i, c;
 
-	for (i = 0; i < r->nlocks; i++) {
+	for (i = 0; i < r->nlocks + r->ninst; i++) {
 		for (c = 0; c < C_COUNT; c++) {
 			if (c > 0)
 				fputc(',', f);
-			cell(r, &r->lock[i], (enum col)c, buf, sizeof(buf));
+			cell(r, report_row(r, i), (enum col)c, buf,
+			    sizeof(buf));
 			csv_field(f, buf);
 		}
 		fputc('\n', f);
@@ -423,10 +434,11 @@ rp_report_json(FILE *f, const struct rp_report *r)
 	unsigned i, c, k;
 
 	fprintf(f, "{\n  \"rows\": [");
-	for (i = 0; i < r->nlocks; i++) {
+	for (i = 0; i < r->nlocks + r->ninst; i++) {
 		fprintf(f, "%s\n    {", i > 0 ? "," : "");
 		for (c = 0; c < C_COUNT; c++) {
-			cell(r, &r->lock[i], (enum col)c, buf, sizeof(buf));
+			cell(r, report_row(r, i), (enum col)c, buf,
+			    sizeof(buf));
 			fprintf(f, "%s\"%s\": ", c > 0 ? ", " : "",
 			    rp_columns[c].name);
 			if (!rp_columns[c].numeric)
@@ -479,13 +491,15 @@ rp_report_json(FILE *f, const struct rp_report *r)
 		    (unsigned long long)s->hold_total);
 	}
 	fprintf(f, "\n  ],\n  \"histograms\": [");
-	for (i = 0; i < r->nlocks; i++) {
+	for (i = 0; i < r->nlocks + r->ninst; i++) {
 		fprintf(f, "%s\n    {\"lock_class\": ", i > 0 ? "," : "");
-		json_string(f, r->lock[i].name);
+		json_string(f, report_row(r, i)->name);
+		fprintf(f, ", \"lock_instance\": ");
+		json_string(f, report_row(r, i)->instance);
 		fprintf(f, ", \"wait\": ");
-		json_hist(f, &r->lock[i].wait_hist);
+		json_hist(f, &report_row(r, i)->wait_hist);
 		fprintf(f, ", \"hold\": ");
-		json_hist(f, &r->lock[i].hold_hist);
+		json_hist(f, &report_row(r, i)->hold_hist);
 		fputc('}', f);
 	}
 	fprintf(f, "\n  ],\n  \"sites_left_off\": %llu,\n  \"lost\": %llu,"
@@ -704,6 +718,34 @@ print_sites(FILE *f, const struct rp_report *r, const struct rp_print_opts *o)
 }
 
 /*
+ * The lock instances (single named locks, lockstat's per-address rows), in
+ * their registration order, with their share of all contention.
+ */
+static void
+print_instances(FILE *f, const struct rp_report *r)
+{
+	const struct rp_lock_row *l;
+	char t[16];
+	unsigned i;
+
+	if (r->ninst == 0)
+		return;
+	fprintf(f, "\n%u lock instances:\n%-22s %-10s %11s %10s %6s %9s "
+	    "%10s %9s\n", r->ninst, "instance", "lock", "acquired",
+	    "contended", "share%", "avg wait", "wait total", "p99 hold");
+	for (i = 0; i < r->ninst; i++) {
+		l = &r->inst[i];
+		fprintf(f, "%-22s %-10s %11llu %10llu %6.2f", l->instance,
+		    l->name, (unsigned long long)l->acquisitions,
+		    (unsigned long long)l->contended, rp_report_share(r, l));
+		fprintf(f, " %9s", fmt_ns(r, rp_lock_wait_avg(l), t,
+		    sizeof(t)));
+		fprintf(f, " %10s", fmt_ns(r, l->wait_total, t, sizeof(t)));
+		fprintf(f, " %9s\n", fmt_ns(r, l->hold_q[2], t, sizeof(t)));
+	}
+}
+
+/*
  * The lock-class table in o's order: acquisitions, contention, its share
  * of all contention, wait figures over the contended acquisitions, hold
  * figures over all; o->wide adds CAS retries, atomics and every quantile.
@@ -781,6 +823,7 @@ print_locks(FILE *f, const struct rp_report *r, const struct rp_print_opts *o)
 	fprintf(f, "(%s)\n", r->timing ? "wait: over the contended "
 	    "acquisitions; hold: over all; share%: of all contended "
 	    "acquisitions" : "timing off: no wait/hold times");
+	print_instances(f, r);
 }
 
 void

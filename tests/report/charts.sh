@@ -16,10 +16,11 @@ command -v gnuplot >/dev/null 2>&1 || {
 "$PR" sweep "$T/b.prt" --threads 1,2 --page pagelock,refcount \
     --queue locked,batch:7,batch:63:trylock --repeat 2 --cpus 0 \
     --csv "$T/s.csv" >/dev/null 2>"$T/err" || { cat "$T/err"; fail "sweep"; }
-classes=$(
-    awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "lock_class") c = i; next }
-	{ print $c }' "$T/s.csv" | sort -u)
-[ "$(echo "$classes" | wc -l)" -eq 7 ] || fail "not 7 lock classes in the sweep"
+classes=$(lock_classes)
+for c in $classes; do
+	[ -n "$(csv_col "$T/s.csv" "$c" run_id)" ] ||
+	    fail "lock class $c not in the sweep"
+done
 
 # The text of an SVG chart, one element per line.
 svg_text() {
