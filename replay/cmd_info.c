@@ -55,8 +55,8 @@ usage(FILE *f)
 "frames, bytes per event and trailer notes.  Every frame is decoded and\n"
 "checked.\n"
 "\n"
-"  -j, --json             print one JSON object instead of the table\n"
-"  -t, --allow-truncated  exit 0 on a file cut short (no end marker);\n"
+"      --json             print one JSON object instead of the table\n"
+"      --allow-truncated  exit 0 on a file cut short (no end marker);\n"
 "                         what was recovered is reported either way\n"
 "  -h, --help             this text\n"
 "\n"
@@ -293,7 +293,7 @@ cmd_info(int argc, char **argv)
 	int c, e, rc;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "jth", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'j':
 			json = true;

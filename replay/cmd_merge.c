@@ -56,6 +56,7 @@ merge_usage(FILE *f)
 	    "sweeps, is refused and nothing is written.\n"
 	    "\n"
 	    "  -o, --output FILE     write here (default: stdout)\n"
+	    "  -h, --help            this text\n"
 	    "\n"
 	    "Example:\n"
 	    "  pagereplay merge -o sweep.csv results/shard-*.csv\n");

@@ -33,7 +33,7 @@ enum col {
 	C_HOST, C_CPUS, C_CPU_MODEL, C_KERNEL, C_VERSION,
 	C_STATUS, C_WAIT_COUNT, C_WAIT_AVG, C_CONTENTION_SHARE,
 	C_PACE_BEHIND, C_RUN_INDEX, C_RUNS, C_SHARD, C_SCHEMA,
-	C_LOCK_INSTANCE,
+	C_LOCK_INSTANCE, C_FREE, C_PRESET,
 	C_COUNT
 };
 
@@ -102,6 +102,8 @@ const struct rp_column rp_columns[C_COUNT] = {
 	[C_SHARD] = { "shard", false },
 	[C_SCHEMA] = { "schema", true },
 	[C_LOCK_INSTANCE] = { "lock_instance", false },
+	[C_FREE] = { "free", false },
+	[C_PRESET] = { "preset", false },
 };
 const unsigned rp_ncolumns = C_COUNT;
 
@@ -330,6 +332,8 @@ cell(const struct rp_report *r, const struct rp_lock_row *l, enum col c,
 		break;
 	case C_SCHEMA: U(RP_SCHEMA); break;
 	case C_LOCK_INSTANCE: S(l->instance); break;
+	case C_FREE: S(r->free); break;
+	case C_PRESET: S(r->preset); break;
 	default: b[0] = '\0'; break;
 	}
 #undef U
@@ -841,9 +845,11 @@ rp_report_print(FILE *f, const struct rp_report *r,
 	    r->threads, r->cpu_list[0] != '\0' ? r->cpu_list : "not pinned",
 	    run->elapsed_ns / 1e9, rate(run->events, run->elapsed_ns));
 	worker_range(run, &lo, &hi);
-	fprintf(f, "design: page %s, queue %s, pv %s, pvchunk %s\n"
-	    "run: partition %s, scale %u %s, pace %s, loops %u, timing %s\n",
-	    r->page, r->queue, r->pv, r->pvchunk, r->partition, r->scale,
+	fprintf(f, "design: page %s, queue %s, pv %s, pvchunk %s, "
+	    "free %s%s%s%s\nrun: partition %s, scale %u %s, pace %s, loops %u, timing %s\n",
+	    r->page, r->queue, r->pv, r->pvchunk, r->free, r->preset != NULL ?
+	    " (--preset " : "", r->preset != NULL ? r->preset : "",
+	    r->preset != NULL ? ")" : "", r->partition, r->scale,
 	    r->scale_mode, r->pace, r->loops, r->timing ? "on" : "off");
 	fprintf(f, "skipped %llu (%.2f%%), warm-up %llu events%s%s\n",
 	    (unsigned long long)run->skipped, run->events > 0 ?

@@ -110,6 +110,9 @@ struct rp_report {
 	unsigned	 batch;		/* queue batch size, 0 if none */
 	char		 pv[64];
 	char		 pvchunk[64];
+	char		 free[32];	/* the free path (--free) */
+	const char	*preset;	/* --preset the design started from
+					   (NULL: none) */
 	char		 pace[32];
 	bool		 timing;
 	unsigned	 loops;		/* started: a stopped run counts

@@ -324,6 +324,7 @@ session_describe(const struct rp_trace *t, const struct rp_config *c,
 	eng_design_format(d, ENG_FAM_PV, rep->pv, sizeof(rep->pv));
 	eng_design_format(d, ENG_FAM_PVCHUNK, rep->pvchunk,
 	    sizeof(rep->pvchunk));
+	eng_design_format(d, ENG_FAM_FREE, rep->free, sizeof(rep->free));
 	rep->batch = d->queue == ENG_QUEUE_LOCKED ? 0 : d->batch;
 	if (c->run.pace == RP_PACE_ASAP)
 		snprintf(rep->pace, sizeof(rep->pace), "asap");

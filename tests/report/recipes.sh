@@ -4,7 +4,8 @@
 # verbatim, and each chart shows its answer: the speedup of refcount over
 # pagelock is a line of its own; the batch-queue chart has a pagequeue line
 # (before, its p99 of 0 fell off the log axis and the line was missing)
-# and every lock class; the report page is written.
+# and every lock class; the report page is written; the D37305 recipe
+# gives the inactive page-queue lock a row per release.
 set -u
 . "$(dirname "$0")/../lib.sh"
 PR=$1
@@ -30,9 +31,15 @@ svg_text refcount-speedup.svg >sp.txt
 grep -qx 'page=refcount' sp.txt || fail "speedup: no refcount panel"
 grep -q 'Speedup over page=pagelock:256' sp.txt || fail "speedup: title"
 svg_text batch-wait.svg >w.txt
-for c in page object pagequeue freequeue pv pmap pvchunk; do
+for c in $(lock_classes); do
 	grep -qx "$c" w.txt || fail "batch chart: no $c line"
 done
 grep -qx 'pagequeue (batch:trylock)' w.txt || fail "batch chart: no trylock line"
 [ "$(grep -c '<svg' batch.html)" -ge 3 ] || fail "batch report: charts"
+# D37305's step: the inactive page-queue lock's row in each release's
+# lock table, with its share.
+[ "$(grep -cF '<tr><td>pagequeue vm_dom[0].inactive</td>' eras.html)" -eq 2 ] ||
+    fail "eras report: not one inactive-queue row per preset"
+[ "$(csv_col eras.csv page preset | sort -u | paste -sd, -)" = freebsd13,freebsd14 ] ||
+    fail "eras CSV: not the two presets"
 exit 0
