@@ -10,6 +10,7 @@
 #include <err.h>
 #include <errno.h>
 #include <getopt.h>
+#include <math.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -265,13 +266,15 @@ report_lockstat(FILE *f, const struct rows *rs)
 		double	 acq, cont, wtot, wmax, htot, hmax;
 	} c[32];
 	char name[sizeof(c[0].name)];
-	size_t i, j, k, nc, nruns;
+	size_t i, j, k, x, nc, no, nruns, ord[32];
 	double allcont;
 
 	fprintf(f, "<h2>Lock classes (lockstat style)</h2>\n<p>Means over "
 	    "the repeats.  <i>share</i> is the class's part of all "
 	    "contention events of the design: the metric of review "
-	    "D37305.</p>\n");
+	    "D37305.  The indented rows are single locks of the class "
+	    "above (lockstat's rows by address), their share of the "
+	    "same total.</p>\n");
 	for (i = 0; i < rs->n; i = j) {
 		for (j = i; j < rs->n && strcmp(rs->r[j].key,
 		    rs->r[i].key) == 0; j++)
@@ -280,7 +283,6 @@ report_lockstat(FILE *f, const struct rows *rs)
 		allcont = 0;
 		for (k = i; k < j; k++) {
 			const struct row *r = &rs->r[k];
-			size_t x;
 
 			if (k == i || strcmp(r->v[R_RUN_ID],
 			    rs->r[k - 1].v[R_RUN_ID]) != 0)
@@ -317,12 +319,26 @@ report_lockstat(FILE *f, const struct rows *rs)
 		    "<th>contended</th><th>contended %%</th><th>share</th>"
 		    "<th>wait total</th><th>wait max</th><th>hold avg</th>"
 		    "<th>hold max</th></tr>\n", nruns, nruns == 1 ? "" : "s");
-		for (k = 0; k < nc; k++) {
-			fprintf(f, "<tr><td>");
+		/* Each class's instances right below it. */
+		for (k = no = 0; k < nc; k++) {
+			if (strchr(c[k].name, ' ') != NULL)
+				continue;
+			ord[no++] = k;
+			for (x = 0; x < nc; x++)
+				if (strncmp(c[x].name, c[k].name,
+				    strlen(c[k].name)) == 0 &&
+				    c[x].name[strlen(c[k].name)] == ' ')
+					ord[no++] = x;
+		}
+		for (x = 0; x < no; x++) {
+			k = ord[x];
+			fprintf(f, "<tr%s><td>", strchr(c[k].name, ' ') !=
+			    NULL ? " class=\"inst\"" : "");
 			html(f, c[k].name);
-			fprintf(f, "</td><td>%.0f</td><td>%.0f</td>"
+			fprintf(f, "</td><td>%.0f</td><td>%.*f</td>"
 			    "<td>%.2f</td><td>%.1f %%</td><td>",
-			    c[k].acq / nruns, c[k].cont / nruns,
+			    c[k].acq / nruns, fmod(c[k].cont, nruns) != 0 ? 1 :
+			    0, c[k].cont / nruns,
 			    c[k].acq > 0 ? 100 * c[k].cont / c[k].acq : 0,
 			    allcont > 0 ? 100 * c[k].cont / allcont : 0);
 			report_time(f, c[k].wtot / nruns);
@@ -426,7 +442,9 @@ report_write(FILE *f, const char *csv, struct rows *rs,
 	    "table{border-collapse:collapse;margin:0.5em 0 1.5em}\n"
 	    "th,td{border:1px solid #bbb;padding:2px 8px;text-align:right;"
 	    "font-variant-numeric:tabular-nums}\n"
-	    "th{background:#e8eef6}td:first-child{text-align:left}\n"
+	    "th{background:#e8eef6}\n"
+	    "td:first-child,th:first-child{text-align:left}\n"
+	    "tr.inst td:first-child{padding-left:2em;color:#555}\n"
 	    ".chart svg{max-width:100%%;height:auto}\n"
 	    ".note{color:#a00}\n</style>\n</head>\n<body>\n");
 	fprintf(f, "<h1>pagereplay report</h1>\n<p>Trace <b>");

@@ -38,7 +38,7 @@ grep -qx 'pagequeue (batch:trylock)' w.txt || fail "batch chart: no trylock line
 [ "$(grep -c '<svg' batch.html)" -ge 3 ] || fail "batch report: charts"
 # D37305's step: the inactive page-queue lock's row in each release's
 # lock table, with its share.
-[ "$(grep -cF '<tr><td>pagequeue vm_dom[0].inactive</td>' eras.html)" -eq 2 ] ||
+[ "$(grep -cF '<tr class="inst"><td>pagequeue vm_dom[0].inactive</td>' eras.html)" -eq 2 ] ||
     fail "eras report: not one inactive-queue row per preset"
 [ "$(csv_col eras.csv page preset | sort -u | paste -sd, -)" = freebsd13,freebsd14 ] ||
     fail "eras CSV: not the two presets"

@@ -36,7 +36,7 @@ done
 # ... and the page-queue locks one by one, with their share of all
 # contention events (D37305's figure).
 for i in $(lock_instances); do
-	grep -qF "<tr><td>pagequeue $i</td>" "$T/r.html" ||
+	grep -qF "<tr class=\"inst\"><td>pagequeue $i</td>" "$T/r.html" ||
 	    fail "lock instance $i missing"
 done
 
