@@ -102,6 +102,8 @@ usage(FILE *f)
 	    "Malformed, truncated and out-of-order packets are counted and\n"
 	    "skipped; `pagereplay info OUT` shows the counts (pcap.*).\n"
 	    "\n"
+	    "Manual: man pagereplay-record; docs in " PR_DOCDIR "\n"
+	    "\n"
 	    "Examples:\n"
 	    "  tcpdump -i lo -s 0 -w web.pcap 'tcp port 8080'\n"
 	    "  pagereplay record --pcap web.pcap -o web.prt\n"

@@ -282,6 +282,8 @@ usage(FILE *f)
 	    "  -v, --verbose       libbpf's debug output\n"
 	    "  -h, --help          this text\n"
 	    "\n"
+	    "Manual: man pagereplay-record; docs in " PR_DOCDIR "\n"
+	    "\n"
 	    "Examples:\n"
 	    "  pagereplay record -o cat.prt -- cat /usr/bin/gcc-12\n"
 	    "  pagereplay record -o sys.prt -a --duration 10s\n");

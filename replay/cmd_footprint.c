@@ -65,6 +65,8 @@ fp_usage(FILE *f)
 	    "deactivate:head,\n"
 	    "map:write.  Events that were skipped show \"(skipped)\".\n"
 	    "\n"
+	    "Manual: man pagereplay-footprint; docs in " PR_DOCDIR "\n"
+	    "\n"
 	    "example: pagereplay footprint --page pagelock --queue batch:63\n");
 }
 

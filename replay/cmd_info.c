@@ -63,7 +63,9 @@ usage(FILE *f)
 "Exit status: 0 on a complete, valid trace; 1 when the file cannot be\n"
 "read, a frame or the end marker (tail, index block) is corrupt (named\n"
 "with its byte offset on stderr), or the file is truncated without\n"
-"--allow-truncated; 2 on a usage error.\n");
+"--allow-truncated; 2 on a usage error.\n"
+"\n"
+"Manual: man pagereplay-info; docs in " PR_DOCDIR "\n");
 }
 
 /* Decode every frame; count per kind; remember the frames that fail. */

@@ -58,6 +58,8 @@ merge_usage(FILE *f)
 	    "  -o, --output FILE     write here (default: stdout)\n"
 	    "  -h, --help            this text\n"
 	    "\n"
+	    "Manual: man pagereplay-merge; docs in " PR_DOCDIR "\n"
+	    "\n"
 	    "Example:\n"
 	    "  pagereplay merge -o sweep.csv results/shard-*.csv\n");
 }

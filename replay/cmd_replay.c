@@ -98,6 +98,8 @@ replay_usage(FILE *f)
 	    "                        columns\n"
 	    "%s"
 	    "\n"
+	    "Manual: man pagereplay-replay; docs in " PR_DOCDIR "\n"
+	    "\n"
 	    "Examples:\n"
 	    "  pagereplay replay build.prt --threads 16 --cpus 0-15 \\\n"
 	    "      --page refcount --queue batch:64 --pv perpage "

@@ -151,6 +151,8 @@ sweep_usage(FILE *f)
 	    "\n"
 	    "Without --csv (or -o FILE.csv) the CSV goes to stdout.\n"
 	    "\n"
+	    "Manual: man pagereplay-sweep; docs in " PR_DOCDIR "\n"
+	    "\n"
 	    "Example:\n"
 	    "  pagereplay sweep build.prt --threads 1,2 "
 	    "--page pagelock,refcount \\\n"

@@ -10,7 +10,8 @@ set -u
 . "$(dirname "$0")/../lib.sh"
 PR=$1
 
-# -h everywhere, the same text as --help; the "-X, --long" pairs.
+# -h everywhere, the same text as --help, which points at the installed
+# man page and docs; the "-X, --long" pairs.
 cmds=$("$PR" --help | sed -n '/^Commands:/,/^$/s/^  \([a-z][a-z]*\) .*/\1/p')
 [ "$(echo "$cmds" | wc -l)" -ge 9 ] || fail "no commands in pagereplay --help"
 : >"$T/pairs"
@@ -18,6 +19,8 @@ for c in $cmds; do
 	"$PR" "$c" -h >"$T/h" 2>&1 || fail "$c -h exited non-zero"
 	"$PR" "$c" --help >"$T/help" 2>&1 || fail "$c --help"
 	[ -s "$T/h" ] && cmp -s "$T/h" "$T/help" || fail "$c -h is not $c --help"
+	grep -q "^Manual: man pagereplay-$c; docs in /" "$T/help" ||
+	    fail "$c --help does not point at its man page and the docs"
 	sed -n 's/^ *\(-[a-zA-Z]\), \(--[a-z][a-z-]*\).*/\1 \2/p' "$T/help" |
 	    sed "s/^/$c /" >>"$T/pairs"
 done
