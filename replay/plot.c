@@ -505,6 +505,8 @@ plot_read_row(void *arg, char **v, char **f, size_t n, char *err,
 		    "header's", n);
 		return (-1);
 	}
+	if (v[P_COUNT][0] != '\0')
+		v[P_LOCK_CLASS] = v[P_COUNT];	/* a lock instance's row */
 	if (plot_row(pr->po, &pr->pc, f, v, pr->prev, pr->ps) != 0) {
 		snprintf(err, errlen, "out of memory");
 		return (-1);
