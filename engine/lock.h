@@ -129,7 +129,7 @@ struct eng_held {
 	uint16_t	 site;
 	uint8_t		 lc;
 	uint8_t		 shared;
-	uint8_t		 inst;		/* lock instance + 1, 0: none */
+	uint8_t		 inst;		/* lock instance + 1 (0: none) */
 };
 
 #define ENG_HELD_MAX	1024
@@ -158,7 +158,7 @@ struct eng_lkstat {
 struct eng_mtx {
 	_Atomic uint32_t mtx_lock;	/* (A) */
 	uint8_t		mtx_class;	/* (C) enum eng_lock_class */
-	uint8_t		mtx_inst;	/* (C) lock instance + 1, 0: none */
+	uint8_t		mtx_inst;	/* (C) lock instance + 1 */
 };
 
 #define ENG_MTX_CONTESTED	0x80000000u

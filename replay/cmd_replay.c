@@ -81,9 +81,9 @@ replay_usage(FILE *f)
 	    "                        it: freebsd10, freebsd12, freebsd13,\n"
 	    "                        freebsd14, d24217 (`--preset help` lists\n"
 	    "                        their designs; docs/presets.md); design\n"
-	    "                        options after it override it.  Without it\n"
-	    "                        the design is the defaults below, which\n"
-	    "                        are no release\n");
+	    "                        options after it override it.  Without\n"
+	    "                        it the design is the defaults below,\n"
+	    "                        which are no release\n");
 	rp_design_help(f, false);
 	fprintf(f,
 	    "  --scale K             replicate the streams K times\n"

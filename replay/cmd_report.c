@@ -41,7 +41,7 @@ static const char *const rcol_names[R_COUNT] = {
 /* One CSV row: the columns of enum rcol, copied. */
 struct row {
 	char		*v[R_COUNT];
-	char		*instance;	/* lock_instance ("": a class row) */
+	char		*instance;	/* lock_instance, "" on a class row */
 	char		*key;		/* design and threads, for grouping */
 	size_t		 seq;		/* its place in the CSV */
 };

@@ -93,7 +93,7 @@ struct sweep {
 	uint64_t	 done;		/* runs of this shard completed */
 	uint64_t	 violations;	/* invariant violations, all runs */
 	const char	*plot;		/* --plot (NULL: none) */
-	const char	*free;		/* --free (NULL: the preset's) */
+	const char	*free;		/* --free; NULL: the preset's */
 	struct rp_cpulist cpus;
 	struct rp_results out;		/* --csv (default stdout), --json,
 					   --plot */
@@ -117,9 +117,9 @@ sweep_usage(FILE *f)
 	fprintf(f,
 	    "usage: pagereplay sweep TRACE [-t LIST] [--preset LIST] "
 	    "[--page LIST]\n"
-	    "           [--queue LIST] [--pv LIST] [--pvchunk LIST] [--scale LIST] "
-	    "[--repeat R]\n"
-	    "           [--shard I/N] [-o FILE.csv] "
+	    "           [--queue LIST] [--pv LIST] [--pvchunk LIST] "
+	    "[--scale LIST]\n"
+	    "           [--repeat R] [--shard I/N] [-o FILE.csv] "
 	    "[--plot FILE.svg|FILE.png]\n"
 	    "           [replay options]\n"
 	    "\n"

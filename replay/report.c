@@ -846,7 +846,8 @@ rp_report_print(FILE *f, const struct rp_report *r,
 	    run->elapsed_ns / 1e9, rate(run->events, run->elapsed_ns));
 	worker_range(run, &lo, &hi);
 	fprintf(f, "design: page %s, queue %s, pv %s, pvchunk %s, "
-	    "free %s%s%s%s\nrun: partition %s, scale %u %s, pace %s, loops %u, timing %s\n",
+	    "free %s%s%s%s\nrun: partition %s, scale %u %s, pace %s, "
+	    "loops %u, timing %s\n",
 	    r->page, r->queue, r->pv, r->pvchunk, r->free, r->preset != NULL ?
 	    " (--preset " : "", r->preset != NULL ? r->preset : "",
 	    r->preset != NULL ? ")" : "", r->partition, r->scale,

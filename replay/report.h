@@ -38,8 +38,8 @@ extern const unsigned rp_ncolumns;
  */
 struct rp_lock_row {
 	char		 name[16];	/* "page", "object", ... */
-	char		 instance[32];	/* "vm_dom[0].inactive"; "": the
-					   whole class */
+	char		 instance[32];	/* "vm_dom[0].inactive", or
+					   "" for the whole class */
 	uint64_t	 acquisitions;
 	uint64_t	 contended;
 	uint64_t	 cas_retries;

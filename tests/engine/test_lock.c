@@ -252,7 +252,7 @@ test_mutex_owner_parked(void **state)
 
 	(void)state;
 	eng_mtx_init(&m1, LC_PAGE);
-	eng_mtx_name(&m1, "test.m1");	/* its contention counted there too */
+	eng_mtx_name(&m1, "test.m1");	/* contention counted there too */
 	eng_mtx_init(&m2, LC_PAGEQUEUE);
 	eng_mtx_lock(ls, &m2, ENG_HERE);
 	a.m1 = &m1;
