@@ -251,8 +251,8 @@ def runs(path):
     out = {}
     with open(path) as f:
         for r in csv.DictReader(f):
-            if r['run_id'] == 'run_id':
-                continue
+            if r['run_id'] == 'run_id' or r.get('lock_instance'):
+                continue                # headers of shards; instance rows
             d = out.setdefault(r['run_id'], {'cfg': r})
             d[r['lock_class']] = r
     return out

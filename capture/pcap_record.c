@@ -90,7 +90,7 @@ usage(FILE *f)
 	    "  --pcap FILE       read a pcap or pcapng file\n"
 	    "  --iface IF        capture live on interface IF (needs root)\n"
 	    "  --filter EXPR     BPF filter expression, e.g. 'tcp port 8080'\n"
-	    "  --duration D      stop a live capture after D (30s, 2m, ...)\n"
+	    "  -d, --duration D  stop a live capture after D (30s, 2m, ...)\n"
 	    "  --snaplen N       bytes kept per packet (default %d; a short "
 	    "one\n"
 	    "                    only without pipelining: docs/workloads.md)\n"
@@ -101,6 +101,8 @@ usage(FILE *f)
 	    "\n"
 	    "Malformed, truncated and out-of-order packets are counted and\n"
 	    "skipped; `pagereplay info OUT` shows the counts (pcap.*).\n"
+	    "\n"
+	    "Manual: man pagereplay-record; docs in " PR_DOCDIR "\n"
 	    "\n"
 	    "Examples:\n"
 	    "  tcpdump -i lo -s 0 -w web.pcap 'tcp port 8080'\n"
@@ -134,7 +136,7 @@ parse_args(int argc, char **argv, struct rp_opts *o, bool *helpp)
 	*helpp = false;
 	optind = 0;
 	opterr = 1;
-	while ((ch = getopt_long(argc, argv, "o:h", opts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "o:d:h", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'P':
 			o->file = optarg;

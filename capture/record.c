@@ -271,7 +271,7 @@ usage(FILE *f)
 	    "                      exited (repeatable)\n"
 	    "  -- CMD [ARGS...]    run CMD and follow its process tree\n"
 	    "      --buffer SIZE   BPF ring buffer (default 64M, power of 2)\n"
-	    "      --duration TIME stop after TIME (30s, 500ms, 2m)\n"
+	    "  -d, --duration TIME stop after TIME (30s, 500ms, 2m)\n"
 	    "      --anonymize     hash object ids, leave out command lines\n"
 	    "      --nocache       mark sendfile events NOCACHE: the server\n"
 	    "                      drops what it sent (Linux has no\n"
@@ -280,6 +280,9 @@ usage(FILE *f)
 	    "      --classic       raw tracepoints and kprobes only (no\n"
 	    "                      tp_btf/fentry), to test the fallback\n"
 	    "  -v, --verbose       libbpf's debug output\n"
+	    "  -h, --help          this text\n"
+	    "\n"
+	    "Manual: man pagereplay-record; docs in " PR_DOCDIR "\n"
 	    "\n"
 	    "Examples:\n"
 	    "  pagereplay record -o cat.prt -- cat /usr/bin/gcc-12\n"
@@ -993,7 +996,7 @@ parse_args(int argc, char **argv, struct rec_opts *o, bool *helpp)
 
 	*helpp = false;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "+o:ap:vh", longopts,
+	while ((c = getopt_long(argc, argv, "+o:ap:d:vh", longopts,
 	    NULL)) != -1) {
 		switch (c) {
 		case 'o':

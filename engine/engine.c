@@ -1414,6 +1414,7 @@ eng_stats_collect(struct vm_engine *e, struct eng_stats *out)
 	memset(out, 0, sizeof(*out));
 	for (s = 0; s < e->ncpus; s++) {
 		eng_lkstat_merge(&e->cpus[s]->lk, out->lock, NULL);
+		eng_lkstat_merge_inst(&e->cpus[s]->lk, out->inst);
 		st = &e->cpus[s]->st;
 		out->events += st->events;
 		out->skipped += st->skipped;

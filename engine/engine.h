@@ -258,6 +258,8 @@ uint64_t eng_check(struct vm_engine *e, FILE *out);
 
 struct eng_stats {
 	struct eng_lock_stats lock[LC_COUNT];
+	struct eng_lock_stats inst[ENG_INST_MAX];	/* lock instances,
+					   eng_lock_inst_name() */
 	uint64_t	events;			/* applied, incl. skipped */
 	uint64_t	skipped;
 	uint64_t	by_kind[PR_KIND_COUNT];

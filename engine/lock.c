@@ -94,6 +94,14 @@ static pthread_mutex_t eng_site_mtx = PTHREAD_MUTEX_INITIALIZER;
 static const char *eng_site_names[ENG_SITE_MAX];
 static _Atomic unsigned eng_nsites;
 
+/*
+ * Lock-instance registry: append-only, names are static strings; added to
+ * under eng_site_mtx, read below eng_ninst without it.
+ */
+static const char *eng_inst_names[ENG_INST_MAX];
+static uint8_t eng_inst_classes[ENG_INST_MAX];
+static _Atomic unsigned eng_ninst;
+
 /* TSC calibration, written once under pthread_once. */
 static pthread_once_t eng_tsc_once = PTHREAD_ONCE_INIT;
 static uint64_t eng_tsc_mult;		/* ns per tick, 32.32 fixed point */
@@ -435,6 +443,53 @@ eng_site_count(void)
 	return (atomic_load_explicit(&eng_nsites, memory_order_acquire));
 }
 
+/*
+ * The lock instance named name, registered at its first naming; the
+ * site registry's mutex serialises registration.  Names are few and fixed
+ * by the code (lock_stats.h): more than ENG_INST_MAX is a bug.
+ */
+static unsigned
+eng_inst_index(const char *name, unsigned lc)
+{
+	unsigned i, n;
+
+	pthread_mutex_lock(&eng_site_mtx);
+	n = atomic_load_explicit(&eng_ninst, memory_order_relaxed);
+	for (i = 0; i < n; i++)
+		if (strcmp(eng_inst_names[i], name) == 0)
+			break;
+	if (i == n) {
+		if (n == ENG_INST_MAX)
+			ENG_PANIC("more than %d named locks (%s)",
+			    ENG_INST_MAX, name);
+		eng_inst_names[n] = name;
+		eng_inst_classes[n] = (uint8_t)lc;
+		atomic_store_explicit(&eng_ninst, n + 1, memory_order_release);
+	}
+	pthread_mutex_unlock(&eng_site_mtx);
+	ENG_KASSERT(eng_inst_classes[i] == lc, "lock instance %s named with "
+	    "two classes", name);
+	return (i);
+}
+
+unsigned
+eng_lock_inst_count(void)
+{
+	return (atomic_load_explicit(&eng_ninst, memory_order_acquire));
+}
+
+const char *
+eng_lock_inst_name(unsigned i)
+{
+	return (i < eng_lock_inst_count() ? eng_inst_names[i] : "?");
+}
+
+unsigned
+eng_lock_inst_class(unsigned i)
+{
+	return (i < eng_lock_inst_count() ? eng_inst_classes[i] : LC_COUNT);
+}
+
 void
 eng_lkstat_init(struct eng_lkstat *ls, bool timing)
 {
@@ -453,7 +508,22 @@ void
 eng_lkstat_reset(struct eng_lkstat *ls)
 {
 	memset(ls->cls, 0, sizeof(ls->cls));
+	memset(ls->inst, 0, sizeof(ls->inst));
 	memset(ls->site, 0, sizeof(ls->site));
+}
+
+/* Add one set of lock counters into another. */
+static void
+eng_lock_stats_add(struct eng_lock_stats *out, const struct eng_lock_stats *in)
+{
+	out->acquisitions += in->acquisitions;
+	out->contended += in->contended;
+	out->cas_retries += in->cas_retries;
+	out->atomics += in->atomics;
+	out->spins += in->spins;
+	out->blocks += in->blocks;
+	eng_hist_merge(&out->wait, &in->wait);
+	eng_hist_merge(&out->hold, &in->hold);
 }
 
 void
@@ -463,16 +533,8 @@ eng_lkstat_merge(const struct eng_lkstat *ls,
 {
 	unsigned lc, s;
 
-	for (lc = 0; lc < LC_COUNT; lc++) {
-		out[lc].acquisitions += ls->cls[lc].acquisitions;
-		out[lc].contended += ls->cls[lc].contended;
-		out[lc].cas_retries += ls->cls[lc].cas_retries;
-		out[lc].atomics += ls->cls[lc].atomics;
-		out[lc].spins += ls->cls[lc].spins;
-		out[lc].blocks += ls->cls[lc].blocks;
-		eng_hist_merge(&out[lc].wait, &ls->cls[lc].wait);
-		eng_hist_merge(&out[lc].hold, &ls->cls[lc].hold);
-	}
+	for (lc = 0; lc < LC_COUNT; lc++)
+		eng_lock_stats_add(&out[lc], &ls->cls[lc]);
 	if (sites == NULL)
 		return;
 	for (s = 0; s < ENG_SITE_MAX; s++)
@@ -486,6 +548,16 @@ eng_lkstat_merge(const struct eng_lkstat *ls,
 			b->wait_ns += a->wait_ns;
 			b->hold_ns += a->hold_ns;
 		}
+}
+
+void
+eng_lkstat_merge_inst(const struct eng_lkstat *ls,
+    struct eng_lock_stats out[ENG_INST_MAX])
+{
+	unsigned i;
+
+	for (i = 0; i < ENG_INST_MAX; i++)
+		eng_lock_stats_add(&out[i], &ls->inst[i]);
 }
 
 bool
@@ -524,8 +596,9 @@ eng_lock_order_check(const struct eng_lkstat *ls, unsigned lc,
  * the start of the hold, and records a wait of 0 ns, as lock profilers
  * count wait time only for acquisitions that had to wait; a contended one
  * waited from t0, the TSC read after its first attempt failed, to now.
+ * Returns the wait in ns (0 uncontended or timing off).
  */
-static void
+static uint64_t
 eng_acquired(struct eng_lkstat *ls, const void *lock, unsigned lc,
     struct eng_site *site, uint64_t t0, bool contended, bool shared)
 {
@@ -533,7 +606,7 @@ eng_acquired(struct eng_lkstat *ls, const void *lock, unsigned lc,
 	struct eng_lock_stats *cs = &ls->cls[lc];
 	struct eng_site_stats *ss = &ls->site[s][lc];
 	struct eng_held *h;
-	uint64_t t1 = 0;
+	uint64_t t1 = 0, ns = 0;
 
 	ENG_KASSERT(ls->cpu_id != 0, "lock %p taken in %s with an "
 	    "uninitialised eng_lkstat", lock, site->name);
@@ -545,7 +618,7 @@ eng_acquired(struct eng_lkstat *ls, const void *lock, unsigned lc,
 		cs->contended++;
 		ss->contended++;
 		if (ls->timing) {
-			uint64_t d, ns;
+			uint64_t d;
 
 			d = t1 - t0;
 			d = d > eng_tsc_probe ? d - eng_tsc_probe : 0;
@@ -566,7 +639,35 @@ eng_acquired(struct eng_lkstat *ls, const void *lock, unsigned lc,
 	h->site = (uint16_t)s;
 	h->lc = (uint8_t)lc;
 	h->shared = shared;
+	h->inst = 0;
 	ls->held_class[lc]++;
+	return (ns);
+}
+
+/*
+ * After eng_acquired() of a named mutex: count the acquisition, and its
+ * wait ns when contended, for instance inst (+1; 0: not named), whose
+ * hold eng_releasing() then times.
+ */
+static inline void
+eng_inst_acquired(struct eng_lkstat *ls, unsigned inst, bool contended,
+    uint64_t ns)
+{
+	struct eng_lock_stats *is;
+
+	if (inst == 0)
+		return;
+	is = &ls->inst[inst - 1];
+	is->acquisitions++;
+	if (contended) {
+		is->contended++;
+		if (ls->timing)
+			eng_hist_put(&is->wait, ns);
+	} else if (ls->timing) {
+		is->wait.count++;
+		is->wait.bucket[0]++;
+	}
+	ls->held[ls->nheld - 1].inst = (uint8_t)inst;
 }
 
 /* Bookkeeping before a lock is released: hold time, held-stack removal. */
@@ -591,6 +692,8 @@ eng_releasing(struct eng_lkstat *ls, const void *lock)
 		ns = eng_tsc_ns(d);
 		eng_hist_put(&ls->cls[h->lc].hold, ns);
 		ls->site[h->site][h->lc].hold_ns += ns;
+		if (h->inst != 0)
+			eng_hist_put(&ls->inst[h->inst - 1].hold, ns);
 	}
 	ls->held_class[h->lc]--;
 	*h = ls->held[--ls->nheld];
@@ -610,6 +713,13 @@ eng_mtx_init(struct eng_mtx *m, enum eng_lock_class lc)
 {
 	atomic_init(&m->mtx_lock, 0);
 	m->mtx_class = (uint8_t)lc;
+	m->mtx_inst = 0;
+}
+
+void
+eng_mtx_name(struct eng_mtx *m, const char *name)
+{
+	m->mtx_inst = (uint8_t)(eng_inst_index(name, m->mtx_class) + 1);
 }
 
 bool
@@ -638,7 +748,8 @@ eng_mtx_lock(struct eng_lkstat *ls, struct eng_mtx *m, struct eng_site *site)
 	ls->cls[lc].atomics++;
 	if (atomic_compare_exchange_strong_explicit(&m->mtx_lock, &v,
 	    ls->cpu_id, memory_order_acquire, memory_order_relaxed)) {
-		eng_acquired(ls, m, lc, site, 0, false, false);
+		eng_inst_acquired(ls, m->mtx_inst, false, eng_acquired(ls, m,
+		    lc, site, 0, false, false));
 		return;
 	}
 	t0 = eng_t0(ls);
@@ -679,7 +790,8 @@ eng_mtx_lock(struct eng_lkstat *ls, struct eng_mtx *m, struct eng_site *site)
 		eng_delay_start(&d);
 		v = atomic_load_explicit(&m->mtx_lock, memory_order_relaxed);
 	}
-	eng_acquired(ls, m, lc, site, t0, true, false);
+	eng_inst_acquired(ls, m->mtx_inst, true, eng_acquired(ls, m, lc,
+	    site, t0, true, false));
 }
 
 bool
@@ -692,7 +804,8 @@ eng_mtx_trylock(struct eng_lkstat *ls, struct eng_mtx *m,
 	if (!atomic_compare_exchange_strong_explicit(&m->mtx_lock, &v,
 	    ls->cpu_id, memory_order_acquire, memory_order_relaxed))
 		return (false);
-	eng_acquired(ls, m, m->mtx_class, site, 0, false, false);
+	eng_inst_acquired(ls, m->mtx_inst, false, eng_acquired(ls, m,
+	    m->mtx_class, site, 0, false, false));
 	return (true);
 }
 

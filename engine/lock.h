@@ -133,6 +133,7 @@ struct eng_held {
 	uint16_t	 site;
 	uint8_t		 lc;
 	uint8_t		 shared;
+	uint8_t		 inst;		/* lock instance + 1 (0: none) */
 };
 
 #define ENG_HELD_MAX	1024
@@ -148,6 +149,8 @@ struct eng_lkstat {
 	unsigned	nheld;
 	unsigned	held_class[LC_COUNT];	/* locks held, by class */
 	struct eng_lock_stats cls[LC_COUNT];
+	struct eng_lock_stats inst[ENG_INST_MAX]; /* named locks (acquisitions,
+						   contended, wait, hold) */
 	struct eng_site_stats site[ENG_SITE_MAX][LC_COUNT];
 	struct eng_held	held[ENG_HELD_MAX];
 };
@@ -159,6 +162,7 @@ struct eng_lkstat {
 struct eng_mtx {
 	_Atomic uint32_t mtx_lock;	/* (A) */
 	uint8_t		mtx_class;	/* (C) enum eng_lock_class */
+	uint8_t		mtx_inst;	/* (C) lock instance + 1 */
 };
 
 #define ENG_MTX_CONTESTED	0x80000000u
@@ -206,6 +210,9 @@ void	eng_lkstat_reset(struct eng_lkstat *ls);
 void	eng_lkstat_merge(const struct eng_lkstat *ls,
 	    struct eng_lock_stats out[LC_COUNT],
 	    struct eng_site_stats sites[ENG_SITE_MAX][LC_COUNT]);
+/* Add ls's lock-instance counters into out (eng_lock_inst_count()). */
+void	eng_lkstat_merge_inst(const struct eng_lkstat *ls,
+	    struct eng_lock_stats out[ENG_INST_MAX]);
 /* Does this CPU hold lock (any primitive)? (mtx_owned(): by curthread) */
 bool	eng_lock_held(const struct eng_lkstat *ls, const void *lock);
 /* Name of registered site i, or NULL; number registered. */
@@ -246,6 +253,12 @@ bool	eng_mtx_trylock(struct eng_lkstat *ls, struct eng_mtx *m,
 	    struct eng_site *site);
 void	eng_mtx_unlock(struct eng_lkstat *ls, struct eng_mtx *m);
 bool	eng_mtx_owned(const struct eng_mtx *m);	/* by anyone */
+/*
+ * Count m also as the lock instance name (lock_stats.h), as the kernel's
+ * mtx_init() names a lock; the same name is the same instance in every
+ * engine of the process.  Set-up, before m is used.
+ */
+void	eng_mtx_name(struct eng_mtx *m, const char *name);
 
 /* Reader/writer lock. */
 void	eng_rw_init(struct eng_rw *rw, enum eng_lock_class lc);

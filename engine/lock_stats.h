@@ -30,6 +30,19 @@ enum eng_lock_class {
 };
 const char *eng_lock_class_name(unsigned lc);
 
+/*
+ * Lock instances: single locks the kernel names, counted on their own
+ * beside their class (a domain's inactive, active, laundry and
+ * unswappable page-queue locks, which lockstat lists one by one as
+ * vm_dom+0x80 ...).  A lock joins at its initialisation (eng_mtx_name(),
+ * lock.h); instances are numbered 0 .. eng_lock_inst_count()-1 in the
+ * order they were first named, process-wide.
+ */
+#define ENG_INST_MAX	8
+unsigned eng_lock_inst_count(void);
+const char *eng_lock_inst_name(unsigned i);	/* "vm_dom[0].inactive" */
+unsigned eng_lock_inst_class(unsigned i);	/* enum eng_lock_class */
+
 /* Log-linear histogram of nanoseconds. */
 #define ENG_HIST_BUCKETS	512
 struct eng_hist {

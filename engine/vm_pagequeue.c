@@ -27,6 +27,16 @@ static const char *const vm_pagequeue_names[PQ_COUNT] = {
 	"inactive", "active", "laundry", "unswappable"
 };
 
+/*
+ * The queue locks as lock instances (lock_stats.h): the kernel names them
+ * "vm inactive pagequeue" ... (vm_page_domain_init()), and lockstat lists
+ * each domain's by address (vm_dom+0x80); the model has domain 0 only.
+ */
+static const char *const vm_pagequeue_locknames[PQ_COUNT] = {
+	"vm_dom[0].inactive", "vm_dom[0].active", "vm_dom[0].laundry",
+	"vm_dom[0].unswappable"
+};
+
 void
 vm_pagequeue_init(struct vm_engine *e)
 {
@@ -37,6 +47,7 @@ vm_pagequeue_init(struct vm_engine *e)
 	for (q = 0; q < PQ_COUNT; q++) {
 		pq = &vmd->vmd_pagequeues[q];
 		eng_mtx_init(&pq->pq_mutex, LC_PAGEQUEUE);
+		eng_mtx_name(&pq->pq_mutex, vm_pagequeue_locknames[q]);
 		TAILQ_INIT(&pq->pq_pl);
 		pq->pq_cnt = 0;
 		pq->pq_index = (uint8_t)q;

@@ -26,7 +26,6 @@ static void
 fp_usage(FILE *f)
 {
 	char syn[256];
-	unsigned fam;
 
 	fprintf(f,
 	    "usage: pagereplay footprint [--preset NAME] [--page SPEC] "
@@ -47,10 +46,7 @@ fp_usage(FILE *f)
 	    "where a batch flush shows as 1/N.  Read from the engine's lock "
 	    "counters.\n"
 	    "\n", ENG_FP_REPS, ENG_FP_REPS_SUPER);
-	for (fam = 0; fam < ENG_FAM_COUNT; fam++)
-		fprintf(f, "  --%s %s\n", eng_family_name((enum eng_family)fam),
-		    eng_design_syntax((enum eng_family)fam, " | ", syn,
-		    sizeof(syn)));
+	rp_design_help(f, false);
 	fprintf(f,
 	    "  --preset NAME  every family as a release shipped it:\n"
 	    "             %s;\n"
@@ -69,6 +65,8 @@ fp_usage(FILE *f)
 	    "deactivate:head,\n"
 	    "deactivate:inactive (of a page already inactive), map:write.  "
 	    "Events that were\nskipped show \"(skipped)\".\n"
+	    "\n"
+	    "Manual: man pagereplay-footprint; docs in " PR_DOCDIR "\n"
 	    "\n"
 	    "example: pagereplay footprint --page pagelock --queue batch:63\n");
 }

@@ -58,15 +58,17 @@ usage(FILE *f)
 "trace touches before creating them) and trailer notes.  Every frame is\n"
 "decoded and checked.\n"
 "\n"
-"  -j, --json             print one JSON object instead of the table\n"
-"  -t, --allow-truncated  exit 0 on a file cut short (no end marker);\n"
+"      --json             print one JSON object instead of the table\n"
+"      --allow-truncated  exit 0 on a file cut short (no end marker);\n"
 "                         what was recovered is reported either way\n"
 "  -h, --help             this text\n"
 "\n"
 "Exit status: 0 on a complete, valid trace; 1 when the file cannot be\n"
 "read, a frame or the end marker (tail, index block) is corrupt (named\n"
 "with its byte offset on stderr), or the file is truncated without\n"
-"--allow-truncated; 2 on a usage error.\n");
+"--allow-truncated; 2 on a usage error.\n"
+"\n"
+"Manual: man pagereplay-info; docs in " PR_DOCDIR "\n");
 }
 
 /* Decode every frame; count per kind; remember the frames that fail. */
@@ -310,7 +312,7 @@ cmd_info(int argc, char **argv)
 	int c, e, rc;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "jth", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'j':
 			json = true;

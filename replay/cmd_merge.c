@@ -56,6 +56,9 @@ merge_usage(FILE *f)
 	    "sweeps, is refused and nothing is written.\n"
 	    "\n"
 	    "  -o, --output FILE     write here (default: stdout)\n"
+	    "  -h, --help            this text\n"
+	    "\n"
+	    "Manual: man pagereplay-merge; docs in " PR_DOCDIR "\n"
 	    "\n"
 	    "Example:\n"
 	    "  pagereplay merge -o sweep.csv results/shard-*.csv\n");

@@ -54,9 +54,11 @@ static void
 replay_usage(FILE *f)
 {
 	fprintf(f,
-	    "usage: pagereplay replay TRACE [--threads N] [--cpus LIST]\n"
-	    "           [--page SPEC] [--queue SPEC] [--pv SPEC] "
-	    "[--pvchunk SPEC]\n"
+	    "usage: pagereplay replay TRACE [-t N] [-C LIST] "
+	    "[-o FILE.csv|FILE.json]\n"
+	    "           [--preset NAME] [--page SPEC] [--queue SPEC] "
+	    "[--pv SPEC]\n"
+	    "           [--pvchunk SPEC] [--free SPEC]\n"
 	    "           [--partition tid|cpu|object] [--scale K] "
 	    "[--scale-mode disjoint|shared]\n"
 	    "           [--pace asap|recorded[:F]] [--warmup N|DUR] "
@@ -75,8 +77,15 @@ replay_usage(FILE *f)
 	    "times are over the contended acquisitions (as perf lock\n"
 	    "contention and lockstat report them), hold times over all.\n"
 	    "\n"
-	    "  --threads N           worker threads (default: one per CPU)\n");
-	rp_design_help(f);
+	    "  -t, --threads N       worker threads (default: one per CPU)\n"
+	    "  --preset NAME         every design family as a release shipped\n"
+	    "                        it: freebsd10, freebsd12, freebsd13,\n"
+	    "                        freebsd14, d24217 (`--preset help` lists\n"
+	    "                        their designs; docs/presets.md); design\n"
+	    "                        options after it override it.  Without\n"
+	    "                        it the design is the defaults below,\n"
+	    "                        which are no release\n");
+	rp_design_help(f, false);
 	fprintf(f,
 	    "  --scale K             replicate the streams K times\n"
 	    "  --sort KEY            order of the lock-class and call-site\n"
@@ -89,6 +98,8 @@ replay_usage(FILE *f)
 	    "                        wait/hold quantiles); default fits 100\n"
 	    "                        columns\n"
 	    "%s"
+	    "\n"
+	    "Manual: man pagereplay-replay; docs in " PR_DOCDIR "\n"
 	    "\n"
 	    "Examples:\n"
 	    "  pagereplay replay build.prt --threads 16 --cpus 0-15 \\\n"
@@ -143,9 +154,10 @@ replay_parse(struct replay *r, int argc, char **argv, bool *helpp)
 	r->print.sort = -1;
 	optind = 1;
 	opterr = 0;
-	while ((ch = getopt_long(argc, argv, "E:", replay_long, NULL)) !=
-	    -1) {
+	while ((ch = getopt_long(argc, argv, RP_OPT_SHORT "E:", replay_long,
+	    NULL)) != -1) {
 		switch (ch) {
+		case 't':
 		case OPT_THREADS:
 			if (cli_parse_u64(optarg, 1, 4096, &v) != 0) {
 				warnx("replay: --threads: '%s' is not a "
@@ -190,6 +202,7 @@ replay_parse(struct replay *r, int argc, char **argv, bool *helpp)
 		case OPT_WIDE:
 			r->print.wide = true;
 			continue;
+		case 'h':
 		case RP_OPT_HELP:
 			replay_usage(stdout);
 			*helpp = true;
@@ -285,6 +298,7 @@ replay_run(struct replay *r, struct rp_host *host, struct rp_report *rep,
 	rp_host_get(host);
 	rep->host = host;
 	rep->trace = r->path;
+	rep->preset = r->o.preset;
 	rp_report_run_id(rep, host, 0);
 	if (rp_session_run(&r->t, &r->o.cfg, rep, res, err,
 	    sizeof(err)) != 0) {

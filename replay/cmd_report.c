@@ -10,6 +10,7 @@
 #include <err.h>
 #include <errno.h>
 #include <getopt.h>
+#include <math.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -40,6 +41,7 @@ static const char *const rcol_names[R_COUNT] = {
 /* One CSV row: the columns of enum rcol, copied. */
 struct row {
 	char		*v[R_COUNT];
+	char		*instance;	/* lock_instance, "" on a class row */
 	char		*key;		/* design and threads, for grouping */
 	size_t		 seq;		/* its place in the CSV */
 };
@@ -63,7 +65,9 @@ report_usage(FILE *f)
 	    "for a review: throughput and speedup charts, page-queue\n"
 	    "contention and hold-time charts, a throughput table and a\n"
 	    "lockstat-style table of the lock classes per design and thread\n"
-	    "count.  Charts are drawn with gnuplot (Debian: gnuplot-nox).\n"
+	    "count, each class's lock instances (the page-queue locks one by\n"
+	    "one) below it.  Charts are drawn with gnuplot (Debian:\n"
+	    "gnuplot-nox).\n"
 	    "\n"
 	    "  -o, --output FILE     the page (.html)\n"
 	    "  --baseline COLUMN=VALUE\n"
@@ -115,6 +119,7 @@ rows_free(struct rows *rs)
 	for (i = 0; i < rs->n; i++) {
 		for (j = 0; j < R_COUNT; j++)
 			free(rs->r[i].v[j]);
+		free(rs->r[i].instance);
 		free(rs->r[i].key);
 	}
 	free(rs->r);
@@ -146,6 +151,8 @@ report_row(void *arg, char **v, char **f, size_t n, char *err,
 	for (j = 0; j < R_COUNT; j++)
 		if ((r->v[j] = strdup(v[j])) == NULL)
 			goto oom;
+	if ((r->instance = strdup(v[R_COUNT])) == NULL)
+		goto oom;
 	snprintf(key, sizeof(key), "%s/%s/%s/%s%s%s, %s threads",
 	    r->v[R_PAGE], r->v[R_QUEUE], r->v[R_PV], r->v[R_PVCHUNK],
 	    strcmp(r->v[R_SCALE], "1") == 0 ? "" : " x",
@@ -172,6 +179,7 @@ report_read(const char *csv, char *const *where, size_t nwhere,
 	rd.header = NULL;
 	rd.row = report_row;
 	rd.arg = rs;
+	rd.instances = true;
 	if (rp_csv_read(csv, rcol_names, R_COUNT, where, nwhere, &rd, err,
 	    errlen) != 0)
 		return (-1);
@@ -249,22 +257,26 @@ report_throughput(FILE *f, const struct rows *rs)
  * Per design and thread count, the lock classes as lockstat shows them:
  * means over the repeats of acquisitions, contended acquisitions, their
  * share of all contention events of the design, total and maximum wait,
- * average and maximum hold.
+ * average and maximum hold; then the class's lock instances (a single
+ * lock, as lockstat's per-address rows), their share of the same total.
  */
 static void
 report_lockstat(FILE *f, const struct rows *rs)
 {
 	struct cls {
-		char	 name[32];
+		char	 name[48];
 		double	 acq, cont, wtot, wmax, htot, hmax;
-	} c[16];
-	size_t i, j, k, nc, nruns;
+	} c[32];
+	char name[sizeof(c[0].name)];
+	size_t i, j, k, x, nc, no, nruns, ord[32];
 	double allcont;
 
 	fprintf(f, "<h2>Lock classes (lockstat style)</h2>\n<p>Means over "
 	    "the repeats.  <i>share</i> is the class's part of all "
 	    "contention events of the design: the metric of review "
-	    "D37305.</p>\n");
+	    "D37305.  The indented rows are single locks of the class "
+	    "above (lockstat's rows by address), their share of the "
+	    "same total.</p>\n");
 	for (i = 0; i < rs->n; i = j) {
 		for (j = i; j < rs->n && strcmp(rs->r[j].key,
 		    rs->r[i].key) == 0; j++)
@@ -273,20 +285,22 @@ report_lockstat(FILE *f, const struct rows *rs)
 		allcont = 0;
 		for (k = i; k < j; k++) {
 			const struct row *r = &rs->r[k];
-			size_t x;
 
 			if (k == i || strcmp(r->v[R_RUN_ID],
 			    rs->r[k - 1].v[R_RUN_ID]) != 0)
 				nruns++;
+			snprintf(name, sizeof(name), "%s%s%s",
+			    r->v[R_LOCK_CLASS], r->instance[0] != '\0' ?
+			    " " : "", r->instance);
 			for (x = 0; x < nc; x++)
-				if (strcmp(c[x].name, r->v[R_LOCK_CLASS]) == 0)
+				if (strcmp(c[x].name, name) == 0)
 					break;
 			if (x == nc) {
-				if (nc == 16)
+				if (nc == 32)
 					continue;
 				memset(&c[nc], 0, sizeof(c[nc]));
 				snprintf(c[nc].name, sizeof(c[nc].name), "%s",
-				    r->v[R_LOCK_CLASS]);
+				    name);
 				nc++;
 			}
 			c[x].acq += atof(r->v[R_ACQUISITIONS]);
@@ -297,21 +311,36 @@ report_lockstat(FILE *f, const struct rows *rs)
 				c[x].wmax = atof(r->v[R_WAIT_MAX]);
 			if (atof(r->v[R_HOLD_MAX]) > c[x].hmax)
 				c[x].hmax = atof(r->v[R_HOLD_MAX]);
-			allcont += atof(r->v[R_CONTENDED]);
+			if (r->instance[0] == '\0')
+				allcont += atof(r->v[R_CONTENDED]);
 		}
 		fprintf(f, "<h3>");
 		html(f, rs->r[i].key);
 		fprintf(f, " <small>(%zu run%s)</small></h3>\n<table>\n"
-		    "<tr><th>lock class</th><th>acquisitions</th>"
+		    "<tr><th>lock class (instance)</th><th>acquisitions</th>"
 		    "<th>contended</th><th>contended %%</th><th>share</th>"
 		    "<th>wait total</th><th>wait max</th><th>hold avg</th>"
 		    "<th>hold max</th></tr>\n", nruns, nruns == 1 ? "" : "s");
-		for (k = 0; k < nc; k++) {
-			fprintf(f, "<tr><td>");
+		/* Each class's instances right below it. */
+		for (k = no = 0; k < nc; k++) {
+			if (strchr(c[k].name, ' ') != NULL)
+				continue;
+			ord[no++] = k;
+			for (x = 0; x < nc; x++)
+				if (strncmp(c[x].name, c[k].name,
+				    strlen(c[k].name)) == 0 &&
+				    c[x].name[strlen(c[k].name)] == ' ')
+					ord[no++] = x;
+		}
+		for (x = 0; x < no; x++) {
+			k = ord[x];
+			fprintf(f, "<tr%s><td>", strchr(c[k].name, ' ') !=
+			    NULL ? " class=\"inst\"" : "");
 			html(f, c[k].name);
-			fprintf(f, "</td><td>%.0f</td><td>%.0f</td>"
+			fprintf(f, "</td><td>%.0f</td><td>%.*f</td>"
 			    "<td>%.2f</td><td>%.1f %%</td><td>",
-			    c[k].acq / nruns, c[k].cont / nruns,
+			    c[k].acq / nruns, fmod(c[k].cont, nruns) != 0 ? 1 :
+			    0, c[k].cont / nruns,
 			    c[k].acq > 0 ? 100 * c[k].cont / c[k].acq : 0,
 			    allcont > 0 ? 100 * c[k].cont / allcont : 0);
 			report_time(f, c[k].wtot / nruns);
@@ -415,7 +444,9 @@ report_write(FILE *f, const char *csv, struct rows *rs,
 	    "table{border-collapse:collapse;margin:0.5em 0 1.5em}\n"
 	    "th,td{border:1px solid #bbb;padding:2px 8px;text-align:right;"
 	    "font-variant-numeric:tabular-nums}\n"
-	    "th{background:#e8eef6}td:first-child{text-align:left}\n"
+	    "th{background:#e8eef6}\n"
+	    "td:first-child,th:first-child{text-align:left}\n"
+	    "tr.inst td:first-child{padding-left:2em;color:#555}\n"
 	    ".chart svg{max-width:100%%;height:auto}\n"
 	    ".note{color:#a00}\n</style>\n</head>\n<body>\n");
 	fprintf(f, "<h1>pagereplay report</h1>\n<p>Trace <b>");

@@ -3,7 +3,8 @@
  * designs, batch sizes, thread counts and scales, repeated, into one CSV.
  *
  * The trace is decoded once.  Runs are numbered in a fixed order (page,
- * queue, pv, pvchunk, scale, threads, then repeat innermost); --shard i/n
+ * queue, pv, pvchunk, scale, threads, preset, then repeat innermost); a
+ * design axis not given follows each run's preset.  --shard i/n
  * runs the numbers k with k % n == i.  Every shard writes the CSV header
  * (a lone shard loads); `pagereplay merge` joins the shards' files.
  *
@@ -44,6 +45,7 @@ enum sweep_axis {
 	AX_PVCHUNK,
 	AX_SCALE,
 	AX_THREADS,
+	AX_PRESET,
 	AX_COUNT
 };
 
@@ -68,7 +70,11 @@ static const struct option sweep_long[] = {
 	RP_OPT_COMMON_LONG
 };
 
-/* One axis: the items of a comma-separated list. */
+/*
+ * One axis: the items of a comma-separated list.  An empty item on a
+ * design axis or the preset axis (the one item of an axis not given)
+ * means "the preset's" / "no preset".
+ */
 struct sweep_list {
 	char		*buf;		/* the list, commas made NULs */
 	char		**item;
@@ -87,6 +93,7 @@ struct sweep {
 	uint64_t	 done;		/* runs of this shard completed */
 	uint64_t	 violations;	/* invariant violations, all runs */
 	const char	*plot;		/* --plot (NULL: none) */
+	const char	*free;		/* --free; NULL: the preset's */
 	struct rp_cpulist cpus;
 	struct rp_results out;		/* --csv (default stdout), --json,
 					   --plot */
@@ -99,24 +106,36 @@ struct sweep {
 static void
 sweep_usage(FILE *f)
 {
+	char *design = NULL;
+	size_t len = 0;
+	FILE *df;
+
+	if ((df = open_memstream(&design, &len)) != NULL) {
+		rp_design_help(df, true);
+		fclose(df);
+	}
 	fprintf(f,
-	    "usage: pagereplay sweep TRACE [--threads LIST] [--page LIST] "
-	    "[--queue LIST]\n"
-	    "           [--pv LIST] [--pvchunk LIST] [--scale LIST] "
-	    "[--repeat R]\n"
-	    "           [--shard I/N] [--csv FILE] [--plot FILE.svg|FILE.png]\n"
+	    "usage: pagereplay sweep TRACE [-t LIST] [--preset LIST] "
+	    "[--page LIST]\n"
+	    "           [--queue LIST] [--pv LIST] [--pvchunk LIST] "
+	    "[--scale LIST]\n"
+	    "           [--repeat R] [--shard I/N] [-o FILE.csv] "
+	    "[--plot FILE.svg|FILE.png]\n"
 	    "           [replay options]\n"
 	    "\n"
 	    "Replay TRACE (decoded once) for every combination of the lists,\n"
 	    "R times each, in a fixed order, and write one CSV: the columns\n"
-	    "of `replay --csv` (docs/csv.md), one row per run x lock class,\n"
-	    "the repeat index in `repeat`.  Lists are comma-separated.\n"
+	    "of `replay --csv` (docs/csv.md), one row per run x lock class\n"
+	    "and lock instance, the repeat index in `repeat`.  Lists are\n"
+	    "comma-separated.  Without --preset and design lists the design\n"
+	    "is the defaults, which are no release.\n"
 	    "\n"
-	    "  --threads LIST        e.g. 1,2,4,8 (default: one per CPU)\n"
-	    "  --page LIST           e.g. pagelock,refcount\n"
-	    "  --queue LIST          e.g. locked,batch:8,batch:32,batch:128\n"
-	    "  --pv LIST             e.g. hashed,superpage,perpage\n"
-	    "  --pvchunk LIST        e.g. global,pmaps\n"
+	    "  -t, --threads LIST    e.g. 1,2,4,8 (default: one per CPU)\n"
+	    "  --preset LIST         e.g. freebsd13,freebsd14: a run per\n"
+	    "                        release (`--preset help` lists them); a\n"
+	    "                        design list given overrides every\n"
+	    "                        preset, one not given follows it\n"
+	    "%s"
 	    "  --scale LIST          e.g. 1,4,16 (replicas of the streams)\n"
 	    "  --repeat R            runs of each combination (default 1)\n"
 	    "  --shard I/N           do only runs k with k %% N == I (0 <= I <\n"
@@ -130,14 +149,19 @@ sweep_usage(FILE *f)
 	    "Replay options (each run):\n"
 	    "%s"
 	    "\n"
-	    "Without --csv the CSV goes to stdout.\n"
+	    "Without --csv (or -o FILE.csv) the CSV goes to stdout.\n"
+	    "\n"
+	    "Manual: man pagereplay-sweep; docs in " PR_DOCDIR "\n"
 	    "\n"
 	    "Example:\n"
 	    "  pagereplay sweep build.prt --threads 1,2 "
 	    "--page pagelock,refcount \\\n"
 	    "      --queue locked,batch:8,batch:64 --repeat 3 --csv sweep.csv "
-	    "--plot sweep.svg\n",
-	    rp_opt_common_help);
+	    "--plot sweep.svg\n"
+	    "  pagereplay sweep s.prt --preset freebsd13,freebsd14 -t 2 "
+	    "-o eras.csv\n",
+	    design != NULL ? design : "", rp_opt_common_help);
+	free(design);
 }
 
 /*
@@ -175,6 +199,21 @@ sweep_list_parse(struct sweep_list *l, const char *opt, const char *arg)
 			return (-1);
 		}
 	}
+	return (0);
+}
+
+/* The list of one empty item; 0, or -1 with a reason printed. */
+static int
+sweep_list_none(struct sweep_list *l)
+{
+	l->buf = strdup("");
+	l->item = calloc(1, sizeof(*l->item));
+	if (l->buf == NULL || l->item == NULL) {
+		warnx("sweep: out of memory");
+		return (-1);
+	}
+	l->item[0] = l->buf;
+	l->n = 1;
 	return (0);
 }
 
@@ -229,6 +268,8 @@ sweep_check_designs(struct sweep_list *l, enum eng_family fam)
 	char err[256];
 	size_t i, j;
 
+	if (l->n == 1 && l->item[0][0] == '\0')
+		return (0);		/* the preset's */
 	for (i = 1; i < l->n; i++) {
 		if (sweep_design_ok(fam, l->item[i]))
 			continue;
@@ -274,23 +315,31 @@ bad:
 }
 
 /*
- * The configuration of combination idx[] (axis items) into c, whose
- * design (--preset, --free) gives what the axes do not.
+ * The configuration of combination idx[] (axis items, checked) into c:
+ * the defaults, the run's preset, the design axes given, then --free.
  */
 static void
-sweep_config(struct sweep_list *ax, const size_t *idx, struct rp_config *c)
+sweep_config(const struct sweep *s, const size_t *idx, struct rp_config *c)
 {
+	const struct sweep_list *ax = s->ax;
+	const char *item;
 	char err[256];
 	uint64_t v;
+	int a;
 
-	eng_design_parse(&c->design, ENG_FAM_PAGE, ax[AX_PAGE].item[
-	    idx[AX_PAGE]], err, sizeof(err));
-	eng_design_parse(&c->design, ENG_FAM_QUEUE, ax[AX_QUEUE].item[
-	    idx[AX_QUEUE]], err, sizeof(err));
-	eng_design_parse(&c->design, ENG_FAM_PV, ax[AX_PV].item[idx[AX_PV]],
-	    err, sizeof(err));
-	eng_design_parse(&c->design, ENG_FAM_PVCHUNK, ax[AX_PVCHUNK].item[
-	    idx[AX_PVCHUNK]], err, sizeof(err));
+	eng_design_default(&c->design);
+	item = ax[AX_PRESET].item[idx[AX_PRESET]];
+	if (item[0] != '\0')
+		eng_preset_apply(&c->design, item, err, sizeof(err));
+	for (a = AX_PAGE; a <= AX_PVCHUNK; a++) {
+		item = ax[a].item[idx[a]];
+		if (item[0] != '\0')
+			eng_design_parse(&c->design, (enum eng_family)a, item,
+			    err, sizeof(err));
+	}
+	if (s->free != NULL)
+		eng_design_parse(&c->design, ENG_FAM_FREE, s->free, err,
+		    sizeof(err));
 	cli_parse_u64(ax[AX_SCALE].item[idx[AX_SCALE]], 1, RP_SCALE_MAX, &v);
 	c->scale = (unsigned)v;
 	cli_parse_u64(ax[AX_THREADS].item[idx[AX_THREADS]], 1, 4096, &v);
@@ -328,7 +377,7 @@ sweep_eta(double s, char *buf, size_t len)
 
 /* The axes' option names, by enum sweep_axis. */
 static const char *const axis_opt[AX_COUNT] = {
-	"page", "queue", "pv", "pvchunk", "scale", "threads"
+	"page", "queue", "pv", "pvchunk", "scale", "threads", "preset"
 };
 
 /*
@@ -347,7 +396,10 @@ sweep_parse(struct sweep *s, int argc, char **argv, bool *helpp)
 	s->nshards = 1;
 	optind = 1;
 	opterr = 0;
-	while ((ch = getopt_long(argc, argv, "", sweep_long, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, RP_OPT_SHORT, sweep_long,
+	    NULL)) != -1) {
+		if (ch == 't')
+			ch = OPT_THREADS;
 		switch (ch) {
 		case OPT_THREADS:
 		case OPT_PAGE:
@@ -378,6 +430,20 @@ sweep_parse(struct sweep *s, int argc, char **argv, bool *helpp)
 		case OPT_PLOT:
 			s->plot = optarg;
 			continue;
+		case RP_OPT_PRESET:
+			if (strcmp(optarg, "help") == 0) {
+				rp_preset_list(stdout);
+				*helpp = true;
+				return (0);
+			}
+			if (sweep_list_parse(&s->ax[AX_PRESET], "preset",
+			    optarg) != 0)
+				return (EXIT_USAGE);
+			continue;
+		case RP_OPT_FREE:
+			s->free = optarg;
+			break;		/* checked by rp_opt_common */
+		case 'h':
 		case RP_OPT_HELP:
 			sweep_usage(stdout);
 			*helpp = true;
@@ -419,9 +485,11 @@ sweep_parse(struct sweep *s, int argc, char **argv, bool *helpp)
 static int
 sweep_axes(struct sweep *s)
 {
-	char err[512], num[32], spec[64];
+	struct eng_design d;
+	char err[512], num[32];
 	const char *dflt;
 	uint64_t total;
+	size_t k;
 	bool over;
 	int a;
 
@@ -441,12 +509,22 @@ sweep_axes(struct sweep *s)
 			snprintf(num, sizeof(num), "%zu", s->cpus.n);
 			dflt = num;
 			break;
-		default:
-			dflt = eng_design_format(&s->o.cfg.design,
-			    (enum eng_family)a, spec, sizeof(spec));
+		default:		/* the preset's, or no preset */
+			dflt = NULL;
 		}
-		if (sweep_list_parse(&s->ax[a], axis_opt[a], dflt) != 0)
+		if (dflt == NULL ? sweep_list_none(&s->ax[a]) :
+		    sweep_list_parse(&s->ax[a], axis_opt[a], dflt) != 0)
 			return (EXIT_USAGE);
+	}
+	for (k = 0; k < s->ax[AX_PRESET].n; k++) {
+		if (s->ax[AX_PRESET].item[k][0] == '\0')
+			continue;
+		eng_design_default(&d);
+		if (eng_preset_apply(&d, s->ax[AX_PRESET].item[k], err,
+		    sizeof(err)) != 0) {
+			warnx("sweep: --preset: %s", err);
+			return (EXIT_USAGE);
+		}
 	}
 	if (sweep_check_designs(&s->ax[AX_PAGE], ENG_FAM_PAGE) != 0 ||
 	    sweep_check_designs(&s->ax[AX_QUEUE], ENG_FAM_QUEUE) != 0 ||
@@ -523,29 +601,35 @@ sweep_one(struct sweep *s, const size_t *idx, unsigned r, uint64_t k,
 	struct rp_run_result res;
 	struct rp_report rep;
 	struct rp_config c;
-	char err[512], eta[32];
+	char err[512], eta[32], d[4][64];
+	const char *preset;
 	int rc;
 
 	c = s->o.cfg;
 	c.cpus = &s->cpus;
 	c.run.progress = false;
-	sweep_config(s->ax, idx, &c);
+	sweep_config(s, idx, &c);
 	if (c.threads > s->cpus.n && c.threads > *warned) {
 		warnx("sweep: warning: %u threads on %zu CPUs: workers share "
 		    "CPUs", c.threads, s->cpus.n);
 		*warned = c.threads;
 	}
-	cli_progress("sweep: run %llu of %llu (%s, %s, %s, %s, scale %u, %u "
-	    "threads, repeat %u)%s%s", (unsigned long long)s->done + 1,
-	    (unsigned long long)s->mine, s->ax[AX_PAGE].item[idx[AX_PAGE]],
-	    s->ax[AX_QUEUE].item[idx[AX_QUEUE]], s->ax[AX_PV].item[
-	    idx[AX_PV]], s->ax[AX_PVCHUNK].item[idx[AX_PVCHUNK]], c.scale,
+	preset = s->ax[AX_PRESET].item[idx[AX_PRESET]];
+	cli_progress("sweep: run %llu of %llu (%s%s%s, %s, %s, %s, scale %u, "
+	    "%u threads, repeat %u)%s%s", (unsigned long long)s->done + 1,
+	    (unsigned long long)s->mine, preset, preset[0] != '\0' ? ": " :
+	    "", eng_design_format(&c.design, ENG_FAM_PAGE, d[0],
+	    sizeof(d[0])), eng_design_format(&c.design, ENG_FAM_QUEUE, d[1],
+	    sizeof(d[1])), eng_design_format(&c.design, ENG_FAM_PV, d[2],
+	    sizeof(d[2])), eng_design_format(&c.design, ENG_FAM_PVCHUNK, d[3],
+	    sizeof(d[3])), c.scale,
 	    c.threads, r, s->done > 0 ? ", ETA " : "", s->done > 0 ?
 	    sweep_eta((cli_now_ns() - t0) / 1e9 / s->done * (s->mine -
 	    s->done), eta, sizeof(eta)) : "");
 	memset(&rep, 0, sizeof(rep));
 	rep.host = &s->host;
 	rep.trace = s->path;
+	rep.preset = preset[0] != '\0' ? preset : NULL;
 	rep.repeat = r;
 	rep.run_index = k;
 	rep.runs = s->total;
@@ -619,8 +703,9 @@ sweep_finish(struct sweep *s, int ran)
 		    (unsigned long long)s->mine);
 		return (1);
 	}
-	fprintf(stderr, "sweep: wrote %llu runs x %u lock classes to %s%s%s",
-	    (unsigned long long)s->done, LC_COUNT, s->o.csv != NULL ?
+	fprintf(stderr, "sweep: wrote %llu runs x %u lock classes and %u "
+	    "lock instances to %s%s%s", (unsigned long long)s->done,
+	    LC_COUNT, eng_lock_inst_count(), s->o.csv != NULL ?
 	    s->o.csv : "stdout", s->o.json != NULL ? " and " : "",
 	    s->o.json != NULL ? s->o.json : "");
 	if (s->nshards > 1)

@@ -10,7 +10,7 @@
 #include "options.h"
 
 const char rp_opt_common_help[] =
-    "  --cpus LIST           CPUs to pin workers to, e.g. 0-15,32-47\n"
+    "  -C, --cpus LIST       CPUs to pin workers to, e.g. 0-15,32-47\n"
     "                        (default: every online CPU this process may\n"
     "                        use; worker i runs on the i-th CPU of the\n"
     "                        list, wrapping around)\n"
@@ -20,7 +20,7 @@ const char rp_opt_common_help[] =
     "                        objects and pmaps) or shared (same ones)\n"
     "  --pace MODE           asap (default) or recorded[:FACTOR]\n"
     "  --warmup N|DUR        first N events or DUR (e.g. 2s) not measured\n"
-    "  --duration DUR        stop measuring after DUR (e.g. 10s, 500ms)\n"
+    "  -d, --duration DUR    stop measuring after DUR (e.g. 10s, 500ms)\n"
     "  --loop N              replay the trace N times (default 1)\n"
     "  --no-timing           no lock wait/hold timing (raw throughput)\n"
     "  --no-hwc              no hardware counters (perf_event_open)\n"
@@ -31,29 +31,22 @@ const char rp_opt_common_help[] =
     "                        trace's resident footprint (the distinct\n"
     "                        pages it makes resident), e.g. 0.5x for\n"
     "                        memory pressure that runs the page daemon\n"
-    "  --csv FILE            CSV rows, one per run x lock class\n"
-    "                        (docs/csv.md); - is stdout (the human\n"
-    "                        report then goes to stderr)\n"
+    "  --csv FILE            CSV rows, one per run x lock class, then\n"
+    "                        per lock instance (docs/csv.md); - is\n"
+    "                        stdout (the report then goes to stderr)\n"
     "  --json FILE           the same as JSON, with per-worker figures\n"
     "                        (outputs are written whole or not at all;\n"
     "                        none may be the trace or an existing trace)\n"
+    "  -o, --output FILE     --csv FILE or --json FILE by the name's\n"
+    "                        suffix (.csv, .json)\n"
     "  --salvage             replay the intact frames of a corrupt trace\n"
     "                        (refused by default; a cut one is replayed\n"
     "                        with a warning)\n"
-    "  --preset NAME         every design family as a release shipped it:\n"
-    "                        freebsd10, freebsd12, freebsd13, freebsd14,\n"
-    "                        d24217 (`--preset help` lists their designs;\n"
-    "                        docs/presets.md); design options after it\n"
-    "                        override it (sweep: design lists always do).\n"
-    "                        Without it the design is the defaults, which\n"
-    "                        are no release\n"
-    "  --free SPEC           global | pgcache: the free path (default\n"
-    "                        pgcache; FreeBSD 10 is global)\n"
     "  --no-prime            start from an empty model instead of making\n"
     "                        resident, before the run, the pages the trace\n"
     "                        touches before inserting them (docs/user-\n"
     "                        guide.md \"Priming\")\n"
-    "  --help                this text\n";
+    "  -h, --help            this text\n";
 
 /* --phys-mem SIZE (at least 1M) | Fx (0 < F <= 1000) */
 static int
@@ -117,19 +110,49 @@ bad:
 	return (-1);
 }
 
-void
-rp_design_help(FILE *f)
+/* -o FILE: --csv or --json by the name's suffix. */
+static int
+opt_output(const char *arg, struct rp_opts *o, char *err, size_t errlen)
 {
-	char opt[32], syn[256];
+	size_t n = strlen(arg);
+
+	if (n > 4 && strcmp(arg + n - 4, ".csv") == 0)
+		o->csv = arg;
+	else if (n > 5 && strcmp(arg + n - 5, ".json") == 0)
+		o->json = arg;
+	else {
+		snprintf(err, errlen, "-o: '%s' does not end in .csv or .json "
+		    "(--csv FILE and --json FILE take any name, - for "
+		    "stdout)", arg);
+		return (-1);
+	}
+	return (0);
+}
+
+const char *
+rp_design_default(enum eng_family fam, char *buf, size_t len)
+{
+	struct eng_design d;
+
+	eng_design_default(&d);
+	return (eng_design_format(&d, fam, buf, len));
+}
+
+void
+rp_design_help(FILE *f, bool lists)
+{
+	char opt[32], syn[256], dflt[64];
 	int fam;
 
 	for (fam = 0; fam < ENG_FAM_COUNT; fam++) {
-		if (fam == ENG_FAM_FREE)	/* in rp_opt_common_help */
-			continue;
-		snprintf(opt, sizeof(opt), "--%s SPEC",
-		    eng_family_name((enum eng_family)fam));
-		fprintf(f, "  %-21s %s\n", opt, eng_design_syntax(
-		    (enum eng_family)fam, " | ", syn, sizeof(syn)));
+		snprintf(opt, sizeof(opt), "--%s %s",
+		    eng_family_name((enum eng_family)fam), lists &&
+		    fam != ENG_FAM_FREE ? "LIST" : "SPEC");
+		fprintf(f, "  %-21s %s%s\n  %-21s (default: %s)\n", opt,
+		    lists && fam != ENG_FAM_FREE ? "of " : "",
+		    eng_design_syntax((enum eng_family)fam, " | ", syn,
+		    sizeof(syn)), "", rp_design_default((enum eng_family)fam,
+		    dflt, sizeof(dflt)));
 	}
 }
 
@@ -169,9 +192,13 @@ rp_opt_common(int opt, const char *arg, struct rp_opts *o, char *err,
 	uint64_t v;
 
 	switch (opt) {
+	case 'C':
 	case RP_OPT_CPUS:
 		o->cpus = arg;
 		return (1);
+	case 'o':
+	case RP_OPT_OUTPUT:
+		return (opt_output(arg, o, err, errlen) == 0 ? 1 : -1);
 	case RP_OPT_PARTITION:
 		if (rp_partition_parse(arg, &c->partition) != 0) {
 			snprintf(err, errlen, "--partition: '%s' is not tid, "
@@ -198,6 +225,7 @@ rp_opt_common(int opt, const char *arg, struct rp_opts *o, char *err,
 			return (-1);
 		}
 		return (1);
+	case 'd':
 	case RP_OPT_DURATION:
 		if (cli_parse_duration(arg, &c->run.duration_ns) != 0 ||
 		    c->run.duration_ns == 0) {
@@ -237,6 +265,7 @@ rp_opt_common(int opt, const char *arg, struct rp_opts *o, char *err,
 	case RP_OPT_PRESET:
 		switch (rp_opt_preset(arg, &c->design, why, sizeof(why))) {
 		case 0:
+			o->preset = arg;
 			return (1);
 		case 1:
 			exit(0);

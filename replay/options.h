@@ -35,6 +35,7 @@ enum rp_opt {
 	RP_OPT_FREE,
 	RP_OPT_NO_PRIME,
 	RP_OPT_HELP,
+	RP_OPT_OUTPUT,
 	RP_OPT_COMMAND		/* first value free for a command's own */
 };
 
@@ -57,7 +58,15 @@ enum rp_opt {
 	{ "free", required_argument, NULL, RP_OPT_FREE },		\
 	{ "no-prime", no_argument, NULL, RP_OPT_NO_PRIME },		\
 	{ "help", no_argument, NULL, RP_OPT_HELP },			\
+	{ "output", required_argument, NULL, RP_OPT_OUTPUT },		\
 	{ NULL, 0, NULL, 0 }
+
+/*
+ * The short options replay and sweep share, as perf users type them: -C
+ * CPU list, -d duration, -o output file, -h help (and each command's -t
+ * threads).  No letter means two things across the subcommands.
+ */
+#define RP_OPT_SHORT	"hC:d:o:t:"
 
 /* Help text of the shared options, for the commands' usage(). */
 extern const char rp_opt_common_help[];
@@ -67,13 +76,16 @@ struct rp_opts {
 	const char	*cpus;		/* --cpus as given (NULL: online) */
 	const char	*csv;		/* --csv (NULL: none; "-": stdout) */
 	const char	*json;		/* --json (likewise) */
+	const char	*preset;	/* the last --preset (NULL: none) */
 	bool		 salvage;	/* replay a corrupt trace's intact
 					   frames (rp_session_damage) */
 };
 
 /*
- * Apply option opt with argument arg.  Returns 1 when it is a shared
- * option, 0 when it is not, -1 on a bad value (one-line reason in err).
+ * Apply option opt (a short one of RP_OPT_SHORT too: -C, -d, -o) with
+ * argument arg.  Returns 1 when it is a shared option, 0 when it is not,
+ * -1 on a bad value (one-line reason in err).  -o FILE is --csv FILE or
+ * --json FILE by the name's suffix.
  * `--preset help` prints the presets (rp_preset_list) and exits 0.
  */
 int	rp_opt_common(int opt, const char *arg, struct rp_opts *o, char *err,
@@ -88,7 +100,13 @@ int	rp_opt_preset(const char *arg, struct eng_design *d, char *err,
 	    size_t errlen);
 /* The presets, one per line with their designs, as `--preset help`. */
 void	rp_preset_list(FILE *f);
-/* --help lines of the design options, from the engine's design table. */
-void	rp_design_help(FILE *f);
+/*
+ * --help lines of the design options (every family, --free included),
+ * from the engine's design table, each with its default; lists: sweep's
+ * comma-separated lists (--free stays one SPEC).
+ */
+void	rp_design_help(FILE *f, bool lists);
+/* The design of family fam without any option or preset, into buf. */
+const char *rp_design_default(enum eng_family fam, char *buf, size_t len);
 
 #endif /* PR_OPTIONS_H */

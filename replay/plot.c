@@ -398,11 +398,12 @@ rp_csv_read(const char *csv, const char *const *names, size_t nnames,
 {
 	char *line, *hdr, *f[RP_CSV_FIELDS_MAX], *v[RP_CSV_FIELDS_MAX];
 	const char *wval[RP_PLOT_WHERE_MAX];
-	int col[RP_CSV_FIELDS_MAX], wcol[RP_PLOT_WHERE_MAX], rc;
+	int col[RP_CSV_FIELDS_MAX], wcol[RP_PLOT_WHERE_MAX], icol, rc;
 	size_t cap, n, j, k, lineno;
+	bool instances;
 	FILE *fp;
 
-	if (nnames > RP_CSV_FIELDS_MAX || nwhere > RP_PLOT_WHERE_MAX) {
+	if (nnames >= RP_CSV_FIELDS_MAX || nwhere > RP_PLOT_WHERE_MAX) {
 		snprintf(err, errlen, "more than %d --where filters",
 		    RP_PLOT_WHERE_MAX);
 		return (-1);
@@ -431,6 +432,10 @@ rp_csv_read(const char *csv, const char *const *names, size_t nnames,
 			goto out;
 		}
 	}
+	icol = plot_col(f, n, "lock_instance", strlen("lock_instance"));
+	instances = rd->instances;
+	for (k = 0; k < nwhere; k++)
+		instances |= strncmp(where[k], "lock_instance=", 14) == 0;
 	if (plot_where(where, nwhere, f, n, wcol, wval, err, errlen) != 0 ||
 	    (rd->header != NULL && rd->header(rd->arg, f, n, err,
 	    errlen) != 0))
@@ -454,6 +459,10 @@ rp_csv_read(const char *csv, const char *const *names, size_t nnames,
 				break;
 		if (k < nwhere)
 			continue;
+		v[nnames] = icol >= 0 && (size_t)icol < n ? f[icol] :
+		    (char *)"";
+		if (v[nnames][0] != '\0' && !instances)
+			continue;	/* a lock instance's row */
 		if (rd->row(rd->arg, v, f, n, err, errlen) != 0)
 			goto out;
 	}
@@ -496,6 +505,8 @@ plot_read_row(void *arg, char **v, char **f, size_t n, char *err,
 		    "header's", n);
 		return (-1);
 	}
+	if (v[P_COUNT][0] != '\0')
+		v[P_LOCK_CLASS] = v[P_COUNT];	/* a lock instance's row */
 	if (plot_row(pr->po, &pr->pc, f, v, pr->prev, pr->ps) != 0) {
 		snprintf(err, errlen, "out of memory");
 		return (-1);
@@ -518,6 +529,7 @@ plot_read(const char *csv, const struct rp_plot_opts *po, struct points *ps,
 	rd.header = plot_read_header;
 	rd.row = plot_read_row;
 	rd.arg = &pr;
+	rd.instances = false;
 	if (rp_csv_read(csv, pcol_names, P_COUNT, po->where, po->nwhere, &rd,
 	    err, errlen) != 0)
 		return (-1);

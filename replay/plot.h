@@ -63,8 +63,11 @@ size_t	rp_csv_split(char *line, char **f, size_t max);
 /*
  * What rp_csv_read() calls: header with all header fields f[0..n) (NULL:
  * nothing to check), then row for every data row that passes the filters,
- * with v[i] the field of names[i] and all fields f[0..n).  Each returns 0,
- * or -1 with a one-line reason in err, which stops the reading.
+ * with v[i] the field of names[i], v[nnames] the row's lock_instance ("":
+ * a lock-class row, or a CSV before schema 3) and all fields f[0..n).
+ * Each returns 0, or -1 with a one-line reason in err, which stops the
+ * reading.  The lock-instance rows (docs/csv.md) are read only with
+ * instances, or when a filter names lock_instance.
  */
 struct rp_csv_reader {
 	int	(*header)(void *arg, char **f, size_t n, char *err,
@@ -72,6 +75,7 @@ struct rp_csv_reader {
 	int	(*row)(void *arg, char **v, char **f, size_t n, char *err,
 		    size_t errlen);
 	void	*arg;
+	bool	 instances;
 };
 
 /*

@@ -35,6 +35,7 @@ enum col {
 	C_PACE_BEHIND, C_RUN_INDEX, C_RUNS, C_SHARD, C_SCHEMA,
 	C_PRIMED_OBJECTS, C_PRIMED_PAGES,
 	C_SCAN_PAGES, C_SCAN_FREED, C_VM_WAITS, C_VM_WAIT_NS, C_ALLOC_FAILURES,
+	C_LOCK_INSTANCE, C_FREE, C_PRESET,
 	C_COUNT
 };
 
@@ -109,6 +110,9 @@ const struct rp_column rp_columns[C_COUNT] = {
 	[C_VM_WAITS] = { "vm_waits", true },
 	[C_VM_WAIT_NS] = { "vm_wait_ns", true },
 	[C_ALLOC_FAILURES] = { "alloc_failures", true },
+	[C_LOCK_INSTANCE] = { "lock_instance", false },
+	[C_FREE] = { "free", false },
+	[C_PRESET] = { "preset", false },
 };
 const unsigned rp_ncolumns = C_COUNT;
 
@@ -366,6 +370,9 @@ cell(const struct rp_report *r, const struct rp_lock_row *l, enum col c,
 	case C_VM_WAITS: counter_cell(r, "vm_waits", b, n); break;
 	case C_VM_WAIT_NS: counter_cell(r, "vm_wait_ns", b, n); break;
 	case C_ALLOC_FAILURES: counter_cell(r, "alloc_failures", b, n); break;
+	case C_LOCK_INSTANCE: S(l->instance); break;
+	case C_FREE: S(r->free); break;
+	case C_PRESET: S(r->preset); break;
 	default: b[0] = '\0'; break;
 	}
 #undef U
@@ -403,17 +410,25 @@ rp_report_csv_header(FILE *f)
 	fputc('\n', f);
 }
 
+/* Row i of a run: its lock classes, then its lock instances. */
+static const struct rp_lock_row *
+report_row(const struct rp_report *r, unsigned i)
+{
+	return (i < r->nlocks ? &r->lock[i] : &r->inst[i - r->nlocks]);
+}
+
 void
 rp_report_csv_rows(FILE *f, const struct rp_report *r)
 {
 	char buf[512];
 	unsigned i, c;
 
-	for (i = 0; i < r->nlocks; i++) {
+	for (i = 0; i < r->nlocks + r->ninst; i++) {
 		for (c = 0; c < C_COUNT; c++) {
 			if (c > 0)
 				fputc(',', f);
-			cell(r, &r->lock[i], (enum col)c, buf, sizeof(buf));
+			cell(r, report_row(r, i), (enum col)c, buf,
+			    sizeof(buf));
 			csv_field(f, buf);
 		}
 		fputc('\n', f);
@@ -462,10 +477,11 @@ rp_report_json(FILE *f, const struct rp_report *r)
 	unsigned i, c, k;
 
 	fprintf(f, "{\n  \"rows\": [");
-	for (i = 0; i < r->nlocks; i++) {
+	for (i = 0; i < r->nlocks + r->ninst; i++) {
 		fprintf(f, "%s\n    {", i > 0 ? "," : "");
 		for (c = 0; c < C_COUNT; c++) {
-			cell(r, &r->lock[i], (enum col)c, buf, sizeof(buf));
+			cell(r, report_row(r, i), (enum col)c, buf,
+			    sizeof(buf));
 			fprintf(f, "%s\"%s\": ", c > 0 ? ", " : "",
 			    rp_columns[c].name);
 			if (!rp_columns[c].numeric)
@@ -523,13 +539,15 @@ rp_report_json(FILE *f, const struct rp_report *r)
 		    (unsigned long long)s->hold_total);
 	}
 	fprintf(f, "\n  ],\n  \"histograms\": [");
-	for (i = 0; i < r->nlocks; i++) {
+	for (i = 0; i < r->nlocks + r->ninst; i++) {
 		fprintf(f, "%s\n    {\"lock_class\": ", i > 0 ? "," : "");
-		json_string(f, r->lock[i].name);
+		json_string(f, report_row(r, i)->name);
+		fprintf(f, ", \"lock_instance\": ");
+		json_string(f, report_row(r, i)->instance);
 		fprintf(f, ", \"wait\": ");
-		json_hist(f, &r->lock[i].wait_hist);
+		json_hist(f, &report_row(r, i)->wait_hist);
 		fprintf(f, ", \"hold\": ");
-		json_hist(f, &r->lock[i].hold_hist);
+		json_hist(f, &report_row(r, i)->hold_hist);
 		fputc('}', f);
 	}
 	fprintf(f, "\n  ],\n  \"prime\": {\"enabled\": %s, \"objects\": %llu, "
@@ -757,6 +775,34 @@ print_sites(FILE *f, const struct rp_report *r, const struct rp_print_opts *o)
 }
 
 /*
+ * The lock instances (single named locks, lockstat's per-address rows), in
+ * their registration order, with their share of all contention.
+ */
+static void
+print_instances(FILE *f, const struct rp_report *r)
+{
+	const struct rp_lock_row *l;
+	char t[16];
+	unsigned i;
+
+	if (r->ninst == 0)
+		return;
+	fprintf(f, "\n%u lock instances:\n%-22s %-10s %11s %10s %6s %9s "
+	    "%10s %9s\n", r->ninst, "instance", "lock", "acquired",
+	    "contended", "share%", "avg wait", "wait total", "p99 hold");
+	for (i = 0; i < r->ninst; i++) {
+		l = &r->inst[i];
+		fprintf(f, "%-22s %-10s %11llu %10llu %6.2f", l->instance,
+		    l->name, (unsigned long long)l->acquisitions,
+		    (unsigned long long)l->contended, rp_report_share(r, l));
+		fprintf(f, " %9s", fmt_ns(r, rp_lock_wait_avg(l), t,
+		    sizeof(t)));
+		fprintf(f, " %10s", fmt_ns(r, l->wait_total, t, sizeof(t)));
+		fprintf(f, " %9s\n", fmt_ns(r, l->hold_q[2], t, sizeof(t)));
+	}
+}
+
+/*
  * The lock-class table in o's order: acquisitions, contention, its share
  * of all contention, wait figures over the contended acquisitions, hold
  * figures over all; o->wide adds CAS retries, atomics and every quantile.
@@ -834,6 +880,7 @@ print_locks(FILE *f, const struct rp_report *r, const struct rp_print_opts *o)
 	fprintf(f, "(%s)\n", r->timing ? "wait: over the contended "
 	    "acquisitions; hold: over all; share%: of all contended "
 	    "acquisitions" : "timing off: no wait/hold times");
+	print_instances(f, r);
 }
 
 void
@@ -852,9 +899,12 @@ rp_report_print(FILE *f, const struct rp_report *r,
 	    r->threads, r->cpu_list[0] != '\0' ? r->cpu_list : "not pinned",
 	    run->elapsed_ns / 1e9, rate(run->events, run->elapsed_ns));
 	worker_range(run, &lo, &hi);
-	fprintf(f, "design: page %s, queue %s, pv %s, pvchunk %s\n"
-	    "run: partition %s, scale %u %s, pace %s, loops %u, timing %s\n",
-	    r->page, r->queue, r->pv, r->pvchunk, r->partition, r->scale,
+	fprintf(f, "design: page %s, queue %s, pv %s, pvchunk %s, "
+	    "free %s%s%s%s\nrun: partition %s, scale %u %s, pace %s, "
+	    "loops %u, timing %s\n",
+	    r->page, r->queue, r->pv, r->pvchunk, r->free, r->preset != NULL ?
+	    " (--preset " : "", r->preset != NULL ? r->preset : "",
+	    r->preset != NULL ? ")" : "", r->partition, r->scale,
 	    r->scale_mode, r->pace, r->loops, r->timing ? "on" : "off");
 	fprintf(f, "skipped %llu (%.2f%%), warm-up %llu events%s%s\n",
 	    (unsigned long long)run->skipped, run->events > 0 ?

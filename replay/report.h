@@ -22,7 +22,7 @@
 
 #define RP_LOCK_MAX	16
 #define RP_QUANTILES	4	/* p50 p90 p99 p99.9 */
-#define RP_SCHEMA	2	/* the CSV's `schema` column (docs/csv.md) */
+#define RP_SCHEMA	3	/* the CSV's `schema` column (docs/csv.md) */
 
 struct rp_column {
 	const char	*name;
@@ -32,12 +32,15 @@ extern const struct rp_column rp_columns[];
 extern const unsigned rp_ncolumns;
 
 /*
- * One lock class of one run (engine statistics, converted).  Wait figures
+ * One lock class of one run (engine statistics, converted), or one lock
+ * instance of a class (lock_stats.h: a single named lock).  Wait figures
  * are over the contended acquisitions only, as perf lock contention and
  * lockstat report them; hold figures over every acquisition.
  */
 struct rp_lock_row {
 	char		 name[16];	/* "page", "object", ... */
+	char		 instance[32];	/* "vm_dom[0].inactive", or
+					   "" for the whole class */
 	uint64_t	 acquisitions;
 	uint64_t	 contended;
 	uint64_t	 cas_retries;
@@ -115,6 +118,9 @@ struct rp_report {
 	unsigned	 batch;		/* queue batch size, 0 if none */
 	char		 pv[64];
 	char		 pvchunk[64];
+	char		 free[32];	/* the free path (--free) */
+	const char	*preset;	/* --preset the design started from
+					   (NULL: none) */
 	char		 pace[32];
 	bool		 timing;
 	unsigned	 loops;		/* started: a stopped run counts
@@ -128,6 +134,9 @@ struct rp_report {
 	const struct rp_run_result *run;
 	struct rp_lock_row lock[RP_LOCK_MAX];
 	unsigned	 nlocks;
+	struct rp_lock_row inst[ENG_INST_MAX];	/* lock instances, after
+					   the classes in CSV and JSON */
+	unsigned	 ninst;
 	uint64_t	 by_kind[PR_KIND_COUNT];
 	uint64_t	 skipped_by_kind[PR_KIND_COUNT];
 	struct rp_skip_cause skip_cause[RP_SKIP_CAUSE_MAX];	/* every
@@ -156,7 +165,8 @@ void	rp_report_run_id(struct rp_report *r, const struct rp_host *h,
 
 /* How the run ended: "complete", "stopped" (--duration), "interrupted". */
 const char *rp_report_status(const struct rp_report *r);
-/* Percent of all classes' contended acquisitions that are l's. */
+/* Percent of all classes' contended acquisitions that are l's (a class
+   or an instance). */
 double	rp_report_share(const struct rp_report *r, const struct rp_lock_row *l);
 /*
  * The wait histogram of ls's contended acquisitions: ls->wait without the
@@ -167,7 +177,8 @@ void	rp_wait_contended(const struct eng_lock_stats *ls,
 /* Mean wait of l's contended acquisitions, ns (0: none). */
 uint64_t rp_lock_wait_avg(const struct rp_lock_row *l);
 
-/* The header line; then one row per lock class of a run. */
+/* The header line; then one row per lock class of a run, then one per
+   lock instance. */
 void	rp_report_csv_header(FILE *f);
 void	rp_report_csv_rows(FILE *f, const struct rp_report *r);
 /*

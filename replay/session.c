@@ -219,38 +219,48 @@ session_prime(const struct rp_trace *t, const struct rp_config *c,
 	rep->prime.wired = t->prime.cnt.wired * replicas;
 }
 
-/* Engine statistics of every lock class into report rows. */
+/* The engine's statistics of a lock class or instance into report row l. */
+static void
+session_lock_row(const struct eng_lock_stats *ls, unsigned lc,
+    const char *instance, struct rp_lock_row *l)
+{
+	static const double q[RP_QUANTILES] = { 0.5, 0.9, 0.99, 0.999 };
+	unsigned k;
+
+	memset(l, 0, sizeof(*l));
+	snprintf(l->name, sizeof(l->name), "%s", eng_lock_class_name(lc));
+	snprintf(l->instance, sizeof(l->instance), "%s", instance);
+	l->acquisitions = ls->acquisitions;
+	l->contended = ls->contended;
+	l->cas_retries = ls->cas_retries;
+	l->atomics = ls->atomics;
+	rp_wait_contended(ls, &l->wait_hist);
+	l->hold_hist = ls->hold;
+	for (k = 0; k < RP_QUANTILES; k++) {
+		l->wait_q[k] = eng_hist_quantile(&l->wait_hist, q[k]);
+		l->hold_q[k] = eng_hist_quantile(&ls->hold, q[k]);
+	}
+	l->wait_count = l->wait_hist.count;
+	l->wait_max = l->wait_hist.max_ns;
+	l->wait_total = l->wait_hist.sum_ns;
+	l->hold_max = ls->hold.max_ns;
+	l->hold_total = ls->hold.sum_ns;
+}
+
+/* Engine statistics of every lock class and instance into report rows. */
 static void
 session_locks(const struct eng_stats *s, struct rp_report *rep)
 {
-	static const double q[RP_QUANTILES] = { 0.5, 0.9, 0.99, 0.999 };
-	const struct eng_lock_stats *ls;
-	struct rp_lock_row *l;
 	unsigned i, k;
 
 	rep->nlocks = 0;
-	for (i = 0; i < LC_COUNT && i < RP_LOCK_MAX; i++) {
-		ls = &s->lock[i];
-		l = &rep->lock[rep->nlocks++];
-		memset(l, 0, sizeof(*l));
-		snprintf(l->name, sizeof(l->name), "%s",
-		    eng_lock_class_name(i));
-		l->acquisitions = ls->acquisitions;
-		l->contended = ls->contended;
-		l->cas_retries = ls->cas_retries;
-		l->atomics = ls->atomics;
-		rp_wait_contended(ls, &l->wait_hist);
-		l->hold_hist = ls->hold;
-		for (k = 0; k < RP_QUANTILES; k++) {
-			l->wait_q[k] = eng_hist_quantile(&l->wait_hist, q[k]);
-			l->hold_q[k] = eng_hist_quantile(&ls->hold, q[k]);
-		}
-		l->wait_count = l->wait_hist.count;
-		l->wait_max = l->wait_hist.max_ns;
-		l->wait_total = l->wait_hist.sum_ns;
-		l->hold_max = ls->hold.max_ns;
-		l->hold_total = ls->hold.sum_ns;
-	}
+	for (i = 0; i < LC_COUNT && i < RP_LOCK_MAX; i++)
+		session_lock_row(&s->lock[i], i, "",
+		    &rep->lock[rep->nlocks++]);
+	rep->ninst = 0;
+	for (i = 0; i < eng_lock_inst_count(); i++)
+		session_lock_row(&s->inst[i], eng_lock_inst_class(i),
+		    eng_lock_inst_name(i), &rep->inst[rep->ninst++]);
 	memcpy(rep->by_kind, s->by_kind, sizeof(rep->by_kind));
 	memcpy(rep->skipped_by_kind, s->skipped_by_kind,
 	    sizeof(rep->skipped_by_kind));
@@ -363,6 +373,7 @@ session_describe(const struct rp_trace *t, const struct rp_config *c,
 	eng_design_format(d, ENG_FAM_PV, rep->pv, sizeof(rep->pv));
 	eng_design_format(d, ENG_FAM_PVCHUNK, rep->pvchunk,
 	    sizeof(rep->pvchunk));
+	eng_design_format(d, ENG_FAM_FREE, rep->free, sizeof(rep->free));
 	rep->batch = d->queue == ENG_QUEUE_LOCKED ? 0 : d->batch;
 	if (c->run.pace == RP_PACE_ASAP)
 		snprintf(rep->pace, sizeof(rep->pace), "asap");

@@ -10,9 +10,12 @@
 # csv_col FILE CLASS COLUMN
 #		the value of COLUMN in the row of lock class CLASS of a
 #		replay CSV (docs/csv.md)
-# csv_classes FILE...
-#		the lock classes of replay or sweep CSVs, one a line, sorted
-#		(every run has a row per class, so this is the engine's list)
+# lock_classes, lock_instances
+#		the lock classes / lock instances docs/csv.md lists (its
+#		lock_class column and its "Lock instances" table), one a line:
+#		tests count rows by them, never by a number of their own
+# NCLASSES, NINST, NROWS
+#		how many of each; NROWS = rows of one run in a CSV
 
 T=$(mktemp -d) || exit 1
 trap 'rm -rf "$T"' EXIT
@@ -34,22 +37,33 @@ expect_error() {
 	grep -q '^pagereplay: ' "$T/err" || fail "'$*': no 'pagereplay:' prefix"
 }
 
+_CSV_DOC=$(dirname "$0")/../../docs/csv.md
+
+lock_classes() {
+	sed -n 's/^| `lock_class` | string |[^:]*: //p' "$_CSV_DOC" |
+	    grep -o '`[a-z_]*`' | tr -d '`'
+}
+
+lock_instances() {
+	sed -n 's/^| \(vm_[a-z]*\[[0-9]*\]\.[a-z]*\) |.*/\1/p' "$_CSV_DOC"
+}
+
+NCLASSES=$(lock_classes | wc -l)
+NINST=$(lock_instances | wc -l)
+NROWS=$((NCLASSES + NINST))
+export NCLASSES NINST NROWS
+[ "$NCLASSES" -gt 0 ] && [ "$NINST" -gt 0 ] ||
+    { echo "FAIL: no lock classes/instances in $_CSV_DOC" >&2; exit 1; }
+
 csv_col() {
 	awk -F, -v cls="$2" -v name="$3" '
 	    NR == 1 {
 		for (i = 1; i <= NF; i++) {
 			if ($i == name) c = i
 			if ($i == "lock_class") l = i
+			if ($i == "lock_instance") n = i
 		}
 		next
 	    }
-	    $l == cls { print $c }' "$1"
-}
-
-csv_classes() {
-	awk -F, 'FNR == 1 {
-		for (i = 1; i <= NF; i++) if ($i == "lock_class") l = i
-		next
-	    }
-	    { print $l }' "$@" | sort -u
+	    $l == cls && (n == 0 || $n == "") { print $c }' "$1"
 }

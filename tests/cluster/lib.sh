@@ -23,7 +23,8 @@ run_set() {
 	    NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; h = $0; next }
 	    $0 == h { next }
 	    { print $c["page"], $c["queue"], $c["pv"], $c["pvchunk"],
-		$c["scale"], $c["threads"], $c["repeat"], $c["lock_class"] }' \
+		$c["scale"], $c["threads"], $c["repeat"], $c["lock_class"],
+		$c["lock_instance"] }' \
 	    "$1" | sort
 }
 

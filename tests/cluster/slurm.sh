@@ -114,4 +114,14 @@ done
 pagereplay sweep traces/build.prt $SWEEP --cpus 0 --csv single.csv \
     >/dev/null 2>err || { cat err; fail "one-machine sweep"; }
 same_runs sweep.csv single.csv
+
+# The by-hand check, for this sweep's 16 runs (2 x 2 x 2 x 2 repeats).
+doc_block check >check.sh
+grep -q '^expected=\$(( 6 \* 2 \* 5 \* 3 \* 3 ))$' check.sh ||
+    fail "the check recipe changed"
+sed 's/^expected=.*/expected=16/' check.sh >check16.sh
+[ "$(sh check16.sh)" = complete ] || fail "the check recipe: not complete"
+grep -v "$(tail -1 sweep.csv | cut -d, -f1)" sweep.csv >short.csv
+sed 's/sweep\.csv/short.csv/' check16.sh >checkshort.sh
+[ -z "$(sh checkshort.sh)" ] || fail "the check recipe: a run missing passed"
 exit 0

@@ -1,11 +1,12 @@
 /*
  * test_lock.c - the lock primitives and their instrumentation: counts per
  * class and per call site, atomics, trylock failures, the log-linear
- * histogram, the lock-order assertion (debug builds); and, with helper
- * threads whose progress is read from the lock words (never from the
- * clock), the adaptive mutex (spin while the owner runs, park at once when
- * it is parked) and the reader/writer lock's writer preference, reader
- * recursion and try_rlock, as kern_mutex.c and kern_rwlock.c.
+ * histogram, the lock-order assertion (debug builds), lock instances;
+ * and, with helper threads whose progress is read from the lock words
+ * (never from the clock), the adaptive mutex (spin while the owner runs,
+ * park at once when it is parked) and the reader/writer lock's writer
+ * preference, reader recursion and try_rlock, as kern_mutex.c and
+ * kern_rwlock.c.
  */
 #include <pthread.h>
 #include <sched.h>
@@ -173,6 +174,70 @@ wait_bits(_Atomic uint32_t *word, uint32_t bits)
 		sched_yield();
 }
 
+/* The instance a name was given, by name (-1: none). */
+static int
+inst_of(const char *name)
+{
+	unsigned i;
+
+	for (i = 0; i < eng_lock_inst_count(); i++)
+		if (strcmp(eng_lock_inst_name(i), name) == 0)
+			return ((int)i);
+	return (-1);
+}
+
+/*
+ * Lock instances (lock_stats.h): a named mutex counts into its instance
+ * as well as its class; one name is one instance, wherever it is given;
+ * unnamed mutexes of the class count into the class only; the counters
+ * merge and reset with the class's.
+ */
+static void
+test_lock_instances(void **state)
+{
+	ENG_SITE_DEFINE;
+	struct eng_lkstat *ls = lk_new(true);
+	struct eng_lock_stats out[ENG_INST_MAX];
+	struct eng_mtx a, a2, b, anon;
+	int ia, ib;
+
+	(void)state;
+	eng_mtx_init(&a, LC_PAGEQUEUE);
+	eng_mtx_init(&a2, LC_PAGEQUEUE);
+	eng_mtx_init(&b, LC_PAGEQUEUE);
+	eng_mtx_init(&anon, LC_PAGEQUEUE);
+	eng_mtx_name(&a, "test.a");
+	eng_mtx_name(&a2, "test.a");		/* another engine's */
+	eng_mtx_name(&b, "test.b");
+	ia = inst_of("test.a");
+	ib = inst_of("test.b");
+	assert_true(ia >= 0 && ib >= 0 && ia != ib);
+	assert_int_equal(eng_lock_inst_class((unsigned)ia), LC_PAGEQUEUE);
+	eng_mtx_lock(ls, &a, ENG_HERE);
+	eng_mtx_lock(ls, &b, ENG_HERE);
+	eng_mtx_unlock(ls, &a);		/* out of order: hold follows */
+	eng_mtx_unlock(ls, &b);
+	assert_true(eng_mtx_trylock(ls, &a2, ENG_HERE));
+	eng_mtx_unlock(ls, &a2);
+	eng_mtx_lock(ls, &anon, ENG_HERE);
+	eng_mtx_unlock(ls, &anon);
+	assert_int_equal(ls->cls[LC_PAGEQUEUE].acquisitions, 4);
+	assert_int_equal(ls->inst[ia].acquisitions, 2);
+	assert_int_equal(ls->inst[ib].acquisitions, 1);
+	assert_int_equal(ls->inst[ia].hold.count, 2);
+	assert_int_equal(ls->inst[ib].hold.count, 1);
+	assert_int_equal(ls->inst[ia].wait.count, 2);	/* 0 ns each */
+	assert_int_equal(ls->inst[ia].contended, 0);
+	memset(out, 0, sizeof(out));
+	eng_lkstat_merge_inst(ls, out);
+	eng_lkstat_merge_inst(ls, out);
+	assert_int_equal(out[ia].acquisitions, 4);
+	assert_int_equal(out[ib].hold.count, 2);
+	eng_lkstat_reset(ls);
+	assert_int_equal(ls->inst[ia].acquisitions, 0);
+	free(ls);
+}
+
 /*
  * __mtx_lock_sleep: a waiter whose owner is itself parked (here: blocked
  * on a second mutex) parks at once, without spinning.
@@ -187,6 +252,7 @@ test_mutex_owner_parked(void **state)
 
 	(void)state;
 	eng_mtx_init(&m1, LC_PAGE);
+	eng_mtx_name(&m1, "test.m1");	/* contention counted there too */
 	eng_mtx_init(&m2, LC_PAGEQUEUE);
 	eng_mtx_lock(ls, &m2, ENG_HERE);
 	a.m1 = &m1;
@@ -206,6 +272,8 @@ test_mutex_owner_parked(void **state)
 	assert_int_equal(b.ls->cls[LC_PAGE].spins, 0);
 	assert_true(b.ls->cls[LC_PAGE].blocks > 0);
 	assert_int_equal(b.ls->cls[LC_PAGE].contended, 1);
+	assert_int_equal(b.ls->inst[inst_of("test.m1")].contended, 1);
+	assert_int_equal(b.ls->inst[inst_of("test.m1")].acquisitions, 1);
 	assert_int_equal(atomic_load(&m1.mtx_lock), 0);
 	free(a.ls);
 	free(b.ls);
@@ -388,6 +456,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_mutex),
 		cmocka_unit_test(test_rwlock),
+		cmocka_unit_test(test_lock_instances),
 		cmocka_unit_test(test_mutex_owner_parked),
 		cmocka_unit_test(test_rwlock_writer_preference),
 		cmocka_unit_test(test_spin_and_byte_locks),

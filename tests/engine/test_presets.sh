@@ -40,7 +40,7 @@ for p in freebsd10 freebsd12 freebsd13 freebsd14 d24217; do
 done
 "$PR" footprint --help | grep -q -- '--preset NAME' || fail "footprint --help"
 "$PR" replay --help | grep -q -- '--preset NAME' || fail "replay --help"
-"$PR" sweep --help | grep -q -- '--preset NAME' || fail "sweep --help"
+"$PR" sweep --help | grep -q -- '--preset LIST' || fail "sweep --help"
 
 expect_error 2 "$PR" footprint --preset freebsd11
 grep -q 'freebsd14' "$T/err" || fail "unknown preset: the list not named"

@@ -25,17 +25,13 @@ grep -q '^top [0-9]* of [0-9]* call sites by wait_total:' "$T/table" ||
     fail "no call-site table"
 doc_header=$(sed -n 's/^| `\([a-z0-9_]*\)`.*/\1/p' "$DOCS" | paste -sd, -)
 [ "$(head -1 "$T/r.csv")" = "$doc_header" ] || fail "CSV header differs from docs/csv.md"
-# One row per lock class, each class once, the reservation lock among
-# them; the table below counts as many.
-nclasses=$(csv_classes "$T/r.csv" | wc -l)
-[ "$(wc -l <"$T/r.csv")" -eq $((nclasses + 1)) ] ||
-    fail "replay CSV: not one row per lock class"
-csv_classes "$T/r.csv" | grep -qx reserv || fail "replay CSV: no reserv row"
-python3 - "$T/r.json" "$T/r.csv" "$nclasses" <<'PY' || fail "JSON"
-import csv, json, sys
+[ "$(wc -l <"$T/r.csv")" -eq $((NROWS + 1)) ] ||
+    fail "replay CSV: not $NCLASSES lock-class and $NINST instance rows"
+python3 - "$T/r.json" "$T/r.csv" <<'PY' || fail "JSON"
+import csv, json, os, sys
 d = json.load(open(sys.argv[1]))
 rows = list(csv.DictReader(open(sys.argv[2])))
-assert len(d["rows"]) == len(rows) == int(sys.argv[3])
+assert len(d["rows"]) == len(rows) == int(os.environ["NROWS"])
 assert len(d["workers"]) == 2
 assert sum(w["events"] for w in d["workers"]) == int(rows[0]["events"])
 assert all(w["cpu"] == 0 for w in d["workers"])
@@ -60,6 +56,8 @@ for s in d["sites"]:
                       "cas_retries", "wait_total_ns", "hold_total_ns"}, s
 # The sites of a class add up to the class's row.
 for r in rows:
+    if r["lock_instance"]:
+        continue
     lc = r["lock_class"]
     for k in ("acquisitions", "contended", "cas_retries"):
         got = sum(s[k] for s in d["sites"] if s["lock_class"] == lc)
@@ -91,11 +89,12 @@ def quantile(h, q):
             break
     lo, hi = lower(b), lower(b + 1) if b + 1 < 512 else lower(b)
     return min(lo + (hi - lo) // 2, h["max_ns"])
-hist = {h["lock_class"]: h for h in d["histograms"]}
+hist = {(h["lock_class"], h["lock_instance"]): h for h in d["histograms"]}
+assert len(hist) == len(rows)
 shares = 0.0
 for r in rows:
-    assert r["schema"] == "2" and r["status"] == "complete", r
-    h = hist[r["lock_class"]]
+    assert r["schema"] == "3" and r["status"] == "complete", r
+    h = hist[r["lock_class"], r["lock_instance"]]
     w, hd = h["wait"], h["hold"]
     n = int(r["contended"])
     assert int(r["wait_count"]) == n == w["count"], (r["lock_class"], n, w)
@@ -108,21 +107,51 @@ for r in rows:
         assert quantile(hd, q) == int(r[col.replace("wait", "hold")])
     assert hd["count"] == int(r["acquisitions"]), r["lock_class"]
     assert sum(c for _, c in w["buckets"]) == n
-    shares += float(r["contention_share_pct"])
+    if not r["lock_instance"]:
+        shares += float(r["contention_share_pct"])
     assert r["pace_behind_max_ns"] == ""        # --pace asap
     assert (r["run_index"], r["runs"], r["shard"]) == ("0", "1", "0/1")
-total = sum(int(r["contended"]) for r in rows)
+total = sum(int(r["contended"]) for r in rows if not r["lock_instance"])
 assert abs(shares - (100.0 if total else 0.0)) < 0.01, shares
 PY
+
+# Lock instances (docs/csv.md): the page-queue locks one by one after the
+# class rows, the ones docs/csv.md lists; they add up to their class's
+# row, and their share is of all classes' contention, as lockstat's.
+lock_classes >"$T/classes"
+lock_instances >"$T/instances"
+python3 - "$T/r.csv" "$T/classes" "$T/instances" <<'PY' || fail "lock instances"
+import csv, sys
+rows = list(csv.DictReader(open(sys.argv[1])))
+classes = open(sys.argv[2]).read().split()
+insts = open(sys.argv[3]).read().split()
+cls = [r for r in rows if not r["lock_instance"]]
+ins = [r for r in rows if r["lock_instance"]]
+assert [r["lock_class"] for r in cls] == classes, [r["lock_class"] for r in cls]
+assert [r["lock_instance"] for r in ins] == insts, ins
+assert rows[:len(cls)] == cls, "instance rows before the class rows"
+total = sum(int(r["contended"]) for r in cls)
+for r in ins:
+    assert r["lock_class"] == "pagequeue", r
+    share = 100.0 * int(r["contended"]) / total if total else 0.0
+    assert abs(float(r["contention_share_pct"]) - share) < 0.001, r
+pq = next(r for r in cls if r["lock_class"] == "pagequeue")
+for k in ("acquisitions", "contended", "wait_total_ns"):
+    assert sum(int(r[k]) for r in ins) == int(pq[k]), k
+assert int(next(r for r in ins if r["lock_instance"] ==
+                "vm_dom[0].inactive")["acquisitions"]) > 0
+PY
+grep -q "^$NINST lock instances:" "$T/table" || fail "no lock-instance table"
+grep -q '^vm_dom\[0\]\.inactive  *pagequeue  *[0-9]' "$T/table" ||
+    fail "no inactive page-queue row in the instance table"
 
 # The human tables: 100 columns by default, times with units, --wide for
 # every column, --sort and -E as perf lock contention has.
 awk 'length($0) > 100 && !/^note: / {
     print; bad = 1 } END { exit bad }' "$T/table" ||
     fail "the default table is wider than 100 columns"
-grep -q "^$nclasses lock classes by wait_total:" "$T/table" ||
-    fail "no lock table of $nclasses classes"
-grep -Eq '^(page|object|pagequeue|freequeue|pv|pmap|pvchunk|reserv) .* (ns|us|ms|s)$' \
+grep -q "^$NCLASSES lock classes by wait_total:" "$T/table" || fail "no lock table"
+grep -Eq "^($(lock_classes | paste -sd'|')) .* (ns|us|ms|s)\$" \
     "$T/table" || fail "no times with units in the lock table"
 grep -q 'share%' "$T/table" || fail "no share% column"
 "$PR" replay "$T/b.prt" --threads 2 --cpus 0 --wide --sort contended -E 2 \
@@ -179,16 +208,17 @@ PY
 SW="--threads 1,2 --page pagelock,refcount --queue locked,batch:8 --repeat 2"
 "$PR" sweep "$T/b.prt" $SW --csv "$T/full.csv" --plot "$T/full.svg" \
     >/dev/null 2>"$T/err" || { cat "$T/err"; fail "sweep"; }
-grep -q "^sweep: wrote 16 runs x $nclasses lock classes to $T/full.csv\$" \
-    "$T/err" || fail "sweep: no one-line summary"
-[ "$(wc -l <"$T/full.csv")" -eq $((2 * 2 * 2 * 2 * nclasses + 1)) ] ||
-    fail "sweep: $(wc -l <"$T/full.csv") lines, wanted $((16 * nclasses + 1))"
+grep -q "^sweep: wrote 16 runs x $NCLASSES lock classes and $NINST lock instances to $T/full.csv\$" "$T/err" ||
+    fail "sweep: no one-line summary"
+[ "$(wc -l <"$T/full.csv")" -eq $((2 * 2 * 2 * 2 * NROWS + 1)) ] ||
+    fail "sweep: $(wc -l <"$T/full.csv") lines, wanted $((16 * NROWS + 1))"
 "$PR" sweep "$T/b.prt" --threads 1,2 --json "$T/sw.json" --csv "$T/sw.csv" \
     >/dev/null || fail "sweep --json"
-python3 - "$T/sw.json" "$nclasses" <<'PY' || fail "sweep --json: not 2 runs"
-import json, sys
+python3 - "$T/sw.json" <<'PY' || fail "sweep --json: not 2 run documents"
+import json, os, sys
 d = json.load(open(sys.argv[1]))
-assert len(d) == 2 and all(len(r["rows"]) == int(sys.argv[2]) for r in d)
+assert len(d) == 2 and all(len(r["rows"]) == int(os.environ["NROWS"])
+                           for r in d)
 assert [r["rows"][0]["threads"] for r in d] == [1, 2]
 PY
 # A design spec with a comma inside a list.
@@ -230,14 +260,14 @@ expect_error 1 "$PR" merge -o "$T/shard0.csv" "$T/shard0.csv" \
     "$T/shard1.csv" "$T/shard2.csv"
 [ -e "$T/m.csv" ] || [ -e "$T/m.json" ] && fail "a refused merge left a file"
 "$PR" plot "$T/shard1.csv" -o "$T/lone.svg" || fail "a lone shard does not plot"
-python3 - "$T/full.csv" "$T/union.csv" "$nclasses" <<'PY' || fail "shards' union"
-import csv, sys
+python3 - "$T/full.csv" "$T/union.csv" <<'PY' || fail "shards' union != full sweep"
+import csv, os, sys
 key = ("repeat", "threads", "page", "queue", "pv", "pvchunk", "scale",
-       "lock_class", "events")
+       "lock_class", "lock_instance", "events")
 def rows(p):
     return sorted(tuple(r[k] for k in key) for r in csv.DictReader(open(p)))
 a, b = rows(sys.argv[1]), rows(sys.argv[2])
-assert len(a) == 16 * int(sys.argv[3]) and a == b, (len(a), len(b))
+assert len(a) == 16 * int(os.environ["NROWS"]) and a == b, (len(a), len(b))
 PY
 
 # The sweep's chart: an SVG naming every design series.
@@ -277,7 +307,7 @@ sleep 1
 kill -INT $pid
 wait $pid && fail "interrupted replay exited 0"
 grep -q interrupted "$T/int.err" || fail "no 'interrupted' message"
-[ "$(wc -l <"$T/int.csv")" -eq $((nclasses + 1)) ] ||
+[ "$(wc -l <"$T/int.csv")" -eq $((NROWS + 1)) ] ||
     fail "interrupted replay: no CSV"
 [ "$(csv_col "$T/int.csv" page status)" = interrupted ] ||
     fail "interrupted replay: status not 'interrupted'"

@@ -30,8 +30,14 @@ grep -q 'Speedup over page=pagelock:256' "$T/r.html" || fail "no speedup chart"
 grep -q '<th>share</th>' "$T/r.html" || fail "no contention share column"
 [ "$(grep -c '<h3>' "$T/r.html")" -eq 8 ] ||
     fail "not one lock table per design and thread count"
-for c in $(csv_classes "$T/s.csv"); do
+for c in $(lock_classes); do
 	grep -q "<tr><td>$c</td>" "$T/r.html" || fail "class $c missing"
+done
+# ... and the page-queue locks one by one, with their share of all
+# contention events (D37305's figure).
+for i in $(lock_instances); do
+	grep -qF "<tr class=\"inst\"><td>pagequeue $i</td>" "$T/r.html" ||
+	    fail "lock instance $i missing"
 done
 
 # Usage errors, and a failure leaves no file behind.

@@ -914,6 +914,8 @@ usage(FILE *f)
 "                          (default 50us)\n"
 "      --nocache           SF_NOCACHE: flag every sendfile PR_F_NOCACHE\n"
 "\n"
+"Manual: man pagereplay-synth; docs in " PR_DOCDIR "\n"
+"\n"
 "Examples:\n"
 "  pagereplay synth build --seed 1 -o build.prt\n"
 "  pagereplay synth sendfile --files 2000 --clients 64 --nocache -o s.prt\n");
