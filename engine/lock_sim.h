@@ -1,0 +1,74 @@
+/*
+ * lock_sim.h - the lock layer's hook for simulation in virtual time
+ * (`pagereplay simulate`, sim/sim.h).
+ *
+ * When a hook is installed on a host thread, every lock operation that
+ * thread makes through lock.h becomes a scheduling point of a
+ * discrete-event simulator instead of touching the host's scheduler:
+ *
+ *  - every atomic read-modify-write on a lock word or a counted atomic
+ *    (the operations lock_stats.h counts as `atomics`) and every releasing
+ *    store calls access() first, with the address it is about to touch;
+ *  - a spin of n pauses (lock_delay(), the byte lock's spinning) calls
+ *    spin(n) instead of executing pauses;
+ *  - a park (the futex wait standing for turnstile_wait) calls park(), a
+ *    wake calls wake(); the byte lock's sched_yield() calls yield();
+ *  - wait and hold times are read from now() (virtual ns) instead of the
+ *    TSC.
+ *
+ * The hook is per host thread (thread-local), so a simulation on one
+ * thread leaves real replays on other threads untouched, and a thread of
+ * the model that is not a coroutine of the simulator (none today) would
+ * run on the real primitives.  Lock classes are opaque here: a new class
+ * needs no change to the hook.  With no hook installed the cost is one
+ * thread-local load and a predicted branch per operation.
+ *
+ * Thread safety: eng_lock_sim_set() affects the calling thread only.
+ */
+#ifndef ENG_LOCK_SIM_H
+#define ENG_LOCK_SIM_H
+
+#include <stdatomic.h>
+#include <stdint.h>
+
+/* What access() is told the CPU does to the line. */
+enum eng_sim_op {
+	ENG_SIM_RMW = 0,	/* atomic read-modify-write (CAS, fetch-add) */
+	ENG_SIM_STORE,		/* plain releasing store */
+	ENG_SIM_LOAD,		/* load of a line another CPU may own */
+};
+
+struct eng_sim_hook {
+	void	*ctx;
+	/* The CPU is about to do op on the cache line holding p. */
+	void	 (*access)(void *ctx, const void *p, enum eng_sim_op op);
+	/* The CPU spins n pauses (lock_delay_spin). */
+	void	 (*spin)(void *ctx, unsigned n);
+	/* Sleep while *p == v on wait queue(s) queue (futex semantics). */
+	void	 (*park)(void *ctx, _Atomic uint32_t *p, uint32_t v,
+		     uint32_t queue);
+	/* Wake every sleeper on p in queue; returns how many. */
+	long	 (*wake)(void *ctx, _Atomic uint32_t *p, uint32_t queue);
+	/* Give the CPU away once (sched_yield). */
+	void	 (*yield)(void *ctx);
+	/* Virtual time of the calling CPU, ns. */
+	uint64_t (*now)(void *ctx);
+};
+
+/* The calling thread's hook; NULL: the real primitives. */
+extern _Thread_local const struct eng_sim_hook *eng_sim_hook;
+
+/* Install h (NULL: remove) for the calling thread. */
+void	eng_lock_sim_set(const struct eng_sim_hook *h);
+
+/* An access to the line of p, when simulating. */
+static inline void
+eng_sim_access(const void *p, enum eng_sim_op op)
+{
+	const struct eng_sim_hook *h = eng_sim_hook;
+
+	if (__builtin_expect(h != NULL, 0))
+		h->access(h->ctx, p, op);
+}
+
+#endif /* ENG_LOCK_SIM_H */
