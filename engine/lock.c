@@ -28,6 +28,26 @@ eng_lock_sim_set(const struct eng_sim_hook *h)
 	eng_sim_hook = h;
 }
 
+/* Per-CPU thread-local state (lock_sim.h); written by constructors only. */
+static struct eng_sim_tls eng_sim_tls_reg[ENG_SIM_TLS_MAX];
+static size_t eng_sim_ntls;
+
+void
+eng_sim_tls_register(void *(*addr)(void), size_t size)
+{
+	if (eng_sim_ntls == ENG_SIM_TLS_MAX)
+		ENG_PANIC("more than %d per-CPU thread-local blocks",
+		    ENG_SIM_TLS_MAX);
+	eng_sim_tls_reg[eng_sim_ntls].addr = addr;
+	eng_sim_tls_reg[eng_sim_ntls++].size = size;
+}
+
+const struct eng_sim_tls *
+eng_sim_tls(size_t i)
+{
+	return (i < eng_sim_ntls ? &eng_sim_tls_reg[i] : NULL);
+}
+
 static const char *const eng_lock_class_names[LC_COUNT] = {
 	[LC_PAGE] = "page",
 	[LC_OBJECT] = "object",

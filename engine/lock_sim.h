@@ -29,6 +29,7 @@
 #define ENG_LOCK_SIM_H
 
 #include <stdatomic.h>
+#include <stddef.h>
 #include <stdint.h>
 
 /* What access() is told the CPU does to the line. */
@@ -60,6 +61,22 @@ extern _Thread_local const struct eng_sim_hook *eng_sim_hook;
 
 /* Install h (NULL: remove) for the calling thread. */
 void	eng_lock_sim_set(const struct eng_sim_hook *h);
+
+/*
+ * Thread-local state of the model that belongs to the CPU running the code
+ * (the pmap layer's debug lock-order record, say).  Registered once, from a
+ * constructor, with a function returning the calling thread's copy; the
+ * simulator keeps one copy per virtual CPU and swaps it in at every
+ * switch, so such state needs no other change to be simulated.
+ */
+#define ENG_SIM_TLS_MAX	8
+struct eng_sim_tls {
+	void	*(*addr)(void);		/* the calling thread's copy */
+	size_t	 size;
+};
+void	eng_sim_tls_register(void *(*addr)(void), size_t size);
+/* Entry i of the registry, NULL past its end. */
+const struct eng_sim_tls *eng_sim_tls(size_t i);
 
 /* An access to the line of p, when simulating. */
 static inline void

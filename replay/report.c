@@ -33,6 +33,7 @@ enum col {
 	C_HOST, C_CPUS, C_CPU_MODEL, C_KERNEL, C_VERSION,
 	C_STATUS, C_WAIT_COUNT, C_WAIT_AVG, C_CONTENTION_SHARE,
 	C_PACE_BEHIND, C_RUN_INDEX, C_RUNS, C_SHARD, C_SCHEMA,
+	C_MODE, C_MACHINE, C_THINK, C_SEED,
 	C_COUNT
 };
 
@@ -100,6 +101,10 @@ const struct rp_column rp_columns[C_COUNT] = {
 	[C_RUNS] = { "runs", true },
 	[C_SHARD] = { "shard", false },
 	[C_SCHEMA] = { "schema", true },
+	[C_MODE] = { "mode", false },
+	[C_MACHINE] = { "machine", false },
+	[C_THINK] = { "think", false },
+	[C_SEED] = { "seed", true },
 };
 const unsigned rp_ncolumns = C_COUNT;
 
@@ -327,6 +332,15 @@ cell(const struct rp_report *r, const struct rp_lock_row *l, enum col c,
 		    (unsigned long long)r->nshards);
 		break;
 	case C_SCHEMA: U(RP_SCHEMA); break;
+	case C_MODE: S(r->mode != NULL ? r->mode : "replay"); break;
+	case C_MACHINE: S(r->machine); break;
+	case C_THINK: S(r->think); break;
+	case C_SEED:
+		if (r->machine[0] == '\0')
+			b[0] = '\0';
+		else
+			U(r->seed);
+		break;
 	default: b[0] = '\0'; break;
 	}
 #undef U

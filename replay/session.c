@@ -325,6 +325,13 @@ session_describe(const struct rp_trace *t, const struct rp_config *c,
 	rep->phys_pages = rp_config_phys_pages(c);
 	rep->lost = t->lost;
 	rep->check_violations = -1;
+	rep->mode = c->sim != NULL ? "simulate" : "replay";
+	if (c->sim != NULL) {
+		snprintf(rep->machine, sizeof(rep->machine), "%s",
+		    c->sim->machine.name);
+		rp_think_format(c->sim, rep->think, sizeof(rep->think));
+		rep->seed = c->sim->seed;
+	}
 	if (rep->runs == 0)
 		rep->runs = 1;
 	if (rep->nshards == 0)
@@ -391,7 +398,11 @@ rp_session_run(const struct rp_trace *t, const struct rp_config *c,
 	o = c->run;
 	o.cpus = c->cpus != NULL ? c->cpus->cpu : NULL;
 	o.ncpus = c->cpus != NULL ? c->cpus->n : 0;
-	rc = rp_run(t, &plan, &tg, &o, res, err, errlen);
+	if (c->sim != NULL)
+		rc = rp_sim_run(t, &plan, &tg, &o, c->sim, res,
+		    &c->sim->counts, err, errlen);
+	else
+		rc = rp_run(t, &plan, &tg, &o, res, err, errlen);
 	if (rc == 0 && res->events == 0 && res->warmup_events > 0 &&
 	    !res->interrupted && !res->stopped) {
 		snprintf(err, errlen, "--warmup: the warm-up replayed all %llu "

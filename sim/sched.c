@@ -44,6 +44,7 @@ struct sim_cpu {
 	ucontext_t	 uc;
 	void		*stack;
 	uint64_t	 clock;		/* virtual ns */
+	bool		 worked;	/* work_ns since the last point paid */
 	uint32_t	 prio;		/* tie order, from the seed */
 	enum sim_state	 state;
 	const void	*wait_p;	/* SIM_PARKED: the word */
@@ -64,6 +65,12 @@ struct sim {
 	void		*main_stack;	/* bounds, for ASan's fiber calls */
 	size_t		 main_size;
 	struct sim_cache cache;
+	/* Per-CPU thread-local blocks (eng_sim_tls()): live addresses, and
+	   a copy of all of them per CPU, the host's last ([ncpus]). */
+	void		*tls_live[ENG_SIM_TLS_MAX];
+	size_t		 tls_size[ENG_SIM_TLS_MAX];
+	size_t		 ntls, tls_total;
+	char		*tls;		/* [(ncpus + 1) * tls_total] */
 	struct eng_sim_hook hook;
 	struct sim_counts n;
 };
@@ -121,6 +128,43 @@ sim_uc(struct sim *s, unsigned c)
 	return (c == SIM_MAIN ? &s->main_uc : &s->cpu[c].uc);
 }
 
+/* Save the live thread-local blocks as from's (load: to's into them). */
+static void
+sim_tls_move(struct sim *s, unsigned c, bool load)
+{
+	char *p = s->tls + (size_t)(c == SIM_MAIN ? s->ncpus : c) *
+	    s->tls_total;
+	size_t i;
+
+	for (i = 0; i < s->ntls; p += s->tls_size[i], i++)
+		if (load)
+			memcpy(s->tls_live[i], p, s->tls_size[i]);
+		else
+			memcpy(p, s->tls_live[i], s->tls_size[i]);
+}
+
+/* Find the registered blocks; every CPU starts with the host's values. */
+static int
+sim_tls_init(struct sim *s)
+{
+	const struct eng_sim_tls *t;
+	unsigned c;
+
+	for (s->ntls = 0; (t = eng_sim_tls(s->ntls)) != NULL; s->ntls++) {
+		s->tls_live[s->ntls] = t->addr();
+		s->tls_size[s->ntls] = t->size;
+		s->tls_total += t->size;
+	}
+	if (s->ntls == 0)
+		return (0);
+	if ((s->tls = malloc((s->ncpus + 1) * s->tls_total)) == NULL)
+		return (-1);
+	for (c = 0; c < s->ncpus; c++)
+		sim_tls_move(s, c, false);
+	sim_tls_move(s, SIM_MAIN, false);
+	return (0);
+}
+
 /*
  * Give the host thread from `from` (SIM_MAIN: the host) to `to`; returns
  * when something switches back to `from`.  dying: from never runs again.
@@ -137,6 +181,10 @@ sim_switch(struct sim *s, unsigned from, unsigned to, bool dying)
 #else
 	(void)dying;
 #endif
+	if (s->ntls > 0) {
+		sim_tls_move(s, from, false);
+		sim_tls_move(s, to, true);
+	}
 	s->cur = to;
 	if (to != SIM_MAIN)
 		s->cpu[to].state = SIM_RUNNING;
@@ -205,6 +253,20 @@ sim_work(struct sim *s, uint64_t ns)
 	s->cpu[s->cur].clock += ns;
 }
 
+/*
+ * The machine's work_ns for the code since the CPU's last point, paid
+ * once: at the next point, or earlier when the lock layer reads the
+ * clock (a hold ends before its release's RMW and must include it).
+ */
+static void
+sim_pay_work(struct sim *s, struct sim_cpu *c)
+{
+	if (!c->worked) {
+		c->clock += s->m.work_ns;
+		c->worked = true;
+	}
+}
+
 /* CPUs watching line l were written: they run at the write's end. */
 static void
 sim_watchers(struct sim *s, struct sim_line *l, uint64_t t)
@@ -231,8 +293,9 @@ sim_access(struct sim *s, const void *p, enum eng_sim_op op)
 	struct sim_cpu *c = &s->cpu[s->cur];
 	struct sim_line *l;
 
-	c->clock += s->m.work_ns;
+	sim_pay_work(s, c);
 	sim_point(s);
+	c->worked = false;
 	if ((l = sim_cache_line(&s->cache, p)) == NULL)
 		return;		/* out of memory: the access is free */
 	c->clock = sim_cache_access(&s->cache, l, s->cur, op, c->clock);
@@ -246,7 +309,7 @@ sim_wait_write(struct sim *s, const void *p)
 	struct sim_cpu *c = &s->cpu[s->cur];
 	struct sim_line *l;
 
-	c->clock += s->m.work_ns;
+	sim_pay_work(s, c);
 	sim_point(s);
 	l = sim_cache_line(&s->cache, p);
 	if (l != NULL && sim_cache_holds(&s->cache, l, s->cur)) {
@@ -326,7 +389,10 @@ sim_hook_yield(void *ctx)
 static uint64_t
 sim_hook_now(void *ctx)
 {
-	return (sim_now(ctx));
+	struct sim *s = ctx;
+
+	sim_pay_work(s, &s->cpu[s->cur]);
+	return (sim_now(s));
 }
 
 /* Set-up and the run -------------------------------------------------- */
@@ -402,6 +468,7 @@ sim_destroy(struct sim *s)
 		if (s->cpu[i].stack != NULL)
 			munmap(s->cpu[i].stack, SIM_STACK);
 	sim_cache_free(&s->cache);
+	free(s->tls);
 	free(s->cpu);
 	free(s->heap);
 	free(s);
@@ -451,6 +518,10 @@ sim_run(struct sim *s, char *err, size_t errlen)
 	unsigned i;
 	int n;
 
+	if (s->tls == NULL && sim_tls_init(s) != 0) {
+		snprintf(err, errlen, "out of memory");
+		return (-1);
+	}
 	sim_main_stack(s);
 	sim_running = s;
 	eng_lock_sim_set(&s->hook);
