@@ -95,18 +95,34 @@ simulate_usage(FILE *f)
 	    sim_machine_names(" | ", names, sizeof(names)));
 	rp_design_help(f);
 	fprintf(f,
+	    "  --free SPEC           global | pgcache: the free path\n"
+	    "  --preset NAME         every design family as a release shipped "
+	    "it\n"
+	    "                        (`--preset help` lists them); design\n"
+	    "                        options after it override it\n"
+	    "  --partition KEY       streams by tid (default), cpu or object\n"
 	    "  --scale K             replicate the streams K times\n"
+	    "  --scale-mode MODE     disjoint (default) or shared replicas\n"
 	    "  --duration DUR        stop at this virtual time\n"
-	    "  --sort KEY, -E N, --wide  as replay\n"
-	    "%s"
+	    "  --loop N              replay the trace N times (default 1)\n"
+	    "  --check               the model's invariant check after each "
+	    "run\n"
+	    "  --phys-mem SIZE       model memory (default 1G per replica)\n"
+	    "  --csv FILE            CSV rows, one per run x lock class "
+	    "(docs/csv.md)\n"
+	    "  --json FILE           JSON, one document per run\n"
+	    "  --salvage             replay the intact frames of a corrupt "
+	    "trace\n"
+	    "  --sort KEY, -E, --entries N, --wide\n"
+	    "                        the human tables, as replay's\n"
+	    "  --help                this text\n"
 	    "(--pace, --warmup, --no-hwc and --no-timing do not apply.)\n"
 	    "\n"
 	    "Examples:\n"
 	    "  pagereplay simulate build.prt --cpus 1,8,32,64 "
 	    "--machine epyc-64 --csv sim.csv\n"
 	    "  pagereplay simulate s.prt --cpus 104 --scale 52 "
-	    "--preset freebsd12\n",
-	    rp_opt_common_help);
+	    "--preset freebsd12\n");
 }
 
 static void
