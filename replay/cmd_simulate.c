@@ -85,8 +85,9 @@ simulate_usage(FILE *f)
 	    "the same figures.  See docs/simulate.md.\n"
 	    "\n"
 	    "  --cpus N[,N...]       virtual CPUs of each run (required)\n"
-	    "  --machine M           %s\n"
-	    "                        (default xeon-2s-104; `help` lists them)\n"
+	    "  --machine M           host | %s\n"
+	    "                        (default xeon-2s-104; `help` lists them;\n"
+	    "                        host: this machine, measured first)\n"
 	    "  --seed S              order of CPUs tied in time (default 1)\n"
 	    "  --think recorded[:F]  before each event, the gap the trace\n"
 	    "                        recorded since the worker's previous\n"
@@ -125,16 +126,6 @@ simulate_usage(FILE *f)
 	    "--preset freebsd12\n");
 }
 
-static void
-simulate_machines(FILE *f)
-{
-	const struct sim_machine *m;
-	size_t i;
-
-	for (i = 0; (m = sim_machine_info(i)) != NULL; i++)
-		fprintf(f, "%-12s %s\n", m->name, m->what);
-}
-
 /* A simulation, from the command line to the reports. */
 struct simulate {
 	struct rp_opts	 o;
@@ -147,7 +138,74 @@ struct simulate {
 	FILE		*human;
 	struct rp_trace	 t;
 	bool		 loaded;
+	bool		 host;		/* --machine host: measure it */
 };
+
+static void
+simulate_machines(FILE *f)
+{
+	const struct sim_machine *m;
+	size_t i;
+
+	for (i = 0; (m = sim_machine_info(i)) != NULL; i++)
+		fprintf(f, "%-12s %s\n", m->name, m->what);
+	fprintf(f, "%-12s this machine, measured at the start of the run "
+	    "(not deterministic)\n", "host");
+}
+
+/*
+ * --machine host: measure this machine (sim_machine_host()) and calibrate
+ * work_ns on a real one-thread replay of the trace (at most 2 s): the
+ * replay's ns per event, spread over its atomics, less the RMW's own
+ * cost.  0 or -1 after a message.
+ */
+static int
+simulate_host(struct simulate *s)
+{
+	struct rp_config c = s->o.cfg;
+	struct rp_run_result res;
+	struct rp_report *rep;
+	uint64_t atomics = 0;
+	double per_ev, per_at;
+	char err[512];
+	unsigned i;
+
+	if ((rep = calloc(1, sizeof(*rep))) == NULL) {
+		warnx("simulate: out of memory");
+		return (-1);
+	}
+	c.sim = NULL;
+	c.threads = 1;
+	c.cpus = NULL;
+	c.timing = false;
+	c.check = false;
+	c.run.duration_ns = 2000000000u;
+	c.run.progress = false;
+	if (rp_session_run(&s->t, &c, rep, &res, err, sizeof(err)) != 0) {
+		warnx("simulate: --machine host: calibration replay: %s", err);
+		free(rep);
+		return (-1);
+	}
+	for (i = 0; i < rep->nlocks; i++)
+		atomics += rep->lock[i].atomics;
+	per_ev = res.events > 0 ? (double)res.elapsed_ns / res.events : 0;
+	per_at = atomics > 0 ? (double)res.elapsed_ns / atomics : 0;
+	sim_machine_host(&s->so.machine, 1);
+	if (per_at > s->so.machine.hit_ns + 1)
+		s->so.machine.work_ns = (uint32_t)(per_at -
+		    s->so.machine.hit_ns + 0.5);
+	fprintf(s->human, "host machine, measured: RMW %u ns, pause %u ns, "
+	    "memory %u ns, CPU-to-CPU line %u ns; work_ns %u from a one-thread "
+	    "replay of %llu events (%.0f ns/event, %.1f atomics/event)\n",
+	    s->so.machine.hit_ns, s->so.machine.pause_ns,
+	    s->so.machine.mem_ns, s->so.machine.ccx_ns,
+	    s->so.machine.work_ns, (unsigned long long)res.events, per_ev,
+	    res.events > 0 ? (double)atomics / res.events : 0.0);
+	rp_run_result_free(&res);
+	free(rep);
+	return (0);
+}
+
 
 /* --cpus N[,N...]: 0 or -1 with err. */
 static int
@@ -263,9 +321,12 @@ simulate_option(struct simulate *s, int ch, const char *arg, char *err,
 			simulate_machines(stdout);
 			exit(0);
 		}
+		s->host = strcmp(arg, "host") == 0;
+		if (s->host)
+			return (1);
 		if ((m = sim_machine_find(arg)) == NULL) {
-			snprintf(err, errlen, "--machine: '%s' is not one of "
-			    "%s", arg, sim_machine_names(", ", why,
+			snprintf(err, errlen, "--machine: '%s' is not host or "
+			    "one of %s", arg, sim_machine_names(", ", why,
 			    sizeof(why)));
 			return (-1);
 		}
@@ -387,7 +448,7 @@ simulate_setup(struct simulate *s)
 		warnx("simulate: %s", err);
 		return (-1);
 	}
-	return (0);
+	return (s->host ? simulate_host(s) : 0);
 }
 
 /*

@@ -80,6 +80,14 @@ const struct sim_machine *sim_machine_info(size_t i);
 const struct sim_machine *sim_machine_find(const char *name);
 /* The presets' names as "a | b | c"; returns buf. */
 const char *sim_machine_names(const char *sep, char *buf, size_t len);
+/*
+ * The `host` machine (host.c): this machine's atomic RMW, pause, memory
+ * and CPU-to-CPU line transfer (CPUs 0 and 1) measured, medians of short
+ * trials; flat topology (SIM_CPUS_MAX CPUs at one distance); park, wake
+ * and yield as the first preset; work_ns as given (the caller calibrates
+ * it).  Takes about a second; not deterministic, being a measurement.
+ */
+void	sim_machine_host(struct sim_machine *m, uint32_t work_ns);
 
 /*
  * splitmix64: the next number of the stream whose state is *x (the tie

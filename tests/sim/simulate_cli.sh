@@ -3,7 +3,8 @@
 # synthetic trace: two runs with the same options and seed give the same
 # CSV in every column but the run's identity and the host's facts; the
 # rows say mode simulate and the machine; a contended run at 8 CPUs has
-# waits; bad options give one line and status 2.
+# waits; --machine host measures first; bad options give one line and
+# status 2.
 set -u
 . "$(dirname "$0")/../lib.sh"
 PR=$1
@@ -43,6 +44,13 @@ PY
     >/dev/null 2>"$T/err" || { cat "$T/err"; fail "replay"; }
 [ "$(csv_col "$T/r.csv" page mode)" = replay ] || fail "replay: mode"
 [ -z "$(csv_col "$T/r.csv" page machine)" ] || fail "replay: machine"
+
+# The host machine is measured first and said so (its figures vary).
+"$PR" simulate "$T/b.prt" --cpus 2 --machine host --csv "$T/h.csv" \
+    >"$T/host" 2>"$T/err" || { cat "$T/err"; fail "simulate host"; }
+grep -q '^host machine, measured: RMW [0-9]* ns' "$T/host" ||
+    fail "no host measurement line"
+[ "$(csv_col "$T/h.csv" page machine)" = host ] || fail "host: machine"
 
 expect_error 2 "$PR" simulate "$T/b.prt"
 grep -q -- '--cpus' "$T/err" || fail "no --cpus: message"
