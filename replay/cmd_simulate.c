@@ -65,7 +65,8 @@ simulate_usage(FILE *f)
 
 	fprintf(f,
 	    "usage: pagereplay simulate TRACE --cpus N[,N...] [--machine M]\n"
-	    "           [--seed S] [--think recorded[:F]|DUR] [--preset P]\n"
+	    "           [--seed S] [--think recorded[:F]|calibrated|DUR]\n"
+	    "           [--preset P]\n"
 	    "           [--page SPEC] [--queue SPEC] [--pv SPEC] "
 	    "[--pvchunk SPEC]\n"
 	    "           [--partition tid|cpu|object] [--scale K] "
@@ -92,6 +93,9 @@ simulate_usage(FILE *f)
 	    "  --think recorded[:F]  before each event, the gap the trace\n"
 	    "                        recorded since the worker's previous\n"
 	    "                        one, divided by F\n"
+	    "  --think calibrated    no think; the machine's work between two\n"
+	    "                        lock operations calibrated on a real\n"
+	    "                        one-thread replay here (not deterministic)\n"
 	    "  --think DUR           a fixed time (default 0)\n",
 	    sim_machine_names(" | ", names, sizeof(names)));
 	rp_design_help(f);
@@ -154,13 +158,14 @@ simulate_machines(FILE *f)
 }
 
 /*
- * --machine host: measure this machine (sim_machine_host()) and calibrate
- * work_ns on a real one-thread replay of the trace (at most 2 s): the
- * replay's ns per event, spread over its atomics, less the RMW's own
- * cost.  0 or -1 after a message.
+ * --machine host, --think calibrated: calibrate work_ns on a real
+ * one-thread replay of the trace (at most 2 s): the replay's ns per event,
+ * spread over its atomics, less the RMW's own cost (measured for host,
+ * the preset's otherwise); host also measures the rest of the machine
+ * (sim_machine_host()).  0 or -1 after a message.
  */
 static int
-simulate_host(struct simulate *s)
+simulate_calibrate(struct simulate *s)
 {
 	struct rp_config c = s->o.cfg;
 	struct rp_run_result res;
@@ -190,15 +195,19 @@ simulate_host(struct simulate *s)
 		atomics += rep->lock[i].atomics;
 	per_ev = res.events > 0 ? (double)res.elapsed_ns / res.events : 0;
 	per_at = atomics > 0 ? (double)res.elapsed_ns / atomics : 0;
-	sim_machine_host(&s->so.machine, 1);
+	if (s->host) {
+		sim_machine_host(&s->so.machine, 1);
+		fprintf(s->human, "host machine, measured: RMW %u ns, pause %u "
+		    "ns, memory %u ns, CPU-to-CPU line %u ns\n",
+		    s->so.machine.hit_ns, s->so.machine.pause_ns,
+		    s->so.machine.mem_ns, s->so.machine.ccx_ns);
+	}
+	s->so.machine.work_ns = 1;
 	if (per_at > s->so.machine.hit_ns + 1)
 		s->so.machine.work_ns = (uint32_t)(per_at -
 		    s->so.machine.hit_ns + 0.5);
-	fprintf(s->human, "host machine, measured: RMW %u ns, pause %u ns, "
-	    "memory %u ns, CPU-to-CPU line %u ns; work_ns %u from a one-thread "
-	    "replay of %llu events (%.0f ns/event, %.1f atomics/event)\n",
-	    s->so.machine.hit_ns, s->so.machine.pause_ns,
-	    s->so.machine.mem_ns, s->so.machine.ccx_ns,
+	fprintf(s->human, "work_ns %u, calibrated on a one-thread replay of "
+	    "%llu events (%.0f ns/event, %.1f atomics/event)\n",
 	    s->so.machine.work_ns, (unsigned long long)res.events, per_ev,
 	    res.events > 0 ? (double)atomics / res.events : 0.0);
 	rp_run_result_free(&res);
@@ -248,6 +257,10 @@ simulate_think(struct rp_sim_opts *so, const char *arg, char *err,
 {
 	char *end;
 
+	if (strcmp(arg, "calibrated") == 0) {
+		so->think = RP_THINK_CALIBRATED;
+		return (0);
+	}
 	if (strncmp(arg, "recorded", 8) == 0 && (arg[8] == '\0' ||
 	    arg[8] == ':')) {
 		so->think = RP_THINK_RECORDED;
@@ -269,8 +282,8 @@ simulate_think(struct rp_sim_opts *so, const char *arg, char *err,
 		return (0);
 	}
 	if (cli_parse_duration(arg, &so->think_ns) != 0) {
-		snprintf(err, errlen, "--think: '%s' is not recorded[:F] or a "
-		    "duration (e.g. 500ns, 2us)", arg);
+		snprintf(err, errlen, "--think: '%s' is not recorded[:F], "
+		    "calibrated or a duration (e.g. 500ns, 2us)", arg);
 		return (-1);
 	}
 	return (0);
@@ -448,7 +461,8 @@ simulate_setup(struct simulate *s)
 		warnx("simulate: %s", err);
 		return (-1);
 	}
-	return (s->host ? simulate_host(s) : 0);
+	return (s->host || s->so.think == RP_THINK_CALIBRATED ?
+	    simulate_calibrate(s) : 0);
 }
 
 /*

@@ -34,6 +34,8 @@ rp_think_format(const struct rp_sim_opts *so, char *buf, size_t len)
 {
 	if (so->think == RP_THINK_FIXED)
 		snprintf(buf, len, "%lluns", (unsigned long long)so->think_ns);
+	else if (so->think == RP_THINK_CALIBRATED)
+		snprintf(buf, len, "calibrated:%uns", so->machine.work_ns);
 	else if (so->think_factor == 1.0)
 		snprintf(buf, len, "recorded");
 	else
@@ -48,8 +50,8 @@ simrun_think(const struct rp_sim_opts *so, const struct pr_event *ev,
 {
 	uint64_t gap = 0;
 
-	if (so->think == RP_THINK_FIXED)
-		return (so->think_ns);
+	if (so->think != RP_THINK_RECORDED)
+		return (so->think == RP_THINK_FIXED ? so->think_ns : 0);
 	if (!*first && ev->time_ns > *prev)
 		gap = (uint64_t)((double)(ev->time_ns - *prev) /
 		    so->think_factor);

@@ -21,6 +21,7 @@
 enum rp_think {
 	RP_THINK_FIXED = 0,	/* think_ns before every event */
 	RP_THINK_RECORDED,	/* the recorded gap / think_factor */
+	RP_THINK_CALIBRATED,	/* none; machine.work_ns measured here */
 };
 
 struct rp_sim_opts {
@@ -32,7 +33,10 @@ struct rp_sim_opts {
 	struct sim_counts counts;	/* out: the last run's */
 };
 
-/* "0", "250ns", "recorded", "recorded:10": the think column; returns buf. */
+/*
+ * "0ns", "250ns", "recorded", "recorded:10", "calibrated:120ns" (the
+ * work_ns measured): the think column; returns buf.
+ */
 const char *rp_think_format(const struct rp_sim_opts *so, char *buf,
 	    size_t len);
 

@@ -50,6 +50,11 @@ PY
     >"$T/host" 2>"$T/err" || { cat "$T/err"; fail "simulate host"; }
 grep -q '^host machine, measured: RMW [0-9]* ns' "$T/host" ||
     fail "no host measurement line"
+grep -q '^work_ns [0-9]*, calibrated' "$T/host" || fail "host: no work_ns"
+"$PR" simulate "$T/b.prt" --cpus 2 --think calibrated --csv "$T/c.csv" \
+    >/dev/null 2>"$T/err" || { cat "$T/err"; fail "think calibrated"; }
+csv_col "$T/c.csv" page think | grep -q '^calibrated:[0-9]*ns$' ||
+    fail "think calibrated: column"
 [ "$(csv_col "$T/h.csv" page machine)" = host ] || fail "host: machine"
 
 expect_error 2 "$PR" simulate "$T/b.prt"
