@@ -250,51 +250,11 @@ simulate_cpus(struct simulate *s, const char *arg, char *err, size_t errlen)
 	return (rc);
 }
 
-/* --think recorded[:F] | DUR: 0 or -1 with err. */
-static int
-simulate_think(struct rp_sim_opts *so, const char *arg, char *err,
-    size_t errlen)
-{
-	char *end;
-
-	if (strcmp(arg, "calibrated") == 0) {
-		so->think = RP_THINK_CALIBRATED;
-		return (0);
-	}
-	if (strncmp(arg, "recorded", 8) == 0 && (arg[8] == '\0' ||
-	    arg[8] == ':')) {
-		so->think = RP_THINK_RECORDED;
-		so->think_factor = 1.0;
-		if (arg[8] == ':') {
-			so->think_factor = strtod(arg + 9, &end);
-			if (end == arg + 9 || *end != '\0' ||
-			    !(so->think_factor > 0)) {
-				snprintf(err, errlen, "--think: '%s': the "
-				    "factor must be a number > 0", arg);
-				return (-1);
-			}
-		}
-		return (0);
-	}
-	so->think = RP_THINK_FIXED;
-	if (strcmp(arg, "0") == 0) {
-		so->think_ns = 0;
-		return (0);
-	}
-	if (cli_parse_duration(arg, &so->think_ns) != 0) {
-		snprintf(err, errlen, "--think: '%s' is not recorded[:F], "
-		    "calibrated or a duration (e.g. 500ns, 2us)", arg);
-		return (-1);
-	}
-	return (0);
-}
-
 /* The options only simulate has; 1 taken, 0 not ours, -1 bad value. */
 static int
 simulate_option(struct simulate *s, int ch, const char *arg, char *err,
     size_t errlen)
 {
-	const struct sim_machine *m;
 	char why[256];
 	uint64_t v;
 
@@ -337,14 +297,8 @@ simulate_option(struct simulate *s, int ch, const char *arg, char *err,
 		s->host = strcmp(arg, "host") == 0;
 		if (s->host)
 			return (1);
-		if ((m = sim_machine_find(arg)) == NULL) {
-			snprintf(err, errlen, "--machine: '%s' is not host or "
-			    "one of %s", arg, sim_machine_names(", ", why,
-			    sizeof(why)));
-			return (-1);
-		}
-		s->so.machine = *m;
-		return (1);
+		return (rp_sim_machine_parse(&s->so, arg, err, errlen) == 0 ?
+		    1 : -1);
 	case OPT_SEED:
 		if (cli_parse_u64(arg, 0, UINT64_MAX, &s->so.seed) != 0) {
 			snprintf(err, errlen, "--seed: '%s' is not a number",
@@ -353,7 +307,7 @@ simulate_option(struct simulate *s, int ch, const char *arg, char *err,
 		}
 		return (1);
 	case OPT_THINK:
-		return (simulate_think(&s->so, arg, err, errlen) == 0 ? 1 :
+		return (rp_think_parse(&s->so, arg, err, errlen) == 0 ? 1 :
 		    -1);
 	case OPT_SORT:
 		if (rp_sort_key(arg, &s->print.sort) != 0) {
@@ -391,10 +345,7 @@ simulate_parse(struct simulate *s, int argc, char **argv, bool *helpp)
 
 	*helpp = false;
 	rp_config_default(&s->o.cfg);
-	s->so.machine = *sim_machine_info(0);
-	s->so.seed = 1;
-	s->so.think = RP_THINK_FIXED;
-	s->so.think_factor = 1.0;
+	rp_sim_opts_default(&s->so);
 	s->print.sort = -1;
 	optind = 1;
 	opterr = 0;
@@ -495,8 +446,6 @@ simulate_one(struct simulate *s, unsigned i, const struct rp_host *host)
 		free(rep);
 		return (-1);
 	}
-	snprintf(rep->cpu_list, sizeof(rep->cpu_list), "0-%u",
-	    s->counts[i] - 1);
 	fprintf(s->human, "simulated %u virtual CPUs of %s (%s): %.6f s of "
 	    "virtual time; %llu scheduling points, %llu switches, %llu line "
 	    "transfers, %llu parks, %llu lines\n", s->counts[i],

@@ -303,7 +303,10 @@ session_describe(const struct rp_trace *t, const struct rp_config *c,
 	rep->trace_events = t->nev;
 	rep->threads = c->threads;
 	rep->cpu_list[0] = '\0';
-	if (c->cpus != NULL)
+	if (c->sim != NULL)
+		snprintf(rep->cpu_list, sizeof(rep->cpu_list), "0-%u",
+		    c->threads - 1);
+	else if (c->cpus != NULL)
 		rp_cpulist_format(c->cpus, rep->cpu_list,
 		    sizeof(rep->cpu_list));
 	rep->partition = rp_partition_name(c->partition);

@@ -6,6 +6,8 @@
 #include <string.h>
 
 #include "cli.h"
+
+#include "cli.h"
 #include "sim_run.h"
 
 #define SIMRUN_TICK	65536	/* events between progress lines */
@@ -41,6 +43,70 @@ rp_think_format(const struct rp_sim_opts *so, char *buf, size_t len)
 	else
 		snprintf(buf, len, "recorded:%g", so->think_factor);
 	return (buf);
+}
+
+void
+rp_sim_opts_default(struct rp_sim_opts *so)
+{
+	memset(so, 0, sizeof(*so));
+	so->machine = *sim_machine_info(0);
+	so->seed = 1;
+	so->think = RP_THINK_FIXED;
+	so->think_factor = 1.0;
+}
+
+int
+rp_sim_machine_parse(struct rp_sim_opts *so, const char *arg, char *err,
+    size_t errlen)
+{
+	const struct sim_machine *m;
+	char names[256];
+
+	if ((m = sim_machine_find(arg)) == NULL) {
+		snprintf(err, errlen, "--machine: '%s' is not host or one of "
+		    "%s", arg, sim_machine_names(", ", names, sizeof(names)));
+		return (-1);
+	}
+	so->machine = *m;
+	return (0);
+}
+
+int
+rp_think_parse(struct rp_sim_opts *so, const char *arg, char *err,
+    size_t errlen)
+{
+	char *end;
+
+	if (strcmp(arg, "calibrated") == 0) {
+		so->think = RP_THINK_CALIBRATED;
+		return (0);
+	}
+	if (strncmp(arg, "recorded", 8) == 0 && (arg[8] == '\0' ||
+	    arg[8] == ':')) {
+		so->think = RP_THINK_RECORDED;
+		so->think_factor = 1.0;
+		if (arg[8] == ':') {
+			so->think_factor = strtod(arg + 9, &end);
+			if (end == arg + 9 || *end != '\0' ||
+			    !(so->think_factor > 0)) {
+				snprintf(err, errlen, "--think: '%s': the "
+				    "factor must be a number > 0", arg);
+				return (-1);
+			}
+		}
+		return (0);
+	}
+	so->think = RP_THINK_FIXED;
+	if (strcmp(arg, "0") == 0) {
+		so->think_ns = 0;
+		return (0);
+	}
+	if (cli_parse_duration(arg, &so->think_ns) != 0) {
+		snprintf(err, errlen, "--think: '%s' is not recorded[:F], "
+		    "calibrated or a duration (e.g. 500ns, 2us)", arg);
+		return (-1);
+	}
+	return (0);
 }
 
 /* Think before ev: fixed, or the gap since *prev (the worker's last). */

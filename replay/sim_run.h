@@ -33,6 +33,14 @@ struct rp_sim_opts {
 	struct sim_counts counts;	/* out: the last run's */
 };
 
+/* Defaults: the first machine preset, seed 1, think 0. */
+void	rp_sim_opts_default(struct rp_sim_opts *so);
+/* --machine NAME (a preset; `host` is the caller's): 0 or -1 with err. */
+int	rp_sim_machine_parse(struct rp_sim_opts *so, const char *arg,
+	    char *err, size_t errlen);
+/* --think recorded[:F] | calibrated | DUR: 0 or -1 with err. */
+int	rp_think_parse(struct rp_sim_opts *so, const char *arg, char *err,
+	    size_t errlen);
 /*
  * "0ns", "250ns", "recorded", "recorded:10", "calibrated:120ns" (the
  * work_ns measured): the think column; returns buf.

@@ -39,6 +39,25 @@ docs = json.load(open(sys.argv[3]))
 assert isinstance(docs, list) and len(docs) == 2, "JSON: not 2 documents"
 PY
 
+# sweep --simulate: the same figures as simulate for the same run.
+"$PR" sweep "$T/b.prt" --simulate --threads 8 --machine epyc-64 --seed 5 \
+    --partition object --check --csv "$T/w.csv" >/dev/null 2>"$T/err" ||
+    { cat "$T/err"; fail "sweep --simulate"; }
+python3 - "$T/s1.csv" "$T/w.csv" <<'PY' || fail "sweep --simulate differs"
+import csv, sys
+skip = {"run_id", "date", "host", "cpus", "cpu_model", "kernel",
+        "run_index", "runs"}
+a = [r for r in csv.DictReader(open(sys.argv[1])) if r["threads"] == "8"]
+b = list(csv.DictReader(open(sys.argv[2])))
+assert len(a) == len(b) == 7, (len(a), len(b))
+for ra, rb in zip(a, b):
+    for k in ra:
+        if k not in skip and ra[k] != rb[k]:
+            sys.exit("column %s differs: %s vs %s" % (k, ra[k], rb[k]))
+PY
+expect_error 2 "$PR" sweep "$T/b.prt" --machine epyc-64
+expect_error 2 "$PR" sweep "$T/b.prt" --simulate --think calibrated
+
 # A replay's rows say mode replay and leave the simulation's columns empty.
 "$PR" replay "$T/b.prt" --threads 1 --cpus 0 --csv "$T/r.csv" \
     >/dev/null 2>"$T/err" || { cat "$T/err"; fail "replay"; }
