@@ -25,13 +25,15 @@
 #endif
 
 /*
- * The switch: on x86-64 (without ASan) a hand-written one that saves the
- * callee-saved registers, MXCSR and the x87 control word on the stack and
- * swaps stack pointers (the System V ABI's whole callee-saved state);
- * elsewhere swapcontext(), which also saves the signal mask with a system
- * call at every switch (three times slower: benchmarks.md, "simulate").
+ * The switch: on x86-64 a hand-written one that saves the callee-saved
+ * registers, MXCSR and the x87 control word on the stack and swaps stack
+ * pointers (the System V ABI's whole callee-saved state); elsewhere
+ * swapcontext(), which also saves the signal mask with a system call at
+ * every switch (seven times slower: benchmarks.md, "simulate"), and which
+ * ASan's interceptor makes slower still (it clears the shadow of the whole
+ * target stack each time).  ASan is told of every switch either way.
  */
-#if defined(__x86_64__) && !defined(SIM_ASAN)
+#if defined(__x86_64__)
 #define SIM_FAST_SWITCH 1
 void	sim_switch_x86_64(void **save_sp, void *load_sp)
 	    __attribute__((visibility("hidden")));
