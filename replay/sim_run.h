@@ -24,6 +24,7 @@ enum rp_think {
 	RP_THINK_CALIBRATED,	/* none; machine.work_ns measured here */
 };
 
+/* Set by the command before the run (single-threaded); counts: out. */
 struct rp_sim_opts {
 	struct sim_machine machine;	/* the preset, or measured (host) */
 	uint64_t	 seed;		/* tie order (sim_create) */

@@ -87,9 +87,13 @@ struct sim_cpu {
 	void		*arg;
 };
 
+/*
+ * The simulator.  Locks: none; every field is the simulating host
+ * thread's, (C) set by sim_create() and constant after.
+ */
 struct sim {
-	struct sim_machine m;
-	unsigned	 ncpus;
+	struct sim_machine m;		/* (C) */
+	unsigned	 ncpus;		/* (C) */
 	struct sim_cpu	*cpu;		/* [ncpus] */
 	unsigned	*heap;		/* run queue: min (clock, prio) */
 	unsigned	 nheap;

@@ -51,6 +51,7 @@
 
 #define SIM_CPUS_MAX	1024
 
+/* A machine model: constant data (presets), or measured once (host). */
 struct sim_machine {
 	const char	*name;		/* "xeon-2s-104" */
 	const char	*what;		/* one line */
