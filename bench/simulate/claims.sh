@@ -23,6 +23,12 @@ for p in pagelock refcount; do
 	sim c1-$p "$BZ" --cpus 104 --machine xeon-2s-104 --preset freebsd12 \
 	    --page $p
 done
+# ... and at the build's own pace: the recorded gaps / 19 (the recording
+# ran ~19x slower than an idle build: workloads/traces/build-zstd.md).
+for p in pagelock refcount; do
+	sim c1r-$p "$BZ" --cpus 104 --machine xeon-2s-104 --preset freebsd12 \
+	    --page $p --think recorded:19
+done
 # Claim 2 (r352110): SF_NOCACHE on different files, 1-64 CPUs, each
 # CPU its own replica of the trace (--scale N --scale-mode disjoint).
 for p in pagelock refcount; do
@@ -63,6 +69,13 @@ print()
 print(H % "page")
 for p in ("pagelock", "refcount"):
     print(row("c1-" + p, "--page " + p, "page"))
+print()
+print()
+print("#### Claim 1, --think recorded:19")
+print()
+print(H % "page")
+for p in ("pagelock", "refcount"):
+    print(row("c1r-" + p, "--page " + p, "page"))
 print()
 print("#### Claim 2: sendfile-nocache-ebpf, N CPUs x N disjoint replicas, "
       "epyc-64, --preset freebsd12")
