@@ -653,6 +653,9 @@ eng_releasing(struct eng_lkstat *ls, const void *lock)
 	if (ls->timing) {
 		uint64_t ns;
 
+		if (eng_sim_hook != NULL)
+			eng_sim_hook->release(eng_sim_hook->ctx, h->site, h->lc,
+			    eng_clock() - h->t1);
 		ns = eng_clock_ns(eng_clock() - h->t1);
 		eng_hist_put(&ls->cls[h->lc].hold, ns);
 		ls->site[h->site][h->lc].hold_ns += ns;

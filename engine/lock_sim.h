@@ -14,7 +14,7 @@
  *  - a park (the futex wait standing for turnstile_wait) calls park(), a
  *    wake calls wake(); the byte lock's sched_yield() calls yield();
  *  - wait and hold times are read from now() (virtual ns) instead of the
- *    TSC.
+ *    TSC, and release() is told each hold before it ends.
  *
  * The hook is per host thread (thread-local), so a simulation on one
  * thread leaves real replays on other threads untouched, and a thread of
@@ -54,6 +54,13 @@ struct eng_sim_hook {
 	void	 (*yield)(void *ctx);
 	/* Virtual time of the calling CPU, ns. */
 	uint64_t (*now)(void *ctx);
+	/*
+	 * A lock of class lc taken at call site `site` (eng_site_index())
+	 * is about to be released after held ns (timing on): the simulator
+	 * may lengthen the hold (a calibrated critical section).
+	 */
+	void	 (*release)(void *ctx, unsigned site, unsigned lc,
+		     uint64_t held);
 };
 
 /* The calling thread's hook; NULL: the real primitives. */

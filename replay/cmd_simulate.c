@@ -93,9 +93,10 @@ simulate_usage(FILE *f)
 	    "  --think recorded[:F]  before each event, the gap the trace\n"
 	    "                        recorded since the worker's previous\n"
 	    "                        one, divided by F\n"
-	    "  --think calibrated    no think; the machine's work between two\n"
-	    "                        lock operations calibrated on a real\n"
-	    "                        one-thread replay here (not deterministic)\n"
+	    "  --think calibrated    no think; each call site's hold and the\n"
+	    "                        work between lock operations calibrated\n"
+	    "                        on a real one-thread replay here (not\n"
+	    "                        deterministic)\n"
 	    "  --think DUR           a fixed time (default 0)\n",
 	    sim_machine_names(" | ", names, sizeof(names)));
 	rp_design_help(f);
@@ -143,6 +144,7 @@ struct simulate {
 	struct rp_trace	 t;
 	bool		 loaded;
 	bool		 host;		/* --machine host: measure it */
+	uint32_t	*holds;		/* calibrated holds, by site, class */
 };
 
 static void
@@ -158,6 +160,42 @@ simulate_machines(FILE *f)
 }
 
 /*
+ * The calibration replay's mean hold per call site and lock class, as the
+ * simulation's shortest holds (sim_set_holds()).
+ */
+static void
+simulate_holds(struct simulate *s, const struct rp_report *rep)
+{
+	size_t i, nsites = 0;
+	unsigned lc;
+	int k;
+
+	for (i = 0; i < rep->nsites; i++)
+		if ((k = sim_site_index(rep->site[i].site)) >= 0 &&
+		    (size_t)k >= nsites)
+			nsites = (size_t)k + 1;
+	free(s->holds);
+	s->holds = calloc(nsites * LC_COUNT + 1, sizeof(*s->holds));
+	if (s->holds == NULL)
+		return;
+	for (i = 0; i < rep->nsites; i++) {
+		const struct rp_site_row *r = &rep->site[i];
+
+		for (lc = 0; lc < LC_COUNT; lc++)
+			if (strcmp(eng_lock_class_name(lc), r->lock_class) == 0)
+				break;
+		k = sim_site_index(r->site);
+		if (k < 0 || lc == LC_COUNT || r->acquisitions == 0)
+			continue;
+		s->holds[(size_t)k * LC_COUNT + lc] = (uint32_t)(r->hold_total /
+		    r->acquisitions);
+	}
+	s->so.hold_ns = s->holds;
+	s->so.hold_sites = nsites;
+	s->so.hold_classes = LC_COUNT;
+}
+
+/*
  * --machine host, --think calibrated: calibrate work_ns on a real
  * one-thread replay of the trace (at most 2 s): the replay's ns per event,
  * spread over its atomics, less the RMW's own cost (measured for host,
@@ -170,7 +208,7 @@ simulate_calibrate(struct simulate *s)
 	struct rp_config c = s->o.cfg;
 	struct rp_run_result res;
 	struct rp_report *rep;
-	uint64_t atomics = 0;
+	uint64_t atomics = 0, held = 0, outside;
 	double per_ev, per_at;
 	char err[512];
 	unsigned i;
@@ -182,7 +220,7 @@ simulate_calibrate(struct simulate *s)
 	c.sim = NULL;
 	c.threads = 1;
 	c.cpus = NULL;
-	c.timing = false;
+	c.timing = true;
 	c.check = false;
 	c.run.duration_ns = 2000000000u;
 	c.run.progress = false;
@@ -191,10 +229,20 @@ simulate_calibrate(struct simulate *s)
 		free(rep);
 		return (-1);
 	}
-	for (i = 0; i < rep->nlocks; i++)
+	for (i = 0; i < rep->nlocks; i++) {
 		atomics += rep->lock[i].atomics;
+		held += rep->lock[i].hold_total;
+	}
+	simulate_holds(s, rep);
 	per_ev = res.events > 0 ? (double)res.elapsed_ns / res.events : 0;
-	per_at = atomics > 0 ? (double)res.elapsed_ns / atomics : 0;
+	/*
+	 * The holds are paid by sim_set_holds(): work_ns is the rest (holds
+	 * nest, so their sum may exceed the time they cover: at most half
+	 * the run is taken for them).
+	 */
+	outside = held < res.elapsed_ns / 2 ? res.elapsed_ns - held :
+	    res.elapsed_ns / 2;
+	per_at = atomics > 0 ? (double)outside / atomics : 0;
 	if (s->host) {
 		sim_machine_host(&s->so.machine, 1);
 		fprintf(s->human, "host machine, measured: RMW %u ns, pause %u "
@@ -511,6 +559,7 @@ cmd_simulate(int argc, char **argv)
 	rp_results_discard(&s->out);
 	if (s->loaded)
 		rp_trace_free(&s->t);
+	free(s->holds);
 	free(s);
 	return (rc);
 }

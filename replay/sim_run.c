@@ -194,6 +194,7 @@ rp_sim_run(const struct rp_trace *t, const struct rp_plan *p,
 	sh.so = so;
 	if ((s = sim_create(&so->machine, n, so->seed, err, errlen)) == NULL)
 		return (-1);
+	sim_set_holds(s, so->hold_ns, so->hold_sites, so->hold_classes);
 	ws = calloc(n, sizeof(*ws));
 	r->w = calloc(n, sizeof(*r->w));
 	if (ws == NULL || r->w == NULL) {

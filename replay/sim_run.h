@@ -31,6 +31,8 @@ struct rp_sim_opts {
 	enum rp_think	 think;
 	uint64_t	 think_ns;	/* fixed */
 	double		 think_factor;	/* recorded: gaps divided by it */
+	const uint32_t	*hold_ns;	/* calibrated holds, or NULL */
+	size_t		 hold_sites, hold_classes;	/* sim_set_holds() */
 	struct sim_counts counts;	/* out: the last run's */
 };
 

@@ -11,6 +11,7 @@
 #include <sys/mman.h>
 #include <ucontext.h>
 
+#include "lock.h"
 #include "sim_internal.h"
 
 #if defined(__SANITIZE_ADDRESS__)
@@ -110,6 +111,8 @@ struct sim {
 	size_t		 ntls, tls_total;
 	char		*tls;		/* [(ncpus + 1) * tls_total] */
 	struct eng_sim_hook hook;
+	const uint32_t	*hold_ns;	/* (C) sim_set_holds() */
+	size_t		 hold_sites, hold_classes;
 	struct sim_counts n;
 };
 
@@ -431,6 +434,41 @@ sim_hook_yield(void *ctx)
 	sim_point(s);
 }
 
+static void
+sim_hook_release(void *ctx, unsigned site, unsigned lc, uint64_t held)
+{
+	struct sim *s = ctx;
+	uint32_t want;
+
+	if (s->hold_ns == NULL || site >= s->hold_sites ||
+	    lc >= s->hold_classes)
+		return;
+	want = s->hold_ns[site * s->hold_classes + lc];
+	if (want > held)
+		s->cpu[s->cur].clock += want - held;
+}
+
+int
+sim_site_index(const char *name)
+{
+	const char *n;
+	unsigned i;
+
+	for (i = 0; (n = eng_site_name(i)) != NULL; i++)
+		if (strcmp(n, name) == 0)
+			return ((int)i);
+	return (-1);
+}
+
+void
+sim_set_holds(struct sim *s, const uint32_t *hold_ns, size_t nsites,
+    size_t nclasses)
+{
+	s->hold_ns = hold_ns;
+	s->hold_sites = nsites;
+	s->hold_classes = nclasses;
+}
+
 static uint64_t
 sim_hook_now(void *ctx)
 {
@@ -499,6 +537,7 @@ sim_create(const struct sim_machine *m, unsigned ncpus, uint64_t seed,
 	s->hook.wake = sim_hook_wake;
 	s->hook.yield = sim_hook_yield;
 	s->hook.now = sim_hook_now;
+	s->hook.release = sim_hook_release;
 	return (s);
 }
 

@@ -131,6 +131,17 @@ void	sim_access(struct sim *s, const void *p, enum eng_sim_op op);
  */
 void	sim_wait_write(struct sim *s, const void *p);
 
+/*
+ * Calibrated critical sections: hold_ns[site * nclasses + lc] is the
+ * shortest hold of a lock of class lc taken at call site `site`
+ * (lock.h's site index); a release before it pays the rest.  0: none.
+ * The table must outlive sim_run() (before sim_run).
+ */
+void	sim_set_holds(struct sim *s, const uint32_t *hold_ns, size_t nsites,
+	    size_t nclasses);
+/* The site index of the function named name (registered), or -1. */
+int	sim_site_index(const char *name);
+
 /* After sim_run(): a CPU's final clock, and the run's counters. */
 uint64_t sim_clock(const struct sim *s, unsigned cpu);
 struct sim_counts {

@@ -10,6 +10,7 @@
  *  - a FIFO ticket lock whose waiters all spin on one line collapses past
  *    saturation (Boyd-Wickizer et al., "Non-scalable locks are dangerous",
  *    2012), while an array lock (one line per waiter) does not;
+ *  - a calibrated hold (sim_set_holds()) lasts what the table says;
  *  - the same inputs and seed give the same clocks.
  */
 #include <math.h>
@@ -381,6 +382,67 @@ test_ticket_collapse(void **state)
 	assert_true(ar[last] > 2 * tk[last]);
 }
 
+/* Calibrated holds ----------------------------------------------------- */
+
+struct hold_job {
+	struct eng_mtx	 m;
+	struct eng_lkstat ls;
+};
+
+/* One lock and unlock at this site; nothing in between. */
+static void
+hold_body(struct hold_job *j)
+{
+	ENG_SITE_DEFINE;
+
+	eng_mtx_lock(&j->ls, &j->m, ENG_HERE);
+	eng_mtx_unlock(&j->ls, &j->m);
+}
+
+static void
+hold_cpu(struct sim *s, unsigned cpu, void *arg)
+{
+	unsigned i;
+
+	(void)s;
+	(void)cpu;
+	for (i = 0; i < 10; i++)
+		hold_body(arg);
+}
+
+static void
+test_calibrated_hold(void **state)
+{
+	uint32_t table[LC_COUNT * 64];
+	struct hold_job *j;
+	char err[256];
+	struct sim *s;
+	int k;
+
+	(void)state;
+	j = calloc(1, sizeof(*j));
+	assert_non_null(j);
+	eng_mtx_init(&j->m, LC_OBJECT);
+	eng_lkstat_init(&j->ls, true);
+	hold_body(j);		/* registers the site, on the real lock */
+	k = sim_site_index("hold_body");
+	assert_true(k >= 0 && k < 64);
+	memset(table, 0, sizeof(table));
+	table[k * LC_COUNT + LC_OBJECT] = 5000;
+	eng_lkstat_reset(&j->ls);
+	s = sim_create(sim_machine_find("ideal"), 1, 1, err, sizeof(err));
+	assert_non_null(s);
+	sim_set_holds(s, table, 64, LC_COUNT);
+	assert_int_equal(sim_start(s, 0, hold_cpu, j, err, sizeof(err)), 0);
+	assert_int_equal(sim_run(s, err, sizeof(err)), 0);
+	/* Every hold lasts the table's 5 us (the ideal machine adds 0). */
+	assert_int_equal(j->ls.cls[LC_OBJECT].hold.count, 10);
+	assert_int_equal(j->ls.cls[LC_OBJECT].hold.sum_ns, 50000);
+	assert_int_equal(sim_clock(s, 0), 50000);
+	sim_destroy(s);
+	free(j);
+}
+
 /* Determinism ---------------------------------------------------------- */
 
 static void
@@ -411,6 +473,7 @@ main(void)
 		cmocka_unit_test(test_disjoint_locks_linear),
 		cmocka_unit_test(test_line_bounce),
 		cmocka_unit_test(test_ticket_collapse),
+		cmocka_unit_test(test_calibrated_hold),
 		cmocka_unit_test(test_deterministic),
 	};
 
