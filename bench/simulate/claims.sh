@@ -62,7 +62,7 @@ def row(n, label, cls):
         c["contended"], float(c["contention_share_pct"]),
         int(c["wait_total_ns"]) / 1e6, c["wait_avg_ns"])
 H = ("| design | CPUs | events/s (virtual) | %s acquisitions | contended "
-     "| share of contention % | wait total ms | avg wait ns |\n"
+     "| share of contention %% | wait total ms | avg wait ns |\n"
      "|---|---|---|---|---|---|---|---|")
 print("#### Claim 1: build-zstd, 104 CPUs of xeon-2s-104, --preset freebsd12")
 print()
