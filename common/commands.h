@@ -13,6 +13,7 @@ int	cmd_info(int argc, char **argv);	/* replay/cmd_info.c */
 int	cmd_synth(int argc, char **argv);	/* workloads/synth/synth.c */
 int	cmd_replay(int argc, char **argv);	/* replay/cmd_replay.c */
 int	cmd_sweep(int argc, char **argv);	/* replay/cmd_sweep.c */
+int	cmd_simulate(int argc, char **argv);	/* replay/cmd_simulate.c */
 int	cmd_plot(int argc, char **argv);	/* replay/cmd_plot.c */
 int	cmd_merge(int argc, char **argv);	/* replay/cmd_merge.c */
 int	cmd_report(int argc, char **argv);	/* replay/cmd_report.c */

@@ -17,6 +17,36 @@
 
 #include "eng_assert.h"
 #include "lock.h"
+#include "lock_sim.h"
+
+/* The simulator's hook of this thread (lock_sim.h); NULL: real locks. */
+_Thread_local const struct eng_sim_hook *eng_sim_hook;
+
+void
+eng_lock_sim_set(const struct eng_sim_hook *h)
+{
+	eng_sim_hook = h;
+}
+
+/* Per-CPU thread-local state (lock_sim.h); written by constructors only. */
+static struct eng_sim_tls eng_sim_tls_reg[ENG_SIM_TLS_MAX];
+static size_t eng_sim_ntls;
+
+void
+eng_sim_tls_register(void *(*addr)(void), size_t size)
+{
+	if (eng_sim_ntls == ENG_SIM_TLS_MAX)
+		ENG_PANIC("more than %d per-CPU thread-local blocks",
+		    ENG_SIM_TLS_MAX);
+	eng_sim_tls_reg[eng_sim_ntls].addr = addr;
+	eng_sim_tls_reg[eng_sim_ntls++].size = size;
+}
+
+const struct eng_sim_tls *
+eng_sim_tls(size_t i)
+{
+	return (i < eng_sim_ntls ? &eng_sim_tls_reg[i] : NULL);
+}
 
 static const char *const eng_lock_class_names[LC_COUNT] = {
 	[LC_PAGE] = "page",
@@ -116,10 +146,51 @@ eng_cpu_relax(void)
 #endif
 }
 
+/* A counted atomic RMW on the word at p: a scheduling point in simulation. */
+static inline void
+eng_rmw(struct eng_lkstat *ls, unsigned lc, const void *p)
+{
+	ls->cls[lc].atomics++;
+	eng_sim_access(p, ENG_SIM_RMW);
+}
+
+/* The clock of wait and hold times: the TSC, or virtual ns in simulation. */
+static inline uint64_t
+eng_clock(void)
+{
+	return (eng_sim_hook != NULL ? eng_sim_hook->now(eng_sim_hook->ctx) :
+	    eng_rdtsc());
+}
+
+/* An interval of eng_clock() in ns, the probe's cost taken off. */
+static inline uint64_t
+eng_clock_ns(uint64_t d)
+{
+	if (eng_sim_hook != NULL)
+		return (d);
+	return (eng_tsc_ns(d > eng_tsc_probe ? d - eng_tsc_probe : 0));
+}
+
+/* n pauses (lock_delay_spin); virtual ones in simulation. */
+static inline void
+eng_pauses(unsigned n)
+{
+	unsigned i;
+
+	if (eng_sim_hook != NULL) {
+		eng_sim_hook->spin(eng_sim_hook->ctx, n);
+		return;
+	}
+	for (i = 0; i < n; i++)
+		eng_cpu_relax();
+}
+
 /* Wake every waiter of queue on *p; returns how many were asleep. */
 static long
 eng_futex_wake(_Atomic uint32_t *p, uint32_t queue)
 {
+	if (eng_sim_hook != NULL)
+		return (eng_sim_hook->wake(eng_sim_hook->ctx, p, queue));
 	return (syscall(SYS_futex, (uint32_t *)p, FUTEX_WAKE_BITSET_PRIVATE,
 	    INT_MAX, NULL, NULL, queue));
 }
@@ -152,8 +223,11 @@ eng_park(struct eng_lkstat *ls, unsigned lc, _Atomic uint32_t *p,
     uint32_t v, uint32_t queue)
 {
 	ls->cls[lc].blocks++;
-	syscall(SYS_futex, (uint32_t *)p, FUTEX_WAIT_BITSET_PRIVATE, v, NULL,
-	    NULL, queue);
+	if (eng_sim_hook != NULL)
+		eng_sim_hook->park(eng_sim_hook->ctx, p, v, queue);
+	else
+		syscall(SYS_futex, (uint32_t *)p, FUTEX_WAIT_BITSET_PRIVATE, v,
+		    NULL, NULL, queue);
 	eng_running(ls);
 }
 
@@ -169,7 +243,7 @@ eng_waiter_bit(struct eng_lkstat *ls, unsigned lc, _Atomic uint32_t *p,
 {
 	if ((*vp & bit) != 0)
 		return (true);
-	ls->cls[lc].atomics++;
+	eng_rmw(ls, lc, p);
 	if (!atomic_compare_exchange_weak_explicit(p, vp, *vp | bit,
 	    memory_order_release, memory_order_relaxed))
 		return (false);
@@ -215,10 +289,7 @@ static void
 eng_delay_spin(struct eng_lkstat *ls, unsigned lc, struct eng_delay *d,
     unsigned n)
 {
-	unsigned i;
-
-	for (i = 0; i < n; i++)
-		eng_cpu_relax();
+	eng_pauses(n);
 	d->spun += n;
 	ls->cls[lc].spins += n;
 }
@@ -613,16 +684,14 @@ eng_acquired(struct eng_lkstat *ls, const void *lock, unsigned lc,
 	cs->acquisitions++;
 	ss->acquisitions++;
 	if (ls->timing)
-		t1 = eng_rdtsc();
+		t1 = eng_clock();
 	if (contended) {
 		cs->contended++;
 		ss->contended++;
 		if (ls->timing) {
-			uint64_t d;
+			uint64_t ns;
 
-			d = t1 - t0;
-			d = d > eng_tsc_probe ? d - eng_tsc_probe : 0;
-			ns = eng_tsc_ns(d);
+			ns = eng_clock_ns(t1 - t0);
 			eng_hist_put(&cs->wait, ns);
 			ss->wait_ns += ns;
 		}
@@ -685,11 +754,12 @@ eng_releasing(struct eng_lkstat *ls, const void *lock)
 		    lock);
 	h = &ls->held[i];
 	if (ls->timing) {
-		uint64_t d, ns;
+		uint64_t ns;
 
-		d = eng_rdtsc() - h->t1;
-		d = d > eng_tsc_probe ? d - eng_tsc_probe : 0;
-		ns = eng_tsc_ns(d);
+		if (eng_sim_hook != NULL)
+			eng_sim_hook->release(eng_sim_hook->ctx, h->site, h->lc,
+			    eng_clock() - h->t1);
+		ns = eng_clock_ns(eng_clock() - h->t1);
 		eng_hist_put(&ls->cls[h->lc].hold, ns);
 		ls->site[h->site][h->lc].hold_ns += ns;
 		if (h->inst != 0)
@@ -703,7 +773,7 @@ eng_releasing(struct eng_lkstat *ls, const void *lock)
 static inline uint64_t
 eng_t0(const struct eng_lkstat *ls)
 {
-	return (ls->timing ? eng_rdtsc() : 0);
+	return (ls->timing ? eng_clock() : 0);
 }
 
 /* Mutex ------------------------------------------------------------- */
@@ -745,7 +815,7 @@ eng_mtx_lock(struct eng_lkstat *ls, struct eng_mtx *m, struct eng_site *site)
 	bool sleep;
 
 	eng_lock_order_check(ls, lc, site);
-	ls->cls[lc].atomics++;
+	eng_rmw(ls, lc, &m->mtx_lock);
 	if (atomic_compare_exchange_strong_explicit(&m->mtx_lock, &v,
 	    ls->cpu_id, memory_order_acquire, memory_order_relaxed)) {
 		eng_inst_acquired(ls, m->mtx_inst, false, eng_acquired(ls, m,
@@ -756,7 +826,7 @@ eng_mtx_lock(struct eng_lkstat *ls, struct eng_mtx *m, struct eng_site *site)
 	eng_delay_start(&d);
 	for (;;) {
 		if (v == 0) {
-			ls->cls[lc].atomics++;
+			eng_rmw(ls, lc, &m->mtx_lock);
 			if (atomic_compare_exchange_weak_explicit(&m->mtx_lock,
 			    &v, ls->cpu_id, memory_order_acquire,
 			    memory_order_relaxed))
@@ -800,7 +870,7 @@ eng_mtx_trylock(struct eng_lkstat *ls, struct eng_mtx *m,
 {
 	uint32_t v = 0;
 
-	ls->cls[m->mtx_class].atomics++;
+	eng_rmw(ls, m->mtx_class, &m->mtx_lock);
 	if (!atomic_compare_exchange_strong_explicit(&m->mtx_lock, &v,
 	    ls->cpu_id, memory_order_acquire, memory_order_relaxed))
 		return (false);
@@ -814,7 +884,7 @@ void
 eng_mtx_unlock(struct eng_lkstat *ls, struct eng_mtx *m)
 {
 	eng_releasing(ls, m);
-	ls->cls[m->mtx_class].atomics++;
+	eng_rmw(ls, m->mtx_class, &m->mtx_lock);
 	if ((atomic_exchange_explicit(&m->mtx_lock, 0, memory_order_release) &
 	    ENG_MTX_CONTESTED) != 0)
 		eng_futex_wake(&m->mtx_lock, FUTEX_BITSET_MATCH_ANY);
@@ -861,7 +931,7 @@ static bool
 eng_rw_rlock_try(struct eng_lkstat *ls, struct eng_rw *rw, uint32_t *vp)
 {
 	while (eng_rw_can_read(ls, *vp)) {
-		ls->cls[rw->rw_class].atomics++;
+		eng_rmw(ls, rw->rw_class, &rw->rw_lock);
 		if (atomic_compare_exchange_weak_explicit(&rw->rw_lock, vp,
 		    *vp + 1, memory_order_acquire, memory_order_relaxed)) {
 			ls->rw_rlocks++;
@@ -879,7 +949,7 @@ static bool
 eng_rw_wlock_try(struct eng_lkstat *ls, struct eng_rw *rw, uint32_t *vp)
 {
 	while ((*vp & (ENG_RW_WRITER | ENG_RW_COUNT)) == 0) {
-		ls->cls[rw->rw_class].atomics++;
+		eng_rmw(ls, rw->rw_class, &rw->rw_lock);
 		if (atomic_compare_exchange_weak_explicit(&rw->rw_lock, vp,
 		    ENG_RW_WRITER | ls->cpu_id | (*vp & ENG_RW_WAITERS),
 		    memory_order_acquire, memory_order_relaxed))
@@ -1021,7 +1091,7 @@ eng_rw_wlock_hard(struct eng_lkstat *ls, struct eng_rw *rw, uint32_t v)
 		    !eng_delay_spent(&d)) {
 			/* Read-locked: hold new readers off and spin. */
 			if ((v & ENG_RW_WRITE_SPINNER) == 0) {
-				ls->cls[lc].atomics++;
+				eng_rmw(ls, lc, &rw->rw_lock);
 				if (!atomic_compare_exchange_weak_explicit(
 				    &rw->rw_lock, &v, v | ENG_RW_WRITE_SPINNER,
 				    memory_order_relaxed, memory_order_relaxed))
@@ -1050,7 +1120,7 @@ eng_rw_wlock_hard(struct eng_lkstat *ls, struct eng_rw *rw, uint32_t v)
 			if (spinner)
 				setv &= ~ENG_RW_WRITE_SPINNER;
 			if (setv != v) {
-				ls->cls[lc].atomics++;
+				eng_rmw(ls, lc, &rw->rw_lock);
 				if (!atomic_compare_exchange_weak_explicit(
 				    &rw->rw_lock, &v, setv,
 				    memory_order_relaxed, memory_order_relaxed))
@@ -1096,7 +1166,7 @@ eng_rw_wlock(struct eng_lkstat *ls, struct eng_rw *rw, struct eng_site *site)
 	uint32_t v = 0;
 
 	eng_lock_order_check(ls, rw->rw_class, site);
-	ls->cls[rw->rw_class].atomics++;
+	eng_rmw(ls, rw->rw_class, &rw->rw_lock);
 	if (atomic_compare_exchange_strong_explicit(&rw->rw_lock, &v,
 	    ENG_RW_WRITER | ls->cpu_id, memory_order_acquire,
 	    memory_order_relaxed)) {
@@ -1119,7 +1189,7 @@ eng_rw_try_rlock(struct eng_lkstat *ls, struct eng_rw *rw,
 	for (;;) {
 		if ((v & ENG_RW_WRITER) != 0)
 			return (false);
-		ls->cls[rw->rw_class].atomics++;
+		eng_rmw(ls, rw->rw_class, &rw->rw_lock);
 		if (atomic_compare_exchange_weak_explicit(&rw->rw_lock, &v,
 		    v + 1, memory_order_acquire, memory_order_relaxed))
 			break;
@@ -1136,7 +1206,7 @@ eng_rw_try_wlock(struct eng_lkstat *ls, struct eng_rw *rw,
 {
 	uint32_t v = 0;
 
-	ls->cls[rw->rw_class].atomics++;
+	eng_rmw(ls, rw->rw_class, &rw->rw_lock);
 	if (!atomic_compare_exchange_strong_explicit(&rw->rw_lock, &v,
 	    ENG_RW_WRITER | ls->cpu_id, memory_order_acquire,
 	    memory_order_relaxed))
@@ -1161,7 +1231,7 @@ eng_rw_wakeup(struct eng_lkstat *ls, struct eng_rw *rw, uint32_t v,
 		if (eng_futex_wake(&rw->rw_lock, ENG_FUTEX_WRITERS) > 0 ||
 		    (setv & ENG_RW_READ_WAITERS) == 0)
 			return;
-		ls->cls[rw->rw_class].atomics++;
+		eng_rmw(ls, rw->rw_class, &rw->rw_lock);
 		atomic_compare_exchange_strong_explicit(&rw->rw_lock, &setv,
 		    setv & ~ENG_RW_READ_WAITERS, memory_order_relaxed,
 		    memory_order_relaxed);
@@ -1191,7 +1261,7 @@ eng_rw_runlock(struct eng_lkstat *ls, struct eng_rw *rw)
 			    ((v & ENG_RW_WRITE_WAITERS) != 0 ?
 			    (v & ENG_RW_READ_WAITERS) : 0);
 		}
-		ls->cls[rw->rw_class].atomics++;
+		eng_rmw(ls, rw->rw_class, &rw->rw_lock);
 		if (atomic_compare_exchange_weak_explicit(&rw->rw_lock, &v,
 		    setv, memory_order_release, memory_order_relaxed))
 			break;
@@ -1214,7 +1284,7 @@ eng_rw_wunlock(struct eng_lkstat *ls, struct eng_rw *rw)
 	do {
 		setv = (v & ENG_RW_WRITE_WAITERS) != 0 ?
 		    (v & ENG_RW_READ_WAITERS) : 0;
-		ls->cls[rw->rw_class].atomics++;
+		eng_rmw(ls, rw->rw_class, &rw->rw_lock);
 	} while (!atomic_compare_exchange_weak_explicit(&rw->rw_lock, &v,
 	    setv, memory_order_release, memory_order_relaxed));
 	if ((v & ENG_RW_WAITERS) != 0)
@@ -1238,12 +1308,16 @@ eng_ticket_lock(struct eng_lkstat *ls, struct eng_ticket *t,
 	bool contended;
 
 	eng_lock_order_check(ls, t->tk_class, site);
-	ls->cls[t->tk_class].atomics++;
+	eng_rmw(ls, t->tk_class, &t->tk);
 	contended = !ck_spinlock_ticket_trylock(&t->tk);
 	if (contended) {
 		t0 = eng_t0(ls);
-		ls->cls[t->tk_class].atomics++;
-		ck_spinlock_ticket_lock(&t->tk);
+		eng_rmw(ls, t->tk_class, &t->tk);
+		if (eng_sim_hook != NULL)	/* not FIFO in simulation */
+			while (!ck_spinlock_ticket_trylock(&t->tk))
+				eng_pauses(1);
+		else
+			ck_spinlock_ticket_lock(&t->tk);
 	}
 	eng_acquired(ls, t, t->tk_class, site, t0, contended, false);
 }
@@ -1252,6 +1326,7 @@ void
 eng_ticket_unlock(struct eng_lkstat *ls, struct eng_ticket *t)
 {
 	eng_releasing(ls, t);
+	eng_sim_access(&t->tk, ENG_SIM_STORE);
 	ck_spinlock_ticket_unlock(&t->tk);
 }
 
@@ -1270,12 +1345,16 @@ eng_mcs_lock(struct eng_lkstat *ls, struct eng_mcs *l,
 	bool contended;
 
 	eng_lock_order_check(ls, l->mcs_class, site);
-	ls->cls[l->mcs_class].atomics++;
+	eng_rmw(ls, l->mcs_class, &l->mcs);
 	contended = !ck_spinlock_mcs_trylock(&l->mcs, node);
 	if (contended) {
 		t0 = eng_t0(ls);
-		ls->cls[l->mcs_class].atomics++;
-		ck_spinlock_mcs_lock(&l->mcs, node);
+		eng_rmw(ls, l->mcs_class, &l->mcs);
+		if (eng_sim_hook != NULL)	/* not FIFO in simulation */
+			while (!ck_spinlock_mcs_trylock(&l->mcs, node))
+				eng_pauses(1);
+		else
+			ck_spinlock_mcs_lock(&l->mcs, node);
 	}
 	eng_acquired(ls, l, l->mcs_class, site, t0, contended, false);
 }
@@ -1285,7 +1364,7 @@ eng_mcs_unlock(struct eng_lkstat *ls, struct eng_mcs *l,
     ck_spinlock_mcs_context_t *node)
 {
 	eng_releasing(ls, l);
-	ls->cls[l->mcs_class].atomics++;
+	eng_rmw(ls, l->mcs_class, &l->mcs);
 	ck_spinlock_mcs_unlock(&l->mcs, node);
 }
 
@@ -1296,7 +1375,7 @@ eng_blk_try(struct eng_lkstat *ls, eng_blk_t *b, enum eng_lock_class lc)
 {
 	uint8_t v = 0;
 
-	ls->cls[lc].atomics++;
+	eng_rmw(ls, lc, b);
 	return (atomic_compare_exchange_strong_explicit(b, &v, 1,
 	    memory_order_acquire, memory_order_relaxed));
 }
@@ -1317,7 +1396,9 @@ eng_blk_lock(struct eng_lkstat *ls, eng_blk_t *b, enum eng_lock_class lc,
 		contended = true;
 		do {
 			if (spins++ < ENG_SPINS)
-				eng_cpu_relax();
+				eng_pauses(1);
+			else if (eng_sim_hook != NULL)
+				eng_sim_hook->yield(eng_sim_hook->ctx);
 			else
 				sched_yield();
 		} while (atomic_load_explicit(b, memory_order_relaxed) != 0);
@@ -1339,5 +1420,6 @@ void
 eng_blk_unlock(struct eng_lkstat *ls, eng_blk_t *b)
 {
 	eng_releasing(ls, b);
+	eng_sim_access(b, ENG_SIM_STORE);
 	atomic_store_explicit(b, 0, memory_order_release);
 }

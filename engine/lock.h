@@ -75,6 +75,11 @@
  * lock.  So timing costs two TSC reads per uncontended acquire/release
  * pair, three per contended one.
  *
+ * Simulation (lock_sim.h): with a hook installed on the calling thread,
+ * every counted atomic and releasing store is a scheduling point of the
+ * simulator, spinning and parking happen in virtual time and wait/hold
+ * times are virtual ns; the code paths are otherwise the same.
+ *
  * Call sites: a function that takes locks starts with ENG_SITE_DEFINE; the
  * wrappers are then called with ENG_HERE.
  *
@@ -99,6 +104,7 @@
 
 #include <ck_spinlock.h>
 
+#include "lock_sim.h"
 #include "lock_stats.h"
 
 #define ENG_CACHE_LINE	64
@@ -299,7 +305,8 @@ unsigned eng_site_index(struct eng_site *site);
 
 /*
  * Counted atomics for lock-free designs (refcount, astate, busy): each is
- * one locked read-modify-write, counted as an atomic of class lc.  A failed
+ * one locked read-modify-write, counted as an atomic of class lc (and a
+ * scheduling point when simulating, lock_sim.h).  A failed
  * compare-and-set is also counted as a CAS retry of class lc at site.
  */
 static inline void
@@ -315,6 +322,7 @@ eng_atomic_fcmpset_32(struct eng_lkstat *ls, enum eng_lock_class lc,
 	bool ok;
 
 	ls->cls[lc].atomics++;
+	eng_sim_access(p, ENG_SIM_RMW);
 	ok = atomic_compare_exchange_strong_explicit(p, old, new,
 	    memory_order_acq_rel, memory_order_acquire);
 	if (!ok) {
@@ -329,6 +337,7 @@ eng_atomic_fetchadd_32(struct eng_lkstat *ls, enum eng_lock_class lc,
     _Atomic uint32_t *p, uint32_t v)
 {
 	ls->cls[lc].atomics++;
+	eng_sim_access(p, ENG_SIM_RMW);
 	return (atomic_fetch_add_explicit(p, v, memory_order_acq_rel));
 }
 
@@ -337,6 +346,7 @@ eng_atomic_fetchor_32(struct eng_lkstat *ls, enum eng_lock_class lc,
     _Atomic uint32_t *p, uint32_t v)
 {
 	ls->cls[lc].atomics++;
+	eng_sim_access(p, ENG_SIM_RMW);
 	return (atomic_fetch_or_explicit(p, v, memory_order_acq_rel));
 }
 
@@ -345,6 +355,7 @@ eng_atomic_fetchand_32(struct eng_lkstat *ls, enum eng_lock_class lc,
     _Atomic uint32_t *p, uint32_t v)
 {
 	ls->cls[lc].atomics++;
+	eng_sim_access(p, ENG_SIM_RMW);
 	return (atomic_fetch_and_explicit(p, v, memory_order_acq_rel));
 }
 

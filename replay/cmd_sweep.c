@@ -35,6 +35,10 @@ enum {
 	OPT_REPEAT,
 	OPT_SHARD,
 	OPT_PLOT,
+	OPT_SIMULATE,
+	OPT_MACHINE,
+	OPT_SEED,
+	OPT_THINK,
 };
 
 /* The list options, in the order of the cross product's loops. */
@@ -67,6 +71,10 @@ static const struct option sweep_long[] = {
 	{ "repeat", required_argument, NULL, OPT_REPEAT },
 	{ "shard", required_argument, NULL, OPT_SHARD },
 	{ "plot", required_argument, NULL, OPT_PLOT },
+	{ "simulate", no_argument, NULL, OPT_SIMULATE },
+	{ "machine", required_argument, NULL, OPT_MACHINE },
+	{ "seed", required_argument, NULL, OPT_SEED },
+	{ "think", required_argument, NULL, OPT_THINK },
 	RP_OPT_COMMON_LONG
 };
 
@@ -100,6 +108,10 @@ struct sweep {
 	struct rp_host	 host;
 	struct rp_trace	 t;
 	bool		 loaded;
+	struct rp_sim_opts so;		/* --simulate: --machine, --seed,
+					   --think */
+	bool		 simulate;
+	const char	*sim_opt;	/* a simulation option given */
 };
 
 /* The --help text. */
@@ -145,6 +157,11 @@ sweep_usage(FILE *f)
 	    "  --plot FILE           chart of the sweep (needs --csv FILE)\n"
 	    "  --json FILE           a JSON array of every run's `replay\n"
 	    "                        --json` document\n"
+	    "  --simulate            simulate each run on --threads virtual\n"
+	    "                        CPUs (pagereplay simulate), with:\n"
+	    "  --machine M           a machine preset (simulate --help)\n"
+	    "  --seed S              order of CPUs tied in virtual time\n"
+	    "  --think recorded[:F]|DUR  think before each event\n"
 	    "\n"
 	    "Replay options (each run):\n"
 	    "%s"
@@ -381,6 +398,36 @@ static const char *const axis_opt[AX_COUNT] = {
 };
 
 /*
+ * --machine, --seed, --think of sweep --simulate (the presets only: host
+ * and calibrated measure this machine, simulate's own).  0 or -1 after a
+ * message.
+ */
+static int
+sweep_sim_option(struct sweep *s, int ch, const char *arg)
+{
+	char err[512];
+	int rc;
+
+	s->sim_opt = sweep_long[ch - OPT_THREADS].name;
+	if (ch == OPT_SEED) {
+		rc = cli_parse_u64(arg, 0, UINT64_MAX, &s->so.seed);
+		snprintf(err, sizeof(err), "--seed: '%s' is not a number", arg);
+	} else if (ch == OPT_MACHINE)
+		rc = rp_sim_machine_parse(&s->so, arg, err, sizeof(err));
+	else {
+		rc = rp_think_parse(&s->so, arg, err, sizeof(err));
+		if (rc == 0 && s->so.think == RP_THINK_CALIBRATED) {
+			snprintf(err, sizeof(err), "--think calibrated is "
+			    "simulate's only (it measures this machine)");
+			rc = -1;
+		}
+	}
+	if (rc != 0)
+		warnx("sweep: %s", err);
+	return (rc);
+}
+
+/*
  * Parse the command line into s (lists unchecked).  0, or EXIT_USAGE
  * after a message; *helpp when --help was printed.
  */
@@ -392,6 +439,7 @@ sweep_parse(struct sweep *s, int argc, char **argv, bool *helpp)
 
 	*helpp = false;
 	rp_config_default(&s->o.cfg);
+	rp_sim_opts_default(&s->so);
 	s->repeat = 1;
 	s->nshards = 1;
 	optind = 1;
@@ -443,6 +491,15 @@ sweep_parse(struct sweep *s, int argc, char **argv, bool *helpp)
 		case RP_OPT_FREE:
 			s->free = optarg;
 			break;		/* checked by rp_opt_common */
+		case OPT_SIMULATE:
+			s->simulate = true;
+			continue;
+		case OPT_MACHINE:
+		case OPT_SEED:
+		case OPT_THINK:
+			if (sweep_sim_option(s, ch, optarg) != 0)
+				return (EXIT_USAGE);
+			continue;
 		case 'h':
 		case RP_OPT_HELP:
 			sweep_usage(stdout);
@@ -464,6 +521,12 @@ sweep_parse(struct sweep *s, int argc, char **argv, bool *helpp)
 		return (EXIT_USAGE);
 	}
 	s->path = argv[optind];
+	if (s->sim_opt != NULL && !s->simulate) {
+		warnx("sweep: --%s needs --simulate", s->sim_opt);
+		return (EXIT_USAGE);
+	}
+	if (s->simulate)
+		s->o.cfg.sim = &s->so;
 	if (s->plot != NULL && (s->o.csv == NULL ||
 	    strcmp(s->o.csv, "-") == 0)) {
 		warnx("sweep: --plot needs --csv FILE (the chart is drawn "
@@ -609,7 +672,7 @@ sweep_one(struct sweep *s, const size_t *idx, unsigned r, uint64_t k,
 	c.cpus = &s->cpus;
 	c.run.progress = false;
 	sweep_config(s, idx, &c);
-	if (c.threads > s->cpus.n && c.threads > *warned) {
+	if (c.sim == NULL && c.threads > s->cpus.n && c.threads > *warned) {
 		warnx("sweep: warning: %u threads on %zu CPUs: workers share "
 		    "CPUs", c.threads, s->cpus.n);
 		*warned = c.threads;

@@ -38,6 +38,8 @@ static const struct command {
 	    "replay a trace on pinned threads against one lock design" },
 	{ "sweep", cmd_sweep,
 	    "replay the cross product of designs, batch sizes, threads" },
+	{ "simulate", cmd_simulate,
+	    "replay a trace on N virtual CPUs of a modelled machine" },
 	{ "merge", cmd_merge,
 	    "join the CSV or JSON files of a sharded sweep, checked whole" },
 	{ "plot", cmd_plot,

@@ -36,6 +36,7 @@ enum col {
 	C_PRIMED_OBJECTS, C_PRIMED_PAGES,
 	C_SCAN_PAGES, C_SCAN_FREED, C_VM_WAITS, C_VM_WAIT_NS, C_ALLOC_FAILURES,
 	C_LOCK_INSTANCE, C_FREE, C_PRESET,
+	C_MODE, C_MACHINE, C_THINK, C_SEED,
 	C_COUNT
 };
 
@@ -113,6 +114,10 @@ const struct rp_column rp_columns[C_COUNT] = {
 	[C_LOCK_INSTANCE] = { "lock_instance", false },
 	[C_FREE] = { "free", false },
 	[C_PRESET] = { "preset", false },
+	[C_MODE] = { "mode", false },
+	[C_MACHINE] = { "machine", false },
+	[C_THINK] = { "think", false },
+	[C_SEED] = { "seed", true },
 };
 const unsigned rp_ncolumns = C_COUNT;
 
@@ -373,6 +378,15 @@ cell(const struct rp_report *r, const struct rp_lock_row *l, enum col c,
 	case C_LOCK_INSTANCE: S(l->instance); break;
 	case C_FREE: S(r->free); break;
 	case C_PRESET: S(r->preset); break;
+	case C_MODE: S(r->mode != NULL ? r->mode : "replay"); break;
+	case C_MACHINE: S(r->machine); break;
+	case C_THINK: S(r->think); break;
+	case C_SEED:
+		if (r->machine[0] == '\0')
+			b[0] = '\0';
+		else
+			U(r->seed);
+		break;
 	default: b[0] = '\0'; break;
 	}
 #undef U

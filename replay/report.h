@@ -157,6 +157,11 @@ struct rp_report {
 	uint64_t	 prime_skipped;	/* priming events the model
 					   skipped */
 	const struct rp_host *host;
+	/* how it ran: "replay", or "simulate" on machine with think, seed */
+	const char	*mode;
+	char		 machine[32];	/* empty for replay */
+	char		 think[32];
+	uint64_t	 seed;
 };
 
 /* Make a run id unique across hosts and processes: host-time-pid-seq. */

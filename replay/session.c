@@ -362,7 +362,10 @@ session_describe(const struct rp_trace *t, const struct rp_config *c,
 	rep->trace_events = t->nev;
 	rep->threads = c->threads;
 	rep->cpu_list[0] = '\0';
-	if (c->cpus != NULL)
+	if (c->sim != NULL)
+		snprintf(rep->cpu_list, sizeof(rep->cpu_list), "0-%u",
+		    c->threads - 1);
+	else if (c->cpus != NULL)
 		rp_cpulist_format(c->cpus, rep->cpu_list,
 		    sizeof(rep->cpu_list));
 	rep->partition = rp_partition_name(c->partition);
@@ -385,6 +388,13 @@ session_describe(const struct rp_trace *t, const struct rp_config *c,
 	rep->phys_pages = rp_config_phys_pages(c, t);
 	rep->lost = t->lost;
 	rep->check_violations = -1;
+	rep->mode = c->sim != NULL ? "simulate" : "replay";
+	if (c->sim != NULL) {
+		snprintf(rep->machine, sizeof(rep->machine), "%s",
+		    c->sim->machine.name);
+		rp_think_format(c->sim, rep->think, sizeof(rep->think));
+		rep->seed = c->sim->seed;
+	}
 	if (rep->runs == 0)
 		rep->runs = 1;
 	if (rep->nshards == 0)
@@ -440,7 +450,9 @@ rp_session_run(const struct rp_trace *t, const struct rp_config *c,
 	ep.npmaps = plan.npmaps;
 	ep.phys_pages = rep->phys_pages;
 	ep.timing = c->timing;
-	ep.pagedaemon = true;
+	/* The daemon's thread would take the real locks beside the virtual
+	 * CPUs: not simulated (docs/simulate.md). */
+	ep.pagedaemon = c->sim == NULL;
 	if ((e = eng_create(&ep, err, errlen)) == NULL) {
 		rp_plan_free(&plan);
 		return (-1);
@@ -453,7 +465,11 @@ rp_session_run(const struct rp_trace *t, const struct rp_config *c,
 	o = c->run;
 	o.cpus = c->cpus != NULL ? c->cpus->cpu : NULL;
 	o.ncpus = c->cpus != NULL ? c->cpus->n : 0;
-	rc = rp_run(t, &plan, &tg, &o, res, err, errlen);
+	if (c->sim != NULL)
+		rc = rp_sim_run(t, &plan, &tg, &o, c->sim, res,
+		    &c->sim->counts, err, errlen);
+	else
+		rc = rp_run(t, &plan, &tg, &o, res, err, errlen);
 	if (rc == 0 && res->events == 0 && res->warmup_events > 0 &&
 	    !res->interrupted && !res->stopped) {
 		snprintf(err, errlen, "--warmup: the warm-up replayed all %llu "

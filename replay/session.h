@@ -15,6 +15,7 @@
 #include "plan.h"
 #include "report.h"
 #include "run.h"
+#include "sim_run.h"
 
 /* Estimated model memory per physical page (engine structures). */
 #define RP_MODEL_PAGE_BYTES	192
@@ -40,6 +41,9 @@ struct rp_config {
 					   the trace's resident footprint
 					   (rp_trace_pages), per disjoint
 					   replica; phys_bytes unused */
+	struct rp_sim_opts *sim;	/* simulate on virtual CPUs (NULL:
+					   replay on threads); its counts
+					   are the run's */
 };
 
 /* Defaults of every option (docs/user-guide.md). */
@@ -90,7 +94,7 @@ int	rp_cpus_resolve(const char *spec, unsigned threads,
 	    size_t errlen);
 
 /*
- * Run c on t.  Fills rep (rep->run points at res) and res; the caller
+ * Run c on t (on threads, or simulated when c->sim is set).  Fills rep (rep->run points at res) and res; the caller
  * sets rep->trace, rep->repeat and rep->host before.  Returns 0, or -1
  * with a one-line reason in err.  Invariant violations are not an error
  * here: rep->check_violations counts them.

@@ -43,6 +43,20 @@ static _Thread_local struct {
 	int		npm;
 } lo;
 
+/* The calling thread's record, for the simulator (lock_sim.h). */
+static void *
+lock_order_addr(void)
+{
+	return (&lo);
+}
+
+/* Each virtual CPU of a simulation keeps its own record. */
+__attribute__((constructor)) static void
+lock_order_register(void)
+{
+	eng_sim_tls_register(lock_order_addr, sizeof(lo));
+}
+
 /* Report a lock-order violation and abort. */
 static void
 lock_order_fail(const char *what)

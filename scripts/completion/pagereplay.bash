@@ -17,7 +17,7 @@ _pagereplay()
 	done
 	if [ -z "$cmd" ]; then
 		COMPREPLY=($(compgen -W "record info synth replay sweep plot
-		    report footprint help --help --version" -- "$cur"))
+		    report footprint simulate help --help --version" -- "$cur"))
 		return
 	fi
 	case $prev in
@@ -61,7 +61,7 @@ _pagereplay()
 		COMPREPLY=($(compgen -W "build sendfile" -- "$cur")) ;;
 	help)
 		COMPREPLY=($(compgen -W "record info synth replay sweep plot
-		    report footprint" -- "$cur")) ;;
+		    report footprint simulate" -- "$cur")) ;;
 	*)
 		COMPREPLY=($(compgen -f -- "$cur")) ;;
 	esac

@@ -9,7 +9,7 @@ set -u
 . "$(dirname "$0")/../lib.sh"
 BUILD=$1
 PR=$2
-CMDS="record info synth replay sweep merge plot report footprint"
+CMDS="record info synth replay sweep merge plot report footprint simulate"
 
 prefix=$(meson introspect --buildoptions "$BUILD" |
     python3 -c 'import json,sys; print({o["name"]: o["value"] for o in json.load(sys.stdin)}["prefix"])') ||
