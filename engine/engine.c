@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "eng_alloc.h"
 #include "vm_internal.h"
 
 #define ENG_DEFAULT_PHYS_PAGES	262144		/* 1 GiB */
@@ -474,7 +475,7 @@ eng_cpu_alloc(struct vm_engine *e, unsigned slot)
 {
 	struct eng_cpu *c;
 
-	c = vm_aligned_alloc(sizeof(*c));
+	c = eng_alloc(sizeof(*c));
 	if (c == NULL)
 		return (NULL);
 	memset(c, 0, sizeof(*c));
@@ -526,7 +527,7 @@ eng_create(const struct eng_params *p, char *err, size_t errlen)
 		    "count is 32 bits, as the kernel's)", n);
 		return (NULL);
 	}
-	e = calloc(1, sizeof(*e));
+	e = eng_calloc(1, sizeof(*e));
 	if (e == NULL) {
 		eng_errf(err, errlen, "out of memory");
 		return (NULL);
@@ -542,7 +543,7 @@ eng_create(const struct eng_params *p, char *err, size_t errlen)
 	e->pa_lock_count = p->design.page_locks;
 	e->pa_lock_stride = p->design.page_lock_pad ?
 	    sizeof(struct eng_mtx_padalign) : sizeof(struct eng_mtx);
-	e->pa_lock = vm_aligned_alloc(e->pa_lock_count * e->pa_lock_stride);
+	e->pa_lock = eng_alloc(e->pa_lock_count * e->pa_lock_stride);
 	if (e->pa_lock == NULL || vm_phys_init(e) != 0 ||
 	    vm_object_init(e) != 0) {
 		eng_errf(err, errlen, "out of memory for %" PRIu64 " pages",
@@ -555,7 +556,7 @@ eng_create(const struct eng_params *p, char *err, size_t errlen)
 		    i * e->pa_lock_stride), LC_PAGE);
 	vm_pagequeue_init(e);
 	/* The workers' CPUs and the page daemon's (cpus[nslots]). */
-	e->cpus = calloc(p->nslots + 1, sizeof(*e->cpus));
+	e->cpus = eng_calloc(p->nslots + 1, sizeof(*e->cpus));
 	if (e->cpus == NULL) {
 		eng_errf(err, errlen, "out of memory");
 		eng_destroy(e);

@@ -23,14 +23,6 @@
 #define vm_page_unlock(c, m)						\
 	eng_mtx_unlock(&(c)->lk, vm_page_lockptr((c), (m)))
 
-/* Cache-line aligned allocation (aligned_alloc wants a size multiple). */
-static inline void *
-vm_aligned_alloc(size_t size)
-{
-	return (aligned_alloc(ENG_CACHE_LINE, (size + ENG_CACHE_LINE - 1) /
-	    ENG_CACHE_LINE * ENG_CACHE_LINE));
-}
-
 /*
  * A page-queue design (--queue): an ops table chosen once by eng_create()
  * (e->pq), one file per design, in the manner of fio's ioengine_ops.  The

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "eng_alloc.h"
 #include "vm_internal.h"
 
 #define PH_EMPTY	UINT64_MAX
@@ -44,8 +45,8 @@ vm_phash_grow(struct vm_phash *h)
 
 	n.ph_cap = h->ph_cap ? h->ph_cap * 2 : 16;
 	n.ph_cnt = h->ph_cnt;
-	n.ph_key = malloc(n.ph_cap * sizeof(*n.ph_key));
-	n.ph_val = malloc(n.ph_cap * sizeof(*n.ph_val));
+	n.ph_key = eng_alloc(n.ph_cap * sizeof(*n.ph_key));
+	n.ph_val = eng_alloc(n.ph_cap * sizeof(*n.ph_val));
 	if (n.ph_key == NULL || n.ph_val == NULL) {
 		free(n.ph_key);
 		free(n.ph_val);
@@ -153,7 +154,7 @@ vm_object_init(struct vm_engine *e)
 {
 	uint64_t i;
 
-	e->objects = calloc(e->nobjects ? e->nobjects : 1,
+	e->objects = eng_calloc(e->nobjects ? e->nobjects : 1,
 	    sizeof(*e->objects));
 	if (e->objects == NULL)
 		return (-1);

@@ -80,6 +80,7 @@
 #include <stdlib.h>
 #include <time.h>
 
+#include "eng_alloc.h"
 #include "vm_internal.h"
 
 enum vm_pageout_verdict {
@@ -934,7 +935,7 @@ vm_pageout_init(struct vm_engine *e, struct eng_cpu *cpu, bool run)
 	struct vm_pagedaemon *pd;
 	uint64_t n = e->vm_page_array_size, reserved, min, pageout_free_min;
 
-	if ((pd = calloc(1, sizeof(*pd))) == NULL)
+	if ((pd = eng_calloc(1, sizeof(*pd))) == NULL)
 		return (-1);
 	e->pd = pd;
 	pd->cpu = cpu;

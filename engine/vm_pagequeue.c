@@ -21,6 +21,7 @@
  */
 #include <stdlib.h>
 
+#include "eng_alloc.h"
 #include "vm_internal.h"
 
 static const char *const vm_pagequeue_names[PQ_COUNT] = {
@@ -72,7 +73,7 @@ vm_batchqueue_init(struct eng_cpu *c)
 	unsigned q;
 
 	for (q = 0; q < PQ_COUNT; q++) {
-		c->bq[q].bq_pa = calloc(VM_BATCHQUEUE_MAX,
+		c->bq[q].bq_pa = eng_calloc(VM_BATCHQUEUE_MAX,
 		    sizeof(*c->bq[q].bq_pa));
 		if (c->bq[q].bq_pa == NULL)
 			return (-1);

@@ -45,6 +45,7 @@
  */
 #include <stdlib.h>
 
+#include "eng_alloc.h"
 #include "vm_internal.h"
 
 static void	vm_phys_free_locked(struct eng_cpu *c, struct vm_page *m);
@@ -99,9 +100,9 @@ vm_phys_init(struct vm_engine *e)
 	struct vm_page *m;
 	uint64_t i;
 
-	e->vm_page_array = vm_aligned_alloc(e->vm_page_array_size *
+	e->vm_page_array = eng_alloc(e->vm_page_array_size *
 	    sizeof(struct vm_page));
-	e->vm_reserv_array = calloc(e->nframes, sizeof(struct vm_reserv));
+	e->vm_reserv_array = eng_calloc(e->nframes, sizeof(struct vm_reserv));
 	if (e->vm_page_array == NULL || e->vm_reserv_array == NULL)
 		return (-1);
 	eng_mtx_init(&vmd->vmd_free_mtx, LC_FREEQUEUE);
@@ -141,7 +142,7 @@ vm_phys_fini(struct vm_engine *e)
 int
 vm_phys_cache_init(struct eng_cpu *c)
 {
-	c->pc = calloc(2 * VM_BATCHQUEUE_MAX, sizeof(*c->pc));
+	c->pc = eng_calloc(2 * VM_BATCHQUEUE_MAX, sizeof(*c->pc));
 	c->pc_cnt = 0;
 	return (c->pc == NULL ? -1 : 0);
 }

@@ -108,20 +108,23 @@ simulate_usage(FILE *f)
 	    "  --partition KEY       streams by tid (default), cpu or object\n"
 	    "  --scale K             replicate the streams K times\n"
 	    "  --scale-mode MODE     disjoint (default) or shared replicas\n"
-	    "  --duration DUR        stop at this virtual time\n"
+	    "  -d, --duration DUR    stop at this virtual time\n"
 	    "  --loop N              replay the trace N times (default 1)\n"
 	    "  --check               the model's invariant check after each "
 	    "run\n"
 	    "  --phys-mem SIZE       model memory (default 1G per replica)\n"
-	    "  --csv FILE            CSV rows, one per run x lock class "
-	    "(docs/csv.md)\n"
+	    "  --csv FILE            CSV rows, one per run x lock class, then\n"
+	    "                        per lock instance (docs/csv.md)\n"
 	    "  --json FILE           JSON, one document per run\n"
+	    "  -o, --output FILE     --csv or --json by the name's suffix\n"
 	    "  --salvage             replay the intact frames of a corrupt "
 	    "trace\n"
 	    "  --sort KEY, -E, --entries N, --wide\n"
 	    "                        the human tables, as replay's\n"
-	    "  --help                this text\n"
+	    "  -h, --help            this text\n"
 	    "(--pace, --warmup, --no-hwc and --no-timing do not apply.)\n"
+	    "\n"
+	    "Manual: man pagereplay-simulate; docs in " PR_DOCDIR "\n"
 	    "\n"
 	    "Examples:\n"
 	    "  pagereplay simulate build.prt --cpus 1,8,32,64 "
@@ -396,9 +399,9 @@ simulate_parse(struct simulate *s, int argc, char **argv, bool *helpp)
 	s->print.sort = -1;
 	optind = 1;
 	opterr = 0;
-	while ((ch = getopt_long(argc, argv, "E:", simulate_long, NULL)) !=
-	    -1) {
-		if (ch == RP_OPT_HELP) {
+	while ((ch = getopt_long(argc, argv, "hd:o:E:", simulate_long,
+	    NULL)) != -1) {
+		if (ch == RP_OPT_HELP || ch == 'h') {
 			simulate_usage(stdout);
 			*helpp = true;
 			return (0);

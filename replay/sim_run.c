@@ -210,6 +210,9 @@ rp_sim_run(const struct rp_trace *t, const struct rp_plan *p,
 			goto out;
 		}
 	}
+	/* Nothing done before the run (priming) is counted, as in rp_run(). */
+	if (tg->reset != NULL)
+		tg->reset(tg->ctx);
 	rc = sim_run(s, err, errlen);
 	if (o->progress)
 		cli_progress_done();

@@ -24,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "eng_alloc.h"
 #include "pmap_internal.h"
 
 #define PMAP_PDHASH_MIN	16
@@ -95,7 +96,7 @@ pmap_pd_rehash(struct eng_cpu *c, struct pmap *pm, unsigned nbuckets)
 	PMAP_LOCK_ASSERT(c, pm);
 	old = pm->pm_pdhash;
 	oldn = old != NULL ? pm->pm_pdmask + 1 : 0;
-	pm->pm_pdhash = calloc(nbuckets, sizeof(*pm->pm_pdhash));
+	pm->pm_pdhash = eng_calloc(nbuckets, sizeof(*pm->pm_pdhash));
 	if (pm->pm_pdhash == NULL)
 		ENG_PANIC("pmap %p: out of memory for %u pd buckets", (void *)pm,
 		    nbuckets);
@@ -127,7 +128,7 @@ pmap_pd_get(struct eng_cpu *c, struct pmap *pm, uint64_t va)
 	if (pm->pm_pdhash == NULL || pm->pm_pdcount >= 2 * (pm->pm_pdmask + 1))
 		pmap_pd_rehash(c, pm, pm->pm_pdhash == NULL ? PMAP_PDHASH_MIN :
 		    2 * (pm->pm_pdmask + 1));
-	pd = calloc(1, sizeof(*pd));
+	pd = eng_calloc(1, sizeof(*pd));
 	if (pd == NULL)
 		ENG_PANIC("pmap %p: out of memory for a page directory",
 		    (void *)pm);
@@ -145,7 +146,7 @@ pmap_ptp_alloc(void)
 {
 	uint64_t *ptp;
 
-	ptp = calloc(NPTEPG, sizeof(*ptp));
+	ptp = eng_calloc(NPTEPG, sizeof(*ptp));
 	if (ptp == NULL)
 		ENG_PANIC("out of memory for a page-table page");
 	return (ptp);
@@ -1326,7 +1327,7 @@ pmap_md_create(struct vm_engine *e, const struct eng_params *p, char *err,
 		for (i = 0; i < md->md_nframes; i++)
 			md_page_init(&md->md_pv_large[i].pv_page);
 	} else {
-		md->md_pv_table = calloc(md->md_nframes,
+		md->md_pv_table = eng_calloc(md->md_nframes,
 		    sizeof(*md->md_pv_table));
 		if (md->md_pv_table == NULL)
 			goto nomem;
@@ -1349,7 +1350,7 @@ pmap_md_create(struct vm_engine *e, const struct eng_params *p, char *err,
 		mdp->pv_pvh = pa_to_pvh(md, i << PAGE_SHIFT);
 	}
 	md->md_npmaps = p->npmaps;
-	md->md_pmaps = calloc(md->md_npmaps != 0 ? md->md_npmaps : 1,
+	md->md_pmaps = eng_calloc(md->md_npmaps != 0 ? md->md_npmaps : 1,
 	    sizeof(*md->md_pmaps));
 	if (md->md_pmaps == NULL)
 		goto nomem;
