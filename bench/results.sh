@@ -119,7 +119,7 @@ int main(int argc, char **argv)
 	while (pr_reader_next(r, &ev) == 1) {
 		ev.obj = slot(&om, ev.obj);
 		ev.pmap = slot(&pm, ev.pmap);
-		sk += eng_apply(c, &ev) == 1;
+		sk += eng_apply(c, &ev) != ENG_SKIP_NONE;
 		n++;
 	}
 	pr_reader_close(r);
