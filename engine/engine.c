@@ -68,6 +68,13 @@ static const struct eng_design_info eng_designs[] = {
 	    "(rG1cac76c93fb7, 14.0) vm_page_pqbatch_submit",
 	    "atomic queue-state word and batch queues of N entries; "
 	    ":trylock tries the queue lock from half full" },
+	{ ENG_FAM_QUEUE, ENG_QUEUE_COLORED, "colored", "colored:N",
+	    ENG_DP_COUNT, 1, 4096, 1024, "sub-queues per queue",
+	    "DragonFly 5.6 (e3c330f0) sys/vm/vm_page.c "
+	    "(_vm_page_add_queue_spinlocked, vm_page_activate; PQ_L2_SIZE "
+	    "1024, 2048 before)",
+	    "N coloured sub-queues per queue, each with a spinlock, and a "
+	    "spinlock per page" },
 	{ ENG_FAM_PV, ENG_PV_HASHED, "hashed", "hashed[:N]", ENG_DP_COUNT, 1,
 	    65536, 256, "lock count",
 	    "amd64 sys/amd64/amd64/pmap.c (pv_list_locks[], NPV_LIST_LOCKS)",
@@ -141,6 +148,7 @@ eng_design_default(struct eng_design *d)
 	d->queue = ENG_QUEUE_ASTATE;
 	d->batch = VM_BATCHQUEUE_SIZE;
 	d->trylock = ENG_TRYLOCK_NONE;
+	d->colors = 1024;
 	d->pv = ENG_PV_HASHED;
 	d->pv_locks = 256;
 	d->pvchunk = ENG_PVCHUNK_GLOBAL;
@@ -191,7 +199,8 @@ eng_design_select(struct eng_design *d, const struct eng_design_info *ri)
 		return (&d->page_locks);
 	case ENG_FAM_QUEUE:
 		d->queue = (enum eng_queue_design)ri->value;
-		return (&d->batch);
+		return (d->queue == ENG_QUEUE_COLORED ? &d->colors :
+		    &d->batch);
 	case ENG_FAM_PV:
 		d->pv = (enum eng_pv_design)ri->value;
 		return (&d->pv_locks);
@@ -459,6 +468,7 @@ static const struct vm_pagequeue_ops *const eng_queue_ops[] = {
 	[ENG_QUEUE_LOCKED] = &vm_pagequeue_locked_ops,
 	[ENG_QUEUE_BATCH] = &vm_pagequeue_batch_ops,
 	[ENG_QUEUE_ASTATE] = &vm_pagequeue_astate_ops,
+	[ENG_QUEUE_COLORED] = &vm_pagequeue_dfly_ops,
 };
 _Static_assert(sizeof(eng_queue_ops) / sizeof(eng_queue_ops[0]) ==
     ENG_QUEUE_NDESIGNS, "a queue design without ops");
@@ -546,7 +556,11 @@ eng_create(const struct eng_params *p, char *err, size_t errlen)
 	for (i = 0; i < e->pa_lock_count; i++)
 		eng_mtx_init((struct eng_mtx *)(e->pa_lock +
 		    i * e->pa_lock_stride), LC_PAGE);
-	vm_pagequeue_init(e);
+	if (vm_pagequeue_init(e) != 0) {
+		eng_errf(err, errlen, "out of memory for the page queues");
+		eng_destroy(e);
+		return (NULL);
+	}
 	e->cpus = calloc(p->nslots, sizeof(*e->cpus));
 	if (e->cpus == NULL) {
 		eng_errf(err, errlen, "out of memory");
@@ -586,6 +600,7 @@ eng_destroy(struct vm_engine *e)
 	if (e->objects != NULL)
 		vm_object_fini(e);
 	vm_phys_fini(e);
+	vm_pagequeue_fini(e);
 	free(e->pa_lock);
 	free(e);
 }
@@ -1096,7 +1111,8 @@ eng_quiesce(struct vm_engine *e)
 				    (VM_PAGE_A_FLAGS(a) & PGA_QUEUE_OP_MASK) ==
 				    0)
 					continue;
-				pq = vm_page_pagequeue(e, VM_PAGE_A_QUEUE(a));
+				pq = vm_page_pagequeue_m(e, m,
+				    VM_PAGE_A_QUEUE(a));
 				eng_mtx_lock(&c->lk, &pq->pq_mutex, ENG_HERE);
 				vm_pqbatch_process_page(c, pq, m,
 				    VM_PAGE_A_QUEUE(a));
@@ -1163,13 +1179,15 @@ eng_check(struct vm_engine *e, FILE *out)
 	uint64_t i, cnt, *seen;
 	uint32_t wired, ref;
 	uint64_t bad = 0;
-	uint8_t st, q;
+	unsigned q;
+	uint8_t st;
 
 	seen = calloc((e->vm_page_array_size + 63) / 64, sizeof(*seen));
 	if (seen == NULL)
 		ENG_PANIC("out of memory");
-	for (q = 0; q < PQ_COUNT; q++) {
-		pq = vm_page_pagequeue(e, q);
+	for (q = 0; q < PQ_COUNT * e->vmd.vmd_ncolors; q++) {
+		pq = vm_pagequeue_nth(e, (uint8_t)(q / e->vmd.vmd_ncolors),
+		    q % e->vmd.vmd_ncolors);
 		cnt = 0;
 		TAILQ_FOREACH(m, &pq->pq_pl, plinks_q) {
 			if ((m->flags & PG_MARKER) != 0)
@@ -1178,13 +1196,17 @@ eng_check(struct vm_engine *e, FILE *out)
 			i = VM_PAGE_TO_INDEX(e, m);
 			seen[i / 64] |= (uint64_t)1 << (i % 64);
 			a = vm_page_astate_load(m);
-			if (VM_PAGE_A_QUEUE(a) != q ||
+			if (VM_PAGE_A_QUEUE(a) != pq->pq_index ||
 			    (VM_PAGE_A_FLAGS(a) & PGA_ENQUEUED) == 0)
 				eng_check_fail(out, e, m, &bad, "on the %s queue but "
 				    "its state says queue %u%s", pq->pq_name,
 				    VM_PAGE_A_QUEUE(a),
 				    (VM_PAGE_A_FLAGS(a) & PGA_ENQUEUED) ? "" :
 				    " not enqueued");
+			else if (vm_page_pagequeue_m(e, m, pq->pq_index) != pq)
+				eng_check_fail(out, e, m, &bad, "colour %u but "
+				    "on %s sub-queue %u", vm_page_color(e, m),
+				    pq->pq_name, q % e->vmd.vmd_ncolors);
 		}
 		if (cnt != pq->pq_cnt) {
 			fprintf(out, "%s queue: %" PRIu64 " pages linked, "
@@ -1252,7 +1274,7 @@ eng_check(struct vm_engine *e, FILE *out)
 		if (!e->pagelock && (ref & VPRC_OBJREF) == 0)
 			eng_check_fail(out, e, m, &bad, "in an object without "
 			    "VPRC_OBJREF (ref_count %#x)", ref);
-		if (e->pagelock && vm_pq_flagged(e, VM_PQ_SYNC) &&
+		if (e->pagelock && e->pq->wire == vm_page_dequeue &&
 		    wired != 0 &&
 		    VM_PAGE_A_QUEUE(a) != PQ_NONE)
 			eng_check_fail(out, e, m, &bad, "wired but in queue %u "

@@ -39,8 +39,9 @@ enum eng_queue_design {
 	ENG_QUEUE_LOCKED = 0,	/* page-queue lock per operation */
 	ENG_QUEUE_BATCH,	/* per-CPU batch queues (r332974) */
 	ENG_QUEUE_ASTATE,	/* atomic queue-state word (FreeBSD 13/14) */
+	ENG_QUEUE_COLORED,	/* DragonFly: PQ_L2_SIZE spinlocked sub-queues */
 };
-#define ENG_QUEUE_NDESIGNS	3
+#define ENG_QUEUE_NDESIGNS	4
 
 /* When a batch-queue submission tries the page-queue lock (batch, astate). */
 enum eng_queue_trylock {
@@ -78,6 +79,7 @@ struct eng_design {
 	enum eng_queue_design	queue;
 	unsigned		batch;		/* batch/astate: entries, 1..256 */
 	enum eng_queue_trylock	trylock;	/* batch, astate */
+	unsigned		colors;		/* colored: PQ_L2_SIZE (1024) */
 	enum eng_pv_design	pv;
 	unsigned		pv_locks;	/* hashed: array size (256) */
 	enum eng_pvchunk_design	pvchunk;
@@ -100,7 +102,7 @@ enum eng_family {
  * family order, driving parsing, formatting and the help text of every
  * command that takes --page/--queue/--pv/--pvchunk/--free.  A design's
  * parameters are the ENG_DP_* bits: ":N" sets the count field of its
- * family (page_locks, batch, pv_locks or pvchunk_domains) within
+ * family (page_locks, batch or colors, pv_locks or pvchunk_domains) within
  * [count_min, count_max], ",nopad" clears page_lock_pad, ":trylock" sets
  * trylock to ENG_TRYLOCK_HALF, ":trylock-full" to ENG_TRYLOCK_FULL.
  */

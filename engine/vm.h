@@ -86,6 +86,16 @@ struct vm_domain {
 	struct pglist	vmd_free_pages;	/* (F) free pages of broken frames */
 	uint64_t	vmd_free_count;	/* (F) free pages, any kind */
 	uint64_t	vmd_nfree_frames; /* (F) */
+	/*
+	 * --queue colored (DragonFly): vmd_ncolors (PQ_L2_SIZE) sub-queues
+	 * per queue, queue q's sub-queue i at vmd_subq[q * vmd_ncolors + i],
+	 * each with its own lock; vmd_pagequeues[] then hold only the
+	 * markers.  NULL and 1 in the other designs.
+	 */
+	struct vm_pagequeue *vmd_subq;	/* (C) each (Q) */
+	unsigned	vmd_ncolors;	/* (C) */
+	_Atomic unsigned vmd_scan_rotor; /* (a) colored: a scan's first
+					   sub-queue, racy like DragonFly's */
 };
 
 /*
@@ -223,6 +233,8 @@ struct vm_engine {
 	struct pmap_md	*md;		/* (C) machine-dependent state */
 	bool		pagelock;	/* (C) page design is pagelock */
 	const struct vm_pagequeue_ops *pq; /* (C) the page-queue design */
+	struct eng_mtx	*vm_page_spin;	/* (C) colored: DragonFly's per-page
+					   m->spin, the page lock; else NULL */
 };
 
 #define PHYS_TO_VM_PAGE(e, pa)	(&(e)->vm_page_array[(pa) >> PAGE_SHIFT])
@@ -233,6 +245,37 @@ static inline struct vm_pagequeue *
 vm_page_pagequeue(struct vm_engine *e, uint8_t queue)
 {
 	return (&e->vmd.vmd_pagequeues[queue]);
+}
+
+/* Sub-queue i of queue under --queue colored; else queue itself (i 0). */
+static inline struct vm_pagequeue *
+vm_pagequeue_nth(struct vm_engine *e, uint8_t queue, unsigned i)
+{
+	if (e->vmd.vmd_subq == NULL)
+		return (vm_page_pagequeue(e, queue));
+	return (&e->vmd.vmd_subq[queue * e->vmd.vmd_ncolors + i]);
+}
+
+/*
+ * The page's colour as DragonFly's vm_add_new_page() computes m->pc: the
+ * page frame number twisted by its quotients by PQ_L2_SIZE and its square
+ * "for cpu localization", masked (a modulus here, the same for powers of
+ * two).  0 outside --queue colored.
+ */
+static inline unsigned
+vm_page_color(const struct vm_engine *e, const struct vm_page *m)
+{
+	uint64_t n = e->vmd.vmd_ncolors, pfn = m->phys_addr >> PAGE_SHIFT;
+
+	return ((unsigned)((pfn ^ (pfn / n) ^ (pfn / (n * n))) % n));
+}
+
+/* The (sub-)queue m is linked on when it is in queue. */
+static inline struct vm_pagequeue *
+vm_page_pagequeue_m(struct vm_engine *e, const struct vm_page *m,
+    uint8_t queue)
+{
+	return (vm_pagequeue_nth(e, queue, vm_page_color(e, m)));
 }
 
 #endif /* ENG_VM_H */

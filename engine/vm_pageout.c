@@ -65,20 +65,21 @@ struct vm_pageout_scan {
 
 /*
  * vm_pageout_init_scan(): insert the scan's marker at the head of the queue
- * (after == NULL) or after the marker after, under one queue-lock
- * acquisition.  Takes and drops the queue lock.
+ * (or --queue colored sub-queue) pq (after == NULL) or after the marker
+ * after, under one queue-lock acquisition.  Takes and drops the queue lock.
  */
 static void
 vm_pageout_init_scan(struct eng_cpu *c, struct vm_pageout_scan *ss,
-    uint8_t queue, struct vm_page *after, uint64_t maxscan)
+    struct vm_pagequeue *pq, struct vm_page *after, uint64_t maxscan)
 {
 	ENG_SITE_DEFINE;
 
-	ss->pq = vm_page_pagequeue(c->e, queue);
+	ss->pq = pq;
 	ss->maxscan = maxscan;
 	ss->scanned = 0;
 	ss->marker.flags = PG_MARKER;
-	atomic_init(&ss->marker.a, VM_PAGE_A_MAKE(PGA_ENQUEUED, queue, 0));
+	atomic_init(&ss->marker.a, VM_PAGE_A_MAKE(PGA_ENQUEUED, pq->pq_index,
+	    0));
 	eng_mtx_lock(&c->lk, &ss->pq->pq_mutex, ENG_HERE);
 	if (after == NULL)
 		TAILQ_INSERT_HEAD(&ss->pq->pq_pl, &ss->marker, plinks_q);
@@ -382,14 +383,16 @@ out:
 }
 
 /*
- * vm_pageout_scan_inactive(): examine up to maxscan inactive pages; returns
- * how many were freed.  Kept pages are batched (rq) and put back when the
- * batch fills and at the end of the scan, as the kernel's
- * vm_pageout_reinsert_inactive() does.  Takes and drops every lock itself;
- * the caller may hold one object lock (inline reclaim).
+ * Examine up to maxscan pages of the inactive queue (or sub-queue) pq;
+ * returns how many were freed and adds to *scanned how many it looked at.
+ * Kept pages are batched (rq) and put back when the batch fills and at the
+ * end of the scan, as the kernel's vm_pageout_reinsert_inactive() does.
+ * Takes and drops every lock itself; the caller may hold one object lock
+ * (inline reclaim).
  */
-uint64_t
-vm_pageout_scan_inactive(struct eng_cpu *c, uint64_t maxscan)
+static uint64_t
+vm_pageout_scan_inactive_pq(struct eng_cpu *c, struct vm_pagequeue *pq,
+    uint64_t maxscan, uint64_t *scanned)
 {
 	ENG_SITE_DEFINE;
 	struct vm_page *ma[VM_BATCHQUEUE_MAX], *rq[VM_BATCHQUEUE_MAX];
@@ -402,7 +405,7 @@ vm_pageout_scan_inactive(struct eng_cpu *c, uint64_t maxscan)
 	bool end, sync = vm_pq_flagged(c->e, VM_PQ_SYNC);
 
 	limit = sync ? 1 : (int)c->e->design.batch;
-	vm_pageout_init_scan(c, &ss, PQ_INACTIVE, NULL, maxscan);
+	vm_pageout_init_scan(c, &ss, pq, NULL, maxscan);
 	while ((n = vm_pageout_collect_batch(c, &ss, ma, limit, true,
 	    &end)) > 0 || ss.scanned < ss.maxscan) {
 		if (n == 0) {
@@ -455,6 +458,48 @@ vm_pageout_scan_inactive(struct eng_cpu *c, uint64_t maxscan)
 		eng_mtx_unlock(&c->lk, &lpq->pq_mutex);
 	}
 	c->st.scan_freed += freed;
+	*scanned += ss.scanned;
+	return (freed);
+}
+
+/*
+ * The first sub-queue a --queue colored scan visits: DragonFly's scans
+ * start each pass where the last one left off (a static rotor, updated
+ * without a lock), so the rotor is read and advanced racily here too.
+ */
+static unsigned
+vm_pageout_rotor(struct vm_engine *e)
+{
+	unsigned r = atomic_load_explicit(&e->vmd.vmd_scan_rotor,
+	    memory_order_relaxed);
+
+	atomic_store_explicit(&e->vmd.vmd_scan_rotor, r + 1,
+	    memory_order_relaxed);
+	return (r);
+}
+
+/*
+ * vm_pageout_scan_inactive(): examine up to maxscan inactive pages; returns
+ * how many were freed.  --queue colored scans the sub-queues one after the
+ * other from the rotor until maxscan pages were looked at or every
+ * sub-queue was visited, each under its own marker and lock, as
+ * DragonFly's vm_pageout_scan() calls vm_pageout_scan_inactive() per
+ * PQ_INACTIVE + q; an empty sub-queue still costs its two lock
+ * acquisitions.  Takes and drops every lock itself; the caller may hold
+ * one object lock (inline reclaim).
+ */
+uint64_t
+vm_pageout_scan_inactive(struct eng_cpu *c, uint64_t maxscan)
+{
+	struct vm_engine *e = c->e;
+	uint64_t freed = 0, scanned = 0;
+	unsigned i, r = e->vmd.vmd_ncolors > 1 ? vm_pageout_rotor(e) : 0;
+
+	for (i = 0; i < e->vmd.vmd_ncolors && (i == 0 || scanned < maxscan);
+	    i++)
+		freed += vm_pageout_scan_inactive_pq(c, vm_pagequeue_nth(e,
+		    PQ_INACTIVE, (r + i) % e->vmd.vmd_ncolors),
+		    maxscan - scanned, &scanned);
 	return (freed);
 }
 
@@ -497,8 +542,8 @@ out:
 }
 
 /*
- * vm_pageout_scan_active(): age up to maxscan active pages, stopping when
- * the scan reaches the end of the queue.  As the kernel's
+ * Age up to maxscan active pages of pq, stopping when the scan reaches the
+ * end of the queue; returns how many it looked at.  As the kernel's
  * (vm_pageout_scan_active, 12.0 [FB12po] and 13/14 [FB13]): a marker is
  * inserted after the clock hand vmd_clock (one queue-lock acquisition),
  * pages are collected behind it without dequeuing (one per batch, the last
@@ -506,20 +551,21 @@ out:
  * to the marker, or back to the head when the scan reached the end, and
  * the marker leaves (one more).  The kernel's second hand vmd_clock[1]
  * restarts a scan that meets it at the head; the model's stops there.
- * Takes and drops every lock itself.
+ * clock NULL: from the head, no hand (--queue colored).  Takes and drops
+ * every lock itself.
  */
-uint64_t
-vm_pageout_scan_active(struct eng_cpu *c, uint64_t maxscan)
+static uint64_t
+vm_pageout_scan_active_pq(struct eng_cpu *c, struct vm_pagequeue *pq,
+    struct vm_page *clock, uint64_t maxscan)
 {
 	struct vm_page *ma[VM_BATCHQUEUE_MAX];
-	struct vm_page *clock = &c->e->vmd.vmd_clock;
 	struct vm_pageout_scan ss;
 	struct eng_mtx *mtx = NULL;
 	bool end = false;
 	int i, n, limit;
 
 	limit = vm_pq_flagged(c->e, VM_PQ_SYNC) ? 1 : (int)c->e->design.batch;
-	vm_pageout_init_scan(c, &ss, PQ_ACTIVE, clock, maxscan);
+	vm_pageout_init_scan(c, &ss, pq, clock, maxscan);
 	do {
 		n = vm_pageout_collect_batch(c, &ss, ma, limit, false, &end);
 		for (i = 0; i < n; i++)
@@ -529,6 +575,31 @@ vm_pageout_scan_active(struct eng_cpu *c, uint64_t maxscan)
 		eng_mtx_unlock(&c->lk, mtx);
 	vm_pageout_end_scan(c, &ss, clock, end);
 	return (ss.scanned);
+}
+
+/*
+ * --queue colored: the sub-queues from the rotor, as the inactive scan,
+ * each from its head with no clock hand (DragonFly's
+ * vm_pageout_scan_active() per PQ_ACTIVE + q inserts its marker at the
+ * head).  Otherwise the queue, behind the clock hand.
+ */
+uint64_t
+vm_pageout_scan_active(struct eng_cpu *c, uint64_t maxscan)
+{
+	struct vm_engine *e = c->e;
+	uint64_t scanned = 0;
+	unsigned i, r;
+
+	if (e->vmd.vmd_subq == NULL)
+		return (vm_pageout_scan_active_pq(c, vm_page_pagequeue(e,
+		    PQ_ACTIVE), &e->vmd.vmd_clock, maxscan));
+	r = vm_pageout_rotor(e);
+	for (i = 0; i < e->vmd.vmd_ncolors && (i == 0 || scanned < maxscan);
+	    i++)
+		scanned += vm_pageout_scan_active_pq(c, vm_pagequeue_nth(e,
+		    PQ_ACTIVE, (r + i) % e->vmd.vmd_ncolors), NULL,
+		    maxscan - scanned);
+	return (scanned);
 }
 
 /*

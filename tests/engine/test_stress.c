@@ -22,7 +22,7 @@ static const char *const pages[] = { "pagelock", "pagelock:16,nopad",
     "refcount" };
 static const char *const queues[] = { "locked", "batch:1", "batch:7",
     "batch:31:trylock-full", "batch:63:trylock", "astate:8", "astate:63",
-    "astate:63:trylock" };
+    "astate:63:trylock", "colored:16", "colored:1024" };
 
 struct worker {
 	pthread_t	tid;

@@ -1,0 +1,290 @@
+/*
+ * test_dragonfly.c - the DragonFly family (issue 13): --queue colored:N
+ * (engine/vm_pagequeue_dfly.c).  Sub-queue membership by colour, the
+ * per-page spinlock, e3c330f0's unlocked vm_page_activate() of an active
+ * page, wiring that leaves the queues alone, the daemon's walk over the
+ * sub-queues, and eng_check() catching a page on the wrong sub-queue.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "vm_internal.h"
+
+/* An engine of --queue q (and --page pg), one CPU. */
+static struct vm_engine *
+mk(const char *pg, const char *q, uint64_t phys)
+{
+	struct eng_params p = { 0 };
+	struct vm_engine *e;
+	char err[128];
+
+	eng_design_default(&p.design);
+	assert_int_equal(eng_design_parse(&p.design, ENG_FAM_PAGE, pg, err,
+	    sizeof(err)), 0);
+	assert_int_equal(eng_design_parse(&p.design, ENG_FAM_QUEUE, q, err,
+	    sizeof(err)), 0);
+	p.nslots = 1;
+	p.nobjects = 8;
+	p.npmaps = 2;
+	p.phys_pages = phys;
+	e = eng_create(&p, err, sizeof(err));
+	assert_non_null(e);
+	return (e);
+}
+
+static int
+ev(struct vm_engine *e, uint8_t kind, uint64_t obj, uint64_t pindex,
+    uint32_t n, uint64_t arg)
+{
+	struct pr_event x;
+
+	memset(&x, 0, sizeof(x));
+	x.kind = kind;
+	x.obj = obj;
+	x.pindex = pindex;
+	x.npages = n;
+	x.arg = arg;
+	x.addr = pindex << 12;
+	return (eng_apply(eng_cpu(e, 0), &x));
+}
+
+static struct vm_page *
+page(struct vm_engine *e, uint64_t obj, uint64_t pindex)
+{
+	return (vm_phash_lookup(&e->objects[obj].pages, pindex));
+}
+
+static uint64_t
+acq(struct vm_engine *e, unsigned lc)
+{
+	struct eng_stats st;
+
+	eng_stats_collect(e, &st);
+	return (st.lock[lc].acquisitions);
+}
+
+static bool
+linked_on(struct vm_pagequeue *pq, struct vm_page *m)
+{
+	struct vm_page *x;
+
+	TAILQ_FOREACH(x, &pq->pq_pl, plinks_q)
+		if (x == m)
+			return (true);
+	return (false);
+}
+
+/* The design's spec, default and bounds. */
+static void
+test_parse(void **state)
+{
+	struct eng_design d;
+	char err[128], buf[64];
+
+	(void)state;
+	eng_design_default(&d);
+	assert_int_equal(eng_design_parse(&d, ENG_FAM_QUEUE, "colored", err,
+	    sizeof(err)), 0);
+	assert_int_equal(d.queue, ENG_QUEUE_COLORED);
+	assert_int_equal(d.colors, 1024);
+	assert_int_equal(eng_design_parse(&d, ENG_FAM_QUEUE, "colored:2048",
+	    err, sizeof(err)), 0);
+	assert_int_equal(d.colors, 2048);
+	assert_string_equal(eng_design_format(&d, ENG_FAM_QUEUE, buf,
+	    sizeof(buf)), "colored:2048");
+	/* The batch size is another design's count, left alone. */
+	assert_int_equal(d.batch, VM_BATCHQUEUE_SIZE);
+	assert_int_equal(eng_design_parse(&d, ENG_FAM_QUEUE, "colored:0", err,
+	    sizeof(err)), -1);
+	assert_int_equal(eng_design_parse(&d, ENG_FAM_QUEUE, "colored:4097",
+	    err, sizeof(err)), -1);
+}
+
+/*
+ * vm_add_new_page()'s colour: pfn ^ pfn / 1024 ^ pfn / 1024^2, masked.
+ * Hand-computed for PQ_L2_SIZE 1024.
+ */
+static void
+test_color(void **state)
+{
+	struct vm_engine *e = mk("refcount", "colored:1024", 1 << 21);
+	static const struct { uint64_t pfn; unsigned pc; } want[] = {
+		{ 0, 0 }, { 1, 1 }, { 1023, 1023 }, { 1024, 1 }, { 1025, 0 },
+		{ 2048, 2 }, { 3 * 1024 + 5, 6 }, { 1024 * 1024, 1 },
+		{ 1024 * 1024 + 1024, 0 },
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(want) / sizeof(want[0]); i++)
+		assert_int_equal(vm_page_color(e, &e->vm_page_array[want[i].pfn]),
+		    want[i].pc);
+	eng_destroy(e);
+}
+
+/*
+ * A queued page is on its colour's sub-queue and nowhere else; its page
+ * lock is its own spinlock, not a 2 MiB frame's.
+ */
+static void
+test_membership(void **state)
+{
+	struct vm_engine *e = mk("refcount", "colored:16", 4096);
+	struct vm_page *m, *m2;
+	unsigned i, pc;
+
+	(void)state;
+	assert_int_equal(ev(e, PR_PAGE_INSERT, 1, 0, 40, 0), 0);
+	m = page(e, 1, 3);
+	m2 = page(e, 1, 4);
+	assert_int_equal(vm_page_queue(m), PQ_INACTIVE);
+	pc = vm_page_color(e, m);
+	for (i = 0; i < 16; i++)
+		assert_int_equal(linked_on(vm_pagequeue_nth(e, PQ_INACTIVE, i),
+		    m), i == pc);
+	assert_ptr_not_equal(vm_page_lockptr(eng_cpu(e, 0), m),
+	    vm_page_lockptr(eng_cpu(e, 0), m2));
+	assert_int_equal(ev(e, PR_ACTIVATE, 1, 3, 1, 0), 0);
+	assert_true(linked_on(vm_pagequeue_nth(e, PQ_ACTIVE, pc), m));
+	assert_false(linked_on(vm_pagequeue_nth(e, PQ_INACTIVE, pc), m));
+	assert_int_equal(vm_pagequeue_nth(e, PQ_ACTIVE, pc)->pq_cnt, 1);
+	/* The major queues hold only their markers. */
+	assert_int_equal(vm_page_pagequeue(e, PQ_INACTIVE)->pq_cnt, 0);
+	assert_int_equal(vm_page_pagequeue(e, PQ_ACTIVE)->pq_cnt, 0);
+	eng_quiesce(e);
+	assert_int_equal(eng_check(e, stderr), 0);
+	eng_destroy(e);
+}
+
+/*
+ * e3c330f0: vm_page_activate() of an active page raises act_count with no
+ * lock; of an inactive one it takes the page's spinlock and both
+ * sub-queues' locks (remove, add).
+ */
+static void
+test_activate_unlocked(void **state)
+{
+	struct vm_engine *e = mk("refcount", "colored:1024", 4096);
+	struct vm_page *m;
+	vm_page_astate_t a;
+	uint64_t pg, pq;
+
+	(void)state;
+	ev(e, PR_PAGE_INSERT, 2, 0, 4, 0);
+	m = page(e, 2, 1);
+	pg = acq(e, LC_PAGE);
+	pq = acq(e, LC_PAGEQUEUE);
+	assert_int_equal(ev(e, PR_ACTIVATE, 2, 1, 1, 0), 0);
+	assert_int_equal(acq(e, LC_PAGE) - pg, 1);
+	assert_int_equal(acq(e, LC_PAGEQUEUE) - pq, 2);
+	/* Lower act_count behind the model's back, then activate again. */
+	a = vm_page_astate_load(m);
+	atomic_store(&m->a, VM_PAGE_A_MAKE(VM_PAGE_A_FLAGS(a),
+	    VM_PAGE_A_QUEUE(a), 1));
+	pg = acq(e, LC_PAGE);
+	pq = acq(e, LC_PAGEQUEUE);
+	assert_int_equal(ev(e, PR_ACTIVATE, 2, 1, 1, 0), 0);
+	assert_int_equal(acq(e, LC_PAGE), pg);
+	assert_int_equal(acq(e, LC_PAGEQUEUE), pq);
+	assert_int_equal(VM_PAGE_A_ACT(vm_page_astate_load(m)), ACT_INIT);
+	assert_int_equal(vm_page_queue(m), PQ_ACTIVE);
+	eng_destroy(e);
+}
+
+/*
+ * Wiring leaves the page on its sub-queue (DragonFly's vm_page_wire());
+ * the page daemon dequeues it when it finds it, and frees the rest.
+ */
+static void
+test_wire_lazy(void **state)
+{
+	struct vm_engine *e = mk("refcount", "colored:8", 4096);
+	struct vm_page *m;
+
+	(void)state;
+	ev(e, PR_PAGE_INSERT, 3, 0, 20, 0);
+	m = page(e, 3, 5);
+	assert_int_equal(ev(e, PR_WIRE, 3, 5, 1, 0), 0);
+	assert_true(linked_on(vm_page_pagequeue_m(e, m, PQ_INACTIVE), m));
+	assert_int_equal(ev(e, PR_SCAN, 0, 0, 0, 1000), 0);
+	assert_int_equal(vm_page_queue(m), PQ_NONE);
+	assert_false(linked_on(vm_page_pagequeue_m(e, m, PQ_INACTIVE), m));
+	assert_int_equal(e->objects[3].resident_page_count, 1);
+	eng_quiesce(e);
+	assert_int_equal(eng_check(e, stderr), 0);
+	eng_destroy(e);
+}
+
+/*
+ * A scan event (inactive then active scan) walks the sub-queues: on empty
+ * queues each of the N sub-queues costs each scan its marker insertion,
+ * one empty collect and the marker's removal, 6N in all, so 2048
+ * sub-queues cost twice what 1024 do.
+ */
+static void
+test_scan_walk(void **state)
+{
+	static const unsigned n[] = { 1024, 2048 };
+	char spec[32];
+	uint64_t pq;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < 2; i++) {
+		snprintf(spec, sizeof(spec), "colored:%u", n[i]);
+		struct vm_engine *e = mk("refcount", spec, 4096);
+
+		pq = acq(e, LC_PAGEQUEUE);
+		assert_int_equal(ev(e, PR_SCAN, 0, 0, 0, 64), 0);
+		assert_int_equal(acq(e, LC_PAGEQUEUE) - pq, 6 * n[i]);
+		eng_destroy(e);
+	}
+}
+
+/* eng_check() finds a page linked on a sub-queue not of its colour. */
+static void
+test_check_wrong_subqueue(void **state)
+{
+	struct vm_engine *e = mk("refcount", "colored:4", 4096);
+	struct vm_pagequeue *from, *to;
+	struct vm_page *m;
+
+	(void)state;
+	ev(e, PR_PAGE_INSERT, 1, 0, 8, 0);
+	m = page(e, 1, 2);
+	eng_quiesce(e);
+	assert_int_equal(eng_check(e, stderr), 0);
+	from = vm_page_pagequeue_m(e, m, PQ_INACTIVE);
+	to = vm_pagequeue_nth(e, PQ_INACTIVE, (vm_page_color(e, m) + 1) % 4);
+	TAILQ_REMOVE(&from->pq_pl, m, plinks_q);
+	from->pq_cnt--;
+	TAILQ_INSERT_TAIL(&to->pq_pl, m, plinks_q);
+	to->pq_cnt++;
+	assert_int_equal(eng_check(e, stderr), 1);
+	TAILQ_REMOVE(&to->pq_pl, m, plinks_q);
+	to->pq_cnt--;
+	TAILQ_INSERT_TAIL(&from->pq_pl, m, plinks_q);
+	from->pq_cnt++;
+	eng_destroy(e);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_parse),
+		cmocka_unit_test(test_color),
+		cmocka_unit_test(test_membership),
+		cmocka_unit_test(test_activate_unlocked),
+		cmocka_unit_test(test_wire_lazy),
+		cmocka_unit_test(test_scan_walk),
+		cmocka_unit_test(test_check_wrong_subqueue),
+	};
+
+	return (cmocka_run_group_tests(tests, NULL, NULL));
+}
