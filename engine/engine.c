@@ -104,6 +104,11 @@ static const struct eng_design_info eng_designs[] = {
 	    NULL, "rS331863 (D14905) sys/vm/vm_page.c (vmd_pgcache, "
 	    "vm_page_free_toq), FreeBSD 12+",
 	    "per-CPU page caches holding as many pages as a batch queue" },
+	{ ENG_FAM_FREE, ENG_FREE_COLORED, "colored", "colored", 0, 0, 0, 0,
+	    NULL, "DragonFly 5.6 (e3c330f0) sys/vm/vm_page.c "
+	    "(vm_page_select_free, _vm_page_list_find2, vpq.lastq)",
+	    "PQ_FREE sub-queues by colour, each with a spinlock; "
+	    "PQ_L2_SIZE from --queue colored:N" },
 };
 #define ENG_NDESIGNS	(sizeof(eng_designs) / sizeof(eng_designs[0]))
 _Static_assert(ENG_NDESIGNS == ENG_PAGE_NDESIGNS + ENG_QUEUE_NDESIGNS +
@@ -1331,6 +1336,9 @@ eng_stats_collect(struct vm_engine *e, struct eng_stats *out)
 		out->scan_pages += st->scan_pages;
 		out->scan_freed += st->scan_freed;
 		out->scan_skipped += st->scan_skipped;
+		out->free_find_steps += st->free_find_steps;
+		out->free_far_afield += st->free_far_afield;
+		out->free_lastq_hits += st->free_lastq_hits;
 	}
 	pmap_md_counters(e->md, &pc);
 	out->pv_restarts = pc.pv_restarts;

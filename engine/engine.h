@@ -68,8 +68,9 @@ enum eng_pvchunk_design {
 enum eng_free_design {
 	ENG_FREE_GLOBAL = 0,	/* the free lock per allocation and free */
 	ENG_FREE_PGCACHE,	/* per-CPU page caches, vmd_pgcache (r331863) */
+	ENG_FREE_COLORED,	/* DragonFly: PQ_FREE colour sub-queues */
 };
-#define ENG_FREE_NDESIGNS	2
+#define ENG_FREE_NDESIGNS	3
 
 /* The ENG_*_NDESIGNS counts are checked against eng_designs[] (engine.c). */
 struct eng_design {
@@ -79,7 +80,8 @@ struct eng_design {
 	enum eng_queue_design	queue;
 	unsigned		batch;		/* batch/astate: entries, 1..256 */
 	enum eng_queue_trylock	trylock;	/* batch, astate */
-	unsigned		colors;		/* colored: PQ_L2_SIZE (1024) */
+	unsigned		colors;		/* colored: PQ_L2_SIZE (1024), also
+						   --free colored's */
 	enum eng_pv_design	pv;
 	unsigned		pv_locks;	/* hashed: array size (256) */
 	enum eng_pvchunk_design	pvchunk;
@@ -230,6 +232,10 @@ struct eng_stats {
 	uint64_t	scan_pages;		/* pages examined */
 	uint64_t	scan_freed;
 	uint64_t	scan_skipped;		/* trylock failed, busy, stale */
+	/* --free colored (DragonFly _vm_page_list_find). */
+	uint64_t	free_find_steps;	/* sub-queues looked at */
+	uint64_t	free_far_afield;	/* found beyond the first 16 */
+	uint64_t	free_lastq_hits;	/* found at vpq.lastq */
 	/* The pmap layer (engine/amd64/pmap.h, struct pmap_counters). */
 	uint64_t	pv_restarts;		/* page-centric pmap-lock retries */
 	uint64_t	pa_restarts;		/* extract_and_hold EAGAIN */

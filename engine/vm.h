@@ -76,6 +76,8 @@ struct vm_reserv {
 
 TAILQ_HEAD(rvlist, vm_reserv);
 
+struct vm_dfly_free;
+
 /* The domain's free memory (one domain in the model). */
 struct vm_domain {
 	struct vm_pagequeue vmd_pagequeues[PQ_COUNT]; /* (C) each (Q) */
@@ -96,6 +98,8 @@ struct vm_domain {
 	unsigned	vmd_ncolors;	/* (C) */
 	_Atomic unsigned vmd_scan_rotor; /* (a) colored: a scan's first
 					   sub-queue, racy like DragonFly's */
+	struct vm_dfly_free *vmd_dfly_free; /* (C) --free colored: the
+					   PQ_FREE sub-queues (vm_phys_dfly.c) */
 };
 
 /*
@@ -182,6 +186,9 @@ struct eng_cpu_stats {
 	uint64_t	scan_pages;
 	uint64_t	scan_freed;
 	uint64_t	scan_skipped;
+	uint64_t	free_find_steps;
+	uint64_t	free_far_afield;
+	uint64_t	free_lastq_hits;
 };
 
 /*
@@ -263,11 +270,17 @@ vm_pagequeue_nth(struct vm_engine *e, uint8_t queue, unsigned i)
  * two).  0 outside --queue colored.
  */
 static inline unsigned
-vm_page_color(const struct vm_engine *e, const struct vm_page *m)
+vm_page_color_n(const struct vm_page *m, uint64_t n)
 {
-	uint64_t n = e->vmd.vmd_ncolors, pfn = m->phys_addr >> PAGE_SHIFT;
+	uint64_t pfn = m->phys_addr >> PAGE_SHIFT;
 
 	return ((unsigned)((pfn ^ (pfn / n) ^ (pfn / (n * n))) % n));
+}
+
+static inline unsigned
+vm_page_color(const struct vm_engine *e, const struct vm_page *m)
+{
+	return (vm_page_color_n(m, e->vmd.vmd_ncolors));
 }
 
 /* The (sub-)queue m is linked on when it is in queue. */

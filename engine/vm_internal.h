@@ -252,6 +252,13 @@ struct vm_page *vm_phys_alloc(struct eng_cpu *c, struct vm_object *obj,
 void	vm_phys_free(struct eng_cpu *c, struct vm_page *m);
 void	vm_phys_cache_flush(struct eng_cpu *c);
 uint64_t vm_phys_check(struct vm_engine *e, FILE *out);
+/* --free colored (vm_phys_dfly.c), called by vm_phys.c's entry points. */
+int	vm_phys_dfly_init(struct vm_engine *e);
+void	vm_phys_dfly_fini(struct vm_engine *e);
+struct vm_page *vm_phys_dfly_alloc(struct eng_cpu *c, struct vm_object *obj,
+	    vm_pindex_t pindex);
+void	vm_phys_dfly_free(struct eng_cpu *c, struct vm_page *m);
+uint64_t vm_phys_dfly_check(struct vm_engine *e, FILE *out);
 
 /* Page daemon (vm_pageout.c). */
 uint64_t vm_pageout_scan_inactive(struct eng_cpu *c, uint64_t maxscan);

@@ -33,6 +33,9 @@
  * global (FreeBSD 10's vm_page_queue_free_mtx) takes the free lock for
  * every allocation and free.  Both caches hold as many pages as a batch
  * queue (design.batch; under --queue locked its default, 63).
+ *
+ * --free colored (DragonFly's PQ_FREE colour sub-queues, no reservations)
+ * is vm_phys_dfly.c: these entry points hand it the work.
  */
 #include <stdlib.h>
 
@@ -74,6 +77,8 @@ vm_phys_init(struct vm_engine *e)
 	}
 	vmd->vmd_nfree_frames = e->nframes;
 	vmd->vmd_free_count = e->vm_page_array_size;
+	if (e->design.free == ENG_FREE_COLORED)	/* vm_phys_dfly.c */
+		return (vm_phys_dfly_init(e));
 	return (0);
 }
 
@@ -82,6 +87,7 @@ vm_phys_fini(struct vm_engine *e)
 {
 	free(e->vm_page_array);
 	free(e->vm_reserv_array);
+	vm_phys_dfly_fini(e);
 }
 
 int
@@ -328,6 +334,8 @@ vm_phys_alloc(struct eng_cpu *c, struct vm_object *obj, vm_pindex_t pindex)
 	struct vm_page *m = NULL;
 
 	VM_OBJECT_ASSERT_WLOCKED(c, obj);
+	if (e->design.free == ENG_FREE_COLORED)
+		return (vm_phys_dfly_alloc(c, obj, pindex));
 	if (e->design.free == ENG_FREE_PGCACHE &&
 	    (m = vm_phys_acache_alloc(c, obj, pindex)) != NULL)
 		return (m);
@@ -446,6 +454,10 @@ vm_phys_free(struct eng_cpu *c, struct vm_page *m)
 	ENG_SITE_DEFINE;
 	struct vm_engine *e = c->e;
 
+	if (e->design.free == ENG_FREE_COLORED) {
+		vm_phys_dfly_free(c, m);
+		return;
+	}
 	if (e->design.free != ENG_FREE_PGCACHE) {
 		eng_mtx_lock(&c->lk, &e->vmd.vmd_free_mtx, ENG_HERE);
 		vm_phys_free_locked(c, m);
@@ -472,6 +484,8 @@ vm_phys_check(struct vm_engine *e, FILE *out)
 	unsigned j, alloc, freepg;
 	uint8_t st;
 
+	if (e->design.free == ENG_FREE_COLORED)
+		return (vm_phys_dfly_check(e, out));
 	for (i = 0; i < e->nframes; i++) {
 		rv = &e->vm_reserv_array[i];
 		alloc = freepg = 0;

@@ -252,6 +252,9 @@ static const struct {
 	CNT(pv_chunk_allocs),
 	CNT(pv_chunk_frees),
 	CNT(pv_chunk_overcommits),
+	CNT(free_find_steps),
+	CNT(free_far_afield),
+	CNT(free_lastq_hits),
 #undef CNT
 };
 _Static_assert(sizeof(session_counters) / sizeof(session_counters[0]) <=

@@ -4,6 +4,8 @@
  * per-page spinlock, e3c330f0's unlocked vm_page_activate() of an active
  * page, wiring that leaves the queues alone, the daemon's walk over the
  * sub-queues, and eng_check() catching a page on the wrong sub-queue.
+ * --free colored (engine/vm_phys_dfly.c): the wanted colour, one free
+ * sub-queue lock per allocation, the far-afield walk and vpq.lastq.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -15,9 +17,9 @@
 
 #include "vm_internal.h"
 
-/* An engine of --queue q (and --page pg), one CPU. */
+/* An engine of --page pg, --queue q and --free fr, one CPU. */
 static struct vm_engine *
-mk(const char *pg, const char *q, uint64_t phys)
+mk_free(const char *pg, const char *q, const char *fr, uint64_t phys)
 {
 	struct eng_params p = { 0 };
 	struct vm_engine *e;
@@ -28,6 +30,8 @@ mk(const char *pg, const char *q, uint64_t phys)
 	    sizeof(err)), 0);
 	assert_int_equal(eng_design_parse(&p.design, ENG_FAM_QUEUE, q, err,
 	    sizeof(err)), 0);
+	assert_int_equal(eng_design_parse(&p.design, ENG_FAM_FREE, fr, err,
+	    sizeof(err)), 0);
 	p.nslots = 1;
 	p.nobjects = 8;
 	p.npmaps = 2;
@@ -35,6 +39,12 @@ mk(const char *pg, const char *q, uint64_t phys)
 	e = eng_create(&p, err, sizeof(err));
 	assert_non_null(e);
 	return (e);
+}
+
+static struct vm_engine *
+mk(const char *pg, const char *q, uint64_t phys)
+{
+	return (mk_free(pg, q, "pgcache", phys));
 }
 
 static int
@@ -273,6 +283,85 @@ test_check_wrong_subqueue(void **state)
 	eng_destroy(e);
 }
 
+/*
+ * --free colored: consecutive pindexes get consecutive colours (one CPU
+ * owns every colour), one free sub-queue lock per allocation and none of
+ * the free lock; freed pages go back to their colour.
+ */
+static void
+test_free_color(void **state)
+{
+	struct vm_engine *e = mk_free("refcount", "colored:64", "colored",
+	    4096);
+	struct eng_stats st;
+	char buf[32];
+	unsigned c0, k;
+	uint64_t fq;
+
+	(void)state;
+	assert_string_equal(eng_design_format(&e->design, ENG_FAM_FREE, buf,
+	    sizeof(buf)), "colored");
+	fq = acq(e, LC_FREEQUEUE);
+	assert_int_equal(ev(e, PR_PAGE_INSERT, 1, 0, 100, 0), 0);
+	assert_int_equal(acq(e, LC_FREEQUEUE) - fq, 100);
+	c0 = vm_page_color_n(page(e, 1, 0), 64);
+	for (k = 1; k < 100; k++)
+		assert_int_equal(vm_page_color_n(page(e, 1, k), 64),
+		    (c0 + k) % 64);
+	eng_stats_collect(e, &st);
+	assert_int_equal(st.free_find_steps, 100);
+	assert_int_equal(st.free_far_afield, 0);
+	assert_int_equal(ev(e, PR_OBJ_TERMINATE, 1, 0, 0, 0), 0);
+	assert_int_equal(acq(e, LC_FREEQUEUE) - fq, 200);
+	eng_quiesce(e);
+	assert_int_equal(eng_check(e, stderr), 0);
+	eng_destroy(e);
+}
+
+/*
+ * Drain the 16 colours of one aligned set (32 colours of 32 pages): the
+ * next allocation of one of them goes far afield and records the
+ * sub-queue it found in its colour's lastq; the next of that colour
+ * takes it from there without the walk.
+ */
+static void
+test_free_far_afield(void **state)
+{
+	struct vm_engine *e = mk_free("refcount", "colored:32", "colored",
+	    1024);
+	struct eng_stats st;
+	unsigned c0, taken = 0, set;
+	uint64_t p, far;
+
+	(void)state;
+	assert_int_equal(ev(e, PR_PAGE_INSERT, 1, 0, 1, 0), 0);
+	c0 = vm_page_color_n(page(e, 1, 0), 32);
+	set = c0 & ~15u;
+	taken = 1;
+	for (p = 1; taken < 16 * 32; p++)
+		if (((p + c0) % 32 & ~15u) == set) {
+			assert_int_equal(ev(e, PR_PAGE_INSERT, 1, p, 1, 0), 0);
+			taken++;
+		}
+	while (((p + c0) % 32 & ~15u) != set)
+		p++;
+	far = p;
+	eng_stats_collect(e, &st);
+	assert_int_equal(st.free_far_afield, 0);
+	assert_int_equal(ev(e, PR_PAGE_INSERT, 1, far, 1, 0), 0);
+	assert_int_not_equal(vm_page_color_n(page(e, 1, far), 32) & ~15u, set);
+	eng_stats_collect(e, &st);
+	assert_int_equal(st.free_far_afield, 1);
+	assert_int_equal(st.free_lastq_hits, 0);
+	assert_int_equal(ev(e, PR_PAGE_INSERT, 1, far + 32, 1, 0), 0);
+	eng_stats_collect(e, &st);
+	assert_int_equal(st.free_lastq_hits, 1);
+	assert_int_equal(st.free_far_afield, 1);
+	eng_quiesce(e);
+	assert_int_equal(eng_check(e, stderr), 0);
+	eng_destroy(e);
+}
+
 int
 main(void)
 {
@@ -284,6 +373,8 @@ main(void)
 		cmocka_unit_test(test_wire_lazy),
 		cmocka_unit_test(test_scan_walk),
 		cmocka_unit_test(test_check_wrong_subqueue),
+		cmocka_unit_test(test_free_color),
+		cmocka_unit_test(test_free_far_afield),
 	};
 
 	return (cmocka_run_group_tests(tests, NULL, NULL));

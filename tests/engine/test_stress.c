@@ -71,6 +71,9 @@ run_design(const char *page, const char *queue, unsigned nthreads,
 		fprintf(stderr, "design: %s\n", err);
 		return (1);
 	}
+	/* DragonFly's queues with its free sub-queues, as dragonfly56. */
+	if (p.design.queue == ENG_QUEUE_COLORED)
+		p.design.free = ENG_FREE_COLORED;
 	p.nslots = nthreads;
 	p.nobjects = 24;
 	p.npmaps = 4;
