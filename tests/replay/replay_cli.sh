@@ -43,7 +43,8 @@ names = ["queue_ops", "queue_nops", "pqstate_commit_retries",
          "scan_pages", "scan_freed", "scan_skipped", "pv_restarts",
          "pa_restarts", "hold_fallbacks", "promotions", "promote_failures",
          "demotions", "pv_reclaims", "pv_reclaimed", "pv_chunk_allocs",
-         "pv_chunk_frees", "pv_chunk_overcommits"]
+         "pv_chunk_frees", "pv_chunk_overcommits", "free_find_steps",
+         "free_far_afield", "free_lastq_hits"]
 assert list(d["counters"]) == names, list(d["counters"])
 assert all(isinstance(v, int) and v >= 0 for v in d["counters"].values())
 assert d["counters"]["queue_ops"] > 0 and d["counters"]["pv_chunk_allocs"] > 0
