@@ -411,6 +411,19 @@ static const struct eng_preset_info eng_presets[] = {
 	      "main sys/amd64/amd64/pmap.c (pv_chunks[PMAP_MEMDOM], "
 	      "pvc_lock, free_pv_chunk_batch)",
 	      "rS331863 sys/vm/vm_page.c (vmd_pgcache[VM_NFREEPOOL])" } },
+	{ "dragonfly56", "DragonFly BSD 5.6 (VM rework, e3c330f0)",
+	    { "refcount", "colored:1024", "perpage", "domain:1", "colored" },
+	    { "DragonFly 5.6 sys/vm/vm_page.c (wire_count, hold_count and "
+	      "busy_count atomic, no page lock for identity; "
+	      "docs/design-dragonfly.md)",
+	      "e3c330f0 sys/vm/vm_page.c, vm_page.h (PQ_L2_SIZE 1024, "
+	      "per-queue and per-page spinlocks, unlocked vm_page_activate)",
+	      "stand-in: DragonFly 5.6 has no pv entries for terminal PTEs "
+	      "(part 11, 567a6398); nearest granularity",
+	      "stand-in: DragonFly allocates pv entries from a per-CPU "
+	      "cached zone; nearest",
+	      "e3c330f0 sys/vm/vm_page.c (vm_page_select_free, "
+	      "_vm_page_list_find2, vpq.lastq)" } },
 	{ "d24217", "D24217 (proposal on FreeBSD 14, never landed)",
 	    { "refcount", "astate:63:trylock", "perpage", "pmaps", "pgcache" },
 	    { "as freebsd14", "as freebsd14",
