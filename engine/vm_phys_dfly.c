@@ -26,10 +26,9 @@
  * _vm_page_add_queue_spinlocked(m, PQ_FREE + m->pc, 0)) links the page at
  * the head of its colour's sub-queue.
  *
- * Differences, in docs/design-dragonfly.md: the kernel takes the page's
- * spinlock before the sub-queue's (vm_page_and_queue_spin_lock) on both
- * paths; the model takes the sub-queue's only (a free page has no other
- * user here).  object->pg_color (vm_quickcolor() at the object's
+ * Differences, in docs/design-dragonfly.md: on allocation the kernel
+ * takes the page's spinlock before the sub-queue's
+ * (vm_page_and_queue_spin_lock), the model after it.  object->pg_color (vm_quickcolor() at the object's
  * creation: the creating thread's address and a per-CPU counter stepped
  * by PQ_PRIME2) is a hash of the object slot.  bio_page_alloc()'s
  * randomised colour is not modelled: the trace does not say which pages
@@ -137,6 +136,16 @@ vm_dfly_take(struct eng_cpu *c, unsigned i, uint64_t *steps)
 		    memory_order_relaxed);
 	}
 	eng_mtx_unlock(&c->lk, &fq->fq_spin);
+	/*
+	 * The page's spinlock, which _vm_page_list_find() holds with the
+	 * sub-queue's (vm_page_and_queue_spin_lock) and drops once the page
+	 * is busied (vm_page_select_free): taken after the sub-queue's here,
+	 * not before, so that no lock nests inside a free sub-queue's.
+	 */
+	if (m != NULL) {
+		vm_page_lock(c, m);
+		vm_page_unlock(c, m);
+	}
 	return (m);
 }
 
@@ -221,8 +230,10 @@ vm_phys_dfly_alloc(struct eng_cpu *c, struct vm_object *obj,
 
 /*
  * vm_page_free_toq(): the page, with no reference, object or mapping
- * left, goes to the head of its colour's sub-queue under that sub-queue's
- * spinlock.  Takes and drops it.
+ * left, goes to the head of its colour's sub-queue, under the page's
+ * spinlock (taken here unless the caller holds it: --page pagelock) and
+ * the sub-queue's, nested in that order as in the kernel.  Takes and drops
+ * them.
  */
 void
 vm_phys_dfly_free(struct eng_cpu *c, struct vm_page *m)
@@ -230,13 +241,18 @@ vm_phys_dfly_free(struct eng_cpu *c, struct vm_page *m)
 	ENG_SITE_DEFINE;
 	struct vm_dfly_freeq *fq = vm_dfly_freeq(c->e,
 	    vm_page_color_n(m, c->e->vmd.vmd_dfly_free->n));
+	bool spin = !eng_lock_held(&c->lk, vm_page_lockptr(c, m));
 
+	if (spin)
+		vm_page_lock(c, m);
 	eng_mtx_lock(&c->lk, &fq->fq_spin, ENG_HERE);
 	atomic_store_explicit(&m->pstate, PS_FREE, memory_order_relaxed);
 	TAILQ_INSERT_HEAD(&fq->fq_pl, m, freeq);
 	atomic_store_explicit(&fq->fq_cnt, atomic_load_explicit(&fq->fq_cnt,
 	    memory_order_relaxed) + 1, memory_order_relaxed);
 	eng_mtx_unlock(&c->lk, &fq->fq_spin);
+	if (spin)
+		vm_page_unlock(c, m);
 }
 
 /*
