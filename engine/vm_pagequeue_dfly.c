@@ -16,8 +16,8 @@
  * already active only raises act_count, with no lock), and wiring that
  * leaves the queues alone (DragonFly's vm_page_wire() does not dequeue;
  * the page daemon dequeues a wired page it finds, vm_pageout.c).  Free
- * pages are not on queues in the model (--free, vm_phys.c); DragonFly's
- * PQ_FREE/PQ_CACHE/PQ_HOLD sub-queues are not modelled here.
+ * pages are the free path's (--free colored: DragonFly's PQ_FREE
+ * sub-queues, vm_phys_dfly.c); PQ_CACHE and PQ_HOLD are not modelled.
  * docs/design-dragonfly.md says what is left out.
  */
 #include <stdlib.h>
@@ -94,9 +94,10 @@ vm_pq_dfly_stay(struct eng_cpu *c, struct vm_page *m, uint8_t queue,
 static bool
 vm_pq_dfly_activate_unlocked(struct eng_cpu *c, struct vm_page *m)
 {
-	vm_page_astate_t old = vm_page_astate_load(m), new;
+	vm_page_astate_t old, new;
 
-	(void)c;
+	ENG_ASSERT(!eng_lock_held(&c->lk, vm_page_lockptr(c, m)));
+	old = vm_page_astate_load(m);
 	do {
 		if (vm_page_astate_queue(old) != PQ_ACTIVE)
 			return (false);
