@@ -16,66 +16,30 @@
 #include <cmocka.h>
 
 #include "vm_internal.h"
+#include "vmtest.h"
 
-/* An engine of --page pg, --queue q and --free fr, one CPU. */
 static struct vm_engine *
 mk_free(const char *pg, const char *q, const char *fr, uint64_t phys)
 {
-	struct eng_params p = { 0 };
-	struct vm_engine *e;
-	char err[128];
-
-	eng_design_default(&p.design);
-	assert_int_equal(eng_design_parse(&p.design, ENG_FAM_PAGE, pg, err,
-	    sizeof(err)), 0);
-	assert_int_equal(eng_design_parse(&p.design, ENG_FAM_QUEUE, q, err,
-	    sizeof(err)), 0);
-	assert_int_equal(eng_design_parse(&p.design, ENG_FAM_FREE, fr, err,
-	    sizeof(err)), 0);
-	p.nslots = 1;
-	p.nobjects = 8;
-	p.npmaps = 2;
-	p.phys_pages = phys;
-	e = eng_create(&p, err, sizeof(err));
-	assert_non_null(e);
-	return (e);
+	return (mk_design(pg, q, fr, 1, phys));
 }
 
 static struct vm_engine *
 mk(const char *pg, const char *q, uint64_t phys)
 {
-	return (mk_free(pg, q, "pgcache", phys));
+	return (mk_design(pg, q, NULL, 1, phys));
 }
 
+/* A scan event of up to pages pages on CPU 0. */
 static int
-ev(struct vm_engine *e, uint8_t kind, uint64_t obj, uint64_t pindex,
-    uint32_t n, uint64_t arg)
+scan(struct vm_engine *e, uint64_t pages)
 {
 	struct pr_event x;
 
 	memset(&x, 0, sizeof(x));
-	x.kind = kind;
-	x.obj = obj;
-	x.pindex = pindex;
-	x.npages = n;
-	x.arg = arg;
-	x.addr = pindex << 12;
+	x.kind = PR_SCAN;
+	x.arg = pages;
 	return (eng_apply(eng_cpu(e, 0), &x));
-}
-
-static struct vm_page *
-page(struct vm_engine *e, uint64_t obj, uint64_t pindex)
-{
-	return (vm_phash_lookup(&e->objects[obj].pages, pindex));
-}
-
-static uint64_t
-acq(struct vm_engine *e, unsigned lc)
-{
-	struct eng_stats st;
-
-	eng_stats_collect(e, &st);
-	return (st.lock[lc].acquisitions);
 }
 
 static bool
@@ -166,8 +130,7 @@ test_membership(void **state)
 	/* The major queues hold only their markers. */
 	assert_int_equal(vm_page_pagequeue(e, PQ_INACTIVE)->pq_cnt, 0);
 	assert_int_equal(vm_page_pagequeue(e, PQ_ACTIVE)->pq_cnt, 0);
-	eng_quiesce(e);
-	assert_int_equal(eng_check(e, stderr), 0);
+	check_clean(e);
 	eng_destroy(e);
 }
 
@@ -221,12 +184,11 @@ test_wire_lazy(void **state)
 	m = page(e, 3, 5);
 	assert_int_equal(ev(e, PR_WIRE, 3, 5, 1, 0), 0);
 	assert_true(linked_on(vm_page_pagequeue_m(e, m, PQ_INACTIVE), m));
-	assert_int_equal(ev(e, PR_SCAN, 0, 0, 0, 1000), 0);
+	assert_int_equal(scan(e, 1000), 0);
 	assert_int_equal(vm_page_queue(m), PQ_NONE);
 	assert_false(linked_on(vm_page_pagequeue_m(e, m, PQ_INACTIVE), m));
 	assert_int_equal(e->objects[3].resident_page_count, 1);
-	eng_quiesce(e);
-	assert_int_equal(eng_check(e, stderr), 0);
+	check_clean(e);
 	eng_destroy(e);
 }
 
@@ -250,7 +212,7 @@ test_scan_walk(void **state)
 		struct vm_engine *e = mk("refcount", spec, 4096);
 
 		pq = acq(e, LC_PAGEQUEUE);
-		assert_int_equal(ev(e, PR_SCAN, 0, 0, 0, 64), 0);
+		assert_int_equal(scan(e, 64), 0);
 		assert_int_equal(acq(e, LC_PAGEQUEUE) - pq, 6 * n[i]);
 		eng_destroy(e);
 	}
@@ -313,8 +275,7 @@ test_free_color(void **state)
 	assert_int_equal(st.free_far_afield, 0);
 	assert_int_equal(ev(e, PR_OBJ_TERMINATE, 1, 0, 0, 0), 0);
 	assert_int_equal(acq(e, LC_FREEQUEUE) - fq, 200);
-	eng_quiesce(e);
-	assert_int_equal(eng_check(e, stderr), 0);
+	check_clean(e);
 	eng_destroy(e);
 }
 
@@ -357,8 +318,7 @@ test_free_far_afield(void **state)
 	eng_stats_collect(e, &st);
 	assert_int_equal(st.free_lastq_hits, 1);
 	assert_int_equal(st.free_far_afield, 1);
-	eng_quiesce(e);
-	assert_int_equal(eng_check(e, stderr), 0);
+	check_clean(e);
 	eng_destroy(e);
 }
 
