@@ -322,6 +322,39 @@ test_free_far_afield(void **state)
 	eng_destroy(e);
 }
 
+/*
+ * --free colored under the other families' designs: the page-lock array
+ * (the free path then finds the page lock held by its caller and does not
+ * take it again) and FreeBSD's queue designs.  Insert, age, scan, free.
+ */
+static void
+test_free_mixed(void **state)
+{
+	static const char *const d[][2] = {
+		{ "pagelock", "locked" }, { "pagelock", "batch:7" },
+		{ "refcount", "astate:8" }, { "pagelock", "colored:8" },
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(d) / sizeof(d[0]); i++) {
+		struct vm_engine *e = mk_free(d[i][0], d[i][1], "colored",
+		    2048);
+
+		assert_int_equal(ev(e, PR_PAGE_INSERT, 1, 0, 300, 0), 0);
+		assert_int_equal(ev(e, PR_ACTIVATE, 1, 0, 100, 0), 0);
+		assert_int_equal(ev(e, PR_WIRE, 1, 200, 10, 0), 0);
+		assert_int_equal(scan(e, 1000), 0);
+		assert_int_equal(ev(e, PR_PAGE_REMOVE, 1, 0, 50, 0), 0);
+		/* 2048 pages, 2500 wanted: the colour walk and inline reclaim. */
+		assert_int_equal(ev(e, PR_PAGE_INSERT, 2, 0, 2500, 0), 0);
+		check_clean(e);
+		assert_int_equal(ev(e, PR_OBJ_TERMINATE, 2, 0, 0, 0), 0);
+		check_clean(e);
+		eng_destroy(e);
+	}
+}
+
 int
 main(void)
 {
@@ -335,6 +368,7 @@ main(void)
 		cmocka_unit_test(test_check_wrong_subqueue),
 		cmocka_unit_test(test_free_color),
 		cmocka_unit_test(test_free_far_afield),
+		cmocka_unit_test(test_free_mixed),
 	};
 
 	return (cmocka_run_group_tests(tests, NULL, NULL));
