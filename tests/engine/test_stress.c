@@ -76,8 +76,10 @@ run_design(const char *page, const char *queue, const char *freed,
 		return (1);
 	}
 	/* DragonFly's queues with its free sub-queues, as dragonfly56. */
-	if (p.design.queue == ENG_QUEUE_COLORED)
+	if (p.design.queue == ENG_QUEUE_COLORED) {
 		p.design.free = ENG_FREE_COLORED;
+		freed = "colored";	/* the report line says so */
+	}
 	p.nslots = nthreads;
 	p.nobjects = 24;
 	p.npmaps = 4;
