@@ -69,6 +69,13 @@ static const struct eng_design_info eng_designs[] = {
 	    "(rG1cac76c93fb7, 14.0) vm_page_pqbatch_submit",
 	    "atomic queue-state word and batch queues of N entries; "
 	    ":trylock tries the queue lock from half full" },
+	{ ENG_FAM_QUEUE, ENG_QUEUE_COLORED, "colored", "colored:N",
+	    ENG_DP_COUNT, 1, 4096, 1024, "sub-queues per queue",
+	    "DragonFly 5.6 (e3c330f0) sys/vm/vm_page.c "
+	    "(_vm_page_add_queue_spinlocked, vm_page_activate; PQ_L2_SIZE "
+	    "1024, 2048 before)",
+	    "N coloured sub-queues per queue, each with a spinlock, and a "
+	    "spinlock per page" },
 	{ ENG_FAM_PV, ENG_PV_HASHED, "hashed", "hashed[:N]", ENG_DP_COUNT, 1,
 	    65536, 256, "lock count",
 	    "amd64 sys/amd64/amd64/pmap.c (pv_list_locks[], NPV_LIST_LOCKS)",
@@ -101,6 +108,11 @@ static const struct eng_design_info eng_designs[] = {
 	    "(vmd_pgcache), FreeBSD 12+",
 	    "a lock per reservation; the free lock to carve or empty a "
 	    "reservation or move a bucket of the per-CPU page cache" },
+	{ ENG_FAM_FREE, ENG_FREE_COLORED, "colored", "colored", 0, 0, 0, 0,
+	    NULL, "DragonFly 5.6 (e3c330f0) sys/vm/vm_page.c "
+	    "(vm_page_select_free, _vm_page_list_find2, vpq.lastq)",
+	    "PQ_FREE sub-queues by colour, each with a spinlock; "
+	    "PQ_L2_SIZE from --queue colored:N" },
 };
 #define ENG_NDESIGNS	(sizeof(eng_designs) / sizeof(eng_designs[0]))
 _Static_assert(ENG_NDESIGNS == ENG_PAGE_NDESIGNS + ENG_QUEUE_NDESIGNS +
@@ -145,6 +157,7 @@ eng_design_default(struct eng_design *d)
 	d->queue = ENG_QUEUE_ASTATE;
 	d->batch = VM_BATCHQUEUE_SIZE;
 	d->trylock = ENG_TRYLOCK_NONE;
+	d->colors = 1024;
 	d->pv = ENG_PV_HASHED;
 	d->pv_locks = 256;
 	d->pvchunk = ENG_PVCHUNK_GLOBAL;
@@ -195,7 +208,8 @@ eng_design_select(struct eng_design *d, const struct eng_design_info *ri)
 		return (&d->page_locks);
 	case ENG_FAM_QUEUE:
 		d->queue = (enum eng_queue_design)ri->value;
-		return (&d->batch);
+		return (d->queue == ENG_QUEUE_COLORED ? &d->colors :
+		    &d->batch);
 	case ENG_FAM_PV:
 		d->pv = (enum eng_pv_design)ri->value;
 		return (&d->pv_locks);
@@ -404,6 +418,19 @@ static const struct eng_preset_info eng_presets[] = {
 	      "pvc_lock, free_pv_chunk_batch)",
 	      "r331369 sys/vm/vm_reserv.c (the reservation's lock), "
 	      "rS331863 sys/vm/vm_page.c (vmd_pgcache[VM_NFREEPOOL])" } },
+	{ "dragonfly56", "DragonFly BSD 5.6 (VM rework, e3c330f0)",
+	    { "refcount", "colored:1024", "perpage", "domain:1", "colored" },
+	    { "DragonFly 5.6 sys/vm/vm_page.c (wire_count, hold_count and "
+	      "busy_count atomic, no page lock for identity; "
+	      "docs/design-dragonfly.md)",
+	      "e3c330f0 sys/vm/vm_page.c, vm_page.h (PQ_L2_SIZE 1024, "
+	      "per-queue and per-page spinlocks, unlocked vm_page_activate)",
+	      "stand-in: DragonFly 5.6 has no pv entries for terminal PTEs "
+	      "(part 11, 567a6398); nearest granularity",
+	      "stand-in: DragonFly allocates pv entries from a per-CPU "
+	      "cached zone; nearest",
+	      "e3c330f0 sys/vm/vm_page.c (vm_page_select_free, "
+	      "_vm_page_list_find2, vpq.lastq)" } },
 	{ "d24217", "D24217 (proposal on FreeBSD 14, never landed)",
 	    { "refcount", "astate:63:trylock", "perpage", "pmaps", "pgcache" },
 	    { "as freebsd14", "as freebsd14",
@@ -466,6 +493,7 @@ static const struct vm_pagequeue_ops *const eng_queue_ops[] = {
 	[ENG_QUEUE_LOCKED] = &vm_pagequeue_locked_ops,
 	[ENG_QUEUE_BATCH] = &vm_pagequeue_batch_ops,
 	[ENG_QUEUE_ASTATE] = &vm_pagequeue_astate_ops,
+	[ENG_QUEUE_COLORED] = &vm_pagequeue_dfly_ops,
 };
 _Static_assert(sizeof(eng_queue_ops) / sizeof(eng_queue_ops[0]) ==
     ENG_QUEUE_NDESIGNS, "a queue design without ops");
@@ -554,7 +582,11 @@ eng_create(const struct eng_params *p, char *err, size_t errlen)
 	for (i = 0; i < e->pa_lock_count; i++)
 		eng_mtx_init((struct eng_mtx *)(e->pa_lock +
 		    i * e->pa_lock_stride), LC_PAGE);
-	vm_pagequeue_init(e);
+	if (vm_pagequeue_init(e) != 0) {
+		eng_errf(err, errlen, "out of memory for the page queues");
+		eng_destroy(e);
+		return (NULL);
+	}
 	/* The workers' CPUs and the page daemon's (cpus[nslots]). */
 	e->cpus = eng_calloc(p->nslots + 1, sizeof(*e->cpus));
 	if (e->cpus == NULL) {
@@ -601,6 +633,7 @@ eng_destroy(struct vm_engine *e)
 	if (e->objects != NULL)
 		vm_object_fini(e);
 	vm_phys_fini(e);
+	vm_pagequeue_fini(e);
 	free(e->pa_lock);
 	free(e);
 }
@@ -1210,7 +1243,8 @@ eng_quiesce(struct vm_engine *e)
 				    (VM_PAGE_A_FLAGS(a) & PGA_QUEUE_OP_MASK) ==
 				    0)
 					continue;
-				pq = vm_page_pagequeue(e, VM_PAGE_A_QUEUE(a));
+				pq = vm_page_pagequeue_m(e, m,
+				    VM_PAGE_A_QUEUE(a));
 				eng_mtx_lock(&c->lk, &pq->pq_mutex, ENG_HERE);
 				vm_pqbatch_process_page(c, pq, m,
 				    VM_PAGE_A_QUEUE(a));
@@ -1286,13 +1320,15 @@ eng_check(struct vm_engine *e, FILE *out)
 	uint64_t i, cnt, *seen;
 	uint32_t wired, ref;
 	uint64_t bad = 0;
-	uint8_t st, q;
+	unsigned q;
+	uint8_t st;
 
 	seen = calloc((e->vm_page_array_size + 63) / 64, sizeof(*seen));
 	if (seen == NULL)
 		ENG_PANIC("out of memory");
-	for (q = 0; q < PQ_COUNT; q++) {
-		pq = vm_page_pagequeue(e, q);
+	for (q = 0; q < PQ_COUNT * e->vmd.vmd_ncolors; q++) {
+		pq = vm_pagequeue_nth(e, (uint8_t)(q / e->vmd.vmd_ncolors),
+		    q % e->vmd.vmd_ncolors);
 		cnt = 0;
 		TAILQ_FOREACH(m, &pq->pq_pl, plinks_q) {
 			if ((m->flags & PG_MARKER) != 0)
@@ -1301,13 +1337,17 @@ eng_check(struct vm_engine *e, FILE *out)
 			i = VM_PAGE_TO_INDEX(e, m);
 			seen[i / 64] |= (uint64_t)1 << (i % 64);
 			a = vm_page_astate_load(m);
-			if (VM_PAGE_A_QUEUE(a) != q ||
+			if (VM_PAGE_A_QUEUE(a) != pq->pq_index ||
 			    (VM_PAGE_A_FLAGS(a) & PGA_ENQUEUED) == 0)
 				eng_check_fail(out, e, m, &bad, "on the %s queue but "
 				    "its state says queue %u%s", pq->pq_name,
 				    VM_PAGE_A_QUEUE(a),
 				    (VM_PAGE_A_FLAGS(a) & PGA_ENQUEUED) ? "" :
 				    " not enqueued");
+			else if (vm_page_pagequeue_m(e, m, pq->pq_index) != pq)
+				eng_check_fail(out, e, m, &bad, "colour %u but "
+				    "on %s sub-queue %u", vm_page_color(e, m),
+				    pq->pq_name, q % e->vmd.vmd_ncolors);
 		}
 		if (cnt != pq->pq_cnt) {
 			fprintf(out, "%s queue: %" PRIu64 " pages linked, "
@@ -1375,7 +1415,7 @@ eng_check(struct vm_engine *e, FILE *out)
 		if (!e->pagelock && (ref & VPRC_OBJREF) == 0)
 			eng_check_fail(out, e, m, &bad, "in an object without "
 			    "VPRC_OBJREF (ref_count %#x)", ref);
-		if (e->pagelock && vm_pq_flagged(e, VM_PQ_SYNC) &&
+		if (e->pagelock && e->pq->wire == vm_page_dequeue &&
 		    wired != 0 &&
 		    VM_PAGE_A_QUEUE(a) != PQ_NONE)
 			eng_check_fail(out, e, m, &bad, "wired but in queue %u "
@@ -1442,6 +1482,9 @@ eng_stats_collect(struct vm_engine *e, struct eng_stats *out)
 		out->pd_ooms += st->pd_ooms;
 		out->vm_waits += st->vm_waits;
 		out->vm_wait_ns += st->vm_wait_ns;
+		out->free_find_steps += st->free_find_steps;
+		out->free_far_afield += st->free_far_afield;
+		out->free_lastq_hits += st->free_lastq_hits;
 	}
 	pmap_md_counters(e->md, &pc);
 	out->pv_restarts = pc.pv_restarts;

@@ -39,8 +39,9 @@ enum eng_queue_design {
 	ENG_QUEUE_LOCKED = 0,	/* page-queue lock per operation */
 	ENG_QUEUE_BATCH,	/* per-CPU batch queues (r332974) */
 	ENG_QUEUE_ASTATE,	/* atomic queue-state word (FreeBSD 13/14) */
+	ENG_QUEUE_COLORED,	/* DragonFly: PQ_L2_SIZE spinlocked sub-queues */
 };
-#define ENG_QUEUE_NDESIGNS	3
+#define ENG_QUEUE_NDESIGNS	4
 
 /* When a batch-queue submission tries the page-queue lock (batch, astate). */
 enum eng_queue_trylock {
@@ -67,8 +68,9 @@ enum eng_pvchunk_design {
 enum eng_free_design {
 	ENG_FREE_GLOBAL = 0,	/* the free lock per allocation and free */
 	ENG_FREE_PGCACHE,	/* per-CPU page caches, vmd_pgcache (r331863) */
+	ENG_FREE_COLORED,	/* DragonFly: PQ_FREE colour sub-queues */
 };
-#define ENG_FREE_NDESIGNS	2
+#define ENG_FREE_NDESIGNS	3
 
 /* The ENG_*_NDESIGNS counts are checked against eng_designs[] (engine.c). */
 struct eng_design {
@@ -78,6 +80,8 @@ struct eng_design {
 	enum eng_queue_design	queue;
 	unsigned		batch;		/* batch/astate: entries, 1..256 */
 	enum eng_queue_trylock	trylock;	/* batch, astate */
+	unsigned		colors;		/* colored: PQ_L2_SIZE (1024), also
+						   --free colored's */
 	enum eng_pv_design	pv;
 	unsigned		pv_locks;	/* hashed: array size (256) */
 	enum eng_pvchunk_design	pvchunk;
@@ -100,7 +104,7 @@ enum eng_family {
  * family order, driving parsing, formatting and the help text of every
  * command that takes --page/--queue/--pv/--pvchunk/--free.  A design's
  * parameters are the ENG_DP_* bits: ":N" sets the count field of its
- * family (page_locks, batch, pv_locks or pvchunk_domains) within
+ * family (page_locks, batch or colors, pv_locks or pvchunk_domains) within
  * [count_min, count_max], ",nopad" clears page_lock_pad, ":trylock" sets
  * trylock to ENG_TRYLOCK_HALF, ":trylock-full" to ENG_TRYLOCK_FULL.
  */
@@ -285,6 +289,10 @@ struct eng_stats {
 	uint64_t	pd_ooms;		/* daemon gave up (model OOM) */
 	uint64_t	vm_waits;		/* allocs slept in vm_wait */
 	uint64_t	vm_wait_ns;		/* their time asleep */
+	/* --free colored (DragonFly _vm_page_list_find). */
+	uint64_t	free_find_steps;	/* sub-queues looked at */
+	uint64_t	free_far_afield;	/* found beyond the first 16 */
+	uint64_t	free_lastq_hits;	/* found at vpq.lastq */
 	/* The pmap layer (engine/amd64/pmap.h, struct pmap_counters). */
 	uint64_t	pv_restarts;		/* page-centric pmap-lock retries */
 	uint64_t	pa_restarts;		/* extract_and_hold EAGAIN */

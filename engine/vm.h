@@ -89,6 +89,8 @@ struct vm_reserv {
 
 TAILQ_HEAD(rvlist, vm_reserv);
 
+struct vm_dfly_free;
+
 /* The domain's free memory (one domain in the model). */
 struct vm_domain {
 	struct vm_pagequeue vmd_pagequeues[PQ_COUNT]; /* (C) each (Q) */
@@ -97,11 +99,24 @@ struct vm_domain {
 	_Alignas(ENG_CACHE_LINE) struct eng_mtx vmd_free_mtx;
 	struct rvlist	vmd_free_frames; /* (F) whole free frames */
 	struct pglist	vmd_free_pages;	/* (F) free pages of broken frames */
-	_Atomic uint32_t vmd_free_count; /* (F) --free global; (a) pgcache:
+	_Atomic uint32_t vmd_free_count; /* (F) --free global; (a) pgcache,
+					   colored:
 					   free pages of any kind, reserved
 					   by vm_domain_allocate() (u_int,
 					   as the kernel's) */
 	uint64_t	vmd_nfree_frames; /* (F) */
+	/*
+	 * --queue colored (DragonFly): vmd_ncolors (PQ_L2_SIZE) sub-queues
+	 * per queue, queue q's sub-queue i at vmd_subq[q * vmd_ncolors + i],
+	 * each with its own lock; vmd_pagequeues[] then hold only the
+	 * markers.  NULL and 1 in the other designs.
+	 */
+	struct vm_pagequeue *vmd_subq;	/* (C) each (Q) */
+	unsigned	vmd_ncolors;	/* (C) */
+	_Atomic unsigned vmd_scan_rotor; /* (a) colored: a scan's first
+					   sub-queue, racy like DragonFly's */
+	struct vm_dfly_free *vmd_dfly_free; /* (C) --free colored: the
+					   PQ_FREE sub-queues (vm_phys_dfly.c) */
 };
 
 /*
@@ -196,6 +211,9 @@ struct eng_cpu_stats {
 	uint64_t	pd_ooms;
 	uint64_t	vm_waits;
 	uint64_t	vm_wait_ns;
+	uint64_t	free_find_steps;
+	uint64_t	free_far_afield;
+	uint64_t	free_lastq_hits;
 };
 
 /*
@@ -235,6 +253,8 @@ struct vm_engine {
 	bool		pagelock;	/* (C) page design is pagelock */
 	const struct vm_pagequeue_ops *pq; /* (C) the page-queue design */
 	struct vm_pagedaemon *pd;	/* (C) vm_pageout.c, fields as there */
+	struct eng_mtx	*vm_page_spin;	/* (C) colored: DragonFly's per-page
+					   m->spin, the page lock; else NULL */
 };
 
 #define PHYS_TO_VM_PAGE(e, pa)	(&(e)->vm_page_array[(pa) >> PAGE_SHIFT])
@@ -245,6 +265,43 @@ static inline struct vm_pagequeue *
 vm_page_pagequeue(struct vm_engine *e, uint8_t queue)
 {
 	return (&e->vmd.vmd_pagequeues[queue]);
+}
+
+/* Sub-queue i of queue under --queue colored; else queue itself (i 0). */
+static inline struct vm_pagequeue *
+vm_pagequeue_nth(struct vm_engine *e, uint8_t queue, unsigned i)
+{
+	if (e->vmd.vmd_subq == NULL)
+		return (vm_page_pagequeue(e, queue));
+	return (&e->vmd.vmd_subq[queue * e->vmd.vmd_ncolors + i]);
+}
+
+/*
+ * The page's colour as DragonFly's vm_add_new_page() computes m->pc: the
+ * page frame number twisted by its quotients by PQ_L2_SIZE and its square
+ * "for cpu localization", masked (a modulus here, the same for powers of
+ * two).  0 outside --queue colored.
+ */
+static inline unsigned
+vm_page_color_n(const struct vm_page *m, uint64_t n)
+{
+	uint64_t pfn = m->phys_addr >> PAGE_SHIFT;
+
+	return ((unsigned)((pfn ^ (pfn / n) ^ (pfn / (n * n))) % n));
+}
+
+static inline unsigned
+vm_page_color(const struct vm_engine *e, const struct vm_page *m)
+{
+	return (vm_page_color_n(m, e->vmd.vmd_ncolors));
+}
+
+/* The (sub-)queue m is linked on when it is in queue. */
+static inline struct vm_pagequeue *
+vm_page_pagequeue_m(struct vm_engine *e, const struct vm_page *m,
+    uint8_t queue)
+{
+	return (vm_pagequeue_nth(e, queue, vm_page_color(e, m)));
 }
 
 #endif /* ENG_VM_H */

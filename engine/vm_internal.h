@@ -74,11 +74,18 @@ struct vm_pagequeue_ops {
 	/* Optional: the active scan's move of a page to inactive; NULL:
 	 * deactivate. */
 	void	(*scan_deactivate)(struct eng_cpu *, struct vm_page *);
+	/* Optional: vm_page_activate() before any lock; true: done. */
+	bool	(*activate_unlocked)(struct eng_cpu *, struct vm_page *);
+	/* Optional: the design's own structures, at eng_create() (0 or
+	 * -1: out of memory) and eng_destroy(). */
+	int	(*init)(struct vm_engine *);
+	void	(*fini)(struct vm_engine *);
 };
 
 extern const struct vm_pagequeue_ops vm_pagequeue_locked_ops;
 extern const struct vm_pagequeue_ops vm_pagequeue_batch_ops;
 extern const struct vm_pagequeue_ops vm_pagequeue_astate_ops;
+extern const struct vm_pagequeue_ops vm_pagequeue_dfly_ops;
 
 static inline bool
 vm_pq_flagged(const struct vm_engine *e, unsigned flag)
@@ -169,7 +176,9 @@ bool	vm_page_tryacquire_transient(struct eng_cpu *c, struct vm_page *m);
 bool	vm_page_drop_transient(struct eng_cpu *c, struct vm_page *m);
 
 /* Page queues (vm_pagequeue.c), through the design's ops. */
-void	vm_pagequeue_init(struct vm_engine *e);
+int	vm_pagequeue_init(struct vm_engine *e);
+void	vm_pagequeue_fini(struct vm_engine *e);
+const char *vm_pagequeue_lockname(uint8_t q);
 int	vm_batchqueue_init(struct eng_cpu *c);
 void	vm_batchqueue_fini(struct eng_cpu *c);
 void	vm_page_enqueue(struct eng_cpu *c, struct vm_page *m, uint8_t queue);
@@ -208,8 +217,16 @@ void	vm_pagequeue_insert(struct eng_cpu *c, struct vm_pagequeue *pq,
 	    struct vm_page *m, struct vm_page *before);
 void	vm_pagequeue_remove(struct eng_cpu *c, struct vm_pagequeue *pq,
 	    struct vm_page *m);
-struct vm_page *vm_pagequeue_where(struct vm_engine *e, uint8_t queue,
-	    bool head);
+struct vm_page *vm_pagequeue_where(struct vm_engine *e,
+	    struct vm_pagequeue *pq, bool head);
+/*
+ * --queue locked's synchronous enqueue and requeue on the page's (sub-)
+ * queue, shared with colored (vm_pagequeue_locked.c; page lock held).
+ */
+void	vm_page_enqueue_now(struct eng_cpu *c, struct vm_page *m,
+	    uint8_t queue, bool head);
+void	vm_page_requeue_now(struct eng_cpu *c, struct vm_page *m,
+	    uint8_t queue, bool head);
 /* The page-lock designs' placement (locked, batch; page lock held). */
 void	vm_pq_plock_activate(struct eng_cpu *c, struct vm_page *m);
 void	vm_pq_plock_deactivate(struct eng_cpu *c, struct vm_page *m,
@@ -228,6 +245,16 @@ struct vm_page *vm_phys_alloc(struct eng_cpu *c, struct vm_object *obj,
 void	vm_phys_free(struct eng_cpu *c, struct vm_page *m);
 void	vm_phys_cache_flush(struct eng_cpu *c);
 uint64_t vm_phys_check(struct vm_engine *e, FILE *out);
+/* --free colored (vm_phys_dfly.c), called by vm_phys.c's entry points. */
+int	vm_phys_dfly_init(struct vm_engine *e);
+void	vm_phys_dfly_fini(struct vm_engine *e);
+struct vm_page *vm_phys_dfly_alloc(struct eng_cpu *c, struct vm_object *obj,
+	    vm_pindex_t pindex);
+void	vm_phys_dfly_free(struct eng_cpu *c, struct vm_page *m);
+uint64_t vm_phys_dfly_check(struct vm_engine *e, FILE *out);
+/* The free count (vm_phys.c), for vm_phys_dfly.c too. */
+bool	vm_domain_allocate(struct eng_cpu *c, uint32_t n);
+void	vm_domain_freecnt_inc(struct eng_cpu *c, uint32_t n);
 
 /* Page daemon (vm_pageout.c). */
 uint64_t vm_pageout_scan_inactive(struct eng_cpu *c, uint64_t shortage,

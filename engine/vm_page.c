@@ -25,11 +25,16 @@ vm_page_pa_lockptr(struct eng_cpu *c, vm_paddr_t pa)
 {
 	struct vm_engine *e = c->e;
 
+	if (e->vm_page_spin != NULL)	/* --queue colored: m->spin */
+		return (&e->vm_page_spin[pa >> PAGE_SHIFT]);
 	return ((struct eng_mtx *)(e->pa_lock +
 	    ((pa >> PDRSHIFT) % e->pa_lock_count) * e->pa_lock_stride));
 }
 
-/* pa_lock[(pa >> 21) % N]: the 512 pages of a 2 MiB frame share one. */
+/*
+ * pa_lock[(pa >> 21) % N]: the 512 pages of a 2 MiB frame share one; under
+ * --queue colored the page's own spinlock (DragonFly's m->spin).
+ */
 struct eng_mtx *
 vm_page_lockptr(struct eng_cpu *c, struct vm_page *m)
 {

@@ -11,7 +11,8 @@
  *	(V) the page's pv-list lock (engine/amd64, pv_lock.c; the
  *	    pmap_internal.h legend's (M) is the pmap lock)
  *	(O) the object lock of m->object
- *	(P) the page lock, pa_lock[(phys_addr >> 21) % N]
+ *	(P) the page lock, pa_lock[(phys_addr >> 21) % N]; under --queue
+ *	    colored the page's own spinlock (DragonFly's m->spin)
  *	(Q) the page-queue lock of the queue named by m->a.queue
  * Two letters: either lock suffices to read, both are needed to write.
  *

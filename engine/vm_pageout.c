@@ -142,21 +142,23 @@ struct vm_pagedaemon {
 
 /*
  * vm_pageout_init_scan(): insert the scan's marker at the head of the queue
- * (after == NULL) or after the marker after, under one queue-lock
- * acquisition, where a maxscan of VM_SCAN_QUEUE reads the queue's length
- * (the daemon's scans: `vm_pageout_init_scan(&ss, pq, marker, NULL,
- * pq->pq_cnt)`).  Takes and drops the queue lock.
+ * (or --queue colored sub-queue) pq (after == NULL) or after the marker
+ * after, under one queue-lock acquisition, where a maxscan of
+ * VM_SCAN_QUEUE reads the queue's length (the daemon's scans:
+ * `vm_pageout_init_scan(&ss, pq, marker, NULL, pq->pq_cnt)`).  Takes and
+ * drops the queue lock.
  */
 static void
 vm_pageout_init_scan(struct eng_cpu *c, struct vm_pageout_scan *ss,
-    uint8_t queue, struct vm_page *after, uint64_t maxscan)
+    struct vm_pagequeue *pq, struct vm_page *after, uint64_t maxscan)
 {
 	ENG_SITE_DEFINE;
 
-	ss->pq = vm_page_pagequeue(c->e, queue);
+	ss->pq = pq;
 	ss->scanned = 0;
 	ss->marker.flags = PG_MARKER;
-	atomic_init(&ss->marker.a, VM_PAGE_A_MAKE(PGA_ENQUEUED, queue, 0));
+	atomic_init(&ss->marker.a, VM_PAGE_A_MAKE(PGA_ENQUEUED, pq->pq_index,
+	    0));
 	eng_mtx_lock(&c->lk, &ss->pq->pq_mutex, ENG_HERE);
 	ss->maxscan = maxscan == VM_SCAN_QUEUE ? ss->pq->pq_cnt : maxscan;
 	if (after == NULL)
@@ -475,20 +477,22 @@ out:
 }
 
 /*
- * vm_pageout_scan_inactive(): examine inactive pages until shortage pages
- * were freed or maxscan pages were examined (VM_SCAN_QUEUE: the queue's
- * length, as the daemon's scan); returns how many were freed, in *addl
- * (if not NULL) the pages found stuck (busy, kept, or gone from the queue:
- * the kernel's addl_page_shortage, which the active scan's target adds)
- * and in *inact the queue's length when the marker left.
+ * Examine inactive pages of the queue (or --queue colored sub-queue) pq
+ * until shortage pages were freed or maxscan pages were examined
+ * (VM_SCAN_QUEUE: pq's length, as the daemon's scan); returns how many
+ * were freed, adds to *scanned how many it looked at, to *addl the pages
+ * found stuck (busy, kept, or gone from the queue: the kernel's
+ * addl_page_shortage, which the active scan's target adds) and to *inact
+ * pq's length when the marker left.
  * Kept pages are batched (rq) and put back when the batch fills and at the
  * end of the scan, with the collected pages the scan did not reach, as the
  * kernel's vm_pageout_reinsert_inactive() does.  Takes and drops every
  * lock itself; the caller holds none.
  */
-uint64_t
-vm_pageout_scan_inactive(struct eng_cpu *c, uint64_t shortage,
-    uint64_t maxscan, uint64_t *addl, uint64_t *inact)
+static uint64_t
+vm_pageout_scan_inactive_pq(struct eng_cpu *c, struct vm_pagequeue *pq,
+    uint64_t shortage, uint64_t maxscan, uint64_t *scanned, uint64_t *addl,
+    uint64_t *inact)
 {
 	ENG_SITE_DEFINE;
 	struct vm_page *ma[VM_BATCHQUEUE_MAX], *rq[VM_BATCHQUEUE_MAX];
@@ -502,7 +506,7 @@ vm_pageout_scan_inactive(struct eng_cpu *c, uint64_t shortage,
 
 	ENG_ASSERT(c->lk.nheld == 0);
 	limit = sync ? 1 : (int)c->e->design.batch;
-	vm_pageout_init_scan(c, &ss, PQ_INACTIVE, NULL, maxscan);
+	vm_pageout_init_scan(c, &ss, pq, NULL, maxscan);
 	while (freed < shortage && ((n = vm_pageout_collect_batch(c, &ss, ma,
 	    limit, true, &end)) > 0 || ss.scanned < ss.maxscan)) {
 		if (n == 0) {
@@ -559,9 +563,60 @@ vm_pageout_scan_inactive(struct eng_cpu *c, uint64_t shortage,
 	}
 	c->st.scan_inactive += ss.scanned;
 	c->st.scan_freed += freed;
+	*scanned += ss.scanned;
+	*addl += stuck;
+	*inact += ss.end_cnt;
+	return (freed);
+}
+
+/*
+ * The first sub-queue a --queue colored scan visits: DragonFly's scans
+ * start each pass where the last one left off (a static rotor, updated
+ * without a lock), so the rotor is read and advanced racily here too.
+ */
+static unsigned
+vm_pageout_rotor(struct vm_engine *e)
+{
+	unsigned r = atomic_load_explicit(&e->vmd.vmd_scan_rotor,
+	    memory_order_relaxed);
+
+	atomic_store_explicit(&e->vmd.vmd_scan_rotor, r + 1,
+	    memory_order_relaxed);
+	return (r);
+}
+
+/*
+ * vm_pageout_scan_inactive(): examine inactive pages until shortage pages
+ * were freed or maxscan pages were examined (VM_SCAN_QUEUE: the queue's
+ * length, as the daemon's scan); returns how many were freed, in *addl
+ * (if not NULL) the pages found stuck and in *inact the queue's length
+ * when the marker left (vm_pageout_scan_inactive_pq).  --queue colored
+ * scans the sub-queues one after the other from the rotor until the
+ * shortage is met, maxscan pages were looked at or every sub-queue was
+ * visited, each under its own marker and lock, as DragonFly's
+ * vm_pageout_scan() calls vm_pageout_scan_inactive() per PQ_INACTIVE + q
+ * (VM_SCAN_QUEUE: each sub-queue's length); an empty sub-queue still
+ * costs its lock acquisitions, and *inact sums the sub-queues' lengths.
+ * Takes and drops every lock itself; the caller holds none.
+ */
+uint64_t
+vm_pageout_scan_inactive(struct eng_cpu *c, uint64_t shortage,
+    uint64_t maxscan, uint64_t *addl, uint64_t *inact)
+{
+	struct vm_engine *e = c->e;
+	uint64_t freed = 0, scanned = 0, stuck = 0, cnt = 0;
+	unsigned i, r = e->vmd.vmd_ncolors > 1 ? vm_pageout_rotor(e) : 0;
+
+	ENG_ASSERT(c->lk.nheld == 0);
+	for (i = 0; i < e->vmd.vmd_ncolors && freed < shortage &&
+	    (i == 0 || scanned < maxscan); i++)
+		freed += vm_pageout_scan_inactive_pq(c, vm_pagequeue_nth(e,
+		    PQ_INACTIVE, (r + i) % e->vmd.vmd_ncolors),
+		    shortage - freed, maxscan == VM_SCAN_QUEUE ? VM_SCAN_QUEUE :
+		    maxscan - scanned, &scanned, &stuck, &cnt);
 	if (addl != NULL) {
 		*addl = stuck;
-		*inact = ss.end_cnt;
+		*inact = cnt;
 	}
 	return (freed);
 }
@@ -612,23 +667,23 @@ out:
 }
 
 /*
- * vm_pageout_scan_active(): age up to maxscan active pages (VM_SCAN_QUEUE:
- * the queue's length), stopping when the scan reaches the end of the
- * queue.  As the kernel's (vm_pageout_scan_active, 12.0 [FB12po] and 13/14
- * [FB13]): a marker is inserted after the clock hand vmd_clock (one
+ * Age up to maxscan active pages of pq (VM_SCAN_QUEUE: pq's length),
+ * stopping when the scan reaches the end of the queue; returns how many it
+ * looked at.  As the kernel's (vm_pageout_scan_active, 12.0 [FB12po] and
+ * 13/14 [FB13]): a marker is inserted after the clock hand vmd_clock (one
  * queue-lock acquisition), pages are collected behind it without dequeuing
  * (one per batch, the last finding nothing or the end of the queue), and
  * at the end the hand moves to the marker, or back to the head when the
  * scan reached the end, and the marker leaves (one more).  The kernel's
  * second hand vmd_clock[1] restarts a scan that meets it at the head; the
- * model's stops there.  Takes and drops every lock itself; the caller
- * holds none.
+ * model's stops there.  clock NULL: from the head, no hand (--queue
+ * colored).  Takes and drops every lock itself; the caller holds none.
  */
-uint64_t
-vm_pageout_scan_active(struct eng_cpu *c, uint64_t maxscan)
+static uint64_t
+vm_pageout_scan_active_pq(struct eng_cpu *c, struct vm_pagequeue *pq,
+    struct vm_page *clock, uint64_t maxscan)
 {
 	struct vm_page *ma[VM_BATCHQUEUE_MAX];
-	struct vm_page *clock = &c->e->vmd.vmd_clock;
 	struct vm_pageout_scan ss;
 	struct eng_mtx *mtx = NULL;
 	bool end = false;
@@ -636,7 +691,7 @@ vm_pageout_scan_active(struct eng_cpu *c, uint64_t maxscan)
 
 	ENG_ASSERT(c->lk.nheld == 0);
 	limit = vm_pq_flagged(c->e, VM_PQ_SYNC) ? 1 : (int)c->e->design.batch;
-	vm_pageout_init_scan(c, &ss, PQ_ACTIVE, clock, maxscan);
+	vm_pageout_init_scan(c, &ss, pq, clock, maxscan);
 	do {
 		n = vm_pageout_collect_batch(c, &ss, ma, limit, false, &end);
 		for (i = 0; i < n; i++)
@@ -647,6 +702,35 @@ vm_pageout_scan_active(struct eng_cpu *c, uint64_t maxscan)
 	vm_pageout_end_scan(c, &ss, clock, end);
 	c->st.scan_active += ss.scanned;
 	return (ss.scanned);
+}
+
+/*
+ * vm_pageout_scan_active(): age up to maxscan active pages (VM_SCAN_QUEUE:
+ * the queue's length).  --queue colored: the sub-queues from the rotor, as
+ * the inactive scan (VM_SCAN_QUEUE: each sub-queue's length), each from
+ * its head with no clock hand (DragonFly's vm_pageout_scan_active() per
+ * PQ_ACTIVE + q inserts its marker at the head).  Otherwise the queue,
+ * behind the clock hand.  Takes and drops every lock itself; the caller
+ * holds none.
+ */
+uint64_t
+vm_pageout_scan_active(struct eng_cpu *c, uint64_t maxscan)
+{
+	struct vm_engine *e = c->e;
+	uint64_t scanned = 0;
+	unsigned i, r;
+
+	ENG_ASSERT(c->lk.nheld == 0);
+	if (e->vmd.vmd_subq == NULL)
+		return (vm_pageout_scan_active_pq(c, vm_page_pagequeue(e,
+		    PQ_ACTIVE), &e->vmd.vmd_clock, maxscan));
+	r = vm_pageout_rotor(e);
+	for (i = 0; i < e->vmd.vmd_ncolors && (i == 0 || scanned < maxscan);
+	    i++)
+		scanned += vm_pageout_scan_active_pq(c, vm_pagequeue_nth(e,
+		    PQ_ACTIVE, (r + i) % e->vmd.vmd_ncolors), NULL,
+		    maxscan == VM_SCAN_QUEUE ? VM_SCAN_QUEUE : maxscan - scanned);
+	return (scanned);
 }
 
 /* ------------------------------------------------------------ the daemon */

@@ -10,6 +10,8 @@
  *  vm_pagequeue_astate.c	astate:N[:trylock]: FreeBSD 13/14, the atomic
  *				queue-state word and vm_page_pqstate_commit();
  *				D37305's half-full trylock (14.0).
+ *  vm_pagequeue_dfly.c		colored:N: DragonFly 5.6, PQ_L2_SIZE coloured
+ *				sub-queues per queue, each with a spinlock.
  *
  * Here: queue initialisation, the physical list operations, the batch
  * queues (submit, process, drain), the synchronous dequeue, the
@@ -32,13 +34,26 @@ static const char *const vm_pagequeue_names[PQ_COUNT] = {
  * The queue locks as lock instances (lock_stats.h): the kernel names them
  * "vm inactive pagequeue" ... (vm_page_domain_init()), and lockstat lists
  * each domain's by address (vm_dom+0x80); the model has domain 0 only.
+ * --queue colored names each sub-queue's lock after its queue
+ * (vm_pagequeue_lockname()), so a queue's instance counts its sub-queues.
  */
 static const char *const vm_pagequeue_locknames[PQ_COUNT] = {
 	"vm_dom[0].inactive", "vm_dom[0].active", "vm_dom[0].laundry",
 	"vm_dom[0].unswappable"
 };
 
-void
+/* The lock-instance name of queue q's lock(s). */
+const char *
+vm_pagequeue_lockname(uint8_t q)
+{
+	return (vm_pagequeue_locknames[q]);
+}
+
+/*
+ * The domain's queues and their markers, then the design's own structures
+ * (colored: its sub-queues).  Returns 0, or -1 when out of memory.
+ */
+int
 vm_pagequeue_init(struct vm_engine *e)
 {
 	struct vm_domain *vmd = &e->vmd;
@@ -65,6 +80,16 @@ vm_pagequeue_init(struct vm_engine *e)
 	    VM_PAGE_A_MAKE(PGA_ENQUEUED, PQ_ACTIVE, 0));
 	TAILQ_INSERT_HEAD(&vmd->vmd_pagequeues[PQ_ACTIVE].pq_pl,
 	    &vmd->vmd_clock, plinks_q);
+	vmd->vmd_ncolors = 1;
+	return (e->pq->init != NULL ? e->pq->init(e) : 0);
+}
+
+/* Free what the design's init hook allocated (eng_destroy()). */
+void
+vm_pagequeue_fini(struct vm_engine *e)
+{
+	if (e->pq != NULL && e->pq->fini != NULL)
+		e->pq->fini(e);
 }
 
 int
@@ -117,11 +142,18 @@ vm_pagequeue_remove(struct eng_cpu *c, struct vm_pagequeue *pq,
 	pq->pq_cnt--;
 }
 
-/* Where to insert into queue: before the inactive head marker, or the tail. */
+/*
+ * Where to insert into pq: the tail (NULL), or for head on an inactive
+ * queue before the inactive head marker, or before the first page of a
+ * --queue colored sub-queue (DragonFly's TAILQ_INSERT_HEAD).
+ */
 struct vm_page *
-vm_pagequeue_where(struct vm_engine *e, uint8_t queue, bool head)
+vm_pagequeue_where(struct vm_engine *e, struct vm_pagequeue *pq, bool head)
 {
-	return (head && queue == PQ_INACTIVE ? &e->vmd.vmd_inacthead : NULL);
+	if (!head || pq->pq_index != PQ_INACTIVE)
+		return (NULL);
+	return (e->vmd.vmd_subq != NULL ? TAILQ_FIRST(&pq->pq_pl) :
+	    &e->vmd.vmd_inacthead);
 }
 
 /* CAS of the queue-state word, failures counted as commit retries. */
@@ -192,7 +224,7 @@ vm_page_dequeue(struct eng_cpu *c, struct vm_page *m)
 			    PGA_QUEUE_STATE_MASK) == 0);
 			return;
 		}
-		pq = vm_page_pagequeue(c->e, queue);
+		pq = vm_page_pagequeue_m(c->e, m, queue);
 		eng_mtx_lock(&c->lk, &pq->pq_mutex, ENG_HERE);
 		old = vm_page_astate_load(m);
 		if (VM_PAGE_A_QUEUE(old) == queue)
@@ -254,7 +286,7 @@ vm_pqbatch_process_page(struct eng_cpu *c, struct vm_pagequeue *pq,
 			continue;
 		if ((fl & PGA_ENQUEUED) != 0)
 			vm_pagequeue_remove(c, pq, m);
-		vm_pagequeue_insert(c, pq, m, vm_pagequeue_where(c->e, queue,
+		vm_pagequeue_insert(c, pq, m, vm_pagequeue_where(c->e, pq,
 		    (fl & PGA_REQUEUE_HEAD) != 0));
 		break;
 	}
@@ -551,7 +583,8 @@ vm_page_enqueue(struct eng_cpu *c, struct vm_page *m, uint8_t queue)
 /*
  * vm_page_activate(): put an unwired page in the active queue, or raise
  * its act_count if it is there.  The _locked form: the page lock is held
- * (VM_PQ_PAGELOCK designs); the other takes it there.
+ * (VM_PQ_PAGELOCK designs); the other takes it there, unless the design's
+ * activate_unlocked hook finishes without it (colored).
  */
 void
 vm_page_activate_locked(struct eng_cpu *c, struct vm_page *m)
@@ -570,6 +603,9 @@ vm_page_activate(struct eng_cpu *c, struct vm_page *m)
 		vm_page_activate_locked(c, m);
 		return;
 	}
+	if (c->e->pq->activate_unlocked != NULL &&
+	    c->e->pq->activate_unlocked(c, m))
+		return;
 	vm_page_lock(c, m);
 	vm_page_activate_locked(c, m);
 	vm_page_unlock(c, m);

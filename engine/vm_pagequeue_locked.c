@@ -11,15 +11,17 @@
 #include "vm_internal.h"
 
 /*
- * Physically enqueue a page that is in no queue.  The page lock is held
- * (queue is (P,Q)).
+ * Physically enqueue a page that is in no queue, on the queue or, under
+ * --queue colored, the sub-queue of its colour (DragonFly's
+ * _vm_page_add_queue_spinlocked(m, queue + m->pc, athead) under
+ * _vm_page_queue_spin_lock()).  The page lock is held (queue is (P,Q)).
  */
-static void
+void
 vm_page_enqueue_now(struct eng_cpu *c, struct vm_page *m, uint8_t queue,
     bool head)
 {
 	ENG_SITE_DEFINE;
-	struct vm_pagequeue *pq = vm_page_pagequeue(c->e, queue);
+	struct vm_pagequeue *pq = vm_page_pagequeue_m(c->e, m, queue);
 	vm_page_astate_t old, new;
 
 	vm_page_assert_locked(c, m);
@@ -30,26 +32,26 @@ vm_page_enqueue_now(struct eng_cpu *c, struct vm_page *m, uint8_t queue,
 		new = VM_PAGE_A_MAKE(VM_PAGE_A_FLAGS(old) | PGA_ENQUEUED, queue,
 		    VM_PAGE_A_ACT(old));
 	} while (!vm_page_astate_fcmpset(c, m, &old, new, ENG_HERE));
-	vm_pagequeue_insert(c, pq, m, vm_pagequeue_where(c->e, queue, head));
+	vm_pagequeue_insert(c, pq, m, vm_pagequeue_where(c->e, pq, head));
 	eng_mtx_unlock(&c->lk, &pq->pq_mutex);
 }
 
 /*
- * Move an enqueued page to the tail (or the inactive head) now.  The page
- * lock is held.
+ * Move an enqueued page to the tail (or the inactive head) of its
+ * (sub-)queue now.  The page lock is held.
  */
-static void
+void
 vm_page_requeue_now(struct eng_cpu *c, struct vm_page *m, uint8_t queue,
     bool head)
 {
 	ENG_SITE_DEFINE;
-	struct vm_pagequeue *pq = vm_page_pagequeue(c->e, queue);
+	struct vm_pagequeue *pq = vm_page_pagequeue_m(c->e, m, queue);
 
 	vm_page_assert_locked(c, m);
 	eng_mtx_lock(&c->lk, &pq->pq_mutex, ENG_HERE);
 	if ((VM_PAGE_A_FLAGS(vm_page_astate_load(m)) & PGA_ENQUEUED) != 0) {
 		vm_pagequeue_remove(c, pq, m);
-		vm_pagequeue_insert(c, pq, m, vm_pagequeue_where(c->e, queue,
+		vm_pagequeue_insert(c, pq, m, vm_pagequeue_where(c->e, pq,
 		    head));
 	}
 	eng_mtx_unlock(&c->lk, &pq->pq_mutex);

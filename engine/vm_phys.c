@@ -42,6 +42,11 @@
  * empties; vm_reserv_object_lock around the object's reservation list;
  * the buddy allocator's orders; and vm_reserv_alloc_page()'s refusal to
  * reserve past the end of a vnode object (every object here may grow).
+ *
+ * --free colored (DragonFly's PQ_FREE colour sub-queues, no reservations)
+ * is vm_phys_dfly.c: these entry points hand it the work; it keeps the
+ * free count through vm_domain_allocate() and vm_domain_freecnt_inc() as
+ * pgcache does (a compare-and-swap, an atomic add, no free lock).
  */
 #include <stdlib.h>
 
@@ -129,6 +134,8 @@ vm_phys_init(struct vm_engine *e)
 	}
 	vmd->vmd_nfree_frames = e->nframes;
 	atomic_init(&vmd->vmd_free_count, (uint32_t)e->vm_page_array_size);
+	if (e->design.free == ENG_FREE_COLORED)	/* vm_phys_dfly.c */
+		return (vm_phys_dfly_init(e));
 	return (0);
 }
 
@@ -137,6 +144,7 @@ vm_phys_fini(struct vm_engine *e)
 {
 	free(e->vm_page_array);
 	free(e->vm_reserv_array);
+	vm_phys_dfly_fini(e);
 }
 
 int
@@ -169,24 +177,34 @@ vm_reserv_page(struct vm_engine *e, struct vm_reserv *rv, unsigned i)
 /* ---------------------------------------------------------- free count */
 
 /*
+ * Is the free count changed without the free lock?  pgcache and colored
+ * (vm_phys_dfly.c); global keeps it under the free lock.
+ */
+static inline bool
+vm_domain_freecnt_atomic(const struct vm_engine *e)
+{
+	return (e->design.free != ENG_FREE_GLOBAL);
+}
+
+/*
  * vm_domain_allocate(): take n pages off the domain's free count; false,
  * changing nothing, when fewer are free; the change is reported to the
- * page daemon (vm_domain_freecnt_adj).  pgcache: a compare-and-swap loop
- * and no lock (FreeBSD 12+, vm_domain_allocate()'s atomic_fcmpset_int on
- * vmd_free_count).  global: the free lock is held (10's
- * vm_phys_freecnt_adj()).
+ * page daemon (vm_domain_freecnt_adj).  pgcache and colored: a
+ * compare-and-swap loop and no lock (FreeBSD 12+, vm_domain_allocate()'s
+ * atomic_fcmpset_int on vmd_free_count; colored: docs/design-dragonfly.md).
+ * global: the free lock is held (10's vm_phys_freecnt_adj()).
  */
-static bool
+bool
 vm_domain_allocate(struct eng_cpu *c, uint32_t n)
 {
 	ENG_SITE_DEFINE;
 	struct vm_domain *vmd = &c->e->vmd;
 	uint32_t old;
 
-	if (!vm_phys_pgcache(c->e))
+	if (!vm_domain_freecnt_atomic(c->e))
 		vm_domain_free_assert_locked(c);
 	old = atomic_load_explicit(&vmd->vmd_free_count, memory_order_relaxed);
-	if (!vm_phys_pgcache(c->e)) {
+	if (!vm_domain_freecnt_atomic(c->e)) {
 		if (old < n)
 			return (false);
 		atomic_store_explicit(&vmd->vmd_free_count, old - n,
@@ -203,18 +221,18 @@ vm_domain_allocate(struct eng_cpu *c, uint32_t n)
 }
 
 /*
- * vm_domain_freecnt_inc(): give n pages back to the free count.  pgcache:
- * one atomic add, no lock; global: the free lock is held.  Both report
- * the change to the page daemon (vm_domain_freecnt_adj).
+ * vm_domain_freecnt_inc(): give n pages back to the free count.  pgcache
+ * and colored: one atomic add, no lock; global: the free lock is held.
+ * All report the change to the page daemon (vm_domain_freecnt_adj).
  */
-static void
+void
 vm_domain_freecnt_inc(struct eng_cpu *c, uint32_t n)
 {
 	struct vm_domain *vmd = &c->e->vmd;
 
 	uint32_t old;
 
-	if (!vm_phys_pgcache(c->e)) {
+	if (!vm_domain_freecnt_atomic(c->e)) {
 		vm_domain_free_assert_locked(c);
 		old = atomic_load_explicit(&vmd->vmd_free_count,
 		    memory_order_relaxed);
@@ -660,6 +678,8 @@ vm_phys_alloc(struct eng_cpu *c, struct vm_object *obj, vm_pindex_t pindex)
 	struct vm_page *m;
 
 	VM_OBJECT_ASSERT_WLOCKED(c, obj);
+	if (c->e->design.free == ENG_FREE_COLORED)
+		return (vm_phys_dfly_alloc(c, obj, pindex));
 	if (!vm_phys_pgcache(c->e))
 		return (vm_phys_alloc_global(c, obj, pindex));
 	if ((m = vm_reserv_alloc_page(c, obj, pindex)) != NULL ||
@@ -698,6 +718,10 @@ vm_phys_free(struct eng_cpu *c, struct vm_page *m)
 	struct vm_engine *e = c->e;
 	struct vm_reserv *rv = vm_reserv_of(e, m);
 
+	if (e->design.free == ENG_FREE_COLORED) {
+		vm_phys_dfly_free(c, m);
+		return;
+	}
 	if (!vm_phys_pgcache(e)) {
 		eng_mtx_lock(&c->lk, &e->vmd.vmd_free_mtx, ENG_HERE);
 		vm_phys_free_locked(c, m);
@@ -735,6 +759,8 @@ vm_phys_check(struct vm_engine *e, FILE *out)
 	unsigned j, alloc, freepg;
 	uint8_t st;
 
+	if (e->design.free == ENG_FREE_COLORED)
+		return (vm_phys_dfly_check(e, out));
 	for (i = 0; i < e->nframes; i++) {
 		rv = &e->vm_reserv_array[i];
 		alloc = freepg = 0;

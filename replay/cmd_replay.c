@@ -80,8 +80,9 @@ replay_usage(FILE *f)
 	    "  -t, --threads N       worker threads (default: one per CPU)\n"
 	    "  --preset NAME         every design family as a release shipped\n"
 	    "                        it: freebsd10, freebsd12, freebsd13,\n"
-	    "                        freebsd14, d24217 (`--preset help` lists\n"
-	    "                        their designs; docs/presets.md); design\n"
+	    "                        freebsd14, dragonfly56, d24217 (`--preset\n"
+	    "                        help` lists their designs;\n"
+	    "                        docs/presets.md); design\n"
 	    "                        options after it override it.  Without\n"
 	    "                        it the design is the defaults below,\n"
 	    "                        which are no release\n");

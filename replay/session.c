@@ -311,6 +311,9 @@ static const struct {
 	CNT(pd_ooms),
 	CNT(vm_waits),
 	CNT(vm_wait_ns),
+	CNT(free_find_steps),
+	CNT(free_far_afield),
+	CNT(free_lastq_hits),
 #undef CNT
 };
 _Static_assert(sizeof(session_counters) / sizeof(session_counters[0]) <=

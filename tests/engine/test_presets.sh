@@ -21,6 +21,7 @@ freebsd10|page pagelock:256, queue locked, pv hashed:256, pvchunk global, free g
 freebsd12|page pagelock:256, queue batch:31:trylock-full, pv hashed:256, pvchunk global, free pgcache
 freebsd13|page refcount, queue astate:31, pv superpage, pvchunk domain:1, free pgcache
 freebsd14|page refcount, queue astate:63:trylock, pv superpage, pvchunk domain:1, free pgcache
+dragonfly56|page refcount, queue colored:1024, pv perpage, pvchunk domain:1, free colored
 d24217|page refcount, queue astate:63:trylock, pv perpage, pvchunk pmaps, free pgcache
 EOF
 # No preset: the defaults, unchanged.
@@ -34,8 +35,8 @@ EOF
     fail "--preset after a family option does not replace it"
 
 "$PR" footprint --preset help >"$T/list" || fail "--preset help"
-[ "$(wc -l <"$T/list")" -eq 5 ] || fail "--preset help: not 5 presets"
-for p in freebsd10 freebsd12 freebsd13 freebsd14 d24217; do
+[ "$(wc -l <"$T/list")" -eq 6 ] || fail "--preset help: not 6 presets"
+for p in freebsd10 freebsd12 freebsd13 freebsd14 dragonfly56 d24217; do
 	grep -q "^$p " "$T/list" || fail "--preset help lacks $p"
 done
 "$PR" footprint --help | grep -q -- '--preset NAME' || fail "footprint --help"

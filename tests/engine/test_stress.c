@@ -25,7 +25,7 @@ static const char *const pages[] = { "pagelock", "pagelock:16,nopad",
 static const char *const frees[] = { "pgcache", "global" };
 static const char *const queues[] = { "locked", "batch:1", "batch:7",
     "batch:31:trylock-full", "batch:63:trylock", "astate:8", "astate:63",
-    "astate:63:trylock" };
+    "astate:63:trylock", "colored:16", "colored:1024" };
 
 struct worker {
 	pthread_t	tid;
@@ -74,6 +74,11 @@ run_design(const char *page, const char *queue, const char *freed,
 	    ENG_FAM_FREE, freed, err, sizeof(err)) != 0) {
 		fprintf(stderr, "design: %s\n", err);
 		return (1);
+	}
+	/* DragonFly's queues with its free sub-queues, as dragonfly56. */
+	if (p.design.queue == ENG_QUEUE_COLORED) {
+		p.design.free = ENG_FREE_COLORED;
+		freed = "colored";	/* the report line says so */
 	}
 	p.nslots = nthreads;
 	p.nobjects = 24;

@@ -17,61 +17,16 @@
 
 #include "evgen.h"
 #include "vm_internal.h"
+#include "vmtest.h"
 
 static const char *const pages[] = { "pagelock", "refcount" };
 static const char *const queues[] = { "locked", "batch:4", "astate:4" };
 #define NDESIGNS	(2 * 3)
 
-/* An engine of the given page and queue designs (NULL: the default). */
-static struct vm_engine *
-mk_spec(const char *pg, const char *q, unsigned nslots, uint64_t phys)
-{
-	struct eng_params p = { 0 };
-	struct vm_engine *e;
-	char err[128];
-
-	eng_design_default(&p.design);
-	if (pg != NULL)
-		assert_int_equal(eng_design_parse(&p.design, ENG_FAM_PAGE, pg,
-		    err, sizeof(err)), 0);
-	if (q != NULL)
-		assert_int_equal(eng_design_parse(&p.design, ENG_FAM_QUEUE, q,
-		    err, sizeof(err)), 0);
-	p.nslots = nslots;
-	p.nobjects = 8;
-	p.npmaps = 2;
-	p.phys_pages = phys;
-	e = eng_create(&p, err, sizeof(err));
-	assert_non_null(e);
-	return (e);
-}
-
 static struct vm_engine *
 mk(unsigned d, uint64_t phys)
 {
 	return (mk_spec(pages[d / 3], queues[d % 3], 1, phys));
-}
-
-static int
-ev(struct vm_engine *e, uint8_t kind, uint64_t obj, uint64_t pindex,
-    uint32_t n, uint8_t flags)
-{
-	struct pr_event x;
-
-	memset(&x, 0, sizeof(x));
-	x.kind = kind;
-	x.obj = obj;
-	x.pindex = pindex;
-	x.npages = n;
-	x.flags = flags;
-	x.addr = pindex << 12;
-	return (eng_apply(eng_cpu(e, 0), &x));
-}
-
-static struct vm_page *
-page(struct vm_engine *e, uint64_t obj, uint64_t pindex)
-{
-	return (vm_phash_lookup(&e->objects[obj].pages, pindex));
 }
 
 /* Logical queue after draining the batches. */
@@ -80,22 +35,6 @@ queue_of(struct vm_engine *e, struct vm_page *m)
 {
 	eng_quiesce(e);
 	return (vm_page_queue(m));
-}
-
-static void
-check_clean(struct vm_engine *e)
-{
-	eng_quiesce(e);
-	assert_int_equal(eng_check(e, stderr), 0);
-}
-
-static uint64_t
-acq(struct vm_engine *e, unsigned lc)
-{
-	struct eng_stats st;
-
-	eng_stats_collect(e, &st);
-	return (st.lock[lc].acquisitions);
 }
 
 static void

@@ -1,0 +1,423 @@
+/*
+ * test_dragonfly.c - the DragonFly family (issue 13): --queue colored:N
+ * (engine/vm_pagequeue_dfly.c).  Sub-queue membership by colour, the
+ * per-page spinlock, e3c330f0's unlocked vm_page_activate() of an active
+ * page, wiring that leaves the queues alone, the daemon's walk over the
+ * sub-queues, and eng_check() catching a page on the wrong sub-queue.
+ * --free colored (engine/vm_phys_dfly.c): the wanted colour, one free
+ * sub-queue lock per allocation, the far-afield walk and vpq.lastq.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "vm_internal.h"
+#include "vmtest.h"
+
+static struct vm_engine *
+mk_free(const char *pg, const char *q, const char *fr, uint64_t phys)
+{
+	return (mk_design(pg, q, fr, 1, phys));
+}
+
+static struct vm_engine *
+mk(const char *pg, const char *q, uint64_t phys)
+{
+	return (mk_design(pg, q, NULL, 1, phys));
+}
+
+/* A scan event of up to pages pages on CPU 0. */
+static int
+scan(struct vm_engine *e, uint64_t pages)
+{
+	struct pr_event x;
+
+	memset(&x, 0, sizeof(x));
+	x.kind = PR_SCAN;
+	x.arg = pages;
+	return (eng_apply(eng_cpu(e, 0), &x));
+}
+
+static bool
+linked_on(struct vm_pagequeue *pq, struct vm_page *m)
+{
+	struct vm_page *x;
+
+	TAILQ_FOREACH(x, &pq->pq_pl, plinks_q)
+		if (x == m)
+			return (true);
+	return (false);
+}
+
+/* The design's spec, default and bounds. */
+static void
+test_parse(void **state)
+{
+	struct eng_design d;
+	char err[128], buf[64];
+
+	(void)state;
+	eng_design_default(&d);
+	assert_int_equal(eng_design_parse(&d, ENG_FAM_QUEUE, "colored", err,
+	    sizeof(err)), 0);
+	assert_int_equal(d.queue, ENG_QUEUE_COLORED);
+	assert_int_equal(d.colors, 1024);
+	assert_int_equal(eng_design_parse(&d, ENG_FAM_QUEUE, "colored:2048",
+	    err, sizeof(err)), 0);
+	assert_int_equal(d.colors, 2048);
+	assert_string_equal(eng_design_format(&d, ENG_FAM_QUEUE, buf,
+	    sizeof(buf)), "colored:2048");
+	/* The batch size is another design's count, left alone. */
+	assert_int_equal(d.batch, VM_BATCHQUEUE_SIZE);
+	assert_int_equal(eng_design_parse(&d, ENG_FAM_QUEUE, "colored:0", err,
+	    sizeof(err)), -1);
+	assert_int_equal(eng_design_parse(&d, ENG_FAM_QUEUE, "colored:4097",
+	    err, sizeof(err)), -1);
+}
+
+/*
+ * vm_add_new_page()'s colour: pfn ^ pfn / 1024 ^ pfn / 1024^2, masked.
+ * Hand-computed for PQ_L2_SIZE 1024.
+ */
+static void
+test_color(void **state)
+{
+	struct vm_engine *e = mk("refcount", "colored:1024", 1 << 21);
+	static const struct { uint64_t pfn; unsigned pc; } want[] = {
+		{ 0, 0 }, { 1, 1 }, { 1023, 1023 }, { 1024, 1 }, { 1025, 0 },
+		{ 2048, 2 }, { 3 * 1024 + 5, 6 }, { 1024 * 1024, 1 },
+		{ 1024 * 1024 + 1024, 0 },
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(want) / sizeof(want[0]); i++)
+		assert_int_equal(vm_page_color(e, &e->vm_page_array[want[i].pfn]),
+		    want[i].pc);
+	eng_destroy(e);
+}
+
+/*
+ * A queued page is on its colour's sub-queue and nowhere else; its page
+ * lock is its own spinlock, not a 2 MiB frame's.
+ */
+static void
+test_membership(void **state)
+{
+	struct vm_engine *e = mk("refcount", "colored:16", 4096);
+	struct vm_page *m, *m2;
+	unsigned i, pc;
+
+	(void)state;
+	assert_int_equal(ev(e, PR_PAGE_INSERT, 1, 0, 40, 0), 0);
+	m = page(e, 1, 3);
+	m2 = page(e, 1, 4);
+	assert_int_equal(vm_page_queue(m), PQ_INACTIVE);
+	pc = vm_page_color(e, m);
+	for (i = 0; i < 16; i++)
+		assert_int_equal(linked_on(vm_pagequeue_nth(e, PQ_INACTIVE, i),
+		    m), i == pc);
+	assert_ptr_not_equal(vm_page_lockptr(eng_cpu(e, 0), m),
+	    vm_page_lockptr(eng_cpu(e, 0), m2));
+	assert_int_equal(ev(e, PR_ACTIVATE, 1, 3, 1, 0), 0);
+	assert_true(linked_on(vm_pagequeue_nth(e, PQ_ACTIVE, pc), m));
+	assert_false(linked_on(vm_pagequeue_nth(e, PQ_INACTIVE, pc), m));
+	assert_int_equal(vm_pagequeue_nth(e, PQ_ACTIVE, pc)->pq_cnt, 1);
+	/* The major queues hold only their markers. */
+	assert_int_equal(vm_page_pagequeue(e, PQ_INACTIVE)->pq_cnt, 0);
+	assert_int_equal(vm_page_pagequeue(e, PQ_ACTIVE)->pq_cnt, 0);
+	check_clean(e);
+	eng_destroy(e);
+}
+
+/*
+ * e3c330f0: vm_page_activate() of an active page raises act_count with no
+ * lock; of an inactive one it takes the page's spinlock and both
+ * sub-queues' locks (remove, add).
+ */
+static void
+test_activate_unlocked(void **state)
+{
+	struct vm_engine *e = mk("refcount", "colored:1024", 4096);
+	struct vm_page *m;
+	vm_page_astate_t a;
+	uint64_t pg, pq;
+
+	(void)state;
+	ev(e, PR_PAGE_INSERT, 2, 0, 4, 0);
+	m = page(e, 2, 1);
+	pg = acq(e, LC_PAGE);
+	pq = acq(e, LC_PAGEQUEUE);
+	assert_int_equal(ev(e, PR_ACTIVATE, 2, 1, 1, 0), 0);
+	assert_int_equal(acq(e, LC_PAGE) - pg, 1);
+	assert_int_equal(acq(e, LC_PAGEQUEUE) - pq, 2);
+	/* Lower act_count behind the model's back, then activate again. */
+	a = vm_page_astate_load(m);
+	atomic_store(&m->a, VM_PAGE_A_MAKE(VM_PAGE_A_FLAGS(a),
+	    VM_PAGE_A_QUEUE(a), 1));
+	pg = acq(e, LC_PAGE);
+	pq = acq(e, LC_PAGEQUEUE);
+	assert_int_equal(ev(e, PR_ACTIVATE, 2, 1, 1, 0), 0);
+	assert_int_equal(acq(e, LC_PAGE), pg);
+	assert_int_equal(acq(e, LC_PAGEQUEUE), pq);
+	assert_int_equal(VM_PAGE_A_ACT(vm_page_astate_load(m)), ACT_INIT);
+	assert_int_equal(vm_page_queue(m), PQ_ACTIVE);
+	eng_destroy(e);
+}
+
+/*
+ * Wiring leaves the page on its sub-queue (DragonFly's vm_page_wire());
+ * the page daemon dequeues it when it finds it, and frees the rest.
+ */
+static void
+test_wire_lazy(void **state)
+{
+	struct vm_engine *e = mk("refcount", "colored:8", 4096);
+	struct vm_page *m;
+
+	(void)state;
+	ev(e, PR_PAGE_INSERT, 3, 0, 20, 0);
+	m = page(e, 3, 5);
+	assert_int_equal(ev(e, PR_WIRE, 3, 5, 1, 0), 0);
+	assert_true(linked_on(vm_page_pagequeue_m(e, m, PQ_INACTIVE), m));
+	assert_int_equal(scan(e, 1000), 0);
+	assert_int_equal(vm_page_queue(m), PQ_NONE);
+	assert_false(linked_on(vm_page_pagequeue_m(e, m, PQ_INACTIVE), m));
+	assert_int_equal(e->objects[3].resident_page_count, 1);
+	check_clean(e);
+	eng_destroy(e);
+}
+
+/*
+ * A scan event (inactive then active scan) walks the sub-queues: on empty
+ * queues each of the N sub-queues costs each scan its marker insertion,
+ * one empty collect and the marker's removal, 6N in all, so 2048
+ * sub-queues cost twice what 1024 do.
+ */
+static void
+test_scan_walk(void **state)
+{
+	static const unsigned n[] = { 1024, 2048 };
+	char spec[32];
+	uint64_t pq;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < 2; i++) {
+		snprintf(spec, sizeof(spec), "colored:%u", n[i]);
+		struct vm_engine *e = mk("refcount", spec, 4096);
+
+		pq = acq(e, LC_PAGEQUEUE);
+		assert_int_equal(scan(e, 64), 0);
+		assert_int_equal(acq(e, LC_PAGEQUEUE) - pq, 6 * n[i]);
+		eng_destroy(e);
+	}
+}
+
+/* eng_check() finds a page linked on a sub-queue not of its colour. */
+static void
+test_check_wrong_subqueue(void **state)
+{
+	struct vm_engine *e = mk("refcount", "colored:4", 4096);
+	struct vm_pagequeue *from, *to;
+	struct vm_page *m;
+
+	(void)state;
+	ev(e, PR_PAGE_INSERT, 1, 0, 8, 0);
+	m = page(e, 1, 2);
+	eng_quiesce(e);
+	assert_int_equal(eng_check(e, stderr), 0);
+	from = vm_page_pagequeue_m(e, m, PQ_INACTIVE);
+	to = vm_pagequeue_nth(e, PQ_INACTIVE, (vm_page_color(e, m) + 1) % 4);
+	TAILQ_REMOVE(&from->pq_pl, m, plinks_q);
+	from->pq_cnt--;
+	TAILQ_INSERT_TAIL(&to->pq_pl, m, plinks_q);
+	to->pq_cnt++;
+	assert_int_equal(eng_check(e, stderr), 1);
+	TAILQ_REMOVE(&to->pq_pl, m, plinks_q);
+	to->pq_cnt--;
+	TAILQ_INSERT_TAIL(&from->pq_pl, m, plinks_q);
+	from->pq_cnt++;
+	eng_destroy(e);
+}
+
+/*
+ * --free colored: consecutive pindexes get consecutive colours (one CPU
+ * owns every colour), one free sub-queue lock per allocation and none of
+ * the free lock; freed pages go back to their colour.
+ */
+static void
+test_free_color(void **state)
+{
+	struct vm_engine *e = mk_free("refcount", "colored:64", "colored",
+	    4096);
+	struct eng_stats st;
+	char buf[32];
+	unsigned c0, k;
+	uint64_t fq;
+
+	(void)state;
+	assert_string_equal(eng_design_format(&e->design, ENG_FAM_FREE, buf,
+	    sizeof(buf)), "colored");
+	fq = acq(e, LC_FREEQUEUE);
+	assert_int_equal(ev(e, PR_PAGE_INSERT, 1, 0, 100, 0), 0);
+	assert_int_equal(acq(e, LC_FREEQUEUE) - fq, 100);
+	c0 = vm_page_color_n(page(e, 1, 0), 64);
+	for (k = 1; k < 100; k++)
+		assert_int_equal(vm_page_color_n(page(e, 1, k), 64),
+		    (c0 + k) % 64);
+	eng_stats_collect(e, &st);
+	assert_int_equal(st.free_find_steps, 100);
+	assert_int_equal(st.free_far_afield, 0);
+	assert_int_equal(ev(e, PR_OBJ_TERMINATE, 1, 0, 0, 0), 0);
+	assert_int_equal(acq(e, LC_FREEQUEUE) - fq, 200);
+	check_clean(e);
+	eng_destroy(e);
+}
+
+/*
+ * Drain the 16 colours of one aligned set (32 colours of 32 pages): the
+ * next allocation of one of them goes far afield and records the
+ * sub-queue it found in its colour's lastq; the next of that colour
+ * takes it from there without the walk.
+ */
+static void
+test_free_far_afield(void **state)
+{
+	struct vm_engine *e = mk_free("refcount", "colored:32", "colored",
+	    1024);
+	struct eng_stats st;
+	unsigned c0, taken = 0, set;
+	uint64_t p, far;
+
+	(void)state;
+	assert_int_equal(ev(e, PR_PAGE_INSERT, 1, 0, 1, 0), 0);
+	c0 = vm_page_color_n(page(e, 1, 0), 32);
+	set = c0 & ~15u;
+	taken = 1;
+	for (p = 1; taken < 16 * 32; p++)
+		if (((p + c0) % 32 & ~15u) == set) {
+			assert_int_equal(ev(e, PR_PAGE_INSERT, 1, p, 1, 0), 0);
+			taken++;
+		}
+	while (((p + c0) % 32 & ~15u) != set)
+		p++;
+	far = p;
+	eng_stats_collect(e, &st);
+	assert_int_equal(st.free_far_afield, 0);
+	assert_int_equal(ev(e, PR_PAGE_INSERT, 1, far, 1, 0), 0);
+	assert_int_not_equal(vm_page_color_n(page(e, 1, far), 32) & ~15u, set);
+	eng_stats_collect(e, &st);
+	assert_int_equal(st.free_far_afield, 1);
+	assert_int_equal(st.free_lastq_hits, 0);
+	assert_int_equal(ev(e, PR_PAGE_INSERT, 1, far + 32, 1, 0), 0);
+	eng_stats_collect(e, &st);
+	assert_int_equal(st.free_lastq_hits, 1);
+	assert_int_equal(st.free_far_afield, 1);
+	check_clean(e);
+	eng_destroy(e);
+}
+
+/*
+ * --free colored under the other families' designs: the page-lock array
+ * (the free path then finds the page lock held by its caller and does not
+ * take it again) and FreeBSD's queue designs.  Insert, age, scan, free.
+ */
+static void
+test_free_mixed(void **state)
+{
+	static const char *const d[][2] = {
+		{ "pagelock", "locked" }, { "pagelock", "batch:7" },
+		{ "refcount", "astate:8" }, { "pagelock", "colored:8" },
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(d) / sizeof(d[0]); i++) {
+		struct vm_engine *e = mk_free(d[i][0], d[i][1], "colored",
+		    2048);
+
+		assert_int_equal(ev(e, PR_PAGE_INSERT, 1, 0, 300, 0), 0);
+		assert_int_equal(ev(e, PR_ACTIVATE, 1, 0, 100, 0), 0);
+		assert_int_equal(ev(e, PR_WIRE, 1, 200, 10, 0), 0);
+		assert_int_equal(scan(e, 1000), 0);
+		assert_int_equal(ev(e, PR_PAGE_REMOVE, 1, 0, 50, 0), 0);
+		/*
+		 * 2048 pages, 2500 wanted: the colour walk, then the free
+		 * count runs out (no page daemon: the allocations fail).
+		 */
+		assert_int_equal(ev(e, PR_PAGE_INSERT, 2, 0, 2500, 0), 0);
+		check_clean(e);
+		assert_int_equal(ev(e, PR_OBJ_TERMINATE, 2, 0, 0, 0), 0);
+		check_clean(e);
+		eng_destroy(e);
+	}
+}
+
+/*
+ * --free colored with the page daemon (preset dragonfly56): allocations
+ * take the free count down and frees give it back (vm_domain_allocate(),
+ * vm_domain_freecnt_inc(), reported to the daemon), so 3000 pages into
+ * 1024 under one object lock wake the daemon, sleep in vm_wait until its
+ * scans of the inactive sub-queues free pages, and none fails.
+ */
+static void
+test_free_daemon(void **state)
+{
+	struct eng_params p = { 0 };
+	struct vm_engine *e;
+	struct eng_stats st;
+	char err[128];
+	uint64_t free0;
+
+	(void)state;
+	eng_design_default(&p.design);
+	assert_int_equal(eng_preset_apply(&p.design, "dragonfly56", err,
+	    sizeof(err)), 0);
+	p.nslots = 1;
+	p.nobjects = 8;
+	p.npmaps = 2;
+	p.phys_pages = 1024;
+	p.pagedaemon = true;
+	e = eng_create(&p, err, sizeof(err));
+	assert_non_null(e);
+	free0 = e->vmd.vmd_free_count;
+	assert_int_equal(ev(e, PR_PAGE_INSERT, 1, 0, 10, 0), 0);
+	assert_int_equal(e->vmd.vmd_free_count, free0 - 10);
+	assert_int_equal(ev(e, PR_PAGE_REMOVE, 1, 0, 10, 0), 0);
+	assert_int_equal(e->vmd.vmd_free_count, free0);
+	assert_int_equal(ev(e, PR_PAGE_INSERT, 2, 0, 3000, 0), 0);
+	check_clean(e);
+	eng_stats_collect(e, &st);
+	assert_true(st.pd_wakeups > 0);
+	assert_true(st.pd_passes > 0);
+	assert_true(st.vm_waits > 0);
+	assert_int_equal(st.alloc_failures, 0);
+	assert_int_equal(e->objects[2].resident_page_count + st.scan_freed,
+	    3000);
+	eng_destroy(e);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_parse),
+		cmocka_unit_test(test_color),
+		cmocka_unit_test(test_membership),
+		cmocka_unit_test(test_activate_unlocked),
+		cmocka_unit_test(test_wire_lazy),
+		cmocka_unit_test(test_scan_walk),
+		cmocka_unit_test(test_check_wrong_subqueue),
+		cmocka_unit_test(test_free_color),
+		cmocka_unit_test(test_free_far_afield),
+		cmocka_unit_test(test_free_mixed),
+		cmocka_unit_test(test_free_daemon),
+	};
+
+	return (cmocka_run_group_tests(tests, NULL, NULL));
+}

@@ -1,0 +1,89 @@
+/*
+ * vmtest.h - what the cmocka tests of the VM model share (test_vm.c,
+ * test_dragonfly.c): an engine of given designs, one event on CPU 0, a
+ * page by (object, pindex), a lock class's acquisitions, the invariant
+ * check.  Include after <cmocka.h> and "vm_internal.h".
+ */
+#ifndef ENG_TEST_VMTEST_H
+#define ENG_TEST_VMTEST_H
+
+#include <stdio.h>
+#include <string.h>
+
+/*
+ * An engine of the given page, queue and free designs (NULL: the
+ * default), nslots CPUs, 8 objects, 2 pmaps and phys pages.
+ */
+static inline struct vm_engine *
+mk_design(const char *pg, const char *q, const char *fr, unsigned nslots,
+    uint64_t phys)
+{
+	struct eng_params p = { 0 };
+	struct vm_engine *e;
+	char err[128];
+
+	eng_design_default(&p.design);
+	if (pg != NULL)
+		assert_int_equal(eng_design_parse(&p.design, ENG_FAM_PAGE, pg,
+		    err, sizeof(err)), 0);
+	if (q != NULL)
+		assert_int_equal(eng_design_parse(&p.design, ENG_FAM_QUEUE, q,
+		    err, sizeof(err)), 0);
+	if (fr != NULL)
+		assert_int_equal(eng_design_parse(&p.design, ENG_FAM_FREE, fr,
+		    err, sizeof(err)), 0);
+	p.nslots = nslots;
+	p.nobjects = 8;
+	p.npmaps = 2;
+	p.phys_pages = phys;
+	e = eng_create(&p, err, sizeof(err));
+	assert_non_null(e);
+	return (e);
+}
+
+static inline struct vm_engine *
+mk_spec(const char *pg, const char *q, unsigned nslots, uint64_t phys)
+{
+	return (mk_design(pg, q, NULL, nslots, phys));
+}
+
+/* One event on CPU 0; eng_apply()'s result. */
+static inline int
+ev(struct vm_engine *e, uint8_t kind, uint64_t obj, uint64_t pindex,
+    uint32_t n, uint8_t flags)
+{
+	struct pr_event x;
+
+	memset(&x, 0, sizeof(x));
+	x.kind = kind;
+	x.obj = obj;
+	x.pindex = pindex;
+	x.npages = n;
+	x.flags = flags;
+	x.addr = pindex << 12;
+	return (eng_apply(eng_cpu(e, 0), &x));
+}
+
+static inline struct vm_page *
+page(struct vm_engine *e, uint64_t obj, uint64_t pindex)
+{
+	return (vm_phash_lookup(&e->objects[obj].pages, pindex));
+}
+
+static inline uint64_t
+acq(struct vm_engine *e, unsigned lc)
+{
+	struct eng_stats st;
+
+	eng_stats_collect(e, &st);
+	return (st.lock[lc].acquisitions);
+}
+
+static inline void
+check_clean(struct vm_engine *e)
+{
+	eng_quiesce(e);
+	assert_int_equal(eng_check(e, stderr), 0);
+}
+
+#endif /* ENG_TEST_VMTEST_H */
