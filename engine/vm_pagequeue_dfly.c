@@ -22,6 +22,7 @@
  */
 #include <stdlib.h>
 
+#include "eng_alloc.h"
 #include "vm_internal.h"
 
 /*
@@ -39,9 +40,9 @@ vm_pq_dfly_init(struct vm_engine *e)
 	unsigned n = e->design.colors, q, i;
 	uint64_t p;
 
-	vmd->vmd_subq = vm_aligned_alloc((size_t)PQ_COUNT * n *
+	vmd->vmd_subq = eng_alloc((size_t)PQ_COUNT * n *
 	    sizeof(*vmd->vmd_subq));
-	e->vm_page_spin = calloc(e->vm_page_array_size,
+	e->vm_page_spin = eng_calloc(e->vm_page_array_size,
 	    sizeof(*e->vm_page_spin));
 	if (vmd->vmd_subq == NULL || e->vm_page_spin == NULL)
 		return (-1);

@@ -36,6 +36,7 @@
  */
 #include <stdlib.h>
 
+#include "eng_alloc.h"
 #include "vm_internal.h"
 
 #define PQ_SET_ASSOC		16	/* DragonFly vm_page.c */
@@ -79,7 +80,7 @@ vm_phys_dfly_init(struct vm_engine *e)
 	unsigned i, n = e->design.colors;
 	uint64_t p;
 
-	f = vm_aligned_alloc(sizeof(*f) + (size_t)n * sizeof(f->q[0]));
+	f = eng_alloc(sizeof(*f) + (size_t)n * sizeof(f->q[0]));
 	if (f == NULL)
 		return (-1);
 	f->n = n;
