@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """dragonfly_results.py - FreeBSD 14 vs DragonFly 5.6 on every bundled trace
-(issue 13): the tables of docs/results-dragonfly.md.
+(issue 13): per-trace lock tables (docs/results.md, "FreeBSD 14 and
+DragonFly 5.6").
 
 usage: bench/dragonfly_results.py PAGEREPLAY [OUT_DIR [REPEAT [TRACES_DIR]]]
 

@@ -1,7 +1,7 @@
 #!/bin/sh
 # claims.sh BUILD_DIR OUT - the seeds' claims (docs/results.md) simulated
 # at the published machine sizes on the bundled real traces; CSVs in OUT,
-# Markdown tables on stdout (the draft docs/results-simulate.md quotes).
+# Markdown tables on stdout (docs/results.md, "Simulated", quotes them).
 # Deterministic: the same build gives the same tables.
 set -eu
 B=${1:?usage: claims.sh BUILD_DIR OUT}
