@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "session.h"
+#include "stream.h"
 
 void
 rp_config_default(struct rp_config *c)
@@ -40,8 +41,15 @@ void
 rp_session_memory(const struct rp_trace *t, const struct rp_config *c,
     struct rp_memory *m)
 {
-	m->trace = (uint64_t)t->nev * sizeof(struct pr_event);
-	m->plan = rp_plan_bytes(t, c->scale);
+	uint64_t ids;
+
+	m->window = rp_stream_bytes(t, c->threads, c->scale, c->run.decoders,
+	    0);
+	/* Map slots (key + value, half full) and counts; owners; plan. */
+	ids = t->objs.n + t->pmaps.n + t->tids.n + t->cpus.n;
+	m->maps = ids * (2 * (sizeof(uint64_t) + sizeof(uint32_t)) +
+	    sizeof(uint64_t)) + (t->nframes + 1) * sizeof(uint64_t) +
+	    (ids + 1) * c->scale * 2 * sizeof(uint32_t);
 	m->model = rp_config_phys_pages(c) * RP_MODEL_PAGE_BYTES;
 	m->available = rp_mem_available();
 }
@@ -53,15 +61,15 @@ rp_session_fits(const struct rp_trace *t, const struct rp_config *c,
 	struct rp_memory m;
 
 	rp_session_memory(t, c, &m);
-	if (m.available == 0 || m.plan + m.model <= m.available)
+	if (m.available == 0 || m.window + m.model <= m.available)
 		return (0);
-	snprintf(err, errlen, "a run needs about %.0f MiB (trace %.0f, plan "
+	snprintf(err, errlen, "a run needs about %.0f MiB (frames in flight "
 	    "%.0f, model %.0f for --phys-mem %.0f MiB) but %.0f MiB is "
-	    "available: lower --scale or --phys-mem",
-	    (m.trace + m.plan + m.model) / 1048576.0, m.trace / 1048576.0,
-	    m.plan / 1048576.0, m.model / 1048576.0,
+	    "available: lower --phys-mem or --scale",
+	    (m.window + m.model) / 1048576.0, m.window / 1048576.0,
+	    m.model / 1048576.0,
 	    (double)(rp_config_phys_pages(c) << PR_PAGE_SHIFT) / 1048576.0,
-	    (m.trace + m.available) / 1048576.0);
+	    m.available / 1048576.0);
 	return (-1);
 }
 
@@ -116,7 +124,7 @@ rp_session_load(const char *path, bool salvage, struct rp_trace *t,
 		n = (unsigned)online.n;
 		rp_cpulist_free(&online);
 	}
-	if (rp_trace_load(path, n, rp_mem_available(), t, err, errlen) != 0)
+	if (rp_trace_load(path, n, t, err, errlen) != 0)
 		return (-1);
 	if (session_damage(path, t, salvage, warn, warnlen, err,
 	    errlen) != 0) {
