@@ -143,28 +143,36 @@ scan_frame_free(struct scan_frame *f)
 /* Frame i as stored (original ids), as rp_trace_frame. */
 static int
 trace_frame_raw(const struct rp_trace *t, size_t i, struct pr_event **evsp,
-    size_t *np)
+    size_t *capp, size_t *np)
 {
+	struct pr_event *a;
 	size_t first, n;
 
 	if (t->r != NULL)
-		return (pr_reader_frame(t->r, i, evsp, np));
+		return (pr_reader_frame_buf(t->r, i, evsp, capp, np));
 	first = i * RP_MEM_FRAME;
 	n = t->nev_mem - first < RP_MEM_FRAME ? t->nev_mem - first :
 	    RP_MEM_FRAME;
-	if ((*evsp = malloc((n > 0 ? n : 1) * sizeof(**evsp))) == NULL)
-		return (PR_E_NOMEM);
+	if (*evsp == NULL || *capp < n) {
+		if ((a = realloc(*evsp, RP_MEM_FRAME * sizeof(*a))) == NULL)
+			return (PR_E_NOMEM);
+		*evsp = a;
+		*capp = RP_MEM_FRAME;
+	}
 	memcpy(*evsp, t->mem + first, n * sizeof(**evsp));
 	*np = n;
 	return (0);
 }
 
-/* Scan frame i's events into a new summary (local: this thread's maps). */
+/*
+ * Scan frame i's events into a new summary (local: this thread's maps,
+ * *evs its buffer of *cap events).
+ */
 static struct scan_frame *
-scan_one(struct rp_trace *t, size_t i, struct rp_idmap *local)
+scan_one(struct rp_trace *t, size_t i, struct rp_idmap *local,
+    struct pr_event **evs, size_t *cap)
 {
 	const struct pr_event *ev;
-	struct pr_event *evs;
 	struct scan_frame *f;
 	bool fail;
 	size_t k;
@@ -174,8 +182,7 @@ scan_one(struct rp_trace *t, size_t i, struct rp_idmap *local)
 		return (NULL);
 	for (c = 0; c < SCAN_NCLASS; c++)
 		rp_idmap_clear(&local[c]);
-	evs = NULL;
-	f->err = trace_frame_raw(t, i, &evs, &f->nev);
+	f->err = trace_frame_raw(t, i, evs, cap, &f->nev);
 	if (f->err != 0) {
 		f->nev = 0;
 		return (f);
@@ -183,7 +190,7 @@ scan_one(struct rp_trace *t, size_t i, struct rp_idmap *local)
 	f->tmin = f->nev > 0 ? UINT64_MAX : 0;
 	fail = false;
 	for (k = 0; k < f->nev && !fail; k++) {
-		ev = &evs[k];
+		ev = &(*evs)[k];
 		if (ev->time_ns < f->tmin)
 			f->tmin = ev->time_ns;
 		if (ev->time_ns > f->tmax)
@@ -208,7 +215,6 @@ scan_one(struct rp_trace *t, size_t i, struct rp_idmap *local)
 		fail |= scan_add(&local[SCAN_CPU], &f->ids[SCAN_CPU], ev->cpu,
 		    1) != 0;
 	}
-	free(evs);
 	if (fail) {
 		scan_frame_free(f);
 		return (NULL);
@@ -280,13 +286,16 @@ scan_worker(void *arg)
 	struct scan_job *j = arg;
 	struct rp_idmap local[SCAN_NCLASS];
 	struct scan_frame *f;
-	size_t i;
+	struct pr_event *evs;
+	size_t i, cap;
 	unsigned c;
 
 	for (c = 0; c < SCAN_NCLASS; c++)
 		rp_idmap_init(&local[c]);
+	evs = NULL;
+	cap = 0;
 	while ((i = atomic_fetch_add(&j->next, 1)) < j->nframes) {
-		f = scan_one(j->t, i, local);
+		f = scan_one(j->t, i, local, &evs, &cap);
 		pthread_mutex_lock(&j->merge_mtx);
 		if (f == NULL && j->err == 0) {
 			j->err = -1;
@@ -304,6 +313,7 @@ scan_worker(void *arg)
 	}
 	for (c = 0; c < SCAN_NCLASS; c++)
 		rp_idmap_free(&local[c]);
+	free(evs);
 	return (NULL);
 }
 
@@ -373,16 +383,15 @@ trace_scan(struct rp_trace *t, unsigned nthreads, const char *what,
 
 int
 rp_trace_frame(const struct rp_trace *t, size_t i, struct pr_event **evsp,
-    size_t *np)
+    size_t *capp, size_t *np)
 {
 	struct pr_event *ev;
 	int64_t s;
 	size_t k;
 	int e;
 
-	*evsp = NULL;
 	*np = 0;
-	if ((e = trace_frame_raw(t, i, evsp, np)) != 0)
+	if ((e = trace_frame_raw(t, i, evsp, capp, np)) != 0)
 		return (e);
 	for (k = 0; k < *np; k++) {
 		ev = &(*evsp)[k];
@@ -395,8 +404,6 @@ rp_trace_frame(const struct rp_trace *t, size_t i, struct pr_event **evsp,
 			ev->pmap = (uint64_t)s;
 		if (s < 0) {
 			/* Not what the scan read: the file changed. */
-			free(*evsp);
-			*evsp = NULL;
 			*np = 0;
 			return (PR_E_CORRUPT);
 		}

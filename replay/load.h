@@ -117,13 +117,14 @@ int	rp_trace_adopt(struct pr_event *ev, size_t nev, struct rp_trace *t,
 void	rp_trace_free(struct rp_trace *t);
 
 /*
- * Frame i's events, object and pmap ids replaced by their slots, in a
- * caller-freed array (*np may be 0).  Any thread, any frames at once.
- * 0, PR_E_CORRUPT for a frame the scan left out too (*evsp NULL), or
- * another enum pr_error.
+ * Frame i's events, object and pmap ids replaced by their slots, into the
+ * caller's array *evsp of *capp events (NULL, 0 at first; grown as needed,
+ * the caller's to free); *np events (0 on failure).  Any thread, any
+ * frames at once.  0, PR_E_CORRUPT for a frame the scan left out too (or
+ * that no longer reads as the scan read it), or another enum pr_error.
  */
 int	rp_trace_frame(const struct rp_trace *t, size_t i,
-	    struct pr_event **evsp, size_t *np);
+	    struct pr_event **evsp, size_t *capp, size_t *np);
 
 /* Whether t lost anything to damage, not just to a cut (truncated). */
 bool	rp_trace_damaged(const struct rp_trace *t);

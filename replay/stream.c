@@ -38,6 +38,7 @@ struct stream_slot {
 	unsigned	 pending;	/* (M) workers yet to release it */
 	struct pr_event	*ev;		/* (D) the frame, ids remapped */
 	size_t		 nev;		/* (D) */
+	size_t		 cap;		/* (D) of ev, kept for the next */
 	uint64_t	 first;		/* (D) trace index of ev[0] */
 	struct stream_list *wl;		/* (D) [nworkers] each one's items */
 };
@@ -64,8 +65,6 @@ struct rp_stream {
 static void
 slot_recycle(struct rp_stream *s, struct stream_slot *sl)
 {
-	free(sl->ev);
-	sl->ev = NULL;
 	sl->nev = 0;
 	sl->seq += s->nslots;
 	sl->state = SLOT_FREE;
@@ -110,7 +109,7 @@ slot_fill(struct rp_stream *s, struct stream_slot *sl, size_t frame)
 		sl->wl[w].n = 0;
 	sl->first = t->frame_first[frame];
 	want = t->frame_first[frame + 1] - t->frame_first[frame];
-	e = rp_trace_frame(t, frame, &sl->ev, &sl->nev);
+	e = rp_trace_frame(t, frame, &sl->ev, &sl->cap, &sl->nev);
 	if (e == PR_E_CORRUPT && want == 0)
 		return (0);		/* left out by the scan as well */
 	if (e == 0 && sl->nev != want)
@@ -123,8 +122,6 @@ slot_fill(struct rp_stream *s, struct stream_slot *sl, size_t frame)
 				e = PR_E_NOMEM;
 	}
 	if (e != 0) {
-		free(sl->ev);
-		sl->ev = NULL;
 		sl->nev = 0;
 		for (w = 0; w < p->nworkers; w++)
 			sl->wl[w].n = 0;

@@ -104,7 +104,7 @@ test_remap(void **state)
 {
 	struct pr_event *ev;
 	struct rp_trace t;
-	size_t i, k, n, total;
+	size_t i, k, n, cap, total;
 
 	(void)state;
 	rec_trace(&t, 8, 5, len_equal);
@@ -112,8 +112,10 @@ test_remap(void **state)
 	assert_int_equal(t.npmaps, 3);
 	assert_int_equal(t.nframes, (800 + RP_MEM_FRAME - 1) / RP_MEM_FRAME);
 	total = 0;
+	ev = NULL;
+	cap = 0;
 	for (i = 0; i < t.nframes; i++) {
-		assert_int_equal(rp_trace_frame(&t, i, &ev, &n), 0);
+		assert_int_equal(rp_trace_frame(&t, i, &ev, &cap, &n), 0);
 		for (k = 0; k < n; k++) {
 			assert_true(ev[k].obj < 5);
 			if (ev[k].kind == PR_MAP)
@@ -122,8 +124,8 @@ test_remap(void **state)
 		if (i == 0)	/* object 1000 seen first */
 			assert_int_equal(ev[0].obj, 0);
 		total += n;
-		free(ev);
 	}
+	free(ev);
 	assert_int_equal(total, t.nev);
 	rp_trace_free(&t);
 }
