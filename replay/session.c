@@ -37,14 +37,26 @@ rp_config_phys_pages(const struct rp_config *c)
 	return (bytes >> PR_PAGE_SHIFT);
 }
 
+/*
+ * Decoder threads of a run: RP_STREAM_DECODERS, or one per 4 workers when
+ * more (a decoder feeds several workers: the model costs 10-100 times
+ * what decoding does per event).
+ */
+static unsigned
+session_decoders(const struct rp_config *c)
+{
+	return (c->threads / 4 > RP_STREAM_DECODERS ? c->threads / 4 :
+	    RP_STREAM_DECODERS);
+}
+
 void
 rp_session_memory(const struct rp_trace *t, const struct rp_config *c,
     struct rp_memory *m)
 {
 	uint64_t ids;
 
-	m->window = rp_stream_bytes(t, c->threads, c->scale, c->run.decoders,
-	    0);
+	m->window = rp_stream_bytes(t, c->threads, c->scale,
+	    session_decoders(c), 0);
 	/* Map slots (key + value, half full) and counts; owners; plan. */
 	ids = t->objs.n + t->pmaps.n + t->tids.n + t->cpus.n;
 	m->maps = ids * (2 * (sizeof(uint64_t) + sizeof(uint32_t)) +
@@ -397,6 +409,7 @@ rp_session_run(const struct rp_trace *t, const struct rp_config *c,
 	tg.apply = target_apply;
 	tg.reset = target_reset;
 	o = c->run;
+	o.decoders = session_decoders(c);
 	o.cpus = c->cpus != NULL ? c->cpus->cpu : NULL;
 	o.ncpus = c->cpus != NULL ? c->cpus->n : 0;
 	rc = rp_run(t, &plan, &tg, &o, res, err, errlen);

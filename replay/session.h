@@ -28,8 +28,9 @@ struct rp_config {
 	unsigned	 scale;
 	enum rp_scale_mode scale_mode;
 	struct rp_run_opts run;		/* pacing, warm-up, duration, loops,
-					   counters, progress (cpus unused:
-					   from the cpus member) */
+					   counters, progress (cpus and
+					   decoders unused: from the cpus
+					   and threads members) */
 	bool		 timing;	/* lock wait/hold timing */
 	bool		 check;		/* invariant check after the run */
 	uint64_t	 phys_bytes;	/* model memory (0: default) */
