@@ -12,9 +12,10 @@
 # were replayed.
 #
 # A benchmark, not a test (tests/replay/stream_memory.sh is the test): the
-# 1G-event row writes a ~4 GB trace to TMPDIR; on a 2-vCPU machine its
-# synth and scan take about 10 minutes each and a whole replay over an
-# hour.  Run it with nice on a shared machine.
+# 1G-event row writes a 4.1 GB trace to TMPDIR; on the project's 2-vCPU
+# VM its synth took 14 minutes, its scan 1.5, and a whole replay takes
+# 20 minutes (quiet) to over an hour (load 15).  Run it with nice on a
+# shared machine.
 set -eu
 B=${1:?usage: stream_memory.sh BUILD_DIR [EVENTS...]}
 shift
