@@ -2,7 +2,8 @@
  * test_run.c - the replay thread pool with a recording target: workers are
  * really pinned (affinity read back, and the CPU each event ran on), every
  * stream is replayed in order by one worker under real concurrency,
- * warm-up, loops and the duration limit.
+ * warm-up, loops, a trace longer than the window of frames in flight, and
+ * the duration limit.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -19,6 +20,7 @@
 #include "plan.h"
 #include "recorder.h"
 #include "run.h"
+#include "stream.h"
 
 static size_t
 len_stream(unsigned s)
@@ -174,6 +176,41 @@ test_warmup_loops(void **state)
 	fx_free(&f);
 }
 
+static size_t
+len_skewed(unsigned s)
+{
+	return (s == 0 ? 80000 : 1000);
+}
+
+/*
+ * A trace of 21 frames (more than the window) where one worker's streams
+ * end in the first frame and the other's run to the end: a warm-up that
+ * ends deep in the trace and loops neither hang nor lose an event.
+ */
+static void
+test_window_skewed(void **state)
+{
+	struct fixture f;
+	char err[256];
+
+	(void)state;
+	memset(&f, 0, sizeof(f));
+	rec_trace(&f.t, 3, 2, len_skewed);
+	assert_true(f.t.nframes > 2 * RP_STREAM_DECODERS + 2);
+	assert_int_equal(rp_plan_build(&f.t, 2, RP_PART_TID, 1,
+	    RP_SCALE_DISJOINT, &f.p, err, sizeof(err)), 0);
+	rec_init(&f.rec, 2, &f.tg);
+	f.o.loops = 2;
+	f.o.pace_factor = 1.0;
+	f.o.decoders = 1;
+	f.o.warmup_events = 60000;
+	fx_run(&f);
+	assert_int_equal(f.res.warmup_events, 60000);
+	assert_int_equal(f.res.events + f.res.warmup_events, 2 * f.p.items);
+	assert_int_equal(f.rec.w[0].n + f.rec.w[1].n, f.res.events);
+	fx_free(&f);
+}
+
 /* The duration limit stops an endless-looking replay. */
 static void
 test_duration(void **state)
@@ -224,6 +261,7 @@ main(void)
 		cmocka_unit_test(test_pinning),
 		cmocka_unit_test(test_stream_order),
 		cmocka_unit_test(test_warmup_loops),
+		cmocka_unit_test(test_window_skewed),
 		cmocka_unit_test(test_duration),
 		cmocka_unit_test(test_pacing),
 	};
