@@ -2,8 +2,8 @@
  * test_run.c - the replay thread pool with a recording target: workers are
  * really pinned (affinity read back, and the CPU each event ran on), every
  * stream is replayed in order by one worker under real concurrency,
- * warm-up, loops, a trace longer than the window of frames in flight, and
- * the duration limit.
+ * warm-up, loops, a trace longer than the window of frames in flight, the
+ * inline stream of simulate, and the duration limit.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -211,6 +211,72 @@ test_window_skewed(void **state)
 	fx_free(&f);
 }
 
+/*
+ * Read worker `first`'s share of an inline stream to its end before the
+ * other worker reads anything, two loops; each worker's events, hashed in
+ * order, into h[2], counted into n[2].
+ */
+static void
+inline_read(const struct fixture *f, unsigned first, uint64_t h[2],
+    uint64_t n[2])
+{
+	struct rp_stream *st;
+	struct rp_cursor c[2];
+	struct pr_event ev;
+	atomic_int never = 0;
+	unsigned k, w, loop;
+	char err[256];
+
+	assert_int_equal(rp_stream_start_inline(&f->t, &f->p, 2, &st, err,
+	    sizeof(err)), 0);
+	for (w = 0; w < 2; w++) {
+		rp_cursor_init(&c[w], st, w);
+		h[w] = n[w] = 0;
+	}
+	for (k = 0; k < 2; k++) {
+		w = k == 0 ? first : 1 - first;
+		while (rp_cursor_next(&c[w], &never, UINT64_MAX, &ev,
+		    &loop) == 1) {
+			h[w] = h[w] * 1000003 + ev.obj * 31 + ev.pindex +
+			    loop;
+			n[w]++;
+		}
+		rp_cursor_leave(&c[w]);
+	}
+	assert_int_equal(rp_stream_stop(st, NULL), 0);
+}
+
+/*
+ * The inline stream (simulate's): one thread reads a whole worker's share
+ * of a trace of 21 frames (far more than its first window) before the
+ * other worker starts, which would wait forever on decoder threads; both
+ * read all their events, the same ones in the same order either way.
+ */
+static void
+test_inline_skewed(void **state)
+{
+	struct fixture f;
+	uint64_t h0[2], n0[2], h1[2], n1[2];
+	char err[256];
+
+	(void)state;
+	memset(&f, 0, sizeof(f));
+	rec_trace(&f.t, 3, 2, len_skewed);
+	assert_true(f.t.nframes > 2 * RP_STREAM_WINDOW(1));
+	assert_int_equal(rp_plan_build(&f.t, 2, RP_PART_TID, 1,
+	    RP_SCALE_DISJOINT, &f.p, err, sizeof(err)), 0);
+	inline_read(&f, 0, h0, n0);
+	inline_read(&f, 1, h1, n1);
+	assert_int_equal(n0[0], 2 * f.p.w[0].n);
+	assert_int_equal(n0[1], 2 * f.p.w[1].n);
+	assert_int_equal(n0[0] + n0[1], 2 * f.p.items);
+	assert_int_equal(n1[0], n0[0]);
+	assert_int_equal(n1[1], n0[1]);
+	assert_true(h1[0] == h0[0] && h1[1] == h0[1]);
+	rp_plan_free(&f.p);
+	rp_trace_free(&f.t);
+}
+
 /* The duration limit stops an endless-looking replay. */
 static void
 test_duration(void **state)
@@ -262,6 +328,7 @@ main(void)
 		cmocka_unit_test(test_stream_order),
 		cmocka_unit_test(test_warmup_loops),
 		cmocka_unit_test(test_window_skewed),
+		cmocka_unit_test(test_inline_skewed),
 		cmocka_unit_test(test_duration),
 		cmocka_unit_test(test_pacing),
 	};
