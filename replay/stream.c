@@ -447,6 +447,9 @@ rp_cursor_next(struct rp_cursor *c, atomic_int *flag, uint64_t cut,
 	uint64_t base;
 	unsigned r;
 
+	/* An inline window may have grown and moved since the last call. */
+	if (c->s->inline_ && c->slot != NULL)
+		c->slot = &c->s->slot[c->seq % c->s->nslots];
 	for (;;) {
 		if (c->slot == NULL) {
 			if (c->seq >= c->s->end_seq)

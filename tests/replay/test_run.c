@@ -212,9 +212,9 @@ test_window_skewed(void **state)
 }
 
 /*
- * Read worker `first`'s share of an inline stream to its end before the
- * other worker reads anything, two loops; each worker's events, hashed in
- * order, into h[2], counted into n[2].
+ * Read worker `first`'s share of an inline stream to its end while the
+ * other worker holds its first frame (one event read), two loops; each
+ * worker's events, hashed in order, into h[2], counted into n[2].
  */
 static void
 inline_read(const struct fixture *f, unsigned first, uint64_t h[2],
@@ -233,15 +233,17 @@ inline_read(const struct fixture *f, unsigned first, uint64_t h[2],
 		rp_cursor_init(&c[w], st, w);
 		h[w] = n[w] = 0;
 	}
-	for (k = 0; k < 2; k++) {
-		w = k == 0 ? first : 1 - first;
+	for (k = 0; k < 3; k++) {
+		w = k == 1 ? first : 1 - first;
 		while (rp_cursor_next(&c[w], &never, UINT64_MAX, &ev,
 		    &loop) == 1) {
 			h[w] = h[w] * 1000003 + ev.obj * 31 + ev.pindex +
 			    loop;
-			n[w]++;
+			if (++n[w] == 1 && k == 0)
+				break;
 		}
-		rp_cursor_leave(&c[w]);
+		if (k > 0)
+			rp_cursor_leave(&c[w]);
 	}
 	assert_int_equal(rp_stream_stop(st, NULL), 0);
 }
