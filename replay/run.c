@@ -321,7 +321,7 @@ rp_run(const struct rp_trace *t, const struct rp_plan *p,
 	pthread_t timer;
 	unsigned i, n, created;
 	bool timer_on, hw_all;
-	uint64_t first, last, bad;
+	uint64_t first, last;
 	int rc, e, k;
 
 	memset(r, 0, sizeof(*r));
@@ -442,13 +442,7 @@ rp_run(const struct rp_trace *t, const struct rp_plan *p,
 	r->stopped = atomic_load(&sh.stop) != 0 && !r->interrupted &&
 	    r->events < p->items * o->loops;
 out:
-	e = rp_stream_stop(st, &bad);
-	if (e != 0 && rc == 0) {
-		snprintf(err, errlen, "frame %llu: %s (the trace changed "
-		    "since it was loaded?)", (unsigned long long)bad,
-		    pr_strerror(e));
-		rc = -1;
-	}
+	rc = rp_stream_close(st, rc, err, errlen);
 	pthread_barrier_destroy(&sh.barrier);
 	pthread_mutex_destroy(&sh.gate_mtx);
 	pthread_cond_destroy(&sh.gate_cv);

@@ -191,8 +191,7 @@ rp_sim_run(const struct rp_trace *t, const struct rp_plan *p,
 	struct simrun sh;
 	struct sim *s;
 	unsigned i, n = p->nworkers;
-	uint64_t bad;
-	int rc, e;
+	int rc;
 
 	memset(r, 0, sizeof(*r));
 	memset(&sh, 0, sizeof(sh));
@@ -250,13 +249,7 @@ rp_sim_run(const struct rp_trace *t, const struct rp_plan *p,
 out:
 	sim_destroy(s);
 	/* An inline stream waits for no cursor (one that never ran). */
-	e = rp_stream_stop(st, &bad);
-	if (e != 0 && rc == 0) {
-		snprintf(err, errlen, "frame %llu: %s (the trace changed "
-		    "during the run?)", (unsigned long long)bad,
-		    pr_strerror(e));
-		rc = -1;
-	}
+	rc = rp_stream_close(st, rc, err, errlen);
 	free(ws);
 	if (rc != 0)
 		rp_run_result_free(r);

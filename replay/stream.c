@@ -383,6 +383,20 @@ stream_decode_inline(struct rp_stream *s, uint64_t seq)
 	return (&s->slot[seq % s->nslots]);
 }
 
+int
+rp_stream_close(struct rp_stream *s, int rc, char *err, size_t errlen)
+{
+	uint64_t bad;
+	int e;
+
+	e = rp_stream_stop(s, &bad);
+	if (e == 0 || rc != 0)
+		return (rc);
+	snprintf(err, errlen, "frame %llu: %s (the trace changed since it "
+	    "was loaded?)", (unsigned long long)bad, pr_strerror(e));
+	return (-1);
+}
+
 void
 rp_cursor_init(struct rp_cursor *c, struct rp_stream *s, unsigned worker)
 {

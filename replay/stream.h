@@ -69,6 +69,13 @@ int	rp_stream_stop(struct rp_stream *s, uint64_t *frame);
 uint64_t rp_stream_bytes(const struct rp_trace *t, unsigned nworkers,
 	    unsigned scale, unsigned decoders, unsigned window);
 
+/*
+ * rp_stream_stop at the end of a run whose result so far is rc: rc, or -1
+ * with the decode failure as a one-line reason in err when rc was 0.
+ */
+int	rp_stream_close(struct rp_stream *s, int rc, char *err,
+	    size_t errlen);
+
 void	rp_cursor_init(struct rp_cursor *c, struct rp_stream *s,
 	    unsigned worker);
 /*
