@@ -687,8 +687,6 @@ eng_acquired(struct eng_lkstat *ls, const void *lock, unsigned lc,
 		cs->contended++;
 		ss->contended++;
 		if (ls->timing) {
-			uint64_t ns;
-
 			ns = eng_clock_ns(t1 - t0);
 			eng_hist_put(&cs->wait, ns);
 			ss->wait_ns += ns;

@@ -152,10 +152,12 @@ locker_main(void *arg)
 	return (NULL);
 }
 
+/* Start l's thread; timing off unless the caller gave it an eng_lkstat. */
 static void
 locker_start(struct locker *l)
 {
-	l->ls = lk_new(false);
+	if (l->ls == NULL)
+		l->ls = lk_new(false);
 	atomic_init(&l->acquired, false);
 	assert_int_equal(pthread_create(&l->tid, NULL, locker_main, l), 0);
 }
@@ -264,6 +266,7 @@ test_mutex_owner_parked(void **state)
 	wait_bits(&m2.mtx_lock, ENG_MTX_CONTESTED);
 	assert_true(atomic_load(&a.acquired));
 	b.m1 = &m1;
+	b.ls = lk_new(true);	/* its wait, timed, into the instance too */
 	locker_start(&b);
 	wait_bits(&m1.mtx_lock, ENG_MTX_CONTESTED);
 	eng_mtx_unlock(ls, &m2);
@@ -276,6 +279,9 @@ test_mutex_owner_parked(void **state)
 	assert_int_equal(b.ls->cls[LC_PAGE].contended, 1);
 	assert_int_equal(b.ls->inst[inst_of("test.m1")].contended, 1);
 	assert_int_equal(b.ls->inst[inst_of("test.m1")].acquisitions, 1);
+	assert_true(b.ls->cls[LC_PAGE].wait.sum_ns > 0);
+	assert_int_equal(b.ls->inst[inst_of("test.m1")].wait.sum_ns,
+	    b.ls->cls[LC_PAGE].wait.sum_ns);
 	assert_int_equal(atomic_load(&m1.mtx_lock), 0);
 	free(a.ls);
 	free(b.ls);
