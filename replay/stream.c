@@ -200,7 +200,7 @@ rp_stream_bytes(const struct rp_trace *t, unsigned nworkers, unsigned scale,
 }
 
 /*
- * Start decoders threads (none: an inline stream) over loops passes of t
+ * Start `decoders` threads (0: an inline stream) over loops passes of t
  * in a window of `window` frames.  0, or -1 with a reason in err.
  */
 static int
@@ -355,7 +355,7 @@ stream_grow(struct rp_stream *s)
 }
 
 /*
- * Inline stream: decode every frame up to c->seq on this thread; its slot,
+ * Inline stream: decode every frame up to seq on this thread; its slot,
  * or NULL when out of memory (mtx held).
  */
 static struct stream_slot *
