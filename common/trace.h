@@ -149,6 +149,14 @@ uint64_t	 pr_reader_frame_offset(const struct pr_reader *r, size_t i);
 int		 pr_reader_next(struct pr_reader *r, struct pr_event *ev);
 int		 pr_reader_frame(struct pr_reader *r, size_t i,
 		    struct pr_event **evsp, size_t *np);
+/*
+ * pr_reader_frame() into the caller's array *evsp of *capp events (NULL,
+ * 0 at first), grown with realloc when frame i holds more; the array
+ * stays the caller's whatever the result (a reader that decodes frame
+ * after frame allocates once).
+ */
+int		 pr_reader_frame_buf(struct pr_reader *r, size_t i,
+		    struct pr_event **evsp, size_t *capp, size_t *np);
 void		 pr_reader_status(const struct pr_reader *r,
 		    struct pr_reader_status *st);
 /* Trailer notes, i = 0.. until it returns false. */

@@ -216,16 +216,16 @@ frame_run(struct pr_reader *r, size_t i, struct pr_decoder *d1,
 }
 
 int
-pr_reader_frame(struct pr_reader *r, size_t i, struct pr_event **evsp,
-    size_t *np)
+pr_reader_frame_buf(struct pr_reader *r, size_t i, struct pr_event **evsp,
+    size_t *capp, size_t *np)
 {
 	const struct pr_frame_info *f;
 	struct pr_decode_bufs *b;
 	struct pr_decoder d1;
 	struct pr_decoder2 d2;
+	struct pr_event *a;
 	int err;
 
-	*evsp = NULL;
 	*np = 0;
 	if (r == NULL || i >= r->nframes)
 		return (PR_E_ARG);
@@ -234,14 +234,33 @@ pr_reader_frame(struct pr_reader *r, size_t i, struct pr_event **evsp,
 		return (PR_E_NOMEM);
 	if ((err = frame_load(r, i, b)) == PR_OK &&
 	    (err = frame_start(r, i, b, &d1, &d2)) == PR_OK) {
-		if ((*evsp = malloc((size_t)f->nevents * sizeof(**evsp))) ==
-		    NULL)
-			err = PR_E_NOMEM;
-		else
+		if (*evsp == NULL || *capp < f->nevents) {
+			a = realloc(*evsp, ((size_t)f->nevents > 0 ?
+			    (size_t)f->nevents : 1) * sizeof(**evsp));
+			if (a == NULL)
+				err = PR_E_NOMEM;
+			else {
+				*evsp = a;
+				*capp = f->nevents;
+			}
+		}
+		if (err == PR_OK)
 			err = frame_run(r, i, &d1, &d2, *evsp, f->nevents, np);
 	}
 	bufs_put(r, b);
-	if (err != PR_OK) {
+	return (err);
+}
+
+int
+pr_reader_frame(struct pr_reader *r, size_t i, struct pr_event **evsp,
+    size_t *np)
+{
+	size_t cap;
+	int err;
+
+	*evsp = NULL;
+	cap = 0;
+	if ((err = pr_reader_frame_buf(r, i, evsp, &cap, np)) != PR_OK) {
 		free(*evsp);
 		*evsp = NULL;
 	}

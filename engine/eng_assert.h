@@ -7,7 +7,8 @@
  *                            exit 70 (EX_SOFTWARE).  For states the model
  *                            cannot continue from (out of memory, a mapping
  *                            without its pv entry).
- *  ENG_KASSERT(x, fmt, ...)  debug builds (no NDEBUG): panic with the
+ *  ENG_KASSERT(x, fmt, ...)  builds with the debugging checks (meson
+ *                            -Ddebug_checks, PR_DEBUG_CHECKS): panic with the
  *                            message unless x.  Name the page, lock or
  *                            object in the message, as the kernel's
  *                            KASSERTs do ("page %p ...").
@@ -27,11 +28,8 @@ _Noreturn void eng_panic(const char *file, int line, const char *func,
 
 #define ENG_PANIC(...)	eng_panic(__FILE__, __LINE__, __func__, __VA_ARGS__)
 
-#ifndef NDEBUG
-#define ENG_DEBUG	1
-#else
-#define ENG_DEBUG	0
-#endif
+/* 1 with the debugging checks (meson -Ddebug_checks), else 0. */
+#define ENG_DEBUG	PR_DEBUG_CHECKS
 
 #define ENG_KASSERT(x, ...)	do {					\
 	if (ENG_DEBUG && !(x))						\

@@ -647,18 +647,16 @@ static void
 eng_lock_order_check(const struct eng_lkstat *ls, unsigned lc,
     const struct eng_site *site)
 {
-#ifndef NDEBUG
 	unsigned i;
 
+	if (!ENG_DEBUG)
+		return;
 	for (i = 0; i < LC_COUNT; i++)
 		if (ls->held_class[i] != 0 &&
 		    eng_lock_rank[i] > eng_lock_rank[lc])
 			ENG_PANIC("lock order violation: %s lock taken in %s "
 			    "while holding a %s lock", eng_lock_class_name(lc),
 			    site->name, eng_lock_class_name(i));
-#else
-	(void)ls; (void)lc; (void)site;
-#endif
 }
 
 /*
@@ -689,8 +687,6 @@ eng_acquired(struct eng_lkstat *ls, const void *lock, unsigned lc,
 		cs->contended++;
 		ss->contended++;
 		if (ls->timing) {
-			uint64_t ns;
-
 			ns = eng_clock_ns(t1 - t0);
 			eng_hist_put(&cs->wait, ns);
 			ss->wait_ns += ns;

@@ -83,8 +83,9 @@
  * Call sites: a function that takes locks starts with ENG_SITE_DEFINE; the
  * wrappers are then called with ENG_HERE.
  *
- * Lock order (checked at every blocking acquisition in builds without
- * NDEBUG; trylocks are exempt, several locks of one class may be held):
+ * Lock order (checked at every blocking acquisition in builds with the
+ * debugging checks, ENG_DEBUG; trylocks are exempt, several locks of one
+ * class may be held):
  *	object -> page -> pmap -> pv -> pvchunk -> pagequeue -> reserv
  *	    -> freequeue
  * The free-queue lock is a leaf lock; a reservation's lock is held only

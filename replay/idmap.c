@@ -2,6 +2,7 @@
  * idmap.c - sparse 64-bit ids to dense indexes (see idmap.h).
  */
 #include <stdlib.h>
+#include <string.h>
 
 #include "idmap.h"
 
@@ -68,6 +69,18 @@ idmap_grow(struct rp_idmap *m, size_t cap)
 	return (0);
 }
 
+/* Where id is in m (cap > 0), or the empty slot it would take. */
+static size_t
+idmap_slot(const struct rp_idmap *m, uint64_t id)
+{
+	size_t j;
+
+	j = idmap_hash(id) & (m->cap - 1);
+	while (m->val[j] != 0 && m->key[j] != id)
+		j = (j + 1) & (m->cap - 1);
+	return (j);
+}
+
 int64_t
 rp_idmap_get(struct rp_idmap *m, uint64_t id)
 {
@@ -76,15 +89,31 @@ rp_idmap_get(struct rp_idmap *m, uint64_t id)
 	if (2 * (m->n + 1) > m->cap &&
 	    idmap_grow(m, m->cap == 0 ? IDMAP_MIN_CAP : 2 * m->cap) != 0)
 		return (-1);
-	j = idmap_hash(id) & (m->cap - 1);
-	while (m->val[j] != 0) {
-		if (m->key[j] == id)
-			return ((int64_t)m->val[j] - 1);
-		j = (j + 1) & (m->cap - 1);
-	}
+	j = idmap_slot(m, id);
+	if (m->val[j] != 0)
+		return ((int64_t)m->val[j] - 1);
 	if (m->n >= UINT32_MAX - 1)
 		return (-1);
 	m->key[j] = id;
 	m->val[j] = (uint32_t)++m->n;
 	return ((int64_t)m->n - 1);
+}
+
+int64_t
+rp_idmap_find(const struct rp_idmap *m, uint64_t id)
+{
+	size_t j;
+
+	if (m->cap == 0)
+		return (-1);
+	j = idmap_slot(m, id);
+	return (m->val[j] != 0 ? (int64_t)m->val[j] - 1 : -1);
+}
+
+void
+rp_idmap_clear(struct rp_idmap *m)
+{
+	if (m->cap > 0)
+		memset(m->val, 0, m->cap * sizeof(*m->val));
+	m->n = 0;
 }

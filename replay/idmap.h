@@ -3,7 +3,7 @@
  * CPUs) onto dense indexes 0, 1, 2, ... in order of first appearance.
  *
  * Open addressing with linear probing; grows at 1/2 load.  Not thread-safe:
- * one owner.
+ * one owner, or any number of readers (rp_idmap_find) once nobody writes.
  */
 #ifndef PR_IDMAP_H
 #define PR_IDMAP_H
@@ -25,5 +25,9 @@ void	rp_idmap_free(struct rp_idmap *m);
  * the index, or -1 when out of memory or past UINT32_MAX - 1 ids.
  */
 int64_t	rp_idmap_get(struct rp_idmap *m, uint64_t id);
+/* The dense index of id, or -1 when id was never mapped.  Reads only. */
+int64_t	rp_idmap_find(const struct rp_idmap *m, uint64_t id);
+/* Forget every id, keeping the slots allocated (a map reused per frame). */
+void	rp_idmap_clear(struct rp_idmap *m);
 
 #endif /* PR_IDMAP_H */

@@ -1,6 +1,6 @@
 /*
- * load.c - decode a trace into memory in parallel and remap its ids (see
- * load.h).
+ * load.c - scan a trace once in parallel, keep its id maps and stream
+ * counts, and hand out its frames remapped (see load.h).
  */
 #include <errno.h>
 #include <pthread.h>
@@ -10,7 +10,6 @@
 #include <string.h>
 
 #include "cli.h"
-#include "idmap.h"
 #include "load.h"
 
 uint64_t
@@ -31,213 +30,465 @@ rp_mem_available(void)
 	return ((uint64_t)kb * 1024);
 }
 
-/* Shared state of the decode threads. */
-struct decode_job {
-	struct pr_reader *r;		/* (C) safe for pr_reader_frame */
-	size_t		 nframes;	/* (C) */
-	atomic_size_t	 next;		/* (A) next frame to take */
-	struct pr_event	**evs;		/* [frame], written by its decoder */
-	size_t		*n;		/* [frame] */
-	int		*err;		/* [frame] */
+/* The id classes a scan keeps. */
+enum scan_class {
+	SCAN_OBJ = 0,		/* object ids; count: events carrying one */
+	SCAN_PMAP,		/* pmap ids; count: pmap-only events */
+	SCAN_TID,		/* threads of events to replay */
+	SCAN_CPU,		/* CPUs of events to replay */
+	SCAN_NCLASS
 };
 
-/* Decode frames until none is left. */
-static void *
-decode_worker(void *arg)
-{
-	struct decode_job *j = arg;
-	size_t i;
+/* One frame's ids of one class in order of first appearance, counted. */
+struct scan_ids {
+	uint64_t	*key;
+	uint64_t	*count;
+	size_t		 n, cap;
+	uint64_t	 last;		/* the previous id, and its index: */
+	size_t		 last_i;	/* runs of one id skip the map */
+};
 
-	while ((i = atomic_fetch_add(&j->next, 1)) < j->nframes)
-		j->err[i] = pr_reader_frame(j->r, i, &j->evs[i], &j->n[i]);
+/* What the scan of one frame found: built by one thread, then merged. */
+struct scan_frame {
+	int		 err;		/* pr_reader_frame's result */
+	size_t		 nev;
+	struct pr_event	*ev;		/* its events (original ids), kept
+					   until the merge primes them */
+	uint64_t	 lost, dropped, other, tmin, tmax;
+	struct scan_ids	 ids[SCAN_NCLASS];
+};
+
+/*
+ * Shared state of the scan threads.  (C) set before they start, (A)
+ * atomic, (M) merge_mtx.
+ */
+struct scan_job {
+	struct rp_trace	*t;		/* (M) what is merged so far */
+	size_t		 nframes;	/* (C) */
+	atomic_size_t	 next;		/* (A) next frame to take */
+	pthread_mutex_t	 merge_mtx;
+	struct scan_frame **done;	/* (M) [frame] scanned, not merged */
+	size_t		 merged;	/* (M) frames merged, in order */
+	size_t		 cap[SCAN_NCLASS];	/* (M) of the count arrays */
+	uint64_t	 tmax;		/* (M) */
+	int		 err;		/* (M) first failure (pr_error), or
+					   -1: out of memory */
+	size_t		 err_frame;	/* (M) */
+};
+
+/* The trace's per-class maps and count arrays. */
+static struct rp_idmap *
+scan_map(struct rp_trace *t, unsigned c)
+{
+	struct rp_idmap *maps[SCAN_NCLASS] = { &t->objs, &t->pmaps, &t->tids,
+	    &t->cpus };
+
+	return (maps[c]);
+}
+
+static uint64_t **
+scan_counts(struct rp_trace *t, unsigned c)
+{
+	uint64_t **counts[SCAN_NCLASS] = { &t->obj_events, &t->pmap_events,
+	    &t->tid_events, &t->cpu_events };
+
+	return (counts[c]);
+}
+
+/* Count inc events for id in one frame's list (local map m). 0 or -1. */
+static int
+scan_add(struct rp_idmap *m, struct scan_ids *l, uint64_t id, uint64_t inc)
+{
+	int64_t s;
+
+	if (l->n > 0 && l->last == id) {
+		l->count[l->last_i] += inc;
+		return (0);
+	}
+	if ((s = rp_idmap_get(m, id)) < 0)
+		return (-1);
+	if ((size_t)s == l->n) {
+		if (l->n == l->cap) {
+			uint64_t *k, *c;
+
+			l->cap = l->cap == 0 ? 64 : 2 * l->cap;
+			k = realloc(l->key, l->cap * sizeof(*k));
+			if (k != NULL)
+				l->key = k;
+			c = realloc(l->count, l->cap * sizeof(*c));
+			if (c != NULL)
+				l->count = c;
+			if (k == NULL || c == NULL)
+				return (-1);
+		}
+		l->key[l->n] = id;
+		l->count[l->n++] = 0;
+	}
+	l->count[s] += inc;
+	l->last = id;
+	l->last_i = (size_t)s;
+	return (0);
+}
+
+static void
+scan_frame_free(struct scan_frame *f)
+{
+	unsigned c;
+
+	for (c = 0; f != NULL && c < SCAN_NCLASS; c++) {
+		free(f->ids[c].key);
+		free(f->ids[c].count);
+	}
+	if (f != NULL)
+		free(f->ev);
+	free(f);
+}
+
+/* Frame i as stored (original ids), as rp_trace_frame. */
+static int
+trace_frame_raw(const struct rp_trace *t, size_t i, struct pr_event **evsp,
+    size_t *capp, size_t *np)
+{
+	struct pr_event *a;
+	size_t first, n;
+
+	if (t->r != NULL)
+		return (pr_reader_frame_buf(t->r, i, evsp, capp, np));
+	first = i * RP_MEM_FRAME;
+	n = t->nev_mem - first < RP_MEM_FRAME ? t->nev_mem - first :
+	    RP_MEM_FRAME;
+	if (*evsp == NULL || *capp < n) {
+		if ((a = realloc(*evsp, RP_MEM_FRAME * sizeof(*a))) == NULL)
+			return (PR_E_NOMEM);
+		*evsp = a;
+		*capp = RP_MEM_FRAME;
+	}
+	memcpy(*evsp, t->mem + first, n * sizeof(**evsp));
+	*np = n;
+	return (0);
+}
+
+/*
+ * Scan frame i's events into a new summary (local: this thread's maps,
+ * *evs its buffer of *cap events).
+ */
+static struct scan_frame *
+scan_one(struct rp_trace *t, size_t i, struct rp_idmap *local,
+    struct pr_event **evs, size_t *cap)
+{
+	const struct pr_event *ev;
+	struct scan_frame *f;
+	bool fail;
+	size_t k;
+	unsigned c;
+
+	if ((f = calloc(1, sizeof(*f))) == NULL)
+		return (NULL);
+	for (c = 0; c < SCAN_NCLASS; c++)
+		rp_idmap_clear(&local[c]);
+	f->err = trace_frame_raw(t, i, evs, cap, &f->nev);
+	if (f->err != 0) {
+		f->nev = 0;
+		return (f);
+	}
+	/* The events go with the summary to the merge (priming). */
+	f->ev = *evs;
+	*evs = NULL;
+	*cap = 0;
+	f->tmin = f->nev > 0 ? UINT64_MAX : 0;
+	fail = false;
+	for (k = 0; k < f->nev && !fail; k++) {
+		ev = &f->ev[k];
+		if (ev->time_ns < f->tmin)
+			f->tmin = ev->time_ns;
+		if (ev->time_ns > f->tmax)
+			f->tmax = ev->time_ns;
+		if (ev->kind >= PR_LOST) {
+			f->dropped++;
+			if (ev->kind == PR_LOST)
+				f->lost += ev->arg;
+			continue;
+		}
+		if (rp_kind_has_obj(ev->kind))
+			fail |= scan_add(&local[SCAN_OBJ], &f->ids[SCAN_OBJ],
+			    ev->obj, 1) != 0;
+		if (rp_kind_has_pmap(ev->kind))
+			fail |= scan_add(&local[SCAN_PMAP],
+			    &f->ids[SCAN_PMAP], ev->pmap,
+			    !rp_kind_has_obj(ev->kind)) != 0;
+		else if (!rp_kind_has_obj(ev->kind))
+			f->other++;
+		fail |= scan_add(&local[SCAN_TID], &f->ids[SCAN_TID], ev->tid,
+		    1) != 0;
+		fail |= scan_add(&local[SCAN_CPU], &f->ids[SCAN_CPU], ev->cpu,
+		    1) != 0;
+	}
+	if (fail) {
+		scan_frame_free(f);
+		return (NULL);
+	}
+	return (f);
+}
+
+/*
+ * Merge frame summary f (the next in frame order) into the trace, and
+ * pass its events to the priming pass, which wants them in file order.
+ */
+static int
+scan_merge(struct scan_job *j, size_t i, const struct scan_frame *f)
+{
+	struct rp_trace *t = j->t;
+	const struct scan_ids *l;
+	uint64_t **counts, *a;
+	size_t k, cap;
+	unsigned c;
+	int64_t s;
+
+	t->frame_first[i] = t->nev;
+	if (f->err == PR_E_CORRUPT) {
+		t->bad_frames++;
+		return (0);
+	}
+	if (f->err != 0) {
+		j->err = f->err;
+		j->err_frame = i;
+		return (-1);
+	}
+	t->nev += f->nev;
+	if (f->nev > t->frame_max)
+		t->frame_max = f->nev;
+	t->lost += f->lost;
+	t->dropped += f->dropped;
+	t->other_events += f->other;
+	if (f->nev > 0 && f->tmin < t->first_ns)
+		t->first_ns = f->tmin;
+	if (f->tmax > j->tmax)
+		j->tmax = f->tmax;
+	for (c = 0; c < SCAN_NCLASS; c++) {
+		l = &f->ids[c];
+		counts = scan_counts(t, c);
+		for (k = 0; k < l->n; k++) {
+			if ((s = rp_idmap_get(scan_map(t, c), l->key[k])) < 0)
+				goto nomem;
+			if ((size_t)s >= j->cap[c]) {
+				cap = j->cap[c] == 0 ? 64 : 2 * j->cap[c];
+				if ((a = realloc(*counts, cap *
+				    sizeof(*a))) == NULL)
+					goto nomem;
+				memset(a + j->cap[c], 0, (cap - j->cap[c]) *
+				    sizeof(*a));
+				*counts = a;
+				j->cap[c] = cap;
+			}
+			(*counts)[s] += l->count[k];
+		}
+	}
+	for (k = 0; k < f->nev; k++)
+		if (rp_prime_event(&t->prime, &f->ev[k]) != 0)
+			goto nomem;
+	return (0);
+nomem:
+	j->err = -1;
+	j->err_frame = i;
+	return (-1);
+}
+
+/* Scan frames until none is left, merging every finished one in order. */
+static void *
+scan_worker(void *arg)
+{
+	struct scan_job *j = arg;
+	struct rp_idmap local[SCAN_NCLASS];
+	struct scan_frame *f;
+	struct pr_event *evs;
+	size_t i, cap;
+	unsigned c;
+
+	for (c = 0; c < SCAN_NCLASS; c++)
+		rp_idmap_init(&local[c]);
+	evs = NULL;
+	cap = 0;
+	while ((i = atomic_fetch_add(&j->next, 1)) < j->nframes) {
+		f = scan_one(j->t, i, local, &evs, &cap);
+		pthread_mutex_lock(&j->merge_mtx);
+		if (f == NULL && j->err == 0) {
+			j->err = -1;
+			j->err_frame = i;
+		}
+		j->done[i] = f;
+		while (j->err == 0 && j->merged < j->nframes &&
+		    j->done[j->merged] != NULL) {
+			f = j->done[j->merged];
+			(void)scan_merge(j, j->merged, f);
+			scan_frame_free(f);
+			j->done[j->merged++] = NULL;
+		}
+		pthread_mutex_unlock(&j->merge_mtx);
+	}
+	for (c = 0; c < SCAN_NCLASS; c++)
+		rp_idmap_free(&local[c]);
+	free(evs);
 	return (NULL);
 }
 
 /*
- * Replace object and pmap ids by dense slots; set the trace's totals.  The
- * same pass decides what the trace assumes resident (prime.h), on the
- * trace's own ids, whose priming events are then remapped too.
+ * End the priming pass and give its events the objects' slots (prime.h
+ * primes on the trace's own ids).  0 or -1 with err.
  */
 static int
-trace_remap(struct rp_trace *t, char *err, size_t errlen)
+trace_prime_finish(struct rp_trace *t, char *err, size_t errlen)
 {
-	struct rp_idmap objs, pmaps;
-	struct pr_event *ev;
-	uint64_t last;
 	int64_t s;
 	size_t i;
-	int rc;
 
-	rp_idmap_init(&objs);
-	rp_idmap_init(&pmaps);
-	rp_prime_init(&t->prime);
-	rc = 0;
-	t->first_ns = t->nev > 0 ? UINT64_MAX : 0;
-	last = 0;
-	for (i = 0; i < t->nev; i++) {
-		ev = &t->ev[i];
-		if (ev->time_ns < t->first_ns)
-			t->first_ns = ev->time_ns;
-		if (ev->time_ns > last)
-			last = ev->time_ns;
-		if (ev->kind == PR_LOST)
-			t->lost += ev->arg;
-		if (rp_prime_event(&t->prime, ev) != 0)
-			goto nomem;
-		if (rp_kind_has_obj(ev->kind)) {
-			if ((s = rp_idmap_get(&objs, ev->obj)) < 0)
-				goto nomem;
-			ev->obj = (uint64_t)s;
-		}
-		if (rp_kind_has_pmap(ev->kind)) {
-			if ((s = rp_idmap_get(&pmaps, ev->pmap)) < 0)
-				goto nomem;
-			ev->pmap = (uint64_t)s;
-		}
+	if (rp_prime_finish(&t->prime) != 0) {
+		snprintf(err, errlen, "out of memory priming the trace");
+		return (-1);
 	}
-	if (rp_prime_finish(&t->prime) != 0)
-		goto nomem;
 	for (i = 0; i < t->prime.nev; i++) {
-		if ((s = rp_idmap_get(&objs, t->prime.ev[i].obj)) < 0)
-			goto nomem;
+		if ((s = rp_idmap_find(&t->objs, t->prime.ev[i].obj)) < 0) {
+			snprintf(err, errlen, "priming names object %llu, "
+			    "which the scan did not see",
+			    (unsigned long long)t->prime.ev[i].obj);
+			return (-1);
+		}
 		t->prime.ev[i].obj = (uint64_t)s;
 	}
-	t->span_ns = last - t->first_ns;
-	t->nobjects = objs.n;
-	t->npmaps = pmaps.n;
-	goto out;
-nomem:
-	snprintf(err, errlen, "out of memory remapping trace ids");
-	rc = -1;
-out:
-	rp_idmap_free(&objs);
-	rp_idmap_free(&pmaps);
-	return (rc);
+	return (0);
 }
 
-/* Refuse a trace whose events need more than mem_limit bytes. */
+/* Scan t's frames with up to nthreads threads.  0 or -1 with err. */
 static int
-trace_fits(uint64_t nev, uint64_t mem_limit, char *err, size_t errlen)
+trace_scan(struct rp_trace *t, unsigned nthreads, const char *what,
+    char *err, size_t errlen)
 {
-	uint64_t need;
+	struct scan_job j;
+	pthread_t *tids;
+	uint64_t t0;
+	unsigned k, started;
+	size_t i;
 
-	need = nev * sizeof(struct pr_event);
-	if (mem_limit == 0 || need <= mem_limit)
-		return (0);
-	snprintf(err, errlen,
-	    "trace needs %.1f MiB in memory (%llu events x %zu bytes) but "
-	    "only %.1f MiB is available", need / 1048576.0,
-	    (unsigned long long)nev, sizeof(struct pr_event),
-	    mem_limit / 1048576.0);
-	return (-1);
+	memset(&j, 0, sizeof(j));
+	j.t = t;
+	j.nframes = t->nframes;
+	rp_prime_init(&t->prime);
+	t->first_ns = UINT64_MAX;
+	t->frame_first = calloc(t->nframes + 1, sizeof(*t->frame_first));
+	j.done = calloc(t->nframes + 1, sizeof(*j.done));
+	if (nthreads < 1)
+		nthreads = 1;
+	if (nthreads > t->nframes)
+		nthreads = t->nframes > 0 ? (unsigned)t->nframes : 1;
+	tids = calloc(nthreads, sizeof(*tids));
+	if (t->frame_first == NULL || j.done == NULL || tids == NULL) {
+		free(j.done);
+		free(tids);
+		snprintf(err, errlen, "out of memory");
+		return (-1);
+	}
+	pthread_mutex_init(&j.merge_mtx, NULL);
+	t->decode_threads = nthreads;
+	t0 = cli_now_ns();
+	for (started = 0; started < nthreads; started++)
+		if (pthread_create(&tids[started], NULL, scan_worker,
+		    &j) != 0)
+			break;
+	if (started == 0)
+		scan_worker(&j);
+	for (k = 0; k < started; k++)
+		pthread_join(tids[k], NULL);
+	t->decode_ns = cli_now_ns() - t0;
+	pthread_mutex_destroy(&j.merge_mtx);
+	for (i = 0; i < t->nframes; i++)
+		scan_frame_free(j.done[i]);
+	free(j.done);
+	free(tids);
+	t->frame_first[t->nframes] = t->nev;
+	if (t->nev == 0)
+		t->first_ns = 0;
+	t->span_ns = j.tmax - t->first_ns;
+	t->nobjects = t->objs.n;
+	t->npmaps = t->pmaps.n;
+	t->frames = t->nframes - t->bad_frames;
+	if (j.err == -1) {
+		snprintf(err, errlen, "out of memory scanning the trace ids");
+		return (-1);
+	}
+	if (j.err != 0) {
+		snprintf(err, errlen, "%s: frame %zu: %s", what, j.err_frame,
+		    pr_strerror(j.err));
+		return (-1);
+	}
+	return (trace_prime_finish(t, err, errlen));
 }
 
 int
-rp_trace_load(const char *path, unsigned nthreads, uint64_t mem_limit,
-    struct rp_trace *t, char *err, size_t errlen)
+rp_trace_frame(const struct rp_trace *t, size_t i, struct pr_event **evsp,
+    size_t *capp, size_t *np)
+{
+	struct pr_event *ev;
+	int64_t s;
+	size_t k;
+	int e;
+
+	*np = 0;
+	if ((e = trace_frame_raw(t, i, evsp, capp, np)) != 0)
+		return (e);
+	for (k = 0; k < *np; k++) {
+		ev = &(*evsp)[k];
+		s = 0;
+		if (rp_kind_has_obj(ev->kind) &&
+		    (s = rp_idmap_find(&t->objs, ev->obj)) >= 0)
+			ev->obj = (uint64_t)s;
+		if (s >= 0 && rp_kind_has_pmap(ev->kind) &&
+		    (s = rp_idmap_find(&t->pmaps, ev->pmap)) >= 0)
+			ev->pmap = (uint64_t)s;
+		if (s < 0) {
+			/* Not what the scan read: the file changed. */
+			*np = 0;
+			return (PR_E_CORRUPT);
+		}
+	}
+	return (0);
+}
+
+int
+rp_trace_load(const char *path, unsigned nthreads, struct rp_trace *t,
+    char *err, size_t errlen)
 {
 	struct pr_reader_status st;
-	struct decode_job j;
-	pthread_t *tids;
-	uint64_t t0, total;
-	size_t i, off;
-	unsigned k, started;
-	int e, rc;
+	int e;
 
 	memset(t, 0, sizeof(*t));
-	memset(&j, 0, sizeof(j));
-	rc = -1;
-	tids = NULL;
 	errno = 0;
-	if ((j.r = pr_reader_open(path, &e)) == NULL) {
+	if ((t->r = pr_reader_open(path, &e)) == NULL) {
 		if (e == PR_E_IO && errno != 0)
 			snprintf(err, errlen, "%s: %s", path, strerror(errno));
 		else
 			snprintf(err, errlen, "%s: %s", path, pr_strerror(e));
 		return (-1);
 	}
-	t->hdr = *pr_reader_header(j.r);
-	pr_reader_status(j.r, &st);
-	if (trace_fits(st.events, mem_limit, err, errlen) != 0)
-		goto out;
-	j.nframes = pr_reader_frames(j.r);
-	if (j.nframes == 0 && st.error != 0) {
+	t->hdr = *pr_reader_header(t->r);
+	pr_reader_status(t->r, &st);
+	t->nframes = pr_reader_frames(t->r);
+	if (t->nframes == 0 && st.error != 0) {
 		snprintf(err, errlen, "%s: %s at byte %llu", path,
 		    pr_strerror(st.error),
 		    (unsigned long long)st.error_offset);
-		goto out;
+		rp_trace_free(t);
+		return (-1);
 	}
-	j.evs = calloc(j.nframes + 1, sizeof(*j.evs));
-	j.n = calloc(j.nframes + 1, sizeof(*j.n));
-	j.err = calloc(j.nframes + 1, sizeof(*j.err));
-	if (nthreads < 1)
-		nthreads = 1;
-	if (nthreads > j.nframes)
-		nthreads = j.nframes > 0 ? (unsigned)j.nframes : 1;
-	tids = calloc(nthreads, sizeof(*tids));
-	if (j.evs == NULL || j.n == NULL || j.err == NULL || tids == NULL) {
-		snprintf(err, errlen, "out of memory");
-		goto out;
+	if (trace_scan(t, nthreads, path, err, errlen) != 0) {
+		rp_trace_free(t);
+		return (-1);
 	}
-	t->decode_threads = nthreads;
-	t0 = cli_now_ns();
-	for (started = 0; started < nthreads; started++)
-		if (pthread_create(&tids[started], NULL, decode_worker,
-		    &j) != 0)
-			break;
-	if (started == 0)
-		decode_worker(&j);
-	for (k = 0; k < started; k++)
-		pthread_join(tids[k], NULL);
-	t->decode_ns = cli_now_ns() - t0;
-
-	total = 0;
-	for (i = 0; i < j.nframes; i++) {
-		if (j.err[i] == PR_E_CORRUPT) {
-			t->bad_frames++;
-			continue;
-		}
-		if (j.err[i] != 0) {
-			snprintf(err, errlen, "%s: frame %zu: %s", path, i,
-			    pr_strerror(j.err[i]));
-			goto out;
-		}
-		total += j.n[i];
-	}
-	/* The status now has what the decode met as well. */
-	pr_reader_status(j.r, &st);
+	/* The status now has what the scan met as well. */
+	pr_reader_status(t->r, &st);
 	t->truncated = st.truncated;
-	t->frames = j.nframes - t->bad_frames;
 	t->error = st.error;
 	t->error_frame = st.error_frame;
 	t->error_offset = st.error_offset;
-	if (trace_fits(total, mem_limit, err, errlen) != 0)
-		goto out;
-	t->ev = malloc((total > 0 ? total : 1) * sizeof(*t->ev));
-	if (t->ev == NULL) {
-		snprintf(err, errlen, "out of memory for %llu events",
-		    (unsigned long long)total);
-		goto out;
-	}
-	for (i = 0, off = 0; i < j.nframes; i++) {
-		if (j.err[i] != 0)
-			continue;
-		memcpy(t->ev + off, j.evs[i], j.n[i] * sizeof(*t->ev));
-		off += j.n[i];
-	}
-	t->nev = total;
-	rc = trace_remap(t, err, errlen);
-out:
-	for (i = 0; j.evs != NULL && i < j.nframes; i++)
-		free(j.evs[i]);
-	free(j.evs);
-	free(j.n);
-	free(j.err);
-	free(tids);
-	pr_reader_close(j.r);
-	if (rc != 0)
-		rp_trace_free(t);
-	return (rc);
+	return (0);
 }
 
 int
@@ -246,9 +497,10 @@ rp_trace_adopt(struct pr_event *ev, size_t nev, struct rp_trace *t,
 {
 	memset(t, 0, sizeof(*t));
 	pr_header_init(&t->hdr, PR_SRC_SYNTH);
-	t->ev = ev;
-	t->nev = nev;
-	if (trace_remap(t, err, errlen) != 0) {
+	t->mem = ev;
+	t->nev_mem = nev;
+	t->nframes = (nev + RP_MEM_FRAME - 1) / RP_MEM_FRAME;
+	if (trace_scan(t, 1, "events", err, errlen) != 0) {
 		rp_trace_free(t);
 		return (-1);
 	}
@@ -265,7 +517,18 @@ rp_trace_damaged(const struct rp_trace *t)
 void
 rp_trace_free(struct rp_trace *t)
 {
-	free(t->ev);
+	if (t->r != NULL)
+		pr_reader_close(t->r);
+	free(t->mem);
+	free(t->frame_first);
+	rp_idmap_free(&t->objs);
+	rp_idmap_free(&t->pmaps);
+	rp_idmap_free(&t->tids);
+	rp_idmap_free(&t->cpus);
+	free(t->tid_events);
+	free(t->cpu_events);
+	free(t->obj_events);
+	free(t->pmap_events);
 	rp_prime_free(&t->prime);
 	memset(t, 0, sizeof(*t));
 }
@@ -411,14 +674,20 @@ pagecount_event(struct pagecount *pc, const struct pr_event *ev,
 
 /*
  * The peak number of resident pages: the primed ones (resident before the
- * run, prime.h) and then the trace's allocations less its removals.
+ * run, prime.h) and then the trace's allocations less its removals, its
+ * frames read again in order.
  */
 uint64_t
 rp_trace_pages(const struct rp_trace *t)
 {
 	struct pagecount pc = { { NULL, NULL, 0, 0 }, NULL, NULL, 0, 0 };
+	struct pr_event *evs = NULL;
+	size_t f, n, cap = 0;
 	uint64_t i;
 	int rv = 0;
+
+	if ((i = atomic_load(&t->pages_memo)) != 0)
+		return (i - 1);
 
 	pc.count = calloc(t->nobjects + 1, sizeof(*pc.count));
 	pc.gen = calloc(t->nobjects + 1, sizeof(*pc.gen));
@@ -426,11 +695,26 @@ rp_trace_pages(const struct rp_trace *t)
 		rv = -1;
 	for (i = 0; i < t->prime.nev && rv >= 0; i++)
 		rv = pagecount_event(&pc, &t->prime.ev[i], t->nobjects);
-	for (i = 0; i < t->nev && rv >= 0; i++)
-		rv = pagecount_event(&pc, &t->ev[i], t->nobjects);
+	for (f = 0; f < t->nframes && rv >= 0; f++) {
+		/* A frame the scan left out has no events: skip it too. */
+		if (t->frame_first[f + 1] == t->frame_first[f])
+			continue;
+		if (rp_trace_frame(t, f, &evs, &cap, &n) != 0) {
+			rv = -1;
+			break;
+		}
+		for (i = 0; i < n && rv >= 0; i++)
+			rv = pagecount_event(&pc, &evs[i], t->nobjects);
+	}
+	free(evs);
 	free(pc.ps.k1);
 	free(pc.ps.k2);
 	free(pc.count);
 	free(pc.gen);
-	return (rv < 0 ? 0 : pc.peak);
+	if (rv < 0)
+		return (0);
+	/* t is const to its readers; the memo is atomic (load.h). */
+	atomic_store(&((struct rp_trace *)(uintptr_t)t)->pages_memo,
+	    pc.peak + 1);
+	return (pc.peak);
 }

@@ -6,7 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "idmap.h"
 #include "plan.h"
 
 static const char *const partition_names[RP_PART_COUNT] = {
@@ -66,30 +65,38 @@ rp_scale_mode_parse(const char *s, enum rp_scale_mode *m)
 	return (0);
 }
 
-uint64_t
-rp_plan_bytes(const struct rp_trace *t, unsigned scale)
+/*
+ * The events of every partition key (load.h's counts): thread or CPU
+ * streams, or objects, then pmap-only events by pmap, then the rest.
+ * Returns the keys; *counts points into t or at a new array (*owned).
+ */
+static size_t
+plan_keys(const struct rp_trace *t, enum rp_partition part,
+    const uint64_t **counts, uint64_t **owned)
 {
-	/* Items, plus the stream index of each event while building. */
-	return ((uint64_t)t->nev * scale * sizeof(struct rp_item) +
-	    (uint64_t)t->nev * sizeof(uint32_t));
-}
+	size_t n;
 
-/* The stream key of an event under a partition (before compaction). */
-static uint64_t
-plan_key(const struct rp_trace *t, const struct pr_event *ev,
-    enum rp_partition part)
-{
+	*owned = NULL;
 	switch (part) {
 	case RP_PART_TID:
-		return (ev->tid);
+		*counts = t->tid_events;
+		return (t->tids.n);
 	case RP_PART_CPU:
-		return (ev->cpu);
+		*counts = t->cpu_events;
+		return (t->cpus.n);
 	default:
-		if (rp_kind_has_obj(ev->kind))
-			return (ev->obj);
-		if (rp_kind_has_pmap(ev->kind))
-			return (t->nobjects + ev->pmap);
-		return (t->nobjects + t->npmaps);
+		n = t->nobjects + t->npmaps + 1;
+		if ((*owned = malloc(n * sizeof(**owned))) == NULL)
+			return (SIZE_MAX);
+		if (t->nobjects > 0)
+			memcpy(*owned, t->obj_events, t->nobjects *
+			    sizeof(**owned));
+		if (t->npmaps > 0)
+			memcpy(*owned + t->nobjects, t->pmap_events,
+			    t->npmaps * sizeof(**owned));
+		(*owned)[n - 1] = t->other_events;
+		*counts = *owned;
+		return (n);
 	}
 }
 
@@ -112,17 +119,45 @@ unit_cmp(const void *a, const void *b, void *arg)
 	return (ua[1] < ub[1] ? -1 : ua[1] > ub[1]);
 }
 
+/* Each stream's distinct workers (wl_off, wl) from the owner table. */
+static int
+plan_worker_lists(struct rp_plan *p)
+{
+	uint32_t *seen, w;
+	size_t s, r, n;
+
+	p->wl_off = malloc((p->streams + 1) * sizeof(*p->wl_off));
+	p->wl = malloc((p->streams * p->scale + 1) * sizeof(*p->wl));
+	seen = calloc(p->nworkers, sizeof(*seen));
+	if (p->wl_off == NULL || p->wl == NULL || seen == NULL) {
+		free(seen);
+		return (-1);
+	}
+	n = 0;
+	for (s = 0; s < p->streams; s++) {
+		p->wl_off[s] = (uint32_t)n;
+		for (r = 0; r < p->scale; r++) {
+			w = p->owner[s * p->scale + r];
+			if (seen[w] != s + 1) {
+				seen[w] = (uint32_t)(s + 1);
+				p->wl[n++] = w;
+			}
+		}
+	}
+	p->wl_off[p->streams] = (uint32_t)n;
+	free(seen);
+	return (0);
+}
+
 int
 rp_plan_build(const struct rp_trace *t, unsigned nworkers,
     enum rp_partition part, unsigned scale, enum rp_scale_mode mode,
     struct rp_plan *p, char *err, size_t errlen)
 {
-	struct rp_idmap streams;
-	uint64_t *count, *load, (*unit)[2];
-	uint32_t *stream_of, *owner;
-	size_t i, u, nunits, best;
-	unsigned w, r;
-	int64_t s;
+	const uint64_t *kcount;
+	uint64_t *owned, *count, *load, (*unit)[2];
+	size_t k, u, nkeys, nunits, best;
+	unsigned w;
 	int rc;
 
 	memset(p, 0, sizeof(*p));
@@ -135,50 +170,38 @@ rp_plan_build(const struct rp_trace *t, unsigned nworkers,
 		snprintf(err, errlen, "bad plan parameters");
 		return (-1);
 	}
-	if (t->nev > UINT32_MAX) {
-		snprintf(err, errlen, "trace has %zu events, more than %u",
-		    t->nev, UINT32_MAX);
-		return (-1);
-	}
 	p->obj_stride = mode == RP_SCALE_DISJOINT ? t->nobjects : 0;
 	p->pmap_stride = mode == RP_SCALE_DISJOINT ? t->npmaps : 0;
 	p->nobjects = mode == RP_SCALE_DISJOINT ? t->nobjects * scale :
 	    t->nobjects;
 	p->npmaps = mode == RP_SCALE_DISJOINT ? t->npmaps * scale : t->npmaps;
+	p->dropped = t->dropped;
 
 	rc = -1;
-	rp_idmap_init(&streams);
 	count = load = NULL;
 	unit = NULL;
-	owner = NULL;
-	stream_of = malloc((t->nev + 1) * sizeof(*stream_of));
+	nkeys = plan_keys(t, part, &kcount, &owned);
+	if (nkeys == SIZE_MAX)
+		goto nomem;
+	p->stream_of = malloc((nkeys + 1) * sizeof(*p->stream_of));
+	count = malloc((nkeys + 1) * sizeof(*count));
 	p->w = calloc(nworkers, sizeof(*p->w));
 	load = calloc(nworkers, sizeof(*load));
-	if (stream_of == NULL || p->w == NULL || load == NULL)
+	if (p->stream_of == NULL || count == NULL || p->w == NULL ||
+	    load == NULL)
 		goto nomem;
-
-	/* Pass 1: the stream of every event, and events per stream. */
-	for (i = 0; i < t->nev; i++) {
-		if (t->ev[i].kind >= PR_LOST) {
-			stream_of[i] = UINT32_MAX;
-			p->dropped++;
-			continue;
-		}
-		s = rp_idmap_get(&streams, plan_key(t, &t->ev[i], part));
-		if (s < 0)
-			goto nomem;
-		stream_of[i] = (uint32_t)s;
+	/* The keys with events are the streams, in key order. */
+	for (k = 0; k < nkeys; k++) {
+		p->stream_of[k] = kcount[k] > 0 ? (uint32_t)p->streams :
+		    UINT32_MAX;
+		if (kcount[k] > 0)
+			count[p->streams++] = kcount[k];
 	}
-	p->streams = streams.n;
-	count = calloc(streams.n + 1, sizeof(*count));
-	nunits = streams.n * scale;
+	nunits = p->streams * scale;
 	unit = malloc((nunits + 1) * sizeof(*unit));
-	owner = malloc((nunits + 1) * sizeof(*owner));
-	if (count == NULL || unit == NULL || owner == NULL)
+	p->owner = malloc((nunits + 1) * sizeof(*p->owner));
+	if (unit == NULL || p->owner == NULL)
 		goto nomem;
-	for (i = 0; i < t->nev; i++)
-		if (stream_of[i] != UINT32_MAX)
-			count[stream_of[i]]++;
 
 	/* Largest stream replica first, onto the least loaded worker. */
 	for (u = 0; u < nunits; u++) {
@@ -193,40 +216,23 @@ rp_plan_build(const struct rp_trace *t, unsigned nworkers,
 				best = w;
 		load[best] += count[unit[u][0]];
 		p->w[best].streams++;
-		owner[unit[u][0] * scale + unit[u][1]] = (uint32_t)best;
+		p->owner[unit[u][0] * scale + unit[u][1]] = (uint32_t)best;
 	}
-
-	/* Pass 2: every worker's items, in trace order. */
 	for (w = 0; w < nworkers; w++) {
-		p->w[w].item = malloc((load[w] + 1) * sizeof(struct rp_item));
-		if (p->w[w].item == NULL)
-			goto nomem;
+		p->w[w].n = load[w];
+		p->items += load[w];
 	}
-	for (i = 0; i < t->nev; i++) {
-		if (stream_of[i] == UINT32_MAX)
-			continue;
-		for (r = 0; r < scale; r++) {
-			struct rp_worker_plan *wp;
-
-			wp = &p->w[owner[(size_t)stream_of[i] * scale + r]];
-			wp->item[wp->n].ev = (uint32_t)i;
-			wp->item[wp->n].replica = r;
-			wp->n++;
-		}
-	}
-	p->items = (uint64_t)(t->nev - p->dropped) * scale;
+	if (plan_worker_lists(p) != 0)
+		goto nomem;
 	rc = 0;
 	goto out;
 nomem:
-	snprintf(err, errlen, "out of memory building the replay plan "
-	    "(%.1f MiB needed)", rp_plan_bytes(t, scale) / 1048576.0);
+	snprintf(err, errlen, "out of memory building the replay plan");
 out:
-	rp_idmap_free(&streams);
-	free(stream_of);
+	free(owned);
 	free(count);
 	free(load);
 	free(unit);
-	free(owner);
 	if (rc != 0)
 		rp_plan_free(p);
 	return (rc);
@@ -235,10 +241,10 @@ out:
 void
 rp_plan_free(struct rp_plan *p)
 {
-	unsigned w;
-
-	for (w = 0; p->w != NULL && w < p->nworkers; w++)
-		free(p->w[w].item);
 	free(p->w);
+	free(p->stream_of);
+	free(p->owner);
+	free(p->wl_off);
+	free(p->wl);
 	memset(p, 0, sizeof(*p));
 }

@@ -2,15 +2,18 @@
  * plan.h - who replays what: streams, scaling and the spread over workers.
  *
  * The events of a loaded trace are split into streams (by original thread,
- * CPU or object); each stream keeps its order.  --scale K replicates every
- * stream K times, either on disjoint object and pmap slots ("different
- * files": replica r adds r times the trace's slot counts) or on the same
- * slots ("same files").  The stream replicas are spread over the workers
- * evenly by event count (largest first onto the least loaded worker), and
- * each worker gets one list of items in trace order, so that every stream
- * is replayed by one worker, in order.
+ * CPU or object: the events the scan counted per id, load.h); each stream
+ * keeps its order.  --scale K replicates every stream K times, either on
+ * disjoint object and pmap slots ("different files": replica r adds r
+ * times the trace's slot counts) or on the same slots ("same files").
+ * The stream replicas are spread over the workers evenly by event count
+ * (largest first onto the least loaded worker), so that every stream
+ * replica is replayed by one worker, in trace order, as the frames stream
+ * by (replay/stream.h).  A plan's size is proportional
+ * to the streams, never to the events.
  *
- * A plan is built once per run configuration, read-only afterwards.
+ * A plan is built once per run configuration, read-only afterwards (any
+ * number of threads).
  */
 #ifndef PR_PLAN_H
 #define PR_PLAN_H
@@ -35,15 +38,8 @@ enum rp_scale_mode {
 
 #define RP_SCALE_MAX	1024
 
-/* One event of a worker's list: the trace event and the replica. */
-struct rp_item {
-	uint32_t	ev;		/* index into rp_trace.ev */
-	uint32_t	replica;	/* 0 .. scale-1 */
-};
-
 struct rp_worker_plan {
-	struct rp_item	*item;
-	size_t		 n;
+	uint64_t	 n;		/* events it replays per loop */
 	uint64_t	 streams;	/* stream replicas given to it */
 };
 
@@ -60,15 +56,16 @@ struct rp_plan {
 	uint64_t	 streams;	/* distinct streams in the trace */
 	uint64_t	 items;		/* events to replay per loop */
 	uint64_t	 dropped;	/* lost-event records, not replayed */
+	uint32_t	*stream_of;	/* [partition key] its stream */
+	uint32_t	*owner;		/* [stream * scale + replica] worker */
+	uint32_t	*wl_off;	/* [streams + 1] into wl: */
+	uint32_t	*wl;		/* each stream's workers, distinct */
 };
 
 const char *rp_partition_name(enum rp_partition p);
 int	rp_partition_parse(const char *s, enum rp_partition *p);
 const char *rp_scale_mode_name(enum rp_scale_mode m);
 int	rp_scale_mode_parse(const char *s, enum rp_scale_mode *m);
-
-/* Bytes a plan of this trace at this scale takes (memory estimate). */
-uint64_t rp_plan_bytes(const struct rp_trace *t, unsigned scale);
 
 /* Build a plan; 0, or -1 with a one-line reason in err. */
 int	rp_plan_build(const struct rp_trace *t, unsigned nworkers,
@@ -77,19 +74,47 @@ int	rp_plan_build(const struct rp_trace *t, unsigned nworkers,
 void	rp_plan_free(struct rp_plan *p);
 
 /*
- * The event an item stands for, with its replica's slot offsets applied.
- * Thread-safe (reads only).
+ * The stream of ev (its ids already slots, rp_trace_frame), or UINT32_MAX
+ * for an event that is not replayed (lost-event records).  Reads only.
+ */
+static inline uint32_t
+rp_plan_stream(const struct rp_plan *p, const struct rp_trace *t,
+    const struct pr_event *ev)
+{
+	int64_t k;
+
+	if (ev->kind >= PR_LOST)
+		return (UINT32_MAX);
+	switch (p->partition) {
+	case RP_PART_TID:
+		k = rp_idmap_find(&t->tids, ev->tid);
+		break;
+	case RP_PART_CPU:
+		k = rp_idmap_find(&t->cpus, ev->cpu);
+		break;
+	default:
+		k = rp_kind_has_obj(ev->kind) ? (int64_t)ev->obj :
+		    rp_kind_has_pmap(ev->kind) ? (int64_t)(t->nobjects +
+		    ev->pmap) : (int64_t)(t->nobjects + t->npmaps);
+		break;
+	}
+	return (k < 0 ? UINT32_MAX : p->stream_of[k]);
+}
+
+/*
+ * ev as replica `replica` replays it: the replica's slot offsets applied.
+ * Reads only.
  */
 static inline void
-rp_plan_event(const struct rp_plan *p, const struct rp_trace *t,
-    struct rp_item it, struct pr_event *out)
+rp_plan_event(const struct rp_plan *p, const struct pr_event *ev,
+    unsigned replica, struct pr_event *out)
 {
-	*out = t->ev[it.ev];
-	if (it.replica != 0) {
+	*out = *ev;
+	if (replica != 0) {
 		if (rp_kind_has_obj(out->kind))
-			out->obj += it.replica * p->obj_stride;
+			out->obj += replica * p->obj_stride;
 		if (rp_kind_has_pmap(out->kind))
-			out->pmap += it.replica * p->pmap_stride;
+			out->pmap += replica * p->pmap_stride;
 	}
 }
 

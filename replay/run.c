@@ -4,7 +4,9 @@
  * Phases, each worker and the main thread meeting on one barrier between
  * them:
  *	start	workers pin themselves, open their counters	barrier A
- *	warm-up	each worker replays its share of the warm-up	barrier B
+ *	warm-up	each worker replays its events of the trace's	barrier B
+ *		first warmup_events / scale events (or until the
+ *		warm-up time is over)
  *	reset	the main thread zeroes the target's statistics	barrier C
  *	measure	workers replay the rest, timed; main shows progress
  *		and raises the stop flag at the duration limit; join.
@@ -21,6 +23,7 @@
 
 #include "cli.h"
 #include "run.h"
+#include "stream.h"
 
 #define RUN_CHECK_EVERY	256		/* events between flag checks */
 #define RUN_TICK_NS	200000000ULL	/* progress refresh */
@@ -40,6 +43,7 @@ struct run_worker {
 	struct run_shared *sh;		/* (C) */
 	unsigned	 slot;		/* (C) */
 	pthread_t	 tid;		/* (C) */
+	struct rp_cursor cur;		/* (W) its place in the stream */
 	struct rp_worker_result res;	/* (W) */
 	int		 error;		/* (W) errno of pinning, 0 if fine */
 	char		 hw_note[192];	/* (W) */
@@ -51,6 +55,8 @@ struct run_shared {
 	const struct rp_plan *p;	/* (C) */
 	const struct rp_target *tg;	/* (C) */
 	const struct rp_run_opts *o;	/* (C) */
+	uint64_t	 warm_cut;	/* (C) trace index the warm-up
+					   ends at (UINT64_MAX: by time) */
 	pthread_barrier_t barrier;	/* main + every worker */
 	pthread_mutex_t	 gate_mtx;	/* protects gate, abort, warm_over */
 	pthread_cond_t	 gate_cv;
@@ -122,45 +128,45 @@ run_pace(struct run_shared *sh, const struct pr_event *ev, unsigned loop,
 }
 
 /*
- * Replay items [*pos, end) of loop `loop`, stopping early when *flag is
- * raised.  Counts into *events / *skipped, the pacing lag into *behind;
- * advances *pos.
+ * Replay the worker's events from its cursor until its share ends, *flag
+ * is raised or the first loop reaches trace index cut.  Counts into
+ * *events / *skipped, the pacing lag into *behind.
  */
 static void
-run_items(struct run_worker *w, void *cpu, size_t *pos, size_t end,
-    unsigned loop, atomic_int *flag, uint64_t *events, uint64_t *skipped,
-    uint64_t *behind)
+run_items(struct run_worker *w, void *cpu, uint64_t cut, atomic_int *flag,
+    uint64_t *events, uint64_t *skipped, uint64_t *behind)
 {
 	struct run_shared *sh = w->sh;
-	const struct rp_worker_plan *wp = &sh->p->w[w->slot];
 	struct pr_event ev;
+	unsigned loop;
+	uint64_t n;
 	bool paced;
-	size_t i;
 
 	paced = sh->o->pace == RP_PACE_RECORDED;
-	for (i = *pos; i < end; i++) {
-		if ((i & (RUN_CHECK_EVERY - 1)) == 0) {
+	for (n = 0;; n++) {
+		if ((n & (RUN_CHECK_EVERY - 1)) == 0) {
 			atomic_store_explicit(&w->done, *events,
 			    memory_order_relaxed);
 			if (atomic_load_explicit(flag,
 			    memory_order_relaxed) != 0)
 				break;
 		}
-		rp_plan_event(sh->p, sh->t, wp->item[i], &ev);
+		if (rp_cursor_next(&w->cur, flag, cut, &ev, &loop) <= 0)
+			break;
 		if (paced)
 			run_pace(sh, &ev, loop, behind);
 		if (sh->tg->apply(cpu, &ev) != 0)
 			(*skipped)++;
 		(*events)++;
 	}
-	*pos = i;
 	atomic_store_explicit(&w->done, *events, memory_order_relaxed);
 }
 
 /*
  * A worker thread: wait for the gate, pin itself, then meet the main
  * thread on barriers A, B and C (see the top of this file) around the
- * warm-up, and replay its items.  Writes only its own run_worker.
+ * warm-up, and replay its events as the stream brings them.  Writes only
+ * its own run_worker.
  */
 static void *
 run_worker_main(void *arg)
@@ -168,38 +174,31 @@ run_worker_main(void *arg)
 	struct run_worker *w = arg;
 	struct run_shared *sh = w->sh;
 	const struct rp_run_opts *o = sh->o;
-	size_t n, pos, quota;
 	uint64_t warm_skipped, warm_behind;
 	struct rp_hwc hwc;
-	unsigned loop;
+	unsigned k;
 	void *cpu;
 
 	pthread_mutex_lock(&sh->gate_mtx);
 	while (!sh->gate && !sh->abort)
 		pthread_cond_wait(&sh->gate_cv, &sh->gate_mtx);
 	pthread_mutex_unlock(&sh->gate_mtx);
-	if (sh->abort)
+	if (sh->abort) {
+		rp_cursor_leave(&w->cur);
 		return (NULL);
+	}
 
 	w->error = run_pin(w);
 	cpu = w->error == 0 ? sh->tg->cpu(sh->tg->ctx, w->slot) : NULL;
-	for (loop = 0; loop < RP_HWC_COUNT; loop++)
-		hwc.fd[loop] = -1;
+	for (k = 0; k < RP_HWC_COUNT; k++)
+		hwc.fd[k] = -1;
 	if (w->error == 0 && o->hwc)
 		rp_hwc_open(&hwc, w->hw_note, sizeof(w->hw_note));
 	pthread_barrier_wait(&sh->barrier);		/* A */
 
-	n = sh->p->w[w->slot].n;
-	pos = 0;
 	if (w->error == 0 && (o->warmup_events > 0 || o->warmup_ns > 0)) {
-		quota = n;
-		if (o->warmup_ns == 0)
-			quota = sh->p->items == 0 ? 0 : (size_t)
-			    ((double)o->warmup_events * n / sh->p->items);
-		if (quota > n)
-			quota = n;
 		warm_skipped = warm_behind = 0;
-		run_items(w, cpu, &pos, quota, 0, &sh->warm_stop,
+		run_items(w, cpu, sh->warm_cut, &sh->warm_stop,
 		    &w->res.warmup_events, &warm_skipped, &warm_behind);
 	}
 	pthread_barrier_wait(&sh->barrier);		/* B */
@@ -207,13 +206,10 @@ run_worker_main(void *arg)
 
 	rp_hwc_start(&hwc);
 	w->res.start_ns = cli_now_ns();
-	for (loop = 0; w->error == 0 && loop < o->loops; loop++) {
-		run_items(w, cpu, &pos, n, loop, &sh->stop, &w->res.events,
+	if (w->error == 0)
+		run_items(w, cpu, UINT64_MAX, &sh->stop, &w->res.events,
 		    &w->res.skipped, &w->res.behind_ns);
-		if (pos < n)
-			break;		/* stopped */
-		pos = 0;
-	}
+	rp_cursor_leave(&w->cur);
 	w->res.end_ns = cli_now_ns();
 	rp_hwc_stop(&hwc, &w->res.hw);
 	rp_hwc_close(&hwc);
@@ -321,6 +317,7 @@ rp_run(const struct rp_trace *t, const struct rp_plan *p,
 {
 	struct run_shared sh;
 	struct run_worker *ws;
+	struct rp_stream *st;
 	pthread_t timer;
 	unsigned i, n, created;
 	bool timer_on, hw_all;
@@ -344,6 +341,17 @@ rp_run(const struct rp_trace *t, const struct rp_plan *p,
 		return (-1);
 	}
 	memset(ws, 0, n * sizeof(*ws));
+	if (rp_stream_start(t, p, o->loops, o->decoders, 0, &st, err,
+	    errlen) != 0) {
+		free(ws);
+		rp_run_result_free(r);
+		return (-1);
+	}
+	sh.warm_cut = UINT64_MAX;
+	if (o->warmup_ns == 0 && o->warmup_events > 0)
+		sh.warm_cut = (o->warmup_events + p->scale - 1) / p->scale;
+	for (i = 0; i < n; i++)
+		rp_cursor_init(&ws[i].cur, st, i);
 	e = 0;
 	r->nworkers = n;
 	pthread_barrier_init(&sh.barrier, NULL, n + 1);
@@ -434,6 +442,7 @@ rp_run(const struct rp_trace *t, const struct rp_plan *p,
 	r->stopped = atomic_load(&sh.stop) != 0 && !r->interrupted &&
 	    r->events < p->items * o->loops;
 out:
+	rc = rp_stream_close(st, rc, err, errlen);
 	pthread_barrier_destroy(&sh.barrier);
 	pthread_mutex_destroy(&sh.gate_mtx);
 	pthread_cond_destroy(&sh.gate_cv);

@@ -1,7 +1,8 @@
 /*
  * run.h - one timed replay of a plan: worker threads pinned to CPUs,
  * started together on a barrier, an optional warm-up that is not measured,
- * pacing, a duration limit and loops.
+ * pacing, a duration limit and loops.  The workers read the trace as it is
+ * decoded (replay/stream.h), in bounded memory.
  *
  * The workers drive a target through an ops table, so that the same core
  * drives the engine (engine_target.h) or a recorder in the tests.
@@ -38,12 +39,15 @@ struct rp_run_opts {
 	size_t		 ncpus;		/* 0: workers are not pinned */
 	enum rp_pace	 pace;
 	double		 pace_factor;	/* recorded: speed-up (> 0) */
-	uint64_t	 warmup_events;	/* first events, not measured */
+	uint64_t	 warmup_events;	/* events of the first
+					   warmup_events / scale trace
+					   events, not measured */
 	uint64_t	 warmup_ns;	/* or first nanoseconds */
 	uint64_t	 duration_ns;	/* stop measuring after (0: none) */
 	unsigned	 loops;		/* replay the plan this often (>= 1) */
 	bool		 hwc;		/* try hardware counters */
 	bool		 progress;	/* progress line (cli.h) */
+	unsigned	 decoders;	/* decoder threads (0: default) */
 };
 
 struct rp_worker_result {
@@ -77,7 +81,7 @@ struct rp_run_result {
 /*
  * Replay plan p of trace t on target tg.  Returns 0, or -1 with a one-line
  * reason in err (a worker that cannot be pinned, threads that cannot be
- * created).  r is filled on success; free it with rp_run_result_free().
+ * created, a frame that no longer decodes as the scan read it).  r is filled on success; free it with rp_run_result_free().
  */
 int	rp_run(const struct rp_trace *t, const struct rp_plan *p,
 	    const struct rp_target *tg, const struct rp_run_opts *o,

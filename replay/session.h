@@ -30,8 +30,9 @@ struct rp_config {
 	unsigned	 scale;
 	enum rp_scale_mode scale_mode;
 	struct rp_run_opts run;		/* pacing, warm-up, duration, loops,
-					   counters, progress (cpus unused:
-					   from the cpus member) */
+					   counters, progress (cpus and
+					   decoders unused: from the cpus
+					   and threads members) */
 	bool		 timing;	/* lock wait/hold timing */
 	bool		 check;		/* invariant check after the run */
 	bool		 prime;		/* make resident what the trace
@@ -57,10 +58,13 @@ void	rp_config_default(struct rp_config *c);
 uint64_t rp_config_phys_pages(const struct rp_config *c,
 	    const struct rp_trace *t);
 
-/* Bytes a run of c on t needs: the decoded trace, the plan, the model. */
+/*
+ * Bytes a run of c on t needs: the frames in flight (stream.h), the scan's
+ * maps and the plan (proportional to distinct ids and streams), the model.
+ */
 struct rp_memory {
-	uint64_t	trace;
-	uint64_t	plan;
+	uint64_t	window;
+	uint64_t	maps;
 	uint64_t	model;		/* estimate: RP_MODEL_PAGE_BYTES/page */
 	uint64_t	available;	/* MemAvailable now (0: unknown) */
 };
@@ -68,14 +72,14 @@ void	rp_session_memory(const struct rp_trace *t, const struct rp_config *c,
 	    struct rp_memory *m);
 /*
  * Refuse (-1, the figures in err) when a run of c on t would not fit in
- * the available memory (the decoded trace being already in memory).
+ * the available memory (the scan's maps being already in memory).
  */
 int	rp_session_fits(const struct rp_trace *t, const struct rp_config *c,
 	    char *err, size_t errlen);
 
 /*
- * Load a trace for a run or a sweep: decoded on every online CPU, refused
- * when it would not fit in the available memory.  A cut trace comes with a
+ * Load a trace for a run or a sweep: scanned on every online CPU
+ * (load.h).  A cut trace comes with a
  * warning in warn; a corrupt one is refused, or with salvage kept with a
  * warning (docs/user-guide.md "Damaged traces"); warn is empty otherwise.
  * 0, or -1 with err.

@@ -6,9 +6,8 @@
 #include <string.h>
 
 #include "cli.h"
-
-#include "cli.h"
 #include "sim_run.h"
+#include "stream.h"
 
 #define SIMRUN_TICK	65536	/* events between progress lines */
 
@@ -18,6 +17,7 @@ struct simrun;
 struct simrun_worker {
 	struct simrun	*sh;		/* (S) */
 	unsigned	 slot;		/* (S) */
+	struct rp_cursor cur;		/* (S) its place in the stream */
 	struct rp_worker_result res;	/* (S) */
 };
 
@@ -126,18 +126,21 @@ simrun_think(const struct rp_sim_opts *so, const struct pr_event *ev,
 	return (gap);
 }
 
-/* A virtual CPU: the worker's items, loop after loop, in virtual time. */
+/*
+ * A virtual CPU: the worker's events, loop after loop, in virtual time,
+ * read through its cursor of the inline stream (stream.h), which decodes
+ * on this thread: what a CPU reads never depends on the host's timing.
+ */
 static void
 simrun_cpu(struct sim *s, unsigned cpu, void *arg)
 {
 	struct simrun_worker *w = arg;
 	struct simrun *sh = w->sh;
-	const struct rp_worker_plan *wp = &sh->p->w[w->slot];
 	struct pr_event ev;
+	atomic_int never = 0;
 	uint64_t prev = 0;
-	unsigned loop;
-	bool first;
-	size_t i;
+	unsigned loop, cur_loop = 0;
+	bool first = true;
 	void *c;
 
 	(void)cpu;
@@ -145,31 +148,35 @@ simrun_cpu(struct sim *s, unsigned cpu, void *arg)
 	w->res.cpu = (int)w->slot;
 	w->res.ran_on = -1;
 	w->res.start_ns = sim_now(s);
-	for (loop = 0; loop < sh->o->loops && !sh->stop; loop++) {
-		first = true;
-		for (i = 0; i < wp->n; i++) {
-			rp_plan_event(sh->p, sh->t, wp->item[i], &ev);
-			sim_work(s, simrun_think(sh->so, &ev, &prev, &first));
-			if (sh->o->duration_ns > 0 &&
-			    sim_now(s) >= sh->o->duration_ns)
+	while (!sh->stop) {
+		if (rp_cursor_next(&w->cur, &never, UINT64_MAX, &ev,
+		    &loop) <= 0)
+			break;
+		if (loop != cur_loop) {
+			cur_loop = loop;
+			first = true;
+		}
+		sim_work(s, simrun_think(sh->so, &ev, &prev, &first));
+		if (sh->o->duration_ns > 0 &&
+		    sim_now(s) >= sh->o->duration_ns)
+			sh->stop = true;
+		if (sh->stop)
+			break;
+		if (sh->tg->apply(c, &ev) != 0)
+			w->res.skipped++;
+		w->res.events++;
+		if (++sh->done % SIMRUN_TICK == 0) {
+			if (rp_run_interrupted())
 				sh->stop = true;
-			if (sh->stop)
-				break;
-			if (sh->tg->apply(c, &ev) != 0)
-				w->res.skipped++;
-			w->res.events++;
-			if (++sh->done % SIMRUN_TICK == 0) {
-				if (rp_run_interrupted())
-					sh->stop = true;
-				if (sh->o->progress)
-					cli_progress("simulate: %llu of %llu "
-					    "events, virtual %.3f s",
-					    (unsigned long long)sh->done,
-					    (unsigned long long)(sh->p->items *
-					    sh->o->loops), sim_now(s) / 1e9);
-			}
+			if (sh->o->progress)
+				cli_progress("simulate: %llu of %llu events, "
+				    "virtual %.3f s",
+				    (unsigned long long)sh->done,
+				    (unsigned long long)(sh->p->items *
+				    sh->o->loops), sim_now(s) / 1e9);
 		}
 	}
+	rp_cursor_leave(&w->cur);
 	w->res.end_ns = sim_now(s);
 }
 
@@ -180,6 +187,7 @@ rp_sim_run(const struct rp_trace *t, const struct rp_plan *p,
     struct sim_counts *counts, char *err, size_t errlen)
 {
 	struct simrun_worker *ws;
+	struct rp_stream *st;
 	struct simrun sh;
 	struct sim *s;
 	unsigned i, n = p->nworkers;
@@ -192,8 +200,12 @@ rp_sim_run(const struct rp_trace *t, const struct rp_plan *p,
 	sh.tg = tg;
 	sh.o = o;
 	sh.so = so;
-	if ((s = sim_create(&so->machine, n, so->seed, err, errlen)) == NULL)
+	if (rp_stream_start_inline(t, p, o->loops, &st, err, errlen) != 0)
 		return (-1);
+	if ((s = sim_create(&so->machine, n, so->seed, err, errlen)) == NULL) {
+		rp_stream_stop(st, NULL);
+		return (-1);
+	}
 	sim_set_holds(s, so->hold_ns, so->hold_sites, so->hold_classes);
 	ws = calloc(n, sizeof(*ws));
 	r->w = calloc(n, sizeof(*r->w));
@@ -205,6 +217,9 @@ rp_sim_run(const struct rp_trace *t, const struct rp_plan *p,
 	for (i = 0; i < n; i++) {
 		ws[i].sh = &sh;
 		ws[i].slot = i;
+		rp_cursor_init(&ws[i].cur, st, i);
+	}
+	for (i = 0; i < n; i++) {
 		if (sim_start(s, i, simrun_cpu, &ws[i], err, errlen) != 0) {
 			rc = -1;
 			goto out;
@@ -233,6 +248,8 @@ rp_sim_run(const struct rp_trace *t, const struct rp_plan *p,
 	r->stopped = sh.stop && !r->interrupted;
 out:
 	sim_destroy(s);
+	/* An inline stream waits for no cursor (one that never ran). */
+	rc = rp_stream_close(st, rc, err, errlen);
 	free(ws);
 	if (rc != 0)
 		rp_run_result_free(r);

@@ -2,9 +2,11 @@
  * sim_run.h - one run of a plan on the simulator's virtual CPUs
  * (sim/sim.h) instead of pinned threads: `pagereplay simulate`.
  *
- * Worker slot i is virtual CPU i; it replays its items as run.c's workers
+ * Worker slot i is virtual CPU i; it replays its events as run.c's workers
  * do, through the same rp_target, and fills the same rp_run_result, in
- * virtual ns.  Before each event it thinks: a fixed time, or the gap the
+ * virtual ns.  Its events come through a cursor of an inline stream
+ * (stream.h): no decoder thread, the frames decoded on the calling thread
+ * when the first virtual CPU needs them, so the run is deterministic.  Before each event it thinks: a fixed time, or the gap the
  * trace recorded between this event and the worker's previous one.
  * Single-threaded: the whole run happens on the calling thread.
  */

@@ -91,10 +91,10 @@ main(int argc, char **argv)
 		errx(2, "usage: bench_replay_floor TRACE [THREADS...]");
 	if (rp_cpulist_online(&online, err, sizeof(err)) != 0)
 		errx(1, "%s", err);
-	if (rp_trace_load(argv[1], (unsigned)online.n, 0, &t, err,
+	if (rp_trace_load(argv[1], (unsigned)online.n, &t, err,
 	    sizeof(err)) != 0)
 		errx(1, "%s", err);
-	printf("%s: %zu events, decode %.1f M events/s on %u threads\n",
+	printf("%s: %zu events, scan %.1f M events/s on %u threads\n",
 	    argv[1], t.nev, t.nev * 1e3 / (double)t.decode_ns,
 	    t.decode_threads);
 	for (a = 2; a < (argc > 2 ? argc : 3); a++) {

@@ -17,7 +17,7 @@
  * Two pmap locks only in reclamation, blocking only for the pmap at the
  * higher address.  Under --pv perpage several pv locks are held only by
  * promotion, demotion and 2 MiB removal: the frame's pv head lock first,
- * then the 512 page locks in ascending address order.  Debug builds check
+ * then the 512 page locks in ascending address order.  Checking builds check
  * the order (pv_lock.c) and abort on a violation instead of deadlocking.
  */
 #ifndef ENG_AMD64_PMAP_INTERNAL_H

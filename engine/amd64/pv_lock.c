@@ -1,7 +1,7 @@
 /*
  * pv_lock.c - the pv-list lock families (--pv), the pmap lock and its
  * ownership assertion, the chunk-list and pmap-list locks, the pv-list
- * lock assertion, and the lock-order checker of debug builds.
+ * lock assertion, and the lock-order checker of -Ddebug_checks builds.
  *
  * --pv hashed[:N]   N rwlocks, PHYS_TO_PV_LIST_LOCK(pa) = locks[(pa >> 21)
  *                   % N]: the 512 pages of a 2 MiB frame and the frame's pv
@@ -26,14 +26,14 @@
 
 /*
  * Lock-order checking.  engine/lock.h checks the class order (pmap -> pv ->
- * pvchunk) at every blocking acquisition.  Debug builds also check, per
+ * pvchunk) at every blocking acquisition.  Checking builds also check, per
  * thread, what the class order cannot see: a second pmap lock is taken
  * blocking only above the one held (reclamation); pv byte locks are taken
  * in increasing rank (a frame's pv head, then its pages by address); two pv
  * rwlocks are never held at once.  A violation aborts, so a deadlock shows
  * up as a test failure rather than a hang.
  */
-#ifndef NDEBUG
+#if ENG_DEBUG
 static _Thread_local struct {
 	int		pv;		/* pv locks held */
 	int		rw;		/* of which rwlocks */
@@ -111,7 +111,7 @@ pmap_unlock(struct eng_cpu *c, struct pmap *pm)
 {
 
 	PMAP_LOCK_ASSERT(c, pm);
-#ifndef NDEBUG
+#if ENG_DEBUG
 	if (lo.npm == 2 && lo.pm[0] == pm) {
 		lo.pm[0] = lo.pm[1];
 		lo.pmc[0] = lo.pmc[1];
@@ -125,17 +125,18 @@ pmap_unlock(struct eng_cpu *c, struct pmap *pm)
 
 /*
  * PMAP_LOCK_ASSERT(pm, MA_OWNED): whether CPU c holds pm's lock, as
- * mtx_owned() asks of curthread.  Debug builds answer from this thread's
- * record of the pmap locks it took and for which CPU, in constant time
- * (eng_lock_held() is linear in the locks held: 514 while a perpage
- * promotion runs); the lock word must agree.  vm_page_pa_tryrelock() drops
- * and retakes the pmap lock behind the record, and no assertion runs in
- * between.  Release builds: no record, true.
+ * mtx_owned() asks of curthread.  With the debugging checks (ENG_DEBUG) it
+ * answers from this thread's record of the pmap locks it took and for
+ * which CPU, in constant time (eng_lock_held() is linear in the locks
+ * held: 514 while a perpage promotion runs); the lock word must agree.
+ * vm_page_pa_tryrelock() drops and retakes the pmap lock behind the
+ * record, and no assertion runs in between.  Without them: no record,
+ * true.
  */
 bool
 pmap_lock_owned(struct eng_cpu *c, const struct pmap *pm)
 {
-#ifndef NDEBUG
+#if ENG_DEBUG
 	int i;
 
 	if (atomic_load_explicit(&pm->pm_mtx.mtx_lock,
@@ -213,7 +214,7 @@ obm_unlock(struct pv_cursor *cur, eng_blk_t *l)
 {
 
 	eng_blk_unlock(cur->ls, l);
-#ifndef NDEBUG
+#if ENG_DEBUG
 	if (--lo.pv == 0)
 		lo.rank = 0;
 #endif

@@ -1,7 +1,8 @@
 /*
  * test_lock.c - the lock primitives and their instrumentation: counts per
  * class and per call site, atomics, trylock failures, the log-linear
- * histogram, the lock-order assertion (debug builds), lock instances;
+ * histogram, the lock-order assertion (-Ddebug_checks builds), lock
+ * instances;
  * and, with helper threads whose progress is read from the lock words
  * (never from the clock), the adaptive mutex (spin while the owner runs,
  * park at once when it is parked) and the reader/writer lock's writer
@@ -21,6 +22,7 @@
 
 #include <cmocka.h>
 
+#include "eng_assert.h"
 #include "lock.h"
 
 static struct eng_lkstat *
@@ -150,10 +152,12 @@ locker_main(void *arg)
 	return (NULL);
 }
 
+/* Start l's thread; timing off unless the caller gave it an eng_lkstat. */
 static void
 locker_start(struct locker *l)
 {
-	l->ls = lk_new(false);
+	if (l->ls == NULL)
+		l->ls = lk_new(false);
 	atomic_init(&l->acquired, false);
 	assert_int_equal(pthread_create(&l->tid, NULL, locker_main, l), 0);
 }
@@ -262,6 +266,7 @@ test_mutex_owner_parked(void **state)
 	wait_bits(&m2.mtx_lock, ENG_MTX_CONTESTED);
 	assert_true(atomic_load(&a.acquired));
 	b.m1 = &m1;
+	b.ls = lk_new(true);	/* its wait, timed, into the instance too */
 	locker_start(&b);
 	wait_bits(&m1.mtx_lock, ENG_MTX_CONTESTED);
 	eng_mtx_unlock(ls, &m2);
@@ -274,6 +279,9 @@ test_mutex_owner_parked(void **state)
 	assert_int_equal(b.ls->cls[LC_PAGE].contended, 1);
 	assert_int_equal(b.ls->inst[inst_of("test.m1")].contended, 1);
 	assert_int_equal(b.ls->inst[inst_of("test.m1")].acquisitions, 1);
+	assert_true(b.ls->cls[LC_PAGE].wait.sum_ns > 0);
+	assert_int_equal(b.ls->inst[inst_of("test.m1")].wait.sum_ns,
+	    b.ls->cls[LC_PAGE].wait.sum_ns);
 	assert_int_equal(atomic_load(&m1.mtx_lock), 0);
 	free(a.ls);
 	free(b.ls);
@@ -422,13 +430,14 @@ test_histogram(void **state)
 static void
 test_lock_order(void **state)
 {
-#ifndef NDEBUG
 	ENG_SITE_DEFINE;
 	struct eng_mtx pq, obj;
 	pid_t pid;
 	int st;
 
 	(void)state;
+	if (!ENG_DEBUG)
+		skip();
 	eng_mtx_init(&pq, LC_PAGEQUEUE);
 	eng_mtx_init(&obj, LC_OBJECT);
 	pid = fork();
@@ -444,10 +453,6 @@ test_lock_order(void **state)
 	assert_int_equal(waitpid(pid, &st, 0), pid);
 	assert_true(WIFEXITED(st));
 	assert_int_equal(WEXITSTATUS(st), 70);
-#else
-	(void)state;
-	skip();
-#endif
 }
 
 int

@@ -624,18 +624,20 @@ under_own_locks(struct vm_engine *e)
 /*
  * PMAP_LOCK_ASSERT and PV_LIST_LOCK_ASSERT test "held by this CPU", as
  * mtx_assert(MA_OWNED) and rw_assert(RA_WLOCKED) do, not "held by
- * anyone": a lock held by another CPU fails them (debug builds).
+ * anyone": a lock held by another CPU fails them (builds with the
+ * debugging checks).
  */
 static void
 test_lock_asserts_this_cpu(void **state)
 {
-#ifndef NDEBUG
 	struct vm_engine *e;
 	struct eng_design d;
 	const char *name;
 	unsigned k;
 
 	(void)state;
+	if (!ENG_DEBUG)
+		skip();
 	for (k = 0; k < FAKE_NDESIGNS; k++) {
 		fake_design(k, &d, &name);
 		e = fake_create(&d, 2048, 2, 2);
@@ -649,10 +651,6 @@ test_lock_asserts_this_cpu(void **state)
 		assert_false(child_dies(e, under_own_locks));
 		fake_destroy(e);
 	}
-#else
-	(void)state;
-	skip();
-#endif
 }
 
 /* A pv lock, then a pmap lock: against the lock order. */
@@ -667,24 +665,21 @@ pmap_lock_after_pv_lock(struct vm_engine *e)
 	pmap_lock(e->cpus[0], fake_pmap(e, 0), ENG_HERE);
 }
 
-/* A debug build turns a lock-order violation into an abort, not a hang. */
+/* The debugging checks make a lock-order violation an abort, not a hang. */
 static void
 test_lock_order_checked(void **state)
 {
-#ifndef NDEBUG
 	struct vm_engine *e;
 	struct eng_design d;
 	const char *name;
 
 	(void)state;
+	if (!ENG_DEBUG)
+		skip();
 	fake_design(6, &d, &name);	/* perpage/global */
 	e = fake_create(&d, 2048, 2, 1);
 	assert_true(child_dies(e, pmap_lock_after_pv_lock));
 	fake_destroy(e);
-#else
-	(void)state;
-	skip();
-#endif
 }
 
 int

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "load.h"
+#include "plan.h"
 #include "run.h"
 
 struct rec_entry {
@@ -98,6 +99,28 @@ rec_free(struct recorder *r)
 	for (i = 0; i < r->n; i++)
 		free(r->w[i].e);
 	free(r->w);
+}
+
+/*
+ * Replay plan p of t once on r (rec_init with p->nworkers), unpinned, as
+ * fast as possible.  Returns rp_run's result.
+ */
+static inline int
+rec_replay(const struct rp_trace *t, const struct rp_plan *p,
+    struct recorder *r, struct rp_target *tg)
+{
+	struct rp_run_result res;
+	struct rp_run_opts o;
+	char err[256];
+	int rc;
+
+	memset(&o, 0, sizeof(o));
+	o.loops = 1;
+	o.pace_factor = 1.0;
+	rec_init(r, p->nworkers, tg);
+	if ((rc = rp_run(t, p, tg, &o, &res, err, sizeof(err))) == 0)
+		rp_run_result_free(&res);
+	return (rc);
 }
 
 /*

@@ -1,7 +1,7 @@
 /*
- * test_core.c - the replay core without threads or the engine: CPU lists,
- * id maps, id remapping, stream partitioning and balance, scaling, and the
- * CSV schema against docs/csv.md.
+ * test_core.c - the replay core without the engine: CPU lists, id maps,
+ * id remapping, stream partitioning and balance, scaling (replayed once on
+ * a recording target), and the CSV schema against docs/csv.md.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -98,23 +98,67 @@ len_skewed(unsigned s)
 	return (10 + 37 * (size_t)(s % 7) + (s == 3 ? 500 : 0));
 }
 
-/* Ids become dense slots, in order of first appearance. */
+/* Ids become dense slots, in order of first appearance, frame by frame. */
 static void
 test_remap(void **state)
 {
+	struct pr_event *ev;
 	struct rp_trace t;
-	size_t i;
+	size_t i, k, n, cap, total;
 
 	(void)state;
 	rec_trace(&t, 8, 5, len_equal);
 	assert_int_equal(t.nobjects, 5);
 	assert_int_equal(t.npmaps, 3);
-	for (i = 0; i < t.nev; i++) {
-		assert_true(t.ev[i].obj < 5);
-		if (t.ev[i].kind == PR_MAP)
-			assert_true(t.ev[i].pmap < 3);
+	assert_int_equal(t.nframes, (800 + RP_MEM_FRAME - 1) / RP_MEM_FRAME);
+	total = 0;
+	ev = NULL;
+	cap = 0;
+	for (i = 0; i < t.nframes; i++) {
+		assert_int_equal(rp_trace_frame(&t, i, &ev, &cap, &n), 0);
+		for (k = 0; k < n; k++) {
+			assert_true(ev[k].obj < 5);
+			if (ev[k].kind == PR_MAP)
+				assert_true(ev[k].pmap < 3);
+		}
+		if (i == 0)	/* object 1000 seen first */
+			assert_int_equal(ev[0].obj, 0);
+		total += n;
 	}
-	assert_int_equal(t.ev[0].obj, 0);	/* object 1000 seen first */
+	free(ev);
+	assert_int_equal(total, t.nev);
+	rp_trace_free(&t);
+}
+
+/* Stream ids of 64 000 events in 16 frames: the scan's maps merge in order. */
+static void
+test_scan_frames(void **state)
+{
+	struct pr_event *ev;
+	struct rp_trace t;
+	char err[256];
+	size_t i, n = 16 * RP_MEM_FRAME;
+
+	(void)state;
+	ev = calloc(n, sizeof(*ev));
+	for (i = 0; i < n; i++) {
+		ev[i].kind = PR_WIRE;
+		ev[i].obj = 5000 - i / 1000;	/* a new object every 1000 */
+		ev[i].tid = (uint32_t)(i % 3);
+		ev[i].cpu = (uint32_t)(i / RP_MEM_FRAME);
+	}
+	assert_int_equal(rp_trace_adopt(ev, n, &t, err, sizeof(err)), 0);
+	assert_int_equal(t.nframes, 16);
+	assert_int_equal(t.nobjects, (n + 999) / 1000);
+	assert_int_equal(rp_idmap_find(&t.objs, 5000), 0);
+	assert_int_equal(rp_idmap_find(&t.objs, 5001), -1);
+	assert_int_equal(rp_idmap_find(&t.objs, 5000 - 40), 40);
+	assert_int_equal(t.obj_events[40], 1000);
+	assert_int_equal(t.tids.n, 3);
+	assert_int_equal(t.cpus.n, 16);
+	assert_int_equal(t.cpu_events[15], RP_MEM_FRAME);
+	assert_int_equal(t.frame_first[3], 3 * RP_MEM_FRAME);
+	assert_int_equal(t.frame_max, RP_MEM_FRAME);
 	rp_trace_free(&t);
 }
 
@@ -220,38 +264,45 @@ test_prime(void **state)
 }
 
 /*
- * Every stream replica is given to exactly one worker, in order, and the
- * workers' loads differ by no more than the largest stream.
+ * Replayed once: every stream replica is given to exactly one worker and
+ * replayed in order (a worker holding m replicas of a stream replays each
+ * event m times in a row), and the workers' loads differ by no more than
+ * the largest stream.
  */
 static void
 check_plan(const struct rp_trace *t, const struct rp_plan *p,
     unsigned nstreams, size_t (*len)(unsigned))
 {
-	int64_t *owner, *last;
-	size_t i, total, maxlen, lo, hi;
-	unsigned w, s;
+	struct recorder rec;
+	struct rp_target tg;
+	size_t i, total, maxlen, lo, hi, *seen, m;
+	unsigned w, s, r, *mine;
 
-	owner = malloc(nstreams * p->scale * sizeof(*owner));
-	last = malloc(nstreams * p->scale * sizeof(*last));
-	for (i = 0; i < nstreams * p->scale; i++)
-		owner[i] = last[i] = -1;
+	assert_int_equal(rec_replay(t, p, &rec, &tg), 0);
+	seen = calloc(nstreams, sizeof(*seen));
+	mine = calloc(nstreams, sizeof(*mine));
 	total = 0;
 	lo = SIZE_MAX;
 	hi = 0;
+	for (s = 0; s < nstreams; s++)
+		for (r = 0; r < p->scale; r++)
+			assert_true(p->owner[s * p->scale + r] < p->nworkers);
 	for (w = 0; w < p->nworkers; w++) {
-		for (i = 0; i < p->w[w].n; i++) {
-			struct pr_event ev;
-			size_t u;
+		memset(seen, 0, nstreams * sizeof(*seen));
+		for (s = 0; s < nstreams; s++)
+			for (r = mine[s] = 0; r < p->scale; r++)
+				mine[s] += p->owner[s * p->scale + r] == w;
+		for (i = 0; i < rec.w[w].n; i++) {
+			const struct rec_entry *e = &rec.w[w].e[i];
 
-			rp_plan_event(p, t, p->w[w].item[i], &ev);
-			u = (size_t)ev.tid * p->scale +
-			    p->w[w].item[i].replica;
-			if (owner[u] < 0)
-				owner[u] = w;
-			assert_int_equal(owner[u], w);
-			assert_int_equal((int64_t)ev.pindex, last[u] + 1);
-			last[u] = (int64_t)ev.pindex;
+			assert_true(e->tid < nstreams);
+			assert_true(mine[e->tid] > 0);
+			assert_int_equal(e->pindex,
+			    seen[e->tid]++ / mine[e->tid]);
 		}
+		for (s = 0; s < nstreams; s++)
+			assert_int_equal(seen[s], mine[s] * len(s));
+		assert_int_equal(rec.w[w].n, p->w[w].n);
 		total += p->w[w].n;
 		if (p->w[w].n < lo)
 			lo = p->w[w].n;
@@ -259,18 +310,16 @@ check_plan(const struct rp_trace *t, const struct rp_plan *p,
 			hi = p->w[w].n;
 	}
 	maxlen = 0;
-	for (s = 0; s < nstreams; s++) {
+	for (s = 0; s < nstreams; s++)
 		if (len(s) > maxlen)
 			maxlen = len(s);
-		for (i = 0; i < p->scale; i++)
-			assert_int_equal(last[s * p->scale + i] + 1,
-			    (int64_t)len(s));
-	}
-	assert_int_equal(total, t->nev * p->scale);
+	m = t->nev * p->scale;
+	assert_int_equal(total, m);
 	assert_int_equal(total, p->items);
 	assert_true(hi - lo <= maxlen);
-	free(owner);
-	free(last);
+	free(seen);
+	free(mine);
+	rec_free(&rec);
 }
 
 static void
@@ -328,34 +377,38 @@ test_partition_even(void **state)
 	rp_trace_free(&t);
 }
 
-/* Distinct object and pmap slots the plan's events touch. */
+/* Distinct object and pmap slots the plan's events touch when replayed. */
 static void
 touched(const struct rp_trace *t, const struct rp_plan *p, uint64_t *nobj,
     uint64_t *npmap)
 {
+	const struct rec_entry *e;
+	struct recorder rec;
+	struct rp_target tg;
 	unsigned char *o, *m;
-	struct pr_event ev;
 	unsigned w;
 	size_t i;
 
+	assert_int_equal(rec_replay(t, p, &rec, &tg), 0);
 	o = calloc(p->nobjects, 1);
 	m = calloc(p->npmaps, 1);
 	*nobj = *npmap = 0;
 	for (w = 0; w < p->nworkers; w++) {
-		for (i = 0; i < p->w[w].n; i++) {
-			rp_plan_event(p, t, p->w[w].item[i], &ev);
-			assert_true(ev.obj < p->nobjects);
-			*nobj += !o[ev.obj];
-			o[ev.obj] = 1;
-			if (ev.kind == PR_MAP) {
-				assert_true(ev.pmap < p->npmaps);
-				*npmap += !m[ev.pmap];
-				m[ev.pmap] = 1;
+		for (i = 0; i < rec.w[w].n; i++) {
+			e = &rec.w[w].e[i];
+			assert_true(e->obj < p->nobjects);
+			*nobj += !o[e->obj];
+			o[e->obj] = 1;
+			if (e->kind == PR_MAP) {
+				assert_true(e->pmap < p->npmaps);
+				*npmap += !m[e->pmap];
+				m[e->pmap] = 1;
 			}
 		}
 	}
 	free(o);
 	free(m);
+	rec_free(&rec);
 }
 
 static void
@@ -582,6 +635,7 @@ main(void)
 		cmocka_unit_test(test_idmap),
 		cmocka_unit_test(test_remap),
 		cmocka_unit_test(test_prime),
+		cmocka_unit_test(test_scan_frames),
 		cmocka_unit_test(test_partition_order),
 		cmocka_unit_test(test_partition_even),
 		cmocka_unit_test(test_scale),

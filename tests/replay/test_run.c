@@ -2,7 +2,8 @@
  * test_run.c - the replay thread pool with a recording target: workers are
  * really pinned (affinity read back, and the CPU each event ran on), every
  * stream is replayed in order by one worker under real concurrency,
- * warm-up, loops and the duration limit.
+ * warm-up, loops, a trace longer than the window of frames in flight, the
+ * inline stream of simulate, and the duration limit.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -19,6 +20,7 @@
 #include "plan.h"
 #include "recorder.h"
 #include "run.h"
+#include "stream.h"
 
 static size_t
 len_stream(unsigned s)
@@ -174,6 +176,109 @@ test_warmup_loops(void **state)
 	fx_free(&f);
 }
 
+static size_t
+len_skewed(unsigned s)
+{
+	return (s == 0 ? 80000 : 1000);
+}
+
+/*
+ * A trace of 21 frames (more than the window) where one worker's streams
+ * end in the first frame and the other's run to the end: a warm-up that
+ * ends deep in the trace and loops neither hang nor lose an event.
+ */
+static void
+test_window_skewed(void **state)
+{
+	struct fixture f;
+	char err[256];
+
+	(void)state;
+	memset(&f, 0, sizeof(f));
+	rec_trace(&f.t, 3, 2, len_skewed);
+	assert_true(f.t.nframes > 2 * RP_STREAM_DECODERS + 2);
+	assert_int_equal(rp_plan_build(&f.t, 2, RP_PART_TID, 1,
+	    RP_SCALE_DISJOINT, &f.p, err, sizeof(err)), 0);
+	rec_init(&f.rec, 2, &f.tg);
+	f.o.loops = 2;
+	f.o.pace_factor = 1.0;
+	f.o.decoders = 1;
+	f.o.warmup_events = 60000;
+	fx_run(&f);
+	assert_int_equal(f.res.warmup_events, 60000);
+	assert_int_equal(f.res.events + f.res.warmup_events, 2 * f.p.items);
+	assert_int_equal(f.rec.w[0].n + f.rec.w[1].n, f.res.events);
+	fx_free(&f);
+}
+
+/*
+ * Read worker `first`'s share of an inline stream to its end while the
+ * other worker holds its first frame (one event read), two loops; each
+ * worker's events, hashed in order, into h[2], counted into n[2].
+ */
+static void
+inline_read(const struct fixture *f, unsigned first, uint64_t h[2],
+    uint64_t n[2])
+{
+	struct rp_stream *st;
+	struct rp_cursor c[2];
+	struct pr_event ev;
+	atomic_int never = 0;
+	unsigned k, w, loop;
+	char err[256];
+
+	assert_int_equal(rp_stream_start_inline(&f->t, &f->p, 2, &st, err,
+	    sizeof(err)), 0);
+	for (w = 0; w < 2; w++) {
+		rp_cursor_init(&c[w], st, w);
+		h[w] = n[w] = 0;
+	}
+	for (k = 0; k < 3; k++) {
+		w = k == 1 ? first : 1 - first;
+		while (rp_cursor_next(&c[w], &never, UINT64_MAX, &ev,
+		    &loop) == 1) {
+			h[w] = h[w] * 1000003 + ev.obj * 31 + ev.pindex +
+			    loop;
+			if (++n[w] == 1 && k == 0)
+				break;
+		}
+		if (k > 0)
+			rp_cursor_leave(&c[w]);
+	}
+	assert_int_equal(rp_stream_stop(st, NULL), 0);
+}
+
+/*
+ * The inline stream (simulate's): one thread reads a whole worker's share
+ * of a trace of 21 frames (far more than its first window) before the
+ * other worker starts, which would wait forever on decoder threads; both
+ * read all their events, the same ones in the same order either way.
+ */
+static void
+test_inline_skewed(void **state)
+{
+	struct fixture f;
+	uint64_t h0[2], n0[2], h1[2], n1[2];
+	char err[256];
+
+	(void)state;
+	memset(&f, 0, sizeof(f));
+	rec_trace(&f.t, 3, 2, len_skewed);
+	assert_true(f.t.nframes > 2 * RP_STREAM_WINDOW(1));
+	assert_int_equal(rp_plan_build(&f.t, 2, RP_PART_TID, 1,
+	    RP_SCALE_DISJOINT, &f.p, err, sizeof(err)), 0);
+	inline_read(&f, 0, h0, n0);
+	inline_read(&f, 1, h1, n1);
+	assert_int_equal(n0[0], 2 * f.p.w[0].n);
+	assert_int_equal(n0[1], 2 * f.p.w[1].n);
+	assert_int_equal(n0[0] + n0[1], 2 * f.p.items);
+	assert_int_equal(n1[0], n0[0]);
+	assert_int_equal(n1[1], n0[1]);
+	assert_true(h1[0] == h0[0] && h1[1] == h0[1]);
+	rp_plan_free(&f.p);
+	rp_trace_free(&f.t);
+}
+
 /* The duration limit stops an endless-looking replay. */
 static void
 test_duration(void **state)
@@ -224,6 +329,8 @@ main(void)
 		cmocka_unit_test(test_pinning),
 		cmocka_unit_test(test_stream_order),
 		cmocka_unit_test(test_warmup_loops),
+		cmocka_unit_test(test_window_skewed),
+		cmocka_unit_test(test_inline_skewed),
 		cmocka_unit_test(test_duration),
 		cmocka_unit_test(test_pacing),
 	};
