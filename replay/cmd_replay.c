@@ -25,9 +25,6 @@ enum {
 	OPT_PV,
 	OPT_PVCHUNK,
 	OPT_SCALE,
-	OPT_SORT,
-	OPT_ENTRIES,
-	OPT_WIDE,
 };
 
 /* --page .. --pvchunk map onto the design families by offset. */
@@ -43,9 +40,7 @@ static const struct option replay_long[] = {
 	{ "pv", required_argument, NULL, OPT_PV },
 	{ "pvchunk", required_argument, NULL, OPT_PVCHUNK },
 	{ "scale", required_argument, NULL, OPT_SCALE },
-	{ "sort", required_argument, NULL, OPT_SORT },
-	{ "entries", required_argument, NULL, OPT_ENTRIES },
-	{ "wide", no_argument, NULL, OPT_WIDE },
+	RP_OPT_PRINT_LONG
 	RP_OPT_COMMON_LONG
 };
 
@@ -148,7 +143,7 @@ replay_parse(struct replay *r, int argc, char **argv, bool *helpp)
 	uint64_t v;
 	char err[512];
 	bool over;
-	int ch;
+	int ch, rc;
 
 	*helpp = false;
 	rp_config_default(&o->cfg);
@@ -184,25 +179,6 @@ replay_parse(struct replay *r, int argc, char **argv, bool *helpp)
 			}
 			o->cfg.scale = (unsigned)v;
 			continue;
-		case OPT_SORT:
-			if (rp_sort_key(optarg, &r->print.sort) != 0) {
-				warnx("replay: --sort: '%s' is not one of %s",
-				    optarg, rp_sort_keys());
-				return (EXIT_USAGE);
-			}
-			continue;
-		case 'E':
-		case OPT_ENTRIES:
-			if (cli_parse_u64(optarg, 1, RP_SITE_MAX, &v) != 0) {
-				warnx("replay: --entries: '%s' is not a "
-				    "number in 1..%d", optarg, RP_SITE_MAX);
-				return (EXIT_USAGE);
-			}
-			r->print.entries = (unsigned)v;
-			continue;
-		case OPT_WIDE:
-			r->print.wide = true;
-			continue;
 		case 'h':
 		case RP_OPT_HELP:
 			replay_usage(stdout);
@@ -213,7 +189,10 @@ replay_parse(struct replay *r, int argc, char **argv, bool *helpp)
 			    "replay --help)", argv[optind - 1]);
 			return (EXIT_USAGE);
 		}
-		if (rp_opt_common(ch, optarg, o, err, sizeof(err)) < 0) {
+		rc = rp_opt_print(ch, optarg, &r->print, err, sizeof(err));
+		if (rc == 0)
+			rc = rp_opt_common(ch, optarg, o, err, sizeof(err));
+		if (rc < 0) {
 			warnx("replay: %s", err);
 			return (EXIT_USAGE);
 		}

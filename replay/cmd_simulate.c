@@ -32,9 +32,6 @@ enum {
 	OPT_MACHINE,
 	OPT_SEED,
 	OPT_THINK,
-	OPT_SORT,
-	OPT_ENTRIES,
-	OPT_WIDE,
 };
 
 _Static_assert(OPT_QUEUE - OPT_PAGE == ENG_FAM_QUEUE &&
@@ -51,9 +48,7 @@ static const struct option simulate_long[] = {
 	{ "machine", required_argument, NULL, OPT_MACHINE },
 	{ "seed", required_argument, NULL, OPT_SEED },
 	{ "think", required_argument, NULL, OPT_THINK },
-	{ "sort", required_argument, NULL, OPT_SORT },
-	{ "entries", required_argument, NULL, OPT_ENTRIES },
-	{ "wide", no_argument, NULL, OPT_WIDE },
+	RP_OPT_PRINT_LONG
 	RP_OPT_COMMON_LONG
 };
 
@@ -359,27 +354,8 @@ simulate_option(struct simulate *s, int ch, const char *arg, char *err,
 	case OPT_THINK:
 		return (rp_think_parse(&s->so, arg, err, errlen) == 0 ? 1 :
 		    -1);
-	case OPT_SORT:
-		if (rp_sort_key(arg, &s->print.sort) != 0) {
-			snprintf(err, errlen, "--sort: '%s' is not one of %s",
-			    arg, rp_sort_keys());
-			return (-1);
-		}
-		return (1);
-	case 'E':
-	case OPT_ENTRIES:
-		if (cli_parse_u64(arg, 1, RP_SITE_MAX, &v) != 0) {
-			snprintf(err, errlen, "--entries: '%s' is not a "
-			    "number in 1..%d", arg, RP_SITE_MAX);
-			return (-1);
-		}
-		s->print.entries = (unsigned)v;
-		return (1);
-	case OPT_WIDE:
-		s->print.wide = true;
-		return (1);
 	default:
-		return (0);
+		return (rp_opt_print(ch, arg, &s->print, err, errlen));
 	}
 }
 

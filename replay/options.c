@@ -184,6 +184,37 @@ rp_opt_preset(const char *arg, struct eng_design *d, char *err,
 }
 
 int
+rp_opt_print(int opt, const char *arg, struct rp_print_opts *p, char *err,
+    size_t errlen)
+{
+	uint64_t v;
+
+	switch (opt) {
+	case RP_OPT_SORT:
+		if (rp_sort_key(arg, &p->sort) != 0) {
+			snprintf(err, errlen, "--sort: '%s' is not one of %s",
+			    arg, rp_sort_keys());
+			return (-1);
+		}
+		return (1);
+	case 'E':
+	case RP_OPT_ENTRIES:
+		if (cli_parse_u64(arg, 1, RP_SITE_MAX, &v) != 0) {
+			snprintf(err, errlen, "--entries: '%s' is not a "
+			    "number in 1..%d", arg, RP_SITE_MAX);
+			return (-1);
+		}
+		p->entries = (unsigned)v;
+		return (1);
+	case RP_OPT_WIDE:
+		p->wide = true;
+		return (1);
+	default:
+		return (0);
+	}
+}
+
+int
 rp_opt_common(int opt, const char *arg, struct rp_opts *o, char *err,
     size_t errlen)
 {

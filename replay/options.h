@@ -1,10 +1,11 @@
 /*
- * options.h - the command-line options `replay` and `sweep` share: CPUs,
- * partitioning, scaling mode, pacing, warm-up, duration, loops, timing,
- * check, model memory, the output files, damaged traces, the era preset
- * and the free path (design families without a list form).  Each command
- * adds its own (single values for replay, lists for sweep) to a
- * getopt_long table that ends with RP_OPT_COMMON_LONG.
+ * options.h - the command-line options `replay`, `sweep` and `simulate`
+ * share: CPUs, partitioning, scaling mode, pacing, warm-up, duration,
+ * loops, timing, check, model memory, the output files, damaged traces,
+ * the era preset and the free path (design families without a list
+ * form); and the human tables' options of the commands that print them.
+ * Each command adds its own (single values for replay, lists for sweep)
+ * to a getopt_long table that ends with RP_OPT_COMMON_LONG.
  */
 #ifndef PR_OPTIONS_H
 #define PR_OPTIONS_H
@@ -14,6 +15,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "report.h"
 #include "session.h"
 
 enum rp_opt {
@@ -36,6 +38,9 @@ enum rp_opt {
 	RP_OPT_NO_PRIME,
 	RP_OPT_HELP,
 	RP_OPT_OUTPUT,
+	RP_OPT_SORT,		/* RP_OPT_PRINT_LONG */
+	RP_OPT_ENTRIES,
+	RP_OPT_WIDE,
 	RP_OPT_COMMAND		/* first value free for a command's own */
 };
 
@@ -60,6 +65,16 @@ enum rp_opt {
 	{ "help", no_argument, NULL, RP_OPT_HELP },			\
 	{ "output", required_argument, NULL, RP_OPT_OUTPUT },		\
 	{ NULL, 0, NULL, 0 }
+
+/*
+ * The human tables' options of the commands that print them (replay,
+ * simulate): --sort KEY, -E/--entries N, --wide; put before
+ * RP_OPT_COMMON_LONG in a command's table and parsed by rp_opt_print().
+ */
+#define RP_OPT_PRINT_LONG						\
+	{ "sort", required_argument, NULL, RP_OPT_SORT },		\
+	{ "entries", required_argument, NULL, RP_OPT_ENTRIES },		\
+	{ "wide", no_argument, NULL, RP_OPT_WIDE },
 
 /*
  * The short options replay and sweep share, as perf users type them: -C
@@ -90,6 +105,13 @@ struct rp_opts {
  */
 int	rp_opt_common(int opt, const char *arg, struct rp_opts *o, char *err,
 	    size_t errlen);
+
+/*
+ * Apply a table option (RP_OPT_PRINT_LONG, or -E) to p.  Returns 1 when opt
+ * is one, 0 when it is not, -1 on a bad value (one-line reason in err).
+ */
+int	rp_opt_print(int opt, const char *arg, struct rp_print_opts *p,
+	    char *err, size_t errlen);
 
 /*
  * --preset NAME into d (every family; later family options override it).
