@@ -1290,6 +1290,13 @@ pmap_page_init(struct vm_page *m)
 	md_page_init(pmap_mi_md(m));
 }
 
+/* eng_alloc() starts every allocation on a cache line: enough for these. */
+_Static_assert(_Alignof(struct pmap_md) <= ENG_CACHE_LINE &&
+    _Alignof(struct pmap_large_md_page) <= ENG_CACHE_LINE &&
+    _Alignof(struct pmap_cpu_counters) <= ENG_CACHE_LINE &&
+    _Alignof(struct pv_list_lock) <= ENG_CACHE_LINE,
+    "a pmap structure wants more than a cache line's alignment");
+
 /*
  * The MD state of engine e: pv heads and locks of the --pv design for
  * p->phys_pages pages, pmap slots, chunk lists, counters; every page's
@@ -1304,24 +1311,17 @@ pmap_md_create(struct vm_engine *e, const struct eng_params *p, char *err,
 	struct pmap *pm;
 	uint64_t i;
 
-	/* The size is a multiple of the (cache-line) alignment. */
-	md = aligned_alloc(_Alignof(struct pmap_md), sizeof(*md));
+	md = eng_calloc(1, sizeof(*md));
 	if (md == NULL)
 		goto nomem;
-	memset(md, 0, sizeof(*md));
 	md->md_engine = e;
 	md->md_pv = p->design.pv;
 	md->md_pvchunk = p->design.pvchunk;
 	md->md_npages = pmap_mi_phys_pages(e);
 	md->md_nframes = (md->md_npages + NPTEPG - 1) / NPTEPG;
 	if (md->md_pv == ENG_PV_SUPERPAGE) {
-		/* The size is a multiple of the alignment (static assert). */
-		md->md_pv_large = aligned_alloc(
-		    _Alignof(struct pmap_large_md_page),
-		    md->md_nframes * sizeof(*md->md_pv_large));
-		if (md->md_pv_large != NULL)
-			memset(md->md_pv_large, 0, md->md_nframes *
-			    sizeof(*md->md_pv_large));
+		md->md_pv_large = eng_calloc(md->md_nframes,
+		    sizeof(*md->md_pv_large));
 		if (md->md_pv_large == NULL)
 			goto nomem;
 		for (i = 0; i < md->md_nframes; i++)
@@ -1337,9 +1337,8 @@ pmap_md_create(struct vm_engine *e, const struct eng_params *p, char *err,
 	if (md->md_pv == ENG_PV_HASHED) {
 		md->md_npv_list_locks = p->design.pv_locks != 0 ?
 		    p->design.pv_locks : 256;
-		md->md_pv_list_locks = aligned_alloc(64,
-		    ((md->md_npv_list_locks * sizeof(*md->md_pv_list_locks) +
-		    63) & ~(size_t)63));
+		md->md_pv_list_locks = eng_alloc(md->md_npv_list_locks *
+		    sizeof(*md->md_pv_list_locks));
 		if (md->md_pv_list_locks == NULL)
 			goto nomem;
 	}
@@ -1377,8 +1376,7 @@ pmap_md_create(struct vm_engine *e, const struct eng_params *p, char *err,
 	eng_mtx_init(&md->md_allpmaps_mtx, LC_PVCHUNK);
 	TAILQ_INIT(&md->md_allpmaps);
 	md->md_ncnt = p->nslots + 1;	/* the workers and the page daemon */
-	md->md_cnt = aligned_alloc(_Alignof(struct pmap_cpu_counters),
-	    md->md_ncnt * sizeof(*md->md_cnt));
+	md->md_cnt = eng_alloc(md->md_ncnt * sizeof(*md->md_cnt));
 	if (md->md_cnt == NULL)
 		goto nomem;
 	pmap_md_counters_reset(md);
