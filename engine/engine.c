@@ -1233,8 +1233,7 @@ eng_quiesce(struct vm_engine *e)
 		c = e->cpus[s];
 		memcpy(save, &c->lk, sizeof(*save));
 		st = c->st;
-		vm_page_pqbatch_drain(c);
-		vm_phys_cache_flush(c);
+		eng_cpu_drain(c);
 		if (s == 0)
 			for (i = 0; i < e->vm_page_array_size; i++) {
 				m = &e->vm_page_array[i];
