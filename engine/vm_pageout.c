@@ -962,9 +962,15 @@ vm_pageout_timedwait(struct vm_pagedaemon *pd, long ns)
  * vm_pageout_worker() ([FB12po]): clear vmd_pageout_wanted, then, if
  * paging is still needed (free count below the wakeup threshold), pause
  * hz / VM_INACT_SCAN_RATE when the last pass missed its target and go on;
- * else sleep until pagedaemon_wakeup().  The kernel's sleep also times out
- * every hz / VM_INACT_SCAN_RATE to age the active queue without a
- * shortage; the model's does not, so a replay with plenty of memory has no
+ * else sleep until pagedaemon_wakeup() or for hz / VM_INACT_SCAN_RATE
+ * ("psleep": the kernel's mtx_sleep times out and the pass runs either
+ * way).  The timeout matters when vmd_pageout_wakeup_thresh is below
+ * vmd_free_min, as vm_pageout_init_domain() makes it in a small domain
+ * (1024 pages: 45 < 47): a vm_wait sleeper with the free count between the
+ * two is woken only by a pass that the timeout starts.  A timed-out pass
+ * with the free count at free_target and no deficit does nothing here;
+ * the kernel's would age the active queue by its update period
+ * (docs/design-page.md), so a replay with plenty of memory has no
  * page-daemon traffic.  Between passes the daemon is idle (pd->busy
  * false) for eng_stats_reset().
  */
@@ -986,10 +992,9 @@ vm_pageout_worker(void *arg)
 			if (!target_met)
 				vm_pageout_timedwait(pd, 1000000000L /
 				    VM_INACT_SCAN_RATE);
-		} else {
-			while (!pd->wanted && !pd->stop)
-				pthread_cond_wait(&pd->wanted_cv, &pd->mtx);
-		}
+		} else if (!pd->wanted)
+			vm_pageout_timedwait(pd, 1000000000L /
+			    VM_INACT_SCAN_RATE);
 		if (pd->stop)
 			break;
 		/* Prevent spurious wakeups by ensuring that wanted is set. */
