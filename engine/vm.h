@@ -104,6 +104,7 @@ struct vm_domain {
 					   free pages of any kind, reserved
 					   by vm_domain_allocate() (u_int,
 					   as the kernel's) */
+	uint32_t	vmd_free_reserved; /* (C) vm_pageout_init_domain() */
 	uint64_t	vmd_nfree_frames; /* (F) */
 	/*
 	 * --queue colored (DragonFly): vmd_ncolors (PQ_L2_SIZE) sub-queues

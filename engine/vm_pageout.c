@@ -1011,8 +1011,8 @@ vm_pageout_worker(void *arg)
 }
 
 /*
- * The thresholds of vm_pageout_init_domain() for the domain's pages, and
- * the free count's mirror; with run, start the daemon on cpu.  The
+ * The thresholds of vm_pageout_init_domain() for the domain's pages (and
+ * the domain's vmd_free_reserved, vm_domain_allocate's limit); with run, start the daemon on cpu.  The
  * unreserved minimum is 4 + (n - 1024) / 200 in 12.0 ([FB12po]; 10.x's
  * vm_pageout_init has the same) and n / 200 in 13/14 ([FB13]): the queue
  * design tells the era (astate: 13/14).  Returns 0 or -1 (out of memory,
@@ -1035,6 +1035,7 @@ vm_pageout_init(struct vm_engine *e, struct eng_cpu *cpu, bool run)
 	pageout_free_min = 2 * VM_MAXBSIZE / PAGE_SIZE + VM_INTERRUPT_FREE_MIN;
 	/* vm_pageout_page_count: 32, or 8 below 2000 pages (vm_pageout_init) */
 	reserved = (n < 2000 ? 8 : 32) + pageout_free_min + n / 768;
+	e->vmd.vmd_free_reserved = (uint32_t)reserved;
 	pd->free_target = 4 * min + reserved;
 	pd->free_min = min + reserved;
 	pd->inactive_target = 3 * pd->free_target / 2;

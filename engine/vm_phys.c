@@ -188,8 +188,14 @@ vm_domain_freecnt_atomic(const struct vm_engine *e)
 
 /*
  * vm_domain_allocate(): take n pages off the domain's free count; false,
- * changing nothing, when fewer are free; the change is reported to the
- * page daemon (vm_domain_freecnt_adj).  pgcache and colored: a
+ * changing nothing, when that would leave fewer than vmd_free_reserved
+ * free: every model allocation is the kernel's VM_ALLOC_NORMAL class
+ * (12.0+ vm_domain_allocate's `limit = vmd->vmd_free_reserved; limit +=
+ * npages; if (old < limit) return (0)`; 10.x vm_page_alloc's `v_free_count
+ * + v_cache_count > v_free_reserved`), and the model's page daemon
+ * allocates nothing, so the VM_ALLOC_SYSTEM limit it would get is never
+ * asked for.  The change is reported to the page daemon
+ * (vm_domain_freecnt_adj).  pgcache and colored: a
  * compare-and-swap loop and no lock (FreeBSD 12+, vm_domain_allocate()'s
  * atomic_fcmpset_int on vmd_free_count; colored: docs/design-dragonfly.md).
  * global: the free lock is held (10's vm_phys_freecnt_adj()).
@@ -199,19 +205,19 @@ vm_domain_allocate(struct eng_cpu *c, uint32_t n)
 {
 	ENG_SITE_DEFINE;
 	struct vm_domain *vmd = &c->e->vmd;
-	uint32_t old;
+	uint32_t old, limit = vmd->vmd_free_reserved + n;
 
 	if (!vm_domain_freecnt_atomic(c->e))
 		vm_domain_free_assert_locked(c);
 	old = atomic_load_explicit(&vmd->vmd_free_count, memory_order_relaxed);
 	if (!vm_domain_freecnt_atomic(c->e)) {
-		if (old < n)
+		if (old < limit)
 			return (false);
 		atomic_store_explicit(&vmd->vmd_free_count, old - n,
 		    memory_order_relaxed);
 	} else {
 		do {
-			if (old < n)
+			if (old < limit)
 				return (false);
 		} while (!eng_atomic_fcmpset_32(&c->lk, LC_FREEQUEUE,
 		    ENG_HERE, &vmd->vmd_free_count, &old, old - n));
