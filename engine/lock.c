@@ -162,13 +162,19 @@ eng_clock(void)
 	    eng_rdtsc());
 }
 
-/* An interval of eng_clock() in ns, the probe's cost taken off. */
+/*
+ * An interval of eng_clock() in ns, the probe's cost taken off.  An
+ * interval the TSC ran backwards over (a vCPU moved between host CPUs
+ * whose TSC offsets differ, as seen on the shared 2-vCPU VM) is 0, not a
+ * wrapped 2^64-cycle hold that would swamp every total it is added to.
+ */
 static inline uint64_t
 eng_clock_ns(uint64_t d)
 {
 	if (eng_sim_hook != NULL)
 		return (d);
-	return (eng_tsc_ns(d > eng_tsc_probe ? d - eng_tsc_probe : 0));
+	return (eng_tsc_ns((int64_t)d > (int64_t)eng_tsc_probe ?
+	    d - eng_tsc_probe : 0));
 }
 
 /* n pauses (lock_delay_spin); virtual ones in simulation. */
