@@ -722,6 +722,39 @@ fmt_ns(const struct rp_report *r, uint64_t ns, char *b, size_t n)
 	return (b);
 }
 
+/*
+ * A "label: name count, name count, ..." line of the header, wrapped
+ * before column 80 (the default table is 100 columns at most) with the
+ * continuation lines indented by two.
+ */
+struct wrapped_list {
+	FILE		*f;
+	const char	*label;
+	unsigned	col;
+	unsigned	n;
+};
+
+static void
+wrapped_item(struct wrapped_list *w, const char *name, uint64_t count)
+{
+	int len;
+
+	if (w->col > 76) {
+		fputs(",\n ", w->f);
+		w->col = 1;
+	}
+	len = fprintf(w->f, "%s%s %llu", w->n++ == 0 ? w->label :
+	    w->col == 1 ? " " : ", ", name, (unsigned long long)count);
+	w->col += len > 0 ? (unsigned)len : 0;
+}
+
+static void
+wrapped_end(struct wrapped_list *w)
+{
+	if (w->n > 0)
+		fputc('\n', w->f);
+}
+
 /* The engine's counters, several to a line. */
 static void
 print_counters(FILE *f, const struct rp_report *r)
@@ -905,8 +938,8 @@ rp_report_print(FILE *f, const struct rp_report *r,
 	const struct rp_worker_result *w;
 	const struct rp_counter *kc;
 	double lo, hi;
-	unsigned i, k, col;
-	int n;
+	struct wrapped_list wl;
+	unsigned i, k;
 
 	fprintf(f, "%s: %llu events on %u threads (CPUs %s) in %.3f s: "
 	    "%.0f events/s\n", r->trace, (unsigned long long)run->events,
@@ -952,27 +985,17 @@ rp_report_print(FILE *f, const struct rp_report *r,
 			fprintf(f, "kept the recorded times (at most %.3f ms "
 			    "late)\n", run->behind_ns / 1e6);
 	}
-	for (k = 0, i = 0, col = 0; k < PR_KIND_COUNT; k++) {
-		if (r->skipped_by_kind[k] == 0)
-			continue;
-		if (col > 76) {
-			fputs(",\n ", f);
-			col = 1;
-		}
-		n = fprintf(f, "%s%s %llu", i++ == 0 ? "skipped by kind: " :
-		    col == 1 ? " " : ", ", pr_kind_name(k),
-		    (unsigned long long)r->skipped_by_kind[k]);
-		col += n > 0 ? (unsigned)n : 0;
-	}
-	if (i > 0)
-		fputc('\n', f);
-	for (k = 0, i = 0; k < r->nskip_causes; k++)
+	wl = (struct wrapped_list){ .f = f, .label = "skipped by kind: " };
+	for (k = 0; k < PR_KIND_COUNT; k++)
+		if (r->skipped_by_kind[k] != 0)
+			wrapped_item(&wl, pr_kind_name(k), r->skipped_by_kind[k]);
+	wrapped_end(&wl);
+	wl = (struct wrapped_list){ .f = f, .label = "skipped by cause: " };
+	for (k = 0; k < r->nskip_causes; k++)
 		if (r->skip_cause[k].count != 0)
-			fprintf(f, "%s%s %llu", i++ == 0 ? "skipped by cause: " :
-			    ", ", r->skip_cause[k].name,
-			    (unsigned long long)r->skip_cause[k].count);
-	if (i > 0)
-		fputc('\n', f);
+			wrapped_item(&wl, r->skip_cause[k].name,
+			    r->skip_cause[k].count);
+	wrapped_end(&wl);
 	if (run->hw.valid && run->events > 0)
 		fprintf(f, "per event: %.1f cycles, %.1f instructions, "
 		    "%.3f LLC misses\n",
