@@ -49,8 +49,8 @@ PRESSURE = [
                            "colored:2048", "--phys-mem", "0.5x"]),
 ]
 PRESSURE_TRACES = "build-*.prt"
-CLASSES = ["object", "page", "pagequeue", "freequeue", "pv", "pmap",
-           "pvchunk"]
+CLASSES = ["object", "page", "pagequeue", "freequeue", "reserv", "pv",
+           "pmap", "pvchunk"]
 COUNTERS = ["free_find_steps", "free_far_afield", "free_lastq_hits",
             "scan_pages", "scan_freed", "pd_passes", "vm_waits",
             "alloc_failures"]
