@@ -30,9 +30,18 @@
  * takes the page's spinlock before the sub-queue's
  * (vm_page_and_queue_spin_lock), the model after it.  object->pg_color (vm_quickcolor() at the object's
  * creation: the creating thread's address and a per-CPU counter stepped
- * by PQ_PRIME2) is a hash of the object slot.  bio_page_alloc()'s
- * randomised colour is not modelled: the trace does not say which pages
- * the buffer cache allocates.
+ * by PQ_PRIME2) is a hash of the object slot.
+ *
+ * bio_page_alloc()'s randomised colour (e3c330f0; as read in a later tree,
+ * sys/kern/vfs_bio.c: vm_page_alloc() with VM_ALLOC_CPU((gd_cpuid +
+ * ticks) % ncpus), which vm_page_alloc() hands to vm_get_pg_color() in
+ * place of mycpu) is not modelled: it serves the buffer cache (allocbuf(),
+ * vm_hold_load_pages()), and no event kind is a buffer-cache allocation.
+ * page_insert is any page-cache insertion (read, write, a fault's
+ * read-ahead), page_lookup a read batch or fault-around, map a fault,
+ * sendfile's own pages come from vm_page_alloc() in kern_sendfile(): all
+ * allocate with the worker's own colours, as vm_page_alloc() without
+ * VM_ALLOC_CPU does (test_dragonfly_free.c).
  */
 #include <stdlib.h>
 
