@@ -103,7 +103,7 @@ sed 's/^sbatch --wait sweep.sbatch$/sbatch --wait --array=0-2 sweep.sbatch/' \
     submit.sh >small.sh
 grep -q 'array=0-2' small.sh ||
     fail "the submission lines of the recipe changed"
-timeout 100 sh small.sh >out 2>err || { cat out err logs/* 2>/dev/null
+timeout 200 sh small.sh >out 2>err || { cat out err logs/* 2>/dev/null
     tail -5 "$S/slurmctld.log"; fail "the Slurm recipe failed"; }
 grep -q '^merge: .* runs from 3 files$' err || { cat out err; fail "no merge summary"; }
 for i in 0 1 2; do

@@ -304,6 +304,15 @@ PY
 "$PR" replay "$T/b.prt" --threads 2 --loop 1000000 --csv "$T/int.csv" \
     >"$T/int.out" 2>"$T/int.err" &
 pid=$!
+# Its handler is in place once the CSV's temporary file exists (replay
+# creates its outputs after catching the signals): wait for it (30 s at
+# most; exec and start-up may take seconds on a loaded machine).
+i=0
+until ls "$T"/int.csv.part.* >/dev/null 2>&1; do
+	i=$((i + 1))
+	[ $i -le 300 ] || { kill -9 $pid; fail "replay did not start in 30 s"; }
+	sleep 0.1
+done
 sleep 1
 kill -INT $pid
 wait $pid && fail "interrupted replay exited 0"

@@ -53,7 +53,7 @@ browser=$(command -v chromium || command -v chromium-browser ||
     command -v google-chrome) || {
 	echo "SKIP: no chromium (Debian: chromium) to render the report"
 	exit 77; }
-HOME=$T timeout 90 "$browser" --headless=new --no-sandbox --disable-gpu \
+HOME=$T timeout 180 "$browser" --headless=new --no-sandbox --disable-gpu \
     --hide-scrollbars --window-size=1300,2400 \
     --screenshot="$T/shot.png" "file://$T/r.html" >"$T/chromium.log" 2>&1
 [ -s "$T/shot.png" ] || { tail -5 "$T/chromium.log"; fail "no screenshot"; }

@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 
+#include <errno.h>
 #include <setjmp.h>
 #include <stdbool.h>
 #include <signal.h>
@@ -167,11 +168,18 @@ slurp(const char *path, size_t *lenp)
 	return (buf);
 }
 
+/*
+ * Write buf as path, a new file: rewriting an existing one in place
+ * (O_TRUNC) makes ext4 (auto_da_alloc) start its writeback at the close,
+ * and the loops below write thousands of them - minutes of disk waits on
+ * a loaded machine.
+ */
 static void
 spit(const char *path, const uint8_t *buf, size_t len)
 {
 	FILE *f;
 
+	assert_true(unlink(path) == 0 || errno == ENOENT);
 	f = fopen(path, "wb");
 	assert_non_null(f);
 	assert_int_equal(fwrite(buf, 1, len, f), len);

@@ -34,7 +34,7 @@ head -c 200000 /dev/urandom >"$tmp/www/a.bin"
 head -c 50000 /dev/urandom >"$tmp/www/b.bin"
 "$SF" -d "$tmp/www" -p 0 --port-file "$tmp/port" --nocache 2>"$tmp/sf.log" &
 pids+=($!)
-for _ in $(seq 50); do [ -s "$tmp/port" ] && break; sleep 0.1; done
+for _ in $(seq 300); do [ -s "$tmp/port" ] && break; sleep 0.1; done
 [ -s "$tmp/port" ] || fail "server did not start"
 port=$(cat "$tmp/port")
 url=http://127.0.0.1:$port
@@ -109,7 +109,9 @@ start=$(date +%s)
 "$PR" record --iface lo --filter 'tcp port 1' --duration 1s \
     -o "$tmp/idle.prt" >"$tmp/idle.log" 2>&1 ||
     fail "record --duration: $(cat "$tmp/idle.log")"
-[ $(($(date +%s) - start)) -le 5 ] || fail "--duration 1s took too long"
+# (Without the bound it never ends; 20 s leaves start-up time on a loaded
+# machine.)
+[ $(($(date +%s) - start)) -le 20 ] || fail "--duration 1s took too long"
 "$PR" info "$tmp/idle.prt" | grep -q '^events: *0$' || fail "idle capture"
 check "$tmp/file.prt" || fail "tcpdump capture"
 

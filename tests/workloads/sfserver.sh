@@ -26,7 +26,7 @@ start() {
 	rm -f "$tmp/port"
 	"$SF" -d "$tmp/www" -p 0 --port-file "$tmp/port" "$@" 2>"$tmp/log" &
 	pid=$!
-	for _ in $(seq 50); do [ -s "$tmp/port" ] && break; sleep 0.1; done
+	for _ in $(seq 300); do [ -s "$tmp/port" ] && break; sleep 0.1; done
 	[ -s "$tmp/port" ] || fail "server did not start: $(cat "$tmp/log")"
 	url=http://127.0.0.1:$(cat "$tmp/port")
 }
@@ -57,7 +57,7 @@ curl -sf -r 1000-4999 "$url/big.bin" |
     sed -n 's/^Content-Length: //p')" = 300000 ] || fail "HEAD length"
 # Two requests pipelined on one connection, answered in order.
 resp=$(printf 'GET /sub/h.txt HTTP/1.1\r\nHost: x\r\n\r\nGET /big.bin HTTP/1.1\r\nRange: bytes=0-2\r\nConnection: close\r\n\r\n' |
-    timeout 5 curl -s telnet://127.0.0.1:"$(cat "$tmp/port")" | tr -d '\r')
+    timeout 30 curl -s telnet://127.0.0.1:"$(cat "$tmp/port")" | tr -d '\r')
 [ "$(grep -c '^HTTP/1.1 ' <<<"$resp")" = 2 ] || fail "pipelining: $resp"
 grep -q '^Content-Range: bytes 0-2/300000$' <<<"$resp" || fail "pipelined range"
 # Keep-alive: curl reuses one connection for two URLs.
