@@ -49,6 +49,12 @@ static const struct eng_design_info eng_designs[] = {
 	{ ENG_FAM_PAGE, ENG_PAGE_REFCOUNT, "refcount", "refcount", 0, 0, 0, 0,
 	    NULL, "r352110 (D20486) sys/vm/vm_page.c, FreeBSD 13/14",
 	    "per-page atomic ref_count, no page lock for identity" },
+	{ ENG_FAM_PAGE, ENG_PAGE_DFLY, "dfly", "dfly", 0, 0, 0, 0, NULL,
+	    "DragonFly 5.6 (e3c330f0) sys/vm/vm_page.c (vm_page_hash_get, "
+	    "vm_page_hash_enter, busy_count: PBUSY_LOCKED and soft busies), "
+	    "sys/vm/vm_fault.c (vm_fault_bypass)",
+	    "refcount's counts, hard busy to change identity, and the "
+	    "lockless 4-way vm_page_hash tried before the object lock" },
 	{ ENG_FAM_QUEUE, ENG_QUEUE_LOCKED, "locked", "locked", 0, 0, 0, 0,
 	    NULL, "FreeBSD 10 sys/vm/vm_page.c (vm_page_enqueue, "
 	    "vm_pagequeue_lock)",
@@ -419,9 +425,10 @@ static const struct eng_preset_info eng_presets[] = {
 	      "r331369 sys/vm/vm_reserv.c (the reservation's lock), "
 	      "rS331863 sys/vm/vm_page.c (vmd_pgcache[VM_NFREEPOOL])" } },
 	{ "dragonfly56", "DragonFly BSD 5.6 (VM rework, e3c330f0)",
-	    { "refcount", "colored:1024", "perpage", "domain:1", "colored" },
-	    { "DragonFly 5.6 sys/vm/vm_page.c (wire_count, hold_count and "
-	      "busy_count atomic, no page lock for identity; "
+	    { "dfly", "colored:1024", "perpage", "domain:1", "colored" },
+	    { "DragonFly 5.6 sys/vm/vm_page.c (vm_page_hash_get/_enter, "
+	      "busy_count: PBUSY_LOCKED to change identity, soft busies; "
+	      "wire_count atomic), sys/vm/vm_fault.c (vm_fault_bypass); "
 	      "docs/design-dragonfly.md)",
 	      "e3c330f0 sys/vm/vm_page.c, vm_page.h (PQ_L2_SIZE 1024, "
 	      "per-queue and per-page spinlocks, unlocked vm_page_activate)",
@@ -563,6 +570,7 @@ eng_create(const struct eng_params *p, char *err, size_t errlen)
 	e->params = *p;
 	e->design = p->design;
 	e->pagelock = p->design.page == ENG_PAGE_PAGELOCK;
+	e->dfly = p->design.page == ENG_PAGE_DFLY;
 	e->pq = eng_queue_ops[p->design.queue];
 	e->nframes = (n + NPDEPG - 1) / NPDEPG;
 	e->vm_page_array_size = e->nframes * NPDEPG;
@@ -573,7 +581,7 @@ eng_create(const struct eng_params *p, char *err, size_t errlen)
 	    sizeof(struct eng_mtx_padalign) : sizeof(struct eng_mtx);
 	e->pa_lock = eng_alloc(e->pa_lock_count * e->pa_lock_stride);
 	if (e->pa_lock == NULL || vm_phys_init(e) != 0 ||
-	    vm_object_init(e) != 0) {
+	    vm_object_init(e) != 0 || (e->dfly && vm_page_hash_init(e) != 0)) {
 		eng_errf(err, errlen, "out of memory for %" PRIu64 " pages",
 		    e->vm_page_array_size);
 		eng_destroy(e);
@@ -634,6 +642,7 @@ eng_destroy(struct vm_engine *e)
 		vm_object_fini(e);
 	vm_phys_fini(e);
 	vm_pagequeue_fini(e);
+	vm_page_hash_fini(e);
 	free(e->pa_lock);
 	free(e);
 }
@@ -717,8 +726,12 @@ ev_page_insert(struct eng_cpu *c, struct vm_object *obj, vm_pindex_t pindex,
  * --page refcount (13/14, vm_object.c 2020+, index id 47069778): the page
  * is exclusive-busied first (vm_page_tryxbusy; the kernel sleeps on a busy
  * page and retries, the model skips it) and unmapped with
- * vm_page_try_remove_all(); it is freed busied.  --page pagelock (12,
- * index id 1450408391): no busy, the page lock around the free.
+ * vm_page_try_remove_all(); it is freed busied.  --page dfly: the same
+ * (DragonFly's vm_object_page_remove_callback: vm_page_busy_try(p, TRUE),
+ * sleep and retry on failure, vm_page_protect, vm_page_free of the busied
+ * page); a page soft-busied by a fault's vm_page_hash_get() is busy.
+ * --page pagelock (12, index id 1450408391): no busy, the page lock
+ * around the free.
  */
 static enum eng_skip
 ev_page_remove(struct eng_cpu *c, struct vm_object *obj, vm_pindex_t pindex,
@@ -793,7 +806,8 @@ ev_unwire(struct eng_cpu *c, struct vm_object *obj, vm_pindex_t pindex,
 /*
  * release: vm_page_release_locked() of a wiring taken by a wire event;
  * NOCACHE tries to free the page (FADV_DONTNEED).  pagelock: under the
- * page lock.
+ * page lock.  dfly: hard-busied, as DragonFly's vm_page_unwire() requires
+ * (vm_page_release_locked() releases the busy).
  */
 static enum eng_skip
 ev_release(struct eng_cpu *c, struct vm_object *obj, vm_pindex_t pindex,
@@ -813,6 +827,8 @@ ev_release(struct eng_cpu *c, struct vm_object *obj, vm_pindex_t pindex,
 		mtx = vm_page_lockptr(c, m);
 		eng_mtx_lock(&c->lk, mtx, site);
 	}
+	if (c->e->dfly)
+		vm_page_busy_wait(c, m);
 	ok = vm_page_release_locked(c, m, flags);
 	if (mtx != NULL)
 		eng_mtx_unlock(&c->lk, mtx);
@@ -938,21 +954,33 @@ eng_ev_range(struct eng_cpu *c, struct vm_object *obj,
  * write-locked.  --page refcount: a read-locked lookup when every page is
  * resident, else the write lock to insert the missing ones (13+ callers
  * look up locklessly, vm_page_grab_unlocked; the model has no SMR, see
- * docs/design-page.md).
+ * docs/design-page.md).  --page dfly: DragonFly's vm_page_grab() under
+ * the shared token, vm_page_lookup_busy_try(..., TRUE) hard-busying each
+ * resident page and entering it in vm_page_hash[] (the grab's caller
+ * vm_page_wakeup()s it); the token is upgraded for a missing page.
  */
 static void
 ev_page_lookup(struct eng_cpu *c, struct vm_object *obj, vm_pindex_t pindex,
     uint32_t n)
 {
 	ENG_SITE_DEFINE;
+	struct vm_page *m;
 	bool allocated;
 	uint32_t i = 0;
 
 	if (c->e->pagelock)
 		goto grab;
 	VM_OBJECT_RLOCK(c, obj);
-	for (i = 0; i < n && vm_page_lookup(c, obj, pindex + i) != NULL; i++)
-		;
+	for (i = 0; i < n; i++) {
+		if (!c->e->dfly) {
+			if (vm_page_lookup(c, obj, pindex + i) == NULL)
+				break;
+		} else if ((m = vm_page_lookup_busy(c, obj, pindex + i)) !=
+		    NULL)
+			vm_page_xunbusy(c, m);
+		else
+			break;
+	}
 	VM_OBJECT_RUNLOCK(c, obj);
 	if (i == n)
 		return;
@@ -974,6 +1002,16 @@ grab:
  * through 12, which vm_page_activate takes here in the pagelock designs).
  * The page is marked referenced.  Skipped when no page could be entered:
  * no memory, or (pmap_ev_enter) no such pmap slot.
+ *
+ * --page dfly: first DragonFly's vm_fault_bypass() (sys/vm/vm_fault.c),
+ * with no object lock: vm_page_hash_get() returns the page soft-busied
+ * (validated), and a page in an active sub-queue is passively activated
+ * (vm_page_soft_activate: the unlocked act_count raise), entered, and its
+ * soft busy dropped.  A miss, a failed validation or a page not active
+ * takes the path above, whose lookup enters the page in the hash.  The
+ * bypass's other conditions (fully valid, not PG_SWAPPED, a writeable
+ * object and a dirty page for a write fault) hold in the model, which
+ * has no I/O, swap or dirty bits.
  */
 static enum eng_skip
 ev_map(struct eng_cpu *c, const struct pr_event *ev, struct vm_object *obj,
@@ -987,6 +1025,18 @@ ev_map(struct eng_cpu *c, const struct pr_event *ev, struct vm_object *obj,
 
 	for (i = 0; i < n; i++) {
 		va = ev->addr + ((uint64_t)i << PAGE_SHIFT);
+		if (c->e->dfly && (m = vm_page_hash_get(c, obj,
+		    ev->pindex + i)) != NULL) {
+			if (vm_page_queue(m) == PQ_ACTIVE) {
+				vm_page_activate(c, m);
+				if (pmap_ev_enter(c, ev->pmap, va, m,
+				    write) == 0)
+					did++;
+				vm_page_sbusy_drop(c, m);
+				continue;
+			}
+			vm_page_sbusy_drop(c, m);
+		}
 		VM_OBJECT_RLOCK(c, obj);
 		if ((m = vm_page_lookup(c, obj, ev->pindex + i)) != NULL) {
 			vm_page_aflag_set(c, m, PGA_REFERENCED);
@@ -1385,6 +1435,12 @@ eng_check(struct vm_engine *e, FILE *out)
 				    VM_PAGE_A_QUEUE(a));
 			if (pmap_page_is_mapped(m))
 				eng_check_fail(out, e, m, &bad, "free but mapped");
+			/* dfly: no soft busy of a failed validation left. */
+			if (e->dfly && atomic_load_explicit(&m->busy_lock,
+			    memory_order_relaxed) != VPB_UNBUSIED)
+				eng_check_fail(out, e, m, &bad, "free but busy "
+				    "%#x", atomic_load_explicit(&m->busy_lock,
+				    memory_order_relaxed));
 			continue;
 		}
 		if (!e->pagelock && (ref & VPRC_BLOCKED) != 0)
@@ -1438,6 +1494,8 @@ eng_check(struct vm_engine *e, FILE *out)
 		vm_phash_foreach(&obj->pages, eng_check_obj_page, &co);
 	}
 	free(seen);
+	if (e->dfly)
+		bad += vm_page_hash_check(e, out);
 	return (bad + vm_phys_check(e, out) +
 	    pmap_check(e->md, out));
 }
@@ -1484,6 +1542,9 @@ eng_stats_collect(struct vm_engine *e, struct eng_stats *out)
 		out->free_find_steps += st->free_find_steps;
 		out->free_far_afield += st->free_far_afield;
 		out->free_lastq_hits += st->free_lastq_hits;
+		out->page_hash_hits += st->page_hash_hits;
+		out->page_hash_misses += st->page_hash_misses;
+		out->page_hash_fails += st->page_hash_fails;
 	}
 	pmap_md_counters(e->md, &pc);
 	out->pv_restarts = pc.pv_restarts;

@@ -32,8 +32,10 @@
 enum eng_page_design {
 	ENG_PAGE_PAGELOCK = 0,	/* hashed pa_lock array */
 	ENG_PAGE_REFCOUNT,	/* per-page atomic ref_count (r352110) */
+	ENG_PAGE_DFLY,		/* DragonFly 5.6: refcount's counts, busy
+				   rules and the lockless vm_page_hash */
 };
-#define ENG_PAGE_NDESIGNS	2
+#define ENG_PAGE_NDESIGNS	3
 
 enum eng_queue_design {
 	ENG_QUEUE_LOCKED = 0,	/* page-queue lock per operation */
@@ -293,6 +295,12 @@ struct eng_stats {
 	uint64_t	free_find_steps;	/* sub-queues looked at */
 	uint64_t	free_far_afield;	/* found beyond the first 16 */
 	uint64_t	free_lastq_hits;	/* found at vpq.lastq */
+	/* --page dfly (DragonFly vm_page_hash_get, vm_page_hash.c). */
+	uint64_t	page_hash_hits;		/* validated, soft-busied */
+	uint64_t	page_hash_misses;	/* no entry named the page */
+	uint64_t	page_hash_fails;	/* an entry named it, but the
+						   soft busy or the identity
+						   re-check failed */
 	/* The pmap layer (engine/amd64/pmap.h, struct pmap_counters). */
 	uint64_t	pv_restarts;		/* page-centric pmap-lock retries */
 	uint64_t	pa_restarts;		/* extract_and_hold EAGAIN */

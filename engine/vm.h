@@ -91,6 +91,21 @@ TAILQ_HEAD(rvlist, vm_reserv);
 
 struct vm_dfly_free;
 
+/*
+ * --page dfly: one entry of DragonFly's vm_page_hash[] (vm_page_hash.c), a
+ * lockless, heuristic cache of (object, pindex) -> page.  Every field is
+ * read and written with relaxed atomics and no lock (a): entries may be
+ * stale or torn between fields, since SMP races are allowed; a reader
+ * trusts an entry only after soft-busying the page it names and finding
+ * that page's own identity to match.
+ */
+struct vm_page_hash_elm {
+	_Atomic(struct vm_page *) m;		/* (a) */
+	_Atomic(struct vm_object *) object;	/* (a) m's, at entry */
+	_Atomic vm_pindex_t pindex;		/* (a) m's, at entry */
+	_Atomic int	ticks;			/* (a) last use, hz ticks */
+};
+
 /* The domain's free memory (one domain in the model). */
 struct vm_domain {
 	struct vm_pagequeue vmd_pagequeues[PQ_COUNT]; /* (C) each (Q) */
@@ -215,6 +230,9 @@ struct eng_cpu_stats {
 	uint64_t	free_find_steps;
 	uint64_t	free_far_afield;
 	uint64_t	free_lastq_hits;
+	uint64_t	page_hash_hits;
+	uint64_t	page_hash_misses;
+	uint64_t	page_hash_fails;
 };
 
 /*
@@ -256,6 +274,10 @@ struct vm_engine {
 	struct vm_pagedaemon *pd;	/* (C) vm_pageout.c, fields as there */
 	struct eng_mtx	*vm_page_spin;	/* (C) colored: DragonFly's per-page
 					   m->spin, the page lock; else NULL */
+	bool		dfly;		/* (C) page design is dfly */
+	struct vm_page_hash_elm *vm_page_hash; /* (C) dfly: size + SET
+					   entries, each (a); else NULL */
+	uint64_t	vm_page_hash_size; /* (C) power of two */
 };
 
 #define PHYS_TO_VM_PAGE(e, pa)	(&(e)->vm_page_array[(pa) >> PAGE_SHIFT])

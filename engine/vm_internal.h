@@ -130,6 +130,18 @@ vm_page_queue_state_owned(struct eng_cpu *c, struct vm_page *m)
 /* Busy lock (vm_page.c). */
 bool	vm_page_tryxbusy(struct eng_cpu *c, struct vm_page *m);
 void	vm_page_xunbusy(struct eng_cpu *c, struct vm_page *m);
+/* --page dfly: DragonFly's soft busy and vm_page_busy_wait (vm_page.h). */
+bool	vm_page_sbusy_try(struct eng_cpu *c, struct vm_page *m);
+void	vm_page_sbusy_drop(struct eng_cpu *c, struct vm_page *m);
+void	vm_page_busy_wait(struct eng_cpu *c, struct vm_page *m);
+
+/* --page dfly: vm_page_hash[] (vm_page_hash.c). */
+int	vm_page_hash_init(struct vm_engine *e);
+void	vm_page_hash_fini(struct vm_engine *e);
+struct vm_page *vm_page_hash_get(struct eng_cpu *c, struct vm_object *obj,
+	    vm_pindex_t pindex);
+void	vm_page_hash_enter(struct eng_cpu *c, struct vm_page *m);
+uint64_t vm_page_hash_check(struct vm_engine *e, FILE *out);
 
 /* Hash tables (vm_object.c). */
 void	*vm_phash_lookup(const struct vm_phash *h, uint64_t key);
@@ -149,6 +161,8 @@ int	vm_object_create(struct eng_cpu *c, struct vm_object *obj);
 int	vm_object_terminate(struct eng_cpu *c, struct vm_object *obj);
 void	vm_object_make_alive(struct eng_cpu *c, struct vm_object *obj);
 struct vm_page *vm_page_lookup(struct eng_cpu *c, struct vm_object *obj,
+	    vm_pindex_t pindex);
+struct vm_page *vm_page_lookup_busy(struct eng_cpu *c, struct vm_object *obj,
 	    vm_pindex_t pindex);
 
 /* Pages (vm_page.c). */

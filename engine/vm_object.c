@@ -186,13 +186,42 @@ vm_object_slot(struct eng_cpu *c, uint64_t slot)
 
 /*
  * Resident page of obj at pindex, or NULL.  The object must be locked.
+ * --page dfly: a page found is entered in vm_page_hash[], as DragonFly's
+ * vm_page_lookup() does (vm_page_hash_enter).
  */
 struct vm_page *
 vm_page_lookup(struct eng_cpu *c, struct vm_object *obj,
     vm_pindex_t pindex)
 {
+	struct vm_page *m;
+
 	VM_OBJECT_ASSERT_LOCKED(c, obj);
-	return (vm_phash_lookup(&obj->pages, pindex));
+	m = vm_phash_lookup(&obj->pages, pindex);
+	if (m != NULL && c->e->dfly)
+		vm_page_hash_enter(c, m);
+	return (m);
+}
+
+/*
+ * --page dfly: DragonFly's vm_page_lookup_busy_wait(object, pindex, TRUE):
+ * the resident page of obj at pindex, hard-busied once it has no busy of
+ * any kind, and entered in vm_page_hash[]; or NULL.  The object must be
+ * locked (shared suffices); the caller unbusies the page
+ * (vm_page_xunbusy: DragonFly's vm_page_wakeup).
+ */
+struct vm_page *
+vm_page_lookup_busy(struct eng_cpu *c, struct vm_object *obj,
+    vm_pindex_t pindex)
+{
+	struct vm_page *m;
+
+	VM_OBJECT_ASSERT_LOCKED(c, obj);
+	ENG_ASSERT(c->e->dfly);
+	if ((m = vm_phash_lookup(&obj->pages, pindex)) == NULL)
+		return (NULL);
+	vm_page_busy_wait(c, m);
+	vm_page_hash_enter(c, m);
+	return (m);
 }
 
 /*
@@ -270,6 +299,12 @@ vm_page_pindex_cmp(const void *a, const void *b)
  * one page lock, a scattered one bounces between many.
  * --page refcount: no page lock; vm_page_remove() drops VPRC_OBJREF
  * atomically and the page is freed if that was the last reference.
+ * --page dfly: as refcount, each page hard-busied first, before it is
+ * unmapped (DragonFly's vm_object_terminate() callback:
+ * vm_page_busy_wait, vm_page_protect(VM_PROT_NONE), vm_page_free, which
+ * releases the busy), so that a vm_page_hash_get() in flight finishes
+ * with the page before its identity goes; a page still wired by an event
+ * in flight is unbusied after its removal.
  *
  * The object must be write-locked.
  */
@@ -294,6 +329,8 @@ vm_object_terminate_pages(struct eng_cpu *c, struct vm_object *obj)
 	qsort(oc.ma, oc.n, sizeof(*oc.ma), vm_page_pindex_cmp);
 	for (i = 0; i < oc.n; i++) {
 		m = oc.ma[i];
+		if (c->e->dfly)
+			vm_page_busy_wait(c, m);
 		if (pmap_page_is_mapped(m))
 			pmap_remove_all(c, m);
 		if (c->e->pagelock && vm_pq_flagged(c->e, VM_PQ_SYNC) &&
@@ -309,6 +346,8 @@ vm_object_terminate_pages(struct eng_cpu *c, struct vm_object *obj)
 			vm_page_unwire_noq(c, m);
 		if (vm_page_remove(c, m))
 			vm_page_free(c, m);
+		else if (c->e->dfly)
+			vm_page_xunbusy(c, m);
 	}
 	if (mtx != NULL)
 		eng_mtx_unlock(&c->lk, mtx);

@@ -11,6 +11,14 @@
  *	VPRC_BLOCKED to hold off vm_page_wire_mapped() during
  *	vm_page_try_remove_all/_write.  No page lock for identity or wiring;
  *	it survives only for logical queue state under --queue locked|batch.
+ *  dfly: DragonFly 5.6.  refcount's counts, with DragonFly's busy rules
+ *	(vm_page.h): a page's identity changes only hard-busied
+ *	(vm_page_insert, vm_page_remove, vm_page_free_toq require
+ *	PBUSY_LOCKED), lookups busy what they find (vm_page_grab ->
+ *	vm_page_lookup_busy_try) and enter it in vm_page_hash[], which the
+ *	fault path reads with no lock, soft-busying what it finds
+ *	(vm_page_hash.c).  insert and remove take the page's spinlock
+ *	(vm_page_spin_lock, the page lock here) as DragonFly's do.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -131,6 +139,92 @@ vm_page_xunbusy(struct eng_cpu *c, struct vm_page *m)
 		    "xbusied", (void *)m, m->phys_addr);
 }
 
+/*
+ * --page dfly: DragonFly's soft busy (vm_page.h).  vm_page_sbusy_try():
+ * CAS loop adding one soft busy, failing on a hard-busied page; no
+ * fetch-add, since vm_page_free_toq() asserts no soft busy even
+ * transiently (DragonFly's comment).  True on success.  No lock.
+ */
+bool
+vm_page_sbusy_try(struct eng_cpu *c, struct vm_page *m)
+{
+	ENG_SITE_DEFINE;
+	uint32_t x;
+
+	x = atomic_load_explicit(&m->busy_lock, memory_order_relaxed);
+	do {
+		if ((x & VPB_BIT_EXCLUSIVE) != 0)
+			return (false);
+		ENG_ASSERT((x & VPB_BIT_SHARED) != 0);
+	} while (!eng_atomic_fcmpset_32(&c->lk, LC_PAGE, ENG_HERE,
+	    &m->busy_lock, &x, x + (1u << VPB_SHIFT)));
+	return (true);
+}
+
+/* vm_page_sbusy_drop(): drop a soft busy this CPU holds.  No lock. */
+void
+vm_page_sbusy_drop(struct eng_cpu *c, struct vm_page *m)
+{
+	uint32_t x;
+
+	x = eng_atomic_fetchadd_32(&c->lk, LC_PAGE, &m->busy_lock,
+	    -(1u << VPB_SHIFT));
+	ENG_KASSERT((x & VPB_BIT_SHARED) != 0 && (x >> VPB_SHIFT) != 0,
+	    "page %p (pa %#" PRIx64 "): soft busy dropped but not held",
+	    (void *)m, m->phys_addr);
+}
+
+/*
+ * vm_page_busy_wait(m, TRUE): hard-busy m once it has neither a hard nor
+ * a soft busy.  DragonFly sleeps (PBUSY_WANTED, tsleep); the model yields
+ * the CPU between attempts: every busy in the model is held for a bounded
+ * stretch of one event, so the wait ends.  The caller holds no busy of
+ * m; holders of the hard busy it waits for never wait for what the
+ * caller holds (busies are taken one page at a time).
+ */
+void
+vm_page_busy_wait(struct eng_cpu *c, struct vm_page *m)
+{
+	while (!vm_page_tryxbusy(c, m)) {
+		if (eng_sim_hook != NULL)
+			eng_sim_hook->yield(eng_sim_hook->ctx);
+		else
+			sched_yield();
+	}
+}
+
+/*
+ * --page dfly: vm_page_spin_lock(m) around an identity change, unless
+ * this CPU holds the page lock already (the page daemon's scan under
+ * VM_PQ_SYNC designs holds it across the free).  Returns whether it
+ * was taken here, for vm_page_identity_unlock().
+ */
+static bool
+vm_page_identity_lock(struct eng_cpu *c, struct vm_page *m)
+{
+	ENG_SITE_DEFINE;
+
+	if (eng_lock_held(&c->lk, vm_page_lockptr(c, m)))
+		return (false);
+	eng_mtx_lock(&c->lk, vm_page_lockptr(c, m), ENG_HERE);
+	return (true);
+}
+
+static void
+vm_page_identity_unlock(struct eng_cpu *c, struct vm_page *m, bool taken)
+{
+	if (taken)
+		vm_page_unlock(c, m);
+}
+
+/* Is m hard-busied by this CPU under --page dfly? */
+static bool
+vm_page_dfly_busied(struct eng_cpu *c, struct vm_page *m)
+{
+	return (c->e->dfly && atomic_load_explicit(&m->busy_lock,
+	    memory_order_relaxed) == VPB_CPU_EXCLUSIVE(c));
+}
+
 /* --------------------------------------------------------------- aflags */
 
 void
@@ -165,7 +259,9 @@ vm_page_wired_count(const struct vm_engine *e, struct vm_page *m)
  * the queue design decides (vm_page_wire_queue): locked dequeues now, as
  * FreeBSD 10 did, batch dequeues lazily, astate requests a dequeue.
  * refcount: one atomic add and no page lock (r352110); the page is dequeued
- * lazily, or by request under astate (r356156).
+ * lazily, or by request under astate (r356156).  dfly: as refcount, the
+ * page hard-busied by the caller too (DragonFly's vm_page_wire() asserts
+ * PBUSY_LOCKED; vm_page_grab() returns the page busied).
  */
 void
 vm_page_wire(struct eng_cpu *c, struct vm_page *m)
@@ -176,6 +272,8 @@ vm_page_wire(struct eng_cpu *c, struct vm_page *m)
 
 	VM_OBJECT_ASSERT_LOCKED(c, atomic_load_explicit(&m->object,
 	    memory_order_relaxed));
+	if (e->dfly)		/* DragonFly: KKASSERT(PBUSY_LOCKED) */
+		vm_page_assert_xbusied(c, m);
 	if (e->pagelock) {
 		vm_page_lock(c, m);
 		old = atomic_load_explicit(&m->wire_count,
@@ -270,7 +368,9 @@ vm_page_unwire_noq(struct eng_cpu *c, struct vm_page *m)
  * first when the queue design keeps queue state under it, place the page,
  * and drop the lock only after the decrement, so the page daemon cannot
  * dequeue a still-wired page; astate places the page with no lock.  The
- * caller holds no page lock.
+ * caller holds no page lock.  dfly: the caller may hold m hard-busied
+ * (DragonFly's vm_page_unwire() asserts PBUSY_LOCKED); the busy is then
+ * released here, by vm_page_free() when the page is freed.
  */
 /*
  * pagelock: drop a wiring of m, placing or freeing it when it was the last
@@ -296,6 +396,7 @@ vm_page_unwire_common(struct eng_cpu *c, struct vm_page *m, uint8_t queue,
 {
 	ENG_SITE_DEFINE;
 	struct vm_engine *e = c->e;
+	bool busied = vm_page_dfly_busied(c, m);
 	bool locked = false, placed = false;
 	uint32_t old;
 
@@ -316,6 +417,8 @@ vm_page_unwire_common(struct eng_cpu *c, struct vm_page *m, uint8_t queue,
 			ENG_ASSERT(check);
 			if (locked)
 				vm_page_unlock(c, m);
+			if (busied)
+				vm_page_xunbusy(c, m);
 			return (false);
 		}
 		/* Last wiring of a page in an object: place it first. */
@@ -341,6 +444,8 @@ vm_page_unwire_common(struct eng_cpu *c, struct vm_page *m, uint8_t queue,
 		vm_page_unlock(c, m);
 	if (old == 1)
 		vm_page_free(c, m);
+	else if (busied)
+		vm_page_xunbusy(c, m);
 	return (true);
 }
 
@@ -354,12 +459,16 @@ vm_page_unwire(struct eng_cpu *c, struct vm_page *m, uint8_t queue)
 /*
  * The unwire event: vm_page_unwire(m, PQ_ACTIVE) of a wiring taken by a
  * wire event, else false.  The object is locked by the caller (to find m).
+ * dfly: busied around it, as DragonFly's callers busy the page
+ * (vm_page_lookup_busy_wait, then vm_page_unwire and vm_page_wakeup).
  */
 bool
 vm_page_unwire_event(struct eng_cpu *c, struct vm_page *m)
 {
 	if (!vm_page_ev_wiring_take(m))
 		return (false);
+	if (c->e->dfly)
+		vm_page_busy_wait(c, m);
 	return (vm_page_unwire_common(c, m, PQ_ACTIVE, 0, false));
 }
 
@@ -411,7 +520,10 @@ vm_page_ev_wiring_take(struct vm_page *m)
  * vm_page_release_locked().  pagelock: one page-lock critical section
  * (sendfile_free_page()): with VPR_TRYFREE the object is trylocked under
  * it; otherwise, or if that fails, the wiring is dropped under the same
- * lock.  The caller holds the wiring being released.
+ * lock.  The caller holds the wiring being released.  dfly: the page is
+ * hard-busied first (DragonFly has no vm_page_release; its sendfile
+ * completion busies the page and vm_page_unwire()s it), and the busy is
+ * released by what follows (vm_page_release_locked(), the unwire).
  */
 void
 vm_page_release(struct eng_cpu *c, struct vm_page *m, int flags)
@@ -421,6 +533,8 @@ vm_page_release(struct eng_cpu *c, struct vm_page *m, int flags)
 
 	ENG_KASSERT(vm_page_wired_count(c->e, m) > 0, "page %p (pa %#"
 	    PRIx64 "): release of an unwired page", (void *)m, m->phys_addr);
+	if (c->e->dfly)
+		vm_page_busy_wait(c, m);
 	if (c->e->pagelock) {
 		vm_page_lock(c, m);
 		obj = atomic_load_explicit(&m->object, memory_order_relaxed);
@@ -438,8 +552,9 @@ vm_page_release(struct eng_cpu *c, struct vm_page *m, int flags)
 	}
 	if ((flags & VPR_TRYFREE) != 0) {
 		obj = atomic_load_explicit(&m->object, memory_order_relaxed);
-		if (obj != NULL && atomic_load_explicit(&m->busy_lock,
-		    memory_order_relaxed) == VPB_UNBUSIED &&
+		if (obj != NULL && (vm_page_dfly_busied(c, m) ||
+		    atomic_load_explicit(&m->busy_lock,
+		    memory_order_relaxed) == VPB_UNBUSIED) &&
 		    VM_OBJECT_TRYWLOCK(c, obj)) {
 			if (atomic_load_explicit(&m->object,
 			    memory_order_relaxed) == obj) {
@@ -466,29 +581,41 @@ vm_page_release(struct eng_cpu *c, struct vm_page *m, int flags)
  * released by the trace's holder is referenced, so always here.  On an
  * unmapped page that costs the page's pv-list lock and nothing else.
  * refcount (13/14 vm_page_release_locked()) frees an unmapped page with
- * no pmap call.
+ * no pmap call.  dfly: the caller holds m hard-busied, and the busy is
+ * released here (by the free, when the page is freed).
  */
 bool
 vm_page_release_locked(struct eng_cpu *c, struct vm_page *m, int flags)
 {
 	ENG_SITE_DEFINE;
 	struct vm_engine *e = c->e;
+	bool busied = vm_page_dfly_busied(c, m);
 
 	VM_OBJECT_ASSERT_WLOCKED(c, atomic_load_explicit(&m->object,
 	    memory_order_relaxed));
 	if (e->pagelock)
 		vm_page_assert_locked(c, m);
-	if (vm_page_wired_count(e, m) == 0)
+	if (e->dfly)
+		vm_page_assert_xbusied(c, m);
+	if (vm_page_wired_count(e, m) == 0) {
+		if (busied)
+			vm_page_xunbusy(c, m);
 		return (false);
-	if (!vm_page_unwire_noq(c, m))
+	}
+	if (!vm_page_unwire_noq(c, m)) {
+		if (busied)
+			vm_page_xunbusy(c, m);
 		return (true);
+	}
 	if ((flags & VPR_TRYFREE) != 0 && !pmap_page_is_mapped(m) &&
-	    atomic_load_explicit(&m->busy_lock, memory_order_relaxed) ==
-	    VPB_UNBUSIED) {
+	    (busied || atomic_load_explicit(&m->busy_lock,
+	    memory_order_relaxed) == VPB_UNBUSIED)) {
 		if (e->pagelock)
 			pmap_remove_all(c, m);
 		if (vm_page_remove(c, m))
 			vm_page_free(c, m);
+		else if (busied)
+			vm_page_xunbusy(c, m);
 		return (true);
 	}
 	if (!e->pagelock && vm_page_qlock(e)) {
@@ -497,6 +624,8 @@ vm_page_release_locked(struct eng_cpu *c, struct vm_page *m, int flags)
 		vm_page_unlock(c, m);
 	} else
 		vm_page_release_toq(c, m, PQ_INACTIVE, flags);
+	if (busied)
+		vm_page_xunbusy(c, m);
 	return (true);
 }
 
@@ -593,18 +722,27 @@ vm_page_try_remove_write(struct eng_cpu *c, struct vm_page *m)
 /*
  * vm_page_insert(): make m the page of obj at pindex.  The object must be
  * write-locked; m is freshly allocated (no other reference exists).
- * refcount: VPRC_OBJREF is set by the allocator's initial store.
+ * refcount: VPRC_OBJREF is set by the allocator's initial store.  dfly:
+ * m is hard-busied (by vm_page_alloc) and its identity set under its
+ * spinlock, as DragonFly's vm_page_insert() does (vm_page_spin_lock).
  */
 void
 vm_page_insert(struct eng_cpu *c, struct vm_page *m, struct vm_object *obj,
     vm_pindex_t pindex)
 {
+	bool taken = false;
+
 	VM_OBJECT_ASSERT_WLOCKED(c, obj);
+	if (c->e->dfly) {
+		vm_page_assert_xbusied(c, m);
+		taken = vm_page_identity_lock(c, m);
+	}
 	m->pindex = pindex;
 	atomic_store_explicit(&m->object, obj, memory_order_release);
 	if (vm_phash_insert(&obj->pages, pindex, m) != 0)
 		ENG_PANIC("out of memory");
 	obj->resident_page_count++;
+	vm_page_identity_unlock(c, m, taken);
 }
 
 /*
@@ -612,21 +750,33 @@ vm_page_insert(struct eng_cpu *c, struct vm_page *m, struct vm_object *obj,
  * write-locked; pagelock: the page lock held too (m->object is (O,P)).
  * Returns true if the object's was the last reference: the caller frees the
  * page.  Otherwise a wiring (or the page daemon's transient reference)
- * keeps it, and its last release frees it.
+ * keeps it, and its last release frees it.  dfly: m must be hard-busied
+ * by this CPU (DragonFly's vm_page_remove() panics "page not busy"), so no
+ * vm_page_hash_get() holds it soft-busied; the unlink is under the page's
+ * spinlock (vm_page_spin_lock), and once m->object is NULL no hash entry
+ * naming m validates.  DragonFly also takes an object hold
+ * (vm_object_hold: a recursive token and an atomic hold count) that the
+ * model's object lock already covers.
  */
 bool
 vm_page_remove(struct eng_cpu *c, struct vm_page *m)
 {
 	struct vm_object *obj;
+	bool taken = false;
 	uint32_t old;
 
 	obj = atomic_load_explicit(&m->object, memory_order_relaxed);
 	VM_OBJECT_ASSERT_WLOCKED(c, obj);
 	if (c->e->pagelock)
 		vm_page_assert_locked(c, m);
+	if (c->e->dfly) {
+		vm_page_assert_xbusied(c, m);
+		taken = vm_page_identity_lock(c, m);
+	}
 	vm_phash_remove(&obj->pages, m->pindex);
 	obj->resident_page_count--;
 	atomic_store_explicit(&m->object, NULL, memory_order_release);
+	vm_page_identity_unlock(c, m, taken);
 	if (c->e->pagelock) {
 		return (atomic_load_explicit(&m->wire_count,
 		    memory_order_relaxed) == 0);
@@ -645,6 +795,15 @@ vm_page_remove(struct eng_cpu *c, struct vm_page *m)
  * needs no page lock since no one else holds a reference; it is deferred
  * through the batch queues except under --queue locked.  The page goes to
  * the CPU's free cache (batch, astate) or straight to the free lists.
+ *
+ * dfly: vm_page_free_toq() requires the page hard-busied and releases
+ * the busy.  A caller that holds the busy passes it on; otherwise (the
+ * last unwiring of a page already out of its object, the page daemon's
+ * transient reference) the page is busied here first, waiting out any
+ * soft busy of a vm_page_hash_get() whose validation is failing.  The
+ * busy is released just before the page reaches the free lists, where
+ * DragonFly releases it just after, under the page's spinlock that its
+ * allocator also takes: either way no allocation sees it busied.
  */
 void
 vm_page_free(struct eng_cpu *c, struct vm_page *m)
@@ -657,6 +816,8 @@ vm_page_free(struct eng_cpu *c, struct vm_page *m)
 		VM_OBJECT_ASSERT_WLOCKED(c, obj);
 	if (e->pagelock)
 		vm_page_assert_locked(c, m);
+	if (e->dfly && !vm_page_dfly_busied(c, m))
+		vm_page_busy_wait(c, m);
 	if (obj != NULL &&
 	    !vm_page_remove(c, m))
 		ENG_PANIC("freeing a referenced page");
@@ -666,6 +827,8 @@ vm_page_free(struct eng_cpu *c, struct vm_page *m)
 	vm_page_aflag_clear(c, m, PGA_WRITEABLE | PGA_REFERENCED |
 	    PGA_EXECUTABLE);
 	atomic_store_explicit(&m->ref_count, 0, memory_order_relaxed);
+	if (e->dfly)
+		vm_page_xunbusy(c, m);
 	vm_phys_free(c, m);
 }
 
@@ -679,7 +842,10 @@ vm_page_free(struct eng_cpu *c, struct vm_page *m)
  * retrylookup).  NULL with *retry clear: the allocation cannot be
  * satisfied (counted in alloc_failures).  The page is physically dequeued
  * first if its previous life left it on a queue (a deferred dequeue still
- * in some CPU's batch).
+ * in some CPU's batch).  dfly: the page is hard-busied as DragonFly's
+ * vm_page_select_free() busies it (vm_page_busy_try(m, TRUE)), waiting
+ * out a stale vm_page_hash_get()'s soft busy instead of passing the page
+ * over, inserted busied, and unbusied for the caller (vm_page_wakeup).
  */
 struct vm_page *
 vm_page_alloc(struct eng_cpu *c, struct vm_object *obj, vm_pindex_t pindex,
@@ -701,8 +867,11 @@ vm_page_alloc(struct eng_cpu *c, struct vm_object *obj, vm_pindex_t pindex,
 		vm_page_dequeue(c, m);
 	atomic_store_explicit(&m->a, VM_PAGE_A_MAKE(0, PQ_NONE, 0),
 	    memory_order_relaxed);
-	atomic_store_explicit(&m->busy_lock, VPB_UNBUSIED,
-	    memory_order_relaxed);
+	if (e->dfly)
+		vm_page_busy_wait(c, m);
+	else
+		atomic_store_explicit(&m->busy_lock, VPB_UNBUSIED,
+		    memory_order_relaxed);
 	atomic_store_explicit(&m->ev_wirings, 0, memory_order_relaxed);
 	if (e->pagelock) {
 		atomic_store_explicit(&m->ref_count, 0, memory_order_relaxed);
@@ -714,6 +883,8 @@ vm_page_alloc(struct eng_cpu *c, struct vm_object *obj, vm_pindex_t pindex,
 		    VPRC_OBJREF | (wired ? 1 : 0), memory_order_release);
 	}
 	vm_page_insert(c, m, obj, pindex);
+	if (e->dfly)
+		vm_page_xunbusy(c, m);
 	return (m);
 }
 
@@ -722,6 +893,8 @@ vm_page_alloc(struct eng_cpu *c, struct vm_object *obj, vm_pindex_t pindex,
  * absent (then enqueued on inactive unless wired); wired once more if wired.
  * The object must be write-locked; it is unlocked and locked again while
  * the allocation waits for free pages.  NULL when memory cannot be had.
+ * dfly: a resident page is found busied (vm_page_lookup_busy_try, which
+ * enters it in vm_page_hash[]), wired busied, and unbusied.
  */
 struct vm_page *
 vm_page_grab(struct eng_cpu *c, struct vm_object *obj, vm_pindex_t pindex,
@@ -734,10 +907,13 @@ vm_page_grab(struct eng_cpu *c, struct vm_object *obj, vm_pindex_t pindex,
 	*allocated = false;
 retrylookup:
 	vm_object_make_alive(c, obj);
-	m = vm_page_lookup(c, obj, pindex);
+	m = c->e->dfly ? vm_page_lookup_busy(c, obj, pindex) :
+	    vm_page_lookup(c, obj, pindex);
 	if (m != NULL) {
 		if (wired)
 			vm_page_wire(c, m);
+		if (c->e->dfly)
+			vm_page_xunbusy(c, m);
 		return (m);
 	}
 	m = vm_page_alloc(c, obj, pindex, wired, &retry);

@@ -28,6 +28,17 @@
  * references.  m->object is then (O) alone.  wire_count is unused under
  * refcount, ref_count unused under pagelock.
  *
+ * Under --page dfly (DragonFly 5.6) the counts are refcount's, and m->object
+ * and m->pindex change only while the changing CPU holds the page
+ * exclusive-busied and its page lock (DragonFly's PBUSY_LOCKED and
+ * vm_page_spin_lock in vm_page_insert/vm_page_remove): (O,P,B).  That lets
+ * vm_page_hash_get() read them with no lock and trust them once it holds a
+ * soft busy.  The busy word keeps the layout below with DragonFly's
+ * meaning: VPB_BIT_EXCLUSIVE (and owner) is PBUSY_LOCKED, the sharer count
+ * is the soft-busy count (PBUSY_MASK); PBUSY_WANTED is never set (the
+ * model yields instead of sleeping) and PBUSY_SWAPINPROG has no use (no
+ * swap).
+ *
  * Queue state.  aflags, queue and act_count share the aligned 32-bit word
  * m->a (aflags bits 0-15, queue 16-23, act_count 24-31), always updated
  * atomically so that vm_page_pqstate_cmpset() can CAS the whole state.
@@ -149,7 +160,7 @@ typedef uint32_t vm_page_astate_t;
 struct vm_page {
 	TAILQ_ENTRY(vm_page) plinks_q;	/* (Q) page-queue linkage */
 	TAILQ_ENTRY(vm_page) freeq;	/* (F) free-list linkage */
-	_Atomic(struct vm_object *) object; /* (O,P) or (O): see above */
+	_Atomic(struct vm_object *) object; /* (O,P), (O) or (O,P,B): above */
 	vm_pindex_t	pindex;		/* (O,P) offset into object */
 	vm_paddr_t	phys_addr;	/* (C) physical address */
 	struct md_page	md;		/* (V) machine dependent */

@@ -451,7 +451,8 @@ vm_pageout_inactive_page(struct eng_cpu *c, struct vm_page *m,
 		    &m->a, &a, VM_PAGE_A_MAKE(VM_PAGE_A_FLAGS(a) &
 		    ~PGA_QUEUE_STATE_MASK, PQ_NONE, VM_PAGE_A_ACT(a))))
 			;
-	vm_page_xunbusy(c, m);
+	if (!e->dfly)		/* --page dfly: vm_page_free_toq unbusies */
+		vm_page_xunbusy(c, m);
 	vm_page_free(c, m);
 	v = PO_FREED;
 	goto unlock_obj;

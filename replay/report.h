@@ -61,7 +61,7 @@ struct rp_lock_row {
  * queue, reclamation, page-daemon and pmap counters).  name is the JSON key
  * (docs/csv.md); the names and their order are stable.
  */
-#define RP_COUNTER_MAX	32
+#define RP_COUNTER_MAX	48
 struct rp_counter {
 	const char	*name;		/* static */
 	uint64_t	 value;

@@ -344,6 +344,9 @@ static const struct {
 	CNT(free_find_steps),
 	CNT(free_far_afield),
 	CNT(free_lastq_hits),
+	CNT(page_hash_hits),
+	CNT(page_hash_misses),
+	CNT(page_hash_fails),
 #undef CNT
 };
 _Static_assert(sizeof(session_counters) / sizeof(session_counters[0]) <=

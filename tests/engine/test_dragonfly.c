@@ -6,6 +6,10 @@
  * sub-queues, and eng_check() catching a page on the wrong sub-queue.
  * --free colored (engine/vm_phys_dfly.c): the wanted colour, one free
  * sub-queue lock per allocation, the far-afield walk and vpq.lastq.
+ * --page dfly (engine/vm_page_hash.c): the fault bypass through
+ * vm_page_hash with no object lock, validation against freed and busied
+ * pages, the 4-way set, removal waiting out a soft busy, and eng_check()
+ * catching an entry that would validate for a freed page.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -402,6 +406,204 @@ test_free_daemon(void **state)
 	eng_destroy(e);
 }
 
+/* --page dfly tests: DragonFly's design on its queues, as dragonfly56. */
+static struct vm_engine *
+mk_dfly(uint64_t phys)
+{
+	return (mk_free("dfly", "colored:64", "colored", phys));
+}
+
+static void
+pmap_create0(struct vm_engine *e)
+{
+	struct pr_event x;
+
+	memset(&x, 0, sizeof(x));
+	x.kind = PR_PMAP_CREATE;
+	assert_int_equal(eng_apply(eng_cpu(e, 0), &x), 0);
+}
+
+/* A map (fault) of (obj, pindex) at its own address in pmap 0. */
+static int
+map(struct vm_engine *e, uint64_t obj, uint64_t pindex)
+{
+	return (ev(e, PR_MAP, obj, pindex, 1, 0));
+}
+
+static struct eng_stats
+stats(struct vm_engine *e)
+{
+	struct eng_stats st;
+
+	eng_stats_collect(e, &st);
+	return (st);
+}
+
+/*
+ * vm_fault_bypass: the first fault of a page that was never looked up
+ * misses the hash and takes the object lock, whose lookup enters the
+ * page; once the page is active, the next fault finds it through the hash
+ * and takes no object lock at all.  Fails if the hash is skipped.
+ */
+static void
+test_hash_fault_bypass(void **state)
+{
+	struct vm_engine *e = mk_dfly(4096);
+	struct vm_page *m;
+	uint64_t ob;
+
+	(void)state;
+	pmap_create0(e);
+	assert_int_equal(ev(e, PR_PAGE_INSERT, 2, 7, 1, 0), 0);
+	m = page(e, 2, 7);
+	ob = acq(e, LC_OBJECT);
+	assert_int_equal(map(e, 2, 7), 0);
+	assert_int_equal(acq(e, LC_OBJECT) - ob, 1);
+	assert_int_equal(stats(e).page_hash_misses, 1);
+	assert_int_equal(stats(e).page_hash_hits, 0);
+	/* Inactive: the bypass validates it but declines (not PQ_ACTIVE). */
+	ob = acq(e, LC_OBJECT);
+	assert_int_equal(map(e, 2, 7), 0);
+	assert_int_equal(acq(e, LC_OBJECT) - ob, 1);
+	assert_int_equal(stats(e).page_hash_hits, 1);
+	assert_int_equal(ev(e, PR_ACTIVATE, 2, 7, 1, 0), 0);
+	ob = acq(e, LC_OBJECT);
+	assert_int_equal(map(e, 2, 7), 0);
+	assert_int_equal(acq(e, LC_OBJECT), ob);
+	assert_int_equal(stats(e).page_hash_hits, 2);
+	assert_int_equal(atomic_load(&m->busy_lock), VPB_UNBUSIED);
+	check_clean(e);
+	eng_destroy(e);
+}
+
+/*
+ * An entry naming a page that was removed and freed does not validate:
+ * the page's own identity is gone (vm_page_remove under the hard busy).
+ * Fails if vm_page_hash_get() trusted the entry's copy of the identity.
+ */
+static void
+test_hash_freed_page(void **state)
+{
+	struct vm_engine *e = mk_dfly(4096);
+	struct eng_cpu *c = eng_cpu(e, 0);
+	struct vm_object *obj = &e->objects[3];
+	struct vm_page *m;
+
+	(void)state;
+	assert_int_equal(ev(e, PR_PAGE_INSERT, 3, 5, 1, 0), 0);
+	assert_int_equal(ev(e, PR_PAGE_LOOKUP, 3, 5, 1, 0), 0);
+	m = page(e, 3, 5);
+	assert_ptr_equal(vm_page_hash_get(c, obj, 5), m);
+	vm_page_sbusy_drop(c, m);
+	assert_int_equal(ev(e, PR_PAGE_REMOVE, 3, 5, 1, 0), 0);
+	assert_null(page(e, 3, 5));
+	assert_null(vm_page_hash_get(c, obj, 5));
+	assert_int_equal(stats(e).page_hash_fails, 1);
+	assert_int_equal(stats(e).page_hash_hits, 1);
+	assert_int_equal(atomic_load(&m->busy_lock), VPB_UNBUSIED);
+	check_clean(e);
+	eng_destroy(e);
+}
+
+/*
+ * A hard-busied page (being removed or freed) fails the soft busy; a
+ * soft-busied page cannot be hard-busied, so page_remove skips it as busy
+ * until the fault drops its soft busy.
+ */
+static void
+test_hash_busy(void **state)
+{
+	struct vm_engine *e = mk_dfly(4096);
+	struct eng_cpu *c = eng_cpu(e, 0);
+	struct vm_object *obj = &e->objects[4];
+	struct vm_page *m;
+
+	(void)state;
+	assert_int_equal(ev(e, PR_PAGE_INSERT, 4, 0, 1, 0), 0);
+	assert_int_equal(ev(e, PR_PAGE_LOOKUP, 4, 0, 1, 0), 0);
+	m = page(e, 4, 0);
+	assert_true(vm_page_tryxbusy(c, m));
+	assert_null(vm_page_hash_get(c, obj, 0));
+	assert_int_equal(stats(e).page_hash_fails, 1);
+	vm_page_xunbusy(c, m);
+	assert_ptr_equal(vm_page_hash_get(c, obj, 0), m);
+	assert_false(vm_page_tryxbusy(c, m));
+	assert_int_equal(ev(e, PR_PAGE_REMOVE, 4, 0, 1, 0), ENG_SKIP_BUSY);
+	assert_ptr_equal(page(e, 4, 0), m);
+	vm_page_sbusy_drop(c, m);
+	assert_int_equal(ev(e, PR_PAGE_REMOVE, 4, 0, 1, 0), 0);
+	assert_null(page(e, 4, 0));
+	check_clean(e);
+	eng_destroy(e);
+}
+
+/*
+ * Four ways: five pages of one object whose pindexes fall in one set
+ * (pindex + size / 4 lands on the same set): four stay, the last entered
+ * among them, and one of the others was replaced.
+ */
+static void
+test_hash_set(void **state)
+{
+	struct vm_engine *e = mk_dfly(4096);
+	struct eng_cpu *c = eng_cpu(e, 0);
+	struct vm_object *obj = &e->objects[5];
+	uint64_t step = e->vm_page_hash_size / 4, i;
+	struct vm_page *m;
+	unsigned hits = 0;
+
+	(void)state;
+	assert_int_equal(e->vm_page_hash_size, 4096);
+	for (i = 0; i < 5; i++) {
+		assert_int_equal(ev(e, PR_PAGE_INSERT, 5, i * step, 1, 0), 0);
+		assert_int_equal(ev(e, PR_PAGE_LOOKUP, 5, i * step, 1, 0), 0);
+	}
+	for (i = 0; i < 5; i++)
+		if ((m = vm_page_hash_get(c, obj, i * step)) != NULL) {
+			hits++;
+			vm_page_sbusy_drop(c, m);
+		}
+	assert_int_equal(hits, 4);
+	assert_non_null(m = vm_page_hash_get(c, obj, 4 * step));
+	vm_page_sbusy_drop(c, m);
+	assert_int_equal(stats(e).page_hash_misses, 1);
+	check_clean(e);
+	eng_destroy(e);
+}
+
+/*
+ * eng_check(): a freed page that kept its identity (a free path that did
+ * not remove it from its object under the busy, the obstacle --page dfly
+ * removes) would validate through a stale entry, and is reported.
+ */
+static void
+test_hash_check(void **state)
+{
+	struct vm_engine *e = mk_dfly(4096);
+	struct vm_object *obj = &e->objects[6];
+	struct vm_page *m;
+	char buf[4096];
+	FILE *f;
+
+	(void)state;
+	assert_int_equal(ev(e, PR_PAGE_INSERT, 6, 9, 1, 0), 0);
+	assert_int_equal(ev(e, PR_PAGE_LOOKUP, 6, 9, 1, 0), 0);
+	m = page(e, 6, 9);
+	assert_int_equal(ev(e, PR_PAGE_REMOVE, 6, 9, 1, 0), 0);
+	eng_quiesce(e);
+	assert_int_equal(eng_check(e, stderr), 0);
+	atomic_store(&m->object, obj);		/* identity left behind */
+	memset(buf, 0, sizeof(buf));
+	f = fmemopen(buf, sizeof(buf) - 1, "w");
+	assert_non_null(f);
+	assert_true(eng_check(e, f) >= 1);
+	fclose(f);
+	assert_non_null(strstr(buf, "vm_page_hash["));
+	assert_non_null(strstr(buf, "is free"));
+	atomic_store(&m->object, NULL);
+	eng_destroy(e);
+}
+
 int
 main(void)
 {
@@ -417,6 +619,11 @@ main(void)
 		cmocka_unit_test(test_free_far_afield),
 		cmocka_unit_test(test_free_mixed),
 		cmocka_unit_test(test_free_daemon),
+		cmocka_unit_test(test_hash_fault_bypass),
+		cmocka_unit_test(test_hash_freed_page),
+		cmocka_unit_test(test_hash_busy),
+		cmocka_unit_test(test_hash_set),
+		cmocka_unit_test(test_hash_check),
 	};
 
 	return (cmocka_run_group_tests(tests, NULL, NULL));

@@ -2,15 +2,16 @@
 # test_dragonfly.sh PAGEREPLAY TRACES_DIR - the DragonFly preset end to end
 # (issue 13): footprint under --preset dragonfly56 prints a row for every
 # event kind, and every bundled trace replays under it with --check: no
-# invariant violation (sub-queue membership, free sub-queues), events
-# replayed, and the colour walk's counters in the JSON.
+# invariant violation (sub-queue membership, free sub-queues, vm_page_hash
+# entries), events replayed, and the colour walk's and the page hash's
+# counters in the JSON.
 set -u
 . "$(dirname "$0")/../lib.sh"
 PR=$1
 DIR=$2
 
 "$PR" footprint --preset dragonfly56 >"$T/fp" || fail "footprint --preset dragonfly56"
-head -1 "$T/fp" | grep -q 'queue colored:1024, .*free colored$' ||
+head -1 "$T/fp" | grep -q '^# page dfly, queue colored:1024, .*free colored$' ||
     fail "footprint header: $(head -1 "$T/fp")"
 for kind in obj_create obj_terminate page_insert page_lookup page_remove \
     wire unwire release activate deactivate requeue pmap_create \
@@ -33,6 +34,12 @@ import json, sys
 d = json.load(open(sys.argv[1]))
 c = d["counters"]
 assert c["free_find_steps"] > 0, c
+# --page dfly: every map fault tries vm_page_hash first.
+m = d["kinds"].get("map", {"events": 0, "skipped": 0})
+if m["events"] > m["skipped"]:
+    assert c["page_hash_hits"] + c["page_hash_misses"] + \
+        c["page_hash_fails"] >= m["events"] - m["skipped"], (c, m)
+assert all(r["page"] == "dfly" for r in d["rows"]), d["rows"][0]
 assert all(r["queue"] == "colored:1024" for r in d["rows"]), d["rows"][0]
 assert all(r["check_violations"] == 0 for r in d["rows"]), d["rows"][0]
 PY

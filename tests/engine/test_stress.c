@@ -1,6 +1,7 @@
 /*
- * test_stress.c - every --page x --queue design on 2-8 threads, the --free
- * design alternating (per-reservation locks, the global free lock), running a
+ * test_stress.c - every --page x --queue design (--page dfly: faults
+ * through the lockless vm_page_hash racing removals and frees) on 2-8
+ * threads, the --free design alternating (per-reservation locks, the global free lock), running a
  * random mix of every event kind against a small machine (so allocators
  * sleep in vm_wait while the page daemon's thread frees pages, and
  * reservations break), for a bounded time each; then
@@ -21,7 +22,7 @@
 #define STRESS_MAX_THREADS	8
 
 static const char *const pages[] = { "pagelock", "pagelock:16,nopad",
-    "refcount" };
+    "refcount", "dfly" };
 static const char *const frees[] = { "pgcache", "global" };
 static const char *const queues[] = { "locked", "batch:1", "batch:7",
     "batch:31:trylock-full", "batch:63:trylock", "astate:8", "astate:63",
