@@ -1409,7 +1409,14 @@ pmap_md_create(struct vm_engine *e, const struct eng_params *p, char *err,
 		goto nomem;
 	for (i = 0; i < md->md_npmaps; i++) {
 		pm = &md->md_pmaps[i];
-		eng_mtx_init(&pm->pm_mtx, LC_PMAP);
+		/*
+		 * --pv dfly: the lock held around a PTE change is, in
+		 * DragonFly, the page-table page's pv_entry lock (pt_pv of
+		 * pmap_enter and pmap_scan), so the model's pmap lock is
+		 * counted in class pv there (pmap_dfly.c).
+		 */
+		eng_mtx_init(&pm->pm_mtx, md->md_pv == ENG_PV_DFLY ? LC_PV :
+		    LC_PMAP);
 		pm->pm_md = md;
 		pm->pm_id = i;
 		TAILQ_INIT(&pm->pm_pvchunk);

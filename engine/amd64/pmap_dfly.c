@@ -32,13 +32,18 @@
  *    and panics after 60 s).
  *
  * What the model does differently, and why:
+ *  - The model's pmap lock is held where DragonFly holds the page-table
+ *    page's pv_entry lock (pt_pv: pmap_enter, pmap_scan for pmap_remove)
+ *    and is counted in class pv under this design (pmap class 0, as
+ *    DragonFly has no pmap-wide mutex).  It covers the whole pmap where
+ *    pt_pv covers 2 MiB of it, and stands for pm_spin and the PTE's
+ *    placemarker too: contention on it is an upper bound for DragonFly.
  *  - The kernel reads the page tables of each visited pmap with no lock
  *    (pmap_pte() through the direct map) and takes pm_spin shared only to
  *    find the page-table page of a PTE it removed.  The model's page
  *    tables are a hash that a concurrent pmap_enter may grow, so the walk
- *    takes each visited pmap's lock (class pmap; it stands for pm_spin and
- *    the page-table page's pv lock that pmap_enter and pmap_remove hold).
- *    A walk therefore costs one pmap acquisition per backing visited, even
+ *    takes each visited pmap's lock (class pv, above).  A walk
+ *    therefore costs one pmap-lock acquisition per backing visited, even
  *    one that does not map the page: an upper bound for DragonFly.
  *  - vm_map_backing is attached when a map entry is made (mmap, fault
  *    time shadowing) under backing_lk exclusive.  The model has no map

@@ -157,11 +157,11 @@ test_dfly_early_exits(void **state)
 	c = e->cpus[0];
 	m = fake_page(e, 9);
 	b = acq(c, LC_BACKING);
-	p = acq(c, LC_PMAP);
+	p = acq(c, LC_PV);
 	pmap_remove_all(c, m);
 	pmap_remove_write(c, m);
 	assert_int_equal(acq(c, LC_BACKING), b);
-	assert_int_equal(acq(c, LC_PMAP), p);
+	assert_int_equal(acq(c, LC_PV), p);
 	assert_int_equal(counters(e).dfly_early_exits, 2);
 
 	assert_int_equal(pmap_ev_enter(c, 0, VA0, m, false), 0);
@@ -227,10 +227,10 @@ test_dfly_walk_locks(void **state)
 	assert_int_equal(nbackings(e, 0), 3);
 
 	b = acq(c, LC_BACKING);
-	p = acq(c, LC_PMAP);
+	p = acq(c, LC_PV);
 	pmap_remove_write(c, m);
 	assert_int_equal(acq(c, LC_BACKING) - b, 1);
-	assert_int_equal(acq(c, LC_PMAP) - p, 3);
+	assert_int_equal(acq(c, LC_PV) - p, 3);
 	assert_int_equal(counters(e).dfly_backings, 3);
 	assert_int_equal(writeable_count(m), 0);
 	assert_int_equal(pmap_count(m), 2);
@@ -239,10 +239,10 @@ test_dfly_walk_locks(void **state)
 	    (PG_RW | PG_M), 0);
 
 	b = acq(c, LC_BACKING);
-	p = acq(c, LC_PMAP);
+	p = acq(c, LC_PV);
 	assert_true(fake_try_remove_all(c, m));
 	assert_int_equal(acq(c, LC_BACKING) - b, 1);
-	assert_int_equal(acq(c, LC_PMAP) - p, 3);
+	assert_int_equal(acq(c, LC_PV) - p, 3);
 	assert_int_equal(pmap_count(m), 0);
 	assert_int_equal(pmap_count(other), 1);	/* not m: left alone */
 	assert_int_equal(pmap_check(e->md, stderr), 0);
