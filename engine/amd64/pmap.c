@@ -495,7 +495,7 @@ pmap_unmap_pte(struct eng_cpu *c, struct pmap *pm, struct pmap_pd *pd,
 		pm->pm_stats.wired_count--;
 	m = pmap_phys_page(pm->pm_md, tpte & PG_FRAME);
 	if (pm->pm_md->md_pv == ENG_PV_DFLY) {
-		pmap_dfly_unmapped(c, m, tpte);
+		pmap_dfly_unmapped(c, pm, m, tpte);
 		pmap_unuse_pt(c, pm, pd);
 		return (NULL);
 	}
@@ -801,8 +801,8 @@ pmap_enter(struct eng_cpu *c, struct pmap *pm, uint64_t va, struct vm_page *m,
 			pm->pm_stats.wired_count++;
 		if (md->md_pv == ENG_PV_DFLY) {
 			/* The new PTE is counted before the old one goes. */
-			pmap_dfly_mapped(c, m, newpte);
-			pmap_dfly_unmapped(c, m, origpte);
+			pmap_dfly_mapped(c, pm, m, newpte);
+			pmap_dfly_unmapped(c, pm, m, origpte);
 		} else if (write) {
 			pv_lock_page(&cur, m);
 			pmap_mi_writeable_set(c, m);
@@ -817,7 +817,7 @@ pmap_enter(struct eng_cpu *c, struct pmap *pm, uint64_t va, struct vm_page *m,
 			pm->pm_stats.wired_count--;
 		om = pmap_phys_page(md, origpte & PG_FRAME);
 		if (md->md_pv == ENG_PV_DFLY) {
-			pmap_dfly_unmapped(c, om, origpte);
+			pmap_dfly_unmapped(c, pm, om, origpte);
 			goto dfly_new;
 		}
 		pv_lock_page(&cur, om);
@@ -835,7 +835,7 @@ dfly_new:
 	if (wired)
 		pm->pm_stats.wired_count++;
 	if (md->md_pv == ENG_PV_DFLY) {
-		pmap_dfly_mapped(c, m, newpte);
+		pmap_dfly_mapped(c, pm, m, newpte);
 		*pte = newpte;
 		goto validate;
 	}

@@ -261,16 +261,18 @@ pmap_dfly_detach_all(struct eng_cpu *c, struct pmap *pm,
 }
 
 /*
- * A PTE pte of m was installed: pmap_enter()'s atomic adds to
+ * A PTE pte of m was installed in pm: pmap_enter()'s atomic adds to
  * md.pmap_count and md.writeable_count, and PG_WRITEABLE set for a
- * writable one unless already set.  The PTE's pmap is locked.
+ * writable one unless already set.  The pmap is locked.
  */
 void
-pmap_dfly_mapped(struct eng_cpu *c, struct vm_page *m, uint64_t pte)
+pmap_dfly_mapped(struct eng_cpu *c, struct pmap *pm, struct vm_page *m,
+    uint64_t pte)
 {
 	struct md_page *mdp;
 	struct eng_lkstat *ls;
 
+	PMAP_LOCK_ASSERT(c, pm);
 	mdp = pmap_mi_md(m);
 	ls = pmap_mi_lkstat(c);
 	eng_atomic_count(ls, LC_PAGE);
@@ -285,17 +287,19 @@ pmap_dfly_mapped(struct eng_cpu *c, struct vm_page *m, uint64_t pte)
 }
 
 /*
- * A PTE pte of m was removed: pmap_removed_pte()'s atomic subtractions.
- * PG_WRITEABLE stays (m need not be busied: the kernel clears it only in
- * the page-centric operations).  The PTE's pmap is locked.
+ * A PTE pte of m was removed from pm: pmap_removed_pte()'s atomic
+ * subtractions.  PG_WRITEABLE stays (m need not be busied: the kernel
+ * clears it only in the page-centric operations).  The pmap is locked.
  */
 void
-pmap_dfly_unmapped(struct eng_cpu *c, struct vm_page *m, uint64_t pte)
+pmap_dfly_unmapped(struct eng_cpu *c, struct pmap *pm, struct vm_page *m,
+    uint64_t pte)
 {
 	struct md_page *mdp;
 	struct eng_lkstat *ls;
 	uint32_t old;
 
+	PMAP_LOCK_ASSERT(c, pm);
 	mdp = pmap_mi_md(m);
 	ls = pmap_mi_lkstat(c);
 	if ((pte & PG_RW) != 0) {
@@ -340,11 +344,14 @@ pmap_dfly_walk(struct eng_cpu *c, struct vm_page *m, pmap_dfly_visit_t *visit,
 	vm_paddr_t pa;
 	bool stop;
 
+	ls = pmap_mi_lkstat(c);
+	ENG_KASSERT(ls->held_class[LC_PV] == 0 &&
+	    ls->held_class[LC_BACKING] == 0, "backing walk of page %p with "
+	    "a pmap or backing lock held", (void *)m);
 	md = pmap_mi_cpu_md(c);
 	if (!pmap_mi_page_object(md->md_engine, m, &obj, &pindex) ||
 	    obj >= md->md_nobjects)
 		return;
-	ls = pmap_mi_lkstat(c);
 	ob = &md->md_backing[obj];
 	pa = pmap_mi_page_to_phys(m);
 	PMAP_CNT_INC(c, md, dfly_walks);
@@ -385,7 +392,7 @@ pmap_dfly_remove_visit(struct eng_cpu *c, struct pmap *pm,
 	pm->pm_stats.resident_count--;
 	if ((tpte & PG_W) != 0)
 		pm->pm_stats.wired_count--;
-	pmap_dfly_unmapped(c, m, tpte);
+	pmap_dfly_unmapped(c, pm, m, tpte);
 	pmap_unuse_pt(c, pm, pd);
 	return (false);
 }

@@ -367,9 +367,10 @@ void	pmap_dfly_backing_ensure(struct eng_cpu *c, struct pmap *pm,
 	    struct vm_page *m, uint64_t va, struct eng_site *site);
 void	pmap_dfly_detach_all(struct eng_cpu *c, struct pmap *pm,
 	    struct eng_site *site);
-void	pmap_dfly_mapped(struct eng_cpu *c, struct vm_page *m, uint64_t pte);
-void	pmap_dfly_unmapped(struct eng_cpu *c, struct vm_page *m,
-	    uint64_t pte);
+void	pmap_dfly_mapped(struct eng_cpu *c, struct pmap *pm,
+	    struct vm_page *m, uint64_t pte);
+void	pmap_dfly_unmapped(struct eng_cpu *c, struct pmap *pm,
+	    struct vm_page *m, uint64_t pte);
 void	pmap_dfly_remove_all(struct eng_cpu *c, struct vm_page *m);
 void	pmap_dfly_remove_write(struct eng_cpu *c, struct vm_page *m);
 int	pmap_dfly_ts_referenced(struct eng_cpu *c, struct vm_page *m);
