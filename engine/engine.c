@@ -92,6 +92,12 @@ static const struct eng_design_info eng_designs[] = {
 	{ ENG_FAM_PV, ENG_PV_PERPAGE, "perpage", "perpage", 0, 0, 0, 0, NULL,
 	    "D24217 (unlanded; unverified as a whole)",
 	    "one one-byte pv lock per 4 KiB page" },
+	{ ENG_FAM_PV, ENG_PV_DFLY, "dfly", "dfly", 0, 0, 0, 0, NULL,
+	    "DragonFly 5.6 (567a6398, e3c330f0) sys/platform/pc64/x86_64/"
+	    "pmap.c (pmap_remove_all, pmap_clearbit, pmap_ts_referenced: "
+	    "PMAP_PAGE_BACKING_SCAN; md.pmap_count, md.writeable_count)",
+	    "no pv entries for 4 KiB mappings: per-page mapping counts, "
+	    "mappings found through the object's backing list" },
 	{ ENG_FAM_PVCHUNK, ENG_PVCHUNK_GLOBAL, "global", "global", 0, 0, 0, 0,
 	    NULL, "amd64 sys/amd64/amd64/pmap.c (pv_chunks, pv_chunks_mutex)",
 	    "one global pv-chunk list under one mutex" },
@@ -425,17 +431,18 @@ static const struct eng_preset_info eng_presets[] = {
 	      "r331369 sys/vm/vm_reserv.c (the reservation's lock), "
 	      "rS331863 sys/vm/vm_page.c (vmd_pgcache[VM_NFREEPOOL])" } },
 	{ "dragonfly56", "DragonFly BSD 5.6 (VM rework, e3c330f0)",
-	    { "dfly", "colored:1024", "perpage", "domain:1", "colored" },
+	    { "dfly", "colored:1024", "dfly", "domain:1", "colored" },
 	    { "DragonFly 5.6 sys/vm/vm_page.c (vm_page_hash_get/_enter, "
 	      "busy_count: PBUSY_LOCKED to change identity, soft busies; "
 	      "wire_count atomic), sys/vm/vm_fault.c (vm_fault_bypass); "
 	      "docs/design-dragonfly.md)",
 	      "e3c330f0 sys/vm/vm_page.c, vm_page.h (PQ_L2_SIZE 1024, "
 	      "per-queue and per-page spinlocks, unlocked vm_page_activate)",
-	      "stand-in: DragonFly 5.6 has no pv entries for terminal PTEs "
-	      "(part 11, 567a6398); nearest granularity",
-	      "stand-in: DragonFly allocates pv entries from a per-CPU "
-	      "cached zone; nearest",
+	      "567a6398 (part 11), e3c330f0 (part 12) sys/platform/pc64/"
+	      "x86_64/pmap.c (md.pmap_count, md.writeable_count, "
+	      "PMAP_PAGE_BACKING_SCAN under the object's backing_lk)",
+	      "idle: DragonFly has no pv chunks (pv entries only for "
+	      "page-table pages, from pvzone); --pv dfly allocates none",
 	      "e3c330f0 sys/vm/vm_page.c (vm_page_select_free, "
 	      "_vm_page_list_find2, vpq.lastq)" } },
 	{ "d24217", "D24217 (proposal on FreeBSD 14, never landed)",

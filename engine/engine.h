@@ -56,8 +56,9 @@ enum eng_pv_design {
 	ENG_PV_HASHED = 0,	/* N rwlocks hashed by pa >> 21 */
 	ENG_PV_SUPERPAGE,	/* one lock per 2 MiB frame (D21833) */
 	ENG_PV_PERPAGE,		/* one-byte lock per page (D24217) */
+	ENG_PV_DFLY,		/* no terminal-PTE pv entries (DragonFly) */
 };
-#define ENG_PV_NDESIGNS	3
+#define ENG_PV_NDESIGNS	4
 
 enum eng_pvchunk_design {
 	ENG_PVCHUNK_GLOBAL = 0,	/* global chunk LRU under a global lock */

@@ -57,6 +57,7 @@ static const char *const eng_lock_class_names[LC_COUNT] = {
 	[LC_PMAP] = "pmap",
 	[LC_PVCHUNK] = "pvchunk",
 	[LC_RESERV] = "reserv",
+	[LC_BACKING] = "backing",
 };
 
 const char *
@@ -111,12 +112,13 @@ struct eng_delay {
 static const uint8_t eng_lock_rank[LC_COUNT] = {
 	[LC_OBJECT] = 0,
 	[LC_PAGE] = 1,
-	[LC_PMAP] = 2,
-	[LC_PV] = 3,
-	[LC_PVCHUNK] = 4,
-	[LC_PAGEQUEUE] = 5,
-	[LC_RESERV] = 6,
-	[LC_FREEQUEUE] = 7,
+	[LC_BACKING] = 2,
+	[LC_PMAP] = 3,
+	[LC_PV] = 4,
+	[LC_PVCHUNK] = 5,
+	[LC_PAGEQUEUE] = 6,
+	[LC_RESERV] = 7,
+	[LC_FREEQUEUE] = 8,
 };
 
 /* Site registry: append-only, names are static strings. */

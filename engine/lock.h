@@ -86,8 +86,10 @@
  * Lock order (checked at every blocking acquisition in builds with the
  * debugging checks, ENG_DEBUG; trylocks are exempt, several locks of one
  * class may be held):
- *	object -> page -> pmap -> pv -> pvchunk -> pagequeue -> reserv
- *	    -> freequeue
+ *	object -> page -> backing -> pmap -> pv -> pvchunk -> pagequeue
+ *	    -> reserv -> freequeue
+ * (backing: --pv dfly's object backing_lk, held across the pmap locks of
+ * a backing walk; under that design the pmap lock is counted as pv.)
  * The free-queue lock is a leaf lock; a reservation's lock is held only
  * around that reservation's population and may take the free-queue lock
  * inside (vm_reserv_depopulate() returning an emptied reservation,

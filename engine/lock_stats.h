@@ -14,7 +14,10 @@
  * Lock classes (PRODUCT.md section 5).  Order of acquisition: lock.h.
  * LC_RESERV is struct vm_reserv's own mutex (FreeBSD 12+, r331369); the
  * domain free lock (vmd_free_mtx, FreeBSD 10's vm_page_queue_free_mtx) is
- * LC_FREEQUEUE and is taken inside it.  Consumers iterate to LC_COUNT
+ * LC_FREEQUEUE and is taken inside it.  LC_BACKING is DragonFly's
+ * per-object backing_lk (a lockmgr lock guarding the object's
+ * backing_list of vm_map_backing), distinct from the object's token: the
+ * lock --pv dfly's page-centric walks take instead of a pv-list lock.  Consumers iterate to LC_COUNT
  * rather than assume the number of classes.
  */
 enum eng_lock_class {
@@ -26,6 +29,7 @@ enum eng_lock_class {
 	LC_PMAP,
 	LC_PVCHUNK,
 	LC_RESERV,		/* per-reservation mutex (vm_reserv.c, r331369) */
+	LC_BACKING,		/* DragonFly object backing_lk (--pv dfly) */
 	LC_COUNT
 };
 const char *eng_lock_class_name(unsigned lc);

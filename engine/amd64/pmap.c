@@ -13,7 +13,10 @@
  *    save the pv generations, drop the pv lock, PMAP_LOCK, retake, and
  *    restart when a generation moved (counted as pv_restarts);
  *  - every pv-list insert and removal bumps that list's pv_gen.
- * The pv entry allocator and reclamation are in pv_chunk.c.
+ * The pv entry allocator and reclamation are in pv_chunk.c.  --pv dfly
+ * (DragonFly 5.6) keeps no pv entry for a 4 KiB mapping: the PTE changes
+ * here count the page's mappings instead, and the page-centric operations
+ * walk the object's backings (pmap_dfly.c).
  *
  * Modelled, not kept: TLB invalidation (delayed invalidation), PAT modes,
  * the dirty bit's propagation to the page (PG_M stays in the PTE), 1 GiB
@@ -342,6 +345,8 @@ pmap_promote_pde(struct eng_cpu *c, struct pmap *pm, struct pmap_pd *pd,
 	int i;
 
 	PMAP_LOCK_ASSERT(c, pm);
+	if (pm->pm_md->md_pv == ENG_PV_DFLY)
+		return (false);		/* no user superpages (pmap_dfly.c) */
 	ptp = pd->pd_ptp;
 	if (ptp == NULL || (pd->pd_pde & PG_PS) != 0 ||
 	    pd->pd_count != NPTEPG)
@@ -469,8 +474,9 @@ pmap_unmap_pde(struct eng_cpu *c, struct pmap *pm, struct pmap_pd *pd,
 
 /*
  * pmap_unmap_pte: clear the 4 KiB mapping of va in pd and unlink its pv
- * entry, which is returned for the caller to free; the last PTE frees pd.
- * The page's pv lock through cur.  The pmap is locked.
+ * entry, which is returned for the caller to free (NULL under dfly: the
+ * page's counts drop instead); the last PTE frees pd.  The page's pv lock
+ * through cur.  The pmap is locked.
  */
 static struct pv_entry *
 pmap_unmap_pte(struct eng_cpu *c, struct pmap *pm, struct pmap_pd *pd,
@@ -488,6 +494,11 @@ pmap_unmap_pte(struct eng_cpu *c, struct pmap *pm, struct pmap_pd *pd,
 	if ((tpte & PG_W) != 0)
 		pm->pm_stats.wired_count--;
 	m = pmap_phys_page(pm->pm_md, tpte & PG_FRAME);
+	if (pm->pm_md->md_pv == ENG_PV_DFLY) {
+		pmap_dfly_unmapped(c, pm, m, tpte);
+		pmap_unuse_pt(c, pm, pd);
+		return (NULL);
+	}
 	pv_lock_page(cur, m);
 	pv = pmap_pvh_remove(cur, pmap_mi_md(m), pm, va);
 	if (pv == NULL)
@@ -506,11 +517,14 @@ static bool
 pmap_remove_pte(struct eng_cpu *c, struct pmap *pm, struct pmap_pd *pd,
     uint64_t va, struct pv_cursor *cur)
 {
+	struct pv_entry *pv;
 	bool last;
 
 	PMAP_LOCK_ASSERT(c, pm);
 	last = pd->pd_count == 1;
-	free_pv_entry(c, pm, pmap_unmap_pte(c, pm, pd, va, cur));
+	pv = pmap_unmap_pte(c, pm, pd, va, cur);
+	if (pv != NULL)
+		free_pv_entry(c, pm, pv);
 	return (last);
 }
 
@@ -689,8 +703,9 @@ pmap_ev_create(struct eng_cpu *c, uint64_t slot)
 /*
  * pmap_destroy (exit): pmap_remove_pages(), then the vm_map teardown's
  * pmap_remove() of what is left (wired mappings), then release the pmap
- * (pmap_release(): no mapping and no pv chunk left).  Returns 1 if the
- * slot is not in use.
+ * (pmap_release(): no mapping and no pv chunk left); under dfly the map
+ * entries' backings are detached last (pmap_dfly_detach_all).  Returns 1
+ * if the slot is not in use.
  */
 int
 pmap_ev_destroy(struct eng_cpu *c, uint64_t slot)
@@ -726,7 +741,10 @@ pmap_ev_destroy(struct eng_cpu *c, uint64_t slot)
 	pm->pm_pdhash = NULL;
 	pm->pm_pdmask = 0;
 	pm->pm_active = false;
-	PMAP_UNLOCK(c, pm);
+	if (md->md_pv == ENG_PV_DFLY)
+		pmap_dfly_detach_all(c, pm, ENG_HERE);	/* unlocks pm */
+	else
+		PMAP_UNLOCK(c, pm);
 	return (0);
 }
 
@@ -734,8 +752,11 @@ pmap_ev_destroy(struct eng_cpu *c, uint64_t slot)
  * pmap_enter: map va to m in pm, writable if write, wired (PG_W) if wired.
  * Demotes a 2 MiB mapping of va first; replaces another page's mapping at
  * va, reusing its pv entry; else takes a new pv entry (which may reclaim).
- * Attempts a promotion when the PTP becomes full.  The caller holds m busy
- * or its object locked (MI rule); takes the pmap lock, then pv locks.
+ * Attempts a promotion when the PTP becomes full.  Under dfly: no pv
+ * entry, m's counts rise and a replaced page's fall, and m's object gets a
+ * backing for (pm, va) first if it has none.  The caller holds m busy or
+ * its object locked (MI rule); takes the pmap lock, then pv locks (dfly:
+ * the object's backing_lk first when it attaches a backing).
  */
 void
 pmap_enter(struct eng_cpu *c, struct pmap *pm, uint64_t va, struct vm_page *m,
@@ -760,6 +781,8 @@ pmap_enter(struct eng_cpu *c, struct pmap *pm, uint64_t va, struct vm_page *m,
 		newpte |= PG_W;
 	pv_cursor_init(&cur, c, md, ENG_HERE);
 	PMAP_LOCK(c, pm);
+	if (md->md_pv == ENG_PV_DFLY)
+		pmap_dfly_backing_ensure(c, pm, m, va, ENG_HERE);
 	if (!pm->pm_active)
 		pmap_pinit_locked(c, pm);
 	pd = pmap_pd_get(c, pm, va);
@@ -776,7 +799,11 @@ pmap_enter(struct eng_cpu *c, struct pmap *pm, uint64_t va, struct vm_page *m,
 			pm->pm_stats.wired_count--;
 		else if ((origpte & PG_W) == 0 && wired)
 			pm->pm_stats.wired_count++;
-		if (write) {
+		if (md->md_pv == ENG_PV_DFLY) {
+			/* The new PTE is counted before the old one goes. */
+			pmap_dfly_mapped(c, pm, m, newpte);
+			pmap_dfly_unmapped(c, pm, m, origpte);
+		} else if (write) {
 			pv_lock_page(&cur, m);
 			pmap_mi_writeable_set(c, m);
 		}
@@ -789,6 +816,10 @@ pmap_enter(struct eng_cpu *c, struct pmap *pm, uint64_t va, struct vm_page *m,
 		if ((origpte & PG_W) != 0)
 			pm->pm_stats.wired_count--;
 		om = pmap_phys_page(md, origpte & PG_FRAME);
+		if (md->md_pv == ENG_PV_DFLY) {
+			pmap_dfly_unmapped(c, pm, om, origpte);
+			goto dfly_new;
+		}
 		pv_lock_page(&cur, om);
 		pv = pmap_pvh_remove(&cur, pmap_mi_md(om), pm, va);
 		if (pv == NULL)
@@ -800,8 +831,14 @@ pmap_enter(struct eng_cpu *c, struct pmap *pm, uint64_t va, struct vm_page *m,
 		pd->pd_count++;
 		pm->pm_stats.resident_count++;
 	}
+dfly_new:
 	if (wired)
 		pm->pm_stats.wired_count++;
+	if (md->md_pv == ENG_PV_DFLY) {
+		pmap_dfly_mapped(c, pm, m, newpte);
+		*pte = newpte;
+		goto validate;
+	}
 	if (pv == NULL)
 		pv = get_pv_entry(c, pm, &cur);
 	pv->pv_va = va;
@@ -939,6 +976,10 @@ pmap_remove_all(struct eng_cpu *c, struct vm_page *m)
 	struct pmap *pm;
 	uint64_t *pte, tpte;
 
+	if (pmap_mi_cpu_md(c)->md_pv == ENG_PV_DFLY) {
+		pmap_dfly_remove_all(c, m);
+		return;
+	}
 	pvh = pmap_page_walk_init(c, m, &cur, ENG_HERE, &mdp);
 retry:
 	pv_lock_page_and_frame(&cur, m);
@@ -987,6 +1028,10 @@ pmap_remove_write(struct eng_cpu *c, struct vm_page *m)
 	struct pmap *pm;
 	uint64_t *pte;
 
+	if (pmap_mi_cpu_md(c)->md_pv == ENG_PV_DFLY) {
+		pmap_dfly_remove_write(c, m);
+		return;
+	}
 	if (!pmap_mi_writeable(m))
 		return;
 	pvh = pmap_page_walk_init(c, m, &cur, ENG_HERE, &mdp);
@@ -1046,6 +1091,8 @@ pmap_ts_referenced(struct eng_cpu *c, struct vm_page *m)
 	vm_paddr_t pa;
 	int cleared = 0, not_cleared;
 
+	if (pmap_mi_cpu_md(c)->md_pv == ENG_PV_DFLY)
+		return (pmap_dfly_ts_referenced(c, m));
 	pvh = pmap_page_walk_init(c, m, &cur, ENG_HERE, &mdp);
 	pa = pmap_mi_page_to_phys(m);
 	pv_lock_page_and_frame(&cur, m);
@@ -1251,8 +1298,9 @@ pmap_ev_demote(struct eng_cpu *c, uint64_t slot, uint64_t va)
 /*
  * pmap_page_is_mapped: whether m has any 4 KiB or 2 MiB mapping.  A
  * lock-free snapshot of the pv counts (the kernel read-locks the pv list
- * for the same answer); it stays true while the caller holds the object
- * lock or m busy, since no mapping can then be added.
+ * for the same answer), or under --pv dfly of md.pmap_count (DragonFly's
+ * PG_MAPPED / pmap_count test, no lock); it stays true while the caller
+ * holds the object lock or m busy, since no mapping can then be added.
  */
 bool
 pmap_page_is_mapped(struct vm_page *m)
@@ -1260,6 +1308,8 @@ pmap_page_is_mapped(struct vm_page *m)
 	struct md_page *mdp;
 
 	mdp = pmap_mi_md(m);
+	if (atomic_load_explicit(&mdp->pmap_count, memory_order_relaxed) != 0)
+		return (true);		/* --pv dfly */
 	return (atomic_load_explicit(&mdp->pv_count,
 	    memory_order_relaxed) != 0 ||
 	    atomic_load_explicit(&mdp->pv_pvh->pv_count,
@@ -1276,6 +1326,8 @@ md_page_init(struct md_page *mdp)
 	TAILQ_INIT(&mdp->pv_list);
 	mdp->pv_gen = 0;
 	atomic_init(&mdp->pv_count, 0);
+	atomic_init(&mdp->pmap_count, 0);
+	atomic_init(&mdp->writeable_count, 0);
 	atomic_init(&mdp->pv_lock, 0);
 }
 
@@ -1343,6 +1395,8 @@ pmap_md_create(struct vm_engine *e, const struct eng_params *p, char *err,
 			goto nomem;
 	}
 	pv_locks_init(md);
+	if (md->md_pv == ENG_PV_DFLY && pmap_dfly_init(md) != 0)
+		goto nomem;
 	for (i = 0; i < md->md_npages; i++) {
 		mdp = pmap_mi_md(pmap_phys_page(md, i << PAGE_SHIFT));
 		md_page_init(mdp);
@@ -1355,7 +1409,14 @@ pmap_md_create(struct vm_engine *e, const struct eng_params *p, char *err,
 		goto nomem;
 	for (i = 0; i < md->md_npmaps; i++) {
 		pm = &md->md_pmaps[i];
-		eng_mtx_init(&pm->pm_mtx, LC_PMAP);
+		/*
+		 * --pv dfly: the lock held around a PTE change is, in
+		 * DragonFly, the page-table page's pv_entry lock (pt_pv of
+		 * pmap_enter and pmap_scan), so the model's pmap lock is
+		 * counted in class pv there (pmap_dfly.c).
+		 */
+		eng_mtx_init(&pm->pm_mtx, md->md_pv == ENG_PV_DFLY ? LC_PV :
+		    LC_PMAP);
 		pm->pm_md = md;
 		pm->pm_id = i;
 		TAILQ_INIT(&pm->pm_pvchunk);
@@ -1411,11 +1472,13 @@ pmap_md_destroy(struct pmap_md *md)
 			}
 		}
 		free(pm->pm_pdhash);
+		free(pm->pm_bahash);
 		while ((pc = TAILQ_FIRST(&pm->pm_pvchunk)) != NULL) {
 			TAILQ_REMOVE(&pm->pm_pvchunk, pc, pc_list);
 			free(pc);
 		}
 	}
+	pmap_dfly_fini(md);
 	free(md->md_cnt);
 	free(md->md_pmaps);
 	free(md->md_pv_list_locks);
@@ -1461,6 +1524,11 @@ pmap_md_counters(struct pmap_md *md, struct pmap_counters *out)
 		out->chunk_allocs += k->chunk_allocs;
 		out->chunk_frees += k->chunk_frees;
 		out->chunk_overcommits += k->chunk_overcommits;
+		out->dfly_early_exits += k->dfly_early_exits;
+		out->dfly_walks += k->dfly_walks;
+		out->dfly_backings += k->dfly_backings;
+		out->dfly_rescans += k->dfly_rescans;
+		out->dfly_attaches += k->dfly_attaches;
 	}
 }
 

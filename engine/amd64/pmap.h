@@ -34,12 +34,20 @@ struct pv_entry;
  * pv_count mirrors the list's length for lock-free readers
  * (pmap_page_is_mapped()); it changes only with the list, under (L).
  * pv_pvh saves the model a global pv_table: pa_to_pvh() of this page.
+ *
+ * --pv dfly keeps no pv entry for a 4 KiB mapping (DragonFly 567a6398):
+ * pmap_count and writeable_count are e3c330f0's m->md.pmap_count and
+ * m->md.writeable_count, the page's 4 KiB mappings and writable ones,
+ * changed atomically with the PTE under its pmap's lock and read with no
+ * lock for the early exits of the page-centric operations (pmap_dfly.c).
  */
 struct md_page {
 	TAILQ_HEAD(, pv_entry) pv_list;	/* (L) one entry per mapping */
 	struct md_page	*pv_pvh;	/* (C) the 2 MiB frame's pv head */
 	int		pv_gen;		/* (L) bumped by every insert/remove */
 	_Atomic uint32_t pv_count;	/* (L,A) entries on pv_list */
+	_Atomic uint32_t pmap_count;	/* (A) dfly: 4 KiB mappings */
+	_Atomic uint32_t writeable_count; /* (A) dfly: writable ones */
 	_Atomic uint8_t	pv_lock;	/* (A) --pv perpage: one-byte mutex */
 };
 
@@ -87,6 +95,11 @@ struct pmap_counters {
 	uint64_t	chunk_allocs;
 	uint64_t	chunk_frees;
 	uint64_t	chunk_overcommits;	/* nothing reclaimable: over limit */
+	uint64_t	dfly_early_exits;	/* dfly: zero count, no walk */
+	uint64_t	dfly_walks;	/* dfly: backing-list walks */
+	uint64_t	dfly_backings;	/* dfly: backings those walks visited */
+	uint64_t	dfly_rescans;	/* dfly: a count still set after a walk */
+	uint64_t	dfly_attaches;	/* dfly: backings attached */
 };
 void	pmap_md_counters(struct pmap_md *md, struct pmap_counters *out);
 void	pmap_md_counters_reset(struct pmap_md *md);

@@ -1,11 +1,13 @@
 /*
  * pmap_check.c - invariants of the pmap model: mappings vs pv entries, pv
- * chunk bookkeeping, superpage entries, per-pmap counts.
+ * chunk bookkeeping, superpage entries, per-pmap counts; under --pv dfly
+ * the pages' mapping counts vs the mappings, and the backing lists.
  *
  * Single-threaded: call only after every worker stopped (no lock taken).
  */
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 #include "pmap_internal.h"
 
@@ -15,6 +17,8 @@
 struct check {
 	FILE		*out;
 	uint64_t	 nviol;
+	uint32_t	*dfly_cnt;	/* dfly: 4 KiB mappings per page */
+	uint32_t	*dfly_wcnt;	/* dfly: writable ones */
 };
 
 __attribute__((format(printf, 2, 3)))
@@ -48,8 +52,95 @@ pv_count(const struct md_page *pvh, const struct pmap *pm, uint64_t va)
 }
 
 /*
+ * --pv dfly, one valid PTE of pm mapping m at va: counted for the page
+ * (compared with md.pmap_count and md.writeable_count afterwards), and a
+ * live backing of m's object in pm covers it, so that a walk of the
+ * object's backing list finds it.
+ */
+static void
+check_dfly_pte(struct check *ck, struct pmap_md *md, struct pmap *pm,
+    uint64_t va, uint64_t pte, struct vm_page *m)
+{
+	const struct pmap_backing *ba;
+	uint64_t obj, pindex, idx;
+
+	idx = (pte & PG_FRAME) >> PAGE_SHIFT;
+	ck->dfly_cnt[idx]++;
+	if ((pte & PG_RW) != 0) {
+		ck->dfly_wcnt[idx]++;
+		if (!pmap_mi_writeable(m))
+			violation(ck, "page %#llx: writable mapping without "
+			    "PGA_WRITEABLE", (unsigned long long)(pte &
+			    PG_FRAME));
+	}
+	if (!pmap_mi_page_object(md->md_engine, m, &obj, &pindex)) {
+		violation(ck, "page %#llx: mapped (pmap %llu va %#llx) but in "
+		    "no object", (unsigned long long)(pte & PG_FRAME),
+		    (unsigned long long)pm->pm_id, (unsigned long long)va);
+		return;
+	}
+	ba = pmap_dfly_backing_find(pm, obj, va - (pindex << PAGE_SHIFT));
+	if (ba == NULL || ba->ba_dead)
+		violation(ck, "page %#llx: mapping pmap %llu va %#llx not "
+		    "covered by a backing of object %llu",
+		    (unsigned long long)(pte & PG_FRAME),
+		    (unsigned long long)pm->pm_id, (unsigned long long)va,
+		    (unsigned long long)obj);
+}
+
+/*
+ * --pv dfly: every page's counts equal its mappings; every backing on an
+ * object's list is live, of that object, and in its pmap's hash, and the
+ * lists hold exactly the pmaps' backings; no pv entry or chunk exists
+ * (checked by the callers).
+ */
+static void
+check_dfly(struct check *ck, struct pmap_md *md)
+{
+	const struct pmap_backing *ba;
+	const struct md_page *mdp;
+	uint64_t i, nlist, nhash;
+
+	for (i = 0; i < md->md_npages; i++) {
+		mdp = pmap_mi_md(pmap_mi_phys_to_page(md->md_engine,
+		    i << PAGE_SHIFT));
+		if (atomic_load(&mdp->pmap_count) != ck->dfly_cnt[i] ||
+		    atomic_load(&mdp->writeable_count) != ck->dfly_wcnt[i])
+			violation(ck, "page %#llx: pmap_count %u "
+			    "writeable_count %u, %u mappings, %u writable",
+			    (unsigned long long)(i << PAGE_SHIFT),
+			    atomic_load(&mdp->pmap_count),
+			    atomic_load(&mdp->writeable_count),
+			    ck->dfly_cnt[i], ck->dfly_wcnt[i]);
+	}
+	nlist = nhash = 0;
+	for (i = 0; i < md->md_nobjects; i++) {
+		if (eng_rw_locked(&md->md_backing[i].backing_lk))
+			violation(ck, "object %llu: backing_lk left held",
+			    (unsigned long long)i);
+		TAILQ_FOREACH(ba, &md->md_backing[i].backing_list, ba_entry) {
+			nlist++;
+			if (ba->ba_dead || ba->ba_obj != i ||
+			    ba->ba_pmap < md->md_pmaps || ba->ba_pmap >=
+			    md->md_pmaps + md->md_npmaps ||
+			    pmap_dfly_backing_find(ba->ba_pmap, i,
+			    ba->ba_delta) != ba)
+				violation(ck, "object %llu: backing %p dead, "
+				    "misfiled or not in its pmap",
+				    (unsigned long long)i, (const void *)ba);
+		}
+	}
+	for (i = 0; i < md->md_npmaps; i++)
+		nhash += md->md_pmaps[i].pm_bacount;
+	if (nlist != nhash)
+		violation(ck, "backing lists hold %llu backings, pmaps %llu",
+		    (unsigned long long)nlist, (unsigned long long)nhash);
+}
+
+/*
  * Forward: every mapping of pm has exactly one pv entry on its page's (or
- * frame's) list; counts and chunk bitmaps agree.  Returns pm's chunks.
+ * frame's) list (dfly: is counted and covered by a backing); counts and
+ * chunk bitmaps agree.  Returns pm's chunks.
  */
 static uint64_t
 check_pmap(struct check *ck, struct pmap_md *md, struct pmap *pm)
@@ -114,6 +205,12 @@ check_pmap(struct check *ck, struct pmap_md *md, struct pmap *pm)
 					continue;
 				}
 				m = pmap_mi_phys_to_page(md->md_engine, pa);
+				if (md->md_pv == ENG_PV_DFLY) {
+					check_dfly_pte(ck, md, pm, va, pte, m);
+					if ((pte & PG_W) != 0)
+						wired++;
+					continue;
+				}
 				if (pv_count(pmap_mi_md(m), pm, va) != 1)
 					violation(ck, "page %#llx: pmap %llu "
 					    "va %#llx: mapping without exactly "
@@ -216,12 +313,19 @@ check_pv_list(struct check *ck, struct pmap_md *md, struct md_page *pvh,
 uint64_t
 pmap_check(struct pmap_md *md, FILE *out)
 {
-	struct check ck = { out, 0 };
+	struct check ck = { out, 0, NULL, NULL };
 	const struct pv_chunk *pc;
 	struct pmap *pm;
 	uint64_t i, nactive, nchunks, nlist;
 	unsigned d;
 
+	if (md->md_pv == ENG_PV_DFLY) {
+		ck.dfly_cnt = calloc(md->md_npages + 1, sizeof(*ck.dfly_cnt));
+		ck.dfly_wcnt = calloc(md->md_npages + 1,
+		    sizeof(*ck.dfly_wcnt));
+		if (ck.dfly_cnt == NULL || ck.dfly_wcnt == NULL)
+			ENG_PANIC("pmap_check: out of memory");
+	}
 	nchunks = nactive = 0;
 	for (i = 0; i < md->md_npmaps; i++) {
 		pm = &md->md_pmaps[i];
@@ -272,6 +376,11 @@ pmap_check(struct pmap_md *md, FILE *out)
 			violation(&ck, "pmap list holds %llu pmaps, %llu "
 			    "active", (unsigned long long)nlist,
 			    (unsigned long long)nactive);
+	}
+	if (md->md_pv == ENG_PV_DFLY) {
+		check_dfly(&ck, md);
+		free(ck.dfly_cnt);
+		free(ck.dfly_wcnt);
 	}
 	if (atomic_load(&md->md_chunks_used) != nchunks)
 		violation(&ck, "%llu chunk pages in use, %llu on pmaps",

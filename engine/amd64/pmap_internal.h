@@ -12,8 +12,10 @@
  *	(G) the global pmap-list lock (--pvchunk pmaps: allpmaps_lock)
  *	(A) atomic
  *	(T) written only by the thread of one CPU slot, read once it stopped
+ *	(B) the object's backing_lk (--pv dfly, class backing)
  *
  * Lock order: pmap lock -> pv list lock(s) -> chunk list / pmap-list lock.
+ * --pv dfly: object backing_lk -> pmap lock (pmap_dfly.c).
  * Two pmap locks only in reclamation, blocking only for the pmap at the
  * higher address.  Under --pv perpage several pv locks are held only by
  * promotion, demotion and 2 MiB removal: the frame's pv head lock first,
@@ -136,6 +138,33 @@ struct pmap_statistics {
 };
 
 /*
+ * --pv dfly: DragonFly's vm_map_backing as the pmap sees it, one per
+ * (pmap, object, va - pindex * PAGE_SIZE): the linear relation of a map
+ * entry between an object's pages and a pmap's addresses.  It is on its
+ * object's backing_list (B) and in its pmap's backing hash (M).  The
+ * kernel's has a start, an end and an offset; the model's covers the
+ * whole object, and a walk checks the PTE's frame as
+ * PMAP_PAGE_BACKING_SCAN does, so extra coverage finds nothing more.
+ * ba_dead is set when the pmap is destroyed, before the backing leaves
+ * its object's list (vm_map_backing_detach after the entry's removal).
+ */
+struct pmap_backing {
+	TAILQ_ENTRY(pmap_backing) ba_entry;	/* (B) object's backing_list */
+	struct pmap_backing	*ba_pmnext;	/* (M) pmap's hash chain */
+	struct pmap		*ba_pmap;	/* (C) */
+	uint64_t		 ba_obj;	/* (C) object slot */
+	uint64_t		 ba_delta;	/* (C) va - pindex * PAGE_SIZE */
+	bool			 ba_dead;	/* (M) pmap destroyed */
+};
+TAILQ_HEAD(pmap_backing_list, pmap_backing);
+
+/* --pv dfly: an object's backing_lk (lockmgr) and backing_list. */
+struct pmap_object_backing {
+	_Alignas(64) struct eng_rw backing_lk;	/* the (B) lock */
+	struct pmap_backing_list backing_list;	/* (B) */
+};
+
+/*
  * One address space.  Slots are preallocated and type-stable, like the
  * kernel's vmspace zone, so that reclamation may lock a pmap that is being
  * destroyed and then find it inactive.
@@ -152,6 +181,9 @@ struct pmap {
 	unsigned		pm_pdcount;	/* (M) pmap_pd in use */
 	struct pv_chunk_list	pm_pvchunk;	/* (M) chunks, free first */
 	TAILQ_ENTRY(pmap)	pm_list;	/* (G) allpmaps (--pvchunk pmaps) */
+	struct pmap_backing	**pm_bahash;	/* (M) dfly: its backings */
+	unsigned		pm_bamask;	/* (M) buckets - 1 */
+	unsigned		pm_bacount;	/* (M) backings in the hash */
 };
 TAILQ_HEAD(pmap_list, pmap);
 _Static_assert(_Alignof(struct pmap) >= PMAP_MEMDOM,
@@ -216,6 +248,10 @@ struct pmap_md {
 	struct eng_mtx		 md_allpmaps_mtx;	/* the (G) lock */
 	struct pmap_list	 md_allpmaps;	/* (G) */
 	unsigned		 md_active_reclaims;	/* (G) */
+
+	/* --pv dfly: every object slot's backing_lk and backing_list. */
+	struct pmap_object_backing *md_backing;	/* (C) [md_nobjects] */
+	uint64_t		 md_nobjects;	/* (C) */
 
 	/* Pages for pv chunks (the model's "vm_page_alloc" budget). */
 	_Atomic uint64_t	 md_chunks_used;	/* (A) */
@@ -323,5 +359,22 @@ void	pmap_pv_unlink(struct pv_cursor *cur, struct md_page *pvh,
 	    struct pv_entry *pv);
 void	pmap_clear_writeable_if_unmapped(struct pv_cursor *cur,
 	    struct vm_page *m);
+
+/* pmap_dfly.c: --pv dfly */
+int	pmap_dfly_init(struct pmap_md *md);
+void	pmap_dfly_fini(struct pmap_md *md);
+void	pmap_dfly_backing_ensure(struct eng_cpu *c, struct pmap *pm,
+	    struct vm_page *m, uint64_t va, struct eng_site *site);
+void	pmap_dfly_detach_all(struct eng_cpu *c, struct pmap *pm,
+	    struct eng_site *site);
+void	pmap_dfly_mapped(struct eng_cpu *c, struct pmap *pm,
+	    struct vm_page *m, uint64_t pte);
+void	pmap_dfly_unmapped(struct eng_cpu *c, struct pmap *pm,
+	    struct vm_page *m, uint64_t pte);
+void	pmap_dfly_remove_all(struct eng_cpu *c, struct vm_page *m);
+void	pmap_dfly_remove_write(struct eng_cpu *c, struct vm_page *m);
+int	pmap_dfly_ts_referenced(struct eng_cpu *c, struct vm_page *m);
+struct pmap_backing *pmap_dfly_backing_find(const struct pmap *pm,
+	    uint64_t obj, uint64_t delta);
 
 #endif /* ENG_AMD64_PMAP_INTERNAL_H */

@@ -37,6 +37,15 @@ struct vm_page	*pmap_mi_phys_to_page(struct vm_engine *e, vm_paddr_t pa);
 vm_paddr_t	 pmap_mi_page_to_phys(const struct vm_page *m);
 struct md_page	*pmap_mi_md(struct vm_page *m);
 
+/*
+ * --pv dfly: the number of object slots, and the slot and pindex of m's
+ * object (false if m is in none).  The caller keeps m's identity still:
+ * its object locked or m busy.
+ */
+uint64_t	 pmap_mi_nobjects(struct vm_engine *e);
+bool		 pmap_mi_page_object(struct vm_engine *e, struct vm_page *m,
+		    uint64_t *obj, uint64_t *pindex);
+
 /* PGA_WRITEABLE in m's aflags (atomic; the pv lock of m decides). */
 void		 pmap_mi_writeable_set(struct eng_cpu *c, struct vm_page *m);
 void		 pmap_mi_writeable_clear(struct eng_cpu *c, struct vm_page *m);

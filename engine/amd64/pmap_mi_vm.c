@@ -31,6 +31,27 @@ pmap_mi_page_to_phys(const struct vm_page *m)
 	return (VM_PAGE_TO_PHYS(m));
 }
 
+uint64_t
+pmap_mi_nobjects(struct vm_engine *e)
+{
+
+	return (e->nobjects);
+}
+
+bool
+pmap_mi_page_object(struct vm_engine *e, struct vm_page *m, uint64_t *obj,
+    uint64_t *pindex)
+{
+	struct vm_object *o;
+
+	o = atomic_load_explicit(&m->object, memory_order_relaxed);
+	if (o == NULL)
+		return (false);
+	*obj = (uint64_t)(o - e->objects);
+	*pindex = m->pindex;
+	return (true);
+}
+
 void
 pmap_mi_writeable_set(struct eng_cpu *c, struct vm_page *m)
 {

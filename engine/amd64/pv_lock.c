@@ -236,6 +236,7 @@ pv_locks_init(struct pmap_md *md)
 			eng_rw_init(&md->md_pv_large[i].pv_lock, LC_PV);
 		break;
 	case ENG_PV_PERPAGE:
+	case ENG_PV_DFLY:	/* no pv lists for pages: no pv lock */
 		break;
 	}
 }

@@ -32,7 +32,7 @@ static const struct {
 	    "pgcache" } },
 	{ "freebsd14", { "refcount", "astate:63:trylock", "superpage",
 	    "domain:1", "pgcache" } },
-	{ "dragonfly56", { "dfly", "colored:1024", "perpage", "domain:1",
+	{ "dragonfly56", { "dfly", "colored:1024", "dfly", "domain:1",
 	    "colored" } },
 	{ "d24217", { "refcount", "astate:63:trylock", "perpage", "pmaps",
 	    "pgcache" } },

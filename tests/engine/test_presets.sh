@@ -21,7 +21,7 @@ freebsd10|page pagelock:256, queue locked, pv hashed:256, pvchunk global, free g
 freebsd12|page pagelock:256, queue batch:31:trylock-full, pv hashed:256, pvchunk global, free pgcache
 freebsd13|page refcount, queue astate:31, pv superpage, pvchunk domain:1, free pgcache
 freebsd14|page refcount, queue astate:63:trylock, pv superpage, pvchunk domain:1, free pgcache
-dragonfly56|page dfly, queue colored:1024, pv perpage, pvchunk domain:1, free colored
+dragonfly56|page dfly, queue colored:1024, pv dfly, pvchunk domain:1, free colored
 d24217|page refcount, queue astate:63:trylock, pv perpage, pvchunk pmaps, free pgcache
 EOF
 # No preset: the defaults, unchanged.

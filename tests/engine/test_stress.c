@@ -76,9 +76,10 @@ run_design(const char *page, const char *queue, const char *freed,
 		fprintf(stderr, "design: %s\n", err);
 		return (1);
 	}
-	/* DragonFly's queues with its free sub-queues, as dragonfly56. */
+	/* DragonFly's queues with its free sub-queues and pmap (dragonfly56). */
 	if (p.design.queue == ENG_QUEUE_COLORED) {
 		p.design.free = ENG_FREE_COLORED;
+		p.design.pv = ENG_PV_DFLY;
 		freed = "colored";	/* the report line says so */
 	}
 	p.nslots = nthreads;

@@ -27,6 +27,8 @@ fake_create(const struct eng_design *d, uint64_t npages, uint64_t npmaps,
 	e->pages = calloc(npages, sizeof(*e->pages));
 	for (i = 0; i < npages; i++) {
 		e->pages[i].phys_addr = i << PAGE_SHIFT;
+		e->pages[i].obj = (int64_t)(i / FAKE_OBJ_PAGES);
+		e->pages[i].pindex = i % FAKE_OBJ_PAGES;
 		pmap_page_init(&e->pages[i]);
 	}
 	e->pagelock = d->page == ENG_PAGE_PAGELOCK;
@@ -139,6 +141,26 @@ pmap_mi_phys_pages(struct vm_engine *e)
 {
 
 	return (e->npages);
+}
+
+uint64_t
+pmap_mi_nobjects(struct vm_engine *e)
+{
+
+	return ((e->npages + FAKE_OBJ_PAGES - 1) / FAKE_OBJ_PAGES);
+}
+
+bool
+pmap_mi_page_object(struct vm_engine *e, struct vm_page *m, uint64_t *obj,
+    uint64_t *pindex)
+{
+
+	(void)e;
+	if (m->obj < 0)
+		return (false);
+	*obj = (uint64_t)m->obj;
+	*pindex = m->pindex;
+	return (true);
 }
 
 struct vm_page *

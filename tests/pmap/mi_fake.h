@@ -12,11 +12,19 @@
 #define FAKE_BLOCKED	0x40000000u	/* VPRC_BLOCKED */
 #define FAKE_PGA_WRITEABLE 0x1u
 
+/*
+ * Objects (--pv dfly): page i is at pindex i % FAKE_OBJ_PAGES of object
+ * slot i / FAKE_OBJ_PAGES unless a test moves it; obj -1 is no object.
+ */
+#define FAKE_OBJ_PAGES	64
+
 struct vm_page {
 	vm_paddr_t		phys_addr;
 	struct md_page		md;
 	_Atomic uint32_t	aflags;
 	_Atomic uint32_t	ref;		/* wirings | FAKE_BLOCKED */
+	int64_t			obj;		/* object slot or -1 */
+	uint64_t		pindex;
 };
 
 struct eng_cpu {
