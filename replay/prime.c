@@ -327,8 +327,10 @@ prime_val_eq(const struct prime_val *a, const struct prime_val *b)
 	    a->state == b->state && a->ins == b->ins);
 }
 
-/* Merge o's adjacent runs of one value from the one holding from - 1 on
-   up to pindex to. */
+/*
+ * Join o's adjacent runs of one value, from the run holding page from - 1
+ * to the last starting below page to.
+ */
 static void
 prime_coalesce(struct rp_prime *p, struct prime_obj *o, uint64_t from,
     uint64_t to)
