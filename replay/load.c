@@ -52,20 +52,21 @@ struct scan_ids {
 struct scan_frame {
 	int		 err;		/* pr_reader_frame's result */
 	size_t		 nev;
-	struct pr_event	*ev;		/* its events (original ids), kept
-					   until the merge primes them */
 	uint64_t	 lost, dropped, other, tmin, tmax;
 	struct scan_ids	 ids[SCAN_NCLASS];
 };
 
 /*
  * Shared state of the scan threads.  (C) set before they start, (A)
- * atomic, (M) merge_mtx.
+ * atomic, (M) merge_mtx, (T) the thread that took it.
  */
 struct scan_job {
 	struct rp_trace	*t;		/* (M) what is merged so far */
 	size_t		 nframes;	/* (C) */
 	atomic_size_t	 next;		/* (A) next frame to take */
+	struct rp_prime	*prime;		/* (C) [nthreads], a priming pass
+					   per thread, each (T) */
+	atomic_uint	 nprime;	/* (A) passes taken */
 	pthread_mutex_t	 merge_mtx;
 	struct scan_frame **done;	/* (M) [frame] scanned, not merged */
 	size_t		 merged;	/* (M) frames merged, in order */
@@ -139,8 +140,6 @@ scan_frame_free(struct scan_frame *f)
 		free(f->ids[c].key);
 		free(f->ids[c].count);
 	}
-	if (f != NULL)
-		free(f->ev);
 	free(f);
 }
 
@@ -170,11 +169,12 @@ trace_frame_raw(const struct rp_trace *t, size_t i, struct pr_event **evsp,
 
 /*
  * Scan frame i's events into a new summary (local: this thread's maps,
- * *evs its buffer of *cap events).
+ * *evs its buffer of *cap events) and this thread's priming pass prime,
+ * at position i.
  */
 static struct scan_frame *
 scan_one(struct rp_trace *t, size_t i, struct rp_idmap *local,
-    struct pr_event **evs, size_t *cap)
+    struct rp_prime *prime, struct pr_event **evs, size_t *cap)
 {
 	const struct pr_event *ev;
 	struct scan_frame *f;
@@ -191,14 +191,12 @@ scan_one(struct rp_trace *t, size_t i, struct rp_idmap *local,
 		f->nev = 0;
 		return (f);
 	}
-	/* The events go with the summary to the merge (priming). */
-	f->ev = *evs;
-	*evs = NULL;
-	*cap = 0;
+	prime->pos = (uint32_t)i;
 	f->tmin = f->nev > 0 ? UINT64_MAX : 0;
 	fail = false;
 	for (k = 0; k < f->nev && !fail; k++) {
-		ev = &f->ev[k];
+		ev = &(*evs)[k];
+		fail |= rp_prime_event(prime, ev) != 0;
 		if (ev->time_ns < f->tmin)
 			f->tmin = ev->time_ns;
 		if (ev->time_ns > f->tmax)
@@ -230,10 +228,7 @@ scan_one(struct rp_trace *t, size_t i, struct rp_idmap *local,
 	return (f);
 }
 
-/*
- * Merge frame summary f (the next in frame order) into the trace, and
- * pass its events to the priming pass, which wants them in file order.
- */
+/* Merge frame summary f (the next in frame order) into the trace. */
 static int
 scan_merge(struct scan_job *j, size_t i, const struct scan_frame *f)
 {
@@ -283,9 +278,6 @@ scan_merge(struct scan_job *j, size_t i, const struct scan_frame *f)
 			(*counts)[s] += l->count[k];
 		}
 	}
-	for (k = 0; k < f->nev; k++)
-		if (rp_prime_event(&t->prime, &f->ev[k]) != 0)
-			goto nomem;
 	return (0);
 nomem:
 	j->err = -1;
@@ -299,17 +291,19 @@ scan_worker(void *arg)
 {
 	struct scan_job *j = arg;
 	struct rp_idmap local[SCAN_NCLASS];
+	struct rp_prime *prime;
 	struct scan_frame *f;
 	struct pr_event *evs;
 	size_t i, cap;
 	unsigned c;
 
+	prime = &j->prime[atomic_fetch_add(&j->nprime, 1)];
 	for (c = 0; c < SCAN_NCLASS; c++)
 		rp_idmap_init(&local[c]);
 	evs = NULL;
 	cap = 0;
 	while ((i = atomic_fetch_add(&j->next, 1)) < j->nframes) {
-		f = scan_one(j->t, i, local, &evs, &cap);
+		f = scan_one(j->t, i, local, prime, &evs, &cap);
 		pthread_mutex_lock(&j->merge_mtx);
 		if (f == NULL && j->err == 0) {
 			j->err = -1;
@@ -332,16 +326,32 @@ scan_worker(void *arg)
 }
 
 /*
- * End the priming pass and give its events the objects' slots (prime.h
- * primes on the trace's own ids).  0 or -1 with err.
+ * Merge the threads' n priming passes into t's (freeing them), end it and
+ * give its events the objects' slots (prime.h primes on the trace's own
+ * ids).  0 or -1 with err.
  */
 static int
-trace_prime_finish(struct rp_trace *t, char *err, size_t errlen)
+trace_prime_finish(struct rp_trace *t, struct rp_prime *pass, unsigned n,
+    char *err, size_t errlen)
 {
+	unsigned k, big;
 	int64_t s;
 	size_t i;
+	int rv;
 
-	if (rp_prime_finish(&t->prime) != 0) {
+	/* The largest pass takes the others. */
+	for (k = 1, big = 0; k < n; k++)
+		if (pass[k].runs > pass[big].runs)
+			big = k;
+	rp_prime_free(&t->prime);
+	t->prime = pass[big];
+	rp_prime_init(&pass[big]);
+	for (k = 0, rv = 0; k < n; k++)
+		if (rv == 0)
+			rv = rp_prime_merge(&t->prime, &pass[k]);
+		else
+			rp_prime_free(&pass[k]);
+	if (rv != 0 || rp_prime_finish(&t->prime) != 0) {
 		snprintf(err, errlen, "out of memory priming the trace");
 		return (-1);
 	}
@@ -367,7 +377,14 @@ trace_scan(struct rp_trace *t, unsigned nthreads, const char *what,
 	uint64_t t0;
 	unsigned k, started;
 	size_t i;
+	int rv;
 
+	if (t->nframes >= UINT32_MAX) {
+		/* A frame's index is its priming position (prime.h). */
+		snprintf(err, errlen, "%s: %zu frames, more than priming "
+		    "counts", what, t->nframes);
+		return (-1);
+	}
 	memset(&j, 0, sizeof(j));
 	j.t = t;
 	j.nframes = t->nframes;
@@ -380,12 +397,17 @@ trace_scan(struct rp_trace *t, unsigned nthreads, const char *what,
 	if (nthreads > t->nframes)
 		nthreads = t->nframes > 0 ? (unsigned)t->nframes : 1;
 	tids = calloc(nthreads, sizeof(*tids));
-	if (t->frame_first == NULL || j.done == NULL || tids == NULL) {
+	j.prime = calloc(nthreads, sizeof(*j.prime));
+	if (t->frame_first == NULL || j.done == NULL || tids == NULL ||
+	    j.prime == NULL) {
 		free(j.done);
 		free(tids);
+		free(j.prime);
 		snprintf(err, errlen, "out of memory");
 		return (-1);
 	}
+	for (k = 0; k < nthreads; k++)
+		rp_prime_init(&j.prime[k]);
 	pthread_mutex_init(&j.merge_mtx, NULL);
 	t->decode_threads = nthreads;
 	t0 = cli_now_ns();
@@ -410,16 +432,20 @@ trace_scan(struct rp_trace *t, unsigned nthreads, const char *what,
 	t->nobjects = t->objs.n;
 	t->npmaps = t->pmaps.n;
 	t->frames = t->nframes - t->bad_frames;
-	if (j.err == -1) {
+	if (j.err == -1)
 		snprintf(err, errlen, "out of memory scanning the trace ids");
-		return (-1);
-	}
-	if (j.err != 0) {
+	else if (j.err != 0)
 		snprintf(err, errlen, "%s: frame %zu: %s", what, j.err_frame,
 		    pr_strerror(j.err));
+	if (j.err != 0) {
+		for (k = 0; k < nthreads; k++)
+			rp_prime_free(&j.prime[k]);
+		free(j.prime);
 		return (-1);
 	}
-	return (trace_prime_finish(t, err, errlen));
+	rv = trace_prime_finish(t, j.prime, nthreads, err, errlen);
+	free(j.prime);
+	return (rv);
 }
 
 int

@@ -6,9 +6,9 @@
  * proportional to the distinct ids, not to the events: the dense slot of
  * every object and pmap id (engine.h "Identity"), the threads and CPUs,
  * events per stream of every partition (plan.h), totals and times, and
- * the state the trace assumes before its first event (prime.h: its pass
- * takes the frames in file order as they are merged).  A
- * run then decodes the frames again as it replays them (rp_trace_frame,
+ * the state the trace assumes before its first event (prime.h: a pass
+ * per scanning thread, its frames' indices as positions, merged once at
+ * the end).  A run then decodes the frames again as it replays them (rp_trace_frame,
  * replay/stream.h), each frame's ids remapped through those read-only maps,
  * so that no frame's decode waits on another.
  *

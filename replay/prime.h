@@ -28,8 +28,20 @@
  * (rp_prime_apply()).  No mapping is primed: only map events say where a
  * page is mapped, and a map is never a page's assumed state.
  *
- * Not thread-safe: one owner.  Ids are whatever the events carry (the
- * loader primes on the trace's own ids and remaps the result).
+ * A page's decision needs two of its events only: its first, and its first
+ * that is neither a lookup nor a map (what a pending page's next other
+ * event is).  The pass keeps, per object, a sorted set of runs of pages
+ * ([start, end) pindex ranges, merged as they arrive) that agree on both
+ * and on where in the file they were (their positions): its memory is
+ * proportional to the runs, not to the pages, and one event of 2^32 - 1
+ * pages is one run.  Because positions are kept, the pass can be split:
+ * several passes over disjoint parts of the file (the scan's threads,
+ * each given its frames in order, a frame's index as the position) are
+ * merged by rp_prime_merge() into what one pass over the whole file would
+ * have found.
+ *
+ * Not thread-safe: one owner per pass.  Ids are whatever the events carry
+ * (the loader primes on the trace's own ids and remaps the result).
  */
 #ifndef PR_PRIME_H
 #define PR_PRIME_H
@@ -48,13 +60,27 @@ struct rp_prime_counts {
 	uint64_t	wired;		/* wired once */
 };
 
-struct rp_prime_entry;
+struct prime_obj;
+struct prime_run;
 
 struct rp_prime {
-	/* The pass (rp_prime_event): (object, pindex) -> state. */
-	struct rp_prime_entry *tab;
-	size_t		 cap;		/* a power of two, or 0 */
-	size_t		 n;		/* entries used */
+	/*
+	 * The position of the events now passed, set by the owner before
+	 * them (0 after rp_prime_init): an event of a lower position came
+	 * earlier in the file; events of one position come in file order.
+	 */
+	uint32_t	 pos;
+	/* The pass (rp_prime_event): objects, open addressing. */
+	struct prime_obj *obj;
+	size_t		 obj_cap;	/* a power of two, or 0 */
+	size_t		 nobj;		/* objects seen */
+	/* The runs of all objects (index 0 is none), and the free ones. */
+	struct prime_run *run;
+	uint32_t	 run_cap;
+	uint32_t	 nrun;		/* runs ever allocated, + 1 */
+	uint32_t	 run_free;	/* a freed run, chained through left */
+	uint64_t	 runs;		/* runs held now */
+	uint64_t	 runs_max;	/* most runs held at once */
 	/* After rp_prime_finish(): */
 	struct pr_event	*ev;		/* priming events, objects first,
 					   then pages by object and pindex */
@@ -63,10 +89,20 @@ struct rp_prime {
 };
 
 void	rp_prime_init(struct rp_prime *p);
-/* Take one event, in file order.  0, or -1 when out of memory. */
+/*
+ * Take one event at position p->pos, in file order within that position.
+ * 0, or -1 when out of memory.
+ */
 int	rp_prime_event(struct rp_prime *p, const struct pr_event *ev);
 /*
- * End the pass: build p->ev and p->cnt and drop the pass's table.  0, or
+ * Merge pass src into dst, as if dst's pass had taken src's events too;
+ * their positions must not overlap (a position's events are all in one of
+ * them).  src is left empty.  0, or -1 when out of memory (dst is then
+ * only partly merged, and src is freed).
+ */
+int	rp_prime_merge(struct rp_prime *dst, struct rp_prime *src);
+/*
+ * End the pass: build p->ev and p->cnt and drop the pass's runs.  0, or
  * -1 when out of memory.
  */
 int	rp_prime_finish(struct rp_prime *p);

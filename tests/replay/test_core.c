@@ -264,6 +264,160 @@ test_prime(void **state)
 }
 
 /*
+ * One event of 2^32 - 1 pages (a clipped HTTP body: a sendfile of 2^44
+ * bytes, a lookup of UINT32_MAX pages) is one run of the pass, however
+ * long: the trace loads at once, in a few runs, and is primed exactly.
+ */
+static void
+test_prime_long_range(void **state)
+{
+	struct pr_event *ev;
+	struct rp_prime p;
+	struct rp_trace t;
+	char err[256];
+	size_t n = 0;
+
+	(void)state;
+	ev = calloc(8, sizeof(*ev));
+	ev[n++] = pev(PR_SENDFILE, 9, 0, UINT32_MAX);	/* made */
+	ev[n++] = pev(PR_PAGE_REMOVE, 9, UINT32_MAX - 1, 2); /* 1 primed */
+	ev[n++] = pev(PR_PAGE_LOOKUP, 10, 0, UINT32_MAX);	/* all primed */
+	ev[n++] = pev(PR_SENDFILE, 11, 0, 0);		/* 2^32 made */
+	ev[n - 1].arg = (uint64_t)1 << 44;
+	ev[n++] = pev(PR_PAGE_REMOVE, 11, (uint64_t)1 << 32, 1); /* primed */
+	ev[n++] = pev(PR_REQUEUE, 11, 5, 1);		/* made: nothing */
+	rp_prime_init(&p);
+	for (size_t i = 0; i < n; i++)
+		assert_int_equal(rp_prime_event(&p, &ev[i]), 0);
+	assert_true(p.runs_max <= 6);
+	rp_prime_free(&p);
+	assert_int_equal(rp_trace_adopt(ev, n, &t, err, sizeof(err)), 0);
+	assert_int_equal(t.prime.cnt.objects, 3);
+	assert_int_equal(t.prime.cnt.pages, 2 + (uint64_t)UINT32_MAX);
+	assert_int_equal(t.prime.cnt.inactive, 2 + (uint64_t)UINT32_MAX);
+	assert_int_equal(t.prime.nev, 3 + 3);
+	assert_int_equal(t.prime.ev[3].kind, PR_PAGE_INSERT);	/* 9 */
+	assert_int_equal(t.prime.ev[3].pindex, UINT32_MAX);
+	assert_int_equal(t.prime.ev[3].npages, 1);
+	assert_int_equal(t.prime.ev[4].pindex, 0);		/* 10 */
+	assert_int_equal(t.prime.ev[4].npages, UINT32_MAX);
+	assert_int_equal(t.prime.ev[5].pindex, (uint64_t)1 << 32); /* 11 */
+	rp_trace_free(&t);
+}
+
+/*
+ * The pass split by position and merged (the scan's threads) decides
+ * what one pass in file order decides, and that is what each page's
+ * events decide one by one (prime.h's table, written out here for a
+ * small space of objects and pages): random traces of overlapping ranges.
+ */
+#define TP_OBJS		4
+#define TP_PAGES	48
+
+/* prime.h's table on one page: 0 untouched, then as prime.c's states. */
+static uint8_t
+tp_page(uint8_t s, const struct pr_event *ev)
+{
+	enum { SEEN = 1, PENDING, INACTIVE, ACTIVE, WIRED };
+
+	if (s == 0) {
+		switch (ev->kind) {
+		case PR_PAGE_LOOKUP:
+			return (PENDING);
+		case PR_MAP:
+			return ((ev->obj & PR_OBJ_ANON) != 0 ? SEEN : PENDING);
+		case PR_DEACTIVATE:
+			return (ACTIVE);
+		case PR_UNWIRE:
+			return (WIRED);
+		case PR_PAGE_INSERT:
+		case PR_WIRE:
+		case PR_SENDFILE:
+			return (SEEN);
+		default:
+			return (INACTIVE);
+		}
+	}
+	if (s != PENDING || ev->kind == PR_PAGE_LOOKUP || ev->kind == PR_MAP)
+		return (s);
+	return (ev->kind == PR_PAGE_INSERT ? SEEN : INACTIVE);
+}
+
+static void
+test_prime_merge(void **state)
+{
+	static const uint8_t kinds[] = { PR_OBJ_CREATE, PR_PAGE_INSERT,
+	    PR_PAGE_LOOKUP, PR_PAGE_REMOVE, PR_WIRE, PR_UNWIRE, PR_RELEASE,
+	    PR_ACTIVATE, PR_DEACTIVATE, PR_REQUEUE, PR_MAP, PR_SENDFILE };
+	enum { NEV = 400, NFRAME = 16 };
+	uint8_t page[TP_OBJS][TP_PAGES], obj[TP_OBJS];
+	struct rp_prime one, part[2];
+	struct rp_prime_counts want;
+	struct pr_event ev[NEV], *e;
+	unsigned seed, i, o, k;
+
+	(void)state;
+	for (seed = 1; seed <= 200; seed++) {
+		srand(seed);
+		memset(page, 0, sizeof(page));
+		memset(obj, 0, sizeof(obj));
+		memset(&want, 0, sizeof(want));
+		for (i = 0; i < NEV; i++) {
+			o = (unsigned)rand() % TP_OBJS;
+			ev[i] = pev(kinds[rand() % (int)sizeof(kinds)],
+			    (o == 3 ? PR_OBJ_ANON : 0) | (100 + o),
+			    (unsigned)rand() % (TP_PAGES - 8),
+			    (uint32_t)(rand() % 4 == 0 ? 0 : rand() % 8 + 1));
+			e = &ev[i];
+			if (e->kind == PR_DEACTIVATE && rand() % 4 == 0)
+				e->flags = PR_F_HEAD;
+			if (e->kind == PR_RELEASE ||
+			    (e->flags & PR_F_HEAD) != 0)
+				continue;
+			if (obj[o] == 0)
+				obj[o] = e->kind == PR_OBJ_CREATE ? 1 : 2;
+			if (e->kind == PR_OBJ_CREATE)
+				continue;
+			for (k = 0; k < (e->npages != 0 ? e->npages : 1); k++)
+				page[o][e->pindex + k] = tp_page(
+				    page[o][e->pindex + k], e);
+		}
+		for (o = 0; o < TP_OBJS; o++) {
+			want.objects += obj[o] == 2;
+			for (k = 0; k < TP_PAGES; k++) {
+				want.pages += page[o][k] >= 2;
+				want.inactive += page[o][k] == 2 ||
+				    page[o][k] == 3;
+				want.active += page[o][k] == 4;
+				want.wired += page[o][k] == 5;
+			}
+		}
+		/* One pass, and two taking alternate frames, in order. */
+		rp_prime_init(&one);
+		rp_prime_init(&part[0]);
+		rp_prime_init(&part[1]);
+		for (i = 0; i < NEV; i++) {
+			k = i * NFRAME / NEV;
+			one.pos = k;
+			part[k % 2].pos = k;
+			assert_int_equal(rp_prime_event(&one, &ev[i]), 0);
+			assert_int_equal(rp_prime_event(&part[k % 2], &ev[i]),
+			    0);
+		}
+		assert_int_equal(rp_prime_merge(&part[1], &part[0]), 0);
+		assert_int_equal(rp_prime_finish(&one), 0);
+		assert_int_equal(rp_prime_finish(&part[1]), 0);
+		assert_memory_equal(&one.cnt, &want, sizeof(want));
+		assert_int_equal(part[1].nev, one.nev);
+		assert_memory_equal(part[1].ev, one.ev, one.nev *
+		    sizeof(*one.ev));
+		assert_memory_equal(&part[1].cnt, &want, sizeof(want));
+		rp_prime_free(&one);
+		rp_prime_free(&part[1]);
+	}
+}
+
+/*
  * Replayed once: every stream replica is given to exactly one worker and
  * replayed in order (a worker holding m replicas of a stream replays each
  * event m times in a row), and the workers' loads differ by no more than
@@ -635,6 +789,8 @@ main(void)
 		cmocka_unit_test(test_idmap),
 		cmocka_unit_test(test_remap),
 		cmocka_unit_test(test_prime),
+		cmocka_unit_test(test_prime_long_range),
+		cmocka_unit_test(test_prime_merge),
 		cmocka_unit_test(test_scan_frames),
 		cmocka_unit_test(test_partition_order),
 		cmocka_unit_test(test_partition_even),
