@@ -294,7 +294,7 @@ struct eng_stats {
 	uint64_t	vm_wait_ns;		/* their time asleep */
 	/* --free colored (DragonFly _vm_page_list_find). */
 	uint64_t	free_find_steps;	/* sub-queues looked at */
-	uint64_t	free_far_afield;	/* found beyond the first 16 */
+	uint64_t	free_far_afield;	/* set vpq.lastq (8+ looked at) */
 	uint64_t	free_lastq_hits;	/* found at vpq.lastq */
 	/* --page dfly (DragonFly vm_page_hash_get, vm_page_hash.c). */
 	uint64_t	page_hash_hits;		/* validated, soft-busied */

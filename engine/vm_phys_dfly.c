@@ -2,35 +2,36 @@
  * vm_phys_dfly.c - --free colored: DragonFly BSD 5.6's free pages (VM
  * rework part 12, commit e3c330f0, May 2019; sys/vm/vm_page.c
  * vm_page_alloc, vm_page_select_free, _vm_page_list_find,
- * _vm_page_list_find2, vm_page_free_toq).  Free pages sit on PQ_L2_SIZE
+ * _vm_page_list_find_wide, vm_page_free_toq).  Free pages sit on PQ_L2_SIZE
  * PQ_FREE sub-queues, a page on the one of its colour m->pc, each
  * sub-queue with its own spinlock; there are no superpage reservations
  * and no per-CPU caches.  PQ_L2_SIZE is the colour count of --queue
  * colored:N (design.colors, 1024 unless set).
  *
- * Allocation (vm_page_alloc -> vm_page_select_free -> _vm_page_list_find):
- * the wanted colour is vm_get_pg_color(cpu, object, pindex): this CPU's
- * share of the colours (one socket; PQ_L2_SIZE / ncpus colours per core)
- * plus (pindex + object->pg_color) within it.  The sub-queue of that
- * colour is tried first; if empty, the e3c330f0 heuristic vpq.lastq: the
- * far-afield sub-queue an earlier search of this colour ended at is tried
- * next; then _vm_page_list_find2() widens the search around the colour
- * in aligned sets of 16, 32, ... up to every sub-queue, e3c330f0's
- * refactoring visiting each index once (the sets before it rescanned the
- * smaller ones), and a page found outside the first set of 16 sets lastq.
- * A page of the wanted colour clears lastq ("until the current CPU's
- * queues have pages again").  An empty sub-queue is passed over on an
- * unlocked look at its count, as DragonFly's TAILQ_FIRST() peek; a
- * non-empty one is locked and its first page taken, or passed over if it
- * emptied meanwhile.  Freeing (vm_page_free_toq ->
- * _vm_page_add_queue_spinlocked(m, PQ_FREE + m->pc, 0)) links the page at
- * the head of its colour's sub-queue.
+ * Allocation (vm_page_alloc -> vm_page_select_free -> _vm_page_list_find,
+ * as read in mneumann/DragonFlyBSD sys/vm/vm_page.c at 89986e03, a tree
+ * after e3c330f0): the wanted colour is vm_get_pg_color(cpu, object,
+ * pindex): this CPU's share of the colours (one socket; PQ_L2_SIZE / ncpus
+ * colours per core) plus (pindex + object->pg_color) within it.  The
+ * sub-queue of that colour is tried first, and a page there clears its
+ * vpq.lastq; else _vm_page_list_find_wide() widens the search in aligned
+ * sets of 16, 32, ... up to every sub-queue, starting at lastq if an
+ * earlier search set it, else at the colour itself, each index visited
+ * once; a page found after 8 or more sub-queues were looked at sets the
+ * colour's lastq to its sub-queue.  An empty sub-queue is passed over on
+ * an unlocked look at its count, as DragonFly's TAILQ_FIRST() peek; a
+ * non-empty one is spinlocked and its first page whose spinlock can be
+ * tried (spin_trylock) is taken, or the sub-queue passed over if none.
+ * Freeing (vm_page_free_toq -> _vm_page_add_queue_spinlocked(m, PQ_FREE +
+ * m->pc, 0)) links the page at the head of its colour's sub-queue, under
+ * the page's spinlock and then the sub-queue's.
  *
- * Differences, in docs/design-dragonfly.md: on allocation the kernel
- * takes the page's spinlock before the sub-queue's
- * (vm_page_and_queue_spin_lock), the model after it.  object->pg_color (vm_quickcolor() at the object's
- * creation: the creating thread's address and a per-CPU counter stepped
- * by PQ_PRIME2) is a hash of the object slot.
+ * Differences, in docs/design-dragonfly.md: object->pg_color
+ * (vm_quickcolor() at the object's creation: the creating thread's
+ * address and a per-CPU counter stepped by PQ_PRIME2) is a hash of the
+ * object slot; VM_ALLOC_NORMAL's vm_page_select_free_or_cache(), which
+ * searches PQ_CACHE beside PQ_FREE (_vm_page_list_find2()), is modelled
+ * as vm_page_select_free(): the model has no cache pages.
  *
  * bio_page_alloc()'s randomised colour (e3c330f0; as read in a later tree,
  * sys/kern/vfs_bio.c: vm_page_alloc() with VM_ALLOC_CPU((gd_cpuid +
@@ -48,7 +49,7 @@
 #include "eng_alloc.h"
 #include "vm_internal.h"
 
-#define PQ_SET_ASSOC		16	/* DragonFly vm_page.c */
+#define PQ_SET_ASSOC		16	/* set_assoc_mask + 1, DragonFly vm_page.c */
 #define PQ_SET_ASSOC_MASK	(PQ_SET_ASSOC - 1)
 
 /*
@@ -121,10 +122,19 @@ vm_phys_dfly_fini(struct vm_engine *e)
 }
 
 /*
- * Take the first page of sub-queue i, or NULL if it is empty: the peek at
- * its count without the lock, then the lock (vm_page_and_queue_spin_lock
- * in _vm_page_list_find/_vm_page_list_find2) and a recheck.  *steps counts
- * the sub-queues looked at.  Takes and drops the sub-queue's spinlock.
+ * Look at sub-queue i as _vm_page_list_find() and
+ * _vm_page_list_find_wide() do (sys/vm/vm_page.c of mneumann/DragonFlyBSD
+ * at 89986e03, after e3c330f0): pass it over if it is empty on an unlocked
+ * peek (TAILQ_FIRST(&pq->pl); here its count), else spin_lock() it and take
+ * the first page whose spinlock spin_trylock() gets, passing over a page
+ * whose spinlock is held (a page being freed or, under --page pagelock,
+ * one sharing a held lock of the array).  The page, with both spinlocks held, is then dequeued
+ * (_vm_page_rem_queue_spinlocked(), which drops the sub-queue's) and,
+ * once busied, its spinlock dropped (vm_page_select_free()).  A free page
+ * is never busy in the model, so vm_page_select_free()'s
+ * deactivate-and-retry of a busy one does not arise.  NULL if no page was
+ * taken.  *steps counts the sub-queues looked at.  Takes and drops the
+ * sub-queue's spinlock and tries page spinlocks inside it.
  */
 static struct vm_page *
 vm_dfly_take(struct eng_cpu *c, unsigned i, uint64_t *steps)
@@ -137,60 +147,91 @@ vm_dfly_take(struct eng_cpu *c, unsigned i, uint64_t *steps)
 	if (atomic_load_explicit(&fq->fq_cnt, memory_order_relaxed) == 0)
 		return (NULL);
 	eng_mtx_lock(&c->lk, &fq->fq_spin, ENG_HERE);
-	if ((m = TAILQ_FIRST(&fq->fq_pl)) != NULL) {
+	TAILQ_FOREACH(m, &fq->fq_pl, freeq) {
+		if (!vm_page_trylock(c, m))
+			continue;
 		TAILQ_REMOVE(&fq->fq_pl, m, freeq);
 		atomic_store_explicit(&fq->fq_cnt, atomic_load_explicit(
 		    &fq->fq_cnt, memory_order_relaxed) - 1,
 		    memory_order_relaxed);
 		atomic_store_explicit(&m->pstate, PS_ALLOCATED,
 		    memory_order_relaxed);
+		eng_mtx_unlock(&c->lk, &fq->fq_spin);
+		vm_page_unlock(c, m);
+		return (m);
 	}
 	eng_mtx_unlock(&c->lk, &fq->fq_spin);
-	/*
-	 * The page's spinlock, which _vm_page_list_find() holds with the
-	 * sub-queue's (vm_page_and_queue_spin_lock) and drops once the page
-	 * is busied (vm_page_select_free): taken after the sub-queue's here,
-	 * not before, so that no lock nests inside a free sub-queue's.
-	 */
-	if (m != NULL) {
-		vm_page_lock(c, m);
-		vm_page_unlock(c, m);
-	}
-	return (m);
+	return (NULL);
 }
 
 /*
- * _vm_page_list_find2() as e3c330f0 refactored it: aligned sets of 16,
- * 32, ... sub-queues around index, each index visited once; a page found
- * outside the first set records its sub-queue in index's lastq.  No lock
- * held; takes and drops sub-queue spinlocks.
+ * _vm_page_list_find_wide() (89986e03): the search widened from index, or
+ * from *lastp, the wanted colour's lastq, if that is set ("avoid
+ * re-searching empty queues over and over again").  Aligned sets of 16,
+ * 32, ... up to every sub-queue around that start: the first set from the
+ * start itself onwards, wrapping within the set (so with no lastq the
+ * wanted colour's sub-queue is looked at again), each later one the half
+ * of the doubled set not yet seen, in ascending order; each index is
+ * visited once.  If 8 or more sub-queues were looked at before the one
+ * that gave the page ("if we had to wander too far", count >= 8), that
+ * sub-queue is stored in *lastp (counted free_far_afield); a page from the
+ * lastq sub-queue itself is counted free_lastq_hits.  The kernel's count
+ * also steps once over a skipped index when a set ends part way (only
+ * past the first 16, where it is already 8 or more).  No lock held; takes
+ * and drops sub-queue spinlocks and tries page spinlocks.
  */
 static struct vm_page *
-vm_dfly_list_find2(struct eng_cpu *c, unsigned index, uint64_t *steps)
+vm_dfly_list_find_wide(struct eng_cpu *c, unsigned index, _Atomic int *lastp,
+    uint64_t *steps)
 {
 	struct vm_dfly_free *f = c->e->vmd.vmd_dfly_free;
 	struct vm_page *m;
-	unsigned pqmask = PQ_SET_ASSOC_MASK & (f->n - 1), prev = 0, i, pqi;
+	unsigned first = PQ_SET_ASSOC_MASK & (f->n - 1), pqmask, prev, i, pqi;
+	unsigned count = 0;
+	int lastq;
 
-	for (;;) {
+	if ((lastq = atomic_load_explicit(lastp, memory_order_relaxed)) >= 0)
+		index = (unsigned)lastq;
+	for (pqmask = prev = first;; prev = pqmask, pqmask = (pqmask << 1) | 1) {
 		for (i = 0; i <= pqmask; i++) {
 			pqi = (index & ~pqmask) | ((index + i) & pqmask);
-			if ((pqi & ~prev) == (index & ~prev))
+			if (pqmask != first &&
+			    (pqi & ~prev) == (index & ~prev))
 				continue;	/* in the set seen before */
-			if ((m = vm_dfly_take(c, pqi, steps)) == NULL)
-				continue;
-			if (pqmask > PQ_SET_ASSOC_MASK) {
-				atomic_store_explicit(&f->q[index].fq_lastq,
-				    (int)pqi, memory_order_relaxed);
-				c->st.free_far_afield++;
+			if ((m = vm_dfly_take(c, pqi, steps)) != NULL) {
+				if (count == 0 && lastq >= 0)
+					c->st.free_lastq_hits++;
+				if (count >= 8) {
+					atomic_store_explicit(lastp, (int)pqi,
+					    memory_order_relaxed);
+					c->st.free_far_afield++;
+				}
+				return (m);
 			}
-			return (m);
+			count++;
 		}
 		if (pqmask == f->n - 1)
 			return (NULL);
-		prev = pqmask;
-		pqmask = (pqmask << 1) | 1;
 	}
+}
+
+/*
+ * _vm_page_list_find(PQ_FREE, index) (89986e03): the wanted colour's
+ * sub-queue, whose page clears its lastq (pq->lastq = -1); else the
+ * widened search.  No lock held; takes and drops sub-queue spinlocks and
+ * tries page spinlocks.
+ */
+static struct vm_page *
+vm_dfly_list_find(struct eng_cpu *c, unsigned index, uint64_t *steps)
+{
+	struct vm_dfly_freeq *fq = vm_dfly_freeq(c->e, index);
+	struct vm_page *m;
+
+	if ((m = vm_dfly_take(c, index, steps)) != NULL) {
+		atomic_store_explicit(&fq->fq_lastq, -1, memory_order_relaxed);
+		return (m);
+	}
+	return (vm_dfly_list_find_wide(c, index, &fq->fq_lastq, steps));
 }
 
 /*
@@ -210,36 +251,24 @@ vm_dfly_pg_color(struct eng_cpu *c, struct vm_object *obj, vm_pindex_t pindex)
 }
 
 /*
- * vm_page_alloc() of a free page (see the file comment), after taking it
- * off the free count (vm_domain_allocate(): a compare-and-swap, reported
- * to the page daemon); given back if no sub-queue has a page.  The object
- * is write-locked, as for vm_phys_alloc(); takes and drops sub-queue
- * spinlocks only.  NULL when no page is free.
+ * vm_page_alloc() -> vm_page_select_free() of a free page (see the file
+ * comment), after taking it off the free count (vm_domain_allocate(): a
+ * compare-and-swap, reported to the page daemon); given back if no
+ * sub-queue has a page.  The object is write-locked, as for
+ * vm_phys_alloc(); takes and drops sub-queue spinlocks and tries page
+ * spinlocks inside them.  NULL when no page is free.
  */
 struct vm_page *
 vm_phys_dfly_alloc(struct eng_cpu *c, struct vm_object *obj,
     vm_pindex_t pindex)
 {
-	struct vm_dfly_free *f = c->e->vmd.vmd_dfly_free;
 	struct vm_page *m;
-	unsigned index = vm_dfly_pg_color(c, obj, pindex);
 	uint64_t steps = 0;
-	int lastq;
 
 	VM_OBJECT_ASSERT_WLOCKED(c, obj);
 	if (!vm_domain_allocate(c, 1))
 		return (NULL);
-	if ((m = vm_dfly_take(c, index, &steps)) != NULL) {
-		if (atomic_load_explicit(&f->q[index].fq_lastq,
-		    memory_order_relaxed) != -1)
-			atomic_store_explicit(&f->q[index].fq_lastq, -1,
-			    memory_order_relaxed);
-	} else if ((lastq = atomic_load_explicit(&f->q[index].fq_lastq,
-	    memory_order_relaxed)) != -1 &&
-	    (m = vm_dfly_take(c, (unsigned)lastq, &steps)) != NULL)
-		c->st.free_lastq_hits++;
-	else
-		m = vm_dfly_list_find2(c, index, &steps);
+	m = vm_dfly_list_find(c, vm_dfly_pg_color(c, obj, pindex), &steps);
 	c->st.free_find_steps += steps;
 	if (m == NULL)
 		vm_domain_freecnt_inc(c, 1);

@@ -285,9 +285,11 @@ test_free_color(void **state)
 
 /*
  * Drain the 16 colours of one aligned set (32 colours of 32 pages): the
- * next allocation of one of them goes far afield and records the
- * sub-queue it found in its colour's lastq; the next of that colour
- * takes it from there without the walk.
+ * next allocation of one of them looks at its own sub-queue, then
+ * (_vm_page_list_find_wide() of DragonFly 89986e03) the whole set again
+ * from it and the first sub-queue of the other half, the 17th looked at
+ * (8 or more: far afield), and records that sub-queue in its colour's
+ * lastq; the next of that colour starts there and finds a page at once.
  */
 static void
 test_free_far_afield(void **state)
@@ -296,7 +298,7 @@ test_free_far_afield(void **state)
 	    1024);
 	struct eng_stats st;
 	unsigned c0, taken = 0, set;
-	uint64_t p, far;
+	uint64_t p, far, steps;
 
 	(void)state;
 	assert_int_equal(ev(e, PR_PAGE_INSERT, 1, 0, 1, 0), 0);
@@ -313,13 +315,18 @@ test_free_far_afield(void **state)
 	far = p;
 	eng_stats_collect(e, &st);
 	assert_int_equal(st.free_far_afield, 0);
+	steps = st.free_find_steps;
 	assert_int_equal(ev(e, PR_PAGE_INSERT, 1, far, 1, 0), 0);
-	assert_int_not_equal(vm_page_color_n(page(e, 1, far), 32) & ~15u, set);
+	assert_int_equal(vm_page_color_n(page(e, 1, far), 32), set ^ 16u);
 	eng_stats_collect(e, &st);
+	assert_int_equal(st.free_find_steps - steps, 1 + 16 + 1);
 	assert_int_equal(st.free_far_afield, 1);
 	assert_int_equal(st.free_lastq_hits, 0);
+	steps = st.free_find_steps;
 	assert_int_equal(ev(e, PR_PAGE_INSERT, 1, far + 32, 1, 0), 0);
+	assert_int_equal(vm_page_color_n(page(e, 1, far + 32), 32), set ^ 16u);
 	eng_stats_collect(e, &st);
+	assert_int_equal(st.free_find_steps - steps, 1 + 1);
 	assert_int_equal(st.free_lastq_hits, 1);
 	assert_int_equal(st.free_far_afield, 1);
 	check_clean(e);
