@@ -61,12 +61,17 @@ struct rp_run {
 static volatile sig_atomic_t ph_stop;
 static pcap_t *ph_signal_pcap;
 
-/* SIGINT/SIGTERM: end the capture cleanly (async-signal-safe). */
+/*
+ * SIGINT/SIGTERM: end the capture cleanly (async-signal-safe).  ph_stop
+ * counts the signals: the first ends the capture after the packets the
+ * kernel already holds (drain()), a second ends the drain too.
+ */
 static void
 ph_on_signal(int sig)
 {
 	(void)sig;
-	ph_stop = 1;
+	if (ph_stop < 2)
+		ph_stop = ph_stop + 1;
 	if (ph_signal_pcap != NULL)
 		pcap_breakloop(ph_signal_pcap);
 }
@@ -386,6 +391,43 @@ setup(struct rp_run *r)
 	return (0);
 }
 
+/* The input failed: say so and keep what was read before the damage. */
+static void
+input_error(struct rp_run *r)
+{
+	warnx("record: %s after %" PRIu64 " packets: %s",
+	    r->o->file != NULL ? r->o->file : r->o->iface,
+	    ph_parser_counts(r->ps)->packets, pcap_geterr(r->pcap));
+	r->input_err = true;
+}
+
+/*
+ * A live capture stopped by a signal: hand the parser the packets the
+ * kernel captured before it (they sit in the socket's ring; without this
+ * they would be lost silently), until the ring is empty, a second signal
+ * or PH_DRAIN_NS under a stream that never pauses.  The capture is
+ * non-blocking (setup()), so pcap_dispatch returns 0 when it is empty.
+ */
+#define	PH_DRAIN_NS	(1000u * 1000 * 1000)
+static void
+drain(struct rp_run *r)
+{
+	uint64_t end;
+	int e;
+
+	end = cli_now_ns() + PH_DRAIN_NS;
+	while (ph_stop < 2 && r->err == 0 && ph_parser_error(r->ps) == 0 &&
+	    cli_now_ns() < end) {
+		e = pcap_dispatch(r->pcap, -1, rp_packet, (u_char *)r);
+		if (e == PCAP_ERROR_BREAK)	/* the signal's breakloop */
+			continue;
+		if (e == PCAP_ERROR)
+			input_error(r);
+		if (e <= 0)
+			break;
+	}
+}
+
 /*
  * The capture loop: until the end of the file, a signal, --duration or an
  * output error.  A live capture says when it is listening.
@@ -430,12 +472,7 @@ run(struct rp_run *r)
 		}
 		e = pcap_dispatch(r->pcap, -1, rp_packet, (u_char *)r);
 		if (e == PCAP_ERROR) {
-			/* Keep what was read before the damage. */
-			warnx("record: %s after %" PRIu64 " packets: %s",
-			    o->file != NULL ? o->file : o->iface,
-			    ph_parser_counts(r->ps)->packets,
-			    pcap_geterr(r->pcap));
-			r->input_err = true;
+			input_error(r);
 			break;
 		}
 		if (o->file != NULL && e == 0)	/* end of file */
@@ -443,6 +480,8 @@ run(struct rp_run *r)
 		if (deadline != 0 && cli_now_ns() >= deadline)
 			break;
 	}
+	if (ph_stop != 0 && o->iface != NULL && !r->input_err)
+		drain(r);
 	sigaction(SIGINT, &oint, NULL);
 	sigaction(SIGTERM, &oterm, NULL);
 	ph_signal_pcap = NULL;

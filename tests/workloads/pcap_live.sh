@@ -2,7 +2,8 @@
 # pcap_live.sh PAGEREPLAY SFSERVER - the libpcap front end against the real
 # server on loopback: `record --iface lo --filter` live, and tcpdump's pcap
 # through `record --pcap`, must both find exactly the requests curl made;
-# 20 pipelined GETs captured with -s 512 must all become events.
+# 20 pipelined GETs captured with -s 512 must all become events; SIGINT to
+# a lagging live capture keeps the packets the kernel already captured.
 set -euo pipefail
 PR=$1
 SF=$2
@@ -104,6 +105,32 @@ if errs:
 PY
 }
 check "$tmp/live.prt" || fail "live capture"
+# SIGINT to a capture that lags behind its traffic keeps the packets the
+# kernel already captured: stopped (SIGSTOP) while curl runs, the recorder
+# finds the signal pending and the packets in its ring when it resumes.
+"$PR" record --iface lo --filter "tcp port $port" --nocache \
+    -o "$tmp/lag.prt" >"$tmp/lag.log" 2>&1 &
+lag=$!
+pids+=($lag)
+for _ in $(seq 300); do grep -q 'listening on' "$tmp/lag.log" && break; sleep 0.1; done
+grep -q 'listening on' "$tmp/lag.log" ||
+    fail "record --iface did not start: $(cat "$tmp/lag.log")"
+kill -STOP "$lag"
+curl -sf -o /dev/null -o /dev/null -o /dev/null \
+    "$url/a.bin" "$url/b.bin" "$url/a.bin"
+kill -INT "$lag"
+kill -CONT "$lag"
+wait "$lag" || fail "record --iface (lagging) failed: $(cat "$tmp/lag.log")"
+"$PR" info --json "$tmp/lag.prt" >"$tmp/lag.json" || fail "info lag.prt"
+python3 - "$tmp/lag.json" <<'PY' || fail "packets captured before SIGINT were lost"
+import json, sys
+d = json.load(open(sys.argv[1]))
+n = d["notes"]
+if d["events"] != 3 or n.get("pcap.requests") != 3 or n.get("pcap.responses") != 3:
+    print(f"{d['events']} events, {n.get('pcap.requests')} requests, "
+          f"{n.get('pcap.responses')} responses; want 3 each")
+    sys.exit(1)
+PY
 # --duration ends a live capture on time even when no packet comes.
 start=$(date +%s)
 "$PR" record --iface lo --filter 'tcp port 1' --duration 1s \
