@@ -1,6 +1,8 @@
 /*
  * cli.c - parsing and progress helpers shared by the subcommands.
  */
+#include <sys/stat.h>
+
 #include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
@@ -140,4 +142,14 @@ cli_now_ns(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return ((uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec);
+}
+
+bool
+cli_stdout_is(const char *path)
+{
+	struct stat in, out;
+
+	return (stat(path, &in) == 0 && !S_ISCHR(in.st_mode) &&
+	    fstat(STDOUT_FILENO, &out) == 0 && out.st_dev == in.st_dev &&
+	    out.st_ino == in.st_ino);
 }

@@ -32,4 +32,12 @@ void	cli_progress_done(void);	/* clear the line */
 /* Monotonic clock in ns. */
 uint64_t cli_now_ns(void);
 
+/*
+ * Whether stdout is the file at path (`replay T.prt >> T.prt` would append
+ * the report to the trace it reads).  Character devices (terminals,
+ * /dev/null) never are.  (stderr is not checked: saying so would write
+ * into the file.)
+ */
+bool	cli_stdout_is(const char *path);
+
 #endif /* PR_CLI_H */

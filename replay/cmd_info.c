@@ -333,6 +333,11 @@ cmd_info(int argc, char **argv)
 		return (EXIT_USAGE);
 	}
 	path = argv[optind];
+	if (cli_stdout_is(path)) {
+		warnx("info: %s: is also stdout; refusing to write into the "
+		    "input", path);
+		return (1);
+	}
 	if ((r = pr_reader_open(path, &e)) == NULL) {
 		if (e == PR_E_IO)
 			warnx("info: %s: %s", path, strerror(errno));

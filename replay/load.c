@@ -486,6 +486,11 @@ rp_trace_load(const char *path, unsigned nthreads, struct rp_trace *t,
 	int e;
 
 	memset(t, 0, sizeof(*t));
+	if (cli_stdout_is(path)) {
+		snprintf(err, errlen, "%s: is also stdout; refusing to write "
+		    "into the input", path);
+		return (-1);
+	}
 	errno = 0;
 	if ((t->r = pr_reader_open(path, &e)) == NULL) {
 		if (e == PR_E_IO && errno != 0)

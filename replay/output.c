@@ -85,6 +85,12 @@ out_resolve(struct rp_out *o, const struct stat *in, mode_t *modep,
 			snprintf(err, errlen, "%s: cannot be stdout", o->what);
 			return (-1);
 		}
+		if (in != NULL && fstat(STDOUT_FILENO, &so) == 0 &&
+		    same_file(&so, in)) {
+			snprintf(err, errlen, "%s: stdout is the input; "
+			    "refusing to write into it", o->what);
+			return (-1);
+		}
 		o->f = stdout;
 		return (0);
 	}

@@ -1,8 +1,8 @@
 #!/bin/sh
 # replay_outputs.sh PAGEREPLAY - what replay, sweep and plot do to the
 # user's files and with damaged traces: no output may be the trace (by
-# name, symbolic or hard link) or replace another trace; one file named
-# twice is refused; a bad output path fails before the run; a failed write
+# name, symbolic or hard link, or stdout appending to it) or replace
+# another trace; one file named twice is refused; a bad output path fails before the run; a failed write
 # leaves the old file as it was and no temporary file; --csv -/--json -
 # put only the data on stdout; write errors on stdout are caught; on a
 # terminal sweep rows are not glued onto the progress line; a trace
@@ -38,6 +38,14 @@ expect_error 1 "$PR" replay "$T/b.prt" $R --csv "$T/sym.csv"
 expect_error 1 "$PR" replay "$T/b.prt" $R --json "$T/hard.csv"
 expect_error 1 "$PR" sweep "$T/b.prt" --threads 1 --csv "$T/./b.prt"
 unchanged "$T/b.prt"
+# stdout appended to the trace (`>> T.prt`): refused before a byte of the
+# report, the CSV header or the info lands in it.
+for cmd in replay sweep info "simulate --cpus 4"; do
+	"$PR" $cmd "$T/b.prt" >>"$T/b.prt" 2>"$T/err" &&
+	    fail "$cmd T >> T was accepted"
+	grep -q 'stdout' "$T/err" || fail "$cmd T >> T: $(cat "$T/err")"
+	unchanged "$T/b.prt"
+done
 
 # Another trace is never replaced, by a CSV, a JSON or a chart.
 cp "$T/keep.prt" "$T/other.prt"
