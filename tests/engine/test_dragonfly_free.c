@@ -29,22 +29,6 @@
 #include "vm_internal.h"
 #include "vmtest.h"
 
-/* One event of kind on worker CPU slot; eng_apply()'s result. */
-static int
-ev_on(struct vm_engine *e, unsigned slot, uint8_t kind, uint64_t obj,
-    uint64_t pindex, uint32_t n)
-{
-	struct pr_event x;
-
-	memset(&x, 0, sizeof(x));
-	x.kind = kind;
-	x.obj = obj;
-	x.pindex = pindex;
-	x.npages = n;
-	x.addr = pindex << 12;
-	return (eng_apply(eng_cpu(e, slot), &x));
-}
-
 /*
  * Two CPUs, 64 colours: CPU 0 allocates from colours 0-31, CPU 1 from
  * 32-63, consecutive pindexes of an object on consecutive colours of the

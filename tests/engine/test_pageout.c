@@ -39,6 +39,7 @@
 #include <cmocka.h>
 
 #include "vm_internal.h"
+#include "vmtest.h"
 
 static struct eng_fp_row rows[ENG_FP_NVARIANTS];
 
@@ -145,22 +146,6 @@ mk(const char *pre, uint64_t phys, bool daemon)
 	return (e);
 }
 
-static int
-ev(struct vm_engine *e, uint8_t kind, uint64_t obj, uint64_t pindex,
-    uint32_t n, uint64_t addr)
-{
-	struct pr_event x;
-
-	memset(&x, 0, sizeof(x));
-	x.kind = kind;
-	x.obj = obj;
-	x.pindex = pindex;
-	x.npages = n;
-	x.addr = addr;
-	x.arg = n;
-	return (eng_apply(eng_cpu(e, 0), &x));
-}
-
 /*
  * Quiesce (the daemon stops), check the invariants, collect the counters;
  * returns object 0's resident pages.
@@ -227,8 +212,8 @@ test_daemon_wakes_at_threshold(void **state)
 		for (i = 0; c->st.pd_wakeups == 0; i++) {
 			assert_true(i < 4096);
 			before = e->vmd.vmd_free_count;
-			assert_int_equal(ev(e, PR_PAGE_INSERT, i / 512,
-			    i % 512, 1, 0), 0);
+			assert_int_equal(ev_at(e, 0, PR_PAGE_INSERT, i / 512,
+			    i % 512, 1, 0, 0), 0);
 		}
 		assert_true(before >= wake);
 		assert_int_equal(c->st.pd_wakeups, 1);
@@ -293,7 +278,7 @@ test_referenced_reactivated(void **state)
 		e = mk(presets[k], 4096, false);
 		assert_int_equal(ev(e, PR_PAGE_INSERT, 0, 0, 10, 0), 0);
 		/* pages 0-4 mapped (PG_A) and PGA_REFERENCED by the fault */
-		assert_int_equal(ev(e, PR_MAP, 0, 0, 5, 0x10000000), 0);
+		assert_int_equal(ev_at(e, 0, PR_MAP, 0, 0, 5, 0, 0x10000000), 0);
 		vm_page_pqbatch_drain(eng_cpu(e, 0));
 		assert_int_equal(ev(e, PR_SCAN, 0, 0, 100, 0), 0);
 		vm_page_pqbatch_drain(eng_cpu(e, 0));
@@ -307,7 +292,7 @@ test_referenced_reactivated(void **state)
 			    0);
 		}
 		/* A new fault sets PG_A again: one reference. */
-		assert_int_equal(ev(e, PR_MAP, 0, 0, 1, 0x10000000), 0);
+		assert_int_equal(ev_at(e, 0, PR_MAP, 0, 0, 1, 0, 0x10000000), 0);
 		m = vm_phash_lookup(&e->objects[0].pages, 0);
 		assert_int_equal(pmap_ts_referenced(eng_cpu(e, 0), m), 1);
 		assert_int_equal(pmap_ts_referenced(eng_cpu(e, 0), m), 0);

@@ -1,6 +1,7 @@
 /*
  * vmtest.h - what the cmocka tests of the VM model share (test_vm.c,
- * test_dragonfly.c): an engine of given designs, one event on CPU 0, a
+ * test_dragonfly.c, test_dragonfly_free.c, test_pageout.c): an engine of
+ * given designs, one event on a CPU, a
  * page by (object, pindex), a lock class's acquisitions, the invariant
  * check.  Include after <cmocka.h> and "vm_internal.h".
  */
@@ -47,10 +48,13 @@ mk_spec(const char *pg, const char *q, unsigned nslots, uint64_t phys)
 	return (mk_design(pg, q, NULL, nslots, phys));
 }
 
-/* One event on CPU 0; eng_apply()'s result. */
+/*
+ * One event on CPU slot: n pages of obj from pindex, at address addr (a
+ * PR_SCAN's page count, n, goes in arg); eng_apply()'s result.
+ */
 static inline int
-ev(struct vm_engine *e, uint8_t kind, uint64_t obj, uint64_t pindex,
-    uint32_t n, uint8_t flags)
+ev_at(struct vm_engine *e, unsigned slot, uint8_t kind, uint64_t obj,
+    uint64_t pindex, uint32_t n, uint8_t flags, uint64_t addr)
 {
 	struct pr_event x;
 
@@ -60,8 +64,25 @@ ev(struct vm_engine *e, uint8_t kind, uint64_t obj, uint64_t pindex,
 	x.pindex = pindex;
 	x.npages = n;
 	x.flags = flags;
-	x.addr = pindex << 12;
-	return (eng_apply(eng_cpu(e, 0), &x));
+	x.addr = addr;
+	x.arg = n;
+	return (eng_apply(eng_cpu(e, slot), &x));
+}
+
+/* ev_at on CPU 0, at the first page's own address. */
+static inline int
+ev(struct vm_engine *e, uint8_t kind, uint64_t obj, uint64_t pindex,
+    uint32_t n, uint8_t flags)
+{
+	return (ev_at(e, 0, kind, obj, pindex, n, flags, pindex << 12));
+}
+
+/* ev_at on CPU slot, no flags, at the first page's own address. */
+static inline int
+ev_on(struct vm_engine *e, unsigned slot, uint8_t kind, uint64_t obj,
+    uint64_t pindex, uint32_t n)
+{
+	return (ev_at(e, slot, kind, obj, pindex, n, 0, pindex << 12));
 }
 
 static inline struct vm_page *
