@@ -725,7 +725,7 @@ fmt_ns(const struct rp_report *r, uint64_t ns, char *b, size_t n)
 /*
  * A "label: name count, name count, ..." line of the header, wrapped
  * before column 80 (the default table is 100 columns at most) with the
- * continuation lines indented by two.
+ * continuation lines indented by two; an item never straddles the wrap.
  */
 struct wrapped_list {
 	FILE		*f;
@@ -737,9 +737,11 @@ struct wrapped_list {
 static void
 wrapped_item(struct wrapped_list *w, const char *name, uint64_t count)
 {
-	int len;
+	int item, len;
 
-	if (w->col > 76) {
+	item = snprintf(NULL, 0, "%s %llu", name, (unsigned long long)count);
+	/* ", " before the item, "," after it: within column 79 */
+	if (w->n > 0 && w->col + 3 + (unsigned)(item > 0 ? item : 0) > 79) {
 		fputs(",\n ", w->f);
 		w->col = 1;
 	}
@@ -759,22 +761,15 @@ wrapped_end(struct wrapped_list *w)
 static void
 print_counters(FILE *f, const struct rp_report *r)
 {
-	unsigned i, col;
-	int n;
+	struct wrapped_list wl = { .f = f, .label = "  " };
+	unsigned i;
 
 	if (r->ncounters == 0)
 		return;
 	fprintf(f, "\nengine counters:\n");
-	for (i = 0, col = 0; i < r->ncounters; i++) {
-		n = fprintf(f, "%s%s %llu", col == 0 ? "  " : ", ",
-		    r->counter[i].name,
-		    (unsigned long long)r->counter[i].value);
-		col += n > 0 ? (unsigned)n : 0;
-		if (col > 60 || i + 1 == r->ncounters) {
-			fputc('\n', f);
-			col = 0;
-		}
-	}
+	for (i = 0; i < r->ncounters; i++)
+		wrapped_item(&wl, r->counter[i].name, r->counter[i].value);
+	wrapped_end(&wl);
 }
 
 /* The top entries call sites x lock class in o's order. */
