@@ -134,6 +134,7 @@ void	vm_page_xunbusy(struct eng_cpu *c, struct vm_page *m);
 bool	vm_page_sbusy_try(struct eng_cpu *c, struct vm_page *m);
 void	vm_page_sbusy_drop(struct eng_cpu *c, struct vm_page *m);
 void	vm_page_busy_wait(struct eng_cpu *c, struct vm_page *m);
+bool	vm_page_dfly_busied(struct eng_cpu *c, struct vm_page *m);
 
 /* --page dfly: vm_page_hash[] (vm_page_hash.c). */
 int	vm_page_hash_init(struct vm_engine *e);

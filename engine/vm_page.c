@@ -217,8 +217,8 @@ vm_page_identity_unlock(struct eng_cpu *c, struct vm_page *m, bool taken)
 		vm_page_unlock(c, m);
 }
 
-/* Is m hard-busied by this CPU under --page dfly? */
-static bool
+/* Is m hard-busied by this CPU under --page dfly?  No lock. */
+bool
 vm_page_dfly_busied(struct eng_cpu *c, struct vm_page *m)
 {
 	return (c->e->dfly && atomic_load_explicit(&m->busy_lock,

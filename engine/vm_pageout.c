@@ -70,6 +70,11 @@
  * mapped page (a mapping holds a reference), so an unmapped page of an
  * object still referenced skips the pv lock that the kernel takes.
  *
+ * --queue colored with --page dfly runs DragonFly's scans instead
+ * (vm_pageout_scan_dfly_pq(): one page per sub-queue-spinlock hold, the
+ * page hard-busied before the spinlock is dropped, the pass bounded by
+ * the sub-queue's length); see the comment above it.
+ *
  * The queue design enters through its ops (vm_internal.h): VM_PQ_SYNC
  * selects FreeBSD 10's one-page-at-a-time logical dequeue, VM_PQ_PAGELOCK
  * the page-lock cursor; the lazy dequeue of wired pages and the active
@@ -82,6 +87,16 @@
 
 #include "eng_alloc.h"
 #include "vm_internal.h"
+
+/*
+ * Does the scan run DragonFly's loop (vm_pageout_scan_dfly_pq): --queue
+ * colored with --page dfly, whose busy it needs?  (C)
+ */
+static inline bool
+vm_pageout_dfly(const struct vm_engine *e)
+{
+	return (e->dfly && e->vmd.vmd_subq != NULL);
+}
 
 enum vm_pageout_verdict {
 	PO_FREED,
@@ -571,6 +586,214 @@ vm_pageout_scan_inactive_pq(struct eng_cpu *c, struct vm_pagequeue *pq,
 }
 
 /*
+ * --queue colored with --page dfly: DragonFly's own scans.  Read in
+ * DragonFly's sys/vm/vm_pageout.c as stored for this project (read_file
+ * id 7380431112: vm_pageout_scan_inactive, vm_pageout_page,
+ * vm_pageout_scan_active, vm_pageout_thread's loops over PQ_L2_SIZE
+ * sub-queues; a post-rework tree, "Copyright (c) 2003-2020", so later
+ * than 5.6; the May 2019 tree itself was not read).  Per sub-queue:
+ * its spinlock is taken once to insert the marker at the head, and the
+ * loop runs with it held at the top: the marker moves past the next
+ * entry, markers are skipped, the page is hard-busied with
+ * vm_page_busy_try() (a busy page is passed over and counted in
+ * scan_skipped), the spinlock is dropped, the busied page is dealt with,
+ * then the spinlock is taken again for the next entry; at the end the
+ * marker leaves under the lock still held.  The pass is bounded by the
+ * sub-queue's length when the marker went in (maxscan = lcnt; the stored
+ * copy's MAXSCAN_DIVIDER, lcnt / 10 + 1, is later than 5.6, see
+ * docs/design-dragonfly.md), so a page requeued at the tail is not met
+ * again.  The page's queue state is not changed under the queue spinlock;
+ * every move takes the page's spinlock and then its sub-queue's
+ * (vm_page_and_queue_spin_lock), as the kernel's do.
+ */
+
+/*
+ * A wired page found by the scan: DragonFly's lazy wiring check
+ * (vm_page_unqueue_nowakeup under the page's and sub-queue's spinlocks).
+ * The model also dequeues a page that left its object (no reference can
+ * be left but a wiring's: the busy keeps a free away).  The page is
+ * hard-busied by this CPU; takes and drops its spinlock.
+ */
+static void
+vm_pageout_dfly_unqueue(struct eng_cpu *c, struct vm_page *m)
+{
+	ENG_SITE_DEFINE;
+
+	vm_page_assert_xbusied(c, m);
+	vm_page_lock(c, m);
+	vm_page_dequeue_lazy(c, m);
+	vm_page_unlock(c, m);
+}
+
+/*
+ * The references of a busied page, as DragonFly counts them where the
+ * object is in use: PG_REFERENCED (cleared) plus pmap_ts_referenced().
+ * The model has no object reference count: every object is taken to be
+ * in use, and pmap_ts_referenced() is called for a mapped page only (an
+ * unmapped one has no PTE to test; file comment).  With the page busied
+ * its identity cannot change, so the --pv dfly walk reads m->pindex
+ * under the busy, as DragonFly's does.  The page is hard-busied by this
+ * CPU.
+ */
+static int
+vm_pageout_dfly_references(struct eng_cpu *c, struct vm_page *m)
+{
+	int act_delta = 0;
+
+	vm_page_assert_xbusied(c, m);
+	if ((VM_PAGE_A_FLAGS(vm_page_astate_load(m)) & PGA_REFERENCED) != 0) {
+		vm_page_aflag_clear(c, m, PGA_REFERENCED);
+		act_delta++;
+	}
+	if (pmap_page_is_mapped(m))
+		act_delta += pmap_ts_referenced(c, m);
+	return (act_delta);
+}
+
+/*
+ * vm_pageout_page() for a busied inactive page, the model having no
+ * dirty pages, no hold counts and no PQ_CACHE: a wired page is dequeued;
+ * a referenced one is activated (vm_page_activate, then act_count +=
+ * ACT_ADVANCE + references, with only the busy held); the others are
+ * freed as vm_pageout_page_free() does, vm_page_protect(VM_PROT_NONE)
+ * then vm_page_free().  DragonFly's vm_page_free() -> vm_page_remove()
+ * takes the object's token, which releases on blocking; the model's
+ * object lock is an rwlock that does not, and a thread holding it may
+ * wait for this page's busy, so it is only tried (a failure leaves the
+ * page where it is, counted in scan_skipped).  Returns true if the page
+ * was freed.  Entered with the page hard-busied by this CPU and no lock
+ * held; the busy is released (passed to vm_page_free() when freed).
+ */
+static bool
+vm_pageout_dfly_inactive_page(struct eng_cpu *c, struct vm_page *m)
+{
+	ENG_SITE_DEFINE;
+	struct vm_object *obj;
+	int act_delta;
+
+	vm_page_assert_xbusied(c, m);
+	ENG_ASSERT(c->lk.nheld == 0);
+	obj = atomic_load_explicit(&m->object, memory_order_relaxed);
+	if (vm_page_wired_count(c->e, m) != 0 || obj == NULL) {
+		vm_pageout_dfly_unqueue(c, m);
+		goto unbusy;
+	}
+	if ((act_delta = vm_pageout_dfly_references(c, m)) != 0) {
+		vm_page_activate(c, m);
+		vm_page_act_adjust(c, m, ACT_ADVANCE + act_delta, 0);
+		goto unbusy;
+	}
+	if (!VM_OBJECT_TRYWLOCK(c, obj)) {
+		c->st.scan_skipped++;
+		goto unbusy;
+	}
+	if (pmap_page_is_mapped(m) && !vm_page_try_remove_all(c, m)) {
+		VM_OBJECT_WUNLOCK(c, obj);
+		goto unbusy;
+	}
+	vm_page_free(c, m);
+	VM_OBJECT_WUNLOCK(c, obj);
+	return (true);
+unbusy:
+	vm_page_xunbusy(c, m);
+	return (false);
+}
+
+/*
+ * vm_pageout_scan_active() for a busied active page: a wired page is
+ * dequeued; a referenced one gets act_count += ACT_ADVANCE + references
+ * (at most ACT_MAX) and goes to the tail of its sub-queue; otherwise
+ * act_count declines by ACT_DECLINE (vm_anonmem_decline; the model has
+ * no file-backed decline) and the page is deactivated when it reaches 0
+ * (`m->act_count < pass + 1`, pass 0), else requeued at the tail.  The
+ * kernel's other deactivation causes (an unreferenced object,
+ * vm_pageout_algorithm) and its direct cache of a page under a free-page
+ * shortage are not modelled.  Entered with the page hard-busied by this
+ * CPU and no lock held; releases the busy.
+ */
+static void
+vm_pageout_dfly_active_page(struct eng_cpu *c, struct vm_page *m)
+{
+	int act_delta;
+
+	vm_page_assert_xbusied(c, m);
+	ENG_ASSERT(c->lk.nheld == 0);
+	if (vm_page_wired_count(c->e, m) != 0 || atomic_load_explicit(
+	    &m->object, memory_order_relaxed) == NULL)
+		vm_pageout_dfly_unqueue(c, m);
+	else if ((act_delta = vm_pageout_dfly_references(c, m)) != 0) {
+		vm_page_act_adjust(c, m, ACT_ADVANCE + act_delta, 0);
+		(void)vm_page_requeue(c, m);
+	} else if (vm_page_act_adjust(c, m, -ACT_DECLINE, 0) == 0)
+		vm_page_deactivate(c, m, false);
+	else
+		(void)vm_page_requeue(c, m);
+	vm_page_xunbusy(c, m);
+}
+
+/*
+ * One sub-queue pq (inactive or active) scanned as DragonFly does (see
+ * above), looking at no more than maxscan entries nor more than the
+ * sub-queue's length at the start, and in the inactive scan stopping
+ * once shortage pages were freed.  Returns how many were freed; adds to
+ * *scanned the pages looked at, to *addl those found busy or kept in the
+ * inactive scan (the daemon's stuck pages) and to *len pq's length when
+ * the marker left.  Takes and drops every lock itself; the caller holds
+ * none.
+ */
+static uint64_t
+vm_pageout_scan_dfly_pq(struct eng_cpu *c, struct vm_pagequeue *pq,
+    uint64_t shortage, uint64_t maxscan, uint64_t *scanned, uint64_t *addl,
+    uint64_t *len)
+{
+	ENG_SITE_DEFINE;
+	struct vm_page marker, *m;
+	uint64_t freed = 0, stuck = 0, looked = 0, left;
+	bool inactive = pq->pq_index == PQ_INACTIVE;
+
+	ENG_ASSERT(c->lk.nheld == 0);
+	marker.flags = PG_MARKER;
+	atomic_init(&marker.a, VM_PAGE_A_MAKE(PGA_ENQUEUED, pq->pq_index, 0));
+	eng_mtx_lock(&c->lk, &pq->pq_mutex, ENG_HERE);
+	TAILQ_INSERT_HEAD(&pq->pq_pl, &marker, plinks_q);
+	left = pq->pq_cnt < maxscan ? pq->pq_cnt : maxscan;
+	while (freed < shortage && left > 0 &&
+	    (m = TAILQ_NEXT(&marker, plinks_q)) != NULL) {
+		left--;
+		TAILQ_REMOVE(&pq->pq_pl, &marker, plinks_q);
+		TAILQ_INSERT_AFTER(&pq->pq_pl, m, &marker, plinks_q);
+		if ((m->flags & PG_MARKER) != 0)
+			continue;
+		looked++;
+		if (!vm_page_tryxbusy(c, m)) {
+			c->st.scan_skipped++;
+			stuck++;
+			continue;
+		}
+		eng_mtx_unlock(&c->lk, &pq->pq_mutex);
+		if (!inactive)
+			vm_pageout_dfly_active_page(c, m);
+		else if (vm_pageout_dfly_inactive_page(c, m))
+			freed++;
+		else
+			stuck++;
+		eng_mtx_lock(&c->lk, &pq->pq_mutex, ENG_HERE);
+	}
+	TAILQ_REMOVE(&pq->pq_pl, &marker, plinks_q);
+	*len += pq->pq_cnt;
+	eng_mtx_unlock(&c->lk, &pq->pq_mutex);
+	c->st.scan_pages += looked;
+	if (inactive) {
+		c->st.scan_inactive += looked;
+		c->st.scan_freed += freed;
+	} else
+		c->st.scan_active += looked;
+	*scanned += looked;
+	*addl += stuck;
+	return (freed);
+}
+
+/*
  * The first sub-queue a --queue colored scan visits: DragonFly's scans
  * start each pass where the last one left off (a static rotor, updated
  * without a lock), so the rotor is read and advanced racily here too.
@@ -605,16 +828,22 @@ vm_pageout_scan_inactive(struct eng_cpu *c, uint64_t shortage,
     uint64_t maxscan, uint64_t *addl, uint64_t *inact)
 {
 	struct vm_engine *e = c->e;
-	uint64_t freed = 0, scanned = 0, stuck = 0, cnt = 0;
+	struct vm_pagequeue *pq;
+	uint64_t freed = 0, scanned = 0, stuck = 0, cnt = 0, left;
 	unsigned i, r = e->vmd.vmd_ncolors > 1 ? vm_pageout_rotor(e) : 0;
 
 	ENG_ASSERT(c->lk.nheld == 0);
 	for (i = 0; i < e->vmd.vmd_ncolors && freed < shortage &&
-	    (i == 0 || scanned < maxscan); i++)
-		freed += vm_pageout_scan_inactive_pq(c, vm_pagequeue_nth(e,
-		    PQ_INACTIVE, (r + i) % e->vmd.vmd_ncolors),
-		    shortage - freed, maxscan == VM_SCAN_QUEUE ? VM_SCAN_QUEUE :
-		    maxscan - scanned, &scanned, &stuck, &cnt);
+	    (i == 0 || scanned < maxscan); i++) {
+		pq = vm_pagequeue_nth(e, PQ_INACTIVE, (r + i) %
+		    e->vmd.vmd_ncolors);
+		left = maxscan == VM_SCAN_QUEUE ? VM_SCAN_QUEUE :
+		    maxscan - scanned;
+		freed += vm_pageout_dfly(e) ? vm_pageout_scan_dfly_pq(c, pq,
+		    shortage - freed, left, &scanned, &stuck, &cnt) :
+		    vm_pageout_scan_inactive_pq(c, pq, shortage - freed, left,
+		    &scanned, &stuck, &cnt);
+	}
 	if (addl != NULL) {
 		*addl = stuck;
 		*inact = cnt;
@@ -718,7 +947,8 @@ uint64_t
 vm_pageout_scan_active(struct eng_cpu *c, uint64_t maxscan)
 {
 	struct vm_engine *e = c->e;
-	uint64_t scanned = 0;
+	struct vm_pagequeue *pq;
+	uint64_t scanned = 0, stuck = 0, len = 0, left;
 	unsigned i, r;
 
 	ENG_ASSERT(c->lk.nheld == 0);
@@ -727,10 +957,17 @@ vm_pageout_scan_active(struct eng_cpu *c, uint64_t maxscan)
 		    PQ_ACTIVE), &e->vmd.vmd_clock, maxscan));
 	r = vm_pageout_rotor(e);
 	for (i = 0; i < e->vmd.vmd_ncolors && (i == 0 || scanned < maxscan);
-	    i++)
-		scanned += vm_pageout_scan_active_pq(c, vm_pagequeue_nth(e,
-		    PQ_ACTIVE, (r + i) % e->vmd.vmd_ncolors), NULL,
-		    maxscan == VM_SCAN_QUEUE ? VM_SCAN_QUEUE : maxscan - scanned);
+	    i++) {
+		pq = vm_pagequeue_nth(e, PQ_ACTIVE, (r + i) %
+		    e->vmd.vmd_ncolors);
+		left = maxscan == VM_SCAN_QUEUE ? VM_SCAN_QUEUE :
+		    maxscan - scanned;
+		if (vm_pageout_dfly(e))
+			(void)vm_pageout_scan_dfly_pq(c, pq, UINT64_MAX, left,
+			    &scanned, &stuck, &len);
+		else
+			scanned += vm_pageout_scan_active_pq(c, pq, NULL, left);
+	}
 	return (scanned);
 }
 

@@ -171,7 +171,11 @@ vm_page_astate_fcmpset(struct eng_cpu *c, struct vm_page *m,
 /*
  * Add delta to act_count, clamped to [floor, ACT_MAX]; returns the new
  * value.  (P) under locked and batch: the caller holds the page lock; the
- * CAS only protects the other bits of the word.
+ * CAS only protects the other bits of the word.  --queue colored with
+ * --page dfly: the page lock or the page hard-busied by this CPU, as
+ * DragonFly's page daemon adds to act_count with only the busy held
+ * (vm_pageout_scan_active, vm_pageout_page; stored vm_pageout.c, read
+ * id 7380431112); e3c330f0's unlocked activate races with it either way.
  */
 uint8_t
 vm_page_act_adjust(struct eng_cpu *c, struct vm_page *m, int delta,
@@ -181,7 +185,8 @@ vm_page_act_adjust(struct eng_cpu *c, struct vm_page *m, int delta,
 	vm_page_astate_t old, new;
 	int act;
 
-	if (vm_page_qlock(c->e))
+	if (vm_page_qlock(c->e) && (c->e->vmd.vmd_subq == NULL ||
+	    !vm_page_dfly_busied(c, m)))
 		vm_page_assert_locked(c, m);
 	old = vm_page_astate_load(m);
 	do {

@@ -9,7 +9,9 @@
  * --page dfly (engine/vm_page_hash.c): the fault bypass through
  * vm_page_hash with no object lock, validation against freed and busied
  * pages, the 4-way set, removal waiting out a soft busy, and eng_check()
- * catching an entry that would validate for a freed page.
+ * catching an entry that would validate for a freed page.  DragonFly's
+ * page-daemon scan (--page dfly on --queue colored): busy pages skipped
+ * without their spinlock, each sub-queue's pass bounded by its length.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -180,46 +182,59 @@ test_activate_unlocked(void **state)
 static void
 test_wire_lazy(void **state)
 {
-	struct vm_engine *e = mk("refcount", "colored:8", 4096);
+	static const char *pg[] = { "refcount", "dfly" };
+	struct vm_engine *e;
 	struct vm_page *m;
+	size_t i;
 
 	(void)state;
-	ev(e, PR_PAGE_INSERT, 3, 0, 20, 0);
-	m = page(e, 3, 5);
-	assert_int_equal(ev(e, PR_WIRE, 3, 5, 1, 0), 0);
-	assert_true(linked_on(vm_page_pagequeue_m(e, m, PQ_INACTIVE), m));
-	assert_int_equal(scan(e, 1000), 0);
-	assert_int_equal(vm_page_queue(m), PQ_NONE);
-	assert_false(linked_on(vm_page_pagequeue_m(e, m, PQ_INACTIVE), m));
-	assert_int_equal(e->objects[3].resident_page_count, 1);
-	check_clean(e);
-	eng_destroy(e);
+	for (i = 0; i < 2; i++) {
+		e = mk(pg[i], "colored:8", 4096);
+		ev(e, PR_PAGE_INSERT, 3, 0, 20, 0);
+		m = page(e, 3, 5);
+		assert_int_equal(ev(e, PR_WIRE, 3, 5, 1, 0), 0);
+		assert_true(linked_on(vm_page_pagequeue_m(e, m, PQ_INACTIVE),
+		    m));
+		assert_int_equal(scan(e, 1000), 0);
+		assert_int_equal(vm_page_queue(m), PQ_NONE);
+		assert_false(linked_on(vm_page_pagequeue_m(e, m, PQ_INACTIVE),
+		    m));
+		assert_int_equal(e->objects[3].resident_page_count, 1);
+		check_clean(e);
+		eng_destroy(e);
+	}
 }
 
 /*
  * A scan event (inactive then active scan) walks the sub-queues: on empty
  * queues each of the N sub-queues costs each scan its marker insertion,
  * one empty collect and the marker's removal, 6N in all, so 2048
- * sub-queues cost twice what 1024 do.
+ * sub-queues cost twice what 1024 do.  With --page dfly the scan is
+ * DragonFly's (vm_pageout_scan_dfly_pq): one hold of the sub-queue's
+ * spinlock for an empty sub-queue, 2N in all.
  */
 static void
 test_scan_walk(void **state)
 {
 	static const unsigned n[] = { 1024, 2048 };
+	static const char *pg[] = { "refcount", "dfly" };
+	static const unsigned per[] = { 6, 2 };
+	struct vm_engine *e;
 	char spec[32];
 	uint64_t pq;
-	size_t i;
+	size_t i, j;
 
 	(void)state;
-	for (i = 0; i < 2; i++) {
-		snprintf(spec, sizeof(spec), "colored:%u", n[i]);
-		struct vm_engine *e = mk("refcount", spec, 4096);
-
-		pq = acq(e, LC_PAGEQUEUE);
-		assert_int_equal(scan(e, 64), 0);
-		assert_int_equal(acq(e, LC_PAGEQUEUE) - pq, 6 * n[i]);
-		eng_destroy(e);
-	}
+	for (j = 0; j < 2; j++)
+		for (i = 0; i < 2; i++) {
+			snprintf(spec, sizeof(spec), "colored:%u", n[i]);
+			e = mk(pg[j], spec, 4096);
+			pq = acq(e, LC_PAGEQUEUE);
+			assert_int_equal(scan(e, 64), 0);
+			assert_int_equal(acq(e, LC_PAGEQUEUE) - pq,
+			    per[j] * n[i]);
+			eng_destroy(e);
+		}
 }
 
 /* eng_check() finds a page linked on a sub-queue not of its colour. */
@@ -611,6 +626,132 @@ test_hash_check(void **state)
 	eng_destroy(e);
 }
 
+/*
+ * DragonFly's scan (--page dfly on --queue colored) tries to hard-busy
+ * each page under the sub-queue's spinlock and passes over a busy one,
+ * counted in scan_skipped, without taking its spinlock or moving it; an
+ * unbusied page is freed.  Three pages of one colour (pindexes 64 apart
+ * on colored:64), the first busied by another CPU: after the scan it is
+ * still resident, inactive and at the head of its sub-queue, and the
+ * scan took no page spinlock for it.  Once unbusied, the next scan frees
+ * it.  Fails if the scan ignores the busy, or dequeues or requeues the
+ * busy page, or locks it before trying the busy.
+ */
+static void
+test_scan_skips_busy(void **state)
+{
+	struct vm_engine *e = mk_design("dfly", "colored:64", "colored", 2,
+	    4096);
+	struct vm_pagequeue *pq;
+	struct vm_page *m;
+	struct eng_stats st0, st;
+	uint64_t pg, q;
+
+	(void)state;
+	assert_int_equal(ev(e, PR_PAGE_INSERT, 1, 0, 1, 0), 0);
+	assert_int_equal(ev(e, PR_PAGE_INSERT, 1, 64, 1, 0), 0);
+	assert_int_equal(ev(e, PR_PAGE_INSERT, 1, 128, 1, 0), 0);
+	m = page(e, 1, 0);
+	pq = vm_page_pagequeue_m(e, m, PQ_INACTIVE);
+	assert_int_equal(vm_page_color(e, page(e, 1, 64)), vm_page_color(e,
+	    m));
+	assert_int_equal(pq->pq_cnt, 3);
+	assert_true(vm_page_tryxbusy(eng_cpu(e, 1), m));
+	/* The busy page alone: no page spinlock, one hold per sub-queue. */
+	assert_int_equal(ev(e, PR_PAGE_REMOVE, 1, 64, 1, 0), 0);
+	assert_int_equal(ev(e, PR_PAGE_REMOVE, 1, 128, 1, 0), 0);
+	st0 = stats(e);
+	pg = acq(e, LC_PAGE);
+	q = acq(e, LC_PAGEQUEUE);
+	assert_int_equal(scan(e, 64), 0);
+	st = stats(e);
+	assert_int_equal(st.scan_skipped - st0.scan_skipped, 1);
+	assert_int_equal(st.scan_freed - st0.scan_freed, 0);
+	assert_int_equal(acq(e, LC_PAGE), pg);
+	assert_int_equal(acq(e, LC_PAGEQUEUE) - q, 2 * 64);
+	assert_ptr_equal(page(e, 1, 0), m);
+	assert_int_equal(vm_page_queue(m), PQ_INACTIVE);
+	assert_ptr_equal(TAILQ_FIRST(&pq->pq_pl), m);
+	/* Two unbusied pages behind it are freed, the busy one stays first. */
+	assert_int_equal(ev(e, PR_PAGE_INSERT, 1, 64, 1, 0), 0);
+	assert_int_equal(ev(e, PR_PAGE_INSERT, 1, 128, 1, 0), 0);
+	assert_int_equal(pq->pq_cnt, 3);
+	st0 = stats(e);
+	assert_int_equal(scan(e, 64), 0);
+	st = stats(e);
+	assert_int_equal(st.scan_skipped - st0.scan_skipped, 1);
+	assert_int_equal(st.scan_freed - st0.scan_freed, 2);
+	assert_null(page(e, 1, 64));
+	assert_null(page(e, 1, 128));
+	assert_ptr_equal(TAILQ_FIRST(&pq->pq_pl), m);
+	assert_int_equal(pq->pq_cnt, 1);
+	vm_page_xunbusy(eng_cpu(e, 1), m);
+	st0 = stats(e);
+	assert_int_equal(scan(e, 64), 0);
+	st = stats(e);
+	assert_int_equal(st.scan_skipped - st0.scan_skipped, 0);
+	assert_int_equal(st.scan_freed - st0.scan_freed, 1);
+	assert_null(page(e, 1, 0));
+	assert_int_equal(atomic_load(&m->busy_lock), VPB_UNBUSIED);
+	check_clean(e);
+	eng_destroy(e);
+}
+
+/*
+ * DragonFly's active scan requeues a referenced page at the tail of its
+ * sub-queue, and the pass is bounded by the sub-queue's length when it
+ * began: two referenced active pages of one colour are each aged once
+ * (act_count + ACT_ADVANCE + 1, PG_REFERENCED), end in their original
+ * order, and the scan looked at 2 pages although it may look at 64.
+ * Fails if the pass revisits the requeued pages (their act_count would
+ * decline again and scan_active exceed 2) or does not requeue them.
+ */
+static void
+test_scan_bounded(void **state)
+{
+	struct vm_engine *e = mk_dfly(4096);
+	struct eng_cpu *c = eng_cpu(e, 0);
+	struct vm_pagequeue *pq;
+	struct vm_page *m[2];
+	struct eng_stats st0, st;
+	uint8_t act[2];
+	int i;
+
+	(void)state;
+	for (i = 0; i < 2; i++) {
+		assert_int_equal(ev(e, PR_PAGE_INSERT, 6, 64 * i, 1, 0), 0);
+		assert_int_equal(ev(e, PR_ACTIVATE, 6, 64 * i, 1, 0), 0);
+		m[i] = page(e, 6, 64 * i);
+	}
+	pq = vm_page_pagequeue_m(e, m[0], PQ_ACTIVE);
+	assert_ptr_equal(pq, vm_page_pagequeue_m(e, m[1], PQ_ACTIVE));
+	assert_int_equal(pq->pq_cnt, 2);
+	for (i = 0; i < 2; i++) {
+		vm_page_aflag_set(c, m[i], PGA_REFERENCED);
+		act[i] = VM_PAGE_A_ACT(vm_page_astate_load(m[i]));
+	}
+	st0 = stats(e);
+	assert_int_equal(scan(e, 64), 0);
+	st = stats(e);
+	assert_int_equal(st.scan_active - st0.scan_active, 2);
+	for (i = 0; i < 2; i++) {
+		assert_int_equal(vm_page_queue(m[i]), PQ_ACTIVE);
+		assert_int_equal(VM_PAGE_A_ACT(vm_page_astate_load(m[i])),
+		    act[i] + ACT_ADVANCE + 1);
+		assert_int_equal(VM_PAGE_A_FLAGS(vm_page_astate_load(m[i])) &
+		    PGA_REFERENCED, 0);
+	}
+	assert_ptr_equal(TAILQ_FIRST(&pq->pq_pl), m[0]);
+	assert_ptr_equal(TAILQ_NEXT(m[0], plinks_q), m[1]);
+	/* Unreferenced now: each declines by ACT_DECLINE, once. */
+	assert_int_equal(scan(e, 64), 0);
+	for (i = 0; i < 2; i++)
+		assert_int_equal(VM_PAGE_A_ACT(vm_page_astate_load(m[i])),
+		    act[i] + ACT_ADVANCE + 1 - ACT_DECLINE);
+	check_clean(e);
+	eng_destroy(e);
+}
+
 int
 main(void)
 {
@@ -621,6 +762,8 @@ main(void)
 		cmocka_unit_test(test_activate_unlocked),
 		cmocka_unit_test(test_wire_lazy),
 		cmocka_unit_test(test_scan_walk),
+		cmocka_unit_test(test_scan_skips_busy),
+		cmocka_unit_test(test_scan_bounded),
 		cmocka_unit_test(test_check_wrong_subqueue),
 		cmocka_unit_test(test_free_color),
 		cmocka_unit_test(test_free_far_afield),
