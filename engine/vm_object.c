@@ -12,6 +12,7 @@
 #include "vm_internal.h"
 
 #define PH_EMPTY	UINT64_MAX
+#define PH_MIN		16	/* slots of a table's first allocation */
 
 static uint64_t
 vm_phash_hash(uint64_t key)
@@ -37,13 +38,18 @@ vm_phash_lookup(const struct vm_phash *h, uint64_t key)
 	return (NULL);
 }
 
+/*
+ * Rehash h into cap slots (a power of two that holds ph_cnt at most half
+ * full).  Returns 0, or -1 when out of memory (h unchanged).  The owner's
+ * lock is held (H).
+ */
 static int
-vm_phash_grow(struct vm_phash *h)
+vm_phash_resize(struct vm_phash *h, uint64_t cap)
 {
 	struct vm_phash n;
 	uint64_t i, j, mask;
 
-	n.ph_cap = h->ph_cap ? h->ph_cap * 2 : 16;
+	n.ph_cap = cap;
 	n.ph_cnt = h->ph_cnt;
 	n.ph_key = eng_alloc(n.ph_cap * sizeof(*n.ph_key));
 	n.ph_val = eng_alloc(n.ph_cap * sizeof(*n.ph_val));
@@ -75,7 +81,8 @@ vm_phash_insert(struct vm_phash *h, uint64_t key, void *val)
 {
 	uint64_t i, mask;
 
-	if ((h->ph_cnt + 1) * 2 > h->ph_cap && vm_phash_grow(h) != 0)
+	if ((h->ph_cnt + 1) * 2 > h->ph_cap &&
+	    vm_phash_resize(h, h->ph_cap ? h->ph_cap * 2 : PH_MIN) != 0)
 		return (-1);
 	mask = h->ph_cap - 1;
 	for (i = vm_phash_hash(key) & mask; h->ph_key[i] != PH_EMPTY;
@@ -90,26 +97,29 @@ vm_phash_insert(struct vm_phash *h, uint64_t key, void *val)
 	return (0);
 }
 
-/* Remove with backward shift, so lookups need no tombstones. */
-void
-vm_phash_remove(struct vm_phash *h, uint64_t key)
+/*
+ * Remove key from h with backward shift, so lookups need no tombstones.
+ * Returns whether it was there.  The owner's lock is held (H).
+ */
+static bool
+vm_phash_remove_key(struct vm_phash *h, uint64_t key)
 {
 	uint64_t i, j, k, mask;
 
 	if (h->ph_cnt == 0)
-		return;
+		return (false);
 	mask = h->ph_cap - 1;
 	for (i = vm_phash_hash(key) & mask; h->ph_key[i] != key;
 	    i = (i + 1) & mask)
 		if (h->ph_key[i] == PH_EMPTY)
-			return;
+			return (false);
 	h->ph_cnt--;
 	for (j = i;;) {
 		h->ph_key[i] = PH_EMPTY;
 		for (;;) {
 			j = (j + 1) & mask;
 			if (h->ph_key[j] == PH_EMPTY)
-				return;
+				return (true);
 			k = vm_phash_hash(h->ph_key[j]) & mask;
 			/* Move j back to i unless its home lies in (i, j]. */
 			if (i <= j ? (i < k && k <= j) : (i < k || k <= j))
@@ -120,6 +130,29 @@ vm_phash_remove(struct vm_phash *h, uint64_t key)
 		h->ph_val[i] = h->ph_val[j];
 		i = j;
 	}
+}
+
+/*
+ * Remove key.  The table follows its count down as it followed it up:
+ * freed when it empties, halved when at most an eighth full (no smaller
+ * than PH_MIN slots), so that an object's index costs what it holds now,
+ * not the most it ever held.  A long trace's objects that outlive their
+ * pages (never terminated, or revived by a late event:
+ * vm_object_make_alive) kept their peak tables to the end of the replay:
+ * 13 MiB for 43 k resident pages after 10 M events of synth build, and
+ * most of the growth of a 1 G-event replay (docs/benchmarks.md).  A
+ * failed halving keeps the larger table.  The owner's lock is held (H).
+ */
+void
+vm_phash_remove(struct vm_phash *h, uint64_t key)
+{
+
+	if (!vm_phash_remove_key(h, key))
+		return;
+	if (h->ph_cnt == 0)
+		vm_phash_fini(h);
+	else if (h->ph_cap > PH_MIN && h->ph_cnt * 8 <= h->ph_cap)
+		(void)vm_phash_resize(h, h->ph_cap / 2);
 }
 
 void

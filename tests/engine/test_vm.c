@@ -361,6 +361,54 @@ test_terminate(void **state)
 }
 
 /*
+ * An object's page index costs what it holds now, not the most it ever
+ * held (vm_phash_remove): a long replay's objects that outlive their
+ * pages must not keep their peak tables, or memory grows with the trace
+ * (docs/benchmarks.md, "Bounded by what is live").  Fails if the index
+ * stops shrinking: after 1000 pages come and 995 go, 5 pages are held in
+ * at most 64 slots; after the rest go, in none; and objects whose pages
+ * come and go without a termination hold nothing at the end.
+ */
+static void
+test_index_follows_count(void **state)
+{
+	uint64_t i, k, o;
+	unsigned d;
+
+	(void)state;
+	for (d = 0; d < NDESIGNS; d++) {
+		struct vm_engine *e = mk(d, 4096);
+
+		assert_int_equal(ev(e, PR_OBJ_CREATE, 3, 0, 0, 0), 0);
+		assert_int_equal(ev(e, PR_PAGE_INSERT, 3, 0, 1000, 0), 0);
+		assert_true(e->objects[3].pages.ph_cap >= 2000);
+		for (i = 0; i < 995; i++)
+			assert_int_equal(ev(e, PR_PAGE_REMOVE, 3, i, 1, 0), 0);
+		assert_int_equal(e->objects[3].pages.ph_cnt, 5);
+		assert_true(e->objects[3].pages.ph_cap >= 16 &&
+		    e->objects[3].pages.ph_cap <= 64);
+		for (i = 995; i < 1000; i++)
+			assert_non_null(page(e, 3, i));
+		assert_int_equal(ev(e, PR_PAGE_REMOVE, 3, 995, 5, 0), 0);
+		assert_int_equal(e->objects[3].pages.ph_cap, 0);
+		assert_null(page(e, 3, 999));
+		/* Never terminated: 100 rounds of pages in and out. */
+		for (k = 0; k < 100; k++)
+			for (o = 0; o < 8; o++) {
+				ev(e, PR_PAGE_INSERT, o, k * 8, 8 + o, 0);
+				ev(e, PR_PAGE_REMOVE, o, k * 8, 8 + o, 0);
+			}
+		for (o = 0; o < 8; o++) {
+			assert_int_equal(e->objects[o].resident_page_count, 0);
+			assert_int_equal(e->objects[o].pages.ph_cap, 0);
+		}
+		eng_quiesce(e);
+		check_clean(e);
+		eng_destroy(e);
+	}
+}
+
+/*
  * Free-memory locks (issue 12 item 3).  --free pgcache (FreeBSD 12+): a
  * page of an existing reservation is allocated and freed under the
  * reservation's own lock alone (vm_reserv_extend, vm_reserv_depopulate);
@@ -936,6 +984,7 @@ main(void)
 		cmocka_unit_test(test_map_fault_activates),
 		cmocka_unit_test(test_sendfile),
 		cmocka_unit_test(test_terminate),
+		cmocka_unit_test(test_index_follows_count),
 		cmocka_unit_test(test_reserv_locks),
 		cmocka_unit_test(test_reserv_slot_taken),
 		cmocka_unit_test(test_page_remove_busy),
