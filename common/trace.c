@@ -164,8 +164,7 @@ void
 pr_frame_header_enc(uint8_t *fh, uint32_t version,
     const struct pr_frame_info *f, const uint8_t *payload)
 {
-	pr_le32enc(fh + PR_FH_MAGIC, version == PR_VERSION_V1 ?
-	    PR_FRAME_MAGIC : PR_FRAME_MAGIC_V2);
+	pr_le32enc(fh + PR_FH_MAGIC, pr_frame_magic(version));
 	pr_le32enc(fh + PR_FH_RAW, f->raw);
 	pr_le32enc(fh + PR_FH_COMP, f->comp);
 	pr_le32enc(fh + PR_FH_EVENTS, f->nevents);

@@ -23,7 +23,7 @@
 
 #include "trace_event.h"
 
-#define PR_TRACE_VERSION	2	/* written; 1 and 2 are read */
+#define PR_TRACE_VERSION	3	/* written; 1, 2 and 3 are read */
 
 enum pr_source {
 	PR_SRC_SYNTH = 0,
@@ -37,7 +37,7 @@ enum pr_source {
 
 struct pr_header {
 	uint32_t	version;		/* written: PR_TRACE_VERSION;
-						   read: the file's (1, 2) */
+						   read: the file's (1-3) */
 	uint32_t	source;			/* enum pr_source */
 	char		kernel[PR_HDR_STR];	/* uname -r of the recording host */
 	char		hostname[PR_HDR_STR];

@@ -6,8 +6,11 @@
  * the decoder runs one short path per event instead of a chain of
  * dependent varints.  A per-frame shape table turns kind, flags and the
  * presence mask into one byte; a per-frame object table turns object ids
- * into small references and carries the arg and npages contexts.  Pure
- * functions over memory (and zstd): no I/O, no locks.
+ * into small references and carries the arg and npages contexts.  Format
+ * v3 is the same layout with two predictions across fields (addr from the
+ * object's mapping base and pindex, npages from arg and addr), which the
+ * encoder and decoder switch on per frame (xfield).  Pure functions over
+ * memory (and zstd): no I/O, no locks.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -46,6 +49,7 @@ struct pr_enc2 {
 	uint64_t	prevnew;
 	uint64_t	time_ns;
 	uint32_t	tid;
+	bool		xfield;		/* v3: cross-field predictions */
 	struct pr_slot2	slot[PR_CTX_SLOTS];
 };
 
@@ -77,6 +81,8 @@ enc2_reset(struct pr_enc2 *e)
 	e->objs[0].obj = 0;
 	e->objs[0].arg = 0;
 	e->objs[0].npages = 1;
+	e->objs[0].abase = 0;
+	e->objs[0].pindex = 0;
 	e->prevnew = 0;
 	e->time_ns = 0;
 	e->tid = 0;
@@ -84,13 +90,14 @@ enc2_reset(struct pr_enc2 *e)
 }
 
 struct pr_enc2 *
-pr_enc2_create(void)
+pr_enc2_create(uint32_t version)
 {
 	struct pr_enc2 *e;
 	unsigned s;
 
 	if ((e = calloc(1, sizeof(*e))) == NULL)
 		return (NULL);
+	e->xfield = version >= PR_VERSION_V3;
 	for (s = 0; s < PR_S_COUNT; s++)
 		if ((e->buf[s] = malloc(s == PR_S_TIMELO ? PR_TLO_MAX *
 		    (PR_FRAME_RAW_TARGET / PR_EVENT_MIN_V2) :
@@ -155,6 +162,16 @@ put(struct pr_enc2 *e, unsigned s, uint64_t v)
 }
 
 /*
+ * v3's prediction of npages for an event with an arg: the pages that arg
+ * bytes starting at byte offset addr touch (sendfile's range), modulo 2^32.
+ */
+static inline uint32_t
+pages_spanned(uint64_t addr, uint64_t arg)
+{
+	return ((uint32_t)(((addr & 0xfff) + arg + 0xfff) >> PR_PAGE_SHIFT));
+}
+
+/*
  * The table index of obj (not 0), or e->nobjs when it is new; *slotp is
  * its hash slot.
  */
@@ -186,7 +203,8 @@ pr_enc2_event(struct pr_enc2 *e, const struct pr_event *ev)
 	struct pr_obj_ctx *oc;
 	struct obj_slot *os = NULL;
 	uint32_t key, oi = 0, ref = 0;
-	uint64_t d, lo;
+	uint64_t d, lo, pred;
+	uint32_t npred;
 	uint8_t mask = 0;
 	unsigned si;
 
@@ -252,21 +270,31 @@ pr_enc2_event(struct pr_enc2 *e, const struct pr_event *ev)
 			e->objs[oi].obj = ev->obj;
 			e->objs[oi].arg = 0;
 			e->objs[oi].npages = 1;
+			e->objs[oi].abase = 0;
+			e->objs[oi].pindex = 0;
 			e->nobjs++;
 		}
 		sc->oi = oi;
 	}
 	oc = &e->objs[oi];
 	if (mask & PR_M_PINDEX) {
-		put(e, PR_S_PINDEX, pr_zigzag(ev->pindex - sc->pindex));
+		pred = e->xfield && (mask & PR_M_OBJ) ? oc->pindex :
+		    sc->pindex;
+		put(e, PR_S_PINDEX, pr_zigzag(ev->pindex - pred));
 		sc->pindex = ev->pindex;
+		oc->pindex = ev->pindex;
 	}
 	if (mask & PR_M_PMAP) {
 		put(e, PR_S_PMAP, pr_zigzag(ev->pmap - sc->pmap));
 		sc->pmap = ev->pmap;
 	}
 	if (mask & PR_M_ADDR) {
-		d = ev->addr - sc->addr;
+		pred = sc->addr;
+		if (e->xfield && (mask & PR_M_OBJ)) {
+			pred = oc->abase + (ev->pindex << PR_PAGE_SHIFT);
+			oc->abase = ev->addr - (ev->pindex << PR_PAGE_SHIFT);
+		}
+		d = ev->addr - pred;
 		lo = d & 0xfff;
 		put(e, PR_S_ADDR, pr_zigzag((d >> 12) |
 		    (0 - (d >> 63)) << 52) << 1 | (lo != 0));
@@ -279,7 +307,10 @@ pr_enc2_event(struct pr_enc2 *e, const struct pr_event *ev)
 		oc->arg = ev->arg;
 	}
 	if (mask & PR_M_NPAGES) {
-		put(e, PR_S_NPAGES, zigzag32(ev->npages - oc->npages));
+		npred = oc->npages;
+		if (e->xfield && (mask & PR_M_ARG))
+			npred = pages_spanned(ev->addr, ev->arg);
+		put(e, PR_S_NPAGES, zigzag32(ev->npages - npred));
 		oc->npages = ev->npages;
 	}
 	e->rawlen = 0;
@@ -414,9 +445,9 @@ pr_streams_dir(const uint8_t *payload, size_t comp, size_t raw,
 }
 
 int
-pr_decoder2_init(struct pr_decoder2 *d, const uint8_t *kindmap,
-    const uint8_t *raw, const struct pr_streams *st, uint32_t nevents,
-    struct pr_obj_ctx *objs, uint32_t objcap)
+pr_decoder2_init(struct pr_decoder2 *d, uint32_t version,
+    const uint8_t *kindmap, const uint8_t *raw, const struct pr_streams *st,
+    uint32_t nevents, struct pr_obj_ctx *objs, uint32_t objcap)
 {
 	const uint8_t *sh;
 	size_t i, n;
@@ -451,7 +482,11 @@ pr_decoder2_init(struct pr_decoder2 *d, const uint8_t *kindmap,
 	d->objs[0].obj = 0;
 	d->objs[0].arg = 0;
 	d->objs[0].npages = 1;
+	d->objs[0].abase = 0;
+	d->objs[0].pindex = 0;
 	d->nobjs = 1;
+	d->xobj = version >= PR_VERSION_V3 ? PR_M_OBJ : 0;
+	d->xarg = version >= PR_VERSION_V3 ? PR_M_ARG : 0;
 	d->objcap = objcap;
 	d->prevnew = 0;
 	d->time_ns = 0;
@@ -500,8 +535,9 @@ pr_decoder2_run(struct pr_decoder2 *d, struct pr_event *out, size_t max,
 	struct pr_event *ev = out;
 	struct pr_slot2 *sc;
 	struct pr_shape sh;
+	const uint8_t xobj = d->xobj, xarg = d->xarg;
 	uint64_t v, lo, time_ns = d->time_ns;
-	uint32_t tid = d->tid, oi;
+	uint32_t tid = d->tid, oi, np;
 	size_t i, j, k, n;
 	bool bad = false;
 
@@ -547,6 +583,8 @@ pr_decoder2_run(struct pr_decoder2 *d, struct pr_event *out, size_t max,
 					objs[oi].obj = d->prevnew;
 					objs[oi].arg = 0;
 					objs[oi].npages = 1;
+					objs[oi].abase = 0;
+					objs[oi].pindex = 0;
 				} else {
 					oi = 0;
 					bad = true;
@@ -558,8 +596,10 @@ pr_decoder2_run(struct pr_decoder2 *d, struct pr_event *out, size_t max,
 			ev->pindex = 0;
 			if (sh.mask & PR_M_PINDEX) {
 				ppi = pr_get_varint(ppi, &v, &bad);
-				sc->pindex += pr_unzigzag(v);
-				ev->pindex = sc->pindex;
+				ev->pindex = (sh.mask & xobj ? oc->pindex :
+				    sc->pindex) + pr_unzigzag(v);
+				sc->pindex = ev->pindex;
+				oc->pindex = ev->pindex;
 			}
 			ev->pmap = 0;
 			if (sh.mask & PR_M_PMAP) {
@@ -573,8 +613,16 @@ pr_decoder2_run(struct pr_decoder2 *d, struct pr_event *out, size_t max,
 				lo = 0;
 				if (v & 1)
 					palo = pr_get_varint(palo, &lo, &bad);
-				sc->addr += pr_unzigzag(v >> 1) << 12 | lo;
-				ev->addr = sc->addr;
+				v = pr_unzigzag(v >> 1) << 12 | lo;
+				if (sh.mask & xobj) {
+					ev->addr = oc->abase + (ev->pindex <<
+					    PR_PAGE_SHIFT) + v;
+					oc->abase = ev->addr - (ev->pindex <<
+					    PR_PAGE_SHIFT);
+				} else {
+					ev->addr = sc->addr + v;
+				}
+				sc->addr = ev->addr;
 			}
 			ev->arg = 0;
 			if (sh.mask & PR_M_ARG) {
@@ -586,7 +634,10 @@ pr_decoder2_run(struct pr_decoder2 *d, struct pr_event *out, size_t max,
 			if (sh.mask & PR_M_NPAGES) {
 				pnp = pr_get_varint(pnp, &v, &bad);
 				bad |= v > UINT32_MAX;
-				oc->npages += unzigzag32((uint32_t)v);
+				np = sh.mask & xarg ?
+				    pages_spanned(ev->addr, ev->arg) :
+				    oc->npages;
+				oc->npages = np + unzigzag32((uint32_t)v);
 				ev->npages = oc->npages;
 			}
 			if (ev->kind < PR_KIND_COUNT)

@@ -185,6 +185,8 @@ enum pr_stream {
 struct pr_obj_ctx {
 	uint64_t	obj;
 	uint64_t	arg;
+	uint64_t	pindex;		/* v3: the last pindex */
+	uint64_t	abase;		/* v3: addr - (pindex << 12), last */
 	uint32_t	npages;
 };
 
@@ -210,7 +212,8 @@ struct pr_shape {
  */
 struct pr_enc2;
 
-struct pr_enc2	*pr_enc2_create(void);
+/* An encoder of version 2 or 3 frames (PR_VERSION_V2, _V3). */
+struct pr_enc2	*pr_enc2_create(uint32_t version);
 void		 pr_enc2_free(struct pr_enc2 *e);
 /* Raw bytes buffered so far (all streams). */
 size_t		 pr_enc2_rawlen(const struct pr_enc2 *e);
@@ -272,6 +275,8 @@ struct pr_decoder2 {
 	uint64_t	time_ns;
 	uint32_t	tid;
 	uint32_t	left;		/* events not decoded yet */
+	uint8_t		xobj;		/* v3: PR_M_OBJ (addr predicted) */
+	uint8_t		xarg;		/* v3: PR_M_ARG (npages predicted) */
 	struct pr_slot2	slot[PR_CTX_SLOTS];
 };
 
@@ -281,10 +286,11 @@ struct pr_decoder2 {
  * min(nevents, PR_OBJS_MAX) + 1).  PR_E_CORRUPT when the shape table is
  * malformed.
  */
-int	 pr_decoder2_init(struct pr_decoder2 *d, const uint8_t *kindmap,
-	    const uint8_t *raw, const struct pr_streams *st, uint32_t nevents,
+int	 pr_decoder2_init(struct pr_decoder2 *d, uint32_t version,
+	    const uint8_t *kindmap, const uint8_t *raw,
+	    const struct pr_streams *st, uint32_t nevents,
 	    struct pr_obj_ctx *objs, uint32_t objcap);
-/* As pr_decoder_run(), for v2. */
+/* As pr_decoder_run(), for v2 and v3. */
 int	 pr_decoder2_run(struct pr_decoder2 *d, struct pr_event *out,
 	    size_t max, size_t *nout, uint64_t *skipped);
 

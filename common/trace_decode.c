@@ -71,7 +71,7 @@ pr_decode_bufs_free(struct pr_decode_bufs *b)
 }
 
 /*
- * Decompress a v2 frame's streams (payload of f->comp bytes, its
+ * Decompress a v2/v3 frame's streams (payload of f->comp bytes, its
  * directory already parsed into b->st) into b->raw, each stream followed
  * by PR_STREAM_PAD zero bytes.  PR_E_CORRUPT when a stream's zstd frame
  * does not give exactly its size.
@@ -107,7 +107,7 @@ streams_load(const struct pr_frame_info *f, struct pr_decode_bufs *b,
 
 /*
  * Read frame i, check it (against the index's copy of its header, then its
- * checksum) and decompress it into b->raw (v2: as streams), growing b's
+ * checksum) and decompress it into b->raw (v2, v3: as streams), growing b's
  * buffers only as far as what has been checked so far justifies.  Records
  * a failure in the status.  Safe from several threads with distinct b.
  */
@@ -134,7 +134,7 @@ frame_load(struct pr_reader *r, size_t i, struct pr_decode_bufs *b)
 	    !SUM_OK(pr_checksum(pr_checksum(0, fh, PR_FH_SUM),
 	    b->comp + PR_FRAME_HDR, f->comp), f->sum))
 		goto corrupt;
-	if (r->hdr.version == PR_VERSION_V2) {
+	if (r->hdr.version != PR_VERSION_V1) {
 		if (pr_streams_dir(b->comp + PR_FRAME_HDR, f->comp, f->raw,
 		    &b->st) != PR_OK)
 			goto corrupt;
@@ -161,8 +161,9 @@ corrupt:
 }
 
 /*
- * Start decoding frame i, loaded in b, with d1 (v1) or d2 (v2), whichever
- * the file's version uses.  A v2 frame gets its object table from b.
+ * Start decoding frame i, loaded in b, with d1 (v1) or d2 (v2, v3),
+ * whichever the file's version uses.  A v2/v3 frame gets its object table
+ * from b.
  */
 static int
 frame_start(struct pr_reader *r, size_t i, struct pr_decode_bufs *b,
@@ -179,8 +180,8 @@ frame_start(struct pr_reader *r, size_t i, struct pr_decode_bufs *b,
 	if (grow((void **)&b->objs, &b->objcap, nobjs * sizeof(*b->objs)) !=
 	    PR_OK)
 		return (PR_E_NOMEM);
-	if (pr_decoder2_init(d2, r->kindmap, b->raw, &b->st, f->nevents,
-	    b->objs, (uint32_t)nobjs) != PR_OK) {
+	if (pr_decoder2_init(d2, r->hdr.version, r->kindmap, b->raw, &b->st,
+	    f->nevents, b->objs, (uint32_t)nobjs) != PR_OK) {
 		pr_reader_error(r, PR_E_CORRUPT, i, f->off);
 		return (PR_E_CORRUPT);
 	}

@@ -1,5 +1,5 @@
 /*
- * trace_internal.h - byte-level constants of trace formats v1 and v2 and the frame
+ * trace_internal.h - byte-level constants of trace formats v1-v3 and the frame
  * header's in-memory form, shared by the trace library's files
  * (common/trace*.c) and the tests that build damaged files on purpose.
  * docs/trace-format.md is the prose version of this file.
@@ -29,13 +29,16 @@
  * Frame: a 48-byte frame header then comp_size bytes.  v1: one zstd frame
  * that decompresses to raw_size bytes of encoded events.  v2: a stream
  * directory then one zstd frame per non-empty column stream, raw_size the
- * sum of the streams' decompressed sizes (trace_codec2.c).
+ * sum of the streams' decompressed sizes (trace_codec2.c).  v3: the v2
+ * payload, with addr and npages predicted from the event's other fields.
  */
 #define PR_VERSION_V1		1
 #define PR_VERSION_V2		2
+#define PR_VERSION_V3		3	/* v2's streams, cross-field contexts */
 #define PR_FRAME_MAGIC		0x31465250u	/* "PRF1" */
 #define PR_FRAME_MAGIC_V2	0x32465250u	/* "PRF2" */
-#define PR_EVENT_MIN_V2		2	/* shape byte, time: bytes per event */
+#define PR_FRAME_MAGIC_V3	0x33465250u	/* "PRF3" */
+#define PR_EVENT_MIN_V2		2	/* v2, v3: shape byte, time: bytes/event */
 #define PR_FRAME_HDR		48
 #define PR_FRAME_RAW_TARGET	(1u << 20)	/* writer: raw bytes/frame */
 #define PR_FRAME_RAW_MAX	(16u << 20)	/* reader: larger is corrupt */
@@ -142,9 +145,17 @@ struct pr_note {
 void		pr_frame_header_enc(uint8_t *fh, uint32_t version,
 		    const struct pr_frame_info *f, const uint8_t *payload);
 
+/* The frame magic of a format version (1, 2 or 3). */
+static inline uint32_t
+pr_frame_magic(uint32_t version)
+{
+	return (version == PR_VERSION_V1 ? PR_FRAME_MAGIC :
+	    version == PR_VERSION_V2 ? PR_FRAME_MAGIC_V2 : PR_FRAME_MAGIC_V3);
+}
+
 /*
- * pr_writer_create() for a given format version (PR_VERSION_V1 or
- * PR_VERSION_V2): v1 files for the tests and the v1/v2 benchmark.
+ * pr_writer_create() for a given format version (PR_VERSION_V1, _V2 or
+ * _V3): older versions for the tests and the format benchmarks.
  */
 struct pr_header;
 struct pr_writer *pr_writer_create_version(const char *path,

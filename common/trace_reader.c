@@ -135,7 +135,7 @@ reader_header(struct pr_reader *r, uint64_t *bodyp)
 	if (memcmp(fixed, PR_FILE_MAGIC, PR_FILE_MAGIC_LEN) != 0)
 		return (PR_E_MAGIC);
 	r->hdr.version = pr_le32dec(fixed + 8);
-	if (r->hdr.version != PR_VERSION_V1 && r->hdr.version != PR_VERSION_V2)
+	if (r->hdr.version < PR_VERSION_V1 || r->hdr.version > PR_VERSION_V3)
 		return (PR_E_VERSION);
 	len = pr_le32dec(fixed + 12);
 	if (len > PR_HDR_PAYLOAD_MAX)
@@ -204,10 +204,10 @@ frame_header_dec(const uint8_t *fh, uint32_t version, uint64_t off,
 	f->last_ns = pr_le64dec(fh + PR_FH_LAST);
 	f->lost = pr_le64dec(fh + PR_FH_LOST);
 	f->sum = pr_le64dec(fh + PR_FH_SUM);
-	if (pr_le32dec(fh + PR_FH_MAGIC) != (v1 ? PR_FRAME_MAGIC :
-	    PR_FRAME_MAGIC_V2) || f->raw > PR_FRAME_RAW_MAX ||
-	    f->nevents == 0 || (uint64_t)f->nevents * (v1 ? PR_EVENT_MIN :
-	    PR_EVENT_MIN_V2) > f->raw || f->comp == 0 ||
+	if (pr_le32dec(fh + PR_FH_MAGIC) != pr_frame_magic(version) ||
+	    f->raw > PR_FRAME_RAW_MAX || f->nevents == 0 ||
+	    (uint64_t)f->nevents * (v1 ? PR_EVENT_MIN : PR_EVENT_MIN_V2) >
+	    f->raw || f->comp == 0 ||
 	    f->comp > ZSTD_compressBound(f->raw) + (v1 ? 0 : PR_V2_SLACK) ||
 	    f->first_ns > f->last_ns)
 		return (PR_E_CORRUPT);

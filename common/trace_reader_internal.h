@@ -33,11 +33,11 @@ struct pr_decode_bufs {
 	ZSTD_DCtx	*dctx;
 	uint8_t		*comp;		/* frame header + compressed payload */
 	size_t		compcap;
-	uint8_t		*raw;		/* decompressed + PR_DECODE_PAD (v2:
+	uint8_t		*raw;		/* decompressed + PR_DECODE_PAD (v2/3:
 					   PR_STREAM_PAD after each stream) */
 	size_t		rawcap;
-	struct pr_streams st;		/* v2: where the streams are in raw */
-	struct pr_obj_ctx *objs;	/* v2: the frame's object table */
+	struct pr_streams st;		/* v2/3: where the streams are in raw */
+	struct pr_obj_ctx *objs;	/* v2/3: the frame's object table */
 	size_t		objcap;
 	struct pr_event	*evs;
 	size_t		evcap;
@@ -66,7 +66,7 @@ struct pr_reader {
 	bool		end_done;	/* truncation already reported */
 	struct pr_decode_bufs *sbufs;	/* the current frame, its batch */
 	struct pr_decoder dec;		/* where in the current frame (v1) */
-	struct pr_decoder2 dec2;	/* where in the current frame (v2) */
+	struct pr_decoder2 dec2;	/* where in the current frame (v2/3) */
 	size_t		nev;		/* events in the batch */
 	size_t		pos;		/* next one to return */
 };

@@ -4,10 +4,11 @@
  * raw bytes, compressed behind a checksummed frame header, and on close the
  * index block and the tail.  A frame therefore decodes on its own, and a
  * file cut anywhere still yields every frame written completely before the
- * cut.  Format v2 (the default) encodes a frame as column streams
- * (trace_codec2.c); v1 (one zstd frame of per-event records, trace_codec.c)
- * is still written on request (pr_writer_create_version, for tests and
- * the v1/v2 benchmark).
+ * cut.  Format v3 (the default) encodes a frame as column streams with
+ * predictions across fields (trace_codec2.c); v2 (the same streams without
+ * them) and v1 (one zstd frame of per-event records, trace_codec.c) are
+ * still written on request (pr_writer_create_version, for tests and the
+ * format benchmarks).
  */
 #include <sys/stat.h>
 
@@ -29,13 +30,13 @@
 /* The writer is owned by one thread; nothing in it is locked. */
 struct pr_writer {
 	int		fd;
-	uint32_t	version;	/* PR_VERSION_V1 or PR_VERSION_V2 */
+	uint32_t	version;	/* PR_VERSION_V1, _V2 or _V3 */
 	int		error;		/* sticky: first failure */
 	uint64_t	off;		/* bytes written so far */
 	ZSTD_CCtx	*cctx;
 	uint8_t		*raw;		/* v1: current frame, encoded */
 	size_t		rawlen;
-	struct pr_enc2	*enc2;		/* v2: current frame, as streams */
+	struct pr_enc2	*enc2;		/* v2, v3: current frame, as streams */
 	uint8_t		*comp;		/* compressed frame + its header */
 	size_t		compcap;
 	struct pr_codec_ctx ctx;
@@ -163,7 +164,7 @@ pr_writer_create_version(const char *path, const struct pr_header *h,
 	int err;
 
 	if (path == NULL || h == NULL || h->source >= PR_SRC_COUNT ||
-	    (version != PR_VERSION_V1 && version != PR_VERSION_V2)) {
+	    version < PR_VERSION_V1 || version > PR_VERSION_V3) {
 		*errp = PR_E_ARG;
 		return (NULL);
 	}
@@ -179,7 +180,7 @@ pr_writer_create_version(const char *path, const struct pr_header *h,
 		w->raw = malloc(PR_FRAME_RAW_TARGET);
 	} else {
 		w->compcap = PR_FRAME_HDR + pr_enc2_bound();
-		w->enc2 = pr_enc2_create();
+		w->enc2 = pr_enc2_create(version);
 	}
 	w->comp = malloc(w->compcap);
 	w->cctx = ZSTD_createCCtx();

@@ -1,12 +1,13 @@
 /*
- * trace_rewrite.c - rewrite a trace in format v1 or v2, event for event, to
- * compare the formats on the same (real) traces: the same header, notes
+ * trace_rewrite.c - rewrite a trace in format v1, v2 or v3 (the newest, by
+ * default), event for event, to compare the formats on the same (real)
+ * traces, or to bring a bundled trace to the newest format: the same header, notes
  * and frame boundaries (a frame of the input is a frame of the output, as
  * the recorder's per-second flushes made them), then every event of the
  * output is read back and compared with the input.  Prints bytes per
- * event of both.  Not a user tool: the bundled traces stay as recorded.
+ * event of both.  Not a user tool.
  *
- * usage: trace_rewrite [--version 1|2] IN OUT
+ * usage: trace_rewrite [--version 1|2|3] IN OUT
  */
 #include <sys/stat.h>
 
@@ -61,14 +62,14 @@ main(int argc, char **argv)
 	int c, e, rc;
 
 	while ((c = getopt_long(argc, argv, "v:", longopts, NULL)) != -1) {
-		if (c != 'v' || cli_parse_u64(optarg, 1, 2, &version) != 0) {
-			fprintf(stderr, "usage: trace_rewrite [--version 1|2] "
+		if (c != 'v' || cli_parse_u64(optarg, 1, 3, &version) != 0) {
+			fprintf(stderr, "usage: trace_rewrite [--version 1|2|3] "
 			    "IN OUT\n");
 			return (2);
 		}
 	}
 	if (argc - optind != 2)
-		errx(2, "usage: trace_rewrite [--version 1|2] IN OUT");
+		errx(2, "usage: trace_rewrite [--version 1|2|3] IN OUT");
 	in = open_sound(argv[optind]);
 	inversion = pr_reader_header(in)->version;
 	w = pr_writer_create_version(argv[optind + 1], pr_reader_header(in),

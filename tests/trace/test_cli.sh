@@ -64,7 +64,7 @@ names = ("obj_create obj_terminate page_insert page_lookup page_remove wire "
          "sendfile lost").split()
 assert list(d["by_kind"]) == names, d["by_kind"].keys()
 assert list(d["pages_by_kind"]) == names
-assert d["version"] == 2 and d["source"] == "synth"
+assert d["version"] == 3 and d["source"] == "synth"
 assert d["events"] == want_events, (d["events"], want_events)
 assert sum(d["by_kind"].values()) == d["events"]
 assert d["truncated"] is False and d["lost"] == 0 and d["frames"] >= 1

@@ -1,9 +1,10 @@
 /*
  * test_trace.c - unit tests of the trace library (common/trace*.c): round
  * trips of random event streams, recovery of files cut anywhere, and the
- * documented error for every kind of damage, in format v2 (written by
- * default) and, for the tests listed with "(v1)", in format v1 too; the
- * v2 decoder's own checks on hand-made column streams.
+ * documented error for every kind of damage, in format v3 (written by
+ * default) and, for the tests listed with "(v1)" and "(v2)", in formats v1
+ * and v2 too; the v2/v3 decoder's own checks and v3's predictions on
+ * hand-made column streams.
  */
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -1065,12 +1066,12 @@ v2_add(struct v2frame *f, unsigned s, const uint8_t *bytes, size_t n)
 
 /*
  * Decode the hand-made frame of nevents events with an object table of
- * objcap entries: lay the streams out as pr_streams_dir() would, each with
- * its zero padding.
+ * objcap entries by the rules of format version (2 or 3): lay the streams
+ * out as pr_streams_dir() would, each with its zero padding.
  */
 static int
-v2_decode(const struct v2frame *f, uint32_t nevents, uint32_t objcap,
-    struct pr_event *out, size_t *np)
+vx_decode(uint32_t version, const struct v2frame *f, uint32_t nevents,
+    uint32_t objcap, struct pr_event *out, size_t *np)
 {
 	static uint8_t raw[PR_S_COUNT * (64 + PR_STREAM_PAD)];
 	static struct pr_decoder2 d;
@@ -1092,10 +1093,18 @@ v2_decode(const struct v2frame *f, uint32_t nevents, uint32_t objcap,
 	}
 	for (s = 0; s <= PR_EV_KIND; s++)
 		kindmap[s] = s < PR_KIND_COUNT ? (uint8_t)s : PR_KINDMAP_NONE;
-	if ((err = pr_decoder2_init(&d, kindmap, raw, &st, nevents, objs,
-	    objcap)) != PR_OK)
+	if ((err = pr_decoder2_init(&d, version, kindmap, raw, &st,
+	    nevents, objs, objcap)) != PR_OK)
 		return (err);
 	return (pr_decoder2_run(&d, out, nevents, np, &skipped));
+}
+
+/* vx_decode() by the rules of v2. */
+static int
+v2_decode(const struct v2frame *f, uint32_t nevents, uint32_t objcap,
+    struct pr_event *out, size_t *np)
+{
+	return (vx_decode(PR_VERSION_V2, f, nevents, objcap, out, np));
 }
 
 /*
@@ -1171,7 +1180,68 @@ test_v2_decoder_checks(void **state)
 	assert_int_equal(v2_decode(&f, 2, 3, out, &n), PR_E_CORRUPT);
 }
 
-/* Setup and teardown of the "(v1)" tests: write_random() writes v1. */
+/*
+ * v3's predictions across fields, on streams that v2 reads otherwise: an
+ * address against the object's mapping base plus the pindex (a map of the
+ * next page of a mapping codes 0), a pindex against the object's previous
+ * one, and npages against the pages that a sendfile's arg bytes at addr
+ * span.
+ */
+static void
+test_v3_predictions(void **state)
+{
+	/* map of a new object (tid 7), map of its next page, sendfile. */
+	static const uint8_t shapes[] = {
+	    PR_MAP, 0, PR_M_TID | PR_M_OBJ | PR_M_PINDEX | PR_M_ADDR,
+	    PR_MAP, 0, PR_M_OBJ | PR_M_PINDEX | PR_M_ADDR,
+	    PR_SENDFILE, 0, PR_M_OBJ | PR_M_PINDEX | PR_M_ADDR | PR_M_ARG |
+	    PR_M_NPAGES };
+	static const uint8_t shape[] = { 0, 1, 2 }, time[] = { 20, 2, 2 };
+	static const uint8_t tid[] = { 14 }, obj[] = { 1, 0, 0 };
+	static const uint8_t objnew[] = { 10 }, pindex[] = { 6, 2, 0 };
+	static const uint8_t addr[] = { 64, 0, 1 }, addrlo[] = { 0x80, 0x02 };
+	static const uint8_t arg[] = { 0x80, 0x80, 0x01 }, npages[] = { 0 };
+	struct v2frame f;
+	struct pr_event out[4];
+	size_t n;
+
+	(void)state;
+	memset(&f, 0, sizeof(f));
+	v2_add(&f, PR_S_SHAPES, shapes, sizeof(shapes));
+	v2_add(&f, PR_S_SHAPE, shape, sizeof(shape));
+	v2_add(&f, PR_S_TIME, time, sizeof(time));
+	v2_add(&f, PR_S_TID, tid, sizeof(tid));
+	v2_add(&f, PR_S_OBJ, obj, sizeof(obj));
+	v2_add(&f, PR_S_OBJNEW, objnew, sizeof(objnew));
+	v2_add(&f, PR_S_PINDEX, pindex, sizeof(pindex));
+	v2_add(&f, PR_S_ADDR, addr, sizeof(addr));
+	v2_add(&f, PR_S_ADDRLO, addrlo, sizeof(addrlo));
+	v2_add(&f, PR_S_ARG, arg, sizeof(arg));
+	v2_add(&f, PR_S_NPAGES, npages, sizeof(npages));
+	assert_int_equal(vx_decode(PR_VERSION_V3, &f, 3, 2, out, &n), PR_OK);
+	assert_int_equal(n, 3);
+	assert_int_equal(out[0].obj, 5);
+	assert_int_equal(out[0].pindex, 3);
+	assert_int_equal(out[0].addr, 0x13000);	/* base 0x10000 + page 3 */
+	assert_int_equal(out[1].pindex, 4);
+	assert_int_equal(out[1].addr, 0x14000);	/* the same base */
+	assert_int_equal(out[2].kind, PR_SENDFILE);
+	assert_int_equal(out[2].pindex, 4);
+	assert_int_equal(out[2].addr, 0x14100);
+	assert_int_equal(out[2].arg, 0x2000);
+	assert_int_equal(out[2].npages, 3);	/* 0x100 + 0x2000 bytes */
+	/* v2 codes addr against the slot's, npages against the object's. */
+	assert_int_equal(v2_decode(&f, 3, 2, out, &n), PR_OK);
+	assert_int_equal(out[0].addr, 0x10000);
+	assert_int_equal(out[1].addr, 0x10000);
+	assert_int_equal(out[2].addr, 0x10100);
+	assert_int_equal(out[2].npages, 1);
+}
+
+/*
+ * Setup and teardown of the "(v1)" and "(v2)" tests: write_random()
+ * writes that version; the others write the newest.
+ */
 static int
 use_v1(void **state)
 {
@@ -1188,7 +1258,16 @@ use_default(void **state)
 	return (0);
 }
 
+static int
+use_v2(void **state)
+{
+	(void)state;
+	wversion = PR_VERSION_V2;
+	return (0);
+}
+
 #define V1_TEST(f)	{ #f " (v1)", f, use_v1, use_default, NULL }
+#define V2_TEST(f)	{ #f " (v2)", f, use_v2, use_default, NULL }
 
 static int
 setup(void **state)
@@ -1226,6 +1305,7 @@ main(void)
 		cmocka_unit_test(test_kill9),
 		cmocka_unit_test(test_bitflip_payload),
 		cmocka_unit_test(test_v2_decoder_checks),
+		cmocka_unit_test(test_v3_predictions),
 		V1_TEST(test_round_trip),
 		V1_TEST(test_frames_and_empty),
 		V1_TEST(test_truncation_everywhere),
@@ -1235,6 +1315,13 @@ main(void)
 		V1_TEST(test_end_damage_everywhere),
 		V1_TEST(test_unknown_kind),
 		V1_TEST(test_bitflip_payload),
+		V2_TEST(test_round_trip),
+		V2_TEST(test_frames_and_empty),
+		V2_TEST(test_truncation_everywhere),
+		V2_TEST(test_corrupt_frame),
+		V2_TEST(test_scan_lies),
+		V2_TEST(test_unknown_kind),
+		V2_TEST(test_bitflip_payload),
 	};
 
 	return (cmocka_run_group_tests(tests, setup, teardown));
