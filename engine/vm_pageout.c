@@ -43,8 +43,10 @@
  *	another lock, so the pages of one 2 MiB frame cost one acquisition.
  *	So is the object lock: kept while consecutive pages share the object
  *	(12.0 and 13/14 vm_pageout_scan_inactive), one acquisition per run.
- * Per page: skip it if its logical state moved on; --page refcount with a
- * page-locked queue takes a transient reference and drops it once the
+ * Per page: skip it if its logical state moved on (astate: 13/14's
+ * vm_pageout_defer(), which also submits a pending request); --page
+ * refcount with a page-locked queue takes a transient reference and
+ * drops it once the
  * object lock is held (seed 000); astate takes none (13/14 rely on the
  * type stability of objects, the object lock and vm_page_tryxbusy).  The
  * object is locked: astate without page locks blocks on it and re-checks
@@ -52,8 +54,9 @@
  * page-lock cursor, blocks on the object lock, takes the page lock again
  * and re-checks the page's queue state, as the 2019 scan does; --queue
  * locked (FreeBSD 10: object locked per page) only trylocks it and keeps
- * the page.  Wired pages are dequeued lazily; a referenced page
- * (pmap_ts_referenced() through its pv lists, then PGA_REFERENCED) is
+ * the page.  Wired pages are dequeued lazily (astate: left alone, their
+ * wiring's PGA_DEQUEUE is submitted by vm_pageout_defer()); a referenced
+ * page (pmap_ts_referenced() through its pv lists, then PGA_REFERENCED) is
  * reactivated with act_count += ACT_ADVANCE + references if mapped, else
  * requeued; the others are unmapped (vm_page_try_remove_all) and freed.
  *
@@ -63,7 +66,7 @@
  * references found (pmap_ts_referenced, PGA_REFERENCED) and decays by
  * ACT_DECLINE otherwise, and a page reaching 0 moves to the inactive queue
  * (vm_page_scan_deactivate: batch's swapqueue commit, the others'
- * deactivation).
+ * deactivation; astate: one commit, vm_pageout_active_page_astate()).
  *
  * pmap_ts_referenced() is called where the kernel tests `object->ref_count
  * != 0`; the model has no object reference count and calls it for a
@@ -301,6 +304,87 @@ vm_pageout_reinsert_inactive(struct eng_cpu *c, struct vm_pageout_scan *ss,
 }
 
 /*
+ * vm_pageout_defer() (13/14, [FB13] vm_pageout.c): true if the scan must
+ * pass over m: it left queue since it was collected, or its PGA_ENQUEUED
+ * is not what the scan expects (enqueued: the active scan leaves pages
+ * linked; the inactive scan unlinked them), or a queue request is pending,
+ * which is then submitted to this CPU's batch for queue (a wiring's
+ * PGA_DEQUEUE, r356156, gets processed this way).  --queue astate; no
+ * lock.
+ */
+static bool
+vm_pageout_defer(struct eng_cpu *c, struct vm_page *m, uint8_t queue,
+    bool enqueued)
+{
+	vm_page_astate_t a = vm_page_astate_load(m);
+
+	if (VM_PAGE_A_QUEUE(a) != queue ||
+	    ((VM_PAGE_A_FLAGS(a) & PGA_ENQUEUED) != 0) != enqueued)
+		return (true);
+	if ((VM_PAGE_A_FLAGS(a) & PGA_QUEUE_OP_MASK) != 0) {
+		vm_page_pqbatch_submit(c, m, queue);
+		return (true);
+	}
+	return (false);
+}
+
+/*
+ * The act_count of a page the scan found with act_delta references:
+ * raised by ACT_ADVANCE + act_delta (at most ACT_MAX), or, with none,
+ * lowered by ACT_DECLINE (at least 0), as every FreeBSD scan since 10.
+ */
+static uint8_t
+vm_pageout_act_count(uint8_t act, int act_delta)
+{
+	if (act_delta == 0)
+		return (act > ACT_DECLINE ? act - ACT_DECLINE : 0);
+	return (act + ACT_ADVANCE + act_delta > ACT_MAX ? ACT_MAX :
+	    (uint8_t)(act + ACT_ADVANCE + act_delta));
+}
+
+/*
+ * --queue astate: the inactive scan's reference test of a busied page
+ * ([FB13] vm_pageout_scan_inactive): one vm_page_pqstate_commit() clears
+ * PGA_REFERENCED and, for a referenced page, reactivates it (mapped:
+ * act_count += ACT_ADVANCE + references, PGA_REQUEUE to the active
+ * queue, other requests dropped) or requeues it in the inactive queue
+ * (unmapped: the kernel's `object->ref_count == 0`).  True if the page is
+ * kept that way or left the queues meanwhile; false if it may be freed.
+ * The object is write-locked and m exclusive-busied.
+ */
+static bool
+vm_pageout_inactive_refs_astate(struct eng_cpu *c, struct vm_page *m,
+    int refs, bool mapped)
+{
+	vm_page_astate_t old, new;
+	uint16_t fl;
+	int act_delta;
+
+	vm_page_assert_xbusied(c, m);
+	old = vm_page_astate_load(m);
+	do {
+		if (vm_page_astate_queue(old) == PQ_NONE)
+			return (true);
+		fl = VM_PAGE_A_FLAGS(old);
+		act_delta = refs;
+		if ((fl & PGA_REFERENCED) != 0) {
+			fl &= (uint16_t)~PGA_REFERENCED;
+			act_delta++;
+		}
+		if (act_delta == 0)
+			return (false);
+		if (mapped)
+			new = VM_PAGE_A_MAKE((fl & ~PGA_QUEUE_OP_MASK) |
+			    PGA_REQUEUE, PQ_ACTIVE, vm_pageout_act_count(
+			    VM_PAGE_A_ACT(old), act_delta));
+		else
+			new = VM_PAGE_A_MAKE(fl | PGA_REQUEUE, PQ_INACTIVE,
+			    VM_PAGE_A_ACT(old));
+	} while (!vm_page_pqstate_commit(c, m, &old, new));
+	return (true);
+}
+
+/*
  * Examine one collected page (see the file comment).  On entry --queue
  * locked holds the page lock and the page is in no queue, and returns with
  * it dropped; its object is locked and unlocked here.  Batch and astate
@@ -329,6 +413,8 @@ vm_pageout_inactive_page(struct eng_cpu *c, struct vm_page *m,
 	ENG_KASSERT(!locked || *objp == NULL,
 	    "page %p: object cursor under --queue locked", (void *)m);
 	plock = e->pagelock || vm_page_qlock(e);
+	if (astate && vm_pageout_defer(c, m, PQ_INACTIVE, false))
+		return (PO_SKIP);
 	if (!locked) {
 		a = vm_page_astate_load(m);
 		if (vm_page_astate_queue(a) != PQ_INACTIVE ||
@@ -411,7 +497,7 @@ vm_pageout_inactive_page(struct eng_cpu *c, struct vm_page *m,
 		vm_page_drop_transient(c, m);	/* the object's ref remains */
 		transient = false;
 	}
-	if (vm_page_wired_count(e, m) != 0) {
+	if (!astate && vm_page_wired_count(e, m) != 0) {
 		vm_page_dequeue_lazy(c, m);
 		goto unlock_obj;
 	}
@@ -420,6 +506,9 @@ vm_pageout_inactive_page(struct eng_cpu *c, struct vm_page *m,
 		v = PO_REINSERT;
 		goto unlock_obj;
 	}
+	/* 13/14 test the wiring busied and leave a wired page (skip_page). */
+	if (astate && vm_page_wired_count(e, m) != 0)
+		goto unbusy;
 	a = vm_page_astate_load(m);
 	if (VM_PAGE_A_QUEUE(a) != expect ||
 	    (VM_PAGE_A_FLAGS(a) & PGA_QUEUE_STATE_MASK) != 0)
@@ -431,6 +520,14 @@ vm_pageout_inactive_page(struct eng_cpu *c, struct vm_page *m,
 	 */
 	mapped = pmap_page_is_mapped(m);
 	act_delta = mapped ? pmap_ts_referenced(c, m) : 0;
+	if (astate) {
+		if (vm_pageout_inactive_refs_astate(c, m, act_delta, mapped))
+			goto unbusy;
+		/* 13/14: a page still wired is left, not put back. */
+		if (mapped && !vm_page_try_remove_all(c, m))
+			goto unbusy;
+		goto free_page;
+	}
 	if ((VM_PAGE_A_FLAGS(vm_page_astate_load(m)) & PGA_REFERENCED) != 0) {
 		vm_page_aflag_clear(c, m, PGA_REFERENCED);
 		act_delta++;
@@ -460,7 +557,12 @@ vm_pageout_inactive_page(struct eng_cpu *c, struct vm_page *m,
 		v = PO_REINSERT;
 		goto unbusy;
 	}
+free_page:
+	/* 13/14: a last-second queue request saves the page. */
+	if (astate && vm_pageout_defer(c, m, PQ_INACTIVE, false))
+		goto unbusy;
 	/* The sanctioned exception: queue = PQ_NONE without the queue lock. */
+	a = vm_page_astate_load(m);
 	if (!locked)
 		while (!eng_atomic_fcmpset_32(&c->lk, LC_PAGEQUEUE, ENG_HERE,
 		    &m->a, &a, VM_PAGE_A_MAKE(VM_PAGE_A_FLAGS(a) &
@@ -852,11 +954,59 @@ vm_pageout_scan_inactive(struct eng_cpu *c, uint64_t shortage,
 }
 
 /*
+ * --queue astate: the active scan's page as 13/14 examine it ([FB13]
+ * vm_pageout_scan_active), with no page or object lock and no reference
+ * on the page, which may be freed meanwhile: vm_pageout_defer(); a page
+ * out of its object is left alone; then one vm_page_pqstate_commit()
+ * clears PGA_REFERENCED, sets the new act_count and, when it reaches 0,
+ * moves the page to the inactive queue (PGA_REQUEUE, other requests
+ * dropped), or moves it back to the active queue if it went elsewhere
+ * meanwhile.  A page that left every queue (freed, or a dequeue pending)
+ * is left alone: that test in the commit loop is what keeps a freed page
+ * off the queues.  (The model has no laundry: a page goes to inactive.)
+ */
+static void
+vm_pageout_active_page_astate(struct eng_cpu *c, struct vm_page *m)
+{
+	vm_page_astate_t old, new;
+	uint16_t fl;
+	uint8_t act, q;
+	int act_delta, refs;
+
+	ENG_ASSERT(c->lk.nheld == 0);
+	if (vm_pageout_defer(c, m, PQ_ACTIVE, true))
+		return;
+	if (atomic_load_explicit(&m->object, memory_order_acquire) == NULL)
+		return;
+	refs = pmap_page_is_mapped(m) ? pmap_ts_referenced(c, m) : 0;
+	old = vm_page_astate_load(m);
+	do {
+		if (vm_page_astate_queue(old) == PQ_NONE)
+			return;
+		fl = VM_PAGE_A_FLAGS(old);
+		q = VM_PAGE_A_QUEUE(old);
+		act_delta = refs;
+		if ((fl & PGA_REFERENCED) != 0) {
+			fl &= (uint16_t)~PGA_REFERENCED;
+			act_delta++;
+		}
+		act = vm_pageout_act_count(VM_PAGE_A_ACT(old), act_delta);
+		if (act == 0 || q != PQ_ACTIVE) {
+			fl = (uint16_t)((fl & ~PGA_QUEUE_OP_MASK) |
+			    PGA_REQUEUE);
+			q = act == 0 ? PQ_INACTIVE : PQ_ACTIVE;
+		}
+		new = VM_PAGE_A_MAKE(fl, q, act);
+	} while (!vm_page_pqstate_commit(c, m, &old, new));
+}
+
+/*
  * Age one active page; move it to inactive when act_count reaches 0.
  * --queue locked takes and drops the page lock; batch carries the
  * page-lock cursor *mtx from page to page (vm_page_change_lock).  The
  * references are counted by pmap_ts_referenced() (for a mapped page) and
- * PGA_REFERENCED, as 12.0 and 13/14 vm_pageout_scan_active.
+ * PGA_REFERENCED, as 12.0 vm_pageout_scan_active.  astate: see
+ * vm_pageout_active_page_astate().
  */
 static void
 vm_pageout_active_page(struct eng_cpu *c, struct vm_page *m,
@@ -869,9 +1019,13 @@ vm_pageout_active_page(struct eng_cpu *c, struct vm_page *m,
 	int act_delta;
 	uint8_t act;
 
-	if (plock && sync)
+	if (!plock) {
+		vm_pageout_active_page_astate(c, m);
+		return;
+	}
+	if (sync)
 		vm_page_lock(c, m);
-	else if (plock)
+	else
 		vm_page_change_lock(c, m, mtx, ENG_HERE);
 	old = vm_page_astate_load(m);
 	if (vm_page_astate_queue(old) != PQ_ACTIVE)
@@ -892,7 +1046,7 @@ vm_pageout_active_page(struct eng_cpu *c, struct vm_page *m,
 	if (act == 0)
 		vm_page_scan_deactivate(c, m);
 out:
-	if (plock && sync)
+	if (sync)
 		vm_page_unlock(c, m);
 }
 

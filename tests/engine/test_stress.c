@@ -8,12 +8,16 @@
  * eng_quiesce() and eng_check() must find no violation.  Run under TSan and
  * ASan/UBSan by scripts/test.
  *
- * Usage: test_engine_stress [seconds-per-design]   (default 0.4)
+ * Usage: test_engine_stress [seconds-per-design [page/queue [runs]]]
+ *   seconds-per-design defaults to 0.4; page/queue (e.g. refcount/astate:63)
+ *   runs only the designs whose "page/queue" name starts with it, runs times
+ *   each (default 1), to chase a violation seen once.
  */
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #include "engine.h"
@@ -134,16 +138,24 @@ main(int argc, char **argv)
 	/* More threads than this machine's CPUs too: the mutex parks. */
 	static const unsigned nthreads[] = { 2, 3, 4, STRESS_MAX_THREADS };
 	double seconds = argc > 1 ? atof(argv[1]) : 0.4;
+	const char *only = argc > 2 ? argv[2] : "";
+	long runs = argc > 3 ? atol(argv[3]) : 1;
 	unsigned pi, qi, n = 0;
+	char name[64];
 	int fails = 0;
+	long r;
 
 	for (pi = 0; pi < sizeof(pages) / sizeof(pages[0]); pi++)
-		for (qi = 0; qi < sizeof(queues) / sizeof(queues[0]); qi++) {
-			fails += run_design(pages[pi], queues[qi],
-			    frees[n % (sizeof(frees) / sizeof(frees[0]))],
-			    nthreads[n % (sizeof(nthreads) / sizeof(nthreads[0]))],
-			    seconds, n + 1);
-			n++;
+		for (qi = 0; qi < sizeof(queues) / sizeof(queues[0]); qi++, n++) {
+			snprintf(name, sizeof(name), "%s/%s", pages[pi],
+			    queues[qi]);
+			if (strncmp(name, only, strlen(only)) != 0)
+				continue;
+			for (r = 0; r < runs; r++)
+				fails += run_design(pages[pi], queues[qi],
+				    frees[n % (sizeof(frees) / sizeof(frees[0]))],
+				    nthreads[n % (sizeof(nthreads) /
+				    sizeof(nthreads[0]))], seconds, n + 1);
 		}
 	if (fails != 0)
 		fprintf(stderr, "%d designs failed\n", fails);
