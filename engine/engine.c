@@ -1249,6 +1249,7 @@ eng_apply(struct eng_cpu *c, const struct pr_event *ev)
 	unsigned kind = ev->kind < PR_KIND_COUNT ? ev->kind : PR_LOST;
 	enum eng_skip why;
 
+	c->now_ns = ev->time_ns;
 	why = ev->kind < PR_KIND_COUNT ? eng_dispatch(c, ev) :
 	    ENG_SKIP_BAD_KIND;
 	c->st.events++;

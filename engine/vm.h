@@ -250,6 +250,9 @@ struct eng_cpu {
 	int		pc_cnt;		/* (T) */
 	struct eng_cpu_stats st;	/* (T) */
 	struct eng_lkstat lk;		/* (T) lock statistics */
+	uint64_t	now_ns;		/* (T) trace time of the event being
+					   applied (eng_apply): the clock
+					   DragonFly's `ticks` is read from */
 };
 
 /* The machine. */

@@ -31,11 +31,13 @@
  * address, so that runs are reproducible; vm_page_hash_enter() enters
  * every page it is given, where DragonFly enters only PG_MAPPEDMULTI pages
  * (the model does not track multiple mappings) and optionally only
- * vnode-backed objects.  `ticks` is the hz (100) clock: CLOCK_MONOTONIC
- * in a replay, virtual time in a simulation (lock_sim.h).
+ * vnode-backed objects.  `ticks` is the hz (100) clock of the trace: the
+ * time of the event this CPU is applying (struct eng_cpu now_ns), so that
+ * the entries' ages are the recorded workload's and a replay's hash
+ * counters do not depend on how fast the host runs it (with the host's
+ * clock two single-threaded replays differed); virtual time in a
+ * simulation (lock_sim.h).
  */
-#include <time.h>
-
 #include "eng_alloc.h"
 #include "vm_internal.h"
 
@@ -73,19 +75,17 @@ vm_page_hash_fini(struct vm_engine *e)
 	e->vm_page_hash = NULL;
 }
 
-/* The global `ticks`: hz clock ticks, wrapping as an int does. */
+/*
+ * The global `ticks` as CPU c reads it: hz clock ticks of the trace time
+ * (or of virtual time under simulate), wrapping as an int does.  (T)
+ */
 static int
-vm_page_hash_ticks(void)
+vm_page_hash_ticks(const struct eng_cpu *c)
 {
-	struct timespec ts;
 	uint64_t ns;
 
-	if (eng_sim_hook != NULL)
-		ns = eng_sim_hook->now(eng_sim_hook->ctx);
-	else {
-		clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
-		ns = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-	}
+	ns = eng_sim_hook != NULL ? eng_sim_hook->now(eng_sim_hook->ctx) :
+	    c->now_ns;
 	return ((int)(uint32_t)(ns / (1000000000u / VM_PAGE_HASH_HZ)));
 }
 
@@ -160,7 +160,7 @@ vm_page_hash_get(struct eng_cpu *c, struct vm_object *obj,
 			continue;
 		if (atomic_load_explicit(&m->object, memory_order_acquire) ==
 		    obj && m->pindex == pindex) {
-			t = vm_page_hash_ticks();
+			t = vm_page_hash_ticks(c);
 			if (atomic_load_explicit(&mp->ticks,
 			    memory_order_relaxed) != t)
 				atomic_store_explicit(&mp->ticks, t,
@@ -196,7 +196,7 @@ vm_page_hash_enter(struct eng_cpu *c, struct vm_page *m)
 	obj = atomic_load_explicit(&m->object, memory_order_relaxed);
 	ENG_ASSERT(c->e->vm_page_hash != NULL && obj != NULL);
 	pindex = m->pindex;
-	t = vm_page_hash_ticks();
+	t = vm_page_hash_ticks(c);
 	mp = best = vm_page_hash_hash(c->e, obj, pindex);
 	eng_sim_access(mp, ENG_SIM_STORE);
 	best_delta = t - atomic_load_explicit(&best->ticks,

@@ -46,4 +46,25 @@ PY
 	n=$((n + 1))
 done
 [ "$n" -gt 0 ] || { echo "SKIP: no bundled traces in $DIR"; exit 77; }
-echo "ok: footprint and $n traces under dragonfly56"
+
+# Reproducible: vm_page_hash's `ticks` is the trace's clock, so two
+# single-threaded replays take the same locks and atomics and count the
+# same hash hits (with the host's clock they differed from run to run).
+t=$DIR/build-zstd.prt
+[ -f "$t" ] || fail "no $t"
+for i in 1 2; do
+	"$PR" replay "$t" --threads 1 --cpus 0 --no-hwc --preset dragonfly56 \
+	    --json "$T/det$i.json" >/dev/null 2>"$T/err" ||
+	    { cat "$T/err" >&2; fail "replay build-zstd, run $i"; }
+done
+python3 - "$T/det1.json" "$T/det2.json" <<'PY' || fail "dragonfly56 not reproducible"
+import json, sys
+def key(f):
+    d = json.load(open(f))
+    return (d["counters"], [(r["lock_class"], r["lock_instance"],
+        r["acquisitions"], r["atomics"]) for r in d["rows"]])
+a, b = key(sys.argv[1]), key(sys.argv[2])
+assert a[0]["page_hash_hits"] > 0, a[0]
+assert a == b, (a, b)
+PY
+echo "ok: footprint and $n traces under dragonfly56, reproducible"
