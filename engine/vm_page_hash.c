@@ -77,7 +77,10 @@ vm_page_hash_fini(struct vm_engine *e)
 
 /*
  * The global `ticks` as CPU c reads it: hz clock ticks of the trace time
- * (or of virtual time under simulate), wrapping as an int does.  (T)
+ * (or of virtual time under simulate), wrapping as an int does.  The
+ * kernel's `ticks` counts from boot, so it is past 0 when the hash is
+ * used and an empty entry (ticks 0) is older than any entry written; the
+ * trace and virtual clocks start at 0, so the count starts at 1.  (T)
  */
 static int
 vm_page_hash_ticks(const struct eng_cpu *c)
@@ -86,7 +89,7 @@ vm_page_hash_ticks(const struct eng_cpu *c)
 
 	ns = eng_sim_hook != NULL ? eng_sim_hook->now(eng_sim_hook->ctx) :
 	    c->now_ns;
-	return ((int)(uint32_t)(ns / (1000000000u / VM_PAGE_HASH_HZ)));
+	return ((int)(uint32_t)(1 + ns / (1000000000u / VM_PAGE_HASH_HZ)));
 }
 
 /* CRC32C (iscsi_crc32) of a 64-bit value, bitwise. */
