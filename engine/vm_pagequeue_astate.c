@@ -83,9 +83,16 @@ vm_pq_astate_requeue_page(struct eng_cpu *c, struct vm_page *m)
 }
 
 /*
- * vm_page_release_toq(): one commit that also cancels a pending lazy
- * dequeue.  VPR_NOREUSE or VPR_TRYFREE: the inactive head; already
- * active: just PGA_REFERENCED; otherwise queue.
+ * vm_page_release_toq() ([FB13] sys/vm/vm_page.c): one commit that drops
+ * every pending request (the wiring's lazy PGA_DEQUEUE among them).
+ * VPR_NOREUSE or VPR_TRYFREE: the inactive head.  A page in the active
+ * queue is only marked PGA_REFERENCED, even with a dequeue pending: it
+ * stays where it is, with no queue lock.  Otherwise the page is queued
+ * (PGA_REQUEUE) in queue.  act_count is left alone.  [FB13] tests only
+ * the queue field for the active case; the model also requires
+ * PGA_ENQUEUED, since a page whose move into the active queue still sits
+ * in a batch would otherwise lose that request and stay linked nowhere
+ * (which eng_check() reports); such a page is queued as any other.
  */
 static void
 vm_pq_astate_release_toq(struct eng_cpu *c, struct vm_page *m,
@@ -93,7 +100,6 @@ vm_pq_astate_release_toq(struct eng_cpu *c, struct vm_page *m,
 {
 	vm_page_astate_t old, new;
 	uint16_t fl, nflag;
-	uint8_t act;
 
 	nflag = (flags & (VPR_NOREUSE | VPR_TRYFREE)) != 0 ?
 	    PGA_REQUEUE_HEAD : PGA_REQUEUE;
@@ -102,17 +108,14 @@ vm_pq_astate_release_toq(struct eng_cpu *c, struct vm_page *m,
 	old = vm_page_astate_load(m);
 	do {
 		fl = VM_PAGE_A_FLAGS(old) & ~PGA_QUEUE_OP_MASK;
-		act = VM_PAGE_A_ACT(old);
 		if (nflag != PGA_REQUEUE_HEAD &&
-		    vm_page_astate_queue(old) == PQ_ACTIVE) {
-			/* Keep a pending request: it may be the one that
-			 * links the page. */
-			new = old | PGA_REFERENCED;
-		} else {
-			if (queue == PQ_ACTIVE && act < ACT_INIT)
-				act = ACT_INIT;
-			new = VM_PAGE_A_MAKE(fl | nflag, queue, act);
-		}
+		    VM_PAGE_A_QUEUE(old) == PQ_ACTIVE &&
+		    (fl & PGA_ENQUEUED) != 0)
+			new = VM_PAGE_A_MAKE(fl | PGA_REFERENCED, PQ_ACTIVE,
+			    VM_PAGE_A_ACT(old));
+		else
+			new = VM_PAGE_A_MAKE(fl | nflag, queue,
+			    VM_PAGE_A_ACT(old));
 	} while (!vm_page_pqstate_commit(c, m, &old, new));
 }
 
