@@ -1420,7 +1420,15 @@ eng_check(struct vm_engine *e, FILE *out)
 		obj = atomic_load_explicit(&m->object, memory_order_relaxed);
 		wired = vm_page_wired_count(e, m);
 		ref = atomic_load_explicit(&m->ref_count, memory_order_relaxed);
-		if ((VM_PAGE_A_FLAGS(a) & PGA_QUEUE_OP_MASK) != 0)
+		/*
+		 * Every request was processed, but the first wiring's
+		 * PGA_DEQUEUE of a wired page in no queue (astate: [FB13]
+		 * sets it whatever the queue, and only the last unwiring
+		 * clears it).
+		 */
+		if ((VM_PAGE_A_FLAGS(a) & PGA_QUEUE_OP_MASK) != 0 &&
+		    !(VM_PAGE_A_QUEUE(a) == PQ_NONE && wired != 0 &&
+		    (VM_PAGE_A_FLAGS(a) & PGA_QUEUE_OP_MASK) == PGA_DEQUEUE))
 			eng_check_fail(out, e, m, &bad, "queue request %#x pending "
 			    "after quiesce", VM_PAGE_A_FLAGS(a) &
 			    PGA_QUEUE_OP_MASK);

@@ -299,7 +299,8 @@ vm_page_wire(struct eng_cpu *c, struct vm_page *m)
 /*
  * vm_page_wire_mapped(): see vm_page.h.  refcount: CAS loop, failing while
  * VPRC_BLOCKED is set; old must be non-zero (the page is mapped, so in an
- * object).  pagelock: the caller holds the page lock.
+ * object); the first wiring tells the queue design as vm_page_wire()
+ * does.  pagelock: the caller holds the page lock.
  */
 bool
 vm_page_wire_mapped(struct eng_cpu *c, struct vm_page *m)
@@ -321,6 +322,9 @@ vm_page_wire_mapped(struct eng_cpu *c, struct vm_page *m)
 			return (false);
 	} while (!eng_atomic_fcmpset_32(&c->lk, LC_PAGE, ENG_HERE,
 	    &m->ref_count, &old, old + 1));
+	/* As vm_page_wire(): [FB13] sets PGA_DEQUEUE on the first wiring. */
+	if (VPRC_WIRE_COUNT(old) == 0 && !vm_page_qlock(c->e))
+		vm_page_wire_queue(c, m);
 	return (true);
 }
 
@@ -355,6 +359,29 @@ vm_page_unwire_noq(struct eng_cpu *c, struct vm_page *m)
 		return (false);
 	vm_page_unwire_queue(c, m);
 	return (true);
+}
+
+/*
+ * One pass of [FB13] vm_page_unwire_managed()'s loop, before its CAS of
+ * ref_count from old to old - 1 (queue designs without a page lock:
+ * astate).  Other wirings remain: make sure PGA_DEQUEUE is set (an earlier
+ * pass's release_toq may have cleared it; the comparison is the kernel's,
+ * so a VPRC_BLOCKED page counts here too).  The last wiring of a page in
+ * an object: vm_page_release_toq(), again on every retry.  The last
+ * reference: clear PGA_DEQUEUE before the free.  No lock held.
+ */
+static void
+vm_page_unwire_managed_step(struct eng_cpu *c, struct vm_page *m,
+    uint32_t old, uint8_t queue, int flags)
+{
+	if (old > VPRC_OBJREF + 1) {
+		if ((VM_PAGE_A_FLAGS(vm_page_astate_load(m)) &
+		    PGA_DEQUEUE) == 0)
+			vm_page_wire_queue(c, m);
+	} else if (old == VPRC_OBJREF + 1)
+		vm_page_release_toq(c, m, queue, flags);
+	else if (old == 1)
+		vm_page_unwire_queue(c, m);
 }
 
 /*
@@ -421,9 +448,13 @@ vm_page_unwire_common(struct eng_cpu *c, struct vm_page *m, uint8_t queue,
 				vm_page_xunbusy(c, m);
 			return (false);
 		}
-		/* Last wiring of a page in an object: place it first. */
-		if ((old & ~VPRC_BLOCKED) == (VPRC_OBJREF | 1) && !placed) {
-			if (vm_page_qlock(e) && !locked) {
+		if (!vm_page_qlock(e)) {
+			vm_page_unwire_managed_step(c, m, old, queue, flags);
+		} else if ((old & ~VPRC_BLOCKED) == (VPRC_OBJREF | 1) &&
+		    !placed) {
+			/* Last wiring of a page in an object: place it
+			 * first, under the page lock. */
+			if (!locked) {
 				vm_page_lock(c, m);
 				locked = true;
 				old = atomic_load_explicit(&m->ref_count,
@@ -433,9 +464,6 @@ vm_page_unwire_common(struct eng_cpu *c, struct vm_page *m, uint8_t queue,
 			vm_page_release_toq(c, m, queue, flags);
 			placed = true;
 		}
-		/* The last reference (13/14 vm_page_unwire_managed()). */
-		if (old == 1)
-			vm_page_unwire_queue(c, m);
 		if (eng_atomic_fcmpset_32(&c->lk, LC_PAGE, ENG_HERE,
 		    &m->ref_count, &old, old - 1))
 			break;

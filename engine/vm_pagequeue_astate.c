@@ -121,14 +121,15 @@ vm_pq_astate_release_toq(struct eng_cpu *c, struct vm_page *m,
 
 /*
  * The first wiring requests a dequeue without submitting it (r356156:
- * vm_page_wire() sets PGA_DEQUEUE); the daemon and frees submit.
+ * [FB13] vm_page_wire() and vm_page_wire_mapped() set PGA_DEQUEUE, one
+ * atomic OR, whatever the page's queue: a wired page in no queue may
+ * carry it); the page daemon (vm_pageout_defer) and frees submit.  Also
+ * vm_page_unwire_managed()'s re-set while other wirings remain.
  */
 static void
 vm_pq_astate_wire(struct eng_cpu *c, struct vm_page *m)
 {
-	bool made;
-
-	vm_page_dequeue_request(c, m, &made);
+	vm_page_aflag_set(c, m, PGA_DEQUEUE);
 }
 
 /*
