@@ -852,28 +852,21 @@ eng_mtx_owned(const struct eng_mtx *m)
 }
 
 /*
- * __mtx_lock_sleep: one CAS when free; otherwise, while the owner runs,
- * spin with lock_delay() until the mutex is free or the owner stops
- * running; when it does not run, set CONTESTED and park.  Woken waiters
- * race for the mutex again (the unlock wakes them all).
+ * __mtx_lock_sleep: the first CAS (eng_mtx_lock()) failed, having seen v;
+ * while the owner runs, spin with lock_delay() until the mutex is free or
+ * the owner stops running; when it does not run, set CONTESTED and park.
+ * Woken waiters race for the mutex again (the unlock wakes them all).  Out
+ * of line, so that the uncontended lock saves no registers for it.
  */
-void
-eng_mtx_lock(struct eng_lkstat *ls, struct eng_mtx *m, struct eng_site *site)
+static __attribute__((noinline)) void
+eng_mtx_lock_hard(struct eng_lkstat *ls, struct eng_mtx *m,
+    struct eng_site *site, uint32_t v)
 {
 	const unsigned lc = m->mtx_class;
 	struct eng_delay d;
-	uint32_t v = 0;
 	uint64_t t0;
 	bool sleep;
 
-	eng_lock_order_check(ls, lc, site);
-	eng_rmw(ls, lc, &m->mtx_lock);
-	if (atomic_compare_exchange_strong_explicit(&m->mtx_lock, &v,
-	    ls->cpu_id, memory_order_acquire, memory_order_relaxed)) {
-		eng_inst_acquired(ls, m->mtx_inst, false, eng_acquired(ls, m,
-		    lc, site, 0, false, false));
-		return;
-	}
 	t0 = eng_t0(ls);
 	eng_delay_start(&d);
 	for (;;) {
@@ -914,6 +907,24 @@ eng_mtx_lock(struct eng_lkstat *ls, struct eng_mtx *m, struct eng_site *site)
 	}
 	eng_inst_acquired(ls, m->mtx_inst, true, eng_acquired(ls, m, lc,
 	    site, t0, true, false));
+}
+
+/* __mtx_lock: one CAS when free, else __mtx_lock_sleep. */
+void
+eng_mtx_lock(struct eng_lkstat *ls, struct eng_mtx *m, struct eng_site *site)
+{
+	uint32_t v = 0;
+
+	eng_lock_order_check(ls, m->mtx_class, site);
+	eng_rmw(ls, m->mtx_class, &m->mtx_lock);
+	if (__builtin_expect(atomic_compare_exchange_strong_explicit(
+	    &m->mtx_lock, &v, ls->cpu_id, memory_order_acquire,
+	    memory_order_relaxed), 1)) {
+		eng_inst_acquired(ls, m->mtx_inst, false, eng_acquired(ls, m,
+		    m->mtx_class, site, 0, false, false));
+		return;
+	}
+	eng_mtx_lock_hard(ls, m, site, v);
 }
 
 bool
@@ -979,7 +990,7 @@ eng_rw_can_read(const struct eng_lkstat *ls, uint32_t v)
 }
 
 /* __rw_rlock_try: add a reader while eng_rw_can_read(); *vp: last seen. */
-static bool
+static inline bool
 eng_rw_rlock_try(struct eng_lkstat *ls, struct eng_rw *rw, uint32_t *vp)
 {
 	while (eng_rw_can_read(ls, *vp)) {
@@ -1061,21 +1072,25 @@ eng_rw_spin_readers(struct eng_lkstat *ls, struct eng_rw *rw,
 }
 
 /*
- * __rw_rlock_hard.  The first attempt failed with *vp the word it saw;
- * returns owning a read lock.
+ * __rw_rlock_hard.  The first attempt failed with v the word it saw;
+ * returns owning a read lock, counted as a contended acquisition at site.
+ * Out of line, as eng_mtx_lock_hard().
  */
-static void
-eng_rw_rlock_hard(struct eng_lkstat *ls, struct eng_rw *rw, uint32_t v)
+static __attribute__((noinline)) void
+eng_rw_rlock_hard(struct eng_lkstat *ls, struct eng_rw *rw,
+    struct eng_site *site, uint32_t v)
 {
 	const unsigned lc = rw->rw_class;
 	struct eng_delay d;
+	uint64_t t0;
 	unsigned spintries = 0;
 	bool sleep;
 
+	t0 = eng_t0(ls);
 	eng_delay_start(&d);
 	for (;;) {
 		if (eng_rw_rlock_try(ls, rw, &v))
-			return;
+			break;
 		if ((v & ENG_RW_WRITER) != 0) {
 			if (eng_rw_spin_owner(ls, rw, &d, &v))
 				continue;
@@ -1113,27 +1128,32 @@ eng_rw_rlock_hard(struct eng_lkstat *ls, struct eng_rw *rw, uint32_t v)
 		eng_delay_start(&d);
 		v = atomic_load_explicit(&rw->rw_lock, memory_order_relaxed);
 	}
+	eng_acquired(ls, rw, lc, site, t0, true, true);
 }
 
 /*
  * __rw_wlock_hard.  The first attempt failed with v the word it saw;
- * returns owning the write lock.  spinner: this writer set WRITE_SPINNER
+ * returns owning the write lock, counted as a contended acquisition at
+ * site (out of line, as eng_mtx_lock_hard()).  spinner: this writer set WRITE_SPINNER
  * (the kernel's in_critical) and must trade it for WRITE_WAITERS before it
  * sleeps.
  */
-static void
-eng_rw_wlock_hard(struct eng_lkstat *ls, struct eng_rw *rw, uint32_t v)
+static __attribute__((noinline)) void
+eng_rw_wlock_hard(struct eng_lkstat *ls, struct eng_rw *rw,
+    struct eng_site *site, uint32_t v)
 {
 	const unsigned lc = rw->rw_class;
 	struct eng_delay d;
+	uint64_t t0;
 	unsigned spintries = 0;
 	bool spinner = false, on_writer = false, sleep;
 	uint32_t setv;
 
+	t0 = eng_t0(ls);
 	eng_delay_start(&d);
 	for (;;) {
 		if (eng_rw_wlock_try(ls, rw, &v))
-			return;
+			break;
 		on_writer = (v & ENG_RW_WRITER) != 0;
 		if (on_writer) {
 			spinner = false;	/* rw_drop_critical() */
@@ -1192,12 +1212,12 @@ eng_rw_wlock_hard(struct eng_lkstat *ls, struct eng_rw *rw, uint32_t v)
 		eng_delay_start(&d);
 		v = atomic_load_explicit(&rw->rw_lock, memory_order_relaxed);
 	}
+	eng_acquired(ls, rw, lc, site, t0, true, false);
 }
 
 void
 eng_rw_rlock(struct eng_lkstat *ls, struct eng_rw *rw, struct eng_site *site)
 {
-	uint64_t t0;
 	uint32_t v;
 
 	eng_lock_order_check(ls, rw->rw_class, site);
@@ -1206,15 +1226,12 @@ eng_rw_rlock(struct eng_lkstat *ls, struct eng_rw *rw, struct eng_site *site)
 		eng_acquired(ls, rw, rw->rw_class, site, 0, false, true);
 		return;
 	}
-	t0 = eng_t0(ls);
-	eng_rw_rlock_hard(ls, rw, v);
-	eng_acquired(ls, rw, rw->rw_class, site, t0, true, true);
+	eng_rw_rlock_hard(ls, rw, site, v);
 }
 
 void
 eng_rw_wlock(struct eng_lkstat *ls, struct eng_rw *rw, struct eng_site *site)
 {
-	uint64_t t0;
 	uint32_t v = 0;
 
 	eng_lock_order_check(ls, rw->rw_class, site);
@@ -1225,9 +1242,7 @@ eng_rw_wlock(struct eng_lkstat *ls, struct eng_rw *rw, struct eng_site *site)
 		eng_acquired(ls, rw, rw->rw_class, site, 0, false, false);
 		return;
 	}
-	t0 = eng_t0(ls);
-	eng_rw_wlock_hard(ls, rw, v);
-	eng_acquired(ls, rw, rw->rw_class, site, t0, true, false);
+	eng_rw_wlock_hard(ls, rw, site, v);
 }
 
 /* __rw_try_rlock: succeeds whenever no writer holds the lock. */
