@@ -309,7 +309,9 @@ unsigned eng_site_register(struct eng_site *site);
 
 /*
  * Slot of a site in the site table, registering it at its first use; after
- * that one load of the slot the site caches.
+ * that one load of the slot the site caches.  Any thread, no lock: the
+ * slot is written once, under the registry's mutex, and published with
+ * release order.
  */
 static inline unsigned
 eng_site_index(struct eng_site *site)

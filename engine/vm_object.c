@@ -312,6 +312,8 @@ vm_object_collect_one(void *val, void *arg)
  * smallest, as many passes as the span has bytes (two for an object of
  * up to 256 MiB): a third of qsort()'s instructions on build-zstd.  An
  * object's pindexes are unique, so any sort gives the one order.
+ *
+ * The pages' object must be write-locked (pindex is (O)).
  */
 static void
 vm_page_sort_pindex(struct vm_page **ma, struct vm_page **tmp, uint64_t n)
