@@ -133,25 +133,27 @@ vm_phash_remove_key(struct vm_phash *h, uint64_t key)
 }
 
 /*
- * Remove key.  The table follows its count down as it followed it up:
- * freed when it empties, halved when at most an eighth full (no smaller
- * than PH_MIN slots), so that an object's index costs what it holds now,
- * not the most it ever held.  A long trace's objects that outlive their
- * pages (never terminated, or revived by a late event:
+ * Remove key.  With shrink the table follows its count down as it
+ * followed it up: freed when it empties, halved when at most an eighth
+ * full (no smaller than PH_MIN slots), so that an object's index costs
+ * what it holds now, not the most it ever held.  A long trace's objects
+ * that outlive their pages (never terminated, or revived by a late event:
  * vm_object_make_alive) kept their peak tables to the end of the replay:
  * 13 MiB for 43 k resident pages after 10 M events of synth build, and
  * most of the growth of a 1 G-event replay (docs/benchmarks.md).  A
- * failed halving keeps the larger table.  The owner's lock is held (H).
+ * failed halving keeps the larger table.  Without shrink (a table emptied
+ * to be freed: vm_object_terminate_pages()) it keeps its size, which saves
+ * the halvings' rehashing.  The owner's lock is held (H).
  */
 void
-vm_phash_remove(struct vm_phash *h, uint64_t key)
+vm_phash_remove(struct vm_phash *h, uint64_t key, bool shrink)
 {
 
 	if (!vm_phash_remove_key(h, key))
 		return;
 	if (h->ph_cnt == 0)
 		vm_phash_fini(h);
-	else if (h->ph_cap > PH_MIN && h->ph_cnt * 8 <= h->ph_cap)
+	else if (shrink && h->ph_cap > PH_MIN && h->ph_cnt * 8 <= h->ph_cap)
 		(void)vm_phash_resize(h, h->ph_cap / 2);
 }
 
@@ -406,6 +408,7 @@ vm_object_terminate_pages(struct eng_cpu *c, struct vm_object *obj)
 	oc.n = 0;
 	vm_phash_foreach(&obj->pages, vm_object_collect_one, &oc);
 	vm_page_sort_pindex(oc.ma, oc.ma + obj->pages.ph_cnt, oc.n);
+	obj->terminating = true;
 	for (i = 0; i < oc.n; i++) {
 		m = oc.ma[i];
 		if (c->e->dfly)
@@ -428,6 +431,7 @@ vm_object_terminate_pages(struct eng_cpu *c, struct vm_object *obj)
 		else if (c->e->dfly)
 			vm_page_xunbusy(c, m);
 	}
+	obj->terminating = false;
 	if (mtx != NULL)
 		eng_mtx_unlock(&c->lk, mtx);
 	free(oc.ma);
