@@ -23,8 +23,12 @@ vm_phash_hash(uint64_t key)
 	return (key);
 }
 
-void *
-vm_phash_lookup(const struct vm_phash *h, uint64_t key)
+/*
+ * vm_phash_lookup(), inlined into the object's page lookups, the most
+ * frequent caller.  The owner's lock is held (H).
+ */
+static inline void *
+vm_phash_find(const struct vm_phash *h, uint64_t key)
 {
 	uint64_t i, mask;
 
@@ -36,6 +40,12 @@ vm_phash_lookup(const struct vm_phash *h, uint64_t key)
 		if (h->ph_key[i] == key)
 			return (h->ph_val[i]);
 	return (NULL);
+}
+
+void *
+vm_phash_lookup(const struct vm_phash *h, uint64_t key)
+{
+	return (vm_phash_find(h, key));
 }
 
 /*
@@ -231,7 +241,7 @@ vm_page_lookup(struct eng_cpu *c, struct vm_object *obj,
 	struct vm_page *m;
 
 	VM_OBJECT_ASSERT_LOCKED(c, obj);
-	m = vm_phash_lookup(&obj->pages, pindex);
+	m = vm_phash_find(&obj->pages, pindex);
 	if (m != NULL && c->e->dfly)
 		vm_page_hash_enter(c, m);
 	return (m);
@@ -252,7 +262,7 @@ vm_page_lookup_busy(struct eng_cpu *c, struct vm_object *obj,
 
 	VM_OBJECT_ASSERT_LOCKED(c, obj);
 	ENG_ASSERT(c->e->dfly);
-	if ((m = vm_phash_lookup(&obj->pages, pindex)) == NULL)
+	if ((m = vm_phash_find(&obj->pages, pindex)) == NULL)
 		return (NULL);
 	vm_page_busy_wait(c, m);
 	vm_page_hash_enter(c, m);
