@@ -477,14 +477,16 @@ eng_hist_quantile(const struct eng_hist *h, double q)
 	return (v < h->max_ns ? v : h->max_ns);
 }
 
+/*
+ * eng_site_index()'s slow path: give site its slot at its first use.  The
+ * registry's mutex serialises registration; a site that lost the race
+ * finds its slot under it.
+ */
 unsigned
-eng_site_index(struct eng_site *site)
+eng_site_register(struct eng_site *site)
 {
 	int i;
 
-	i = atomic_load_explicit(&site->idx, memory_order_acquire);
-	if (i > 0)
-		return ((unsigned)i - 1);
 	pthread_mutex_lock(&eng_site_mtx);
 	i = atomic_load_explicit(&site->idx, memory_order_relaxed);
 	if (i == 0) {
@@ -668,27 +670,18 @@ eng_lock_order_check(const struct eng_lkstat *ls, unsigned lc,
 }
 
 /*
- * Bookkeeping once a lock is owned.  Timing on: an acquisition whose first
- * attempt succeeded (!contended) reads the TSC once, after that attempt, as
- * the start of the hold, and records a wait of 0 ns, as lock profilers
- * count wait time only for acquisitions that had to wait; a contended one
- * waited from t0, the TSC read after its first attempt failed, to now.
- * Returns the wait in ns (0 uncontended or timing off).
+ * eng_acquired()'s timed or contended part: count the contention and, with
+ * timing on, the wait (from t0) and the start of the hold (*t1p).  Returns
+ * the wait in ns (0 uncontended or timing off).
  */
 static uint64_t
-eng_acquired(struct eng_lkstat *ls, const void *lock, unsigned lc,
-    struct eng_site *site, uint64_t t0, bool contended, bool shared)
+eng_acquired_wait(struct eng_lkstat *ls, unsigned lc, unsigned s,
+    uint64_t t0, bool contended, uint64_t *t1p)
 {
-	unsigned s = eng_site_index(site);
 	struct eng_lock_stats *cs = &ls->cls[lc];
 	struct eng_site_stats *ss = &ls->site[s][lc];
-	struct eng_held *h;
 	uint64_t t1 = 0, ns = 0;
 
-	ENG_KASSERT(ls->cpu_id != 0, "lock %p taken in %s with an "
-	    "uninitialised eng_lkstat", lock, site->name);
-	cs->acquisitions++;
-	ss->acquisitions++;
 	if (ls->timing)
 		t1 = eng_clock();
 	if (contended) {
@@ -703,7 +696,36 @@ eng_acquired(struct eng_lkstat *ls, const void *lock, unsigned lc,
 		cs->wait.count++;
 		cs->wait.bucket[0]++;
 	}
-	if (ls->nheld >= ENG_HELD_MAX)
+	*t1p = t1;
+	return (ns);
+}
+
+/*
+ * Bookkeeping once a lock is owned.  Timing on: an acquisition whose first
+ * attempt succeeded (!contended) reads the TSC once, after that attempt, as
+ * the start of the hold, and records a wait of 0 ns, as lock profilers
+ * count wait time only for acquisitions that had to wait; a contended one
+ * waited from t0, the TSC read after its first attempt failed, to now.
+ * Returns the wait in ns (0 uncontended or timing off).  Inlined into every
+ * acquire: with timing off an uncontended acquisition costs two counter
+ * increments and a push on the held stack.  The per-class count of held
+ * locks serves only the lock-order check and is kept only with it.
+ */
+static inline uint64_t
+eng_acquired(struct eng_lkstat *ls, const void *lock, unsigned lc,
+    struct eng_site *site, uint64_t t0, bool contended, bool shared)
+{
+	unsigned s = eng_site_index(site);
+	struct eng_held *h;
+	uint64_t t1 = 0, ns = 0;
+
+	ENG_KASSERT(ls->cpu_id != 0, "lock %p taken in %s with an "
+	    "uninitialised eng_lkstat", lock, site->name);
+	ls->cls[lc].acquisitions++;
+	ls->site[s][lc].acquisitions++;
+	if (__builtin_expect(ls->timing || contended, 0))
+		ns = eng_acquired_wait(ls, lc, s, t0, contended, &t1);
+	if (__builtin_expect(ls->nheld >= ENG_HELD_MAX, 0))
 		ENG_PANIC("more than %d locks held at %s", ENG_HELD_MAX,
 		    site->name);
 	h = &ls->held[ls->nheld++];
@@ -713,7 +735,8 @@ eng_acquired(struct eng_lkstat *ls, const void *lock, unsigned lc,
 	h->lc = (uint8_t)lc;
 	h->shared = shared;
 	h->inst = 0;
-	ls->held_class[lc]++;
+	if (ENG_DEBUG)
+		ls->held_class[lc]++;
 	return (ns);
 }
 
@@ -743,34 +766,59 @@ eng_inst_acquired(struct eng_lkstat *ls, unsigned inst, bool contended,
 	ls->held[ls->nheld - 1].inst = (uint8_t)inst;
 }
 
-/* Bookkeeping before a lock is released: hold time, held-stack removal. */
+/*
+ * The slot of lock on the held stack, the topmost if it is there more
+ * than once (a recursed read lock): eng_releasing()'s search below the
+ * top.
+ */
+static unsigned
+eng_held_find(const struct eng_lkstat *ls, const void *lock)
+{
+	unsigned i;
+
+	for (i = ls->nheld; i-- > 0;)
+		if (ls->held[i].lock == lock)
+			return (i);
+	ENG_PANIC("releasing lock %p, which this CPU does not hold", lock);
+}
+
+/* eng_releasing() with timing on: the hold of h ends now. */
 static void
+eng_released_hold(struct eng_lkstat *ls, const struct eng_held *h)
+{
+	uint64_t ns;
+
+	if (eng_sim_hook != NULL)
+		eng_sim_hook->release(eng_sim_hook->ctx, h->site, h->lc,
+		    eng_clock() - h->t1);
+	ns = eng_clock_ns(eng_clock() - h->t1);
+	eng_hist_put(&ls->cls[h->lc].hold, ns);
+	ls->site[h->site][h->lc].hold_ns += ns;
+	if (h->inst != 0)
+		eng_hist_put(&ls->inst[h->inst - 1].hold, ns);
+}
+
+/*
+ * Bookkeeping before a lock is released: hold time, held-stack removal.
+ * Locks are mostly released in the reverse order of their acquisition, so
+ * the top of the stack is tried before the search.
+ */
+static inline void
 eng_releasing(struct eng_lkstat *ls, const void *lock)
 {
 	struct eng_held *h;
 	unsigned i;
 
-	for (i = ls->nheld; i-- > 0;)
-		if (ls->held[i].lock == lock)
-			break;
-	if (i == UINT_MAX)
-		ENG_PANIC("releasing lock %p, which this CPU does not hold",
-		    lock);
+	i = ls->nheld - 1;
+	if (__builtin_expect(ls->nheld == 0 || ls->held[i].lock != lock, 0))
+		i = eng_held_find(ls, lock);
 	h = &ls->held[i];
-	if (ls->timing) {
-		uint64_t ns;
-
-		if (eng_sim_hook != NULL)
-			eng_sim_hook->release(eng_sim_hook->ctx, h->site, h->lc,
-			    eng_clock() - h->t1);
-		ns = eng_clock_ns(eng_clock() - h->t1);
-		eng_hist_put(&ls->cls[h->lc].hold, ns);
-		ls->site[h->site][h->lc].hold_ns += ns;
-		if (h->inst != 0)
-			eng_hist_put(&ls->inst[h->inst - 1].hold, ns);
-	}
-	ls->held_class[h->lc]--;
-	*h = ls->held[--ls->nheld];
+	if (ls->timing)
+		eng_released_hold(ls, h);
+	if (ENG_DEBUG)
+		ls->held_class[h->lc]--;
+	if (i != --ls->nheld)
+		*h = ls->held[ls->nheld];
 }
 
 /* TSC at the start of a wait: after the first attempt failed. */
@@ -804,28 +852,21 @@ eng_mtx_owned(const struct eng_mtx *m)
 }
 
 /*
- * __mtx_lock_sleep: one CAS when free; otherwise, while the owner runs,
- * spin with lock_delay() until the mutex is free or the owner stops
- * running; when it does not run, set CONTESTED and park.  Woken waiters
- * race for the mutex again (the unlock wakes them all).
+ * __mtx_lock_sleep: the first CAS (eng_mtx_lock()) failed, having seen v;
+ * while the owner runs, spin with lock_delay() until the mutex is free or
+ * the owner stops running; when it does not run, set CONTESTED and park.
+ * Woken waiters race for the mutex again (the unlock wakes them all).  Out
+ * of line, so that the uncontended lock saves no registers for it.
  */
-void
-eng_mtx_lock(struct eng_lkstat *ls, struct eng_mtx *m, struct eng_site *site)
+static __attribute__((noinline)) void
+eng_mtx_lock_hard(struct eng_lkstat *ls, struct eng_mtx *m,
+    struct eng_site *site, uint32_t v)
 {
 	const unsigned lc = m->mtx_class;
 	struct eng_delay d;
-	uint32_t v = 0;
 	uint64_t t0;
 	bool sleep;
 
-	eng_lock_order_check(ls, lc, site);
-	eng_rmw(ls, lc, &m->mtx_lock);
-	if (atomic_compare_exchange_strong_explicit(&m->mtx_lock, &v,
-	    ls->cpu_id, memory_order_acquire, memory_order_relaxed)) {
-		eng_inst_acquired(ls, m->mtx_inst, false, eng_acquired(ls, m,
-		    lc, site, 0, false, false));
-		return;
-	}
 	t0 = eng_t0(ls);
 	eng_delay_start(&d);
 	for (;;) {
@@ -866,6 +907,24 @@ eng_mtx_lock(struct eng_lkstat *ls, struct eng_mtx *m, struct eng_site *site)
 	}
 	eng_inst_acquired(ls, m->mtx_inst, true, eng_acquired(ls, m, lc,
 	    site, t0, true, false));
+}
+
+/* __mtx_lock: one CAS when free, else __mtx_lock_sleep. */
+void
+eng_mtx_lock(struct eng_lkstat *ls, struct eng_mtx *m, struct eng_site *site)
+{
+	uint32_t v = 0;
+
+	eng_lock_order_check(ls, m->mtx_class, site);
+	eng_rmw(ls, m->mtx_class, &m->mtx_lock);
+	if (__builtin_expect(atomic_compare_exchange_strong_explicit(
+	    &m->mtx_lock, &v, ls->cpu_id, memory_order_acquire,
+	    memory_order_relaxed), 1)) {
+		eng_inst_acquired(ls, m->mtx_inst, false, eng_acquired(ls, m,
+		    m->mtx_class, site, 0, false, false));
+		return;
+	}
+	eng_mtx_lock_hard(ls, m, site, v);
 }
 
 bool
@@ -931,7 +990,7 @@ eng_rw_can_read(const struct eng_lkstat *ls, uint32_t v)
 }
 
 /* __rw_rlock_try: add a reader while eng_rw_can_read(); *vp: last seen. */
-static bool
+static inline bool
 eng_rw_rlock_try(struct eng_lkstat *ls, struct eng_rw *rw, uint32_t *vp)
 {
 	while (eng_rw_can_read(ls, *vp)) {
@@ -1013,21 +1072,25 @@ eng_rw_spin_readers(struct eng_lkstat *ls, struct eng_rw *rw,
 }
 
 /*
- * __rw_rlock_hard.  The first attempt failed with *vp the word it saw;
- * returns owning a read lock.
+ * __rw_rlock_hard.  The first attempt failed with v the word it saw;
+ * returns owning a read lock, counted as a contended acquisition at site.
+ * Out of line, as eng_mtx_lock_hard().
  */
-static void
-eng_rw_rlock_hard(struct eng_lkstat *ls, struct eng_rw *rw, uint32_t v)
+static __attribute__((noinline)) void
+eng_rw_rlock_hard(struct eng_lkstat *ls, struct eng_rw *rw,
+    struct eng_site *site, uint32_t v)
 {
 	const unsigned lc = rw->rw_class;
 	struct eng_delay d;
+	uint64_t t0;
 	unsigned spintries = 0;
 	bool sleep;
 
+	t0 = eng_t0(ls);
 	eng_delay_start(&d);
 	for (;;) {
 		if (eng_rw_rlock_try(ls, rw, &v))
-			return;
+			break;
 		if ((v & ENG_RW_WRITER) != 0) {
 			if (eng_rw_spin_owner(ls, rw, &d, &v))
 				continue;
@@ -1065,27 +1128,32 @@ eng_rw_rlock_hard(struct eng_lkstat *ls, struct eng_rw *rw, uint32_t v)
 		eng_delay_start(&d);
 		v = atomic_load_explicit(&rw->rw_lock, memory_order_relaxed);
 	}
+	eng_acquired(ls, rw, lc, site, t0, true, true);
 }
 
 /*
  * __rw_wlock_hard.  The first attempt failed with v the word it saw;
- * returns owning the write lock.  spinner: this writer set WRITE_SPINNER
+ * returns owning the write lock, counted as a contended acquisition at
+ * site (out of line, as eng_mtx_lock_hard()).  spinner: this writer set WRITE_SPINNER
  * (the kernel's in_critical) and must trade it for WRITE_WAITERS before it
  * sleeps.
  */
-static void
-eng_rw_wlock_hard(struct eng_lkstat *ls, struct eng_rw *rw, uint32_t v)
+static __attribute__((noinline)) void
+eng_rw_wlock_hard(struct eng_lkstat *ls, struct eng_rw *rw,
+    struct eng_site *site, uint32_t v)
 {
 	const unsigned lc = rw->rw_class;
 	struct eng_delay d;
+	uint64_t t0;
 	unsigned spintries = 0;
 	bool spinner = false, on_writer = false, sleep;
 	uint32_t setv;
 
+	t0 = eng_t0(ls);
 	eng_delay_start(&d);
 	for (;;) {
 		if (eng_rw_wlock_try(ls, rw, &v))
-			return;
+			break;
 		on_writer = (v & ENG_RW_WRITER) != 0;
 		if (on_writer) {
 			spinner = false;	/* rw_drop_critical() */
@@ -1144,12 +1212,12 @@ eng_rw_wlock_hard(struct eng_lkstat *ls, struct eng_rw *rw, uint32_t v)
 		eng_delay_start(&d);
 		v = atomic_load_explicit(&rw->rw_lock, memory_order_relaxed);
 	}
+	eng_acquired(ls, rw, lc, site, t0, true, false);
 }
 
 void
 eng_rw_rlock(struct eng_lkstat *ls, struct eng_rw *rw, struct eng_site *site)
 {
-	uint64_t t0;
 	uint32_t v;
 
 	eng_lock_order_check(ls, rw->rw_class, site);
@@ -1158,15 +1226,12 @@ eng_rw_rlock(struct eng_lkstat *ls, struct eng_rw *rw, struct eng_site *site)
 		eng_acquired(ls, rw, rw->rw_class, site, 0, false, true);
 		return;
 	}
-	t0 = eng_t0(ls);
-	eng_rw_rlock_hard(ls, rw, v);
-	eng_acquired(ls, rw, rw->rw_class, site, t0, true, true);
+	eng_rw_rlock_hard(ls, rw, site, v);
 }
 
 void
 eng_rw_wlock(struct eng_lkstat *ls, struct eng_rw *rw, struct eng_site *site)
 {
-	uint64_t t0;
 	uint32_t v = 0;
 
 	eng_lock_order_check(ls, rw->rw_class, site);
@@ -1177,9 +1242,7 @@ eng_rw_wlock(struct eng_lkstat *ls, struct eng_rw *rw, struct eng_site *site)
 		eng_acquired(ls, rw, rw->rw_class, site, 0, false, false);
 		return;
 	}
-	t0 = eng_t0(ls);
-	eng_rw_wlock_hard(ls, rw, v);
-	eng_acquired(ls, rw, rw->rw_class, site, t0, true, false);
+	eng_rw_wlock_hard(ls, rw, site, v);
 }
 
 /* __rw_try_rlock: succeeds whenever no writer holds the lock. */

@@ -156,7 +156,8 @@ struct eng_lkstat {
 	uint32_t	cpu_id;			/* owner id in lock words, >= 1 */
 	unsigned	rw_rlocks;		/* read locks held (td_rw_rlocks) */
 	unsigned	nheld;
-	unsigned	held_class[LC_COUNT];	/* locks held, by class */
+	unsigned	held_class[LC_COUNT];	/* locks held, by class (only
+						   with ENG_DEBUG) */
 	struct eng_lock_stats cls[LC_COUNT];
 	struct eng_lock_stats inst[ENG_INST_MAX]; /* named locks (acquisitions,
 						   contended, wait, hold) */
@@ -303,8 +304,25 @@ bool	eng_blk_trylock(struct eng_lkstat *ls, eng_blk_t *b,
 	    enum eng_lock_class lc, struct eng_site *site);
 void	eng_blk_unlock(struct eng_lkstat *ls, eng_blk_t *b);
 
-/* Slot of a site in the site table, registering it at its first use. */
-unsigned eng_site_index(struct eng_site *site);
+/* Register site in the site table (eng_site_index()'s first use). */
+unsigned eng_site_register(struct eng_site *site);
+
+/*
+ * Slot of a site in the site table, registering it at its first use; after
+ * that one load of the slot the site caches.  Any thread, no lock: the
+ * slot is written once, under the registry's mutex, and published with
+ * release order.
+ */
+static inline unsigned
+eng_site_index(struct eng_site *site)
+{
+	int i;
+
+	i = atomic_load_explicit(&site->idx, memory_order_acquire);
+	if (__builtin_expect(i > 0, 1))
+		return ((unsigned)i - 1);
+	return (eng_site_register(site));
+}
 
 /*
  * Counted atomics for lock-free designs (refcount, astate, busy): each is

@@ -23,8 +23,12 @@ vm_phash_hash(uint64_t key)
 	return (key);
 }
 
-void *
-vm_phash_lookup(const struct vm_phash *h, uint64_t key)
+/*
+ * vm_phash_lookup(), inlined into the object's page lookups, the most
+ * frequent caller.  The owner's lock is held (H).
+ */
+static inline void *
+vm_phash_find(const struct vm_phash *h, uint64_t key)
 {
 	uint64_t i, mask;
 
@@ -36,6 +40,12 @@ vm_phash_lookup(const struct vm_phash *h, uint64_t key)
 		if (h->ph_key[i] == key)
 			return (h->ph_val[i]);
 	return (NULL);
+}
+
+void *
+vm_phash_lookup(const struct vm_phash *h, uint64_t key)
+{
+	return (vm_phash_find(h, key));
 }
 
 /*
@@ -133,25 +143,27 @@ vm_phash_remove_key(struct vm_phash *h, uint64_t key)
 }
 
 /*
- * Remove key.  The table follows its count down as it followed it up:
- * freed when it empties, halved when at most an eighth full (no smaller
- * than PH_MIN slots), so that an object's index costs what it holds now,
- * not the most it ever held.  A long trace's objects that outlive their
- * pages (never terminated, or revived by a late event:
+ * Remove key.  With shrink the table follows its count down as it
+ * followed it up: freed when it empties, halved when at most an eighth
+ * full (no smaller than PH_MIN slots), so that an object's index costs
+ * what it holds now, not the most it ever held.  A long trace's objects
+ * that outlive their pages (never terminated, or revived by a late event:
  * vm_object_make_alive) kept their peak tables to the end of the replay:
  * 13 MiB for 43 k resident pages after 10 M events of synth build, and
  * most of the growth of a 1 G-event replay (docs/benchmarks.md).  A
- * failed halving keeps the larger table.  The owner's lock is held (H).
+ * failed halving keeps the larger table.  Without shrink (a table emptied
+ * to be freed: vm_object_terminate_pages()) it keeps its size, which saves
+ * the halvings' rehashing.  The owner's lock is held (H).
  */
 void
-vm_phash_remove(struct vm_phash *h, uint64_t key)
+vm_phash_remove(struct vm_phash *h, uint64_t key, bool shrink)
 {
 
 	if (!vm_phash_remove_key(h, key))
 		return;
 	if (h->ph_cnt == 0)
 		vm_phash_fini(h);
-	else if (h->ph_cap > PH_MIN && h->ph_cnt * 8 <= h->ph_cap)
+	else if (shrink && h->ph_cap > PH_MIN && h->ph_cnt * 8 <= h->ph_cap)
 		(void)vm_phash_resize(h, h->ph_cap / 2);
 }
 
@@ -229,7 +241,7 @@ vm_page_lookup(struct eng_cpu *c, struct vm_object *obj,
 	struct vm_page *m;
 
 	VM_OBJECT_ASSERT_LOCKED(c, obj);
-	m = vm_phash_lookup(&obj->pages, pindex);
+	m = vm_phash_find(&obj->pages, pindex);
 	if (m != NULL && c->e->dfly)
 		vm_page_hash_enter(c, m);
 	return (m);
@@ -250,7 +262,7 @@ vm_page_lookup_busy(struct eng_cpu *c, struct vm_object *obj,
 
 	VM_OBJECT_ASSERT_LOCKED(c, obj);
 	ENG_ASSERT(c->e->dfly);
-	if ((m = vm_phash_lookup(&obj->pages, pindex)) == NULL)
+	if ((m = vm_phash_find(&obj->pages, pindex)) == NULL)
 		return (NULL);
 	vm_page_busy_wait(c, m);
 	vm_page_hash_enter(c, m);
@@ -304,13 +316,59 @@ vm_object_collect_one(void *val, void *arg)
 	oc->ma[oc->n++] = val;
 }
 
-static int
-vm_page_pindex_cmp(const void *a, const void *b)
-{
-	const struct vm_page *x = *(struct vm_page *const *)a;
-	const struct vm_page *y = *(struct vm_page *const *)b;
+#define VM_SORT_SMALL	32	/* insertion sort up to this many pages */
 
-	return (x->pindex < y->pindex ? -1 : x->pindex > y->pindex);
+/*
+ * Sort ma[0..n) by pindex, through tmp (n entries): insertion sort for a
+ * few pages, else an LSD radix sort, a byte a pass, of pindex less the
+ * smallest, as many passes as the span has bytes (two for an object of
+ * up to 256 MiB): a third of qsort()'s instructions on build-zstd.  An
+ * object's pindexes are unique, so any sort gives the one order.
+ *
+ * The pages' object must be write-locked (pindex is (O)).
+ */
+static void
+vm_page_sort_pindex(struct vm_page **ma, struct vm_page **tmp, uint64_t n)
+{
+	struct vm_page **src = ma, **dst = tmp, **t, *m;
+	uint64_t cnt[256], c, i, j, lo, span, sum;
+	unsigned shift;
+
+	if (n <= VM_SORT_SMALL) {
+		for (i = 1; i < n; i++) {
+			m = ma[i];
+			for (j = i; j > 0 && ma[j - 1]->pindex > m->pindex; j--)
+				ma[j] = ma[j - 1];
+			ma[j] = m;
+		}
+		return;
+	}
+	lo = span = ma[0]->pindex;
+	for (i = 1; i < n; i++) {
+		if (ma[i]->pindex < lo)
+			lo = ma[i]->pindex;
+		if (ma[i]->pindex > span)
+			span = ma[i]->pindex;
+	}
+	span -= lo;
+	for (shift = 0; shift < 64 && (span >> shift) != 0; shift += 8) {
+		memset(cnt, 0, sizeof(cnt));
+		for (i = 0; i < n; i++)
+			cnt[((src[i]->pindex - lo) >> shift) & 0xff]++;
+		for (sum = 0, i = 0; i < 256; i++) {
+			c = cnt[i];
+			cnt[i] = sum;
+			sum += c;
+		}
+		for (i = 0; i < n; i++)
+			dst[cnt[((src[i]->pindex - lo) >> shift) & 0xff]++] =
+			    src[i];
+		t = src;
+		src = dst;
+		dst = t;
+	}
+	if (src != ma)
+		memcpy(ma, src, n * sizeof(*ma));
 }
 
 /*
@@ -354,12 +412,13 @@ vm_object_terminate_pages(struct eng_cpu *c, struct vm_object *obj)
 	VM_OBJECT_ASSERT_WLOCKED(c, obj);
 	if (obj->pages.ph_cnt == 0)
 		return;
-	oc.ma = malloc(obj->pages.ph_cnt * sizeof(*oc.ma));
+	oc.ma = malloc(2 * obj->pages.ph_cnt * sizeof(*oc.ma));
 	if (oc.ma == NULL)
 		ENG_PANIC("out of memory");
 	oc.n = 0;
 	vm_phash_foreach(&obj->pages, vm_object_collect_one, &oc);
-	qsort(oc.ma, oc.n, sizeof(*oc.ma), vm_page_pindex_cmp);
+	vm_page_sort_pindex(oc.ma, oc.ma + obj->pages.ph_cnt, oc.n);
+	obj->terminating = true;
 	for (i = 0; i < oc.n; i++) {
 		m = oc.ma[i];
 		if (c->e->dfly)
@@ -382,6 +441,7 @@ vm_object_terminate_pages(struct eng_cpu *c, struct vm_object *obj)
 		else if (c->e->dfly)
 			vm_page_xunbusy(c, m);
 	}
+	obj->terminating = false;
 	if (mtx != NULL)
 		eng_mtx_unlock(&c->lk, mtx);
 	free(oc.ma);

@@ -801,7 +801,7 @@ vm_page_remove(struct eng_cpu *c, struct vm_page *m)
 		vm_page_assert_xbusied(c, m);
 		taken = vm_page_identity_lock(c, m);
 	}
-	vm_phash_remove(&obj->pages, m->pindex);
+	vm_phash_remove(&obj->pages, m->pindex, !obj->terminating);
 	obj->resident_page_count--;
 	atomic_store_explicit(&m->object, NULL, memory_order_release);
 	vm_page_identity_unlock(c, m, taken);
