@@ -571,26 +571,28 @@ pr_decoder2_run(struct pr_decoder2 *d, struct pr_event *out, size_t max,
 			oc = &objs[0];
 			if (sh.mask & PR_M_OBJ) {
 				pobj = pr_get_varint(pobj, &v, &bad);
-				if (v == 0) {
-					oi = sc->oi;
-				} else if (v < d->nobjs) {
-					oi = (uint32_t)v;
-				} else if (v == d->nobjs &&
-				    d->nobjs < d->objcap) {
-					pnew = pr_get_varint(pnew, &v, &bad);
-					d->prevnew += pr_unzigzag(v);
-					oi = d->nobjs++;
-					objs[oi].obj = d->prevnew;
-					objs[oi].arg = 0;
-					objs[oi].npages = 1;
-					objs[oi].abase = 0;
-					objs[oi].pindex = 0;
-				} else {
-					oi = 0;
-					bad = true;
+				/* 0, the slot's object, is the common case. */
+				if (__builtin_expect(v != 0, 0)) {
+					if (v < d->nobjs) {
+						oi = (uint32_t)v;
+					} else if (v == d->nobjs &&
+					    d->nobjs < d->objcap) {
+						pnew = pr_get_varint(pnew, &v,
+						    &bad);
+						d->prevnew += pr_unzigzag(v);
+						oi = d->nobjs++;
+						objs[oi].obj = d->prevnew;
+						objs[oi].arg = 0;
+						objs[oi].npages = 1;
+						objs[oi].abase = 0;
+						objs[oi].pindex = 0;
+					} else {
+						oi = 0;
+						bad = true;
+					}
+					sc->oi = oi;
 				}
-				sc->oi = oi;
-				oc = &objs[oi];
+				oc = &objs[sc->oi];
 			}
 			ev->obj = oc->obj;
 			ev->pindex = 0;
@@ -615,9 +617,9 @@ pr_decoder2_run(struct pr_decoder2 *d, struct pr_event *out, size_t max,
 					palo = pr_get_varint(palo, &lo, &bad);
 				v = pr_unzigzag(v >> 1) << 12 | lo;
 				if (sh.mask & xobj) {
+					/* The new base: addr - (pindex << 12). */
+					oc->abase += v;
 					ev->addr = oc->abase + (ev->pindex <<
-					    PR_PAGE_SHIFT) + v;
-					oc->abase = ev->addr - (ev->pindex <<
 					    PR_PAGE_SHIFT);
 				} else {
 					ev->addr = sc->addr + v;
