@@ -555,18 +555,22 @@ pr_decoder2_run(struct pr_decoder2 *d, struct pr_event *out, size_t max,
 			ptlo += tlo;
 			time_ns += pr_unzigzag(v << tloshift | lo);
 			ev->time_ns = time_ns;
-			if (sh.mask & PR_M_TID) {
-				ptid = pr_get_varint(ptid, &v, &bad);
-				bad |= v > UINT32_MAX;
-				tid += unzigzag32((uint32_t)v);
+			/* A new thread or cpu: one test for both. */
+			if (sh.mask & (PR_M_TID | PR_M_CPU)) {
+				if (sh.mask & PR_M_TID) {
+					ptid = pr_get_varint(ptid, &v, &bad);
+					bad |= v > UINT32_MAX;
+					tid += unzigzag32((uint32_t)v);
+				}
+				if (sh.mask & PR_M_CPU) {
+					pcpu = pr_get_varint(pcpu, &v, &bad);
+					bad |= v > UINT32_MAX;
+					d->slot[tid % PR_CTX_SLOTS].cpu =
+					    (uint32_t)v;
+				}
 			}
 			ev->tid = tid;
 			sc = &d->slot[tid % PR_CTX_SLOTS];
-			if (sh.mask & PR_M_CPU) {
-				pcpu = pr_get_varint(pcpu, &v, &bad);
-				bad |= v > UINT32_MAX;
-				sc->cpu = (uint32_t)v;
-			}
 			ev->cpu = sc->cpu;
 			oc = &objs[0];
 			if (sh.mask & PR_M_OBJ) {
