@@ -621,7 +621,7 @@ pr_decoder2_run(struct pr_decoder2 *d, struct pr_event *out, size_t max,
 					palo = pr_get_varint(palo, &lo, &bad);
 				v = pr_unzigzag(v >> 1) << 12 | lo;
 				if (sh.mask & xobj) {
-					/* The new base: addr - (pindex << 12). */
+					/* New base: addr - (pindex << 12). */
 					oc->abase += v;
 					ev->addr = oc->abase + (ev->pindex <<
 					    PR_PAGE_SHIFT);

@@ -24,7 +24,7 @@
  * after the directio-fio fix"), so how a buffer grows decides how many
  * there are.  A buffer that the next frame writes in full is grown with
  * realloc (keep): its copy touches only pages the frame writes anyway,
- * and a block malloc has mmap'd grows in place.  The object table is
+ * and a block malloc has mmap'd grows without a copy.  The object table is
  * sized for a frame of new objects (40 bytes an event) of which a few
  * entries are used: it is freed and allocated afresh (!keep), since a
  * copy would touch all of it (directio-fio's 1.3 MB table, copied at each
