@@ -151,9 +151,10 @@ int		 pr_reader_frame(struct pr_reader *r, size_t i,
 		    struct pr_event **evsp, size_t *np);
 /*
  * pr_reader_frame() into the caller's array *evsp of *capp events (NULL,
- * 0 at first), grown with realloc when frame i holds more; the array
- * stays the caller's whatever the result (a reader that decodes frame
- * after frame allocates once).
+ * 0 at first), grown with realloc to at least twice its capacity when
+ * frame i holds more; the array stays the caller's whatever the result
+ * (a reader that decodes frame after frame allocates a few times, and
+ * touches fresh pages only for its largest frame).
  */
 int		 pr_reader_frame_buf(struct pr_reader *r, size_t i,
 		    struct pr_event **evsp, size_t *capp, size_t *np);

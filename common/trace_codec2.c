@@ -555,42 +555,48 @@ pr_decoder2_run(struct pr_decoder2 *d, struct pr_event *out, size_t max,
 			ptlo += tlo;
 			time_ns += pr_unzigzag(v << tloshift | lo);
 			ev->time_ns = time_ns;
-			if (sh.mask & PR_M_TID) {
-				ptid = pr_get_varint(ptid, &v, &bad);
-				bad |= v > UINT32_MAX;
-				tid += unzigzag32((uint32_t)v);
+			/* A new thread or cpu: one test for both. */
+			if (sh.mask & (PR_M_TID | PR_M_CPU)) {
+				if (sh.mask & PR_M_TID) {
+					ptid = pr_get_varint(ptid, &v, &bad);
+					bad |= v > UINT32_MAX;
+					tid += unzigzag32((uint32_t)v);
+				}
+				if (sh.mask & PR_M_CPU) {
+					pcpu = pr_get_varint(pcpu, &v, &bad);
+					bad |= v > UINT32_MAX;
+					d->slot[tid % PR_CTX_SLOTS].cpu =
+					    (uint32_t)v;
+				}
 			}
 			ev->tid = tid;
 			sc = &d->slot[tid % PR_CTX_SLOTS];
-			if (sh.mask & PR_M_CPU) {
-				pcpu = pr_get_varint(pcpu, &v, &bad);
-				bad |= v > UINT32_MAX;
-				sc->cpu = (uint32_t)v;
-			}
 			ev->cpu = sc->cpu;
 			oc = &objs[0];
 			if (sh.mask & PR_M_OBJ) {
 				pobj = pr_get_varint(pobj, &v, &bad);
-				if (v == 0) {
-					oi = sc->oi;
-				} else if (v < d->nobjs) {
-					oi = (uint32_t)v;
-				} else if (v == d->nobjs &&
-				    d->nobjs < d->objcap) {
-					pnew = pr_get_varint(pnew, &v, &bad);
-					d->prevnew += pr_unzigzag(v);
-					oi = d->nobjs++;
-					objs[oi].obj = d->prevnew;
-					objs[oi].arg = 0;
-					objs[oi].npages = 1;
-					objs[oi].abase = 0;
-					objs[oi].pindex = 0;
-				} else {
-					oi = 0;
-					bad = true;
+				/* 0, the slot's object, is the common case. */
+				if (__builtin_expect(v != 0, 0)) {
+					if (v < d->nobjs) {
+						oi = (uint32_t)v;
+					} else if (v == d->nobjs &&
+					    d->nobjs < d->objcap) {
+						pnew = pr_get_varint(pnew, &v,
+						    &bad);
+						d->prevnew += pr_unzigzag(v);
+						oi = d->nobjs++;
+						objs[oi].obj = d->prevnew;
+						objs[oi].arg = 0;
+						objs[oi].npages = 1;
+						objs[oi].abase = 0;
+						objs[oi].pindex = 0;
+					} else {
+						oi = 0;
+						bad = true;
+					}
+					sc->oi = oi;
 				}
-				sc->oi = oi;
-				oc = &objs[oi];
+				oc = &objs[sc->oi];
 			}
 			ev->obj = oc->obj;
 			ev->pindex = 0;
@@ -615,9 +621,9 @@ pr_decoder2_run(struct pr_decoder2 *d, struct pr_event *out, size_t max,
 					palo = pr_get_varint(palo, &lo, &bad);
 				v = pr_unzigzag(v >> 1) << 12 | lo;
 				if (sh.mask & xobj) {
+					/* New base: addr - (pindex << 12). */
+					oc->abase += v;
 					ev->addr = oc->abase + (ev->pindex <<
-					    PR_PAGE_SHIFT) + v;
-					oc->abase = ev->addr - (ev->pindex <<
 					    PR_PAGE_SHIFT);
 				} else {
 					ev->addr = sc->addr + v;

@@ -92,7 +92,7 @@ pr_get_varint(const uint8_t *p, uint64_t *v, bool *bad)
 	uint64_t w, stop, x, b;
 	unsigned n, shift;
 
-	if (p[0] < 0x80) {
+	if (__builtin_expect(p[0] < 0x80, 1)) {
 		*v = p[0];
 		return (p + 1);
 	}

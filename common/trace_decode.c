@@ -7,6 +7,7 @@
  * size, then the events.
  */
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -17,18 +18,42 @@
 
 #define PR_NEXT_BATCH	256	/* events pr_reader_next decodes at once */
 
-/* Grow a buffer to at least need bytes (contents kept). */
+/*
+ * Make a buffer hold at least need bytes.  A first touch of a page is a
+ * page fault, ~18 us on the project's VM (docs/benchmarks.md, "Decode
+ * after the directio-fio fix"), so how a buffer grows decides how many
+ * there are.  A buffer that the next frame writes in full is grown with
+ * realloc (keep): its copy touches only pages the frame writes anyway,
+ * and a block malloc has mmap'd grows without a copy.  The object table is
+ * sized for a frame of new objects (40 bytes an event) of which a few
+ * entries are used: it is freed and allocated afresh (!keep), since a
+ * copy would touch all of it (directio-fio's 1.3 MB table, copied at each
+ * of its growing frames, cost more than decoding them).  The capacity at
+ * least doubles, so that a file whose frames grow one after another
+ * allocates a few times, not once a frame; it stays below twice what has
+ * been checked.
+ */
 static int
-grow(void **bufp, size_t *capp, size_t need)
+grow(void **bufp, size_t *capp, size_t need, bool keep)
 {
+	size_t cap;
 	void *nb;
 
 	if (*capp >= need)
 		return (PR_OK);
-	if ((nb = realloc(*bufp, need)) == NULL)
-		return (PR_E_NOMEM);
+	cap = *capp * 2 > need ? *capp * 2 : need;
+	if (keep) {
+		if ((nb = realloc(*bufp, cap)) == NULL)
+			return (PR_E_NOMEM);
+	} else {
+		free(*bufp);
+		*bufp = NULL;
+		*capp = 0;
+		if ((nb = malloc(cap)) == NULL)
+			return (PR_E_NOMEM);
+	}
 	*bufp = nb;
-	*capp = need;
+	*capp = cap;
 	return (PR_OK);
 }
 
@@ -85,8 +110,8 @@ streams_load(const struct pr_frame_info *f, struct pr_decode_bufs *b,
 	size_t n;
 	unsigned s;
 
-	if (grow((void **)&b->raw, &b->rawcap, PR_STREAMS_BUF(f->raw)) !=
-	    PR_OK)
+	if (grow((void **)&b->raw, &b->rawcap, PR_STREAMS_BUF(f->raw),
+	    true) != PR_OK)
 		return (PR_E_NOMEM);
 	payload += st->dirlen;
 	for (s = 0; s < PR_S_COUNT; s++) {
@@ -121,7 +146,7 @@ frame_load(struct pr_reader *r, size_t i, struct pr_decode_bufs *b)
 	int err;
 
 	if (grow((void **)&b->comp, &b->compcap, PR_FRAME_HDR +
-	    (size_t)f->comp) != PR_OK)
+	    (size_t)f->comp, true) != PR_OK)
 		return (PR_E_NOMEM);
 	err = pr_pread_all(r->fd, b->comp, PR_FRAME_HDR + (size_t)f->comp,
 	    f->off);
@@ -147,7 +172,7 @@ frame_load(struct pr_reader *r, size_t i, struct pr_decode_bufs *b)
 	if (csize != f->raw)
 		goto corrupt;
 	if (grow((void **)&b->raw, &b->rawcap, (size_t)f->raw +
-	    PR_DECODE_PAD) != PR_OK)
+	    PR_DECODE_PAD, true) != PR_OK)
 		return (PR_E_NOMEM);
 	n = ZSTD_decompressDCtx(b->dctx, b->raw, f->raw,
 	    b->comp + PR_FRAME_HDR, f->comp);
@@ -177,8 +202,8 @@ frame_start(struct pr_reader *r, size_t i, struct pr_decode_bufs *b,
 		return (PR_OK);
 	}
 	nobjs = (f->nevents < PR_OBJS_MAX ? f->nevents : PR_OBJS_MAX) + 1;
-	if (grow((void **)&b->objs, &b->objcap, nobjs * sizeof(*b->objs)) !=
-	    PR_OK)
+	if (grow((void **)&b->objs, &b->objcap, nobjs * sizeof(*b->objs),
+	    false) != PR_OK)
 		return (PR_E_NOMEM);
 	if (pr_decoder2_init(d2, r->hdr.version, r->kindmap, b->raw, &b->st,
 	    f->nevents, b->objs, (uint32_t)nobjs) != PR_OK) {
@@ -224,7 +249,7 @@ pr_reader_frame_buf(struct pr_reader *r, size_t i, struct pr_event **evsp,
 	struct pr_decode_bufs *b;
 	struct pr_decoder d1;
 	struct pr_decoder2 d2;
-	struct pr_event *a;
+	size_t bytes;
 	int err;
 
 	*np = 0;
@@ -235,16 +260,10 @@ pr_reader_frame_buf(struct pr_reader *r, size_t i, struct pr_event **evsp,
 		return (PR_E_NOMEM);
 	if ((err = frame_load(r, i, b)) == PR_OK &&
 	    (err = frame_start(r, i, b, &d1, &d2)) == PR_OK) {
-		if (*evsp == NULL || *capp < f->nevents) {
-			a = realloc(*evsp, ((size_t)f->nevents > 0 ?
-			    (size_t)f->nevents : 1) * sizeof(**evsp));
-			if (a == NULL)
-				err = PR_E_NOMEM;
-			else {
-				*evsp = a;
-				*capp = f->nevents;
-			}
-		}
+		bytes = *capp * sizeof(**evsp);
+		err = grow((void **)evsp, &bytes, (size_t)f->nevents *
+		    sizeof(**evsp), true);
+		*capp = bytes / sizeof(**evsp);
 		if (err == PR_OK)
 			err = frame_run(r, i, &d1, &d2, *evsp, f->nevents, np);
 	}
@@ -288,7 +307,7 @@ reader_refill(struct pr_reader *r)
 			if ((b = r->sbufs = bufs_get(r)) == NULL)
 				return (-PR_E_NOMEM);
 			if (grow((void **)&b->evs, &b->evcap, PR_NEXT_BATCH *
-			    sizeof(*b->evs)) != PR_OK)
+			    sizeof(*b->evs), true) != PR_OK)
 				return (-PR_E_NOMEM);
 		}
 		if (*left > 0) {

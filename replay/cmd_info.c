@@ -77,17 +77,20 @@ scan(struct pr_reader *r, struct info *in)
 {
 	struct bad_frame *nb;
 	struct pr_event *evs;
-	size_t nf, i, j, n;
+	size_t nf, i, j, n, cap;
 	int e;
 
+	/* One array for every frame: a fresh one a frame costs page faults. */
+	evs = NULL;
+	cap = 0;
 	nf = pr_reader_frames(r);
 	for (i = 0; i < nf; i++) {
-		if ((e = pr_reader_frame(r, i, &evs, &n)) != PR_OK) {
+		if ((e = pr_reader_frame_buf(r, i, &evs, &cap, &n)) != PR_OK) {
 			if (e == PR_E_NOMEM)
-				return (e);
+				goto fail;
 			nb = realloc(in->bad, (in->nbad + 1) * sizeof(*nb));
 			if (nb == NULL)
-				return (PR_E_NOMEM);
+				goto nomem;
 			in->bad = nb;
 			nb[in->nbad].frame = i;
 			nb[in->nbad].offset = pr_reader_frame_offset(r, i);
@@ -103,18 +106,21 @@ scan(struct pr_reader *r, struct info *in)
 			in->by_kind[evs[j].kind]++;
 			in->pages_by_kind[evs[j].kind] += evs[j].npages;
 			in->events++;
-			if (rp_prime_event(&in->prime, &evs[j]) != 0) {
-				free(evs);
-				return (PR_E_NOMEM);
-			}
+			if (rp_prime_event(&in->prime, &evs[j]) != 0)
+				goto nomem;
 		}
-		free(evs);
 		if (cli_progress_enabled())
 			cli_progress("info: frame %zu/%zu", i + 1, nf);
 	}
+	free(evs);
 	cli_progress_done();
 	pr_reader_status(r, &in->st);
 	return (rp_prime_finish(&in->prime) == 0 ? PR_OK : PR_E_NOMEM);
+nomem:
+	e = PR_E_NOMEM;
+fail:
+	free(evs);
+	return (e);
 }
 
 /* Print s as a JSON string (quoted, escaped). */

@@ -2,21 +2,30 @@
  * bench_trace.c - trace library speed: for a synthetic trace of each model
  * (pagereplay synth build|sendfile), encode speed (pr_writer_write of
  * events held in memory), decode speed single-threaded (pr_reader_next,
- * and pr_reader_frame over every frame) and bytes per event.  Events per
+ * and pr_reader_frame_buf over every frame) and bytes per event.  Events per
  * second of thread CPU time, medians of --repeat runs.  Not a test:
  * figures go in docs/benchmarks.md.
  *
  * With trace files as arguments, decode speed of those files instead
- * (format v1 or v2, e.g. the bundled traces and their trace_rewrite
+ * (any format version, e.g. the bundled traces and their trace_rewrite
  * copies), events per second of thread CPU time and of wall time.
  *
- * usage: bench_trace [--events N] [--repeat R] [--dir DIR] [TRACE...]
+ * Each run opens the trace afresh, so by default it pays the page faults
+ * of a process reading it for the first time: malloc hands the freed
+ * buffers back to the kernel at close, and on the project's VM a first
+ * touch of a page costs ~18 us (docs/benchmarks.md, "Decode after the
+ * directio-fio fix").  --keep-memory tells malloc to keep freed memory
+ * (mallopt), so that the runs after the first time the decoder alone.
+ *
+ * usage: bench_trace [--events N] [--repeat R] [--dir DIR] [--keep-memory]
+ *     [TRACE...]
  */
 #include <sys/stat.h>
 
 #include <err.h>
 #include <getopt.h>
 #include <inttypes.h>
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -151,13 +160,18 @@ decode_next(const char *path, uint64_t n, uint64_t *sink, double *wall)
 	return ((double)(cpu_ns() - t0) / 1e9);
 }
 
+/*
+ * As decode_next, frame by frame into one array (pr_reader_frame_buf, as
+ * replay's loader decodes): an array a frame (pr_reader_frame) would time
+ * malloc's page faults, not the decoder.
+ */
 static double
 decode_frames(const char *path, uint64_t n, uint64_t *sink, double *wall)
 {
 	struct pr_reader *r;
-	struct pr_event *evs;
+	struct pr_event *evs = NULL;
 	uint64_t t0, w0, k = 0;
-	size_t i, m;
+	size_t i, m, cap = 0;
 	int e;
 
 	w0 = wall_ns();
@@ -165,12 +179,12 @@ decode_frames(const char *path, uint64_t n, uint64_t *sink, double *wall)
 	if ((r = pr_reader_open(path, &e)) == NULL)
 		errx(1, "%s: %s", path, pr_strerror(e));
 	for (i = 0; i < pr_reader_frames(r); i++) {
-		if (pr_reader_frame(r, i, &evs, &m) != PR_OK)
+		if (pr_reader_frame_buf(r, i, &evs, &cap, &m) != PR_OK)
 			errx(1, "%s: frame %zu", path, i);
 		*sink += evs[m - 1].pindex;
 		k += m;
-		free(evs);
 	}
+	free(evs);
 	pr_reader_close(r);
 	*wall = (double)(wall_ns() - w0) / 1e9;
 	if (k != n)
@@ -180,7 +194,7 @@ decode_frames(const char *path, uint64_t n, uint64_t *sink, double *wall)
 
 /*
  * Decode speed of existing trace files: median (best) of repeat runs,
- * thread CPU time and wall time, pr_reader_next and pr_reader_frame.
+ * thread CPU time and wall time, pr_reader_next and pr_reader_frame_buf.
  */
 static void
 bench_files(char **paths, int npaths, int repeat)
@@ -244,6 +258,7 @@ main(int argc, char **argv)
 		{ "events", required_argument, NULL, 'n' },
 		{ "repeat", required_argument, NULL, 'r' },
 		{ "dir", required_argument, NULL, 'd' },
+		{ "keep-memory", no_argument, NULL, 'k' },
 		{ NULL, 0, NULL, 0 },
 	};
 	char src[512], dst[512], nev[32], *sargv[9];
@@ -255,7 +270,7 @@ main(int argc, char **argv)
 	unsigned m;
 	int c, i;
 
-	while ((c = getopt_long(argc, argv, "n:r:d:", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "n:r:d:k", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'n':
 			if (cli_parse_u64(optarg, 1, UINT64_MAX, &events) != 0)
@@ -268,9 +283,16 @@ main(int argc, char **argv)
 		case 'd':
 			dir = optarg;
 			break;
+		case 'k':
+			/* No mmap'd blocks, no trimming of the heap. */
+			if (mallopt(M_MMAP_THRESHOLD, 32 << 20) != 1 ||
+			    mallopt(M_TRIM_THRESHOLD, 1 << 30) != 1)
+				errx(1, "mallopt failed");
+			break;
 		default:
 			fprintf(stderr, "usage: bench_trace [--events N] "
-			    "[--repeat R] [--dir DIR] [TRACE...]\n");
+			    "[--repeat R] [--dir DIR] [--keep-memory] "
+			    "[TRACE...]\n");
 			return (2);
 		}
 	}
