@@ -641,15 +641,25 @@ eng_lkstat_merge_inst(const struct eng_lkstat *ls,
 		eng_lock_stats_add(&out[i], &ls->inst[i]);
 }
 
-bool
-eng_lock_held(const struct eng_lkstat *ls, const void *lock)
+/*
+ * The slot of lock on this CPU's held stack, the topmost if it is there
+ * more than once (a recursed read lock), or -1.
+ */
+static int
+eng_held_slot(const struct eng_lkstat *ls, const void *lock)
 {
 	unsigned i;
 
 	for (i = ls->nheld; i-- > 0;)
 		if (ls->held[i].lock == lock)
-			return (true);
-	return (false);
+			return ((int)i);
+	return (-1);
+}
+
+bool
+eng_lock_held(const struct eng_lkstat *ls, const void *lock)
+{
+	return (eng_held_slot(ls, lock) >= 0);
 }
 
 /* Abort on a lock-order violation (lock.h): blocking acquisition of lc. */
@@ -766,22 +776,6 @@ eng_inst_acquired(struct eng_lkstat *ls, unsigned inst, bool contended,
 	ls->held[ls->nheld - 1].inst = (uint8_t)inst;
 }
 
-/*
- * The slot of lock on the held stack, the topmost if it is there more
- * than once (a recursed read lock): eng_releasing()'s search below the
- * top.
- */
-static unsigned
-eng_held_find(const struct eng_lkstat *ls, const void *lock)
-{
-	unsigned i;
-
-	for (i = ls->nheld; i-- > 0;)
-		if (ls->held[i].lock == lock)
-			return (i);
-	ENG_PANIC("releasing lock %p, which this CPU does not hold", lock);
-}
-
 /* eng_releasing() with timing on: the hold of h ends now. */
 static void
 eng_released_hold(struct eng_lkstat *ls, const struct eng_held *h)
@@ -808,10 +802,15 @@ eng_releasing(struct eng_lkstat *ls, const void *lock)
 {
 	struct eng_held *h;
 	unsigned i;
+	int slot;
 
 	i = ls->nheld - 1;
-	if (__builtin_expect(ls->nheld == 0 || ls->held[i].lock != lock, 0))
-		i = eng_held_find(ls, lock);
+	if (__builtin_expect(ls->nheld == 0 || ls->held[i].lock != lock, 0)) {
+		if ((slot = eng_held_slot(ls, lock)) < 0)
+			ENG_PANIC("releasing lock %p, which this CPU does not "
+			    "hold", lock);
+		i = (unsigned)slot;
+	}
 	h = &ls->held[i];
 	if (ls->timing)
 		eng_released_hold(ls, h);

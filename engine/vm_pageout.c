@@ -343,6 +343,20 @@ vm_pageout_act_count(uint8_t act, int act_delta)
 }
 
 /*
+ * The references a scan counts for a page: refs (pmap_ts_referenced())
+ * plus one for PGA_REFERENCED, which is taken out of the flags *fl the
+ * scan is about to commit.
+ */
+static int
+vm_pageout_take_refs(uint16_t *fl, int refs)
+{
+	if ((*fl & PGA_REFERENCED) == 0)
+		return (refs);
+	*fl &= (uint16_t)~PGA_REFERENCED;
+	return (refs + 1);
+}
+
+/*
  * --queue astate: the inactive scan's reference test of a busied page
  * ([FB13] vm_pageout_scan_inactive): one vm_page_pqstate_commit() clears
  * PGA_REFERENCED and, for a referenced page, reactivates it (mapped:
@@ -366,11 +380,7 @@ vm_pageout_inactive_refs_astate(struct eng_cpu *c, struct vm_page *m,
 		if (vm_page_astate_queue(old) == PQ_NONE)
 			return (true);
 		fl = VM_PAGE_A_FLAGS(old);
-		act_delta = refs;
-		if ((fl & PGA_REFERENCED) != 0) {
-			fl &= (uint16_t)~PGA_REFERENCED;
-			act_delta++;
-		}
+		act_delta = vm_pageout_take_refs(&fl, refs);
 		if (act_delta == 0)
 			return (false);
 		if (mapped)
@@ -985,11 +995,7 @@ vm_pageout_active_page_astate(struct eng_cpu *c, struct vm_page *m)
 			return;
 		fl = VM_PAGE_A_FLAGS(old);
 		q = VM_PAGE_A_QUEUE(old);
-		act_delta = refs;
-		if ((fl & PGA_REFERENCED) != 0) {
-			fl &= (uint16_t)~PGA_REFERENCED;
-			act_delta++;
-		}
+		act_delta = vm_pageout_take_refs(&fl, refs);
 		act = vm_pageout_act_count(VM_PAGE_A_ACT(old), act_delta);
 		if (act == 0 || q != PQ_ACTIVE) {
 			fl = (uint16_t)((fl & ~PGA_QUEUE_OP_MASK) |
