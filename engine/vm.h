@@ -137,11 +137,14 @@ struct vm_domain {
 
 /*
  * Hash table from pindex (page lookup) or reservation index to pointer,
- * open addressing with linear probing; guarded by the owner's lock.
+ * open addressing with linear probing; guarded by the owner's lock.  Keys
+ * and values are one allocation (ph_val points into ph_key's block), one
+ * malloc per resize: an object whose pages come and go (SF_NOCACHE
+ * sendfiles) allocates its table afresh after each emptying.
  */
 struct vm_phash {
-	uint64_t	*ph_key;	/* (H) */
-	void		**ph_val;	/* (H) */
+	uint64_t	*ph_key;	/* (H) ph_cap keys, then the values */
+	void		**ph_val;	/* (H) within ph_key's block */
 	uint64_t	ph_cap;		/* (H) power of two, or 0 */
 	uint64_t	ph_cnt;		/* (H) */
 };

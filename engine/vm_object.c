@@ -61,13 +61,11 @@ vm_phash_resize(struct vm_phash *h, uint64_t cap)
 
 	n.ph_cap = cap;
 	n.ph_cnt = h->ph_cnt;
-	n.ph_key = eng_alloc(n.ph_cap * sizeof(*n.ph_key));
-	n.ph_val = eng_alloc(n.ph_cap * sizeof(*n.ph_val));
-	if (n.ph_key == NULL || n.ph_val == NULL) {
-		free(n.ph_key);
-		free(n.ph_val);
+	n.ph_key = eng_alloc(n.ph_cap * (sizeof(*n.ph_key) +
+	    sizeof(*n.ph_val)));
+	if (n.ph_key == NULL)
 		return (-1);
-	}
+	n.ph_val = (void **)(n.ph_key + n.ph_cap);
 	memset(n.ph_key, 0xff, n.ph_cap * sizeof(*n.ph_key));
 	mask = n.ph_cap - 1;
 	for (i = 0; i < h->ph_cap; i++) {
@@ -80,7 +78,6 @@ vm_phash_resize(struct vm_phash *h, uint64_t cap)
 		n.ph_val[j] = h->ph_val[i];
 	}
 	free(h->ph_key);
-	free(h->ph_val);
 	*h = n;
 	return (0);
 }
@@ -179,7 +176,6 @@ void
 vm_phash_fini(struct vm_phash *h)
 {
 	free(h->ph_key);
-	free(h->ph_val);
 	memset(h, 0, sizeof(*h));
 }
 
