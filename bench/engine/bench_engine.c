@@ -6,6 +6,7 @@
  * times the cost of one uncontended lock-prefixed RMW on this machine).
  *
  * Usage: bench_engine [seconds-per-cell]   (default 0.3)
+ *        bench_engine --costs   (one atomic RMW and one TSC read, in ns)
  * Each cell is the median of 5 runs.
  */
 #include <stdatomic.h>
@@ -16,6 +17,7 @@
 #include "cli.h"
 #include "engine.h"
 #include "evgen.h"
+#include "lock.h"
 
 #define RUNS	5
 
@@ -140,6 +142,39 @@ atomic_cost(void)
 	return (r[RUNS / 2]);
 }
 
+/*
+ * Cost of one TSC read (eng_rdtsc(), what lock timing reads twice per
+ * acquisition) in ns, amid independent work as in the engine: the loop's
+ * time with the read less its time without.
+ */
+static double
+rdtsc_cost(void)
+{
+	double r[RUNS];
+	uint64_t t0, t1, i, x, sum;
+	int k;
+
+	for (k = 0; k < RUNS; k++) {
+		x = 1;
+		sum = 0;
+		t0 = cli_now_ns();
+		for (i = 0; i < 10000000; i++) {
+			x = x * 6364136223846793005ULL + 1;
+			sum += eng_rdtsc();
+		}
+		t1 = cli_now_ns();
+		for (i = 0; i < 10000000; i++) {
+			x = x * 6364136223846793005ULL + 1;
+			__asm__ __volatile__("" : "+r"(x));
+		}
+		r[k] = ((double)(t1 - t0) - (double)(cli_now_ns() - t1)) /
+		    10000000.0;
+		__asm__ __volatile__("" : : "r"(sum + x));
+	}
+	qsort(r, RUNS, sizeof(r[0]), cmpd);
+	return (r[RUNS / 2]);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -149,6 +184,10 @@ main(int argc, char **argv)
 	int op;
 
 	ac = atomic_cost();
+	if (argc > 1 && strcmp(argv[1], "--costs") == 0) {
+		printf("%.3f %.3f\n", ac, rdtsc_cost());
+		return (0);
+	}
 	printf("one uncontended atomic RMW: %.2f ns\n\n", ac);
 	printf("%-8s %-17s %-20s %9s %9s %8s %10s\n", "page", "queue",
 	    "operation", "ns/op", "ns/op", "atomics", "floor");

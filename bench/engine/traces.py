@@ -1,0 +1,77 @@
+#!/usr/bin/env python3
+"""traces.py - the engine's floor ratio and lock timing's cost on real traces.
+
+For each trace and preset: single-thread replays (`--threads 1 --no-hwc`)
+with lock timing off and on, alternated RUNS times; per run the worker's
+ns per event (elapsed_ns / events of workers[0] in --json).  Prints the
+medians, the atomics per event (every row's `atomics`: each lock
+acquisition, release and counted RMW), the physical floor (atomics per
+event x the cost of one uncontended atomic RMW, `bench_engine --costs`),
+floor / time with timing off, and timing's cost (on / off - 1) beside
+its own floor: lock timing reads the TSC once per acquisition and once
+per release, so it costs at least 2 x acquisitions per event x one TSC
+read (`bench_engine --costs`) over the time with timing off.
+
+Usage: traces.py PAGEREPLAY BENCH_ENGINE RUNS PRESETS TRACE...
+  e.g. bench/engine/traces.py build-rel/pagereplay \\
+       build-rel/bench/engine/bench_engine 5 freebsd14,freebsd12 \\
+       workloads/traces/*.prt
+"""
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+
+
+def replay(pr, trace, preset, timing, out):
+    cmd = [pr, "replay", trace, "--threads", "1", "--no-hwc",
+           "--preset", preset, "--json", out]
+    if not timing:
+        cmd.append("--no-timing")
+    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL,
+                   stderr=subprocess.DEVNULL)
+    with open(out) as f:
+        d = json.load(f)
+    w = d["workers"][0]
+    atomics = sum(r["atomics"] for r in d["rows"])
+    acquisitions = sum(r["acquisitions"] for r in d["rows"])
+    return (w["elapsed_ns"] / w["events"], atomics / w["events"],
+            acquisitions / w["events"])
+
+
+def main():
+    if len(sys.argv) < 6:
+        sys.exit(__doc__)
+    pr, bench, runs, presets = sys.argv[1:5]
+    traces = sys.argv[5:]
+    rmw, tsc = map(float, subprocess.run(
+        [bench, "--costs"], check=True, capture_output=True,
+        text=True).stdout.split())
+    print("one uncontended atomic RMW: %.2f ns, one TSC read: %.2f ns; "
+          "medians of %s runs" % (rmw, tsc, runs))
+    print("%-22s %-11s %9s %9s %7s %7s %6s %6s %7s %7s" % (
+        "trace", "preset", "ns/ev off", "ns/ev on", "atom/ev", "floor",
+        "ratio", "acq/ev", "timing", "tsc min"))
+    with tempfile.TemporaryDirectory() as tmp:
+        out = os.path.join(tmp, "run.json")
+        for trace in traces:
+            name = os.path.basename(trace).rsplit(".", 1)[0]
+            for preset in presets.split(","):
+                off, on = [], []
+                for _ in range(int(runs)):
+                    t, atomics, acq = replay(pr, trace, preset, False, out)
+                    off.append(t)
+                    on.append(replay(pr, trace, preset, True, out)[0])
+                moff, mon = statistics.median(off), statistics.median(on)
+                floor = atomics * rmw
+                print("%-22s %-11s %9.0f %9.0f %7.2f %7.0f %5.0f%% %6.2f "
+                      "%+6.0f%% %+6.0f%%"
+                      % (name, preset, moff, mon, atomics, floor,
+                         100 * floor / moff, acq, 100 * (mon / moff - 1),
+                         100 * 2 * acq * tsc / moff), flush=True)
+
+
+if __name__ == "__main__":
+    main()
