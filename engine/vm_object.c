@@ -299,72 +299,83 @@ vm_object_create(struct eng_cpu *c, struct vm_object *obj)
 	    memory_order_relaxed) ? 1 : 0);
 }
 
-struct vm_object_collect {
-	struct vm_page	**ma;
-	uint64_t	n;
+/* A resident page and its pindex, the page index's key. */
+struct vm_object_page {
+	uint64_t	pindex;
+	struct vm_page	*m;
 };
 
+/*
+ * The pages of h with their keys, into op (h->ph_cnt entries), read from
+ * the table's arrays so that sorting them touches no page.  The owner's
+ * lock is held (H).
+ */
 static void
-vm_object_collect_one(void *val, void *arg)
+vm_phash_collect(const struct vm_phash *h, struct vm_object_page *op)
 {
-	struct vm_object_collect *oc = arg;
+	uint64_t i, n;
 
-	oc->ma[oc->n++] = val;
+	for (i = 0, n = 0; i < h->ph_cap; i++)
+		if (h->ph_key[i] != PH_EMPTY) {
+			op[n].pindex = h->ph_key[i];
+			op[n++].m = h->ph_val[i];
+		}
 }
 
 #define VM_SORT_SMALL	32	/* insertion sort up to this many pages */
 
 /*
- * Sort ma[0..n) by pindex, through tmp (n entries): insertion sort for a
+ * Sort op[0..n) by pindex, through tmp (n entries): insertion sort for a
  * few pages, else an LSD radix sort, a byte a pass, of pindex less the
  * smallest, as many passes as the span has bytes (two for an object of
- * up to 256 MiB): a third of qsort()'s instructions on build-zstd.  An
+ * up to 256 MiB): a third of qsort()'s instructions on build-zstd.  The
+ * keys travel with the pages: reading each page's pindex at every pass
+ * made this sort 38 % of the worker's L1 read misses on build-zstd.  An
  * object's pindexes are unique, so any sort gives the one order.
- *
- * The pages' object must be write-locked (pindex is (O)).
  */
 static void
-vm_page_sort_pindex(struct vm_page **ma, struct vm_page **tmp, uint64_t n)
+vm_object_sort_pindex(struct vm_object_page *op, struct vm_object_page *tmp,
+    uint64_t n)
 {
-	struct vm_page **src = ma, **dst = tmp, **t, *m;
+	struct vm_object_page *src = op, *dst = tmp, *t, p;
 	uint64_t cnt[256], c, i, j, lo, span, sum;
 	unsigned shift;
 
 	if (n <= VM_SORT_SMALL) {
 		for (i = 1; i < n; i++) {
-			m = ma[i];
-			for (j = i; j > 0 && ma[j - 1]->pindex > m->pindex; j--)
-				ma[j] = ma[j - 1];
-			ma[j] = m;
+			p = op[i];
+			for (j = i; j > 0 && op[j - 1].pindex > p.pindex; j--)
+				op[j] = op[j - 1];
+			op[j] = p;
 		}
 		return;
 	}
-	lo = span = ma[0]->pindex;
+	lo = span = op[0].pindex;
 	for (i = 1; i < n; i++) {
-		if (ma[i]->pindex < lo)
-			lo = ma[i]->pindex;
-		if (ma[i]->pindex > span)
-			span = ma[i]->pindex;
+		if (op[i].pindex < lo)
+			lo = op[i].pindex;
+		if (op[i].pindex > span)
+			span = op[i].pindex;
 	}
 	span -= lo;
 	for (shift = 0; shift < 64 && (span >> shift) != 0; shift += 8) {
 		memset(cnt, 0, sizeof(cnt));
 		for (i = 0; i < n; i++)
-			cnt[((src[i]->pindex - lo) >> shift) & 0xff]++;
+			cnt[((src[i].pindex - lo) >> shift) & 0xff]++;
 		for (sum = 0, i = 0; i < 256; i++) {
 			c = cnt[i];
 			cnt[i] = sum;
 			sum += c;
 		}
 		for (i = 0; i < n; i++)
-			dst[cnt[((src[i]->pindex - lo) >> shift) & 0xff]++] =
+			dst[cnt[((src[i].pindex - lo) >> shift) & 0xff]++] =
 			    src[i];
 		t = src;
 		src = dst;
 		dst = t;
 	}
-	if (src != ma)
-		memcpy(ma, src, n * sizeof(*ma));
+	if (src != op)
+		memcpy(op, src, n * sizeof(*op));
 }
 
 /*
@@ -399,24 +410,22 @@ static void
 vm_object_terminate_pages(struct eng_cpu *c, struct vm_object *obj)
 {
 	ENG_SITE_DEFINE;
-	struct vm_object_collect oc;
+	struct vm_object_page *op;
 	struct eng_mtx *mtx = NULL;
 	struct vm_page *m;
-	uint64_t i;
+	uint64_t i, np;
 	uint32_t n;
 
 	VM_OBJECT_ASSERT_WLOCKED(c, obj);
-	if (obj->pages.ph_cnt == 0)
+	if ((np = obj->pages.ph_cnt) == 0)
 		return;
-	oc.ma = malloc(2 * obj->pages.ph_cnt * sizeof(*oc.ma));
-	if (oc.ma == NULL)
+	if ((op = malloc(2 * np * sizeof(*op))) == NULL)
 		ENG_PANIC("out of memory");
-	oc.n = 0;
-	vm_phash_foreach(&obj->pages, vm_object_collect_one, &oc);
-	vm_page_sort_pindex(oc.ma, oc.ma + obj->pages.ph_cnt, oc.n);
+	vm_phash_collect(&obj->pages, op);
+	vm_object_sort_pindex(op, op + np, np);
 	obj->terminating = true;
-	for (i = 0; i < oc.n; i++) {
-		m = oc.ma[i];
+	for (i = 0; i < np; i++) {
+		m = op[i].m;
 		if (c->e->dfly)
 			vm_page_busy_wait(c, m);
 		if (pmap_page_is_mapped(m))
@@ -440,7 +449,7 @@ vm_object_terminate_pages(struct eng_cpu *c, struct vm_object *obj)
 	obj->terminating = false;
 	if (mtx != NULL)
 		eng_mtx_unlock(&c->lk, mtx);
-	free(oc.ma);
+	free(op);
 }
 
 /*
