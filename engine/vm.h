@@ -137,14 +137,17 @@ struct vm_domain {
 
 /*
  * Hash table from pindex (page lookup) or reservation index to pointer,
- * open addressing with linear probing; guarded by the owner's lock.  Keys
- * and values are one allocation (ph_val points into ph_key's block), one
- * malloc per resize: an object whose pages come and go (SF_NOCACHE
- * sendfiles) allocates its table afresh after each emptying.
+ * open addressing with linear probing; guarded by the owner's lock.  A
+ * key sits beside its value, so that a lookup that finds its key at the
+ * first probe touches one cache line.
  */
+struct vm_phash_ent {
+	uint64_t	pe_key;		/* PH_EMPTY (vm_object.c) when free */
+	void		*pe_val;
+};
+
 struct vm_phash {
-	uint64_t	*ph_key;	/* (H) ph_cap keys, then the values */
-	void		**ph_val;	/* (H) within ph_key's block */
+	struct vm_phash_ent *ph_ent;	/* (H) ph_cap entries */
 	uint64_t	ph_cap;		/* (H) power of two, or 0 */
 	uint64_t	ph_cnt;		/* (H) */
 };

@@ -35,10 +35,10 @@ vm_phash_find(const struct vm_phash *h, uint64_t key)
 	if (h->ph_cnt == 0)
 		return (NULL);
 	mask = h->ph_cap - 1;
-	for (i = vm_phash_hash(key) & mask; h->ph_key[i] != PH_EMPTY;
+	for (i = vm_phash_hash(key) & mask; h->ph_ent[i].pe_key != PH_EMPTY;
 	    i = (i + 1) & mask)
-		if (h->ph_key[i] == key)
-			return (h->ph_val[i]);
+		if (h->ph_ent[i].pe_key == key)
+			return (h->ph_ent[i].pe_val);
 	return (NULL);
 }
 
@@ -61,23 +61,20 @@ vm_phash_resize(struct vm_phash *h, uint64_t cap)
 
 	n.ph_cap = cap;
 	n.ph_cnt = h->ph_cnt;
-	n.ph_key = eng_alloc(n.ph_cap * (sizeof(*n.ph_key) +
-	    sizeof(*n.ph_val)));
-	if (n.ph_key == NULL)
+	if ((n.ph_ent = eng_alloc(n.ph_cap * sizeof(*n.ph_ent))) == NULL)
 		return (-1);
-	n.ph_val = (void **)(n.ph_key + n.ph_cap);
-	memset(n.ph_key, 0xff, n.ph_cap * sizeof(*n.ph_key));
+	for (i = 0; i < n.ph_cap; i++)
+		n.ph_ent[i].pe_key = PH_EMPTY;
 	mask = n.ph_cap - 1;
 	for (i = 0; i < h->ph_cap; i++) {
-		if (h->ph_key[i] == PH_EMPTY)
+		if (h->ph_ent[i].pe_key == PH_EMPTY)
 			continue;
-		for (j = vm_phash_hash(h->ph_key[i]) & mask;
-		    n.ph_key[j] != PH_EMPTY; j = (j + 1) & mask)
+		for (j = vm_phash_hash(h->ph_ent[i].pe_key) & mask;
+		    n.ph_ent[j].pe_key != PH_EMPTY; j = (j + 1) & mask)
 			;
-		n.ph_key[j] = h->ph_key[i];
-		n.ph_val[j] = h->ph_val[i];
+		n.ph_ent[j] = h->ph_ent[i];
 	}
-	free(h->ph_key);
+	free(h->ph_ent);
 	*h = n;
 	return (0);
 }
@@ -92,14 +89,14 @@ vm_phash_insert(struct vm_phash *h, uint64_t key, void *val)
 	    vm_phash_resize(h, h->ph_cap ? h->ph_cap * 2 : PH_MIN) != 0)
 		return (-1);
 	mask = h->ph_cap - 1;
-	for (i = vm_phash_hash(key) & mask; h->ph_key[i] != PH_EMPTY;
+	for (i = vm_phash_hash(key) & mask; h->ph_ent[i].pe_key != PH_EMPTY;
 	    i = (i + 1) & mask)
-		if (h->ph_key[i] == key) {
-			h->ph_val[i] = val;
+		if (h->ph_ent[i].pe_key == key) {
+			h->ph_ent[i].pe_val = val;
 			return (0);
 		}
-	h->ph_key[i] = key;
-	h->ph_val[i] = val;
+	h->ph_ent[i].pe_key = key;
+	h->ph_ent[i].pe_val = val;
 	h->ph_cnt++;
 	return (0);
 }
@@ -116,25 +113,24 @@ vm_phash_remove_key(struct vm_phash *h, uint64_t key)
 	if (h->ph_cnt == 0)
 		return (false);
 	mask = h->ph_cap - 1;
-	for (i = vm_phash_hash(key) & mask; h->ph_key[i] != key;
+	for (i = vm_phash_hash(key) & mask; h->ph_ent[i].pe_key != key;
 	    i = (i + 1) & mask)
-		if (h->ph_key[i] == PH_EMPTY)
+		if (h->ph_ent[i].pe_key == PH_EMPTY)
 			return (false);
 	h->ph_cnt--;
 	for (j = i;;) {
-		h->ph_key[i] = PH_EMPTY;
+		h->ph_ent[i].pe_key = PH_EMPTY;
 		for (;;) {
 			j = (j + 1) & mask;
-			if (h->ph_key[j] == PH_EMPTY)
+			if (h->ph_ent[j].pe_key == PH_EMPTY)
 				return (true);
-			k = vm_phash_hash(h->ph_key[j]) & mask;
+			k = vm_phash_hash(h->ph_ent[j].pe_key) & mask;
 			/* Move j back to i unless its home lies in (i, j]. */
 			if (i <= j ? (i < k && k <= j) : (i < k || k <= j))
 				continue;
 			break;
 		}
-		h->ph_key[i] = h->ph_key[j];
-		h->ph_val[i] = h->ph_val[j];
+		h->ph_ent[i] = h->ph_ent[j];
 		i = j;
 	}
 }
@@ -165,17 +161,9 @@ vm_phash_remove(struct vm_phash *h, uint64_t key, bool shrink)
 }
 
 void
-vm_phash_clear(struct vm_phash *h)
-{
-	if (h->ph_cap != 0)
-		memset(h->ph_key, 0xff, h->ph_cap * sizeof(*h->ph_key));
-	h->ph_cnt = 0;
-}
-
-void
 vm_phash_fini(struct vm_phash *h)
 {
-	free(h->ph_key);
+	free(h->ph_ent);
 	memset(h, 0, sizeof(*h));
 }
 
@@ -186,8 +174,8 @@ vm_phash_foreach(const struct vm_phash *h, void (*fn)(void *, void *),
 	uint64_t i;
 
 	for (i = 0; i < h->ph_cap; i++)
-		if (h->ph_key[i] != PH_EMPTY)
-			fn(h->ph_val[i], arg);
+		if (h->ph_ent[i].pe_key != PH_EMPTY)
+			fn(h->ph_ent[i].pe_val, arg);
 }
 
 int
@@ -316,9 +304,9 @@ vm_phash_collect(const struct vm_phash *h, struct vm_object_page *op)
 	uint64_t i, n;
 
 	for (i = 0, n = 0; i < h->ph_cap; i++)
-		if (h->ph_key[i] != PH_EMPTY) {
-			op[n].pindex = h->ph_key[i];
-			op[n++].m = h->ph_val[i];
+		if (h->ph_ent[i].pe_key != PH_EMPTY) {
+			op[n].pindex = h->ph_ent[i].pe_key;
+			op[n++].m = h->ph_ent[i].pe_val;
 		}
 }
 
