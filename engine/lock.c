@@ -156,6 +156,20 @@ eng_rmw(struct eng_lkstat *ls, unsigned lc, const void *p)
 	eng_sim_access(p, ENG_SIM_RMW);
 }
 
+/*
+ * eng_rmw() where the caller has seen eng_fast_ok() (no simulation: no
+ * access to report), or eng_rmw() itself: fast is a constant at each
+ * inlined call, so that the fast path holds no call.
+ */
+static inline void
+eng_rmw_as(struct eng_lkstat *ls, unsigned lc, const void *p, bool fast)
+{
+	if (fast)
+		ls->cls[lc].atomics++;
+	else
+		eng_rmw(ls, lc, p);
+}
+
 /* The clock of wait and hold times: the TSC, or virtual ns in simulation. */
 static inline uint64_t
 eng_clock(void)
@@ -820,6 +834,66 @@ eng_releasing(struct eng_lkstat *ls, const void *lock)
 		*h = ls->held[ls->nheld];
 }
 
+/*
+ * Whether an acquisition or release may take the fast path: no debugging
+ * checks, no simulation, lock timing off, and (acquisition) the site
+ * registered and room on the held stack.  The fast path makes no call,
+ * so an uncontended lock or unlock saves no registers; everything else
+ * goes the full way, out of line.
+ */
+static inline bool
+eng_fast_ok(const struct eng_lkstat *ls)
+{
+	return (!ENG_DEBUG && eng_sim_hook == NULL && !ls->timing);
+}
+
+static inline bool
+eng_fast_acquire_ok(const struct eng_lkstat *ls, const struct eng_site *site)
+{
+	return (eng_fast_ok(ls) && atomic_load_explicit(&site->idx,
+	    memory_order_acquire) > 0 && ls->nheld < ENG_HELD_MAX);
+}
+
+/*
+ * eng_acquired() and eng_inst_acquired() of a first attempt that
+ * succeeded, on the fast path (eng_fast_acquire_ok()).
+ */
+static inline void
+eng_acquired_fast(struct eng_lkstat *ls, const void *lock, unsigned lc,
+    const struct eng_site *site, bool shared, unsigned inst)
+{
+	unsigned s = (unsigned)atomic_load_explicit(&site->idx,
+	    memory_order_relaxed) - 1;
+	struct eng_held *h;
+
+	ls->cls[lc].acquisitions++;
+	ls->site[s][lc].acquisitions++;
+	h = &ls->held[ls->nheld++];
+	h->lock = lock;
+	h->t1 = 0;
+	h->site = (uint16_t)s;
+	h->lc = (uint8_t)lc;
+	h->shared = shared;
+	h->inst = (uint8_t)inst;
+	if (inst != 0)
+		ls->inst[inst - 1].acquisitions++;
+}
+
+/*
+ * eng_releasing() on the fast path (eng_fast_ok()): lock is the top of
+ * the held stack, as it is when locks are released in the reverse order
+ * of their acquisition.  Returns false, having done nothing, otherwise.
+ */
+static inline bool
+eng_releasing_fast(struct eng_lkstat *ls, const void *lock)
+{
+	if (!eng_fast_ok(ls) || ls->nheld == 0 ||
+	    ls->held[ls->nheld - 1].lock != lock)
+		return (false);
+	ls->nheld--;
+	return (true);
+}
+
 /* TSC at the start of a wait: after the first attempt failed. */
 static inline uint64_t
 eng_t0(const struct eng_lkstat *ls)
@@ -908,9 +982,10 @@ eng_mtx_lock_hard(struct eng_lkstat *ls, struct eng_mtx *m,
 	    site, t0, true, false));
 }
 
-/* __mtx_lock: one CAS when free, else __mtx_lock_sleep. */
-void
-eng_mtx_lock(struct eng_lkstat *ls, struct eng_mtx *m, struct eng_site *site)
+/* __mtx_lock with any bookkeeping: timing, simulation, checks. */
+static __attribute__((noinline)) void
+eng_mtx_lock_full(struct eng_lkstat *ls, struct eng_mtx *m,
+    struct eng_site *site)
 {
 	uint32_t v = 0;
 
@@ -921,6 +996,27 @@ eng_mtx_lock(struct eng_lkstat *ls, struct eng_mtx *m, struct eng_site *site)
 	    memory_order_relaxed), 1)) {
 		eng_inst_acquired(ls, m->mtx_inst, false, eng_acquired(ls, m,
 		    m->mtx_class, site, 0, false, false));
+		return;
+	}
+	eng_mtx_lock_hard(ls, m, site, v);
+}
+
+/* __mtx_lock: one CAS when free, else __mtx_lock_sleep. */
+void
+eng_mtx_lock(struct eng_lkstat *ls, struct eng_mtx *m, struct eng_site *site)
+{
+	uint32_t v = 0;
+
+	if (__builtin_expect(!eng_fast_acquire_ok(ls, site), 0)) {
+		eng_mtx_lock_full(ls, m, site);
+		return;
+	}
+	eng_rmw_as(ls, m->mtx_class, &m->mtx_lock, true);
+	if (__builtin_expect(atomic_compare_exchange_strong_explicit(
+	    &m->mtx_lock, &v, ls->cpu_id, memory_order_acquire,
+	    memory_order_relaxed), 1)) {
+		eng_acquired_fast(ls, m, m->mtx_class, site, false,
+		    m->mtx_inst);
 		return;
 	}
 	eng_mtx_lock_hard(ls, m, site, v);
@@ -941,12 +1037,26 @@ eng_mtx_trylock(struct eng_lkstat *ls, struct eng_mtx *m,
 	return (true);
 }
 
+/* __mtx_unlock_sleep with any bookkeeping: timing, simulation, checks. */
+static __attribute__((noinline)) void
+eng_mtx_unlock_full(struct eng_lkstat *ls, struct eng_mtx *m)
+{
+	eng_releasing(ls, m);
+	eng_rmw(ls, m->mtx_class, &m->mtx_lock);
+	if ((atomic_exchange_explicit(&m->mtx_lock, 0, memory_order_release) &
+	    ENG_MTX_CONTESTED) != 0)
+		eng_futex_wake(&m->mtx_lock, FUTEX_BITSET_MATCH_ANY);
+}
+
 /* __mtx_unlock_sleep: release; if contested, wake every waiter. */
 void
 eng_mtx_unlock(struct eng_lkstat *ls, struct eng_mtx *m)
 {
-	eng_releasing(ls, m);
-	eng_rmw(ls, m->mtx_class, &m->mtx_lock);
+	if (__builtin_expect(!eng_releasing_fast(ls, m), 0)) {
+		eng_mtx_unlock_full(ls, m);
+		return;
+	}
+	eng_rmw_as(ls, m->mtx_class, &m->mtx_lock, true);
 	if ((atomic_exchange_explicit(&m->mtx_lock, 0, memory_order_release) &
 	    ENG_MTX_CONTESTED) != 0)
 		eng_futex_wake(&m->mtx_lock, FUTEX_BITSET_MATCH_ANY);
@@ -988,12 +1098,16 @@ eng_rw_can_read(const struct eng_lkstat *ls, uint32_t v)
 	return (ls->rw_rlocks > 0 && (v & ENG_RW_WRITER) == 0);
 }
 
-/* __rw_rlock_try: add a reader while eng_rw_can_read(); *vp: last seen. */
+/*
+ * __rw_rlock_try: add a reader while eng_rw_can_read(); *vp: last seen.
+ * fast: as eng_rmw_as().
+ */
 static inline bool
-eng_rw_rlock_try(struct eng_lkstat *ls, struct eng_rw *rw, uint32_t *vp)
+eng_rw_rlock_try(struct eng_lkstat *ls, struct eng_rw *rw, uint32_t *vp,
+    bool fast)
 {
 	while (eng_rw_can_read(ls, *vp)) {
-		eng_rmw(ls, rw->rw_class, &rw->rw_lock);
+		eng_rmw_as(ls, rw->rw_class, &rw->rw_lock, fast);
 		if (atomic_compare_exchange_weak_explicit(&rw->rw_lock, vp,
 		    *vp + 1, memory_order_acquire, memory_order_relaxed)) {
 			ls->rw_rlocks++;
@@ -1088,7 +1202,7 @@ eng_rw_rlock_hard(struct eng_lkstat *ls, struct eng_rw *rw,
 	t0 = eng_t0(ls);
 	eng_delay_start(&d);
 	for (;;) {
-		if (eng_rw_rlock_try(ls, rw, &v))
+		if (eng_rw_rlock_try(ls, rw, &v, false))
 			break;
 		if ((v & ENG_RW_WRITER) != 0) {
 			if (eng_rw_spin_owner(ls, rw, &d, &v))
@@ -1214,14 +1328,16 @@ eng_rw_wlock_hard(struct eng_lkstat *ls, struct eng_rw *rw,
 	eng_acquired(ls, rw, lc, site, t0, true, false);
 }
 
-void
-eng_rw_rlock(struct eng_lkstat *ls, struct eng_rw *rw, struct eng_site *site)
+/* __rw_rlock with any bookkeeping: timing, simulation, checks. */
+static __attribute__((noinline)) void
+eng_rw_rlock_full(struct eng_lkstat *ls, struct eng_rw *rw,
+    struct eng_site *site)
 {
 	uint32_t v;
 
 	eng_lock_order_check(ls, rw->rw_class, site);
 	v = atomic_load_explicit(&rw->rw_lock, memory_order_relaxed);
-	if (eng_rw_rlock_try(ls, rw, &v)) {
+	if (eng_rw_rlock_try(ls, rw, &v, false)) {
 		eng_acquired(ls, rw, rw->rw_class, site, 0, false, true);
 		return;
 	}
@@ -1229,7 +1345,26 @@ eng_rw_rlock(struct eng_lkstat *ls, struct eng_rw *rw, struct eng_site *site)
 }
 
 void
-eng_rw_wlock(struct eng_lkstat *ls, struct eng_rw *rw, struct eng_site *site)
+eng_rw_rlock(struct eng_lkstat *ls, struct eng_rw *rw, struct eng_site *site)
+{
+	uint32_t v;
+
+	if (__builtin_expect(!eng_fast_acquire_ok(ls, site), 0)) {
+		eng_rw_rlock_full(ls, rw, site);
+		return;
+	}
+	v = atomic_load_explicit(&rw->rw_lock, memory_order_relaxed);
+	if (__builtin_expect(eng_rw_rlock_try(ls, rw, &v, true), 1)) {
+		eng_acquired_fast(ls, rw, rw->rw_class, site, true, 0);
+		return;
+	}
+	eng_rw_rlock_hard(ls, rw, site, v);
+}
+
+/* __rw_wlock with any bookkeeping: timing, simulation, checks. */
+static __attribute__((noinline)) void
+eng_rw_wlock_full(struct eng_lkstat *ls, struct eng_rw *rw,
+    struct eng_site *site)
 {
 	uint32_t v = 0;
 
@@ -1239,6 +1374,25 @@ eng_rw_wlock(struct eng_lkstat *ls, struct eng_rw *rw, struct eng_site *site)
 	    ENG_RW_WRITER | ls->cpu_id, memory_order_acquire,
 	    memory_order_relaxed)) {
 		eng_acquired(ls, rw, rw->rw_class, site, 0, false, false);
+		return;
+	}
+	eng_rw_wlock_hard(ls, rw, site, v);
+}
+
+void
+eng_rw_wlock(struct eng_lkstat *ls, struct eng_rw *rw, struct eng_site *site)
+{
+	uint32_t v = 0;
+
+	if (__builtin_expect(!eng_fast_acquire_ok(ls, site), 0)) {
+		eng_rw_wlock_full(ls, rw, site);
+		return;
+	}
+	eng_rmw_as(ls, rw->rw_class, &rw->rw_lock, true);
+	if (__builtin_expect(atomic_compare_exchange_strong_explicit(
+	    &rw->rw_lock, &v, ENG_RW_WRITER | ls->cpu_id,
+	    memory_order_acquire, memory_order_relaxed), 1)) {
+		eng_acquired_fast(ls, rw, rw->rw_class, site, false, 0);
 		return;
 	}
 	eng_rw_wlock_hard(ls, rw, site, v);
@@ -1309,14 +1463,13 @@ eng_rw_wakeup(struct eng_lkstat *ls, struct eng_rw *rw, uint32_t v,
 /*
  * __rw_runlock_try / __rw_runlock_hard: drop one reader; the last one out
  * with waiters frees the lock (keeping READ_WAITERS when it wakes writers,
- * and WRITE_SPINNER) and wakes one queue.
+ * and WRITE_SPINNER) and wakes one queue.  fast: as eng_rmw_as().
  */
-void
-eng_rw_runlock(struct eng_lkstat *ls, struct eng_rw *rw)
+static inline void
+eng_rw_runlock_word(struct eng_lkstat *ls, struct eng_rw *rw, bool fast)
 {
 	uint32_t v, setv;
 
-	eng_releasing(ls, rw);
 	ls->rw_rlocks--;
 	v = atomic_load_explicit(&rw->rw_lock, memory_order_relaxed);
 	for (;;) {
@@ -1327,7 +1480,7 @@ eng_rw_runlock(struct eng_lkstat *ls, struct eng_rw *rw)
 			    ((v & ENG_RW_WRITE_WAITERS) != 0 ?
 			    (v & ENG_RW_READ_WAITERS) : 0);
 		}
-		eng_rmw(ls, rw->rw_class, &rw->rw_lock);
+		eng_rmw_as(ls, rw->rw_class, &rw->rw_lock, fast);
 		if (atomic_compare_exchange_weak_explicit(&rw->rw_lock, &v,
 		    setv, memory_order_release, memory_order_relaxed))
 			break;
@@ -1336,25 +1489,58 @@ eng_rw_runlock(struct eng_lkstat *ls, struct eng_rw *rw)
 		eng_rw_wakeup(ls, rw, v, setv);
 }
 
+static __attribute__((noinline)) void
+eng_rw_runlock_full(struct eng_lkstat *ls, struct eng_rw *rw)
+{
+	eng_releasing(ls, rw);
+	eng_rw_runlock_word(ls, rw, false);
+}
+
+void
+eng_rw_runlock(struct eng_lkstat *ls, struct eng_rw *rw)
+{
+	if (__builtin_expect(!eng_releasing_fast(ls, rw), 0)) {
+		eng_rw_runlock_full(ls, rw);
+		return;
+	}
+	eng_rw_runlock_word(ls, rw, true);
+}
+
 /*
  * __rw_wunlock_hard: free the lock; with writers waiting wake them and
- * keep READ_WAITERS, else wake the readers.
+ * keep READ_WAITERS, else wake the readers.  fast: as eng_rmw_as().
  */
-void
-eng_rw_wunlock(struct eng_lkstat *ls, struct eng_rw *rw)
+static inline void
+eng_rw_wunlock_word(struct eng_lkstat *ls, struct eng_rw *rw, bool fast)
 {
 	uint32_t v, setv;
 
-	eng_releasing(ls, rw);
 	v = atomic_load_explicit(&rw->rw_lock, memory_order_relaxed);
 	do {
 		setv = (v & ENG_RW_WRITE_WAITERS) != 0 ?
 		    (v & ENG_RW_READ_WAITERS) : 0;
-		eng_rmw(ls, rw->rw_class, &rw->rw_lock);
+		eng_rmw_as(ls, rw->rw_class, &rw->rw_lock, fast);
 	} while (!atomic_compare_exchange_weak_explicit(&rw->rw_lock, &v,
 	    setv, memory_order_release, memory_order_relaxed));
 	if ((v & ENG_RW_WAITERS) != 0)
 		eng_rw_wakeup(ls, rw, v, setv);
+}
+
+static __attribute__((noinline)) void
+eng_rw_wunlock_full(struct eng_lkstat *ls, struct eng_rw *rw)
+{
+	eng_releasing(ls, rw);
+	eng_rw_wunlock_word(ls, rw, false);
+}
+
+void
+eng_rw_wunlock(struct eng_lkstat *ls, struct eng_rw *rw)
+{
+	if (__builtin_expect(!eng_releasing_fast(ls, rw), 0)) {
+		eng_rw_wunlock_full(ls, rw);
+		return;
+	}
+	eng_rw_wunlock_word(ls, rw, true);
 }
 
 /* Concurrency Kit spin locks ----------------------------------------- */
