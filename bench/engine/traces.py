@@ -12,7 +12,10 @@ its own floor: lock timing reads the TSC once per acquisition and once
 per release, so it costs at least 2 x acquisitions per event x one TSC
 read (`bench_engine --costs`) over the time with timing off.
 
-Usage: traces.py PAGEREPLAY BENCH_ENGINE RUNS PRESETS TRACE...
+PAGEREPLAY may be a comma-separated list of binaries (before and after a
+change): their runs alternate within each cell, one row per binary.
+
+Usage: traces.py PAGEREPLAY[,PAGEREPLAY...] BENCH_ENGINE RUNS PRESETS TRACE...
   e.g. bench/engine/traces.py build-rel/pagereplay \\
        build-rel/bench/engine/bench_engine 5 freebsd14,freebsd12 \\
        workloads/traces/*.prt
@@ -51,27 +54,39 @@ def main():
         text=True).stdout.split())
     print("one uncontended atomic RMW: %.2f ns, one TSC read: %.2f ns; "
           "medians of %s runs" % (rmw, tsc, runs))
-    print("%-22s %-11s %9s %9s %7s %7s %6s %6s %7s %7s" % (
-        "trace", "preset", "ns/ev off", "ns/ev on", "atom/ev", "floor",
-        "ratio", "acq/ev", "timing", "tsc min"))
+    binaries = pr.split(",")
+    for i, b in enumerate(binaries):
+        print("binary %d: %s" % (i, b))
+    print("%-22s %-11s %3s %9s %9s %7s %7s %6s %6s %7s %7s" % (
+        "trace", "preset", "bin", "ns/ev off", "ns/ev on", "atom/ev",
+        "floor", "ratio", "acq/ev", "timing", "tsc min"))
     with tempfile.TemporaryDirectory() as tmp:
         out = os.path.join(tmp, "run.json")
         for trace in traces:
             name = os.path.basename(trace).rsplit(".", 1)[0]
             for preset in presets.split(","):
-                off, on = [], []
+                off = [[] for _ in binaries]
+                on = [[] for _ in binaries]
+                counts = [None for _ in binaries]
                 for _ in range(int(runs)):
-                    t, atomics, acq = replay(pr, trace, preset, False, out)
-                    off.append(t)
-                    on.append(replay(pr, trace, preset, True, out)[0])
-                moff, mon = statistics.median(off), statistics.median(on)
-                floor = atomics * rmw
-                print("%-22s %-11s %9.0f %9.0f %7.2f %7.0f %5.0f%% %6.2f "
-                      "%+6.0f%% %+6.0f%%"
-                      % (name, preset, moff, mon, atomics, floor,
-                         100 * floor / moff, acq, 100 * (mon / moff - 1),
-                         100 * 2 * acq * tsc / moff), flush=True)
-
+                    for i, b in enumerate(binaries):
+                        t, atomics, acq = replay(b, trace, preset, False,
+                                                 out)
+                        off[i].append(t)
+                        counts[i] = (atomics, acq)
+                        on[i].append(replay(b, trace, preset, True,
+                                            out)[0])
+                for i in range(len(binaries)):
+                    atomics, acq = counts[i]
+                    moff = statistics.median(off[i])
+                    mon = statistics.median(on[i])
+                    floor = atomics * rmw
+                    print("%-22s %-11s %3d %9.0f %9.0f %7.2f %7.0f %5.0f%% "
+                          "%6.2f %+6.0f%% %+6.0f%%"
+                          % (name, preset, i, moff, mon, atomics, floor,
+                             100 * floor / moff, acq,
+                             100 * (mon / moff - 1),
+                             100 * 2 * acq * tsc / moff), flush=True)
 
 if __name__ == "__main__":
     main()
