@@ -137,17 +137,11 @@ struct vm_domain {
 
 /*
  * Hash table from pindex (page lookup) or reservation index to pointer,
- * open addressing with linear probing; guarded by the owner's lock.  A
- * key sits beside its value, so that a lookup that finds its key at the
- * first probe touches one cache line.
+ * open addressing with linear probing; guarded by the owner's lock.
  */
-struct vm_phash_ent {
-	uint64_t	pe_key;		/* PH_EMPTY (vm_object.c) when free */
-	void		*pe_val;
-};
-
 struct vm_phash {
-	struct vm_phash_ent *ph_ent;	/* (H) ph_cap entries */
+	uint64_t	*ph_key;	/* (H) */
+	void		**ph_val;	/* (H) */
 	uint64_t	ph_cap;		/* (H) power of two, or 0 */
 	uint64_t	ph_cnt;		/* (H) */
 };

@@ -35,10 +35,10 @@ vm_phash_find(const struct vm_phash *h, uint64_t key)
 	if (h->ph_cnt == 0)
 		return (NULL);
 	mask = h->ph_cap - 1;
-	for (i = vm_phash_hash(key) & mask; h->ph_ent[i].pe_key != PH_EMPTY;
+	for (i = vm_phash_hash(key) & mask; h->ph_key[i] != PH_EMPTY;
 	    i = (i + 1) & mask)
-		if (h->ph_ent[i].pe_key == key)
-			return (h->ph_ent[i].pe_val);
+		if (h->ph_key[i] == key)
+			return (h->ph_val[i]);
 	return (NULL);
 }
 
@@ -61,20 +61,26 @@ vm_phash_resize(struct vm_phash *h, uint64_t cap)
 
 	n.ph_cap = cap;
 	n.ph_cnt = h->ph_cnt;
-	if ((n.ph_ent = eng_alloc(n.ph_cap * sizeof(*n.ph_ent))) == NULL)
+	n.ph_key = eng_alloc(n.ph_cap * sizeof(*n.ph_key));
+	n.ph_val = eng_alloc(n.ph_cap * sizeof(*n.ph_val));
+	if (n.ph_key == NULL || n.ph_val == NULL) {
+		free(n.ph_key);
+		free(n.ph_val);
 		return (-1);
-	for (i = 0; i < n.ph_cap; i++)
-		n.ph_ent[i].pe_key = PH_EMPTY;
+	}
+	memset(n.ph_key, 0xff, n.ph_cap * sizeof(*n.ph_key));
 	mask = n.ph_cap - 1;
 	for (i = 0; i < h->ph_cap; i++) {
-		if (h->ph_ent[i].pe_key == PH_EMPTY)
+		if (h->ph_key[i] == PH_EMPTY)
 			continue;
-		for (j = vm_phash_hash(h->ph_ent[i].pe_key) & mask;
-		    n.ph_ent[j].pe_key != PH_EMPTY; j = (j + 1) & mask)
+		for (j = vm_phash_hash(h->ph_key[i]) & mask;
+		    n.ph_key[j] != PH_EMPTY; j = (j + 1) & mask)
 			;
-		n.ph_ent[j] = h->ph_ent[i];
+		n.ph_key[j] = h->ph_key[i];
+		n.ph_val[j] = h->ph_val[i];
 	}
-	free(h->ph_ent);
+	free(h->ph_key);
+	free(h->ph_val);
 	*h = n;
 	return (0);
 }
@@ -89,14 +95,14 @@ vm_phash_insert(struct vm_phash *h, uint64_t key, void *val)
 	    vm_phash_resize(h, h->ph_cap ? h->ph_cap * 2 : PH_MIN) != 0)
 		return (-1);
 	mask = h->ph_cap - 1;
-	for (i = vm_phash_hash(key) & mask; h->ph_ent[i].pe_key != PH_EMPTY;
+	for (i = vm_phash_hash(key) & mask; h->ph_key[i] != PH_EMPTY;
 	    i = (i + 1) & mask)
-		if (h->ph_ent[i].pe_key == key) {
-			h->ph_ent[i].pe_val = val;
+		if (h->ph_key[i] == key) {
+			h->ph_val[i] = val;
 			return (0);
 		}
-	h->ph_ent[i].pe_key = key;
-	h->ph_ent[i].pe_val = val;
+	h->ph_key[i] = key;
+	h->ph_val[i] = val;
 	h->ph_cnt++;
 	return (0);
 }
@@ -113,24 +119,25 @@ vm_phash_remove_key(struct vm_phash *h, uint64_t key)
 	if (h->ph_cnt == 0)
 		return (false);
 	mask = h->ph_cap - 1;
-	for (i = vm_phash_hash(key) & mask; h->ph_ent[i].pe_key != key;
+	for (i = vm_phash_hash(key) & mask; h->ph_key[i] != key;
 	    i = (i + 1) & mask)
-		if (h->ph_ent[i].pe_key == PH_EMPTY)
+		if (h->ph_key[i] == PH_EMPTY)
 			return (false);
 	h->ph_cnt--;
 	for (j = i;;) {
-		h->ph_ent[i].pe_key = PH_EMPTY;
+		h->ph_key[i] = PH_EMPTY;
 		for (;;) {
 			j = (j + 1) & mask;
-			if (h->ph_ent[j].pe_key == PH_EMPTY)
+			if (h->ph_key[j] == PH_EMPTY)
 				return (true);
-			k = vm_phash_hash(h->ph_ent[j].pe_key) & mask;
+			k = vm_phash_hash(h->ph_key[j]) & mask;
 			/* Move j back to i unless its home lies in (i, j]. */
 			if (i <= j ? (i < k && k <= j) : (i < k || k <= j))
 				continue;
 			break;
 		}
-		h->ph_ent[i] = h->ph_ent[j];
+		h->ph_key[i] = h->ph_key[j];
+		h->ph_val[i] = h->ph_val[j];
 		i = j;
 	}
 }
@@ -163,7 +170,8 @@ vm_phash_remove(struct vm_phash *h, uint64_t key, bool shrink)
 void
 vm_phash_fini(struct vm_phash *h)
 {
-	free(h->ph_ent);
+	free(h->ph_key);
+	free(h->ph_val);
 	memset(h, 0, sizeof(*h));
 }
 
@@ -174,8 +182,8 @@ vm_phash_foreach(const struct vm_phash *h, void (*fn)(void *, void *),
 	uint64_t i;
 
 	for (i = 0; i < h->ph_cap; i++)
-		if (h->ph_ent[i].pe_key != PH_EMPTY)
-			fn(h->ph_ent[i].pe_val, arg);
+		if (h->ph_key[i] != PH_EMPTY)
+			fn(h->ph_val[i], arg);
 }
 
 int
@@ -287,83 +295,72 @@ vm_object_create(struct eng_cpu *c, struct vm_object *obj)
 	    memory_order_relaxed) ? 1 : 0);
 }
 
-/* A resident page and its pindex, the page index's key. */
-struct vm_object_page {
-	uint64_t	pindex;
-	struct vm_page	*m;
+struct vm_object_collect {
+	struct vm_page	**ma;
+	uint64_t	n;
 };
 
-/*
- * The pages of h with their keys, into op (h->ph_cnt entries), read from
- * the table's arrays so that sorting them touches no page.  The owner's
- * lock is held (H).
- */
 static void
-vm_phash_collect(const struct vm_phash *h, struct vm_object_page *op)
+vm_object_collect_one(void *val, void *arg)
 {
-	uint64_t i, n;
+	struct vm_object_collect *oc = arg;
 
-	for (i = 0, n = 0; i < h->ph_cap; i++)
-		if (h->ph_ent[i].pe_key != PH_EMPTY) {
-			op[n].pindex = h->ph_ent[i].pe_key;
-			op[n++].m = h->ph_ent[i].pe_val;
-		}
+	oc->ma[oc->n++] = val;
 }
 
 #define VM_SORT_SMALL	32	/* insertion sort up to this many pages */
 
 /*
- * Sort op[0..n) by pindex, through tmp (n entries): insertion sort for a
+ * Sort ma[0..n) by pindex, through tmp (n entries): insertion sort for a
  * few pages, else an LSD radix sort, a byte a pass, of pindex less the
  * smallest, as many passes as the span has bytes (two for an object of
- * up to 256 MiB): a third of qsort()'s instructions on build-zstd.  The
- * keys travel with the pages: reading each page's pindex at every pass
- * made this sort 38 % of the worker's L1 read misses on build-zstd.  An
+ * up to 256 MiB): a third of qsort()'s instructions on build-zstd.  An
  * object's pindexes are unique, so any sort gives the one order.
+ *
+ * The pages' object must be write-locked (pindex is (O)).
  */
 static void
-vm_object_sort_pindex(struct vm_object_page *op, struct vm_object_page *tmp,
-    uint64_t n)
+vm_page_sort_pindex(struct vm_page **ma, struct vm_page **tmp, uint64_t n)
 {
-	struct vm_object_page *src = op, *dst = tmp, *t, p;
+	struct vm_page **src = ma, **dst = tmp, **t, *m;
 	uint64_t cnt[256], c, i, j, lo, span, sum;
 	unsigned shift;
 
 	if (n <= VM_SORT_SMALL) {
 		for (i = 1; i < n; i++) {
-			p = op[i];
-			for (j = i; j > 0 && op[j - 1].pindex > p.pindex; j--)
-				op[j] = op[j - 1];
-			op[j] = p;
+			m = ma[i];
+			for (j = i; j > 0 && ma[j - 1]->pindex > m->pindex; j--)
+				ma[j] = ma[j - 1];
+			ma[j] = m;
 		}
 		return;
 	}
-	lo = span = op[0].pindex;
+	lo = span = ma[0]->pindex;
 	for (i = 1; i < n; i++) {
-		if (op[i].pindex < lo)
-			lo = op[i].pindex;
-		if (op[i].pindex > span)
-			span = op[i].pindex;
+		if (ma[i]->pindex < lo)
+			lo = ma[i]->pindex;
+		if (ma[i]->pindex > span)
+			span = ma[i]->pindex;
 	}
 	span -= lo;
 	for (shift = 0; shift < 64 && (span >> shift) != 0; shift += 8) {
 		memset(cnt, 0, sizeof(cnt));
 		for (i = 0; i < n; i++)
-			cnt[((src[i].pindex - lo) >> shift) & 0xff]++;
+			cnt[((src[i]->pindex - lo) >> shift) & 0xff]++;
 		for (sum = 0, i = 0; i < 256; i++) {
 			c = cnt[i];
 			cnt[i] = sum;
 			sum += c;
 		}
 		for (i = 0; i < n; i++)
-			dst[cnt[((src[i].pindex - lo) >> shift) & 0xff]++] =
+			dst[cnt[((src[i]->pindex - lo) >> shift) & 0xff]++] =
 			    src[i];
 		t = src;
 		src = dst;
 		dst = t;
 	}
-	if (src != op)
-		memcpy(op, src, n * sizeof(*op));
+	if (src != ma)
+		memcpy(ma, src, n * sizeof(*ma));
 }
 
 /*
@@ -398,22 +395,24 @@ static void
 vm_object_terminate_pages(struct eng_cpu *c, struct vm_object *obj)
 {
 	ENG_SITE_DEFINE;
-	struct vm_object_page *op;
+	struct vm_object_collect oc;
 	struct eng_mtx *mtx = NULL;
 	struct vm_page *m;
-	uint64_t i, np;
+	uint64_t i;
 	uint32_t n;
 
 	VM_OBJECT_ASSERT_WLOCKED(c, obj);
-	if ((np = obj->pages.ph_cnt) == 0)
+	if (obj->pages.ph_cnt == 0)
 		return;
-	if ((op = malloc(2 * np * sizeof(*op))) == NULL)
+	oc.ma = malloc(2 * obj->pages.ph_cnt * sizeof(*oc.ma));
+	if (oc.ma == NULL)
 		ENG_PANIC("out of memory");
-	vm_phash_collect(&obj->pages, op);
-	vm_object_sort_pindex(op, op + np, np);
+	oc.n = 0;
+	vm_phash_foreach(&obj->pages, vm_object_collect_one, &oc);
+	vm_page_sort_pindex(oc.ma, oc.ma + obj->pages.ph_cnt, oc.n);
 	obj->terminating = true;
-	for (i = 0; i < np; i++) {
-		m = op[i].m;
+	for (i = 0; i < oc.n; i++) {
+		m = oc.ma[i];
 		if (c->e->dfly)
 			vm_page_busy_wait(c, m);
 		if (pmap_page_is_mapped(m))
@@ -437,7 +436,7 @@ vm_object_terminate_pages(struct eng_cpu *c, struct vm_object *obj)
 	obj->terminating = false;
 	if (mtx != NULL)
 		eng_mtx_unlock(&c->lk, mtx);
-	free(op);
+	free(oc.ma);
 }
 
 /*
