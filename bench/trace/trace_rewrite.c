@@ -13,9 +13,13 @@
  * per frame and stream, and a recording's one-second frames are small.
  * --merge-frames=N flushes after every N input frames instead (as a
  * recorder flushing every N seconds would have written them), the writer's
- * bound still applying.
+ * bound still applying.  --frame-events N flushes after every N events
+ * whatever the input's frames: small frames out of any trace, for the
+ * tests of merging (bench/trace/meson.build) and to measure what a frame
+ * of N events costs.
  *
- * usage: trace_rewrite [--version 1|2|3] [--merge-frames[=N]] IN OUT
+ * usage: trace_rewrite [--version 1|2|3] [--merge-frames[=N] |
+ *     --frame-events N] IN OUT
  */
 #include <sys/stat.h>
 
@@ -58,10 +62,11 @@ main(int argc, char **argv)
 	static const struct option longopts[] = {
 		{ "version", required_argument, NULL, 'v' },
 		{ "merge-frames", optional_argument, NULL, 'm' },
+		{ "frame-events", required_argument, NULL, 'e' },
 		{ NULL, 0, NULL, 0 },
 	};
 	static const char usage[] = "usage: trace_rewrite [--version 1|2|3] "
-	    "[--merge-frames[=N]] IN OUT";
+	    "[--merge-frames[=N] | --frame-events N] IN OUT";
 	struct pr_reader_status st;
 	struct pr_reader *in, *out;
 	struct pr_writer *w;
@@ -69,6 +74,7 @@ main(int argc, char **argv)
 	const char *key;
 	uint64_t version = PR_TRACE_VERSION, value, n = 0, k = 0;
 	uint64_t merge = 1;	/* input frames per flush; 0: never flush */
+	uint64_t fevents = 0;	/* events per flush instead (0: merge) */
 	unsigned inversion;
 	size_t cap = 0, i, j, m;
 	int c, e, rc;
@@ -82,6 +88,9 @@ main(int argc, char **argv)
 		}
 		if (c == 'm' && cli_parse_u64(optarg, 1, UINT32_MAX,
 		    &merge) == 0)
+			continue;
+		if (c == 'e' && cli_parse_u64(optarg, 1, UINT32_MAX,
+		    &fevents) == 0)
 			continue;
 		fprintf(stderr, "%s\n", usage);
 		return (2);
@@ -98,10 +107,14 @@ main(int argc, char **argv)
 		if ((e = pr_reader_frame_buf(in, i, &evs, &cap, &m)) != PR_OK)
 			errx(1, "%s: frame %zu: %s", argv[optind], i,
 			    pr_strerror(e));
-		for (j = 0; j < m; j++)
+		for (j = 0; j < m; j++) {
 			if ((e = pr_writer_write(w, &evs[j])) != PR_OK)
 				errx(1, "write: %s", pr_strerror(e));
-		if (merge != 0 && (i + 1) % merge == 0 &&
+			if (fevents != 0 && (n + j + 1) % fevents == 0 &&
+			    (e = pr_writer_flush(w)) != PR_OK)
+				errx(1, "flush: %s", pr_strerror(e));
+		}
+		if (fevents == 0 && merge != 0 && (i + 1) % merge == 0 &&
 		    (e = pr_writer_flush(w)) != PR_OK)
 			errx(1, "flush: %s", pr_strerror(e));
 		n += m;
