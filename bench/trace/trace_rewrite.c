@@ -9,8 +9,10 @@
  *
  * --merge-frames concatenates the input's frames into output frames that
  * the writer ends at its own bound only (about 1 MiB of raw bytes, 256
- * shapes or 65536 objects: docs/trace-format.md): zstd's cost is largely
- * per frame and stream, and a recording's one-second frames are small.
+ * shapes or 65536 objects: docs/trace-format.md): zstd pays part of its
+ * cost per frame and stream, and a recording's one-second frames are
+ * small (docs/benchmarks.md, "Larger frames on the bundled traces").
+ * With --frame-events, --merge-frames is ignored.
  * --merge-frames=N flushes after every N input frames instead (as a
  * recorder flushing every N seconds would have written them), the writer's
  * bound still applying.  --frame-events N flushes after every N events
