@@ -5,9 +5,23 @@
  * and frame boundaries (a frame of the input is a frame of the output, as
  * the recorder's per-second flushes made them), then every event of the
  * output is read back and compared with the input.  Prints bytes per
- * event of both.  Not a user tool.
+ * event and frames of both.  Not a user tool.
  *
- * usage: trace_rewrite [--version 1|2|3] IN OUT
+ * --merge-frames concatenates the input's frames into output frames that
+ * the writer ends at its own bound only (about 1 MiB of raw bytes, 256
+ * shapes or 65536 objects: docs/trace-format.md): zstd pays part of its
+ * cost per frame and stream, and a recording's one-second frames are
+ * small (docs/benchmarks.md, "Larger frames on the bundled traces").
+ * With --frame-events, --merge-frames is ignored.
+ * --merge-frames=N flushes after every N input frames instead (as a
+ * recorder flushing every N seconds would have written them), the writer's
+ * bound still applying.  --frame-events N flushes after every N events
+ * whatever the input's frames: small frames out of any trace, for the
+ * tests of merging (bench/trace/meson.build) and to measure what a frame
+ * of N events costs.
+ *
+ * usage: trace_rewrite [--version 1|2|3] [--merge-frames[=N] |
+ *     --frame-events N] IN OUT
  */
 #include <sys/stat.h>
 
@@ -49,27 +63,42 @@ main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "version", required_argument, NULL, 'v' },
+		{ "merge-frames", optional_argument, NULL, 'm' },
+		{ "frame-events", required_argument, NULL, 'e' },
 		{ NULL, 0, NULL, 0 },
 	};
+	static const char usage[] = "usage: trace_rewrite [--version 1|2|3] "
+	    "[--merge-frames[=N] | --frame-events N] IN OUT";
 	struct pr_reader_status st;
 	struct pr_reader *in, *out;
 	struct pr_writer *w;
-	struct pr_event *evs, ev, ev2;
+	struct pr_event *evs = NULL, ev, ev2;
 	const char *key;
 	uint64_t version = PR_TRACE_VERSION, value, n = 0, k = 0;
+	uint64_t merge = 1;	/* input frames per flush; 0: never flush */
+	uint64_t fevents = 0;	/* events per flush instead (0: merge) */
 	unsigned inversion;
-	size_t i, j, m;
+	size_t cap = 0, i, j, m;
 	int c, e, rc;
 
 	while ((c = getopt_long(argc, argv, "v:", longopts, NULL)) != -1) {
-		if (c != 'v' || cli_parse_u64(optarg, 1, 3, &version) != 0) {
-			fprintf(stderr, "usage: trace_rewrite [--version 1|2|3] "
-			    "IN OUT\n");
-			return (2);
+		if (c == 'v' && cli_parse_u64(optarg, 1, 3, &version) == 0)
+			continue;
+		if (c == 'm' && optarg == NULL) {
+			merge = 0;
+			continue;
 		}
+		if (c == 'm' && cli_parse_u64(optarg, 1, UINT32_MAX,
+		    &merge) == 0)
+			continue;
+		if (c == 'e' && cli_parse_u64(optarg, 1, UINT32_MAX,
+		    &fevents) == 0)
+			continue;
+		fprintf(stderr, "%s\n", usage);
+		return (2);
 	}
 	if (argc - optind != 2)
-		errx(2, "usage: trace_rewrite [--version 1|2|3] IN OUT");
+		errx(2, "%s", usage);
 	in = open_sound(argv[optind]);
 	inversion = pr_reader_header(in)->version;
 	w = pr_writer_create_version(argv[optind + 1], pr_reader_header(in),
@@ -77,17 +106,22 @@ main(int argc, char **argv)
 	if (w == NULL)
 		errx(1, "%s: %s", argv[optind + 1], pr_strerror(e));
 	for (i = 0; i < pr_reader_frames(in); i++) {
-		if ((e = pr_reader_frame(in, i, &evs, &m)) != PR_OK)
+		if ((e = pr_reader_frame_buf(in, i, &evs, &cap, &m)) != PR_OK)
 			errx(1, "%s: frame %zu: %s", argv[optind], i,
 			    pr_strerror(e));
-		for (j = 0; j < m; j++)
+		for (j = 0; j < m; j++) {
 			if ((e = pr_writer_write(w, &evs[j])) != PR_OK)
 				errx(1, "write: %s", pr_strerror(e));
-		if ((e = pr_writer_flush(w)) != PR_OK)
+			if (fevents != 0 && (n + j + 1) % fevents == 0 &&
+			    (e = pr_writer_flush(w)) != PR_OK)
+				errx(1, "flush: %s", pr_strerror(e));
+		}
+		if (fevents == 0 && merge != 0 && (i + 1) % merge == 0 &&
+		    (e = pr_writer_flush(w)) != PR_OK)
 			errx(1, "flush: %s", pr_strerror(e));
 		n += m;
-		free(evs);
 	}
+	free(evs);
 	for (i = 0; pr_reader_note(in, i, &key, &value); i++)
 		if ((e = pr_writer_note(w, key, value)) != PR_OK)
 			errx(1, "note: %s", pr_strerror(e));
@@ -110,10 +144,12 @@ main(int argc, char **argv)
 	}
 	if (rc != 0 || pr_reader_next(out, &ev) != 0 || k != n)
 		errx(1, "event counts differ");
+	printf("%s: %" PRIu64 " events, v%u %zu frames %.3f B/event -> v%u "
+	    "%zu frames %.3f B/event\n", argv[optind], n, inversion,
+	    pr_reader_frames(in), (double)file_size(argv[optind]) / (double)n,
+	    (unsigned)version, pr_reader_frames(out),
+	    (double)file_size(argv[optind + 1]) / (double)n);
 	pr_reader_close(in);
 	pr_reader_close(out);
-	printf("%s: %" PRIu64 " events, v%u %.3f B/event -> v%u %.3f "
-	    "B/event\n", argv[optind], n, inversion, (double)file_size(argv[optind]) / (double)n, (unsigned)version,
-	    (double)file_size(argv[optind + 1]) / (double)n);
 	return (0);
 }
