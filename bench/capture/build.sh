@@ -12,8 +12,9 @@
 # SRCDIR must be configured (the Linux example: `make tinyconfig`); each
 # run starts from `make clean` with the source in the page cache.
 set -eu
-PR=$1
-STATS=$2
+# Absolute, since the runs work in SRCDIR.
+PR=$(realpath "$1")
+STATS=$(realpath "$2")
 SRC=$3
 RUNS=$4
 JOBS=$5
