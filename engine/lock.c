@@ -1489,6 +1489,7 @@ eng_rw_runlock_word(struct eng_lkstat *ls, struct eng_rw *rw, bool fast)
 		eng_rw_wakeup(ls, rw, v, setv);
 }
 
+/* eng_rw_runlock() with any bookkeeping: timing, simulation, checks. */
 static __attribute__((noinline)) void
 eng_rw_runlock_full(struct eng_lkstat *ls, struct eng_rw *rw)
 {
@@ -1526,6 +1527,7 @@ eng_rw_wunlock_word(struct eng_lkstat *ls, struct eng_rw *rw, bool fast)
 		eng_rw_wakeup(ls, rw, v, setv);
 }
 
+/* eng_rw_wunlock() with any bookkeeping: timing, simulation, checks. */
 static __attribute__((noinline)) void
 eng_rw_wunlock_full(struct eng_lkstat *ls, struct eng_rw *rw)
 {
