@@ -880,6 +880,22 @@ eng_acquired_fast(struct eng_lkstat *ls, const void *lock, unsigned lc,
 }
 
 /*
+ * A first attempt that succeeded: eng_acquired_fast() when fast (the
+ * caller has seen eng_fast_acquire_ok()), else eng_acquired() and
+ * eng_inst_acquired().  fast is a constant at each inlined call.
+ */
+static inline void
+eng_acquired_as(struct eng_lkstat *ls, const void *lock, unsigned lc,
+    struct eng_site *site, bool shared, unsigned inst, bool fast)
+{
+	if (fast)
+		eng_acquired_fast(ls, lock, lc, site, shared, inst);
+	else
+		eng_inst_acquired(ls, inst, false, eng_acquired(ls, lock, lc,
+		    site, 0, false, shared));
+}
+
+/*
  * eng_releasing() on the fast path (eng_fast_ok()): lock is the top of
  * the held stack, as it is when locks are released in the reverse order
  * of their acquisition.  Returns false, having done nothing, otherwise.
@@ -982,44 +998,44 @@ eng_mtx_lock_hard(struct eng_lkstat *ls, struct eng_mtx *m,
 	    site, t0, true, false));
 }
 
-/* __mtx_lock with any bookkeeping: timing, simulation, checks. */
-static __attribute__((noinline)) void
-eng_mtx_lock_full(struct eng_lkstat *ls, struct eng_mtx *m,
-    struct eng_site *site)
+/*
+ * __mtx_lock: one CAS when free, else __mtx_lock_sleep.  fast: as
+ * eng_acquired_as().
+ */
+static inline void
+eng_mtx_lock_as(struct eng_lkstat *ls, struct eng_mtx *m,
+    struct eng_site *site, bool fast)
 {
 	uint32_t v = 0;
 
 	eng_lock_order_check(ls, m->mtx_class, site);
-	eng_rmw(ls, m->mtx_class, &m->mtx_lock);
+	eng_rmw_as(ls, m->mtx_class, &m->mtx_lock, fast);
 	if (__builtin_expect(atomic_compare_exchange_strong_explicit(
 	    &m->mtx_lock, &v, ls->cpu_id, memory_order_acquire,
 	    memory_order_relaxed), 1)) {
-		eng_inst_acquired(ls, m->mtx_inst, false, eng_acquired(ls, m,
-		    m->mtx_class, site, 0, false, false));
+		eng_acquired_as(ls, m, m->mtx_class, site, false, m->mtx_inst,
+		    fast);
 		return;
 	}
 	eng_mtx_lock_hard(ls, m, site, v);
 }
 
-/* __mtx_lock: one CAS when free, else __mtx_lock_sleep. */
+/* eng_mtx_lock() with any bookkeeping: timing, simulation, checks. */
+static __attribute__((noinline)) void
+eng_mtx_lock_full(struct eng_lkstat *ls, struct eng_mtx *m,
+    struct eng_site *site)
+{
+	eng_mtx_lock_as(ls, m, site, false);
+}
+
 void
 eng_mtx_lock(struct eng_lkstat *ls, struct eng_mtx *m, struct eng_site *site)
 {
-	uint32_t v = 0;
-
 	if (__builtin_expect(!eng_fast_acquire_ok(ls, site), 0)) {
 		eng_mtx_lock_full(ls, m, site);
 		return;
 	}
-	eng_rmw_as(ls, m->mtx_class, &m->mtx_lock, true);
-	if (__builtin_expect(atomic_compare_exchange_strong_explicit(
-	    &m->mtx_lock, &v, ls->cpu_id, memory_order_acquire,
-	    memory_order_relaxed), 1)) {
-		eng_acquired_fast(ls, m, m->mtx_class, site, false,
-		    m->mtx_inst);
-		return;
-	}
-	eng_mtx_lock_hard(ls, m, site, v);
+	eng_mtx_lock_as(ls, m, site, true);
 }
 
 bool
@@ -1037,18 +1053,27 @@ eng_mtx_trylock(struct eng_lkstat *ls, struct eng_mtx *m,
 	return (true);
 }
 
-/* __mtx_unlock_sleep with any bookkeeping: timing, simulation, checks. */
-static __attribute__((noinline)) void
-eng_mtx_unlock_full(struct eng_lkstat *ls, struct eng_mtx *m)
+/*
+ * __mtx_unlock_sleep: release; if contested, wake every waiter.  fast: as
+ * eng_rmw_as().
+ */
+static inline void
+eng_mtx_unlock_word(struct eng_lkstat *ls, struct eng_mtx *m, bool fast)
 {
-	eng_releasing(ls, m);
-	eng_rmw(ls, m->mtx_class, &m->mtx_lock);
+	eng_rmw_as(ls, m->mtx_class, &m->mtx_lock, fast);
 	if ((atomic_exchange_explicit(&m->mtx_lock, 0, memory_order_release) &
 	    ENG_MTX_CONTESTED) != 0)
 		eng_futex_wake(&m->mtx_lock, FUTEX_BITSET_MATCH_ANY);
 }
 
-/* __mtx_unlock_sleep: release; if contested, wake every waiter. */
+/* eng_mtx_unlock() with any bookkeeping: timing, simulation, checks. */
+static __attribute__((noinline)) void
+eng_mtx_unlock_full(struct eng_lkstat *ls, struct eng_mtx *m)
+{
+	eng_releasing(ls, m);
+	eng_mtx_unlock_word(ls, m, false);
+}
+
 void
 eng_mtx_unlock(struct eng_lkstat *ls, struct eng_mtx *m)
 {
@@ -1056,10 +1081,7 @@ eng_mtx_unlock(struct eng_lkstat *ls, struct eng_mtx *m)
 		eng_mtx_unlock_full(ls, m);
 		return;
 	}
-	eng_rmw_as(ls, m->mtx_class, &m->mtx_lock, true);
-	if ((atomic_exchange_explicit(&m->mtx_lock, 0, memory_order_release) &
-	    ENG_MTX_CONTESTED) != 0)
-		eng_futex_wake(&m->mtx_lock, FUTEX_BITSET_MATCH_ANY);
+	eng_mtx_unlock_word(ls, m, true);
 }
 
 /* Reader/writer lock ------------------------------------------------- */
@@ -1328,74 +1350,80 @@ eng_rw_wlock_hard(struct eng_lkstat *ls, struct eng_rw *rw,
 	eng_acquired(ls, rw, lc, site, t0, true, false);
 }
 
-/* __rw_rlock with any bookkeeping: timing, simulation, checks. */
-static __attribute__((noinline)) void
-eng_rw_rlock_full(struct eng_lkstat *ls, struct eng_rw *rw,
-    struct eng_site *site)
+/*
+ * __rw_rlock: add a reader while it may, else the hard way.  fast: as
+ * eng_acquired_as().
+ */
+static inline void
+eng_rw_rlock_as(struct eng_lkstat *ls, struct eng_rw *rw,
+    struct eng_site *site, bool fast)
 {
 	uint32_t v;
 
 	eng_lock_order_check(ls, rw->rw_class, site);
 	v = atomic_load_explicit(&rw->rw_lock, memory_order_relaxed);
-	if (eng_rw_rlock_try(ls, rw, &v, false)) {
-		eng_acquired(ls, rw, rw->rw_class, site, 0, false, true);
+	if (__builtin_expect(eng_rw_rlock_try(ls, rw, &v, fast), 1)) {
+		eng_acquired_as(ls, rw, rw->rw_class, site, true, 0, fast);
 		return;
 	}
 	eng_rw_rlock_hard(ls, rw, site, v);
+}
+
+/* eng_rw_rlock() with any bookkeeping: timing, simulation, checks. */
+static __attribute__((noinline)) void
+eng_rw_rlock_full(struct eng_lkstat *ls, struct eng_rw *rw,
+    struct eng_site *site)
+{
+	eng_rw_rlock_as(ls, rw, site, false);
 }
 
 void
 eng_rw_rlock(struct eng_lkstat *ls, struct eng_rw *rw, struct eng_site *site)
 {
-	uint32_t v;
-
 	if (__builtin_expect(!eng_fast_acquire_ok(ls, site), 0)) {
 		eng_rw_rlock_full(ls, rw, site);
 		return;
 	}
-	v = atomic_load_explicit(&rw->rw_lock, memory_order_relaxed);
-	if (__builtin_expect(eng_rw_rlock_try(ls, rw, &v, true), 1)) {
-		eng_acquired_fast(ls, rw, rw->rw_class, site, true, 0);
-		return;
-	}
-	eng_rw_rlock_hard(ls, rw, site, v);
+	eng_rw_rlock_as(ls, rw, site, true);
 }
 
-/* __rw_wlock with any bookkeeping: timing, simulation, checks. */
-static __attribute__((noinline)) void
-eng_rw_wlock_full(struct eng_lkstat *ls, struct eng_rw *rw,
-    struct eng_site *site)
+/*
+ * __rw_wlock: one CAS when free, else the hard way.  fast: as
+ * eng_acquired_as().
+ */
+static inline void
+eng_rw_wlock_as(struct eng_lkstat *ls, struct eng_rw *rw,
+    struct eng_site *site, bool fast)
 {
 	uint32_t v = 0;
 
 	eng_lock_order_check(ls, rw->rw_class, site);
-	eng_rmw(ls, rw->rw_class, &rw->rw_lock);
-	if (atomic_compare_exchange_strong_explicit(&rw->rw_lock, &v,
-	    ENG_RW_WRITER | ls->cpu_id, memory_order_acquire,
-	    memory_order_relaxed)) {
-		eng_acquired(ls, rw, rw->rw_class, site, 0, false, false);
+	eng_rmw_as(ls, rw->rw_class, &rw->rw_lock, fast);
+	if (__builtin_expect(atomic_compare_exchange_strong_explicit(
+	    &rw->rw_lock, &v, ENG_RW_WRITER | ls->cpu_id,
+	    memory_order_acquire, memory_order_relaxed), 1)) {
+		eng_acquired_as(ls, rw, rw->rw_class, site, false, 0, fast);
 		return;
 	}
 	eng_rw_wlock_hard(ls, rw, site, v);
+}
+
+/* eng_rw_wlock() with any bookkeeping: timing, simulation, checks. */
+static __attribute__((noinline)) void
+eng_rw_wlock_full(struct eng_lkstat *ls, struct eng_rw *rw,
+    struct eng_site *site)
+{
+	eng_rw_wlock_as(ls, rw, site, false);
 }
 
 void
 eng_rw_wlock(struct eng_lkstat *ls, struct eng_rw *rw, struct eng_site *site)
 {
-	uint32_t v = 0;
-
 	if (__builtin_expect(!eng_fast_acquire_ok(ls, site), 0)) {
 		eng_rw_wlock_full(ls, rw, site);
 		return;
 	}
-	eng_rmw_as(ls, rw->rw_class, &rw->rw_lock, true);
-	if (__builtin_expect(atomic_compare_exchange_strong_explicit(
-	    &rw->rw_lock, &v, ENG_RW_WRITER | ls->cpu_id,
-	    memory_order_acquire, memory_order_relaxed), 1)) {
-		eng_acquired_fast(ls, rw, rw->rw_class, site, false, 0);
-		return;
-	}
-	eng_rw_wlock_hard(ls, rw, site, v);
+	eng_rw_wlock_as(ls, rw, site, true);
 }
 
 /* __rw_try_rlock: succeeds whenever no writer holds the lock. */
