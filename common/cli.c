@@ -153,3 +153,12 @@ cli_stdout_is(const char *path)
 	    fstat(STDOUT_FILENO, &out) == 0 && out.st_dev == in.st_dev &&
 	    out.st_ino == in.st_ino);
 }
+
+bool
+cli_same_file(const char *a, const char *b)
+{
+	struct stat sa, sb;
+
+	return (stat(a, &sa) == 0 && stat(b, &sb) == 0 &&
+	    sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino);
+}

@@ -39,5 +39,7 @@ uint64_t cli_now_ns(void);
  * into the file.)
  */
 bool	cli_stdout_is(const char *path);
+/* Whether paths a and b name one existing file (the same inode). */
+bool	cli_same_file(const char *a, const char *b);
 
 #endif /* PR_CLI_H */

@@ -4,6 +4,7 @@
 # same events (trace_rewrite compares every field of every event and exits
 # non-zero otherwise), in fewer frames, and the merge of the cut file is
 # byte for byte the merge of TRACE (merging ignores the input's frames).
+# An output that is the input (or a link to it) is refused, input intact.
 set -u
 RW=$1
 TRACE=$2
@@ -40,6 +41,15 @@ nt=$(frames "$ten")
     fail "--merge-frames=10 of $ns frames gave '$nt'"
 cmp -s "$dir/merged.prt" "$dir/direct.prt" ||
     fail "merging the cut file and $TRACE differ"
+cp "$dir/small.prt" "$dir/self.prt"
+ln -s self.prt "$dir/link.prt"
+for out in "$dir/self.prt" "$dir/link.prt"; do
+	if "$RW" --merge-frames "$dir/self.prt" "$out" 2>/dev/null; then
+		fail "rewriting self.prt into $out was not refused"
+	fi
+	cmp -s "$dir/self.prt" "$dir/small.prt" && [ ! -e "$dir/self.prt.old" ] ||
+	    fail "a refused rewrite into $out touched its input"
+done
 rm -rf "$dir"
 [ "$fails" -eq 0 ] || exit 1
 echo "ok"

@@ -99,6 +99,13 @@ main(int argc, char **argv)
 	}
 	if (argc - optind != 2)
 		errx(2, "%s", usage);
+	/*
+	 * The writer would keep IN as IN.old and the read-back below would
+	 * compare the output with itself.
+	 */
+	if (cli_same_file(argv[optind], argv[optind + 1]))
+		errx(2, "%s is the input; refusing to overwrite it",
+		    argv[optind + 1]);
 	in = open_sound(argv[optind]);
 	inversion = pr_reader_header(in)->version;
 	w = pr_writer_create_version(argv[optind + 1], pr_reader_header(in),
