@@ -3,7 +3,8 @@
 # size (bytes per event of the file as stored), single-thread decode rate
 # (bench_trace, events per second of thread CPU time, median of 9 runs
 # that keep their memory), and the engine's floor ratio and lock timing's
-# cost per preset (bench/engine/traces.py).  perf record -z is not rerun
+# cost per preset, timing every hold and one in 4 (--hold-sample 4)
+# (bench/engine/traces.py).  perf record -z is not rerun
 # here (it needs root and a kernel build): docs/benchmarks.md "perf record
 # -z beside the recorder on one build" measured it.
 #
@@ -25,7 +26,8 @@ echo "# $(date -u +%Y-%m-%dT%H:%M:%SZ) $(git rev-parse --short HEAD)" \
     "load: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "## size and decode (bench_trace --repeat 9 --keep-memory)"
 "$B/bench/trace/bench_trace" --repeat 9 --keep-memory workloads/traces/*.prt
-echo "## floor ratio and lock timing (bench/engine/traces.py, $RUNS runs)"
-python3 bench/engine/traces.py "$B/pagereplay" \
+echo "## floor ratio and lock timing, every hold and one in 4 timed" \
+    "(bench/engine/traces.py, $RUNS runs)"
+python3 bench/engine/traces.py --hold-sample 1,4 "$B/pagereplay" \
     "$B/bench/engine/bench_engine" "$RUNS" "$PRESETS" workloads/traces/*.prt
 echo "# end $(date -u +%H:%M:%SZ) load: $(cut -d' ' -f1-3 /proc/loadavg)"

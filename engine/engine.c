@@ -523,7 +523,8 @@ eng_cpu_alloc(struct vm_engine *e, unsigned slot)
 	memset(c, 0, sizeof(*c));
 	c->e = e;
 	c->slot = slot;
-	eng_lkstat_init(&c->lk, e->params.timing);
+	eng_lkstat_init(&c->lk, e->params.timing, e->params.hold_sample > 1 ?
+	    e->params.hold_sample : 1);
 	if (vm_batchqueue_init(c) != 0 || vm_phys_cache_init(c) != 0) {
 		vm_batchqueue_fini(c);
 		vm_phys_cache_fini(c);
@@ -1613,7 +1614,9 @@ eng_stats_sites(struct vm_engine *e, struct eng_site_row *rows, size_t max)
 			all[n].contended = ss->contended;
 			all[n].cas_retries = ss->cas_retries;
 			all[n].wait_ns = ss->wait_ns;
-			all[n].hold_ns = ss->hold_ns;
+			all[n].hold_ns = eng_hold_total(ss->hold_ns,
+			    ss->holds_timed, ss->acquisitions,
+			    e->params.hold_sample);
 			n++;
 		}
 	qsort(all, n, sizeof(*all), eng_site_row_cmp);

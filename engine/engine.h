@@ -185,6 +185,9 @@ struct eng_params {
 	uint64_t	npmaps;		/* pmap slots */
 	uint64_t	phys_pages;	/* physical memory, 4 KiB pages */
 	bool		timing;		/* lock wait/hold timing (TSC) */
+	uint32_t	hold_sample;	/* timing on: time one hold in this
+					   many per CPU; 0 or 1: every one
+					   (lock.h, "Hold") */
 	/*
 	 * Run the page daemon's thread (vm_pageout.c) from eng_create() to
 	 * eng_quiesce(): allocators with no free page sleep in vm_wait until
@@ -333,7 +336,8 @@ struct eng_site_row {
 	uint64_t	contended;
 	uint64_t	cas_retries;
 	uint64_t	wait_ns;	/* sums; timing on */
-	uint64_t	hold_ns;
+	uint64_t	hold_ns;	/* estimated when sampled:
+					   eng_hold_total() */
 };
 /* Fills up to max rows; returns how many there are in all. */
 size_t	eng_stats_sites(struct vm_engine *e, struct eng_site_row *rows,

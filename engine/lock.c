@@ -586,16 +586,28 @@ eng_lock_inst_class(unsigned i)
 }
 
 void
-eng_lkstat_init(struct eng_lkstat *ls, bool timing)
+eng_lkstat_init(struct eng_lkstat *ls, bool timing, uint32_t hold_every)
 {
+	ENG_KASSERT(!timing || hold_every >= 1, "hold_every %u", hold_every);
 	memset(ls, 0, sizeof(*ls));
 	ls->timing = timing;
+	ls->hold_every = timing ? hold_every : 0;
+	ls->untimed = timing ? 0 : UINT64_MAX;
 	ls->cpu_id = atomic_fetch_add_explicit(&eng_run_next, 1,
 	    memory_order_relaxed) % ENG_RUN_SLOTS + 1;
 	eng_running(ls);
 	pthread_once(&eng_delay_once, eng_delay_init_once);
 	if (timing)
 		eng_tsc_calibrate();
+}
+
+uint64_t
+eng_hold_total(uint64_t sum_ns, uint64_t timed, uint64_t acquisitions,
+    uint32_t hold_sample)
+{
+	if (hold_sample <= 1 || timed == 0)
+		return (sum_ns);
+	return ((uint64_t)((eng_u128)sum_ns * acquisitions / timed));
 }
 
 /* Zero the counters; locks still held stay recorded. */
@@ -642,6 +654,7 @@ eng_lkstat_merge(const struct eng_lkstat *ls,
 			b->cas_retries += a->cas_retries;
 			b->wait_ns += a->wait_ns;
 			b->hold_ns += a->hold_ns;
+			b->holds_timed += a->holds_timed;
 		}
 }
 
@@ -694,46 +707,54 @@ eng_lock_order_check(const struct eng_lkstat *ls, unsigned lc,
 }
 
 /*
- * eng_acquired()'s timed or contended part: count the contention and, with
- * timing on, the wait (from t0) and the start of the hold (*t1p).  Returns
- * the wait in ns (0 uncontended or timing off).
+ * Whether this acquisition's hold is timed: with timing on, every one in
+ * simulation (the simulator is told every hold), else one in hold_every,
+ * counted down per CPU (lock.h, "Hold").  With timing off untimed starts
+ * at UINT64_MAX and is never spent.
+ */
+static inline bool
+eng_hold_timed(struct eng_lkstat *ls)
+{
+	if (!ls->timing)
+		return (false);
+	if (eng_sim_hook == NULL && ls->untimed > 0) {
+		ls->untimed--;
+		return (false);
+	}
+	ls->untimed = ls->hold_every - 1;
+	return (true);
+}
+
+/*
+ * eng_acquired()'s contended part: count the contention and, with timing
+ * on, its wait from t0 to t1 (the TSC now).  Returns the wait in ns (0
+ * with timing off).
  */
 static uint64_t
 eng_acquired_wait(struct eng_lkstat *ls, unsigned lc, unsigned s,
-    uint64_t t0, bool contended, uint64_t *t1p)
+    uint64_t t0, uint64_t t1)
 {
 	struct eng_lock_stats *cs = &ls->cls[lc];
 	struct eng_site_stats *ss = &ls->site[s][lc];
-	uint64_t t1 = 0, ns = 0;
+	uint64_t ns = 0;
 
-	if (ls->timing)
-		t1 = eng_clock();
-	if (contended) {
-		cs->contended++;
-		ss->contended++;
-		if (ls->timing) {
-			ns = eng_clock_ns(t1 - t0);
-			eng_hist_put(&cs->wait, ns);
-			ss->wait_ns += ns;
-		}
-	} else if (ls->timing) {
-		cs->wait.count++;
-		cs->wait.bucket[0]++;
+	cs->contended++;
+	ss->contended++;
+	if (ls->timing) {
+		ns = eng_clock_ns(t1 - t0);
+		eng_hist_put(&cs->wait, ns);
+		ss->wait_ns += ns;
 	}
-	*t1p = t1;
 	return (ns);
 }
 
 /*
- * Bookkeeping once a lock is owned.  Timing on: an acquisition whose first
- * attempt succeeded (!contended) reads the TSC once, after that attempt, as
- * the start of the hold, and records a wait of 0 ns, as lock profilers
- * count wait time only for acquisitions that had to wait; a contended one
- * waited from t0, the TSC read after its first attempt failed, to now.
- * Returns the wait in ns (0 uncontended or timing off).  Inlined into every
- * acquire: with timing off an uncontended acquisition costs two counter
- * increments and a push on the held stack.  The per-class count of held
- * locks serves only the lock-order check and is kept only with it.
+ * Bookkeeping once a lock is owned.  With timing on, a contended
+ * acquisition waited from t0, the TSC read after its first attempt failed,
+ * to now; a timed hold (eng_hold_timed()) starts now.  Returns the wait in
+ * ns (0 uncontended or timing off).  Inlined into every acquire that does
+ * not take the fast path.  The per-class count of held locks serves only
+ * the lock-order check and is kept only with it.
  */
 static inline uint64_t
 eng_acquired(struct eng_lkstat *ls, const void *lock, unsigned lc,
@@ -742,13 +763,17 @@ eng_acquired(struct eng_lkstat *ls, const void *lock, unsigned lc,
 	unsigned s = eng_site_index(site);
 	struct eng_held *h;
 	uint64_t t1 = 0, ns = 0;
+	bool timed;
 
 	ENG_KASSERT(ls->cpu_id != 0, "lock %p taken in %s with an "
 	    "uninitialised eng_lkstat", lock, site->name);
 	ls->cls[lc].acquisitions++;
 	ls->site[s][lc].acquisitions++;
-	if (__builtin_expect(ls->timing || contended, 0))
-		ns = eng_acquired_wait(ls, lc, s, t0, contended, &t1);
+	timed = eng_hold_timed(ls);
+	if (timed || (contended && ls->timing))
+		t1 = eng_clock();
+	if (__builtin_expect(contended, 0))
+		ns = eng_acquired_wait(ls, lc, s, t0, t1);
 	if (__builtin_expect(ls->nheld >= ENG_HELD_MAX, 0))
 		ENG_PANIC("more than %d locks held at %s", ENG_HELD_MAX,
 		    site->name);
@@ -759,6 +784,7 @@ eng_acquired(struct eng_lkstat *ls, const void *lock, unsigned lc,
 	h->lc = (uint8_t)lc;
 	h->shared = shared;
 	h->inst = 0;
+	h->timed = timed;
 	if (ENG_DEBUG)
 		ls->held_class[lc]++;
 	return (ns);
@@ -783,17 +809,15 @@ eng_inst_acquired(struct eng_lkstat *ls, unsigned inst, bool contended,
 		is->contended++;
 		if (ls->timing)
 			eng_hist_put(&is->wait, ns);
-	} else if (ls->timing) {
-		is->wait.count++;
-		is->wait.bucket[0]++;
 	}
 	ls->held[ls->nheld - 1].inst = (uint8_t)inst;
 }
 
-/* eng_releasing() with timing on: the hold of h ends now. */
+/* eng_releasing() of a timed hold: the hold of h ends now. */
 static void
 eng_released_hold(struct eng_lkstat *ls, const struct eng_held *h)
 {
+	struct eng_site_stats *ss = &ls->site[h->site][h->lc];
 	uint64_t ns;
 
 	if (eng_sim_hook != NULL)
@@ -801,7 +825,8 @@ eng_released_hold(struct eng_lkstat *ls, const struct eng_held *h)
 		    eng_clock() - h->t1);
 	ns = eng_clock_ns(eng_clock() - h->t1);
 	eng_hist_put(&ls->cls[h->lc].hold, ns);
-	ls->site[h->site][h->lc].hold_ns += ns;
+	ss->hold_ns += ns;
+	ss->holds_timed++;
 	if (h->inst != 0)
 		eng_hist_put(&ls->inst[h->inst - 1].hold, ns);
 }
@@ -826,7 +851,7 @@ eng_releasing(struct eng_lkstat *ls, const void *lock)
 		i = (unsigned)slot;
 	}
 	h = &ls->held[i];
-	if (ls->timing)
+	if (h->timed)
 		eng_released_hold(ls, h);
 	if (ENG_DEBUG)
 		ls->held_class[h->lc]--;
@@ -836,22 +861,23 @@ eng_releasing(struct eng_lkstat *ls, const void *lock)
 
 /*
  * Whether an acquisition or release may take the fast path: no debugging
- * checks, no simulation, lock timing off, and (acquisition) the site
- * registered and room on the held stack.  The fast path makes no call,
- * so an uncontended lock or unlock saves no registers; everything else
- * goes the full way, out of line.
+ * checks, no simulation, and (acquisition) a hold that is not to be timed
+ * (lock timing off, or not this CPU's sampled one: eng_hold_timed()), the
+ * site registered and room on the held stack; (release) an untimed hold.
+ * The fast path makes no call, so an uncontended lock or unlock saves no
+ * registers; everything else goes the full way, out of line.
  */
 static inline bool
-eng_fast_ok(const struct eng_lkstat *ls)
+eng_fast_ok(void)
 {
-	return (!ENG_DEBUG && eng_sim_hook == NULL && !ls->timing);
+	return (!ENG_DEBUG && eng_sim_hook == NULL);
 }
 
 static inline bool
 eng_fast_acquire_ok(const struct eng_lkstat *ls, const struct eng_site *site)
 {
-	return (eng_fast_ok(ls) && atomic_load_explicit(&site->idx,
-	    memory_order_acquire) > 0 && ls->nheld < ENG_HELD_MAX);
+	return (eng_fast_ok() && ls->untimed > 0 && atomic_load_explicit(
+	    &site->idx, memory_order_acquire) > 0 && ls->nheld < ENG_HELD_MAX);
 }
 
 /*
@@ -868,13 +894,14 @@ eng_acquired_fast(struct eng_lkstat *ls, const void *lock, unsigned lc,
 
 	ls->cls[lc].acquisitions++;
 	ls->site[s][lc].acquisitions++;
+	ls->untimed--;
 	h = &ls->held[ls->nheld++];
 	h->lock = lock;
-	h->t1 = 0;
 	h->site = (uint16_t)s;
 	h->lc = (uint8_t)lc;
 	h->shared = shared;
 	h->inst = (uint8_t)inst;
+	h->timed = false;
 	if (inst != 0)
 		ls->inst[inst - 1].acquisitions++;
 }
@@ -903,8 +930,9 @@ eng_acquired_as(struct eng_lkstat *ls, const void *lock, unsigned lc,
 static inline bool
 eng_releasing_fast(struct eng_lkstat *ls, const void *lock)
 {
-	if (!eng_fast_ok(ls) || ls->nheld == 0 ||
-	    ls->held[ls->nheld - 1].lock != lock)
+	if (!eng_fast_ok() || ls->nheld == 0 ||
+	    ls->held[ls->nheld - 1].lock != lock ||
+	    ls->held[ls->nheld - 1].timed)
 		return (false);
 	ls->nheld--;
 	return (true);

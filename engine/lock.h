@@ -68,12 +68,22 @@
  * acquisitions, contended acquisitions, CAS retries, atomics executed,
  * pauses spun and parks (lockstat's spin and block events), and
  * with timing on wait and hold times (TSC, calibrated once to ns, the
- * probe's own cost subtracted) into log-linear histograms.  An acquisition
- * whose first attempt succeeds reads the TSC once (the start of its hold)
- * and records a wait of 0 ns; a contended one waits from the TSC read after
- * its first failed attempt, through spinning and parking, until it owns the
- * lock.  So timing costs two TSC reads per uncontended acquire/release
- * pair, three per contended one.
+ * probe's own cost subtracted) into log-linear histograms.
+ *  - Wait: only a contended acquisition has one, from the TSC read after
+ *    its first failed attempt, through spinning and parking, until it owns
+ *    the lock; every contended acquisition is timed.  An uncontended one
+ *    waited 0 ns and is not put in the histogram (its count is
+ *    acquisitions - contended), as lock_profile_obtain_lock_success()
+ *    takes a waittime only from the contested paths (subr_lock.c).
+ *  - Hold: one acquisition in hold_every of each CPU reads the TSC when it
+ *    owns the lock and again at its release.  hold_every 1 (the default)
+ *    times every hold; more samples them as FreeBSD's LOCK_PROFILING does
+ *    with debug.lock.prof.skipcount ("sample approximately every N lock
+ *    acquisitions", subr_lock.c), each CPU counting its own acquisitions
+ *    down.  The histogram then holds the sampled holds, and a total is
+ *    estimated as the sampled mean times the acquisitions.  Sampling takes
+ *    timing's TSC reads (two per timed hold) off the other acquisitions,
+ *    which then go the fast path below.
  *
  * Simulation (lock_sim.h): with a hook installed on the calling thread,
  * every counted atomic and releasing store is a scheduling point of the
@@ -132,17 +142,19 @@ struct eng_site_stats {
 	uint64_t	contended;
 	uint64_t	cas_retries;
 	uint64_t	wait_ns;
-	uint64_t	hold_ns;
+	uint64_t	hold_ns;	/* of the timed holds */
+	uint64_t	holds_timed;
 };
 
 /* One lock held by this CPU (for hold times and lock-order checks). */
 struct eng_held {
 	const void	*lock;
-	uint64_t	 t1;		/* TSC when acquired (timing on) */
+	uint64_t	 t1;		/* eng_clock() when acquired (timed) */
 	uint16_t	 site;
 	uint8_t		 lc;
 	uint8_t		 shared;
 	uint8_t		 inst;		/* lock instance + 1 (0: none) */
+	bool		 timed;		/* its hold is timed: t1 is set */
 };
 
 #define ENG_HELD_MAX	1024
@@ -154,6 +166,10 @@ struct eng_held {
 struct eng_lkstat {
 	bool		timing;			/* take TSC stamps */
 	uint32_t	cpu_id;			/* owner id in lock words, >= 1 */
+	uint32_t	hold_every;		/* time one hold in hold_every */
+	uint64_t	untimed;		/* acquisitions before the next
+						   timed hold (UINT64_MAX with
+						   timing off) */
 	unsigned	rw_rlocks;		/* read locks held (td_rw_rlocks) */
 	unsigned	nheld;
 	unsigned	held_class[LC_COUNT];	/* locks held, by class (only
@@ -214,7 +230,9 @@ struct eng_mcs {
 typedef _Atomic uint8_t eng_blk_t;
 
 /* Set-up (single-threaded, or before the CPU's thread starts). */
-void	eng_lkstat_init(struct eng_lkstat *ls, bool timing);
+/* timing off: hold_every is ignored; on: >= 1 (lock.h, "Hold"). */
+void	eng_lkstat_init(struct eng_lkstat *ls, bool timing,
+	    uint32_t hold_every);
 void	eng_lkstat_reset(struct eng_lkstat *ls);
 /* Add ls's class counters into out (out->lock[]) and its sites into sites. */
 void	eng_lkstat_merge(const struct eng_lkstat *ls,

@@ -61,11 +61,19 @@ struct eng_lock_stats {
 	uint64_t	acquisitions;
 	uint64_t	contended;	/* had to wait */
 	uint64_t	cas_retries;	/* failed CAS in atomic designs */
-	struct eng_hist	wait;		/* timing on: every acquisition */
-	struct eng_hist	hold;
+	struct eng_hist	wait;		/* timing on: contended acquisitions */
+	struct eng_hist	hold;		/* timing on: the timed holds (lock.h) */
 	uint64_t	atomics;	/* atomic RMWs executed (locks incl.) */
 	uint64_t	spins;		/* pauses spent spinning for a lock */
 	uint64_t	blocks;		/* times parked (futex wait) */
 };
+
+/*
+ * The hold time of every one of acquisitions, from the sum of the timed
+ * holds: the sum itself when every hold was timed (hold_sample 0 or 1),
+ * else the timed holds' mean times acquisitions (lock.h, "Hold").
+ */
+uint64_t eng_hold_total(uint64_t sum_ns, uint64_t timed,
+    uint64_t acquisitions, uint32_t hold_sample);
 
 #endif /* ENG_LOCK_STATS_H */

@@ -117,7 +117,8 @@ simulate_usage(FILE *f)
 	    "  --sort KEY, -E, --entries N, --wide\n"
 	    "                        the human tables, as replay's\n"
 	    "  -h, --help            this text\n"
-	    "(--pace, --warmup, --no-hwc and --no-timing do not apply.)\n"
+	    "(--pace, --warmup, --no-hwc, --no-timing and --hold-sample do "
+	    "not apply.)\n"
 	    "\n"
 	    "Manual: man pagereplay-simulate; docs in " PR_DOCDIR "\n"
 	    "\n"
@@ -310,10 +311,13 @@ simulate_option(struct simulate *s, int ch, const char *arg, char *err,
 	case RP_OPT_WARMUP:
 	case RP_OPT_NO_HWC:
 	case RP_OPT_NO_TIMING:
+	case RP_OPT_HOLD_SAMPLE:
 		snprintf(err, errlen, "--%s does not apply to a simulation "
-		    "(virtual time is always measured, nothing is paced)",
+		    "(virtual time is always measured, every hold, and "
+		    "nothing is paced)",
 		    ch == RP_OPT_PACE ? "pace" : ch == RP_OPT_WARMUP ?
-		    "warmup" : ch == RP_OPT_NO_HWC ? "no-hwc" : "no-timing");
+		    "warmup" : ch == RP_OPT_NO_HWC ? "no-hwc" :
+		    ch == RP_OPT_NO_TIMING ? "no-timing" : "hold-sample");
 		return (-1);
 	case OPT_PAGE:
 	case OPT_QUEUE:

@@ -23,6 +23,12 @@ const char rp_opt_common_help[] =
     "  -d, --duration DUR    stop measuring after DUR (e.g. 10s, 500ms)\n"
     "  --loop N              replay the trace N times (default 1)\n"
     "  --no-timing           no lock wait/hold timing (raw throughput)\n"
+    "  --hold-sample N       time the hold of one lock acquisition in N\n"
+    "                        per worker (default 1: every one), as\n"
+    "                        FreeBSD's debug.lock.prof.skipcount; hold\n"
+    "                        percentiles are then over the sampled holds\n"
+    "                        and hold totals estimated; every contended\n"
+    "                        acquisition's wait is still timed\n"
     "  --no-hwc              no hardware counters (perf_event_open)\n"
     "  --check               run the model's invariant check at the end;\n"
     "                        violations make the exit status 1\n"
@@ -275,6 +281,14 @@ rp_opt_common(int opt, const char *arg, struct rp_opts *o, char *err,
 		return (1);
 	case RP_OPT_NO_TIMING:
 		c->timing = false;
+		return (1);
+	case RP_OPT_HOLD_SAMPLE:
+		if (cli_parse_u64(arg, 1, 1000000, &v) != 0) {
+			snprintf(err, errlen, "--hold-sample: '%s' is not a "
+			    "number in 1..1000000", arg);
+			return (-1);
+		}
+		c->hold_sample = (uint32_t)v;
 		return (1);
 	case RP_OPT_NO_HWC:
 		c->run.hwc = false;

@@ -27,6 +27,7 @@ enum rp_opt {
 	RP_OPT_DURATION,
 	RP_OPT_LOOP,
 	RP_OPT_NO_TIMING,
+	RP_OPT_HOLD_SAMPLE,
 	RP_OPT_NO_HWC,
 	RP_OPT_CHECK,
 	RP_OPT_PHYS_MEM,
@@ -53,6 +54,7 @@ enum rp_opt {
 	{ "duration", required_argument, NULL, RP_OPT_DURATION },	\
 	{ "loop", required_argument, NULL, RP_OPT_LOOP },		\
 	{ "no-timing", no_argument, NULL, RP_OPT_NO_TIMING },		\
+	{ "hold-sample", required_argument, NULL, RP_OPT_HOLD_SAMPLE },	\
 	{ "no-hwc", no_argument, NULL, RP_OPT_NO_HWC },			\
 	{ "check", no_argument, NULL, RP_OPT_CHECK },			\
 	{ "phys-mem", required_argument, NULL, RP_OPT_PHYS_MEM },	\

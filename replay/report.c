@@ -37,6 +37,7 @@ enum col {
 	C_SCAN_PAGES, C_SCAN_FREED, C_VM_WAITS, C_VM_WAIT_NS, C_ALLOC_FAILURES,
 	C_LOCK_INSTANCE, C_FREE, C_PRESET,
 	C_MODE, C_MACHINE, C_THINK, C_SEED,
+	C_HOLD_SAMPLE,
 	C_COUNT
 };
 
@@ -118,6 +119,7 @@ const struct rp_column rp_columns[C_COUNT] = {
 	[C_MACHINE] = { "machine", false },
 	[C_THINK] = { "think", false },
 	[C_SEED] = { "seed", true },
+	[C_HOLD_SAMPLE] = { "hold_sample", true },
 };
 const unsigned rp_ncolumns = C_COUNT;
 
@@ -210,26 +212,6 @@ rp_report_share(const struct rp_report *r, const struct rp_lock_row *l)
 	for (i = 0; i < r->nlocks; i++)
 		all += r->lock[i].contended;
 	return (all > 0 ? 100.0 * l->contended / all : 0.0);
-}
-
-/*
- * The waits of a class's contended acquisitions: the engine's wait
- * histogram holds every timed acquisition, an uncontended one as 0 ns in
- * bucket 0 (engine/lock.h), so taking those out leaves exactly the
- * contended ones; zeros change neither the sum nor the maximum.
- */
-void
-rp_wait_contended(const struct eng_lock_stats *ls, struct eng_hist *out)
-{
-	uint64_t unc;
-
-	*out = ls->wait;
-	unc = ls->wait.count > ls->contended ? ls->wait.count -
-	    ls->contended : 0;
-	if (unc > out->bucket[0])
-		unc = out->bucket[0];
-	out->bucket[0] -= unc;
-	out->count -= unc;
 }
 
 /* Mean wait of a class's contended acquisitions, ns. */
@@ -387,6 +369,7 @@ cell(const struct rp_report *r, const struct rp_lock_row *l, enum col c,
 		else
 			U(r->seed);
 		break;
+	case C_HOLD_SAMPLE: U(r->hold_sample); break;
 	default: b[0] = '\0'; break;
 	}
 #undef U
@@ -919,9 +902,16 @@ print_locks(FILE *f, const struct rp_report *r, const struct rp_print_opts *o)
 		fprintf(f, " %9s", fmt_ns(r, l->hold_max, t, sizeof(t)));
 		fprintf(f, " %10s\n", fmt_ns(r, l->hold_total, t, sizeof(t)));
 	}
-	fprintf(f, "(%s)\n", r->timing ? "wait: over the contended "
-	    "acquisitions; hold: over all; share%: of all contended "
-	    "acquisitions" : "timing off: no wait/hold times");
+	if (!r->timing)
+		fprintf(f, "(timing off: no wait/hold times)\n");
+	else if (r->hold_sample > 1)
+		fprintf(f, "(wait: over the contended acquisitions; hold: "
+		    "over one acquisition in %u per worker, totals estimated; "
+		    "share%%: of all contended acquisitions)\n",
+		    r->hold_sample);
+	else
+		fprintf(f, "(wait: over the contended acquisitions; hold: "
+		    "over all; share%%: of all contended acquisitions)\n");
 	print_instances(f, r);
 }
 
@@ -934,8 +924,13 @@ rp_report_print(FILE *f, const struct rp_report *r,
 	const struct rp_counter *kc;
 	double lo, hi;
 	struct wrapped_list wl;
+	char hold_note[48];
 	unsigned i, k;
 
+	hold_note[0] = '\0';
+	if (r->timing && r->hold_sample > 1)
+		snprintf(hold_note, sizeof(hold_note), " (holds: 1 in %u)",
+		    r->hold_sample);
 	fprintf(f, "%s: %llu events on %u threads (CPUs %s) in %.3f s: "
 	    "%.0f events/s\n", r->trace, (unsigned long long)run->events,
 	    r->threads, r->cpu_list[0] != '\0' ? r->cpu_list : "not pinned",
@@ -943,11 +938,12 @@ rp_report_print(FILE *f, const struct rp_report *r,
 	worker_range(run, &lo, &hi);
 	fprintf(f, "design: page %s, queue %s, pv %s, pvchunk %s, "
 	    "free %s%s%s%s\nrun: partition %s, scale %u %s, pace %s, "
-	    "loops %u, timing %s\n",
+	    "loops %u, timing %s%s\n",
 	    r->page, r->queue, r->pv, r->pvchunk, r->free, r->preset != NULL ?
 	    " (--preset " : "", r->preset != NULL ? r->preset : "",
 	    r->preset != NULL ? ")" : "", r->partition, r->scale,
-	    r->scale_mode, r->pace, r->loops, r->timing ? "on" : "off");
+	    r->scale_mode, r->pace, r->loops, r->timing ? "on" : "off",
+	    hold_note);
 	fprintf(f, "skipped %llu (%.2f%%), warm-up %llu events%s%s\n",
 	    (unsigned long long)run->skipped, run->events > 0 ?
 	    100.0 * run->skipped / run->events : 0.0,

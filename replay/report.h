@@ -22,7 +22,7 @@
 
 #define RP_LOCK_MAX	16
 #define RP_QUANTILES	4	/* p50 p90 p99 p99.9 */
-#define RP_SCHEMA	3	/* the CSV's `schema` column (docs/csv.md) */
+#define RP_SCHEMA	4	/* the CSV's `schema` column (docs/csv.md) */
 
 struct rp_column {
 	const char	*name;
@@ -50,10 +50,11 @@ struct rp_lock_row {
 	uint64_t	 wait_max;
 	uint64_t	 wait_total;
 	struct eng_hist	 wait_hist;	/* contended acquisitions' waits */
-	struct eng_hist	 hold_hist;	/* every acquisition's hold */
+	struct eng_hist	 hold_hist;	/* the timed holds (hold_sample) */
 	uint64_t	 hold_q[RP_QUANTILES];
 	uint64_t	 hold_max;
-	uint64_t	 hold_total;
+	uint64_t	 hold_total;	/* of every acquisition; estimated
+					   when holds are sampled */
 };
 
 /*
@@ -123,6 +124,8 @@ struct rp_report {
 					   (NULL: none) */
 	char		 pace[32];
 	bool		 timing;
+	uint32_t	 hold_sample;	/* one hold in this many timed (1:
+					   all; --hold-sample) */
 	unsigned	 loops;		/* started: a stopped run counts
 					   the loop it stopped in */
 	uint64_t	 phys_pages;
@@ -173,12 +176,6 @@ const char *rp_report_status(const struct rp_report *r);
 /* Percent of all classes' contended acquisitions that are l's (a class
    or an instance). */
 double	rp_report_share(const struct rp_report *r, const struct rp_lock_row *l);
-/*
- * The wait histogram of ls's contended acquisitions: ls->wait without the
- * uncontended ones, which the engine records as 0 ns (engine/lock.h).
- */
-void	rp_wait_contended(const struct eng_lock_stats *ls,
-	    struct eng_hist *out);
 /* Mean wait of l's contended acquisitions, ns (0: none). */
 uint64_t rp_lock_wait_avg(const struct rp_lock_row *l);
 

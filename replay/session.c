@@ -24,6 +24,7 @@ rp_config_default(struct rp_config *c)
 	c->run.loops = 1;
 	c->run.hwc = true;
 	c->timing = true;
+	c->hold_sample = 1;
 	c->prime = true;
 }
 
@@ -249,10 +250,13 @@ session_prime(const struct rp_trace *t, const struct rp_config *c,
 	rep->prime.wired = t->prime.cnt.wired * replicas;
 }
 
-/* The engine's statistics of a lock class or instance into report row l. */
+/*
+ * The engine's statistics of a lock class or instance into report row l;
+ * hold_sample: one hold in that many was timed (rp_config).
+ */
 static void
 session_lock_row(const struct eng_lock_stats *ls, unsigned lc,
-    const char *instance, struct rp_lock_row *l)
+    const char *instance, uint32_t hold_sample, struct rp_lock_row *l)
 {
 	static const double q[RP_QUANTILES] = { 0.5, 0.9, 0.99, 0.999 };
 	unsigned k;
@@ -264,7 +268,7 @@ session_lock_row(const struct eng_lock_stats *ls, unsigned lc,
 	l->contended = ls->contended;
 	l->cas_retries = ls->cas_retries;
 	l->atomics = ls->atomics;
-	rp_wait_contended(ls, &l->wait_hist);
+	l->wait_hist = ls->wait;
 	l->hold_hist = ls->hold;
 	for (k = 0; k < RP_QUANTILES; k++) {
 		l->wait_q[k] = eng_hist_quantile(&l->wait_hist, q[k]);
@@ -274,7 +278,8 @@ session_lock_row(const struct eng_lock_stats *ls, unsigned lc,
 	l->wait_max = l->wait_hist.max_ns;
 	l->wait_total = l->wait_hist.sum_ns;
 	l->hold_max = ls->hold.max_ns;
-	l->hold_total = ls->hold.sum_ns;
+	l->hold_total = eng_hold_total(ls->hold.sum_ns, ls->hold.count,
+	    ls->acquisitions, hold_sample);
 }
 
 /* Engine statistics of every lock class and instance into report rows. */
@@ -285,12 +290,13 @@ session_locks(const struct eng_stats *s, struct rp_report *rep)
 
 	rep->nlocks = 0;
 	for (i = 0; i < LC_COUNT && i < RP_LOCK_MAX; i++)
-		session_lock_row(&s->lock[i], i, "",
+		session_lock_row(&s->lock[i], i, "", rep->hold_sample,
 		    &rep->lock[rep->nlocks++]);
 	rep->ninst = 0;
 	for (i = 0; i < eng_lock_inst_count(); i++)
 		session_lock_row(&s->inst[i], eng_lock_inst_class(i),
-		    eng_lock_inst_name(i), &rep->inst[rep->ninst++]);
+		    eng_lock_inst_name(i), rep->hold_sample,
+		    &rep->inst[rep->ninst++]);
 	memcpy(rep->by_kind, s->by_kind, sizeof(rep->by_kind));
 	memcpy(rep->skipped_by_kind, s->skipped_by_kind,
 	    sizeof(rep->skipped_by_kind));
@@ -420,6 +426,8 @@ session_describe(const struct rp_trace *t, const struct rp_config *c,
 		snprintf(rep->pace, sizeof(rep->pace), "recorded:%g",
 		    c->run.pace_factor);
 	rep->timing = c->timing;
+	/* A simulation times every hold (engine/lock.h, "Hold"). */
+	rep->hold_sample = c->sim != NULL ? 1 : c->hold_sample;
 	rep->loops = c->run.loops;
 	rep->phys_pages = rp_config_phys_pages(c, t);
 	rep->lost = t->lost;
@@ -486,6 +494,7 @@ rp_session_run(const struct rp_trace *t, const struct rp_config *c,
 	ep.npmaps = plan.npmaps;
 	ep.phys_pages = rep->phys_pages;
 	ep.timing = c->timing;
+	ep.hold_sample = rep->hold_sample;
 	/* The daemon's thread would take the real locks beside the virtual
 	 * CPUs: not simulated (docs/simulate.md). */
 	ep.pagedaemon = c->sim == NULL;

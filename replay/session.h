@@ -34,6 +34,8 @@ struct rp_config {
 					   decoders unused: from the cpus
 					   and threads members) */
 	bool		 timing;	/* lock wait/hold timing */
+	uint32_t	 hold_sample;	/* time one hold in this many per
+					   worker (--hold-sample; 1: all) */
 	bool		 check;		/* invariant check after the run */
 	bool		 prime;		/* make resident what the trace
 					   assumes before the run (prime.h) */

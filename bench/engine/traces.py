@@ -15,7 +15,13 @@ read (`bench_engine --costs`) over the time with timing off.
 PAGEREPLAY may be a comma-separated list of binaries (before and after a
 change): their runs alternate within each cell, one row per binary.
 
-Usage: traces.py PAGEREPLAY[,PAGEREPLAY...] BENCH_ENGINE RUNS PRESETS TRACE...
+--hold-sample N[,N...] (first argument): time one lock hold in N (replay
+--hold-sample) in the timed runs, one row per N (default 1: every hold,
+as the replay's default).  Its runs alternate with the others'; "tsc
+min" is then 2 x acquisitions / N TSC reads.
+
+Usage: traces.py [--hold-sample N[,N...]] PAGEREPLAY[,PAGEREPLAY...]
+                 BENCH_ENGINE RUNS PRESETS TRACE...
   e.g. bench/engine/traces.py build-rel/pagereplay \\
        build-rel/bench/engine/bench_engine 5 freebsd14,freebsd12 \\
        workloads/traces/*.prt
@@ -28,11 +34,14 @@ import sys
 import tempfile
 
 
-def replay(pr, trace, preset, timing, out):
+def replay(pr, trace, preset, hold_sample, out):
+    """hold_sample 0: timing off; else --hold-sample hold_sample."""
     cmd = [pr, "replay", trace, "--threads", "1", "--no-hwc",
            "--preset", preset, "--json", out]
-    if not timing:
+    if hold_sample == 0:
         cmd.append("--no-timing")
+    elif hold_sample > 1:
+        cmd += ["--hold-sample", str(hold_sample)]
     subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL,
                    stderr=subprocess.DEVNULL)
     with open(out) as f:
@@ -45,10 +54,15 @@ def replay(pr, trace, preset, timing, out):
 
 
 def main():
-    if len(sys.argv) < 6:
+    args = sys.argv[1:]
+    samples = [1]
+    if args[:1] == ["--hold-sample"] and len(args) > 1:
+        samples = [int(n) for n in args[1].split(",")]
+        args = args[2:]
+    if len(args) < 5 or min(samples) < 1:
         sys.exit(__doc__)
-    pr, bench, runs, presets = sys.argv[1:5]
-    traces = sys.argv[5:]
+    pr, bench, runs, presets = args[:4]
+    traces = args[4:]
     rmw, tsc = map(float, subprocess.run(
         [bench, "--costs"], check=True, capture_output=True,
         text=True).stdout.split())
@@ -57,36 +71,38 @@ def main():
     binaries = pr.split(",")
     for i, b in enumerate(binaries):
         print("binary %d: %s" % (i, b))
-    print("%-22s %-11s %3s %9s %9s %7s %7s %6s %6s %7s %7s" % (
-        "trace", "preset", "bin", "ns/ev off", "ns/ev on", "atom/ev",
-        "floor", "ratio", "acq/ev", "timing", "tsc min"))
+    print("%-22s %-11s %3s %6s %9s %9s %7s %7s %6s %6s %7s %7s" % (
+        "trace", "preset", "bin", "hold/N", "ns/ev off", "ns/ev on",
+        "atom/ev", "floor", "ratio", "acq/ev", "timing", "tsc min"))
     with tempfile.TemporaryDirectory() as tmp:
         out = os.path.join(tmp, "run.json")
         for trace in traces:
             name = os.path.basename(trace).rsplit(".", 1)[0]
             for preset in presets.split(","):
                 off = [[] for _ in binaries]
-                on = [[] for _ in binaries]
+                on = [[[] for _ in samples] for _ in binaries]
                 counts = [None for _ in binaries]
                 for _ in range(int(runs)):
                     for i, b in enumerate(binaries):
-                        t, atomics, acq = replay(b, trace, preset, False,
-                                                 out)
+                        t, atomics, acq = replay(b, trace, preset, 0, out)
                         off[i].append(t)
                         counts[i] = (atomics, acq)
-                        on[i].append(replay(b, trace, preset, True,
-                                            out)[0])
+                        for j, n in enumerate(samples):
+                            on[i][j].append(replay(b, trace, preset, n,
+                                                   out)[0])
                 for i in range(len(binaries)):
                     atomics, acq = counts[i]
                     moff = statistics.median(off[i])
-                    mon = statistics.median(on[i])
                     floor = atomics * rmw
-                    print("%-22s %-11s %3d %9.0f %9.0f %7.2f %7.0f %5.0f%% "
-                          "%6.2f %+6.0f%% %+6.0f%%"
-                          % (name, preset, i, moff, mon, atomics, floor,
-                             100 * floor / moff, acq,
-                             100 * (mon / moff - 1),
-                             100 * 2 * acq * tsc / moff), flush=True)
+                    for j, n in enumerate(samples):
+                        mon = statistics.median(on[i][j])
+                        print("%-22s %-11s %3d %6d %9.0f %9.0f %7.2f %7.0f "
+                              "%5.0f%% %6.2f %+6.0f%% %+6.0f%%"
+                              % (name, preset, i, n, moff, mon, atomics,
+                                 floor, 100 * floor / moff, acq,
+                                 100 * (mon / moff - 1),
+                                 100 * 2 * acq * tsc / n / moff),
+                              flush=True)
 
 if __name__ == "__main__":
     main()

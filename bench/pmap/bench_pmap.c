@@ -196,7 +196,7 @@ contention_round(const struct eng_design *d, bool shared, double *mops,
 	memset(&pv, 0, sizeof(pv));
 	atomic_init(&stop, false);
 	for (k = 0; k < 2; k++) {
-		eng_lkstat_init(&e->cpus[k]->lk, true);
+		eng_lkstat_init(&e->cpus[k]->lk, true, 1);
 		w[k].c = e->cpus[k];
 		w[k].slot = (uint64_t)k;
 		/* Shared: halves of frame 0.  Separate: frames 0 and 1. */
@@ -277,7 +277,7 @@ main(int argc, char **argv)
 	    "rounds)\n\n", ROUNDS);
 	printf("| design | Mops/s shared run | Mops/s separate runs | "
 	    "pv contended shared | pv contended separate | "
-	    "pv wait p50/p99 ns shared |\n");
+	    "pv wait p50/p99 ns shared, of the contended |\n");
 	printf("|---|---:|---:|---:|---:|---:|\n");
 	for (k = 0; k < FAKE_NDESIGNS; k++) {
 		fake_design(k, &d, &name);

@@ -96,7 +96,7 @@ main(void)
 	ls = malloc(sizeof(*ls));
 	if (ls == NULL)
 		return (1);
-	eng_lkstat_init(ls, true);
+	eng_lkstat_init(ls, true, 1);
 	for (attempt = 0; attempt < 3; attempt++) {
 		r = measure(ls);
 		if (r > 0.95 && r < 1.05) {

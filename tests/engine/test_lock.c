@@ -31,7 +31,7 @@ lk_new(bool timing)
 	struct eng_lkstat *ls = malloc(sizeof(*ls));
 
 	assert_non_null(ls);
-	eng_lkstat_init(ls, timing);
+	eng_lkstat_init(ls, timing, 1);
 	return (ls);
 }
 
@@ -68,7 +68,8 @@ test_mutex(void **state)
 	assert_int_equal(ls->cls[LC_OBJECT].contended, 0);
 	/* lock CAS, failed trylock CAS, trylock CAS, two unlock swaps. */
 	assert_int_equal(ls->cls[LC_OBJECT].atomics, 5);
-	assert_int_equal(ls->cls[LC_OBJECT].wait.count, 2);
+	/* Neither waited: only contended acquisitions have a wait. */
+	assert_int_equal(ls->cls[LC_OBJECT].wait.count, 0);
 	assert_int_equal(ls->cls[LC_OBJECT].hold.count, 2);
 	assert_int_equal(ls->nheld, 0);
 	ss = site_of(ls, "test_mutex", LC_OBJECT);
@@ -104,6 +105,63 @@ test_rwlock(void **state)
 	/* Timing off: no histogram entries. */
 	assert_int_equal(ls->cls[LC_PV].wait.count, 0);
 	free(ls);
+}
+
+/*
+ * Sampled holds (lock.h, "Hold"; debug.lock.prof.skipcount): with
+ * hold_every 4 the 1st, 5th and 9th of ten acquisitions are timed, of
+ * any primitive, counted per CPU; the counts stay exact, and a total is
+ * the timed holds' mean times the acquisitions.  Every hold with 1, none
+ * with timing off.
+ */
+static void
+test_hold_sample(void **state)
+{
+	ENG_SITE_DEFINE;
+	static const struct {
+		bool		timing;
+		uint32_t	every;
+		uint64_t	timed;
+	} c[] = { { true, 4, 3 }, { true, 1, 10 }, { false, 4, 0 } };
+	const struct eng_site_stats *ss;
+	struct eng_lkstat *ls;
+	struct eng_mtx m;
+	struct eng_rw rw;
+	uint64_t sum;
+	unsigned i, k;
+
+	(void)state;
+	eng_mtx_init(&m, LC_OBJECT);
+	eng_rw_init(&rw, LC_OBJECT);
+	for (k = 0; k < sizeof(c) / sizeof(c[0]); k++) {
+		ls = malloc(sizeof(*ls));
+		assert_non_null(ls);
+		eng_lkstat_init(ls, c[k].timing, c[k].every);
+		for (i = 0; i < 10; i++) {
+			if (i % 2 == 0) {
+				eng_mtx_lock(ls, &m, ENG_HERE);
+				eng_mtx_unlock(ls, &m);
+			} else {
+				eng_rw_wlock(ls, &rw, ENG_HERE);
+				eng_rw_wunlock(ls, &rw);
+			}
+		}
+		assert_int_equal(ls->cls[LC_OBJECT].acquisitions, 10);
+		assert_int_equal(ls->cls[LC_OBJECT].hold.count, c[k].timed);
+		assert_int_equal(ls->cls[LC_OBJECT].wait.count, 0);
+		ss = site_of(ls, "test_hold_sample", LC_OBJECT);
+		assert_non_null(ss);
+		assert_int_equal(ss->acquisitions, 10);
+		assert_int_equal(ss->holds_timed, c[k].timed);
+		sum = ls->cls[LC_OBJECT].hold.sum_ns;
+		assert_int_equal(ss->hold_ns, sum);
+		assert_int_equal(ls->nheld, 0);
+		free(ls);
+	}
+	assert_int_equal(eng_hold_total(300, 3, 10, 4), 1000);
+	assert_int_equal(eng_hold_total(300, 3, 10, 1), 300);
+	assert_int_equal(eng_hold_total(300, 3, 10, 0), 300);
+	assert_int_equal(eng_hold_total(0, 0, 10, 4), 0);
 }
 
 /* A thread that takes one lock (and maybe a second inside it). */
@@ -230,7 +288,7 @@ test_lock_instances(void **state)
 	assert_int_equal(ls->inst[ib].acquisitions, 1);
 	assert_int_equal(ls->inst[ia].hold.count, 2);
 	assert_int_equal(ls->inst[ib].hold.count, 1);
-	assert_int_equal(ls->inst[ia].wait.count, 2);	/* 0 ns each */
+	assert_int_equal(ls->inst[ia].wait.count, 0);	/* none waited */
 	assert_int_equal(ls->inst[ia].contended, 0);
 	memset(out, 0, sizeof(out));
 	eng_lkstat_merge_inst(ls, out);
@@ -279,6 +337,7 @@ test_mutex_owner_parked(void **state)
 	assert_int_equal(b.ls->cls[LC_PAGE].contended, 1);
 	assert_int_equal(b.ls->inst[inst_of("test.m1")].contended, 1);
 	assert_int_equal(b.ls->inst[inst_of("test.m1")].acquisitions, 1);
+	assert_int_equal(b.ls->cls[LC_PAGE].wait.count, 1);
 	assert_true(b.ls->cls[LC_PAGE].wait.sum_ns > 0);
 	assert_int_equal(b.ls->inst[inst_of("test.m1")].wait.sum_ns,
 	    b.ls->cls[LC_PAGE].wait.sum_ns);
@@ -461,6 +520,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_mutex),
 		cmocka_unit_test(test_rwlock),
+		cmocka_unit_test(test_hold_sample),
 		cmocka_unit_test(test_lock_instances),
 		cmocka_unit_test(test_mutex_owner_parked),
 		cmocka_unit_test(test_rwlock_writer_preference),

@@ -193,7 +193,7 @@ main(void)
 		t[i].ls = malloc(sizeof(*t[i].ls));
 		if (t[i].ls == NULL)
 			return (1);
-		eng_lkstat_init(t[i].ls, i % 2 == 0);
+		eng_lkstat_init(t[i].ls, i % 2 == 0, 1);
 		seen[i] = 0;
 		since[i] = start;
 		if (pthread_create(&t[i].tid, NULL, run, &t[i]) != 0)

@@ -40,7 +40,7 @@ fake_create(const struct eng_design *d, uint64_t npages, uint64_t npmaps,
 		e->cpus[k] = calloc(1, sizeof(*e->cpus[k]));
 		e->cpus[k]->e = e;
 		e->cpus[k]->slot = k;
-		eng_lkstat_init(&e->cpus[k]->lk, false);
+		eng_lkstat_init(&e->cpus[k]->lk, false, 1);
 	}
 	memset(&p, 0, sizeof(p));
 	p.design = *d;

@@ -95,7 +95,8 @@ hist = {(h["lock_class"], h["lock_instance"]): h for h in d["histograms"]}
 assert len(hist) == len(rows)
 shares = 0.0
 for r in rows:
-    assert r["schema"] == "3" and r["status"] == "complete", r
+    assert r["schema"] == "4" and r["status"] == "complete", r
+    assert r["hold_sample"] == "1", r
     h = hist[r["lock_class"], r["lock_instance"]]
     w, hd = h["wait"], h["hold"]
     n = int(r["contended"])

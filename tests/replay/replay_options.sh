@@ -113,4 +113,50 @@ PY
     fail "sweep's preset runs differ from replay --preset"
 expect_error 2 "$PR" sweep "$T/b.prt" --preset freebsd14,nosuch
 grep -q nosuch "$T/err" || fail "a bad preset in the list is not named"
+
+# --hold-sample N (debug.lock.prof.skipcount): one hold in N timed per
+# worker, counts and waits exact; the hold histogram holds the sampled
+# holds and hold_total_ns is their mean times the acquisitions; the CSV,
+# the JSON and the header say so.  simulate refuses it.
+"$PR" replay "$T/b.prt" -t 1 -C 0 --json "$T/h1.json" >/dev/null 2>&1 ||
+    fail "replay (every hold timed)"
+"$PR" replay "$T/b.prt" -t 1 -C 0 --hold-sample 4 --json "$T/h4.json" \
+    >"$T/h4.out" 2>&1 || fail "replay --hold-sample 4"
+grep -q '^run: .*timing on (holds: 1 in 4)$' "$T/h4.out" ||
+    fail "--hold-sample 4: the run line does not say so"
+python3 - "$T/h1.json" "$T/h4.json" <<'PY' ||
+import json, sys
+one, four = (json.load(open(p)) for p in sys.argv[1:3])
+def rows(d):
+    return {(r["lock_class"], r["lock_instance"]): r for r in d["rows"]}
+def holds(d):
+    return {(h["lock_class"], h["lock_instance"]): h["hold"]
+            for h in d["histograms"]}
+r1, r4, h1, h4 = rows(one), rows(four), holds(one), holds(four)
+assert {r["hold_sample"] for r in r1.values()} == {1}
+assert {r["hold_sample"] for r in r4.values()} == {4}
+acq = 0
+for k, r in r4.items():
+    assert r["acquisitions"] == r1[k]["acquisitions"], k
+    assert r["contended"] == r1[k]["contended"] == 0, k
+    assert r["atomics"] == r1[k]["atomics"], k
+    if r["lock_instance"]:
+        continue
+    acq += r["acquisitions"]
+    assert h1[k[0], ""]["count"] == r["acquisitions"], k
+    n = h4[k[0], ""]["count"]
+    assert n <= r["acquisitions"], k
+    if n:
+        want = h4[k[0], ""]["sum_ns"] * r["acquisitions"] // n
+        assert r["hold_total_ns"] == want, (k, r["hold_total_ns"], want)
+timed = sum(h4[k[0], ""]["count"] for k in r4 if not k[1])
+# each CPU (the worker, the page daemon) counts every class's
+# acquisitions down: 1 in 4, give or take 3 a CPU at the ends
+assert acq > 1000 and abs(4 * timed - acq) <= 3 * 3, (timed, acq)
+PY
+    fail "--hold-sample 4: counts, sampled holds or estimated totals wrong"
+expect_error 2 "$PR" replay "$T/b.prt" --hold-sample 0
+grep -q 'hold-sample' "$T/err" || fail "--hold-sample 0: no reason"
+expect_error 2 "$PR" simulate "$T/b.prt" --hold-sample 4
+grep -q 'does not apply' "$T/err" || fail "simulate --hold-sample accepted"
 exit 0

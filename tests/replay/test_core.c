@@ -693,39 +693,6 @@ test_csv_schema(void **state)
 }
 
 /*
- * Wait statistics are over the contended acquisitions: the 0 ns waits the
- * engine records for uncontended ones are taken out, the rest is exact.
- */
-static void
-test_wait_contended(void **state)
-{
-	struct eng_lock_stats ls;
-	struct eng_hist h;
-
-	(void)state;
-	memset(&ls, 0, sizeof(ls));
-	ls.acquisitions = 1000;
-	ls.contended = 10;
-	ls.wait.count = 1000;
-	ls.wait.bucket[0] = 991;	/* 990 uncontended + one 0 ns wait */
-	ls.wait.bucket[40] = 9;		/* 40 ns */
-	ls.wait.sum_ns = 360;
-	ls.wait.max_ns = 40;
-	rp_wait_contended(&ls, &h);
-	assert_int_equal(h.count, 10);
-	assert_int_equal(h.bucket[0], 1);
-	assert_int_equal(h.bucket[40], 9);
-	assert_int_equal(h.sum_ns, 360);
-	assert_int_equal(h.max_ns, 40);
-
-	/* Timing off: nothing timed, nothing left. */
-	memset(&ls, 0, sizeof(ls));
-	ls.acquisitions = ls.contended = 5;
-	rp_wait_contended(&ls, &h);
-	assert_int_equal(h.count, 0);
-}
-
-/*
  * info shows how long the recording lasted (header start to the
  * recorder's record.end_ns note), not only the span of its events: a
  * 10 s recording of a quiet system has events over 3.79 s.
@@ -798,7 +765,6 @@ main(void)
 		cmocka_unit_test(test_lost),
 		cmocka_unit_test(test_trace_pages),
 		cmocka_unit_test(test_csv_schema),
-		cmocka_unit_test(test_wait_contended),
 		cmocka_unit_test(test_info_recorded),
 	};
 

@@ -97,7 +97,7 @@ mtx_throughput(struct mtx_job *j, const char *mname, unsigned n)
 	j->ls = calloc(n, sizeof(*j->ls));
 	assert_non_null(j->ls);
 	for (i = 0; i < n; i++) {
-		eng_lkstat_init(&j->ls[i], true);
+		eng_lkstat_init(&j->ls[i], true, 1);
 		assert_int_equal(sim_start(s, i, mtx_cpu, j, err,
 		    sizeof(err)), 0);
 	}
@@ -223,8 +223,8 @@ bounce_ns(unsigned a, unsigned b, uint64_t *words)
 	assert_non_null(j);
 	memset(j, 0, sizeof(*j));
 	j->iters = 10000;
-	eng_lkstat_init(&j->ls[0], false);
-	eng_lkstat_init(&j->ls[1], false);
+	eng_lkstat_init(&j->ls[0], false, 1);
+	eng_lkstat_init(&j->ls[1], false, 1);
 	s = sim_create(sim_machine_find("xeon-2s-104"), 104, 7, err,
 	    sizeof(err));
 	assert_non_null(s);
@@ -345,7 +345,7 @@ spin_throughput(bool array, unsigned n)
 	    sizeof(err));
 	assert_non_null(s);
 	for (i = 0; i < n; i++) {
-		eng_lkstat_init(&j->ls[i], false);
+		eng_lkstat_init(&j->ls[i], false, 1);
 		assert_int_equal(sim_start(s, i, spin_cpu, j, err,
 		    sizeof(err)), 0);
 	}
@@ -423,7 +423,7 @@ test_calibrated_hold(void **state)
 	j = calloc(1, sizeof(*j));
 	assert_non_null(j);
 	eng_mtx_init(&j->m, LC_OBJECT);
-	eng_lkstat_init(&j->ls, true);
+	eng_lkstat_init(&j->ls, true, 1);
 	hold_body(j);		/* registers the site, on the real lock */
 	k = sim_site_index("hold_body");
 	assert_true(k >= 0 && k < 64);
