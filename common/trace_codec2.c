@@ -434,7 +434,7 @@ pr_streams_dir(const uint8_t *payload, size_t comp, size_t raw,
 		st->off[s] = (size_t)off;
 		st->len[s] = (size_t)len;
 		st->clen[s] = (size_t)clen;
-		off += len + PR_STREAM_PAD;
+		off += len;
 		rsum += len;
 		csum += clen;
 	}
@@ -514,9 +514,9 @@ streams_overrun(const struct pr_decoder2 *d, bool exact)
 /*
  * Decode up to max more events into out[], dropping events whose file kind
  * is unknown here.  The streams are read without bounds checks for
- * PR_CHUNK events at a time (inside the PR_STREAM_PAD zero bytes behind
- * each), then every stream is checked; at the last event each must be
- * used up exactly.
+ * PR_CHUNK events at a time (inside the buffer: struct pr_streams), then
+ * every stream is checked; at the last event each must be used up
+ * exactly.
  */
 int
 pr_decoder2_run(struct pr_decoder2 *d, struct pr_event *out, size_t max,

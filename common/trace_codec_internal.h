@@ -234,9 +234,13 @@ size_t		 pr_enc2_bound(void);
 
 /*
  * A v2 frame's streams in memory: stream s at raw + off[s], len[s] bytes,
- * each followed by PR_STREAM_PAD zero bytes: the decoder reads up to
- * PR_CHUNK events (at most 10 bytes each per stream, and 8 bytes ahead)
- * without a bounds check, then checks every stream.
+ * the streams back to back in directory order, the last followed by
+ * PR_STREAM_PAD zero bytes.  The decoder reads up to PR_CHUNK events (at
+ * most 10 bytes each per stream, and 8 bytes ahead) without a bounds
+ * check, then checks every stream: a read past a stream's end lands in
+ * the streams behind it or in the padding, inside the buffer either way.
+ * One padding a frame, not one a stream, since zeroing thirteen of them
+ * cost more than the decoder's work on a frame of a few thousand events.
  */
 #define PR_CHUNK	256
 #define PR_STREAM_PAD	(PR_CHUNK * 10 + 16)
@@ -249,7 +253,7 @@ struct pr_streams {
 };
 
 /* The buffer that holds a frame of raw bytes as streams, with padding. */
-#define PR_STREAMS_BUF(raw)	((size_t)(raw) + PR_S_COUNT * PR_STREAM_PAD)
+#define PR_STREAMS_BUF(raw)	((size_t)(raw) + PR_STREAM_PAD)
 
 /*
  * Parse a v2 frame's directory (payload of comp bytes, raw bytes in

@@ -97,9 +97,9 @@ pr_decode_bufs_free(struct pr_decode_bufs *b)
 
 /*
  * Decompress a v2/v3 frame's streams (payload of f->comp bytes, its
- * directory already parsed into b->st) into b->raw, each stream followed
- * by PR_STREAM_PAD zero bytes.  PR_E_CORRUPT when a stream's zstd frame
- * does not give exactly its size.
+ * directory already parsed into b->st) into b->raw, back to back and
+ * followed by PR_STREAM_PAD zero bytes.  PR_E_CORRUPT when a stream's zstd
+ * frame does not give exactly its size.
  */
 static int
 streams_load(const struct pr_frame_info *f, struct pr_decode_bufs *b,
@@ -125,8 +125,8 @@ streams_load(const struct pr_frame_info *f, struct pr_decode_bufs *b,
 				return (PR_E_CORRUPT);
 			payload += st->clen[s];
 		}
-		memset(b->raw + st->off[s] + st->len[s], 0, PR_STREAM_PAD);
 	}
+	memset(b->raw + f->raw, 0, PR_STREAM_PAD);
 	return (PR_OK);
 }
 

@@ -34,7 +34,7 @@ struct pr_decode_bufs {
 	uint8_t		*comp;		/* frame header + compressed payload */
 	size_t		compcap;
 	uint8_t		*raw;		/* decompressed + PR_DECODE_PAD (v2/3:
-					   PR_STREAM_PAD after each stream) */
+					   PR_STREAM_PAD after the streams) */
 	size_t		rawcap;
 	struct pr_streams st;		/* v2/3: where the streams are in raw */
 	struct pr_obj_ctx *objs;	/* v2/3: the frame's object table */

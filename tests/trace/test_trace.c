@@ -1053,7 +1053,7 @@ test_bitflip_payload(void **state)
 
 /* Hand-made v2 streams for test_v2_decoder_checks(). */
 struct v2frame {
-	uint8_t		buf[PR_S_COUNT][64 + PR_STREAM_PAD];
+	uint8_t		buf[PR_S_COUNT][64];
 	size_t		len[PR_S_COUNT];
 };
 
@@ -1067,13 +1067,13 @@ v2_add(struct v2frame *f, unsigned s, const uint8_t *bytes, size_t n)
 /*
  * Decode the hand-made frame of nevents events with an object table of
  * objcap entries by the rules of format version (2 or 3): lay the streams
- * out as pr_streams_dir() would, each with its zero padding.
+ * out as pr_streams_dir() would, back to back before the zero padding.
  */
 static int
 vx_decode(uint32_t version, const struct v2frame *f, uint32_t nevents,
     uint32_t objcap, struct pr_event *out, size_t *np)
 {
-	static uint8_t raw[PR_S_COUNT * (64 + PR_STREAM_PAD)];
+	static uint8_t raw[PR_S_COUNT * 64 + PR_STREAM_PAD];
 	static struct pr_decoder2 d;
 	struct pr_obj_ctx objs[8];
 	struct pr_streams st;
@@ -1089,7 +1089,7 @@ vx_decode(uint32_t version, const struct v2frame *f, uint32_t nevents,
 		memcpy(raw + off, f->buf[s], f->len[s]);
 		st.off[s] = off;
 		st.len[s] = f->len[s];
-		off += f->len[s] + PR_STREAM_PAD;
+		off += f->len[s];
 	}
 	for (s = 0; s <= PR_EV_KIND; s++)
 		kindmap[s] = s < PR_KIND_COUNT ? (uint8_t)s : PR_KINDMAP_NONE;
