@@ -294,7 +294,11 @@ int	 pr_decoder2_init(struct pr_decoder2 *d, uint32_t version,
 	    const uint8_t *kindmap, const uint8_t *raw,
 	    const struct pr_streams *st, uint32_t nevents,
 	    struct pr_obj_ctx *objs, uint32_t objcap);
-/* As pr_decoder_run(), for v2 and v3. */
+/*
+ * As pr_decoder_run(), for v2 and v3, except that it may write all of
+ * out[0..max): every event is decoded into place, and those of unknown
+ * kinds are squeezed out afterwards.
+ */
 int	 pr_decoder2_run(struct pr_decoder2 *d, struct pr_event *out,
 	    size_t max, size_t *nout, uint64_t *skipped);
 

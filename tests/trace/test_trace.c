@@ -897,15 +897,18 @@ test_index_disagrees(void **state)
 	free(evs);
 }
 
-/* A kind this build does not know (renamed in the table) is skipped. */
+/*
+ * A kind this build does not know (renamed in the table) is skipped, and
+ * the events around it come out whole, streamed and frame by frame.
+ */
 static void
 test_unknown_kind(void **state)
 {
 	struct pr_reader_status st;
 	struct pr_reader *r;
-	struct pr_event *evs, ev;
+	struct pr_event *evs, *fe, ev;
 	uint8_t *buf, *p;
-	size_t len, hlen, nscan, i, n;
+	size_t len, hlen, nscan, i, n, f, k, m;
 	int err;
 
 	(void)state;
@@ -924,14 +927,30 @@ test_unknown_kind(void **state)
 		nscan += evs[i].kind == PR_SCAN;
 	assert_true(nscan > 0);
 	n = 0;
+	i = 0;
 	while (pr_reader_next(r, &ev) == 1) {
-		assert_int_not_equal(ev.kind, PR_SCAN);
+		while (evs[i].kind == PR_SCAN)
+			i++;
+		assert_event_equal(&ev, &evs[i++]);
 		n++;
 	}
 	assert_int_equal(n, 2000 - nscan);
 	pr_reader_status(r, &st);
 	assert_int_equal(st.skipped, nscan);
 	assert_int_equal(st.error, PR_OK);
+	i = 0;
+	for (f = 0; f < pr_reader_frames(r); f++) {
+		assert_int_equal(pr_reader_frame(r, f, &fe, &m), PR_OK);
+		for (k = 0; k < m; k++) {
+			while (evs[i].kind == PR_SCAN)
+				i++;
+			assert_event_equal(&fe[k], &evs[i++]);
+		}
+		free(fe);
+	}
+	while (i < 2000 && evs[i].kind == PR_SCAN)
+		i++;
+	assert_int_equal(i, 2000);
 	pr_reader_close(r);
 	free(buf);
 	free(evs);
