@@ -527,7 +527,7 @@ times_run(struct pr_decoder2 *d, struct pr_event *ev, size_t k, bool *bad)
 	size_t j;
 
 	for (j = 0; j < k; j++) {
-		pt = pr_get_varint(pt, &v, bad);
+		pt = pr_get_varint2(pt, &v, bad);
 		time_ns += pr_unzigzag(v << tloshift |
 		    (pr_le32dec(ptlo) & tlomask));
 		ptlo += tlo;
@@ -635,7 +635,7 @@ pr_decoder2_run(struct pr_decoder2 *d, struct pr_event *out, size_t max,
 			ev->obj = oc->obj;
 			pindex = 0;
 			if (sh.mask & PR_M_PINDEX) {
-				ppi = pr_get_varint(ppi, &v, &bad);
+				ppi = pr_get_varint2(ppi, &v, &bad);
 				pindex = (sh.mask & xobj ? oc->pindex :
 				    sc->pindex) + pr_unzigzag(v);
 				sc->pindex = pindex;
