@@ -635,7 +635,7 @@ pr_decoder2_run(struct pr_decoder2 *d, struct pr_event *out, size_t max,
 			ev->obj = oc->obj;
 			pindex = 0;
 			if (sh.mask & PR_M_PINDEX) {
-				ppi = pr_get_varint2(ppi, &v, &bad);
+				ppi = pr_get_varint(ppi, &v, &bad);
 				pindex = (sh.mask & xobj ? oc->pindex :
 				    sc->pindex) + pr_unzigzag(v);
 				sc->pindex = pindex;

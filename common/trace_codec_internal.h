@@ -87,19 +87,11 @@ pr_unzigzag(uint64_t z)
  * groups are packed together.  Sets *bad on an 11-byte varint.
  */
 static inline const uint8_t *
-pr_get_varint(const uint8_t *p, uint64_t *v, bool *bad)
+pr_get_varint_long(const uint8_t *p, uint64_t *v, bool *bad)
 {
 	uint64_t w, stop, x, b;
 	unsigned n, shift;
 
-	if (__builtin_expect(p[0] < 0x80, 1)) {
-		*v = p[0];
-		return (p + 1);
-	}
-	if (p[1] < 0x80) {
-		*v = (p[0] & 0x7fu) | (uint64_t)p[1] << 7;
-		return (p + 2);
-	}
 	w = pr_le64dec(p);
 	stop = ~w & 0x8080808080808080ull;
 	if (stop != 0) {
@@ -132,6 +124,21 @@ pr_get_varint(const uint8_t *p, uint64_t *v, bool *bad)
 	return (p + 10);
 }
 
+/* As pr_get_varint_long(), one and two bytes (the most) first. */
+static inline const uint8_t *
+pr_get_varint(const uint8_t *p, uint64_t *v, bool *bad)
+{
+	if (__builtin_expect(p[0] < 0x80, 1)) {
+		*v = p[0];
+		return (p + 1);
+	}
+	if (p[1] < 0x80) {
+		*v = (p[0] & 0x7fu) | (uint64_t)p[1] << 7;
+		return (p + 2);
+	}
+	return (pr_get_varint_long(p, v, bad));
+}
+
 /*
  * pr_get_varint() for a stream whose values take one or two bytes about
  * equally often (time deltas): those two lengths without a branch on which,
@@ -146,7 +153,7 @@ pr_get_varint2(const uint8_t *p, uint64_t *v, bool *bad)
 		*v = (b0 & 0x7f) | (b1 << 7 & (0 - two));
 		return (p + 1 + two);
 	}
-	return (pr_get_varint(p, v, bad));
+	return (pr_get_varint_long(p, v, bad));
 }
 
 /* Append one event to a raw frame; at most PR_EVENT_MAX bytes. */
