@@ -512,33 +512,6 @@ streams_overrun(const struct pr_decoder2 *d, bool exact)
 }
 
 /*
- * The time of each of the next k events (PR_S_TIME and PR_S_TIMELO) into
- * ev[0..k), in a loop of its own: time is the one field every event has,
- * and its stream pointers and constants would take registers that the
- * event loop needs for the other streams.
- */
-static void
-times_run(struct pr_decoder2 *d, struct pr_event *ev, size_t k, bool *bad)
-{
-	const uint8_t *pt = d->p[PR_S_TIME], *ptlo = d->p[PR_S_TIMELO];
-	const uint64_t tlomask = d->tlomask;
-	const unsigned tloshift = d->tloshift, tlo = tloshift / 8;
-	uint64_t v, time_ns = d->time_ns;
-	size_t j;
-
-	for (j = 0; j < k; j++) {
-		pt = pr_get_varint2(pt, &v, bad);
-		time_ns += pr_unzigzag(v << tloshift |
-		    (pr_le32dec(ptlo) & tlomask));
-		ptlo += tlo;
-		ev[j].time_ns = time_ns;
-	}
-	d->p[PR_S_TIME] = pt;
-	d->p[PR_S_TIMELO] = ptlo;
-	d->time_ns = time_ns;
-}
-
-/*
  * Decode up to max more events into out[], dropping events whose file kind
  * is unknown here.  The streams are read without bounds checks for
  * PR_CHUNK events at a time (inside the buffer: struct pr_streams), then
@@ -559,7 +532,10 @@ pr_decoder2_run(struct pr_decoder2 *d, struct pr_event *out, size_t max,
 	struct pr_slot2 *sc;
 	struct pr_shape sh;
 	const uint8_t xobj = d->xobj, xarg = d->xarg;
-	uint64_t v, lo, pindex, pmap, addr;
+	const uint8_t *pt = d->p[PR_S_TIME], *ptlo = d->p[PR_S_TIMELO];
+	const uint64_t tlomask = d->tlomask;
+	const unsigned tloshift = d->tloshift, tlo = tloshift / 8;
+	uint64_t v, lo, pindex, pmap, addr, time_ns = d->time_ns;
 	uint32_t tid = d->tid, oi, np;
 	size_t i, k, n;
 	bool bad = false;
@@ -570,7 +546,6 @@ pr_decoder2_run(struct pr_decoder2 *d, struct pr_event *out, size_t max,
 	n = d->left < max ? d->left : max;
 	for (i = 0; i < n; i += k) {
 		k = n - i < PR_CHUNK ? n - i : PR_CHUNK;
-		times_run(d, ev, k, &bad);
 		evend = ev + k;
 		ps = d->p[PR_S_SHAPE];
 		pobj = d->p[PR_S_OBJ];
@@ -581,6 +556,11 @@ pr_decoder2_run(struct pr_decoder2 *d, struct pr_event *out, size_t max,
 			sh = d->shape[*ps++];
 			ev->kind = sh.kind;
 			ev->flags = sh.flags;
+			pt = pr_get_varint2(pt, &v, &bad);
+			time_ns += pr_unzigzag(v << tloshift |
+			    (pr_le32dec(ptlo) & tlomask));
+			ptlo += tlo;
+			ev->time_ns = time_ns;
 			if (__builtin_expect(sh.kind >= PR_KIND_COUNT, 0)) {
 				if (sh.kind != PR_KINDMAP_NONE)
 					return (PR_E_CORRUPT);	/* no shape */
@@ -688,6 +668,8 @@ pr_decoder2_run(struct pr_decoder2 *d, struct pr_event *out, size_t max,
 			}
 		}
 		d->p[PR_S_SHAPE] = ps;
+		d->p[PR_S_TIME] = pt;
+		d->p[PR_S_TIMELO] = ptlo;
 		d->p[PR_S_OBJ] = pobj;
 		d->p[PR_S_PINDEX] = ppi;
 		d->p[PR_S_PMAP] = ppm;
@@ -698,6 +680,7 @@ pr_decoder2_run(struct pr_decoder2 *d, struct pr_event *out, size_t max,
 	d->left -= (uint32_t)n;
 	if (d->left == 0 && streams_overrun(d, true))
 		return (PR_E_CORRUPT);
+	d->time_ns = time_ns;
 	d->tid = tid;
 	if (*skipped != 0) {
 		ev = out;
