@@ -516,17 +516,16 @@ streams_overrun(const struct pr_decoder2 *d, bool exact)
  * is unknown here.  The streams are read without bounds checks for
  * PR_CHUNK events at a time (inside the buffer: struct pr_streams), then
  * every stream is checked; at the last event each must be used up
- * exactly.  The streams of fields that few events have (tid, cpu, new
- * objects, addresses' low bits, arg, npages) are read through d, so that
- * the others stay in registers.  Every event is decoded into its place in
- * out[]; those of unknown kinds are squeezed out at the end, when there
- * are any, which keeps that rare case out of the loop.
+ * exactly.  Every event is decoded into its place in out[]; those of
+ * unknown kinds are squeezed out at the end, when there are any, which
+ * keeps that rare case out of the loop.
  */
 int
 pr_decoder2_run(struct pr_decoder2 *d, struct pr_event *out, size_t max,
     size_t *nout, uint64_t *skipped)
 {
-	const uint8_t *ps, *pobj, *ppi, *ppm, *pa;
+	const uint8_t *ps, *ptid, *pcpu, *pobj, *pnew, *ppi, *ppm, *pa;
+	const uint8_t *palo, *parg, *pnp;
 	struct pr_obj_ctx *objs = d->objs, *oc;
 	struct pr_event *ev = out, *evend, *e;
 	struct pr_slot2 *sc;
@@ -548,10 +547,16 @@ pr_decoder2_run(struct pr_decoder2 *d, struct pr_event *out, size_t max,
 		k = n - i < PR_CHUNK ? n - i : PR_CHUNK;
 		evend = ev + k;
 		ps = d->p[PR_S_SHAPE];
+		ptid = d->p[PR_S_TID];
+		pcpu = d->p[PR_S_CPU];
 		pobj = d->p[PR_S_OBJ];
+		pnew = d->p[PR_S_OBJNEW];
 		ppi = d->p[PR_S_PINDEX];
 		ppm = d->p[PR_S_PMAP];
 		pa = d->p[PR_S_ADDR];
+		palo = d->p[PR_S_ADDRLO];
+		parg = d->p[PR_S_ARG];
+		pnp = d->p[PR_S_NPAGES];
 		for (; ev < evend; ev++) {
 			sh = d->shape[*ps++];
 			ev->kind = sh.kind;
@@ -569,15 +574,13 @@ pr_decoder2_run(struct pr_decoder2 *d, struct pr_event *out, size_t max,
 			/* A new thread or cpu: one test for both. */
 			if (sh.mask & (PR_M_TID | PR_M_CPU)) {
 				if (sh.mask & PR_M_TID) {
-					d->p[PR_S_TID] = pr_get_varint(
-					    d->p[PR_S_TID], &v, &bad);
+					ptid = pr_get_varint(ptid, &v, &bad);
 					bad |= v > UINT32_MAX;
 					tid += unzigzag32((uint32_t)v);
 					sc = &d->slot[tid % PR_CTX_SLOTS];
 				}
 				if (sh.mask & PR_M_CPU) {
-					d->p[PR_S_CPU] = pr_get_varint(
-					    d->p[PR_S_CPU], &v, &bad);
+					pcpu = pr_get_varint(pcpu, &v, &bad);
 					bad |= v > UINT32_MAX;
 					sc->cpu = (uint32_t)v;
 				}
@@ -593,9 +596,7 @@ pr_decoder2_run(struct pr_decoder2 *d, struct pr_event *out, size_t max,
 						oi = (uint32_t)v;
 					} else if (v == d->nobjs &&
 					    d->nobjs < d->objcap) {
-						d->p[PR_S_OBJNEW] =
-						    pr_get_varint(
-						    d->p[PR_S_OBJNEW], &v,
+						pnew = pr_get_varint(pnew, &v,
 						    &bad);
 						d->prevnew += pr_unzigzag(v);
 						oi = d->nobjs++;
@@ -634,8 +635,7 @@ pr_decoder2_run(struct pr_decoder2 *d, struct pr_event *out, size_t max,
 				pa = pr_get_varint(pa, &v, &bad);
 				lo = 0;
 				if (v & 1)
-					d->p[PR_S_ADDRLO] = pr_get_varint(
-					    d->p[PR_S_ADDRLO], &lo, &bad);
+					palo = pr_get_varint(palo, &lo, &bad);
 				v = pr_unzigzag(v >> 1) << 12 | lo;
 				if (sh.mask & xobj) {
 					/* New base: addr - (pindex << 12). */
@@ -650,15 +650,13 @@ pr_decoder2_run(struct pr_decoder2 *d, struct pr_event *out, size_t max,
 			ev->addr = addr;
 			ev->arg = 0;
 			if (sh.mask & PR_M_ARG) {
-				d->p[PR_S_ARG] = pr_get_varint(d->p[PR_S_ARG],
-				    &v, &bad);
+				parg = pr_get_varint(parg, &v, &bad);
 				oc->arg += pr_unzigzag(v);
 				ev->arg = oc->arg;
 			}
 			ev->npages = 1;
 			if (sh.mask & PR_M_NPAGES) {
-				d->p[PR_S_NPAGES] = pr_get_varint(
-				    d->p[PR_S_NPAGES], &v, &bad);
+				pnp = pr_get_varint(pnp, &v, &bad);
 				bad |= v > UINT32_MAX;
 				np = sh.mask & xarg ?
 				    pages_spanned(addr, ev->arg) :
@@ -670,10 +668,16 @@ pr_decoder2_run(struct pr_decoder2 *d, struct pr_event *out, size_t max,
 		d->p[PR_S_SHAPE] = ps;
 		d->p[PR_S_TIME] = pt;
 		d->p[PR_S_TIMELO] = ptlo;
+		d->p[PR_S_TID] = ptid;
+		d->p[PR_S_CPU] = pcpu;
 		d->p[PR_S_OBJ] = pobj;
+		d->p[PR_S_OBJNEW] = pnew;
 		d->p[PR_S_PINDEX] = ppi;
 		d->p[PR_S_PMAP] = ppm;
 		d->p[PR_S_ADDR] = pa;
+		d->p[PR_S_ADDRLO] = palo;
+		d->p[PR_S_ARG] = parg;
+		d->p[PR_S_NPAGES] = pnp;
 		if (bad || streams_overrun(d, false))
 			return (PR_E_CORRUPT);
 	}
