@@ -434,7 +434,7 @@ pr_streams_dir(const uint8_t *payload, size_t comp, size_t raw,
 		st->off[s] = (size_t)off;
 		st->len[s] = (size_t)len;
 		st->clen[s] = (size_t)clen;
-		off += len + PR_STREAM_PAD;
+		off += len;
 		rsum += len;
 		csum += clen;
 	}
@@ -514,63 +514,78 @@ streams_overrun(const struct pr_decoder2 *d, bool exact)
 /*
  * Decode up to max more events into out[], dropping events whose file kind
  * is unknown here.  The streams are read without bounds checks for
- * PR_CHUNK events at a time (inside the PR_STREAM_PAD zero bytes behind
- * each), then every stream is checked; at the last event each must be
- * used up exactly.
+ * PR_CHUNK events at a time (inside the buffer: struct pr_streams), then
+ * every stream is checked; at the last event each must be used up
+ * exactly.  Every event is decoded into its place in out[]; those of
+ * unknown kinds are squeezed out at the end, when there are any, which
+ * keeps that rare case out of the loop.
  */
 int
 pr_decoder2_run(struct pr_decoder2 *d, struct pr_event *out, size_t max,
     size_t *nout, uint64_t *skipped)
 {
-	const uint8_t *ps = d->p[PR_S_SHAPE], *pt = d->p[PR_S_TIME];
-	const uint8_t *ptlo = d->p[PR_S_TIMELO];
-	const uint64_t tlomask = d->tlomask;
-	const unsigned tloshift = d->tloshift, tlo = tloshift / 8;
-	const uint8_t *ptid = d->p[PR_S_TID], *pcpu = d->p[PR_S_CPU];
-	const uint8_t *pobj = d->p[PR_S_OBJ], *pnew = d->p[PR_S_OBJNEW];
-	const uint8_t *ppi = d->p[PR_S_PINDEX], *ppm = d->p[PR_S_PMAP];
-	const uint8_t *pa = d->p[PR_S_ADDR], *palo = d->p[PR_S_ADDRLO];
-	const uint8_t *parg = d->p[PR_S_ARG], *pnp = d->p[PR_S_NPAGES];
+	const uint8_t *ps, *ptid, *pcpu, *pobj, *pnew, *ppi, *ppm, *pa;
+	const uint8_t *palo, *parg, *pnp;
 	struct pr_obj_ctx *objs = d->objs, *oc;
-	struct pr_event *ev = out;
+	struct pr_event *ev = out, *evend, *e;
 	struct pr_slot2 *sc;
 	struct pr_shape sh;
 	const uint8_t xobj = d->xobj, xarg = d->xarg;
-	uint64_t v, lo, time_ns = d->time_ns;
+	const uint8_t *pt = d->p[PR_S_TIME], *ptlo = d->p[PR_S_TIMELO];
+	const uint64_t tlomask = d->tlomask;
+	const unsigned tloshift = d->tloshift, tlo = tloshift / 8;
+	uint64_t v, lo, pindex, pmap, addr, time_ns = d->time_ns;
 	uint32_t tid = d->tid, oi, np;
-	size_t i, j, k, n;
+	size_t i, k, n;
 	bool bad = false;
 
 	*nout = 0;
 	*skipped = 0;
+	sc = &d->slot[tid % PR_CTX_SLOTS];
 	n = d->left < max ? d->left : max;
 	for (i = 0; i < n; i += k) {
 		k = n - i < PR_CHUNK ? n - i : PR_CHUNK;
-		for (j = 0; j < k; j++) {
+		evend = ev + k;
+		ps = d->p[PR_S_SHAPE];
+		ptid = d->p[PR_S_TID];
+		pcpu = d->p[PR_S_CPU];
+		pobj = d->p[PR_S_OBJ];
+		pnew = d->p[PR_S_OBJNEW];
+		ppi = d->p[PR_S_PINDEX];
+		ppm = d->p[PR_S_PMAP];
+		pa = d->p[PR_S_ADDR];
+		palo = d->p[PR_S_ADDRLO];
+		parg = d->p[PR_S_ARG];
+		pnp = d->p[PR_S_NPAGES];
+		for (; ev < evend; ev++) {
 			sh = d->shape[*ps++];
 			ev->kind = sh.kind;
 			ev->flags = sh.flags;
-			pt = pr_get_varint(pt, &v, &bad);
-			lo = pr_le32dec(ptlo) & tlomask;
+			pt = pr_get_varint2(pt, &v, &bad);
+			time_ns += pr_unzigzag(v << tloshift |
+			    (pr_le32dec(ptlo) & tlomask));
 			ptlo += tlo;
-			time_ns += pr_unzigzag(v << tloshift | lo);
 			ev->time_ns = time_ns;
+			if (__builtin_expect(sh.kind >= PR_KIND_COUNT, 0)) {
+				if (sh.kind != PR_KINDMAP_NONE)
+					return (PR_E_CORRUPT);	/* no shape */
+				(*skipped)++;
+			}
 			/* A new thread or cpu: one test for both. */
 			if (sh.mask & (PR_M_TID | PR_M_CPU)) {
 				if (sh.mask & PR_M_TID) {
 					ptid = pr_get_varint(ptid, &v, &bad);
 					bad |= v > UINT32_MAX;
 					tid += unzigzag32((uint32_t)v);
+					sc = &d->slot[tid % PR_CTX_SLOTS];
 				}
 				if (sh.mask & PR_M_CPU) {
 					pcpu = pr_get_varint(pcpu, &v, &bad);
 					bad |= v > UINT32_MAX;
-					d->slot[tid % PR_CTX_SLOTS].cpu =
-					    (uint32_t)v;
+					sc->cpu = (uint32_t)v;
 				}
 			}
 			ev->tid = tid;
-			sc = &d->slot[tid % PR_CTX_SLOTS];
 			ev->cpu = sc->cpu;
 			oc = &objs[0];
 			if (sh.mask & PR_M_OBJ) {
@@ -599,21 +614,23 @@ pr_decoder2_run(struct pr_decoder2 *d, struct pr_event *out, size_t max,
 				oc = &objs[sc->oi];
 			}
 			ev->obj = oc->obj;
-			ev->pindex = 0;
+			pindex = 0;
 			if (sh.mask & PR_M_PINDEX) {
 				ppi = pr_get_varint(ppi, &v, &bad);
-				ev->pindex = (sh.mask & xobj ? oc->pindex :
+				pindex = (sh.mask & xobj ? oc->pindex :
 				    sc->pindex) + pr_unzigzag(v);
-				sc->pindex = ev->pindex;
-				oc->pindex = ev->pindex;
+				sc->pindex = pindex;
+				oc->pindex = pindex;
 			}
-			ev->pmap = 0;
+			ev->pindex = pindex;
+			pmap = 0;
 			if (sh.mask & PR_M_PMAP) {
 				ppm = pr_get_varint(ppm, &v, &bad);
-				sc->pmap += pr_unzigzag(v);
-				ev->pmap = sc->pmap;
+				pmap = sc->pmap + pr_unzigzag(v);
+				sc->pmap = pmap;
 			}
-			ev->addr = 0;
+			ev->pmap = pmap;
+			addr = 0;
 			if (sh.mask & PR_M_ADDR) {
 				pa = pr_get_varint(pa, &v, &bad);
 				lo = 0;
@@ -623,13 +640,14 @@ pr_decoder2_run(struct pr_decoder2 *d, struct pr_event *out, size_t max,
 				if (sh.mask & xobj) {
 					/* New base: addr - (pindex << 12). */
 					oc->abase += v;
-					ev->addr = oc->abase + (ev->pindex <<
+					addr = oc->abase + (pindex <<
 					    PR_PAGE_SHIFT);
 				} else {
-					ev->addr = sc->addr + v;
+					addr = sc->addr + v;
 				}
-				sc->addr = ev->addr;
+				sc->addr = addr;
 			}
+			ev->addr = addr;
 			ev->arg = 0;
 			if (sh.mask & PR_M_ARG) {
 				parg = pr_get_varint(parg, &v, &bad);
@@ -641,17 +659,11 @@ pr_decoder2_run(struct pr_decoder2 *d, struct pr_event *out, size_t max,
 				pnp = pr_get_varint(pnp, &v, &bad);
 				bad |= v > UINT32_MAX;
 				np = sh.mask & xarg ?
-				    pages_spanned(ev->addr, ev->arg) :
+				    pages_spanned(addr, ev->arg) :
 				    oc->npages;
 				oc->npages = np + unzigzag32((uint32_t)v);
 				ev->npages = oc->npages;
 			}
-			if (ev->kind < PR_KIND_COUNT)
-				ev++;
-			else if (ev->kind == PR_KINDMAP_NONE)
-				(*skipped)++;
-			else
-				return (PR_E_CORRUPT);	/* no such shape */
 		}
 		d->p[PR_S_SHAPE] = ps;
 		d->p[PR_S_TIME] = pt;
@@ -674,6 +686,12 @@ pr_decoder2_run(struct pr_decoder2 *d, struct pr_event *out, size_t max,
 		return (PR_E_CORRUPT);
 	d->time_ns = time_ns;
 	d->tid = tid;
+	if (*skipped != 0) {
+		ev = out;
+		for (e = out; e < out + n; e++)
+			if (e->kind != PR_KINDMAP_NONE)
+				*ev++ = *e;
+	}
 	*nout = (size_t)(ev - out);
 	return (PR_OK);
 }

@@ -31,10 +31,13 @@
 /* Buffers for decoding one frame: a zstd context and four arrays. */
 struct pr_decode_bufs {
 	ZSTD_DCtx	*dctx;
-	uint8_t		*comp;		/* frame header + compressed payload */
+	uint8_t		*comp;		/* file bytes from woff: the frame and
+					   those read ahead with it */
 	size_t		compcap;
+	uint64_t	woff;		/* file offset of comp[0] */
+	size_t		wlen;		/* bytes of comp read from woff */
 	uint8_t		*raw;		/* decompressed + PR_DECODE_PAD (v2/3:
-					   PR_STREAM_PAD after each stream) */
+					   PR_STREAM_PAD after the streams) */
 	size_t		rawcap;
 	struct pr_streams st;		/* v2/3: where the streams are in raw */
 	struct pr_obj_ctx *objs;	/* v2/3: the frame's object table */

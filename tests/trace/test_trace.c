@@ -897,15 +897,18 @@ test_index_disagrees(void **state)
 	free(evs);
 }
 
-/* A kind this build does not know (renamed in the table) is skipped. */
+/*
+ * A kind this build does not know (renamed in the table) is skipped, and
+ * the events around it come out whole, streamed and frame by frame.
+ */
 static void
 test_unknown_kind(void **state)
 {
 	struct pr_reader_status st;
 	struct pr_reader *r;
-	struct pr_event *evs, ev;
+	struct pr_event *evs, *fe, ev;
 	uint8_t *buf, *p;
-	size_t len, hlen, nscan, i, n;
+	size_t len, hlen, nscan, i, n, f, k, m;
 	int err;
 
 	(void)state;
@@ -924,14 +927,30 @@ test_unknown_kind(void **state)
 		nscan += evs[i].kind == PR_SCAN;
 	assert_true(nscan > 0);
 	n = 0;
+	i = 0;
 	while (pr_reader_next(r, &ev) == 1) {
-		assert_int_not_equal(ev.kind, PR_SCAN);
+		while (evs[i].kind == PR_SCAN)
+			i++;
+		assert_event_equal(&ev, &evs[i++]);
 		n++;
 	}
 	assert_int_equal(n, 2000 - nscan);
 	pr_reader_status(r, &st);
 	assert_int_equal(st.skipped, nscan);
 	assert_int_equal(st.error, PR_OK);
+	i = 0;
+	for (f = 0; f < pr_reader_frames(r); f++) {
+		assert_int_equal(pr_reader_frame(r, f, &fe, &m), PR_OK);
+		for (k = 0; k < m; k++) {
+			while (evs[i].kind == PR_SCAN)
+				i++;
+			assert_event_equal(&fe[k], &evs[i++]);
+		}
+		free(fe);
+	}
+	while (i < 2000 && evs[i].kind == PR_SCAN)
+		i++;
+	assert_int_equal(i, 2000);
 	pr_reader_close(r);
 	free(buf);
 	free(evs);
@@ -1053,7 +1072,7 @@ test_bitflip_payload(void **state)
 
 /* Hand-made v2 streams for test_v2_decoder_checks(). */
 struct v2frame {
-	uint8_t		buf[PR_S_COUNT][64 + PR_STREAM_PAD];
+	uint8_t		buf[PR_S_COUNT][64];
 	size_t		len[PR_S_COUNT];
 };
 
@@ -1067,13 +1086,13 @@ v2_add(struct v2frame *f, unsigned s, const uint8_t *bytes, size_t n)
 /*
  * Decode the hand-made frame of nevents events with an object table of
  * objcap entries by the rules of format version (2 or 3): lay the streams
- * out as pr_streams_dir() would, each with its zero padding.
+ * out as pr_streams_dir() would, back to back before the zero padding.
  */
 static int
 vx_decode(uint32_t version, const struct v2frame *f, uint32_t nevents,
     uint32_t objcap, struct pr_event *out, size_t *np)
 {
-	static uint8_t raw[PR_S_COUNT * (64 + PR_STREAM_PAD)];
+	static uint8_t raw[PR_S_COUNT * 64 + PR_STREAM_PAD];
 	static struct pr_decoder2 d;
 	struct pr_obj_ctx objs[8];
 	struct pr_streams st;
@@ -1089,7 +1108,7 @@ vx_decode(uint32_t version, const struct v2frame *f, uint32_t nevents,
 		memcpy(raw + off, f->buf[s], f->len[s]);
 		st.off[s] = off;
 		st.len[s] = f->len[s];
-		off += f->len[s] + PR_STREAM_PAD;
+		off += f->len[s];
 	}
 	for (s = 0; s <= PR_EV_KIND; s++)
 		kindmap[s] = s < PR_KIND_COUNT ? (uint8_t)s : PR_KINDMAP_NONE;
