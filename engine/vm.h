@@ -153,7 +153,6 @@ struct vm_phash {
 struct vm_object {
 	struct eng_rw	lock;		/* the object lock */
 	_Atomic bool	alive;		/* (a) created, not terminated */
-	bool		terminating;	/* (O) its pages are being freed */
 	uint64_t	gen;		/* (O) incarnation, +1 per termination */
 	uint64_t	resident_page_count; /* (O) */
 	struct vm_phash	pages;		/* (O) pindex -> vm_page (H = O) */

@@ -147,7 +147,7 @@ uint64_t vm_page_hash_check(struct vm_engine *e, FILE *out);
 /* Hash tables (vm_object.c). */
 void	*vm_phash_lookup(const struct vm_phash *h, uint64_t key);
 int	 vm_phash_insert(struct vm_phash *h, uint64_t key, void *val);
-void	 vm_phash_remove(struct vm_phash *h, uint64_t key, bool shrink);
+void	 vm_phash_remove(struct vm_phash *h, uint64_t key);
 void	 vm_phash_fini(struct vm_phash *h);
 /* Calls fn on each value (no changes to h meanwhile). */
 void	 vm_phash_foreach(const struct vm_phash *h,

@@ -143,27 +143,25 @@ vm_phash_remove_key(struct vm_phash *h, uint64_t key)
 }
 
 /*
- * Remove key.  With shrink the table follows its count down as it
- * followed it up: freed when it empties, halved when at most an eighth
- * full (no smaller than PH_MIN slots), so that an object's index costs
- * what it holds now, not the most it ever held.  A long trace's objects
- * that outlive their pages (never terminated, or revived by a late event:
+ * Remove key.  The table follows its count down as it followed it up:
+ * freed when it empties, halved when at most an eighth full (no smaller
+ * than PH_MIN slots), so that an object's index costs what it holds now,
+ * not the most it ever held.  A long trace's objects that outlive their
+ * pages (never terminated, or revived by a late event:
  * vm_object_make_alive) kept their peak tables to the end of the replay:
  * 13 MiB for 43 k resident pages after 10 M events of synth build, and
- * most of the growth of a 1 G-event replay (docs/benchmarks.md).  A
- * failed halving keeps the larger table.  Without shrink (a table emptied
- * to be freed: vm_object_terminate_pages()) it keeps its size, which saves
- * the halvings' rehashing.  The owner's lock is held (H).
+ * most of the growth of a 1 G-event replay (docs/benchmarks.md).  A failed
+ * halving keeps the larger table.  The owner's lock is held (H).
  */
 void
-vm_phash_remove(struct vm_phash *h, uint64_t key, bool shrink)
+vm_phash_remove(struct vm_phash *h, uint64_t key)
 {
 
 	if (!vm_phash_remove_key(h, key))
 		return;
 	if (h->ph_cnt == 0)
 		vm_phash_fini(h);
-	else if (shrink && h->ph_cap > PH_MIN && h->ph_cnt * 8 <= h->ph_cap)
+	else if (h->ph_cap > PH_MIN && h->ph_cnt * 8 <= h->ph_cap)
 		(void)vm_phash_resize(h, h->ph_cap / 2);
 }
 
@@ -295,72 +293,79 @@ vm_object_create(struct eng_cpu *c, struct vm_object *obj)
 	    memory_order_relaxed) ? 1 : 0);
 }
 
-struct vm_object_collect {
-	struct vm_page	**ma;
-	uint64_t	n;
-};
-
-static void
-vm_object_collect_one(void *val, void *arg)
-{
-	struct vm_object_collect *oc = arg;
-
-	oc->ma[oc->n++] = val;
-}
-
-#define VM_SORT_SMALL	32	/* insertion sort up to this many pages */
+#define VM_SORT_SMALL	32	/* insertion sort up to this many entries */
 
 /*
- * Sort ma[0..n) by pindex, through tmp (n entries): insertion sort for a
- * few pages, else an LSD radix sort, a byte a pass, of pindex less the
- * smallest, as many passes as the span has bytes (two for an object of
- * up to 256 MiB): a third of qsort()'s instructions on build-zstd.  An
- * object's pindexes are unique, so any sort gives the one order.
- *
- * The pages' object must be write-locked (pindex is (O)).
+ * Empty h into keys[0..n) and vals[0..n) sorted by key, and hand its two
+ * arrays to the caller (who frees them); h is left empty.  No allocation:
+ * the entries are packed to the front of h's own arrays, whose back half
+ * (a table is at most half full, vm_phash_insert) is the radix sort's
+ * scratch.  Insertion sort for a few entries, else an LSD radix sort, a
+ * byte a pass, of key less the smallest, as many passes as the span has
+ * bytes (two for an object of up to 256 MiB).  Keys are unique, so any
+ * sort gives the one order.  The owner's lock is held (H).
  */
-static void
-vm_page_sort_pindex(struct vm_page **ma, struct vm_page **tmp, uint64_t n)
+static uint64_t
+vm_phash_take_sorted(struct vm_phash *h, uint64_t **keysp, void ***valsp)
 {
-	struct vm_page **src = ma, **dst = tmp, **t, *m;
-	uint64_t cnt[256], c, i, j, lo, span, sum;
+	uint64_t *key = h->ph_key, *skey, *dkey, *tkey, k;
+	void **val = h->ph_val, **sval, **dval, **tval, *v;
+	uint64_t cnt[256], c, i, j, lo, hi, n = 0, sum;
 	unsigned shift;
 
+	for (i = 0; i < h->ph_cap; i++)
+		if (key[i] != PH_EMPTY) {
+			key[n] = key[i];
+			val[n++] = val[i];
+		}
+	ENG_ASSERT(n == h->ph_cnt && 2 * n <= h->ph_cap);
+	memset(h, 0, sizeof(*h));
+	*keysp = key;
+	*valsp = val;
 	if (n <= VM_SORT_SMALL) {
 		for (i = 1; i < n; i++) {
-			m = ma[i];
-			for (j = i; j > 0 && ma[j - 1]->pindex > m->pindex; j--)
-				ma[j] = ma[j - 1];
-			ma[j] = m;
+			k = key[i];
+			v = val[i];
+			for (j = i; j > 0 && key[j - 1] > k; j--) {
+				key[j] = key[j - 1];
+				val[j] = val[j - 1];
+			}
+			key[j] = k;
+			val[j] = v;
 		}
-		return;
+		return (n);
 	}
-	lo = span = ma[0]->pindex;
+	lo = hi = key[0];
 	for (i = 1; i < n; i++) {
-		if (ma[i]->pindex < lo)
-			lo = ma[i]->pindex;
-		if (ma[i]->pindex > span)
-			span = ma[i]->pindex;
+		lo = key[i] < lo ? key[i] : lo;
+		hi = key[i] > hi ? key[i] : hi;
 	}
-	span -= lo;
-	for (shift = 0; shift < 64 && (span >> shift) != 0; shift += 8) {
+	skey = key;
+	sval = val;
+	dkey = key + n;
+	dval = val + n;
+	for (shift = 0; shift < 64 && ((hi - lo) >> shift) != 0; shift += 8) {
 		memset(cnt, 0, sizeof(cnt));
 		for (i = 0; i < n; i++)
-			cnt[((src[i]->pindex - lo) >> shift) & 0xff]++;
+			cnt[((skey[i] - lo) >> shift) & 0xff]++;
 		for (sum = 0, i = 0; i < 256; i++) {
 			c = cnt[i];
 			cnt[i] = sum;
 			sum += c;
 		}
-		for (i = 0; i < n; i++)
-			dst[cnt[((src[i]->pindex - lo) >> shift) & 0xff]++] =
-			    src[i];
-		t = src;
-		src = dst;
-		dst = t;
+		for (i = 0; i < n; i++) {
+			j = cnt[((skey[i] - lo) >> shift) & 0xff]++;
+			dkey[j] = skey[i];
+			dval[j] = sval[i];
+		}
+		tkey = skey, skey = dkey, dkey = tkey;
+		tval = sval, sval = dval, dval = tval;
 	}
-	if (src != ma)
-		memcpy(ma, src, n * sizeof(*ma));
+	if (skey != key) {
+		memcpy(key, skey, n * sizeof(*key));
+		memcpy(val, sval, n * sizeof(*val));
+	}
+	return (n);
 }
 
 /*
@@ -380,6 +385,13 @@ vm_page_sort_pindex(struct vm_page **ma, struct vm_page **tmp, uint64_t n)
  * (vm_object_terminate_pages(): vm_page_change_lock, vm_object.c 2018/19
  * head, index id 1450408391), so an object in one 2 MiB reservation takes
  * one page lock, a scattered one bounces between many.
+ *
+ * The walk's order comes from the page index, taken out of the object
+ * whole and sorted first; each vm_page_remove() then finds nothing to
+ * unlink from it.  The kernel, too, leaves its index alone during the
+ * walk and frees it at the end ("Rather than incrementally removing each
+ * page from the object, the page and object are reset to any empty
+ * state": vm_radix_reclaim_allnodes(), in all three revisions above).
  * --page refcount: no page lock; vm_page_remove() drops VPRC_OBJREF
  * atomically and the page is freed if that was the last reference.
  * --page dfly: as refcount, each page hard-busied first, before it is
@@ -395,24 +407,17 @@ static void
 vm_object_terminate_pages(struct eng_cpu *c, struct vm_object *obj)
 {
 	ENG_SITE_DEFINE;
-	struct vm_object_collect oc;
 	struct eng_mtx *mtx = NULL;
-	struct vm_page *m;
-	uint64_t i;
-	uint32_t n;
+	struct vm_page *m, **ma;
+	uint64_t i, n, *pindex;
+	uint32_t w;
 
 	VM_OBJECT_ASSERT_WLOCKED(c, obj);
 	if (obj->pages.ph_cnt == 0)
 		return;
-	oc.ma = malloc(2 * obj->pages.ph_cnt * sizeof(*oc.ma));
-	if (oc.ma == NULL)
-		ENG_PANIC("out of memory");
-	oc.n = 0;
-	vm_phash_foreach(&obj->pages, vm_object_collect_one, &oc);
-	vm_page_sort_pindex(oc.ma, oc.ma + obj->pages.ph_cnt, oc.n);
-	obj->terminating = true;
-	for (i = 0; i < oc.n; i++) {
-		m = oc.ma[i];
+	n = vm_phash_take_sorted(&obj->pages, &pindex, (void ***)&ma);
+	for (i = 0; i < n; i++) {
+		m = ma[i];
 		if (c->e->dfly)
 			vm_page_busy_wait(c, m);
 		if (pmap_page_is_mapped(m))
@@ -425,18 +430,18 @@ vm_object_terminate_pages(struct eng_cpu *c, struct vm_object *obj)
 		if (c->e->pagelock)
 			vm_page_change_lock(c, m, &mtx, ENG_HERE);
 		/* The trace's own wirings go with the object's holder. */
-		for (n = atomic_exchange_explicit(&m->ev_wirings, 0,
-		    memory_order_relaxed); n > 0; n--)
+		for (w = atomic_exchange_explicit(&m->ev_wirings, 0,
+		    memory_order_relaxed); w > 0; w--)
 			vm_page_unwire_noq(c, m);
 		if (vm_page_remove(c, m))
 			vm_page_free(c, m);
 		else if (c->e->dfly)
 			vm_page_xunbusy(c, m);
 	}
-	obj->terminating = false;
 	if (mtx != NULL)
 		eng_mtx_unlock(&c->lk, mtx);
-	free(oc.ma);
+	free(pindex);
+	free(ma);
 }
 
 /*

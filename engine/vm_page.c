@@ -778,7 +778,9 @@ vm_page_insert(struct eng_cpu *c, struct vm_page *m, struct vm_object *obj,
  * write-locked; pagelock: the page lock held too (m->object is (O,P)).
  * Returns true if the object's was the last reference: the caller frees the
  * page.  Otherwise a wiring (or the page daemon's transient reference)
- * keeps it, and its last release frees it.  dfly: m must be hard-busied
+ * keeps it, and its last release frees it.  Under termination the
+ * object's index has already been taken out whole
+ * (vm_object_terminate_pages), so there is nothing to unlink.  dfly: m must be hard-busied
  * by this CPU (DragonFly's vm_page_remove() panics "page not busy"), so no
  * vm_page_hash_get() holds it soft-busied; the unlink is under the page's
  * spinlock (vm_page_spin_lock), and once m->object is NULL no hash entry
@@ -801,7 +803,7 @@ vm_page_remove(struct eng_cpu *c, struct vm_page *m)
 		vm_page_assert_xbusied(c, m);
 		taken = vm_page_identity_lock(c, m);
 	}
-	vm_phash_remove(&obj->pages, m->pindex, !obj->terminating);
+	vm_phash_remove(&obj->pages, m->pindex);
 	obj->resident_page_count--;
 	atomic_store_explicit(&m->object, NULL, memory_order_release);
 	vm_page_identity_unlock(c, m, taken);
