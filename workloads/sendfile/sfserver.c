@@ -14,6 +14,8 @@
  * workers.  The server binds to loopback addresses only.
  */
 #include <sys/epoll.h>
+#include <sys/mman.h>
+#include <sys/poll.h>
 #include <sys/queue.h>
 #include <sys/sendfile.h>
 #include <sys/socket.h>
@@ -38,6 +40,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 #include <unistd.h>
 
 #define SF_RBUF		8192		/* request bytes buffered per conn */
@@ -45,6 +48,9 @@
 #define SF_CHUNK	(1u << 20)	/* bytes per sendfile(2) call */
 #define SF_MAXTHREADS	256		/* --threads limit */
 #define SF_EVENTS	64		/* epoll events per wait */
+#define SF_POLL_MS	200		/* epoll wait, nothing to retry */
+#define SF_RETRY_MS	10		/* ... with a --nocache drop to retry */
+#define SF_RETRIES	200		/* retries of a drop (2 s) */
 
 /*
  * One connection.  Owned by the worker that accepted it; no locking.
@@ -72,12 +78,26 @@ struct sf_conn {
 	LIST_ENTRY(sf_conn) link;	/* the worker's open connections */
 };
 
+/*
+ * --nocache: a sent range whose pages the first drop left in the page
+ * cache, because the network stack still held them (below, drop_range).
+ */
+struct sf_drop {
+	int		fd;		/* the file, kept open until dropped */
+	off_t		off;		/* the range */
+	off_t		len;
+	unsigned	tries;		/* drops retried so far */
+	LIST_ENTRY(sf_drop) link;	/* the worker's ranges to retry */
+};
+
 /* Per-worker counters, summed after the workers have exited. */
 struct sf_stats {
 	uint64_t	conns;		/* connections accepted */
 	uint64_t	requests;	/* requests answered */
 	uint64_t	errors;		/* 4xx/5xx responses */
 	uint64_t	bytes;		/* body bytes sent */
+	uint64_t	drops_late;	/* --nocache: ranges dropped on a retry */
+	uint64_t	pages_kept;	/* ... pages never dropped (given up) */
 };
 
 /*
@@ -89,6 +109,8 @@ struct sf_worker {
 	int		lfd;		/* listening socket (SO_REUSEPORT) */
 	int		epfd;		/* lfd and every connection */
 	LIST_HEAD(, sf_conn) conns;	/* open connections */
+	LIST_HEAD(, sf_drop) drops;	/* --nocache ranges to drop again */
+	uint64_t	drops_due_ms;	/* ... next, on CLOCK_MONOTONIC */
 	struct sf_stats	stats;		/* this worker's counters */
 };
 
@@ -472,30 +494,123 @@ handle_request(struct sf_conn *c, struct sf_stats *st, size_t hlen)
 }
 
 /*
- * --nocache: drop the pages of the last body sent.  sendfile(2) queues
- * references to the page-cache pages in the socket, and pages still
- * referenced cannot be dropped, so this runs once the peer has read the
- * body: when its next request arrives or it closes the connection (FreeBSD
- * frees SF_NOCACHE pages likewise when the network stack is done with them).
+ * Pages of fd's range [off, off + len) still in the page cache (mincore(2)
+ * over a mapping that is never touched, so no page is faulted in), or 0
+ * when that cannot be told.
+ */
+static uint64_t
+resident_pages(int fd, off_t off, off_t len)
+{
+	long pgsz = sysconf(_SC_PAGESIZE);
+	unsigned char *vec;
+	uint64_t i, n, res = 0;
+	off_t base;
+	void *p;
+
+	if (len <= 0 || pgsz <= 0)
+		return (0);
+	base = off - off % pgsz;
+	n = (uint64_t)(off + len - base + pgsz - 1) / (uint64_t)pgsz;
+	p = mmap(NULL, (size_t)(n * (uint64_t)pgsz), PROT_READ, MAP_SHARED, fd,
+	    base);
+	if (p == MAP_FAILED)
+		return (0);
+	if ((vec = malloc(n)) != NULL && mincore(p, (size_t)(n *
+	    (uint64_t)pgsz), vec) == 0)
+		for (i = 0; i < n; i++)
+			res += vec[i] & 1;
+	free(vec);
+	munmap(p, (size_t)(n * (uint64_t)pgsz));
+	return (res);
+}
+
+/*
+ * --nocache: drop a range that was sent (posix_fadvise(POSIX_FADV_DONTNEED)),
+ * taking fd.  Pages the network stack still references are skipped by the
+ * drop: sendfile(2) queues references to them in the socket, and a
+ * receiver may free its buffers late (Linux defers an skb's free to the
+ * CPU that allocated it, which does it at its next network receive).  So
+ * a range that stays resident is kept, and dropped again from the
+ * worker's loop (drop_retry) until it is gone: FreeBSD frees SF_NOCACHE
+ * pages likewise when the network stack releases them.
  */
 static void
-drop_sent(struct sf_conn *c)
+drop_range(struct sf_worker *w, int fd, off_t off, off_t len)
+{
+	struct sf_drop *d;
+
+	(void)posix_fadvise(fd, off, len, POSIX_FADV_DONTNEED);
+	if (resident_pages(fd, off, len) == 0 ||
+	    (d = calloc(1, sizeof(*d))) == NULL) {
+		close(fd);
+		return;
+	}
+	d->fd = fd;
+	d->off = off;
+	d->len = len;
+	LIST_INSERT_HEAD(&w->drops, d, link);
+}
+
+/* Milliseconds on CLOCK_MONOTONIC. */
+static uint64_t
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ((uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000);
+}
+
+/*
+ * Drop the kept ranges again, at most every SF_RETRY_MS; forget those that
+ * are gone, and those retried SF_RETRIES times (their pages are counted as
+ * kept).
+ */
+static void
+drop_retry(struct sf_worker *w)
+{
+	struct sf_drop *d, *next;
+	uint64_t res;
+
+	if (LIST_EMPTY(&w->drops) || now_ms() < w->drops_due_ms)
+		return;
+	w->drops_due_ms = now_ms() + SF_RETRY_MS;
+	for (d = LIST_FIRST(&w->drops); d != NULL; d = next) {
+		next = LIST_NEXT(d, link);
+		(void)posix_fadvise(d->fd, d->off, d->len, POSIX_FADV_DONTNEED);
+		res = resident_pages(d->fd, d->off, d->len);
+		if (res == 0)
+			w->stats.drops_late++;
+		else if (++d->tries < SF_RETRIES)
+			continue;
+		else
+			w->stats.pages_kept += res;
+		LIST_REMOVE(d, link);
+		close(d->fd);
+		free(d);
+	}
+}
+
+/*
+ * --nocache: drop the pages of the last body sent, once the peer has read
+ * it: when its next request arrives or the connection closes.
+ */
+static void
+drop_sent(struct sf_worker *w, struct sf_conn *c)
 {
 	if (c->dropfd < 0)
 		return;
-	(void)posix_fadvise(c->dropfd, c->dropoff, c->droplen,
-	    POSIX_FADV_DONTNEED);
-	close(c->dropfd);
+	drop_range(w, c->dropfd, c->dropoff, c->droplen);
 	c->dropfd = -1;
 }
 
 /* Finish the response in flight and close its file (or keep it to drop). */
 static void
-end_response(struct sf_conn *c)
+end_response(struct sf_worker *w, struct sf_conn *c)
 {
 	if (c->filefd >= 0) {
 		if (cfg.nocache) {
-			drop_sent(c);
+			drop_sent(w, c);
 			c->dropfd = c->filefd;
 			c->dropoff = c->fstart;
 			c->droplen = (off_t)c->flen;
@@ -561,7 +676,7 @@ conn_close(struct sf_worker *w, struct sf_conn *c)
 	close(c->fd);	/* first: frees the pages the socket still holds */
 	if (c->filefd >= 0)
 		close(c->filefd);
-	drop_sent(c);
+	drop_sent(w, c);
 	LIST_REMOVE(c, link);
 	free(c);
 }
@@ -610,7 +725,7 @@ conn_run(struct sf_worker *w, struct sf_conn *c, bool readable)
 				} else
 					break;
 			} else {
-				drop_sent(c);
+				drop_sent(w, c);
 				handle_request(c, &w->stats, hlen);
 				memmove(c->rbuf, c->rbuf + hlen, c->rlen - hlen);
 				c->rlen -= hlen;
@@ -623,7 +738,7 @@ conn_run(struct sf_worker *w, struct sf_conn *c, bool readable)
 		}
 		if (r == 0)
 			break;
-		end_response(c);
+		end_response(w, c);
 		if (c->close_after) {
 			/*
 			 * Half-close and wait for the peer's FIN, so that it
@@ -685,7 +800,8 @@ accept_all(struct sf_worker *w)
 
 /*
  * Worker: accept and serve until `stopping` is set, then close the
- * connections still open.
+ * connections still open; meanwhile and then, drop again the --nocache
+ * ranges the network stack held (drop_range).
  */
 static void *
 worker_main(void *arg)
@@ -701,7 +817,8 @@ worker_main(void *arg)
 		return (NULL);
 	}
 	while (!stopping) {
-		n = epoll_wait(w->epfd, evs, SF_EVENTS, 200);
+		n = epoll_wait(w->epfd, evs, SF_EVENTS,
+		    LIST_EMPTY(&w->drops) ? SF_POLL_MS : SF_RETRY_MS);
 		for (i = 0; i < n; i++) {
 			if (evs[i].data.ptr == NULL)
 				accept_all(w);
@@ -710,9 +827,15 @@ worker_main(void *arg)
 				    (evs[i].events & (EPOLLIN | EPOLLHUP |
 				    EPOLLERR)) != 0);
 		}
+		drop_retry(w);
 	}
 	while (!LIST_EMPTY(&w->conns))
 		conn_close(w, LIST_FIRST(&w->conns));
+	while (!LIST_EMPTY(&w->drops)) {
+		drop_retry(w);
+		if (!LIST_EMPTY(&w->drops))
+			(void)poll(NULL, 0, SF_RETRY_MS);
+	}
 	return (NULL);
 }
 
@@ -821,6 +944,7 @@ main(int argc, char **argv)
 				    htons((uint16_t)port);
 		}
 		LIST_INIT(&workers[i].conns);
+		LIST_INIT(&workers[i].drops);
 		workers[i].epfd = epoll_create1(EPOLL_CLOEXEC);
 		if (workers[i].epfd < 0)
 			err(1, "epoll_create1");
@@ -846,6 +970,8 @@ main(int argc, char **argv)
 		total.requests += workers[i].stats.requests;
 		total.errors += workers[i].stats.errors;
 		total.bytes += workers[i].stats.bytes;
+		total.drops_late += workers[i].stats.drops_late;
+		total.pages_kept += workers[i].stats.pages_kept;
 		close(workers[i].epfd);
 		close(workers[i].lfd);
 	}
@@ -854,5 +980,9 @@ main(int argc, char **argv)
 	fprintf(stderr, "sfserver: %" PRIu64 " connections, %" PRIu64
 	    " requests (%" PRIu64 " errors), %" PRIu64 " body bytes sent\n",
 	    total.conns, total.requests, total.errors, total.bytes);
+	if (cfg.nocache)
+		fprintf(stderr, "sfserver: nocache: %" PRIu64 " ranges dropped "
+		    "on a retry, %" PRIu64 " pages never dropped\n",
+		    total.drops_late, total.pages_kept);
 	return (0);
 }
