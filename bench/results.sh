@@ -323,7 +323,8 @@ def sites_table(title, files, classes):
     print('| class | site | ' + ' | '.join(l for l, _ in got) + ' |')
     print('|---|---|' + '---|' * len(got))
     keys = sorted({k for _, d in got for k in d if k[0] in classes},
-                  key=lambda k: (classes.index(k[0]), -max(d.get(k, 0) for _, d in got)))
+                  key=lambda k: (classes.index(k[0]), -max(d.get(k, 0) for _, d in got),
+                                 k[1]))
     for k in keys:
         print('| %s | `%s` | ' % k + ' | '.join(str(d.get(k, 0)) for _, d in got) + ' |')
     print('| %s | **total** | ' % '+'.join(classes) + ' | '.join(
