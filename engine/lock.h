@@ -348,12 +348,6 @@ eng_site_index(struct eng_site *site)
  * scheduling point when simulating, lock_sim.h).  A failed
  * compare-and-set is also counted as a CAS retry of class lc at site.
  */
-static inline void
-eng_atomic_count(struct eng_lkstat *ls, enum eng_lock_class lc)
-{
-	ls->cls[lc].atomics++;
-}
-
 static inline bool
 eng_atomic_fcmpset_32(struct eng_lkstat *ls, enum eng_lock_class lc,
     struct eng_site *site, _Atomic uint32_t *p, uint32_t *old, uint32_t new)

@@ -275,12 +275,10 @@ pmap_dfly_mapped(struct eng_cpu *c, struct pmap *pm, struct vm_page *m,
 	PMAP_LOCK_ASSERT(c, pm);
 	mdp = pmap_mi_md(m);
 	ls = pmap_mi_lkstat(c);
-	eng_atomic_count(ls, LC_PAGE);
-	atomic_fetch_add_explicit(&mdp->pmap_count, 1, memory_order_relaxed);
+	(void)eng_atomic_fetchadd_32(ls, LC_PAGE, &mdp->pmap_count, 1);
 	if ((pte & PG_RW) != 0) {
-		eng_atomic_count(ls, LC_PAGE);
-		atomic_fetch_add_explicit(&mdp->writeable_count, 1,
-		    memory_order_relaxed);
+		(void)eng_atomic_fetchadd_32(ls, LC_PAGE,
+		    &mdp->writeable_count, 1);
 		if (!pmap_mi_writeable(m))
 			pmap_mi_writeable_set(c, m);
 	}
@@ -303,15 +301,13 @@ pmap_dfly_unmapped(struct eng_cpu *c, struct pmap *pm, struct vm_page *m,
 	mdp = pmap_mi_md(m);
 	ls = pmap_mi_lkstat(c);
 	if ((pte & PG_RW) != 0) {
-		eng_atomic_count(ls, LC_PAGE);
-		old = atomic_fetch_sub_explicit(&mdp->writeable_count, 1,
-		    memory_order_relaxed);
+		old = eng_atomic_fetchadd_32(ls, LC_PAGE,
+		    &mdp->writeable_count, (uint32_t)-1);
 		ENG_KASSERT(old != 0, "page %p: writeable_count underflow",
 		    (void *)m);
 	}
-	eng_atomic_count(ls, LC_PAGE);
-	old = atomic_fetch_sub_explicit(&mdp->pmap_count, 1,
-	    memory_order_relaxed);
+	old = eng_atomic_fetchadd_32(ls, LC_PAGE, &mdp->pmap_count,
+	    (uint32_t)-1);
 	ENG_KASSERT(old != 0, "page %p: pmap_count underflow", (void *)m);
 }
 
@@ -458,9 +454,8 @@ pmap_dfly_write_visit(struct eng_cpu *c, struct pmap *pm, struct pmap_pd *pd,
 		return (false);
 	*pte &= ~(PG_RW | PG_M);
 	mdp = pmap_mi_md(m);
-	eng_atomic_count(pmap_mi_lkstat(c), LC_PAGE);
-	atomic_fetch_sub_explicit(&mdp->writeable_count, 1,
-	    memory_order_relaxed);
+	(void)eng_atomic_fetchadd_32(pmap_mi_lkstat(c), LC_PAGE,
+	    &mdp->writeable_count, (uint32_t)-1);
 	return (false);
 }
 
