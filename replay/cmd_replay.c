@@ -250,10 +250,10 @@ replay_setup(struct replay *r)
 		return (-1);
 	}
 	rp_session_memory(&r->t, &r->o.cfg, &mem);
-	fprintf(r->human, "scanned %zu events in %.3f s on %u threads (%.1f "
+	fprintf(r->human, "scanned %zu events in %.3f s on %u thread%s (%.1f "
 	    "M events/s)\nmemory: frames in flight %.1f MiB, ids and plan "
 	    "%.1f MiB, model ~%.0f MiB\n", r->t.nev, r->t.decode_ns / 1e9,
-	    r->t.decode_threads,
+	    r->t.decode_threads, r->t.decode_threads == 1 ? "" : "s",
 	    r->t.decode_ns > 0 ? r->t.nev * 1e3 / r->t.decode_ns : 0.0,
 	    mem.window / 1048576.0, mem.maps / 1048576.0,
 	    mem.model / 1048576.0);

@@ -931,9 +931,9 @@ rp_report_print(FILE *f, const struct rp_report *r,
 	if (r->timing && r->hold_sample > 1)
 		snprintf(hold_note, sizeof(hold_note), " (holds: 1 in %u)",
 		    r->hold_sample);
-	fprintf(f, "%s: %llu events on %u threads (CPUs %s) in %.3f s: "
+	fprintf(f, "%s: %llu events on %u thread%s (CPUs %s) in %.3f s: "
 	    "%.0f events/s\n", r->trace, (unsigned long long)run->events,
-	    r->threads, r->cpu_list[0] != '\0' ? r->cpu_list : "not pinned",
+	    r->threads, r->threads == 1 ? "" : "s", r->cpu_list[0] != '\0' ? r->cpu_list : "not pinned",
 	    run->elapsed_ns / 1e9, rate(run->events, run->elapsed_ns));
 	worker_range(run, &lo, &hi);
 	fprintf(f, "design: page %s, queue %s, pv %s, pvchunk %s, "
