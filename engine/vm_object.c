@@ -391,7 +391,9 @@ vm_phash_take_sorted(struct vm_phash *h, uint64_t **keysp, void ***valsp)
  * unlink from it.  The kernel, too, leaves its index alone during the
  * walk and frees it at the end ("Rather than incrementally removing each
  * page from the object, the page and object are reset to any empty
- * state": vm_radix_reclaim_allnodes(), in all three revisions above).
+ * state", in all three revisions above: vm_radix_reclaim_allnodes() in the
+ * 12 and 14 generations, `object->root = NULL` of the splay tree in the
+ * 9/10-era file).
  * --page refcount: no page lock; vm_page_remove() drops VPRC_OBJREF
  * atomically and the page is freed if that was the last reference.
  * --page dfly: as refcount, each page hard-busied first, before it is
@@ -408,16 +410,17 @@ vm_object_terminate_pages(struct eng_cpu *c, struct vm_object *obj)
 {
 	ENG_SITE_DEFINE;
 	struct eng_mtx *mtx = NULL;
-	struct vm_page *m, **ma;
+	struct vm_page *m;
 	uint64_t i, n, *pindex;
+	void **pages;
 	uint32_t w;
 
 	VM_OBJECT_ASSERT_WLOCKED(c, obj);
 	if (obj->pages.ph_cnt == 0)
 		return;
-	n = vm_phash_take_sorted(&obj->pages, &pindex, (void ***)&ma);
+	n = vm_phash_take_sorted(&obj->pages, &pindex, &pages);
 	for (i = 0; i < n; i++) {
-		m = ma[i];
+		m = pages[i];
 		if (c->e->dfly)
 			vm_page_busy_wait(c, m);
 		if (pmap_page_is_mapped(m))
@@ -441,7 +444,7 @@ vm_object_terminate_pages(struct eng_cpu *c, struct vm_object *obj)
 	if (mtx != NULL)
 		eng_mtx_unlock(&c->lk, mtx);
 	free(pindex);
-	free(ma);
+	free(pages);
 }
 
 /*

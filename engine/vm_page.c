@@ -780,13 +780,13 @@ vm_page_insert(struct eng_cpu *c, struct vm_page *m, struct vm_object *obj,
  * page.  Otherwise a wiring (or the page daemon's transient reference)
  * keeps it, and its last release frees it.  Under termination the
  * object's index has already been taken out whole
- * (vm_object_terminate_pages), so there is nothing to unlink.  dfly: m must be hard-busied
- * by this CPU (DragonFly's vm_page_remove() panics "page not busy"), so no
- * vm_page_hash_get() holds it soft-busied; the unlink is under the page's
- * spinlock (vm_page_spin_lock), and once m->object is NULL no hash entry
- * naming m validates.  DragonFly also takes an object hold
- * (vm_object_hold: a recursive token and an atomic hold count) that the
- * model's object lock already covers.
+ * (vm_object_terminate_pages), so there is nothing to unlink.  dfly: m
+ * must be hard-busied by this CPU (DragonFly's vm_page_remove() panics
+ * "page not busy"), so no vm_page_hash_get() holds it soft-busied; the
+ * unlink is under the page's spinlock (vm_page_spin_lock), and once
+ * m->object is NULL no hash entry naming m validates.  DragonFly also
+ * takes an object hold (vm_object_hold: a recursive token and an atomic
+ * hold count) that the model's object lock already covers.
  */
 bool
 vm_page_remove(struct eng_cpu *c, struct vm_page *m)
