@@ -15,7 +15,6 @@
  */
 #include <sys/epoll.h>
 #include <sys/mman.h>
-#include <sys/poll.h>
 #include <sys/queue.h>
 #include <sys/sendfile.h>
 #include <sys/socket.h>
@@ -32,6 +31,7 @@
 #include <getopt.h>
 #include <inttypes.h>
 #include <netdb.h>
+#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -40,7 +40,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <time.h>
 #include <unistd.h>
 
 #define SF_RBUF		8192		/* request bytes buffered per conn */
@@ -48,9 +47,10 @@
 #define SF_CHUNK	(1u << 20)	/* bytes per sendfile(2) call */
 #define SF_MAXTHREADS	256		/* --threads limit */
 #define SF_EVENTS	64		/* epoll events per wait */
-#define SF_POLL_MS	200		/* epoll wait, nothing to retry */
-#define SF_RETRY_MS	10		/* ... with a --nocache drop to retry */
-#define SF_RETRIES	200		/* retries of a drop (2 s) */
+#define SF_POLL_MS	200		/* epoll wait */
+#define SF_KEEP_MAX	64		/* --nocache ranges kept per worker */
+#define SF_EXIT_MS	1000		/* ... dropped again for this at exit */
+#define SF_EXIT_STEP_MS	10		/* ... this often */
 
 /*
  * One connection.  Owned by the worker that accepted it; no locking.
@@ -80,14 +80,13 @@ struct sf_conn {
 
 /*
  * --nocache: a sent range whose pages the first drop left in the page
- * cache, because the network stack still held them (below, drop_range).
+ * cache, to be dropped again at exit (below, drop_range).
  */
 struct sf_drop {
-	int		fd;		/* the file, kept open until dropped */
+	int		fd;		/* the file, kept open until then */
 	off_t		off;		/* the range */
 	off_t		len;
-	unsigned	tries;		/* drops retried so far */
-	LIST_ENTRY(sf_drop) link;	/* the worker's ranges to retry */
+	LIST_ENTRY(sf_drop) link;	/* the worker's kept ranges */
 };
 
 /* Per-worker counters, summed after the workers have exited. */
@@ -96,8 +95,9 @@ struct sf_stats {
 	uint64_t	requests;	/* requests answered */
 	uint64_t	errors;		/* 4xx/5xx responses */
 	uint64_t	bytes;		/* body bytes sent */
-	uint64_t	drops_late;	/* --nocache: ranges dropped on a retry */
-	uint64_t	pages_kept;	/* ... pages never dropped (given up) */
+	uint64_t	drops_exit;	/* --nocache: ranges dropped at exit */
+	uint64_t	pages_kept;	/* ... pages still cached at exit */
+	uint64_t	ranges_unkept;	/* ... left cached, over SF_KEEP_MAX */
 };
 
 /*
@@ -109,8 +109,8 @@ struct sf_worker {
 	int		lfd;		/* listening socket (SO_REUSEPORT) */
 	int		epfd;		/* lfd and every connection */
 	LIST_HEAD(, sf_conn) conns;	/* open connections */
-	LIST_HEAD(, sf_drop) drops;	/* --nocache ranges to drop again */
-	uint64_t	drops_due_ms;	/* ... next, on CLOCK_MONOTONIC */
+	LIST_HEAD(, sf_drop) drops;	/* --nocache ranges to drop at exit */
+	unsigned	ndrops;		/* ... how many */
 	struct sf_stats	stats;		/* this worker's counters */
 };
 
@@ -495,15 +495,16 @@ handle_request(struct sf_conn *c, struct sf_stats *st, size_t hlen)
 
 /*
  * Pages of fd's range [off, off + len) still in the page cache (mincore(2)
- * over a mapping that is never touched, so no page is faulted in), or 0
- * when that cannot be told.
+ * over a mapping that is never touched, so no page is faulted in), or
+ * UINT64_MAX when that cannot be told.
  */
 static uint64_t
 resident_pages(int fd, off_t off, off_t len)
 {
 	long pgsz = sysconf(_SC_PAGESIZE);
 	unsigned char *vec;
-	uint64_t i, n, res = 0;
+	uint64_t i, n, res = UINT64_MAX;
+	size_t maplen;
 	off_t base;
 	void *p;
 
@@ -511,16 +512,17 @@ resident_pages(int fd, off_t off, off_t len)
 		return (0);
 	base = off - off % pgsz;
 	n = (uint64_t)(off + len - base + pgsz - 1) / (uint64_t)pgsz;
-	p = mmap(NULL, (size_t)(n * (uint64_t)pgsz), PROT_READ, MAP_SHARED, fd,
-	    base);
-	if (p == MAP_FAILED)
-		return (0);
-	if ((vec = malloc(n)) != NULL && mincore(p, (size_t)(n *
-	    (uint64_t)pgsz), vec) == 0)
-		for (i = 0; i < n; i++)
-			res += vec[i] & 1;
+	maplen = (size_t)(n * (uint64_t)pgsz);
+	if ((vec = malloc(n)) == NULL)
+		return (UINT64_MAX);
+	p = mmap(NULL, maplen, PROT_READ, MAP_SHARED, fd, base);
+	if (p != MAP_FAILED) {
+		if (mincore(p, maplen, vec) == 0)
+			for (res = 0, i = 0; i < n; i++)
+				res += vec[i] & 1;
+		munmap(p, maplen);
+	}
 	free(vec);
-	munmap(p, (size_t)(n * (uint64_t)pgsz));
 	return (res);
 }
 
@@ -529,19 +531,26 @@ resident_pages(int fd, off_t off, off_t len)
  * taking fd.  Pages the network stack still references are skipped by the
  * drop: sendfile(2) queues references to them in the socket, and a
  * receiver may free its buffers late (Linux defers an skb's free to the
- * CPU that allocated it, which does it at its next network receive).  So
- * a range that stays resident is kept, and dropped again from the
- * worker's loop (drop_retry) until it is gone: FreeBSD frees SF_NOCACHE
- * pages likewise when the network stack releases them.
+ * CPU that allocated it, which does it at its next network receive).  A
+ * range left resident is kept (at most SF_KEEP_MAX a worker) and dropped
+ * again at exit (drop_at_exit), not while serving: by then other
+ * connections may be sending the same pages, which FreeBSD's SF_NOCACHE
+ * would not free either.
  */
 static void
 drop_range(struct sf_worker *w, int fd, off_t off, off_t len)
 {
 	struct sf_drop *d;
+	uint64_t res;
 
 	(void)posix_fadvise(fd, off, len, POSIX_FADV_DONTNEED);
-	if (resident_pages(fd, off, len) == 0 ||
-	    (d = calloc(1, sizeof(*d))) == NULL) {
+	res = resident_pages(fd, off, len);
+	if (res == 0 || res == UINT64_MAX) {
+		close(fd);
+		return;
+	}
+	if (w->ndrops == SF_KEEP_MAX || (d = calloc(1, sizeof(*d))) == NULL) {
+		w->stats.ranges_unkept++;
 		close(fd);
 		return;
 	}
@@ -549,45 +558,41 @@ drop_range(struct sf_worker *w, int fd, off_t off, off_t len)
 	d->off = off;
 	d->len = len;
 	LIST_INSERT_HEAD(&w->drops, d, link);
-}
-
-/* Milliseconds on CLOCK_MONOTONIC. */
-static uint64_t
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ((uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000);
+	w->ndrops++;
 }
 
 /*
- * Drop the kept ranges again, at most every SF_RETRY_MS; forget those that
- * are gone, and those retried SF_RETRIES times (their pages are counted as
- * kept).
+ * At exit, once no connection is left: drop the kept ranges again every
+ * SF_EXIT_STEP_MS until they are gone or SF_EXIT_MS have passed; count
+ * those dropped and the pages still cached.
  */
 static void
-drop_retry(struct sf_worker *w)
+drop_at_exit(struct sf_worker *w)
 {
 	struct sf_drop *d, *next;
 	uint64_t res;
+	unsigned step;
 
-	if (LIST_EMPTY(&w->drops) || now_ms() < w->drops_due_ms)
-		return;
-	w->drops_due_ms = now_ms() + SF_RETRY_MS;
-	for (d = LIST_FIRST(&w->drops); d != NULL; d = next) {
-		next = LIST_NEXT(d, link);
-		(void)posix_fadvise(d->fd, d->off, d->len, POSIX_FADV_DONTNEED);
-		res = resident_pages(d->fd, d->off, d->len);
-		if (res == 0)
-			w->stats.drops_late++;
-		else if (++d->tries < SF_RETRIES)
-			continue;
-		else
-			w->stats.pages_kept += res;
-		LIST_REMOVE(d, link);
-		close(d->fd);
-		free(d);
+	for (step = 0; !LIST_EMPTY(&w->drops); step++) {
+		for (d = LIST_FIRST(&w->drops); d != NULL; d = next) {
+			next = LIST_NEXT(d, link);
+			(void)posix_fadvise(d->fd, d->off, d->len,
+			    POSIX_FADV_DONTNEED);
+			res = resident_pages(d->fd, d->off, d->len);
+			if (res == 0)
+				w->stats.drops_exit++;
+			else if (step + 1 < SF_EXIT_MS / SF_EXIT_STEP_MS &&
+			    res != UINT64_MAX)
+				continue;
+			else if (res != UINT64_MAX)
+				w->stats.pages_kept += res;
+			LIST_REMOVE(d, link);
+			w->ndrops--;
+			close(d->fd);
+			free(d);
+		}
+		if (!LIST_EMPTY(&w->drops))
+			(void)poll(NULL, 0, SF_EXIT_STEP_MS);
 	}
 }
 
@@ -800,8 +805,8 @@ accept_all(struct sf_worker *w)
 
 /*
  * Worker: accept and serve until `stopping` is set, then close the
- * connections still open; meanwhile and then, drop again the --nocache
- * ranges the network stack held (drop_range).
+ * connections still open and drop again the --nocache ranges the network
+ * stack held (drop_range).
  */
 static void *
 worker_main(void *arg)
@@ -817,8 +822,7 @@ worker_main(void *arg)
 		return (NULL);
 	}
 	while (!stopping) {
-		n = epoll_wait(w->epfd, evs, SF_EVENTS,
-		    LIST_EMPTY(&w->drops) ? SF_POLL_MS : SF_RETRY_MS);
+		n = epoll_wait(w->epfd, evs, SF_EVENTS, SF_POLL_MS);
 		for (i = 0; i < n; i++) {
 			if (evs[i].data.ptr == NULL)
 				accept_all(w);
@@ -827,15 +831,10 @@ worker_main(void *arg)
 				    (evs[i].events & (EPOLLIN | EPOLLHUP |
 				    EPOLLERR)) != 0);
 		}
-		drop_retry(w);
 	}
 	while (!LIST_EMPTY(&w->conns))
 		conn_close(w, LIST_FIRST(&w->conns));
-	while (!LIST_EMPTY(&w->drops)) {
-		drop_retry(w);
-		if (!LIST_EMPTY(&w->drops))
-			(void)poll(NULL, 0, SF_RETRY_MS);
-	}
+	drop_at_exit(w);
 	return (NULL);
 }
 
@@ -970,8 +969,9 @@ main(int argc, char **argv)
 		total.requests += workers[i].stats.requests;
 		total.errors += workers[i].stats.errors;
 		total.bytes += workers[i].stats.bytes;
-		total.drops_late += workers[i].stats.drops_late;
+		total.drops_exit += workers[i].stats.drops_exit;
 		total.pages_kept += workers[i].stats.pages_kept;
+		total.ranges_unkept += workers[i].stats.ranges_unkept;
 		close(workers[i].epfd);
 		close(workers[i].lfd);
 	}
@@ -982,7 +982,8 @@ main(int argc, char **argv)
 	    total.conns, total.requests, total.errors, total.bytes);
 	if (cfg.nocache)
 		fprintf(stderr, "sfserver: nocache: %" PRIu64 " ranges dropped "
-		    "on a retry, %" PRIu64 " pages never dropped\n",
-		    total.drops_late, total.pages_kept);
+		    "at exit, %" PRIu64 " pages never dropped, %" PRIu64
+		    " ranges not kept to drop at exit\n", total.drops_exit,
+		    total.pages_kept, total.ranges_unkept);
 	return (0);
 }
