@@ -19,15 +19,18 @@
  *     `atomics`), then checks that it recorded as many as were counted;
  *  4. the recorded addresses are moved, page by page, onto a fresh region
  *     (each 4 KiB page of the engine's memory that an atomic touched gets
- *     one page of its own, offsets kept: the same lines and pages, so the
- *     same cache and TLB footprint, and no access to memory the engine
- *     has since freed), and the sequence is executed as one-byte `lock
- *     or $0` RMWs, RUNS times: the address floor;
+ *     one page of its own, offsets kept, so no access goes to memory the
+ *     engine has since freed), and the sequence is executed as one-byte
+ *     `lock or $0` RMWs, RUNS times: the address floor;
  *  5. as many RMWs on one line: the hot floor.
  *
- * The address floor is a lower bound of what those atomics cost in the
- * model: replayed back to back, without the model's other memory traffic
- * between them, the lines stay cached longer than they do in the model.
+ * The region has as many lines and 4 KiB pages as the atomics touched,
+ * with the same L1 sets (the offsets within a page); its L2 and LLC sets
+ * and its huge-page backing may differ from the engine's, so the address
+ * floor approximates the engine's footprint.  It is a floor in the sense
+ * that the atomics are replayed back to back, without the model's other
+ * memory traffic between them to evict their lines.  Memory: the events
+ * (64 B each) and 16 B per atomic executed (0.3 GB for build-zstd).
  *
  * usage: bench_addr_floor TRACE PRESET [RUNS]
  * Prints events, atomics per event, and ns per event of the model, the
