@@ -236,13 +236,87 @@ add_frame(struct pr_reader *r, const struct pr_frame_info *f, size_t *capp)
 	return (PR_OK);
 }
 
+#define PR_RESYNC_BLOCK	(1u << 20)	/* bytes searched per read */
+
+/*
+ * Whether a sound frame starts at off: its header passes the bounds and
+ * its checksum matches the header and payload (rule 5's first checks).
+ * Fills *f when it does.  PR_E_IO or PR_E_NOMEM for those failures.
+ */
+static int
+frame_sound(struct pr_reader *r, uint64_t off, uint64_t limit,
+    struct pr_frame_info *f, bool *soundp)
+{
+	uint8_t fh[PR_FRAME_HDR], *payload;
+	int err;
+
+	*soundp = false;
+	if ((err = pr_pread_all(r->fd, fh, sizeof(fh), off)) != PR_OK)
+		return (err);
+	if (frame_header_dec(fh, r->hdr.version, off, limit, f) != PR_OK)
+		return (PR_OK);
+	if ((payload = malloc(f->comp)) == NULL)
+		return (PR_E_NOMEM);
+	err = pr_pread_all(r->fd, payload, f->comp, off + PR_FRAME_HDR);
+	if (err == PR_OK)
+		*soundp = SUM_OK(pr_checksum(pr_checksum(0, fh, PR_FH_SUM),
+		    payload, f->comp), f->sum);
+	free(payload);
+	return (err);
+}
+
+/*
+ * After a damaged frame header: the offset of the next sound frame
+ * (frame_sound) at or after from, found by searching for the frame magic
+ * byte by byte, or limit when there is none.
+ */
+static int
+reader_resync(struct pr_reader *r, uint64_t from, uint64_t limit,
+    uint64_t *nextp)
+{
+	struct pr_frame_info f;
+	uint32_t magic = pr_frame_magic(r->hdr.version);
+	uint64_t pos, n, i;
+	uint8_t *buf;
+	bool sound;
+	int err = PR_OK;
+
+	*nextp = limit;
+	if ((buf = malloc(PR_RESYNC_BLOCK)) == NULL)
+		return (PR_E_NOMEM);
+	for (pos = from; err == PR_OK && limit - pos >= PR_FRAME_HDR &&
+	    pos < limit; pos += n - 3) {
+		n = limit - pos < PR_RESYNC_BLOCK ? limit - pos :
+		    PR_RESYNC_BLOCK;
+		if ((err = pr_pread_all(r->fd, buf, n, pos)) != PR_OK)
+			break;
+		for (i = 0; i + 4 <= n; i++) {
+			if (pr_le32dec(buf + i) != magic ||
+			    limit - (pos + i) < PR_FRAME_HDR)
+				continue;
+			if ((err = frame_sound(r, pos + i, limit, &f,
+			    &sound)) != PR_OK)
+				break;
+			if (sound) {
+				*nextp = pos + i;
+				free(buf);
+				return (PR_OK);
+			}
+		}
+	}
+	free(buf);
+	return (err);
+}
+
 /*
  * No usable end marker (truncated), or a damaged one: walk frame headers
- * from the body start up to limit, frame by frame.  Stops at the first
- * incomplete or invalid frame, recording why (a frame running past limit
- * is a cut when truncated, corruption otherwise); an index block met there
- * is the end of the frames (cut while closing when truncated, reported by
- * the caller otherwise).  *endp is where the scan stopped.
+ * from the body start up to limit, frame by frame.  A header that breaks a
+ * bound is damage: it is recorded and the walk goes on from the next sound
+ * frame (reader_resync), so one damaged header does not cost the frames
+ * after it.  The walk stops at limit, at an incomplete frame (a cut when
+ * truncated, damage otherwise), or at an index block (the end of the
+ * frames: cut while closing when truncated, reported by the caller
+ * otherwise).  *endp is where it stopped.
  */
 static int
 reader_scan(struct pr_reader *r, uint64_t off, uint64_t limit, bool truncated,
@@ -253,7 +327,7 @@ reader_scan(struct pr_reader *r, uint64_t off, uint64_t limit, bool truncated,
 	size_t cap = 0;
 	int err;
 
-	for (; off < limit; off += PR_FRAME_HDR + f.comp) {
+	while (off < limit) {
 		*endp = off;
 		if (limit - off < PR_FRAME_HDR) {
 			pr_reader_error(r, truncated ? PR_E_TRUNCATED :
@@ -270,14 +344,20 @@ reader_scan(struct pr_reader *r, uint64_t off, uint64_t limit, bool truncated,
 				    off);
 			return (PR_OK);
 		}
-		if (err == PR_E_TRUNCATED && !truncated)
-			err = PR_E_CORRUPT;
-		if (err != PR_OK) {
+		if (err == PR_E_TRUNCATED && truncated) {
 			pr_reader_error(r, err, r->nframes, off);
 			return (PR_OK);
 		}
+		if (err != PR_OK) {
+			pr_reader_error(r, PR_E_CORRUPT, r->nframes, off);
+			if ((err = reader_resync(r, off + 1, limit, &off)) !=
+			    PR_OK)
+				return (err);
+			continue;
+		}
 		if ((err = add_frame(r, &f, &cap)) != PR_OK)
 			return (err);
+		off += PR_FRAME_HDR + f.comp;
 	}
 	*endp = off;
 	return (PR_OK);

@@ -313,7 +313,7 @@ cmd_info(int argc, char **argv)
 	struct stat sb;
 	const char *path;
 	char where[64] = "";
-	bool json = false, allow_trunc = false;
+	bool json = false, allow_trunc = false, listed;
 	size_t i;
 	int c, e, rc;
 
@@ -371,6 +371,21 @@ cmd_info(int argc, char **argv)
 		warnx("info: %s: frame %zu at byte %" PRIu64 ": %s", path,
 		    in.bad[i].frame, in.bad[i].offset,
 		    pr_strerror(in.bad[i].error));
+		rc = 1;
+	}
+	/*
+	 * Damage the scan of a file without its end marker went past (a
+	 * header that breaks a bound, trace-format.md rule 3) is named too:
+	 * --allow-truncated accepts a cut, not damage.
+	 */
+	listed = false;
+	for (i = 0; i < in.nbad; i++)
+		listed |= in.bad[i].offset == in.st.error_offset;
+	if (in.st.truncated && in.st.error != PR_OK &&
+	    in.st.error != PR_E_TRUNCATED && !listed) {
+		warnx("info: %s: byte %" PRIu64 ": %s (frame header; the scan "
+		    "went on from the next sound frame)", path,
+		    in.st.error_offset, pr_strerror(in.st.error));
 		rc = 1;
 	}
 	if (in.st.truncated) {

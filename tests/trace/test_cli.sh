@@ -130,6 +130,30 @@ printf '\377\377\377\377' | dd of="$dir/bad.prt" bs=1 seek=$((off + 100)) conv=n
 expect 1 "$PR" info "$dir/bad.prt"
 grep -q "frame 1 at byte $off" "$dir/err" || fail "corrupt frame not named: $(cat "$dir/err")"
 
+# A file without its end marker whose first frame header is damaged: the
+# scan goes on from the next sound frame (trace-format.md rule 3), so every
+# other frame is recovered; info names the damage and exits 1 even with
+# --allow-truncated (it accepts a cut, not damage).
+python3 - "$dir/b1.prt" "$dir/hdr.prt" <<'PY'
+import struct, sys
+b = bytearray(open(sys.argv[1], "rb").read())
+ioff = struct.unpack_from("<Q", b, len(b) - 24)[0]
+first = 16 + struct.unpack_from("<I", b, 12)[0] + 8
+b[first:first + 48] = bytes(48)
+open(sys.argv[2], "wb").write(b[:ioff])
+PY
+expect 1 "$PR" info --allow-truncated --json "$dir/hdr.prt"
+grep -q "the scan went on from the next sound frame" "$dir/err" ||
+    fail "damaged header of a cut file not named: $(cat "$dir/err")"
+"$PR" info --json "$dir/b1.prt" >"$dir/whole.json" 2>/dev/null
+python3 - "$dir/out" "$dir/whole.json" <<'PY' || fail "damaged header: the frames after it were not recovered"
+import json, sys
+d, whole = json.load(open(sys.argv[1])), json.load(open(sys.argv[2]))
+assert d["truncated"] is True and d["error"] is not None, d
+assert whole["frames"] >= 2 and d["frames"] == whole["frames"] - 1, (d, whole)
+assert 0 < d["events"] < whole["events"], (d, whole)
+PY
+
 # A damaged end marker (issue 18): one flipped bit in the tail's index
 # offset (it once stopped the scan early: 81 % of the events lost), a byte
 # flipped in the index block, a flipped bit in the tail's magic.  Every

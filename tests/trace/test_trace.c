@@ -652,19 +652,21 @@ test_corrupt_frame(void **state)
 }
 
 /*
- * Without its index (the tail cut off) a file is scanned; a frame header
- * that lies there stops the scan: too large a compressed size reads as a
- * cut, out-of-bounds fields as corruption.
+ * Without its index (the tail cut off) a file is scanned.  A frame header
+ * that breaks a bound there is damage, named at its offset, and the scan
+ * goes on from the next sound frame (rule 3), so the frames after it are
+ * recovered; a last frame that runs past the end is a cut.  Fails if the
+ * scan stops at the damage (3 frames, not 4).
  */
 static void
 test_scan_lies(void **state)
 {
 	struct pr_reader_status st;
 	struct pr_reader *r;
-	struct pr_event *evs;
+	struct pr_event *evs, *fe;
 	uint8_t *buf, *copy;
 	uint64_t off, off4, ioff;
-	size_t len;
+	size_t len, n;
 	int err;
 
 	(void)state;
@@ -684,9 +686,36 @@ test_scan_lies(void **state)
 	assert_non_null(r);
 	pr_reader_status(r, &st);
 	assert_true(st.truncated);
-	assert_int_equal(pr_reader_frames(r), 3);
+	assert_int_equal(pr_reader_frames(r), 4);	/* 0-2, then 4 */
+	assert_int_equal(pr_reader_frame_offset(r, 3), off4);
+	assert_int_equal(st.events, 400);
 	assert_int_equal(st.error, PR_E_CORRUPT);	/* > compressBound */
 	assert_int_equal(st.error_offset, off);
+	assert_int_equal(pr_reader_frame(r, 3, &fe, &n), PR_OK);
+	assert_int_equal(n, 100);
+	assert_event_equal(&fe[0], &evs[400]);
+	free(fe);
+	pr_reader_close(r);
+
+	/* A header zeroed whole: no magic left to find but the next one's. */
+	memcpy(copy, buf, ioff);
+	memset(copy + off, 0, PR_FRAME_HDR);
+	r = open_patched(copy, ioff, tpath("sl.prt"), &err);
+	assert_non_null(r);
+	pr_reader_status(r, &st);
+	assert_int_equal(pr_reader_frames(r), 4);
+	assert_int_equal(st.error, PR_E_CORRUPT);
+	assert_int_equal(st.error_offset, off);
+	pr_reader_close(r);
+
+	/* Frame 4's magic copied into frame 3's payload, its sum wrong. */
+	memcpy(copy, buf, ioff);
+	pr_le32enc(copy + off + PR_FH_COMP, 0x7fffffff);
+	memcpy(copy + off + PR_FRAME_HDR + 8, buf + off4, PR_FRAME_HDR);
+	r = open_patched(copy, ioff, tpath("sl.prt"), &err);
+	assert_non_null(r);
+	assert_int_equal(pr_reader_frames(r), 4);
+	assert_int_equal(pr_reader_frame_offset(r, 3), off4);
 	pr_reader_close(r);
 
 	/* The last frame claims one byte more than the file has. */
@@ -706,7 +735,7 @@ test_scan_lies(void **state)
 	r = open_patched(copy, ioff, tpath("sl.prt"), &err);
 	assert_non_null(r);
 	pr_reader_status(r, &st);
-	assert_int_equal(pr_reader_frames(r), 3);
+	assert_int_equal(pr_reader_frames(r), 4);
 	assert_int_equal(st.error, PR_E_CORRUPT);
 	assert_int_equal(st.error_frame, 3);
 	pr_reader_close(r);
