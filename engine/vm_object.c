@@ -296,8 +296,8 @@ vm_object_create(struct eng_cpu *c, struct vm_object *obj)
 #define VM_SORT_SMALL	32	/* insertion sort up to this many entries */
 
 /*
- * Empty h into keys[0..n) and vals[0..n) sorted by key, and hand its two
- * arrays to the caller (who frees them); h is left empty.  No allocation:
+ * Empty h into its values sorted by key, vals[0..n), and hand that array
+ * to the caller (who frees it); h is left empty.  No allocation:
  * the entries are packed to the front of h's own arrays, whose back half
  * (a table is at most half full, vm_phash_insert) is the radix sort's
  * scratch.  Insertion sort for a few entries, else an LSD radix sort, a
@@ -306,7 +306,7 @@ vm_object_create(struct eng_cpu *c, struct vm_object *obj)
  * sort gives the one order.  The owner's lock is held (H).
  */
 static uint64_t
-vm_phash_take_sorted(struct vm_phash *h, uint64_t **keysp, void ***valsp)
+vm_phash_take_sorted(struct vm_phash *h, void ***valsp)
 {
 	uint64_t *key = h->ph_key, *skey, *dkey, *tkey, k;
 	void **val = h->ph_val, **sval, **dval, **tval, *v;
@@ -320,7 +320,6 @@ vm_phash_take_sorted(struct vm_phash *h, uint64_t **keysp, void ***valsp)
 		}
 	ENG_ASSERT(n == h->ph_cnt && 2 * n <= h->ph_cap);
 	memset(h, 0, sizeof(*h));
-	*keysp = key;
 	*valsp = val;
 	if (n <= VM_SORT_SMALL) {
 		for (i = 1; i < n; i++) {
@@ -333,6 +332,7 @@ vm_phash_take_sorted(struct vm_phash *h, uint64_t **keysp, void ***valsp)
 			key[j] = k;
 			val[j] = v;
 		}
+		free(key);
 		return (n);
 	}
 	lo = hi = key[0];
@@ -361,10 +361,9 @@ vm_phash_take_sorted(struct vm_phash *h, uint64_t **keysp, void ***valsp)
 		tkey = skey, skey = dkey, dkey = tkey;
 		tval = sval, sval = dval, dval = tval;
 	}
-	if (skey != key) {
-		memcpy(key, skey, n * sizeof(*key));
+	if (sval != val)
 		memcpy(val, sval, n * sizeof(*val));
-	}
+	free(key);
 	return (n);
 }
 
@@ -411,14 +410,14 @@ vm_object_terminate_pages(struct eng_cpu *c, struct vm_object *obj)
 	ENG_SITE_DEFINE;
 	struct eng_mtx *mtx = NULL;
 	struct vm_page *m;
-	uint64_t i, n, *pindex;
+	uint64_t i, n;
 	void **pages;
 	uint32_t w;
 
 	VM_OBJECT_ASSERT_WLOCKED(c, obj);
 	if (obj->pages.ph_cnt == 0)
 		return;
-	n = vm_phash_take_sorted(&obj->pages, &pindex, &pages);
+	n = vm_phash_take_sorted(&obj->pages, &pages);
 	for (i = 0; i < n; i++) {
 		m = pages[i];
 		if (c->e->dfly)
@@ -443,7 +442,6 @@ vm_object_terminate_pages(struct eng_cpu *c, struct vm_object *obj)
 	}
 	if (mtx != NULL)
 		eng_mtx_unlock(&c->lk, mtx);
-	free(pindex);
 	free(pages);
 }
 
