@@ -159,6 +159,12 @@ pr_checksum(uint64_t seed, const void *buf, size_t len)
 	return (h ^ (h >> 32));
 }
 
+uint64_t
+pr_frame_sum(const uint8_t *fh, const void *payload, uint32_t comp)
+{
+	return (pr_checksum(pr_checksum(0, fh, PR_FH_SUM), payload, comp));
+}
+
 /* Fill a 48-byte frame header, checksum included (over hdr + payload). */
 void
 pr_frame_header_enc(uint8_t *fh, uint32_t version,
@@ -172,8 +178,8 @@ pr_frame_header_enc(uint8_t *fh, uint32_t version,
 	pr_le64enc(fh + PR_FH_LAST, f->last_ns);
 	pr_le64enc(fh + PR_FH_LOST, f->lost);
 	if (payload != NULL)
-		pr_le64enc(fh + PR_FH_SUM, pr_checksum(
-		    pr_checksum(0, fh, PR_FH_SUM), payload, f->comp));
+		pr_le64enc(fh + PR_FH_SUM, pr_frame_sum(fh, payload,
+		    f->comp));
 	else
 		pr_le64enc(fh + PR_FH_SUM, f->sum);
 }

@@ -193,8 +193,7 @@ frame_load(struct pr_reader *r, size_t i, struct pr_decode_bufs *b)
 	}
 	pr_frame_header_enc(fh, r->hdr.version, f, NULL);
 	if (err != PR_OK || memcmp(fh, fb, PR_FRAME_HDR) != 0 ||
-	    !SUM_OK(pr_checksum(pr_checksum(0, fh, PR_FH_SUM),
-	    fb + PR_FRAME_HDR, f->comp), f->sum))
+	    !SUM_OK(pr_frame_sum(fh, fb + PR_FRAME_HDR, f->comp), f->sum))
 		goto corrupt;
 	if (r->hdr.version != PR_VERSION_V1) {
 		if (pr_streams_dir(fb + PR_FRAME_HDR, f->comp, f->raw,

@@ -167,5 +167,8 @@ struct pr_writer *pr_writer_create_version(const char *path,
  * Chaining: pass the previous result as seed.  Fast, not cryptographic.
  */
 uint64_t	pr_checksum(uint64_t seed, const void *buf, size_t len);
+/* A frame's checksum: over its header's bytes 0-39, then its payload. */
+uint64_t	pr_frame_sum(const uint8_t *fh, const void *payload,
+		    uint32_t comp);
 
 #endif /* PR_TRACE_INTERNAL_H */

@@ -259,8 +259,7 @@ frame_sound(struct pr_reader *r, uint64_t off, uint64_t limit,
 		return (PR_E_NOMEM);
 	err = pr_pread_all(r->fd, payload, f->comp, off + PR_FRAME_HDR);
 	if (err == PR_OK)
-		*soundp = SUM_OK(pr_checksum(pr_checksum(0, fh, PR_FH_SUM),
-		    payload, f->comp), f->sum);
+		*soundp = SUM_OK(pr_frame_sum(fh, payload, f->comp), f->sum);
 	free(payload);
 	return (err);
 }
@@ -284,8 +283,8 @@ reader_resync(struct pr_reader *r, uint64_t from, uint64_t limit,
 	*nextp = limit;
 	if ((buf = malloc(PR_RESYNC_BLOCK)) == NULL)
 		return (PR_E_NOMEM);
-	for (pos = from; err == PR_OK && limit - pos >= PR_FRAME_HDR &&
-	    pos < limit; pos += n - 3) {
+	for (pos = from; err == PR_OK && pos < limit &&
+	    limit - pos >= PR_FRAME_HDR; pos += n - 3) {
 		n = limit - pos < PR_RESYNC_BLOCK ? limit - pos :
 		    PR_RESYNC_BLOCK;
 		if ((err = pr_pread_all(r->fd, buf, n, pos)) != PR_OK)

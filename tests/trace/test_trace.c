@@ -536,8 +536,8 @@ fix_frame(uint8_t *buf, size_t len, size_t i, uint64_t off)
 	uint64_t ioff;
 	uint8_t *fh = buf + off;
 
-	pr_le64enc(fh + PR_FH_SUM, pr_checksum(pr_checksum(0, fh, PR_FH_SUM),
-	    fh + PR_FRAME_HDR, pr_le32dec(fh + PR_FH_COMP)));
+	pr_le64enc(fh + PR_FH_SUM, pr_frame_sum(fh, fh + PR_FRAME_HDR,
+	    pr_le32dec(fh + PR_FH_COMP)));
 	ioff = pr_le64dec(buf + len - PR_TAIL);
 	memcpy(buf + ioff + 16 + i * PR_INDEX_ENTRY + 8, fh, PR_FRAME_HDR);
 	pr_le64enc(buf + len - PR_TAIL + 8, pr_checksum(0, buf + ioff,
