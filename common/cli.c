@@ -144,6 +144,21 @@ cli_now_ns(void)
 	return ((uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec);
 }
 
+static int
+cli_cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return ((x > y) - (x < y));
+}
+
+double
+cli_median(double *v, size_t n)
+{
+	qsort(v, n, sizeof(*v), cli_cmp_double);
+	return (n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2);
+}
+
 bool
 cli_stdout_is(const char *path)
 {

@@ -9,6 +9,7 @@
 #define PR_CLI_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #define EXIT_USAGE	2
@@ -31,6 +32,11 @@ void	cli_progress_done(void);	/* clear the line */
 
 /* Monotonic clock in ns. */
 uint64_t cli_now_ns(void);
+/*
+ * The median of v[0..n) (n > 0; the mean of the middle two when n is
+ * even), sorting v in place: v[0] is then the least.
+ */
+double	cli_median(double *v, size_t n);
 
 /*
  * Whether stdout is the file at path (`replay T.prt >> T.prt` would append

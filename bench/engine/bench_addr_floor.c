@@ -47,7 +47,7 @@
 #include "cli.h"
 #include "engine.h"
 #include "idmap.h"
-#include "lock_sim.h"
+#include "solo_hook.h"
 #include "trace.h"
 
 #define FLOOR_PAGE	4096u
@@ -83,39 +83,6 @@ rec_access(void *ctx, const void *p, enum eng_sim_op op)
 	rec.addr[rec.n++] = (uintptr_t)p;
 }
 
-/* Single-threaded: nothing spins, parks or waits for another CPU. */
-static void
-rec_spin(void *ctx, unsigned n)
-{
-	(void)ctx;
-	(void)n;
-}
-
-static void
-rec_park(void *ctx, _Atomic uint32_t *p, uint32_t v, uint32_t queue)
-{
-	(void)ctx;
-	(void)p;
-	(void)v;
-	(void)queue;
-	errx(1, "a single-threaded pass parked");
-}
-
-static long
-rec_wake(void *ctx, _Atomic uint32_t *p, uint32_t queue)
-{
-	(void)ctx;
-	(void)p;
-	(void)queue;
-	return (0);
-}
-
-static void
-rec_yield(void *ctx)
-{
-	(void)ctx;
-}
-
 /* The clock the engine reads without a hook: the event's trace time. */
 static uint64_t
 rec_now(void *ctx)
@@ -124,20 +91,7 @@ rec_now(void *ctx)
 	return (rec.now);
 }
 
-static void
-rec_release(void *ctx, unsigned site, unsigned lc, uint64_t held)
-{
-	(void)ctx;
-	(void)site;
-	(void)lc;
-	(void)held;
-}
-
-static const struct eng_sim_hook rec_hook = {
-	.access = rec_access, .spin = rec_spin, .park = rec_park,
-	.wake = rec_wake, .yield = rec_yield, .now = rec_now,
-	.release = rec_release,
-};
+static const struct eng_sim_hook rec_hook = SOLO_HOOK(rec_access, rec_now);
 
 static void
 load_trace(const char *path, struct floor_trace *t)
@@ -290,27 +244,13 @@ time_hot(uintptr_t a)
 	return (cli_now_ns() - t0);
 }
 
-static int
-cmp_u64(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-
-	return (x < y ? -1 : x > y);
-}
-
-static double
-median_ns(uint64_t *v, int n)
-{
-	qsort(v, (size_t)n, sizeof(*v), cmp_u64);
-	return (n % 2 ? (double)v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2.0);
-}
-
 int
 main(int argc, char **argv)
 {
 	struct floor_trace t;
 	struct vm_engine *e;
-	uint64_t *model, *addr, *hot, atomics = 0, counted;
+	uint64_t atomics = 0, counted;
+	double *model, *addr, *hot;
 	uint8_t *region;
 	size_t npages;
 	double m, a, h;
@@ -337,7 +277,7 @@ main(int argc, char **argv)
 		e = engine_new(&t, argv[2]);
 		t0 = cli_now_ns();
 		atomics = engine_pass(e, &t);
-		model[i] = cli_now_ns() - t0;
+		model[i] = (double)(cli_now_ns() - t0);
 		eng_destroy(e);
 	}
 	e = engine_new(&t, argv[2]);
@@ -351,12 +291,12 @@ main(int argc, char **argv)
 		    rec.n);
 	region = remap_addresses(&npages);
 	for (i = 0; i < runs; i++) {
-		addr[i] = time_sequence();
-		hot[i] = time_hot((uintptr_t)region);
+		addr[i] = (double)time_sequence();
+		hot[i] = (double)time_hot((uintptr_t)region);
 	}
-	m = median_ns(model, runs) / (double)t.n;
-	a = median_ns(addr, runs) / (double)t.n;
-	h = median_ns(hot, runs) / (double)t.n;
+	m = cli_median(model, (size_t)runs) / (double)t.n;
+	a = cli_median(addr, (size_t)runs) / (double)t.n;
+	h = cli_median(hot, (size_t)runs) / (double)t.n;
 	printf("%s %s: %zu events, %.2f atomics/event on %zu pages; ns/event: "
 	    "model %.0f, hot floor %.0f (%.0f%%), address floor %.0f (%.0f%%)"
 	    "\n", argv[1], argv[2], t.n, (double)atomics / (double)t.n,

@@ -49,29 +49,6 @@ cpu_ns(void)
 	return ((uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec);
 }
 
-static uint64_t
-wall_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ((uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec);
-}
-
-static int
-cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return ((x > y) - (x < y));
-}
-
-static double
-median(double *v, int n)
-{
-	qsort(v, (size_t)n, sizeof(*v), cmp_double);
-	return (n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2);
-}
 
 /* Print events/s as "median (best)": the best run is the least disturbed. */
 static void
@@ -79,7 +56,7 @@ print_rate(uint64_t n, double *secs, int repeat)
 {
 	double med;
 
-	med = median(secs, repeat);	/* sorts: secs[0] is the best */
+	med = cli_median(secs, (size_t)repeat);	/* secs[0]: the best */
 	printf(" %6.1fM (%5.1fM)", (double)n / med / 1e6,
 	    (double)n / secs[0] / 1e6);
 }
@@ -145,7 +122,7 @@ decode_next(const char *path, uint64_t n, uint64_t *sink, double *wall)
 	uint64_t t0, w0, k = 0;
 	int e;
 
-	w0 = wall_ns();
+	w0 = cli_now_ns();
 	t0 = cpu_ns();
 	if ((r = pr_reader_open(path, &e)) == NULL)
 		errx(1, "%s: %s", path, pr_strerror(e));
@@ -154,7 +131,7 @@ decode_next(const char *path, uint64_t n, uint64_t *sink, double *wall)
 		k++;
 	}
 	pr_reader_close(r);
-	*wall = (double)(wall_ns() - w0) / 1e9;
+	*wall = (double)(cli_now_ns() - w0) / 1e9;
 	if (k != n)
 		errx(1, "%s: read %" PRIu64 " of %" PRIu64, path, k, n);
 	return ((double)(cpu_ns() - t0) / 1e9);
@@ -174,7 +151,7 @@ decode_frames(const char *path, uint64_t n, uint64_t *sink, double *wall)
 	size_t i, m, cap = 0;
 	int e;
 
-	w0 = wall_ns();
+	w0 = cli_now_ns();
 	t0 = cpu_ns();
 	if ((r = pr_reader_open(path, &e)) == NULL)
 		errx(1, "%s: %s", path, pr_strerror(e));
@@ -186,7 +163,7 @@ decode_frames(const char *path, uint64_t n, uint64_t *sink, double *wall)
 	}
 	free(evs);
 	pr_reader_close(r);
-	*wall = (double)(wall_ns() - w0) / 1e9;
+	*wall = (double)(cli_now_ns() - w0) / 1e9;
 	if (k != n)
 		errx(1, "%s: read %" PRIu64 " of %" PRIu64, path, k, n);
 	return ((double)(cpu_ns() - t0) / 1e9);

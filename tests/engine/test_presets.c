@@ -19,7 +19,7 @@
 
 #include "engine.h"
 #include "evgen.h"
-#include "lock_sim.h"
+#include "solo_hook.h"
 
 /* docs/presets.md's table, by family (page, queue, pv, pvchunk, free). */
 static const struct {
@@ -176,7 +176,7 @@ test_free_axis(void **state)
 	    LC_FREEQUEUE) < 0.1);
 }
 
-/* A lock_sim.h hook that counts the RMWs reported to it; nothing waits. */
+/* A solo_hook.h hook that counts the RMWs reported to it. */
 static uint64_t rmw_reported, rmw_now;
 
 static void
@@ -187,52 +187,11 @@ count_access(void *ctx, const void *p, enum eng_sim_op op)
 	rmw_reported += op == ENG_SIM_RMW;
 }
 
-static void
-count_spin(void *ctx, unsigned n)
-{
-	(void)ctx;
-	(void)n;
-}
-
-static void
-count_park(void *ctx, _Atomic uint32_t *p, uint32_t v, uint32_t queue)
-{
-	(void)ctx;
-	(void)p;
-	(void)v;
-	(void)queue;
-	fail_msg("one CPU parked");
-}
-
-static long
-count_wake(void *ctx, _Atomic uint32_t *p, uint32_t queue)
-{
-	(void)ctx;
-	(void)p;
-	(void)queue;
-	return (0);
-}
-
-static void
-count_yield(void *ctx)
-{
-	(void)ctx;
-}
-
 static uint64_t
 count_now(void *ctx)
 {
 	(void)ctx;
 	return (rmw_now);
-}
-
-static void
-count_release(void *ctx, unsigned site, unsigned lc, uint64_t held)
-{
-	(void)ctx;
-	(void)site;
-	(void)lc;
-	(void)held;
 }
 
 /*
@@ -246,11 +205,8 @@ count_release(void *ctx, unsigned site, unsigned lc, uint64_t held)
 static void
 test_atomics_reported(void **state)
 {
-	static const struct eng_sim_hook hook = {
-		.access = count_access, .spin = count_spin,
-		.park = count_park, .wake = count_wake, .yield = count_yield,
-		.now = count_now, .release = count_release,
-	};
+	static const struct eng_sim_hook hook =
+	    SOLO_HOOK(count_access, count_now);
 	struct eng_params p;
 	struct eng_stats st;
 	struct vm_engine *e;
