@@ -933,7 +933,8 @@ rp_report_print(FILE *f, const struct rp_report *r,
 		    r->hold_sample);
 	fprintf(f, "%s: %llu events on %u thread%s (CPUs %s) in %.3f s: "
 	    "%.0f events/s\n", r->trace, (unsigned long long)run->events,
-	    r->threads, r->threads == 1 ? "" : "s", r->cpu_list[0] != '\0' ? r->cpu_list : "not pinned",
+	    r->threads, r->threads == 1 ? "" : "s",
+	    r->cpu_list[0] != '\0' ? r->cpu_list : "not pinned",
 	    run->elapsed_ns / 1e9, rate(run->events, run->elapsed_ns));
 	worker_range(run, &lo, &hi);
 	fprintf(f, "design: page %s, queue %s, pv %s, pvchunk %s, "

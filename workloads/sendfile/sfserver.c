@@ -527,8 +527,18 @@ resident_pages(int fd, off_t off, off_t len)
 }
 
 /*
- * --nocache: drop a range that was sent (posix_fadvise(POSIX_FADV_DONTNEED)),
- * taking fd.  Pages the network stack still references are skipped by the
+ * Drop fd's range [off, off + len) from the page cache
+ * (posix_fadvise(POSIX_FADV_DONTNEED)); returns resident_pages() after.
+ */
+static uint64_t
+drop_pages(int fd, off_t off, off_t len)
+{
+	(void)posix_fadvise(fd, off, len, POSIX_FADV_DONTNEED);
+	return (resident_pages(fd, off, len));
+}
+
+/*
+ * --nocache: drop a range that was sent (drop_pages), taking fd.  Pages the network stack still references are skipped by the
  * drop: sendfile(2) queues references to them in the socket, and a
  * receiver may free its buffers late (Linux defers an skb's free to the
  * CPU that allocated it, which does it at its next network receive).  A
@@ -543,8 +553,7 @@ drop_range(struct sf_worker *w, int fd, off_t off, off_t len)
 	struct sf_drop *d;
 	uint64_t res;
 
-	(void)posix_fadvise(fd, off, len, POSIX_FADV_DONTNEED);
-	res = resident_pages(fd, off, len);
+	res = drop_pages(fd, off, len);
 	if (res == 0 || res == UINT64_MAX) {
 		close(fd);
 		return;
@@ -572,18 +581,17 @@ drop_at_exit(struct sf_worker *w)
 	struct sf_drop *d, *next;
 	uint64_t res;
 	unsigned step;
+	bool last;
 
-	for (step = 0; !LIST_EMPTY(&w->drops); step++) {
+	for (step = 1; !LIST_EMPTY(&w->drops); step++) {
+		last = step == SF_EXIT_MS / SF_EXIT_STEP_MS;
 		for (d = LIST_FIRST(&w->drops); d != NULL; d = next) {
 			next = LIST_NEXT(d, link);
-			(void)posix_fadvise(d->fd, d->off, d->len,
-			    POSIX_FADV_DONTNEED);
-			res = resident_pages(d->fd, d->off, d->len);
+			res = drop_pages(d->fd, d->off, d->len);
+			if (res != 0 && res != UINT64_MAX && !last)
+				continue;	/* still held: try again */
 			if (res == 0)
 				w->stats.drops_exit++;
-			else if (step + 1 < SF_EXIT_MS / SF_EXIT_STEP_MS &&
-			    res != UINT64_MAX)
-				continue;
 			else if (res != UINT64_MAX)
 				w->stats.pages_kept += res;
 			LIST_REMOVE(d, link);
