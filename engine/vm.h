@@ -44,7 +44,8 @@ TAILQ_HEAD(pglist, vm_page);
 struct vm_pagequeue {
 	_Alignas(ENG_CACHE_LINE) struct eng_mtx pq_mutex;
 	struct pglist	pq_pl;		/* (Q) */
-	uint64_t	pq_cnt;		/* (Q) pages physically enqueued */
+	_Atomic uint64_t pq_cnt;	/* (Q) pages physically enqueued;
+					   (a) read without the lock */
 	uint8_t		pq_index;	/* (C) PQ_* */
 	const char	*pq_name;	/* (C) */
 };
@@ -129,8 +130,6 @@ struct vm_domain {
 	 */
 	struct vm_pagequeue *vmd_subq;	/* (C) each (Q) */
 	unsigned	vmd_ncolors;	/* (C) */
-	_Atomic unsigned vmd_scan_rotor; /* (a) colored: a scan's first
-					   sub-queue, racy like DragonFly's */
 	struct vm_dfly_free *vmd_dfly_free; /* (C) --free colored: the
 					   PQ_FREE sub-queues (vm_phys_dfly.c) */
 };
@@ -253,6 +252,12 @@ struct eng_cpu {
 	uint64_t	now_ns;		/* (T) trace time of the event being
 					   applied (eng_apply): the clock
 					   DragonFly's `ticks` is read from */
+	unsigned	scan_next[2];	/* (T) --queue colored: the sub-queue
+					   this CPU's next inactive [0] and
+					   active [1] scan starts at
+					   (DragonFly's q1iterator and
+					   q2iterator, each scanning
+					   thread's own) */
 };
 
 /* The machine. */
@@ -291,6 +296,19 @@ static inline struct vm_pagequeue *
 vm_page_pagequeue(struct vm_engine *e, uint8_t queue)
 {
 	return (&e->vmd.vmd_pagequeues[queue]);
+}
+
+/*
+ * pq's count moves by delta: a plain update under the queue lock, stored
+ * atomically so that the DragonFly daemon may read it without the lock
+ * (as it reads vmstats.v_inactive_count).  The page queue must be locked.
+ */
+static inline void
+vm_pagequeue_cnt_add(struct vm_pagequeue *pq, int delta)
+{
+	atomic_store_explicit(&pq->pq_cnt, atomic_load_explicit(&pq->pq_cnt,
+	    memory_order_relaxed) + (uint64_t)(int64_t)delta,
+	    memory_order_relaxed);
 }
 
 /* Sub-queue i of queue under --queue colored; else queue itself (i 0). */

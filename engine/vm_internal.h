@@ -274,6 +274,7 @@ void	vm_domain_freecnt_inc(struct eng_cpu *c, uint32_t n);
 uint64_t vm_pageout_scan_inactive(struct eng_cpu *c, uint64_t shortage,
 	    uint64_t maxscan, uint64_t *addl, uint64_t *inact);
 uint64_t vm_pageout_scan_active(struct eng_cpu *c, uint64_t maxscan);
+bool	vm_pageout_daemon_pass(struct eng_cpu *c);
 int	vm_pageout_init(struct vm_engine *e, struct eng_cpu *cpu, bool run);
 void	vm_pageout_stop(struct vm_engine *e);
 void	vm_pageout_fini(struct vm_engine *e);

@@ -73,10 +73,12 @@
  * mapped page (a mapping holds a reference), so an unmapped page of an
  * object still referenced skips the pv lock that the kernel takes.
  *
- * --queue colored with --page dfly runs DragonFly's scans instead
+ * --queue colored with --page dfly runs DragonFly 5.6's scans instead
  * (vm_pageout_scan_dfly_pq(): one page per sub-queue-spinlock hold, the
  * page hard-busied before the spinlock is dropped, the pass bounded by
- * the sub-queue's length); see the comment above it.
+ * the sub-queue's length), and its daemon's pass (vm_pageout_pass_dfly():
+ * a shortage spread over the sub-queues, pass counting passes that ended
+ * short); see the comments above them.
  *
  * The queue design enters through its ops (vm_internal.h): VM_PQ_SYNC
  * selects FreeBSD 10's one-page-at-a-time logical dequeue, VM_PQ_PAGELOCK
@@ -156,7 +158,17 @@ struct vm_pagedaemon {
 	bool		busy;		/* (P) the daemon is in a pass */
 	bool		stop;		/* (P) */
 	unsigned	oom_seq;	/* (D) vmd_oom_seq */
+	unsigned	pass;		/* (D) DragonFly's pass: passes in a
+					   row that ended short of pages */
 };
+
+/* vmd_free_count, read without a lock, as the daemon's loop reads it. */
+static uint64_t
+vm_pageout_free_count(struct vm_engine *e)
+{
+	return (atomic_load_explicit(&e->vmd.vmd_free_count,
+	    memory_order_relaxed));
+}
 
 /*
  * vm_pageout_init_scan(): insert the scan's marker at the head of the queue
@@ -698,25 +710,26 @@ vm_pageout_scan_inactive_pq(struct eng_cpu *c, struct vm_pagequeue *pq,
 }
 
 /*
- * --queue colored with --page dfly: DragonFly's own scans.  Read in
- * DragonFly's sys/vm/vm_pageout.c as stored for this project (read_file
- * id 7380431112: vm_pageout_scan_inactive, vm_pageout_page,
- * vm_pageout_scan_active, vm_pageout_thread's loops over PQ_L2_SIZE
- * sub-queues; a post-rework tree, "Copyright (c) 2003-2020", so later
- * than 5.6; the May 2019 tree itself was not read).  Per sub-queue:
- * its spinlock is taken once to insert the marker at the head, and the
- * loop runs with it held at the top: the marker moves past the next
- * entry, markers are skipped, the page is hard-busied with
+ * --queue colored with --page dfly: DragonFly 5.6's own scans and daemon
+ * pass, read in its sys/vm/vm_pageout.c: tag v5.6.0 (fd1fd056,
+ * 2019-05-22, the file's last change before the 5.6.0 tag; 5.6.2's
+ * d7e883fd only adds dirty-page flush flags) of lileding/DragonFlyBSD, a
+ * fork with the official history: vm_pageout_scan_inactive,
+ * vm_pageout_page, vm_pageout_scan_active, PQAVERAGE and
+ * vm_pageout_thread's loops over the PQ_L2_SIZE sub-queues.  Per
+ * sub-queue: its spinlock is taken once to insert the marker at the head,
+ * and the loop runs with it held at the top: the marker moves past the
+ * next entry, markers are skipped, the page is hard-busied with
  * vm_page_busy_try() (a busy page is passed over and counted in
  * scan_skipped), the spinlock is dropped, the busied page is dealt with,
  * then the spinlock is taken again for the next entry; at the end the
  * marker leaves under the lock still held.  The pass is bounded by the
- * sub-queue's length when the marker went in (maxscan = lcnt; the stored
- * copy's MAXSCAN_DIVIDER, lcnt / 10 + 1, is later than 5.6, see
- * docs/design-dragonfly.md), so a page requeued at the tail is not met
- * again.  The page's queue state is not changed under the queue spinlock;
- * every move takes the page's spinlock and then its sub-queue's
- * (vm_page_and_queue_spin_lock), as the kernel's do.
+ * sub-queue's length when the marker went in (maxscan = lcnt; the 1/10
+ * bound, lcnt / 10 + 1, came with DragonFly 5.8: 689a6e25, 2020-02-12,
+ * named MAXSCAN_DIVIDER by 92568a97), so a page requeued at the tail is
+ * not met again.  The page's queue state is not changed under the queue
+ * spinlock; every move takes the page's spinlock and then its
+ * sub-queue's (vm_page_and_queue_spin_lock), as the kernel's do.
  */
 
 /*
@@ -816,16 +829,20 @@ unbusy:
  * dequeued; a referenced one gets act_count += ACT_ADVANCE + references
  * (at most ACT_MAX) and goes to the tail of its sub-queue; otherwise
  * act_count declines by ACT_DECLINE (vm_anonmem_decline; the model has
- * no file-backed decline) and the page is deactivated when it reaches 0
- * (`m->act_count < pass + 1`, pass 0), else requeued at the tail.  The
- * kernel's other deactivation causes (an unreferenced object,
- * vm_pageout_algorithm) and its direct cache of a page under a free-page
- * shortage are not modelled.  Entered with the page hard-busied by this
- * CPU and no lock held; releases the busy.
+ * no file-backed decline) and the page is deactivated once
+ * `m->act_count < pass + 1`, else requeued at the tail.  pass is the
+ * daemon's count of passes that ended short of free pages (0 for a
+ * trace's scan event).  The kernel's other deactivation causes (an
+ * unreferenced object, vm_pageout_algorithm) and its direct cache of a
+ * page under a free-page shortage are not modelled.  Returns whether the
+ * page was deactivated.  Entered with the page hard-busied by this CPU
+ * and no lock held; releases the busy.
  */
-static void
-vm_pageout_dfly_active_page(struct eng_cpu *c, struct vm_page *m)
+static bool
+vm_pageout_dfly_active_page(struct eng_cpu *c, struct vm_page *m,
+    unsigned pass)
 {
+	bool deactivated = false;
 	int act_delta;
 
 	vm_page_assert_xbusied(c, m);
@@ -836,40 +853,61 @@ vm_pageout_dfly_active_page(struct eng_cpu *c, struct vm_page *m)
 	else if ((act_delta = vm_pageout_dfly_references(c, m)) != 0) {
 		vm_page_act_adjust(c, m, ACT_ADVANCE + act_delta, 0);
 		(void)vm_page_requeue(c, m);
-	} else if (vm_page_act_adjust(c, m, -ACT_DECLINE, 0) == 0)
+	} else if (vm_page_act_adjust(c, m, -ACT_DECLINE, 0) < pass + 1) {
 		vm_page_deactivate(c, m, false);
-	else
+		deactivated = true;
+	} else
 		(void)vm_page_requeue(c, m);
 	vm_page_xunbusy(c, m);
+	return (deactivated);
 }
 
 /*
- * One sub-queue pq (inactive or active) scanned as DragonFly does (see
- * above), looking at no more than maxscan entries nor more than the
- * sub-queue's length at the start, and in the inactive scan stopping
- * once shortage pages were freed.  Returns how many were freed; adds to
- * *scanned the pages looked at, to *addl those found busy or kept in the
- * inactive scan (the daemon's stuck pages) and to *len pq's length when
- * the marker left.  Takes and drops every lock itself; the caller holds
- * none.
+ * One DragonFly sub-queue scan's request and what it did: the scans'
+ * arguments, and sums over the sub-queues visited.
  */
-static uint64_t
+struct vm_dfly_scan {
+	int64_t		target;		/* pages to free (inactive) or
+					   deactivate (active); <= 0: none */
+	uint64_t	maxscan;	/* entries at most, markers too */
+	unsigned	pass;		/* the daemon's pass (active scan) */
+	bool		daemon;		/* the daemon's inactive scan: stop
+					   early once free pages abound */
+	uint64_t	scanned;	/* pages looked at */
+	uint64_t	stuck;		/* busy, or kept by the inactive scan */
+	uint64_t	len;		/* sub-queues' lengths at the end */
+};
+
+/* vm_max_launder: the daemon's inactive scan stops this far over target. */
+#define VM_DFLY_MAX_LAUNDER	4096
+
+/*
+ * One sub-queue pq (inactive or active) scanned as DragonFly does (see
+ * above): entries are looked at while s->target pages are still to be
+ * freed or deactivated, no more than s->maxscan nor more than the
+ * sub-queue's length at the start.  The daemon's inactive scan (s->daemon)
+ * also stops once the free count exceeds its target by vm_max_launder, and
+ * then reports its target met (5.6's "return full completion").  Returns
+ * the pages freed or deactivated; adds to s->scanned, s->stuck and s->len.
+ * Takes and drops every lock itself; the caller holds none.
+ */
+static int64_t
 vm_pageout_scan_dfly_pq(struct eng_cpu *c, struct vm_pagequeue *pq,
-    uint64_t shortage, uint64_t maxscan, uint64_t *scanned, uint64_t *addl,
-    uint64_t *len)
+    struct vm_dfly_scan *s)
 {
 	ENG_SITE_DEFINE;
 	struct vm_page marker, *m;
-	uint64_t freed = 0, stuck = 0, looked = 0, left;
-	bool inactive = pq->pq_index == PQ_INACTIVE;
+	uint64_t stuck = 0, looked = 0, left;
+	int64_t done = 0;
+	bool inactive = pq->pq_index == PQ_INACTIVE, plenty = false;
 
 	ENG_ASSERT(c->lk.nheld == 0);
 	marker.flags = PG_MARKER;
 	atomic_init(&marker.a, VM_PAGE_A_MAKE(PGA_ENQUEUED, pq->pq_index, 0));
 	eng_mtx_lock(&c->lk, &pq->pq_mutex, ENG_HERE);
 	TAILQ_INSERT_HEAD(&pq->pq_pl, &marker, plinks_q);
-	left = pq->pq_cnt < maxscan ? pq->pq_cnt : maxscan;
-	while (freed < shortage && left > 0 &&
+	left = pq->pq_cnt < s->maxscan ? pq->pq_cnt : s->maxscan;
+	while (s->target - done > 0 && left > 0 &&
 	    (m = TAILQ_NEXT(&marker, plinks_q)) != NULL) {
 		left--;
 		TAILQ_REMOVE(&pq->pq_pl, &marker, plinks_q);
@@ -884,41 +922,44 @@ vm_pageout_scan_dfly_pq(struct eng_cpu *c, struct vm_pagequeue *pq,
 		}
 		eng_mtx_unlock(&c->lk, &pq->pq_mutex);
 		if (!inactive)
-			vm_pageout_dfly_active_page(c, m);
+			done += vm_pageout_dfly_active_page(c, m, s->pass);
 		else if (vm_pageout_dfly_inactive_page(c, m))
-			freed++;
+			done++;
 		else
 			stuck++;
 		eng_mtx_lock(&c->lk, &pq->pq_mutex, ENG_HERE);
+		if (inactive && s->daemon && vm_pageout_free_count(c->e) >
+		    c->e->pd->free_target + VM_DFLY_MAX_LAUNDER) {
+			plenty = true;
+			break;
+		}
 	}
 	TAILQ_REMOVE(&pq->pq_pl, &marker, plinks_q);
-	*len += pq->pq_cnt;
+	s->len += pq->pq_cnt;
 	eng_mtx_unlock(&c->lk, &pq->pq_mutex);
 	c->st.scan_pages += looked;
 	if (inactive) {
 		c->st.scan_inactive += looked;
-		c->st.scan_freed += freed;
+		c->st.scan_freed += (uint64_t)done;
 	} else
 		c->st.scan_active += looked;
-	*scanned += looked;
-	*addl += stuck;
-	return (freed);
+	s->scanned += looked;
+	s->stuck += stuck;
+	return (plenty && done < s->target ? s->target : done);
 }
 
 /*
- * The first sub-queue a --queue colored scan visits: DragonFly's scans
- * start each pass where the last one left off (a static rotor, updated
- * without a lock), so the rotor is read and advanced racily here too.
+ * Sub-queue i of queue q (PQ_INACTIVE or PQ_ACTIVE) counted from where
+ * this CPU's last scan of that queue stopped: each scanning thread of
+ * DragonFly's resumes after the last sub-queue it visited (5.6
+ * vm_pageout_thread: qq = q1iterator (q2iterator), ++qq per sub-queue
+ * visited, q1iterator = qq; locals of the thread, so never shared).  (T)
  */
-static unsigned
-vm_pageout_rotor(struct vm_engine *e)
+static struct vm_pagequeue *
+vm_pageout_subq(struct eng_cpu *c, uint8_t q, unsigned i)
 {
-	unsigned r = atomic_load_explicit(&e->vmd.vmd_scan_rotor,
-	    memory_order_relaxed);
-
-	atomic_store_explicit(&e->vmd.vmd_scan_rotor, r + 1,
-	    memory_order_relaxed);
-	return (r);
+	return (vm_pagequeue_nth(c->e, q, (c->scan_next[q == PQ_ACTIVE] + i) %
+	    c->e->vmd.vmd_ncolors));
 }
 
 /*
@@ -927,38 +968,45 @@ vm_pageout_rotor(struct vm_engine *e)
  * length, as the daemon's scan); returns how many were freed, in *addl
  * (if not NULL) the pages found stuck and in *inact the queue's length
  * when the marker left (vm_pageout_scan_inactive_pq).  --queue colored
- * scans the sub-queues one after the other from the rotor until the
- * shortage is met, maxscan pages were looked at or every sub-queue was
- * visited, each under its own marker and lock, as DragonFly's
- * vm_pageout_scan() calls vm_pageout_scan_inactive() per PQ_INACTIVE + q
- * (VM_SCAN_QUEUE: each sub-queue's length); an empty sub-queue still
- * costs its lock acquisitions, and *inact sums the sub-queues' lengths.
- * Takes and drops every lock itself; the caller holds none.
+ * scans the sub-queues one after the other, from where this CPU's last
+ * inactive scan stopped (vm_pageout_subq), until the shortage is met,
+ * maxscan pages were looked at or every sub-queue was visited, each under
+ * its own marker and lock, as DragonFly's vm_pageout_thread() calls
+ * vm_pageout_scan_inactive() per PQ_INACTIVE + q (VM_SCAN_QUEUE: each
+ * sub-queue's length); an empty sub-queue still costs its lock
+ * acquisitions, and *inact sums the sub-queues' lengths.  Takes and drops
+ * every lock itself; the caller holds none.
  */
 uint64_t
 vm_pageout_scan_inactive(struct eng_cpu *c, uint64_t shortage,
     uint64_t maxscan, uint64_t *addl, uint64_t *inact)
 {
 	struct vm_engine *e = c->e;
+	struct vm_dfly_scan s = { .target = 0 };
 	struct vm_pagequeue *pq;
-	uint64_t freed = 0, scanned = 0, stuck = 0, cnt = 0, left;
-	unsigned i, r = e->vmd.vmd_ncolors > 1 ? vm_pageout_rotor(e) : 0;
+	uint64_t freed = 0, left;
+	unsigned i;
 
 	ENG_ASSERT(c->lk.nheld == 0);
 	for (i = 0; i < e->vmd.vmd_ncolors && freed < shortage &&
-	    (i == 0 || scanned < maxscan); i++) {
-		pq = vm_pagequeue_nth(e, PQ_INACTIVE, (r + i) %
-		    e->vmd.vmd_ncolors);
+	    (i == 0 || s.scanned < maxscan); i++) {
+		pq = vm_pageout_subq(c, PQ_INACTIVE, i);
 		left = maxscan == VM_SCAN_QUEUE ? VM_SCAN_QUEUE :
-		    maxscan - scanned;
-		freed += vm_pageout_dfly(e) ? vm_pageout_scan_dfly_pq(c, pq,
-		    shortage - freed, left, &scanned, &stuck, &cnt) :
-		    vm_pageout_scan_inactive_pq(c, pq, shortage - freed, left,
-		    &scanned, &stuck, &cnt);
+		    maxscan - s.scanned;
+		if (vm_pageout_dfly(e)) {
+			s.target = shortage - freed > INT64_MAX ? INT64_MAX :
+			    (int64_t)(shortage - freed);
+			s.maxscan = left;
+			freed += (uint64_t)vm_pageout_scan_dfly_pq(c, pq, &s);
+		} else
+			freed += vm_pageout_scan_inactive_pq(c, pq,
+			    shortage - freed, left, &s.scanned, &s.stuck,
+			    &s.len);
 	}
+	c->scan_next[0] += i;
 	if (addl != NULL) {
-		*addl = stuck;
-		*inact = cnt;
+		*addl = s.stuck;
+		*inact = s.len;
 	}
 	return (freed);
 }
@@ -1096,39 +1144,40 @@ vm_pageout_scan_active_pq(struct eng_cpu *c, struct vm_pagequeue *pq,
 
 /*
  * vm_pageout_scan_active(): age up to maxscan active pages (VM_SCAN_QUEUE:
- * the queue's length).  --queue colored: the sub-queues from the rotor, as
- * the inactive scan (VM_SCAN_QUEUE: each sub-queue's length), each from
- * its head with no clock hand (DragonFly's vm_pageout_scan_active() per
- * PQ_ACTIVE + q inserts its marker at the head).  Otherwise the queue,
- * behind the clock hand.  Takes and drops every lock itself; the caller
- * holds none.
+ * the queue's length).  --queue colored: the sub-queues from where this
+ * CPU's last active scan stopped, as the inactive scan (VM_SCAN_QUEUE:
+ * each sub-queue's length), each from its head with no clock hand
+ * (DragonFly's vm_pageout_scan_active() per PQ_ACTIVE + q inserts its
+ * marker at the head).  Otherwise the queue, behind the clock hand.
+ * Takes and drops every lock itself; the caller holds none.
  */
 uint64_t
 vm_pageout_scan_active(struct eng_cpu *c, uint64_t maxscan)
 {
 	struct vm_engine *e = c->e;
+	struct vm_dfly_scan s = { .target = INT64_MAX };
 	struct vm_pagequeue *pq;
-	uint64_t scanned = 0, stuck = 0, len = 0, left;
-	unsigned i, r;
+	uint64_t left;
+	unsigned i;
 
 	ENG_ASSERT(c->lk.nheld == 0);
 	if (e->vmd.vmd_subq == NULL)
 		return (vm_pageout_scan_active_pq(c, vm_page_pagequeue(e,
 		    PQ_ACTIVE), &e->vmd.vmd_clock, maxscan));
-	r = vm_pageout_rotor(e);
-	for (i = 0; i < e->vmd.vmd_ncolors && (i == 0 || scanned < maxscan);
+	for (i = 0; i < e->vmd.vmd_ncolors && (i == 0 || s.scanned < maxscan);
 	    i++) {
-		pq = vm_pagequeue_nth(e, PQ_ACTIVE, (r + i) %
-		    e->vmd.vmd_ncolors);
+		pq = vm_pageout_subq(c, PQ_ACTIVE, i);
 		left = maxscan == VM_SCAN_QUEUE ? VM_SCAN_QUEUE :
-		    maxscan - scanned;
-		if (vm_pageout_dfly(e))
-			(void)vm_pageout_scan_dfly_pq(c, pq, UINT64_MAX, left,
-			    &scanned, &stuck, &len);
-		else
-			scanned += vm_pageout_scan_active_pq(c, pq, NULL, left);
+		    maxscan - s.scanned;
+		if (vm_pageout_dfly(e)) {
+			s.maxscan = left;
+			(void)vm_pageout_scan_dfly_pq(c, pq, &s);
+		} else
+			s.scanned += vm_pageout_scan_active_pq(c, pq, NULL,
+			    left);
 	}
-	return (scanned);
+	c->scan_next[1] += i;
+	return (s.scanned);
 }
 
 /* ------------------------------------------------------------ the daemon */
@@ -1159,14 +1208,6 @@ vm_min_wakeup(struct vm_pagedaemon *pd)
 {
 	pd->min_wakeups++;
 	pthread_cond_broadcast(&pd->min_cv);
-}
-
-/* vmd_free_count, read without a lock, as the daemon's loop reads it. */
-static uint64_t
-vm_pageout_free_count(struct vm_engine *e)
-{
-	return (atomic_load_explicit(&e->vmd.vmd_free_count,
-	    memory_order_relaxed));
 }
 
 /*
@@ -1343,6 +1384,139 @@ vm_pageout_pass(struct eng_cpu *c, struct vm_pagedaemon *pd)
 	return (freed >= shortage + deficit);
 }
 
+/*
+ * PQAVERAGE(n) (DragonFly 5.6 vm_pageout.c) for the model's ncolors
+ * sub-queues: each sub-queue's share of a shortage n, generous enough
+ * that half of them would meet it; negative for a negative n.  Integer
+ * division truncates, as the kernel's long arithmetic does.  (C)
+ */
+static int64_t
+vm_pageout_pqaverage(const struct vm_engine *e, int64_t n)
+{
+	int64_t size = e->vmd.vmd_ncolors, half = size > 1 ? size / 2 : 1;
+
+	return (n >= 0 ? (n + (size - 1)) / half + 1 :
+	    (n - (size - 1)) / half - 1);
+}
+
+/*
+ * The inactive sub-queues' lengths, read without their locks as
+ * DragonFly's daemon reads vmstats.v_inactive_count.  (a)
+ */
+static uint64_t
+vm_pageout_inactive_count(struct vm_engine *e)
+{
+	uint64_t n = 0;
+	unsigned i;
+
+	for (i = 0; i < e->vmd.vmd_ncolors; i++)
+		n += atomic_load_explicit(&vm_pagequeue_nth(e, PQ_INACTIVE,
+		    i)->pq_cnt, memory_order_relaxed);
+	return (n);
+}
+
+/*
+ * One pass of DragonFly 5.6's daemon (--page dfly on --queue colored: the
+ * body of the primary daemon's loop in vm_pageout_thread, see the
+ * DragonFly section above).  avail_shortage = vm_paging_target() plus the
+ * deficit, with the model's free target and no PQ_CACHE; with none, the
+ * pass does nothing and pass returns to 0.  Otherwise:
+ *  - the inactive sub-queues from this CPU's q1iterator, each asked for
+ *    PQAVERAGE(avail_shortage) pages, until the pages freed meet the
+ *    shortage or every sub-queue was visited; avail_shortage drops by
+ *    what they freed;
+ *  - inactive_shortage = the inactive target less the inactive count,
+ *    plus, while pages are still short, twice the shortage but at most a
+ *    tenth of the target; if positive, the active sub-queues from
+ *    q2iterator, each asked for max(PQAVERAGE(avail_shortage),
+ *    PQAVERAGE(inactive_shortage)) deactivations (its loop runs while
+ *    either share is unmet), until the deactivations meet both
+ *    shortages; both drop by them;
+ *  - pass rises by one if pages are still short, else returns to 0, and
+ *    the active scan deactivates pages whose act_count is below pass + 1.
+ * Not modelled: PQ_CACHE and vm_pageout_scan_cache (the inactive scan
+ * frees), the emergency pager, and the loop's own sleeps (the model's
+ * worker pauses as FreeBSD's; 5.6 retries at once while more than one
+ * thread waits).  The thresholds are the model's (vm_pageout_init), as
+ * under every design.  Returns whether the shortage was met.  No lock
+ * held.
+ */
+static bool
+vm_pageout_pass_dfly(struct eng_cpu *c, struct vm_pagedaemon *pd)
+{
+	struct vm_engine *e = c->e;
+	struct vm_dfly_scan s = { .maxscan = VM_SCAN_QUEUE, .pass = pd->pass };
+	int64_t avail, shortage, inact, delta, boost;
+	uint64_t deficit, freed;
+	unsigned i, n = e->vmd.vmd_ncolors;
+
+	ENG_ASSERT(c->lk.nheld == 0);
+	pthread_mutex_lock(&pd->mtx);
+	deficit = pd->deficit;
+	pd->deficit = 0;
+	pthread_mutex_unlock(&pd->mtx);
+	avail = shortage = (int64_t)pd->free_target -
+	    (int64_t)vm_pageout_free_count(e) + (int64_t)deficit;
+	if (avail <= 0) {
+		pd->pass = 0;
+		return (true);
+	}
+	c->st.pd_passes++;
+	freed = c->st.scan_freed;
+	s.daemon = true;
+	s.target = vm_pageout_pqaverage(e, avail);
+	for (delta = 0, i = 0; i < n;) {
+		delta += vm_pageout_scan_dfly_pq(c, vm_pageout_subq(c,
+		    PQ_INACTIVE, i++), &s);
+		if (avail - delta <= 0)
+			break;
+	}
+	c->scan_next[0] += i;
+	avail -= delta;
+	freed = c->st.scan_freed - freed;
+	vm_phys_cache_flush(c);
+	vm_pageout_mightbe_oom(c, pd, (uint64_t)shortage, freed);
+	inact = (int64_t)pd->inactive_target -
+	    (int64_t)vm_pageout_inactive_count(e);
+	if (avail > 0) {
+		boost = avail * 2;
+		if (boost > (int64_t)pd->inactive_target / 10)
+			boost = (int64_t)pd->inactive_target / 10;
+		inact += boost;
+	}
+	if (inact > 0) {
+		s.daemon = false;
+		s.target = vm_pageout_pqaverage(e, avail);
+		if (s.target < vm_pageout_pqaverage(e, inact))
+			s.target = vm_pageout_pqaverage(e, inact);
+		for (delta = 0, i = 0; i < n;) {
+			delta += vm_pageout_scan_dfly_pq(c, vm_pageout_subq(c,
+			    PQ_ACTIVE, i++), &s);
+			if (inact - delta <= 0 && avail - delta <= 0)
+				break;
+		}
+		c->scan_next[1] += i;
+		avail -= delta;
+	}
+	pd->pass = avail > 0 ? pd->pass + 1 : 0;
+	return (avail <= 0);
+}
+
+/*
+ * One pass of the daemon's loop body on c: DragonFly's under --page dfly
+ * on --queue colored, else FreeBSD's.  Returns whether the pass met its
+ * target.  Called by the daemon thread on its own CPU, or by a test on a
+ * worker CPU of an engine whose daemon thread does not run.  No lock held.
+ */
+bool
+vm_pageout_daemon_pass(struct eng_cpu *c)
+{
+	ENG_ASSERT(c->lk.nheld == 0);
+	ENG_ASSERT(c == c->e->pd->cpu || !c->e->pd->started);
+	return (vm_pageout_dfly(c->e) ? vm_pageout_pass_dfly(c, c->e->pd) :
+	    vm_pageout_pass(c, c->e->pd));
+}
+
 /* Sleep on the daemon's channel for ns nanoseconds at most; pd_mtx held. */
 static void
 vm_pageout_timedwait(struct vm_pagedaemon *pd, long ns)
@@ -1399,7 +1573,7 @@ vm_pageout_worker(void *arg)
 		pd->wanted = true;
 		pd->busy = true;
 		pthread_mutex_unlock(&pd->mtx);
-		target_met = vm_pageout_pass(c, pd);
+		target_met = vm_pageout_daemon_pass(c);
 		pthread_mutex_lock(&pd->mtx);
 	}
 	pd->busy = false;

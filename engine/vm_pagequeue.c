@@ -65,7 +65,7 @@ vm_pagequeue_init(struct vm_engine *e)
 		eng_mtx_init(&pq->pq_mutex, LC_PAGEQUEUE);
 		eng_mtx_name(&pq->pq_mutex, vm_pagequeue_locknames[q]);
 		TAILQ_INIT(&pq->pq_pl);
-		pq->pq_cnt = 0;
+		atomic_init(&pq->pq_cnt, 0);
 		pq->pq_index = (uint8_t)q;
 		pq->pq_name = vm_pagequeue_names[q];
 	}
@@ -130,7 +130,7 @@ vm_pagequeue_insert(struct eng_cpu *c, struct vm_pagequeue *pq,
 		TAILQ_INSERT_BEFORE(before, m, plinks_q);
 	else
 		TAILQ_INSERT_TAIL(&pq->pq_pl, m, plinks_q);
-	pq->pq_cnt++;
+	vm_pagequeue_cnt_add(pq, 1);
 }
 
 void
@@ -139,7 +139,7 @@ vm_pagequeue_remove(struct eng_cpu *c, struct vm_pagequeue *pq,
 {
 	vm_pagequeue_assert_locked(c, pq);
 	TAILQ_REMOVE(&pq->pq_pl, m, plinks_q);
-	pq->pq_cnt--;
+	vm_pagequeue_cnt_add(pq, -1);
 }
 
 /*

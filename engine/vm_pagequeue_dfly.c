@@ -54,7 +54,7 @@ vm_pq_dfly_init(struct vm_engine *e)
 			eng_mtx_name(&pq->pq_mutex, vm_pagequeue_lockname(
 			    (uint8_t)q));
 			TAILQ_INIT(&pq->pq_pl);
-			pq->pq_cnt = 0;
+			atomic_init(&pq->pq_cnt, 0);
 			pq->pq_index = (uint8_t)q;
 			pq->pq_name = vmd->vmd_pagequeues[q].pq_name;
 		}

@@ -752,6 +752,156 @@ test_scan_bounded(void **state)
 	eng_destroy(e);
 }
 
+/*
+ * Each scanning thread of DragonFly's resumes after the last sub-queue it
+ * visited (5.6 vm_pageout_thread's q1iterator): of two inactive pages
+ * alone in sub-queues c1 < c2, a one-page scan from sub-queue 0 visits
+ * c1 + 1 sub-queues and frees the first page; the next scan starts at
+ * c1 + 1 and visits c2 - c1 to free the second.  Each visited sub-queue
+ * costs one spinlock hold, each page one more plus its free's.  Fails
+ * with a shared rotor that moves one sub-queue per scan (the second scan
+ * would walk from sub-queue 2).
+ */
+static void
+test_scan_resumes(void **state)
+{
+	struct vm_engine *e = mk_dfly(4096);
+	struct vm_page *m;
+	uint64_t q0, q1, q2, keep[2] = { 0, 0 }, i, col[2];
+	unsigned n = e->vmd.vmd_ncolors;
+	int k = 0;
+
+	(void)state;
+	assert_int_equal(ev(e, PR_PAGE_INSERT, 1, 0, n, 0), 0);
+	for (i = 0; i < n && k < 2; i++) {
+		m = page(e, 1, i);
+		if (vm_page_color(e, m) >= 2 + 2 * (unsigned)k &&
+		    (k == 0 || vm_page_color(e, m) > col[0])) {
+			keep[k] = i;
+			col[k++] = vm_page_color(e, m);
+		}
+	}
+	assert_int_equal(k, 2);
+	for (i = 0; i < n; i++)
+		if (i != keep[0] && i != keep[1])
+			assert_int_equal(ev(e, PR_PAGE_REMOVE, 1, i, 1, 0), 0);
+	q0 = acq(e, LC_PAGEQUEUE);
+	assert_int_equal(scan(e, 1), 0);
+	q1 = acq(e, LC_PAGEQUEUE);
+	assert_null(page(e, 1, keep[0]));
+	assert_non_null(page(e, 1, keep[1]));
+	assert_int_equal(scan(e, 1), 0);
+	q2 = acq(e, LC_PAGEQUEUE);
+	assert_null(page(e, 1, keep[1]));
+	/* Same per-page cost and active walk (all n sub-queues) in both. */
+	assert_int_equal((q2 - q1) - (q1 - q0), (col[1] - col[0]) -
+	    (col[0] + 1));
+	check_clean(e);
+	eng_destroy(e);
+}
+
+/*
+ * Fill a --page dfly engine (64 sub-queues, 4096 pages, no daemon thread)
+ * with inactive pages of object 1 until short of free_target by want
+ * pages; returns the shortage.
+ */
+static int64_t
+fill_short(struct vm_engine *e, uint64_t want)
+{
+	uint64_t free_min, free_target, wakeup, n;
+
+	vm_pageout_thresholds(e, &free_min, &free_target, &wakeup);
+	n = e->vmd.vmd_free_count - (free_target - want);
+	assert_int_equal(ev(e, PR_PAGE_INSERT, 1, 0, n, 0), 0);
+	return ((int64_t)free_target - (int64_t)e->vmd.vmd_free_count);
+}
+
+/*
+ * DragonFly's daemon spreads a shortage over the inactive sub-queues
+ * (5.6 vm_pageout_thread: PQAVERAGE(avail_shortage) per sub-queue, here
+ * (64 + 63) / 32 + 1 = 4), visiting them until the shortage is met: 16
+ * sub-queues lose 4 pages each, the others none, and the next pass starts
+ * at sub-queue 16.  Fails if a sub-queue is asked for the whole shortage
+ * (FreeBSD's pass: the first sub-queue would be emptied).
+ */
+static void
+test_daemon_spreads(void **state)
+{
+	struct vm_engine *e = mk_dfly(4096);
+	struct eng_cpu *c = eng_cpu(e, 0);
+	uint64_t before[64], cnt;
+	struct eng_stats st0, st;
+	unsigned i, lost = 0;
+
+	(void)state;
+	assert_int_equal(e->vmd.vmd_ncolors, 64);
+	assert_int_equal(fill_short(e, 64), 64);
+	for (i = 0; i < 64; i++) {
+		before[i] = vm_pagequeue_nth(e, PQ_INACTIVE, i)->pq_cnt;
+		assert_true(before[i] > 4);
+	}
+	st0 = stats(e);
+	assert_true(vm_pageout_daemon_pass(c));
+	st = stats(e);
+	assert_int_equal(st.scan_freed - st0.scan_freed, 64);
+	assert_int_equal(st.scan_active - st0.scan_active, 0);
+	for (i = 0; i < 64; i++) {
+		cnt = vm_pagequeue_nth(e, PQ_INACTIVE, i)->pq_cnt;
+		assert_int_equal(before[i] - cnt, i < 16 ? 4 : 0);
+		lost += before[i] != cnt;
+	}
+	assert_int_equal(lost, 16);
+	assert_int_equal(c->scan_next[0], 16);
+	check_clean(e);
+	eng_destroy(e);
+}
+
+/*
+ * The daemon's pass count (5.6: ++pass after a pass that ends short,
+ * pass = 0 once met) lowers the active scan's bar: an unreferenced page
+ * is deactivated once `act_count < pass + 1`.  With every page active
+ * at ACT_INIT (5) and unreferenced, nothing is inactive to free, so each
+ * pass ends short and ages every active page by ACT_DECLINE: passes 0
+ * and 1 leave act_count 4 and 3 (not below 1 and 2), pass 2 leaves 2,
+ * below 3, and deactivates them, which meets the shortage
+ * (avail_shortage -= delta after the active scan).  Fails without the
+ * pass count (pages would wait for act_count 0, pass 4).
+ */
+static void
+test_daemon_pass_count(void **state)
+{
+	struct vm_engine *e = mk_dfly(4096);
+	struct eng_cpu *c = eng_cpu(e, 0);
+	uint64_t n, inactive;
+	struct vm_page *m;
+	unsigned i, pass;
+
+	(void)state;
+	(void)fill_short(e, 32);
+	n = e->objects[1].resident_page_count;
+	assert_int_equal(ev(e, PR_ACTIVATE, 1, 0, n, 0), 0);
+	m = page(e, 1, 0);
+	assert_int_equal(vm_page_queue(m), PQ_ACTIVE);
+	assert_int_equal(VM_PAGE_A_ACT(vm_page_astate_load(m)), ACT_INIT);
+	assert_int_equal(VM_PAGE_A_FLAGS(vm_page_astate_load(m)) &
+	    PGA_REFERENCED, 0);
+	for (pass = 0; pass < 3; pass++) {
+		/* 5.6 counts deactivations against the shortage too. */
+		assert_int_equal(vm_pageout_daemon_pass(c), pass == 2);
+		for (inactive = 0, i = 0; i < e->vmd.vmd_ncolors; i++)
+			inactive += vm_pagequeue_nth(e, PQ_INACTIVE,
+			    i)->pq_cnt;
+		if (pass < 2) {
+			assert_int_equal(inactive, 0);
+			assert_int_equal(VM_PAGE_A_ACT(vm_page_astate_load(m)),
+			    ACT_INIT - 1 - pass);
+		} else
+			assert_true(inactive > 0);
+	}
+	check_clean(e);
+	eng_destroy(e);
+}
+
 int
 main(void)
 {
@@ -764,6 +914,9 @@ main(void)
 		cmocka_unit_test(test_scan_walk),
 		cmocka_unit_test(test_scan_skips_busy),
 		cmocka_unit_test(test_scan_bounded),
+		cmocka_unit_test(test_scan_resumes),
+		cmocka_unit_test(test_daemon_spreads),
+		cmocka_unit_test(test_daemon_pass_count),
 		cmocka_unit_test(test_check_wrong_subqueue),
 		cmocka_unit_test(test_free_color),
 		cmocka_unit_test(test_free_far_afield),
