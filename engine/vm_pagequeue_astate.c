@@ -12,7 +12,16 @@
 
 /*
  * vm_page_mvqueue(): move the page to nqueue with request nflag, unless
- * being dequeued (the wrappers already checked for wirings).  No lock.
+ * being dequeued (the wrappers already checked for wirings).  A page
+ * already in nqueue gets the request too unless nqueue is the active
+ * queue and the page is linked there (PGA_ENQUEUED): `nqueue !=
+ * PQ_ACTIVE || (old.flags & PGA_ENQUEUED) == 0`, as in every FreeBSD tree
+ * with D37305 read for this project (2023-2025 main: bnovkov,
+ * CHERI-Alliance, HalfBSD and alcriceedu forks of freebsd-src).  [FB13]
+ * and other pre-D37305 trees test only `nqueue != PQ_ACTIVE`, which
+ * strands a page whose move into the active queue still sits in a batch:
+ * the commit drops its PGA_REQUEUE and the batch then finds nothing to
+ * do.  The model keeps the newer test under freebsd13 too.  No lock.
  */
 static void
 vm_pq_astate_mvqueue(struct eng_cpu *c, struct vm_page *m, uint8_t nqueue,
@@ -88,11 +97,14 @@ vm_pq_astate_requeue_page(struct eng_cpu *c, struct vm_page *m)
  * VPR_NOREUSE or VPR_TRYFREE: the inactive head.  A page in the active
  * queue is only marked PGA_REFERENCED, even with a dequeue pending: it
  * stays where it is, with no queue lock.  Otherwise the page is queued
- * (PGA_REQUEUE) in queue.  act_count is left alone.  [FB13] tests only
- * the queue field for the active case; the model also requires
- * PGA_ENQUEUED, since a page whose move into the active queue still sits
- * in a batch would otherwise lose that request and stay linked nowhere
- * (which eng_check() reports); such a page is queued as any other.
+ * (PGA_REQUEUE) in queue.  act_count is left alone.  The active case
+ * also requires PGA_ENQUEUED, as the D37305-era trees above do (`old.queue
+ * == PQ_ACTIVE && (old.flags & PGA_ENQUEUED) != 0`); [FB13] tests only
+ * the queue field, so that a page whose move into the active queue still
+ * sits in a batch loses that request and stays linked nowhere (which
+ * eng_check() reports).  Such a page is queued as any other.  Upstream
+ * also sends a page with no valid data to the inactive head; the model's
+ * pages are all valid.
  */
 static void
 vm_pq_astate_release_toq(struct eng_cpu *c, struct vm_page *m,
