@@ -158,9 +158,18 @@ struct vm_pagedaemon {
 	bool		busy;		/* (P) the daemon is in a pass */
 	bool		stop;		/* (P) */
 	unsigned	oom_seq;	/* (D) vmd_oom_seq */
-	unsigned	pass;		/* (D) DragonFly's pass: passes in a
-					   row that ended short of pages */
+	unsigned	pass;		/* (P) DragonFly's pass: passes in a
+					   row that ended short of pages;
+					   (D) read by the daemon without */
 };
+
+/*
+ * DragonFly 5.6's daemon, after a pass that ended short (vm_pageout_thread,
+ * "Wait for more work"): below this many passes it does not pause while
+ * others wait for pages (vm_pages_needed > 1), and its pause ends at the
+ * next vm_wait; from it on, it pauses hz / 10 whatever happens.
+ */
+#define VM_DFLY_PASS_PATIENCE	10
 
 /* vmd_free_count, read without a lock, as the daemon's loop reads it. */
 static uint64_t
@@ -1287,6 +1296,13 @@ vm_domain_alloc_fail(struct eng_cpu *c, struct vm_object *obj)
 	VM_OBJECT_WUNLOCK(c, obj);
 	pthread_mutex_lock(&pd->mtx);
 	pd->deficit++;
+	/*
+	 * DragonFly's vm_wait() wakes the daemon when vm_pages_needed is 0,
+	 * as its daemon leaves it while pausing with pass below
+	 * VM_DFLY_PASS_PATIENCE ("allow wakeups").
+	 */
+	if (vm_pageout_dfly(c->e) && pd->pass < VM_DFLY_PASS_PATIENCE)
+		vm_pageout_wakeup_locked(c, pd);
 	if (pd->oom || pd->stop)
 		ok = false;
 	else if (pd->minset) {
@@ -1435,10 +1451,9 @@ vm_pageout_inactive_count(struct vm_engine *e)
  *  - pass rises by one if pages are still short, else returns to 0, and
  *    the active scan deactivates pages whose act_count is below pass + 1.
  * Not modelled: PQ_CACHE and vm_pageout_scan_cache (the inactive scan
- * frees), the emergency pager, and the loop's own sleeps (the model's
- * worker pauses as FreeBSD's; 5.6 retries at once while more than one
- * thread waits).  The thresholds are the model's (vm_pageout_init), as
- * under every design.  Returns whether the shortage was met.  No lock
+ * frees) and the emergency pager; the loop's pauses are the worker's
+ * (vm_pageout_dfly_retry).  The thresholds are the model's
+ * (vm_pageout_init), as under every design.  Returns whether the shortage was met.  No lock
  * held.
  */
 static bool
@@ -1458,7 +1473,9 @@ vm_pageout_pass_dfly(struct eng_cpu *c, struct vm_pagedaemon *pd)
 	avail = shortage = (int64_t)pd->free_target -
 	    (int64_t)vm_pageout_free_count(e) + (int64_t)deficit;
 	if (avail <= 0) {
+		pthread_mutex_lock(&pd->mtx);
 		pd->pass = 0;
+		pthread_mutex_unlock(&pd->mtx);
 		return (true);
 	}
 	c->st.pd_passes++;
@@ -1498,7 +1515,9 @@ vm_pageout_pass_dfly(struct eng_cpu *c, struct vm_pagedaemon *pd)
 		c->scan_next[1] += i;
 		avail -= delta;
 	}
+	pthread_mutex_lock(&pd->mtx);
 	pd->pass = avail > 0 ? pd->pass + 1 : 0;
+	pthread_mutex_unlock(&pd->mtx);
 	return (avail <= 0);
 }
 
@@ -1531,6 +1550,19 @@ vm_pageout_timedwait(struct vm_pagedaemon *pd, long ns)
 }
 
 /*
+ * DragonFly 5.6's daemon after a pass that ended short: with pass below
+ * VM_DFLY_PASS_PATIENCE and others waiting for pages (vm_pages_needed > 1:
+ * the model's vm_wait sleepers), retry at once rather than pause.  pd_mtx
+ * is held.
+ */
+static bool
+vm_pageout_dfly_retry(struct vm_engine *e, const struct vm_pagedaemon *pd)
+{
+	return (vm_pageout_dfly(e) && pd->pass < VM_DFLY_PASS_PATIENCE &&
+	    pd->min_waiters > 0);
+}
+
+/*
  * vm_pageout_worker() ([FB12po]): clear vmd_pageout_wanted, then, if
  * paging is still needed (free count below the wakeup threshold), pause
  * hz / VM_INACT_SCAN_RATE when the last pass missed its target and go on;
@@ -1543,8 +1575,11 @@ vm_pageout_timedwait(struct vm_pagedaemon *pd, long ns)
  * with the free count at free_target and no deficit does nothing here;
  * the kernel's would age the active queue by its update period
  * (docs/design-page.md), so a replay with plenty of memory has no
- * page-daemon traffic.  Between passes the daemon is idle (pd->busy
- * false) for eng_stats_reset().
+ * page-daemon traffic.  DragonFly's daemon (--page dfly on --queue
+ * colored) does not pause after a short pass while others wait and pass
+ * is below VM_DFLY_PASS_PATIENCE, and a vm_wait ends its pause
+ * (vm_pageout_dfly_retry, vm_domain_alloc_fail).  Between passes the
+ * daemon is idle (pd->busy false) for eng_stats_reset().
  */
 static void *
 vm_pageout_worker(void *arg)
@@ -1561,7 +1596,7 @@ vm_pageout_worker(void *arg)
 		if (pd->stop)
 			break;
 		if (vm_pageout_free_count(c->e) < pd->wakeup_thresh) {
-			if (!target_met)
+			if (!target_met && !vm_pageout_dfly_retry(c->e, pd))
 				vm_pageout_timedwait(pd, 1000000000L /
 				    VM_INACT_SCAN_RATE);
 		} else if (!pd->wanted)
