@@ -812,17 +812,35 @@ ev_unwire(struct eng_cpu *c, struct vm_object *obj, vm_pindex_t pindex,
 }
 
 /*
+ * Does the modelled kernel act on a NOCACHE release or sendfile (SF_NOCACHE,
+ * FADV_DONTNEED)?  FreeBSD 11 and later do.  --page dfly is DragonFly
+ * 5.6's, which ignores both: its sys/sys/socket.h defines no SF_ flag and
+ * kern_sendfile() reads none, and its libc posix_fadvise() only checks its
+ * arguments ("do nothing"; tag v5.6.0 of lileding/DragonFlyBSD,
+ * uipc_syscalls.c, lib/libc/stdlib/posix_fadvise.c).  FreeBSD 10.4's
+ * sendfile ignores SF_NOCACHE too, but no FreeBSD design tells the era,
+ * and the FreeBSD designs replay the same events to the same pages
+ * (test_equivalence), so freebsd10 honours it (docs/conformance.md).  (C)
+ */
+static bool
+eng_nocache_honoured(const struct vm_engine *e)
+{
+	return (!e->dfly);
+}
+
+/*
  * release: vm_page_release_locked() of a wiring taken by a wire event;
- * NOCACHE tries to free the page (FADV_DONTNEED).  pagelock: under the
- * page lock.  dfly: hard-busied, as DragonFly's vm_page_unwire() requires
+ * NOCACHE tries to free the page (FADV_DONTNEED) where the kernel acts on
+ * it (eng_nocache_honoured()).  pagelock: under the page lock.  dfly:
+ * hard-busied, as DragonFly's vm_page_unwire() requires
  * (vm_page_release_locked() releases the busy).
  */
 static enum eng_skip
 ev_release(struct eng_cpu *c, struct vm_object *obj, vm_pindex_t pindex,
     const struct pr_event *ev, struct eng_site *site)
 {
-	int flags = (ev->flags & PR_F_NOCACHE) != 0 ?
-	    VPR_TRYFREE | VPR_NOREUSE : 0;
+	int flags = (ev->flags & PR_F_NOCACHE) != 0 &&
+	    eng_nocache_honoured(c->e) ? VPR_TRYFREE | VPR_NOREUSE : 0;
 	struct eng_mtx *mtx = NULL;
 	struct vm_page *m;
 	bool ok;
@@ -1083,7 +1101,8 @@ ev_map(struct eng_cpu *c, const struct pr_event *ev, struct vm_object *obj,
  * sendfile: as the kernel's sendfile path, grab and wire the pages under
  * the object lock (vm_page_grab_pages), send, and at completion release
  * each page with no object lock held (vm_page_release; SF_NOCACHE:
- * VPR_TRYFREE).  Ranges are handled ENG_SENDFILE_CHUNK pages at a time.
+ * VPR_TRYFREE, where the kernel has it: eng_nocache_honoured()).  Ranges
+ * are handled ENG_SENDFILE_CHUNK pages at a time.
  *
  * --page pagelock (FreeBSD <= 12, kern_sendfile.c of 11/12): the syscall
  * also write-locks the object once in sendfile_getobj() to take its
@@ -1119,7 +1138,8 @@ ev_sendfile(struct eng_cpu *c, const struct pr_event *ev,
 		return (ENG_SKIP_RANGE);
 	if (n > ENG_PINDEX_MAX - pindex)
 		n = ENG_PINDEX_MAX - pindex;
-	flags = (ev->flags & PR_F_NOCACHE) != 0 ? VPR_TRYFREE : 0;
+	flags = (ev->flags & PR_F_NOCACHE) != 0 &&
+	    eng_nocache_honoured(c->e) ? VPR_TRYFREE : 0;
 	if (c->e->pagelock) {		/* sendfile_getobj() */
 		VM_OBJECT_WLOCK(c, obj);
 		VM_OBJECT_WUNLOCK(c, obj);
