@@ -661,6 +661,13 @@ eng_cpu(struct vm_engine *e, unsigned slot)
 	return (slot < e->params.nslots ? e->cpus[slot] : NULL);
 }
 
+void
+eng_object_anon(struct vm_engine *e, uint64_t slot)
+{
+	if (slot < e->nobjects)
+		e->objects[slot].anon = true;
+}
+
 /* -------------------------------------------------------------- events */
 
 /* Pages covered by a page-range event, clipped to the model's range. */

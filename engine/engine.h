@@ -204,6 +204,14 @@ struct vm_engine *eng_create(const struct eng_params *p, char *err,
 	    size_t errlen);
 void	eng_destroy(struct vm_engine *e);
 struct eng_cpu *eng_cpu(struct vm_engine *e, unsigned slot);
+/*
+ * Object slot holds an address space's anonymous memory (a trace id with
+ * PR_OBJ_ANON: the kernel's OBJT_DEFAULT or OBJT_SWAP), not a file's
+ * pages (a vnode's object, the default).  Called before the first event
+ * is applied; a slot out of range is ignored.  Only DragonFly's active
+ * scan reads the type (vm_anonmem_decline vs vm_filemem_decline).
+ */
+void	eng_object_anon(struct vm_engine *e, uint64_t slot);
 
 /*
  * Why an event was skipped: the model's state made it meaningless.  A

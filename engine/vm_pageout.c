@@ -837,9 +837,10 @@ unbusy:
  * vm_pageout_scan_active() for a busied active page: a wired page is
  * dequeued; a referenced one gets act_count += ACT_ADVANCE + references
  * (at most ACT_MAX) and goes to the tail of its sub-queue; otherwise
- * act_count declines by ACT_DECLINE (vm_anonmem_decline; the model has
- * no file-backed decline) and the page is deactivated once
- * `m->act_count < pass + 1`, else requeued at the tail.  pass is the
+ * act_count declines by vm_anonmem_decline (ACT_DECLINE) for anonymous
+ * memory (OBJT_DEFAULT, OBJT_SWAP) or vm_filemem_decline (2 x
+ * ACT_DECLINE) for any other object's page, a file's, and the page is
+ * deactivated once `m->act_count < pass + 1`, else requeued at the tail.  pass is the
  * daemon's count of passes that ended short of free pages (0 for a
  * trace's scan event).  The kernel's other deactivation causes (an
  * unreferenced object, vm_pageout_algorithm) and its direct cache of a
@@ -851,18 +852,20 @@ static bool
 vm_pageout_dfly_active_page(struct eng_cpu *c, struct vm_page *m,
     unsigned pass)
 {
+	struct vm_object *obj;
 	bool deactivated = false;
 	int act_delta;
 
 	vm_page_assert_xbusied(c, m);
 	ENG_ASSERT(c->lk.nheld == 0);
-	if (vm_page_wired_count(c->e, m) != 0 || atomic_load_explicit(
-	    &m->object, memory_order_relaxed) == NULL)
+	obj = atomic_load_explicit(&m->object, memory_order_relaxed);
+	if (vm_page_wired_count(c->e, m) != 0 || obj == NULL)
 		vm_pageout_dfly_unqueue(c, m);
 	else if ((act_delta = vm_pageout_dfly_references(c, m)) != 0) {
 		vm_page_act_adjust(c, m, ACT_ADVANCE + act_delta, 0);
 		(void)vm_page_requeue(c, m);
-	} else if (vm_page_act_adjust(c, m, -ACT_DECLINE, 0) < pass + 1) {
+	} else if (vm_page_act_adjust(c, m, obj->anon ? -ACT_DECLINE :
+	    -2 * ACT_DECLINE, 0) < pass + 1) {
 		vm_page_deactivate(c, m, false);
 		deactivated = true;
 	} else

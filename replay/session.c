@@ -223,6 +223,26 @@ target_reset(void *ctx)
 }
 
 /*
+ * Tell the engine which objects are anonymous memory (trace ids with
+ * PR_OBJ_ANON), in every replica (disjoint) or once (shared): the others
+ * are files' (eng_object_anon()).
+ */
+static void
+session_object_types(const struct rp_trace *t, const struct rp_plan *plan,
+    struct vm_engine *e)
+{
+	unsigned r, replicas = plan->obj_stride != 0 ? plan->scale : 1;
+	size_t i;
+
+	for (i = 0; i < t->objs.cap; i++)
+		if (t->objs.val[i] != 0 &&
+		    (t->objs.key[i] & PR_OBJ_ANON) != 0)
+			for (r = 0; r < replicas; r++)
+				eng_object_anon(e, t->objs.val[i] - 1 +
+				    r * plan->obj_stride);
+}
+
+/*
  * Before the timed part: what the trace assumes resident (prime.h), once
  * per replica on its own objects (disjoint) or once (shared), applied on
  * the first worker's CPU while no worker runs, then its batches drained
@@ -502,6 +522,7 @@ rp_session_run(const struct rp_trace *t, const struct rp_config *c,
 		rp_plan_free(&plan);
 		return (-1);
 	}
+	session_object_types(t, &plan, e);
 	session_prime(t, c, &plan, e, rep);
 	tg.ctx = e;
 	tg.cpu = target_cpu;

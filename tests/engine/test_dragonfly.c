@@ -743,11 +743,45 @@ test_scan_bounded(void **state)
 	}
 	assert_ptr_equal(TAILQ_FIRST(&pq->pq_pl), m[0]);
 	assert_ptr_equal(TAILQ_NEXT(m[0], plinks_q), m[1]);
-	/* Unreferenced now: each declines by ACT_DECLINE, once. */
+	/* Unreferenced now: each declines once, a file's page by 2. */
 	assert_int_equal(scan(e, 64), 0);
 	for (i = 0; i < 2; i++)
 		assert_int_equal(VM_PAGE_A_ACT(vm_page_astate_load(m[i])),
-		    act[i] + ACT_ADVANCE + 1 - ACT_DECLINE);
+		    act[i] + ACT_ADVANCE + 1 - 2 * ACT_DECLINE);
+	check_clean(e);
+	eng_destroy(e);
+}
+
+/*
+ * DragonFly's active scan ages an unreferenced page by its object's type
+ * (5.6 vm_pageout_scan_active): vm_anonmem_decline (ACT_DECLINE) for
+ * anonymous memory, vm_filemem_decline (2 x ACT_DECLINE) for a file's.
+ * Two active pages of one sub-queue, one per kind, after one scan.  Fails
+ * if the object's type is ignored.
+ */
+static void
+test_decline_by_type(void **state)
+{
+	struct vm_engine *e = mk_dfly(4096);
+	struct vm_page *anon, *file;
+	uint8_t act;
+
+	(void)state;
+	eng_object_anon(e, 7);
+	assert_int_equal(ev(e, PR_PAGE_INSERT, 7, 0, 1, 0), 0);
+	assert_int_equal(ev(e, PR_PAGE_INSERT, 6, 0, 1, 0), 0);
+	assert_int_equal(ev(e, PR_ACTIVATE, 7, 0, 1, 0), 0);
+	assert_int_equal(ev(e, PR_ACTIVATE, 6, 0, 1, 0), 0);
+	anon = page(e, 7, 0);
+	file = page(e, 6, 0);
+	act = VM_PAGE_A_ACT(vm_page_astate_load(anon));
+	assert_int_equal(VM_PAGE_A_ACT(vm_page_astate_load(file)), act);
+	assert_true(act > 2 * ACT_DECLINE);
+	assert_int_equal(scan(e, 64), 0);
+	assert_int_equal(VM_PAGE_A_ACT(vm_page_astate_load(anon)),
+	    act - ACT_DECLINE);
+	assert_int_equal(VM_PAGE_A_ACT(vm_page_astate_load(file)),
+	    act - 2 * ACT_DECLINE);
 	check_clean(e);
 	eng_destroy(e);
 }
@@ -859,8 +893,9 @@ test_daemon_spreads(void **state)
 /*
  * The daemon's pass count (5.6: ++pass after a pass that ends short,
  * pass = 0 once met) lowers the active scan's bar: an unreferenced page
- * is deactivated once `act_count < pass + 1`.  With every page active
- * at ACT_INIT (5) and unreferenced, nothing is inactive to free, so each
+ * is deactivated once `act_count < pass + 1`.  With every page of an
+ * anonymous object active at ACT_INIT (5) and unreferenced, nothing is
+ * inactive to free, so each
  * pass ends short and ages every active page by ACT_DECLINE: passes 0
  * and 1 leave act_count 4 and 3 (not below 1 and 2), pass 2 leaves 2,
  * below 3, and deactivates them, which meets the shortage
@@ -877,6 +912,7 @@ test_daemon_pass_count(void **state)
 	unsigned i, pass;
 
 	(void)state;
+	eng_object_anon(e, 1);		/* declines by ACT_DECLINE */
 	(void)fill_short(e, 32);
 	n = e->objects[1].resident_page_count;
 	assert_int_equal(ev(e, PR_ACTIVATE, 1, 0, n, 0), 0);
@@ -915,6 +951,7 @@ main(void)
 		cmocka_unit_test(test_scan_skips_busy),
 		cmocka_unit_test(test_scan_bounded),
 		cmocka_unit_test(test_scan_resumes),
+		cmocka_unit_test(test_decline_by_type),
 		cmocka_unit_test(test_daemon_spreads),
 		cmocka_unit_test(test_daemon_pass_count),
 		cmocka_unit_test(test_check_wrong_subqueue),
