@@ -166,8 +166,12 @@ struct vm_pagedaemon {
 /*
  * DragonFly 5.6's daemon, after a pass that ended short (vm_pageout_thread,
  * "Wait for more work"): below this many passes it does not pause while
- * others wait for pages (vm_pages_needed > 1), and its pause ends at the
- * next vm_wait; from it on, it pauses hz / 10 whatever happens.
+ * vm_pages_needed > 1 (raised by pagedaemon_wakeup() when an allocation
+ * finds the free count at its minimum while the daemon runs), and it
+ * pauses with vm_pages_needed cleared, so that the next
+ * pagedaemon_wakeup() or vm_wait() ends the pause; from it on, it pauses
+ * hz / 10 whatever happens.  The model approximates both with what it
+ * has (vm_pageout_dfly_retry(), vm_domain_alloc_fail()).
  */
 #define VM_DFLY_PASS_PATIENCE	10
 
@@ -785,23 +789,51 @@ vm_pageout_dfly_references(struct eng_cpu *c, struct vm_page *m)
 }
 
 /*
+ * vm_page_cache() of a busied clean page of obj, the model having no
+ * PQ_CACHE: freed as vm_pageout_page_free() frees a page with no valid
+ * data, vm_page_protect(VM_PROT_NONE) then vm_page_free().  DragonFly's
+ * vm_page_free() -> vm_page_remove() takes the object's token, which
+ * releases on blocking; the model's object lock is an rwlock that does
+ * not, and a thread holding it may wait for this page's busy, so it is
+ * only tried (a failure leaves the page as it is, counted in
+ * scan_skipped).  Returns true if the page was freed (the busy passed to
+ * vm_page_free()); else the page is still busied.  No lock held.
+ */
+static bool
+vm_pageout_dfly_cache(struct eng_cpu *c, struct vm_page *m,
+    struct vm_object *obj)
+{
+	ENG_SITE_DEFINE;
+
+	vm_page_assert_xbusied(c, m);
+	ENG_ASSERT(c->lk.nheld == 0);
+	if (!VM_OBJECT_TRYWLOCK(c, obj)) {
+		c->st.scan_skipped++;
+		return (false);
+	}
+	if (pmap_page_is_mapped(m) && !vm_page_try_remove_all(c, m)) {
+		VM_OBJECT_WUNLOCK(c, obj);
+		return (false);
+	}
+	vm_page_free(c, m);
+	VM_OBJECT_WUNLOCK(c, obj);
+	c->st.scan_freed++;
+	return (true);
+}
+
+/*
  * vm_pageout_page() for a busied inactive page, the model having no
- * dirty pages, no hold counts and no PQ_CACHE: a wired page is dequeued;
- * a referenced one is activated (vm_page_activate, then act_count +=
- * ACT_ADVANCE + references, with only the busy held); the others are
- * freed as vm_pageout_page_free() does, vm_page_protect(VM_PROT_NONE)
- * then vm_page_free().  DragonFly's vm_page_free() -> vm_page_remove()
- * takes the object's token, which releases on blocking; the model's
- * object lock is an rwlock that does not, and a thread holding it may
- * wait for this page's busy, so it is only tried (a failure leaves the
- * page where it is, counted in scan_skipped).  Returns true if the page
- * was freed.  Entered with the page hard-busied by this CPU and no lock
- * held; the busy is released (passed to vm_page_free() when freed).
+ * dirty pages and no hold counts: a wired page is dequeued; a referenced
+ * one is activated (vm_page_activate, then act_count += ACT_ADVANCE +
+ * references, with only the busy held); the others, clean, go to
+ * vm_page_cache(), which frees them here (vm_pageout_dfly_cache()).
+ * Returns true if the page was freed.  Entered with the page hard-busied
+ * by this CPU and no lock held; the busy is released (passed to
+ * vm_page_free() when freed).
  */
 static bool
 vm_pageout_dfly_inactive_page(struct eng_cpu *c, struct vm_page *m)
 {
-	ENG_SITE_DEFINE;
 	struct vm_object *obj;
 	int act_delta;
 
@@ -817,17 +849,8 @@ vm_pageout_dfly_inactive_page(struct eng_cpu *c, struct vm_page *m)
 		vm_page_act_adjust(c, m, ACT_ADVANCE + act_delta, 0);
 		goto unbusy;
 	}
-	if (!VM_OBJECT_TRYWLOCK(c, obj)) {
-		c->st.scan_skipped++;
-		goto unbusy;
-	}
-	if (pmap_page_is_mapped(m) && !vm_page_try_remove_all(c, m)) {
-		VM_OBJECT_WUNLOCK(c, obj);
-		goto unbusy;
-	}
-	vm_page_free(c, m);
-	VM_OBJECT_WUNLOCK(c, obj);
-	return (true);
+	if (vm_pageout_dfly_cache(c, m, obj))
+		return (true);
 unbusy:
 	vm_page_xunbusy(c, m);
 	return (false);
@@ -839,18 +862,22 @@ unbusy:
  * (at most ACT_MAX) and goes to the tail of its sub-queue; otherwise
  * act_count declines by vm_anonmem_decline (ACT_DECLINE) for anonymous
  * memory (OBJT_DEFAULT, OBJT_SWAP) or vm_filemem_decline (2 x
- * ACT_DECLINE) for any other object's page, a file's, and the page is
- * deactivated once `m->act_count < pass + 1`, else requeued at the tail.  pass is the
- * daemon's count of passes that ended short of free pages (0 for a
- * trace's scan event).  The kernel's other deactivation causes (an
- * unreferenced object, vm_pageout_algorithm) and its direct cache of a
- * page under a free-page shortage are not modelled.  Returns whether the
- * page was deactivated.  Entered with the page hard-busied by this CPU
- * and no lock held; releases the busy.
+ * ACT_DECLINE) for any other object's page, a file's, and the page
+ * leaves the active queue once `m->act_count < pass + 1`, else it is
+ * requeued at the tail.  pass is the daemon's count of passes that ended
+ * short of free pages (0 for a trace's scan event).  A page that leaves
+ * is cached (vm_pageout_dfly_cache(): freed) while free pages are still
+ * short (avail: the sub-queue's share less what it did so far), as 5.6
+ * caches a clean page then, else deactivated (also when the cache's
+ * object trylock fails).  The kernel's other deactivation causes (an
+ * unreferenced object, vm_pageout_algorithm) are not modelled.  Returns
+ * whether the page left the active queue.  Entered with the page
+ * hard-busied by this CPU and no lock held; releases the busy (passed to
+ * vm_page_free() when freed).
  */
 static bool
 vm_pageout_dfly_active_page(struct eng_cpu *c, struct vm_page *m,
-    unsigned pass)
+    unsigned pass, int64_t avail)
 {
 	struct vm_object *obj;
 	bool deactivated = false;
@@ -866,6 +893,8 @@ vm_pageout_dfly_active_page(struct eng_cpu *c, struct vm_page *m,
 		(void)vm_page_requeue(c, m);
 	} else if (vm_page_act_adjust(c, m, obj->anon ? -ACT_DECLINE :
 	    -2 * ACT_DECLINE, 0) < pass + 1) {
+		if (avail > 0 && vm_pageout_dfly_cache(c, m, obj))
+			return (true);
 		vm_page_deactivate(c, m, false);
 		deactivated = true;
 	} else
@@ -881,6 +910,10 @@ vm_pageout_dfly_active_page(struct eng_cpu *c, struct vm_page *m,
 struct vm_dfly_scan {
 	int64_t		target;		/* pages to free (inactive) or
 					   deactivate (active); <= 0: none */
+	int64_t		avail;		/* active: this sub-queue's share of
+					   the free-page shortage, pages to
+					   cache (free) rather than
+					   deactivate; <= 0: none */
 	uint64_t	maxscan;	/* entries at most, markers too */
 	unsigned	pass;		/* the daemon's pass (active scan) */
 	bool		daemon;		/* the daemon's inactive scan: stop
@@ -934,7 +967,8 @@ vm_pageout_scan_dfly_pq(struct eng_cpu *c, struct vm_pagequeue *pq,
 		}
 		eng_mtx_unlock(&c->lk, &pq->pq_mutex);
 		if (!inactive)
-			done += vm_pageout_dfly_active_page(c, m, s->pass);
+			done += vm_pageout_dfly_active_page(c, m, s->pass,
+			    s->avail - done);
 		else if (vm_pageout_dfly_inactive_page(c, m))
 			done++;
 		else
@@ -950,10 +984,9 @@ vm_pageout_scan_dfly_pq(struct eng_cpu *c, struct vm_pagequeue *pq,
 	s->len += pq->pq_cnt;
 	eng_mtx_unlock(&c->lk, &pq->pq_mutex);
 	c->st.scan_pages += looked;
-	if (inactive) {
+	if (inactive)
 		c->st.scan_inactive += looked;
-		c->st.scan_freed += (uint64_t)done;
-	} else
+	else
 		c->st.scan_active += looked;
 	s->scanned += looked;
 	s->stuck += stuck;
@@ -1300,9 +1333,10 @@ vm_domain_alloc_fail(struct eng_cpu *c, struct vm_object *obj)
 	pthread_mutex_lock(&pd->mtx);
 	pd->deficit++;
 	/*
-	 * DragonFly's vm_wait() wakes the daemon when vm_pages_needed is 0,
-	 * as its daemon leaves it while pausing with pass below
-	 * VM_DFLY_PASS_PATIENCE ("allow wakeups").
+	 * DragonFly's vm_wait() and pagedaemon_wakeup() wake the daemon
+	 * when vm_pages_needed is 0, as its daemon leaves it while pausing
+	 * with pass below VM_DFLY_PASS_PATIENCE ("allow wakeups"); the
+	 * model's wakes it at a failed allocation only, so it pauses longer.
 	 */
 	if (vm_pageout_dfly(c->e) && pd->pass < VM_DFLY_PASS_PATIENCE)
 		vm_pageout_wakeup_locked(c, pd);
@@ -1404,6 +1438,20 @@ vm_pageout_pass(struct eng_cpu *c, struct vm_pagedaemon *pd)
 }
 
 /*
+ * DragonFly 5.6's daemon after a pass that ended short: with pass below
+ * VM_DFLY_PASS_PATIENCE and vm_pages_needed > 1, retry at once rather
+ * than pause.  The model has no count of pagedaemon_wakeup() calls and
+ * takes threads asleep in vm_wait for it, so it retries less often than
+ * 5.6.  pd_mtx is held.
+ */
+static bool
+vm_pageout_dfly_retry(struct vm_engine *e, const struct vm_pagedaemon *pd)
+{
+	return (vm_pageout_dfly(e) && pd->pass < VM_DFLY_PASS_PATIENCE &&
+	    pd->min_waiters > 0);
+}
+
+/*
  * PQAVERAGE(n) (DragonFly 5.6 vm_pageout.c) for the model's ncolors
  * sub-queues: each sub-queue's share of a shortage n, generous enough
  * that half of them would meet it; negative for a negative n.  Integer
@@ -1439,7 +1487,9 @@ vm_pageout_inactive_count(struct vm_engine *e)
  * body of the primary daemon's loop in vm_pageout_thread, see the
  * DragonFly section above).  avail_shortage = vm_paging_target() plus the
  * deficit, with the model's free target and no PQ_CACHE; with none, the
- * pass does nothing and pass returns to 0.  Otherwise:
+ * pass does nothing and pass returns to 0 (5.6 would still run the
+ * active scan for an inactive shortage; the model's daemon, woken every
+ * hz / 10 while memory is low, does not).  Otherwise:
  *  - the inactive sub-queues from this CPU's q1iterator, each asked for
  *    PQAVERAGE(avail_shortage) pages, until the pages freed meet the
  *    shortage or every sub-queue was visited; avail_shortage drops by
@@ -1448,15 +1498,18 @@ vm_pageout_inactive_count(struct vm_engine *e)
  *    plus, while pages are still short, twice the shortage but at most a
  *    tenth of the target; if positive, the active sub-queues from
  *    q2iterator, each asked for max(PQAVERAGE(avail_shortage),
- *    PQAVERAGE(inactive_shortage)) deactivations (its loop runs while
- *    either share is unmet), until the deactivations meet both
- *    shortages; both drop by them;
+ *    PQAVERAGE(inactive_shortage)) pages out of the active queue (its
+ *    loop runs while either share is unmet; the first
+ *    PQAVERAGE(avail_shortage) are cached, here freed, the others
+ *    deactivated), until they meet both shortages; both drop by them;
  *  - pass rises by one if pages are still short, else returns to 0, and
  *    the active scan deactivates pages whose act_count is below pass + 1.
- * Not modelled: PQ_CACHE and vm_pageout_scan_cache (the inactive scan
- * frees) and the emergency pager; the loop's pauses are the worker's
- * (vm_pageout_dfly_retry).  The thresholds are the model's
- * (vm_pageout_init), as under every design.  Returns whether the shortage was met.  No lock
+ * Not modelled: PQ_CACHE and vm_pageout_scan_cache (a cached page is
+ * freed) and the emergency pager; the loop's pauses are the worker's
+ * (vm_pageout_dfly_retry).  A pass that is retried at once does not count
+ * towards the model's OOM (vm_pageout_mightbe_oom(): 5.6 has none but
+ * its swap-full kill).  The thresholds are the model's (vm_pageout_init),
+ * as under every design.  Returns whether the shortage was met.  No lock
  * held.
  */
 static bool
@@ -1467,6 +1520,7 @@ vm_pageout_pass_dfly(struct eng_cpu *c, struct vm_pagedaemon *pd)
 	int64_t avail, shortage, inact, delta, boost;
 	uint64_t deficit, freed;
 	unsigned i, n = e->vmd.vmd_ncolors;
+	bool counted;
 
 	ENG_ASSERT(c->lk.nheld == 0);
 	pthread_mutex_lock(&pd->mtx);
@@ -1493,9 +1547,6 @@ vm_pageout_pass_dfly(struct eng_cpu *c, struct vm_pagedaemon *pd)
 	}
 	c->scan_next[0] += i;
 	avail -= delta;
-	freed = c->st.scan_freed - freed;
-	vm_phys_cache_flush(c);
-	vm_pageout_mightbe_oom(c, pd, (uint64_t)shortage, freed);
 	inact = (int64_t)pd->inactive_target -
 	    (int64_t)vm_pageout_inactive_count(e);
 	if (avail > 0) {
@@ -1506,7 +1557,8 @@ vm_pageout_pass_dfly(struct eng_cpu *c, struct vm_pagedaemon *pd)
 	}
 	if (inact > 0) {
 		s.daemon = false;
-		s.target = vm_pageout_pqaverage(e, avail);
+		s.avail = vm_pageout_pqaverage(e, avail);
+		s.target = s.avail;
 		if (s.target < vm_pageout_pqaverage(e, inact))
 			s.target = vm_pageout_pqaverage(e, inact);
 		for (delta = 0, i = 0; i < n;) {
@@ -1518,9 +1570,15 @@ vm_pageout_pass_dfly(struct eng_cpu *c, struct vm_pagedaemon *pd)
 		c->scan_next[1] += i;
 		avail -= delta;
 	}
+	freed = c->st.scan_freed - freed;
+	vm_phys_cache_flush(c);
 	pthread_mutex_lock(&pd->mtx);
 	pd->pass = avail > 0 ? pd->pass + 1 : 0;
+	/* A pass retried at once does not count towards the OOM. */
+	counted = freed != 0 || !vm_pageout_dfly_retry(e, pd);
 	pthread_mutex_unlock(&pd->mtx);
+	if (counted)
+		vm_pageout_mightbe_oom(c, pd, (uint64_t)shortage, freed);
 	return (avail <= 0);
 }
 
@@ -1550,19 +1608,6 @@ vm_pageout_timedwait(struct vm_pagedaemon *pd, long ns)
 	ts.tv_sec += ts.tv_nsec / 1000000000L;
 	ts.tv_nsec %= 1000000000L;
 	(void)pthread_cond_timedwait(&pd->wanted_cv, &pd->mtx, &ts);
-}
-
-/*
- * DragonFly 5.6's daemon after a pass that ended short: with pass below
- * VM_DFLY_PASS_PATIENCE and others waiting for pages (vm_pages_needed > 1:
- * the model's vm_wait sleepers), retry at once rather than pause.  pd_mtx
- * is held.
- */
-static bool
-vm_pageout_dfly_retry(struct vm_engine *e, const struct vm_pagedaemon *pd)
-{
-	return (vm_pageout_dfly(e) && pd->pass < VM_DFLY_PASS_PATIENCE &&
-	    pd->min_waiters > 0);
 }
 
 /*
@@ -1622,11 +1667,11 @@ vm_pageout_worker(void *arg)
 
 /*
  * The thresholds of vm_pageout_init_domain() for the domain's pages (and
- * the domain's vmd_free_reserved, vm_domain_allocate's limit); with run, start the daemon on cpu.  The
- * unreserved minimum is 4 + (n - 1024) / 200 in 12.0 ([FB12po]; 10.x's
- * vm_pageout_init has the same) and n / 200 in 13/14 ([FB13]): the queue
- * design tells the era (astate: 13/14).  Returns 0 or -1 (out of memory,
- * thread not started).
+ * the domain's vmd_free_reserved, vm_domain_allocate's limit); with run,
+ * start the daemon on cpu.  The unreserved minimum is 4 + (n - 1024) /
+ * 200 in 12.0 ([FB12po]; 10.x's vm_pageout_init has the same) and n / 200
+ * in 13/14 ([FB13]): the queue design tells the era (astate: 13/14).
+ * Returns 0 or -1 (out of memory, thread not started).
  */
 int
 vm_pageout_init(struct vm_engine *e, struct eng_cpu *cpu, bool run)

@@ -893,14 +893,16 @@ test_daemon_spreads(void **state)
 /*
  * The daemon's pass count (5.6: ++pass after a pass that ends short,
  * pass = 0 once met) lowers the active scan's bar: an unreferenced page
- * is deactivated once `act_count < pass + 1`.  With every page of an
- * anonymous object active at ACT_INIT (5) and unreferenced, nothing is
- * inactive to free, so each
- * pass ends short and ages every active page by ACT_DECLINE: passes 0
- * and 1 leave act_count 4 and 3 (not below 1 and 2), pass 2 leaves 2,
- * below 3, and deactivates them, which meets the shortage
- * (avail_shortage -= delta after the active scan).  Fails without the
- * pass count (pages would wait for act_count 0, pass 4).
+ * leaves the active queue once `act_count < pass + 1`.  With every page
+ * of an anonymous object active at ACT_INIT (5) and unreferenced,
+ * nothing is inactive to free, so each pass ends short and ages every
+ * active page by ACT_DECLINE: passes 0 and 1 leave act_count 4 and 3
+ * (not below 1 and 2), pass 2 leaves 2, below 3, and the pages leave:
+ * while free pages are short, each sub-queue's first PQAVERAGE(32) = 3
+ * are cached (freed here), the rest of its 10 deactivated, which meets
+ * the shortage (avail_shortage -= delta after the active scan).  Fails
+ * without the pass count (pages would wait for act_count 0, pass 4) or
+ * without the cache (nothing freed).
  */
 static void
 test_daemon_pass_count(void **state)
@@ -908,6 +910,7 @@ test_daemon_pass_count(void **state)
 	struct vm_engine *e = mk_dfly(4096);
 	struct eng_cpu *c = eng_cpu(e, 0);
 	uint64_t n, inactive;
+	struct eng_stats st;
 	struct vm_page *m;
 	unsigned i, pass;
 
@@ -927,12 +930,18 @@ test_daemon_pass_count(void **state)
 		for (inactive = 0, i = 0; i < e->vmd.vmd_ncolors; i++)
 			inactive += vm_pagequeue_nth(e, PQ_INACTIVE,
 			    i)->pq_cnt;
+		st = stats(e);
 		if (pass < 2) {
 			assert_int_equal(inactive, 0);
+			assert_int_equal(st.scan_freed, 0);
 			assert_int_equal(VM_PAGE_A_ACT(vm_page_astate_load(m)),
 			    ACT_INIT - 1 - pass);
-		} else
+		} else {
 			assert_true(inactive > 0);
+			assert_true(st.scan_freed > 0);
+			assert_true(n - e->objects[1].resident_page_count ==
+			    st.scan_freed);
+		}
 	}
 	check_clean(e);
 	eng_destroy(e);
