@@ -819,18 +819,22 @@ ev_unwire(struct eng_cpu *c, struct vm_object *obj, vm_pindex_t pindex,
 }
 
 /*
- * Does the modelled kernel act on a NOCACHE release or sendfile (SF_NOCACHE,
- * FADV_DONTNEED)?  FreeBSD 11 and later do.  --page dfly is DragonFly
- * 5.6's, which ignores both: its sys/sys/socket.h defines no SF_ flag and
- * kern_sendfile() reads none, and its libc posix_fadvise() only checks its
- * arguments ("do nothing"; tag v5.6.0 of lileding/DragonFlyBSD,
- * uipc_syscalls.c, lib/libc/stdlib/posix_fadvise.c).  FreeBSD 10.4's
- * sendfile ignores SF_NOCACHE too, but no FreeBSD design tells the era,
- * and the FreeBSD designs replay the same events to the same pages
- * (test_equivalence), so freebsd10 honours it (docs/conformance.md).  (C)
+ * Does the modelled kernel act on the trace's cache advice: a NOCACHE
+ * release or sendfile (SF_NOCACHE, FADV_DONTNEED) and a HEAD deactivate
+ * (FADV_NOREUSE, the only one the recorder makes, docs/capture.md)?
+ * FreeBSD 11 and later do.  --page dfly is DragonFly 5.6's, which ignores
+ * them: its sys/sys/socket.h defines no SF_ flag and kern_sendfile() reads
+ * none, and its libc posix_fadvise() only checks its arguments ("do
+ * nothing"; tag v5.6.0 of lileding/DragonFlyBSD, uipc_syscalls.c,
+ * lib/libc/stdlib/posix_fadvise.c).  A NOCACHE release is then a plain
+ * release (the buffer still lets its page go), a NOREUSE deactivate
+ * nothing at all.  FreeBSD 10.4's sendfile ignores SF_NOCACHE too, but no
+ * FreeBSD design tells the era, and the FreeBSD designs replay the same
+ * events to the same pages (test_equivalence), so freebsd10 honours it
+ * (docs/conformance.md).  (C)
  */
 static bool
-eng_nocache_honoured(const struct vm_engine *e)
+eng_advice_honoured(const struct vm_engine *e)
 {
 	return (!e->dfly);
 }
@@ -838,7 +842,7 @@ eng_nocache_honoured(const struct vm_engine *e)
 /*
  * release: vm_page_release_locked() of a wiring taken by a wire event;
  * NOCACHE tries to free the page (FADV_DONTNEED) where the kernel acts on
- * it (eng_nocache_honoured()).  pagelock: under the page lock.  dfly:
+ * it (eng_advice_honoured()).  pagelock: under the page lock.  dfly:
  * hard-busied, as DragonFly's vm_page_unwire() requires
  * (vm_page_release_locked() releases the busy).
  */
@@ -847,7 +851,7 @@ ev_release(struct eng_cpu *c, struct vm_object *obj, vm_pindex_t pindex,
     const struct pr_event *ev, struct eng_site *site)
 {
 	int flags = (ev->flags & PR_F_NOCACHE) != 0 &&
-	    eng_nocache_honoured(c->e) ? VPR_TRYFREE | VPR_NOREUSE : 0;
+	    eng_advice_honoured(c->e) ? VPR_TRYFREE | VPR_NOREUSE : 0;
 	struct eng_mtx *mtx = NULL;
 	struct vm_page *m;
 	bool ok;
@@ -1108,7 +1112,7 @@ ev_map(struct eng_cpu *c, const struct pr_event *ev, struct vm_object *obj,
  * sendfile: as the kernel's sendfile path, grab and wire the pages under
  * the object lock (vm_page_grab_pages), send, and at completion release
  * each page with no object lock held (vm_page_release; SF_NOCACHE:
- * VPR_TRYFREE, where the kernel has it: eng_nocache_honoured()).  Ranges
+ * VPR_TRYFREE, where the kernel has it: eng_advice_honoured()).  Ranges
  * are handled ENG_SENDFILE_CHUNK pages at a time.
  *
  * --page pagelock (FreeBSD <= 12, kern_sendfile.c of 11/12): the syscall
@@ -1146,7 +1150,7 @@ ev_sendfile(struct eng_cpu *c, const struct pr_event *ev,
 	if (n > ENG_PINDEX_MAX - pindex)
 		n = ENG_PINDEX_MAX - pindex;
 	flags = (ev->flags & PR_F_NOCACHE) != 0 &&
-	    eng_nocache_honoured(c->e) ? VPR_TRYFREE : 0;
+	    eng_advice_honoured(c->e) ? VPR_TRYFREE : 0;
 	if (c->e->pagelock) {		/* sendfile_getobj() */
 		VM_OBJECT_WLOCK(c, obj);
 		VM_OBJECT_WUNLOCK(c, obj);
@@ -1225,6 +1229,9 @@ eng_dispatch(struct eng_cpu *c, const struct pr_event *ev)
 	default:
 		break;
 	}
+	if (ev->kind == PR_DEACTIVATE && (ev->flags & PR_F_HEAD) != 0 &&
+	    !eng_advice_honoured(c->e))
+		return (ENG_SKIP_NONE);		/* NOREUSE: no kernel work */
 	if (eng_range_ops[ev->kind].op != NULL)
 		return (eng_ev_range(c, obj, ev, n, &eng_range_ops[ev->kind]));
 	/* The VM layer's and pmap's 1 (skipped) has one cause per kind. */

@@ -787,6 +787,47 @@ test_decline_by_type(void **state)
 }
 
 /*
+ * DragonFly 5.6 has no SF_NOCACHE and its libc posix_fadvise() does
+ * nothing: a NOCACHE sendfile leaves its pages cached, and a NOREUSE (HEAD)
+ * deactivate leaves the page active and takes no lock at all.  Fails if
+ * the engine acts on the advice under --page dfly.
+ */
+static void
+test_advice_ignored(void **state)
+{
+	struct vm_engine *e = mk_dfly(4096);
+	struct pr_event x;
+	struct vm_page *m;
+	uint64_t ob, pq, pg;
+
+	(void)state;
+	memset(&x, 0, sizeof(x));
+	x.kind = PR_SENDFILE;
+	x.obj = 5;
+	x.arg = 4 * 4096;
+	x.flags = PR_F_NOCACHE;
+	assert_int_equal(eng_apply(eng_cpu(e, 0), &x), 0);
+	assert_non_null(page(e, 5, 0));
+	assert_non_null(page(e, 5, 3));
+	assert_int_equal(ev(e, PR_ACTIVATE, 5, 0, 1, 0), 0);
+	m = page(e, 5, 0);
+	assert_int_equal(vm_page_queue(m), PQ_ACTIVE);
+	ob = acq(e, LC_OBJECT);
+	pq = acq(e, LC_PAGEQUEUE);
+	pg = acq(e, LC_PAGE);
+	assert_int_equal(ev(e, PR_DEACTIVATE, 5, 0, 1, PR_F_HEAD), 0);
+	assert_int_equal(vm_page_queue(m), PQ_ACTIVE);
+	assert_int_equal(acq(e, LC_OBJECT), ob);
+	assert_int_equal(acq(e, LC_PAGEQUEUE), pq);
+	assert_int_equal(acq(e, LC_PAGE), pg);
+	/* A deactivate without the advice still moves it. */
+	assert_int_equal(ev(e, PR_DEACTIVATE, 5, 0, 1, 0), 0);
+	assert_int_equal(vm_page_queue(m), PQ_INACTIVE);
+	check_clean(e);
+	eng_destroy(e);
+}
+
+/*
  * Each scanning thread of DragonFly's resumes after the last sub-queue it
  * visited (5.6 vm_pageout_thread's q1iterator): of two inactive pages
  * alone in sub-queues c1 < c2, a one-page scan from sub-queue 0 visits
@@ -961,6 +1002,7 @@ main(void)
 		cmocka_unit_test(test_scan_bounded),
 		cmocka_unit_test(test_scan_resumes),
 		cmocka_unit_test(test_decline_by_type),
+		cmocka_unit_test(test_advice_ignored),
 		cmocka_unit_test(test_daemon_spreads),
 		cmocka_unit_test(test_daemon_pass_count),
 		cmocka_unit_test(test_check_wrong_subqueue),
