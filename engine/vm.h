@@ -157,10 +157,12 @@ struct vm_object {
 	struct vm_phash	pages;		/* (O) pindex -> vm_page (H = O) */
 	struct vm_phash	rvs;		/* (O) pindex >> 9 -> vm_reserv */
 	uint64_t	slot;		/* (C) */
-	bool		anon;		/* (C) from before the first event:
-					   anonymous memory (OBJT_DEFAULT),
-					   else a vnode's pages
-					   (eng_object_anon()) */
+	bool		anon;		/* (C) set before the first event
+					   (eng_object_anon()); the daemon
+					   runs by then but meets an object
+					   only through its pages, which come
+					   later: anonymous memory
+					   (OBJT_DEFAULT), else a vnode's */
 };
 
 #define VM_OBJECT_WLOCK(c, o)	eng_rw_wlock(&(c)->lk, &(o)->lock, ENG_HERE)
