@@ -1393,6 +1393,22 @@ vm_pageout_mightbe_oom(struct eng_cpu *c, struct vm_pagedaemon *pd,
 }
 
 /*
+ * vmd_pageout_deficit, taken for this pass and reset (both passes start
+ * with it).  pd_mtx is not held; it is taken here.
+ */
+static uint64_t
+vm_pageout_take_deficit(struct vm_pagedaemon *pd)
+{
+	uint64_t deficit;
+
+	pthread_mutex_lock(&pd->mtx);
+	deficit = pd->deficit;
+	pd->deficit = 0;
+	pthread_mutex_unlock(&pd->mtx);
+	return (deficit);
+}
+
+/*
  * One pass of the daemon (the body of 12.0 vm_pageout_worker's loop,
  * [FB12po]): the inactive scan for the shortage free_target - free_count
  * (the kernel's PID controller, pidctrl_daemon(), has vmd_free_target as
@@ -1412,10 +1428,7 @@ vm_pageout_pass(struct eng_cpu *c, struct vm_pagedaemon *pd)
 	ENG_ASSERT(c->lk.nheld == 0);
 	free = vm_pageout_free_count(c->e);
 	shortage = free < pd->free_target ? pd->free_target - free : 0;
-	pthread_mutex_lock(&pd->mtx);
-	deficit = pd->deficit;
-	pd->deficit = 0;
-	pthread_mutex_unlock(&pd->mtx);
+	deficit = vm_pageout_take_deficit(pd);
 	if (shortage == 0 && deficit == 0)
 		return (true);
 	c->st.pd_passes++;
@@ -1523,10 +1536,7 @@ vm_pageout_pass_dfly(struct eng_cpu *c, struct vm_pagedaemon *pd)
 	bool counted;
 
 	ENG_ASSERT(c->lk.nheld == 0);
-	pthread_mutex_lock(&pd->mtx);
-	deficit = pd->deficit;
-	pd->deficit = 0;
-	pthread_mutex_unlock(&pd->mtx);
+	deficit = vm_pageout_take_deficit(pd);
 	avail = shortage = (int64_t)pd->free_target -
 	    (int64_t)vm_pageout_free_count(e) + (int64_t)deficit;
 	if (avail <= 0) {
@@ -1558,9 +1568,9 @@ vm_pageout_pass_dfly(struct eng_cpu *c, struct vm_pagedaemon *pd)
 	if (inact > 0) {
 		s.daemon = false;
 		s.avail = vm_pageout_pqaverage(e, avail);
-		s.target = s.avail;
-		if (s.target < vm_pageout_pqaverage(e, inact))
-			s.target = vm_pageout_pqaverage(e, inact);
+		s.target = vm_pageout_pqaverage(e, inact);
+		if (s.target < s.avail)
+			s.target = s.avail;
 		for (delta = 0, i = 0; i < n;) {
 			delta += vm_pageout_scan_dfly_pq(c, vm_pageout_subq(c,
 			    PQ_ACTIVE, i++), &s);
