@@ -111,6 +111,17 @@ rp_idmap_find(const struct rp_idmap *m, uint64_t id)
 }
 
 void
+rp_idmap_foreach(const struct rp_idmap *m,
+    void (*fn)(void *arg, uint64_t id, uint32_t index), void *arg)
+{
+	size_t j;
+
+	for (j = 0; j < m->cap; j++)
+		if (m->val[j] != 0)
+			fn(arg, m->key[j], m->val[j] - 1);
+}
+
+void
 rp_idmap_clear(struct rp_idmap *m)
 {
 	if (m->cap > 0)

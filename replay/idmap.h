@@ -29,5 +29,8 @@ int64_t	rp_idmap_get(struct rp_idmap *m, uint64_t id);
 int64_t	rp_idmap_find(const struct rp_idmap *m, uint64_t id);
 /* Forget every id, keeping the slots allocated (a map reused per frame). */
 void	rp_idmap_clear(struct rp_idmap *m);
+/* fn(arg, id, index) for every id mapped, in no set order.  Reads only. */
+void	rp_idmap_foreach(const struct rp_idmap *m,
+	    void (*fn)(void *arg, uint64_t id, uint32_t index), void *arg);
 
 #endif /* PR_IDMAP_H */

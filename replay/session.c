@@ -222,6 +222,31 @@ target_reset(void *ctx)
 	eng_stats_reset(ctx);
 }
 
+/* Replicas with objects of their own: --scale disjoint's, else one. */
+static unsigned
+session_replicas(const struct rp_plan *plan)
+{
+	return (plan->obj_stride != 0 ? plan->scale : 1);
+}
+
+struct session_anon {
+	const struct rp_plan *plan;
+	struct vm_engine *e;
+};
+
+/* rp_idmap_foreach() over the object ids: see session_object_types(). */
+static void
+session_object_type(void *arg, uint64_t id, uint32_t slot)
+{
+	const struct session_anon *a = arg;
+	unsigned r;
+
+	if ((id & PR_OBJ_ANON) == 0)
+		return;
+	for (r = 0; r < session_replicas(a->plan); r++)
+		eng_object_anon(a->e, slot + r * a->plan->obj_stride);
+}
+
 /*
  * Tell the engine which objects are anonymous memory (trace ids with
  * PR_OBJ_ANON), in every replica (disjoint) or once (shared): the others
@@ -231,15 +256,9 @@ static void
 session_object_types(const struct rp_trace *t, const struct rp_plan *plan,
     struct vm_engine *e)
 {
-	unsigned r, replicas = plan->obj_stride != 0 ? plan->scale : 1;
-	size_t i;
+	struct session_anon a = { plan, e };
 
-	for (i = 0; i < t->objs.cap; i++)
-		if (t->objs.val[i] != 0 &&
-		    (t->objs.key[i] & PR_OBJ_ANON) != 0)
-			for (r = 0; r < replicas; r++)
-				eng_object_anon(e, t->objs.val[i] - 1 +
-				    r * plan->obj_stride);
+	rp_idmap_foreach(&t->objs, session_object_type, &a);
 }
 
 /*
@@ -253,7 +272,7 @@ static void
 session_prime(const struct rp_trace *t, const struct rp_config *c,
     const struct rp_plan *plan, struct vm_engine *e, struct rp_report *rep)
 {
-	unsigned replicas = plan->obj_stride != 0 ? plan->scale : 1;
+	unsigned replicas = session_replicas(plan);
 
 	rep->primed = c->prime;
 	memset(&rep->prime, 0, sizeof(rep->prime));

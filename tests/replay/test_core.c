@@ -69,9 +69,20 @@ test_cpulist_errors(void **state)
 	rp_cpulist_free(&l);
 }
 
+/* rp_idmap_foreach(): each (id, index) once; seen[] counts the visits. */
+static void
+idmap_visit(void *arg, uint64_t id, uint32_t index)
+{
+	unsigned *seen = arg;
+
+	assert_int_equal(id, (uint64_t)index * 0x10001ULL << 12);
+	seen[index]++;
+}
+
 static void
 test_idmap(void **state)
 {
+	static unsigned seen[10000];
 	struct rp_idmap m;
 	uint64_t i;
 
@@ -82,6 +93,9 @@ test_idmap(void **state)
 	for (i = 0; i < 10000; i++)
 		assert_int_equal(rp_idmap_get(&m, i * 0x10001ULL << 12), i);
 	assert_int_equal(m.n, 10000);
+	rp_idmap_foreach(&m, idmap_visit, seen);
+	for (i = 0; i < 10000; i++)
+		assert_int_equal(seen[i], 1);
 	rp_idmap_free(&m);
 }
 
