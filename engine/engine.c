@@ -525,6 +525,7 @@ eng_cpu_alloc(struct vm_engine *e, unsigned slot)
 	c->slot = slot;
 	eng_lkstat_init(&c->lk, e->params.timing, e->params.hold_sample > 1 ?
 	    e->params.hold_sample : 1);
+	vm_smr_cpu_init(c);
 	if (vm_batchqueue_init(c) != 0 || vm_phys_cache_init(c) != 0) {
 		vm_batchqueue_fini(c);
 		vm_phys_cache_fini(c);
@@ -539,6 +540,7 @@ eng_cpu_free(struct eng_cpu *c)
 {
 	if (c == NULL)
 		return;
+	vm_smr_cpu_fini(c);
 	vm_batchqueue_fini(c);
 	vm_phys_cache_fini(c);
 	free(c);
@@ -579,6 +581,8 @@ eng_create(const struct eng_params *p, char *err, size_t errlen)
 	e->design = p->design;
 	e->pagelock = p->design.page == ENG_PAGE_PAGELOCK;
 	e->dfly = p->design.page == ENG_PAGE_DFLY;
+	e->smr_lookups = p->design.page == ENG_PAGE_REFCOUNT;
+	vm_smr_init(e);
 	e->pq = eng_queue_ops[p->design.queue];
 	e->nframes = (n + NPDEPG - 1) / NPDEPG;
 	e->vm_page_array_size = e->nframes * NPDEPG;
@@ -988,13 +992,13 @@ eng_ev_range(struct eng_cpu *c, struct vm_object *obj,
  * page_lookup (vm_page_grab_pages).  --page pagelock (FreeBSD <= 12):
  * vm_page_grab() and vm_page_grab_pages() assert the object write lock
  * (VM_OBJECT_ASSERT_WLOCKED, 2018 head vm_page.c), so the whole grab is
- * write-locked.  --page refcount: a read-locked lookup when every page is
- * resident, else the write lock to insert the missing ones (13+ callers
- * look up locklessly, vm_page_grab_unlocked; the model has no SMR, see
- * docs/design-page.md).  --page dfly: DragonFly's vm_page_grab() under
- * the shared token, vm_page_lookup_busy_try(..., TRUE) hard-busying each
- * resident page and entering it in vm_page_hash[] (the grab's caller
- * vm_page_wakeup()s it); the token is upgraded for a missing page.
+ * write-locked.  --page refcount: vm_page_grab_pages_unlocked() of the
+ * resident pages, then the write lock to insert the missing ones, as 13+'s
+ * does (VM_OBJECT_WLOCK and vm_page_grab_pages()).  --page dfly:
+ * DragonFly's vm_page_grab() under the shared token,
+ * vm_page_lookup_busy_try(..., TRUE) hard-busying each resident page and
+ * entering it in vm_page_hash[] (the grab's caller vm_page_wakeup()s it);
+ * the token is upgraded for a missing page.
  */
 static void
 ev_page_lookup(struct eng_cpu *c, struct vm_object *obj, vm_pindex_t pindex,
@@ -1007,13 +1011,15 @@ ev_page_lookup(struct eng_cpu *c, struct vm_object *obj, vm_pindex_t pindex,
 
 	if (c->e->pagelock)
 		goto grab;
+	if (c->e->smr_lookups) {
+		if ((i = (uint32_t)vm_page_grab_pages_unlocked(c, obj, pindex,
+		    false, NULL, (int)n)) == n)
+			return;
+		goto grab;
+	}
 	VM_OBJECT_RLOCK(c, obj);
 	for (i = 0; i < n; i++) {
-		if (!c->e->dfly) {
-			if (vm_page_lookup(c, obj, pindex + i) == NULL)
-				break;
-		} else if ((m = vm_page_lookup_busy(c, obj, pindex + i)) !=
-		    NULL)
+		if ((m = vm_page_lookup_busy(c, obj, pindex + i)) != NULL)
 			vm_page_xunbusy(c, m);
 		else
 			break;
@@ -1121,12 +1127,13 @@ ev_map(struct eng_cpu *c, const struct pr_event *ev, struct vm_object *obj,
  * vm_object_deallocate() to drop it (12's deallocate write-locks before
  * vm_object_vndeallocate); each chunk is sendfile_swapin()'s write-locked
  * vm_page_grab_pages().  --page refcount (13+): sendfile_getobj()
- * read-locks once and vm_page_grab_pages_unlocked() needs no object lock,
- * and 13's vm_object_deallocate() drops a vnode object's extra reference
- * with refcount_release_if_gt(); the model has no SMR lookup, so its one
- * object acquisition per chunk is the grab's write lock (same count for a
- * one-chunk send; docs/design-page.md).  Skipped when no page could be
- * grabbed (no memory) or the range starts beyond the model's.
+ * read-locks once to take its reference, each chunk's
+ * vm_page_grab_pages_unlocked() busies, wires and (the pages being valid)
+ * unbusies the resident pages without the object lock and write-locks
+ * only to grab missing ones, and 13's vm_object_deallocate() drops a
+ * vnode object's extra reference with refcount_release_if_gt(), no lock.
+ * --page dfly: each chunk's grab write-locks.  Skipped when no page could
+ * be grabbed (no memory) or the range starts beyond the model's.
  */
 static enum eng_skip
 ev_sendfile(struct eng_cpu *c, const struct pr_event *ev,
@@ -1136,7 +1143,7 @@ ev_sendfile(struct eng_cpu *c, const struct pr_event *ev,
 	struct vm_page *ma[ENG_SENDFILE_CHUNK];
 	vm_pindex_t pindex = ev->pindex;
 	uint64_t n = ev->npages, did = 0, last;
-	int flags, k, i;
+	int flags, got, k, i;
 
 	if (ev->npages == 0 && ev->arg != 0) {
 		pindex = ev->addr >> PAGE_SHIFT;
@@ -1154,12 +1161,22 @@ ev_sendfile(struct eng_cpu *c, const struct pr_event *ev,
 	if (c->e->pagelock) {		/* sendfile_getobj() */
 		VM_OBJECT_WLOCK(c, obj);
 		VM_OBJECT_WUNLOCK(c, obj);
+	} else if (c->e->smr_lookups) {
+		VM_OBJECT_RLOCK(c, obj);
+		VM_OBJECT_RUNLOCK(c, obj);
 	}
 	while (n > 0) {
 		k = n > ENG_SENDFILE_CHUNK ? ENG_SENDFILE_CHUNK : (int)n;
-		VM_OBJECT_WLOCK(c, obj);
-		k = vm_page_grab_pages(c, obj, pindex, true, ma, k);
-		VM_OBJECT_WUNLOCK(c, obj);
+		got = c->e->smr_lookups ? vm_page_grab_pages_unlocked(c, obj,
+		    pindex, true, ma, k) : 0;
+		if (got < k) {
+			VM_OBJECT_WLOCK(c, obj);
+			got += vm_page_grab_pages(c, obj,
+			    pindex + (vm_pindex_t)got, true, ma + got,
+			    k - got);
+			VM_OBJECT_WUNLOCK(c, obj);
+		}
+		k = got;
 		if (k == 0)
 			break;
 		for (i = 0; i < k; i++)
@@ -1486,9 +1503,13 @@ eng_check(struct vm_engine *e, FILE *out)
 				    VM_PAGE_A_QUEUE(a));
 			if (pmap_page_is_mapped(m))
 				eng_check_fail(out, e, m, &bad, "free but mapped");
-			/* dfly: no soft busy of a failed validation left. */
-			if (e->dfly && atomic_load_explicit(&m->busy_lock,
-			    memory_order_relaxed) != VPB_UNBUSIED)
+			/*
+			 * No soft busy of a failed validation left (dfly),
+			 * and refcount's free pages are VPB_FREED.
+			 */
+			if (atomic_load_explicit(&m->busy_lock,
+			    memory_order_relaxed) != (e->smr_lookups ?
+			    VPB_FREED : VPB_UNBUSIED))
 				eng_check_fail(out, e, m, &bad, "free but busy "
 				    "%#x", atomic_load_explicit(&m->busy_lock,
 				    memory_order_relaxed));

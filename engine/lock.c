@@ -207,6 +207,15 @@ eng_pauses(unsigned n)
 		eng_cpu_relax();
 }
 
+void
+eng_yield(void)
+{
+	if (eng_sim_hook != NULL)
+		eng_sim_hook->yield(eng_sim_hook->ctx);
+	else
+		sched_yield();
+}
+
 /* Wake every waiter of queue on *p; returns how many were asleep. */
 static long
 eng_futex_wake(_Atomic uint32_t *p, uint32_t queue)
@@ -1707,10 +1716,8 @@ eng_blk_lock(struct eng_lkstat *ls, eng_blk_t *b, enum eng_lock_class lc,
 		do {
 			if (spins++ < ENG_SPINS)
 				eng_pauses(1);
-			else if (eng_sim_hook != NULL)
-				eng_sim_hook->yield(eng_sim_hook->ctx);
 			else
-				sched_yield();
+				eng_yield();
 		} while (atomic_load_explicit(b, memory_order_relaxed) != 0);
 	}
 	eng_acquired(ls, b, lc, site, t0, contended, false);

@@ -249,6 +249,8 @@ unsigned eng_site_count(void);
 
 /* TSC: calibrated once (thread-safe); ticks to ns; probe cost in ticks. */
 void	eng_tsc_calibrate(void);
+/* Give the CPU away once: sched_yield(), or the simulator's yield. */
+void	eng_yield(void);
 uint64_t eng_tsc_ns(uint64_t ticks);
 uint64_t eng_tsc_probe_ticks(void);
 double	eng_tsc_ghz(void);

@@ -135,13 +135,28 @@ struct vm_domain {
 };
 
 /*
- * Hash table from pindex (page lookup) or reservation index to pointer,
- * open addressing with linear probing; guarded by the owner's lock.
+ * Something freed once no SMR section can still read it (vm_smr_retire()):
+ * the first member of its allocation.
  */
+struct vm_smr_entry {
+	struct vm_smr_entry *next;	/* (T) the retiring CPU's list */
+	uint64_t	goal;		/* (T) write sequence that frees it */
+};
+
+/*
+ * Hash table from pindex (page lookup) or reservation index to pointer,
+ * open addressing with linear probing; changed only under the owner's
+ * lock (H).  An object's page index is also read without it, under
+ * --page refcount (e->smr_lookups), as FreeBSD 13+ reads the radix trie in
+ * vm_radix_lookup_unlocked() under SMR: the table (struct vm_phash_tab,
+ * vm_object.c) is one allocation published through ph_tab, its slots are
+ * atomics, and a table replaced or emptied is freed only after every SMR
+ * section that could still read it has ended (vm_smr_retire()).
+ */
+struct vm_phash_tab;
 struct vm_phash {
-	uint64_t	*ph_key;	/* (H) */
-	void		**ph_val;	/* (H) */
-	uint64_t	ph_cap;		/* (H) power of two, or 0 */
+	_Atomic(struct vm_phash_tab *) ph_tab; /* (H); readers (a) */
+	uint64_t	ph_cap;		/* (H) slots: power of two, or 0 */
 	uint64_t	ph_cnt;		/* (H) */
 };
 
@@ -258,6 +273,12 @@ struct eng_cpu {
 	uint64_t	now_ns;		/* (T) trace time of the event being
 					   applied (eng_apply): the clock
 					   DragonFly's `ticks` is read from */
+	_Atomic uint64_t smr_seq;	/* (a) the write sequence this CPU's
+					   SMR section began at, 0 outside
+					   one (smr_enter's c_seq; vm_smr.c) */
+	struct vm_smr_entry *smr_head;	/* (T) retired, oldest first */
+	struct vm_smr_entry **smr_tail;	/* (T) */
+	unsigned	smr_pending;	/* (T) entries on the list */
 	unsigned	scan_next[2];	/* (T) --queue colored: the sub-queue
 					   this CPU's next inactive [0] and
 					   active [1] scan starts at
@@ -292,6 +313,10 @@ struct vm_engine {
 	struct vm_page_hash_elm *vm_page_hash; /* (C) dfly: size + SET
 					   entries, each (a); else NULL */
 	uint64_t	vm_page_hash_size; /* (C) power of two */
+	bool		smr_lookups;	/* (C) page design is refcount: page
+					   indexes are read under SMR too */
+	_Atomic uint64_t smr_wr_seq;	/* (a) SMR write sequence, from 1
+					   (smr_shared's s_wr.seq) */
 };
 
 #define PHYS_TO_VM_PAGE(e, pa)	(&(e)->vm_page_array[(pa) >> PAGE_SHIFT])

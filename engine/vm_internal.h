@@ -130,9 +130,15 @@ vm_page_queue_state_owned(struct eng_cpu *c, struct vm_page *m)
 /* Busy lock (vm_page.c). */
 bool	vm_page_tryxbusy(struct eng_cpu *c, struct vm_page *m);
 void	vm_page_xunbusy(struct eng_cpu *c, struct vm_page *m);
-/* --page dfly: DragonFly's soft busy and vm_page_busy_wait (vm_page.h). */
+/*
+ * The shared busy: --page dfly's soft busy (vm_page.h), and --page
+ * refcount's vm_page_trysbusy()/vm_page_sunbusy() of a lockless lookup.
+ */
 bool	vm_page_sbusy_try(struct eng_cpu *c, struct vm_page *m);
 void	vm_page_sbusy_drop(struct eng_cpu *c, struct vm_page *m);
+/* --page refcount: the free page's VPB_FREED. */
+void	vm_page_busy_free(struct eng_cpu *c, struct vm_page *m);
+/* --page dfly: vm_page_busy_wait (vm_page.h). */
 void	vm_page_busy_wait(struct eng_cpu *c, struct vm_page *m);
 bool	vm_page_dfly_busied(struct eng_cpu *c, struct vm_page *m);
 
@@ -144,14 +150,29 @@ struct vm_page *vm_page_hash_get(struct eng_cpu *c, struct vm_object *obj,
 void	vm_page_hash_enter(struct eng_cpu *c, struct vm_page *m);
 uint64_t vm_page_hash_check(struct vm_engine *e, FILE *out);
 
-/* Hash tables (vm_object.c). */
+/*
+ * Hash tables (vm_object.c).  Changes take the CPU that makes them, whose
+ * SMR list keeps a replaced table until no lockless reader can see it
+ * (vm_smr_retire()); NULL only when no CPU runs.
+ */
 void	*vm_phash_lookup(const struct vm_phash *h, uint64_t key);
-int	 vm_phash_insert(struct vm_phash *h, uint64_t key, void *val);
-void	 vm_phash_remove(struct vm_phash *h, uint64_t key);
-void	 vm_phash_fini(struct vm_phash *h);
+void	*vm_phash_lookup_unlocked(const struct vm_phash *h, uint64_t key,
+	    bool *settled);
+int	 vm_phash_insert(struct eng_cpu *c, struct vm_phash *h, uint64_t key,
+	    void *val);
+void	 vm_phash_remove(struct eng_cpu *c, struct vm_phash *h, uint64_t key);
+void	 vm_phash_fini(struct eng_cpu *c, struct vm_phash *h);
 /* Calls fn on each value (no changes to h meanwhile). */
 void	 vm_phash_foreach(const struct vm_phash *h,
 	    void (*fn)(void *val, void *arg), void *arg);
+
+/* SMR for the lockless page lookups of --page refcount (vm_smr.c). */
+void	vm_smr_init(struct vm_engine *e);
+void	vm_smr_cpu_init(struct eng_cpu *c);
+void	vm_smr_cpu_fini(struct eng_cpu *c);
+void	vm_smr_enter(struct eng_cpu *c, bool kernel);
+void	vm_smr_exit(struct eng_cpu *c);
+void	vm_smr_retire(struct eng_cpu *c, struct vm_smr_entry *p);
 
 /* Objects (vm_object.c). */
 int	vm_object_init(struct vm_engine *e);
@@ -171,6 +192,8 @@ struct vm_page *vm_page_alloc(struct eng_cpu *c, struct vm_object *obj,
 struct vm_page *vm_page_grab(struct eng_cpu *c, struct vm_object *obj,
 	    vm_pindex_t pindex, bool wired, bool *allocated);
 int	vm_page_grab_pages(struct eng_cpu *c, struct vm_object *obj,
+	    vm_pindex_t pindex, bool wired, struct vm_page **ma, int count);
+int	vm_page_grab_pages_unlocked(struct eng_cpu *c, struct vm_object *obj,
 	    vm_pindex_t pindex, bool wired, struct vm_page **ma, int count);
 void	vm_page_insert(struct eng_cpu *c, struct vm_page *m,
 	    struct vm_object *obj, vm_pindex_t pindex);

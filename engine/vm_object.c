@@ -13,6 +13,29 @@
 
 #define PH_EMPTY	UINT64_MAX
 #define PH_MIN		16	/* slots of a table's first allocation */
+#define PH_RETRIES	64	/* vm_phash_lookup_unlocked() */
+
+/*
+ * A table: one allocation, published in vm_phash.ph_tab, pt_cap keys
+ * followed by pt_cap values.  Slots are written under the owner's lock,
+ * values before keys, keys with release order, so that a lockless reader
+ * that sees a new key sees its value.  pt_seq is odd while a removal moves
+ * entries back (vm_phash_remove_key()): a lockless probe that ran
+ * meanwhile may have missed an entry that moved behind it, or read a slot
+ * being reused, and is made again.
+ */
+struct vm_phash_tab {
+	struct vm_smr_entry pt_smr;	/* first: vm_smr_retire() */
+	_Atomic uint64_t pt_seq;	/* (H) odd while entries move */
+	uint64_t	pt_cap;		/* (C) */
+	_Atomic uint64_t pt_key[];	/* (H) */
+};
+
+static inline _Atomic(void *) *
+vm_phash_vals(struct vm_phash_tab *t)
+{
+	return ((_Atomic(void *) *)&t->pt_key[t->pt_cap]);
+}
 
 static uint64_t
 vm_phash_hash(uint64_t key)
@@ -23,6 +46,12 @@ vm_phash_hash(uint64_t key)
 	return (key);
 }
 
+static inline uint64_t
+vm_phash_key(struct vm_phash_tab *t, uint64_t i)
+{
+	return (atomic_load_explicit(&t->pt_key[i], memory_order_relaxed));
+}
+
 /*
  * vm_phash_lookup(), inlined into the object's page lookups, the most
  * frequent caller.  The owner's lock is held (H).
@@ -30,15 +59,18 @@ vm_phash_hash(uint64_t key)
 static inline void *
 vm_phash_find(const struct vm_phash *h, uint64_t key)
 {
-	uint64_t i, mask;
+	struct vm_phash_tab *t;
+	uint64_t i, k, mask;
 
 	if (h->ph_cnt == 0)
 		return (NULL);
+	t = atomic_load_explicit(&h->ph_tab, memory_order_relaxed);
 	mask = h->ph_cap - 1;
-	for (i = vm_phash_hash(key) & mask; h->ph_key[i] != PH_EMPTY;
-	    i = (i + 1) & mask)
-		if (h->ph_key[i] == key)
-			return (h->ph_val[i]);
+	for (i = vm_phash_hash(key) & mask; (k = vm_phash_key(t, i)) !=
+	    PH_EMPTY; i = (i + 1) & mask)
+		if (k == key)
+			return (atomic_load_explicit(&vm_phash_vals(t)[i],
+			    memory_order_relaxed));
 	return (NULL);
 }
 
@@ -49,95 +81,187 @@ vm_phash_lookup(const struct vm_phash *h, uint64_t key)
 }
 
 /*
- * Rehash h into cap slots (a power of two that holds ph_cnt at most half
- * full).  Returns 0, or -1 when out of memory (h unchanged).  The owner's
- * lock is held (H).
+ * The value at key as a reader without the owner's lock finds it, or
+ * NULL: what the table held at some instant of the call, or not long
+ * before (a table being replaced is read to the end).  A probe that
+ * overlapped a removal moving entries (pt_seq odd or changed) is made
+ * again, since an entry may have moved behind it or its slot been reused.
+ * After PH_RETRIES such probes *settled is set false and NULL returned:
+ * the caller takes its locked path.  The caller is in an SMR section
+ * (vm_smr_enter()).
+ */
+void *
+vm_phash_lookup_unlocked(const struct vm_phash *h, uint64_t key,
+    bool *settled)
+{
+	struct vm_phash_tab *t;
+	uint64_t i, k, mask, seq;
+	void *v;
+	int tries;
+
+	*settled = true;
+	for (tries = 0; tries < PH_RETRIES; tries++) {
+		if ((t = atomic_load(&h->ph_tab)) == NULL)
+			return (NULL);
+		seq = atomic_load_explicit(&t->pt_seq, memory_order_acquire);
+		if ((seq & 1) != 0)
+			continue;
+		v = NULL;
+		mask = t->pt_cap - 1;
+		for (i = vm_phash_hash(key) & mask; (k = atomic_load_explicit(
+		    &t->pt_key[i], memory_order_acquire)) != PH_EMPTY;
+		    i = (i + 1) & mask)
+			if (k == key) {
+				v = atomic_load_explicit(&vm_phash_vals(t)[i],
+				    memory_order_relaxed);
+				break;
+			}
+		atomic_thread_fence(memory_order_acquire);
+		if (atomic_load_explicit(&t->pt_seq, memory_order_relaxed) ==
+		    seq)
+			return (v);
+	}
+	*settled = false;
+	return (NULL);
+}
+
+/*
+ * Publish t (NULL: none) as h's table and hand the one it replaces to
+ * vm_smr_retire() (c NULL: no CPU runs, free it now).  The owner's lock is
+ * held (H).
+ */
+static void
+vm_phash_publish(struct eng_cpu *c, struct vm_phash *h,
+    struct vm_phash_tab *t)
+{
+	struct vm_phash_tab *old;
+
+	old = atomic_load_explicit(&h->ph_tab, memory_order_relaxed);
+	atomic_store(&h->ph_tab, t);
+	h->ph_cap = t != NULL ? t->pt_cap : 0;
+	if (old == NULL)
+		return;
+	if (c != NULL)
+		vm_smr_retire(c, &old->pt_smr);
+	else
+		free(old);
+}
+
+/*
+ * Rehash h into a new table of cap slots (a power of two that holds
+ * ph_cnt at most half full).  Returns 0, or -1 when out of memory (h
+ * unchanged).  The owner's lock is held (H).
  */
 static int
-vm_phash_resize(struct vm_phash *h, uint64_t cap)
+vm_phash_resize(struct eng_cpu *c, struct vm_phash *h, uint64_t cap)
 {
-	struct vm_phash n;
-	uint64_t i, j, mask;
+	struct vm_phash_tab *n, *t;
+	_Atomic(void *) *nval;
+	uint64_t i, j, k, mask;
 
-	n.ph_cap = cap;
-	n.ph_cnt = h->ph_cnt;
-	n.ph_key = eng_alloc(n.ph_cap * sizeof(*n.ph_key));
-	n.ph_val = eng_alloc(n.ph_cap * sizeof(*n.ph_val));
-	if (n.ph_key == NULL || n.ph_val == NULL) {
-		free(n.ph_key);
-		free(n.ph_val);
+	n = eng_alloc(sizeof(*n) + cap * (sizeof(n->pt_key[0]) +
+	    sizeof(void *)));
+	if (n == NULL)
 		return (-1);
-	}
-	memset(n.ph_key, 0xff, n.ph_cap * sizeof(*n.ph_key));
-	mask = n.ph_cap - 1;
+	n->pt_cap = cap;
+	atomic_init(&n->pt_seq, 0);
+	memset(n->pt_key, 0xff, cap * sizeof(n->pt_key[0]));
+	nval = vm_phash_vals(n);
+	mask = cap - 1;
+	t = atomic_load_explicit(&h->ph_tab, memory_order_relaxed);
 	for (i = 0; i < h->ph_cap; i++) {
-		if (h->ph_key[i] == PH_EMPTY)
+		if ((k = vm_phash_key(t, i)) == PH_EMPTY)
 			continue;
-		for (j = vm_phash_hash(h->ph_key[i]) & mask;
-		    n.ph_key[j] != PH_EMPTY; j = (j + 1) & mask)
+		for (j = vm_phash_hash(k) & mask; vm_phash_key(n, j) !=
+		    PH_EMPTY; j = (j + 1) & mask)
 			;
-		n.ph_key[j] = h->ph_key[i];
-		n.ph_val[j] = h->ph_val[i];
+		atomic_init(&n->pt_key[j], k);
+		atomic_init(&nval[j], atomic_load_explicit(
+		    &vm_phash_vals(t)[i], memory_order_relaxed));
 	}
-	free(h->ph_key);
-	free(h->ph_val);
-	*h = n;
+	vm_phash_publish(c, h, n);
 	return (0);
 }
 
-/* Insert or replace.  Returns 0, or -1 when out of memory. */
+/* Insert or replace.  Returns 0, or -1 when out of memory.  (H) */
 int
-vm_phash_insert(struct vm_phash *h, uint64_t key, void *val)
+vm_phash_insert(struct eng_cpu *c, struct vm_phash *h, uint64_t key,
+    void *val)
 {
-	uint64_t i, mask;
+	struct vm_phash_tab *t;
+	uint64_t i, k, mask;
 
 	if ((h->ph_cnt + 1) * 2 > h->ph_cap &&
-	    vm_phash_resize(h, h->ph_cap ? h->ph_cap * 2 : PH_MIN) != 0)
+	    vm_phash_resize(c, h, h->ph_cap ? h->ph_cap * 2 : PH_MIN) != 0)
 		return (-1);
+	t = atomic_load_explicit(&h->ph_tab, memory_order_relaxed);
 	mask = h->ph_cap - 1;
-	for (i = vm_phash_hash(key) & mask; h->ph_key[i] != PH_EMPTY;
-	    i = (i + 1) & mask)
-		if (h->ph_key[i] == key) {
-			h->ph_val[i] = val;
+	for (i = vm_phash_hash(key) & mask; (k = vm_phash_key(t, i)) !=
+	    PH_EMPTY; i = (i + 1) & mask)
+		if (k == key) {
+			atomic_store_explicit(&vm_phash_vals(t)[i], val,
+			    memory_order_relaxed);
 			return (0);
 		}
-	h->ph_key[i] = key;
-	h->ph_val[i] = val;
+	atomic_store_explicit(&vm_phash_vals(t)[i], val, memory_order_relaxed);
+	atomic_store_explicit(&t->pt_key[i], key, memory_order_release);
 	h->ph_cnt++;
 	return (0);
 }
 
 /*
  * Remove key from h with backward shift, so lookups need no tombstones.
- * Returns whether it was there.  The owner's lock is held (H).
+ * Each entry moved back is copied before its old slot is reused, so a
+ * snapshot of the table never lacks it; pt_seq is odd while entries move
+ * (vm_phash_lookup_unlocked()).  A removal that moves nothing leaves it:
+ * emptying the last slot of a run hides no other key.  Returns whether key
+ * was there.  The owner's lock is held (H).
  */
 static bool
 vm_phash_remove_key(struct vm_phash *h, uint64_t key)
 {
-	uint64_t i, j, k, mask;
+	struct vm_phash_tab *t;
+	_Atomic(void *) *val;
+	uint64_t i, j, k, mask, seq;
 
 	if (h->ph_cnt == 0)
 		return (false);
+	t = atomic_load_explicit(&h->ph_tab, memory_order_relaxed);
+	val = vm_phash_vals(t);
 	mask = h->ph_cap - 1;
-	for (i = vm_phash_hash(key) & mask; h->ph_key[i] != key;
+	for (i = vm_phash_hash(key) & mask; (k = vm_phash_key(t, i)) != key;
 	    i = (i + 1) & mask)
-		if (h->ph_key[i] == PH_EMPTY)
+		if (k == PH_EMPTY)
 			return (false);
 	h->ph_cnt--;
+	seq = atomic_load_explicit(&t->pt_seq, memory_order_relaxed);
 	for (j = i;;) {
-		h->ph_key[i] = PH_EMPTY;
 		for (;;) {
 			j = (j + 1) & mask;
-			if (h->ph_key[j] == PH_EMPTY)
+			if ((k = vm_phash_key(t, j)) == PH_EMPTY) {
+				atomic_store_explicit(&t->pt_key[i], PH_EMPTY,
+				    memory_order_release);
+				if ((seq & 1) != 0)
+					atomic_store_explicit(&t->pt_seq,
+					    seq + 1, memory_order_release);
 				return (true);
-			k = vm_phash_hash(h->ph_key[j]) & mask;
+			}
+			k = vm_phash_hash(k) & mask;
 			/* Move j back to i unless its home lies in (i, j]. */
 			if (i <= j ? (i < k && k <= j) : (i < k || k <= j))
 				continue;
 			break;
 		}
-		h->ph_key[i] = h->ph_key[j];
-		h->ph_val[i] = h->ph_val[j];
+		/* Entries move: readers must not trust a probe meanwhile. */
+		if ((seq & 1) == 0) {
+			atomic_store_explicit(&t->pt_seq, ++seq,
+			    memory_order_relaxed);
+			atomic_thread_fence(memory_order_release);
+		}
+		atomic_store_explicit(&val[i], atomic_load_explicit(&val[j],
+		    memory_order_relaxed), memory_order_relaxed);
+		atomic_store_explicit(&t->pt_key[i], vm_phash_key(t, j),
+		    memory_order_release);
 		i = j;
 	}
 }
@@ -154,34 +278,37 @@ vm_phash_remove_key(struct vm_phash *h, uint64_t key)
  * halving keeps the larger table.  The owner's lock is held (H).
  */
 void
-vm_phash_remove(struct vm_phash *h, uint64_t key)
+vm_phash_remove(struct eng_cpu *c, struct vm_phash *h, uint64_t key)
 {
 
 	if (!vm_phash_remove_key(h, key))
 		return;
 	if (h->ph_cnt == 0)
-		vm_phash_fini(h);
+		vm_phash_fini(c, h);
 	else if (h->ph_cap > PH_MIN && h->ph_cnt * 8 <= h->ph_cap)
-		(void)vm_phash_resize(h, h->ph_cap / 2);
+		(void)vm_phash_resize(c, h, h->ph_cap / 2);
 }
 
+/* Empty h; c NULL: no CPU runs.  The owner's lock is held (H). */
 void
-vm_phash_fini(struct vm_phash *h)
+vm_phash_fini(struct eng_cpu *c, struct vm_phash *h)
 {
-	free(h->ph_key);
-	free(h->ph_val);
-	memset(h, 0, sizeof(*h));
+	vm_phash_publish(c, h, NULL);
+	h->ph_cnt = 0;
 }
 
 void
 vm_phash_foreach(const struct vm_phash *h, void (*fn)(void *, void *),
     void *arg)
 {
+	struct vm_phash_tab *t;
 	uint64_t i;
 
+	t = atomic_load_explicit(&h->ph_tab, memory_order_relaxed);
 	for (i = 0; i < h->ph_cap; i++)
-		if (h->ph_key[i] != PH_EMPTY)
-			fn(h->ph_val[i], arg);
+		if (vm_phash_key(t, i) != PH_EMPTY)
+			fn(atomic_load_explicit(&vm_phash_vals(t)[i],
+			    memory_order_relaxed), arg);
 }
 
 int
@@ -206,8 +333,8 @@ vm_object_fini(struct vm_engine *e)
 	uint64_t i;
 
 	for (i = 0; i < e->nobjects; i++) {
-		vm_phash_fini(&e->objects[i].pages);
-		vm_phash_fini(&e->objects[i].rvs);
+		vm_phash_fini(NULL, &e->objects[i].pages);
+		vm_phash_fini(NULL, &e->objects[i].rvs);
 	}
 	free(e->objects);
 }
@@ -297,29 +424,38 @@ vm_object_create(struct eng_cpu *c, struct vm_object *obj)
 
 /*
  * Empty h into its values sorted by key, vals[0..n), and hand that array
- * to the caller (who frees it); h is left empty.  No allocation:
- * the entries are packed to the front of h's own arrays, whose back half
- * (a table is at most half full, vm_phash_insert) is the radix sort's
- * scratch.  Insertion sort for a few entries, else an LSD radix sort, a
- * byte a pass, of key less the smallest, as many passes as the span has
- * bytes (two for an object of up to 256 MiB).  Keys are unique, so any
- * sort gives the one order.  The owner's lock is held (H).
+ * to the caller (who frees it); h is left empty.  One allocation of twice
+ * n keys and values: the entries are packed to its front, and its back
+ * half is the radix sort's scratch.  (h's own table cannot be sorted in
+ * place: under --page refcount a lockless reader may still be probing it,
+ * and it goes to vm_smr_retire().)  Insertion sort for a few entries, else
+ * an LSD radix sort, a byte a pass, of key less the smallest, as many
+ * passes as the span has bytes (two for an object of up to 256 MiB).  Keys
+ * are unique, so any sort gives the one order.  The owner's lock is held
+ * (H).
  */
 static uint64_t
-vm_phash_take_sorted(struct vm_phash *h, void ***valsp)
+vm_phash_take_sorted(struct eng_cpu *c, struct vm_phash *h, void ***valsp)
 {
-	uint64_t *key = h->ph_key, *skey, *dkey, *tkey, k;
-	void **val = h->ph_val, **sval, **dval, **tval, *v;
-	uint64_t cnt[256], c, i, j, lo, hi, n = 0, sum;
+	struct vm_phash_tab *t;
+	uint64_t *key, *skey, *dkey, *tkey, k;
+	void **val, **sval, **dval, **tval, *v;
+	uint64_t cnt[256], cn, i, j, lo, hi, n = 0, sum;
 	unsigned shift;
 
+	val = eng_alloc(2 * h->ph_cnt * (sizeof(*val) + sizeof(*key)));
+	if (val == NULL)
+		ENG_PANIC("out of memory");
+	key = (uint64_t *)(val + 2 * h->ph_cnt);
+	t = atomic_load_explicit(&h->ph_tab, memory_order_relaxed);
 	for (i = 0; i < h->ph_cap; i++)
-		if (key[i] != PH_EMPTY) {
-			key[n] = key[i];
-			val[n++] = val[i];
+		if ((k = vm_phash_key(t, i)) != PH_EMPTY) {
+			key[n] = k;
+			val[n++] = atomic_load_explicit(&vm_phash_vals(t)[i],
+			    memory_order_relaxed);
 		}
-	ENG_ASSERT(n == h->ph_cnt && 2 * n <= h->ph_cap);
-	memset(h, 0, sizeof(*h));
+	ENG_ASSERT(n == h->ph_cnt);
+	vm_phash_fini(c, h);
 	*valsp = val;
 	if (n <= VM_SORT_SMALL) {
 		for (i = 1; i < n; i++) {
@@ -332,7 +468,6 @@ vm_phash_take_sorted(struct vm_phash *h, void ***valsp)
 			key[j] = k;
 			val[j] = v;
 		}
-		free(key);
 		return (n);
 	}
 	lo = hi = key[0];
@@ -349,9 +484,9 @@ vm_phash_take_sorted(struct vm_phash *h, void ***valsp)
 		for (i = 0; i < n; i++)
 			cnt[((skey[i] - lo) >> shift) & 0xff]++;
 		for (sum = 0, i = 0; i < 256; i++) {
-			c = cnt[i];
+			cn = cnt[i];
 			cnt[i] = sum;
-			sum += c;
+			sum += cn;
 		}
 		for (i = 0; i < n; i++) {
 			j = cnt[((skey[i] - lo) >> shift) & 0xff]++;
@@ -363,7 +498,6 @@ vm_phash_take_sorted(struct vm_phash *h, void ***valsp)
 	}
 	if (sval != val)
 		memcpy(val, sval, n * sizeof(*val));
-	free(key);
 	return (n);
 }
 
@@ -417,7 +551,7 @@ vm_object_terminate_pages(struct eng_cpu *c, struct vm_object *obj)
 	VM_OBJECT_ASSERT_WLOCKED(c, obj);
 	if (obj->pages.ph_cnt == 0)
 		return;
-	n = vm_phash_take_sorted(&obj->pages, &pages);
+	n = vm_phash_take_sorted(c, &obj->pages, &pages);
 	for (i = 0; i < n; i++) {
 		m = pages[i];
 		if (c->e->dfly)
@@ -465,8 +599,8 @@ vm_object_terminate(struct eng_cpu *c, struct vm_object *obj)
 	 * slot but frees its page and reservation hashes, so that a long
 	 * trace's dead objects cost 104 bytes each, not their peak size.
 	 */
-	vm_phash_fini(&obj->pages);
-	vm_phash_fini(&obj->rvs);
+	vm_phash_fini(c, &obj->pages);
+	vm_phash_fini(c, &obj->rvs);
 	obj->gen++;
 	atomic_store_explicit(&obj->alive, false, memory_order_relaxed);
 	VM_OBJECT_WUNLOCK(c, obj);

@@ -22,7 +22,6 @@
  */
 #include <errno.h>
 #include <inttypes.h>
-#include <sched.h>
 
 #include "vm_internal.h"
 
@@ -140,10 +139,13 @@ vm_page_xunbusy(struct eng_cpu *c, struct vm_page *m)
 }
 
 /*
- * --page dfly: DragonFly's soft busy (vm_page.h).  vm_page_sbusy_try():
- * CAS loop adding one soft busy, failing on a hard-busied page; no
- * fetch-add, since vm_page_free_toq() asserts no soft busy even
- * transiently (DragonFly's comment).  True on success.  No lock.
+ * Shared busy.  --page dfly: DragonFly's soft busy (vm_page.h).
+ * vm_page_sbusy_try(): CAS loop adding one soft busy, failing on a
+ * hard-busied page; no fetch-add, since vm_page_free_toq() asserts no soft
+ * busy even transiently (DragonFly's comment).  --page refcount: 13+'s
+ * vm_page_trysbusy(), the same fcmpset loop adding VPB_ONE_SHARER (it also
+ * fails on a free page, VPB_FREED); vm_page_sbusy_drop() is its
+ * vm_page_sunbusy(), one RMW.  True on success.  No lock.
  */
 bool
 vm_page_sbusy_try(struct eng_cpu *c, struct vm_page *m)
@@ -175,6 +177,41 @@ vm_page_sbusy_drop(struct eng_cpu *c, struct vm_page *m)
 }
 
 /*
+ * vm_page_busy_free(): the free page's busy word becomes VPB_FREED, one
+ * atomic swap in the kernel (vm_page_free_prep(), 13.0-era and 14-era
+ * vm_page.c).  The page is exclusive-busied by this CPU or unbusied.  The
+ * model's free may also meet the busy of a lockless grab that found the
+ * page through a stale index entry and is about to fail its identity check
+ * (the kernel frees no page such a grab can reach: its callers hold a
+ * reference to the object); it waits for that busy to go, yielding as
+ * vm_page_busy_wait() does, so that the swap never takes a busy from its
+ * holder.  --page refcount.  No lock.
+ */
+void
+vm_page_busy_free(struct eng_cpu *c, struct vm_page *m)
+{
+	ENG_SITE_DEFINE;
+	uint32_t x;
+
+	ENG_ASSERT(c->e->smr_lookups);
+	x = atomic_load_explicit(&m->busy_lock, memory_order_relaxed);
+	for (;;) {
+		if (x == VPB_FREED)
+			ENG_PANIC("page %p (pa %#" PRIx64 "): freed twice",
+			    (void *)m, m->phys_addr);
+		if (x != VPB_UNBUSIED && x != VPB_CPU_EXCLUSIVE(c)) {
+			eng_yield();
+			x = atomic_load_explicit(&m->busy_lock,
+			    memory_order_relaxed);
+			continue;
+		}
+		if (eng_atomic_fcmpset_32(&c->lk, LC_PAGE, ENG_HERE,
+		    &m->busy_lock, &x, VPB_FREED))
+			return;
+	}
+}
+
+/*
  * vm_page_busy_wait(m, TRUE): hard-busy m once it has neither a hard nor
  * a soft busy.  DragonFly sleeps (PBUSY_WANTED, tsleep); the model yields
  * the CPU between attempts: every busy in the model is held for a bounded
@@ -185,12 +222,8 @@ vm_page_sbusy_drop(struct eng_cpu *c, struct vm_page *m)
 void
 vm_page_busy_wait(struct eng_cpu *c, struct vm_page *m)
 {
-	while (!vm_page_tryxbusy(c, m)) {
-		if (eng_sim_hook != NULL)
-			eng_sim_hook->yield(eng_sim_hook->ctx);
-		else
-			sched_yield();
-	}
+	while (!vm_page_tryxbusy(c, m))
+		eng_yield();
 }
 
 /*
@@ -767,7 +800,7 @@ vm_page_insert(struct eng_cpu *c, struct vm_page *m, struct vm_object *obj,
 	}
 	m->pindex = pindex;
 	atomic_store_explicit(&m->object, obj, memory_order_release);
-	if (vm_phash_insert(&obj->pages, pindex, m) != 0)
+	if (vm_phash_insert(c, &obj->pages, pindex, m) != 0)
 		ENG_PANIC("out of memory");
 	obj->resident_page_count++;
 	vm_page_identity_unlock(c, m, taken);
@@ -803,7 +836,7 @@ vm_page_remove(struct eng_cpu *c, struct vm_page *m)
 		vm_page_assert_xbusied(c, m);
 		taken = vm_page_identity_lock(c, m);
 	}
-	vm_phash_remove(&obj->pages, m->pindex);
+	vm_phash_remove(c, &obj->pages, m->pindex);
 	obj->resident_page_count--;
 	atomic_store_explicit(&m->object, NULL, memory_order_release);
 	vm_page_identity_unlock(c, m, taken);
@@ -859,6 +892,8 @@ vm_page_free(struct eng_cpu *c, struct vm_page *m)
 	atomic_store_explicit(&m->ref_count, 0, memory_order_relaxed);
 	if (e->dfly)
 		vm_page_xunbusy(c, m);
+	else if (e->smr_lookups)
+		vm_page_busy_free(c, m);
 	vm_phys_free(c, m);
 }
 
@@ -900,8 +935,8 @@ vm_page_alloc(struct eng_cpu *c, struct vm_object *obj, vm_pindex_t pindex,
 	if (e->dfly)
 		vm_page_busy_wait(c, m);
 	else
-		atomic_store_explicit(&m->busy_lock, VPB_UNBUSIED,
-		    memory_order_relaxed);
+		atomic_store_explicit(&m->busy_lock, e->smr_lookups ?
+		    VPB_CPU_EXCLUSIVE(c) : VPB_UNBUSIED, memory_order_relaxed);
 	atomic_store_explicit(&m->ev_wirings, 0, memory_order_relaxed);
 	if (e->pagelock) {
 		atomic_store_explicit(&m->ref_count, 0, memory_order_relaxed);
@@ -915,6 +950,9 @@ vm_page_alloc(struct eng_cpu *c, struct vm_object *obj, vm_pindex_t pindex,
 	vm_page_insert(c, m, obj, pindex);
 	if (e->dfly)
 		vm_page_xunbusy(c, m);
+	else if (e->smr_lookups)
+		atomic_store_explicit(&m->busy_lock, VPB_UNBUSIED,
+		    memory_order_release);
 	return (m);
 }
 
@@ -956,6 +994,83 @@ retrylookup:
 	if (!wired)
 		vm_page_deactivate(c, m, false);
 	return (m);
+}
+
+/*
+ * --page refcount: 13+'s vm_page_grab_pages_unlocked() of the resident
+ * pages from pindex, without the object lock (vm_page_acquire_unlocked();
+ * vm_smr.c names the trees read).  The first page is found by
+ * vm_radix_lookup_unlocked(), one SMR section; each next one by
+ * TAILQ_NEXT() of the previous, which needs none, unless it is not
+ * resident, when the radix lookup that finds it missing does.  A page
+ * found is busied and its identity checked; one that changed identity is
+ * looked up again, one that another holds busy or that is free is waited
+ * for (the kernel sleeps in vm_page_grab_sleep() and looks again; the
+ * model yields) and looked up again.
+ *
+ * wired (sendfile's VM_ALLOC_WIRED): exclusive-busied (vm_page_tryxbusy),
+ * wired, and unbusied, as sendfile_swapin() unbusies a valid page; into
+ * ma.  The wiring is vm_page_wire_mapped()'s, which fails on a page whose
+ * object reference is gone: in the model (not the kernel, whose callers
+ * hold the object) a termination may drop it between the identity check
+ * and the wiring, and the page is then looked up again.  Otherwise (a read's grab, VM_ALLOC_IGN_SBUSY | VM_ALLOC_NOBUSY)
+ * shared-busied and unbusied at once (vm_page_sunbusy); ma may be NULL.
+ * The buffer cache's grab also wires the pages, which the model leaves
+ * out: the trace has no event for the buffer's release of them.
+ *
+ * Returns how many pages from pindex were found; the caller grabs the
+ * rest under the write lock, as vm_page_grab_pages_unlocked() does, also
+ * when the model's index was too busy to read (vm_phash_lookup_unlocked()
+ * not settled: the kernel's trie has no such case).  No lock.
+ */
+int
+vm_page_grab_pages_unlocked(struct eng_cpu *c, struct vm_object *obj,
+    vm_pindex_t pindex, bool wired, struct vm_page **ma, int count)
+{
+	struct vm_page *m;
+	bool counted, settled;
+	int i;
+
+	ENG_ASSERT(c->e->smr_lookups);
+	for (i = 0; i < count; i++) {
+		counted = i == 0;
+		for (;;) {
+			vm_smr_enter(c, counted);
+			m = vm_phash_lookup_unlocked(&obj->pages,
+			    pindex + (vm_pindex_t)i, &settled);
+			vm_smr_exit(c);
+			if (!settled)
+				return (i);
+			if (m == NULL && !counted) {
+				/* TAILQ_NEXT() failed: the radix lookup. */
+				vm_smr_enter(c, true);
+				vm_smr_exit(c);
+			}
+			if (m == NULL)
+				return (i);
+			counted = true;
+			if (!(wired ? vm_page_tryxbusy(c, m) :
+			    vm_page_sbusy_try(c, m))) {
+				eng_yield();
+				continue;
+			}
+			if (atomic_load_explicit(&m->object,
+			    memory_order_acquire) == obj &&
+			    m->pindex == pindex + (vm_pindex_t)i &&
+			    (!wired || vm_page_wire_mapped(c, m)))
+				break;
+			if (wired)
+				vm_page_xunbusy(c, m);
+			else
+				vm_page_sbusy_drop(c, m);
+		}
+		if (wired) {
+			vm_page_xunbusy(c, m);
+			ma[i] = m;
+		} else
+			vm_page_sbusy_drop(c, m);
+	}
+	return (count);
 }
 
 /*

@@ -138,6 +138,13 @@ typedef uint32_t vm_page_astate_t;
 #define VPB_BIT_WAITERS		0x04
 #define VPB_SHIFT		3
 #define VPB_UNBUSIED		VPB_BIT_SHARED
+/*
+ * --page refcount: a free page's busy word (13+'s VPB_FREED, set by
+ * vm_page_busy_free() in vm_page_free_prep()): it looks exclusive-busied
+ * with waiters, so that a lockless lookup holding a stale pointer to the
+ * page fails to busy it.  Other designs leave free pages VPB_UNBUSIED.
+ */
+#define VPB_FREED		(0xffffffffu - VPB_BIT_SHARED)
 #define VPB_CPU_EXCLUSIVE(c)						\
 	(VPB_BIT_EXCLUSIVE | (((uint32_t)(c)->slot + 1) << VPB_SHIFT))
 

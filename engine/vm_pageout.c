@@ -603,7 +603,13 @@ free_page:
 		    &m->a, &a, VM_PAGE_A_MAKE(VM_PAGE_A_FLAGS(a) &
 		    ~PGA_QUEUE_STATE_MASK, PQ_NONE, VM_PAGE_A_ACT(a))))
 			;
-	if (!e->dfly)		/* --page dfly: vm_page_free_toq unbusies */
+	/*
+	 * The busy goes with the free: --page dfly's vm_page_free_toq
+	 * unbusies, 13+'s vm_page_free_prep() swaps in VPB_FREED
+	 * (vm_page_busy_free()), which a lockless grab must not find
+	 * unbusied in between.  12 unbusies first.
+	 */
+	if (!e->dfly && !e->smr_lookups)
 		vm_page_xunbusy(c, m);
 	vm_page_free(c, m);
 	v = PO_FREED;

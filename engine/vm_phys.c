@@ -121,7 +121,8 @@ vm_phys_init(struct vm_engine *e)
 		atomic_init(&m->ref_count, 0);
 		atomic_init(&m->wire_count, 0);
 		atomic_init(&m->a, VM_PAGE_A_MAKE(0, PQ_NONE, 0));
-		atomic_init(&m->busy_lock, VPB_UNBUSIED);
+		atomic_init(&m->busy_lock, e->smr_lookups ? VPB_FREED :
+		    VPB_UNBUSIED);
 		atomic_init(&m->pstate, PS_FREE);
 		m->flags = 0;
 	}
@@ -531,7 +532,7 @@ vm_phys_alloc_global(struct eng_cpu *c, struct vm_object *obj,
 		vm_reserv_insert(c, rv, obj, ri);
 		m = vm_reserv_page(e, rv, off);
 		vm_reserv_populate(c, rv, m);
-		if (vm_phash_insert(&obj->rvs, ri, rv) != 0)
+		if (vm_phash_insert(c, &obj->rvs, ri, rv) != 0)
 			ENG_PANIC("out of memory");
 	}
 	if (m == NULL && (m = vm_phys_alloc_single(c)) == NULL)
@@ -595,7 +596,7 @@ vm_reserv_alloc_page(struct eng_cpu *c, struct vm_object *obj,
 	m = vm_reserv_page(e, rv, off);
 	vm_reserv_populate(c, rv, m);
 	eng_mtx_unlock(&c->lk, &rv->rv_lock);
-	if (vm_phash_insert(&obj->rvs, ri, rv) != 0)
+	if (vm_phash_insert(c, &obj->rvs, ri, rv) != 0)
 		ENG_PANIC("out of memory");
 	return (m);
 }

@@ -3,11 +3,15 @@
  * (issue 12 items 5 and 8; research conformance-notes.md 2.5 item 12).
  * FreeBSD <= 12 (--page pagelock) vm_page_grab() asserts the object write
  * lock, so a lookup must wait for a reader of the object; 13+ (--page
- * refcount) looks up under the read lock and runs beside one.
+ * refcount) finds a resident page with no object lock at all
+ * (vm_page_grab_pages_unlocked(), engine/vm_smr.c), so it runs beside a
+ * writer too; DragonFly (--page dfly) takes the shared token and waits for
+ * a writer.
  *
- * Deterministic: CPU 1 read-locks the object, a thread runs the lookup on
- * CPU 0, and the test waits until either the lookup finished or the lock
- * word shows a writer waiting for the reader; no timing is involved.
+ * Deterministic: CPU 1 read- or write-locks the object, a thread runs the
+ * lookup on CPU 0, and the test waits until either the lookup finished or
+ * the lock word shows a writer waiting for the reader (a reader parked
+ * behind the writer); no timing is involved.
  */
 #include <pthread.h>
 #include <sched.h>
@@ -43,9 +47,13 @@ lookup_thread(void *p)
 	return (NULL);
 }
 
-/* True if page_lookup waited for the reader (a write lock), else false. */
+/*
+ * True if page_lookup of a resident page waited for CPU 1's read lock of
+ * the object (writer false: the lookup write-locks) or write lock (writer
+ * true: the lookup locks the object at all), else false.
+ */
 static bool
-lookup_waits_for_reader(const char *page)
+lookup_waits(const char *page, bool writer)
 {
 	ENG_SITE_DEFINE;
 	struct eng_params p;
@@ -79,14 +87,18 @@ lookup_waits_for_reader(const char *page)
 	}
 	obj = &e->objects[0];
 	c1 = eng_cpu(e, 1);
-	VM_OBJECT_RLOCK(c1, obj);
+	if (writer)
+		VM_OBJECT_WLOCK(c1, obj);
+	else
+		VM_OBJECT_RLOCK(c1, obj);
 	a.e = e;
 	atomic_init(&a.done, false);
 	if (pthread_create(&t, NULL, lookup_thread, &a) != 0)
 		exit(1);
 	for (;;) {
 		w = atomic_load(&obj->lock.rw_lock);
-		if ((w & (ENG_RW_WRITE_WAITERS | ENG_RW_WRITE_SPINNER)) != 0) {
+		if ((w & (writer ? ENG_RW_READ_WAITERS | ENG_RW_WRITE_WAITERS :
+		    ENG_RW_WRITE_WAITERS | ENG_RW_WRITE_SPINNER)) != 0) {
 			waited = true;
 			break;
 		}
@@ -96,7 +108,10 @@ lookup_waits_for_reader(const char *page)
 		}
 		sched_yield();
 	}
-	VM_OBJECT_RUNLOCK(c1, obj);
+	if (writer)
+		VM_OBJECT_WUNLOCK(c1, obj);
+	else
+		VM_OBJECT_RUNLOCK(c1, obj);
 	pthread_join(t, NULL);
 	eng_destroy(e);
 	return (waited);
@@ -107,18 +122,26 @@ main(void)
 {
 	int fail = 0;
 
-	if (!lookup_waits_for_reader("pagelock")) {
+	if (!lookup_waits("pagelock", false)) {
 		fprintf(stderr, "FAIL: pagelock page_lookup ran beside a "
 		    "reader: FreeBSD 12 vm_page_grab needs the write lock\n");
 		fail = 1;
 	}
-	if (lookup_waits_for_reader("refcount")) {
+	if (lookup_waits("refcount", false) || lookup_waits("refcount",
+	    true)) {
 		fprintf(stderr, "FAIL: refcount page_lookup of a resident "
-		    "page waited for a reader\n");
+		    "page waited for the object lock: 13+ looks it up "
+		    "without it\n");
+		fail = 1;
+	}
+	if (lookup_waits("dfly", false) || !lookup_waits("dfly", true)) {
+		fprintf(stderr, "FAIL: dfly page_lookup is not under the "
+		    "shared token\n");
 		fail = 1;
 	}
 	if (!fail)
-		printf("ok: page_lookup write-locks under pagelock, "
-		    "read-locks under refcount\n");
+		printf("ok: page_lookup write-locks under pagelock, takes no "
+		    "object lock under refcount, the shared token under "
+		    "dfly\n");
 	return (fail);
 }
