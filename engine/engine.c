@@ -803,7 +803,7 @@ ev_wire(struct eng_cpu *c, struct vm_object *obj, vm_pindex_t pindex,
 	(void)site;
 	if ((m = vm_page_grab(c, obj, pindex, true, &allocated)) == NULL)
 		return (ENG_SKIP_NO_MEMORY);
-	atomic_fetch_add_explicit(&m->ev_wirings, 1, memory_order_relaxed);
+	vm_page_ev_wiring_add(m);
 	return (ENG_SKIP_NONE);
 }
 
@@ -874,6 +874,54 @@ ev_release(struct eng_cpu *c, struct vm_object *obj, vm_pindex_t pindex,
 	if (mtx != NULL)
 		eng_mtx_unlock(&c->lk, mtx);
 	return (ok ? ENG_SKIP_NONE : ENG_SKIP_NOT_WIRED);
+}
+
+/*
+ * release under --page refcount: 13+'s vm_page_release(m, flags), which
+ * takes no object lock (a NOCACHE release only trylocks it to free the
+ * page, VPR_TRYFREE).  The kernel's holder has the page pointer; the
+ * model has the trace's (object, pindex), and finds the page in the
+ * object's index without the lock, in an SMR section of its own (not
+ * counted: no kernel lookup happens).  The claim of the event's wiring
+ * pins the page; then the page must still have that identity, or have
+ * left the object since the claim (a termination: the wiring is still the
+ * holder's to release), else the claim named a page that was freed and
+ * reused after the lookup and is given back.  A lookup that did not
+ * settle (vm_phash_lookup_unlocked()) takes the locked path, ev_release().
+ * No lock held.
+ */
+static enum eng_skip
+ev_release_unlocked(struct eng_cpu *c, struct vm_object *obj,
+    vm_pindex_t pindex, const struct pr_event *ev, struct eng_site *site)
+{
+	int flags = (ev->flags & PR_F_NOCACHE) != 0 ?
+	    VPR_TRYFREE | VPR_NOREUSE : 0;
+	struct vm_object *o;
+	struct vm_page *m;
+	enum eng_skip why;
+	bool settled;
+
+	ENG_ASSERT(c->e->smr_lookups && eng_advice_honoured(c->e));
+	vm_smr_enter(c, false);
+	m = vm_phash_lookup_unlocked(&obj->pages, pindex, &settled);
+	vm_smr_exit(c);
+	if (!settled) {
+		eng_rw_wlock(&c->lk, &obj->lock, site);
+		why = ev_release(c, obj, pindex, ev, site);
+		VM_OBJECT_WUNLOCK(c, obj);
+		return (why);
+	}
+	if (m == NULL)
+		return (ENG_SKIP_NOT_RESIDENT);
+	if (!vm_page_ev_wiring_take(m))
+		return (ENG_SKIP_NOT_WIRED);
+	o = atomic_load_explicit(&m->object, memory_order_acquire);
+	if (o != NULL && (o != obj || m->pindex != pindex)) {
+		vm_page_ev_wiring_add(m);
+		return (ENG_SKIP_NOT_RESIDENT);
+	}
+	vm_page_release(c, m, flags);
+	return (ENG_SKIP_NONE);
 }
 
 /* activate / deactivate (PR_F_HEAD: noreuse) / requeue of a page. */
@@ -959,33 +1007,44 @@ static const struct eng_range_op eng_range_ops[PR_KIND_COUNT] = {
 };
 
 /*
- * Run ro's per-page work on the n pages from ev->pindex under the object
- * lock; ENG_SKIP_NONE if it did any, else the first page's cause (the
- * event is skipped).
+ * Run op on the n pages from ev->pindex; ENG_SKIP_NONE if it did any,
+ * else the first page's cause (the event is skipped).
  */
 static enum eng_skip
-eng_ev_range(struct eng_cpu *c, struct vm_object *obj,
-    const struct pr_event *ev, uint32_t n, const struct eng_range_op *ro)
+eng_ev_pages(struct eng_cpu *c, struct vm_object *obj,
+    const struct pr_event *ev, uint32_t n, eng_page_op *op,
+    struct eng_site *site)
 {
 	enum eng_skip why, first = ENG_SKIP_NONE;
 	uint32_t i, did = 0;
 
-	if (ro->wlock)
-		eng_rw_wlock(&c->lk, &obj->lock, ro->site);
-	else
-		eng_rw_rlock(&c->lk, &obj->lock, ro->site);
 	for (i = 0; i < n; i++) {
-		why = ro->op(c, obj, ev->pindex + i, ev, ro->site);
+		why = op(c, obj, ev->pindex + i, ev, site);
 		if (why == ENG_SKIP_NONE)
 			did++;
 		else if (first == ENG_SKIP_NONE)
 			first = why;
 	}
+	return (did ? ENG_SKIP_NONE : first);
+}
+
+/* eng_ev_pages() of ro's per-page work under the object lock. */
+static enum eng_skip
+eng_ev_range(struct eng_cpu *c, struct vm_object *obj,
+    const struct pr_event *ev, uint32_t n, const struct eng_range_op *ro)
+{
+	enum eng_skip why;
+
+	if (ro->wlock)
+		eng_rw_wlock(&c->lk, &obj->lock, ro->site);
+	else
+		eng_rw_rlock(&c->lk, &obj->lock, ro->site);
+	why = eng_ev_pages(c, obj, ev, n, ro->op, ro->site);
 	if (ro->wlock)
 		VM_OBJECT_WUNLOCK(c, obj);
 	else
 		VM_OBJECT_RUNLOCK(c, obj);
-	return (did ? ENG_SKIP_NONE : first);
+	return (why);
 }
 
 /*
@@ -1249,6 +1308,9 @@ eng_dispatch(struct eng_cpu *c, const struct pr_event *ev)
 	if (ev->kind == PR_DEACTIVATE && (ev->flags & PR_F_HEAD) != 0 &&
 	    !eng_advice_honoured(c->e))
 		return (ENG_SKIP_NONE);		/* NOREUSE: no kernel work */
+	if (ev->kind == PR_RELEASE && c->e->smr_lookups)
+		return (eng_ev_pages(c, obj, ev, n, ev_release_unlocked,
+		    &ev_release_site));
 	if (eng_range_ops[ev->kind].op != NULL)
 		return (eng_ev_range(c, obj, ev, n, &eng_range_ops[ev->kind]));
 	/* The VM layer's and pmap's 1 (skipped) has one cause per kind. */

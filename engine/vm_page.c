@@ -559,7 +559,12 @@ vm_page_unhold(struct eng_cpu *c, struct vm_page *m)
 	vm_page_unlock(c, m);
 }
 
-/* Claim one event-held wiring of m (see vm_page.h); false if none. */
+/*
+ * Claim one event-held wiring of m (see vm_page.h); false if none.
+ * Acquire: a claim made without the object lock (refcount's release)
+ * sees the identity the page had when the wire event counted the wiring
+ * (vm_page_ev_wiring_add()).
+ */
 bool
 vm_page_ev_wiring_take(struct vm_page *m)
 {
@@ -570,8 +575,18 @@ vm_page_ev_wiring_take(struct vm_page *m)
 		if (old == 0)
 			return (false);
 	} while (!atomic_compare_exchange_weak_explicit(&m->ev_wirings, &old,
-	    old - 1, memory_order_relaxed, memory_order_relaxed));
+	    old - 1, memory_order_acquire, memory_order_relaxed));
 	return (true);
+}
+
+/*
+ * Count a wiring of m as held by trace events (a wire event's, or one a
+ * claim gives back); release order for vm_page_ev_wiring_take().
+ */
+void
+vm_page_ev_wiring_add(struct vm_page *m)
+{
+	atomic_fetch_add_explicit(&m->ev_wirings, 1, memory_order_release);
 }
 
 /*

@@ -1,12 +1,14 @@
 /*
- * test_objlock.c - the object lock mode of page_lookup per page design
- * (issue 12 items 5 and 8; research conformance-notes.md 2.5 item 12).
+ * test_objlock.c - the object lock mode of page_lookup and release per page
+ * design (issue 12 items 5 and 8; research conformance-notes.md 2.5 items
+ * 12 and 13).
  * FreeBSD <= 12 (--page pagelock) vm_page_grab() asserts the object write
  * lock, so a lookup must wait for a reader of the object; 13+ (--page
  * refcount) finds a resident page with no object lock at all
  * (vm_page_grab_pages_unlocked(), engine/vm_smr.c), so it runs beside a
  * writer too; DragonFly (--page dfly) takes the shared token and waits for
- * a writer.
+ * a writer.  A release of a wired page (13+'s vm_page_release(m, 0))
+ * takes no object lock under refcount; 12's takes the write lock.
  *
  * Deterministic: CPU 1 read- or write-locks the object, a thread runs the
  * lookup on CPU 0, and the test waits until either the lookup finished or
@@ -23,6 +25,7 @@
 
 struct lookup_arg {
 	struct vm_engine	*e;
+	uint8_t			kind;
 	_Atomic bool		done;
 };
 
@@ -42,18 +45,19 @@ lookup_thread(void *p)
 {
 	struct lookup_arg *a = p;
 
-	apply(a->e, PR_PAGE_LOOKUP);
+	apply(a->e, a->kind);
 	atomic_store(&a->done, true);
 	return (NULL);
 }
 
 /*
- * True if page_lookup of a resident page waited for CPU 1's read lock of
- * the object (writer false: the lookup write-locks) or write lock (writer
- * true: the lookup locks the object at all), else false.
+ * True if event kind (page_lookup of a resident page, or release of a
+ * wired one) waited for CPU 1's read lock of the object (writer false:
+ * the event write-locks) or write lock (writer true: the event locks the
+ * object at all), else false.
  */
 static bool
-lookup_waits(const char *page, bool writer)
+event_waits(const char *page, uint8_t kind, bool writer)
 {
 	ENG_SITE_DEFINE;
 	struct eng_params p;
@@ -81,8 +85,9 @@ lookup_waits(const char *page, bool writer)
 		fprintf(stderr, "eng_create: %s\n", err);
 		exit(1);
 	}
-	if (apply(e, PR_PAGE_INSERT) != 0) {
-		fprintf(stderr, "%s: page_insert skipped\n", page);
+	if (apply(e, PR_PAGE_INSERT) != 0 ||
+	    (kind == PR_RELEASE && apply(e, PR_WIRE) != 0)) {
+		fprintf(stderr, "%s: page_insert or wire skipped\n", page);
 		exit(1);
 	}
 	obj = &e->objects[0];
@@ -92,6 +97,7 @@ lookup_waits(const char *page, bool writer)
 	else
 		VM_OBJECT_RLOCK(c1, obj);
 	a.e = e;
+	a.kind = kind;
 	atomic_init(&a.done, false);
 	if (pthread_create(&t, NULL, lookup_thread, &a) != 0)
 		exit(1);
@@ -122,26 +128,38 @@ main(void)
 {
 	int fail = 0;
 
-	if (!lookup_waits("pagelock", false)) {
+	if (!event_waits("pagelock", PR_PAGE_LOOKUP, false)) {
 		fprintf(stderr, "FAIL: pagelock page_lookup ran beside a "
 		    "reader: FreeBSD 12 vm_page_grab needs the write lock\n");
 		fail = 1;
 	}
-	if (lookup_waits("refcount", false) || lookup_waits("refcount",
-	    true)) {
+	if (event_waits("refcount", PR_PAGE_LOOKUP, false) ||
+	    event_waits("refcount", PR_PAGE_LOOKUP, true)) {
 		fprintf(stderr, "FAIL: refcount page_lookup of a resident "
 		    "page waited for the object lock: 13+ looks it up "
 		    "without it\n");
 		fail = 1;
 	}
-	if (lookup_waits("dfly", false) || !lookup_waits("dfly", true)) {
+	if (event_waits("dfly", PR_PAGE_LOOKUP, false) ||
+	    !event_waits("dfly", PR_PAGE_LOOKUP, true)) {
 		fprintf(stderr, "FAIL: dfly page_lookup is not under the "
 		    "shared token\n");
+		fail = 1;
+	}
+	if (!event_waits("pagelock", PR_RELEASE, true)) {
+		fprintf(stderr, "FAIL: pagelock release ran beside a writer: "
+		    "12's buffer release is under the object lock\n");
+		fail = 1;
+	}
+	if (event_waits("refcount", PR_RELEASE, true)) {
+		fprintf(stderr, "FAIL: refcount release waited for the object "
+		    "lock: 13+'s vm_page_release(m, 0) takes none\n");
 		fail = 1;
 	}
 	if (!fail)
 		printf("ok: page_lookup write-locks under pagelock, takes no "
 		    "object lock under refcount, the shared token under "
-		    "dfly\n");
+		    "dfly; release locks under pagelock, not under "
+		    "refcount\n");
 	return (fail);
 }
