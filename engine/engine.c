@@ -843,6 +843,14 @@ eng_advice_honoured(const struct vm_engine *e)
 	return (!e->dfly);
 }
 
+/* A release event's vm_page_release() flags.  (C) */
+static int
+ev_release_flags(const struct eng_cpu *c, const struct pr_event *ev)
+{
+	return ((ev->flags & PR_F_NOCACHE) != 0 && eng_advice_honoured(c->e) ?
+	    VPR_TRYFREE | VPR_NOREUSE : 0);
+}
+
 /*
  * release: vm_page_release_locked() of a wiring taken by a wire event;
  * NOCACHE tries to free the page (FADV_DONTNEED) where the kernel acts on
@@ -854,8 +862,7 @@ static enum eng_skip
 ev_release(struct eng_cpu *c, struct vm_object *obj, vm_pindex_t pindex,
     const struct pr_event *ev, struct eng_site *site)
 {
-	int flags = (ev->flags & PR_F_NOCACHE) != 0 &&
-	    eng_advice_honoured(c->e) ? VPR_TRYFREE | VPR_NOREUSE : 0;
+	int flags = ev_release_flags(c, ev);
 	struct eng_mtx *mtx = NULL;
 	struct vm_page *m;
 	bool ok;
@@ -882,46 +889,42 @@ ev_release(struct eng_cpu *c, struct vm_object *obj, vm_pindex_t pindex,
  * page, VPR_TRYFREE).  The kernel's holder has the page pointer; the
  * model has the trace's (object, pindex), and finds the page in the
  * object's index without the lock, in an SMR section of its own (not
- * counted: no kernel lookup happens).  The claim of the event's wiring
- * pins the page; then the page must still have that identity, or have
- * left the object since the claim (a termination: the wiring is still the
- * holder's to release), else the claim named a page that was freed and
- * reused after the lookup and is given back.  A lookup that did not
- * settle (vm_phash_lookup_unlocked()) takes the locked path, ev_release().
- * No lock held.
+ * counted: no kernel lookup happens).  It pins the page (vm_page_pin_try,
+ * uncounted) so that the page keeps its identity, checks that identity,
+ * and only then claims the event's wiring, so that no other page's wiring
+ * is ever taken.  A lookup that did not settle, a page busy or no longer
+ * at (object, pindex) take the locked path, ev_release().  No lock held.
  */
 static enum eng_skip
 ev_release_unlocked(struct eng_cpu *c, struct vm_object *obj,
     vm_pindex_t pindex, const struct pr_event *ev, struct eng_site *site)
 {
-	int flags = (ev->flags & PR_F_NOCACHE) != 0 ?
-	    VPR_TRYFREE | VPR_NOREUSE : 0;
-	struct vm_object *o;
 	struct vm_page *m;
 	enum eng_skip why;
-	bool settled;
+	bool settled, claimed;
 
-	ENG_ASSERT(c->e->smr_lookups && eng_advice_honoured(c->e));
+	ENG_ASSERT(c->e->smr_lookups);
 	vm_smr_enter(c, false);
 	m = vm_phash_lookup_unlocked(&obj->pages, pindex, &settled);
 	vm_smr_exit(c);
-	if (!settled) {
-		eng_rw_wlock(&c->lk, &obj->lock, site);
-		why = ev_release(c, obj, pindex, ev, site);
-		VM_OBJECT_WUNLOCK(c, obj);
-		return (why);
-	}
-	if (m == NULL)
+	if (settled && m == NULL)
 		return (ENG_SKIP_NOT_RESIDENT);
-	if (!vm_page_ev_wiring_take(m))
-		return (ENG_SKIP_NOT_WIRED);
-	o = atomic_load_explicit(&m->object, memory_order_acquire);
-	if (o != NULL && (o != obj || m->pindex != pindex)) {
-		vm_page_ev_wiring_add(m);
-		return (ENG_SKIP_NOT_RESIDENT);
+	if (settled && vm_page_pin_try(m)) {
+		if (atomic_load_explicit(&m->object, memory_order_acquire) ==
+		    obj && m->pindex == pindex) {
+			claimed = vm_page_ev_wiring_take(m);
+			vm_page_pin_drop(m);
+			if (!claimed)
+				return (ENG_SKIP_NOT_WIRED);
+			vm_page_release(c, m, ev_release_flags(c, ev));
+			return (ENG_SKIP_NONE);
+		}
+		vm_page_pin_drop(m);
 	}
-	vm_page_release(c, m, flags);
-	return (ENG_SKIP_NONE);
+	eng_rw_wlock(&c->lk, &obj->lock, site);
+	why = ev_release(c, obj, pindex, ev, site);
+	VM_OBJECT_WUNLOCK(c, obj);
+	return (why);
 }
 
 /* activate / deactivate (PR_F_HEAD: noreuse) / requeue of a page. */
@@ -1008,7 +1011,8 @@ static const struct eng_range_op eng_range_ops[PR_KIND_COUNT] = {
 
 /*
  * Run op on the n pages from ev->pindex; ENG_SKIP_NONE if it did any,
- * else the first page's cause (the event is skipped).
+ * else the first page's cause (the event is skipped).  op's locking: under
+ * the object lock (eng_ev_range()), or none (refcount's release).
  */
 static enum eng_skip
 eng_ev_pages(struct eng_cpu *c, struct vm_object *obj,

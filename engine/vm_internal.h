@@ -136,8 +136,10 @@ void	vm_page_xunbusy(struct eng_cpu *c, struct vm_page *m);
  */
 bool	vm_page_sbusy_try(struct eng_cpu *c, struct vm_page *m);
 void	vm_page_sbusy_drop(struct eng_cpu *c, struct vm_page *m);
-/* --page refcount: the free page's VPB_FREED. */
+/* --page refcount: the free page's VPB_FREED; the model's own pin. */
 void	vm_page_busy_free(struct eng_cpu *c, struct vm_page *m);
+bool	vm_page_pin_try(struct vm_page *m);
+void	vm_page_pin_drop(struct vm_page *m);
 /* --page dfly: vm_page_busy_wait (vm_page.h). */
 void	vm_page_busy_wait(struct eng_cpu *c, struct vm_page *m);
 bool	vm_page_dfly_busied(struct eng_cpu *c, struct vm_page *m);

@@ -19,10 +19,10 @@
  * A table: one allocation, published in vm_phash.ph_tab, pt_cap keys
  * followed by pt_cap values.  Slots are written under the owner's lock,
  * values before keys, keys with release order, so that a lockless reader
- * that sees a new key sees its value.  pt_seq is odd while a removal moves
- * entries back (vm_phash_remove_key()): a lockless probe that ran
- * meanwhile may have missed an entry that moved behind it, or read a slot
- * being reused, and is made again.
+ * that sees a new key sees its value.  pt_seq is odd during a removal
+ * (vm_phash_remove_key()): a lockless probe that ran meanwhile may have
+ * missed an entry that moved behind it, or read a slot being reused, and
+ * is made again.
  */
 struct vm_phash_tab {
 	struct vm_smr_entry pt_smr;	/* first: vm_smr_retire() */
@@ -31,6 +31,7 @@ struct vm_phash_tab {
 	_Atomic uint64_t pt_key[];	/* (H) */
 };
 
+/* t's values, after its keys.  No lock (t is immutable in shape). */
 static inline _Atomic(void *) *
 vm_phash_vals(struct vm_phash_tab *t)
 {
@@ -46,6 +47,7 @@ vm_phash_hash(uint64_t key)
 	return (key);
 }
 
+/* Key of slot i, as the owner reads it.  The owner's lock is held (H). */
 static inline uint64_t
 vm_phash_key(struct vm_phash_tab *t, uint64_t i)
 {
@@ -84,8 +86,9 @@ vm_phash_lookup(const struct vm_phash *h, uint64_t key)
  * The value at key as a reader without the owner's lock finds it, or
  * NULL: what the table held at some instant of the call, or not long
  * before (a table being replaced is read to the end).  A probe that
- * overlapped a removal moving entries (pt_seq odd or changed) is made
- * again, since an entry may have moved behind it or its slot been reused.
+ * overlapped a removal (pt_seq odd or changed) is made again, since an
+ * entry may have moved behind it or its slot been reused; one that runs
+ * through every slot (a table changing under it) too.
  * After PH_RETRIES such probes *settled is set false and NULL returned:
  * the caller takes its locked path.  The caller is in an SMR section
  * (vm_smr_enter()).
@@ -95,7 +98,7 @@ vm_phash_lookup_unlocked(const struct vm_phash *h, uint64_t key,
     bool *settled)
 {
 	struct vm_phash_tab *t;
-	uint64_t i, k, mask, seq;
+	uint64_t i, k, mask, n, seq;
 	void *v;
 	int tries;
 
@@ -108,9 +111,9 @@ vm_phash_lookup_unlocked(const struct vm_phash *h, uint64_t key,
 			continue;
 		v = NULL;
 		mask = t->pt_cap - 1;
-		for (i = vm_phash_hash(key) & mask; (k = atomic_load_explicit(
-		    &t->pt_key[i], memory_order_acquire)) != PH_EMPTY;
-		    i = (i + 1) & mask)
+		for (n = 0, i = vm_phash_hash(key) & mask; n < t->pt_cap &&
+		    (k = atomic_load_explicit(&t->pt_key[i],
+		    memory_order_acquire)) != PH_EMPTY; n++, i = (i + 1) & mask)
 			if (k == key) {
 				v = atomic_load_explicit(&vm_phash_vals(t)[i],
 				    memory_order_relaxed);
@@ -203,6 +206,12 @@ vm_phash_insert(struct eng_cpu *c, struct vm_phash *h, uint64_t key,
 			    memory_order_relaxed);
 			return (0);
 		}
+	/*
+	 * Order the value after the removal that emptied the slot (and its
+	 * pt_seq), for a reader of that removal's key (another CPU may have
+	 * removed it).
+	 */
+	atomic_thread_fence(memory_order_release);
 	atomic_store_explicit(&vm_phash_vals(t)[i], val, memory_order_relaxed);
 	atomic_store_explicit(&t->pt_key[i], key, memory_order_release);
 	h->ph_cnt++;
@@ -212,10 +221,11 @@ vm_phash_insert(struct eng_cpu *c, struct vm_phash *h, uint64_t key,
 /*
  * Remove key from h with backward shift, so lookups need no tombstones.
  * Each entry moved back is copied before its old slot is reused, so a
- * snapshot of the table never lacks it; pt_seq is odd while entries move
- * (vm_phash_lookup_unlocked()).  A removal that moves nothing leaves it:
- * emptying the last slot of a run hides no other key.  Returns whether key
- * was there.  The owner's lock is held (H).
+ * snapshot of the table never lacks it; pt_seq is odd throughout
+ * (vm_phash_lookup_unlocked()), also when nothing moves: the emptied slot
+ * may be reused by the next insert, and a reader that read the removed key
+ * there must not pair it with the new value.  Returns whether key was
+ * there.  The owner's lock is held (H).
  */
 static bool
 vm_phash_remove_key(struct vm_phash *h, uint64_t key)
@@ -235,15 +245,16 @@ vm_phash_remove_key(struct vm_phash *h, uint64_t key)
 			return (false);
 	h->ph_cnt--;
 	seq = atomic_load_explicit(&t->pt_seq, memory_order_relaxed);
+	atomic_store_explicit(&t->pt_seq, seq + 1, memory_order_relaxed);
+	atomic_thread_fence(memory_order_release);
 	for (j = i;;) {
 		for (;;) {
 			j = (j + 1) & mask;
 			if ((k = vm_phash_key(t, j)) == PH_EMPTY) {
 				atomic_store_explicit(&t->pt_key[i], PH_EMPTY,
 				    memory_order_release);
-				if ((seq & 1) != 0)
-					atomic_store_explicit(&t->pt_seq,
-					    seq + 1, memory_order_release);
+				atomic_store_explicit(&t->pt_seq, seq + 2,
+				    memory_order_release);
 				return (true);
 			}
 			k = vm_phash_hash(k) & mask;
@@ -251,12 +262,6 @@ vm_phash_remove_key(struct vm_phash *h, uint64_t key)
 			if (i <= j ? (i < k && k <= j) : (i < k || k <= j))
 				continue;
 			break;
-		}
-		/* Entries move: readers must not trust a probe meanwhile. */
-		if ((seq & 1) == 0) {
-			atomic_store_explicit(&t->pt_seq, ++seq,
-			    memory_order_relaxed);
-			atomic_thread_fence(memory_order_release);
 		}
 		atomic_store_explicit(&val[i], atomic_load_explicit(&val[j],
 		    memory_order_relaxed), memory_order_relaxed);

@@ -177,6 +177,37 @@ vm_page_sbusy_drop(struct eng_cpu *c, struct vm_page *m)
 }
 
 /*
+ * The model's own pin of a page it found without the object lock where the
+ * kernel has the page's pointer (refcount's release): a shared busy taken
+ * and dropped with uncounted atomics (no kernel operation stands behind
+ * them), so that the page keeps its identity while the model checks it;
+ * vm_page_busy_free() waits for it.  False if the page is exclusive-busied
+ * or free.  No lock.
+ */
+bool
+vm_page_pin_try(struct vm_page *m)
+{
+	uint32_t x;
+
+	x = atomic_load_explicit(&m->busy_lock, memory_order_relaxed);
+	do {
+		if ((x & VPB_BIT_EXCLUSIVE) != 0)
+			return (false);
+	} while (!atomic_compare_exchange_weak_explicit(&m->busy_lock, &x,
+	    x + (1u << VPB_SHIFT), memory_order_acquire,
+	    memory_order_relaxed));
+	return (true);
+}
+
+/* Drop a pin of vm_page_pin_try().  No lock. */
+void
+vm_page_pin_drop(struct vm_page *m)
+{
+	atomic_fetch_sub_explicit(&m->busy_lock, 1u << VPB_SHIFT,
+	    memory_order_release);
+}
+
+/*
  * vm_page_busy_free(): the free page's busy word becomes VPB_FREED, one
  * atomic swap in the kernel (vm_page_free_prep(), 13.0-era and 14-era
  * vm_page.c).  The page is exclusive-busied by this CPU or unbusied.  The
@@ -561,9 +592,9 @@ vm_page_unhold(struct eng_cpu *c, struct vm_page *m)
 
 /*
  * Claim one event-held wiring of m (see vm_page.h); false if none.
- * Acquire: a claim made without the object lock (refcount's release)
- * sees the identity the page had when the wire event counted the wiring
- * (vm_page_ev_wiring_add()).
+ * Acquire, paired with vm_page_ev_wiring_add(): a claim made without the
+ * object lock (refcount's release) sees the page as the wire event left
+ * it.  No lock (the object's lock, or the pin of vm_page_pin_try()).
  */
 bool
 vm_page_ev_wiring_take(struct vm_page *m)
@@ -580,8 +611,9 @@ vm_page_ev_wiring_take(struct vm_page *m)
 }
 
 /*
- * Count a wiring of m as held by trace events (a wire event's, or one a
- * claim gives back); release order for vm_page_ev_wiring_take().
+ * Count a wiring of m, just taken by a wire event, as held by trace
+ * events; release order for vm_page_ev_wiring_take().  The object is
+ * locked.
  */
 void
 vm_page_ev_wiring_add(struct vm_page *m)
@@ -657,7 +689,9 @@ vm_page_release(struct eng_cpu *c, struct vm_page *m, int flags)
  * released by the trace's holder is referenced, so always here.  On an
  * unmapped page that costs the page's pv-list lock and nothing else.
  * refcount (13/14 vm_page_release_locked()) frees an unmapped page with
- * no pmap call.  dfly: the caller holds m hard-busied, and the busy is
+ * no pmap call, exclusive-busied (vm_page_tryxbusy: a busy page is placed
+ * instead), and leaves it, unbusied, if a lockless grab wired it before
+ * the busy was taken.  dfly: the caller holds m hard-busied, and the busy is
  * released here (by the free, when the page is freed).
  */
 bool
@@ -684,8 +718,15 @@ vm_page_release_locked(struct eng_cpu *c, struct vm_page *m, int flags)
 		return (true);
 	}
 	if ((flags & VPR_TRYFREE) != 0 && !pmap_page_is_mapped(m) &&
-	    (busied || atomic_load_explicit(&m->busy_lock,
-	    memory_order_relaxed) == VPB_UNBUSIED)) {
+	    (busied || (e->smr_lookups ? vm_page_tryxbusy(c, m) :
+	    atomic_load_explicit(&m->busy_lock, memory_order_relaxed) ==
+	    VPB_UNBUSIED))) {
+		busied = busied || e->smr_lookups;
+		/* 13+: "An unlocked lookup may have wired the page". */
+		if (e->smr_lookups && vm_page_wired_count(e, m) != 0) {
+			vm_page_xunbusy(c, m);
+			return (true);
+		}
 		if (e->pagelock)
 			pmap_remove_all(c, m);
 		if (vm_page_remove(c, m))
@@ -1025,11 +1066,14 @@ retrylookup:
  *
  * wired (sendfile's VM_ALLOC_WIRED): exclusive-busied (vm_page_tryxbusy),
  * wired, and unbusied, as sendfile_swapin() unbusies a valid page; into
- * ma.  The wiring is vm_page_wire_mapped()'s, which fails on a page whose
- * object reference is gone: in the model (not the kernel, whose callers
- * hold the object) a termination may drop it between the identity check
- * and the wiring, and the page is then looked up again.  Otherwise (a read's grab, VM_ALLOC_IGN_SBUSY | VM_ALLOC_NOBUSY)
- * shared-busied and unbusied at once (vm_page_sunbusy); ma may be NULL.
+ * ma.  The wiring is vm_page_wire_mapped()'s, which fails on a page with
+ * no reference left: in the model (not the kernel, whose callers hold the
+ * object) a termination may drop the object's between the identity check
+ * and the wiring, and the page is then looked up again; one it drops just
+ * after the wiring leaves sendfile a page out of its object, which the
+ * send's release frees.  Otherwise (a read's grab, VM_ALLOC_IGN_SBUSY |
+ * VM_ALLOC_NOBUSY) shared-busied and unbusied at once (vm_page_sunbusy);
+ * ma may be NULL.
  * The buffer cache's grab also wires the pages, which the model leaves
  * out: the trace has no event for the buffer's release of them.
  *

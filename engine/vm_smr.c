@@ -29,9 +29,12 @@
  * Why it is safe: a reader's smr_seq exchange and its load of the table
  * pointer are sequentially consistent, and so are the writer's
  * unpublishing store, its advance and its poll's loads.  If the poll reads
- * a reader's smr_seq as 0 or a sequence at or past the goal, the reader's
- * exchange comes after the advance in the single total order, so its table
- * load comes after the unpublishing store and cannot return the table.
+ * a reader's smr_seq as a sequence at or past the goal, or 0 written
+ * before the reader's exchange, the reader's exchange comes after the
+ * advance in the single total order, so its table load comes after the
+ * unpublishing store and cannot return the table; if it reads the 0 of
+ * the reader's vm_smr_exit() (release), everything the section read
+ * happens before the poll, and so before the free.
  *
  * What is counted: smr_enter() on amd64 is one atomic_add_acq_int on the
  * CPU's own c_seq, smr_exit() a releasing store (sys/sys/smr.h).
@@ -93,6 +96,7 @@ vm_smr_free(struct eng_cpu *c, bool all)
 		c->smr_tail = &c->smr_head;
 }
 
+/* Free all c retired.  Only when no CPU runs (engine destruction). */
 void
 vm_smr_cpu_fini(struct eng_cpu *c)
 {

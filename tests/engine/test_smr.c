@@ -11,9 +11,15 @@
  * that settles must find its stable key with its value (no false miss
  * while entries move, no value from another slot), most must settle (the
  * others go to the engine's locked path), and under ASan no read may touch
- * a freed table.  Fails on a removal that empties a slot before the entry behind
- * it is copied there, on a miss trusted while entries moved, and on a
- * retire that frees at once.  Run under TSan and ASan by scripts/test.
+ * a freed table.  They also look up the keys that come and go, and those
+ * of a second object whose writer keeps 10-14 of 64 keys in a small
+ * table, removing and inserting one at a time so that slots are reused at
+ * once: a key found must come with its own value, never that of a key
+ * that took its slot (a race of a few instructions: the test catches that
+ * bug in some runs, not all).
+ * Fails on a removal that empties a slot before the entry behind it is
+ * copied there, on a probe trusted while a removal ran, and on a retire
+ * that frees at once.  Run under TSan and ASan by scripts/test.
  *
  * Usage: test_engine_smr [seconds]   (default 1.5)
  */
@@ -33,6 +39,7 @@ struct reader {
 	pthread_t	tid;
 	struct eng_cpu	*cpu;
 	struct vm_object *obj;
+	struct vm_object *reuse;	/* the small table's object */
 	_Atomic bool	*stop;
 	uint64_t	lookups;
 	uint64_t	unsettled;
@@ -54,26 +61,47 @@ stable_key(unsigned i)
 	return ((uint64_t)i * 17 + 3);
 }
 
+/* The keys the writer uses: the stable ones among them. */
+#define SMR_KEYS	(SMR_STABLE * 17 + 64)
+/* The small table's keys, and how many of them it holds. */
+#define SMR_REUSE_KEYS	64
+#define SMR_REUSE_MIN	10
+#define SMR_REUSE_MAX	14
+
+static bool
+is_stable(uint64_t k)
+{
+	return (k % 17 == 3 && k / 17 < SMR_STABLE);
+}
+
 static void *
 reader_main(void *arg)
 {
 	struct reader *r = arg;
+	struct vm_object *obj;
 	uint64_t k;
 	unsigned i = 0;
 	bool settled;
 	void *v;
 
 	while (!atomic_load_explicit(r->stop, memory_order_relaxed)) {
-		k = stable_key(i++ % SMR_STABLE);
+		/*
+		 * Stable keys, keys that come and go, and the small table's,
+		 * in turn.
+		 */
+		obj = i % 3 == 2 ? r->reuse : r->obj;
+		k = i % 3 == 0 ? stable_key(i / 3 % SMR_STABLE) : i % 3 == 1 ?
+		    i / 3 % SMR_KEYS : i / 3 % SMR_REUSE_KEYS;
+		i++;
 		vm_smr_enter(r->cpu, false);
-		v = vm_phash_lookup_unlocked(&r->obj->pages, k, &settled);
+		v = vm_phash_lookup_unlocked(&obj->pages, k, &settled);
 		vm_smr_exit(r->cpu);
 		r->lookups++;
 		if (!settled)
 			r->unsettled++;
-		else if (v == NULL)
+		else if (v == NULL && obj == r->obj && is_stable(k))
 			r->misses++;
-		else if (v != val_of(k))
+		else if (v != NULL && v != val_of(k))
 			r->wrong++;
 	}
 	return (NULL);
@@ -95,15 +123,15 @@ main(int argc, char **argv)
 	struct reader r[SMR_READERS];
 	struct eng_params p;
 	struct vm_engine *e;
-	struct vm_object *obj;
+	struct vm_object *obj, *reuse;
 	struct eng_cpu *w;
 	_Atomic bool stop = false;
+	bool in[SMR_REUSE_KEYS] = { false };
 	double seconds = argc > 1 ? atof(argv[1]) : 1.5, end;
 	uint64_t rounds = 0, lookups = 0, unsettled = 0, misses = 0, wrong = 0;
 	uint64_t x = 1, k;
 	char err[128];
-	unsigned i, n;
-	bool stable;
+	unsigned i, n, held = 0;
 
 	memset(&p, 0, sizeof(p));
 	eng_design_default(&p.design);
@@ -113,7 +141,7 @@ main(int argc, char **argv)
 		return (1);
 	}
 	p.nslots = SMR_READERS + 1;
-	p.nobjects = 1;
+	p.nobjects = 2;
 	p.npmaps = 1;
 	p.phys_pages = 1024;
 	if ((e = eng_create(&p, err, sizeof(err))) == NULL) {
@@ -121,6 +149,7 @@ main(int argc, char **argv)
 		return (1);
 	}
 	obj = &e->objects[0];
+	reuse = &e->objects[1];
 	w = eng_cpu(e, 0);
 	VM_OBJECT_WLOCK(w, obj);
 	for (i = 0; i < SMR_STABLE; i++)
@@ -132,6 +161,7 @@ main(int argc, char **argv)
 		memset(&r[i], 0, sizeof(r[i]));
 		r[i].cpu = eng_cpu(e, i + 1);
 		r[i].obj = obj;
+		r[i].reuse = reuse;
 		r[i].stop = &stop;
 		if (pthread_create(&r[i].tid, NULL, reader_main, &r[i]) != 0)
 			return (1);
@@ -143,20 +173,35 @@ main(int argc, char **argv)
 		n = SMR_CHURN / 2 + (unsigned)(x % (SMR_CHURN / 2));
 		for (i = 0; i < n; i++) {
 			x = x * 6364136223846793005ULL + 1442695040888963407ULL;
-			k = (x >> 33) % (SMR_STABLE * 17 + 64);
-			stable = k % 17 == 3 && k / 17 < SMR_STABLE;
-			if (!stable && vm_phash_insert(w, &obj->pages, k,
+			k = (x >> 33) % SMR_KEYS;
+			if (!is_stable(k) && vm_phash_insert(w, &obj->pages, k,
 			    val_of(k)) != 0)
 				return (1);
 		}
 		VM_OBJECT_WUNLOCK(w, obj);
 		VM_OBJECT_WLOCK(w, obj);
-		for (k = 0; k < SMR_STABLE * 17 + 64; k++) {
-			stable = k % 17 == 3 && k / 17 < SMR_STABLE;
-			if (!stable)
+		for (k = 0; k < SMR_KEYS; k++)
+			if (!is_stable(k))
 				vm_phash_remove(w, &obj->pages, k);
-		}
 		VM_OBJECT_WUNLOCK(w, obj);
+		/* The small table: one removal or insertion a lock hold. */
+		for (i = 0; i < 1024; i++) {
+			x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+			k = (x >> 33) % SMR_REUSE_KEYS;
+			VM_OBJECT_WLOCK(w, reuse);
+			if (in[k] && held > SMR_REUSE_MIN) {
+				vm_phash_remove(w, &reuse->pages, k);
+				in[k] = false;
+				held--;
+			} else if (!in[k] && held < SMR_REUSE_MAX) {
+				if (vm_phash_insert(w, &reuse->pages, k,
+				    val_of(k)) != 0)
+					return (1);
+				in[k] = true;
+				held++;
+			}
+			VM_OBJECT_WUNLOCK(w, reuse);
+		}
 		rounds++;
 	}
 	atomic_store(&stop, true);
@@ -167,11 +212,15 @@ main(int argc, char **argv)
 		misses += r[i].misses;
 		wrong += r[i].wrong;
 	}
-	/* Empty the index too: its last table goes through retire. */
+	/* Empty the indexes too: their last tables go through retire. */
 	VM_OBJECT_WLOCK(w, obj);
 	for (i = 0; i < SMR_STABLE; i++)
 		vm_phash_remove(w, &obj->pages, stable_key(i));
 	VM_OBJECT_WUNLOCK(w, obj);
+	VM_OBJECT_WLOCK(w, reuse);
+	for (k = 0; k < SMR_REUSE_KEYS; k++)
+		vm_phash_remove(w, &reuse->pages, k);
+	VM_OBJECT_WUNLOCK(w, reuse);
 	eng_destroy(e);
 	printf("%ju writer rounds, %ju lockless lookups (%ju left to the "
 	    "locked path): %ju false misses, %ju wrong values\n",
