@@ -47,8 +47,10 @@ static const struct eng_design_info eng_designs[] = {
 	    "(pa_lock[], PA_LOCK_COUNT)",
 	    "hashed page-lock array of N mutexes, padded unless nopad" },
 	{ ENG_FAM_PAGE, ENG_PAGE_REFCOUNT, "refcount", "refcount", 0, 0, 0, 0,
-	    NULL, "r352110 (D20486) sys/vm/vm_page.c, FreeBSD 13/14",
-	    "per-page atomic ref_count, no page lock for identity" },
+	    NULL, "r352110 (D20486) sys/vm/vm_page.c, FreeBSD 13/14; "
+	    "vm_page_grab_pages_unlocked, vm_page_release (SMR, 2020)",
+	    "per-page atomic ref_count, no page lock for identity; "
+	    "resident pages grabbed and released without the object lock" },
 	{ ENG_FAM_PAGE, ENG_PAGE_DFLY, "dfly", "dfly", 0, 0, 0, 0, NULL,
 	    "DragonFly 5.6 (e3c330f0) sys/vm/vm_page.c (vm_page_hash_get, "
 	    "vm_page_hash_enter, busy_count: PBUSY_LOCKED and soft busies), "
