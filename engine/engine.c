@@ -986,6 +986,8 @@ struct eng_range_op {
 	eng_page_op	*op;
 	bool		wlock;		/* object write lock, else read */
 	struct eng_site	*site;		/* the handler's name */
+	eng_page_op	*unlocked;	/* --page refcount: the work without
+					   the object lock (13+), or NULL */
 };
 
 #define EV_SITE(fn)	static struct eng_site fn##_site = { #fn, 0 }
@@ -996,14 +998,15 @@ EV_SITE(ev_unwire);
 EV_SITE(ev_release);
 EV_SITE(ev_queue_op);
 EV_SITE(ev_remove_mappings);
-#define EV_RANGE(fn, wl)	{ fn, wl, &fn##_site }
+#define EV_RANGE(fn, wl)	{ fn, wl, &fn##_site, NULL }
+#define EV_RANGE_SMR(fn, wl, un) { fn, wl, &fn##_site, un }
 
 static const struct eng_range_op eng_range_ops[PR_KIND_COUNT] = {
 	[PR_PAGE_INSERT] = EV_RANGE(ev_page_insert, true),
 	[PR_PAGE_REMOVE] = EV_RANGE(ev_page_remove, true),
 	[PR_WIRE] = EV_RANGE(ev_wire, true),
 	[PR_UNWIRE] = EV_RANGE(ev_unwire, false),
-	[PR_RELEASE] = EV_RANGE(ev_release, true),
+	[PR_RELEASE] = EV_RANGE_SMR(ev_release, true, ev_release_unlocked),
 	[PR_ACTIVATE] = EV_RANGE(ev_queue_op, false),
 	[PR_DEACTIVATE] = EV_RANGE(ev_queue_op, false),
 	[PR_REQUEUE] = EV_RANGE(ev_queue_op, false),
@@ -1013,8 +1016,8 @@ static const struct eng_range_op eng_range_ops[PR_KIND_COUNT] = {
 
 /*
  * Run op on the n pages from ev->pindex; ENG_SKIP_NONE if it did any,
- * else the first page's cause (the event is skipped).  op's locking: under
- * the object lock (eng_ev_range()), or none (refcount's release).
+ * else the first page's cause (the event is skipped).  op's locking is
+ * eng_ev_range()'s.
  */
 static enum eng_skip
 eng_ev_pages(struct eng_cpu *c, struct vm_object *obj,
@@ -1034,13 +1037,18 @@ eng_ev_pages(struct eng_cpu *c, struct vm_object *obj,
 	return (did ? ENG_SKIP_NONE : first);
 }
 
-/* eng_ev_pages() of ro's per-page work under the object lock. */
+/*
+ * eng_ev_pages() of ro's per-page work: under the object lock, or, under
+ * --page refcount, its unlocked work where the kernel takes no object lock.
+ */
 static enum eng_skip
 eng_ev_range(struct eng_cpu *c, struct vm_object *obj,
     const struct pr_event *ev, uint32_t n, const struct eng_range_op *ro)
 {
 	enum eng_skip why;
 
+	if (ro->unlocked != NULL && c->e->smr_lookups)
+		return (eng_ev_pages(c, obj, ev, n, ro->unlocked, ro->site));
 	if (ro->wlock)
 		eng_rw_wlock(&c->lk, &obj->lock, ro->site);
 	else
@@ -1314,9 +1322,6 @@ eng_dispatch(struct eng_cpu *c, const struct pr_event *ev)
 	if (ev->kind == PR_DEACTIVATE && (ev->flags & PR_F_HEAD) != 0 &&
 	    !eng_advice_honoured(c->e))
 		return (ENG_SKIP_NONE);		/* NOREUSE: no kernel work */
-	if (ev->kind == PR_RELEASE && c->e->smr_lookups)
-		return (eng_ev_pages(c, obj, ev, n, ev_release_unlocked,
-		    &ev_release_site));
 	if (eng_range_ops[ev->kind].op != NULL)
 		return (eng_ev_range(c, obj, ev, n, &eng_range_ops[ev->kind]));
 	/* The VM layer's and pmap's 1 (skipped) has one cause per kind. */

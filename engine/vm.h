@@ -156,7 +156,9 @@ struct vm_smr_entry {
 struct vm_phash_tab;
 struct vm_phash {
 	_Atomic(struct vm_phash_tab *) ph_tab; /* (H); readers (a) */
-	uint64_t	ph_cap;		/* (H) slots: power of two, or 0 */
+	uint64_t	ph_cap;		/* (H) ph_tab's slots (pt_cap, kept
+					   here beside ph_cnt for the owner's
+					   lookups): power of two, or 0 */
 	uint64_t	ph_cnt;		/* (H) */
 };
 

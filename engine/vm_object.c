@@ -55,25 +55,36 @@ vm_phash_key(struct vm_phash_tab *t, uint64_t i)
 }
 
 /*
+ * The value at key in t of mask + 1 slots, or NULL, probing at most every
+ * slot once.  Keys are read with acquire order, for a lockless reader
+ * (vm_phash_lookup_unlocked(), which validates the probe); the owner's
+ * lookups hold its lock (H).
+ */
+static inline void *
+vm_phash_probe(struct vm_phash_tab *t, uint64_t mask, uint64_t key)
+{
+	uint64_t i, k, n;
+
+	for (n = 0, i = vm_phash_hash(key) & mask; n <= mask &&
+	    (k = atomic_load_explicit(&t->pt_key[i], memory_order_acquire)) !=
+	    PH_EMPTY; n++, i = (i + 1) & mask)
+		if (k == key)
+			return (atomic_load_explicit(&vm_phash_vals(t)[i],
+			    memory_order_relaxed));
+	return (NULL);
+}
+
+/*
  * vm_phash_lookup(), inlined into the object's page lookups, the most
  * frequent caller.  The owner's lock is held (H).
  */
 static inline void *
 vm_phash_find(const struct vm_phash *h, uint64_t key)
 {
-	struct vm_phash_tab *t;
-	uint64_t i, k, mask;
-
 	if (h->ph_cnt == 0)
 		return (NULL);
-	t = atomic_load_explicit(&h->ph_tab, memory_order_relaxed);
-	mask = h->ph_cap - 1;
-	for (i = vm_phash_hash(key) & mask; (k = vm_phash_key(t, i)) !=
-	    PH_EMPTY; i = (i + 1) & mask)
-		if (k == key)
-			return (atomic_load_explicit(&vm_phash_vals(t)[i],
-			    memory_order_relaxed));
-	return (NULL);
+	return (vm_phash_probe(atomic_load_explicit(&h->ph_tab,
+	    memory_order_relaxed), h->ph_cap - 1, key));
 }
 
 void *
@@ -98,7 +109,7 @@ vm_phash_lookup_unlocked(const struct vm_phash *h, uint64_t key,
     bool *settled)
 {
 	struct vm_phash_tab *t;
-	uint64_t i, k, mask, n, seq;
+	uint64_t seq;
 	void *v;
 	int tries;
 
@@ -109,16 +120,7 @@ vm_phash_lookup_unlocked(const struct vm_phash *h, uint64_t key,
 		seq = atomic_load_explicit(&t->pt_seq, memory_order_acquire);
 		if ((seq & 1) != 0)
 			continue;
-		v = NULL;
-		mask = t->pt_cap - 1;
-		for (n = 0, i = vm_phash_hash(key) & mask; n < t->pt_cap &&
-		    (k = atomic_load_explicit(&t->pt_key[i],
-		    memory_order_acquire)) != PH_EMPTY; n++, i = (i + 1) & mask)
-			if (k == key) {
-				v = atomic_load_explicit(&vm_phash_vals(t)[i],
-				    memory_order_relaxed);
-				break;
-			}
+		v = vm_phash_probe(t, t->pt_cap - 1, key);
 		atomic_thread_fence(memory_order_acquire);
 		if (atomic_load_explicit(&t->pt_seq, memory_order_relaxed) ==
 		    seq)

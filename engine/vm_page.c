@@ -1100,13 +1100,14 @@ vm_page_grab_pages_unlocked(struct eng_cpu *c, struct vm_object *obj,
 			vm_smr_exit(c);
 			if (!settled)
 				return (i);
-			if (m == NULL && !counted) {
-				/* TAILQ_NEXT() failed: the radix lookup. */
-				vm_smr_enter(c, true);
-				vm_smr_exit(c);
-			}
-			if (m == NULL)
+			if (m == NULL) {
+				if (!counted) {
+					/* TAILQ_NEXT() failed: radix. */
+					vm_smr_enter(c, true);
+					vm_smr_exit(c);
+				}
 				return (i);
+			}
 			counted = true;
 			if (!(wired ? vm_page_tryxbusy(c, m) :
 			    vm_page_sbusy_try(c, m))) {
