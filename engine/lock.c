@@ -1484,6 +1484,37 @@ eng_rw_try_rlock(struct eng_lkstat *ls, struct eng_rw *rw,
 	return (true);
 }
 
+/*
+ * __rw_try_upgrade: the caller's read lock becomes the write lock if it
+ * is the only reader, keeping the waiter bits (the kernel claims the
+ * turnstile with them) and dropping WRITE_SPINNER.  Not an acquisition:
+ * lockstat records rw:upgrade, and the hold that began with the read
+ * lock goes on to the write unlock (no lock_profile call in between).
+ */
+bool
+eng_rw_try_upgrade(struct eng_lkstat *ls, struct eng_rw *rw)
+{
+	uint32_t v;
+	int slot;
+
+	slot = eng_held_slot(ls, rw);
+	ENG_KASSERT(slot >= 0 && ls->held[slot].shared, "upgrade of rwlock "
+	    "%p, which this CPU does not read-lock", (void *)rw);
+	v = atomic_load_explicit(&rw->rw_lock, memory_order_relaxed);
+	for (;;) {
+		if ((v & ENG_RW_COUNT) > 1)
+			return (false);
+		eng_rmw(ls, rw->rw_class, &rw->rw_lock);
+		if (atomic_compare_exchange_weak_explicit(&rw->rw_lock, &v,
+		    ENG_RW_WRITER | ls->cpu_id | (v & ENG_RW_WAITERS),
+		    memory_order_acquire, memory_order_relaxed))
+			break;
+	}
+	ls->rw_rlocks--;
+	ls->held[slot].shared = false;
+	return (true);
+}
+
 /* __rw_try_wlock: only a free lock with no waiter bits. */
 bool
 eng_rw_try_wlock(struct eng_lkstat *ls, struct eng_rw *rw,

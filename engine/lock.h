@@ -50,7 +50,7 @@
  *    So a writer can set WRITE_WAITERS and then take the lock without
  *    sleeping; a release that wakes no writer therefore wakes the readers
  *    as well (never leaving a reader asleep behind a stale bit).
- *  - No priority propagation, no write recursion, no upgrade/downgrade, no
+ *  - No priority propagation, no write recursion, no downgrade, no
  *    spin mutexes (MTX_SPIN): the model has no use for them.  Owner ids
  *    come from a table of ENG_RUN_SLOTS run-state slots that struct
  *    eng_lkstat instances take in turn at eng_lkstat_init() (type-stable,
@@ -300,6 +300,8 @@ bool	eng_rw_try_rlock(struct eng_lkstat *ls, struct eng_rw *rw,
 	    struct eng_site *site);
 bool	eng_rw_try_wlock(struct eng_lkstat *ls, struct eng_rw *rw,
 	    struct eng_site *site);
+/* Read lock held by the caller -> write lock, if it is the only reader. */
+bool	eng_rw_try_upgrade(struct eng_lkstat *ls, struct eng_rw *rw);
 void	eng_rw_runlock(struct eng_lkstat *ls, struct eng_rw *rw);
 void	eng_rw_wunlock(struct eng_lkstat *ls, struct eng_rw *rw);
 bool	eng_rw_wowned(const struct eng_rw *rw);	/* write-locked by anyone */

@@ -108,6 +108,46 @@ test_rwlock(void **state)
 }
 
 /*
+ * __rw_try_upgrade: the only reader becomes the writer, as one more
+ * atomic and no acquisition, its hold going on to the write unlock; with
+ * a second reader it fails with no atomic and leaves the read lock held.
+ */
+static void
+test_rw_try_upgrade(void **state)
+{
+	ENG_SITE_DEFINE;
+	struct eng_lkstat *ls = lk_new(true);
+	struct eng_rw rw;
+
+	(void)state;
+	eng_rw_init(&rw, LC_OBJECT);
+	eng_rw_rlock(ls, &rw, ENG_HERE);
+	assert_true(eng_rw_try_upgrade(ls, &rw));
+	assert_true(eng_rw_wowned(&rw));
+	assert_int_equal(ls->rw_rlocks, 0);
+	assert_false(eng_rw_try_rlock(ls, &rw, ENG_HERE));
+	eng_rw_wunlock(ls, &rw);
+	assert_false(eng_rw_locked(&rw));
+	assert_int_equal(ls->cls[LC_OBJECT].acquisitions, 1);
+	/* rlock CAS, upgrade CAS, failed try_rlock: none, wunlock CAS. */
+	assert_int_equal(ls->cls[LC_OBJECT].atomics, 3);
+	assert_int_equal(ls->cls[LC_OBJECT].hold.count, 1);
+	assert_int_equal(ls->nheld, 0);
+
+	eng_rw_rlock(ls, &rw, ENG_HERE);
+	assert_true(eng_rw_try_rlock(ls, &rw, ENG_HERE));
+	assert_false(eng_rw_try_upgrade(ls, &rw));
+	assert_false(eng_rw_wowned(&rw));
+	assert_int_equal(ls->rw_rlocks, 2);
+	eng_rw_runlock(ls, &rw);
+	eng_rw_runlock(ls, &rw);
+	assert_false(eng_rw_locked(&rw));
+	assert_int_equal(ls->cls[LC_OBJECT].acquisitions, 3);
+	assert_int_equal(ls->cls[LC_OBJECT].atomics, 7);
+	free(ls);
+}
+
+/*
  * Sampled holds (lock.h, "Hold"; debug.lock.prof.skipcount): with
  * hold_every 4 the 1st, 5th and 9th of ten acquisitions are timed, of
  * any primitive, counted per CPU; the counts stay exact, and a total is
@@ -520,6 +560,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_mutex),
 		cmocka_unit_test(test_rwlock),
+		cmocka_unit_test(test_rw_try_upgrade),
 		cmocka_unit_test(test_hold_sample),
 		cmocka_unit_test(test_lock_instances),
 		cmocka_unit_test(test_mutex_owner_parked),

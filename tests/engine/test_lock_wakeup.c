@@ -12,7 +12,11 @@
  *    blocking call when the try fails;
  *  - mutex users increment a second counter under the mutex and, every
  *    other time, take the reader/writer lock while holding the mutex, so
- *    that the mutex owner parks (and its waiters must park, not spin).
+ *    that the mutex owner parks (and its waiters must park, not spin);
+ *  - upgraders read the counter under the read lock and try to upgrade
+ *    (vm_fault's VM_OBJECT_TRYUPGRADE): on success the counter must not
+ *    have moved, and they increment it; on failure they drop the read
+ *    lock and take the write lock.
  *
  * A watchdog (the main thread) fails the test instead of hanging: when a
  * thread that has not finished makes no progress for HANG_MS, it prints
@@ -34,9 +38,9 @@
 #define HANG_MS		5000
 #define TICK_MS		20
 
-enum role { R_WRITER, R_READER, R_TRY, R_MTX, R_COUNT };
+enum role { R_WRITER, R_READER, R_TRY, R_MTX, R_UPGRADE, R_COUNT };
 static const char *const role_name[R_COUNT] = { "writer", "reader",
-    "try", "mutex" };
+    "try", "mutex", "upgrade" };
 /* Two threads of each role. */
 #define NTHREADS	(2 * R_COUNT)
 
@@ -98,7 +102,7 @@ run(void *arg)
 {
 	ENG_SITE_DEFINE;
 	struct th *t = arg;
-	uint64_t i;
+	uint64_t i, seen;
 
 	for (i = 0; !atomic_load_explicit(&stop, memory_order_relaxed); i++) {
 		switch (t->role) {
@@ -144,6 +148,19 @@ run(void *arg)
 				}
 			}
 			eng_mtx_unlock(t->ls, &mtx);
+			break;
+		case R_UPGRADE:
+			eng_rw_rlock(t->ls, &rw, ENG_HERE);
+			seen = wcount;
+			if (eng_rw_try_upgrade(t->ls, &rw)) {
+				if (wcount != seen)
+					atomic_fetch_add(&bad, 1);
+			} else {
+				eng_rw_runlock(t->ls, &rw);
+				eng_rw_wlock(t->ls, &rw, ENG_HERE);
+			}
+			write_locked(t, i);
+			eng_rw_wunlock(t->ls, &rw);
 			break;
 		default:
 			break;
