@@ -751,8 +751,10 @@ ev_page_insert(struct eng_cpu *c, struct vm_object *obj, vm_pindex_t pindex,
  * (DragonFly's vm_object_page_remove_callback: vm_page_busy_try(p, TRUE),
  * sleep and retry on failure, vm_page_protect, vm_page_free of the busied
  * page); a page soft-busied by a fault's vm_page_hash_get() is busy.
- * --page pagelock (12, index id 1450408391): no busy, the page lock
- * around the free.
+ * --page pagelock (12, index id 1450408391): a busied page (a fault's,
+ * between its unlocked pmap_enter and its unbusy) is skipped, where the
+ * kernel sleeps (vm_page_busy_sleep) and retries; no busy is taken, the
+ * page lock is held around the free.
  */
 static enum eng_skip
 ev_page_remove(struct eng_cpu *c, struct vm_object *obj, vm_pindex_t pindex,
@@ -779,6 +781,8 @@ ev_page_remove(struct eng_cpu *c, struct vm_object *obj, vm_pindex_t pindex,
 			vm_page_xunbusy(c, m);
 		return (ENG_SKIP_NONE);
 	}
+	if (vm_page_busied(m))
+		return (ENG_SKIP_BUSY);
 	/* vm_page_change_lock(p, &mtx), then the wiring test. */
 	mtx = vm_page_lockptr(c, m);
 	eng_mtx_lock(&c->lk, mtx, site);
@@ -1110,80 +1114,237 @@ grab:
 }
 
 /*
- * map (vm_fault): a resident page is entered under the object's read lock
- * (vm_fault_soft_fast); a missing one is allocated under the write lock
- * (vm_fault_allocate: vm_page_alloc, in no queue), entered, and then put
- * where the page daemon finds it, vm_page_activate() ("If the page is not
- * wired down ...": vm_fault() of FreeBSD 10 to 14, under the page lock
- * through 12, which vm_page_activate takes here in the pagelock designs).
- * The page is marked referenced.  Skipped when no page could be entered:
- * no memory, or (pmap_ev_enter) no such pmap slot.
+ * map, --page dfly, one page: vm_fault_bypass() (ev_map()), else the
+ * page looked up under the shared token and, when missing, allocated
+ * under the exclusive one, entered and activated with the token held,
+ * and marked referenced.  Returns whether a page was found or made (*rv:
+ * pmap_ev_enter()'s result).
+ */
+static bool
+ev_map_dfly(struct eng_cpu *c, const struct pr_event *ev,
+    struct vm_object *obj, vm_pindex_t pindex, uint64_t va, int *rv)
+{
+	ENG_SITE_DEFINE;
+	bool write = (ev->flags & PR_F_WRITE) != 0, allocated, retry;
+	struct vm_page *m;
+
+	if ((m = vm_page_hash_get(c, obj, pindex)) != NULL) {
+		if (vm_page_queue(m) == PQ_ACTIVE) {
+			vm_page_activate(c, m);
+			*rv = pmap_ev_enter(c, ev->pmap, va, m, write);
+			vm_page_sbusy_drop(c, m);
+			return (true);
+		}
+		vm_page_sbusy_drop(c, m);
+	}
+	VM_OBJECT_RLOCK(c, obj);
+	if ((m = vm_page_lookup(c, obj, pindex)) != NULL) {
+		vm_page_aflag_set(c, m, PGA_REFERENCED);
+		*rv = pmap_ev_enter(c, ev->pmap, va, m, write);
+		VM_OBJECT_RUNLOCK(c, obj);
+		return (true);
+	}
+	VM_OBJECT_RUNLOCK(c, obj);
+	VM_OBJECT_WLOCK(c, obj);
+	/*
+	 * Another stream may have inserted it meanwhile, or while
+	 * vm_page_alloc slept in vm_wait.
+	 */
+	do {
+		vm_object_make_alive(c, obj);
+		m = vm_page_lookup(c, obj, pindex);
+		if ((allocated = m == NULL))
+			m = vm_page_alloc(c, obj, pindex, false, false,
+			    &retry);
+	} while (m == NULL && allocated && retry);
+	if (m != NULL) {
+		vm_page_aflag_set(c, m, PGA_REFERENCED);
+		*rv = pmap_ev_enter(c, ev->pmap, va, m, write);
+		if (allocated)
+			vm_page_activate(c, m);
+	}
+	VM_OBJECT_WUNLOCK(c, obj);
+	return (m != NULL);
+}
+
+/*
+ * vm_fault()'s soft path for one page, FreeBSD 10 to 14: vm_fault()
+ * read-locks the first object and calls vm_fault_soft_fast(), which (13+)
+ * busies the object (vm_object_busy()), looks the page up and, when it is
+ * resident (and, for a write fault, not busied), enters it and unlocks
+ * the object (13+: then unbusies it).  No PGA_REFERENCED and no queue
+ * operation: pmap_enter's PG_A records the reference.  When it fails,
+ * vm_fault() upgrades the read lock (VM_OBJECT_TRYUPGRADE), else drops it
+ * and write-locks.  [FB10] vm_fault_hold(); 13.0: vm_fault() and
+ * vm_fault_soft_fast() of sobomax/freebsd14_vendor @0f7ff342 (1300139),
+ * the same shape in a 1400081 main.  A 15.0-CURRENT main (1500012) looks
+ * the page up without the lock first and write-locks at once on a miss;
+ * 14.0 is not known to have it, and it is not modelled (design-page.md,
+ * "The fault path").
+ *
+ * Returns true when the page was entered (*rv: pmap_ev_enter()'s result),
+ * the object unlocked; false with the object write-locked.  Called with
+ * the object unlocked.
+ */
+static bool
+vm_fault_soft_fast(struct eng_cpu *c, struct vm_object *obj,
+    vm_pindex_t pindex, const struct pr_event *ev, uint64_t va, int *rv)
+{
+	ENG_SITE_DEFINE;
+	bool write = (ev->flags & PR_F_WRITE) != 0, busy = c->e->smr_lookups;
+	struct vm_page *m;
+
+	VM_OBJECT_RLOCK(c, obj);
+	if (busy)
+		vm_object_busy(c, obj);
+	m = vm_page_lookup(c, obj, pindex);
+	if (m != NULL && !(write && vm_page_busied(m))) {
+		*rv = pmap_ev_enter(c, ev->pmap, va, m, write);
+		VM_OBJECT_RUNLOCK(c, obj);
+		if (busy)
+			vm_object_unbusy(c, obj);
+		return (true);
+	}
+	if (busy)
+		vm_object_unbusy(c, obj);
+	if (!VM_OBJECT_TRYUPGRADE(c, obj)) {
+		VM_OBJECT_RUNLOCK(c, obj);
+		VM_OBJECT_WLOCK(c, obj);
+	}
+	return (false);
+}
+
+/*
+ * The end of a fault's slow path: 10/12's unlock_and_deallocate() drops
+ * the paging-in-progress count under the object's write lock, unlocks,
+ * and vm_object_deallocate() write-locks it again to drop the fault's
+ * reference; 13+'s vm_fault_deallocate() drops both without the lock
+ * (the reference with refcount_release_if_gt(), not counted, nor its
+ * acquisition).  locked: the object is write-locked (always so under
+ * --page pagelock).  The object is unlocked on return.
+ */
+static void
+vm_fault_deallocate(struct eng_cpu *c, struct vm_object *obj, bool locked)
+{
+	ENG_SITE_DEFINE;
+
+	if (!c->e->pagelock) {
+		if (locked)
+			VM_OBJECT_WUNLOCK(c, obj);
+		vm_object_pip_wakeup(c, obj);
+		return;
+	}
+	VM_OBJECT_ASSERT_WLOCKED(c, obj);
+	vm_object_pip_wakeup(c, obj);
+	VM_OBJECT_WUNLOCK(c, obj);
+	VM_OBJECT_WLOCK(c, obj);		/* vm_object_deallocate() */
+	VM_OBJECT_WUNLOCK(c, obj);
+}
+
+/*
+ * vm_fault()'s slow path for one page, FreeBSD 10 to 14, entered with the
+ * first object write-locked, which it references and marks paging in
+ * progress (vm_object_pip_add: termination waits for it).  The page is
+ * looked up again (another stream may have inserted it, or vm_page_alloc
+ * slept in vm_wait) and exclusive-busied, else allocated busied
+ * (vm_fault_allocate); the object is unlocked before pmap_enter
+ * ("pmap_enter() may sleep"); the page is activated ("If the page is not
+ * wired down, then put it where the pageout daemon can find it") and
+ * unbusied.  A page another holds busy is marked referenced and waited
+ * for, and the fault starts again (vm_fault_busy_sleep, RetryFault):
+ * *retry.
+ *
+ * --page pagelock (10.4 vm_fault_hold, [FB10]; 12.1's is the same): the
+ * object is write-locked again after pmap_enter for the activation (under
+ * the page lock) and the unbusy.  (10.4 also
+ * takes a page found resident off its queue, vm_page_remque under the
+ * page lock: not modelled.)  --page refcount (13.0, D23034): the lock is
+ * held through the allocation only.
+ *
+ * Returns the page entered (*rv: pmap_ev_enter()'s result), or NULL with
+ * no memory or *retry.  The object is unlocked on return.
+ */
+static struct vm_page *
+vm_fault_object(struct eng_cpu *c, struct vm_object *obj, vm_pindex_t pindex,
+    const struct pr_event *ev, uint64_t va, int *rv, bool *retry)
+{
+	ENG_SITE_DEFINE;
+	bool write = (ev->flags & PR_F_WRITE) != 0, again;
+	struct vm_page *m;
+
+	VM_OBJECT_ASSERT_WLOCKED(c, obj);
+	*retry = false;
+	vm_object_make_alive(c, obj);
+	vm_object_pip_add(c, obj);
+	do {
+		if ((m = vm_page_lookup(c, obj, pindex)) != NULL) {
+			if (!vm_page_tryxbusy(c, m)) {
+				vm_page_aflag_set(c, m, PGA_REFERENCED);
+				vm_fault_deallocate(c, obj, true);
+				eng_yield();
+				*retry = true;
+				return (NULL);
+			}
+			break;
+		}
+		m = vm_page_alloc(c, obj, pindex, false, true, &again);
+	} while (m == NULL && again);
+	if (m == NULL) {
+		vm_fault_deallocate(c, obj, true);
+		return (NULL);
+	}
+	VM_OBJECT_WUNLOCK(c, obj);
+	*rv = pmap_ev_enter(c, ev->pmap, va, m, write);
+	if (c->e->pagelock)
+		VM_OBJECT_WLOCK(c, obj);
+	vm_page_activate(c, m);
+	vm_page_xunbusy(c, m);
+	vm_fault_deallocate(c, obj, c->e->pagelock);
+	return (m);
+}
+
+/*
+ * map (vm_fault), FreeBSD: per page, vm_fault_soft_fast(), else
+ * vm_fault_object().  Skipped when no page could be entered: no memory,
+ * or (pmap_ev_enter) no such pmap slot.
  *
  * --page dfly: first DragonFly's vm_fault_bypass() (sys/vm/vm_fault.c),
  * with no object lock: vm_page_hash_get() returns the page soft-busied
  * (validated), and a page in an active sub-queue is passively activated
  * (vm_page_soft_activate: the unlocked act_count raise), entered, and its
  * soft busy dropped.  A miss, a failed validation or a page not active
- * takes the path above, whose lookup enters the page in the hash.  The
- * bypass's other conditions (fully valid, not PG_SWAPPED, a writeable
- * object and a dirty page for a write fault) hold in the model, which
- * has no I/O, swap or dirty bits.
+ * takes ev_map_dfly_object()'s path.  The bypass's other conditions
+ * (fully valid, not PG_SWAPPED, a writeable object and a dirty page for
+ * a write fault) hold in the model, which has no I/O, swap or dirty bits.
  */
 static enum eng_skip
 ev_map(struct eng_cpu *c, const struct pr_event *ev, struct vm_object *obj,
     uint32_t n)
 {
-	ENG_SITE_DEFINE;
-	bool write = (ev->flags & PR_F_WRITE) != 0, allocated, retry;
-	struct vm_page *m = NULL;
 	uint32_t i, did = 0;
 	uint64_t va;
+	bool found = false, retry;
+	int rv;
 
 	for (i = 0; i < n; i++) {
 		va = ev->addr + ((uint64_t)i << PAGE_SHIFT);
-		if (c->e->dfly && (m = vm_page_hash_get(c, obj,
-		    ev->pindex + i)) != NULL) {
-			if (vm_page_queue(m) == PQ_ACTIVE) {
-				vm_page_activate(c, m);
-				if (pmap_ev_enter(c, ev->pmap, va, m,
-				    write) == 0)
-					did++;
-				vm_page_sbusy_drop(c, m);
-				continue;
-			}
-			vm_page_sbusy_drop(c, m);
+		rv = 1;
+		if (c->e->dfly) {
+			found = ev_map_dfly(c, ev, obj, ev->pindex + i, va,
+			    &rv);
+		} else {
+			do {
+				retry = false;
+				found = vm_fault_soft_fast(c, obj,
+				    ev->pindex + i, ev, va, &rv) ||
+				    vm_fault_object(c, obj, ev->pindex + i,
+				    ev, va, &rv, &retry) != NULL;
+			} while (!found && retry);
 		}
-		VM_OBJECT_RLOCK(c, obj);
-		if ((m = vm_page_lookup(c, obj, ev->pindex + i)) != NULL) {
-			vm_page_aflag_set(c, m, PGA_REFERENCED);
-			if (pmap_ev_enter(c, ev->pmap, va, m, write) == 0)
-				did++;
-			VM_OBJECT_RUNLOCK(c, obj);
-			continue;
-		}
-		VM_OBJECT_RUNLOCK(c, obj);
-		VM_OBJECT_WLOCK(c, obj);
-		/*
-		 * Another stream may have inserted it meanwhile, or while
-		 * vm_page_alloc slept in vm_wait (vm_fault's RetryFault).
-		 */
-		do {
-			vm_object_make_alive(c, obj);
-			m = vm_page_lookup(c, obj, ev->pindex + i);
-			if ((allocated = m == NULL))
-				m = vm_page_alloc(c, obj, ev->pindex + i,
-				    false, &retry);
-		} while (m == NULL && allocated && retry);
-		if (m != NULL) {
-			vm_page_aflag_set(c, m, PGA_REFERENCED);
-			if (pmap_ev_enter(c, ev->pmap, va, m, write) == 0)
-				did++;
-			if (allocated)
-				vm_page_activate(c, m);
-		}
-		VM_OBJECT_WUNLOCK(c, obj);
+		if (rv == 0)
+			did++;
 	}
-	return (did ? ENG_SKIP_NONE : m == NULL ? ENG_SKIP_NO_MEMORY :
+	return (did ? ENG_SKIP_NONE : !found ? ENG_SKIP_NO_MEMORY :
 	    ENG_SKIP_NO_SLOT);
 }
 

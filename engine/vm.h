@@ -173,6 +173,16 @@ struct vm_object {
 	uint64_t	resident_page_count; /* (O) */
 	struct vm_phash	pages;		/* (O) pindex -> vm_page (H = O) */
 	struct vm_phash	rvs;		/* (O) pindex >> 9 -> vm_reserv */
+	_Atomic uint32_t pip;		/* (o) 10/12, (a) 13+:
+					   paging_in_progress, held by a
+					   fault's slow path across its
+					   unlocked pmap_enter; termination
+					   waits for it (vm_object_pip_wait) */
+	_Atomic uint32_t busy;		/* (a) 13+'s busy count
+					   (vm_object_busy(): a blockcount
+					   that the fault's soft path raises
+					   and drops); its waiters are not
+					   modelled */
 	uint64_t	slot;		/* (C) */
 	bool		anon;		/* (C) set before the first event
 					   (eng_object_anon()); the daemon
@@ -186,6 +196,7 @@ struct vm_object {
 #define VM_OBJECT_RLOCK(c, o)	eng_rw_rlock(&(c)->lk, &(o)->lock, ENG_HERE)
 #define VM_OBJECT_TRYWLOCK(c, o) eng_rw_try_wlock(&(c)->lk, &(o)->lock, \
 				    ENG_HERE)
+#define VM_OBJECT_TRYUPGRADE(c, o) eng_rw_try_upgrade(&(c)->lk, &(o)->lock)
 #define VM_OBJECT_WUNLOCK(c, o)	eng_rw_wunlock(&(c)->lk, &(o)->lock)
 #define VM_OBJECT_RUNLOCK(c, o)	eng_rw_runlock(&(c)->lk, &(o)->lock)
 

@@ -183,14 +183,25 @@ struct vm_object *vm_object_slot(struct eng_cpu *c, uint64_t slot);
 int	vm_object_create(struct eng_cpu *c, struct vm_object *obj);
 int	vm_object_terminate(struct eng_cpu *c, struct vm_object *obj);
 void	vm_object_make_alive(struct eng_cpu *c, struct vm_object *obj);
+void	vm_object_busy(struct eng_cpu *c, struct vm_object *obj);
+void	vm_object_pip_add(struct eng_cpu *c, struct vm_object *obj);
+void	vm_object_pip_wakeup(struct eng_cpu *c, struct vm_object *obj);
+void	vm_object_unbusy(struct eng_cpu *c, struct vm_object *obj);
 struct vm_page *vm_page_lookup(struct eng_cpu *c, struct vm_object *obj,
 	    vm_pindex_t pindex);
 struct vm_page *vm_page_lookup_busy(struct eng_cpu *c, struct vm_object *obj,
 	    vm_pindex_t pindex);
 
 /* Pages (vm_page.c). */
+/* vm_page_busied(): held busy, shared or exclusive (or free: VPB_FREED). */
+static inline bool
+vm_page_busied(struct vm_page *m)
+{
+	return (atomic_load_explicit(&m->busy_lock, memory_order_relaxed) !=
+	    VPB_UNBUSIED);
+}
 struct vm_page *vm_page_alloc(struct eng_cpu *c, struct vm_object *obj,
-	    vm_pindex_t pindex, bool wired, bool *retry);
+	    vm_pindex_t pindex, bool wired, bool busy, bool *retry);
 struct vm_page *vm_page_grab(struct eng_cpu *c, struct vm_object *obj,
 	    vm_pindex_t pindex, bool wired, bool *allocated);
 int	vm_page_grab_pages(struct eng_cpu *c, struct vm_object *obj,

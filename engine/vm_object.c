@@ -410,6 +410,69 @@ vm_object_make_alive(struct eng_cpu *c, struct vm_object *obj)
 }
 
 /*
+ * vm_object_busy() / vm_object_unbusy() (13+, blockcount_acquire and
+ * blockcount_release on object->busy): one atomic each on the object's
+ * line, which every soft fault on the object shares.  No lock.
+ */
+void
+vm_object_busy(struct eng_cpu *c, struct vm_object *obj)
+{
+	(void)eng_atomic_fetchadd_32(&c->lk, LC_OBJECT, &obj->busy, 1);
+}
+
+void
+vm_object_unbusy(struct eng_cpu *c, struct vm_object *obj)
+{
+	(void)eng_atomic_fetchadd_32(&c->lk, LC_OBJECT, &obj->busy,
+	    (uint32_t)-1);
+}
+
+/*
+ * vm_object_pip_add() / vm_object_pip_wakeup() of one: 10/12 change the
+ * count under the object's write lock (not an atomic); 13+ use
+ * blockcount_acquire / blockcount_release, counted, and the wakeup needs
+ * no lock.  The model's sleepers poll (vm_object_pip_wait()).
+ */
+void
+vm_object_pip_add(struct eng_cpu *c, struct vm_object *obj)
+{
+	VM_OBJECT_ASSERT_WLOCKED(c, obj);
+	if (c->e->pagelock)
+		atomic_fetch_add_explicit(&obj->pip, 1, memory_order_relaxed);
+	else
+		(void)eng_atomic_fetchadd_32(&c->lk, LC_OBJECT, &obj->pip, 1);
+}
+
+void
+vm_object_pip_wakeup(struct eng_cpu *c, struct vm_object *obj)
+{
+	if (c->e->pagelock) {
+		VM_OBJECT_ASSERT_WLOCKED(c, obj);
+		atomic_fetch_sub_explicit(&obj->pip, 1, memory_order_release);
+	} else
+		(void)eng_atomic_fetchadd_32(&c->lk, LC_OBJECT, &obj->pip,
+		    (uint32_t)-1);
+}
+
+/*
+ * vm_object_pip_wait(): until no fault is between its pip_add and its
+ * wakeup; the object is unlocked while it waits (the kernel sleeps, the
+ * model yields) and write-locked again.  The object must be write-locked.
+ */
+static void
+vm_object_pip_wait(struct eng_cpu *c, struct vm_object *obj)
+{
+	ENG_SITE_DEFINE;
+
+	VM_OBJECT_ASSERT_WLOCKED(c, obj);
+	while (atomic_load_explicit(&obj->pip, memory_order_acquire) != 0) {
+		VM_OBJECT_WUNLOCK(c, obj);
+		eng_yield();
+		VM_OBJECT_WLOCK(c, obj);
+	}
+}
+
+/*
  * vm_object_allocate().  Skipped (1) when the object is already alive.
  * No lock: the kernel's _vm_object_allocate() initialises a fresh object
  * nobody else can see, and puts it on vm_object_list only at UMA zone init
@@ -595,6 +658,7 @@ vm_object_terminate(struct eng_cpu *c, struct vm_object *obj)
 	ENG_SITE_DEFINE;
 
 	VM_OBJECT_WLOCK(c, obj);
+	vm_object_pip_wait(c, obj);	/* faults in flight */
 	if (!obj->alive) {
 		VM_OBJECT_WUNLOCK(c, obj);
 		return (1);

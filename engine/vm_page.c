@@ -967,10 +967,13 @@ vm_page_free(struct eng_cpu *c, struct vm_page *m)
  * vm_page_select_free() busies it (vm_page_busy_try(m, TRUE)), waiting
  * out a stale vm_page_hash_get()'s soft busy instead of passing the page
  * over, inserted busied, and unbusied for the caller (vm_page_wakeup).
+ * busy: returned exclusive-busied by this CPU instead, as the kernel's
+ * vm_page_alloc() returns it without VM_ALLOC_NOBUSY (vm_fault_allocate);
+ * the caller unbusies it (vm_page_xunbusy).
  */
 struct vm_page *
 vm_page_alloc(struct eng_cpu *c, struct vm_object *obj, vm_pindex_t pindex,
-    bool wired, bool *retry)
+    bool wired, bool busy, bool *retry)
 {
 	struct vm_engine *e = c->e;
 	struct vm_page *m;
@@ -991,7 +994,7 @@ vm_page_alloc(struct eng_cpu *c, struct vm_object *obj, vm_pindex_t pindex,
 	if (e->dfly)
 		vm_page_busy_wait(c, m);
 	else
-		atomic_store_explicit(&m->busy_lock, e->smr_lookups ?
+		atomic_store_explicit(&m->busy_lock, e->smr_lookups || busy ?
 		    VPB_CPU_EXCLUSIVE(c) : VPB_UNBUSIED, memory_order_relaxed);
 	atomic_store_explicit(&m->ev_wirings, 0, memory_order_relaxed);
 	if (e->pagelock) {
@@ -1004,6 +1007,8 @@ vm_page_alloc(struct eng_cpu *c, struct vm_object *obj, vm_pindex_t pindex,
 		    VPRC_OBJREF | (wired ? 1 : 0), memory_order_release);
 	}
 	vm_page_insert(c, m, obj, pindex);
+	if (busy)
+		return (m);
 	if (e->dfly)
 		vm_page_xunbusy(c, m);
 	else if (e->smr_lookups)
@@ -1040,7 +1045,7 @@ retrylookup:
 			vm_page_xunbusy(c, m);
 		return (m);
 	}
-	m = vm_page_alloc(c, obj, pindex, wired, &retry);
+	m = vm_page_alloc(c, obj, pindex, wired, false, &retry);
 	if (m == NULL) {
 		if (retry)
 			goto retrylookup;

@@ -437,11 +437,13 @@ pmap_demote_pde_locked(struct eng_cpu *c, struct pmap *pm, struct pmap_pd *pd,
 /*
  * pmap_unmap_pde: clear the 2 MiB mapping of pd and unlink its frame's pv
  * entry, which is returned for the caller to free; pd is freed.
- * Frame-wide pv lock(s).  The pmap is locked.
+ * Frame-wide pv lock(s).  refs: a set PG_A becomes each page's
+ * PGA_REFERENCED, as pmap_remove_pde() does (pmap_remove_pages() does
+ * not).  The pmap is locked.
  */
 static struct pv_entry *
 pmap_unmap_pde(struct eng_cpu *c, struct pmap *pm, struct pmap_pd *pd,
-    struct pv_cursor *cur)
+    struct pv_cursor *cur, bool refs)
 {
 	struct pmap_md *md;
 	struct pv_entry *pv;
@@ -466,6 +468,11 @@ pmap_unmap_pde(struct eng_cpu *c, struct pmap *pm, struct pmap_pd *pd,
 			pmap_clear_writeable_if_unmapped(cur,
 			    pmap_phys_page(md, pa + (uint64_t)i * PAGE_SIZE));
 	}
+	if (refs && (pde & PG_A) != 0) {
+		for (i = 0; i < NPTEPG; i++)
+			pmap_mi_referenced_set(c,
+			    pmap_phys_page(md, pa + (uint64_t)i * PAGE_SIZE));
+	}
 	pd->pd_pde = 0;
 	pd->pd_count = 0;
 	pmap_pd_free(c, pm, pd);
@@ -476,11 +483,13 @@ pmap_unmap_pde(struct eng_cpu *c, struct pmap *pm, struct pmap_pd *pd,
  * pmap_unmap_pte: clear the 4 KiB mapping of va in pd and unlink its pv
  * entry, which is returned for the caller to free (NULL under dfly: the
  * page's counts drop instead); the last PTE frees pd.  The page's pv lock
- * through cur.  The pmap is locked.
+ * through cur.  refs: a set PG_A becomes the page's PGA_REFERENCED, as
+ * pmap_remove_pte() does (pmap_remove_pages() does not; under --pv dfly
+ * the model leaves it out).  The pmap is locked.
  */
 static struct pv_entry *
 pmap_unmap_pte(struct eng_cpu *c, struct pmap *pm, struct pmap_pd *pd,
-    uint64_t va, struct pv_cursor *cur)
+    uint64_t va, struct pv_cursor *cur, bool refs)
 {
 	struct vm_page *m;
 	struct pv_entry *pv;
@@ -499,6 +508,8 @@ pmap_unmap_pte(struct eng_cpu *c, struct pmap *pm, struct pmap_pd *pd,
 		pmap_unuse_pt(c, pm, pd);
 		return (NULL);
 	}
+	if (refs && (tpte & PG_A) != 0)
+		pmap_mi_referenced_set(c, m);
 	pv_lock_page(cur, m);
 	pv = pmap_pvh_remove(cur, pmap_mi_md(m), pm, va);
 	if (pv == NULL)
@@ -522,7 +533,7 @@ pmap_remove_pte(struct eng_cpu *c, struct pmap *pm, struct pmap_pd *pd,
 
 	PMAP_LOCK_ASSERT(c, pm);
 	last = pd->pd_count == 1;
-	pv = pmap_unmap_pte(c, pm, pd, va, cur);
+	pv = pmap_unmap_pte(c, pm, pd, va, cur, true);
 	if (pv != NULL)
 		free_pv_entry(c, pm, pv);
 	return (last);
@@ -541,7 +552,8 @@ pmap_remove_pd(struct eng_cpu *c, struct pmap *pm, struct pmap_pd *pd,
 	PMAP_LOCK_ASSERT(c, pm);
 	if ((pd->pd_pde & PG_PS) != 0) {
 		if (sva == pd->pd_va && eva - sva == NBPDR) {
-			free_pv_entry(c, pm, pmap_unmap_pde(c, pm, pd, cur));
+			free_pv_entry(c, pm, pmap_unmap_pde(c, pm, pd, cur,
+			    true));
 			return;
 		}
 		pmap_demote_pde_locked(c, pm, pd, cur);
@@ -631,13 +643,14 @@ pmap_remove_pages(struct eng_cpu *c, struct pmap *pm, struct pv_cursor *cur)
 			if ((pd->pd_pde & PG_PS) != 0) {
 				wired = (pd->pd_pde & PG_W) != 0;
 				if (!wired)
-					(void)pmap_unmap_pde(c, pm, pd, cur);
+					(void)pmap_unmap_pde(c, pm, pd, cur,
+					    false);
 			} else {
 				wired = (pd->pd_ptp[pmap_pte_index(pv->pv_va)] &
 				    PG_W) != 0;
 				if (!wired)
 					(void)pmap_unmap_pte(c, pm, pd,
-					    pv->pv_va, cur);
+					    pv->pv_va, cur, false);
 			}
 			if (wired)
 				allfree = false;
@@ -1003,6 +1016,8 @@ retry:
 		pm->pm_stats.resident_count--;
 		if ((tpte & PG_W) != 0)
 			pm->pm_stats.wired_count--;
+		if ((tpte & PG_A) != 0)
+			pmap_mi_referenced_set(c, m);
 		pmap_pv_unlink(&cur, mdp, pv);
 		pmap_unuse_pt(c, pm, pd);
 		free_pv_entry(c, pm, pv);

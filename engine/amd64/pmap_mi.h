@@ -48,6 +48,8 @@ bool		 pmap_mi_page_object(struct vm_engine *e, struct vm_page *m,
 
 /* PGA_WRITEABLE in m's aflags (atomic; the pv lock of m decides). */
 void		 pmap_mi_writeable_set(struct eng_cpu *c, struct vm_page *m);
+/* PGA_REFERENCED, as pmap_remove_pte() sets it from a removed PG_A. */
+void		 pmap_mi_referenced_set(struct eng_cpu *c, struct vm_page *m);
 void		 pmap_mi_writeable_clear(struct eng_cpu *c, struct vm_page *m);
 bool		 pmap_mi_writeable(struct vm_page *m);
 

@@ -60,6 +60,13 @@ pmap_mi_writeable_set(struct eng_cpu *c, struct vm_page *m)
 }
 
 void
+pmap_mi_referenced_set(struct eng_cpu *c, struct vm_page *m)
+{
+
+	vm_page_aflag_set(c, m, PGA_REFERENCED);
+}
+
+void
 pmap_mi_writeable_clear(struct eng_cpu *c, struct vm_page *m)
 {
 

@@ -5,6 +5,7 @@
  * the same random event stream, the same resident set, wirings and logical
  * queue membership under every design.
  */
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -197,10 +198,11 @@ map1(struct vm_engine *e, uint64_t obj, uint64_t pindex, uint8_t flags)
 }
 
 /*
- * A fault on a page that is not resident allocates it and activates it
- * (vm_fault: vm_page_alloc, pmap_enter, vm_page_activate), where an
- * insertion leaves it inactive; a fault on a resident page does not move
- * it.
+ * A fault on a page that is not resident allocates it busied, maps it,
+ * activates it and unbusies it (vm_fault: vm_page_alloc, pmap_enter,
+ * vm_page_activate, vm_page_xunbusy), where an insertion leaves it
+ * inactive; it does not set PGA_REFERENCED (pmap_enter's PG_A records the
+ * reference).  A fault on a resident page does not move it.
  */
 static void
 test_map_fault_activates(void **state)
@@ -217,12 +219,113 @@ test_map_fault_activates(void **state)
 		assert_non_null(m);
 		assert_true(pmap_page_is_mapped(m));
 		assert_int_equal(queue_of(e, m), PQ_ACTIVE);
-		assert_true((VM_PAGE_A_FLAGS(vm_page_astate_load(m)) &
-		    PGA_REFERENCED) != 0);
+		assert_int_equal(VM_PAGE_A_FLAGS(vm_page_astate_load(m)) &
+		    PGA_REFERENCED, 0);
+		assert_int_equal(atomic_load(&m->busy_lock), VPB_UNBUSIED);
 		/* Resident and inactive: the fault maps it, no queue move. */
 		ev(e, PR_PAGE_INSERT, 2, 8, 1, 0);
 		assert_int_equal(map1(e, 2, 8, 0), 0);
 		assert_int_equal(queue_of(e, page(e, 2, 8)), PQ_INACTIVE);
+		check_clean(e);
+		eng_destroy(e);
+	}
+}
+
+/* Whether m's PGA_REFERENCED is set; cleared for the next step. */
+static bool
+referenced_take(struct vm_engine *e, struct vm_page *m)
+{
+	bool set = (VM_PAGE_A_FLAGS(vm_page_astate_load(m)) &
+	    PGA_REFERENCED) != 0;
+
+	vm_page_aflag_clear(eng_cpu(e, 0), m, PGA_REFERENCED);
+	return (set);
+}
+
+/*
+ * pmap_enter sets PG_A; a removal of the mapping moves it to the page
+ * (pmap_remove_pte, pmap_remove_all: PGA_REFERENCED), the process exit's
+ * pmap_remove_pages does not.
+ */
+static void
+test_unmap_references(void **state)
+{
+	struct vm_page *m;
+	unsigned d;
+
+	(void)state;
+	for (d = 0; d < NDESIGNS; d++) {
+		struct vm_engine *e = mk(d, 2048);
+
+		assert_int_equal(map1(e, 2, 7, 0), 0);
+		m = page(e, 2, 7);
+		assert_non_null(m);
+		assert_false(referenced_take(e, m));
+		assert_int_equal(ev_at(e, 0, PR_UNMAP, 2, 7, 1, 0,
+		    (0x1000 + 7) << 12), 0);
+		assert_false(pmap_page_is_mapped(m));
+		assert_true(referenced_take(e, m));
+		assert_int_equal(map1(e, 2, 7, 0), 0);
+		assert_int_equal(ev(e, PR_REMOVE_ALL, 2, 7, 1, 0), 0);
+		assert_true(referenced_take(e, m));
+		assert_int_equal(map1(e, 2, 7, 0), 0);
+		assert_int_equal(ev(e, PR_PMAP_DESTROY, 0, 0, 0, 0), 0);
+		assert_false(pmap_page_is_mapped(m));
+		assert_false(referenced_take(e, m));
+		check_clean(e);
+		eng_destroy(e);
+	}
+}
+
+static void *
+terminate_obj3(void *arg)
+{
+	(void)ev_on(arg, 1, PR_OBJ_TERMINATE, 3, 0, 0);
+	return (NULL);
+}
+
+/*
+ * A fault's slow path holds its page busy and its object's
+ * paging-in-progress count while the object is unlocked around
+ * pmap_enter.  So page_remove skips a busied page (vm_object_page_remove
+ * sleeps on it, 10 to 14), and a termination waits until the count is 0
+ * (vm_object_terminate's vm_object_pip_wait) before it frees the pages.
+ */
+static void
+test_fault_busy_and_pip(void **state)
+{
+	struct vm_object *obj;
+	struct vm_page *m;
+	pthread_t t;
+	unsigned d;
+
+	(void)state;
+	for (d = 0; d < NDESIGNS; d++) {
+		struct vm_engine *e = mk_spec(pages[d / 3], queues[d % 3], 2,
+		    2048);
+
+		ev(e, PR_PAGE_INSERT, 3, 5, 1, 0);
+		m = page(e, 3, 5);
+		assert_non_null(m);
+		assert_true(vm_page_tryxbusy(eng_cpu(e, 1), m));
+		assert_int_equal(ev(e, PR_PAGE_REMOVE, 3, 5, 1, 0),
+		    ENG_SKIP_BUSY);
+		assert_ptr_equal(page(e, 3, 5), m);
+		vm_page_xunbusy(eng_cpu(e, 1), m);
+		assert_int_equal(ev(e, PR_PAGE_REMOVE, 3, 5, 1, 0), 0);
+		assert_null(page(e, 3, 5));
+
+		ev(e, PR_PAGE_INSERT, 3, 6, 1, 0);
+		obj = &e->objects[3];
+		atomic_store(&obj->pip, 1);
+		assert_int_equal(pthread_create(&t, NULL, terminate_obj3, e),
+		    0);
+		usleep(50000);
+		assert_true(atomic_load(&obj->alive));
+		assert_non_null(page(e, 3, 6));
+		atomic_store(&obj->pip, 0);
+		assert_int_equal(pthread_join(t, NULL), 0);
+		assert_false(atomic_load(&obj->alive));
 		check_clean(e);
 		eng_destroy(e);
 	}
@@ -982,6 +1085,8 @@ main(void)
 		cmocka_unit_test(test_release_nocache_kept),
 		cmocka_unit_test(test_queue_ops),
 		cmocka_unit_test(test_map_fault_activates),
+		cmocka_unit_test(test_fault_busy_and_pip),
+		cmocka_unit_test(test_unmap_references),
 		cmocka_unit_test(test_sendfile),
 		cmocka_unit_test(test_terminate),
 		cmocka_unit_test(test_index_follows_count),

@@ -185,6 +185,15 @@ pmap_mi_writeable_set(struct eng_cpu *c, struct vm_page *m)
 	atomic_fetch_or(&m->aflags, FAKE_PGA_WRITEABLE);
 }
 
+/* The fake page layer keeps no reference bit: the MI side's business. */
+void
+pmap_mi_referenced_set(struct eng_cpu *c, struct vm_page *m)
+{
+
+	(void)c;
+	(void)m;
+}
+
 void
 pmap_mi_writeable_clear(struct eng_cpu *c, struct vm_page *m)
 {
