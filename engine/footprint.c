@@ -71,6 +71,7 @@ static const struct fp_variant fp_variants[] = {
 	{ "pmap_destroy", PR_PMAP_DESTROY, 0, FP_MAPPED, false, false },
 	{ "map", PR_MAP, 0, FP_PMAP_PAGE, false, false },
 	{ "map:write", PR_MAP, PR_F_WRITE, FP_PMAP_PAGE, false, false },
+	{ "map:new", PR_MAP, 0, FP_PMAP, false, true },
 	{ "unmap", PR_UNMAP, 0, FP_MAPPED, false, false },
 	{ "remove_all", PR_REMOVE_ALL, 0, FP_MAPPED, false, false },
 	{ "remove_write", PR_REMOVE_WRITE, 0, FP_MAPPED_WRITE, false, false },
