@@ -1793,6 +1793,14 @@ eng_check(struct vm_engine *e, FILE *out)
 			    obj->alive ? "" : " (terminated)");
 			bad++;
 		}
+		if (atomic_load_explicit(&obj->pip, memory_order_relaxed) !=
+		    0 || atomic_load_explicit(&obj->busy,
+		    memory_order_relaxed) != 0) {
+			fprintf(out, "object %" PRIu64 ": left with paging in "
+			    "progress %u, busy %u\n", i, atomic_load(&obj->pip),
+			    atomic_load(&obj->busy));
+			bad++;
+		}
 		co.e = e;
 		co.obj = obj;
 		co.out = out;

@@ -269,7 +269,8 @@ void	eng_cpu_drain(struct eng_cpu *c);
 /*
  * Invariant check (single-threaded, after eng_quiesce()): reference counts vs
  * wirings and object membership, queue flags vs membership, free pages,
- * pv lists vs mappings.  Prints one line per violation naming the page;
+ * pv lists vs mappings, objects left busy or paging.  Prints one line per
+ * violation naming the page or object;
  * returns the number of violations.
  */
 uint64_t eng_check(struct vm_engine *e, FILE *out);
