@@ -54,7 +54,7 @@ static const struct eng_design_info eng_designs[] = {
 	{ ENG_FAM_PAGE, ENG_PAGE_DFLY, "dfly", "dfly", 0, 0, 0, 0, NULL,
 	    "DragonFly 5.6 (e3c330f0) sys/vm/vm_page.c (vm_page_hash_get, "
 	    "vm_page_hash_enter, busy_count: PBUSY_LOCKED and soft busies), "
-	    "sys/vm/vm_fault.c (vm_fault_bypass)",
+	    "sys/vm/vm_fault.c (vm_fault_quick)",
 	    "refcount's counts, hard busy to change identity, and the "
 	    "lockless 4-way vm_page_hash tried before the object lock" },
 	{ ENG_FAM_QUEUE, ENG_QUEUE_LOCKED, "locked", "locked", 0, 0, 0, 0,
@@ -436,7 +436,7 @@ static const struct eng_preset_info eng_presets[] = {
 	    { "dfly", "colored:1024", "dfly", "domain:1", "colored" },
 	    { "DragonFly 5.6 sys/vm/vm_page.c (vm_page_hash_get/_enter, "
 	      "busy_count: PBUSY_LOCKED to change identity, soft busies; "
-	      "wire_count atomic), sys/vm/vm_fault.c (vm_fault_bypass); "
+	      "wire_count atomic), sys/vm/vm_fault.c (vm_fault_quick); "
 	      "docs/design-dragonfly.md)",
 	      "e3c330f0 sys/vm/vm_page.c, vm_page.h (PQ_L2_SIZE 1024, "
 	      "per-queue and per-page spinlocks, unlocked vm_page_activate)",
@@ -594,8 +594,12 @@ eng_create(const struct eng_params *p, char *err, size_t errlen)
 	e->pa_lock_stride = p->design.page_lock_pad ?
 	    sizeof(struct eng_mtx_padalign) : sizeof(struct eng_mtx);
 	e->pa_lock = eng_alloc(e->pa_lock_count * e->pa_lock_stride);
+	if (e->dfly)
+		e->dfly_excl_heur = calloc(ENG_DFLY_EXCL_SLOTS,
+		    sizeof(*e->dfly_excl_heur));
 	if (e->pa_lock == NULL || vm_phys_init(e) != 0 ||
-	    vm_object_init(e) != 0 || (e->dfly && vm_page_hash_init(e) != 0)) {
+	    vm_object_init(e) != 0 || (e->dfly && (vm_page_hash_init(e) != 0 ||
+	    e->dfly_excl_heur == NULL))) {
 		eng_errf(err, errlen, "out of memory for %" PRIu64 " pages",
 		    e->vm_page_array_size);
 		eng_destroy(e);
@@ -657,6 +661,7 @@ eng_destroy(struct vm_engine *e)
 	vm_phys_fini(e);
 	vm_pagequeue_fini(e);
 	vm_page_hash_fini(e);
+	free(e->dfly_excl_heur);
 	free(e->pa_lock);
 	free(e);
 }
@@ -1114,56 +1119,93 @@ grab:
 }
 
 /*
- * map, --page dfly, one page: vm_fault_bypass() (ev_map()), else the
- * page looked up under the shared token and, when missing, allocated
- * under the exclusive one, entered and activated with the token held,
- * and marked referenced.  Returns whether a page was found or made (*rv:
- * pmap_ev_enter()'s result).
+ * map, --page dfly, one page: DragonFly 5.6's vm_fault() (sys/vm/vm_fault.c
+ * of lileding/DragonFlyBSD at v5.6.0, fa4bfe35).
+ *
+ * vm_fault_quick() first, with no object token: not for an object with
+ * OBJ_ONEMAPPING, which every anonymous object has (the model's anon
+ * objects); else vm_page_hash_get() returns the page soft-busied, and a
+ * valid page (every model page; no PQ_CACHE, no PG_SWAPPED; a write
+ * fault's writeable object and dirty page are taken to hold, the model
+ * having no dirty bits) is vm_page_soft_activate()d: act_count only when
+ * it is active, else a full vm_page_activate().  The page is marked PG_REFERENCED, entered,
+ * and its soft busy dropped.
+ *
+ * Otherwise the object's token, shared unless the exclusive heuristic is
+ * set (VM_MAP_BACK_EXCL_HEUR, set by a fault that had to allocate and
+ * cleared by one that found its page; per (pmap, object) here,
+ * e->dfly_excl_heur), held to the end, and
+ * vm_fault_object() (paging in progress held throughout):
+ *  - a resident page is hard-busied (vm_page_lookup_busy_try), taken off
+ *    its queue (vm_page_unqueue_nowakeup), and later activated;
+ *  - a missing page under the shared token: the heuristic is set and the
+ *    fault starts again (KERN_TRY_AGAIN) with the exclusive token; under
+ *    it the page is allocated (hard-busied) and activated.
+ * Then PG_REFERENCED, pmap_enter, vm_page_activate() again (the page is
+ * active: act_count only), vm_page_wakeup() and the token's release.
+ * The model waits for a busy page under the token, where the kernel
+ * drops it, sleeps and starts again.
+ *
+ * Returns whether a page was found or made (*rv: pmap_ev_enter()'s
+ * result).  Called with the object unlocked.
  */
 static bool
 ev_map_dfly(struct eng_cpu *c, const struct pr_event *ev,
     struct vm_object *obj, vm_pindex_t pindex, uint64_t va, int *rv)
 {
 	ENG_SITE_DEFINE;
-	bool write = (ev->flags & PR_F_WRITE) != 0, allocated, retry;
+	bool write = (ev->flags & PR_F_WRITE) != 0, excl, retry;
+	_Atomic uint8_t *heur;
 	struct vm_page *m;
 
-	if ((m = vm_page_hash_get(c, obj, pindex)) != NULL) {
-		if (vm_page_queue(m) == PQ_ACTIVE) {
-			vm_page_activate(c, m);
-			*rv = pmap_ev_enter(c, ev->pmap, va, m, write);
-			vm_page_sbusy_drop(c, m);
-			return (true);
-		}
-		vm_page_sbusy_drop(c, m);
-	}
-	VM_OBJECT_RLOCK(c, obj);
-	if ((m = vm_page_lookup(c, obj, pindex)) != NULL) {
+	if (!obj->anon && (m = vm_page_hash_get(c, obj, pindex)) != NULL) {
+		vm_page_activate(c, m);		/* vm_page_soft_activate */
 		vm_page_aflag_set(c, m, PGA_REFERENCED);
 		*rv = pmap_ev_enter(c, ev->pmap, va, m, write);
-		VM_OBJECT_RUNLOCK(c, obj);
+		vm_page_sbusy_drop(c, m);
 		return (true);
 	}
-	VM_OBJECT_RUNLOCK(c, obj);
-	VM_OBJECT_WLOCK(c, obj);
-	/*
-	 * Another stream may have inserted it meanwhile, or while
-	 * vm_page_alloc slept in vm_wait.
-	 */
-	do {
-		vm_object_make_alive(c, obj);
-		m = vm_page_lookup(c, obj, pindex);
-		if ((allocated = m == NULL))
-			m = vm_page_alloc(c, obj, pindex, false, false,
-			    &retry);
-	} while (m == NULL && allocated && retry);
+	heur = &c->e->dfly_excl_heur[(((uint64_t)ev->pmap *
+	    0x9e3779b97f4a7c15ULL) ^ (obj->slot * 0xc2b2ae3d27d4eb4fULL)) >>
+	    (64 - ENG_DFLY_EXCL_BITS)];
+	excl = atomic_load_explicit(heur, memory_order_relaxed) != 0;
+	for (;;) {
+		if (excl)
+			VM_OBJECT_WLOCK(c, obj);
+		else
+			VM_OBJECT_RLOCK(c, obj);
+		vm_object_pip_add(c, obj);
+		if ((m = vm_page_lookup_busy(c, obj, pindex)) != NULL) {
+			atomic_store_explicit(heur, 0, memory_order_relaxed);
+			vm_page_unqueue_nowakeup(c, m);
+			break;
+		}
+		atomic_store_explicit(heur, 1, memory_order_relaxed);
+		if (excl) {
+			vm_object_make_alive(c, obj);
+			m = vm_page_alloc(c, obj, pindex, false, true, &retry);
+			if (m != NULL || !retry)
+				break;
+		}
+		vm_object_pip_wakeup(c, obj);
+		if (excl)
+			VM_OBJECT_WUNLOCK(c, obj);
+		else
+			VM_OBJECT_RUNLOCK(c, obj);
+		excl = true;
+	}
 	if (m != NULL) {
+		vm_page_activate(c, m);
 		vm_page_aflag_set(c, m, PGA_REFERENCED);
 		*rv = pmap_ev_enter(c, ev->pmap, va, m, write);
-		if (allocated)
-			vm_page_activate(c, m);
+		vm_page_activate(c, m);
+		vm_page_xunbusy(c, m);		/* vm_page_wakeup */
 	}
-	VM_OBJECT_WUNLOCK(c, obj);
+	vm_object_pip_wakeup(c, obj);
+	if (excl)
+		VM_OBJECT_WUNLOCK(c, obj);
+	else
+		VM_OBJECT_RUNLOCK(c, obj);
 	return (m != NULL);
 }
 
@@ -1308,14 +1350,7 @@ vm_fault_object(struct eng_cpu *c, struct vm_object *obj, vm_pindex_t pindex,
  * vm_fault_object().  Skipped when no page could be entered: no memory,
  * or (pmap_ev_enter) no such pmap slot.
  *
- * --page dfly: first DragonFly's vm_fault_bypass() (sys/vm/vm_fault.c),
- * with no object lock: vm_page_hash_get() returns the page soft-busied
- * (validated), and a page in an active sub-queue is passively activated
- * (vm_page_soft_activate: the unlocked act_count raise), entered, and its
- * soft busy dropped.  A miss, a failed validation or a page not active
- * takes ev_map_dfly_object()'s path.  The bypass's other conditions
- * (fully valid, not PG_SWAPPED, a writeable object and a dirty page for
- * a write fault) hold in the model, which has no I/O, swap or dirty bits.
+ * --page dfly: DragonFly 5.6's fault, ev_map_dfly().
  */
 static enum eng_skip
 ev_map(struct eng_cpu *c, const struct pr_event *ev, struct vm_object *obj,

@@ -34,6 +34,8 @@
 #define PA_LOCK_COUNT	256			/* amd64 with SMP */
 #define VM_BATCHQUEUE_SIZE	63		/* amd64 after D37305 */
 #define VM_BATCHQUEUE_MAX	256
+#define ENG_DFLY_EXCL_BITS	16		/* dfly_excl_heur: 64 KiB */
+#define ENG_DFLY_EXCL_SLOTS	(1u << ENG_DFLY_EXCL_BITS)
 
 TAILQ_HEAD(pglist, vm_page);
 
@@ -323,6 +325,14 @@ struct vm_engine {
 	struct eng_mtx	*vm_page_spin;	/* (C) colored: DragonFly's per-page
 					   m->spin, the page lock; else NULL */
 	bool		dfly;		/* (C) page design is dfly */
+	/*
+	 * --page dfly: the fault's exclusive-token heuristic
+	 * (VM_MAP_BACK_EXCL_HEUR), which DragonFly keeps per map entry's
+	 * backing; the model has no map entries and keeps it per (pmap,
+	 * object) pair, hashed into ENG_DFLY_EXCL_SLOTS bytes (pairs that
+	 * collide share one).  (C) the array, (a) each byte.
+	 */
+	_Atomic uint8_t	*dfly_excl_heur;
 	struct vm_page_hash_elm *vm_page_hash; /* (C) dfly: size + SET
 					   entries, each (a); else NULL */
 	uint64_t	vm_page_hash_size; /* (C) power of two */

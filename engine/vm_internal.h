@@ -244,6 +244,7 @@ void	vm_page_release_toq(struct eng_cpu *c, struct vm_page *m,
 	    uint8_t queue, int flags);
 void	vm_page_dequeue(struct eng_cpu *c, struct vm_page *m);
 void	vm_page_dequeue_lazy(struct eng_cpu *c, struct vm_page *m);
+void	vm_page_unqueue_nowakeup(struct eng_cpu *c, struct vm_page *m);
 void	vm_page_free_dequeue(struct eng_cpu *c, struct vm_page *m);
 void	vm_page_wire_queue(struct eng_cpu *c, struct vm_page *m);
 void	vm_page_unwire_queue(struct eng_cpu *c, struct vm_page *m);

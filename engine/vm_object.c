@@ -430,17 +430,20 @@ vm_object_unbusy(struct eng_cpu *c, struct vm_object *obj)
 /*
  * vm_object_pip_add() / vm_object_pip_wakeup() of one: 10/12 change the
  * count under the object's write lock (not an atomic); 13+ use
- * blockcount_acquire / blockcount_release, counted, and the wakeup needs
- * no lock.  The model's sleepers poll (vm_object_pip_wait()).
+ * blockcount_acquire / blockcount_release, and DragonFly refcount
+ * atomics under its token (shared suffices), counted; the wakeup needs no
+ * lock.  The model's sleepers poll (vm_object_pip_wait()).
  */
 void
 vm_object_pip_add(struct eng_cpu *c, struct vm_object *obj)
 {
-	VM_OBJECT_ASSERT_WLOCKED(c, obj);
-	if (c->e->pagelock)
+	if (c->e->pagelock) {
+		VM_OBJECT_ASSERT_WLOCKED(c, obj);
 		atomic_fetch_add_explicit(&obj->pip, 1, memory_order_relaxed);
-	else
+	} else {
+		VM_OBJECT_ASSERT_LOCKED(c, obj);
 		(void)eng_atomic_fetchadd_32(&c->lk, LC_OBJECT, &obj->pip, 1);
+	}
 }
 
 void

@@ -12,8 +12,10 @@
  * vm_page_hash_enter(), the sizing in vm_page_startup_finish(), and the
  * callers: vm_page_lookup(), vm_page_lookup_busy_wait(),
  * vm_page_lookup_busy_try() and vm_page_lookup_sbusy_try() enter the page
- * they found; vm_fault_bypass() (sys/vm/vm_fault.c, same tree) is the one
- * reader, before vm_object_hold().  The e3c330f0 tree itself was not read.
+ * they found; 5.6's vm_fault_quick() (sys/vm/vm_fault.c at v5.6.0,
+ * fa4bfe35; the stored later tree's vm_fault_bypass() replaced it in
+ * c2830aa6, 2020) is the one reader, before vm_object_hold().  The
+ * e3c330f0 tree itself was not read.
  *
  * No lock: an entry is four relaxed atomics (vm.h), written without
  * ordering against each other or against other writers ("SMP collisions

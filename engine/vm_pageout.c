@@ -752,24 +752,6 @@ vm_pageout_scan_inactive_pq(struct eng_cpu *c, struct vm_pagequeue *pq,
  */
 
 /*
- * A wired page found by the scan: DragonFly's lazy wiring check
- * (vm_page_unqueue_nowakeup under the page's and sub-queue's spinlocks).
- * The model also dequeues a page that left its object (no reference can
- * be left but a wiring's: the busy keeps a free away).  The page is
- * hard-busied by this CPU; takes and drops its spinlock.
- */
-static void
-vm_pageout_dfly_unqueue(struct eng_cpu *c, struct vm_page *m)
-{
-	ENG_SITE_DEFINE;
-
-	vm_page_assert_xbusied(c, m);
-	vm_page_lock(c, m);
-	vm_page_dequeue_lazy(c, m);
-	vm_page_unlock(c, m);
-}
-
-/*
  * The references of a busied page, as DragonFly counts them where the
  * object is in use: PG_REFERENCED (cleared) plus pmap_ts_referenced().
  * The model has no object reference count: every object is taken to be
@@ -847,7 +829,7 @@ vm_pageout_dfly_inactive_page(struct eng_cpu *c, struct vm_page *m)
 	ENG_ASSERT(c->lk.nheld == 0);
 	obj = atomic_load_explicit(&m->object, memory_order_relaxed);
 	if (vm_page_wired_count(c->e, m) != 0 || obj == NULL) {
-		vm_pageout_dfly_unqueue(c, m);
+		vm_page_unqueue_nowakeup(c, m);
 		goto unbusy;
 	}
 	if ((act_delta = vm_pageout_dfly_references(c, m)) != 0) {
@@ -893,7 +875,7 @@ vm_pageout_dfly_active_page(struct eng_cpu *c, struct vm_page *m,
 	ENG_ASSERT(c->lk.nheld == 0);
 	obj = atomic_load_explicit(&m->object, memory_order_relaxed);
 	if (vm_page_wired_count(c->e, m) != 0 || obj == NULL)
-		vm_pageout_dfly_unqueue(c, m);
+		vm_page_unqueue_nowakeup(c, m);
 	else if ((act_delta = vm_pageout_dfly_references(c, m)) != 0) {
 		vm_page_act_adjust(c, m, ACT_ADVANCE + act_delta, 0);
 		(void)vm_page_requeue(c, m);

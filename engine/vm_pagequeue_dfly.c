@@ -116,6 +116,26 @@ vm_pq_dfly_activate_unlocked(struct eng_cpu *c, struct vm_page *m)
 }
 
 /*
+ * vm_page_unqueue_nowakeup(): take a busied page off its sub-queue under
+ * the page's and the sub-queue's spinlocks (vm_page_and_queue_spin_lock),
+ * as DragonFly's fault does to a page it found (vm_fault_object()) and its
+ * scan to a wired page it meets (the lazy wiring check; the model's scan
+ * also dequeues a page that left its object: no reference can be left but
+ * a wiring's, and the busy keeps a free away).  The page is hard-busied by
+ * this CPU; takes and drops its spinlock.
+ */
+void
+vm_page_unqueue_nowakeup(struct eng_cpu *c, struct vm_page *m)
+{
+	ENG_SITE_DEFINE;
+
+	vm_page_assert_xbusied(c, m);
+	vm_page_lock(c, m);
+	vm_page_dequeue_lazy(c, m);
+	vm_page_unlock(c, m);
+}
+
+/*
  * Synchronous like --queue locked, whose enqueue and requeue link on the
  * page's sub-queue here (VM_PQ_SYNC: the page daemon takes one page per
  * sub-queue-lock acquisition, as DragonFly's scans do); no queue

