@@ -1135,13 +1135,14 @@ grab:
  * set (VM_MAP_BACK_EXCL_HEUR, set by a fault that had to allocate and
  * cleared by one that found its page; per (pmap, object) here,
  * e->dfly_excl_heur), held to the end, and
- * vm_fault_object() (paging in progress held throughout):
+ * vm_fault_object() (paging in progress held):
  *  - a resident page is hard-busied (vm_page_lookup_busy_try), taken off
  *    its queue (vm_page_unqueue_nowakeup), and later activated;
  *  - a missing page under the shared token: the heuristic is set and the
  *    fault starts again (KERN_TRY_AGAIN) with the exclusive token; under
  *    it the page is allocated (hard-busied) and activated.
- * Then PG_REFERENCED, pmap_enter, vm_page_activate() again (the page is
+ * vm_fault_object() ends by dropping paging in progress.  Then
+ * PG_REFERENCED, pmap_enter, vm_page_activate() again (the page is
  * active: act_count only), vm_page_wakeup() and the token's release.
  * The model waits for a busy page under the token, where the kernel
  * drops it, sleeps and starts again.
@@ -1196,12 +1197,13 @@ ev_map_dfly(struct eng_cpu *c, const struct pr_event *ev,
 	}
 	if (m != NULL) {
 		vm_page_activate(c, m);
+		vm_object_pip_wakeup(c, obj);	/* vm_fault_object() ends */
 		vm_page_aflag_set(c, m, PGA_REFERENCED);
 		*rv = pmap_ev_enter(c, ev->pmap, va, m, write);
 		vm_page_activate(c, m);
 		vm_page_xunbusy(c, m);		/* vm_page_wakeup */
-	}
-	vm_object_pip_wakeup(c, obj);
+	} else
+		vm_object_pip_wakeup(c, obj);
 	if (excl)
 		VM_OBJECT_WUNLOCK(c, obj);
 	else
@@ -1260,10 +1262,14 @@ vm_fault_soft_fast(struct eng_cpu *c, struct vm_object *obj,
  * The end of a fault's slow path: 10/12's unlock_and_deallocate() drops
  * the paging-in-progress count under the object's write lock, unlocks,
  * and vm_object_deallocate() write-locks it again to drop the fault's
- * reference; 13+'s vm_fault_deallocate() drops both without the lock
- * (the reference with refcount_release_if_gt(), not counted, nor its
- * acquisition).  locked: the object is write-locked (always so under
- * --page pagelock).  The object is unlocked on return.
+ * reference.  13+'s fault_deallocate() drops the count without the lock,
+ * and vm_object_deallocate() the reference with refcount_release_if_gt():
+ * above 1 for a file's object, no lock; above 2 for an anonymous one
+ * (OBJ_ANON), which its mapping and the fault hold at 2, so it
+ * write-locks (vm_object.c of 2020+, index id 47069778; the model's
+ * anonymous objects are the trace's, each mapped once).  The reference
+ * atomics are not counted.  locked: the object is write-locked (always so
+ * under --page pagelock).  The object is unlocked on return.
  */
 static void
 vm_fault_deallocate(struct eng_cpu *c, struct vm_object *obj, bool locked)
@@ -1274,6 +1280,10 @@ vm_fault_deallocate(struct eng_cpu *c, struct vm_object *obj, bool locked)
 		if (locked)
 			VM_OBJECT_WUNLOCK(c, obj);
 		vm_object_pip_wakeup(c, obj);
+		if (obj->anon) {
+			VM_OBJECT_WLOCK(c, obj);	/* vm_object_deallocate() */
+			VM_OBJECT_WUNLOCK(c, obj);
+		}
 		return;
 	}
 	VM_OBJECT_ASSERT_WLOCKED(c, obj);
@@ -1281,6 +1291,39 @@ vm_fault_deallocate(struct eng_cpu *c, struct vm_object *obj, bool locked)
 	VM_OBJECT_WUNLOCK(c, obj);
 	VM_OBJECT_WLOCK(c, obj);		/* vm_object_deallocate() */
 	VM_OBJECT_WUNLOCK(c, obj);
+}
+
+/*
+ * A fault's slow path found its page busy: it marks the page referenced
+ * ("so that the page daemon is less likely to reclaim it"), sleeps until
+ * the busy goes (the model yields once; the caller starts the fault
+ * again, RetryFault) and drops what it held.  10/12:
+ * vm_page_sleep_if_busy() takes the page lock, unlocks the object,
+ * sleeps and write-locks it again, then unlock_and_deallocate().  13+
+ * (vm_fault_busy_sleep()): vm_page_busy_sleep() unlocks the object, then
+ * fault_deallocate().  The object is write-locked on entry, unlocked on
+ * return.
+ */
+static void
+vm_fault_busy_sleep(struct eng_cpu *c, struct vm_object *obj,
+    struct vm_page *m)
+{
+	ENG_SITE_DEFINE;
+
+	VM_OBJECT_ASSERT_WLOCKED(c, obj);
+	vm_page_aflag_set(c, m, PGA_REFERENCED);
+	if (c->e->pagelock) {
+		vm_page_lock(c, m);
+		VM_OBJECT_WUNLOCK(c, obj);
+		vm_page_unlock(c, m);
+		eng_yield();
+		VM_OBJECT_WLOCK(c, obj);
+		vm_fault_deallocate(c, obj, true);
+	} else {
+		VM_OBJECT_WUNLOCK(c, obj);
+		eng_yield();
+		vm_fault_deallocate(c, obj, false);
+	}
 }
 
 /*
@@ -1321,9 +1364,7 @@ vm_fault_object(struct eng_cpu *c, struct vm_object *obj, vm_pindex_t pindex,
 	do {
 		if ((m = vm_page_lookup(c, obj, pindex)) != NULL) {
 			if (!vm_page_tryxbusy(c, m)) {
-				vm_page_aflag_set(c, m, PGA_REFERENCED);
-				vm_fault_deallocate(c, obj, true);
-				eng_yield();
+				vm_fault_busy_sleep(c, obj, m);
 				*retry = true;
 				return (NULL);
 			}

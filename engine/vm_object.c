@@ -460,18 +460,27 @@ vm_object_pip_wakeup(struct eng_cpu *c, struct vm_object *obj)
 /*
  * vm_object_pip_wait(): until no fault is between its pip_add and its
  * wakeup; the object is unlocked while it waits (the kernel sleeps, the
- * model yields) and write-locked again.  The object must be write-locked.
+ * model yields) and write-locked again.  With the debugging checks a
+ * count still held after ENG_PIP_WAIT_MAX yields is reported as leaked
+ * (every holder holds it for a bounded stretch of one event).  The
+ * object must be write-locked.
  */
+#define ENG_PIP_WAIT_MAX	(UINT64_C(1) << 24)
 static void
 vm_object_pip_wait(struct eng_cpu *c, struct vm_object *obj)
 {
 	ENG_SITE_DEFINE;
+	uint64_t waits = 0;
 
 	VM_OBJECT_ASSERT_WLOCKED(c, obj);
 	while (atomic_load_explicit(&obj->pip, memory_order_acquire) != 0) {
 		VM_OBJECT_WUNLOCK(c, obj);
 		eng_yield();
 		VM_OBJECT_WLOCK(c, obj);
+		waits++;
+		ENG_KASSERT(waits < ENG_PIP_WAIT_MAX, "object %" PRIu64
+		    ": paging in progress %u after %" PRIu64 " waits: leaked",
+		    obj->slot, atomic_load(&obj->pip), waits);
 	}
 }
 

@@ -231,6 +231,90 @@ test_map_fault_activates(void **state)
 	}
 }
 
+/*
+ * Object-lock acquisitions of a fault on a missing page (vm_fault's slow
+ * path): 10/12 (pagelock) 3, the soft path's read lock, the relock for
+ * the activation and vm_object_deallocate's; 13+ (refcount) 1, the read
+ * lock upgraded, for a file's object, 2 for an anonymous one, whose
+ * vm_object_deallocate() write-locks (refcount_release_if_gt(, 2)).  A
+ * fault on a resident page: 1.
+ */
+static void
+test_fault_miss_locks(void **state)
+{
+	uint64_t before;
+	unsigned d;
+
+	(void)state;
+	for (d = 0; d < NDESIGNS; d++) {
+		struct vm_engine *e = mk(d, 2048);
+		bool pl = d / 3 == 0;
+
+		eng_object_anon(e, 6);
+		before = acq(e, LC_OBJECT);
+		assert_int_equal(map1(e, 5, 1, 0), 0);
+		assert_int_equal(acq(e, LC_OBJECT) - before, pl ? 3 : 1);
+		before = acq(e, LC_OBJECT);
+		assert_int_equal(map1(e, 6, 1, 0), 0);
+		assert_int_equal(acq(e, LC_OBJECT) - before, pl ? 3 : 2);
+		before = acq(e, LC_OBJECT);
+		assert_int_equal(map1(e, 6, 1, 0), 0);
+		assert_int_equal(acq(e, LC_OBJECT) - before, 1);
+		check_clean(e);
+		eng_destroy(e);
+	}
+}
+
+static _Atomic bool busy_fault_done;
+
+static void *
+busy_fault_run(void *arg)
+{
+	assert_int_equal(map1(arg, 4, 3, PR_F_WRITE), 0);
+	atomic_store(&busy_fault_done, true);
+	return (NULL);
+}
+
+/*
+ * A write fault whose page another holds busy takes the slow path, marks
+ * the page referenced, drops its paging-in-progress count, waits and
+ * starts again: it maps the page only once the busy is gone
+ * (vm_fault_busy_sleep, RetryFault), and no count is left behind.
+ */
+static void
+test_fault_busy_retry(void **state)
+{
+	struct vm_page *m;
+	pthread_t t;
+	unsigned d;
+
+	(void)state;
+	for (d = 0; d < NDESIGNS; d++) {
+		struct vm_engine *e = mk_spec(pages[d / 3], queues[d % 3], 2,
+		    2048);
+
+		ev(e, PR_PAGE_INSERT, 4, 3, 1, 0);
+		m = page(e, 4, 3);
+		assert_non_null(m);
+		assert_true(vm_page_tryxbusy(eng_cpu(e, 1), m));
+		atomic_store(&busy_fault_done, false);
+		assert_int_equal(pthread_create(&t, NULL, busy_fault_run, e),
+		    0);
+		usleep(50000);
+		assert_false(atomic_load(&busy_fault_done));
+		assert_false(pmap_page_is_mapped(m));
+		assert_true((VM_PAGE_A_FLAGS(vm_page_astate_load(m)) &
+		    PGA_REFERENCED) != 0);
+		vm_page_xunbusy(eng_cpu(e, 1), m);
+		assert_int_equal(pthread_join(t, NULL), 0);
+		assert_true(atomic_load(&busy_fault_done));
+		assert_true(pmap_page_is_mapped(m));
+		assert_int_equal(atomic_load(&e->objects[4].pip), 0);
+		check_clean(e);
+		eng_destroy(e);
+	}
+}
+
 /* Whether m's PGA_REFERENCED is set; cleared for the next step. */
 static bool
 referenced_take(struct vm_engine *e, struct vm_page *m)
@@ -1087,6 +1171,8 @@ main(void)
 		cmocka_unit_test(test_map_fault_activates),
 		cmocka_unit_test(test_fault_busy_and_pip),
 		cmocka_unit_test(test_unmap_references),
+		cmocka_unit_test(test_fault_miss_locks),
+		cmocka_unit_test(test_fault_busy_retry),
 		cmocka_unit_test(test_sendfile),
 		cmocka_unit_test(test_terminate),
 		cmocka_unit_test(test_index_follows_count),
