@@ -755,6 +755,13 @@ print_counters(FILE *f, const struct rp_report *r)
 	wrapped_end(&wl);
 }
 
+/*
+ * The site column fits the engine's longest function that takes a lock
+ * (vm_pageout_reinsert_inactive, 28), so that the default table stays
+ * within 100 columns.
+ */
+#define RP_SITE_WIDTH	28
+
 /* The top entries call sites x lock class in o's order. */
 static void
 print_sites(FILE *f, const struct rp_report *r, const struct rp_print_opts *o)
@@ -776,15 +783,15 @@ print_sites(FILE *f, const struct rp_report *r, const struct rp_print_opts *o)
 	n = r->nsites < n ? r->nsites : n;
 	fprintf(f, "\ntop %zu of %zu call sites by %s:\n", n, r->sites_total,
 	    rp_keys[key].site_name);
-	fprintf(f, "%-26s %-10s %11s %10s %6s", "site", "lock", "acquired",
-	    "contended", "cont%");
+	fprintf(f, "%-*s %-9s %10s %10s %6s", RP_SITE_WIDTH, "site", "lock",
+	    "acquired", "contended", "cont%");
 	if (o->wide)
 		fprintf(f, " %10s", "cas_retry");
 	fprintf(f, " %10s %9s %10s\n", "wait total", "avg wait",
 	    "hold total");
 	for (i = 0; i < n; i++) {
 		s = top[i];
-		fprintf(f, "%-26s %-10s %11llu %10llu %6.2f", s->site,
+		fprintf(f, "%-*s %-9s %10llu %10llu %6.2f", RP_SITE_WIDTH, s->site,
 		    s->lock_class, (unsigned long long)s->acquisitions,
 		    (unsigned long long)s->contended, s->acquisitions > 0 ?
 		    100.0 * s->contended / s->acquisitions : 0.0);
