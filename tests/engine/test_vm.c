@@ -328,12 +328,14 @@ referenced_take(struct vm_engine *e, struct vm_page *m)
 
 /*
  * pmap_enter sets PG_A; a removal of the mapping moves it to the page
- * (pmap_remove_pte, pmap_remove_all: PGA_REFERENCED), the process exit's
- * pmap_remove_pages does not.
+ * (pmap_remove_pte, pmap_remove_all, and pmap_remove_pde to each page of
+ * a 2 MiB mapping: PGA_REFERENCED), the process exit's pmap_remove_pages
+ * does not.
  */
 static void
 test_unmap_references(void **state)
 {
+	struct eng_stats st;
 	struct vm_page *m;
 	unsigned d;
 
@@ -356,6 +358,19 @@ test_unmap_references(void **state)
 		assert_int_equal(ev(e, PR_PMAP_DESTROY, 0, 0, 0, 0), 0);
 		assert_false(pmap_page_is_mapped(m));
 		assert_false(referenced_take(e, m));
+
+		/* A 2 MiB mapping's PG_A goes to each of its 512 pages. */
+		assert_int_equal(ev(e, PR_PMAP_CREATE, 0, 0, 0, 0), 0);
+		assert_int_equal(ev_at(e, 0, PR_MAP, 7, 0, NPDEPG, PR_F_WRITE,
+		    (uint64_t)1 << PDRSHIFT), 0);
+		(void)ev_at(e, 0, PR_PROMOTE, 7, 0, NPDEPG, 0,
+		    (uint64_t)1 << PDRSHIFT);
+		eng_stats_collect(e, &st);
+		assert_int_equal(st.promotions, 1);
+		assert_int_equal(ev_at(e, 0, PR_UNMAP, 7, 0, NPDEPG, 0,
+		    (uint64_t)1 << PDRSHIFT), 0);
+		assert_true(referenced_take(e, page(e, 7, 0)));
+		assert_true(referenced_take(e, page(e, 7, NPDEPG - 1)));
 		check_clean(e);
 		eng_destroy(e);
 	}
