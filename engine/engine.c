@@ -1260,37 +1260,27 @@ vm_fault_soft_fast(struct eng_cpu *c, struct vm_object *obj,
 
 /*
  * The end of a fault's slow path: 10/12's unlock_and_deallocate() drops
- * the paging-in-progress count under the object's write lock, unlocks,
- * and vm_object_deallocate() write-locks it again to drop the fault's
- * reference.  13+'s fault_deallocate() drops the count without the lock,
- * and vm_object_deallocate() the reference with refcount_release_if_gt():
- * above 1 for a file's object, no lock; above 2 for an anonymous one
- * (OBJ_ANON), which its mapping and the fault hold at 2, so it
- * write-locks (vm_object.c of 2020+, index id 47069778; the model's
- * anonymous objects are the trace's, each mapped once).  The reference
- * atomics are not counted.  locked: the object is write-locked (always so
- * under --page pagelock).  The object is unlocked on return.
+ * the paging-in-progress count under the object's write lock and
+ * unlocks; 13+'s fault_deallocate() drops it without the lock.  Then
+ * vm_object_deallocate() drops the fault's reference.  locked: the object
+ * is write-locked (always so under --page pagelock).  The object is
+ * unlocked on return.
  */
 static void
 vm_fault_deallocate(struct eng_cpu *c, struct vm_object *obj, bool locked)
 {
 	ENG_SITE_DEFINE;
 
-	if (!c->e->pagelock) {
+	if (c->e->pagelock) {
+		VM_OBJECT_ASSERT_WLOCKED(c, obj);
+		vm_object_pip_wakeup(c, obj);
+		VM_OBJECT_WUNLOCK(c, obj);
+	} else {
 		if (locked)
 			VM_OBJECT_WUNLOCK(c, obj);
 		vm_object_pip_wakeup(c, obj);
-		if (obj->anon) {
-			VM_OBJECT_WLOCK(c, obj);	/* vm_object_deallocate() */
-			VM_OBJECT_WUNLOCK(c, obj);
-		}
-		return;
 	}
-	VM_OBJECT_ASSERT_WLOCKED(c, obj);
-	vm_object_pip_wakeup(c, obj);
-	VM_OBJECT_WUNLOCK(c, obj);
-	VM_OBJECT_WLOCK(c, obj);		/* vm_object_deallocate() */
-	VM_OBJECT_WUNLOCK(c, obj);
+	vm_object_deallocate(c, obj, obj->anon, ENG_HERE);
 }
 
 /*
@@ -1495,10 +1485,7 @@ ev_sendfile(struct eng_cpu *c, const struct pr_event *ev,
 		pindex += (uint64_t)k;
 		n -= (uint64_t)k;
 	}
-	if (c->e->pagelock) {		/* vm_object_deallocate() */
-		VM_OBJECT_WLOCK(c, obj);
-		VM_OBJECT_WUNLOCK(c, obj);
-	}
+	vm_object_deallocate(c, obj, false, ENG_HERE);
 	return (did ? ENG_SKIP_NONE : ENG_SKIP_NO_MEMORY);
 }
 

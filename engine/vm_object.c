@@ -428,6 +428,29 @@ vm_object_unbusy(struct eng_cpu *c, struct vm_object *obj)
 }
 
 /*
+ * vm_object_deallocate() of a reference the caller took besides the
+ * object's mappings (a fault's, sendfile's): 10/12 write-lock the object
+ * to drop it (--page pagelock); 13+ drop it with refcount_release_if_gt(),
+ * no lock, above 1 for a file's object and above 2 for an anonymous one
+ * (OBJ_ANON), which its mapping and the caller hold at 2, so that one is
+ * write-locked (--page refcount; vm_object.c of 2020+, index id
+ * 47069778).  anon: the object is anonymous memory (a fault passes the
+ * model's flag, each such object taken to be mapped once; sendfile's
+ * object is a file's).  --page dfly: not modelled.  The reference atomics
+ * are not counted.  The lock is counted at site, the caller's.  The
+ * object must be unlocked.
+ */
+void
+vm_object_deallocate(struct eng_cpu *c, struct vm_object *obj, bool anon,
+    struct eng_site *site)
+{
+	if (c->e->pagelock || (c->e->smr_lookups && anon)) {
+		eng_rw_wlock(&c->lk, &obj->lock, site);
+		VM_OBJECT_WUNLOCK(c, obj);
+	}
+}
+
+/*
  * vm_object_pip_add() / vm_object_pip_wakeup() of one: 10/12 change the
  * count under the object's write lock (not an atomic); 13+ use
  * blockcount_acquire / blockcount_release, and DragonFly refcount
