@@ -30,6 +30,23 @@ mk(unsigned d, uint64_t phys)
 	return (mk_spec(pages[d / 3], queues[d % 3], 1, phys));
 }
 
+/*
+ * Design d on two CPUs, with (obj, pindex) resident and exclusive-busied
+ * by CPU 1, as a fault holds its page between its unlocked pmap_enter
+ * and its unbusy; the page is returned in *mp.
+ */
+static struct vm_engine *
+mk_busied(unsigned d, uint64_t obj, uint64_t pindex, struct vm_page **mp)
+{
+	struct vm_engine *e = mk_spec(pages[d / 3], queues[d % 3], 2, 2048);
+
+	ev(e, PR_PAGE_INSERT, obj, pindex, 1, 0);
+	*mp = page(e, obj, pindex);
+	assert_non_null(*mp);
+	assert_true(vm_page_tryxbusy(eng_cpu(e, 1), *mp));
+	return (e);
+}
+
 /* Logical queue after draining the batches. */
 static uint8_t
 queue_of(struct vm_engine *e, struct vm_page *m)
@@ -290,13 +307,8 @@ test_fault_busy_retry(void **state)
 
 	(void)state;
 	for (d = 0; d < NDESIGNS; d++) {
-		struct vm_engine *e = mk_spec(pages[d / 3], queues[d % 3], 2,
-		    2048);
+		struct vm_engine *e = mk_busied(d, 4, 3, &m);
 
-		ev(e, PR_PAGE_INSERT, 4, 3, 1, 0);
-		m = page(e, 4, 3);
-		assert_non_null(m);
-		assert_true(vm_page_tryxbusy(eng_cpu(e, 1), m));
 		atomic_store(&busy_fault_done, false);
 		assert_int_equal(pthread_create(&t, NULL, busy_fault_run, e),
 		    0);
@@ -400,13 +412,8 @@ test_fault_busy_and_pip(void **state)
 
 	(void)state;
 	for (d = 0; d < NDESIGNS; d++) {
-		struct vm_engine *e = mk_spec(pages[d / 3], queues[d % 3], 2,
-		    2048);
+		struct vm_engine *e = mk_busied(d, 3, 5, &m);
 
-		ev(e, PR_PAGE_INSERT, 3, 5, 1, 0);
-		m = page(e, 3, 5);
-		assert_non_null(m);
-		assert_true(vm_page_tryxbusy(eng_cpu(e, 1), m));
 		assert_int_equal(ev(e, PR_PAGE_REMOVE, 3, 5, 1, 0),
 		    ENG_SKIP_BUSY);
 		assert_ptr_equal(page(e, 3, 5), m);
