@@ -1262,7 +1262,8 @@ vm_fault_soft_fast(struct eng_cpu *c, struct vm_object *obj,
  * The end of a fault's slow path: 10/12's unlock_and_deallocate() drops
  * the paging-in-progress count under the object's write lock and
  * unlocks; 13+'s fault_deallocate() drops it without the lock.  Then
- * vm_object_deallocate() drops the fault's reference.  locked: the object
+ * vm_object_deallocate() drops the fault's reference (the faulting
+ * mapping holds one besides).  locked: the object
  * is write-locked (always so under --page pagelock).  The object is
  * unlocked on return.
  */
@@ -1280,7 +1281,7 @@ vm_fault_deallocate(struct eng_cpu *c, struct vm_object *obj, bool locked)
 			VM_OBJECT_WUNLOCK(c, obj);
 		vm_object_pip_wakeup(c, obj);
 	}
-	vm_object_deallocate(c, obj, obj->anon, ENG_HERE);
+	vm_object_deallocate(c, obj, obj->anon, 1, ENG_HERE);
 }
 
 /*
@@ -1350,6 +1351,7 @@ vm_fault_object(struct eng_cpu *c, struct vm_object *obj, vm_pindex_t pindex,
 	VM_OBJECT_ASSERT_WLOCKED(c, obj);
 	*retry = false;
 	vm_object_make_alive(c, obj);
+	vm_object_reference_locked(c, obj);
 	vm_object_pip_add(c, obj);
 	do {
 		if ((m = vm_page_lookup(c, obj, pindex)) != NULL) {
@@ -1419,19 +1421,24 @@ ev_map(struct eng_cpu *c, const struct pr_event *ev, struct vm_object *obj,
  * the object lock (vm_page_grab_pages), send, and at completion release
  * each page with no object lock held (vm_page_release; SF_NOCACHE:
  * VPR_TRYFREE, where the kernel has it: eng_advice_honoured()).  Ranges
- * are handled ENG_SENDFILE_CHUNK pages at a time.
+ * are handled ENG_SENDFILE_CHUNK pages at a time, each chunk standing for
+ * one turn of vn_sendfile()'s loop (one socket buffer's worth).
  *
  * --page pagelock (FreeBSD <= 12, kern_sendfile.c of 11/12): the syscall
  * also write-locks the object once in sendfile_getobj() to take its
  * reference (vm_object_reference_locked) and once in
  * vm_object_deallocate() to drop it (12's deallocate write-locks before
  * vm_object_vndeallocate); each chunk is sendfile_swapin()'s write-locked
- * vm_page_grab_pages().  --page refcount (13+): sendfile_getobj()
- * read-locks once to take its reference, each chunk's
+ * vm_page_grab_pages().  --page refcount (13+; kern_sendfile.c of
+ * sobomax/freebsd14_vendor @0f7ff342, 1300139, and of index id
+ * 92533499): sendfile_getobj() read-locks to take its reference; each
+ * turn read-locks to read the pager's file size ("Check to see if the
+ * file size has changed"), raises paging in progress, and
  * vm_page_grab_pages_unlocked() busies, wires and (the pages being valid)
- * unbusies the resident pages without the object lock and write-locks
- * only to grab missing ones, and 13's vm_object_deallocate() drops a
- * vnode object's extra reference with refcount_release_if_gt(), no lock.
+ * unbusies the resident pages without the object lock, write-locking only
+ * to grab missing ones; sendfile_iodone() drops paging in progress; and
+ * vm_object_deallocate() drops the reference with no lock while another
+ * sendfile holds one, else read-locks (vm_object_deallocate_vnode).
  * --page dfly: each chunk's grab write-locks.  Skipped when no page could
  * be grabbed (no memory) or the range starts beyond the model's.
  */
@@ -1460,15 +1467,24 @@ ev_sendfile(struct eng_cpu *c, const struct pr_event *ev,
 	    eng_advice_honoured(c->e) ? VPR_TRYFREE : 0;
 	if (c->e->pagelock) {		/* sendfile_getobj() */
 		VM_OBJECT_WLOCK(c, obj);
+		vm_object_reference_locked(c, obj);
 		VM_OBJECT_WUNLOCK(c, obj);
 	} else if (c->e->smr_lookups) {
 		VM_OBJECT_RLOCK(c, obj);
+		vm_object_reference_locked(c, obj);
 		VM_OBJECT_RUNLOCK(c, obj);
 	}
 	while (n > 0) {
 		k = n > ENG_SENDFILE_CHUNK ? ENG_SENDFILE_CHUNK : (int)n;
-		got = c->e->smr_lookups ? vm_page_grab_pages_unlocked(c, obj,
-		    pindex, true, ma, k) : 0;
+		got = 0;
+		if (c->e->smr_lookups) {
+			/* The file's size, read again under the lock. */
+			VM_OBJECT_RLOCK(c, obj);
+			VM_OBJECT_RUNLOCK(c, obj);
+			vm_object_pip_add(c, obj);
+			got = vm_page_grab_pages_unlocked(c, obj, pindex, true,
+			    ma, k);
+		}
 		if (got < k) {
 			VM_OBJECT_WLOCK(c, obj);
 			got += vm_page_grab_pages(c, obj,
@@ -1476,6 +1492,8 @@ ev_sendfile(struct eng_cpu *c, const struct pr_event *ev,
 			    k - got);
 			VM_OBJECT_WUNLOCK(c, obj);
 		}
+		if (c->e->smr_lookups)
+			vm_object_pip_wakeup(c, obj);	/* sendfile_iodone() */
 		k = got;
 		if (k == 0)
 			break;
@@ -1485,7 +1503,7 @@ ev_sendfile(struct eng_cpu *c, const struct pr_event *ev,
 		pindex += (uint64_t)k;
 		n -= (uint64_t)k;
 	}
-	vm_object_deallocate(c, obj, false, ENG_HERE);
+	vm_object_deallocate(c, obj, false, 0, ENG_HERE);
 	return (did ? ENG_SKIP_NONE : ENG_SKIP_NO_MEMORY);
 }
 
@@ -1858,10 +1876,12 @@ eng_check(struct vm_engine *e, FILE *out)
 		}
 		if (atomic_load_explicit(&obj->pip, memory_order_relaxed) !=
 		    0 || atomic_load_explicit(&obj->busy,
-		    memory_order_relaxed) != 0) {
+		    memory_order_relaxed) != 0 || atomic_load_explicit(
+		    &obj->ref_count, memory_order_relaxed) != 0) {
 			fprintf(out, "object %" PRIu64 ": left with paging in "
-			    "progress %u, busy %u\n", i, atomic_load(&obj->pip),
-			    atomic_load(&obj->busy));
+			    "progress %u, busy %u, references %u\n", i,
+			    atomic_load(&obj->pip), atomic_load(&obj->busy),
+			    atomic_load(&obj->ref_count));
 			bad++;
 		}
 		co.e = e;

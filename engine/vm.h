@@ -180,6 +180,11 @@ struct vm_object {
 					   fault's slow path across its
 					   unlocked pmap_enter; termination
 					   waits for it (vm_object_pip_wait) */
+	_Atomic uint32_t ref_count;	/* (o) 10/12, (a) 13+: the
+					   references events in flight hold
+					   (a fault's slow path, a sendfile
+					   syscall); the mappings' are not
+					   kept (vm_object_deallocate()) */
 	_Atomic uint32_t busy;		/* (a) 13+'s busy count
 					   (vm_object_busy(): a blockcount
 					   that the fault's soft path raises

@@ -185,9 +185,10 @@ int	vm_object_terminate(struct eng_cpu *c, struct vm_object *obj);
 void	vm_object_make_alive(struct eng_cpu *c, struct vm_object *obj);
 void	vm_object_busy(struct eng_cpu *c, struct vm_object *obj);
 void	vm_object_deallocate(struct eng_cpu *c, struct vm_object *obj,
-	    bool anon, struct eng_site *site);
+	    bool anon, unsigned mappings, struct eng_site *site);
 void	vm_object_pip_add(struct eng_cpu *c, struct vm_object *obj);
 void	vm_object_pip_wakeup(struct eng_cpu *c, struct vm_object *obj);
+void	vm_object_reference_locked(struct eng_cpu *c, struct vm_object *obj);
 void	vm_object_unbusy(struct eng_cpu *c, struct vm_object *obj);
 struct vm_page *vm_page_lookup(struct eng_cpu *c, struct vm_object *obj,
 	    vm_pindex_t pindex);

@@ -428,34 +428,89 @@ vm_object_unbusy(struct eng_cpu *c, struct vm_object *obj)
 }
 
 /*
- * vm_object_deallocate() of a reference the caller took besides the
- * object's mappings (a fault's, sendfile's): 10/12 write-lock the object
- * to drop it (--page pagelock); 13+ drop it with refcount_release_if_gt(),
- * no lock, above 1 for a file's object and above 2 for an anonymous one
- * (OBJ_ANON), which its mapping and the caller hold at 2, so that one is
- * write-locked (--page refcount; vm_object.c of 2020+, index id
- * 47069778).  anon: the object is anonymous memory (a fault passes the
- * model's flag, each such object taken to be mapped once; sendfile's
- * object is a file's).  --page dfly: not modelled.  The reference atomics
- * are not counted.  The lock is counted at site, the caller's.  The
- * object must be unlocked.
+ * vm_object_reference_locked() of a fault's slow path or a sendfile
+ * syscall (sendfile_getobj): 10/12 raise ref_count under the object's
+ * write lock, a plain increment; 13+ with refcount_acquire(), an atomic
+ * on the object's line, under either lock (vm_object.c of 2020+, index id
+ * 47069778).  A vnode's first reference also takes the vnode's (vref),
+ * which is not modelled.  --page dfly: not modelled.  10/12: the object
+ * must be write-locked; 13+: locked.
+ */
+void
+vm_object_reference_locked(struct eng_cpu *c, struct vm_object *obj)
+{
+	if (c->e->pagelock) {
+		VM_OBJECT_ASSERT_WLOCKED(c, obj);
+		atomic_fetch_add_explicit(&obj->ref_count, 1,
+		    memory_order_relaxed);
+	} else if (c->e->smr_lookups) {
+		VM_OBJECT_ASSERT_LOCKED(c, obj);
+		(void)eng_atomic_fetchadd_32(&c->lk, LC_OBJECT,
+		    &obj->ref_count, 1);
+	}
+}
+
+/*
+ * vm_object_deallocate() of a reference vm_object_reference_locked()
+ * took.  10/12 write-lock the object to drop it (--page pagelock; 12's
+ * vm_object.c, index id 1450408391).  13+ (--page refcount; vm_object.c
+ * of 2020+, index id 47069778) first try refcount_release_if_gt(), a
+ * compare-and-set with no lock, which succeeds while more than 1
+ * reference is left for a vnode's object and more than 2 for an
+ * anonymous one (OBJ_ANON); else a vnode's object is read-locked for
+ * vm_object_deallocate_vnode()'s refcount_release(), an anonymous one
+ * write-locked for its refcount_release().  The model keeps only the
+ * references of events in flight (obj->ref_count): mappings is how many
+ * mappings the caller knows to hold one besides (a fault's object is
+ * mapped, taken as once; a file that sendfile serves is taken to be
+ * mapped by none, as a sendfile server's files are not).  So the last
+ * sendfile in flight on a file, or a fault on an anonymous object no
+ * other fault holds, takes the lock.  anon: the object is anonymous
+ * memory (sendfile's object is a vnode's).  --page dfly: not modelled.
+ * The lock and a failed compare-and-set are counted at site, the
+ * caller's.  The object must be unlocked.
  */
 void
 vm_object_deallocate(struct eng_cpu *c, struct vm_object *obj, bool anon,
-    struct eng_site *site)
+    unsigned mappings, struct eng_site *site)
 {
-	if (c->e->pagelock || (c->e->smr_lookups && anon)) {
+	uint32_t old, keep;
+
+	if (c->e->pagelock) {
 		eng_rw_wlock(&c->lk, &obj->lock, site);
+		atomic_fetch_sub_explicit(&obj->ref_count, 1,
+		    memory_order_relaxed);
 		VM_OBJECT_WUNLOCK(c, obj);
+		return;
 	}
+	if (!c->e->smr_lookups)
+		return;
+	/* refcount_release_if_gt(&ref_count, anon ? 2 : 1) */
+	keep = (anon ? 2 : 1) > mappings ? (anon ? 2 : 1) - mappings : 0;
+	old = atomic_load_explicit(&obj->ref_count, memory_order_relaxed);
+	while (old > keep)
+		if (eng_atomic_fcmpset_32(&c->lk, LC_OBJECT, site,
+		    &obj->ref_count, &old, old - 1))
+			return;
+	if (anon)
+		eng_rw_wlock(&c->lk, &obj->lock, site);
+	else
+		eng_rw_rlock(&c->lk, &obj->lock, site);
+	(void)eng_atomic_fetchadd_32(&c->lk, LC_OBJECT, &obj->ref_count,
+	    (uint32_t)-1);
+	if (anon)
+		VM_OBJECT_WUNLOCK(c, obj);
+	else
+		VM_OBJECT_RUNLOCK(c, obj);
 }
 
 /*
  * vm_object_pip_add() / vm_object_pip_wakeup() of one: 10/12 change the
  * count under the object's write lock (not an atomic); 13+ use
- * blockcount_acquire / blockcount_release, and DragonFly refcount
- * atomics under its token (shared suffices), counted; the wakeup needs no
- * lock.  The model's sleepers poll (vm_object_pip_wait()).
+ * blockcount_acquire / blockcount_release, with no lock (sendfile raises
+ * it unlocked; vm_object.c of 2020+, index id 47069778), and DragonFly
+ * refcount atomics under its token (shared suffices), counted; the wakeup
+ * needs no lock.  The model's sleepers poll (vm_object_pip_wait()).
  */
 void
 vm_object_pip_add(struct eng_cpu *c, struct vm_object *obj)
@@ -464,7 +519,8 @@ vm_object_pip_add(struct eng_cpu *c, struct vm_object *obj)
 		VM_OBJECT_ASSERT_WLOCKED(c, obj);
 		atomic_fetch_add_explicit(&obj->pip, 1, memory_order_relaxed);
 	} else {
-		VM_OBJECT_ASSERT_LOCKED(c, obj);
+		if (c->e->dfly)
+			VM_OBJECT_ASSERT_LOCKED(c, obj);
 		(void)eng_atomic_fetchadd_32(&c->lk, LC_OBJECT, &obj->pip, 1);
 	}
 }

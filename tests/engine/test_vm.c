@@ -214,6 +214,16 @@ map1(struct vm_engine *e, uint64_t obj, uint64_t pindex, uint8_t flags)
 	return (eng_apply(eng_cpu(e, 0), &x));
 }
 
+/* Object acquisitions of a read fault on (obj, pindex) on CPU 0. */
+static uint64_t
+map_object_locks(struct vm_engine *e, uint64_t obj, uint64_t pindex)
+{
+	uint64_t before = acq(e, LC_OBJECT);
+
+	assert_int_equal(map1(e, obj, pindex, 0), 0);
+	return (acq(e, LC_OBJECT) - before);
+}
+
 /*
  * A fault on a page that is not resident allocates it busied, maps it,
  * activates it and unbusies it (vm_fault: vm_page_alloc, pmap_enter,
@@ -529,6 +539,86 @@ test_sendfile(void **state)
 			assert_true(seen);
 		} else
 			assert_int_equal(pl0, 0);
+		check_clean(e);
+		eng_destroy(e);
+	}
+}
+
+/*
+ * Another event in flight holds a reference on obj (a sendfile, a fault),
+ * taken on CPU 1 as vm_object_reference_locked() is: under the write
+ * lock in 10/12, the read lock in 13+.
+ */
+static void
+hold_ref(struct vm_engine *e, uint64_t obj)
+{
+	ENG_SITE_DEFINE;
+	struct eng_cpu *c1 = eng_cpu(e, 1);
+	struct vm_object *o = &e->objects[obj];
+
+	if (e->pagelock) {
+		VM_OBJECT_WLOCK(c1, o);
+		vm_object_reference_locked(c1, o);
+		VM_OBJECT_WUNLOCK(c1, o);
+	} else {
+		VM_OBJECT_RLOCK(c1, o);
+		vm_object_reference_locked(c1, o);
+		VM_OBJECT_RUNLOCK(c1, o);
+	}
+}
+
+/* Object acquisitions of one single-page sendfile of obj's page 0. */
+static uint64_t
+sendfile_object_locks(struct vm_engine *e, uint64_t obj)
+{
+	struct pr_event x = { 0 };
+	uint64_t before = acq(e, LC_OBJECT);
+
+	x.kind = PR_SENDFILE;
+	x.obj = obj;
+	x.arg = 4096;
+	assert_int_equal(eng_apply(eng_cpu(e, 0), &x), 0);
+	return (acq(e, LC_OBJECT) - before);
+}
+
+/*
+ * The object locks of a sendfile syscall and of a fault's release of its
+ * reference, by whether another event holds one.  13+ (vn_sendfile,
+ * vm_object_deallocate): sendfile_getobj's read lock, one per turn of
+ * the loop (the file's size), a write lock to grab a missing page, and
+ * on the last reference vm_object_deallocate_vnode()'s read lock; with
+ * another reference held the release is a compare-and-set.  A fault's
+ * slow path on an anonymous object write-locks to drop its reference
+ * (the mapping holds one) unless another fault holds one.  10/12 lock for
+ * every reference.  The references all go.
+ */
+static void
+test_object_references(void **state)
+{
+	ENG_SITE_DEFINE;
+	unsigned d;
+
+	(void)state;
+	for (d = 0; d < NDESIGNS; d++) {
+		struct vm_engine *e = mk_spec(pages[d / 3], queues[d % 3], 2,
+		    2048);
+		bool pl = d / 3 == 0;
+		struct vm_object *o6 = &e->objects[6], *o7 = &e->objects[7];
+
+		assert_int_equal(sendfile_object_locks(e, 6), pl ? 3 : 4);
+		assert_int_equal(sendfile_object_locks(e, 6), 3);
+		hold_ref(e, 6);
+		assert_int_equal(sendfile_object_locks(e, 6), pl ? 3 : 2);
+		assert_int_equal(atomic_load(&o6->ref_count), 1);
+		vm_object_deallocate(eng_cpu(e, 1), o6, false, 0, ENG_HERE);
+		assert_int_equal(atomic_load(&o6->ref_count), 0);
+
+		eng_object_anon(e, 7);
+		hold_ref(e, 7);
+		assert_int_equal(map_object_locks(e, 7, 1), pl ? 3 : 1);
+		vm_object_deallocate(eng_cpu(e, 1), o7, true, 1, ENG_HERE);
+		assert_int_equal(map_object_locks(e, 7, 2), pl ? 3 : 2);
+		assert_int_equal(atomic_load(&o7->ref_count), 0);
 		check_clean(e);
 		eng_destroy(e);
 	}
@@ -1196,6 +1286,7 @@ main(void)
 		cmocka_unit_test(test_fault_miss_locks),
 		cmocka_unit_test(test_fault_busy_retry),
 		cmocka_unit_test(test_sendfile),
+		cmocka_unit_test(test_object_references),
 		cmocka_unit_test(test_terminate),
 		cmocka_unit_test(test_index_follows_count),
 		cmocka_unit_test(test_reserv_locks),
