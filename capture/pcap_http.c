@@ -9,10 +9,11 @@
  * request and response headers and to skip response bodies by their length.
  * Every request (pipelined ones queue in order) is paired with its response;
  * a GET answered 200 or 206 with a non-empty body becomes one PR_SENDFILE
- * event at the request's time, on the object of its path (a stable 64-bit
- * hash), with addr = body's byte offset in the file and arg = its length
- * (from Content-Range / Content-Length), pindex/npages the 4 KiB pages it
- * covers, tid = the connection (numbered from 1 in order of appearance).
+ * event at the request's time, on the object of its path (a stable hash,
+ * never PR_OBJ_ANON: a path is a file), with addr = body's byte offset in
+ * the file and arg = its length (from Content-Range / Content-Length),
+ * pindex/npages the 4 KiB pages it covers, tid = the connection (numbered
+ * from 1 in order of appearance).
  *
  * Bad input is counted, skipped and reported as trailer notes (pcap.*):
  * packets too short for their headers, undecodable headers, segments out
@@ -142,7 +143,7 @@ struct ph_parser {
 	struct ph_counts c;
 };
 
-/* FNV-1a, 64 bits: the object id of a path. */
+/* FNV-1a, 64 bits: a path's object id (ph_request_line), a key's bucket. */
 static uint64_t
 path_hash(const char *p, size_t n)
 {
@@ -605,7 +606,8 @@ ph_request_line(const char *m, size_t ll, struct ph_req *rq)
 	}
 	for (pe = path; pe < sp2 && *pe != '?' && *pe != '#'; pe++)
 		continue;
-	rq->obj = path_hash(path, (size_t)(pe - path));
+	/* FNV-1a sets bit 63 for half of all paths: anonymous memory's. */
+	rq->obj = path_hash(path, (size_t)(pe - path)) & ~PR_OBJ_ANON;
 	return (true);
 }
 
