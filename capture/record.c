@@ -75,6 +75,7 @@ _Static_assert(REC_SENDFILE == PR_SENDFILE, "kind");
 _Static_assert(REC_F_WRITE == PR_F_WRITE, "flag");
 _Static_assert(REC_F_NOCACHE == PR_F_NOCACHE, "flag");
 _Static_assert(REC_F_HEAD == PR_F_HEAD, "flag");
+_Static_assert(REC_OBJ_ANON == PR_OBJ_ANON, "object class");
 _Static_assert(sizeof(struct rec_event) == 64, "rec_event is 64 bytes");
 
 #define DEFAULT_BUFFER	(64ULL << 20)
@@ -291,16 +292,6 @@ usage(FILE *f)
 
 /* --- drain thread ---------------------------------------------------- */
 
-/* splitmix64 finaliser of x ^ key: --anonymize's object id hash. */
-static uint64_t
-anon_hash(uint64_t x, uint64_t key)
-{
-	x ^= key;
-	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
-	return (x ^ (x >> 31));
-}
-
 /* Write one event; on the first error remember it and stop writing. */
 static void
 put(struct rec_state *s, const struct pr_event *ev)
@@ -377,7 +368,7 @@ end_anon(struct rec_state *s, uint64_t obj, const struct pr_event *at)
 	uint64_t one;
 
 	if (s->o->anonymize)
-		obj = anon_hash(obj, s->anon_key);
+		obj = rec_anon_hash(obj, s->anon_key);
 	if (!rec_map_get(&s->objs, obj, &one))
 		return;
 	rec_map_del(&s->objs, obj);
@@ -418,7 +409,7 @@ foreign_page_event(struct rec_state *s, const struct rec_event *r)
 		if (rec_map_get(&s->pmaps, r->obj, &id))
 			return (false);
 	} else {
-		obj = s->o->anonymize ? anon_hash(r->obj, s->anon_key) :
+		obj = s->o->anonymize ? rec_anon_hash(r->obj, s->anon_key) :
 		    r->obj;
 		if (rec_map_get(&s->objs, obj, &id))
 			return (false);
@@ -486,7 +477,7 @@ on_record(void *ctx, void *data, size_t size)
 	else
 		ev.obj = r->obj;
 	if (ev.obj != 0 && s->o->anonymize)
-		ev.obj = anon_hash(ev.obj, s->anon_key);
+		ev.obj = rec_anon_hash(ev.obj, s->anon_key);
 
 	if (ev.obj != 0) {
 		if (r->kind == PR_OBJ_TERMINATE) {

@@ -32,4 +32,11 @@ void	rec_map_del(struct rec_map *m, uint64_t key);
 /* Free the table; the map is empty again. */
 void	rec_map_free(struct rec_map *m);
 
+/*
+ * --anonymize's object id hash, keyed: one-to-one, and it keeps the class
+ * of an id (bit 63, REC_OBJ_ANON: anonymous memory, else a file), so no
+ * object id becomes 0 ("no object") or another object's id.
+ */
+uint64_t rec_anon_hash(uint64_t x, uint64_t key);
+
 #endif /* PR_CAPTURE_RECORD_INTERNAL_H */

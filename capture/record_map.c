@@ -1,9 +1,11 @@
 /*
- * record_map.c - the recorder's id map (record_internal.h).
+ * record_map.c - the recorder's id map and --anonymize's id hash
+ * (record_internal.h).
  */
 #include <stdlib.h>
 #include <string.h>
 
+#include "record.h"
 #include "record_internal.h"
 
 /* The slot where key's probe starts (Fibonacci hashing). */
@@ -119,4 +121,30 @@ rec_map_free(struct rec_map *m)
 	free(m->key);
 	free(m->val);
 	memset(m, 0, sizeof(*m));
+}
+
+/*
+ * splitmix64's finaliser in 63 bits: each step (xor with a right shift,
+ * multiplication by an odd number mod 2^63) is one-to-one on [0, 2^63),
+ * and 0 goes to 0.
+ */
+static uint64_t
+anon_mix(uint64_t x)
+{
+	x = ((x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL) & ~REC_OBJ_ANON;
+	x = ((x ^ (x >> 27)) * 0x94d049bb133111ebULL) & ~REC_OBJ_ANON;
+	return (x ^ (x >> 31));
+}
+
+/*
+ * Bit 63 is kept and the other 63 bits are mixed one-to-one with 0 going
+ * to 0 (the xor with mix(key) undoes the key for id 0), so no two ids
+ * become one and no id becomes 0.
+ */
+uint64_t
+rec_anon_hash(uint64_t x, uint64_t key)
+{
+	key &= ~REC_OBJ_ANON;
+	return ((x & REC_OBJ_ANON) |
+	    (anon_mix((x & ~REC_OBJ_ANON) ^ key) ^ anon_mix(key)));
 }

@@ -46,6 +46,11 @@ obj_events() {
 	"$STATS" "$1" obj="$2" | awk '$1 == "obj_events" { print $2 }'
 }
 
+# Objects created, anonymous-file ("2-10"): class_split FILE
+class_split() {
+	echo "$(stat_of "$1" obj_create_class 2)-$(stat_of "$1" obj_create_class 3)"
+}
+
 # Events of one kind on one object: obj_kind FILE OBJ KIND
 obj_kind() {
 	"$STATS" "$1" obj="$2" |
@@ -399,6 +404,23 @@ anonymize)
 	    fail "command line kept: $("$STATS" "$WORK/anon.prt" | grep ^cmdline)"
 	[ "$("$STATS" "$WORK/anon.prt" | awk '$1 == "insert_max_obj" { print $3 }')" -ge 1024 ] ||
 	    fail "the file's pages are missing"
+	# Hashed ids keep their class (bit 63: anonymous memory, else a
+	# file): as many objects of each as without --anonymize, and each
+	# mapped page's object of the class its pindex shows.
+	for a in "" --anonymize; do
+		"$PR" record $a -o "$WORK/touch$a.prt" -- "$MMAP_TOUCH" 64 \
+		    "$WORK/f4" 2> "$WORK/err" ||
+		    fail "record $a: $(cat "$WORK/err")"
+	done
+	plain=$(class_split "$WORK/touch.prt")
+	hashed=$(class_split "$WORK/touch--anonymize.prt")
+	case $plain in 0-*|*-0)
+		fail "the workload made no anonymous or no file object ($plain)"
+	esac
+	[ "$hashed" = "$plain" ] ||
+	    fail "anonymous-file objects $hashed with --anonymize, $plain without"
+	[ "$(stat_of "$WORK/touch--anonymize.prt" map_wrong_class)" = 0 ] ||
+	    fail "a mapped page's object changed class"
 	;;
 classic)
 	# The raw_tp fallback records the same page inserts.

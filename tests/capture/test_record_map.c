@@ -1,6 +1,7 @@
 /*
  * test_record_map.c - the recorder's id map (capture/record_map.c) against
- * a plain array, through growth and backward-shift deletions.
+ * a plain array, through growth and backward-shift deletions; its
+ * --anonymize id hash.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -13,6 +14,8 @@
 #include "record_internal.h"
 
 #define NKEYS	5000
+#define NIDS	20000		/* small ids, and random ones, per key */
+#define ANON	(1ULL << 63)	/* PR_OBJ_ANON */
 
 static uint64_t
 rnd(uint64_t *s)
@@ -85,12 +88,60 @@ test_empty(void **state)
 	rec_map_free(&m);
 }
 
+static int
+cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return (x < y ? -1 : x > y);
+}
+
+/*
+ * --anonymize's hash keeps an id's class (bit 63: anonymous memory, else
+ * a file; replay primes and reclaims the two differently) and gives no
+ * object id 0 ("no object") or another object's id.  Ids of both classes:
+ * small and large, and the one a plain hash of id ^ key sends to 0.
+ */
+static void
+test_anon_hash(void **state)
+{
+	static const uint64_t keys[] = { 0x0123456789abcdefULL,
+	    0x9e3779b97f4a7c15ULL, 0xfedcba9876543210ULL, UINT64_MAX };
+	static uint64_t out[2 * NIDS + 2];
+	uint64_t s = 7, id, h;
+	size_t k, i, n;
+
+	(void)state;
+	/* Never hashed ("no object"), but the one id that may become 0. */
+	assert_int_equal(rec_anon_hash(0, keys[0]), 0);
+	for (k = 0; k < sizeof(keys) / sizeof(keys[0]); k++) {
+		n = 0;
+		for (i = 0; i < 2 * NIDS + 2; i++) {
+			if (i < NIDS)
+				id = i + 1;
+			else if (i < 2 * NIDS)
+				id = rnd(&s) & ~ANON;
+			else
+				id = keys[k] & ~ANON;
+			id |= i % 2 == 0 ? ANON : 0;
+			h = rec_anon_hash(id, keys[k]);
+			assert_true((h & ANON) == (id & ANON));
+			assert_true(h != 0);
+			out[n++] = h;
+		}
+		qsort(out, n, sizeof(out[0]), cmp_u64);
+		for (i = 1; i < n; i++)
+			assert_true(out[i] != out[i - 1]);
+	}
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_empty),
 		cmocka_unit_test(test_against_array),
+		cmocka_unit_test(test_anon_hash),
 	};
 
 	return (cmocka_run_group_tests(tests, NULL, NULL));

@@ -6,6 +6,11 @@
  *	insert_max_obj OBJ PAGES	the object with the most inserted pages
  *	pmaps_mapped N			distinct pmaps with PR_MAP events
  *	map_anon_pages N		pages mapped from anonymous objects
+ *	obj_create_class ANON FILE	PR_OBJ_CREATE events on anonymous
+ *					(bit 63) and on file ids
+ *	map_wrong_class N		PR_MAP events whose object's class
+ *					disagrees with its pindex (an
+ *					anonymous object's is addr's page)
  *	tid TID EVENTS			per recording thread
  *	tidkind TID KIND EVENTS		per thread and kind
  *	obj_events N			events on obj=ID (when given)
@@ -62,6 +67,7 @@ main(int argc, char **argv)
 	size_t nobj = 0, npmap = 0, ntid = 0, ntk = 0, i, best = 0;
 	uint64_t okev[PR_KIND_COUNT] = { 0 };
 	uint64_t want = 0, nwant = 0, anon = 0, after_end = 0;
+	uint64_t created[2] = { 0 }, wrong_class = 0;
 	bool ended = false;
 	bool dump = false;
 	struct pr_reader_status st;
@@ -104,6 +110,11 @@ main(int argc, char **argv)
 			bump(pmaps, &npmap, ev.pmap, 1);
 		if (ev.kind == PR_MAP && (ev.obj >> 63) != 0)
 			anon += ev.npages;
+		if (ev.kind == PR_MAP &&
+		    (ev.obj >> 63 != 0) != (ev.pindex == ev.addr / 4096))
+			wrong_class++;
+		if (ev.kind == PR_OBJ_CREATE)
+			created[ev.obj >> 63 != 0 ? 0 : 1]++;
 		bump(tids, &ntid, ev.tid, 1);
 		bump(tk, &ntk, (uint64_t)ev.tid << 8 | ev.kind, 1);
 		if (want != 0 && ev.obj == want) {
@@ -130,6 +141,8 @@ main(int argc, char **argv)
 		printf("insert_max_obj %#" PRIx64 " %" PRIu64 "\n",
 		    objs[best].key, objs[best].n);
 	printf("pmaps_mapped %zu\nmap_anon_pages %" PRIu64 "\n", npmap, anon);
+	printf("obj_create_class %" PRIu64 " %" PRIu64 "\nmap_wrong_class %"
+	    PRIu64 "\n", created[0], created[1], wrong_class);
 	for (i = 0; i < ntid; i++)
 		printf("tid %" PRIu64 " %" PRIu64 "\n", tids[i].key,
 		    tids[i].n);
