@@ -20,8 +20,16 @@
  * tests of merging (bench/trace/meson.build) and to measure what a frame
  * of N events costs.
  *
+ * --file-ids clears PR_OBJ_ANON (bit 63) in every object id: it repairs a
+ * pcap trace recorded before record --pcap stopped giving about half of
+ * all paths that bit, which replay reads as anonymous memory (so the
+ * one use meant for users, docs/workloads.md).  Only for pcap traces,
+ * whose objects are all files; it refuses, writing nothing, when two ids
+ * would become one.  The read-back then compares with the input's ids so
+ * cleared.
+ *
  * usage: trace_rewrite [--version 1|2|3] [--merge-frames[=N] |
- *     --frame-events N] IN OUT
+ *     --frame-events N] [--file-ids] IN OUT
  */
 #include <sys/stat.h>
 
@@ -47,6 +55,27 @@ file_size(const char *path)
 	return ((uint64_t)sb.st_size);
 }
 
+static int
+cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return (x < y ? -1 : x > y);
+}
+
+/* Distinct values among ids[0..n), which it sorts. */
+static size_t
+distinct(uint64_t *ids, size_t n)
+{
+	size_t i, d;
+
+	qsort(ids, n, sizeof(ids[0]), cmp_u64);
+	for (i = 0, d = 0; i < n; i++)
+		if (i == 0 || ids[i] != ids[i - 1])
+			d++;
+	return (d);
+}
+
 static struct pr_reader *
 open_sound(const char *path)
 {
@@ -65,10 +94,11 @@ main(int argc, char **argv)
 		{ "version", required_argument, NULL, 'v' },
 		{ "merge-frames", optional_argument, NULL, 'm' },
 		{ "frame-events", required_argument, NULL, 'e' },
+		{ "file-ids", no_argument, NULL, 'f' },
 		{ NULL, 0, NULL, 0 },
 	};
 	static const char usage[] = "usage: trace_rewrite [--version 1|2|3] "
-	    "[--merge-frames[=N] | --frame-events N] IN OUT";
+	    "[--merge-frames[=N] | --frame-events N] [--file-ids] IN OUT";
 	struct pr_reader_status st;
 	struct pr_reader *in, *out;
 	struct pr_writer *w;
@@ -77,8 +107,10 @@ main(int argc, char **argv)
 	uint64_t version = PR_TRACE_VERSION, value, n = 0, k = 0;
 	uint64_t merge = 1;	/* input frames per flush; 0: never flush */
 	uint64_t fevents = 0;	/* events per flush instead (0: merge) */
+	uint64_t clear = 0;	/* --file-ids: PR_OBJ_ANON, cleared */
+	uint64_t *ids = NULL;	/* --file-ids: every event's obj */
 	unsigned inversion;
-	size_t cap = 0, i, j, m;
+	size_t cap = 0, nids = 0, idcap = 0, before, i, j, m;
 	int c, e, rc;
 
 	while ((c = getopt_long(argc, argv, "v:", longopts, NULL)) != -1) {
@@ -94,6 +126,10 @@ main(int argc, char **argv)
 		if (c == 'e' && cli_parse_u64(optarg, 1, UINT32_MAX,
 		    &fevents) == 0)
 			continue;
+		if (c == 'f') {
+			clear = PR_OBJ_ANON;
+			continue;
+		}
 		fprintf(stderr, "%s\n", usage);
 		return (2);
 	}
@@ -108,6 +144,34 @@ main(int argc, char **argv)
 		    argv[optind + 1]);
 	in = open_sound(argv[optind]);
 	inversion = pr_reader_header(in)->version;
+	if (clear != 0) {
+		if (pr_reader_header(in)->source != PR_SRC_PCAP)
+			errx(2, "%s: --file-ids: a trace from %s, not "
+			    "pcap: its bit 63 may be anonymous memory",
+			    argv[optind],
+			    pr_source_name(pr_reader_header(in)->source));
+		/* Before writing: two ids must not become one. */
+		while ((rc = pr_reader_next(in, &ev)) == 1) {
+			if (nids == idcap) {
+				idcap = idcap == 0 ? 4096 : 2 * idcap;
+				if ((ids = reallocarray(ids, idcap,
+				    sizeof(ids[0]))) == NULL)
+					err(1, "ids");
+			}
+			ids[nids++] = ev.obj;
+		}
+		if (rc != 0)
+			errx(1, "%s: %s", argv[optind], pr_strerror(-rc));
+		before = distinct(ids, nids);
+		for (i = 0; i < nids; i++)
+			ids[i] &= ~clear;
+		if (distinct(ids, nids) != before)
+			errx(1, "%s: --file-ids: two object ids differ in bit "
+			    "63 only", argv[optind]);
+		free(ids);
+		pr_reader_close(in);
+		in = open_sound(argv[optind]);
+	}
 	w = pr_writer_create_version(argv[optind + 1], pr_reader_header(in),
 	    (uint32_t)version, &e);
 	if (w == NULL)
@@ -117,6 +181,7 @@ main(int argc, char **argv)
 			errx(1, "%s: frame %zu: %s", argv[optind], i,
 			    pr_strerror(e));
 		for (j = 0; j < m; j++) {
+			evs[j].obj &= ~clear;
 			if ((e = pr_writer_write(w, &evs[j])) != PR_OK)
 				errx(1, "write: %s", pr_strerror(e));
 			if (fevents != 0 && (n + j + 1) % fevents == 0 &&
@@ -143,6 +208,7 @@ main(int argc, char **argv)
 	in = open_sound(argv[optind]);
 	out = open_sound(argv[optind + 1]);
 	while ((rc = pr_reader_next(in, &ev)) == 1) {
+		ev.obj &= ~clear;
 		if (pr_reader_next(out, &ev2) != 1 ||
 		    memcmp(&ev, &ev2, offsetof(struct pr_event, flags) + 1) !=
 		    0)
