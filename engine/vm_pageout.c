@@ -620,18 +620,22 @@ unlock_obj:
 	if (locked)
 		VM_OBJECT_WUNLOCK(c, obj);
 out:
+	/*
+	 * --queue locked: put the page back while the transient reference
+	 * still keeps it from being freed; a free after that drop would
+	 * find it in no queue and miss the reinsertion.
+	 */
+	if (locked && v == PO_REINSERT) {
+		vm_page_enqueue(c, m, PQ_INACTIVE);
+		v = PO_SKIP;
+	}
 	/* Our transient reference was the last: the page left its object. */
 	if (transient && vm_page_drop_transient(c, m)) {
 		vm_page_free(c, m);
 		v = PO_FREED;
 	}
-	if (locked) {
-		if (v == PO_REINSERT) {
-			vm_page_enqueue(c, m, PQ_INACTIVE);
-			v = PO_SKIP;
-		}
+	if (locked)
 		vm_page_unlock(c, m);
-	}
 	return (v);
 }
 
@@ -1103,6 +1107,7 @@ vm_pageout_active_page(struct eng_cpu *c, struct vm_page *m,
 	struct vm_engine *e = c->e;
 	vm_page_astate_t old;
 	bool plock = vm_page_qlock(e), sync = vm_pq_flagged(e, VM_PQ_SYNC);
+	bool transient = false;
 	int act_delta;
 	uint8_t act;
 
@@ -1117,6 +1122,18 @@ vm_pageout_active_page(struct eng_cpu *c, struct vm_page *m,
 	old = vm_page_astate_load(m);
 	if (vm_page_astate_queue(old) != PQ_ACTIVE)
 		goto out;
+	/*
+	 * --page refcount: seed 000's transient reference, as in the
+	 * inactive scan ("Page queue scans now require a transient
+	 * reference", D20486): the page lock no longer keeps a concurrent
+	 * vm_page_free_prep() from dequeuing the page under the scan, which
+	 * would then deactivate a freed page.
+	 */
+	if (!e->pagelock) {
+		if (!vm_page_tryacquire_transient(c, m))
+			goto out;	/* free, or being freed */
+		transient = true;
+	}
 	if (vm_page_wired_count(e, m) != 0) {
 		vm_page_dequeue_lazy(c, m);
 		goto out;
@@ -1133,6 +1150,9 @@ vm_pageout_active_page(struct eng_cpu *c, struct vm_page *m,
 	if (act == 0)
 		vm_page_scan_deactivate(c, m);
 out:
+	/* Our transient reference was the last: the page left its object. */
+	if (transient && vm_page_drop_transient(c, m))
+		vm_page_free(c, m);
 	if (sync)
 		vm_page_unlock(c, m);
 }

@@ -303,6 +303,50 @@ test_referenced_reactivated(void **state)
 }
 
 /*
+ * --page refcount with a page-locked queue design: the active scan takes
+ * seed 000's transient reference ("Page queue scans now require a
+ * transient reference", D20486), so a page whose last reference is gone
+ * (removed from its object, its free not yet done) is left alone: the
+ * scan must not age or move a page that vm_page_free_prep() is about to
+ * dequeue.  Without the reference the scan lowered its act_count.
+ */
+static void
+test_active_scan_skips_unreferenced(void **state)
+{
+	static const char *const queues[] = { "locked", "batch:63",
+	    "colored:16" };
+	ENG_SITE_DEFINE;
+	struct vm_engine *e;
+	struct vm_object *o;
+	struct vm_page *m;
+	struct eng_cpu *c;
+	vm_page_astate_t a;
+	size_t k;
+
+	(void)state;
+	for (k = 0; k < sizeof(queues) / sizeof(queues[0]); k++) {
+		e = mk_spec("refcount", queues[k], 1, 4096);
+		c = eng_cpu(e, 0);
+		o = &e->objects[0];
+		assert_int_equal(ev(e, PR_PAGE_INSERT, 0, 0, 1, 0), 0);
+		assert_int_equal(ev(e, PR_ACTIVATE, 0, 0, 1, 0), 0);
+		vm_page_pqbatch_drain(c);
+		m = vm_phash_lookup(&o->pages, 0);
+		assert_non_null(m);
+		assert_int_equal(vm_page_queue(m), PQ_ACTIVE);
+		VM_OBJECT_WLOCK(c, o);
+		assert_true(vm_page_remove(c, m));	/* no reference left */
+		VM_OBJECT_WUNLOCK(c, o);
+		a = vm_page_astate_load(m);
+		assert_int_equal(ev(e, PR_SCAN, 0, 0, 100, 0), 0);
+		assert_int_equal(vm_page_astate_load(m), a);
+		vm_page_free(c, m);
+		check_clean(e);
+		eng_destroy(e);
+	}
+}
+
+/*
  * Wired memory the daemon cannot free: after vm_pageout_oom_seq passes
  * that freed nothing it gives up, and the allocations that find no free
  * page fail, each counted, none dropped silently.
@@ -336,6 +380,7 @@ main(void)
 		cmocka_unit_test(test_scan_fb14),
 		cmocka_unit_test(test_scan_transient_batch),
 		cmocka_unit_test(test_scan_fb10),
+		cmocka_unit_test(test_active_scan_skips_unreferenced),
 	};
 
 	return (cmocka_run_group_tests(tests, NULL, NULL));
