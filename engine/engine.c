@@ -1417,6 +1417,57 @@ ev_map(struct eng_cpu *c, const struct pr_event *ev, struct vm_object *obj,
 }
 
 /*
+ * sendfile, --page dfly: DragonFly 5.6's kern_sendfile()
+ * (sys/kern/uipc_syscalls.c of lileding/DragonFlyBSD at v5.6.0, fa4bfe35).
+ * The object is held shared for the whole syscall (vm_object_hold_shared:
+ * the model's read lock), and each page is vm_page_lookup_sbusy_try()'d
+ * (soft-busied, entered in vm_page_hash[]), sent, and its soft busy
+ * dropped at completion (sf_buf_mfree): no wiring, no page spinlock, no
+ * queue operation.  A page not found, or hard-busied, is read with
+ * VOP_READ(UIO_NOCOPY) with the object dropped, then looked up again: the
+ * buffer cache allocates it wired under the object's exclusive token
+ * (allocbuf) and its release unwires it to a queue (vfs_vmio_release),
+ * which the model does as a wired vm_page_grab() under the write lock and
+ * a vm_page_release() (bio_page_alloc()'s rotated colour is not
+ * modelled: the allocating CPU's is used).  As 5.6, a page that keeps
+ * escaping ends the send after SENDFILE_DFLY_LOOPS reads.  Skipped when
+ * no page could be had (no memory).
+ */
+#define SENDFILE_DFLY_LOOPS	100000
+static enum eng_skip
+ev_sendfile_dfly(struct eng_cpu *c, struct vm_object *obj, vm_pindex_t pindex,
+    uint64_t n)
+{
+	ENG_SITE_DEFINE;
+	struct vm_page *m;
+	uint64_t i, did = 0;
+	unsigned loops;
+	bool allocated;
+
+	VM_OBJECT_RLOCK(c, obj);
+	for (i = 0; i < n; i++) {
+		loops = 0;
+		while ((m = vm_page_lookup_sbusy_try(c, obj, pindex + i)) ==
+		    NULL) {
+			VM_OBJECT_RUNLOCK(c, obj);
+			VM_OBJECT_WLOCK(c, obj);
+			m = vm_page_grab(c, obj, pindex + i, true, &allocated);
+			VM_OBJECT_WUNLOCK(c, obj);
+			if (m != NULL)
+				vm_page_release(c, m, 0);
+			VM_OBJECT_RLOCK(c, obj);
+			if (m == NULL || ++loops > SENDFILE_DFLY_LOOPS)
+				goto out;
+		}
+		vm_page_sbusy_drop(c, m);
+		did++;
+	}
+out:
+	VM_OBJECT_RUNLOCK(c, obj);
+	return (did ? ENG_SKIP_NONE : ENG_SKIP_NO_MEMORY);
+}
+
+/*
  * sendfile: as the kernel's sendfile path, grab and wire the pages under
  * the object lock (vm_page_grab_pages), send, and at completion release
  * each page with no object lock held (vm_page_release; SF_NOCACHE:
@@ -1439,8 +1490,8 @@ ev_map(struct eng_cpu *c, const struct pr_event *ev, struct vm_object *obj,
  * to grab missing ones; sendfile_iodone() drops paging in progress; and
  * vm_object_deallocate() drops the reference with no lock while another
  * sendfile holds one, else read-locks (vm_object_deallocate_vnode).
- * --page dfly: each chunk's grab write-locks.  Skipped when no page could
- * be grabbed (no memory) or the range starts beyond the model's.
+ * --page dfly: ev_sendfile_dfly().  Skipped when no page could be grabbed
+ * (no memory) or the range starts beyond the model's.
  */
 static enum eng_skip
 ev_sendfile(struct eng_cpu *c, const struct pr_event *ev,
@@ -1463,6 +1514,8 @@ ev_sendfile(struct eng_cpu *c, const struct pr_event *ev,
 		return (ENG_SKIP_RANGE);
 	if (n > ENG_PINDEX_MAX - pindex)
 		n = ENG_PINDEX_MAX - pindex;
+	if (c->e->dfly)
+		return (ev_sendfile_dfly(c, obj, pindex, n));
 	flags = (ev->flags & PR_F_NOCACHE) != 0 &&
 	    eng_advice_honoured(c->e) ? VPR_TRYFREE : 0;
 	if (c->e->pagelock) {		/* sendfile_getobj() */

@@ -394,6 +394,28 @@ vm_page_lookup_busy(struct eng_cpu *c, struct vm_object *obj,
 }
 
 /*
+ * --page dfly: DragonFly's vm_page_lookup_sbusy_try(): the resident page of
+ * obj at pindex soft-busied and entered in vm_page_hash[], or NULL when it
+ * is missing or hard-busied (every model page is valid; 5.6 also refuses
+ * an invalid one).  The object must be locked (shared suffices); the
+ * caller drops the soft busy (vm_page_sbusy_drop).
+ */
+struct vm_page *
+vm_page_lookup_sbusy_try(struct eng_cpu *c, struct vm_object *obj,
+    vm_pindex_t pindex)
+{
+	struct vm_page *m;
+
+	VM_OBJECT_ASSERT_LOCKED(c, obj);
+	ENG_ASSERT(c->e->dfly);
+	if ((m = vm_phash_find(&obj->pages, pindex)) == NULL ||
+	    !vm_page_sbusy_try(c, m))
+		return (NULL);
+	vm_page_hash_enter(c, m);
+	return (m);
+}
+
+/*
  * Start a new incarnation of a dead object: page-range events on an object
  * never created make it alive this way, as a file's object exists while the
  * file does.  The object must be write-locked.  Idempotent, so it needs no

@@ -629,9 +629,10 @@ vm_page_ev_wiring_add(struct vm_page *m)
  * (sendfile_free_page()): with VPR_TRYFREE the object is trylocked under
  * it; otherwise, or if that fails, the wiring is dropped under the same
  * lock.  The caller holds the wiring being released.  dfly: the page is
- * hard-busied first (DragonFly has no vm_page_release; its sendfile
- * completion busies the page and vm_page_unwire()s it), and the busy is
- * released by what follows (vm_page_release_locked(), the unwire).
+ * hard-busied first (DragonFly has no vm_page_release; the buffer cache's
+ * vfs_vmio_release() busies the page and vm_page_unwire()s it), and the
+ * busy is released by what follows (vm_page_release_locked(), the
+ * unwire).
  */
 void
 vm_page_release(struct eng_cpu *c, struct vm_page *m, int flags)

@@ -850,6 +850,53 @@ test_advice_ignored(void **state)
 }
 
 /*
+ * DragonFly 5.6's sendfile (kern_sendfile, sf_buf_mfree): a resident page
+ * is soft-busied under the object's shared hold and its busy dropped at
+ * completion; no wiring, no page spinlock, no queue operation, one
+ * shared acquisition of the object per syscall.  A missing page is read
+ * through the buffer cache (a wired grab under the exclusive token, and a
+ * release to the inactive queue), then sent the same way.  Fails if the
+ * send wires, unwires or requeues a resident page.
+ */
+static void
+test_sendfile_soft_busy(void **state)
+{
+	struct vm_engine *e = mk_dfly(4096);
+	struct pr_event x;
+	struct vm_page *m;
+	uint64_t ob, pq, pg, i;
+
+	(void)state;
+	memset(&x, 0, sizeof(x));
+	x.kind = PR_SENDFILE;
+	x.obj = 5;
+	x.arg = 4 * 4096;
+	assert_int_equal(eng_apply(eng_cpu(e, 0), &x), 0);
+	for (i = 0; i < 4; i++) {
+		m = page(e, 5, i);
+		assert_non_null(m);
+		assert_int_equal(vm_page_wired_count(e, m), 0);
+		assert_int_equal(vm_page_queue(m), PQ_INACTIVE);
+		assert_int_equal(atomic_load(&m->busy_lock), VPB_UNBUSIED);
+	}
+	assert_int_equal(ev(e, PR_ACTIVATE, 5, 0, 1, 0), 0);
+	ob = acq(e, LC_OBJECT);
+	pq = acq(e, LC_PAGEQUEUE);
+	pg = acq(e, LC_PAGE);
+	assert_int_equal(eng_apply(eng_cpu(e, 0), &x), 0);
+	assert_int_equal(acq(e, LC_OBJECT), ob + 1);
+	assert_int_equal(acq(e, LC_PAGEQUEUE), pq);
+	assert_int_equal(acq(e, LC_PAGE), pg);
+	assert_int_equal(vm_page_queue(page(e, 5, 0)), PQ_ACTIVE);
+	assert_int_equal(vm_page_queue(page(e, 5, 1)), PQ_INACTIVE);
+	for (i = 0; i < 4; i++)
+		assert_int_equal(atomic_load(&page(e, 5, i)->busy_lock),
+		    VPB_UNBUSIED);
+	check_clean(e);
+	eng_destroy(e);
+}
+
+/*
  * Each scanning thread of DragonFly's resumes after the last sub-queue it
  * visited (5.6 vm_pageout_thread's q1iterator): of two inactive pages
  * alone in sub-queues c1 < c2, a one-page scan from sub-queue 0 visits
@@ -1025,6 +1072,7 @@ main(void)
 		cmocka_unit_test(test_scan_resumes),
 		cmocka_unit_test(test_decline_by_type),
 		cmocka_unit_test(test_advice_ignored),
+		cmocka_unit_test(test_sendfile_soft_busy),
 		cmocka_unit_test(test_daemon_spreads),
 		cmocka_unit_test(test_daemon_pass_count),
 		cmocka_unit_test(test_check_wrong_subqueue),
