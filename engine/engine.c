@@ -1480,7 +1480,9 @@ out:
  * reference (vm_object_reference_locked) and once in
  * vm_object_deallocate() to drop it (12's deallocate write-locks before
  * vm_object_vndeallocate); each chunk is sendfile_swapin()'s write-locked
- * vm_page_grab_pages().  --page refcount (13+; kern_sendfile.c of
+ * vm_page_grab_pages().  FreeBSD 10 (with --queue locked, the era's queue
+ * design) grabs one page per write lock, sendfile_readpage() in 10.4's
+ * vn_sendfile() ([FB10] sys/kern/uipc_syscalls.c): chunks of one page.  --page refcount (13+; kern_sendfile.c of
  * sobomax/freebsd14_vendor @0f7ff342, 1300139, and of index id
  * 92533499): sendfile_getobj() read-locks to take its reference; each
  * turn read-locks to read the pager's file size ("Check to see if the
@@ -1501,7 +1503,7 @@ ev_sendfile(struct eng_cpu *c, const struct pr_event *ev,
 	struct vm_page *ma[ENG_SENDFILE_CHUNK];
 	vm_pindex_t pindex = ev->pindex;
 	uint64_t n = ev->npages, did = 0, last;
-	int flags, got, k, i;
+	int flags, got, k, i, chunk;
 
 	if (ev->npages == 0 && ev->arg != 0) {
 		pindex = ev->addr >> PAGE_SHIFT;
@@ -1518,6 +1520,9 @@ ev_sendfile(struct eng_cpu *c, const struct pr_event *ev,
 		return (ev_sendfile_dfly(c, obj, pindex, n));
 	flags = (ev->flags & PR_F_NOCACHE) != 0 &&
 	    eng_advice_honoured(c->e) ? VPR_TRYFREE : 0;
+	/* FreeBSD 10 (--queue locked): sendfile_readpage() per page. */
+	chunk = c->e->pagelock && vm_pq_flagged(c->e, VM_PQ_SYNC) ? 1 :
+	    ENG_SENDFILE_CHUNK;
 	if (c->e->pagelock) {		/* sendfile_getobj() */
 		VM_OBJECT_WLOCK(c, obj);
 		vm_object_reference_locked(c, obj);
@@ -1528,7 +1533,7 @@ ev_sendfile(struct eng_cpu *c, const struct pr_event *ev,
 		VM_OBJECT_RUNLOCK(c, obj);
 	}
 	while (n > 0) {
-		k = n > ENG_SENDFILE_CHUNK ? ENG_SENDFILE_CHUNK : (int)n;
+		k = n > (uint64_t)chunk ? chunk : (int)n;
 		got = 0;
 		if (c->e->smr_lookups) {
 			/* The file's size, read again under the lock. */
