@@ -1424,24 +1424,27 @@ ev_map(struct eng_cpu *c, const struct pr_event *ev, struct vm_object *obj,
  * (soft-busied, entered in vm_page_hash[]), sent, and its soft busy
  * dropped at completion (sf_buf_mfree): no wiring, no page spinlock, no
  * queue operation.  A page not found, or hard-busied, is read with
- * VOP_READ(UIO_NOCOPY) with the object dropped, then looked up again: the
- * buffer cache allocates it wired under the object's exclusive token
- * (allocbuf) and its release unwires it to a queue (vfs_vmio_release),
- * which the model does as a wired vm_page_grab() under the write lock and
- * a vm_page_release() (bio_page_alloc()'s rotated colour is not
- * modelled: the allocating CPU's is used).  As 5.6, a page that keeps
- * escaping ends the send after SENDFILE_DFLY_LOOPS reads.  Skipped when
- * no page could be had (no memory).
+ * VOP_READ(UIO_NOCOPY) of the MAXBSIZE (64 KiB) from it with the object
+ * dropped, then looked up again: the buffer cache allocates the pages
+ * wired under the object's exclusive token (allocbuf) and its release
+ * unwires them to a queue (vfs_vmio_release), which the model does as one
+ * write lock for wired vm_page_grab()s of those pages (no further than the
+ * send's range: the model knows no file size) and a vm_page_release() of
+ * each (bio_page_alloc()'s rotated colour is not modelled: the allocating
+ * CPU's is used).  As 5.6, a page that keeps escaping ends the send after
+ * SENDFILE_DFLY_LOOPS reads.  Skipped when no page could be had (no
+ * memory).
  */
 #define SENDFILE_DFLY_LOOPS	100000
+#define SENDFILE_DFLY_READ	16	/* MAXBSIZE / PAGE_SIZE */
 static enum eng_skip
 ev_sendfile_dfly(struct eng_cpu *c, struct vm_object *obj, vm_pindex_t pindex,
     uint64_t n)
 {
 	ENG_SITE_DEFINE;
-	struct vm_page *m;
+	struct vm_page *m, *ma[SENDFILE_DFLY_READ];
 	uint64_t i, did = 0;
-	unsigned loops;
+	unsigned loops, j, k, got;
 	bool allocated;
 
 	VM_OBJECT_RLOCK(c, obj);
@@ -1450,13 +1453,18 @@ ev_sendfile_dfly(struct eng_cpu *c, struct vm_object *obj, vm_pindex_t pindex,
 		while ((m = vm_page_lookup_sbusy_try(c, obj, pindex + i)) ==
 		    NULL) {
 			VM_OBJECT_RUNLOCK(c, obj);
+			k = n - i < SENDFILE_DFLY_READ ? (unsigned)(n - i) :
+			    SENDFILE_DFLY_READ;
 			VM_OBJECT_WLOCK(c, obj);
-			m = vm_page_grab(c, obj, pindex + i, true, &allocated);
+			for (got = 0; got < k; got++)
+				if ((ma[got] = vm_page_grab(c, obj,
+				    pindex + i + got, true, &allocated)) == NULL)
+					break;
 			VM_OBJECT_WUNLOCK(c, obj);
-			if (m != NULL)
-				vm_page_release(c, m, 0);
+			for (j = 0; j < got; j++)
+				vm_page_release(c, ma[j], 0);
 			VM_OBJECT_RLOCK(c, obj);
-			if (m == NULL || ++loops > SENDFILE_DFLY_LOOPS)
+			if (got == 0 || ++loops > SENDFILE_DFLY_LOOPS)
 				goto out;
 		}
 		vm_page_sbusy_drop(c, m);
