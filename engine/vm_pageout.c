@@ -1134,7 +1134,8 @@ vm_pageout_active_page(struct eng_cpu *c, struct vm_page *m,
 			goto out;	/* free, or being freed */
 		transient = true;
 	}
-	if (vm_page_wired_count(e, m) != 0) {
+	/* Ours counts in ref_count as a wiring would. */
+	if (vm_page_wired_count(e, m) > (transient ? 1u : 0u)) {
 		vm_page_dequeue_lazy(c, m);
 		goto out;
 	}

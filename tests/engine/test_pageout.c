@@ -308,7 +308,9 @@ test_referenced_reactivated(void **state)
  * transient reference", D20486), so a page whose last reference is gone
  * (removed from its object, its free not yet done) is left alone: the
  * scan must not age or move a page that vm_page_free_prep() is about to
- * dequeue.  Without the reference the scan lowered its act_count.
+ * dequeue.  Without the reference the scan lowered its act_count.  A live
+ * unwired page beside it is aged as before (act_count 5 -> 4, still
+ * active): the scan's own reference is not a wiring.
  */
 static void
 test_active_scan_skips_unreferenced(void **state)
@@ -318,9 +320,10 @@ test_active_scan_skips_unreferenced(void **state)
 	ENG_SITE_DEFINE;
 	struct vm_engine *e;
 	struct vm_object *o;
-	struct vm_page *m;
+	struct vm_page *m, *live;
 	struct eng_cpu *c;
 	vm_page_astate_t a;
+	uint8_t act;
 	size_t k;
 
 	(void)state;
@@ -328,18 +331,25 @@ test_active_scan_skips_unreferenced(void **state)
 		e = mk_spec("refcount", queues[k], 1, 4096);
 		c = eng_cpu(e, 0);
 		o = &e->objects[0];
-		assert_int_equal(ev(e, PR_PAGE_INSERT, 0, 0, 1, 0), 0);
-		assert_int_equal(ev(e, PR_ACTIVATE, 0, 0, 1, 0), 0);
+		assert_int_equal(ev(e, PR_PAGE_INSERT, 0, 0, 2, 0), 0);
+		assert_int_equal(ev(e, PR_ACTIVATE, 0, 0, 2, 0), 0);
 		vm_page_pqbatch_drain(c);
 		m = vm_phash_lookup(&o->pages, 0);
+		live = vm_phash_lookup(&o->pages, 1);
 		assert_non_null(m);
+		assert_non_null(live);
 		assert_int_equal(vm_page_queue(m), PQ_ACTIVE);
+		act = VM_PAGE_A_ACT(vm_page_astate_load(live));
 		VM_OBJECT_WLOCK(c, o);
 		assert_true(vm_page_remove(c, m));	/* no reference left */
 		VM_OBJECT_WUNLOCK(c, o);
 		a = vm_page_astate_load(m);
 		assert_int_equal(ev(e, PR_SCAN, 0, 0, 100, 0), 0);
+		vm_page_pqbatch_drain(c);
 		assert_int_equal(vm_page_astate_load(m), a);
+		assert_int_equal(vm_page_queue(live), PQ_ACTIVE);
+		assert_int_equal(VM_PAGE_A_ACT(vm_page_astate_load(live)),
+		    act - ACT_DECLINE);
 		vm_page_free(c, m);
 		check_clean(e);
 		eng_destroy(e);
