@@ -1497,7 +1497,10 @@ out:
  * file size has changed"), raises paging in progress, and
  * vm_page_grab_pages_unlocked() busies, wires and (the pages being valid)
  * unbusies the resident pages without the object lock, write-locking only
- * to grab missing ones; sendfile_iodone() drops paging in progress; and
+ * to grab missing ones, whose run sendfile_swapin() then read-locks for
+ * vm_pager_has_page() (the read itself, and its pager's locks, are not
+ * modelled: the model does no I/O); sendfile_iodone() drops paging in
+ * progress; and
  * vm_object_deallocate() drops the reference with no lock while another
  * sendfile holds one, else read-locks (vm_object_deallocate_vnode).
  * --page dfly: ev_sendfile_dfly().  Skipped when no page could be grabbed
@@ -1510,8 +1513,9 @@ ev_sendfile(struct eng_cpu *c, const struct pr_event *ev,
 	ENG_SITE_DEFINE;
 	struct vm_page *ma[ENG_SENDFILE_CHUNK];
 	vm_pindex_t pindex = ev->pindex;
-	uint64_t n = ev->npages, did = 0, last;
+	uint64_t n = ev->npages, did = 0, last, resident;
 	int flags, got, k, i, chunk;
+	bool allocated;
 
 	if (ev->npages == 0 && ev->arg != 0) {
 		pindex = ev->addr >> PAGE_SHIFT;
@@ -1553,10 +1557,17 @@ ev_sendfile(struct eng_cpu *c, const struct pr_event *ev,
 		}
 		if (got < k) {
 			VM_OBJECT_WLOCK(c, obj);
+			resident = obj->resident_page_count;
 			got += vm_page_grab_pages(c, obj,
 			    pindex + (vm_pindex_t)got, true, ma + got,
 			    k - got);
+			allocated = obj->resident_page_count != resident;
 			VM_OBJECT_WUNLOCK(c, obj);
+			/* sendfile_swapin(): vm_pager_has_page() of the run. */
+			if (allocated && c->e->smr_lookups) {
+				VM_OBJECT_RLOCK(c, obj);
+				VM_OBJECT_RUNLOCK(c, obj);
+			}
 		}
 		if (c->e->smr_lookups)
 			vm_object_pip_wakeup(c, obj);	/* sendfile_iodone() */
