@@ -843,10 +843,10 @@ ev_unwire(struct eng_cpu *c, struct vm_object *obj, vm_pindex_t pindex,
  * nothing"; tag v5.6.0 of lileding/DragonFlyBSD, uipc_syscalls.c,
  * lib/libc/stdlib/posix_fadvise.c).  A NOCACHE release is then a plain
  * release (the buffer still lets its page go), a NOREUSE deactivate
- * nothing at all.  FreeBSD 10.4's sendfile ignores SF_NOCACHE too, but no
- * FreeBSD design tells the era, and the FreeBSD designs replay the same
- * events to the same pages (test_equivalence), so freebsd10 honours it
- * (docs/conformance.md).  (C)
+ * nothing at all.  FreeBSD 10.4's sendfile ignores SF_NOCACHE too
+ * (sys_sendfile reads only SF_MNOWAIT, SF_SYNC and SF_NODISKIO): see
+ * ev_sendfile(), where --page pagelock --queue locked is FreeBSD 10.
+ * (C)
  */
 static bool
 eng_advice_honoured(const struct vm_engine *e)
@@ -1515,7 +1515,7 @@ ev_sendfile(struct eng_cpu *c, const struct pr_event *ev,
 	vm_pindex_t pindex = ev->pindex;
 	uint64_t n = ev->npages, did = 0, last, resident;
 	int flags, got, k, i, chunk;
-	bool allocated;
+	bool allocated, fb10;
 
 	if (ev->npages == 0 && ev->arg != 0) {
 		pindex = ev->addr >> PAGE_SHIFT;
@@ -1530,11 +1530,14 @@ ev_sendfile(struct eng_cpu *c, const struct pr_event *ev,
 		n = ENG_PINDEX_MAX - pindex;
 	if (c->e->dfly)
 		return (ev_sendfile_dfly(c, obj, pindex, n));
+	/*
+	 * FreeBSD 10 (--queue locked): sendfile_readpage() per page, and no
+	 * SF_NOCACHE (added in 11).
+	 */
+	fb10 = c->e->pagelock && vm_pq_flagged(c->e, VM_PQ_SYNC);
+	chunk = fb10 ? 1 : ENG_SENDFILE_CHUNK;
 	flags = (ev->flags & PR_F_NOCACHE) != 0 &&
-	    eng_advice_honoured(c->e) ? VPR_TRYFREE : 0;
-	/* FreeBSD 10 (--queue locked): sendfile_readpage() per page. */
-	chunk = c->e->pagelock && vm_pq_flagged(c->e, VM_PQ_SYNC) ? 1 :
-	    ENG_SENDFILE_CHUNK;
+	    eng_advice_honoured(c->e) && !fb10 ? VPR_TRYFREE : 0;
 	if (c->e->pagelock) {		/* sendfile_getobj() */
 		VM_OBJECT_WLOCK(c, obj);
 		vm_object_reference_locked(c, obj);

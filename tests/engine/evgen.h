@@ -19,6 +19,8 @@ struct evgen {
 	uint64_t	pindex_span;	/* pages per object touched */
 	bool		scan;		/* include page-daemon scans */
 	bool		pmap;		/* include pmap events */
+	bool		sf_cached;	/* no SF_NOCACHE sendfile (which
+					   FreeBSD 10 ignores) */
 };
 
 static inline uint64_t
@@ -66,7 +68,8 @@ evgen_next(struct evgen *g, struct pr_event *ev)
 	switch (kind) {
 	case PR_RELEASE:
 	case PR_SENDFILE:
-		if (evgen_below(g, 2))
+		if (evgen_below(g, 2) && !(kind == PR_SENDFILE &&
+		    g->sf_cached))
 			ev->flags = PR_F_NOCACHE;
 		break;
 	case PR_DEACTIVATE:
