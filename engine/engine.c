@@ -1490,7 +1490,8 @@ out:
  * vm_object_vndeallocate); each chunk is sendfile_swapin()'s write-locked
  * vm_page_grab_pages().  FreeBSD 10 (with --queue locked, the era's queue
  * design) grabs one page per write lock, sendfile_readpage() in 10.4's
- * vn_sendfile() ([FB10] sys/kern/uipc_syscalls.c): chunks of one page.  --page refcount (13+; kern_sendfile.c of
+ * vn_sendfile() ([FB10] sys/kern/uipc_syscalls.c): chunks of one page.
+ * --page refcount (13+; kern_sendfile.c of
  * sobomax/freebsd14_vendor @0f7ff342, 1300139, and of index id
  * 92533499): sendfile_getobj() read-locks to take its reference; each
  * turn read-locks to read the pager's file size ("Check to see if the

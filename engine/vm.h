@@ -210,8 +210,9 @@ struct vm_object {
 /*
  * Lock assertions, each on "held by this CPU" (eng_lock_held()), as the
  * kernel's are on curthread: the object's lock (write-locked: held here
- * and a writer present), the page lock, a page queue's lock, the domain's
- * free lock, and the exclusive busy lock (owned by this CPU).
+ * and a writer present; unlocked: not held here), the page lock, a page
+ * queue's lock, the domain's free lock, and the exclusive busy lock (owned
+ * by this CPU).
  */
 #define VM_OBJECT_ASSERT_WLOCKED(c, o)					\
 	ENG_KASSERT(eng_rw_wowned(&(o)->lock) &&			\
@@ -222,6 +223,9 @@ struct vm_object {
 	ENG_KASSERT(eng_lock_held(&(c)->lk, &(o)->lock),		\
 	    "object %" PRIu64 " not locked by CPU %u", (o)->slot,	\
 	    (c)->slot)
+#define VM_OBJECT_ASSERT_UNLOCKED(c, o)					\
+	ENG_KASSERT(!eng_lock_held(&(c)->lk, &(o)->lock),		\
+	    "object %" PRIu64 " locked by CPU %u", (o)->slot, (c)->slot)
 #define vm_page_assert_locked(c, m)					\
 	ENG_KASSERT(eng_lock_held(&(c)->lk, vm_page_lockptr((c), (m))),	\
 	    "page %p (pa %#" PRIx64 ") not locked by CPU %u",		\

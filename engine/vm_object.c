@@ -498,6 +498,7 @@ vm_object_deallocate(struct eng_cpu *c, struct vm_object *obj, bool anon,
 {
 	uint32_t old, keep;
 
+	VM_OBJECT_ASSERT_UNLOCKED(c, obj);
 	if (c->e->pagelock) {
 		eng_rw_wlock(&c->lk, &obj->lock, site);
 		atomic_fetch_sub_explicit(&obj->ref_count, 1,
