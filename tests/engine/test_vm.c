@@ -318,7 +318,7 @@ test_fault_busy_retry(void **state)
 {
 	struct vm_page *m;
 	pthread_t t;
-	unsigned d;
+	unsigned d, ms;
 
 	(void)state;
 	for (d = 0; d < NDESIGNS; d++) {
@@ -327,11 +327,19 @@ test_fault_busy_retry(void **state)
 		atomic_store(&busy_fault_done, false);
 		assert_int_equal(pthread_create(&t, NULL, busy_fault_run, e),
 		    0);
-		usleep(50000);
-		assert_false(atomic_load(&busy_fault_done));
-		assert_false(pmap_page_is_mapped(m));
+		/*
+		 * Wait for the fault to find the page busy (it marks it
+		 * referenced), however loaded the machine; then it must
+		 * still be waiting, the page unmapped.
+		 */
+		for (ms = 0; (VM_PAGE_A_FLAGS(vm_page_astate_load(m)) &
+		    PGA_REFERENCED) == 0 && ms < 30000; ms++)
+			usleep(1000);
 		assert_true((VM_PAGE_A_FLAGS(vm_page_astate_load(m)) &
 		    PGA_REFERENCED) != 0);
+		usleep(20000);
+		assert_false(atomic_load(&busy_fault_done));
+		assert_false(pmap_page_is_mapped(m));
 		vm_page_xunbusy(eng_cpu(e, 1), m);
 		assert_int_equal(pthread_join(t, NULL), 0);
 		assert_true(atomic_load(&busy_fault_done));
