@@ -1427,11 +1427,11 @@ ev_map(struct eng_cpu *c, const struct pr_event *ev, struct vm_object *obj,
  * VOP_READ(UIO_NOCOPY) of the MAXBSIZE (64 KiB) from it with the object
  * dropped, then looked up again: the buffer cache allocates the pages
  * wired under the object's exclusive token (allocbuf) and its release
- * unwires them to a queue (vfs_vmio_release), which the model does as one
- * write lock for wired vm_page_grab()s of those pages (no further than the
- * send's range: the model knows no file size) and a vm_page_release() of
- * each (bio_page_alloc()'s rotated colour is not modelled: the allocating
- * CPU's is used).  As 5.6, a page that keeps escaping ends the send after
+ * unwires them to a queue (vfs_vmio_release), which the model does as a
+ * wired vm_page_grab_pages() of those pages under one write lock (no
+ * further than the send's range: the model knows no file size) and a
+ * vm_page_release() of each (bio_page_alloc()'s colour is not modelled:
+ * the allocating CPU's is used).  As 5.6, a page that keeps escaping ends the send after
  * SENDFILE_DFLY_LOOPS reads.  Skipped when no page could be had (no
  * memory).
  */
@@ -1444,8 +1444,8 @@ ev_sendfile_dfly(struct eng_cpu *c, struct vm_object *obj, vm_pindex_t pindex,
 	ENG_SITE_DEFINE;
 	struct vm_page *m, *ma[SENDFILE_DFLY_READ];
 	uint64_t i, did = 0;
-	unsigned loops, j, k, got;
-	bool allocated;
+	unsigned loops;
+	int j, k, got;
 
 	VM_OBJECT_RLOCK(c, obj);
 	for (i = 0; i < n; i++) {
@@ -1453,13 +1453,11 @@ ev_sendfile_dfly(struct eng_cpu *c, struct vm_object *obj, vm_pindex_t pindex,
 		while ((m = vm_page_lookup_sbusy_try(c, obj, pindex + i)) ==
 		    NULL) {
 			VM_OBJECT_RUNLOCK(c, obj);
-			k = n - i < SENDFILE_DFLY_READ ? (unsigned)(n - i) :
+			k = n - i < SENDFILE_DFLY_READ ? (int)(n - i) :
 			    SENDFILE_DFLY_READ;
 			VM_OBJECT_WLOCK(c, obj);
-			for (got = 0; got < k; got++)
-				if ((ma[got] = vm_page_grab(c, obj,
-				    pindex + i + got, true, &allocated)) == NULL)
-					break;
+			got = vm_page_grab_pages(c, obj, pindex + i, true, ma,
+			    k, NULL);
 			VM_OBJECT_WUNLOCK(c, obj);
 			for (j = 0; j < got; j++)
 				vm_page_release(c, ma[j], 0);
@@ -1514,7 +1512,7 @@ ev_sendfile(struct eng_cpu *c, const struct pr_event *ev,
 	ENG_SITE_DEFINE;
 	struct vm_page *ma[ENG_SENDFILE_CHUNK];
 	vm_pindex_t pindex = ev->pindex;
-	uint64_t n = ev->npages, did = 0, last, resident;
+	uint64_t n = ev->npages, did = 0, last;
 	int flags, got, k, i, chunk;
 	bool allocated, fb10;
 
@@ -1561,11 +1559,9 @@ ev_sendfile(struct eng_cpu *c, const struct pr_event *ev,
 		}
 		if (got < k) {
 			VM_OBJECT_WLOCK(c, obj);
-			resident = obj->resident_page_count;
 			got += vm_page_grab_pages(c, obj,
 			    pindex + (vm_pindex_t)got, true, ma + got,
-			    k - got);
-			allocated = obj->resident_page_count != resident;
+			    k - got, &allocated);
 			VM_OBJECT_WUNLOCK(c, obj);
 			/* sendfile_swapin(): vm_pager_has_page() of the run. */
 			if (allocated && c->e->smr_lookups) {

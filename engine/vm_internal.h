@@ -210,7 +210,8 @@ struct vm_page *vm_page_alloc(struct eng_cpu *c, struct vm_object *obj,
 struct vm_page *vm_page_grab(struct eng_cpu *c, struct vm_object *obj,
 	    vm_pindex_t pindex, bool wired, bool *allocated);
 int	vm_page_grab_pages(struct eng_cpu *c, struct vm_object *obj,
-	    vm_pindex_t pindex, bool wired, struct vm_page **ma, int count);
+	    vm_pindex_t pindex, bool wired, struct vm_page **ma, int count,
+	    bool *allocated);
 int	vm_page_grab_pages_unlocked(struct eng_cpu *c, struct vm_object *obj,
 	    vm_pindex_t pindex, bool wired, struct vm_page **ma, int count);
 void	vm_page_insert(struct eng_cpu *c, struct vm_page *m,

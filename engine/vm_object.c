@@ -496,7 +496,7 @@ void
 vm_object_deallocate(struct eng_cpu *c, struct vm_object *obj, bool anon,
     unsigned mappings, struct eng_site *site)
 {
-	uint32_t old, keep;
+	uint32_t old, gt, keep;
 
 	VM_OBJECT_ASSERT_UNLOCKED(c, obj);
 	if (c->e->pagelock) {
@@ -508,8 +508,9 @@ vm_object_deallocate(struct eng_cpu *c, struct vm_object *obj, bool anon,
 	}
 	if (!c->e->smr_lookups)
 		return;
-	/* refcount_release_if_gt(&ref_count, anon ? 2 : 1) */
-	keep = (anon ? 2 : 1) > mappings ? (anon ? 2 : 1) - mappings : 0;
+	/* refcount_release_if_gt(&ref_count, gt), less the mappings' */
+	gt = anon ? 2 : 1;
+	keep = gt > mappings ? gt - mappings : 0;
 	old = atomic_load_explicit(&obj->ref_count, memory_order_relaxed);
 	while (old > keep)
 		if (eng_atomic_fcmpset_32(&c->lk, LC_OBJECT, site,

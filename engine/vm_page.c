@@ -1141,22 +1141,27 @@ vm_page_grab_pages_unlocked(struct eng_cpu *c, struct vm_object *obj,
 
 /*
  * vm_page_grab_pages(): grab count pages from pindex into ma (sendfile
- * wires them).  The object must be write-locked.  Returns how many were
+ * wires them).  *allocated (unless NULL): whether any of them had to be
+ * allocated.  The object must be write-locked.  Returns how many were
  * grabbed (fewer when memory ran out).
  */
 int
 vm_page_grab_pages(struct eng_cpu *c, struct vm_object *obj,
-    vm_pindex_t pindex, bool wired, struct vm_page **ma, int count)
+    vm_pindex_t pindex, bool wired, struct vm_page **ma, int count,
+    bool *allocated)
 {
-	bool allocated;
+	bool one, any = false;
 	int i;
 
 	VM_OBJECT_ASSERT_WLOCKED(c, obj);
 	for (i = 0; i < count; i++) {
 		ma[i] = vm_page_grab(c, obj, pindex + (vm_pindex_t)i, wired,
-		    &allocated);
+		    &one);
 		if (ma[i] == NULL)
 			break;
+		any |= one;
 	}
+	if (allocated != NULL)
+		*allocated = any;
 	return (i);
 }
