@@ -52,7 +52,7 @@ static const struct eng_design_info eng_designs[] = {
 	    "per-page atomic ref_count, no page lock for identity; "
 	    "resident pages grabbed and released without the object lock" },
 	{ ENG_FAM_PAGE, ENG_PAGE_DFLY, "dfly", "dfly", 0, 0, 0, 0, NULL,
-	    "DragonFly 5.6 (e3c330f0) sys/vm/vm_page.c (vm_page_hash_get, "
+	    "DragonFly 5.6 (v5.6.0) sys/vm/vm_page.c (vm_page_hash_get, "
 	    "vm_page_hash_enter, busy_count: PBUSY_LOCKED and soft busies), "
 	    "sys/vm/vm_fault.c (vm_fault_quick)",
 	    "refcount's counts, hard busy to change identity, and the "

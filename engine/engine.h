@@ -310,10 +310,11 @@ struct eng_stats {
 	uint64_t	free_lastq_hits;	/* found at vpq.lastq */
 	/* --page dfly (DragonFly vm_page_hash_get, vm_page_hash.c). */
 	uint64_t	page_hash_hits;		/* validated, soft-busied */
-	uint64_t	page_hash_misses;	/* no entry named the page */
-	uint64_t	page_hash_fails;	/* an entry named it, but the
-						   soft busy or the identity
-						   re-check failed */
+	uint64_t	page_hash_misses;	/* no entry's page had the
+						   identity */
+	uint64_t	page_hash_fails;	/* an entry's page had it, but
+						   the soft busy or the
+						   identity re-check failed */
 	/* The pmap layer (engine/amd64/pmap.h, struct pmap_counters). */
 	uint64_t	pv_restarts;		/* page-centric pmap-lock retries */
 	uint64_t	pa_restarts;		/* extract_and_hold EAGAIN */

@@ -95,17 +95,15 @@ TAILQ_HEAD(rvlist, vm_reserv);
 struct vm_dfly_free;
 
 /*
- * --page dfly: one entry of DragonFly's vm_page_hash[] (vm_page_hash.c), a
- * lockless, heuristic cache of (object, pindex) -> page.  Every field is
- * read and written with relaxed atomics and no lock (a): entries may be
- * stale or torn between fields, since SMP races are allowed; a reader
- * trusts an entry only after soft-busying the page it names and finding
- * that page's own identity to match.
+ * --page dfly: one entry of DragonFly 5.6's vm_page_hash[] (vm_page_hash.c),
+ * a lockless, heuristic cache of pages by (object, pindex).  Both fields
+ * are read and written with relaxed atomics and no lock (a): entries may
+ * be stale or torn, since SMP races are allowed; an entry names only a
+ * page, which a reader trusts after soft-busying it and finding its own
+ * identity to match.
  */
 struct vm_page_hash_elm {
 	_Atomic(struct vm_page *) m;		/* (a) */
-	_Atomic(struct vm_object *) object;	/* (a) m's, at entry */
-	_Atomic vm_pindex_t pindex;		/* (a) m's, at entry */
 	_Atomic int	ticks;			/* (a) last use, hz ticks */
 };
 
@@ -342,8 +340,8 @@ struct vm_engine {
 	 * collide share one).  (C) the array, (a) each byte.
 	 */
 	_Atomic uint8_t	*dfly_excl_heur;
-	struct vm_page_hash_elm *vm_page_hash; /* (C) dfly: size + SET
-					   entries, each (a); else NULL */
+	struct vm_page_hash_elm *vm_page_hash; /* (C) dfly: size entries,
+					   each (a); else NULL */
 	uint64_t	vm_page_hash_size; /* (C) power of two */
 	bool		smr_lookups;	/* (C) page design is refcount: page
 					   indexes are read under SMR too */

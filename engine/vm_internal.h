@@ -144,6 +144,19 @@ void	vm_page_pin_drop(struct vm_page *m);
 void	vm_page_busy_wait(struct eng_cpu *c, struct vm_page *m);
 bool	vm_page_dfly_busied(struct eng_cpu *c, struct vm_page *m);
 
+/*
+ * --page dfly, --free colored: DragonFly's object->pg_color, a u_short set
+ * at the object's creation (_vm_object_allocate(): vm_quickcolor(), the
+ * creating thread's address >> 10 plus a per-CPU counter stepped by
+ * PQ_PRIME2).  The model hashes the object's slot instead, so that runs
+ * are reproducible.  (C)
+ */
+static inline uint16_t
+vm_object_pg_color(const struct vm_object *obj)
+{
+	return ((uint16_t)((obj->slot * 0x9e3779b97f4a7c15ull) >> 48));
+}
+
 /* --page dfly: vm_page_hash[] (vm_page_hash.c). */
 int	vm_page_hash_init(struct vm_engine *e);
 void	vm_page_hash_fini(struct vm_engine *e);
