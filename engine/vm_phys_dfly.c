@@ -245,9 +245,9 @@ vm_dfly_pg_color(struct eng_cpu *c, struct vm_object *obj, vm_pindex_t pindex)
 {
 	unsigned n = c->e->vmd.vmd_dfly_free->n, ncpus = c->e->params.nslots;
 	unsigned grp = n / ncpus > 0 ? n / ncpus : 1;
-	uint64_t obj_color = (obj->slot * 0x9e3779b97f4a7c15ull) >> 40;
 
-	return ((unsigned)((c->slot * grp + (pindex + obj_color) % grp) % n));
+	return ((unsigned)((c->slot * grp +
+	    (pindex + vm_object_pg_color(obj)) % grp) % n));
 }
 
 /*
