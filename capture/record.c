@@ -292,6 +292,22 @@ usage(FILE *f)
 
 /* --- drain thread ---------------------------------------------------- */
 
+/*
+ * The first error ends the capture: keep it (err, a pr_* code, and errno)
+ * and tell the main thread to stop.  Later events are not written, so the
+ * trace holds what was recorded before it, never events with a missing
+ * announcement or id.  Drain thread only.
+ */
+static void
+fail(struct rec_state *s, int err)
+{
+	if (s->write_err != 0)
+		return;
+	s->write_errno = errno;
+	s->write_err = err;
+	atomic_store(&s->failed, true);
+}
+
 /* Write one event; on the first error remember it and stop writing. */
 static void
 put(struct rec_state *s, const struct pr_event *ev)
@@ -302,9 +318,7 @@ put(struct rec_state *s, const struct pr_event *ev)
 		return;
 	err = pr_writer_write(s->w, ev);
 	if (err != 0) {
-		s->write_errno = errno;
-		s->write_err = err;
-		atomic_store(&s->failed, true);
+		fail(s, err);
 		return;
 	}
 	atomic_fetch_add(&s->events, 1);
@@ -332,7 +346,8 @@ put_synth(struct rec_state *s, uint8_t kind, uint64_t obj, uint64_t pmap,
 
 /*
  * The dense pmap id of an mm, announcing it with PR_PMAP_CREATE (at the
- * event's time) the first time it is seen.  0 when out of memory.
+ * event's time) the first time it is seen.  Out of memory, the capture
+ * fails (fail()) and 0 is returned: nothing more is written.
  */
 static uint64_t
 pmap_id(struct rec_state *s, uint64_t mm, const struct pr_event *at)
@@ -342,13 +357,18 @@ pmap_id(struct rec_state *s, uint64_t mm, const struct pr_event *at)
 	if (rec_map_get(&s->pmaps, mm, &id))
 		return (id);
 	id = ++s->next_pmap;
-	if (rec_map_put(&s->pmaps, mm, id) != 0)
+	if (rec_map_put(&s->pmaps, mm, id) != 0) {
+		fail(s, PR_E_NOMEM);
 		return (0);
+	}
 	put_synth(s, PR_PMAP_CREATE, 0, id, at);
 	return (id);
 }
 
-/* Announce obj with PR_OBJ_CREATE the first time it is seen alive. */
+/*
+ * Announce obj with PR_OBJ_CREATE the first time it is seen alive.  Out of
+ * memory, the capture fails (fail()).
+ */
 static void
 obj_seen(struct rec_state *s, uint64_t obj, const struct pr_event *at)
 {
@@ -356,8 +376,10 @@ obj_seen(struct rec_state *s, uint64_t obj, const struct pr_event *at)
 
 	if (rec_map_get(&s->objs, obj, &one))
 		return;
-	if (rec_map_put(&s->objs, obj, 1) != 0)
+	if (rec_map_put(&s->objs, obj, 1) != 0) {
+		fail(s, PR_E_NOMEM);
 		return;
+	}
 	put_synth(s, PR_OBJ_CREATE, obj, 0, at);
 }
 
@@ -541,11 +563,8 @@ flush(struct rec_state *s)
 
 	if (s->write_err == 0) {
 		err = pr_writer_flush(s->w);
-		if (err != 0) {
-			s->write_errno = errno;
-			s->write_err = err;
-			atomic_store(&s->failed, true);
-		}
+		if (err != 0)
+			fail(s, err);
 	}
 	atomic_store(&s->bytes, pr_writer_bytes(s->w));
 }
