@@ -586,15 +586,30 @@ vm_page_enqueue(struct eng_cpu *c, struct vm_page *m, uint8_t queue)
 }
 
 /*
- * vm_page_activate(): put an unwired page in the active queue, or raise
- * its act_count if it is there.  The _locked form: the page lock is held
- * (VM_PQ_PAGELOCK designs); the other takes it there, unless the design's
- * activate_unlocked hook finishes without it (colored).
+ * A wired page stays off the paging queues: FreeBSD's vm_page_activate()
+ * and _deactivate() return at once for one (10.4: "if (m->wire_count ==
+ * 0 ..."; 12+: vm_page_wired()).  DragonFly 5.6's do not look at
+ * wire_count (v5.6.0 vm_page_activate(), _vm_page_deactivate_locked():
+ * only PG_FICTITIOUS | PG_UNQUEUED): its wiring is lazy, and the page
+ * daemon takes a wired page it meets off its queue.  No lock.
+ */
+static bool
+vm_page_queue_skips_wired(struct eng_cpu *c, struct vm_page *m)
+{
+	return (!c->e->dfly && vm_page_wired_count(c->e, m) != 0);
+}
+
+/*
+ * vm_page_activate(): put a page in the active queue (not a wired one:
+ * vm_page_queue_skips_wired()), or raise its act_count if it is there.
+ * The _locked form: the page lock is held (VM_PQ_PAGELOCK designs); the
+ * other takes it there, unless the design's activate_unlocked hook
+ * finishes without it (colored).
  */
 void
 vm_page_activate_locked(struct eng_cpu *c, struct vm_page *m)
 {
-	if (vm_page_wired_count(c->e, m) != 0)
+	if (vm_page_queue_skips_wired(c, m))
 		return;
 	c->e->pq->activate(c, m);
 }
@@ -617,15 +632,15 @@ vm_page_activate(struct eng_cpu *c, struct vm_page *m)
 }
 
 /*
- * vm_page_deactivate() / _noreuse (head): put an unwired page in the
- * inactive queue (see each design for a page already there).  The _locked
- * form: the page lock is held (VM_PQ_PAGELOCK designs, asserted by the
- * designs' hooks).
+ * vm_page_deactivate() / _noreuse (head): put a page in the inactive
+ * queue (not a wired one: vm_page_queue_skips_wired(); see each design
+ * for a page already there).  The _locked form: the page lock is held
+ * (VM_PQ_PAGELOCK designs, asserted by the designs' hooks).
  */
 void
 vm_page_deactivate_locked(struct eng_cpu *c, struct vm_page *m, bool head)
 {
-	if (vm_page_wired_count(c->e, m) != 0)
+	if (vm_page_queue_skips_wired(c, m))
 		return;
 	c->e->pq->deactivate(c, m, head);
 }

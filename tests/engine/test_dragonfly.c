@@ -2,7 +2,8 @@
  * test_dragonfly.c - the DragonFly family (issue 13): --queue colored:N
  * (engine/vm_pagequeue_dfly.c).  Sub-queue membership by colour, the
  * per-page spinlock, e3c330f0's unlocked vm_page_activate() of an active
- * page, wiring that leaves the queues alone, the daemon's walk over the
+ * page, wiring that leaves the queues alone (and activation that does not
+ * look at it), the daemon's walk over the
  * sub-queues, and eng_check() catching a page on the wrong sub-queue.
  * --free colored (engine/vm_phys_dfly.c): the wanted colour, one free
  * sub-queue lock per allocation, the far-afield walk and vpq.lastq.
@@ -200,6 +201,41 @@ test_wire_lazy(void **state)
 		assert_false(linked_on(vm_page_pagequeue_m(e, m, PQ_INACTIVE),
 		    m));
 		assert_int_equal(e->objects[3].resident_page_count, 1);
+		check_clean(e);
+		eng_destroy(e);
+	}
+}
+
+/*
+ * DragonFly 5.6's vm_page_activate() does not look at wire_count: a wired
+ * page the daemon took off its queue goes on the active queue when
+ * activated, and the next scan takes it off again.  FreeBSD's (here under
+ * --page refcount) leaves a wired page alone.
+ */
+static void
+test_activate_wired(void **state)
+{
+	static const char *pg[] = { "refcount", "dfly" };
+	struct vm_engine *e;
+	struct vm_page *m;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < 2; i++) {
+		e = mk(pg[i], "colored:8", 4096);
+		ev(e, PR_PAGE_INSERT, 3, 0, 20, 0);
+		m = page(e, 3, 5);
+		assert_int_equal(ev(e, PR_WIRE, 3, 5, 1, 0), 0);
+		assert_int_equal(scan(e, 1000), 0);
+		assert_int_equal(vm_page_queue(m), PQ_NONE);
+		assert_int_equal(ev(e, PR_ACTIVATE, 3, 5, 1, 0), 0);
+		assert_int_equal(vm_page_queue(m),
+		    e->dfly ? PQ_ACTIVE : PQ_NONE);
+		assert_int_equal(linked_on(vm_page_pagequeue_m(e, m,
+		    PQ_ACTIVE), m), e->dfly);
+		assert_int_equal(scan(e, 1000), 0);
+		assert_int_equal(vm_page_queue(m), PQ_NONE);
+		assert_int_equal(vm_page_wired_count(e, m), 1);
 		check_clean(e);
 		eng_destroy(e);
 	}
@@ -1090,6 +1126,7 @@ main(void)
 		cmocka_unit_test(test_membership),
 		cmocka_unit_test(test_activate_unlocked),
 		cmocka_unit_test(test_wire_lazy),
+		cmocka_unit_test(test_activate_wired),
 		cmocka_unit_test(test_scan_walk),
 		cmocka_unit_test(test_scan_skips_busy),
 		cmocka_unit_test(test_scan_bounded),
