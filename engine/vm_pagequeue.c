@@ -591,12 +591,17 @@ vm_page_enqueue(struct eng_cpu *c, struct vm_page *m, uint8_t queue)
  * 0 ..."; 12+: vm_page_wired()).  DragonFly 5.6's do not look at
  * wire_count (v5.6.0 vm_page_activate(), _vm_page_deactivate_locked():
  * only PG_FICTITIOUS | PG_UNQUEUED): its wiring is lazy, and the page
- * daemon takes a wired page it meets off its queue.  No lock.
+ * daemon takes a wired page it meets off its queue.  So under --page dfly
+ * on DragonFly's queues (colored); --page dfly on one of FreeBSD's queue
+ * designs keeps FreeBSD's rule, which those designs' wiring hooks rely on.
+ * No lock.
  */
 static bool
 vm_page_queue_skips_wired(struct eng_cpu *c, struct vm_page *m)
 {
-	return (!c->e->dfly && vm_page_wired_count(c->e, m) != 0);
+	if (c->e->dfly && c->e->pq == &vm_pagequeue_dfly_ops)
+		return (false);
+	return (vm_page_wired_count(c->e, m) != 0);
 }
 
 /*
