@@ -472,7 +472,8 @@ vm_object_unbusy(struct eng_cpu *c, struct vm_object *obj)
  * released and taken exclusive, vm_page_grab()'s) leave hold_count alone,
  * so the model's VM_OBJECT_* relocks there count nothing.  The lock and
  * its contention are counted at site, the caller's.  The object must not
- * be locked by this CPU (the model's lock does not recurse).
+ * be locked by this CPU (the model's lock does not recurse; a hold by a
+ * holder is vm_object_hold_recurse()).
  */
 void
 vm_object_hold(struct eng_cpu *c, struct vm_object *obj,
@@ -524,6 +525,34 @@ vm_object_drop(struct eng_cpu *c, struct vm_object *obj)
 		VM_OBJECT_WUNLOCK(c, obj);
 	else
 		VM_OBJECT_RUNLOCK(c, obj);
+}
+
+/*
+ * vm_object_hold() / vm_object_drop() where the model has the object's
+ * lock already: 5.6's vm_page_remove() (sys/vm/vm_page.c at v5.6.0,
+ * lines 1517 and 1533) holds the page's object around the unlink whoever
+ * its caller is.  Only hold_count's two atomics are counted here; the
+ * caller's lock stands for the token: a recursion under the caller's
+ * hold (whose own atomics, an atomic_add_long on t_count in
+ * _lwkt_trytokref() and its release, are not modelled: the model's lock
+ * does not recurse), or, for the page daemon's free, this hold's own
+ * token (vm_pageout_dfly_cache()).  The object must be locked by this
+ * CPU.
+ */
+void
+vm_object_hold_recurse(struct eng_cpu *c, struct vm_object *obj)
+{
+	ENG_ASSERT(c->e->dfly);
+	VM_OBJECT_ASSERT_LOCKED(c, obj);
+	(void)eng_atomic_fetchadd_32(&c->lk, LC_OBJECT, &obj->hold_count, 1);
+}
+
+void
+vm_object_drop_recurse(struct eng_cpu *c, struct vm_object *obj)
+{
+	ENG_ASSERT(c->e->dfly);
+	VM_OBJECT_ASSERT_LOCKED(c, obj);
+	vm_object_hold_release(c, obj);
 }
 
 /*
@@ -863,7 +892,8 @@ vm_object_terminate_unlock(struct eng_cpu *c, struct vm_object *obj)
  * its caller (an anonymous object's last vm_object_deallocate(): lines
  * 628-630, vm_object_hold() around vm_object_deallocate_locked()), so the
  * model holds it (vm_object_hold(): the token and two hold_count
- * atomics).  Not modelled: what 5.6 does for a vnode's
+ * atomics); each page's vm_page_remove() holds it again
+ * (vm_object_hold_recurse()).  Not modelled: what 5.6 does for a vnode's
  * object only (sys/vm/vm_object.c at v5.6.0, lines 760-777):
  * vinvalbuf() twice, each with a vm_object_page_remove() (a hold, and
  * the clean pages freed there), and vm_object_page_clean() (a hold);
