@@ -1049,6 +1049,15 @@ eng_ev_pages(struct eng_cpu *c, struct vm_object *obj,
 /*
  * eng_ev_pages() of ro's per-page work: under the object lock, or, under
  * --page refcount, its unlocked work where the kernel takes no object lock.
+ * --page dfly: under an object hold, exclusive or shared as ro says
+ * (vm_object_hold(), vm_object_hold_shared(), vm_object_drop(): the token
+ * and two hold_count atomics).  5.6 takes an object's token only with a
+ * hold: outside vm_object_upgrade() and _downgrade(), its lwkt_gettoken()s
+ * of obj->token are vm_object_lock() and vm_object_lock_shared(), which
+ * only the hold functions and the vkernel's pmap call (sys/ at v5.6.0),
+ * so whichever 5.6 caller an event stands for (vm_object_page_remove(),
+ * vm_page_grab(), allocbuf() ...), its token came with a hold.  The
+ * object must be unlocked.
  */
 static enum eng_skip
 eng_ev_range(struct eng_cpu *c, struct vm_object *obj,
@@ -1058,6 +1067,15 @@ eng_ev_range(struct eng_cpu *c, struct vm_object *obj,
 
 	if (ro->unlocked != NULL && c->e->smr_lookups)
 		return (eng_ev_pages(c, obj, ev, n, ro->unlocked, ro->site));
+	if (c->e->dfly) {
+		if (ro->wlock)
+			vm_object_hold(c, obj, ro->site);
+		else
+			vm_object_hold_shared(c, obj, ro->site);
+		why = eng_ev_pages(c, obj, ev, n, ro->op, ro->site);
+		vm_object_drop(c, obj);
+		return (why);
+	}
 	if (ro->wlock)
 		eng_rw_wlock(&c->lk, &obj->lock, ro->site);
 	else
@@ -1077,10 +1095,15 @@ eng_ev_range(struct eng_cpu *c, struct vm_object *obj,
  * write-locked.  --page refcount: vm_page_grab_pages_unlocked() of the
  * resident pages, then the write lock to insert the missing ones, as 13+'s
  * does (VM_OBJECT_WLOCK and vm_page_grab_pages()).  --page dfly:
- * DragonFly's vm_page_grab() under the shared token,
+ * DragonFly's vm_page_grab() under the object's shared hold
+ * (vm_object_hold_shared and vm_object_drop, lines 3383 and 3439 of 5.6's
+ * vm_page.c: the token and two hold_count atomics, vm_object_hold()),
  * vm_page_lookup_busy_try(..., TRUE) hard-busying each resident page and
  * entering it in vm_page_hash[] (the grab's caller vm_page_wakeup()s it);
- * the token is upgraded for a missing page.
+ * the token is upgraded for a missing page (vm_object_upgrade():
+ * lwkt_reltoken, lwkt_gettoken; hold_count unchanged).  One hold per
+ * event, where 5.6 holds once per vm_page_grab(), per page.  The object
+ * must be unlocked.
  */
 static void
 ev_page_lookup(struct eng_cpu *c, struct vm_object *obj, vm_pindex_t pindex,
@@ -1099,16 +1122,25 @@ ev_page_lookup(struct eng_cpu *c, struct vm_object *obj, vm_pindex_t pindex,
 			return;
 		goto grab;
 	}
-	VM_OBJECT_RLOCK(c, obj);
+	ENG_ASSERT(c->e->dfly);
+	vm_object_hold_shared(c, obj, ENG_HERE);
 	for (i = 0; i < n; i++) {
 		if ((m = vm_page_lookup_busy(c, obj, pindex + i)) != NULL)
 			vm_page_xunbusy(c, m);
 		else
 			break;
 	}
-	VM_OBJECT_RUNLOCK(c, obj);
-	if (i == n)
-		return;
+	if (i < n) {
+		/* vm_object_upgrade(): the token again, exclusive. */
+		VM_OBJECT_RUNLOCK(c, obj);
+		VM_OBJECT_WLOCK(c, obj);
+		for (; i < n; i++)
+			if (vm_page_grab(c, obj, pindex + i, false,
+			    &allocated) == NULL)
+				break;
+	}
+	vm_object_drop(c, obj);
+	return;
 grab:
 	VM_OBJECT_WLOCK(c, obj);
 	for (; i < n; i++)
@@ -1131,19 +1163,26 @@ grab:
  * it is active, else a full vm_page_activate().  The page is marked PG_REFERENCED, entered,
  * and its soft busy dropped.
  *
- * Otherwise the object's token, shared unless the exclusive heuristic is
- * set (VM_MAP_BACK_EXCL_HEUR, set by a fault that had to allocate and
- * cleared by one that found its page; per (pmap, object) here,
- * e->dfly_excl_heur), held to the end, and
+ * Otherwise the object is held to the end of the fault: shared
+ * (vm_object_hold_shared()), or exclusive (vm_object_hold()) when the
+ * exclusive heuristic is set (VM_MAP_BACK_EXCL_HEUR, set by a fault that
+ * had to allocate and cleared by one that found its page; per (pmap,
+ * object) here, e->dfly_excl_heur); vm_fault() lines 650-653, dropped by
+ * unlock_things() -> unlock_map() (vm_object_drop(), lines 219-221).  A
+ * hold is the token and a hold_count atomic, its drop another (the
+ * model's vm_object_hold(), vm_object.c).  Under it,
  * vm_fault_object() (paging in progress held):
  *  - a resident page is hard-busied (vm_page_lookup_busy_try), taken off
  *    its queue (vm_page_unqueue_nowakeup), and later activated;
- *  - a missing page under the shared token: the heuristic is set and the
- *    fault starts again (KERN_TRY_AGAIN) with the exclusive token; under
- *    it the page is allocated (hard-busied) and activated.
+ *  - a missing page under the shared token: the heuristic is set, the
+ *    hold dropped (unlock_things()), and the fault starts again
+ *    (KERN_TRY_AGAIN) with the exclusive hold; under it the page is
+ *    allocated (hard-busied) and activated.
  * vm_fault_object() ends by dropping paging in progress.  Then
  * PG_REFERENCED, pmap_enter, vm_page_activate() again (the page is
- * active: act_count only), vm_page_wakeup() and the token's release.
+ * active: act_count only), vm_page_wakeup() and the hold's drop.  So each
+ * attempt holds and drops the object once: the token and two hold_count
+ * atomics.
  * The model waits for a busy page under the token, where the kernel
  * drops it, sleeps and starts again.
  *
@@ -1172,9 +1211,9 @@ ev_map_dfly(struct eng_cpu *c, const struct pr_event *ev,
 	excl = atomic_load_explicit(heur, memory_order_relaxed) != 0;
 	for (;;) {
 		if (excl)
-			VM_OBJECT_WLOCK(c, obj);
+			vm_object_hold(c, obj, ENG_HERE);
 		else
-			VM_OBJECT_RLOCK(c, obj);
+			vm_object_hold_shared(c, obj, ENG_HERE);
 		vm_object_pip_add(c, obj);
 		if ((m = vm_page_lookup_busy(c, obj, pindex)) != NULL) {
 			atomic_store_explicit(heur, 0, memory_order_relaxed);
@@ -1189,10 +1228,7 @@ ev_map_dfly(struct eng_cpu *c, const struct pr_event *ev,
 				break;
 		}
 		vm_object_pip_wakeup(c, obj);
-		if (excl)
-			VM_OBJECT_WUNLOCK(c, obj);
-		else
-			VM_OBJECT_RUNLOCK(c, obj);
+		vm_object_drop(c, obj);		/* unlock_things() */
 		excl = true;
 	}
 	if (m != NULL) {
@@ -1204,10 +1240,7 @@ ev_map_dfly(struct eng_cpu *c, const struct pr_event *ev,
 		vm_page_xunbusy(c, m);		/* vm_page_wakeup */
 	} else
 		vm_object_pip_wakeup(c, obj);
-	if (excl)
-		VM_OBJECT_WUNLOCK(c, obj);
-	else
-		VM_OBJECT_RUNLOCK(c, obj);
+	vm_object_drop(c, obj);			/* unlock_things() */
 	return (m != NULL);
 }
 
@@ -1419,21 +1452,24 @@ ev_map(struct eng_cpu *c, const struct pr_event *ev, struct vm_object *obj,
 /*
  * sendfile, --page dfly: DragonFly 5.6's kern_sendfile()
  * (sys/kern/uipc_syscalls.c of lileding/DragonFlyBSD at v5.6.0, fa4bfe35).
- * The object is held shared for the whole syscall (vm_object_hold_shared:
- * the model's read lock), and each page is vm_page_lookup_sbusy_try()'d
+ * The object is held shared for the whole syscall (vm_object_hold_shared,
+ * lines 1703 and 1934: the model's read lock and two hold_count atomics,
+ * vm_object_hold()), and each page is vm_page_lookup_sbusy_try()'d
  * (soft-busied, entered in vm_page_hash[]), sent, and its soft busy
  * dropped at completion (sf_buf_mfree): no wiring, no page spinlock, no
  * queue operation.  A page not found, or hard-busied, is read with
  * VOP_READ(UIO_NOCOPY) of the MAXBSIZE (64 KiB) from it with the object
- * dropped, then looked up again: the buffer cache allocates the pages
- * wired under the object's exclusive token (allocbuf) and its release
+ * dropped (vm_object_drop, line 1781; held again at 1798), then looked
+ * up again: the buffer cache allocates the pages wired under the
+ * object's exclusive hold (allocbuf()'s vm_object_hold, sys/kern/
+ * vfs_bio.c lines 3115-3166) and its release
  * unwires them to a queue (vfs_vmio_release), which the model does as a
- * wired vm_page_grab_pages() of those pages under one write lock (no
+ * wired vm_page_grab_pages() of those pages under one exclusive hold (no
  * further than the send's range: the model knows no file size) and a
  * vm_page_release() of each (bio_page_alloc()'s colour is not modelled:
  * the allocating CPU's is used).  As 5.6, a page that keeps escaping ends the send after
  * SENDFILE_DFLY_LOOPS reads.  Skipped when no page could be had (no
- * memory).
+ * memory).  The object must be unlocked.
  */
 #define SENDFILE_DFLY_LOOPS	100000
 #define SENDFILE_DFLY_READ	16	/* MAXBSIZE / PAGE_SIZE */
@@ -1447,21 +1483,21 @@ ev_sendfile_dfly(struct eng_cpu *c, struct vm_object *obj, vm_pindex_t pindex,
 	unsigned loops;
 	int j, k, got;
 
-	VM_OBJECT_RLOCK(c, obj);
+	vm_object_hold_shared(c, obj, ENG_HERE);
 	for (i = 0; i < n; i++) {
 		loops = 0;
 		while ((m = vm_page_lookup_sbusy_try(c, obj, pindex + i)) ==
 		    NULL) {
-			VM_OBJECT_RUNLOCK(c, obj);
+			vm_object_drop(c, obj);
 			k = n - i < SENDFILE_DFLY_READ ? (int)(n - i) :
 			    SENDFILE_DFLY_READ;
-			VM_OBJECT_WLOCK(c, obj);
+			vm_object_hold(c, obj, ENG_HERE);	/* allocbuf */
 			got = vm_page_grab_pages(c, obj, pindex + i, true, ma,
 			    k, NULL);
-			VM_OBJECT_WUNLOCK(c, obj);
+			vm_object_drop(c, obj);
 			for (j = 0; j < got; j++)
 				vm_page_release(c, ma[j], 0);
-			VM_OBJECT_RLOCK(c, obj);
+			vm_object_hold_shared(c, obj, ENG_HERE);
 			if (got == 0 || ++loops > SENDFILE_DFLY_LOOPS)
 				goto out;
 		}
@@ -1469,7 +1505,7 @@ ev_sendfile_dfly(struct eng_cpu *c, struct vm_object *obj, vm_pindex_t pindex,
 		did++;
 	}
 out:
-	VM_OBJECT_RUNLOCK(c, obj);
+	vm_object_drop(c, obj);
 	return (did ? ENG_SKIP_NONE : ENG_SKIP_NO_MEMORY);
 }
 
@@ -1954,11 +1990,14 @@ eng_check(struct vm_engine *e, FILE *out)
 		if (atomic_load_explicit(&obj->pip, memory_order_relaxed) !=
 		    0 || atomic_load_explicit(&obj->busy,
 		    memory_order_relaxed) != 0 || atomic_load_explicit(
-		    &obj->ref_count, memory_order_relaxed) != 0) {
+		    &obj->ref_count, memory_order_relaxed) != 0 ||
+		    atomic_load_explicit(&obj->hold_count,
+		    memory_order_relaxed) != 0) {
 			fprintf(out, "object %" PRIu64 ": left with paging in "
-			    "progress %u, busy %u, references %u\n", i,
-			    atomic_load(&obj->pip), atomic_load(&obj->busy),
-			    atomic_load(&obj->ref_count));
+			    "progress %u, busy %u, references %u, holds %u\n",
+			    i, atomic_load(&obj->pip), atomic_load(&obj->busy),
+			    atomic_load(&obj->ref_count),
+			    atomic_load(&obj->hold_count));
 			bad++;
 		}
 		co.e = e;

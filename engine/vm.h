@@ -188,6 +188,11 @@ struct vm_object {
 					   that the fault's soft path raises
 					   and drops); its waiters are not
 					   modelled */
+	_Atomic uint32_t hold_count;	/* (a) --page dfly: DragonFly 5.6's
+					   object->hold_count, one per
+					   vm_object_hold() in force
+					   (vm_object_hold(), vm_object.c);
+					   0 under the other designs */
 	uint64_t	slot;		/* (C) */
 	bool		anon;		/* (C) set before the first event
 					   (eng_object_anon()); the daemon

@@ -199,6 +199,14 @@ void	vm_object_make_alive(struct eng_cpu *c, struct vm_object *obj);
 void	vm_object_busy(struct eng_cpu *c, struct vm_object *obj);
 void	vm_object_deallocate(struct eng_cpu *c, struct vm_object *obj,
 	    bool anon, unsigned mappings, struct eng_site *site);
+/* --page dfly: DragonFly 5.6's holds (hold_count and the token). */
+void	vm_object_hold(struct eng_cpu *c, struct vm_object *obj,
+	    struct eng_site *site);
+void	vm_object_hold_shared(struct eng_cpu *c, struct vm_object *obj,
+	    struct eng_site *site);
+void	vm_object_drop(struct eng_cpu *c, struct vm_object *obj);
+void	vm_object_hold_recurse(struct eng_cpu *c, struct vm_object *obj);
+void	vm_object_drop_recurse(struct eng_cpu *c, struct vm_object *obj);
 void	vm_object_pip_add(struct eng_cpu *c, struct vm_object *obj);
 void	vm_object_pip_wakeup(struct eng_cpu *c, struct vm_object *obj);
 void	vm_object_reference_locked(struct eng_cpu *c, struct vm_object *obj);

@@ -450,6 +450,112 @@ vm_object_unbusy(struct eng_cpu *c, struct vm_object *obj)
 }
 
 /*
+ * --page dfly: DragonFly 5.6's object hold, the model's form of taking the
+ * object's lwkt token (sys/vm/vm_object.c of lileding/DragonFlyBSD at tag
+ * v5.6.0, fa4bfe35).  vm_object_hold() (lines 275-291) and
+ * vm_object_hold_shared() (320-336) first take a hold,
+ * refcount_acquire(&obj->hold_count): atomic_add_acq_int(countp, 1)
+ * (sys/sys/refcount.h), "prior to potentially blocking on the lock", then
+ * the token, exclusive (vm_object_lock(): lwkt_gettoken) or shared
+ * (vm_object_lock_shared(): lwkt_gettoken_shared).  vm_object_drop()
+ * (344-371) releases the hold first, refcount_release():
+ * atomic_fetchadd_int(countp, -1), then the token in whichever mode it
+ * is held (vm_object_unlock(): lwkt_reltoken); on the last hold of an
+ * object that is dead and unreferenced it also frees it (kfree), which
+ * the model's type-stable slots never need.  So a hold and its drop are
+ * two atomics on the object's line, each counted as an object atomic as
+ * the model's other object counts are (vm_object_pip_add() ...).  Not
+ * modelled: the DEBUG_LOCKS bookkeeping (debugvm_object_add(), an
+ * atomic_fetchadd_int on debug_index), absent from a default kernel.
+ * The token's release and return around a sleep (tsleep with tokens
+ * held: vm_object_pip_wait, vm_wait) and vm_object_upgrade() (the token
+ * released and taken exclusive, vm_page_grab()'s) leave hold_count alone,
+ * so the model's VM_OBJECT_* relocks there count nothing.  The lock and
+ * its contention are counted at site, the caller's.  The object must not
+ * be locked by this CPU (the model's lock does not recurse; a hold by a
+ * holder is vm_object_hold_recurse()).
+ */
+void
+vm_object_hold(struct eng_cpu *c, struct vm_object *obj,
+    struct eng_site *site)
+{
+	ENG_ASSERT(c->e->dfly);
+	VM_OBJECT_ASSERT_UNLOCKED(c, obj);
+	(void)eng_atomic_fetchadd_32(&c->lk, LC_OBJECT, &obj->hold_count, 1);
+	eng_rw_wlock(&c->lk, &obj->lock, site);
+}
+
+void
+vm_object_hold_shared(struct eng_cpu *c, struct vm_object *obj,
+    struct eng_site *site)
+{
+	ENG_ASSERT(c->e->dfly);
+	VM_OBJECT_ASSERT_UNLOCKED(c, obj);
+	(void)eng_atomic_fetchadd_32(&c->lk, LC_OBJECT, &obj->hold_count, 1);
+	eng_rw_rlock(&c->lk, &obj->lock, site);
+}
+
+/*
+ * The hold's release, refcount_release(&obj->hold_count), and 5.6's
+ * KKASSERT(obj->hold_count > 0).  No lock needed (the count is atomic).
+ */
+static void
+vm_object_hold_release(struct eng_cpu *c, struct vm_object *obj)
+{
+	uint32_t old;
+
+	old = eng_atomic_fetchadd_32(&c->lk, LC_OBJECT, &obj->hold_count,
+	    (uint32_t)-1);
+	ENG_KASSERT(old > 0, "object %" PRIu64 ": drop without a hold",
+	    obj->slot);
+}
+
+/*
+ * vm_object_drop(): see vm_object_hold().  The object must be held by
+ * this CPU, shared or exclusive (the mode is the lock's: a write-locked
+ * lock that this CPU holds is its own).
+ */
+void
+vm_object_drop(struct eng_cpu *c, struct vm_object *obj)
+{
+	ENG_ASSERT(c->e->dfly);
+	VM_OBJECT_ASSERT_LOCKED(c, obj);
+	vm_object_hold_release(c, obj);
+	if (eng_rw_wowned(&obj->lock))
+		VM_OBJECT_WUNLOCK(c, obj);
+	else
+		VM_OBJECT_RUNLOCK(c, obj);
+}
+
+/*
+ * vm_object_hold() / vm_object_drop() where the model has the object's
+ * lock already: 5.6's vm_page_remove() (sys/vm/vm_page.c at v5.6.0,
+ * lines 1517 and 1533) holds the page's object around the unlink whoever
+ * its caller is.  Only hold_count's two atomics are counted here; the
+ * caller's lock stands for the token: a recursion under the caller's
+ * hold (whose own atomics, an atomic_add_long on t_count in
+ * _lwkt_trytokref() and its release, are not modelled: the model's lock
+ * does not recurse), or, for the page daemon's free, this hold's own
+ * token (vm_pageout_dfly_cache()).  The object must be locked by this
+ * CPU.
+ */
+void
+vm_object_hold_recurse(struct eng_cpu *c, struct vm_object *obj)
+{
+	ENG_ASSERT(c->e->dfly);
+	VM_OBJECT_ASSERT_LOCKED(c, obj);
+	(void)eng_atomic_fetchadd_32(&c->lk, LC_OBJECT, &obj->hold_count, 1);
+}
+
+void
+vm_object_drop_recurse(struct eng_cpu *c, struct vm_object *obj)
+{
+	ENG_ASSERT(c->e->dfly);
+	VM_OBJECT_ASSERT_LOCKED(c, obj);
+	vm_object_hold_release(c, obj);
+}
+
+/*
  * vm_object_reference_locked() of a fault's slow path or a sendfile
  * syscall (sendfile_getobj): 10/12 raise ref_count under the object's
  * write lock, a plain increment; 13+ with refcount_acquire(), an atomic
@@ -565,8 +671,10 @@ vm_object_pip_wakeup(struct eng_cpu *c, struct vm_object *obj)
  * wakeup; the object is unlocked while it waits (the kernel sleeps, the
  * model yields) and write-locked again.  With the debugging checks a
  * count still held after ENG_PIP_WAIT_MAX yields is reported as leaked
- * (every holder holds it for a bounded stretch of one event).  The
- * object must be write-locked.
+ * (every holder holds it for a bounded stretch of one event).  --page
+ * dfly: 5.6's refcount_wait() sleeps with the hold kept and its token
+ * released, so the relock counts no hold.  The object must be
+ * write-locked.
  */
 #define ENG_PIP_WAIT_MAX	(UINT64_C(1) << 24)
 static void
@@ -765,17 +873,45 @@ vm_object_terminate_pages(struct eng_cpu *c, struct vm_object *obj)
 }
 
 /*
+ * The end of vm_object_terminate(): the caller's unlock, under --page dfly
+ * its vm_object_drop().  The object must be write-locked.
+ */
+static void
+vm_object_terminate_unlock(struct eng_cpu *c, struct vm_object *obj)
+{
+	VM_OBJECT_ASSERT_WLOCKED(c, obj);
+	if (c->e->dfly)
+		vm_object_drop(c, obj);
+	else
+		VM_OBJECT_WUNLOCK(c, obj);
+}
+
+/*
  * vm_object_terminate().  Skipped (1) when the object is not alive.
+ * --page dfly: 5.6's vm_object_terminate() runs with the object held by
+ * its caller (an anonymous object's last vm_object_deallocate(): lines
+ * 628-630, vm_object_hold() around vm_object_deallocate_locked()), so the
+ * model holds it (vm_object_hold(): the token and two hold_count
+ * atomics); each page's vm_page_remove() holds it again
+ * (vm_object_hold_recurse()).  Not modelled: what 5.6 does for a vnode's
+ * object only (sys/vm/vm_object.c at v5.6.0, lines 760-777):
+ * vinvalbuf() twice, each with a vm_object_page_remove() (a hold, and
+ * the clean pages freed there), and vm_object_page_clean() (a hold);
+ * the model terminates every object as an anonymous one's.  The object
+ * must be unlocked.
  */
 int
 vm_object_terminate(struct eng_cpu *c, struct vm_object *obj)
 {
 	ENG_SITE_DEFINE;
 
-	VM_OBJECT_WLOCK(c, obj);
+	if (c->e->dfly)
+		vm_object_hold(c, obj, ENG_HERE);
+	else
+		VM_OBJECT_WLOCK(c, obj);
 	vm_object_pip_wait(c, obj);	/* faults in flight */
 	if (!obj->alive) {
-		VM_OBJECT_WUNLOCK(c, obj);
+		vm_object_terminate_unlock(c, obj);
 		return (1);
 	}
 	vm_object_terminate_pages(c, obj);
@@ -789,6 +925,6 @@ vm_object_terminate(struct eng_cpu *c, struct vm_object *obj)
 	vm_phash_fini(c, &obj->rvs);
 	obj->gen++;
 	atomic_store_explicit(&obj->alive, false, memory_order_relaxed);
-	VM_OBJECT_WUNLOCK(c, obj);
+	vm_object_terminate_unlock(c, obj);
 	return (0);
 }

@@ -874,9 +874,13 @@ vm_page_insert(struct eng_cpu *c, struct vm_page *m, struct vm_object *obj,
  * must be hard-busied by this CPU (DragonFly's vm_page_remove() panics
  * "page not busy"), so no vm_page_hash_get() holds it soft-busied; the
  * unlink is under the page's spinlock (vm_page_spin_lock), and once
- * m->object is NULL no hash entry naming m validates.  DragonFly also
- * takes an object hold (vm_object_hold: a recursive token and an atomic
- * hold count) that the model's object lock already covers.
+ * m->object is NULL no hash entry naming m validates.  5.6 also holds
+ * the object around the unlink (vm_object_hold and vm_object_drop, lines
+ * 1517 and 1533 of its vm_page.c), whoever the caller: the model counts
+ * hold_count's two atomics here (vm_object_hold_recurse()), and the
+ * caller's object lock stands for the token (a recursion under a
+ * caller's hold, or, for the page daemon's free, this hold's own token:
+ * vm_pageout_dfly_cache()).
  */
 bool
 vm_page_remove(struct eng_cpu *c, struct vm_page *m)
@@ -891,12 +895,15 @@ vm_page_remove(struct eng_cpu *c, struct vm_page *m)
 		vm_page_assert_locked(c, m);
 	if (c->e->dfly) {
 		vm_page_assert_xbusied(c, m);
+		vm_object_hold_recurse(c, obj);
 		taken = vm_page_identity_lock(c, m);
 	}
 	vm_phash_remove(c, &obj->pages, m->pindex);
 	obj->resident_page_count--;
 	atomic_store_explicit(&m->object, NULL, memory_order_release);
 	vm_page_identity_unlock(c, m, taken);
+	if (c->e->dfly)
+		vm_object_drop_recurse(c, obj);
 	if (c->e->pagelock) {
 		return (atomic_load_explicit(&m->wire_count,
 		    memory_order_relaxed) == 0);

@@ -784,11 +784,12 @@ vm_pageout_dfly_references(struct eng_cpu *c, struct vm_page *m)
  * vm_page_cache() of a busied clean page of obj, the model having no
  * PQ_CACHE: freed as vm_pageout_page_free() frees a page with no valid
  * data, vm_page_protect(VM_PROT_NONE) then vm_page_free().  DragonFly's
- * vm_page_free() -> vm_page_remove() takes the object's token, which
- * releases on blocking; the model's object lock is an rwlock that does
- * not, and a thread holding it may wait for this page's busy, so it is
- * only tried (a failure leaves the page as it is, counted in
- * scan_skipped).  Returns true if the page was freed (the busy passed to
+ * vm_page_free() -> vm_page_remove() holds the object (vm_object_hold(),
+ * whose hold_count atomics the model's vm_page_remove() counts), and the
+ * hold's token releases on blocking; the model's object lock, standing
+ * for that token, is an rwlock that does not, and a thread holding it
+ * may wait for this page's busy, so it is only tried (a failure leaves
+ * the page as it is, counted in scan_skipped, with no hold counted).  Returns true if the page was freed (the busy passed to
  * vm_page_free()); else the page is still busied.  No lock held.
  */
 static bool

@@ -956,6 +956,93 @@ test_sendfile_soft_busy(void **state)
 	eng_destroy(e);
 }
 
+/* Atomics of lock class lc counted so far (the reports' `atomics`). */
+static uint64_t
+atomics(struct vm_engine *e, unsigned lc)
+{
+	struct eng_stats st;
+
+	eng_stats_collect(e, &st);
+	return (st.lock[lc].atomics);
+}
+
+/*
+ * DragonFly 5.6's object holds (vm_object_hold(), vm_object_hold_shared()
+ * and vm_object_drop() in sys/vm/vm_object.c at v5.6.0): each hold is
+ * refcount_acquire(&obj->hold_count) and the token, each drop
+ * refcount_release() and the token's release, so a hold and its drop
+ * cost two object atomics besides the lock's own.  Per event, in object
+ * atomics:
+ *  - map of a resident file page not in vm_page_hash (vm_fault(): the
+ *    shared hold to the end): the read lock's 2, paging in progress's 2
+ *    (vm_object_pip_add, vm_object_pip_wakeup) and the hold's 2: 6;
+ *  - map:new (shared hold, KERN_TRY_AGAIN, exclusive hold): 12;
+ *  - page_lookup of a missing page (vm_page_grab(): vm_object_hold_shared,
+ *    vm_object_upgrade, vm_object_drop): the shared lock's 2, the
+ *    upgrade's relock 2, the hold's 2: 6 (the upgrade takes no hold);
+ *  - page_remove (vm_object_page_remove()'s hold, and vm_page_remove()'s
+ *    own, recursive): the lock's 2, the holds' 4: 6;
+ *  - sendfile of a resident page (kern_sendfile(): one shared hold): 4.
+ * No hold is left after an event, and eng_check() reports one that is.
+ * Fails without the hold_count atomics (4, 8, 4, 2, 2), or with one
+ * counted at the upgrade (page_lookup 8).
+ */
+static void
+test_object_holds(void **state)
+{
+	struct vm_engine *e = mk_dfly(4096);
+	struct vm_object *obj = &e->objects[2];
+	struct pr_event x;
+	char buf[4096];
+	uint64_t at;
+	FILE *f;
+
+	(void)state;
+	pmap_create0(e);
+	assert_int_equal(ev(e, PR_PAGE_INSERT, 2, 7, 1, 0), 0);
+	at = atomics(e, LC_OBJECT);
+	assert_int_equal(map(e, 2, 7), 0);
+	assert_int_equal(stats(e).page_hash_misses, 1);
+	assert_int_equal(atomics(e, LC_OBJECT) - at, 6);
+	assert_int_equal(atomic_load(&obj->hold_count), 0);
+
+	eng_object_anon(e, 3);
+	at = atomics(e, LC_OBJECT);
+	assert_int_equal(map(e, 3, 8), 0);		/* map:new */
+	assert_int_equal(atomics(e, LC_OBJECT) - at, 12);
+
+	at = atomics(e, LC_OBJECT);
+	assert_int_equal(ev(e, PR_PAGE_LOOKUP, 2, 9, 1, 0), 0);
+	assert_non_null(page(e, 2, 9));
+	assert_int_equal(atomics(e, LC_OBJECT) - at, 6);
+
+	at = atomics(e, LC_OBJECT);
+	assert_int_equal(ev(e, PR_PAGE_REMOVE, 2, 9, 1, 0), 0);
+	assert_null(page(e, 2, 9));
+	assert_int_equal(atomics(e, LC_OBJECT) - at, 6);
+
+	memset(&x, 0, sizeof(x));
+	x.kind = PR_SENDFILE;
+	x.obj = 2;
+	x.pindex = 7;
+	x.npages = 1;
+	at = atomics(e, LC_OBJECT);
+	assert_int_equal(eng_apply(eng_cpu(e, 0), &x), 0);
+	assert_int_equal(atomics(e, LC_OBJECT) - at, 4);
+	assert_int_equal(atomic_load(&obj->hold_count), 0);
+	check_clean(e);
+
+	atomic_store(&obj->hold_count, 1);	/* a hold never dropped */
+	memset(buf, 0, sizeof(buf));
+	f = fmemopen(buf, sizeof(buf) - 1, "w");
+	assert_non_null(f);
+	assert_int_equal(eng_check(e, f), 1);
+	fclose(f);
+	assert_non_null(strstr(buf, "holds 1"));
+	atomic_store(&obj->hold_count, 0);
+	eng_destroy(e);
+}
+
 /*
  * Each scanning thread of DragonFly's resumes after the last sub-queue it
  * visited (5.6 vm_pageout_thread's q1iterator): of two inactive pages
@@ -1134,6 +1221,7 @@ main(void)
 		cmocka_unit_test(test_decline_by_type),
 		cmocka_unit_test(test_advice_ignored),
 		cmocka_unit_test(test_sendfile_soft_busy),
+		cmocka_unit_test(test_object_holds),
 		cmocka_unit_test(test_daemon_spreads),
 		cmocka_unit_test(test_daemon_pass_count),
 		cmocka_unit_test(test_check_wrong_subqueue),
