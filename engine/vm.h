@@ -193,6 +193,11 @@ struct vm_object {
 					   vm_object_hold() in force
 					   (vm_object_hold(), vm_object.c);
 					   0 under the other designs */
+	_Atomic uint32_t dfly_generation; /* (a) --page dfly: DragonFly
+					   5.6's object->generation, raised by
+					   every vm_page_insert() and
+					   vm_page_remove() (atomic_add_int);
+					   no reader is modelled */
 	uint64_t	slot;		/* (C) */
 	bool		anon;		/* (C) set before the first event
 					   (eng_object_anon()); the daemon

@@ -841,8 +841,9 @@ vm_page_try_remove_write(struct eng_cpu *c, struct vm_page *m)
  * vm_page_insert(): make m the page of obj at pindex.  The object must be
  * write-locked; m is freshly allocated (no other reference exists).
  * refcount: VPRC_OBJREF is set by the allocator's initial store.  dfly:
- * m is hard-busied (by vm_page_alloc) and its identity set under its
- * spinlock, as DragonFly's vm_page_insert() does (vm_page_spin_lock).
+ * m is hard-busied (by vm_page_alloc); as 5.6's vm_page_insert() (v5.6.0
+ * sys/vm/vm_page.c) the object's generation is raised (atomic_add_int)
+ * and the identity set under the page's spinlock (vm_page_spin_lock).
  */
 void
 vm_page_insert(struct eng_cpu *c, struct vm_page *m, struct vm_object *obj,
@@ -853,6 +854,8 @@ vm_page_insert(struct eng_cpu *c, struct vm_page *m, struct vm_object *obj,
 	VM_OBJECT_ASSERT_WLOCKED(c, obj);
 	if (c->e->dfly) {
 		vm_page_assert_xbusied(c, m);
+		(void)eng_atomic_fetchadd_32(&c->lk, LC_OBJECT,
+		    &obj->dfly_generation, 1);
 		taken = vm_page_identity_lock(c, m);
 	}
 	m->pindex = pindex;
@@ -876,7 +879,8 @@ vm_page_insert(struct eng_cpu *c, struct vm_page *m, struct vm_object *obj,
  * unlink is under the page's spinlock (vm_page_spin_lock), and once
  * m->object is NULL no hash entry naming m validates.  5.6 also holds
  * the object around the unlink (vm_object_hold and vm_object_drop, lines
- * 1517 and 1533 of its vm_page.c), whoever the caller: the model counts
+ * 1517 and 1533 of its vm_page.c) and raises its generation under the
+ * spinlock (atomic_add_int, line 1530), whoever the caller: the model counts
  * hold_count's two atomics here (vm_object_hold_recurse()), and the
  * caller's object lock stands for the token (a recursion under a
  * caller's hold, or, for the page daemon's free, this hold's own token:
@@ -901,6 +905,9 @@ vm_page_remove(struct eng_cpu *c, struct vm_page *m)
 	vm_phash_remove(c, &obj->pages, m->pindex);
 	obj->resident_page_count--;
 	atomic_store_explicit(&m->object, NULL, memory_order_release);
+	if (c->e->dfly)
+		(void)eng_atomic_fetchadd_32(&c->lk, LC_OBJECT,
+		    &obj->dfly_generation, 1);
 	vm_page_identity_unlock(c, m, taken);
 	if (c->e->dfly)
 		vm_object_drop_recurse(c, obj);

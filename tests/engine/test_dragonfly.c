@@ -976,16 +976,19 @@ atomics(struct vm_engine *e, unsigned lc)
  *  - map of a resident file page not in vm_page_hash (vm_fault(): the
  *    shared hold to the end): the read lock's 2, paging in progress's 2
  *    (vm_object_pip_add, vm_object_pip_wakeup) and the hold's 2: 6;
- *  - map:new (shared hold, KERN_TRY_AGAIN, exclusive hold): 12;
+ *  - map:new (shared hold, KERN_TRY_AGAIN, exclusive hold): 12, and
+ *    vm_page_insert()'s generation: 13;
  *  - page_lookup of a missing page (vm_page_grab(): vm_object_hold_shared,
  *    vm_object_upgrade, vm_object_drop): the shared lock's 2, the
- *    upgrade's relock 2, the hold's 2: 6 (the upgrade takes no hold);
+ *    upgrade's relock 2, the hold's 2, the insert's generation 1: 7 (the
+ *    upgrade takes no hold);
  *  - page_remove (vm_object_page_remove()'s hold, and vm_page_remove()'s
- *    own, recursive): the lock's 2, the holds' 4: 6;
+ *    own, recursive): the lock's 2, the holds' 4, the generation 1: 7;
  *  - sendfile of a resident page (kern_sendfile(): one shared hold): 4.
  * No hold is left after an event, and eng_check() reports one that is.
- * Fails without the hold_count atomics (4, 8, 4, 2, 2), or with one
- * counted at the upgrade (page_lookup 8).
+ * Fails without the hold_count atomics (4, 9, 5, 3, 2), without the
+ * generation's (6, 12, 6, 6), or with a hold counted at the upgrade
+ * (page_lookup 9).
  */
 static void
 test_object_holds(void **state)
@@ -1009,17 +1012,17 @@ test_object_holds(void **state)
 	eng_object_anon(e, 3);
 	at = atomics(e, LC_OBJECT);
 	assert_int_equal(map(e, 3, 8), 0);		/* map:new */
-	assert_int_equal(atomics(e, LC_OBJECT) - at, 12);
+	assert_int_equal(atomics(e, LC_OBJECT) - at, 13);
 
 	at = atomics(e, LC_OBJECT);
 	assert_int_equal(ev(e, PR_PAGE_LOOKUP, 2, 9, 1, 0), 0);
 	assert_non_null(page(e, 2, 9));
-	assert_int_equal(atomics(e, LC_OBJECT) - at, 6);
+	assert_int_equal(atomics(e, LC_OBJECT) - at, 7);
 
 	at = atomics(e, LC_OBJECT);
 	assert_int_equal(ev(e, PR_PAGE_REMOVE, 2, 9, 1, 0), 0);
 	assert_null(page(e, 2, 9));
-	assert_int_equal(atomics(e, LC_OBJECT) - at, 6);
+	assert_int_equal(atomics(e, LC_OBJECT) - at, 7);
 
 	memset(&x, 0, sizeof(x));
 	x.kind = PR_SENDFILE;
