@@ -169,6 +169,16 @@ struct vm_phash {
 struct vm_object {
 	struct eng_rw	lock;		/* the object lock */
 	_Atomic bool	alive;		/* (a) created, not terminated */
+	_Atomic bool	mightbedirty;	/* (O) 10/12's OBJ_MIGHTBEDIRTY
+					   (vm_object_set_writeable_dirty()):
+					   a vnode's object a write fault
+					   may have dirtied; set under the
+					   write lock, cleared by termination
+					   (the model has no
+					   vm_object_page_clean()); read
+					   without the lock by vm_fault()'s
+					   first test, then under the read
+					   lock.  Unused 13+ */
 	uint64_t	gen;		/* (O) incarnation, +1 per termination */
 	uint64_t	resident_page_count; /* (O) */
 	struct vm_phash	pages;		/* (O) pindex -> vm_page (H = O) */
@@ -188,6 +198,13 @@ struct vm_object {
 					   that the fault's soft path raises
 					   and drops); its waiters are not
 					   modelled */
+	_Atomic uint32_t generation;	/* (O) 10/12, (a) 13+: a vnode's
+					   object's count of write faults
+					   (vm_object_set_writeable_dirty():
+					   generation++ under the write lock;
+					   13+ atomic_add_int() with none, its
+					   dirtiness being generation !=
+					   cleangeneration); not `gen` */
 	uint64_t	slot;		/* (C) */
 	bool		anon;		/* (C) set before the first event
 					   (eng_object_anon()); the daemon

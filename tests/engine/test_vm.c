@@ -297,6 +297,82 @@ test_fault_miss_locks(void **state)
 	}
 }
 
+/* Object-lock acquisitions and atomics of a fault on CPU 0. */
+static void
+map_object_cost(struct vm_engine *e, uint64_t obj, uint64_t pindex,
+    uint8_t flags, uint64_t *locks, uint64_t *atomics)
+{
+	struct eng_stats b, a;
+
+	eng_stats_collect(e, &b);
+	assert_int_equal(map1(e, obj, pindex, flags), 0);
+	eng_stats_collect(e, &a);
+	*locks = a.lock[LC_OBJECT].acquisitions -
+	    b.lock[LC_OBJECT].acquisitions;
+	*atomics = a.lock[LC_OBJECT].atomics - b.lock[LC_OBJECT].atomics;
+}
+
+/*
+ * vm_object_set_writeable_dirty() in the fault path.  10/12 (pagelock):
+ * a write fault on a vnode's object (the model's non-anonymous objects)
+ * that is not OBJ_MIGHTBEDIRTY write-locks at once, its page resident or
+ * not (the slow path's 3 acquisitions where the soft path takes 1), and
+ * marks the object; the next write faults take the soft path; a
+ * termination clears the mark.  An anonymous object, and a read fault,
+ * are never held back.  13+ (refcount): no such test, but each write
+ * fault on a vnode's object adds an atomic on the object
+ * (atomic_add_int(&object->generation, 1)), a read fault and an
+ * anonymous object's write fault none.
+ */
+static void
+test_fault_writeable_dirty(void **state)
+{
+	struct vm_object *obj;
+	uint64_t locks, atomics, ratomics;
+	unsigned d;
+
+	(void)state;
+	for (d = 0; d < NDESIGNS; d++) {
+		struct vm_engine *e = mk(d, 2048);
+		bool pl = d / 3 == 0;
+
+		eng_object_anon(e, 6);
+		obj = &e->objects[5];
+		ev(e, PR_PAGE_INSERT, 5, 0, 4, 0);
+		ev(e, PR_PAGE_INSERT, 6, 0, 2, 0);
+		map_object_cost(e, 5, 0, 0, &locks, &ratomics);
+		assert_int_equal(locks, 1);
+		assert_false(atomic_load(&obj->mightbedirty));
+		/* The first write fault, on a resident page. */
+		map_object_cost(e, 5, 1, PR_F_WRITE, &locks, &atomics);
+		assert_int_equal(locks, pl ? 3 : 1);
+		if (!pl)
+			assert_int_equal(atomics, ratomics + 1);
+		assert_int_equal(atomic_load(&obj->mightbedirty), pl);
+		assert_int_equal(atomic_load(&obj->generation), 1);
+		/* Then the soft path. */
+		map_object_cost(e, 5, 2, PR_F_WRITE, &locks, &atomics);
+		assert_int_equal(locks, 1);
+		if (!pl)
+			assert_int_equal(atomics, ratomics + 1);
+		assert_int_equal(atomic_load(&obj->generation), pl ? 1 : 2);
+		/* Anonymous memory: the soft path, no count. */
+		map_object_cost(e, 6, 0, PR_F_WRITE, &locks, &atomics);
+		assert_int_equal(locks, 1);
+		assert_int_equal(atomics, ratomics);
+		assert_false(atomic_load(&e->objects[6].mightbedirty));
+		/* A new incarnation is clean again. */
+		assert_int_equal(ev(e, PR_OBJ_TERMINATE, 5, 0, 0, 0), 0);
+		assert_false(atomic_load(&obj->mightbedirty));
+		ev(e, PR_PAGE_INSERT, 5, 0, 1, 0);
+		map_object_cost(e, 5, 0, PR_F_WRITE, &locks, &atomics);
+		assert_int_equal(locks, pl ? 3 : 1);
+		assert_int_equal(atomic_load(&obj->mightbedirty), pl);
+		check_clean(e);
+		eng_destroy(e);
+	}
+}
+
 static _Atomic bool busy_fault_done;
 
 static void *
@@ -1310,6 +1386,7 @@ main(void)
 		cmocka_unit_test(test_fault_busy_and_pip),
 		cmocka_unit_test(test_unmap_references),
 		cmocka_unit_test(test_fault_miss_locks),
+		cmocka_unit_test(test_fault_writeable_dirty),
 		cmocka_unit_test(test_fault_busy_retry),
 		cmocka_unit_test(test_sendfile),
 		cmocka_unit_test(test_object_references),
