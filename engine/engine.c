@@ -1242,9 +1242,15 @@ vm_fault_needs_wlock(const struct eng_cpu *c, const struct vm_object *obj,
  * resident (and, for a write fault, not busied), enters it and unlocks
  * the object (13+: then unbusies it).  No PGA_REFERENCED and no queue
  * operation: pmap_enter's PG_A records the reference.  A write fault
- * then runs vm_fault_dirty() (set_wd false): 13+'s
- * vm_object_set_writeable_dirty() after the unlock (an atomic on a
- * vnode's object).  When it fails, vm_fault() upgrades the read lock
+ * then runs vm_fault_dirty() (set_wd false): 10/12 under the read lock,
+ * where it takes the page lock around its VPO_NOSYNC update and
+ * vm_page_dirty() ("to avoid the race and keep m->oflags consistent";
+ * 10.4 lines 203-216 and 283, 12.1 the same); 13+ after the unlock and
+ * with no page lock, where vm_object_set_writeable_dirty() is an atomic
+ * on a vnode's object (vm_page_set_dirty() and the PGA_NOSYNC aflag of a
+ * page that was clean are not modelled: the model has no dirty bits).
+ * The kernel does this for any fault on a writeable mapping (prot), the
+ * model for write faults.  When it fails, vm_fault() upgrades the read lock
  * (VM_OBJECT_TRYUPGRADE), else drops it and write-locks.  10/12: a write
  * fault on a vnode's object not yet OBJ_MIGHTBEDIRTY skips all this and
  * write-locks (vm_fault_needs_wlock()).  [FB10] vm_fault_hold(); 13.0:
@@ -1277,6 +1283,10 @@ vm_fault_soft_fast(struct eng_cpu *c, struct vm_object *obj,
 		m = vm_page_lookup(c, obj, pindex);
 		if (m != NULL && !(write && vm_page_busied(m))) {
 			*rv = pmap_ev_enter(c, ev->pmap, va, m, write);
+			if (*rv == 0 && write && c->e->pagelock) {
+				vm_page_lock(c, m);	/* vm_fault_dirty() */
+				vm_page_unlock(c, m);
+			}
 			VM_OBJECT_RUNLOCK(c, obj);
 			if (*rv == 0 && write && !c->e->pagelock)
 				vm_object_set_writeable_dirty(c, obj);

@@ -373,6 +373,36 @@ test_fault_writeable_dirty(void **state)
 	}
 }
 
+/*
+ * 10/12's soft path: a write fault's vm_fault_dirty(, set_wd false) takes
+ * the page lock (under the object's read lock) around its VPO_NOSYNC
+ * update and vm_page_dirty(); a read fault does not, nor 13+, whose
+ * vm_fault_dirty() takes no page lock.
+ */
+static void
+test_fault_soft_dirty_page_lock(void **state)
+{
+	uint64_t before;
+	unsigned d;
+
+	(void)state;
+	for (d = 0; d < NDESIGNS; d++) {
+		struct vm_engine *e = mk(d, 2048);
+		bool pl = d / 3 == 0;
+
+		eng_object_anon(e, 6);
+		ev(e, PR_PAGE_INSERT, 6, 0, 2, 0);
+		before = acq(e, LC_PAGE);
+		assert_int_equal(map_object_locks(e, 6, 0), 1);
+		assert_int_equal(acq(e, LC_PAGE) - before, 0);
+		before = acq(e, LC_PAGE);
+		assert_int_equal(map1(e, 6, 1, PR_F_WRITE), 0);
+		assert_int_equal(acq(e, LC_PAGE) - before, pl ? 1 : 0);
+		check_clean(e);
+		eng_destroy(e);
+	}
+}
+
 static _Atomic bool busy_fault_done;
 
 static void *
@@ -1387,6 +1417,7 @@ main(void)
 		cmocka_unit_test(test_unmap_references),
 		cmocka_unit_test(test_fault_miss_locks),
 		cmocka_unit_test(test_fault_writeable_dirty),
+		cmocka_unit_test(test_fault_soft_dirty_page_lock),
 		cmocka_unit_test(test_fault_busy_retry),
 		cmocka_unit_test(test_sendfile),
 		cmocka_unit_test(test_object_references),
