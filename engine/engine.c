@@ -1381,10 +1381,17 @@ vm_fault_busy_sleep(struct eng_cpu *c, struct vm_object *obj,
  *
  * --page pagelock (10.4 vm_fault_hold, [FB10]; 12.1's is the same): the
  * object is write-locked again after pmap_enter for the activation (under
- * the page lock) and the unbusy.  (10.4 also
- * takes a page found resident off its queue, vm_page_remque under the
- * page lock: not modelled.)  --page refcount (13.0, D23034): the lock is
- * held through the allocation only.
+ * the page lock) and the unbusy.  10.4 (--queue locked, as for sendfile)
+ * also takes a page found resident off its queue before busying it,
+ * vm_page_remque() under the page lock (coder03/freebsd10.4 @3d3f8b11
+ * sys/vm/vm_fault.c lines 521-523; vm_page.h: vm_page_dequeue() if
+ * queued, the queue lock around the unlink), so that the activation
+ * puts it back at the active tail (vm_page_activate() of a page in no
+ * queue: vm_page_enqueue(), the queue lock again) where an active page
+ * would only have its act_count raised.  The model busies first, then
+ * dequeues: the same locks.  12.1 has no such step (rcslab/aurora-12.1
+ * @843422e4: vm_page_xbusy() straight after the busy test).  --page
+ * refcount (13.0, D23034): the lock is held through the allocation only.
  *
  * Returns the page entered (*rv: pmap_ev_enter()'s result), or NULL with
  * no memory or *retry.  The object is unlocked on return.
@@ -1394,11 +1401,12 @@ vm_fault_object(struct eng_cpu *c, struct vm_object *obj, vm_pindex_t pindex,
     const struct pr_event *ev, uint64_t va, int *rv, bool *retry)
 {
 	ENG_SITE_DEFINE;
-	bool write = (ev->flags & PR_F_WRITE) != 0, again;
+	bool write = (ev->flags & PR_F_WRITE) != 0, again, fb10;
 	struct vm_page *m;
 
 	VM_OBJECT_ASSERT_WLOCKED(c, obj);
 	*retry = false;
+	fb10 = c->e->pagelock && vm_pq_flagged(c->e, VM_PQ_SYNC);
 	vm_object_make_alive(c, obj);
 	vm_object_reference_locked(c, obj);
 	vm_object_pip_add(c, obj);
@@ -1408,6 +1416,11 @@ vm_fault_object(struct eng_cpu *c, struct vm_object *obj, vm_pindex_t pindex,
 				vm_fault_busy_sleep(c, obj, m);
 				*retry = true;
 				return (NULL);
+			}
+			if (fb10) {
+				vm_page_lock(c, m);
+				vm_page_dequeue(c, m);	/* vm_page_remque */
+				vm_page_unlock(c, m);
 			}
 			break;
 		}

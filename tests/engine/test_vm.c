@@ -403,6 +403,46 @@ test_fault_soft_dirty_page_lock(void **state)
 	}
 }
 
+/*
+ * 10.4's slow path takes a page it finds resident off its queue before
+ * busying it (vm_page_remque() under the page lock), so the activation
+ * puts an active page back at the active tail: two page-queue lock
+ * acquisitions.  Elsewhere (12's batch queues, 13+) an active page found
+ * by a fault stays where it is.  The fault here is 10/12's first write
+ * fault on a vnode's object, which takes the slow path with its page
+ * resident (test_fault_writeable_dirty); 13+ take the soft path.
+ */
+static void
+test_fault_remque(void **state)
+{
+	struct vm_page *m0, *m1;
+	uint64_t before;
+	unsigned d;
+
+	(void)state;
+	for (d = 0; d < NDESIGNS; d++) {
+		struct vm_engine *e = mk(d, 2048);
+
+		ev(e, PR_PAGE_INSERT, 5, 0, 2, 0);
+		ev(e, PR_ACTIVATE, 5, 0, 1, 0);
+		ev(e, PR_ACTIVATE, 5, 1, 1, 0);
+		m0 = page(e, 5, 0);
+		m1 = page(e, 5, 1);
+		eng_quiesce(e);
+		assert_ptr_equal(TAILQ_LAST(&vm_page_pagequeue(e,
+		    PQ_ACTIVE)->pq_pl, pglist), m1);
+		before = acq(e, LC_PAGEQUEUE);
+		assert_int_equal(map1(e, 5, 0, PR_F_WRITE), 0);
+		if (d == 0)
+			assert_int_equal(acq(e, LC_PAGEQUEUE) - before, 2);
+		assert_int_equal(queue_of(e, m0), PQ_ACTIVE);
+		assert_ptr_equal(TAILQ_LAST(&vm_page_pagequeue(e,
+		    PQ_ACTIVE)->pq_pl, pglist), d == 0 ? m0 : m1);
+		check_clean(e);
+		eng_destroy(e);
+	}
+}
+
 static _Atomic bool busy_fault_done;
 
 static void *
@@ -1418,6 +1458,7 @@ main(void)
 		cmocka_unit_test(test_fault_miss_locks),
 		cmocka_unit_test(test_fault_writeable_dirty),
 		cmocka_unit_test(test_fault_soft_dirty_page_lock),
+		cmocka_unit_test(test_fault_remque),
 		cmocka_unit_test(test_fault_busy_retry),
 		cmocka_unit_test(test_sendfile),
 		cmocka_unit_test(test_object_references),
