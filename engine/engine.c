@@ -1334,12 +1334,16 @@ vm_fault_deallocate(struct eng_cpu *c, struct vm_object *obj, bool locked)
  * A fault's slow path found its page busy: it marks the page referenced
  * ("so that the page daemon is less likely to reclaim it"), sleeps until
  * the busy goes (the model yields once; the caller starts the fault
- * again, RetryFault) and drops what it held.  10/12:
- * vm_page_sleep_if_busy() takes the page lock, unlocks the object,
- * sleeps and write-locks it again, then unlock_and_deallocate().  13+
- * (vm_fault_busy_sleep()): vm_page_busy_sleep() unlocks the object, then
- * fault_deallocate().  The object is write-locked on entry, unlocked on
- * return.
+ * again, RetryFault) and drops what it held.  10/12 (vm_fault_hold(),
+ * 10.4 lines 489-519): vm_page_sleep_if_busy() takes the page lock,
+ * unlocks the object, sleeps and write-locks it again; then the paging
+ * count drops under the lock, the object is unlocked and
+ * vm_object_deallocate(): the count is held across the sleep.  13+
+ * (vm_fault_busy_sleep() of sobomax/freebsd14_vendor @0f7ff342): the
+ * count drops first, under the lock, then vm_page_busy_sleep() unlocks
+ * the object and sleeps, then vm_object_deallocate(): a termination need
+ * not wait for the sleeper.  The object is write-locked on entry,
+ * unlocked on return.
  */
 static void
 vm_fault_busy_sleep(struct eng_cpu *c, struct vm_object *obj,
@@ -1357,9 +1361,10 @@ vm_fault_busy_sleep(struct eng_cpu *c, struct vm_object *obj,
 		VM_OBJECT_WLOCK(c, obj);
 		vm_fault_deallocate(c, obj, true);
 	} else {
+		vm_object_pip_wakeup(c, obj);
 		VM_OBJECT_WUNLOCK(c, obj);
 		eng_yield();
-		vm_fault_deallocate(c, obj, false);
+		vm_object_deallocate(c, obj, obj->anon, 1, ENG_HERE);
 	}
 }
 

@@ -17,6 +17,7 @@
 #include <cmocka.h>
 
 #include "evgen.h"
+#include "solo_hook.h"
 #include "vm_internal.h"
 #include "vmtest.h"
 
@@ -493,6 +494,76 @@ test_fault_busy_retry(void **state)
 		assert_int_equal(atomic_load(&e->objects[4].pip), 0);
 		check_clean(e);
 		eng_destroy(e);
+	}
+}
+
+/* The busy-sleep probe: the fault's state when it gives the CPU away. */
+static struct {
+	struct vm_engine *e;
+	struct vm_page	*m;
+	unsigned	yields;
+	uint32_t	pip;
+	bool		locked;
+} bsp;
+
+static void
+bsp_access(void *ctx, const void *p, enum eng_sim_op op)
+{
+	(void)ctx;
+	(void)p;
+	(void)op;
+}
+
+static uint64_t
+bsp_now(void *ctx)
+{
+	(void)ctx;
+	return (0);
+}
+
+/* The fault sleeps on the busy page: look, then let the holder unbusy. */
+static void
+bsp_yield(void *ctx)
+{
+	(void)ctx;
+	if (bsp.yields++ > 0)
+		return;
+	bsp.pip = atomic_load(&bsp.e->objects[4].pip);
+	bsp.locked = eng_lock_held(&eng_cpu(bsp.e, 0)->lk,
+	    &bsp.e->objects[4].lock);
+	vm_page_xunbusy(eng_cpu(bsp.e, 1), bsp.m);
+}
+
+/*
+ * While a fault sleeps on a busy page its object is unlocked; 10/12 keep
+ * the paging-in-progress count across the sleep (vm_page_sleep_if_busy(),
+ * then vm_object_pip_wakeup() under the lock again), 13+ drop it before
+ * (vm_fault_busy_sleep()), so a termination need not wait for the
+ * sleeper.  One host thread: the sleep is the model's yield.
+ */
+static void
+test_fault_busy_sleep_pip(void **state)
+{
+	struct eng_sim_hook hook = SOLO_HOOK(bsp_access, bsp_now);
+	unsigned d;
+
+	(void)state;
+	hook.yield = bsp_yield;
+	for (d = 0; d < NDESIGNS; d++) {
+		bool pl = d / 3 == 0;
+
+		memset(&bsp, 0, sizeof(bsp));
+		bsp.e = mk_busied(d, 4, 3, &bsp.m);
+		eng_lock_sim_set(&hook);
+		assert_int_equal(map1(bsp.e, 4, 3, PR_F_WRITE), 0);
+		eng_lock_sim_set(NULL);
+		assert_int_equal(bsp.yields, 1);
+		assert_false(bsp.locked);
+		assert_int_equal(bsp.pip, pl ? 1 : 0);
+		assert_true(pmap_page_is_mapped(bsp.m));
+		assert_int_equal(atomic_load(&bsp.e->objects[4].pip), 0);
+		check_clean(bsp.e);
+		eng_destroy(bsp.e);
 	}
 }
 
@@ -1460,6 +1531,7 @@ main(void)
 		cmocka_unit_test(test_fault_soft_dirty_page_lock),
 		cmocka_unit_test(test_fault_remque),
 		cmocka_unit_test(test_fault_busy_retry),
+		cmocka_unit_test(test_fault_busy_sleep_pip),
 		cmocka_unit_test(test_sendfile),
 		cmocka_unit_test(test_object_references),
 		cmocka_unit_test(test_terminate),
