@@ -1245,19 +1245,53 @@ ev_map_dfly(struct eng_cpu *c, const struct pr_event *ev,
 }
 
 /*
+ * FreeBSD 10/12's vm_fault() takes the read-locked soft path only when it
+ * need not "avoid calling vm_object_set_writeable_dirty()": a write fault
+ * on a vnode's object (OBJT_VNODE, or tmpfs's OBJ_TMPFS_NODE) that is not
+ * yet OBJ_MIGHTBEDIRTY write-locks the object at once, and its slow path
+ * sets the flag (vm_fault_dirty(), set_wd).  The test is made without the
+ * lock and again under the read lock, whose failure upgrades (vm_fault_hold
+ * of coder03/freebsd10.4 @3d3f8b11, lines 405-429; the same in
+ * rcslab/aurora-12.1 @843422e4; kib's r270011 log: "fast path is avoided
+ * when the fault is the first write on the vnode object").  13.0 dropped
+ * the test with OBJ_MIGHTBEDIRTY (vm_fault() of sobomax/freebsd14_vendor
+ * @0f7ff342: vp, split boundary and VM_FAULT_WIRE/DIRTY only).  The kernel
+ * tests the mapping's protection (prot), the model the fault's type (the
+ * trace has no protections): a read fault on a writeable shared file
+ * mapping, gated in the kernel, is not here.
+ */
+static bool
+vm_fault_needs_wlock(const struct eng_cpu *c, const struct vm_object *obj,
+    bool write)
+{
+	return (c->e->pagelock && write && !obj->anon &&
+	    !atomic_load_explicit(&obj->mightbedirty, memory_order_relaxed));
+}
+
+/*
  * vm_fault()'s soft path for one page, FreeBSD 10 to 14: vm_fault()
  * read-locks the first object and calls vm_fault_soft_fast(), which (13+)
  * busies the object (vm_object_busy()), looks the page up and, when it is
  * resident (and, for a write fault, not busied), enters it and unlocks
  * the object (13+: then unbusies it).  No PGA_REFERENCED and no queue
- * operation: pmap_enter's PG_A records the reference.  When it fails,
- * vm_fault() upgrades the read lock (VM_OBJECT_TRYUPGRADE), else drops it
- * and write-locks.  [FB10] vm_fault_hold(); 13.0: vm_fault() and
- * vm_fault_soft_fast() of sobomax/freebsd14_vendor @0f7ff342 (1300139),
- * the same shape in a 1400081 main.  A 15.0-CURRENT main (1500012) looks
- * the page up without the lock first and write-locks at once on a miss;
- * 14.0 is not known to have it, and it is not modelled (design-page.md,
- * "The fault path").
+ * operation: pmap_enter's PG_A records the reference.  A write fault
+ * then runs vm_fault_dirty() (set_wd false): 10/12 under the read lock,
+ * where it takes the page lock around its VPO_NOSYNC update and
+ * vm_page_dirty() ("to avoid the race and keep m->oflags consistent";
+ * 10.4 lines 203-216 and 283, 12.1 the same); 13+ after the unlock and
+ * with no page lock, where vm_object_set_writeable_dirty() is an atomic
+ * on a vnode's object (vm_page_set_dirty() and the PGA_NOSYNC aflag of a
+ * page that was clean are not modelled: the model has no dirty bits).
+ * The kernel does this for any fault on a writeable mapping (prot), the
+ * model for write faults.  When it fails, vm_fault() upgrades the read lock
+ * (VM_OBJECT_TRYUPGRADE), else drops it and write-locks.  10/12: a write
+ * fault on a vnode's object not yet OBJ_MIGHTBEDIRTY skips all this and
+ * write-locks (vm_fault_needs_wlock()).  [FB10] vm_fault_hold(); 13.0:
+ * vm_fault() and vm_fault_soft_fast() of sobomax/freebsd14_vendor
+ * @0f7ff342 (1300139), the same shape in a 1400081 main.  A 15.0-CURRENT
+ * main (1500012) looks the page up without the lock first and
+ * write-locks at once on a miss; 14.0 is not known to have it, and it is
+ * not modelled (design-page.md, "The fault path").
  *
  * Returns true when the page was entered (*rv: pmap_ev_enter()'s result),
  * the object unlocked; false with the object write-locked.  Called with
@@ -1271,19 +1305,31 @@ vm_fault_soft_fast(struct eng_cpu *c, struct vm_object *obj,
 	bool write = (ev->flags & PR_F_WRITE) != 0, busy = c->e->smr_lookups;
 	struct vm_page *m;
 
+	if (vm_fault_needs_wlock(c, obj, write)) {
+		VM_OBJECT_WLOCK(c, obj);
+		return (false);
+	}
 	VM_OBJECT_RLOCK(c, obj);
-	if (busy)
-		vm_object_busy(c, obj);
-	m = vm_page_lookup(c, obj, pindex);
-	if (m != NULL && !(write && vm_page_busied(m))) {
-		*rv = pmap_ev_enter(c, ev->pmap, va, m, write);
-		VM_OBJECT_RUNLOCK(c, obj);
+	if (!vm_fault_needs_wlock(c, obj, write)) {
+		if (busy)
+			vm_object_busy(c, obj);
+		m = vm_page_lookup(c, obj, pindex);
+		if (m != NULL && !(write && vm_page_busied(m))) {
+			*rv = pmap_ev_enter(c, ev->pmap, va, m, write);
+			if (*rv == 0 && write && c->e->pagelock) {
+				vm_page_lock(c, m);	/* vm_fault_dirty() */
+				vm_page_unlock(c, m);
+			}
+			VM_OBJECT_RUNLOCK(c, obj);
+			if (*rv == 0 && write && !c->e->pagelock)
+				vm_object_set_writeable_dirty(c, obj);
+			if (busy)
+				vm_object_unbusy(c, obj);
+			return (true);
+		}
 		if (busy)
 			vm_object_unbusy(c, obj);
-		return (true);
 	}
-	if (busy)
-		vm_object_unbusy(c, obj);
 	if (!VM_OBJECT_TRYUPGRADE(c, obj)) {
 		VM_OBJECT_RUNLOCK(c, obj);
 		VM_OBJECT_WLOCK(c, obj);
@@ -1321,12 +1367,16 @@ vm_fault_deallocate(struct eng_cpu *c, struct vm_object *obj, bool locked)
  * A fault's slow path found its page busy: it marks the page referenced
  * ("so that the page daemon is less likely to reclaim it"), sleeps until
  * the busy goes (the model yields once; the caller starts the fault
- * again, RetryFault) and drops what it held.  10/12:
- * vm_page_sleep_if_busy() takes the page lock, unlocks the object,
- * sleeps and write-locks it again, then unlock_and_deallocate().  13+
- * (vm_fault_busy_sleep()): vm_page_busy_sleep() unlocks the object, then
- * fault_deallocate().  The object is write-locked on entry, unlocked on
- * return.
+ * again, RetryFault) and drops what it held.  10/12 (vm_fault_hold(),
+ * 10.4 lines 489-519): vm_page_sleep_if_busy() takes the page lock,
+ * unlocks the object, sleeps and write-locks it again; then the paging
+ * count drops under the lock, the object is unlocked and
+ * vm_object_deallocate(): the count is held across the sleep.  13+
+ * (vm_fault_busy_sleep() of sobomax/freebsd14_vendor @0f7ff342): the
+ * count drops first, under the lock, then vm_page_busy_sleep() unlocks
+ * the object and sleeps, then vm_object_deallocate(): a termination need
+ * not wait for the sleeper.  The object is write-locked on entry,
+ * unlocked on return.
  */
 static void
 vm_fault_busy_sleep(struct eng_cpu *c, struct vm_object *obj,
@@ -1344,9 +1394,10 @@ vm_fault_busy_sleep(struct eng_cpu *c, struct vm_object *obj,
 		VM_OBJECT_WLOCK(c, obj);
 		vm_fault_deallocate(c, obj, true);
 	} else {
+		vm_object_pip_wakeup(c, obj);
 		VM_OBJECT_WUNLOCK(c, obj);
 		eng_yield();
-		vm_fault_deallocate(c, obj, false);
+		vm_object_deallocate(c, obj, obj->anon, 1, ENG_HERE);
 	}
 }
 
@@ -1361,14 +1412,24 @@ vm_fault_busy_sleep(struct eng_cpu *c, struct vm_object *obj,
  * wired down, then put it where the pageout daemon can find it") and
  * unbusied.  A page another holds busy is marked referenced and waited
  * for, and the fault starts again (vm_fault_busy_sleep, RetryFault):
- * *retry.
+ * *retry.  A write fault's vm_fault_dirty() calls
+ * vm_object_set_writeable_dirty() before pmap_enter: 10/12 under the
+ * write lock, which marks a vnode's object OBJ_MIGHTBEDIRTY (so that its
+ * next write faults may take the soft path), 13+ without it.
  *
  * --page pagelock (10.4 vm_fault_hold, [FB10]; 12.1's is the same): the
  * object is write-locked again after pmap_enter for the activation (under
- * the page lock) and the unbusy.  (10.4 also
- * takes a page found resident off its queue, vm_page_remque under the
- * page lock: not modelled.)  --page refcount (13.0, D23034): the lock is
- * held through the allocation only.
+ * the page lock) and the unbusy.  10.4 (--queue locked, as for sendfile)
+ * also takes a page found resident off its queue before busying it,
+ * vm_page_remque() under the page lock (coder03/freebsd10.4 @3d3f8b11
+ * sys/vm/vm_fault.c lines 521-523; vm_page.h: vm_page_dequeue() if
+ * queued, the queue lock around the unlink), so that the activation
+ * puts it back at the active tail (vm_page_activate() of a page in no
+ * queue: vm_page_enqueue(), the queue lock again) where an active page
+ * would only have its act_count raised.  The model busies first, then
+ * dequeues: the same locks.  12.1 has no such step (rcslab/aurora-12.1
+ * @843422e4: vm_page_xbusy() straight after the busy test).  --page
+ * refcount (13.0, D23034): the lock is held through the allocation only.
  *
  * Returns the page entered (*rv: pmap_ev_enter()'s result), or NULL with
  * no memory or *retry.  The object is unlocked on return.
@@ -1378,11 +1439,12 @@ vm_fault_object(struct eng_cpu *c, struct vm_object *obj, vm_pindex_t pindex,
     const struct pr_event *ev, uint64_t va, int *rv, bool *retry)
 {
 	ENG_SITE_DEFINE;
-	bool write = (ev->flags & PR_F_WRITE) != 0, again;
+	bool write = (ev->flags & PR_F_WRITE) != 0, again, fb10;
 	struct vm_page *m;
 
 	VM_OBJECT_ASSERT_WLOCKED(c, obj);
 	*retry = false;
+	fb10 = c->e->pagelock && vm_pq_flagged(c->e, VM_PQ_SYNC);
 	vm_object_make_alive(c, obj);
 	vm_object_reference_locked(c, obj);
 	vm_object_pip_add(c, obj);
@@ -1393,6 +1455,11 @@ vm_fault_object(struct eng_cpu *c, struct vm_object *obj, vm_pindex_t pindex,
 				*retry = true;
 				return (NULL);
 			}
+			if (fb10) {
+				vm_page_lock(c, m);
+				vm_page_dequeue(c, m);	/* vm_page_remque */
+				vm_page_unlock(c, m);
+			}
 			break;
 		}
 		m = vm_page_alloc(c, obj, pindex, false, true, &again);
@@ -1401,7 +1468,12 @@ vm_fault_object(struct eng_cpu *c, struct vm_object *obj, vm_pindex_t pindex,
 		vm_fault_deallocate(c, obj, true);
 		return (NULL);
 	}
+	/* vm_fault_dirty(, set_wd): 10/12 under the lock, 13+ after it. */
+	if (write && c->e->pagelock)
+		vm_object_set_writeable_dirty(c, obj);
 	VM_OBJECT_WUNLOCK(c, obj);
+	if (write && !c->e->pagelock)
+		vm_object_set_writeable_dirty(c, obj);
 	*rv = pmap_ev_enter(c, ev->pmap, va, m, write);
 	if (c->e->pagelock)
 		VM_OBJECT_WLOCK(c, obj);

@@ -169,6 +169,16 @@ struct vm_phash {
 struct vm_object {
 	struct eng_rw	lock;		/* the object lock */
 	_Atomic bool	alive;		/* (a) created, not terminated */
+	_Atomic bool	mightbedirty;	/* (O) 10/12's OBJ_MIGHTBEDIRTY
+					   (vm_object_set_writeable_dirty()):
+					   a vnode's object a write fault
+					   may have dirtied; set under the
+					   write lock, cleared by termination
+					   (the model has no
+					   vm_object_page_clean()); read
+					   without the lock by vm_fault()'s
+					   first test, then under the read
+					   lock.  Unused 13+ */
 	uint64_t	gen;		/* (O) incarnation, +1 per termination */
 	uint64_t	resident_page_count; /* (O) */
 	struct vm_phash	pages;		/* (O) pindex -> vm_page (H = O) */
@@ -193,9 +203,16 @@ struct vm_object {
 					   vm_object_hold() in force
 					   (vm_object_hold(), vm_object.c);
 					   0 under the other designs */
-	_Atomic uint32_t dfly_generation; /* (a) --page dfly: DragonFly
-					   5.6's object->generation, raised by
-					   every vm_page_insert() and
+	_Atomic uint32_t generation;	/* (O) 10/12, (a) 13+ and dfly: the
+					   kernel's object->generation (not
+					   `gen`).  FreeBSD: a vnode's object's
+					   count of write faults
+					   (vm_object_set_writeable_dirty():
+					   generation++ under the write lock;
+					   13+ atomic_add_int() with none, its
+					   dirtiness being generation !=
+					   cleangeneration).  DragonFly 5.6:
+					   raised by every vm_page_insert() and
 					   vm_page_remove() (atomic_add_int);
 					   no reader is modelled */
 	uint64_t	slot;		/* (C) */

@@ -210,6 +210,8 @@ void	vm_object_drop_recurse(struct eng_cpu *c, struct vm_object *obj);
 void	vm_object_pip_add(struct eng_cpu *c, struct vm_object *obj);
 void	vm_object_pip_wakeup(struct eng_cpu *c, struct vm_object *obj);
 void	vm_object_reference_locked(struct eng_cpu *c, struct vm_object *obj);
+void	vm_object_set_writeable_dirty(struct eng_cpu *c,
+	    struct vm_object *obj);
 void	vm_object_unbusy(struct eng_cpu *c, struct vm_object *obj);
 struct vm_page *vm_page_lookup(struct eng_cpu *c, struct vm_object *obj,
 	    vm_pindex_t pindex);

@@ -556,6 +556,38 @@ vm_object_drop_recurse(struct eng_cpu *c, struct vm_object *obj)
 }
 
 /*
+ * vm_object_set_writeable_dirty(): vm_fault_dirty() is about to map a page
+ * of obj writeable.  Only a vnode's object (the model's non-anonymous
+ * ones) keeps count.  10/12 (sys/vm/vm_object.c of coder03/freebsd10.4
+ * @3d3f8b11, line 2178, and of rcslab/aurora-12.1): generation++ and
+ * OBJ_MIGHTBEDIRTY, under the write lock (asserted), no atomic; the flag
+ * lets later write faults take vm_fault()'s read-locked soft path.  13+
+ * (sobomax/freebsd14_vendor @0f7ff342, 1300139): atomic_add_int(
+ * &object->generation, 1) with no lock: one atomic on the object's line
+ * per write fault, soft or slow.  FreeBSD's fault path only (DragonFly's
+ * generation is vm_page_insert()'s and vm_page_remove()'s).  10/12: the
+ * object must be write-locked.
+ */
+void
+vm_object_set_writeable_dirty(struct eng_cpu *c, struct vm_object *obj)
+{
+	ENG_ASSERT(!c->e->dfly);
+	if (obj->anon)
+		return;
+	if (!c->e->pagelock) {
+		(void)eng_atomic_fetchadd_32(&c->lk, LC_OBJECT,
+		    &obj->generation, 1);
+		return;
+	}
+	VM_OBJECT_ASSERT_WLOCKED(c, obj);
+	atomic_store_explicit(&obj->generation, atomic_load_explicit(
+	    &obj->generation, memory_order_relaxed) + 1, memory_order_relaxed);
+	if (!atomic_load_explicit(&obj->mightbedirty, memory_order_relaxed))
+		atomic_store_explicit(&obj->mightbedirty, true,
+		    memory_order_relaxed);
+}
+
+/*
  * vm_object_reference_locked() of a fault's slow path or a sendfile
  * syscall (sendfile_getobj): 10/12 raise ref_count under the object's
  * write lock, a plain increment; 13+ with refcount_acquire(), an atomic
@@ -923,6 +955,14 @@ vm_object_terminate(struct eng_cpu *c, struct vm_object *obj)
 	 */
 	vm_phash_fini(c, &obj->pages);
 	vm_phash_fini(c, &obj->rvs);
+	/*
+	 * 10.4's vm_object_terminate() cleans a vnode's object
+	 * (vm_object_page_clean(, OBJPC_SYNC), which clears
+	 * OBJ_MIGHTBEDIRTY), and a new object starts with no flags and a
+	 * new count (_vm_object_allocate(); the model's counts from 0).
+	 */
+	atomic_store_explicit(&obj->mightbedirty, false, memory_order_relaxed);
+	atomic_store_explicit(&obj->generation, 0, memory_order_relaxed);
 	obj->gen++;
 	atomic_store_explicit(&obj->alive, false, memory_order_relaxed);
 	vm_object_terminate_unlock(c, obj);

@@ -855,7 +855,7 @@ vm_page_insert(struct eng_cpu *c, struct vm_page *m, struct vm_object *obj,
 	if (c->e->dfly) {
 		vm_page_assert_xbusied(c, m);
 		(void)eng_atomic_fetchadd_32(&c->lk, LC_OBJECT,
-		    &obj->dfly_generation, 1);
+		    &obj->generation, 1);
 		taken = vm_page_identity_lock(c, m);
 	}
 	m->pindex = pindex;
@@ -907,7 +907,7 @@ vm_page_remove(struct eng_cpu *c, struct vm_page *m)
 	atomic_store_explicit(&m->object, NULL, memory_order_release);
 	if (c->e->dfly)
 		(void)eng_atomic_fetchadd_32(&c->lk, LC_OBJECT,
-		    &obj->dfly_generation, 1);
+		    &obj->generation, 1);
 	vm_page_identity_unlock(c, m, taken);
 	if (c->e->dfly)
 		vm_object_drop_recurse(c, obj);

@@ -17,6 +17,7 @@
 #include <cmocka.h>
 
 #include "evgen.h"
+#include "solo_hook.h"
 #include "vm_internal.h"
 #include "vmtest.h"
 
@@ -297,6 +298,152 @@ test_fault_miss_locks(void **state)
 	}
 }
 
+/* Object-lock acquisitions and atomics of a fault on CPU 0. */
+static void
+map_object_cost(struct vm_engine *e, uint64_t obj, uint64_t pindex,
+    uint8_t flags, uint64_t *locks, uint64_t *atomics)
+{
+	struct eng_stats b, a;
+
+	eng_stats_collect(e, &b);
+	assert_int_equal(map1(e, obj, pindex, flags), 0);
+	eng_stats_collect(e, &a);
+	*locks = a.lock[LC_OBJECT].acquisitions -
+	    b.lock[LC_OBJECT].acquisitions;
+	*atomics = a.lock[LC_OBJECT].atomics - b.lock[LC_OBJECT].atomics;
+}
+
+/*
+ * vm_object_set_writeable_dirty() in the fault path.  10/12 (pagelock):
+ * a write fault on a vnode's object (the model's non-anonymous objects)
+ * that is not OBJ_MIGHTBEDIRTY write-locks at once, its page resident or
+ * not (the slow path's 3 acquisitions where the soft path takes 1), and
+ * marks the object; the next write faults take the soft path; a
+ * termination clears the mark.  An anonymous object, and a read fault,
+ * are never held back.  13+ (refcount): no such test, but each write
+ * fault on a vnode's object adds an atomic on the object
+ * (atomic_add_int(&object->generation, 1)), a read fault and an
+ * anonymous object's write fault none.
+ */
+static void
+test_fault_writeable_dirty(void **state)
+{
+	struct vm_object *obj;
+	uint64_t locks, atomics, ratomics;
+	unsigned d;
+
+	(void)state;
+	for (d = 0; d < NDESIGNS; d++) {
+		struct vm_engine *e = mk(d, 2048);
+		bool pl = d / 3 == 0;
+
+		eng_object_anon(e, 6);
+		obj = &e->objects[5];
+		ev(e, PR_PAGE_INSERT, 5, 0, 4, 0);
+		ev(e, PR_PAGE_INSERT, 6, 0, 2, 0);
+		map_object_cost(e, 5, 0, 0, &locks, &ratomics);
+		assert_int_equal(locks, 1);
+		assert_false(atomic_load(&obj->mightbedirty));
+		/* The first write fault, on a resident page. */
+		map_object_cost(e, 5, 1, PR_F_WRITE, &locks, &atomics);
+		assert_int_equal(locks, pl ? 3 : 1);
+		if (!pl)
+			assert_int_equal(atomics, ratomics + 1);
+		assert_int_equal(atomic_load(&obj->mightbedirty), pl);
+		assert_int_equal(atomic_load(&obj->generation), 1);
+		/* Then the soft path. */
+		map_object_cost(e, 5, 2, PR_F_WRITE, &locks, &atomics);
+		assert_int_equal(locks, 1);
+		if (!pl)
+			assert_int_equal(atomics, ratomics + 1);
+		assert_int_equal(atomic_load(&obj->generation), pl ? 1 : 2);
+		/* Anonymous memory: the soft path, no count. */
+		map_object_cost(e, 6, 0, PR_F_WRITE, &locks, &atomics);
+		assert_int_equal(locks, 1);
+		assert_int_equal(atomics, ratomics);
+		assert_false(atomic_load(&e->objects[6].mightbedirty));
+		/* A new incarnation is clean again. */
+		assert_int_equal(ev(e, PR_OBJ_TERMINATE, 5, 0, 0, 0), 0);
+		assert_false(atomic_load(&obj->mightbedirty));
+		ev(e, PR_PAGE_INSERT, 5, 0, 1, 0);
+		map_object_cost(e, 5, 0, PR_F_WRITE, &locks, &atomics);
+		assert_int_equal(locks, pl ? 3 : 1);
+		assert_int_equal(atomic_load(&obj->mightbedirty), pl);
+		check_clean(e);
+		eng_destroy(e);
+	}
+}
+
+/*
+ * 10/12's soft path: a write fault's vm_fault_dirty(, set_wd false) takes
+ * the page lock (under the object's read lock) around its VPO_NOSYNC
+ * update and vm_page_dirty(); a read fault does not, nor 13+, whose
+ * vm_fault_dirty() takes no page lock.
+ */
+static void
+test_fault_soft_dirty_page_lock(void **state)
+{
+	uint64_t before;
+	unsigned d;
+
+	(void)state;
+	for (d = 0; d < NDESIGNS; d++) {
+		struct vm_engine *e = mk(d, 2048);
+		bool pl = d / 3 == 0;
+
+		eng_object_anon(e, 6);
+		ev(e, PR_PAGE_INSERT, 6, 0, 2, 0);
+		before = acq(e, LC_PAGE);
+		assert_int_equal(map_object_locks(e, 6, 0), 1);
+		assert_int_equal(acq(e, LC_PAGE) - before, 0);
+		before = acq(e, LC_PAGE);
+		assert_int_equal(map1(e, 6, 1, PR_F_WRITE), 0);
+		assert_int_equal(acq(e, LC_PAGE) - before, pl ? 1 : 0);
+		check_clean(e);
+		eng_destroy(e);
+	}
+}
+
+/*
+ * 10.4's slow path takes a page it finds resident off its queue before
+ * busying it (vm_page_remque() under the page lock), so the activation
+ * puts an active page back at the active tail: two page-queue lock
+ * acquisitions.  Elsewhere (12's batch queues, 13+) an active page found
+ * by a fault stays where it is.  The fault here is 10/12's first write
+ * fault on a vnode's object, which takes the slow path with its page
+ * resident (test_fault_writeable_dirty); 13+ take the soft path.
+ */
+static void
+test_fault_remque(void **state)
+{
+	struct vm_page *m0, *m1;
+	uint64_t before;
+	unsigned d;
+
+	(void)state;
+	for (d = 0; d < NDESIGNS; d++) {
+		struct vm_engine *e = mk(d, 2048);
+
+		ev(e, PR_PAGE_INSERT, 5, 0, 2, 0);
+		ev(e, PR_ACTIVATE, 5, 0, 1, 0);
+		ev(e, PR_ACTIVATE, 5, 1, 1, 0);
+		m0 = page(e, 5, 0);
+		m1 = page(e, 5, 1);
+		eng_quiesce(e);
+		assert_ptr_equal(TAILQ_LAST(&vm_page_pagequeue(e,
+		    PQ_ACTIVE)->pq_pl, pglist), m1);
+		before = acq(e, LC_PAGEQUEUE);
+		assert_int_equal(map1(e, 5, 0, PR_F_WRITE), 0);
+		if (d == 0)
+			assert_int_equal(acq(e, LC_PAGEQUEUE) - before, 2);
+		assert_int_equal(queue_of(e, m0), PQ_ACTIVE);
+		assert_ptr_equal(TAILQ_LAST(&vm_page_pagequeue(e,
+		    PQ_ACTIVE)->pq_pl, pglist), d == 0 ? m0 : m1);
+		check_clean(e);
+		eng_destroy(e);
+	}
+}
+
 static _Atomic bool busy_fault_done;
 
 static void *
@@ -347,6 +494,76 @@ test_fault_busy_retry(void **state)
 		assert_int_equal(atomic_load(&e->objects[4].pip), 0);
 		check_clean(e);
 		eng_destroy(e);
+	}
+}
+
+/* The busy-sleep probe: the fault's state when it gives the CPU away. */
+static struct {
+	struct vm_engine *e;
+	struct vm_page	*m;
+	unsigned	yields;
+	uint32_t	pip;
+	bool		locked;
+} bsp;
+
+static void
+bsp_access(void *ctx, const void *p, enum eng_sim_op op)
+{
+	(void)ctx;
+	(void)p;
+	(void)op;
+}
+
+static uint64_t
+bsp_now(void *ctx)
+{
+	(void)ctx;
+	return (0);
+}
+
+/* The fault sleeps on the busy page: look, then let the holder unbusy. */
+static void
+bsp_yield(void *ctx)
+{
+	(void)ctx;
+	if (bsp.yields++ > 0)
+		return;
+	bsp.pip = atomic_load(&bsp.e->objects[4].pip);
+	bsp.locked = eng_lock_held(&eng_cpu(bsp.e, 0)->lk,
+	    &bsp.e->objects[4].lock);
+	vm_page_xunbusy(eng_cpu(bsp.e, 1), bsp.m);
+}
+
+/*
+ * While a fault sleeps on a busy page its object is unlocked; 10/12 keep
+ * the paging-in-progress count across the sleep (vm_page_sleep_if_busy(),
+ * then vm_object_pip_wakeup() under the lock again), 13+ drop it before
+ * (vm_fault_busy_sleep()), so a termination need not wait for the
+ * sleeper.  One host thread: the sleep is the model's yield.
+ */
+static void
+test_fault_busy_sleep_pip(void **state)
+{
+	struct eng_sim_hook hook = SOLO_HOOK(bsp_access, bsp_now);
+	unsigned d;
+
+	(void)state;
+	hook.yield = bsp_yield;
+	for (d = 0; d < NDESIGNS; d++) {
+		bool pl = d / 3 == 0;
+
+		memset(&bsp, 0, sizeof(bsp));
+		bsp.e = mk_busied(d, 4, 3, &bsp.m);
+		eng_lock_sim_set(&hook);
+		assert_int_equal(map1(bsp.e, 4, 3, PR_F_WRITE), 0);
+		eng_lock_sim_set(NULL);
+		assert_int_equal(bsp.yields, 1);
+		assert_false(bsp.locked);
+		assert_int_equal(bsp.pip, pl ? 1 : 0);
+		assert_true(pmap_page_is_mapped(bsp.m));
+		assert_int_equal(atomic_load(&bsp.e->objects[4].pip), 0);
+		check_clean(bsp.e);
+		eng_destroy(bsp.e);
 	}
 }
 
@@ -1310,7 +1527,11 @@ main(void)
 		cmocka_unit_test(test_fault_busy_and_pip),
 		cmocka_unit_test(test_unmap_references),
 		cmocka_unit_test(test_fault_miss_locks),
+		cmocka_unit_test(test_fault_writeable_dirty),
+		cmocka_unit_test(test_fault_soft_dirty_page_lock),
+		cmocka_unit_test(test_fault_remque),
 		cmocka_unit_test(test_fault_busy_retry),
+		cmocka_unit_test(test_fault_busy_sleep_pip),
 		cmocka_unit_test(test_sendfile),
 		cmocka_unit_test(test_object_references),
 		cmocka_unit_test(test_terminate),
