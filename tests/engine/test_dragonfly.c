@@ -179,6 +179,9 @@ test_activate_unlocked(void **state)
 /*
  * Wiring leaves the page on its sub-queue (DragonFly's vm_page_wire());
  * the page daemon dequeues it when it finds it, and frees the rest.
+ * DragonFly 5.6's vm_page_activate() does not look at wire_count: the
+ * wired page goes on the active queue when activated, and the next scan
+ * takes it off again; FreeBSD's (here --page refcount) leaves it alone.
  */
 static void
 test_wire_lazy(void **state)
@@ -201,33 +204,6 @@ test_wire_lazy(void **state)
 		assert_false(linked_on(vm_page_pagequeue_m(e, m, PQ_INACTIVE),
 		    m));
 		assert_int_equal(e->objects[3].resident_page_count, 1);
-		check_clean(e);
-		eng_destroy(e);
-	}
-}
-
-/*
- * DragonFly 5.6's vm_page_activate() does not look at wire_count: a wired
- * page the daemon took off its queue goes on the active queue when
- * activated, and the next scan takes it off again.  FreeBSD's (here under
- * --page refcount) leaves a wired page alone.
- */
-static void
-test_activate_wired(void **state)
-{
-	static const char *pg[] = { "refcount", "dfly" };
-	struct vm_engine *e;
-	struct vm_page *m;
-	size_t i;
-
-	(void)state;
-	for (i = 0; i < 2; i++) {
-		e = mk(pg[i], "colored:8", 4096);
-		ev(e, PR_PAGE_INSERT, 3, 0, 20, 0);
-		m = page(e, 3, 5);
-		assert_int_equal(ev(e, PR_WIRE, 3, 5, 1, 0), 0);
-		assert_int_equal(scan(e, 1000), 0);
-		assert_int_equal(vm_page_queue(m), PQ_NONE);
 		assert_int_equal(ev(e, PR_ACTIVATE, 3, 5, 1, 0), 0);
 		assert_int_equal(vm_page_queue(m),
 		    e->dfly ? PQ_ACTIVE : PQ_NONE);
@@ -1216,7 +1192,6 @@ main(void)
 		cmocka_unit_test(test_membership),
 		cmocka_unit_test(test_activate_unlocked),
 		cmocka_unit_test(test_wire_lazy),
-		cmocka_unit_test(test_activate_wired),
 		cmocka_unit_test(test_scan_walk),
 		cmocka_unit_test(test_scan_skips_busy),
 		cmocka_unit_test(test_scan_bounded),
