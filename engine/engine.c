@@ -769,7 +769,7 @@ ev_page_remove(struct eng_cpu *c, struct vm_object *obj, vm_pindex_t pindex,
 	struct vm_page *m;
 
 	(void)ev;
-	if ((m = vm_page_lookup(c, obj, pindex)) == NULL)
+	if ((m = vm_page_named(c, obj, pindex)) == NULL)
 		return (ENG_SKIP_NOT_RESIDENT);
 	if (!c->e->pagelock) {
 		if (!vm_page_tryxbusy(c, m))
@@ -827,7 +827,7 @@ ev_unwire(struct eng_cpu *c, struct vm_object *obj, vm_pindex_t pindex,
 
 	(void)ev;
 	(void)site;
-	if ((m = vm_page_lookup(c, obj, pindex)) == NULL)
+	if ((m = vm_page_named(c, obj, pindex)) == NULL)
 		return (ENG_SKIP_NOT_RESIDENT);
 	return (vm_page_unwire_event(c, m) ? ENG_SKIP_NONE :
 	    ENG_SKIP_NOT_WIRED);
@@ -878,7 +878,7 @@ ev_release(struct eng_cpu *c, struct vm_object *obj, vm_pindex_t pindex,
 	struct vm_page *m;
 	bool ok;
 
-	if ((m = vm_page_lookup(c, obj, pindex)) == NULL)
+	if ((m = vm_page_named(c, obj, pindex)) == NULL)
 		return (ENG_SKIP_NOT_RESIDENT);
 	if (!vm_page_ev_wiring_take(m))
 		return (ENG_SKIP_NOT_WIRED);
@@ -946,7 +946,7 @@ ev_queue_op(struct eng_cpu *c, struct vm_object *obj, vm_pindex_t pindex,
 	struct vm_page *m;
 
 	(void)site;
-	if ((m = vm_page_lookup(c, obj, pindex)) == NULL)
+	if ((m = vm_page_named(c, obj, pindex)) == NULL)
 		return (ENG_SKIP_NOT_RESIDENT);
 	switch (ev->kind) {
 	case PR_ACTIVATE:
@@ -977,7 +977,7 @@ ev_remove_mappings(struct eng_cpu *c, struct vm_object *obj,
 	bool ok = true;
 
 	(void)site;
-	if ((m = vm_page_lookup(c, obj, pindex)) == NULL)
+	if ((m = vm_page_named(c, obj, pindex)) == NULL)
 		return (ENG_SKIP_NOT_RESIDENT);
 	if (!vm_page_tryxbusy(c, m))
 		return (ENG_SKIP_BUSY);
@@ -994,6 +994,8 @@ ev_remove_mappings(struct eng_cpu *c, struct vm_object *obj,
 struct eng_range_op {
 	eng_page_op	*op;
 	bool		wlock;		/* object write lock, else read */
+	bool		pip;		/* paging in progress held across the
+					   range (vm_object_page_remove()) */
 	struct eng_site	*site;		/* the handler's name */
 	eng_page_op	*unlocked;	/* --page refcount: the work without
 					   the object lock (13+), or NULL */
@@ -1007,12 +1009,13 @@ EV_SITE(ev_unwire);
 EV_SITE(ev_release);
 EV_SITE(ev_queue_op);
 EV_SITE(ev_remove_mappings);
-#define EV_RANGE(fn, wl)	{ fn, wl, &fn##_site, NULL }
-#define EV_RANGE_SMR(fn, wl, un) { fn, wl, &fn##_site, un }
+#define EV_RANGE(fn, wl)	{ fn, wl, false, &fn##_site, NULL }
+#define EV_RANGE_PIP(fn)	{ fn, true, true, &fn##_site, NULL }
+#define EV_RANGE_SMR(fn, wl, un) { fn, wl, false, &fn##_site, un }
 
 static const struct eng_range_op eng_range_ops[PR_KIND_COUNT] = {
 	[PR_PAGE_INSERT] = EV_RANGE(ev_page_insert, true),
-	[PR_PAGE_REMOVE] = EV_RANGE(ev_page_remove, true),
+	[PR_PAGE_REMOVE] = EV_RANGE_PIP(ev_page_remove),
 	[PR_WIRE] = EV_RANGE(ev_wire, true),
 	[PR_UNWIRE] = EV_RANGE(ev_unwire, false),
 	[PR_RELEASE] = EV_RANGE_SMR(ev_release, true, ev_release_unlocked),
@@ -1047,6 +1050,31 @@ eng_ev_pages(struct eng_cpu *c, struct vm_object *obj,
 }
 
 /*
+ * eng_ev_pages() under the object lock (or hold), and, for ro->pip,
+ * with the object's paging in progress held across the range: FreeBSD's
+ * vm_object_page_remove() (10.4 through 14: "if (object->resident_page_count
+ * == 0) return; vm_object_pip_add(object, 1)" ... vm_object_pip_wakeup();
+ * 13+'s a blockcount, two object atomics) and DragonFly 5.6's (v5.6.0
+ * sys/vm/vm_object.c: vm_object_pip_add() after its hold, refcount
+ * atomics).  The object must be locked.
+ */
+static enum eng_skip
+eng_ev_pages_locked(struct eng_cpu *c, struct vm_object *obj,
+    const struct pr_event *ev, uint32_t n, const struct eng_range_op *ro)
+{
+	enum eng_skip why;
+	bool pip = ro->pip && obj->resident_page_count != 0;
+
+	VM_OBJECT_ASSERT_LOCKED(c, obj);
+	if (pip)
+		vm_object_pip_add(c, obj);
+	why = eng_ev_pages(c, obj, ev, n, ro->op, ro->site);
+	if (pip)
+		vm_object_pip_wakeup(c, obj);
+	return (why);
+}
+
+/*
  * eng_ev_pages() of ro's per-page work: under the object lock, or, under
  * --page refcount, its unlocked work where the kernel takes no object lock.
  * --page dfly: under an object hold, exclusive or shared as ro says
@@ -1072,7 +1100,7 @@ eng_ev_range(struct eng_cpu *c, struct vm_object *obj,
 			vm_object_hold(c, obj, ro->site);
 		else
 			vm_object_hold_shared(c, obj, ro->site);
-		why = eng_ev_pages(c, obj, ev, n, ro->op, ro->site);
+		why = eng_ev_pages_locked(c, obj, ev, n, ro);
 		vm_object_drop(c, obj);
 		return (why);
 	}
@@ -1080,7 +1108,7 @@ eng_ev_range(struct eng_cpu *c, struct vm_object *obj,
 		eng_rw_wlock(&c->lk, &obj->lock, ro->site);
 	else
 		eng_rw_rlock(&c->lk, &obj->lock, ro->site);
-	why = eng_ev_pages(c, obj, ev, n, ro->op, ro->site);
+	why = eng_ev_pages_locked(c, obj, ev, n, ro);
 	if (ro->wlock)
 		VM_OBJECT_WUNLOCK(c, obj);
 	else

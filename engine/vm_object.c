@@ -372,6 +372,22 @@ vm_page_lookup(struct eng_cpu *c, struct vm_object *obj,
 }
 
 /*
+ * The resident page of obj at pindex that an event names, or NULL: the
+ * model's stand-in for the page pointer that the kernel function the
+ * event models is handed or walks to (vm_page_activate(m),
+ * vm_page_unwire(m), pmap_remove_all(m), vm_object_page_remove()'s walk
+ * of the object's pages ...), not a lookup of the kernel's, so under
+ * --page dfly nothing is entered in vm_page_hash[] (5.6 enters a page
+ * only from its vm_page_lookup*() functions).  The object must be locked.
+ */
+struct vm_page *
+vm_page_named(struct eng_cpu *c, struct vm_object *obj, vm_pindex_t pindex)
+{
+	VM_OBJECT_ASSERT_LOCKED(c, obj);
+	return (vm_phash_find(&obj->pages, pindex));
+}
+
+/*
  * --page dfly: DragonFly's vm_page_lookup_busy_wait(object, pindex, TRUE):
  * the resident page of obj at pindex, hard-busied once it has no busy of
  * any kind, and entered in vm_page_hash[]; or NULL.  The object must be

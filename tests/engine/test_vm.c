@@ -90,6 +90,39 @@ test_insert_lookup_remove(void **state)
 	}
 }
 
+/*
+ * vm_object_page_remove() holds the object's paging in progress across
+ * its walk when the object has resident pages (10.4 through 14: "if
+ * (object->resident_page_count == 0) return; vm_object_pip_add(object,
+ * 1)"): under the write lock and no atomic in 10/12, a blockcount in 13+
+ * (two object atomics beside the write lock's two).  An empty object
+ * returns first.  The count is back to 0 after the event.
+ */
+static void
+test_page_remove_pip(void **state)
+{
+	uint64_t before;
+	unsigned d;
+
+	(void)state;
+	for (d = 0; d < NDESIGNS; d++) {
+		struct vm_engine *e = mk(d, 2048);
+		bool pl = d / 3 == 0;
+
+		assert_int_equal(ev(e, PR_PAGE_INSERT, 5, 0, 1, 0), 0);
+		before = atomics(e, LC_OBJECT);
+		assert_int_equal(ev(e, PR_PAGE_REMOVE, 5, 0, 1, 0), 0);
+		assert_int_equal(atomics(e, LC_OBJECT) - before, pl ? 2 : 4);
+		assert_int_equal(atomic_load(&e->objects[5].pip), 0);
+		before = atomics(e, LC_OBJECT);
+		assert_int_equal(ev(e, PR_PAGE_REMOVE, 5, 0, 1, 0),
+		    ENG_SKIP_NOT_RESIDENT);
+		assert_int_equal(atomics(e, LC_OBJECT) - before, 2);
+		check_clean(e);
+		eng_destroy(e);
+	}
+}
+
 static void
 test_wire_unwire(void **state)
 {
@@ -1519,6 +1552,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_design_parse),
 		cmocka_unit_test(test_insert_lookup_remove),
+		cmocka_unit_test(test_page_remove_pip),
 		cmocka_unit_test(test_wire_unwire),
 		cmocka_unit_test(test_release),
 		cmocka_unit_test(test_release_nocache_kept),

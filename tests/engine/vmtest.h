@@ -100,6 +100,16 @@ acq(struct vm_engine *e, unsigned lc)
 	return (st.lock[lc].acquisitions);
 }
 
+/* Atomics of lock class lc counted so far (the reports' `atomics`). */
+static inline uint64_t
+atomics(struct vm_engine *e, unsigned lc)
+{
+	struct eng_stats st;
+
+	eng_stats_collect(e, &st);
+	return (st.lock[lc].atomics);
+}
+
 static inline void
 check_clean(struct vm_engine *e)
 {
