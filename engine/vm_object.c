@@ -967,7 +967,9 @@ vm_object_terminate(struct eng_cpu *c, struct vm_object *obj)
 	 * The kernel frees a terminated object (vm_object_terminate() ->
 	 * vm_object_destroy() -> uma_zfree(obj_zone)); the model keeps the
 	 * slot but frees its page and reservation hashes, so that a long
-	 * trace's dead objects cost 104 bytes each, not their peak size.
+	 * trace's dead objects cost their slot each (sizeof(struct
+	 * vm_object), 120 bytes on amd64 as of 2026-12-07), not their peak
+	 * size.
 	 */
 	vm_phash_fini(c, &obj->pages);
 	vm_phash_fini(c, &obj->rvs);
