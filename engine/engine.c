@@ -1117,6 +1117,24 @@ eng_ev_range(struct eng_cpu *c, struct vm_object *obj,
 }
 
 /*
+ * page_lookup's grab of the pages from pindex + i to pindex + n - 1
+ * (vm_page_grab(), allocating the missing ones), stopping at the first
+ * that cannot be had (no memory).  The object must be write-locked.
+ */
+static void
+ev_page_grab_from(struct eng_cpu *c, struct vm_object *obj,
+    vm_pindex_t pindex, uint32_t i, uint32_t n)
+{
+	bool allocated;
+
+	VM_OBJECT_ASSERT_WLOCKED(c, obj);
+	for (; i < n; i++)
+		if (vm_page_grab(c, obj, pindex + i, false, &allocated) ==
+		    NULL)
+			break;
+}
+
+/*
  * page_lookup (vm_page_grab_pages).  --page pagelock (FreeBSD <= 12):
  * vm_page_grab() and vm_page_grab_pages() assert the object write lock
  * (VM_OBJECT_ASSERT_WLOCKED, 2018 head vm_page.c), so the whole grab is
@@ -1139,7 +1157,6 @@ ev_page_lookup(struct eng_cpu *c, struct vm_object *obj, vm_pindex_t pindex,
 {
 	ENG_SITE_DEFINE;
 	struct vm_page *m;
-	bool allocated;
 	uint32_t i = 0;
 
 	if (c->e->pagelock)
@@ -1162,19 +1179,13 @@ ev_page_lookup(struct eng_cpu *c, struct vm_object *obj, vm_pindex_t pindex,
 		/* vm_object_upgrade(): the token again, exclusive. */
 		VM_OBJECT_RUNLOCK(c, obj);
 		VM_OBJECT_WLOCK(c, obj);
-		for (; i < n; i++)
-			if (vm_page_grab(c, obj, pindex + i, false,
-			    &allocated) == NULL)
-				break;
+		ev_page_grab_from(c, obj, pindex, i, n);
 	}
 	vm_object_drop(c, obj);
 	return;
 grab:
 	VM_OBJECT_WLOCK(c, obj);
-	for (; i < n; i++)
-		if (vm_page_grab(c, obj, pindex + i, false, &allocated) ==
-		    NULL)
-			break;
+	ev_page_grab_from(c, obj, pindex, i, n);
 	VM_OBJECT_WUNLOCK(c, obj);
 }
 

@@ -466,6 +466,30 @@ vm_object_unbusy(struct eng_cpu *c, struct vm_object *obj)
 }
 
 /*
+ * The hold itself, refcount_acquire(&obj->hold_count), and its release,
+ * refcount_release() with 5.6's KKASSERT(obj->hold_count > 0).  No lock
+ * needed (the count is atomic).
+ */
+static void
+vm_object_hold_acquire(struct eng_cpu *c, struct vm_object *obj)
+{
+	ENG_ASSERT(c->e->dfly);
+	(void)eng_atomic_fetchadd_32(&c->lk, LC_OBJECT, &obj->hold_count, 1);
+}
+
+static void
+vm_object_hold_release(struct eng_cpu *c, struct vm_object *obj)
+{
+	uint32_t old;
+
+	ENG_ASSERT(c->e->dfly);
+	old = eng_atomic_fetchadd_32(&c->lk, LC_OBJECT, &obj->hold_count,
+	    (uint32_t)-1);
+	ENG_KASSERT(old > 0, "object %" PRIu64 ": drop without a hold",
+	    obj->slot);
+}
+
+/*
  * --page dfly: DragonFly 5.6's object hold, the model's form of taking the
  * object's lwkt token (sys/vm/vm_object.c of lileding/DragonFlyBSD at tag
  * v5.6.0, fa4bfe35).  vm_object_hold() (lines 275-291) and
@@ -495,9 +519,8 @@ void
 vm_object_hold(struct eng_cpu *c, struct vm_object *obj,
     struct eng_site *site)
 {
-	ENG_ASSERT(c->e->dfly);
 	VM_OBJECT_ASSERT_UNLOCKED(c, obj);
-	(void)eng_atomic_fetchadd_32(&c->lk, LC_OBJECT, &obj->hold_count, 1);
+	vm_object_hold_acquire(c, obj);
 	eng_rw_wlock(&c->lk, &obj->lock, site);
 }
 
@@ -505,25 +528,9 @@ void
 vm_object_hold_shared(struct eng_cpu *c, struct vm_object *obj,
     struct eng_site *site)
 {
-	ENG_ASSERT(c->e->dfly);
 	VM_OBJECT_ASSERT_UNLOCKED(c, obj);
-	(void)eng_atomic_fetchadd_32(&c->lk, LC_OBJECT, &obj->hold_count, 1);
+	vm_object_hold_acquire(c, obj);
 	eng_rw_rlock(&c->lk, &obj->lock, site);
-}
-
-/*
- * The hold's release, refcount_release(&obj->hold_count), and 5.6's
- * KKASSERT(obj->hold_count > 0).  No lock needed (the count is atomic).
- */
-static void
-vm_object_hold_release(struct eng_cpu *c, struct vm_object *obj)
-{
-	uint32_t old;
-
-	old = eng_atomic_fetchadd_32(&c->lk, LC_OBJECT, &obj->hold_count,
-	    (uint32_t)-1);
-	ENG_KASSERT(old > 0, "object %" PRIu64 ": drop without a hold",
-	    obj->slot);
 }
 
 /*
@@ -534,7 +541,6 @@ vm_object_hold_release(struct eng_cpu *c, struct vm_object *obj)
 void
 vm_object_drop(struct eng_cpu *c, struct vm_object *obj)
 {
-	ENG_ASSERT(c->e->dfly);
 	VM_OBJECT_ASSERT_LOCKED(c, obj);
 	vm_object_hold_release(c, obj);
 	if (eng_rw_wowned(&obj->lock))
@@ -558,15 +564,13 @@ vm_object_drop(struct eng_cpu *c, struct vm_object *obj)
 void
 vm_object_hold_recurse(struct eng_cpu *c, struct vm_object *obj)
 {
-	ENG_ASSERT(c->e->dfly);
 	VM_OBJECT_ASSERT_LOCKED(c, obj);
-	(void)eng_atomic_fetchadd_32(&c->lk, LC_OBJECT, &obj->hold_count, 1);
+	vm_object_hold_acquire(c, obj);
 }
 
 void
 vm_object_drop_recurse(struct eng_cpu *c, struct vm_object *obj)
 {
-	ENG_ASSERT(c->e->dfly);
 	VM_OBJECT_ASSERT_LOCKED(c, obj);
 	vm_object_hold_release(c, obj);
 }
@@ -598,9 +602,7 @@ vm_object_set_writeable_dirty(struct eng_cpu *c, struct vm_object *obj)
 	VM_OBJECT_ASSERT_WLOCKED(c, obj);
 	atomic_store_explicit(&obj->generation, atomic_load_explicit(
 	    &obj->generation, memory_order_relaxed) + 1, memory_order_relaxed);
-	if (!atomic_load_explicit(&obj->mightbedirty, memory_order_relaxed))
-		atomic_store_explicit(&obj->mightbedirty, true,
-		    memory_order_relaxed);
+	atomic_store_explicit(&obj->mightbedirty, true, memory_order_relaxed);
 }
 
 /*

@@ -789,8 +789,9 @@ vm_pageout_dfly_references(struct eng_cpu *c, struct vm_page *m)
  * hold's token releases on blocking; the model's object lock, standing
  * for that token, is an rwlock that does not, and a thread holding it
  * may wait for this page's busy, so it is only tried (a failure leaves
- * the page as it is, counted in scan_skipped, with no hold counted).  Returns true if the page was freed (the busy passed to
- * vm_page_free()); else the page is still busied.  No lock held.
+ * the page as it is, counted in scan_skipped, with no hold counted).
+ * Returns true if the page was freed (the busy passed to vm_page_free());
+ * else the page is still busied.  No lock held.
  */
 static bool
 vm_pageout_dfly_cache(struct eng_cpu *c, struct vm_page *m,
