@@ -651,6 +651,21 @@ test_hash_set(void **state)
 	eng_destroy(e);
 }
 
+/* eng_check()'s count, its report in buf (len bytes, NUL-terminated). */
+static int
+check_report(struct vm_engine *e, char *buf, size_t len)
+{
+	FILE *f;
+	int bad;
+
+	memset(buf, 0, len);
+	f = fmemopen(buf, len - 1, "w");
+	assert_non_null(f);
+	bad = eng_check(e, f);
+	fclose(f);
+	return (bad);
+}
+
 /*
  * eng_check(): a freed page that kept its identity (a free path that did
  * not remove it from its object under the busy, the obstacle --page dfly
@@ -663,7 +678,6 @@ test_hash_check(void **state)
 	struct vm_object *obj = &e->objects[6];
 	struct vm_page *m;
 	char buf[4096];
-	FILE *f;
 
 	(void)state;
 	assert_int_equal(ev(e, PR_PAGE_INSERT, 6, 9, 1, 0), 0);
@@ -673,11 +687,7 @@ test_hash_check(void **state)
 	eng_quiesce(e);
 	assert_int_equal(eng_check(e, stderr), 0);
 	atomic_store(&m->object, obj);		/* identity left behind */
-	memset(buf, 0, sizeof(buf));
-	f = fmemopen(buf, sizeof(buf) - 1, "w");
-	assert_non_null(f);
-	assert_true(eng_check(e, f) >= 1);
-	fclose(f);
+	assert_true(check_report(e, buf, sizeof(buf)) >= 1);
 	assert_non_null(strstr(buf, "vm_page_hash["));
 	assert_non_null(strstr(buf, "is free"));
 	atomic_store(&m->object, NULL);
@@ -996,7 +1006,6 @@ test_object_holds(void **state)
 	struct pr_event x;
 	char buf[4096];
 	uint64_t at;
-	FILE *f;
 
 	(void)state;
 	pmap_create0(e);
@@ -1034,11 +1043,7 @@ test_object_holds(void **state)
 	check_clean(e);
 
 	atomic_store(&obj->hold_count, 1);	/* a hold never dropped */
-	memset(buf, 0, sizeof(buf));
-	f = fmemopen(buf, sizeof(buf) - 1, "w");
-	assert_non_null(f);
-	assert_int_equal(eng_check(e, f), 1);
-	fclose(f);
+	assert_int_equal(check_report(e, buf, sizeof(buf)), 1);
 	assert_non_null(strstr(buf, "holds 1"));
 	atomic_store(&obj->hold_count, 0);
 	eng_destroy(e);

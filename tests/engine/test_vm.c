@@ -253,14 +253,26 @@ map1(struct vm_engine *e, uint64_t obj, uint64_t pindex, uint8_t flags)
 	return (eng_apply(eng_cpu(e, 0), &x));
 }
 
+/* Object-lock acquisitions and atomics of a fault on CPU 0. */
+static void
+map_object_cost(struct vm_engine *e, uint64_t obj, uint64_t pindex,
+    uint8_t flags, uint64_t *locks, uint64_t *atoms)
+{
+	uint64_t l = acq(e, LC_OBJECT), a = atomics(e, LC_OBJECT);
+
+	assert_int_equal(map1(e, obj, pindex, flags), 0);
+	*locks = acq(e, LC_OBJECT) - l;
+	*atoms = atomics(e, LC_OBJECT) - a;
+}
+
 /* Object acquisitions of a read fault on (obj, pindex) on CPU 0. */
 static uint64_t
 map_object_locks(struct vm_engine *e, uint64_t obj, uint64_t pindex)
 {
-	uint64_t before = acq(e, LC_OBJECT);
+	uint64_t locks, atoms;
 
-	assert_int_equal(map1(e, obj, pindex, 0), 0);
-	return (acq(e, LC_OBJECT) - before);
+	map_object_cost(e, obj, pindex, 0, &locks, &atoms);
+	return (locks);
 }
 
 /*
@@ -331,21 +343,6 @@ test_fault_miss_locks(void **state)
 	}
 }
 
-/* Object-lock acquisitions and atomics of a fault on CPU 0. */
-static void
-map_object_cost(struct vm_engine *e, uint64_t obj, uint64_t pindex,
-    uint8_t flags, uint64_t *locks, uint64_t *atomics)
-{
-	struct eng_stats b, a;
-
-	eng_stats_collect(e, &b);
-	assert_int_equal(map1(e, obj, pindex, flags), 0);
-	eng_stats_collect(e, &a);
-	*locks = a.lock[LC_OBJECT].acquisitions -
-	    b.lock[LC_OBJECT].acquisitions;
-	*atomics = a.lock[LC_OBJECT].atomics - b.lock[LC_OBJECT].atomics;
-}
-
 /*
  * vm_object_set_writeable_dirty() in the fault path.  10/12 (pagelock):
  * a write fault on a vnode's object (the model's non-anonymous objects)
@@ -362,7 +359,7 @@ static void
 test_fault_writeable_dirty(void **state)
 {
 	struct vm_object *obj;
-	uint64_t locks, atomics, ratomics;
+	uint64_t locks, atoms, ratoms;
 	unsigned d;
 
 	(void)state;
@@ -374,32 +371,32 @@ test_fault_writeable_dirty(void **state)
 		obj = &e->objects[5];
 		ev(e, PR_PAGE_INSERT, 5, 0, 4, 0);
 		ev(e, PR_PAGE_INSERT, 6, 0, 2, 0);
-		map_object_cost(e, 5, 0, 0, &locks, &ratomics);
+		map_object_cost(e, 5, 0, 0, &locks, &ratoms);
 		assert_int_equal(locks, 1);
 		assert_false(atomic_load(&obj->mightbedirty));
 		/* The first write fault, on a resident page. */
-		map_object_cost(e, 5, 1, PR_F_WRITE, &locks, &atomics);
+		map_object_cost(e, 5, 1, PR_F_WRITE, &locks, &atoms);
 		assert_int_equal(locks, pl ? 3 : 1);
 		if (!pl)
-			assert_int_equal(atomics, ratomics + 1);
+			assert_int_equal(atoms, ratoms + 1);
 		assert_int_equal(atomic_load(&obj->mightbedirty), pl);
 		assert_int_equal(atomic_load(&obj->generation), 1);
 		/* Then the soft path. */
-		map_object_cost(e, 5, 2, PR_F_WRITE, &locks, &atomics);
+		map_object_cost(e, 5, 2, PR_F_WRITE, &locks, &atoms);
 		assert_int_equal(locks, 1);
 		if (!pl)
-			assert_int_equal(atomics, ratomics + 1);
+			assert_int_equal(atoms, ratoms + 1);
 		assert_int_equal(atomic_load(&obj->generation), pl ? 1 : 2);
 		/* Anonymous memory: the soft path, no count. */
-		map_object_cost(e, 6, 0, PR_F_WRITE, &locks, &atomics);
+		map_object_cost(e, 6, 0, PR_F_WRITE, &locks, &atoms);
 		assert_int_equal(locks, 1);
-		assert_int_equal(atomics, ratomics);
+		assert_int_equal(atoms, ratoms);
 		assert_false(atomic_load(&e->objects[6].mightbedirty));
 		/* A new incarnation is clean again. */
 		assert_int_equal(ev(e, PR_OBJ_TERMINATE, 5, 0, 0, 0), 0);
 		assert_false(atomic_load(&obj->mightbedirty));
 		ev(e, PR_PAGE_INSERT, 5, 0, 1, 0);
-		map_object_cost(e, 5, 0, PR_F_WRITE, &locks, &atomics);
+		map_object_cost(e, 5, 0, PR_F_WRITE, &locks, &atoms);
 		assert_int_equal(locks, pl ? 3 : 1);
 		assert_int_equal(atomic_load(&obj->mightbedirty), pl);
 		check_clean(e);
