@@ -11,35 +11,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
+#include "cli.h"
 #include "sim.h"
 
 #define HOST_TRIALS	7
-
-static uint64_t
-host_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ((uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec);
-}
-
-static int
-host_cmp(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x < y ? -1 : x > y);
-}
-
-static double
-host_median(double *v, size_t n)
-{
-	qsort(v, n, sizeof(*v), host_cmp);
-	return (v[n / 2]);
-}
 
 /* ns of one atomic RMW on a line this CPU owns. */
 static double
@@ -51,12 +27,12 @@ host_rmw(void)
 	unsigned k, i;
 
 	for (k = 0; k < HOST_TRIALS; k++) {
-		t0 = host_ns();
+		t0 = cli_now_ns();
 		for (i = 0; i < 200000; i++)
 			atomic_fetch_add(&word, 1);
-		v[k] = (double)(host_ns() - t0) / 200000;
+		v[k] = (double)(cli_now_ns() - t0) / 200000;
 	}
-	return (host_median(v, HOST_TRIALS));
+	return (cli_median(v, HOST_TRIALS));
 }
 
 /* ns of one pause. */
@@ -68,15 +44,15 @@ host_pause(void)
 	unsigned k, i;
 
 	for (k = 0; k < HOST_TRIALS; k++) {
-		t0 = host_ns();
+		t0 = cli_now_ns();
 		for (i = 0; i < 20000; i++) {
 #if defined(__x86_64__) || defined(__i386__)
 			__asm__ __volatile__("pause");
 #endif
 		}
-		v[k] = (double)(host_ns() - t0) / 20000;
+		v[k] = (double)(cli_now_ns() - t0) / 20000;
 	}
-	return (host_median(v, HOST_TRIALS));
+	return (cli_median(v, HOST_TRIALS));
 }
 
 /* ns of a dependent load from memory: a random cycle through 64 MiB. */
@@ -100,13 +76,13 @@ host_memory(void)
 		next[j] = t;
 	}
 	for (k = 0, p = 0; k < HOST_TRIALS; k++) {
-		t0 = host_ns();
+		t0 = cli_now_ns();
 		for (i = 0; i < 200000; i++)
 			p = next[p];
-		v[k] = (double)(host_ns() - t0) / 200000;
+		v[k] = (double)(cli_now_ns() - t0) / 200000;
 	}
 	free(next);
-	return (p == n ? 0 : host_median(v, HOST_TRIALS));
+	return (p == n ? 0 : cli_median(v, HOST_TRIALS));
 }
 
 /* Two threads on CPUs 0 and 1 taking turns on one line. */
@@ -160,7 +136,7 @@ host_transfer(void)
 		pp->cpu = 1;
 		if (pthread_create(&t, NULL, host_pong, pp) != 0)
 			break;
-		t0 = host_ns();
+		t0 = cli_now_ns();
 		for (i = 0; i < 2 * (uint64_t)pp->rounds; i += 2) {
 			atomic_store_explicit(&pp->turn, i + 1,
 			    memory_order_release);
@@ -168,12 +144,12 @@ host_transfer(void)
 			    memory_order_acquire) != i + 2)
 				continue;
 		}
-		v[k] = (double)(host_ns() - t0) / (2.0 * pp->rounds);
+		v[k] = (double)(cli_now_ns() - t0) / (2.0 * pp->rounds);
 		pthread_join(t, NULL);
 	}
 	sched_setaffinity(0, sizeof(old), &old);
 	free(pp);
-	return (k == HOST_TRIALS ? host_median(v, HOST_TRIALS) : 0);
+	return (k == HOST_TRIALS ? cli_median(v, HOST_TRIALS) : 0);
 }
 
 static uint32_t

@@ -32,14 +32,6 @@ enum op { OP_SENDFILE, OP_SENDFILE_NOCACHE, OP_WIRE_UNWIRE, OP_ACT_DEACT,
 static const char *const opnames[OP_COUNT] = { "sendfile", "sendfile:nocache",
     "wire+unwire", "activate+deactivate", "mix" };
 
-static int
-cmpd(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x < y ? -1 : x > y);
-}
-
 /* One operation i of op: one event, or the pair named. */
 static void
 step(struct eng_cpu *c, enum op op, uint64_t i, struct evgen *g)
@@ -138,8 +130,7 @@ atomic_cost(void)
 			    memory_order_acq_rel);
 		r[k] = (double)(cli_now_ns() - t0) / 20000000.0;
 	}
-	qsort(r, RUNS, sizeof(r[0]), cmpd);
-	return (r[RUNS / 2]);
+	return (cli_median(r, RUNS));
 }
 
 /*
@@ -171,8 +162,7 @@ rdtsc_cost(void)
 		    10000000.0;
 		__asm__ __volatile__("" : : "r"(sum + x));
 	}
-	qsort(r, RUNS, sizeof(r[0]), cmpd);
-	return (r[RUNS / 2]);
+	return (cli_median(r, RUNS));
 }
 
 int
@@ -201,11 +191,10 @@ main(int argc, char **argv)
 				off[k] = run(designs[d][0], designs[d][1], op,
 				    false, seconds / RUNS, &at);
 			}
-			qsort(on, RUNS, sizeof(on[0]), cmpd);
-			qsort(off, RUNS, sizeof(off[0]), cmpd);
 			printf("%-8s %-17s %-20s %9.1f %9.1f %8.2f %10.1f\n",
 			    designs[d][0], designs[d][1], opnames[op],
-			    on[RUNS / 2], off[RUNS / 2], at, at * ac);
+			    cli_median(on, RUNS), cli_median(off, RUNS), at,
+			    at * ac);
 		}
 	return (0);
 }

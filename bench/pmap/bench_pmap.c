@@ -33,22 +33,6 @@
 
 static double scale = 1.0;
 
-static int
-dbl_cmp(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x < y ? -1 : x > y);
-}
-
-static double
-median(double *v, int n)
-{
-
-	qsort(v, (size_t)n, sizeof(*v), dbl_cmp);
-	return (v[n / 2]);
-}
-
 /* Page i of the single-thread rounds: scattered, so nothing promotes. */
 static uint64_t
 page_of(uint64_t i)
@@ -269,7 +253,7 @@ main(int argc, char **argv)
 			single_round(&d);
 		printf("| %s |", name);
 		for (op = 0; op < OP_COUNT; op++)
-			printf(" %.0f |", median(samp[op].v, samp[op].n));
+			printf(" %.0f |", cli_median(samp[op].v, samp[op].n));
 		printf("\n");
 	}
 	printf("\nTwo threads, own pmaps, enter+remove of different pages "
@@ -287,7 +271,7 @@ main(int argc, char **argv)
 				contention_round(&d, s == 0, &mops[s][r],
 				    &sum[s]);
 		printf("| %s | %.2f | %.2f | %.3f%% | %.3f%% | %llu/%llu |\n",
-		    name, median(mops[0], ROUNDS), median(mops[1], ROUNDS),
+		    name, cli_median(mops[0], ROUNDS), cli_median(mops[1], ROUNDS),
 		    pct(&sum[0]), pct(&sum[1]),
 		    (unsigned long long)eng_hist_quantile(&sum[0].wait, 0.5),
 		    (unsigned long long)eng_hist_quantile(&sum[0].wait, 0.99));

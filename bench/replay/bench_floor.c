@@ -59,15 +59,6 @@ floor_atomic(void *cpu, const struct pr_event *ev)
 	return (0);
 }
 
-/* Ascending doubles, for qsort. */
-static int
-dbl_cmp(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x < y ? -1 : x > y);
-}
-
 int
 main(int argc, char **argv)
 {
@@ -81,9 +72,9 @@ main(int argc, char **argv)
 	struct rp_target tg;
 	struct rp_trace t;
 	struct rp_plan p;
-	double rate[FLOOR_RUNS];
+	double rate[FLOOR_RUNS], median;
 	char err[512];
-	unsigned threads, k, r;
+	unsigned threads, r;
 	int a;
 	size_t ti;
 
@@ -122,11 +113,10 @@ main(int argc, char **argv)
 				    (double)res.elapsed_ns;
 				rp_run_result_free(&res);
 			}
-			qsort(rate, FLOOR_RUNS, sizeof(rate[0]), dbl_cmp);
-			k = FLOOR_RUNS / 2;
+			median = cli_median(rate, FLOOR_RUNS);
 			printf("floor %-6s threads %2u: %8.1f M events/s, "
 			    "%8.1f M/s per worker\n", targets[ti].name,
-			    threads, rate[k] / 1e6, rate[k] / 1e6 / threads);
+			    threads, median / 1e6, median / 1e6 / threads);
 		}
 		rp_plan_free(&p);
 	}
