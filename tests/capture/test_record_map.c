@@ -1,7 +1,8 @@
 /*
  * test_record_map.c - the recorder's id map (capture/record_map.c) against
- * a plain array, through growth and backward-shift deletions; its
- * --anonymize id hash.
+ * a plain array, through growth and backward-shift deletions, and when its
+ * growth runs out of memory; its --anonymize id hash.  Linked with
+ * --wrap=calloc (meson.build): record_map.c's callocs come here.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -16,6 +17,19 @@
 #define NKEYS	5000
 #define NIDS	20000		/* small ids, and random ones, per key */
 #define ANON	(1ULL << 63)	/* PR_OBJ_ANON */
+
+void	*__real_calloc(size_t n, size_t size);
+void	*__wrap_calloc(size_t n, size_t size);
+
+static unsigned calloc_fail_in;	/* fail the calloc this many from now */
+
+void *
+__wrap_calloc(size_t n, size_t size)
+{
+	if (calloc_fail_in != 0 && --calloc_fail_in == 0)
+		return (NULL);
+	return (__real_calloc(n, size));
+}
 
 static uint64_t
 rnd(uint64_t *s)
@@ -88,6 +102,50 @@ test_empty(void **state)
 	rec_map_free(&m);
 }
 
+/*
+ * A growth that runs out of memory (either of its two tables) fails the
+ * put, frees what it got and leaves the map as it was: every key keeps its
+ * value and the map grows once memory is back.  The recorder fails its
+ * capture on that -1 (record.c, pmap_id() and obj_seen()).
+ */
+static void
+test_grow_out_of_memory(void **state)
+{
+	struct rec_map m = { 0 };
+	uint64_t v, k;
+	unsigned which;
+
+	(void)state;
+	for (which = 1; which <= 2; which++) {
+		calloc_fail_in = which;
+		assert_int_equal(rec_map_put(&m, 1, 1), -1);
+		assert_int_equal(m.n, 0);
+		assert_false(rec_map_get(&m, 1, &v));
+	}
+	calloc_fail_in = 0;
+	/* 512 keys fill the first table of 1024 to its growth point. */
+	for (k = 1; k <= 512; k++)
+		assert_int_equal(rec_map_put(&m, k << 20, k), 0);
+	assert_int_equal(m.cap, 1024);
+	for (which = 1; which <= 2; which++) {
+		calloc_fail_in = which;
+		assert_int_equal(rec_map_put(&m, 513 << 20, 513), -1);
+		assert_int_equal(m.cap, 1024);
+		assert_int_equal(m.n, 512);
+		assert_false(rec_map_get(&m, 513 << 20, &v));
+		for (k = 1; k <= 512; k++) {
+			assert_true(rec_map_get(&m, k << 20, &v));
+			assert_int_equal(v, k);
+		}
+	}
+	calloc_fail_in = 0;
+	assert_int_equal(rec_map_put(&m, 513 << 20, 513), 0);
+	assert_int_equal(m.cap, 2048);
+	assert_true(rec_map_get(&m, 513 << 20, &v));
+	assert_int_equal(v, 513);
+	rec_map_free(&m);
+}
+
 static int
 cmp_u64(const void *a, const void *b)
 {
@@ -141,6 +199,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_empty),
 		cmocka_unit_test(test_against_array),
+		cmocka_unit_test(test_grow_out_of_memory),
 		cmocka_unit_test(test_anon_hash),
 	};
 
