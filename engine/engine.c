@@ -1745,6 +1745,27 @@ ev_scan(struct eng_cpu *c, uint64_t pages)
 	vm_pageout_scan_active(c, pages);
 }
 
+/*
+ * extract_hold: vm_fault_quick_hold_pages() of the event's npages pages
+ * from addr, one pmap_extract_and_hold() a page (its loop, 10.4
+ * sys/vm/vm_fault.c lines 1226-1243 of coder03/freebsd10.4 @3d3f8b11:
+ * each takes the pmap lock), each hold dropped at once
+ * (pmap_ev_extract_and_hold()).  Skipped (not mapped) when no page was
+ * held; a page the kernel would fault in and hold instead (vm_fault_hold)
+ * is not modelled.  No lock held.
+ */
+static enum eng_skip
+ev_extract_hold(struct eng_cpu *c, const struct pr_event *ev)
+{
+	uint64_t i, n = ev->npages ? ev->npages : 1, held = 0;
+
+	for (i = 0; i < n; i++)
+		if (pmap_ev_extract_and_hold(c, ev->pmap, ev->addr +
+		    (i << PAGE_SHIFT)) == 0)
+			held++;
+	return (held ? ENG_SKIP_NONE : ENG_SKIP_NOT_MAPPED);
+}
+
 /* The object of a page-range event, or NULL (slot out of range). */
 static struct vm_object *
 eng_ev_object(struct eng_cpu *c, const struct pr_event *ev)
@@ -1814,8 +1835,7 @@ eng_dispatch(struct eng_cpu *c, const struct pr_event *ev)
 		    ev->npages ? ev->npages : 1) ? ENG_SKIP_NO_PMAP :
 		    ENG_SKIP_NONE);
 	case PR_EXTRACT_HOLD:
-		return (pmap_ev_extract_and_hold(c, ev->pmap, ev->addr) ?
-		    ENG_SKIP_NOT_MAPPED : ENG_SKIP_NONE);
+		return (ev_extract_hold(c, ev));
 	case PR_PROMOTE:
 		return (pmap_ev_promote(c, ev->pmap, ev->addr) ?
 		    ENG_SKIP_DECLINED : ENG_SKIP_NONE);

@@ -276,6 +276,45 @@ map_object_locks(struct vm_engine *e, uint64_t obj, uint64_t pindex)
 }
 
 /*
+ * An extract_hold of n pages is vm_fault_quick_hold_pages(): one
+ * pmap_extract_and_hold() a page, each under the pmap lock, including a
+ * page that is not mapped (the kernel then faults it in; not modelled).
+ * Each hold is dropped at once: no page stays wired.  Skipped only when
+ * no page was held.
+ */
+static void
+test_extract_hold_pages(void **state)
+{
+	struct pr_event x;
+	uint64_t before;
+	unsigned d, p;
+
+	(void)state;
+	for (d = 0; d < NDESIGNS; d++) {
+		struct vm_engine *e = mk(d, 2048);
+
+		for (p = 0; p < 3; p++)
+			assert_int_equal(map1(e, 2, p, 0), 0);
+		memset(&x, 0, sizeof(x));
+		x.kind = PR_EXTRACT_HOLD;
+		x.addr = (uint64_t)0x1000 << 12;	/* map1's page 0 */
+		x.npages = 4;
+		before = acq(e, LC_PMAP);
+		assert_int_equal(eng_apply(eng_cpu(e, 0), &x), ENG_SKIP_NONE);
+		assert_int_equal(acq(e, LC_PMAP) - before, 4);
+		for (p = 0; p < 3; p++)
+			assert_int_equal(vm_page_wired_count(e, page(e, 2, p)),
+			    0);
+		x.addr = (uint64_t)0x1003 << 12;	/* nothing mapped */
+		x.npages = 2;
+		assert_int_equal(eng_apply(eng_cpu(e, 0), &x),
+		    ENG_SKIP_NOT_MAPPED);
+		check_clean(e);
+		eng_destroy(e);
+	}
+}
+
+/*
  * A fault on a page that is not resident allocates it busied, maps it,
  * activates it and unbusies it (vm_fault: vm_page_alloc, pmap_enter,
  * vm_page_activate, vm_page_xunbusy), where an insertion leaves it
@@ -1564,6 +1603,7 @@ main(void)
 		cmocka_unit_test(test_fault_busy_retry),
 		cmocka_unit_test(test_fault_busy_sleep_pip),
 		cmocka_unit_test(test_sendfile),
+		cmocka_unit_test(test_extract_hold_pages),
 		cmocka_unit_test(test_object_references),
 		cmocka_unit_test(test_terminate),
 		cmocka_unit_test(test_index_follows_count),
