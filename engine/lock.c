@@ -791,12 +791,31 @@ eng_acquired(struct eng_lkstat *ls, const void *lock, unsigned lc,
 	h->t1 = t1;
 	h->site = (uint16_t)s;
 	h->lc = (uint8_t)lc;
+	h->order = (uint8_t)lc;
 	h->shared = shared;
 	h->inst = 0;
 	h->timed = timed;
 	if (ENG_DEBUG)
 		ls->held_class[lc]++;
 	return (ns);
+}
+
+/*
+ * After eng_acquired() of a rwlock ranked as another class
+ * (eng_rw_order()): the lock just acquired holds that class's rank.  Only
+ * the lock-order check reads it.
+ */
+static inline void
+eng_acquired_order(struct eng_lkstat *ls, const struct eng_rw *rw)
+{
+	struct eng_held *h;
+
+	if (!ENG_DEBUG || rw->rw_order == rw->rw_class)
+		return;
+	h = &ls->held[ls->nheld - 1];
+	ls->held_class[h->order]--;
+	ls->held_class[rw->rw_order]++;
+	h->order = rw->rw_order;
 }
 
 /*
@@ -863,7 +882,7 @@ eng_releasing(struct eng_lkstat *ls, const void *lock)
 	if (h->timed)
 		eng_released_hold(ls, h);
 	if (ENG_DEBUG)
-		ls->held_class[h->lc]--;
+		ls->held_class[h->order]--;
 	if (i != --ls->nheld)
 		*h = ls->held[ls->nheld];
 }
@@ -908,6 +927,7 @@ eng_acquired_fast(struct eng_lkstat *ls, const void *lock, unsigned lc,
 	h->lock = lock;
 	h->site = (uint16_t)s;
 	h->lc = (uint8_t)lc;
+	h->order = (uint8_t)lc;
 	h->shared = shared;
 	h->inst = (uint8_t)inst;
 	h->timed = false;
@@ -1128,6 +1148,13 @@ eng_rw_init(struct eng_rw *rw, enum eng_lock_class lc)
 {
 	atomic_init(&rw->rw_lock, 0);
 	rw->rw_class = (uint8_t)lc;
+	rw->rw_order = (uint8_t)lc;
+}
+
+void
+eng_rw_order(struct eng_rw *rw, enum eng_lock_class order)
+{
+	rw->rw_order = (uint8_t)order;
 }
 
 bool
@@ -1397,13 +1424,13 @@ eng_rw_rlock_as(struct eng_lkstat *ls, struct eng_rw *rw,
 {
 	uint32_t v;
 
-	eng_lock_order_check(ls, rw->rw_class, site);
+	eng_lock_order_check(ls, rw->rw_order, site);
 	v = atomic_load_explicit(&rw->rw_lock, memory_order_relaxed);
-	if (__builtin_expect(eng_rw_rlock_try(ls, rw, &v, fast), 1)) {
+	if (__builtin_expect(eng_rw_rlock_try(ls, rw, &v, fast), 1))
 		eng_acquired_as(ls, rw, rw->rw_class, site, true, 0, fast);
-		return;
-	}
-	eng_rw_rlock_hard(ls, rw, site, v);
+	else
+		eng_rw_rlock_hard(ls, rw, site, v);
+	eng_acquired_order(ls, rw);
 }
 
 /* eng_rw_rlock() with any bookkeeping: timing, simulation, checks. */
@@ -1434,15 +1461,15 @@ eng_rw_wlock_as(struct eng_lkstat *ls, struct eng_rw *rw,
 {
 	uint32_t v = 0;
 
-	eng_lock_order_check(ls, rw->rw_class, site);
+	eng_lock_order_check(ls, rw->rw_order, site);
 	eng_rmw_as(ls, rw->rw_class, &rw->rw_lock, fast);
 	if (__builtin_expect(atomic_compare_exchange_strong_explicit(
 	    &rw->rw_lock, &v, ENG_RW_WRITER | ls->cpu_id,
-	    memory_order_acquire, memory_order_relaxed), 1)) {
+	    memory_order_acquire, memory_order_relaxed), 1))
 		eng_acquired_as(ls, rw, rw->rw_class, site, false, 0, fast);
-		return;
-	}
-	eng_rw_wlock_hard(ls, rw, site, v);
+	else
+		eng_rw_wlock_hard(ls, rw, site, v);
+	eng_acquired_order(ls, rw);
 }
 
 /* eng_rw_wlock() with any bookkeeping: timing, simulation, checks. */
@@ -1481,6 +1508,7 @@ eng_rw_try_rlock(struct eng_lkstat *ls, struct eng_rw *rw,
 	}
 	ls->rw_rlocks++;
 	eng_acquired(ls, rw, rw->rw_class, site, 0, false, true);
+	eng_acquired_order(ls, rw);
 	return (true);
 }
 
@@ -1528,6 +1556,7 @@ eng_rw_try_wlock(struct eng_lkstat *ls, struct eng_rw *rw,
 	    memory_order_relaxed))
 		return (false);
 	eng_acquired(ls, rw, rw->rw_class, site, 0, false, false);
+	eng_acquired_order(ls, rw);
 	return (true);
 }
 

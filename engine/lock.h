@@ -99,7 +99,10 @@
  *	object -> page -> backing -> pmap -> pv -> pvchunk -> pagequeue
  *	    -> reserv -> freequeue
  * (backing: --pv dfly's object backing_lk, held across the pmap locks of
- * a backing walk; under that design the pmap lock is counted as pv.)
+ * a backing walk; under that design the pmap lock is counted as pv.  A
+ * rwlock may rank as another class than its own, eng_rw_order(): FreeBSD
+ * 10's pvh_global_lock, counted as pv, ranks as backing, before the pmap
+ * lock.)
  * The free-queue lock is a leaf lock; a reservation's lock is held only
  * around that reservation's population and may take the free-queue lock
  * inside (vm_reserv_depopulate() returning an emptied reservation,
@@ -152,6 +155,7 @@ struct eng_held {
 	uint64_t	 t1;		/* eng_clock() when acquired (timed) */
 	uint16_t	 site;
 	uint8_t		 lc;
+	uint8_t		 order;		/* class of its lock-order rank */
 	uint8_t		 shared;
 	uint8_t		 inst;		/* lock instance + 1 (0: none) */
 	bool		 timed;		/* its hold is timed: t1 is set */
@@ -207,6 +211,9 @@ struct eng_mtx_padalign {
 struct eng_rw {
 	_Atomic uint32_t rw_lock;	/* (A) */
 	uint8_t		rw_class;	/* (C) */
+	uint8_t		rw_order;	/* (C) class of its rank in the lock
+					   order: rw_class unless
+					   eng_rw_order() */
 };
 
 #define ENG_RW_WRITER		0x80000000u	/* write-locked */
@@ -292,6 +299,13 @@ void	eng_mtx_name(struct eng_mtx *m, const char *name);
 
 /* Reader/writer lock. */
 void	eng_rw_init(struct eng_rw *rw, enum eng_lock_class lc);
+/*
+ * Rank rw in the lock order as a lock of class order while it is counted
+ * in its own class: FreeBSD 10's pvh_global_lock, class pv, is taken
+ * before the pmap lock (engine/amd64/pv_lock.c).  Set-up, before rw is
+ * used.
+ */
+void	eng_rw_order(struct eng_rw *rw, enum eng_lock_class order);
 void	eng_rw_rlock(struct eng_lkstat *ls, struct eng_rw *rw,
 	    struct eng_site *site);
 void	eng_rw_wlock(struct eng_lkstat *ls, struct eng_rw *rw,

@@ -526,32 +526,94 @@ test_histogram(void **state)
 	free(h);
 }
 
-static void
-test_lock_order(void **state)
+/*
+ * The exit status of a child process that runs take on a fresh lock
+ * statistics record: 0, or 70 when the lock-order check aborts it.
+ */
+static int
+lock_order_child(void (*take)(struct eng_lkstat *))
 {
-	ENG_SITE_DEFINE;
-	struct eng_mtx pq, obj;
 	pid_t pid;
 	int st;
 
-	(void)state;
-	if (!ENG_DEBUG)
-		skip();
-	eng_mtx_init(&pq, LC_PAGEQUEUE);
-	eng_mtx_init(&obj, LC_OBJECT);
 	pid = fork();
 	assert_true(pid >= 0);
 	if (pid == 0) {
 		struct eng_lkstat *ls = lk_new(false);
 
 		fclose(stderr);
-		eng_mtx_lock(ls, &pq, ENG_HERE);
-		eng_mtx_lock(ls, &obj, ENG_HERE);	/* leaf, then object */
+		take(ls);
 		_exit(0);
 	}
 	assert_int_equal(waitpid(pid, &st, 0), pid);
 	assert_true(WIFEXITED(st));
-	assert_int_equal(WEXITSTATUS(st), 70);
+	return (WEXITSTATUS(st));
+}
+
+/* A leaf lock, then an object lock. */
+static void
+take_leaf_then_object(struct eng_lkstat *ls)
+{
+	ENG_SITE_DEFINE;
+	struct eng_mtx pq, obj;
+
+	eng_mtx_init(&pq, LC_PAGEQUEUE);
+	eng_mtx_init(&obj, LC_OBJECT);
+	eng_mtx_lock(ls, &pq, ENG_HERE);
+	eng_mtx_lock(ls, &obj, ENG_HERE);
+}
+
+/*
+ * A pv rwlock, read and write, then a pmap lock: FreeBSD 10's
+ * pvh_global_lock before PMAP_LOCK, allowed only with the rwlock ranked
+ * as backing (eng_rw_order()).  It is counted as pv all the same.
+ */
+static void
+take_pv_then_pmap(struct eng_lkstat *ls, bool ranked)
+{
+	ENG_SITE_DEFINE;
+	struct eng_rw pv;
+	struct eng_mtx pm;
+
+	eng_rw_init(&pv, LC_PV);
+	if (ranked)
+		eng_rw_order(&pv, LC_BACKING);
+	eng_mtx_init(&pm, LC_PMAP);
+	eng_rw_rlock(ls, &pv, ENG_HERE);
+	eng_mtx_lock(ls, &pm, ENG_HERE);
+	eng_mtx_unlock(ls, &pm);
+	eng_rw_runlock(ls, &pv);
+	eng_rw_wlock(ls, &pv, ENG_HERE);
+	eng_mtx_lock(ls, &pm, ENG_HERE);
+	eng_mtx_unlock(ls, &pm);
+	eng_rw_wunlock(ls, &pv);
+	if (ls->cls[LC_PV].acquisitions != 2 ||
+	    ls->cls[LC_PMAP].acquisitions != 2 ||
+	    ls->cls[LC_BACKING].acquisitions != 0)
+		_exit(1);
+}
+
+static void
+take_pv_ranked_then_pmap(struct eng_lkstat *ls)
+{
+	take_pv_then_pmap(ls, true);
+}
+
+static void
+take_pv_unranked_then_pmap(struct eng_lkstat *ls)
+{
+	take_pv_then_pmap(ls, false);
+}
+
+static void
+test_lock_order(void **state)
+{
+	(void)state;
+	if (!ENG_DEBUG)
+		skip();
+	assert_int_equal(lock_order_child(take_leaf_then_object), 70);
+	assert_int_equal(lock_order_child(take_pv_unranked_then_pmap), 70);
+	assert_int_equal(lock_order_child(take_pv_ranked_then_pmap), 0);
 }
 
 int
