@@ -84,10 +84,13 @@ static const struct eng_design_info eng_designs[] = {
 	    "1024, 2048 before)",
 	    "N coloured sub-queues per queue, each with a spinlock, and a "
 	    "spinlock per page" },
-	{ ENG_FAM_PV, ENG_PV_HASHED, "hashed", "hashed[:N]", ENG_DP_COUNT, 1,
-	    65536, 256, "lock count",
-	    "amd64 sys/amd64/amd64/pmap.c (pv_list_locks[], NPV_LIST_LOCKS)",
-	    "N pv-list rwlocks hashed by 2 MiB frame" },
+	{ ENG_FAM_PV, ENG_PV_HASHED, "hashed", "hashed[:N][:global]",
+	    ENG_DP_COUNT | ENG_DP_GLOBAL, 1, 65536, 256, "lock count",
+	    "amd64 sys/amd64/amd64/pmap.c (pv_list_locks[], NPV_LIST_LOCKS); "
+	    ":global FreeBSD 10.x's pvh_global_lock (release/10.4.0 pmap.c, "
+	    "removed in 11.0)",
+	    "N pv-list rwlocks hashed by 2 MiB frame; :global adds the "
+	    "global pv rwlock taken before the pmap lock" },
 	{ ENG_FAM_PV, ENG_PV_SUPERPAGE, "superpage", "superpage", 0, 0, 0, 0,
 	    NULL, "r353149 (D21833) sys/amd64/amd64/pmap.c, options NUMA",
 	    "one pv-list rwlock per 2 MiB frame" },
@@ -294,6 +297,11 @@ eng_design_parse_params(struct eng_design *n, const struct eng_design_info *ri,
 		n->trylock = ENG_TRYLOCK_FULL;
 		return (0);
 	}
+	if (sep != ',' && (ri->params & ENG_DP_GLOBAL) != 0 &&
+	    strcmp(p, "global") == 0) {
+		n->pv_global = true;
+		return (0);
+	}
 	return (eng_errf(err, errlen, "%s design %s: expected %s",
 	    eng_family_name(ri->fam), spec, ri->syntax));
 }
@@ -301,7 +309,7 @@ eng_design_parse_params(struct eng_design *n, const struct eng_design_info *ri,
 /*
  * Parse by the table: the row whose name starts spec, then its
  * parameters.  Selecting a design resets its family's parameters to the
- * row's defaults (count, padded, no trylock).
+ * row's defaults (count, padded, no trylock, no global pv lock).
  */
 int
 eng_design_parse(struct eng_design *d, enum eng_family fam, const char *spec,
@@ -329,6 +337,8 @@ eng_design_parse(struct eng_design *d, enum eng_family fam, const char *spec,
 		n.page_lock_pad = true;
 	if (fam == ENG_FAM_QUEUE)
 		n.trylock = ENG_TRYLOCK_NONE;
+	if (fam == ENG_FAM_PV)
+		n.pv_global = false;
 	len = strlen(ri->name);
 	if (spec[len] != '\0' && eng_design_parse_params(&n, ri, count, spec,
 	    spec + len + 1, err, errlen) != 0)
@@ -339,7 +349,8 @@ eng_design_parse(struct eng_design *d, enum eng_family fam, const char *spec,
 
 /*
  * Canonical spec (round-trips through eng_design_parse): counts are always
- * written, "pagelock:256", "batch:63:trylock", "astate:63", "hashed:256".
+ * written, "pagelock:256", "batch:63:trylock", "astate:63", "hashed:256",
+ * "hashed:256:global".
  */
 const char *
 eng_design_format(const struct eng_design *d, enum eng_family fam, char *buf,
@@ -361,12 +372,14 @@ eng_design_format(const struct eng_design *d, enum eng_family fam, char *buf,
 		snprintf(buf, len, "%s", ri->name);
 		return (buf);
 	}
-	snprintf(buf, len, "%s:%u%s%s", ri->name, *eng_design_select(&tmp, ri),
-	    (ri->params & ENG_DP_NOPAD) != 0 && !d->page_lock_pad ? ",nopad" :
-	    "", (ri->params & ENG_DP_TRYLOCK) != 0 &&
-	    d->trylock == ENG_TRYLOCK_HALF ? ":trylock" :
+	snprintf(buf, len, "%s:%u%s%s%s", ri->name,
+	    *eng_design_select(&tmp, ri), (ri->params & ENG_DP_NOPAD) != 0 &&
+	    !d->page_lock_pad ? ",nopad" : "", (ri->params & ENG_DP_TRYLOCK) !=
+	    0 && d->trylock == ENG_TRYLOCK_HALF ? ":trylock" :
 	    (ri->params & ENG_DP_TRYFULL) != 0 &&
-	    d->trylock == ENG_TRYLOCK_FULL ? ":trylock-full" : "");
+	    d->trylock == ENG_TRYLOCK_FULL ? ":trylock-full" : "",
+	    (ri->params & ENG_DP_GLOBAL) != 0 && d->pv_global ? ":global" :
+	    "");
 	return (buf);
 }
 
@@ -381,13 +394,16 @@ eng_design_format(const struct eng_design *d, enum eng_family fam, char *buf,
  */
 static const struct eng_preset_info eng_presets[] = {
 	{ "freebsd10", "FreeBSD 10.4",
-	    { "pagelock:256", "locked", "hashed:256", "global", "global" },
+	    { "pagelock:256", "locked", "hashed:256:global", "global",
+	      "global" },
 	    { "release/10.4.0 sys/vm/vm_page.c (pa_lock[PA_LOCK_COUNT])",
 	      "release/10.4.0 sys/vm/vm_page.c (vm_page_enqueue, "
 	      "vm_page_dequeue: the queue lock per operation)",
 	      "release/10.4.0 sys/amd64/amd64/pmap.c (pv_list_locks"
-	      "[NPV_LIST_LOCKS], MAXCPU 256; its pvh_global_lock is not "
-	      "modelled)",
+	      "[NPV_LIST_LOCKS], MAXCPU 256; pvh_global_lock, line 375, "
+	      "read-locked by pmap_enter, pmap_remove, pmap_remove_write, "
+	      "pmap_remove_pages, pmap_ts_referenced, write-locked by "
+	      "pmap_remove_all)",
 	      "release/10.4.0 sys/amd64/amd64/pmap.c (pv_chunks, "
 	      "pv_chunks_mutex)",
 	      "release/10.4.0 sys/vm/vm_page.c (vm_page_queue_free_mtx); "

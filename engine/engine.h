@@ -87,6 +87,8 @@ struct eng_design {
 						   --free colored's */
 	enum eng_pv_design	pv;
 	unsigned		pv_locks;	/* hashed: array size (256) */
+	bool			pv_global;	/* hashed: pvh_global_lock
+						   (FreeBSD 10) */
 	enum eng_pvchunk_design	pvchunk;
 	unsigned		pvchunk_domains; /* domain: 1..8 (2) */
 	enum eng_free_design	free;
@@ -109,12 +111,14 @@ enum eng_family {
  * parameters are the ENG_DP_* bits: ":N" sets the count field of its
  * family (page_locks, batch or colors, pv_locks or pvchunk_domains) within
  * [count_min, count_max], ",nopad" clears page_lock_pad, ":trylock" sets
- * trylock to ENG_TRYLOCK_HALF, ":trylock-full" to ENG_TRYLOCK_FULL.
+ * trylock to ENG_TRYLOCK_HALF, ":trylock-full" to ENG_TRYLOCK_FULL,
+ * ":global" sets pv_global.
  */
 #define ENG_DP_COUNT	0x01	/* ":N"; the canonical form always has it */
 #define ENG_DP_NOPAD	0x02	/* ",nopad" after the count, or alone */
 #define ENG_DP_TRYLOCK	0x04	/* ":trylock" after the count, or alone */
 #define ENG_DP_TRYFULL	0x08	/* ":trylock-full" likewise */
+#define ENG_DP_GLOBAL	0x10	/* ":global" likewise */
 
 struct eng_design_info {
 	enum eng_family	fam;
@@ -145,7 +149,8 @@ const char *eng_design_syntax(enum eng_family fam, const char *sep,
  * array and one global chunk list; no release shipped it (docs/presets.md).
  */
 void	eng_design_default(struct eng_design *d);
-/* Parse one family's spec ("refcount", "astate:63:trylock", "hashed:128").
+/* Parse one family's spec ("refcount", "astate:63:trylock", "hashed:128",
+ * "hashed:256:global").
  * Returns 0, or -1 with a one-line reason in err (naming the family, not a
  * command-line flag). */
 int	eng_design_parse(struct eng_design *d, enum eng_family fam,

@@ -311,7 +311,8 @@ pmap_pv_move_frame_entry(struct eng_cpu *c, struct pmap *pm, uint64_t va,
  * head: the first page's entry moves, the 511 others are freed one by one
  * (pmap_pvh_free(), as amd64: the chunk lock only for a chunk that becomes
  * entirely free).  One pv lock under hashed/superpage; the head and all
- * 512 page locks under perpage.  The pmap is locked.
+ * 512 page locks under perpage.  The pmap is locked, and under
+ * hashed:N:global pvh_global_lock held (release/10.4.0 pmap.c line 3271).
  */
 static void
 pmap_pv_promote_pde(struct eng_cpu *c, struct pmap *pm, uint64_t va,
@@ -321,6 +322,7 @@ pmap_pv_promote_pde(struct eng_cpu *c, struct pmap *pm, uint64_t va,
 	int i;
 
 	PMAP_LOCK_ASSERT(c, pm);
+	PVH_GLOBAL_LOCK_ASSERT(cur);
 	md = pm->pm_md;
 	pmap_pv_move_frame_entry(c, pm, va, pa,
 	    pmap_mi_md(pmap_phys_page(md, pa)), pa_to_pvh(md, pa), cur);
@@ -381,7 +383,8 @@ fail:
  * entries: it moves to the first page, 511 new ones come straight from the
  * spares reserve_pv_entries() set aside (get_pv_entry() without a cursor
  * cannot allocate a chunk: no chunk lock).  The lock(s) are not released
- * part-way.  The pmap is locked.
+ * part-way.  The pmap is locked, and under hashed:N:global pvh_global_lock
+ * held (release/10.4.0 pmap.c line 3204).
  */
 static void
 pmap_pv_demote_pde(struct eng_cpu *c, struct pmap *pm, uint64_t va,
@@ -392,6 +395,7 @@ pmap_pv_demote_pde(struct eng_cpu *c, struct pmap *pm, uint64_t va,
 	int i;
 
 	PMAP_LOCK_ASSERT(c, pm);
+	PVH_GLOBAL_LOCK_ASSERT(cur);
 	md = pm->pm_md;
 	pmap_pv_move_frame_entry(c, pm, va, pa, pa_to_pvh(md, pa),
 	    pmap_mi_md(pmap_phys_page(md, pa)), cur);
@@ -717,8 +721,11 @@ pmap_ev_create(struct eng_cpu *c, uint64_t slot)
  * pmap_destroy (exit): pmap_remove_pages(), then the vm_map teardown's
  * pmap_remove() of what is left (wired mappings), then release the pmap
  * (pmap_release(): no mapping and no pv chunk left); under dfly the map
- * entries' backings are detached last (pmap_dfly_detach_all).  Returns 1
- * if the slot is not in use.
+ * entries' backings are detached last (pmap_dfly_detach_all).  Under
+ * hashed:N:global pvh_global_lock is read-locked before the pmap lock and
+ * dropped before it, as 10.4's pmap_remove_pages does (release/10.4.0
+ * pmap.c lines 5419, 5552); the teardown's pmap_remove() is done under the
+ * same hold.  Returns 1 if the slot is not in use.
  */
 int
 pmap_ev_destroy(struct eng_cpu *c, uint64_t slot)
@@ -733,14 +740,17 @@ pmap_ev_destroy(struct eng_cpu *c, uint64_t slot)
 	if (pm == NULL)
 		return (1);
 	pv_cursor_init(&cur, c, md, ENG_HERE);
+	pvh_global_rlock(&cur);
 	PMAP_LOCK(c, pm);
 	if (!pm->pm_active) {
+		pvh_global_unlock(&cur);
 		PMAP_UNLOCK(c, pm);
 		return (1);
 	}
 	pmap_remove_pages(c, pm, &cur);
 	pmap_remove_locked(c, pm, 0, UINT64_MAX, &cur);
 	pv_unlock(&cur);
+	pvh_global_unlock(&cur);
 	ENG_KASSERT(TAILQ_EMPTY(&pm->pm_pvchunk) &&
 	    pm->pm_stats.resident_count == 0, "pmap %p (slot %ju) released "
 	    "with %ju mappings", (void *)pm, (uintmax_t)slot,
@@ -769,7 +779,9 @@ pmap_ev_destroy(struct eng_cpu *c, uint64_t slot)
  * entry, m's counts rise and a replaced page's fall, and m's object gets a
  * backing for (pm, va) first if it has none.  The caller holds m busy or
  * its object locked (MI rule); takes the pmap lock, then pv locks (dfly:
- * the object's backing_lk first when it attaches a backing).
+ * the object's backing_lk first when it attaches a backing; hashed:N:global:
+ * pvh_global_lock read-locked first and dropped before the pmap lock, as
+ * release/10.4.0 pmap.c pmap_enter, lines 4299 and 4459).
  */
 void
 pmap_enter(struct eng_cpu *c, struct pmap *pm, uint64_t va, struct vm_page *m,
@@ -793,6 +805,7 @@ pmap_enter(struct eng_cpu *c, struct pmap *pm, uint64_t va, struct vm_page *m,
 	if (wired)
 		newpte |= PG_W;
 	pv_cursor_init(&cur, c, md, ENG_HERE);
+	pvh_global_rlock(&cur);
 	PMAP_LOCK(c, pm);
 	if (md->md_pv == ENG_PV_DFLY)
 		pmap_dfly_backing_ensure(c, pm, m, va, ENG_HERE);
@@ -864,6 +877,7 @@ validate:
 	if (pd->pd_count == NPTEPG)
 		(void)pmap_promote_pde(c, pm, pd, &cur);
 	pv_unlock(&cur);
+	pvh_global_unlock(&cur);
 	PMAP_UNLOCK(c, pm);
 }
 
@@ -884,7 +898,8 @@ pmap_ev_enter(struct eng_cpu *c, uint64_t slot, uint64_t va,
 /*
  * pmap_remove: remove the mappings of [sva, eva): 2 MiB mappings wholly in
  * range at once, others demoted first.  False if the pmap is not in use.
- * Takes the pmap lock, then pv locks.
+ * Takes the pmap lock, then pv locks; under hashed:N:global pvh_global_lock
+ * read-locked first (release/10.4.0 pmap.c pmap_remove, lines 3714-3829).
  */
 bool
 pmap_remove(struct eng_cpu *c, struct pmap *pm, uint64_t sva, uint64_t eva)
@@ -894,11 +909,13 @@ pmap_remove(struct eng_cpu *c, struct pmap *pm, uint64_t sva, uint64_t eva)
 	bool active;
 
 	pv_cursor_init(&cur, c, pm->pm_md, ENG_HERE);
+	pvh_global_rlock(&cur);
 	PMAP_LOCK(c, pm);
 	active = pm->pm_active;
 	if (active)
 		pmap_remove_locked(c, pm, sva & ~PAGE_MASK, eva, &cur);
 	pv_unlock(&cur);
+	pvh_global_unlock(&cur);
 	PMAP_UNLOCK(c, pm);
 	return (active);
 }
@@ -927,7 +944,8 @@ pmap_ev_remove(struct eng_cpu *c, uint64_t slot, uint64_t va,
  * the generations of the frame's head and (small) of m's list, drop the pv
  * locks, PMAP_LOCK, retake them.  Returns false, with pm unlocked and the
  * pv locks dropped, if a generation moved: the caller restarts its walk
- * (counted as a pv restart).
+ * (counted as a pv restart).  With pvh_global_lock write-locked (10.4's
+ * pmap_remove_all, lines 3861-3902) no list can change: PMAP_LOCK.
  */
 static bool
 pmap_pv_walk_lock(struct eng_cpu *c, struct pmap *pm, struct vm_page *m,
@@ -938,6 +956,10 @@ pmap_pv_walk_lock(struct eng_cpu *c, struct pmap *pm, struct vm_page *m,
 
 	PV_LIST_LOCK_ASSERT(cur, pmap_mi_md(m));
 	PV_LIST_LOCK_ASSERT(cur, pmap_mi_md(m)->pv_pvh);
+	if (cur->global == PVH_GLOBAL_WRITE) {
+		pmap_lock(c, pm, cur->site);
+		return (true);
+	}
 	if (pmap_trylock(c, pm, cur->site))
 		return (true);
 	mdp = pmap_mi_md(m);
@@ -975,8 +997,11 @@ pmap_page_walk_init(struct eng_cpu *c, struct vm_page *m,
 /*
  * pmap_remove_all: remove every mapping of m, 2 MiB ones by demotion first.
  * Holds m's pv lock (and its frame's) and takes each pmap lock by trylock,
- * else by the generation protocol.  The caller holds m busy and its object
- * locked; under --page refcount VPRC_BLOCKED is set (vm_page.c).
+ * else by the generation protocol.  Under hashed:N:global it write-locks
+ * pvh_global_lock instead and blocks on each pmap lock (release/10.4.0
+ * pmap.c pmap_remove_all, lines 3848-3902: no pv list lock but a
+ * demotion's).  The caller holds m busy and its object locked; under
+ * --page refcount VPRC_BLOCKED is set (vm_page.c).
  */
 void
 pmap_remove_all(struct eng_cpu *c, struct vm_page *m)
@@ -994,6 +1019,7 @@ pmap_remove_all(struct eng_cpu *c, struct vm_page *m)
 		return;
 	}
 	pvh = pmap_page_walk_init(c, m, &cur, ENG_HERE, &mdp);
+	pvh_global_wlock(&cur);
 retry:
 	pv_lock_page_and_frame(&cur, m);
 	while ((pv = TAILQ_FIRST(&pvh->pv_list)) != NULL) {
@@ -1002,6 +1028,8 @@ retry:
 			goto retry;
 		pd = pmap_pd_lookup(c, pm, pv->pv_va);
 		pmap_demote_pde_locked(c, pm, pd, &cur);
+		if (cur.global == PVH_GLOBAL_WRITE)
+			pv_unlock(&cur);	/* pmap_demote_pde(), line 3381 */
 		PMAP_UNLOCK(c, pm);
 		pv_lock_page_and_frame(&cur, m);
 	}
@@ -1025,12 +1053,15 @@ retry:
 	}
 	pmap_mi_writeable_clear(c, m);
 	pv_unlock(&cur);
+	pvh_global_unlock(&cur);
 }
 
 /*
  * pmap_remove_write: make every mapping of m read-only; writable 2 MiB
  * mappings are demoted first.  Returns at once unless PGA_WRITEABLE is set.
- * Locking as pmap_remove_all(); the caller holds m busy.
+ * Locking as pmap_remove_all() without pvh_global_lock, which
+ * hashed:N:global read-locks around the walk (release/10.4.0 pmap.c
+ * pmap_remove_write, lines 5733-5798); the caller holds m busy.
  */
 void
 pmap_remove_write(struct eng_cpu *c, struct vm_page *m)
@@ -1050,6 +1081,7 @@ pmap_remove_write(struct eng_cpu *c, struct vm_page *m)
 	if (!pmap_mi_writeable(m))
 		return;
 	pvh = pmap_page_walk_init(c, m, &cur, ENG_HERE, &mdp);
+	pvh_global_rlock(&cur);
 retry_pv_loop:
 	pv_lock_page_and_frame(&cur, m);
 	TAILQ_FOREACH(pv, &pvh->pv_list, pv_next) {
@@ -1076,6 +1108,7 @@ retry_pv_loop:
 	}
 	pmap_mi_writeable_clear(c, m);
 	pv_unlock(&cur);
+	pvh_global_unlock(&cur);
 }
 
 /*
@@ -1090,8 +1123,10 @@ retry_pv_loop:
  * mapping; the others count as referenced but not cleared.  x86 without
  * EPT: safe_to_clear_referenced() is always true, so no mapping is
  * destroyed or demoted here.  The modified bit's transfer to m->dirty
- * (vm_page_dirty) is left out: the model has no dirty pages.  The caller
- * holds no pv or pmap lock.
+ * (vm_page_dirty) is left out: the model has no dirty pages.
+ * hashed:N:global read-locks pvh_global_lock first (release/10.4.0 pmap.c
+ * pmap_ts_referenced, lines 5864-6023).  The caller holds no pv or pmap
+ * lock.
  */
 int
 pmap_ts_referenced(struct eng_cpu *c, struct vm_page *m)
@@ -1110,6 +1145,7 @@ pmap_ts_referenced(struct eng_cpu *c, struct vm_page *m)
 		return (pmap_dfly_ts_referenced(c, m));
 	pvh = pmap_page_walk_init(c, m, &cur, ENG_HERE, &mdp);
 	pa = pmap_mi_page_to_phys(m);
+	pvh_global_rlock(&cur);
 	pv_lock_page_and_frame(&cur, m);
 retry:
 	not_cleared = 0;
@@ -1167,6 +1203,7 @@ small_mappings:
 	    cleared + not_cleared < PMAP_TS_REFERENCED_MAX);
 out:
 	pv_unlock(&cur);
+	pvh_global_unlock(&cur);
 	return (cleared + not_cleared);
 }
 
@@ -1251,8 +1288,11 @@ pmap_ev_extract_and_hold(struct eng_cpu *c, uint64_t slot, uint64_t va)
 /*
  * The trace events on a 2 MiB region (promote, demote): op on the pmap_pd
  * of va in the pmap of slot, with the pmap locked and a pv cursor charged
- * to site.  1 (skipped) if the slot is invalid, the pmap not in use, va's
- * region unmapped, or op declined.
+ * to site, and pvh_global_lock read-locked under hashed:N:global as every
+ * 10.4 caller of a promotion or demotion holds it (pmap_pv_promote_pde and
+ * pmap_pv_demote_pde assert it, release/10.4.0 pmap.c lines 3271, 3204).
+ * 1 (skipped) if the slot is invalid, the pmap not in use, va's region
+ * unmapped, or op declined.
  */
 static int
 pmap_ev_region(struct eng_cpu *c, uint64_t slot, uint64_t va,
@@ -1270,10 +1310,12 @@ pmap_ev_region(struct eng_cpu *c, uint64_t slot, uint64_t va,
 	if (pm == NULL)
 		return (1);
 	pv_cursor_init(&cur, c, md, site);
+	pvh_global_rlock(&cur);
 	pmap_lock(c, pm, site);
 	pd = pm->pm_active ? pmap_pd_lookup(c, pm, va) : NULL;
 	done = pd != NULL && op(c, pm, pd, &cur);
 	pv_unlock(&cur);
+	pvh_global_unlock(&cur);
 	PMAP_UNLOCK(c, pm);
 	return (done ? 0 : 1);
 }
@@ -1404,6 +1446,7 @@ pmap_md_create(struct vm_engine *e, const struct eng_params *p, char *err,
 	if (md->md_pv == ENG_PV_HASHED) {
 		md->md_npv_list_locks = p->design.pv_locks != 0 ?
 		    p->design.pv_locks : 256;
+		md->md_pv_global = p->design.pv_global;
 		md->md_pv_list_locks = eng_alloc(md->md_npv_list_locks *
 		    sizeof(*md->md_pv_list_locks));
 		if (md->md_pv_list_locks == NULL)

@@ -13,9 +13,13 @@
  *	(A) atomic
  *	(T) written only by the thread of one CPU slot, read once it stopped
  *	(B) the object's backing_lk (--pv dfly, class backing)
+ *	(H) pvh_global_lock (--pv hashed:N:global, FreeBSD 10), class pv;
+ *	    pv lists change under (H) read-locked and (L), or (H)
+ *	    write-locked alone
  *
  * Lock order: pmap lock -> pv list lock(s) -> chunk list / pmap-list lock.
  * --pv dfly: object backing_lk -> pmap lock (pmap_dfly.c).
+ * --pv hashed:N:global: pvh_global_lock -> pmap lock.
  * Two pmap locks only in reclamation, blocking only for the pmap at the
  * higher address.  Under --pv perpage several pv locks are held only by
  * promotion, demotion and 2 MiB removal: the frame's pv head lock first,
@@ -234,6 +238,13 @@ struct pmap_md {
 	/* hashed: NPV_LIST_LOCKS rwlocks, (pa >> 21) % n. */
 	struct pv_list_lock	*md_pv_list_locks;	/* (C) */
 	unsigned		 md_npv_list_locks;	/* (C) */
+	/*
+	 * hashed:N:global: FreeBSD 10's pvh_global_lock, a struct
+	 * rwlock_padalign (release/10.4.0 sys/amd64/amd64/pmap.c line
+	 * 375), class pv; taken before the pmap lock (pv_lock.c).
+	 */
+	bool			 md_pv_global;	/* (C) */
+	_Alignas(64) struct eng_rw md_pvh_global_lock;	/* the (H) lock */
 	/* superpage: lock + pv head per frame. */
 	struct pmap_large_md_page *md_pv_large;	/* (C) [md_nframes] */
 
@@ -278,12 +289,20 @@ struct pmap_cpu_counters {
  * A cursor is a stack object: every field belongs to the thread that
  * declared it, and says which pv locks that thread's CPU holds.
  */
+/* What a pv cursor holds of pvh_global_lock. */
+enum pvh_global_held {
+	PVH_GLOBAL_NONE = 0,
+	PVH_GLOBAL_READ,	/* rw_rlock: the pv list locks as usual */
+	PVH_GLOBAL_WRITE,	/* rw_wlock: every pv list (pmap_remove_all) */
+};
+
 struct pv_cursor {
 	struct eng_cpu		*cpu;
 	struct eng_lkstat	*ls;		/* cpu's lock statistics */
 	struct eng_site		*site;		/* operation taking the locks */
 	struct pmap_md		*md;
 	struct eng_rw		*rw;		/* hashed/superpage: held */
+	enum pvh_global_held	 global;	/* hashed:N:global */
 	uint64_t		 frame;		/* perpage: frame of pvh/all */
 	uint64_t		 page;		/* perpage: page held */
 	bool			 pvh_held;	/* perpage: pvh byte lock */
@@ -299,6 +318,15 @@ void	pv_lock_page(struct pv_cursor *cur, struct vm_page *m);
 void	pv_lock_page_and_frame(struct pv_cursor *cur, struct vm_page *m);
 void	pv_lock_frame_all(struct pv_cursor *cur, vm_paddr_t pa);
 void	pv_unlock(struct pv_cursor *cur);
+void	pvh_global_rlock(struct pv_cursor *cur);
+void	pvh_global_wlock(struct pv_cursor *cur);
+void	pvh_global_unlock(struct pv_cursor *cur);
+/* This CPU holds pvh_global_lock through cur, or the design has none. */
+#define PVH_GLOBAL_LOCK_ASSERT(cur)					\
+	ENG_KASSERT(!(cur)->md->md_pv_global ||				\
+	    eng_lock_held((cur)->ls, &(cur)->md->md_pvh_global_lock),	\
+	    "pvh_global_lock is not held by this CPU (cursor %p)",	\
+	    (const void *)(cur))
 struct md_page *pa_to_pvh(struct pmap_md *md, vm_paddr_t pa);
 bool	pv_list_locked(const struct pv_cursor *cur, const struct md_page *mdp);
 /* The pv list mdp (a page's or a frame's head) is locked by this CPU. */

@@ -8,6 +8,8 @@
  *                   head share one lock (amd64 without NUMA, NPV_LIST_LOCKS).
  * --pv superpage    one rwlock per 2 MiB frame, kept beside the frame's pv
  *                   head in struct pmap_large_md_page (D21833, r353149).
+ * --pv hashed:N:global  the same, and FreeBSD 10's pvh_global_lock, one
+ *                   rwlock per engine taken before the pmap lock (below).
  * --pv perpage      a one-byte mutex in each page's md_page and in each pv
  *                   head (D24217, seed 004); promotion, demotion and 2 MiB
  *                   removal take the head's lock and then all 512 page locks
@@ -170,6 +172,73 @@ pv_global_unlock(struct eng_cpu *c, struct eng_mtx *m)
 }
 
 /*
+ * pvh_global_lock (--pv hashed:N:global): FreeBSD 10.x's global pv
+ * rwlock, release/10.4.0 sys/amd64/amd64/pmap.c line 375 (coder03/
+ * freebsd10.4 @3d3f8b11), removed in 11.0 (12.1's pmap.c has none).
+ * Taken before the pmap lock and held across the operation:
+ *   read   pmap_remove (lines 3714-3829), pmap_enter (4299-4459),
+ *          pmap_remove_pages (5419-5552), pmap_remove_write (5733-5798),
+ *          pmap_ts_referenced (5864-6023), each with the pv list locks
+ *          as usual;
+ *   write  pmap_remove_all (3861-3902), which then takes no pv list lock
+ *          (pv_lock_page_and_frame() is a no-op) and blocks on each pmap
+ *          lock; a demotion in it still takes the frame's list lock
+ *          (pmap_pv_demote_pde), dropped by pmap_demote_pde (3381).
+ * Counted as class pv, ranked before the pmap lock (eng_rw_order()).
+ * The functions are no-ops without :global.
+ */
+static void
+pvh_global_lock_mode(struct pv_cursor *cur, enum pvh_global_held mode)
+{
+
+	if (!cur->md->md_pv_global)
+		return;
+	ENG_KASSERT(cur->global == PVH_GLOBAL_NONE, "pvh_global_lock "
+	    "recursion (cursor %p)", (void *)cur);
+	LO_CHECK(lo.npm == 0 && lo.pv == 0,
+	    "pvh_global_lock taken with a pmap or pv lock held");
+	if (mode == PVH_GLOBAL_READ)
+		eng_rw_rlock(cur->ls, &cur->md->md_pvh_global_lock, cur->site);
+	else
+		eng_rw_wlock(cur->ls, &cur->md->md_pvh_global_lock, cur->site);
+	cur->global = mode;
+}
+
+/* rw_rlock(&pvh_global_lock).  The caller holds no pmap or pv lock. */
+void
+pvh_global_rlock(struct pv_cursor *cur)
+{
+
+	pvh_global_lock_mode(cur, PVH_GLOBAL_READ);
+}
+
+/* rw_wlock(&pvh_global_lock).  The caller holds no pmap or pv lock. */
+void
+pvh_global_wlock(struct pv_cursor *cur)
+{
+
+	pvh_global_lock_mode(cur, PVH_GLOBAL_WRITE);
+}
+
+/* Drop pvh_global_lock if cur holds it. */
+void
+pvh_global_unlock(struct pv_cursor *cur)
+{
+
+	switch (cur->global) {
+	case PVH_GLOBAL_READ:
+		eng_rw_runlock(cur->ls, &cur->md->md_pvh_global_lock);
+		break;
+	case PVH_GLOBAL_WRITE:
+		eng_rw_wunlock(cur->ls, &cur->md->md_pvh_global_lock);
+		break;
+	case PVH_GLOBAL_NONE:
+		break;
+	}
+	cur->global = PVH_GLOBAL_NONE;
+}
+
+/*
  * rwlocks of the hashed and superpage designs, write mode (the model has
  * no read-mode user: pmap_page_is_mapped() reads pv_count instead).
  */
@@ -230,6 +299,8 @@ pv_locks_init(struct pmap_md *md)
 	case ENG_PV_HASHED:
 		for (i = 0; i < md->md_npv_list_locks; i++)
 			eng_rw_init(&md->md_pv_list_locks[i].lock, LC_PV);
+		eng_rw_init(&md->md_pvh_global_lock, LC_PV);
+		eng_rw_order(&md->md_pvh_global_lock, LC_BACKING);
 		break;
 	case ENG_PV_SUPERPAGE:
 		for (i = 0; i < md->md_nframes; i++)
@@ -265,8 +336,9 @@ phys_to_pv_list_lock(struct pmap_md *md, vm_paddr_t pa)
 /*
  * Whether this CPU holds, through cur, the pv lock of the list mdp: a
  * page's list (mdp->pv_pvh is its frame's head) or a frame's pv head
- * (pv_pvh NULL).  For PV_LIST_LOCK_ASSERT (rw_assert(lock, RA_WLOCKED) in
- * the kernel, on "held by this CPU").
+ * (pv_pvh NULL), or every list through pvh_global_lock write-locked.  For
+ * PV_LIST_LOCK_ASSERT (rw_assert(lock, RA_WLOCKED) in the kernel, on "held
+ * by this CPU").
  */
 bool
 pv_list_locked(const struct pv_cursor *cur, const struct md_page *mdp)
@@ -276,6 +348,8 @@ pv_list_locked(const struct pv_cursor *cur, const struct md_page *mdp)
 	uint64_t f;
 
 	md = cur->md;
+	if (cur->global == PVH_GLOBAL_WRITE)
+		return (eng_lock_held(cur->ls, &md->md_pvh_global_lock));
 	pvh = mdp->pv_pvh != NULL ? mdp->pv_pvh : mdp;
 	if (md->md_pv == ENG_PV_SUPERPAGE)
 		f = (uint64_t)((const struct pmap_large_md_page *)(const void *)
@@ -311,6 +385,7 @@ pv_cursor_init(struct pv_cursor *cur, struct eng_cpu *c, struct pmap_md *md,
 	cur->site = site;
 	cur->md = md;
 	cur->rw = NULL;
+	cur->global = PVH_GLOBAL_NONE;
 	cur->frame = cur->page = 0;
 	cur->pvh_held = cur->page_held = cur->all_held = false;
 }
@@ -392,13 +467,18 @@ pv_lock_page(struct pv_cursor *cur, struct vm_page *m)
 	cur->page_held = true;
 }
 
-/* Make the cursor cover m's pv list and its frame's pv head (write). */
+/*
+ * Make the cursor cover m's pv list and its frame's pv head (write); with
+ * pvh_global_lock write-locked it covers them already.
+ */
 void
 pv_lock_page_and_frame(struct pv_cursor *cur, struct vm_page *m)
 {
 	vm_paddr_t pa;
 	uint64_t f, idx;
 
+	if (cur->global == PVH_GLOBAL_WRITE)
+		return;
 	pa = pmap_mi_page_to_phys(m);
 	if (cur->md->md_pv != ENG_PV_PERPAGE) {
 		pv_rw_change(cur, pa);

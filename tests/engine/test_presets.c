@@ -5,20 +5,25 @@
  * format, and the two behaviours they add are the kernel's: the queue-lock
  * rate of D37305's half-full trylock (astate:63:trylock, one flush per 33
  * submissions) against astate:63 and 12.x's trylock-when-full
- * (batch:31:trylock-full, one per 32), and the free path following
- * --free, not --queue.
+ * (batch:31:trylock-full, one per 32), the free path following
+ * --free, not --queue, and freebsd10's pvh_global_lock (--pv
+ * hashed:256:global): one more pv acquisition where 10.4 read-locks it,
+ * one lock word that every CPU's pmap operations share.
  */
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
 #include "engine.h"
 #include "evgen.h"
+#include "pmap_internal.h"
 #include "solo_hook.h"
 
 /* docs/presets.md's table, by family (page, queue, pv, pvchunk, free). */
@@ -26,8 +31,8 @@ static const struct {
 	const char *name;
 	const char *spec[ENG_FAM_COUNT];
 } want[] = {
-	{ "freebsd10", { "pagelock:256", "locked", "hashed:256", "global",
-	    "global" } },
+	{ "freebsd10", { "pagelock:256", "locked", "hashed:256:global",
+	    "global", "global" } },
 	{ "freebsd12", { "pagelock:256", "batch:31:trylock-full",
 	    "hashed:256", "global", "pgcache" } },
 	{ "freebsd13", { "refcount", "astate:31", "superpage", "domain:1",
@@ -114,30 +119,52 @@ test_defaults_unchanged(void **state)
 	assert_int_equal(d.pvchunk, ENG_PVCHUNK_GLOBAL);
 }
 
+/* The footprint rows of design d (ENG_FP_NVARIANTS; free() them). */
+static struct eng_fp_row *
+footprint(const struct eng_design *d)
+{
+	struct eng_fp_row *rows;
+	char err[256];
+
+	rows = calloc(ENG_FP_NVARIANTS, sizeof(*rows));
+	assert_non_null(rows);
+	assert_int_equal(eng_footprint(d, rows, NULL, err, sizeof(err)), 0);
+	return (rows);
+}
+
+/* The row of event in rows. */
+static const struct eng_fp_row *
+fp_row(const struct eng_fp_row *rows, const char *event)
+{
+	unsigned i;
+
+	for (i = 0; i < ENG_FP_NVARIANTS; i++)
+		if (rows[i].event != NULL && strcmp(rows[i].event, event) == 0)
+			return (&rows[i]);
+	fail_msg("no footprint event %s", event);
+	return (NULL);
+}
+
 /* Amortized acquisitions of class lc by event under the design. */
 static double
 amortized(const char *queue, const char *free_spec, const char *event,
     unsigned lc)
 {
+	const struct eng_fp_row *r;
 	struct eng_fp_row *rows;
 	struct eng_design d;
 	char err[256];
-	double v = -1;
-	unsigned i;
+	double v;
 
 	eng_design_default(&d);
 	assert_int_equal(eng_design_parse(&d, ENG_FAM_QUEUE, queue, err,
 	    sizeof(err)), 0);
 	assert_int_equal(eng_design_parse(&d, ENG_FAM_FREE, free_spec, err,
 	    sizeof(err)), 0);
-	rows = calloc(ENG_FP_NVARIANTS, sizeof(*rows));
-	assert_non_null(rows);
-	assert_int_equal(eng_footprint(&d, rows, NULL, err, sizeof(err)), 0);
-	for (i = 0; i < ENG_FP_NVARIANTS; i++)
-		if (strcmp(rows[i].event, event) == 0)
-			v = (double)rows[i].total.acq[lc] / rows[i].reps;
+	rows = footprint(&d);
+	r = fp_row(rows, event);
+	v = (double)r->total.acq[lc] / r->reps;
 	free(rows);
-	assert_true(v >= 0);
 	return (v);
 }
 
@@ -176,6 +203,139 @@ test_free_axis(void **state)
 	    LC_FREEQUEUE) < 0.1);
 }
 
+/*
+ * --pv hashed:256:global (freebsd10) adds FreeBSD 10.4's pvh_global_lock
+ * to class pv (release/10.4.0 sys/amd64/amd64/pmap.c): one more pv
+ * acquisition, single and amortized, for the read-locking pmap_enter
+ * (map, its variants, promote's caller), pmap_remove (unmap),
+ * pmap_remove_write, pmap_remove_pages (pmap_destroy) and demote's
+ * callers; pmap_remove_all (remove_all) write-locks it instead of the pv
+ * list lock, so its count stays 1.  The other classes do not change.
+ */
+static void
+test_pvh_global_lock(void **state)
+{
+	static const struct {
+		const char *event;
+		unsigned more;
+	} want_pv[] = {
+		{ "map", 1 }, { "map:write", 1 }, { "map:new", 1 },
+		{ "unmap", 1 }, { "remove_write", 1 }, { "pmap_destroy", 1 },
+		{ "promote", 1 }, { "demote", 1 }, { "remove_all", 0 },
+	};
+	struct eng_fp_row *base, *glob;
+	const struct eng_fp_row *b, *g;
+	struct eng_design d;
+	char err[256];
+	unsigned i, lc;
+
+	(void)state;
+	assert_int_equal(eng_preset_apply(&d, "freebsd10", err, sizeof(err)),
+	    0);
+	assert_true(d.pv_global);
+	glob = footprint(&d);
+	assert_int_equal(eng_design_parse(&d, ENG_FAM_PV, "hashed:256", err,
+	    sizeof(err)), 0);
+	assert_false(d.pv_global);
+	base = footprint(&d);
+	for (i = 0; i < sizeof(want_pv) / sizeof(want_pv[0]); i++) {
+		b = fp_row(base, want_pv[i].event);
+		g = fp_row(glob, want_pv[i].event);
+		assert_int_equal(g->single.acq[LC_PV], b->single.acq[LC_PV] +
+		    want_pv[i].more);
+		assert_int_equal(g->total.acq[LC_PV] * b->reps,
+		    (b->total.acq[LC_PV] + (uint64_t)want_pv[i].more *
+		    b->reps) * g->reps);
+	}
+	assert_int_equal(fp_row(glob, "remove_all")->single.acq[LC_PV], 1);
+	for (i = 0; i < ENG_FP_NVARIANTS; i++)
+		for (lc = 0; lc < LC_COUNT; lc++)
+			if (lc != LC_PV)
+				assert_int_equal(glob[i].single.acq[lc],
+				    base[i].single.acq[lc]);
+	free(base);
+	free(glob);
+}
+
+/* An engine of preset name with nslots CPUs, objects, pmaps and pages. */
+static struct vm_engine *
+preset_engine(const char *name, unsigned nslots, uint64_t nobjects,
+    uint64_t npmaps, uint64_t phys)
+{
+	struct eng_params p;
+	struct vm_engine *e;
+	char err[256];
+
+	memset(&p, 0, sizeof(p));
+	assert_int_equal(eng_preset_apply(&p.design, name, err, sizeof(err)),
+	    0);
+	p.nslots = nslots;
+	p.nobjects = nobjects;
+	p.npmaps = npmaps;
+	p.phys_pages = phys;
+	e = eng_create(&p, err, sizeof(err));
+	assert_non_null(e);
+	return (e);
+}
+
+static _Atomic bool global_map_done;
+
+/* A fault on CPU 0: page 5 of object 2 mapped in pmap 0. */
+static void *
+global_map_run(void *arg)
+{
+	struct pr_event x;
+
+	memset(&x, 0, sizeof(x));
+	x.kind = PR_MAP;
+	x.obj = 2;
+	x.pindex = 5;
+	x.npages = 1;
+	x.addr = (uint64_t)0x1005 << 12;
+	assert_int_equal(eng_apply(eng_cpu(arg, 0), &x), 0);
+	atomic_store(&global_map_done, true);
+	return (NULL);
+}
+
+/*
+ * --pv hashed:256:global (the freebsd10 preset): pvh_global_lock is one
+ * lock word per engine, which every CPU's pmap_enter read-locks before its
+ * pmap lock (release/10.4.0 sys/amd64/amd64/pmap.c line 4299).  While CPU
+ * 1 write-locks it, as pmap_remove_all does (line 3861), a fault on CPU 0
+ * waits; it maps the page once the lock is dropped, its acquisition
+ * counted contended in class pv.
+ */
+static void
+test_pvh_global_lock_shared(void **state)
+{
+	ENG_SITE_DEFINE;
+	struct eng_stats st;
+	struct vm_engine *e;
+	struct pmap_md *md;
+	struct eng_lkstat *ls1;
+	pthread_t t;
+
+	(void)state;
+	e = preset_engine("freebsd10", 2, 8, 2, 4096);
+	md = pmap_mi_cpu_md(eng_cpu(e, 0));
+	assert_true(md->md_pv_global);
+	assert_ptr_equal(pmap_mi_cpu_md(eng_cpu(e, 1)), md);
+	ls1 = pmap_mi_lkstat(eng_cpu(e, 1));
+	eng_rw_wlock(ls1, &md->md_pvh_global_lock, ENG_HERE);
+	atomic_store(&global_map_done, false);
+	assert_int_equal(pthread_create(&t, NULL, global_map_run, e), 0);
+	usleep(50000);
+	assert_false(atomic_load(&global_map_done));
+	eng_rw_wunlock(ls1, &md->md_pvh_global_lock);
+	assert_int_equal(pthread_join(t, NULL), 0);
+	assert_true(atomic_load(&global_map_done));
+	eng_stats_collect(e, &st);
+	assert_true(st.lock[LC_PV].contended >= 1);
+	eng_quiesce(e);
+	assert_int_equal(eng_check(e, stderr), 0);
+	eng_destroy(e);
+}
+
 /* A solo_hook.h hook that counts the RMWs reported to it. */
 static uint64_t rmw_reported, rmw_now;
 
@@ -207,11 +367,9 @@ test_atomics_reported(void **state)
 {
 	static const struct eng_sim_hook hook =
 	    SOLO_HOOK(count_access, count_now);
-	struct eng_params p;
 	struct eng_stats st;
 	struct vm_engine *e;
 	struct pr_event ev;
-	char err[256];
 	uint64_t counted;
 	size_t i, k;
 	unsigned lc;
@@ -223,15 +381,7 @@ test_atomics_reported(void **state)
 			.pindex_span = 1500, .scan = true, .pmap = true,
 		};
 
-		memset(&p, 0, sizeof(p));
-		assert_int_equal(eng_preset_apply(&p.design, want[i].name,
-		    err, sizeof(err)), 0);
-		p.nslots = 1;
-		p.nobjects = 24;
-		p.npmaps = 4;
-		p.phys_pages = 2048;
-		e = eng_create(&p, err, sizeof(err));
-		assert_non_null(e);
+		e = preset_engine(want[i].name, 1, 24, 4, 2048);
 		rmw_reported = 0;
 		eng_lock_sim_set(&hook);
 		for (k = 0; k < 20000; k++) {
@@ -258,6 +408,8 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_preset_families),
 		cmocka_unit_test(test_preset_override),
+		cmocka_unit_test(test_pvh_global_lock),
+		cmocka_unit_test(test_pvh_global_lock_shared),
 		cmocka_unit_test(test_defaults_unchanged),
 		cmocka_unit_test(test_trylock_rates),
 		cmocka_unit_test(test_free_axis),

@@ -17,7 +17,7 @@ while IFS='|' read -r preset want; do
 	got=$(header --preset "$preset")
 	[ "$got" = "# $want" ] || fail "$preset: $got"
 done <<'EOF'
-freebsd10|page pagelock:256, queue locked, pv hashed:256, pvchunk global, free global
+freebsd10|page pagelock:256, queue locked, pv hashed:256:global, pvchunk global, free global
 freebsd12|page pagelock:256, queue batch:31:trylock-full, pv hashed:256, pvchunk global, free pgcache
 freebsd13|page refcount, queue astate:31, pv superpage, pvchunk domain:1, free pgcache
 freebsd14|page refcount, queue astate:63:trylock, pv superpage, pvchunk domain:1, free pgcache
@@ -55,6 +55,7 @@ expect_error 2 "$PR" footprint --preset freebsd14 --free slab
     { cat "$T/err"; fail "replay --preset freebsd10"; }
 [ "$(csv_col "$T/r10.csv" freequeue queue)" = locked ] || fail "replay freebsd10 queue"
 [ "$(csv_col "$T/r10.csv" freequeue page)" = pagelock:256 ] || fail "replay freebsd10 page"
+[ "$(csv_col "$T/r10.csv" freequeue pv)" = hashed:256:global ] || fail "replay freebsd10 pv"
 [ "$(csv_col "$T/r10.csv" freequeue check_violations)" = 0 ] || fail "replay freebsd10 check"
 "$PR" replay "$T/b.prt" --threads 2 --cpus 0 --no-hwc \
     --preset freebsd12 --queue astate:8 --csv "$T/r12.csv" >/dev/null \

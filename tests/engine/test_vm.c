@@ -1258,6 +1258,8 @@ test_design_parse(void **state)
 		{ ENG_FAM_QUEUE, "astate:31", "astate:31" },
 		{ ENG_FAM_PV, "hashed", "hashed:256" },
 		{ ENG_FAM_PV, "hashed:64", "hashed:64" },
+		{ ENG_FAM_PV, "hashed:global", "hashed:256:global" },
+		{ ENG_FAM_PV, "hashed:64:global", "hashed:64:global" },
 		{ ENG_FAM_PV, "perpage", "perpage" },
 		{ ENG_FAM_PVCHUNK, "pmaps", "pmaps" },
 		/* The values the era presets need (issue 12 item 5). */
@@ -1283,6 +1285,10 @@ test_design_parse(void **state)
 		{ ENG_FAM_QUEUE, "locked:trylock" },
 		{ ENG_FAM_PVCHUNK, "domain:0" }, { ENG_FAM_PVCHUNK, "domain:9" },
 		{ ENG_FAM_FREE, "slab" }, { ENG_FAM_FREE, "pgcache:8" },
+		{ ENG_FAM_PV, "superpage:global" },
+		{ ENG_FAM_PV, "hashed:64,global" },
+		{ ENG_FAM_PV, "hashed:64:global:global" },
+		{ ENG_FAM_PV, "hashed:globals" },
 	};
 	struct eng_design d, keep;
 	char err[128], buf[64];
