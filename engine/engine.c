@@ -1499,7 +1499,7 @@ vm_fault_object(struct eng_cpu *c, struct vm_object *obj, vm_pindex_t pindex,
 
 	VM_OBJECT_ASSERT_WLOCKED(c, obj);
 	*retry = false;
-	fb10 = c->e->pagelock && vm_pq_flagged(c->e, VM_PQ_SYNC);
+	fb10 = vm_engine_fb10(c->e);
 	vm_object_make_alive(c, obj);
 	vm_object_reference_locked(c, obj);
 	vm_object_pip_add(c, obj);
@@ -1696,7 +1696,7 @@ ev_sendfile(struct eng_cpu *c, const struct pr_event *ev,
 	 * FreeBSD 10 (--queue locked): sendfile_readpage() per page, and no
 	 * SF_NOCACHE (added in 11).
 	 */
-	fb10 = c->e->pagelock && vm_pq_flagged(c->e, VM_PQ_SYNC);
+	fb10 = vm_engine_fb10(c->e);
 	chunk = fb10 ? 1 : ENG_SENDFILE_CHUNK;
 	flags = (ev->flags & PR_F_NOCACHE) != 0 &&
 	    eng_advice_honoured(c->e) && !fb10 ? VPR_TRYFREE : 0;

@@ -93,6 +93,18 @@ vm_pq_flagged(const struct vm_engine *e, unsigned flag)
 	return ((e->pq->flags & flag) != 0);
 }
 
+/*
+ * Does the design run FreeBSD 10's code where it differs from later
+ * releases' (the fault path, sendfile, the buffer cache's release,
+ * vm_object_page_remove)?  --page pagelock with a synchronous queue
+ * design (--queue locked): the freebsd10 preset.
+ */
+static inline bool
+vm_engine_fb10(const struct vm_engine *e)
+{
+	return (e->pagelock && vm_pq_flagged(e, VM_PQ_SYNC));
+}
+
 /* Does the design use the page lock for logical queue state? */
 static inline bool
 vm_page_qlock(const struct vm_engine *e)

@@ -901,8 +901,7 @@ vm_object_terminate_pages(struct eng_cpu *c, struct vm_object *obj)
 			vm_page_busy_wait(c, m);
 		if (pmap_page_is_mapped(m))
 			pmap_remove_all(c, m);
-		if (c->e->pagelock && vm_pq_flagged(c->e, VM_PQ_SYNC) &&
-		    mtx != NULL) {
+		if (vm_engine_fb10(c->e) && mtx != NULL) {
 			eng_mtx_unlock(&c->lk, mtx);
 			mtx = NULL;
 		}

@@ -689,6 +689,15 @@ vm_page_release(struct eng_cpu *c, struct vm_page *m, int flags)
  * unconditionally in 10.x, index id 35289613); the object of a page
  * released by the trace's holder is referenced, so always here.  On an
  * unmapped page that costs the page's pv-list lock and nothing else.
+ * FreeBSD 10 (vm_engine_fb10()): vfs_vmio_release() (release/10.4.0
+ * sys/kern/vfs_bio.c lines 1893-1903, coder03/freebsd10.4 @3d3f8b11)
+ * calls vm_page_unwire(m, 0), which enqueues the page at the inactive
+ * tail at once (sys/vm/vm_page.c lines 2435-2458, vm_page_enqueue 2156:
+ * the queue lock), and then, for a B_DIRECT buffer (VPR_TRYFREE),
+ * vm_page_try_to_free() (lines 2556-2570): an unbusied page is unmapped
+ * (pmap_remove_all, mapped or not) and freed, vm_page_free_toq()'s
+ * vm_page_remque() taking the queue lock again (line 2330); a busied one
+ * stays on the inactive queue.
  * refcount (13/14 vm_page_release_locked()) frees an unmapped page with
  * no pmap call, exclusive-busied (vm_page_tryxbusy: a busy page is placed
  * instead), and leaves it, unbusied, if a lockless grab wired it before
@@ -716,6 +725,16 @@ vm_page_release_locked(struct eng_cpu *c, struct vm_page *m, int flags)
 	if (!vm_page_unwire_noq(c, m)) {
 		if (busied)
 			vm_page_xunbusy(c, m);
+		return (true);
+	}
+	if (vm_engine_fb10(e)) {
+		vm_page_release_toq(c, m, PQ_INACTIVE, 0);
+		if ((flags & VPR_TRYFREE) != 0 && atomic_load_explicit(
+		    &m->busy_lock, memory_order_relaxed) == VPB_UNBUSIED) {
+			pmap_remove_all(c, m);
+			if (vm_page_remove(c, m))
+				vm_page_free(c, m);
+		}
 		return (true);
 	}
 	if ((flags & VPR_TRYFREE) != 0 && !pmap_page_is_mapped(m) &&

@@ -253,6 +253,46 @@ map1(struct vm_engine *e, uint64_t obj, uint64_t pindex, uint8_t flags)
 	return (eng_apply(eng_cpu(e, 0), &x));
 }
 
+/*
+ * FreeBSD 10's buffer-cache release (pagelock + locked, d 0):
+ * vfs_vmio_release() puts the unwired page on the inactive queue at once
+ * (vm_page_unwire(m, 0), release/10.4.0 sys/kern/vfs_bio.c line 1894),
+ * and a B_DIRECT buffer's (NOCACHE) is then freed by
+ * vm_page_try_to_free(), whose vm_page_free() dequeues it: two queue-lock
+ * acquisitions; a mapped page is unmapped and freed as well; a busied one
+ * stays at the inactive tail.  12's pagelock + batch (d 1) frees the page
+ * without queueing it (test_release).
+ */
+static void
+test_release_nocache_fb10(void **state)
+{
+	struct vm_engine *e;
+	struct vm_page *m;
+	uint64_t before;
+
+	(void)state;
+	e = mk_busied(0, 3, 2, &m);
+	ev(e, PR_WIRE, 3, 0, 3, 0);
+	before = acq(e, LC_PAGEQUEUE);
+	assert_int_equal(ev(e, PR_RELEASE, 3, 0, 1, PR_F_NOCACHE), 0);
+	assert_int_equal(acq(e, LC_PAGEQUEUE) - before, 2);
+	assert_null(page(e, 3, 0));
+	assert_int_equal(map1(e, 3, 1, 0), 0);
+	assert_true(pmap_page_is_mapped(page(e, 3, 1)));
+	assert_int_equal(ev(e, PR_RELEASE, 3, 1, 1, PR_F_NOCACHE), 0);
+	assert_null(page(e, 3, 1));
+	before = acq(e, LC_PAGEQUEUE);
+	assert_int_equal(ev(e, PR_RELEASE, 3, 2, 1, PR_F_NOCACHE), 0);
+	assert_int_equal(acq(e, LC_PAGEQUEUE) - before, 1);
+	assert_ptr_equal(page(e, 3, 2), m);
+	assert_int_equal(vm_page_wired_count(e, m), 0);
+	assert_ptr_equal(TAILQ_LAST(&vm_page_pagequeue(e, PQ_INACTIVE)->pq_pl,
+	    pglist), m);
+	vm_page_xunbusy(eng_cpu(e, 1), m);
+	check_clean(e);
+	eng_destroy(e);
+}
+
 /* Object-lock acquisitions and atomics of a fault on CPU 0. */
 static void
 map_object_cost(struct vm_engine *e, uint64_t obj, uint64_t pindex,
@@ -1598,6 +1638,7 @@ main(void)
 		cmocka_unit_test(test_wire_unwire),
 		cmocka_unit_test(test_release),
 		cmocka_unit_test(test_release_nocache_kept),
+		cmocka_unit_test(test_release_nocache_fb10),
 		cmocka_unit_test(test_queue_ops),
 		cmocka_unit_test(test_map_fault_activates),
 		cmocka_unit_test(test_fault_busy_and_pip),
