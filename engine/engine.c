@@ -87,8 +87,8 @@ static const struct eng_design_info eng_designs[] = {
 	{ ENG_FAM_PV, ENG_PV_HASHED, "hashed", "hashed[:N][:global]",
 	    ENG_DP_COUNT | ENG_DP_GLOBAL, 1, 65536, 256, "lock count",
 	    "amd64 sys/amd64/amd64/pmap.c (pv_list_locks[], NPV_LIST_LOCKS); "
-	    ":global FreeBSD 10.x's pvh_global_lock (release/10.4.0 pmap.c, "
-	    "removed in 11.0)",
+	    ":global FreeBSD 10.x's pvh_global_lock (release/10.4.0 pmap.c; "
+	    "gone by 12.1)",
 	    "N pv-list rwlocks hashed by 2 MiB frame; :global adds the "
 	    "global pv rwlock taken before the pmap lock" },
 	{ ENG_FAM_PV, ENG_PV_SUPERPAGE, "superpage", "superpage", 0, 0, 0, 0,

@@ -281,6 +281,13 @@ struct pmap_cpu_counters {
 	((md)->md_cnt[pmap_mi_cpu_slot(c) % (md)->md_ncnt].cnt.f += (n))
 #define PMAP_CNT_INC(c, md, f)	PMAP_CNT_ADD(c, md, f, 1)
 
+/* What a pv cursor holds of pvh_global_lock. */
+enum pvh_global_held {
+	PVH_GLOBAL_NONE = 0,
+	PVH_GLOBAL_READ,	/* rw_rlock: the pv list locks as usual */
+	PVH_GLOBAL_WRITE,	/* rw_wlock: every pv list (pmap_remove_all) */
+};
+
 /*
  * The pv lock cursor (struct rwlock **lockp in the kernel): what the
  * current thread holds of the pv locks.  Functions that may switch pv
@@ -289,13 +296,6 @@ struct pmap_cpu_counters {
  * A cursor is a stack object: every field belongs to the thread that
  * declared it, and says which pv locks that thread's CPU holds.
  */
-/* What a pv cursor holds of pvh_global_lock. */
-enum pvh_global_held {
-	PVH_GLOBAL_NONE = 0,
-	PVH_GLOBAL_READ,	/* rw_rlock: the pv list locks as usual */
-	PVH_GLOBAL_WRITE,	/* rw_wlock: every pv list (pmap_remove_all) */
-};
-
 struct pv_cursor {
 	struct eng_cpu		*cpu;
 	struct eng_lkstat	*ls;		/* cpu's lock statistics */

@@ -174,7 +174,8 @@ pv_global_unlock(struct eng_cpu *c, struct eng_mtx *m)
 /*
  * pvh_global_lock (--pv hashed:N:global): FreeBSD 10.x's global pv
  * rwlock, release/10.4.0 sys/amd64/amd64/pmap.c line 375 (coder03/
- * freebsd10.4 @3d3f8b11), removed in 11.0 (12.1's pmap.c has none).
+ * freebsd10.4 @3d3f8b11), gone by 12.1 (rcslab/aurora-12.1's pmap.c
+ * declares only pv_chunks_mutex and pv_list_locks[]).
  * Taken before the pmap lock and held across the operation:
  *   read   pmap_remove (lines 3714-3829), pmap_enter (4299-4459),
  *          pmap_remove_pages (5419-5552), pmap_remove_write (5733-5798),
