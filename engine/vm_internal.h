@@ -221,6 +221,8 @@ struct vm_page *vm_page_lookup_sbusy_try(struct eng_cpu *c,
 	    struct vm_object *obj, vm_pindex_t pindex);
 struct vm_page *vm_page_named(struct eng_cpu *c, struct vm_object *obj,
 	    vm_pindex_t pindex);
+struct vm_page *vm_page_named_pin(struct eng_cpu *c, struct vm_object *obj,
+	    vm_pindex_t pindex, bool *settled);
 
 /* Pages (vm_page.c). */
 /* vm_page_busied(): held busy, shared or exclusive (or free: VPB_FREED). */

@@ -388,6 +388,43 @@ vm_page_named(struct eng_cpu *c, struct vm_object *obj, vm_pindex_t pindex)
 }
 
 /*
+ * vm_page_named() without the object lock, where the kernel function the
+ * event models takes none and is handed the page: FreeBSD 13+'s
+ * vm_page_release() (--page refcount), DragonFly 5.6's vm_page_activate(),
+ * vm_page_deactivate() and the buffer cache's unwiring (--page dfly).  The
+ * model looks the page up in an SMR section of its own (uncounted: no
+ * kernel lookup happens) and pins it (vm_page_pin_try(), uncounted) so
+ * that it keeps its identity, which is then checked.  Returns the pinned
+ * page, which the caller unpins (vm_page_pin_drop()); or NULL with
+ * *settled true if obj has no page at pindex, false if the answer did not
+ * settle (the lookup raced a change of the index, the page was busy or no
+ * longer at (obj, pindex)).  No lock.
+ */
+struct vm_page *
+vm_page_named_pin(struct eng_cpu *c, struct vm_object *obj,
+    vm_pindex_t pindex, bool *settled)
+{
+	struct vm_page *m;
+
+	VM_OBJECT_ASSERT_UNLOCKED(c, obj);
+	vm_smr_enter(c, false);
+	m = vm_phash_lookup_unlocked(&obj->pages, pindex, settled);
+	vm_smr_exit(c);
+	if (m == NULL)
+		return (NULL);
+	*settled = false;
+	if (!vm_page_pin_try(m))
+		return (NULL);
+	if (atomic_load_explicit(&m->object, memory_order_acquire) == obj &&
+	    m->pindex == pindex) {
+		*settled = true;
+		return (m);
+	}
+	vm_page_pin_drop(m);
+	return (NULL);
+}
+
+/*
  * --page dfly: DragonFly's vm_page_lookup_busy_wait(object, pindex, TRUE):
  * the resident page of obj at pindex, hard-busied once it has no busy of
  * any kind, and entered in vm_page_hash[]; or NULL.  The object must be

@@ -1050,6 +1050,58 @@ test_object_holds(void **state)
 }
 
 /*
+ * The events whose 5.6 callers hold the page's pointer and no object token
+ * or hold take none under --page dfly: activate and deactivate
+ * (vm_page_activate(), vm_page_deactivate(): the page's and its
+ * sub-queues' spinlocks, v5.6.0 sys/vm/vm_page.c lines 2680-2716 and
+ * 3013-3021), requeue (the page daemon's move to the tail under
+ * vm_page_and_queue_spin_lock(), sys/vm/vm_pageout.c lines 955-963), and
+ * unwire and release (vm_fault_unwire(), sys/vm/vm_fault.c lines
+ * 2533-2535, and vfs_vmio_release(), sys/kern/vfs_bio.c lines 1774 and
+ * 1796-1798: busied, unwired, woken).  Each event costs no object
+ * acquisition and no object atomic (a hold would be 2 lock and 2
+ * hold_count atomics), but takes the page's spinlock; the wire before
+ * the unwire and the release still holds the object (allocbuf()'s
+ * vm_object_hold()).  The page keeps no busy or pin afterwards, and an
+ * event naming no resident page is skipped.  Fails with the object hold
+ * these events took before 2026-12-07 (one object acquisition and four
+ * object atomics each).
+ */
+static void
+test_page_events_unheld(void **state)
+{
+	static const uint8_t kinds[] = { PR_ACTIVATE, PR_DEACTIVATE,
+	    PR_REQUEUE, PR_WIRE, PR_UNWIRE, PR_WIRE, PR_RELEASE };
+	struct vm_engine *e = mk_dfly(4096);
+	struct vm_object *obj = &e->objects[2];
+	uint64_t at, ata, atp;
+	size_t i;
+
+	(void)state;
+	assert_int_equal(ev(e, PR_PAGE_INSERT, 2, 7, 1, 0), 0);
+	for (i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
+		at = acq(e, LC_OBJECT);
+		ata = atomics(e, LC_OBJECT);
+		atp = acq(e, LC_PAGE);
+		assert_int_equal(ev(e, kinds[i], 2, 7, 1, 0), 0);
+		if (kinds[i] == PR_WIRE) {
+			assert_int_equal(acq(e, LC_OBJECT) - at, 1);
+			continue;
+		}
+		assert_int_equal(acq(e, LC_OBJECT) - at, 0);
+		assert_int_equal(atomics(e, LC_OBJECT) - ata, 0);
+		assert_true(acq(e, LC_PAGE) - atp >= 1);
+		assert_int_equal(atomic_load(&page(e, 2, 7)->busy_lock),
+		    VPB_UNBUSIED);
+	}
+	assert_int_equal(atomic_load(&obj->hold_count), 0);
+	assert_int_not_equal(ev(e, PR_ACTIVATE, 2, 9, 1, 0), 0);
+	assert_int_not_equal(ev(e, PR_UNWIRE, 2, 7, 1, 0), 0);
+	check_clean(e);
+	eng_destroy(e);
+}
+
+/*
  * Each scanning thread of DragonFly's resumes after the last sub-queue it
  * visited (5.6 vm_pageout_thread's q1iterator): of two inactive pages
  * alone in sub-queues c1 < c2, a one-page scan from sub-queue 0 visits
@@ -1240,6 +1292,7 @@ main(void)
 		cmocka_unit_test(test_hash_busy),
 		cmocka_unit_test(test_hash_set),
 		cmocka_unit_test(test_hash_check),
+		cmocka_unit_test(test_page_events_unheld),
 	};
 
 	return (cmocka_run_group_tests(tests, NULL, NULL));
