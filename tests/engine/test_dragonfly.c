@@ -1102,6 +1102,40 @@ test_page_events_unheld(void **state)
 }
 
 /*
+ * obj_create under --page dfly: 5.6's _vm_object_allocate() (v5.6.0
+ * sys/vm/vm_object.c lines 381-416) raises the generation (line 405) and
+ * holds the new object (vm_object_hold(), line 411) until
+ * vm_object_allocate() drops it (line 471): one object acquisition and
+ * five object atomics (the lock's 2, hold_count's 2, the generation's 1),
+ * no hold left.  A creation of a live object is skipped and costs
+ * nothing.  Fails on the lock-free creation before 2026-12-07 (0 and 0).
+ */
+static void
+test_object_create_hold(void **state)
+{
+	struct vm_engine *e = mk_dfly(4096);
+	struct vm_object *obj = &e->objects[5];
+	uint64_t at, ata;
+
+	(void)state;
+	at = acq(e, LC_OBJECT);
+	ata = atomics(e, LC_OBJECT);
+	assert_int_equal(ev(e, PR_OBJ_CREATE, 5, 0, 0, 0), 0);
+	assert_int_equal(acq(e, LC_OBJECT) - at, 1);
+	assert_int_equal(atomics(e, LC_OBJECT) - ata, 5);
+	assert_int_equal(atomic_load(&obj->hold_count), 0);
+	assert_true(atomic_load(&obj->alive));
+	at = acq(e, LC_OBJECT);
+	ata = atomics(e, LC_OBJECT);
+	assert_int_equal(ev(e, PR_OBJ_CREATE, 5, 0, 0, 0),
+	    ENG_SKIP_OBJECT_EXISTS);
+	assert_int_equal(acq(e, LC_OBJECT) - at, 0);
+	assert_int_equal(atomics(e, LC_OBJECT) - ata, 0);
+	check_clean(e);
+	eng_destroy(e);
+}
+
+/*
  * Each scanning thread of DragonFly's resumes after the last sub-queue it
  * visited (5.6 vm_pageout_thread's q1iterator): of two inactive pages
  * alone in sub-queues c1 < c2, a one-page scan from sub-queue 0 visits
@@ -1293,6 +1327,7 @@ main(void)
 		cmocka_unit_test(test_hash_set),
 		cmocka_unit_test(test_hash_check),
 		cmocka_unit_test(test_page_events_unheld),
+		cmocka_unit_test(test_object_create_hold),
 	};
 
 	return (cmocka_run_group_tests(tests, NULL, NULL));
