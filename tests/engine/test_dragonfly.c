@@ -397,6 +397,31 @@ test_free_mixed(void **state)
 }
 
 /*
+ * An engine of preset dragonfly56 (every family DragonFly's, --pv dfly
+ * included): one CPU, 8 objects, 2 pmaps, phys pages, the page daemon if
+ * pagedaemon.
+ */
+static struct vm_engine *
+mk_dfly56(uint64_t phys, bool pagedaemon)
+{
+	struct eng_params p = { 0 };
+	struct vm_engine *e;
+	char err[128];
+
+	eng_design_default(&p.design);
+	assert_int_equal(eng_preset_apply(&p.design, "dragonfly56", err,
+	    sizeof(err)), 0);
+	p.nslots = 1;
+	p.nobjects = 8;
+	p.npmaps = 2;
+	p.phys_pages = phys;
+	p.pagedaemon = pagedaemon;
+	e = eng_create(&p, err, sizeof(err));
+	assert_non_null(e);
+	return (e);
+}
+
+/*
  * --free colored with the page daemon (preset dragonfly56): allocations
  * take the free count down and frees give it back (vm_domain_allocate(),
  * vm_domain_freecnt_inc(), reported to the daemon), so 3000 pages into
@@ -406,23 +431,11 @@ test_free_mixed(void **state)
 static void
 test_free_daemon(void **state)
 {
-	struct eng_params p = { 0 };
-	struct vm_engine *e;
+	struct vm_engine *e = mk_dfly56(1024, true);
 	struct eng_stats st;
-	char err[128];
 	uint64_t free0;
 
 	(void)state;
-	eng_design_default(&p.design);
-	assert_int_equal(eng_preset_apply(&p.design, "dragonfly56", err,
-	    sizeof(err)), 0);
-	p.nslots = 1;
-	p.nobjects = 8;
-	p.npmaps = 2;
-	p.phys_pages = 1024;
-	p.pagedaemon = true;
-	e = eng_create(&p, err, sizeof(err));
-	assert_non_null(e);
 	free0 = e->vmd.vmd_free_count;
 	assert_int_equal(ev(e, PR_PAGE_INSERT, 1, 0, 10, 0), 0);
 	assert_int_equal(e->vmd.vmd_free_count, free0 - 10);
@@ -1136,6 +1149,39 @@ test_object_create_hold(void **state)
 }
 
 /*
+ * extract_hold under --pv dfly: 5.6 has no pmap_extract_and_hold(); its
+ * pmap_extract() (v5.6.0 sys/platform/pc64/x86_64/pmap.c lines
+ * 1618-1669) keeps the page-table page's pv_entry locked through the
+ * handle and holds no page.  So the event costs one pv-class acquisition
+ * (the pmap lock standing for pt_pv) and no page lock, and the page's
+ * wiring never moves.  An address not mapped is skipped.  Fails with
+ * the wiring and unwiring (vm_page_wire_mapped, an unwire's page
+ * spinlock) the model did before 2026-12-07.
+ */
+static void
+test_extract_no_hold(void **state)
+{
+	struct vm_engine *e = mk_dfly56(4096, false);
+	struct vm_page *m;
+	uint64_t atp, atv;
+
+	(void)state;
+	pmap_create0(e);
+	assert_int_equal(ev(e, PR_PAGE_INSERT, 2, 7, 1, 0), 0);
+	assert_int_equal(map(e, 2, 7), 0);
+	m = page(e, 2, 7);
+	atp = acq(e, LC_PAGE);
+	atv = acq(e, LC_PV);
+	assert_int_equal(ev(e, PR_EXTRACT_HOLD, 0, 7, 1, 0), 0);
+	assert_int_equal(acq(e, LC_PAGE) - atp, 0);
+	assert_int_equal(acq(e, LC_PV) - atv, 1);
+	assert_int_equal(vm_page_wired_count(e, m), 0);
+	assert_int_not_equal(ev(e, PR_EXTRACT_HOLD, 0, 9, 1, 0), 0);
+	check_clean(e);
+	eng_destroy(e);
+}
+
+/*
  * Each scanning thread of DragonFly's resumes after the last sub-queue it
  * visited (5.6 vm_pageout_thread's q1iterator): of two inactive pages
  * alone in sub-queues c1 < c2, a one-page scan from sub-queue 0 visits
@@ -1328,6 +1374,7 @@ main(void)
 		cmocka_unit_test(test_hash_check),
 		cmocka_unit_test(test_page_events_unheld),
 		cmocka_unit_test(test_object_create_hold),
+		cmocka_unit_test(test_extract_no_hold),
 	};
 
 	return (cmocka_run_group_tests(tests, NULL, NULL));
