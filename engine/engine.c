@@ -1269,8 +1269,13 @@ ev_page_grab_from(struct eng_cpu *c, struct vm_object *obj,
  * entering it in vm_page_hash[] (the grab's caller vm_page_wakeup()s it);
  * the token is upgraded for a missing page (vm_object_upgrade():
  * lwkt_reltoken, lwkt_gettoken; hold_count unchanged).  One hold per
- * event, where 5.6 holds once per vm_page_grab(), per page.  The object
- * must be unlocked.
+ * event: 5.6 holds once per vm_page_grab(), per page, but its reads do
+ * not call vm_page_grab(): the buffer cache's allocbuf() (v5.6.0
+ * sys/kern/vfs_bio.c, lines 3115-3166) holds the object once per buffer,
+ * exclusive, and vm_page_lookup_busy_try()s, wires and wakes each page
+ * (the wiring, and vfs_vmio_release()'s unwiring when the buffer goes,
+ * are not modelled; nor is a read served by a buffer still cached, which
+ * touches no page).  The object must be unlocked.
  */
 static void
 ev_page_lookup(struct eng_cpu *c, struct vm_object *obj, vm_pindex_t pindex,
