@@ -76,6 +76,9 @@ struct vm_pagequeue_ops {
 	void	(*scan_deactivate)(struct eng_cpu *, struct vm_page *);
 	/* Optional: vm_page_activate() before any lock; true: done. */
 	bool	(*activate_unlocked)(struct eng_cpu *, struct vm_page *);
+	/* Optional: vm_page_deactivate() (not at the head) before any
+	 * lock; true: done. */
+	bool	(*deactivate_unlocked)(struct eng_cpu *, struct vm_page *);
 	/* Optional: the design's own structures, at eng_create() (0 or
 	 * -1: out of memory) and eng_destroy(). */
 	int	(*init)(struct vm_engine *);

@@ -177,6 +177,42 @@ test_activate_unlocked(void **state)
 }
 
 /*
+ * 5.6's vm_page_deactivate() pre-filters a page already inactive before
+ * any lock (v5.6.0 sys/vm/vm_page.c lines 3013-3021): deactivating the
+ * page just inserted (inactive) takes no page or sub-queue spinlock; once
+ * activated, its deactivation takes the page's spinlock and the active
+ * and inactive sub-queues'.  Fails when the page's spinlock is taken
+ * first, as before 2026-12-07 (page 1 for the inactive page).
+ */
+static void
+test_deactivate_unlocked(void **state)
+{
+	struct vm_engine *e = mk("refcount", "colored:1024", 4096);
+	struct vm_page *m;
+	uint64_t pg, pq;
+
+	(void)state;
+	ev(e, PR_PAGE_INSERT, 2, 0, 4, 0);
+	m = page(e, 2, 1);
+	assert_int_equal(vm_page_queue(m), PQ_INACTIVE);
+	pg = acq(e, LC_PAGE);
+	pq = acq(e, LC_PAGEQUEUE);
+	assert_int_equal(ev(e, PR_DEACTIVATE, 2, 1, 1, 0), 0);
+	assert_int_equal(acq(e, LC_PAGE), pg);
+	assert_int_equal(acq(e, LC_PAGEQUEUE), pq);
+	assert_int_equal(vm_page_queue(m), PQ_INACTIVE);
+	assert_int_equal(ev(e, PR_ACTIVATE, 2, 1, 1, 0), 0);
+	pg = acq(e, LC_PAGE);
+	pq = acq(e, LC_PAGEQUEUE);
+	assert_int_equal(ev(e, PR_DEACTIVATE, 2, 1, 1, 0), 0);
+	assert_int_equal(acq(e, LC_PAGE) - pg, 1);
+	assert_int_equal(acq(e, LC_PAGEQUEUE) - pq, 2);
+	assert_int_equal(vm_page_queue(m), PQ_INACTIVE);
+	check_clean(e);
+	eng_destroy(e);
+}
+
+/*
  * Wiring leaves the page on its sub-queue (DragonFly's vm_page_wire());
  * the page daemon dequeues it when it finds it, and frees the rest.
  * DragonFly 5.6's vm_page_activate() does not look at wire_count: the
@@ -1350,6 +1386,7 @@ main(void)
 		cmocka_unit_test(test_color),
 		cmocka_unit_test(test_membership),
 		cmocka_unit_test(test_activate_unlocked),
+		cmocka_unit_test(test_deactivate_unlocked),
 		cmocka_unit_test(test_wire_lazy),
 		cmocka_unit_test(test_scan_walk),
 		cmocka_unit_test(test_scan_skips_busy),
