@@ -600,6 +600,7 @@ eng_create(const struct eng_params *p, char *err, size_t errlen)
 	e->pagelock = p->design.page == ENG_PAGE_PAGELOCK;
 	e->dfly = p->design.page == ENG_PAGE_DFLY;
 	e->smr_lookups = p->design.page == ENG_PAGE_REFCOUNT;
+	e->smr_index = e->smr_lookups || e->dfly;
 	vm_smr_init(e);
 	e->pq = eng_queue_ops[p->design.queue];
 	e->nframes = (n + NPDEPG - 1) / NPDEPG;
@@ -845,6 +846,74 @@ ev_unwire(struct eng_cpu *c, struct vm_object *obj, vm_pindex_t pindex,
 	(void)site;
 	if ((m = vm_page_named(c, obj, pindex)) == NULL)
 		return (ENG_SKIP_NOT_RESIDENT);
+	if (!vm_page_ev_wiring_take(m))
+		return (ENG_SKIP_NOT_WIRED);
+	return (vm_page_unwire_event(c, m) ? ENG_SKIP_NONE :
+	    ENG_SKIP_NOT_WIRED);
+}
+
+/*
+ * --page dfly: the page an event names, found with no object token
+ * (vm_page_named_pin(), the model's stand-in for the page pointer that
+ * 5.6's caller has) and pinned; the caller unpins it.  While the answer
+ * does not settle (the page is hard-busied, or the index changing), the
+ * model yields and looks again: 5.6's caller, holding the pointer, would
+ * not have looked at all.  NULL if obj has no page at pindex.  No lock.
+ */
+static struct vm_page *
+ev_page_named_dfly(struct eng_cpu *c, struct vm_object *obj,
+    vm_pindex_t pindex)
+{
+	struct vm_page *m;
+	bool settled;
+
+	ENG_ASSERT(c->e->dfly);
+	while ((m = vm_page_named_pin(c, obj, pindex, &settled)) == NULL &&
+	    !settled)
+		eng_yield();
+	return (m);
+}
+
+/*
+ * Claim the event's wiring of m (vm_page_ev_wiring_take()) under the pin
+ * of vm_page_named_pin(), so that no other page's wiring is taken, and
+ * drop the pin: the claimed wiring keeps m from being freed from then on.
+ * ENG_SKIP_NONE, or ENG_SKIP_NOT_WIRED (m unpinned all the same).  No
+ * lock.
+ */
+static enum eng_skip
+ev_wiring_claim_unpin(struct vm_page *m)
+{
+	bool claimed;
+
+	claimed = vm_page_ev_wiring_take(m);
+	vm_page_pin_drop(m);
+	return (claimed ? ENG_SKIP_NONE : ENG_SKIP_NOT_WIRED);
+}
+
+/*
+ * unwire, --page dfly: 5.6's unwiring callers hold the page's pointer and
+ * no object token or hold: vm_fault_unwire() (v5.6.0 sys/vm/vm_fault.c,
+ * lines 2533-2535: pmap_unwire(), vm_page_busy_wait(m, FALSE),
+ * vm_page_unwire(m, 1)) and the buffer cache's vfs_vmio_release()
+ * (sys/kern/vfs_bio.c, lines 1774 and 1796-1798), as FreeBSD's
+ * vm_page_unhold_pages() (the event's, docs/capture.md) takes none.  No
+ * lock.
+ */
+static enum eng_skip
+ev_unwire_dfly(struct eng_cpu *c, struct vm_object *obj, vm_pindex_t pindex,
+    const struct pr_event *ev, struct eng_site *site)
+{
+	struct vm_page *m;
+	enum eng_skip why;
+
+	(void)ev;
+	(void)site;
+	VM_OBJECT_ASSERT_UNLOCKED(c, obj);
+	if ((m = ev_page_named_dfly(c, obj, pindex)) == NULL)
+		return (ENG_SKIP_NOT_RESIDENT);
+	if ((why = ev_wiring_claim_unpin(m)) != ENG_SKIP_NONE)
+		return (why);
 	return (vm_page_unwire_event(c, m) ? ENG_SKIP_NONE :
 	    ENG_SKIP_NOT_WIRED);
 }
@@ -881,9 +950,8 @@ ev_release_flags(const struct eng_cpu *c, const struct pr_event *ev)
 /*
  * release: vm_page_release_locked() of a wiring taken by a wire event;
  * NOCACHE tries to free the page (FADV_DONTNEED) where the kernel acts on
- * it (eng_advice_honoured()).  pagelock: under the page lock.  dfly:
- * hard-busied, as DragonFly's vm_page_unwire() requires
- * (vm_page_release_locked() releases the busy).
+ * it (eng_advice_honoured()).  pagelock: under the page lock.  (--page
+ * dfly: ev_release_unlocked().)  The object is write-locked.
  */
 static enum eng_skip
 ev_release(struct eng_cpu *c, struct vm_object *obj, vm_pindex_t pindex,
@@ -894,6 +962,8 @@ ev_release(struct eng_cpu *c, struct vm_object *obj, vm_pindex_t pindex,
 	struct vm_page *m;
 	bool ok;
 
+	VM_OBJECT_ASSERT_WLOCKED(c, obj);
+	ENG_ASSERT(!c->e->dfly);
 	if ((m = vm_page_named(c, obj, pindex)) == NULL)
 		return (ENG_SKIP_NOT_RESIDENT);
 	if (!vm_page_ev_wiring_take(m))
@@ -902,8 +972,6 @@ ev_release(struct eng_cpu *c, struct vm_object *obj, vm_pindex_t pindex,
 		mtx = vm_page_lockptr(c, m);
 		eng_mtx_lock(&c->lk, mtx, site);
 	}
-	if (c->e->dfly)
-		vm_page_busy_wait(c, m);
 	ok = vm_page_release_locked(c, m, flags);
 	if (mtx != NULL)
 		eng_mtx_unlock(&c->lk, mtx);
@@ -911,16 +979,18 @@ ev_release(struct eng_cpu *c, struct vm_object *obj, vm_pindex_t pindex,
 }
 
 /*
- * release under --page refcount: 13+'s vm_page_release(m, flags), which
- * takes no object lock (a NOCACHE release only trylocks it to free the
- * page, VPR_TRYFREE).  The kernel's holder has the page pointer; the
- * model has the trace's (object, pindex), and finds the page in the
- * object's index without the lock, in an SMR section of its own (not
- * counted: no kernel lookup happens).  It pins the page (vm_page_pin_try,
- * uncounted) so that the page keeps its identity, checks that identity,
- * and only then claims the event's wiring, so that no other page's wiring
- * is ever taken.  A lookup that did not settle, a page busy or no longer
- * at (object, pindex) take the locked path, ev_release().  No lock held.
+ * release without the object lock: vm_page_release(m, flags) of the page
+ * found by vm_page_named_pin() (the model's stand-in for the holder's page
+ * pointer), once its wiring is claimed.  --page refcount: 13+'s
+ * vm_page_release(), which takes no object lock (a NOCACHE release only
+ * trylocks it to free the page, VPR_TRYFREE); a lookup that did not
+ * settle takes the locked path, ev_release().  --page dfly: 5.6 has no
+ * vm_page_release(); a buffer's pages are unwired by vfs_vmio_release()
+ * (v5.6.0 sys/kern/vfs_bio.c, lines 1762-1841), which has them in
+ * b_xio.xio_pages and holds no object token: vm_page_busy_wait(m, FALSE)
+ * (line 1774), vm_page_unwire(m, 0), or (m, 1) for a buffer used often
+ * (lines 1795-1798), vm_page_wakeup(); the model's vm_page_release() is
+ * that busy and the unwiring to the inactive queue.  No lock held.
  */
 static enum eng_skip
 ev_release_unlocked(struct eng_cpu *c, struct vm_object *obj,
@@ -928,42 +998,36 @@ ev_release_unlocked(struct eng_cpu *c, struct vm_object *obj,
 {
 	struct vm_page *m;
 	enum eng_skip why;
-	bool settled, claimed;
+	bool settled = true;
 
-	ENG_ASSERT(c->e->smr_lookups);
-	vm_smr_enter(c, false);
-	m = vm_phash_lookup_unlocked(&obj->pages, pindex, &settled);
-	vm_smr_exit(c);
+	VM_OBJECT_ASSERT_UNLOCKED(c, obj);
+	if (c->e->dfly)
+		m = ev_page_named_dfly(c, obj, pindex);
+	else
+		m = vm_page_named_pin(c, obj, pindex, &settled);
 	if (settled && m == NULL)
 		return (ENG_SKIP_NOT_RESIDENT);
-	if (settled && vm_page_pin_try(m)) {
-		if (atomic_load_explicit(&m->object, memory_order_acquire) ==
-		    obj && m->pindex == pindex) {
-			claimed = vm_page_ev_wiring_take(m);
-			vm_page_pin_drop(m);
-			if (!claimed)
-				return (ENG_SKIP_NOT_WIRED);
-			vm_page_release(c, m, ev_release_flags(c, ev));
-			return (ENG_SKIP_NONE);
-		}
-		vm_page_pin_drop(m);
+	if (m != NULL) {
+		if ((why = ev_wiring_claim_unpin(m)) != ENG_SKIP_NONE)
+			return (why);
+		vm_page_release(c, m, ev_release_flags(c, ev));
+		return (ENG_SKIP_NONE);
 	}
+	ENG_ASSERT(c->e->smr_lookups);
 	eng_rw_wlock(&c->lk, &obj->lock, site);
 	why = ev_release(c, obj, pindex, ev, site);
 	VM_OBJECT_WUNLOCK(c, obj);
 	return (why);
 }
 
-/* activate / deactivate (PR_F_HEAD: noreuse) / requeue of a page. */
+/*
+ * activate / deactivate (PR_F_HEAD: noreuse) / requeue of m.  The
+ * caller keeps m's identity (the object lock or a pin).
+ */
 static enum eng_skip
-ev_queue_op(struct eng_cpu *c, struct vm_object *obj, vm_pindex_t pindex,
-    const struct pr_event *ev, struct eng_site *site)
+ev_queue_op_page(struct eng_cpu *c, struct vm_page *m,
+    const struct pr_event *ev)
 {
-	struct vm_page *m;
-
-	(void)site;
-	if ((m = vm_page_named(c, obj, pindex)) == NULL)
-		return (ENG_SKIP_NOT_RESIDENT);
 	switch (ev->kind) {
 	case PR_ACTIVATE:
 		vm_page_activate(c, m);
@@ -975,6 +1039,51 @@ ev_queue_op(struct eng_cpu *c, struct vm_object *obj, vm_pindex_t pindex,
 		return (vm_page_requeue(c, m) ? ENG_SKIP_NONE :
 		    ENG_SKIP_NOT_QUEUED);
 	}
+}
+
+/* activate / deactivate / requeue of a page.  The object is locked. */
+static enum eng_skip
+ev_queue_op(struct eng_cpu *c, struct vm_object *obj, vm_pindex_t pindex,
+    const struct pr_event *ev, struct eng_site *site)
+{
+	struct vm_page *m;
+
+	(void)site;
+	VM_OBJECT_ASSERT_LOCKED(c, obj);
+	if ((m = vm_page_named(c, obj, pindex)) == NULL)
+		return (ENG_SKIP_NOT_RESIDENT);
+	return (ev_queue_op_page(c, m, ev));
+}
+
+/*
+ * activate / deactivate / requeue, --page dfly, with no object token or
+ * hold: 5.6's vm_page_activate() and vm_page_deactivate() take only the
+ * page's spinlock and its sub-queues' (v5.6.0 sys/vm/vm_page.c, lines
+ * 2680-2716 and 3013-3021 with _vm_page_deactivate_locked(), 2974-3004:
+ * "No requirements", the caller "should have some sort of interlock on
+ * its validity"), and their callers hold the page's pointer: the buffer
+ * cache's unwiring (vfs_vmio_release(), sys/kern/vfs_bio.c lines 1774 and
+ * 1796-1798, busied, no token), the page daemon's scans.  5.6 has no
+ * vm_page_requeue(); its one idiom for moving a page to its queue's tail
+ * is the page daemon's, on a busied page with no object token:
+ * vm_page_and_queue_spin_lock(m), TAILQ_REMOVE, TAILQ_INSERT_TAIL
+ * (sys/vm/vm_pageout.c, vm_pageout_page(), lines 955-963).  The model's
+ * pin stands for the caller's interlock and is not counted.  No lock.
+ */
+static enum eng_skip
+ev_queue_op_dfly(struct eng_cpu *c, struct vm_object *obj,
+    vm_pindex_t pindex, const struct pr_event *ev, struct eng_site *site)
+{
+	struct vm_page *m;
+	enum eng_skip why;
+
+	(void)site;
+	VM_OBJECT_ASSERT_UNLOCKED(c, obj);
+	if ((m = ev_page_named_dfly(c, obj, pindex)) == NULL)
+		return (ENG_SKIP_NOT_RESIDENT);
+	why = ev_queue_op_page(c, m, ev);
+	vm_page_pin_drop(m);
+	return (why);
 }
 
 /*
@@ -1015,6 +1124,9 @@ struct eng_range_op {
 	struct eng_site	*site;		/* the handler's name */
 	eng_page_op	*unlocked;	/* --page refcount: the work without
 					   the object lock (13+), or NULL */
+	eng_page_op	*unheld;	/* --page dfly: the work without the
+					   object's token or hold (5.6's
+					   caller has the page), or NULL */
 };
 
 #define EV_SITE(fn)	static struct eng_site fn##_site = { #fn, 0 }
@@ -1025,19 +1137,24 @@ EV_SITE(ev_unwire);
 EV_SITE(ev_release);
 EV_SITE(ev_queue_op);
 EV_SITE(ev_remove_mappings);
-#define EV_RANGE(fn, wl)	{ fn, wl, false, &fn##_site, NULL }
-#define EV_RANGE_PIP(fn)	{ fn, true, true, &fn##_site, NULL }
-#define EV_RANGE_SMR(fn, wl, un) { fn, wl, false, &fn##_site, un }
+#define EV_RANGE(fn, wl)	{ fn, wl, false, &fn##_site, NULL, NULL }
+#define EV_RANGE_PIP(fn)	{ fn, true, true, &fn##_site, NULL, NULL }
+#define EV_RANGE_UNHELD(fn, wl, un, uh)					\
+	{ fn, wl, false, &fn##_site, un, uh }
 
 static const struct eng_range_op eng_range_ops[PR_KIND_COUNT] = {
 	[PR_PAGE_INSERT] = EV_RANGE(ev_page_insert, true),
 	[PR_PAGE_REMOVE] = EV_RANGE_PIP(ev_page_remove),
 	[PR_WIRE] = EV_RANGE(ev_wire, true),
-	[PR_UNWIRE] = EV_RANGE(ev_unwire, false),
-	[PR_RELEASE] = EV_RANGE_SMR(ev_release, true, ev_release_unlocked),
-	[PR_ACTIVATE] = EV_RANGE(ev_queue_op, false),
-	[PR_DEACTIVATE] = EV_RANGE(ev_queue_op, false),
-	[PR_REQUEUE] = EV_RANGE(ev_queue_op, false),
+	[PR_UNWIRE] = EV_RANGE_UNHELD(ev_unwire, false, NULL, ev_unwire_dfly),
+	[PR_RELEASE] = EV_RANGE_UNHELD(ev_release, true, ev_release_unlocked,
+	    ev_release_unlocked),
+	[PR_ACTIVATE] = EV_RANGE_UNHELD(ev_queue_op, false, NULL,
+	    ev_queue_op_dfly),
+	[PR_DEACTIVATE] = EV_RANGE_UNHELD(ev_queue_op, false, NULL,
+	    ev_queue_op_dfly),
+	[PR_REQUEUE] = EV_RANGE_UNHELD(ev_queue_op, false, NULL,
+	    ev_queue_op_dfly),
 	[PR_REMOVE_ALL] = EV_RANGE(ev_remove_mappings, true),
 	[PR_REMOVE_WRITE] = EV_RANGE(ev_remove_mappings, true),
 };
@@ -1093,15 +1210,17 @@ eng_ev_pages_locked(struct eng_cpu *c, struct vm_object *obj,
 /*
  * eng_ev_pages() of ro's per-page work: under the object lock, or, under
  * --page refcount, its unlocked work where the kernel takes no object lock.
- * --page dfly: under an object hold, exclusive or shared as ro says
- * (vm_object_hold(), vm_object_hold_shared(), vm_object_drop(): the token
- * and two hold_count atomics).  5.6 takes an object's token only with a
- * hold: outside vm_object_upgrade() and _downgrade(), its lwkt_gettoken()s
- * of obj->token are vm_object_lock() and vm_object_lock_shared(), which
- * only the hold functions and the vkernel's pmap call (sys/ at v5.6.0),
- * so whichever 5.6 caller an event stands for (vm_object_page_remove(),
- * vm_page_grab(), allocbuf() ...), its token came with a hold.  The
- * object must be unlocked.
+ * --page dfly: its unheld work where the 5.6 caller an event stands for
+ * holds the page and no object token (unwire, release, activate,
+ * deactivate, requeue); else under an object hold, exclusive or shared as
+ * ro says (vm_object_hold(), vm_object_hold_shared(), vm_object_drop(): the
+ * token and two hold_count atomics).  5.6 takes an object's token only
+ * with a hold: outside vm_object_upgrade() and _downgrade(), its
+ * lwkt_gettoken()s of obj->token are vm_object_lock() and
+ * vm_object_lock_shared(), which only the hold functions and the
+ * vkernel's pmap call (sys/ at v5.6.0), so whichever 5.6 caller an event
+ * stands for (vm_object_page_remove(), vm_page_grab(), allocbuf() ...),
+ * its token came with a hold.  The object must be unlocked.
  */
 static enum eng_skip
 eng_ev_range(struct eng_cpu *c, struct vm_object *obj,
@@ -1111,6 +1230,8 @@ eng_ev_range(struct eng_cpu *c, struct vm_object *obj,
 
 	if (ro->unlocked != NULL && c->e->smr_lookups)
 		return (eng_ev_pages(c, obj, ev, n, ro->unlocked, ro->site));
+	if (ro->unheld != NULL && c->e->dfly)
+		return (eng_ev_pages(c, obj, ev, n, ro->unheld, ro->site));
 	if (c->e->dfly) {
 		if (ro->wlock)
 			vm_object_hold(c, obj, ro->site);
@@ -1164,8 +1285,13 @@ ev_page_grab_from(struct eng_cpu *c, struct vm_object *obj,
  * entering it in vm_page_hash[] (the grab's caller vm_page_wakeup()s it);
  * the token is upgraded for a missing page (vm_object_upgrade():
  * lwkt_reltoken, lwkt_gettoken; hold_count unchanged).  One hold per
- * event, where 5.6 holds once per vm_page_grab(), per page.  The object
- * must be unlocked.
+ * event: 5.6 holds once per vm_page_grab(), per page, but its reads do
+ * not call vm_page_grab(): the buffer cache's allocbuf() (v5.6.0
+ * sys/kern/vfs_bio.c, lines 3115-3166) holds the object once per buffer,
+ * exclusive, and vm_page_lookup_busy_try()s, wires and wakes each page
+ * (the wiring, and vfs_vmio_release()'s unwiring when the buffer goes,
+ * are not modelled; nor is a read served by a buffer still cached, which
+ * touches no page).  The object must be unlocked.
  */
 static void
 ev_page_lookup(struct eng_cpu *c, struct vm_object *obj, vm_pindex_t pindex,

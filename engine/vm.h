@@ -372,6 +372,10 @@ struct vm_engine {
 	uint64_t	vm_page_hash_size; /* (C) power of two */
 	bool		smr_lookups;	/* (C) page design is refcount: page
 					   indexes are read under SMR too */
+	bool		smr_index;	/* (C) refcount or dfly: page indexes
+					   are read under SMR (refcount's
+					   lookups; both designs' pages named
+					   without the object lock) */
 	_Atomic uint64_t smr_wr_seq;	/* (a) SMR write sequence, from 1
 					   (smr_shared's s_wr.seq) */
 };

@@ -76,6 +76,9 @@ struct vm_pagequeue_ops {
 	void	(*scan_deactivate)(struct eng_cpu *, struct vm_page *);
 	/* Optional: vm_page_activate() before any lock; true: done. */
 	bool	(*activate_unlocked)(struct eng_cpu *, struct vm_page *);
+	/* Optional: vm_page_deactivate() (not at the head) before any
+	 * lock; true: done. */
+	bool	(*deactivate_unlocked)(struct eng_cpu *, struct vm_page *);
 	/* Optional: the design's own structures, at eng_create() (0 or
 	 * -1: out of memory) and eng_destroy(). */
 	int	(*init)(struct vm_engine *);
@@ -233,6 +236,8 @@ struct vm_page *vm_page_lookup_sbusy_try(struct eng_cpu *c,
 	    struct vm_object *obj, vm_pindex_t pindex);
 struct vm_page *vm_page_named(struct eng_cpu *c, struct vm_object *obj,
 	    vm_pindex_t pindex);
+struct vm_page *vm_page_named_pin(struct eng_cpu *c, struct vm_object *obj,
+	    vm_pindex_t pindex, bool *settled);
 
 /* Pages (vm_page.c). */
 /* vm_page_busied(): held busy, shared or exclusive (or free: VPB_FREED). */

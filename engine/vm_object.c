@@ -388,6 +388,43 @@ vm_page_named(struct eng_cpu *c, struct vm_object *obj, vm_pindex_t pindex)
 }
 
 /*
+ * vm_page_named() without the object lock, where the kernel function the
+ * event models takes none and is handed the page: FreeBSD 13+'s
+ * vm_page_release() (--page refcount), DragonFly 5.6's vm_page_activate(),
+ * vm_page_deactivate() and the buffer cache's unwiring (--page dfly).  The
+ * model looks the page up in an SMR section of its own (uncounted: no
+ * kernel lookup happens) and pins it (vm_page_pin_try(), uncounted) so
+ * that it keeps its identity, which is then checked.  Returns the pinned
+ * page, which the caller unpins (vm_page_pin_drop()); or NULL with
+ * *settled true if obj has no page at pindex, false if the answer did not
+ * settle (the lookup raced a change of the index, the page was busy or no
+ * longer at (obj, pindex)).  No lock.
+ */
+struct vm_page *
+vm_page_named_pin(struct eng_cpu *c, struct vm_object *obj,
+    vm_pindex_t pindex, bool *settled)
+{
+	struct vm_page *m;
+
+	VM_OBJECT_ASSERT_UNLOCKED(c, obj);
+	vm_smr_enter(c, false);
+	m = vm_phash_lookup_unlocked(&obj->pages, pindex, settled);
+	vm_smr_exit(c);
+	if (m == NULL)
+		return (NULL);
+	*settled = false;
+	if (!vm_page_pin_try(m))
+		return (NULL);
+	if (atomic_load_explicit(&m->object, memory_order_acquire) == obj &&
+	    m->pindex == pindex) {
+		*settled = true;
+		return (m);
+	}
+	vm_page_pin_drop(m);
+	return (NULL);
+}
+
+/*
  * --page dfly: DragonFly's vm_page_lookup_busy_wait(object, pindex, TRUE):
  * the resident page of obj at pindex, hard-busied once it has no busy of
  * any kind, and entered in vm_page_hash[]; or NULL.  The object must be
@@ -747,20 +784,40 @@ vm_object_pip_wait(struct eng_cpu *c, struct vm_object *obj)
 
 /*
  * vm_object_allocate().  Skipped (1) when the object is already alive.
- * No lock: the kernel's _vm_object_allocate() initialises a fresh object
- * nobody else can see, and puts it on vm_object_list only at UMA zone init
- * (vm_object_zinit; vm_object.c 2018/19 head, index id 1450408391, and
- * 2020+, index id 47069778).  The model's slot can be seen by a
- * concurrent event, so the only state a creation changes is `alive`,
- * with one atomic exchange: the generation was advanced by the last
- * termination, under the object lock, and a dead object has no pages.
+ * FreeBSD: no lock: the kernel's _vm_object_allocate() initialises a
+ * fresh object nobody else can see, and puts it on vm_object_list only at
+ * UMA zone init (vm_object_zinit; vm_object.c 2018/19 head, index id
+ * 1450408391, and 2020+, index id 47069778).  The model's slot can be
+ * seen by a concurrent event, so the only state a creation changes is
+ * `alive`, with one atomic exchange: a dead object has no pages.
+ * --page dfly: DragonFly 5.6's _vm_object_allocate() (v5.6.0
+ * sys/vm/vm_object.c, lines 381-416) raises the new object's generation
+ * (atomic_add_int, line 405) and holds it (vm_object_hold(), line 411:
+ * the token and hold_count) while it links it on its vm_object_hash
+ * list, and vm_object_allocate() drops the hold (line 471); the model
+ * does both around the exchange.  The hash list's own token
+ * (lwkt_gettoken(&hash->token), lines 413-416) is not modelled.  The
+ * object must be unlocked.
  */
 int
 vm_object_create(struct eng_cpu *c, struct vm_object *obj)
 {
-	(void)c;
-	return (atomic_exchange_explicit(&obj->alive, true,
-	    memory_order_relaxed) ? 1 : 0);
+	ENG_SITE_DEFINE;
+	bool alive;
+
+	VM_OBJECT_ASSERT_UNLOCKED(c, obj);
+	if (!c->e->dfly || atomic_load_explicit(&obj->alive,
+	    memory_order_relaxed))
+		return (atomic_exchange_explicit(&obj->alive, true,
+		    memory_order_relaxed) ? 1 : 0);
+	vm_object_hold(c, obj, ENG_HERE);
+	alive = atomic_exchange_explicit(&obj->alive, true,
+	    memory_order_relaxed);
+	if (!alive)
+		(void)eng_atomic_fetchadd_32(&c->lk, LC_OBJECT,
+		    &obj->generation, 1);
+	vm_object_drop(c, obj);
+	return (alive ? 1 : 0);
 }
 
 #define VM_SORT_SMALL	32	/* insertion sort up to this many entries */

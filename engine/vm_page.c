@@ -550,15 +550,19 @@ vm_page_unwire(struct eng_cpu *c, struct vm_page *m, uint8_t queue)
 
 /*
  * The unwire event: vm_page_unwire(m, PQ_ACTIVE) of a wiring taken by a
- * wire event, else false.  The object is locked by the caller (to find m).
- * dfly: busied around it, as DragonFly's callers busy the page
- * (vm_page_lookup_busy_wait, then vm_page_unwire and vm_page_wakeup).
+ * wire event, which the caller has claimed (vm_page_ev_wiring_take()).
+ * dfly: hard-busied around it, as 5.6's callers busy the page and hold
+ * no object token (v5.6.0 sys/vm/vm_fault.c vm_fault_unwire(), lines
+ * 2534-2535, and sys/kern/vfs_bio.c vfs_vmio_release(), lines 1774 and
+ * 1796-1798: vm_page_busy_wait(m, FALSE), vm_page_unwire(m, 1),
+ * vm_page_wakeup(m)).  False if it released no wiring.  The caller holds
+ * no busy of m; under pagelock and refcount, the object is locked (to
+ * find m).
  */
 bool
 vm_page_unwire_event(struct eng_cpu *c, struct vm_page *m)
 {
-	if (!vm_page_ev_wiring_take(m))
-		return (false);
+	ENG_ASSERT(!vm_page_dfly_busied(c, m));
 	if (c->e->dfly)
 		vm_page_busy_wait(c, m);
 	return (vm_page_unwire_common(c, m, PQ_ACTIVE, 0, false));

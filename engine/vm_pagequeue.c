@@ -640,7 +640,9 @@ vm_page_activate(struct eng_cpu *c, struct vm_page *m)
  * vm_page_deactivate() / _noreuse (head): put a page in the inactive
  * queue (not a wired one: vm_page_queue_skips_wired(); see each design
  * for a page already there).  The _locked form: the page lock is held
- * (VM_PQ_PAGELOCK designs, asserted by the designs' hooks).
+ * (VM_PQ_PAGELOCK designs, asserted by the designs' hooks); the other
+ * takes it there, unless the design's deactivate_unlocked hook finishes
+ * a deactivation not at the head without it (colored).
  */
 void
 vm_page_deactivate_locked(struct eng_cpu *c, struct vm_page *m, bool head)
@@ -659,6 +661,9 @@ vm_page_deactivate(struct eng_cpu *c, struct vm_page *m, bool head)
 		vm_page_deactivate_locked(c, m, head);
 		return;
 	}
+	if (!head && c->e->pq->deactivate_unlocked != NULL &&
+	    c->e->pq->deactivate_unlocked(c, m))
+		return;
 	vm_page_lock(c, m);
 	vm_page_deactivate_locked(c, m, head);
 	vm_page_unlock(c, m);

@@ -116,6 +116,22 @@ vm_pq_dfly_activate_unlocked(struct eng_cpu *c, struct vm_page *m)
 }
 
 /*
+ * 5.6's vm_page_deactivate() pre-filter ("We can pre-filter before getting
+ * the spinlock"; v5.6.0 sys/vm/vm_page.c lines 3013-3021): a page already
+ * in an inactive sub-queue (or PG_FICTITIOUS or PG_UNQUEUED, which the
+ * model's pages never are) is left where it is with no lock at all;
+ * otherwise false and the caller takes the page's spinlock.  Only for a
+ * deactivation at the tail: 5.6's deactivation at the head,
+ * vm_page_dontneed(), takes the spinlock first.  No lock held.
+ */
+static bool
+vm_pq_dfly_deactivate_unlocked(struct eng_cpu *c, struct vm_page *m)
+{
+	ENG_ASSERT(!eng_lock_held(&c->lk, vm_page_lockptr(c, m)));
+	return (vm_page_queue(m) == PQ_INACTIVE);
+}
+
+/*
  * vm_page_unqueue_nowakeup(): take a busied page off its sub-queue under
  * the page's and the sub-queue's spinlocks (vm_page_and_queue_spin_lock),
  * as DragonFly's fault does to a page it found (vm_fault_object()) and its
@@ -155,6 +171,7 @@ const struct vm_pagequeue_ops vm_pagequeue_dfly_ops = {
 	.free = vm_page_dequeue,
 	.dequeue_lazy = vm_page_dequeue,
 	.activate_unlocked = vm_pq_dfly_activate_unlocked,
+	.deactivate_unlocked = vm_pq_dfly_deactivate_unlocked,
 	.init = vm_pq_dfly_init,
 	.fini = vm_pq_dfly_fini,
 };

@@ -2,7 +2,10 @@
  * vm_smr.c - safe memory reclamation for the page indexes under --page
  * refcount: the model of FreeBSD 13+'s vm_radix_smr (sys/kern/subr_smr.c,
  * sys/sys/smr.h), which vm_radix_lookup_unlocked() reads the radix trie
- * under.
+ * under.  Under --page dfly too (e->smr_index), where only the model's own
+ * uncounted sections read the indexes: DragonFly 5.6 has no SMR, and the
+ * sections stand for the page pointer its callers already have
+ * (vm_page_named_pin()).
  *
  * FreeBSD 13 and 14 look pages up without the object lock:
  * vm_page_grab_unlocked() and vm_page_grab_pages_unlocked() find a page
@@ -111,7 +114,7 @@ vm_smr_cpu_fini(struct eng_cpu *c)
 void
 vm_smr_enter(struct eng_cpu *c, bool kernel)
 {
-	ENG_ASSERT(c->e->smr_lookups && atomic_load_explicit(&c->smr_seq,
+	ENG_ASSERT(c->e->smr_index && atomic_load_explicit(&c->smr_seq,
 	    memory_order_relaxed) == 0);
 	if (kernel) {
 		c->lk.cls[LC_OBJECT].atomics++;
@@ -132,12 +135,12 @@ vm_smr_exit(struct eng_cpu *c)
  * could have read it is running.  p was published where lockless readers
  * look (a page index's table) and has been unpublished by a sequentially
  * consistent store; its owner's lock is held.  Without lockless readers
- * (e->smr_lookups false) p is freed at once.  Owned by c's thread.
+ * (e->smr_index false) p is freed at once.  Owned by c's thread.
  */
 void
 vm_smr_retire(struct eng_cpu *c, struct vm_smr_entry *p)
 {
-	if (!c->e->smr_lookups) {
+	if (!c->e->smr_index) {
 		free(p);
 		return;
 	}

@@ -1215,7 +1215,13 @@ out:
  * set (a try_remove_all/_write in progress) and the fault handler would be
  * the fallback (counted).  --page pagelock: the page lock by the
  * vm_page_pa_tryrelock() protocol, redoing the lookup after each EAGAIN
- * (counted).
+ * (counted).  --pv dfly: DragonFly 5.6 has no pmap_extract_and_hold();
+ * its pmap_extract(pmap, va, &handle) (v5.6.0 sys/platform/pc64/x86_64/
+ * pmap.c, lines 1618-1669) reads the PTE with the page-table page's
+ * pv_entry locked (pv_get(pmap, pmap_pt_pindex(va)), line 1653, kept
+ * until pmap_extract_done(), 1672-1676) and holds no page: the page is
+ * returned unwired, the pmap lock standing for pt_pv (class pv).  The
+ * pmap must be unlocked.
  */
 struct vm_page *
 pmap_extract_and_hold(struct eng_cpu *c, struct pmap *pm, uint64_t va,
@@ -1229,6 +1235,7 @@ pmap_extract_and_hold(struct eng_cpu *c, struct pmap *pm, uint64_t va,
 	uint64_t pte;
 	vm_paddr_t pa;
 
+	ENG_ASSERT(!pmap_lock_owned(c, pm));
 	md = pm->pm_md;
 	m = NULL;
 	locked = NULL;
@@ -1254,7 +1261,7 @@ retry:
 		}
 	}
 	m = pmap_phys_page(md, pa);
-	if (!pmap_mi_wire_mapped(c, m)) {
+	if (md->md_pv != ENG_PV_DFLY && !pmap_mi_wire_mapped(c, m)) {
 		PMAP_CNT_INC(c, md, hold_fallbacks);
 		m = NULL;
 	}
@@ -1267,7 +1274,9 @@ out:
 
 /*
  * Trace event: extract and hold, then drop the hold with an unwire (a
- * trace carries no matching release).  1 if nothing was held.
+ * trace carries no matching release); --pv dfly: 5.6's pmap_extract()
+ * and pmap_extract_done(), no hold to drop (pmap_extract_and_hold()).
+ * 1 if nothing was held (found).  No lock.
  */
 int
 pmap_ev_extract_and_hold(struct eng_cpu *c, uint64_t slot, uint64_t va)
@@ -1281,7 +1290,8 @@ pmap_ev_extract_and_hold(struct eng_cpu *c, uint64_t slot, uint64_t va)
 	m = pmap_extract_and_hold(c, pm, va, false);
 	if (m == NULL)
 		return (1);
-	pmap_mi_unwire(c, m);
+	if (pm->pm_md->md_pv != ENG_PV_DFLY)
+		pmap_mi_unwire(c, m);
 	return (0);
 }
 

@@ -177,6 +177,42 @@ test_activate_unlocked(void **state)
 }
 
 /*
+ * 5.6's vm_page_deactivate() pre-filters a page already inactive before
+ * any lock (v5.6.0 sys/vm/vm_page.c lines 3013-3021): deactivating the
+ * page just inserted (inactive) takes no page or sub-queue spinlock; once
+ * activated, its deactivation takes the page's spinlock and the active
+ * and inactive sub-queues'.  Fails when the page's spinlock is taken
+ * first, as before 2026-12-07 (page 1 for the inactive page).
+ */
+static void
+test_deactivate_unlocked(void **state)
+{
+	struct vm_engine *e = mk("refcount", "colored:1024", 4096);
+	struct vm_page *m;
+	uint64_t pg, pq;
+
+	(void)state;
+	ev(e, PR_PAGE_INSERT, 2, 0, 4, 0);
+	m = page(e, 2, 1);
+	assert_int_equal(vm_page_queue(m), PQ_INACTIVE);
+	pg = acq(e, LC_PAGE);
+	pq = acq(e, LC_PAGEQUEUE);
+	assert_int_equal(ev(e, PR_DEACTIVATE, 2, 1, 1, 0), 0);
+	assert_int_equal(acq(e, LC_PAGE), pg);
+	assert_int_equal(acq(e, LC_PAGEQUEUE), pq);
+	assert_int_equal(vm_page_queue(m), PQ_INACTIVE);
+	assert_int_equal(ev(e, PR_ACTIVATE, 2, 1, 1, 0), 0);
+	pg = acq(e, LC_PAGE);
+	pq = acq(e, LC_PAGEQUEUE);
+	assert_int_equal(ev(e, PR_DEACTIVATE, 2, 1, 1, 0), 0);
+	assert_int_equal(acq(e, LC_PAGE) - pg, 1);
+	assert_int_equal(acq(e, LC_PAGEQUEUE) - pq, 2);
+	assert_int_equal(vm_page_queue(m), PQ_INACTIVE);
+	check_clean(e);
+	eng_destroy(e);
+}
+
+/*
  * Wiring leaves the page on its sub-queue (DragonFly's vm_page_wire());
  * the page daemon dequeues it when it finds it, and frees the rest.
  * DragonFly 5.6's vm_page_activate() does not look at wire_count: the
@@ -397,6 +433,31 @@ test_free_mixed(void **state)
 }
 
 /*
+ * An engine of preset dragonfly56 (every family DragonFly's, --pv dfly
+ * included): one CPU, 8 objects, 2 pmaps, phys pages, the page daemon if
+ * pagedaemon.
+ */
+static struct vm_engine *
+mk_dfly56(uint64_t phys, bool pagedaemon)
+{
+	struct eng_params p = { 0 };
+	struct vm_engine *e;
+	char err[128];
+
+	eng_design_default(&p.design);
+	assert_int_equal(eng_preset_apply(&p.design, "dragonfly56", err,
+	    sizeof(err)), 0);
+	p.nslots = 1;
+	p.nobjects = 8;
+	p.npmaps = 2;
+	p.phys_pages = phys;
+	p.pagedaemon = pagedaemon;
+	e = eng_create(&p, err, sizeof(err));
+	assert_non_null(e);
+	return (e);
+}
+
+/*
  * --free colored with the page daemon (preset dragonfly56): allocations
  * take the free count down and frees give it back (vm_domain_allocate(),
  * vm_domain_freecnt_inc(), reported to the daemon), so 3000 pages into
@@ -406,23 +467,11 @@ test_free_mixed(void **state)
 static void
 test_free_daemon(void **state)
 {
-	struct eng_params p = { 0 };
-	struct vm_engine *e;
+	struct vm_engine *e = mk_dfly56(1024, true);
 	struct eng_stats st;
-	char err[128];
 	uint64_t free0;
 
 	(void)state;
-	eng_design_default(&p.design);
-	assert_int_equal(eng_preset_apply(&p.design, "dragonfly56", err,
-	    sizeof(err)), 0);
-	p.nslots = 1;
-	p.nobjects = 8;
-	p.npmaps = 2;
-	p.phys_pages = 1024;
-	p.pagedaemon = true;
-	e = eng_create(&p, err, sizeof(err));
-	assert_non_null(e);
 	free0 = e->vmd.vmd_free_count;
 	assert_int_equal(ev(e, PR_PAGE_INSERT, 1, 0, 10, 0), 0);
 	assert_int_equal(e->vmd.vmd_free_count, free0 - 10);
@@ -1050,6 +1099,125 @@ test_object_holds(void **state)
 }
 
 /*
+ * The events whose 5.6 callers hold the page's pointer and no object token
+ * or hold take none under --page dfly: activate and deactivate
+ * (vm_page_activate(), vm_page_deactivate(): the page's and its
+ * sub-queues' spinlocks, v5.6.0 sys/vm/vm_page.c lines 2680-2716 and
+ * 3013-3021), requeue (the page daemon's move to the tail under
+ * vm_page_and_queue_spin_lock(), sys/vm/vm_pageout.c lines 955-963), and
+ * unwire and release (vm_fault_unwire(), sys/vm/vm_fault.c lines
+ * 2533-2535, and vfs_vmio_release(), sys/kern/vfs_bio.c lines 1774 and
+ * 1796-1798: busied, unwired, woken).  Each event costs no object
+ * acquisition and no object atomic (a hold would be 2 lock and 2
+ * hold_count atomics), but takes the page's spinlock; the wire before
+ * the unwire and the release still holds the object (allocbuf()'s
+ * vm_object_hold()).  The page keeps no busy or pin afterwards, and an
+ * event naming no resident page is skipped.  Fails with the object hold
+ * these events took before 2026-12-07 (one object acquisition and four
+ * object atomics each).
+ */
+static void
+test_page_events_unheld(void **state)
+{
+	static const uint8_t kinds[] = { PR_ACTIVATE, PR_DEACTIVATE,
+	    PR_REQUEUE, PR_WIRE, PR_UNWIRE, PR_WIRE, PR_RELEASE };
+	struct vm_engine *e = mk_dfly(4096);
+	struct vm_object *obj = &e->objects[2];
+	uint64_t at, ata, atp;
+	size_t i;
+
+	(void)state;
+	assert_int_equal(ev(e, PR_PAGE_INSERT, 2, 7, 1, 0), 0);
+	for (i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
+		at = acq(e, LC_OBJECT);
+		ata = atomics(e, LC_OBJECT);
+		atp = acq(e, LC_PAGE);
+		assert_int_equal(ev(e, kinds[i], 2, 7, 1, 0), 0);
+		if (kinds[i] == PR_WIRE) {
+			assert_int_equal(acq(e, LC_OBJECT) - at, 1);
+			continue;
+		}
+		assert_int_equal(acq(e, LC_OBJECT) - at, 0);
+		assert_int_equal(atomics(e, LC_OBJECT) - ata, 0);
+		assert_true(acq(e, LC_PAGE) - atp >= 1);
+		assert_int_equal(atomic_load(&page(e, 2, 7)->busy_lock),
+		    VPB_UNBUSIED);
+	}
+	assert_int_equal(atomic_load(&obj->hold_count), 0);
+	assert_int_not_equal(ev(e, PR_ACTIVATE, 2, 9, 1, 0), 0);
+	assert_int_not_equal(ev(e, PR_UNWIRE, 2, 7, 1, 0), 0);
+	check_clean(e);
+	eng_destroy(e);
+}
+
+/*
+ * obj_create under --page dfly: 5.6's _vm_object_allocate() (v5.6.0
+ * sys/vm/vm_object.c lines 381-416) raises the generation (line 405) and
+ * holds the new object (vm_object_hold(), line 411) until
+ * vm_object_allocate() drops it (line 471): one object acquisition and
+ * five object atomics (the lock's 2, hold_count's 2, the generation's 1),
+ * no hold left.  A creation of a live object is skipped and costs
+ * nothing.  Fails on the lock-free creation before 2026-12-07 (0 and 0).
+ */
+static void
+test_object_create_hold(void **state)
+{
+	struct vm_engine *e = mk_dfly(4096);
+	struct vm_object *obj = &e->objects[5];
+	uint64_t at, ata;
+
+	(void)state;
+	at = acq(e, LC_OBJECT);
+	ata = atomics(e, LC_OBJECT);
+	assert_int_equal(ev(e, PR_OBJ_CREATE, 5, 0, 0, 0), 0);
+	assert_int_equal(acq(e, LC_OBJECT) - at, 1);
+	assert_int_equal(atomics(e, LC_OBJECT) - ata, 5);
+	assert_int_equal(atomic_load(&obj->hold_count), 0);
+	assert_true(atomic_load(&obj->alive));
+	at = acq(e, LC_OBJECT);
+	ata = atomics(e, LC_OBJECT);
+	assert_int_equal(ev(e, PR_OBJ_CREATE, 5, 0, 0, 0),
+	    ENG_SKIP_OBJECT_EXISTS);
+	assert_int_equal(acq(e, LC_OBJECT) - at, 0);
+	assert_int_equal(atomics(e, LC_OBJECT) - ata, 0);
+	check_clean(e);
+	eng_destroy(e);
+}
+
+/*
+ * extract_hold under --pv dfly: 5.6 has no pmap_extract_and_hold(); its
+ * pmap_extract() (v5.6.0 sys/platform/pc64/x86_64/pmap.c lines
+ * 1618-1669) keeps the page-table page's pv_entry locked through the
+ * handle and holds no page.  So the event costs one pv-class acquisition
+ * (the pmap lock standing for pt_pv) and no page lock, and the page's
+ * wiring never moves.  An address not mapped is skipped.  Fails with
+ * the wiring and unwiring (vm_page_wire_mapped, an unwire's page
+ * spinlock) the model did before 2026-12-07.
+ */
+static void
+test_extract_no_hold(void **state)
+{
+	struct vm_engine *e = mk_dfly56(4096, false);
+	struct vm_page *m;
+	uint64_t atp, atv;
+
+	(void)state;
+	pmap_create0(e);
+	assert_int_equal(ev(e, PR_PAGE_INSERT, 2, 7, 1, 0), 0);
+	assert_int_equal(map(e, 2, 7), 0);
+	m = page(e, 2, 7);
+	atp = acq(e, LC_PAGE);
+	atv = acq(e, LC_PV);
+	assert_int_equal(ev(e, PR_EXTRACT_HOLD, 0, 7, 1, 0), 0);
+	assert_int_equal(acq(e, LC_PAGE) - atp, 0);
+	assert_int_equal(acq(e, LC_PV) - atv, 1);
+	assert_int_equal(vm_page_wired_count(e, m), 0);
+	assert_int_not_equal(ev(e, PR_EXTRACT_HOLD, 0, 9, 1, 0), 0);
+	check_clean(e);
+	eng_destroy(e);
+}
+
+/*
  * Each scanning thread of DragonFly's resumes after the last sub-queue it
  * visited (5.6 vm_pageout_thread's q1iterator): of two inactive pages
  * alone in sub-queues c1 < c2, a one-page scan from sub-queue 0 visits
@@ -1218,6 +1386,7 @@ main(void)
 		cmocka_unit_test(test_color),
 		cmocka_unit_test(test_membership),
 		cmocka_unit_test(test_activate_unlocked),
+		cmocka_unit_test(test_deactivate_unlocked),
 		cmocka_unit_test(test_wire_lazy),
 		cmocka_unit_test(test_scan_walk),
 		cmocka_unit_test(test_scan_skips_busy),
@@ -1240,6 +1409,9 @@ main(void)
 		cmocka_unit_test(test_hash_busy),
 		cmocka_unit_test(test_hash_set),
 		cmocka_unit_test(test_hash_check),
+		cmocka_unit_test(test_page_events_unheld),
+		cmocka_unit_test(test_object_create_hold),
+		cmocka_unit_test(test_extract_no_hold),
 	};
 
 	return (cmocka_run_group_tests(tests, NULL, NULL));
