@@ -853,23 +853,24 @@ ev_unwire(struct eng_cpu *c, struct vm_object *obj, vm_pindex_t pindex,
 }
 
 /*
- * --page dfly: the page an event names, found with no object token
- * (vm_page_named_pin(), the model's stand-in for the page pointer that
- * 5.6's caller has) and pinned; the caller unpins it.  While the answer
- * does not settle (the page is hard-busied, or the index changing), the
- * model yields and looks again: 5.6's caller, holding the pointer, would
- * not have looked at all.  NULL if obj has no page at pindex.  No lock.
+ * The page an event names, found with no object lock (vm_page_named_pin(),
+ * the model's stand-in for the page pointer that the kernel's caller has)
+ * and pinned; the caller unpins it.  NULL if obj has no page at pindex, or
+ * (--page refcount) with *settledp false when the lookup did not settle
+ * (the page exclusive-busied, or the index changing): the caller then
+ * takes its locked path.  --page dfly, which has no locked path for these
+ * events: the model yields and looks again until the answer settles (5.6's
+ * caller, holding the pointer, would not have looked at all).  No lock.
  */
 static struct vm_page *
-ev_page_named_dfly(struct eng_cpu *c, struct vm_object *obj,
-    vm_pindex_t pindex)
+ev_page_named_unlocked(struct eng_cpu *c, struct vm_object *obj,
+    vm_pindex_t pindex, bool *settledp)
 {
 	struct vm_page *m;
-	bool settled;
 
-	ENG_ASSERT(c->e->dfly);
-	while ((m = vm_page_named_pin(c, obj, pindex, &settled)) == NULL &&
-	    !settled)
+	VM_OBJECT_ASSERT_UNLOCKED(c, obj);
+	while ((m = vm_page_named_pin(c, obj, pindex, settledp)) == NULL &&
+	    !*settledp && c->e->dfly)
 		eng_yield();
 	return (m);
 }
@@ -892,30 +893,44 @@ ev_wiring_claim_unpin(struct vm_page *m)
 }
 
 /*
- * unwire, --page dfly: 5.6's unwiring callers hold the page's pointer and
- * no object token or hold: vm_fault_unwire() (v5.6.0 sys/vm/vm_fault.c,
- * lines 2533-2535: pmap_unwire(), vm_page_busy_wait(m, FALSE),
- * vm_page_unwire(m, 1)) and the buffer cache's vfs_vmio_release()
- * (sys/kern/vfs_bio.c, lines 1774 and 1796-1798), as FreeBSD's
- * vm_page_unhold_pages() (the event's, docs/capture.md) takes none.  No
- * lock.
+ * unwire without the object lock, the callers the event stands for having
+ * the page's pointer.  --page refcount: FreeBSD 13's
+ * vm_page_unhold_pages() (the event's, docs/capture.md) and the buffer
+ * cache's vfs_vmio_truncate() (sys/kern/vfs_bio.c of
+ * sobomax/freebsd14_vendor @0f7ff342, 1300139, index id 65979645776:
+ * "The object lock is needed only if we will attempt to free pages",
+ * vm_page_release() otherwise) unwire with no object lock
+ * (vm_page_unwire(), vm_page_release(): atomics on ref_count); a lookup
+ * that did not settle takes the locked path, ev_unwire().  --page dfly:
+ * 5.6's unwiring callers hold no object token or hold:
+ * vm_fault_unwire() (v5.6.0 sys/vm/vm_fault.c, lines 2533-2535:
+ * pmap_unwire(), vm_page_busy_wait(m, FALSE), vm_page_unwire(m, 1)) and
+ * the buffer cache's vfs_vmio_release() (sys/kern/vfs_bio.c, lines 1774
+ * and 1796-1798).  No lock.
  */
 static enum eng_skip
-ev_unwire_dfly(struct eng_cpu *c, struct vm_object *obj, vm_pindex_t pindex,
-    const struct pr_event *ev, struct eng_site *site)
+ev_unwire_unlocked(struct eng_cpu *c, struct vm_object *obj,
+    vm_pindex_t pindex, const struct pr_event *ev, struct eng_site *site)
 {
 	struct vm_page *m;
 	enum eng_skip why;
+	bool settled;
 
-	(void)ev;
-	(void)site;
 	VM_OBJECT_ASSERT_UNLOCKED(c, obj);
-	if ((m = ev_page_named_dfly(c, obj, pindex)) == NULL)
+	m = ev_page_named_unlocked(c, obj, pindex, &settled);
+	if (settled && m == NULL)
 		return (ENG_SKIP_NOT_RESIDENT);
-	if ((why = ev_wiring_claim_unpin(m)) != ENG_SKIP_NONE)
-		return (why);
-	return (vm_page_unwire_event(c, m) ? ENG_SKIP_NONE :
-	    ENG_SKIP_NOT_WIRED);
+	if (m != NULL) {
+		if ((why = ev_wiring_claim_unpin(m)) != ENG_SKIP_NONE)
+			return (why);
+		return (vm_page_unwire_event(c, m) ? ENG_SKIP_NONE :
+		    ENG_SKIP_NOT_WIRED);
+	}
+	ENG_ASSERT(c->e->smr_lookups);
+	eng_rw_rlock(&c->lk, &obj->lock, site);
+	why = ev_unwire(c, obj, pindex, ev, site);
+	VM_OBJECT_RUNLOCK(c, obj);
+	return (why);
 }
 
 /*
@@ -998,13 +1013,10 @@ ev_release_unlocked(struct eng_cpu *c, struct vm_object *obj,
 {
 	struct vm_page *m;
 	enum eng_skip why;
-	bool settled = true;
+	bool settled;
 
 	VM_OBJECT_ASSERT_UNLOCKED(c, obj);
-	if (c->e->dfly)
-		m = ev_page_named_dfly(c, obj, pindex);
-	else
-		m = vm_page_named_pin(c, obj, pindex, &settled);
+	m = ev_page_named_unlocked(c, obj, pindex, &settled);
 	if (settled && m == NULL)
 		return (ENG_SKIP_NOT_RESIDENT);
 	if (m != NULL) {
@@ -1076,10 +1088,12 @@ ev_queue_op_dfly(struct eng_cpu *c, struct vm_object *obj,
 {
 	struct vm_page *m;
 	enum eng_skip why;
+	bool settled;
 
 	(void)site;
+	ENG_ASSERT(c->e->dfly);
 	VM_OBJECT_ASSERT_UNLOCKED(c, obj);
-	if ((m = ev_page_named_dfly(c, obj, pindex)) == NULL)
+	if ((m = ev_page_named_unlocked(c, obj, pindex, &settled)) == NULL)
 		return (ENG_SKIP_NOT_RESIDENT);
 	why = ev_queue_op_page(c, m, ev);
 	vm_page_pin_drop(m);
@@ -1146,7 +1160,8 @@ static const struct eng_range_op eng_range_ops[PR_KIND_COUNT] = {
 	[PR_PAGE_INSERT] = EV_RANGE(ev_page_insert, true),
 	[PR_PAGE_REMOVE] = EV_RANGE_PIP(ev_page_remove),
 	[PR_WIRE] = EV_RANGE(ev_wire, true),
-	[PR_UNWIRE] = EV_RANGE_UNHELD(ev_unwire, false, NULL, ev_unwire_dfly),
+	[PR_UNWIRE] = EV_RANGE_UNHELD(ev_unwire, false, ev_unwire_unlocked,
+	    ev_unwire_unlocked),
 	[PR_RELEASE] = EV_RANGE_UNHELD(ev_release, true, ev_release_unlocked,
 	    ev_release_unlocked),
 	[PR_ACTIVATE] = EV_RANGE_UNHELD(ev_queue_op, false, NULL,

@@ -556,8 +556,8 @@ vm_page_unwire(struct eng_cpu *c, struct vm_page *m, uint8_t queue)
  * 2534-2535, and sys/kern/vfs_bio.c vfs_vmio_release(), lines 1774 and
  * 1796-1798: vm_page_busy_wait(m, FALSE), vm_page_unwire(m, 1),
  * vm_page_wakeup(m)).  False if it released no wiring.  The caller holds
- * no busy of m; under pagelock and refcount, the object is locked (to
- * find m).
+ * no busy of m; under pagelock, the object is locked (to find m); under
+ * refcount and dfly, the object lock or the claimed wiring keeps m.
  */
 bool
 vm_page_unwire_event(struct eng_cpu *c, struct vm_page *m)

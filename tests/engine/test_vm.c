@@ -128,6 +128,7 @@ test_wire_unwire(void **state)
 {
 	struct eng_stats st;
 	struct vm_page *m;
+	uint64_t before;
 	unsigned d;
 
 	(void)state;
@@ -146,8 +147,15 @@ test_wire_unwire(void **state)
 		/* A wired page is not removed (vm_object_page_remove). */
 		assert_int_equal(ev(e, PR_PAGE_REMOVE, 2, 5, 1, 0),
 		    ENG_SKIP_WIRED);
+		/*
+		 * 13+ unwires with the page's pointer and no object lock
+		 * (vm_page_unhold_pages(), vfs_vmio_truncate()); the
+		 * pagelock model reads the object (vm_object_unwire).
+		 */
+		before = acq(e, LC_OBJECT);
 		assert_int_equal(ev(e, PR_UNWIRE, 2, 5, 1, 0), 0);
 		assert_int_equal(ev(e, PR_UNWIRE, 2, 5, 1, 0), 0);
+		assert_int_equal(acq(e, LC_OBJECT) - before, e->pagelock ? 2 : 0);
 		assert_int_equal(vm_page_wired_count(e, m), 0);
 		/* Last unwiring activates (vm_page_unwire(m, PQ_ACTIVE)). */
 		assert_int_equal(queue_of(e, m), PQ_ACTIVE);
