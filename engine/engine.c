@@ -876,20 +876,30 @@ ev_page_named_unlocked(struct eng_cpu *c, struct vm_object *obj,
 }
 
 /*
- * Claim the event's wiring of m (vm_page_ev_wiring_take()) under the pin
- * of vm_page_named_pin(), so that no other page's wiring is taken, and
- * drop the pin: the claimed wiring keeps m from being freed from then on.
- * ENG_SKIP_NONE, or ENG_SKIP_NOT_WIRED (m unpinned all the same).  No
- * lock.
+ * Claim the event's wiring (vm_page_ev_wiring_take()) of the page at
+ * (obj, pindex), found and pinned without the object lock
+ * (ev_page_named_unlocked()), so that no other page's wiring is taken;
+ * the pin is dropped, the claimed wiring keeping the page from being freed
+ * from then on.  ENG_SKIP_NONE with *mp the page; a skip cause (not
+ * resident, not wired); or ENG_SKIP_NONE with *mp NULL when the lookup did
+ * not settle, and the caller takes its locked path.  No lock.
  */
 static enum eng_skip
-ev_wiring_claim_unpin(struct vm_page *m)
+ev_wiring_claim_unlocked(struct eng_cpu *c, struct vm_object *obj,
+    vm_pindex_t pindex, struct vm_page **mp)
 {
-	bool claimed;
+	struct vm_page *m;
+	bool settled, claimed;
 
+	*mp = NULL;
+	if ((m = ev_page_named_unlocked(c, obj, pindex, &settled)) == NULL)
+		return (settled ? ENG_SKIP_NOT_RESIDENT : ENG_SKIP_NONE);
 	claimed = vm_page_ev_wiring_take(m);
 	vm_page_pin_drop(m);
-	return (claimed ? ENG_SKIP_NONE : ENG_SKIP_NOT_WIRED);
+	if (!claimed)
+		return (ENG_SKIP_NOT_WIRED);
+	*mp = m;
+	return (ENG_SKIP_NONE);
 }
 
 /*
@@ -914,18 +924,14 @@ ev_unwire_unlocked(struct eng_cpu *c, struct vm_object *obj,
 {
 	struct vm_page *m;
 	enum eng_skip why;
-	bool settled;
 
 	VM_OBJECT_ASSERT_UNLOCKED(c, obj);
-	m = ev_page_named_unlocked(c, obj, pindex, &settled);
-	if (settled && m == NULL)
-		return (ENG_SKIP_NOT_RESIDENT);
-	if (m != NULL) {
-		if ((why = ev_wiring_claim_unpin(m)) != ENG_SKIP_NONE)
-			return (why);
+	if ((why = ev_wiring_claim_unlocked(c, obj, pindex, &m)) !=
+	    ENG_SKIP_NONE)
+		return (why);
+	if (m != NULL)
 		return (vm_page_unwire_event(c, m) ? ENG_SKIP_NONE :
 		    ENG_SKIP_NOT_WIRED);
-	}
 	ENG_ASSERT(c->e->smr_lookups);
 	eng_rw_rlock(&c->lk, &obj->lock, site);
 	why = ev_unwire(c, obj, pindex, ev, site);
@@ -1013,15 +1019,12 @@ ev_release_unlocked(struct eng_cpu *c, struct vm_object *obj,
 {
 	struct vm_page *m;
 	enum eng_skip why;
-	bool settled;
 
 	VM_OBJECT_ASSERT_UNLOCKED(c, obj);
-	m = ev_page_named_unlocked(c, obj, pindex, &settled);
-	if (settled && m == NULL)
-		return (ENG_SKIP_NOT_RESIDENT);
+	if ((why = ev_wiring_claim_unlocked(c, obj, pindex, &m)) !=
+	    ENG_SKIP_NONE)
+		return (why);
 	if (m != NULL) {
-		if ((why = ev_wiring_claim_unpin(m)) != ENG_SKIP_NONE)
-			return (why);
 		vm_page_release(c, m, ev_release_flags(c, ev));
 		return (ENG_SKIP_NONE);
 	}
