@@ -541,9 +541,20 @@ vm_pageout_inactive_page(struct eng_cpu *c, struct vm_page *m,
 		v = PO_REINSERT;
 		goto unlock_obj;
 	}
-	/* 13/14 test the wiring busied and leave a wired page (skip_page). */
-	if (astate && vm_page_wired_count(e, m) != 0)
+	/*
+	 * 13/14 test the wiring busied and leave a wired page (skip_page):
+	 * a lockless grab (sendfile's vm_page_grab_pages_unlocked) may have
+	 * wired it since the test above.  --page refcount has those grabs
+	 * under every queue design, so the test is made for all of them
+	 * (a page-locked queue's scan dequeues a wired page lazily, as
+	 * above).  Under --page pagelock the page lock, held since the test
+	 * above, keeps wirings out.
+	 */
+	if ((astate || e->smr_lookups) && vm_page_wired_count(e, m) != 0) {
+		if (!astate)
+			vm_page_dequeue_lazy(c, m);
 		goto unbusy;
+	}
 	a = vm_page_astate_load(m);
 	if (VM_PAGE_A_QUEUE(a) != expect ||
 	    (VM_PAGE_A_FLAGS(a) & PGA_QUEUE_STATE_MASK) != 0)

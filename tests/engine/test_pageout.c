@@ -38,6 +38,7 @@
 
 #include <cmocka.h>
 
+#include "solo_hook.h"
 #include "vm_internal.h"
 #include "vmtest.h"
 
@@ -259,6 +260,81 @@ test_waiters_wake(void **state)
 	}
 }
 
+/* The wiring injected into a scan: a lockless grab on another CPU. */
+static struct {
+	struct vm_engine *e;
+	struct vm_page	*m;
+	bool		armed;
+	unsigned	fired;
+} wb;
+
+/*
+ * Just before the scan's atomic on the page's busy word (its tryxbusy),
+ * CPU 1 wires the page as sendfile's vm_page_grab_pages_unlocked() does
+ * (its busy taken and dropped around vm_page_wire_mapped(); only the
+ * wiring is left) and records it as an event's wiring.
+ */
+static void
+wb_access(void *ctx, const void *p, enum eng_sim_op op)
+{
+	(void)ctx;
+	(void)op;
+	if (!wb.armed || p != &wb.m->busy_lock)
+		return;
+	wb.armed = false;
+	wb.fired++;
+	assert_true(vm_page_wire_mapped(eng_cpu(wb.e, 1), wb.m));
+	vm_page_ev_wiring_add(wb.m);
+}
+
+static uint64_t
+wb_now(void *ctx)
+{
+	(void)ctx;
+	return (0);
+}
+
+/*
+ * --page refcount: a lockless grab can wire an inactive page between the
+ * scan's wiring test and its busy, under any queue design; the scan must
+ * test the wiring again once the page is busied and leave a wired page
+ * (13/14 vm_pageout_scan_inactive(): "skip_page" on vm_page_wired() after
+ * vm_page_tryxbusy()).  Without that test the refcount + batch scan freed
+ * the page with the wiring on it (an engine panic, "freeing a referenced
+ * page", seen once in report-recipes' batch sweep).
+ */
+static void
+test_scan_wired_while_busied(void **state)
+{
+	static const struct eng_sim_hook hook = SOLO_HOOK(wb_access, wb_now);
+	static const char *const queues[] = { "batch:63", "astate:63" };
+	struct vm_engine *e;
+	struct eng_stats st;
+	size_t q;
+
+	(void)state;
+	for (q = 0; q < 2; q++) {
+		e = mk_design("refcount", queues[q], NULL, 2, 4096);
+		assert_int_equal(ev(e, PR_PAGE_INSERT, 0, 0, 1, 0), 0);
+		vm_page_pqbatch_drain(eng_cpu(e, 0));
+		memset(&wb, 0, sizeof(wb));
+		wb.e = e;
+		wb.m = page(e, 0, 0);
+		wb.armed = true;
+		eng_lock_sim_set(&hook);
+		assert_int_equal(ev(e, PR_SCAN, 0, 0, 100, 0), 0);
+		eng_lock_sim_set(NULL);
+		assert_int_equal(wb.fired, 1);
+		assert_ptr_equal(page(e, 0, 0), wb.m);
+		assert_int_equal(vm_page_wired_count(e, wb.m), 1);
+		eng_stats_collect(e, &st);
+		assert_int_equal(st.scan_freed, 0);
+		assert_int_equal(ev_on(e, 1, PR_UNWIRE, 0, 0, 1), 0);
+		check_clean(e);
+		eng_destroy(e);
+	}
+}
+
 /*
  * An inactive scan (a scan event, no daemon) reactivates the referenced
  * mapped pages, whose PG_A pmap_ts_referenced() clears, and frees the
@@ -385,6 +461,7 @@ main(void)
 		cmocka_unit_test(test_daemon_wakes_at_threshold),
 		cmocka_unit_test(test_waiters_wake),
 		cmocka_unit_test(test_referenced_reactivated),
+		cmocka_unit_test(test_scan_wired_while_busied),
 		cmocka_unit_test(test_oom_counted),
 		cmocka_unit_test(test_scan_fb12),
 		cmocka_unit_test(test_scan_fb14),
