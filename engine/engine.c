@@ -1926,6 +1926,27 @@ ev_extract_hold(struct eng_cpu *c, const struct pr_event *ev)
 	return (held ? ENG_SKIP_NONE : ENG_SKIP_NOT_MAPPED);
 }
 
+/*
+ * Is ev the wire or unwire of an O_DIRECT buffer's pages?  The recorder
+ * names a direct I/O's user buffer as its address space's anonymous
+ * object (docs/capture.md): a wire (at the call's entry, beside an
+ * extract_hold of the same pages) and an unwire (at its return).  The
+ * kernel's whole work on those pages is vm_fault_quick_hold_pages()'s
+ * pmap_extract_and_hold() of each page and vm_page_unhold_pages()'s
+ * release of each hold (physio, ffs_rawread; 10.4 sys/vm/vm_fault.c
+ * lines 1198-1265 of coder03/freebsd10.4 @3d3f8b11, [FB14c]
+ * vm_page_unhold_pages()), which the extract_hold event models
+ * (ev_extract_hold()); neither takes the object's lock.  The buffer cache
+ * wires only files' pages (allocbuf(), vfs_vmio_extend()), so a wire of
+ * an anonymous object's pages is no kernel work of its own, nor its
+ * unwire.  (C)
+ */
+static bool
+eng_ev_direct_io(const struct pr_event *ev, const struct vm_object *obj)
+{
+	return ((ev->kind == PR_WIRE || ev->kind == PR_UNWIRE) && obj->anon);
+}
+
 /* The object of a page-range event, or NULL (slot out of range). */
 static struct vm_object *
 eng_ev_object(struct eng_cpu *c, const struct pr_event *ev)
@@ -1969,6 +1990,8 @@ eng_dispatch(struct eng_cpu *c, const struct pr_event *ev)
 	if (ev->kind == PR_DEACTIVATE && (ev->flags & PR_F_HEAD) != 0 &&
 	    !eng_advice_honoured(c->e))
 		return (ENG_SKIP_NONE);		/* NOREUSE: no kernel work */
+	if (eng_ev_direct_io(ev, obj))
+		return (ENG_SKIP_NONE);		/* the extract_hold's work */
 	if (eng_range_ops[ev->kind].op != NULL)
 		return (eng_ev_range(c, obj, ev, n, &eng_range_ops[ev->kind]));
 	/* The VM layer's and pmap's 1 (skipped) has one cause per kind. */

@@ -363,6 +363,48 @@ test_extract_hold_pages(void **state)
 }
 
 /*
+ * An O_DIRECT call as the recorder writes it: extract_hold, wire and
+ * unwire of the user buffer's pages, named as the anonymous object.  The
+ * kernel's work is the extract_hold's (vm_fault_quick_hold_pages(), then
+ * vm_page_unhold_pages()); the wire and unwire take no lock and leave no
+ * wiring.  A file's pages are still wired (the buffer cache).
+ */
+static void
+test_direct_io_buffer(void **state)
+{
+	struct eng_stats st;
+	uint64_t before[LC_COUNT];
+	unsigned d, lc, p;
+
+	(void)state;
+	for (d = 0; d < NDESIGNS; d++) {
+		struct vm_engine *e = mk(d, 2048);
+
+		eng_object_anon(e, 6);
+		for (p = 0; p < 2; p++)
+			assert_int_equal(map1(e, 6, p, PR_F_WRITE), 0);
+		for (lc = 0; lc < LC_COUNT; lc++)
+			before[lc] = acq(e, lc);
+		assert_int_equal(ev(e, PR_WIRE, 6, 0, 2, 0), 0);
+		assert_int_equal(ev(e, PR_UNWIRE, 6, 0, 2, 0), 0);
+		for (lc = 0; lc < LC_COUNT; lc++)
+			assert_int_equal(acq(e, lc) - before[lc], 0);
+		for (p = 0; p < 2; p++)
+			assert_int_equal(vm_page_wired_count(e, page(e, 6, p)),
+			    0);
+		eng_stats_collect(e, &st);
+		assert_int_equal(st.skipped_by_kind[PR_WIRE], 0);
+		assert_int_equal(st.skipped_by_kind[PR_UNWIRE], 0);
+		/* A file's page: the buffer cache's wiring. */
+		assert_int_equal(ev(e, PR_WIRE, 2, 0, 1, 0), 0);
+		assert_int_equal(vm_page_wired_count(e, page(e, 2, 0)), 1);
+		assert_int_equal(ev(e, PR_UNWIRE, 2, 0, 1, 0), 0);
+		check_clean(e);
+		eng_destroy(e);
+	}
+}
+
+/*
  * A fault on a page that is not resident allocates it busied, maps it,
  * activates it and unbusies it (vm_fault: vm_page_alloc, pmap_enter,
  * vm_page_activate, vm_page_xunbusy), where an insertion leaves it
@@ -1659,6 +1701,7 @@ main(void)
 		cmocka_unit_test(test_fault_busy_sleep_pip),
 		cmocka_unit_test(test_sendfile),
 		cmocka_unit_test(test_extract_hold_pages),
+		cmocka_unit_test(test_direct_io_buffer),
 		cmocka_unit_test(test_object_references),
 		cmocka_unit_test(test_terminate),
 		cmocka_unit_test(test_index_follows_count),
