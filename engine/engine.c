@@ -1912,12 +1912,20 @@ ev_scan(struct eng_cpu *c, uint64_t pages)
  * each takes the pmap lock), each hold dropped at once
  * (pmap_ev_extract_and_hold()).  Skipped (not mapped) when no page was
  * held; a page the kernel would fault in and hold instead (vm_fault_hold)
- * is not modelled.  No lock held.
+ * is not modelled.  --page dfly: no work.  DragonFly 5.6 holds no page of
+ * a user buffer for I/O: physio() bounces it through kernel memory
+ * (v5.6.0 sys/kern/kern_physio.c lines 97-117: copyin, copyout), UFS's
+ * IO_DIRECT reads through the buffer cache (sys/vfs/ufs/ufs_readwrite.c
+ * lines 116-121: B_DIRECT), and vm_fault_page_quick() has no caller in
+ * sys/; the copy's own faults are the trace's map events.  No lock held.
  */
 static enum eng_skip
 ev_extract_hold(struct eng_cpu *c, const struct pr_event *ev)
 {
 	uint64_t i, n = ev->npages ? ev->npages : 1, held = 0;
+
+	if (c->e->dfly)
+		return (ENG_SKIP_NONE);
 
 	for (i = 0; i < n; i++)
 		if (pmap_ev_extract_and_hold(c, ev->pmap, ev->addr +
