@@ -1198,25 +1198,18 @@ static void
 test_extract_no_hold(void **state)
 {
 	struct vm_engine *e = mk_dfly56(4096, false);
-	uint64_t acq0[LC_COUNT], at0[LC_COUNT];
+	struct lock_counts before;
 	struct vm_page *m;
-	unsigned lc;
 
 	(void)state;
 	pmap_create0(e);
 	assert_int_equal(ev(e, PR_PAGE_INSERT, 2, 7, 1, 0), 0);
 	assert_int_equal(map(e, 2, 7), 0);
 	m = page(e, 2, 7);
-	for (lc = 0; lc < LC_COUNT; lc++) {
-		acq0[lc] = acq(e, lc);
-		at0[lc] = atomics(e, lc);
-	}
+	lock_counts_take(e, &before);
 	assert_int_equal(ev(e, PR_EXTRACT_HOLD, 0, 7, 1, 0), 0);
 	assert_int_equal(ev(e, PR_EXTRACT_HOLD, 0, 9, 1, 0), 0);
-	for (lc = 0; lc < LC_COUNT; lc++) {
-		assert_int_equal(acq(e, lc) - acq0[lc], 0);
-		assert_int_equal(atomics(e, lc) - at0[lc], 0);
-	}
+	assert_no_lock_work(e, &before);
 	assert_int_equal(vm_page_wired_count(e, m), 0);
 	check_clean(e);
 	eng_destroy(e);

@@ -366,15 +366,16 @@ test_extract_hold_pages(void **state)
  * An O_DIRECT call as the recorder writes it: extract_hold, wire and
  * unwire of the user buffer's pages, named as the anonymous object.  The
  * kernel's work is the extract_hold's (vm_fault_quick_hold_pages(), then
- * vm_page_unhold_pages()); the wire and unwire take no lock and leave no
- * wiring.  A file's pages are still wired (the buffer cache).
+ * vm_page_unhold_pages()); the wire and unwire take no lock, count no
+ * atomic and leave no wiring.  A file's pages are still wired (the buffer
+ * cache).
  */
 static void
 test_direct_io_buffer(void **state)
 {
+	struct lock_counts before;
 	struct eng_stats st;
-	uint64_t before[LC_COUNT];
-	unsigned d, lc, p;
+	unsigned d, p;
 
 	(void)state;
 	for (d = 0; d < NDESIGNS; d++) {
@@ -383,12 +384,10 @@ test_direct_io_buffer(void **state)
 		eng_object_anon(e, 6);
 		for (p = 0; p < 2; p++)
 			assert_int_equal(map1(e, 6, p, PR_F_WRITE), 0);
-		for (lc = 0; lc < LC_COUNT; lc++)
-			before[lc] = acq(e, lc);
+		lock_counts_take(e, &before);
 		assert_int_equal(ev(e, PR_WIRE, 6, 0, 2, 0), 0);
 		assert_int_equal(ev(e, PR_UNWIRE, 6, 0, 2, 0), 0);
-		for (lc = 0; lc < LC_COUNT; lc++)
-			assert_int_equal(acq(e, lc) - before[lc], 0);
+		assert_no_lock_work(e, &before);
 		for (p = 0; p < 2; p++)
 			assert_int_equal(vm_page_wired_count(e, page(e, 6, p)),
 			    0);

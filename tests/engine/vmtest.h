@@ -2,8 +2,8 @@
  * vmtest.h - what the cmocka tests of the VM model share (test_vm.c,
  * test_dragonfly.c, test_dragonfly_free.c, test_pageout.c): an engine of
  * given designs, one event on a CPU, a
- * page by (object, pindex), a lock class's acquisitions, the invariant
- * check.  Include after <cmocka.h> and "vm_internal.h".
+ * page by (object, pindex), a lock class's acquisitions, every class's
+ * counts, the invariant check.  Include after <cmocka.h> and "vm_internal.h".
  */
 #ifndef ENG_TEST_VMTEST_H
 #define ENG_TEST_VMTEST_H
@@ -108,6 +108,39 @@ atomics(struct vm_engine *e, unsigned lc)
 
 	eng_stats_collect(e, &st);
 	return (st.lock[lc].atomics);
+}
+
+/* Every lock class's acquisitions and atomics at one moment. */
+struct lock_counts {
+	uint64_t	acq[LC_COUNT];
+	uint64_t	atomics[LC_COUNT];
+};
+
+static inline void
+lock_counts_take(struct vm_engine *e, struct lock_counts *lc)
+{
+	struct eng_stats st;
+	unsigned i;
+
+	eng_stats_collect(e, &st);
+	for (i = 0; i < LC_COUNT; i++) {
+		lc->acq[i] = st.lock[i].acquisitions;
+		lc->atomics[i] = st.lock[i].atomics;
+	}
+}
+
+/* No lock class was acquired, nor any atomic counted, since then. */
+static inline void
+assert_no_lock_work(struct vm_engine *e, const struct lock_counts *then)
+{
+	struct lock_counts now;
+	unsigned i;
+
+	lock_counts_take(e, &now);
+	for (i = 0; i < LC_COUNT; i++) {
+		assert_int_equal(now.acq[i], then->acq[i]);
+		assert_int_equal(now.atomics[i], then->atomics[i]);
+	}
 }
 
 static inline void
