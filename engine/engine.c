@@ -831,7 +831,7 @@ ev_wire(struct eng_cpu *c, struct vm_object *obj, vm_pindex_t pindex,
 	(void)site;
 	if ((m = vm_page_grab(c, obj, pindex, true, &allocated)) == NULL)
 		return (ENG_SKIP_NO_MEMORY);
-	vm_page_ev_wiring_add(m);
+	vm_page_ev_wiring_add(obj, m);
 	return (ENG_SKIP_NONE);
 }
 
@@ -846,7 +846,7 @@ ev_unwire(struct eng_cpu *c, struct vm_object *obj, vm_pindex_t pindex,
 	(void)site;
 	if ((m = vm_page_named(c, obj, pindex)) == NULL)
 		return (ENG_SKIP_NOT_RESIDENT);
-	if (!vm_page_ev_wiring_take(m))
+	if (!vm_page_ev_wiring_take(obj, m))
 		return (ENG_SKIP_NOT_WIRED);
 	return (vm_page_unwire_event(c, m) ? ENG_SKIP_NONE :
 	    ENG_SKIP_NOT_WIRED);
@@ -894,7 +894,7 @@ ev_wiring_claim_unlocked(struct eng_cpu *c, struct vm_object *obj,
 	*mp = NULL;
 	if ((m = ev_page_named_unlocked(c, obj, pindex, &settled)) == NULL)
 		return (settled ? ENG_SKIP_NOT_RESIDENT : ENG_SKIP_NONE);
-	claimed = vm_page_ev_wiring_take(m);
+	claimed = vm_page_ev_wiring_take(obj, m);
 	vm_page_pin_drop(m);
 	if (!claimed)
 		return (ENG_SKIP_NOT_WIRED);
@@ -987,7 +987,7 @@ ev_release(struct eng_cpu *c, struct vm_object *obj, vm_pindex_t pindex,
 	ENG_ASSERT(!c->e->dfly);
 	if ((m = vm_page_named(c, obj, pindex)) == NULL)
 		return (ENG_SKIP_NOT_RESIDENT);
-	if (!vm_page_ev_wiring_take(m))
+	if (!vm_page_ev_wiring_take(obj, m))
 		return (ENG_SKIP_NOT_WIRED);
 	if (c->e->pagelock) {
 		mtx = vm_page_lockptr(c, m);
@@ -1033,6 +1033,77 @@ ev_release_unlocked(struct eng_cpu *c, struct vm_object *obj,
 	why = ev_release(c, obj, pindex, ev, site);
 	VM_OBJECT_WUNLOCK(c, obj);
 	return (why);
+}
+
+/*
+ * A NOCACHE release on an object none of whose pages holds a wire event's
+ * wiring is the recorder's POSIX_FADV_DONTNEED (docs/capture.md:
+ * fadvise64's advice over a file's range), which drops no wiring: a
+ * release can only drop one (synthetic traces and `footprint` release the
+ * wirings of wire events, NOCACHE or not, as a buffer does).  No lock.
+ */
+static bool
+eng_ev_dontneed(const struct pr_event *ev, struct vm_object *obj)
+{
+	return (ev->kind == PR_RELEASE && (ev->flags & PR_F_NOCACHE) != 0 &&
+	    atomic_load_explicit(&obj->ev_wirings, memory_order_relaxed) == 0);
+}
+
+/*
+ * POSIX_FADV_DONTNEED of n pages from ev->pindex (eng_ev_dontneed()), the
+ * kernel's vop_stdadvise().  FreeBSD 11 and later read-lock the object and
+ * move the range's resident pages to the inactive queue's head with
+ * vm_object_page_noreuse() (13.0: sys/kern/vfs_default.c vop_stdadvise()
+ * and sys/vm/vm_object.c of sobomax/freebsd14_vendor @0f7ff342): --page
+ * pagelock (12) carries the page lock from page to page
+ * (vm_page_change_lock()) and deactivates under it, --page refcount (13+)
+ * calls vm_page_deactivate_noreuse() alone.  A wired page stays where it
+ * is; its buffer's release by bnoreuselist(), which a Linux trace cannot
+ * show, is not modelled.  FreeBSD 10.4 flushes the vnode's clean buffers
+ * (vinvalbuf(), not modelled) and write-locks the object for
+ * vm_object_page_cache(), which caches each page under its page lock,
+ * also carried (sys/kern/vfs_default.c lines 1040-1064 and sys/vm/
+ * vm_object.c lines 1976-2010 of coder03/freebsd10.4 @3d3f8b11;
+ * vm_page_try_to_cache()).  DragonFly 5.6's posix_fadvise() does nothing
+ * (eng_advice_honoured()).  The object must be unlocked.
+ */
+static enum eng_skip
+ev_dontneed(struct eng_cpu *c, struct vm_object *obj,
+    const struct pr_event *ev, uint32_t n)
+{
+	ENG_SITE_DEFINE;
+	struct eng_mtx *mtx = NULL;
+	struct vm_page *m;
+	bool fb10 = vm_engine_fb10(c->e);
+	uint32_t i;
+
+	VM_OBJECT_ASSERT_UNLOCKED(c, obj);
+	if (!eng_advice_honoured(c->e))
+		return (ENG_SKIP_NONE);
+	if (fb10)
+		eng_rw_wlock(&c->lk, &obj->lock, ENG_HERE);
+	else
+		eng_rw_rlock(&c->lk, &obj->lock, ENG_HERE);
+	for (i = 0; i < n && obj->resident_page_count != 0; i++) {
+		if ((m = vm_page_named(c, obj, ev->pindex + i)) == NULL)
+			continue;
+		if (!c->e->pagelock) {
+			vm_page_deactivate(c, m, true);
+			continue;
+		}
+		vm_page_change_lock(c, m, &mtx, ENG_HERE);
+		if (fb10)
+			(void)vm_page_try_to_cache(c, m);
+		else
+			vm_page_deactivate_locked(c, m, true);
+	}
+	if (mtx != NULL)
+		eng_mtx_unlock(&c->lk, mtx);
+	if (fb10)
+		VM_OBJECT_WUNLOCK(c, obj);
+	else
+		VM_OBJECT_RUNLOCK(c, obj);
+	return (ENG_SKIP_NONE);
 }
 
 /*
@@ -2000,6 +2071,8 @@ eng_dispatch(struct eng_cpu *c, const struct pr_event *ev)
 		return (ENG_SKIP_NONE);		/* NOREUSE: no kernel work */
 	if (eng_ev_direct_io(ev, obj))
 		return (ENG_SKIP_NONE);		/* the extract_hold's work */
+	if (eng_ev_dontneed(ev, obj))
+		return (ev_dontneed(c, obj, ev, n));
 	if (eng_range_ops[ev->kind].op != NULL)
 		return (eng_ev_range(c, obj, ev, n, &eng_range_ops[ev->kind]));
 	/* The VM layer's and pmap's 1 (skipped) has one cause per kind. */

@@ -215,6 +215,10 @@ struct vm_object {
 					   raised by every vm_page_insert() and
 					   vm_page_remove() (atomic_add_int);
 					   no reader is modelled */
+	_Atomic uint64_t ev_wirings;	/* (A) the model's own: its pages'
+					   ev_wirings summed (vm_page.h), so
+					   that a NOCACHE release knows it
+					   can drop none (eng_ev_dontneed()) */
 	uint64_t	slot;		/* (C) */
 	bool		anon;		/* (C) set before the first event
 					   (eng_object_anon()); the daemon

@@ -949,6 +949,9 @@ vm_object_terminate_pages(struct eng_cpu *c, struct vm_object *obj)
 	uint32_t w;
 
 	VM_OBJECT_ASSERT_WLOCKED(c, obj);
+	/* The trace's wirings go with the object's holder (below), also
+	   those of pages removed while wired, which no event can reach. */
+	atomic_store_explicit(&obj->ev_wirings, 0, memory_order_relaxed);
 	if (obj->pages.ph_cnt == 0)
 		return;
 	n = vm_phash_take_sorted(c, &obj->pages, &pages);

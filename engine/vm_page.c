@@ -595,14 +595,16 @@ vm_page_unhold(struct eng_cpu *c, struct vm_page *m)
 }
 
 /*
- * Claim one event-held wiring of m (see vm_page.h); false if none.
- * Acquire, paired with vm_page_ev_wiring_add(): a claim made without the
- * object lock (refcount's release) sees the page as the wire event left
- * it.  No lock (the object's lock, or the pin of vm_page_pin_try()).
+ * Claim one event-held wiring of m, a page of obj (see vm_page.h); false
+ * if none.  Acquire, paired with vm_page_ev_wiring_add(): a claim made
+ * without the object lock (refcount's release) sees the page as the wire
+ * event left it.  No lock (the object's lock, or the pin of
+ * vm_page_pin_try()).
  */
 bool
-vm_page_ev_wiring_take(struct vm_page *m)
+vm_page_ev_wiring_take(struct vm_object *obj, struct vm_page *m)
 {
+	uint64_t objold;
 	uint32_t old;
 
 	old = atomic_load_explicit(&m->ev_wirings, memory_order_relaxed);
@@ -611,18 +613,52 @@ vm_page_ev_wiring_take(struct vm_page *m)
 			return (false);
 	} while (!atomic_compare_exchange_weak_explicit(&m->ev_wirings, &old,
 	    old - 1, memory_order_acquire, memory_order_relaxed));
+	/* The object's sum stops at 0: its termination may have zeroed it. */
+	objold = atomic_load_explicit(&obj->ev_wirings, memory_order_relaxed);
+	while (objold != 0 && !atomic_compare_exchange_weak_explicit(
+	    &obj->ev_wirings, &objold, objold - 1, memory_order_relaxed,
+	    memory_order_relaxed))
+		;
 	return (true);
 }
 
 /*
- * Count a wiring of m, just taken by a wire event, as held by trace
- * events; release order for vm_page_ev_wiring_take().  The object is
- * locked.
+ * Count a wiring of m, a page of obj just wired by a wire event, as held
+ * by trace events; release order for vm_page_ev_wiring_take().  The
+ * object is locked.
  */
 void
-vm_page_ev_wiring_add(struct vm_page *m)
+vm_page_ev_wiring_add(struct vm_object *obj, struct vm_page *m)
 {
+	atomic_fetch_add_explicit(&obj->ev_wirings, 1, memory_order_relaxed);
 	atomic_fetch_add_explicit(&m->ev_wirings, 1, memory_order_release);
+}
+
+/*
+ * FreeBSD 10.4's vm_page_try_to_cache() (sys/vm/vm_page.c lines 2534-2547
+ * of coder03/freebsd10.4 @3d3f8b11), called by vm_object_page_cache() for
+ * a POSIX_FADV_DONTNEED: a page neither wired nor busied is unmapped
+ * (pmap_remove_all()) and given to the cache queue (vm_page_cache(),
+ * lines 2580-2660: vm_page_remque()'s queue lock, then the free queue
+ * mutex).  The model has no cache queue: the page is freed, which takes
+ * the same two locks (vm_page_free_toq()); 10.4 would reactivate it from
+ * the cache on its next lookup where the model allocates again.  Dirty
+ * pages, which 10.4 keeps, and held ones are not modelled.  True if the
+ * page went.  The object is write-locked and m's page lock held.
+ */
+bool
+vm_page_try_to_cache(struct eng_cpu *c, struct vm_page *m)
+{
+	VM_OBJECT_ASSERT_WLOCKED(c, atomic_load_explicit(&m->object,
+	    memory_order_relaxed));
+	vm_page_assert_locked(c, m);
+	if (vm_page_wired_count(c->e, m) != 0 || atomic_load_explicit(
+	    &m->busy_lock, memory_order_relaxed) != VPB_UNBUSIED)
+		return (false);
+	pmap_remove_all(c, m);
+	if (vm_page_remove(c, m))
+		vm_page_free(c, m);
+	return (true);
 }
 
 /*

@@ -906,7 +906,7 @@ test_decline_by_type(void **state)
 /*
  * DragonFly 5.6 has no SF_NOCACHE and its libc posix_fadvise() does
  * nothing: a NOCACHE sendfile leaves its pages cached, and a NOREUSE (HEAD)
- * deactivate leaves the page active and takes no lock at all.  Fails if
+ * deactivate or a DONTNEED leaves the page active and takes no lock at all.  Fails if
  * the engine acts on the advice under --page dfly.
  */
 static void
@@ -933,7 +933,10 @@ test_advice_ignored(void **state)
 	pq = acq(e, LC_PAGEQUEUE);
 	pg = acq(e, LC_PAGE);
 	assert_int_equal(ev(e, PR_DEACTIVATE, 5, 0, 1, PR_F_HEAD), 0);
+	/* Nor a DONTNEED (a NOCACHE release no wire event wired). */
+	assert_int_equal(ev(e, PR_RELEASE, 5, 0, 4, PR_F_NOCACHE), 0);
 	assert_int_equal(vm_page_queue(m), PQ_ACTIVE);
+	assert_non_null(page(e, 5, 3));
 	assert_int_equal(acq(e, LC_OBJECT), ob);
 	assert_int_equal(acq(e, LC_PAGEQUEUE), pq);
 	assert_int_equal(acq(e, LC_PAGE), pg);

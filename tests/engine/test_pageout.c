@@ -284,7 +284,7 @@ wb_access(void *ctx, const void *p, enum eng_sim_op op)
 	wb.armed = false;
 	wb.fired++;
 	assert_true(vm_page_wire_mapped(eng_cpu(wb.e, 1), wb.m));
-	vm_page_ev_wiring_add(wb.m);
+	vm_page_ev_wiring_add(wb.m->object, wb.m);
 }
 
 static uint64_t

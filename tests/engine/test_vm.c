@@ -262,6 +262,58 @@ map1(struct vm_engine *e, uint64_t obj, uint64_t pindex, uint8_t flags)
 }
 
 /*
+ * A NOCACHE release on an object no wire event wired is the recorder's
+ * POSIX_FADV_DONTNEED (ev_dontneed()), not a release skipped as "not
+ * wired".  FreeBSD 11+ (every design here but 10's pagelock + locked, d 0)
+ * read-locks the object once for the range and moves its resident pages
+ * to the inactive queue; under pagelock the page lock is carried from page
+ * to page, so two pages under one lock take it once (13's astate takes
+ * none).  FreeBSD 10 caches
+ * each unwired, unbusied page, which the model frees, under the object's
+ * write lock.  A later wire makes the next NOCACHE release a release.
+ */
+static void
+test_dontneed(void **state)
+{
+	uint64_t obj0, page0;
+	struct vm_page *m;
+	unsigned d;
+
+	(void)state;
+	for (d = 0; d < NDESIGNS; d++) {
+		struct vm_engine *e = mk(d, 2048);
+
+		assert_int_equal(ev(e, PR_PAGE_INSERT, 3, 0, 2, 0), 0);
+		assert_int_equal(ev(e, PR_ACTIVATE, 3, 0, 2, 0), 0);
+		assert_true(vm_page_lockptr(eng_cpu(e, 0), page(e, 3, 0)) ==
+		    vm_page_lockptr(eng_cpu(e, 0), page(e, 3, 1)));
+		obj0 = acq(e, LC_OBJECT);
+		page0 = acq(e, LC_PAGE);
+		assert_int_equal(ev(e, PR_RELEASE, 3, 0, 2, PR_F_NOCACHE), 0);
+		assert_int_equal(acq(e, LC_OBJECT) - obj0, 1);
+		/* refcount with a page-locked queue locks each page. */
+		assert_int_equal(acq(e, LC_PAGE) - page0, d < 3 ? 1 :
+		    vm_page_qlock(e) ? 2 : 0);
+		if (d == 0) {
+			assert_null(page(e, 3, 0));
+			assert_null(page(e, 3, 1));
+		} else {
+			assert_int_equal(queue_of(e, page(e, 3, 0)),
+			    PQ_INACTIVE);
+			assert_int_equal(queue_of(e, page(e, 3, 1)),
+			    PQ_INACTIVE);
+		}
+		assert_int_equal(ev(e, PR_WIRE, 3, 4, 1, 0), 0);
+		assert_int_equal(ev(e, PR_RELEASE, 3, 4, 1, PR_F_NOCACHE), 0);
+		assert_null(page(e, 3, 4));
+		m = page(e, 3, 1);
+		assert_true(d == 0 ? m == NULL : m != NULL);
+		check_clean(e);
+		eng_destroy(e);
+	}
+}
+
+/*
  * FreeBSD 10's buffer-cache release (pagelock + locked, d 0):
  * vfs_vmio_release() puts the unwired page on the inactive queue at once
  * (vm_page_unwire(m, 0), release/10.4.0 sys/kern/vfs_bio.c line 1894),
@@ -1687,6 +1739,7 @@ main(void)
 		cmocka_unit_test(test_wire_unwire),
 		cmocka_unit_test(test_release),
 		cmocka_unit_test(test_release_nocache_kept),
+		cmocka_unit_test(test_dontneed),
 		cmocka_unit_test(test_release_nocache_fb10),
 		cmocka_unit_test(test_queue_ops),
 		cmocka_unit_test(test_map_fault_activates),
