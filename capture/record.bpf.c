@@ -210,6 +210,20 @@ struct {
 	__type(value, struct send_range);
 } sending SEC(".maps");
 
+/*
+ * Threads inside a POSIX_FADV_DONTNEED that is an event (tid -> the
+ * advised object): the page-cache removals Linux makes for it
+ * (invalidate_mapping_pages(), during the call) are its own, not events.
+ * FreeBSD's DONTNEED, which the replay models from the advice, removes
+ * nothing: 11+ deactivates the range's pages, 10.4 caches them.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u32);
+	__type(value, __u64);
+} advising SEC(".maps");
+
 /* Files a sendfile sent, with nocache (object id -> 1). */
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
@@ -268,6 +282,8 @@ __u64 pins_outstanding = 0;
 __u64 remaps_outstanding = 0;
 /* Threads whose sending entry is not SR_SENT, likewise. */
 __u64 sends_outstanding = 0;
+/* Threads with an advising entry, likewise. */
+__u64 advises_outstanding = 0;
 
 #define FOLD_PAGES	16	/* pages of one event marked or checked */
 
@@ -747,6 +763,20 @@ dropping(__u64 obj)
 	return (sr != NULL && sr->state == SR_DROPPING && sr->obj == obj);
 }
 
+/* Whether the current thread is in a DONTNEED of obj that is an event. */
+static __always_inline bool
+advised(__u64 obj)
+{
+	__u64 *o;
+	__u32 tid;
+
+	if (advises_outstanding == 0)
+		return (false);
+	tid = (__u32)bpf_get_current_pid_tgid();
+	o = bpf_map_lookup_elem(&advising, &tid);
+	return (o != NULL && *o == obj);
+}
+
 /*
  * Whether a recorded task mapped one of pages [pindex, pindex + n) of obj
  * (the first FOLD_PAGES) since they were inserted; forgets them.
@@ -776,7 +806,8 @@ was_mapped(__u64 obj, __u64 pindex, __u32 n)
  * from an inode a followed task is evicting belongs to that eviction,
  * whoever runs it (reclaim may race the truncation), and the last one ends
  * the object (struct evicting).  With nocache, the removals of a DONTNEED
- * that stands for a NOCACHE sendfile are none (sending).
+ * that stands for a NOCACHE sendfile are none (sending); those of any
+ * other DONTNEED are that advice's (advising).
  */
 static __always_inline void
 on_delete(struct folio *folio)
@@ -802,6 +833,10 @@ on_delete(struct folio *folio)
 	if (ev == NULL) {
 		if (dropping(obj)) {
 			hit(HOOK_NOCACHE_FOLDED);
+			return;
+		}
+		if (advised(obj)) {
+			hit(HOOK_DONTNEED_FOLDED);
 			return;
 		}
 		hint = in_reclaim() ? 0 : REC_H_OWN;
@@ -1242,8 +1277,9 @@ on_direct_io(__u64 start, __u64 len)
 }
 
 /*
- * A system call returns: forget the cached vmas if it changed mappings and
- * the sendfile range, unwire what the thread's direct I/O wired.
+ * A system call returns: forget the cached vmas if it changed mappings,
+ * the DONTNEED and the sendfile range, unwire what the thread's direct I/O
+ * wired.
  */
 static __always_inline void
 on_sys_exit(void)
@@ -1261,6 +1297,11 @@ on_sys_exit(void)
 			if (bpf_map_delete_elem(&remapping, &tid) == 0)
 				__sync_fetch_and_sub(&remaps_outstanding, 1);
 		}
+	}
+	if (advises_outstanding != 0) {
+		tid = (__u32)bpf_get_current_pid_tgid();
+		if (bpf_map_delete_elem(&advising, &tid) == 0)
+			__sync_fetch_and_sub(&advises_outstanding, 1);
 	}
 	if (sends_outstanding != 0) {
 		tid = (__u32)bpf_get_current_pid_tgid();
@@ -1423,9 +1464,13 @@ on_fadvise(long fd, __u64 off, __u64 len, long advice)
 			return;
 		}
 	}
-	if (advice == POSIX_FADV_DONTNEED)
+	if (advice == POSIX_FADV_DONTNEED) {
 		emit_range(REC_RELEASE, obj, first, n, REC_F_NOCACHE, 0);
-	else
+		tid = (__u32)bpf_get_current_pid_tgid();
+		if (bpf_map_update_elem(&advising, &tid, &obj,
+		    BPF_NOEXIST) == 0)
+			__sync_fetch_and_add(&advises_outstanding, 1);
+	} else
 		emit_range(REC_DEACTIVATE, obj, first, n, REC_F_HEAD, 0);
 }
 

@@ -182,6 +182,7 @@ static const char *const hook_note[HOOK_COUNT] = {
 	[HOOK_REMOVE_MAPPED] = "ebpf.remove_mapped",
 	[HOOK_LRU_ANON_UNOWNED] = "ebpf.lru_anon_unowned",
 	[HOOK_NOCACHE_FOLDED] = "ebpf.nocache_folded",
+	[HOOK_DONTNEED_FOLDED] = "ebpf.dontneed_folded",
 };
 
 /*

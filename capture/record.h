@@ -98,6 +98,7 @@ enum rec_hook {
 	HOOK_REMOVE_MAPPED,	/* removals of a mapped page: + remove_all */
 	HOOK_LRU_ANON_UNOWNED,	/* anonymous LRU insertions of no fault */
 	HOOK_NOCACHE_FOLDED,	/* --nocache: DONTNEEDs and their removals */
+	HOOK_DONTNEED_FOLDED,	/* removals a DONTNEED makes: no event */
 	HOOK_COUNT
 };
 

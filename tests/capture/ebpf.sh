@@ -244,7 +244,8 @@ sendfile)
 	    fail "no insertion folded into the sendfiles"
 	# A server dropping what it sends (--nocache): its DONTNEEDs are
 	# the NOCACHE sendfile's, not releases and removals of their own;
-	# without --nocache they are.
+	# without --nocache each is a release, and the removals it makes
+	# are its own (ebpf.dontneed_folded), not page_remove events.
 	for nc in "" --nocache; do
 		uncache "$WORK/f8"
 		"$PR" record $nc -o "$WORK/nc.prt" -- "$SENDFILE_ONCE" \
@@ -253,14 +254,17 @@ sendfile)
 		rel=$(obj_kind "$WORK/nc.prt" "$obj" release)
 		rem=$(obj_kind "$WORK/nc.prt" "$obj" page_remove)
 		fold=$(note_of "$WORK/nc.prt" ebpf.nocache_folded)
+		dfold=$(note_of "$WORK/nc.prt" ebpf.dontneed_folded)
 		if [ -n "$nc" ]; then
-			[ "$rel" = 0 ] && [ "$rem" = 0 ] && [ "$fold" -ge 8 ] ||
-			    fail "--nocache: release $rel, page_remove $rem, folded $fold"
+			[ "$rel" = 0 ] && [ "$rem" = 0 ] && [ "$fold" -ge 8 ] &&
+			    [ "$dfold" = 0 ] ||
+			    fail "--nocache: release $rel, page_remove $rem, folded $fold, dontneed_folded $dfold"
 		else
-			[ "$rel" -ge 8 ] && [ "$rem" -gt 0 ] && [ "$fold" = 0 ] ||
-			    fail "release $rel, page_remove $rem, folded $fold"
+			[ "$rel" -ge 8 ] && [ "$rem" = 0 ] && [ "$fold" = 0 ] &&
+			    [ "$dfold" -gt 0 ] ||
+			    fail "release $rel, page_remove $rem, folded $fold, dontneed_folded $dfold"
 		fi
-		echo "record $nc: release $rel, page_remove $rem, nocache_folded $fold"
+		echo "record $nc: release $rel, page_remove $rem, nocache_folded $fold, dontneed_folded $dfold"
 	done
 	;;
 tree)
@@ -381,10 +385,12 @@ errors)
 	mount -t tmpfs -o size=64k tmpfs "$WORK/small" 2> /dev/null ||
 	    skip "cannot mount a small tmpfs for the full-disk case"
 	trap 'umount "$WORK/small"; rm -rf "$WORK"' EXIT INT TERM
-	head -c 40000 /dev/zero > "$WORK/small/fill"
+	# 16 KiB left; the recording is ~2.7 KiB per read of the file (a
+	# DONTNEED's removals make no events, rule D).
+	head -c 48000 /dev/zero > "$WORK/small/fill"
 	cold_file "$WORK/f16" 16
 	"$PR" record -o "$WORK/small/t.prt" -- sh -c \
-	    'for i in 1 2 3 4 5 6 7 8; do dd if="$1" of=/dev/null bs=1M iflag=nocache status=none; done' \
+	    'for i in $(seq 16); do dd if="$1" of=/dev/null bs=1M iflag=nocache status=none; done' \
 	    sh "$WORK/f16" 2> "$WORK/err"
 	rc=$?
 	grep -v 'note:' "$WORK/err" > "$WORK/err2"
@@ -442,7 +448,7 @@ kinds)
 	#   page_lookup = mm_filemap_get_pages + mm_filemap_map_pages
 	#   map = page_fault_user/kernel + mm_filemap_map_pages
 	#   activate + requeue + deactivate + page_remove + lru_insertion_folded
-	#       + lru_anon_unowned + foreign + no_object =
+	#       + lru_anon_unowned + dontneed_folded + foreign + no_object =
 	#       mm_lru_insertion + mm_lru_activate +
 	#       mm_filemap_delete_from_page_cache + fadvise(NOREUSE)
 	#       (each of the four alone: its hooks less at most the skipped)
@@ -456,7 +462,8 @@ kinds)
 	#   wire = unwire = extract_hold = iomap_dio_rw_begin
 	#   pmap_create = exec + fork without CLONE_VM = pmap_destroy
 	#   scan = mm_vmscan_lru_isolate
-	#   on the file: page_insert, page_remove = its inserts and deletes,
+	#   on the file: page_insert, page_remove + dontneed_folded (dd's
+	#       DONTNEEDs, all on it) = its inserts and deletes,
 	#       obj_terminate = its ext4_evict_inode (1), nothing after it.
 	case $(stat -f -c %T "$WORK") in
 	ext2/ext3) ;;
@@ -501,6 +508,9 @@ kinds)
 	noobj=$(note_of "$T" ebpf.no_object)
 	folded=$(note_of "$T" ebpf.lru_insertion_folded)
 	unowned=$(note_of "$T" ebpf.lru_anon_unowned)
+	dfold=$(note_of "$T" ebpf.dontneed_folded)
+	[ "$dfold" -gt 0 ] || fail "dd iflag=nocache: no removal folded into its DONTNEEDs"
+	echo "dontneed_folded: $dfold"
 	[ "$folded" -gt 0 ] || fail "no LRU insertion folded into its allocation"
 	[ "$folded" -le $(( $(hc_of "$H" adds) + $(hc_of "$H" faults) )) ] ||
 	    fail "LRU insertions folded $folded > inserts + faults"
@@ -508,12 +518,13 @@ kinds)
 	near "activate+requeue+deactivate+page_remove+folded+skipped" \
 	    $(( $(kind_of "$T" activate) + $(kind_of "$T" requeue) + \
 	    $(kind_of "$T" deactivate) + $(kind_of "$T" page_remove) + \
-	    folded + unowned + foreign + noobj )) \
+	    folded + unowned + dfold + foreign + noobj )) \
 	    $(( $(hc_of "$H" lru_active) + $(hc_of "$H" lru_inactive) + \
 	    $(hc_of "$H" lru_activate) + $(hc_of "$H" deletes) + \
 	    $(hc_of "$H" noreuse) ))
 	skipped=$(( foreign + noobj ))
-	near_less page_remove "$(kind_of "$T" page_remove)" \
+	near_less page_remove+dontneed_folded \
+	    $(( $(kind_of "$T" page_remove) + dfold )) \
 	    "$(hc_of "$H" deletes)" $skipped
 	# An insertion onto the active list (a refaulted page) of a page just
 	# added folds by rule L like any other: lru_active counts it, the
@@ -554,7 +565,8 @@ kinds)
 	near "page_insert+sendfile_insert_folded on the file" \
 	    $(( $(obj_kind "$T" "$obj" page_insert) + sf_folded )) \
 	    "$(hc_of "$H" inserts)"
-	near "page_remove on the file" "$(obj_kind "$T" "$obj" page_remove)" \
+	near "page_remove+dontneed_folded on the file" \
+	    $(( $(obj_kind "$T" "$obj" page_remove) + dfold )) \
 	    "$(hc_of "$H" f_deletes)"
 	[ "$(hc_of "$H" f_deletes)" -ge 256 ] || fail "too few deletes on the file"
 	[ "$(obj_kind "$T" "$obj" obj_terminate)" = "$(hc_of "$H" f_evicts)" ] ||
