@@ -960,12 +960,15 @@ eng_advice_honoured(const struct vm_engine *e)
 	return (!e->dfly);
 }
 
-/* A release event's vm_page_release() flags.  (C) */
+/*
+ * A release event's vm_page_release() flags: NOCACHE is a B_DIRECT
+ * buffer's release (VPR_BDIRECT).  (C)
+ */
 static int
 ev_release_flags(const struct eng_cpu *c, const struct pr_event *ev)
 {
 	return ((ev->flags & PR_F_NOCACHE) != 0 && eng_advice_honoured(c->e) ?
-	    VPR_TRYFREE | VPR_NOREUSE : 0);
+	    VPR_TRYFREE | VPR_NOREUSE | VPR_BDIRECT : 0);
 }
 
 /*

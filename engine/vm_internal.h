@@ -14,6 +14,12 @@
 /* vm_page_release() flags. */
 #define VPR_TRYFREE	0x01
 #define VPR_NOREUSE	0x02
+/*
+ * The model's own: the release of a B_DIRECT buffer's page, whose free
+ * under --page pagelock (10/12's vfs_vmio_unwire() -> vm_page_try_to_free())
+ * unmaps a mapped page too; sendfile_free_page() frees only an unmapped one.
+ */
+#define VPR_BDIRECT	0x04
 
 /* Page lock of m, with the caller's site. */
 #define vm_page_lock(c, m)						\

@@ -720,8 +720,9 @@ vm_page_release(struct eng_cpu *c, struct vm_page *m, int flags)
 /*
  * vm_page_release_locked(): the object is write-locked (pagelock: and the
  * page lock held).  Drop one wiring; on the last, free the page if
- * VPR_TRYFREE and it is unmapped and unbusied, else place it
- * (vm_page_release_toq).  Returns false when m was not wired.
+ * VPR_TRYFREE and it is unmapped (or, pagelock, VPR_BDIRECT) and unbusied,
+ * else place it (vm_page_release_toq).  Returns false when m was not
+ * wired.
  *
  * pagelock (FreeBSD <= 12): the free is vm_page_try_to_free(), which
  * calls pmap_remove_all() before vm_page_free() when
@@ -729,6 +730,13 @@ vm_page_release(struct eng_cpu *c, struct vm_page *m, int flags)
  * unconditionally in 10.x, index id 35289613); the object of a page
  * released by the trace's holder is referenced, so always here.  On an
  * unmapped page that costs the page's pv-list lock and nothing else.
+ * 12's sendfile_free_page() calls it for an unmapped page only ("Only
+ * free unmapped pages"); its buffer cache's vfs_vmio_unwire() of a
+ * B_DIRECT buffer (VPR_BDIRECT) calls it for any, so a mapped page is
+ * unmapped and freed (12-era sys/kern/vfs_bio.c, index ids 90490837 and
+ * 5725249: "if ((bp->b_flags & B_DIRECT) != 0) freed =
+ * vm_page_try_to_free(m)"; the model keeps no dirty bits, which would
+ * keep a page dirtied through its mappings).
  * FreeBSD 10 (vm_engine_fb10()): vfs_vmio_release() (release/10.4.0
  * sys/kern/vfs_bio.c lines 1893-1903, coder03/freebsd10.4 @3d3f8b11)
  * calls vm_page_unwire(m, 0), which enqueues the page at the inactive
@@ -777,7 +785,8 @@ vm_page_release_locked(struct eng_cpu *c, struct vm_page *m, int flags)
 		}
 		return (true);
 	}
-	if ((flags & VPR_TRYFREE) != 0 && !pmap_page_is_mapped(m) &&
+	if ((flags & VPR_TRYFREE) != 0 && (!pmap_page_is_mapped(m) ||
+	    (e->pagelock && (flags & VPR_BDIRECT) != 0)) &&
 	    (busied || (e->smr_lookups ? vm_page_tryxbusy(c, m) :
 	    atomic_load_explicit(&m->busy_lock, memory_order_relaxed) ==
 	    VPB_UNBUSIED))) {

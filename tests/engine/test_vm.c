@@ -262,6 +262,52 @@ map1(struct vm_engine *e, uint64_t obj, uint64_t pindex, uint8_t flags)
 }
 
 /*
+ * A NOCACHE release (a B_DIRECT buffer's) of a mapped page: 10 and 12
+ * (--page pagelock) free it, vfs_vmio_unwire() calling
+ * vm_page_try_to_free(), which unmaps it first (one pv-list lock and the
+ * pmap's); 13+ (refcount) places it, vm_page_release_locked() freeing only
+ * an unmapped page.  A NOCACHE sendfile keeps a mapped page under 12 too
+ * (sendfile_free_page(): "Only free unmapped pages").
+ */
+static void
+test_release_nocache_mapped(void **state)
+{
+	struct pr_event x;
+	uint64_t pv0;
+	unsigned d;
+
+	(void)state;
+	for (d = 0; d < NDESIGNS; d++) {
+		struct vm_engine *e = mk(d, 2048);
+
+		assert_int_equal(ev(e, PR_WIRE, 3, 0, 1, 0), 0);
+		assert_int_equal(map1(e, 3, 0, 0), 0);
+		pv0 = acq(e, LC_PV);
+		assert_int_equal(ev(e, PR_RELEASE, 3, 0, 1, PR_F_NOCACHE), 0);
+		if (d < 3) {
+			assert_null(page(e, 3, 0));
+			assert_int_equal(acq(e, LC_PV) - pv0, 1);
+		} else {
+			assert_non_null(page(e, 3, 0));
+			assert_true(pmap_page_is_mapped(page(e, 3, 0)));
+			assert_int_equal(acq(e, LC_PV), pv0);
+		}
+		memset(&x, 0, sizeof(x));
+		x.kind = PR_SENDFILE;
+		x.obj = 3;
+		x.pindex = 1;
+		x.npages = 1;
+		x.flags = PR_F_NOCACHE;
+		assert_int_equal(map1(e, 3, 1, 0), 0);
+		assert_int_equal(eng_apply(eng_cpu(e, 0), &x), 0);
+		assert_non_null(page(e, 3, 1));
+		assert_true(pmap_page_is_mapped(page(e, 3, 1)));
+		check_clean(e);
+		eng_destroy(e);
+	}
+}
+
+/*
  * A NOCACHE release on an object no wire event wired is the recorder's
  * POSIX_FADV_DONTNEED (ev_dontneed()), not a release skipped as "not
  * wired".  FreeBSD 11+ (every design here but 10's pagelock + locked, d 0)
@@ -1739,6 +1785,7 @@ main(void)
 		cmocka_unit_test(test_wire_unwire),
 		cmocka_unit_test(test_release),
 		cmocka_unit_test(test_release_nocache_kept),
+		cmocka_unit_test(test_release_nocache_mapped),
 		cmocka_unit_test(test_dontneed),
 		cmocka_unit_test(test_release_nocache_fb10),
 		cmocka_unit_test(test_queue_ops),
