@@ -62,6 +62,8 @@ static const struct fp_variant fp_variants[] = {
 	{ "unwire", PR_UNWIRE, 0, FP_WIRED, false, false },
 	{ "release", PR_RELEASE, 0, FP_WIRED, false, false },
 	{ "release:nocache", PR_RELEASE, PR_F_NOCACHE, FP_WIRED, false, true },
+	{ "release:dontneed", PR_RELEASE, PR_F_NOCACHE, FP_ACTIVE, false,
+	    false },
 	{ "activate", PR_ACTIVATE, 0, FP_RESIDENT, false, false },
 	{ "deactivate", PR_DEACTIVATE, 0, FP_ACTIVE, false, false },
 	{ "deactivate:head", PR_DEACTIVATE, PR_F_HEAD, FP_ACTIVE, false, false },
