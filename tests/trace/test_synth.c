@@ -67,7 +67,7 @@ test_build(void **state)
 	struct pr_event ev;
 	uint64_t by_kind[PR_KIND_COUNT] = { 0 }, n = 0, folios = 0;
 	uint64_t created[4096] = { 0 };
-	uint64_t pmaps_live = 0, writes = 0;
+	uint64_t pmaps_live = 0, writes = 0, anon = 0;
 	int err;
 
 	(void)state;
@@ -84,11 +84,16 @@ test_build(void **state)
 		switch (ev.kind) {
 		case PR_OBJ_CREATE:
 			assert_true(ev.obj != 0);
-			created[ev.obj % 4096] = ev.obj;
+			if ((ev.obj & PR_OBJ_ANON) != 0)
+				anon++;	/* a heap: PR_OBJ_ANON | its pmap */
+			else
+				created[ev.obj % 4096] = ev.obj;
 			break;
 		case PR_PAGE_INSERT:
 		case PR_PAGE_LOOKUP:
-			/* No page of an object before its creation. */
+			/* A file's page (a heap's faults allocate theirs),
+			   never before the file's creation. */
+			assert_int_equal(ev.obj & PR_OBJ_ANON, 0);
 			assert_int_equal(created[ev.obj % 4096], ev.obj);
 			assert_true(ev.npages >= 1);
 			folios += ev.npages > 1;
@@ -123,6 +128,7 @@ test_build(void **state)
 	assert_true(folios > 0);
 	assert_true(writes > 0 && writes < by_kind[PR_MAP]);
 	assert_true(by_kind[PR_PMAP_CREATE] > 50);	/* many processes */
+	assert_true(anon > 50);				/* their heaps */
 	assert_true(by_kind[PR_OBJ_TERMINATE] > 50);
 	assert_true(by_kind[PR_PROMOTE] > 0);
 	assert_true(by_kind[PR_EXTRACT_HOLD] > 0);

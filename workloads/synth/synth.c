@@ -438,10 +438,15 @@ build_process(struct stream *s, void *arg)
 		fault_shared(s, sim, pmap, &maps[i < 12 ? 0 :
 		    1 + rng_below(r, nmaps - 1)]);
 
-	/* The anon heap: a private object, 2 MiB aligned. */
+	/*
+	 * The anon heap, 2 MiB aligned: the address space's anonymous
+	 * object, named as the recorder names one (PR_OBJ_ANON | pmap,
+	 * docs/capture.md), so that the replay gives it an anonymous
+	 * object's paths (OBJT_DEFAULT: a fault allocates its page).
+	 */
 	heap = &maps[nmaps++];
 	heap->so = NULL;
-	heap->obj = sim->next_obj++;
+	heap->obj = PR_OBJ_ANON | pmap;
 	hpages = rng_exp(r, (double)o->heap_pages);
 	if (hpages > 64 * SUPERPAGE)
 		hpages = 64 * SUPERPAGE;
@@ -478,11 +483,10 @@ build_process(struct stream *s, void *arg)
 			s->cpu = (uint32_t)rng_below(r, o->cpus);
 		a = rng_below(r, 100);
 		if (a < 55 && faulted < hpages) {
+			/* A write fault allocates the page (no insertion). */
 			p = faulted;
 			n = folio_pages(sim, p, hpages);
-			emit_obj(s, rng_range(r, 500, 2500), PR_PAGE_INSERT,
-			    heap->obj, p, n);
-			emit_map(s, rng_range(r, 100, 400), pmap,
+			emit_map(s, rng_range(r, 600, 2900), pmap,
 			    heap->addr + p * PAGE_SIZE, heap->obj, p, n,
 			    PR_F_WRITE);
 			faulted += n;
