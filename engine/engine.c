@@ -1444,6 +1444,74 @@ ev_map_dfly(struct eng_cpu *c, const struct pr_event *ev,
 }
 
 /*
+ * vm_fault_prefault(): after a fault has entered its page, map up to PFBAK
+ * pages before it and PFFOR after it that are resident, in an outward
+ * spiral (va - 1 page, va + 1, va - 2, ...), inside the faulting map
+ * entry.  For each candidate pmap_is_prefaultable() (the pmap lock, taken
+ * whatever the answer; no: next candidate), then the object's read lock
+ * unless obj_locked, and vm_page_lookup() (down the backing chain: the
+ * model has none); a missing page ends the loop; a resident, fully valid
+ * page is mapped by pmap_enter_quick() (read-only, a pv entry with no
+ * reclamation).  PFBAK = PFFOR = 4.  coder03/freebsd10.4 @3d3f8b11
+ * sys/vm/vm_fault.c lines 106-107 and 1113-1188 (10.4's takes
+ * (faultcount, reqpage): 0 gives PFBAK, PFFOR, and it always read-locks);
+ * rcslab/aurora-12.1 @843422e4 and sobomax/freebsd14_vendor @0f7ff342
+ * (index id 65957949308 @47000) take (backward, forward, obj_locked).
+ *
+ * The model has no map entries: the entry is taken to map the object
+ * from its pindex 0 (the candidate's pindex is the faulting one's plus
+ * the page distance, and must not be negative) with no end.  This can
+ * only add candidates (an entry mapping the object from an offset, or
+ * ending sooner, has fewer), each costing a pmap lock, and maps a
+ * resident page at an address another mapping may own, which a later
+ * pmap_enter() there replaces.  Every resident model page is fully
+ * valid, and managed.  The pmap is the faulting thread's own (the
+ * kernel's vmspace_pmap(curthread) test).  The object is read-locked by
+ * this CPU if obj_locked, else unlocked; no other lock is held.
+ */
+#define PFBAK	4
+#define PFFOR	4
+static void
+vm_fault_prefault(struct eng_cpu *c, const struct pr_event *ev,
+    struct vm_object *obj, vm_pindex_t pindex, uint64_t va, bool obj_locked)
+{
+	ENG_SITE_DEFINE;
+	struct vm_page *m;
+	uint64_t addr, d;
+	int i;
+
+	if (obj_locked)
+		VM_OBJECT_ASSERT_LOCKED(c, obj);
+	else
+		VM_OBJECT_ASSERT_UNLOCKED(c, obj);
+	for (i = 0; i < 2 * (PFBAK > PFFOR ? PFBAK : PFFOR); i++) {
+		d = (uint64_t)(i >> 1) + 1;
+		if ((i & 1) == 0) {
+			if (d > PFBAK || d > pindex ||
+			    va < (d << PAGE_SHIFT))
+				continue;
+			addr = va - (d << PAGE_SHIFT);
+		} else {
+			if (d > PFFOR)
+				continue;
+			addr = va + (d << PAGE_SHIFT);
+		}
+		if (!pmap_ev_is_prefaultable(c, ev->pmap, addr))
+			continue;
+		if (!obj_locked)
+			VM_OBJECT_RLOCK(c, obj);
+		m = vm_page_lookup(c, obj, (i & 1) == 0 ? pindex - d :
+		    pindex + d);
+		if (m != NULL)
+			pmap_ev_enter_quick(c, ev->pmap, addr, m);
+		if (!obj_locked)
+			VM_OBJECT_RUNLOCK(c, obj);
+		if (m == NULL)
+			break;
+	}
+}
+
+/*
  * FreeBSD 10/12's vm_fault() takes the read-locked soft path only when it
  * need not "avoid calling vm_object_set_writeable_dirty()": a write fault
  * on a vnode's object (OBJT_VNODE, or tmpfs's OBJ_TMPFS_NODE) that is not
@@ -1481,6 +1549,10 @@ vm_fault_needs_wlock(const struct eng_cpu *c, const struct vm_object *obj,
  * with no page lock, where vm_object_set_writeable_dirty() is an atomic
  * on a vnode's object (vm_page_set_dirty() and the PGA_NOSYNC aflag of a
  * page that was clean are not modelled: the model has no dirty bits).
+ * The fault then prefaults its neighbours (vm_fault_prefault(), never
+ * wired here): 12.1 and 13+ under the read lock (obj_locked; 13+ also
+ * under the object's busy), before the unlock; 10.4 after it, read-locking
+ * the object again for each neighbour it looks up (10.4 lines 265-290).
  * The kernel does this for any fault on a writeable mapping (prot), the
  * model for write faults.  When it fails, vm_fault() upgrades the read lock
  * (VM_OBJECT_TRYUPGRADE), else drops it and write-locks.  10/12: a write
@@ -1502,6 +1574,7 @@ vm_fault_soft_fast(struct eng_cpu *c, struct vm_object *obj,
 {
 	ENG_SITE_DEFINE;
 	bool write = (ev->flags & PR_F_WRITE) != 0, busy = c->e->smr_lookups;
+	bool fb10 = vm_engine_fb10(c->e);
 	struct vm_page *m;
 
 	if (vm_fault_needs_wlock(c, obj, write)) {
@@ -1519,7 +1592,11 @@ vm_fault_soft_fast(struct eng_cpu *c, struct vm_object *obj,
 				vm_page_lock(c, m);	/* vm_fault_dirty() */
 				vm_page_unlock(c, m);
 			}
+			if (*rv == 0 && !fb10)
+				vm_fault_prefault(c, ev, obj, pindex, va, true);
 			VM_OBJECT_RUNLOCK(c, obj);
+			if (*rv == 0 && fb10)
+				vm_fault_prefault(c, ev, obj, pindex, va, false);
 			if (*rv == 0 && write && !c->e->pagelock)
 				vm_object_set_writeable_dirty(c, obj);
 			if (busy)
@@ -1630,6 +1707,16 @@ vm_fault_busy_sleep(struct eng_cpu *c, struct vm_object *obj,
  * @843422e4: vm_page_xbusy() straight after the busy test).  --page
  * refcount (13.0, D23034): the lock is held through the allocation only.
  *
+ * After its pmap_enter, with the object unlocked, a fault that found its
+ * page resident prefaults (vm_fault_prefault(), PFBAK and PFFOR:
+ * faultcount 0, no VM_FAULT_WIRE, not wired); one that allocated it does
+ * not: the model's allocation is a zero fill, where the kernel sets
+ * faultcount = 1 ("Don't try to prefault neighboring pages"; 10.4 line
+ * 797, 13.0's vm_fault() @38000).  A vnode object's pager read (the
+ * kernel's faultcount = behind + 1 + ahead, and a prefault of the pages
+ * it read) is not modelled: the model allocates the page as a zero fill,
+ * and the pages a read-ahead brings in are the trace's own insertions.
+ *
  * Returns the page entered (*rv: pmap_ev_enter()'s result), or NULL with
  * no memory or *retry.  The object is unlocked on return.
  */
@@ -1638,7 +1725,7 @@ vm_fault_object(struct eng_cpu *c, struct vm_object *obj, vm_pindex_t pindex,
     const struct pr_event *ev, uint64_t va, int *rv, bool *retry)
 {
 	ENG_SITE_DEFINE;
-	bool write = (ev->flags & PR_F_WRITE) != 0, again, fb10;
+	bool write = (ev->flags & PR_F_WRITE) != 0, again, fb10, found;
 	struct vm_page *m;
 
 	VM_OBJECT_ASSERT_WLOCKED(c, obj);
@@ -1648,7 +1735,7 @@ vm_fault_object(struct eng_cpu *c, struct vm_object *obj, vm_pindex_t pindex,
 	vm_object_reference_locked(c, obj);
 	vm_object_pip_add(c, obj);
 	do {
-		if ((m = vm_page_lookup(c, obj, pindex)) != NULL) {
+		if ((found = (m = vm_page_lookup(c, obj, pindex)) != NULL)) {
 			if (!vm_page_tryxbusy(c, m)) {
 				vm_fault_busy_sleep(c, obj, m);
 				*retry = true;
@@ -1674,6 +1761,8 @@ vm_fault_object(struct eng_cpu *c, struct vm_object *obj, vm_pindex_t pindex,
 	if (write && !c->e->pagelock)
 		vm_object_set_writeable_dirty(c, obj);
 	*rv = pmap_ev_enter(c, ev->pmap, va, m, write);
+	if (*rv == 0 && found)
+		vm_fault_prefault(c, ev, obj, pindex, va, false);
 	if (c->e->pagelock)
 		VM_OBJECT_WLOCK(c, obj);
 	vm_page_activate(c, m);
