@@ -1444,6 +1444,79 @@ ev_map_dfly(struct eng_cpu *c, const struct pr_event *ev,
 }
 
 /*
+ * The trace's faults are Linux's, and Linux's fault-around
+ * (filemap_map_pages(), recorded as one map of its whole window, the
+ * faulting page included, right after the fault's own one-page map;
+ * docs/capture.md) maps pages that FreeBSD's fault has already mapped:
+ * the faulting page and the neighbours its prefault entered; and a later
+ * Linux fault may fall on a page FreeBSD prefaulted.  FreeBSD takes no
+ * fault on a page that is mapped with the access allowed: the MMU walks
+ * the page table, with no lock.  The model cannot read its pmap without
+ * the pmap lock (its page-table stand-in changes under it), so it keeps
+ * what this CPU's own faults mapped (c->fault_seen, one block of
+ * ENG_FAULT_SEEN_PAGES pages) and trusts it until another event of this
+ * CPU could have undone it (eng_dispatch()).  Another CPU's unmap in
+ * between is not seen: the page then stays unmapped here, as another
+ * interleaving of the replay would have had it.  A page mapped otherwise
+ * (by an older fault, or outside the block) still faults: at worst a
+ * soft fault whose pmap_enter finds its own mapping.
+ */
+
+/*
+ * Make va, pindex of obj in ev's pmap, the block of c->fault_seen.  Run
+ * by c's thread, like the two below.
+ */
+static void
+eng_fault_seen_at(struct eng_cpu *c, const struct pr_event *ev,
+    const struct vm_object *obj, uint64_t va, uint64_t pindex)
+{
+	struct eng_fault_seen *f = &c->fault_seen;
+	uint64_t p = pindex % ENG_FAULT_SEEN_PAGES;
+
+	if (f->obj == obj && f->pmap == ev->pmap && f->base == pindex - p &&
+	    f->va == va - (p << PAGE_SHIFT))
+		return;
+	*f = (struct eng_fault_seen){ .obj = obj, .pmap = ev->pmap,
+	    .va = va - (p << PAGE_SHIFT), .base = pindex - p };
+}
+
+/*
+ * The page at pindex of the block's object is now mapped at va, writeable
+ * if write; nothing if that is outside the block.
+ */
+static void
+eng_fault_seen_mark(struct eng_cpu *c, uint64_t va, uint64_t pindex,
+    bool write)
+{
+	struct eng_fault_seen *f = &c->fault_seen;
+	uint64_t p = pindex - f->base, bit;
+
+	if (p >= ENG_FAULT_SEEN_PAGES || va != f->va + (p << PAGE_SHIFT))
+		return;
+	bit = (uint64_t)1 << p;
+	f->mapped |= bit;
+	f->writeable = write ? f->writeable | bit : f->writeable & ~bit;
+}
+
+/*
+ * Whether c->fault_seen knows va to map pindex of obj in ev's pmap, and
+ * writeable if write: then no fault is taken.
+ */
+static bool
+eng_fault_seen(const struct eng_cpu *c, const struct pr_event *ev,
+    const struct vm_object *obj, uint64_t va, uint64_t pindex, bool write)
+{
+	const struct eng_fault_seen *f = &c->fault_seen;
+	uint64_t p = pindex - f->base, bit;
+
+	if (f->mapped == 0 || f->obj != obj || f->pmap != ev->pmap ||
+	    p >= ENG_FAULT_SEEN_PAGES || va != f->va + (p << PAGE_SHIFT))
+		return (false);
+	bit = (uint64_t)1 << p;
+	return ((f->mapped & bit) != 0 && (!write || (f->writeable & bit)));
+}
+
+/*
  * vm_fault_prefault(): after a fault has entered its page, map up to PFBAK
  * pages before it and PFFOR after it that are resident, in an outward
  * spiral (va - 1 page, va + 1, va - 2, ...), inside the faulting map
@@ -1465,7 +1538,8 @@ ev_map_dfly(struct eng_cpu *c, const struct pr_event *ev,
  * ending sooner, has fewer), each costing a pmap lock, and maps a
  * resident page at an address another mapping may own, which a later
  * pmap_enter() there replaces.  Every resident model page is fully
- * valid, and managed.  The pmap is the faulting thread's own (the
+ * valid, and managed.  A neighbour entered is noted in c->fault_seen.
+ * The pmap is the faulting thread's own (the
  * kernel's vmspace_pmap(curthread) test).  The object is read-locked by
  * this CPU if obj_locked, else unlocked; no other lock is held.
  */
@@ -1477,7 +1551,7 @@ vm_fault_prefault(struct eng_cpu *c, const struct pr_event *ev,
 {
 	ENG_SITE_DEFINE;
 	struct vm_page *m;
-	uint64_t addr, d;
+	uint64_t addr, cand, d;
 	int i;
 
 	if (obj_locked)
@@ -1500,10 +1574,10 @@ vm_fault_prefault(struct eng_cpu *c, const struct pr_event *ev,
 			continue;
 		if (!obj_locked)
 			VM_OBJECT_RLOCK(c, obj);
-		m = vm_page_lookup(c, obj, (i & 1) == 0 ? pindex - d :
-		    pindex + d);
-		if (m != NULL)
-			pmap_ev_enter_quick(c, ev->pmap, addr, m);
+		cand = (i & 1) == 0 ? pindex - d : pindex + d;
+		m = vm_page_lookup(c, obj, cand);
+		if (m != NULL && pmap_ev_enter_quick(c, ev->pmap, addr, m))
+			eng_fault_seen_mark(c, addr, cand, false);
 		if (!obj_locked)
 			VM_OBJECT_RUNLOCK(c, obj);
 		if (m == NULL)
@@ -1773,10 +1847,13 @@ vm_fault_object(struct eng_cpu *c, struct vm_object *obj, vm_pindex_t pindex,
 
 /*
  * map (vm_fault), FreeBSD: per page, vm_fault_soft_fast(), else
- * vm_fault_object().  Skipped when no page could be entered: no memory,
- * or (pmap_ev_enter) no such pmap slot.
+ * vm_fault_object(); a page this CPU's faults mapped (eng_fault_seen())
+ * takes no fault and no work (eng_fault_seen).  Skipped when no page could be entered and
+ * none was mapped already: no memory, or (pmap_ev_enter) no such pmap
+ * slot.
  *
- * --page dfly: DragonFly 5.6's fault, ev_map_dfly().
+ * --page dfly: DragonFly 5.6's fault, ev_map_dfly() (no prefault: its
+ * vm_prefault() is not modelled).
  */
 static enum eng_skip
 ev_map(struct eng_cpu *c, const struct pr_event *ev, struct vm_object *obj,
@@ -1784,11 +1861,16 @@ ev_map(struct eng_cpu *c, const struct pr_event *ev, struct vm_object *obj,
 {
 	uint32_t i, did = 0;
 	uint64_t va;
-	bool found = false, retry;
+	bool found = false, retry, write = (ev->flags & PR_F_WRITE) != 0;
 	int rv;
 
 	for (i = 0; i < n; i++) {
 		va = ev->addr + ((uint64_t)i << PAGE_SHIFT);
+		if (eng_fault_seen(c, ev, obj, va, ev->pindex + i, write)) {
+			did++;
+			continue;
+		}
+		eng_fault_seen_at(c, ev, obj, va, ev->pindex + i);
 		rv = 1;
 		if (c->e->dfly) {
 			found = ev_map_dfly(c, ev, obj, ev->pindex + i, va,
@@ -1802,8 +1884,10 @@ ev_map(struct eng_cpu *c, const struct pr_event *ev, struct vm_object *obj,
 				    ev, va, &rv, &retry) != NULL;
 			} while (!found && retry);
 		}
-		if (rv == 0)
+		if (rv == 0) {
 			did++;
+			eng_fault_seen_mark(c, va, ev->pindex + i, write);
+		}
 	}
 	return (did ? ENG_SKIP_NONE : !found ? ENG_SKIP_NO_MEMORY :
 	    ENG_SKIP_NO_SLOT);
@@ -2057,6 +2141,8 @@ eng_dispatch(struct eng_cpu *c, const struct pr_event *ev)
 	struct vm_object *obj = NULL;
 	uint32_t n = 0;
 
+	if (ev->kind != PR_MAP && ev->kind != PR_PAGE_LOOKUP)
+		c->fault_seen.mapped = 0;	/* ev_map() */
 	switch (ev->kind) {
 	case PR_OBJ_CREATE:
 	case PR_OBJ_TERMINATE:

@@ -944,10 +944,10 @@ pmap_ev_is_prefaultable(struct eng_cpu *c, uint64_t slot, uint64_t va)
  * the entry on m's list; then the PTE, PG_V | PG_U | PG_MANAGED (the
  * model keeps no PG_U): no PG_A, no PG_RW.  No promotion is attempted (neither 10.4's nor 13.0's
  * pmap_enter_quick_locked() has one).  --pv dfly: no pv entry (the
- * backing is attached first, as pmap_enter()).  The caller holds m's
- * object locked; no other lock may be held.
+ * backing is attached first, as pmap_enter()).  Returns whether va now
+ * maps m.  The caller holds m's object locked; no other lock may be held.
  */
-static void
+static bool
 pmap_enter_quick(struct eng_cpu *c, struct pmap *pm, uint64_t va,
     struct vm_page *m)
 {
@@ -957,6 +957,7 @@ pmap_enter_quick(struct eng_cpu *c, struct pmap *pm, uint64_t va,
 	struct pv_cursor cur;
 	struct pv_entry *pv;
 	uint64_t newpte, *pte;
+	bool entered = false;
 
 	md = pm->pm_md;
 	va &= ~PAGE_MASK;
@@ -990,22 +991,26 @@ pmap_enter_quick(struct eng_cpu *c, struct pmap *pm, uint64_t va,
 	}
 	pm->pm_stats.resident_count++;
 	*pte = newpte;
+	entered = true;
 out:
 	pv_unlock(&cur);
 	pvh_global_unlock(&cur);
 	PMAP_UNLOCK(c, pm);
+	return (entered);
 }
 
-/* pmap_enter_quick() in slot's pmap; nothing if the slot is invalid. */
-void
+/*
+ * pmap_enter_quick() in slot's pmap: whether it mapped m (false if the
+ * slot is invalid).
+ */
+bool
 pmap_ev_enter_quick(struct eng_cpu *c, uint64_t slot, uint64_t va,
     struct vm_page *m)
 {
 	struct pmap *pm;
 
 	pm = pmap_slot(pmap_mi_cpu_md(c), slot);
-	if (pm != NULL)
-		pmap_enter_quick(c, pm, va, m);
+	return (pm != NULL && pmap_enter_quick(c, pm, va, m));
 }
 
 /*

@@ -65,7 +65,7 @@ int	pmap_ev_enter(struct eng_cpu *c, uint64_t pmap, uint64_t va,
 	    struct vm_page *m, bool write);
 bool	pmap_ev_is_prefaultable(struct eng_cpu *c, uint64_t pmap,
 	    uint64_t va);
-void	pmap_ev_enter_quick(struct eng_cpu *c, uint64_t pmap, uint64_t va,
+bool	pmap_ev_enter_quick(struct eng_cpu *c, uint64_t pmap, uint64_t va,
 	    struct vm_page *m);
 int	pmap_ev_remove(struct eng_cpu *c, uint64_t pmap, uint64_t va,
 	    uint32_t npages);

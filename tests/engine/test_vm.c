@@ -467,6 +467,9 @@ test_fault_miss_locks(void **state)
 		before = acq(e, LC_OBJECT);
 		assert_int_equal(map1(e, 6, 1, 0), 0);
 		assert_int_equal(acq(e, LC_OBJECT) - before, pl ? 3 : 2);
+		/* Unmapped, so that the fault is one (ev_map()). */
+		assert_int_equal(ev_at(e, 0, PR_UNMAP, 6, 1, 1, 0,
+		    (0x1000 + 1) << 12), 0);
 		before = acq(e, LC_OBJECT);
 		assert_int_equal(map1(e, 6, 1, 0), 0);
 		assert_int_equal(acq(e, LC_OBJECT) - before, d == 0 ? 2 : 1);
@@ -586,9 +589,9 @@ test_fault_soft_dirty_page_lock(void **state)
  * mapped, 9 not.  The pmap lock: pmap_enter, then per neighbour
  * pmap_is_prefaultable() and pmap_enter_quick(): 17.  The object: the
  * soft path's read lock, and under 10.4 (d 0), whose prefault runs after
- * the unlock, one read lock per neighbour: 9.  A second fault on 4 (its
- * PTE valid, e.g. after a protection change) finds every neighbour
- * mapped: 8 pmap_is_prefaultable() locks and nothing more.
+ * the unlock, one read lock per neighbour: 9.  A write fault on 4 then
+ * (an upgrade) finds every neighbour mapped: 8 pmap_is_prefaultable()
+ * locks and nothing more.
  */
 static void
 test_prefault_soft(void **state)
@@ -610,7 +613,7 @@ test_prefault_soft(void **state)
 		assert_int_equal(acq(e, LC_PMAP) - before, 1 + 8 + 8);
 		assert_int_equal(acq(e, LC_OBJECT) - obefore, d == 0 ? 9 : 1);
 		before = acq(e, LC_PMAP);
-		assert_int_equal(map1(e, 5, 4, 0), 0);
+		assert_int_equal(map1(e, 5, 4, PR_F_WRITE), 0);
 		assert_int_equal(acq(e, LC_PMAP) - before, 1 + 8);
 		check_clean(e);
 		eng_destroy(e);
@@ -680,6 +683,60 @@ test_prefault_slow(void **state)
 		assert_true(pmap_page_is_mapped(page(e, 6, 1)));
 		assert_false(pmap_page_is_mapped(page(e, 6, 0)));
 		assert_false(pmap_page_is_mapped(page(e, 6, 2)));
+		check_clean(e);
+		eng_destroy(e);
+	}
+}
+
+/*
+ * A map event's page that this CPU's faults mapped, or their prefaults,
+ * is no FreeBSD fault: no lock, no atomic (ev_map(), eng_fault_seen()).
+ * As Linux's fault-around window after its fault (the faulting page and
+ * its neighbours, one map event): a read fault on pindex 4 maps 0-8, so
+ * a map of 0-8 is no work, nor one of 4 again; a map of 0-15 then faults
+ * on 9 (pmap_enter, 8 pmap_is_prefaultable() of which 4 enter 10-13) and
+ * 14 (pmap_enter; 13, 15 entered, 12, and 16, missing: 4 checks, 1
+ * entered), and on no other page.  A write to 2, mapped read-only by the
+ * prefault, is a fault (an upgrade); and after any other event (here an
+ * activation) the model no longer knows, and 4 faults again.
+ */
+static void
+test_map_seen(void **state)
+{
+	struct lock_counts lc;
+	struct pr_event x;
+	uint64_t before;
+	unsigned d, p;
+
+	(void)state;
+	for (d = 0; d < NDESIGNS; d++) {
+		struct vm_engine *e = mk(d, 2048);
+
+		ev(e, PR_PAGE_INSERT, 5, 0, 16, 0);
+		assert_int_equal(map1(e, 5, 4, 0), 0);
+		memset(&x, 0, sizeof(x));
+		x.kind = PR_MAP;
+		x.obj = 5;
+		x.npages = 9;
+		x.addr = (uint64_t)0x1000 << 12;
+		lock_counts_take(e, &lc);
+		assert_int_equal(eng_apply(eng_cpu(e, 0), &x), 0);
+		assert_int_equal(map1(e, 5, 4, 0), 0);
+		assert_no_lock_work(e, &lc);
+		x.npages = 16;
+		before = acq(e, LC_PMAP);
+		assert_int_equal(eng_apply(eng_cpu(e, 0), &x), 0);
+		assert_int_equal(acq(e, LC_PMAP) - before,
+		    (1 + 8 + 4) + (1 + 4 + 1));
+		for (p = 0; p < 16; p++)
+			assert_true(pmap_page_is_mapped(page(e, 5, p)));
+		before = acq(e, LC_PMAP);
+		assert_int_equal(map1(e, 5, 2, PR_F_WRITE), 0);
+		assert_true(acq(e, LC_PMAP) > before);
+		ev(e, PR_ACTIVATE, 5, 15, 1, 0);
+		before = acq(e, LC_PMAP);
+		assert_int_equal(map1(e, 5, 4, 0), 0);
+		assert_true(acq(e, LC_PMAP) > before);
 		check_clean(e);
 		eng_destroy(e);
 	}
@@ -1821,6 +1878,7 @@ main(void)
 		cmocka_unit_test(test_prefault_soft),
 		cmocka_unit_test(test_prefault_stops),
 		cmocka_unit_test(test_prefault_slow),
+		cmocka_unit_test(test_map_seen),
 		cmocka_unit_test(test_fault_remque),
 		cmocka_unit_test(test_fault_busy_retry),
 		cmocka_unit_test(test_fault_busy_sleep_pip),

@@ -446,7 +446,8 @@ test_enter_quick(void **state)
 		assert_false(pmap_ev_is_prefaultable(c, 99, VA0));
 		before = c->lk.cls[LC_PMAP].acquisitions;
 		pv = c->lk.cls[LC_PV].acquisitions;
-		pmap_ev_enter_quick(c, 0, VA0 + PAGE_SIZE, fake_page(e, 101));
+		assert_true(pmap_ev_enter_quick(c, 0, VA0 + PAGE_SIZE,
+		    fake_page(e, 101)));
 		assert_int_equal(c->lk.cls[LC_PMAP].acquisitions - before, 1);
 		assert_int_equal(c->lk.cls[LC_PV].acquisitions - pv,
 		    d.pv_global ? 2 : 1);
@@ -458,7 +459,8 @@ test_enter_quick(void **state)
 		assert_int_equal(fake_pmap(e, 0)->pm_stats.resident_count, 2);
 		assert_false(fake_writeable(fake_page(e, 101)));
 		/* A valid PTE stays. */
-		pmap_ev_enter_quick(c, 0, VA0, fake_page(e, 102));
+		assert_false(pmap_ev_enter_quick(c, 0, VA0,
+		    fake_page(e, 102)));
 		assert_true((pte_of(fake_pmap(e, 0), VA0) & PG_FRAME) ==
 		    100 * PAGE_SIZE);
 		assert_int_equal(pv_len(&fake_page(e, 102)->md), 0);
@@ -466,9 +468,10 @@ test_enter_quick(void **state)
 		map_run(c, 1, VA0, 200, _NPCPV, false);
 		used = atomic_load(&e->md->md_chunks_used);
 		pmap_md_set_chunk_limit(e->md, used);
-		pmap_ev_enter_quick(c, 1, VA0 + _NPCPV * PAGE_SIZE,
-		    fake_page(e, 1000));
-		pmap_ev_enter_quick(c, 1, VA0 + NBPDR, fake_page(e, 1001));
+		assert_false(pmap_ev_enter_quick(c, 1, VA0 + _NPCPV *
+		    PAGE_SIZE, fake_page(e, 1000)));
+		assert_false(pmap_ev_enter_quick(c, 1, VA0 + NBPDR,
+		    fake_page(e, 1001)));
 		assert_int_equal(pte_of(fake_pmap(e, 1), VA0 + _NPCPV *
 		    PAGE_SIZE), 0);
 		assert_int_equal(pte_of(fake_pmap(e, 1), VA0 + NBPDR), 0);
