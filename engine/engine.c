@@ -1529,7 +1529,7 @@ eng_fault_seen(const struct eng_cpu *c, const struct pr_event *ev,
  * sys/vm/vm_fault.c lines 106-107 and 1113-1188 (10.4's takes
  * (faultcount, reqpage): 0 gives PFBAK, PFFOR, and it always read-locks);
  * rcslab/aurora-12.1 @843422e4 and sobomax/freebsd14_vendor @0f7ff342
- * (index id 65957949308 @47000) take (backward, forward, obj_locked).
+ * (index id 65957949308 @38000) take (backward, forward, obj_locked).
  *
  * The model has no map entries: the entry is taken to map the object
  * from its pindex 0 (the candidate's pindex is the faulting one's plus
@@ -1539,9 +1539,9 @@ eng_fault_seen(const struct eng_cpu *c, const struct pr_event *ev,
  * resident page at an address another mapping may own, which a later
  * pmap_enter() there replaces.  Every resident model page is fully
  * valid, and managed.  A neighbour entered is noted in c->fault_seen.
- * The pmap is the faulting thread's own (the
- * kernel's vmspace_pmap(curthread) test).  The object is read-locked by
- * this CPU if obj_locked, else unlocked; no other lock is held.
+ * The pmap is the faulting thread's own (the kernel's
+ * vmspace_pmap(curthread) test).  The object is read-locked by this CPU
+ * if obj_locked, else unlocked; no other lock is held.
  */
 #define PFBAK	4
 #define PFFOR	4
@@ -1848,9 +1848,9 @@ vm_fault_object(struct eng_cpu *c, struct vm_object *obj, vm_pindex_t pindex,
 /*
  * map (vm_fault), FreeBSD: per page, vm_fault_soft_fast(), else
  * vm_fault_object(); a page this CPU's faults mapped (eng_fault_seen())
- * takes no fault and no work (eng_fault_seen).  Skipped when no page could be entered and
+ * takes no fault and no work.  Skipped when no page could be entered and
  * none was mapped already: no memory, or (pmap_ev_enter) no such pmap
- * slot.
+ * slot.  The object must be unlocked.
  *
  * --page dfly: DragonFly 5.6's fault, ev_map_dfly() (no prefault: its
  * vm_prefault() is not modelled).
@@ -1864,6 +1864,7 @@ ev_map(struct eng_cpu *c, const struct pr_event *ev, struct vm_object *obj,
 	bool found = false, retry, write = (ev->flags & PR_F_WRITE) != 0;
 	int rv;
 
+	VM_OBJECT_ASSERT_UNLOCKED(c, obj);
 	for (i = 0; i < n; i++) {
 		va = ev->addr + ((uint64_t)i << PAGE_SHIFT);
 		if (eng_fault_seen(c, ev, obj, va, ev->pindex + i, write)) {
