@@ -1526,7 +1526,7 @@ eng_fault_seen(const struct eng_cpu *c, const struct pr_event *ev,
  * model has none); a missing page ends the loop; a resident, fully valid
  * page is mapped by pmap_enter_quick() (read-only, a pv entry with no
  * reclamation).  PFBAK = PFFOR = 4.  coder03/freebsd10.4 @3d3f8b11
- * sys/vm/vm_fault.c lines 106-107 and 1113-1188 (10.4's takes
+ * sys/vm/vm_fault.c lines 106-107 and 1113-1187 (10.4's takes
  * (faultcount, reqpage): 0 gives PFBAK, PFFOR, and it always read-locks);
  * rcslab/aurora-12.1 @843422e4 and sobomax/freebsd14_vendor @0f7ff342
  * (index id 65957949308 @38000) take (backward, forward, obj_locked).

@@ -933,7 +933,7 @@ pmap_ev_is_prefaultable(struct eng_cpu *c, uint64_t slot, uint64_t va)
  * some *MAJOR* assumptions: ... Not wired. Read access. ... *MUCH* faster
  * than pmap_enter".  amd64 (coder03/freebsd10.4 @3d3f8b11
  * sys/amd64/amd64/pmap.c pmap_enter_quick lines 4595-4608 and
- * pmap_enter_quick_locked 4610-4700; 13.0's, sobomax/freebsd14_vendor
+ * pmap_enter_quick_locked 4610-4713; 13.0's, sobomax/freebsd14_vendor
  * @0f7ff342 index id 65761193378 @204000, is the same but for 10.4's
  * pvh_global_lock): pvh_global_lock read-locked (hashed:N:global), the
  * pmap lock; a 2 MiB mapping of va declines; the page-table page is
