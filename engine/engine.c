@@ -1457,9 +1457,11 @@ ev_map_dfly(struct eng_cpu *c, const struct pr_event *ev,
  * ENG_FAULT_SEEN_PAGES pages) and trusts it until another event of this
  * CPU could have undone it (eng_dispatch()).  Another CPU's unmap in
  * between is not seen: the page then stays unmapped here, as another
- * interleaving of the replay would have had it.  A page mapped otherwise
- * (by an older fault, or outside the block) still faults: at worst a
- * soft fault whose pmap_enter finds its own mapping.
+ * interleaving of the replay would have had it.  A neighbour a prefault
+ * of this CPU found mapped to its page (an older fault's doing) is known
+ * too (vm_fault_prefault()).  A page mapped otherwise (by an older fault,
+ * out of the prefaults' sight or outside the block) still faults: at
+ * worst a soft fault whose pmap_enter finds its own mapping.
  */
 
 /*
@@ -1538,7 +1540,9 @@ eng_fault_seen(const struct eng_cpu *c, const struct pr_event *ev,
  * ending sooner, has fewer), each costing a pmap lock, and maps a
  * resident page at an address another mapping may own, which a later
  * pmap_enter() there replaces.  Every resident model page is fully
- * valid, and managed.  A neighbour entered is noted in c->fault_seen.
+ * valid, and managed.  A neighbour entered is noted in c->fault_seen,
+ * and so is one found mapped to its page already (pmap_ev_is_prefaultable()
+ * reads the PTE under its lock: the model's knowledge, no more locks).
  * The pmap is the faulting thread's own (the kernel's
  * vmspace_pmap(curthread) test).  The object is read-locked by this CPU
  * if obj_locked, else unlocked; no other lock is held.
@@ -1550,6 +1554,7 @@ vm_fault_prefault(struct eng_cpu *c, const struct pr_event *ev,
     struct vm_object *obj, vm_pindex_t pindex, uint64_t va, bool obj_locked)
 {
 	ENG_SITE_DEFINE;
+	struct pmap_seen seen;
 	struct vm_page *m;
 	uint64_t addr, cand, d;
 	int i;
@@ -1570,11 +1575,16 @@ vm_fault_prefault(struct eng_cpu *c, const struct pr_event *ev,
 				continue;
 			addr = va + (d << PAGE_SHIFT);
 		}
-		if (!pmap_ev_is_prefaultable(c, ev->pmap, addr))
+		cand = (i & 1) == 0 ? pindex - d : pindex + d;
+		if (!pmap_ev_is_prefaultable(c, ev->pmap, addr, &seen)) {
+			if (seen.mapped && seen.obj == obj->slot &&
+			    seen.pindex == cand)
+				eng_fault_seen_mark(c, addr, cand,
+				    seen.writeable);
 			continue;
+		}
 		if (!obj_locked)
 			VM_OBJECT_RLOCK(c, obj);
-		cand = (i & 1) == 0 ? pindex - d : pindex + d;
 		m = vm_page_lookup(c, obj, cand);
 		if (m != NULL && pmap_ev_enter_quick(c, ev->pmap, addr, m))
 			eng_fault_seen_mark(c, addr, cand, false);

@@ -901,31 +901,48 @@ pmap_ev_enter(struct eng_cpu *c, uint64_t slot, uint64_t va,
  * Takes and drops the pmap lock whatever the answer (coder03/freebsd10.4
  * @3d3f8b11 sys/amd64/amd64/pmap.c lines 5673-5690; the same in 13.0's,
  * sobomax/freebsd14_vendor @0f7ff342, index id 65761193378 @224000).  An
- * inactive pmap answers no.  No lock may be held but object locks.
+ * inactive pmap answers no.  What the PTE it read maps goes in *seen
+ * (pmap_ev_is_prefaultable()).  No lock may be held but object locks.
  */
 static bool
-pmap_is_prefaultable(struct eng_cpu *c, struct pmap *pm, uint64_t va)
+pmap_is_prefaultable(struct eng_cpu *c, struct pmap *pm, uint64_t va,
+    struct pmap_seen *seen)
 {
 	ENG_SITE_DEFINE;
 	struct pmap_pd *pd;
-	bool rv;
+	uint64_t pte;
+	bool ptp, rv;
 
 	PMAP_LOCK(c, pm);
 	pd = pm->pm_active ? pmap_pd_lookup(c, pm, va) : NULL;
-	rv = pd != NULL && (pd->pd_pde & PG_PS) == 0 && pd->pd_ptp != NULL &&
-	    (pd->pd_ptp[pmap_pte_index(va)] & PG_V) == 0;
+	ptp = pd != NULL && (pd->pd_pde & PG_PS) == 0 && pd->pd_ptp != NULL;
+	pte = ptp ? pd->pd_ptp[pmap_pte_index(va)] : 0;
+	rv = ptp && (pte & PG_V) == 0;
+	seen->mapped = (pte & PG_V) != 0 && pmap_mi_page_object(pm->pm_md->
+	    md_engine, pmap_phys_page(pm->pm_md, pte & PG_FRAME), &seen->obj,
+	    &seen->pindex);
+	seen->writeable = (pte & PG_RW) != 0;
 	PMAP_UNLOCK(c, pm);
 	return (rv);
 }
 
-/* pmap_is_prefaultable() of slot's pmap; false if the slot is invalid. */
+/*
+ * pmap_is_prefaultable() of slot's pmap; false if the slot is invalid.
+ * When va has a valid 4 KiB PTE, seen->mapped is set, with the object
+ * slot and pindex of its page and whether the mapping is writeable: read
+ * under the same pmap lock, which keeps that page's identity (a page
+ * leaves its object only after pmap_remove_all(), which needs the lock).
+ * That is the model's knowledge, for ev_map(), not the kernel's answer.
+ */
 bool
-pmap_ev_is_prefaultable(struct eng_cpu *c, uint64_t slot, uint64_t va)
+pmap_ev_is_prefaultable(struct eng_cpu *c, uint64_t slot, uint64_t va,
+    struct pmap_seen *seen)
 {
 	struct pmap *pm;
 
+	seen->mapped = false;
 	pm = pmap_slot(pmap_mi_cpu_md(c), slot);
-	return (pm != NULL && pmap_is_prefaultable(c, pm, va));
+	return (pm != NULL && pmap_is_prefaultable(c, pm, va, seen));
 }
 
 /*

@@ -743,6 +743,41 @@ test_map_seen(void **state)
 }
 
 /*
+ * A neighbour the prefault finds mapped to its own page already (an older
+ * fault's doing, which this CPU has forgotten) is known too:
+ * pmap_is_prefaultable() read its PTE under the pmap lock.  A fault on
+ * 12 maps 8-15; after an activation, one on 4 maps 0-7 and finds 8
+ * mapped; a map of 0-8 is then no work.
+ */
+static void
+test_map_seen_older(void **state)
+{
+	struct lock_counts lc;
+	struct pr_event x;
+	unsigned d;
+
+	(void)state;
+	for (d = 0; d < NDESIGNS; d++) {
+		struct vm_engine *e = mk(d, 2048);
+
+		ev(e, PR_PAGE_INSERT, 5, 0, 16, 0);
+		assert_int_equal(map1(e, 5, 12, 0), 0);
+		ev(e, PR_ACTIVATE, 5, 15, 1, 0);
+		assert_int_equal(map1(e, 5, 4, 0), 0);
+		memset(&x, 0, sizeof(x));
+		x.kind = PR_MAP;
+		x.obj = 5;
+		x.npages = 9;
+		x.addr = (uint64_t)0x1000 << 12;
+		lock_counts_take(e, &lc);
+		assert_int_equal(eng_apply(eng_cpu(e, 0), &x), 0);
+		assert_no_lock_work(e, &lc);
+		check_clean(e);
+		eng_destroy(e);
+	}
+}
+
+/*
  * 10.4's slow path takes a page it finds resident off its queue before
  * busying it (vm_page_remque() under the page lock), so the activation
  * puts an active page back at the active tail: two page-queue lock
@@ -1879,6 +1914,7 @@ main(void)
 		cmocka_unit_test(test_prefault_stops),
 		cmocka_unit_test(test_prefault_slow),
 		cmocka_unit_test(test_map_seen),
+		cmocka_unit_test(test_map_seen_older),
 		cmocka_unit_test(test_fault_remque),
 		cmocka_unit_test(test_fault_busy_retry),
 		cmocka_unit_test(test_fault_busy_sleep_pip),

@@ -414,7 +414,8 @@ test_reclaim(void **state)
 
 /*
  * pmap_is_prefaultable(): the pmap lock, answer or not; yes only for an
- * empty PTE of an existing page-table page.  pmap_enter_quick(): a
+ * empty PTE of an existing page-table page; a valid PTE's page (object
+ * slot, pindex) and PG_RW reported beside.  pmap_enter_quick(): a
  * read-only PTE with no PG_A and a pv entry; nothing over a valid PTE;
  * with no free pv entry and no chunk page in the budget it abandons the
  * mapping (and a page-table page it made) without reclaiming.  Locks:
@@ -427,6 +428,7 @@ test_enter_quick(void **state)
 	struct vm_engine *e;
 	struct eng_cpu *c;
 	struct eng_design d;
+	struct pmap_seen seen;
 	const char *name;
 	uint64_t before, pv, pte, used;
 	unsigned k;
@@ -439,11 +441,20 @@ test_enter_quick(void **state)
 		c = e->cpus[0];
 		map_run(c, 0, VA0, 100, 1, false);
 		before = c->lk.cls[LC_PMAP].acquisitions;
-		assert_false(pmap_ev_is_prefaultable(c, 0, VA0));
-		assert_true(pmap_ev_is_prefaultable(c, 0, VA0 + PAGE_SIZE));
-		assert_false(pmap_ev_is_prefaultable(c, 0, VA0 + NBPDR));
+		fake_page(e, 100)->obj = 3;
+		fake_page(e, 100)->pindex = 9;
+		assert_false(pmap_ev_is_prefaultable(c, 0, VA0, &seen));
+		assert_true(seen.mapped && seen.obj == 3 && seen.pindex == 9 &&
+		    !seen.writeable);
+		assert_true(pmap_ev_is_prefaultable(c, 0, VA0 + PAGE_SIZE,
+		    &seen));
+		assert_false(seen.mapped);
+		assert_false(pmap_ev_is_prefaultable(c, 0, VA0 + NBPDR,
+		    &seen));
+		assert_false(seen.mapped);
 		assert_int_equal(c->lk.cls[LC_PMAP].acquisitions - before, 3);
-		assert_false(pmap_ev_is_prefaultable(c, 99, VA0));
+		assert_false(pmap_ev_is_prefaultable(c, 99, VA0, &seen));
+		assert_false(seen.mapped);
 		before = c->lk.cls[LC_PMAP].acquisitions;
 		pv = c->lk.cls[LC_PV].acquisitions;
 		assert_true(pmap_ev_enter_quick(c, 0, VA0 + PAGE_SIZE,
