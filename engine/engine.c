@@ -1518,6 +1518,158 @@ ev_map_dfly(struct eng_cpu *c, const struct pr_event *ev,
 }
 
 /*
+ * The trace's faults are Linux's, and Linux's fault-around
+ * (filemap_map_pages(), recorded as one map of its whole window, the
+ * faulting page included, right after the fault's own one-page map;
+ * docs/capture.md) maps pages that FreeBSD's fault has already mapped:
+ * the faulting page and the neighbours its prefault entered; and a later
+ * Linux fault may fall on a page FreeBSD prefaulted.  FreeBSD takes no
+ * fault on a page that is mapped with the access allowed: the MMU walks
+ * the page table, with no lock.  The model cannot read its pmap without
+ * the pmap lock (its page-table stand-in changes under it), so it keeps
+ * what this CPU's own faults mapped (c->fault_seen, one block of
+ * ENG_FAULT_SEEN_PAGES pages) and trusts it until another event of this
+ * CPU could have undone it (eng_dispatch()).  Another CPU's unmap in
+ * between is not seen: the page then stays unmapped here, as another
+ * interleaving of the replay would have had it.  A neighbour a prefault
+ * of this CPU found mapped to its page (an older fault's doing) is known
+ * too (vm_fault_prefault()).  A page mapped otherwise (by an older fault,
+ * out of the prefaults' sight or outside the block) still faults: at
+ * worst a soft fault whose pmap_enter finds its own mapping.
+ */
+
+/*
+ * Make va, pindex of obj in ev's pmap, the block of c->fault_seen.  Run
+ * by c's thread, like the two below.
+ */
+static void
+eng_fault_seen_at(struct eng_cpu *c, const struct pr_event *ev,
+    const struct vm_object *obj, uint64_t va, uint64_t pindex)
+{
+	struct eng_fault_seen *f = &c->fault_seen;
+	uint64_t p = pindex % ENG_FAULT_SEEN_PAGES;
+
+	if (f->obj == obj && f->pmap == ev->pmap && f->base == pindex - p &&
+	    f->va == va - (p << PAGE_SHIFT))
+		return;
+	*f = (struct eng_fault_seen){ .obj = obj, .pmap = ev->pmap,
+	    .va = va - (p << PAGE_SHIFT), .base = pindex - p };
+}
+
+/*
+ * The page at pindex of the block's object is now mapped at va, writeable
+ * if write; nothing if that is outside the block.
+ */
+static void
+eng_fault_seen_mark(struct eng_cpu *c, uint64_t va, uint64_t pindex,
+    bool write)
+{
+	struct eng_fault_seen *f = &c->fault_seen;
+	uint64_t p = pindex - f->base, bit;
+
+	if (p >= ENG_FAULT_SEEN_PAGES || va != f->va + (p << PAGE_SHIFT))
+		return;
+	bit = (uint64_t)1 << p;
+	f->mapped |= bit;
+	f->writeable = write ? f->writeable | bit : f->writeable & ~bit;
+}
+
+/*
+ * Whether c->fault_seen knows va to map pindex of obj in ev's pmap, and
+ * writeable if write: then no fault is taken.
+ */
+static bool
+eng_fault_seen(const struct eng_cpu *c, const struct pr_event *ev,
+    const struct vm_object *obj, uint64_t va, uint64_t pindex, bool write)
+{
+	const struct eng_fault_seen *f = &c->fault_seen;
+	uint64_t p = pindex - f->base, bit;
+
+	if (f->mapped == 0 || f->obj != obj || f->pmap != ev->pmap ||
+	    p >= ENG_FAULT_SEEN_PAGES || va != f->va + (p << PAGE_SHIFT))
+		return (false);
+	bit = (uint64_t)1 << p;
+	return ((f->mapped & bit) != 0 && (!write || (f->writeable & bit)));
+}
+
+/*
+ * vm_fault_prefault(): after a fault has entered its page, map up to PFBAK
+ * pages before it and PFFOR after it that are resident, in an outward
+ * spiral (va - 1 page, va + 1, va - 2, ...), inside the faulting map
+ * entry.  For each candidate pmap_is_prefaultable() (the pmap lock, taken
+ * whatever the answer; no: next candidate), then the object's read lock
+ * unless obj_locked, and vm_page_lookup() (down the backing chain: the
+ * model has none); a missing page ends the loop; a resident, fully valid
+ * page is mapped by pmap_enter_quick() (read-only, a pv entry with no
+ * reclamation).  PFBAK = PFFOR = 4.  coder03/freebsd10.4 @3d3f8b11
+ * sys/vm/vm_fault.c lines 106-107 and 1113-1187 (10.4's takes
+ * (faultcount, reqpage): 0 gives PFBAK, PFFOR, and it always read-locks);
+ * rcslab/aurora-12.1 @843422e4 and sobomax/freebsd14_vendor @0f7ff342
+ * (index id 65957949308 @38000) take (backward, forward, obj_locked).
+ *
+ * The model has no map entries: the entry is taken to map the object
+ * from its pindex 0 (the candidate's pindex is the faulting one's plus
+ * the page distance, and must not be negative) with no end.  This can
+ * only add candidates (an entry mapping the object from an offset, or
+ * ending sooner, has fewer), each costing a pmap lock, and maps a
+ * resident page at an address another mapping may own, which a later
+ * pmap_enter() there replaces.  Every resident model page is fully
+ * valid, and managed.  A neighbour entered is noted in c->fault_seen,
+ * and so is one found mapped to its page already (pmap_ev_is_prefaultable()
+ * reads the PTE under its lock: the model's knowledge, no more locks).
+ * The pmap is the faulting thread's own (the kernel's
+ * vmspace_pmap(curthread) test).  The object is read-locked by this CPU
+ * if obj_locked, else unlocked; no other lock is held.
+ */
+#define PFBAK	4
+#define PFFOR	4
+static void
+vm_fault_prefault(struct eng_cpu *c, const struct pr_event *ev,
+    struct vm_object *obj, vm_pindex_t pindex, uint64_t va, bool obj_locked)
+{
+	ENG_SITE_DEFINE;
+	struct pmap_seen seen;
+	struct vm_page *m;
+	uint64_t addr, cand, d;
+	int i;
+
+	if (obj_locked)
+		VM_OBJECT_ASSERT_LOCKED(c, obj);
+	else
+		VM_OBJECT_ASSERT_UNLOCKED(c, obj);
+	for (i = 0; i < 2 * (PFBAK > PFFOR ? PFBAK : PFFOR); i++) {
+		d = (uint64_t)(i >> 1) + 1;
+		if ((i & 1) == 0) {
+			if (d > PFBAK || d > pindex ||
+			    va < (d << PAGE_SHIFT))
+				continue;
+			addr = va - (d << PAGE_SHIFT);
+		} else {
+			if (d > PFFOR)
+				continue;
+			addr = va + (d << PAGE_SHIFT);
+		}
+		cand = (i & 1) == 0 ? pindex - d : pindex + d;
+		if (!pmap_ev_is_prefaultable(c, ev->pmap, addr, &seen)) {
+			if (seen.mapped && seen.obj == obj->slot &&
+			    seen.pindex == cand)
+				eng_fault_seen_mark(c, addr, cand,
+				    seen.writeable);
+			continue;
+		}
+		if (!obj_locked)
+			VM_OBJECT_RLOCK(c, obj);
+		m = vm_page_lookup(c, obj, cand);
+		if (m != NULL && pmap_ev_enter_quick(c, ev->pmap, addr, m))
+			eng_fault_seen_mark(c, addr, cand, false);
+		if (!obj_locked)
+			VM_OBJECT_RUNLOCK(c, obj);
+		if (m == NULL)
+			break;
+	}
+}
+
+/*
  * FreeBSD 10/12's vm_fault() takes the read-locked soft path only when it
  * need not "avoid calling vm_object_set_writeable_dirty()": a write fault
  * on a vnode's object (OBJT_VNODE, or tmpfs's OBJ_TMPFS_NODE) that is not
@@ -1555,6 +1707,10 @@ vm_fault_needs_wlock(const struct eng_cpu *c, const struct vm_object *obj,
  * with no page lock, where vm_object_set_writeable_dirty() is an atomic
  * on a vnode's object (vm_page_set_dirty() and the PGA_NOSYNC aflag of a
  * page that was clean are not modelled: the model has no dirty bits).
+ * The fault then prefaults its neighbours (vm_fault_prefault(), never
+ * wired here): 12.1 and 13+ under the read lock (obj_locked; 13+ also
+ * under the object's busy), before the unlock; 10.4 after it, read-locking
+ * the object again for each neighbour it looks up (10.4 lines 265-290).
  * The kernel does this for any fault on a writeable mapping (prot), the
  * model for write faults.  When it fails, vm_fault() upgrades the read lock
  * (VM_OBJECT_TRYUPGRADE), else drops it and write-locks.  10/12: a write
@@ -1576,6 +1732,7 @@ vm_fault_soft_fast(struct eng_cpu *c, struct vm_object *obj,
 {
 	ENG_SITE_DEFINE;
 	bool write = (ev->flags & PR_F_WRITE) != 0, busy = c->e->smr_lookups;
+	bool fb10 = vm_engine_fb10(c->e);
 	struct vm_page *m;
 
 	if (vm_fault_needs_wlock(c, obj, write)) {
@@ -1593,7 +1750,11 @@ vm_fault_soft_fast(struct eng_cpu *c, struct vm_object *obj,
 				vm_page_lock(c, m);	/* vm_fault_dirty() */
 				vm_page_unlock(c, m);
 			}
+			if (*rv == 0 && !fb10)
+				vm_fault_prefault(c, ev, obj, pindex, va, true);
 			VM_OBJECT_RUNLOCK(c, obj);
+			if (*rv == 0 && fb10)
+				vm_fault_prefault(c, ev, obj, pindex, va, false);
 			if (*rv == 0 && write && !c->e->pagelock)
 				vm_object_set_writeable_dirty(c, obj);
 			if (busy)
@@ -1704,6 +1865,16 @@ vm_fault_busy_sleep(struct eng_cpu *c, struct vm_object *obj,
  * @843422e4: vm_page_xbusy() straight after the busy test).  --page
  * refcount (13.0, D23034): the lock is held through the allocation only.
  *
+ * After its pmap_enter, with the object unlocked, a fault that found its
+ * page resident prefaults (vm_fault_prefault(), PFBAK and PFFOR:
+ * faultcount 0, no VM_FAULT_WIRE, not wired); one that allocated it does
+ * not: the model's allocation is a zero fill, where the kernel sets
+ * faultcount = 1 ("Don't try to prefault neighboring pages"; 10.4 line
+ * 797, 13.0's vm_fault() @38000).  A vnode object's pager read (the
+ * kernel's faultcount = behind + 1 + ahead, and a prefault of the pages
+ * it read) is not modelled: the model allocates the page as a zero fill,
+ * and the pages a read-ahead brings in are the trace's own insertions.
+ *
  * Returns the page entered (*rv: pmap_ev_enter()'s result), or NULL with
  * no memory or *retry.  The object is unlocked on return.
  */
@@ -1712,7 +1883,7 @@ vm_fault_object(struct eng_cpu *c, struct vm_object *obj, vm_pindex_t pindex,
     const struct pr_event *ev, uint64_t va, int *rv, bool *retry)
 {
 	ENG_SITE_DEFINE;
-	bool write = (ev->flags & PR_F_WRITE) != 0, again, fb10;
+	bool write = (ev->flags & PR_F_WRITE) != 0, again, fb10, found;
 	struct vm_page *m;
 
 	VM_OBJECT_ASSERT_WLOCKED(c, obj);
@@ -1722,7 +1893,7 @@ vm_fault_object(struct eng_cpu *c, struct vm_object *obj, vm_pindex_t pindex,
 	vm_object_reference_locked(c, obj);
 	vm_object_pip_add(c, obj);
 	do {
-		if ((m = vm_page_lookup(c, obj, pindex)) != NULL) {
+		if ((found = (m = vm_page_lookup(c, obj, pindex)) != NULL)) {
 			if (!vm_page_tryxbusy(c, m)) {
 				vm_fault_busy_sleep(c, obj, m);
 				*retry = true;
@@ -1748,6 +1919,8 @@ vm_fault_object(struct eng_cpu *c, struct vm_object *obj, vm_pindex_t pindex,
 	if (write && !c->e->pagelock)
 		vm_object_set_writeable_dirty(c, obj);
 	*rv = pmap_ev_enter(c, ev->pmap, va, m, write);
+	if (*rv == 0 && found)
+		vm_fault_prefault(c, ev, obj, pindex, va, false);
 	if (c->e->pagelock)
 		VM_OBJECT_WLOCK(c, obj);
 	vm_page_activate(c, m);
@@ -1758,10 +1931,13 @@ vm_fault_object(struct eng_cpu *c, struct vm_object *obj, vm_pindex_t pindex,
 
 /*
  * map (vm_fault), FreeBSD: per page, vm_fault_soft_fast(), else
- * vm_fault_object().  Skipped when no page could be entered: no memory,
- * or (pmap_ev_enter) no such pmap slot.
+ * vm_fault_object(); a page this CPU's faults mapped (eng_fault_seen())
+ * takes no fault and no work.  Skipped when no page could be entered and
+ * none was mapped already: no memory, or (pmap_ev_enter) no such pmap
+ * slot.  The object must be unlocked.
  *
- * --page dfly: DragonFly 5.6's fault, ev_map_dfly().
+ * --page dfly: DragonFly 5.6's fault, ev_map_dfly() (no prefault: its
+ * vm_prefault() is not modelled).
  */
 static enum eng_skip
 ev_map(struct eng_cpu *c, const struct pr_event *ev, struct vm_object *obj,
@@ -1769,11 +1945,17 @@ ev_map(struct eng_cpu *c, const struct pr_event *ev, struct vm_object *obj,
 {
 	uint32_t i, did = 0;
 	uint64_t va;
-	bool found = false, retry;
+	bool found = false, retry, write = (ev->flags & PR_F_WRITE) != 0;
 	int rv;
 
+	VM_OBJECT_ASSERT_UNLOCKED(c, obj);
 	for (i = 0; i < n; i++) {
 		va = ev->addr + ((uint64_t)i << PAGE_SHIFT);
+		if (eng_fault_seen(c, ev, obj, va, ev->pindex + i, write)) {
+			did++;
+			continue;
+		}
+		eng_fault_seen_at(c, ev, obj, va, ev->pindex + i);
 		rv = 1;
 		if (c->e->dfly) {
 			found = ev_map_dfly(c, ev, obj, ev->pindex + i, va,
@@ -1787,8 +1969,10 @@ ev_map(struct eng_cpu *c, const struct pr_event *ev, struct vm_object *obj,
 				    ev, va, &rv, &retry) != NULL;
 			} while (!found && retry);
 		}
-		if (rv == 0)
+		if (rv == 0) {
 			did++;
+			eng_fault_seen_mark(c, va, ev->pindex + i, write);
+		}
 	}
 	return (did ? ENG_SKIP_NONE : !found ? ENG_SKIP_NO_MEMORY :
 	    ENG_SKIP_NO_SLOT);
@@ -2042,6 +2226,8 @@ eng_dispatch(struct eng_cpu *c, const struct pr_event *ev)
 	struct vm_object *obj = NULL;
 	uint32_t n = 0;
 
+	if (ev->kind != PR_MAP && ev->kind != PR_PAGE_LOOKUP)
+		c->fault_seen.mapped = 0;	/* ev_map() */
 	switch (ev->kind) {
 	case PR_OBJ_CREATE:
 	case PR_OBJ_TERMINATE:

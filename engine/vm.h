@@ -309,6 +309,25 @@ struct eng_cpu_stats {
 };
 
 /*
+ * What this CPU's faults (map events) left mapped in one block of
+ * ENG_FAULT_SEEN_PAGES pages of one object, mapped at one address in one
+ * pmap: bit p of mapped says that pindex base + p is mapped at va + p
+ * pages (by its fault's pmap_enter, or pmap_enter_quick in a fault's
+ * prefault), of writeable that the mapping allows writes.  Cleared by
+ * any event but a map or a page lookup on this CPU, and moved (cleared)
+ * to the block of a fault outside it (engine.c, ev_map()).  All (T).
+ */
+#define ENG_FAULT_SEEN_PAGES	64
+struct eng_fault_seen {
+	const struct vm_object *obj;
+	uint64_t	pmap;
+	uint64_t	va;
+	uint64_t	base;		/* a multiple of the block's pages */
+	uint64_t	mapped;
+	uint64_t	writeable;
+};
+
+/*
  * A model CPU: one per worker thread, and one more (cpus[nslots]) for the
  * page daemon's thread, used only by that thread (T), except that
  * eng_quiesce(), eng_stats_collect() and eng_stats_reset() read and reset
@@ -338,6 +357,7 @@ struct eng_cpu {
 					   (DragonFly's q1iterator and
 					   q2iterator, each scanning
 					   thread's own) */
+	struct eng_fault_seen fault_seen; /* (T) engine.c, ev_map() */
 };
 
 /* The machine. */

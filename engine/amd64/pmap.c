@@ -896,6 +896,141 @@ pmap_ev_enter(struct eng_cpu *c, uint64_t slot, uint64_t va,
 }
 
 /*
+ * pmap_is_prefaultable: whether va may be prefaulted, i.e. its page-table
+ * page exists (a 4 KiB PDE, not a 2 MiB mapping) and va's PTE is invalid.
+ * Takes and drops the pmap lock whatever the answer (coder03/freebsd10.4
+ * @3d3f8b11 sys/amd64/amd64/pmap.c lines 5673-5690; the same in 13.0's,
+ * sobomax/freebsd14_vendor @0f7ff342, index id 65761193378 @224000).  An
+ * inactive pmap answers no.  What the PTE it read maps goes in *seen
+ * (pmap_ev_is_prefaultable()).  No lock may be held but object locks.
+ */
+static bool
+pmap_is_prefaultable(struct eng_cpu *c, struct pmap *pm, uint64_t va,
+    struct pmap_seen *seen)
+{
+	ENG_SITE_DEFINE;
+	struct pmap_pd *pd;
+	uint64_t pte;
+	bool ptp, rv;
+
+	PMAP_LOCK(c, pm);
+	pd = pm->pm_active ? pmap_pd_lookup(c, pm, va) : NULL;
+	ptp = pd != NULL && (pd->pd_pde & PG_PS) == 0 && pd->pd_ptp != NULL;
+	pte = ptp ? pd->pd_ptp[pmap_pte_index(va)] : 0;
+	rv = ptp && (pte & PG_V) == 0;
+	seen->mapped = (pte & PG_V) != 0 && pmap_mi_page_object(pm->pm_md->
+	    md_engine, pmap_phys_page(pm->pm_md, pte & PG_FRAME), &seen->obj,
+	    &seen->pindex);
+	seen->writeable = (pte & PG_RW) != 0;
+	PMAP_UNLOCK(c, pm);
+	return (rv);
+}
+
+/*
+ * pmap_is_prefaultable() of slot's pmap; false if the slot is invalid.
+ * When va has a valid 4 KiB PTE, seen->mapped is set, with the object
+ * slot and pindex of its page and whether the mapping is writeable: read
+ * under the same pmap lock, which keeps that page's identity (a page
+ * leaves its object only after pmap_remove_all(), which needs the lock).
+ * That is the model's knowledge, for ev_map(), not the kernel's answer.
+ */
+bool
+pmap_ev_is_prefaultable(struct eng_cpu *c, uint64_t slot, uint64_t va,
+    struct pmap_seen *seen)
+{
+	struct pmap *pm;
+
+	seen->mapped = false;
+	pm = pmap_slot(pmap_mi_cpu_md(c), slot);
+	return (pm != NULL && pmap_is_prefaultable(c, pm, va, seen));
+}
+
+/*
+ * pmap_enter_quick: map va to m read-only if va has no mapping: "makes
+ * some *MAJOR* assumptions: ... Not wired. Read access. ... *MUCH* faster
+ * than pmap_enter".  amd64 (coder03/freebsd10.4 @3d3f8b11
+ * sys/amd64/amd64/pmap.c pmap_enter_quick lines 4595-4608 and
+ * pmap_enter_quick_locked 4610-4713; 13.0's, sobomax/freebsd14_vendor
+ * @0f7ff342 index id 65761193378 @204000, is the same but for 10.4's
+ * pvh_global_lock): pvh_global_lock read-locked (hashed:N:global), the
+ * pmap lock; a 2 MiB mapping of va declines; the page-table page is
+ * found (its reference taken) or allocated; a valid PTE declines; else
+ * pmap_try_insert_pv_entry(): a pv entry with no reclamation
+ * (get_pv_entry_noreclaim(); none: the new PTP reference is dropped and
+ * the mapping abandoned), m's pv lock (CHANGE_PV_LIST_LOCK_TO_VM_PAGE),
+ * the entry on m's list; then the PTE, PG_V | PG_U | PG_MANAGED (the
+ * model keeps no PG_U): no PG_A, no PG_RW.  No promotion is attempted (neither 10.4's nor 13.0's
+ * pmap_enter_quick_locked() has one).  --pv dfly: no pv entry (the
+ * backing is attached first, as pmap_enter()).  Returns whether va now
+ * maps m.  The caller holds m's object locked; no other lock may be held.
+ */
+static bool
+pmap_enter_quick(struct eng_cpu *c, struct pmap *pm, uint64_t va,
+    struct vm_page *m)
+{
+	ENG_SITE_DEFINE;
+	struct pmap_md *md;
+	struct pmap_pd *pd;
+	struct pv_cursor cur;
+	struct pv_entry *pv;
+	uint64_t newpte, *pte;
+	bool entered = false;
+
+	md = pm->pm_md;
+	va &= ~PAGE_MASK;
+	newpte = pmap_mi_page_to_phys(m) | PG_V | PG_MANAGED;
+	pv_cursor_init(&cur, c, md, ENG_HERE);
+	pvh_global_rlock(&cur);
+	PMAP_LOCK(c, pm);
+	if (!pm->pm_active)
+		goto out;
+	if (md->md_pv == ENG_PV_DFLY)
+		pmap_dfly_backing_ensure(c, pm, m, va, ENG_HERE);
+	pd = pmap_pd_get(c, pm, va);
+	if ((pd->pd_pde & PG_PS) != 0)
+		goto out;
+	if (pd->pd_ptp == NULL)
+		pd->pd_ptp = pmap_ptp_alloc();
+	pte = &pd->pd_ptp[pmap_pte_index(va)];
+	if (*pte != 0)
+		goto out;
+	pd->pd_count++;			/* the PTP reference */
+	if (md->md_pv == ENG_PV_DFLY)
+		pmap_dfly_mapped(c, pm, m, newpte);
+	else {
+		if ((pv = get_pv_entry_noreclaim(c, pm)) == NULL) {
+			pmap_unuse_pt(c, pm, pd);	/* pmap_abort_ptp */
+			goto out;
+		}
+		pv->pv_va = va;
+		pv_lock_page(&cur, m);
+		pmap_pv_insert(&cur, pmap_mi_md(m), pv);
+	}
+	pm->pm_stats.resident_count++;
+	*pte = newpte;
+	entered = true;
+out:
+	pv_unlock(&cur);
+	pvh_global_unlock(&cur);
+	PMAP_UNLOCK(c, pm);
+	return (entered);
+}
+
+/*
+ * pmap_enter_quick() in slot's pmap: whether it mapped m (false if the
+ * slot is invalid).
+ */
+bool
+pmap_ev_enter_quick(struct eng_cpu *c, uint64_t slot, uint64_t va,
+    struct vm_page *m)
+{
+	struct pmap *pm;
+
+	pm = pmap_slot(pmap_mi_cpu_md(c), slot);
+	return (pm != NULL && pmap_enter_quick(c, pm, va, m));
+}
+
+/*
  * pmap_remove: remove the mappings of [sva, eva): 2 MiB mappings wholly in
  * range at once, others demoted first.  False if the pmap is not in use.
  * Takes the pmap lock, then pv locks; under hashed:N:global pvh_global_lock

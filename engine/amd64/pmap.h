@@ -63,6 +63,17 @@ int	pmap_ev_create(struct eng_cpu *c, uint64_t pmap);
 int	pmap_ev_destroy(struct eng_cpu *c, uint64_t pmap);
 int	pmap_ev_enter(struct eng_cpu *c, uint64_t pmap, uint64_t va,
 	    struct vm_page *m, bool write);
+/* What pmap_ev_is_prefaultable() found at va besides its answer. */
+struct pmap_seen {
+	bool		mapped;		/* a valid 4 KiB PTE, of a page in */
+	uint64_t	obj;		/* this object slot */
+	uint64_t	pindex;		/* at this pindex */
+	bool		writeable;	/* PG_RW */
+};
+bool	pmap_ev_is_prefaultable(struct eng_cpu *c, uint64_t pmap,
+	    uint64_t va, struct pmap_seen *seen);
+bool	pmap_ev_enter_quick(struct eng_cpu *c, uint64_t pmap, uint64_t va,
+	    struct vm_page *m);
 int	pmap_ev_remove(struct eng_cpu *c, uint64_t pmap, uint64_t va,
 	    uint32_t npages);
 int	pmap_ev_extract_and_hold(struct eng_cpu *c, uint64_t pmap,

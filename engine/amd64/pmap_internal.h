@@ -357,6 +357,7 @@ bool	pmap_lock_owned(struct eng_cpu *c, const struct pmap *pm);
 /* pv_chunk.c */
 struct pv_entry *get_pv_entry(struct eng_cpu *c, struct pmap *pm,
 	    struct pv_cursor *cur);
+struct pv_entry *get_pv_entry_noreclaim(struct eng_cpu *c, struct pmap *pm);
 void	free_pv_entry(struct eng_cpu *c, struct pmap *pm,
 	    struct pv_entry *pv);
 void	reserve_pv_entries(struct eng_cpu *c, struct pmap *pm, int needed,

@@ -507,6 +507,65 @@ pv_chunk_get_page(struct eng_cpu *c, struct pmap *pm, struct pv_cursor *cur,
 }
 
 /*
+ * A free pv entry of pm from its first chunk (the one chunks with free
+ * entries are kept in front of), or NULL; a chunk left full moves to the
+ * tail.  The pmap is locked.
+ */
+static struct pv_entry *
+pv_entry_from_first_chunk(struct eng_cpu *c, struct pmap *pm)
+{
+	struct pv_chunk *pc;
+	struct pv_entry *pv;
+	int bit, field;
+
+	PMAP_LOCK_ASSERT(c, pm);
+	if ((pc = TAILQ_FIRST(&pm->pm_pvchunk)) == NULL)
+		return (NULL);
+	for (field = 0; field < _NPCM; field++) {
+		if (pc->pc_map[field] != 0)
+			break;
+	}
+	if (field == _NPCM)
+		return (NULL);
+	bit = __builtin_ctzl(pc->pc_map[field]);
+	pv = &pc->pc_pventry[field * 64 + bit];
+	pc->pc_map[field] &= ~(1ul << bit);
+	if (pc->pc_map[0] == 0 && pc->pc_map[1] == 0 && pc->pc_map[2] == 0) {
+		/* Full: to the tail of the pmap's list. */
+		TAILQ_REMOVE(&pm->pm_pvchunk, pc, pc_list);
+		TAILQ_INSERT_TAIL(&pm->pm_pvchunk, pc, pc_list);
+	}
+	return (pv);
+}
+
+/*
+ * Make the page pc a chunk of pm, joining its domain's list under the
+ * chunk lock (the only chunk-lock acquisition of get_pv_entry(), as
+ * amd64; charged to site) and the head of pm's, and return its entry 0.
+ * The pmap is locked.
+ */
+static struct pv_entry *
+pv_entry_from_new_chunk(struct eng_cpu *c, struct pmap *pm,
+    struct pv_chunk *pc, struct eng_site *site)
+{
+	struct pmap_md *md;
+	struct pv_chunks_list *pvc;
+
+	PMAP_LOCK_ASSERT(c, pm);
+	md = pm->pm_md;
+	pv_chunk_init(pc, pm);
+	pc->pc_map[0] &= ~1ul;		/* entry 0 is returned */
+	if (md->md_ndomains != 0) {
+		pvc = &md->md_pv_chunks[pc_to_domain(pc)];
+		pv_global_lock(c, &pvc->pvc_lock, site);
+		TAILQ_INSERT_TAIL(&pvc->pvc_list, pc, pc_lru);
+		pv_global_unlock(c, &pvc->pvc_lock);
+	}
+	TAILQ_INSERT_HEAD(&pm->pm_pvchunk, pc, pc_list);
+	return (&pc->pc_pventry[0]);
+}
+
+/*
  * get_pv_entry: a free pv entry of pm, from its first chunk, else from a new
  * chunk, which joins its domain's list under the chunk lock (the only
  * chunk-lock acquisition of this function, as amd64).  The pmap is
@@ -518,52 +577,46 @@ struct pv_entry *
 get_pv_entry(struct eng_cpu *c, struct pmap *pm, struct pv_cursor *cur)
 {
 	ENG_SITE_DEFINE;
-	struct pmap_md *md;
-	struct pv_chunks_list *pvc;
 	struct pv_chunk *pc;
 	struct pv_entry *pv;
 	bool reclaimed;
-	int bit, field, tries;
+	int tries;
 
 	PMAP_LOCK_ASSERT(c, pm);
-	md = pm->pm_md;
 	tries = 0;
-retry:
-	pc = TAILQ_FIRST(&pm->pm_pvchunk);
-	if (pc != NULL) {
-		for (field = 0; field < _NPCM; field++) {
-			if (pc->pc_map[field] != 0)
-				break;
-		}
-		if (field < _NPCM) {
-			bit = __builtin_ctzl(pc->pc_map[field]);
-			pv = &pc->pc_pventry[field * 64 + bit];
-			pc->pc_map[field] &= ~(1ul << bit);
-			if (pc->pc_map[0] == 0 && pc->pc_map[1] == 0 &&
-			    pc->pc_map[2] == 0) {
-				/* Full: to the tail of the pmap's list. */
-				TAILQ_REMOVE(&pm->pm_pvchunk, pc, pc_list);
-				TAILQ_INSERT_TAIL(&pm->pm_pvchunk, pc, pc_list);
-			}
-			return (pv);
-		}
+	while ((pv = pv_entry_from_first_chunk(c, pm)) == NULL) {
+		if (cur == NULL)
+			ENG_PANIC("pmap %p: no spare pv entry; "
+			    "reserve_pv_entries() was not called", (void *)pm);
+		pc = pv_chunk_get_page(c, pm, cur, &tries, &reclaimed);
+		if (pc != NULL)
+			return (pv_entry_from_new_chunk(c, pm, pc,
+			    ENG_HERE));
 	}
-	if (cur == NULL)
-		ENG_PANIC("pmap %p: no spare pv entry; reserve_pv_entries() "
-		    "was not called", (void *)pm);
-	pc = pv_chunk_get_page(c, pm, cur, &tries, &reclaimed);
-	if (pc == NULL)
-		goto retry;
-	pv_chunk_init(pc, pm);
-	pc->pc_map[0] &= ~1ul;		/* entry 0 is returned */
-	if (md->md_ndomains != 0) {
-		pvc = &md->md_pv_chunks[pc_to_domain(pc)];
-		pv_global_lock(c, &pvc->pvc_lock, ENG_HERE);
-		TAILQ_INSERT_TAIL(&pvc->pvc_list, pc, pc_lru);
-		pv_global_unlock(c, &pvc->pvc_lock);
-	}
-	TAILQ_INSERT_HEAD(&pm->pm_pvchunk, pc, pc_list);
-	return (&pc->pc_pventry[0]);
+	return (pv);
+}
+
+/*
+ * get_pv_entry(pmap, NULL) of amd64, as pmap_try_insert_pv_entry() calls
+ * it ("Pass NULL instead of the lock pointer to disable reclamation",
+ * coder03/freebsd10.4 @3d3f8b11 sys/amd64/amd64/pmap.c lines 3318-3335;
+ * the same in 13.0): a free entry of pm, else a new chunk if a page is
+ * to be had within the budget, else NULL, with no reclamation.  The pmap
+ * is locked.
+ */
+struct pv_entry *
+get_pv_entry_noreclaim(struct eng_cpu *c, struct pmap *pm)
+{
+	ENG_SITE_DEFINE;
+	struct pv_chunk *pc;
+	struct pv_entry *pv;
+
+	PMAP_LOCK_ASSERT(c, pm);
+	if ((pv = pv_entry_from_first_chunk(c, pm)) != NULL)
+		return (pv);
+	if ((pc = pv_chunk_page_alloc(c, pm->pm_md, false)) == NULL)
+		return (NULL);
+	return (pv_entry_from_new_chunk(c, pm, pc, ENG_HERE));
 }
 
 /*

@@ -553,6 +553,8 @@ test_hash_fault_quick(void **state)
 	assert_int_equal(stats(e).page_hash_misses, 1);
 	assert_int_equal(stats(e).page_hash_hits, 0);
 	assert_int_equal(vm_page_queue(m), PQ_ACTIVE);
+	/* A fault on a page still mapped is none (ev_map()): unmap it. */
+	assert_int_equal(ev(e, PR_UNMAP, 2, 7, 1, 0), 0);
 	ob = acq(e, LC_OBJECT);
 	pg = acq(e, LC_PAGE);
 	assert_int_equal(map(e, 2, 7), 0);
@@ -564,6 +566,7 @@ test_hash_fault_quick(void **state)
 	eng_object_anon(e, 3);
 	assert_int_equal(ev(e, PR_PAGE_INSERT, 3, 7, 1, 0), 0);
 	assert_int_equal(map(e, 3, 7), 0);
+	assert_int_equal(ev(e, PR_UNMAP, 3, 7, 1, 0), 0);
 	ob = acq(e, LC_OBJECT);
 	assert_int_equal(map(e, 3, 7), 0);
 	assert_int_equal(acq(e, LC_OBJECT) - ob, 1);
@@ -574,6 +577,7 @@ test_hash_fault_quick(void **state)
 	assert_int_equal(acq(e, LC_OBJECT) - ob, 2);
 	assert_int_equal(map(e, 3, 9), 0);
 	assert_int_equal(acq(e, LC_OBJECT) - ob, 3);
+	assert_int_equal(ev(e, PR_UNMAP, 3, 9, 1, 0), 0);
 	assert_int_equal(map(e, 3, 9), 0);	/* found: clears it */
 	assert_int_equal(map(e, 3, 10), 0);
 	assert_int_equal(acq(e, LC_OBJECT) - ob, 6);
@@ -995,6 +999,31 @@ test_sendfile_soft_busy(void **state)
 }
 
 /*
+ * A map of a page this CPU's fault has mapped is no fault under --page
+ * dfly too (ev_map(), eng_fault_seen()): no hash lookup, no lock, no
+ * atomic; a write to the page mapped for reading is one.
+ */
+static void
+test_map_seen_dfly(void **state)
+{
+	struct vm_engine *e = mk_dfly(4096);
+	struct lock_counts lc;
+
+	(void)state;
+	pmap_create0(e);
+	assert_int_equal(ev(e, PR_PAGE_INSERT, 2, 7, 1, 0), 0);
+	assert_int_equal(map(e, 2, 7), 0);
+	lock_counts_take(e, &lc);
+	assert_int_equal(map(e, 2, 7), 0);
+	assert_no_lock_work(e, &lc);
+	assert_int_equal(stats(e).page_hash_hits, 0);
+	assert_int_equal(ev(e, PR_MAP, 2, 7, 1, PR_F_WRITE), 0);
+	assert_int_equal(stats(e).page_hash_hits, 1);
+	check_clean(e);
+	eng_destroy(e);
+}
+
+/*
  * The pages that events name are found the model's way (vm_page_named()):
  * 5.6 enters a page in vm_page_hash[] only from its vm_page_lookup*()
  * functions, and the functions these events model are handed the page
@@ -1018,6 +1047,7 @@ test_hash_event_pages(void **state)
 	assert_int_equal(map(e, 2, 7), 0);
 	assert_int_equal(stats(e).page_hash_hits, 0);
 	assert_int_equal(stats(e).page_hash_misses, 1);
+	assert_int_equal(ev(e, PR_UNMAP, 2, 7, 1, 0), 0);
 	assert_int_equal(map(e, 2, 7), 0);
 	assert_int_equal(stats(e).page_hash_hits, 1);
 	check_clean(e);
@@ -1406,6 +1436,7 @@ main(void)
 		cmocka_unit_test(test_free_mixed),
 		cmocka_unit_test(test_free_daemon),
 		cmocka_unit_test(test_hash_fault_quick),
+		cmocka_unit_test(test_map_seen_dfly),
 		cmocka_unit_test(test_hash_freed_page),
 		cmocka_unit_test(test_hash_busy),
 		cmocka_unit_test(test_hash_set),

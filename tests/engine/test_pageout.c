@@ -352,15 +352,24 @@ test_referenced_reactivated(void **state)
 	(void)state;
 	for (k = 0; k < NPRESETS; k++) {
 		e = mk(presets[k], 4096, false);
-		assert_int_equal(ev(e, PR_PAGE_INSERT, 0, 0, 10, 0), 0);
-		/* pages 0-4 mapped (PG_A) and PGA_REFERENCED by the fault */
-		assert_int_equal(ev_at(e, 0, PR_MAP, 0, 0, 5, 0, 0x10000000), 0);
+		/*
+		 * pages 0, 10, ..., 90; 0-40 mapped (PG_A) and
+		 * PGA_REFERENCED by their faults, one each, their
+		 * neighbours not resident (so that no fault's prefault maps
+		 * another's page read-only with no PG_A, pmap_enter_quick).
+		 */
+		for (i = 0; i < 10; i++)
+			assert_int_equal(ev(e, PR_PAGE_INSERT, 0, 10 * i, 1,
+			    0), 0);
+		for (i = 0; i < 5; i++)
+			assert_int_equal(ev_at(e, 0, PR_MAP, 0, 10 * i, 1, 0,
+			    0x10000000 + 10 * i * 4096), 0);
 		vm_page_pqbatch_drain(eng_cpu(e, 0));
 		assert_int_equal(ev(e, PR_SCAN, 0, 0, 100, 0), 0);
 		vm_page_pqbatch_drain(eng_cpu(e, 0));
 		assert_int_equal(e->objects[0].resident_page_count, 5);
 		for (i = 0; i < 5; i++) {
-			m = vm_phash_lookup(&e->objects[0].pages, i);
+			m = vm_phash_lookup(&e->objects[0].pages, 10 * i);
 			assert_non_null(m);
 			assert_int_equal(vm_page_queue(m), PQ_ACTIVE);
 			/* The scan cleared the mapping's referenced bit. */

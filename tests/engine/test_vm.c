@@ -541,7 +541,11 @@ test_map_fault_activates(void **state)
  * the activation and vm_object_deallocate's; 13+ (refcount) 1, the read
  * lock upgraded, for a file's object, 2 for an anonymous one, whose
  * vm_object_deallocate() write-locks (refcount_release_if_gt(, 2)).  A
- * fault on a resident page: 1.
+ * fault on a resident page: 1, and under 10.4 (d 0) 2: its soft path's
+ * vm_fault_prefault() runs after the unlock and read-locks the object for
+ * the neighbour before (pindex 0: its PTE is empty), whose missing page
+ * ends the loop.  A fault that allocated its page does not prefault
+ * ("Don't try to prefault neighboring pages": faultcount = 1).
  */
 static void
 test_fault_miss_locks(void **state)
@@ -561,9 +565,12 @@ test_fault_miss_locks(void **state)
 		before = acq(e, LC_OBJECT);
 		assert_int_equal(map1(e, 6, 1, 0), 0);
 		assert_int_equal(acq(e, LC_OBJECT) - before, pl ? 3 : 2);
+		/* Unmapped, so that the fault is one (ev_map()). */
+		assert_int_equal(ev_at(e, 0, PR_UNMAP, 6, 1, 1, 0,
+		    (0x1000 + 1) << 12), 0);
 		before = acq(e, LC_OBJECT);
 		assert_int_equal(map1(e, 6, 1, 0), 0);
-		assert_int_equal(acq(e, LC_OBJECT) - before, 1);
+		assert_int_equal(acq(e, LC_OBJECT) - before, d == 0 ? 2 : 1);
 		check_clean(e);
 		eng_destroy(e);
 	}
@@ -580,6 +587,16 @@ test_fault_miss_locks(void **state)
  * fault on a vnode's object adds an atomic on the object
  * (atomic_add_int(&object->generation, 1)), a read fault and an
  * anonymous object's write fault none.
+ *
+ * Each fault also prefaults (vm_fault_prefault()), which read-locks the
+ * object once per candidate whose PTE is empty under 10.4's soft path
+ * and every era's slow path (a page found resident: faultcount 0), and
+ * not under 12/13's soft path, which holds the read lock through it.
+ * The first read fault maps pindexes 1-3 read-only so (10.4: 3 read
+ * locks, and a fourth for pindex 4, missing, which ends the loop); the
+ * write faults that follow upgrade those mappings, their prefaults
+ * finding 0-3 mapped and locking only for pindex 4 (the last, after the
+ * termination unmapped 1-3, for pindex 1, missing).
  */
 static void
 test_fault_writeable_dirty(void **state)
@@ -598,32 +615,33 @@ test_fault_writeable_dirty(void **state)
 		ev(e, PR_PAGE_INSERT, 5, 0, 4, 0);
 		ev(e, PR_PAGE_INSERT, 6, 0, 2, 0);
 		map_object_cost(e, 5, 0, 0, &locks, &ratoms);
-		assert_int_equal(locks, 1);
+		assert_int_equal(locks, d == 0 ? 5 : 1);
 		assert_false(atomic_load(&obj->mightbedirty));
 		/* The first write fault, on a resident page. */
 		map_object_cost(e, 5, 1, PR_F_WRITE, &locks, &atoms);
-		assert_int_equal(locks, pl ? 3 : 1);
+		assert_int_equal(locks, pl ? 3 + 1 : 1);
 		if (!pl)
 			assert_int_equal(atoms, ratoms + 1);
 		assert_int_equal(atomic_load(&obj->mightbedirty), pl);
 		assert_int_equal(atomic_load(&obj->generation), 1);
 		/* Then the soft path. */
 		map_object_cost(e, 5, 2, PR_F_WRITE, &locks, &atoms);
-		assert_int_equal(locks, 1);
+		assert_int_equal(locks, d == 0 ? 2 : 1);
 		if (!pl)
 			assert_int_equal(atoms, ratoms + 1);
 		assert_int_equal(atomic_load(&obj->generation), pl ? 1 : 2);
 		/* Anonymous memory: the soft path, no count. */
 		map_object_cost(e, 6, 0, PR_F_WRITE, &locks, &atoms);
-		assert_int_equal(locks, 1);
-		assert_int_equal(atoms, ratoms);
+		assert_int_equal(locks, d == 0 ? 2 : 1);
+		if (d != 0)
+			assert_int_equal(atoms, ratoms);
 		assert_false(atomic_load(&e->objects[6].mightbedirty));
 		/* A new incarnation is clean again. */
 		assert_int_equal(ev(e, PR_OBJ_TERMINATE, 5, 0, 0, 0), 0);
 		assert_false(atomic_load(&obj->mightbedirty));
 		ev(e, PR_PAGE_INSERT, 5, 0, 1, 0);
 		map_object_cost(e, 5, 0, PR_F_WRITE, &locks, &atoms);
-		assert_int_equal(locks, pl ? 3 : 1);
+		assert_int_equal(locks, pl ? 3 + 1 : 1);
 		assert_int_equal(atomic_load(&obj->mightbedirty), pl);
 		check_clean(e);
 		eng_destroy(e);
@@ -634,7 +652,9 @@ test_fault_writeable_dirty(void **state)
  * 10/12's soft path: a write fault's vm_fault_dirty(, set_wd false) takes
  * the page lock (under the object's read lock) around its VPO_NOSYNC
  * update and vm_page_dirty(); a read fault does not, nor 13+, whose
- * vm_fault_dirty() takes no page lock.
+ * vm_fault_dirty() takes no page lock.  (The read fault's prefault maps
+ * pindex 1 read-only, so the write fault is an upgrade; under 10.4 the
+ * prefault read-locks the object for pindexes 1 and 2.)
  */
 static void
 test_fault_soft_dirty_page_lock(void **state)
@@ -650,11 +670,206 @@ test_fault_soft_dirty_page_lock(void **state)
 		eng_object_anon(e, 6);
 		ev(e, PR_PAGE_INSERT, 6, 0, 2, 0);
 		before = acq(e, LC_PAGE);
-		assert_int_equal(map_object_locks(e, 6, 0), 1);
+		assert_int_equal(map_object_locks(e, 6, 0), d == 0 ? 3 : 1);
 		assert_int_equal(acq(e, LC_PAGE) - before, 0);
 		before = acq(e, LC_PAGE);
 		assert_int_equal(map1(e, 6, 1, PR_F_WRITE), 0);
 		assert_int_equal(acq(e, LC_PAGE) - before, pl ? 1 : 0);
+		check_clean(e);
+		eng_destroy(e);
+	}
+}
+
+/*
+ * vm_fault_prefault() after a soft fault: the neighbours resident within
+ * PFBAK = PFFOR = 4 pages are mapped by pmap_enter_quick(), in the
+ * outward spiral.  Pindexes 0-9 resident, a read fault on 4: 0-3 and 5-8
+ * mapped, 9 not.  The pmap lock: pmap_enter, then per neighbour
+ * pmap_is_prefaultable() and pmap_enter_quick(): 17.  The object: the
+ * soft path's read lock, and under 10.4 (d 0), whose prefault runs after
+ * the unlock, one read lock per neighbour: 9.  A write fault on 4 then
+ * (an upgrade) finds every neighbour mapped: 8 pmap_is_prefaultable()
+ * locks and nothing more.
+ */
+static void
+test_prefault_soft(void **state)
+{
+	uint64_t before, obefore;
+	unsigned d, p;
+
+	(void)state;
+	for (d = 0; d < NDESIGNS; d++) {
+		struct vm_engine *e = mk(d, 2048);
+
+		ev(e, PR_PAGE_INSERT, 5, 0, 10, 0);
+		before = acq(e, LC_PMAP);
+		obefore = acq(e, LC_OBJECT);
+		assert_int_equal(map1(e, 5, 4, 0), 0);
+		for (p = 0; p < 10; p++)
+			assert_int_equal(pmap_page_is_mapped(page(e, 5, p)),
+			    p < 9);
+		assert_int_equal(acq(e, LC_PMAP) - before, 1 + 8 + 8);
+		assert_int_equal(acq(e, LC_OBJECT) - obefore, d == 0 ? 9 : 1);
+		before = acq(e, LC_PMAP);
+		assert_int_equal(map1(e, 5, 4, PR_F_WRITE), 0);
+		assert_int_equal(acq(e, LC_PMAP) - before, 1 + 8);
+		check_clean(e);
+		eng_destroy(e);
+	}
+}
+
+/*
+ * The spiral ends at the first neighbour whose page is missing (pindex 3
+ * here, after 1), and skips one whose PTE is valid or that lies before
+ * the entry (the model's entry maps the object from pindex 0: pindex 0's
+ * fault has no neighbour before it).
+ */
+static void
+test_prefault_stops(void **state)
+{
+	uint64_t before;
+	unsigned d;
+
+	(void)state;
+	for (d = 0; d < NDESIGNS; d++) {
+		struct vm_engine *e = mk(d, 2048);
+
+		ev(e, PR_PAGE_INSERT, 5, 0, 3, 0);
+		ev(e, PR_PAGE_INSERT, 5, 4, 3, 0);
+		before = acq(e, LC_PMAP);
+		assert_int_equal(map1(e, 5, 2, 0), 0);
+		assert_false(pmap_page_is_mapped(page(e, 5, 0)));
+		assert_true(pmap_page_is_mapped(page(e, 5, 1)));
+		assert_false(pmap_page_is_mapped(page(e, 5, 4)));
+		/* pmap_enter; 1: checked and entered; 3: checked. */
+		assert_int_equal(acq(e, LC_PMAP) - before, 1 + 2 + 1);
+		/* Pindex 0: 1 and 2 mapped, 3 missing: 3 checks. */
+		before = acq(e, LC_PMAP);
+		assert_int_equal(map1(e, 5, 0, 0), 0);
+		assert_int_equal(acq(e, LC_PMAP) - before, 1 + 3);
+		assert_false(pmap_page_is_mapped(page(e, 5, 4)));
+		check_clean(e);
+		eng_destroy(e);
+	}
+}
+
+/*
+ * The slow path prefaults after its pmap_enter when it found its page
+ * resident (faultcount 0), with the object unlocked (one read lock per
+ * candidate checked), and not when it allocated the page (a zero fill,
+ * faultcount 1: "Don't try to prefault neighboring pages").  The found
+ * case is 10/12's first write fault on a vnode's object (the gate of
+ * vm_fault_needs_wlock()); 13+ take the soft path there.  A missing
+ * page's fault leaves its resident neighbours unmapped in every era.
+ */
+static void
+test_prefault_slow(void **state)
+{
+	unsigned d;
+
+	(void)state;
+	for (d = 0; d < NDESIGNS; d++) {
+		struct vm_engine *e = mk(d, 2048);
+
+		ev(e, PR_PAGE_INSERT, 5, 0, 3, 0);
+		assert_int_equal(map1(e, 5, 1, PR_F_WRITE), 0);
+		assert_true(pmap_page_is_mapped(page(e, 5, 0)));
+		assert_true(pmap_page_is_mapped(page(e, 5, 2)));
+		ev(e, PR_PAGE_INSERT, 6, 0, 1, 0);
+		ev(e, PR_PAGE_INSERT, 6, 2, 1, 0);
+		assert_int_equal(map1(e, 6, 1, 0), 0);
+		assert_true(pmap_page_is_mapped(page(e, 6, 1)));
+		assert_false(pmap_page_is_mapped(page(e, 6, 0)));
+		assert_false(pmap_page_is_mapped(page(e, 6, 2)));
+		check_clean(e);
+		eng_destroy(e);
+	}
+}
+
+/*
+ * A map event's page that this CPU's faults mapped, or their prefaults,
+ * is no FreeBSD fault: no lock, no atomic (ev_map(), eng_fault_seen()).
+ * As Linux's fault-around window after its fault (the faulting page and
+ * its neighbours, one map event): a read fault on pindex 4 maps 0-8, so
+ * a map of 0-8 is no work, nor one of 4 again; a map of 0-15 then faults
+ * on 9 (pmap_enter, 8 pmap_is_prefaultable() of which 4 enter 10-13) and
+ * 14 (pmap_enter; 13, 15 entered, 12, and 16, missing: 4 checks, 1
+ * entered), and on no other page.  A write to 2, mapped read-only by the
+ * prefault, is a fault (an upgrade); and after any other event (here an
+ * activation) the model no longer knows, and 4 faults again.
+ */
+static void
+test_map_seen(void **state)
+{
+	struct lock_counts lc;
+	struct pr_event x;
+	uint64_t before;
+	unsigned d, p;
+
+	(void)state;
+	for (d = 0; d < NDESIGNS; d++) {
+		struct vm_engine *e = mk(d, 2048);
+
+		ev(e, PR_PAGE_INSERT, 5, 0, 16, 0);
+		assert_int_equal(map1(e, 5, 4, 0), 0);
+		memset(&x, 0, sizeof(x));
+		x.kind = PR_MAP;
+		x.obj = 5;
+		x.npages = 9;
+		x.addr = (uint64_t)0x1000 << 12;
+		lock_counts_take(e, &lc);
+		assert_int_equal(eng_apply(eng_cpu(e, 0), &x), 0);
+		assert_int_equal(map1(e, 5, 4, 0), 0);
+		assert_no_lock_work(e, &lc);
+		x.npages = 16;
+		before = acq(e, LC_PMAP);
+		assert_int_equal(eng_apply(eng_cpu(e, 0), &x), 0);
+		assert_int_equal(acq(e, LC_PMAP) - before,
+		    (1 + 8 + 4) + (1 + 4 + 1));
+		for (p = 0; p < 16; p++)
+			assert_true(pmap_page_is_mapped(page(e, 5, p)));
+		before = acq(e, LC_PMAP);
+		assert_int_equal(map1(e, 5, 2, PR_F_WRITE), 0);
+		assert_true(acq(e, LC_PMAP) > before);
+		ev(e, PR_ACTIVATE, 5, 15, 1, 0);
+		before = acq(e, LC_PMAP);
+		assert_int_equal(map1(e, 5, 4, 0), 0);
+		assert_true(acq(e, LC_PMAP) > before);
+		check_clean(e);
+		eng_destroy(e);
+	}
+}
+
+/*
+ * A neighbour the prefault finds mapped to its own page already (an older
+ * fault's doing, which this CPU has forgotten) is known too:
+ * pmap_is_prefaultable() read its PTE under the pmap lock.  A fault on
+ * 12 maps 8-15; after an activation, one on 4 maps 0-7 and finds 8
+ * mapped; a map of 0-8 is then no work.
+ */
+static void
+test_map_seen_older(void **state)
+{
+	struct lock_counts lc;
+	struct pr_event x;
+	unsigned d;
+
+	(void)state;
+	for (d = 0; d < NDESIGNS; d++) {
+		struct vm_engine *e = mk(d, 2048);
+
+		ev(e, PR_PAGE_INSERT, 5, 0, 16, 0);
+		assert_int_equal(map1(e, 5, 12, 0), 0);
+		ev(e, PR_ACTIVATE, 5, 15, 1, 0);
+		assert_int_equal(map1(e, 5, 4, 0), 0);
+		memset(&x, 0, sizeof(x));
+		x.kind = PR_MAP;
+		x.obj = 5;
+		x.npages = 9;
+		x.addr = (uint64_t)0x1000 << 12;
+		lock_counts_take(e, &lc);
+		assert_int_equal(eng_apply(eng_cpu(e, 0), &x), 0);
+		assert_no_lock_work(e, &lc);
 		check_clean(e);
 		eng_destroy(e);
 	}
@@ -1795,6 +2010,11 @@ main(void)
 		cmocka_unit_test(test_fault_miss_locks),
 		cmocka_unit_test(test_fault_writeable_dirty),
 		cmocka_unit_test(test_fault_soft_dirty_page_lock),
+		cmocka_unit_test(test_prefault_soft),
+		cmocka_unit_test(test_prefault_stops),
+		cmocka_unit_test(test_prefault_slow),
+		cmocka_unit_test(test_map_seen),
+		cmocka_unit_test(test_map_seen_older),
 		cmocka_unit_test(test_fault_remque),
 		cmocka_unit_test(test_fault_busy_retry),
 		cmocka_unit_test(test_fault_busy_sleep_pip),

@@ -412,6 +412,93 @@ test_reclaim(void **state)
 	}
 }
 
+/*
+ * pmap_is_prefaultable(): the pmap lock, answer or not; yes only for an
+ * empty PTE of an existing page-table page; a valid PTE's page (object
+ * slot, pindex) and PG_RW reported beside.  pmap_enter_quick(): a
+ * read-only PTE with no PG_A and a pv entry; nothing over a valid PTE;
+ * with no free pv entry and no chunk page in the budget it abandons the
+ * mapping (and a page-table page it made) without reclaiming.  Locks:
+ * the pmap lock and the page's pv lock, with 10.4's pvh_global_lock
+ * before them under hashed:N:global (pmap_enter_quick, release/10.4.0).
+ */
+static void
+test_enter_quick(void **state)
+{
+	struct vm_engine *e;
+	struct eng_cpu *c;
+	struct eng_design d;
+	struct pmap_seen seen;
+	const char *name;
+	uint64_t before, pv, pte, used;
+	unsigned k;
+
+	(void)state;
+	for (k = 0; k <= FAKE_NDESIGNS; k++) {
+		fake_design(k % FAKE_NDESIGNS, &d, &name);
+		d.pv_global = k == FAKE_NDESIGNS;	/* hashed:256:global */
+		e = fake_create(&d, 4096, 4, 1);
+		c = e->cpus[0];
+		map_run(c, 0, VA0, 100, 1, false);
+		before = c->lk.cls[LC_PMAP].acquisitions;
+		fake_page(e, 100)->obj = 3;
+		fake_page(e, 100)->pindex = 9;
+		assert_false(pmap_ev_is_prefaultable(c, 0, VA0, &seen));
+		assert_true(seen.mapped && seen.obj == 3 && seen.pindex == 9 &&
+		    !seen.writeable);
+		assert_true(pmap_ev_is_prefaultable(c, 0, VA0 + PAGE_SIZE,
+		    &seen));
+		assert_false(seen.mapped);
+		assert_false(pmap_ev_is_prefaultable(c, 0, VA0 + NBPDR,
+		    &seen));
+		assert_false(seen.mapped);
+		assert_int_equal(c->lk.cls[LC_PMAP].acquisitions - before, 3);
+		assert_false(pmap_ev_is_prefaultable(c, 99, VA0, &seen));
+		assert_false(seen.mapped);
+		before = c->lk.cls[LC_PMAP].acquisitions;
+		pv = c->lk.cls[LC_PV].acquisitions;
+		assert_true(pmap_ev_enter_quick(c, 0, VA0 + PAGE_SIZE,
+		    fake_page(e, 101)));
+		assert_int_equal(c->lk.cls[LC_PMAP].acquisitions - before, 1);
+		assert_int_equal(c->lk.cls[LC_PV].acquisitions - pv,
+		    d.pv_global ? 2 : 1);
+		pte = pte_of(fake_pmap(e, 0), VA0 + PAGE_SIZE);
+		assert_true((pte & PG_FRAME) == 101 * PAGE_SIZE);
+		assert_int_equal(pte & (PG_V | PG_RW | PG_A | PG_MANAGED),
+		    PG_V | PG_MANAGED);
+		assert_int_equal(pv_len(&fake_page(e, 101)->md), 1);
+		assert_int_equal(fake_pmap(e, 0)->pm_stats.resident_count, 2);
+		assert_false(fake_writeable(fake_page(e, 101)));
+		/* A valid PTE stays. */
+		assert_false(pmap_ev_enter_quick(c, 0, VA0,
+		    fake_page(e, 102)));
+		assert_true((pte_of(fake_pmap(e, 0), VA0) & PG_FRAME) ==
+		    100 * PAGE_SIZE);
+		assert_int_equal(pv_len(&fake_page(e, 102)->md), 0);
+		/* pmap 1's only chunk full, no page left: no reclamation. */
+		map_run(c, 1, VA0, 200, _NPCPV, false);
+		used = atomic_load(&e->md->md_chunks_used);
+		pmap_md_set_chunk_limit(e->md, used);
+		assert_false(pmap_ev_enter_quick(c, 1, VA0 + _NPCPV *
+		    PAGE_SIZE, fake_page(e, 1000)));
+		assert_false(pmap_ev_enter_quick(c, 1, VA0 + NBPDR,
+		    fake_page(e, 1001)));
+		assert_int_equal(pte_of(fake_pmap(e, 1), VA0 + _NPCPV *
+		    PAGE_SIZE), 0);
+		assert_int_equal(pte_of(fake_pmap(e, 1), VA0 + NBPDR), 0);
+		assert_null(pmap_pd_find(fake_pmap(e, 1), VA0 + NBPDR));
+		assert_int_equal(fake_pmap(e, 1)->pm_stats.resident_count,
+		    _NPCPV);
+		assert_int_equal(CNT(e, reclaims), 0);
+		assert_int_equal(atomic_load(&e->md->md_chunks_used), used);
+		/* pmap_enter there reclaims (from pmap 0). */
+		map_run(c, 1, VA0 + NBPDR, 1001, 1, false);
+		assert_true(CNT(e, reclaims) > 0);
+		assert_int_equal(pmap_check(e->md, stderr), 0);
+		fake_destroy(e);
+	}
+}
+
 static void
 test_extract_and_hold(void **state)
 {
@@ -688,6 +775,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_enter_remove),
 		cmocka_unit_test(test_enter_replace_and_write),
+		cmocka_unit_test(test_enter_quick),
 		cmocka_unit_test(test_remove_all),
 		cmocka_unit_test(test_pv_chunks),
 		cmocka_unit_test(test_promote_demote),
