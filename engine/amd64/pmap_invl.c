@@ -22,7 +22,8 @@
  * pmap is inactive, comment @172000), pmap_ts_referenced() (comment
  * @186500), pmap_remove_all() and pmap_remove_write(), which wait instead.
  * The model's callers: pmap_remove() (the unmap event) and the teardown
- * pmap_remove() of pmap_ev_destroy() when mappings are left (pmap.c).
+ * pmap_remove() of pmap_ev_destroy() when mappings are left (pmap.c), and
+ * reclaim_pv_chunk (pv_chunk.c).
  *
  * :di-locked, FreeBSD 12.0 (pmap_delayed_invl_started/_finished, the 2019
  * copy @13000-16100; 12.1 keeps it as the _l variant for CPUs without
@@ -61,7 +62,8 @@
  * Not modelled: pmap_delayed_invl_page() and pmap_delayed_invl_wait()
  * (pmap_remove_all() and pmap_remove_write() take the chain lock, or under
  * :di pmap_invl_waiters' atomics, only when they find a block still open
- * on their page), hence no waiters; the thread_lock() of start_u/finish_u's
+ * on their page), hence no waiters; pmap_advise() and pmap_enter_pde()
+ * (no event of the model); the thread_lock() of start_u/finish_u's
  * priority boost (the thread's own scheduler lock); lock_delay()'s backoff
  * on a restart (the model yields).
  */
