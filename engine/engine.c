@@ -84,19 +84,28 @@ static const struct eng_design_info eng_designs[] = {
 	    "1024, 2048 before)",
 	    "N coloured sub-queues per queue, each with a spinlock, and a "
 	    "spinlock per page" },
-	{ ENG_FAM_PV, ENG_PV_HASHED, "hashed", "hashed[:N][:global]",
-	    ENG_DP_COUNT | ENG_DP_GLOBAL, 1, 65536, 256, "lock count",
+	{ ENG_FAM_PV, ENG_PV_HASHED, "hashed",
+	    "hashed[:N][:global|:di-locked|:di]",
+	    ENG_DP_COUNT | ENG_DP_GLOBAL | ENG_DP_DI, 1, 65536, 256,
+	    "lock count",
 	    "amd64 sys/amd64/amd64/pmap.c (pv_list_locks[], NPV_LIST_LOCKS); "
 	    ":global FreeBSD 10.x's pvh_global_lock (release/10.4.0 pmap.c; "
-	    "gone by 12.1)",
+	    "gone by 12.1); :di-locked 12.0's delayed invalidation under "
+	    "invl_gen_mtx (pmap_delayed_invl_started), :di 12.1+'s lock-free "
+	    "one (pmap_delayed_invl_start_u)",
 	    "N pv-list rwlocks hashed by 2 MiB frame; :global adds the "
-	    "global pv rwlock taken before the pmap lock" },
-	{ ENG_FAM_PV, ENG_PV_SUPERPAGE, "superpage", "superpage", 0, 0, 0, 0,
-	    NULL, "r353149 (D21833) sys/amd64/amd64/pmap.c, options NUMA",
-	    "one pv-list rwlock per 2 MiB frame" },
-	{ ENG_FAM_PV, ENG_PV_PERPAGE, "perpage", "perpage", 0, 0, 0, 0, NULL,
-	    "D24217 (unlanded; unverified as a whole)",
-	    "one one-byte pv lock per 4 KiB page" },
+	    "global pv rwlock taken before the pmap lock; :di-locked/:di add "
+	    "the global delayed-invalidation bookkeeping of pmap_remove" },
+	{ ENG_FAM_PV, ENG_PV_SUPERPAGE, "superpage",
+	    "superpage[:di-locked|:di]",
+	    ENG_DP_DI, 0, 0, 0, NULL,
+	    "r353149 (D21833) sys/amd64/amd64/pmap.c, options NUMA; :di "
+	    "pmap_delayed_invl_start_u (12.1+, 13.0 pmap.c)",
+	    "one pv-list rwlock per 2 MiB frame; :di-locked/:di as hashed" },
+	{ ENG_FAM_PV, ENG_PV_PERPAGE, "perpage", "perpage[:di-locked|:di]",
+	    ENG_DP_DI, 0, 0, 0, NULL,
+	    "D24217 (unlanded; unverified as a whole); :di as superpage",
+	    "one one-byte pv lock per 4 KiB page; :di-locked/:di as hashed" },
 	{ ENG_FAM_PV, ENG_PV_DFLY, "dfly", "dfly", 0, 0, 0, 0, NULL,
 	    "DragonFly 5.6 (567a6398, e3c330f0) sys/platform/pc64/x86_64/"
 	    "pmap.c (pmap_remove_all, pmap_clearbit, pmap_ts_referenced: "
@@ -302,6 +311,11 @@ eng_design_parse_params(struct eng_design *n, const struct eng_design_info *ri,
 		n->pv_global = true;
 		return (0);
 	}
+	if (sep != ',' && (ri->params & ENG_DP_DI) != 0 &&
+	    (strcmp(p, "di-locked") == 0 || strcmp(p, "di") == 0)) {
+		n->pv_di = p[2] == '\0' ? ENG_DI_LOCKLESS : ENG_DI_LOCKED;
+		return (0);
+	}
 	return (eng_errf(err, errlen, "%s design %s: expected %s",
 	    eng_family_name(ri->fam), spec, ri->syntax));
 }
@@ -309,7 +323,8 @@ eng_design_parse_params(struct eng_design *n, const struct eng_design_info *ri,
 /*
  * Parse by the table: the row whose name starts spec, then its
  * parameters.  Selecting a design resets its family's parameters to the
- * row's defaults (count, padded, no trylock, no global pv lock).
+ * row's defaults (count, padded, no trylock, no global pv lock, no
+ * delayed invalidation).
  */
 int
 eng_design_parse(struct eng_design *d, enum eng_family fam, const char *spec,
@@ -337,8 +352,10 @@ eng_design_parse(struct eng_design *d, enum eng_family fam, const char *spec,
 		n.page_lock_pad = true;
 	if (fam == ENG_FAM_QUEUE)
 		n.trylock = ENG_TRYLOCK_NONE;
-	if (fam == ENG_FAM_PV)
+	if (fam == ENG_FAM_PV) {
 		n.pv_global = false;
+		n.pv_di = ENG_DI_NONE;
+	}
 	len = strlen(ri->name);
 	if (spec[len] != '\0' && eng_design_parse_params(&n, ri, count, spec,
 	    spec + len + 1, err, errlen) != 0)
@@ -350,7 +367,7 @@ eng_design_parse(struct eng_design *d, enum eng_family fam, const char *spec,
 /*
  * Canonical spec (round-trips through eng_design_parse): counts are always
  * written, "pagelock:256", "batch:63:trylock", "astate:63", "hashed:256",
- * "hashed:256:global".
+ * "hashed:256:global", "hashed:256:di-locked", "superpage:di".
  */
 const char *
 eng_design_format(const struct eng_design *d, enum eng_family fam, char *buf,
@@ -359,6 +376,7 @@ eng_design_format(const struct eng_design *d, enum eng_family fam, char *buf,
 	const struct eng_design_info *ri = NULL;
 	struct eng_design tmp = *d;
 	int value = eng_design_value(d, fam);
+	const char *di;
 	size_t i;
 
 	for (i = 0; i < ENG_NDESIGNS && ri == NULL; i++)
@@ -368,18 +386,20 @@ eng_design_format(const struct eng_design *d, enum eng_family fam, char *buf,
 		snprintf(buf, len, "?");
 		return (buf);
 	}
+	di = (ri->params & ENG_DP_DI) == 0 || d->pv_di == ENG_DI_NONE ? "" :
+	    d->pv_di == ENG_DI_LOCKED ? ":di-locked" : ":di";
 	if ((ri->params & ENG_DP_COUNT) == 0) {
-		snprintf(buf, len, "%s", ri->name);
+		snprintf(buf, len, "%s%s", ri->name, di);
 		return (buf);
 	}
-	snprintf(buf, len, "%s:%u%s%s%s", ri->name,
+	snprintf(buf, len, "%s:%u%s%s%s%s", ri->name,
 	    *eng_design_select(&tmp, ri), (ri->params & ENG_DP_NOPAD) != 0 &&
 	    !d->page_lock_pad ? ",nopad" : "", (ri->params & ENG_DP_TRYLOCK) !=
 	    0 && d->trylock == ENG_TRYLOCK_HALF ? ":trylock" :
 	    (ri->params & ENG_DP_TRYFULL) != 0 &&
 	    d->trylock == ENG_TRYLOCK_FULL ? ":trylock-full" : "",
 	    (ri->params & ENG_DP_GLOBAL) != 0 && d->pv_global ? ":global" :
-	    "");
+	    "", di);
 	return (buf);
 }
 
@@ -409,33 +429,36 @@ static const struct eng_preset_info eng_presets[] = {
 	      "release/10.4.0 sys/vm/vm_page.c (vm_page_queue_free_mtx); "
 	      "pre-r331369 sys/vm/vm_reserv.c (reservations under it)" } },
 	{ "freebsd12", "FreeBSD 12.0",
-	    { "pagelock:256", "batch:31:trylock-full", "hashed:256", "global",
-	      "pgcache" },
+	    { "pagelock:256", "batch:31:trylock-full", "hashed:256:di-locked",
+	      "global", "pgcache" },
 	    { "releng/12.0 sys/vm/vm_page.c (pa_lock[], until r352110)",
 	      "r332974 (D14893) sys/vm/vm_page.c (vm_pqbatch_submit_page: "
 	      "trylock before blocking on a full batch), "
 	      "sys/amd64/include/vmparam.h (VM_BATCHQUEUE_SIZE 31)",
 	      "releng/12.0 sys/amd64/amd64/pmap.c (pv_list_locks[], 256 "
-	      "per D21833's text)",
+	      "per D21833's text; pmap_delayed_invl_started/_finished "
+	      "under invl_gen_mtx, read in a 2019 head copy)",
 	      "releng/12.0 sys/amd64/amd64/pmap.c (pv_chunks, "
 	      "pv_chunks_mutex; inferred from 10.4 and an arm64 copy)",
 	      "r331369 (D14707) sys/vm/vm_reserv.c (vm_reserv_extend, "
 	      "vm_reserv_depopulate: the reservation's lock), rS331863 "
 	      "(D14905) sys/vm/vm_page.c (vmd_pgcache)" } },
 	{ "freebsd13", "FreeBSD 13.0",
-	    { "refcount", "astate:31", "superpage", "domain:1", "pgcache" },
+	    { "refcount", "astate:31", "superpage:di", "domain:1",
+	      "pgcache" },
 	    { "r352110 (D20486) sys/vm/vm_page.c (ref_count)",
 	      "rS355672 (D22753), rGf3f38e2580f1 sys/vm/vm_page.c "
 	      "(vm_page_pqstate_commit), sys/amd64/include/vmparam.h "
 	      "(VM_BATCHQUEUE_SIZE 31); plain lock when full",
 	      "r353149 (D21833) sys/amd64/amd64/pmap.c (pmap_large_md_page "
-	      "pv_lock), options NUMA in sys/amd64/conf/GENERIC",
+	      "pv_lock), options NUMA in sys/amd64/conf/GENERIC; "
+	      "pmap_delayed_invl_start_u/_finish_u (13.0 pmap.c)",
 	      "2019+ head sys/amd64/amd64/pmap.c (pv_chunks[PMAP_MEMDOM], "
 	      "pvc_lock; in 13.0 inferred from the review date)",
 	      "r331369 sys/vm/vm_reserv.c (the reservation's lock), "
 	      "rS331863 sys/vm/vm_page.c (vmd_pgcache[VM_NFREEPOOL])" } },
 	{ "freebsd14", "FreeBSD 14.0",
-	    { "refcount", "astate:63:trylock", "superpage", "domain:1",
+	    { "refcount", "astate:63:trylock", "superpage:di", "domain:1",
 	      "pgcache" },
 	    { "r352110 (D20486) sys/vm/vm_page.c (ref_count)",
 	      "D37305 (rG1cac76c93fb7) sys/vm/vm_page.c "
@@ -443,7 +466,8 @@ static const struct eng_preset_info eng_presets[] = {
 	      "sys/vm/vm_pagequeue.h (VM_BATCHQUEUE_SIZE 63); in 14.0 "
 	      "inferred from the review number",
 	      "r353149 (D21833) sys/amd64/amd64/pmap.c (pmap_large_md_page "
-	      "pv_lock), options NUMA in GENERIC (read in a 13/14-era file)",
+	      "pv_lock), options NUMA in GENERIC (read in a 13/14-era file); "
+	      "lock-free delayed invalidation as 13.0",
 	      "main sys/amd64/amd64/pmap.c (pv_chunks[PMAP_MEMDOM], "
 	      "pvc_lock, free_pv_chunk_batch)",
 	      "r331369 sys/vm/vm_reserv.c (the reservation's lock), "
@@ -464,7 +488,8 @@ static const struct eng_preset_info eng_presets[] = {
 	      "e3c330f0 sys/vm/vm_page.c (vm_page_select_free, "
 	      "_vm_page_list_find2, vpq.lastq)" } },
 	{ "d24217", "D24217 (proposal on FreeBSD 14, never landed)",
-	    { "refcount", "astate:63:trylock", "perpage", "pmaps", "pgcache" },
+	    { "refcount", "astate:63:trylock", "perpage:di", "pmaps",
+	      "pgcache" },
 	    { "as freebsd14", "as freebsd14",
 	      "D24217 (seed 004; code never found: unverified)",
 	      "D24217 (seed 004; code never found: unverified)",

@@ -75,6 +75,18 @@ enum eng_free_design {
 };
 #define ENG_FREE_NDESIGNS	3
 
+/*
+ * amd64 delayed invalidation (DI), a parameter of the FreeBSD pv designs:
+ * none (10.x, which has pvh_global_lock instead), 12.0's blocks under the
+ * global invl_gen_mtx, or 12.1+'s lock-free queue (CPUs with CMPXCHG16B,
+ * vm.pmap.di_locked 0).  engine/amd64/pmap_invl.c.
+ */
+enum eng_pv_di {
+	ENG_DI_NONE = 0,
+	ENG_DI_LOCKED,		/* ":di-locked": invl_gen_mtx (12.0) */
+	ENG_DI_LOCKLESS,	/* ":di": pmap_delayed_invl_start_u (12.1+) */
+};
+
 /* The ENG_*_NDESIGNS counts are checked against eng_designs[] (engine.c). */
 struct eng_design {
 	enum eng_page_design	page;
@@ -89,6 +101,7 @@ struct eng_design {
 	unsigned		pv_locks;	/* hashed: array size (256) */
 	bool			pv_global;	/* hashed: pvh_global_lock
 						   (FreeBSD 10) */
+	enum eng_pv_di		pv_di;		/* hashed, superpage, perpage */
 	enum eng_pvchunk_design	pvchunk;
 	unsigned		pvchunk_domains; /* domain: 1..8 (2) */
 	enum eng_free_design	free;
@@ -112,13 +125,14 @@ enum eng_family {
  * family (page_locks, batch or colors, pv_locks or pvchunk_domains) within
  * [count_min, count_max], ",nopad" clears page_lock_pad, ":trylock" sets
  * trylock to ENG_TRYLOCK_HALF, ":trylock-full" to ENG_TRYLOCK_FULL,
- * ":global" sets pv_global.
+ * ":global" sets pv_global, ":di-locked" and ":di" set pv_di.
  */
 #define ENG_DP_COUNT	0x01	/* ":N"; the canonical form always has it */
 #define ENG_DP_NOPAD	0x02	/* ",nopad" after the count, or alone */
 #define ENG_DP_TRYLOCK	0x04	/* ":trylock" after the count, or alone */
 #define ENG_DP_TRYFULL	0x08	/* ":trylock-full" likewise */
 #define ENG_DP_GLOBAL	0x10	/* ":global" likewise */
+#define ENG_DP_DI	0x20	/* ":di-locked" or ":di" likewise */
 
 struct eng_design_info {
 	enum eng_family	fam;

@@ -58,6 +58,7 @@ static const char *const eng_lock_class_names[LC_COUNT] = {
 	[LC_PVCHUNK] = "pvchunk",
 	[LC_RESERV] = "reserv",
 	[LC_BACKING] = "backing",
+	[LC_INVL] = "invl",
 };
 
 const char *
@@ -119,6 +120,7 @@ static const uint8_t eng_lock_rank[LC_COUNT] = {
 	[LC_PAGEQUEUE] = 6,
 	[LC_RESERV] = 7,
 	[LC_FREEQUEUE] = 8,
+	[LC_INVL] = 9,
 };
 
 /* Site registry: append-only, names are static strings. */

@@ -97,12 +97,16 @@
  * debugging checks, ENG_DEBUG; trylocks are exempt, several locks of one
  * class may be held):
  *	object -> page -> backing -> pmap -> pv -> pvchunk -> pagequeue
- *	    -> reserv -> freequeue
+ *	    -> reserv -> freequeue -> invl
  * (backing: --pv dfly's object backing_lk, held across the pmap locks of
  * a backing walk; under that design the pmap lock is counted as pv.  A
  * rwlock may rank as another class than its own, eng_rw_order(): FreeBSD
  * 10's pvh_global_lock, counted as pv, ranks as backing, before the pmap
  * lock.)
+ * invl (amd64 delayed invalidation, --pv ...:di-locked) is a leaf: 12.0's
+ * invl_gen_mtx, inside it the turnstile chain lock, nothing else (the
+ * kernel opens a DI block before the pmap lock, or with pmap and pv locks
+ * held in reclaim_pv_chunk(); engine/amd64/pmap_invl.c).
  * The free-queue lock is a leaf lock; a reservation's lock is held only
  * around that reservation's population and may take the free-queue lock
  * inside (vm_reserv_depopulate() returning an emptied reservation,
@@ -361,53 +365,50 @@ eng_site_index(struct eng_site *site)
 }
 
 /*
- * Counted atomics for lock-free designs (refcount, astate, busy): each is
- * one locked read-modify-write, counted as an atomic of class lc (and a
- * scheduling point when simulating, lock_sim.h).  A failed
- * compare-and-set is also counted as a CAS retry of class lc at site.
+ * Counted atomics for lock-free designs (refcount, astate, busy; the
+ * lock-free delayed-invalidation queue, engine/amd64/pmap_invl.c, whose
+ * 16-byte cmpxchg16b the model packs into 64 bits): each is one locked
+ * read-modify-write, counted as an atomic of class lc (and a scheduling
+ * point when simulating, lock_sim.h).  A failed compare-and-set is also
+ * counted as a CAS retry of class lc at site.
  */
-static inline bool
-eng_atomic_fcmpset_32(struct eng_lkstat *ls, enum eng_lock_class lc,
-    struct eng_site *site, _Atomic uint32_t *p, uint32_t *old, uint32_t new)
-{
-	bool ok;
-
-	ls->cls[lc].atomics++;
-	eng_sim_access(p, ENG_SIM_RMW);
-	ok = atomic_compare_exchange_strong_explicit(p, old, new,
-	    memory_order_acq_rel, memory_order_acquire);
-	if (!ok) {
-		ls->cls[lc].cas_retries++;
-		ls->site[eng_site_index(site)][lc].cas_retries++;
-	}
-	return (ok);
+#define ENG_ATOMIC_FCMPSET(bits)					\
+static inline bool							\
+eng_atomic_fcmpset_##bits(struct eng_lkstat *ls, enum eng_lock_class lc,\
+    struct eng_site *site, _Atomic uint##bits##_t *p, uint##bits##_t *old,\
+    uint##bits##_t new)							\
+{									\
+	bool ok;							\
+									\
+	ls->cls[lc].atomics++;						\
+	eng_sim_access(p, ENG_SIM_RMW);					\
+	ok = atomic_compare_exchange_strong_explicit(p, old, new,	\
+	    memory_order_acq_rel, memory_order_acquire);		\
+	if (!ok) {							\
+		ls->cls[lc].cas_retries++;				\
+		ls->site[eng_site_index(site)][lc].cas_retries++;	\
+	}								\
+	return (ok);							\
 }
 
-static inline uint32_t
-eng_atomic_fetchadd_32(struct eng_lkstat *ls, enum eng_lock_class lc,
-    _Atomic uint32_t *p, uint32_t v)
-{
-	ls->cls[lc].atomics++;
-	eng_sim_access(p, ENG_SIM_RMW);
-	return (atomic_fetch_add_explicit(p, v, memory_order_acq_rel));
+/* eng_atomic_fetch{add,or,and}_{32,64}: atomic_fetch_<op>, counted. */
+#define ENG_ATOMIC_FETCHOP(op, bits)					\
+static inline uint##bits##_t						\
+eng_atomic_fetch##op##_##bits(struct eng_lkstat *ls,			\
+    enum eng_lock_class lc, _Atomic uint##bits##_t *p,			\
+    uint##bits##_t v)							\
+{									\
+	ls->cls[lc].atomics++;						\
+	eng_sim_access(p, ENG_SIM_RMW);					\
+	return (atomic_fetch_##op##_explicit(p, v, memory_order_acq_rel));\
 }
 
-static inline uint32_t
-eng_atomic_fetchor_32(struct eng_lkstat *ls, enum eng_lock_class lc,
-    _Atomic uint32_t *p, uint32_t v)
-{
-	ls->cls[lc].atomics++;
-	eng_sim_access(p, ENG_SIM_RMW);
-	return (atomic_fetch_or_explicit(p, v, memory_order_acq_rel));
-}
-
-static inline uint32_t
-eng_atomic_fetchand_32(struct eng_lkstat *ls, enum eng_lock_class lc,
-    _Atomic uint32_t *p, uint32_t v)
-{
-	ls->cls[lc].atomics++;
-	eng_sim_access(p, ENG_SIM_RMW);
-	return (atomic_fetch_and_explicit(p, v, memory_order_acq_rel));
-}
+ENG_ATOMIC_FCMPSET(32)
+ENG_ATOMIC_FCMPSET(64)
+ENG_ATOMIC_FETCHOP(add, 32)
+ENG_ATOMIC_FETCHOP(or, 32)
+ENG_ATOMIC_FETCHOP(or, 64)
+ENG_ATOMIC_FETCHOP(and, 32)
+ENG_ATOMIC_FETCHOP(and, 64)
 
 #endif /* ENG_LOCK_H */

@@ -17,7 +17,11 @@
  * LC_FREEQUEUE and is taken inside it.  LC_BACKING is DragonFly's
  * per-object backing_lk (a lockmgr lock guarding the object's
  * backing_list of vm_map_backing), distinct from the object's token: the
- * lock --pv dfly's page-centric walks take instead of a pv-list lock.  Consumers iterate to LC_COUNT
+ * lock --pv dfly's page-centric walks take instead of a pv-list lock.
+ * LC_INVL is amd64's delayed-invalidation (DI) bookkeeping, global to the
+ * machine: 12.0's invl_gen_mtx and the turnstile chain lock of invl_gen_ts
+ * (--pv ...:di-locked), or the lock-free DI queue's atomics of 12.1+
+ * (--pv ...:di); engine/amd64/pmap_invl.c.  Consumers iterate to LC_COUNT
  * rather than assume the number of classes.
  */
 enum eng_lock_class {
@@ -30,6 +34,7 @@ enum eng_lock_class {
 	LC_PVCHUNK,
 	LC_RESERV,		/* per-reservation mutex (vm_reserv.c, r331369) */
 	LC_BACKING,		/* DragonFly object backing_lk (--pv dfly) */
+	LC_INVL,		/* amd64 delayed invalidation (--pv ...:di*) */
 	LC_COUNT
 };
 const char *eng_lock_class_name(unsigned lc);

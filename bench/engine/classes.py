@@ -5,7 +5,8 @@ of two engines on the same traces (before and after a change).
 For each trace and preset: one single-threaded replay per binary
 (`replay TRACE --threads 1 --no-timing --preset P --json -`, counts only:
 a one-thread replay is deterministic), then one line naming every lock
-class whose acquisitions or atomics differ, as acquisitions per event
+class (of either engine: a class one of them lacks counts as 0) whose
+acquisitions or atomics differ, as acquisitions per event
 old -> new "at" atomics per event old -> new, and the skipped events of
 both.  A line with no class is a cell where the two engines agree.
 
@@ -41,9 +42,9 @@ def main(argv):
             a, events, askip = classes(old, trace, preset)
             b, _, bskip = classes(new, trace, preset)
             moved = []
-            for lc in a:
-                if a[lc] != b.get(lc):
-                    (aq, at), (bq, bt) = a[lc], b.get(lc, (0, 0))
+            for lc in list(a) + [lc for lc in b if lc not in a]:
+                if a.get(lc, (0, 0)) != b.get(lc, (0, 0)):
+                    (aq, at), (bq, bt) = a.get(lc, (0, 0)), b.get(lc, (0, 0))
                     moved.append(f"{lc} {aq / events:.3f} -> {bq / events:.3f}"
                                  f" at {at / events:.3f} -> {bt / events:.3f}")
             print(f"{name} {preset} skipped {askip} -> {bskip}: "

@@ -725,7 +725,11 @@ pmap_ev_create(struct eng_cpu *c, uint64_t slot)
  * hashed:N:global pvh_global_lock is read-locked before the pmap lock and
  * dropped before it, as 10.4's pmap_remove_pages does (release/10.4.0
  * pmap.c lines 5419, 5552); the teardown's pmap_remove() is done under the
- * same hold.  Returns 1 if the slot is not in use.
+ * same hold.  pmap_remove_pages opens no delayed-invalidation block (the
+ * pmap is inactive; 2019 head pmap.c @172000); the teardown's pmap_remove
+ * does, only if mappings are left (its resident_count == 0 early return):
+ * here opened under the pmap lock the model holds throughout, closed after
+ * it (pmap_invl.c).  Returns 1 if the slot is not in use.
  */
 int
 pmap_ev_destroy(struct eng_cpu *c, uint64_t slot)
@@ -734,6 +738,7 @@ pmap_ev_destroy(struct eng_cpu *c, uint64_t slot)
 	struct pmap_md *md;
 	struct pmap *pm;
 	struct pv_cursor cur;
+	bool di;
 
 	md = pmap_mi_cpu_md(c);
 	pm = pmap_slot(md, slot);
@@ -748,6 +753,9 @@ pmap_ev_destroy(struct eng_cpu *c, uint64_t slot)
 		return (1);
 	}
 	pmap_remove_pages(c, pm, &cur);
+	di = pm->pm_stats.resident_count != 0;
+	if (di)
+		pmap_delayed_invl_start(c);
 	pmap_remove_locked(c, pm, 0, UINT64_MAX, &cur);
 	pv_unlock(&cur);
 	pvh_global_unlock(&cur);
@@ -768,6 +776,8 @@ pmap_ev_destroy(struct eng_cpu *c, uint64_t slot)
 		pmap_dfly_detach_all(c, pm, ENG_HERE);	/* unlocks pm */
 	else
 		PMAP_UNLOCK(c, pm);
+	if (di)
+		pmap_delayed_invl_finish(c);
 	return (0);
 }
 
@@ -1035,6 +1045,10 @@ pmap_ev_enter_quick(struct eng_cpu *c, uint64_t slot, uint64_t va,
  * range at once, others demoted first.  False if the pmap is not in use.
  * Takes the pmap lock, then pv locks; under hashed:N:global pvh_global_lock
  * read-locked first (release/10.4.0 pmap.c pmap_remove, lines 3714-3829).
+ * Under :di-locked and :di a delayed-invalidation block is opened before
+ * the pmap lock and closed after it (pmap_invl.c; 12.0+ pmap_remove).  The
+ * kernel's pmap_remove returns before both when resident_count is 0; the
+ * model takes them.  The caller has no DI block open.
  */
 bool
 pmap_remove(struct eng_cpu *c, struct pmap *pm, uint64_t sva, uint64_t eva)
@@ -1044,6 +1058,7 @@ pmap_remove(struct eng_cpu *c, struct pmap *pm, uint64_t sva, uint64_t eva)
 	bool active;
 
 	pv_cursor_init(&cur, c, pm->pm_md, ENG_HERE);
+	pmap_delayed_invl_start(c);
 	pvh_global_rlock(&cur);
 	PMAP_LOCK(c, pm);
 	active = pm->pm_active;
@@ -1052,6 +1067,7 @@ pmap_remove(struct eng_cpu *c, struct pmap *pm, uint64_t sva, uint64_t eva)
 	pv_unlock(&cur);
 	pvh_global_unlock(&cur);
 	PMAP_UNLOCK(c, pm);
+	pmap_delayed_invl_finish(c);
 	return (active);
 }
 
@@ -1643,6 +1659,9 @@ pmap_md_create(struct vm_engine *e, const struct eng_params *p, char *err,
 	md->md_cnt = eng_alloc(md->md_ncnt * sizeof(*md->md_cnt));
 	if (md->md_cnt == NULL)
 		goto nomem;
+	md->md_di = p->design.pv_di;
+	if (pmap_invl_init(md) != 0)
+		goto nomem;
 	pmap_md_counters_reset(md);
 	pmap_md_set_chunk_limit(md, 0);
 	return (md);
@@ -1682,6 +1701,7 @@ pmap_md_destroy(struct pmap_md *md)
 		}
 	}
 	pmap_dfly_fini(md);
+	free(md->md_invl);
 	free(md->md_cnt);
 	free(md->md_pmaps);
 	free(md->md_pv_list_locks);

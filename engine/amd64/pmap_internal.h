@@ -16,10 +16,15 @@
  *	(H) pvh_global_lock (--pv hashed:N:global, FreeBSD 10), class pv;
  *	    pv lists change under (H) read-locked and (L), or (H)
  *	    write-locked alone
+ *	(I) invl_gen_mtx (--pv ...:di-locked, FreeBSD 12.0), class invl
+ *	(S) the turnstile chain lock of invl_gen_ts (:di-locked), class invl
  *
  * Lock order: pmap lock -> pv list lock(s) -> chunk list / pmap-list lock.
  * --pv dfly: object backing_lk -> pmap lock (pmap_dfly.c).
  * --pv hashed:N:global: pvh_global_lock -> pmap lock.
+ * --pv ...:di-locked: invl_gen_mtx -> turnstile chain lock, both leaves
+ * (pmap_invl.c); a delayed-invalidation block is opened before the pmap
+ * lock and closed after it.
  * Two pmap locks only in reclamation, blocking only for the pmap at the
  * higher address.  Under --pv perpage several pv locks are held only by
  * promotion, demotion and 2 MiB removal: the frame's pv head lock first,
@@ -226,6 +231,20 @@ struct pmap_large_md_page {
 };
 _Static_assert(sizeof(struct pmap_large_md_page) == 64, "one frame per line");
 
+/*
+ * A delayed-invalidation (DI) element (pmap_invl.c): the kernel's struct
+ * pmap_invl_gen, one per thread in td_md.md_invl_gen, here one per CPU
+ * slot, and the lock-free queue's head.  :di-locked uses gen and link,
+ * :di the word, which packs the kernel's 16-byte {gen, next} that
+ * cmpxchg16b updates (pmap_invl.c, PMAP_DI_*).
+ */
+struct pmap_invl_gen {
+	_Alignas(64) _Atomic uint64_t	word;	/* (A) :di */
+	uint64_t			gen;	/* (I) :di-locked, 0 outside */
+	LIST_ENTRY(pmap_invl_gen)	link;	/* (I) :di-locked tracker */
+};
+LIST_HEAD(pmap_invl_gen_list, pmap_invl_gen);
+
 struct pmap_md {
 	struct vm_engine	*md_engine;	/* (C) */
 	enum eng_pv_design	 md_pv;		/* (C) --pv */
@@ -263,6 +282,20 @@ struct pmap_md {
 	/* --pv dfly: every object slot's backing_lk and backing_list. */
 	struct pmap_object_backing *md_backing;	/* (C) [md_nobjects] */
 	uint64_t		 md_nobjects;	/* (C) */
+
+	/*
+	 * Delayed invalidation (pmap_invl.c): md_invl[0] is the lock-free
+	 * queue's head (pmap_invl_gen_head), md_invl[1 + slot] the element
+	 * of CPU slot.  :di-locked: invl_gen_mtx, the tracker list of open
+	 * blocks, newest first, and pmap_invl_gen, the generation every
+	 * block up to which has finished, written under both (I) and (S).
+	 */
+	enum eng_pv_di		 md_di;		/* (C) */
+	struct pmap_invl_gen	*md_invl;	/* (C) [md_ncnt + 1] */
+	_Alignas(64) struct eng_mtx md_invl_gen_mtx;	/* the (I) lock */
+	struct eng_mtx		 md_invl_ts_chain;	/* the (S) lock */
+	struct pmap_invl_gen_list md_invl_tracker;	/* (I) */
+	uint64_t		 md_invl_gen;	/* (I,S) */
 
 	/* Pages for pv chunks (the model's "vm_page_alloc" budget). */
 	_Atomic uint64_t	 md_chunks_used;	/* (A) */
@@ -327,6 +360,11 @@ void	pvh_global_unlock(struct pv_cursor *cur);
 	    eng_lock_held((cur)->ls, &(cur)->md->md_pvh_global_lock),	\
 	    "pvh_global_lock is not held by this CPU (cursor %p)",	\
 	    (const void *)(cur))
+/* Delayed invalidation (pmap_invl.c); no-ops without :di-locked or :di. */
+int	pmap_invl_init(struct pmap_md *md);
+void	pmap_delayed_invl_start(struct eng_cpu *c);
+void	pmap_delayed_invl_finish(struct eng_cpu *c);
+bool	pmap_not_in_di(struct eng_cpu *c);
 struct md_page *pa_to_pvh(struct pmap_md *md, vm_paddr_t pa);
 bool	pv_list_locked(const struct pv_cursor *cur, const struct md_page *mdp);
 /* The pv list mdp (a page's or a frame's head) is locked by this CPU. */

@@ -266,13 +266,35 @@ reclaim_chunk_mappings(struct pmap *pm, struct pv_chunk *pc,
 }
 
 /*
+ * reclaim_pv_chunk_leave_pmap: done with pm (NULL: none), which this CPU
+ * locked unless it is locked_pmap: unlock it, then close the
+ * delayed-invalidation block opened for it if start_di (the kernel
+ * function of that name, 2019 head pmap.c @95000; pmap_invl.c).
+ */
+static void
+reclaim_pv_chunk_leave_pmap(struct eng_cpu *c, struct pmap *pm,
+    struct pmap *locked_pmap, bool start_di)
+{
+
+	if (pm == NULL)
+		return;
+	if (pm != locked_pmap)
+		PMAP_UNLOCK(c, pm);
+	if (start_di)
+		pmap_delayed_invl_finish(c);
+}
+
+/*
  * reclaim_pv_chunk_domain, --pvchunk global and domain: walk the chunk LRU
  * of domain dom between private markers, destroying reclaimable mappings
  * until a chunk becomes entirely free (returned, off every list, for the
  * caller to reuse) or one entry of locked_pmap is freed (NULL; the caller
  * retries its own chunks).  Other pmaps are locked with a trylock, or,
  * when above locked_pmap, blocking after releasing the caller's pv lock.
- * locked_pmap is locked.
+ * Unless the caller has a delayed-invalidation block open (pmap_remove's
+ * demotion), each pmap worked on gets one, opened once it is locked and
+ * closed after it is unlocked (2019 head pmap.c @95000-97700, start_di;
+ * the same in 13.0's reclaim_pv_chunk_domain).  locked_pmap is locked.
  */
 static struct pv_chunk *
 reclaim_pv_chunk_domain(struct eng_cpu *c, struct pmap *locked_pmap,
@@ -283,9 +305,11 @@ reclaim_pv_chunk_domain(struct eng_cpu *c, struct pmap *locked_pmap,
 	struct pv_chunk marker_b, marker_end_b;	/* headers used only */
 	struct pv_chunk *marker, *marker_end, *pc, *ret;
 	struct pmap *pm, *next_pmap;
+	bool start_di;
 	int freed;
 
 	PMAP_LOCK_ASSERT(c, locked_pmap);
+	start_di = pmap_not_in_di(c);
 	pvc = &locked_pmap->pm_md->md_pv_chunks[dom];
 	marker = &marker_b;
 	marker_end = &marker_end_b;
@@ -307,16 +331,20 @@ reclaim_pv_chunk_domain(struct eng_cpu *c, struct pmap *locked_pmap,
 		 * the chunk after the marker.
 		 */
 		if (pm != next_pmap) {
-			if (pm != NULL && pm != locked_pmap)
-				PMAP_UNLOCK(c, pm);
+			reclaim_pv_chunk_leave_pmap(c, pm, locked_pmap,
+			    start_di);
 			pm = next_pmap;
 			if (pm > locked_pmap) {
 				pv_unlock(cur);
 				PMAP_LOCK(c, pm);
+				if (start_di)
+					pmap_delayed_invl_start(c);
 				pv_global_lock(c, &pvc->pvc_lock, ENG_HERE);
 				continue;
 			} else if (pm != locked_pmap) {
 				if (PMAP_TRYLOCK(c, pm)) {
+					if (start_di)
+						pmap_delayed_invl_start(c);
 					pv_global_lock(c, &pvc->pvc_lock,
 					    ENG_HERE);
 					continue;
@@ -328,7 +356,8 @@ reclaim_pv_chunk_domain(struct eng_cpu *c, struct pmap *locked_pmap,
 				    PC_PMAP(pc) != next_pmap)
 					continue;
 				goto next_chunk;
-			}
+			} else if (start_di)
+				pmap_delayed_invl_start(c);
 		}
 		freed = reclaim_chunk_mappings(pm, pc, cur);
 		if (freed == 0) {
@@ -365,8 +394,7 @@ next_chunk:
 	TAILQ_REMOVE(&pvc->pvc_list, marker_end, pc_lru);
 	pvc->active_reclaims--;
 	pv_global_unlock(c, &pvc->pvc_lock);
-	if (pm != NULL && pm != locked_pmap)
-		PMAP_UNLOCK(c, pm);
+	reclaim_pv_chunk_leave_pmap(c, pm, locked_pmap, start_di);
 	return (ret);
 }
 
@@ -375,7 +403,9 @@ next_chunk:
  * private marker; in each pmap, destroy reclaimable mappings chunk by chunk
  * until one chunk is entirely free (returned) or, in locked_pmap, one entry
  * is freed (NULL).  The list lock is dropped while a pmap is worked on;
- * pmaps are locked as in the global variant.  locked_pmap is locked.
+ * pmaps are locked, and get a delayed-invalidation block, as in the global
+ * variant (D24217's code was never found: the block as 14's, INFERRED).
+ * locked_pmap is locked.
  */
 static struct pv_chunk *
 reclaim_pv_chunk_pmaps(struct eng_cpu *c, struct pmap *locked_pmap,
@@ -385,9 +415,10 @@ reclaim_pv_chunk_pmaps(struct eng_cpu *c, struct pmap *locked_pmap,
 	struct pmap_md *md;
 	struct pmap marker, *pm;
 	struct pv_chunk *pc, *next, *ret;
-	bool done;
+	bool done, start_di;
 
 	PMAP_LOCK_ASSERT(c, locked_pmap);
+	start_di = pmap_not_in_di(c);
 	md = locked_pmap->pm_md;
 	marker.pm_marker = true;
 	ret = NULL;
@@ -408,6 +439,8 @@ reclaim_pv_chunk_pmaps(struct eng_cpu *c, struct pmap *locked_pmap,
 			pv_global_lock(c, &md->md_allpmaps_mtx, ENG_HERE);
 			continue;
 		}
+		if (start_di)
+			pmap_delayed_invl_start(c);
 		/* Slots are type-stable: pm may have been destroyed. */
 		if (pm->pm_active) {
 			for (pc = TAILQ_FIRST(&pm->pm_pvchunk); pc != NULL;
@@ -428,8 +461,7 @@ reclaim_pv_chunk_pmaps(struct eng_cpu *c, struct pmap *locked_pmap,
 				}
 			}
 		}
-		if (pm != locked_pmap)
-			PMAP_UNLOCK(c, pm);
+		reclaim_pv_chunk_leave_pmap(c, pm, locked_pmap, start_di);
 		pv_global_lock(c, &md->md_allpmaps_mtx, ENG_HERE);
 	}
 	TAILQ_REMOVE(&md->md_allpmaps, &marker, pm_list);

@@ -34,14 +34,14 @@ static const struct {
 	{ "freebsd10", { "pagelock:256", "locked", "hashed:256:global",
 	    "global", "global" } },
 	{ "freebsd12", { "pagelock:256", "batch:31:trylock-full",
-	    "hashed:256", "global", "pgcache" } },
-	{ "freebsd13", { "refcount", "astate:31", "superpage", "domain:1",
+	    "hashed:256:di-locked", "global", "pgcache" } },
+	{ "freebsd13", { "refcount", "astate:31", "superpage:di", "domain:1",
 	    "pgcache" } },
-	{ "freebsd14", { "refcount", "astate:63:trylock", "superpage",
+	{ "freebsd14", { "refcount", "astate:63:trylock", "superpage:di",
 	    "domain:1", "pgcache" } },
 	{ "dragonfly56", { "dfly", "colored:1024", "dfly", "domain:1",
 	    "colored" } },
-	{ "d24217", { "refcount", "astate:63:trylock", "perpage", "pmaps",
+	{ "d24217", { "refcount", "astate:63:trylock", "perpage:di", "pmaps",
 	    "pgcache" } },
 };
 #define NWANT	(sizeof(want) / sizeof(want[0]))
@@ -257,6 +257,80 @@ test_pvh_global_lock(void **state)
 	free(glob);
 }
 
+/*
+ * Delayed invalidation (engine/amd64/pmap_invl.c), class invl: only
+ * pmap_remove (unmap) opens a block among the footprint's events.  12.0
+ * (freebsd12, :di-locked): invl_gen_mtx in pmap_delayed_invl_started and
+ * _finished, and the turnstile chain lock of invl_gen_ts in _finished, a
+ * lone CPU's block being the oldest: 3 acquisitions.  12.1+ (freebsd13,
+ * freebsd14, d24217, :di): no lock, five locked RMWs (start_u: load and
+ * store cmpxchg16b on the queue's tail; finish_u: atomic_set_ptr on its
+ * own element, load and store cmpxchg16b on its predecessor).  10.4 has
+ * none.  Every other class, and every other event, is as without DI;
+ * pmap_destroy opens none (pmap_remove_pages needs none, and no mapping is
+ * left for the teardown's pmap_remove).
+ */
+static void
+test_delayed_invl(void **state)
+{
+	static const struct {
+		const char *preset, *no_di;
+		uint64_t acq, atomics;
+	} want_di[] = {
+		{ "freebsd12", "hashed:256", 3, 0 },
+		{ "freebsd13", "superpage", 0, 5 },
+		{ "freebsd14", "superpage", 0, 5 },
+		{ "d24217", "perpage", 0, 5 },
+		{ "freebsd10", "hashed:256:global", 0, 0 },
+	};
+	struct eng_fp_row *di, *base;
+	const struct eng_fp_row *u;
+	struct eng_design d;
+	char err[256];
+	unsigned i, k, lc;
+
+	(void)state;
+	for (i = 0; i < sizeof(want_di) / sizeof(want_di[0]); i++) {
+		assert_int_equal(eng_preset_apply(&d, want_di[i].preset, err,
+		    sizeof(err)), 0);
+		di = footprint(&d);
+		assert_int_equal(eng_design_parse(&d, ENG_FAM_PV,
+		    want_di[i].no_di, err, sizeof(err)), 0);
+		assert_int_equal(d.pv_di, ENG_DI_NONE);
+		base = footprint(&d);
+		u = fp_row(di, "unmap");
+		if (u->single.acq[LC_INVL] != want_di[i].acq ||
+		    u->single.atomics[LC_INVL] < want_di[i].atomics ||
+		    (want_di[i].acq == 0 && u->single.atomics[LC_INVL] !=
+		    want_di[i].atomics))
+			fail_msg("%s unmap: invl %ju acquisitions, %ju atomics",
+			    want_di[i].preset,
+			    (uintmax_t)u->single.acq[LC_INVL],
+			    (uintmax_t)u->single.atomics[LC_INVL]);
+		assert_int_equal(u->total.acq[LC_INVL],
+		    want_di[i].acq * u->reps);
+		for (k = 0; k < ENG_FP_NVARIANTS; k++) {
+			if (di[k].event == NULL)
+				continue;
+			if (strcmp(di[k].event, "unmap") != 0 &&
+			    (di[k].single.acq[LC_INVL] != 0 ||
+			    di[k].single.atomics[LC_INVL] != 0))
+				fail_msg("%s %s: invl taken", want_di[i].preset,
+				    di[k].event);
+			for (lc = 0; lc < LC_COUNT; lc++) {
+				if (lc == LC_INVL)
+					continue;
+				assert_int_equal(di[k].single.acq[lc],
+				    base[k].single.acq[lc]);
+				assert_int_equal(di[k].single.atomics[lc],
+				    base[k].single.atomics[lc]);
+			}
+		}
+		free(base);
+		free(di);
+	}
+}
+
 /* An engine of preset name with nslots CPUs, objects, pmaps and pages. */
 static struct vm_engine *
 preset_engine(const char *name, unsigned nslots, uint64_t nobjects,
@@ -276,6 +350,105 @@ preset_engine(const char *name, unsigned nslots, uint64_t nobjects,
 	e = eng_create(&p, err, sizeof(err));
 	assert_non_null(e);
 	return (e);
+}
+
+/* Class invl acquisitions and atomics of CPU i of e. */
+static uint64_t
+invl_acq(struct vm_engine *e, unsigned i)
+{
+	return (pmap_mi_lkstat(eng_cpu(e, i))->cls[LC_INVL].acquisitions);
+}
+
+static uint64_t
+invl_atomics(struct vm_engine *e, unsigned i)
+{
+	return (pmap_mi_lkstat(eng_cpu(e, i))->cls[LC_INVL].atomics);
+}
+
+/* A two-CPU engine of preset, whose pmap layer has delayed invl. di. */
+static struct vm_engine *
+di_engine(const char *preset, enum eng_pv_di di, struct eng_cpu **a,
+    struct eng_cpu **b, struct pmap_md **md)
+{
+	struct vm_engine *e;
+
+	e = preset_engine(preset, 2, 8, 2, 4096);
+	*a = eng_cpu(e, 0);
+	*b = eng_cpu(e, 1);
+	*md = pmap_mi_cpu_md(*a);
+	assert_int_equal((*md)->md_di, di);
+	return (e);
+}
+
+/*
+ * 12.0's DI blocks overlapping (freebsd12, :di-locked): CPU 0 opens one
+ * (generation 1), CPU 1 another (2) and closes it first: an older block
+ * is open, so pmap_delayed_invl_finished hands generation 2 to CPU 0's
+ * block instead of taking the turnstile chain lock (2 acquisitions of
+ * invl_gen_mtx).  CPU 0's block, the oldest, closes with the chain lock
+ * (3) and publishes pmap_invl_gen 2 (2019 head pmap.c @14000-16100).
+ */
+static void
+test_delayed_invl_locked_overlap(void **state)
+{
+	struct vm_engine *e;
+	struct pmap_md *md;
+	struct eng_cpu *a, *b;
+
+	(void)state;
+	e = di_engine("freebsd12", ENG_DI_LOCKED, &a, &b, &md);
+	pmap_delayed_invl_start(a);
+	pmap_delayed_invl_start(b);
+	assert_false(pmap_not_in_di(a));
+	assert_int_equal(md->md_invl[1].gen, 1);
+	assert_int_equal(md->md_invl[2].gen, 2);
+	pmap_delayed_invl_finish(b);
+	assert_int_equal(invl_acq(e, 1), 2);
+	assert_int_equal(md->md_invl[1].gen, 2);
+	assert_int_equal(md->md_invl_gen, 0);
+	pmap_delayed_invl_finish(a);
+	assert_int_equal(invl_acq(e, 0), 3);
+	assert_int_equal(md->md_invl_gen, 2);
+	assert_true(pmap_not_in_di(a) && pmap_not_in_di(b));
+	eng_destroy(e);
+}
+
+/*
+ * 12.1+'s lock-free DI queue (freebsd14, :di): CPU 0's block (generation
+ * 2, the head's 1 + 1) is linked from the head, CPU 1's (3) from CPU 0's
+ * element, each start with two RMWs on its predecessor.  CPU 1 closes
+ * first: its predecessor, CPU 0's element, takes generation 3 and is the
+ * tail again; CPU 0 closes and the head takes 3 (13.0 pmap.c, index id
+ * 65761193378, @19000-25000).  Five RMWs a block, no lock.
+ */
+static void
+test_delayed_invl_lockless_overlap(void **state)
+{
+	struct vm_engine *e;
+	struct pmap_md *md;
+	struct eng_cpu *a, *b;
+	uint64_t w;
+
+	(void)state;
+	e = di_engine("freebsd14", ENG_DI_LOCKLESS, &a, &b, &md);
+	assert_true(pmap_not_in_di(a));
+	pmap_delayed_invl_start(a);
+	pmap_delayed_invl_start(b);
+	assert_false(pmap_not_in_di(a) || pmap_not_in_di(b));
+	w = atomic_load(&md->md_invl[0].word);
+	assert_int_equal(w, 1 | (uint64_t)1 << 47);	/* gen 1, next CPU 0 */
+	w = atomic_load(&md->md_invl[1].word);
+	assert_int_equal(w, 2 | (uint64_t)2 << 47);	/* gen 2, next CPU 1 */
+	assert_int_equal(atomic_load(&md->md_invl[2].word), 3);
+	pmap_delayed_invl_finish(b);
+	assert_int_equal(atomic_load(&md->md_invl[1].word), 3);
+	pmap_delayed_invl_finish(a);
+	assert_int_equal(atomic_load(&md->md_invl[0].word), 3);
+	assert_true(pmap_not_in_di(a) && pmap_not_in_di(b));
+	assert_int_equal(invl_atomics(e, 0), 5);
+	assert_int_equal(invl_atomics(e, 1), 5);
+	assert_int_equal(invl_acq(e, 0) + invl_acq(e, 1), 0);
+	eng_destroy(e);
 }
 
 static _Atomic bool global_map_done;
@@ -410,6 +583,9 @@ main(void)
 		cmocka_unit_test(test_preset_override),
 		cmocka_unit_test(test_pvh_global_lock),
 		cmocka_unit_test(test_pvh_global_lock_shared),
+		cmocka_unit_test(test_delayed_invl),
+		cmocka_unit_test(test_delayed_invl_locked_overlap),
+		cmocka_unit_test(test_delayed_invl_lockless_overlap),
 		cmocka_unit_test(test_defaults_unchanged),
 		cmocka_unit_test(test_trylock_rates),
 		cmocka_unit_test(test_free_axis),

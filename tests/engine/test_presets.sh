@@ -18,11 +18,11 @@ while IFS='|' read -r preset want; do
 	[ "$got" = "# $want" ] || fail "$preset: $got"
 done <<'EOF'
 freebsd10|page pagelock:256, queue locked, pv hashed:256:global, pvchunk global, free global
-freebsd12|page pagelock:256, queue batch:31:trylock-full, pv hashed:256, pvchunk global, free pgcache
-freebsd13|page refcount, queue astate:31, pv superpage, pvchunk domain:1, free pgcache
-freebsd14|page refcount, queue astate:63:trylock, pv superpage, pvchunk domain:1, free pgcache
+freebsd12|page pagelock:256, queue batch:31:trylock-full, pv hashed:256:di-locked, pvchunk global, free pgcache
+freebsd13|page refcount, queue astate:31, pv superpage:di, pvchunk domain:1, free pgcache
+freebsd14|page refcount, queue astate:63:trylock, pv superpage:di, pvchunk domain:1, free pgcache
 dragonfly56|page dfly, queue colored:1024, pv dfly, pvchunk domain:1, free colored
-d24217|page refcount, queue astate:63:trylock, pv perpage, pvchunk pmaps, free pgcache
+d24217|page refcount, queue astate:63:trylock, pv perpage:di, pvchunk pmaps, free pgcache
 EOF
 # No preset: the defaults, unchanged.
 [ "$(header)" = "# page refcount, queue astate:63, pv hashed:256, pvchunk global, free pgcache" ] ||

@@ -1662,6 +1662,11 @@ test_design_parse(void **state)
 		{ ENG_FAM_PV, "hashed:64", "hashed:64" },
 		{ ENG_FAM_PV, "hashed:global", "hashed:256:global" },
 		{ ENG_FAM_PV, "hashed:64:global", "hashed:64:global" },
+		{ ENG_FAM_PV, "hashed:di-locked", "hashed:256:di-locked" },
+		{ ENG_FAM_PV, "hashed:128:di", "hashed:128:di" },
+		{ ENG_FAM_PV, "superpage:di", "superpage:di" },
+		{ ENG_FAM_PV, "superpage:di-locked", "superpage:di-locked" },
+		{ ENG_FAM_PV, "perpage:di", "perpage:di" },
 		{ ENG_FAM_PV, "perpage", "perpage" },
 		{ ENG_FAM_PVCHUNK, "pmaps", "pmaps" },
 		/* The values the era presets need (issue 12 item 5). */
@@ -1691,6 +1696,11 @@ test_design_parse(void **state)
 		{ ENG_FAM_PV, "hashed:64,global" },
 		{ ENG_FAM_PV, "hashed:64:global:global" },
 		{ ENG_FAM_PV, "hashed:globals" },
+		{ ENG_FAM_PV, "hashed:256:global:di" },
+		{ ENG_FAM_PV, "hashed:256,di" },
+		{ ENG_FAM_PV, "dfly:di" },
+		{ ENG_FAM_PV, "superpage:di:di" },
+		{ ENG_FAM_PV, "superpage:dilocked" },
 	};
 	struct eng_design d, keep;
 	char err[128], buf[64];

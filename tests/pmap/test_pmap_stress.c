@@ -2,7 +2,9 @@
  * test_pmap_stress.c - the pmap model under concurrency, per design:
  * threads on many pmaps mapping shared pages, with promotion, demotion,
  * try_remove_all against extract_and_hold, pmap destroy/create and
- * reclamation under a small chunk budget; then the invariant checker.  A
+ * reclamation under a small chunk budget, a third of the designs with
+ * 12.0's and a third with 12.1+'s delayed invalidation (pmap_invl.c); then
+ * the invariant checker and every DI block closed.  A
  * pmap of wired mappings that no thread touches must come out intact.
  * Also a deterministic run of the trylock/generation restart protocol.
  *
@@ -63,6 +65,8 @@ test_stress(void **state)
 	struct pmap_counters cnt;
 	struct vm_engine *e;
 	struct eng_design d;
+	static const enum eng_pv_di di[3] = { ENG_DI_NONE, ENG_DI_LOCKED,
+	    ENG_DI_LOCKLESS };
 	struct pmap *wired_pm;
 	const char *name;
 	uint64_t i, wired;
@@ -71,6 +75,7 @@ test_stress(void **state)
 	(void)state;
 	for (k = 0; k < FAKE_NDESIGNS; k++) {
 		fake_design(k, &d, &name);
+		d.pv_di = di[k % 3];
 		e = fake_create(&d, ST_NPAGES, ST_NPMAPS, ST_THREADS);
 		pmap_md_set_chunk_limit(e->md, ST_CHUNKS);
 		wired_pm = fake_pmap(e, ST_NPMAPS - 1);
@@ -89,9 +94,9 @@ test_stress(void **state)
 		for (t = 0; t < ST_THREADS; t++)
 			assert_int_equal(pthread_join(w[t].td, NULL), 0);
 		pmap_md_counters(e->md, &cnt);
-		fprintf(stderr, "%-18s promotions %llu demotions %llu "
+		fprintf(stderr, "%-18s di %u promotions %llu demotions %llu "
 		    "reclaims %llu (%llu mappings) pv restarts %llu "
-		    "fallbacks %llu overcommits %llu\n", name,
+		    "fallbacks %llu overcommits %llu\n", name, k % 3,
 		    (unsigned long long)cnt.promotions,
 		    (unsigned long long)cnt.demotions,
 		    (unsigned long long)cnt.reclaims,
@@ -101,8 +106,16 @@ test_stress(void **state)
 		    (unsigned long long)cnt.chunk_overcommits);
 		assert_true(cnt.promotions > 0 && cnt.demotions > 0);
 		assert_true(cnt.reclaims > 0);
-		for (t = 0; t < ST_THREADS; t++)
+		for (t = 0; t < ST_THREADS; t++) {
 			assert_int_equal(e->cpus[t]->lk.nheld, 0);
+			assert_true(pmap_not_in_di(e->cpus[t]));
+		}
+		/* Every delayed-invalidation block closed (pmap_invl.c). */
+		if (d.pv_di == ENG_DI_LOCKED)
+			assert_true(LIST_EMPTY(&e->md->md_invl_tracker));
+		if (d.pv_di == ENG_DI_LOCKLESS)
+			assert_int_equal(atomic_load(&e->md->md_invl[0].word) >>
+			    47, 0);
 		assert_int_equal(wired_pm->pm_stats.wired_count, wired);
 		assert_int_equal(wired_pm->pm_stats.resident_count, wired);
 		assert_int_equal(pmap_check(e->md, stderr), 0);

@@ -338,6 +338,86 @@ test_remove_all_superpage(void **state)
 }
 
 /*
+ * Delayed invalidation in reclamation (--pv ...:di-locked, :di): each pmap
+ * reclaim_pv_chunk works on gets a DI block, opened once it is locked and
+ * closed after it is unlocked, unless the caller has one open (2019 head
+ * sys/amd64/amd64/pmap.c @95000-97700, start_di).  A fault's reclamation
+ * (pmap_enter opens none) takes whole blocks: 3 invl acquisitions each
+ * under :di-locked, 5 atomics under :di; pmap_remove's demotion under
+ * pressure reclaims inside pmap_remove's block and opens no other (a
+ * nested start would fail its assertion).
+ */
+static void
+test_reclaim_delayed_invl(void **state)
+{
+	static const enum eng_pv_di di[2] = { ENG_DI_LOCKED, ENG_DI_LOCKLESS };
+	struct vm_engine *e;
+	struct eng_cpu *c;
+	struct eng_design d;
+	struct eng_lock_stats *st;
+	struct pv_chunk *pc;
+	const char *name;
+	unsigned k, m, per;
+	uint64_t acq, at, free_entries, i, reclaimed;
+
+	(void)state;
+	for (k = 0; k < FAKE_NDESIGNS; k++) {
+		for (m = 0; m < 2; m++) {
+			fake_design(k, &d, &name);
+			d.pv_di = di[m];
+			e = fake_create(&d, 8192, 4, 1);
+			c = e->cpus[0];
+			st = &pmap_mi_lkstat(c)->cls[LC_INVL];
+			per = di[m] == ENG_DI_LOCKED ? 3 : 5;
+			pmap_md_set_chunk_limit(e->md, 8);
+			for (i = 0; i < 3 * _NPCPV; i++)
+				pmap_enter(c, fake_pmap(e, 1), VA0 +
+				    i * PAGE_SIZE, fake_page(e, 4096 + i),
+				    false, true);
+			map_run(c, 2, VA0, 4096 + 3 * _NPCPV, 4 * _NPCPV,
+			    false);
+			acq = st->acquisitions;
+			at = st->atomics;
+			map_run(c, 0, VA0 + 3 * NBPDR, 0, 2 * _NPCPV, false);
+			assert_true(CNT(e, reclaims) > 0);
+			acq = st->acquisitions - acq;
+			at = st->atomics - at;
+			if (di[m] == ENG_DI_LOCKLESS)
+				acq = at;
+			if (acq == 0 || acq % per != 0)
+				fail_msg("%s m %u: reclamation took %ju invl "
+				    "acquisitions/atomics", name, m,
+				    (uintmax_t)acq);
+			assert_true(pmap_not_in_di(c));
+			/* pmap_remove demoting under pressure. */
+			map_run(c, 0, VA0, 512, NPTEPG, true);
+			assert_int_equal(CNT(e, promotions), 1);
+			free_entries = 0;
+			TAILQ_FOREACH(pc, &fake_pmap(e, 0)->pm_pvchunk,
+			    pc_list)
+				free_entries +=
+				    (uint64_t)pv_chunk_count_free(pc);
+			map_run(c, 0, VA0 + 6 * NBPDR, 2000, free_entries,
+			    false);
+			pmap_md_set_chunk_limit(e->md,
+			    atomic_load(&e->md->md_chunks_used));
+			reclaimed = CNT(e, reclaimed);
+			acq = st->acquisitions;
+			at = st->atomics;
+			assert_int_equal(pmap_ev_remove(c, 0, VA0, 1), 0);
+			assert_true(CNT(e, reclaimed) > reclaimed);
+			if (di[m] == ENG_DI_LOCKED)
+				assert_int_equal(st->acquisitions - acq, 3);
+			else
+				assert_int_equal(st->atomics - at, 5);
+			assert_true(pmap_not_in_di(c));
+			assert_int_equal(pmap_check(e->md, stderr), 0);
+			fake_destroy(e);
+		}
+	}
+}
+
+/*
  * Under chunk pressure pv entries are reclaimed from other pmaps, never a
  * wired mapping; a demotion reserves its 511 entries by reclamation too.
  */
@@ -781,6 +861,7 @@ main(void)
 		cmocka_unit_test(test_promote_demote),
 		cmocka_unit_test(test_remove_all_superpage),
 		cmocka_unit_test(test_reclaim),
+		cmocka_unit_test(test_reclaim_delayed_invl),
 		cmocka_unit_test(test_extract_and_hold),
 		cmocka_unit_test(test_lock_footprint),
 		cmocka_unit_test(test_pvchunk_lock_footprint),
