@@ -747,18 +747,27 @@ eng_skip_name(enum eng_skip why)
 typedef enum eng_skip eng_page_op(struct eng_cpu *c, struct vm_object *obj,
     vm_pindex_t pindex, const struct pr_event *ev, struct eng_site *site);
 
-/* page_insert: allocate and insert an absent page. */
+/*
+ * page_insert: allocate and insert an absent page (the buffer cache's
+ * allocbuf() grab, ev_page_insert_read()), noting it in the CPU's buffer
+ * (c->bio_ma) for the read.  The object is write-locked (held, dfly).
+ */
 static enum eng_skip
 ev_page_insert(struct eng_cpu *c, struct vm_object *obj, vm_pindex_t pindex,
     const struct pr_event *ev, struct eng_site *site)
 {
+	struct vm_page *m;
 	bool allocated;
 
+	VM_OBJECT_ASSERT_WLOCKED(c, obj);
 	(void)ev;
 	(void)site;
-	if (vm_page_grab(c, obj, pindex, false, &allocated) == NULL)
+	if ((m = vm_page_grab(c, obj, pindex, false, &allocated)) == NULL)
 		return (ENG_SKIP_NO_MEMORY);
-	return (allocated ? ENG_SKIP_NONE : ENG_SKIP_RESIDENT);
+	if (!allocated)
+		return (ENG_SKIP_RESIDENT);
+	c->bio_ma[pindex % ENG_BIO_PAGES] = m;
+	return (ENG_SKIP_NONE);
 }
 
 /*
@@ -1343,6 +1352,82 @@ eng_ev_range(struct eng_cpu *c, struct vm_object *obj,
 	else
 		VM_OBJECT_RUNLOCK(c, obj);
 	return (why);
+}
+
+/*
+ * page_insert, FreeBSD (--page pagelock, refcount): a read's or
+ * read-ahead's fill of the page cache (docs/capture.md), which FreeBSD
+ * does through the buffer cache.  The event's pages are taken a buffer at
+ * a time, a buffer being the ENG_BIO_PAGES-aligned block (UFS's 32 KiB)
+ * the pages fall in: getblk() -> allocbuf() -> vfs_vmio_extend() grabs
+ * the buffer's missing pages under the object write lock (10.4's
+ * allocbuf(), coder03/freebsd10.4 @3d3f8b11 sys/kern/vfs_bio.c lines
+ * 3522-3579: VM_OBJECT_WLOCK, vm_page_grab(VM_ALLOC_WIRED | ...);
+ * 12's vfs_vmio_extend(), the same with vm_page_grab_pages(), a 12-era
+ * vfs_bio.c, index id 90490837 @82507; 13.0's,
+ * [FB13] vfs_bio.c index id 65979645776 @80000, vm_page_grab_pages_unlocked(),
+ * which write-locks for the missing pages), and, if it allocated any,
+ * the read of the buffer: vfs_busy_pages() before the I/O, bufdone()'s
+ * completion after it (vfs_bio_read()).  The buffer is then released to
+ * the clean queue (bqrelse(), ffs_read()'s vfs_bio_brelse()), its pages
+ * staying wired until the buffer is recycled, when they are unwired to
+ * the inactive queue (10.4's vfs_vmio_release(), 12's vfs_vmio_unwire(),
+ * 13+'s vfs_vmio_truncate() -> vm_page_release()).
+ *
+ * Approximations, the trace not telling: (1) the buffer is the aligned
+ * block; which pages belong to one read, and read clustering
+ * (cluster_read()) and read-ahead, are not known: Linux inserts a read's
+ * pages folio by folio, so an insertion that continues, on the same CPU
+ * and with no other event between, the previous insertion's range within
+ * the same block joins that buffer (its object locks and paging in
+ * progress are not taken again: the kernel read the whole block at
+ * once); each other insertion starts a buffer of its own, reading only
+ * the pages the trace inserts (the kernel's buffer is the whole block:
+ * over-counts buffers, hence object locks, where a block's pages arrive
+ * apart); the grab's object lock stays one a buffer per event, as before
+ * (the kernel's: one a buffer).  (2) The buffer's wiring and its release
+ * at recycling are folded into the insertion's own placing of the page on
+ * the inactive queue (vm_page_grab() unwired, as before 2026-12-07): the
+ * model has no buffer cache to recycle from, and the release's page and
+ * queue locks are the ones the placing takes (12: the page lock, a
+ * deferred queue operation).  A page already resident in the buffer's
+ * block is neither grabbed again nor busied (the kernel busies every page
+ * of the buffer, replacing a valid one with bogus_page).  (C)
+ */
+static enum eng_skip
+ev_page_insert_read(struct eng_cpu *c, struct vm_object *obj,
+    const struct pr_event *ev, uint32_t n)
+{
+	enum eng_skip why, first = ENG_SKIP_NONE;
+	vm_pindex_t lo, hi, end = ev->pindex + n;
+	struct pr_event b = *ev;
+	bool joined, did = false;
+
+	ENG_ASSERT(!c->e->dfly);
+	for (lo = ev->pindex; lo < end; lo = hi) {
+		hi = (lo / ENG_BIO_PAGES + 1) * ENG_BIO_PAGES;
+		if (hi > end)
+			hi = end;
+		joined = c->bio_obj == obj && c->bio_next == lo &&
+		    lo % ENG_BIO_PAGES != 0;
+		memset(c->bio_ma, 0, sizeof(c->bio_ma));
+		b.pindex = lo;
+		b.npages = (uint32_t)(hi - lo);
+		why = eng_ev_range(c, obj, &b, b.npages,
+		    &eng_range_ops[PR_PAGE_INSERT]);
+		if (why != ENG_SKIP_NONE) {
+			if (first == ENG_SKIP_NONE)
+				first = why;
+			c->bio_obj = NULL;
+			continue;
+		}
+		did = true;
+		(void)vfs_bio_read(c, obj, lo,
+		    &c->bio_ma[lo % ENG_BIO_PAGES], (int)(hi - lo), joined);
+		c->bio_obj = obj;
+		c->bio_next = hi;
+	}
+	return (did ? ENG_SKIP_NONE : first);
 }
 
 /*
@@ -2076,6 +2161,8 @@ eng_dispatch(struct eng_cpu *c, const struct pr_event *ev)
 		return (ENG_SKIP_NONE);		/* the extract_hold's work */
 	if (eng_ev_dontneed(ev, obj))
 		return (ev_dontneed(c, obj, ev, n));
+	if (ev->kind == PR_PAGE_INSERT && !c->e->dfly)
+		return (ev_page_insert_read(c, obj, ev, n));
 	if (eng_range_ops[ev->kind].op != NULL)
 		return (eng_ev_range(c, obj, ev, n, &eng_range_ops[ev->kind]));
 	/* The VM layer's and pmap's 1 (skipped) has one cause per kind. */
@@ -2128,6 +2215,8 @@ eng_apply(struct eng_cpu *c, const struct pr_event *ev)
 	enum eng_skip why;
 
 	c->now_ns = ev->time_ns;
+	if (ev->kind != PR_PAGE_INSERT)
+		c->bio_obj = NULL;	/* ev_page_insert_read()'s buffer */
 	why = ev->kind < PR_KIND_COUNT ? eng_dispatch(c, ev) :
 	    ENG_SKIP_BAD_KIND;
 	c->st.events++;
