@@ -1940,6 +1940,75 @@ out:
 }
 
 /*
+ * sendfile's read of the pages it had to allocate (sendfile_swapin(),
+ * FreeBSD 11+; --page pagelock without --queue locked, and refcount):
+ * the n pages ma[] of a turn, fresh[i] for those allocated, which
+ * vm_page_xbusy_fresh() has busied as the kernel's grab returns them
+ * (sendfile_swapin() leaves a page to read exclusive-busied); the run is
+ * one vm_pager_get_pages_async() -> vnode_pager_getpages_async() ->
+ * VOP_GETPAGES_ASYNC(), which for UFS on a device of sectors no larger
+ * than a page is vnode_pager_generic_getpages() with sendfile_iodone()
+ * (ffs_getpages_async(), ffs_vnops.c index id 487890979 @45173).
+ *
+ * 12 (kern_sendfile.c index id 718722343): sendfile_swapin() holds the
+ * object write lock across vm_pager_get_pages_async(), which
+ * vnode_pager_getpages_async() drops around VOP_GETPAGES_ASYNC() and
+ * takes again (11/12-era vnode_pager.c, index id 995059659 @19128: one
+ * more write lock); the completion, vnode_pager_generic_getpages_done()
+ * (@29504), write-locks the object to set each page valid (m->valid, a
+ * plain store); sendfile_iodone() (@7225) vm_page_xunbusy()s each page,
+ * an atomic.  13.0 (sobomax/freebsd14_vendor @0f7ff342
+ * sys/vm/vnode_pager.c, index id 66224991470): the pager call takes no
+ * object lock (vnode_pager_getpages_async(), @19000), its completion
+ * read-locks it ("Read lock to protect size", @31000: vm_page_valid() of
+ * an exclusive-busied page, a plain store), and sendfile_iodone()
+ * unbusies each page, an atomic; the run's vm_pager_has_page() read lock
+ * is the caller's.  The object is write-locked on entry under --page
+ * pagelock (12's sendfile_swapin() holds it), unlocked under refcount;
+ * it is unlocked on return.
+ *
+ * Approximations: one I/O a turn (the kernel issues one a run of invalid
+ * pages, at most MAXPHYS long: 32 pages in 12, 256 in 13, where a model
+ * turn is ENG_SENDFILE_CHUNK pages); the read-behind and read-ahead
+ * pages that vnode_pager_generic_getpages() allocates under the object
+ * write lock (the last run's rhpages) and vm_page_readahead_finish()es
+ * are not modelled, the model knowing no file size: a page read ahead is
+ * allocated at its first use instead.
+ */
+static void
+sendfile_swapin_io(struct eng_cpu *c, struct vm_object *obj,
+    struct vm_page **ma, const bool *fresh, int n)
+{
+	ENG_SITE_DEFINE;
+	int i;
+
+	ENG_ASSERT(!vm_engine_fb10(c->e) && !c->e->dfly);
+	if (c->e->pagelock) {
+		VM_OBJECT_ASSERT_WLOCKED(c, obj);
+		VM_OBJECT_WUNLOCK(c, obj);	/* vnode_pager_getpages_async */
+		VM_OBJECT_WLOCK(c, obj);
+		VM_OBJECT_WUNLOCK(c, obj);
+	} else
+		VM_OBJECT_ASSERT_UNLOCKED(c, obj);
+	/* The I/O; vnode_pager_generic_getpages_done(). */
+	if (c->e->pagelock)
+		VM_OBJECT_WLOCK(c, obj);
+	else
+		VM_OBJECT_RLOCK(c, obj);
+	for (i = 0; i < n; i++)
+		if (fresh[i])
+			atomic_store_explicit(&ma[i]->valid, VM_PAGE_BITS_ALL,
+			    memory_order_relaxed);
+	if (c->e->pagelock)
+		VM_OBJECT_WUNLOCK(c, obj);
+	else
+		VM_OBJECT_RUNLOCK(c, obj);
+	for (i = 0; i < n; i++)			/* sendfile_iodone() */
+		if (fresh[i])
+			vm_page_xunbusy(c, ma[i]);
+}
+
+/*
  * sendfile: as the kernel's sendfile path, grab and wire the pages under
  * the object lock (vm_page_grab_pages), send, and at completion release
  * each page with no object lock held (vm_page_release; SF_NOCACHE:
@@ -1952,9 +2021,13 @@ out:
  * reference (vm_object_reference_locked) and once in
  * vm_object_deallocate() to drop it (12's deallocate write-locks before
  * vm_object_vndeallocate); each chunk is sendfile_swapin()'s write-locked
- * vm_page_grab_pages().  FreeBSD 10 (with --queue locked, the era's queue
- * design) grabs one page per write lock, sendfile_readpage() in 10.4's
- * vn_sendfile() ([FB10] sys/kern/uipc_syscalls.c): chunks of one page.
+ * vm_page_grab_pages(), and a turn that allocated pages reads them
+ * (sendfile_swapin_io()).  FreeBSD 10 (with --queue locked, the era's
+ * queue design) grabs one page per write lock, sendfile_readpage() in
+ * 10.4's vn_sendfile() ([FB10] sys/kern/uipc_syscalls.c): chunks of one
+ * page; its read of a missing page, vn_rdwr(UIO_READ, UIO_NOCOPY) of
+ * sfreadahead * MAXBSIZE through the buffer cache (lines 1970-2060), is
+ * not modelled.
  * --page refcount (13+; kern_sendfile.c of
  * sobomax/freebsd14_vendor @0f7ff342, 1300139, and of index id
  * 92533499): sendfile_getobj() read-locks to take its reference; each
@@ -1963,9 +2036,9 @@ out:
  * vm_page_grab_pages_unlocked() busies, wires and (the pages being valid)
  * unbusies the resident pages without the object lock, write-locking only
  * to grab missing ones, whose run sendfile_swapin() then read-locks for
- * vm_pager_has_page() (the read itself, and its pager's locks, are not
- * modelled: the model does no I/O); sendfile_iodone() drops paging in
- * progress; and
+ * vm_pager_has_page() and reads (sendfile_swapin_io(): the pager's
+ * completion read-locks, sendfile_iodone() unbusies; 12: two more write
+ * locks); sendfile_iodone() drops paging in progress; and
  * vm_object_deallocate() drops the reference with no lock while another
  * sendfile holds one, else read-locks (vm_object_deallocate_vnode).
  * --page dfly: ev_sendfile_dfly().  Skipped when no page could be grabbed
@@ -1977,10 +2050,11 @@ ev_sendfile(struct eng_cpu *c, const struct pr_event *ev,
 {
 	ENG_SITE_DEFINE;
 	struct vm_page *ma[ENG_SENDFILE_CHUNK];
+	bool fresh[ENG_SENDFILE_CHUNK];
 	vm_pindex_t pindex = ev->pindex;
 	uint64_t n = ev->npages, did = 0, last;
-	int flags, got, k, i, chunk;
-	bool allocated, fb10;
+	int flags, got, k, i, chunk, k0, nfresh;
+	bool fb10;
 
 	if (ev->npages == 0 && ev->arg != 0) {
 		pindex = ev->addr >> PAGE_SHIFT;
@@ -2025,15 +2099,25 @@ ev_sendfile(struct eng_cpu *c, const struct pr_event *ev,
 		}
 		if (got < k) {
 			VM_OBJECT_WLOCK(c, obj);
+			k0 = got;
 			got += vm_page_grab_pages(c, obj,
 			    pindex + (vm_pindex_t)got, true, ma + got,
-			    k - got, &allocated);
-			VM_OBJECT_WUNLOCK(c, obj);
+			    k - got, fresh + got);
+			for (i = k0, nfresh = 0; i < got; i++)
+				if (fresh[i] && (fb10 ||
+				    (fresh[i] = vm_page_xbusy_fresh(c, obj,
+				    ma[i]))))
+					nfresh++;
+			if (nfresh == 0 || fb10 || !c->e->pagelock)
+				VM_OBJECT_WUNLOCK(c, obj);
 			/* sendfile_swapin(): vm_pager_has_page() of the run. */
-			if (allocated && c->e->smr_lookups) {
+			if (nfresh != 0 && c->e->smr_lookups) {
 				VM_OBJECT_RLOCK(c, obj);
 				VM_OBJECT_RUNLOCK(c, obj);
 			}
+			if (nfresh != 0 && !fb10)
+				sendfile_swapin_io(c, obj, ma + k0, fresh + k0,
+				    got - k0);
 		}
 		if (c->e->smr_lookups)
 			vm_object_pip_wakeup(c, obj);	/* sendfile_iodone() */

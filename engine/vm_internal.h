@@ -263,7 +263,9 @@ struct vm_page *vm_page_grab(struct eng_cpu *c, struct vm_object *obj,
 	    vm_pindex_t pindex, bool wired, bool *allocated);
 int	vm_page_grab_pages(struct eng_cpu *c, struct vm_object *obj,
 	    vm_pindex_t pindex, bool wired, struct vm_page **ma, int count,
-	    bool *allocated);
+	    bool *fresh);
+bool	vm_page_xbusy_fresh(struct eng_cpu *c, struct vm_object *obj,
+	    struct vm_page *m);
 int	vfs_bio_read(struct eng_cpu *c, struct vm_object *obj,
 	    vm_pindex_t pindex, struct vm_page **ma, int n, bool joined);
 int	vm_page_grab_pages_unlocked(struct eng_cpu *c, struct vm_object *obj,

@@ -1224,16 +1224,16 @@ vm_page_grab_pages_unlocked(struct eng_cpu *c, struct vm_object *obj,
 
 /*
  * vm_page_grab_pages(): grab count pages from pindex into ma (sendfile
- * wires them).  *allocated (unless NULL): whether any of them had to be
+ * wires them).  fresh (unless NULL): fresh[i], whether ma[i] had to be
  * allocated.  The object must be write-locked.  Returns how many were
  * grabbed (fewer when memory ran out).
  */
 int
 vm_page_grab_pages(struct eng_cpu *c, struct vm_object *obj,
     vm_pindex_t pindex, bool wired, struct vm_page **ma, int count,
-    bool *allocated)
+    bool *fresh)
 {
-	bool one, any = false;
+	bool one;
 	int i;
 
 	VM_OBJECT_ASSERT_WLOCKED(c, obj);
@@ -1242,11 +1242,31 @@ vm_page_grab_pages(struct eng_cpu *c, struct vm_object *obj,
 		    &one);
 		if (ma[i] == NULL)
 			break;
-		any |= one;
+		if (fresh != NULL)
+			fresh[i] = one;
 	}
-	if (allocated != NULL)
-		*allocated = any;
 	return (i);
+}
+
+/*
+ * The exclusive busy that the kernel's vm_page_alloc() gives a page it
+ * allocates without VM_ALLOC_NOBUSY (sendfile_swapin()'s grab): a plain
+ * store before the page is published, where the model's grab published
+ * the page unbusied.  Taken now with an uncounted compare-and-set; false
+ * if another CPU holds a busy of the page (a lockless lookup, which could
+ * not have reached the kernel's page before).  The object must be
+ * write-locked.
+ */
+bool
+vm_page_xbusy_fresh(struct eng_cpu *c, struct vm_object *obj,
+    struct vm_page *m)
+{
+	uint32_t x = VPB_UNBUSIED;
+
+	VM_OBJECT_ASSERT_WLOCKED(c, obj);
+	return (atomic_compare_exchange_strong_explicit(&m->busy_lock, &x,
+	    VPB_CPU_EXCLUSIVE(c), memory_order_acquire,
+	    memory_order_relaxed));
 }
 
 /* ---------------------------------------------------------- buffer cache */

@@ -1078,12 +1078,15 @@ sendfile_object_locks(struct vm_engine *e, uint64_t obj, uint64_t npages)
  * reference, by whether another event holds one.  13+ (vn_sendfile,
  * vm_object_deallocate): sendfile_getobj's read lock, one per turn of
  * the loop (the file's size), a write lock to grab a missing page and a
- * read lock for vm_pager_has_page() of the pages it allocated, and
+ * read lock for vm_pager_has_page() of the pages it allocated, the read
+ * lock of their read's completion (vnode_pager_generic_getpages_done(),
+ * since 2026-12-07), and
  * on the last reference vm_object_deallocate_vnode()'s read lock; with
  * another reference held the release is a compare-and-set.  A fault's
  * slow path on an anonymous object write-locks to drop its reference
  * (the mapping holds one) unless another fault holds one.  10/12 lock for
- * every reference, FreeBSD 10 (--queue locked) once per page sent.  The
+ * every reference, FreeBSD 10 (--queue locked) once per page sent; 12
+ * twice more for a turn that reads pages (sendfile_swapin_io()).  The
  * references all go.
  */
 static void
@@ -1099,7 +1102,8 @@ test_object_references(void **state)
 		bool pl = d / 3 == 0;
 		struct vm_object *o6 = &e->objects[6], *o7 = &e->objects[7];
 
-		assert_int_equal(sendfile_object_locks(e, 6, 1), pl ? 3 : 5);
+		assert_int_equal(sendfile_object_locks(e, 6, 1), !pl ? 6 :
+		    d % 3 == 0 ? 3 : 5);
 		assert_int_equal(sendfile_object_locks(e, 6, 1), 3);
 		hold_ref(e, 6);
 		assert_int_equal(sendfile_object_locks(e, 6, 1), pl ? 3 : 2);
@@ -1107,8 +1111,8 @@ test_object_references(void **state)
 		vm_object_deallocate(eng_cpu(e, 1), o6, false, 0, ENG_HERE);
 		assert_int_equal(atomic_load(&o6->ref_count), 0);
 		/* Three pages: FreeBSD 10 write-locks per page. */
-		assert_int_equal(sendfile_object_locks(e, 3, 3), !pl ? 5 :
-		    d % 3 == 0 ? 5 : 3);
+		assert_int_equal(sendfile_object_locks(e, 3, 3), !pl ? 6 :
+		    5);
 		assert_int_equal(sendfile_object_locks(e, 3, 3), !pl ? 3 :
 		    d % 3 == 0 ? 5 : 3);
 
@@ -1856,6 +1860,55 @@ test_page_insert_buffers(void **state)
 	eng_destroy(e);
 }
 
+/*
+ * A sendfile of a page not resident reads it (sendfile_swapin_io()):
+ * FreeBSD 12 (--page pagelock, batch queues) write-locks the object twice
+ * more, vnode_pager_getpages_async()'s retake and the completion's
+ * (vnode_pager_generic_getpages_done()), and unbusies the page in
+ * sendfile_iodone(), one page atomic; 13+ (refcount) read-lock it once
+ * more (the completion) and unbusy.  The page comes out valid and
+ * unbusied; a second send of it, resident, reads nothing.
+ */
+static void
+test_sendfile_miss_reads(void **state)
+{
+	static const char *const pg[] = { "pagelock", "refcount" };
+	static const char *const qs[] = { "batch:31:trylock-full", NULL };
+	static const uint64_t more[] = { 2, 1 };
+	struct lock_counts t0, t1, t2;
+	struct vm_engine *e;
+	struct vm_page *m;
+	unsigned d;
+
+	(void)state;
+	for (d = 0; d < 2; d++) {
+		e = mk_spec(pg[d], qs[d], 1, 1024);
+		ev(e, PR_OBJ_CREATE, 0, 0, 0, 0);
+		/* The block's neighbour: no carve in either measurement. */
+		assert_int_equal(ev(e, PR_PAGE_INSERT, 0, 1, 1, 0), 0);
+		lock_counts_take(e, &t0);
+		assert_int_equal(ev(e, PR_SENDFILE, 0, 0, 1, 0), 0);
+		lock_counts_take(e, &t1);
+		m = page(e, 0, 0);
+		assert_non_null(m);
+		assert_int_equal(atomic_load(&m->valid), VM_PAGE_BITS_ALL);
+		assert_int_equal(atomic_load(&m->busy_lock), VPB_UNBUSIED);
+		assert_int_equal(ev(e, PR_SENDFILE, 0, 0, 1, 0), 0);
+		lock_counts_take(e, &t2);
+		/* The miss: the grab's write lock, 13+'s has_page read lock
+		   (both before 2026-12-07), and the read's. */
+		assert_int_equal((t1.acq[LC_OBJECT] - t0.acq[LC_OBJECT]) -
+		    (t2.acq[LC_OBJECT] - t1.acq[LC_OBJECT]),
+		    (d == 0 ? 0 : 2) + more[d]);
+		/* The miss's sendfile_iodone() unbusy: 3 and 2, were 2 and 1. */
+		assert_int_equal(t1.atomics[LC_PAGE] - t0.atomics[LC_PAGE],
+		    d == 0 ? 3 : 2);
+		assert_int_equal(t2.atomics[LC_PAGE] - t1.atomics[LC_PAGE], 4);
+		check_clean(e);
+		eng_destroy(e);
+	}
+}
+
 static int
 assert_child(int which)
 {
@@ -1947,6 +2000,7 @@ main(void)
 		cmocka_unit_test(test_page_insert_read_pagelock),
 		cmocka_unit_test(test_page_insert_read_refcount),
 		cmocka_unit_test(test_page_insert_buffers),
+		cmocka_unit_test(test_sendfile_miss_reads),
 	};
 
 	return (cmocka_run_group_tests(tests, NULL, NULL));
