@@ -1325,10 +1325,11 @@ vfs_bio_page_sbusy(struct eng_cpu *c, struct vm_object *obj,
  * vm_object_pip_wakeupn(obj, 0), VM_OBJECT_WUNLOCK.  FreeBSD 12 (a 12-era
  * vfs_bio.c, index id 90490837, @112000-128000: vfs_busy_pages(),
  * vfs_drain_busy_pages(), bufdone() -> vfs_vmio_iodone()): the same, the
- * completion in vfs_vmio_iodone() (object write lock, per page
+ * completion in vfs_vmio_iodone() (@77123: object write lock, per page
  * vfs_page_set_valid() and vm_page_sunbusy(), vm_object_pip_wakeupn();
- * 11/12-era copy, index id 5725249 @57014).  Two object write locks a
- * buffer; the pip changes are plain (the lock held).
+ * the same locks in an 11-era copy, index id 5725249 @55431).  Two
+ * object write locks a buffer; the pip changes are plain (the lock
+ * held).
  *
  * --page refcount, FreeBSD 13.0 (sobomax/freebsd14_vendor @0f7ff342,
  * sys/kern/vfs_bio.c, index id 65979645776): neither takes the object
