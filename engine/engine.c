@@ -772,18 +772,27 @@ eng_skip_name(enum eng_skip why)
 typedef enum eng_skip eng_page_op(struct eng_cpu *c, struct vm_object *obj,
     vm_pindex_t pindex, const struct pr_event *ev, struct eng_site *site);
 
-/* page_insert: allocate and insert an absent page. */
+/*
+ * page_insert: allocate and insert an absent page (the buffer cache's
+ * allocbuf() grab, ev_page_insert_read()), noting it in the CPU's buffer
+ * (c->bio_ma) for the read.  The object is write-locked (held, dfly).
+ */
 static enum eng_skip
 ev_page_insert(struct eng_cpu *c, struct vm_object *obj, vm_pindex_t pindex,
     const struct pr_event *ev, struct eng_site *site)
 {
+	struct vm_page *m;
 	bool allocated;
 
+	VM_OBJECT_ASSERT_WLOCKED(c, obj);
 	(void)ev;
 	(void)site;
-	if (vm_page_grab(c, obj, pindex, false, &allocated) == NULL)
+	if ((m = vm_page_grab(c, obj, pindex, false, &allocated)) == NULL)
 		return (ENG_SKIP_NO_MEMORY);
-	return (allocated ? ENG_SKIP_NONE : ENG_SKIP_RESIDENT);
+	if (!allocated)
+		return (ENG_SKIP_RESIDENT);
+	c->bio_ma[pindex % ENG_BIO_PAGES] = m;
+	return (ENG_SKIP_NONE);
 }
 
 /*
@@ -1368,6 +1377,82 @@ eng_ev_range(struct eng_cpu *c, struct vm_object *obj,
 	else
 		VM_OBJECT_RUNLOCK(c, obj);
 	return (why);
+}
+
+/*
+ * page_insert, FreeBSD (--page pagelock, refcount): a read's or
+ * read-ahead's fill of the page cache (docs/capture.md), which FreeBSD
+ * does through the buffer cache.  The event's pages are taken a buffer at
+ * a time, a buffer being the ENG_BIO_PAGES-aligned block (UFS's 32 KiB)
+ * the pages fall in: getblk() -> allocbuf() -> vfs_vmio_extend() grabs
+ * the buffer's missing pages under the object write lock (10.4's
+ * allocbuf(), coder03/freebsd10.4 @3d3f8b11 sys/kern/vfs_bio.c lines
+ * 3522-3579: VM_OBJECT_WLOCK, vm_page_grab(VM_ALLOC_WIRED | ...);
+ * 12's vfs_vmio_extend(), the same with vm_page_grab_pages(), a 12-era
+ * vfs_bio.c, index id 90490837 @82507; 13.0's,
+ * [FB13] vfs_bio.c index id 65979645776 @80000, vm_page_grab_pages_unlocked(),
+ * which write-locks for the missing pages), and, if it allocated any,
+ * the read of the buffer: vfs_busy_pages() before the I/O, bufdone()'s
+ * completion after it (vfs_bio_read()).  The buffer is then released to
+ * the clean queue (bqrelse(), ffs_read()'s vfs_bio_brelse()), its pages
+ * staying wired until the buffer is recycled, when they are unwired to
+ * the inactive queue (10.4's vfs_vmio_release(), 12's vfs_vmio_unwire(),
+ * 13+'s vfs_vmio_truncate() -> vm_page_release()).
+ *
+ * Approximations, the trace not telling: (1) the buffer is the aligned
+ * block; which pages belong to one read, and read clustering
+ * (cluster_read()) and read-ahead, are not known: Linux inserts a read's
+ * pages folio by folio, so an insertion that continues, on the same CPU
+ * and with no other event between, the previous insertion's range within
+ * the same block joins that buffer (its object locks and paging in
+ * progress are not taken again: the kernel read the whole block at
+ * once); each other insertion starts a buffer of its own, reading only
+ * the pages the trace inserts (the kernel's buffer is the whole block:
+ * over-counts buffers, hence object locks, where a block's pages arrive
+ * apart); the grab's object lock stays one a buffer per event, as before
+ * (the kernel's: one a buffer).  (2) The buffer's wiring and its release
+ * at recycling are folded into the insertion's own placing of the page on
+ * the inactive queue (vm_page_grab() unwired, as before 2026-12-07): the
+ * model has no buffer cache to recycle from, and the release's page and
+ * queue locks are the ones the placing takes (12: the page lock, a
+ * deferred queue operation).  A page already resident in the buffer's
+ * block is neither grabbed again nor busied (the kernel busies every page
+ * of the buffer, replacing a valid one with bogus_page).  (C)
+ */
+static enum eng_skip
+ev_page_insert_read(struct eng_cpu *c, struct vm_object *obj,
+    const struct pr_event *ev, uint32_t n)
+{
+	enum eng_skip why, first = ENG_SKIP_NONE;
+	vm_pindex_t lo, hi, end = ev->pindex + n;
+	struct pr_event b = *ev;
+	bool joined, did = false;
+
+	ENG_ASSERT(!c->e->dfly);
+	for (lo = ev->pindex; lo < end; lo = hi) {
+		hi = (lo / ENG_BIO_PAGES + 1) * ENG_BIO_PAGES;
+		if (hi > end)
+			hi = end;
+		joined = c->bio_obj == obj && c->bio_next == lo &&
+		    lo % ENG_BIO_PAGES != 0;
+		memset(c->bio_ma, 0, sizeof(c->bio_ma));
+		b.pindex = lo;
+		b.npages = (uint32_t)(hi - lo);
+		why = eng_ev_range(c, obj, &b, b.npages,
+		    &eng_range_ops[PR_PAGE_INSERT]);
+		if (why != ENG_SKIP_NONE) {
+			if (first == ENG_SKIP_NONE)
+				first = why;
+			c->bio_obj = NULL;
+			continue;
+		}
+		did = true;
+		(void)vfs_bio_read(c, obj, lo,
+		    &c->bio_ma[lo % ENG_BIO_PAGES], (int)(hi - lo), joined);
+		c->bio_obj = obj;
+		c->bio_next = hi;
+	}
+	return (did ? ENG_SKIP_NONE : first);
 }
 
 /*
@@ -2064,6 +2149,75 @@ out:
 }
 
 /*
+ * sendfile's read of the pages it had to allocate (sendfile_swapin(),
+ * FreeBSD 11+; --page pagelock without --queue locked, and refcount):
+ * the n pages ma[] of a turn, fresh[i] for those allocated, which
+ * vm_page_xbusy_fresh() has busied as the kernel's grab returns them
+ * (sendfile_swapin() leaves a page to read exclusive-busied); the run is
+ * one vm_pager_get_pages_async() -> vnode_pager_getpages_async() ->
+ * VOP_GETPAGES_ASYNC(), which for UFS on a device of sectors no larger
+ * than a page is vnode_pager_generic_getpages() with sendfile_iodone()
+ * (ffs_getpages_async(), ffs_vnops.c index id 487890979 @45173).
+ *
+ * 12 (kern_sendfile.c index id 718722343): sendfile_swapin() holds the
+ * object write lock across vm_pager_get_pages_async(), which
+ * vnode_pager_getpages_async() drops around VOP_GETPAGES_ASYNC() and
+ * takes again (11/12-era vnode_pager.c, index id 995059659 @19128: one
+ * more write lock); the completion, vnode_pager_generic_getpages_done()
+ * (@29504), write-locks the object to set each page valid (m->valid, a
+ * plain store); sendfile_iodone() (@7225) vm_page_xunbusy()s each page,
+ * an atomic.  13.0 (sobomax/freebsd14_vendor @0f7ff342
+ * sys/vm/vnode_pager.c, index id 66224991470): the pager call takes no
+ * object lock (vnode_pager_getpages_async(), @19000), its completion
+ * read-locks it ("Read lock to protect size", @31000: vm_page_valid() of
+ * an exclusive-busied page, a plain store), and sendfile_iodone()
+ * unbusies each page, an atomic; the run's vm_pager_has_page() read lock
+ * is the caller's.  The object is write-locked on entry under --page
+ * pagelock (12's sendfile_swapin() holds it), unlocked under refcount;
+ * it is unlocked on return.
+ *
+ * Approximations: one I/O a turn (the kernel issues one a run of invalid
+ * pages, at most MAXPHYS long: 32 pages in 12, 256 in 13, where a model
+ * turn is ENG_SENDFILE_CHUNK pages); the read-behind and read-ahead
+ * pages that vnode_pager_generic_getpages() allocates under the object
+ * write lock (the last run's rhpages) and vm_page_readahead_finish()es
+ * are not modelled, the model knowing no file size: a page read ahead is
+ * allocated at its first use instead.
+ */
+static void
+sendfile_swapin_io(struct eng_cpu *c, struct vm_object *obj,
+    struct vm_page **ma, const bool *fresh, int n)
+{
+	ENG_SITE_DEFINE;
+	int i;
+
+	ENG_ASSERT(!vm_engine_fb10(c->e) && !c->e->dfly);
+	if (c->e->pagelock) {
+		VM_OBJECT_ASSERT_WLOCKED(c, obj);
+		VM_OBJECT_WUNLOCK(c, obj);	/* vnode_pager_getpages_async */
+		VM_OBJECT_WLOCK(c, obj);
+		VM_OBJECT_WUNLOCK(c, obj);
+	} else
+		VM_OBJECT_ASSERT_UNLOCKED(c, obj);
+	/* The I/O; vnode_pager_generic_getpages_done(). */
+	if (c->e->pagelock)
+		VM_OBJECT_WLOCK(c, obj);
+	else
+		VM_OBJECT_RLOCK(c, obj);
+	for (i = 0; i < n; i++)
+		if (fresh[i])
+			atomic_store_explicit(&ma[i]->valid, VM_PAGE_BITS_ALL,
+			    memory_order_relaxed);
+	if (c->e->pagelock)
+		VM_OBJECT_WUNLOCK(c, obj);
+	else
+		VM_OBJECT_RUNLOCK(c, obj);
+	for (i = 0; i < n; i++)			/* sendfile_iodone() */
+		if (fresh[i])
+			vm_page_xunbusy(c, ma[i]);
+}
+
+/*
  * sendfile: as the kernel's sendfile path, grab and wire the pages under
  * the object lock (vm_page_grab_pages), send, and at completion release
  * each page with no object lock held (vm_page_release; SF_NOCACHE:
@@ -2076,9 +2230,13 @@ out:
  * reference (vm_object_reference_locked) and once in
  * vm_object_deallocate() to drop it (12's deallocate write-locks before
  * vm_object_vndeallocate); each chunk is sendfile_swapin()'s write-locked
- * vm_page_grab_pages().  FreeBSD 10 (with --queue locked, the era's queue
- * design) grabs one page per write lock, sendfile_readpage() in 10.4's
- * vn_sendfile() ([FB10] sys/kern/uipc_syscalls.c): chunks of one page.
+ * vm_page_grab_pages(), and a turn that allocated pages reads them
+ * (sendfile_swapin_io()).  FreeBSD 10 (with --queue locked, the era's
+ * queue design) grabs one page per write lock, sendfile_readpage() in
+ * 10.4's vn_sendfile() ([FB10] sys/kern/uipc_syscalls.c): chunks of one
+ * page; its read of a missing page, vn_rdwr(UIO_READ, UIO_NOCOPY) of
+ * sfreadahead * MAXBSIZE through the buffer cache (lines 1970-2060), is
+ * not modelled.
  * --page refcount (13+; kern_sendfile.c of
  * sobomax/freebsd14_vendor @0f7ff342, 1300139, and of index id
  * 92533499): sendfile_getobj() read-locks to take its reference; each
@@ -2087,9 +2245,9 @@ out:
  * vm_page_grab_pages_unlocked() busies, wires and (the pages being valid)
  * unbusies the resident pages without the object lock, write-locking only
  * to grab missing ones, whose run sendfile_swapin() then read-locks for
- * vm_pager_has_page() (the read itself, and its pager's locks, are not
- * modelled: the model does no I/O); sendfile_iodone() drops paging in
- * progress; and
+ * vm_pager_has_page() and reads (sendfile_swapin_io(): the pager's
+ * completion read-locks, sendfile_iodone() unbusies; 12: two more write
+ * locks); sendfile_iodone() drops paging in progress; and
  * vm_object_deallocate() drops the reference with no lock while another
  * sendfile holds one, else read-locks (vm_object_deallocate_vnode).
  * --page dfly: ev_sendfile_dfly().  Skipped when no page could be grabbed
@@ -2101,10 +2259,11 @@ ev_sendfile(struct eng_cpu *c, const struct pr_event *ev,
 {
 	ENG_SITE_DEFINE;
 	struct vm_page *ma[ENG_SENDFILE_CHUNK];
+	bool fresh[ENG_SENDFILE_CHUNK];
 	vm_pindex_t pindex = ev->pindex;
 	uint64_t n = ev->npages, did = 0, last;
-	int flags, got, k, i, chunk;
-	bool allocated, fb10;
+	int flags, got, k, i, chunk, k0, nfresh;
+	bool fb10;
 
 	if (ev->npages == 0 && ev->arg != 0) {
 		pindex = ev->addr >> PAGE_SHIFT;
@@ -2149,15 +2308,25 @@ ev_sendfile(struct eng_cpu *c, const struct pr_event *ev,
 		}
 		if (got < k) {
 			VM_OBJECT_WLOCK(c, obj);
+			k0 = got;
 			got += vm_page_grab_pages(c, obj,
 			    pindex + (vm_pindex_t)got, true, ma + got,
-			    k - got, &allocated);
-			VM_OBJECT_WUNLOCK(c, obj);
+			    k - got, fresh + got);
+			for (i = k0, nfresh = 0; i < got; i++)
+				if (fresh[i] && (fb10 ||
+				    (fresh[i] = vm_page_xbusy_fresh(c, obj,
+				    ma[i]))))
+					nfresh++;
+			if (nfresh == 0 || fb10 || !c->e->pagelock)
+				VM_OBJECT_WUNLOCK(c, obj);
 			/* sendfile_swapin(): vm_pager_has_page() of the run. */
-			if (allocated && c->e->smr_lookups) {
+			if (nfresh != 0 && c->e->smr_lookups) {
 				VM_OBJECT_RLOCK(c, obj);
 				VM_OBJECT_RUNLOCK(c, obj);
 			}
+			if (nfresh != 0 && !fb10)
+				sendfile_swapin_io(c, obj, ma + k0, fresh + k0,
+				    got - k0);
 		}
 		if (c->e->smr_lookups)
 			vm_object_pip_wakeup(c, obj);	/* sendfile_iodone() */
@@ -2287,6 +2456,8 @@ eng_dispatch(struct eng_cpu *c, const struct pr_event *ev)
 		return (ENG_SKIP_NONE);		/* the extract_hold's work */
 	if (eng_ev_dontneed(ev, obj))
 		return (ev_dontneed(c, obj, ev, n));
+	if (ev->kind == PR_PAGE_INSERT && !c->e->dfly)
+		return (ev_page_insert_read(c, obj, ev, n));
 	if (eng_range_ops[ev->kind].op != NULL)
 		return (eng_ev_range(c, obj, ev, n, &eng_range_ops[ev->kind]));
 	/* The VM layer's and pmap's 1 (skipped) has one cause per kind. */
@@ -2339,6 +2510,8 @@ eng_apply(struct eng_cpu *c, const struct pr_event *ev)
 	enum eng_skip why;
 
 	c->now_ns = ev->time_ns;
+	if (ev->kind != PR_PAGE_INSERT)
+		c->bio_obj = NULL;	/* ev_page_insert_read()'s buffer */
 	why = ev->kind < PR_KIND_COUNT ? eng_dispatch(c, ev) :
 	    ENG_SKIP_BAD_KIND;
 	c->st.events++;

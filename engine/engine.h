@@ -388,7 +388,7 @@ void	eng_stats_reset(struct vm_engine *e);
  */
 #define ENG_FP_REPS		1000
 #define ENG_FP_REPS_SUPER	128	/* promote, demote: 512 pages each */
-#define ENG_FP_NVARIANTS	30
+#define ENG_FP_NVARIANTS	31
 
 struct eng_fp_counts {
 	uint64_t	acq[LC_COUNT];

@@ -83,6 +83,7 @@ static const struct fp_variant fp_variants[] = {
 	{ "scan", PR_SCAN, 0, FP_SCANNABLE, true, false },
 	{ "sendfile", PR_SENDFILE, 0, FP_RESIDENT, false, false },
 	{ "sendfile:nocache", PR_SENDFILE, PR_F_NOCACHE, FP_RESIDENT, false, true },
+	{ "sendfile:miss", PR_SENDFILE, 0, FP_OBJECT, false, true },
 	{ "lost", PR_LOST, 0, FP_NONE, false, false },
 };
 #define FP_NVARIANTS	(sizeof(fp_variants) / sizeof(fp_variants[0]))

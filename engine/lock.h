@@ -411,4 +411,17 @@ ENG_ATOMIC_FETCHOP(or, 64)
 ENG_ATOMIC_FETCHOP(and, 32)
 ENG_ATOMIC_FETCHOP(and, 64)
 
+/*
+ * An 8-bit fetch-or (vm_page_bits_set(): the kernel's atomic_set_32 of
+ * the aligned word holding the bits), counted as eng_atomic_fetchor_32().
+ */
+static inline uint8_t
+eng_atomic_fetchor_8(struct eng_lkstat *ls, enum eng_lock_class lc,
+    _Atomic uint8_t *p, uint8_t v)
+{
+	eng_sim_access(p, ENG_SIM_RMW);
+	ls->cls[lc].atomics++;
+	return (atomic_fetch_or_explicit(p, v, memory_order_acq_rel));
+}
+
 #endif /* ENG_LOCK_H */

@@ -333,6 +333,14 @@ struct eng_fault_seen {
  * eng_quiesce(), eng_stats_collect() and eng_stats_reset() read and reset
  * it after the workers stopped (and the daemon stopped or held idle).
  */
+/*
+ * Pages of a file-system buffer: UFS's default block size, 32 KiB (newfs's
+ * DFL_BLKSIZE, coder03/freebsd10.4 @3d3f8b11 sbin/newfs/newfs.h line 51),
+ * the buffer through which the model's page_insert reads its pages
+ * (ev_page_insert_read(), vfs_bio_read()).
+ */
+#define ENG_BIO_PAGES	8
+
 struct eng_cpu {
 	struct vm_engine *e;		/* (C) */
 	unsigned	slot;		/* (C) */
@@ -351,6 +359,15 @@ struct eng_cpu {
 	struct vm_smr_entry *smr_head;	/* (T) retired, oldest first */
 	struct vm_smr_entry **smr_tail;	/* (T) */
 	unsigned	smr_pending;	/* (T) entries on the list */
+	struct vm_object *bio_obj;	/* (T) the object of the buffer read by
+					   this CPU's last event if it was a
+					   page_insert, else NULL
+					   (ev_page_insert_read()) */
+	vm_pindex_t	bio_next;	/* (T) the index after that read's
+					   last page */
+	struct vm_page	*bio_ma[ENG_BIO_PAGES]; /* (T) the pages the
+					   insertion being applied allocated,
+					   by index in their buffer */
 	unsigned	scan_next[2];	/* (T) --queue colored: the sub-queue
 					   this CPU's next inactive [0] and
 					   active [1] scan starts at

@@ -229,7 +229,11 @@ void	vm_object_drop(struct eng_cpu *c, struct vm_object *obj);
 void	vm_object_hold_recurse(struct eng_cpu *c, struct vm_object *obj);
 void	vm_object_drop_recurse(struct eng_cpu *c, struct vm_object *obj);
 void	vm_object_pip_add(struct eng_cpu *c, struct vm_object *obj);
+void	vm_object_pip_addn(struct eng_cpu *c, struct vm_object *obj,
+	    uint32_t n);
 void	vm_object_pip_wakeup(struct eng_cpu *c, struct vm_object *obj);
+void	vm_object_pip_wakeupn(struct eng_cpu *c, struct vm_object *obj,
+	    uint32_t n);
 void	vm_object_reference_locked(struct eng_cpu *c, struct vm_object *obj);
 void	vm_object_set_writeable_dirty(struct eng_cpu *c,
 	    struct vm_object *obj);
@@ -259,7 +263,11 @@ struct vm_page *vm_page_grab(struct eng_cpu *c, struct vm_object *obj,
 	    vm_pindex_t pindex, bool wired, bool *allocated);
 int	vm_page_grab_pages(struct eng_cpu *c, struct vm_object *obj,
 	    vm_pindex_t pindex, bool wired, struct vm_page **ma, int count,
-	    bool *allocated);
+	    bool *fresh);
+bool	vm_page_xbusy_fresh(struct eng_cpu *c, struct vm_object *obj,
+	    struct vm_page *m);
+int	vfs_bio_read(struct eng_cpu *c, struct vm_object *obj,
+	    vm_pindex_t pindex, struct vm_page **ma, int n, bool joined);
 int	vm_page_grab_pages_unlocked(struct eng_cpu *c, struct vm_object *obj,
 	    vm_pindex_t pindex, bool wired, struct vm_page **ma, int count);
 void	vm_page_insert(struct eng_cpu *c, struct vm_page *m,

@@ -722,35 +722,51 @@ vm_object_deallocate(struct eng_cpu *c, struct vm_object *obj, bool anon,
 }
 
 /*
- * vm_object_pip_add() / vm_object_pip_wakeup() of one: 10/12 change the
+ * vm_object_pip_addn() / vm_object_pip_wakeupn() of n: 10/12 change the
  * count under the object's write lock (not an atomic); 13+ use
- * blockcount_acquire / blockcount_release, with no lock (sendfile raises
- * it unlocked; vm_object.c of 2020+, index id 47069778), and DragonFly
- * refcount atomics under its token (shared suffices), counted; the wakeup
- * needs no lock.  The model's sleepers poll (vm_object_pip_wait()).
+ * blockcount_acquire / blockcount_release, one atomic whatever n, with no
+ * lock (sendfile raises it unlocked, the buffer cache's vfs_busy_pages()
+ * and vfs_vmio_iodone() by a buffer's page count; vm_object.c of 2020+,
+ * index id 47069778; [FB13] sys/kern/vfs_bio.c, index id 65979645776),
+ * and DragonFly refcount atomics under its token (shared suffices),
+ * counted; the wakeup needs no lock.  The model's sleepers poll
+ * (vm_object_pip_wait()).  vm_object_pip_add() / vm_object_pip_wakeup():
+ * of one.
  */
 void
-vm_object_pip_add(struct eng_cpu *c, struct vm_object *obj)
+vm_object_pip_addn(struct eng_cpu *c, struct vm_object *obj, uint32_t n)
 {
 	if (c->e->pagelock) {
 		VM_OBJECT_ASSERT_WLOCKED(c, obj);
-		atomic_fetch_add_explicit(&obj->pip, 1, memory_order_relaxed);
+		atomic_fetch_add_explicit(&obj->pip, n, memory_order_relaxed);
 	} else {
 		if (c->e->dfly)
 			VM_OBJECT_ASSERT_LOCKED(c, obj);
-		(void)eng_atomic_fetchadd_32(&c->lk, LC_OBJECT, &obj->pip, 1);
+		(void)eng_atomic_fetchadd_32(&c->lk, LC_OBJECT, &obj->pip, n);
 	}
+}
+
+void
+vm_object_pip_wakeupn(struct eng_cpu *c, struct vm_object *obj, uint32_t n)
+{
+	if (c->e->pagelock) {
+		VM_OBJECT_ASSERT_WLOCKED(c, obj);
+		atomic_fetch_sub_explicit(&obj->pip, n, memory_order_release);
+	} else
+		(void)eng_atomic_fetchadd_32(&c->lk, LC_OBJECT, &obj->pip,
+		    (uint32_t)0 - n);
+}
+
+void
+vm_object_pip_add(struct eng_cpu *c, struct vm_object *obj)
+{
+	vm_object_pip_addn(c, obj, 1);
 }
 
 void
 vm_object_pip_wakeup(struct eng_cpu *c, struct vm_object *obj)
 {
-	if (c->e->pagelock) {
-		VM_OBJECT_ASSERT_WLOCKED(c, obj);
-		atomic_fetch_sub_explicit(&obj->pip, 1, memory_order_release);
-	} else
-		(void)eng_atomic_fetchadd_32(&c->lk, LC_OBJECT, &obj->pip,
-		    (uint32_t)-1);
+	vm_object_pip_wakeupn(c, obj, 1);
 }
 
 /*

@@ -1080,6 +1080,7 @@ vm_page_alloc(struct eng_cpu *c, struct vm_object *obj, vm_pindex_t pindex,
 		atomic_store_explicit(&m->busy_lock, e->smr_lookups || busy ?
 		    VPB_CPU_EXCLUSIVE(c) : VPB_UNBUSIED, memory_order_relaxed);
 	atomic_store_explicit(&m->ev_wirings, 0, memory_order_relaxed);
+	atomic_store_explicit(&m->valid, 0, memory_order_relaxed);
 	if (e->pagelock) {
 		atomic_store_explicit(&m->ref_count, 0, memory_order_relaxed);
 		atomic_store_explicit(&m->wire_count, wired ? 1 : 0,
@@ -1223,16 +1224,16 @@ vm_page_grab_pages_unlocked(struct eng_cpu *c, struct vm_object *obj,
 
 /*
  * vm_page_grab_pages(): grab count pages from pindex into ma (sendfile
- * wires them).  *allocated (unless NULL): whether any of them had to be
+ * wires them).  fresh (unless NULL): fresh[i], whether ma[i] had to be
  * allocated.  The object must be write-locked.  Returns how many were
  * grabbed (fewer when memory ran out).
  */
 int
 vm_page_grab_pages(struct eng_cpu *c, struct vm_object *obj,
     vm_pindex_t pindex, bool wired, struct vm_page **ma, int count,
-    bool *allocated)
+    bool *fresh)
 {
-	bool one, any = false;
+	bool one;
 	int i;
 
 	VM_OBJECT_ASSERT_WLOCKED(c, obj);
@@ -1241,9 +1242,161 @@ vm_page_grab_pages(struct eng_cpu *c, struct vm_object *obj,
 		    &one);
 		if (ma[i] == NULL)
 			break;
-		any |= one;
+		if (fresh != NULL)
+			fresh[i] = one;
 	}
-	if (allocated != NULL)
-		*allocated = any;
 	return (i);
+}
+
+/*
+ * The exclusive busy that the kernel's vm_page_alloc() gives a page it
+ * allocates without VM_ALLOC_NOBUSY (sendfile_swapin()'s grab): a plain
+ * store before the page is published, where the model's grab published
+ * the page unbusied.  Taken now with an uncounted compare-and-set; false
+ * if another CPU holds a busy of the page (a lockless lookup, which could
+ * not have reached the kernel's page before).  The object must be
+ * write-locked.
+ */
+bool
+vm_page_xbusy_fresh(struct eng_cpu *c, struct vm_object *obj,
+    struct vm_page *m)
+{
+	uint32_t x = VPB_UNBUSIED;
+
+	VM_OBJECT_ASSERT_WLOCKED(c, obj);
+	return (atomic_compare_exchange_strong_explicit(&m->busy_lock, &x,
+	    VPB_CPU_EXCLUSIVE(c), memory_order_acquire,
+	    memory_order_relaxed));
+}
+
+/* ---------------------------------------------------------- buffer cache */
+
+/*
+ * Shared-busy m, a page of obj at pindex that the caller grabbed, for the
+ * buffer cache's read: vm_page_sbusy() (10.4, 12) and
+ * vm_page_busy_acquire(m, VM_ALLOC_SBUSY) (13+), one atomic each.  An
+ * exclusive busy is waited out (the kernel sleeps: 10/12's
+ * vfs_drain_busy_pages() dropping the object lock, 13+'s
+ * vm_page_busy_acquire(); the model yields, with the object lock dropped
+ * when held).  False, with nothing held, when m has left (obj, pindex):
+ * the model's buffer does not keep its pages wired, so another CPU may
+ * have freed it since the grab.  The object is write-locked (pagelock,
+ * not joined) or unlocked.
+ */
+static bool
+vfs_bio_page_sbusy(struct eng_cpu *c, struct vm_object *obj,
+    struct vm_page *m, vm_pindex_t pindex, bool locked)
+{
+	ENG_SITE_DEFINE;
+
+	for (;;) {
+		if (atomic_load_explicit(&m->busy_lock,
+		    memory_order_relaxed) == VPB_FREED)
+			return (false);
+		if (vm_page_sbusy_try(c, m))
+			break;
+		if (locked)
+			VM_OBJECT_WUNLOCK(c, obj);
+		eng_yield();
+		if (locked)
+			VM_OBJECT_WLOCK(c, obj);
+	}
+	if (atomic_load_explicit(&m->object, memory_order_acquire) == obj &&
+	    m->pindex == pindex)
+		return (true);
+	vm_page_sbusy_drop(c, m);
+	return (false);
+}
+
+/*
+ * The buffer cache's read of one buffer, after allocbuf() has grabbed its
+ * pages (vfs_vmio_extend(), wired, under the object write lock; the
+ * caller's): the n pages ma[], of obj from pindex (NULL: none grabbed),
+ * are busied before the I/O and, the read done, validated and unbusied.
+ * The I/O itself takes no VM lock.
+ *
+ * --page pagelock, FreeBSD 10.4 (coder03/freebsd10.4 @3d3f8b11,
+ * sys/kern/vfs_bio.c): vfs_busy_pages(bp, 0) (lines 4094-4150):
+ * VM_OBJECT_WLOCK, vfs_drain_busy_pages() (4057-4079), per page
+ * vm_object_pip_add(obj, 1) and vm_page_sbusy(), VM_OBJECT_WUNLOCK; at
+ * completion bufdone() -> bufdone_finish() (3841-3925): VM_OBJECT_WLOCK,
+ * per page vfs_page_set_valid() (m->valid, under the lock),
+ * vm_page_sunbusy() and vm_object_pip_subtract(obj, 1);
+ * vm_object_pip_wakeupn(obj, 0), VM_OBJECT_WUNLOCK.  FreeBSD 12 (a 12-era
+ * vfs_bio.c, index id 90490837, @112000-128000: vfs_busy_pages(),
+ * vfs_drain_busy_pages(), bufdone() -> vfs_vmio_iodone()): the same, the
+ * completion in vfs_vmio_iodone() (@77123: object write lock, per page
+ * vfs_page_set_valid() and vm_page_sunbusy(), vm_object_pip_wakeupn();
+ * the same locks in an 11-era copy, index id 5725249 @55431).  Two
+ * object write locks a buffer; the pip changes are plain (the lock
+ * held).
+ *
+ * --page refcount, FreeBSD 13.0 (sobomax/freebsd14_vendor @0f7ff342,
+ * sys/kern/vfs_bio.c, index id 65979645776): neither takes the object
+ * lock.  vfs_busy_pages() (@124000-127000): vm_object_pip_add(obj,
+ * bp->b_npages), one blockcount atomic, and vfs_busy_pages_acquire():
+ * vm_page_busy_acquire(m, VM_ALLOC_SBUSY) per page; vfs_vmio_iodone()
+ * (@77500-80500): per page vfs_page_set_valid() ->
+ * vm_page_set_valid_range(), which sets m->valid with vm_page_bits_set()
+ * (an atomic) on a page not exclusive-busied (a 13+ vm_page.c, index id
+ * 18408342926), and vm_page_sunbusy(); then vm_object_pip_wakeupn(obj,
+ * bp->b_npages), one atomic.
+ *
+ * joined: the pages join the buffer that this CPU's previous insertion
+ * read (ev_page_insert_read()), whose busy and completion (object locks,
+ * paging in progress) were counted then: only their per-page busy, valid
+ * and unbusy are done here, with no object lock.
+ *
+ * A page that left the object since the grab is passed over
+ * (vfs_bio_page_sbusy()).  Returns the pages read.  The object must be
+ * unlocked.
+ */
+int
+vfs_bio_read(struct eng_cpu *c, struct vm_object *obj, vm_pindex_t pindex,
+    struct vm_page **ma, int n, bool joined)
+{
+	ENG_SITE_DEFINE;
+	bool locked = c->e->pagelock && !joined;
+	int i, busied = 0;
+	bool ok[ENG_BIO_PAGES];
+
+	VM_OBJECT_ASSERT_UNLOCKED(c, obj);
+	ENG_ASSERT(!c->e->dfly && n <= ENG_BIO_PAGES);
+	/* vfs_busy_pages(bp, 0) */
+	if (locked)
+		VM_OBJECT_WLOCK(c, obj);
+	else if (!joined && n > 0)
+		vm_object_pip_addn(c, obj, (uint32_t)n);
+	for (i = 0; i < n; i++) {
+		ok[i] = ma[i] != NULL && vfs_bio_page_sbusy(c, obj, ma[i],
+		    pindex + (vm_pindex_t)i, locked);
+		if (ok[i]) {
+			busied++;
+			if (locked)
+				vm_object_pip_add(c, obj);
+		}
+	}
+	if (locked)
+		VM_OBJECT_WUNLOCK(c, obj);
+	/* The I/O; then bufdone(): bufdone_finish() / vfs_vmio_iodone(). */
+	if (locked)
+		VM_OBJECT_WLOCK(c, obj);
+	for (i = 0; i < n; i++) {
+		if (!ok[i])
+			continue;
+		if (c->e->pagelock)
+			atomic_store_explicit(&ma[i]->valid, VM_PAGE_BITS_ALL,
+			    memory_order_relaxed);
+		else
+			(void)eng_atomic_fetchor_8(&c->lk, LC_PAGE,
+			    &ma[i]->valid, VM_PAGE_BITS_ALL);
+		vm_page_sbusy_drop(c, ma[i]);
+		if (locked)
+			vm_object_pip_wakeup(c, obj);
+	}
+	if (locked)
+		VM_OBJECT_WUNLOCK(c, obj);
+	else if (!joined && n > 0)
+		vm_object_pip_wakeupn(c, obj, (uint32_t)n);
+	return (busied);
 }

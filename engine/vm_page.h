@@ -179,7 +179,16 @@ struct vm_page {
 	_Atomic uint32_t ev_wirings;	/* (A) wirings held by trace events */
 	_Atomic uint8_t	pstate;		/* (R), (F) or (T): see above */
 	uint8_t		flags;		/* (C) PG_* */
+	_Atomic uint8_t	valid;		/* (O and B) 10/12, (B) 13+: the
+					   buffer cache's read set it
+					   (VM_PAGE_BITS_ALL,
+					   vfs_bio_read_done()); 0 at
+					   allocation.  Nothing else in the
+					   model reads or sets it */
 };
+
+/* A 4 KiB page's valid bits: one per DEV_BSIZE (512) block. */
+#define VM_PAGE_BITS_ALL	0xffu
 
 _Static_assert(sizeof(vm_page_astate_t) == 4, "astate word is 32 bits");
 _Static_assert(PQ_NONE <= 0xff && PQ_COUNT < PQ_NONE, "queue fits a byte");

@@ -1293,12 +1293,15 @@ sendfile_object_locks(struct vm_engine *e, uint64_t obj, uint64_t npages)
  * reference, by whether another event holds one.  13+ (vn_sendfile,
  * vm_object_deallocate): sendfile_getobj's read lock, one per turn of
  * the loop (the file's size), a write lock to grab a missing page and a
- * read lock for vm_pager_has_page() of the pages it allocated, and
+ * read lock for vm_pager_has_page() of the pages it allocated, the read
+ * lock of their read's completion (vnode_pager_generic_getpages_done(),
+ * since 2026-12-07), and
  * on the last reference vm_object_deallocate_vnode()'s read lock; with
  * another reference held the release is a compare-and-set.  A fault's
  * slow path on an anonymous object write-locks to drop its reference
  * (the mapping holds one) unless another fault holds one.  10/12 lock for
- * every reference, FreeBSD 10 (--queue locked) once per page sent.  The
+ * every reference, FreeBSD 10 (--queue locked) once per page sent; 12
+ * twice more for a turn that reads pages (sendfile_swapin_io()).  The
  * references all go.
  */
 static void
@@ -1314,7 +1317,8 @@ test_object_references(void **state)
 		bool pl = d / 3 == 0;
 		struct vm_object *o6 = &e->objects[6], *o7 = &e->objects[7];
 
-		assert_int_equal(sendfile_object_locks(e, 6, 1), pl ? 3 : 5);
+		assert_int_equal(sendfile_object_locks(e, 6, 1), !pl ? 6 :
+		    d % 3 == 0 ? 3 : 5);
 		assert_int_equal(sendfile_object_locks(e, 6, 1), 3);
 		hold_ref(e, 6);
 		assert_int_equal(sendfile_object_locks(e, 6, 1), pl ? 3 : 2);
@@ -1322,8 +1326,8 @@ test_object_references(void **state)
 		vm_object_deallocate(eng_cpu(e, 1), o6, false, 0, ENG_HERE);
 		assert_int_equal(atomic_load(&o6->ref_count), 0);
 		/* Three pages: FreeBSD 10 write-locks per page. */
-		assert_int_equal(sendfile_object_locks(e, 3, 3), !pl ? 5 :
-		    d % 3 == 0 ? 5 : 3);
+		assert_int_equal(sendfile_object_locks(e, 3, 3), !pl ? 6 :
+		    5);
 		assert_int_equal(sendfile_object_locks(e, 3, 3), !pl ? 3 :
 		    d % 3 == 0 ? 5 : 3);
 
@@ -1951,6 +1955,185 @@ test_astate_nocache_dequeue(void **state)
  * and page 0's page lock; the object and page-lock assertions of CPU 0
  * panic (exit 70), CPU 1's pass.  Debug builds only (ENG_KASSERT).
  */
+/*
+ * page_insert is a read through the buffer cache (ev_page_insert_read(),
+ * vfs_bio_read()).  FreeBSD 10.4 and 12 (--page pagelock, both queue
+ * designs): allocbuf()'s grab, vfs_busy_pages() and the completion
+ * (10.4's bufdone_finish(), 12's vfs_vmio_iodone()) each write-lock the
+ * object once: 3 a buffer; vm_page_sbusy() and vm_page_sunbusy() are two
+ * page atomics; the page comes out valid, unbusied, with no paging in
+ * progress left.
+ */
+static void
+test_page_insert_read_pagelock(void **state)
+{
+	static const char *const qs[] = { "locked", "batch:31:trylock-full" };
+	struct lock_counts t0, t1;
+	struct vm_engine *e;
+	struct vm_page *m;
+	unsigned qi;
+
+	(void)state;
+	for (qi = 0; qi < 2; qi++) {
+		e = mk_spec("pagelock", qs[qi], 1, 1024);
+		ev(e, PR_OBJ_CREATE, 0, 0, 0, 0);
+		lock_counts_take(e, &t0);
+		assert_int_equal(ev(e, PR_PAGE_INSERT, 0, 0, 1, 0), 0);
+		lock_counts_take(e, &t1);
+		assert_int_equal(t1.acq[LC_OBJECT] - t0.acq[LC_OBJECT], 3);
+		m = page(e, 0, 0);
+		assert_non_null(m);
+		assert_int_equal(atomic_load(&m->valid), VM_PAGE_BITS_ALL);
+		assert_int_equal(atomic_load(&m->busy_lock), VPB_UNBUSIED);
+		assert_int_equal(atomic_load(&e->objects[0].pip), 0);
+		/* An event on the page now resident reads nothing. */
+		lock_counts_take(e, &t0);
+		assert_int_equal(ev(e, PR_PAGE_INSERT, 0, 0, 1, 0),
+		    ENG_SKIP_RESIDENT);
+		lock_counts_take(e, &t1);
+		assert_int_equal(t1.acq[LC_OBJECT] - t0.acq[LC_OBJECT], 1);
+		assert_int_equal(t1.atomics[LC_PAGE], t0.atomics[LC_PAGE]);
+		check_clean(e);
+		eng_destroy(e);
+	}
+}
+
+/*
+ * The same under --page refcount (13.0's vfs_busy_pages() and
+ * vfs_vmio_iodone()): no object lock besides the grab's; the paging in
+ * progress raised and dropped by the buffer's page count, one object
+ * atomic each; vm_page_busy_acquire(SBUSY), vm_page_bits_set() of
+ * m->valid and vm_page_sunbusy(), three page atomics, where the bare
+ * allocation had none.
+ */
+static void
+test_page_insert_read_refcount(void **state)
+{
+	struct lock_counts t0, t1, t2;
+	struct vm_engine *e;
+	struct vm_page *m;
+
+	(void)state;
+	e = mk_spec("refcount", NULL, 1, 1024);
+	ev(e, PR_OBJ_CREATE, 0, 0, 0, 0);
+	lock_counts_take(e, &t0);
+	assert_int_equal(ev(e, PR_PAGE_INSERT, 0, 0, 1, 0), 0);
+	lock_counts_take(e, &t1);
+	assert_int_equal(t1.acq[LC_OBJECT] - t0.acq[LC_OBJECT], 1);
+	assert_int_equal(t1.atomics[LC_PAGE] - t0.atomics[LC_PAGE], 3);
+	m = page(e, 0, 0);
+	assert_int_equal(atomic_load(&m->valid), VM_PAGE_BITS_ALL);
+	assert_int_equal(atomic_load(&m->busy_lock), VPB_UNBUSIED);
+	assert_int_equal(atomic_load(&e->objects[0].pip), 0);
+	/* A 2-page insertion in a fresh block: one buffer, 2 pip atomics. */
+	lock_counts_take(e, &t1);
+	assert_int_equal(ev(e, PR_PAGE_INSERT, 0, 16, 2, 0), 0);
+	lock_counts_take(e, &t2);
+	assert_int_equal(t2.acq[LC_OBJECT] - t1.acq[LC_OBJECT], 1);
+	assert_int_equal(t2.atomics[LC_PAGE] - t1.atomics[LC_PAGE], 6);
+	assert_int_equal(t2.atomics[LC_OBJECT] - t1.atomics[LC_OBJECT],
+	    t1.atomics[LC_OBJECT] - t0.atomics[LC_OBJECT]);
+	check_clean(e);
+	eng_destroy(e);
+}
+
+/*
+ * Buffers: an insertion continuing, on the same CPU, the previous one's
+ * range within its 8-page block joins that buffer (the grab's lock only);
+ * the next block, another event between, another CPU, or another object
+ * each start a buffer of their own (3 write locks under pagelock); an
+ * event across two blocks is two buffers.
+ */
+static void
+test_page_insert_buffers(void **state)
+{
+	struct vm_engine *e;
+	uint64_t a;
+
+	(void)state;
+	e = mk_spec("pagelock", "batch:31:trylock-full", 2, 1024);
+	ev(e, PR_OBJ_CREATE, 0, 0, 0, 0);
+	ev(e, PR_OBJ_CREATE, 1, 0, 0, 0);
+	a = acq(e, LC_OBJECT);
+	assert_int_equal(ev(e, PR_PAGE_INSERT, 0, 0, 1, 0), 0);
+	assert_int_equal(acq(e, LC_OBJECT) - a, 3);
+	a = acq(e, LC_OBJECT);
+	assert_int_equal(ev(e, PR_PAGE_INSERT, 0, 1, 2, 0), 0);	/* joins */
+	assert_int_equal(acq(e, LC_OBJECT) - a, 1);
+	assert_int_equal(atomic_load(&page(e, 0, 2)->valid),
+	    VM_PAGE_BITS_ALL);
+	a = acq(e, LC_OBJECT);
+	assert_int_equal(ev(e, PR_PAGE_INSERT, 0, 4, 1, 0), 0);	/* a gap */
+	assert_int_equal(acq(e, LC_OBJECT) - a, 3);
+	a = acq(e, LC_OBJECT);
+	assert_int_equal(ev(e, PR_PAGE_INSERT, 1, 5, 1, 0), 0);	/* object */
+	assert_int_equal(acq(e, LC_OBJECT) - a, 3);
+	a = acq(e, LC_OBJECT);
+	assert_int_equal(ev_on(e, 1, PR_PAGE_INSERT, 1, 6, 1), 0); /* CPU */
+	assert_int_equal(acq(e, LC_OBJECT) - a, 3);
+	a = acq(e, LC_OBJECT);
+	assert_int_equal(ev_on(e, 1, PR_PAGE_INSERT, 1, 7, 2), 0); /* 7, 8 */
+	assert_int_equal(acq(e, LC_OBJECT) - a, 1 + 3);
+	ev_on(e, 1, PR_PAGE_LOOKUP, 1, 0, 1);
+	a = acq(e, LC_OBJECT);
+	assert_int_equal(ev_on(e, 1, PR_PAGE_INSERT, 1, 9, 1), 0); /* event */
+	assert_int_equal(acq(e, LC_OBJECT) - a, 3);
+	a = acq(e, LC_OBJECT);
+	assert_int_equal(ev(e, PR_PAGE_INSERT, 0, 30, 4, 0), 0);	/* 2 */
+	assert_int_equal(acq(e, LC_OBJECT) - a, 6);
+	check_clean(e);
+	eng_destroy(e);
+}
+
+/*
+ * A sendfile of a page not resident reads it (sendfile_swapin_io()):
+ * FreeBSD 12 (--page pagelock, batch queues) write-locks the object twice
+ * more, vnode_pager_getpages_async()'s retake and the completion's
+ * (vnode_pager_generic_getpages_done()), and unbusies the page in
+ * sendfile_iodone(), one page atomic; 13+ (refcount) read-lock it once
+ * more (the completion) and unbusy.  The page comes out valid and
+ * unbusied; a second send of it, resident, reads nothing.
+ */
+static void
+test_sendfile_miss_reads(void **state)
+{
+	static const char *const pg[] = { "pagelock", "refcount" };
+	static const char *const qs[] = { "batch:31:trylock-full", NULL };
+	static const uint64_t more[] = { 2, 1 };
+	struct lock_counts t0, t1, t2;
+	struct vm_engine *e;
+	struct vm_page *m;
+	unsigned d;
+
+	(void)state;
+	for (d = 0; d < 2; d++) {
+		e = mk_spec(pg[d], qs[d], 1, 1024);
+		ev(e, PR_OBJ_CREATE, 0, 0, 0, 0);
+		/* The block's neighbour: no carve in either measurement. */
+		assert_int_equal(ev(e, PR_PAGE_INSERT, 0, 1, 1, 0), 0);
+		lock_counts_take(e, &t0);
+		assert_int_equal(ev(e, PR_SENDFILE, 0, 0, 1, 0), 0);
+		lock_counts_take(e, &t1);
+		m = page(e, 0, 0);
+		assert_non_null(m);
+		assert_int_equal(atomic_load(&m->valid), VM_PAGE_BITS_ALL);
+		assert_int_equal(atomic_load(&m->busy_lock), VPB_UNBUSIED);
+		assert_int_equal(ev(e, PR_SENDFILE, 0, 0, 1, 0), 0);
+		lock_counts_take(e, &t2);
+		/* The miss: the grab's write lock, 13+'s has_page read lock
+		   (both before 2026-12-07), and the read's. */
+		assert_int_equal((t1.acq[LC_OBJECT] - t0.acq[LC_OBJECT]) -
+		    (t2.acq[LC_OBJECT] - t1.acq[LC_OBJECT]),
+		    (d == 0 ? 0 : 2) + more[d]);
+		/* The miss's sendfile_iodone() unbusy: 3 and 2, were 2 and 1. */
+		assert_int_equal(t1.atomics[LC_PAGE] - t0.atomics[LC_PAGE],
+		    d == 0 ? 3 : 2);
+		assert_int_equal(t2.atomics[LC_PAGE] - t1.atomics[LC_PAGE], 4);
+		check_clean(e);
+		eng_destroy(e);
+	}
+}
+
 static int
 assert_child(int which)
 {
@@ -2044,6 +2227,10 @@ main(void)
 		cmocka_unit_test(test_requeue_inactive),
 		cmocka_unit_test(test_astate_nocache_dequeue),
 		cmocka_unit_test(test_assert_held_by_this_cpu),
+		cmocka_unit_test(test_page_insert_read_pagelock),
+		cmocka_unit_test(test_page_insert_read_refcount),
+		cmocka_unit_test(test_page_insert_buffers),
+		cmocka_unit_test(test_sendfile_miss_reads),
 	};
 
 	return (cmocka_run_group_tests(tests, NULL, NULL));
