@@ -240,7 +240,12 @@ _Static_assert(sizeof(struct pmap_large_md_page) == 64, "one frame per line");
  */
 struct pmap_invl_gen {
 	_Alignas(64) _Atomic uint64_t	word;	/* (A) :di */
-	uint64_t			gen;	/* (I) :di-locked, 0 outside */
+	_Atomic uint64_t		gen;	/* (I) :di-locked, 0 outside;
+						   its owner clears it after
+						   the unlock and reads it
+						   unlocked (relaxed):
+						   others change it only
+						   between non-zero values */
 	LIST_ENTRY(pmap_invl_gen)	link;	/* (I) :di-locked tracker */
 };
 LIST_HEAD(pmap_invl_gen_list, pmap_invl_gen);

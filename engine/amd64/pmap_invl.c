@@ -150,7 +150,8 @@ pmap_not_in_di(struct eng_cpu *c)
 		return (true);
 	me = &md->md_invl[idx];
 	if (md->md_di == ENG_DI_LOCKED)
-		return (me->gen == 0);
+		return (atomic_load_explicit(&me->gen, memory_order_relaxed) ==
+		    0);
 	return ((atomic_load_explicit(&me->word, memory_order_relaxed) &
 	    PMAP_DI_INVALID) != 0);
 }
@@ -170,24 +171,29 @@ pmap_delayed_invl_l(struct eng_cpu *c, struct pmap_md *md,
 	eng_mtx_lock(ls, &md->md_invl_gen_mtx, ENG_HERE);
 	if (start) {
 		other = LIST_FIRST(&md->md_invl_tracker);	/* newest */
-		me->gen = (other == NULL ? md->md_invl_gen : other->gen) + 1;
+		atomic_store_explicit(&me->gen, (other == NULL ?
+		    md->md_invl_gen : atomic_load_explicit(&other->gen,
+		    memory_order_relaxed)) + 1, memory_order_relaxed);
 		LIST_INSERT_HEAD(&md->md_invl_tracker, me, link);
 		eng_mtx_unlock(ls, &md->md_invl_gen_mtx);
 		return;
 	}
-	ENG_KASSERT(me->gen != 0, "CPU slot %u: DI finished, not started",
+	ENG_KASSERT(atomic_load_explicit(&me->gen, memory_order_relaxed) !=
+	    0, "CPU slot %u: DI finished, not started",
 	    pmap_mi_cpu_slot(c));
 	other = LIST_NEXT(me, link);			/* older */
 	if (other == NULL) {
 		/* No waiters in the model: no turnstile broadcast. */
 		eng_mtx_lock(ls, &md->md_invl_ts_chain, ENG_HERE);
-		md->md_invl_gen = me->gen;
+		md->md_invl_gen = atomic_load_explicit(&me->gen,
+		    memory_order_relaxed);
 		eng_mtx_unlock(ls, &md->md_invl_ts_chain);
 	} else
-		other->gen = me->gen;
+		atomic_store_explicit(&other->gen, atomic_load_explicit(
+		    &me->gen, memory_order_relaxed), memory_order_relaxed);
 	LIST_REMOVE(me, link);
 	eng_mtx_unlock(ls, &md->md_invl_gen_mtx);
-	me->gen = 0;
+	atomic_store_explicit(&me->gen, 0, memory_order_relaxed);
 }
 
 /*
