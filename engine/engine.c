@@ -869,13 +869,25 @@ ev_wire(struct eng_cpu *c, struct vm_object *obj, vm_pindex_t pindex,
 	return (ENG_SKIP_NONE);
 }
 
-/* unwire: vm_page_unwire(m, PQ_ACTIVE) of a wired resident page. */
+/*
+ * unwire: vm_page_unwire(m, PQ_ACTIVE) of a wired resident page
+ * (vm_page_unwire_event()).  FreeBSD 10 (vm_engine_fb10(): the range is
+ * write-locked) unwires a file's page as its buffer cache does when a
+ * buffer shrinks, allocbuf() under VM_OBJECT_WLOCK with
+ * vm_page_unwire(m, 0), to the inactive queue (coder03/freebsd10.4
+ * @3d3f8b11 sys/kern/vfs_bio.c lines 3501-3531).  The object is locked
+ * (FreeBSD 10: write-locked).
+ */
 static enum eng_skip
 ev_unwire(struct eng_cpu *c, struct vm_object *obj, vm_pindex_t pindex,
     const struct pr_event *ev, struct eng_site *site)
 {
 	struct vm_page *m;
 
+	if (vm_engine_fb10(c->e))
+		VM_OBJECT_ASSERT_WLOCKED(c, obj);
+	else
+		VM_OBJECT_ASSERT_LOCKED(c, obj);
 	(void)ev;
 	(void)site;
 	if ((m = vm_page_named(c, obj, pindex)) == NULL)
@@ -1252,6 +1264,8 @@ struct eng_range_op {
 	eng_page_op	*unheld;	/* --page dfly: the work without the
 					   object's token or hold (5.6's
 					   caller has the page), or NULL */
+	bool		wlock_fb10;	/* FreeBSD 10 write-locks where the
+					   later releases read-lock */
 };
 
 #define EV_SITE(fn)	static struct eng_site fn##_site = { #fn, 0 }
@@ -1271,8 +1285,9 @@ static const struct eng_range_op eng_range_ops[PR_KIND_COUNT] = {
 	[PR_PAGE_INSERT] = EV_RANGE(ev_page_insert, true),
 	[PR_PAGE_REMOVE] = EV_RANGE_PIP(ev_page_remove),
 	[PR_WIRE] = EV_RANGE(ev_wire, true),
-	[PR_UNWIRE] = EV_RANGE_UNHELD(ev_unwire, false, ev_unwire_unlocked,
-	    ev_unwire_unlocked),
+	/* 10.4's buffer cache unwires under the write lock: ev_unwire(). */
+	[PR_UNWIRE] = { ev_unwire, false, false, &ev_unwire_site,
+	    ev_unwire_unlocked, ev_unwire_unlocked, true },
 	[PR_RELEASE] = EV_RANGE_UNHELD(ev_release, true, ev_release_unlocked,
 	    ev_release_unlocked),
 	[PR_ACTIVATE] = EV_RANGE_UNHELD(ev_queue_op, false, NULL,
@@ -1353,6 +1368,7 @@ eng_ev_range(struct eng_cpu *c, struct vm_object *obj,
     const struct pr_event *ev, uint32_t n, const struct eng_range_op *ro)
 {
 	enum eng_skip why;
+	bool wlock = ro->wlock || (ro->wlock_fb10 && vm_engine_fb10(c->e));
 
 	if (ro->unlocked != NULL && c->e->smr_lookups)
 		return (eng_ev_pages(c, obj, ev, n, ro->unlocked, ro->site));
@@ -1367,12 +1383,12 @@ eng_ev_range(struct eng_cpu *c, struct vm_object *obj,
 		vm_object_drop(c, obj);
 		return (why);
 	}
-	if (ro->wlock)
+	if (wlock)
 		eng_rw_wlock(&c->lk, &obj->lock, ro->site);
 	else
 		eng_rw_rlock(&c->lk, &obj->lock, ro->site);
 	why = eng_ev_pages_locked(c, obj, ev, n, ro);
-	if (ro->wlock)
+	if (wlock)
 		VM_OBJECT_WUNLOCK(c, obj);
 	else
 		VM_OBJECT_RUNLOCK(c, obj);

@@ -550,7 +550,9 @@ vm_page_unwire(struct eng_cpu *c, struct vm_page *m, uint8_t queue)
 
 /*
  * The unwire event: vm_page_unwire(m, PQ_ACTIVE) of a wiring taken by a
- * wire event, which the caller has claimed (vm_page_ev_wiring_take()).
+ * wire event, which the caller has claimed (vm_page_ev_wiring_take());
+ * FreeBSD 10: its buffer cache's vm_page_unwire(m, 0), to the inactive
+ * queue (ev_unwire()).
  * dfly: hard-busied around it, as 5.6's callers busy the page and hold
  * no object token (v5.6.0 sys/vm/vm_fault.c vm_fault_unwire(), lines
  * 2534-2535, and sys/kern/vfs_bio.c vfs_vmio_release(), lines 1774 and
@@ -565,7 +567,8 @@ vm_page_unwire_event(struct eng_cpu *c, struct vm_page *m)
 	ENG_ASSERT(!vm_page_dfly_busied(c, m));
 	if (c->e->dfly)
 		vm_page_busy_wait(c, m);
-	return (vm_page_unwire_common(c, m, PQ_ACTIVE, 0, false));
+	return (vm_page_unwire_common(c, m, vm_engine_fb10(c->e) ?
+	    PQ_INACTIVE : PQ_ACTIVE, 0, false));
 }
 
 /*

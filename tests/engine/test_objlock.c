@@ -57,7 +57,7 @@ lookup_thread(void *p)
  * object at all), else false.
  */
 static bool
-event_waits(const char *page, uint8_t kind, bool writer)
+event_waits_q(const char *page, const char *queue, uint8_t kind, bool writer)
 {
 	ENG_SITE_DEFINE;
 	struct eng_params p;
@@ -73,8 +73,9 @@ event_waits(const char *page, uint8_t kind, bool writer)
 	memset(&p, 0, sizeof(p));
 	eng_design_default(&p.design);
 	if (eng_design_parse(&p.design, ENG_FAM_PAGE, page, err,
-	    sizeof(err)) != 0) {
-		fprintf(stderr, "%s: %s\n", page, err);
+	    sizeof(err)) != 0 || (queue != NULL && eng_design_parse(&p.design,
+	    ENG_FAM_QUEUE, queue, err, sizeof(err)) != 0)) {
+		fprintf(stderr, "%s %s: %s\n", page, queue ? queue : "", err);
 		exit(1);
 	}
 	p.nslots = 2;
@@ -86,7 +87,8 @@ event_waits(const char *page, uint8_t kind, bool writer)
 		exit(1);
 	}
 	if (apply(e, PR_PAGE_INSERT) != 0 ||
-	    (kind == PR_RELEASE && apply(e, PR_WIRE) != 0)) {
+	    ((kind == PR_RELEASE || kind == PR_UNWIRE) &&
+	    apply(e, PR_WIRE) != 0)) {
 		fprintf(stderr, "%s: page_insert or wire skipped\n", page);
 		exit(1);
 	}
@@ -123,6 +125,13 @@ event_waits(const char *page, uint8_t kind, bool writer)
 	return (waited);
 }
 
+/* event_waits_q() under the page design's default queue design. */
+static bool
+event_waits(const char *page, uint8_t kind, bool writer)
+{
+	return (event_waits_q(page, NULL, kind, writer));
+}
+
 int
 main(void)
 {
@@ -156,10 +165,21 @@ main(void)
 		    "lock: 13+'s vm_page_release(m, 0) takes none\n");
 		fail = 1;
 	}
+	if (!event_waits_q("pagelock", "locked", PR_UNWIRE, false)) {
+		fprintf(stderr, "FAIL: FreeBSD 10's unwire ran beside a "
+		    "reader: 10.4's allocbuf() unwires under the write "
+		    "lock\n");
+		fail = 1;
+	}
+	if (event_waits_q("pagelock", "batch:31", PR_UNWIRE, false)) {
+		fprintf(stderr, "FAIL: pagelock unwire (not FreeBSD 10) "
+		    "waited for a reader: the model reads the object\n");
+		fail = 1;
+	}
 	if (!fail)
 		printf("ok: page_lookup write-locks under pagelock, takes no "
 		    "object lock under refcount, the shared token under "
 		    "dfly; release locks under pagelock, not under "
-		    "refcount\n");
+		    "refcount; FreeBSD 10's unwire write-locks\n");
 	return (fail);
 }
