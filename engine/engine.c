@@ -1019,9 +1019,11 @@ ev_release_flags(const struct eng_cpu *c, const struct pr_event *ev)
 
 /*
  * release: vm_page_release_locked() of a wiring taken by a wire event;
- * NOCACHE tries to free the page (FADV_DONTNEED) where the kernel acts on
- * it (eng_advice_honoured()).  pagelock: under the page lock.  (--page
- * dfly: ev_release_unlocked().)  The object is write-locked.
+ * NOCACHE, a B_DIRECT buffer's release, tries to free the page where the
+ * kernel acts on it (eng_advice_honoured()); a NOCACHE release on an
+ * object with no such wiring is a DONTNEED (ev_dontneed()).  pagelock:
+ * under the page lock.  (--page dfly: ev_release_unlocked().)  The object
+ * is write-locked.
  */
 static enum eng_skip
 ev_release(struct eng_cpu *c, struct vm_object *obj, vm_pindex_t pindex,
@@ -1113,7 +1115,7 @@ eng_ev_dontneed(const struct pr_event *ev, struct vm_object *obj)
  * vm_object_page_cache(), which caches each page under its page lock,
  * also carried (sys/kern/vfs_default.c lines 1040-1064 and sys/vm/
  * vm_object.c lines 1976-2010 of coder03/freebsd10.4 @3d3f8b11;
- * vm_page_try_to_cache()).  DragonFly 5.6's posix_fadvise() does nothing
+ * vm_page_try_to_free()).  DragonFly 5.6's posix_fadvise() does nothing
  * (eng_advice_honoured()).  The object must be unlocked.
  */
 static enum eng_skip
@@ -1142,7 +1144,7 @@ ev_dontneed(struct eng_cpu *c, struct vm_object *obj,
 		}
 		vm_page_change_lock(c, m, &mtx, ENG_HERE);
 		if (fb10)
-			(void)vm_page_try_to_cache(c, m);
+			(void)vm_page_try_to_free(c, m);	/* _to_cache */
 		else
 			vm_page_deactivate_locked(c, m, true);
 	}

@@ -279,7 +279,7 @@ bool	vm_page_unwire_noq(struct eng_cpu *c, struct vm_page *m);
 bool	vm_page_unwire_event(struct eng_cpu *c, struct vm_page *m);
 bool	vm_page_ev_wiring_take(struct vm_object *obj, struct vm_page *m);
 void	vm_page_ev_wiring_add(struct vm_object *obj, struct vm_page *m);
-bool	vm_page_try_to_cache(struct eng_cpu *c, struct vm_page *m);
+bool	vm_page_try_to_free(struct eng_cpu *c, struct vm_page *m);
 void	vm_page_release(struct eng_cpu *c, struct vm_page *m, int flags);
 bool	vm_page_release_locked(struct eng_cpu *c, struct vm_page *m,
 	    int flags);

@@ -638,19 +638,22 @@ vm_page_ev_wiring_add(struct vm_object *obj, struct vm_page *m)
 }
 
 /*
- * FreeBSD 10.4's vm_page_try_to_cache() (sys/vm/vm_page.c lines 2534-2547
- * of coder03/freebsd10.4 @3d3f8b11), called by vm_object_page_cache() for
- * a POSIX_FADV_DONTNEED: a page neither wired nor busied is unmapped
- * (pmap_remove_all()) and given to the cache queue (vm_page_cache(),
- * lines 2580-2660: vm_page_remque()'s queue lock, then the free queue
- * mutex).  The model has no cache queue: the page is freed, which takes
- * the same two locks (vm_page_free_toq()); 10.4 would reactivate it from
- * the cache on its next lookup where the model allocates again.  Dirty
- * pages, which 10.4 keeps, and held ones are not modelled.  True if the
- * page went.  The object is write-locked and m's page lock held.
+ * FreeBSD 10.4's vm_page_try_to_free() and vm_page_try_to_cache()
+ * (coder03/freebsd10.4 @3d3f8b11 sys/vm/vm_page.c lines 2556-2570 and
+ * 2534-2547), which make the same test: a page neither wired nor busied
+ * is unmapped (pmap_remove_all(), mapped or not) and leaves its object.
+ * try_to_free (a B_DIRECT buffer's release, vfs_vmio_release()) frees it,
+ * vm_page_free_toq()'s vm_page_remque() taking the queue lock and the free
+ * queue mutex; try_to_cache (vm_object_page_cache() for a
+ * POSIX_FADV_DONTNEED) gives it to the cache queue (vm_page_cache(), lines
+ * 2580-2660: the same two locks).  The model has no cache queue and frees
+ * it too; 10.4 would reactivate a cached page on its next lookup where
+ * the model allocates again.  Dirty pages, which 10.4 keeps, and held
+ * ones are not modelled.  True if the page went.  The object is
+ * write-locked and m's page lock held.
  */
 bool
-vm_page_try_to_cache(struct eng_cpu *c, struct vm_page *m)
+vm_page_try_to_free(struct eng_cpu *c, struct vm_page *m)
 {
 	VM_OBJECT_ASSERT_WLOCKED(c, atomic_load_explicit(&m->object,
 	    memory_order_relaxed));
@@ -780,12 +783,8 @@ vm_page_release_locked(struct eng_cpu *c, struct vm_page *m, int flags)
 	}
 	if (vm_engine_fb10(e)) {
 		vm_page_release_toq(c, m, PQ_INACTIVE, 0);
-		if ((flags & VPR_TRYFREE) != 0 && atomic_load_explicit(
-		    &m->busy_lock, memory_order_relaxed) == VPB_UNBUSIED) {
-			pmap_remove_all(c, m);
-			if (vm_page_remove(c, m))
-				vm_page_free(c, m);
-		}
+		if ((flags & VPR_TRYFREE) != 0)
+			(void)vm_page_try_to_free(c, m);
 		return (true);
 	}
 	if ((flags & VPR_TRYFREE) != 0 && (!pmap_page_is_mapped(m) ||
