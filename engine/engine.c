@@ -1398,9 +1398,9 @@ eng_ev_range(struct eng_cpu *c, struct vm_object *obj,
 }
 
 /*
- * page_insert, FreeBSD (--page pagelock, refcount): a read's or
- * read-ahead's fill of the page cache (docs/capture.md), which FreeBSD
- * does through the buffer cache.  The event's pages are taken a buffer at
+ * page_insert: a read's or read-ahead's fill of the page cache
+ * (docs/capture.md), which FreeBSD and DragonFly do through the buffer
+ * cache.  The event's pages are taken a buffer at
  * a time, a buffer being the ENG_BIO_PAGES-aligned block (UFS's 32 KiB)
  * the pages fall in: getblk() -> allocbuf() -> vfs_vmio_extend() grabs
  * the buffer's missing pages under the object write lock (10.4's
@@ -1435,7 +1435,12 @@ eng_ev_range(struct eng_cpu *c, struct vm_object *obj,
  * queue locks are the ones the placing takes (12: the page lock, a
  * deferred queue operation).  A page already resident in the buffer's
  * block is neither grabbed again nor busied (the kernel busies every page
- * of the buffer, replacing a valid one with bogus_page).  (C)
+ * of the buffer, replacing a valid one with bogus_page).
+ *
+ * --page dfly: DragonFly 5.6's buffer cache the same way: allocbuf()
+ * holds the object once per buffer for the grab (the range op's hold) and
+ * the read is vfs_busy_pages() and bpdone() (vfs_bio_read_dfly()); the
+ * buffer is the same aligned 32 KiB block (UFS's; HAMMER2's differ).  (C)
  */
 static enum eng_skip
 ev_page_insert_read(struct eng_cpu *c, struct vm_object *obj,
@@ -1446,7 +1451,7 @@ ev_page_insert_read(struct eng_cpu *c, struct vm_object *obj,
 	struct pr_event b = *ev;
 	bool joined, did = false;
 
-	ENG_ASSERT(!c->e->dfly);
+	VM_OBJECT_ASSERT_UNLOCKED(c, obj);
 	for (lo = ev->pindex; lo < end; lo = hi) {
 		hi = (lo / ENG_BIO_PAGES + 1) * ENG_BIO_PAGES;
 		if (hi > end)
@@ -2474,7 +2479,7 @@ eng_dispatch(struct eng_cpu *c, const struct pr_event *ev)
 		return (ENG_SKIP_NONE);		/* the extract_hold's work */
 	if (eng_ev_dontneed(ev, obj))
 		return (ev_dontneed(c, obj, ev, n));
-	if (ev->kind == PR_PAGE_INSERT && !c->e->dfly)
+	if (ev->kind == PR_PAGE_INSERT)
 		return (ev_page_insert_read(c, obj, ev, n));
 	if (eng_range_ops[ev->kind].op != NULL)
 		return (eng_ev_range(c, obj, ev, n, &eng_range_ops[ev->kind]));

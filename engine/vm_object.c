@@ -728,8 +728,10 @@ vm_object_deallocate(struct eng_cpu *c, struct vm_object *obj, bool anon,
  * lock (sendfile raises it unlocked, the buffer cache's vfs_busy_pages()
  * and vfs_vmio_iodone() by a buffer's page count; vm_object.c of 2020+,
  * index id 47069778; [FB13] sys/kern/vfs_bio.c, index id 65979645776),
- * and DragonFly refcount atomics under its token (shared suffices),
- * counted; the wakeup needs no lock.  The model's sleepers poll
+ * and DragonFly's refcount atomics (refcount_acquire_n and
+ * refcount_release_wakeup_n, v5.6.0 sys/vm/vm_object.h lines 278-292, no
+ * token needed: vfs_busy_pages() adds with none held), counted; the
+ * wakeup needs no lock.  The model's sleepers poll
  * (vm_object_pip_wait()).  vm_object_pip_add() / vm_object_pip_wakeup():
  * of one.
  */
@@ -739,11 +741,8 @@ vm_object_pip_addn(struct eng_cpu *c, struct vm_object *obj, uint32_t n)
 	if (c->e->pagelock) {
 		VM_OBJECT_ASSERT_WLOCKED(c, obj);
 		atomic_fetch_add_explicit(&obj->pip, n, memory_order_relaxed);
-	} else {
-		if (c->e->dfly)
-			VM_OBJECT_ASSERT_LOCKED(c, obj);
+	} else
 		(void)eng_atomic_fetchadd_32(&c->lk, LC_OBJECT, &obj->pip, n);
-	}
 }
 
 void

@@ -1311,6 +1311,131 @@ vfs_bio_page_sbusy(struct eng_cpu *c, struct vm_object *obj,
 }
 
 /*
+ * One of DragonFly's atomic operations on m->busy_count that the model's
+ * busy word need not record: the soft busy of the buffer's I/O
+ * (vm_page_io_start() and vm_page_io_finish(), atomic_fetchadd_int) and
+ * the hard busy's release and retaking around it (vm_page_wakeup(),
+ * vm_page_busy_wait()), while the model keeps m hard-busied by this CPU
+ * from vfs_busy_pages() to bpdone() (vfs_bio_read_dfly()).  One RMW on the
+ * word, counted; the word unchanged.  m must be exclusive-busied by this
+ * CPU.
+ */
+static void
+vm_page_dfly_io_rmw(struct eng_cpu *c, struct vm_page *m)
+{
+	vm_page_assert_xbusied(c, m);
+	(void)eng_atomic_fetchor_32(&c->lk, LC_PAGE, &m->busy_lock, 0);
+}
+
+/*
+ * Hard-busy the n pages ma[] of obj from pindex for the buffer's I/O, as
+ * DragonFly 5.6's vfs_busy_pages() does (v5.6.0 sys/kern/vfs_bio.c lines
+ * 3880-3890): all at once, vm_page_busy_try() on each; on a busy page the
+ * kernel sleeps (vm_page_sleep_busy()), vm_page_wakeup()s the pages it
+ * has busied and starts over, so as never to wait while holding a busy;
+ * the model yields instead of sleeping.  A page that has left (obj,
+ * pindex) since the grab (the model's buffer keeps no wiring) is unbusied
+ * and passed over (ma[i] = NULL).  Returns the pages busied.  The object
+ * must be unlocked.
+ */
+static int
+vfs_bio_busy_dfly(struct eng_cpu *c, struct vm_object *obj,
+    vm_pindex_t pindex, struct vm_page **ma, int n)
+{
+	int i, j, busied;
+
+	VM_OBJECT_ASSERT_UNLOCKED(c, obj);
+retry:
+	busied = 0;
+	for (i = 0; i < n; i++) {
+		if (ma[i] == NULL)
+			continue;
+		if (!vm_page_tryxbusy(c, ma[i])) {
+			for (j = i - 1; j >= 0; j--)
+				if (ma[j] != NULL)
+					vm_page_xunbusy(c, ma[j]);
+			eng_yield();
+			goto retry;
+		}
+		if (atomic_load_explicit(&ma[i]->object,
+		    memory_order_relaxed) != obj ||
+		    ma[i]->pindex != pindex + (vm_pindex_t)i) {
+			vm_page_xunbusy(c, ma[i]);
+			ma[i] = NULL;
+			continue;
+		}
+		busied++;
+	}
+	return (busied);
+}
+
+/*
+ * vfs_bio_read() under --page dfly: DragonFly 5.6's read of one buffer
+ * after allocbuf() (v5.6.0 sys/kern/vfs_bio.c; allocbuf() holds the object
+ * and wires and unbusies the grabbed pages, lines 3115-3166: the caller's
+ * page_insert range).  vfs_busy_pages() (3859-3990), with no object hold:
+ * the pages hard-busied (vfs_bio_busy_dfly()), then per page
+ * vm_object_pip_add(obj, 1) (refcount_acquire_n, no token needed) and
+ * vm_page_io_start(); per page vm_page_protect(m, VM_PROT_NONE) (the
+ * model's form, as in vm_object_terminate_pages(): pmap_remove_all() of a
+ * mapped page; a page the grab just allocated is never mapped) and
+ * vm_page_wakeup().  At completion bpdone() (3515-3712): vm_object_hold(obj)
+ * (the token, exclusive, and hold_count's two atomics), per page
+ * vm_page_busy_wait(), vfs_clean_one_page() (m->valid set, plain: the page
+ * busied), vm_page_io_finish(), vm_page_wakeup(), vm_object_pip_wakeup();
+ * vm_object_drop().  So a buffer takes one more token than the grab's and
+ * eight atomics a page.  The model holds each page hard-busied from the
+ * first busy to the last wakeup, where DragonFly holds a soft busy across
+ * the I/O, and counts the RMWs in between on the busy word
+ * (vm_page_dfly_io_rmw()): another CPU's vm_page_hash_get() finds the page
+ * busy there instead of soft-busying it too.
+ *
+ * joined (the pages join the previous insertion's buffer, as in
+ * vfs_bio_read()): bpdone()'s hold was counted with that buffer; the
+ * per-page work is done.  Returns the pages read.  The object must be
+ * unlocked.
+ */
+static int
+vfs_bio_read_dfly(struct eng_cpu *c, struct vm_object *obj,
+    vm_pindex_t pindex, struct vm_page **ma, int n, bool joined)
+{
+	ENG_SITE_DEFINE;
+	int i, busied;
+
+	VM_OBJECT_ASSERT_UNLOCKED(c, obj);
+	busied = vfs_bio_busy_dfly(c, obj, pindex, ma, n);
+	for (i = 0; i < n; i++) {
+		if (ma[i] == NULL)
+			continue;
+		vm_object_pip_add(c, obj);
+		vm_page_dfly_io_rmw(c, ma[i]);		/* vm_page_io_start */
+	}
+	for (i = 0; i < n; i++) {
+		if (ma[i] == NULL)
+			continue;
+		if (pmap_page_is_mapped(ma[i]))
+			pmap_remove_all(c, ma[i]);
+		vm_page_dfly_io_rmw(c, ma[i]);		/* vm_page_wakeup */
+	}
+	/* The I/O; then bpdone(). */
+	if (!joined)
+		vm_object_hold(c, obj, ENG_HERE);
+	for (i = 0; i < n; i++) {
+		if (ma[i] == NULL)
+			continue;
+		vm_page_dfly_io_rmw(c, ma[i]);		/* vm_page_busy_wait */
+		atomic_store_explicit(&ma[i]->valid, VM_PAGE_BITS_ALL,
+		    memory_order_relaxed);
+		vm_page_dfly_io_rmw(c, ma[i]);		/* vm_page_io_finish */
+		vm_page_xunbusy(c, ma[i]);		/* vm_page_wakeup */
+		vm_object_pip_wakeup(c, obj);
+	}
+	if (!joined)
+		vm_object_drop(c, obj);
+	return (busied);
+}
+
+/*
  * The buffer cache's read of one buffer, after allocbuf() has grabbed its
  * pages (vfs_vmio_extend(), wired, under the object write lock; the
  * caller's): the n pages ma[], of obj from pindex (NULL: none grabbed),
@@ -1363,7 +1488,9 @@ vfs_bio_read(struct eng_cpu *c, struct vm_object *obj, vm_pindex_t pindex,
 	bool ok[ENG_BIO_PAGES];
 
 	VM_OBJECT_ASSERT_UNLOCKED(c, obj);
-	ENG_ASSERT(!c->e->dfly && n <= ENG_BIO_PAGES);
+	ENG_ASSERT(n <= ENG_BIO_PAGES);
+	if (c->e->dfly)
+		return (vfs_bio_read_dfly(c, obj, pindex, ma, n, joined));
 	/* vfs_busy_pages(bp, 0) */
 	if (locked)
 		VM_OBJECT_WLOCK(c, obj);

@@ -2043,6 +2043,47 @@ test_page_insert_read_refcount(void **state)
 }
 
 /*
+ * The same under --page dfly (DragonFly 5.6's vfs_busy_pages() and
+ * bpdone(), vfs_bio_read_dfly()): allocbuf()'s hold for the grab and
+ * bpdone()'s for the completion, two object acquisitions a buffer;
+ * vfs_busy_pages() holds nothing.  The pages come out valid and unbusied,
+ * with no paging in progress or hold left.  An insertion joining the
+ * previous one's buffer takes the grab's hold only.
+ */
+static void
+test_page_insert_read_dfly(void **state)
+{
+	struct lock_counts t0, t1;
+	struct vm_engine *e;
+	struct vm_page *m;
+	unsigned i;
+
+	(void)state;
+	e = mk_design("dfly", "colored:64", "colored", 1, 1024);
+	ev(e, PR_OBJ_CREATE, 0, 0, 0, 0);
+	lock_counts_take(e, &t0);
+	assert_int_equal(ev(e, PR_PAGE_INSERT, 0, 16, 2, 0), 0);
+	lock_counts_take(e, &t1);
+	assert_int_equal(t1.acq[LC_OBJECT] - t0.acq[LC_OBJECT], 2);
+	for (i = 16; i < 18; i++) {
+		m = page(e, 0, i);
+		assert_non_null(m);
+		assert_int_equal(atomic_load(&m->valid), VM_PAGE_BITS_ALL);
+		assert_int_equal(atomic_load(&m->busy_lock), VPB_UNBUSIED);
+	}
+	assert_int_equal(atomic_load(&e->objects[0].pip), 0);
+	assert_int_equal(atomic_load(&e->objects[0].hold_count), 0);
+	lock_counts_take(e, &t0);
+	assert_int_equal(ev(e, PR_PAGE_INSERT, 0, 18, 1, 0), 0);
+	lock_counts_take(e, &t1);
+	assert_int_equal(t1.acq[LC_OBJECT] - t0.acq[LC_OBJECT], 1);
+	assert_int_equal(atomic_load(&page(e, 0, 18)->valid),
+	    VM_PAGE_BITS_ALL);
+	check_clean(e);
+	eng_destroy(e);
+}
+
+/*
  * Buffers: an insertion continuing, on the same CPU, the previous one's
  * range within its 8-page block joins that buffer (the grab's lock only);
  * the next block, another event between, another CPU, or another object
@@ -2234,6 +2275,7 @@ main(void)
 		cmocka_unit_test(test_assert_held_by_this_cpu),
 		cmocka_unit_test(test_page_insert_read_pagelock),
 		cmocka_unit_test(test_page_insert_read_refcount),
+		cmocka_unit_test(test_page_insert_read_dfly),
 		cmocka_unit_test(test_page_insert_buffers),
 		cmocka_unit_test(test_sendfile_miss_reads),
 	};
