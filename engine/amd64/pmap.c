@@ -1453,7 +1453,9 @@ pmap_ev_extract_and_hold(struct eng_cpu *c, uint64_t slot, uint64_t va)
  * 10.4 caller of a promotion or demotion holds it (pmap_pv_promote_pde and
  * pmap_pv_demote_pde assert it, release/10.4.0 pmap.c lines 3271, 3204).
  * 1 (skipped) if the slot is invalid, the pmap not in use, va's region
- * unmapped, or op declined.
+ * unmapped, or op declined; under --pv dfly at once, with no lock:
+ * DragonFly 5.6 makes no 2 MiB user mappings, so no kernel function
+ * stands behind the event (pmap_dfly.c).
  */
 static int
 pmap_ev_region(struct eng_cpu *c, uint64_t slot, uint64_t va,
@@ -1468,7 +1470,7 @@ pmap_ev_region(struct eng_cpu *c, uint64_t slot, uint64_t va,
 
 	md = pmap_mi_cpu_md(c);
 	pm = pmap_slot(md, slot);
-	if (pm == NULL)
+	if (pm == NULL || md->md_pv == ENG_PV_DFLY)
 		return (1);
 	pv_cursor_init(&cur, c, md, site);
 	pvh_global_rlock(&cur);
