@@ -625,7 +625,6 @@ eng_create(const struct eng_params *p, char *err, size_t errlen)
 	e->pagelock = p->design.page == ENG_PAGE_PAGELOCK;
 	e->dfly = p->design.page == ENG_PAGE_DFLY;
 	e->smr_lookups = p->design.page == ENG_PAGE_REFCOUNT;
-	e->smr_index = e->smr_lookups || e->dfly;
 	vm_smr_init(e);
 	e->pq = eng_queue_ops[p->design.queue];
 	e->nframes = (n + NPDEPG - 1) / NPDEPG;
@@ -853,19 +852,28 @@ ev_page_remove(struct eng_cpu *c, struct vm_object *obj, vm_pindex_t pindex,
 	return (ENG_SKIP_NONE);
 }
 
-/* wire: grab (allocating if absent) and wire a page. */
+/*
+ * wire: the buffer cache's grab of a file's page, allocating it if absent,
+ * wired (10.4's allocbuf() and 12's vfs_vmio_extend(): vm_page_grab()
+ * under the object write lock; 13+'s vm_page_grab_pages_unlocked() of a
+ * page that is not resident, ev_wire_unlocked()).  The object is
+ * write-locked (held, dfly).
+ */
 static enum eng_skip
 ev_wire(struct eng_cpu *c, struct vm_object *obj, vm_pindex_t pindex,
     const struct pr_event *ev, struct eng_site *site)
 {
 	struct vm_page *m;
-	bool allocated;
+	bool allocated, counted;
 
+	VM_OBJECT_ASSERT_WLOCKED(c, obj);
 	(void)ev;
 	(void)site;
 	if ((m = vm_page_grab(c, obj, pindex, true, &allocated)) == NULL)
 		return (ENG_SKIP_NO_MEMORY);
-	vm_page_ev_wiring_add(obj, m);
+	/* Under the write lock no termination runs: m is obj's. */
+	counted = vm_page_ev_wiring_add(obj, m);
+	ENG_ASSERT(counted);
 	return (ENG_SKIP_NONE);
 }
 
@@ -922,21 +930,70 @@ ev_page_named_unlocked(struct eng_cpu *c, struct vm_object *obj,
 }
 
 /*
+ * --page pagelock (FreeBSD 12): claim the event's wiring of the page at
+ * (obj, pindex) as ev_wiring_claim_unlocked() does, under the page lock
+ * that 12's vfs_vmio_unwire() takes (vm_page_lock(m), the buffer having
+ * the page's pointer): the page named without the object lock
+ * (vm_page_named_unlocked()), if it holds an event's wiring (read
+ * unlocked first: a page holding none is skipped with no lock, as under
+ * refcount, which then takes none either) its page lock taken, and its
+ * identity checked and the wiring claimed under it (a page in an object
+ * keeps its identity and is not freed without its page lock: (O,P)).
+ * The page lock is returned held (ENG_SKIP_NONE with *mp the page).  A
+ * skip read before the lock is the answer at some instant of the call:
+ * a page leaves (obj, pindex) only once it holds no event's wiring (its
+ * termination sets VM_PAGE_EVW_GONE after dropping them).  No lock.
+ */
+static enum eng_skip
+ev_wiring_claim_pagelocked(struct eng_cpu *c, struct vm_object *obj,
+    vm_pindex_t pindex, struct eng_site *site, struct vm_page **mp)
+{
+	struct eng_mtx *mtx;
+	struct vm_page *m;
+	bool settled;
+
+	VM_OBJECT_ASSERT_UNLOCKED(c, obj);
+	*mp = NULL;
+	if ((m = vm_page_named_unlocked(c, obj, pindex, &settled)) == NULL)
+		return (settled ? ENG_SKIP_NOT_RESIDENT : ENG_SKIP_NONE);
+	if (VM_PAGE_EVW_COUNT(atomic_load_explicit(&m->ev_wirings,
+	    memory_order_relaxed)) == 0)
+		return (ENG_SKIP_NOT_WIRED);
+	mtx = vm_page_lockptr(c, m);
+	eng_mtx_lock(&c->lk, mtx, site);
+	if (!vm_page_named_is(m, obj, pindex)) {
+		/* Gone from (obj, pindex) before the lock: look again. */
+		eng_mtx_unlock(&c->lk, mtx);
+		return (ENG_SKIP_NONE);
+	}
+	if (!vm_page_ev_wiring_take(obj, m)) {
+		eng_mtx_unlock(&c->lk, mtx);
+		return (ENG_SKIP_NOT_WIRED);
+	}
+	*mp = m;
+	return (ENG_SKIP_NONE);
+}
+
+/*
  * Claim the event's wiring (vm_page_ev_wiring_take()) of the page at
- * (obj, pindex), found and pinned without the object lock
- * (ev_page_named_unlocked()), so that no other page's wiring is taken;
- * the pin is dropped, the claimed wiring keeping the page from being freed
- * from then on.  ENG_SKIP_NONE with *mp the page; a skip cause (not
- * resident, not wired); or ENG_SKIP_NONE with *mp NULL when the lookup did
- * not settle, and the caller takes its locked path.  No lock.
+ * (obj, pindex), found without the object lock, so that no other page's
+ * wiring is taken.  --page refcount, dfly: found and pinned
+ * (ev_page_named_unlocked()); the pin is dropped, the claimed wiring
+ * keeping the page from being freed from then on.  --page pagelock:
+ * ev_wiring_claim_pagelocked(), which returns with m's page lock held.
+ * ENG_SKIP_NONE with *mp the page; a skip cause (not resident, not
+ * wired); or ENG_SKIP_NONE with *mp NULL when the lookup did not settle,
+ * and the caller takes its locked path.  No lock.
  */
 static enum eng_skip
 ev_wiring_claim_unlocked(struct eng_cpu *c, struct vm_object *obj,
-    vm_pindex_t pindex, struct vm_page **mp)
+    vm_pindex_t pindex, struct eng_site *site, struct vm_page **mp)
 {
 	struct vm_page *m;
 	bool settled, claimed;
 
+	if (c->e->pagelock)
+		return (ev_wiring_claim_pagelocked(c, obj, pindex, site, mp));
 	*mp = NULL;
 	if ((m = ev_page_named_unlocked(c, obj, pindex, &settled)) == NULL)
 		return (settled ? ENG_SKIP_NOT_RESIDENT : ENG_SKIP_NONE);
@@ -957,7 +1014,18 @@ ev_wiring_claim_unlocked(struct eng_cpu *c, struct vm_object *obj,
  * "The object lock is needed only if we will attempt to free pages",
  * vm_page_release() otherwise) unwire with no object lock
  * (vm_page_unwire(), vm_page_release(): atomics on ref_count); a lookup
- * that did not settle takes the locked path, ev_unwire().  --page dfly:
+ * that did not settle takes the locked path, ev_unwire().  --page
+ * pagelock (12, not 10: eng_ev_unlocked()): the buffer cache's
+ * vfs_vmio_truncate() of a buffer that is not B_DIRECT since r331325
+ * (D14778, March 2018; a 12-era sys/kern/vfs_bio.c, index id 90490837,
+ * @78000: the object write-locked only for B_DIRECT), which unwires each
+ * page with
+ * vfs_vmio_unwire(): vm_page_lock(m), vm_page_unwire_noq(m), on the last
+ * wiring vm_page_deactivate() or vm_page_reference() (an active page),
+ * vm_page_unlock(m); the model's vm_page_unwire(m, PQ_ACTIVE) under that
+ * lock (ev_wiring_claim_pagelocked()), as its unwire under the object
+ * lock did (the footprint's page, allocated wired, is in no queue).
+ * --page dfly:
  * 5.6's unwiring callers hold no object token or hold:
  * vm_fault_unwire() (v5.6.0 sys/vm/vm_fault.c, lines 2533-2535:
  * pmap_unwire(), vm_page_busy_wait(m, FALSE), vm_page_unwire(m, 1)) and
@@ -972,13 +1040,18 @@ ev_unwire_unlocked(struct eng_cpu *c, struct vm_object *obj,
 	enum eng_skip why;
 
 	VM_OBJECT_ASSERT_UNLOCKED(c, obj);
-	if ((why = ev_wiring_claim_unlocked(c, obj, pindex, &m)) !=
+	if ((why = ev_wiring_claim_unlocked(c, obj, pindex, site, &m)) !=
 	    ENG_SKIP_NONE)
 		return (why);
+	if (m != NULL && c->e->pagelock) {
+		vm_page_unwire_pagelocked(c, m, PQ_ACTIVE, 0);
+		vm_page_unlock(c, m);
+		return (ENG_SKIP_NONE);
+	}
 	if (m != NULL)
 		return (vm_page_unwire_event(c, m) ? ENG_SKIP_NONE :
 		    ENG_SKIP_NOT_WIRED);
-	ENG_ASSERT(c->e->smr_lookups);
+	ENG_ASSERT(!c->e->dfly);
 	eng_rw_rlock(&c->lk, &obj->lock, site);
 	why = ev_unwire(c, obj, pindex, ev, site);
 	VM_OBJECT_RUNLOCK(c, obj);
@@ -1056,7 +1129,13 @@ ev_release(struct eng_cpu *c, struct vm_object *obj, vm_pindex_t pindex,
  * pointer), once its wiring is claimed.  --page refcount: 13+'s
  * vm_page_release(), which takes no object lock (a NOCACHE release only
  * trylocks it to free the page, VPR_TRYFREE); a lookup that did not
- * settle takes the locked path, ev_release().  --page dfly: 5.6 has no
+ * settle takes the locked path, ev_release().  --page pagelock (12, not
+ * 10, and not a NOCACHE release, a B_DIRECT buffer's, which write-locks
+ * the object to free the page: eng_ev_unlocked()): 12 has no
+ * vm_page_release(); vfs_vmio_truncate() unwires a buffer's pages with
+ * vfs_vmio_unwire() under the page lock alone (see ev_unwire_unlocked()),
+ * to the inactive queue, as the model's release under the object lock
+ * did.  --page dfly: 5.6 has no
  * vm_page_release(); a buffer's pages are unwired by vfs_vmio_release()
  * (v5.6.0 sys/kern/vfs_bio.c, lines 1762-1841), which has them in
  * b_xio.xio_pages and holds no object token: vm_page_busy_wait(m, FALSE)
@@ -1072,14 +1151,20 @@ ev_release_unlocked(struct eng_cpu *c, struct vm_object *obj,
 	enum eng_skip why;
 
 	VM_OBJECT_ASSERT_UNLOCKED(c, obj);
-	if ((why = ev_wiring_claim_unlocked(c, obj, pindex, &m)) !=
+	if ((why = ev_wiring_claim_unlocked(c, obj, pindex, site, &m)) !=
 	    ENG_SKIP_NONE)
 		return (why);
+	if (m != NULL && c->e->pagelock) {
+		vm_page_unwire_pagelocked(c, m, PQ_INACTIVE,
+		    ev_release_flags(c, ev));
+		vm_page_unlock(c, m);
+		return (ENG_SKIP_NONE);
+	}
 	if (m != NULL) {
 		vm_page_release(c, m, ev_release_flags(c, ev));
 		return (ENG_SKIP_NONE);
 	}
-	ENG_ASSERT(c->e->smr_lookups);
+	ENG_ASSERT(!c->e->dfly);
 	eng_rw_wlock(&c->lk, &obj->lock, site);
 	why = ev_release(c, obj, pindex, ev, site);
 	VM_OBJECT_WUNLOCK(c, obj);
@@ -1261,13 +1346,17 @@ struct eng_range_op {
 	bool		pip;		/* paging in progress held across the
 					   range (vm_object_page_remove()) */
 	struct eng_site	*site;		/* the handler's name */
-	eng_page_op	*unlocked;	/* --page refcount: the work without
-					   the object lock (13+), or NULL */
+	eng_page_op	*unlocked;	/* --page refcount (13+), and 12 where
+					   unlocked_fb12: the work without
+					   the object lock, or NULL */
 	eng_page_op	*unheld;	/* --page dfly: the work without the
 					   object's token or hold (5.6's
 					   caller has the page), or NULL */
 	bool		wlock_fb10;	/* FreeBSD 10 write-locks where the
 					   later releases read-lock */
+	bool		unlocked_fb12;	/* --page pagelock but FreeBSD 10:
+					   unlocked runs too (12's buffer
+					   cache, eng_ev_unlocked()) */
 };
 
 #define EV_SITE(fn)	static struct eng_site fn##_site = { #fn, 0 }
@@ -1282,16 +1371,19 @@ EV_SITE(ev_remove_mappings);
 #define EV_RANGE_PIP(fn)	{ fn, true, true, &fn##_site, NULL, NULL }
 #define EV_RANGE_UNHELD(fn, wl, un, uh)					\
 	{ fn, wl, false, &fn##_site, un, uh }
+/* The buffer cache's unwirings: unlocked under 12 too, not 10. */
+#define EV_RANGE_BUF(fn, wl, un, wl10)					\
+	{ fn, wl, false, &fn##_site, un, un, wl10, true }
 
 static const struct eng_range_op eng_range_ops[PR_KIND_COUNT] = {
 	[PR_PAGE_INSERT] = EV_RANGE(ev_page_insert, true),
 	[PR_PAGE_REMOVE] = EV_RANGE_PIP(ev_page_remove),
 	[PR_WIRE] = EV_RANGE(ev_wire, true),
 	/* 10.4's buffer cache unwires under the write lock: ev_unwire(). */
-	[PR_UNWIRE] = { ev_unwire, false, false, &ev_unwire_site,
-	    ev_unwire_unlocked, ev_unwire_unlocked, true },
-	[PR_RELEASE] = EV_RANGE_UNHELD(ev_release, true, ev_release_unlocked,
-	    ev_release_unlocked),
+	[PR_UNWIRE] = EV_RANGE_BUF(ev_unwire, false, ev_unwire_unlocked,
+	    true),
+	[PR_RELEASE] = EV_RANGE_BUF(ev_release, true, ev_release_unlocked,
+	    false),
 	[PR_ACTIVATE] = EV_RANGE_UNHELD(ev_queue_op, false, NULL,
 	    ev_queue_op_dfly),
 	[PR_DEACTIVATE] = EV_RANGE_UNHELD(ev_queue_op, false, NULL,
@@ -1351,8 +1443,34 @@ eng_ev_pages_locked(struct eng_cpu *c, struct vm_object *obj,
 }
 
 /*
- * eng_ev_pages() of ro's per-page work: under the object lock, or, under
- * --page refcount, its unlocked work where the kernel takes no object lock.
+ * Does ro's per-page work of ev run without the object lock
+ * (ro->unlocked)?  --page refcount: wherever ro has such work (13+).
+ * --page pagelock but FreeBSD 10 (vm_engine_fb10()): where
+ * ro->unlocked_fb12 says so, the buffer cache's unwirings, whose
+ * vfs_vmio_truncate() takes the object's write lock only for a B_DIRECT
+ * buffer since r331325 (D14778, March 2018, before stable/12: "The
+ * object lock is needed only if we will attempt to free pages"; a 12-era
+ * sys/kern/vfs_bio.c, index id 90490837, @78000), so not for a NOCACHE
+ * release (VPR_BDIRECT); 10.4's vfs_vmio_release() and allocbuf()
+ * write-lock it for every buffer.  (C)
+ */
+static bool
+eng_ev_unlocked(const struct eng_cpu *c, const struct eng_range_op *ro,
+    const struct pr_event *ev)
+{
+	if (ro->unlocked == NULL)
+		return (false);
+	if (c->e->smr_lookups)
+		return (true);
+	return (ro->unlocked_fb12 && c->e->pagelock &&
+	    !vm_engine_fb10(c->e) && (ev->kind != PR_RELEASE ||
+	    (ev_release_flags(c, ev) & VPR_BDIRECT) == 0));
+}
+
+/*
+ * eng_ev_pages() of ro's per-page work: under the object lock, or its
+ * unlocked work where the kernel takes no object lock (eng_ev_unlocked():
+ * --page refcount, and 12's buffer cache under --page pagelock).
  * --page dfly: its unheld work where the 5.6 caller an event stands for
  * holds the page and no object token (unwire, release, activate,
  * deactivate, requeue); else under an object hold, exclusive or shared as
@@ -1372,7 +1490,7 @@ eng_ev_range(struct eng_cpu *c, struct vm_object *obj,
 	enum eng_skip why;
 	bool wlock = ro->wlock || (ro->wlock_fb10 && vm_engine_fb10(c->e));
 
-	if (ro->unlocked != NULL && c->e->smr_lookups)
+	if (eng_ev_unlocked(c, ro, ev))
 		return (eng_ev_pages(c, obj, ev, n, ro->unlocked, ro->site));
 	if (ro->unheld != NULL && c->e->dfly)
 		return (eng_ev_pages(c, obj, ev, n, ro->unheld, ro->site));
@@ -1395,6 +1513,62 @@ eng_ev_range(struct eng_cpu *c, struct vm_object *obj,
 	else
 		VM_OBJECT_RUNLOCK(c, obj);
 	return (why);
+}
+
+/*
+ * wire, --page refcount (13+): the buffer cache's grab of a file's pages,
+ * vfs_vmio_extend() -> vm_page_grab_pages_unlocked(VM_ALLOC_SYSTEM |
+ * VM_ALLOC_IGN_SBUSY | VM_ALLOC_NOBUSY | VM_ALLOC_WIRED) ([FB13]
+ * sys/kern/vfs_bio.c, index id 65979645776, @76000), which finds and
+ * wires a resident page with no object lock (vm_page_acquire_unlocked():
+ * shared busy, identity check, vm_page_wire(), vm_page_sunbusy(); [FB13]
+ * sys/vm/vm_page.c, index id 66333223574, @112000) and write-locks the
+ * object only to allocate the missing ones (vm_page_grab_pages()), as the
+ * model's grab does (vm_page_grab_pages_unlocked()), one call per buffer,
+ * the ENG_BIO_PAGES-aligned block the pages fall in (ev_page_insert_read()
+ * says why); the rest of a block from its first missing page goes to
+ * ev_wire() under the write lock.  Each wiring is then counted as the
+ * event's (vm_page_ev_wiring_add()); if the object's termination took the
+ * page out meanwhile, which the kernel's caller, holding a reference on
+ * the object, cannot meet, the wiring is dropped again (vm_page_unwire():
+ * the page is freed, its last reference gone), as the termination drops
+ * the event wirings it finds.  The object must be unlocked.
+ */
+static enum eng_skip
+ev_wire_unlocked(struct eng_cpu *c, struct vm_object *obj,
+    const struct pr_event *ev, uint32_t n)
+{
+	struct vm_page *ma[ENG_BIO_PAGES];
+	vm_pindex_t lo, hi, end = ev->pindex + n;
+	struct pr_event b = *ev;
+	enum eng_skip why, first = ENG_SKIP_NONE;
+	bool did = false;
+	int got, i;
+
+	VM_OBJECT_ASSERT_UNLOCKED(c, obj);
+	ENG_ASSERT(c->e->smr_lookups);
+	for (lo = ev->pindex; lo < end; lo = hi) {
+		hi = (lo / ENG_BIO_PAGES + 1) * ENG_BIO_PAGES;
+		if (hi > end)
+			hi = end;
+		got = vm_page_grab_pages_unlocked(c, obj, lo, VM_ALLOC_WIRED |
+		    VM_ALLOC_IGN_SBUSY, ma, (int)(hi - lo));
+		for (i = 0; i < got; i++)
+			if (!vm_page_ev_wiring_add(obj, ma[i]))
+				vm_page_unwire(c, ma[i], PQ_ACTIVE);
+		did = did || got > 0;
+		if (lo + (vm_pindex_t)got == hi)
+			continue;
+		b.pindex = lo + (vm_pindex_t)got;
+		b.npages = (uint32_t)(hi - b.pindex);
+		why = eng_ev_range(c, obj, &b, b.npages,
+		    &eng_range_ops[PR_WIRE]);
+		if (why == ENG_SKIP_NONE)
+			did = true;
+		else if (first == ENG_SKIP_NONE)
+			first = why;
+	}
+	return (did ? ENG_SKIP_NONE : first);
 }
 
 /*
@@ -1530,7 +1704,7 @@ ev_page_lookup(struct eng_cpu *c, struct vm_object *obj, vm_pindex_t pindex,
 		goto grab;
 	if (c->e->smr_lookups) {
 		if ((i = (uint32_t)vm_page_grab_pages_unlocked(c, obj, pindex,
-		    false, NULL, (int)n)) == n)
+		    VM_ALLOC_IGN_SBUSY, NULL, (int)n)) == n)
 			return;
 		goto grab;
 	}
@@ -2326,8 +2500,8 @@ ev_sendfile(struct eng_cpu *c, const struct pr_event *ev,
 			VM_OBJECT_RLOCK(c, obj);
 			VM_OBJECT_RUNLOCK(c, obj);
 			vm_object_pip_add(c, obj);
-			got = vm_page_grab_pages_unlocked(c, obj, pindex, true,
-			    ma, k);
+			got = vm_page_grab_pages_unlocked(c, obj, pindex,
+			    VM_ALLOC_WIRED, ma, k);
 		}
 		if (got < k) {
 			VM_OBJECT_WLOCK(c, obj);
@@ -2481,6 +2655,8 @@ eng_dispatch(struct eng_cpu *c, const struct pr_event *ev)
 		return (ev_dontneed(c, obj, ev, n));
 	if (ev->kind == PR_PAGE_INSERT)
 		return (ev_page_insert_read(c, obj, ev, n));
+	if (ev->kind == PR_WIRE && c->e->smr_lookups)
+		return (ev_wire_unlocked(c, obj, ev, n));
 	if (eng_range_ops[ev->kind].op != NULL)
 		return (eng_ev_range(c, obj, ev, n, &eng_range_ops[ev->kind]));
 	/* The VM layer's and pmap's 1 (skipped) has one cause per kind. */
@@ -2753,11 +2929,11 @@ eng_check(struct vm_engine *e, FILE *out)
 		if (atomic_load_explicit(&m->busy_lock, memory_order_relaxed) !=
 		    VPB_UNBUSIED)
 			eng_check_fail(out, e, m, &bad, "left busy");
-		if (atomic_load_explicit(&m->ev_wirings, memory_order_relaxed) >
-		    wired)
+		if (VM_PAGE_EVW_COUNT(atomic_load_explicit(&m->ev_wirings,
+		    memory_order_relaxed)) > wired)
 			eng_check_fail(out, e, m, &bad, "%u event wirings but %u "
-			    "wirings", atomic_load_explicit(&m->ev_wirings,
-			    memory_order_relaxed), wired);
+			    "wirings", VM_PAGE_EVW_COUNT(atomic_load_explicit(
+			    &m->ev_wirings, memory_order_relaxed)), wired);
 		if (obj == NULL) {
 			/* Every event finished: no holder can free it. */
 			eng_check_fail(out, e, m, &bad, "allocated in no object "

@@ -148,10 +148,12 @@ struct vm_smr_entry {
  * open addressing with linear probing; changed only under the owner's
  * lock (H).  An object's page index is also read without it, under
  * --page refcount (e->smr_lookups), as FreeBSD 13+ reads the radix trie in
- * vm_radix_lookup_unlocked() under SMR: the table (struct vm_phash_tab,
- * vm_object.c) is one allocation published through ph_tab, its slots are
- * atomics, and a table replaced or emptied is freed only after every SMR
- * section that could still read it has ended (vm_smr_retire()).
+ * vm_radix_lookup_unlocked() under SMR, and by the model's own uncounted
+ * naming of a page the kernel's caller holds (vm_page_named_unlocked(),
+ * every page design): the table (struct vm_phash_tab, vm_object.c) is one
+ * allocation published through ph_tab, its slots are atomics, and a table
+ * replaced or emptied is freed only after every SMR section that could
+ * still read it has ended (vm_smr_retire()).
  */
 struct vm_phash_tab;
 struct vm_phash {
@@ -413,10 +415,6 @@ struct vm_engine {
 	uint64_t	vm_page_hash_size; /* (C) power of two */
 	bool		smr_lookups;	/* (C) page design is refcount: page
 					   indexes are read under SMR too */
-	bool		smr_index;	/* (C) refcount or dfly: page indexes
-					   are read under SMR (refcount's
-					   lookups; both designs' pages named
-					   without the object lock) */
 	_Atomic uint64_t smr_wr_seq;	/* (a) SMR write sequence, from 1
 					   (smr_shared's s_wr.seq) */
 };

@@ -21,6 +21,13 @@
  */
 #define VPR_BDIRECT	0x04
 
+/*
+ * vm_page_grab_pages_unlocked() flags, the kernel's: wire each page
+ * found; busy it shared (else exclusive) while its identity is checked.
+ */
+#define VM_ALLOC_WIRED		0x01
+#define VM_ALLOC_IGN_SBUSY	0x02
+
 /* Page lock of m, with the caller's site. */
 #define vm_page_lock(c, m)						\
 	eng_mtx_lock(&(c)->lk, vm_page_lockptr((c), (m)), ENG_HERE)
@@ -246,8 +253,25 @@ struct vm_page *vm_page_lookup_sbusy_try(struct eng_cpu *c,
 	    struct vm_object *obj, vm_pindex_t pindex);
 struct vm_page *vm_page_named(struct eng_cpu *c, struct vm_object *obj,
 	    vm_pindex_t pindex);
+struct vm_page *vm_page_named_unlocked(struct eng_cpu *c,
+	    struct vm_object *obj, vm_pindex_t pindex, bool *settled);
 struct vm_page *vm_page_named_pin(struct eng_cpu *c, struct vm_object *obj,
 	    vm_pindex_t pindex, bool *settled);
+
+/*
+ * Is m the page of obj at pindex?  m->object is read with acquire order,
+ * pairing with vm_page_insert()'s release store, so that m->pindex, set
+ * before it, is read as that insertion left it.  The caller keeps m from
+ * changing identity meanwhile: the object lock, a busy or pin that keeps
+ * it from being freed, or (pagelock) its page lock.
+ */
+static inline bool
+vm_page_named_is(struct vm_page *m, struct vm_object *obj,
+    vm_pindex_t pindex)
+{
+	return (atomic_load_explicit(&m->object, memory_order_acquire) ==
+	    obj && m->pindex == pindex);
+}
 
 /* Pages (vm_page.c). */
 /* vm_page_busied(): held busy, shared or exclusive (or free: VPB_FREED). */
@@ -269,7 +293,8 @@ bool	vm_page_xbusy_fresh(struct eng_cpu *c, struct vm_object *obj,
 int	vfs_bio_read(struct eng_cpu *c, struct vm_object *obj,
 	    vm_pindex_t pindex, struct vm_page **ma, int n, bool joined);
 int	vm_page_grab_pages_unlocked(struct eng_cpu *c, struct vm_object *obj,
-	    vm_pindex_t pindex, bool wired, struct vm_page **ma, int count);
+	    vm_pindex_t pindex, int allocflags, struct vm_page **ma,
+	    int count);
 void	vm_page_insert(struct eng_cpu *c, struct vm_page *m,
 	    struct vm_object *obj, vm_pindex_t pindex);
 bool	vm_page_remove(struct eng_cpu *c, struct vm_page *m);
@@ -277,8 +302,10 @@ void	vm_page_free(struct eng_cpu *c, struct vm_page *m);
 void	vm_page_wire(struct eng_cpu *c, struct vm_page *m);
 bool	vm_page_unwire_noq(struct eng_cpu *c, struct vm_page *m);
 bool	vm_page_unwire_event(struct eng_cpu *c, struct vm_page *m);
+void	vm_page_unwire_pagelocked(struct eng_cpu *c, struct vm_page *m,
+	    uint8_t queue, int flags);
 bool	vm_page_ev_wiring_take(struct vm_object *obj, struct vm_page *m);
-void	vm_page_ev_wiring_add(struct vm_object *obj, struct vm_page *m);
+bool	vm_page_ev_wiring_add(struct vm_object *obj, struct vm_page *m);
 bool	vm_page_try_to_free(struct eng_cpu *c, struct vm_page *m);
 void	vm_page_release(struct eng_cpu *c, struct vm_page *m, int flags);
 bool	vm_page_release_locked(struct eng_cpu *c, struct vm_page *m,

@@ -389,19 +389,18 @@ vm_page_named(struct eng_cpu *c, struct vm_object *obj, vm_pindex_t pindex)
 
 /*
  * vm_page_named() without the object lock, where the kernel function the
- * event models takes none and is handed the page: FreeBSD 13+'s
- * vm_page_release() (--page refcount), DragonFly 5.6's vm_page_activate(),
- * vm_page_deactivate() and the buffer cache's unwiring (--page dfly).  The
- * model looks the page up in an SMR section of its own (uncounted: no
- * kernel lookup happens) and pins it (vm_page_pin_try(), uncounted) so
- * that it keeps its identity, which is then checked.  Returns the pinned
- * page, which the caller unpins (vm_page_pin_drop()); or NULL with
- * *settled true if obj has no page at pindex, false if the answer did not
- * settle (the lookup raced a change of the index, the page was busy or no
- * longer at (obj, pindex)).  No lock.
+ * event models takes none and is handed the page: the page of obj at
+ * pindex as the object's index held it at some instant of the call, found
+ * in an SMR section of the model's own (uncounted: no kernel lookup
+ * happens), or NULL with *settled as vm_phash_lookup_unlocked() says.
+ * The page may have left (obj, pindex) since: the caller checks its
+ * identity (vm_page_named_is()) under what keeps it -- a pin
+ * (vm_page_named_pin()), or, --page pagelock, the page lock that the
+ * kernel's caller takes (12's vfs_vmio_unwire()), under which a page in
+ * an object keeps its identity ((O,P)) and is not freed.  No lock.
  */
 struct vm_page *
-vm_page_named_pin(struct eng_cpu *c, struct vm_object *obj,
+vm_page_named_unlocked(struct eng_cpu *c, struct vm_object *obj,
     vm_pindex_t pindex, bool *settled)
 {
 	struct vm_page *m;
@@ -410,13 +409,34 @@ vm_page_named_pin(struct eng_cpu *c, struct vm_object *obj,
 	vm_smr_enter(c, false);
 	m = vm_phash_lookup_unlocked(&obj->pages, pindex, settled);
 	vm_smr_exit(c);
-	if (m == NULL)
+	return (m);
+}
+
+/*
+ * vm_page_named_unlocked() of a page kept by a pin, where the kernel
+ * function the event models takes no object lock and is handed the page:
+ * FreeBSD 13+'s vm_page_release() (--page refcount), DragonFly 5.6's
+ * vm_page_activate(), vm_page_deactivate() and the buffer cache's
+ * unwiring (--page dfly).  The pin (vm_page_pin_try(), uncounted) keeps
+ * the page from being freed, so that its identity, then checked, stays
+ * meaningful.  Returns the pinned page, which the caller unpins
+ * (vm_page_pin_drop()); or NULL with *settled true if obj has no page at
+ * pindex, false if the answer did not settle (the lookup raced a change
+ * of the index, the page was busy or no longer at (obj, pindex)).  No
+ * lock.
+ */
+struct vm_page *
+vm_page_named_pin(struct eng_cpu *c, struct vm_object *obj,
+    vm_pindex_t pindex, bool *settled)
+{
+	struct vm_page *m;
+
+	if ((m = vm_page_named_unlocked(c, obj, pindex, settled)) == NULL)
 		return (NULL);
 	*settled = false;
 	if (!vm_page_pin_try(m))
 		return (NULL);
-	if (atomic_load_explicit(&m->object, memory_order_acquire) == obj &&
-	    m->pindex == pindex) {
+	if (vm_page_named_is(m, obj, pindex)) {
 		*settled = true;
 		return (m);
 	}
@@ -964,11 +984,8 @@ vm_object_terminate_pages(struct eng_cpu *c, struct vm_object *obj)
 	uint32_t w;
 
 	VM_OBJECT_ASSERT_WLOCKED(c, obj);
-	/* The trace's wirings go with the object's holder (below), also
-	   those of pages removed while wired, which no event can reach. */
-	atomic_store_explicit(&obj->ev_wirings, 0, memory_order_relaxed);
 	if (obj->pages.ph_cnt == 0)
-		return;
+		goto out;
 	n = vm_phash_take_sorted(c, &obj->pages, &pages);
 	for (i = 0; i < n; i++) {
 		m = pages[i];
@@ -982,9 +999,13 @@ vm_object_terminate_pages(struct eng_cpu *c, struct vm_object *obj)
 		}
 		if (c->e->pagelock)
 			vm_page_change_lock(c, m, &mtx, ENG_HERE);
-		/* The trace's own wirings go with the object's holder. */
-		for (w = atomic_exchange_explicit(&m->ev_wirings, 0,
-		    memory_order_relaxed); w > 0; w--)
+		/* The trace's own wirings go with the object's holder; a
+		   wire event that found m unlocked counts none from now on
+		   (vm_page_ev_wiring_add()). */
+		w = atomic_exchange_explicit(&m->ev_wirings,
+		    VM_PAGE_EVW_GONE, memory_order_acquire);
+		ENG_ASSERT((w & VM_PAGE_EVW_GONE) == 0);
+		for (; w > 0; w--)
 			vm_page_unwire_noq(c, m);
 		if (vm_page_remove(c, m))
 			vm_page_free(c, m);
@@ -994,6 +1015,11 @@ vm_object_terminate_pages(struct eng_cpu *c, struct vm_object *obj)
 	if (mtx != NULL)
 		eng_mtx_unlock(&c->lk, mtx);
 	free(pages);
+out:
+	/* The trace's wirings went with the object's holder, also those of
+	   pages removed while wired, which no event can reach: the sum is
+	   zeroed after every page's count (vm_page_ev_wiring_add()). */
+	atomic_store_explicit(&obj->ev_wirings, 0, memory_order_relaxed);
 }
 
 /*

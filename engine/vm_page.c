@@ -465,9 +465,11 @@ vm_page_unwire_managed_step(struct eng_cpu *c, struct vm_page *m,
  */
 /*
  * pagelock: drop a wiring of m, placing or freeing it when it was the last
- * (see vm_page_unwire_common()).  The page lock is held.
+ * (see vm_page_unwire_common()); also 12's buffer cache's
+ * vfs_vmio_unwire() (ev_unwire_unlocked(), ev_release_unlocked()).  The
+ * page lock is held.
  */
-static void
+void
 vm_page_unwire_pagelocked(struct eng_cpu *c, struct vm_page *m,
     uint8_t queue, int flags)
 {
@@ -598,43 +600,71 @@ vm_page_unhold(struct eng_cpu *c, struct vm_page *m)
 }
 
 /*
+ * One event wiring less in obj's sum (vm_object.ev_wirings), stopping at
+ * 0: the object's termination may have zeroed it.  No lock.
+ */
+static void
+vm_object_ev_wirings_drop(struct vm_object *obj)
+{
+	uint64_t old;
+
+	old = atomic_load_explicit(&obj->ev_wirings, memory_order_relaxed);
+	while (old != 0 && !atomic_compare_exchange_weak_explicit(
+	    &obj->ev_wirings, &old, old - 1, memory_order_relaxed,
+	    memory_order_relaxed))
+		;
+}
+
+/*
  * Claim one event-held wiring of m, a page of obj (see vm_page.h); false
  * if none.  Acquire, paired with vm_page_ev_wiring_add(): a claim made
  * without the object lock (refcount's release) sees the page as the wire
- * event left it.  No lock (the object's lock, or the pin of
- * vm_page_pin_try()).
+ * event left it.  No lock (the object's lock, the pin of
+ * vm_page_pin_try(), or, pagelock, m's page lock with m's identity
+ * checked under it).
  */
 bool
 vm_page_ev_wiring_take(struct vm_object *obj, struct vm_page *m)
 {
-	uint64_t objold;
 	uint32_t old;
 
 	old = atomic_load_explicit(&m->ev_wirings, memory_order_relaxed);
 	do {
-		if (old == 0)
+		if (VM_PAGE_EVW_COUNT(old) == 0)
 			return (false);
 	} while (!atomic_compare_exchange_weak_explicit(&m->ev_wirings, &old,
 	    old - 1, memory_order_acquire, memory_order_relaxed));
-	/* The object's sum stops at 0: its termination may have zeroed it. */
-	objold = atomic_load_explicit(&obj->ev_wirings, memory_order_relaxed);
-	while (objold != 0 && !atomic_compare_exchange_weak_explicit(
-	    &obj->ev_wirings, &objold, objold - 1, memory_order_relaxed,
-	    memory_order_relaxed))
-		;
+	vm_object_ev_wirings_drop(obj);
 	return (true);
 }
 
 /*
  * Count a wiring of m, a page of obj just wired by a wire event, as held
- * by trace events; release order for vm_page_ev_wiring_take().  The
- * object is locked.
+ * by trace events; release order for vm_page_ev_wiring_take() and for
+ * the termination's exchange (vm_object_terminate_pages()).  False, with
+ * nothing counted, when m has left obj by its termination since the
+ * caller found it (VM_PAGE_EVW_GONE): the caller drops its wiring.
+ * obj's sum is raised first, so that the termination's final zeroing of
+ * it, which follows its exchange of every page's count, also clears a
+ * wiring counted on a page before that page's exchange.  The object is
+ * write-locked, or (refcount's wire, ev_wire_unlocked()) unlocked with
+ * m's new wiring held.
  */
-void
+bool
 vm_page_ev_wiring_add(struct vm_object *obj, struct vm_page *m)
 {
+	uint32_t old;
+
 	atomic_fetch_add_explicit(&obj->ev_wirings, 1, memory_order_relaxed);
-	atomic_fetch_add_explicit(&m->ev_wirings, 1, memory_order_release);
+	old = atomic_load_explicit(&m->ev_wirings, memory_order_relaxed);
+	do {
+		if ((old & VM_PAGE_EVW_GONE) != 0) {
+			vm_object_ev_wirings_drop(obj);
+			return (false);
+		}
+	} while (!atomic_compare_exchange_weak_explicit(&m->ev_wirings, &old,
+	    old + 1, memory_order_release, memory_order_relaxed));
+	return (true);
 }
 
 /*
@@ -1155,18 +1185,25 @@ retrylookup:
  * for (the kernel sleeps in vm_page_grab_sleep() and looks again; the
  * model yields) and looked up again.
  *
- * wired (sendfile's VM_ALLOC_WIRED): exclusive-busied (vm_page_tryxbusy),
- * wired, and unbusied, as sendfile_swapin() unbusies a valid page; into
- * ma.  The wiring is vm_page_wire_mapped()'s, which fails on a page with
- * no reference left: in the model (not the kernel, whose callers hold the
- * object) a termination may drop the object's between the identity check
- * and the wiring, and the page is then looked up again; one it drops just
- * after the wiring leaves sendfile a page out of its object, which the
- * send's release frees.  Otherwise (a read's grab, VM_ALLOC_IGN_SBUSY |
- * VM_ALLOC_NOBUSY) shared-busied and unbusied at once (vm_page_sunbusy);
- * ma may be NULL.
- * The buffer cache's grab also wires the pages, which the model leaves
- * out: the trace has no event for the buffer's release of them.
+ * allocflags: VM_ALLOC_IGN_SBUSY, the page is shared-busied
+ * (vm_page_trysbusy), else exclusive-busied (vm_page_tryxbusy); with
+ * VM_ALLOC_WIRED it is wired under that busy, into ma, and unbusied (the
+ * kernel's VM_ALLOC_NOBUSY: vm_page_grab_release()).  Sendfile's grab is
+ * VM_ALLOC_WIRED (exclusive, as sendfile_swapin() unbusies a valid page);
+ * the buffer cache's, a wire event's (ev_wire_unlocked(); [FB13]
+ * vfs_bio.c, index id 65979645776 @76000, vfs_vmio_extend():
+ * VM_ALLOC_SYSTEM | VM_ALLOC_IGN_SBUSY | VM_ALLOC_NOBUSY |
+ * VM_ALLOC_WIRED), both; a read's (page_lookup, whose buffer's wiring the
+ * model leaves out: the trace has no event for the buffer's release of
+ * it) VM_ALLOC_IGN_SBUSY alone, the page unbusied at once
+ * (vm_page_sunbusy), ma may then be NULL.  The wiring is
+ * vm_page_wire_mapped()'s, which fails on a page with no reference left:
+ * in the model (not the kernel, whose callers hold the object) a
+ * termination may drop the object's between the identity check and the
+ * wiring, and the page is then looked up again; one it drops just after
+ * the wiring leaves the caller a page out of its object (sendfile's
+ * release frees it; a wire event's drops its wiring,
+ * vm_page_ev_wiring_add()).
  *
  * Returns how many pages from pindex were found; the caller grabs the
  * rest under the write lock, as vm_page_grab_pages_unlocked() does, also
@@ -1175,10 +1212,12 @@ retrylookup:
  */
 int
 vm_page_grab_pages_unlocked(struct eng_cpu *c, struct vm_object *obj,
-    vm_pindex_t pindex, bool wired, struct vm_page **ma, int count)
+    vm_pindex_t pindex, int allocflags, struct vm_page **ma, int count)
 {
 	struct vm_page *m;
 	bool counted, settled;
+	bool wired = (allocflags & VM_ALLOC_WIRED) != 0;
+	bool sbusy = (allocflags & VM_ALLOC_IGN_SBUSY) != 0;
 	int i;
 
 	ENG_ASSERT(c->e->smr_lookups);
@@ -1200,26 +1239,25 @@ vm_page_grab_pages_unlocked(struct eng_cpu *c, struct vm_object *obj,
 				return (i);
 			}
 			counted = true;
-			if (!(wired ? vm_page_tryxbusy(c, m) :
-			    vm_page_sbusy_try(c, m))) {
+			if (!(sbusy ? vm_page_sbusy_try(c, m) :
+			    vm_page_tryxbusy(c, m))) {
 				eng_yield();
 				continue;
 			}
-			if (atomic_load_explicit(&m->object,
-			    memory_order_acquire) == obj &&
-			    m->pindex == pindex + (vm_pindex_t)i &&
+			if (vm_page_named_is(m, obj, pindex + (vm_pindex_t)i) &&
 			    (!wired || vm_page_wire_mapped(c, m)))
 				break;
-			if (wired)
-				vm_page_xunbusy(c, m);
-			else
+			if (sbusy)
 				vm_page_sbusy_drop(c, m);
+			else
+				vm_page_xunbusy(c, m);
 		}
-		if (wired) {
-			vm_page_xunbusy(c, m);
-			ma[i] = m;
-		} else
+		if (sbusy)
 			vm_page_sbusy_drop(c, m);
+		else
+			vm_page_xunbusy(c, m);
+		if (wired)
+			ma[i] = m;
 	}
 	return (count);
 }
@@ -1303,8 +1341,7 @@ vfs_bio_page_sbusy(struct eng_cpu *c, struct vm_object *obj,
 		if (locked)
 			VM_OBJECT_WLOCK(c, obj);
 	}
-	if (atomic_load_explicit(&m->object, memory_order_acquire) == obj &&
-	    m->pindex == pindex)
+	if (vm_page_named_is(m, obj, pindex))
 		return (true);
 	vm_page_sbusy_drop(c, m);
 	return (false);

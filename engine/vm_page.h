@@ -63,7 +63,15 @@
  * by unwire and release events (or by the object's termination, since the
  * trace's holder is gone).  Wirings held inside one event (sendfile, a
  * pmap_extract_and_hold) are not among them, so an unwire event can never
- * drop a wiring another thread is using.  Its atomics are not counted.
+ * drop a wiring another thread is using.  It never exceeds the page's
+ * wirings: a wire event counts its wiring after taking it, an unwire or
+ * release claims one before dropping it.  The termination that takes the
+ * page out of its object sets it to VM_PAGE_EVW_GONE after dropping the
+ * wirings it counted, so that a wire event that found the page without
+ * the object lock (--page refcount, ev_wire_unlocked()) and wired it
+ * meanwhile does not count a wiring no event can reach any more: it drops
+ * its wiring instead (vm_page_ev_wiring_add()).  The allocator resets it
+ * to 0.  Its atomics are not counted.
  *
  * Physical queue linkage plinks.q is (Q).  Pages are type-stable: the array
  * is allocated once and never freed, so the page daemon and batch queues may
@@ -145,6 +153,13 @@ typedef uint32_t vm_page_astate_t;
  * page fails to busy it.  Other designs leave free pages VPB_UNBUSIED.
  */
 #define VPB_FREED		(0xffffffffu - VPB_BIT_SHARED)
+
+/*
+ * m->ev_wirings (A, above): the page has left its object with the
+ * object's termination; no wire event counts a wiring on it any more.
+ */
+#define VM_PAGE_EVW_GONE	0x80000000u
+#define VM_PAGE_EVW_COUNT(w)	((w) & ~VM_PAGE_EVW_GONE)
 #define VPB_CPU_EXCLUSIVE(c)						\
 	(VPB_BIT_EXCLUSIVE | (((uint32_t)(c)->slot + 1) << VPB_SHIFT))
 

@@ -1,11 +1,11 @@
 /*
- * vm_smr.c - safe memory reclamation for the page indexes under --page
- * refcount: the model of FreeBSD 13+'s vm_radix_smr (sys/kern/subr_smr.c,
+ * vm_smr.c - safe memory reclamation for the page indexes: under --page
+ * refcount the model of FreeBSD 13+'s vm_radix_smr (sys/kern/subr_smr.c,
  * sys/sys/smr.h), which vm_radix_lookup_unlocked() reads the radix trie
- * under.  Under --page dfly too (e->smr_index), where only the model's own
- * uncounted sections read the indexes: DragonFly 5.6 has no SMR, and the
- * sections stand for the page pointer its callers already have
- * (vm_page_named_pin()).
+ * under.  Under --page dfly and pagelock too, where only the model's own
+ * uncounted sections read the indexes: DragonFly 5.6 and FreeBSD 12 have
+ * no SMR, and the sections stand for the page pointer their callers
+ * already have (vm_page_named_unlocked()).
  *
  * FreeBSD 13 and 14 look pages up without the object lock:
  * vm_page_grab_unlocked() and vm_page_grab_pages_unlocked() find a page
@@ -114,8 +114,8 @@ vm_smr_cpu_fini(struct eng_cpu *c)
 void
 vm_smr_enter(struct eng_cpu *c, bool kernel)
 {
-	ENG_ASSERT(c->e->smr_index && atomic_load_explicit(&c->smr_seq,
-	    memory_order_relaxed) == 0);
+	ENG_ASSERT(atomic_load_explicit(&c->smr_seq, memory_order_relaxed) ==
+	    0);
 	if (kernel) {
 		c->lk.cls[LC_OBJECT].atomics++;
 		eng_sim_access(&c->smr_seq, ENG_SIM_RMW);
@@ -134,16 +134,11 @@ vm_smr_exit(struct eng_cpu *c)
  * Free p, the start of an eng_alloc() allocation, once no section that
  * could have read it is running.  p was published where lockless readers
  * look (a page index's table) and has been unpublished by a sequentially
- * consistent store; its owner's lock is held.  Without lockless readers
- * (e->smr_index false) p is freed at once.  Owned by c's thread.
+ * consistent store; its owner's lock is held.  Owned by c's thread.
  */
 void
 vm_smr_retire(struct eng_cpu *c, struct vm_smr_entry *p)
 {
-	if (!c->e->smr_index) {
-		free(p);
-		return;
-	}
 	p->goal = atomic_fetch_add(&c->e->smr_wr_seq, 1) + 1;
 	p->next = NULL;
 	*c->smr_tail = p;

@@ -8,7 +8,11 @@
  * (vm_page_grab_pages_unlocked(), engine/vm_smr.c), so it runs beside a
  * writer too; DragonFly (--page dfly) takes the shared token and waits for
  * a writer.  A release of a wired page (13+'s vm_page_release(m, 0))
- * takes no object lock under refcount; 12's takes the write lock.
+ * takes no object lock under refcount, nor does 12's buffer cache
+ * (vfs_vmio_truncate() of a buffer that is not B_DIRECT, r331325) for a
+ * release or an unwire; 10.4's write-locks for both.  A wire of a
+ * resident page takes none under refcount (13+'s vfs_vmio_extend() ->
+ * vm_page_grab_pages_unlocked()), the write lock under pagelock.
  *
  * Deterministic: CPU 1 read- or write-locks the object, a thread runs the
  * lookup on CPU 0, and the test waits until either the lookup finished or
@@ -51,8 +55,8 @@ lookup_thread(void *p)
 }
 
 /*
- * True if event kind (page_lookup of a resident page, or release of a
- * wired one) waited for CPU 1's read lock of the object (writer false:
+ * True if event kind (page_lookup or wire of a resident page, release or
+ * unwire of a wired one) waited for CPU 1's read lock of the object (writer false:
  * the event write-locks) or write lock (writer true: the event locks the
  * object at all), else false.
  */
@@ -155,9 +159,28 @@ main(void)
 		    "shared token\n");
 		fail = 1;
 	}
-	if (!event_waits("pagelock", PR_RELEASE, true)) {
-		fprintf(stderr, "FAIL: pagelock release ran beside a writer: "
-		    "12's buffer release is under the object lock\n");
+	if (!event_waits_q("pagelock", "locked", PR_RELEASE, true)) {
+		fprintf(stderr, "FAIL: FreeBSD 10's release ran beside a "
+		    "writer: 10.4's vfs_vmio_release() write-locks\n");
+		fail = 1;
+	}
+	if (event_waits_q("pagelock", "batch:31", PR_RELEASE, true) ||
+	    event_waits_q("pagelock", "batch:31", PR_UNWIRE, true)) {
+		fprintf(stderr, "FAIL: pagelock release or unwire (not "
+		    "FreeBSD 10) waited for the object lock: 12's "
+		    "vfs_vmio_truncate() takes none for a buffer that is not "
+		    "B_DIRECT\n");
+		fail = 1;
+	}
+	if (!event_waits("pagelock", PR_WIRE, false)) {
+		fprintf(stderr, "FAIL: pagelock wire ran beside a reader: "
+		    "12's vfs_vmio_extend() grabs under the write lock\n");
+		fail = 1;
+	}
+	if (event_waits("refcount", PR_WIRE, true)) {
+		fprintf(stderr, "FAIL: refcount wire of a resident page "
+		    "waited for the object lock: 13+'s "
+		    "vm_page_grab_pages_unlocked() takes none\n");
 		fail = 1;
 	}
 	if (event_waits("refcount", PR_RELEASE, true)) {
@@ -171,15 +194,11 @@ main(void)
 		    "lock\n");
 		fail = 1;
 	}
-	if (event_waits_q("pagelock", "batch:31", PR_UNWIRE, false)) {
-		fprintf(stderr, "FAIL: pagelock unwire (not FreeBSD 10) "
-		    "waited for a reader: the model reads the object\n");
-		fail = 1;
-	}
 	if (!fail)
 		printf("ok: page_lookup write-locks under pagelock, takes no "
 		    "object lock under refcount, the shared token under "
-		    "dfly; release locks under pagelock, not under "
-		    "refcount; FreeBSD 10's unwire write-locks\n");
+		    "dfly; release and unwire lock under FreeBSD 10 only "
+		    "(12: the page lock); wire write-locks under pagelock, "
+		    "not under refcount\n");
 	return (fail);
 }

@@ -139,7 +139,14 @@ test_wire_unwire(void **state)
 		m = page(e, 2, 5);
 		assert_non_null(m);
 		assert_int_equal(vm_page_wired_count(e, m), 1);
+		/*
+		 * A resident page is wired with no object lock by 13+
+		 * (vfs_vmio_extend() -> vm_page_grab_pages_unlocked()),
+		 * under the write lock by 10 and 12 (vm_page_grab()).
+		 */
+		before = acq(e, LC_OBJECT);
 		assert_int_equal(ev(e, PR_WIRE, 2, 5, 1, 0), 0);
+		assert_int_equal(acq(e, LC_OBJECT) - before, e->pagelock ? 1 : 0);
 		assert_int_equal(vm_page_wired_count(e, m), 2);
 		if (!e->pagelock)
 			assert_int_equal(atomic_load(&m->ref_count),
@@ -149,14 +156,15 @@ test_wire_unwire(void **state)
 		    ENG_SKIP_WIRED);
 		/*
 		 * 13+ unwires with the page's pointer and no object lock
-		 * (vm_page_unhold_pages(), vfs_vmio_truncate()); the
-		 * pagelock model reads the object (vm_object_unwire), and
-		 * FreeBSD 10's buffer cache writes it (allocbuf, d 0).
+		 * (vm_page_unhold_pages(), vfs_vmio_truncate()), and so
+		 * does 12's buffer cache (vfs_vmio_truncate() of a buffer
+		 * that is not B_DIRECT, r331325: the page lock alone);
+		 * FreeBSD 10's write-locks the object (allocbuf, d 0).
 		 */
 		before = acq(e, LC_OBJECT);
 		assert_int_equal(ev(e, PR_UNWIRE, 2, 5, 1, 0), 0);
 		assert_int_equal(ev(e, PR_UNWIRE, 2, 5, 1, 0), 0);
-		assert_int_equal(acq(e, LC_OBJECT) - before, e->pagelock ? 2 : 0);
+		assert_int_equal(acq(e, LC_OBJECT) - before, d == 0 ? 2 : 0);
 		assert_int_equal(vm_page_wired_count(e, m), 0);
 		/*
 		 * Last unwiring activates (vm_page_unwire(m, PQ_ACTIVE));
@@ -174,10 +182,44 @@ test_wire_unwire(void **state)
 	}
 }
 
+/*
+ * --page refcount's wire finds a resident page with no object lock
+ * (ev_wire_unlocked()): a termination of the object between its wiring
+ * and its counting of the wiring as the event's takes the page out and
+ * marks it VM_PAGE_EVW_GONE, so the count is refused, the object's sum
+ * left at 0, and the wire event's own unwiring frees the page (a counted
+ * wiring would have leaked it: no event can reach it any more).
+ */
+static void
+test_wire_unlocked_terminated(void **state)
+{
+	struct vm_object *obj;
+	struct vm_page *m;
+	struct eng_cpu *c;
+	struct vm_engine *e;
+
+	(void)state;
+	e = mk_spec("refcount", "astate:4", 1, 2048);
+	c = eng_cpu(e, 0);
+	obj = &e->objects[4];
+	assert_int_equal(ev(e, PR_PAGE_INSERT, 4, 0, 1, 0), 0);
+	assert_int_equal(vm_page_grab_pages_unlocked(c, obj, 0,
+	    VM_ALLOC_WIRED | VM_ALLOC_IGN_SBUSY, &m, 1), 1);
+	assert_int_equal(ev(e, PR_OBJ_TERMINATE, 4, 0, 1, 0), 0);
+	assert_null(atomic_load(&m->object));
+	assert_int_equal(vm_page_wired_count(e, m), 1);
+	assert_false(vm_page_ev_wiring_add(obj, m));
+	assert_int_equal(atomic_load(&obj->ev_wirings), 0);
+	vm_page_unwire(c, m, PQ_ACTIVE);
+	check_clean(e);
+	eng_destroy(e);
+}
+
 static void
 test_release(void **state)
 {
 	struct vm_page *m;
+	uint64_t before;
 	unsigned d;
 
 	(void)state;
@@ -186,7 +228,14 @@ test_release(void **state)
 		uint64_t free0 = e->vmd.vmd_free_count;
 
 		ev(e, PR_WIRE, 3, 0, 2, 0);
+		/*
+		 * No object lock but FreeBSD 10's (vfs_vmio_release(),
+		 * d 0): 12's vfs_vmio_truncate() takes none for a buffer
+		 * that is not B_DIRECT, 13+'s vm_page_release() none.
+		 */
+		before = acq(e, LC_OBJECT);
 		assert_int_equal(ev(e, PR_RELEASE, 3, 0, 1, 0), 0);
+		assert_int_equal(acq(e, LC_OBJECT) - before, d == 0 ? 1 : 0);
 		m = page(e, 3, 0);
 		assert_non_null(m);
 		assert_int_equal(vm_page_wired_count(e, m), 0);
@@ -2237,6 +2286,7 @@ main(void)
 		cmocka_unit_test(test_insert_lookup_remove),
 		cmocka_unit_test(test_page_remove_pip),
 		cmocka_unit_test(test_wire_unwire),
+		cmocka_unit_test(test_wire_unlocked_terminated),
 		cmocka_unit_test(test_release),
 		cmocka_unit_test(test_release_nocache_kept),
 		cmocka_unit_test(test_release_nocache_mapped),
