@@ -328,6 +328,15 @@ faultaround)
 	    fail "$paired of $fa flagged lookups followed by their window's map"
 	[ "$(note_of "$T" ebpf.fault_around_flag)" = 1 ] ||
 	    fail "no note ebpf.fault_around_flag 1"
+	# The replay does no work for them, and counts each.
+	"$PR" replay "$T" --threads 1 --json "$WORK/r.json" > /dev/null \
+	    2> "$WORK/err" || fail "replay: $(cat "$WORK/err")"
+	got=$(python3 -c 'import json, sys
+print(json.load(open(sys.argv[1]))["counters"]["fault_around_lookups"])' \
+	    "$WORK/r.json") || fail "replay JSON: no fault_around_lookups"
+	[ "$got" = "$fa" ] ||
+	    fail "replay: fault_around_lookups $got, the trace flags $fa"
+	echo "replay: fault_around_lookups $got"
 	;;
 pid)
 	# -p follows a running process and the children it forks after the
