@@ -278,6 +278,7 @@ fa_scan_event(struct scan_frame *f, size_t s, const struct pr_event *ev,
 	return (0);
 }
 
+/* Ascending uint64_t, for qsort. */
 static int
 fa_u64_cmp(const void *a, const void *b)
 {
@@ -288,7 +289,7 @@ fa_u64_cmp(const void *a, const void *b)
 
 /*
  * Frame f's lookups that are their thread's last event (f->fa_tail, for
- * scan_merge to decide) and the lookups inferred within it.  0 or -1.
+ * fa_merge() to decide) and the lookups inferred within it.  0 or -1.
  */
 static int
 fa_scan_frame(struct scan_frame *f, struct pr_event *evs)
