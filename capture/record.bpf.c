@@ -605,13 +605,13 @@ emit_folio(enum rec_hook hook, __u8 kind, struct folio *folio)
 /* A mapping range event: kind on pages [first, last] of mapping. */
 static __always_inline void
 emit_mapping(enum rec_hook hook, __u8 kind, struct address_space *mapping,
-    __u64 first, __u64 last)
+    __u64 first, __u64 last, __u8 flags)
 {
 	if (!current_followed())
 		return;
 	hit(hook);
 	emit_range(kind, obj_of_mapping(mapping), first,
-	    last >= first ? last - first + 1 : 1, 0, 0);
+	    last >= first ? last - first + 1 : 1, flags, 0);
 }
 
 /* --- process tree ---------------------------------------------------- */
@@ -916,7 +916,7 @@ SEC("tp_btf/mm_filemap_get_pages")
 int BPF_PROG(get_pages_btf, struct address_space *mapping,
     unsigned long first, unsigned long last)
 {
-	emit_mapping(HOOK_GET_PAGES, REC_PAGE_LOOKUP, mapping, first, last);
+	emit_mapping(HOOK_GET_PAGES, REC_PAGE_LOOKUP, mapping, first, last, 0);
 	return (0);
 }
 
@@ -924,14 +924,15 @@ SEC("raw_tp/mm_filemap_get_pages")
 int BPF_PROG(get_pages_raw, struct address_space *mapping,
     unsigned long first, unsigned long last)
 {
-	emit_mapping(HOOK_GET_PAGES, REC_PAGE_LOOKUP, mapping, first, last);
+	emit_mapping(HOOK_GET_PAGES, REC_PAGE_LOOKUP, mapping, first, last, 0);
 	return (0);
 }
 
 /*
- * Fault-around: the pages [first, last] of mapping are looked up and, when
- * the thread's fault in progress maps that file, mapped at the matching
- * addresses of its vma.
+ * Fault-around: the pages [first, last] of mapping are looked up (flag
+ * FAULT_AROUND: the fault's lookup, not a read's) and, when the thread's
+ * fault in progress maps that file, mapped at the matching addresses of
+ * its vma.
  */
 static __always_inline void
 on_map_pages(struct address_space *mapping, __u64 first, __u64 last)
@@ -941,7 +942,8 @@ on_map_pages(struct address_space *mapping, __u64 first, __u64 last)
 	__u32 i, tid = (__u32)bpf_get_current_pid_tgid();
 	__u64 obj;
 
-	emit_mapping(HOOK_MAP_PAGES, REC_PAGE_LOOKUP, mapping, first, last);
+	emit_mapping(HOOK_MAP_PAGES, REC_PAGE_LOOKUP, mapping, first, last,
+	    REC_F_FAULT_AROUND);
 	fv = bpf_map_lookup_elem(&faulting, &tid);
 	if (fv == NULL)
 		return;

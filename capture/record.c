@@ -75,6 +75,7 @@ _Static_assert(REC_SENDFILE == PR_SENDFILE, "kind");
 _Static_assert(REC_F_WRITE == PR_F_WRITE, "flag");
 _Static_assert(REC_F_NOCACHE == PR_F_NOCACHE, "flag");
 _Static_assert(REC_F_HEAD == PR_F_HEAD, "flag");
+_Static_assert(REC_F_FAULT_AROUND == PR_F_FAULT_AROUND, "flag");
 _Static_assert(REC_OBJ_ANON == PR_OBJ_ANON, "object class");
 _Static_assert(sizeof(struct rec_event) == 64, "rec_event is 64 bytes");
 
@@ -1080,9 +1081,11 @@ parse_args(int argc, char **argv, struct rec_opts *o, bool *helpp)
 /*
  * Trailer notes: the end of the recording (CLOCK_REALTIME, like the
  * header's start_ns: `info` shows how long it lasted), losses, hook
- * firings, fallbacks, skipped orphans, and with CMD how it ended (cmd.ran
- * 0: it never ran, the trace holds only the recorder's child before its
- * failed exec).
+ * firings, fallbacks, skipped orphans, that fault-around's lookups carry
+ * PR_F_FAULT_AROUND (ebpf.fault_around_flag 1: replay infers the flag on
+ * traces without the note), and with CMD how it ended (cmd.ran 0: it
+ * never ran, the trace holds only the recorder's child before its failed
+ * exec).
  */
 static void
 write_notes(struct rec_state *s, int fallbacks, const struct cmd_end *ce)
@@ -1099,6 +1102,7 @@ write_notes(struct rec_state *s, int fallbacks, const struct cmd_end *ce)
 	pr_writer_note(s->w, "ebpf.orphan_ends", s->dropped);
 	pr_writer_note(s->w, "ebpf.foreign_page_events", s->foreign);
 	pr_writer_note(s->w, "ebpf.foreign_writeback", s->foreign_wb);
+	pr_writer_note(s->w, "ebpf.fault_around_flag", 1);
 	for (k = 0; k < HOOK_COUNT; k++)
 		pr_writer_note(s->w, hook_note[k],
 		    percpu_sum(s, s->skel->maps.hits, k));

@@ -34,6 +34,7 @@
 #define REC_F_WRITE		0x01
 #define REC_F_NOCACHE		0x02
 #define REC_F_HEAD		0x04
+#define REC_F_FAULT_AROUND	0x08
 
 /*
  * One event as the kernel writes it: 64 bytes, the fields of a

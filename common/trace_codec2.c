@@ -18,10 +18,10 @@
 #include "trace.h"
 #include "trace_codec_internal.h"
 
-#define SHAPE_KEYS	(1u << 18)	/* kind 7 bits, flags 3, mask 8 */
+#define SHAPE_KEYS	(1u << 19)	/* kind 7 bits, flags 4, mask 8 */
 #define OBJ_HASH_BITS	17		/* 2 x PR_OBJS_MAX slots */
 
-_Static_assert(PR_F_MASK < 8, "flags must fit the shape key's 3 bits");
+_Static_assert(PR_F_MASK < 16, "flags must fit the shape key's 4 bits");
 /* An event's bytes: shape, shape entry, 7 varints <= 10, 3 <= 5, addrlo. */
 _Static_assert(1 + 3 + 7 * 10 + 3 * 5 + 2 <= PR_EVENT_MAX,
     "a v2 event fits PR_EVENT_MAX raw bytes");
@@ -237,7 +237,7 @@ pr_enc2_event(struct pr_enc2 *e, const struct pr_event *ev)
 	if (ev->npages != 1)
 		mask |= PR_M_NPAGES;
 	key = (uint32_t)ev->kind | (uint32_t)ev->flags << 7 |
-	    (uint32_t)mask << 10;
+	    (uint32_t)mask << 11;
 	if ((si = e->shapemap[key]) == 0) {
 		if (e->nshapes == PR_SHAPES_MAX)
 			return (false);			/* table full */

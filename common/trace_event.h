@@ -23,7 +23,8 @@ enum pr_kind {
 	PR_OBJ_CREATE = 0,	/* obj */
 	PR_OBJ_TERMINATE,	/* obj: free every page (vm_object_terminate) */
 	PR_PAGE_INSERT,		/* obj, pindex, npages: allocate + insert */
-	PR_PAGE_LOOKUP,		/* obj, pindex, npages: grab (insert if absent) */
+	PR_PAGE_LOOKUP,		/* obj, pindex, npages: grab (insert if absent);
+				   flags FAULT_AROUND */
 	PR_PAGE_REMOVE,		/* obj, pindex, npages: remove + free */
 	PR_WIRE,		/* obj, pindex, npages */
 	PR_UNWIRE,		/* obj, pindex, npages */
@@ -58,7 +59,8 @@ enum pr_kind {
 #define PR_F_WRITE	0x01	/* map / lookup: for writing */
 #define PR_F_NOCACHE	0x02	/* release / sendfile: SF_NOCACHE, FADV_DONTNEED */
 #define PR_F_HEAD	0x04	/* deactivate: head of inactive (noreuse) */
-#define PR_F_MASK	0x07
+#define PR_F_FAULT_AROUND 0x08	/* page_lookup: fault-around's, not a read's */
+#define PR_F_MASK	0x0f
 
 /*
  * One decoded event.  Fields a kind does not use are 0; npages is >= 1 for

@@ -2604,6 +2604,30 @@ eng_ev_direct_io(const struct pr_event *ev, const struct vm_object *obj)
 	return ((ev->kind == PR_WIRE || ev->kind == PR_UNWIRE) && obj->anon);
 }
 
+/*
+ * Is ev a fault-around lookup (page_lookup flagged PR_F_FAULT_AROUND, or
+ * so inferred at load: docs/capture.md rule F)?  Linux's
+ * filemap_map_pages() looks up and maps the resident pages of a window
+ * around a fault, allocating none; the trace's map of the window follows
+ * it.  No kernel modelled makes that lookup: FreeBSD's fault looks up its
+ * own page and then its resident neighbours in vm_fault_prefault()
+ * (coder03/freebsd10.4 @3d3f8b11 sys/vm/vm_fault.c: vm_fault_hold()
+ * lines 333-1030, vm_page_lookup() at 471, vm_fault_prefault() called at
+ * 1020 and defined at 1113-1187; 12.1, 13 and 14 alike, with (backward,
+ * forward)), which the map event models (ev_map(), vm_fault_prefault());
+ * DragonFly 5.6's vm_fault() (lileding/DragonFlyBSD v5.6.0
+ * sys/vm/vm_fault.c line 388) looks up its page and bursts with
+ * vm_prefault() or vm_prefault_quick() (lines 776-786, defined at 2909
+ * and 3188).  So the lookup is no work of its own: counted
+ * (fault_around_lookups), no lock, nothing allocated.  (C)
+ */
+static bool
+eng_ev_fault_around(const struct pr_event *ev)
+{
+	return (ev->kind == PR_PAGE_LOOKUP &&
+	    (ev->flags & PR_F_FAULT_AROUND) != 0);
+}
+
 /* The object of a page-range event, or NULL (slot out of range). */
 static struct vm_object *
 eng_ev_object(struct eng_cpu *c, const struct pr_event *ev)
@@ -2651,6 +2675,10 @@ eng_dispatch(struct eng_cpu *c, const struct pr_event *ev)
 		return (ENG_SKIP_NONE);		/* NOREUSE: no kernel work */
 	if (eng_ev_direct_io(ev, obj))
 		return (ENG_SKIP_NONE);		/* the extract_hold's work */
+	if (eng_ev_fault_around(ev)) {
+		c->st.fault_around_lookups++;	/* the fault's work */
+		return (ENG_SKIP_NONE);
+	}
 	if (eng_ev_dontneed(ev, obj))
 		return (ev_dontneed(c, obj, ev, n));
 	if (ev->kind == PR_PAGE_INSERT)
@@ -3039,6 +3067,7 @@ eng_stats_collect(struct vm_engine *e, struct eng_stats *out)
 		out->page_hash_hits += st->page_hash_hits;
 		out->page_hash_misses += st->page_hash_misses;
 		out->page_hash_fails += st->page_hash_fails;
+		out->fault_around_lookups += st->fault_around_lookups;
 	}
 	pmap_md_counters(e->md, &pc);
 	out->pv_restarts = pc.pv_restarts;

@@ -334,6 +334,9 @@ struct eng_stats {
 	uint64_t	page_hash_fails;	/* an entry's page had it, but
 						   the soft busy or the
 						   identity re-check failed */
+	/* Events the model does no work for. */
+	uint64_t	fault_around_lookups;	/* page_lookup flagged
+						   PR_F_FAULT_AROUND */
 	/* The pmap layer (engine/amd64/pmap.h, struct pmap_counters). */
 	uint64_t	pv_restarts;		/* page-centric pmap-lock retries */
 	uint64_t	pa_restarts;		/* extract_and_hold EAGAIN */

@@ -308,6 +308,7 @@ struct eng_cpu_stats {
 	uint64_t	page_hash_hits;
 	uint64_t	page_hash_misses;
 	uint64_t	page_hash_fails;
+	uint64_t	fault_around_lookups;
 };
 
 /*

@@ -39,7 +39,8 @@
  * place of mycpu) is not modelled: it serves the buffer cache (allocbuf(),
  * vm_hold_load_pages()), and no event kind is a buffer-cache allocation.
  * page_insert is any page-cache insertion (read, write, a fault's
- * read-ahead), page_lookup a read batch or fault-around, map a fault,
+ * read-ahead), page_lookup a read batch (fault-around's allocates nothing:
+ * engine.c eng_ev_fault_around()), map a fault,
  * sendfile's own pages come from vm_page_alloc() in kern_sendfile(): all
  * allocate with the worker's own colours, as vm_page_alloc() without
  * VM_ALLOC_CPU does (test_dragonfly_free.c).

@@ -54,6 +54,26 @@ struct scan_frame {
 	size_t		 nev;
 	uint64_t	 lost, dropped, other, tmin, tmax;
 	struct scan_ids	 ids[SCAN_NCLASS];
+	/* Rule F's inference (load.h), with t->fa_infer: */
+	uint64_t	 fa_flagged;	/* lookups the recorder flagged */
+	uint64_t	 fa_marked;	/* lookups inferred within the frame */
+	struct pr_event	*fa_first;	/* [ids[SCAN_TID].n] each thread's
+					   first event */
+	uint32_t	*fa_last;	/* [ids[SCAN_TID].n] the index of its
+					   last */
+	size_t		 fa_cap;	/* of both */
+	uint64_t	*fa_tail;	/* [nfa_tail] ascending, index << 1:
+					   the threads' last events that are
+					   unflagged lookups */
+	struct pr_event	*fa_tailev;	/* [nfa_tail] those events */
+	size_t		 nfa_tail;
+};
+
+/* A thread's last lookup so far, pending its next event (fa_merge). */
+struct fa_pend {
+	size_t		 tail;		/* its t->fa_tail index + 1; 0: none */
+	size_t		 frame;
+	struct pr_event	 ev;
 };
 
 /*
@@ -75,6 +95,12 @@ struct scan_job {
 	int		 err;		/* (M) first failure (pr_error), or
 					   -1: out of memory */
 	size_t		 err_frame;	/* (M) */
+	struct fa_pend	*fa_pend;	/* (M) [fa_cap] by thread slot */
+	size_t		 fa_cap;	/* (M) */
+	size_t		 fa_tail_cap;	/* (M) of t->fa_tail */
+	size_t		 fa_cut;	/* (M) a frame before it was left out:
+					   no lookup before it pairs */
+	uint64_t	 fa_flagged;	/* (M) lookups the recorder flagged */
 };
 
 /* The trace's per-class maps and count arrays. */
@@ -96,15 +122,18 @@ scan_counts(struct rp_trace *t, unsigned c)
 	return (counts[c]);
 }
 
-/* Count inc events for id in one frame's list (local map m). 0 or -1. */
-static int
+/*
+ * Count inc events for id in one frame's list (local map m).  Its index in
+ * the list, or -1.
+ */
+static int64_t
 scan_add(struct rp_idmap *m, struct scan_ids *l, uint64_t id, uint64_t inc)
 {
 	int64_t s;
 
 	if (l->n > 0 && l->last == id) {
 		l->count[l->last_i] += inc;
-		return (0);
+		return ((int64_t)l->last_i);
 	}
 	if ((s = rp_idmap_get(m, id)) < 0)
 		return (-1);
@@ -128,7 +157,7 @@ scan_add(struct rp_idmap *m, struct scan_ids *l, uint64_t id, uint64_t inc)
 	l->count[s] += inc;
 	l->last = id;
 	l->last_i = (size_t)s;
-	return (0);
+	return (s);
 }
 
 static void
@@ -140,7 +169,147 @@ scan_frame_free(struct scan_frame *f)
 		free(f->ids[c].key);
 		free(f->ids[c].count);
 	}
+	if (f != NULL) {
+		free(f->fa_first);
+		free(f->fa_last);
+		free(f->fa_tail);
+		free(f->fa_tailev);
+	}
 	free(f);
+}
+
+/*
+ * Rule F (docs/capture.md): is m the map the eBPF recorder emits right
+ * after fault-around's lookup l, of the window l looked up?
+ */
+static bool
+fa_pair(const struct pr_event *l, const struct pr_event *m)
+{
+	return (m->kind == PR_MAP && (m->flags & PR_F_WRITE) == 0 &&
+	    m->obj == l->obj && m->pindex == l->pindex &&
+	    m->npages == l->npages);
+}
+
+/* A lookup whose flag may be inferred: a page_lookup not flagged. */
+static bool
+fa_candidate(const struct pr_event *ev)
+{
+	return (ev->kind == PR_PAGE_LOOKUP &&
+	    (ev->flags & PR_F_FAULT_AROUND) == 0);
+}
+
+/*
+ * Flag fault-around's lookups in a frame's events evs[0..n): each unflagged
+ * lookup whose thread's next event (lost-event records are no thread's)
+ * pairs with it.  tail[0..ntail), ascending, are (base + index) << 1 |
+ * decision of the lookups that are their thread's last event in the frame:
+ * flagged by their decision, not searched.  The lookups flagged.
+ */
+static uint64_t
+fa_mark(struct pr_event *evs, size_t n, const uint64_t *tail, size_t ntail,
+    uint64_t base)
+{
+	uint64_t marked = 0;
+	size_t k, m, t = 0;
+	bool pair;
+
+	for (k = 0; k < n; k++) {
+		if (!fa_candidate(&evs[k]))
+			continue;
+		while (t < ntail && (tail[t] >> 1) < base + k)
+			t++;
+		if (t < ntail && (tail[t] >> 1) == base + k) {
+			pair = (tail[t] & 1) != 0;
+		} else {
+			for (m = k + 1; m < n && (evs[m].kind >= PR_LOST ||
+			    evs[m].tid != evs[k].tid); m++)
+				;
+			pair = m < n && fa_pair(&evs[k], &evs[m]);
+		}
+		if (pair) {
+			evs[k].flags |= PR_F_FAULT_AROUND;
+			marked++;
+		}
+	}
+	return (marked);
+}
+
+/* The first entry of t->fa_tail at trace index x or later. */
+static size_t
+fa_tail_lower(const struct rp_trace *t, uint64_t x)
+{
+	size_t lo = 0, hi = t->nfa_tail, mid;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if ((t->fa_tail[mid] >> 1) < x)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return (lo);
+}
+
+/*
+ * Thread slot s's event k of frame f (its first when new): remembered for
+ * rule F.  0 or -1.
+ */
+static int
+fa_scan_event(struct scan_frame *f, size_t s, const struct pr_event *ev,
+    size_t k)
+{
+	struct pr_event *a;
+	uint32_t *b;
+	size_t cap;
+
+	if (s >= f->fa_cap) {
+		cap = f->fa_cap == 0 ? 64 : 2 * f->fa_cap;
+		if ((a = realloc(f->fa_first, cap * sizeof(*a))) != NULL)
+			f->fa_first = a;
+		if ((b = realloc(f->fa_last, cap * sizeof(*b))) != NULL)
+			f->fa_last = b;
+		if (a == NULL || b == NULL)
+			return (-1);
+		f->fa_cap = cap;
+	}
+	if (f->ids[SCAN_TID].count[s] == 1)
+		f->fa_first[s] = *ev;
+	f->fa_last[s] = (uint32_t)k;
+	return (0);
+}
+
+/* Ascending uint64_t, for qsort. */
+static int
+fa_u64_cmp(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return (x < y ? -1 : x > y);
+}
+
+/*
+ * Frame f's lookups that are their thread's last event (f->fa_tail, for
+ * fa_merge() to decide) and the lookups inferred within it.  0 or -1.
+ */
+static int
+fa_scan_frame(struct scan_frame *f, struct pr_event *evs)
+{
+	size_t s, n = f->ids[SCAN_TID].n;
+
+	if (n == 0)
+		return (0);
+	f->fa_tail = malloc(n * sizeof(*f->fa_tail));
+	f->fa_tailev = malloc(n * sizeof(*f->fa_tailev));
+	if (f->fa_tail == NULL || f->fa_tailev == NULL)
+		return (-1);
+	for (s = 0; s < n; s++)
+		if (fa_candidate(&evs[f->fa_last[s]]))
+			f->fa_tail[f->nfa_tail++] = (uint64_t)f->fa_last[s] << 1;
+	qsort(f->fa_tail, f->nfa_tail, sizeof(*f->fa_tail), fa_u64_cmp);
+	for (s = 0; s < f->nfa_tail; s++)
+		f->fa_tailev[s] = evs[f->fa_tail[s] >> 1];
+	f->fa_marked = fa_mark(evs, f->nev, f->fa_tail, f->nfa_tail, 0);
+	return (0);
 }
 
 /* Frame i as stored (original ids), as rp_trace_frame. */
@@ -178,6 +347,7 @@ scan_one(struct rp_trace *t, size_t i, struct rp_idmap *local,
 {
 	const struct pr_event *ev;
 	struct scan_frame *f;
+	int64_t s;
 	bool fail;
 	size_t k;
 	unsigned c;
@@ -209,23 +379,85 @@ scan_one(struct rp_trace *t, size_t i, struct rp_idmap *local,
 		}
 		if (rp_kind_has_obj(ev->kind))
 			fail |= scan_add(&local[SCAN_OBJ], &f->ids[SCAN_OBJ],
-			    ev->obj, 1) != 0;
+			    ev->obj, 1) < 0;
 		if (rp_kind_has_pmap(ev->kind))
 			fail |= scan_add(&local[SCAN_PMAP],
 			    &f->ids[SCAN_PMAP], ev->pmap,
-			    !rp_kind_has_obj(ev->kind)) != 0;
+			    !rp_kind_has_obj(ev->kind)) < 0;
 		else if (!rp_kind_has_obj(ev->kind))
 			f->other++;
-		fail |= scan_add(&local[SCAN_TID], &f->ids[SCAN_TID], ev->tid,
-		    1) != 0;
+		s = scan_add(&local[SCAN_TID], &f->ids[SCAN_TID], ev->tid, 1);
+		fail |= s < 0 || (t->fa_infer &&
+		    fa_scan_event(f, (size_t)s, ev, k) != 0);
 		fail |= scan_add(&local[SCAN_CPU], &f->ids[SCAN_CPU], ev->cpu,
-		    1) != 0;
+		    1) < 0;
+		if (ev->kind == PR_PAGE_LOOKUP && !fa_candidate(ev))
+			f->fa_flagged++;
 	}
+	if (!fail && t->fa_infer)
+		fail = fa_scan_frame(f, *evs) != 0;
 	if (fail) {
 		scan_frame_free(f);
 		return (NULL);
 	}
 	return (f);
+}
+
+/*
+ * Rule F across frames: the lookups pending at their thread's end of an
+ * earlier frame pair with the thread's first event in frame i, and frame
+ * i's last lookups become pending.  0 or -1 (no memory).
+ */
+static int
+fa_merge(struct scan_job *j, size_t i, const struct scan_frame *f)
+{
+	struct rp_trace *t = j->t;
+	const struct scan_ids *l = &f->ids[SCAN_TID];
+	struct fa_pend *p;
+	uint64_t *a;
+	size_t k, cap;
+	int64_t s;
+
+	t->fa_inferred += f->fa_marked;
+	if (t->tids.n > j->fa_cap) {
+		for (cap = j->fa_cap == 0 ? 64 : j->fa_cap; cap < t->tids.n;
+		    cap *= 2)
+			;
+		if ((p = realloc(j->fa_pend, cap * sizeof(*p))) == NULL)
+			return (-1);
+		memset(p + j->fa_cap, 0, (cap - j->fa_cap) * sizeof(*p));
+		j->fa_pend = p;
+		j->fa_cap = cap;
+	}
+	if (t->nfa_tail + f->nfa_tail > j->fa_tail_cap) {
+		for (cap = j->fa_tail_cap == 0 ? 64 : j->fa_tail_cap;
+		    cap < t->nfa_tail + f->nfa_tail; cap *= 2)
+			;
+		if ((a = realloc(t->fa_tail, cap * sizeof(*a))) == NULL)
+			return (-1);
+		t->fa_tail = a;
+		j->fa_tail_cap = cap;
+	}
+	for (k = 0; k < l->n; k++) {
+		s = rp_idmap_find(&t->tids, l->key[k]);
+		p = &j->fa_pend[s];
+		if (p->tail != 0 && p->frame >= j->fa_cut &&
+		    fa_pair(&p->ev, &f->fa_first[k])) {
+			t->fa_tail[p->tail - 1] |= 1;
+			t->fa_inferred++;
+		}
+		p->tail = 0;
+	}
+	for (k = 0; k < f->nfa_tail; k++) {
+		s = rp_idmap_find(&t->tids, f->fa_tailev[k].tid);
+		t->fa_tail[t->nfa_tail++] = (t->frame_first[i] +
+		    (f->fa_tail[k] >> 1)) << 1;
+		p = &j->fa_pend[s];
+		p->tail = t->nfa_tail;
+		p->frame = i;
+		p->ev = f->fa_tailev[k];
+	}
+	return (0);
 }
 
 /* Merge frame summary f (the next in frame order) into the trace. */
@@ -242,6 +474,7 @@ scan_merge(struct scan_job *j, size_t i, const struct scan_frame *f)
 	t->frame_first[i] = t->nev;
 	if (f->err == PR_E_CORRUPT) {
 		t->bad_frames++;
+		j->fa_cut = i + 1;
 		return (0);
 	}
 	if (f->err != 0) {
@@ -278,6 +511,9 @@ scan_merge(struct scan_job *j, size_t i, const struct scan_frame *f)
 			(*counts)[s] += l->count[k];
 		}
 	}
+	j->fa_flagged += f->fa_flagged;
+	if (t->fa_infer && fa_merge(j, i, f) != 0)
+		goto nomem;
 	return (0);
 nomem:
 	j->err = -1;
@@ -421,6 +657,15 @@ trace_scan(struct rp_trace *t, unsigned nthreads, const char *what,
 		pthread_join(tids[k], NULL);
 	t->decode_ns = cli_now_ns() - t0;
 	pthread_mutex_destroy(&j.merge_mtx);
+	free(j.fa_pend);
+	if (j.fa_flagged != 0) {
+		/* The recorder flags them: nothing to infer (rule F). */
+		t->fa_infer = false;
+		t->fa_inferred = 0;
+		free(t->fa_tail);
+		t->fa_tail = NULL;
+		t->nfa_tail = 0;
+	}
 	for (i = 0; i < t->nframes; i++)
 		scan_frame_free(j.done[i]);
 	free(j.done);
@@ -460,6 +705,12 @@ rp_trace_frame(const struct rp_trace *t, size_t i, struct pr_event **evsp,
 	*np = 0;
 	if ((e = trace_frame_raw(t, i, evsp, capp, np)) != 0)
 		return (e);
+	if (t->fa_infer) {
+		k = fa_tail_lower(t, t->frame_first[i]);
+		(void)fa_mark(*evsp, *np, t->fa_tail + k,
+		    fa_tail_lower(t, t->frame_first[i + 1]) - k,
+		    t->frame_first[i]);
+	}
 	for (k = 0; k < *np; k++) {
 		ev = &(*evsp)[k];
 		s = 0;
@@ -476,6 +727,25 @@ rp_trace_frame(const struct rp_trace *t, size_t i, struct pr_event **evsp,
 		}
 	}
 	return (0);
+}
+
+/*
+ * Whether rule F's inference applies to an open trace (load.h): an eBPF
+ * recording without the note ebpf.fault_around_flag.
+ */
+static bool
+trace_fa_unflagged(const struct pr_reader *r)
+{
+	const char *key;
+	uint64_t value;
+	size_t i;
+
+	if (pr_reader_header(r)->source != PR_SRC_EBPF)
+		return (false);
+	for (i = 0; pr_reader_note(r, i, &key, &value); i++)
+		if (strcmp(key, "ebpf.fault_around_flag") == 0 && value != 0)
+			return (false);
+	return (true);
 }
 
 int
@@ -502,6 +772,7 @@ rp_trace_load(const char *path, unsigned nthreads, struct rp_trace *t,
 	t->hdr = *pr_reader_header(t->r);
 	pr_reader_status(t->r, &st);
 	t->nframes = pr_reader_frames(t->r);
+	t->fa_infer = trace_fa_unflagged(t->r);
 	if (t->nframes == 0 && st.error != 0) {
 		snprintf(err, errlen, "%s: %s at byte %llu", path,
 		    pr_strerror(st.error),
@@ -552,6 +823,7 @@ rp_trace_free(struct rp_trace *t)
 		pr_reader_close(t->r);
 	free(t->mem);
 	free(t->frame_first);
+	free(t->fa_tail);
 	rp_idmap_free(&t->objs);
 	rp_idmap_free(&t->pmaps);
 	rp_idmap_free(&t->tids);

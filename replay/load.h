@@ -74,6 +74,14 @@ struct rp_trace {
 	uint64_t	 frame_max;	/* most events in one frame */
 	struct rp_prime	 prime;		/* the state the trace assumes
 					   (finished; dense slots) */
+	bool		 fa_infer;	/* fault-around lookups are inferred
+					   (rp_trace_frame) */
+	uint64_t	 fa_inferred;	/* lookups inferred so */
+	uint64_t	*fa_tail;	/* [nfa_tail] ascending: trace index
+					   << 1 | inferred, of each unflagged
+					   lookup that is its thread's last
+					   event in its frame */
+	size_t		 nfa_tail;
 	atomic_uint_fast64_t pages_memo; /* (a) rp_trace_pages() + 1, 0:
 					   not measured yet; the one field
 					   written after the load */
@@ -140,11 +148,23 @@ void	rp_trace_free(struct rp_trace *t);
 uint64_t rp_trace_pages(const struct rp_trace *t);
 
 /*
+ * Fault-around's lookups in an eBPF trace recorded before the recorder
+ * flagged them (no note ebpf.fault_around_flag, no lookup flagged
+ * PR_F_FAULT_AROUND): rp_trace_load() infers the flag for every page_lookup
+ * whose thread's next event is a map, not for writing, of the same object,
+ * pindex and npages (docs/capture.md rule F), and rp_trace_frame() hands
+ * those lookups out flagged.  The scan decides the lookups whose map lies
+ * in a later frame (fa_tail) and counts all (fa_inferred); a frame
+ * decides the others itself, with no state proportional to the events.
+ */
+
+/*
  * Frame i's events, object and pmap ids replaced by their slots, into the
  * caller's array *evsp of *capp events (NULL, 0 at first; grown as needed,
- * the caller's to free); *np events (0 on failure).  Any thread, any
- * frames at once.  0, PR_E_CORRUPT for a frame the scan left out too (or
- * that no longer reads as the scan read it), or another enum pr_error.
+ * the caller's to free), inferred fault-around lookups flagged (above);
+ * *np events (0 on failure).  Any thread, any frames at once.  0,
+ * PR_E_CORRUPT for a frame the scan left out too (or that no longer reads
+ * as the scan read it), or another enum pr_error.
  */
 int	rp_trace_frame(const struct rp_trace *t, size_t i,
 	    struct pr_event **evsp, size_t *capp, size_t *np);

@@ -392,6 +392,7 @@ static const struct {
 	CNT(page_hash_hits),
 	CNT(page_hash_misses),
 	CNT(page_hash_fails),
+	CNT(fault_around_lookups),
 #undef CNT
 };
 _Static_assert(sizeof(session_counters) / sizeof(session_counters[0]) <=

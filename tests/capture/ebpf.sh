@@ -2,8 +2,8 @@
 # ebpf.sh - `pagereplay record` against this kernel (meson suite `ebpf`).
 #
 # Usage: ebpf.sh TEST PAGEREPLAY TRACE_STATS SENDFILE_ONCE MMAP_TOUCH HOOKCOUNT
-# TEST: cat, counts, perf, directio, sendfile, tree, pid, signals, errors,
-# anonymize, classic, kinds, evict, cmdstatus, orphan, pids.  Exit 0 pass, 1 fail (with the reason), 77 skip (with why).
+# TEST: cat, counts, perf, directio, sendfile, tree, faultaround, pid,
+# signals, errors, anonymize, classic, kinds, evict, cmdstatus, orphan, pids.  Exit 0 pass, 1 fail (with the reason), 77 skip (with why).
 set -u
 
 test_name=$1
@@ -304,6 +304,39 @@ tree)
 	seen=$(obj_events "$WORK/all.prt" "$obj")
 	[ "$seen" -gt 0 ] || fail "record -a did not see the outside process either"
 	[ "$inside" = 0 ] || fail "$inside events of the outside process in the tree's trace"
+	;;
+faultaround)
+	# Fault-around's lookups carry PR_F_FAULT_AROUND, a read()'s do not:
+	# mmap_touch reads every page of a cached 4 MiB file through a shared
+	# mapping (1,024 pages: 64 fault-around windows of 16 pages at
+	# least), under hookcount's independent count of the two hooks.
+	head -c 4194304 /dev/urandom > "$WORK/f" || fail "write $WORK/f"
+	"$HOOKCOUNT" "$WORK/f" "$PR" record -o "$WORK/fa.prt" -- \
+	    "$MMAP_TOUCH" 16 "$WORK/f" > "$WORK/hc" 2> "$WORK/err"
+	rc=$?
+	[ $rc = 77 ] && skip "$(cat "$WORK/err")"
+	[ $rc = 0 ] || fail "hookcount/record: $(cat "$WORK/err")"
+	T=$WORK/fa.prt
+	[ "$(stat_of "$T" lost)" = 0 ] || fail "events lost"
+	fa=$(stat_of "$T" fault_around 2)
+	paired=$(stat_of "$T" fault_around 3)
+	[ "$fa" -ge 64 ] || fail "$fa flagged lookups < 64 (the file's windows)"
+	near "flagged page_lookup" "$fa" "$(hc_of "$WORK/hc" map_pages)"
+	near "unflagged page_lookup" $(( $(kind_of "$T" page_lookup) - fa )) \
+	    "$(hc_of "$WORK/hc" get_pages)"
+	[ "$paired" = "$fa" ] ||
+	    fail "$paired of $fa flagged lookups followed by their window's map"
+	[ "$(note_of "$T" ebpf.fault_around_flag)" = 1 ] ||
+	    fail "no note ebpf.fault_around_flag 1"
+	# The replay does no work for them, and counts each.
+	"$PR" replay "$T" --threads 1 --json "$WORK/r.json" > /dev/null \
+	    2> "$WORK/err" || fail "replay: $(cat "$WORK/err")"
+	got=$(python3 -c 'import json, sys
+print(json.load(open(sys.argv[1]))["counters"]["fault_around_lookups"])' \
+	    "$WORK/r.json") || fail "replay JSON: no fault_around_lookups"
+	[ "$got" = "$fa" ] ||
+	    fail "replay: fault_around_lookups $got, the trace flags $fa"
+	echo "replay: fault_around_lookups $got"
 	;;
 pid)
 	# -p follows a running process and the children it forks after the

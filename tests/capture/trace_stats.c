@@ -11,6 +11,11 @@
  *	map_wrong_class N		PR_MAP events whose object's class
  *					disagrees with its pindex (an
  *					anonymous object's is addr's page)
+ *	fault_around N PAIRED		page_lookup events flagged
+ *					PR_F_FAULT_AROUND, and how many of
+ *					them the thread's next event maps
+ *					(a PR_MAP of the same object,
+ *					pindex and npages)
  *	tid TID EVENTS			per recording thread
  *	tidkind TID KIND EVENTS		per thread and kind
  *	obj_events N			events on obj=ID (when given)
@@ -59,12 +64,41 @@ bump(struct count *t, size_t *nt, uint64_t key, uint64_t n)
 	}
 }
 
+/*
+ * The fault-around lookup a thread's next event may map: its last event's
+ * if that was one, in a small linear table.  Returns whether ev maps the
+ * range of tid's pending lookup, then makes ev the thread's last event.
+ */
+static bool
+fa_next(struct pr_event *pend, size_t *np, const struct pr_event *ev)
+{
+	bool paired = false;
+	size_t i;
+
+	for (i = 0; i < *np && pend[i].tid != ev->tid; i++)
+		;
+	if (i < *np)
+		paired = ev->kind == PR_MAP && pend[i].kind == PR_PAGE_LOOKUP &&
+		    ev->obj == pend[i].obj && ev->pindex == pend[i].pindex &&
+		    ev->npages == pend[i].npages;
+	else if (*np < MAXN)
+		(*np)++;
+	if (i < *np) {
+		pend[i] = *ev;
+		if ((ev->flags & PR_F_FAULT_AROUND) == 0)
+			pend[i].kind = PR_LOST;	/* no lookup to pair */
+	}
+	return (paired);
+}
+
 int
 main(int argc, char **argv)
 {
 	static struct count objs[MAXN], pmaps[MAXN], tids[MAXN], tk[MAXN];
+	static struct pr_event pend[MAXN];
 	uint64_t kev[PR_KIND_COUNT] = { 0 }, kpg[PR_KIND_COUNT] = { 0 };
-	size_t nobj = 0, npmap = 0, ntid = 0, ntk = 0, i, best = 0;
+	size_t nobj = 0, npmap = 0, ntid = 0, ntk = 0, npend = 0, i, best = 0;
+	uint64_t fa = 0, fa_paired = 0;
 	uint64_t okev[PR_KIND_COUNT] = { 0 };
 	uint64_t want = 0, nwant = 0, anon = 0, after_end = 0;
 	uint64_t created[2] = { 0 }, wrong_class = 0;
@@ -115,6 +149,11 @@ main(int argc, char **argv)
 			wrong_class++;
 		if (ev.kind == PR_OBJ_CREATE)
 			created[ev.obj >> 63 != 0 ? 0 : 1]++;
+		if (ev.kind == PR_PAGE_LOOKUP &&
+		    (ev.flags & PR_F_FAULT_AROUND) != 0)
+			fa++;
+		if (ev.kind != PR_LOST && fa_next(pend, &npend, &ev))
+			fa_paired++;
 		bump(tids, &ntid, ev.tid, 1);
 		bump(tk, &ntk, (uint64_t)ev.tid << 8 | ev.kind, 1);
 		if (want != 0 && ev.obj == want) {
@@ -143,6 +182,7 @@ main(int argc, char **argv)
 	printf("pmaps_mapped %zu\nmap_anon_pages %" PRIu64 "\n", npmap, anon);
 	printf("obj_create_class %" PRIu64 " %" PRIu64 "\nmap_wrong_class %"
 	    PRIu64 "\n", created[0], created[1], wrong_class);
+	printf("fault_around %" PRIu64 " %" PRIu64 "\n", fa, fa_paired);
 	for (i = 0; i < ntid; i++)
 		printf("tid %" PRIu64 " %" PRIu64 "\n", tids[i].key,
 		    tids[i].n);

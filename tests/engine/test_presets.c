@@ -575,6 +575,62 @@ test_atomics_reported(void **state)
 	}
 }
 
+/*
+ * Under every preset a page_lookup flagged PR_F_FAULT_AROUND (Linux's
+ * fault-around, which no modelled kernel makes: engine.c
+ * eng_ev_fault_around()) takes no lock, counts no atomic, allocates no
+ * page and is counted in fault_around_lookups; the same lookup unflagged
+ * (a read's) grabs its pages.
+ */
+static void
+test_fault_around_lookup(void **state)
+{
+	struct eng_stats before, after;
+	struct pr_event x;
+	struct vm_engine *e;
+	size_t i;
+	unsigned k;
+
+	(void)state;
+	for (i = 0; i < NWANT; i++) {
+		e = preset_engine(want[i].name, 1, 4, 2, 2048);
+		memset(&x, 0, sizeof(x));
+		x.kind = PR_OBJ_CREATE;
+		x.obj = 1;
+		assert_int_equal(eng_apply(eng_cpu(e, 0), &x), 0);
+		x.kind = PR_PAGE_LOOKUP;
+		x.pindex = 32;
+		x.npages = 16;
+		x.flags = PR_F_FAULT_AROUND;
+		eng_stats_collect(e, &before);
+		assert_int_equal(eng_apply(eng_cpu(e, 0), &x), 0);
+		eng_stats_collect(e, &after);
+		for (k = 0; k < LC_COUNT; k++) {
+			assert_int_equal(after.lock[k].acquisitions,
+			    before.lock[k].acquisitions);
+			assert_int_equal(after.lock[k].atomics,
+			    before.lock[k].atomics);
+		}
+		assert_int_equal(after.fault_around_lookups, 1);
+		x.kind = PR_PAGE_REMOVE;
+		x.npages = 1;
+		x.flags = 0;
+		assert_int_equal(eng_apply(eng_cpu(e, 0), &x),
+		    ENG_SKIP_NOT_RESIDENT);
+		x.kind = PR_PAGE_LOOKUP;
+		x.npages = 16;
+		assert_int_equal(eng_apply(eng_cpu(e, 0), &x), 0);
+		eng_stats_collect(e, &after);
+		assert_true(after.lock[LC_OBJECT].acquisitions >
+		    before.lock[LC_OBJECT].acquisitions);
+		assert_int_equal(after.fault_around_lookups, 1);
+		x.kind = PR_PAGE_REMOVE;
+		x.npages = 1;
+		assert_int_equal(eng_apply(eng_cpu(e, 0), &x), 0);
+		eng_destroy(e);
+	}
+}
+
 int
 main(void)
 {
@@ -590,6 +646,7 @@ main(void)
 		cmocka_unit_test(test_trylock_rates),
 		cmocka_unit_test(test_free_axis),
 		cmocka_unit_test(test_atomics_reported),
+		cmocka_unit_test(test_fault_around_lookup),
 	};
 
 	return (cmocka_run_group_tests(tests, NULL, NULL));

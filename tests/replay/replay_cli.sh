@@ -48,7 +48,7 @@ names = ["queue_ops", "queue_nops", "pqstate_commit_retries",
          "scan_active", "pd_wakeups", "pd_passes", "pd_ooms", "vm_waits",
          "vm_wait_ns", "free_find_steps", "free_far_afield",
          "free_lastq_hits", "page_hash_hits", "page_hash_misses",
-         "page_hash_fails"]
+         "page_hash_fails", "fault_around_lookups"]
 assert list(d["counters"]) == names, list(d["counters"])
 assert all(isinstance(v, int) and v >= 0 for v in d["counters"].values())
 assert d["counters"]["queue_ops"] > 0 and d["counters"]["pv_chunk_allocs"] > 0

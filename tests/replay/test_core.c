@@ -761,6 +761,131 @@ test_info_recorded(void **state)
 	assert_non_null(strstr(buf, "\"duration_ns\": 3790000000,"));
 }
 
+/*
+ * An eBPF trace for rule F's inference (docs/capture.md): two frames,
+ * threads 1 to 3.  Fault-around's lookups are frame 0's events 1 (its map
+ * is the thread's next event, after thread 2's) and 7 (its map is thread
+ * 2's first event of frame 1); 2 (a read: the thread's next event maps
+ * other pages), 5 (the map is for writing), 8 (the map has other pages)
+ * and frame 1's 2 (the trace's last event) are not.  With note, the
+ * recorder's ebpf.fault_around_flag; with flagged, event 2 flagged as the
+ * recorder would have flagged it.
+ */
+static void
+write_fa_trace(const char *path, uint8_t source, bool note, bool flagged)
+{
+	static const struct {
+		uint32_t tid;
+		uint8_t kind, flags;
+		uint64_t obj, pindex;
+		uint32_t npages;
+	} evs[] = {
+		{ 1, PR_MAP, 0, 0x100, 5, 1 },
+		{ 1, PR_PAGE_LOOKUP, 0, 0x100, 0, 16 },
+		{ 2, PR_PAGE_LOOKUP, 0, 0x100, 100, 4 },
+		{ 1, PR_MAP, 0, 0x100, 0, 16 },
+		{ 2, PR_MAP, 0, 0x100, 200, 1 },
+		{ 1, PR_PAGE_LOOKUP, 0, 0x100, 16, 16 },
+		{ 1, PR_MAP, PR_F_WRITE, 0x100, 16, 16 },
+		{ 2, PR_PAGE_LOOKUP, 0, 0x200, 0, 8 },
+		{ 1, PR_PAGE_LOOKUP, 0, 0x200, 32, 8 },
+		{ 1, PR_MAP, 0, 0x200, 32, 4 },		/* frame 1 */
+		{ 2, PR_MAP, 0, 0x200, 0, 8 },
+		{ 3, PR_PAGE_LOOKUP, 0, 0x100, 50, 2 },
+	};
+	struct pr_header h;
+	struct pr_writer *w;
+	struct pr_event ev;
+	size_t i;
+	int e;
+
+	pr_header_init(&h, source);
+	w = pr_writer_create(path, &h, &e);
+	assert_non_null(w);
+	for (i = 0; i < sizeof(evs) / sizeof(evs[0]); i++) {
+		memset(&ev, 0, sizeof(ev));
+		ev.time_ns = 1000 * i;
+		ev.tid = evs[i].tid;
+		ev.kind = evs[i].kind;
+		ev.flags = evs[i].flags;
+		ev.obj = evs[i].obj;
+		ev.pindex = evs[i].pindex;
+		ev.npages = evs[i].npages;
+		if (ev.kind == PR_MAP) {
+			ev.pmap = 1;
+			ev.addr = 0x10000000 + (ev.pindex << 12);
+		}
+		if (flagged && i == 2)
+			ev.flags = PR_F_FAULT_AROUND;
+		assert_int_equal(pr_writer_write(w, &ev), 0);
+		if (i == 8)
+			assert_int_equal(pr_writer_flush(w), 0);
+	}
+	if (note)
+		assert_int_equal(pr_writer_note(w, "ebpf.fault_around_flag",
+		    1), 0);
+	assert_int_equal(pr_writer_close(w), 0);
+}
+
+/*
+ * The loader infers PR_F_FAULT_AROUND on an eBPF trace recorded before the
+ * flag (rule F), within a frame and across frames, and on no other: one
+ * with the recorder's note, one with a flagged lookup, a synthetic one.
+ */
+static void
+test_fault_around_inferred(void **state)
+{
+	static const struct {
+		uint8_t source;
+		bool note, flagged;
+		uint64_t inferred;
+	} cases[] = {
+		{ PR_SRC_EBPF, false, false, 2 },
+		{ PR_SRC_EBPF, true, false, 0 },
+		{ PR_SRC_EBPF, false, true, 0 },
+		{ PR_SRC_SYNTH, false, false, 0 },
+	};
+	const uint8_t want[2][9] = {
+		{ 0, 1, 0, 0, 0, 0, 0, 1, 0 },
+		{ 0, 0, 0 },
+	};
+	char path[] = "/tmp/pr_fa_XXXXXX", err[256];
+	struct pr_event *ev = NULL;
+	struct rp_trace t;
+	size_t c, i, k, n, cap = 0;
+	bool fa;
+	int fd;
+
+	(void)state;
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	close(fd);
+	for (c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) {
+		write_fa_trace(path, cases[c].source, cases[c].note,
+		    cases[c].flagged);
+		assert_int_equal(rp_trace_load(path, 2, &t, err, sizeof(err)),
+		    0);
+		assert_int_equal(t.nframes, 2);
+		assert_int_equal(t.fa_inferred, cases[c].inferred);
+		for (i = 0; i < 2; i++) {
+			assert_int_equal(rp_trace_frame(&t, i, &ev, &cap, &n),
+			    0);
+			assert_int_equal(n, i == 0 ? 9 : 3);
+			for (k = 0; k < n; k++) {
+				fa = (ev[k].flags & PR_F_FAULT_AROUND) != 0;
+				if (cases[c].flagged && i == 0 && k == 2)
+					assert_true(fa);
+				else
+					assert_int_equal(fa, cases[c].inferred ?
+					    want[i][k] : 0);
+			}
+		}
+		rp_trace_free(&t);
+	}
+	free(ev);
+	unlink(path);
+}
+
 int
 main(void)
 {
@@ -780,6 +905,7 @@ main(void)
 		cmocka_unit_test(test_trace_pages),
 		cmocka_unit_test(test_csv_schema),
 		cmocka_unit_test(test_info_recorded),
+		cmocka_unit_test(test_fault_around_inferred),
 	};
 
 	return (cmocka_run_group_tests(tests, NULL, NULL));

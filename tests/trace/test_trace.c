@@ -376,6 +376,52 @@ test_writer_args(void **state)
 }
 
 /*
+ * Every version carries PR_F_FAULT_AROUND on a page_lookup (the eBPF
+ * recorder's fault-around lookups, docs/trace-format.md), beside a read's
+ * unflagged lookup of the same presence mask (a v2/v3 shape of its own),
+ * and reads it back.
+ */
+static void
+test_fault_around_flag(void **state)
+{
+	const uint32_t versions[] = { PR_VERSION_V1, PR_VERSION_V2,
+	    PR_TRACE_VERSION };
+	struct pr_event ev[3];
+	struct pr_header h;
+	struct pr_reader *r;
+	struct pr_writer *w;
+	size_t v, i;
+	int err;
+
+	(void)state;
+	memset(ev, 0, sizeof(ev));
+	for (i = 0; i < 3; i++) {
+		ev[i].time_ns = 100 * i;
+		ev[i].obj = 7;
+		ev[i].pindex = 16;
+		ev[i].npages = 16;
+		ev[i].tid = 1000;
+		ev[i].kind = PR_PAGE_LOOKUP;
+	}
+	ev[0].flags = PR_F_FAULT_AROUND;
+	ev[1].tid = 1001;	/* the same presence mask as ev[0]'s */
+	ev[2].flags = PR_F_FAULT_AROUND | PR_F_WRITE;
+	for (v = 0; v < sizeof(versions) / sizeof(versions[0]); v++) {
+		pr_header_init(&h, PR_SRC_EBPF);
+		w = pr_writer_create_version(tpath("fa.prt"), &h, versions[v],
+		    &err);
+		assert_non_null(w);
+		for (i = 0; i < 3; i++)
+			assert_int_equal(pr_writer_write(w, &ev[i]), PR_OK);
+		assert_int_equal(pr_writer_close(w), PR_OK);
+		r = pr_reader_open(tpath("fa.prt"), &err);
+		assert_non_null(r);
+		assert_int_equal(read_compare(r, ev, 3), 0);
+		pr_reader_close(r);
+	}
+}
+
+/*
  * Is cut worth trying: every byte of the header and of the index and tail,
  * around every frame boundary, inside every frame header and payload, and
  * every 11th byte elsewhere.
@@ -1342,6 +1388,7 @@ main(void)
 		cmocka_unit_test(test_round_trip),
 		cmocka_unit_test(test_frames_and_empty),
 		cmocka_unit_test(test_writer_args),
+		cmocka_unit_test(test_fault_around_flag),
 		cmocka_unit_test(test_truncation_everywhere),
 		cmocka_unit_test(test_bad_headers),
 		cmocka_unit_test(test_corrupt_frame),
