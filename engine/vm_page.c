@@ -1348,17 +1348,15 @@ vfs_bio_page_sbusy(struct eng_cpu *c, struct vm_object *obj,
 }
 
 /*
- * One of DragonFly's atomic operations on m->busy_count that the model's
- * busy word need not record: the soft busy of the buffer's I/O
- * (vm_page_io_start() and vm_page_io_finish(), atomic_fetchadd_int) and
- * the hard busy's release and retaking around it (vm_page_wakeup(),
- * vm_page_busy_wait()), while the model keeps m hard-busied by this CPU
- * from vfs_busy_pages() to bpdone() (vfs_bio_read_dfly()).  One RMW on the
- * word, counted; the word unchanged.  m must be exclusive-busied by this
- * CPU.
+ * The soft busy of DragonFly's buffer I/O, vm_page_io_start() and
+ * vm_page_io_finish() (one atomic_fetchadd_int on m->busy_count each),
+ * taken and dropped under the caller's hard busy.  The model's busy word
+ * has no room for a soft busy beside a hard one, so the RMW leaves the
+ * word as it is: counted, not recorded (vfs_bio_read_dfly()).  m must be
+ * exclusive-busied by this CPU.
  */
 static void
-vm_page_dfly_io_rmw(struct eng_cpu *c, struct vm_page *m)
+vm_page_io_rmw(struct eng_cpu *c, struct vm_page *m)
 {
 	vm_page_assert_xbusied(c, m);
 	(void)eng_atomic_fetchor_32(&c->lk, LC_PAGE, &m->busy_lock, 0);
@@ -1372,18 +1370,16 @@ vm_page_dfly_io_rmw(struct eng_cpu *c, struct vm_page *m)
  * has busied and starts over, so as never to wait while holding a busy;
  * the model yields instead of sleeping.  A page that has left (obj,
  * pindex) since the grab (the model's buffer keeps no wiring) is unbusied
- * and passed over (ma[i] = NULL).  Returns the pages busied.  The object
- * must be unlocked.
+ * and passed over (ma[i] = NULL).  The object must be unlocked.
  */
-static int
+static void
 vfs_bio_busy_dfly(struct eng_cpu *c, struct vm_object *obj,
     vm_pindex_t pindex, struct vm_page **ma, int n)
 {
-	int i, j, busied;
+	int i, j;
 
 	VM_OBJECT_ASSERT_UNLOCKED(c, obj);
 retry:
-	busied = 0;
 	for (i = 0; i < n; i++) {
 		if (ma[i] == NULL)
 			continue;
@@ -1394,16 +1390,11 @@ retry:
 			eng_yield();
 			goto retry;
 		}
-		if (atomic_load_explicit(&ma[i]->object,
-		    memory_order_relaxed) != obj ||
-		    ma[i]->pindex != pindex + (vm_pindex_t)i) {
+		if (!vm_page_named_is(ma[i], obj, pindex + (vm_pindex_t)i)) {
 			vm_page_xunbusy(c, ma[i]);
 			ma[i] = NULL;
-			continue;
 		}
-		busied++;
 	}
-	return (busied);
 }
 
 /*
@@ -1416,16 +1407,16 @@ retry:
  * vm_page_io_start(); per page vm_page_protect(m, VM_PROT_NONE) (the
  * model's form, as in vm_object_terminate_pages(): pmap_remove_all() of a
  * mapped page; a page the grab just allocated is never mapped) and
- * vm_page_wakeup().  At completion bpdone() (3515-3712): vm_object_hold(obj)
- * (the token, exclusive, and hold_count's two atomics), per page
- * vm_page_busy_wait(), vfs_clean_one_page() (m->valid set, plain: the page
- * busied), vm_page_io_finish(), vm_page_wakeup(), vm_object_pip_wakeup();
+ * vm_page_wakeup(), the pages left soft-busied for the I/O.  At completion
+ * bpdone() (3515-3712): vm_object_hold(obj) (the token, exclusive, and
+ * hold_count's two atomics), then per page vm_page_busy_wait(),
+ * vfs_clean_one_page() (m->valid set, plain: the page busied),
+ * vm_page_io_finish(), vm_page_wakeup(), vm_object_pip_wakeup();
  * vm_object_drop().  So a buffer takes one more token than the grab's and
- * eight atomics a page.  The model holds each page hard-busied from the
- * first busy to the last wakeup, where DragonFly holds a soft busy across
- * the I/O, and counts the RMWs in between on the busy word
- * (vm_page_dfly_io_rmw()): another CPU's vm_page_hash_get() finds the page
- * busy there instead of soft-busying it too.
+ * eight atomics a page.  The model does not keep the soft busy across the
+ * I/O (vm_page_io_rmw()): another CPU may busy the page there, or free it
+ * (the model's buffer keeps no wiring), which bpdone()'s busy then finds
+ * gone and passes over.  As in 5.6, the hold is taken with no busy held.
  *
  * joined (the pages join the previous insertion's buffer, as in
  * vfs_bio_read()): bpdone()'s hold was counted with that buffer; the
@@ -1437,34 +1428,38 @@ vfs_bio_read_dfly(struct eng_cpu *c, struct vm_object *obj,
     vm_pindex_t pindex, struct vm_page **ma, int n, bool joined)
 {
 	ENG_SITE_DEFINE;
-	int i, busied;
+	struct vm_page *m;
+	int i, busied = 0;
 
 	VM_OBJECT_ASSERT_UNLOCKED(c, obj);
-	busied = vfs_bio_busy_dfly(c, obj, pindex, ma, n);
+	vfs_bio_busy_dfly(c, obj, pindex, ma, n);
 	for (i = 0; i < n; i++) {
-		if (ma[i] == NULL)
+		if ((m = ma[i]) == NULL)
 			continue;
 		vm_object_pip_add(c, obj);
-		vm_page_dfly_io_rmw(c, ma[i]);		/* vm_page_io_start */
+		vm_page_io_rmw(c, m);			/* vm_page_io_start */
 	}
 	for (i = 0; i < n; i++) {
-		if (ma[i] == NULL)
+		if ((m = ma[i]) == NULL)
 			continue;
-		if (pmap_page_is_mapped(ma[i]))
-			pmap_remove_all(c, ma[i]);
-		vm_page_dfly_io_rmw(c, ma[i]);		/* vm_page_wakeup */
+		if (pmap_page_is_mapped(m))
+			pmap_remove_all(c, m);
+		vm_page_xunbusy(c, m);			/* vm_page_wakeup */
 	}
 	/* The I/O; then bpdone(). */
 	if (!joined)
 		vm_object_hold(c, obj, ENG_HERE);
 	for (i = 0; i < n; i++) {
-		if (ma[i] == NULL)
+		if ((m = ma[i]) == NULL)
 			continue;
-		vm_page_dfly_io_rmw(c, ma[i]);		/* vm_page_busy_wait */
-		atomic_store_explicit(&ma[i]->valid, VM_PAGE_BITS_ALL,
-		    memory_order_relaxed);
-		vm_page_dfly_io_rmw(c, ma[i]);		/* vm_page_io_finish */
-		vm_page_xunbusy(c, ma[i]);		/* vm_page_wakeup */
+		vm_page_busy_wait(c, m);
+		if (vm_page_named_is(m, obj, pindex + (vm_pindex_t)i)) {
+			atomic_store_explicit(&m->valid, VM_PAGE_BITS_ALL,
+			    memory_order_relaxed);
+			vm_page_io_rmw(c, m);		/* vm_page_io_finish */
+			busied++;
+		}
+		vm_page_xunbusy(c, m);			/* vm_page_wakeup */
 		vm_object_pip_wakeup(c, obj);
 	}
 	if (!joined)
