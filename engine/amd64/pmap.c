@@ -816,14 +816,14 @@ pmap_pte_seen(struct eng_cpu *c, struct pmap *pm, uint64_t va,
  * its object locked (MI rule); takes the pmap lock, then pv locks (dfly:
  * the object's backing_lk first when it attaches a backing; hashed:N:global:
  * pvh_global_lock read-locked first and dropped before the pmap lock, as
- * release/10.4.0 pmap.c pmap_enter, lines 4299 and 4459).
- * pmap_enter_unless(): the same, declined when seen is not NULL and va
- * has a valid PTE already (*seen then says what it maps, as
- * pmap_pte_seen()); returns whether it entered m.
+ * release/10.4.0 pmap.c pmap_enter, lines 4299 and 4459).  With seen
+ * not NULL, declined when va has a valid PTE already (*seen then says
+ * what it maps, as pmap_pte_seen(); pmap_ev_enter_prefault()).  Returns
+ * whether it entered m.
  */
-static bool
-pmap_enter_unless(struct eng_cpu *c, struct pmap *pm, uint64_t va,
-    struct vm_page *m, bool write, bool wired, struct pmap_seen *seen)
+bool
+pmap_enter(struct eng_cpu *c, struct pmap *pm, uint64_t va, struct vm_page *m,
+    bool write, bool wired, struct pmap_seen *seen)
 {
 	ENG_SITE_DEFINE;
 	struct pmap_md *md;
@@ -926,13 +926,6 @@ unlock:
 	return (entered);
 }
 
-void
-pmap_enter(struct eng_cpu *c, struct pmap *pm, uint64_t va, struct vm_page *m,
-    bool write, bool wired)
-{
-	(void)pmap_enter_unless(c, pm, va, m, write, wired, NULL);
-}
-
 /* Trace event: map (pmap_enter, never wired).  1 if the slot is invalid. */
 int
 pmap_ev_enter(struct eng_cpu *c, uint64_t slot, uint64_t va,
@@ -943,7 +936,7 @@ pmap_ev_enter(struct eng_cpu *c, uint64_t slot, uint64_t va,
 	pm = pmap_slot(pmap_mi_cpu_md(c), slot);
 	if (pm == NULL || m == NULL)
 		return (1);
-	pmap_enter(c, pm, va, m, write, false);
+	(void)pmap_enter(c, pm, va, m, write, false, NULL);
 	return (0);
 }
 
@@ -954,7 +947,7 @@ pmap_ev_enter(struct eng_cpu *c, uint64_t slot, uint64_t va,
  * the PTE with no lock (sys/platform/pc64/x86_64/pmap.c lines 5241-5254,
  * its pm_spin commented out); the model reads it under the pmap lock
  * that pmap_enter() takes (its page tables are a hash a concurrent
- * pmap_enter() may grow), so both are one pmap_enter_unless(): entered,
+ * pmap_enter() may grow), so both are one pmap_enter(): entered,
  * or declined when va has a valid PTE (*seen: what it maps, the model's
  * knowledge).  A decline costs that lock, which DragonFly's test does
  * not take (design-dragonfly.md, "Burst").  False also when the slot is
@@ -968,8 +961,7 @@ pmap_ev_enter_prefault(struct eng_cpu *c, uint64_t slot, uint64_t va,
 
 	seen->mapped = false;
 	pm = pmap_slot(pmap_mi_cpu_md(c), slot);
-	return (pm != NULL && pmap_enter_unless(c, pm, va, m, write, false,
-	    seen));
+	return (pm != NULL && pmap_enter(c, pm, va, m, write, false, seen));
 }
 
 /*
