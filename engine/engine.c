@@ -1792,8 +1792,7 @@ vm_prefault_quick(struct eng_cpu *c, const struct pr_event *ev,
 			stop[behind] = true;
 			continue;
 		}
-		m = write ? vm_page_lookup_busy_try(c, obj, cand) :
-		    vm_page_lookup_sbusy_try(c, obj, cand);
+		m = vm_page_lookup_busy_try(c, obj, cand, !write);
 		if (m == NULL)
 			break;
 		if (pmap_ev_enter_prefault(c, ev->pmap, addr, m, write,
@@ -2256,8 +2255,8 @@ ev_sendfile_dfly(struct eng_cpu *c, struct vm_object *obj, vm_pindex_t pindex,
 	vm_object_hold_shared(c, obj, ENG_HERE);
 	for (i = 0; i < n; i++) {
 		loops = 0;
-		while ((m = vm_page_lookup_sbusy_try(c, obj, pindex + i)) ==
-		    NULL) {
+		while ((m = vm_page_lookup_busy_try(c, obj, pindex + i,
+		    true)) == NULL) {
 			vm_object_drop(c, obj);
 			k = n - i < SENDFILE_DFLY_READ ? (int)(n - i) :
 			    SENDFILE_DFLY_READ;
