@@ -1749,10 +1749,10 @@ vm_fault_prefault(struct eng_cpu *c, const struct pr_event *ev,
  * pmap_enter()s it read-only and drops the soft busy; a write fault
  * vm_page_lookup_busy_try()s it (line 3324: hard busy, hash entry),
  * pmap_enter()s it writeable and vm_page_wakeup()s it.  A page missing,
- * or busy, ends the burst.  Every model page is fully valid, never
+ * or busy (a read: hard-busied), ends the burst.  Every model page is fully valid, never
  * PQ_CACHE, PG_FICTITIOUS or PG_SWAPPED; a write's
  * vm_object_set_writeable_dirty(), vm_set_nosync() and vm_page_dirty()
- * (lines 3348-3354) are not modelled, as for the fault's own page
+ * (lines 3348-3353) are not modelled, as for the fault's own page
  * (ev_map_dfly()).
  *
  * The model answers pmap_prefault_ok() from c->fault_seen (a page it
@@ -1764,7 +1764,7 @@ vm_fault_prefault(struct eng_cpu *c, const struct pr_event *ev,
  * lock are the model's, where DragonFly stops at no cost.  The model has
  * no map entries: as vm_fault_prefault(), the entry maps the object from
  * its pindex 0, with no end.  The pmap is the faulting thread's own
- * (vmspace_pmap(lp->lwp_vmspace), line 3214).  A page entered is noted
+ * (vmspace_pmap(lp->lwp_vmspace), line 3216).  A page entered is noted
  * in c->fault_seen, and so is one a decline found mapping its own page.
  * The object is held (locked) by this CPU; no other lock is held.
  */
