@@ -1749,8 +1749,8 @@ vm_fault_prefault(struct eng_cpu *c, const struct pr_event *ev,
  * pmap_enter()s it read-only and drops the soft busy; a write fault
  * vm_page_lookup_busy_try()s it (line 3324: hard busy, hash entry),
  * pmap_enter()s it writeable and vm_page_wakeup()s it.  A page missing,
- * or busy (a read: hard-busied), ends the burst.  Every model page is fully valid, never
- * PQ_CACHE, PG_FICTITIOUS or PG_SWAPPED; a write's
+ * or busy (a read: hard-busied), ends the burst.  Every model page is
+ * fully valid, never PQ_CACHE, PG_FICTITIOUS or PG_SWAPPED; a write's
  * vm_object_set_writeable_dirty(), vm_set_nosync() and vm_page_dirty()
  * (lines 3348-3353) are not modelled, as for the fault's own page
  * (ev_map_dfly()).
@@ -1806,7 +1806,7 @@ vm_prefault_quick(struct eng_cpu *c, const struct pr_event *ev,
 			stop[behind] = true;
 		}
 		if (write)
-			vm_page_xunbusy(c, m);		/* vm_page_wakeup */
+			vm_page_xunbusy(c, m);	/* vm_page_wakeup */
 		else
 			vm_page_sbusy_drop(c, m);
 	}

@@ -794,6 +794,7 @@ pmap_pte_seen(struct eng_cpu *c, struct pmap *pm, uint64_t va,
 	uint64_t pte;
 	bool have;
 
+	PMAP_LOCK_ASSERT(c, pm);
 	pd = pm->pm_active ? pmap_pd_lookup(c, pm, va) : NULL;
 	have = pd != NULL && (pd->pd_pde & PG_PS) == 0 && pd->pd_ptp != NULL;
 	pte = have ? pd->pd_ptp[pmap_pte_index(va)] : 0;
@@ -950,8 +951,8 @@ pmap_ev_enter(struct eng_cpu *c, uint64_t slot, uint64_t va,
  * pmap_enter() may grow), so both are one pmap_enter(): entered,
  * or declined when va has a valid PTE (*seen: what it maps, the model's
  * knowledge).  A decline costs that lock, which DragonFly's test does
- * not take (design-dragonfly.md, "Burst").  False also when the slot is
- * invalid.  As pmap_enter().
+ * not take (design-dragonfly.md, "The burst").  False also when the slot
+ * is invalid.  As pmap_enter().
  */
 bool
 pmap_ev_enter_prefault(struct eng_cpu *c, uint64_t slot, uint64_t va,
