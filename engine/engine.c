@@ -1731,100 +1731,6 @@ grab:
 }
 
 /*
- * map, --page dfly, one page: DragonFly 5.6's vm_fault() (sys/vm/vm_fault.c
- * of lileding/DragonFlyBSD at v5.6.0, fa4bfe35).
- *
- * vm_fault_quick() first, with no object token: not for an object with
- * OBJ_ONEMAPPING, which every anonymous object has (the model's anon
- * objects); else vm_page_hash_get() returns the page soft-busied, and a
- * valid page (every model page; no PQ_CACHE, no PG_SWAPPED; a write
- * fault's writeable object and dirty page are taken to hold, the model
- * having no dirty bits) is vm_page_soft_activate()d: act_count only when
- * it is active, else a full vm_page_activate().  The page is marked PG_REFERENCED, entered,
- * and its soft busy dropped.
- *
- * Otherwise the object is held to the end of the fault: shared
- * (vm_object_hold_shared()), or exclusive (vm_object_hold()) when the
- * exclusive heuristic is set (VM_MAP_BACK_EXCL_HEUR, set by a fault that
- * had to allocate and cleared by one that found its page; per (pmap,
- * object) here, e->dfly_excl_heur); vm_fault() lines 650-653, dropped by
- * unlock_things() -> unlock_map() (vm_object_drop(), lines 219-221).  A
- * hold is the token and a hold_count atomic, its drop another (the
- * model's vm_object_hold(), vm_object.c).  Under it,
- * vm_fault_object() (paging in progress held):
- *  - a resident page is hard-busied (vm_page_lookup_busy_try), taken off
- *    its queue (vm_page_unqueue_nowakeup), and later activated;
- *  - a missing page under the shared token: the heuristic is set, the
- *    hold dropped (unlock_things()), and the fault starts again
- *    (KERN_TRY_AGAIN) with the exclusive hold; under it the page is
- *    allocated (hard-busied) and activated.
- * vm_fault_object() ends by dropping paging in progress.  Then
- * PG_REFERENCED, pmap_enter, vm_page_activate() again (the page is
- * active: act_count only), vm_page_wakeup() and the hold's drop.  So each
- * attempt holds and drops the object once: the token and two hold_count
- * atomics.
- * The model waits for a busy page under the token, where the kernel
- * drops it, sleeps and starts again.
- *
- * Returns whether a page was found or made (*rv: pmap_ev_enter()'s
- * result).  Called with the object unlocked.
- */
-static bool
-ev_map_dfly(struct eng_cpu *c, const struct pr_event *ev,
-    struct vm_object *obj, vm_pindex_t pindex, uint64_t va, int *rv)
-{
-	ENG_SITE_DEFINE;
-	bool write = (ev->flags & PR_F_WRITE) != 0, excl, retry;
-	_Atomic uint8_t *heur;
-	struct vm_page *m;
-
-	if (!obj->anon && (m = vm_page_hash_get(c, obj, pindex)) != NULL) {
-		vm_page_activate(c, m);		/* vm_page_soft_activate */
-		vm_page_aflag_set(c, m, PGA_REFERENCED);
-		*rv = pmap_ev_enter(c, ev->pmap, va, m, write);
-		vm_page_sbusy_drop(c, m);
-		return (true);
-	}
-	heur = &c->e->dfly_excl_heur[(((uint64_t)ev->pmap *
-	    0x9e3779b97f4a7c15ULL) ^ (obj->slot * 0xc2b2ae3d27d4eb4fULL)) >>
-	    (64 - ENG_DFLY_EXCL_BITS)];
-	excl = atomic_load_explicit(heur, memory_order_relaxed) != 0;
-	for (;;) {
-		if (excl)
-			vm_object_hold(c, obj, ENG_HERE);
-		else
-			vm_object_hold_shared(c, obj, ENG_HERE);
-		vm_object_pip_add(c, obj);
-		if ((m = vm_page_lookup_busy(c, obj, pindex)) != NULL) {
-			atomic_store_explicit(heur, 0, memory_order_relaxed);
-			vm_page_unqueue_nowakeup(c, m);
-			break;
-		}
-		atomic_store_explicit(heur, 1, memory_order_relaxed);
-		if (excl) {
-			vm_object_make_alive(c, obj);
-			m = vm_page_alloc(c, obj, pindex, false, true, &retry);
-			if (m != NULL || !retry)
-				break;
-		}
-		vm_object_pip_wakeup(c, obj);
-		vm_object_drop(c, obj);		/* unlock_things() */
-		excl = true;
-	}
-	if (m != NULL) {
-		vm_page_activate(c, m);
-		vm_object_pip_wakeup(c, obj);	/* vm_fault_object() ends */
-		vm_page_aflag_set(c, m, PGA_REFERENCED);
-		*rv = pmap_ev_enter(c, ev->pmap, va, m, write);
-		vm_page_activate(c, m);
-		vm_page_xunbusy(c, m);		/* vm_page_wakeup */
-	} else
-		vm_object_pip_wakeup(c, obj);
-	vm_object_drop(c, obj);			/* unlock_things() */
-	return (m != NULL);
-}
-
-/*
  * The trace's faults are Linux's, and Linux's fault-around
  * (filemap_map_pages(), recorded as one map of its whole window, the
  * faulting page included, right after the fault's own one-page map;
@@ -1900,6 +1806,35 @@ eng_fault_seen(const struct eng_cpu *c, const struct pr_event *ev,
 }
 
 /*
+ * The i-th candidate (from 0) of a prefault's outward spiral around the
+ * faulting page (va, pindex): i / 2 + 1 pages away, behind it for even i
+ * when back_first (FreeBSD's vm_fault_prefault(): va - 1 page, va + 1,
+ * va - 2, ...), for odd i when not (DragonFly's vm_prefault_quick():
+ * va + 1, va - 1, va + 2, ...).  Sets *addr, *cand (its pindex) and
+ * *behind.  False for a candidate behind the start of the map entry,
+ * which the model takes to map the object from its pindex 0 (see
+ * vm_fault_prefault()), or below address 0.  No lock.
+ */
+static bool
+vm_prefault_cand(int i, bool back_first, uint64_t va, vm_pindex_t pindex,
+    uint64_t *addr, vm_pindex_t *cand, bool *behind)
+{
+	uint64_t d = (uint64_t)(i >> 1) + 1;
+
+	*behind = ((i & 1) == 0) == back_first;
+	if (*behind) {
+		if (d > pindex || va < (d << PAGE_SHIFT))
+			return (false);
+		*addr = va - (d << PAGE_SHIFT);
+		*cand = pindex - d;
+	} else {
+		*addr = va + (d << PAGE_SHIFT);
+		*cand = pindex + d;
+	}
+	return (true);
+}
+
+/*
  * vm_fault_prefault(): after a fault has entered its page, map up to PFBAK
  * pages before it and PFFOR after it that are resident, in an outward
  * spiral (va - 1 page, va + 1, va - 2, ...), inside the faulting map
@@ -1937,7 +1872,8 @@ vm_fault_prefault(struct eng_cpu *c, const struct pr_event *ev,
 	ENG_SITE_DEFINE;
 	struct pmap_seen seen;
 	struct vm_page *m;
-	uint64_t addr, cand, d;
+	uint64_t addr, cand;
+	bool behind;
 	int i;
 
 	if (obj_locked)
@@ -1945,18 +1881,10 @@ vm_fault_prefault(struct eng_cpu *c, const struct pr_event *ev,
 	else
 		VM_OBJECT_ASSERT_UNLOCKED(c, obj);
 	for (i = 0; i < 2 * (PFBAK > PFFOR ? PFBAK : PFFOR); i++) {
-		d = (uint64_t)(i >> 1) + 1;
-		if ((i & 1) == 0) {
-			if (d > PFBAK || d > pindex ||
-			    va < (d << PAGE_SHIFT))
-				continue;
-			addr = va - (d << PAGE_SHIFT);
-		} else {
-			if (d > PFFOR)
-				continue;
-			addr = va + (d << PAGE_SHIFT);
-		}
-		cand = (i & 1) == 0 ? pindex - d : pindex + d;
+		if (!vm_prefault_cand(i, true, va, pindex, &addr, &cand,
+		    &behind) || (uint64_t)(i >> 1) + 1 > (behind ? PFBAK :
+		    PFFOR))
+			continue;
 		if (!pmap_ev_is_prefaultable(c, ev->pmap, addr, &seen)) {
 			if (seen.mapped && seen.obj == obj->slot &&
 			    seen.pindex == cand)
@@ -1974,6 +1902,190 @@ vm_fault_prefault(struct eng_cpu *c, const struct pr_event *ev,
 		if (m == NULL)
 			break;
 	}
+}
+
+/*
+ * DragonFly 5.6's burst, vm_prefault_quick() (v5.6.0 sys/vm/vm_fault.c
+ * lines 3188-3363), run by vm_fault() after the fault has entered and
+ * woken its page, with the fault's object hold (shared or exclusive)
+ * still held (lines 776-785; unlock_things() follows).  vm_fault() runs
+ * it when VM_FAULT_BURST is set, which trap_pfault() sets on every
+ * user-mode fault (sys/platform/pc64/x86_64/trap.c line 965) and
+ * vm_fault_quick()'s success clears (line 633): so after the token path
+ * only.  The other burst, vm_prefault() (lines 2909-3186: the object held
+ * exclusive again, backing objects followed, zero-fill pages allocated
+ * under vm.fast_fault), needs fs.shared == 0 as well as
+ * fs.first_shared == 0, and vm_fault_object() clears fs.shared only for
+ * a page in a backing object (lines 1889-1891, 1985-1990, 2372-2379):
+ * the model has none, so every burst is vm_prefault_quick().
+ *
+ * Up to vm.prefault_pages = 8 candidates (line 2885), in an outward
+ * spiral va + 1 page, va - 1, va + 2, ... (vm_prefault_cand()).  A
+ * direction stops at the entry's start, or at the first candidate
+ * pmap_prefault_ok() finds mapped (line 3279: an unlocked PTE read).
+ * Else a read fault (the kernel: a mapping without VM_PROT_WRITE)
+ * vm_page_lookup_sbusy_try()s the page (line 3303: soft busy, hash entry),
+ * pmap_enter()s it read-only and drops the soft busy; a write fault
+ * vm_page_lookup_busy_try()s it (line 3324: hard busy, hash entry),
+ * pmap_enter()s it writeable and vm_page_wakeup()s it.  A page missing,
+ * or busy (a read: hard-busied), ends the burst.  Every model page is
+ * fully valid, never PQ_CACHE, PG_FICTITIOUS or PG_SWAPPED; a write's
+ * vm_object_set_writeable_dirty(), vm_set_nosync() and vm_page_dirty()
+ * (lines 3348-3353) are not modelled, as for the fault's own page
+ * (ev_map_dfly()).
+ *
+ * The model answers pmap_prefault_ok() from c->fault_seen (a page it
+ * knows mapped: no; no lock), else after the lookup: a missing or busy
+ * page ends the burst whatever the PTE (the entry is taken to map the
+ * object there, so a valid PTE would map that page, which is resident),
+ * and pmap_ev_enter_prefault() reads the PTE under the lock its
+ * pmap_enter() takes, declining a mapped one: then the busy and that
+ * lock are the model's, where DragonFly stops at no cost.  The model has
+ * no map entries: as vm_fault_prefault(), the entry maps the object from
+ * its pindex 0, with no end.  The pmap is the faulting thread's own
+ * (vmspace_pmap(lp->lwp_vmspace), line 3216).  A page entered is noted
+ * in c->fault_seen, and so is one a decline found mapping its own page.
+ * The object is held (locked) by this CPU; no other lock is held.
+ */
+#define VM_PREFAULT_PAGES	8
+static void
+vm_prefault_quick(struct eng_cpu *c, const struct pr_event *ev,
+    struct vm_object *obj, vm_pindex_t pindex, uint64_t va, bool write)
+{
+	struct pmap_seen seen;
+	struct vm_page *m;
+	uint64_t addr, cand;
+	bool behind, stop[2] = { false, false };
+	int i;
+
+	VM_OBJECT_ASSERT_LOCKED(c, obj);
+	for (i = 0; i < VM_PREFAULT_PAGES && !(stop[0] && stop[1]); i++) {
+		if (!vm_prefault_cand(i, false, va, pindex, &addr, &cand,
+		    &behind)) {
+			stop[behind] = true;
+			continue;
+		}
+		if (stop[behind])
+			continue;
+		if (eng_fault_seen(c, ev, obj, addr, cand, false)) {
+			stop[behind] = true;
+			continue;
+		}
+		m = vm_page_lookup_busy_try(c, obj, cand, !write);
+		if (m == NULL)
+			break;
+		if (pmap_ev_enter_prefault(c, ev->pmap, addr, m, write,
+		    &seen))
+			eng_fault_seen_mark(c, addr, cand, write);
+		else {
+			if (seen.mapped && seen.obj == obj->slot &&
+			    seen.pindex == cand)
+				eng_fault_seen_mark(c, addr, cand,
+				    seen.writeable);
+			stop[behind] = true;
+		}
+		if (write)
+			vm_page_xunbusy(c, m);	/* vm_page_wakeup */
+		else
+			vm_page_sbusy_drop(c, m);
+	}
+}
+
+/*
+ * map, --page dfly, one page: DragonFly 5.6's vm_fault() (sys/vm/vm_fault.c
+ * of lileding/DragonFlyBSD at v5.6.0, fa4bfe35).
+ *
+ * vm_fault_quick() first, with no object token: not for an object with
+ * OBJ_ONEMAPPING, which every anonymous object has (the model's anon
+ * objects); else vm_page_hash_get() returns the page soft-busied, and a
+ * valid page (every model page; no PQ_CACHE, no PG_SWAPPED; a write
+ * fault's writeable object and dirty page are taken to hold, the model
+ * having no dirty bits) is vm_page_soft_activate()d: act_count only when
+ * it is active, else a full vm_page_activate().  The page is marked PG_REFERENCED, entered,
+ * and its soft busy dropped.
+ *
+ * Otherwise the object is held to the end of the fault: shared
+ * (vm_object_hold_shared()), or exclusive (vm_object_hold()) when the
+ * exclusive heuristic is set (VM_MAP_BACK_EXCL_HEUR, set by a fault that
+ * had to allocate and cleared by one that found its page; per (pmap,
+ * object) here, e->dfly_excl_heur); vm_fault() lines 650-653, dropped by
+ * unlock_things() -> unlock_map() (vm_object_drop(), lines 219-221).  A
+ * hold is the token and a hold_count atomic, its drop another (the
+ * model's vm_object_hold(), vm_object.c).  Under it,
+ * vm_fault_object() (paging in progress held):
+ *  - a resident page is hard-busied (vm_page_lookup_busy_try), taken off
+ *    its queue (vm_page_unqueue_nowakeup), and later activated;
+ *  - a missing page under the shared token: the heuristic is set, the
+ *    hold dropped (unlock_things()), and the fault starts again
+ *    (KERN_TRY_AGAIN) with the exclusive hold; under it the page is
+ *    allocated (hard-busied) and activated.
+ * vm_fault_object() ends by dropping paging in progress.  Then
+ * PG_REFERENCED, pmap_enter, vm_page_activate() again (the page is
+ * active: act_count only), vm_page_wakeup(), the burst under the hold
+ * (vm_prefault_quick(); not after vm_fault_quick(), which clears
+ * VM_FAULT_BURST) and the hold's drop.  So each attempt holds and drops
+ * the object once: the token and two hold_count atomics.
+ * The model waits for a busy page under the token, where the kernel
+ * drops it, sleeps and starts again.
+ *
+ * Returns whether a page was found or made (*rv: pmap_ev_enter()'s
+ * result).  Called with the object unlocked.
+ */
+static bool
+ev_map_dfly(struct eng_cpu *c, const struct pr_event *ev,
+    struct vm_object *obj, vm_pindex_t pindex, uint64_t va, int *rv)
+{
+	ENG_SITE_DEFINE;
+	bool write = (ev->flags & PR_F_WRITE) != 0, excl, retry;
+	_Atomic uint8_t *heur;
+	struct vm_page *m;
+
+	if (!obj->anon && (m = vm_page_hash_get(c, obj, pindex)) != NULL) {
+		vm_page_activate(c, m);		/* vm_page_soft_activate */
+		vm_page_aflag_set(c, m, PGA_REFERENCED);
+		*rv = pmap_ev_enter(c, ev->pmap, va, m, write);
+		vm_page_sbusy_drop(c, m);
+		return (true);
+	}
+	heur = &c->e->dfly_excl_heur[(((uint64_t)ev->pmap *
+	    0x9e3779b97f4a7c15ULL) ^ (obj->slot * 0xc2b2ae3d27d4eb4fULL)) >>
+	    (64 - ENG_DFLY_EXCL_BITS)];
+	excl = atomic_load_explicit(heur, memory_order_relaxed) != 0;
+	for (;;) {
+		if (excl)
+			vm_object_hold(c, obj, ENG_HERE);
+		else
+			vm_object_hold_shared(c, obj, ENG_HERE);
+		vm_object_pip_add(c, obj);
+		if ((m = vm_page_lookup_busy(c, obj, pindex)) != NULL) {
+			atomic_store_explicit(heur, 0, memory_order_relaxed);
+			vm_page_unqueue_nowakeup(c, m);
+			break;
+		}
+		atomic_store_explicit(heur, 1, memory_order_relaxed);
+		if (excl) {
+			vm_object_make_alive(c, obj);
+			m = vm_page_alloc(c, obj, pindex, false, true, &retry);
+			if (m != NULL || !retry)
+				break;
+		}
+		vm_object_pip_wakeup(c, obj);
+		vm_object_drop(c, obj);		/* unlock_things() */
+		excl = true;
+	}
+	if (m != NULL) {
+		vm_page_activate(c, m);
+		vm_object_pip_wakeup(c, obj);	/* vm_fault_object() ends */
+		vm_page_aflag_set(c, m, PGA_REFERENCED);
+		*rv = pmap_ev_enter(c, ev->pmap, va, m, write);
+		vm_page_activate(c, m);
+		vm_page_xunbusy(c, m);		/* vm_page_wakeup */
+		if (*rv == 0)
+			vm_prefault_quick(c, ev, obj, pindex, va, write);
+	} else
+		vm_object_pip_wakeup(c, obj);
+	vm_object_drop(c, obj);			/* unlock_things() */
+	return (m != NULL);
 }
 
 /*
@@ -2243,8 +2355,8 @@ vm_fault_object(struct eng_cpu *c, struct vm_object *obj, vm_pindex_t pindex,
  * none was mapped already: no memory, or (pmap_ev_enter) no such pmap
  * slot.  The object must be unlocked.
  *
- * --page dfly: DragonFly 5.6's fault, ev_map_dfly() (no prefault: its
- * vm_prefault() is not modelled).
+ * --page dfly: DragonFly 5.6's fault, ev_map_dfly(), and its burst,
+ * vm_prefault_quick().
  */
 static enum eng_skip
 ev_map(struct eng_cpu *c, const struct pr_event *ev, struct vm_object *obj,
@@ -2322,8 +2434,8 @@ ev_sendfile_dfly(struct eng_cpu *c, struct vm_object *obj, vm_pindex_t pindex,
 	vm_object_hold_shared(c, obj, ENG_HERE);
 	for (i = 0; i < n; i++) {
 		loops = 0;
-		while ((m = vm_page_lookup_sbusy_try(c, obj, pindex + i)) ==
-		    NULL) {
+		while ((m = vm_page_lookup_busy_try(c, obj, pindex + i,
+		    true)) == NULL) {
 			vm_object_drop(c, obj);
 			k = n - i < SENDFILE_DFLY_READ ? (int)(n - i) :
 			    SENDFILE_DFLY_READ;

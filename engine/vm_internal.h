@@ -249,8 +249,8 @@ struct vm_page *vm_page_lookup(struct eng_cpu *c, struct vm_object *obj,
 	    vm_pindex_t pindex);
 struct vm_page *vm_page_lookup_busy(struct eng_cpu *c, struct vm_object *obj,
 	    vm_pindex_t pindex);
-struct vm_page *vm_page_lookup_sbusy_try(struct eng_cpu *c,
-	    struct vm_object *obj, vm_pindex_t pindex);
+struct vm_page *vm_page_lookup_busy_try(struct eng_cpu *c,
+	    struct vm_object *obj, vm_pindex_t pindex, bool soft);
 struct vm_page *vm_page_named(struct eng_cpu *c, struct vm_object *obj,
 	    vm_pindex_t pindex);
 struct vm_page *vm_page_named_unlocked(struct eng_cpu *c,

@@ -467,22 +467,28 @@ vm_page_lookup_busy(struct eng_cpu *c, struct vm_object *obj,
 }
 
 /*
- * --page dfly: DragonFly's vm_page_lookup_sbusy_try(): the resident page of
- * obj at pindex soft-busied and entered in vm_page_hash[], or NULL when it
- * is missing or hard-busied (every model page is valid; 5.6 also refuses
- * an invalid one).  The object must be locked (shared suffices); the
- * caller drops the soft busy (vm_page_sbusy_drop).
+ * --page dfly: the resident page of obj at pindex, entered in
+ * vm_page_hash[], or NULL.  soft: DragonFly's vm_page_lookup_sbusy_try()
+ * (v5.6.0 sys/vm/vm_page.c lines 1771-1796), soft-busied, NULL when it is
+ * missing or hard-busied (every model page is valid; 5.6 also refuses an
+ * invalid one); the caller drops the soft busy (vm_page_sbusy_drop).
+ * Else vm_page_lookup_busy_try(obj, pindex, TRUE, &error) (lines
+ * 1726-1760), hard-busied, NULL when it is missing or busy of any kind
+ * (read first, as 5.6 reads busy_count before its compare-and-set; 5.6
+ * then sets error); the caller unbusies it (vm_page_xunbusy: DragonFly's
+ * vm_page_wakeup).  The object must be locked (shared suffices).
  */
 struct vm_page *
-vm_page_lookup_sbusy_try(struct eng_cpu *c, struct vm_object *obj,
-    vm_pindex_t pindex)
+vm_page_lookup_busy_try(struct eng_cpu *c, struct vm_object *obj,
+    vm_pindex_t pindex, bool soft)
 {
 	struct vm_page *m;
 
 	VM_OBJECT_ASSERT_LOCKED(c, obj);
 	ENG_ASSERT(c->e->dfly);
 	if ((m = vm_phash_find(&obj->pages, pindex)) == NULL ||
-	    !vm_page_sbusy_try(c, m))
+	    (soft ? !vm_page_sbusy_try(c, m) : vm_page_busied(m) ||
+	    !vm_page_tryxbusy(c, m)))
 		return (NULL);
 	vm_page_hash_enter(c, m);
 	return (m);

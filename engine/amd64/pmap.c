@@ -782,6 +782,32 @@ pmap_ev_destroy(struct eng_cpu *c, uint64_t slot)
 }
 
 /*
+ * The 4 KiB PTE of va in pm, 0 when it has none; *ptp (if not NULL): whether
+ * a page-table page covers va (no 2 MiB mapping); *seen: what a valid PTE
+ * maps (pmap_ev_is_prefaultable()).  The pmap is locked.
+ */
+static uint64_t
+pmap_pte_seen(struct eng_cpu *c, struct pmap *pm, uint64_t va,
+    struct pmap_seen *seen, bool *ptp)
+{
+	struct pmap_pd *pd;
+	uint64_t pte;
+	bool have;
+
+	PMAP_LOCK_ASSERT(c, pm);
+	pd = pm->pm_active ? pmap_pd_lookup(c, pm, va) : NULL;
+	have = pd != NULL && (pd->pd_pde & PG_PS) == 0 && pd->pd_ptp != NULL;
+	pte = have ? pd->pd_ptp[pmap_pte_index(va)] : 0;
+	seen->mapped = (pte & PG_V) != 0 && pmap_mi_page_object(pm->pm_md->
+	    md_engine, pmap_phys_page(pm->pm_md, pte & PG_FRAME), &seen->obj,
+	    &seen->pindex);
+	seen->writeable = (pte & PG_RW) != 0;
+	if (ptp != NULL)
+		*ptp = have;
+	return (pte);
+}
+
+/*
  * pmap_enter: map va to m in pm, writable if write, wired (PG_W) if wired.
  * Demotes a 2 MiB mapping of va first; replaces another page's mapping at
  * va, reusing its pv entry; else takes a new pv entry (which may reclaim).
@@ -791,11 +817,14 @@ pmap_ev_destroy(struct eng_cpu *c, uint64_t slot)
  * its object locked (MI rule); takes the pmap lock, then pv locks (dfly:
  * the object's backing_lk first when it attaches a backing; hashed:N:global:
  * pvh_global_lock read-locked first and dropped before the pmap lock, as
- * release/10.4.0 pmap.c pmap_enter, lines 4299 and 4459).
+ * release/10.4.0 pmap.c pmap_enter, lines 4299 and 4459).  With seen
+ * not NULL, declined when va has a valid PTE already (*seen then says
+ * what it maps, as pmap_pte_seen(); pmap_ev_enter_prefault()).  Returns
+ * whether it entered m.
  */
-void
+bool
 pmap_enter(struct eng_cpu *c, struct pmap *pm, uint64_t va, struct vm_page *m,
-    bool write, bool wired)
+    bool write, bool wired, struct pmap_seen *seen)
 {
 	ENG_SITE_DEFINE;
 	struct pmap_md *md;
@@ -805,6 +834,7 @@ pmap_enter(struct eng_cpu *c, struct pmap *pm, uint64_t va, struct vm_page *m,
 	struct vm_page *om;
 	uint64_t newpte, origpte, *pte;
 	vm_paddr_t pa;
+	bool entered = true;
 
 	md = pm->pm_md;
 	va &= ~PAGE_MASK;
@@ -817,6 +847,10 @@ pmap_enter(struct eng_cpu *c, struct pmap *pm, uint64_t va, struct vm_page *m,
 	pv_cursor_init(&cur, c, md, ENG_HERE);
 	pvh_global_rlock(&cur);
 	PMAP_LOCK(c, pm);
+	if (seen != NULL && (pmap_pte_seen(c, pm, va, seen, NULL) & PG_V)) {
+		entered = false;
+		goto unlock;
+	}
 	if (md->md_pv == ENG_PV_DFLY)
 		pmap_dfly_backing_ensure(c, pm, m, va, ENG_HERE);
 	if (!pm->pm_active)
@@ -886,9 +920,11 @@ dfly_new:
 validate:
 	if (pd->pd_count == NPTEPG)
 		(void)pmap_promote_pde(c, pm, pd, &cur);
+unlock:
 	pv_unlock(&cur);
 	pvh_global_unlock(&cur);
 	PMAP_UNLOCK(c, pm);
+	return (entered);
 }
 
 /* Trace event: map (pmap_enter, never wired).  1 if the slot is invalid. */
@@ -901,8 +937,32 @@ pmap_ev_enter(struct eng_cpu *c, uint64_t slot, uint64_t va,
 	pm = pmap_slot(pmap_mi_cpu_md(c), slot);
 	if (pm == NULL || m == NULL)
 		return (1);
-	pmap_enter(c, pm, va, m, write, false);
+	(void)pmap_enter(c, pm, va, m, write, false, NULL);
 	return (0);
+}
+
+/*
+ * --pv dfly: DragonFly 5.6's vm_prefault_quick() asks pmap_prefault_ok()
+ * whether va is unmapped, then pmap_enter()s the page there (v5.6.0
+ * sys/vm/vm_fault.c lines 3279 and 3308/3357).  pmap_prefault_ok() reads
+ * the PTE with no lock (sys/platform/pc64/x86_64/pmap.c lines 5241-5254,
+ * its pm_spin commented out); the model reads it under the pmap lock
+ * that pmap_enter() takes (its page tables are a hash a concurrent
+ * pmap_enter() may grow), so both are one pmap_enter(): entered,
+ * or declined when va has a valid PTE (*seen: what it maps, the model's
+ * knowledge).  A decline costs that lock, which DragonFly's test does
+ * not take (design-dragonfly.md, "The burst").  False also when the slot
+ * is invalid.  As pmap_enter().
+ */
+bool
+pmap_ev_enter_prefault(struct eng_cpu *c, uint64_t slot, uint64_t va,
+    struct vm_page *m, bool write, struct pmap_seen *seen)
+{
+	struct pmap *pm;
+
+	seen->mapped = false;
+	pm = pmap_slot(pmap_mi_cpu_md(c), slot);
+	return (pm != NULL && pmap_enter(c, pm, va, m, write, false, seen));
 }
 
 /*
@@ -919,21 +979,13 @@ pmap_is_prefaultable(struct eng_cpu *c, struct pmap *pm, uint64_t va,
     struct pmap_seen *seen)
 {
 	ENG_SITE_DEFINE;
-	struct pmap_pd *pd;
 	uint64_t pte;
-	bool ptp, rv;
+	bool ptp;
 
 	PMAP_LOCK(c, pm);
-	pd = pm->pm_active ? pmap_pd_lookup(c, pm, va) : NULL;
-	ptp = pd != NULL && (pd->pd_pde & PG_PS) == 0 && pd->pd_ptp != NULL;
-	pte = ptp ? pd->pd_ptp[pmap_pte_index(va)] : 0;
-	rv = ptp && (pte & PG_V) == 0;
-	seen->mapped = (pte & PG_V) != 0 && pmap_mi_page_object(pm->pm_md->
-	    md_engine, pmap_phys_page(pm->pm_md, pte & PG_FRAME), &seen->obj,
-	    &seen->pindex);
-	seen->writeable = (pte & PG_RW) != 0;
+	pte = pmap_pte_seen(c, pm, va, seen, &ptp);
 	PMAP_UNLOCK(c, pm);
-	return (rv);
+	return (ptp && (pte & PG_V) == 0);
 }
 
 /*

@@ -74,6 +74,8 @@ bool	pmap_ev_is_prefaultable(struct eng_cpu *c, uint64_t pmap,
 	    uint64_t va, struct pmap_seen *seen);
 bool	pmap_ev_enter_quick(struct eng_cpu *c, uint64_t pmap, uint64_t va,
 	    struct vm_page *m);
+bool	pmap_ev_enter_prefault(struct eng_cpu *c, uint64_t pmap,
+	    uint64_t va, struct vm_page *m, bool write, struct pmap_seen *seen);
 int	pmap_ev_remove(struct eng_cpu *c, uint64_t pmap, uint64_t va,
 	    uint32_t npages);
 int	pmap_ev_extract_and_hold(struct eng_cpu *c, uint64_t pmap,

@@ -413,8 +413,8 @@ int	pv_chunk_next_inuse(struct eng_cpu *c, const struct pv_chunk *pc,
 void	pv_chunk_free_bit(struct eng_cpu *c, struct pv_chunk *pc, int idx);
 
 /* pmap.c: operations on a pmap (the event entry points wrap these) */
-void	pmap_enter(struct eng_cpu *c, struct pmap *pm, uint64_t va,
-	    struct vm_page *m, bool write, bool wired);
+bool	pmap_enter(struct eng_cpu *c, struct pmap *pm, uint64_t va,
+	    struct vm_page *m, bool write, bool wired, struct pmap_seen *seen);
 bool	pmap_remove(struct eng_cpu *c, struct pmap *pm, uint64_t sva,
 	    uint64_t eva);
 struct vm_page *pmap_extract_and_hold(struct eng_cpu *c, struct pmap *pm,

@@ -1023,6 +1023,137 @@ test_map_seen_dfly(void **state)
 	eng_destroy(e);
 }
 
+/* A map of (obj, pindex) that finds it mapped: no lock, no atomic. */
+static void
+assert_mapped(struct vm_engine *e, uint64_t obj, uint64_t pindex,
+    uint8_t flags)
+{
+	struct lock_counts lc;
+
+	lock_counts_take(e, &lc);
+	assert_int_equal(ev(e, PR_MAP, obj, pindex, 1, flags), 0);
+	assert_no_lock_work(e, &lc);
+}
+
+/* A map of (obj, pindex), a page never looked up, that faults: a token. */
+static void
+assert_faults(struct vm_engine *e, uint64_t obj, uint64_t pindex)
+{
+	uint64_t ob = acq(e, LC_OBJECT);
+
+	assert_int_equal(map(e, obj, pindex), 0);
+	assert_int_equal(acq(e, LC_OBJECT) - ob, 1);
+}
+
+/*
+ * DragonFly 5.6's burst (vm_prefault_quick(), engine.c): a fault on the
+ * token path maps the resident pages around its own, up to 8, in the
+ * spiral +1, -1, +2, -2, ..., soft-busied (a read fault) and read-only,
+ * so that their maps are no fault; the burst stops at a missing page and
+ * at the object's pindex 0 on its way down; a page a fault or burst of
+ * this CPU mapped stops its direction.  A write fault's burst hard-busies
+ * and maps writeable.  A fault through vm_fault_quick() has none.  Fails
+ * without the burst (each neighbour faults).
+ */
+static void
+test_burst_dfly(void **state)
+{
+	struct vm_engine *e = mk_dfly56(4096, false);
+	uint64_t i, pv;
+
+	(void)state;
+	pmap_create0(e);
+	assert_int_equal(ev(e, PR_PAGE_INSERT, 2, 96, 16, 0), 0);
+	assert_int_equal(map(e, 2, 104), 0);
+	for (i = 100; i <= 108; i++) {
+		assert_int_equal(atomic_load(&page(e, 2, i)->busy_lock),
+		    VPB_UNBUSIED);
+		assert_mapped(e, 2, i, 0);
+	}
+	assert_int_equal(stats(e).page_hash_misses, 1);
+	/* +1 = 110 and +2 = 111 mapped, -1 = 108 known: its direction ends. */
+	pv = acq(e, LC_PV);
+	assert_faults(e, 2, 109);
+	assert_int_equal(acq(e, LC_PV) - pv, 3);
+	assert_mapped(e, 2, 110, 0);
+	assert_mapped(e, 2, 111, 0);
+	assert_faults(e, 2, 99);
+
+	/* Down to pindex 0, then on upwards: 3, 1, 4, 0, 5, 6. */
+	assert_int_equal(ev(e, PR_PAGE_INSERT, 3, 0, 8, 0), 0);
+	assert_int_equal(map(e, 3, 2), 0);
+	for (i = 0; i <= 6; i++)
+		assert_mapped(e, 3, i, 0);
+	assert_faults(e, 3, 7);
+
+	/* A missing page (210) ends the burst: 209, 207 only. */
+	assert_int_equal(ev(e, PR_PAGE_INSERT, 4, 200, 10, 0), 0);
+	assert_int_equal(ev(e, PR_PAGE_INSERT, 4, 211, 4, 0), 0);
+	assert_int_equal(map(e, 4, 208), 0);
+	assert_mapped(e, 4, 209, 0);
+	assert_mapped(e, 4, 207, 0);
+	assert_faults(e, 4, 206);
+
+	/* A write: writeable, hard busy dropped. */
+	assert_int_equal(ev(e, PR_PAGE_INSERT, 5, 300, 4, 0), 0);
+	assert_int_equal(ev(e, PR_MAP, 5, 301, 1, PR_F_WRITE), 0);
+	for (i = 300; i < 304; i++) {
+		assert_int_equal(atomic_load(&page(e, 5, i)->busy_lock),
+		    VPB_UNBUSIED);
+		assert_mapped(e, 5, i, PR_F_WRITE);
+	}
+
+	/* vm_fault_quick() clears VM_FAULT_BURST. */
+	assert_int_equal(ev(e, PR_PAGE_INSERT, 6, 400, 2, 0), 0);
+	assert_int_equal(ev(e, PR_PAGE_LOOKUP, 6, 400, 1, 0), 0);
+	assert_int_equal(map(e, 6, 400), 0);
+	assert_int_equal(stats(e).page_hash_hits, 1);
+	assert_faults(e, 6, 401);
+	check_clean(e);
+	eng_destroy(e);
+}
+
+/*
+ * The model's pmap_prefault_ok(): a neighbour this CPU does not know
+ * mapped (another event came between) is found so by
+ * pmap_ev_enter_prefault() under the pmap lock (class pv under --pv
+ * dfly, the lock its pmap_enter() would take; DragonFly reads the PTE
+ * unlocked), which ends that direction and notes the page mapped.  A
+ * busy neighbour ends the burst.
+ */
+static void
+test_burst_dfly_decline(void **state)
+{
+	struct vm_engine *e = mk_dfly56(4096, false);
+	struct eng_cpu *c = eng_cpu(e, 0);
+	uint64_t hits, pv;
+
+	(void)state;
+	pmap_create0(e);
+	assert_int_equal(ev(e, PR_PAGE_INSERT, 2, 0, 16, 0), 0);
+	assert_int_equal(map(e, 2, 2), 0);		/* maps 0-6 */
+	assert_int_equal(ev(e, PR_PAGE_INSERT, 3, 0, 1, 0), 0);
+	/* 9, then 10, 8, 11, 7, 12, 6 (mapped: declined), 13. */
+	pv = acq(e, LC_PV);
+	assert_int_equal(map(e, 2, 9), 0);
+	assert_int_equal(acq(e, LC_PV) - pv, 1 + 6 + 1);
+	assert_mapped(e, 2, 6, 0);
+	assert_mapped(e, 2, 13, 0);
+	/* 5 was not looked at: a fault (the hash's, from map 2's burst). */
+	hits = stats(e).page_hash_hits;
+	assert_int_equal(map(e, 2, 5), 0);
+	assert_int_equal(stats(e).page_hash_hits, hits + 1);
+
+	/* A hard-busied first candidate (+1) ends the burst. */
+	assert_int_equal(ev(e, PR_PAGE_INSERT, 4, 64, 8, 0), 0);
+	assert_true(vm_page_tryxbusy(c, page(e, 4, 69)));
+	assert_int_equal(map(e, 4, 68), 0);
+	vm_page_xunbusy(c, page(e, 4, 69));
+	assert_faults(e, 4, 67);
+	check_clean(e);
+	eng_destroy(e);
+}
+
 /*
  * The pages that events name are found the model's way (vm_page_named()):
  * 5.6 enters a page in vm_page_hash[] only from its vm_page_lookup*()
@@ -1437,6 +1568,8 @@ main(void)
 		cmocka_unit_test(test_free_daemon),
 		cmocka_unit_test(test_hash_fault_quick),
 		cmocka_unit_test(test_map_seen_dfly),
+		cmocka_unit_test(test_burst_dfly),
+		cmocka_unit_test(test_burst_dfly_decline),
 		cmocka_unit_test(test_hash_freed_page),
 		cmocka_unit_test(test_hash_busy),
 		cmocka_unit_test(test_hash_set),

@@ -81,9 +81,9 @@ test_stress(void **state)
 		wired_pm = fake_pmap(e, ST_NPMAPS - 1);
 		wired = ST_NPAGES - ST_SHARED;
 		for (i = 0; i < wired; i++)
-			pmap_enter(e->cpus[0], wired_pm, OPS_VA0 +
+			(void)pmap_enter(e->cpus[0], wired_pm, OPS_VA0 +
 			    i * PAGE_SIZE, fake_page(e, ST_SHARED + i), true,
-			    true);
+			    true, NULL);
 		for (t = 0; t < ST_THREADS; t++) {
 			w[t].c = e->cpus[t];
 			w[t].seed = 0x1234567ul * (t + 1) + k;
@@ -173,8 +173,8 @@ test_restart_protocol(void **state)
 
 		fake_design(k, &d, &name);
 		e = fake_create(&d, 2048, 4, 2);
-		pmap_enter(e->cpus[0], fake_pmap(e, 0), OPS_VA0,
-		    fake_page(e, 5), true, false);
+		(void)pmap_enter(e->cpus[0], fake_pmap(e, 0), OPS_VA0,
+		    fake_page(e, 5), true, false, NULL);
 		pmap_lock(e->cpus[0], fake_pmap(e, 0), ENG_HERE);
 		rm.c = e->cpus[1];
 		rm.m = fake_page(e, 5);
@@ -182,8 +182,8 @@ test_restart_protocol(void **state)
 		    0);
 		assert_true(wait_for_sleeper(&fake_pmap(e, 0)->pm_mtx));
 		/* pmap 1 takes its own lock and m's pv lock: gen moves. */
-		pmap_enter(e->cpus[0], fake_pmap(e, 1), OPS_VA0,
-		    fake_page(e, 5), false, false);
+		(void)pmap_enter(e->cpus[0], fake_pmap(e, 1), OPS_VA0,
+		    fake_page(e, 5), false, false, NULL);
 		pmap_unlock(e->cpus[0], fake_pmap(e, 0));
 		assert_int_equal(pthread_join(td, NULL), 0);
 		pmap_md_counters(e->md, &cnt);

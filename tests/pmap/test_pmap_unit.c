@@ -371,9 +371,9 @@ test_reclaim_delayed_invl(void **state)
 			per = di[m] == ENG_DI_LOCKED ? 3 : 5;
 			pmap_md_set_chunk_limit(e->md, 8);
 			for (i = 0; i < 3 * _NPCPV; i++)
-				pmap_enter(c, fake_pmap(e, 1), VA0 +
+				(void)pmap_enter(c, fake_pmap(e, 1), VA0 +
 				    i * PAGE_SIZE, fake_page(e, 4096 + i),
-				    false, true);
+				    false, true, NULL);
 			map_run(c, 2, VA0, 4096 + 3 * _NPCPV, 4 * _NPCPV,
 			    false);
 			acq = st->acquisitions;
@@ -441,8 +441,8 @@ test_reclaim(void **state)
 		pmap_md_set_chunk_limit(e->md, 8);
 		wired_pm = fake_pmap(e, 1);
 		for (i = 0; i < 3 * _NPCPV; i++)
-			pmap_enter(c, wired_pm, VA0 + i * PAGE_SIZE,
-			    fake_page(e, 4096 + i), false, true);
+			(void)pmap_enter(c, wired_pm, VA0 + i * PAGE_SIZE,
+			    fake_page(e, 4096 + i), false, true, NULL);
 		map_run(c, 2, VA0, 4096 + 3 * _NPCPV, 4 * _NPCPV, false);
 		assert_int_equal(atomic_load(&e->md->md_chunks_used), 7);
 		assert_int_equal(CNT(e, reclaims), 0);
@@ -480,10 +480,11 @@ test_reclaim(void **state)
 		assert_int_equal(pmap_ev_destroy(c, 2), 0);
 		pmap_md_set_chunk_limit(e->md, 1);
 		for (i = 0; i < _NPCPV; i++)
-			pmap_enter(c, fake_pmap(e, 3), VA0 + i * PAGE_SIZE,
-			    fake_page(e, 6000 + i), false, true);
-		pmap_enter(c, wired_pm, VA0 + NBPDR, fake_page(e, 7000),
-		    false, true);
+			(void)pmap_enter(c, fake_pmap(e, 3), VA0 +
+			    i * PAGE_SIZE, fake_page(e, 6000 + i), false, true,
+			    NULL);
+		(void)pmap_enter(c, wired_pm, VA0 + NBPDR, fake_page(e, 7000),
+		    false, true, NULL);
 		assert_true(CNT(e, chunk_overcommits) > 0);
 		assert_int_equal(wired_pm->pm_stats.resident_count,
 		    3 * _NPCPV + 1);
