@@ -2413,14 +2413,46 @@ ev_map(struct eng_cpu *c, const struct pr_event *ev, struct vm_object *obj,
  * vfs_bio.c lines 3115-3166) and its release
  * unwires them to a queue (vfs_vmio_release), which the model does as a
  * wired vm_page_grab_pages() of those pages under one exclusive hold (no
- * further than the send's range: the model knows no file size) and a
- * vm_page_release() of each (bio_page_alloc()'s colour is not modelled:
+ * further than the send's range: the model knows no file size), the read
+ * of the blocks holding the pages it allocated (sendfile_read_dfly()),
+ * and a vm_page_release() of each (bio_page_alloc()'s colour is not modelled:
  * the allocating CPU's is used).  As 5.6, a page that keeps escaping ends the send after
  * SENDFILE_DFLY_LOOPS reads.  Skipped when no page could be had (no
  * memory).  The object must be unlocked.
  */
 #define SENDFILE_DFLY_LOOPS	100000
 #define SENDFILE_DFLY_READ	16	/* MAXBSIZE / PAGE_SIZE */
+
+/*
+ * The read of the n pages ma[] of obj from pindex that sendfile's
+ * VOP_READ grabbed, fresh[i] for those it allocated: the buffer cache's
+ * read of each ENG_BIO_PAGES-aligned block holding an allocated page
+ * (vfs_bio_read(): 5.6's vfs_busy_pages() and bpdone(), as a
+ * page_insert's, ev_page_insert_read()); the resident pages were valid
+ * and are not read.  The object must be unlocked.
+ */
+static void
+sendfile_read_dfly(struct eng_cpu *c, struct vm_object *obj,
+    vm_pindex_t pindex, struct vm_page **ma, const bool *fresh, int n)
+{
+	struct vm_page *rd[ENG_BIO_PAGES];
+	int lo, hi, j, nfresh;
+
+	VM_OBJECT_ASSERT_UNLOCKED(c, obj);
+	for (lo = 0; lo < n; lo = hi) {
+		hi = lo + ENG_BIO_PAGES -
+		    (int)((pindex + (vm_pindex_t)lo) % ENG_BIO_PAGES);
+		if (hi > n)
+			hi = n;
+		for (j = lo, nfresh = 0; j < hi; j++) {
+			rd[j - lo] = fresh[j] ? ma[j] : NULL;
+			nfresh += fresh[j];
+		}
+		if (nfresh > 0)
+			(void)vfs_bio_read(c, obj, pindex + (vm_pindex_t)lo,
+			    rd, hi - lo, false);
+	}
+}
 static enum eng_skip
 ev_sendfile_dfly(struct eng_cpu *c, struct vm_object *obj, vm_pindex_t pindex,
     uint64_t n)
@@ -2430,6 +2462,7 @@ ev_sendfile_dfly(struct eng_cpu *c, struct vm_object *obj, vm_pindex_t pindex,
 	uint64_t i, did = 0;
 	unsigned loops;
 	int j, k, got;
+	bool fresh[SENDFILE_DFLY_READ];
 
 	vm_object_hold_shared(c, obj, ENG_HERE);
 	for (i = 0; i < n; i++) {
@@ -2441,8 +2474,9 @@ ev_sendfile_dfly(struct eng_cpu *c, struct vm_object *obj, vm_pindex_t pindex,
 			    SENDFILE_DFLY_READ;
 			vm_object_hold(c, obj, ENG_HERE);	/* allocbuf */
 			got = vm_page_grab_pages(c, obj, pindex + i, true, ma,
-			    k, NULL);
+			    k, fresh);
 			vm_object_drop(c, obj);
+			sendfile_read_dfly(c, obj, pindex + i, ma, fresh, got);
 			for (j = 0; j < got; j++)
 				vm_page_release(c, ma[j], 0);
 			vm_object_hold_shared(c, obj, ENG_HERE);

@@ -956,9 +956,10 @@ test_advice_ignored(void **state)
  * is soft-busied under the object's shared hold and its busy dropped at
  * completion; no wiring, no page spinlock, no queue operation, one
  * shared acquisition of the object per syscall.  A missing page is read
- * through the buffer cache (a wired grab under the exclusive token, and a
- * release to the inactive queue), then sent the same way.  Fails if the
- * send wires, unwires or requeues a resident page.
+ * through the buffer cache (a wired grab under the exclusive token, the
+ * read's vfs_busy_pages() and bpdone() with its hold, and a release to
+ * the inactive queue), then sent the same way.  Fails if the send wires,
+ * unwires or requeues a resident page, or a missing one is not read.
  */
 static void
 test_sendfile_soft_busy(void **state)
@@ -973,10 +974,14 @@ test_sendfile_soft_busy(void **state)
 	x.kind = PR_SENDFILE;
 	x.obj = 5;
 	x.arg = 4 * 4096;
+	ob = acq(e, LC_OBJECT);
 	assert_int_equal(eng_apply(eng_cpu(e, 0), &x), 0);
+	/* Held shared, allocbuf's hold, bpdone's (the read), shared again. */
+	assert_int_equal(acq(e, LC_OBJECT), ob + 4);
 	for (i = 0; i < 4; i++) {
 		m = page(e, 5, i);
 		assert_non_null(m);
+		assert_int_equal(atomic_load(&m->valid), VM_PAGE_BITS_ALL);
 		assert_int_equal(vm_page_wired_count(e, m), 0);
 		assert_int_equal(vm_page_queue(m), PQ_INACTIVE);
 		assert_int_equal(atomic_load(&m->busy_lock), VPB_UNBUSIED);
