@@ -1516,6 +1516,18 @@ eng_ev_range(struct eng_cpu *c, struct vm_object *obj,
 }
 
 /*
+ * The end of the buffer holding page lo, at most end: the buffer cache's
+ * buffers are the ENG_BIO_PAGES-aligned blocks (ev_page_insert_read()).
+ */
+static vm_pindex_t
+eng_bio_end(vm_pindex_t lo, vm_pindex_t end)
+{
+	vm_pindex_t hi = (lo / ENG_BIO_PAGES + 1) * ENG_BIO_PAGES;
+
+	return (hi < end ? hi : end);
+}
+
+/*
  * wire, --page refcount (13+): the buffer cache's grab of a file's pages,
  * vfs_vmio_extend() -> vm_page_grab_pages_unlocked(VM_ALLOC_SYSTEM |
  * VM_ALLOC_IGN_SBUSY | VM_ALLOC_NOBUSY | VM_ALLOC_WIRED) ([FB13]
@@ -1548,9 +1560,7 @@ ev_wire_unlocked(struct eng_cpu *c, struct vm_object *obj,
 	VM_OBJECT_ASSERT_UNLOCKED(c, obj);
 	ENG_ASSERT(c->e->smr_lookups);
 	for (lo = ev->pindex; lo < end; lo = hi) {
-		hi = (lo / ENG_BIO_PAGES + 1) * ENG_BIO_PAGES;
-		if (hi > end)
-			hi = end;
+		hi = eng_bio_end(lo, end);
 		got = vm_page_grab_pages_unlocked(c, obj, lo, VM_ALLOC_WIRED |
 		    VM_ALLOC_IGN_SBUSY, ma, (int)(hi - lo));
 		for (i = 0; i < got; i++)
@@ -1627,9 +1637,7 @@ ev_page_insert_read(struct eng_cpu *c, struct vm_object *obj,
 
 	VM_OBJECT_ASSERT_UNLOCKED(c, obj);
 	for (lo = ev->pindex; lo < end; lo = hi) {
-		hi = (lo / ENG_BIO_PAGES + 1) * ENG_BIO_PAGES;
-		if (hi > end)
-			hi = end;
+		hi = eng_bio_end(lo, end);
 		joined = c->bio_obj == obj && c->bio_next == lo &&
 		    lo % ENG_BIO_PAGES != 0;
 		memset(c->bio_ma, 0, sizeof(c->bio_ma));
@@ -2440,10 +2448,8 @@ sendfile_read_dfly(struct eng_cpu *c, struct vm_object *obj,
 
 	VM_OBJECT_ASSERT_UNLOCKED(c, obj);
 	for (lo = 0; lo < n; lo = hi) {
-		hi = lo + ENG_BIO_PAGES -
-		    (int)((pindex + (vm_pindex_t)lo) % ENG_BIO_PAGES);
-		if (hi > n)
-			hi = n;
+		hi = (int)(eng_bio_end(pindex + (vm_pindex_t)lo,
+		    pindex + (vm_pindex_t)n) - pindex);
 		for (j = lo, nfresh = 0; j < hi; j++) {
 			rd[j - lo] = fresh[j] ? ma[j] : NULL;
 			nfresh += fresh[j];
